@@ -1,0 +1,86 @@
+package dev.subdesk;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The one database: an external PostgreSQL when {@code SUBDESK_DB_URL} is set, otherwise an embedded
+ * PostgreSQL 17 whose data lives in {@code SUBDESK_DATA_DIR} and survives restarts.
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
+
+	@Bean
+	EmbeddedDatabase embeddedDatabase(SubdeskProperties properties) {
+		if (properties.externalDatabase()) {
+			return new EmbeddedDatabase(null);
+		}
+		Path dir = Path.of(properties.dataDir()).toAbsolutePath();
+		try {
+			Files.createDirectories(dir);
+			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+					.setDataDirectory(dir.resolve("pg"))
+					.setCleanDataDirectory(false)
+					.setServerConfig("max_connections", "200")
+					.setServerConfig("shared_buffers", "256MB")
+					.setServerConfig("synchronous_commit", "on")
+					.start();
+			log.info("Embedded PostgreSQL started on port {} with data in {}", postgres.getPort(), dir);
+			return new EmbeddedDatabase(postgres);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dir, e);
+		}
+	}
+
+	@Bean
+	DataSource dataSource(SubdeskProperties properties, EmbeddedDatabase embedded) {
+		HikariConfig config = new HikariConfig();
+		if (properties.externalDatabase()) {
+			config.setJdbcUrl(properties.dbUrl());
+			config.setUsername(properties.dbUser());
+			config.setPassword(properties.dbPassword());
+		}
+		else {
+			config.setJdbcUrl(embedded.jdbcUrl());
+			config.setUsername("postgres");
+		}
+		config.setMaximumPoolSize(properties.dbPoolSize());
+		config.setPoolName("subdesk");
+		return new HikariDataSource(config);
+	}
+
+	/** Holds the embedded server, if any, and stops it when the context closes. */
+	static final class EmbeddedDatabase implements DisposableBean {
+
+		private final EmbeddedPostgres postgres;
+
+		EmbeddedDatabase(EmbeddedPostgres postgres) {
+			this.postgres = postgres;
+		}
+
+		String jdbcUrl() {
+			return postgres.getJdbcUrl("postgres", "postgres");
+		}
+
+		@Override
+		public void destroy() throws IOException {
+			if (postgres != null) {
+				postgres.close();
+			}
+		}
+	}
+}

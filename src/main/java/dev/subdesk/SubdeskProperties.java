@@ -1,0 +1,24 @@
+package dev.subdesk;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration read from the environment (see application.properties for the variable names).
+ *
+ * @param dbUrl external PostgreSQL JDBC URL; blank means demo mode on the embedded PostgreSQL
+ * @param dataDir where the embedded PostgreSQL keeps its data
+ */
+@ConfigurationProperties("subdesk")
+public record SubdeskProperties(
+		@Nullable String dbUrl,
+		@Nullable String dbUser,
+		@Nullable String dbPassword,
+		@DefaultValue("./subdesk-data") String dataDir,
+		@DefaultValue("20") int dbPoolSize) {
+
+	public boolean externalDatabase() {
+		return dbUrl != null && !dbUrl.isBlank();
+	}
+}

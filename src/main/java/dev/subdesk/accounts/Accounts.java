@@ -1,0 +1,247 @@
+package dev.subdesk.accounts;
+
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.payments.CardDetails;
+import dev.subdesk.payments.PaymentGateway;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.SubdeskException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Accounts and payment methods. */
+@Service
+public class Accounts {
+
+	private static final String ACCOUNT_COLUMNS = "id, email, name, country, region, status, created_at, seq";
+
+	private static final String INSERT_ACCOUNT = """
+			INSERT INTO accounts (id, email, name, country, region, status, created_at)
+			VALUES (:id, :email, :name, :country, :region, 'ACTIVE', :at)
+			""";
+
+	private static final String PM_COLUMNS = "id, account_id, gateway_token, brand, last4, exp_month, exp_year, is_default, created_at, seq";
+
+	private static final String INSERT_PM = """
+			INSERT INTO payment_methods (id, account_id, gateway_token, brand, last4, exp_month, exp_year, is_default, created_at)
+			VALUES (:id, :account, :token, :brand, :last4, :month, :year, :isDefault, :at)
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Notices notices;
+	private final PaymentGateway gateway;
+
+	Accounts(JdbcClient jdbc, Clock clock, Notices notices, PaymentGateway gateway) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.notices = notices;
+		this.gateway = gateway;
+	}
+
+	/** Opens an account and sends the WELCOME notice. */
+	@Transactional
+	public Account open(String email, String name, String country, @Nullable String region) {
+		String id = Ids.next("acct");
+		Instant now = clock.instant();
+		try {
+			jdbc.sql(INSERT_ACCOUNT)
+				.param("id", id)
+				.param("email", email)
+				.param("name", name)
+				.param("country", country)
+				.param("region", region)
+				.param("at", Timestamp.from(now))
+				.update();
+		}
+		catch (DuplicateKeyException e) {
+			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
+		}
+		notices.send(id, email, NoticeType.WELCOME, "Welcome to Acme, " + name, """
+				Hello %s,
+
+				your Acme account is ready. You can see every subscription, cancel it, turn auto-renewal off or \
+				remove a card at any time in your account.""".formatted(name), id);
+		return get(id);
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Account> find(String id) {
+		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = :id")
+			.param("id", id)
+			.query(Accounts::mapAccount)
+			.optional();
+	}
+
+	/** An account that must exist, else {@code 404 NOT_FOUND}. */
+	@Transactional(readOnly = true)
+	public Account get(String id) {
+		return find(id).orElseThrow(() -> SubdeskException.notFound("Account", id));
+	}
+
+	/** Locks the account row for the rest of the transaction: serializes purchases, closure and seat changes. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Account lock(String id) {
+		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = :id FOR UPDATE")
+			.param("id", id)
+			.query(Accounts::mapAccount)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Account", id));
+	}
+
+	@Transactional(readOnly = true)
+	public Page<Account> findByEmail(String email, Page.Request request) {
+		List<Account> rows = jdbc.sql("SELECT " + ACCOUNT_COLUMNS + """
+				 FROM accounts WHERE lower(email) = lower(:email) AND (created_at, seq) < (:afterAt, :afterSeq)
+				ORDER BY created_at DESC, seq DESC LIMIT :limit
+				""")
+			.param("email", email)
+			.param("afterAt", Timestamp.from(request.after().createdAt()))
+			.param("afterSeq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(Accounts::mapAccount)
+			.list();
+		return Page.of(rows, request.limit(), a -> new Page.Cursor(a.createdAt(), a.seq()));
+	}
+
+	/**
+	 * Adds a card by its gateway token; never charges or verifies it. The first card becomes the default.
+	 * An unknown token is {@code 400} on {@code token}.
+	 */
+	@Transactional
+	public PaymentMethod addPaymentMethod(String accountId, String token) {
+		Account account = lock(accountId);
+		CardDetails card = gateway.describe(token)
+			.orElseThrow(() -> SubdeskException.invalid("token", "unknown payment token"));
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		boolean first = paymentMethods(accountId).isEmpty();
+		String id = Ids.next("pm");
+		jdbc.sql(INSERT_PM)
+			.param("id", id)
+			.param("account", accountId)
+			.param("token", token)
+			.param("brand", card.brand())
+			.param("last4", card.last4())
+			.param("month", card.expMonth())
+			.param("year", card.expYear())
+			.param("isDefault", first)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		return paymentMethod(accountId, id).orElseThrow();
+	}
+
+	/** Every payment method of an account that has not been removed, newest first. */
+	@Transactional(readOnly = true)
+	public List<PaymentMethod> paymentMethods(String accountId) {
+		return jdbc.sql("SELECT " + PM_COLUMNS + """
+				 FROM payment_methods WHERE account_id = :account AND deleted_at IS NULL
+				ORDER BY created_at DESC, seq DESC
+				""").param("account", accountId).query(Accounts::mapPaymentMethod).list();
+	}
+
+	@Transactional(readOnly = true)
+	public Page<PaymentMethod> paymentMethods(String accountId, Page.Request request) {
+		List<PaymentMethod> rows = jdbc.sql("SELECT " + PM_COLUMNS + """
+				 FROM payment_methods WHERE account_id = :account AND deleted_at IS NULL
+				 AND (created_at, seq) < (:afterAt, :afterSeq)
+				ORDER BY created_at DESC, seq DESC LIMIT :limit
+				""")
+			.param("account", accountId)
+			.param("afterAt", Timestamp.from(request.after().createdAt()))
+			.param("afterSeq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(Accounts::mapPaymentMethod)
+			.list();
+		return Page.of(rows, request.limit(), pm -> new Page.Cursor(pm.createdAt(), pm.seq()));
+	}
+
+	/** A live (not removed) payment method of this account. */
+	@Transactional(readOnly = true)
+	public Optional<PaymentMethod> paymentMethod(String accountId, String paymentMethodId) {
+		return jdbc.sql("SELECT " + PM_COLUMNS + """
+				 FROM payment_methods WHERE id = :id AND account_id = :account AND deleted_at IS NULL
+				""").param("id", paymentMethodId).param("account", accountId).query(Accounts::mapPaymentMethod).optional();
+	}
+
+	/** Any payment method ever stored, removed or not (charges keep pointing at theirs). */
+	@Transactional(readOnly = true)
+	public Optional<PaymentMethod> paymentMethodEvenIfRemoved(String paymentMethodId) {
+		return jdbc.sql("SELECT " + PM_COLUMNS + " FROM payment_methods WHERE id = :id")
+			.param("id", paymentMethodId)
+			.query(Accounts::mapPaymentMethod)
+			.optional();
+	}
+
+	/** The default method, if the account has any. */
+	@Transactional(readOnly = true)
+	public Optional<PaymentMethod> defaultPaymentMethod(String accountId) {
+		return paymentMethods(accountId).stream().filter(PaymentMethod::isDefault).findFirst();
+	}
+
+	/**
+	 * Removes a payment method; when it was the default, the newest remaining one becomes the default.
+	 * Returns the default after the removal, if any. The caller checks that no subscription is left without one.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<PaymentMethod> removePaymentMethod(String accountId, String paymentMethodId) {
+		PaymentMethod removed = paymentMethod(accountId, paymentMethodId)
+			.orElseThrow(() -> SubdeskException.notFound("Payment method", paymentMethodId));
+		jdbc.sql("UPDATE payment_methods SET deleted_at = :at, is_default = false WHERE id = :id")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("id", removed.id())
+			.update();
+		if (removed.isDefault()) {
+			paymentMethods(accountId).stream().findFirst().ifPresent(newest -> jdbc
+				.sql("UPDATE payment_methods SET is_default = true WHERE id = :id")
+				.param("id", newest.id())
+				.update());
+		}
+		return defaultPaymentMethod(accountId);
+	}
+
+	/**
+	 * The last step of closing an account: removes every payment method, marks it CLOSED and erases its
+	 * personal data (name, email, and the recipient and body of every notice).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Account closeAndErase(String accountId) {
+		Instant now = clock.instant();
+		jdbc.sql("UPDATE payment_methods SET deleted_at = :at, is_default = false WHERE account_id = :account AND deleted_at IS NULL")
+			.param("at", Timestamp.from(now))
+			.param("account", accountId)
+			.update();
+		String tombstone = Account.tombstoneEmail(accountId);
+		jdbc.sql("""
+				UPDATE accounts SET status = 'CLOSED', closed_at = :at, name = 'Erased customer', email = :tombstone
+				WHERE id = :id
+				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
+		notices.erase(accountId, tombstone);
+		return get(accountId);
+	}
+
+	static Account mapAccount(ResultSet rs, int row) throws SQLException {
+		return new Account(rs.getString("id"), rs.getString("email"), rs.getString("name"), rs.getString("country"),
+				rs.getString("region"), Account.Status.valueOf(rs.getString("status")),
+				rs.getTimestamp("created_at").toInstant(), rs.getLong("seq"));
+	}
+
+	static PaymentMethod mapPaymentMethod(ResultSet rs, int row) throws SQLException {
+		return new PaymentMethod(rs.getString("id"), rs.getString("account_id"), rs.getString("gateway_token"),
+				rs.getString("brand"), rs.getString("last4"), rs.getInt("exp_month"), rs.getInt("exp_year"),
+				rs.getBoolean("is_default"), rs.getTimestamp("created_at").toInstant(), rs.getLong("seq"));
+	}
+}

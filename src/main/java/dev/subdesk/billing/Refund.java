@@ -1,0 +1,8 @@
+package dev.subdesk.billing;
+
+import java.time.Instant;
+
+/** Money returned to the payment method of a charge. */
+public record Refund(String id, String chargeId, long amount, String currency, String status, String reason,
+		Instant createdAt) {
+}

@@ -1,0 +1,104 @@
+package dev.subdesk.notices;
+
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Records notices. Call it inside the transaction of the change the notice reports, so that the change
+ * and its notice commit together (one confirmation notice per cancellation, never none, never two).
+ */
+@Service
+public class Notices {
+
+	private static final String INSERT = """
+			INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at)
+			VALUES (:id, :account, :type, :to, :subject, :body, :related, :at)
+			""";
+
+	private static final String SELECT_PAGE = """
+			SELECT id, type, recipient, subject, body, related_id, created_at, sent_at, seq FROM notices
+			WHERE account_id = :account AND (created_at, seq) < (:afterAt, :afterSeq)
+			ORDER BY created_at DESC, seq DESC LIMIT :limit
+			""";
+
+	private static final String ERASE = """
+			UPDATE notices SET recipient = :tombstone, body = NULL WHERE account_id = :account
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final String footer;
+
+	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
+			@Value("${subdesk.public-base-url}") String baseUrl) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.footer = """
+
+				How to cancel: sign in at %s/portal and choose "Cancel", or use "Cancel contracts here" at %s/cancel \
+				without signing in. Cancelling takes a minute and you get a confirmation number by email.
+				Official Acme support: %s. Acme never asks for a full card number, a CVC or a password, \
+				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, supportChannels);
+	}
+
+	/** Stores a notice for delivery; returns its id. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId) {
+		return send(accountId, to, type, subject, body, relatedId, clock.instant());
+	}
+
+	/** Stores a notice stamped with the instant its job was due. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+			Instant at) {
+		String id = Ids.next("ntc");
+		boolean erased = to.startsWith("erased+") && to.endsWith("@invalid");
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("account", accountId)
+			.param("type", type.name())
+			.param("to", to)
+			.param("subject", subject)
+			.param("body", erased ? null : body + footer)
+			.param("related", relatedId)
+			.param("at", Timestamp.from(at))
+			.update();
+		return id;
+	}
+
+	@Transactional(readOnly = true)
+	public Page<Notice> list(String accountId, Page.Request request) {
+		List<Notice> rows = jdbc.sql(SELECT_PAGE)
+			.param("account", accountId)
+			.param("afterAt", Timestamp.from(request.after().createdAt()))
+			.param("afterSeq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(Notices::map)
+			.list();
+		return Page.of(rows, request.limit(), n -> new Page.Cursor(n.createdAt(), n.seq()));
+	}
+
+	/** Erases personal data from every notice of an account: the recipient becomes the tombstone address. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void erase(String accountId, String tombstone) {
+		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
+	}
+
+	static Notice map(ResultSet rs, int row) throws SQLException {
+		Timestamp sent = rs.getTimestamp("sent_at");
+		return new Notice(rs.getString("id"), NoticeType.valueOf(rs.getString("type")), rs.getString("recipient"),
+				rs.getString("subject"), rs.getString("body"), rs.getTimestamp("created_at").toInstant(),
+				sent == null ? null : sent.toInstant(), rs.getString("related_id"), rs.getLong("seq"));
+	}
+}

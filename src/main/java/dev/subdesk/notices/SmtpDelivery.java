@@ -1,0 +1,76 @@
+package dev.subdesk.notices;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mail.MailException;
+import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Delivers stored notices over SMTP when {@code spring.mail.host} is configured ({@code SPRING_MAIL_HOST});
+ * without a mail server notices stay stored with {@code sentAt = null}. Claims unsent notices with
+ * {@code FOR UPDATE SKIP LOCKED} so several nodes deliver without sending one twice.
+ */
+@Component
+class SmtpDelivery {
+
+	private static final Logger log = LoggerFactory.getLogger(SmtpDelivery.class);
+
+	private static final String CLAIM = """
+			SELECT id, type, recipient, subject, body, related_id, created_at, sent_at, seq FROM notices
+			WHERE sent_at IS NULL AND body IS NOT NULL ORDER BY seq LIMIT 50 FOR UPDATE SKIP LOCKED
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final ObjectProvider<JavaMailSender> mailSender;
+	private final String from;
+	private final org.springframework.transaction.support.TransactionTemplate tx;
+
+	SmtpDelivery(JdbcClient jdbc, Clock clock, ObjectProvider<JavaMailSender> mailSender,
+			@Value("${subdesk.notices.from}") String from,
+			org.springframework.transaction.PlatformTransactionManager txManager) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.mailSender = mailSender;
+		this.from = from;
+		this.tx = new org.springframework.transaction.support.TransactionTemplate(txManager);
+	}
+
+	@Scheduled(fixedDelayString = "${subdesk.notices.delivery-interval:PT5S}")
+	void deliver() {
+		JavaMailSender sender = mailSender.getIfAvailable();
+		if (sender == null) {
+			return;
+		}
+		tx.executeWithoutResult(status -> {
+			List<Notice> batch = jdbc.sql(CLAIM).query(Notices::map).list();
+			for (Notice notice : batch) {
+				try {
+					SimpleMailMessage message = new SimpleMailMessage();
+					message.setFrom(from);
+					message.setTo(notice.to());
+					message.setSubject(notice.subject());
+					message.setText(notice.body());
+					sender.send(message);
+					jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
+						.param("at", Timestamp.from(clock.instant()))
+						.param("id", notice.id())
+						.update();
+				}
+				catch (MailException e) {
+					log.warn("Could not deliver notice {} ({}); will retry", notice.id(), e.getMessage());
+					return;
+				}
+			}
+		});
+	}
+}

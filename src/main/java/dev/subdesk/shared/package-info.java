@@ -1,0 +1,7 @@
+/**
+ * True value types shared by every module: money, identifiers, customer-facing numbers, pages and the
+ * exception that carries a stable problem code.
+ */
+@org.jspecify.annotations.NullMarked
+@org.springframework.modulith.ApplicationModule(displayName = "Shared kernel", type = org.springframework.modulith.ApplicationModule.Type.OPEN)
+package dev.subdesk.shared;

@@ -1,0 +1,174 @@
+package dev.subdesk.subscriptions;
+
+import dev.subdesk.catalog.Term;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class JdbcSubscriptionRepository {
+
+	static final String COLUMNS = """
+			id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor, period_index,
+			current_period_start, current_period_end, cancel_at, cancelled_at, scheduled_by, parent_id,
+			payment_method_id, price_amount, currency, device_limit, created_at, seq""";
+
+	private static final String INSERT = """
+			INSERT INTO subscriptions (id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor,
+			    period_index, current_period_start, current_period_end, parent_id, payment_method_id, price_amount,
+			    currency, device_limit, created_at)
+			VALUES (:id, :account, :plan, :order, :channel, 'ACTIVE', true, :term, :anchor, 0, :start, :end, :parent,
+			    :pm, :price, :currency, :devices, :at)
+			""";
+
+	private static final String UPDATE = """
+			UPDATE subscriptions SET status = :status, auto_renew = :autoRenew, period_index = :index,
+			    current_period_start = :start, current_period_end = :end, cancel_at = :cancelAt,
+			    cancelled_at = :cancelledAt, scheduled_by = :scheduledBy, payment_method_id = :pm,
+			    price_amount = :price, version = version + 1
+			WHERE id = :id
+			""";
+
+	private final JdbcClient jdbc;
+
+	JdbcSubscriptionRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	void insert(Subscription s) {
+		jdbc.sql(INSERT)
+			.param("id", s.id())
+			.param("account", s.accountId())
+			.param("plan", s.planCode())
+			.param("order", s.orderNumber())
+			.param("channel", s.channel().name())
+			.param("term", s.term().name())
+			.param("anchor", ts(s.anchor()))
+			.param("start", ts(s.currentPeriodStart()))
+			.param("end", ts(s.currentPeriodEnd()))
+			.param("parent", s.parentId())
+			.param("pm", s.paymentMethodId())
+			.param("price", s.price().amount())
+			.param("currency", s.price().currency())
+			.param("devices", s.deviceLimit())
+			.param("at", ts(s.createdAt()))
+			.update();
+	}
+
+	void update(Subscription s) {
+		jdbc.sql(UPDATE)
+			.param("status", s.status().name())
+			.param("autoRenew", s.autoRenew())
+			.param("index", s.periodIndex())
+			.param("start", ts(s.currentPeriodStart()))
+			.param("end", ts(s.currentPeriodEnd()))
+			.param("cancelAt", ts(s.cancelAt()))
+			.param("cancelledAt", ts(s.cancelledAt()))
+			.param("scheduledBy", s.scheduledBy())
+			.param("pm", s.paymentMethodId())
+			.param("price", s.price().amount())
+			.param("id", s.id())
+			.update();
+	}
+
+	Optional<Subscription> find(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE id = :id")
+			.param("id", id)
+			.query(JdbcSubscriptionRepository::map)
+			.optional();
+	}
+
+	Optional<Subscription> lock(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE id = :id FOR UPDATE")
+			.param("id", id)
+			.query(JdbcSubscriptionRepository::map)
+			.optional();
+	}
+
+	Optional<Subscription> findByOrderNumber(String orderNumber) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE order_number = :order")
+			.param("order", orderNumber)
+			.query(JdbcSubscriptionRepository::map)
+			.optional();
+	}
+
+	List<Subscription> byAccount(String accountId) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE account_id = :account ORDER BY created_at, seq")
+			.param("account", accountId)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	List<Subscription> page(String accountId, Page.Request request) {
+		return jdbc.sql("SELECT " + COLUMNS + """
+				 FROM subscriptions WHERE account_id = :account AND (created_at, seq) < (:afterAt, :afterSeq)
+				ORDER BY created_at DESC, seq DESC LIMIT :limit
+				""")
+			.param("account", accountId)
+			.param("afterAt", ts(request.after().createdAt()))
+			.param("afterSeq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	List<Subscription> addOnsOf(String parentId) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE parent_id = :parent ORDER BY created_at, seq")
+			.param("parent", parentId)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	List<Subscription> scheduledBy(String confirmationNumber) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE scheduled_by = :number ORDER BY created_at, seq")
+			.param("number", confirmationNumber)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	/** Ids of subscriptions whose scheduled end is due at or before {@code until}, earliest first. */
+	List<String> dueToEnd(Instant until, int limit) {
+		return jdbc.sql("""
+				SELECT id FROM subscriptions WHERE status IN ('ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
+				AND cancel_at <= :until ORDER BY cancel_at, seq LIMIT :limit
+				""").param("until", ts(until)).param("limit", limit).query(String.class).list();
+	}
+
+	Optional<Instant> nextScheduledEnd() {
+		return jdbc.sql("""
+				SELECT min(cancel_at) FROM subscriptions WHERE status IN ('ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
+				""").query((rs, n) -> {
+			Timestamp t = rs.getTimestamp(1);
+			return t == null ? null : t.toInstant();
+		}).optional();
+	}
+
+	static @Nullable Timestamp ts(@Nullable Instant instant) {
+		return instant == null ? null : Timestamp.from(instant);
+	}
+
+	static Subscription map(ResultSet rs, int row) throws SQLException {
+		return new Subscription(rs.getString("id"), rs.getString("account_id"), rs.getString("plan_code"),
+				rs.getString("order_number"), Channel.valueOf(rs.getString("channel")),
+				Subscription.Status.valueOf(rs.getString("status")), rs.getBoolean("auto_renew"),
+				Term.parse(rs.getString("term")), instant(rs, "anchor"), rs.getInt("period_index"),
+				instant(rs, "current_period_start"), instant(rs, "current_period_end"), instant(rs, "cancel_at"),
+				instant(rs, "cancelled_at"), rs.getString("scheduled_by"), rs.getString("parent_id"),
+				rs.getString("payment_method_id"), Money.of(rs.getLong("price_amount"), rs.getString("currency")),
+				rs.getInt("device_limit"), instant(rs, "created_at"), rs.getLong("seq"));
+	}
+
+	@SuppressWarnings("NullAway")
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp t = rs.getTimestamp(column);
+		return t == null ? null : t.toInstant();
+	}
+}

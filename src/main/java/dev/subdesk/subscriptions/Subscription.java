@@ -1,0 +1,130 @@
+package dev.subdesk.subscriptions;
+
+import dev.subdesk.catalog.Term;
+import dev.subdesk.shared.Money;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A subscription. {@code cancelAt} is the scheduled end (or, once ended by a cancellation, the instant it
+ * took effect); {@code scheduledBy} is the confirmation number of the cancellation that scheduled it.
+ * {@code price} is what the next renewal will cost.
+ */
+public record Subscription(String id, String accountId, String planCode, String orderNumber, Channel channel,
+		Status status, boolean autoRenew, Term term, Instant anchor, int periodIndex, Instant currentPeriodStart,
+		Instant currentPeriodEnd, @Nullable Instant cancelAt, @Nullable Instant cancelledAt,
+		@Nullable String scheduledBy, @Nullable String parentId, @Nullable String paymentMethodId, Money price,
+		int deviceLimit, Instant createdAt, long seq) {
+
+	public enum Status {
+		ACTIVE, PAST_DUE, CANCELLED, EXPIRED
+	}
+
+	/** CANCELLED or EXPIRED: it will never be charged again. */
+	public boolean ended() {
+		return status == Status.CANCELLED || status == Status.EXPIRED;
+	}
+
+	/** Not ended, with a scheduled end. */
+	public boolean scheduledToEnd() {
+		return !ended() && cancelAt != null;
+	}
+
+	public boolean isAddOn() {
+		return parentId != null;
+	}
+
+	public boolean storeBilled() {
+		return channel.storeBilled();
+	}
+
+	/** Auto-renewal off and service until {@code at}, scheduled by cancellation {@code number}. */
+	public Subscription scheduleEnd(Instant at, String number) {
+		return change(d -> {
+			d.autoRenew = false;
+			d.cancelAt = at;
+			d.cancelledAt = null;
+			d.scheduledBy = number;
+		});
+	}
+
+	/** The scheduled end taken back: auto-renewing again, billed to {@code paymentMethod}. */
+	public Subscription resume(@Nullable String paymentMethod) {
+		return change(d -> {
+			d.autoRenew = true;
+			d.cancelAt = null;
+			d.scheduledBy = null;
+			d.paymentMethodId = paymentMethod;
+		});
+	}
+
+	/** Ended at {@code at}: CANCELLED by cancellation {@code number}, or EXPIRED by failed payment. */
+	public Subscription end(Status end, Instant at, @Nullable String number) {
+		return change(d -> {
+			d.status = end;
+			d.autoRenew = false;
+			if (end == Status.CANCELLED) {
+				d.cancelAt = at;
+				d.cancelledAt = at;
+			}
+			if (number != null) {
+				d.scheduledBy = number;
+			}
+		});
+	}
+
+	public Subscription withRenewalPrice(Money next) {
+		return change(d -> d.price = next);
+	}
+
+	public Subscription withPaymentMethod(@Nullable String paymentMethod) {
+		return change(d -> d.paymentMethodId = paymentMethod);
+	}
+
+	Subscription withOrderNumber(String number) {
+		return change(d -> d.orderNumber = number);
+	}
+
+	private Subscription change(java.util.function.Consumer<Draft> change) {
+		Draft d = new Draft(this);
+		change.accept(d);
+		return new Subscription(id, accountId, planCode, d.orderNumber, channel, d.status, d.autoRenew, term, anchor,
+				d.periodIndex, d.currentPeriodStart, d.currentPeriodEnd, d.cancelAt, d.cancelledAt, d.scheduledBy,
+				parentId, d.paymentMethodId, d.price, deviceLimit, createdAt, seq);
+	}
+
+	/** The mutable fields of a subscription while one business action changes them. */
+	private static final class Draft {
+
+		String orderNumber;
+		Status status;
+		boolean autoRenew;
+		int periodIndex;
+		Instant currentPeriodStart;
+		Instant currentPeriodEnd;
+		@Nullable Instant cancelAt;
+		@Nullable Instant cancelledAt;
+		@Nullable String scheduledBy;
+		@Nullable String paymentMethodId;
+		Money price;
+
+		Draft(Subscription s) {
+			orderNumber = s.orderNumber;
+			status = s.status;
+			autoRenew = s.autoRenew;
+			periodIndex = s.periodIndex;
+			currentPeriodStart = s.currentPeriodStart;
+			currentPeriodEnd = s.currentPeriodEnd;
+			cancelAt = s.cancelAt;
+			cancelledAt = s.cancelledAt;
+			scheduledBy = s.scheduledBy;
+			paymentMethodId = s.paymentMethodId;
+			price = s.price;
+		}
+	}
+
+	/** The end of the next period, counted from the first period start. */
+	public Instant nextPeriodEnd() {
+		return term.boundary(anchor, periodIndex + 2);
+	}
+}

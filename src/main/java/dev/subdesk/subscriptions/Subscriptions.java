@@ -1,0 +1,351 @@
+package dev.subdesk.subscriptions;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosedException;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.PaymentOutcome;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.SubdeskException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The subscription lifecycle. Purchases charge the first term outside any transaction (the gateway is never
+ * called while rows are locked), then record the subscription, its charge and its ORDER_CONFIRMATION together.
+ */
+@Service
+public class Subscriptions {
+
+	private final JdbcSubscriptionRepository repository;
+	private final Catalog catalog;
+	private final Accounts accounts;
+	private final Billing billing;
+	private final Notices notices;
+	private final Clock clock;
+	private final ApplicationEventPublisher events;
+	private final TransactionTemplate tx;
+
+	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
+			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager) {
+		this.repository = repository;
+		this.catalog = catalog;
+		this.accounts = accounts;
+		this.billing = billing;
+		this.notices = notices;
+		this.clock = clock;
+		this.events = events;
+		this.tx = new TransactionTemplate(txManager);
+	}
+
+	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method) {
+	}
+
+	/**
+	 * Buys a plan: checks the request, charges the first term (retrying transient gateway errors with one
+	 * gateway idempotency key), and records the subscription. Nothing is created when the card is declined
+	 * ({@code 402 PAYMENT_DECLINED}) or the gateway never answers ({@code 503 PAYMENT_GATEWAY_UNAVAILABLE}).
+	 */
+	public Subscription purchase(PurchaseRequest request) {
+		Checked checked = tx.execute(status -> check(request));
+		String id = Ids.next("sub");
+		String gatewayKey = "purchase_" + id;
+		PaymentMethod method = checked.method();
+		if (method != null) {
+			PaymentOutcome outcome = billing.chargePurchase(method, checked.plan().price(), gatewayKey);
+			switch (outcome) {
+				case PaymentOutcome.Declined declined -> throw new SubdeskException(402, "PAYMENT_DECLINED",
+						"The card was declined (" + declined.code() + "); nothing was charged or created");
+				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(503,
+						"PAYMENT_GATEWAY_UNAVAILABLE",
+						"The payment gateway did not answer; nothing was charged or created. Please try again.");
+				case PaymentOutcome.Paid paid -> {
+				}
+			}
+		}
+		try {
+			return tx.execute(status -> record(id, request, gatewayKey));
+		}
+		catch (RuntimeException e) {
+			if (method != null) {
+				billing.reverseUnrecordedPayment(method, checked.plan().price(), gatewayKey);
+			}
+			throw e;
+		}
+	}
+
+	private Checked check(PurchaseRequest request) {
+		Account account = accounts.find(request.accountId())
+			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
+		Plan plan = catalog.find(request.planCode())
+			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
+		if (plan.isAddOn() && request.parentSubscriptionId() == null) {
+			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");
+		}
+		if (!plan.isAddOn() && request.parentSubscriptionId() != null) {
+			throw SubdeskException.invalid("parentSubscriptionId", "a base plan has no parent subscription");
+		}
+		Subscription parent = null;
+		if (request.parentSubscriptionId() != null) {
+			parent = repository.find(request.parentSubscriptionId())
+				.filter(p -> p.accountId().equals(account.id()))
+				.orElseThrow(() -> SubdeskException.invalid("parentSubscriptionId", "no such subscription on this account"));
+		}
+		PaymentMethod method = null;
+		if (request.channel() == Channel.DIRECT) {
+			if (request.paymentMethodId() != null) {
+				method = accounts.paymentMethod(account.id(), request.paymentMethodId())
+					.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
+			}
+			else if (!account.closed()) {
+				method = accounts.defaultPaymentMethod(account.id())
+					.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "the account has no payment method"));
+			}
+		}
+		if (account.closed()) {
+			throw new AccountClosedException(account.id());
+		}
+		if (parent != null) {
+			checkParent(plan, parent, request.channel());
+		}
+		return new Checked(account, plan, method);
+	}
+
+	private void checkParent(Plan plan, Subscription parent, Channel channel) {
+		if (!plan.addOnTo().contains(parent.planCode()) || parent.channel() != channel) {
+			throw SubdeskException.conflict("ADD_ON_NOT_ALLOWED",
+					"%s cannot be added to %s on this channel".formatted(plan.code(), parent.planCode()));
+		}
+		if (parent.status() != Subscription.Status.ACTIVE || parent.cancelAt() != null) {
+			throw SubdeskException.conflict("PARENT_NOT_ACTIVE", "The parent subscription is not active or is set to end");
+		}
+		boolean exists = repository.addOnsOf(parent.id())
+			.stream()
+			.anyMatch(a -> !a.ended() && a.planCode().equals(plan.code()));
+		if (exists) {
+			throw SubdeskException.conflict("ADD_ON_EXISTS", "The parent already has this add-on");
+		}
+	}
+
+	private Subscription record(String id, PurchaseRequest request, String gatewayKey) {
+		Account account = accounts.lock(request.accountId());
+		Checked checked = check(request);
+		Plan plan = checked.plan();
+		Instant now = clock.instant();
+		Instant end = plan.term().boundary(now, 1);
+		PaymentMethod method = checked.method();
+		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
+				Subscription.Status.ACTIVE, true, plan.term(), now, 0, now, end, null, null, null,
+				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
+				now, 0);
+		String orderNumber = insertWithUniqueOrderNumber(subscription);
+		if (method != null) {
+			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
+		}
+		notices.send(account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
+				"Your order %s: %s".formatted(orderNumber, plan.name()), orderConfirmation(plan, orderNumber, end,
+						request.channel(), method), id);
+		return get(id);
+	}
+
+	private String insertWithUniqueOrderNumber(Subscription subscription) {
+		for (int attempt = 0;; attempt++) {
+			String number = Ids.orderNumber();
+			try {
+				repository.insert(subscription.withOrderNumber(number));
+				return number;
+			}
+			catch (DuplicateKeyException e) {
+				if (attempt > 5) {
+					throw e;
+				}
+			}
+		}
+	}
+
+	private static String orderConfirmation(Plan plan, String orderNumber, Instant end, Channel channel,
+			@Nullable PaymentMethod method) {
+		String every = plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month";
+		if (channel.storeBilled()) {
+			return """
+					Thank you for your order %s: %s.
+					This subscription is billed by %s, not by Acme: its price, renewals and cancellation are \
+					managed in your %s account. Acme will not charge you for it.""".formatted(orderNumber,
+					plan.name(), channel.storeName(), channel.storeName());
+		}
+		return """
+				Thank you for your order %s: %s.
+				You paid %s today%s. The subscription renews automatically every %s at %s until you cancel; \
+				the next renewal is on %s. We remind you before it renews.
+				Money-back guarantee: cancel within %d days of any charge for a full refund of that charge.
+				You can turn auto-renewal off or cancel at any time, online, in one minute.""".formatted(orderNumber,
+				plan.name(), Formats.money(plan.price()),
+				method == null ? "" : " with your %s card ending in %s".formatted(method.brand(), method.last4()), every,
+				Formats.money(plan.price()), Formats.date(end), plan.moneyBackDays());
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Subscription> find(String id) {
+		return repository.find(id);
+	}
+
+	/** A subscription that must exist, else {@code 404 NOT_FOUND}. */
+	@Transactional(readOnly = true)
+	public Subscription get(String id) {
+		return repository.find(id).orElseThrow(() -> SubdeskException.notFound("Subscription", id));
+	}
+
+	/** Locks a subscription row for the rest of the transaction. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription lock(String id) {
+		return repository.lock(id).orElseThrow(() -> SubdeskException.notFound("Subscription", id));
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Subscription> findByOrderNumber(String orderNumber) {
+		return repository.findByOrderNumber(Ids.normalizeNumber(orderNumber));
+	}
+
+	/** Every subscription of an account, oldest first. */
+	@Transactional(readOnly = true)
+	public List<Subscription> forAccount(String accountId) {
+		return repository.byAccount(accountId);
+	}
+
+	@Transactional(readOnly = true)
+	public Page<Subscription> forAccount(String accountId, Page.Request request) {
+		return Page.of(repository.page(accountId, request), request.limit(),
+				s -> new Page.Cursor(s.createdAt(), s.seq()));
+	}
+
+	/** The add-ons of a base subscription that have not ended, oldest first. */
+	@Transactional(readOnly = true)
+	public List<Subscription> liveAddOns(String baseId) {
+		return repository.addOnsOf(baseId).stream().filter(a -> !a.ended()).toList();
+	}
+
+	/** The subscriptions that a cancellation has scheduled to end and that have not ended yet. */
+	@Transactional(readOnly = true)
+	public List<Subscription> scheduledBy(String confirmationNumber) {
+		return repository.scheduledBy(confirmationNumber).stream().filter(s -> !s.ended()).toList();
+	}
+
+	/** Sets the end of a subscription: no more renewals, service until {@code cancelAt}. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription scheduleEnd(Subscription s, Instant cancelAt, String confirmationNumber) {
+		Subscription updated = s.scheduleEnd(cancelAt, confirmationNumber);
+		repository.update(updated);
+		return updated;
+	}
+
+	/** Takes a scheduled end back: auto-renewal on again, with the account's default card if it had none. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription unschedule(Subscription s) {
+		String method = s.paymentMethodId();
+		if (method == null || accounts.paymentMethod(s.accountId(), method).isEmpty()) {
+			method = accounts.defaultPaymentMethod(s.accountId()).map(PaymentMethod::id).orElse(null);
+		}
+		Subscription updated = s.resume(method);
+		repository.update(updated);
+		return updated;
+	}
+
+	/**
+	 * Ends a subscription at {@code at}: CANCELLED (by a cancellation, recorded by {@code confirmationNumber})
+	 * or EXPIRED (by failed payment). Its devices are deactivated in the same transaction.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription end(Subscription s, Subscription.Status status, Instant at, @Nullable String confirmationNumber) {
+		if (status != Subscription.Status.CANCELLED && status != Subscription.Status.EXPIRED) {
+			throw new IllegalArgumentException("not an end status: " + status);
+		}
+		Subscription updated = s.end(status, at, confirmationNumber);
+		repository.update(updated);
+		events.publishEvent(new SubscriptionEnded(s.id(), s.accountId(), status, at));
+		return updated;
+	}
+
+	/** Sets the price of the next renewal (an accepted retention discount). */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription setRenewalPrice(Subscription s, Money price) {
+		Subscription updated = s.withRenewalPrice(price);
+		repository.update(updated);
+		return updated;
+	}
+
+	/**
+	 * Moves a subscription to another card of its account. Store-billed: {@code 409 CHANNEL_MANAGED}.
+	 */
+	@Transactional
+	public Subscription changePaymentMethod(String subscriptionId, String paymentMethodId) {
+		Subscription s = lock(subscriptionId);
+		PaymentMethod method = accounts.paymentMethod(s.accountId(), paymentMethodId)
+			.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
+		if (s.storeBilled()) {
+			throw SubdeskException.conflict("CHANNEL_MANAGED", "This subscription is billed by " + s.channel().storeName());
+		}
+		if (s.ended()) {
+			throw SubdeskException.conflict("ALREADY_CANCELLED", "The subscription has ended");
+		}
+		Subscription updated = s.withPaymentMethod(method.id());
+		repository.update(updated);
+		return updated;
+	}
+
+	/**
+	 * Removes a card. {@code 409 PAYMENT_METHOD_IN_USE} when an ACTIVE or PAST_DUE auto-renewing subscription
+	 * would be left with none; subscriptions that used it move to the default.
+	 */
+	@Transactional
+	public void removePaymentMethod(String accountId, String paymentMethodId) {
+		Account account = accounts.lock(accountId);
+		accounts.paymentMethod(accountId, paymentMethodId)
+			.orElseThrow(() -> SubdeskException.notFound("Payment method", paymentMethodId));
+		List<Subscription> all = repository.byAccount(account.id());
+		boolean lastOne = accounts.paymentMethods(accountId).size() == 1;
+		boolean needed = all.stream()
+			.anyMatch(s -> s.channel() == Channel.DIRECT && s.autoRenew() && !s.ended());
+		if (lastOne && needed) {
+			throw SubdeskException.conflict("PAYMENT_METHOD_IN_USE",
+					"An auto-renewing subscription would be left with no payment method; turn auto-renewal off or add another card first");
+		}
+		String replacement = accounts.removePaymentMethod(accountId, paymentMethodId)
+			.map(PaymentMethod::id)
+			.orElse(null);
+		for (Subscription s : all) {
+			if (paymentMethodId.equals(s.paymentMethodId())) {
+				repository.update(s.withPaymentMethod(replacement));
+			}
+		}
+	}
+
+	/** Subscriptions whose scheduled end is due at or before {@code until}. */
+	@Transactional(readOnly = true)
+	public List<String> dueToEnd(Instant until, int limit) {
+		return repository.dueToEnd(until, limit);
+	}
+
+	/** The earliest scheduled end still to take effect. */
+	@Transactional(readOnly = true)
+	public Optional<Instant> nextScheduledEnd() {
+		return repository.nextScheduledEnd();
+	}
+}
