@@ -1,0 +1,36 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.billing.Refund;
+import dev.subdesk.shared.Money;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A cancellation as the public API shows it. {@code effectiveAt} is the named subscription's own end;
+ * {@code subscriptions} gives each subscription's own end.
+ */
+public record Cancellation(String confirmationNumber, Status status, Mode mode, List<String> subscriptionIds,
+		List<Item> subscriptions, Instant requestedAt, Instant effectiveAt, Money refundTotal, List<Refund> refunds,
+		@Nullable Reason reason, CancellationChannel channel, String receiptUrl) {
+
+	public enum Status {
+		SCHEDULED, EFFECTIVE, REVOKED, SUPERSEDED
+	}
+
+	public enum Mode {
+		IMMEDIATE, END_OF_TERM
+	}
+
+	public enum Reason {
+		TOO_EXPENSIVE, NOT_USING, SWITCHING, TECHNICAL_ISSUES, OTHER
+	}
+
+	/** One subscription a cancellation ends, and when. */
+	public record Item(String id, Instant effectiveAt) {
+	}
+
+	public static String receiptPath(String confirmationNumber) {
+		return "/api/v1/cancellations/" + confirmationNumber + "/receipt";
+	}
+}

@@ -1,0 +1,466 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosedException;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.billing.Refund;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Cancels subscriptions. Every new cancellation gets exactly one confirmation number, one confirmation notice
+ * and one signed receipt, in the transaction that makes it (invariant 4). Work on one account is serialized by
+ * locking the account row first, so concurrent requests see each other's result and never deadlock.
+ */
+@Service
+public class Cancellations {
+
+	private final JdbcCancellationRepository repository;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+	private final Billing billing;
+	private final Catalog catalog;
+	private final Notices notices;
+	private final RetentionOffers offers;
+	private final Receipts receipts;
+	private final Clock clock;
+	private final TransactionTemplate tx;
+	private final String appStoreUrl;
+	private final String googlePlayUrl;
+
+	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
+			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
+			PlatformTransactionManager txManager,
+			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
+			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl) {
+		this.repository = repository;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+		this.billing = billing;
+		this.catalog = catalog;
+		this.notices = notices;
+		this.offers = offers;
+		this.receipts = receipts;
+		this.clock = clock;
+		this.tx = new TransactionTemplate(txManager);
+		this.appStoreUrl = appStoreUrl;
+		this.googlePlayUrl = googlePlayUrl;
+	}
+
+	/**
+	 * What cancelling would do. Changes nothing, except creating the retention offer it returns.
+	 * Ended: {@code 409 ALREADY_CANCELLED}.
+	 */
+	@Transactional
+	public Quote quote(String subscriptionId) {
+		Subscription s = lockForWork(subscriptionId);
+		if (s.ended()) {
+			throw alreadyCancelled();
+		}
+		if (s.storeBilled()) {
+			return new Quote(s.id(), List.of(), List.of(), null, instructions(s.channel()));
+		}
+		Instant now = clock.instant();
+		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
+		Money refund = Money.zero(s.price().currency());
+		for (Subscription ending : withAddOns(s, addOns)) {
+			refund = refund.plus(refundFor(ending, now).orElse(Money.zero(refund.currency())));
+		}
+		Instant endOfTerm = s.status() == Subscription.Status.PAST_DUE ? now
+				: s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd();
+		List<Quote.Option> options = List.of(
+				new Quote.Option(Cancellation.Mode.END_OF_TERM, endOfTerm, Money.zero(refund.currency()), null),
+				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund,
+						refund.isPositive() ? Quote.RefundReason.MONEY_BACK_WINDOW : Quote.RefundReason.NONE));
+		Offer offer = offers.forQuote(s, accounts.get(s.accountId())).orElse(null);
+		return new Quote(s.id(), addOns.stream().map(Subscription::id).toList(), options, offer, null);
+	}
+
+	/**
+	 * Cancels a subscription (and, for a base, its add-ons) as asked. Never turns the request into anything
+	 * else; any open retention offer is declined.
+	 */
+	@Transactional
+	public Cancellation cancel(String subscriptionId, CancelRequest request) {
+		Subscription s = lockForWork(subscriptionId);
+		return cancelLocked(s, request);
+	}
+
+	private Cancellation cancelLocked(Subscription s, CancelRequest request) {
+		if (s.ended()) {
+			throw alreadyCancelled();
+		}
+		if (s.storeBilled()) {
+			throw channelManaged(s);
+		}
+		offers.declineOpen(s.id());
+		Instant now = clock.instant();
+		if (request.mode() == Cancellation.Mode.END_OF_TERM) {
+			if (s.scheduledToEnd()) {
+				return get(s.scheduledBy());
+			}
+			if (s.status() != Subscription.Status.PAST_DUE) {
+				return scheduleEnd(s, request, now);
+			}
+		}
+		return endNow(s, request, now);
+	}
+
+	private Cancellation scheduleEnd(Subscription s, CancelRequest request, Instant now) {
+		String number = Ids.confirmationNumber();
+		Instant effectiveAt = s.currentPeriodEnd();
+		List<Cancellation.Item> items = new ArrayList<>();
+		items.add(new Cancellation.Item(s.id(), effectiveAt));
+		subscriptions.scheduleEnd(s, effectiveAt, number);
+		if (!s.isAddOn()) {
+			for (Subscription addOn : subscriptions.liveAddOns(s.id())) {
+				addOn = subscriptions.lock(addOn.id());
+				Instant ownEnd = addOn.cancelAt();
+				if (addOn.scheduledToEnd() && ownEnd != null && !ownEnd.isAfter(effectiveAt)) {
+					continue; // its own cancellation ends it no later than the base: it is kept
+				}
+				supersedeOwnSchedule(addOn);
+				Instant end = addOn.currentPeriodEnd().isBefore(effectiveAt) ? addOn.currentPeriodEnd() : effectiveAt;
+				if (addOn.status() == Subscription.Status.PAST_DUE) {
+					subscriptions.end(addOn, Subscription.Status.CANCELLED, now, number);
+					end = now;
+				}
+				else {
+					subscriptions.scheduleEnd(addOn, end, number);
+				}
+				items.add(new Cancellation.Item(addOn.id(), end));
+			}
+		}
+		return create(s, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of());
+	}
+
+	private Cancellation endNow(Subscription s, CancelRequest request, Instant now) {
+		String number = Ids.confirmationNumber();
+		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
+		List<Cancellation.Item> items = new ArrayList<>();
+		List<Refund> refunds = new ArrayList<>();
+		for (Subscription ending : withAddOns(s, addOns)) {
+			ending = subscriptions.lock(ending.id());
+			supersedeOwnSchedule(ending);
+			if (request.mode() == Cancellation.Mode.IMMEDIATE) {
+				Plan plan = catalog.get(ending.planCode());
+				Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
+				Optional<Money> refund = RefundPolicy.refundFor(plan, latest, now);
+				if (refund.isPresent()) {
+					refunds.add(billing.refund(latest.orElseThrow().id(), refund.get().amount(),
+							"Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()),
+							now));
+				}
+			}
+			subscriptions.end(ending, Subscription.Status.CANCELLED, now, number);
+			items.add(new Cancellation.Item(ending.id(), now));
+		}
+		return create(s, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds);
+	}
+
+	/** A subscription's own scheduled cancellation, replaced by a new one, becomes SUPERSEDED. */
+	private void supersedeOwnSchedule(Subscription s) {
+		String scheduledBy = s.scheduledBy();
+		if (s.scheduledToEnd() && scheduledBy != null) {
+			repository.findRow(scheduledBy)
+				.filter(row -> row.subscriptionId().equals(s.id()) && row.status() == Cancellation.Status.SCHEDULED)
+				.ifPresent(row -> repository.setStatus(row.number(), Cancellation.Status.SUPERSEDED));
+		}
+	}
+
+	private Cancellation create(Subscription named, String number, Cancellation.Status status, CancelRequest request,
+			Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds) {
+		Money refundTotal = Money.zero(named.price().currency());
+		for (Refund refund : refunds) {
+			refundTotal = refundTotal.plus(Money.of(refund.amount(), refund.currency()));
+		}
+		var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(), now,
+				effectiveAt, refundTotal, request.reason(), request.channel());
+		repository.insert(row, items, refunds, request.feedback(), request.actor());
+		Cancellation cancellation = repository.assemble(row);
+		receipts.issue(cancellation);
+		Account account = accounts.get(named.accountId());
+		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
+				"Cancellation confirmed: " + number, confirmationBody(cancellation), number);
+		return cancellation;
+	}
+
+	private String confirmationBody(Cancellation c) {
+		StringBuilder body = new StringBuilder();
+		body.append("Your cancellation is confirmed.\n\nConfirmation number: ").append(c.confirmationNumber())
+			.append("\nReceived: ").append(Formats.dateTime(c.requestedAt()))
+			.append("\nMode: ").append(c.mode() == Cancellation.Mode.IMMEDIATE ? "immediately" : "at the end of the term")
+			.append("\n\n");
+		for (Cancellation.Item item : c.subscriptions()) {
+			Subscription s = subscriptions.get(item.id());
+			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
+			body.append("- ").append(catalog.get(s.planCode()).name()).append(" (order ").append(s.orderNumber())
+				.append("): ").append(past ? "ended on " : "ends on ").append(Formats.dateTime(item.effectiveAt()))
+				.append(". It will not be charged again.\n");
+		}
+		body.append("\nRefund: ")
+			.append(c.refundTotal().isPositive()
+					? Formats.money(c.refundTotal()) + " to the card that paid, within 5 to 10 days"
+					: "none under the refund policy")
+			.append("\nYour signed receipt: ").append(c.receiptUrl())
+			.append("\nKeep this number: it finds this cancellation forever.");
+		return body.toString();
+	}
+
+	/**
+	 * Takes back a scheduled cancellation before it takes effect. Nothing scheduled:
+	 * {@code 409 NOT_SCHEDULED_TO_END}; an add-on whose base is ending: {@code 409 PARENT_ENDING}; no card left:
+	 * {@code 409 PAYMENT_METHOD_REQUIRED}.
+	 */
+	@Transactional
+	public Subscription resume(String subscriptionId) {
+		Subscription s = lockForWork(subscriptionId);
+		return resumeLocked(s);
+	}
+
+	private Subscription resumeLocked(Subscription s) {
+		String number = s.scheduledBy();
+		if (!s.scheduledToEnd() || number == null) {
+			throw SubdeskException.conflict("NOT_SCHEDULED_TO_END", "This subscription is not scheduled to end");
+		}
+		String parentId = s.parentId();
+		if (parentId != null && subscriptions.get(parentId).scheduledToEnd()) {
+			throw SubdeskException.conflict("PARENT_ENDING",
+					"The subscription this add-on belongs to is ending; resume that one first");
+		}
+		if (accounts.defaultPaymentMethod(s.accountId()).isEmpty()) {
+			throw SubdeskException.conflict("PAYMENT_METHOD_REQUIRED", "Add a payment method before turning auto-renewal on");
+		}
+		Optional<JdbcCancellationRepository.Row> scheduled = repository.findRow(number);
+		if (scheduled.isPresent() && scheduled.get().subscriptionId().equals(s.id())) {
+			repository.setStatus(number, Cancellation.Status.REVOKED);
+			for (Subscription affected : subscriptions.scheduledBy(number)) {
+				subscriptions.unschedule(subscriptions.lock(affected.id()));
+			}
+		}
+		else {
+			subscriptions.unschedule(s);
+		}
+		return subscriptions.get(s.id());
+	}
+
+	/** The result of a PATCH of {@code autoRenew}: the subscription and the cancellation created or returned. */
+	public record AutoRenewChange(Subscription subscription, @Nullable String confirmationNumber) {
+	}
+
+	/**
+	 * Turns auto-renewal off (the same as cancelling END_OF_TERM) or on (the same as resuming). The value it
+	 * already has changes nothing.
+	 */
+	@Transactional
+	public AutoRenewChange setAutoRenew(String subscriptionId, boolean autoRenew, CancellationChannel channel,
+			String actor) {
+		Subscription s = lockForWork(subscriptionId);
+		if (s.ended()) {
+			throw autoRenew ? SubdeskException.conflict("NOT_SCHEDULED_TO_END", "The subscription has ended")
+					: alreadyCancelled();
+		}
+		if (autoRenew) {
+			if (s.autoRenew()) {
+				return new AutoRenewChange(s, null);
+			}
+			return new AutoRenewChange(resumeLocked(s), null);
+		}
+		if (s.scheduledToEnd()) {
+			return new AutoRenewChange(s, s.scheduledBy());
+		}
+		Cancellation c = cancelLocked(s,
+				new CancelRequest(Cancellation.Mode.END_OF_TERM, null, null, channel, actor));
+		return new AutoRenewChange(subscriptions.get(s.id()), c.confirmationNumber());
+	}
+
+	/** The outcome of cancel-all: one cancellation per base subscription, and what was skipped and why. */
+	public record CancelAllResult(List<Cancellation> cancellations, List<Skipped> skipped) {
+	}
+
+	public record Skipped(String subscriptionId, String code) {
+	}
+
+	/**
+	 * Cancels every non-ended DIRECT subscription of an account that has no non-ended parent (add-ons go with
+	 * their base); store-billed ones are skipped with {@code CHANNEL_MANAGED}.
+	 */
+	@Transactional
+	public CancelAllResult cancelAll(String accountId, CancelRequest request) {
+		Account account = accounts.lock(accountId);
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		return cancelAllLocked(accountId, request);
+	}
+
+	private CancelAllResult cancelAllLocked(String accountId, CancelRequest request) {
+		List<Cancellation> cancellations = new ArrayList<>();
+		List<Skipped> skipped = new ArrayList<>();
+		List<Subscription> all = subscriptions.forAccount(accountId);
+		for (Subscription s : all) {
+			if (s.ended() || hasLiveParent(s)) {
+				continue;
+			}
+			if (s.storeBilled()) {
+				skipped.add(new Skipped(s.id(), "CHANNEL_MANAGED"));
+				continue;
+			}
+			cancellations.add(cancelLocked(subscriptions.lock(s.id()), request));
+		}
+		return new CancelAllResult(cancellations, skipped);
+	}
+
+	private boolean hasLiveParent(Subscription s) {
+		String parentId = s.parentId();
+		return parentId != null && !subscriptions.get(parentId).ended();
+	}
+
+	/** A store-billed subscription that keeps running after the account closes, and where to cancel it. */
+	public record ChannelManaged(String subscriptionId, ChannelInstructions channelInstructions) {
+	}
+
+	public record Closure(Account account, List<Cancellation> cancellations, List<ChannelManaged> channelManaged) {
+	}
+
+	/**
+	 * Closes an account: cancels every DIRECT subscription IMMEDIATE with the refunds the policy gives, removes
+	 * the payment methods, deactivates the devices of the cancelled subscriptions, then erases personal data.
+	 * Charges, refunds and cancellations are kept; store-billed subscriptions run until the store ends them.
+	 */
+	@Transactional
+	public Closure close(String accountId, CancellationChannel channel, String actor) {
+		Account account = accounts.lock(accountId);
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		CancelAllResult result = cancelAllLocked(accountId,
+				new CancelRequest(Cancellation.Mode.IMMEDIATE, null, null, channel, actor));
+		List<ChannelManaged> managed = subscriptions.forAccount(accountId)
+			.stream()
+			.filter(s -> s.storeBilled() && !s.ended())
+			.map(s -> new ChannelManaged(s.id(), instructions(s.channel())))
+			.toList();
+		Account closed = accounts.closeAndErase(accountId);
+		return new Closure(closed, result.cancellations(), managed);
+	}
+
+	/**
+	 * Makes due scheduled cancellations take effect, each stamped with its own {@code cancelAt}. Returns how
+	 * many subscriptions ended.
+	 */
+	public int takeEffect(Instant until) {
+		int ended = 0;
+		List<String> due;
+		do {
+			due = subscriptions.dueToEnd(until, 200);
+			for (String id : due) {
+				Boolean done = tx.execute(status -> takeEffectOne(id, until));
+				if (Boolean.TRUE.equals(done)) {
+					ended++;
+				}
+			}
+		}
+		while (!due.isEmpty());
+		return ended;
+	}
+
+	private boolean takeEffectOne(String subscriptionId, Instant until) {
+		Subscription s = lockForWork(subscriptionId);
+		Instant at = s.cancelAt();
+		if (!s.scheduledToEnd() || at == null || at.isAfter(until)) {
+			return false;
+		}
+		subscriptions.end(s, Subscription.Status.CANCELLED, at, null);
+		String number = s.scheduledBy();
+		if (number != null) {
+			repository.findRow(number)
+				.filter(row -> row.subscriptionId().equals(s.id()) && row.status() == Cancellation.Status.SCHEDULED)
+				.ifPresent(row -> repository.setStatus(number, Cancellation.Status.EFFECTIVE));
+		}
+		return true;
+	}
+
+	/** The earliest instant at which a scheduled cancellation takes effect. */
+	public Optional<Instant> nextDue() {
+		return subscriptions.nextScheduledEnd();
+	}
+
+	/** A cancellation by its confirmation number (letter case ignored), else {@code 404}. */
+	@Transactional(readOnly = true)
+	public Cancellation get(@Nullable String confirmationNumber) {
+		return find(confirmationNumber == null ? "" : confirmationNumber)
+			.orElseThrow(() -> SubdeskException.notFound("Cancellation", String.valueOf(confirmationNumber)));
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Cancellation> find(String confirmationNumber) {
+		return repository.find(Ids.normalizeNumber(confirmationNumber));
+	}
+
+	/**
+	 * Whether a SCHEDULED or EFFECTIVE cancellation ends this subscription at or before {@code instant}: a
+	 * charge for a period starting then should never have happened (invariant 1).
+	 */
+	@Transactional(readOnly = true)
+	public boolean cancelledBy(String subscriptionId, Instant instant) {
+		return repository.endsAtOrBefore(subscriptionId, instant);
+	}
+
+	private Subscription lockForWork(String subscriptionId) {
+		Subscription s = subscriptions.get(subscriptionId);
+		accounts.lock(s.accountId());
+		return subscriptions.lock(subscriptionId);
+	}
+
+	private Optional<Money> refundFor(Subscription s, Instant now) {
+		return RefundPolicy.refundFor(catalog.get(s.planCode()), billing.latestSuccessfulCharge(s.id()), now);
+	}
+
+	private static List<Subscription> withAddOns(Subscription s, List<Subscription> addOns) {
+		List<Subscription> all = new ArrayList<>();
+		all.add(s);
+		all.addAll(addOns);
+		return all;
+	}
+
+	private ChannelInstructions instructions(Channel channel) {
+		String url = channel == Channel.APP_STORE ? appStoreUrl : googlePlayUrl;
+		return new ChannelInstructions(channel.name(), url, List.of(
+				"Open %s on the device you bought the subscription with, or go to %s.".formatted(channel.storeName(), url),
+				"Choose Subscriptions and select the Acme subscription.",
+				"Choose Cancel subscription and confirm. The store sends you its confirmation.",
+				"Acme cannot cancel or refund store-billed subscriptions: %s bills and ends them.".formatted(channel.storeName())));
+	}
+
+	private static SubdeskException alreadyCancelled() {
+		return SubdeskException.conflict("ALREADY_CANCELLED", "This subscription has already ended");
+	}
+
+	private static SubdeskException channelManaged(Subscription s) {
+		return SubdeskException.conflict("CHANNEL_MANAGED",
+				"This subscription is billed by %s; cancel it there".formatted(s.channel().storeName()));
+	}
+}

@@ -1,0 +1,130 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Refund;
+import dev.subdesk.shared.Money;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class JdbcCancellationRepository {
+
+	private static final String INSERT = """
+			INSERT INTO cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
+			    effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)
+			VALUES (:number, :account, :subscription, :status, :mode, :requested, :effective, :refundTotal, :currency,
+			    :reason, :feedback, :channel, :actor, :requested)
+			""";
+
+	private static final String SELECT = """
+			SELECT confirmation_number, account_id, subscription_id, status, mode, requested_at, effective_at,
+			       refund_total, currency, reason, channel
+			FROM cancellations WHERE confirmation_number = :number
+			""";
+
+	/** A cancellation row before its items and refunds are attached. */
+	record Row(String number, String accountId, String subscriptionId, Cancellation.Status status,
+			Cancellation.Mode mode, Instant requestedAt, Instant effectiveAt, Money refundTotal,
+			Cancellation.@Nullable Reason reason, CancellationChannel channel) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Billing billing;
+
+	JdbcCancellationRepository(JdbcClient jdbc, Billing billing) {
+		this.jdbc = jdbc;
+		this.billing = billing;
+	}
+
+	void insert(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback, String actor) {
+		jdbc.sql(INSERT)
+			.param("number", row.number())
+			.param("account", row.accountId())
+			.param("subscription", row.subscriptionId())
+			.param("status", row.status().name())
+			.param("mode", row.mode().name())
+			.param("requested", Timestamp.from(row.requestedAt()))
+			.param("effective", Timestamp.from(row.effectiveAt()))
+			.param("refundTotal", row.refundTotal().amount())
+			.param("currency", row.refundTotal().currency())
+			.param("reason", row.reason() == null ? null : row.reason().name())
+			.param("feedback", feedback)
+			.param("channel", row.channel().name())
+			.param("actor", actor)
+			.update();
+		for (int i = 0; i < items.size(); i++) {
+			jdbc.sql("INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at) VALUES (:n, :p, :s, :at)")
+				.param("n", row.number())
+				.param("p", i)
+				.param("s", items.get(i).id())
+				.param("at", Timestamp.from(items.get(i).effectiveAt()))
+				.update();
+		}
+		for (Refund refund : refunds) {
+			jdbc.sql("INSERT INTO cancellation_refunds (confirmation_number, refund_id) VALUES (:n, :r)")
+				.param("n", row.number())
+				.param("r", refund.id())
+				.update();
+		}
+	}
+
+	Optional<Row> findRow(String number) {
+		return jdbc.sql(SELECT).param("number", number).query(JdbcCancellationRepository::map).optional();
+	}
+
+	Optional<Cancellation> find(String number) {
+		return findRow(number).map(this::assemble);
+	}
+
+	Cancellation assemble(Row row) {
+		List<Cancellation.Item> items = jdbc.sql("""
+				SELECT subscription_id, effective_at FROM cancellation_items WHERE confirmation_number = :n ORDER BY position
+				""").param("n", row.number())
+			.query((rs, n) -> new Cancellation.Item(rs.getString(1), rs.getTimestamp(2).toInstant()))
+			.list();
+		List<Refund> refunds = jdbc.sql("""
+				SELECT r.refund_id FROM cancellation_refunds r JOIN refunds f ON f.id = r.refund_id
+				WHERE r.confirmation_number = :n ORDER BY f.seq
+				""").param("n", row.number())
+			.query(String.class)
+			.list()
+			.stream()
+			.map(id -> billing.refundById(id).orElseThrow())
+			.toList();
+		return new Cancellation(row.number(), row.status(), row.mode(), items.stream().map(Cancellation.Item::id).toList(),
+				items, row.requestedAt(), row.effectiveAt(), row.refundTotal(), refunds, row.reason(), row.channel(),
+				Cancellation.receiptPath(row.number()));
+	}
+
+	void setStatus(String number, Cancellation.Status status) {
+		jdbc.sql("UPDATE cancellations SET status = :status WHERE confirmation_number = :n")
+			.param("status", status.name())
+			.param("n", number)
+			.update();
+	}
+
+	/** Whether some SCHEDULED or EFFECTIVE cancellation ends this subscription at or before {@code instant}. */
+	boolean endsAtOrBefore(String subscriptionId, Instant instant) {
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM cancellation_items i JOIN cancellations c USING (confirmation_number)
+				WHERE i.subscription_id = :sub AND c.status IN ('SCHEDULED', 'EFFECTIVE') AND i.effective_at <= :at)
+				""").param("sub", subscriptionId).param("at", Timestamp.from(instant)).query(Boolean.class).single();
+	}
+
+	private static Row map(ResultSet rs, int row) throws SQLException {
+		String reason = rs.getString("reason");
+		return new Row(rs.getString("confirmation_number"), rs.getString("account_id"), rs.getString("subscription_id"),
+				Cancellation.Status.valueOf(rs.getString("status")), Cancellation.Mode.valueOf(rs.getString("mode")),
+				rs.getTimestamp("requested_at").toInstant(), rs.getTimestamp("effective_at").toInstant(),
+				Money.of(rs.getLong("refund_total"), rs.getString("currency")),
+				reason == null ? null : Cancellation.Reason.valueOf(reason),
+				CancellationChannel.valueOf(rs.getString("channel")));
+	}
+}

@@ -1,0 +1,194 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.SubdeskException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Signed cancellation receipts. A receipt is issued once, when its cancellation is created, and returned
+ * unchanged after: {@code signature} is base64url (no padding) of the Ed25519 signature over the RFC 8785
+ * canonical JSON of {@code {"cancellation": ..., "issuedAt": ...}}. The signing key lives in the database so
+ * every node signs with it and it survives restarts.
+ */
+@Service
+public class Receipts {
+
+	/** The DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519; the raw 32-byte key follows it. */
+	private static final byte[] X509_PREFIX = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 };
+
+	private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+
+	private record SigningKey(String keyId, PrivateKey privateKey) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final JsonMapper json;
+	private final AtomicReference<SigningKey> signingKey = new AtomicReference<>();
+
+	Receipts(JdbcClient jdbc, Clock clock, JsonMapper json) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.json = json;
+	}
+
+	/** Issues and stores the receipt of a new cancellation. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void issue(Cancellation cancellation) {
+		ObjectNode signed = json.createObjectNode();
+		signed.set("cancellation", json.valueToTree(cancellation));
+		Instant issuedAt = clock.instant();
+		signed.put("issuedAt", issuedAt.toString());
+		String payload = CanonicalJson.of(signed);
+		SigningKey key = signingKey();
+		jdbc.sql("""
+				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature)
+				VALUES (:number, :payload, :at, :key, :signature)
+				""")
+			.param("number", cancellation.confirmationNumber())
+			.param("payload", payload)
+			.param("at", Timestamp.from(issuedAt))
+			.param("key", key.keyId())
+			.param("signature", sign(key.privateKey(), payload))
+			.update();
+	}
+
+	/** The receipt as issued: {@code {"cancellation", "issuedAt", "keyId", "signature"}}. */
+	@Transactional(readOnly = true)
+	public Optional<JsonNode> find(String confirmationNumber) {
+		return jdbc.sql("SELECT payload, key_id, signature FROM receipts WHERE confirmation_number = :number")
+			.param("number", Ids.normalizeNumber(confirmationNumber))
+			.query((rs, n) -> {
+				ObjectNode receipt = (ObjectNode) json.readTree(rs.getString("payload"));
+				receipt.put("keyId", rs.getString("key_id"));
+				receipt.put("signature", rs.getString("signature"));
+				return (JsonNode) receipt;
+			})
+			.optional();
+	}
+
+	/** Every key that ever signed a receipt. */
+	@Transactional(readOnly = true)
+	public List<ReceiptKey> keys() {
+		return jdbc.sql("SELECT key_id, public_key FROM receipt_keys ORDER BY created_at DESC, key_id")
+			.query((rs, n) -> new ReceiptKey(rs.getString("key_id"), "Ed25519",
+					B64URL.encodeToString(rs.getBytes("public_key"))))
+			.list();
+	}
+
+	/**
+	 * Checks a receipt's signature. A body that is not a receipt is {@code 400}; a receipt that was altered,
+	 * or signed by an unknown key, is simply not valid.
+	 */
+	@Transactional(readOnly = true)
+	public boolean verify(JsonNode receipt) {
+		if (!receipt.isObject() || !receipt.path("cancellation").isObject() || !receipt.path("issuedAt").isString()
+				|| !receipt.path("keyId").isString() || !receipt.path("signature").isString()) {
+			throw SubdeskException.invalid("", "a receipt is {\"cancellation\", \"issuedAt\", \"keyId\", \"signature\"}");
+		}
+		Optional<byte[]> raw = jdbc.sql("SELECT public_key FROM receipt_keys WHERE key_id = :id")
+			.param("id", receipt.get("keyId").stringValue())
+			.query((rs, n) -> rs.getBytes(1))
+			.optional();
+		if (raw.isEmpty()) {
+			return false;
+		}
+		ObjectNode signed = json.createObjectNode();
+		signed.set("cancellation", receipt.get("cancellation"));
+		signed.set("issuedAt", receipt.get("issuedAt"));
+		try {
+			byte[] signature = Base64.getUrlDecoder().decode(receipt.get("signature").stringValue());
+			Signature verifier = Signature.getInstance("Ed25519");
+			verifier.initVerify(publicKey(raw.get()));
+			verifier.update(CanonicalJson.of(signed).getBytes(StandardCharsets.UTF_8));
+			return verifier.verify(signature);
+		}
+		catch (IllegalArgumentException | GeneralSecurityException e) {
+			return false;
+		}
+	}
+
+	private SigningKey signingKey() {
+		SigningKey key = signingKey.get();
+		if (key != null) {
+			return key;
+		}
+		Optional<SigningKey> stored = jdbc
+			.sql("SELECT key_id, private_key FROM receipt_keys ORDER BY created_at DESC, key_id LIMIT 1")
+			.query((rs, n) -> new SigningKey(rs.getString("key_id"), privateKey(rs.getBytes("private_key"))))
+			.optional();
+		key = stored.orElseGet(this::createKey);
+		signingKey.set(key);
+		return key;
+	}
+
+	private SigningKey createKey() {
+		try {
+			KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+			byte[] encoded = pair.getPublic().getEncoded();
+			byte[] raw = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+			String keyId = Ids.next("rk");
+			jdbc.sql("INSERT INTO receipt_keys (key_id, private_key, public_key, created_at) VALUES (:id, :private, :public, :at)")
+				.param("id", keyId)
+				.param("private", pair.getPrivate().getEncoded())
+				.param("public", raw)
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
+			return new SigningKey(keyId, pair.getPrivate());
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("Ed25519 is not available in this JVM", e);
+		}
+	}
+
+	private static String sign(PrivateKey key, String payload) {
+		try {
+			Signature signer = Signature.getInstance("Ed25519");
+			signer.initSign(key);
+			signer.update(payload.getBytes(StandardCharsets.UTF_8));
+			return B64URL.encodeToString(signer.sign());
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("Could not sign a receipt", e);
+		}
+	}
+
+	private static PrivateKey privateKey(byte[] pkcs8) {
+		try {
+			return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("The stored receipt key is not an Ed25519 key", e);
+		}
+	}
+
+	static PublicKey publicKey(byte[] raw) throws GeneralSecurityException {
+		byte[] encoded = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + raw.length);
+		System.arraycopy(raw, 0, encoded, X509_PREFIX.length, raw.length);
+		return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded));
+	}
+}

@@ -1,0 +1,149 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The demo retention policy: a DISCOUNT (the next renewal at 75% of the price, rounded down) for an ACTIVE,
+ * auto-renewing, DIRECT base subscription, at most once per term, never for customers in the US whose region
+ * is Minnesota or unknown (Minnesota requires asking first, R-MN-1). The first eligible quote of a term
+ * creates it; it stays open 7 days or until the period ends; cancelling declines it.
+ */
+@Service
+public class RetentionOffers {
+
+	static final int DISCOUNT_PERCENT = 75;
+
+	static final Duration OPEN_FOR = Duration.ofDays(7);
+
+	private static final String COLUMNS = "id, subscription_id, kind, description, expires_at, status, discounted_price";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+
+	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+	}
+
+	private record StoredOffer(Offer offer, String status, long discountedPrice) {
+
+		boolean open(Instant now) {
+			return "OPEN".equals(status) && now.isBefore(offer.expiresAt());
+		}
+	}
+
+	/** Whether the policy allows an offer to this customer for this subscription now. */
+	static boolean eligible(Subscription s, Account account) {
+		boolean askFirst = "US".equals(account.country()) && (account.region() == null || "MN".equals(account.region()));
+		return s.status() == Subscription.Status.ACTIVE && s.autoRenew() && s.channel() == Channel.DIRECT
+				&& !s.isAddOn() && !askFirst;
+	}
+
+	/** The offer of this term for a quote: the open one, a new one for the first eligible quote, or none. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	Optional<Offer> forQuote(Subscription s, Account account) {
+		if (!eligible(s, account)) {
+			return Optional.empty();
+		}
+		Instant now = clock.instant();
+		Optional<StoredOffer> existing = ofTerm(s);
+		if (existing.isPresent()) {
+			return existing.filter(o -> o.open(now)).map(StoredOffer::offer);
+		}
+		Money discounted = s.price().percent(DISCOUNT_PERCENT);
+		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
+		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
+			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(s.price()),
+					100 - DISCOUNT_PERCENT);
+		jdbc.sql("""
+				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
+				VALUES (:id, :sub, :period, 'DISCOUNT', :description, :price, 'OPEN', :expires, :at)
+				ON CONFLICT (subscription_id, period_start) DO NOTHING
+				""")
+			.param("id", Ids.next("off"))
+			.param("sub", s.id())
+			.param("period", Timestamp.from(s.currentPeriodStart()))
+			.param("description", description)
+			.param("price", discounted.amount())
+			.param("expires", Timestamp.from(expires))
+			.param("at", Timestamp.from(now))
+			.update();
+		return ofTerm(s).filter(o -> o.open(now)).map(StoredOffer::offer);
+	}
+
+	/**
+	 * Applies an offer the customer accepted explicitly. A stale offer (answered, expired, or the subscription
+	 * no longer eligible) is {@code 409 OFFER_NOT_AVAILABLE}.
+	 */
+	@Transactional
+	public Subscription accept(String offerId) {
+		StoredOffer stored = find(offerId).orElseThrow(() -> SubdeskException.notFound("Offer", offerId));
+		Subscription s = subscriptions.get(stored.offer().subscriptionId());
+		accounts.lock(s.accountId());
+		s = subscriptions.lock(s.id());
+		stored = find(offerId).orElseThrow();
+		Instant now = clock.instant();
+		if (!stored.open(now) || !eligible(s, accounts.get(s.accountId()))) {
+			throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
+		}
+		jdbc.sql("UPDATE offers SET status = 'ACCEPTED', answered_at = :at WHERE id = :id")
+			.param("at", Timestamp.from(now))
+			.param("id", offerId)
+			.update();
+		return subscriptions.setRenewalPrice(s, Money.of(stored.discountedPrice(), s.price().currency()));
+	}
+
+	/** Cancelling declines any open offer: declining needs no call of its own. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void declineOpen(String subscriptionId) {
+		jdbc.sql("UPDATE offers SET status = 'DECLINED', answered_at = :at WHERE subscription_id = :sub AND status = 'OPEN'")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("sub", subscriptionId)
+			.update();
+	}
+
+	private Optional<StoredOffer> ofTerm(Subscription s) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM offers WHERE subscription_id = :sub AND period_start = :period")
+			.param("sub", s.id())
+			.param("period", Timestamp.from(s.currentPeriodStart()))
+			.query(RetentionOffers::map)
+			.optional();
+	}
+
+	private Optional<StoredOffer> find(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM offers WHERE id = :id")
+			.param("id", id)
+			.query(RetentionOffers::map)
+			.optional();
+	}
+
+	private static StoredOffer map(ResultSet rs, int row) throws SQLException {
+		Offer offer = new Offer(rs.getString("id"), rs.getString("subscription_id"),
+				Offer.Kind.valueOf(rs.getString("kind")), rs.getString("description"),
+				rs.getTimestamp("expires_at").toInstant());
+		return new StoredOffer(offer, rs.getString("status"), rs.getLong("discounted_price"));
+	}
+}

@@ -1,0 +1,144 @@
+package dev.subdesk.devices;
+
+import dev.subdesk.accounts.AccountClosedException;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionEnded;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Registers devices on seats and frees them. */
+@Service
+public class Devices {
+
+	private static final String COLUMNS = "id, account_id, name, platform, status, subscription_id, created_at, seq";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Accounts accounts;
+	private final Subscriptions subscriptions;
+
+	Devices(JdbcClient jdbc, Clock clock, Accounts accounts, Subscriptions subscriptions) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+	}
+
+	/**
+	 * Registers a device on a seat of the named subscription, else of the oldest subscription with a free
+	 * seat. No free seat: {@code 409 DEVICE_LIMIT_REACHED}.
+	 */
+	@Transactional
+	public Device register(String accountId, String name, Device.Platform platform, @Nullable String subscriptionId) {
+		var account = accounts.lock(accountId);
+		Subscription named = null;
+		if (subscriptionId != null) {
+			named = subscriptions.find(subscriptionId)
+				.filter(s -> s.accountId().equals(accountId))
+				.orElseThrow(() -> SubdeskException.invalid("subscriptionId", "no such subscription on this account"));
+		}
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		Map<String, Long> used = jdbc.sql("""
+				SELECT subscription_id, count(*) AS used FROM devices
+				WHERE account_id = :account AND status = 'ACTIVE' AND deleted_at IS NULL AND subscription_id IS NOT NULL
+				GROUP BY subscription_id
+				""").param("account", accountId)
+			.query((rs, n) -> Map.entry(rs.getString("subscription_id"), rs.getLong("used")))
+			.list()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+		List<Subscription> candidates = named != null ? List.of(named)
+				: subscriptions.forAccount(accountId)
+					.stream()
+					.sorted(Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::seq))
+					.toList();
+		Subscription seat = candidates.stream()
+			.filter(s -> s.status() == Subscription.Status.ACTIVE || s.status() == Subscription.Status.PAST_DUE)
+			.filter(s -> used.getOrDefault(s.id(), 0L) < s.deviceLimit())
+			.findFirst()
+			.orElseThrow(() -> SubdeskException.conflict("DEVICE_LIMIT_REACHED",
+					"Every seat is in use; deactivate a device or add a subscription with more seats"));
+		String id = Ids.next("dev");
+		jdbc.sql("""
+				INSERT INTO devices (id, account_id, name, platform, status, subscription_id, created_at)
+				VALUES (:id, :account, :name, :platform, 'ACTIVE', :subscription, :at)
+				""")
+			.param("id", id)
+			.param("account", accountId)
+			.param("name", name)
+			.param("platform", platform.name())
+			.param("subscription", seat.id())
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		return find(accountId, id).orElseThrow();
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Device> find(String accountId, String deviceId) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM devices WHERE id = :id AND account_id = :account AND deleted_at IS NULL")
+			.param("id", deviceId)
+			.param("account", accountId)
+			.query(Devices::map)
+			.optional();
+	}
+
+	@Transactional(readOnly = true)
+	public Page<Device> list(String accountId, Page.Request request) {
+		List<Device> rows = jdbc.sql("SELECT " + COLUMNS + """
+				 FROM devices WHERE account_id = :account AND deleted_at IS NULL
+				 AND (created_at, seq) < (:afterAt, :afterSeq) ORDER BY created_at DESC, seq DESC LIMIT :limit
+				""")
+			.param("account", accountId)
+			.param("afterAt", Timestamp.from(request.after().createdAt()))
+			.param("afterSeq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(Devices::map)
+			.list();
+		return Page.of(rows, request.limit(), d -> new Page.Cursor(d.createdAt(), d.seq()));
+	}
+
+	/** Removes a device from the account's list, freeing its seat. */
+	@Transactional
+	public void remove(String accountId, String deviceId) {
+		accounts.lock(accountId);
+		Device device = find(accountId, deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
+		jdbc.sql("UPDATE devices SET deleted_at = :at, status = 'DEACTIVATED', deactivated_at = coalesce(deactivated_at, :at) WHERE id = :id")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("id", device.id())
+			.update();
+	}
+
+	/** When a subscription ends, the devices on its seats are deactivated, in the same transaction. */
+	@EventListener
+	void on(SubscriptionEnded ended) {
+		jdbc.sql("""
+				UPDATE devices SET status = 'DEACTIVATED', deactivated_at = :at
+				WHERE subscription_id = :subscription AND status = 'ACTIVE'
+				""").param("at", Timestamp.from(ended.at())).param("subscription", ended.subscriptionId()).update();
+	}
+
+	static Device map(ResultSet rs, int row) throws SQLException {
+		return new Device(rs.getString("id"), rs.getString("account_id"), rs.getString("name"),
+				Device.Platform.valueOf(rs.getString("platform")), Device.Status.valueOf(rs.getString("status")),
+				rs.getString("subscription_id"), rs.getTimestamp("created_at").toInstant(), rs.getLong("seq"));
+	}
+}
