@@ -295,7 +295,7 @@ public final class CancelBench {
 			}
 			String url = values.get("--url").replaceAll("/+$", "");
 			URI uri = URI.create(url);
-			if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+			if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
 				throw new IllegalArgumentException("--url must be an http(s) URL such as http://localhost:8080");
 			}
 			return new Options(url, key, number(values, "--accounts", 1), number(values, "--clients", 1), mode,
@@ -492,7 +492,10 @@ public final class CancelBench {
 
 		void print(PrintStream out) {
 			new TreeMap<>(byKind).forEach((kind, n) -> out.printf(Locale.ROOT, "    %6d x %s%n", n.sum(), kind));
-			samples.forEach(sample -> out.println("    first errors: " + sample));
+			if (!samples.isEmpty()) {
+				out.println("    first errors:");
+				samples.forEach(sample -> out.println("      " + sample));
+			}
 		}
 	}
 

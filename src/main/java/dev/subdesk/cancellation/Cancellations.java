@@ -93,7 +93,7 @@ public class Cancellations {
 		List<Quote.Option> options = List.of(
 				new Quote.Option(Cancellation.Mode.END_OF_TERM, endOfTerm, Money.zero(refund.currency()), null),
 				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund,
-						refund.isPositive() ? Quote.RefundReason.MONEY_BACK_WINDOW : Quote.RefundReason.NONE));
+						refund.positive() ? Quote.RefundReason.MONEY_BACK_WINDOW : Quote.RefundReason.NONE));
 		Offer offer = offers.forQuote(s, accounts.get(s.accountId())).orElse(null);
 		return new Quote(s.id(), addOns.stream().map(Subscription::id).toList(), options, offer, null);
 	}
@@ -221,7 +221,7 @@ public class Cancellations {
 				.append(". It will not be charged again.\n");
 		}
 		body.append("\nRefund: ")
-			.append(c.refundTotal().isPositive()
+			.append(c.refundTotal().positive()
 					? Formats.money(c.refundTotal()) + " to the card that paid, within 5 to 10 days"
 					: "none under the refund policy")
 			.append("\nYour signed receipt: ").append(c.receiptUrl())

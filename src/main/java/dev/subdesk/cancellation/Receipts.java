@@ -1,5 +1,6 @@
 package dev.subdesk.cancellation;
 
+import dev.subdesk.shared.CanonicalJson;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
 import java.nio.charset.StandardCharsets;

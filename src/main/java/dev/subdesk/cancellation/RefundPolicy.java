@@ -20,6 +20,6 @@ final class RefundPolicy {
 	static Optional<Money> refundFor(Plan plan, Optional<Charge> latestSuccessful, Instant now) {
 		return latestSuccessful.filter(c -> !now.isAfter(c.createdAt().plus(plan.moneyBackWindow())))
 			.map(Charge::remaining)
-			.filter(Money::isPositive);
+			.filter(Money::positive);
 	}
 }

@@ -37,7 +37,7 @@ public record Money(long amount, String currency) {
 		return new Money(Math.floorDiv(Math.multiplyExact(amount, percent), 100), currency);
 	}
 
-	public boolean isPositive() {
+	public boolean positive() {
 		return amount > 0;
 	}
 

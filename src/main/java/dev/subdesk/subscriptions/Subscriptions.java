@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
@@ -167,18 +166,12 @@ public class Subscriptions {
 	}
 
 	private String insertWithUniqueOrderNumber(Subscription subscription) {
-		for (int attempt = 0;; attempt++) {
-			String number = Ids.orderNumber();
-			try {
-				repository.insert(subscription.withOrderNumber(number));
-				return number;
-			}
-			catch (DuplicateKeyException e) {
-				if (attempt > 5) {
-					throw e;
-				}
-			}
+		String number = Ids.orderNumber();
+		while (repository.findByOrderNumber(number).isPresent()) {
+			number = Ids.orderNumber();
 		}
+		repository.insert(subscription.withOrderNumber(number));
+		return number;
 	}
 
 	private static String orderConfirmation(Plan plan, String orderNumber, Instant end, Channel channel,

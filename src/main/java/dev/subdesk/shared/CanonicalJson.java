@@ -1,4 +1,4 @@
-package dev.subdesk.cancellation;
+package dev.subdesk.shared;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -10,12 +10,12 @@ import tools.jackson.databind.JsonNode;
  * RFC 8785 JSON Canonicalization Scheme: object members sorted by their UTF-16 code units, no whitespace,
  * strings escaped as ECMAScript's {@code JSON.stringify} does and numbers in ECMAScript form.
  */
-final class CanonicalJson {
+public final class CanonicalJson {
 
 	private CanonicalJson() {
 	}
 
-	static String of(JsonNode node) {
+	public static String of(JsonNode node) {
 		StringBuilder out = new StringBuilder(512);
 		write(node, out);
 		return out.toString();

@@ -1,0 +1,158 @@
+package dev.subdesk.api;
+
+import dev.subdesk.shared.CanonicalJson;
+import dev.subdesk.shared.SubdeskException;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code Idempotency-Key} on POST, PATCH and DELETE. A key is scoped to the API key; its fingerprint is the
+ * method, the path and the body's canonical JSON. The same key and fingerprint within 24 hours replays the
+ * first answer; another fingerprint is {@code 422 IDEMPOTENCY_KEY_REUSED}. Answers below 500 are stored.
+ * Concurrent requests with one key run one after the other: the first claims the key with a pending row
+ * and the others wait for its answer.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+class IdempotencyFilter extends OncePerRequestFilter {
+
+	static final Duration RETENTION = Duration.ofHours(24);
+
+	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
+
+	private final IdempotencyStore store;
+	private final JsonMapper json;
+	private final Clock clock;
+
+	IdempotencyFilter(IdempotencyStore store, JsonMapper json, Clock clock) {
+		this.store = store;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		String method = request.getMethod();
+		return request.getHeader("Idempotency-Key") == null || !request.getRequestURI().startsWith("/api/v1/")
+				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method));
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String key = request.getHeader("Idempotency-Key");
+		if (key.isEmpty() || key.length() > 255) {
+			Problems.write(response, json, SubdeskException.invalid("Idempotency-Key", "must be 1 to 255 characters"));
+			return;
+		}
+		CachedBodyRequest cached = new CachedBodyRequest(request, ApiKeyFilter.MAX_BODY_BYTES);
+		String scope = sha256(Optional.ofNullable(request.getHeader("Authorization")).orElse(""));
+		String fingerprint = sha256(request.getMethod() + " " + request.getRequestURI() + " " + canonicalBody(cached.body()));
+		Instant deadline = Instant.now(Clock.systemUTC()).plus(WAIT_FOR_FIRST);
+		while (true) {
+			Instant now = clock.instant();
+			IdempotencyStore.Claim claim = store.claim(scope, key, fingerprint, now, now.minus(RETENTION));
+			switch (claim) {
+				case IdempotencyStore.Claim.Owned owned -> {
+					run(cached, response, chain, scope, key);
+					return;
+				}
+				case IdempotencyStore.Claim.Completed done -> {
+					if (!done.fingerprint().equals(fingerprint)) {
+						Problems.write(response, json, new SubdeskException(422, "IDEMPOTENCY_KEY_REUSED",
+								"This Idempotency-Key was used with another request"));
+						return;
+					}
+					response.setStatus(done.status());
+					if (done.contentType() != null) {
+						response.setContentType(done.contentType());
+					}
+					response.setHeader("Idempotent-Replayed", "true");
+					response.getOutputStream().write(done.body());
+					return;
+				}
+				case IdempotencyStore.Claim.InProgress busy -> {
+					if (Instant.now(Clock.systemUTC()).isAfter(deadline)) {
+						Problems.write(response, json, SubdeskException.conflict("IDEMPOTENCY_KEY_IN_USE",
+								"A request with this Idempotency-Key is still running"));
+						return;
+					}
+					sleep();
+				}
+			}
+		}
+	}
+
+	private void run(CachedBodyRequest request, HttpServletResponse response, FilterChain chain, String scope, String key)
+			throws IOException, ServletException {
+		ContentCachingResponseWrapper wrapper = new ContentCachingResponseWrapper(response);
+		boolean stored = false;
+		try {
+			chain.doFilter(request, wrapper);
+			int status = wrapper.getStatus();
+			if (status < 500) {
+				store.complete(scope, key, status, wrapper.getContentType(), wrapper.getContentAsByteArray());
+				stored = true;
+			}
+		}
+		finally {
+			if (!stored) {
+				store.release(scope, key);
+			}
+			wrapper.copyBodyToResponse();
+		}
+	}
+
+	private String canonicalBody(byte[] body) {
+		String text = new String(body, StandardCharsets.UTF_8);
+		if (text.isBlank()) {
+			return "{}";
+		}
+		try {
+			return CanonicalJson.of(json.readTree(text));
+		}
+		catch (JacksonException | IllegalArgumentException e) {
+			return text;
+		}
+	}
+
+	private static void sleep() {
+		try {
+			Thread.sleep(25);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
+	static String sha256(@Nullable String text) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package dev.subdesk.api;
+
+import dev.subdesk.shared.SubdeskException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Turns every error into problem+json, once, at the API edge. Nothing a client sends ends in a 5xx. */
+@RestControllerAdvice
+class ProblemHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+	@ExceptionHandler(SubdeskException.class)
+	ResponseEntity<Object> rule(SubdeskException e) {
+		return Problems.response(e);
+	}
+
+	@ExceptionHandler(HttpMessageNotReadableException.class)
+	ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
+		return Problems.response(SubdeskException.invalid("", "the body is not valid JSON"));
+	}
+
+	@ExceptionHandler(MissingServletRequestParameterException.class)
+	ResponseEntity<Object> missingParameter(MissingServletRequestParameterException e) {
+		return Problems.response(SubdeskException.invalid(e.getParameterName(), "is required"));
+	}
+
+	@ExceptionHandler(MissingRequestHeaderException.class)
+	ResponseEntity<Object> missingHeader(MissingRequestHeaderException e) {
+		return Problems.response(SubdeskException.invalid(e.getHeaderName(), "is required"));
+	}
+
+	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
+	ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
+		return Problems.response(SubdeskException.invalid(e.getName(), "has the wrong type"));
+	}
+
+	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+	ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e) {
+		return Problems.response(405, "METHOD_NOT_ALLOWED", "Method " + e.getMethod() + " is not allowed here");
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+	ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e) {
+		return Problems.response(415, "UNSUPPORTED_MEDIA_TYPE", "Send JSON with Content-Type: application/json");
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+	ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+		return Problems.response(406, "NOT_ACCEPTABLE", "This endpoint answers application/json");
+	}
+
+	@ExceptionHandler(NoResourceFoundException.class)
+	ResponseEntity<Object> noResource(NoResourceFoundException e) {
+		return Problems.response(404, "NOT_FOUND", "No such path: /" + e.getResourcePath());
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<Object> unexpected(Exception e) {
+		log.error("Unexpected error", e);
+		return Problems.response(new SubdeskException(500, "INTERNAL_ERROR", "Something went wrong on our side", List.of()));
+	}
+}

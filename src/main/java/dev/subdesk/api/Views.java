@@ -1,0 +1,116 @@
+package dev.subdesk.api;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.devices.Device;
+import dev.subdesk.notices.Notice;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.Page;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.support.SupportCase;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The JSON shapes of shared/API.md, built from the modules' own types. */
+final class Views {
+
+	private Views() {
+	}
+
+	record ListView<T>(List<T> data, @Nullable String nextCursor) {
+
+		static <S, T> ListView<T> of(Page<S> page, java.util.function.Function<S, T> view) {
+			return new ListView<>(page.data().stream().map(view).toList(), page.nextCursor());
+		}
+	}
+
+	record PlanView(String code, String name, List<String> products, String term, Money price, int deviceLimit,
+			int moneyBackDays, List<String> addOnTo) {
+
+		static PlanView of(Plan p) {
+			return new PlanView(p.code(), p.name(), p.products(), p.term().name(), p.price(), p.deviceLimit(),
+					p.moneyBackDays(), p.addOnTo());
+		}
+	}
+
+	record AccountView(String id, String email, String name, String country, @Nullable String region, String status,
+			Instant createdAt) {
+
+		static AccountView of(Account a) {
+			return new AccountView(a.id(), a.email(), a.name(), a.country(), a.region(), a.status().name(),
+					a.createdAt());
+		}
+	}
+
+	record PaymentMethodView(String id, String brand, String last4, int expMonth, int expYear,
+			@com.fasterxml.jackson.annotation.JsonProperty("default") boolean isDefault) {
+
+		static PaymentMethodView of(PaymentMethod pm) {
+			return new PaymentMethodView(pm.id(), pm.brand(), pm.last4(), pm.expMonth(), pm.expYear(), pm.isDefault());
+		}
+	}
+
+	record DeviceView(String id, String name, String platform, String status, @Nullable String subscriptionId) {
+
+		static DeviceView of(Device d) {
+			return new DeviceView(d.id(), d.name(), d.platform().name(), d.status().name(), d.subscriptionId());
+		}
+	}
+
+	record SubscriptionView(String id, String accountId, String planCode, String orderNumber, String channel,
+			String status, boolean autoRenew, Instant currentPeriodStart, Instant currentPeriodEnd,
+			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
+			@Nullable String paymentMethodId, Money price, Instant createdAt) {
+
+		static SubscriptionView of(Subscription s) {
+			return new SubscriptionView(s.id(), s.accountId(), s.planCode(), s.orderNumber(), s.channel().name(),
+					s.status().name(), s.autoRenew(), s.currentPeriodStart(), s.currentPeriodEnd(), s.cancelAt(),
+					s.cancelledAt(), s.parentId(), s.paymentMethodId(), s.price(), s.createdAt());
+		}
+	}
+
+	/** A subscription after PATCH, with the cancellation created or returned. */
+	record PatchedSubscriptionView(String id, String accountId, String planCode, String orderNumber, String channel,
+			String status, boolean autoRenew, Instant currentPeriodStart, Instant currentPeriodEnd,
+			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
+			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable String confirmationNumber) {
+
+		static PatchedSubscriptionView of(Subscription s, @Nullable String confirmationNumber) {
+			SubscriptionView v = SubscriptionView.of(s);
+			return new PatchedSubscriptionView(v.id(), v.accountId(), v.planCode(), v.orderNumber(), v.channel(),
+					v.status(), v.autoRenew(), v.currentPeriodStart(), v.currentPeriodEnd(), v.cancelAt(),
+					v.cancelledAt(), v.parentSubscriptionId(), v.paymentMethodId(), v.price(), v.createdAt(),
+					confirmationNumber);
+		}
+	}
+
+	record ChargeView(String id, String subscriptionId, long amount, String currency, String status,
+			Instant periodStart, Instant periodEnd, Instant createdAt, long refundedAmount, String paymentMethodId) {
+
+		static ChargeView of(Charge c) {
+			return new ChargeView(c.id(), c.subscriptionId(), c.amount(), c.currency(), c.status().name(),
+					c.periodStart(), c.periodEnd(), c.createdAt(), c.refundedAmount(), c.paymentMethodId());
+		}
+	}
+
+	record NoticeView(String id, String type, String to, String subject, @Nullable String body, Instant createdAt,
+			@Nullable Instant sentAt, String relatedId) {
+
+		static NoticeView of(Notice n) {
+			return new NoticeView(n.id(), n.type().name(), n.to(), n.subject(), n.body(), n.createdAt(), n.sentAt(),
+					n.relatedId());
+		}
+	}
+
+	record CaseView(String caseNumber, String accountId, String status, String subject, String channel,
+			Instant createdAt) {
+
+		static CaseView of(SupportCase c) {
+			return new CaseView(c.caseNumber(), c.accountId(), c.status().name(), c.subject(), c.channel(),
+					c.createdAt());
+		}
+	}
+}

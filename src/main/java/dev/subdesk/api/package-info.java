@@ -1,0 +1,7 @@
+/**
+ * The public REST API of shared/API.md: controllers, request validation, problem+json errors, API keys and
+ * idempotency keys. Controllers are thin; every rule lives in the module that owns it.
+ */
+@org.jspecify.annotations.NullMarked
+@org.springframework.modulith.ApplicationModule(displayName = "REST API")
+package dev.subdesk.api;

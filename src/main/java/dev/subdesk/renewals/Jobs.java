@@ -1,0 +1,96 @@
+package dev.subdesk.renewals;
+
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.clock.TestClock;
+import dev.subdesk.shared.SubdeskException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs every job that is due. Jobs claim their rows under locks, so concurrent runs on one or several nodes
+ * never do one job twice; each record is stamped with the instant its job was due.
+ */
+@Service
+public class Jobs {
+
+	private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+
+	/** The longest test-clock advance: ten years of days. */
+	public static final Duration MAX_ADVANCE = Duration.ofDays(3660);
+
+	private final Cancellations cancellations;
+	private final TestClock clock;
+	private final ReentrantLock advancing = new ReentrantLock();
+
+	Jobs(Cancellations cancellations, TestClock clock) {
+		this.cancellations = cancellations;
+		this.clock = clock;
+	}
+
+	/** Runs every job due up to now. */
+	public RunResult runDue() {
+		return runUpTo(clock.instant());
+	}
+
+	private RunResult runUpTo(Instant until) {
+		int ended = cancellations.takeEffect(until);
+		return RunResult.NOTHING.plus(new RunResult(0, 0, 0, 0, ended));
+	}
+
+	/**
+	 * Advances the test clock as if time passed through every instant up to {@code now + duration}: each job
+	 * runs, and its records are stamped, at its own due instant, including jobs that become due during the
+	 * advance.
+	 */
+	public Instant advance(Duration duration) {
+		if (!clock.enabled()) {
+			throw SubdeskException.notFound("Path", "/test-clock/advance");
+		}
+		advancing.lock();
+		try {
+			Instant target = clock.instant().plus(duration);
+			runUpTo(clock.instant());
+			while (true) {
+				Optional<Instant> next = nextDue();
+				if (next.isEmpty() || next.get().isAfter(target)) {
+					break;
+				}
+				clock.moveTo(next.get());
+				runUpTo(next.get());
+			}
+			clock.moveTo(target);
+			runUpTo(target);
+			return clock.instant();
+		}
+		finally {
+			advancing.unlock();
+		}
+	}
+
+	private Optional<Instant> nextDue() {
+		return cancellations.nextDue();
+	}
+
+	/** The scheduler's tick. */
+	@Scheduled(fixedDelayString = "${subdesk.jobs.interval:PT1M}", initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	void tick() {
+		if (advancing.isLocked()) {
+			return;
+		}
+		try {
+			RunResult result = runDue();
+			if (result.cancellationsTakenEffect() > 0) {
+				log.info("Scheduled run: {}", result);
+			}
+		}
+		catch (RuntimeException e) {
+			log.warn("Scheduled run failed; the next tick retries", e);
+		}
+	}
+}
