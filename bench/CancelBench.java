@@ -98,6 +98,7 @@ public final class CancelBench {
 			FlowResult warmup = cancelAll(warmupIds);
 			System.out.printf(Locale.ROOT, "Warm-up: %d flows in %.2f s, errors=%d%n",
 					warmupIds.size(), seconds(warmup.wallNanos()), warmup.recorded().errors.count());
+			warmup.recorded().errors.print(System.out);
 		}
 		if (measuredIds.isEmpty()) {
 			System.out.println("Nothing left to measure: seeding produced no subscriptions beyond the warm-up.");

@@ -1,0 +1,220 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+@SubdeskIntegrationTest
+class CancellationFlowIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	Api api;
+
+	Fixtures fixtures;
+
+	@BeforeEach
+	void setUp() {
+		api = new Api(port);
+		fixtures = new Fixtures(api);
+	}
+
+	@Test
+	void cancellingImmediatelyWithinMoneyBackWindowRefundsTheLatestChargeAndEndsAddOns() {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-annual");
+		String addOn = fixtures.addOn(account, "identity-addon-annual", base);
+		Api.Response device = api.post("/accounts/" + account + "/devices", Map.of("name", "Laptop", "platform", "LINUX"));
+		assertThat(device.status()).isEqualTo(201);
+
+		Api.Response quote = api.post("/subscriptions/" + base + "/cancellation-quote", Map.of());
+		assertThat(quote.status()).isEqualTo(200);
+		assertThat(quote.json().path("alsoCancels").get(0).asString()).isEqualTo(addOn);
+		JsonNode immediate = quote.json().path("options").get(1);
+		assertThat(immediate.path("mode").asString()).isEqualTo("IMMEDIATE");
+		assertThat(immediate.path("refund").path("amount").asLong()).isEqualTo(5999 + 2999);
+		assertThat(immediate.path("refundReason").asString()).isEqualTo("MONEY_BACK_WINDOW");
+
+		Api.Response cancelled = api.post("/subscriptions/" + base + "/cancel",
+				Map.of("mode", "IMMEDIATE", "reason", "NOT_USING", "feedback", "private words"));
+		assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+		JsonNode c = cancelled.json();
+		assertThat(c.path("confirmationNumber").asString()).matches("CXL-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}");
+		assertThat(c.path("status").asString()).isEqualTo("EFFECTIVE");
+		assertThat(c.path("refundTotal").path("amount").asLong()).isEqualTo(8998);
+		assertThat(c.path("subscriptionIds").values()).extracting(JsonNode::asString).containsExactly(base, addOn);
+		assertThat(c.path("channel").asString()).isEqualTo("API");
+		assertThat(cancelled.raw()).doesNotContain("private words");
+
+		assertThat(fixtures.subscription(base).text("status")).isEqualTo("CANCELLED");
+		assertThat(fixtures.subscription(addOn).text("status")).isEqualTo("CANCELLED");
+		assertThat(api.get("/accounts/" + account + "/devices").json().path("data").get(0).path("status").asString())
+			.isEqualTo("DEACTIVATED");
+		JsonNode charges = api.get("/accounts/" + account + "/charges").json().path("data");
+		assertThat(charges.values()).allSatisfy(charge -> {
+			assertThat(charge.path("status").asString()).isEqualTo("REFUNDED");
+			assertThat(charge.path("refundedAmount").asLong()).isEqualTo(charge.path("amount").asLong());
+		});
+		List<String> types = api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values()
+			.stream().map(n -> n.path("type").asString()).toList();
+		assertThat(types).containsOnlyOnce("CANCELLATION_CONFIRMATION");
+		assertThat(types.stream().filter("REFUND_ISSUED"::equals)).hasSize(2);
+
+		Api.Response again = fixtures.cancel(base, "IMMEDIATE");
+		assertThat(again.status()).isEqualTo(409);
+		assertThat(again.code()).isEqualTo("ALREADY_CANCELLED");
+	}
+
+	@Test
+	void endOfTermKeepsServiceUntilThePeriodEndsThenTakesEffectWithoutAnotherCharge() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+
+		Api.Response scheduled = fixtures.cancel(sub, "END_OF_TERM");
+		assertThat(scheduled.status()).isEqualTo(200);
+		assertThat(scheduled.text("status")).isEqualTo("SCHEDULED");
+		assertThat(scheduled.text("effectiveAt")).isEqualTo(periodEnd);
+		assertThat(scheduled.json().path("refundTotal").path("amount").asLong()).isZero();
+		JsonNode during = fixtures.subscription(sub).json();
+		assertThat(during.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(during.path("autoRenew").asBoolean()).isFalse();
+		assertThat(during.path("cancelAt").asString()).isEqualTo(periodEnd);
+
+		Api.Response repeat = fixtures.cancel(sub, "END_OF_TERM");
+		assertThat(repeat.text("confirmationNumber")).isEqualTo(scheduled.text("confirmationNumber"));
+
+		fixtures.advance("P32D");
+
+		JsonNode after = fixtures.subscription(sub).json();
+		assertThat(after.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(after.path("cancelledAt").asString()).isEqualTo(periodEnd);
+		Api.Response effective = api.get("/cancellations/" + scheduled.text("confirmationNumber").toLowerCase());
+		assertThat(effective.text("status")).isEqualTo("EFFECTIVE");
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).isEqualTo(1);
+		long confirmations = api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals("CANCELLATION_CONFIRMATION"))
+			.count();
+		assertThat(confirmations).isEqualTo(1);
+	}
+
+	@Test
+	void resumingRevokesTheScheduledCancellationAndALaterOneGetsANewNumber() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		String first = fixtures.cancel(sub, "END_OF_TERM").text("confirmationNumber");
+
+		Api.Response resumed = api.post("/subscriptions/" + sub + "/resume");
+		assertThat(resumed.status()).isEqualTo(200);
+		assertThat(resumed.json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(resumed.json().path("cancelAt").isNull()).isTrue();
+		assertThat(api.get("/cancellations/" + first).text("status")).isEqualTo("REVOKED");
+
+		Api.Response second = fixtures.cancel(sub, "END_OF_TERM");
+		assertThat(second.text("confirmationNumber")).isNotEqualTo(first);
+		assertThat(api.post("/subscriptions/" + sub + "/resume").status()).isEqualTo(200);
+		Api.Response nothing = api.post("/subscriptions/" + sub + "/resume");
+		assertThat(nothing.status()).isEqualTo(409);
+		assertThat(nothing.code()).isEqualTo("NOT_SCHEDULED_TO_END");
+	}
+
+	@Test
+	void immediateWhileScheduledSupersedesTheScheduledCancellation() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "vpn-annual");
+		String scheduled = fixtures.cancel(sub, "END_OF_TERM").text("confirmationNumber");
+		Api.Response now = fixtures.cancel(sub, "IMMEDIATE");
+		assertThat(now.text("confirmationNumber")).isNotEqualTo(scheduled);
+		assertThat(now.text("status")).isEqualTo("EFFECTIVE");
+		assertThat(api.get("/cancellations/" + scheduled).text("status")).isEqualTo("SUPERSEDED");
+	}
+
+	@Test
+	void patchAutoRenewFalseIsEndOfTermAndTrueIsResume() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		Api.Response off = api.patch("/subscriptions/" + sub, Map.of("autoRenew", false));
+		assertThat(off.status()).isEqualTo(200);
+		String number = off.text("confirmationNumber");
+		assertThat(number).startsWith("CXL-");
+		assertThat(off.json().path("cancelAt").asString()).isEqualTo(off.text("currentPeriodEnd"));
+		assertThat(api.patch("/subscriptions/" + sub, Map.of("autoRenew", false)).text("confirmationNumber"))
+			.isEqualTo(number);
+		Api.Response on = api.patch("/subscriptions/" + sub, Map.of("autoRenew", true));
+		assertThat(on.json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(on.json().path("confirmationNumber").isNull()).isTrue();
+		assertThat(api.get("/cancellations/" + number).text("status")).isEqualTo("REVOKED");
+		Api.Response other = api.patch("/subscriptions/" + sub, Map.of("price", 1));
+		assertThat(other.status()).isEqualTo(400);
+	}
+
+	@Test
+	void receiptSignatureVerifiesAndATamperedReceiptDoesNot() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		String number = fixtures.cancel(sub, "IMMEDIATE").text("confirmationNumber");
+		Api.Response receipt = api.get("/cancellations/" + number + "/receipt");
+		assertThat(receipt.status()).isEqualTo(200);
+		assertThat(receipt.json().path("cancellation").path("confirmationNumber").asString()).isEqualTo(number);
+
+		Api anonymous = api.with("Authorization", null);
+		assertThat(anonymous.post("/receipts/verify", receipt.raw()).json().path("valid").asBoolean()).isTrue();
+		String tampered = receipt.raw().replace("\"amount\":5999", "\"amount\":1");
+		assertThat(anonymous.post("/receipts/verify", tampered).json().path("valid").asBoolean()).isFalse();
+		assertThat(anonymous.post("/receipts/verify", Map.of("hello", "world")).status()).isEqualTo(400);
+		assertThat(anonymous.get("/receipt-keys").json().path("data").get(0).path("algorithm").asString())
+			.isEqualTo("Ed25519");
+		assertThat(api.get("/cancellations/" + number + "/receipt").raw()).isEqualTo(receipt.raw());
+	}
+
+	@Test
+	void anAcceptedOfferDiscountsTheNextRenewalAndCancellingDeclinesIt() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		JsonNode offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer");
+		assertThat(offer.path("kind").asString()).isEqualTo("DISCOUNT");
+		assertThat(api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").path("id")
+			.asString()).isEqualTo(offer.path("id").asString());
+		Api.Response accepted = api.post("/offers/" + offer.path("id").asString() + "/accept");
+		assertThat(accepted.status()).isEqualTo(200);
+		assertThat(accepted.json().path("price").path("amount").asLong()).isEqualTo(4499);
+		assertThat(accepted.json().path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").isNull())
+			.isTrue();
+
+		String other = fixtures.subscribe(fixtures.accountWithVisa(), "antivirus-annual");
+		String declined = api.post("/subscriptions/" + other + "/cancellation-quote", Map.of()).json().path("offer")
+			.path("id").asString();
+		Api.Response cancelled = fixtures.cancel(other, "END_OF_TERM");
+		assertThat(cancelled.text("status")).isEqualTo("SCHEDULED");
+		assertThat(fixtures.subscription(other).json().path("price").path("amount").asLong()).isEqualTo(5999);
+		Api.Response stale = api.post("/offers/" + declined + "/accept");
+		assertThat(stale.status()).isEqualTo(409);
+		assertThat(stale.code()).isEqualTo("OFFER_NOT_AVAILABLE");
+	}
+
+	@Test
+	void noOfferForMinnesotaOrUnknownUsRegion() {
+		for (String region : new String[] { "MN", null }) {
+			String account = fixtures.account("US", region);
+			fixtures.card(account, "tok_visa");
+			String sub = fixtures.subscribe(account, "antivirus-annual");
+			assertThat(api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").isNull())
+				.isTrue();
+		}
+		String california = fixtures.account("US", "CA");
+		fixtures.card(california, "tok_visa");
+		String sub = fixtures.subscribe(california, "antivirus-annual");
+		assertThat(api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").isObject())
+			.isTrue();
+	}
+}

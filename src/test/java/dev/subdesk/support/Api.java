@@ -1,0 +1,123 @@
+package dev.subdesk.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
+
+/** A small HTTP client for the public API, as an integrator would call it. */
+public final class Api {
+
+	public static final String TEST_KEY = "test-api-key";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private final String base;
+	private final Map<String, String> headers = new LinkedHashMap<>();
+
+	public Api(int port) {
+		this("http://localhost:" + port);
+	}
+
+	public Api(String base) {
+		this.base = base;
+		headers.put("Authorization", "Bearer " + TEST_KEY);
+	}
+
+	/** A copy of this client that sends one more header (or, with a null value, drops it). */
+	public Api with(String header, @Nullable String value) {
+		Api copy = new Api(base);
+		copy.headers.clear();
+		copy.headers.putAll(headers);
+		if (value == null) {
+			copy.headers.remove(header);
+		}
+		else {
+			copy.headers.put(header, value);
+		}
+		return copy;
+	}
+
+	public Response get(String path) {
+		return send("GET", path, null, "application/json");
+	}
+
+	public Response post(String path, @Nullable Object body) {
+		return send("POST", path, body, "application/json");
+	}
+
+	public Response post(String path) {
+		return send("POST", path, null, "application/json");
+	}
+
+	public Response patch(String path, @Nullable Object body) {
+		return send("PATCH", path, body, "application/json");
+	}
+
+	public Response delete(String path) {
+		return send("DELETE", path, null, "application/json");
+	}
+
+	/** Sends a raw body (a string is sent as it is, anything else as JSON). */
+	public Response send(String method, String path, @Nullable Object body, @Nullable String contentType) {
+		String text = body == null ? "" : body instanceof String s ? s : JSON.writeValueAsString(body);
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/v1" + path))
+			.timeout(Duration.ofSeconds(60))
+			.method(method, text.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+		headers.forEach(request::header);
+		if (contentType != null && !text.isEmpty()) {
+			request.header("Content-Type", contentType);
+		}
+		try {
+			HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.body(),
+					response.headers().firstValue("Content-Type").orElse(""));
+		}
+		catch (IOException e) {
+			throw new IllegalStateException(method + " " + path + " failed", e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
+	public static JsonNode parse(String json) {
+		return JSON.readTree(json);
+	}
+
+	/** A status, the raw body and its JSON. */
+	public record Response(int status, String raw, String contentType) {
+
+		public JsonNode json() {
+			return raw.isBlank() ? MissingNode.getInstance() : JSON.readTree(raw);
+		}
+
+		public String text(String field) {
+			return json().path(field).asString();
+		}
+
+		public String id() {
+			return text("id");
+		}
+
+		/** The problem code of an error answer. */
+		public String code() {
+			return text("code");
+		}
+
+		@Override
+		public String toString() {
+			return status + " " + raw;
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package dev.subdesk.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** Small factories for the data a test needs, created through the public API. */
+public final class Fixtures {
+
+	private final Api api;
+
+	public Fixtures(Api api) {
+		this.api = api;
+	}
+
+	public static String uniqueEmail() {
+		return "customer-" + UUID.randomUUID().toString().substring(0, 12) + "@example.com";
+	}
+
+	/** A new account in Germany (no retention-offer restrictions). */
+	public String account() {
+		return account("DE", null);
+	}
+
+	public String account(String country, @Nullable String region) {
+		var body = new java.util.HashMap<String, Object>();
+		body.put("email", uniqueEmail());
+		body.put("name", "Test Customer");
+		body.put("country", country);
+		if (region != null) {
+			body.put("region", region);
+		}
+		Api.Response response = api.post("/accounts", body);
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+		return response.id();
+	}
+
+	public String card(String accountId, String token) {
+		Api.Response response = api.post("/accounts/" + accountId + "/payment-methods", Map.of("token", token));
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+		return response.id();
+	}
+
+	/** A new account with a VISA card that always pays. */
+	public String accountWithVisa() {
+		String account = account();
+		card(account, "tok_visa");
+		return account;
+	}
+
+	public Api.Response buy(String accountId, String planCode) {
+		return api.post("/subscriptions", Map.of("accountId", accountId, "planCode", planCode));
+	}
+
+	public String subscribe(String accountId, String planCode) {
+		Api.Response response = buy(accountId, planCode);
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+		return response.id();
+	}
+
+	public String addOn(String accountId, String planCode, String parentId) {
+		Api.Response response = api.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", planCode, "parentSubscriptionId", parentId));
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+		return response.id();
+	}
+
+	public Api.Response cancel(String subscriptionId, String mode) {
+		return api.post("/subscriptions/" + subscriptionId + "/cancel", Map.of("mode", mode));
+	}
+
+	public Api.Response subscription(String id) {
+		return api.get("/subscriptions/" + id);
+	}
+
+	public void advance(String duration) {
+		Api.Response response = api.post("/test-clock/advance", Map.of("duration", duration));
+		assertThat(response.status()).as(response.toString()).isEqualTo(200);
+	}
+}

@@ -1,0 +1,23 @@
+package dev.subdesk.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The whole application on a real embedded PostgreSQL, over real HTTP on a random port, with the test clock
+ * on. Every class with this annotation shares one application context (and so one database): tests isolate
+ * themselves by creating their own accounts.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+		"subdesk.api.key=" + Api.TEST_KEY,
+		"subdesk.clock.test-clock=true",
+		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
+		"subdesk.jobs.initial-delay=PT1H",
+		"logging.level.dev.subdesk=WARN" })
+public @interface SubdeskIntegrationTest {
+}
