@@ -319,11 +319,11 @@ public class Cancellations {
 	private CancelAllResult cancelAllLocked(String accountId, CancelRequest request) {
 		List<Cancellation> cancellations = new ArrayList<>();
 		List<Skipped> skipped = new ArrayList<>();
-		List<Subscription> all = subscriptions.forAccount(accountId);
-		for (Subscription s : all) {
-			if (s.ended() || hasLiveParent(s)) {
-				continue;
-			}
+		List<Subscription> bases = subscriptions.forAccount(accountId)
+			.stream()
+			.filter(s -> !s.ended() && !hasLiveParent(s))
+			.toList();
+		for (Subscription s : bases) {
 			if (s.storeBilled()) {
 				skipped.add(new Skipped(s.id(), "CHANNEL_MANAGED"));
 				continue;
