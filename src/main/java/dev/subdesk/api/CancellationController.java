@@ -44,16 +44,14 @@ class CancellationController {
 
 	@PostMapping("/api/v1/subscriptions/{id}/cancellation-quote")
 	Quote quote(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
-		subscriptions.get(id);
-		JsonBody.parse(raw, json).validate();
+		JsonBody.parse(raw, json, () -> subscriptions.get(id)).validate();
 		return cancellations.quote(id);
 	}
 
 	@PostMapping("/api/v1/subscriptions/{id}/cancel")
 	Cancellation cancel(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
 			HttpServletRequest http) {
-		subscriptions.get(id);
-		JsonBody body = JsonBody.parse(raw, json);
+		JsonBody body = JsonBody.parse(raw, json, () -> subscriptions.get(id));
 		Cancellation.Mode mode = body.enumValue("mode", true, Cancellation.Mode.class);
 		Cancellation.Reason reason = body.enumValue("reason", false, Cancellation.Reason.class);
 		String feedback = body.text("feedback", false, 0, 2000);

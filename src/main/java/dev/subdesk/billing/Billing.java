@@ -225,7 +225,7 @@ public class Billing {
 						dev.subdesk.shared.Formats.money(Money.of(value, charge.currency())), method.brand(), method.last4(), chargeId, id,
 						reason),
 				id, at);
-		return refundById(id).orElseThrow();
+		return new Refund(id, chargeId, value, charge.currency(), "SUCCEEDED", reason, at);
 	}
 
 	@Transactional(readOnly = true)

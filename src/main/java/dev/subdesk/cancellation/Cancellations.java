@@ -75,7 +75,7 @@ public class Cancellations {
 	 */
 	@Transactional
 	public Quote quote(String subscriptionId) {
-		Subscription s = lockForWork(subscriptionId);
+		Subscription s = subscriptions.get(subscriptionId);
 		if (s.ended()) {
 			throw alreadyCancelled();
 		}
@@ -199,7 +199,9 @@ public class Cancellations {
 		var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(), now,
 				effectiveAt, refundTotal, request.reason(), request.channel());
 		repository.insert(row, items, refunds, request.feedback(), request.actor());
-		Cancellation cancellation = repository.assemble(row);
+		Cancellation cancellation = new Cancellation(number, status, request.mode(),
+				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
+				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
 		receipts.issue(cancellation);
 		Account account = accounts.get(named.accountId());
 		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,

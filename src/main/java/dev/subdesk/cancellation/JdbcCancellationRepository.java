@@ -59,18 +59,19 @@ class JdbcCancellationRepository {
 			.param("channel", row.channel().name())
 			.param("actor", actor)
 			.update();
-		for (int i = 0; i < items.size(); i++) {
-			jdbc.sql("INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at) VALUES (:n, :p, :s, :at)")
+		jdbc.sql("""
+				INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at)
+				SELECT :n, item.position - 1, item.subscription_id, item.effective_at
+				FROM unnest(:ids::text[], :ats::timestamptz[]) WITH ORDINALITY AS item(subscription_id, effective_at, position)
+				""")
+			.param("n", row.number())
+			.param("ids", items.stream().map(Cancellation.Item::id).toArray(String[]::new))
+			.param("ats", items.stream().map(i -> Timestamp.from(i.effectiveAt())).toArray(Timestamp[]::new))
+			.update();
+		if (!refunds.isEmpty()) {
+			jdbc.sql("INSERT INTO cancellation_refunds (confirmation_number, refund_id) SELECT :n, unnest(:ids::text[])")
 				.param("n", row.number())
-				.param("p", i)
-				.param("s", items.get(i).id())
-				.param("at", Timestamp.from(items.get(i).effectiveAt()))
-				.update();
-		}
-		for (Refund refund : refunds) {
-			jdbc.sql("INSERT INTO cancellation_refunds (confirmation_number, refund_id) VALUES (:n, :r)")
-				.param("n", row.number())
-				.param("r", refund.id())
+				.param("ids", refunds.stream().map(Refund::id).toArray(String[]::new))
 				.update();
 		}
 	}

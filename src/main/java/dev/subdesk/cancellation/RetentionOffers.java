@@ -69,20 +69,16 @@ public class RetentionOffers {
 			return Optional.empty();
 		}
 		Instant now = clock.instant();
-		Optional<StoredOffer> existing = ofTerm(s);
-		if (existing.isPresent()) {
-			return existing.filter(o -> o.open(now)).map(StoredOffer::offer);
-		}
 		Money discounted = s.price().percent(DISCOUNT_PERCENT);
 		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
 		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
 			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(s.price()),
 					100 - DISCOUNT_PERCENT);
-		jdbc.sql("""
+		Optional<StoredOffer> created = jdbc.sql("""
 				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
 				VALUES (:id, :sub, :period, 'DISCOUNT', :description, :price, 'OPEN', :expires, :at)
 				ON CONFLICT (subscription_id, period_start) DO NOTHING
-				""")
+				RETURNING\s""" + COLUMNS)
 			.param("id", Ids.next("off"))
 			.param("sub", s.id())
 			.param("period", Timestamp.from(s.currentPeriodStart()))
@@ -90,8 +86,9 @@ public class RetentionOffers {
 			.param("price", discounted.amount())
 			.param("expires", Timestamp.from(expires))
 			.param("at", Timestamp.from(now))
-			.update();
-		return ofTerm(s).filter(o -> o.open(now)).map(StoredOffer::offer);
+			.query(RetentionOffers::map)
+			.optional();
+		return created.or(() -> ofTerm(s)).filter(o -> o.open(now)).map(StoredOffer::offer);
 	}
 
 	/**
