@@ -38,12 +38,14 @@ public class Notices {
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
+	private final boolean mailConfigured;
 	private final String footer;
 
 	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
-			@Value("${subdesk.public-base-url}") String baseUrl) {
+			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.mailConfigured = !mailHost.isBlank();
 		this.footer = """
 
 				How to cancel: sign in at %s/portal and choose "Cancel", or use "Cancel contracts here" at %s/cancel \
@@ -89,9 +91,21 @@ public class Notices {
 		return Page.of(rows, request.limit(), n -> new Page.Cursor(n.createdAt(), n.seq()));
 	}
 
-	/** Erases personal data from every notice of an account: the recipient becomes the tombstone address. */
+	/**
+	 * Erases personal data from every notice of an account: the recipient becomes the tombstone address. Notices
+	 * not yet delivered are first handed to the SMTP outbox for the address they were written to (when SMTP is
+	 * configured), which forgets them once sent.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void erase(String accountId, String tombstone) {
+		if (mailConfigured) {
+			jdbc.sql("""
+					INSERT INTO notice_outbox (notice_id, recipient, subject, body)
+					SELECT id, recipient, subject, body FROM notices
+					WHERE account_id = :account AND sent_at IS NULL AND body IS NOT NULL
+					ON CONFLICT DO NOTHING
+					""").param("account", accountId).update();
+		}
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
 	}
 

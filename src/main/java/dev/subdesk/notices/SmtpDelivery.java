@@ -25,9 +25,15 @@ class SmtpDelivery {
 	private static final Logger log = LoggerFactory.getLogger(SmtpDelivery.class);
 
 	private static final String CLAIM = """
-			SELECT id, type, recipient, subject, body, related_id, created_at, sent_at, seq FROM notices
-			WHERE sent_at IS NULL AND body IS NOT NULL ORDER BY seq LIMIT 50 FOR UPDATE SKIP LOCKED
+			SELECT n.id, coalesce(o.recipient, n.recipient) AS recipient, coalesce(o.subject, n.subject) AS subject,
+			       coalesce(o.body, n.body) AS body
+			FROM notices n LEFT JOIN notice_outbox o ON o.notice_id = n.id
+			WHERE n.sent_at IS NULL AND (n.body IS NOT NULL OR o.notice_id IS NOT NULL)
+			ORDER BY n.seq LIMIT 50 FOR UPDATE OF n SKIP LOCKED
 			""";
+
+	private record Outgoing(String id, String to, String subject, String body) {
+	}
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -52,8 +58,11 @@ class SmtpDelivery {
 			return;
 		}
 		tx.executeWithoutResult(status -> {
-			List<Notice> batch = jdbc.sql(CLAIM).query(Notices::map).list();
-			for (Notice notice : batch) {
+			List<Outgoing> batch = jdbc.sql(CLAIM)
+				.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
+						rs.getString("body")))
+				.list();
+			for (Outgoing notice : batch) {
 				try {
 					SimpleMailMessage message = new SimpleMailMessage();
 					message.setFrom(from);
@@ -65,6 +74,7 @@ class SmtpDelivery {
 						.param("at", Timestamp.from(clock.instant()))
 						.param("id", notice.id())
 						.update();
+					jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", notice.id()).update();
 				}
 				catch (MailException e) {
 					log.warn("Could not deliver notice {} ({}); will retry", notice.id(), e.getMessage());

@@ -1,0 +1,45 @@
+package dev.subdesk.api;
+
+import dev.subdesk.support.AuditTrail;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Records every change made through the API (POST, PATCH, DELETE that succeeded) with its actor: the
+ * {@code X-Actor} header, or {@code api}. Replays of an idempotent request are not changes and are not recorded.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 15)
+class AuditFilter extends OncePerRequestFilter {
+
+	private final AuditTrail audit;
+
+	AuditFilter(AuditTrail audit) {
+		this.audit = audit;
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		String method = request.getMethod();
+		return !request.getRequestURI().startsWith("/api/v1/")
+				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method))
+				|| request.getRequestURI().equals("/api/v1/receipts/verify");
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		chain.doFilter(request, response);
+		if (response.getStatus() < 400 && response.getHeader("Idempotent-Replayed") == null) {
+			audit.record(Actors.of(request), "API", request.getMethod() + " " + request.getRequestURI(),
+					request.getRequestURI(), response.getStatus());
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package dev.subdesk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** With an SMTP server configured, notices are delivered and marked sent, even those of a closing account. */
+class SmtpDeliveryIntegrationTests {
+
+	@RegisterExtension
+	static GreenMailExtension mail = new GreenMailExtension(ServerSetupTest.SMTP);
+
+	@TempDir
+	Path dataDir;
+
+	@Test
+	void noticesAreDeliveredBySmtpIncludingTheConfirmationsOfAClosingAccount() throws Exception {
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
+				"--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir,
+				"--spring.mail.host=127.0.0.1", "--spring.mail.port=" + ServerSetupTest.SMTP.getPort(),
+				"--subdesk.notices.delivery-interval=PT0.2S", "--subdesk.jobs.initial-delay=PT1H",
+				"--logging.level.root=WARN")) {
+			Api api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "0")));
+			Fixtures fixtures = new Fixtures(api);
+			String account = fixtures.accountWithVisa();
+			String email = api.get("/accounts/" + account).text("email");
+			String sub = fixtures.subscribe(account, "antivirus-annual");
+			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 2)).isTrue();
+			assertThat(api.get("/accounts/" + account + "/notices").json().path("data").get(0).path("sentAt").isString())
+				.isTrue();
+
+			api.post("/accounts/" + account + "/close");
+			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 4)).isTrue();
+			MimeMessage[] received = mail.getReceivedMessages();
+			assertThat(Arrays.stream(received).map(m -> subject(m))).anyMatch(s -> s.startsWith("Cancellation confirmed"))
+				.anyMatch(s -> s.startsWith("Refund of $59.99"));
+			assertThat(received[received.length - 1].getAllRecipients()[0].toString()).isEqualTo(email);
+			assertThat(fixtures.subscription(sub).text("status")).isEqualTo("CANCELLED");
+		}
+	}
+
+	private static String subject(MimeMessage message) {
+		try {
+			return message.getSubject();
+		}
+		catch (jakarta.mail.MessagingException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}
