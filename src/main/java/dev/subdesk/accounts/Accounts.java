@@ -186,6 +186,28 @@ public class Accounts {
 			.optional();
 	}
 
+	/** The email of each account, for notices written in bulk. */
+	@Transactional(readOnly = true)
+	public java.util.Map<String, String> emails(java.util.Collection<String> accountIds) {
+		java.util.Map<String, String> emails = new java.util.HashMap<>();
+		jdbc.sql("SELECT id, email FROM accounts WHERE id = ANY(:ids::text[])")
+			.param("ids", accountIds.toArray(String[]::new))
+			.query((rs, n) -> emails.put(rs.getString(1), rs.getString(2)))
+			.list();
+		return emails;
+	}
+
+	/** The gateway token of each live payment method, for charges made in bulk. */
+	@Transactional(readOnly = true)
+	public java.util.Map<String, String> gatewayTokens(java.util.Collection<String> paymentMethodIds) {
+		java.util.Map<String, String> tokens = new java.util.HashMap<>();
+		jdbc.sql("SELECT id, gateway_token FROM payment_methods WHERE id = ANY(:ids::text[]) AND deleted_at IS NULL")
+			.param("ids", paymentMethodIds.toArray(String[]::new))
+			.query((rs, n) -> tokens.put(rs.getString(1), rs.getString(2)))
+			.list();
+		return tokens;
+	}
+
 	/** The default method, if the account has any. */
 	@Transactional(readOnly = true)
 	public Optional<PaymentMethod> defaultPaymentMethod(String accountId) {

@@ -127,6 +127,76 @@ public class Billing {
 		return charge(id).orElseThrow();
 	}
 
+	/** A successful renewal charge to record. */
+	public record NewCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
+			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant at) {
+	}
+
+	/**
+	 * Records successful renewal charges in one statement. A charge for a period that already has a successful
+	 * one is not recorded again (invariant 2); returns the ids of the charges recorded, by subscription id.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public java.util.Map<String, String> recordSuccessfulCharges(List<NewCharge> charges) {
+		if (charges.isEmpty()) {
+			return java.util.Map.of();
+		}
+		String[] ids = new String[charges.size()];
+		for (int i = 0; i < ids.length; i++) {
+			ids[i] = Ids.next("ch");
+		}
+		java.util.Map<String, String> recorded = new java.util.HashMap<>();
+		jdbc.sql("""
+				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
+				                     payment_method_id, gateway_key, created_at)
+				SELECT * FROM unnest(:ids::text[], :accounts::text[], :subs::text[], :amounts::bigint[], :currencies::text[],
+				                     :statuses::text[], :starts::timestamptz[], :ends::timestamptz[], :pms::text[],
+				                     :keys::text[], :ats::timestamptz[])
+				ON CONFLICT (subscription_id, period_start) WHERE status <> 'FAILED' DO NOTHING
+				RETURNING id, subscription_id
+				""")
+			.param("ids", ids)
+			.param("accounts", charges.stream().map(NewCharge::accountId).toArray(String[]::new))
+			.param("subs", charges.stream().map(NewCharge::subscriptionId).toArray(String[]::new))
+			.param("amounts", charges.stream().map(c -> c.amount().amount()).toArray(Long[]::new))
+			.param("currencies", charges.stream().map(c -> c.amount().currency()).toArray(String[]::new))
+			.param("statuses", charges.stream().map(c -> "SUCCEEDED").toArray(String[]::new))
+			.param("starts", charges.stream().map(c -> Timestamp.from(c.periodStart())).toArray(Timestamp[]::new))
+			.param("ends", charges.stream().map(c -> Timestamp.from(c.periodEnd())).toArray(Timestamp[]::new))
+			.param("pms", charges.stream().map(NewCharge::paymentMethodId).toArray(String[]::new))
+			.param("keys", charges.stream().map(NewCharge::gatewayKey).toArray(String[]::new))
+			.param("ats", charges.stream().map(c -> Timestamp.from(c.at())).toArray(Timestamp[]::new))
+			.query((rs, n) -> recorded.put(rs.getString("subscription_id"), rs.getString("id")))
+			.list();
+		return recorded;
+	}
+
+	/**
+	 * Charges renewals through the gateway in one batch, outside any transaction. Each attempt has its own
+	 * gateway idempotency key, so a repeated attempt (after a crash or a lost answer) never charges twice.
+	 */
+	public List<PaymentResult> chargeRenewals(List<PaymentGateway.ChargeRequest> requests) {
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			throw new IllegalStateException("The gateway is never called inside a database transaction");
+		}
+		return gateway.chargeAll(requests);
+	}
+
+	/** Successful charges created after {@code seq}, oldest first: what the invariant-1 sweep looks at. */
+	@Transactional(readOnly = true)
+	public List<Charge> successfulChargesAfter(long seq, int limit) {
+		return jdbc.sql("SELECT " + CHARGE_COLUMNS + """
+				 FROM charges WHERE seq > :seq AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED')
+				ORDER BY seq LIMIT :limit
+				""").param("seq", seq).param("limit", limit).query(Billing::mapCharge).list();
+	}
+
+	/** The highest charge sequence number so far. */
+	@Transactional(readOnly = true)
+	public long lastChargeSeq() {
+		return jdbc.sql("SELECT coalesce(max(seq), 0) FROM charges").query(Long.class).single();
+	}
+
 	@Transactional(readOnly = true)
 	public Optional<Charge> charge(String id) {
 		return jdbc.sql("SELECT " + CHARGE_COLUMNS + " FROM charges WHERE id = :id")

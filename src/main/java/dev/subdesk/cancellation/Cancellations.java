@@ -405,6 +405,32 @@ public class Cancellations {
 		return true;
 	}
 
+	/**
+	 * The sweep behind invariant 1: a successful charge for a period starting at or after the {@code effectiveAt}
+	 * of a SCHEDULED or EFFECTIVE cancellation of its subscription (possible only through imports or store sync)
+	 * is refunded in full at once, with a REFUND_ISSUED notice. Looks at each charge once, in batches.
+	 * Returns how many charges were refunded.
+	 */
+	public int sweepChargesAfterCancellation() {
+		int refunded = 0;
+		while (true) {
+			long watermark = repository.sweepWatermark();
+			List<Charge> charges = billing.successfulChargesAfter(watermark, 1000);
+			if (charges.isEmpty()) {
+				return refunded;
+			}
+			java.util.Set<String> offending = repository.chargesStartingAfterCancellation(charges);
+			for (Charge charge : charges) {
+				if (offending.contains(charge.id())) {
+					tx.executeWithoutResult(status -> billing.refund(charge.id(), null,
+							"Charged for a period after the cancellation took effect: refunded in full automatically"));
+					refunded++;
+				}
+			}
+			repository.advanceSweepWatermark(charges.get(charges.size() - 1).seq());
+		}
+	}
+
 	/** The earliest instant at which a scheduled cancellation takes effect. */
 	public Optional<Instant> nextDue() {
 		return subscriptions.nextScheduledEnd();

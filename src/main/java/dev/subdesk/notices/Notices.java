@@ -65,18 +65,48 @@ public class Notices {
 	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at) {
 		String id = Ids.next("ntc");
-		boolean erased = to.startsWith("erased+") && to.endsWith("@invalid");
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("account", accountId)
 			.param("type", type.name())
 			.param("to", to)
 			.param("subject", subject)
-			.param("body", erased ? null : body + footer)
+			.param("body", erased(to) ? null : body + footer)
 			.param("related", relatedId)
 			.param("at", Timestamp.from(at))
 			.update();
 		return id;
+	}
+
+	/** A notice to store, for {@link #sendAll(List)}. */
+	public record Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+			Instant at) {
+	}
+
+	/** Stores many notices in one statement (the renewal engine's receipts and reminders). */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void sendAll(List<Draft> drafts) {
+		if (drafts.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at)
+				SELECT * FROM unnest(:ids::text[], :accounts::text[], :types::text[], :tos::text[], :subjects::text[],
+				                     :bodies::text[], :related::text[], :ats::timestamptz[])
+				""")
+			.param("ids", drafts.stream().map(d -> Ids.next("ntc")).toArray(String[]::new))
+			.param("accounts", drafts.stream().map(Draft::accountId).toArray(String[]::new))
+			.param("types", drafts.stream().map(d -> d.type().name()).toArray(String[]::new))
+			.param("tos", drafts.stream().map(Draft::to).toArray(String[]::new))
+			.param("subjects", drafts.stream().map(Draft::subject).toArray(String[]::new))
+			.param("bodies", drafts.stream().map(d -> erased(d.to()) ? null : d.body() + footer).toArray(String[]::new))
+			.param("related", drafts.stream().map(Draft::relatedId).toArray(String[]::new))
+			.param("ats", drafts.stream().map(d -> Timestamp.from(d.at())).toArray(Timestamp[]::new))
+			.update();
+	}
+
+	private static boolean erased(String to) {
+		return to.startsWith("erased+") && to.endsWith("@invalid");
 	}
 
 	@Transactional(readOnly = true)

@@ -14,6 +14,15 @@ public interface PaymentGateway {
 
 	PaymentResult charge(String token, Money amount, String idempotencyKey);
 
+	/** One charge of a batch. */
+	record ChargeRequest(String token, Money amount, String idempotencyKey) {
+	}
+
+	/** Charges a batch; the answers are in the order of the requests. */
+	default java.util.List<PaymentResult> chargeAll(java.util.List<ChargeRequest> requests) {
+		return requests.stream().map(r -> charge(r.token(), r.amount(), r.idempotencyKey())).toList();
+	}
+
 	/** Refunds to the card of the original charge. The sandbox always succeeds. */
 	void refund(String token, Money amount, String idempotencyKey);
 }

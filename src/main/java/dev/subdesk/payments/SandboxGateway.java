@@ -4,6 +4,10 @@ import dev.subdesk.shared.Money;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -89,6 +93,57 @@ class SandboxGateway implements PaymentGateway {
 			.query(String.class)
 			.single();
 		return outcome(stored, idempotencyKey);
+	}
+
+	/** The batch form: one insert and one read for the whole batch, with the same per-call behaviour. */
+	@Override
+	public List<PaymentResult> chargeAll(List<ChargeRequest> requests) {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		PaymentResult[] results = new PaymentResult[requests.size()];
+		List<Integer> reaching = new ArrayList<>();
+		for (int i = 0; i < requests.size(); i++) {
+			SandboxCard card = CARDS.get(requests.get(i).token());
+			if (card == null) {
+				results[i] = new PaymentResult.Declined("invalid_token");
+			}
+			else if (card.behaviour() == Behaviour.FLAKY && random.nextInt(4) == 0) {
+				results[i] = new PaymentResult.Unknown("transient_error");
+			}
+			else {
+				reaching.add(i);
+			}
+		}
+		if (reaching.isEmpty()) {
+			return Arrays.asList(results);
+		}
+		String[] keys = reaching.stream().map(i -> requests.get(i).idempotencyKey()).toArray(String[]::new);
+		jdbc.sql("""
+				INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at)
+				SELECT k, t, a, c, o, :at FROM unnest(:keys::text[], :tokens::text[], :amounts::bigint[], :currencies::text[],
+				                                      :outcomes::text[]) AS v(k, t, a, c, o)
+				ON CONFLICT (idempotency_key) DO NOTHING
+				""")
+			.param("keys", keys)
+			.param("tokens", reaching.stream().map(i -> requests.get(i).token()).toArray(String[]::new))
+			.param("amounts", reaching.stream().map(i -> requests.get(i).amount().amount()).toArray(Long[]::new))
+			.param("currencies", reaching.stream().map(i -> requests.get(i).amount().currency()).toArray(String[]::new))
+			.param("outcomes", reaching.stream()
+				.map(i -> CARDS.get(requests.get(i).token()).behaviour() == Behaviour.DECLINES ? "card_declined" : "succeeded")
+				.toArray(String[]::new))
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		Map<String, String> outcomes = new HashMap<>();
+		jdbc.sql("SELECT idempotency_key, outcome FROM sandbox_gateway_payments WHERE idempotency_key = ANY(:keys::text[])")
+			.param("keys", keys)
+			.query((rs, n) -> outcomes.put(rs.getString(1), rs.getString(2)))
+			.list();
+		for (int i : reaching) {
+			ChargeRequest request = requests.get(i);
+			boolean lostAnswer = CARDS.get(request.token()).behaviour() == Behaviour.FLAKY && random.nextInt(3) == 0;
+			results[i] = lostAnswer ? new PaymentResult.Unknown("timeout")
+					: outcome(outcomes.get(request.idempotencyKey()), request.idempotencyKey());
+		}
+		return Arrays.asList(results);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package dev.subdesk.renewals;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.RenewalQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -25,11 +26,15 @@ public class Jobs {
 	public static final Duration MAX_ADVANCE = Duration.ofDays(3660);
 
 	private final Cancellations cancellations;
+	private final RenewalEngine engine;
+	private final RenewalQueue queue;
 	private final TestClock clock;
 	private final ReentrantLock advancing = new ReentrantLock();
 
-	Jobs(Cancellations cancellations, TestClock clock) {
+	Jobs(Cancellations cancellations, RenewalEngine engine, RenewalQueue queue, TestClock clock) {
 		this.cancellations = cancellations;
+		this.engine = engine;
+		this.queue = queue;
 		this.clock = clock;
 	}
 
@@ -38,9 +43,13 @@ public class Jobs {
 		return runUpTo(clock.instant());
 	}
 
+	/** Jobs due at one instant run in this order: scheduled cancellations, reminders, renewal attempts (with expiries). */
 	private RunResult runUpTo(Instant until) {
 		int ended = cancellations.takeEffect(until);
-		return RunResult.NOTHING.plus(new RunResult(0, 0, 0, 0, ended));
+		int reminders = engine.sendReminders(until);
+		RunResult attempts = engine.attemptRenewals(until);
+		cancellations.sweepChargesAfterCancellation();
+		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
 	}
 
 	/**
@@ -56,11 +65,20 @@ public class Jobs {
 		try {
 			Instant target = clock.instant().plus(duration);
 			runUpTo(clock.instant());
+			Instant previous = Instant.MIN;
+			int spins = 0;
 			while (true) {
 				Optional<Instant> next = nextDue();
 				if (next.isEmpty() || next.get().isAfter(target)) {
 					break;
 				}
+				// Work that stays due at the same instant (a lost gateway answer, a lease of a crashed node) is
+				// retried a few times, then left for the scheduler instead of spinning here.
+				spins = next.get().equals(previous) ? spins + 1 : 0;
+				if (spins > 20) {
+					break;
+				}
+				previous = next.get();
 				clock.moveTo(next.get());
 				runUpTo(next.get());
 			}
@@ -74,7 +92,15 @@ public class Jobs {
 	}
 
 	private Optional<Instant> nextDue() {
-		return cancellations.nextDue();
+		Optional<Instant> cancellation = cancellations.nextDue();
+		Optional<Instant> renewal = queue.nextDue();
+		if (cancellation.isEmpty()) {
+			return renewal;
+		}
+		if (renewal.isEmpty()) {
+			return cancellation;
+		}
+		return Optional.of(cancellation.get().isBefore(renewal.get()) ? cancellation.get() : renewal.get());
 	}
 
 	/** The scheduler's tick. */
@@ -85,7 +111,7 @@ public class Jobs {
 		}
 		try {
 			RunResult result = runDue();
-			if (result.cancellationsTakenEffect() > 0) {
+			if (!result.equals(RunResult.NOTHING)) {
 				log.info("Scheduled run: {}", result);
 			}
 		}

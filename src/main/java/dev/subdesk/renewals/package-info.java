@@ -5,5 +5,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Renewals",
-		allowedDependencies = { "shared", "clock", "cancellation" })
+		allowedDependencies = { "shared", "clock", "catalog", "notices", "payments", "accounts", "billing", "subscriptions", "cancellation" })
 package dev.subdesk.renewals;

@@ -24,9 +24,9 @@ class JdbcSubscriptionRepository {
 	private static final String INSERT = """
 			INSERT INTO subscriptions (id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor,
 			    period_index, current_period_start, current_period_end, parent_id, payment_method_id, price_amount,
-			    currency, device_limit, created_at)
+			    currency, device_limit, created_at, next_attempt_at)
 			VALUES (:id, :account, :plan, :order, :channel, 'ACTIVE', true, :term, :anchor, 0, :start, :end, :parent,
-			    :pm, :price, :currency, :devices, :at)
+			    :pm, :price, :currency, :devices, :at, :end)
 			""";
 
 	private static final String UPDATE = """
@@ -76,6 +76,14 @@ class JdbcSubscriptionRepository {
 			.param("pm", s.paymentMethodId())
 			.param("price", s.price().amount())
 			.param("id", s.id())
+			.update();
+	}
+
+	/** One extra renewal attempt due at {@code at}, for a PAST_DUE subscription that got a new card. */
+	void extraAttemptAt(String id, Instant at) {
+		jdbc.sql("UPDATE subscriptions SET extra_attempt_at = :at WHERE id = :id AND status = 'PAST_DUE'")
+			.param("at", ts(at))
+			.param("id", id)
 			.update();
 	}
 

@@ -285,7 +285,9 @@ public class Subscriptions {
 	}
 
 	/**
-	 * Moves a subscription to another card of its account. Store-billed: {@code 409 CHANNEL_MANAGED}.
+	 * Moves a subscription to another card of its account. For a PAST_DUE subscription one extra renewal attempt
+	 * becomes due at once; it is not one of the three retries and does not move them. Store-billed:
+	 * {@code 409 CHANNEL_MANAGED}.
 	 */
 	@Transactional
 	public Subscription changePaymentMethod(String subscriptionId, String paymentMethodId) {
@@ -300,6 +302,9 @@ public class Subscriptions {
 		}
 		Subscription updated = s.withPaymentMethod(method.id());
 		repository.update(updated);
+		if (s.status() == Subscription.Status.PAST_DUE) {
+			repository.extraAttemptAt(s.id(), clock.instant());
+		}
 		return updated;
 	}
 

@@ -75,6 +75,11 @@ public final class Fixtures {
 		return api.get("/subscriptions/" + id);
 	}
 
+	/** Advances the test clock by a duration of whole seconds. */
+	public void advance(java.time.Duration duration) {
+		advance("PT" + duration.toSeconds() + "S");
+	}
+
 	public void advance(String duration) {
 		Api.Response response = api.post("/test-clock/advance", Map.of("duration", duration));
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);

@@ -1,0 +1,308 @@
+package dev.subdesk.renewals;
+
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.payments.PaymentGateway.ChargeRequest;
+import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.subscriptions.RenewalQueue;
+import dev.subdesk.subscriptions.Subscription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Auto-renewal. Every auto-renewing subscription is charged at {@code currentPeriodEnd} for its next period
+ * with its renewal price; a RENEWAL_REMINDER goes out before (30 days for yearly plans, inside California's
+ * 15-45-day window, R-CA-7; 3 days for monthly ones); a declined renewal is retried 1, 3 and 5 days later
+ * before the subscription expires. Work is claimed in batches, the gateway is called outside any transaction,
+ * and each attempt carries its own gateway idempotency key, so a crash or a lost answer never charges twice.
+ */
+@Service
+public class RenewalEngine {
+
+	static final int BATCH = 1000;
+
+	private static final Duration LEASE = Duration.ofMinutes(5);
+
+	private final RenewalQueue queue;
+	private final Billing billing;
+	private final Accounts accounts;
+	private final Notices notices;
+	private final Catalog catalog;
+	private final Clock clock;
+	private final TransactionTemplate tx;
+	private final String baseUrl;
+	private final RenewalTimings timings = new RenewalTimings();
+	private final Counter renewedCounter;
+	private final Counter failedCounter;
+	private final Counter expiredCounter;
+	private final Counter remindersCounter;
+	private final AtomicLong lagSeconds = new AtomicLong();
+
+	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
+			PlatformTransactionManager txManager, MeterRegistry meters,
+			@Value("${subdesk.public-base-url}") String baseUrl) {
+		this.queue = queue;
+		this.billing = billing;
+		this.accounts = accounts;
+		this.notices = notices;
+		this.catalog = catalog;
+		this.clock = clock;
+		this.tx = new TransactionTemplate(txManager);
+		this.baseUrl = baseUrl;
+		this.renewedCounter = meters.counter("subdesk.renewals.renewed");
+		this.failedCounter = meters.counter("subdesk.renewals.failed");
+		this.expiredCounter = meters.counter("subdesk.renewals.expired");
+		this.remindersCounter = meters.counter("subdesk.renewals.reminders");
+		Gauge.builder("subdesk.renewals.lag.seconds", lagSeconds, AtomicLong::get)
+			.description("How late the oldest due renewal attempt is")
+			.register(meters);
+	}
+
+	public RenewalTimings timings() {
+		return timings;
+	}
+
+	/** Sends every RENEWAL_REMINDER due at or before {@code until}. */
+	int sendReminders(Instant until) {
+		int sent = 0;
+		while (true) {
+			Integer count = timed(timings::database, () -> tx.execute(status -> {
+				List<Subscription> due = queue.claimReminders(until, BATCH);
+				if (due.isEmpty()) {
+					return 0;
+				}
+				Map<String, String> emails = accounts.emails(due.stream().map(Subscription::accountId).toList());
+				Instant at = clock.instant();
+				List<Notices.Draft> drafts = due.stream().map(s -> reminder(s, emails.get(s.accountId()), at)).toList();
+				notices.sendAll(drafts);
+				return due.size();
+			}));
+			int n = Objects.requireNonNullElse(count, 0);
+			if (n == 0) {
+				remindersCounter.increment(sent);
+				return sent;
+			}
+			sent += n;
+		}
+	}
+
+	private Notices.Draft reminder(Subscription s, String email, Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		String subject = "%s renews on %s for %s".formatted(plan.name(), Formats.date(s.currentPeriodEnd()),
+				Formats.money(s.price()));
+		String body = """
+				Your subscription %s (order %s) renews automatically on %s and your card will be charged %s for \
+				the next %s.
+				If you do not want it to renew, cancel before then in one minute: %s/cancel?order=%s
+				You can also turn auto-renewal off at any time in your account.""".formatted(plan.name(),
+				s.orderNumber(), Formats.date(s.currentPeriodEnd()), Formats.money(s.price()),
+				plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month", baseUrl, s.orderNumber());
+		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_REMINDER, subject, body, s.id(), at);
+	}
+
+	/** Runs every renewal attempt due at or before {@code until}: bases first, then the add-ons. */
+	RunResult attemptRenewals(Instant until) {
+		RunResult total = RunResult.NOTHING;
+		for (boolean bases : new boolean[] { true, false }) {
+			while (true) {
+				Instant now = clock.instant();
+				List<RenewalQueue.Due> batch = timed(timings::database,
+						() -> queue.claimRenewals(until, bases, BATCH, now, now.plus(LEASE)));
+				if (batch.isEmpty()) {
+					break;
+				}
+				total = total.plus(process(batch));
+			}
+		}
+		renewedCounter.increment(total.renewed());
+		failedCounter.increment(total.failed());
+		expiredCounter.increment(total.expired());
+		lagSeconds.set(queue.lagSeconds(clock.instant()));
+		return total;
+	}
+
+	private RunResult process(List<RenewalQueue.Due> batch) {
+		List<RenewalQueue.Renewal> rollovers = new ArrayList<>();
+		List<RenewalQueue.Due> direct = new ArrayList<>();
+		for (RenewalQueue.Due due : batch) {
+			Subscription s = due.subscription();
+			if (s.storeBilled()) {
+				rollovers.add(new RenewalQueue.Renewal(s.id(), s.nextPeriodEnd(), s.price()));
+			}
+			else {
+				direct.add(due);
+			}
+		}
+		if (!rollovers.isEmpty()) {
+			timed(timings::database, () -> tx.execute(status -> {
+				queue.renewed(rollovers);
+				return null;
+			}));
+		}
+		Set<String> methodIds = new HashSet<>();
+		direct.forEach(d -> {
+			if (d.subscription().paymentMethodId() != null) {
+				methodIds.add(d.subscription().paymentMethodId());
+			}
+		});
+		Map<String, String> tokens = timed(timings::database, () -> accounts.gatewayTokens(methodIds));
+		List<RenewalQueue.Due> charged = new ArrayList<>();
+		List<ChargeRequest> requests = new ArrayList<>();
+		List<RenewalQueue.Due> noMethod = new ArrayList<>();
+		for (RenewalQueue.Due due : direct) {
+			String token = due.subscription().paymentMethodId() == null ? null : tokens.get(due.subscription().paymentMethodId());
+			if (token == null) {
+				noMethod.add(due);
+			}
+			else {
+				charged.add(due);
+				requests.add(new ChargeRequest(token, due.subscription().price(), gatewayKey(due)));
+			}
+		}
+		List<PaymentResult> results = timed(timings::gateway, () -> billing.chargeRenewals(requests));
+		List<RenewalQueue.Due> succeeded = new ArrayList<>();
+		List<RenewalQueue.Due> declined = new ArrayList<>(noMethod);
+		List<String> declineCodes = new ArrayList<>(noMethod.stream().map(d -> "no_payment_method").toList());
+		List<String> unanswered = new ArrayList<>();
+		for (int i = 0; i < charged.size(); i++) {
+			switch (results.get(i)) {
+				case PaymentResult.Succeeded ok -> succeeded.add(charged.get(i));
+				case PaymentResult.Declined no -> {
+					declined.add(charged.get(i));
+					declineCodes.add(no.code());
+				}
+				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
+			}
+		}
+		recordSuccesses(succeeded);
+		int expired = 0;
+		for (int i = 0; i < declined.size(); i++) {
+			expired += recordDecline(declined.get(i), declineCodes.get(i));
+		}
+		if (!unanswered.isEmpty()) {
+			timed(timings::database, () -> {
+				queue.release(unanswered);
+				return null;
+			});
+		}
+		return new RunResult(succeeded.size(), declined.size(), expired, 0, 0);
+	}
+
+	/** The gateway idempotency key of one attempt: per subscription, period and attempt number. */
+	static String gatewayKey(RenewalQueue.Due due) {
+		Subscription s = due.subscription();
+		String attempt = due.extraAttempt() ? "x" + due.dueAt().getEpochSecond() : "a" + due.attemptNumber();
+		return "renewal_" + s.id() + "_p" + (s.periodIndex() + 1) + "_" + attempt;
+	}
+
+	private void recordSuccesses(List<RenewalQueue.Due> succeeded) {
+		if (succeeded.isEmpty()) {
+			return;
+		}
+		timed(timings::database, () -> tx.execute(status -> {
+			List<Billing.NewCharge> charges = new ArrayList<>(succeeded.size());
+			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
+			for (RenewalQueue.Due due : succeeded) {
+				Subscription s = due.subscription();
+				charges.add(new Billing.NewCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
+						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), gatewayKey(due), due.dueAt()));
+				renewals.add(new RenewalQueue.Renewal(s.id(), s.nextPeriodEnd(), catalog.get(s.planCode()).price()));
+			}
+			Map<String, String> recorded = billing.recordSuccessfulCharges(charges);
+			queue.renewed(renewals);
+			timed(timings::notices, () -> {
+				Map<String, String> emails = accounts.emails(succeeded.stream().map(d -> d.subscription().accountId()).toList());
+				List<Notices.Draft> drafts = new ArrayList<>(recorded.size());
+				for (RenewalQueue.Due due : succeeded) {
+					Subscription s = due.subscription();
+					String chargeId = recorded.get(s.id());
+					if (chargeId != null) {
+						drafts.add(receipt(s, chargeId, emails.get(s.accountId()), due.dueAt()));
+					}
+				}
+				notices.sendAll(drafts);
+				return null;
+			});
+			return null;
+		}));
+	}
+
+	private Notices.Draft receipt(Subscription s, String chargeId, String email, Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		String subject = "Receipt: %s renewed for %s".formatted(plan.name(), Formats.money(s.price()));
+		String body = """
+				We charged %s for %s (order %s), for %s to %s (charge %s).
+				Money-back guarantee: cancel within %d days of this charge for a full refund of it.
+				Next renewal: %s, unless you cancel or turn auto-renewal off before then.""".formatted(
+				Formats.money(s.price()), plan.name(), s.orderNumber(), Formats.date(s.currentPeriodEnd()),
+				Formats.date(s.nextPeriodEnd()), chargeId, plan.moneyBackDays(), Formats.date(s.nextPeriodEnd()));
+		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_RECEIPT, subject, body, chargeId, at);
+	}
+
+	private int recordDecline(RenewalQueue.Due due, String code) {
+		Integer expired = timed(timings::database, () -> tx.execute(status -> {
+			Subscription s = due.subscription();
+			String email = accounts.get(s.accountId()).email();
+			Plan plan = catalog.get(s.planCode());
+			String relatedId = s.id();
+			if (s.paymentMethodId() != null && accounts.paymentMethodEvenIfRemoved(s.paymentMethodId()).isPresent()) {
+				Charge failed = billing.recordFailedCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
+						s.nextPeriodEnd(), s.paymentMethodId(), gatewayKey(due), code, due.dueAt());
+				relatedId = failed.id();
+			}
+			List<Subscription> ended = queue.declined(due, due.dueAt());
+			boolean last = !ended.isEmpty();
+			notices.send(s.accountId(), email, NoticeType.PAYMENT_FAILED,
+					"Payment for %s failed".formatted(plan.name()), """
+							We could not charge %s for the renewal of %s (order %s): %s.
+							%s
+							Update your card in your account, or cancel if you no longer want the subscription.""".formatted(
+							Formats.money(s.price()), plan.name(), s.orderNumber(), code.replace('_', ' '),
+							last ? "This was the last attempt: the subscription has expired."
+									: "Your service continues while we retry; no late fee is ever charged."),
+					relatedId, due.dueAt());
+			for (Subscription gone : ended) {
+				notices.send(gone.accountId(), email, NoticeType.SUBSCRIPTION_EXPIRED,
+						"%s has expired".formatted(catalog.get(gone.planCode()).name()), """
+								Your subscription %s (order %s) expired on %s because the renewal payment failed. \
+								Nothing more will be charged. You can buy it again at any time.""".formatted(
+								catalog.get(gone.planCode()).name(), gone.orderNumber(), Formats.dateTime(due.dueAt())),
+						gone.id(), due.dueAt());
+			}
+			return ended.size();
+		}));
+		return Objects.requireNonNullElse(expired, 0);
+	}
+
+	private static <T> T timed(java.util.function.LongConsumer sink, Supplier<T> work) {
+		long start = System.nanoTime();
+		try {
+			return work.get();
+		}
+		finally {
+			sink.accept(System.nanoTime() - start);
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+@SubdeskIntegrationTest
+class RenewalIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	Api api;
+
+	Fixtures fixtures;
+
+	@BeforeEach
+	void setUp() {
+		api = new Api(port);
+		fixtures = new Fixtures(api);
+	}
+
+	private List<JsonNode> notices(String account, String type) {
+		return api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals(type))
+			.toList();
+	}
+
+	private List<JsonNode> charges(String account) {
+		return api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values().stream().toList();
+	}
+
+	private Instant now() {
+		return Instant.parse(api.get("/test-clock").text("now"));
+	}
+
+	@Test
+	void aMonthlySubscriptionIsRemindedThreeDaysAheadThenRenewedAtThePeriodEndWithAReceipt() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		JsonNode before = fixtures.subscription(sub).json();
+		Instant end = Instant.parse(before.path("currentPeriodEnd").asString());
+
+		fixtures.advance(Duration.between(now(), end).minusDays(3).plusHours(1));
+		List<JsonNode> reminders = notices(account, "RENEWAL_REMINDER");
+		assertThat(reminders).hasSize(1);
+		assertThat(Instant.parse(reminders.get(0).path("createdAt").asString())).isEqualTo(end.minus(Duration.ofDays(3)));
+		assertThat(reminders.get(0).path("body").asString()).contains("$6.99").contains("/cancel?order=");
+		assertThat(charges(account)).hasSize(1);
+
+		fixtures.advance("P4D");
+		JsonNode after = fixtures.subscription(sub).json();
+		assertThat(after.path("currentPeriodStart").asString()).isEqualTo(end.toString());
+		assertThat(after.path("status").asString()).isEqualTo("ACTIVE");
+		List<JsonNode> charges = charges(account);
+		assertThat(charges).hasSize(2);
+		assertThat(charges.get(0).path("periodStart").asString()).isEqualTo(end.toString());
+		assertThat(charges.get(0).path("createdAt").asString()).isEqualTo(end.toString());
+		assertThat(charges.get(0).path("amount").asLong()).isEqualTo(699);
+		List<JsonNode> receipts = notices(account, "RENEWAL_RECEIPT");
+		assertThat(receipts).hasSize(1);
+		assertThat(receipts.get(0).path("relatedId").asString()).isEqualTo(charges.get(0).path("id").asString());
+		assertThat(notices(account, "RENEWAL_REMINDER")).hasSize(1);
+	}
+
+	@Test
+	void aYearlyReminderComesThirtyDaysAheadAndNeverForASubscriptionSetToEnd() {
+		String account = fixtures.accountWithVisa();
+		String yearly = fixtures.subscribe(account, "vpn-annual");
+		String ending = fixtures.subscribe(account, "utilities-annual");
+		fixtures.cancel(ending, "END_OF_TERM");
+		Instant end = Instant.parse(fixtures.subscription(yearly).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(now(), end).minusDays(29));
+		List<JsonNode> reminders = notices(account, "RENEWAL_REMINDER");
+		assertThat(reminders).hasSize(1);
+		assertThat(reminders.get(0).path("relatedId").asString()).isEqualTo(yearly);
+		assertThat(Instant.parse(reminders.get(0).path("createdAt").asString())).isEqualTo(end.minus(Duration.ofDays(30)));
+	}
+
+	@Test
+	void anAcceptedDiscountAppliesToTheNextRenewalOnly() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").path("id").asString();
+		api.post("/offers/" + offer + "/accept");
+		fixtures.advance("P32D");
+		fixtures.advance("P31D");
+		List<JsonNode> charges = charges(account);
+		assertThat(charges).extracting(c -> c.path("amount").asLong()).containsExactly(699L, 524L, 699L);
+		assertThat(fixtures.subscription(sub).json().path("price").path("amount").asLong()).isEqualTo(699);
+	}
+
+	@Test
+	void aDeclinedRenewalIsRetriedAfterOneThreeAndFiveDaysThenExpiresWithItsAddOnsAndDevices() {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-monthly");
+		String addOn = fixtures.addOn(account, "vpn-addon-monthly", base);
+		api.post("/accounts/" + account + "/devices", Map.of("name", "PC", "platform", "WINDOWS", "subscriptionId", base));
+		String declining = fixtures.card(account, "tok_chargeDeclined");
+		api.patch("/subscriptions/" + base, Map.of("paymentMethodId", declining));
+		Instant end = Instant.parse(fixtures.subscription(base).text("currentPeriodEnd"));
+
+		fixtures.advance(Duration.between(now(), end).plusHours(12));
+		assertThat(fixtures.subscription(base).text("status")).isEqualTo("PAST_DUE");
+		assertThat(notices(account, "PAYMENT_FAILED")).hasSize(1);
+
+		fixtures.advance("P6D");
+		JsonNode expired = fixtures.subscription(base).json();
+		assertThat(expired.path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(expired.path("autoRenew").asBoolean()).isFalse();
+		List<JsonNode> failed = charges(account).stream().filter(c -> c.path("status").asString().equals("FAILED")).toList();
+		assertThat(failed).extracting(c -> Instant.parse(c.path("createdAt").asString()))
+			.containsExactlyInAnyOrder(end, end.plus(Duration.ofDays(1)), end.plus(Duration.ofDays(3)),
+					end.plus(Duration.ofDays(5)));
+		assertThat(notices(account, "PAYMENT_FAILED")).hasSize(4);
+		assertThat(notices(account, "SUBSCRIPTION_EXPIRED")).extracting(n -> n.path("relatedId").asString())
+			.containsExactlyInAnyOrder(base, addOn);
+		assertThat(fixtures.subscription(addOn).text("status")).isEqualTo("EXPIRED");
+		assertThat(api.get("/accounts/" + account + "/devices").json().path("data").get(0).path("status").asString())
+			.isEqualTo("DEACTIVATED");
+		assertThat(api.patch("/subscriptions/" + base, Map.of("autoRenew", true)).code()).isEqualTo("NOT_SCHEDULED_TO_END");
+	}
+
+	@Test
+	void aNewCardForAPastDueSubscriptionMakesOneExtraAttemptAtOnce() {
+		String account = fixtures.accountWithVisa();
+		String visa = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String declining = fixtures.card(account, "tok_chargeDeclined");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", declining));
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(now(), end).plusHours(12));
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("PAST_DUE");
+
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", visa));
+		Api.Response run = api.post("/renewals/run");
+		assertThat(run.json().path("renewed").asInt()).isEqualTo(1);
+		JsonNode renewed = fixtures.subscription(sub).json();
+		assertThat(renewed.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(renewed.path("currentPeriodStart").asString()).isEqualTo(end.toString());
+		assertThat(charges(account).stream().filter(c -> c.path("status").asString().equals("SUCCEEDED"))).hasSize(2);
+	}
+
+	@Test
+	void aCancelledSubscriptionIsNeverChargedAgainAndAStoreBilledOneRollsOnWithoutCharges() {
+		String account = fixtures.accountWithVisa();
+		String cancelled = fixtures.subscribe(account, "antivirus-monthly");
+		fixtures.cancel(cancelled, "END_OF_TERM");
+		String store = api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-monthly", "channel", "GOOGLE_PLAY")).id();
+		Instant storeEnd = Instant.parse(fixtures.subscription(store).text("currentPeriodEnd"));
+		fixtures.advance("P65D");
+		assertThat(charges(account)).hasSize(1);
+		assertThat(fixtures.subscription(cancelled).text("status")).isEqualTo("CANCELLED");
+		JsonNode rolled = fixtures.subscription(store).json();
+		assertThat(rolled.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(Instant.parse(rolled.path("currentPeriodStart").asString())).isAfter(storeEnd.minusSeconds(1));
+		assertThat(notices(account, "RENEWAL_REMINDER")).isEmpty();
+	}
+
+	@Test
+	void aFlakyGatewayRenewsEachPeriodExactlyOnce() {
+		String account = fixtures.account();
+		fixtures.card(account, "tok_visa");
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String flaky = fixtures.card(account, "tok_flaky");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", flaky));
+		for (int month = 0; month < 4; month++) {
+			fixtures.advance("P31D");
+			api.post("/renewals/run");
+		}
+		List<JsonNode> succeeded = charges(account).stream().filter(c -> !c.path("status").asString().equals("FAILED")).toList();
+		assertThat(succeeded.stream().map(c -> c.path("periodStart").asString()).distinct()).hasSameSizeAs(succeeded);
+		assertThat(succeeded).hasSizeGreaterThanOrEqualTo(4);
+	}
+}
