@@ -87,6 +87,9 @@ class AccountsController {
 		if (email == null || email.isBlank()) {
 			throw dev.subdesk.shared.SubdeskException.invalid("email", "is required");
 		}
+		if (!JsonBody.storable(email)) {
+			throw dev.subdesk.shared.SubdeskException.invalid("email", "must not contain U+0000 or unpaired surrogates");
+		}
 		return ListView.of(accounts.findByEmail(email, Paging.of(limit, cursor)), AccountView::of);
 	}
 
@@ -175,8 +178,10 @@ class AccountsController {
 	}
 
 	@PostMapping("/{id}/close")
-	ClosureView close(@PathVariable String id, HttpServletRequest http) {
+	ClosureView close(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
+			HttpServletRequest http) {
 		accounts.get(id);
+		JsonBody.parse(raw, json).validate();
 		var closure = cancellations.close(id, CancellationChannel.API, Actors.of(http));
 		return new ClosureView(AccountView.of(closure.account()), closure.cancellations(), closure.channelManaged());
 	}

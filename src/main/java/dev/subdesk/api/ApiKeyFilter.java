@@ -30,9 +30,6 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiKeyFilter.class);
 
-	/** Requests larger than this are refused with 413 before they are read. */
-	static final long MAX_BODY_BYTES = 1024 * 1024;
-
 	private final byte[] expected;
 	private final JsonMapper json;
 
@@ -79,11 +76,6 @@ class ApiKeyFilter extends OncePerRequestFilter {
 		if (!MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
 			Problems.write(response, json, new SubdeskException(401, "UNAUTHORIZED",
 					"Send the API key as Authorization: Bearer <key>"));
-			return;
-		}
-		if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-			Problems.write(response, json, new SubdeskException(413, "PAYLOAD_TOO_LARGE",
-					"The request body is larger than %d bytes".formatted(MAX_BODY_BYTES)));
 			return;
 		}
 		chain.doFilter(request, response);

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,8 +78,9 @@ class CancellationController {
 	}
 
 	@GetMapping("/api/v1/receipt-keys")
-	ListView<ReceiptKey> keys() {
-		return new ListView<>(receipts.keys(), null);
+	ListView<ReceiptKey> keys(@RequestParam(required = false) @Nullable String limit,
+			@RequestParam(required = false) @Nullable String cursor) {
+		return ListView.of(Paging.slice(receipts.keys(), limit, cursor), key -> key);
 	}
 
 	@PostMapping("/api/v1/receipts/verify")
@@ -87,8 +89,13 @@ class CancellationController {
 		return Map.of("valid", receipts.verify(body.node()));
 	}
 
+	/**
+	 * Accepts an offer. It needs no body, but one that is sent must be a JSON object, as everywhere; the offer is
+	 * only looked up by the accepting itself, so a bad body is {@code 400} before an unknown offer is {@code 404}.
+	 */
 	@PostMapping("/api/v1/offers/{id}/accept")
-	SubscriptionView accept(@PathVariable String id) {
+	SubscriptionView accept(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
+		JsonBody.parse(raw, json).validate();
 		return SubscriptionView.of(offers.accept(id));
 	}
 }

@@ -64,7 +64,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			Problems.write(response, json, SubdeskException.invalid("Idempotency-Key", "must be 1 to 255 characters"));
 			return;
 		}
-		CachedBodyRequest cached = new CachedBodyRequest(request, ApiKeyFilter.MAX_BODY_BYTES);
+		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
 		String scope = sha256(Optional.ofNullable(request.getHeader("Authorization")).orElse(""));
 		String fingerprint = sha256(request.getMethod() + " " + request.getRequestURI() + " " + canonicalBody(cached.body()));
 		Instant deadline = Instant.now(Clock.systemUTC()).plus(WAIT_FOR_FIRST);

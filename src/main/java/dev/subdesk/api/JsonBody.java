@@ -14,7 +14,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * A request body read field by field, collecting every problem before answering one {@code 400
- * VALIDATION_FAILED} that lists them all. An empty body counts as {@code {}}.
+ * VALIDATION_FAILED} that lists them all. An empty body counts as {@code {}}. Text anywhere in the body must be
+ * storable: U+0000 (which PostgreSQL text cannot hold) and unpaired surrogates (which have no UTF-8 form) are a
+ * {@code 400} on their field, never a failure or a silent change on the way to the database.
  */
 final class JsonBody {
 
@@ -57,7 +59,47 @@ final class JsonBody {
 		if (node == null || !node.isObject()) {
 			throw SubdeskException.invalid("", "the body must be a JSON object");
 		}
-		return new JsonBody(node);
+		JsonBody body = new JsonBody(node);
+		body.checkText("", node);
+		body.validate();
+		return body;
+	}
+
+	/** Whether {@code text} can be stored as it is: no U+0000 and no unpaired surrogate. */
+	static boolean storable(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == 0 || Character.isLowSurrogate(c)) {
+				return false;
+			}
+			if (Character.isHighSurrogate(c)) {
+				if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+					return false;
+				}
+				i++;
+			}
+		}
+		return true;
+	}
+
+	private void checkText(String path, JsonNode value) {
+		if (value.isString() && !storable(value.stringValue())) {
+			errors.add(new FieldError(path, "must not contain U+0000 or unpaired surrogates"));
+		}
+		else if (value.isArray()) {
+			for (int i = 0; i < value.size(); i++) {
+				checkText(path + "[" + i + "]", value.get(i));
+			}
+		}
+		else if (value.isObject()) {
+			for (var property : value.properties()) {
+				String field = path.isEmpty() ? property.getKey() : path + "." + property.getKey();
+				if (!storable(property.getKey())) {
+					errors.add(new FieldError(field, "must not contain U+0000 or unpaired surrogates"));
+				}
+				checkText(field, property.getValue());
+			}
+		}
 	}
 
 	JsonNode node() {

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,15 +40,17 @@ class OperationsController {
 	}
 
 	@GetMapping("/api/v1/plans")
-	ListView<PlanView> plans() {
-		return new ListView<>(catalog.plans().stream().map(PlanView::of).toList(), null);
+	ListView<PlanView> plans(@RequestParam(required = false) @Nullable String limit,
+			@RequestParam(required = false) @Nullable String cursor) {
+		return ListView.of(Paging.slice(catalog.plans(), limit, cursor), PlanView::of);
 	}
 
 	record RunView(int renewed, int failed, int expired, int remindersSent) {
 	}
 
 	@PostMapping("/api/v1/renewals/run")
-	RunView run() {
+	RunView run(@RequestBody(required = false) @Nullable String raw) {
+		JsonBody.parse(raw, json).validate();
 		RunResult result = jobs.runDue();
 		return new RunView(result.renewed(), result.failed(), result.expired(), result.remindersSent());
 	}

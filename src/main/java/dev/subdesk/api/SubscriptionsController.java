@@ -72,15 +72,13 @@ class SubscriptionsController {
 	}
 
 	@GetMapping
-	ListView<SubscriptionView> byOrderNumber(@RequestParam(required = false) @Nullable String orderNumber) {
+	ListView<SubscriptionView> byOrderNumber(@RequestParam(required = false) @Nullable String orderNumber,
+			@RequestParam(required = false) @Nullable String limit, @RequestParam(required = false) @Nullable String cursor) {
 		if (orderNumber == null || orderNumber.isBlank()) {
 			throw SubdeskException.invalid("orderNumber", "is required");
 		}
-		List<SubscriptionView> found = subscriptions.findByOrderNumber(orderNumber)
-			.map(SubscriptionView::of)
-			.stream()
-			.toList();
-		return new ListView<>(found, null);
+		List<Subscription> found = subscriptions.findByOrderNumber(orderNumber).stream().toList();
+		return ListView.of(Paging.slice(found, limit, cursor), SubscriptionView::of);
 	}
 
 	/**
