@@ -90,12 +90,12 @@ class CancellationController {
 	}
 
 	/**
-	 * Accepts an offer. It needs no body, but one that is sent must be a JSON object, as everywhere; the offer is
-	 * only looked up by the accepting itself, so a bad body is {@code 400} before an unknown offer is {@code 404}.
+	 * Accepts an offer. It needs no body, but one that is sent must be a JSON object, as everywhere; an unknown
+	 * offer is {@code 404} before a bad body is {@code 400}.
 	 */
 	@PostMapping("/api/v1/offers/{id}/accept")
 	SubscriptionView accept(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
-		JsonBody.parse(raw, json).validate();
+		JsonBody.parse(raw, json, () -> offers.requireExists(id)).validate();
 		return SubscriptionView.of(offers.accept(id));
 	}
 }

@@ -113,6 +113,12 @@ public class RetentionOffers {
 		return subscriptions.setRenewalPrice(s, Money.of(stored.discountedPrice(), s.price().currency()));
 	}
 
+	/** {@code 404 NOT_FOUND} unless the offer exists. */
+	@Transactional(readOnly = true)
+	public void requireExists(String offerId) {
+		find(offerId).orElseThrow(() -> SubdeskException.notFound("Offer", offerId));
+	}
+
 	/** Cancelling declines any open offer: declining needs no call of its own. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	void declineOpen(String subscriptionId) {
