@@ -1,0 +1,94 @@
+package dev.subdesk.bench;
+
+import dev.subdesk.SubdeskApplication;
+import dev.subdesk.renewals.Jobs;
+import dev.subdesk.renewals.RenewalEngine;
+import dev.subdesk.renewals.RenewalTimings;
+import dev.subdesk.renewals.RunResult;
+import dev.subdesk.support.RenewalSeeder;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The renewal benchmark (bench/run-renewal-bench.sh): seeds N monthly subscriptions due for renewal straight into
+ * the embedded PostgreSQL with COPY, then times one engine run renewing all of them through the sandbox gateway,
+ * and prints renewals/s, the peak heap and where the time went. Run with {@code -Xmx512m} to hold the heap limit.
+ */
+public final class RenewalBenchmark {
+
+	private RenewalBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		int count = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 100_000;
+		Path dataDir = Files.createTempDirectory("subdesk-renewal-bench");
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
+				"--server.port=0", "--subdesk.api.key=bench", "--subdesk.data-dir=" + dataDir,
+				"--subdesk.jobs.initial-delay=PT24H", "--logging.level.root=WARN")) {
+			DataSource dataSource = app.getBean(DataSource.class);
+			long seedStart = System.nanoTime();
+			String prefix = RenewalSeeder.seed(dataSource, count, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
+			double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
+			System.out.printf("seeded %,d due subscriptions with COPY in %.1f s%n", count, seedSeconds);
+
+			resetPeakHeap();
+			RenewalTimings timings = app.getBean(RenewalEngine.class).timings();
+			timings.reset();
+			long start = System.nanoTime();
+			RunResult result = app.getBean(Jobs.class).runDue();
+			double seconds = (System.nanoTime() - start) / 1e9;
+			RenewalTimings.Snapshot split = timings.snapshot();
+
+			long charged = JdbcClient.create(dataSource)
+				.sql("SELECT count(*) FROM charges WHERE subscription_id LIKE :p AND status = 'SUCCEEDED' AND period_start > created_at - interval '1 day'")
+				.param("p", prefix + "%")
+				.query(Long.class)
+				.single();
+			long other = Math.max(0, (long) (seconds * 1000) - split.databaseMillis() - split.gatewayMillis());
+			System.out.printf("renewed %,d of %,d (charges recorded: %,d), failed %d, in %.2f s%n", result.renewed(), count,
+					charged, result.failed(), seconds);
+			System.out.printf("renewals/s          %,.0f%n", result.renewed() / seconds);
+			System.out.printf("peak heap           %,d MB (max %,d MB)%n", peakHeap() / (1024 * 1024),
+					Runtime.getRuntime().maxMemory() / (1024 * 1024));
+			System.out.printf("time split          database %,d ms (of which notices %,d ms), gateway %,d ms, other (sweep, JVM) %,d ms%n",
+					split.databaseMillis(), split.noticeMillis(), split.gatewayMillis(), other);
+			System.out.printf("RESULT n=%d renewals_per_s=%.0f seconds=%.2f peak_heap_mb=%d db_ms=%d notices_ms=%d gateway_ms=%d%n",
+					count, result.renewed() / seconds, seconds, peakHeap() / (1024 * 1024), split.databaseMillis(),
+					split.noticeMillis(), split.gatewayMillis());
+		}
+		finally {
+			deleteQuietly(dataDir);
+		}
+	}
+
+	private static void resetPeakHeap() {
+		System.gc();
+		ManagementFactory.getMemoryPoolMXBeans()
+			.stream()
+			.filter(pool -> pool.getType() == MemoryType.HEAP)
+			.forEach(MemoryPoolMXBean::resetPeakUsage);
+	}
+
+	private static long peakHeap() {
+		return ManagementFactory.getMemoryPoolMXBeans()
+			.stream()
+			.filter(pool -> pool.getType() == MemoryType.HEAP)
+			.mapToLong(pool -> pool.getPeakUsage().getUsed())
+			.sum();
+	}
+
+	private static void deleteQuietly(Path dir) throws java.io.IOException {
+		try (var paths = Files.walk(dir)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
+	}
+}
