@@ -15,29 +15,7 @@ HEALTH_TIMEOUT_SECONDS=120
 STOP_TIMEOUT_SECONDS=60
 
 # The same JDK search as ./subdesk: the newest JDK 21+ in JAVA_HOME, /usr/lib/jvm, /opt/java or SDKMAN.
-java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
-
-find_jdk() {
-  local candidates=()
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
-  for d in /usr/lib/jvm/* /opt/java/* "$HOME"/.sdkman/candidates/java/*; do
-    [[ -x "$d/bin/javac" ]] && candidates+=("$d")
-  done
-  local best="" best_major=0
-  for d in "${candidates[@]}"; do
-    [[ -x "$d/bin/javac" ]] || continue
-    local m; m=$(java_major "$d"); m=${m:-0}
-    if (( m >= 21 && m > best_major )); then best="$d"; best_major=$m; fi
-  done
-  if [[ -z "$best" ]]; then
-    echo "run-cancel-bench: no JDK 21 or newer found (looked at JAVA_HOME and /usr/lib/jvm); install one" >&2
-    exit 1
-  fi
-  echo "$best"
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
+source bin/find-jdk.sh
 JAVA="$(find_jdk)/bin/java"
 
 for arg in "$@"; do

@@ -4,7 +4,7 @@
 #   bench/run-renewal-bench.sh [N ...]      default: 100000 1000000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source <(sed -n '/^java_major()/,/^}$/p; /^find_jdk()/,/^}$/p' subdesk)
+source bin/find-jdk.sh
 export JAVA_HOME="$(find_jdk)"
 ./mvnw -B -ntp -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
