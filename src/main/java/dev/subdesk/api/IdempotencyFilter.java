@@ -67,7 +67,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
 		String scope = sha256(Optional.ofNullable(request.getHeader("Authorization")).orElse(""));
 		String fingerprint = sha256(request.getMethod() + " " + request.getRequestURI() + " " + canonicalBody(cached.body()));
-		Instant deadline = Instant.now(Clock.systemUTC()).plus(WAIT_FOR_FIRST);
+		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		while (true) {
 			Instant now = clock.instant();
 			IdempotencyStore.Claim claim = store.claim(scope, key, fingerprint, now, now.minus(RETENTION));
@@ -91,7 +91,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 					return;
 				}
 				case IdempotencyStore.Claim.InProgress busy -> {
-					if (Instant.now(Clock.systemUTC()).isAfter(deadline)) {
+					if (System.nanoTime() - deadline > 0) {
 						Problems.write(response, json, SubdeskException.conflict("IDEMPOTENCY_KEY_IN_USE",
 								"A request with this Idempotency-Key is still running"));
 						return;

@@ -43,10 +43,16 @@ public class Receipts {
 	private final JsonMapper json;
 	private final AtomicReference<SigningKey> signingKey = new AtomicReference<>();
 
-	Receipts(JdbcClient jdbc, Clock clock, JsonMapper json) {
+	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
+
+	Receipts(JdbcClient jdbc, Clock clock, JsonMapper json,
+			org.springframework.transaction.PlatformTransactionManager txManager) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.json = json;
+		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
+		this.newTransaction.setPropagationBehavior(
+				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
 	/** Issues and stores the receipt of a new cancellation. */
@@ -135,7 +141,9 @@ public class Receipts {
 			.sql("SELECT key_id, private_key FROM receipt_keys ORDER BY created_at DESC, key_id LIMIT 1")
 			.query((rs, n) -> new SigningKey(rs.getString("key_id"), privateKey(rs.getBytes("private_key"))))
 			.optional();
-		key = stored.orElseGet(this::createKey);
+		// The key is created and committed on its own, so a cancellation that rolls back cannot take it along
+		// while this node keeps it cached.
+		key = stored.orElseGet(() -> newTransaction.execute(status -> createKey()));
 		signingKey.set(key);
 		return key;
 	}
@@ -160,8 +168,8 @@ public class Receipts {
 		return B64URL.encodeToString(signer.generateSignature());
 	}
 
-	/** The stored private key: the raw 32-byte Ed25519 seed. */
-	private static Ed25519PrivateKeyParameters privateKey(byte[] raw) {
-		return new Ed25519PrivateKeyParameters(raw, 0);
+	/** The stored private key: the raw 32-byte Ed25519 seed (or a PKCS#8 encoding, which ends with it). */
+	private static Ed25519PrivateKeyParameters privateKey(byte[] stored) {
+		return new Ed25519PrivateKeyParameters(stored, stored.length - Ed25519PrivateKeyParameters.KEY_SIZE);
 	}
 }

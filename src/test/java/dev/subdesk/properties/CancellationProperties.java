@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -228,10 +227,6 @@ class CancellationProperties {
 	 * number still finds the cancellation once the account is closed and its personal data erased.
 	 */
 	@Property(tries = 30)
-	@Disabled("server bug: cancel-all IMMEDIATE and account close answer 409 ALREADY_CANCELLED and change nothing when "
-			+ "a base subscription has a live add-on (Cancellations.cancelAllLocked iterates a stale list: the base's "
-			+ "cancellation ends the add-on, then the add-on is cancelled again); shrunk sample: antivirus-annual + "
-			+ "identity-addon-annual, no earlier cancellation, cancel-all IMMEDIATE")
 	void cancelAllAndCloseGiveEveryCancellationItsConfirmation(@ForAll("setups") Setup setup,
 			@ForAll("befores") List<Before> befores, @ForAll("accountWide") String request) throws Exception {
 		String account = fixtures.accountWithVisa();

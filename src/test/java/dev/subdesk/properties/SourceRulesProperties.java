@@ -46,11 +46,7 @@ class SourceRulesProperties {
 					"RFC 8785 serializes JSON numbers as IEEE 754 doubles in ECMAScript form; the receipts carry money as "
 							+ "integers, which are exact in a double up to 2^53"),
 			new Allowed("dev/subdesk/clock/ClockConfiguration.java", "direct time", 1,
-					"Clock.systemUTC() is the base of the one clock bean (TestClock); everything else injects that bean"),
-			new Allowed("dev/subdesk/api/IdempotencyFilter.java", "direct time", 4,
-					"Two Instant.now(Clock.systemUTC()) calls (each matching two patterns) bound how long a request waits for a concurrent one with the same "
-							+ "Idempotency-Key (60 s of real waiting, not business time; the test clock must not shorten it). "
-							+ "It reads the wall clock all the same: System.nanoTime() would be the monotonic way to do it"));
+					"Clock.systemUTC() is the base of the one clock bean (TestClock); everything else injects that bean"));
 
 	@Example
 	void noFloatingPointOrDirectTimeOutsideTheAllowList() throws IOException {
