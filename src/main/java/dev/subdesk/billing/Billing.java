@@ -37,8 +37,8 @@ public class Billing {
 
 	private static final String INSERT_CHARGE = """
 			INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
-			                     payment_method_id, gateway_key, failure_code, created_at)
-			VALUES (:id, :account, :subscription, :amount, :currency, :status, :start, :end, :pm, :key, :failure, :at)
+			                     payment_method_id, gateway_key, failure_code, created_at, origin)
+			VALUES (:id, :account, :subscription, :amount, :currency, :status, :start, :end, :pm, :key, :failure, :at, :origin)
 			""";
 
 	private static final String INSERT_REFUND = """
@@ -87,7 +87,20 @@ public class Billing {
 
 	/** Gives back money the gateway took for a purchase that could not be recorded. */
 	public void reverseUnrecordedPayment(PaymentMethod method, Money amount, String gatewayKey) {
-		gateway.refund(method.gatewayToken(), amount, "reverse_" + gatewayKey);
+		reverseUnrecordedPayment(method.gatewayToken(), amount, gatewayKey);
+	}
+
+	/** Gives back a renewal payment that could not be recorded, unless a charge for that period was recorded. */
+	public void reverseUnrecordedPayment(String token, Money amount, String gatewayKey) {
+		gateway.refund(token, amount, "reverse_" + gatewayKey);
+	}
+
+	/** Whether a successful charge is recorded for this subscription's period starting at {@code periodStart}. */
+	@Transactional(readOnly = true)
+	public boolean hasSuccessfulCharge(String subscriptionId, Instant periodStart) {
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM charges WHERE subscription_id = :sub AND period_start = :start AND status <> 'FAILED')
+				""").param("sub", subscriptionId).param("start", Timestamp.from(periodStart)).query(Boolean.class).single();
 	}
 
 	/** Records a successful charge for one period; the database refuses a second one for the same period. */
@@ -95,7 +108,7 @@ public class Billing {
 	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
 			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant at) {
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.SUCCEEDED, periodStart, periodEnd,
-				paymentMethodId, gatewayKey, null, at);
+				paymentMethodId, gatewayKey, null, at, "PURCHASE");
 	}
 
 	/** Records a declined renewal attempt. */
@@ -103,12 +116,12 @@ public class Billing {
 	public Charge recordFailedCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
 			Instant periodEnd, String paymentMethodId, String gatewayKey, String failureCode, Instant at) {
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.FAILED, periodStart, periodEnd,
-				paymentMethodId, gatewayKey + "#" + Ids.next("try"), failureCode, at);
+				paymentMethodId, gatewayKey + "#" + Ids.next("try"), failureCode, at, "RENEWAL");
 	}
 
 	private Charge insertCharge(String accountId, String subscriptionId, Money amount, Charge.Status status,
 			Instant periodStart, Instant periodEnd, String paymentMethodId, String gatewayKey, @Nullable String failure,
-			Instant at) {
+			Instant at, String origin) {
 		String id = Ids.next("ch");
 		jdbc.sql(INSERT_CHARGE)
 			.param("id", id)
@@ -123,6 +136,7 @@ public class Billing {
 			.param("key", gatewayKey)
 			.param("failure", failure)
 			.param("at", Timestamp.from(at))
+			.param("origin", origin)
 			.update();
 		return charge(id).orElseThrow();
 	}
@@ -148,10 +162,10 @@ public class Billing {
 		java.util.Map<String, String> recorded = new java.util.HashMap<>();
 		jdbc.sql("""
 				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
-				                     payment_method_id, gateway_key, created_at)
-				SELECT * FROM unnest(:ids::text[], :accounts::text[], :subs::text[], :amounts::bigint[], :currencies::text[],
-				                     :statuses::text[], :starts::timestamptz[], :ends::timestamptz[], :pms::text[],
-				                     :keys::text[], :ats::timestamptz[])
+				                     payment_method_id, gateway_key, created_at, origin)
+				SELECT *, 'RENEWAL' FROM unnest(:ids::text[], :accounts::text[], :subs::text[], :amounts::bigint[],
+				                     :currencies::text[], :statuses::text[], :starts::timestamptz[], :ends::timestamptz[],
+				                     :pms::text[], :keys::text[], :ats::timestamptz[])
 				ON CONFLICT (subscription_id, period_start) WHERE status <> 'FAILED' DO NOTHING
 				RETURNING id, subscription_id
 				""")
@@ -182,12 +196,15 @@ public class Billing {
 		return gateway.chargeAll(requests);
 	}
 
-	/** Successful charges created after {@code seq}, oldest first: what the invariant-1 sweep looks at. */
+	/**
+	 * Imported charges (not made by a purchase or a renewal here) created after {@code seq}, oldest first: what
+	 * the invariant-1 sweep looks at. Purchases and renewals are recorded only while their subscription is
+	 * renewable, so they cannot start after a cancellation.
+	 */
 	@Transactional(readOnly = true)
-	public List<Charge> successfulChargesAfter(long seq, int limit) {
+	public List<Charge> importedChargesAfter(long seq, int limit) {
 		return jdbc.sql("SELECT " + CHARGE_COLUMNS + """
-				 FROM charges WHERE seq > :seq AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED')
-				ORDER BY seq LIMIT :limit
+				 FROM charges WHERE origin = 'IMPORT' AND seq > :seq ORDER BY seq LIMIT :limit
 				""").param("seq", seq).param("limit", limit).query(Billing::mapCharge).list();
 	}
 

@@ -415,11 +415,13 @@ public class Cancellations {
 		int refunded = 0;
 		while (true) {
 			long watermark = repository.sweepWatermark();
-			List<Charge> charges = billing.successfulChargesAfter(watermark, 1000);
-			if (charges.isEmpty()) {
+			List<Charge> imported = billing.importedChargesAfter(watermark, 1000);
+			if (imported.isEmpty()) {
 				return refunded;
 			}
-			java.util.Set<String> offending = repository.chargesStartingAfterCancellation(charges);
+			List<Charge> charges = imported.stream().filter(c -> c.successful() && c.remaining().positive()).toList();
+			java.util.Set<String> offending = charges.isEmpty() ? java.util.Set.of()
+					: repository.chargesStartingAfterCancellation(charges);
 			for (Charge charge : charges) {
 				if (offending.contains(charge.id())) {
 					tx.executeWithoutResult(status -> billing.refund(charge.id(), null,
@@ -427,7 +429,7 @@ public class Cancellations {
 					refunded++;
 				}
 			}
-			repository.advanceSweepWatermark(charges.get(charges.size() - 1).seq());
+			repository.advanceSweepWatermark(imported.get(imported.size() - 1).seq());
 		}
 	}
 

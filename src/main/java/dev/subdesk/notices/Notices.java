@@ -22,15 +22,19 @@ import org.springframework.transaction.annotation.Transactional;
 public class Notices {
 
 	private static final String INSERT = """
-			INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at)
-			VALUES (:id, :account, :type, :to, :subject, :body, :related, :at)
+			INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
+			VALUES (:id, :account, :type, :to, :subject, :body, :related, :at, :footer)
 			""";
 
+	/** A notice's full text: its own body and the footer it was sent with. */
+	static final String FULL_BODY = "n.body || coalesce(f.text, '')";
+
 	private static final String SELECT_PAGE = """
-			SELECT id, type, recipient, subject, body, related_id, created_at, sent_at, seq FROM notices
-			WHERE account_id = :account AND (created_at, seq) < (:afterAt, :afterSeq)
-			ORDER BY created_at DESC, seq DESC LIMIT :limit
-			""";
+			SELECT n.id, n.type, n.recipient, n.subject, %s AS body, n.related_id, n.created_at, n.sent_at, n.seq
+			FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+			WHERE n.account_id = :account AND (n.created_at, n.seq) < (:afterAt, :afterSeq)
+			ORDER BY n.created_at DESC, n.seq DESC LIMIT :limit
+			""".formatted(FULL_BODY);
 
 	private static final String ERASE = """
 			UPDATE notices SET recipient = :tombstone, body = NULL WHERE account_id = :account
@@ -40,6 +44,7 @@ public class Notices {
 	private final Clock clock;
 	private final boolean mailConfigured;
 	private final String footer;
+	private volatile int footerId;
 
 	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost) {
@@ -52,6 +57,19 @@ public class Notices {
 				without signing in. Cancelling takes a minute and you get a confirmation number by email.
 				Official Acme support: %s. Acme never asks for a full card number, a CVC or a password, \
 				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, supportChannels);
+	}
+
+	/** The id of the current footer's wording, stored once. */
+	private int footerId() {
+		int id = footerId;
+		if (id == 0) {
+			jdbc.sql("INSERT INTO notice_footers (text) VALUES (:text) ON CONFLICT (text) DO NOTHING")
+				.param("text", footer)
+				.update();
+			id = jdbc.sql("SELECT id FROM notice_footers WHERE text = :text").param("text", footer).query(Integer.class).single();
+			footerId = id;
+		}
+		return id;
 	}
 
 	/** Stores a notice for delivery; returns its id. */
@@ -71,9 +89,10 @@ public class Notices {
 			.param("type", type.name())
 			.param("to", to)
 			.param("subject", subject)
-			.param("body", erased(to) ? null : body + footer)
+			.param("body", erased(to) ? null : body)
 			.param("related", relatedId)
 			.param("at", Timestamp.from(at))
+			.param("footer", footerId())
 			.update();
 		return id;
 	}
@@ -90,16 +109,17 @@ public class Notices {
 			return;
 		}
 		jdbc.sql("""
-				INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at)
-				SELECT * FROM unnest(:ids::text[], :accounts::text[], :types::text[], :tos::text[], :subjects::text[],
-				                     :bodies::text[], :related::text[], :ats::timestamptz[])
+				INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
+				SELECT *, :footer FROM unnest(:ids::text[], :accounts::text[], :types::text[], :tos::text[],
+				                     :subjects::text[], :bodies::text[], :related::text[], :ats::timestamptz[])
 				""")
+			.param("footer", footerId())
 			.param("ids", drafts.stream().map(d -> Ids.next("ntc")).toArray(String[]::new))
 			.param("accounts", drafts.stream().map(Draft::accountId).toArray(String[]::new))
 			.param("types", drafts.stream().map(d -> d.type().name()).toArray(String[]::new))
 			.param("tos", drafts.stream().map(Draft::to).toArray(String[]::new))
 			.param("subjects", drafts.stream().map(Draft::subject).toArray(String[]::new))
-			.param("bodies", drafts.stream().map(d -> erased(d.to()) ? null : d.body() + footer).toArray(String[]::new))
+			.param("bodies", drafts.stream().map(d -> erased(d.to()) ? null : d.body()).toArray(String[]::new))
 			.param("related", drafts.stream().map(Draft::relatedId).toArray(String[]::new))
 			.param("ats", drafts.stream().map(d -> Timestamp.from(d.at())).toArray(Timestamp[]::new))
 			.update();
@@ -131,8 +151,9 @@ public class Notices {
 		if (mailConfigured) {
 			jdbc.sql("""
 					INSERT INTO notice_outbox (notice_id, recipient, subject, body)
-					SELECT id, recipient, subject, body FROM notices
-					WHERE account_id = :account AND sent_at IS NULL AND body IS NOT NULL
+					SELECT n.id, n.recipient, n.subject, n.body || coalesce(f.text, '') FROM notices n
+					LEFT JOIN notice_footers f ON f.id = n.footer_id
+					WHERE n.account_id = :account AND n.sent_at IS NULL AND n.body IS NOT NULL
 					ON CONFLICT DO NOTHING
 					""").param("account", accountId).update();
 		}

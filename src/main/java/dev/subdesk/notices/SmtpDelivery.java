@@ -26,8 +26,9 @@ class SmtpDelivery {
 
 	private static final String CLAIM = """
 			SELECT n.id, coalesce(o.recipient, n.recipient) AS recipient, coalesce(o.subject, n.subject) AS subject,
-			       coalesce(o.body, n.body) AS body
+			       coalesce(o.body, n.body || coalesce(f.text, '')) AS body
 			FROM notices n LEFT JOIN notice_outbox o ON o.notice_id = n.id
+			LEFT JOIN notice_footers f ON f.id = n.footer_id
 			WHERE n.sent_at IS NULL AND (n.body IS NOT NULL OR o.notice_id IS NOT NULL)
 			ORDER BY n.seq LIMIT 50 FOR UPDATE OF n SKIP LOCKED
 			""";

@@ -39,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * and each attempt carries its own gateway idempotency key, so a crash or a lost answer never charges twice.
  */
 @Service
-public class RenewalEngine {
+public class RenewalEngine implements org.springframework.beans.factory.DisposableBean {
 
 	static final int BATCH = 1000;
 
@@ -59,10 +59,15 @@ public class RenewalEngine {
 	private final Counter expiredCounter;
 	private final Counter remindersCounter;
 	private final AtomicLong lagSeconds = new AtomicLong();
+	private final java.util.concurrent.ExecutorService workers;
+	private final int workerCount;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
-			@Value("${subdesk.public-base-url}") String baseUrl) {
+			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:2}") int workerCount) {
+		this.workerCount = Math.max(1, workerCount);
+		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
+				Thread.ofPlatform().name("renewal-worker-", 0).daemon().factory());
 		this.queue = queue;
 		this.billing = billing;
 		this.accounts = accounts;
@@ -122,18 +127,28 @@ public class RenewalEngine {
 		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_REMINDER, subject, body, s.id(), at);
 	}
 
-	/** Runs every renewal attempt due at or before {@code until}: bases first, then the add-ons. */
+	/**
+	 * Runs every renewal attempt due at or before {@code until}: bases first, then the add-ons. Several workers
+	 * claim batches side by side ({@code subdesk.renewals.workers}), so the database and the JVM work in parallel.
+	 */
 	RunResult attemptRenewals(Instant until) {
 		RunResult total = RunResult.NOTHING;
 		for (boolean bases : new boolean[] { true, false }) {
-			while (true) {
-				Instant now = clock.instant();
-				List<RenewalQueue.Due> batch = timed(timings::database,
-						() -> queue.claimRenewals(until, bases, BATCH, now, now.plus(LEASE)));
-				if (batch.isEmpty()) {
-					break;
+			List<java.util.concurrent.Future<RunResult>> running = new ArrayList<>();
+			for (int i = 0; i < workerCount; i++) {
+				running.add(workers.submit(() -> drain(until, bases)));
+			}
+			for (java.util.concurrent.Future<RunResult> worker : running) {
+				try {
+					total = total.plus(worker.get());
 				}
-				total = total.plus(process(batch));
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("Interrupted while renewing", e);
+				}
+				catch (java.util.concurrent.ExecutionException e) {
+					throw new IllegalStateException("A renewal worker failed", e.getCause());
+				}
 			}
 		}
 		renewedCounter.increment(total.renewed());
@@ -143,13 +158,31 @@ public class RenewalEngine {
 		return total;
 	}
 
+	private RunResult drain(Instant until, boolean bases) {
+		RunResult total = RunResult.NOTHING;
+		while (true) {
+			Instant now = clock.instant();
+			List<RenewalQueue.Due> batch = timed(timings::database,
+					() -> queue.claimRenewals(until, bases, BATCH, now, now.plus(LEASE)));
+			if (batch.isEmpty()) {
+				return total;
+			}
+			total = total.plus(process(batch));
+		}
+	}
+
+	@Override
+	public void destroy() {
+		workers.shutdownNow();
+	}
+
 	private RunResult process(List<RenewalQueue.Due> batch) {
 		List<RenewalQueue.Renewal> rollovers = new ArrayList<>();
 		List<RenewalQueue.Due> direct = new ArrayList<>();
 		for (RenewalQueue.Due due : batch) {
 			Subscription s = due.subscription();
 			if (s.storeBilled()) {
-				rollovers.add(new RenewalQueue.Renewal(s.id(), s.nextPeriodEnd(), s.price()));
+				rollovers.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(), s.price()));
 			}
 			else {
 				direct.add(due);
@@ -196,7 +229,7 @@ public class RenewalEngine {
 				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
 			}
 		}
-		recordSuccesses(succeeded);
+		recordSuccesses(succeeded, tokens);
 		int expired = 0;
 		for (int i = 0; i < declined.size(); i++) {
 			expired += recordDecline(declined.get(i), declineCodes.get(i));
@@ -217,27 +250,38 @@ public class RenewalEngine {
 		return "renewal_" + s.id() + "_p" + (s.periodIndex() + 1) + "_" + attempt;
 	}
 
-	private void recordSuccesses(List<RenewalQueue.Due> succeeded) {
+	private void recordSuccesses(List<RenewalQueue.Due> succeeded, Map<String, String> tokens) {
 		if (succeeded.isEmpty()) {
 			return;
 		}
+		List<RenewalQueue.Due> stale = new ArrayList<>();
 		timed(timings::database, () -> tx.execute(status -> {
-			List<Billing.NewCharge> charges = new ArrayList<>(succeeded.size());
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
+				renewals.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(),
+						catalog.get(s.planCode()).price()));
+			}
+			Set<String> moved = queue.renewed(renewals);
+			List<Billing.NewCharge> charges = new ArrayList<>(moved.size());
+			List<RenewalQueue.Due> recorded = new ArrayList<>(moved.size());
+			for (RenewalQueue.Due due : succeeded) {
+				Subscription s = due.subscription();
+				if (!moved.contains(s.id())) {
+					stale.add(due);
+					continue;
+				}
+				recorded.add(due);
 				charges.add(new Billing.NewCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
 						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), gatewayKey(due), due.dueAt()));
-				renewals.add(new RenewalQueue.Renewal(s.id(), s.nextPeriodEnd(), catalog.get(s.planCode()).price()));
 			}
-			Map<String, String> recorded = billing.recordSuccessfulCharges(charges);
-			queue.renewed(renewals);
+			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
 			timed(timings::notices, () -> {
-				Map<String, String> emails = accounts.emails(succeeded.stream().map(d -> d.subscription().accountId()).toList());
-				List<Notices.Draft> drafts = new ArrayList<>(recorded.size());
-				for (RenewalQueue.Due due : succeeded) {
+				Map<String, String> emails = accounts.emails(recorded.stream().map(d -> d.subscription().accountId()).toList());
+				List<Notices.Draft> drafts = new ArrayList<>(chargeIds.size());
+				for (RenewalQueue.Due due : recorded) {
 					Subscription s = due.subscription();
-					String chargeId = recorded.get(s.id());
+					String chargeId = chargeIds.get(s.id());
 					if (chargeId != null) {
 						drafts.add(receipt(s, chargeId, emails.get(s.accountId()), due.dueAt()));
 					}
@@ -247,6 +291,14 @@ public class RenewalEngine {
 			});
 			return null;
 		}));
+		// Cancelled (or renewed by another node) while the charge was with the gateway: the money goes back.
+		for (RenewalQueue.Due due : stale) {
+			Subscription s = due.subscription();
+			if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
+				billing.reverseUnrecordedPayment(tokens.get(Objects.requireNonNull(s.paymentMethodId())), s.price(),
+						gatewayKey(due));
+			}
+		}
 	}
 
 	private Notices.Draft receipt(Subscription s, String chargeId, String email, Instant at) {

@@ -72,8 +72,10 @@ public class RenewalQueue {
 			    current_period_end = v.new_end, next_attempt_at = v.new_end, extra_attempt_at = NULL,
 			    dunning_attempts = 0, status = 'ACTIVE', price_amount = v.price, lease_until = NULL,
 			    version = s.version + 1
-			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[]) AS v(id, new_end, price)
-			WHERE s.id = v.id
+			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[])
+			     AS v(id, new_end, price, old_end)
+			WHERE s.id = v.id AND s.current_period_end = v.old_end AND s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew
+			RETURNING s.id
 			""";
 
 	private static final String NEXT_DUE = """
@@ -96,8 +98,8 @@ public class RenewalQueue {
 		}
 	}
 
-	/** A successful renewal: the subscription moves to its next period at {@code price}. */
-	public record Renewal(String subscriptionId, Instant newPeriodEnd, Money price) {
+	/** A successful renewal: the subscription moves from the period ending {@code oldPeriodEnd} to the next. */
+	public record Renewal(String subscriptionId, Instant oldPeriodEnd, Instant newPeriodEnd, Money price) {
 	}
 
 	private final JdbcClient jdbc;
@@ -143,17 +145,23 @@ public class RenewalQueue {
 			.list();
 	}
 
-	/** Moves renewed (or store-rolled) subscriptions to their next period, ACTIVE, at their next price. */
+	/**
+	 * Moves renewed (or store-rolled) subscriptions to their next period, ACTIVE, at their next price, but only
+	 * those still renewable in the period that was charged: a subscription cancelled or renewed elsewhere while
+	 * its charge was with the gateway is left alone. Returns the ids moved; the caller gives the others' money back.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void renewed(List<Renewal> renewals) {
+	public java.util.Set<String> renewed(List<Renewal> renewals) {
 		if (renewals.isEmpty()) {
-			return;
+			return java.util.Set.of();
 		}
-		jdbc.sql(RENEW)
+		return new java.util.HashSet<>(jdbc.sql(RENEW)
 			.param("ids", renewals.stream().map(Renewal::subscriptionId).toArray(String[]::new))
 			.param("ends", renewals.stream().map(r -> Timestamp.from(r.newPeriodEnd())).toArray(Timestamp[]::new))
 			.param("prices", renewals.stream().map(r -> r.price().amount()).toArray(Long[]::new))
-			.update();
+			.param("olds", renewals.stream().map(r -> Timestamp.from(r.oldPeriodEnd())).toArray(Timestamp[]::new))
+			.query(String.class)
+			.list());
 	}
 
 	/**
