@@ -31,12 +31,19 @@ class DatabaseConfiguration {
 		Path dir = Path.of(properties.dataDir()).toAbsolutePath();
 		try {
 			Files.createDirectories(dir);
-			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+			if (properties.embeddedServerConfig() != null) {
+				properties.embeddedServerConfig().forEach(builder::setServerConfig);
+			}
+			EmbeddedPostgres postgres = builder
 					.setDataDirectory(dir.resolve("pg"))
 					.setCleanDataDirectory(false)
 					.setServerConfig("max_connections", "200")
 					.setServerConfig("shared_buffers", "256MB")
 					.setServerConfig("synchronous_commit", "on")
+					.setServerConfig("max_wal_size", "4GB")
+					.setServerConfig("wal_compression", "on")
+					.setServerConfig("checkpoint_completion_target", "0.9")
 					.start();
 			log.info("Embedded PostgreSQL started on port {} with data in {}", postgres.getPort(), dir);
 			return new EmbeddedDatabase(postgres);

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param dbUrl external PostgreSQL JDBC URL; blank means demo mode on the embedded PostgreSQL
  * @param dataDir where the embedded PostgreSQL keeps its data
+ * @param embeddedServerConfig extra postgresql.conf settings for the embedded server (benchmarks, diagnostics)
  */
 @ConfigurationProperties("subdesk")
 public record SubdeskProperties(
@@ -16,7 +17,8 @@ public record SubdeskProperties(
 		@Nullable String dbUser,
 		@Nullable String dbPassword,
 		@DefaultValue("./subdesk-data") String dataDir,
-		@DefaultValue("20") int dbPoolSize) {
+		@DefaultValue("20") int dbPoolSize,
+		java.util.@Nullable Map<String, String> embeddedServerConfig) {
 
 	public boolean externalDatabase() {
 		return dbUrl != null && !dbUrl.isBlank();

@@ -13,3 +13,9 @@ CREATE TABLE notice_footers (
     text  text NOT NULL UNIQUE
 );
 ALTER TABLE notices ADD COLUMN footer_id int REFERENCES notice_footers (id);
+
+-- Fewer index writes per renewal: most subscriptions have no parent, and the partial unique index on
+-- (subscription_id, period_start) already serves every look-up of a subscription's charges.
+DROP INDEX subscriptions_parent_idx;
+CREATE INDEX subscriptions_parent_idx ON subscriptions (parent_id) WHERE parent_id IS NOT NULL;
+DROP INDEX charges_subscription_idx;

@@ -45,9 +45,14 @@ public class Notices {
 	private final boolean mailConfigured;
 	private final String footer;
 	private volatile int footerId;
+	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
 	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
-			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost) {
+			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost,
+			org.springframework.transaction.PlatformTransactionManager txManager) {
+		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
+		this.newTransaction.setPropagationBehavior(
+				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.mailConfigured = !mailHost.isBlank();
@@ -59,14 +64,23 @@ public class Notices {
 				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, supportChannels);
 	}
 
-	/** The id of the current footer's wording, stored once. */
+	/**
+	 * The id of the current footer's wording, stored once, in a transaction of its own: the caller's transaction
+	 * may roll back, the cached id must stay valid.
+	 */
 	private int footerId() {
 		int id = footerId;
 		if (id == 0) {
-			jdbc.sql("INSERT INTO notice_footers (text) VALUES (:text) ON CONFLICT (text) DO NOTHING")
-				.param("text", footer)
-				.update();
-			id = jdbc.sql("SELECT id FROM notice_footers WHERE text = :text").param("text", footer).query(Integer.class).single();
+			Integer stored = newTransaction.execute(status -> {
+				jdbc.sql("INSERT INTO notice_footers (text) VALUES (:text) ON CONFLICT (text) DO NOTHING")
+					.param("text", footer)
+					.update();
+				return jdbc.sql("SELECT id FROM notice_footers WHERE text = :text")
+					.param("text", footer)
+					.query(Integer.class)
+					.single();
+			});
+			id = java.util.Objects.requireNonNull(stored);
 			footerId = id;
 		}
 		return id;

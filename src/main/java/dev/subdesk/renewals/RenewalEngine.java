@@ -256,6 +256,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 		List<RenewalQueue.Due> stale = new ArrayList<>();
 		timed(timings::database, () -> tx.execute(status -> {
+			queue.commitWithoutWaitingForDisk();
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();

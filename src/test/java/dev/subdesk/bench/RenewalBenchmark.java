@@ -22,6 +22,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The renewal benchmark (bench/run-renewal-bench.sh): seeds N monthly subscriptions due for renewal straight into
  * the embedded PostgreSQL with COPY, then times one engine run renewing all of them through the sandbox gateway,
  * and prints renewals/s, the peak heap and where the time went. Run with {@code -Xmx512m} to hold the heap limit.
+ * Arguments: the number of subscriptions, then any {@code --property=value} for the server.
  */
 public final class RenewalBenchmark {
 
@@ -31,9 +32,12 @@ public final class RenewalBenchmark {
 	public static void main(String[] args) throws Exception {
 		int count = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 100_000;
 		Path dataDir = Files.createTempDirectory("subdesk-renewal-bench");
-		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
-				"--server.port=0", "--subdesk.api.key=bench", "--subdesk.data-dir=" + dataDir,
-				"--subdesk.jobs.initial-delay=PT24H", "--logging.level.root=WARN")) {
+		java.util.List<String> springArgs = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
+				"--subdesk.api.key=bench", "--subdesk.data-dir=" + dataDir, "--subdesk.jobs.initial-delay=PT24H",
+				"--logging.level.root=WARN"));
+		springArgs.addAll(java.util.Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class)
+			.run(springArgs.toArray(String[]::new))) {
 			DataSource dataSource = app.getBean(DataSource.class);
 			long seedStart = System.nanoTime();
 			String prefix = RenewalSeeder.seed(dataSource, count, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
@@ -61,6 +65,7 @@ public final class RenewalBenchmark {
 					Runtime.getRuntime().maxMemory() / (1024 * 1024));
 			System.out.printf("time split          database %,d ms (of which notices %,d ms), gateway %,d ms, other (sweep, JVM) %,d ms%n",
 					split.databaseMillis(), split.noticeMillis(), split.gatewayMillis(), other);
+			printStatementProfile(dataSource);
 			System.out.printf("RESULT n=%d renewals_per_s=%.0f seconds=%.2f peak_heap_mb=%d db_ms=%d notices_ms=%d gateway_ms=%d%n",
 					count, result.renewed() / seconds, seconds, peakHeap() / (1024 * 1024), split.databaseMillis(),
 					split.noticeMillis(), split.gatewayMillis());
@@ -68,6 +73,28 @@ public final class RenewalBenchmark {
 		finally {
 			deleteQuietly(dataDir);
 		}
+	}
+
+	/**
+	 * Where PostgreSQL spent its time, when the server runs with pg_stat_statements (pass
+	 * {@code --subdesk.embedded-server-config.shared_preload_libraries=pg_stat_statements}).
+	 */
+	private static void printStatementProfile(DataSource dataSource) {
+		JdbcClient jdbc = JdbcClient.create(dataSource);
+		boolean available = jdbc.sql("SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'")
+			.query(Long.class)
+			.single() > 0;
+		if (!available) {
+			return;
+		}
+		jdbc.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").update();
+		System.out.println("top statements by total time in PostgreSQL:");
+		jdbc.sql("""
+				SELECT calls, round(total_exec_time) AS ms, regexp_replace(left(query, 110), '\s+', ' ', 'g') AS q
+				FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
+				""").query((rs, n) -> "  %7d calls %7d ms  %s".formatted(rs.getLong(1), rs.getLong(2), rs.getString(3)))
+			.list()
+			.forEach(System.out::println);
 	}
 
 	private static void resetPeakHeap() {
