@@ -43,8 +43,6 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 
 	static final int BATCH = 1000;
 
-	private static final Duration LEASE = Duration.ofMinutes(5);
-
 	private final RenewalQueue queue;
 	private final Billing billing;
 	private final Accounts accounts;
@@ -133,10 +131,11 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	 */
 	RunResult attemptRenewals(Instant until) {
 		RunResult total = RunResult.NOTHING;
+		Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 		for (boolean bases : new boolean[] { true, false }) {
 			List<java.util.concurrent.Future<RunResult>> running = new ArrayList<>();
 			for (int i = 0; i < workerCount; i++) {
-				running.add(workers.submit(() -> drain(until, bases)));
+				running.add(workers.submit(() -> drain(until, bases, unanswered)));
 			}
 			for (java.util.concurrent.Future<RunResult> worker : running) {
 				try {
@@ -158,16 +157,22 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return total;
 	}
 
-	private RunResult drain(Instant until, boolean bases) {
+	/** One worker: claims and processes batches until nothing is due; attempts without an answer wait for the next run. */
+	private RunResult drain(Instant until, boolean bases, Set<String> unanswered) {
 		RunResult total = RunResult.NOTHING;
-		while (true) {
-			Instant now = clock.instant();
-			List<RenewalQueue.Due> batch = timed(timings::database,
-					() -> queue.claimRenewals(until, bases, BATCH, now, now.plus(LEASE)));
-			if (batch.isEmpty()) {
-				return total;
+		try (RenewalQueue.Claimer claimer = queue.claimer()) {
+			while (true) {
+				List<RenewalQueue.Due> batch = timed(timings::database,
+						() -> claimer.claim(until, bases, BATCH, unanswered));
+				if (batch.isEmpty()) {
+					return total;
+				}
+				total = total.plus(process(batch, unanswered));
+				timed(timings::database, () -> {
+					claimer.unlock(batch);
+					return null;
+				});
 			}
-			total = total.plus(process(batch));
 		}
 	}
 
@@ -176,7 +181,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		workers.shutdownNow();
 	}
 
-	private RunResult process(List<RenewalQueue.Due> batch) {
+	private RunResult process(List<RenewalQueue.Due> batch, Set<String> unansweredInRun) {
 		List<RenewalQueue.Renewal> rollovers = new ArrayList<>();
 		List<RenewalQueue.Due> direct = new ArrayList<>();
 		for (RenewalQueue.Due due : batch) {
@@ -234,12 +239,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		for (int i = 0; i < declined.size(); i++) {
 			expired += recordDecline(declined.get(i), declineCodes.get(i));
 		}
-		if (!unanswered.isEmpty()) {
-			timed(timings::database, () -> {
-				queue.release(unanswered);
-				return null;
-			});
-		}
+		unansweredInRun.addAll(unanswered);
 		return new RunResult(succeeded.size(), declined.size(), expired, 0, 0);
 	}
 

@@ -1,20 +1,24 @@
 package dev.subdesk.subscriptions;
 
 import dev.subdesk.shared.Money;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The renewal engine's view of subscriptions: due work claimed in batches with {@code FOR UPDATE SKIP LOCKED}
- * and a lease, so that several nodes renew together without doing one attempt twice, and the outcomes applied
- * in bulk. The database's uniqueness of successful charges per period is the last line of defence.
+ * and held by advisory locks while the gateway is called, so that several nodes renew together without doing one
+ * attempt twice, and the outcomes applied in bulk. The database's uniqueness of successful charges per period is the last line of defence.
  */
 @Service
 public class RenewalQueue {
@@ -24,34 +28,26 @@ public class RenewalQueue {
 
 	private static final String REMINDER_LEAD = "(CASE term WHEN 'P1Y' THEN interval '30 days' ELSE interval '3 days' END)";
 
-	/** Regular attempts (the renewal and its retries) in due order, along the partial index on next_attempt_at. */
-	private static final String CLAIM_RENEWALS = """
-			WITH due AS (
-			    SELECT s.id FROM subscriptions s
-			    WHERE s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew AND s.next_attempt_at <= :until
-			      AND (s.lease_until IS NULL OR s.lease_until < :now)
-			      AND (s.parent_id IS NULL) = :bases
-			      AND (s.parent_id IS NULL OR EXISTS (SELECT 1 FROM subscriptions p
-			                                          WHERE p.id = s.parent_id AND p.status IN ('ACTIVE', 'PAST_DUE')))
-			    ORDER BY s.next_attempt_at
-			    LIMIT :limit
-			    FOR UPDATE OF s SKIP LOCKED)
-			UPDATE subscriptions s SET lease_until = :lease FROM due WHERE s.id = due.id
-			RETURNING s.*, s.next_attempt_at AS due_at, false AS extra
-			""";
-
-	/** Extra attempts (a PAST_DUE subscription got a new card), which are rare. */
-	private static final String CLAIM_EXTRA = """
-			WITH due AS (
-			    SELECT s.id FROM subscriptions s
-			    WHERE s.status = 'PAST_DUE' AND s.auto_renew AND s.extra_attempt_at <= :until
-			      AND (s.lease_until IS NULL OR s.lease_until < :now)
-			      AND (s.parent_id IS NULL) = :bases
-			    ORDER BY s.extra_attempt_at
-			    LIMIT :limit
-			    FOR UPDATE OF s SKIP LOCKED)
-			UPDATE subscriptions s SET lease_until = :lease FROM due WHERE s.id = due.id
-			RETURNING s.*, s.extra_attempt_at AS due_at, true AS extra
+	/**
+	 * Claims due attempts: rows locked with {@code FOR UPDATE SKIP LOCKED} for the claim itself, and held after it
+	 * by a session-level advisory lock of the claiming connection, which the gateway call does not keep in a
+	 * transaction. A crashed node's connections close and its claims are free at once. Extra attempts (a
+	 * PAST_DUE subscription got a new card) come first, then the regular ones in due order.
+	 */
+	private static final String CLAIM = """
+			SELECT s.*, least(s.extra_attempt_at, s.next_attempt_at) AS due_at,
+			       coalesce(s.extra_attempt_at <= :until, false) AS extra
+			FROM subscriptions s
+			WHERE s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew
+			  AND s.%s <= :until
+			  AND (s.parent_id IS NULL) = :bases
+			  AND (s.parent_id IS NULL OR EXISTS (SELECT 1 FROM subscriptions p
+			                                      WHERE p.id = s.parent_id AND p.status IN ('ACTIVE', 'PAST_DUE')))
+			  AND s.id <> ALL(:skip::text[])
+			  AND pg_try_advisory_lock(hashtextextended(s.id, 0))
+			ORDER BY s.%s
+			LIMIT :limit
+			FOR UPDATE OF s SKIP LOCKED
 			""";
 
 	private static final String CLAIM_REMINDERS = """
@@ -70,7 +66,7 @@ public class RenewalQueue {
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
 			    current_period_end = v.new_end, next_attempt_at = v.new_end, extra_attempt_at = NULL,
-			    dunning_attempts = 0, status = 'ACTIVE', price_amount = v.price, lease_until = NULL,
+			    dunning_attempts = 0, status = 'ACTIVE', price_amount = v.price,
 			    version = s.version + 1
 			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[])
 			     AS v(id, new_end, price, old_end)
@@ -103,38 +99,120 @@ public class RenewalQueue {
 	}
 
 	private final JdbcClient jdbc;
+	private final DataSource dataSource;
 	private final Subscriptions subscriptions;
 
-	RenewalQueue(JdbcClient jdbc, Subscriptions subscriptions) {
+	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions) {
 		this.jdbc = jdbc;
+		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
 	}
 
-	/**
-	 * Claims up to {@code limit} attempts due at or before {@code until}: base subscriptions, or add-ons whose
-	 * parent has not ended. The lease keeps other nodes away while the gateway is called outside a transaction.
-	 */
-	@Transactional
-	public List<Due> claimRenewals(Instant until, boolean bases, int limit, Instant now, Instant leaseUntil) {
-		// A claim lost in a crash only means the attempts are claimed again: no need to wait for the disk.
-		commitWithoutWaitingForDisk();
-		List<Due> due = new ArrayList<>(claim(CLAIM_EXTRA, until, bases, limit, now, leaseUntil));
-		if (due.size() < limit) {
-			due.addAll(claim(CLAIM_RENEWALS, until, bases, limit - due.size(), now, leaseUntil));
+	/** Opens a claimer: one connection that holds this worker's claims until it closes. */
+	public Claimer claimer() {
+		try {
+			return new Claimer(dataSource.getConnection());
 		}
-		return due;
+		catch (SQLException e) {
+			throw new IllegalStateException("No database connection for the renewal claims", e);
+		}
 	}
 
-	private List<Due> claim(String sql, Instant until, boolean bases, int limit, Instant now, Instant leaseUntil) {
-		return jdbc.sql(sql)
-			.param("until", Timestamp.from(until))
-			.param("now", Timestamp.from(now))
-			.param("bases", bases)
-			.param("limit", limit)
-			.param("lease", Timestamp.from(leaseUntil))
-			.query((rs, n) -> new Due(JdbcSubscriptionRepository.map(rs, n), rs.getTimestamp("due_at").toInstant(),
-					rs.getBoolean("extra"), rs.getInt("dunning_attempts")))
-			.list();
+	/**
+	 * A worker's claims. Claimed subscriptions stay locked (advisory, session level) until {@link #unlock} or
+	 * {@link #close}; the claim's own transaction is short and commits before the gateway is called.
+	 */
+	public final class Claimer implements AutoCloseable {
+
+		private final Connection connection;
+		private final JdbcClient session;
+
+		private Claimer(Connection connection) throws SQLException {
+			this.connection = connection;
+			this.connection.setAutoCommit(false);
+			this.session = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+		}
+
+		/**
+		 * Claims up to {@code limit} attempts due at or before {@code until}: base subscriptions, or add-ons
+		 * whose parent has not ended, skipping {@code skip} (attempts of this run that got no answer: they repeat
+		 * at the next run).
+		 */
+		public List<Due> claim(Instant until, boolean bases, int limit, java.util.Collection<String> skip) {
+			try {
+				List<Due> due = new ArrayList<>(claim("extra_attempt_at", until, bases, limit, skip));
+				if (due.size() < limit) {
+					due.addAll(claim("next_attempt_at", until, bases, limit - due.size(), skip));
+				}
+				connection.commit();
+				return due;
+			}
+			catch (SQLException | RuntimeException e) {
+				rollbackQuietly();
+				throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+			}
+		}
+
+		private List<Due> claim(String column, Instant until, boolean bases, int limit, java.util.Collection<String> skip) {
+			return session.sql(CLAIM.formatted(column, column))
+				.param("until", Timestamp.from(until))
+				.param("bases", bases)
+				.param("skip", skip.toArray(String[]::new))
+				.param("limit", limit)
+				.query((rs, n) -> new Due(JdbcSubscriptionRepository.map(rs, n), rs.getTimestamp("due_at").toInstant(),
+						rs.getBoolean("extra"), rs.getInt("dunning_attempts")))
+				.list();
+		}
+
+		/** Frees claims whose outcome is recorded. */
+		public void unlock(List<Due> done) {
+			if (done.isEmpty()) {
+				return;
+			}
+			session.sql("SELECT count(pg_advisory_unlock(hashtextextended(id, 0))) FROM unnest(:ids::text[]) AS id")
+				.param("ids", done.stream().map(d -> d.subscription().id()).toArray(String[]::new))
+				.query(Long.class)
+				.single();
+			commitQuietly();
+		}
+
+		@Override
+		public void close() {
+			try {
+				session.sql("SELECT pg_advisory_unlock_all()").query().listOfRows();
+				connection.commit();
+			}
+			catch (SQLException | RuntimeException e) {
+				rollbackQuietly();
+			}
+			finally {
+				try {
+					connection.setAutoCommit(true);
+					connection.close();
+				}
+				catch (SQLException e) {
+					// the pool discards a broken connection
+				}
+			}
+		}
+
+		private void commitQuietly() {
+			try {
+				connection.commit();
+			}
+			catch (SQLException e) {
+				throw new IllegalStateException(e);
+			}
+		}
+
+		private void rollbackQuietly() {
+			try {
+				connection.rollback();
+			}
+			catch (SQLException e) {
+				// the connection is closed with the claimer
+			}
+		}
 	}
 
 	/** Claims due RENEWAL_REMINDERs and marks them sent, in the caller's transaction with the notices. */
@@ -175,7 +253,7 @@ public class RenewalQueue {
 	public List<Subscription> declined(Due due, Instant at) {
 		Subscription s = subscriptions.lock(due.subscription().id());
 		if (due.extraAttempt()) {
-			jdbc.sql("UPDATE subscriptions SET extra_attempt_at = NULL, lease_until = NULL WHERE id = :id")
+			jdbc.sql("UPDATE subscriptions SET extra_attempt_at = NULL WHERE id = :id")
 				.param("id", s.id())
 				.update();
 			return List.of();
@@ -190,7 +268,7 @@ public class RenewalQueue {
 			return expired;
 		}
 		jdbc.sql("""
-				UPDATE subscriptions SET status = 'PAST_DUE', dunning_attempts = :done, lease_until = NULL,
+				UPDATE subscriptions SET status = 'PAST_DUE', dunning_attempts = :done,
 				    next_attempt_at = current_period_end + make_interval(days => :days), version = version + 1
 				WHERE id = :id
 				""").param("done", retriesDone).param("days", RETRY_DAYS[retriesDone]).param("id", s.id()).update();
@@ -198,7 +276,7 @@ public class RenewalQueue {
 	}
 
 	private Subscription expire(Subscription s, Instant at) {
-		jdbc.sql("UPDATE subscriptions SET lease_until = NULL, next_attempt_at = NULL, extra_attempt_at = NULL WHERE id = :id")
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = NULL, extra_attempt_at = NULL WHERE id = :id")
 			.param("id", s.id())
 			.update();
 		return subscriptions.end(s, Subscription.Status.EXPIRED, at, null);
@@ -212,16 +290,6 @@ public class RenewalQueue {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void commitWithoutWaitingForDisk() {
 		jdbc.sql("SET LOCAL synchronous_commit TO OFF").update();
-	}
-
-	/** Gives claimed attempts back: the gateway gave no answer, the next run repeats them with the same key. */
-	@Transactional
-	public void release(List<String> subscriptionIds) {
-		if (!subscriptionIds.isEmpty()) {
-			jdbc.sql("UPDATE subscriptions SET lease_until = NULL WHERE id = ANY(:ids::text[])")
-				.param("ids", subscriptionIds.toArray(String[]::new))
-				.update();
-		}
 	}
 
 	/** The earliest renewal attempt or reminder still to run. */
