@@ -6,6 +6,7 @@ import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.shared.BulkCopy;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
@@ -47,13 +48,16 @@ public class Billing {
 			""";
 
 	private final JdbcClient jdbc;
+	private final javax.sql.DataSource dataSource;
 	private final Clock clock;
 	private final PaymentGateway gateway;
 	private final Accounts accounts;
 	private final Notices notices;
 
-	Billing(JdbcClient jdbc, Clock clock, PaymentGateway gateway, Accounts accounts, Notices notices) {
+	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
+			Notices notices) {
 		this.jdbc = jdbc;
+		this.dataSource = dataSource;
 		this.clock = clock;
 		this.gateway = gateway;
 		this.accounts = accounts;
@@ -147,41 +151,35 @@ public class Billing {
 	}
 
 	/**
-	 * Records successful renewal charges in one statement. A charge for a period that already has a successful
-	 * one is not recorded again (invariant 2); returns the ids of the charges recorded, by subscription id.
+	 * Records successful renewal charges with one COPY. The caller records only charges of subscriptions it has
+	 * just moved to the charged period in the same transaction, so the database's one-success-per-period index
+	 * (invariant 2) never fires here; if it ever did, the whole batch would roll back and repeat with the same
+	 * gateway keys. Returns the id of each charge by subscription id.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Map<String, String> recordSuccessfulCharges(List<NewCharge> charges) {
-		if (charges.isEmpty()) {
-			return java.util.Map.of();
+		java.util.Map<String, String> recorded = new java.util.HashMap<>(charges.size() * 2);
+		BulkCopy copy = new BulkCopy();
+		for (NewCharge c : charges) {
+			String id = Ids.next("ch");
+			recorded.put(c.subscriptionId(), id);
+			copy.row()
+				.add(id)
+				.add(c.accountId())
+				.add(c.subscriptionId())
+				.add(c.amount().amount())
+				.add(c.amount().currency())
+				.add("SUCCEEDED")
+				.add(c.periodStart())
+				.add(c.periodEnd())
+				.add(c.paymentMethodId())
+				.add(c.gatewayKey())
+				.add(c.at())
+				.add("RENEWAL");
 		}
-		String[] ids = new String[charges.size()];
-		for (int i = 0; i < ids.length; i++) {
-			ids[i] = Ids.next("ch");
-		}
-		java.util.Map<String, String> recorded = new java.util.HashMap<>();
-		jdbc.sql("""
-				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
-				                     payment_method_id, gateway_key, created_at, origin)
-				SELECT *, 'RENEWAL' FROM unnest(:ids::text[], :accounts::text[], :subs::text[], :amounts::bigint[],
-				                     :currencies::text[], :statuses::text[], :starts::timestamptz[], :ends::timestamptz[],
-				                     :pms::text[], :keys::text[], :ats::timestamptz[])
-				ON CONFLICT (subscription_id, period_start) WHERE status <> 'FAILED' DO NOTHING
-				RETURNING id, subscription_id
-				""")
-			.param("ids", ids)
-			.param("accounts", charges.stream().map(NewCharge::accountId).toArray(String[]::new))
-			.param("subs", charges.stream().map(NewCharge::subscriptionId).toArray(String[]::new))
-			.param("amounts", charges.stream().map(c -> c.amount().amount()).toArray(Long[]::new))
-			.param("currencies", charges.stream().map(c -> c.amount().currency()).toArray(String[]::new))
-			.param("statuses", charges.stream().map(c -> "SUCCEEDED").toArray(String[]::new))
-			.param("starts", charges.stream().map(c -> Timestamp.from(c.periodStart())).toArray(Timestamp[]::new))
-			.param("ends", charges.stream().map(c -> Timestamp.from(c.periodEnd())).toArray(Timestamp[]::new))
-			.param("pms", charges.stream().map(NewCharge::paymentMethodId).toArray(String[]::new))
-			.param("keys", charges.stream().map(NewCharge::gatewayKey).toArray(String[]::new))
-			.param("ats", charges.stream().map(c -> Timestamp.from(c.at())).toArray(Timestamp[]::new))
-			.query((rs, n) -> recorded.put(rs.getString("subscription_id"), rs.getString("id")))
-			.list();
+		copy.into(dataSource, """
+				charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
+				         payment_method_id, gateway_key, created_at, origin)""");
 		return recorded;
 	}
 

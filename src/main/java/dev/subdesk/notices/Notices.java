@@ -1,5 +1,6 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.shared.BulkCopy;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
 import java.sql.ResultSet;
@@ -45,11 +46,13 @@ public class Notices {
 	private final boolean mailConfigured;
 	private final String footer;
 	private volatile int footerId;
+	private final javax.sql.DataSource dataSource;
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
 	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost,
-			org.springframework.transaction.PlatformTransactionManager txManager) {
+			org.springframework.transaction.PlatformTransactionManager txManager, javax.sql.DataSource dataSource) {
+		this.dataSource = dataSource;
 		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
 		this.newTransaction.setPropagationBehavior(
 				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -116,27 +119,27 @@ public class Notices {
 			Instant at) {
 	}
 
-	/** Stores many notices in one statement (the renewal engine's receipts and reminders). */
+	/** Stores many notices with one COPY (the renewal engine's receipts and reminders). */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void sendAll(List<Draft> drafts) {
 		if (drafts.isEmpty()) {
 			return;
 		}
-		jdbc.sql("""
-				INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
-				SELECT *, :footer FROM unnest(:ids::text[], :accounts::text[], :types::text[], :tos::text[],
-				                     :subjects::text[], :bodies::text[], :related::text[], :ats::timestamptz[])
-				""")
-			.param("footer", footerId())
-			.param("ids", drafts.stream().map(d -> Ids.next("ntc")).toArray(String[]::new))
-			.param("accounts", drafts.stream().map(Draft::accountId).toArray(String[]::new))
-			.param("types", drafts.stream().map(d -> d.type().name()).toArray(String[]::new))
-			.param("tos", drafts.stream().map(Draft::to).toArray(String[]::new))
-			.param("subjects", drafts.stream().map(Draft::subject).toArray(String[]::new))
-			.param("bodies", drafts.stream().map(d -> erased(d.to()) ? null : d.body()).toArray(String[]::new))
-			.param("related", drafts.stream().map(Draft::relatedId).toArray(String[]::new))
-			.param("ats", drafts.stream().map(d -> Timestamp.from(d.at())).toArray(Timestamp[]::new))
-			.update();
+		int footer = footerId();
+		BulkCopy copy = new BulkCopy();
+		for (Draft d : drafts) {
+			copy.row()
+				.add(Ids.next("ntc"))
+				.add(d.accountId())
+				.add(d.type().name())
+				.add(d.to())
+				.add(d.subject())
+				.add(erased(d.to()) ? null : d.body())
+				.add(d.relatedId())
+				.add(d.at())
+				.add(footer);
+		}
+		copy.into(dataSource, "notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)");
 	}
 
 	private static boolean erased(String to) {
