@@ -41,7 +41,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class RenewalEngine implements org.springframework.beans.factory.DisposableBean {
 
-	static final int BATCH = 1000;
 
 	private final RenewalQueue queue;
 	private final Billing billing;
@@ -59,10 +58,13 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final AtomicLong lagSeconds = new AtomicLong();
 	private final java.util.concurrent.ExecutorService workers;
 	private final int workerCount;
+	private final int batchSize;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
-			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:2}") int workerCount) {
+			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:2}") int workerCount,
+			@Value("${subdesk.renewals.batch-size:1000}") int batchSize) {
+		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
 				Thread.ofPlatform().name("renewal-worker-", 0).daemon().factory());
@@ -92,7 +94,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		int sent = 0;
 		while (true) {
 			Integer count = timed(timings::database, () -> tx.execute(status -> {
-				List<Subscription> due = queue.claimReminders(until, BATCH);
+				List<Subscription> due = queue.claimReminders(until, batchSize);
 				if (due.isEmpty()) {
 					return 0;
 				}
@@ -163,7 +165,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		try (RenewalQueue.Claimer claimer = queue.claimer()) {
 			while (true) {
 				List<RenewalQueue.Due> batch = timed(timings::database,
-						() -> claimer.claim(until, bases, BATCH, unanswered));
+						() -> claimer.claim(until, bases, batchSize, unanswered));
 				if (batch.isEmpty()) {
 					return total;
 				}

@@ -50,18 +50,24 @@ public class RenewalQueue {
 			FOR UPDATE OF s SKIP LOCKED
 			""";
 
+	/**
+	 * Due reminders, found along the renewal-attempt index: an ACTIVE auto-renewing subscription's next attempt
+	 * is its period end, and no reminder is ever more than 30 days ahead of it.
+	 */
 	private static final String CLAIM_REMINDERS = """
 			WITH due AS (
 			    SELECT id FROM subscriptions
-			    WHERE status = 'ACTIVE' AND auto_renew AND channel = 'DIRECT'
+			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '30 days'
+			      AND status = 'ACTIVE' AND channel = 'DIRECT' AND next_attempt_at = current_period_end
 			      AND reminded_for IS DISTINCT FROM current_period_end
-			      AND current_period_end <= CAST(:until AS timestamptz) + interval '30 days' AND current_period_end - %s <= :until
-			    ORDER BY current_period_end - %s, seq
+			      AND current_period_end - %s <= :until
+			    ORDER BY next_attempt_at
 			    LIMIT :limit
 			    FOR UPDATE SKIP LOCKED)
 			UPDATE subscriptions s SET reminded_for = s.current_period_end FROM due WHERE s.id = due.id
 			RETURNING s.*
-			""".formatted(REMINDER_LEAD, REMINDER_LEAD);
+			""".formatted(REMINDER_LEAD);
 
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
@@ -80,8 +86,8 @@ public class RenewalQueue {
 			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
 			    UNION ALL
 			    SELECT min(current_period_end - %s) FROM subscriptions
-			    WHERE status = 'ACTIVE' AND auto_renew AND channel = 'DIRECT'
-			      AND reminded_for IS DISTINCT FROM current_period_end
+			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
+			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
 			) t
 			""".formatted(REMINDER_LEAD);
 
