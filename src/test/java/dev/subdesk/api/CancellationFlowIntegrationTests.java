@@ -3,30 +3,13 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.ApiIntegrationTest;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-@SubdeskIntegrationTest
-class CancellationFlowIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void cancellingImmediatelyWithinMoneyBackWindowRefundsTheLatestChargeAndEndsAddOns() {

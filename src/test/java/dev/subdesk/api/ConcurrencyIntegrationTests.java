@@ -3,8 +3,7 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.ApiIntegrationTest;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -12,25 +11,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-@SubdeskIntegrationTest
-class ConcurrencyIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class ConcurrencyIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void simultaneousImmediateCancellationsOfOneSubscriptionMakeOneCancellation() throws Exception {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.ApiIntegrationTest;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,27 +24,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /** The rules of the "Conventions" section of shared/API.md, across endpoints. */
-@SubdeskIntegrationTest
-class ConventionsIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class ConventionsIntegrationTests extends ApiIntegrationTest {
 
 	// Authentication
 

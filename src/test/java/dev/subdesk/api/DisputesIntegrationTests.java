@@ -3,34 +3,17 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.ApiIntegrationTest;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
-@SubdeskIntegrationTest
-class DisputesIntegrationTests {
-
-	@LocalServerPort
-	int port;
+class DisputesIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
 
 	@Test
 	void aDisputeOfAnOrdinaryChargeOpensOneSupportCase() {

@@ -3,32 +3,15 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.ApiIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-@SubdeskIntegrationTest
-class RenewalIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class RenewalIntegrationTests extends ApiIntegrationTest {
 
 	private List<JsonNode> notices(String account, String type) {
 		return api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values().stream()

@@ -12,6 +12,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * themselves by creating their own accounts.
  */
 @Target(ElementType.TYPE)
+@java.lang.annotation.Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
 		"subdesk.api.key=" + Api.TEST_KEY,
