@@ -162,7 +162,9 @@ public class Cancellations {
 		List<Cancellation.Item> items = new ArrayList<>();
 		List<Refund> refunds = new ArrayList<>();
 		for (Subscription ending : withAddOns(s, addOns)) {
-			ending = subscriptions.lock(ending.id());
+			if (ending != s) {
+				ending = subscriptions.lock(ending.id());
+			}
 			supersedeOwnSchedule(ending);
 			if (request.mode() == Cancellation.Mode.IMMEDIATE) {
 				Plan plan = catalog.get(ending.planCode());
@@ -205,18 +207,19 @@ public class Cancellations {
 		receipts.issue(cancellation);
 		Account account = accounts.get(named.accountId());
 		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
-				"Cancellation confirmed: " + number, confirmationBody(cancellation), number);
+				"Cancellation confirmed: " + number, confirmationBody(cancellation, List.of(named)), number);
 		return cancellation;
 	}
 
-	private String confirmationBody(Cancellation c) {
+	private String confirmationBody(Cancellation c, List<Subscription> known) {
 		StringBuilder body = new StringBuilder();
 		body.append("Your cancellation is confirmed.\n\nConfirmation number: ").append(c.confirmationNumber())
 			.append("\nReceived: ").append(Formats.dateTime(c.requestedAt()))
 			.append("\nMode: ").append(c.mode() == Cancellation.Mode.IMMEDIATE ? "immediately" : "at the end of the term")
 			.append("\n\n");
 		for (Cancellation.Item item : c.subscriptions()) {
-			Subscription s = subscriptions.get(item.id());
+			Subscription s = known.stream().filter(k -> k.id().equals(item.id())).findFirst()
+				.orElseGet(() -> subscriptions.get(item.id()));
 			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
 			body.append("- ").append(catalog.get(s.planCode()).name()).append(" (order ").append(s.orderNumber())
 				.append("): ").append(past ? "ended on " : "ends on ").append(Formats.dateTime(item.effectiveAt()))

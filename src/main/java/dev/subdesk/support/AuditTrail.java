@@ -5,7 +5,6 @@ import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 /** The audit trail: who changed what, when, through which channel (DESIGN.md invariant 8). Append-only. */
 @Service
@@ -19,7 +18,7 @@ public class AuditTrail {
 		this.clock = clock;
 	}
 
-	@Transactional
+	/** Appends one entry; a single statement, so it needs no transaction of its own. */
 	public void record(String actor, String channel, String action, String target, @Nullable Integer status) {
 		jdbc.sql("""
 				INSERT INTO audit_events (at, actor, channel, action, target, status)
