@@ -71,6 +71,39 @@ class DisputesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theSweepRefundsAnImportedChargeForAPeriodAfterTheCancellationInFullWithANotice() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		fixtures.cancel(sub, "END_OF_TERM");
+		String imported = importChargeForTheNextPeriod(account);
+
+		api.post("/renewals/run");
+
+		JsonNode charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0);
+		assertThat(charge.path("id").asString()).isEqualTo(imported);
+		assertThat(charge.path("status").asString()).isEqualTo("REFUNDED");
+		JsonNode notice = api.get("/accounts/" + account + "/notices").json().path("data").get(0);
+		assertThat(notice.path("type").asString()).isEqualTo("REFUND_ISSUED");
+		assertThat(notice.path("body").asString()).contains("$59.99");
+		Api.Response dispute = api.post("/charges/" + imported + "/disputes", Map.of("reason", "CHARGED_AFTER_CANCELLATION"));
+		assertThat(dispute.text("outcome")).isEqualTo("REFUNDED");
+		assertThat(dispute.json().path("refund").isNull()).isTrue();
+	}
+
+	/** A charge that should never exist: an import or store sync billed the period after the cancellation. */
+	private String importChargeForTheNextPeriod(String account) {
+		String first = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		jdbc.sql("""
+				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
+				                     payment_method_id, gateway_key, created_at)
+				SELECT 'ch_IMPORTED' || substr(md5(random()::text), 1, 8), account_id, subscription_id, amount, currency,
+				       'SUCCEEDED', period_end, period_end + interval '1 year', payment_method_id, 'import', created_at
+				FROM charges WHERE id = :id
+				""").param("id", first).update();
+		return api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+	}
+
+	@Test
 	void manualRefundsNeverExceedTheChargeAndFailedChargesAreNotRefundable() {
 		String account = fixtures.accountWithVisa();
 		fixtures.subscribe(account, "antivirus-annual");
