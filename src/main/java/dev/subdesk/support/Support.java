@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,7 +25,19 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Support {
 
-	private static final String COLUMNS = "case_number, account_id, status, subject, channel, created_at";
+	private static final String COLUMNS = """
+			case_number, account_id, status, subject, channel, created_at, priority, owner, sla_due_at,
+			escalation_reason, updated_at""";
+
+	/** How long a case may wait for an answer, by priority (the service level). */
+	static java.time.Duration slaFor(SupportCase.Priority priority) {
+		return switch (priority) {
+			case URGENT -> java.time.Duration.ofHours(1);
+			case HIGH -> java.time.Duration.ofHours(4);
+			case NORMAL -> java.time.Duration.ofHours(24);
+			case LOW -> java.time.Duration.ofHours(72);
+		};
+	}
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -83,9 +96,12 @@ public class Support {
 		while (find(number).isPresent()) {
 			number = Ids.caseNumber();
 		}
+		Instant now = clock.instant();
+		SupportCase.Priority priority = chargeId != null ? SupportCase.Priority.HIGH : SupportCase.Priority.NORMAL;
 		jdbc.sql("""
-				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at)
-				VALUES (:number, :account, 'OPEN', :subject, :channel, :charge, :detail, :at)
+				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at,
+				                           priority, sla_due_at, updated_at)
+				VALUES (:number, :account, 'OPEN', :subject, :channel, :charge, :detail, :at, :priority, :due, :at)
 				""")
 			.param("number", number)
 			.param("account", account.id())
@@ -93,14 +109,110 @@ public class Support {
 			.param("channel", channel)
 			.param("charge", chargeId)
 			.param("detail", detail)
-			.param("at", Timestamp.from(clock.instant()))
+			.param("at", Timestamp.from(now))
+			.param("priority", priority.name())
+			.param("due", Timestamp.from(now.plus(slaFor(priority))))
 			.update();
+		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
 		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, "Case %s opened: %s".formatted(number, subject),
 				"""
 						We have opened support case %s for you: %s.
 						A person from Acme support will look at it and answer you by email. Please quote the \
 						case number if you contact us.""".formatted(number, subject), number);
 		return find(number).orElseThrow();
+	}
+
+	/**
+	 * Escalates a case to a supervisor with a reason; the customer gets a CASE_UPDATE notice and the case joins
+	 * the supervisors' queue, ordered by its service-level due time.
+	 */
+	@Transactional
+	public SupportCase escalate(String caseNumber, String reason, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (c.status() == SupportCase.Status.RESOLVED || c.status() == SupportCase.Status.ESCALATED) {
+			throw SubdeskException.conflict("CASE_NOT_ESCALATABLE", "Case " + c.caseNumber() + " is " + c.status());
+		}
+		jdbc.sql("""
+				UPDATE support_cases SET status = 'ESCALATED', escalation_reason = :reason, updated_at = :at,
+				    priority = CASE WHEN priority IN ('LOW', 'NORMAL') THEN 'HIGH' ELSE priority END
+				WHERE case_number = :number
+				""").param("reason", reason).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
+		timeline(c.caseNumber(), actor, "STATUS", "Escalated to a supervisor: " + reason);
+		tellCustomer(c, "Your case %s has been passed to a supervisor".formatted(c.caseNumber()), """
+				A supervisor now looks after your case %s (%s). We will answer you by email.""".formatted(c.caseNumber(),
+				c.subject()));
+		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/** Resolves a case with what was done; the customer gets a CASE_UPDATE notice. */
+	@Transactional
+	public SupportCase resolve(String caseNumber, String resolution, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (c.status() == SupportCase.Status.RESOLVED) {
+			throw SubdeskException.conflict("CASE_RESOLVED", "Case " + c.caseNumber() + " is already resolved");
+		}
+		jdbc.sql("UPDATE support_cases SET status = 'RESOLVED', updated_at = :at WHERE case_number = :number")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("number", c.caseNumber())
+			.update();
+		timeline(c.caseNumber(), actor, "STATUS", "Resolved: " + resolution);
+		tellCustomer(c, "Your case %s is resolved".formatted(c.caseNumber()), """
+				Your case %s (%s) is resolved: %s
+				If anything is still not right, answer this email and the case opens again.""".formatted(c.caseNumber(),
+				c.subject(), resolution));
+		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/** Adds a note to a case's timeline. */
+	@Transactional
+	public void note(String caseNumber, String actor, String text) {
+		SupportCase c = lock(caseNumber);
+		timeline(c.caseNumber(), actor, "NOTE", text);
+	}
+
+	/** The supervisors' queue: escalated cases, the most urgent service-level due time first. */
+	@Transactional(readOnly = true)
+	public java.util.List<SupportCase> supervisorQueue() {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM support_cases WHERE status = 'ESCALATED' ORDER BY sla_due_at, seq")
+			.query(Support::map)
+			.list();
+	}
+
+	/** One entry of a case's timeline. */
+	public record TimelineEntry(Instant at, String actor, String kind, String text) {
+	}
+
+	@Transactional(readOnly = true)
+	public java.util.List<TimelineEntry> timeline(String caseNumber) {
+		return jdbc.sql("SELECT at, actor, kind, text FROM case_events WHERE case_number = :number ORDER BY id")
+			.param("number", Ids.normalizeNumber(caseNumber))
+			.query((rs, n) -> new TimelineEntry(rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+					rs.getString("kind"), rs.getString("text")))
+			.list();
+	}
+
+	private void timeline(String caseNumber, String actor, String kind, String text) {
+		jdbc.sql("INSERT INTO case_events (case_number, at, actor, kind, text) VALUES (:number, :at, :actor, :kind, :text)")
+			.param("number", caseNumber)
+			.param("at", Timestamp.from(clock.instant()))
+			.param("actor", actor)
+			.param("kind", kind)
+			.param("text", text)
+			.update();
+	}
+
+	private void tellCustomer(SupportCase c, String subject, String body) {
+		Account account = accounts.get(c.accountId());
+		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, subject, body, c.caseNumber());
+		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: " + subject);
+	}
+
+	private SupportCase lock(String caseNumber) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM support_cases WHERE case_number = :number FOR UPDATE")
+			.param("number", Ids.normalizeNumber(caseNumber))
+			.query(Support::map)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
 	}
 
 	@Transactional(readOnly = true)
@@ -121,6 +233,8 @@ public class Support {
 	private static SupportCase map(ResultSet rs, int row) throws SQLException {
 		return new SupportCase(rs.getString("case_number"), rs.getString("account_id"),
 				SupportCase.Status.valueOf(rs.getString("status")), rs.getString("subject"), rs.getString("channel"),
-				rs.getTimestamp("created_at").toInstant());
+				rs.getTimestamp("created_at").toInstant(), SupportCase.Priority.valueOf(rs.getString("priority")),
+				rs.getString("owner"), rs.getTimestamp("sla_due_at").toInstant(), rs.getString("escalation_reason"),
+				rs.getTimestamp("updated_at").toInstant());
 	}
 }

@@ -1,0 +1,84 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.Support;
+import dev.subdesk.support.SupportCase;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+class SupportDeskIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	AuditTrail audit;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private String disputeCase() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		return api.post("/charges/" + charge + "/disputes", Map.of("reason", "UNRECOGNIZED")).text("caseNumber");
+	}
+
+	@Test
+	void anEscalatedCaseJoinsTheSupervisorQueueByDueTimeAndTheCustomerIsToldAtEscalationAndResolution() {
+		String first = disputeCase();
+		String second = disputeCase();
+		SupportCase escalated = support.escalate(second, "Customer asks for a refund outside the policy", "agent-ann");
+		support.escalate(first, "Second opinion", "agent-bob");
+		assertThat(escalated.status()).isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(api.get("/cases/" + second).text("status")).isEqualTo("ESCALATED");
+		List<String> queue = support.supervisorQueue().stream().map(SupportCase::caseNumber).toList();
+		assertThat(queue).containsSubsequence(first, second);
+		assertThatThrownBy(() -> support.escalate(second, "again", "agent-ann")).isInstanceOf(SubdeskException.class);
+
+		SupportCase resolved = support.resolve(second, "Refunded as a goodwill gesture", "supervisor-sue");
+		assertThat(resolved.status()).isEqualTo(SupportCase.Status.RESOLVED);
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).doesNotContain(second);
+		String account = resolved.accountId();
+		List<String> updates = api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals("CASE_UPDATE"))
+			.map(n -> n.path("subject").asString())
+			.toList();
+		assertThat(updates).hasSize(3).anyMatch(s -> s.contains("supervisor")).anyMatch(s -> s.contains("resolved"));
+		assertThat(support.timeline(second)).extracting(Support.TimelineEntry::kind)
+			.containsExactly("OPENED", "STATUS", "NOTICE", "STATUS", "NOTICE");
+	}
+
+	@Test
+	void theAuditTrailRecordsWhoChangedWhatAndDetectsATamperedEntry() {
+		String account = api.with("X-Actor", "integrator-jo")
+			.post("/accounts", Map.of("email", dev.subdesk.support.Fixtures.uniqueEmail(), "name", "Jo", "country", "FR"))
+			.id();
+		List<AuditTrail.Entry> entries = audit.about("/api/v1/accounts");
+		assertThat(entries).isNotEmpty();
+		AuditTrail.Entry mine = entries.get(entries.size() - 1);
+		assertThat(mine.actor()).isEqualTo("integrator-jo");
+		assertThat(mine.action()).isEqualTo("POST /api/v1/accounts");
+		assertThat(account).startsWith("acct_");
+		assertThat(audit.verify().intact()).isTrue();
+
+		jdbc.sql("UPDATE audit_events SET actor = 'mallory' WHERE id = :id").param("id", mine.id()).update();
+		try {
+			AuditTrail.ChainCheck check = audit.verify();
+			assertThat(check.intact()).isFalse();
+			assertThat(check.firstBrokenId()).isEqualTo(mine.id());
+		}
+		finally {
+			jdbc.sql("UPDATE audit_events SET actor = 'integrator-jo' WHERE id = :id").param("id", mine.id()).update();
+		}
+		assertThat(audit.verify().intact()).isTrue();
+	}
+}
