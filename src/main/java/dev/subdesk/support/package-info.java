@@ -4,5 +4,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Support",
-		allowedDependencies = { "shared", "notices", "accounts", "billing", "cancellation" })
+		allowedDependencies = { "shared", "notices", "accounts", "billing", "subscriptions", "cancellation" })
 package dev.subdesk.support;

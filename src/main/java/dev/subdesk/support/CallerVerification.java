@@ -1,0 +1,161 @@
+package dev.subdesk.support;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Verifies a caller without asking for anything a scammer would want: the agent types what the caller says and
+ * the system checks it. Two matching knowledge factors (the account's email, one of its order numbers, the last
+ * four digits of one of its cards) unlock the ordinary actions for that agent for 30 minutes. Five failed
+ * attempts since the last success lock verification on the account for 30 minutes and open an urgent security
+ * case. Every attempt is in the audit trail; the factors themselves are never stored.
+ */
+@Service
+public class CallerVerification {
+
+	static final int FACTORS_NEEDED = 2;
+
+	static final int MAX_FAILURES = 5;
+
+	static final Duration LOCK = Duration.ofMinutes(30);
+
+	static final Duration VALID_FOR = Duration.ofMinutes(30);
+
+	/** What the caller said. Any may be missing. */
+	public record Claims(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4) {
+	}
+
+	public enum Outcome {
+		VERIFIED, NOT_VERIFIED, LOCKED
+	}
+
+	/** The answer the agent sees: never which factor was wrong. */
+	public record Result(Outcome outcome, int attemptsLeft, @Nullable Instant lockedUntil, @Nullable String securityCase) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Accounts accounts;
+	private final Subscriptions subscriptions;
+	private final Support support;
+	private final AuditTrail audit;
+
+	CallerVerification(JdbcClient jdbc, Clock clock, Accounts accounts, Subscriptions subscriptions, Support support,
+			AuditTrail audit) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+		this.support = support;
+		this.audit = audit;
+	}
+
+	@Transactional
+	public Result verify(String accountId, String agent, @Nullable String caseNumber, Claims claims) {
+		Account account = accounts.lock(accountId);
+		Instant now = clock.instant();
+		Optional<Instant> lockedUntil = lockedUntil(accountId, now);
+		if (lockedUntil.isPresent()) {
+			audit.record(agent, "AGENT", "VERIFY_CALLER_LOCKED", accountId, null, caseNumber, "verification is locked");
+			return new Result(Outcome.LOCKED, 0, lockedUntil.get(), null);
+		}
+		int matched = matches(account, claims);
+		boolean ok = matched >= FACTORS_NEEDED;
+		jdbc.sql("""
+				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded)
+				VALUES (:account, :agent, :case, :at, :matched, :ok)
+				""").param("account", accountId).param("agent", agent).param("case", caseNumber)
+			.param("at", Timestamp.from(now)).param("matched", matched).param("ok", ok).update();
+		audit.record(agent, "AGENT", ok ? "VERIFY_CALLER_OK" : "VERIFY_CALLER_FAILED", accountId,
+				"%d of the factors given matched".formatted(matched), caseNumber, "caller verification");
+		if (ok) {
+			return new Result(Outcome.VERIFIED, MAX_FAILURES, null, null);
+		}
+		int failures = failuresSinceLastSuccess(accountId);
+		if (failures < MAX_FAILURES) {
+			return new Result(Outcome.NOT_VERIFIED, MAX_FAILURES - failures, null, null);
+		}
+		SupportCase security = support.open(account, "Security: %d failed caller verifications".formatted(failures),
+				"PHONE", null, "Verification locked until " + now.plus(LOCK) + " after attempts by " + agent);
+		jdbc.sql("""
+				INSERT INTO verification_locks (account_id, locked_until, case_number) VALUES (:account, :until, :case)
+				ON CONFLICT (account_id) DO UPDATE SET locked_until = EXCLUDED.locked_until, case_number = EXCLUDED.case_number
+				""").param("account", accountId).param("until", Timestamp.from(now.plus(LOCK)))
+			.param("case", security.caseNumber()).update();
+		// The failures that caused the lock are spent: after it, the count starts again.
+		jdbc.sql("""
+				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded)
+				VALUES (:account, 'system', :case, :at, 0, true)
+				""").param("account", accountId).param("case", security.caseNumber()).param("at", Timestamp.from(now)).update();
+		return new Result(Outcome.LOCKED, 0, now.plus(LOCK), security.caseNumber());
+	}
+
+	/** Whether this agent verified the caller of this account in the last 30 minutes (and it is not locked). */
+	@Transactional(readOnly = true)
+	public boolean isVerified(String accountId, String agent) {
+		Instant now = clock.instant();
+		if (lockedUntil(accountId, now).isPresent()) {
+			return false;
+		}
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM caller_verifications WHERE account_id = :account AND agent = :agent
+				               AND succeeded AND matched >= :needed AND at > :since)
+				""").param("account", accountId).param("agent", agent).param("needed", FACTORS_NEEDED)
+			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
+	}
+
+	/** Throws {@code 403 CALLER_NOT_VERIFIED} unless the agent verified this account's caller. */
+	public void requireVerified(String accountId, String agent) {
+		if (!isVerified(accountId, agent)) {
+			throw new SubdeskException(403, "CALLER_NOT_VERIFIED", "Verify the caller before acting on the account");
+		}
+	}
+
+	private int matches(Account account, Claims claims) {
+		int matched = 0;
+		if (claims.email() != null && claims.email().strip().toLowerCase(Locale.ROOT)
+			.equals(account.email().toLowerCase(Locale.ROOT))) {
+			matched++;
+		}
+		if (claims.orderNumber() != null && subscriptions.findByOrderNumber(claims.orderNumber())
+			.filter(s -> s.accountId().equals(account.id()))
+			.isPresent()) {
+			matched++;
+		}
+		if (claims.cardLast4() != null && accounts.paymentMethods(account.id())
+			.stream()
+			.map(PaymentMethod::last4)
+			.anyMatch(claims.cardLast4().strip()::equals)) {
+			matched++;
+		}
+		return matched;
+	}
+
+	private Optional<Instant> lockedUntil(String accountId, Instant now) {
+		return jdbc.sql("SELECT locked_until FROM verification_locks WHERE account_id = :account AND locked_until > :now")
+			.param("account", accountId)
+			.param("now", Timestamp.from(now))
+			.query((rs, n) -> rs.getTimestamp(1).toInstant())
+			.optional();
+	}
+
+	private int failuresSinceLastSuccess(String accountId) {
+		return jdbc.sql("""
+				SELECT count(*) FROM caller_verifications WHERE account_id = :account AND NOT succeeded
+				  AND id > coalesce((SELECT max(id) FROM caller_verifications WHERE account_id = :account AND succeeded), 0)
+				""").param("account", accountId).query(Integer.class).single();
+	}
+}
