@@ -1,0 +1,143 @@
+package dev.subdesk.web;
+
+import static dev.subdesk.web.PortalBrowser.assertAccessible;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** What a customer does in a real browser, with an axe-core scan of every page on the way. */
+@SubdeskIntegrationTest
+class PortalBrowserIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	Api api;
+
+	Fixtures fixtures;
+
+	WebDriver browser;
+
+	@BeforeEach
+	void setUp() {
+		api = new Api(port);
+		fixtures = new Fixtures(api);
+	}
+
+	@AfterEach
+	void tearDown() {
+		if (browser != null) {
+			browser.quit();
+		}
+	}
+
+	@Test
+	void cancellingWithoutSigningInInGermanEndsTheContractAtTheEndOfTheTermAndShowsWhatWasSent() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		String email = api.get("/accounts/" + account).text("email");
+		browser = PortalBrowser.start("de-DE,de");
+
+		browser.get(url("/support"));
+		assertAccessible(browser);
+		browser.findElement(By.linkText("Verträge hier kündigen")).click();
+		assertThat(browser.getCurrentUrl()).endsWith("/cancel");
+		browser.get(url("/cancel?order=" + order));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("orderNumber")).getAttribute("value")).isEqualTo(order);
+		assertThat(browser.findElement(By.id("timing-earliest")).isSelected()).isTrue();
+		browser.findElement(By.id("name")).sendKeys("Erika Mustermann");
+		browser.findElement(By.id("email")).sendKeys(email.toUpperCase());
+		browser.findElement(By.id("confirmationEmail")).sendKeys(email);
+		var button = browser.findElement(By.id("cancel-now"));
+		assertThat(button.getText()).isEqualTo("jetzt kündigen");
+		button.click();
+
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Wir haben Ihre Kündigung erhalten");
+		assertAccessible(browser);
+		String number = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(number).matches("CXL-.{4}-.{4}");
+		JsonNode sub = fixtures.subscription(subscription).json();
+		assertThat(sub.path("autoRenew").asBoolean()).isFalse();
+		assertThat(sub.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(browser.findElement(By.id("ends-at")).getText()).contains(String.valueOf(
+				java.time.Instant.parse(sub.path("cancelAt").asString()).atZone(java.time.ZoneOffset.UTC).getYear()));
+		assertThat(browser.findElement(By.id("received-at")).getText()).contains("UTC");
+		assertThat(browser.getPageSource()).contains("Erika Mustermann").contains(order);
+		assertThat(browser.findElement(By.id("download")).getAttribute("href")).contains("/text");
+		assertThat(noticeTypes(account)).contains("CANCELLATION_CONFIRMATION", "CANCELLATION_REQUEST_RECEIVED");
+	}
+
+	@Test
+	void signingInWithTheEmailedCodeThenCancellingImmediatelyShowsTheRefundAndTheConfirmationNumber() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String addOn = fixtures.addOn(account, "identity-addon-annual", subscription);
+		String email = api.get("/accounts/" + account).text("email");
+		browser = PortalBrowser.start("en-US,en");
+
+		browser.get(url("/"));
+		assertAccessible(browser);
+		browser.get(url("/portal"));
+		assertThat(browser.getCurrentUrl()).endsWith("/portal/sign-in");
+		assertAccessible(browser);
+		browser.findElement(By.id("email")).sendKeys(email);
+		browser.findElement(By.id("send-code")).click();
+		assertThat(browser.getCurrentUrl()).endsWith("/portal/sign-in/code");
+		assertAccessible(browser);
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+
+		assertThat(browser.getCurrentUrl()).endsWith("/portal");
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("sub-" + subscription)).getText()).contains("Acme Antivirus, yearly")
+			.contains("$59.99 on");
+		assertThat(browser.findElement(By.id("sub-" + addOn)).getText()).contains("Identity Guard");
+		browser.findElement(By.cssSelector("#sub-" + subscription + " > div > p > a.cancel")).click();
+
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("offer")).isDisplayed()).isTrue();
+		assertThat(browser.findElement(By.id("cancel-now")).isDisplayed()).isTrue();
+		assertThat(browser.findElement(By.id("also-ends")).getText()).contains("Identity Guard");
+		assertThat(browser.findElement(By.cssSelector("label[for=mode-now]")).getText()).contains("$89.98");
+		browser.findElement(By.id("mode-now")).click();
+		browser.findElement(By.id("cancel-now")).click();
+
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Cancellation confirmed");
+		assertAccessible(browser);
+		String number = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(number).matches("CXL-.{4}-.{4}");
+		assertThat(browser.findElement(By.id("refund")).getText()).contains("$89.98");
+		assertThat(api.get("/cancellations/" + number).json().path("channel").asString()).isEqualTo("PORTAL");
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+
+		browser.findElement(By.id("receipt")).click();
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("confirmation-number")).getText()).isEqualTo(number);
+		assertThat(browser.findElement(By.id("signature")).getText()).isNotBlank();
+
+		browser.get(url("/portal/subscriptions/sub_not_mine/cancel"));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Something went wrong");
+	}
+
+	private java.util.List<String> noticeTypes(String account) {
+		JsonNode data = api.get("/accounts/" + account + "/notices?limit=50").json().path("data");
+		return StreamSupport.stream(data.values().spliterator(), false).map(n -> n.path("type").asString()).toList();
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + port + path;
+	}
+}

@@ -1,0 +1,139 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SubdeskIntegrationTest
+class PortalSecurityIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	Api api;
+
+	Fixtures fixtures;
+
+	@BeforeEach
+	void setUp() {
+		api = new Api(port);
+		fixtures = new Fixtures(api);
+	}
+
+	@Test
+	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
+		String mine = fixtures.accountWithVisa();
+		fixtures.subscribe(mine, "antivirus-monthly");
+		String theirs = fixtures.accountWithVisa();
+		String theirSubscription = fixtures.subscribe(theirs, "antivirus-annual");
+		String theirNumber = fixtures.cancel(fixtures.subscribe(theirs, "vpn-annual"), "END_OF_TERM").text("confirmationNumber");
+		PortalSession session = new PortalSession(port).signIn(api, mine);
+
+		assertThat(session.get("/portal").body()).doesNotContain(theirSubscription);
+		assertThat(session.get("/portal/subscriptions/" + theirSubscription + "/cancel").status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber).status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber + "/receipt").status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber + "/receipt.json").status()).isEqualTo(404);
+		session.get("/portal");
+		assertThat(session.post("/portal/subscriptions/" + theirSubscription + "/cancel", Map.of("mode", "IMMEDIATE")).status())
+			.isEqualTo(404);
+		assertThat(session.post("/portal/subscriptions/" + theirSubscription + "/offer", Map.of("offerId", "off_x")).status())
+			.isEqualTo(404);
+		assertThat(fixtures.subscription(theirSubscription).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(theirSubscription).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession session = new PortalSession(port).signIn(api, account);
+
+		assertThat(session.postWithoutToken("/portal/subscriptions/" + subscription + "/cancel", Map.of("mode", "IMMEDIATE"))
+			.status()).isEqualTo(403);
+		assertThat(new PortalSession(port).postWithoutToken("/cancel", Map.of("kind", "ORDINARY", "name", "A", "email", email,
+				"orderNumber", order, "timing", "IMMEDIATELY", "confirmationEmail", email)).status()).isEqualTo(403);
+		assertThat(new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", email)).status()).isEqualTo(403);
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void theSixthTryIsRefusedEvenWithTheRightCode() {
+		String account = fixtures.accountWithVisa();
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession session = new PortalSession(port);
+		session.get("/portal/sign-in");
+		session.post("/portal/sign-in", Map.of("email", email));
+		session.get("/portal/sign-in/code");
+		String code = PortalSession.latestCode(api, account);
+		String wrong = code.equals("000000") ? "111111" : "000000";
+		for (int i = 0; i < 5; i++) {
+			assertThat(session.post("/portal/sign-in/code", Map.of("code", wrong)).status()).isEqualTo(401);
+		}
+
+		PortalSession.Page sixth = session.post("/portal/sign-in/code", Map.of("code", code));
+
+		assertThat(sixth.status()).isEqualTo(401);
+		assertThat(session.get("/portal").status()).isEqualTo(302);
+	}
+
+	@Test
+	void aCodeWorksOnceAndSigningOutEndsTheSession() {
+		String account = fixtures.accountWithVisa();
+		PortalSession session = new PortalSession(port).signIn(api, account);
+		assertThat(session.get("/portal").status()).isEqualTo(200);
+
+		PortalSession other = new PortalSession(port);
+		other.get("/portal/sign-in");
+		other.post("/portal/sign-in", Map.of("email", api.get("/accounts/" + account).text("email")));
+		String code = PortalSession.latestCode(api, account);
+		other.get("/portal/sign-in/code");
+		assertThat(other.post("/portal/sign-in/code", Map.of("code", code)).location()).endsWith("/portal");
+		assertThat(new PortalSession(port).get("/portal").status()).isEqualTo(302);
+
+		session.get("/portal");
+		assertThat(session.post("/portal/sign-out", Map.of()).location()).contains("/portal/sign-in");
+		assertThat(session.get("/portal").status()).isEqualTo(302);
+	}
+
+	@Test
+	void askingForManyCodesIsLimitedPerEmail() {
+		String account = fixtures.accountWithVisa();
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession session = new PortalSession(port);
+		session.get("/portal/sign-in");
+		for (int i = 0; i < 3; i++) {
+			assertThat(session.post("/portal/sign-in", Map.of("email", email)).status()).isEqualTo(302);
+		}
+		PortalSession.Page fourth = session.post("/portal/sign-in", Map.of("email", email));
+		assertThat(fourth.status()).isEqualTo(200);
+		assertThat(fourth.body()).contains("Too many codes");
+	}
+
+	@Test
+	void theApiStillAnswersWithItsOwnKeyAndNoSessionOrCsrf() {
+		Api.Response withoutKey = api.with("Authorization", null).get("/accounts/acct_x");
+		assertThat(withoutKey.status()).isEqualTo(401);
+		assertThat(withoutKey.code()).isEqualTo("UNAUTHORIZED");
+		String account = fixtures.account();
+		assertThat(api.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_visa")).status()).isEqualTo(201);
+	}
+
+	@Test
+	void theSupportPageNamesTheOfficialChannelsAndWhatAcmeNeverAsks() {
+		PortalSession.Page page = new PortalSession(port).get("/support");
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).contains("support@acme.example")
+			.contains("never asks for a full card number, a CVC or a password")
+			.contains("Cancel contracts here");
+	}
+}
