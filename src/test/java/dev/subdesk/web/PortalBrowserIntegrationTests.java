@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Duration;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -63,6 +66,7 @@ class PortalBrowserIntegrationTests {
 		var button = browser.findElement(By.id("cancel-now"));
 		assertThat(button.getText()).isEqualTo("jetzt kündigen");
 		button.click();
+		waitForPath("/cancel/received/");
 
 		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Wir haben Ihre Kündigung erhalten");
 		assertAccessible(browser);
@@ -114,6 +118,7 @@ class PortalBrowserIntegrationTests {
 		browser.findElement(By.id("mode-now")).click();
 		browser.findElement(By.id("cancel-now")).click();
 
+		waitForPath("/portal/cancellations/");
 		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Cancellation confirmed");
 		assertAccessible(browser);
 		String number = browser.findElement(By.id("confirmation-number")).getText();
@@ -135,6 +140,10 @@ class PortalBrowserIntegrationTests {
 	private java.util.List<String> noticeTypes(String account) {
 		JsonNode data = api.get("/accounts/" + account + "/notices?limit=50").json().path("data");
 		return StreamSupport.stream(data.values().spliterator(), false).map(n -> n.path("type").asString()).toList();
+	}
+
+	private void waitForPath(String part) {
+		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
 	}
 
 	private String url(String path) {
