@@ -1,0 +1,120 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** "Cancel contracts here" at the HTTP level: what it cancels, what it refuses, and what it never reveals. */
+@SubdeskIntegrationTest
+class PortalPublicCancellationIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	Api api;
+
+	Fixtures fixtures;
+
+	@BeforeEach
+	void setUp() {
+		api = new Api(port);
+		fixtures = new Fixtures(api);
+	}
+
+	@Test
+	void aRequestMatchingNoContractGetsTheSameWordingAndACaseForAnAgent() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+
+		PortalSession.Page wrongEmail = submit(form(order, "someone-else@example.com", "ORDINARY", "EARLIEST"));
+		PortalSession.Page unknownOrder = submit(form("ORD-0000-0000", "nobody@example.com", "ORDINARY", "EARLIEST"));
+
+		for (PortalSession.Page page : List.of(wrongEmail, unknownOrder)) {
+			assertThat(page.status()).isEqualTo(200);
+			assertThat(page.body()).contains("We have received your cancellation")
+				.contains("We confirm the end date by email.")
+				.doesNotContain("not found")
+				.doesNotContain("does not exist");
+		}
+		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(noticeTypes(account)).contains("CASE_UPDATE").doesNotContain("CANCELLATION_CONFIRMATION");
+	}
+
+	@Test
+	void anExtraordinaryCancellationNeedsAReasonAndEndsTheContractAtOnce() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-monthly");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		String email = api.get("/accounts/" + account).text("email");
+
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		PortalSession.Page missingReason = session.post("/cancel", form(order, email, "EXTRAORDINARY", "EARLIEST"));
+		assertThat(missingReason.status()).isEqualTo(200);
+		assertThat(missingReason.body()).contains("Give a reason for the extraordinary cancellation.");
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("ACTIVE");
+
+		Map<String, String> withReason = form(order, email, "EXTRAORDINARY", "EARLIEST");
+		withReason.put("reason", "The service stopped working");
+		PortalSession.Page done = submit(withReason);
+
+		assertThat(done.body()).contains("The service stopped working").contains("CXL-");
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void theResultCanBeDownloadedAsTextWithTheTimeOfReceipt() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "vpn-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel?order=" + order);
+		PortalSession.Page posted = session.post("/cancel", form(order, email, "ORDINARY", "EARLIEST"));
+		assertThat(posted.location()).contains("/cancel/received/");
+
+		PortalSession.Page text = session.get(receivedPath(posted) + "/text");
+
+		assertThat(text.status()).isEqualTo(200);
+		assertThat(text.body()).contains("Received on: ").contains("UTC").contains(order).contains("The contract ends: ");
+		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isFalse();
+	}
+
+	private PortalSession.Page submit(Map<String, String> form) {
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		PortalSession.Page posted = session.post("/cancel", form);
+		assertThat(posted.status()).as(posted.body()).isEqualTo(302);
+		return session.get(receivedPath(posted));
+	}
+
+	private static String receivedPath(PortalSession.Page posted) {
+		return posted.location().substring(posted.location().indexOf("/cancel/received/"));
+	}
+
+	private static Map<String, String> form(String order, String email, String kind, String timing) {
+		Map<String, String> form = new HashMap<>();
+		form.put("kind", kind);
+		form.put("name", "Test Customer");
+		form.put("email", email);
+		form.put("orderNumber", order);
+		form.put("timing", timing);
+		form.put("confirmationEmail", email);
+		return form;
+	}
+
+	private List<String> noticeTypes(String account) {
+		JsonNode data = api.get("/accounts/" + account + "/notices?limit=50").json().path("data");
+		return data.values().stream().map(n -> n.path("type").asString()).toList();
+	}
+}
