@@ -3,39 +3,21 @@ package dev.subdesk.web;
 import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.time.Duration;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /** What a customer does in a real browser, with an axe-core scan of every page on the way. */
 @SubdeskIntegrationTest
-class PortalBrowserIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
+class PortalBrowserIntegrationTests extends PortalTestSupport {
 
 	WebDriver browser;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
 
 	@AfterEach
 	void tearDown() {
@@ -46,10 +28,9 @@ class PortalBrowserIntegrationTests {
 
 	@Test
 	void cancellingWithoutSigningInInGermanEndsTheContractAtTheEndOfTheTermAndShowsWhatWasSent() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "antivirus-annual");
-		String order = fixtures.subscription(subscription).text("orderNumber");
-		String email = api.get("/accounts/" + account).text("email");
+		Customer c = customerWith("antivirus-annual");
+		String subscription = c.subscription();
+		String order = c.orderNumber();
 		browser = PortalBrowser.start("de-DE,de");
 
 		browser.get(url("/support"));
@@ -61,8 +42,8 @@ class PortalBrowserIntegrationTests {
 		assertThat(browser.findElement(By.id("orderNumber")).getAttribute("value")).isEqualTo(order);
 		assertThat(browser.findElement(By.id("timing-earliest")).isSelected()).isTrue();
 		browser.findElement(By.id("name")).sendKeys("Erika Mustermann");
-		browser.findElement(By.id("email")).sendKeys(email.toUpperCase());
-		browser.findElement(By.id("confirmationEmail")).sendKeys(email);
+		browser.findElement(By.id("email")).sendKeys(c.email().toUpperCase());
+		browser.findElement(By.id("confirmationEmail")).sendKeys(c.email());
 		var button = browser.findElement(By.id("cancel-now"));
 		assertThat(button.getText()).isEqualTo("jetzt kündigen");
 		button.click();
@@ -80,15 +61,16 @@ class PortalBrowserIntegrationTests {
 		assertThat(browser.findElement(By.id("received-at")).getText()).contains("UTC");
 		assertThat(browser.getPageSource()).contains("Erika Mustermann").contains(order);
 		assertThat(browser.findElement(By.id("download")).getAttribute("href")).contains("/text");
-		assertThat(noticeTypes(account)).contains("CANCELLATION_CONFIRMATION", "CANCELLATION_REQUEST_RECEIVED");
+		assertThat(noticeTypes(c.account())).contains("CANCELLATION_CONFIRMATION", "CANCELLATION_REQUEST_RECEIVED");
 	}
 
 	@Test
 	void signingInWithTheEmailedCodeThenCancellingImmediatelyShowsTheRefundAndTheConfirmationNumber() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		Customer c = customerWith("antivirus-annual");
+		String account = c.account();
+		String subscription = c.subscription();
 		String addOn = fixtures.addOn(account, "identity-addon-annual", subscription);
-		String email = api.get("/accounts/" + account).text("email");
+		String email = c.email();
 		browser = PortalBrowser.start("en-US,en");
 
 		browser.get(url("/"));
@@ -137,16 +119,8 @@ class PortalBrowserIntegrationTests {
 		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Something went wrong");
 	}
 
-	private java.util.List<String> noticeTypes(String account) {
-		JsonNode data = api.get("/accounts/" + account + "/notices?limit=50").json().path("data");
-		return StreamSupport.stream(data.values().spliterator(), false).map(n -> n.path("type").asString()).toList();
-	}
-
 	private void waitForPath(String part) {
 		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
 	}
 
-	private String url(String path) {
-		return "http://localhost:" + port + path;
-	}
 }

@@ -2,41 +2,21 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import tools.jackson.databind.JsonNode;
 
 /** "Cancel contracts here" at the HTTP level: what it cancels, what it refuses, and what it never reveals. */
 @SubdeskIntegrationTest
-class PortalPublicCancellationIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void aRequestMatchingNoContractGetsTheSameWordingAndACaseForAnAgent() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "antivirus-annual");
-		String order = fixtures.subscription(subscription).text("orderNumber");
+		Customer c = customerWith("antivirus-annual");
 
-		PortalSession.Page wrongEmail = submit(form(order, "someone-else@example.com", "ORDINARY", "EARLIEST"));
+		PortalSession.Page wrongEmail = submit(form(c.orderNumber(), "someone-else@example.com", "ORDINARY", "EARLIEST"));
 		PortalSession.Page unknownOrder = submit(form("ORD-0000-0000", "nobody@example.com", "ORDINARY", "EARLIEST"));
 
 		for (PortalSession.Page page : List.of(wrongEmail, unknownOrder)) {
@@ -46,48 +26,42 @@ class PortalPublicCancellationIntegrationTests {
 				.doesNotContain("not found")
 				.doesNotContain("does not exist");
 		}
-		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isTrue();
-		assertThat(noticeTypes(account)).contains("CASE_UPDATE").doesNotContain("CANCELLATION_CONFIRMATION");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(noticeTypes(c.account())).contains("CASE_UPDATE").doesNotContain("CANCELLATION_CONFIRMATION");
 	}
 
 	@Test
 	void anExtraordinaryCancellationNeedsAReasonAndEndsTheContractAtOnce() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "antivirus-monthly");
-		String order = fixtures.subscription(subscription).text("orderNumber");
-		String email = api.get("/accounts/" + account).text("email");
+		Customer c = customerWith("antivirus-monthly");
 
 		PortalSession session = new PortalSession(port);
 		session.get("/cancel");
-		PortalSession.Page missingReason = session.post("/cancel", form(order, email, "EXTRAORDINARY", "EARLIEST"));
+		PortalSession.Page missingReason = session.post("/cancel", form(c.orderNumber(), c.email(), "EXTRAORDINARY", "EARLIEST"));
 		assertThat(missingReason.status()).isEqualTo(200);
 		assertThat(missingReason.body()).contains("Give a reason for the extraordinary cancellation.");
-		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
 
-		Map<String, String> withReason = form(order, email, "EXTRAORDINARY", "EARLIEST");
+		Map<String, String> withReason = form(c.orderNumber(), c.email(), "EXTRAORDINARY", "EARLIEST");
 		withReason.put("reason", "The service stopped working");
 		PortalSession.Page done = submit(withReason);
 
 		assertThat(done.body()).contains("The service stopped working").contains("CXL-");
-		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("CANCELLED");
 	}
 
 	@Test
 	void theResultCanBeDownloadedAsTextWithTheTimeOfReceipt() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "vpn-annual");
-		String order = fixtures.subscription(subscription).text("orderNumber");
-		String email = api.get("/accounts/" + account).text("email");
+		Customer c = customerWith("vpn-annual");
 		PortalSession session = new PortalSession(port);
-		session.get("/cancel?order=" + order);
-		PortalSession.Page posted = session.post("/cancel", form(order, email, "ORDINARY", "EARLIEST"));
+		session.get("/cancel?order=" + c.orderNumber());
+		PortalSession.Page posted = session.post("/cancel", form(c.orderNumber(), c.email(), "ORDINARY", "EARLIEST"));
 		assertThat(posted.location()).contains("/cancel/received/");
 
 		PortalSession.Page text = session.get(receivedPath(posted) + "/text");
 
 		assertThat(text.status()).isEqualTo(200);
-		assertThat(text.body()).contains("Received on: ").contains("UTC").contains(order).contains("The contract ends: ");
-		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(text.body()).contains("Received on: ").contains("UTC").contains(c.orderNumber()).contains("The contract ends: ");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
 	}
 
 	private PortalSession.Page submit(Map<String, String> form) {
@@ -111,10 +85,5 @@ class PortalPublicCancellationIntegrationTests {
 		form.put("timing", timing);
 		form.put("confirmationEmail", email);
 		return form;
-	}
-
-	private List<String> noticeTypes(String account) {
-		JsonNode data = api.get("/accounts/" + account + "/notices?limit=50").json().path("data");
-		return data.values().stream().map(n -> n.path("type").asString()).toList();
 	}
 }

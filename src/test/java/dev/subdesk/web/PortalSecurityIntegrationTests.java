@@ -3,28 +3,12 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SubdeskIntegrationTest
-class PortalSecurityIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	Api api;
-
-	Fixtures fixtures;
-
-	@BeforeEach
-	void setUp() {
-		api = new Api(port);
-		fixtures = new Fixtures(api);
-	}
+class PortalSecurityIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
@@ -51,29 +35,23 @@ class PortalSecurityIntegrationTests {
 
 	@Test
 	void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() {
-		String account = fixtures.accountWithVisa();
-		String subscription = fixtures.subscribe(account, "antivirus-annual");
-		String order = fixtures.subscription(subscription).text("orderNumber");
-		String email = api.get("/accounts/" + account).text("email");
-		PortalSession session = new PortalSession(port).signIn(api, account);
+		Customer c = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
 
-		assertThat(session.postWithoutToken("/portal/subscriptions/" + subscription + "/cancel", Map.of("mode", "IMMEDIATE"))
+		assertThat(session.postWithoutToken("/portal/subscriptions/" + c.subscription() + "/cancel", Map.of("mode", "IMMEDIATE"))
 			.status()).isEqualTo(403);
-		assertThat(new PortalSession(port).postWithoutToken("/cancel", Map.of("kind", "ORDINARY", "name", "A", "email", email,
-				"orderNumber", order, "timing", "IMMEDIATELY", "confirmationEmail", email)).status()).isEqualTo(403);
-		assertThat(new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", email)).status()).isEqualTo(403);
-		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("ACTIVE");
-		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(new PortalSession(port).postWithoutToken("/cancel", Map.of("kind", "ORDINARY", "name", "A", "email", c.email(),
+				"orderNumber", c.orderNumber(), "timing", "IMMEDIATELY", "confirmationEmail", c.email())).status()).isEqualTo(403);
+		assertThat(new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", c.email())).status()).isEqualTo(403);
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
 	}
 
 	@Test
 	void theSixthTryIsRefusedEvenWithTheRightCode() {
 		String account = fixtures.accountWithVisa();
-		String email = api.get("/accounts/" + account).text("email");
 		PortalSession session = new PortalSession(port);
-		session.get("/portal/sign-in");
-		session.post("/portal/sign-in", Map.of("email", email));
-		session.get("/portal/sign-in/code");
+		session.requestCode(email(account));
 		String code = PortalSession.latestCode(api, account);
 		String wrong = code.equals("000000") ? "111111" : "000000";
 		for (int i = 0; i < 5; i++) {
@@ -93,10 +71,8 @@ class PortalSecurityIntegrationTests {
 		assertThat(session.get("/portal").status()).isEqualTo(200);
 
 		PortalSession other = new PortalSession(port);
-		other.get("/portal/sign-in");
-		other.post("/portal/sign-in", Map.of("email", api.get("/accounts/" + account).text("email")));
+		other.requestCode(email(account));
 		String code = PortalSession.latestCode(api, account);
-		other.get("/portal/sign-in/code");
 		assertThat(other.post("/portal/sign-in/code", Map.of("code", code)).location()).endsWith("/portal");
 		assertThat(new PortalSession(port).get("/portal").status()).isEqualTo(302);
 
@@ -107,8 +83,7 @@ class PortalSecurityIntegrationTests {
 
 	@Test
 	void askingForManyCodesIsLimitedPerEmail() {
-		String account = fixtures.accountWithVisa();
-		String email = api.get("/accounts/" + account).text("email");
+		String email = email(fixtures.accountWithVisa());
 		PortalSession session = new PortalSession(port);
 		session.get("/portal/sign-in");
 		for (int i = 0; i < 3; i++) {

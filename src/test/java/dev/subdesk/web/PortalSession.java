@@ -73,12 +73,17 @@ final class PortalSession {
 			.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
-	/** Asks for a code for this account's email and signs in with the code read from its stored notice. */
-	PortalSession signIn(Api api, String accountId) {
-		String email = api.get("/accounts/" + accountId).text("email");
+	/** Asks for a sign-in code and opens the page to enter it. */
+	PortalSession requestCode(String email) {
 		get("/portal/sign-in");
 		assertThat(post("/portal/sign-in", Map.of("email", email)).location()).endsWith("/portal/sign-in/code");
 		get("/portal/sign-in/code");
+		return this;
+	}
+
+	/** Asks for a code for this account's email and signs in with the code read from its stored notice. */
+	PortalSession signIn(Api api, String accountId) {
+		requestCode(api.get("/accounts/" + accountId).text("email"));
 		Page signedIn = post("/portal/sign-in/code", Map.of("code", latestCode(api, accountId)));
 		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/portal");
 		return this;
