@@ -10,6 +10,9 @@ import dev.subdesk.cancellation.Quote;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.cancellation.RetentionOffers;
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.devices.Device;
+import dev.subdesk.devices.Devices;
+import dev.subdesk.shared.Page;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
@@ -18,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ContentDisposition;
@@ -50,42 +55,49 @@ class PortalController {
 	private final Receipts receipts;
 	private final Catalog catalog;
 	private final Accounts accounts;
+	private final Devices devices;
 	private final JsonMapper json;
 
 	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
-			Catalog catalog, Accounts accounts, JsonMapper json) {
+			Catalog catalog, Accounts accounts, Devices devices, JsonMapper json) {
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.offers = offers;
 		this.receipts = receipts;
 		this.catalog = catalog;
 		this.accounts = accounts;
+		this.devices = devices;
 		this.json = json;
 	}
 
-	/** One subscription as the list shows it; {@code statusKey} is a message key. */
+	/**
+	 * One subscription as the list shows it; {@code statusKey} is a message key, {@code devices} the names of the
+	 * devices using its seats.
+	 */
 	record Row(String id, String name, String orderNumber, String statusKey, @Nullable String nextChargeDate,
 			@Nullable String nextChargeAmount, @Nullable String endDate, boolean endedAlready, boolean cancellable,
-			@Nullable ChannelInstructions store, List<Row> addOns) {
+			boolean resumable, @Nullable ChannelInstructions store, List<String> devices, List<Row> addOns) {
 	}
 
 	@GetMapping("/portal")
 	String subscriptions(Authentication who, Locale locale, Model model) {
 		String accountId = who.getName();
 		List<Subscription> all = subscriptions.forAccount(accountId);
+		Map<String, List<String>> devicesBySubscription = devicesInUse(accountId);
 		List<Row> rows = new ArrayList<>();
 		for (Subscription s : all) {
 			boolean parentListed = s.parentId() != null && all.stream().anyMatch(p -> p.id().equals(s.parentId()));
 			if (!parentListed) {
 				List<Row> addOns = all.stream()
 					.filter(a -> s.id().equals(a.parentId()))
-					.map(a -> row(a, List.of(), locale))
+					.map(a -> row(a, List.of(), devicesBySubscription, locale))
 					.toList();
-				rows.add(row(s, addOns, locale));
+				rows.add(row(s, addOns, devicesBySubscription, locale));
 			}
 		}
 		model.addAttribute("account", accounts.get(accountId));
 		model.addAttribute("rows", rows);
+		model.addAttribute("anyCancellable", all.stream().anyMatch(s -> !s.ended() && !s.storeBilled()));
 		return "web/portal";
 	}
 
@@ -98,7 +110,12 @@ class PortalController {
 		Quote quote = cancellations.quote(id);
 		Quote.Option endOfTerm = option(quote, Cancellation.Mode.END_OF_TERM);
 		Quote.Option immediately = option(quote, Cancellation.Mode.IMMEDIATE);
-		model.addAttribute("s", row(s, List.of(), locale));
+		Map<String, List<String>> devicesBySubscription = devicesInUse(who.getName());
+		model.addAttribute("s", row(s, List.of(), devicesBySubscription, locale));
+		List<String> ending = new ArrayList<>(List.of(id));
+		ending.addAll(quote.alsoCancels());
+		model.addAttribute("devicesEnding",
+				ending.stream().flatMap(e -> devicesBySubscription.getOrDefault(e, List.of()).stream()).toList());
 		model.addAttribute("serviceUntil", PageFormats.date(endOfTerm.effectiveAt(), locale));
 		model.addAttribute("refund", immediately.refund().positive() ? Formats.money(immediately.refund()) : null);
 		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a))).toList());
@@ -122,6 +139,28 @@ class PortalController {
 		Cancellation c = cancellations.cancel(id,
 				new CancelRequest(chosen, why, feedback, CancellationChannel.PORTAL, "customer:" + who.getName()));
 		return "redirect:/portal/cancellations/" + c.confirmationNumber();
+	}
+
+	/** Takes back a scheduled cancellation: auto-renewal is on again. */
+	@PostMapping("/portal/subscriptions/{id}/resume")
+	String resume(@PathVariable String id, Authentication who, RedirectAttributes redirect) {
+		owned(id, who);
+		cancellations.resume(id);
+		redirect.addFlashAttribute("notice", "portal.resumed");
+		return "redirect:/portal";
+	}
+
+	/** "Cancel everything": every subscription Acme bills, with its add-ons, at the end of its term or at once. */
+	@PostMapping("/portal/cancel-all")
+	String cancelAll(@RequestParam(defaultValue = "END_OF_TERM") String mode, Authentication who,
+			RedirectAttributes redirect) {
+		Cancellation.Mode chosen = "IMMEDIATE".equals(mode) ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+		Cancellations.CancelAllResult result = cancellations.cancelAll(who.getName(),
+				new CancelRequest(chosen, null, null, CancellationChannel.PORTAL, "customer:" + who.getName()));
+		redirect.addFlashAttribute("notice", "portal.cancelledAll");
+		redirect.addFlashAttribute("numbers",
+				result.cancellations().stream().map(Cancellation::confirmationNumber).distinct().toList());
+		return "redirect:/portal";
 	}
 
 	/** Accepting the offer shown on the cancel page; it must be the open offer of the customer's subscription. */
@@ -192,7 +231,16 @@ class PortalController {
 			.orElseThrow(WebErrors::notFound);
 	}
 
-	private Row row(Subscription s, List<Row> addOns, Locale locale) {
+	private Map<String, List<String>> devicesInUse(String accountId) {
+		return devices.list(accountId, Page.Request.first(500))
+			.data()
+			.stream()
+			.filter(d -> d.status() == Device.Status.ACTIVE && d.subscriptionId() != null)
+			.collect(Collectors.groupingBy(d -> java.util.Objects.requireNonNull(d.subscriptionId()),
+					Collectors.mapping(d -> d.name() + " (" + d.platform() + ")", Collectors.toList())));
+	}
+
+	private Row row(Subscription s, List<Row> addOns, Map<String, List<String>> devicesBySubscription, Locale locale) {
 		boolean renews = !s.ended() && s.autoRenew() && s.cancelAt() == null;
 		Instant end = s.ended() ? (s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd()) : s.cancelAt();
 		String status = s.ended() ? "status." + s.status()
@@ -200,8 +248,8 @@ class PortalController {
 		ChannelInstructions store = s.storeBilled() && !s.ended() ? cancellations.quote(s.id()).channelInstructions() : null;
 		return new Row(s.id(), name(s), s.orderNumber(), status,
 				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? Formats.money(s.price()) : null,
-				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(), store,
-				addOns);
+				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),
+				s.scheduledToEnd() && !s.storeBilled(), store, devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
 	}
 
 	private String name(Subscription s) {

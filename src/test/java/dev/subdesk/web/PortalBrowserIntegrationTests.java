@@ -8,7 +8,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
@@ -117,6 +119,49 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		browser.get(url("/portal/subscriptions/sub_not_mine/cancel"));
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Something went wrong");
+	}
+
+	@Test
+	void aKeyboardAloneSignsInCancelsAtTheEndOfTheTermAndResumes() {
+		Customer c = customerWith("antivirus-monthly");
+		fixtures.advance("PT1S");
+		api.post("/accounts/" + c.account() + "/devices",
+				java.util.Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", c.subscription()));
+		browser = PortalBrowser.start("en-US,en");
+
+		browser.get(url("/portal/sign-in"));
+		tabTo(e -> "email".equals(e.getAttribute("id"))).sendKeys(c.email() + Keys.ENTER);
+		waitForPath("/portal/sign-in/code");
+		tabTo(e -> "code".equals(e.getAttribute("id"))).sendKeys(PortalSession.latestCode(api, c.account()) + Keys.ENTER);
+		waitForPath("/portal");
+		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("$6.99 on");
+		tabTo(e -> String.valueOf(e.getAttribute("href")).endsWith("/portal/subscriptions/" + c.subscription() + "/cancel"))
+			.sendKeys(Keys.ENTER);
+		waitForPath("/portal/subscriptions/");
+		assertThat(browser.findElement(By.id("mode-end")).isSelected()).isTrue();
+		tabTo(e -> "cancel-now".equals(e.getAttribute("id"))).sendKeys(Keys.ENTER);
+		waitForPath("/portal/cancellations/");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+
+		browser.get(url("/portal"));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("Ends on");
+		tabTo(e -> String.valueOf(e.getAttribute("class")).contains("resume")).sendKeys(Keys.ENTER);
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Auto-renewal is on again"));
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
+	private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
+		for (int i = 0; i < 60; i++) {
+			browser.switchTo().activeElement().sendKeys(Keys.TAB);
+			WebElement focused = browser.switchTo().activeElement();
+			if (wanted.test(focused)) {
+				return focused;
+			}
+		}
+		throw new AssertionError("Tab never reached the element on " + browser.getCurrentUrl());
 	}
 
 	private void waitForPath(String part) {

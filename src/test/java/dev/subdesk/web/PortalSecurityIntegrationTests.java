@@ -95,6 +95,29 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void theSessionCookieIsHttpOnlyAndSameSiteLax() {
+		PortalSession.Page page = new PortalSession(port).get("/portal/sign-in");
+		assertThat(page.setCookie()).contains("JSESSIONID=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
+	}
+
+	@Test
+	void cancelEverythingEndsEveryDirectSubscriptionOfTheSignedInAccountOnly() {
+		Customer c = customerWith("antivirus-annual");
+		String vpn = fixtures.subscribe(c.account(), "vpn-annual");
+		Customer other = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		session.get("/portal");
+
+		PortalSession.Page done = session.post("/portal/cancel-all", Map.of("mode", "END_OF_TERM"));
+
+		assertThat(done.location()).endsWith("/portal");
+		assertThat(session.get("/portal").body()).contains("Cancelled. Confirmation numbers:").contains("CXL-");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(fixtures.subscription(vpn).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(fixtures.subscription(other.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
 	void theApiStillAnswersWithItsOwnKeyAndNoSessionOrCsrf() {
 		Api.Response withoutKey = api.with("Authorization", null).get("/accounts/acct_x");
 		assertThat(withoutKey.status()).isEqualTo(401);

@@ -43,7 +43,7 @@ final class PortalSession {
 		this.base = "http://localhost:" + port;
 	}
 
-	record Page(int status, String body, String location) {
+	record Page(int status, String body, String location, String setCookie) {
 	}
 
 	Page get(String path) {
@@ -104,7 +104,8 @@ final class PortalSession {
 		try {
 			HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());
-			return new Page(response.statusCode(), response.body(), response.headers().firstValue("Location").orElse(""));
+			return new Page(response.statusCode(), response.body(), response.headers().firstValue("Location").orElse(""),
+					String.join("\n", response.headers().allValues("Set-Cookie")));
 		}
 		catch (IOException e) {
 			throw new IllegalStateException(e);
