@@ -38,7 +38,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		browser.get(url("/support"));
 		assertAccessible(browser);
 		browser.findElement(By.linkText("Verträge hier kündigen")).click();
-		assertThat(browser.getCurrentUrl()).endsWith("/cancel");
+		waitForEnd("/cancel");
 		browser.get(url("/cancel?order=" + order));
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("orderNumber")).getAttribute("value")).isEqualTo(order);
@@ -82,17 +82,18 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertAccessible(browser);
 		browser.findElement(By.id("email")).sendKeys(email);
 		browser.findElement(By.id("send-code")).click();
-		assertThat(browser.getCurrentUrl()).endsWith("/portal/sign-in/code");
+		waitForEnd("/portal/sign-in/code");
 		assertAccessible(browser);
 		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
 		browser.findElement(By.id("sign-in")).click();
 
-		assertThat(browser.getCurrentUrl()).endsWith("/portal");
+		waitForEnd("/portal");
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("sub-" + subscription)).getText()).contains("Acme Antivirus, yearly")
 			.contains("$59.99 on");
 		assertThat(browser.findElement(By.id("sub-" + addOn)).getText()).contains("Identity Guard");
 		browser.findElement(By.cssSelector("#sub-" + subscription + " > div > p > a.cancel")).click();
+		waitForPath("/portal/subscriptions/");
 
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("offer")).isDisplayed()).isTrue();
@@ -112,6 +113,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
 
 		browser.findElement(By.id("receipt")).click();
+		waitForEnd("/receipt");
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("confirmation-number")).getText()).isEqualTo(number);
 		assertThat(browser.findElement(By.id("signature")).getText()).isNotBlank();
@@ -131,9 +133,9 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 
 		browser.get(url("/portal/sign-in"));
 		tabTo(e -> "email".equals(e.getAttribute("id"))).sendKeys(c.email() + Keys.ENTER);
-		waitForPath("/portal/sign-in/code");
+		waitForEnd("/portal/sign-in/code");
 		tabTo(e -> "code".equals(e.getAttribute("id"))).sendKeys(PortalSession.latestCode(api, c.account()) + Keys.ENTER);
-		waitForPath("/portal");
+		waitForEnd("/portal");
 		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("$6.99 on");
 		tabTo(e -> String.valueOf(e.getAttribute("href")).endsWith("/portal/subscriptions/" + c.subscription() + "/cancel"))
 			.sendKeys(Keys.ENTER);
@@ -162,6 +164,11 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 			}
 		}
 		throw new AssertionError("Tab never reached the element on " + browser.getCurrentUrl());
+	}
+
+	private void waitForEnd(String suffix) {
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.urlMatches(java.util.regex.Pattern.quote(suffix) + "$"));
 	}
 
 	private void waitForPath(String part) {
