@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -68,6 +70,18 @@ final class PortalBrowser {
 			.map(PortalBrowser::describe)
 			.toList();
 		assertThat(bad).as("axe-core violations on " + driver.getCurrentUrl()).isEmpty();
+	}
+
+	/** Keeps a picture of the current page in {@code target/screenshots} (the README's come from there). */
+	static void screenshot(WebDriver driver, String name) {
+		try {
+			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+			byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+			Files.write(dir.resolve(name + ".png"), png);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
 	}
 
 	private static String describe(Rule rule) {

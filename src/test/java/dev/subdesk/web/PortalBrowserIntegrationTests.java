@@ -46,6 +46,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		browser.findElement(By.id("name")).sendKeys("Erika Mustermann");
 		browser.findElement(By.id("email")).sendKeys(c.email().toUpperCase());
 		browser.findElement(By.id("confirmationEmail")).sendKeys(c.email());
+		PortalBrowser.screenshot(browser, "cancel-contracts-here-de");
 		var button = browser.findElement(By.id("cancel-now"));
 		assertThat(button.getText()).isEqualTo("jetzt kündigen");
 		button.click();
@@ -92,11 +93,13 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertThat(browser.findElement(By.id("sub-" + subscription)).getText()).contains("Acme Antivirus, yearly")
 			.contains("$59.99 on");
 		assertThat(browser.findElement(By.id("sub-" + addOn)).getText()).contains("Identity Guard");
+		PortalBrowser.screenshot(browser, "my-subscriptions");
 		browser.findElement(By.cssSelector("#sub-" + subscription + " > div > p > a.cancel")).click();
 		waitForPath("/portal/subscriptions/");
 
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("offer")).isDisplayed()).isTrue();
+		PortalBrowser.screenshot(browser, "cancel-with-offer-beside");
 		assertThat(browser.findElement(By.id("cancel-now")).isDisplayed()).isTrue();
 		assertThat(browser.findElement(By.id("also-ends")).getText()).contains("Identity Guard");
 		assertThat(browser.findElement(By.cssSelector("label[for=mode-now]")).getText()).contains("$89.98");
@@ -109,6 +112,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		String number = browser.findElement(By.id("confirmation-number")).getText();
 		assertThat(number).matches("CXL-.{4}-.{4}");
 		assertThat(browser.findElement(By.id("refund")).getText()).contains("$89.98");
+		PortalBrowser.screenshot(browser, "cancellation-confirmed");
 		assertThat(api.get("/cancellations/" + number).json().path("channel").asString()).isEqualTo("PORTAL");
 		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
 

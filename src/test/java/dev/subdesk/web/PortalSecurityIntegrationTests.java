@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
 import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -115,6 +116,19 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(fixtures.subscription(vpn).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(fixtures.subscription(other.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void everyPageStaysFarUnderOneHundredKilobytes() {
+		Customer c = customerWith("total-annual");
+		fixtures.addOn(c.account(), "identity-addon-annual", c.subscription());
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		for (String path : List.of("/", "/cancel", "/support", "/portal/sign-in", "/portal",
+				"/portal/subscriptions/" + c.subscription() + "/cancel")) {
+			PortalSession.Page page = session.get(path);
+			assertThat(page.status()).as(path).isEqualTo(200);
+			assertThat(page.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as(path).isLessThan(100_000);
+		}
 	}
 
 	@Test
