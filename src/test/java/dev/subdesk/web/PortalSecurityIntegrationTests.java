@@ -30,6 +30,10 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 			.isEqualTo(404);
 		assertThat(session.post("/portal/subscriptions/" + theirSubscription + "/offer", Map.of("offerId", "off_x")).status())
 			.isEqualTo(404);
+		String theirEnding = fixtures.subscribe(theirs, "utilities-annual");
+		fixtures.cancel(theirEnding, "END_OF_TERM");
+		assertThat(session.post("/portal/subscriptions/" + theirEnding + "/resume", Map.of()).status()).isEqualTo(404);
+		assertThat(fixtures.subscription(theirEnding).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(fixtures.subscription(theirSubscription).text("status")).isEqualTo("ACTIVE");
 		assertThat(fixtures.subscription(theirSubscription).json().path("autoRenew").asBoolean()).isTrue();
 	}
