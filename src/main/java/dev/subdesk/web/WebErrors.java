@@ -22,7 +22,7 @@ class WebErrors {
 		response.setStatus(e.status());
 		model.addAttribute("status", e.status());
 		model.addAttribute("code", e.code());
-		return "web/error";
+		return "error";
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -30,7 +30,7 @@ class WebErrors {
 		response.setStatus(400);
 		model.addAttribute("status", 400);
 		model.addAttribute("code", "VALIDATION_FAILED");
-		return "web/error";
+		return "error";
 	}
 
 	/** What every page's own look-ups throw for an id that is not the customer's. */

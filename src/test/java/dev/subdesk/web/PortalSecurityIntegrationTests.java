@@ -48,6 +48,8 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		assertThat(new PortalSession(port).postWithoutToken("/cancel", Map.of("kind", "ORDINARY", "name", "A", "email", c.email(),
 				"orderNumber", c.orderNumber(), "timing", "IMMEDIATELY", "confirmationEmail", c.email())).status()).isEqualTo(403);
 		assertThat(new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", c.email())).status()).isEqualTo(403);
+		PortalSession.Page refused = new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", c.email()));
+		assertThat(refused.body()).contains("Something went wrong").contains("Cancel contracts here");
 		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
 	}

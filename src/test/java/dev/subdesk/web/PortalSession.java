@@ -47,7 +47,7 @@ final class PortalSession {
 	}
 
 	Page get(String path) {
-		Page page = send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+		Page page = send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET());
 		Matcher m = CSRF.matcher(page.body());
 		if (m.find()) {
 			csrf = m.group(1);
@@ -70,6 +70,7 @@ final class PortalSession {
 			.collect(Collectors.joining("&"));
 		return send(HttpRequest.newBuilder(URI.create(base + path))
 			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Accept", "text/html")
 			.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
