@@ -3,5 +3,9 @@ package dev.subdesk.notices;
 /** The kinds of notice, one per event (shared/API.md, "Notices"). */
 public enum NoticeType {
 	WELCOME, ORDER_CONFIRMATION, CANCELLATION_CONFIRMATION, REFUND_ISSUED, RENEWAL_REMINDER, RENEWAL_RECEIPT,
-	PAYMENT_FAILED, SUBSCRIPTION_EXPIRED, CASE_UPDATE
+	PAYMENT_FAILED, SUBSCRIPTION_EXPIRED, CASE_UPDATE,
+	/** A one-time code to sign in to the customer portal. */
+	SIGN_IN_CODE,
+	/** What was sent through the public cancellation form, with the time of receipt (R-DE-5). */
+	CANCELLATION_REQUEST_RECEIVED
 }

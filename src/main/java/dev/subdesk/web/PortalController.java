@@ -1,0 +1,262 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.cancellation.CancelRequest;
+import dev.subdesk.cancellation.Cancellation;
+import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.ChannelInstructions;
+import dev.subdesk.cancellation.Quote;
+import dev.subdesk.cancellation.Receipts;
+import dev.subdesk.cancellation.RetentionOffers;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.devices.Device;
+import dev.subdesk.devices.Devices;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * "My subscriptions" and the cancel flow: the list (one click to a subscription's cancel page), the cancel page
+ * with both choices and the "Cancel now" button beside any offer (second click), the confirmation with its
+ * number and the printable signed receipt. Every id in a URL is checked against the signed-in account: one
+ * that is not the customer's is the same 404 as one that does not exist.
+ */
+@Controller
+class PortalController {
+
+	private final Subscriptions subscriptions;
+	private final Cancellations cancellations;
+	private final RetentionOffers offers;
+	private final Receipts receipts;
+	private final Catalog catalog;
+	private final Accounts accounts;
+	private final Devices devices;
+	private final JsonMapper json;
+
+	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
+			Catalog catalog, Accounts accounts, Devices devices, JsonMapper json) {
+		this.subscriptions = subscriptions;
+		this.cancellations = cancellations;
+		this.offers = offers;
+		this.receipts = receipts;
+		this.catalog = catalog;
+		this.accounts = accounts;
+		this.devices = devices;
+		this.json = json;
+	}
+
+	/**
+	 * One subscription as the list shows it; {@code statusKey} is a message key, {@code devices} the names of the
+	 * devices using its seats.
+	 */
+	record Row(String id, String name, String orderNumber, String statusKey, @Nullable String nextChargeDate,
+			@Nullable String nextChargeAmount, @Nullable String endDate, boolean endedAlready, boolean cancellable,
+			boolean resumable, @Nullable ChannelInstructions store, List<String> devices, List<Row> addOns) {
+	}
+
+	@GetMapping("/portal")
+	String subscriptions(Authentication who, Locale locale, Model model) {
+		String accountId = who.getName();
+		List<Subscription> all = subscriptions.forAccount(accountId);
+		Map<String, List<String>> devicesBySubscription = devicesInUse(accountId);
+		List<Row> rows = new ArrayList<>();
+		for (Subscription s : all) {
+			boolean parentListed = s.parentId() != null && all.stream().anyMatch(p -> p.id().equals(s.parentId()));
+			if (!parentListed) {
+				List<Row> addOns = all.stream()
+					.filter(a -> s.id().equals(a.parentId()))
+					.map(a -> row(a, List.of(), devicesBySubscription, locale))
+					.toList();
+				rows.add(row(s, addOns, devicesBySubscription, locale));
+			}
+		}
+		model.addAttribute("account", accounts.get(accountId));
+		model.addAttribute("rows", rows);
+		model.addAttribute("anyCancellable", all.stream().anyMatch(s -> !s.ended() && !s.storeBilled()));
+		return "web/portal";
+	}
+
+	@GetMapping("/portal/subscriptions/{id}/cancel")
+	String cancelPage(@PathVariable String id, Authentication who, Locale locale, Model model) {
+		Subscription s = owned(id, who);
+		if (s.ended() || s.storeBilled()) {
+			return "redirect:/portal";
+		}
+		Quote quote = cancellations.quote(id);
+		Quote.Option endOfTerm = option(quote, Cancellation.Mode.END_OF_TERM);
+		Quote.Option immediately = option(quote, Cancellation.Mode.IMMEDIATE);
+		Map<String, List<String>> devicesBySubscription = devicesInUse(who.getName());
+		model.addAttribute("s", row(s, List.of(), devicesBySubscription, locale));
+		List<String> ending = new ArrayList<>(List.of(id));
+		ending.addAll(quote.alsoCancels());
+		model.addAttribute("devicesEnding",
+				ending.stream().flatMap(e -> devicesBySubscription.getOrDefault(e, List.of()).stream()).toList());
+		model.addAttribute("serviceUntil", PageFormats.date(endOfTerm.effectiveAt(), locale));
+		model.addAttribute("refund", immediately.refund().positive() ? Formats.money(immediately.refund()) : null);
+		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a))).toList());
+		model.addAttribute("offer", quote.offer());
+		model.addAttribute("reasons", Arrays.asList(Cancellation.Reason.values()));
+		return "web/portal-cancel";
+	}
+
+	@PostMapping("/portal/subscriptions/{id}/cancel")
+	String cancel(@PathVariable String id, @RequestParam(defaultValue = "END_OF_TERM") String mode,
+			@RequestParam(required = false) @Nullable String reason,
+			@RequestParam(required = false) @Nullable String comment, Authentication who) {
+		owned(id, who);
+		Cancellation.Mode chosen = "IMMEDIATE".equals(mode) ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+		Cancellation.Reason why = Arrays.stream(Cancellation.Reason.values())
+			.filter(r -> r.name().equals(reason))
+			.findFirst()
+			.orElse(null);
+		String feedback = comment == null || comment.isBlank() ? null
+				: comment.strip().substring(0, Math.min(2000, comment.strip().length()));
+		Cancellation c = cancellations.cancel(id,
+				new CancelRequest(chosen, why, feedback, CancellationChannel.PORTAL, "customer:" + who.getName()));
+		return "redirect:/portal/cancellations/" + c.confirmationNumber();
+	}
+
+	/** Takes back a scheduled cancellation: auto-renewal is on again. */
+	@PostMapping("/portal/subscriptions/{id}/resume")
+	String resume(@PathVariable String id, Authentication who, RedirectAttributes redirect) {
+		owned(id, who);
+		cancellations.resume(id);
+		redirect.addFlashAttribute("notice", "portal.resumed");
+		return "redirect:/portal";
+	}
+
+	/** "Cancel everything": every subscription Acme bills, with its add-ons, at the end of its term or at once. */
+	@PostMapping("/portal/cancel-all")
+	String cancelAll(@RequestParam(defaultValue = "END_OF_TERM") String mode, Authentication who,
+			RedirectAttributes redirect) {
+		Cancellation.Mode chosen = "IMMEDIATE".equals(mode) ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+		Cancellations.CancelAllResult result = cancellations.cancelAll(who.getName(),
+				new CancelRequest(chosen, null, null, CancellationChannel.PORTAL, "customer:" + who.getName()));
+		redirect.addFlashAttribute("notice", "portal.cancelledAll");
+		redirect.addFlashAttribute("numbers",
+				result.cancellations().stream().map(Cancellation::confirmationNumber).distinct().toList());
+		return "redirect:/portal";
+	}
+
+	/** Accepting the offer shown on the cancel page; it must be the open offer of the customer's subscription. */
+	@PostMapping("/portal/subscriptions/{id}/offer")
+	String acceptOffer(@PathVariable String id, @RequestParam String offerId, Authentication who,
+			RedirectAttributes redirect) {
+		Subscription s = owned(id, who);
+		if (s.ended() || s.storeBilled()) {
+			throw WebErrors.notFound();
+		}
+		Quote quote = cancellations.quote(id);
+		if (quote.offer() == null || !quote.offer().id().equals(offerId)) {
+			throw WebErrors.notFound();
+		}
+		offers.accept(offerId);
+		redirect.addFlashAttribute("notice", "portal.offer.accepted");
+		return "redirect:/portal";
+	}
+
+	@GetMapping("/portal/cancellations/{number}")
+	String confirmation(@PathVariable String number, Authentication who, Locale locale, Model model) {
+		Cancellation c = ownedCancellation(number, who);
+		model.addAttribute("c", c);
+		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
+		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
+		model.addAttribute("refund", c.refundTotal().positive() ? Formats.money(c.refundTotal()) : null);
+		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()))).toList());
+		return "web/portal-cancelled";
+	}
+
+	/** The signed receipt as a page to print or save. */
+	@GetMapping("/portal/cancellations/{number}/receipt")
+	String receipt(@PathVariable String number, Authentication who, Locale locale, Model model) {
+		Cancellation c = ownedCancellation(number, who);
+		JsonNode receipt = receipts.find(c.confirmationNumber()).orElseThrow(WebErrors::notFound);
+		model.addAttribute("c", c);
+		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
+		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
+		model.addAttribute("refund", Formats.money(c.refundTotal()));
+		model.addAttribute("issuedAt", PageFormats.dateTime(Instant.parse(receipt.path("issuedAt").asString()), locale));
+		model.addAttribute("keyId", receipt.path("keyId").asString());
+		model.addAttribute("signature", receipt.path("signature").asString());
+		model.addAttribute("receiptJson", json.writeValueAsString(receipt));
+		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()))).toList());
+		return "web/receipt";
+	}
+
+	/** The signed receipt exactly as issued, to keep or to check with {@code POST /api/v1/receipts/verify}. */
+	@GetMapping("/portal/cancellations/{number}/receipt.json")
+	ResponseEntity<byte[]> receiptJson(@PathVariable String number, Authentication who) {
+		Cancellation c = ownedCancellation(number, who);
+		JsonNode receipt = receipts.find(c.confirmationNumber()).orElseThrow(WebErrors::notFound);
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.header(HttpHeaders.CONTENT_DISPOSITION,
+					ContentDisposition.attachment().filename("receipt-" + c.confirmationNumber() + ".json").build().toString())
+			.body(json.writeValueAsString(receipt).getBytes(StandardCharsets.UTF_8));
+	}
+
+	private Subscription owned(String id, Authentication who) {
+		return subscriptions.find(id).filter(s -> s.accountId().equals(who.getName())).orElseThrow(WebErrors::notFound);
+	}
+
+	private Cancellation ownedCancellation(String number, Authentication who) {
+		return cancellations.find(number)
+			.filter(c -> !c.subscriptionIds().isEmpty()
+					&& subscriptions.get(c.subscriptionIds().get(0)).accountId().equals(who.getName()))
+			.orElseThrow(WebErrors::notFound);
+	}
+
+	private Map<String, List<String>> devicesInUse(String accountId) {
+		return devices.list(accountId, Page.Request.first(500))
+			.data()
+			.stream()
+			.filter(d -> d.status() == Device.Status.ACTIVE && d.subscriptionId() != null)
+			.collect(Collectors.groupingBy(d -> java.util.Objects.requireNonNull(d.subscriptionId()),
+					Collectors.mapping(d -> d.name() + " (" + d.platform() + ")", Collectors.toList())));
+	}
+
+	private Row row(Subscription s, List<Row> addOns, Map<String, List<String>> devicesBySubscription, Locale locale) {
+		boolean renews = !s.ended() && s.autoRenew() && s.cancelAt() == null;
+		Instant end = s.ended() ? (s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd()) : s.cancelAt();
+		String status = s.ended() ? "status." + s.status()
+				: s.scheduledToEnd() ? "status.ENDING" : "status." + s.status();
+		ChannelInstructions store = s.storeBilled() && !s.ended() ? cancellations.quote(s.id()).channelInstructions() : null;
+		return new Row(s.id(), name(s), s.orderNumber(), status,
+				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? Formats.money(s.price()) : null,
+				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),
+				s.scheduledToEnd() && !s.storeBilled(), store, devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
+	}
+
+	private String name(Subscription s) {
+		return catalog.get(s.planCode()).name();
+	}
+
+	private static Quote.Option option(Quote quote, Cancellation.Mode mode) {
+		return quote.options().stream().filter(o -> o.mode() == mode).findFirst().orElseThrow();
+	}
+}

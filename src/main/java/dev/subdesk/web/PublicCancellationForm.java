@@ -1,0 +1,73 @@
+package dev.subdesk.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the "Cancel contracts here" page asks, and nothing more (R-DE-2): ordinary or extraordinary (with a
+ * reason), who is asking, which contract, when, and where the confirmation goes.
+ */
+record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @Nullable String name,
+		@Nullable String email, @Nullable String orderNumber, @Nullable String timing,
+		@Nullable String confirmationEmail) {
+
+	static PublicCancellationForm empty(@Nullable String orderNumber) {
+		return new PublicCancellationForm("ORDINARY", "", "", "", orderNumber == null ? "" : orderNumber, "EARLIEST", "");
+	}
+
+	boolean extraordinary() {
+		return "EXTRAORDINARY".equals(kind);
+	}
+
+	boolean immediately() {
+		return extraordinary() || "IMMEDIATELY".equals(timing);
+	}
+
+	/** The message keys of the fields that are missing or wrong; empty when the form can be sent. */
+	List<String> errors() {
+		List<String> errors = new ArrayList<>();
+		if (!"ORDINARY".equals(kind) && !"EXTRAORDINARY".equals(kind)) {
+			errors.add("cancel.error.kind");
+		}
+		if (extraordinary() && blank(reason)) {
+			errors.add("cancel.error.reason");
+		}
+		if (blank(name)) {
+			errors.add("cancel.error.name");
+		}
+		if (!email(email)) {
+			errors.add("cancel.error.email");
+		}
+		if (blank(orderNumber)) {
+			errors.add("cancel.error.order");
+		}
+		if (!"EARLIEST".equals(timing) && !"IMMEDIATELY".equals(timing)) {
+			errors.add("cancel.error.timing");
+		}
+		if (!email(confirmationEmail)) {
+			errors.add("cancel.error.confirmationEmail");
+		}
+		if (length(reason) > 2000 || length(name) > 200 || length(email) > 320 || length(orderNumber) > 40
+				|| length(confirmationEmail) > 320) {
+			errors.add("cancel.error.tooLong");
+		}
+		return errors;
+	}
+
+	String text(@Nullable String value) {
+		return value == null ? "" : value.strip();
+	}
+
+	private static boolean blank(@Nullable String value) {
+		return value == null || value.isBlank();
+	}
+
+	private static boolean email(@Nullable String value) {
+		return value != null && value.strip().matches("[^@\\s]+@[^@\\s]+");
+	}
+
+	private static int length(@Nullable String value) {
+		return value == null ? 0 : value.length();
+	}
+}

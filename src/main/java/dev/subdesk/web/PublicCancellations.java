@@ -1,0 +1,159 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.cancellation.CancelRequest;
+import dev.subdesk.cancellation.Cancellation;
+import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Page;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.Support;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Requests from the public "Cancel contracts here" form (§ 312k BGB). A request whose order number exists and
+ * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
+ * same service as the API. Any other request is kept for an agent, with a support case when an account can be
+ * told about it; the sender sees the same wording either way, so the form reveals no account.
+ */
+@Service
+class PublicCancellations {
+
+	private static final String INSERT = """
+			INSERT INTO public_cancellation_requests (id, received_at, kind, reason, name, email, order_number, timing,
+			  confirmation_email, confirmation_number, effective_at, case_number)
+			VALUES (:id, :at, :kind, :reason, :name, :email, :order, :timing, :confirmationEmail, :number, :effective, :case)
+			""";
+
+	private static final String SELECT = """
+			SELECT id, received_at, kind, reason, name, email, order_number, timing, confirmation_email,
+			  confirmation_number, effective_at FROM public_cancellation_requests WHERE id = :id
+			""";
+
+	/** A request as received, and what came of it (the end date only when it matched a contract). */
+	record Received(String id, Instant receivedAt, String kind, @Nullable String reason, String name, String email,
+			String orderNumber, String timing, String confirmationEmail, @Nullable String confirmationNumber,
+			@Nullable Instant effectiveAt) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+	private final Cancellations cancellations;
+	private final Support support;
+	private final Notices notices;
+
+	PublicCancellations(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
+			Cancellations cancellations, Support support, Notices notices) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+		this.cancellations = cancellations;
+		this.support = support;
+		this.notices = notices;
+	}
+
+	/** Records a valid form and acts on it; returns the id of the saved result. */
+	@Transactional
+	String submit(PublicCancellationForm form) {
+		Instant receivedAt = clock.instant();
+		String orderNumber = form.text(form.orderNumber());
+		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
+		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(form.text(form.email()))
+				&& !subscription.get().ended() && !subscription.get().storeBilled();
+		String id = UUID.randomUUID().toString();
+		@Nullable Cancellation cancellation = null;
+		@Nullable String caseNumber = null;
+		if (matches) {
+			Cancellation.Mode mode = form.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+			String feedback = form.extraordinary() ? "Extraordinary cancellation: " + form.text(form.reason()) : null;
+			cancellation = cancellations.cancel(subscription.get().id(),
+					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
+		}
+		else {
+			Optional<Account> told = owner.or(() -> accounts.findByEmail(form.text(form.email()), Page.Request.first(1))
+				.data()
+				.stream()
+				.filter(a -> !a.closed())
+				.findFirst());
+			if (told.isPresent()) {
+				caseNumber = support.open(told.get(), "Cancellation request for order %s needs checking".formatted(orderNumber),
+						"WEB", null, describe(form, receivedAt)).caseNumber();
+			}
+		}
+		Received received = new Received(id, receivedAt, form.text(form.kind()), form.extraordinary() ? form.text(form.reason()) : null,
+				form.text(form.name()), form.text(form.email()), orderNumber, form.text(form.timing()),
+				form.text(form.confirmationEmail()), cancellation == null ? null : cancellation.confirmationNumber(),
+				cancellation == null ? null : cancellation.effectiveAt());
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("at", Timestamp.from(receivedAt))
+			.param("kind", received.kind())
+			.param("reason", received.reason())
+			.param("name", received.name())
+			.param("email", received.email())
+			.param("order", received.orderNumber())
+			.param("timing", received.timing())
+			.param("confirmationEmail", received.confirmationEmail())
+			.param("number", received.confirmationNumber())
+			.param("effective", received.effectiveAt() == null ? null : Timestamp.from(received.effectiveAt()))
+			.param("case", caseNumber)
+			.update();
+		if (cancellation != null) {
+			Account account = owner.orElseThrow();
+			notices.send(account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
+					"We received your cancellation: " + cancellation.confirmationNumber(),
+					describe(form, receivedAt) + "\nConfirmation number: " + cancellation.confirmationNumber()
+							+ "\nThe contract ends: " + Formats.dateTime(cancellation.effectiveAt()),
+					cancellation.confirmationNumber());
+		}
+		return id;
+	}
+
+	@Transactional(readOnly = true)
+	Optional<Received> find(String id) {
+		return jdbc.sql(SELECT).param("id", id).query(PublicCancellations::map).optional();
+	}
+
+	private static String describe(PublicCancellationForm form, Instant receivedAt) {
+		return """
+				Cancellation sent with the "Cancel contracts here" form.
+				Received: %s
+				Type: %s%s
+				Name: %s
+				Email: %s
+				Order number: %s
+				When: %s
+				Confirmation to: %s""".formatted(Formats.dateTime(receivedAt),
+				form.extraordinary() ? "extraordinary" : "ordinary",
+				form.extraordinary() ? " (reason: " + form.text(form.reason()) + ")" : "", form.text(form.name()),
+				form.text(form.email()), form.text(form.orderNumber()),
+				form.immediately() ? "immediately" : "at the earliest possible date", form.text(form.confirmationEmail()));
+	}
+
+	private static Received map(ResultSet rs, int row) throws SQLException {
+		Timestamp effective = rs.getTimestamp("effective_at");
+		return new Received(rs.getString("id"), rs.getTimestamp("received_at").toInstant(), rs.getString("kind"),
+				rs.getString("reason"), rs.getString("name"), rs.getString("email"), rs.getString("order_number"),
+				rs.getString("timing"), rs.getString("confirmation_email"), rs.getString("confirmation_number"),
+				effective == null ? null : effective.toInstant());
+	}
+}

@@ -1,0 +1,115 @@
+package dev.subdesk.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.MessageSource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/** The pages anyone can open: "Cancel contracts here" with its saved result, and the official support channels. */
+@Controller
+class PublicPagesController {
+
+	private final PublicCancellations requests;
+	private final MessageSource messages;
+	private final String supportChannels;
+
+	PublicPagesController(PublicCancellations requests, MessageSource messages,
+			@Value("${subdesk.notices.support-channels}") String supportChannels) {
+		this.requests = requests;
+		this.messages = messages;
+		this.supportChannels = supportChannels;
+	}
+
+	@GetMapping("/")
+	String home() {
+		return "web/home";
+	}
+
+	@GetMapping("/cancel")
+	String cancelForm(@RequestParam(required = false) @Nullable String order, Model model) {
+		model.addAttribute("form", PublicCancellationForm.empty(order));
+		model.addAttribute("errors", List.of());
+		return "web/cancel";
+	}
+
+	@PostMapping("/cancel")
+	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model) {
+		List<String> errors = form.errors();
+		if (!errors.isEmpty()) {
+			model.addAttribute("errors", errors);
+			return "web/cancel";
+		}
+		return "redirect:/cancel/received/" + requests.submit(form);
+	}
+
+	@GetMapping("/cancel/received/{id}")
+	String received(@PathVariable String id, Locale locale, Model model) {
+		PublicCancellations.Received received = requests.find(id).orElseThrow(WebErrors::notFound);
+		model.addAttribute("r", received);
+		model.addAttribute("receivedAt", PageFormats.dateTime(received.receivedAt(), locale));
+		model.addAttribute("endsAt", received.effectiveAt() == null ? null : PageFormats.dateTime(received.effectiveAt(), locale));
+		return "web/cancel-received";
+	}
+
+	/** The same content as the result page, as a text file to keep (R-DE-4). */
+	@GetMapping("/cancel/received/{id}/text")
+	ResponseEntity<byte[]> receivedText(@PathVariable String id, Locale locale) {
+		PublicCancellations.Received r = requests.find(id).orElseThrow(WebErrors::notFound);
+		StringBuilder text = new StringBuilder();
+		line(text, locale, "received.title", null);
+		line(text, locale, "received.receivedAt", PageFormats.dateTime(r.receivedAt(), locale));
+		line(text, locale, "cancel.kind", message(locale, "cancel.kind." + r.kind()));
+		if (r.reason() != null) {
+			line(text, locale, "cancel.reason", r.reason());
+		}
+		line(text, locale, "cancel.name", r.name());
+		line(text, locale, "cancel.email", r.email());
+		line(text, locale, "cancel.order", r.orderNumber());
+		line(text, locale, "cancel.timing", message(locale, "cancel.timing." + r.timing()));
+		line(text, locale, "cancel.confirmationEmail", r.confirmationEmail());
+		if (r.confirmationNumber() != null && r.effectiveAt() != null) {
+			line(text, locale, "received.confirmationNumber", r.confirmationNumber());
+			line(text, locale, "received.endsAt", PageFormats.dateTime(r.effectiveAt(), locale));
+		}
+		else {
+			line(text, locale, "received.endsAt", message(locale, "received.endsAt.byEmail"));
+		}
+		line(text, locale, "received.emailNote", null);
+		return ResponseEntity.ok()
+			.contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
+			.header(HttpHeaders.CONTENT_DISPOSITION,
+					ContentDisposition.attachment().filename("cancellation-" + r.receivedAt().getEpochSecond() + ".txt").build().toString())
+			.body(text.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	@GetMapping("/support")
+	String support(Model model) {
+		model.addAttribute("channels", supportChannels);
+		return "web/support";
+	}
+
+	private void line(StringBuilder text, Locale locale, String key, @Nullable String value) {
+		text.append(message(locale, key));
+		if (value != null) {
+			text.append(": ").append(value);
+		}
+		text.append('\n');
+	}
+
+	private String message(Locale locale, String key) {
+		return messages.getMessage(key, null, key, locale);
+	}
+}

@@ -1,0 +1,171 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * One-time sign-in codes: six digits, valid 10 minutes, used once, at most {@value #MAX_TRIES} tries each.
+ * Requesting a new code ends the previous one, and requests are limited per email and per client address in a
+ * sliding {@link #WINDOW}, so a code cannot be guessed by asking for many. Only a salted hash is stored; the
+ * code itself travels only in the SIGN_IN_CODE notice. An email without an account gets the same answer and
+ * no notice.
+ */
+@Service
+class SignInCodes {
+
+	static final int MAX_TRIES = 5;
+
+	static final Duration VALID_FOR = Duration.ofMinutes(10);
+
+	static final Duration WINDOW = Duration.ofMinutes(15);
+
+	private static final String INSERT = """
+			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at)
+			VALUES (:id, :email, :account, :hash, :ip, :at, :expires)
+			""";
+
+	private static final String RETIRE_EARLIER = """
+			UPDATE portal_sign_in_codes SET used_at = :at WHERE email = :email AND used_at IS NULL
+			""";
+
+	private static final String COUNT_RECENT_BY_EMAIL = """
+			SELECT count(*) FROM portal_sign_in_codes WHERE email = :email AND created_at > :since
+			""";
+
+	private static final String COUNT_RECENT_BY_IP = """
+			SELECT count(*) FROM portal_sign_in_codes WHERE client_ip = :ip AND created_at > :since
+			""";
+
+	private static final String LATEST_LIVE = """
+			SELECT id, account_id, code_hash, attempts FROM portal_sign_in_codes
+			WHERE email = :email AND used_at IS NULL AND expires_at > :now
+			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
+			""";
+
+	private static final String COUNT_TRY = "UPDATE portal_sign_in_codes SET attempts = attempts + 1 WHERE id = :id";
+
+	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** The outcome of asking for a code; the customer sees the same page for SENT whether or not an account exists. */
+	enum Issue {
+		SENT, TOO_MANY_REQUESTS
+	}
+
+	private record LiveCode(String id, @org.jspecify.annotations.Nullable String accountId, String hash, int attempts) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Accounts accounts;
+	private final Notices notices;
+	private final int perEmail;
+	private final int perIp;
+
+	SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, Notices notices,
+			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
+			@Value("${subdesk.portal.codes-per-ip:30}") int perIp) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.accounts = accounts;
+		this.notices = notices;
+		this.perEmail = perEmail;
+		this.perIp = perIp;
+	}
+
+	@Transactional
+	Issue issue(String typedEmail, String clientIp) {
+		String email = normalize(typedEmail);
+		Instant now = clock.instant();
+		Timestamp since = Timestamp.from(now.minus(WINDOW));
+		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
+		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
+		if (byEmail >= perEmail || byIp >= perIp) {
+			return Issue.TOO_MANY_REQUESTS;
+		}
+		Optional<Account> account = accounts.findByEmail(email, Page.Request.first(1))
+			.data()
+			.stream()
+			.filter(a -> !a.closed())
+			.findFirst();
+		String id = Ids.next("sic");
+		String code = "%06d".formatted(RANDOM.nextInt(1_000_000));
+		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).update();
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("email", email)
+			.param("account", account.map(Account::id).orElse(null))
+			.param("hash", hash(id, code))
+			.param("ip", clientIp)
+			.param("at", Timestamp.from(now))
+			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
+			.update();
+		account.ifPresent(a -> notices.send(a.id(), a.email(), NoticeType.SIGN_IN_CODE, "Your Acme sign-in code", """
+				Your Acme sign-in code is %s. It works once, within 10 minutes.
+				If you did not ask for it, ignore this message: nobody can sign in without the code. \
+				Acme never asks you for this code on the phone.""".formatted(code), id));
+		return Issue.SENT;
+	}
+
+	/**
+	 * The account the code signs in to, if it is the latest live code of this email and fewer than
+	 * {@value #MAX_TRIES} tries were made on it. Every try counts, right or wrong.
+	 */
+	@Transactional
+	Optional<String> verify(String typedEmail, String typedCode) {
+		Instant now = clock.instant();
+		Optional<LiveCode> live = jdbc.sql(LATEST_LIVE)
+			.param("email", normalize(typedEmail))
+			.param("now", Timestamp.from(now))
+			.query((rs, n) -> new LiveCode(rs.getString("id"), rs.getString("account_id"), rs.getString("code_hash"),
+					rs.getInt("attempts")))
+			.optional();
+		if (live.isEmpty() || live.get().attempts() >= MAX_TRIES) {
+			return Optional.empty();
+		}
+		LiveCode code = live.get();
+		jdbc.sql(COUNT_TRY).param("id", code.id()).update();
+		String presented = typedCode.strip();
+		boolean matches = presented.matches("\\d{6}") && MessageDigest.isEqual(
+				code.hash().getBytes(StandardCharsets.US_ASCII), hash(code.id(), presented).getBytes(StandardCharsets.US_ASCII));
+		if (!matches || code.accountId() == null) {
+			return Optional.empty();
+		}
+		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();
+		return Optional.of(code.accountId());
+	}
+
+	static String normalize(String email) {
+		return email.strip().toLowerCase(Locale.ROOT);
+	}
+
+	private static String hash(String id, String code) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest((id + ":" + code).getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package dev.subdesk.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/** Sign-in without a password: an email, then the one-time code sent to it. */
+@Controller
+class SignInController {
+
+	static final String EMAIL_ATTRIBUTE = "portal.signInEmail";
+
+	private final SignInCodes codes;
+	private final SecurityContextRepository contexts;
+
+	SignInController(SignInCodes codes, SecurityContextRepository contexts) {
+		this.codes = codes;
+		this.contexts = contexts;
+	}
+
+	@GetMapping("/portal/sign-in")
+	String form() {
+		return "web/sign-in";
+	}
+
+	@PostMapping("/portal/sign-in")
+	String requestCode(@RequestParam(defaultValue = "") String email, HttpServletRequest request, Model model) {
+		if (!email.contains("@") || email.length() > 320) {
+			model.addAttribute("error", "signin.error.email");
+			return "web/sign-in";
+		}
+		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+			model.addAttribute("error", "signin.error.tooMany");
+			return "web/sign-in";
+		}
+		request.getSession().setAttribute(EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
+		return "redirect:/portal/sign-in/code";
+	}
+
+	@GetMapping("/portal/sign-in/code")
+	String codeForm(HttpSession session, Model model) {
+		Object email = session.getAttribute(EMAIL_ATTRIBUTE);
+		if (email == null) {
+			return "redirect:/portal/sign-in";
+		}
+		model.addAttribute("email", email);
+		return "web/sign-in-code";
+	}
+
+	@PostMapping("/portal/sign-in/code")
+	String signIn(@RequestParam(defaultValue = "") String code, HttpServletRequest request,
+			HttpServletResponse response, Model model) {
+		HttpSession session = request.getSession();
+		@Nullable Object email = session.getAttribute(EMAIL_ATTRIBUTE);
+		if (email == null) {
+			return "redirect:/portal/sign-in";
+		}
+		Optional<String> account = codes.verify(email.toString(), code);
+		if (account.isEmpty()) {
+			model.addAttribute("email", email);
+			model.addAttribute("error", "signin.error.code");
+			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+			return "web/sign-in-code";
+		}
+		session.removeAttribute(EMAIL_ATTRIBUTE);
+		request.changeSessionId();
+		SecurityContext context = SecurityContextHolder.createEmptyContext();
+		context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(account.get(), null,
+				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));
+		SecurityContextHolder.setContext(context);
+		contexts.saveContext(context, request, response);
+		return "redirect:/portal";
+	}
+}

@@ -1,0 +1,182 @@
+package dev.subdesk.web;
+
+import static dev.subdesk.web.PortalBrowser.assertAccessible;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+
+/** What a customer does in a real browser, with an axe-core scan of every page on the way. */
+@SubdeskIntegrationTest
+class PortalBrowserIntegrationTests extends PortalTestSupport {
+
+	WebDriver browser;
+
+	@AfterEach
+	void tearDown() {
+		if (browser != null) {
+			browser.quit();
+		}
+	}
+
+	@Test
+	void cancellingWithoutSigningInInGermanEndsTheContractAtTheEndOfTheTermAndShowsWhatWasSent() {
+		Customer c = customerWith("antivirus-annual");
+		String subscription = c.subscription();
+		String order = c.orderNumber();
+		browser = PortalBrowser.start("de-DE,de");
+
+		browser.get(url("/support"));
+		assertAccessible(browser);
+		browser.findElement(By.linkText("Verträge hier kündigen")).click();
+		waitForEnd("/cancel");
+		browser.get(url("/cancel?order=" + order));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("orderNumber")).getAttribute("value")).isEqualTo(order);
+		assertThat(browser.findElement(By.id("timing-earliest")).isSelected()).isTrue();
+		browser.findElement(By.id("name")).sendKeys("Erika Mustermann");
+		browser.findElement(By.id("email")).sendKeys(c.email().toUpperCase());
+		browser.findElement(By.id("confirmationEmail")).sendKeys(c.email());
+		PortalBrowser.screenshot(browser, "cancel-contracts-here-de");
+		var button = browser.findElement(By.id("cancel-now"));
+		assertThat(button.getText()).isEqualTo("jetzt kündigen");
+		button.click();
+		waitForPath("/cancel/received/");
+
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Wir haben Ihre Kündigung erhalten");
+		assertAccessible(browser);
+		String number = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(number).matches("CXL-.{4}-.{4}");
+		JsonNode sub = fixtures.subscription(subscription).json();
+		assertThat(sub.path("autoRenew").asBoolean()).isFalse();
+		assertThat(sub.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(browser.findElement(By.id("ends-at")).getText()).contains(String.valueOf(
+				java.time.Instant.parse(sub.path("cancelAt").asString()).atZone(java.time.ZoneOffset.UTC).getYear()));
+		assertThat(browser.findElement(By.id("received-at")).getText()).contains("UTC");
+		assertThat(browser.getPageSource()).contains("Erika Mustermann").contains(order);
+		assertThat(browser.findElement(By.id("download")).getAttribute("href")).contains("/text");
+		assertThat(noticeTypes(c.account())).contains("CANCELLATION_CONFIRMATION", "CANCELLATION_REQUEST_RECEIVED");
+	}
+
+	@Test
+	void signingInWithTheEmailedCodeThenCancellingImmediatelyShowsTheRefundAndTheConfirmationNumber() {
+		Customer c = customerWith("antivirus-annual");
+		String account = c.account();
+		String subscription = c.subscription();
+		String addOn = fixtures.addOn(account, "identity-addon-annual", subscription);
+		String email = c.email();
+		browser = PortalBrowser.start("en-US,en");
+
+		browser.get(url("/"));
+		assertAccessible(browser);
+		browser.get(url("/portal"));
+		assertThat(browser.getCurrentUrl()).endsWith("/portal/sign-in");
+		assertAccessible(browser);
+		browser.findElement(By.id("email")).sendKeys(email);
+		browser.findElement(By.id("send-code")).click();
+		waitForEnd("/portal/sign-in/code");
+		assertAccessible(browser);
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+
+		waitForEnd("/portal");
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("sub-" + subscription)).getText()).contains("Acme Antivirus, yearly")
+			.contains("$59.99 on");
+		assertThat(browser.findElement(By.id("sub-" + addOn)).getText()).contains("Identity Guard");
+		PortalBrowser.screenshot(browser, "my-subscriptions");
+		browser.findElement(By.cssSelector("#sub-" + subscription + " > div > p > a.cancel")).click();
+		waitForPath("/portal/subscriptions/");
+
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("offer")).isDisplayed()).isTrue();
+		PortalBrowser.screenshot(browser, "cancel-with-offer-beside");
+		assertThat(browser.findElement(By.id("cancel-now")).isDisplayed()).isTrue();
+		assertThat(browser.findElement(By.id("also-ends")).getText()).contains("Identity Guard");
+		assertThat(browser.findElement(By.cssSelector("label[for=mode-now]")).getText()).contains("$89.98");
+		browser.findElement(By.id("mode-now")).click();
+		browser.findElement(By.id("cancel-now")).click();
+
+		waitForPath("/portal/cancellations/");
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Cancellation confirmed");
+		assertAccessible(browser);
+		String number = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(number).matches("CXL-.{4}-.{4}");
+		assertThat(browser.findElement(By.id("refund")).getText()).contains("$89.98");
+		PortalBrowser.screenshot(browser, "cancellation-confirmed");
+		assertThat(api.get("/cancellations/" + number).json().path("channel").asString()).isEqualTo("PORTAL");
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+
+		browser.findElement(By.id("receipt")).click();
+		waitForEnd("/receipt");
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("confirmation-number")).getText()).isEqualTo(number);
+		assertThat(browser.findElement(By.id("signature")).getText()).isNotBlank();
+
+		browser.get(url("/portal/subscriptions/sub_not_mine/cancel"));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Something went wrong");
+	}
+
+	@Test
+	void aKeyboardAloneSignsInCancelsAtTheEndOfTheTermAndResumes() {
+		Customer c = customerWith("antivirus-monthly");
+		fixtures.advance("PT1S");
+		api.post("/accounts/" + c.account() + "/devices",
+				java.util.Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", c.subscription()));
+		browser = PortalBrowser.start("en-US,en");
+
+		browser.get(url("/portal/sign-in"));
+		tabTo(e -> "email".equals(e.getAttribute("id"))).sendKeys(c.email() + Keys.ENTER);
+		waitForEnd("/portal/sign-in/code");
+		tabTo(e -> "code".equals(e.getAttribute("id"))).sendKeys(PortalSession.latestCode(api, c.account()) + Keys.ENTER);
+		waitForEnd("/portal");
+		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("$6.99 on");
+		tabTo(e -> String.valueOf(e.getAttribute("href")).endsWith("/portal/subscriptions/" + c.subscription() + "/cancel"))
+			.sendKeys(Keys.ENTER);
+		waitForPath("/portal/subscriptions/");
+		assertThat(browser.findElement(By.id("mode-end")).isSelected()).isTrue();
+		tabTo(e -> "cancel-now".equals(e.getAttribute("id"))).sendKeys(Keys.ENTER);
+		waitForPath("/portal/cancellations/");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+
+		browser.get(url("/portal"));
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("Ends on");
+		tabTo(e -> String.valueOf(e.getAttribute("class")).contains("resume")).sendKeys(Keys.ENTER);
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Auto-renewal is on again"));
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
+	private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
+		for (int i = 0; i < 60; i++) {
+			browser.switchTo().activeElement().sendKeys(Keys.TAB);
+			WebElement focused = browser.switchTo().activeElement();
+			if (wanted.test(focused)) {
+				return focused;
+			}
+		}
+		throw new AssertionError("Tab never reached the element on " + browser.getCurrentUrl());
+	}
+
+	private void waitForEnd(String suffix) {
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.urlMatches(java.util.regex.Pattern.quote(suffix) + "$"));
+	}
+
+	private void waitForPath(String part) {
+		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
+	}
+
+}

@@ -1,0 +1,89 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** "Cancel contracts here" at the HTTP level: what it cancels, what it refuses, and what it never reveals. */
+@SubdeskIntegrationTest
+class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
+
+	@Test
+	void aRequestMatchingNoContractGetsTheSameWordingAndACaseForAnAgent() {
+		Customer c = customerWith("antivirus-annual");
+
+		PortalSession.Page wrongEmail = submit(form(c.orderNumber(), "someone-else@example.com", "ORDINARY", "EARLIEST"));
+		PortalSession.Page unknownOrder = submit(form("ORD-0000-0000", "nobody@example.com", "ORDINARY", "EARLIEST"));
+
+		for (PortalSession.Page page : List.of(wrongEmail, unknownOrder)) {
+			assertThat(page.status()).isEqualTo(200);
+			assertThat(page.body()).contains("We have received your cancellation")
+				.contains("We confirm the end date by email.")
+				.doesNotContain("not found")
+				.doesNotContain("does not exist");
+		}
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(noticeTypes(c.account())).contains("CASE_UPDATE").doesNotContain("CANCELLATION_CONFIRMATION");
+	}
+
+	@Test
+	void anExtraordinaryCancellationNeedsAReasonAndEndsTheContractAtOnce() {
+		Customer c = customerWith("antivirus-monthly");
+
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		PortalSession.Page missingReason = session.post("/cancel", form(c.orderNumber(), c.email(), "EXTRAORDINARY", "EARLIEST"));
+		assertThat(missingReason.status()).isEqualTo(200);
+		assertThat(missingReason.body()).contains("Give a reason for the extraordinary cancellation.");
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
+
+		Map<String, String> withReason = form(c.orderNumber(), c.email(), "EXTRAORDINARY", "EARLIEST");
+		withReason.put("reason", "The service stopped working");
+		PortalSession.Page done = submit(withReason);
+
+		assertThat(done.body()).contains("The service stopped working").contains("CXL-");
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void theResultCanBeDownloadedAsTextWithTheTimeOfReceipt() {
+		Customer c = customerWith("vpn-annual");
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel?order=" + c.orderNumber());
+		PortalSession.Page posted = session.post("/cancel", form(c.orderNumber(), c.email(), "ORDINARY", "EARLIEST"));
+		assertThat(posted.location()).contains("/cancel/received/");
+
+		PortalSession.Page text = session.get(receivedPath(posted) + "/text");
+
+		assertThat(text.status()).isEqualTo(200);
+		assertThat(text.body()).contains("Received on: ").contains("UTC").contains(c.orderNumber()).contains("The contract ends: ");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+	}
+
+	private PortalSession.Page submit(Map<String, String> form) {
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		PortalSession.Page posted = session.post("/cancel", form);
+		assertThat(posted.status()).as(posted.body()).isEqualTo(302);
+		return session.get(receivedPath(posted));
+	}
+
+	private static String receivedPath(PortalSession.Page posted) {
+		return posted.location().substring(posted.location().indexOf("/cancel/received/"));
+	}
+
+	private static Map<String, String> form(String order, String email, String kind, String timing) {
+		Map<String, String> form = new HashMap<>();
+		form.put("kind", kind);
+		form.put("name", "Test Customer");
+		form.put("email", email);
+		form.put("orderNumber", order);
+		form.put("timing", timing);
+		form.put("confirmationEmail", email);
+		return form;
+	}
+}

@@ -1,0 +1,157 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@SubdeskIntegrationTest
+class PortalSecurityIntegrationTests extends PortalTestSupport {
+
+	@Test
+	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
+		String mine = fixtures.accountWithVisa();
+		fixtures.subscribe(mine, "antivirus-monthly");
+		String theirs = fixtures.accountWithVisa();
+		String theirSubscription = fixtures.subscribe(theirs, "antivirus-annual");
+		String theirNumber = fixtures.cancel(fixtures.subscribe(theirs, "vpn-annual"), "END_OF_TERM").text("confirmationNumber");
+		PortalSession session = new PortalSession(port).signIn(api, mine);
+
+		assertThat(session.get("/portal").body()).doesNotContain(theirSubscription);
+		assertThat(session.get("/portal/subscriptions/" + theirSubscription + "/cancel").status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber).status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber + "/receipt").status()).isEqualTo(404);
+		assertThat(session.get("/portal/cancellations/" + theirNumber + "/receipt.json").status()).isEqualTo(404);
+		session.get("/portal");
+		assertThat(session.post("/portal/subscriptions/" + theirSubscription + "/cancel", Map.of("mode", "IMMEDIATE")).status())
+			.isEqualTo(404);
+		assertThat(session.post("/portal/subscriptions/" + theirSubscription + "/offer", Map.of("offerId", "off_x")).status())
+			.isEqualTo(404);
+		String theirEnding = fixtures.subscribe(theirs, "utilities-annual");
+		fixtures.cancel(theirEnding, "END_OF_TERM");
+		assertThat(session.post("/portal/subscriptions/" + theirEnding + "/resume", Map.of()).status()).isEqualTo(404);
+		assertThat(fixtures.subscription(theirEnding).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(fixtures.subscription(theirSubscription).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(theirSubscription).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void formsWithoutTheCsrfTokenAreRefusedAndChangeNothing() {
+		Customer c = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+
+		assertThat(session.postWithoutToken("/portal/subscriptions/" + c.subscription() + "/cancel", Map.of("mode", "IMMEDIATE"))
+			.status()).isEqualTo(403);
+		assertThat(new PortalSession(port).postWithoutToken("/cancel", Map.of("kind", "ORDINARY", "name", "A", "email", c.email(),
+				"orderNumber", c.orderNumber(), "timing", "IMMEDIATELY", "confirmationEmail", c.email())).status()).isEqualTo(403);
+		assertThat(new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", c.email())).status()).isEqualTo(403);
+		PortalSession.Page refused = new PortalSession(port).postWithoutToken("/portal/sign-in", Map.of("email", c.email()));
+		assertThat(refused.body()).contains("Something went wrong").contains("Cancel contracts here");
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void theSixthTryIsRefusedEvenWithTheRightCode() {
+		String account = fixtures.accountWithVisa();
+		PortalSession session = new PortalSession(port);
+		session.requestCode(email(account));
+		String code = PortalSession.latestCode(api, account);
+		String wrong = code.equals("000000") ? "111111" : "000000";
+		for (int i = 0; i < 5; i++) {
+			assertThat(session.post("/portal/sign-in/code", Map.of("code", wrong)).status()).isEqualTo(401);
+		}
+
+		PortalSession.Page sixth = session.post("/portal/sign-in/code", Map.of("code", code));
+
+		assertThat(sixth.status()).isEqualTo(401);
+		assertThat(session.get("/portal").status()).isEqualTo(302);
+	}
+
+	@Test
+	void aCodeWorksOnceAndSigningOutEndsTheSession() {
+		String account = fixtures.accountWithVisa();
+		PortalSession session = new PortalSession(port).signIn(api, account);
+		assertThat(session.get("/portal").status()).isEqualTo(200);
+
+		PortalSession other = new PortalSession(port);
+		other.requestCode(email(account));
+		String code = PortalSession.latestCode(api, account);
+		assertThat(other.post("/portal/sign-in/code", Map.of("code", code)).location()).endsWith("/portal");
+		assertThat(new PortalSession(port).get("/portal").status()).isEqualTo(302);
+
+		session.get("/portal");
+		assertThat(session.post("/portal/sign-out", Map.of()).location()).contains("/portal/sign-in");
+		assertThat(session.get("/portal").status()).isEqualTo(302);
+	}
+
+	@Test
+	void askingForManyCodesIsLimitedPerEmail() {
+		String email = email(fixtures.accountWithVisa());
+		PortalSession session = new PortalSession(port);
+		session.get("/portal/sign-in");
+		for (int i = 0; i < 3; i++) {
+			assertThat(session.post("/portal/sign-in", Map.of("email", email)).status()).isEqualTo(302);
+		}
+		PortalSession.Page fourth = session.post("/portal/sign-in", Map.of("email", email));
+		assertThat(fourth.status()).isEqualTo(200);
+		assertThat(fourth.body()).contains("Too many codes");
+	}
+
+	@Test
+	void theSessionCookieIsHttpOnlyAndSameSiteLax() {
+		PortalSession.Page page = new PortalSession(port).get("/portal/sign-in");
+		assertThat(page.setCookie()).contains("JSESSIONID=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
+	}
+
+	@Test
+	void cancelEverythingEndsEveryDirectSubscriptionOfTheSignedInAccountOnly() {
+		Customer c = customerWith("antivirus-annual");
+		String vpn = fixtures.subscribe(c.account(), "vpn-annual");
+		Customer other = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		session.get("/portal");
+
+		PortalSession.Page done = session.post("/portal/cancel-all", Map.of("mode", "END_OF_TERM"));
+
+		assertThat(done.location()).endsWith("/portal");
+		assertThat(session.get("/portal").body()).contains("Cancelled. Confirmation numbers:").contains("CXL-");
+		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(fixtures.subscription(vpn).json().path("autoRenew").asBoolean()).isFalse();
+		assertThat(fixtures.subscription(other.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void everyPageStaysFarUnderOneHundredKilobytes() {
+		Customer c = customerWith("total-annual");
+		fixtures.addOn(c.account(), "identity-addon-annual", c.subscription());
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		for (String path : List.of("/", "/cancel", "/support", "/portal/sign-in", "/portal",
+				"/portal/subscriptions/" + c.subscription() + "/cancel")) {
+			PortalSession.Page page = session.get(path);
+			assertThat(page.status()).as(path).isEqualTo(200);
+			assertThat(page.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as(path).isLessThan(100_000);
+		}
+	}
+
+	@Test
+	void theApiStillAnswersWithItsOwnKeyAndNoSessionOrCsrf() {
+		Api.Response withoutKey = api.with("Authorization", null).get("/accounts/acct_x");
+		assertThat(withoutKey.status()).isEqualTo(401);
+		assertThat(withoutKey.code()).isEqualTo("UNAUTHORIZED");
+		String account = fixtures.account();
+		assertThat(api.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_visa")).status()).isEqualTo(201);
+	}
+
+	@Test
+	void theSupportPageNamesTheOfficialChannelsAndWhatAcmeNeverAsks() {
+		PortalSession.Page page = new PortalSession(port).get("/support");
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).contains("support@acme.example")
+			.contains("never asks for a full card number, a CVC or a password")
+			.contains("Cancel contracts here");
+	}
+}

@@ -1,0 +1,119 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A customer's browser at the HTTP level: keeps the session cookie, does not follow redirects, and sends the
+ * CSRF token of the last page it read with every form unless told not to.
+ */
+final class PortalSession {
+
+	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+
+	private static final Pattern CODE = Pattern.compile("sign-in code is (\\d{6})");
+
+	private final HttpClient http = HttpClient.newBuilder()
+		.cookieHandler(new CookieManager())
+		.followRedirects(HttpClient.Redirect.NEVER)
+		.connectTimeout(Duration.ofSeconds(5))
+		.build();
+
+	private final String base;
+
+	private String csrf = "";
+
+	PortalSession(int port) {
+		this.base = "http://localhost:" + port;
+	}
+
+	record Page(int status, String body, String location, String setCookie) {
+	}
+
+	Page get(String path) {
+		Page page = send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET());
+		Matcher m = CSRF.matcher(page.body());
+		if (m.find()) {
+			csrf = m.group(1);
+		}
+		return page;
+	}
+
+	/** Posts a form with the CSRF token of the last page read. */
+	Page post(String path, Map<String, String> form) {
+		Map<String, String> withToken = new LinkedHashMap<>(form);
+		withToken.put("_csrf", csrf);
+		return postWithoutToken(path, withToken);
+	}
+
+	Page postWithoutToken(String path, Map<String, String> form) {
+		String body = form.entrySet()
+			.stream()
+			.map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+					+ URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+			.collect(Collectors.joining("&"));
+		return send(HttpRequest.newBuilder(URI.create(base + path))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Accept", "text/html")
+			.POST(HttpRequest.BodyPublishers.ofString(body)));
+	}
+
+	/** Asks for a sign-in code and opens the page to enter it. */
+	PortalSession requestCode(String email) {
+		get("/portal/sign-in");
+		assertThat(post("/portal/sign-in", Map.of("email", email)).location()).endsWith("/portal/sign-in/code");
+		get("/portal/sign-in/code");
+		return this;
+	}
+
+	/** Asks for a code for this account's email and signs in with the code read from its stored notice. */
+	PortalSession signIn(Api api, String accountId) {
+		requestCode(api.get("/accounts/" + accountId).text("email"));
+		Page signedIn = post("/portal/sign-in/code", Map.of("code", latestCode(api, accountId)));
+		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/portal");
+		return this;
+	}
+
+	static String latestCode(Api api, String accountId) {
+		for (JsonNode notice : api.get("/accounts/" + accountId + "/notices?limit=50").json().path("data").values()) {
+			if ("SIGN_IN_CODE".equals(notice.path("type").asString())) {
+				Matcher m = CODE.matcher(notice.path("body").asString());
+				assertThat(m.find()).isTrue();
+				return m.group(1);
+			}
+		}
+		throw new AssertionError("no SIGN_IN_CODE notice for " + accountId);
+	}
+
+	private Page send(HttpRequest.Builder request) {
+		try {
+			HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			return new Page(response.statusCode(), response.body(), response.headers().firstValue("Location").orElse(""),
+					String.join("\n", response.headers().allValues("Set-Cookie")));
+		}
+		catch (IOException e) {
+			throw new IllegalStateException(e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+}
