@@ -1,0 +1,59 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.ApiIntegrationTest;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
+
+	private static final Pattern CASE = Pattern.compile("case=(CASE-[0-9A-Z]{6})");
+
+	@Test
+	void aVerificationOpensACallCaseAndAnEscalationShowsInTheSupervisorQueue() {
+		String account = fixtures.accountWithVisa();
+		String email = api.get("/accounts/" + account).text("email");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page verified = agent.post("/console/accounts/" + account + "/verify",
+				Map.of("email", email, "cardLast4", "4242"));
+		Matcher m = CASE.matcher(verified.location());
+		assertThat(m.find()).as(verified.location()).isTrue();
+		String caseNumber = m.group(1);
+		assertThat(agent.get("/console/accounts/" + account + "?case=" + caseNumber).body()).contains(email,
+				"Caller verified.");
+
+		ConsoleClient.Page escalated = agent.post("/console/cases/" + caseNumber + "/escalate",
+				Map.of("reason", "Caller disputes a renewal charge"));
+		assertThat(escalated.status()).isEqualTo(302);
+		assertThat(agent.get("/console/cases/" + caseNumber).body()).contains("ESCALATED",
+				"Escalated to a supervisor: Caller disputes a renewal charge", "Caller verification: VERIFIED");
+
+		String queue = ConsoleClient.signedIn(port, "supervisor").get("/console/queue").body();
+		assertThat(queue).contains(caseNumber, "Caller disputes a renewal charge");
+	}
+
+	@Test
+	void fiveFailedVerificationsLockTheAccountAndSayHowManyAttemptsAreLeft() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String verify = "/console/accounts/" + account + "/verify";
+
+		ConsoleClient.Page first = agent.post(verify, Map.of("email", "someone@example.com", "cardLast4", "1111"));
+		String caseNumber = CASE.matcher(first.location()).results().findFirst().orElseThrow().group(1);
+		assertThat(agent.get(first.location().replaceFirst("^https?://[^/]+", "")).body()).contains("Attempts left: 4.");
+		for (int i = 0; i < 4; i++) {
+			agent.post(verify, Map.of("email", "someone@example.com", "caseNumber", caseNumber));
+		}
+
+		String page = agent.get("/console/accounts/" + account + "?case=" + caseNumber).body();
+		assertThat(page).contains("Verification is locked until", "security case CASE-");
+		assertThat(agent.post(verify, Map.of("cardLast4", "4242", "email", api.get("/accounts/" + account).text("email"),
+				"caseNumber", caseNumber)).status()).isEqualTo(302);
+		assertThat(agent.get("/console/accounts/" + account + "?case=" + caseNumber).body())
+			.contains("Verification is locked until");
+	}
+}
