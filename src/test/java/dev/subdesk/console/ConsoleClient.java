@@ -48,6 +48,14 @@ final class ConsoleClient {
 		return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
 	}
 
+	/** The page a redirect leads to, as a browser would show it. */
+	String followed(Page redirect) {
+		if (redirect.status() != 302) {
+			throw new IllegalStateException("Not a redirect: " + redirect);
+		}
+		return get(redirect.location().replaceFirst("^https?://[^/]+", "")).body();
+	}
+
 	/** Posts a form with the session's CSRF token, as a browser submitting a console form does. */
 	Page post(String path, Map<String, String> form) {
 		Map<String, String> fields = new LinkedHashMap<>(form);
