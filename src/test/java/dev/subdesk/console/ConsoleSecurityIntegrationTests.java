@@ -35,6 +35,14 @@ class ConsoleSecurityIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void signingOutEndsTheSession() {
+		ConsoleClient client = ConsoleClient.signedIn(port, "agent");
+
+		assertThat(client.post("/console/sign-out", Map.of()).location()).endsWith("/console/sign-in?signed-out");
+		assertThat(client.get("/console").status()).isEqualTo(302);
+	}
+
+	@Test
 	void aFormPostedWithoutTheCsrfTokenIsRefused() {
 		ConsoleClient client = ConsoleClient.signedIn(port, "agent");
 
