@@ -32,8 +32,33 @@ class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.get("/console/cases/" + caseNumber).body()).contains("ESCALATED",
 				"Escalated to a supervisor: Caller disputes a renewal charge", "Caller verification: VERIFIED");
 
-		String queue = ConsoleClient.signedIn(port, "supervisor").get("/console/queue").body();
-		assertThat(queue).contains(caseNumber, "Caller disputes a renewal charge");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(rowOf(supervisor.get("/console/queue").body(), caseNumber)).contains("Caller disputes a renewal charge")
+			.doesNotContain("SLA breached");
+		fixtures.advance(java.time.Duration.ofHours(25));
+		assertThat(rowOf(supervisor.get("/console/queue").body(), caseNumber)).contains("SLA breached");
+	}
+
+	@Test
+	void anAccountIsFoundByOrderConfirmationOrCaseNumber() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "vpn-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		String confirmation = fixtures.cancel(subscription, "END_OF_TERM").text("confirmationNumber");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String page = agent.followed(agent.post("/console/accounts/" + account + "/verify", Map.of("cardLast4", "4242")));
+		String caseNumber = CASE.matcher(page).results().findFirst().orElseThrow().group(1);
+
+		for (String number : new String[] { order.toLowerCase(), confirmation, caseNumber }) {
+			assertThat(agent.get("/console?q=" + number).body()).as(number).contains("/console/accounts/" + account);
+		}
+		assertThat(agent.get("/console?q=ORD-0000-0000").body()).contains("No account matches.");
+	}
+
+	private static String rowOf(String page, String caseNumber) {
+		int at = page.indexOf(caseNumber + "</a>");
+		assertThat(at).as("the queue lists " + caseNumber).isNotNegative();
+		return page.substring(at, page.indexOf("</tr>", at));
 	}
 
 	@Test
