@@ -1,0 +1,127 @@
+package dev.subdesk.console;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.CallerVerification;
+import java.security.Principal;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Search, the account page and caller verification. */
+@Controller
+class AccountController {
+
+	/** One search hit, masked: the caller is not verified yet. */
+	record Hit(String accountId, String name, String email, List<String> cards) {
+	}
+
+	/** A subscription as the agent sees it once the caller is verified. */
+	record SubscriptionRow(String id, String plan, String orderNumber, String status, String periodEnd,
+			boolean cancellable) {
+	}
+
+	/** What the caller said, typed by the agent. */
+	record VerifyForm(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
+			@Nullable String caseNumber) {
+	}
+
+	private final AccountSearch search;
+	private final Accounts accounts;
+	private final Subscriptions subscriptions;
+	private final Catalog catalog;
+	private final CallerVerification verification;
+	private final CallCases cases;
+	private final AgentLog log;
+
+	AccountController(AccountSearch search, Accounts accounts, Subscriptions subscriptions, Catalog catalog,
+			CallerVerification verification, CallCases cases, AgentLog log) {
+		this.search = search;
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+		this.catalog = catalog;
+		this.verification = verification;
+		this.cases = cases;
+		this.log = log;
+	}
+
+	@GetMapping("/console")
+	String search(@RequestParam(name = "q", required = false) @Nullable String q, Principal agent, Model model) {
+		model.addAttribute("q", q == null ? "" : q);
+		if (q != null && !q.isBlank()) {
+			List<Hit> hits = search.find(q).stream().map(this::hit).toList();
+			hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
+			model.addAttribute("hits", hits);
+		}
+		return "console/search";
+	}
+
+	private Hit hit(Account account) {
+		return new Hit(account.id(), Masking.name(account.name()), Masking.email(account.email()),
+				accounts.paymentMethods(account.id()).stream().map(Masking::card).toList());
+	}
+
+	@GetMapping("/console/accounts/{accountId}")
+	String account(@PathVariable String accountId, @RequestParam(name = "case", required = false) @Nullable String caseParam,
+			Principal agent, Model model) {
+		Account account = accounts.get(accountId);
+		String caseNumber = cases.ofAccount(accountId, caseParam).orElse(null);
+		boolean verified = verification.isVerified(accountId, agent.getName());
+		log.viewed(agent.getName(), verified ? "VIEW_ACCOUNT" : "VIEW_ACCOUNT_MASKED", accountId, caseNumber);
+		List<PaymentMethod> cards = accounts.paymentMethods(accountId);
+		model.addAttribute("accountId", accountId);
+		model.addAttribute("caseNumber", caseNumber);
+		model.addAttribute("verified", verified);
+		model.addAttribute("name", verified ? account.name() : Masking.name(account.name()));
+		model.addAttribute("email", verified ? account.email() : Masking.email(account.email()));
+		model.addAttribute("cards", cards.stream().map(Masking::card).toList());
+		model.addAttribute("closed", account.closed());
+		if (verified) {
+			model.addAttribute("country", account.country() + (account.region() == null ? "" : "-" + account.region()));
+			model.addAttribute("subscriptions", subscriptions.forAccount(accountId).stream().map(this::row).toList());
+		}
+		return "console/account";
+	}
+
+	private SubscriptionRow row(Subscription s) {
+		String status = s.scheduledToEnd() ? s.status() + ", ends " + Formats.date(s.currentPeriodEnd()) : s.status().name();
+		return new SubscriptionRow(s.id(), catalog.get(s.planCode()).name(), s.orderNumber(), status,
+				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled());
+	}
+
+	@PostMapping("/console/accounts/{accountId}/verify")
+	String verify(@PathVariable String accountId, VerifyForm form, Principal agent, RedirectAttributes redirect) {
+		Account account = accounts.get(accountId);
+		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		CallerVerification.Result result = verification.verify(accountId, agent.getName(), caseNumber,
+				new CallerVerification.Claims(blankToNull(form.email()), blankToNull(form.orderNumber()),
+						blankToNull(form.cardLast4())));
+		String message = switch (result.outcome()) {
+			case VERIFIED -> "Caller verified.";
+			case NOT_VERIFIED -> "Not verified: the answers did not match two factors. Attempts left: "
+					+ result.attemptsLeft() + ".";
+			case LOCKED -> "Verification is locked" + (result.lockedUntil() == null ? ""
+					: " until " + Formats.dateTime(result.lockedUntil())) + " after too many failed attempts"
+					+ (result.securityCase() == null ? "." : "; security case " + result.securityCase() + " is open.");
+		};
+		cases.note(caseNumber, agent.getName(), "Caller verification: " + result.outcome());
+		redirect.addFlashAttribute("message", message);
+		redirect.addAttribute("case", caseNumber);
+		return "redirect:/console/accounts/{accountId}";
+	}
+
+	static @Nullable String blankToNull(@Nullable String value) {
+		return value == null || value.isBlank() ? null : value.strip();
+	}
+}

@@ -1,0 +1,37 @@
+package dev.subdesk.console;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.support.Support;
+import dev.subdesk.support.SupportCase;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+/** Every call lives in a case: the one the agent is working on for this account, or a new PHONE case. */
+@Component
+class CallCases {
+
+	private final Support support;
+
+	CallCases(Support support) {
+		this.support = support;
+	}
+
+	/** The given case number, if it is a case of this account. */
+	Optional<String> ofAccount(String accountId, @Nullable String caseNumber) {
+		if (caseNumber == null || caseNumber.isBlank()) {
+			return Optional.empty();
+		}
+		return support.find(caseNumber).filter(c -> c.accountId().equals(accountId)).map(SupportCase::caseNumber);
+	}
+
+	String continueOrOpen(Account account, @Nullable String caseNumber, String agent) {
+		return ofAccount(account.id(), caseNumber).orElseGet(() -> support
+			.open(account, "Phone call", "PHONE", null, "Call taken by " + agent)
+			.caseNumber());
+	}
+
+	void note(String caseNumber, String agent, String text) {
+		support.note(caseNumber, agent, text);
+	}
+}

@@ -1,0 +1,157 @@
+package dev.subdesk.console;
+
+import dev.subdesk.cancellation.CancelRequest;
+import dev.subdesk.cancellation.Cancellation;
+import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.Offer;
+import dev.subdesk.cancellation.Quote;
+import dev.subdesk.cancellation.RetentionOffers;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.CallerVerification;
+import java.security.Principal;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Cancelling on a verified caller's behalf: the quote first, with at most one retention offer whose answer is
+ * recorded; then the original request, done as asked in one action (channel AGENT, the agent as actor).
+ */
+@Controller
+class CancelController {
+
+	/** The caller's request: how and why to cancel, and the retention offer shown, if any. */
+	record CancelForm(Cancellation.@Nullable Mode mode, Cancellation.@Nullable Reason reason,
+			@Nullable String caseNumber, @Nullable String offerId) {
+
+		Cancellation.Mode modeOrImmediate() {
+			return mode == null ? Cancellation.Mode.IMMEDIATE : mode;
+		}
+	}
+
+	private final Cancellations cancellations;
+	private final RetentionOffers offers;
+	private final Subscriptions subscriptions;
+	private final Catalog catalog;
+	private final CallerVerification verification;
+	private final CallCases cases;
+	private final AgentLog log;
+
+	CancelController(Cancellations cancellations, RetentionOffers offers, Subscriptions subscriptions, Catalog catalog,
+			CallerVerification verification, CallCases cases, AgentLog log) {
+		this.cancellations = cancellations;
+		this.offers = offers;
+		this.subscriptions = subscriptions;
+		this.catalog = catalog;
+		this.verification = verification;
+		this.cases = cases;
+		this.log = log;
+	}
+
+	@PostMapping("/console/accounts/{accountId}/subscriptions/{subscriptionId}/quote")
+	String quote(@PathVariable String accountId, @PathVariable String subscriptionId, CancelForm form, Principal agent,
+			Model model) {
+		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
+		String caseNumber = caseOf(accountId, form);
+		Quote quote = cancellations.quote(s.id());
+		Cancellation.Mode mode = form.modeOrImmediate();
+		Quote.Option option = quote.options().stream().filter(o -> o.mode() == mode).findFirst().orElse(null);
+		log.acted(agent.getName(), "QUOTE_CANCELLATION", accountId,
+				"Quoted %s cancellation of %s".formatted(mode, s.orderNumber()), caseNumber, reasonText(form.reason()));
+		if (quote.offer() != null) {
+			log.acted(agent.getName(), "OFFER_PRESENTED", accountId, quote.offer().description(), caseNumber,
+					"retention offer read to the caller once");
+		}
+		model.addAttribute("accountId", accountId);
+		model.addAttribute("caseNumber", caseNumber);
+		model.addAttribute("subscription", s);
+		model.addAttribute("plan", catalog.get(s.planCode()).name());
+		model.addAttribute("mode", mode);
+		model.addAttribute("immediate", mode == Cancellation.Mode.IMMEDIATE);
+		model.addAttribute("reason", form.reason());
+		model.addAttribute("effective", option == null ? null : Formats.dateTime(option.effectiveAt()));
+		model.addAttribute("refund", option == null ? null : Formats.money(option.refund()));
+		model.addAttribute("offer", quote.offer());
+		model.addAttribute("channelInstructions", quote.channelInstructions());
+		return "console/quote";
+	}
+
+	@PostMapping("/console/accounts/{accountId}/subscriptions/{subscriptionId}/cancel")
+	String cancel(@PathVariable String accountId, @PathVariable String subscriptionId, CancelForm form, Principal agent,
+			RedirectAttributes redirect) {
+		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
+		String caseNumber = caseOf(accountId, form);
+		if (form.offerId() != null && !form.offerId().isBlank()) {
+			log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
+					caseNumber, "customer's answer");
+		}
+		Cancellation c = cancellations.cancel(s.id(), new CancelRequest(form.modeOrImmediate(), form.reason(), null,
+				CancellationChannel.AGENT, agent.getName()));
+		log.acted(agent.getName(), "CANCEL", accountId, "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(),
+				c.mode(), c.confirmationNumber(), Formats.money(c.refundTotal())), caseNumber, reasonText(form.reason()));
+		redirect.addAttribute("case", caseNumber);
+		redirect.addAttribute("number", c.confirmationNumber());
+		return "redirect:/console/accounts/{accountId}/cancellations/{number}";
+	}
+
+	@PostMapping("/console/accounts/{accountId}/subscriptions/{subscriptionId}/offers/{offerId}/accept")
+	String acceptOffer(@PathVariable String accountId, @PathVariable String subscriptionId, @PathVariable String offerId,
+			CancelForm form, Principal agent, RedirectAttributes redirect) {
+		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
+		String caseNumber = caseOf(accountId, form);
+		Offer open = cancellations.quote(s.id()).offer();
+		if (open == null || !open.id().equals(offerId)) {
+			throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
+		}
+		Subscription kept = offers.accept(offerId);
+		log.acted(agent.getName(), "OFFER_ACCEPTED", accountId, "The customer accepted the retention offer on "
+				+ kept.orderNumber() + "; next renewal " + Formats.money(kept.price()), caseNumber, "customer's answer");
+		redirect.addFlashAttribute("message", "Offer accepted: the next renewal costs " + Formats.money(kept.price()) + ".");
+		redirect.addAttribute("case", caseNumber);
+		return "redirect:/console/accounts/{accountId}";
+	}
+
+	@GetMapping("/console/accounts/{accountId}/cancellations/{number}")
+	String confirmation(@PathVariable String accountId, @PathVariable String number,
+			@RequestParam(name = "case", required = false) @Nullable String caseParam, Principal agent, Model model) {
+		verification.requireVerified(accountId, agent.getName());
+		Cancellation c = cancellations.get(number);
+		if (!subscriptions.get(c.subscriptionIds().get(0)).accountId().equals(accountId)) {
+			throw SubdeskException.notFound("Cancellation", number);
+		}
+		model.addAttribute("accountId", accountId);
+		model.addAttribute("caseNumber", cases.ofAccount(accountId, caseParam).orElse(null));
+		model.addAttribute("cancellation", c);
+		model.addAttribute("effective", Formats.dateTime(c.effectiveAt()));
+		model.addAttribute("refund", Formats.money(c.refundTotal()));
+		return "console/cancelled";
+	}
+
+	/** The subscription, if it is this account's and the agent verified its caller. */
+	private Subscription subscriptionOf(String accountId, String subscriptionId, Principal agent) {
+		verification.requireVerified(accountId, agent.getName());
+		Subscription s = subscriptions.get(subscriptionId);
+		if (!s.accountId().equals(accountId)) {
+			throw SubdeskException.notFound("Subscription", subscriptionId);
+		}
+		return s;
+	}
+
+	private @Nullable String caseOf(String accountId, CancelForm form) {
+		return cases.ofAccount(accountId, form.caseNumber()).orElse(null);
+	}
+
+	private static String reasonText(Cancellation.@Nullable Reason reason) {
+		return reason == null ? "customer asked to cancel" : "customer asked to cancel: " + reason;
+	}
+}

@@ -1,0 +1,113 @@
+package dev.subdesk.console;
+
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.Support;
+import dev.subdesk.support.SupportCase;
+import java.security.Principal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Cases with their timeline and escalation; the supervisors' queue and audit pages; the sign-in page. */
+@Controller
+class CaseController {
+
+	/** A case in a list, with its service-level due time and whether it is past it. */
+	record CaseRow(String caseNumber, String accountId, String subject, String status, String priority, String slaDue,
+			boolean breached, @Nullable String escalationReason) {
+
+		static CaseRow of(SupportCase c, Instant now) {
+			return new CaseRow(c.caseNumber(), c.accountId(), c.subject(), c.status().name(), c.priority().name(),
+					Formats.dateTime(c.slaDueAt()), c.breachesSla(now), c.escalationReason());
+		}
+	}
+
+	record TimelineRow(String at, String actor, String kind, String text) {
+	}
+
+	record AuditRow(long id, String at, String actor, String action, String target, @Nullable String detail,
+			@Nullable String caseNumber, @Nullable String reason) {
+	}
+
+	record EscalateForm(@Nullable String reason) {
+	}
+
+	private final Support support;
+	private final AuditTrail audit;
+	private final AgentLog log;
+	private final Clock clock;
+
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock) {
+		this.support = support;
+		this.audit = audit;
+		this.log = log;
+		this.clock = clock;
+	}
+
+	@GetMapping(ConsoleSecurity.SIGN_IN)
+	String signIn() {
+		return "console/sign-in";
+	}
+
+	@GetMapping("/console/cases/{caseNumber}")
+	String caseView(@PathVariable String caseNumber, Principal agent, Model model) {
+		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
+		log.viewed(agent.getName(), "VIEW_CASE", c.accountId(), c.caseNumber());
+		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));
+		model.addAttribute("timeline", support.timeline(c.caseNumber())
+			.stream()
+			.map(t -> new TimelineRow(Formats.dateTime(t.at()), t.actor(), t.kind(), t.text()))
+			.toList());
+		model.addAttribute("escalatable",
+				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
+		return "console/case";
+	}
+
+	@PostMapping("/console/cases/{caseNumber}/escalate")
+	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, RedirectAttributes redirect) {
+		String reason = AccountController.blankToNull(form.reason());
+		if (reason == null) {
+			redirect.addFlashAttribute("message", "Give the reason for the escalation.");
+			return "redirect:/console/cases/{caseNumber}";
+		}
+		SupportCase c = support.escalate(caseNumber, reason, agent.getName());
+		log.acted(agent.getName(), "ESCALATE", c.accountId(), "Escalated to a supervisor", c.caseNumber(), reason);
+		redirect.addFlashAttribute("message", "Escalated to a supervisor.");
+		return "redirect:/console/cases/{caseNumber}";
+	}
+
+	@GetMapping("/console/queue")
+	String queue(Model model) {
+		Instant now = clock.instant();
+		model.addAttribute("cases", support.supervisorQueue().stream().map(c -> CaseRow.of(c, now)).toList());
+		return "console/queue";
+	}
+
+	@GetMapping("/console/audit")
+	String audit(@RequestParam(name = "target", required = false) @Nullable String target, Principal agent,
+			Model model) {
+		AuditTrail.ChainCheck check = audit.verify();
+		model.addAttribute("check", check);
+		model.addAttribute("target", target == null ? "" : target);
+		if (target != null && !target.isBlank()) {
+			log.viewed(agent.getName(), "VIEW_AUDIT", target.strip(), null);
+			List<AuditRow> rows = audit.about(target.strip())
+				.stream()
+				.map(e -> new AuditRow(e.id(), Formats.dateTime(e.at()), e.actor(), e.action(), e.target(), e.detail(),
+						e.caseNumber(), e.reason()))
+				.toList();
+			model.addAttribute("entries", rows);
+		}
+		return "console/audit";
+	}
+}
