@@ -111,6 +111,9 @@ public class Notices {
 			.param("at", Timestamp.from(at))
 			.param("footer", footerId())
 			.update();
+		if (mailConfigured && !erased(to)) {
+			jdbc.sql("INSERT INTO notice_outbox (notice_id) VALUES (:id)").param("id", id).update();
+		}
 		return id;
 	}
 
@@ -127,9 +130,14 @@ public class Notices {
 		}
 		int footer = footerId();
 		BulkCopy copy = new BulkCopy();
+		BulkCopy queue = new BulkCopy();
 		for (Draft d : drafts) {
+			String id = Ids.next("ntc");
+			if (mailConfigured && !erased(d.to())) {
+				queue.row().add(id);
+			}
 			copy.row()
-				.add(Ids.next("ntc"))
+				.add(id)
 				.add(d.accountId())
 				.add(d.type().name())
 				.add(d.to())
@@ -140,6 +148,7 @@ public class Notices {
 				.add(footer);
 		}
 		copy.into(dataSource, "notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)");
+		queue.into(dataSource, "notice_outbox (notice_id)");
 	}
 
 	private static boolean erased(String to) {
@@ -160,20 +169,16 @@ public class Notices {
 
 	/**
 	 * Erases personal data from every notice of an account: the recipient becomes the tombstone address. Notices
-	 * not yet delivered are first handed to the SMTP outbox for the address they were written to (when SMTP is
-	 * configured), which forgets them once sent.
+	 * still waiting in the SMTP outbox keep their content there, for the address they were written to, until they
+	 * are sent; then the outbox forgets them.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void erase(String accountId, String tombstone) {
-		if (mailConfigured) {
-			jdbc.sql("""
-					INSERT INTO notice_outbox (notice_id, recipient, subject, body)
-					SELECT n.id, n.recipient, n.subject, n.body || coalesce(f.text, '') FROM notices n
-					LEFT JOIN notice_footers f ON f.id = n.footer_id
-					WHERE n.account_id = :account AND n.sent_at IS NULL AND n.body IS NOT NULL
-					ON CONFLICT DO NOTHING
-					""").param("account", accountId).update();
-		}
+		jdbc.sql("""
+				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
+				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE o.notice_id = n.id AND n.account_id = :account AND n.body IS NOT NULL
+				""").param("account", accountId).update();
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
 	}
 

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Delivers stored notices over SMTP when {@code spring.mail.host} is configured ({@code SPRING_MAIL_HOST});
- * without a mail server notices stay stored with {@code sentAt = null}. Claims unsent notices with
+ * without a mail server notices stay stored with {@code sentAt = null} and nothing is queued. Claims queued notices with
  * {@code FOR UPDATE SKIP LOCKED} so several nodes deliver without sending one twice.
  */
 @Component
@@ -27,10 +27,10 @@ class SmtpDelivery {
 	private static final String CLAIM = """
 			SELECT n.id, coalesce(o.recipient, n.recipient) AS recipient, coalesce(o.subject, n.subject) AS subject,
 			       coalesce(o.body, n.body || coalesce(f.text, '')) AS body
-			FROM notices n LEFT JOIN notice_outbox o ON o.notice_id = n.id
+			FROM notice_outbox o JOIN notices n ON n.id = o.notice_id
 			LEFT JOIN notice_footers f ON f.id = n.footer_id
-			WHERE n.sent_at IS NULL AND (n.body IS NOT NULL OR o.notice_id IS NOT NULL)
-			ORDER BY n.seq LIMIT 50 FOR UPDATE OF n SKIP LOCKED
+			WHERE coalesce(o.body, n.body) IS NOT NULL
+			ORDER BY o.seq LIMIT 50 FOR UPDATE OF o SKIP LOCKED
 			""";
 
 	private record Outgoing(String id, String to, String subject, String body) {
