@@ -119,12 +119,15 @@ class SandboxGateway implements PaymentGateway {
 			return Arrays.asList(results);
 		}
 		String[] keys = reaching.stream().map(i -> requests.get(i).idempotencyKey()).toArray(String[]::new);
-		tx.executeWithoutResult(status -> record(requests, reaching, keys));
-		Map<String, String> outcomes = new HashMap<>();
-		jdbc.sql("SELECT idempotency_key, outcome FROM sandbox_gateway_payments WHERE idempotency_key = ANY(:keys::text[])")
-			.param("keys", keys)
-			.query((rs, n) -> outcomes.put(rs.getString(1), rs.getString(2)))
-			.list();
+		Map<String, String> outcomes = new HashMap<>(keys.length * 2);
+		tx.executeWithoutResult(status -> record(requests, reaching, keys, outcomes));
+		if (outcomes.size() < keys.length) {
+			// Keys seen before (a repeated attempt): the ledger answers what it answered then.
+			jdbc.sql("SELECT idempotency_key, outcome FROM sandbox_gateway_payments WHERE idempotency_key = ANY(:keys::text[])")
+				.param("keys", Arrays.stream(keys).filter(k -> !outcomes.containsKey(k)).toArray(String[]::new))
+				.query((rs, n) -> outcomes.put(rs.getString(1), rs.getString(2)))
+				.list();
+		}
 		for (int i : reaching) {
 			ChargeRequest request = requests.get(i);
 			boolean lostAnswer = CARDS.get(request.token()).behaviour() == Behaviour.FLAKY && random.nextInt(3) == 0;
@@ -140,13 +143,14 @@ class SandboxGateway implements PaymentGateway {
 	 * newest rows together with the renewals recorded after them (the log is written in order), so the repeated
 	 * attempts find a consistent ledger.
 	 */
-	private void record(List<ChargeRequest> requests, List<Integer> reaching, String[] keys) {
+	private void record(List<ChargeRequest> requests, List<Integer> reaching, String[] keys, Map<String, String> outcomes) {
 		jdbc.sql("SET LOCAL synchronous_commit TO OFF").update();
 		jdbc.sql("""
 				INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at)
 				SELECT k, t, a, c, o, :at FROM unnest(:keys::text[], :tokens::text[], :amounts::bigint[], :currencies::text[],
 				                                      :outcomes::text[]) AS v(k, t, a, c, o)
 				ON CONFLICT (idempotency_key) DO NOTHING
+				RETURNING idempotency_key, outcome
 				""")
 			.param("keys", keys)
 			.param("tokens", reaching.stream().map(i -> requests.get(i).token()).toArray(String[]::new))
@@ -156,7 +160,8 @@ class SandboxGateway implements PaymentGateway {
 				.map(i -> CARDS.get(requests.get(i).token()).behaviour() == Behaviour.DECLINES ? "card_declined" : "succeeded")
 				.toArray(String[]::new))
 			.param("at", Timestamp.from(clock.instant()))
-			.update();
+			.query((rs, n) -> outcomes.put(rs.getString(1), rs.getString(2)))
+			.list();
 	}
 
 	@Override

@@ -171,7 +171,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				}
 				total = total.plus(process(batch, unanswered));
 				timed(timings::database, () -> {
-					claimer.unlock(batch);
+					claimer.unlockAll();
 					return null;
 				});
 			}

@@ -170,15 +170,13 @@ public class RenewalQueue {
 				.list();
 		}
 
-		/** Frees claims whose outcome is recorded. */
-		public void unlock(List<Due> done) {
-			if (done.isEmpty()) {
-				return;
-			}
-			session.sql("SELECT count(pg_advisory_unlock(hashtextextended(id, 0))) FROM unnest(:ids::text[]) AS id")
-				.param("ids", done.stream().map(d -> d.subscription().id()).toArray(String[]::new))
-				.query(Long.class)
-				.single();
+		/**
+		 * Frees this worker's claims once the batch's outcomes are recorded. All of them: the claim can also hold
+		 * locks on rows it did not return (taken by the advisory lock, then skipped by {@code FOR UPDATE SKIP
+		 * LOCKED} because another claim held the row at that instant), and those must not pile up.
+		 */
+		public void unlockAll() {
+			session.sql("SELECT pg_advisory_unlock_all()").query().listOfRows();
 			commitQuietly();
 		}
 
