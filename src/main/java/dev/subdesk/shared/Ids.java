@@ -11,8 +11,20 @@ public final class Ids {
 	/** Crockford base32: digits and upper-case letters without I, L, O, U. */
 	public static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-	/** One generator per thread: the shared one serializes every id of a busy node on one lock. */
-	private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+	/**
+	 * One DRBG per thread: the platform default (NativePRNG) shares one lock across all its instances, which
+	 * serializes the ids of a busy node.
+	 */
+	private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Ids::newGenerator);
+
+	private static SecureRandom newGenerator() {
+		try {
+			return SecureRandom.getInstance("DRBG");
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			return new SecureRandom();
+		}
+	}
 
 	private Ids() {
 	}
