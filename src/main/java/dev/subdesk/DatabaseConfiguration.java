@@ -46,7 +46,6 @@ class DatabaseConfiguration {
 					.setServerConfig("shared_buffers", "256MB")
 					.setServerConfig("synchronous_commit", "on")
 					.setServerConfig("max_wal_size", "4GB")
-					.setServerConfig("wal_compression", "on")
 					.setServerConfig("checkpoint_completion_target", "0.9")
 					.start();
 			log.info("Embedded PostgreSQL started on port {} with data in {}", postgres.getPort(), dir);

@@ -305,14 +305,16 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	}
 
 	private Notices.Draft receipt(Subscription s, String chargeId, String email, Instant at) {
+		// Plain concatenation: a run writes a million of these, and format strings cost more than the text.
 		Plan plan = catalog.get(s.planCode());
-		String subject = "Receipt: %s renewed for %s".formatted(plan.name(), Formats.money(s.price()));
-		String body = """
-				We charged %s for %s (order %s), for %s to %s (charge %s).
-				Money-back guarantee: cancel within %d days of this charge for a full refund of it.
-				Next renewal: %s, unless you cancel or turn auto-renewal off before then.""".formatted(
-				Formats.money(s.price()), plan.name(), s.orderNumber(), Formats.date(s.currentPeriodEnd()),
-				Formats.date(s.nextPeriodEnd()), chargeId, plan.moneyBackDays(), Formats.date(s.nextPeriodEnd()));
+		String price = Formats.money(s.price());
+		String nextEnd = Formats.date(s.nextPeriodEnd());
+		String subject = "Receipt: " + plan.name() + " renewed for " + price;
+		String body = "We charged " + price + " for " + plan.name() + " (order " + s.orderNumber() + "), for "
+				+ Formats.date(s.currentPeriodEnd()) + " to " + nextEnd + " (charge " + chargeId + ").\n"
+				+ "Money-back guarantee: cancel within " + plan.moneyBackDays()
+				+ " days of this charge for a full refund of it.\n" + "Next renewal: " + nextEnd
+				+ ", unless you cancel or turn auto-renewal off before then.";
 		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_RECEIPT, subject, body, chargeId, at);
 	}
 
