@@ -116,7 +116,7 @@ public final class CancelBench {
 	private SeedResult seed(int count) {
 		System.out.printf(Locale.ROOT, "Seeding %d accounts (account, card, subscription) with %d clients...%n",
 				count, options.clients());
-		String runId = Long.toString(System.currentTimeMillis(), 36);
+		String runId = java.util.UUID.randomUUID().toString().substring(0, 8);
 		String[] subscriptionIds = new String[count];
 		LongAdder requests = new LongAdder();
 		ErrorLog errors = new ErrorLog();

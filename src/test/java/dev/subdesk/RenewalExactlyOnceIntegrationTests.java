@@ -1,6 +1,7 @@
 package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.subdesk.support.Api;
@@ -147,25 +148,16 @@ class RenewalExactlyOnceIntegrationTests {
 			.single();
 	}
 
-	private static void waitUntilUp(Api api) throws InterruptedException {
-		for (int i = 0; i < 600; i++) {
-			try {
-				if (api.get("/plans").status() == 200) {
-					return;
-				}
-			}
-			catch (IllegalStateException e) {
-				// not listening yet
-			}
-			Thread.sleep(100);
-		}
-		throw new IllegalStateException("The child server did not start");
+	private static void waitUntilUp(Api api) {
+		await("the child server answers").atMost(Duration.ofSeconds(60))
+			.ignoreExceptions()
+			.until(() -> api.get("/plans").status() == 200);
 	}
 
-	private static void waitUntilSomeRenewed(String prefix, int atLeast) throws InterruptedException {
-		for (int i = 0; i < 1200 && renewedCount(prefix) < atLeast; i++) {
-			Thread.sleep(25);
-		}
+	private static void waitUntilSomeRenewed(String prefix, int atLeast) {
+		await("the run is under way").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> renewedCount(prefix) >= atLeast);
 	}
 
 	private static ConfigurableApplicationContext start(String... args) {

@@ -1,6 +1,7 @@
 package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -38,8 +39,10 @@ class SmtpDeliveryIntegrationTests {
 			String email = api.get("/accounts/" + account).text("email");
 			String sub = fixtures.subscribe(account, "antivirus-annual");
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 2)).isTrue();
-			assertThat(eventually(() -> api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
-				.allMatch(n -> n.path("sentAt").isString()))).as("every notice marked sent").isTrue();
+			// Delivery marks a notice sent just after the mail server took it.
+			await("every notice marked sent").atMost(Duration.ofSeconds(20))
+				.until(() -> api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+					.allMatch(n -> n.path("sentAt").isString()));
 
 			api.post("/accounts/" + account + "/close");
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 4)).isTrue();
@@ -51,16 +54,6 @@ class SmtpDeliveryIntegrationTests {
 		}
 	}
 
-	/** Polls a condition for up to 20 seconds: delivery marks a notice sent just after the server took it. */
-	private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		for (int i = 0; i < 200; i++) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			Thread.sleep(100);
-		}
-		return false;
-	}
 
 	private static String subject(MimeMessage message) {
 		try {
