@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -43,12 +44,14 @@ public class Accounts {
 	private final Clock clock;
 	private final Notices notices;
 	private final PaymentGateway gateway;
+	private final ApplicationEventPublisher events;
 
-	Accounts(JdbcClient jdbc, Clock clock, Notices notices, PaymentGateway gateway) {
+	Accounts(JdbcClient jdbc, Clock clock, Notices notices, PaymentGateway gateway, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.notices = notices;
 		this.gateway = gateway;
+		this.events = events;
 	}
 
 	/** Opens an account and sends the WELCOME notice. */
@@ -237,7 +240,8 @@ public class Accounts {
 
 	/**
 	 * The last step of closing an account: removes every payment method, marks it CLOSED and erases its
-	 * personal data (name, email, and the recipient and body of every notice).
+	 * personal data (name, email, and the recipient and body of every notice). Publishes {@link AccountClosed}
+	 * in the same transaction so that other modules erase what they keep about the customer.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Account closeAndErase(String accountId) {
@@ -252,6 +256,7 @@ public class Accounts {
 				WHERE id = :id
 				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
 		notices.erase(accountId, tombstone);
+		events.publishEvent(new AccountClosed(accountId, tombstone, now));
 		return get(accountId);
 	}
 

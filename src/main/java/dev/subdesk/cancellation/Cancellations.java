@@ -153,10 +153,29 @@ public class Cancellations {
 				items.add(new Cancellation.Item(addOn.id(), end));
 			}
 		}
-		return create(s, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of());
+		return create(s, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of(), true);
 	}
 
 	private Cancellation endNow(Subscription s, CancelRequest request, Instant now) {
+		return endNow(s, request, now, (ending, at) -> {
+			if (request.mode() != Cancellation.Mode.IMMEDIATE) {
+				return List.of();
+			}
+			Plan plan = catalog.get(ending.planCode());
+			Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
+			return RefundPolicy.refundFor(plan, latest, at)
+				.map(refund -> List.of(billing.refund(latest.orElseThrow().id(), refund.amount(),
+						"Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()), at)))
+				.orElse(List.of());
+		}, true);
+	}
+
+	/** What ending one subscription at once refunds. */
+	private interface Refunds {
+		List<Refund> issue(Subscription ending, Instant now);
+	}
+
+	private Cancellation endNow(Subscription s, CancelRequest request, Instant now, Refunds refunder, boolean notify) {
 		String number = Ids.confirmationNumber();
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		List<Cancellation.Item> items = new ArrayList<>();
@@ -166,20 +185,35 @@ public class Cancellations {
 				ending = subscriptions.lock(ending.id());
 			}
 			supersedeOwnSchedule(ending);
-			if (request.mode() == Cancellation.Mode.IMMEDIATE) {
-				Plan plan = catalog.get(ending.planCode());
-				Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
-				Optional<Money> refund = RefundPolicy.refundFor(plan, latest, now);
-				if (refund.isPresent()) {
-					refunds.add(billing.refund(latest.orElseThrow().id(), refund.get().amount(),
-							"Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()),
-							now));
-				}
-			}
+			refunds.addAll(refunder.issue(ending, now));
 			subscriptions.end(ending, Subscription.Status.CANCELLED, now, number);
 			items.add(new Cancellation.Item(ending.id(), now));
 		}
-		return create(s, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds);
+		return create(s, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds, notify);
+	}
+
+	/**
+	 * Ends a subscription and its add-ons at once for a withdrawal ({@link Withdrawals}): every successful charge
+	 * of each is refunded in full to the card that paid it, whatever the money-back policy says (R-EU-2, R-EU-4).
+	 * The cancellation gets its number and signed receipt; its one notice is the withdrawal's acknowledgement, so
+	 * no cancellation confirmation is sent (R-EU-8). The caller holds the account and subscription locks.
+	 */
+	Cancellation endForWithdrawal(Subscription locked, String reference, CancellationChannel channel, String actor) {
+		if (locked.ended()) {
+			throw alreadyCancelled();
+		}
+		if (locked.storeBilled()) {
+			throw channelManaged(locked);
+		}
+		offers.declineOpen(locked.id());
+		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
+				"Withdrawal from the contract: " + reference, channel, actor);
+		return endNow(locked, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), Instant.EPOCH)
+			.stream()
+			.filter(charge -> charge.remaining().positive())
+			.map(charge -> billing.refund(charge.id(), null,
+					"Withdrawal %s within 14 days of the contract: full refund, no fee".formatted(reference), at))
+			.toList(), false);
 	}
 
 	/** A subscription's own scheduled cancellation, replaced by a new one, becomes SUPERSEDED. */
@@ -193,7 +227,7 @@ public class Cancellations {
 	}
 
 	private Cancellation create(Subscription named, String number, Cancellation.Status status, CancelRequest request,
-			Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds) {
+			Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds, boolean notify) {
 		Money refundTotal = Money.zero(named.price().currency());
 		for (Refund refund : refunds) {
 			refundTotal = refundTotal.plus(Money.of(refund.amount(), refund.currency()));
@@ -205,6 +239,9 @@ public class Cancellations {
 				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
 				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
 		receipts.issue(cancellation);
+		if (!notify) {
+			return cancellation;
+		}
 		Account account = accounts.get(named.accountId());
 		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
 				"Cancellation confirmed: " + number, confirmationBody(cancellation, List.of(named)), number);

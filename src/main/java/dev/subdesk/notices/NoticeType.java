@@ -7,5 +7,7 @@ public enum NoticeType {
 	/** A one-time code to sign in to the customer portal. */
 	SIGN_IN_CODE,
 	/** What was sent through the public cancellation form, with the time of receipt (R-DE-5). */
-	CANCELLATION_REQUEST_RECEIVED
+	CANCELLATION_REQUEST_RECEIVED,
+	/** A withdrawal from a contract (EU, R-EU-7), with its content and the time of receipt; not a cancellation. */
+	WITHDRAWAL_ACKNOWLEDGEMENT
 }

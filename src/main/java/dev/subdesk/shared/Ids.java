@@ -59,6 +59,11 @@ public final class Ids {
 		return "CXL-" + random(4) + "-" + random(4);
 	}
 
+	/** The reference of a withdrawal (EU), never confused with a cancellation's {@code CXL-} number. */
+	public static String withdrawalNumber() {
+		return "WDR-" + random(4) + "-" + random(4);
+	}
+
 	public static String caseNumber() {
 		return "CASE-" + random(6);
 	}

@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
@@ -9,6 +10,9 @@ import dev.subdesk.cancellation.ChannelInstructions;
 import dev.subdesk.cancellation.Quote;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.cancellation.RetentionOffers;
+import dev.subdesk.cancellation.Withdrawal;
+import dev.subdesk.cancellation.WithdrawalRequest;
+import dev.subdesk.cancellation.Withdrawals;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
@@ -56,10 +60,11 @@ class PortalController {
 	private final Catalog catalog;
 	private final Accounts accounts;
 	private final Devices devices;
+	private final Withdrawals withdrawals;
 	private final JsonMapper json;
 
 	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
-			Catalog catalog, Accounts accounts, Devices devices, JsonMapper json) {
+			Catalog catalog, Accounts accounts, Devices devices, Withdrawals withdrawals, JsonMapper json) {
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.offers = offers;
@@ -67,6 +72,7 @@ class PortalController {
 		this.catalog = catalog;
 		this.accounts = accounts;
 		this.devices = devices;
+		this.withdrawals = withdrawals;
 		this.json = json;
 	}
 
@@ -76,12 +82,14 @@ class PortalController {
 	 */
 	record Row(String id, String name, String orderNumber, String statusKey, @Nullable String nextChargeDate,
 			@Nullable String nextChargeAmount, @Nullable String endDate, boolean endedAlready, boolean cancellable,
-			boolean resumable, @Nullable ChannelInstructions store, List<String> devices, List<Row> addOns) {
+			boolean resumable, boolean canStopRenewal, boolean withdrawable, @Nullable ChannelInstructions store,
+			List<String> devices, List<Row> addOns) {
 	}
 
 	@GetMapping("/portal")
 	String subscriptions(Authentication who, Locale locale, Model model) {
 		String accountId = who.getName();
+		Account account = accounts.get(accountId);
 		List<Subscription> all = subscriptions.forAccount(accountId);
 		Map<String, List<String>> devicesBySubscription = devicesInUse(accountId);
 		List<Row> rows = new ArrayList<>();
@@ -90,12 +98,12 @@ class PortalController {
 			if (!parentListed) {
 				List<Row> addOns = all.stream()
 					.filter(a -> s.id().equals(a.parentId()))
-					.map(a -> row(a, List.of(), devicesBySubscription, locale))
+					.map(a -> row(a, account, List.of(), devicesBySubscription, locale))
 					.toList();
-				rows.add(row(s, addOns, devicesBySubscription, locale));
+				rows.add(row(s, account, addOns, devicesBySubscription, locale));
 			}
 		}
-		model.addAttribute("account", accounts.get(accountId));
+		model.addAttribute("account", account);
 		model.addAttribute("rows", rows);
 		model.addAttribute("anyCancellable", all.stream().anyMatch(s -> !s.ended() && !s.storeBilled()));
 		return "web/portal";
@@ -111,7 +119,7 @@ class PortalController {
 		Quote.Option endOfTerm = option(quote, Cancellation.Mode.END_OF_TERM);
 		Quote.Option immediately = option(quote, Cancellation.Mode.IMMEDIATE);
 		Map<String, List<String>> devicesBySubscription = devicesInUse(who.getName());
-		model.addAttribute("s", row(s, List.of(), devicesBySubscription, locale));
+		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), devicesBySubscription, locale));
 		List<String> ending = new ArrayList<>(List.of(id));
 		ending.addAll(quote.alsoCancels());
 		model.addAttribute("devicesEnding",
@@ -148,6 +156,77 @@ class PortalController {
 		cancellations.resume(id);
 		redirect.addFlashAttribute("notice", "portal.resumed");
 		return "redirect:/portal";
+	}
+
+	/**
+	 * Auto-renewal off (the same as cancelling at the end of the term, with its confirmation number) or on again
+	 * (the same as resuming).
+	 */
+	@PostMapping("/portal/subscriptions/{id}/auto-renew")
+	String autoRenew(@PathVariable String id, @RequestParam(defaultValue = "") String autoRenew, Authentication who,
+			RedirectAttributes redirect) {
+		owned(id, who);
+		if (!List.of("true", "false").contains(autoRenew)) {
+			throw WebErrors.notFound();
+		}
+		boolean on = Boolean.parseBoolean(autoRenew);
+		Cancellations.AutoRenewChange change = cancellations.setAutoRenew(id, on, CancellationChannel.PORTAL,
+				"customer:" + who.getName());
+		redirect.addFlashAttribute("notice", on ? "portal.resumed" : "portal.autoRenewOff");
+		if (change.confirmationNumber() != null) {
+			redirect.addFlashAttribute("numbers", List.of(change.confirmationNumber()));
+		}
+		return "redirect:/portal";
+	}
+
+	/** "Withdraw from contract here" for a contract still in its EU withdrawal period; others are not offered it. */
+	@GetMapping("/portal/subscriptions/{id}/withdraw")
+	String withdrawPage(@PathVariable String id, Authentication who, Locale locale, Model model) {
+		Subscription s = owned(id, who);
+		Account account = accounts.get(s.accountId());
+		if (!withdrawals.eligible(s, account)) {
+			return "redirect:/portal";
+		}
+		return withdrawPage(s, account.name(), account.email(), List.of(), locale, model);
+	}
+
+	@PostMapping("/portal/subscriptions/{id}/withdraw")
+	String withdraw(@PathVariable String id, @RequestParam(defaultValue = "") String name,
+			@RequestParam(defaultValue = "") String email, Authentication who, Locale locale, Model model) {
+		Subscription s = owned(id, who);
+		PublicWithdrawalForm form = new PublicWithdrawalForm(name, email, s.orderNumber());
+		if (!form.errors().isEmpty()) {
+			return withdrawPage(s, name, email, form.errors(), locale, model);
+		}
+		Withdrawal w = withdrawals.withdraw(id, new WithdrawalRequest(PublicWithdrawalForm.text(name),
+				PublicWithdrawalForm.text(email), CancellationChannel.PORTAL, "customer:" + who.getName()));
+		return "redirect:/portal/withdrawals/" + w.referenceNumber();
+	}
+
+	@GetMapping("/portal/withdrawals/{reference}")
+	String withdrawal(@PathVariable String reference, Authentication who, Locale locale, Model model) {
+		Withdrawal w = withdrawals.find(reference)
+			.filter(found -> found.accountId().equals(who.getName()))
+			.orElseThrow(WebErrors::notFound);
+		Cancellation ended = cancellations.get(w.confirmationNumber());
+		model.addAttribute("w", w);
+		model.addAttribute("receivedAt", PageFormats.dateTime(w.receivedAt(), locale));
+		model.addAttribute("endedAt", PageFormats.dateTime(ended.effectiveAt(), locale));
+		model.addAttribute("contract", name(subscriptions.get(w.subscriptionId())) + " · " + w.orderNumber());
+		model.addAttribute("refund", w.refundTotal().positive() ? Formats.money(w.refundTotal()) : null);
+		return "web/portal-withdrawn";
+	}
+
+	private String withdrawPage(Subscription s, String name, String email, List<String> errors, Locale locale, Model model) {
+		Withdrawals.Preview preview = withdrawals.preview(s);
+		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), Map.of(), locale));
+		model.addAttribute("deadline", PageFormats.dateTime(preview.deadline(), locale));
+		model.addAttribute("refund", preview.refund().positive() ? Formats.money(preview.refund()) : null);
+		model.addAttribute("alsoEnds", preview.alsoEnds().stream().map(a -> name(subscriptions.get(a))).toList());
+		model.addAttribute("name", name);
+		model.addAttribute("email", email);
+		model.addAttribute("errors", errors);
+		return "web/portal-withdraw";
 	}
 
 	/** "Cancel everything": every subscription Acme bills, with its add-ons, at the end of its term or at once. */
@@ -240,7 +319,8 @@ class PortalController {
 					Collectors.mapping(d -> d.name() + " (" + d.platform() + ")", Collectors.toList())));
 	}
 
-	private Row row(Subscription s, List<Row> addOns, Map<String, List<String>> devicesBySubscription, Locale locale) {
+	private Row row(Subscription s, Account account, List<Row> addOns, Map<String, List<String>> devicesBySubscription,
+			Locale locale) {
 		boolean renews = !s.ended() && s.autoRenew() && s.cancelAt() == null;
 		Instant end = s.ended() ? (s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd()) : s.cancelAt();
 		String status = s.ended() ? "status." + s.status()
@@ -249,7 +329,8 @@ class PortalController {
 		return new Row(s.id(), name(s), s.orderNumber(), status,
 				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? Formats.money(s.price()) : null,
 				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),
-				s.scheduledToEnd() && !s.storeBilled(), store, devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
+				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled(), withdrawals.eligible(s, account), store,
+				devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
 	}
 
 	private String name(Subscription s) {

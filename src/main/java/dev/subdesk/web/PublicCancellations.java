@@ -1,6 +1,7 @@
 package dev.subdesk.web;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,15 +31,23 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Cancel contracts here" form (§ 312k BGB). A request whose order number exists and
  * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
  * same service as the API. Any other request is kept for an agent, with a support case when an account can be
- * told about it; the sender sees the same wording either way, so the form reveals no account.
+ * told about it; the sender sees the same wording either way, so the form reveals no account. What it keeps
+ * about a customer is erased when their account is closed.
  */
 @Service
 class PublicCancellations {
 
 	private static final String INSERT = """
 			INSERT INTO public_cancellation_requests (id, received_at, kind, reason, name, email, order_number, timing,
-			  confirmation_email, confirmation_number, effective_at, case_number)
-			VALUES (:id, :at, :kind, :reason, :name, :email, :order, :timing, :confirmationEmail, :number, :effective, :case)
+			  confirmation_email, confirmation_number, effective_at, case_number, account_id)
+			VALUES (:id, :at, :kind, :reason, :name, :email, :order, :timing, :confirmationEmail, :number, :effective, :case,
+			  :account)
+			""";
+
+	private static final String ERASE = """
+			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
+			  confirmation_email = :tombstone, reason = NULL
+			WHERE account_id = :account
 			""";
 
 	private static final String SELECT = """
@@ -82,22 +92,20 @@ class PublicCancellations {
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
+		Optional<Account> concerned = owner.or(() -> accounts.findByEmail(form.text(form.email()), Page.Request.first(1))
+			.data()
+			.stream()
+			.filter(a -> !a.closed())
+			.findFirst());
 		if (matches) {
 			Cancellation.Mode mode = form.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
 			String feedback = form.extraordinary() ? "Extraordinary cancellation: " + form.text(form.reason()) : null;
 			cancellation = cancellations.cancel(subscription.get().id(),
 					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
 		}
-		else {
-			Optional<Account> told = owner.or(() -> accounts.findByEmail(form.text(form.email()), Page.Request.first(1))
-				.data()
-				.stream()
-				.filter(a -> !a.closed())
-				.findFirst());
-			if (told.isPresent()) {
-				caseNumber = support.open(told.get(), "Cancellation request for order %s needs checking".formatted(orderNumber),
-						"WEB", null, describe(form, receivedAt)).caseNumber();
-			}
+		else if (concerned.isPresent()) {
+			caseNumber = support.open(concerned.get(), "Cancellation request for order %s needs checking".formatted(orderNumber),
+					"WEB", null, describe(form, receivedAt)).caseNumber();
 		}
 		Received received = new Received(id, receivedAt, form.text(form.kind()), form.extraordinary() ? form.text(form.reason()) : null,
 				form.text(form.name()), form.text(form.email()), orderNumber, form.text(form.timing()),
@@ -116,6 +124,7 @@ class PublicCancellations {
 			.param("number", received.confirmationNumber())
 			.param("effective", received.effectiveAt() == null ? null : Timestamp.from(received.effectiveAt()))
 			.param("case", caseNumber)
+			.param("account", concerned.map(Account::id).orElse(null))
 			.update();
 		if (cancellation != null) {
 			Account account = owner.orElseThrow();
@@ -131,6 +140,12 @@ class PublicCancellations {
 	@Transactional(readOnly = true)
 	Optional<Received> find(String id) {
 		return jdbc.sql(SELECT).param("id", id).query(PublicCancellations::map).optional();
+	}
+
+	/** What the form kept about a closed account's customer is erased with the account. */
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
 	}
 
 	private static String describe(PublicCancellationForm form, Instant receivedAt) {

@@ -18,17 +18,22 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-/** The pages anyone can open: "Cancel contracts here" with its saved result, and the official support channels. */
+/**
+ * The pages anyone can open: "Cancel contracts here" and "Withdraw from contract here" with their saved results,
+ * and the official support channels.
+ */
 @Controller
 class PublicPagesController {
 
 	private final PublicCancellations requests;
+	private final PublicWithdrawals withdrawals;
 	private final MessageSource messages;
 	private final String supportChannels;
 
-	PublicPagesController(PublicCancellations requests, MessageSource messages,
+	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, MessageSource messages,
 			@Value("${subdesk.notices.support-channels}") String supportChannels) {
 		this.requests = requests;
+		this.withdrawals = withdrawals;
 		this.messages = messages;
 		this.supportChannels = supportChannels;
 	}
@@ -60,7 +65,6 @@ class PublicPagesController {
 		PublicCancellations.Received received = requests.find(id).orElseThrow(WebErrors::notFound);
 		model.addAttribute("r", received);
 		model.addAttribute("receivedAt", PageFormats.dateTime(received.receivedAt(), locale));
-		model.addAttribute("endsAt", received.effectiveAt() == null ? null : PageFormats.dateTime(received.effectiveAt(), locale));
 		return "web/cancel-received";
 	}
 
@@ -80,19 +84,39 @@ class PublicPagesController {
 		line(text, locale, "cancel.order", r.orderNumber());
 		line(text, locale, "cancel.timing", message(locale, "cancel.timing." + r.timing()));
 		line(text, locale, "cancel.confirmationEmail", r.confirmationEmail());
-		if (r.confirmationNumber() != null && r.effectiveAt() != null) {
-			line(text, locale, "received.confirmationNumber", r.confirmationNumber());
-			line(text, locale, "received.endsAt", PageFormats.dateTime(r.effectiveAt(), locale));
-		}
-		else {
-			line(text, locale, "received.endsAt", message(locale, "received.endsAt.byEmail"));
-		}
 		line(text, locale, "received.emailNote", null);
 		return ResponseEntity.ok()
 			.contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
 			.header(HttpHeaders.CONTENT_DISPOSITION,
 					ContentDisposition.attachment().filename("cancellation-" + r.receivedAt().getEpochSecond() + ".txt").build().toString())
 			.body(text.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** "Withdraw from contract here" (R-EU-5): name, contract and email, then the "Confirm withdrawal" button. */
+	@GetMapping("/withdraw")
+	String withdrawForm(@RequestParam(required = false) @Nullable String order, Model model) {
+		model.addAttribute("form", PublicWithdrawalForm.empty(order));
+		model.addAttribute("errors", List.of());
+		return "web/withdraw";
+	}
+
+	@PostMapping("/withdraw")
+	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model) {
+		List<String> errors = form.errors();
+		if (!errors.isEmpty()) {
+			model.addAttribute("errors", errors);
+			return "web/withdraw";
+		}
+		return "redirect:/withdraw/received/" + withdrawals.submit(form);
+	}
+
+	/** What was sent, with the time of receipt: the same wording whether or not it matched a contract. */
+	@GetMapping("/withdraw/received/{id}")
+	String withdrawalReceived(@PathVariable String id, Locale locale, Model model) {
+		PublicWithdrawals.Received received = withdrawals.find(id).orElseThrow(WebErrors::notFound);
+		model.addAttribute("r", received);
+		model.addAttribute("receivedAt", PageFormats.dateTime(received.receivedAt(), locale));
+		return "web/withdraw-received";
 	}
 
 	@GetMapping("/support")

@@ -13,9 +13,9 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
-		String mine = fixtures.accountWithVisa();
+		String mine = accountWithVisa();
 		fixtures.subscribe(mine, "antivirus-monthly");
-		String theirs = fixtures.accountWithVisa();
+		String theirs = accountWithVisa();
 		String theirSubscription = fixtures.subscribe(theirs, "antivirus-annual");
 		String theirNumber = fixtures.cancel(fixtures.subscribe(theirs, "vpn-annual"), "END_OF_TERM").text("confirmationNumber");
 		PortalSession session = new PortalSession(port).signIn(api, mine);
@@ -56,7 +56,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void theSixthTryIsRefusedEvenWithTheRightCode() {
-		String account = fixtures.accountWithVisa();
+		String account = accountWithVisa();
 		PortalSession session = new PortalSession(port);
 		session.requestCode(email(account));
 		String code = PortalSession.latestCode(api, account);
@@ -73,7 +73,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void aCodeWorksOnceAndSigningOutEndsTheSession() {
-		String account = fixtures.accountWithVisa();
+		String account = accountWithVisa();
 		PortalSession session = new PortalSession(port).signIn(api, account);
 		assertThat(session.get("/portal").status()).isEqualTo(200);
 
@@ -90,7 +90,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void askingForManyCodesIsLimitedPerEmail() {
-		String email = email(fixtures.accountWithVisa());
+		String email = email(accountWithVisa());
 		PortalSession session = new PortalSession(port);
 		session.get("/portal/sign-in");
 		for (int i = 0; i < 3; i++) {

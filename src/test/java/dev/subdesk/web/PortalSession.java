@@ -37,10 +37,18 @@ final class PortalSession {
 
 	private final String base;
 
+	private final String languages;
+
 	private String csrf = "";
 
 	PortalSession(int port) {
+		this(port, "en-US,en");
+	}
+
+	/** A browser whose Accept-Language is {@code languages}. */
+	PortalSession(int port, String languages) {
 		this.base = "http://localhost:" + port;
+		this.languages = languages;
 	}
 
 	record Page(int status, String body, String location, String setCookie) {
@@ -103,7 +111,9 @@ final class PortalSession {
 
 	private Page send(HttpRequest.Builder request) {
 		try {
-			HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+			HttpResponse<String> response = http.send(request.header("Accept-Language", languages)
+				.timeout(Duration.ofSeconds(30))
+				.build(),
 					HttpResponse.BodyHandlers.ofString());
 			return new Page(response.statusCode(), response.body(), response.headers().firstValue("Location").orElse(""),
 					String.join("\n", response.headers().allValues("Set-Cookie")));

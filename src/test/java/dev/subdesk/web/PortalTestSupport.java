@@ -28,9 +28,19 @@ abstract class PortalTestSupport {
 	}
 
 	Customer customerWith(String planCode) {
-		String account = fixtures.accountWithVisa();
+		String account = accountWithVisa();
 		String subscription = fixtures.subscribe(account, planCode);
 		return new Customer(account, email(account), subscription, fixtures.subscription(subscription).text("orderNumber"));
+	}
+
+	/**
+	 * A new account in Ireland with a VISA card: in the EU (the withdrawal applies) and signed-in pages in
+	 * English (an account in Germany, Austria or Liechtenstein sees them in German).
+	 */
+	String accountWithVisa() {
+		String account = fixtures.account("IE", null);
+		fixtures.card(account, "tok_visa");
+		return account;
 	}
 
 	String email(String account) {

@@ -1,0 +1,181 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Withdrawal from a contract in the EU (Art. 11a of Directive 2011/83/EU as amended; R-EU-1..8): a customer whose
+ * account is in an EU member state may withdraw from a contract Acme bills within {@link #PERIOD} of its
+ * conclusion (the purchase). The contract ends at once through the cancellation engine, so add-ons and devices
+ * end with it and nothing is charged again, and every charge of it is refunded in full to the card that paid,
+ * with no fee. A withdrawal is not a cancellation: it has its own record, its own {@code WDR-} reference and its
+ * own acknowledgement notice (R-EU-8). A contract is withdrawn from at most once; asking again returns the
+ * first withdrawal.
+ */
+@Service
+public class Withdrawals {
+
+	/** The withdrawal period, counted from the conclusion of the contract (R-EU-1). */
+	public static final Duration PERIOD = Duration.ofDays(14);
+
+	/** The EU member states (ISO 3166-1 alpha-2). */
+	static final Set<String> EU = Set.of("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+			"IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE");
+
+	private final JdbcWithdrawalRepository repository;
+	private final Cancellations cancellations;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+	private final Billing billing;
+	private final Catalog catalog;
+	private final Notices notices;
+	private final Clock clock;
+
+	Withdrawals(JdbcWithdrawalRepository repository, Cancellations cancellations, Subscriptions subscriptions,
+			Accounts accounts, Billing billing, Catalog catalog, Notices notices, Clock clock) {
+		this.repository = repository;
+		this.cancellations = cancellations;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+		this.billing = billing;
+		this.catalog = catalog;
+		this.notices = notices;
+		this.clock = clock;
+	}
+
+	/**
+	 * Whether the customer may withdraw from this contract now: an EU account that is not closed, a contract Acme
+	 * bills (not a store's) that has not ended, and now at most {@link #PERIOD} after its conclusion.
+	 */
+	@Transactional(readOnly = true)
+	public boolean eligible(Subscription s) {
+		return eligible(s, accounts.get(s.accountId()), clock.instant());
+	}
+
+	/** As {@link #eligible(Subscription)}, with the account already read (for lists). */
+	public boolean eligible(Subscription s, Account account) {
+		return eligible(s, account, clock.instant());
+	}
+
+	/** The last instant of the withdrawal period of a contract. */
+	public static Instant deadline(Subscription s) {
+		return s.createdAt().plus(PERIOD);
+	}
+
+	static boolean eligible(Subscription s, Account account, Instant now) {
+		return EU.contains(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
+				&& !now.isAfter(deadline(s));
+	}
+
+	/** What withdrawing would do: the refund (everything paid for the contract and its add-ons), what ends with it. */
+	public record Preview(String subscriptionId, Instant deadline, Money refund, List<String> alsoEnds) {
+	}
+
+	@Transactional(readOnly = true)
+	public Preview preview(Subscription s) {
+		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
+		Money refund = Money.zero(s.price().currency());
+		for (Subscription ending : addOns) {
+			refund = refund.plus(refundable(ending));
+		}
+		return new Preview(s.id(), deadline(s), refund.plus(refundable(s)), addOns.stream().map(Subscription::id).toList());
+	}
+
+	private Money refundable(Subscription s) {
+		Money sum = Money.zero(s.price().currency());
+		for (Charge charge : billing.successfulChargesFrom(s.id(), Instant.EPOCH)) {
+			sum = sum.plus(charge.remaining());
+		}
+		return sum;
+	}
+
+	/**
+	 * Withdraws from a contract: ends it (and its add-ons) at once with every charge refunded in full, records the
+	 * withdrawal and sends the acknowledgement with what was received and when (R-EU-7). A contract already
+	 * withdrawn from returns that withdrawal and changes nothing. Not eligible: {@code 409 NOT_WITHDRAWABLE}.
+	 */
+	@Transactional
+	public Withdrawal withdraw(String subscriptionId, WithdrawalRequest request) {
+		Subscription s = subscriptions.get(subscriptionId);
+		Account account = accounts.lock(s.accountId());
+		s = subscriptions.lock(subscriptionId);
+		Optional<Withdrawal> earlier = repository.forSubscription(s.id());
+		if (earlier.isPresent()) {
+			return earlier.get();
+		}
+		Instant receivedAt = clock.instant();
+		if (!eligible(s, account, receivedAt)) {
+			throw SubdeskException.conflict("NOT_WITHDRAWABLE",
+					"This contract cannot be withdrawn from: the 14-day withdrawal period applies to contracts with Acme in the EU");
+		}
+		if (request.name().isBlank() || !request.email().contains("@")) {
+			throw SubdeskException.invalid("name", "a name and an email are needed");
+		}
+		String reference = Ids.withdrawalNumber();
+		Cancellation ended = cancellations.endForWithdrawal(s, reference, request.channel(), request.actor());
+		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
+				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());
+		repository.insert(withdrawal);
+		notices.send(account.id(), withdrawal.email(), NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT,
+				"We received your withdrawal: " + reference, acknowledgement(withdrawal, s, ended), reference);
+		return withdrawal;
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Withdrawal> find(String referenceNumber) {
+		return repository.find(Ids.normalizeNumber(referenceNumber));
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<Withdrawal> forSubscription(String subscriptionId) {
+		return repository.forSubscription(subscriptionId);
+	}
+
+	/** A closed account's withdrawals keep their numbers and amounts; the name and email are erased. */
+	@EventListener
+	void on(AccountClosed closed) {
+		repository.erase(closed.accountId(), closed.tombstone());
+	}
+
+	private String acknowledgement(Withdrawal w, Subscription s, Cancellation ended) {
+		StringBuilder body = new StringBuilder();
+		body.append("We have received your withdrawal from the contract. This is a withdrawal within the 14-day ")
+			.append("withdrawal period, not a cancellation.\n\nWithdrawal reference: ").append(w.referenceNumber())
+			.append("\nReceived: ").append(Formats.dateTime(w.receivedAt()))
+			.append("\n\nWhat you sent:\nName: ").append(w.name())
+			.append("\nContract: ").append(catalog.get(s.planCode()).name()).append(" (order ").append(w.orderNumber()).append(')')
+			.append("\nEmail: ").append(w.email())
+			.append("\n\nThe contract ended at once, on ").append(Formats.dateTime(ended.effectiveAt()));
+		if (ended.subscriptions().size() > 1) {
+			body.append(", with its add-ons");
+		}
+		body.append(". It will not be charged again.\nRefund: ")
+			.append(w.refundTotal().positive()
+					? Formats.money(w.refundTotal()) + ", everything you paid for it, to the card that paid, with no fee, within 14 days"
+					: "nothing was charged for it")
+			.append("\nRecord of the ending: ").append(ended.confirmationNumber())
+			.append("\nKeep this reference: it finds this withdrawal forever.");
+		return body.toString();
+	}
+}

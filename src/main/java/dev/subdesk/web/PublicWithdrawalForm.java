@@ -1,0 +1,35 @@
+package dev.subdesk.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** What the "Withdraw from contract here" page asks, and nothing more (R-EU-5): name, contract and email. */
+record PublicWithdrawalForm(@Nullable String name, @Nullable String email, @Nullable String orderNumber) {
+
+	static PublicWithdrawalForm empty(@Nullable String orderNumber) {
+		return new PublicWithdrawalForm("", "", orderNumber == null ? "" : orderNumber);
+	}
+
+	/** The message keys of the fields that are missing or wrong; empty when the form can be sent. */
+	List<String> errors() {
+		List<String> errors = new ArrayList<>();
+		if (text(name).isEmpty()) {
+			errors.add("withdraw.error.name");
+		}
+		if (!text(email).matches("[^@\\s]+@[^@\\s]+")) {
+			errors.add("withdraw.error.email");
+		}
+		if (text(orderNumber).isEmpty()) {
+			errors.add("withdraw.error.order");
+		}
+		if (text(name).length() > 200 || text(email).length() > 320 || text(orderNumber).length() > 40) {
+			errors.add("withdraw.error.tooLong");
+		}
+		return errors;
+	}
+
+	static String text(@Nullable String value) {
+		return value == null ? "" : value.strip();
+	}
+}

@@ -1,0 +1,129 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.Withdrawal;
+import dev.subdesk.cancellation.WithdrawalRequest;
+import dev.subdesk.cancellation.Withdrawals;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Page;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.Support;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Requests from the public "Withdraw from contract here" form (R-EU-5..7). A request whose order number exists,
+ * whose email is the account's (letter case ignored) and whose contract may still be withdrawn from (or already
+ * was) goes to {@link Withdrawals}. Any other request is kept for an agent, with a support case when an account
+ * can be told; the sender sees the same wording either way, so the form reveals no account or contract.
+ */
+@Service
+class PublicWithdrawals {
+
+	private static final String INSERT = """
+			INSERT INTO public_withdrawal_requests (id, received_at, name, email, order_number, account_id,
+			  reference_number, case_number)
+			VALUES (:id, :at, :name, :email, :order, :account, :reference, :case)
+			""";
+
+	private static final String SELECT = """
+			SELECT id, received_at, name, email, order_number FROM public_withdrawal_requests WHERE id = :id
+			""";
+
+	private static final String ERASE = """
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE account_id = :account
+			""";
+
+	/** A request as received: what the page shows, the same whatever came of it. */
+	record Received(String id, Instant receivedAt, String name, String email, String orderNumber) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+	private final Withdrawals withdrawals;
+	private final Support support;
+
+	PublicWithdrawals(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
+			Withdrawals withdrawals, Support support) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+		this.withdrawals = withdrawals;
+		this.support = support;
+	}
+
+	/** Records a valid form and acts on it; returns the id of the saved result. */
+	@Transactional
+	String submit(PublicWithdrawalForm form) {
+		Instant receivedAt = clock.instant();
+		String name = PublicWithdrawalForm.text(form.name());
+		String email = PublicWithdrawalForm.text(form.email());
+		String orderNumber = PublicWithdrawalForm.text(form.orderNumber());
+		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
+		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(email)
+				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
+		@Nullable Withdrawal withdrawal = null;
+		@Nullable String caseNumber = null;
+		Optional<Account> concerned = owner.or(() -> accounts.findByEmail(email, Page.Request.first(1))
+			.data()
+			.stream()
+			.filter(a -> !a.closed())
+			.findFirst());
+		if (matches) {
+			withdrawal = withdrawals.withdraw(subscription.get().id(),
+					new WithdrawalRequest(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
+		}
+		else if (concerned.isPresent()) {
+			caseNumber = support.open(concerned.get(), "Withdrawal request for order %s needs checking".formatted(orderNumber),
+					"WEB", null, """
+							Withdrawal sent with the "Withdraw from contract here" form; it matched no contract that can still be withdrawn from.
+							Received: %s
+							Name: %s
+							Email: %s
+							Order number: %s""".formatted(Formats.dateTime(receivedAt), name, email, orderNumber)).caseNumber();
+		}
+		String id = UUID.randomUUID().toString();
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("at", Timestamp.from(receivedAt))
+			.param("name", name)
+			.param("email", email)
+			.param("order", orderNumber)
+			.param("account", concerned.map(Account::id).orElse(null))
+			.param("reference", withdrawal == null ? null : withdrawal.referenceNumber())
+			.param("case", caseNumber)
+			.update();
+		return id;
+	}
+
+	@Transactional(readOnly = true)
+	Optional<Received> find(String id) {
+		return jdbc.sql(SELECT)
+			.param("id", id)
+			.query((rs, n) -> new Received(rs.getString("id"), rs.getTimestamp("received_at").toInstant(),
+					rs.getString("name"), rs.getString("email"), rs.getString("order_number")))
+			.optional();
+	}
+
+	/** What the form kept about a closed account's customer is erased with the account. */
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+	}
+}

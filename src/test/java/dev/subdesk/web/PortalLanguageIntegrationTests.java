@@ -1,0 +1,49 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** The pages' language: the account's country when signed in (DE, AT, LI German), else Accept-Language. */
+@SubdeskIntegrationTest
+class PortalLanguageIntegrationTests extends PortalTestSupport {
+
+	@Test
+	void withoutSigningInTheBrowsersLanguageDecidesBetweenGermanAndEnglish() throws Exception {
+		assertThat(page("/cancel", "de-AT,de;q=0.9")).contains("lang=\"de\"").contains("Verträge hier kündigen")
+			.contains("Vertrag widerrufen");
+		assertThat(page("/withdraw", "de")).contains("Widerruf bestätigen");
+		assertThat(page("/withdraw", "en-GB,en")).contains("lang=\"en\"").contains("Confirm withdrawal");
+		assertThat(page("/cancel", "fr-FR,fr")).contains("lang=\"en\"").contains("Cancel contracts here");
+	}
+
+	@Test
+	void signedInTheAccountsCountryDecidesWhateverTheBrowserSays() {
+		String austrian = fixtures.account("AT", null);
+		String american = fixtures.account("US", "NY");
+		String liechtenstein = fixtures.account("LI", null);
+
+		PortalSession inAustria = new PortalSession(port, "en-US,en").signIn(api, austrian);
+		PortalSession inAmerica = new PortalSession(port, "de-DE,de").signIn(api, american);
+		PortalSession inLiechtenstein = new PortalSession(port, "en").signIn(api, liechtenstein);
+
+		assertThat(inAustria.get("/portal").body()).contains("lang=\"de\"").contains("Meine Abonnements");
+		assertThat(inAustria.get("/support").body()).contains("lang=\"de\"");
+		assertThat(inLiechtenstein.get("/portal/account").body()).contains("lang=\"de\"");
+		assertThat(inAmerica.get("/portal").body()).contains("lang=\"en\"").contains("My subscriptions");
+		assertThat(inAmerica.get("/cancel").body()).contains("Cancel contracts here").doesNotContain("Verträge hier kündigen");
+	}
+
+	private String page(String path, String languages) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(url(path))).header("Accept-Language", languages).GET().build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body();
+	}
+}
