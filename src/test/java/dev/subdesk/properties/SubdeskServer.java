@@ -22,7 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code server.port}, {@code subdesk.api.key}, {@code subdesk.data-dir} and {@code subdesk.clock.test-clock}
  * from the environment, so default properties would be ignored (port 8080, a generated API key).
  */
-final class SubdeskServer implements AutoCloseable {
+public final class SubdeskServer implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 	private final Path dataDir;
@@ -34,7 +34,7 @@ final class SubdeskServer implements AutoCloseable {
 		this.port = port;
 	}
 
-	static SubdeskServer start() {
+	public static SubdeskServer start() {
 		Path dataDir;
 		try {
 			dataDir = Files.createTempDirectory("subdesk-properties-");
@@ -52,15 +52,15 @@ final class SubdeskServer implements AutoCloseable {
 		return new SubdeskServer(context, dataDir, port);
 	}
 
-	int port() {
+	public int port() {
 		return port;
 	}
 
-	Api api() {
+	public Api api() {
 		return new Api(port);
 	}
 
-	Fixtures fixtures() {
+	public Fixtures fixtures() {
 		return new Fixtures(api());
 	}
 

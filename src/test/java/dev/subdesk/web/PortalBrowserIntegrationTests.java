@@ -117,6 +117,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("confirmation-number")).getText()).isEqualTo(number);
 		assertThat(browser.findElement(By.id("signature")).getText()).isNotBlank();
+		PortalBrowser.screenshot(browser, "receipt");
 
 		browser.get(url("/portal/subscriptions/sub_not_mine/cancel"));
 		assertAccessible(browser);
