@@ -92,11 +92,7 @@ class PublicCancellations {
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = owner.or(() -> accounts.findByEmail(form.text(form.email()), Page.Request.first(1))
-			.data()
-			.stream()
-			.filter(a -> !a.closed())
-			.findFirst());
+		Optional<Account> concerned = concerned(accounts, owner, form.text(form.email()));
 		if (matches) {
 			Cancellation.Mode mode = form.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
 			String feedback = form.extraordinary() ? "Extraordinary cancellation: " + form.text(form.reason()) : null;
@@ -140,6 +136,18 @@ class PublicCancellations {
 	@Transactional(readOnly = true)
 	Optional<Received> find(String id) {
 		return jdbc.sql(SELECT).param("id", id).query(PublicCancellations::map).optional();
+	}
+
+	/**
+	 * The account a public request concerns: the contract's owner, else the open account with the email typed;
+	 * a request that matches nothing is kept for an agent with a case on that account.
+	 */
+	static Optional<Account> concerned(Accounts accounts, Optional<Account> owner, String email) {
+		return owner.or(() -> accounts.findByEmail(email, Page.Request.first(1))
+			.data()
+			.stream()
+			.filter(a -> !a.closed())
+			.findFirst());
 	}
 
 	/** What the form kept about a closed account's customer is erased with the account. */

@@ -8,7 +8,6 @@ import dev.subdesk.cancellation.Withdrawal;
 import dev.subdesk.cancellation.WithdrawalRequest;
 import dev.subdesk.cancellation.Withdrawals;
 import dev.subdesk.shared.Formats;
-import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -80,11 +79,7 @@ class PublicWithdrawals {
 				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = owner.or(() -> accounts.findByEmail(email, Page.Request.first(1))
-			.data()
-			.stream()
-			.filter(a -> !a.closed())
-			.findFirst());
+		Optional<Account> concerned = PublicCancellations.concerned(accounts, owner, email);
 		if (matches) {
 			withdrawal = withdrawals.withdraw(subscription.get().id(),
 					new WithdrawalRequest(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
