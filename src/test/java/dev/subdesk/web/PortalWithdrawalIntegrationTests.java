@@ -173,6 +173,8 @@ class PortalWithdrawalIntegrationTests extends PortalTestSupport {
 				Map.of("name", "Me", "email", mine.email())).status()).isEqualTo(404);
 		assertThat(session.postWithoutToken("/portal/subscriptions/" + mine.subscription() + "/withdraw",
 				Map.of("name", "Me", "email", mine.email())).status()).isEqualTo(403);
+		assertThat(new PortalSession(port).get("/withdraw/received/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
+		assertThat(session.get("/portal/withdrawals/WDR-0000-0000").status()).isEqualTo(404);
 		assertThat(new PortalSession(port).postWithoutToken("/withdraw",
 				form("Me", mine.email(), mine.orderNumber())).status()).isEqualTo(403);
 
