@@ -60,7 +60,8 @@ class CaseController {
 	}
 
 	@GetMapping("/console/cases/{caseNumber}")
-	String caseView(@PathVariable String caseNumber, Principal agent, Model model) {
+	String caseView(@PathVariable String caseNumber, Principal agent, jakarta.servlet.http.HttpServletRequest request,
+			Model model) {
 		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
 		log.viewed(agent.getName(), "VIEW_CASE", c.accountId(), c.caseNumber());
 		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));
@@ -70,6 +71,10 @@ class CaseController {
 			.toList());
 		model.addAttribute("escalatable",
 				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
+		model.addAttribute("owner", c.owner());
+		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && CaseActionsController.mayTake(c, request)
+				&& c.status() != SupportCase.Status.RESOLVED);
+		model.addAttribute("mayWork", CaseActionsController.mayWork(c, request));
 		return "console/case";
 	}
 
