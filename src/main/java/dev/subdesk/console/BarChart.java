@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * here, so the page needs no script. The chart is an image named by its title; its description repeats every
  * value, and the page shows the same figures in a table.
  */
-record BarChart(String id, String title, String description, List<Bar> bars, int height) {
+record BarChart(String id, String title, String description, List<Bar> bars, int width, int height) {
 
 	static final int WIDTH = 640;
 
@@ -18,8 +18,8 @@ record BarChart(String id, String title, String description, List<Bar> bars, int
 
 	static final int ROW = 28;
 
-	/** One bar: its label, the value as written beside it, its top and its length in pixels. */
-	record Bar(String label, String value, int y, long length) {
+	/** One bar: its label, the value as written beside it, its top, its length and where its value is written. */
+	record Bar(String label, String value, int y, int x, long length, long valueX) {
 	}
 
 	/** One value to draw. */
@@ -36,10 +36,10 @@ record BarChart(String id, String title, String description, List<Bar> bars, int
 		for (int i = 0; i < entries.size(); i++) {
 			Entry e = entries.get(i);
 			long length = max == 0 ? 0 : Math.max(e.value() == 0 ? 0 : 1, e.value() * BAR_AREA / max);
-			bars.add(new Bar(shorten(e.label()), e.text(), i * ROW, length));
+			bars.add(new Bar(shorten(e.label()), e.text(), i * ROW, LABEL_WIDTH, length, LABEL_WIDTH + length + 6));
 		}
 		String description = entries.stream().map(e -> e.label() + ": " + e.text()).collect(Collectors.joining("; "));
-		return new BarChart(id, title, description, bars, Math.max(1, entries.size()) * ROW);
+		return new BarChart(id, title, description, bars, WIDTH, Math.max(1, entries.size()) * ROW);
 	}
 
 	private static String shorten(String label) {
