@@ -6,6 +6,7 @@ import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -67,43 +68,44 @@ class CaseActionsController {
 	String resolve(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
 		SupportCase c = workable(caseNumber, request);
-		String note = note(form, "Write what was done to resolve the case.", redirect);
-		if (note == null) {
-			return "redirect:/console/cases/{caseNumber}";
-		}
-		support.resolve(c.caseNumber(), note, agent.getName());
-		audit.record(agent.getName(), AgentLog.CHANNEL, "RESOLVE_CASE", c.accountId(), note, c.caseNumber(),
-				"case resolved");
-		redirect.addFlashAttribute("message", "Resolved; the customer has been told by email.");
-		return "redirect:/console/cases/{caseNumber}";
+		return noted(c, form, agent, redirect, new Step("RESOLVE_CASE", "Write what was done to resolve the case.",
+				"Resolved; the customer has been told by email."),
+				note -> support.resolve(c.caseNumber(), note, agent.getName()));
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/pending")
 	String awaitCustomer(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
 		SupportCase c = workable(caseNumber, request);
-		String note = note(form, "Write what the customer is to send or do.", redirect);
-		if (note == null) {
-			return "redirect:/console/cases/{caseNumber}";
-		}
-		support.awaitCustomer(c.caseNumber(), note, agent.getName());
-		audit.record(agent.getName(), AgentLog.CHANNEL, "CASE_PENDING_CUSTOMER", c.accountId(), note, c.caseNumber(),
-				"waiting for the customer");
-		redirect.addFlashAttribute("message", "The case waits for the customer.");
-		return "redirect:/console/cases/{caseNumber}";
+		return noted(c, form, agent, redirect, new Step("CASE_PENDING_CUSTOMER",
+				"Write what the customer is to send or do.", "The case waits for the customer."),
+				note -> support.awaitCustomer(c.caseNumber(), note, agent.getName()));
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/reopen")
 	String reopen(@PathVariable String caseNumber, NoteForm form, Principal agent, RedirectAttributes redirect) {
 		SupportCase c = find(caseNumber);
-		String note = note(form, "Write why the case opens again.", redirect);
-		if (note == null) {
+		return noted(c, form, agent, redirect,
+				new Step("REOPEN_CASE", "Write why the case opens again.", "The case is open again."),
+				note -> support.reopen(c.caseNumber(), note, agent.getName()));
+	}
+
+	/** A step that needs a note: its audit action, what to say when the note is missing, and when it is done. */
+	private record Step(String action, String whenBlank, String done) {
+	}
+
+	/** Takes the step with the note typed (audited), or asks for the note when it is blank or too long. */
+	private String noted(SupportCase c, NoteForm form, Principal agent, RedirectAttributes redirect, Step step,
+			Consumer<String> change) {
+		String note = AccountController.blankToNull(form.note());
+		if (note == null || note.length() > MAX_NOTE) {
+			redirect.addFlashAttribute("message", note == null ? step.whenBlank()
+					: "Keep the note under " + MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
-		support.reopen(c.caseNumber(), note, agent.getName());
-		audit.record(agent.getName(), AgentLog.CHANNEL, "REOPEN_CASE", c.accountId(), note, c.caseNumber(),
-				"case reopened");
-		redirect.addFlashAttribute("message", "The case is open again.");
+		change.accept(note);
+		audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.accountId(), note, c.caseNumber(), "case work");
+		redirect.addFlashAttribute("message", step.done());
 		return "redirect:/console/cases/{caseNumber}";
 	}
 
@@ -118,16 +120,5 @@ class CaseActionsController {
 					"Only the case's owner or a supervisor can do this; take ownership of the case first");
 		}
 		return c;
-	}
-
-	/** The note, stripped; null (with the message to show) when it is blank or too long. */
-	private static @Nullable String note(NoteForm form, String whenBlank, RedirectAttributes redirect) {
-		String note = AccountController.blankToNull(form.note());
-		if (note == null || note.length() > MAX_NOTE) {
-			redirect.addFlashAttribute("message", note == null ? whenBlank
-					: "Keep the note under " + MAX_NOTE + " characters.");
-			return null;
-		}
-		return note;
 	}
 }
