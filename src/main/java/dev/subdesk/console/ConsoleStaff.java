@@ -127,11 +127,13 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 					+ " and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
 		}
 		int created = insert(bootstrapUsername, "Administrator", Role.ADMIN, bootstrapPassword, "bootstrap");
-		if (created == 0) {
+		if (created == 0 && !hasEnabledAdmin()) {
 			throw new IllegalStateException("subdesk.console.bootstrap-admin.username " + bootstrapUsername
 					+ " is taken by an account that is not an enabled ADMIN; choose another name");
 		}
-		log.warn("Created the console ADMIN {} from subdesk.console.bootstrap-admin.", bootstrapUsername);
+		if (created == 1) {
+			log.warn("Created the console ADMIN {} from subdesk.console.bootstrap-admin.", bootstrapUsername);
+		}
 	}
 
 	private String generatedDemoPassword() {
