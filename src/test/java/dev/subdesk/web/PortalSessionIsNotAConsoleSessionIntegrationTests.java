@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A customer signed in to the portal with the emailed one-time code reaches no page of the agent console: every
- * one of them is refused (403) or sends them to the console's sign-in, and none shows data.
+ * one of them is refused (403) or sends them to the console's sign-in, and none shows data. Nor is a staff
+ * member's console session a customer's session in the portal.
  */
 @SubdeskIntegrationTest
 class PortalSessionIsNotAConsoleSessionIntegrationTests extends PortalTestSupport {
@@ -42,5 +43,20 @@ class PortalSessionIsNotAConsoleSessionIntegrationTests extends PortalTestSuppor
 		assertThat(customer.get("/console/sign-in").status()).isEqualTo(200);
 		assertThat(noticeTypes(other.account())).doesNotContain("CASE_UPDATE");
 		assertThat(customer.get("/portal").status()).as("the portal session still works").isEqualTo(200);
+	}
+
+	@Test
+	void aStaffSessionIsNotACustomerSessionInThePortal() {
+		PortalSession staff = new PortalSession(port);
+		staff.get("/console/sign-in");
+		PortalSession.Page signedIn = staff.post("/console/sign-in",
+				Map.of("username", "agent", "password", "console-test-password"));
+		assertThat(signedIn.location()).endsWith("/console");
+		assertThat(staff.get("/console").status()).isEqualTo(200);
+
+		PortalSession.Page portal = staff.get("/portal");
+
+		assertThat(portal.status()).isIn(302, 403);
+		assertThat(portal.body()).doesNotContain("<h1>My subscriptions</h1>");
 	}
 }
