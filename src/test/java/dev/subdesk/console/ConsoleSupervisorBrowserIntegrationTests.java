@@ -98,7 +98,9 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 		screenshot(browser, "console-queue");
 
 		row.findElement(By.linkText(caseNumber)).click();
-		waitFor(By.id("resolution")).sendKeys("Explained the money-back policy; the caller agreed");
+		waitFor(By.id("resolution"));
+		assertAccessible(browser);
+		browser.findElement(By.id("resolution")).sendKeys("Explained the money-back policy; the caller agreed");
 		browser.findElement(By.id("resolve")).click();
 		assertThat(waitFor(By.id("case-status")).getText()).isEqualTo("RESOLVED");
 		assertThat(browser.findElement(By.id("timeline")).getText())
