@@ -5,6 +5,7 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,8 +61,7 @@ class CaseController {
 	}
 
 	@GetMapping("/console/cases/{caseNumber}")
-	String caseView(@PathVariable String caseNumber, Principal agent, jakarta.servlet.http.HttpServletRequest request,
-			Model model) {
+	String caseView(@PathVariable String caseNumber, Principal agent, HttpServletRequest request, Model model) {
 		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
 		log.viewed(agent.getName(), "VIEW_CASE", c.accountId(), c.caseNumber());
 		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));

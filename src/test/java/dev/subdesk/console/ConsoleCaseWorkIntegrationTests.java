@@ -6,15 +6,12 @@ import dev.subdesk.support.ApiIntegrationTest;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Working a case in the console: taking it, waiting for the customer, resolving with a note, reopening. */
 class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
-
-	private static final Pattern CASE = Pattern.compile("(?:case=|cases/)(CASE-[0-9A-Z]{6})");
 
 	@Autowired
 	Support support;
@@ -23,7 +20,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String caseNumber = callCase(agent, account);
+		String caseNumber = agent.callCase(api, account);
 		String casePath = "/console/cases/" + caseNumber;
 
 		ConsoleClient.Page notYours = agent.post(casePath + "/resolve", Map.of("note", "Done"));
@@ -53,7 +50,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	void aCaseWaitsForTheCustomerAndOpensAgainWithAFreshServiceLevel() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String caseNumber = callCase(agent, account);
+		String caseNumber = agent.callCase(api, account);
 		String casePath = "/console/cases/" + caseNumber;
 		agent.followed(agent.post(casePath + "/assign", Map.of()));
 
@@ -82,7 +79,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	void anotherAgentsCaseIsResolvedByASupervisorNotTakenOverByAnAgent() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String caseNumber = callCase(agent, account);
+		String caseNumber = agent.callCase(api, account);
 		String casePath = "/console/cases/" + caseNumber;
 		support.assign(caseNumber, "another-agent", "another-agent");
 
@@ -101,16 +98,6 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(supervisor.get("/console/queue").body()).doesNotContain(caseNumber);
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
 			.contains("Your case " + caseNumber + " has been passed to a supervisor", "Your case " + caseNumber + " is resolved");
-	}
-
-	/** Verifies the caller of a fresh account, which opens a phone case, and returns its number. */
-	private String callCase(ConsoleClient agent, String account) {
-		String email = api.get("/accounts/" + account).text("email");
-		ConsoleClient.Page verified = agent.post("/console/accounts/" + account + "/verify",
-				Map.of("email", email, "cardLast4", "4242"));
-		var m = CASE.matcher(verified.location());
-		assertThat(m.find()).as(verified.location()).isTrue();
-		return m.group(1);
 	}
 
 	private java.util.List<JsonNode> caseUpdates(String account) {

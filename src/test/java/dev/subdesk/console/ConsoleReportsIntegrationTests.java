@@ -35,7 +35,7 @@ class ConsoleReportsIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.post("/subscriptions/" + offered + "/cancellation-quote", Map.of()).json().path("offer").isObject())
 			.isTrue();
 		fixtures.cancel(offered, "END_OF_TERM");
-		callCase(ConsoleClient.signedIn(port, "agent"), fixtures.accountWithVisa());
+		ConsoleClient.signedIn(port, "agent").callCase(api, fixtures.accountWithVisa());
 
 		String after = supervisor.get("/console/reports" + range).body();
 
@@ -67,10 +67,10 @@ class ConsoleReportsIntegrationTests extends ApiIntegrationTest {
 		String range = "?from=" + today() + "&to=" + today().plusDays(2);
 		String before = supervisor.get("/console/reports" + range).body();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String answered = callCase(agent, fixtures.accountWithVisa());
+		String answered = agent.callCase(api, fixtures.accountWithVisa());
 		agent.post("/console/cases/" + answered + "/assign", Map.of());
 		agent.post("/console/cases/" + answered + "/resolve", Map.of("note", "Answered at once"));
-		callCase(agent, fixtures.accountWithVisa());
+		agent.callCase(api, fixtures.accountWithVisa());
 		fixtures.advance(java.time.Duration.ofHours(25));
 
 		String after = supervisor.get("/console/reports" + range).body();
@@ -80,12 +80,6 @@ class ConsoleReportsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private static final String BREACHES = "SLA breaches (answer due in the range and missed)";
-
-	private String callCase(ConsoleClient agent, String account) {
-		String location = agent.post("/console/accounts/" + account + "/verify",
-				Map.of("email", api.get("/accounts/" + account).text("email"), "cardLast4", "4242")).location();
-		return location.substring(location.indexOf("CASE-"), location.indexOf("CASE-") + 11);
-	}
 
 	@Test
 	void theDefaultRangeIsTheLastThirtyDaysByTheClock() {
