@@ -3,6 +3,8 @@ package dev.subdesk.cancellation;
 import dev.subdesk.shared.Tally;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -16,10 +18,13 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class CancellationReport {
 
-	private static final String BY_COLUMN = """
-			SELECT %s AS k, count(*) AS n FROM cancellations
+	/** One pass over the range: each row counts one reason, one channel or one mode (GROUPING says which). */
+	private static final String TALLIES = """
+			SELECT reason, channel, mode, GROUPING(reason) AS by_other_than_reason, GROUPING(channel) AS by_other_than_channel,
+			       count(*) AS n
+			FROM cancellations
 			WHERE requested_at >= :from AND requested_at < :to AND status <> 'SUPERSEDED'
-			GROUP BY k ORDER BY n DESC, k
+			GROUP BY GROUPING SETS ((reason), (channel), (mode))
 			""";
 
 	private static final String OFFERS = """
@@ -51,21 +56,34 @@ public class CancellationReport {
 	/** The figures for cancellations requested, and offers shown, in {@code [from, to)}. */
 	@Transactional(readOnly = true)
 	public Figures between(Instant from, Instant to) {
-		List<Tally> byReason = tally("coalesce(reason, 'NOT_GIVEN')", from, to);
+		List<Tally> byReason = new ArrayList<>();
+		List<Tally> byChannel = new ArrayList<>();
+		List<Tally> byMode = new ArrayList<>();
+		jdbc.sql(TALLIES).param("from", Timestamp.from(from)).param("to", Timestamp.from(to)).query(rs -> {
+			long n = rs.getLong("n");
+			if (rs.getInt("by_other_than_reason") == 0) {
+				String reason = rs.getString("reason");
+				byReason.add(new Tally(reason == null ? "NOT_GIVEN" : reason, n));
+			}
+			else if (rs.getInt("by_other_than_channel") == 0) {
+				byChannel.add(new Tally(rs.getString("channel"), n));
+			}
+			else {
+				byMode.add(new Tally(rs.getString("mode"), n));
+			}
+		});
 		long total = byReason.stream().mapToLong(Tally::count).sum();
 		List<OfferFigures> offers = jdbc.sql(OFFERS)
 			.param("from", Timestamp.from(from))
 			.param("to", Timestamp.from(to))
 			.query((rs, n) -> new OfferFigures(rs.getString("kind"), rs.getLong("shown"), rs.getLong("accepted")))
 			.list();
-		return new Figures(total, byReason, tally("channel", from, to), tally("mode", from, to), offers);
+		return new Figures(total, largestFirst(byReason), largestFirst(byChannel), largestFirst(byMode), offers);
 	}
 
-	private List<Tally> tally(String column, Instant from, Instant to) {
-		return jdbc.sql(BY_COLUMN.formatted(column))
-			.param("from", Timestamp.from(from))
-			.param("to", Timestamp.from(to))
-			.query((rs, n) -> new Tally(rs.getString("k"), rs.getLong("n")))
-			.list();
+	private static List<Tally> largestFirst(List<Tally> tallies) {
+		return tallies.stream()
+			.sorted(Comparator.comparingLong(Tally::count).reversed().thenComparing(Tally::key))
+			.toList();
 	}
 }
