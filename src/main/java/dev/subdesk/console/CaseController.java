@@ -5,6 +5,7 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,7 +61,7 @@ class CaseController {
 	}
 
 	@GetMapping("/console/cases/{caseNumber}")
-	String caseView(@PathVariable String caseNumber, Principal agent, Model model) {
+	String caseView(@PathVariable String caseNumber, Principal agent, HttpServletRequest request, Model model) {
 		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
 		log.viewed(agent.getName(), "VIEW_CASE", c.accountId(), c.caseNumber());
 		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));
@@ -70,6 +71,10 @@ class CaseController {
 			.toList());
 		model.addAttribute("escalatable",
 				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
+		model.addAttribute("owner", c.owner());
+		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && CaseActionsController.mayTake(c, request)
+				&& c.status() != SupportCase.Status.RESOLVED);
+		model.addAttribute("mayWork", CaseActionsController.mayWork(c, request));
 		return "console/case";
 	}
 

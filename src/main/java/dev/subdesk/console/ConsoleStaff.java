@@ -1,76 +1,256 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.SubdeskException;
 import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The console's staff accounts. In demo mode (no external database) there are three: {@code agent},
- * {@code supervisor} and {@code admin}, with the password {@code subdesk.console.demo-password}, or, when that
- * is blank, one generated and logged once at start-up. Only the password's Argon2 hash is kept.
+ * The console's staff accounts, in the {@code staff_users} table; only each password's Argon2 hash is stored,
+ * and a disabled account cannot sign in.
+ * <p>
+ * In demo mode (no external database) the users {@code agent}, {@code supervisor} and {@code admin} are written
+ * at every start with the password {@code subdesk.console.demo-password}, or, when that is blank, one generated
+ * and logged once. With an external database there are no demo users (any left from a demo run are disabled);
+ * the first ADMIN is {@code subdesk.console.bootstrap-admin.username} with
+ * {@code subdesk.console.bootstrap-admin.password}, created at start-up only while no enabled ADMIN exists, and
+ * ADMINs create everyone else on {@code /console/staff}.
  */
 @Component
-class ConsoleStaff implements UserDetailsService {
+class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
+
+	static final int MIN_PASSWORD = 12;
+
+	static final int MAX_PASSWORD = 128;
+
+	static final String DEMO = "demo-mode";
+
+	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
+
+	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by";
+
+	private static final String UPSERT_DEMO = """
+			INSERT INTO staff_users (username, display_name, role, password_hash, enabled, created_at, created_by, updated_at)
+			VALUES (:username, :name, :role, :hash, true, :at, :by, :at)
+			ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
+			    enabled = true, updated_at = EXCLUDED.updated_at
+			""";
+
+	private static final String INSERT = """
+			INSERT INTO staff_users (username, display_name, role, password_hash, enabled, created_at, created_by, updated_at)
+			VALUES (:username, :name, :role, :hash, true, :at, :by, :at)
+			ON CONFLICT (username) DO NOTHING
+			""";
 
 	private static final Logger log = LoggerFactory.getLogger(ConsoleStaff.class);
 
-	private final PasswordEncoder encoder = ConsoleSecurity.passwordEncoder();
-
-	private final Map<String, UserDetails> users;
-
-	ConsoleStaff(@Value("${subdesk.console.demo-password:}") String demoPassword,
-			@Value("${subdesk.db-url:}") String dbUrl) {
-		if (!dbUrl.isBlank()) {
-			this.users = Map.of();
-			return;
-		}
-		String password = demoPassword;
-		if (password.isBlank()) {
-			byte[] random = new byte[15];
-			new SecureRandom().nextBytes(random);
-			password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-			log.warn("""
-
-					=====================================================================
-					 Demo mode: subdesk.console.demo-password was not set, so this one was
-					 generated for the console users agent, supervisor and admin.
-					 Console password: {}
-					=====================================================================""", password);
-		}
-		String hash = encoder.encode(password);
-		this.users = List.of(user("agent", hash, "AGENT"), user("supervisor", hash, "SUPERVISOR"),
-				user("admin", hash, "ADMIN"))
-			.stream()
-			.collect(Collectors.toUnmodifiableMap(UserDetails::getUsername, Function.identity()));
+	enum Role {
+		AGENT, SUPERVISOR, ADMIN
 	}
 
-	private static UserDetails user(String name, String hash, String role) {
-		return User.withUsername(name).password(hash).roles(role).build();
+	/** A staff account as the admin page shows it (never the hash). */
+	record Member(String username, String displayName, Role role, boolean enabled, String createdBy) {
+	}
+
+	private final PasswordEncoder encoder = ConsoleSecurity.passwordEncoder();
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final boolean demoMode;
+	private final String demoPassword;
+	private final String bootstrapUsername;
+	private final String bootstrapPassword;
+
+	ConsoleStaff(JdbcClient jdbc, Clock clock, @Value("${subdesk.console.demo-password:}") String demoPassword,
+			@Value("${subdesk.db-url:}") String dbUrl,
+			@Value("${subdesk.console.bootstrap-admin.username:}") String bootstrapUsername,
+			@Value("${subdesk.console.bootstrap-admin.password:}") String bootstrapPassword) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.demoMode = dbUrl.isBlank();
+		this.demoPassword = demoPassword;
+		this.bootstrapUsername = bootstrapUsername.strip().toLowerCase(Locale.ROOT);
+		this.bootstrapPassword = bootstrapPassword;
 	}
 
 	PasswordEncoder passwordEncoder() {
 		return encoder;
 	}
 
+	/** Writes the demo users (demo mode) or disables them, then creates the bootstrap admin if one is needed. */
 	@Override
-	public UserDetails loadUserByUsername(String username) {
-		UserDetails user = users.get(username);
-		if (user == null) {
-			throw new UsernameNotFoundException("No such console user");
+	@Transactional
+	public void afterSingletonsInstantiated() {
+		if (demoMode) {
+			String hash = encoder.encode(demoPassword.isBlank() ? generatedDemoPassword() : demoPassword);
+			for (Role role : Role.values()) {
+				String username = role.name().toLowerCase(Locale.ROOT);
+				jdbc.sql(UPSERT_DEMO).param("username", username).param("name", "Demo " + username)
+					.param("role", role.name()).param("hash", hash).param("at", Timestamp.from(clock.instant()))
+					.param("by", DEMO).update();
+			}
 		}
-		// A copy: Spring Security erases the credentials of the instance it authenticates.
-		return User.withUserDetails(user).build();
+		else {
+			jdbc.sql("UPDATE staff_users SET enabled = false WHERE created_by = :demo AND enabled").param("demo", DEMO).update();
+		}
+		if (hasEnabledAdmin()) {
+			return;
+		}
+		if (bootstrapUsername.isEmpty() || bootstrapPassword.isEmpty()) {
+			log.warn("The agent console has no ADMIN: set SUBDESK_CONSOLE_ADMIN_USERNAME and "
+					+ "SUBDESK_CONSOLE_ADMIN_PASSWORD (at least {} characters) and restart to create the first one.",
+					MIN_PASSWORD);
+			return;
+		}
+		if (!bootstrapUsername.matches(USERNAME) || bootstrapPassword.length() < MIN_PASSWORD
+				|| bootstrapPassword.length() > MAX_PASSWORD) {
+			throw new IllegalStateException("subdesk.console.bootstrap-admin: the username must match " + USERNAME
+					+ " and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+		}
+		int created = insert(bootstrapUsername, "Administrator", Role.ADMIN, bootstrapPassword, "bootstrap");
+		if (created == 0 && !hasEnabledAdmin()) {
+			throw new IllegalStateException("subdesk.console.bootstrap-admin.username " + bootstrapUsername
+					+ " is taken by an account that is not an enabled ADMIN; choose another name");
+		}
+		if (created == 1) {
+			log.warn("Created the console ADMIN {} from subdesk.console.bootstrap-admin.", bootstrapUsername);
+		}
+	}
+
+	private String generatedDemoPassword() {
+		byte[] random = new byte[15];
+		new SecureRandom().nextBytes(random);
+		String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+		log.warn("""
+
+				=====================================================================
+				 Demo mode: subdesk.console.demo-password was not set, so this one was
+				 generated for the console users agent, supervisor and admin.
+				 Console password: {}
+				=====================================================================""", password);
+		return password;
+	}
+
+	private boolean hasEnabledAdmin() {
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM staff_users WHERE role = 'ADMIN' AND enabled)")
+			.query(Boolean.class)
+			.single();
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public UserDetails loadUserByUsername(String username) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
+			.param("username", username.strip().toLowerCase(Locale.ROOT))
+			.query((rs, n) -> User.withUsername(rs.getString("username"))
+				.password(rs.getString("password_hash"))
+				.roles(rs.getString("role"))
+				.disabled(!rs.getBoolean("enabled"))
+				.build())
+			.optional()
+			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
+	}
+
+	/** Whether this account exists and may use the console now. */
+	@Transactional(readOnly = true)
+	boolean enabled(String username) {
+		return find(username).map(Member::enabled).orElse(false);
+	}
+
+	@Transactional(readOnly = true)
+	List<Member> all() {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users ORDER BY username").query(ConsoleStaff::map).list();
+	}
+
+	@Transactional(readOnly = true)
+	Optional<Member> find(String username) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
+			.param("username", username)
+			.query(ConsoleStaff::map)
+			.optional();
+	}
+
+	/**
+	 * Creates an enabled account. {@code 400 VALIDATION_FAILED} for a bad username, name, role or password;
+	 * {@code 409 USERNAME_TAKEN} when the username exists.
+	 */
+	@Transactional
+	Member create(String username, String displayName, @Nullable Role role, String password, String actor) {
+		String name = username.strip().toLowerCase(Locale.ROOT);
+		if (!name.matches(USERNAME)) {
+			throw SubdeskException.invalid("username",
+					"2 to 40 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit");
+		}
+		String display = displayName.strip();
+		if (display.isEmpty() || display.length() > 100) {
+			throw SubdeskException.invalid("displayName", "1 to 100 characters");
+		}
+		if (role == null) {
+			throw SubdeskException.invalid("role", "choose AGENT, SUPERVISOR or ADMIN");
+		}
+		requireGoodPassword(password);
+		if (insert(name, display, role, password, actor) == 0) {
+			throw SubdeskException.conflict("USERNAME_TAKEN", "The username " + name + " is taken");
+		}
+		return find(name).orElseThrow();
+	}
+
+	/** Enables or disables an account; nobody disables their own. */
+	@Transactional
+	Member setEnabled(String username, boolean enabled, String actor) {
+		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
+		if (!enabled && member.username().equals(actor)) {
+			throw SubdeskException.conflict("OWN_ACCOUNT", "You cannot disable your own account");
+		}
+		jdbc.sql("UPDATE staff_users SET enabled = :enabled, updated_at = :at WHERE username = :username")
+			.param("enabled", enabled).param("at", Timestamp.from(clock.instant())).param("username", member.username())
+			.update();
+		return find(member.username()).orElseThrow();
+	}
+
+	/** Sets a new password (at least {@value #MIN_PASSWORD} characters), stored as its Argon2 hash. */
+	@Transactional
+	void resetPassword(String username, String password) {
+		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
+		requireGoodPassword(password);
+		jdbc.sql("UPDATE staff_users SET password_hash = :hash, updated_at = :at WHERE username = :username")
+			.param("hash", encoder.encode(password)).param("at", Timestamp.from(clock.instant()))
+			.param("username", member.username()).update();
+	}
+
+	private static void requireGoodPassword(String password) {
+		if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+			throw SubdeskException.invalid("password", MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+		}
+	}
+
+	private int insert(String username, String displayName, Role role, String password, String actor) {
+		return jdbc.sql(INSERT).param("username", username).param("name", displayName).param("role", role.name())
+			.param("hash", encoder.encode(password)).param("at", Timestamp.from(clock.instant())).param("by", actor)
+			.update();
+	}
+
+	private static Member map(ResultSet rs, int row) throws SQLException {
+		return new Member(rs.getString("username"), rs.getString("display_name"), Role.valueOf(rs.getString("role")),
+				rs.getBoolean("enabled"), rs.getString("created_by"));
 	}
 }

@@ -151,7 +151,7 @@ public class Support {
 		if (c.status() == SupportCase.Status.RESOLVED) {
 			throw SubdeskException.conflict("CASE_RESOLVED", "Case " + c.caseNumber() + " is already resolved");
 		}
-		jdbc.sql("UPDATE support_cases SET status = 'RESOLVED', updated_at = :at WHERE case_number = :number")
+		jdbc.sql("UPDATE support_cases SET status = 'RESOLVED', updated_at = :at, resolved_at = :at WHERE case_number = :number")
 			.param("at", Timestamp.from(clock.instant()))
 			.param("number", c.caseNumber())
 			.update();
@@ -161,6 +161,61 @@ public class Support {
 				If anything is still not right, answer this email and the case opens again.""".formatted(c.caseNumber(),
 				c.subject(), resolution));
 		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/**
+	 * Marks a case as waiting for the customer (from OPEN or ESCALATED), with what is awaited; it leaves the
+	 * supervisors' queue until it is reopened.
+	 */
+	@Transactional
+	public SupportCase awaitCustomer(String caseNumber, String awaited, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (c.status() != SupportCase.Status.OPEN && c.status() != SupportCase.Status.ESCALATED) {
+			throw SubdeskException.conflict("CASE_NOT_OPEN", "Case " + c.caseNumber() + " is " + c.status());
+		}
+		setStatus(c, SupportCase.Status.PENDING_CUSTOMER);
+		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
+		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/**
+	 * Opens a resolved or waiting case again, with a fresh service-level due time from now; the reason goes on
+	 * the timeline.
+	 */
+	@Transactional
+	public SupportCase reopen(String caseNumber, String reason, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.PENDING_CUSTOMER) {
+			throw SubdeskException.conflict("CASE_NOT_REOPENABLE", "Case " + c.caseNumber() + " is " + c.status());
+		}
+		Instant now = clock.instant();
+		jdbc.sql("""
+				UPDATE support_cases SET status = 'OPEN', resolved_at = NULL, sla_due_at = :due, updated_at = :at
+				WHERE case_number = :number
+				""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
+			.param("number", c.caseNumber()).update();
+		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
+		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/** Makes {@code owner} the case's owner (taking it over from anyone who had it). */
+	@Transactional
+	public SupportCase assign(String caseNumber, String owner, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (owner.equals(c.owner())) {
+			return c;
+		}
+		jdbc.sql("UPDATE support_cases SET owner = :owner, updated_at = :at WHERE case_number = :number")
+			.param("owner", owner).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
+		timeline(c.caseNumber(), actor, "STATUS", c.owner() == null ? "Owner: " + owner
+				: "Owner: " + owner + " (taken over from " + c.owner() + ")");
+		return find(c.caseNumber()).orElseThrow();
+	}
+
+	private void setStatus(SupportCase c, SupportCase.Status status) {
+		jdbc.sql("UPDATE support_cases SET status = :status, updated_at = :at WHERE case_number = :number")
+			.param("status", status.name()).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber())
+			.update();
 	}
 
 	/** Adds a note to a case's timeline. */

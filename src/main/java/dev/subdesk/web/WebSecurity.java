@@ -35,7 +35,7 @@ class WebSecurity {
 		http.authorizeHttpRequests(requests -> requests.requestMatchers("/portal/sign-in", "/portal/sign-in/**")
 			.permitAll()
 			.requestMatchers("/portal", "/portal/**")
-			.authenticated()
+			.hasRole("CUSTOMER")
 			.anyRequest()
 			.permitAll())
 			.securityContext(context -> context.securityContextRepository(contexts))

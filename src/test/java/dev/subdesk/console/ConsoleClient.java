@@ -20,6 +20,8 @@ final class ConsoleClient {
 
 	static final String PASSWORD = "console-test-password";
 
+	private static final Pattern CASE = Pattern.compile("case=(CASE-[0-9A-Z]{6})");
+
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
 	record Page(int status, String body, String location) {
@@ -42,6 +44,20 @@ final class ConsoleClient {
 			throw new IllegalStateException("Sign-in of " + user + " failed: " + page);
 		}
 		return client;
+	}
+
+	/**
+	 * Verifies the caller of an account (its email and the test card's 4242), as an agent does at the start of a
+	 * call; returns the number of the phone case this opens.
+	 */
+	String callCase(dev.subdesk.support.Api api, String account) {
+		Page verified = post("/console/accounts/" + account + "/verify",
+				Map.of("email", api.get("/accounts/" + account).text("email"), "cardLast4", "4242"));
+		Matcher m = CASE.matcher(verified.location());
+		if (!m.find()) {
+			throw new IllegalStateException("No case in " + verified);
+		}
+		return m.group(1);
 	}
 
 	Page get(String path) {

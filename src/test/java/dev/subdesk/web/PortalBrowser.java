@@ -25,7 +25,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Headless Debian Chromium driven by its own chromedriver (no driver download), in a fresh profile. Without
  * the browser installed the browser tests are skipped, not failed.
  */
-final class PortalBrowser {
+public final class PortalBrowser {
 
 	static final String CHROMIUM = "/usr/bin/chromium";
 
@@ -35,7 +35,7 @@ final class PortalBrowser {
 	}
 
 	/** A browser whose Accept-Language is {@code languages}, for example {@code "de-DE,de"}. */
-	static WebDriver start(String languages) {
+	public static WebDriver start(String languages) {
 		Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
 				"Browser tests skipped: install Chromium and its driver first (apt-get install -y chromium chromium-driver), "
 						+ "they must be at " + CHROMIUM + " and " + CHROMEDRIVER);
@@ -62,7 +62,7 @@ final class PortalBrowser {
 	}
 
 	/** Runs axe-core on the current page: no serious or critical violation. */
-	static void assertAccessible(WebDriver driver) {
+	public static void assertAccessible(WebDriver driver) {
 		Results results = new AxeBuilder().analyze(driver);
 		List<String> bad = results.getViolations()
 			.stream()
@@ -73,7 +73,7 @@ final class PortalBrowser {
 	}
 
 	/** Keeps a picture of the current page in {@code target/screenshots} (the README's come from there). */
-	static void screenshot(WebDriver driver, String name) {
+	public static void screenshot(WebDriver driver, String name) {
 		try {
 			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
 			byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);

@@ -1,0 +1,127 @@
+package dev.subdesk.console;
+
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.support.AuditTrail;
+import jakarta.servlet.http.HttpServletResponse;
+import java.security.Principal;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** The ADMINs' page of staff accounts: create, disable or enable, and set a new password. Every change is audited. */
+@Controller
+class StaffController {
+
+	/** The new account as typed. */
+	record NewStaffForm(@Nullable String username, @Nullable String displayName, @Nullable String role,
+			@Nullable String password) {
+	}
+
+	record EnabledForm(boolean enabled) {
+	}
+
+	record PasswordForm(@Nullable String password) {
+	}
+
+	private final ConsoleStaff staff;
+	private final AuditTrail audit;
+
+	StaffController(ConsoleStaff staff, AuditTrail audit) {
+		this.staff = staff;
+		this.audit = audit;
+	}
+
+	@GetMapping("/console/staff")
+	String list(Model model) {
+		if (!model.containsAttribute("form")) {
+			model.addAttribute("form", new NewStaffForm("", "", "AGENT", null));
+		}
+		model.addAttribute("members", staff.all());
+		model.addAttribute("roles", ConsoleStaff.Role.values());
+		model.addAttribute("minPassword", ConsoleStaff.MIN_PASSWORD);
+		return "console/staff";
+	}
+
+	@PostMapping("/console/staff")
+	String create(NewStaffForm form, Principal admin, Model model, HttpServletResponse response,
+			RedirectAttributes redirect) {
+		try {
+			ConsoleStaff.Member member = staff.create(text(form.username()), text(form.displayName()), role(form.role()),
+					form.password() == null ? "" : form.password(), admin.getName());
+			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_CREATED", member.username(),
+					member.displayName() + ", " + member.role(), null, "staff administration");
+			redirect.addFlashAttribute("message", "Created " + member.username() + " (" + member.role() + ").");
+			return "redirect:/console/staff";
+		}
+		catch (SubdeskException e) {
+			response.setStatus(e.status());
+			model.addAttribute("error", describe(e));
+			model.addAttribute("form", new NewStaffForm(form.username(), form.displayName(), form.role(), null));
+			return list(model);
+		}
+	}
+
+	@PostMapping("/console/staff/{username}/enabled")
+	String setEnabled(@PathVariable String username, EnabledForm form, Principal admin, RedirectAttributes redirect) {
+		try {
+			ConsoleStaff.Member member = staff.setEnabled(username, form.enabled(), admin.getName());
+			audit.record(admin.getName(), AgentLog.CHANNEL, form.enabled() ? "STAFF_ENABLED" : "STAFF_DISABLED",
+					member.username(), null, null, "staff administration");
+			redirect.addFlashAttribute("message", member.username() + (form.enabled() ? " is enabled." : " is disabled."));
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", describe(e));
+		}
+		return "redirect:/console/staff";
+	}
+
+	@PostMapping("/console/staff/{username}/password")
+	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin,
+			RedirectAttributes redirect) {
+		try {
+			staff.resetPassword(username, form.password() == null ? "" : form.password());
+			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_PASSWORD_SET", username, null, null,
+					"staff administration");
+			redirect.addFlashAttribute("message", "New password set for " + username + ".");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", describe(e));
+		}
+		return "redirect:/console/staff";
+	}
+
+	private static String text(@Nullable String value) {
+		return value == null ? "" : value;
+	}
+
+	private static ConsoleStaff.@Nullable Role role(@Nullable String value) {
+		return Arrays.stream(ConsoleStaff.Role.values())
+			.filter(r -> r.name().equals(value == null ? "" : value.strip().toUpperCase(Locale.ROOT)))
+			.findFirst()
+			.orElse(null);
+	}
+
+	private static String describe(SubdeskException e) {
+		if (e.errors().isEmpty()) {
+			return e.getMessage() + ".";
+		}
+		return e.errors().stream().map(f -> label(f.field()) + ": " + f.message()).collect(Collectors.joining("; ")) + ".";
+	}
+
+	private static String label(String field) {
+		return switch (field) {
+			case "username" -> "Username";
+			case "displayName" -> "Display name";
+			case "role" -> "Role";
+			case "password" -> "Password";
+			default -> field;
+		};
+	}
+}

@@ -1,0 +1,112 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.Support;
+import dev.subdesk.support.SupportCase;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** Working a case in the console: taking it, waiting for the customer, resolving with a note, reopening. */
+class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	Support support;
+
+	@Test
+	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+
+		ConsoleClient.Page notYours = agent.post(casePath + "/resolve", Map.of("note", "Done"));
+		assertThat(notYours.status()).isEqualTo(403);
+		assertThat(notYours.body()).contains("CASE_NOT_YOURS");
+		assertThat(agent.get(casePath).body()).contains("Assign to me").doesNotContain("Resolve case");
+
+		assertThat(agent.followed(agent.post(casePath + "/assign", Map.of()))).contains("The case is yours.");
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("agent");
+		assertThat(agent.followed(agent.post(casePath + "/resolve", Map.of("note", "  "))))
+			.contains("Write what was done to resolve the case.");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.OPEN);
+
+		String page = agent.followed(agent.post(casePath + "/resolve",
+				Map.of("note", "Explained the renewal date; nothing to refund")));
+
+		assertThat(page).contains("Resolved; the customer has been told by email.", "RESOLVED",
+				"Resolved: Explained the renewal date; nothing to refund", "Owner: agent", "Reopen case");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+		assertThat(caseUpdates(account)).anySatisfy(notice -> {
+			assertThat(notice.path("subject").asString()).isEqualTo("Your case " + caseNumber + " is resolved");
+			assertThat(notice.path("body").asString()).contains("Explained the renewal date; nothing to refund");
+		});
+	}
+
+	@Test
+	void aCaseWaitsForTheCustomerAndOpensAgainWithAFreshServiceLevel() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/assign", Map.of()));
+
+		agent.followed(agent.post(casePath + "/pending", Map.of("note", "Customer sends the bank statement")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.PENDING_CUSTOMER);
+		assertThat(agent.get(casePath).body()).contains("Waiting for the customer: Customer sends the bank statement");
+
+		fixtures.advance(java.time.Duration.ofHours(30));
+		assertThat(agent.followed(agent.post(casePath + "/reopen", Map.of("note", "Statement received"))))
+			.contains("The case is open again.", "Reopened: Statement received");
+		SupportCase reopened = support.find(caseNumber).orElseThrow();
+		assertThat(reopened.status()).isEqualTo(SupportCase.Status.OPEN);
+		assertThat(reopened.slaDueAt()).isAfter(reopened.updatedAt());
+
+		agent.post(casePath + "/resolve", Map.of("note", "Refund not needed"));
+		agent.post(casePath + "/reopen", Map.of("note", "Customer called back"));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.OPEN);
+		assertThat(agent.post(casePath + "/pending", Map.of("note", "Customer checks the device list")).status())
+			.isEqualTo(302);
+		ConsoleClient.Page notOpen = agent.post(casePath + "/pending", Map.of("note", "again"));
+		assertThat(notOpen.status()).isEqualTo(409);
+		assertThat(notOpen.body()).contains("CASE_NOT_OPEN");
+	}
+
+	@Test
+	void anotherAgentsCaseIsResolvedByASupervisorNotTakenOverByAnAgent() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		support.assign(caseNumber, "another-agent", "another-agent");
+
+		ConsoleClient.Page takeOver = agent.post(casePath + "/assign", Map.of());
+		assertThat(takeOver.status()).isEqualTo(403);
+		assertThat(takeOver.body()).contains("CASE_OWNED");
+		assertThat(agent.get(casePath).body()).contains("Only the owner or a supervisor can resolve this case.");
+		agent.post(casePath + "/escalate", Map.of("reason", "Caller wants a supervisor"));
+
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.get("/console/queue").body()).contains(caseNumber);
+		supervisor.post(casePath + "/resolve", Map.of("note", "Supervisor called the customer back"));
+
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("another-agent");
+		assertThat(supervisor.get("/console/queue").body()).doesNotContain(caseNumber);
+		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
+			.contains("Your case " + caseNumber + " has been passed to a supervisor", "Your case " + caseNumber + " is resolved");
+	}
+
+	private java.util.List<JsonNode> caseUpdates(String account) {
+		java.util.List<JsonNode> found = new java.util.ArrayList<>();
+		for (JsonNode notice : api.get("/accounts/" + account + "/notices?limit=50").json().path("data").values()) {
+			if ("CASE_UPDATE".equals(notice.path("type").asString())) {
+				found.add(notice);
+			}
+		}
+		return found;
+	}
+}

@@ -1,0 +1,141 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.AuditTrail;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Staff accounts created and managed by an ADMIN on /console/staff, stored in the database. */
+class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
+
+	private static final String GOOD_PASSWORD = "a-long-enough-passphrase";
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	AuditTrail audit;
+
+	@Test
+	void anAdminCreatesASupervisorWhoSignsInWithTheRoleGivenAndOnlyTheHashIsStored() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+
+		ConsoleClient.Page created = admin.post("/console/staff", Map.of("username", username, "displayName", "Sam Super",
+				"role", "SUPERVISOR", "password", GOOD_PASSWORD));
+
+		assertThat(created.status()).isEqualTo(302);
+		assertThat(admin.followed(created)).contains("Created " + username + " (SUPERVISOR).", "Sam Super");
+		String hash = jdbc.sql("SELECT password_hash FROM staff_users WHERE username = :u").param("u", username)
+			.query(String.class).single();
+		assertThat(hash).startsWith("{argon2}").doesNotContain(GOOD_PASSWORD);
+		ConsoleClient newcomer = signIn(username, GOOD_PASSWORD);
+		assertThat(newcomer).isNotNull();
+		assertThat(newcomer.get("/console/queue").status()).isEqualTo(200);
+		assertThat(newcomer.get("/console/staff").status()).isEqualTo(403);
+		assertThat(audit.about(username)).extracting(AuditTrail.Entry::action).contains("STAFF_CREATED");
+	}
+
+	@Test
+	void badInputIsAFriendlyErrorAndCreatesNobody() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+
+		ConsoleClient.Page shortPassword = admin.post("/console/staff",
+				Map.of("username", username, "displayName", "Al", "role", "AGENT", "password", "short-pass"));
+		ConsoleClient.Page badName = admin.post("/console/staff",
+				Map.of("username", "Not A Name!", "displayName", "Al", "role", "AGENT", "password", GOOD_PASSWORD));
+		ConsoleClient.Page badRole = admin.post("/console/staff",
+				Map.of("username", username, "displayName", "Al", "role", "ROOT", "password", GOOD_PASSWORD));
+		ConsoleClient.Page taken = admin.post("/console/staff",
+				Map.of("username", "agent", "displayName", "Al", "role", "ADMIN", "password", GOOD_PASSWORD));
+
+		assertThat(shortPassword.status()).isEqualTo(400);
+		assertThat(shortPassword.body()).contains("Password: 12 to 128 characters.", "value=\"" + username + "\"")
+			.doesNotContain("short-pass");
+		assertThat(badName.body()).contains("Username: 2 to 40 characters");
+		assertThat(badRole.body()).contains("Role: choose AGENT, SUPERVISOR or ADMIN.");
+		assertThat(taken.status()).isEqualTo(409);
+		assertThat(taken.body()).contains("The username agent is taken.");
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_users WHERE username = :u").param("u", username)
+			.query(Long.class).single()).isZero();
+		assertThat(jdbc.sql("SELECT role FROM staff_users WHERE username = 'agent'").query(String.class).single())
+			.isEqualTo("AGENT");
+	}
+
+	@Test
+	void aDisabledUserCannotSignInAndLosesTheSessionTheyHad() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.post("/console/staff", Map.of("username", username, "displayName", "Dee", "role", "AGENT", "password",
+				GOOD_PASSWORD));
+		ConsoleClient before = signIn(username, GOOD_PASSWORD);
+		assertThat(before.get("/console").status()).isEqualTo(200);
+
+		admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "false"));
+
+		assertThat(admin.get("/console/staff").body()).contains(username).contains("Enable " + username);
+		assertThat(signIn(username, GOOD_PASSWORD)).isNull();
+		ConsoleClient.Page cutOff = before.get("/console");
+		assertThat(cutOff.status()).isEqualTo(302);
+		assertThat(cutOff.location()).contains("/console/sign-in");
+		assertThat(before.get("/console").location()).endsWith("/console/sign-in");
+
+		admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "true"));
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+		assertThat(audit.about(username)).extracting(AuditTrail.Entry::action).contains("STAFF_DISABLED", "STAFF_ENABLED");
+	}
+
+	@Test
+	void anAdminSetsANewPasswordAndTheOldOneStopsWorking() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Pat", "role", "AGENT",
+				"password", GOOD_PASSWORD)));
+
+		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password", Map.of("password", "too-short"))))
+			.contains("Password: 12 to 128 characters.");
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password",
+				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+
+		assertThat(signIn(username, GOOD_PASSWORD)).isNull();
+		assertThat(signIn(username, "another-long-passphrase")).isNotNull();
+	}
+
+	@Test
+	void anAdminCannotDisableTheirOwnAccount() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+
+		assertThat(admin.followed(admin.post("/console/staff/admin/enabled", Map.of("enabled", "false"))))
+			.contains("You cannot disable your own account.");
+		assertThat(admin.get("/console/staff").status()).isEqualTo(200);
+	}
+
+	@Test
+	void onlyAnAdminOpensTheStaffPage() {
+		assertThat(ConsoleClient.signedIn(port, "agent").get("/console/staff").status()).isEqualTo(403);
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.get("/console/staff").status()).isEqualTo(403);
+		assertThat(supervisor.post("/console/staff", Map.of("username", uniqueName(), "displayName", "X", "role", "ADMIN",
+				"password", GOOD_PASSWORD)).status()).isEqualTo(403);
+		assertThat(supervisor.post("/console/staff/agent/enabled", Map.of("enabled", "false")).status()).isEqualTo(403);
+		assertThat(signIn("agent", ConsoleClient.PASSWORD)).isNotNull();
+	}
+
+	private static String uniqueName() {
+		return "staff-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/** A signed-in client, or null when the sign-in is refused. */
+	private ConsoleClient signIn(String username, String password) {
+		ConsoleClient client = new ConsoleClient(port);
+		ConsoleClient.Page page = client.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", password));
+		return page.location().contains("error") ? null : client;
+	}
+}

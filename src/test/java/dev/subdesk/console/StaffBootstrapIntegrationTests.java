@@ -1,0 +1,82 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.SubdeskApplication;
+import dev.subdesk.support.Api;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Outside demo mode (an external database URL) there are no demo users, and the first ADMIN comes from the
+ * bootstrap configuration, once. The "external" database here is the embedded one of a demo-mode instance, so
+ * it starts with the demo users in it.
+ */
+class StaffBootstrapIntegrationTests {
+
+	private static final String ADMIN_PASSWORD = "first-admin-passphrase";
+
+	@TempDir
+	Path dataDir;
+
+	@Test
+	void theBootstrapAdminIsCreatedOnceAndDemoUsersCannotSignInOutsideDemoMode() throws Exception {
+		try (ConfigurableApplicationContext demo = start("subdesk.data-dir=" + dataDir)) {
+			assertThat(signsIn(port(demo), "agent", ConsoleClient.PASSWORD)).isTrue();
+			String url = demo.getBean(javax.sql.DataSource.class)
+				.unwrap(com.zaxxer.hikari.HikariDataSource.class)
+				.getJdbcUrl();
+			String external = "subdesk.db-url=" + url;
+
+			assertThatThrownBy(() -> start(external, "subdesk.db-user=postgres",
+					"subdesk.console.bootstrap-admin.username=first-admin",
+					"subdesk.console.bootstrap-admin.password=short"))
+				.hasStackTraceContaining("the password have 12 to 128 characters");
+
+			try (ConfigurableApplicationContext production = start(external, "subdesk.db-user=postgres",
+					"subdesk.console.bootstrap-admin.username=first-admin",
+					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
+				int port = port(production);
+				assertThat(signsIn(port, "agent", ConsoleClient.PASSWORD)).isFalse();
+				assertThat(signsIn(port, "admin", ConsoleClient.PASSWORD)).isFalse();
+				assertThat(signsIn(port, "first-admin", ADMIN_PASSWORD)).isTrue();
+				ConsoleClient admin = new ConsoleClient(port);
+				admin.post(ConsoleSecurity.SIGN_IN, Map.of("username", "first-admin", "password", ADMIN_PASSWORD));
+				String staffPage = admin.get("/console/staff").body();
+				assertThat(staffPage).contains("first-admin", "Enable agent", "Enable admin");
+			}
+			try (ConfigurableApplicationContext restarted = start(external, "subdesk.db-user=postgres",
+					"subdesk.console.bootstrap-admin.username=second-admin",
+					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
+				assertThat(signsIn(port(restarted), "second-admin", ADMIN_PASSWORD)).as("an ADMIN exists already").isFalse();
+				assertThat(signsIn(port(restarted), "first-admin", ADMIN_PASSWORD)).isTrue();
+			}
+		}
+	}
+
+	private static boolean signsIn(int port, String username, String password) {
+		ConsoleClient.Page page = new ConsoleClient(port).post(ConsoleSecurity.SIGN_IN,
+				Map.of("username", username, "password", password));
+		return page.status() == 302 && !page.location().contains("error");
+	}
+
+	private static ConfigurableApplicationContext start(String... properties) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY,
+				"--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
+		for (String property : properties) {
+			args.add("--" + property);
+		}
+		return new SpringApplicationBuilder(SubdeskApplication.class).run(args.toArray(String[]::new));
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "0"));
+	}
+}
