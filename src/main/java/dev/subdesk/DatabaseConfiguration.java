@@ -39,7 +39,11 @@ class DatabaseConfiguration {
 			// same on every machine, whatever its LANG) with Unicode upper/lower case for e-mail look-ups.
 			builder.setLocaleConfig("locale-provider", "builtin").setLocaleConfig("builtin-locale", "C.UTF-8")
 				.setLocaleConfig("encoding", "UTF8");
+			// Stopped by the context (EmbeddedDatabase.destroy) after everything using the pool has closed,
+			// not by a JVM hook of its own that would race the context's shutdown and leave it waiting for a
+			// connection to a server already gone.
 			EmbeddedPostgres postgres = builder
+					.setRegisterShutdownHook(false)
 					.setDataDirectory(dir.resolve("pg"))
 					.setCleanDataDirectory(false)
 					.setServerConfig("max_connections", "200")
