@@ -15,8 +15,8 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
- * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages need
- * SUPERVISOR or ADMIN.
+ * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (the
+ * queue, the audit trail, the refund approvals) need SUPERVISOR or ADMIN.
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurity {
@@ -39,6 +39,7 @@ class ConsoleSecurity {
 			.authorizeHttpRequests(requests -> requests
 				.requestMatchers(SIGN_IN, "/console/console.css").permitAll()
 				.requestMatchers("/console/queue", "/console/audit").hasAnyRole("SUPERVISOR", "ADMIN")
+				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
 			.formLogin(form -> form.loginPage(SIGN_IN).defaultSuccessUrl("/console", true).permitAll())
 			.logout(logout -> logout.logoutUrl("/console/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))

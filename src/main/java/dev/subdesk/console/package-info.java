@@ -7,5 +7,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Agent console",
 		allowedDependencies = { "support", "cancellation", "accounts", "subscriptions", "billing", "catalog", "notices",
-				"shared", "clock" })
+				"devices", "shared", "clock" })
 package dev.subdesk.console;

@@ -7,5 +7,9 @@ public enum NoticeType {
 	/** A one-time code to sign in to the customer portal. */
 	SIGN_IN_CODE,
 	/** What was sent through the public cancellation form, with the time of receipt (R-DE-5). */
-	CANCELLATION_REQUEST_RECEIVED
+	CANCELLATION_REQUEST_RECEIVED,
+	/** A one-time code the caller reads back to a support agent before a sensitive action on the account. */
+	VERIFICATION_CODE,
+	/** The account's email address was changed; sent to the previous address. */
+	EMAIL_CHANGED
 }

@@ -33,6 +33,14 @@ class SmtpDelivery {
 			ORDER BY o.seq LIMIT 50 FOR UPDATE OF o SKIP LOCKED
 			""";
 
+	private static final String CLAIM_REDELIVERIES = """
+			SELECT r.id, r.recipient, n.subject, n.body || coalesce(f.text, '') AS body
+			FROM notice_redeliveries r JOIN notices n ON n.id = r.notice_id
+			LEFT JOIN notice_footers f ON f.id = n.footer_id
+			WHERE r.sent_at IS NULL AND n.body IS NOT NULL
+			ORDER BY r.id LIMIT 50 FOR UPDATE OF r SKIP LOCKED
+			""";
+
 	private record Outgoing(String id, String to, String subject, String body) {
 	}
 
@@ -64,24 +72,46 @@ class SmtpDelivery {
 						rs.getString("body")))
 				.list();
 			for (Outgoing notice : batch) {
-				try {
-					SimpleMailMessage message = new SimpleMailMessage();
-					message.setFrom(from);
-					message.setTo(notice.to());
-					message.setSubject(notice.subject());
-					message.setText(notice.body());
-					sender.send(message);
-					jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
-						.param("at", Timestamp.from(clock.instant()))
-						.param("id", notice.id())
-						.update();
-					jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", notice.id()).update();
-				}
-				catch (MailException e) {
-					log.warn("Could not deliver notice {} ({}); will retry", notice.id(), e.getMessage());
+				if (!send(sender, notice)) {
 					return;
 				}
+				jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
+					.param("at", Timestamp.from(clock.instant()))
+					.param("id", notice.id())
+					.update();
+				jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", notice.id()).update();
 			}
 		});
+		tx.executeWithoutResult(status -> {
+			List<Outgoing> batch = jdbc.sql(CLAIM_REDELIVERIES)
+				.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
+						rs.getString("body")))
+				.list();
+			for (Outgoing again : batch) {
+				if (!send(sender, again)) {
+					return;
+				}
+				jdbc.sql("UPDATE notice_redeliveries SET sent_at = :at WHERE id = :id")
+					.param("at", Timestamp.from(clock.instant()))
+					.param("id", Long.parseLong(again.id()))
+					.update();
+			}
+		});
+	}
+
+	private boolean send(JavaMailSender sender, Outgoing notice) {
+		try {
+			SimpleMailMessage message = new SimpleMailMessage();
+			message.setFrom(from);
+			message.setTo(notice.to());
+			message.setSubject(notice.subject());
+			message.setText(notice.body());
+			sender.send(message);
+			return true;
+		}
+		catch (MailException e) {
+			log.warn("Could not deliver {} ({}); will retry", notice.id(), e.getMessage());
+			return false;
+		}
 	}
 }
