@@ -12,6 +12,7 @@ import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.RefundApproval;
 import dev.subdesk.support.RefundApprovals;
 import dev.subdesk.support.StepUpCodes;
@@ -44,11 +45,14 @@ class StepUpController {
 	private final Billing billing;
 	private final StepUpCodes stepUp;
 	private final RefundApprovals approvals;
+	private final CallerVerification verification;
 	private final CallCases cases;
 	private final AgentLog log;
 
 	StepUpController(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Billing billing,
-			StepUpCodes stepUp, RefundApprovals approvals, CallCases cases, AgentLog log) {
+			StepUpCodes stepUp, RefundApprovals approvals, CallerVerification verification, CallCases cases,
+			AgentLog log) {
+		this.verification = verification;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
@@ -62,6 +66,7 @@ class StepUpController {
 	@PostMapping("/console/accounts/{accountId}/step-up/send")
 	String send(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
 		Account account = accounts.get(accountId);
+		verification.requireVerified(accountId, agent.getName());
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
 		String message = switch (stepUp.send(accountId, agent.getName(), caseNumber)) {
 			case SENT -> "A six-digit code was sent to the email on file. Ask the caller to read it back.";
@@ -74,6 +79,7 @@ class StepUpController {
 	@PostMapping("/console/accounts/{accountId}/step-up/confirm")
 	String confirm(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
 		Account account = accounts.get(accountId);
+		verification.requireVerified(accountId, agent.getName());
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
 		String message = switch (stepUp.confirm(accountId, agent.getName(), caseNumber,
 				form.code() == null ? "" : form.code())) {
