@@ -66,35 +66,32 @@ class SmtpDelivery {
 		if (sender == null) {
 			return;
 		}
-		tx.executeWithoutResult(status -> {
-			List<Outgoing> batch = jdbc.sql(CLAIM)
-				.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
-						rs.getString("body")))
-				.list();
-			for (Outgoing notice : batch) {
-				if (!send(sender, notice)) {
-					return;
-				}
-				jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
-					.param("at", Timestamp.from(clock.instant()))
-					.param("id", notice.id())
-					.update();
-				jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", notice.id()).update();
-			}
+		deliver(sender, CLAIM, id -> {
+			jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
+				.param("at", Timestamp.from(clock.instant()))
+				.param("id", id)
+				.update();
+			jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", id).update();
 		});
+		deliver(sender, CLAIM_REDELIVERIES, id -> jdbc
+			.sql("UPDATE notice_redeliveries SET sent_at = :at WHERE id = CAST(:id AS bigint)")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("id", id)
+			.update());
+	}
+
+	/** Sends one claimed batch in one transaction, recording each message sent; stops at the first failure. */
+	private void deliver(JavaMailSender sender, String claim, java.util.function.Consumer<String> sent) {
 		tx.executeWithoutResult(status -> {
-			List<Outgoing> batch = jdbc.sql(CLAIM_REDELIVERIES)
+			List<Outgoing> batch = jdbc.sql(claim)
 				.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
 						rs.getString("body")))
 				.list();
-			for (Outgoing again : batch) {
-				if (!send(sender, again)) {
+			for (Outgoing message : batch) {
+				if (!send(sender, message)) {
 					return;
 				}
-				jdbc.sql("UPDATE notice_redeliveries SET sent_at = :at WHERE id = :id")
-					.param("at", Timestamp.from(clock.instant()))
-					.param("id", Long.parseLong(again.id()))
-					.update();
+				sent.accept(message.id());
 			}
 		});
 	}

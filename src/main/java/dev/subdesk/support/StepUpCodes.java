@@ -6,16 +6,12 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.SubdeskException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -71,8 +67,6 @@ public class StepUpCodes {
 			               AND confirmed_at > :since)
 			""";
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	public enum Sent {
 		SENT, TOO_MANY_REQUESTS
 	}
@@ -121,14 +115,14 @@ public class StepUpCodes {
 			return Sent.TOO_MANY_REQUESTS;
 		}
 		String id = Ids.next("suc");
-		String code = "%06d".formatted(RANDOM.nextInt(1_000_000));
+		String code = OneTimeCodes.generate();
 		jdbc.sql(RETIRE_LIVE).param("at", Timestamp.from(now)).param("account", accountId).update();
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("account", accountId)
 			.param("agent", agent)
 			.param("case", caseNumber)
-			.param("hash", hash(id, code))
+			.param("hash", OneTimeCodes.hash(id, code))
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.update();
@@ -162,9 +156,7 @@ public class StepUpCodes {
 			return Confirmation.NO_LIVE_CODE;
 		}
 		LiveCode code = live.get();
-		String presented = typedCode.strip();
-		boolean matches = presented.matches("\\d{6}") && MessageDigest.isEqual(
-				code.hash().getBytes(StandardCharsets.US_ASCII), hash(code.id(), presented).getBytes(StandardCharsets.US_ASCII));
+		boolean matches = OneTimeCodes.matches(code.hash(), code.id(), typedCode);
 		jdbc.sql("""
 				UPDATE step_up_codes SET attempts = attempts + 1,
 				    confirmed_at = CASE WHEN :ok THEN CAST(:at AS timestamptz) END,
@@ -200,13 +192,4 @@ public class StepUpCodes {
 		}
 	}
 
-	private static String hash(String id, String code) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest((id + ":" + code).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }
