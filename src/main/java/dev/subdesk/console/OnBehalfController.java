@@ -19,6 +19,7 @@ import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.CallerVerification;
 import java.security.Principal;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -70,15 +71,13 @@ class OnBehalfController {
 			.filter(found -> found.accountId().equals(accountId))
 			.orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
 		boolean on = Boolean.TRUE.equals(form.autoRenew());
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		Cancellations.AutoRenewChange change = cancellations.setAutoRenew(s.id(), on, CancellationChannel.AGENT,
-				agent.getName());
-		String detail = on ? "Auto-renewal on for " + s.orderNumber()
-				: "Auto-renewal off for %s; ends %s (%s)".formatted(s.orderNumber(),
-						Formats.date(change.subscription().currentPeriodEnd()), change.confirmationNumber());
-		log.acted(agent.getName(), on ? "AUTO_RENEW_ON" : "AUTO_RENEW_OFF", accountId, detail, caseNumber,
-				"caller asked");
-		return back(redirect, caseNumber, detail + ".");
+		return act(account, form, agent, redirect, on ? "AUTO_RENEW_ON" : "AUTO_RENEW_OFF", () -> {
+			Cancellations.AutoRenewChange change = cancellations.setAutoRenew(s.id(), on, CancellationChannel.AGENT,
+					agent.getName());
+			return on ? "Auto-renewal on for " + s.orderNumber()
+					: "Auto-renewal off for %s; ends %s (%s)".formatted(s.orderNumber(),
+							Formats.date(change.subscription().currentPeriodEnd()), change.confirmationNumber());
+		});
 	}
 
 	@PostMapping("/console/accounts/{accountId}/charges/{chargeId}/refund")
@@ -111,11 +110,10 @@ class OnBehalfController {
 			Principal agent, RedirectAttributes redirect) {
 		Account account = verified(accountId, agent);
 		Device device = devices.find(accountId, deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		devices.remove(accountId, device.id());
-		String detail = "Device %s (%s) deactivated; its seat is free".formatted(device.name(), device.platform());
-		log.acted(agent.getName(), "DEVICE_DEACTIVATED", accountId, detail, caseNumber, "caller asked");
-		return back(redirect, caseNumber, detail + ".");
+		return act(account, form, agent, redirect, "DEVICE_DEACTIVATED", () -> {
+			devices.remove(accountId, device.id());
+			return "Device %s (%s) deactivated; its seat is free".formatted(device.name(), device.platform());
+		});
 	}
 
 	@PostMapping("/console/accounts/{accountId}/cancellations/{number}/resend")
@@ -124,10 +122,18 @@ class OnBehalfController {
 		Account account = verified(accountId, agent);
 		Notice confirmation = notices.find(accountId, NoticeType.CANCELLATION_CONFIRMATION, cancellations.get(number)
 			.confirmationNumber()).orElseThrow(() -> SubdeskException.notFound("Cancellation", number));
+		return act(account, form, agent, redirect, "CONFIRMATION_RESENT", () -> {
+			notices.redeliver(confirmation, account.email(), agent.getName());
+			return "Confirmation of %s sent again to the email on file".formatted(confirmation.relatedId());
+		});
+	}
+
+	/** Does what the caller asked, in the call's case, and records it with the agent (audit trail and timeline). */
+	private String act(Account account, ActionForm form, Principal agent, RedirectAttributes redirect, String action,
+			Supplier<String> work) {
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		notices.redeliver(confirmation, account.email(), agent.getName());
-		String detail = "Confirmation of %s sent again to the email on file".formatted(confirmation.relatedId());
-		log.acted(agent.getName(), "CONFIRMATION_RESENT", accountId, detail, caseNumber, "caller asked");
+		String detail = work.get();
+		log.acted(agent.getName(), action, account.id(), detail, caseNumber, "caller asked");
 		return back(redirect, caseNumber, detail + ".");
 	}
 

@@ -65,29 +65,32 @@ class StepUpController {
 
 	@PostMapping("/console/accounts/{accountId}/step-up/send")
 	String send(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
-		Account account = accounts.get(accountId);
-		verification.requireVerified(accountId, agent.getName());
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		String message = switch (stepUp.send(accountId, agent.getName(), caseNumber)) {
+		return stepUpCheck(accountId, form, agent, redirect, caseNumber -> switch (stepUp.send(accountId,
+				agent.getName(), caseNumber)) {
 			case SENT -> "A six-digit code was sent to the email on file. Ask the caller to read it back.";
 			case TOO_MANY_REQUESTS -> "Three codes were sent in the last 15 minutes; ask the caller to use the latest one.";
-		};
-		cases.note(caseNumber, agent.getName(), "Step-up code: " + message);
-		return OnBehalfController.back(redirect, caseNumber, message);
+		});
 	}
 
 	@PostMapping("/console/accounts/{accountId}/step-up/confirm")
 	String confirm(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
-		Account account = accounts.get(accountId);
-		verification.requireVerified(accountId, agent.getName());
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		String message = switch (stepUp.confirm(accountId, agent.getName(), caseNumber,
-				form.code() == null ? "" : form.code())) {
+		String code = form.code() == null ? "" : form.code();
+		return stepUpCheck(accountId, form, agent, redirect, caseNumber -> switch (stepUp.confirm(accountId,
+				agent.getName(), caseNumber, code)) {
 			case CONFIRMED -> "Code confirmed: the sensitive actions are open for 10 minutes.";
 			case WRONG_CODE -> "That is not the code that was sent. Ask the caller to read it again.";
 			case NO_LIVE_CODE -> "No code is waiting (expired, used or too many tries); send a new one.";
-		};
-		cases.note(caseNumber, agent.getName(), "Step-up check: " + message);
+		});
+	}
+
+	/** A step of the code check for a verified caller, noted on the call's case with what the agent is told. */
+	private String stepUpCheck(String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect,
+			java.util.function.Function<String, String> step) {
+		Account account = accounts.get(accountId);
+		verification.requireVerified(accountId, agent.getName());
+		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		String message = step.apply(caseNumber);
+		cases.note(caseNumber, agent.getName(), "Step-up code: " + message);
 		return OnBehalfController.back(redirect, caseNumber, message);
 	}
 

@@ -136,7 +136,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		for (String action : List.of(base + "/subscriptions/" + caller.subscription() + "/auto-renew",
 				base + "/charges/" + charge + "/refund", base + "/devices/" + device + "/deactivate",
 				base + "/cancellations/" + confirmation + "/resend", base + "/step-up/send", base + "/step-up/confirm",
-				base + "/close", base + "/cards/" + card + "/remove", base + "/email", base + "/charges/" + charge + "/goodwill")) {
+				base + "/close", base + "/cards/" + card + "/remove", base + "/email",
+				base + "/charges/" + charge + "/goodwill")) {
 			ConsoleClient.Page page = agent.post(action, Map.of("autoRenew", "true", "email", "new@example.com",
 					"reason", "goodwill", "code", "123456"));
 			assertThat(page.status()).as(action).isEqualTo(403);
@@ -237,8 +238,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/refund", Map.of("caseNumber", caseNumber))))
 			.contains("The refund policy gives nothing back");
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
-		agent.followed(agent.post(base + "/step-up/confirm", Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)));
+		confirmStepUp(agent, caller, caseNumber);
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "20", "reason", "Service outage in October", "caseNumber", caseNumber))))
 			.contains("Refund of $20.00 requested; it waits for a supervisor");
@@ -273,10 +273,10 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
-		agent.followed(agent.post(base + "/step-up/confirm", Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)));
+		confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
-		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill", Map.of("reason", "Asked for all of it", "caseNumber", caseNumber)));
+		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
+				Map.of("reason", "Asked for all of it", "caseNumber", caseNumber)));
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
 			.query(String.class).single();
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
@@ -306,6 +306,14 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.get("/console?q=" + caller.email() + "&last4=4242").body())
 			.contains("Give the caller&#39;s name").doesNotContain(link);
 		assertThat(agent.get("/console?q=%25").body()).doesNotContain("/console/accounts/acct_");
+	}
+
+	/** The agent sends a code and types what the caller reads back from the email. */
+	private void confirmStepUp(ConsoleClient agent, Callers.Caller caller, String caseNumber) {
+		String base = "/console/accounts/" + caller.account();
+		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
+		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
+				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
 	}
 
 	private String status(String request) {
