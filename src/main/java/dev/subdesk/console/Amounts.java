@@ -2,10 +2,9 @@ package dev.subdesk.console;
 
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
-import java.math.BigDecimal;
 import org.jspecify.annotations.Nullable;
 
-/** Amounts an agent types in the currency's major unit ({@code 12.50}), read as integer minor units. */
+/** Amounts an agent types in the currency's major unit ({@code 12.50}), read as integer minor units (no floating point). */
 final class Amounts {
 
 	private Amounts() {
@@ -21,7 +20,11 @@ final class Amounts {
 			return max.amount();
 		}
 		String text = typed.strip().replaceFirst("^\\$", "");
-		long amount = text.matches("\\d{1,12}(\\.\\d{1,2})?") ? new BigDecimal(text).movePointRight(2).longValueExact() : -1;
+		long amount = -1;
+		if (text.matches("\\d{1,12}(\\.\\d{1,2})?")) {
+			String[] parts = (text + ".").split("\\.", -1);
+			amount = Long.parseLong(parts[0]) * 100 + (parts[1].isEmpty() ? 0 : Long.parseLong((parts[1] + "0").substring(0, 2)));
+		}
 		if (amount <= 0 || amount > max.amount()) {
 			throw new IllegalArgumentException("give an amount above zero and at most " + Formats.money(max) + ".");
 		}
