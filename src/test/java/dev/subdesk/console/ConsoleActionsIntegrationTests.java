@@ -122,7 +122,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void noActionWorksOnAnUnverifiedAccount() {
+	void noneOfTheActionsOnBehalfWorksOnAnUnverifiedAccount() {
 		Callers.Caller caller = callers.withVpn("10115");
 		String device = api.post("/accounts/" + caller.account() + "/devices", Map.of("name", "Phone", "platform", "IOS"))
 			.id();
@@ -289,6 +289,30 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(status(request)).isEqualTo("REJECTED");
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
 		assertThat(callers.notices(caller.account(), "REFUND_ISSUED")).isZero();
+	}
+
+	@Test
+	void nobodyDecidesTheirOwnRequest() {
+		Callers.Caller caller = callers.withVpn("10115");
+		fixtures.advance("P61D");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String caseNumber = Callers.verify(supervisor, caller, "10115");
+		confirmStepUp(supervisor, caller, caseNumber);
+		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		supervisor.followed(supervisor.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
+				Map.of("amount", "5", "reason", "Loyal customer", "caseNumber", caseNumber)));
+		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
+			.query(String.class).single();
+
+		ConsoleClient.Page own = supervisor.post("/console/approvals/" + request + "/approve", Map.of());
+		assertThat(own.status()).isEqualTo(409);
+		assertThat(own.body()).contains("OWN_REQUEST");
+		assertThat(status(request)).isEqualTo("PENDING");
+
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		assertThat(admin.followed(admin.post("/console/approvals/" + request + "/approve", Map.of("note", "ok"))))
+			.contains("Approved: $5.00 refunded");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(500);
 	}
 
 	@Test
