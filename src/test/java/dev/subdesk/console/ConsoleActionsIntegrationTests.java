@@ -292,6 +292,30 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void textThatCannotBeStoredIsAClearErrorAndChangesNothing() {
+		Callers.Caller caller = callers.withVpn("10115");
+		fixtures.advance("P61D");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		confirmStepUp(agent, caller, caseNumber);
+		String charge = callers.firstCharge(caller.account()).path("id").asString();
+
+		ConsoleClient.Page search = agent.get("/console?q=Quentin%00");
+		ConsoleClient.Page goodwill = agent.post("/console/accounts/" + caller.account() + "/charges/" + charge
+				+ "/goodwill", Map.of("reason", "outage\u0000", "caseNumber", caseNumber));
+		ConsoleClient.Page email = agent.post("/console/accounts/" + caller.account() + "/email",
+				Map.of("email", "x\u0000@example.com", "caseNumber", caseNumber));
+
+		for (ConsoleClient.Page page : List.of(search, goodwill, email)) {
+			assertThat(page.status()).isEqualTo(400);
+			assertThat(page.body()).contains("cannot be stored", "VALIDATION_FAILED");
+		}
+		assertThat(api.get("/accounts/" + caller.account()).text("email")).isEqualTo(caller.email());
+		assertThat(jdbc.sql("SELECT count(*) FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
+			.query(Long.class).single()).isZero();
+	}
+
+	@Test
 	void nobodyDecidesTheirOwnRequest() {
 		Callers.Caller caller = callers.withVpn("10115");
 		fixtures.advance("P61D");
