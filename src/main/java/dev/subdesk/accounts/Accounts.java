@@ -244,7 +244,8 @@ public class Accounts {
 				"""
 						Hello %s,
 
-						the email address of your Acme account was changed at your request to %s. Notices go there 						from now on. If you did not ask for this, contact Acme support at once.""".formatted(account.name(),
+						the email address of your Acme account was changed at your request to %s. Notices go there \
+						from now on. If you did not ask for this, contact Acme support at once.""".formatted(account.name(),
 						email), accountId);
 		return get(accountId);
 	}

@@ -37,6 +37,9 @@ class AccountSearch {
 
 	static final int MAX_HITS = 20;
 
+	/** What looks like an order, confirmation or case number is never searched as a name. */
+	static final String NUMBER = "(?i)(ORD|CXL|CASE)-.*";
+
 	/** What an agent can search with. */
 	sealed interface Query {
 
@@ -62,7 +65,7 @@ class AccountSearch {
 			if (!digits.matches("\\d{4}")) {
 				return new Invalid("The last four digits of a card are four digits, such as 4242.");
 			}
-			if (q.length() < 2 || q.contains("@") || q.matches("(?i)(ORD|CXL|CASE)-.*")) {
+			if (q.length() < 2 || q.contains("@") || q.matches(NUMBER)) {
 				return new Invalid("Give the caller's name (at least two letters) together with the card's last four digits.");
 			}
 			return new NameAndCard(q, digits);
@@ -83,7 +86,7 @@ class AccountSearch {
 			return List.of();
 		}
 		if (q.contains("@")) {
-			return accounts.findByEmail(q, Page.Request.first(20)).data();
+			return accounts.findByEmail(q, Page.Request.first(MAX_HITS)).data();
 		}
 		String number = Ids.normalizeNumber(q);
 		Optional<String> accountId;
@@ -96,7 +99,7 @@ class AccountSearch {
 		else if (number.startsWith("CASE-")) {
 			accountId = support.find(number).map(SupportCase::accountId);
 		}
-		else if (q.length() >= 2 && !q.matches("(?i)(ORD|CXL|CASE)-.*")) {
+		else if (q.length() >= 2 && !q.matches(NUMBER)) {
 			return accounts.findByName(q, null, MAX_HITS);
 		}
 		else {
