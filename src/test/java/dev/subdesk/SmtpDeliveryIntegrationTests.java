@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.subdesk.notices.Notice;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
 import jakarta.mail.internet.MimeMessage;
@@ -17,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** With an SMTP server configured, notices are delivered and marked sent, even those of a closing account. */
+/**
+ * With an SMTP server configured, notices are delivered and marked sent, even those of a closing account, and a
+ * notice resent at a caller's request goes out again with the same content.
+ */
 class SmtpDeliveryIntegrationTests {
 
 	@RegisterExtension
@@ -27,7 +33,7 @@ class SmtpDeliveryIntegrationTests {
 	Path dataDir;
 
 	@Test
-	void noticesAreDeliveredBySmtpIncludingTheConfirmationsOfAClosingAccount() throws Exception {
+	void noticesAreDeliveredBySmtpIncludingAResentOneAndTheConfirmationsOfAClosingAccount() throws Exception {
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
 				"--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir,
 				"--spring.mail.host=127.0.0.1", "--spring.mail.port=" + ServerSetupTest.SMTP.getPort(),
@@ -44,8 +50,17 @@ class SmtpDeliveryIntegrationTests {
 				.until(() -> api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
 					.allMatch(n -> n.path("sentAt").isString()));
 
+			Notices notices = app.getBean(Notices.class);
+			Notice order = notices.find(account, NoticeType.ORDER_CONFIRMATION, sub).orElseThrow();
+			notices.redeliver(order, email, "agent");
+			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 3)).isTrue();
+			MimeMessage again = mail.getReceivedMessages()[2];
+			assertThat(subject(again)).isEqualTo(order.subject());
+			assertThat(again.getContent().toString().replace("\r\n", "\n").strip()).isEqualTo(order.body().strip());
+			assertThat(notices.list(account, dev.subdesk.shared.Page.Request.first(100)).data()).hasSize(2);
+
 			api.post("/accounts/" + account + "/close");
-			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 4)).isTrue();
+			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 5)).isTrue();
 			MimeMessage[] received = mail.getReceivedMessages();
 			assertThat(Arrays.stream(received).map(m -> subject(m))).anyMatch(s -> s.startsWith("Cancellation confirmed"))
 				.anyMatch(s -> s.startsWith("Refund of $59.99"));

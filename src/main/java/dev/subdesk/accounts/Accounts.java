@@ -36,9 +36,18 @@ public class Accounts {
 	private static final String PM_COLUMNS = "id, account_id, gateway_token, brand, last4, exp_month, exp_year, is_default, created_at, seq";
 
 	private static final String INSERT_PM = """
-			INSERT INTO payment_methods (id, account_id, gateway_token, brand, last4, exp_month, exp_year, is_default, created_at)
-			VALUES (:id, :account, :token, :brand, :last4, :month, :year, :isDefault, :at)
+			INSERT INTO payment_methods (id, account_id, gateway_token, brand, last4, exp_month, exp_year, is_default, created_at,
+			                             billing_postcode)
+			VALUES (:id, :account, :token, :brand, :last4, :month, :year, :isDefault, :at, :postcode)
 			""";
+
+	private static final String FIND_BY_NAME = """
+			SELECT %s FROM accounts a
+			WHERE a.status = 'ACTIVE' AND lower(a.name) LIKE '%%' || :fragment || '%%' ESCAPE '\\'
+			  AND (CAST(:last4 AS text) IS NULL OR EXISTS (SELECT 1 FROM payment_methods p
+			       WHERE p.account_id = a.id AND p.deleted_at IS NULL AND p.last4 = :last4))
+			ORDER BY a.created_at DESC, a.seq DESC LIMIT :limit
+			""".formatted(ACCOUNT_COLUMNS.replaceAll("(\\w+)", "a.$1"));
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -125,6 +134,15 @@ public class Accounts {
 	 */
 	@Transactional
 	public PaymentMethod addPaymentMethod(String accountId, String token) {
+		return addPaymentMethod(accountId, token, null);
+	}
+
+	/**
+	 * Adds a card with the billing postcode it was registered with, when the caller gave one (optional; the
+	 * fourth knowledge factor an agent can check, see {@link #billingPostcodes(String)}).
+	 */
+	@Transactional
+	public PaymentMethod addPaymentMethod(String accountId, String token, @Nullable String billingPostcode) {
 		Account account = lock(accountId);
 		CardDetails card = gateway.describe(token)
 			.orElseThrow(() -> SubdeskException.invalid("token", "unknown payment token"));
@@ -143,6 +161,7 @@ public class Accounts {
 			.param("year", card.expYear())
 			.param("isDefault", first)
 			.param("at", Timestamp.from(clock.instant()))
+			.param("postcode", billingPostcode)
 			.update();
 		return paymentMethod(accountId, id).orElseThrow();
 	}
@@ -178,6 +197,60 @@ public class Accounts {
 		return jdbc.sql("SELECT " + PM_COLUMNS + """
 				 FROM payment_methods WHERE id = :id AND account_id = :account AND deleted_at IS NULL
 				""").param("id", paymentMethodId).param("account", accountId).query(Accounts::mapPaymentMethod).optional();
+	}
+
+	/** The billing postcodes of the account's live cards that have one, as they were given. */
+	@Transactional(readOnly = true)
+	public List<String> billingPostcodes(String accountId) {
+		return jdbc.sql("""
+				SELECT billing_postcode FROM payment_methods
+				WHERE account_id = :account AND deleted_at IS NULL AND billing_postcode IS NOT NULL
+				""").param("account", accountId).query(String.class).list();
+	}
+
+	/**
+	 * Open accounts whose name contains {@code fragment}, ignoring case, newest first; with {@code cardLast4},
+	 * only those with a live card ending in those digits.
+	 */
+	@Transactional(readOnly = true)
+	public List<Account> findByName(String fragment, @Nullable String cardLast4, int limit) {
+		String like = fragment.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("([\\\\%_])", "\\\\$1");
+		return jdbc.sql(FIND_BY_NAME)
+			.param("fragment", like)
+			.param("last4", cardLast4)
+			.param("limit", limit)
+			.query(Accounts::mapAccount)
+			.list();
+	}
+
+	/**
+	 * Changes the account's email. The address must be free ignoring case ({@code 409 EMAIL_TAKEN}) and the
+	 * account open ({@code 409 ACCOUNT_CLOSED}); the previous address is told of the change.
+	 */
+	@Transactional
+	public Account changeEmail(String accountId, String email) {
+		Account account = lock(accountId);
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		if (account.email().equalsIgnoreCase(email)) {
+			return account;
+		}
+		try {
+			jdbc.sql("UPDATE accounts SET email = :email WHERE id = :id").param("email", email).param("id", accountId)
+				.update();
+		}
+		catch (DuplicateKeyException e) {
+			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
+		}
+		notices.send(accountId, account.email(), NoticeType.EMAIL_CHANGED, "The email of your Acme account was changed",
+				"""
+						Hello %s,
+
+						the email address of your Acme account was changed at your request to %s. Notices go there \
+						from now on. If you did not ask for this, contact Acme support at once.""".formatted(account.name(),
+						email), accountId);
+		return get(accountId);
 	}
 
 	/** Any payment method ever stored, removed or not (charges keep pointing at theirs). */

@@ -99,9 +99,11 @@ class AccountsController {
 		accounts.get(id);
 		JsonBody body = JsonBody.parse(raw, json);
 		String token = body.text("token", true, 1, 200);
+		String postcode = body.matching("billingPostcode", false, 2, 12, "[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]",
+				"must be letters, digits, spaces or hyphens");
 		body.validate();
 		return ResponseEntity.status(HttpStatus.CREATED)
-			.body(PaymentMethodView.of(accounts.addPaymentMethod(id, token)));
+			.body(PaymentMethodView.of(accounts.addPaymentMethod(id, token, postcode)));
 	}
 
 	@GetMapping("/{id}/payment-methods")

@@ -499,6 +499,28 @@ public class Cancellations {
 		return repository.endsAtOrBefore(subscriptionId, instant);
 	}
 
+	/**
+	 * What the written policy lets support refund of a charge now, without a supervisor: all that is left of it
+	 * when a cancellation ended its subscription at or before the charge's period start (invariant 1), or when it
+	 * is its subscription's latest successful charge and the plan's money-back window is still open (the same
+	 * {@link RefundPolicy} as an IMMEDIATE cancellation). Anything more is a goodwill refund. A failed or unknown
+	 * charge: zero.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<Money> policyRefund(String chargeId) {
+		Optional<Charge> charge = billing.charge(chargeId).filter(Charge::successful);
+		if (charge.isEmpty()) {
+			return Optional.empty();
+		}
+		Charge c = charge.get();
+		if (cancelledBy(c.subscriptionId(), c.periodStart())) {
+			return Optional.of(c.remaining()).filter(Money::positive);
+		}
+		Optional<Charge> latest = billing.latestSuccessfulCharge(c.subscriptionId()).filter(l -> l.id().equals(c.id()));
+		return subscriptions.find(c.subscriptionId())
+			.flatMap(s -> RefundPolicy.refundFor(catalog.get(s.planCode()), latest, clock.instant()));
+	}
+
 	private Subscription lockForWork(String subscriptionId) {
 		Subscription s = subscriptions.get(subscriptionId);
 		accounts.lock(s.accountId());

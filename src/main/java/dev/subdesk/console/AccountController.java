@@ -29,12 +29,12 @@ class AccountController {
 
 	/** A subscription as the agent sees it once the caller is verified. */
 	record SubscriptionRow(String id, String plan, String orderNumber, String status, String periodEnd,
-			boolean cancellable) {
+			boolean cancellable, boolean autoRenew) {
 	}
 
 	/** What the caller said, typed by the agent. */
 	record VerifyForm(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
-			@Nullable String caseNumber) {
+			@Nullable String billingPostcode, @Nullable String caseNumber) {
 	}
 
 	private final AccountSearch search;
@@ -44,9 +44,11 @@ class AccountController {
 	private final CallerVerification verification;
 	private final CallCases cases;
 	private final AgentLog log;
+	private final CallerActions actions;
 
 	AccountController(AccountSearch search, Accounts accounts, Subscriptions subscriptions, Catalog catalog,
-			CallerVerification verification, CallCases cases, AgentLog log) {
+			CallerVerification verification, CallCases cases, AgentLog log, CallerActions actions) {
+		this.actions = actions;
 		this.search = search;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
@@ -57,10 +59,16 @@ class AccountController {
 	}
 
 	@GetMapping("/console")
-	String search(@RequestParam(name = "q", required = false) @Nullable String q, Principal agent, Model model) {
+	String search(@RequestParam(name = "q", required = false) @Nullable String q,
+			@RequestParam(name = "last4", required = false) @Nullable String last4, Principal agent, Model model) {
 		model.addAttribute("q", q == null ? "" : q);
-		if (q != null && !q.isBlank()) {
-			List<Hit> hits = search.find(q).stream().map(this::hit).toList();
+		model.addAttribute("last4", last4 == null ? "" : last4);
+		AccountSearch.Query query = AccountSearch.Query.of(q, last4);
+		if (query instanceof AccountSearch.Query.Invalid invalid) {
+			model.addAttribute("problem", invalid.problem());
+		}
+		else if (query != null) {
+			List<Hit> hits = search.find(query).stream().map(this::hit).toList();
 			hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
 			model.addAttribute("hits", hits);
 		}
@@ -90,6 +98,7 @@ class AccountController {
 		if (verified) {
 			model.addAttribute("country", account.country() + (account.region() == null ? "" : "-" + account.region()));
 			model.addAttribute("subscriptions", subscriptions.forAccount(accountId).stream().map(this::row).toList());
+			actions.describe(account, agent.getName(), model);
 		}
 		return "console/account";
 	}
@@ -97,7 +106,7 @@ class AccountController {
 	private SubscriptionRow row(Subscription s) {
 		String status = s.scheduledToEnd() ? s.status() + ", ends " + Formats.date(s.currentPeriodEnd()) : s.status().name();
 		return new SubscriptionRow(s.id(), catalog.get(s.planCode()).name(), s.orderNumber(), status,
-				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled());
+				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled(), s.autoRenew());
 	}
 
 	@PostMapping("/console/accounts/{accountId}/verify")
@@ -106,7 +115,7 @@ class AccountController {
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
 		CallerVerification.Result result = verification.verify(accountId, agent.getName(), caseNumber,
 				new CallerVerification.Claims(blankToNull(form.email()), blankToNull(form.orderNumber()),
-						blankToNull(form.cardLast4())));
+						blankToNull(form.cardLast4()), blankToNull(form.billingPostcode())));
 		String message = switch (result.outcome()) {
 			case VERIFIED -> "Caller verified.";
 			case NOT_VERIFIED -> "Not verified: the answers did not match two factors. Attempts left: "

@@ -30,7 +30,7 @@ class AgentLog {
 			String reason) {
 		audit.record(agent, CHANNEL, action, accountId, detail, caseNumber, reason);
 		if (caseNumber != null) {
-			support.note(caseNumber, agent, action + ": " + detail);
+			support.action(caseNumber, agent, action + ": " + detail);
 		}
 	}
 }

@@ -16,7 +16,7 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
- * audit, reports) need SUPERVISOR or ADMIN, the staff accounts page ADMIN.
+ * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts page ADMIN.
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurity {
@@ -40,6 +40,7 @@ class ConsoleSecurity {
 				.requestMatchers(SIGN_IN, "/console/console.css").permitAll()
 				.requestMatchers("/console/queue", "/console/audit", "/console/reports").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
+				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
 			.formLogin(form -> form.loginPage(SIGN_IN).defaultSuccessUrl("/console", true).permitAll())
 			.logout(logout -> logout.logoutUrl("/console/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))

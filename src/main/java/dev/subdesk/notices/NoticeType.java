@@ -9,5 +9,9 @@ public enum NoticeType {
 	/** What was sent through the public cancellation form, with the time of receipt (R-DE-5). */
 	CANCELLATION_REQUEST_RECEIVED,
 	/** A withdrawal from a contract (EU, R-EU-7), with its content and the time of receipt; not a cancellation. */
-	WITHDRAWAL_ACKNOWLEDGEMENT
+	WITHDRAWAL_ACKNOWLEDGEMENT,
+	/** A one-time code the caller reads back to a support agent before a sensitive action on the account. */
+	VERIFICATION_CODE,
+	/** The account's email address was changed; sent to the previous address. */
+	EMAIL_CHANGED
 }

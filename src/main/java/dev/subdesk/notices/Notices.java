@@ -167,6 +167,39 @@ public class Notices {
 		return Page.of(rows, request.limit(), n -> new Page.Cursor(n.createdAt(), n.seq()));
 	}
 
+	/** The newest notice of a type about one thing (a confirmation number, a refund id...) on an account. */
+	@Transactional(readOnly = true)
+	public java.util.Optional<Notice> find(String accountId, NoticeType type, String relatedId) {
+		return jdbc.sql("""
+				SELECT n.id, n.type, n.recipient, n.subject, %s AS body, n.related_id, n.created_at, n.sent_at, n.seq
+				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE n.account_id = :account AND n.type = :type AND n.related_id = :related
+				ORDER BY n.created_at DESC, n.seq DESC LIMIT 1
+				""".formatted(FULL_BODY))
+			.param("account", accountId)
+			.param("type", type.name())
+			.param("related", relatedId)
+			.query(Notices::map)
+			.optional();
+	}
+
+	/**
+	 * Delivers a stored notice again, with the same content, to {@code to} (the address on file now). The
+	 * re-delivery is recorded and, when a mail server is configured, sent; the notice itself stays the one notice
+	 * of its event. An erased notice has nothing to send: {@code 409 NOTICE_ERASED}.
+	 */
+	@Transactional
+	public void redeliver(Notice notice, String to, String requestedBy) {
+		if (notice.body() == null || erased(to)) {
+			throw dev.subdesk.shared.SubdeskException.conflict("NOTICE_ERASED", "This notice's content has been erased");
+		}
+		jdbc.sql("""
+				INSERT INTO notice_redeliveries (notice_id, recipient, requested_by, requested_at)
+				VALUES (:notice, :to, :by, :at)
+				""").param("notice", notice.id()).param("to", to).param("by", requestedBy)
+			.param("at", Timestamp.from(clock.instant())).update();
+	}
+
 	/**
 	 * Erases personal data from every notice of an account: the recipient becomes the tombstone address. Notices
 	 * still waiting in the SMTP outbox keep their content there, for the address they were written to, until they

@@ -33,6 +33,14 @@ class SmtpDelivery {
 			ORDER BY o.seq LIMIT 50 FOR UPDATE OF o SKIP LOCKED
 			""";
 
+	private static final String CLAIM_REDELIVERIES = """
+			SELECT r.id, r.recipient, n.subject, n.body || coalesce(f.text, '') AS body
+			FROM notice_redeliveries r JOIN notices n ON n.id = r.notice_id
+			LEFT JOIN notice_footers f ON f.id = n.footer_id
+			WHERE r.sent_at IS NULL AND n.body IS NOT NULL
+			ORDER BY r.id LIMIT 50 FOR UPDATE OF r SKIP LOCKED
+			""";
+
 	private record Outgoing(String id, String to, String subject, String body) {
 	}
 
@@ -58,30 +66,49 @@ class SmtpDelivery {
 		if (sender == null) {
 			return;
 		}
+		deliver(sender, CLAIM, id -> {
+			jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
+				.param("at", Timestamp.from(clock.instant()))
+				.param("id", id)
+				.update();
+			jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", id).update();
+		});
+		deliver(sender, CLAIM_REDELIVERIES, id -> jdbc
+			.sql("UPDATE notice_redeliveries SET sent_at = :at WHERE id = CAST(:id AS bigint)")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("id", id)
+			.update());
+	}
+
+	/** Sends one claimed batch in one transaction, recording each message sent; stops at the first failure. */
+	private void deliver(JavaMailSender sender, String claim, java.util.function.Consumer<String> sent) {
 		tx.executeWithoutResult(status -> {
-			List<Outgoing> batch = jdbc.sql(CLAIM)
+			List<Outgoing> batch = jdbc.sql(claim)
 				.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("recipient"), rs.getString("subject"),
 						rs.getString("body")))
 				.list();
-			for (Outgoing notice : batch) {
-				try {
-					SimpleMailMessage message = new SimpleMailMessage();
-					message.setFrom(from);
-					message.setTo(notice.to());
-					message.setSubject(notice.subject());
-					message.setText(notice.body());
-					sender.send(message);
-					jdbc.sql("UPDATE notices SET sent_at = :at WHERE id = :id")
-						.param("at", Timestamp.from(clock.instant()))
-						.param("id", notice.id())
-						.update();
-					jdbc.sql("DELETE FROM notice_outbox WHERE notice_id = :id").param("id", notice.id()).update();
-				}
-				catch (MailException e) {
-					log.warn("Could not deliver notice {} ({}); will retry", notice.id(), e.getMessage());
+			for (Outgoing message : batch) {
+				if (!send(sender, message)) {
 					return;
 				}
+				sent.accept(message.id());
 			}
 		});
+	}
+
+	private boolean send(JavaMailSender sender, Outgoing notice) {
+		try {
+			SimpleMailMessage message = new SimpleMailMessage();
+			message.setFrom(from);
+			message.setTo(notice.to());
+			message.setSubject(notice.subject());
+			message.setText(notice.body());
+			sender.send(message);
+			return true;
+		}
+		catch (MailException e) {
+			log.warn("Could not deliver {} ({}); will retry", notice.id(), e.getMessage());
+			return false;
+		}
 	}
 }

@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Verifies a caller without asking for anything a scammer would want: the agent types what the caller says and
  * the system checks it. Two matching knowledge factors (the account's email, one of its order numbers, the last
- * four digits of one of its cards) unlock the ordinary actions for that agent for 30 minutes. Five failed
+ * four digits of one of its cards, the billing postcode of one of its cards) unlock the ordinary actions for that agent for 30 minutes. Five failed
  * attempts since the last success lock verification on the account for 30 minutes and open an urgent security
  * case. Every attempt is in the audit trail; the factors themselves are never stored.
  */
@@ -35,7 +35,12 @@ public class CallerVerification {
 	static final Duration VALID_FOR = Duration.ofMinutes(30);
 
 	/** What the caller said. Any may be missing. */
-	public record Claims(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4) {
+	public record Claims(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
+			@Nullable String billingPostcode) {
+
+		public Claims(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4) {
+			this(email, orderNumber, cardLast4, null);
+		}
 	}
 
 	public enum Outcome {
@@ -141,7 +146,19 @@ public class CallerVerification {
 			.anyMatch(claims.cardLast4().strip()::equals)) {
 			matched++;
 		}
+		if (claims.billingPostcode() != null && !normalizePostcode(claims.billingPostcode()).isEmpty()
+				&& accounts.billingPostcodes(account.id())
+					.stream()
+					.map(CallerVerification::normalizePostcode)
+					.anyMatch(normalizePostcode(claims.billingPostcode())::equals)) {
+			matched++;
+		}
 		return matched;
+	}
+
+	/** {@code "sw1a 1aa"} and {@code "SW1A1AA"} are the same postcode: letter case and spaces do not count. */
+	static String normalizePostcode(String postcode) {
+		return postcode.replaceAll("\\s+", "").toUpperCase(Locale.ROOT);
 	}
 
 	private Optional<Instant> lockedUntil(String accountId, Instant now) {

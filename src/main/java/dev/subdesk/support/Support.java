@@ -225,6 +225,13 @@ public class Support {
 		timeline(c.caseNumber(), actor, "NOTE", text);
 	}
 
+	/** Adds an action taken on the customer's behalf to a case's timeline. */
+	@Transactional
+	public void action(String caseNumber, String actor, String text) {
+		SupportCase c = lock(caseNumber);
+		timeline(c.caseNumber(), actor, "ACTION", text);
+	}
+
 	/** The supervisors' queue: escalated cases, the most urgent service-level due time first. */
 	@Transactional(readOnly = true)
 	public java.util.List<SupportCase> supervisorQueue() {

@@ -5,16 +5,12 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.Page;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,8 +61,6 @@ class SignInCodes {
 
 	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	/** The outcome of asking for a code; the customer sees the same page for SENT whether or not an account exists. */
 	enum Issue {
 		SENT, TOO_MANY_REQUESTS
@@ -109,13 +103,13 @@ class SignInCodes {
 			.filter(a -> !a.closed())
 			.findFirst();
 		String id = Ids.next("sic");
-		String code = "%06d".formatted(RANDOM.nextInt(1_000_000));
+		String code = OneTimeCodes.generate();
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).update();
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("email", email)
 			.param("account", account.map(Account::id).orElse(null))
-			.param("hash", hash(id, code))
+			.param("hash", OneTimeCodes.hash(id, code))
 			.param("ip", clientIp)
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
@@ -145,9 +139,7 @@ class SignInCodes {
 		}
 		LiveCode code = live.get();
 		jdbc.sql(COUNT_TRY).param("id", code.id()).update();
-		String presented = typedCode.strip();
-		boolean matches = presented.matches("\\d{6}") && MessageDigest.isEqual(
-				code.hash().getBytes(StandardCharsets.US_ASCII), hash(code.id(), presented).getBytes(StandardCharsets.US_ASCII));
+		boolean matches = OneTimeCodes.matches(code.hash(), code.id(), typedCode);
 		if (!matches || code.accountId() == null) {
 			return Optional.empty();
 		}
@@ -159,13 +151,4 @@ class SignInCodes {
 		return email.strip().toLowerCase(Locale.ROOT);
 	}
 
-	private static String hash(String id, String code) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest((id + ":" + code).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

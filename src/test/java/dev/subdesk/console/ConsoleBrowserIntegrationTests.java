@@ -15,7 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.jspecify.annotations.Nullable;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -104,24 +109,155 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 			.anyMatch(text -> text.startsWith("CANCEL:"));
 	}
 
+	@Test
+	void closingTheAccountIsRefusedUntilTheCallerReadsBackTheEmailedCode() {
+		Callers callers = new Callers(api);
+		Callers.Caller caller = callers.withVpn("80331");
+		signIn("agent");
+		openAndVerify(caller.email(), caller.email(), "80 331");
+		String accountPage = browser.getCurrentUrl();
+
+		submit(By.id("close-account"));
+		assertThat(browser.findElement(By.id("error")).getText()).contains("STEP_UP_REQUIRED");
+		assertThat(api.get("/accounts/" + caller.account()).text("status")).isEqualTo("ACTIVE");
+
+		browser.get(accountPage);
+		submit(By.xpath("//button[text()='Send a code to the email on file']"));
+		assertThat(message()).startsWith("A six-digit code was sent to the email on file.");
+		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
+		submit(By.xpath("//button[text()='Confirm code']"));
+		assertThat(message()).startsWith("Code confirmed");
+		submit(By.id("close-account"));
+
+		assertThat(message()).startsWith("Account closed: 1 cancellation(s)");
+		assertThat(browser.getPageSource()).contains("This account is closed.");
+		assertThat(api.get("/accounts/" + caller.account()).text("status")).isEqualTo("CLOSED");
+		assertThat(fixtures.subscription(caller.subscription()).text("status")).isEqualTo("CANCELLED");
+		String confirmation = callers.latestRelatedId(caller.account(), "CANCELLATION_CONFIRMATION");
+		assertThat(api.get("/cancellations/" + confirmation).text("channel")).isEqualTo("AGENT");
+	}
+
+	@Test
+	void fiveFailedVerificationsLockTheAccount() {
+		Callers.Caller caller = new Callers(api).withVpn("80331");
+		signIn("agent");
+		search(caller.email());
+
+		for (int attempt = 1; attempt <= 5; attempt++) {
+			browser.findElement(By.id("email-claim")).sendKeys("someone-else@example.com");
+			browser.findElement(By.id("postcode-claim")).sendKeys("99999");
+			submit(By.xpath("//button[text()='Verify caller']"));
+			if (attempt < 5) {
+				assertThat(message()).endsWith("Attempts left: " + (5 - attempt) + ".");
+			}
+		}
+		assertThat(message()).startsWith("Verification is locked until").contains("security case CASE-");
+
+		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
+		browser.findElement(By.id("postcode-claim")).sendKeys("80331");
+		submit(By.xpath("//button[text()='Verify caller']"));
+		assertThat(message()).startsWith("Verification is locked until");
+		assertThat(browser.findElement(By.id("email")).getText()).isNotEqualTo(caller.email());
+		assertThat(browser.findElements(By.id("close-account"))).isEmpty();
+	}
+
+	@Test
+	void aSupervisorApprovesTheRefundOutsideThePolicyThatAnAgentAskedFor() {
+		Callers callers = new Callers(api);
+		Callers.Caller caller = callers.withVpn("80331");
+		fixtures.advance("P61D"); // past the 60-day money-back window
+		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		signIn("agent");
+		openAndVerify(caller.email(), caller.email(), "80331");
+		submit(By.xpath("//button[text()='Send a code to the email on file']"));
+		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
+		submit(By.xpath("//button[text()='Confirm code']"));
+
+		browser.findElement(By.id("goodwill-amount-" + charge)).sendKeys("20.00");
+		browser.findElement(By.id("goodwill-reason-" + charge)).sendKeys("VPN outage for a week");
+		submit(By.xpath("//button[text()='Request goodwill refund']"));
+		assertThat(message()).startsWith("Refund of $20.00 requested; it waits for a supervisor's approval");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
+		submit(By.xpath("//button[text()='Sign out']"));
+
+		signIn("supervisor");
+		submit(By.linkText("Refund approvals"));
+		WebElement row = browser.findElement(By.xpath("//tr[td[text()='" + charge + "']]"));
+		assertThat(row.getText()).contains("$20.00", "VPN outage for a week", "agent");
+		submit(By.id("approve-" + row.getDomAttribute("id").substring("approval-".length())));
+
+		assertThat(message()).startsWith("Approved: $20.00 refunded");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(2000);
+		assertThat(callers.notices(caller.account(), "REFUND_ISSUED")).isOne();
+	}
+
+	@Test
+	void anAgentFindsTheCallerByNameAndTheCardsLastFourDigits() {
+		Callers.Caller caller = new Callers(api).withVpn("80331");
+		signIn("agent");
+		browser.findElement(By.id("q")).sendKeys(caller.name().toLowerCase().substring(8));
+		browser.findElement(By.id("last4")).sendKeys("4242");
+		submit(By.xpath("//button[text()='Search']"));
+
+		String results = browser.findElement(By.tagName("table")).getText();
+		assertThat(results).contains("Q*** ", "VISA ••4242").doesNotContain(caller.name(), caller.email());
+		submit(By.linkText("Open " + caller.account()));
+		assertThat(browser.getCurrentUrl()).endsWith("/console/accounts/" + caller.account());
+	}
+
 	private void signInAndVerify(String email) {
+		signIn("agent");
+		openAndVerify(email, email, null);
+	}
+
+	private void signIn(String user) {
 		browser.get("http://localhost:" + port + "/console");
 		assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
-		browser.findElement(By.id("username")).sendKeys("agent");
+		browser.findElement(By.id("username")).sendKeys(user);
 		browser.findElement(By.id("password")).sendKeys(ConsoleClient.PASSWORD);
-		browser.findElement(By.xpath("//button[text()='Sign in']")).click();
+		submit(By.xpath("//button[text()='Sign in']"));
+	}
 
-		browser.findElement(By.id("q")).sendKeys(email);
-		browser.findElement(By.xpath("//button[text()='Search']")).click();
-		assertThat(browser.findElement(By.tagName("table")).getText()).contains("VISA ••4242").doesNotContain(email);
-		browser.findElement(By.partialLinkText("Open")).click();
-
+	private void search(String query) {
+		browser.findElement(By.id("q")).sendKeys(query);
+		submit(By.xpath("//button[text()='Search']"));
+		assertThat(browser.findElement(By.tagName("table")).getText()).contains("VISA ••4242").doesNotContain(query);
+		submit(By.partialLinkText("Open"));
 		assertThat(browser.getPageSource()).contains("We never ask for a full card number, CVC or password.");
-		browser.findElement(By.id("email-claim")).sendKeys(email);
-		browser.findElement(By.id("card-claim")).sendKeys("4242");
-		browser.findElement(By.xpath("//button[text()='Verify caller']")).click();
+	}
 
-		assertThat(browser.findElement(By.cssSelector("p.notice[role=status]")).getText()).isEqualTo("Caller verified.");
+	/** Verifies by the email and, when given, the billing postcode, else the card's last four digits. */
+	private void openAndVerify(String query, String email, @Nullable String postcode) {
+		search(query);
+		browser.findElement(By.id("email-claim")).sendKeys(email);
+		if (postcode == null) {
+			browser.findElement(By.id("card-claim")).sendKeys("4242");
+		}
+		else {
+			browser.findElement(By.id("postcode-claim")).sendKeys(postcode);
+		}
+		submit(By.xpath("//button[text()='Verify caller']"));
+
+		assertThat(message()).isEqualTo("Caller verified.");
 		assertThat(browser.findElement(By.id("email")).getText()).isEqualTo(email);
+	}
+
+	/** Clicks a button or link and waits for the page it leads to. */
+	private void submit(By control) {
+		WebElement page = browser.findElement(By.tagName("html"));
+		browser.findElement(control).click();
+		new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(WebDriverException.class).until(d -> {
+			try {
+				page.isEnabled();
+				return false;
+			}
+			catch (StaleElementReferenceException gone) {
+				return true;
+			}
+		});
+	}
+
+	private String message() {
+		return browser.findElement(By.cssSelector("p.notice[role=status]")).getText();
 	}
 }

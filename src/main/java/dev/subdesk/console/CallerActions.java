@@ -1,0 +1,89 @@
+package dev.subdesk.console;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.devices.Device;
+import dev.subdesk.devices.Devices;
+import dev.subdesk.notices.Notice;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.Page;
+import dev.subdesk.support.RefundApproval;
+import dev.subdesk.support.RefundApprovals;
+import dev.subdesk.support.StepUpCodes;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+import org.springframework.ui.Model;
+
+/** What the account page offers once the caller is verified: cards, charges, devices, confirmations, requests. */
+@Component
+class CallerActions {
+
+	record CardRow(String id, String label) {
+	}
+
+	/** A charge; {@code policyRefund} is what the written policy gives back now, {@code left} what any refund may. */
+	record ChargeRow(String id, String date, String amount, String status, @Nullable String refunded,
+			@Nullable String policyRefund, @Nullable String left) {
+	}
+
+	record DeviceRow(String id, String name, String platform) {
+	}
+
+	record RequestRow(String id, String chargeId, String amount, String status, String requestedBy) {
+	}
+
+	private final Accounts accounts;
+	private final Billing billing;
+	private final Cancellations cancellations;
+	private final Devices devices;
+	private final Notices notices;
+	private final StepUpCodes stepUp;
+	private final RefundApprovals approvals;
+
+	CallerActions(Accounts accounts, Billing billing, Cancellations cancellations, Devices devices, Notices notices,
+			StepUpCodes stepUp, RefundApprovals approvals) {
+		this.accounts = accounts;
+		this.billing = billing;
+		this.cancellations = cancellations;
+		this.devices = devices;
+		this.notices = notices;
+		this.stepUp = stepUp;
+		this.approvals = approvals;
+	}
+
+	void describe(Account account, String agent, Model model) {
+		String id = account.id();
+		model.addAttribute("stepUp", stepUp.isConfirmed(id, agent));
+		model.addAttribute("cardRows", accounts.paymentMethods(id).stream().map(c -> new CardRow(c.id(), Masking.card(c))).toList());
+		model.addAttribute("charges", billing.charges(id, Page.Request.first(100)).data().stream().map(this::row).toList());
+		model.addAttribute("devices", devices.list(id, Page.Request.first(100)).data().stream()
+			.filter(d -> d.status() == Device.Status.ACTIVE)
+			.map(d -> new DeviceRow(d.id(), d.name(), d.platform().name()))
+			.toList());
+		model.addAttribute("confirmations", notices.list(id, Page.Request.first(100)).data().stream()
+			.filter(n -> n.type() == NoticeType.CANCELLATION_CONFIRMATION)
+			.map(Notice::relatedId)
+			.distinct()
+			.toList());
+		model.addAttribute("requests", approvals.forAccount(id).stream().map(CallerActions::request).toList());
+	}
+
+	private ChargeRow row(Charge c) {
+		Money policy = c.successful() ? cancellations.policyRefund(c.id()).orElse(null) : null;
+		return new ChargeRow(c.id(), Formats.date(c.createdAt()), Formats.money(Money.of(c.amount(), c.currency())),
+				c.status().name(), c.refundedAmount() > 0 ? Formats.money(Money.of(c.refundedAmount(), c.currency())) : null,
+				policy == null ? null : Formats.money(policy),
+				c.successful() && c.remaining().positive() ? Formats.money(c.remaining()) : null);
+	}
+
+	private static RequestRow request(RefundApproval a) {
+		return new RequestRow(a.id(), a.chargeId(), Formats.money(Money.of(a.amount(), a.currency())), a.status().name(),
+				a.requestedBy());
+	}
+}

@@ -1,0 +1,195 @@
+package dev.subdesk.support;
+
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.billing.Refund;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Refunds outside the written policy (goodwill): an agent asks for one, with the caller's step-up code
+ * confirmed, for any amount up to what is left of the charge; it waits as PENDING until a supervisor approves
+ * it (then the refund is made, with its REFUND_ISSUED notice) or rejects it. Nobody decides their own request.
+ * Every step is in the audit trail and on the case's timeline.
+ */
+@Service
+public class RefundApprovals {
+
+	private static final String COLUMNS = """
+			id, account_id, charge_id, amount, currency, reason, case_number, requested_by, requested_at, status,
+			decided_by, decided_at, decision_note, refund_id""";
+
+	private static final String INSERT = """
+			INSERT INTO refund_approvals (id, account_id, charge_id, amount, currency, reason, case_number, requested_by,
+			                              requested_at, status)
+			VALUES (:id, :account, :charge, :amount, :currency, :reason, :case, :agent, :at, 'PENDING')
+			""";
+
+	private static final String DECIDE = """
+			UPDATE refund_approvals SET status = :status, decided_by = :by, decided_at = :at, decision_note = :note,
+			    refund_id = :refund
+			WHERE id = :id
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Billing billing;
+	private final StepUpCodes stepUp;
+	private final Support support;
+	private final AuditTrail audit;
+
+	RefundApprovals(JdbcClient jdbc, Clock clock, Billing billing, StepUpCodes stepUp, Support support,
+			AuditTrail audit) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.billing = billing;
+		this.stepUp = stepUp;
+		this.support = support;
+		this.audit = audit;
+	}
+
+	/**
+	 * Asks for a goodwill refund of a charge of the account. Needs the caller verified and the step-up code
+	 * confirmed ({@code 403}); the charge must be the account's ({@code 404}), successful
+	 * ({@code 409 CHARGE_NOT_REFUNDABLE}) with at least {@code amount} left ({@code 409 REFUND_EXCEEDS_CHARGE}).
+	 *
+	 * @param amount in the charge's minor unit; null means what is left
+	 */
+	@Transactional
+	public RefundApproval request(String accountId, String chargeId, @Nullable Long amount, String reason, String agent,
+			@Nullable String caseNumber) {
+		stepUp.requireConfirmed(accountId, agent);
+		Charge charge = billing.charge(chargeId)
+			.filter(c -> c.accountId().equals(accountId))
+			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
+		if (!charge.successful()) {
+			throw SubdeskException.conflict("CHARGE_NOT_REFUNDABLE", "A failed charge moved no money to refund");
+		}
+		long left = charge.remaining().amount();
+		long value = amount == null ? left : amount;
+		if (value <= 0 || value > left) {
+			throw SubdeskException.conflict("REFUND_EXCEEDS_CHARGE", "Only %d of this charge is left to refund".formatted(left));
+		}
+		String id = Ids.next("rfa");
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("account", accountId)
+			.param("charge", chargeId)
+			.param("amount", value)
+			.param("currency", charge.currency())
+			.param("reason", reason)
+			.param("case", caseNumber)
+			.param("agent", agent)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		String what = "%s of charge %s (%s), waiting for a supervisor".formatted(
+				Formats.money(Money.of(value, charge.currency())), chargeId, id);
+		record(agent, "REFUND_APPROVAL_REQUESTED", accountId, what, caseNumber, reason);
+		return get(id);
+	}
+
+	/** Approves a pending request and makes the refund; {@code 409} when it was decided or is the approver's own. */
+	@Transactional
+	public RefundApproval approve(String id, String supervisor, @Nullable String note) {
+		RefundApproval pending = lockPending(id, supervisor);
+		Refund refund = billing.refund(pending.chargeId(), pending.amount(),
+				"Goodwill refund: %s (approved by %s)".formatted(pending.reason(), supervisor));
+		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());
+		record(supervisor, "REFUND_APPROVED", pending.accountId(), "%s of charge %s refunded (%s, refund %s)".formatted(
+				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id, refund.id()),
+				pending.caseNumber(), note == null ? pending.reason() : note);
+		return get(id);
+	}
+
+	/** Rejects a pending request: no money moves. */
+	@Transactional
+	public RefundApproval reject(String id, String supervisor, String note) {
+		RefundApproval pending = lockPending(id, supervisor);
+		decide(pending, RefundApproval.Status.REJECTED, supervisor, note, null);
+		record(supervisor, "REFUND_REJECTED", pending.accountId(), "%s of charge %s not refunded (%s)".formatted(
+				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id), pending.caseNumber(),
+				note);
+		return get(id);
+	}
+
+	/** The requests waiting for a supervisor, oldest first. */
+	@Transactional(readOnly = true)
+	public List<RefundApproval> pending() {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM refund_approvals WHERE status = 'PENDING' ORDER BY requested_at, seq")
+			.query(RefundApprovals::map)
+			.list();
+	}
+
+	/** Every request about an account, newest first. */
+	@Transactional(readOnly = true)
+	public List<RefundApproval> forAccount(String accountId) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM refund_approvals WHERE account_id = :account ORDER BY seq DESC")
+			.param("account", accountId)
+			.query(RefundApprovals::map)
+			.list();
+	}
+
+	@Transactional(readOnly = true)
+	public RefundApproval get(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM refund_approvals WHERE id = :id")
+			.param("id", id)
+			.query(RefundApprovals::map)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
+	}
+
+	private RefundApproval lockPending(String id, String supervisor) {
+		RefundApproval approval = jdbc.sql("SELECT " + COLUMNS + " FROM refund_approvals WHERE id = :id FOR UPDATE")
+			.param("id", id)
+			.query(RefundApprovals::map)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
+		if (approval.status() != RefundApproval.Status.PENDING) {
+			throw SubdeskException.conflict("APPROVAL_DECIDED", "This request was already " + approval.status());
+		}
+		if (approval.requestedBy().equals(supervisor)) {
+			throw SubdeskException.conflict("OWN_REQUEST", "Another supervisor must decide your own request");
+		}
+		return approval;
+	}
+
+	private void decide(RefundApproval approval, RefundApproval.Status status, String by, @Nullable String note,
+			@Nullable String refundId) {
+		jdbc.sql(DECIDE)
+			.param("status", status.name())
+			.param("by", by)
+			.param("at", Timestamp.from(clock.instant()))
+			.param("note", note)
+			.param("refund", refundId)
+			.param("id", approval.id())
+			.update();
+	}
+
+	private void record(String actor, String action, String accountId, String detail, @Nullable String caseNumber,
+			String reason) {
+		audit.record(actor, "AGENT", action, accountId, detail, caseNumber, reason);
+		if (caseNumber != null) {
+			support.action(caseNumber, actor, action + ": " + detail);
+		}
+	}
+
+	private static RefundApproval map(ResultSet rs, int row) throws SQLException {
+		Timestamp decided = rs.getTimestamp("decided_at");
+		return new RefundApproval(rs.getString("id"), rs.getString("account_id"), rs.getString("charge_id"),
+				rs.getLong("amount"), rs.getString("currency"), rs.getString("reason"), rs.getString("case_number"),
+				rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(),
+				RefundApproval.Status.valueOf(rs.getString("status")), rs.getString("decided_by"),
+				decided == null ? null : decided.toInstant(), rs.getString("decision_note"), rs.getString("refund_id"));
+	}
+}

@@ -1,0 +1,85 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/** Callers of the console tests: customers made through the API, and what reaches their inbox. */
+final class Callers {
+
+	private static final Pattern CASE = Pattern.compile("(?:case=|cases/)(CASE-[0-9A-Z]{6})");
+
+	private static final Pattern CODE = Pattern.compile("verification code is (\\d{6})");
+
+	/** A customer with a unique name, a VISA card registered with a billing postcode, and a yearly VPN. */
+	record Caller(String account, String name, String email, String subscription) {
+	}
+
+	private final Api api;
+
+	Callers(Api api) {
+		this.api = api;
+	}
+
+	Caller withVpn(String billingPostcode) {
+		String name = "Quentin " + UUID.randomUUID().toString().substring(0, 8) + " Marlowe";
+		Map<String, Object> body = new HashMap<>(Map.of("email", Fixtures.uniqueEmail(), "name", name, "country", "DE"));
+		Api.Response account = api.post("/accounts", body);
+		assertThat(account.status()).as(account.toString()).isEqualTo(201);
+		Api.Response card = api.post("/accounts/" + account.id() + "/payment-methods",
+				Map.of("token", "tok_visa", "billingPostcode", billingPostcode));
+		assertThat(card.status()).as(card.toString()).isEqualTo(201);
+		Api.Response subscription = api.post("/subscriptions", Map.of("accountId", account.id(), "planCode", "vpn-annual"));
+		assertThat(subscription.status()).as(subscription.toString()).isEqualTo(201);
+		return new Caller(account.id(), name, account.text("email"), subscription.id());
+	}
+
+	/** The agent verifies the caller by email and billing postcode; returns the call's case number. */
+	static String verify(ConsoleClient agent, Caller caller, String postcodeAsSaid) {
+		ConsoleClient.Page page = agent.post("/console/accounts/" + caller.account() + "/verify",
+				Map.of("email", caller.email(), "billingPostcode", postcodeAsSaid));
+		Matcher m = CASE.matcher(page.location());
+		assertThat(m.find()).as(page.location()).isTrue();
+		assertThat(agent.followed(page)).contains("Caller verified.");
+		return m.group(1);
+	}
+
+	/** The code in the newest VERIFICATION_CODE notice of the account, as the caller reads it from the email. */
+	String emailedCode(String account) {
+		for (JsonNode notice : api.get("/accounts/" + account + "/notices").json().path("data").values()) {
+			if ("VERIFICATION_CODE".equals(notice.path("type").asString())) {
+				Matcher m = CODE.matcher(notice.path("body").asString());
+				assertThat(m.find()).as(notice.toString()).isTrue();
+				return m.group(1);
+			}
+		}
+		throw new AssertionError("No VERIFICATION_CODE notice for " + account);
+	}
+
+	/** What the newest notice of this type is about (a confirmation number, a refund id...). */
+	String latestRelatedId(String account, String type) {
+		return api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+			.filter(n -> type.equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No " + type + " notice for " + account))
+			.path("relatedId")
+			.asString();
+	}
+
+	long notices(String account, String type) {
+		return api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+			.filter(n -> type.equals(n.path("type").asString()))
+			.count();
+	}
+
+	JsonNode firstCharge(String account) {
+		return api.get("/accounts/" + account + "/charges").json().path("data").get(0);
+	}
+}
