@@ -15,19 +15,20 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Withdrawal from a contract in the EU (Art. 11a of Directive 2011/83/EU as amended; R-EU-1..8): a customer whose
- * account is in an EU member state may withdraw from a contract Acme bills within {@link #PERIOD} of its
- * conclusion (the purchase). The contract ends at once through the cancellation engine, so add-ons and devices
+ * account is in an EU member state may withdraw from a contract Acme bills within {@value #PERIOD_DAYS} days of its
+ * conclusion (the purchase), counted in whole days ({@link #periodEnd}). The contract ends at once through the cancellation engine, so add-ons and devices
  * end with it and nothing is charged again, and every charge of it is refunded in full to the card that paid,
  * with no fee. A withdrawal is not a cancellation: it has its own record, its own {@code WDR-} reference and its
  * own acknowledgement notice (R-EU-8). A contract is withdrawn from at most once; asking again returns the
@@ -36,12 +37,22 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Withdrawals {
 
-	/** The withdrawal period, counted from the conclusion of the contract (R-EU-1). */
-	public static final Duration PERIOD = Duration.ofDays(14);
+	/** The withdrawal period in days, counted from the day after the conclusion of the contract (R-EU-1). */
+	public static final int PERIOD_DAYS = 14;
 
-	/** The EU member states (ISO 3166-1 alpha-2). */
-	static final Set<String> EU = Set.of("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
-			"IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE");
+	/**
+	 * The EU member states (ISO 3166-1 alpha-2) with the time zone of their capital, in which the days of the
+	 * withdrawal period are counted.
+	 */
+	static final Map<String, ZoneId> EU = Map.ofEntries(zone("AT", "Europe/Vienna"), zone("BE", "Europe/Brussels"),
+			zone("BG", "Europe/Sofia"), zone("HR", "Europe/Zagreb"), zone("CY", "Asia/Nicosia"), zone("CZ", "Europe/Prague"),
+			zone("DK", "Europe/Copenhagen"), zone("EE", "Europe/Tallinn"), zone("FI", "Europe/Helsinki"),
+			zone("FR", "Europe/Paris"), zone("DE", "Europe/Berlin"), zone("GR", "Europe/Athens"),
+			zone("HU", "Europe/Budapest"), zone("IE", "Europe/Dublin"), zone("IT", "Europe/Rome"), zone("LV", "Europe/Riga"),
+			zone("LT", "Europe/Vilnius"), zone("LU", "Europe/Luxembourg"), zone("MT", "Europe/Malta"),
+			zone("NL", "Europe/Amsterdam"), zone("PL", "Europe/Warsaw"), zone("PT", "Europe/Lisbon"),
+			zone("RO", "Europe/Bucharest"), zone("SK", "Europe/Bratislava"), zone("SI", "Europe/Ljubljana"),
+			zone("ES", "Europe/Madrid"), zone("SE", "Europe/Stockholm"));
 
 	private final JdbcWithdrawalRepository repository;
 	private final Cancellations cancellations;
@@ -66,7 +77,7 @@ public class Withdrawals {
 
 	/**
 	 * Whether the customer may withdraw from this contract now: an EU account that is not closed, a contract Acme
-	 * bills (not a store's) that has not ended, and now at most {@link #PERIOD} after its conclusion.
+	 * bills (not a store's) that has not ended, and now before the end of its withdrawal period ({@link #periodEnd}).
 	 */
 	@Transactional(readOnly = true)
 	public boolean eligible(Subscription s) {
@@ -78,28 +89,43 @@ public class Withdrawals {
 		return eligible(s, account, clock.instant());
 	}
 
-	/** The last instant of the withdrawal period of a contract. */
-	public static Instant deadline(Subscription s) {
-		return s.createdAt().plus(PERIOD);
+	/**
+	 * The first instant after the withdrawal period of a contract: the end of the {@value #PERIOD_DAYS}th day after
+	 * the day of its conclusion, in local days of the customer's country. A period of days starts on the day after
+	 * the event and ends with the last hour of its last day (Regulation 1182/71, Art. 3), so a purchase late in the
+	 * evening keeps 14 whole days, and a change to or from summer time neither adds nor takes an hour.
+	 */
+	public static Instant periodEnd(Subscription s, Account account) {
+		return periodEnd(s.createdAt(), account.country());
+	}
+
+	static Instant periodEnd(Instant concludedAt, String country) {
+		ZoneId zone = EU.getOrDefault(country, ZoneOffset.UTC);
+		return concludedAt.atZone(zone).toLocalDate().plusDays(PERIOD_DAYS + 1L).atStartOfDay(zone).toInstant();
 	}
 
 	static boolean eligible(Subscription s, Account account, Instant now) {
-		return EU.contains(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
-				&& !now.isAfter(deadline(s));
+		return EU.containsKey(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
+				&& now.isBefore(periodEnd(s, account));
+	}
+
+	private static Map.Entry<String, ZoneId> zone(String country, String zone) {
+		return Map.entry(country, ZoneId.of(zone));
 	}
 
 	/** What withdrawing would do: the refund (everything paid for the contract and its add-ons), what ends with it. */
-	public record Preview(String subscriptionId, Instant deadline, Money refund, List<String> alsoEnds) {
+	public record Preview(String subscriptionId, Instant periodEnd, Money refund, List<String> alsoEnds) {
 	}
 
 	@Transactional(readOnly = true)
 	public Preview preview(Subscription s) {
+		Account account = accounts.get(s.accountId());
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		Money refund = Money.zero(s.price().currency());
 		for (Subscription ending : addOns) {
 			refund = refund.plus(refundable(ending));
 		}
-		return new Preview(s.id(), deadline(s), refund.plus(refundable(s)), addOns.stream().map(Subscription::id).toList());
+		return new Preview(s.id(), periodEnd(s, account), refund.plus(refundable(s)), addOns.stream().map(Subscription::id).toList());
 	}
 
 	private Money refundable(Subscription s) {

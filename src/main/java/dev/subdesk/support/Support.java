@@ -1,6 +1,7 @@
 package dev.subdesk.support;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,6 +30,9 @@ public class Support {
 	private static final String COLUMNS = """
 			case_number, account_id, status, subject, channel, created_at, priority, owner, sla_due_at,
 			escalation_reason, updated_at""";
+
+	/** What a closed account's case keeps in place of the customer's own words. */
+	static final String ERASED_DETAIL = "Erased when the account was closed";
 
 	/** How long a case may wait for an answer, by priority (the service level). */
 	static java.time.Duration slaFor(SupportCase.Priority priority) {
@@ -215,6 +220,19 @@ public class Support {
 	private void setStatus(SupportCase c, SupportCase.Status status) {
 		jdbc.sql("UPDATE support_cases SET status = :status, updated_at = :at WHERE case_number = :number")
 			.param("status", status.name()).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber())
+			.update();
+	}
+
+	/**
+	 * A closed account's cases keep their numbers, subjects and timelines; what the customer wrote (a public form's
+	 * name, email and text, a dispute's detail) is erased with the account's other personal data, in the closing
+	 * transaction.
+	 */
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql("UPDATE support_cases SET detail = :erased WHERE account_id = :account AND detail IS NOT NULL")
+			.param("erased", ERASED_DETAIL)
+			.param("account", closed.accountId())
 			.update();
 	}
 

@@ -18,9 +18,11 @@ import dev.subdesk.support.DisputeRequest;
 import dev.subdesk.support.Support;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -42,6 +44,9 @@ class PortalAccountController {
 	/** The sandbox cards a demo customer can add (the gateway's tokens; a real gateway's form would go here). */
 	static final Map<String, String> SANDBOX_CARDS = Map.of("tok_visa", "VISA ending 4242", "tok_mastercard",
 			"Mastercard ending 4444");
+
+	/** A billing postcode as the API takes it: 2-12 letters, digits, spaces or hyphens, a letter or digit at each end. */
+	static final Pattern POSTCODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 -]{0,10}[A-Za-z0-9]");
 
 	private final Accounts accounts;
 	private final Billing billing;
@@ -97,12 +102,24 @@ class PortalAccountController {
 		return "redirect:/portal/account";
 	}
 
+	/**
+	 * Adds a sandbox card, with the billing postcode it was registered with when the customer gives one (the same
+	 * rule as the API's {@code billingPostcode}; an agent may check it as a knowledge factor). A card or postcode
+	 * the page does not accept is the account page again with the problem, status 400, nothing added.
+	 */
 	@PostMapping("/portal/cards")
-	String addCard(@RequestParam String token, Authentication who, RedirectAttributes redirect) {
-		if (!SANDBOX_CARDS.containsKey(token)) {
-			throw WebErrors.notFound();
+	String addCard(@RequestParam(defaultValue = "") String token, @RequestParam(defaultValue = "") String billingPostcode,
+			Authentication who, Locale locale, Model model, HttpServletResponse response, RedirectAttributes redirect) {
+		String postcode = billingPostcode.strip();
+		@Nullable String problem = !SANDBOX_CARDS.containsKey(token) ? "account.card.unknown"
+				: !postcode.isEmpty() && !POSTCODE.matcher(postcode).matches() ? "account.card.postcodeInvalid" : null;
+		if (problem != null) {
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+			model.addAttribute("problem", problem);
+			model.addAttribute("billingPostcode", billingPostcode);
+			return account(who, locale, model);
 		}
-		accounts.addPaymentMethod(who.getName(), token);
+		accounts.addPaymentMethod(who.getName(), token, postcode.isEmpty() ? null : postcode);
 		redirect.addFlashAttribute("notice", "account.card.added");
 		return "redirect:/portal/account";
 	}

@@ -20,6 +20,7 @@ import dev.subdesk.shared.Page;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,10 +121,7 @@ class PortalController {
 		Quote.Option immediately = option(quote, Cancellation.Mode.IMMEDIATE);
 		Map<String, List<String>> devicesBySubscription = devicesInUse(who.getName());
 		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), devicesBySubscription, locale));
-		List<String> ending = new ArrayList<>(List.of(id));
-		ending.addAll(quote.alsoCancels());
-		model.addAttribute("devicesEnding",
-				ending.stream().flatMap(e -> devicesBySubscription.getOrDefault(e, List.of()).stream()).toList());
+		model.addAttribute("devicesEnding", devicesEnding(devicesBySubscription, id, quote.alsoCancels()));
 		model.addAttribute("serviceUntil", PageFormats.date(endOfTerm.effectiveAt(), locale));
 		model.addAttribute("refund", immediately.refund().positive() ? Formats.money(immediately.refund()) : null);
 		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a))).toList());
@@ -192,10 +190,12 @@ class PortalController {
 
 	@PostMapping("/portal/subscriptions/{id}/withdraw")
 	String withdraw(@PathVariable String id, @RequestParam(defaultValue = "") String name,
-			@RequestParam(defaultValue = "") String email, Authentication who, Locale locale, Model model) {
+			@RequestParam(defaultValue = "") String email, Authentication who, Locale locale, Model model,
+			HttpServletResponse response) {
 		Subscription s = owned(id, who);
 		PublicWithdrawalForm form = new PublicWithdrawalForm(name, email, s.orderNumber());
 		if (!form.errors().isEmpty()) {
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return withdrawPage(s, name, email, form.errors(), locale, model);
 		}
 		Withdrawal w = withdrawals.withdraw(id, new WithdrawalRequest(PublicWithdrawalForm.text(name),
@@ -220,9 +220,10 @@ class PortalController {
 	private String withdrawPage(Subscription s, String name, String email, List<String> errors, Locale locale, Model model) {
 		Withdrawals.Preview preview = withdrawals.preview(s);
 		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), Map.of(), locale));
-		model.addAttribute("deadline", PageFormats.dateTime(preview.deadline(), locale));
+		model.addAttribute("deadline", PageFormats.dateTime(preview.periodEnd(), locale));
 		model.addAttribute("refund", preview.refund().positive() ? Formats.money(preview.refund()) : null);
 		model.addAttribute("alsoEnds", preview.alsoEnds().stream().map(a -> name(subscriptions.get(a))).toList());
+		model.addAttribute("devicesEnding", devicesEnding(devicesInUse(s.accountId()), s.id(), preview.alsoEnds()));
 		model.addAttribute("name", name);
 		model.addAttribute("email", email);
 		model.addAttribute("errors", errors);
@@ -317,6 +318,14 @@ class PortalController {
 			.filter(d -> d.status() == Device.Status.ACTIVE && d.subscriptionId() != null)
 			.collect(Collectors.groupingBy(d -> java.util.Objects.requireNonNull(d.subscriptionId()),
 					Collectors.mapping(d -> d.name() + " (" + d.platform() + ")", Collectors.toList())));
+	}
+
+	/** The devices that lose protection when a subscription and the add-ons that end with it end. */
+	private static List<String> devicesEnding(Map<String, List<String>> devicesBySubscription, String id,
+			List<String> alsoEnding) {
+		List<String> ending = new ArrayList<>(List.of(id));
+		ending.addAll(alsoEnding);
+		return ending.stream().flatMap(e -> devicesBySubscription.getOrDefault(e, List.of()).stream()).toList();
 	}
 
 	private Row row(Subscription s, Account account, List<Row> addOns, Map<String, List<String>> devicesBySubscription,

@@ -1,5 +1,7 @@
 package dev.subdesk.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -25,15 +27,22 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 class PublicPagesController {
 
+	/** The message of a form refused by {@link PublicFormLimits}. */
+	static final String TOO_MANY = "public.error.tooMany";
+
+	private static final int TOO_MANY_REQUESTS = 429;
+
 	private final PublicCancellations requests;
 	private final PublicWithdrawals withdrawals;
+	private final PublicFormLimits limits;
 	private final MessageSource messages;
 	private final String supportChannels;
 
-	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, MessageSource messages,
-			@Value("${subdesk.notices.support-channels}") String supportChannels) {
+	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, PublicFormLimits limits,
+			MessageSource messages, @Value("${subdesk.notices.support-channels}") String supportChannels) {
 		this.requests = requests;
 		this.withdrawals = withdrawals;
+		this.limits = limits;
 		this.messages = messages;
 		this.supportChannels = supportChannels;
 	}
@@ -51,10 +60,17 @@ class PublicPagesController {
 	}
 
 	@PostMapping("/cancel")
-	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model) {
+	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model, HttpServletRequest request,
+			HttpServletResponse response) {
 		List<String> errors = form.errors();
 		if (!errors.isEmpty()) {
 			model.addAttribute("errors", errors);
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+			return "web/cancel";
+		}
+		if (!limits.allow(request.getRemoteAddr(), List.of(form.text(form.email()), form.text(form.confirmationEmail())))) {
+			model.addAttribute("errors", List.of(TOO_MANY));
+			response.setStatus(TOO_MANY_REQUESTS);
 			return "web/cancel";
 		}
 		return "redirect:/cancel/received/" + requests.submit(form);
@@ -101,10 +117,17 @@ class PublicPagesController {
 	}
 
 	@PostMapping("/withdraw")
-	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model) {
+	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
+			HttpServletResponse response) {
 		List<String> errors = form.errors();
 		if (!errors.isEmpty()) {
 			model.addAttribute("errors", errors);
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+			return "web/withdraw";
+		}
+		if (!limits.allow(request.getRemoteAddr(), List.of(PublicWithdrawalForm.text(form.email())))) {
+			model.addAttribute("errors", List.of(TOO_MANY));
+			response.setStatus(TOO_MANY_REQUESTS);
 			return "web/withdraw";
 		}
 		return "redirect:/withdraw/received/" + withdrawals.submit(form);

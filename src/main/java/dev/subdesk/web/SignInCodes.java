@@ -1,6 +1,7 @@
 package dev.subdesk.web;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -145,6 +147,15 @@ class SignInCodes {
 		}
 		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();
 		return Optional.of(code.accountId());
+	}
+
+	/** The email a closed account's codes were asked for is erased with the account. */
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql("UPDATE portal_sign_in_codes SET email = :tombstone WHERE account_id = :account")
+			.param("tombstone", closed.tombstone())
+			.param("account", closed.accountId())
+			.update();
 	}
 
 	static String normalize(String email) {

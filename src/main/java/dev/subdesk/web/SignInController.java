@@ -37,12 +37,15 @@ class SignInController {
 	}
 
 	@PostMapping("/portal/sign-in")
-	String requestCode(@RequestParam(defaultValue = "") String email, HttpServletRequest request, Model model) {
+	String requestCode(@RequestParam(defaultValue = "") String email, HttpServletRequest request,
+			HttpServletResponse response, Model model) {
 		if (!email.contains("@") || email.length() > 320) {
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			model.addAttribute("error", "signin.error.email");
 			return "web/sign-in";
 		}
 		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+			response.setStatus(429);
 			model.addAttribute("error", "signin.error.tooMany");
 			return "web/sign-in";
 		}

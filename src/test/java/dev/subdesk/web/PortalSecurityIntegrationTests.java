@@ -97,7 +97,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 			assertThat(session.post("/portal/sign-in", Map.of("email", email)).status()).isEqualTo(302);
 		}
 		PortalSession.Page fourth = session.post("/portal/sign-in", Map.of("email", email));
-		assertThat(fourth.status()).isEqualTo(200);
+		assertThat(fourth.status()).isEqualTo(429);
 		assertThat(fourth.body()).contains("Too many codes");
 	}
 

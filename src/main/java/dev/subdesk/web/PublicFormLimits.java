@@ -1,0 +1,102 @@
+package dev.subdesk.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * How often the public forms ("Cancel contracts here", "Withdraw from contract here") may be sent: at most
+ * {@code perEmail} requests naming one email address (as the customer's or as the confirmation's) in
+ * {@code emailWindow}, and {@code perIp} requests from one client address in {@code ipWindow}. Each request can
+ * send an acknowledgement or open a support case that tells an account holder, so without a limit one form would
+ * flood a stranger's inbox and the support desk. The limit is the same for every email, whether or not an account
+ * or contract has it, so it reveals nothing. Only a hash of each email is kept, for at most a day.
+ */
+@Service
+class PublicFormLimits {
+
+	private static final String COUNT_BY_IP = """
+			SELECT count(DISTINCT request_id) FROM public_form_sends WHERE client_ip = :ip AND sent_at > :since
+			""";
+
+	private static final String MOST_BY_EMAIL = """
+			SELECT coalesce(max(n), 0) FROM (
+			  SELECT count(*) AS n FROM public_form_sends WHERE email_hash IN (:hashes) AND sent_at > :since
+			  GROUP BY email_hash) counted
+			""";
+
+	private static final String INSERT = """
+			INSERT INTO public_form_sends (request_id, sent_at, client_ip, email_hash) VALUES (:id, :at, :ip, :hash)
+			ON CONFLICT DO NOTHING
+			""";
+
+	private static final String FORGET_OLD = "DELETE FROM public_form_sends WHERE sent_at < :before";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final int perEmail;
+	private final Duration emailWindow;
+	private final int perIp;
+	private final Duration ipWindow;
+
+	PublicFormLimits(JdbcClient jdbc, Clock clock,
+			@Value("${subdesk.portal.public-requests-per-email:10}") int perEmail,
+			@Value("${subdesk.portal.public-requests-email-window:P1D}") Duration emailWindow,
+			@Value("${subdesk.portal.public-requests-per-ip:30}") int perIp,
+			@Value("${subdesk.portal.public-requests-ip-window:PT15M}") Duration ipWindow) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.perEmail = perEmail;
+		this.emailWindow = emailWindow;
+		this.perIp = perIp;
+		this.ipWindow = ipWindow;
+	}
+
+	/**
+	 * Counts a request from {@code clientIp} naming {@code emails} and answers true, or answers false and counts
+	 * nothing when either limit is reached.
+	 */
+	@Transactional
+	boolean allow(String clientIp, Collection<String> emails) {
+		Instant now = clock.instant();
+		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
+		long byIp = jdbc.sql(COUNT_BY_IP).param("ip", clientIp).param("since", Timestamp.from(now.minus(ipWindow)))
+			.query(Long.class).single();
+		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))
+			.query(Long.class).single();
+		if (byIp >= perIp || byEmail >= perEmail) {
+			return false;
+		}
+		jdbc.sql(FORGET_OLD).param("before", Timestamp.from(now.minus(emailWindow.compareTo(ipWindow) > 0 ? emailWindow : ipWindow)))
+			.update();
+		String id = UUID.randomUUID().toString();
+		for (String hash : hashes) {
+			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash).update();
+		}
+		return true;
+	}
+
+	static String hash(String email) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(email.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}
