@@ -87,8 +87,11 @@ class PortalAccountController {
 	String dispute(@PathVariable String id, @RequestParam String reason, Authentication who,
 			RedirectAttributes redirect) {
 		Charge charge = billing.charge(id).filter(c -> c.accountId().equals(who.getName())).orElseThrow(WebErrors::notFound);
-		DisputeRequest.Reason why = "CHARGED_AFTER_CANCELLATION".equals(reason)
-				? DisputeRequest.Reason.CHARGED_AFTER_CANCELLATION : DisputeRequest.Reason.UNRECOGNIZED;
+		DisputeRequest.Reason why = switch (reason) {
+			case "CHARGED_AFTER_CANCELLATION" -> DisputeRequest.Reason.CHARGED_AFTER_CANCELLATION;
+			case "UNRECOGNIZED" -> DisputeRequest.Reason.UNRECOGNIZED;
+			default -> throw WebErrors.invalid();
+		};
 		DisputeOutcome outcome = support.dispute(charge.id(), new DisputeRequest(why, null, null, "WEB"));
 		if (outcome.outcome() == DisputeOutcome.Outcome.REFUNDED) {
 			redirect.addFlashAttribute("notice", "account.dispute.refunded");
@@ -114,10 +117,8 @@ class PortalAccountController {
 		@Nullable String problem = !SANDBOX_CARDS.containsKey(token) ? "account.card.unknown"
 				: !postcode.isEmpty() && !POSTCODE.matcher(postcode).matches() ? "account.card.postcodeInvalid" : null;
 		if (problem != null) {
-			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-			model.addAttribute("problem", problem);
 			model.addAttribute("billingPostcode", billingPostcode);
-			return account(who, locale, model);
+			return problem(problem, who, locale, model, response);
 		}
 		accounts.addPaymentMethod(who.getName(), token, postcode.isEmpty() ? null : postcode);
 		redirect.addFlashAttribute("notice", "account.card.added");
@@ -146,10 +147,9 @@ class PortalAccountController {
 	 */
 	@PostMapping("/portal/account/close")
 	String close(@RequestParam(defaultValue = "") String confirm, Authentication who, HttpServletRequest request,
-			RedirectAttributes redirect, Model model) throws ServletException {
+			HttpServletResponse response, Locale locale, RedirectAttributes redirect, Model model) throws ServletException {
 		if (!List.of("CLOSE", "SCHLIESSEN").contains(confirm.strip().toUpperCase(Locale.ROOT))) {
-			redirect.addFlashAttribute("problem", "account.close.confirmMissing");
-			return "redirect:/portal/account";
+			return problem("account.close.confirmMissing", who, locale, model, response);
 		}
 		Cancellations.Closure closure = cancellations.close(who.getName(), CancellationChannel.PORTAL,
 				"customer:" + who.getName());
@@ -158,6 +158,13 @@ class PortalAccountController {
 				closure.cancellations().stream().map(Cancellation::confirmationNumber).distinct().toList());
 		redirect.addFlashAttribute("storeBilled", closure.channelManaged().size());
 		return "redirect:/portal/closed";
+	}
+
+	/** The account page again with what was wrong, status 400: nothing was changed. */
+	private String problem(String messageKey, Authentication who, Locale locale, Model model, HttpServletResponse response) {
+		response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+		model.addAttribute("problem", messageKey);
+		return account(who, locale, model);
 	}
 
 	@GetMapping("/portal/closed")

@@ -135,13 +135,16 @@ class PortalController {
 			@RequestParam(required = false) @Nullable String reason,
 			@RequestParam(required = false) @Nullable String comment, Authentication who) {
 		owned(id, who);
-		Cancellation.Mode chosen = "IMMEDIATE".equals(mode) ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
-		Cancellation.Reason why = Arrays.stream(Cancellation.Reason.values())
-			.filter(r -> r.name().equals(reason))
-			.findFirst()
-			.orElse(null);
-		String feedback = comment == null || comment.isBlank() ? null
-				: comment.strip().substring(0, Math.min(2000, comment.strip().length()));
+		Cancellation.Mode chosen = mode(mode);
+		Cancellation.Reason why = reason == null || reason.isEmpty() ? null
+				: Arrays.stream(Cancellation.Reason.values())
+					.filter(r -> r.name().equals(reason))
+					.findFirst()
+					.orElseThrow(WebErrors::invalid);
+		if (comment != null && comment.strip().length() > 2000) {
+			throw WebErrors.invalid();
+		}
+		String feedback = comment == null || comment.isBlank() ? null : comment.strip();
 		Cancellation c = cancellations.cancel(id,
 				new CancelRequest(chosen, why, feedback, CancellationChannel.PORTAL, "customer:" + who.getName()));
 		return "redirect:/portal/cancellations/" + c.confirmationNumber();
@@ -165,7 +168,7 @@ class PortalController {
 			RedirectAttributes redirect) {
 		owned(id, who);
 		if (!List.of("true", "false").contains(autoRenew)) {
-			throw WebErrors.notFound();
+			throw WebErrors.invalid();
 		}
 		boolean on = Boolean.parseBoolean(autoRenew);
 		Cancellations.AutoRenewChange change = cancellations.setAutoRenew(id, on, CancellationChannel.PORTAL,
@@ -234,7 +237,7 @@ class PortalController {
 	@PostMapping("/portal/cancel-all")
 	String cancelAll(@RequestParam(defaultValue = "END_OF_TERM") String mode, Authentication who,
 			RedirectAttributes redirect) {
-		Cancellation.Mode chosen = "IMMEDIATE".equals(mode) ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+		Cancellation.Mode chosen = mode(mode);
 		Cancellations.CancelAllResult result = cancellations.cancelAll(who.getName(),
 				new CancelRequest(chosen, null, null, CancellationChannel.PORTAL, "customer:" + who.getName()));
 		redirect.addFlashAttribute("notice", "portal.cancelledAll");
@@ -298,6 +301,15 @@ class PortalController {
 			.header(HttpHeaders.CONTENT_DISPOSITION,
 					ContentDisposition.attachment().filename("receipt-" + c.confirmationNumber() + ".json").build().toString())
 			.body(json.writeValueAsString(receipt).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The mode a cancel form sends; anything else is a 400 page. */
+	private static Cancellation.Mode mode(String mode) {
+		return switch (mode) {
+			case "IMMEDIATE" -> Cancellation.Mode.IMMEDIATE;
+			case "END_OF_TERM" -> Cancellation.Mode.END_OF_TERM;
+			default -> throw WebErrors.invalid();
+		};
 	}
 
 	private Subscription owned(String id, Authentication who) {

@@ -11,6 +11,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
@@ -50,12 +51,17 @@ class WebErrors {
 		return "error";
 	}
 
-	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
+	@ExceptionHandler({ MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class })
 	String badParameter(Model model, HttpServletResponse response) {
 		response.setStatus(400);
 		model.addAttribute("status", 400);
 		model.addAttribute("code", "VALIDATION_FAILED");
 		return "error";
+	}
+
+	/** What a page throws for a value no form of it sends (a crafted request): a 400 page, nothing changed. */
+	static SubdeskException invalid() {
+		return new SubdeskException(400, "VALIDATION_FAILED", "A field holds a value this form never sends; nothing was done");
 	}
 
 	/** What every page's own look-ups throw for an id that is not the customer's. */

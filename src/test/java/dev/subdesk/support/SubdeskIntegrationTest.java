@@ -19,8 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 		"subdesk.clock.test-clock=true",
 		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
 		"subdesk.jobs.initial-delay=PT1H",
-		// every test's browser is 127.0.0.1: the per-address limit of the public forms would stop the suite
-		"subdesk.portal.public-requests-per-ip=100000",
+		// every test's browser is 127.0.0.1: the per-address limits of sign-in and the public forms would stop the suite
+		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
 		"logging.level.dev.subdesk=WARN" })
 public @interface SubdeskIntegrationTest {
 }

@@ -2,13 +2,18 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** The account page: charges with the dispute buttons, cards, and closing the account. */
 @SubdeskIntegrationTest
 class PortalAccountIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	Accounts accounts;
 
 	@Test
 	void anUnrecognisedChargeOpensACaseAndTheCaseNumberIsShown() {
@@ -38,6 +43,27 @@ class PortalAccountIntegrationTests extends PortalTestSupport {
 		var cards = api.get("/accounts/" + c.account() + "/payment-methods").json().path("data");
 		assertThat(cards.size()).isEqualTo(1);
 		assertThat(cards.get(0).path("brand").asString()).isEqualTo("MASTERCARD");
+	}
+
+	@Test
+	void aCardCanBeAddedWithItsBillingPostcodeAndABadPostcodeIsAFormErrorThatAddsNothing() {
+		String account = fixtures.account("DE", null);
+		fixtures.card(account, "tok_visa");
+		PortalSession session = new PortalSession(port).signIn(api, account);
+		assertThat(session.get("/portal/account").body()).contains("Postleitzahl der Rechnungsadresse (optional)")
+			.contains("for=\"billingPostcode\"");
+
+		PortalSession.Page bad = session.post("/portal/cards", Map.of("token", "tok_mastercard", "billingPostcode", "10115!"));
+		assertThat(bad.status()).isEqualTo(400);
+		assertThat(bad.body()).contains("Die Postleitzahl muss aus 2 bis 12 Buchstaben").contains("value=\"10115!\"");
+		assertThat(api.get("/accounts/" + account + "/payment-methods").json().path("data").size()).isEqualTo(1);
+
+		PortalSession.Page added = session.post("/portal/cards", Map.of("token", "tok_mastercard", "billingPostcode", " D-10115 "));
+		assertThat(added.location()).endsWith("/portal/account");
+		session.post("/portal/cards", Map.of("token", "tok_visa", "billingPostcode", ""));
+
+		assertThat(api.get("/accounts/" + account + "/payment-methods").json().path("data").size()).isEqualTo(3);
+		assertThat(accounts.billingPostcodes(account)).containsExactly("D-10115");
 	}
 
 	@Test

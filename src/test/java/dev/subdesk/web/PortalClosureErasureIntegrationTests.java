@@ -56,6 +56,42 @@ class PortalClosureErasureIntegrationTests extends PortalTestSupport {
 			.contains(other.email());
 	}
 
+	@Test
+	void closingTheAccountErasesWhatItsCustomerWroteInSupportCasesTheirSignInEmailsAndTheWithdrawalAcknowledgement() {
+		Customer c = customerWith("antivirus-annual");
+		String vpn = fixtures.subscribe(c.account(), "vpn-annual");
+		publicCancellation("ORD-0000-0000", c.email());
+		publicWithdrawal(fixtures.subscription(vpn).text("orderNumber"), c.email());
+		String charge = api.get("/accounts/" + c.account() + "/charges").json().path("data").get(1).path("id").asString();
+		api.post("/charges/" + charge + "/disputes", Map.of("reason", "UNRECOGNIZED", "detail",
+				"My neighbour Erika Privat at Hauptstrasse 1 used my card"));
+		Customer other = customerWith("antivirus-annual");
+		publicCancellation("ORD-0000-0000", other.email());
+		assertThat(caseDetails(c.account())).hasSize(2).allSatisfy(detail -> assertThat(detail).contains("Erika Privat"));
+
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		assertThat(session.post("/portal/account/close", Map.of("confirm", "CLOSE")).location()).endsWith("/portal/closed");
+
+		String tombstone = "erased+" + c.account() + "@invalid";
+		assertThat(caseDetails(c.account())).hasSize(2).containsOnly("Erased when the account was closed");
+		assertThat(jdbc.sql("SELECT subject FROM support_cases WHERE account_id = :a").param("a", c.account())
+			.query(String.class).list()).hasSize(2).noneMatch(subject -> subject.contains("Erika"));
+		assertThat(jdbc.sql("SELECT email FROM portal_sign_in_codes WHERE account_id = :a").param("a", c.account())
+			.query(String.class).list()).isNotEmpty().containsOnly(tombstone);
+		tools.jackson.databind.JsonNode acknowledgement = api.get("/accounts/" + c.account() + "/notices?limit=50").json()
+			.path("data").values().stream()
+			.filter(n -> "WITHDRAWAL_ACKNOWLEDGEMENT".equals(n.path("type").asString()))
+			.findFirst().orElseThrow();
+		assertThat(acknowledgement.path("to").asString()).isEqualTo(tombstone);
+		assertThat(acknowledgement.path("body").isNull()).isTrue();
+		assertThat(caseDetails(other.account())).singleElement().asString().contains("Erika Privat").contains(other.email());
+	}
+
+	private List<String> caseDetails(String account) {
+		return jdbc.sql("SELECT detail FROM support_cases WHERE account_id = :a ORDER BY seq").param("a", account)
+			.query(String.class).list();
+	}
+
 	private String publicCancellation(String order, String email) {
 		Map<String, String> form = new HashMap<>(Map.of("kind", "ORDINARY", "name", "Erika Privat", "email", email,
 				"orderNumber", order, "timing", "EARLIEST", "confirmationEmail", email));

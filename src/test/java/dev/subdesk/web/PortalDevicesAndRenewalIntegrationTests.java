@@ -47,7 +47,7 @@ class PortalDevicesAndRenewalIntegrationTests extends PortalTestSupport {
 		assertThat(session.post("/portal/subscriptions/" + theirs.subscription() + "/auto-renew", Map.of("autoRenew", "false"))
 			.status()).isEqualTo(404);
 		assertThat(session.post("/portal/subscriptions/" + mine.subscription() + "/auto-renew", Map.of("autoRenew", "maybe"))
-			.status()).isEqualTo(404);
+			.status()).isEqualTo(400);
 		assertThat(session.postWithoutToken("/portal/subscriptions/" + mine.subscription() + "/auto-renew",
 				Map.of("autoRenew", "false")).status()).isEqualTo(403);
 

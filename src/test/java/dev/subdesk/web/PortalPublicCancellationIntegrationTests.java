@@ -60,7 +60,7 @@ class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
 		PortalSession session = new PortalSession(port);
 		session.get("/cancel");
 		PortalSession.Page missingReason = session.post("/cancel", form(c.orderNumber(), c.email(), "EXTRAORDINARY", "EARLIEST"));
-		assertThat(missingReason.status()).isEqualTo(200);
+		assertThat(missingReason.status()).isEqualTo(400);
 		assertThat(missingReason.body()).contains("Give a reason for the extraordinary cancellation.");
 		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
 

@@ -99,7 +99,7 @@ class PortalWithdrawalIntegrationTests extends PortalTestSupport {
 
 		PortalSession.Page page = session.post("/withdraw", form(" ", "not-an-email", c.orderNumber()));
 
-		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.status()).isEqualTo(400);
 		assertThat(page.body()).contains("Enter your name.").contains("Enter an email address for the acknowledgement.")
 			.contains("value=\"" + c.orderNumber() + "\"");
 		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");

@@ -1,0 +1,106 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The public forms cannot be used to flood a stranger's inbox or the support desk: one email address is named in
+ * at most ten requests a day (as the customer's or the confirmation's), one client address sends at most thirty
+ * in 15 minutes, and the refusal looks the same whether or not an account has the email.
+ */
+@SubdeskIntegrationTest
+class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Clock clock;
+
+	@Test
+	void aStrangersEmailIsNamedInAtMostTenRequestsADayWhetherOrNotItHasAnAccount() {
+		Customer stranger = customerWith("antivirus-annual");
+		String nobody = Fixtures.uniqueEmail();
+		Map<String, String> refusals = new HashMap<>();
+		for (String email : List.of(stranger.email(), nobody)) {
+			for (int i = 0; i < 10; i++) {
+				assertThat(cancel("ORD-0000-000" + i, email, email).status()).isEqualTo(302);
+			}
+			PortalSession.Page eleventh = cancel("ORD-0000-0010", email, email);
+			assertThat(eleventh.status()).isEqualTo(429);
+			assertThat(eleventh.body()).contains("Too many requests were sent for this email address");
+			refusals.put(email, eleventh.body().replace(email, "EMAIL").replaceAll("name=\"_csrf\" value=\"[^\"]+\"", ""));
+		}
+		assertThat(refusals.get(stranger.email())).isEqualTo(refusals.get(nobody));
+		assertThat(caseNotices(stranger.account())).isEqualTo(10);
+
+		PortalSession.Page asConfirmation = cancel(stranger.orderNumber(), Fixtures.uniqueEmail(), stranger.email());
+		PortalSession.Page withdrawal = withdraw(stranger.orderNumber(), stranger.email());
+
+		assertThat(asConfirmation.status()).isEqualTo(429);
+		assertThat(withdrawal.status()).isEqualTo(429);
+		assertThat(withdrawal.body()).contains("Too many requests were sent for this email address");
+		assertThat(fixtures.subscription(stranger.subscription()).text("status")).isEqualTo("ACTIVE");
+		assertThat(fixtures.subscription(stranger.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+		assertThat(caseNotices(stranger.account())).isEqualTo(10);
+
+		fixtures.advance("P1D");
+		assertThat(withdraw(stranger.orderNumber(), stranger.email()).status()).isEqualTo(302);
+		assertThat(fixtures.subscription(stranger.subscription()).text("status")).isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void oneClientAddressSendsAtMostItsLimitInTheWindowAndOthersAreNotAffected() {
+		PublicFormLimits limits = new PublicFormLimits(jdbc, clock, 10, Duration.ofDays(1), 3, Duration.ofMinutes(15));
+		String address = "192.0.2." + UUID.randomUUID();
+		for (int i = 0; i < 3; i++) {
+			assertThat(limits.allow(address, List.of(Fixtures.uniqueEmail()))).isTrue();
+		}
+
+		assertThat(limits.allow(address, List.of(Fixtures.uniqueEmail()))).isFalse();
+		assertThat(limits.allow("198.51.100." + UUID.randomUUID(), List.of(Fixtures.uniqueEmail()))).isTrue();
+		assertThat(jdbc.sql("SELECT count(*) FROM public_form_sends WHERE client_ip = :ip").param("ip", address)
+			.query(Long.class).single()).isEqualTo(3);
+		fixtures.advance("PT15M");
+		assertThat(limits.allow(address, List.of(Fixtures.uniqueEmail()))).isTrue();
+	}
+
+	@Test
+	void onlyAHashOfTheEmailIsKept() {
+		String email = Fixtures.uniqueEmail();
+		cancel("ORD-0000-0000", email, email);
+
+		assertThat(jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash = :hash")
+			.param("hash", PublicFormLimits.hash(email.toUpperCase())).query(Long.class).single()).isEqualTo(1);
+		assertThat(jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash LIKE '%@%'").query(Long.class).single())
+			.isZero();
+	}
+
+	private PortalSession.Page cancel(String order, String email, String confirmationEmail) {
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Mallory", "email", email, "orderNumber", order,
+				"timing", "IMMEDIATELY", "confirmationEmail", confirmationEmail));
+	}
+
+	private PortalSession.Page withdraw(String order, String email) {
+		PortalSession session = new PortalSession(port);
+		session.get("/withdraw");
+		return session.post("/withdraw", PortalWithdrawalIntegrationTests.form("Ann", email, order));
+	}
+
+	private long caseNotices(String account) {
+		return noticeTypes(account).stream().filter("CASE_UPDATE"::equals).count();
+	}
+}
