@@ -198,7 +198,7 @@ public class Withdrawals {
 		}
 		body.append(". It will not be charged again.\nRefund: ")
 			.append(w.refundTotal().positive()
-					? Formats.money(w.refundTotal()) + ", everything you paid for it, to the card that paid, with no fee, within 14 days"
+					? Formats.money(w.refundTotal()) + ", everything you paid for it that had not been refunded yet, to the card that paid, with no fee, within 14 days"
 					: "nothing was charged for it")
 			.append("\nRecord of the ending: ").append(ended.confirmationNumber())
 			.append("\nKeep this reference: it finds this withdrawal forever.");
