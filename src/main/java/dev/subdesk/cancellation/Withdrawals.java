@@ -28,9 +28,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Withdrawal from a contract in the EU (Art. 11a of Directive 2011/83/EU as amended; R-EU-1..8): a customer whose
  * account is in an EU member state may withdraw from a contract Acme bills within {@value #PERIOD_DAYS} days of its
- * conclusion (the purchase), counted in whole days ({@link #periodEnd}). The contract ends at once through the cancellation engine, so add-ons and devices
- * end with it and nothing is charged again, and every charge of it is refunded in full to the card that paid,
- * with no fee. A withdrawal is not a cancellation: it has its own record, its own {@code WDR-} reference and its
+ * conclusion (the purchase), counted in whole local days ({@link #periodEnd}). The contract ends at once through the
+ * cancellation engine, so add-ons and devices end with it and nothing is charged again, and what is left of every
+ * charge of it (all of it unless part was refunded before) goes back to the card that paid, with no fee. A withdrawal is not a cancellation: it has its own record, its own {@code WDR-} reference and its
  * own acknowledgement notice (R-EU-8). A contract is withdrawn from at most once; asking again returns the
  * first withdrawal.
  */
@@ -113,7 +113,10 @@ public class Withdrawals {
 		return Map.entry(country, ZoneId.of(zone));
 	}
 
-	/** What withdrawing would do: the refund (everything paid for the contract and its add-ons), what ends with it. */
+	/**
+	 * What withdrawing would do: the refund (what is left of everything paid for the contract and its add-ons), the
+	 * end of the period, and the add-ons that end with it.
+	 */
 	public record Preview(String subscriptionId, Instant periodEnd, Money refund, List<String> alsoEnds) {
 	}
 
@@ -125,7 +128,8 @@ public class Withdrawals {
 		for (Subscription ending : addOns) {
 			refund = refund.plus(refundable(ending));
 		}
-		return new Preview(s.id(), periodEnd(s, account), refund.plus(refundable(s)), addOns.stream().map(Subscription::id).toList());
+		return new Preview(s.id(), periodEnd(s, account), refund.plus(refundable(s)),
+				addOns.stream().map(Subscription::id).toList());
 	}
 
 	private Money refundable(Subscription s) {

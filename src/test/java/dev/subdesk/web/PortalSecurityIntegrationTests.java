@@ -2,14 +2,33 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.notices.Notices;
 import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 @SubdeskIntegrationTest
 class PortalSecurityIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Clock clock;
+
+	@Autowired
+	Accounts accounts;
+
+	@Autowired
+	Notices notices;
 
 	@Test
 	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
@@ -99,6 +118,18 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		PortalSession.Page fourth = session.post("/portal/sign-in", Map.of("email", email));
 		assertThat(fourth.status()).isEqualTo(429);
 		assertThat(fourth.body()).contains("Too many codes");
+	}
+
+	@Test
+	void askingForCodesIsLimitedPerClientAddressWhateverTheEmails() {
+		// the suite's browsers all come from 127.0.0.1, so its server runs with a high limit: this one has two
+		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, notices, 3, 2);
+		String address = "203.0.113." + UUID.randomUUID();
+
+		assertThat(codes.issue(Fixtures.uniqueEmail(), address)).isEqualTo(SignInCodes.Issue.SENT);
+		assertThat(codes.issue(Fixtures.uniqueEmail(), address)).isEqualTo(SignInCodes.Issue.SENT);
+		assertThat(codes.issue(Fixtures.uniqueEmail(), address)).isEqualTo(SignInCodes.Issue.TOO_MANY_REQUESTS);
+		assertThat(codes.issue(Fixtures.uniqueEmail(), "198.51.100." + UUID.randomUUID())).isEqualTo(SignInCodes.Issue.SENT);
 	}
 
 	@Test
