@@ -41,6 +41,8 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 		Map<String, String> withdraw = Map.of("name", "Ann", "email", "{email}", "orderNumber", "{order}");
 		return Stream.of(new Junk("public cancel: NUL in the name", false, "/cancel", with(cancel, "name", "Ann" + NUL)),
 				new Junk("public cancel: an oversized name", false, "/cancel", with(cancel, "name", HUGE)),
+				new Junk("public cancel: a body beyond the server's form size", false, "/cancel",
+						with(cancel, "name", "x".repeat(3_000_000))),
 				new Junk("public cancel: an oversized reason", false, "/cancel",
 						with(with(cancel, "kind", "EXTRAORDINARY"), "reason", HUGE)),
 				new Junk("public cancel: a kind the form never offers", false, "/cancel", with(cancel, "kind", "SOMETIMES")),

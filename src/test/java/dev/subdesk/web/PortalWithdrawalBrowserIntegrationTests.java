@@ -4,6 +4,7 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,6 +23,9 @@ import tools.jackson.databind.JsonNode;
  */
 @SubdeskIntegrationTest
 class PortalWithdrawalBrowserIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	Accounts accounts;
 
 	WebDriver browser;
 
@@ -80,6 +85,11 @@ class PortalWithdrawalBrowserIntegrationTests extends PortalTestSupport {
 		browser.get(url("/portal/account"));
 		assertAccessible(browser);
 		screenshot(browser, "account");
+		browser.findElement(By.id("billingPostcode")).sendKeys("D02 X285");
+		browser.findElement(By.cssSelector("form[action$='/portal/cards'] button")).click();
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "The card was added."));
+		assertThat(accounts.billingPostcodes(c.account())).containsExactly("D02 X285");
 
 		browser.get(url("/portal"));
 		browser.findElement(By.cssSelector("#sub-" + c.subscription() + " a.withdraw")).click();
