@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Whatever a browser can send to a portal or public form (U+0000, an oversized value, a
  * value the form never offers, a missing field) is a friendly page with a 4xx status, never a 500, and changes
- * nothing: no subscription, charge, card, device, withdrawal or notice of the customer moves.
+ * nothing: no subscription, charge, card, device, withdrawal or notice of the customer moves. Every form sent
+ * without its CSRF token is refused the same way.
  */
 @SubdeskIntegrationTest
 class PortalJunkInputIntegrationTests extends PortalTestSupport {
@@ -95,11 +96,7 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 	@MethodSource("junk")
 	void aBadValueIsAFriendlyClientErrorPageAndChangesNothing(Junk junk) {
 		Customer c = customerWith("antivirus-annual");
-		String device = api.post("/accounts/" + c.account() + "/devices",
-				Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", c.subscription())).id();
-		Map<String, String> ids = Map.of("{sub}", c.subscription(), "{charge}", charges(c.account()).get(0).path("id").asString(),
-				"{card}", cards(c.account()).get(0).path("id").asString(), "{device}", device, "{order}", c.orderNumber(),
-				"{email}", c.email());
+		Map<String, String> ids = ids(c);
 		PortalSession session = junk.signedIn() ? new PortalSession(port).signIn(api, c.account()) : new PortalSession(port);
 		session.get(junk.signedIn() ? "/portal/account" : "/cancel");
 		String before = state(c.account());
@@ -115,6 +112,48 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 			.doesNotContainIgnoringCase("exception")
 			.doesNotContain("Whitelabel");
 		assertThat(state(c.account())).as(junk.name()).isEqualTo(before);
+	}
+
+	static Stream<Junk> everyForm() {
+		Map<String, String> cancel = Map.of("kind", "ORDINARY", "name", "Ann", "email", "{email}", "orderNumber",
+				"{order}", "timing", "IMMEDIATELY", "confirmationEmail", "{email}");
+		return Stream.of(new Junk("public cancel", false, "/cancel", cancel),
+				new Junk("public withdraw", false, "/withdraw", Map.of("name", "Ann", "email", "{email}", "orderNumber", "{order}")),
+				new Junk("sign-in", false, "/portal/sign-in", Map.of("email", "{email}")),
+				new Junk("cancel", true, "/portal/subscriptions/{sub}/cancel", Map.of("mode", "IMMEDIATE")),
+				new Junk("auto-renewal off", true, "/portal/subscriptions/{sub}/auto-renew", Map.of("autoRenew", "false")),
+				new Junk("withdraw", true, "/portal/subscriptions/{sub}/withdraw", Map.of("name", "Ann", "email", "{email}")),
+				new Junk("cancel everything", true, "/portal/cancel-all", Map.of("mode", "IMMEDIATE")),
+				new Junk("dispute", true, "/portal/charges/{charge}/dispute", Map.of("reason", "UNRECOGNIZED")),
+				new Junk("add a card", true, "/portal/cards", Map.of("token", "tok_mastercard")),
+				new Junk("remove a card", true, "/portal/cards/{card}/remove", Map.of()),
+				new Junk("deactivate a device", true, "/portal/devices/{device}/deactivate", Map.of()),
+				new Junk("close the account", true, "/portal/account/close", Map.of("confirm", "CLOSE")));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("everyForm")
+	void everyFormWithoutItsCsrfTokenIsRefusedAndChangesNothing(Junk post) {
+		Customer c = customerWith("antivirus-annual");
+		Map<String, String> ids = ids(c);
+		PortalSession session = post.signedIn() ? new PortalSession(port).signIn(api, c.account()) : new PortalSession(port);
+		String before = state(c.account());
+
+		Map<String, String> form = new LinkedHashMap<>();
+		post.form().forEach((k, v) -> form.put(k, fill(v, ids)));
+		PortalSession.Page page = session.postWithoutToken(fill(post.path(), ids), form);
+
+		assertThat(page.status()).as(post.name()).isEqualTo(403);
+		assertThat(state(c.account())).as(post.name()).isEqualTo(before);
+	}
+
+	/** The customer's ids for the placeholders of {@link Junk}, with a device on the subscription's seat. */
+	private Map<String, String> ids(Customer c) {
+		String device = api.post("/accounts/" + c.account() + "/devices",
+				Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", c.subscription())).id();
+		return Map.of("{sub}", c.subscription(), "{charge}", charges(c.account()).get(0).path("id").asString(), "{card}",
+				cards(c.account()).get(0).path("id").asString(), "{device}", device, "{order}", c.orderNumber(), "{email}",
+				c.email());
 	}
 
 	private static Map<String, String> with(Map<String, String> form, String field, String value) {
