@@ -95,15 +95,10 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("junk")
 	void aBadValueIsAFriendlyClientErrorPageAndChangesNothing(Junk junk) {
-		Customer c = customerWith("antivirus-annual");
-		Map<String, String> ids = ids(c);
-		PortalSession session = junk.signedIn() ? new PortalSession(port).signIn(api, c.account()) : new PortalSession(port);
-		session.get(junk.signedIn() ? "/portal/account" : "/cancel");
-		String before = state(c.account());
+		Prepared sent = prepare(junk);
+		String before = state(sent.customer().account());
 
-		Map<String, String> form = new LinkedHashMap<>();
-		junk.form().forEach((k, v) -> form.put(k, fill(v, ids)));
-		PortalSession.Page page = session.post(fill(junk.path(), ids), form);
+		PortalSession.Page page = sent.session().post(sent.path(), sent.form());
 
 		assertThat(page.status()).as(junk.name()).isBetween(400, 499).isNotEqualTo(403);
 		assertThat(page.body()).as(junk.name())
@@ -111,7 +106,7 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 			.contains("Cancel contracts here")
 			.doesNotContainIgnoringCase("exception")
 			.doesNotContain("Whitelabel");
-		assertThat(state(c.account())).as(junk.name()).isEqualTo(before);
+		assertThat(state(sent.customer().account())).as(junk.name()).isEqualTo(before);
 	}
 
 	static Stream<Junk> everyForm() {
@@ -134,17 +129,27 @@ class PortalJunkInputIntegrationTests extends PortalTestSupport {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("everyForm")
 	void everyFormWithoutItsCsrfTokenIsRefusedAndChangesNothing(Junk post) {
-		Customer c = customerWith("antivirus-annual");
-		Map<String, String> ids = ids(c);
-		PortalSession session = post.signedIn() ? new PortalSession(port).signIn(api, c.account()) : new PortalSession(port);
-		String before = state(c.account());
+		Prepared sent = prepare(post);
+		String before = state(sent.customer().account());
 
-		Map<String, String> form = new LinkedHashMap<>();
-		post.form().forEach((k, v) -> form.put(k, fill(v, ids)));
-		PortalSession.Page page = session.postWithoutToken(fill(post.path(), ids), form);
+		PortalSession.Page page = sent.session().postWithoutToken(sent.path(), sent.form());
 
 		assertThat(page.status()).as(post.name()).isEqualTo(403);
-		assertThat(state(c.account())).as(post.name()).isEqualTo(before);
+		assertThat(state(sent.customer().account())).as(post.name()).isEqualTo(before);
+	}
+
+	/** A customer who could use the form, their browser (signed in when the form needs it) and the form for them. */
+	private record Prepared(Customer customer, PortalSession session, String path, Map<String, String> form) {
+	}
+
+	private Prepared prepare(Junk junk) {
+		Customer c = customerWith("antivirus-annual");
+		Map<String, String> ids = ids(c);
+		PortalSession session = junk.signedIn() ? new PortalSession(port).signIn(api, c.account()) : new PortalSession(port);
+		session.get(junk.signedIn() ? "/portal/account" : "/cancel");
+		Map<String, String> form = new LinkedHashMap<>();
+		junk.form().forEach((k, v) -> form.put(k, fill(v, ids)));
+		return new Prepared(c, session, fill(junk.path(), ids), form);
 	}
 
 	/** The customer's ids for the placeholders of {@link Junk}, with a device on the subscription's seat. */
