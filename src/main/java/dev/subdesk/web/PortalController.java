@@ -18,6 +18,7 @@ import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import jakarta.servlet.http.HttpServletResponse;
@@ -145,9 +146,19 @@ class PortalController {
 			throw WebErrors.invalid();
 		}
 		String feedback = comment == null || comment.isBlank() ? null : comment.strip();
-		Cancellation c = cancellations.cancel(id,
-				new CancelRequest(chosen, why, feedback, CancellationChannel.PORTAL, "customer:" + who.getName()));
-		return "redirect:/portal/cancellations/" + c.confirmationNumber();
+		try {
+			Cancellation c = cancellations.cancel(id,
+					new CancelRequest(chosen, why, feedback, CancellationChannel.PORTAL, "customer:" + who.getName()));
+			return "redirect:/portal/cancellations/" + c.confirmationNumber();
+		}
+		catch (SubdeskException e) {
+			// a second tab, or a second click, after the first ended it: show the confirmation that ended it
+			String endedBy = subscriptions.get(id).scheduledBy();
+			if (!"ALREADY_CANCELLED".equals(e.code()) || endedBy == null) {
+				throw e;
+			}
+			return "redirect:/portal/cancellations/" + endedBy;
+		}
 	}
 
 	/** Takes back a scheduled cancellation: auto-renewal is on again. */

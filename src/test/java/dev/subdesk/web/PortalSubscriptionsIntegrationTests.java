@@ -73,4 +73,22 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 
 		assertThat(cancelPage).contains("id=\"cancel-now\"").doesNotContain("id=\"offer\"");
 	}
+
+	@Test
+	void cancellingAtOnceFromTwoTabsEndsItOnceWithOneRefundAndBothShowTheSameConfirmation() throws Exception {
+		Customer c = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+		session.get("/portal/subscriptions/" + c.subscription() + "/cancel");
+
+		var pages = PortalWithdrawalEdgesIntegrationTests.atOnce(
+				() -> session.post("/portal/subscriptions/" + c.subscription() + "/cancel", Map.of("mode", "IMMEDIATE")));
+
+		assertThat(pages).extracting(PortalSession.Page::status).containsOnly(302);
+		assertThat(pages.get(0).location()).contains("/portal/cancellations/CXL-").isEqualTo(pages.get(1).location());
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("CANCELLED");
+		assertThat(api.get("/accounts/" + c.account() + "/charges").json().path("data").get(0).path("refundedAmount")
+			.asLong()).isEqualTo(5999);
+		assertThat(noticeTypes(c.account()).stream().filter("CANCELLATION_CONFIRMATION"::equals)).hasSize(1);
+		assertThat(noticeTypes(c.account()).stream().filter("REFUND_ISSUED"::equals)).hasSize(1);
+	}
 }

@@ -93,7 +93,8 @@ class PortalWithdrawalEdgesIntegrationTests extends PortalTestSupport {
 		assertThat(noticeTypes(c.account()).stream().filter("REFUND_ISSUED"::equals)).hasSize(1);
 	}
 
-	private static List<PortalSession.Page> atOnce(Supplier<PortalSession.Page> request) throws Exception {
+	/** Sends the request twice at the same moment, as two tabs would. */
+	static List<PortalSession.Page> atOnce(Supplier<PortalSession.Page> request) throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(2);
 		try {
 			java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(2);
