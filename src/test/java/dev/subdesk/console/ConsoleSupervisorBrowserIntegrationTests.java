@@ -86,7 +86,7 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 		open("/console/cases/" + caseNumber);
 		waitFor(By.id("escalation-reason")).sendKeys("Caller asks for a goodwill refund beyond the policy");
 		browser.findElement(By.xpath("//button[text()='Escalate to supervisor']")).click();
-		assertThat(waitFor(By.id("case-status")).getText()).isEqualTo("ESCALATED");
+		waitForText(By.id("case-status"), "ESCALATED");
 		assertAccessible(browser);
 		signOut();
 
@@ -102,7 +102,7 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 		assertAccessible(browser);
 		browser.findElement(By.id("resolution")).sendKeys("Explained the money-back policy; the caller agreed");
 		browser.findElement(By.id("resolve")).click();
-		assertThat(waitFor(By.id("case-status")).getText()).isEqualTo("RESOLVED");
+		waitForText(By.id("case-status"), "RESOLVED");
 		assertThat(browser.findElement(By.id("timeline")).getText())
 			.contains("Resolved: Explained the money-back policy; the caller agreed", "CASE_UPDATE sent");
 		assertAccessible(browser);
@@ -161,5 +161,13 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 
 	private WebElement waitFor(By by) {
 		return new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(by));
+	}
+
+	/**
+	 * Waits for the element to show this text: after a form is posted the old page may still show the element with
+	 * its old text (or the element goes stale while the new page loads), so reading it once would race the load.
+	 */
+	private void waitForText(By by, String text) {
+		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(by, text));
 	}
 }
