@@ -1,7 +1,10 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -11,6 +14,9 @@ import org.springframework.transaction.annotation.Transactional;
 class AgentLog {
 
 	static final String CHANNEL = "AGENT";
+
+	/** The audit action of an attempt a rule refused. */
+	static final String REFUSED = "ACTION_REFUSED";
 
 	private final AuditTrail audit;
 	private final Support support;
@@ -23,6 +29,52 @@ class AgentLog {
 	/** A view of personal data: audited, not noted in the case. */
 	void viewed(String agent, String what, String target, @Nullable String caseNumber) {
 		audit.record(agent, CHANNEL, what, target, null, caseNumber, "caller on the line");
+	}
+
+	/**
+	 * Does an action on the caller's behalf and records it. When a rule refuses it (a card still paying for a
+	 * subscription, an account already closed...), nothing was done, and the attempt is recorded as
+	 * {@code ACTION_REFUSED} with the rule's answer, in the audit trail and on the case's timeline, so the case
+	 * opened for the call does not sit there as if nothing had been tried.
+	 *
+	 * @return what was done, for the audit entry and the agent's message
+	 */
+	String perform(String agent, String action, String accountId, @Nullable String caseNumber, String reason,
+			Supplier<String> work) {
+		return perform(agent, action, accountId, caseNumber, reason, work, detail -> detail);
+	}
+
+	/** As {@link #perform(String, String, String, String, String, Supplier)}, with what was done described apart. */
+	<T> T perform(String agent, String action, String accountId, @Nullable String caseNumber, String reason,
+			Supplier<T> work, Function<T, String> describe) {
+		T done;
+		try {
+			done = work.get();
+		}
+		catch (SubdeskException e) {
+			throw refused(agent, action, accountId, caseNumber, reason, e);
+		}
+		acted(agent, action, accountId, describe.apply(done), caseNumber, reason);
+		return done;
+	}
+
+	/** Records a refused attempt (see {@link #perform}); returns the refusal to show, naming the case it is on. */
+	SubdeskException refused(String agent, String action, String accountId, @Nullable String caseNumber,
+			String reason, SubdeskException refusal) {
+		String detail = "%s not done: %s (%s)".formatted(action, sentence(refusal.getMessage()), refusal.code());
+		audit.record(agent, CHANNEL, REFUSED, accountId, detail, caseNumber, reason);
+		if (caseNumber == null) {
+			return refusal;
+		}
+		support.note(caseNumber, agent, detail);
+		return new SubdeskException(refusal.status(), refusal.code(),
+				sentence(refusal.getMessage()) + " Nothing was done; the attempt is noted on case " + caseNumber + ".",
+				refusal.errors());
+	}
+
+	private static String sentence(@Nullable String text) {
+		String t = text == null ? "" : text.strip();
+		return t.endsWith(".") ? t : t + ".";
 	}
 
 	@Transactional

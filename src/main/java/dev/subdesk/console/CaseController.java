@@ -81,8 +81,9 @@ class CaseController {
 	@PostMapping("/console/cases/{caseNumber}/escalate")
 	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, RedirectAttributes redirect) {
 		String reason = AccountController.blankToNull(form.reason());
-		if (reason == null) {
-			redirect.addFlashAttribute("message", "Give the reason for the escalation.");
+		if (reason == null || reason.length() > CaseActionsController.MAX_NOTE) {
+			redirect.addFlashAttribute("message", reason == null ? "Give the reason for the escalation."
+					: "Keep the reason under " + CaseActionsController.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		SupportCase c = support.escalate(caseNumber, reason, agent.getName());
