@@ -133,8 +133,10 @@ class CancelController {
 		if (!subscriptions.get(c.subscriptionIds().get(0)).accountId().equals(accountId)) {
 			throw SubdeskException.notFound("Cancellation", number);
 		}
+		String caseNumber = cases.ofAccount(accountId, caseParam).orElse(null);
+		log.viewed(agent.getName(), "VIEW_CANCELLATION", accountId, caseNumber);
 		model.addAttribute("accountId", accountId);
-		model.addAttribute("caseNumber", cases.ofAccount(accountId, caseParam).orElse(null));
+		model.addAttribute("caseNumber", caseNumber);
 		model.addAttribute("cancellation", c);
 		model.addAttribute("effective", Formats.dateTime(c.effectiveAt()));
 		model.addAttribute("refund", Formats.money(c.refundTotal()));

@@ -66,6 +66,7 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		done(agent.post(base + "/charges/" + charge + "/refund", Map.of("amount", "1.00", "caseNumber", caseNumber)));
 		done(agent.post(base + "/devices/" + device + "/deactivate", inCase));
 		done(agent.post(base + "/cancellations/" + confirmation + "/resend", inCase));
+		assertThat(agent.get(base + "/cancellations/" + confirmation + "?case=" + caseNumber).status()).isEqualTo(200);
 		String quote = agent.post(base + "/subscriptions/" + caller.subscription() + "/quote", inCase).body();
 		Matcher offer = OFFER.matcher(quote);
 		assertThat(offer.find()).as("a retention offer on the quote").isTrue();
@@ -97,7 +98,7 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		done(agent.post(base + "/close", inCase));
 
 		List<String> actions = List.of("VERIFY_CALLER_OK", "VIEW_ACCOUNT", "AUTO_RENEW_OFF", "AUTO_RENEW_ON", "REFUND",
-				"DEVICE_DEACTIVATED", "CONFIRMATION_RESENT", "QUOTE_CANCELLATION", "OFFER_PRESENTED", "OFFER_ACCEPTED",
+				"DEVICE_DEACTIVATED", "CONFIRMATION_RESENT", "VIEW_CANCELLATION", "QUOTE_CANCELLATION", "OFFER_PRESENTED", "OFFER_ACCEPTED",
 				"OFFER_DECLINED", "CANCEL", "STEP_UP_CODE_SENT", "STEP_UP_CONFIRMED", "EMAIL_CHANGED", "CARD_REMOVED",
 				AgentLog.REFUSED, "REFUND_APPROVAL_REQUESTED", "REFUND_APPROVED", "REFUND_REJECTED", "VIEW_CASE",
 				"ESCALATE", "ASSIGN_CASE", "CASE_PENDING_CUSTOMER", "REOPEN_CASE", "RESOLVE_CASE", "ACCOUNT_CLOSED");

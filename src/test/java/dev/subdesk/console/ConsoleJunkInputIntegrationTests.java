@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -99,6 +100,25 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 				assertThat(state(setup)).as(what + ": nothing changed").isEqualTo(before);
 			}
 		}
+	}
+
+	@Test
+	void aRequestTheConsoleSecurityRefusesGetsTheConsolesErrorPage() {
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String account = fixtures.accountWithVisa();
+		String before = state(account);
+
+		ConsoleClient.Page forbidden = agent.get("/console/reports");
+		ConsoleClient.Page noToken = agent.postRaw("/console/accounts/" + account + "/close", Map.of());
+
+		assertThat(forbidden.status()).isEqualTo(403);
+		assertThat(noToken.status()).isEqualTo(403);
+		for (ConsoleClient.Page page : List.of(forbidden, noToken)) {
+			assertThat(page.body()).contains("Acme agent console", "role=\"alert\"", "nothing")
+				.doesNotContain("href=\"/console/reports\"");
+		}
+		assertThat(forbidden.body()).contains("Your role cannot open this page");
+		assertThat(state(account)).isEqualTo(before);
 	}
 
 	private ConsoleClient agent;
@@ -208,6 +228,10 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 
 	/** Everything a console action could change about the account, its cases, and the staff accounts. */
 	private String state(Setup s) {
+		return state(s.account());
+	}
+
+	private String state(String account) {
 		return jdbc.sql("""
 				SELECT concat_ws(' | ',
 				  (SELECT email || ' ' || status FROM accounts WHERE id = :a),
@@ -229,7 +253,7 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 				  (SELECT count(*) FROM notice_redeliveries r JOIN notices n ON n.id = r.notice_id WHERE n.account_id = :a),
 				  (SELECT string_agg(username || ' ' || role || ' ' || enabled || ' ' || md5(password_hash), ','
 				     ORDER BY username) FROM staff_users))
-				""").param("a", s.account()).query(String.class).single();
+				""").param("a", account).query(String.class).single();
 	}
 
 	private static Endpoint post(String user, String path, List<String> fields, boolean needsInput,
