@@ -46,6 +46,12 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
 
+	/**
+	 * Actor names the application writes itself (case timelines, verification records, who created an account):
+	 * a person with one of them would be indistinguishable from the system in the records.
+	 */
+	private static final java.util.Set<String> RESERVED = java.util.Set.of("system", "bootstrap", DEMO);
+
 	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by";
 
 	private static final String UPSERT_DEMO = """
@@ -121,10 +127,11 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 					MIN_PASSWORD);
 			return;
 		}
-		if (!bootstrapUsername.matches(USERNAME) || bootstrapPassword.length() < MIN_PASSWORD
+		if (!bootstrapUsername.matches(USERNAME) || RESERVED.contains(bootstrapUsername)
+				|| bootstrapPassword.length() < MIN_PASSWORD
 				|| bootstrapPassword.length() > MAX_PASSWORD) {
 			throw new IllegalStateException("subdesk.console.bootstrap-admin: the username must match " + USERNAME
-					+ " and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+					+ " (and not be one of " + RESERVED + ") and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
 		}
 		int created = insert(bootstrapUsername, "Administrator", Role.ADMIN, bootstrapPassword, "bootstrap");
 		if (created == 0 && !hasEnabledAdmin()) {
@@ -199,6 +206,9 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 		if (!name.matches(USERNAME)) {
 			throw SubdeskException.invalid("username",
 					"2 to 40 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit");
+		}
+		if (RESERVED.contains(name)) {
+			throw SubdeskException.invalid("username", name + " names the system itself in timelines and records; choose another");
 		}
 		String display = displayName.strip();
 		if (display.isEmpty() || display.length() > 100) {

@@ -212,6 +212,20 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void noStaffAccountTakesTheNameTheSystemRecordsItsOwnStepsUnder() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+
+		for (String reserved : List.of("system", "System", "bootstrap", "demo-mode")) {
+			ConsoleClient.Page page = admin.post("/console/staff", Map.of("username", reserved, "displayName", "Imposter",
+					"role", "SUPERVISOR", "password", ConsoleClient.PASSWORD));
+			assertThat(page.status()).as(reserved).isEqualTo(400);
+			assertThat(page.body()).as(reserved).contains("names the system itself");
+		}
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_users WHERE username IN ('system', 'bootstrap', 'demo-mode')")
+			.query(Long.class).single()).isZero();
+	}
+
+	@Test
 	void theNavigationShowsEachRoleOnlyThePagesItCanOpen() {
 		Map<String, List<String>> pages = Map.of("agent", List.of("/console"), "supervisor",
 				List.of("/console", "/console/queue", "/console/audit", "/console/reports", "/console/approvals"), "admin",
