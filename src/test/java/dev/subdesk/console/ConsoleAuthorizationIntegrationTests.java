@@ -121,6 +121,27 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theNextCallersVerificationNeedsANewCodeEvenWithinTheTenMinutes() {
+		Callers.Caller caller = callers.withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String firstCall = Callers.verify(agent, caller, "10115");
+		confirmStepUp(agent, caller, firstCall);
+		assertThat(agent.get("/console/accounts/" + caller.account() + "?case=" + firstCall).body())
+			.contains("Code confirmed for this call.");
+		fixtures.advance("PT2M");
+
+		String nextCall = agent.callCase(api, caller.account());
+		ConsoleClient.Page close = agent.post("/console/accounts/" + caller.account() + "/close",
+				Map.of("caseNumber", nextCall));
+
+		assertThat(close.status()).isEqualTo(403);
+		assertThat(close.body()).contains("STEP_UP_REQUIRED");
+		assertThat(agent.get("/console/accounts/" + caller.account() + "?case=" + nextCall).body())
+			.doesNotContain("Code confirmed for this call.");
+		assertThat(api.get("/accounts/" + caller.account()).text("status")).isEqualTo("ACTIVE");
+	}
+
+	@Test
 	void twoSupervisorsApprovingTheSameRequestAtOnceMakeOneRefund() throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(2);
 		try {
