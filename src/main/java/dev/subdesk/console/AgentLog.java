@@ -7,7 +7,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Records what an agent saw or did: an audit entry always, and a note in the case when there is one. */
 @Component
@@ -20,10 +22,12 @@ class AgentLog {
 
 	private final AuditTrail audit;
 	private final Support support;
+	private final TransactionOperations transaction;
 
-	AgentLog(AuditTrail audit, Support support) {
+	AgentLog(AuditTrail audit, Support support, PlatformTransactionManager transactions) {
 		this.audit = audit;
 		this.support = support;
+		this.transaction = new TransactionTemplate(transactions);
 	}
 
 	/** A view of personal data: audited, not noted in the case. */
@@ -62,11 +66,15 @@ class AgentLog {
 	SubdeskException refused(String agent, String action, String accountId, @Nullable String caseNumber,
 			String reason, SubdeskException refusal) {
 		String detail = "%s not done: %s (%s)".formatted(action, sentence(refusal.getMessage()), refusal.code());
-		audit.record(agent, CHANNEL, REFUSED, accountId, detail, caseNumber, reason);
+		transaction.executeWithoutResult(status -> {
+			audit.record(agent, CHANNEL, REFUSED, accountId, detail, caseNumber, reason);
+			if (caseNumber != null) {
+				support.note(caseNumber, agent, detail);
+			}
+		});
 		if (caseNumber == null) {
 			return refusal;
 		}
-		support.note(caseNumber, agent, detail);
 		return new SubdeskException(refusal.status(), refusal.code(),
 				sentence(refusal.getMessage()) + " Nothing was done; the attempt is noted on case " + caseNumber + ".",
 				refusal.errors());
@@ -77,12 +85,14 @@ class AgentLog {
 		return t.endsWith(".") ? t : t + ".";
 	}
 
-	@Transactional
+	/** An action done: audited, and on the case's timeline when there is a case (both or neither). */
 	void acted(String agent, String action, String accountId, String detail, @Nullable String caseNumber,
 			String reason) {
-		audit.record(agent, CHANNEL, action, accountId, detail, caseNumber, reason);
-		if (caseNumber != null) {
-			support.action(caseNumber, agent, action + ": " + detail);
-		}
+		transaction.executeWithoutResult(status -> {
+			audit.record(agent, CHANNEL, action, accountId, detail, caseNumber, reason);
+			if (caseNumber != null) {
+				support.action(caseNumber, agent, action + ": " + detail);
+			}
+		});
 	}
 }
