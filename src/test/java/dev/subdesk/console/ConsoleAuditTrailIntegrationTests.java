@@ -119,6 +119,30 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		assertThat(entries).filteredOn(e -> e.action().equals("REFUND_APPROVED")).extracting(AuditTrail.Entry::actor)
 			.containsExactly("supervisor");
 		assertThat(audit.verify().intact()).isTrue();
+		assertThat(actorsRecordedFor(account, caseNumber)).as("every actor the records name is a staff username")
+			.isNotEmpty()
+			.allSatisfy(actor -> assertThat(actor).isIn(staffUsernames()));
+	}
+
+	/**
+	 * Who the console's records say acted on the account: audit entries, cancellations made by an agent, refund
+	 * requests and decisions, the case's owner and the people on its timeline (the system's own steps aside).
+	 */
+	private List<String> actorsRecordedFor(String account, String caseNumber) {
+		return jdbc.sql("""
+				SELECT actor FROM audit_events WHERE target = :a AND actor <> 'system'
+				UNION SELECT actor FROM cancellations WHERE account_id = :a AND channel = 'AGENT'
+				UNION SELECT requested_by FROM refund_approvals WHERE account_id = :a
+				UNION SELECT decided_by FROM refund_approvals WHERE account_id = :a AND decided_by IS NOT NULL
+				UNION SELECT owner FROM support_cases WHERE case_number = :c AND owner IS NOT NULL
+				UNION SELECT actor FROM case_events WHERE case_number = :c AND actor <> 'system'
+				UNION SELECT agent FROM caller_verifications WHERE account_id = :a AND agent <> 'system'
+				UNION SELECT agent FROM step_up_codes WHERE account_id = :a
+				""").param("a", account).param("c", caseNumber).query(String.class).list();
+	}
+
+	private List<String> staffUsernames() {
+		return jdbc.sql("SELECT username FROM staff_users").query(String.class).list();
 	}
 
 	@Test
