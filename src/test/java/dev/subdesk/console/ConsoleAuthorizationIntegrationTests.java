@@ -233,6 +233,24 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aCaseOfADisabledStaffAccountCanBeTakenOverByAnAgent() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String leaverName = newStaff(admin, "AGENT");
+		ConsoleClient leaver = ConsoleClient.signedIn(port, leaverName);
+		String caseNumber = leaver.callCase(api, fixtures.accountWithVisa());
+		leaver.followed(leaver.post("/console/cases/" + caseNumber + "/assign", Map.of()));
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		assertThat(agent.post("/console/cases/" + caseNumber + "/assign", Map.of()).status()).isEqualTo(403);
+
+		admin.followed(admin.post("/console/staff/" + leaverName + "/enabled", Map.of("enabled", "false")));
+
+		assertThat(agent.get("/console/cases/" + caseNumber).body()).contains("Assign to me");
+		assertThat(agent.followed(agent.post("/console/cases/" + caseNumber + "/assign", Map.of())))
+			.contains("The case is yours.", "taken over from " + leaverName);
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("agent");
+	}
+
+	@Test
 	void noStaffAccountTakesTheNameTheSystemRecordsItsOwnStepsUnder() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 
