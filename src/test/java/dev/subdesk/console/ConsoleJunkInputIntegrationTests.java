@@ -121,6 +121,22 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 		assertThat(state(account)).isEqualTo(before);
 	}
 
+	@Test
+	void junkOnTheSignInFormIsAFailedSignInAndNoSession() {
+		for (Map<String, String> form : List.<Map<String, String>>of(Map.of("username", NUL, "password", NUL),
+				Map.of("username", OVERSIZED, "password", OVERSIZED), Map.of("username", "agent", "password", OVERSIZED),
+				Map.of("username", "agent"), Map.of(), Map.of("username", "%", "password", "_"))) {
+			ConsoleClient client = new ConsoleClient(port);
+			ConsoleClient.Page page = client.post(ConsoleSecurity.SIGN_IN, form);
+			String what = form.keySet() + " " + form.values().stream().map(v -> v.length() + " chars").toList();
+			assertThat(page.status()).as(what).isEqualTo(302);
+			assertThat(page.location()).as(what).endsWith("/console/sign-in?error");
+			assertThat(client.get(page.location().replaceFirst("^https?://[^/]+", "")).body()).as(what)
+				.contains("Wrong username or password.");
+			assertThat(client.get("/console").location()).as(what).endsWith("/console/sign-in");
+		}
+	}
+
 	private ConsoleClient agent;
 
 	/**
