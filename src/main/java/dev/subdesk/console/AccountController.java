@@ -35,6 +35,35 @@ class AccountController {
 	/** What the caller said, typed by the agent. */
 	record VerifyForm(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
 			@Nullable String billingPostcode, @Nullable String caseNumber) {
+
+		/**
+		 * What is wrong with the answers as typed, before they are checked: none given, or one that cannot be an
+		 * answer at all (an email without {@code @}, five digits for the card...). Such a slip is not counted as a
+		 * failed attempt.
+		 */
+		@Nullable String problem() {
+			String email = blankToNull(this.email);
+			String order = blankToNull(orderNumber);
+			String last4 = blankToNull(cardLast4);
+			String postcode = blankToNull(billingPostcode);
+			if (email == null && order == null && last4 == null && postcode == null) {
+				return "Type what the caller says: two of the email, an order number, the card's last four digits "
+						+ "and the billing postcode.";
+			}
+			if (email != null && (email.length() > 254 || !email.matches(StepUpController.EMAIL))) {
+				return "The email is not an address (local@domain.tld); nothing was checked.";
+			}
+			if (order != null && !order.matches("(?i)ORD-[0-9A-Z]{4}-[0-9A-Z]{4}")) {
+				return "The order number has the form ORD-XXXX-XXXX; nothing was checked.";
+			}
+			if (last4 != null && !last4.matches("\\d{4}")) {
+				return "The card's last four digits are four digits; nothing was checked.";
+			}
+			if (postcode != null && !postcode.matches("[A-Za-z0-9][A-Za-z0-9 -]{0,10}[A-Za-z0-9]")) {
+				return "The billing postcode has 2 to 12 letters, digits, spaces or dashes; nothing was checked.";
+			}
+			return null;
+		}
 	}
 
 	private final AccountSearch search;
@@ -112,7 +141,12 @@ class AccountController {
 	@PostMapping("/console/accounts/{accountId}/verify")
 	String verify(@PathVariable String accountId, VerifyForm form, Principal agent, RedirectAttributes redirect) {
 		Account account = accounts.get(accountId);
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
+		String problem = form.problem();
+		if (problem != null) {
+			return OnBehalfController.back(redirect, given, problem);
+		}
+		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
 		CallerVerification.Result result = verification.verify(accountId, agent.getName(), caseNumber,
 				new CallerVerification.Claims(blankToNull(form.email()), blankToNull(form.orderNumber()),
 						blankToNull(form.cardLast4()), blankToNull(form.billingPostcode())));

@@ -1,10 +1,15 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Records what an agent saw or did: an audit entry always, and a note in the case when there is one. */
 @Component
@@ -12,12 +17,17 @@ class AgentLog {
 
 	static final String CHANNEL = "AGENT";
 
+	/** The audit action of an attempt a rule refused. */
+	static final String REFUSED = "ACTION_REFUSED";
+
 	private final AuditTrail audit;
 	private final Support support;
+	private final TransactionOperations transaction;
 
-	AgentLog(AuditTrail audit, Support support) {
+	AgentLog(AuditTrail audit, Support support, PlatformTransactionManager transactions) {
 		this.audit = audit;
 		this.support = support;
+		this.transaction = new TransactionTemplate(transactions);
 	}
 
 	/** A view of personal data: audited, not noted in the case. */
@@ -25,12 +35,64 @@ class AgentLog {
 		audit.record(agent, CHANNEL, what, target, null, caseNumber, "caller on the line");
 	}
 
-	@Transactional
+	/**
+	 * Does an action on the caller's behalf and records it. When a rule refuses it (a card still paying for a
+	 * subscription, an account already closed...), nothing was done, and the attempt is recorded as
+	 * {@code ACTION_REFUSED} with the rule's answer, in the audit trail and on the case's timeline, so the case
+	 * opened for the call does not sit there as if nothing had been tried.
+	 *
+	 * @return what was done, for the audit entry and the agent's message
+	 */
+	String perform(String agent, String action, String accountId, @Nullable String caseNumber, String reason,
+			Supplier<String> work) {
+		return perform(agent, action, accountId, caseNumber, reason, work, detail -> detail);
+	}
+
+	/** As {@link #perform(String, String, String, String, String, Supplier)}, with what was done described apart. */
+	<T> T perform(String agent, String action, String accountId, @Nullable String caseNumber, String reason,
+			Supplier<T> work, Function<T, String> describe) {
+		T done;
+		try {
+			done = work.get();
+		}
+		catch (SubdeskException e) {
+			throw refused(agent, action, accountId, caseNumber, reason, e);
+		}
+		acted(agent, action, accountId, describe.apply(done), caseNumber, reason);
+		return done;
+	}
+
+	/** Records a refused attempt (see {@link #perform}); returns the refusal to show, naming the case it is on. */
+	SubdeskException refused(String agent, String action, String accountId, @Nullable String caseNumber,
+			String reason, SubdeskException refusal) {
+		String detail = "%s not done: %s (%s)".formatted(action, sentence(refusal.getMessage()), refusal.code());
+		transaction.executeWithoutResult(status -> {
+			audit.record(agent, CHANNEL, REFUSED, accountId, detail, caseNumber, reason);
+			if (caseNumber != null) {
+				support.note(caseNumber, agent, detail);
+			}
+		});
+		if (caseNumber == null) {
+			return refusal;
+		}
+		return new SubdeskException(refusal.status(), refusal.code(),
+				sentence(refusal.getMessage()) + " Nothing was done; the attempt is noted on case " + caseNumber + ".",
+				refusal.errors());
+	}
+
+	private static String sentence(@Nullable String text) {
+		String t = text == null ? "" : text.strip();
+		return t.endsWith(".") ? t : t + ".";
+	}
+
+	/** An action done: audited, and on the case's timeline when there is a case (both or neither). */
 	void acted(String agent, String action, String accountId, String detail, @Nullable String caseNumber,
 			String reason) {
-		audit.record(agent, CHANNEL, action, accountId, detail, caseNumber, reason);
-		if (caseNumber != null) {
-			support.action(caseNumber, agent, action + ": " + detail);
-		}
+		transaction.executeWithoutResult(status -> {
+			audit.record(agent, CHANNEL, action, accountId, detail, caseNumber, reason);
+			if (caseNumber != null) {
+				support.action(caseNumber, agent, action + ": " + detail);
+			}
+		});
 	}
 }

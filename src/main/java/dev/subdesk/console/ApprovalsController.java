@@ -30,6 +30,8 @@ class ApprovalsController {
 		}
 	}
 
+	static final int MAX_NOTE = 500;
+
 	record DecisionForm(@Nullable String note) {
 	}
 
@@ -47,7 +49,12 @@ class ApprovalsController {
 
 	@PostMapping("/console/approvals/{id}/approve")
 	String approve(@PathVariable String id, DecisionForm form, Principal supervisor, RedirectAttributes redirect) {
-		RefundApproval done = approvals.approve(id, supervisor.getName(), AccountController.blankToNull(form.note()));
+		String note = AccountController.blankToNull(form.note());
+		if (note != null && note.length() > MAX_NOTE) {
+			redirect.addFlashAttribute("message", "Not approved: keep the note to at most " + MAX_NOTE + " characters.");
+			return "redirect:/console/approvals";
+		}
+		RefundApproval done = approvals.approve(id, supervisor.getName(), note);
 		redirect.addFlashAttribute("message", "Approved: %s refunded (refund %s).".formatted(
 				Formats.money(Money.of(done.amount(), done.currency())), done.refundId()));
 		return "redirect:/console/approvals";
@@ -56,8 +63,8 @@ class ApprovalsController {
 	@PostMapping("/console/approvals/{id}/reject")
 	String reject(@PathVariable String id, DecisionForm form, Principal supervisor, RedirectAttributes redirect) {
 		String note = AccountController.blankToNull(form.note());
-		if (note == null || note.length() > 500) {
-			redirect.addFlashAttribute("message", "Not rejected: give the reason (at most 500 characters).");
+		if (note == null || note.length() > MAX_NOTE) {
+			redirect.addFlashAttribute("message", "Not rejected: give the reason (at most " + MAX_NOTE + " characters).");
 			return "redirect:/console/approvals";
 		}
 		approvals.reject(id, supervisor.getName(), note);

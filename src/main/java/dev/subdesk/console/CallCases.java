@@ -1,6 +1,7 @@
 package dev.subdesk.console;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.Optional;
@@ -17,12 +18,23 @@ class CallCases {
 		this.support = support;
 	}
 
-	/** The given case number, if it is a case of this account. */
+	/**
+	 * The given case, which must be one of this account's: a case number of another account (or of none) is
+	 * refused with {@code 404}, before anything is done, rather than silently replaced by a new case.
+	 */
 	Optional<String> ofAccount(String accountId, @Nullable String caseNumber) {
 		if (caseNumber == null || caseNumber.isBlank()) {
 			return Optional.empty();
 		}
-		return support.find(caseNumber).filter(c -> c.accountId().equals(accountId)).map(SupportCase::caseNumber);
+		return Optional.of(support.find(caseNumber)
+			.filter(c -> c.accountId().equals(accountId))
+			.map(SupportCase::caseNumber)
+			.orElseThrow(() -> new SubdeskException(404, "NOT_FOUND",
+					"This account has no case " + shortened(caseNumber.strip()) + "; nothing was done")));
+	}
+
+	private static String shortened(String text) {
+		return text.length() > 20 ? text.substring(0, 20) + "…" : text;
 	}
 
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent) {

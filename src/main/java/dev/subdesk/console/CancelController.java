@@ -95,10 +95,11 @@ class CancelController {
 			log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
 					caseNumber, "customer's answer");
 		}
-		Cancellation c = cancellations.cancel(s.id(), new CancelRequest(form.modeOrImmediate(), form.reason(), null,
-				CancellationChannel.AGENT, agent.getName()));
-		log.acted(agent.getName(), "CANCEL", accountId, "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(),
-				c.mode(), c.confirmationNumber(), Formats.money(c.refundTotal())), caseNumber, reasonText(form.reason()));
+		Cancellation c = log.perform(agent.getName(), "CANCEL", accountId, caseNumber, reasonText(form.reason()),
+				() -> cancellations.cancel(s.id(), new CancelRequest(form.modeOrImmediate(), form.reason(), null,
+						CancellationChannel.AGENT, agent.getName())),
+				done -> "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(), done.mode(), done.confirmationNumber(),
+						Formats.money(done.refundTotal())));
 		redirect.addAttribute("case", caseNumber);
 		redirect.addAttribute("number", c.confirmationNumber());
 		return "redirect:/console/accounts/{accountId}/cancellations/{number}";
@@ -109,13 +110,16 @@ class CancelController {
 			CancelForm form, Principal agent, RedirectAttributes redirect) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form);
-		Offer open = cancellations.quote(s.id()).offer();
-		if (open == null || !open.id().equals(offerId)) {
-			throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
-		}
-		Subscription kept = offers.accept(offerId);
-		log.acted(agent.getName(), "OFFER_ACCEPTED", accountId, "The customer accepted the retention offer on "
-				+ kept.orderNumber() + "; next renewal " + Formats.money(kept.price()), caseNumber, "customer's answer");
+		offers.requireExists(offerId);
+		Subscription kept = log.perform(agent.getName(), "OFFER_ACCEPTED", accountId, caseNumber, "customer's answer",
+				() -> {
+					Offer open = cancellations.quote(s.id()).offer();
+					if (open == null || !open.id().equals(offerId)) {
+						throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
+					}
+					return offers.accept(offerId);
+				}, done -> "The customer accepted the retention offer on " + done.orderNumber() + "; next renewal "
+						+ Formats.money(done.price()));
 		redirect.addFlashAttribute("message", "Offer accepted: the next renewal costs " + Formats.money(kept.price()) + ".");
 		redirect.addAttribute("case", caseNumber);
 		return "redirect:/console/accounts/{accountId}";
@@ -129,8 +133,10 @@ class CancelController {
 		if (!subscriptions.get(c.subscriptionIds().get(0)).accountId().equals(accountId)) {
 			throw SubdeskException.notFound("Cancellation", number);
 		}
+		String caseNumber = cases.ofAccount(accountId, caseParam).orElse(null);
+		log.viewed(agent.getName(), "VIEW_CANCELLATION", accountId, caseNumber);
 		model.addAttribute("accountId", accountId);
-		model.addAttribute("caseNumber", cases.ofAccount(accountId, caseParam).orElse(null));
+		model.addAttribute("caseNumber", caseNumber);
 		model.addAttribute("cancellation", c);
 		model.addAttribute("effective", Formats.dateTime(c.effectiveAt()));
 		model.addAttribute("refund", Formats.money(c.refundTotal()));

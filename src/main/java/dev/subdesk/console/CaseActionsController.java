@@ -16,7 +16,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * Working a case: taking it over ("assign to me"), waiting for the customer, resolving it with a note (the
  * customer gets a CASE_UPDATE notice) and reopening it. Only the case's owner or a supervisor may resolve it or
- * set it to wait; an agent takes over only a case nobody else owns. Every step is audited.
+ * set it to wait; an agent takes over only a case nobody else owns, or one of a disabled staff account. Every
+ * step is audited.
  */
 @Controller
 class CaseActionsController {
@@ -29,10 +30,12 @@ class CaseActionsController {
 
 	private final Support support;
 	private final AuditTrail audit;
+	private final ConsoleStaff staff;
 
-	CaseActionsController(Support support, AuditTrail audit) {
+	CaseActionsController(Support support, AuditTrail audit, ConsoleStaff staff) {
 		this.support = support;
 		this.audit = audit;
+		this.staff = staff;
 	}
 
 	/** Whether this signed-in user may resolve the case or set it to wait: its owner, or a supervisor. */
@@ -40,9 +43,12 @@ class CaseActionsController {
 		return isSupervisor(request) || request.getRemoteUser() != null && request.getRemoteUser().equals(c.owner());
 	}
 
-	/** Whether this signed-in user may make the case theirs: nobody else owns it, or they are a supervisor. */
-	static boolean mayTake(SupportCase c, HttpServletRequest request) {
-		return c.owner() == null || isSupervisor(request);
+	/**
+	 * Whether this signed-in user may make the case theirs: nobody owns it, its owner's staff account is disabled
+	 * (a leaver's cases do not wait for a supervisor), or they are a supervisor.
+	 */
+	static boolean mayTake(SupportCase c, HttpServletRequest request, ConsoleStaff staff) {
+		return c.owner() == null || isSupervisor(request) || !staff.enabled(c.owner());
 	}
 
 	static boolean isSupervisor(HttpServletRequest request) {
@@ -53,7 +59,7 @@ class CaseActionsController {
 	String assign(@PathVariable String caseNumber, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
 		SupportCase c = find(caseNumber);
-		if (!agent.getName().equals(c.owner()) && !mayTake(c, request)) {
+		if (!agent.getName().equals(c.owner()) && !mayTake(c, request, staff)) {
 			throw new SubdeskException(403, "CASE_OWNED", "Case " + c.caseNumber() + " belongs to " + c.owner()
 					+ "; a supervisor can reassign it");
 		}

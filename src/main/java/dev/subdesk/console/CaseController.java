@@ -47,12 +47,14 @@ class CaseController {
 	private final AuditTrail audit;
 	private final AgentLog log;
 	private final Clock clock;
+	private final ConsoleStaff staff;
 
-	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock) {
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, ConsoleStaff staff) {
 		this.support = support;
 		this.audit = audit;
 		this.log = log;
 		this.clock = clock;
+		this.staff = staff;
 	}
 
 	@GetMapping(ConsoleSecurity.SIGN_IN)
@@ -72,7 +74,7 @@ class CaseController {
 		model.addAttribute("escalatable",
 				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
 		model.addAttribute("owner", c.owner());
-		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && CaseActionsController.mayTake(c, request)
+		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && CaseActionsController.mayTake(c, request, staff)
 				&& c.status() != SupportCase.Status.RESOLVED);
 		model.addAttribute("mayWork", CaseActionsController.mayWork(c, request));
 		return "console/case";
@@ -81,8 +83,9 @@ class CaseController {
 	@PostMapping("/console/cases/{caseNumber}/escalate")
 	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, RedirectAttributes redirect) {
 		String reason = AccountController.blankToNull(form.reason());
-		if (reason == null) {
-			redirect.addFlashAttribute("message", "Give the reason for the escalation.");
+		if (reason == null || reason.length() > CaseActionsController.MAX_NOTE) {
+			redirect.addFlashAttribute("message", reason == null ? "Give the reason for the escalation."
+					: "Keep the reason under " + CaseActionsController.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		SupportCase c = support.escalate(caseNumber, reason, agent.getName());

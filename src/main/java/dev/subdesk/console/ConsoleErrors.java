@@ -4,10 +4,14 @@ import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Arrays;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.ui.Model;
+import org.springframework.validation.BindException;
+import org.springframework.web.bind.ServletRequestBindingException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -18,6 +22,8 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 class ConsoleErrors {
 
 	/** U+0000 (PostgreSQL text cannot hold it) or a surrogate without its pair (no UTF-8 form). */
+	private static final Pattern ACCOUNT_PAGE = Pattern.compile("^/console/accounts/([A-Za-z0-9_]*)");
+
 	private static final Pattern UNSTORABLE = Pattern
 		.compile("\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]");
 
@@ -39,11 +45,26 @@ class ConsoleErrors {
 	}
 
 	@ExceptionHandler(SubdeskException.class)
-	String broken(SubdeskException e, HttpServletResponse response, Model model) {
+	String broken(SubdeskException e, HttpServletRequest request, HttpServletResponse response, Model model) {
 		response.setStatus(e.status());
+		ConsoleNavigation.add(request, model);
 		model.addAttribute("status", e.status());
 		model.addAttribute("code", e.code());
 		model.addAttribute("detail", e.getMessage());
+		Matcher account = ACCOUNT_PAGE.matcher(request.getRequestURI());
+		if (account.find() && !account.group(1).isEmpty() && account.group(1).length() <= 64) {
+			model.addAttribute("accountPage", account.group());
+		}
 		return "console/error";
+	}
+
+	/**
+	 * A value a form's field cannot take (a word where a yes/no, a cancellation mode or reason is expected): a
+	 * {@code 400} page, nothing done.
+	 */
+	@ExceptionHandler({ BindException.class, TypeMismatchException.class, ServletRequestBindingException.class })
+	String unreadable(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+		return broken(new SubdeskException(400, "VALIDATION_FAILED",
+				"A field holds a value this form does not offer; nothing was done"), request, response, model);
 	}
 }

@@ -12,11 +12,14 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationSuccessHandler;
 
 /**
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
- * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts page ADMIN.
+ * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts page ADMIN. Ten failed sign-ins
+ * of a username within 15 minutes make its sign-in wait ({@link ConsoleStaff#loadUserByUsername}); the page says
+ * the same for a wrong password and a wait, so it tells nobody which usernames exist.
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurity {
@@ -33,6 +36,8 @@ class ConsoleSecurity {
 	@Order(1)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleStaff staff) throws Exception {
 		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(staff);
+		SimpleUrlAuthenticationSuccessHandler toConsole = new SimpleUrlAuthenticationSuccessHandler("/console");
+		toConsole.setAlwaysUseDefaultTargetUrl(true);
 		provider.setPasswordEncoder(staff.passwordEncoder());
 		return http.securityMatcher("/console/**")
 			.authenticationManager(new ProviderManager(provider))
@@ -42,7 +47,16 @@ class ConsoleSecurity {
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
 				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
-			.formLogin(form -> form.loginPage(SIGN_IN).defaultSuccessUrl("/console", true).permitAll())
+			.formLogin(form -> form.loginPage(SIGN_IN)
+				.successHandler((request, response, authentication) -> {
+					staff.signedIn(authentication.getName());
+					toConsole.onAuthenticationSuccess(request, response, authentication);
+				})
+				.failureHandler((request, response, exception) -> {
+					staff.signInFailed(request.getParameter("username"));
+					response.sendRedirect(request.getContextPath() + SIGN_IN + "?error");
+				})
+				.permitAll())
 			.logout(logout -> logout.logoutUrl("/console/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
 			.build();
 	}

@@ -42,9 +42,20 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	static final int MAX_PASSWORD = 128;
 
+	/** Failed sign-ins of one username within {@link #LOCK} after which its sign-in waits. */
+	static final int MAX_FAILURES = 10;
+
+	static final java.time.Duration LOCK = java.time.Duration.ofMinutes(15);
+
 	static final String DEMO = "demo-mode";
 
 	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
+
+	/**
+	 * Actor names the application writes itself (case timelines, verification records, who created an account):
+	 * a person with one of them would be indistinguishable from the system in the records.
+	 */
+	private static final java.util.Set<String> RESERVED = java.util.Set.of("system", "bootstrap", DEMO);
 
 	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by";
 
@@ -121,10 +132,11 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 					MIN_PASSWORD);
 			return;
 		}
-		if (!bootstrapUsername.matches(USERNAME) || bootstrapPassword.length() < MIN_PASSWORD
+		if (!bootstrapUsername.matches(USERNAME) || RESERVED.contains(bootstrapUsername)
+				|| bootstrapPassword.length() < MIN_PASSWORD
 				|| bootstrapPassword.length() > MAX_PASSWORD) {
 			throw new IllegalStateException("subdesk.console.bootstrap-admin: the username must match " + USERNAME
-					+ " and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+					+ " (and not be one of " + RESERVED + ") and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
 		}
 		int created = insert(bootstrapUsername, "Administrator", Role.ADMIN, bootstrapPassword, "bootstrap");
 		if (created == 0 && !hasEnabledAdmin()) {
@@ -156,18 +168,48 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 			.single();
 	}
 
+	/**
+	 * The account for a sign-in; locked (refused before the password is checked) after {@value #MAX_FAILURES}
+	 * failed sign-ins within {@link #LOCK}.
+	 */
 	@Override
 	@Transactional(readOnly = true)
 	public UserDetails loadUserByUsername(String username) {
+		String name = username.strip().toLowerCase(Locale.ROOT);
+		boolean locked = jdbc.sql("SELECT count(*) >= :max FROM staff_sign_in_failures WHERE username = :username AND at > :since")
+			.param("max", MAX_FAILURES)
+			.param("username", name)
+			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
+			.query(Boolean.class)
+			.single();
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
-			.param("username", username.strip().toLowerCase(Locale.ROOT))
+			.param("username", name)
 			.query((rs, n) -> User.withUsername(rs.getString("username"))
 				.password(rs.getString("password_hash"))
 				.roles(rs.getString("role"))
 				.disabled(!rs.getBoolean("enabled"))
+				.accountLocked(locked)
 				.build())
 			.optional()
 			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
+	}
+
+	/** Counts a failed sign-in against the username typed, when it is one a staff account could have. */
+	@Transactional
+	void signInFailed(@Nullable String typed) {
+		String name = typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
+		if (name.matches(USERNAME)) {
+			jdbc.sql("INSERT INTO staff_sign_in_failures (username, at) VALUES (:username, :at)")
+				.param("username", name)
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
+		}
+	}
+
+	/** A successful sign-in starts the count of failures again. */
+	@Transactional
+	void signedIn(String username) {
+		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username").param("username", username).update();
 	}
 
 	/** Whether this account exists and may use the console now. */
@@ -199,6 +241,9 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 		if (!name.matches(USERNAME)) {
 			throw SubdeskException.invalid("username",
 					"2 to 40 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit");
+		}
+		if (RESERVED.contains(name)) {
+			throw SubdeskException.invalid("username", name + " names the system itself in timelines and records; choose another");
 		}
 		String display = displayName.strip();
 		if (display.isEmpty() || display.length() > 100) {

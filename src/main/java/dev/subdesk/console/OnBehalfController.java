@@ -70,7 +70,11 @@ class OnBehalfController {
 		Subscription s = subscriptions.find(subscriptionId)
 			.filter(found -> found.accountId().equals(accountId))
 			.orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
-		boolean on = Boolean.TRUE.equals(form.autoRenew());
+		if (form.autoRenew() == null) {
+			return back(redirect, cases.ofAccount(accountId, form.caseNumber()).orElse(null),
+					"Auto-renewal not changed: say whether it goes on or off.");
+		}
+		boolean on = form.autoRenew();
 		return act(account, form, agent, redirect, on ? "AUTO_RENEW_ON" : "AUTO_RENEW_OFF", () -> {
 			Cancellations.AutoRenewChange change = cancellations.setAutoRenew(s.id(), on, CancellationChannel.AGENT,
 					agent.getName());
@@ -85,23 +89,29 @@ class OnBehalfController {
 			Principal agent, RedirectAttributes redirect) {
 		Account account = verified(accountId, agent);
 		Charge charge = chargeOf(billing, accountId, chargeId);
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
 		Money allowed = cancellations.policyRefund(charge.id()).orElse(Money.zero(charge.currency()));
 		if (!allowed.positive()) {
-			return back(redirect, caseNumber, "The refund policy gives nothing back on charge " + chargeId
-					+ "; a goodwill refund needs the emailed code and a supervisor's approval.");
+			String caseNumber = cases.continueOrOpen(account, given, agent.getName());
+			String message = "The refund policy gives nothing back on charge " + chargeId
+					+ "; a goodwill refund needs the emailed code and a supervisor's approval";
+			log.refused(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy",
+					SubdeskException.conflict("NOTHING_TO_REFUND", message));
+			return back(redirect, caseNumber, message + ".");
 		}
-		Long amount;
+		long amount;
 		try {
 			amount = Amounts.parse(form.amount(), allowed);
 		}
 		catch (IllegalArgumentException e) {
-			return back(redirect, caseNumber, "Refund not made: " + e.getMessage());
+			return back(redirect, given, "Refund not made: " + e.getMessage());
 		}
-		Refund refund = billing.refund(charge.id(), amount, "Refund under the policy, by agent " + agent.getName());
-		String detail = "%s refunded of charge %s (refund %s)".formatted(
-				Formats.money(Money.of(refund.amount(), refund.currency())), charge.id(), refund.id());
-		log.acted(agent.getName(), "REFUND", accountId, detail, caseNumber, "inside the refund policy");
+		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
+		String detail = log.perform(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy", () -> {
+			Refund refund = billing.refund(charge.id(), amount, "Refund under the policy, by agent " + agent.getName());
+			return "%s refunded of charge %s (refund %s)".formatted(
+					Formats.money(Money.of(refund.amount(), refund.currency())), charge.id(), refund.id());
+		});
 		return back(redirect, caseNumber, detail + ".");
 	}
 
@@ -132,8 +142,7 @@ class OnBehalfController {
 	private String act(Account account, ActionForm form, Principal agent, RedirectAttributes redirect, String action,
 			Supplier<String> work) {
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		String detail = work.get();
-		log.acted(agent.getName(), action, account.id(), detail, caseNumber, "caller asked");
+		String detail = log.perform(agent.getName(), action, account.id(), caseNumber, "caller asked", work);
 		return back(redirect, caseNumber, detail + ".");
 	}
 
@@ -149,9 +158,12 @@ class OnBehalfController {
 			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
 	}
 
-	static String back(RedirectAttributes redirect, String caseNumber, String message) {
+	/** Back to the account page with a message, in the call's case if there is one. */
+	static String back(RedirectAttributes redirect, @Nullable String caseNumber, String message) {
 		redirect.addFlashAttribute("message", message);
-		redirect.addAttribute("case", caseNumber);
+		if (caseNumber != null) {
+			redirect.addAttribute("case", caseNumber);
+		}
 		return "redirect:/console/accounts/{accountId}";
 	}
 }

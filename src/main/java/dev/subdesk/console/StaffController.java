@@ -24,7 +24,8 @@ class StaffController {
 			@Nullable String password) {
 	}
 
-	record EnabledForm(boolean enabled) {
+	/** Enable or disable; {@code null} when the form did not say (a missing field never disables anyone). */
+	record EnabledForm(@Nullable Boolean enabled) {
 	}
 
 	record PasswordForm(@Nullable String password) {
@@ -70,11 +71,16 @@ class StaffController {
 
 	@PostMapping("/console/staff/{username}/enabled")
 	String setEnabled(@PathVariable String username, EnabledForm form, Principal admin, RedirectAttributes redirect) {
+		if (form.enabled() == null) {
+			redirect.addFlashAttribute("error", "Nothing changed: say whether " + username + " is to be enabled or disabled.");
+			return "redirect:/console/staff";
+		}
+		boolean enabled = form.enabled();
 		try {
-			ConsoleStaff.Member member = staff.setEnabled(username, form.enabled(), admin.getName());
-			audit.record(admin.getName(), AgentLog.CHANNEL, form.enabled() ? "STAFF_ENABLED" : "STAFF_DISABLED",
+			ConsoleStaff.Member member = staff.setEnabled(username, enabled, admin.getName());
+			audit.record(admin.getName(), AgentLog.CHANNEL, enabled ? "STAFF_ENABLED" : "STAFF_DISABLED",
 					member.username(), null, null, "staff administration");
-			redirect.addFlashAttribute("message", member.username() + (form.enabled() ? " is enabled." : " is disabled."));
+			redirect.addFlashAttribute("message", member.username() + (enabled ? " is enabled." : " is disabled."));
 		}
 		catch (SubdeskException e) {
 			redirect.addFlashAttribute("error", describe(e));

@@ -74,7 +74,13 @@ class StepUpController {
 
 	@PostMapping("/console/accounts/{accountId}/step-up/confirm")
 	String confirm(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
-		String code = form.code() == null ? "" : form.code();
+		String code = form.code() == null ? "" : form.code().strip();
+		if (!code.matches("\\d{6}")) {
+			accounts.get(accountId);
+			verification.requireVerified(accountId, agent.getName());
+			return OnBehalfController.back(redirect, cases.ofAccount(accountId, form.caseNumber()).orElse(null),
+					"Type the six digits of the code as the caller reads them out; no try was used.");
+		}
 		return stepUpCheck(accountId, form, agent, redirect, caseNumber -> switch (stepUp.confirm(accountId,
 				agent.getName(), caseNumber, code)) {
 			case CONFIRMED -> "Code confirmed: the sensitive actions are open for 10 minutes.";
@@ -98,12 +104,15 @@ class StepUpController {
 	String close(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
 		Account account = stepUpConfirmed(accountId, agent);
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		Cancellations.Closure closure = cancellations.close(accountId, CancellationChannel.AGENT, agent.getName());
-		String detail = "Account closed: %d cancellation(s) %s, %d store-billed left to the store; personal data erased"
-			.formatted(closure.cancellations().size(),
-					closure.cancellations().stream().map(Cancellation::confirmationNumber).distinct().toList(),
-					closure.channelManaged().size());
-		log.acted(agent.getName(), "ACCOUNT_CLOSED", accountId, detail, caseNumber, "caller asked to close the account");
+		String detail = log.perform(agent.getName(), "ACCOUNT_CLOSED", accountId, caseNumber,
+				"caller asked to close the account", () -> {
+					Cancellations.Closure closure = cancellations.close(accountId, CancellationChannel.AGENT,
+							agent.getName());
+					return "Account closed: %d cancellation(s) %s, %d store-billed left to the store; personal data erased"
+						.formatted(closure.cancellations().size(),
+								closure.cancellations().stream().map(Cancellation::confirmationNumber).distinct().toList(),
+								closure.channelManaged().size());
+				});
 		return OnBehalfController.back(redirect, caseNumber, detail + ".");
 	}
 
@@ -114,24 +123,27 @@ class StepUpController {
 		PaymentMethod card = accounts.paymentMethod(accountId, paymentMethodId)
 			.orElseThrow(() -> SubdeskException.notFound("Payment method", paymentMethodId));
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
-		subscriptions.removePaymentMethod(accountId, card.id());
-		String detail = "Card %s removed".formatted(Masking.card(card));
-		log.acted(agent.getName(), "CARD_REMOVED", accountId, detail, caseNumber, "caller asked");
+		String detail = log.perform(agent.getName(), "CARD_REMOVED", accountId, caseNumber, "caller asked", () -> {
+			subscriptions.removePaymentMethod(accountId, card.id());
+			return "Card %s removed".formatted(Masking.card(card));
+		});
 		return OnBehalfController.back(redirect, caseNumber, detail + ".");
 	}
 
 	@PostMapping("/console/accounts/{accountId}/email")
 	String changeEmail(@PathVariable String accountId, StepUpForm form, Principal agent, RedirectAttributes redirect) {
 		Account account = stepUpConfirmed(accountId, agent);
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
 		String email = AccountController.blankToNull(form.email());
 		if (email == null || email.length() < 3 || email.length() > 254 || !email.matches(EMAIL)) {
-			return OnBehalfController.back(redirect, caseNumber,
+			return OnBehalfController.back(redirect, given,
 					"Email not changed: give the new address as local@domain.tld, without spaces.");
 		}
-		accounts.changeEmail(accountId, email);
-		log.acted(agent.getName(), "EMAIL_CHANGED", accountId, "Email changed from %s to %s".formatted(
-				Masking.email(account.email()), Masking.email(email)), caseNumber, "caller asked");
+		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
+		log.perform(agent.getName(), "EMAIL_CHANGED", accountId, caseNumber, "caller asked", () -> {
+			accounts.changeEmail(accountId, email);
+			return "Email changed from %s to %s".formatted(Masking.email(account.email()), Masking.email(email));
+		});
 		return OnBehalfController.back(redirect, caseNumber, "Email changed; the previous address was told.");
 	}
 
@@ -140,10 +152,10 @@ class StepUpController {
 			Principal agent, RedirectAttributes redirect) {
 		Account account = stepUpConfirmed(accountId, agent);
 		Charge charge = OnBehalfController.chargeOf(billing, accountId, chargeId);
-		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
+		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
 		String reason = AccountController.blankToNull(form.reason());
 		if (reason == null || reason.length() > 500) {
-			return OnBehalfController.back(redirect, caseNumber,
+			return OnBehalfController.back(redirect, given,
 					"Refund not requested: give the reason for the supervisor (at most 500 characters).");
 		}
 		long amount;
@@ -151,9 +163,16 @@ class StepUpController {
 			amount = Amounts.parse(form.amount(), charge.remaining());
 		}
 		catch (IllegalArgumentException e) {
-			return OnBehalfController.back(redirect, caseNumber, "Refund not requested: " + e.getMessage());
+			return OnBehalfController.back(redirect, given, "Refund not requested: " + e.getMessage());
 		}
-		RefundApproval request = approvals.request(accountId, chargeId, amount, reason, agent.getName(), caseNumber);
+		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
+		RefundApproval request;
+		try {
+			request = approvals.request(accountId, chargeId, amount, reason, agent.getName(), caseNumber);
+		}
+		catch (SubdeskException e) {
+			throw log.refused(agent.getName(), "REFUND_APPROVAL_REQUESTED", accountId, caseNumber, reason, e);
+		}
 		return OnBehalfController.back(redirect, caseNumber, "Refund of %s requested; it waits for a supervisor's approval (%s)."
 			.formatted(Formats.money(Money.of(request.amount(), request.currency())), request.id()));
 	}

@@ -103,6 +103,12 @@ public class RefundApprovals {
 	@Transactional
 	public RefundApproval approve(String id, String supervisor, @Nullable String note) {
 		RefundApproval pending = lockPending(id, supervisor);
+		Money left = billing.charge(pending.chargeId()).orElseThrow().remaining();
+		if (left.amount() < pending.amount()) {
+			throw SubdeskException.conflict("REFUND_EXCEEDS_CHARGE", ("Only %s is left of charge %s: it was refunded "
+					+ "since the request. Reject this request; the agent can ask for what is left").formatted(
+							Formats.money(left), pending.chargeId()));
+		}
 		Refund refund = billing.refund(pending.chargeId(), pending.amount(),
 				"Goodwill refund: %s (approved by %s)".formatted(pending.reason(), supervisor));
 		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());

@@ -24,7 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
  * types it. A code is valid {@value #VALID_MINUTES} minutes, used once, and allows {@value #MAX_TRIES} tries;
  * sending a new one ends the previous one, and at most {@value #PER_WINDOW} are sent per account in
  * {@link #WINDOW}. Only a salted hash is stored. A confirmed code lets that agent take the sensitive actions on
- * that account for {@link #CONFIRMED_FOR}, and only while the caller's ordinary verification holds.
+ * that account for {@link #CONFIRMED_FOR}, and only while the caller's ordinary verification holds; verifying
+ * a caller again (the next call) needs a new code.
  */
 @Service
 public class StepUpCodes {
@@ -62,9 +63,15 @@ public class StepUpCodes {
 			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
 			""";
 
+	/**
+	 * A code confirmed in the last minutes, and since this agent's latest verification of a caller of the account:
+	 * verifying a caller again (the next call) needs a new code, so one caller's code never serves another.
+	 */
 	private static final String CONFIRMED = """
-			SELECT EXISTS (SELECT 1 FROM step_up_codes WHERE account_id = :account AND agent = :agent
-			               AND confirmed_at > :since)
+			SELECT EXISTS (SELECT 1 FROM step_up_codes s WHERE s.account_id = :account AND s.agent = :agent
+			               AND s.confirmed_at > :since
+			               AND s.confirmed_at >= (SELECT max(v.at) FROM caller_verifications v
+			                                      WHERE v.account_id = :account AND v.agent = :agent AND v.succeeded))
 			""";
 
 	public enum Sent {
@@ -169,7 +176,10 @@ public class StepUpCodes {
 		return matches ? Confirmation.CONFIRMED : Confirmation.WRONG_CODE;
 	}
 
-	/** Whether this agent confirmed a code for this account in the last 10 minutes and the caller is verified. */
+	/**
+	 * Whether this agent confirmed a code for this account in the last 10 minutes, after verifying the caller on
+	 * the line, and that verification holds.
+	 */
 	@Transactional(readOnly = true)
 	public boolean isConfirmed(String accountId, String agent) {
 		return verification.isVerified(accountId, agent) && jdbc.sql(CONFIRMED)

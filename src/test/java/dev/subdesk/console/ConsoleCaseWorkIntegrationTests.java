@@ -81,7 +81,10 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = agent.callCase(api, account);
 		String casePath = "/console/cases/" + caseNumber;
-		support.assign(caseNumber, "another-agent", "another-agent");
+		String colleague = "agent-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThat(ConsoleClient.signedIn(port, "admin").post("/console/staff", Map.of("username", colleague,
+				"displayName", "Another agent", "role", "AGENT", "password", ConsoleClient.PASSWORD)).status()).isEqualTo(302);
+		support.assign(caseNumber, colleague, colleague);
 
 		ConsoleClient.Page takeOver = agent.post(casePath + "/assign", Map.of());
 		assertThat(takeOver.status()).isEqualTo(403);
@@ -94,7 +97,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		supervisor.post(casePath + "/resolve", Map.of("note", "Supervisor called the customer back"));
 
 		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
-		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("another-agent");
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo(colleague);
 		assertThat(supervisor.get("/console/queue").body()).doesNotContain(caseNumber);
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
 			.contains("Your case " + caseNumber + " has been passed to a supervisor", "Your case " + caseNumber + " is resolved");

@@ -100,7 +100,8 @@ final class ConsoleClient {
 
 	private Page send(HttpRequest.Builder request) {
 		try {
-			HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response = http.send(request.header("Accept", "text/html,application/xhtml+xml").build(),
+					HttpResponse.BodyHandlers.ofString());
 			return new Page(response.statusCode(), response.body(),
 					response.headers().firstValue("Location").orElse(""));
 		}

@@ -109,6 +109,32 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void tenFailedSignInsMakeTheUsernameWaitFifteenMinutesWhateverThePassword() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.post("/console/staff", Map.of("username", username, "displayName", "Lee", "role", "AGENT", "password",
+				GOOD_PASSWORD));
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+
+		for (int i = 0; i < ConsoleStaff.MAX_FAILURES; i++) {
+			assertThat(signIn(username.toUpperCase(), "guess-number-" + i)).isNull();
+		}
+		ConsoleClient refused = new ConsoleClient(port);
+		ConsoleClient.Page page = refused.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password",
+				GOOD_PASSWORD));
+		assertThat(page.location()).endsWith("/console/sign-in?error");
+		assertThat(refused.get("/console/sign-in?error").body())
+			.contains("Wrong username or password. After ten failed attempts");
+		assertThat(refused.get("/console").location()).endsWith("/console/sign-in");
+		assertThat(signIn("agent", ConsoleClient.PASSWORD)).as("other usernames still sign in").isNotNull();
+
+		fixtures.advance("PT16M");
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+		assertThat(signIn(username, "one-more-wrong-guess")).isNull();
+		assertThat(signIn(username, GOOD_PASSWORD)).as("a success started the count again").isNotNull();
+	}
+
+	@Test
 	void anAdminCannotDisableTheirOwnAccount() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 
