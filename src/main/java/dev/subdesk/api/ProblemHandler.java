@@ -1,9 +1,11 @@
 package dev.subdesk.api;
 
 import dev.subdesk.shared.SubdeskException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -48,7 +50,11 @@ class ProblemHandler {
 	}
 
 	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-	ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e) {
+	ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request)
+			throws HttpRequestMethodNotSupportedException {
+		if (browsingPages(request)) {
+			throw e;
+		}
 		return Problems.response(405, "METHOD_NOT_ALLOWED", "Method " + e.getMethod() + " is not allowed here");
 	}
 
@@ -63,7 +69,11 @@ class ProblemHandler {
 	}
 
 	@ExceptionHandler(NoResourceFoundException.class)
-	ResponseEntity<Object> noResource(NoResourceFoundException e) {
+	ResponseEntity<Object> noResource(NoResourceFoundException e, HttpServletRequest request)
+			throws NoResourceFoundException {
+		if (browsingPages(request)) {
+			throw e;
+		}
 		return Problems.response(404, "NOT_FOUND", "No such path: /" + e.getResourcePath());
 	}
 
@@ -71,5 +81,16 @@ class ProblemHandler {
 	ResponseEntity<Object> unexpected(Exception e) {
 		log.error("Unexpected error", e);
 		return Problems.response(new SubdeskException(500, "INTERNAL_ERROR", "Something went wrong on our side", List.of()));
+	}
+
+	/**
+	 * A browser asking for a page (not under {@code /api/}, HTML accepted) that does not exist, or with a method the
+	 * page does not take: the exception goes on to Spring's own resolver and the error page ({@code error.html}),
+	 * not to a JSON problem a person cannot read.
+	 */
+	private static boolean browsingPages(HttpServletRequest request) {
+		String accept = request.getHeader(HttpHeaders.ACCEPT);
+		return !request.getRequestURI().startsWith(request.getContextPath() + "/api/") && accept != null
+				&& accept.contains("text/html");
 	}
 }
