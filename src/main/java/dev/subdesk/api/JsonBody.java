@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.SubdeskException.FieldError;
 import java.util.ArrayList;
@@ -65,21 +66,9 @@ final class JsonBody {
 		return body;
 	}
 
-	/** Whether {@code text} can be stored as it is: no U+0000 and no unpaired surrogate. */
+	/** Whether {@code text} can be stored as it is ({@link StorableText}). */
 	static boolean storable(String text) {
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == 0 || Character.isLowSurrogate(c)) {
-				return false;
-			}
-			if (Character.isHighSurrogate(c)) {
-				if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-					return false;
-				}
-				i++;
-			}
-		}
-		return true;
+		return StorableText.storable(text);
 	}
 
 	private void checkText(String path, JsonNode value) {

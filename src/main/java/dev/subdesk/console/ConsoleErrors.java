@@ -1,9 +1,9 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.TypeMismatchException;
@@ -21,11 +21,8 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleErrors {
 
-	/** U+0000 (PostgreSQL text cannot hold it) or a surrogate without its pair (no UTF-8 form). */
+	/** An account's page, to link back to from an error on it. */
 	private static final Pattern ACCOUNT_PAGE = Pattern.compile("^/console/accounts/([A-Za-z0-9_]*)");
-
-	private static final Pattern UNSTORABLE = Pattern
-		.compile("\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]");
 
 	/**
 	 * Runs before every console handler: a parameter that could not be stored is a {@code 400} page saying so,
@@ -33,15 +30,7 @@ class ConsoleErrors {
 	 */
 	@ModelAttribute
 	void storableInput(HttpServletRequest request) {
-		boolean bad = request.getParameterMap()
-			.values()
-			.stream()
-			.flatMap(Arrays::stream)
-			.anyMatch(value -> UNSTORABLE.matcher(value).find());
-		if (bad) {
-			throw new SubdeskException(400, "VALIDATION_FAILED",
-					"A field holds a character that cannot be stored (U+0000 or a broken surrogate pair); nothing was done");
-		}
+		StorableText.requireStorable(request.getParameterMap());
 	}
 
 	@ExceptionHandler(SubdeskException.class)

@@ -1,10 +1,9 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.Arrays;
-import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.ui.Model;
@@ -22,25 +21,13 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class WebErrors {
 
-	/** U+0000 (PostgreSQL text cannot hold it) or a surrogate without its pair (no UTF-8 form). */
-	private static final Pattern UNSTORABLE = Pattern
-		.compile("\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]");
-
 	/**
 	 * Runs before every page handler: a parameter that could not be stored is a {@code 400} page saying so, before
 	 * anything is looked up or changed.
 	 */
 	@ModelAttribute
 	void storableInput(HttpServletRequest request) {
-		boolean bad = request.getParameterMap()
-			.values()
-			.stream()
-			.flatMap(Arrays::stream)
-			.anyMatch(value -> UNSTORABLE.matcher(value).find());
-		if (bad) {
-			throw new SubdeskException(400, "VALIDATION_FAILED",
-					"A field holds a character that cannot be stored (U+0000 or a broken surrogate pair); nothing was done");
-		}
+		StorableText.requireStorable(request.getParameterMap());
 	}
 
 	@ExceptionHandler(SubdeskException.class)
