@@ -34,7 +34,13 @@ class AccountController {
 
 	/** What the caller said, typed by the agent. */
 	record VerifyForm(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
-			@Nullable String billingPostcode, @Nullable String caseNumber) {
+			@Nullable String billingPostcode, @Nullable String caseNumber, @Nullable String contact) {
+
+		/** How the customer reached the agent, for the case a new contact opens (phone when not said). */
+		CallCases.Contact contactChannel() {
+			String given = blankToNull(contact);
+			return given == null ? CallCases.Contact.PHONE : CallCases.Contact.valueOf(given);
+		}
 
 		/**
 		 * What is wrong with the answers as typed, before they are checked: none given, or one that cannot be an
@@ -61,6 +67,10 @@ class AccountController {
 			}
 			if (postcode != null && !postcode.matches("[A-Za-z0-9][A-Za-z0-9 -]{0,10}[A-Za-z0-9]")) {
 				return "The billing postcode has 2 to 12 letters, digits, spaces or dashes; nothing was checked.";
+			}
+			String channel = blankToNull(contact);
+			if (channel != null && !CallCases.Contact.names().contains(channel)) {
+				return "The customer reached us by phone, chat or email; nothing was checked.";
 			}
 			return null;
 		}
@@ -146,7 +156,7 @@ class AccountController {
 		if (problem != null) {
 			return OnBehalfController.back(redirect, given, problem);
 		}
-		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
+		String caseNumber = cases.continueOrOpen(account, given, agent.getName(), form.contactChannel());
 		CallerVerification.Result result = verification.verify(accountId, agent.getName(), caseNumber,
 				new CallerVerification.Claims(blankToNull(form.email()), blankToNull(form.orderNumber()),
 						blankToNull(form.cardLast4()), blankToNull(form.billingPostcode())));

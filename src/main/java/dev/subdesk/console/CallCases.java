@@ -4,13 +4,34 @@ import dev.subdesk.accounts.Account;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
-/** Every call lives in a case: the one the agent is working on for this account, or a new PHONE case. */
+/**
+ * Every contact lives in a case: the one the agent is working on for this account, or a new one with the channel the
+ * customer used (phone unless the agent says chat or email).
+ */
 @Component
 class CallCases {
+
+	/** How a customer reaches an agent; WEB and API cases come from the portal and the API themselves. */
+	enum Contact {
+
+		PHONE("Phone call"), CHAT("Chat"), EMAIL("Email");
+
+		private final String subject;
+
+		Contact(String subject) {
+			this.subject = subject;
+		}
+
+		static List<String> names() {
+			return Arrays.stream(values()).map(Enum::name).toList();
+		}
+	}
 
 	private final Support support;
 
@@ -38,8 +59,12 @@ class CallCases {
 	}
 
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent) {
+		return continueOrOpen(account, caseNumber, agent, Contact.PHONE);
+	}
+
+	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
 		return ofAccount(account.id(), caseNumber).orElseGet(() -> support
-			.open(account, "Phone call", "PHONE", null, "Call taken by " + agent)
+			.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
 			.caseNumber());
 	}
 

@@ -43,8 +43,13 @@ final class Callers {
 
 	/** The agent verifies the caller by email and billing postcode; returns the call's case number. */
 	static String verify(ConsoleClient agent, Caller caller, String postcodeAsSaid) {
+		return verify(agent, caller, postcodeAsSaid, "PHONE");
+	}
+
+	/** As {@link #verify(ConsoleClient, Caller, String)}, for a customer who reached the agent by {@code contact}. */
+	static String verify(ConsoleClient agent, Caller caller, String postcodeAsSaid, String contact) {
 		ConsoleClient.Page page = agent.post("/console/accounts/" + caller.account() + "/verify",
-				Map.of("email", caller.email(), "billingPostcode", postcodeAsSaid));
+				Map.of("email", caller.email(), "billingPostcode", postcodeAsSaid, "contact", contact));
 		Matcher m = CASE.matcher(page.location());
 		assertThat(m.find()).as(page.location()).isTrue();
 		assertThat(agent.followed(page)).contains("Caller verified.");

@@ -45,6 +45,26 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aContactByChatOrEmailOpensItsCaseWithThatChannelAndPhoneIsTheDefault() {
+		Callers.Caller caller = callers.withVpn("75001");
+		String verify = "/console/accounts/" + caller.account() + "/verify";
+		long casesBefore = cases(caller.account());
+
+		ConsoleClient first = ConsoleClient.signedIn(port, "agent");
+		ConsoleClient.Page junk = first.post(verify, Map.of("email", caller.email(), "billingPostcode", "75001", "contact", "FAX"));
+		assertThat(first.followed(junk)).contains("phone, chat or email; nothing was checked").doesNotContain("Caller verified.");
+		assertThat(cases(caller.account())).isEqualTo(casesBefore);
+
+		for (String contact : List.of("CHAT", "EMAIL")) {
+			ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+			String caseNumber = Callers.verify(agent, caller, "75001", contact);
+			assertThat(support.find(caseNumber).orElseThrow().channel()).isEqualTo(contact);
+		}
+		String byPhone = Callers.verify(ConsoleClient.signedIn(port, "agent"), caller, "75001");
+		assertThat(support.find(byPhone).orElseThrow().channel()).isEqualTo("PHONE");
+	}
+
+	@Test
 	void aBillingPostcodeThatIsNoPostcodeIsRefusedByTheApi() {
 		String account = fixtures.account();
 
@@ -366,5 +386,9 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 
 	private String status(String request) {
 		return jdbc.sql("SELECT status FROM refund_approvals WHERE id = :id").param("id", request).query(String.class).single();
+	}
+
+	private long cases(String account) {
+		return jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :a").param("a", account).query(Long.class).single();
 	}
 }
