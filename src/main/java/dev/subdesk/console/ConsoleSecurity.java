@@ -53,7 +53,7 @@ class ConsoleSecurity {
 					toConsole.onAuthenticationSuccess(request, response, authentication);
 				})
 				.failureHandler((request, response, exception) -> {
-					staff.signInFailed(request.getParameter("username"));
+					staff.signInFailed(request.getParameter("username"), request.getRemoteAddr());
 					response.sendRedirect(request.getContextPath() + SIGN_IN + "?error");
 				})
 				.permitAll())

@@ -23,6 +23,8 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The console's staff accounts, in the {@code staff_users} table; only each password's Argon2 hash is stored,
@@ -42,8 +44,14 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	static final int MAX_PASSWORD = 128;
 
-	/** Failed sign-ins of one username within {@link #LOCK} after which its sign-in waits. */
+	/**
+	 * Failed sign-ins of one username from one client address within {@link #LOCK} after which that username's
+	 * sign-in from that address waits (other addresses are not locked out by it).
+	 */
 	static final int MAX_FAILURES = 10;
+
+	/** Failed sign-ins of one username from all addresses together within {@link #LOCK} that lock it everywhere. */
+	static final int MAX_FAILURES_ALL_ADDRESSES = 100;
 
 	static final java.time.Duration LOCK = java.time.Duration.ofMinutes(15);
 
@@ -170,14 +178,19 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	/**
 	 * The account for a sign-in; locked (refused before the password is checked) after {@value #MAX_FAILURES}
-	 * failed sign-ins within {@link #LOCK}.
+	 * failed sign-ins from the requesting client's address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all
+	 * addresses, within {@link #LOCK}.
 	 */
 	@Override
 	@Transactional(readOnly = true)
 	public UserDetails loadUserByUsername(String username) {
 		String name = username.strip().toLowerCase(Locale.ROOT);
-		boolean locked = jdbc.sql("SELECT count(*) >= :max FROM staff_sign_in_failures WHERE username = :username AND at > :since")
+		boolean locked = jdbc.sql("""
+				SELECT count(*) FILTER (WHERE address = :address) >= :max OR count(*) >= :maxAll
+				FROM staff_sign_in_failures WHERE username = :username AND at > :since""")
+			.param("address", clientAddress())
 			.param("max", MAX_FAILURES)
+			.param("maxAll", MAX_FAILURES_ALL_ADDRESSES)
 			.param("username", name)
 			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
 			.query(Boolean.class)
@@ -194,13 +207,22 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
 	}
 
+	/** The address of the client signing in (the sign-in runs inside its request), or "" outside a request. */
+	private static String clientAddress() {
+		return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+				? attributes.getRequest().getRemoteAddr()
+				: "";
+	}
+
 	/** Counts a failed sign-in against the username typed, when it is one a staff account could have. */
 	@Transactional
-	void signInFailed(@Nullable String typed) {
+	void signInFailed(@Nullable String typed, String address) {
 		String name = typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
 		if (name.matches(USERNAME)) {
-			jdbc.sql("INSERT INTO staff_sign_in_failures (username, at) VALUES (:username, :at)")
+			log.warn("Failed console sign-in for username {} from {}", name, address);
+			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
 				.param("username", name)
+				.param("address", address)
 				.param("at", Timestamp.from(clock.instant()))
 				.update();
 		}

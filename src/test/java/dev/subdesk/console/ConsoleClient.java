@@ -28,13 +28,29 @@ final class ConsoleClient {
 	}
 
 	private final String base;
-	private final HttpClient http = HttpClient.newBuilder()
-		.cookieHandler(new CookieManager())
-		.followRedirects(HttpClient.Redirect.NEVER)
-		.build();
+	private final HttpClient http;
 
 	ConsoleClient(int port) {
 		this.base = "http://localhost:" + port;
+		this.http = HttpClient.newBuilder()
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
+	}
+
+	/** A client whose connections come from another loopback address (127.0.0.0/8), as a second machine would. */
+	ConsoleClient(int port, String loopbackAddress) {
+		this.base = "http://127.0.0.1:" + port;
+		try {
+			this.http = HttpClient.newBuilder()
+				.cookieHandler(new CookieManager())
+				.followRedirects(HttpClient.Redirect.NEVER)
+				.localAddress(java.net.InetAddress.getByName(loopbackAddress))
+				.build();
+		}
+		catch (java.net.UnknownHostException e) {
+			throw new IllegalArgumentException(loopbackAddress, e);
+		}
 	}
 
 	static ConsoleClient signedIn(int port, String user) {

@@ -127,6 +127,9 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 			.contains("Wrong username or password. After ten failed attempts");
 		assertThat(refused.get("/console").location()).endsWith("/console/sign-in");
 		assertThat(signIn("agent", ConsoleClient.PASSWORD)).as("other usernames still sign in").isNotNull();
+		ConsoleClient elsewhere = new ConsoleClient(port, "127.0.0.2");
+		assertThat(elsewhere.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", GOOD_PASSWORD))
+			.location()).as("the same username from another address is not locked out").doesNotContain("error");
 
 		fixtures.advance("PT16M");
 		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
@@ -159,6 +162,28 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/** A signed-in client, or null when the sign-in is refused. */
+	@Test
+	void guessesSpreadOverManyAddressesStillLockTheUsernameEverywhere() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.post("/console/staff", Map.of("username", username, "displayName", "Kim", "role", "AGENT", "password",
+				GOOD_PASSWORD));
+
+		int addresses = ConsoleStaff.MAX_FAILURES_ALL_ADDRESSES / (ConsoleStaff.MAX_FAILURES - 1) + 1;
+		for (int a = 0; a < addresses; a++) {
+			ConsoleClient guesser = new ConsoleClient(port, "127.0.1." + (a + 1));
+			for (int i = 0; i < ConsoleStaff.MAX_FAILURES - 1; i++) {
+				guesser.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "guess-" + a + "-" + i));
+			}
+		}
+
+		assertThat(new ConsoleClient(port, "127.0.2.1")
+			.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", GOOD_PASSWORD))
+			.location()).as("no single address reached ten, but together they did").endsWith("/console/sign-in?error");
+		fixtures.advance("PT16M");
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+	}
+
 	private ConsoleClient signIn(String username, String password) {
 		ConsoleClient client = new ConsoleClient(port);
 		ConsoleClient.Page page = client.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", password));
