@@ -12,12 +12,12 @@ import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.shared.WithdrawalPeriod;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,21 +38,10 @@ import org.springframework.transaction.annotation.Transactional;
 public class Withdrawals {
 
 	/** The withdrawal period in days, counted from the day after the conclusion of the contract (R-EU-1). */
-	public static final int PERIOD_DAYS = 14;
+	public static final int PERIOD_DAYS = WithdrawalPeriod.DAYS;
 
-	/**
-	 * The EU member states (ISO 3166-1 alpha-2) with the time zone of their capital, in which the days of the
-	 * withdrawal period are counted.
-	 */
-	static final Map<String, ZoneId> EU = Map.ofEntries(zone("AT", "Europe/Vienna"), zone("BE", "Europe/Brussels"),
-			zone("BG", "Europe/Sofia"), zone("HR", "Europe/Zagreb"), zone("CY", "Asia/Nicosia"), zone("CZ", "Europe/Prague"),
-			zone("DK", "Europe/Copenhagen"), zone("EE", "Europe/Tallinn"), zone("FI", "Europe/Helsinki"),
-			zone("FR", "Europe/Paris"), zone("DE", "Europe/Berlin"), zone("GR", "Europe/Athens"),
-			zone("HU", "Europe/Budapest"), zone("IE", "Europe/Dublin"), zone("IT", "Europe/Rome"), zone("LV", "Europe/Riga"),
-			zone("LT", "Europe/Vilnius"), zone("LU", "Europe/Luxembourg"), zone("MT", "Europe/Malta"),
-			zone("NL", "Europe/Amsterdam"), zone("PL", "Europe/Warsaw"), zone("PT", "Europe/Lisbon"),
-			zone("RO", "Europe/Bucharest"), zone("SK", "Europe/Bratislava"), zone("SI", "Europe/Ljubljana"),
-			zone("ES", "Europe/Madrid"), zone("SE", "Europe/Stockholm"));
+	/** The EU member states with the time zone in which the days of the period are counted. */
+	static final Map<String, ZoneId> EU = WithdrawalPeriod.EU;
 
 	private final JdbcWithdrawalRepository repository;
 	private final Cancellations cancellations;
@@ -100,17 +89,12 @@ public class Withdrawals {
 	}
 
 	static Instant periodEnd(Instant concludedAt, String country) {
-		ZoneId zone = EU.getOrDefault(country, ZoneOffset.UTC);
-		return concludedAt.atZone(zone).toLocalDate().plusDays(PERIOD_DAYS + 1L).atStartOfDay(zone).toInstant();
+		return WithdrawalPeriod.end(concludedAt, country);
 	}
 
 	static boolean eligible(Subscription s, Account account, Instant now) {
-		return EU.containsKey(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
+		return WithdrawalPeriod.applies(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
 				&& now.isBefore(periodEnd(s, account));
-	}
-
-	private static Map.Entry<String, ZoneId> zone(String country, String zone) {
-		return Map.entry(country, ZoneId.of(zone));
 	}
 
 	/**

@@ -15,6 +15,7 @@ import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.shared.WithdrawalPeriod;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -161,7 +162,7 @@ public class Subscriptions {
 		}
 		notices.send(account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
 				"Your order %s: %s".formatted(orderNumber, plan.name()), orderConfirmation(plan, orderNumber, end,
-						request.channel(), method), id);
+						request.channel(), method) + withdrawalInformation(account, request.channel(), now), id);
 		return get(id);
 	}
 
@@ -193,6 +194,23 @@ public class Subscriptions {
 				plan.name(), Formats.money(plan.price()),
 				method == null ? "" : " with your %s card ending in %s".formatted(method.brand(), method.last4()), every,
 				Formats.money(plan.price()), Formats.date(end), plan.moneyBackDays());
+	}
+
+	/**
+	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
+	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
+	 */
+	static String withdrawalInformation(Account account, Channel channel, Instant concludedAt) {
+		if (!WithdrawalPeriod.applies(account.country()) || channel.storeBilled()) {
+			return "";
+		}
+		return """
+
+				Right of withdrawal: you may withdraw from this contract within %d days without giving any reason, \
+				until the end of %s. Use "Withdraw from contract here" on our website, no sign-in needed: everything \
+				you paid for it goes back to your card within 14 days, with no fee.\
+				""".formatted(WithdrawalPeriod.DAYS, WithdrawalPeriod.lastDay(concludedAt, account.country())
+			.format(java.time.format.DateTimeFormatter.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH)));
 	}
 
 	@Transactional(readOnly = true)
