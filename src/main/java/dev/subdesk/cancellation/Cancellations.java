@@ -49,12 +49,15 @@ public class Cancellations {
 	private final TransactionTemplate tx;
 	private final String appStoreUrl;
 	private final String googlePlayUrl;
+	private final boolean terminationWithoutNotice;
 
 	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
 			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
 			PlatformTransactionManager txManager,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
-			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl) {
+			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
+			@Value("${subdesk.compliance.de-termination-without-notice:false}") boolean terminationWithoutNotice) {
+		this.terminationWithoutNotice = terminationWithoutNotice;
 		this.repository = repository;
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
@@ -85,15 +88,19 @@ public class Cancellations {
 		Instant now = clock.instant();
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		Money refund = Money.zero(s.price().currency());
+		Quote.RefundReason reason = Quote.RefundReason.NONE;
 		for (Subscription ending : withAddOns(s, addOns)) {
-			refund = refund.plus(refundFor(ending, now).orElse(Money.zero(refund.currency())));
+			Optional<RefundPolicy.Decision> decision = refundFor(ending, now);
+			if (decision.isPresent()) {
+				refund = refund.plus(decision.get().amount());
+				reason = reason == Quote.RefundReason.MONEY_BACK_WINDOW ? reason : decision.get().reason();
+			}
 		}
 		Instant endOfTerm = s.status() == Subscription.Status.PAST_DUE ? now
 				: s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd();
 		List<Quote.Option> options = List.of(
 				new Quote.Option(Cancellation.Mode.END_OF_TERM, endOfTerm, Money.zero(refund.currency()), null),
-				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund,
-						refund.positive() ? Quote.RefundReason.MONEY_BACK_WINDOW : Quote.RefundReason.NONE));
+				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund, reason));
 		Offer offer = offers.forQuote(s, accounts.get(s.accountId())).orElse(null);
 		return new Quote(s.id(), addOns.stream().map(Subscription::id).toList(), options, offer, null);
 	}
@@ -163,9 +170,12 @@ public class Cancellations {
 			}
 			Plan plan = catalog.get(ending.planCode());
 			Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
-			return RefundPolicy.refundFor(plan, latest, at)
-				.map(refund -> List.of(billing.refund(latest.orElseThrow().id(), refund.amount(),
-						"Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()), at)))
+			return refundFor(ending, at)
+				.map(refund -> List.of(billing.refund(latest.orElseThrow().id(), refund.amount().amount(),
+						refund.reason() == Quote.RefundReason.UNUSED_TERM
+								? "Terminated without notice (§ 312k (6) BGB): the unused part of the term"
+								: "Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()),
+						at)))
 				.orElse(List.of());
 		}, true);
 	}
@@ -527,8 +537,14 @@ public class Cancellations {
 		return subscriptions.lock(subscriptionId);
 	}
 
-	private Optional<Money> refundFor(Subscription s, Instant now) {
-		return RefundPolicy.refundFor(catalog.get(s.planCode()), billing.latestSuccessfulCharge(s.id()), now);
+	/**
+	 * What ending this subscription at once refunds now: the written policy, and for an account in Germany while
+	 * termination without notice is switched on (R-DE-6), the unused share of the term too.
+	 */
+	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Instant now) {
+		boolean withoutNotice = terminationWithoutNotice && "DE".equals(accounts.get(s.accountId()).country());
+		return RefundPolicy.decide(catalog.get(s.planCode()), billing.latestSuccessfulCharge(s.id()), now,
+				withoutNotice);
 	}
 
 	private static List<Subscription> withAddOns(Subscription s, List<Subscription> addOns) {

@@ -16,6 +16,8 @@ public record Quote(String subscriptionId, List<String> alsoCancels, List<Option
 	}
 
 	public enum RefundReason {
-		MONEY_BACK_WINDOW, NONE
+		MONEY_BACK_WINDOW, NONE,
+		/** The unused share of the term, for a termination without notice (R-DE-6; only when switched on). */
+		UNUSED_TERM
 	}
 }
