@@ -98,4 +98,26 @@ class ComplianceNoticesIntegrationTests extends ApiIntegrationTest {
 		assertThat(body).contains("We charged $6.99").contains("Money-back guarantee: cancel within 14 days")
 			.contains("unless you cancel or turn auto-renewal off").contains("How to cancel");
 	}
+
+	/**
+	 * R-CARD-4 (and R-US-3): a cancellation is kept with the date and time it was asked for and its channel, and
+	 * blocks every later charge: the evidence against a "cancelled recurring transaction" chargeback.
+	 */
+	@Test
+	void aCancellationIsKeptWithItsTimeAndChannelAndNoLaterChargeIsAttempted() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		Instant asked = now();
+		String number = fixtures.cancel(sub, "END_OF_TERM").text("confirmationNumber");
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(now(), end).plusDays(65));
+
+		JsonNode kept = api.get("/cancellations/" + number.toLowerCase()).json();
+		assertThat(kept.path("channel").asString()).isEqualTo("API");
+		assertThat(Instant.parse(kept.path("requestedAt").asString())).isBetween(asked, asked.plusSeconds(5));
+		assertThat(kept.path("status").asString()).isEqualTo("EFFECTIVE");
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).isEqualTo(1);
+		assertThat(notices(account)).noneMatch(n -> n.path("type").asString().equals("RENEWAL_REMINDER")
+				|| n.path("type").asString().equals("PAYMENT_FAILED"));
+	}
 }
