@@ -13,5 +13,10 @@ public enum NoticeType {
 	/** A one-time code the caller reads back to a support agent before a sensitive action on the account. */
 	VERIFICATION_CODE,
 	/** The account's email address was changed; sent to the previous address. */
-	EMAIL_CHANGED
+	EMAIL_CHANGED,
+	/**
+	 * A yearly renewal will be charged in 7 days (R-CARD-3), beside the RENEWAL_REMINDER 30 days ahead; only while
+	 * {@code subdesk.compliance.pre-billing-notice} is on.
+	 */
+	UPCOMING_CHARGE
 }

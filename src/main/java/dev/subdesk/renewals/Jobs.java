@@ -47,6 +47,7 @@ public class Jobs {
 	private RunResult runUpTo(Instant until) {
 		int ended = cancellations.takeEffect(until);
 		int reminders = engine.sendReminders(until);
+		engine.sendPreBillingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
 		cancellations.sweepChargesAfterCancellation();
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
@@ -92,15 +93,7 @@ public class Jobs {
 	}
 
 	private Optional<Instant> nextDue() {
-		Optional<Instant> cancellation = cancellations.nextDue();
-		Optional<Instant> renewal = queue.nextDue();
-		if (cancellation.isEmpty()) {
-			return renewal;
-		}
-		if (renewal.isEmpty()) {
-			return cancellation;
-		}
-		return Optional.of(cancellation.get().isBefore(renewal.get()) ? cancellation.get() : renewal.get());
+		return earliest(cancellations.nextDue(), earliest(queue.nextDue(), engine.nextPreBillingNoticeDue()));
 	}
 
 	/** The scheduler's tick. */
@@ -118,5 +111,9 @@ public class Jobs {
 		catch (RuntimeException e) {
 			log.warn("Scheduled run failed; the next tick retries", e);
 		}
+	}
+
+	private static Optional<Instant> earliest(Optional<Instant> a, Optional<Instant> b) {
+		return a.isEmpty() ? b : b.isEmpty() || a.get().isBefore(b.get()) ? a : b;
 	}
 }

@@ -58,11 +58,14 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final java.util.concurrent.ExecutorService workers;
 	private final int workerCount;
 	private final int batchSize;
+	private final boolean preBillingNotice;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:2}") int workerCount,
-			@Value("${subdesk.renewals.batch-size:1000}") int batchSize) {
+			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
+			@Value("${subdesk.compliance.pre-billing-notice:false}") boolean preBillingNotice) {
+		this.preBillingNotice = preBillingNotice;
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
@@ -90,26 +93,62 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 
 	/** Sends every RENEWAL_REMINDER due at or before {@code until}. */
 	int sendReminders(Instant until) {
+		int sent = sendAllDue(() -> queue.claimReminders(until, batchSize), this::reminder);
+		remindersCounter.increment(sent);
+		return sent;
+	}
+
+	/**
+	 * Sends every pre-billing notice due at or before {@code until}: 7 days before a yearly renewal (R-CARD-3,
+	 * Mastercard's 3 to 7 days for plans billed less often than every 6 months), beside the RENEWAL_REMINDER 30
+	 * days ahead. Only while {@code subdesk.compliance.pre-billing-notice} is on.
+	 */
+	int sendPreBillingNotices(Instant until) {
+		return preBillingNotice ? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), this::preBilling) : 0;
+	}
+
+	/** When the next pre-billing notice is due; empty while they are switched off. */
+	java.util.Optional<Instant> nextPreBillingNoticeDue() {
+		return preBillingNotice ? queue.nextPreBillingNoticeDue() : java.util.Optional.empty();
+	}
+
+	private interface Draft {
+		Notices.Draft of(Subscription s, String email, Instant at);
+	}
+
+	/** Claims due subscriptions batch by batch and stores one notice for each, in the claim's transaction. */
+	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, Draft draft) {
 		int sent = 0;
 		while (true) {
 			Integer count = timed(timings::database, () -> tx.execute(status -> {
-				List<Subscription> due = queue.claimReminders(until, batchSize);
+				List<Subscription> due = claim.get();
 				if (due.isEmpty()) {
 					return 0;
 				}
 				Map<String, String> emails = accounts.emails(due.stream().map(Subscription::accountId).toList());
 				Instant at = clock.instant();
-				List<Notices.Draft> drafts = due.stream().map(s -> reminder(s, emails.get(s.accountId()), at)).toList();
+				List<Notices.Draft> drafts = due.stream().map(s -> draft.of(s, emails.get(s.accountId()), at)).toList();
 				notices.sendAll(drafts);
 				return due.size();
 			}));
 			int n = Objects.requireNonNullElse(count, 0);
 			if (n == 0) {
-				remindersCounter.increment(sent);
 				return sent;
 			}
 			sent += n;
 		}
+	}
+
+	private Notices.Draft preBilling(Subscription s, String email, Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		String subject = "In 7 days: %s renews for %s".formatted(plan.name(), Formats.money(s.price()));
+		String body = """
+				On %s we will charge %s to your card for another year of %s (order %s).
+				Do not want it? Cancel online before then, in one minute: %s/cancel?order=%s
+				You can also turn auto-renewal off at any time in your account.""".formatted(
+				Formats.date(s.currentPeriodEnd()), Formats.money(s.price()), plan.name(), s.orderNumber(), baseUrl,
+				s.orderNumber());
+		return new Notices.Draft(s.accountId(), email, NoticeType.UPCOMING_CHARGE, subject, body, s.id(), at);
 	}
 
 	private Notices.Draft reminder(Subscription s, String email, Instant at) {

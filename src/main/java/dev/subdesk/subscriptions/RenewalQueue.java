@@ -69,6 +69,27 @@ public class RenewalQueue {
 			RETURNING s.*
 			""".formatted(REMINDER_LEAD);
 
+	/**
+	 * Yearly subscriptions whose pre-billing notice (R-CARD-3) for the coming renewal has not gone out; found
+	 * along the renewal-attempt index like the reminders.
+	 */
+	private static final String PRE_BILLING_PENDING = """
+			status = 'ACTIVE' AND auto_renew AND channel = 'DIRECT' AND term = 'P1Y'
+			  AND next_attempt_at = current_period_end AND billing_noticed_for IS DISTINCT FROM current_period_end
+			""";
+
+	private static final String CLAIM_PRE_BILLING = """
+			WITH due AS (
+			    SELECT id FROM subscriptions
+			    WHERE %s
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '7 days'
+			    ORDER BY next_attempt_at
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED)
+			UPDATE subscriptions s SET billing_noticed_for = s.current_period_end FROM due WHERE s.id = due.id
+			RETURNING s.*
+			""".formatted(PRE_BILLING_PENDING);
+
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
 			    current_period_end = v.new_end, next_attempt_at = v.new_end, extra_attempt_at = NULL,
@@ -217,6 +238,30 @@ public class RenewalQueue {
 				// the connection is closed with the claimer
 			}
 		}
+	}
+
+	/**
+	 * Claims the yearly subscriptions due for their pre-billing notice (7 days before the renewal, R-CARD-3) and
+	 * marks it sent, in the caller's transaction with the notices.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> claimPreBillingNotices(Instant until, int limit) {
+		return jdbc.sql(CLAIM_PRE_BILLING)
+			.param("until", Timestamp.from(until))
+			.param("limit", limit)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	/** When the earliest pending pre-billing notice is due. */
+	@Transactional(readOnly = true)
+	public Optional<Instant> nextPreBillingNoticeDue() {
+		return jdbc.sql("SELECT min(current_period_end - interval '7 days') FROM subscriptions WHERE " + PRE_BILLING_PENDING)
+			.query((rs, n) -> {
+				Timestamp t = rs.getTimestamp(1);
+				return t == null ? null : t.toInstant();
+			})
+			.optional();
 	}
 
 	/** Claims due RENEWAL_REMINDERs and marks them sent, in the caller's transaction with the notices. */

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
 import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.ComplianceSwitchesOn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * R-DE-6: while {@code subdesk.compliance.de-termination-without-notice} is on (the operator's statement that the
  * "Cancel contracts here" button was missing or broken), a customer in Germany who ends a contract at once after
  * the money-back window gets back the unused part of the term; customers elsewhere keep the written policy.
- * This class runs its own application (the switch is off in every other test and by default).
+ * The switch is off by default and in every test without {@link ComplianceSwitchesOn}.
  */
-@TestPropertySource(properties = "subdesk.compliance.de-termination-without-notice=true")
+@ComplianceSwitchesOn
 class TerminationWithoutNoticeIntegrationTests extends ApiIntegrationTest {
 
 	private JsonNode immediateOption(String sub) {
