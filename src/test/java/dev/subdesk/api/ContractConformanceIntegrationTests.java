@@ -148,8 +148,18 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 			Map.entry("products", listOf(STRING)), Map.entry("term", oneOf("P1Y", "P1M")), Map.entry("price", MONEY),
 			Map.entry("deviceLimit", INT), Map.entry("moneyBackDays", INT), Map.entry("addOnTo", listOf(STRING)));
 
+	/** A list envelope with at least one item, each of this shape. */
 	static Map<String, Check> listOfShape(Map<String, Check> item) {
-		return shape(Map.entry("data", list(item)), Map.entry("nextCursor", STRING.orNull()));
+		return shape(Map.entry("data", nonEmpty(list(item))), Map.entry("nextCursor", STRING.orNull()));
+	}
+
+	static Check nonEmpty(Check check) {
+		return new Check("non-empty " + check.name(), n -> !n.isEmpty() && check.test().test(n));
+	}
+
+	static Map<String, Check> problem(String code) {
+		return shape(Map.entry("type", STRING), Map.entry("title", STRING), Map.entry("status", INT),
+				Map.entry("detail", STRING), Map.entry("code", oneOf(code)));
 	}
 
 	/** One call of the table: what it sends, the status it must answer, and the shape of its body. */
@@ -158,7 +168,7 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void everyEndpointAnswersTheStatusAndTheShapeTheContractNames() {
-		String email = Fixtures.uniqueEmail();
+		String email = "Mixed.Case-" + Fixtures.uniqueEmail();
 		Api.Response opened = api.post("/accounts",
 				Map.of("email", email, "name", "Conformance Customer", "country", "US", "region", "CA"));
 		String account = opened.id();
@@ -170,10 +180,14 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		String device = api.post("/accounts/" + account + "/devices", Map.of("name", "Laptop", "platform", "LINUX")).id();
 		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
 		String monthly = fixtures.subscribe(account, "antivirus-monthly");
+		String store = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "vpn-annual", "channel", "GOOGLE_PLAY")).id();
+		String monthlyCharge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		String tombstone = "erased+" + account + "@invalid";
 
 		// the rows run in order: later ones rely on the state earlier ones made
 		List<Row> rows = new ArrayList<>();
-		rows.add(new Row("POST /accounts", () -> opened, 201, ACCOUNT));
+		rows.add(new Row("POST /accounts", () -> opened, 201, with(ACCOUNT, "email", oneOf(email))));
 		rows.add(new Row("GET /accounts/{id}", () -> api.get("/accounts/" + account), 200, ACCOUNT));
 		rows.add(new Row("GET /accounts?email", () -> api.get("/accounts?email=" + email.toUpperCase()), 200,
 				listOfShape(ACCOUNT)));
@@ -234,8 +248,15 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 						"feedback", ABSENT)));
 		rows.add(new Row("POST cancel-all END_OF_TERM", () -> api.post("/accounts/" + account + "/cancel-all",
 				Map.of("mode", "END_OF_TERM")), 200,
-				shape(Map.entry("cancellations", list(CANCELLATION)),
-						Map.entry("skipped", list(shape(Map.entry("subscriptionId", id("sub")), Map.entry("code", STRING)))))));
+				shape(Map.entry("cancellations", nonEmpty(list(CANCELLATION))),
+						Map.entry("skipped", nonEmpty(list(shape(Map.entry("subscriptionId", oneOf(store)),
+								Map.entry("code", oneOf("CHANNEL_MANAGED")))))))));
+		rows.add(new Row("quote of a store-billed subscription",
+				() -> api.post("/subscriptions/" + store + "/cancellation-quote", Map.of()), 200,
+				shape(Map.entry("subscriptionId", oneOf(store)), Map.entry("alsoCancels", new Check("[]", JsonNode::isEmpty)),
+						Map.entry("options", new Check("[]", JsonNode::isEmpty)), Map.entry("offer", NULL),
+						Map.entry("channelInstructions", object(shape(Map.entry("channel", oneOf("GOOGLE_PLAY")),
+								Map.entry("url", STRING), Map.entry("steps", nonEmpty(listOf(STRING)))))))));
 		rows.add(new Row("GET notices", () -> api.get("/accounts/" + account + "/notices?limit=100"), 200,
 				listOfShape(NOTICE)));
 		rows.add(new Row("DELETE payment method", () -> api.delete("/accounts/" + account + "/payment-methods/" + card),
@@ -243,12 +264,31 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		rows.add(new Row("POST close", () -> api.post("/accounts/" + account + "/close"), 200,
 				shape(Map.entry("account", object(with(with(ACCOUNT, "status", oneOf("CLOSED")), "email",
 						oneOf("erased+" + account + "@invalid")))),
-						Map.entry("cancellations", list(CANCELLATION)),
-						Map.entry("channelManaged", list(shape(Map.entry("subscriptionId", id("sub")),
+						Map.entry("cancellations", nonEmpty(list(CANCELLATION))),
+						Map.entry("channelManaged", nonEmpty(list(shape(Map.entry("subscriptionId", oneOf(store)),
 								Map.entry("channelInstructions", object(shape(Map.entry("channel", STRING),
-										Map.entry("url", STRING), Map.entry("steps", listOf(STRING)))))))))));
+										Map.entry("url", STRING), Map.entry("steps", listOf(STRING))))))))))));
+		// on a closed account: adding is ACCOUNT_CLOSED; reads, refunds and disputes still work
+		rows.add(new Row("POST devices after closure", () -> api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Late", "platform", "IOS")), 409, problem("ACCOUNT_CLOSED")));
+		rows.add(new Row("POST payment-methods after closure", () -> api.post("/accounts/" + account + "/payment-methods",
+				Map.of("token", "tok_visa")), 409, problem("ACCOUNT_CLOSED")));
+		rows.add(new Row("POST /subscriptions after closure", () -> fixtures.buy(account, "vpn-annual"), 409,
+				problem("ACCOUNT_CLOSED")));
+		rows.add(new Row("POST cancel-all after closure", () -> api.post("/accounts/" + account + "/cancel-all",
+				Map.of("mode", "IMMEDIATE")), 409, problem("ACCOUNT_CLOSED")));
+		rows.add(new Row("POST refunds after closure (nothing left: closure refunded it)",
+				() -> api.post("/charges/" + monthlyCharge + "/refunds", Map.of("reason", "Late goodwill")), 409,
+				problem("REFUND_EXCEEDS_CHARGE")));
+		rows.add(new Row("POST disputes after closure", () -> api.post("/charges/" + monthlyCharge + "/disputes",
+				Map.of("reason", "UNRECOGNIZED", "detail", "Not me")), 200,
+				shape(Map.entry("outcome", oneOf("UNDER_REVIEW")), Map.entry("caseNumber", CASE))));
+		rows.add(new Row("GET account after closure", () -> api.get("/accounts/" + account), 200,
+				with(with(ACCOUNT, "email", oneOf(tombstone)), "name", oneOf("Erased customer"))));
 		rows.add(new Row("GET notices after closure", () -> api.get("/accounts/" + account + "/notices?limit=100"), 200,
-				listOfShape(with(with(NOTICE, "to", oneOf("erased+" + account + "@invalid")), "body", NULL))));
+				listOfShape(with(with(NOTICE, "to", oneOf(tombstone)), "body", NULL))));
+		rows.add(new Row("the erased email opens a new account", () -> api.post("/accounts",
+				Map.of("email", email.toLowerCase(), "name", "Back again", "country", "DE")), 201, ACCOUNT));
 		rows.add(new Row("POST /renewals/run", () -> api.post("/renewals/run"), 200, shape(Map.entry("renewed", INT),
 				Map.entry("failed", INT), Map.entry("expired", INT), Map.entry("remindersSent", INT))));
 		rows.add(new Row("GET /test-clock", () -> api.get("/test-clock"), 200, shape(Map.entry("now", INSTANT))));
@@ -261,7 +301,8 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 				soft.assertThat(response.raw()).as(row.name()).isEmpty();
 				continue;
 			}
-			soft.assertThat(response.contentType()).as(row.name()).startsWith("application/json");
+			soft.assertThat(response.contentType()).as(row.name())
+				.startsWith(row.status() >= 400 ? "application/problem+json" : "application/json");
 			JsonNode body = response.json();
 			row.body().forEach((field, check) -> soft.assertThat(check == ABSENT ? !body.has(field)
 					: body.has(field) && check.test().test(body.get(field)))
