@@ -6,6 +6,10 @@ import dev.subdesk.support.Api;
 import dev.subdesk.support.ApiIntegrationTest;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.ProblemAssertions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -326,6 +330,54 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 				"METHOD_NOT_ALLOWED");
 		ProblemAssertions.assertProblem(browser.with("Authorization", null).get("/no-such-path"), 401, "UNAUTHORIZED");
 		ProblemAssertions.assertProblem(browser.post("/accounts", Map.of()), 400, "VALIDATION_FAILED");
+	}
+
+	/**
+	 * Requests refused before any controller runs (by the container or the security firewall) or whose query string
+	 * cannot be decoded: problem+json with the contract's code, never the pages' error body and never a 5xx. Sent
+	 * over a plain socket, since an HTTP client library would refuse or repair most of them.
+	 */
+	@Test
+	void requestsRefusedBeforeAnyControllerAreProblemsWithTheContractsCode() throws Exception {
+		Map<String, String> refused = new LinkedHashMap<>();
+		refused.put("TRACE /api/v1/plans", "405 METHOD_NOT_ALLOWED");
+		refused.put("GET /api/v1//plans", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a;b", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a%25b", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/%2e%2e", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a%0Ab", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/plans?limit=%FF", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/plans?limit=%zz", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts?email=%C3%28%40example.com", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/plans?cursor=%E0%80", "400 VALIDATION_FAILED");
+		SoftAssertions soft = new SoftAssertions();
+		refused.forEach((line, expected) -> {
+			for (String accept : List.of("application/json", "text/html")) {
+				String answer = raw(line, accept);
+				String head = answer.lines().findFirst().orElse("");
+				soft.assertThat(head).as(line + " accepting " + accept).startsWith("HTTP/1.1 " + expected.substring(0, 3));
+				soft.assertThat(answer).as(line + " accepting " + accept)
+					.containsIgnoringCase("Content-Type: application/problem+json")
+					.contains("\"code\":\"" + expected.substring(4) + "\"");
+				if (expected.startsWith("400")) {
+					soft.assertThat(answer).as(line).contains("\"errors\":[{\"field\":");
+				}
+			}
+		});
+		soft.assertAll();
+	}
+
+	private String raw(String requestLine, String accept) {
+		try (Socket socket = new Socket("localhost", port)) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream()
+				.write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Api.TEST_KEY
+						+ "\r\nAccept: " + accept + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
 	}
 
 	/** The confirmation number of the account's newest cancellation, read from its confirmation notice. */
