@@ -346,6 +346,11 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		refused.put("GET /api/v1/accounts/a%25b", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/%2e%2e", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/a%0Ab", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a%2Fb", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a%5Cb", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a%00b", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/%FF", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a b", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/plans?limit=%FF", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/plans?limit=%zz", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts?email=%C3%28%40example.com", "400 VALIDATION_FAILED");
@@ -364,6 +369,11 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 				}
 			}
 		});
+		for (String page : List.of("GET /portal/a%00b", "GET /portal/a%2Fb")) {
+			soft.assertThat(raw(page, "text/html")).as("a page keeps the container's own answer: " + page)
+				.startsWith("HTTP/1.1 400")
+				.doesNotContainIgnoringCase("application/problem+json");
+		}
 		soft.assertAll();
 	}
 
