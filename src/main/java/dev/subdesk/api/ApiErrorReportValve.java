@@ -21,6 +21,12 @@ public class ApiErrorReportValve extends ErrorReportValve {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** As Spring Boot configures Tomcat's own valve: no server version and no report details on the pages. */
+	public ApiErrorReportValve() {
+		setShowServerInfo(false);
+		setShowReport(false);
+	}
+
 	@Override
 	protected void report(Request request, Response response, Throwable throwable) {
 		String uri = request.getRequestURI();

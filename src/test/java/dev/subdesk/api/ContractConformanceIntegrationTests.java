@@ -284,9 +284,11 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		rows.add(new Row("POST refunds after closure (nothing left: closure refunded it)",
 				() -> api.post("/charges/" + monthlyCharge + "/refunds", Map.of("reason", "Late goodwill")), 409,
 				problem("REFUND_EXCEEDS_CHARGE")));
+		// the closure's cancellation may take effect in the second the charge's period started, which qualifies it
 		rows.add(new Row("POST disputes after closure", () -> api.post("/charges/" + monthlyCharge + "/disputes",
 				Map.of("reason", "UNRECOGNIZED", "detail", "Not me")), 200,
-				shape(Map.entry("outcome", oneOf("UNDER_REVIEW")), Map.entry("caseNumber", CASE))));
+				shape(Map.entry("outcome", oneOf("UNDER_REVIEW", "REFUNDED")), Map.entry("refund", object(REFUND).orNull()),
+						Map.entry("caseNumber", CASE.orNull()))));
 		rows.add(new Row("GET account after closure", () -> api.get("/accounts/" + account), 200,
 				with(with(ACCOUNT, "email", oneOf(tombstone)), "name", oneOf("Erased customer"))));
 		rows.add(new Row("GET notices after closure", () -> api.get("/accounts/" + account + "/notices?limit=100"), 200,
@@ -372,7 +374,8 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		for (String page : List.of("GET /portal/a%00b", "GET /portal/a%2Fb")) {
 			soft.assertThat(raw(page, "text/html")).as("a page keeps the container's own answer: " + page)
 				.startsWith("HTTP/1.1 400")
-				.doesNotContainIgnoringCase("application/problem+json");
+				.doesNotContainIgnoringCase("application/problem+json")
+				.doesNotContain("Apache Tomcat/");
 		}
 		soft.assertAll();
 	}
