@@ -380,6 +380,38 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		soft.assertAll();
 	}
 
+	/** A body that is not UTF-8 is malformed JSON, not text whose bytes the server replaces and stores. */
+	@Test
+	void aBodyThatIsNotUtf8IsMalformedAfterThePathIsChecked() {
+		byte[] latin1 = "{\"email\":\"%s\",\"name\":\"M\u00fcller\",\"country\":\"DE\"}".formatted(Fixtures.uniqueEmail())
+			.getBytes(StandardCharsets.ISO_8859_1);
+		String answer = post("/api/v1/accounts", latin1);
+		assertThat(answer).startsWith("HTTP/1.1 400").contains("\"code\":\"VALIDATION_FAILED\"")
+			.contains("{\"field\":\"\",\"message\":\"the body is not valid UTF-8\"}");
+		assertThat(post("/api/v1/subscriptions/sub_unknown/cancel", latin1)).startsWith("HTTP/1.1 404")
+			.contains("\"code\":\"NOT_FOUND\"");
+		Api.Response utf8 = api.post("/accounts",
+				Map.of("email", Fixtures.uniqueEmail(), "name", "M\u00fcller \ufffd", "country", "DE"));
+		assertThat(utf8.status()).as(utf8.toString()).isEqualTo(201);
+		assertThat(api.get("/accounts/" + utf8.id()).text("name")).as("a U+FFFD the client sent is its own")
+			.isEqualTo("M\u00fcller \ufffd");
+	}
+
+	private String post(String path, byte[] body) {
+		try (Socket socket = new Socket("localhost", port)) {
+			socket.setSoTimeout(10_000);
+			var out = socket.getOutputStream();
+			out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Api.TEST_KEY
+					+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+					+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+			out.write(body);
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
 	private String raw(String requestLine, String accept) {
 		try (Socket socket = new Socket("localhost", port)) {
 			socket.setSoTimeout(10_000);
