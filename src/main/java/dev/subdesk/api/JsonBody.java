@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +49,10 @@ final class JsonBody {
 	}
 
 	static JsonBody parse(@Nullable String raw, JsonMapper json) {
+		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current
+				&& current.getRequest().getAttribute(RequestBodyFilter.NOT_UTF8) != null) {
+			throw SubdeskException.invalid("", "the body is not valid UTF-8");
+		}
 		if (raw == null || raw.isBlank()) {
 			return new JsonBody(JsonNodeFactory.instance.objectNode());
 		}

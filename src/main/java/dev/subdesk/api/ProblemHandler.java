@@ -3,6 +3,9 @@ package dev.subdesk.api;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +27,8 @@ class ProblemHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+	private static final Pattern PARAMETER = Pattern.compile("Parameter \\[([^\\]]{1,100})\\]");
+
 	@ExceptionHandler(SubdeskException.class)
 	ResponseEntity<Object> rule(SubdeskException e) {
 		return Problems.response(e);
@@ -42,6 +47,17 @@ class ProblemHandler {
 	@ExceptionHandler(MissingRequestHeaderException.class)
 	ResponseEntity<Object> missingHeader(MissingRequestHeaderException e) {
 		return Problems.response(SubdeskException.invalid(e.getHeaderName(), "is required"));
+	}
+
+	/**
+	 * A query string the container cannot decode (bad percent-encoding, not UTF-8) is the client's error: {@code 400}
+	 * on the parameter when the container names it, never a 5xx.
+	 */
+	@ExceptionHandler(InvalidParameterException.class)
+	ResponseEntity<Object> undecodableParameter(InvalidParameterException e) {
+		Matcher named = PARAMETER.matcher(String.valueOf(e.getMessage()));
+		String field = named.find() && JsonBody.storable(named.group(1)) ? named.group(1) : "";
+		return Problems.response(SubdeskException.invalid(field, "is not valid percent-encoded UTF-8"));
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)

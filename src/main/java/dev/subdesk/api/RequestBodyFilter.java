@@ -6,6 +6,11 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
@@ -54,15 +59,47 @@ class RequestBodyFilter extends OncePerRequestFilter {
 					"Send the body as JSON with Content-Type: application/json"));
 			return;
 		}
-		if (chunked) {
+		if (length > 0 || chunked) {
 			CachedBodyRequest cached = new CachedBodyRequest(request, MAX_BODY_BYTES + 1);
 			if (cached.body().length > MAX_BODY_BYTES) {
 				tooLarge(response);
 				return;
 			}
+			if (readAsUtf8(request.getContentType()) && !isUtf8(cached.body())) {
+				request.setAttribute(NOT_UTF8, Boolean.TRUE);
+			}
 			request = cached;
 		}
 		chain.doFilter(request, response);
+	}
+
+	/**
+	 * Marks a body that is not valid UTF-8, for {@link JsonBody} to refuse as malformed once the ids in the path
+	 * have been checked (instead of the decoder silently replacing the bytes with U+FFFD).
+	 */
+	static final String NOT_UTF8 = RequestBodyFilter.class.getName() + ".notUtf8";
+
+	private static boolean readAsUtf8(@Nullable String contentType) {
+		try {
+			Charset charset = contentType == null ? null : MediaType.parseMediaType(contentType).getCharset();
+			return charset == null || StandardCharsets.UTF_8.equals(charset);
+		}
+		catch (IllegalArgumentException e) {
+			return true;
+		}
+	}
+
+	private static boolean isUtf8(byte[] body) {
+		try {
+			StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(body));
+			return true;
+		}
+		catch (CharacterCodingException e) {
+			return false;
+		}
 	}
 
 	private void tooLarge(HttpServletResponse response) throws IOException {
