@@ -81,7 +81,7 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
 		}
-		notices.send(id, email, NoticeType.WELCOME, "Welcome to Acme, " + name, """
+		notices.send(id, email, NoticeType.WELCOME, "Welcome to Acme", """
 				Hello %s,
 
 				your Acme account is ready. You can see every subscription, cancel it, turn auto-renewal off or \
@@ -321,6 +321,10 @@ public class Accounts {
 		Instant now = clock.instant();
 		jdbc.sql("UPDATE payment_methods SET deleted_at = :at, is_default = false WHERE account_id = :account AND deleted_at IS NULL")
 			.param("at", Timestamp.from(now))
+			.param("account", accountId)
+			.update();
+		// A billing postcode is personal data; the cards themselves stay (masked) for the charges that name them.
+		jdbc.sql("UPDATE payment_methods SET billing_postcode = NULL WHERE account_id = :account AND billing_postcode IS NOT NULL")
 			.param("account", accountId)
 			.update();
 		String tombstone = Account.tombstoneEmail(accountId);

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -51,7 +52,8 @@ class ConsoleErrors {
 	 * A value a form's field cannot take (a word where a yes/no, a cancellation mode or reason is expected): a
 	 * {@code 400} page, nothing done.
 	 */
-	@ExceptionHandler({ BindException.class, TypeMismatchException.class, ServletRequestBindingException.class })
+	@ExceptionHandler({ BindException.class, TypeMismatchException.class, ServletRequestBindingException.class,
+			InvalidParameterException.class })
 	String unreadable(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
 		return broken(new SubdeskException(400, "VALIDATION_FAILED",
 				"A field holds a value this form does not offer; nothing was done"), request, response, model);

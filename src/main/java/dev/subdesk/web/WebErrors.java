@@ -4,6 +4,7 @@ import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.ui.Model;
@@ -38,7 +39,8 @@ class WebErrors {
 		return "error";
 	}
 
-	@ExceptionHandler({ MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class })
+	@ExceptionHandler({ MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class,
+			InvalidParameterException.class })
 	String badParameter(Model model, HttpServletResponse response) {
 		response.setStatus(400);
 		model.addAttribute("status", 400);

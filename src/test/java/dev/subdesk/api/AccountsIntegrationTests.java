@@ -7,9 +7,34 @@ import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.ApiIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class AccountsIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void closingAnAccountLeavesItsNameInNoNoticeAndNoBillingPostcode() {
+		String name = "Ulrike Quaintname";
+		String account = api.post("/accounts", Map.of("email", Fixtures.uniqueEmail(), "name", name, "country", "DE")).id();
+		api.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_visa", "billingPostcode", "10115"));
+		String removed = api.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_mastercard",
+				"billingPostcode", "80331")).id();
+		api.delete("/accounts/" + account + "/payment-methods/" + removed);
+
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+
+		JsonNode notices = api.get("/accounts/" + account + "/notices?limit=100").json().path("data");
+		assertThat(notices.size()).isPositive();
+		assertThat(notices.toString()).doesNotContain("Quaintname");
+		assertThat(jdbc.sql("SELECT count(*) FROM payment_methods WHERE account_id = :a AND billing_postcode IS NOT NULL")
+			.param("a", account).query(Long.class).single()).isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM payment_methods WHERE account_id = :a").param("a", account)
+			.query(Long.class).single()).as("the cards stay for the charges that name them").isEqualTo(2);
+	}
 
 	@Test
 	void anAccountIsCreatedWithAWelcomeNoticeAndItsEmailIsUniqueIgnoringCase() {

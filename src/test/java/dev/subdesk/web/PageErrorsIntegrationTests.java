@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,17 @@ class PageErrorsIntegrationTests extends PortalTestSupport {
 		PortalSession.Page signedIn = session.get("/portal/cards");
 		assertThat(signedIn.status()).isEqualTo(405);
 		assertThat(signedIn.body()).contains("Something went wrong").contains("<html").doesNotContain("\"code\"");
+	}
+
+	@Test
+	void aQueryStringThatCannotBeDecodedIsTheErrorPageNotAServerError() throws Exception {
+		for (String path : List.of("/cancel?order=%FF", "/withdraw?order=%C3%28")) {
+			HttpResponse<String> response = get(path, BROWSER_ACCEPT, "en");
+			assertThat(response.statusCode()).as(path).isEqualTo(400);
+			assertThat(response.body()).as(path).contains("Something went wrong");
+		}
+		PortalSession session = new PortalSession(port, "en").signIn(api, accountWithVisa());
+		assertThat(session.get("/portal?x=%FF").status()).isEqualTo(400);
 	}
 
 	@Test
