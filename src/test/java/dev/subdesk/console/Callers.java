@@ -87,4 +87,12 @@ final class Callers {
 	JsonNode firstCharge(String account) {
 		return api.get("/accounts/" + account + "/charges").json().path("data").get(0);
 	}
+
+	/** The agent sends a step-up code and types what the caller reads back from the email. */
+	void confirmStepUp(ConsoleClient agent, Caller caller, String caseNumber) {
+		String base = "/console/accounts/" + caller.account();
+		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
+		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
+				Map.of("code", emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
+	}
 }

@@ -258,7 +258,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/refund", Map.of("caseNumber", caseNumber))))
 			.contains("The refund policy gives nothing back");
-		confirmStepUp(agent, caller, caseNumber);
+		callers.confirmStepUp(agent, caller, caseNumber);
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "20", "reason", "Service outage in October", "caseNumber", caseNumber))))
 			.contains("Refund of $20.00 requested; it waits for a supervisor");
@@ -293,7 +293,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		confirmStepUp(agent, caller, caseNumber);
+		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("reason", "Asked for all of it", "caseNumber", caseNumber)));
@@ -317,7 +317,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		fixtures.advance("P61D");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		confirmStepUp(agent, caller, caseNumber);
+		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 
 		ConsoleClient.Page search = agent.get("/console?q=Quentin%00");
@@ -341,7 +341,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		fixtures.advance("P61D");
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
 		String caseNumber = Callers.verify(supervisor, caller, "10115");
-		confirmStepUp(supervisor, caller, caseNumber);
+		callers.confirmStepUp(supervisor, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 		supervisor.followed(supervisor.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "5", "reason", "Loyal customer", "caseNumber", caseNumber)));
@@ -374,14 +374,6 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.get("/console?q=" + caller.email() + "&last4=4242").body())
 			.contains("Give the caller&#39;s name").doesNotContain(link);
 		assertThat(agent.get("/console?q=%25").body()).doesNotContain("/console/accounts/acct_");
-	}
-
-	/** The agent sends a code and types what the caller reads back from the email. */
-	private void confirmStepUp(ConsoleClient agent, Callers.Caller caller, String caseNumber) {
-		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
-		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
-				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
 	}
 
 	private String status(String request) {

@@ -50,7 +50,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String otherCase = ConsoleClient.signedIn(port, "supervisor").callCase(api, other.account());
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		confirmStepUp(agent, caller, caseNumber);
+		callers.confirmStepUp(agent, caller, caseNumber);
 		String base = "/console/accounts/" + caller.account();
 		String before = state(caller.account()) + " / " + state(other.account());
 
@@ -125,7 +125,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		Callers.Caller caller = callers.withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String firstCall = Callers.verify(agent, caller, "10115");
-		confirmStepUp(agent, caller, firstCall);
+		callers.confirmStepUp(agent, caller, firstCall);
 		assertThat(agent.get("/console/accounts/" + caller.account() + "?case=" + firstCall).body())
 			.contains("Code confirmed for this call.");
 		fixtures.advance("PT2M");
@@ -206,7 +206,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, supervisorName);
 		Callers.Caller caller = callers.withVpn("10115");
 		String caseNumber = Callers.verify(leaver, caller, "10115");
-		confirmStepUp(leaver, caller, caseNumber);
+		callers.confirmStepUp(leaver, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 		leaver.followed(leaver.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "3", "reason", "Outage", "caseNumber", caseNumber)));
@@ -303,20 +303,13 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	private String requestGoodwill(Callers.Caller caller, String amount) {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		confirmStepUp(agent, caller, caseNumber);
+		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 		assertThat(agent.followed(agent.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", amount, "reason", "Service outage", "caseNumber", caseNumber))))
 			.contains("waits for a supervisor");
 		return jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
 			.query(String.class).single();
-	}
-
-	private void confirmStepUp(ConsoleClient agent, Callers.Caller caller, String caseNumber) {
-		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
-		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
-				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
 	}
 
 	private String status(String request) {
