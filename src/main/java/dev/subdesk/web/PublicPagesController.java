@@ -62,18 +62,28 @@ class PublicPagesController {
 	@PostMapping("/cancel")
 	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
-		List<String> errors = form.errors();
+		String refused = refused("web/cancel", form.errors(),
+				List.of(form.text(form.email()), form.text(form.confirmationEmail())), model, request, response);
+		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form);
+	}
+
+	/**
+	 * The form's view again when it cannot be taken: {@code 400} with what is wrong, or {@code 429} once the address
+	 * or one of the emails is past the public forms' limits; {@code null} when the request may go on.
+	 */
+	private @Nullable String refused(String view, List<String> errors, List<String> emails, Model model,
+			HttpServletRequest request, HttpServletResponse response) {
 		if (!errors.isEmpty()) {
 			model.addAttribute("errors", errors);
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-			return "web/cancel";
+			return view;
 		}
-		if (!limits.allow(request.getRemoteAddr(), List.of(form.text(form.email()), form.text(form.confirmationEmail())))) {
+		if (!limits.allow(request.getRemoteAddr(), emails)) {
 			model.addAttribute("errors", List.of(TOO_MANY));
 			response.setStatus(TOO_MANY_REQUESTS);
-			return "web/cancel";
+			return view;
 		}
-		return "redirect:/cancel/received/" + requests.submit(form);
+		return null;
 	}
 
 	@GetMapping("/cancel/received/{id}")
@@ -119,18 +129,9 @@ class PublicPagesController {
 	@PostMapping("/withdraw")
 	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
-		List<String> errors = form.errors();
-		if (!errors.isEmpty()) {
-			model.addAttribute("errors", errors);
-			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-			return "web/withdraw";
-		}
-		if (!limits.allow(request.getRemoteAddr(), List.of(PublicWithdrawalForm.text(form.email())))) {
-			model.addAttribute("errors", List.of(TOO_MANY));
-			response.setStatus(TOO_MANY_REQUESTS);
-			return "web/withdraw";
-		}
-		return "redirect:/withdraw/received/" + withdrawals.submit(form);
+		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())), model,
+				request, response);
+		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form);
 	}
 
 	/** What was sent, with the time of receipt: the same wording whether or not it matched a contract. */
