@@ -11,3 +11,8 @@ UPDATE idempotency_keys SET key = encode(sha256(convert_to(key, 'UTF8')), 'hex')
     account_ids = ARRAY(SELECT DISTINCT m[1] FROM regexp_matches(encode(response_body, 'escape'), '(acct_[0-9A-Za-z]+)', 'g') AS m);
 CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);
 CREATE INDEX idempotency_keys_accounts_idx ON idempotency_keys USING gin (account_ids);
+
+-- The audit trail keeps who did what, when, on which account and case after the account is closed; what was written
+-- in those entries (detail, reason) is erased. An erased entry keeps its hash and names the erasure entry that
+-- vouches for it, so the chain still checks.
+ALTER TABLE audit_events ADD COLUMN erased_by bigint;

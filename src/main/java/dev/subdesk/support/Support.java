@@ -50,9 +50,11 @@ public class Support {
 	private final Cancellations cancellations;
 	private final Accounts accounts;
 	private final Notices notices;
+	private final AuditTrail audit;
 
 	Support(JdbcClient jdbc, Clock clock, Billing billing, Cancellations cancellations, Accounts accounts,
-			Notices notices) {
+			Notices notices, AuditTrail audit) {
+		this.audit = audit;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.billing = billing;
@@ -237,6 +239,8 @@ public class Support {
 		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
 		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", closed.accountId()).update();
 		jdbc.sql(ERASE_APPROVAL_TEXT).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
+		audit.eraseAbout(closed.accountId(), jdbc.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
+			.param("account", closed.accountId()).query(String.class).list());
 	}
 
 	private static final String ERASE_ESCALATION_REASONS = """
