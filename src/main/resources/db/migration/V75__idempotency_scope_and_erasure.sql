@@ -16,3 +16,8 @@ CREATE INDEX idempotency_keys_accounts_idx ON idempotency_keys USING gin (accoun
 -- in those entries (detail, reason) is erased. An erased entry keeps its hash and names the erasure entry that
 -- vouches for it, so the chain still checks.
 ALTER TABLE audit_events ADD COLUMN erased_by bigint;
+
+-- Closure finds what to erase by account and case without reading whole tables.
+CREATE INDEX audit_events_case_idx ON audit_events (case_number) WHERE case_number IS NOT NULL;
+CREATE INDEX support_cases_account_idx ON support_cases (account_id);
+CREATE INDEX cancellations_feedback_account_idx ON cancellations (account_id) WHERE feedback IS NOT NULL;
