@@ -25,7 +25,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code Idempotency-Key} on POST, PATCH and DELETE. A key is scoped to the API key; its fingerprint is the
+ * {@code Idempotency-Key} on POST, PATCH and DELETE. A key is scoped to the API key presented (its
+ * {@link ApiKeyFingerprint}, whatever the spelling of the {@code Authorization} header); a request without a key (a
+ * public endpoint) stores nothing. Only the SHA-256 of the {@code Idempotency-Key} is kept. Its fingerprint is the
  * method, the path and the body's canonical JSON. The same key and fingerprint within 24 hours replays the
  * first answer; another fingerprint is {@code 422 IDEMPOTENCY_KEY_REUSED}. Answers below 500 are stored.
  * Concurrent requests with one key run one after the other: the first claims the key with a pending row
@@ -59,13 +61,20 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String key = request.getHeader("Idempotency-Key");
-		if (key.isEmpty() || key.length() > 255) {
+		Optional<String> apiKey = ApiKeyFingerprint.of(request.getHeader("Authorization"));
+		if (apiKey.isEmpty()) {
+			// Only a public endpoint gets here without a key (the key filter refused every other): nothing is stored.
+			chain.doFilter(request, response);
+			return;
+		}
+		String presented = request.getHeader("Idempotency-Key");
+		if (presented.isEmpty() || presented.length() > 255) {
 			Problems.write(response, json, SubdeskException.invalid("Idempotency-Key", "must be 1 to 255 characters"));
 			return;
 		}
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
-		String scope = sha256(Optional.ofNullable(request.getHeader("Authorization")).orElse(""));
+		String scope = apiKey.get();
+		String key = sha256(presented);
 		String fingerprint = sha256(request.getMethod() + " " + request.getRequestURI() + " " + canonicalBody(cached.body()));
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		while (true) {
@@ -77,7 +86,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 					return;
 				}
 				case IdempotencyStore.Claim.Completed done -> {
-					if (!done.fingerprint().equals(fingerprint)) {
+					if (!done.erased() && !done.fingerprint().equals(fingerprint)) {
 						Problems.write(response, json, new SubdeskException(422, "IDEMPOTENCY_KEY_REUSED",
 								"This Idempotency-Key was used with another request"));
 						return;
@@ -110,7 +119,9 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			chain.doFilter(request, wrapper);
 			int status = wrapper.getStatus();
 			if (status < 500) {
-				store.complete(scope, key, status, wrapper.getContentType(), wrapper.getContentAsByteArray());
+				byte[] answer = wrapper.getContentAsByteArray();
+				store.complete(scope, key, status, wrapper.getContentType(), answer,
+						IdempotencyStore.accountIds(request.getRequestURI(), request.body(), answer));
 				stored = true;
 			}
 		}

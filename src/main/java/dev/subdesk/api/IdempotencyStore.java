@@ -1,8 +1,13 @@
 package dev.subdesk.api;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -34,8 +39,18 @@ class IdempotencyStore {
 		}
 
 		record Completed(String fingerprint, int status, @Nullable String contentType, byte[] body) implements Claim {
+
+			/** The answer was erased with the account it concerned: it replays as stored, whatever the request. */
+			boolean erased() {
+				return ERASED.equals(fingerprint);
+			}
 		}
 	}
+
+	/** The fingerprint of an answer erased with its account (a real one is 64 hex digits). */
+	static final String ERASED = "erased";
+
+	private static final Pattern ACCOUNT_ID = Pattern.compile("acct_[0-9A-Za-z]+");
 
 	private final JdbcClient jdbc;
 
@@ -69,14 +84,17 @@ class IdempotencyStore {
 			.orElse(new Claim.InProgress());
 	}
 
-	void complete(String scope, String key, int status, @Nullable String contentType, byte[] body) {
+	void complete(String scope, String key, int status, @Nullable String contentType, byte[] body,
+			Set<String> accountIds) {
 		jdbc.sql("""
-				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body
+				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
+				    account_ids = CAST(:accounts AS text[])
 				WHERE scope = :scope AND key = :key
 				""")
 			.param("status", status)
 			.param("type", contentType)
 			.param("body", body)
+			.param("accounts", accountIds.toArray(String[]::new))
 			.param("scope", scope)
 			.param("key", key)
 			.update();
@@ -88,4 +106,54 @@ class IdempotencyStore {
 			.param("key", key)
 			.update();
 	}
+
+	/**
+	 * The accounts an exchange concerns: every account id in its path, its request body and its answer (an answer
+	 * that names a person, such as an account or a device, always carries its account's id in one of them).
+	 */
+	static Set<String> accountIds(String path, byte[] request, byte[] answer) {
+		Set<String> ids = new TreeSet<>();
+		for (String text : new String[] { path, new String(request, StandardCharsets.UTF_8),
+				new String(answer, StandardCharsets.UTF_8) }) {
+			Matcher m = ACCOUNT_ID.matcher(text);
+			while (m.find()) {
+				ids.add(m.group());
+			}
+		}
+		return ids;
+	}
+
+	/**
+	 * Replaces every stored answer concerning a closed account with {@code 409 ACCOUNT_CLOSED}, which holds nothing
+	 * about the person: the answer (name, email, device names) and the request's fingerprint (a hash of what was
+	 * sent) are gone, and a retry with the same key gets that answer instead of running again and re-creating what
+	 * the customer asked to erase. The row itself is purged 24 hours after it was first written, like any other.
+	 */
+	int eraseAnswersFor(String accountId, byte[] closedAnswer) {
+		return jdbc.sql("""
+				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409,
+				    response_type = 'application/problem+json', response_body = :body
+				WHERE :account = ANY(account_ids) AND fingerprint <> :erased
+				""")
+			.param("erased", ERASED)
+			.param("body", closedAnswer)
+			.param("account", accountId)
+			.update();
+	}
+
+	/** Deletes the answers stored before {@code cutoff} (a day ago), in batches; returns how many went. */
+	int purgeBefore(Instant cutoff) {
+		int total = 0;
+		int deleted;
+		do {
+			deleted = jdbc.sql("""
+					DELETE FROM idempotency_keys WHERE ctid IN (
+					    SELECT ctid FROM idempotency_keys WHERE created_at < :cutoff LIMIT 5000)
+					""").param("cutoff", Timestamp.from(cutoff)).update();
+			total += deleted;
+		}
+		while (deleted == 5000);
+		return total;
+	}
+
 }

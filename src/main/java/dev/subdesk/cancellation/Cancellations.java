@@ -1,6 +1,7 @@
 package dev.subdesk.cancellation;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
@@ -417,6 +418,15 @@ public class Cancellations {
 			.toList();
 		Account closed = accounts.closeAndErase(accountId);
 		return new Closure(closed, result.cancellations(), managed);
+	}
+
+	/**
+	 * The feedback a closed account's customer typed when cancelling (free text that may name or describe them) is
+	 * erased in the closing transaction; confirmation numbers, reasons, dates and refunds stay.
+	 */
+	@org.springframework.context.event.EventListener
+	void on(AccountClosed closed) {
+		repository.eraseFeedback(closed.accountId());
 	}
 
 	/**

@@ -155,4 +155,12 @@ class JdbcCancellationRepository {
 				reason == null ? null : Cancellation.Reason.valueOf(reason),
 				CancellationChannel.valueOf(rs.getString("channel")));
 	}
+
+	/** Forgets what the customers of a closed account wrote when cancelling; the cancellations themselves stay. */
+	void eraseFeedback(String accountId) {
+		jdbc.sql("UPDATE cancellations SET feedback = NULL WHERE account_id = :account AND feedback IS NOT NULL")
+			.param("account", accountId)
+			.update();
+	}
+
 }

@@ -108,7 +108,7 @@ class CaseController {
 		model.addAttribute("check", check);
 		model.addAttribute("target", target == null ? "" : target);
 		if (target != null && !target.isBlank()) {
-			log.viewed(agent.getName(), "VIEW_AUDIT", target.strip(), null);
+			log.viewed(agent.getName(), "VIEW_AUDIT", auditedTarget(target.strip()), null);
 			List<AuditRow> rows = audit.about(target.strip())
 				.stream()
 				.map(e -> new AuditRow(e.id(), Formats.dateTime(e.at()), e.actor(), e.action(), e.target(), e.detail(),
@@ -118,4 +118,17 @@ class CaseController {
 		}
 		return "console/audit";
 	}
+
+	/**
+	 * What a look-up of the audit trail records as its target: an id, a case number, a path or a staff username as
+	 * typed; anything else (an email, a name: the trail is not searched by them, but a supervisor may type one) only
+	 * masked, so the audit trail never holds a customer's email or name in clear.
+	 */
+	static String auditedTarget(String typed) {
+		if (typed.matches("[a-z]+_[0-9A-Za-z]+|(?i:CASE|ORD|CXL|WDR)-[0-9A-Za-z-]+|/[\\x21-\\x7e]*|[a-z0-9][a-z0-9._-]{1,39}")) {
+			return typed;
+		}
+		return typed.contains("@") ? Masking.email(typed) : Masking.name(typed);
+	}
+
 }

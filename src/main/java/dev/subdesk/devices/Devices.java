@@ -1,5 +1,6 @@
 package dev.subdesk.devices;
 
+import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.shared.Ids;
@@ -26,6 +27,9 @@ import org.springframework.transaction.annotation.Transactional;
 /** Registers devices on seats and frees them. */
 @Service
 public class Devices {
+
+	/** The name a closed account's devices keep. */
+	public static final String ERASED_NAME = "Erased device";
 
 	private static final String COLUMNS = "id, account_id, name, platform, status, subscription_id, created_at, seq";
 
@@ -134,6 +138,19 @@ public class Devices {
 				UPDATE devices SET status = 'DEACTIVATED', deactivated_at = :at
 				WHERE subscription_id = :subscription AND status = 'ACTIVE'
 				""").param("at", Timestamp.from(ended.at())).param("subscription", ended.subscriptionId()).update();
+	}
+
+	/**
+	 * A closed account's devices keep their ids, platforms and seats (the entitlement history) but no longer their
+	 * names, which the customer chose and which often name them ("Erika's laptop"): erased in the closing
+	 * transaction, removed devices included.
+	 */
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql("UPDATE devices SET name = :erased WHERE account_id = :account AND name <> :erased")
+			.param("erased", ERASED_NAME)
+			.param("account", closed.accountId())
+			.update();
 	}
 
 	static Device map(ResultSet rs, int row) throws SQLException {

@@ -213,6 +213,10 @@ public class Notices {
 				WHERE o.notice_id = n.id AND n.account_id = :account AND n.body IS NOT NULL
 				""").param("account", accountId).update();
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
+		jdbc.sql("""
+				UPDATE notice_redeliveries r SET recipient = :tombstone
+				FROM notices n WHERE n.id = r.notice_id AND n.account_id = :account AND r.recipient <> :tombstone
+				""").param("tombstone", tombstone).param("account", accountId).update();
 	}
 
 	static Notice map(ResultSet rs, int row) throws SQLException {

@@ -50,9 +50,11 @@ public class Support {
 	private final Cancellations cancellations;
 	private final Accounts accounts;
 	private final Notices notices;
+	private final AuditTrail audit;
 
 	Support(JdbcClient jdbc, Clock clock, Billing billing, Cancellations cancellations, Accounts accounts,
-			Notices notices) {
+			Notices notices, AuditTrail audit) {
+		this.audit = audit;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.billing = billing;
@@ -234,7 +236,41 @@ public class Support {
 			.param("erased", ERASED_DETAIL)
 			.param("account", closed.accountId())
 			.update();
+		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE_APPROVAL_TEXT).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
+		audit.eraseAbout(closed.accountId(), jdbc.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
+			.param("account", closed.accountId()).query(String.class).list());
 	}
+
+	private static final String ERASE_ESCALATION_REASONS = """
+			UPDATE support_cases SET escalation_reason = :erased
+			WHERE account_id = :account AND escalation_reason IS NOT NULL AND escalation_reason <> :erased
+			""";
+
+	/**
+	 * What staff wrote on a closed account's timelines (notes, the words after an action's or a status change's
+	 * name) often repeats what the customer said; it goes, and who did what and when stays. Lines the system writes
+	 * from numbers and subjects (opened, notice sent, owner) stay as they are.
+	 */
+	private static final String ERASE_TIMELINE_TEXT = """
+			UPDATE case_events e SET text = CASE
+			    WHEN e.kind = 'NOTE' THEN 'Note erased when the account was closed'
+			    ELSE split_part(e.text, ': ', 1) || ': (erased when the account was closed)' END
+			FROM support_cases c
+			WHERE c.case_number = e.case_number AND c.account_id = :account
+			  AND (e.kind = 'NOTE'
+			       OR (e.kind = 'ACTION' AND e.text ~ '^[A-Z_]+: ')
+			       OR (e.kind = 'STATUS' AND e.text ~ '^(Escalated to a supervisor|Resolved|Waiting for the customer|Reopened): '))
+			  AND e.text NOT LIKE '%erased when the account was closed%'
+			""";
+
+	/** A goodwill refund request keeps its amount, charge, people and outcome; the words typed for it go. */
+	private static final String ERASE_APPROVAL_TEXT = """
+			UPDATE refund_approvals SET reason = :erased,
+			    decision_note = CASE WHEN decision_note IS NULL THEN NULL ELSE :erased END
+			WHERE account_id = :account AND reason <> :erased
+			""";
 
 	/** Adds a note to a case's timeline. */
 	@Transactional

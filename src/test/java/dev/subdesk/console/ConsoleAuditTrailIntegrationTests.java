@@ -95,13 +95,12 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		done(supervisor.post(casePath + "/pending", Map.of("note", "Sends a statement")));
 		done(supervisor.post(casePath + "/reopen", Map.of("note", "Statement received")));
 		done(supervisor.post(casePath + "/resolve", Map.of("note", "Refunded the outage")));
-		done(agent.post(base + "/close", inCase));
 
 		List<String> actions = List.of("VERIFY_CALLER_OK", "VIEW_ACCOUNT", "AUTO_RENEW_OFF", "AUTO_RENEW_ON", "REFUND",
 				"DEVICE_DEACTIVATED", "CONFIRMATION_RESENT", "VIEW_CANCELLATION", "QUOTE_CANCELLATION", "OFFER_PRESENTED", "OFFER_ACCEPTED",
 				"OFFER_DECLINED", "CANCEL", "STEP_UP_CODE_SENT", "STEP_UP_CONFIRMED", "EMAIL_CHANGED", "CARD_REMOVED",
 				AgentLog.REFUSED, "REFUND_APPROVAL_REQUESTED", "REFUND_APPROVED", "REFUND_REJECTED", "VIEW_CASE",
-				"ESCALATE", "ASSIGN_CASE", "CASE_PENDING_CUSTOMER", "REOPEN_CASE", "RESOLVE_CASE", "ACCOUNT_CLOSED");
+				"ESCALATE", "ASSIGN_CASE", "CASE_PENDING_CUSTOMER", "REOPEN_CASE", "RESOLVE_CASE");
 		List<AuditTrail.Entry> entries = audit.about(account);
 		for (String action : actions) {
 			assertThat(entries).as(action).anySatisfy(e -> {
@@ -119,6 +118,25 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		assertThat(entries).filteredOn(e -> e.action().equals("REFUND_APPROVED")).extracting(AuditTrail.Entry::actor)
 			.containsExactly("supervisor");
 		assertThat(audit.verify().intact()).isTrue();
+
+		// Closing keeps who did what, when and on which case, and erases what was written (staff notes, reasons).
+		done(agent.post(base + "/close", inCase));
+		List<AuditTrail.Entry> afterClosing = audit.about(account);
+		assertThat(afterClosing).anySatisfy(e -> {
+			assertThat(e.action()).isEqualTo("ACCOUNT_CLOSED");
+			assertThat(e.actor()).isEqualTo("agent");
+			assertThat(e.caseNumber()).isEqualTo(caseNumber);
+			assertThat(e.detail()).contains("personal data erased");
+		});
+		AuditTrail.Entry erasure = afterClosing.stream().filter(e -> e.action().equals(AuditTrail.ERASURE_ACTION))
+			.findFirst().orElseThrow();
+		assertThat(afterClosing).filteredOn(e -> e.id() < erasure.id()).hasSizeGreaterThanOrEqualTo(entries.size())
+			.allSatisfy(e -> {
+				assertThat(e.detail()).isNull();
+				assertThat(e.reason()).isNull();
+			});
+		assertThat(afterClosing).extracting(AuditTrail.Entry::action).containsAll(actions);
+		assertThat(audit.verify().intact()).as("the chain still verifies after the erasure").isTrue();
 		assertThat(actorsRecordedFor(account, caseNumber)).as("every actor the records name is a staff username")
 			.isNotEmpty()
 			.allSatisfy(actor -> assertThat(actor).isIn(staffUsernames()));

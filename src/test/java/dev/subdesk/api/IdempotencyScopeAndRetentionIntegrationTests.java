@@ -1,0 +1,117 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * shared/API.md Conventions (1.1): an {@code Idempotency-Key} is scoped to the API key itself, not to the spelling of
+ * the {@code Authorization} header; a public endpoint called without a key stores nothing; stored answers are
+ * deleted 24 hours after they were written, by the server's clock.
+ */
+class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	IdempotencyRetention retention;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void oneIdempotencyKeySentWithBearerThenWithLowerCaseBearerRefundsOnce() throws Exception {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		String key = "refund-" + UUID.randomUUID();
+		Map<String, Object> refund = Map.of("amount", 100, "reason", "goodwill");
+
+		Reply first = call("POST", "/charges/" + charge + "/refunds", refund, "Bearer " + Api.TEST_KEY, key);
+		Reply second = call("POST", "/charges/" + charge + "/refunds", refund, "bearer " + Api.TEST_KEY, key);
+
+		assertThat(first.status()).as(first.body()).isEqualTo(201);
+		assertThat(first.replayed()).isFalse();
+		assertThat(second.status()).isEqualTo(201);
+		assertThat(second.replayed()).as("the same key under another spelling of the header is a replay").isTrue();
+		assertThat(second.body()).isEqualTo(first.body());
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("refundedAmount").asLong())
+			.as("refunded once").isEqualTo(100);
+	}
+
+	@Test
+	void aPublicReceiptVerificationWithoutAKeyStoresNothingAndStillAnswers() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String number = fixtures.cancel(fixtures.subscribe(account, "antivirus-annual"), "IMMEDIATE")
+			.text("confirmationNumber");
+		String receipt = api.get("/cancellations/" + number + "/receipt").raw();
+		String key = "verify-" + UUID.randomUUID();
+
+		Reply first = call("POST", "/receipts/verify", JSON.readTree(receipt), null, key);
+		Reply second = call("POST", "/receipts/verify", JSON.readTree(receipt), null, key);
+
+		assertThat(first.status()).as(first.body()).isEqualTo(200);
+		assertThat(JSON.readTree(first.body()).path("valid").asBoolean()).isTrue();
+		assertThat(second.status()).isEqualTo(200);
+		assertThat(second.replayed()).isFalse();
+		assertThat(storedRows(key)).as("rows stored for an anonymous call").isZero();
+	}
+
+	@Test
+	void storedAnswersArePurgedOnceTheyAreOlderThanADayByTheServerClock() throws Exception {
+		String key = "account-" + UUID.randomUUID();
+		Map<String, Object> body = Map.of("email", dev.subdesk.support.Fixtures.uniqueEmail(), "name", "Retention Test",
+				"country", "DE");
+		assertThat(call("POST", "/accounts", body, "Bearer " + Api.TEST_KEY, key).status()).isEqualTo(201);
+		assertThat(storedRows(key)).isEqualTo(1);
+
+		assertThat(api.post("/test-clock/advance", Map.of("duration", "PT23H")).status()).isEqualTo(200);
+		retention.purge();
+		assertThat(storedRows(key)).as("still kept within 24 hours").isEqualTo(1);
+		assertThat(call("POST", "/accounts", body, "Bearer " + Api.TEST_KEY, key).replayed()).isTrue();
+
+		assertThat(api.post("/test-clock/advance", Map.of("duration", "PT1H1M")).status()).isEqualTo(200);
+		retention.purge();
+		assertThat(storedRows(key)).as("purged after 24 hours").isZero();
+	}
+
+	/** Rows stored for this Idempotency-Key, whether the table keeps the key in clear or as its SHA-256. */
+	private long storedRows(String key) {
+		return jdbc.sql("SELECT count(*) FROM idempotency_keys WHERE key IN (:key, :hashed)")
+			.param("key", key)
+			.param("hashed", IdempotencyFilter.sha256(key))
+			.query(Long.class)
+			.single();
+	}
+
+	record Reply(int status, String body, boolean replayed) {
+	}
+
+	private Reply call(String method, String path, Object body, @Nullable String authorization, String key)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1" + path))
+			.header("Content-Type", "application/json")
+			.header("Idempotency-Key", key)
+			.method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return new Reply(response.statusCode(), response.body(),
+				"true".equals(response.headers().firstValue("Idempotent-Replayed").orElse(null)));
+	}
+}

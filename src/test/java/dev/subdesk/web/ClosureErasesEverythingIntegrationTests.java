@@ -1,0 +1,175 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.support.Support;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * DESIGN.md invariant 14 (shared/API.md Accounts, 1.1): after an account is closed, nothing in the database names or
+ * describes its customer. The test gives one customer a distinctive name, email and device name, uses every way the
+ * product has of writing them down (the API with idempotency keys, the portal, both public forms, disputes, cases
+ * with staff notes and the audit trail, sign-in codes, cancellation feedback), closes the account, and then reads
+ * every text, JSON and byte column of every table in the schema looking for any of the three.
+ */
+@SubdeskIntegrationTest
+class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	AuditTrail audit;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void afterClosingARichAccountNoColumnOfAnyTableHoldsTheNameTheEmailOrTheDeviceName() throws Exception {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String name = "Quillon Vexmara" + unique;
+		String email = "Vexmara." + unique + "@Example.com";
+		String deviceName = "Vexmara-Laptop-" + unique;
+		String creationKey = "create-" + UUID.randomUUID();
+		Map<String, Object> creation = Map.of("email", email, "name", name, "country", "IE");
+
+		Reply created = call("POST", "/accounts", creation, creationKey);
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String account = Api.parse(created.body()).path("id").asString();
+		assertThat(call("POST", "/accounts/" + account + "/payment-methods", Map.of("token", "tok_visa"),
+				"card-" + unique).status()).isEqualTo(201);
+		String antivirus = Api.parse(call("POST", "/subscriptions",
+				Map.of("accountId", account, "planCode", "antivirus-annual"), "buy-" + unique).body()).path("id").asString();
+		String utilities = fixtures.subscribe(account, "utilities-annual");
+		String vpn = fixtures.subscribe(account, "vpn-annual");
+		Reply device = call("POST", "/accounts/" + account + "/devices",
+				Map.of("name", deviceName, "platform", "WINDOWS", "subscriptionId", antivirus), "device-" + unique);
+		assertThat(device.status()).as(device.body()).isEqualTo(201);
+		assertThat(device.body()).contains(deviceName);
+
+		// Feedback typed when cancelling, a dispute's detail (API) and one from the portal, both opening cases.
+		assertThat(call("POST", "/subscriptions/" + utilities + "/cancel", Map.of("mode", "END_OF_TERM", "reason",
+				"TOO_EXPENSIVE", "feedback", name + " here, write to " + email + " about " + deviceName),
+				"cancel-" + unique).status()).isEqualTo(200);
+		String antivirusCharge = chargeOf(account, antivirus);
+		Reply dispute = call("POST", "/charges/" + antivirusCharge + "/disputes", Map.of("reason", "UNRECOGNIZED",
+				"detail", "I am " + name + " (" + email + ") and my " + deviceName + " was stolen"), "dispute-" + unique);
+		assertThat(dispute.status()).as(dispute.body()).isEqualTo(200);
+		String apiCase = Api.parse(dispute.body()).path("caseNumber").asString();
+		PortalSession portal = new PortalSession(port).signIn(api, account);
+		portal.post("/portal/charges/" + chargeOf(account, utilities) + "/dispute", Map.of("reason", "UNRECOGNIZED"));
+
+		// Both public forms, naming the customer: an unmatched cancellation (a case for an agent) and a withdrawal.
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", name, "email", email, "orderNumber",
+				"ORD-0000-0000", "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form(name, email,
+				fixtures.subscription(vpn).text("orderNumber")), "/withdraw/received/");
+
+		// What staff write while helping the customer: a note, an escalation, and the audit entry of that work.
+		support.note(apiCase, "agent", "Caller " + name + " confirmed the email " + email);
+		support.escalate(apiCase, name + " insists the " + deviceName + " was stolen", "agent");
+		audit.record("agent", "AGENT", "NOTE", account, "Talked to " + name + " <" + email + ">", apiCase, "case work");
+
+		assertThat(hits(name, email, deviceName)).as("the data is there before closing").isNotEmpty();
+
+		Reply closed = call("POST", "/accounts/" + account + "/close", Map.of(), "close-" + unique);
+		assertThat(closed.status()).as(closed.body()).isEqualTo(200);
+
+		assertThat(hits(name, email, deviceName)).as("columns still naming the customer after closing").isEmpty();
+		assertThat(api.get("/accounts/" + account + "/devices").json().path("data").get(0).path("name").asString())
+			.isEqualTo("Erased device");
+		assertThat(audit.verify().intact()).as("the audit chain still verifies after the erasure").isTrue();
+
+		// The creation replayed with its key runs nothing again and says nothing about the person.
+		Reply replay = call("POST", "/accounts", creation, creationKey);
+		assertThat(replay.replayed()).isTrue();
+		assertThat(replay.status()).isEqualTo(409);
+		assertThat(Api.parse(replay.body()).path("code").asString()).isEqualTo("ACCOUNT_CLOSED");
+		assertThat(replay.body().toLowerCase(Locale.ROOT)).doesNotContain(email.toLowerCase(Locale.ROOT))
+			.doesNotContain(name.toLowerCase(Locale.ROOT));
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).as("no account re-created").isZero();
+		Reply closeAgain = call("POST", "/accounts/" + account + "/close", Map.of(), "close-" + unique);
+		assertThat(closeAgain.replayed()).isTrue();
+		assertThat(closeAgain.body()).isEqualTo(closed.body());
+	}
+
+	/** Every column of every table in the schema that holds the name, the email or the device name (any case). */
+	private List<String> hits(String... needles) {
+		List<Map<String, Object>> columns = jdbc.sql("""
+				SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+				JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+				WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+				  AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY')
+				ORDER BY c.table_name, c.column_name
+				""").query().listOfRows();
+		assertThat(columns).extracting(c -> c.get("table_name"))
+			.contains("accounts", "devices", "idempotency_keys", "support_cases", "case_events", "audit_events",
+					"cancellations", "public_cancellation_requests", "public_withdrawal_requests", "portal_sign_in_codes");
+		List<String> found = new ArrayList<>();
+		for (Map<String, Object> column : columns) {
+			String table = (String) column.get("table_name");
+			String name = (String) column.get("column_name");
+			String text = switch ((String) column.get("data_type")) {
+				case "bytea" -> "encode(\"%s\", 'escape')".formatted(name);
+				default -> "CAST(\"%s\" AS text)".formatted(name);
+			};
+			for (String needle : needles) {
+				long rows = jdbc.sql("SELECT count(*) FROM \"%s\" WHERE strpos(lower(%s), lower(:needle)) > 0"
+					.formatted(table, text)).param("needle", needle).query(Long.class).single();
+				if (rows > 0) {
+					found.add(table + "." + name + " holds " + needle + " (" + rows + " rows)");
+				}
+			}
+		}
+		return found;
+	}
+
+	private String chargeOf(String account, String subscription) {
+		for (JsonNode charge : api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values()) {
+			if (subscription.equals(charge.path("subscriptionId").asString())) {
+				return charge.path("id").asString();
+			}
+		}
+		throw new AssertionError("no charge of " + subscription);
+	}
+
+	private void publicForm(String path, Map<String, String> form, String resultPrefix) {
+		PortalSession session = new PortalSession(port);
+		session.get(path);
+		assertThat(session.post(path, form).location()).contains(resultPrefix);
+	}
+
+	record Reply(int status, String body, boolean replayed) {
+	}
+
+	private Reply call(String method, String path, Object body, String idempotencyKey) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1" + path))
+			.header("Authorization", "Bearer " + Api.TEST_KEY)
+			.header("Content-Type", "application/json")
+			.header("Idempotency-Key", idempotencyKey)
+			.method(method, HttpRequest.BodyPublishers.ofString(new tools.jackson.databind.json.JsonMapper()
+				.writeValueAsString(body)))
+			.build();
+		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+		return new Reply(response.statusCode(), response.body(),
+				"true".equals(response.headers().firstValue("Idempotent-Replayed").orElse(null)));
+	}
+}
