@@ -53,6 +53,9 @@ class ApiSecurity {
 
 	private static final PathPatternRequestMatcher.Builder PATHS = PathPatternRequestMatcher.withDefaults();
 
+	/** Everything under {@code /api}, whatever the version. */
+	static final RequestMatcher API = PATHS.matcher("/api/**");
+
 	/** Every path the API routes: {@code /api/v1} and everything under it. */
 	static final RequestMatcher API_V1 = PATHS.matcher("/api/v1/**");
 
@@ -60,7 +63,7 @@ class ApiSecurity {
 
 	static final RequestMatcher VERIFY_RECEIPT = PATHS.matcher(HttpMethod.POST, "/api/v1/receipts/verify");
 
-	private static final RequestMatcher GUARDED = new OrRequestMatcher(PATHS.matcher("/api/**"),
+	private static final RequestMatcher GUARDED = new OrRequestMatcher(API,
 			PATHS.matcher("/actuator/**"));
 
 	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT,
