@@ -6,7 +6,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -16,7 +15,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code X-Actor} header, or {@code api}. Replays of an idempotent request are not changes and are not recorded.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 15)
+@Order(ApiSecurity.AFTER_THE_KEY)
 class AuditFilter extends OncePerRequestFilter {
 
 	private final AuditTrail audit;
@@ -28,9 +27,9 @@ class AuditFilter extends OncePerRequestFilter {
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		String method = request.getMethod();
-		return !request.getRequestURI().startsWith("/api/v1/")
+		return !ApiSecurity.API_V1.matches(request)
 				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method))
-				|| request.getRequestURI().equals("/api/v1/receipts/verify");
+				|| ApiSecurity.VERIFY_RECEIPT.matches(request);
 	}
 
 	@Override

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -34,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and the others wait for its answer.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+@Order(ApiSecurity.AFTER_THE_KEY + 5)
 class IdempotencyFilter extends OncePerRequestFilter {
 
 	static final Duration RETENTION = Duration.ofHours(24);
@@ -54,7 +53,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		String method = request.getMethod();
-		return request.getHeader("Idempotency-Key") == null || !request.getRequestURI().startsWith("/api/v1/")
+		return request.getHeader("Idempotency-Key") == null || !ApiSecurity.API_V1.matches(request)
 				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method));
 	}
 

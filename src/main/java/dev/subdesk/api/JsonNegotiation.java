@@ -24,7 +24,7 @@ class JsonNegotiation implements WebMvcConfigurer {
 
 	private static List<MediaType> apiAnswersJson(NativeWebRequest request) {
 		HttpServletRequest http = request.getNativeRequest(HttpServletRequest.class);
-		return http != null && http.getRequestURI().startsWith("/api/v1/") ? List.of(MediaType.APPLICATION_JSON)
+		return http != null && ApiSecurity.API_V1.matches(http) ? List.of(MediaType.APPLICATION_JSON)
 				: ContentNegotiationStrategy.MEDIA_TYPE_ALL_LIST;
 	}
 }

@@ -106,7 +106,7 @@ class ProblemHandler {
 	 */
 	private static boolean browsingPages(HttpServletRequest request) {
 		String accept = request.getHeader(HttpHeaders.ACCEPT);
-		return !request.getRequestURI().startsWith(request.getContextPath() + "/api/") && accept != null
+		return !ApiSecurity.API.matches(request) && accept != null
 				&& accept.contains("text/html");
 	}
 }

@@ -13,7 +13,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -26,10 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link #MAX_BODY_BYTES} is {@code 413 PAYLOAD_TOO_LARGE} (a chunked body is read up to the limit to find out),
  * and a body whose {@code Content-Type} is not JSON ({@code application/json} or {@code application/*+json}) is
  * {@code 415 UNSUPPORTED_MEDIA_TYPE}. A body without a {@code Content-Type} is read as JSON. Runs after the API
- * key check, so that a caller without a key learns nothing but {@code 401}.
+ * key check ({@link ApiSecurity}), so that a caller without a key learns nothing but {@code 401}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 15)
+@Order(ApiSecurity.AFTER_THE_KEY)
 class RequestBodyFilter extends OncePerRequestFilter {
 
 	static final long MAX_BODY_BYTES = 1024 * 1024;
@@ -42,7 +41,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith("/api/v1/");
+		return !ApiSecurity.API_V1.matches(request);
 	}
 
 	@Override

@@ -28,15 +28,26 @@ public record Page<T>(List<T> data, @Nullable String nextCursor) {
 			return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
 		}
 
-		/** Decodes a cursor a client sent back; empty when it is not one of ours. */
+		/**
+		 * Decodes a cursor a client sent back; empty when it is not one the server could have given: exactly the
+		 * encoding {@link #encode()} makes (no padding, no leading zeros or signs, one {@code :}), an instant from
+		 * the epoch to {@link #TOP} and a position that is not negative. So a made-up cursor is the client's error,
+		 * never an instant the database cannot hold.
+		 */
 		public static Optional<Cursor> decode(String cursor) {
 			try {
 				String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-				String[] parts = raw.split(":");
+				String[] parts = raw.split(":", -1);
 				if (parts.length != 2) {
 					return Optional.empty();
 				}
-				return Optional.of(new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0])), Long.parseLong(parts[1])));
+				long seconds = Long.parseLong(parts[0]);
+				long seq = Long.parseLong(parts[1]);
+				if (seconds < 0 || seconds > TOP.createdAt().getEpochSecond() || seq < 0) {
+					return Optional.empty();
+				}
+				Cursor decoded = new Cursor(Instant.ofEpochSecond(seconds), seq);
+				return decoded.encode().equals(cursor) ? Optional.of(decoded) : Optional.empty();
 			}
 			catch (IllegalArgumentException | java.time.DateTimeException e) {
 				return Optional.empty();
