@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code Idempotency-Key} on POST, PATCH and DELETE. A key is scoped to the API key presented (its
- * {@link ApiKeyFingerprint}, whatever the spelling of the {@code Authorization} header); a request without a key (a
+ * {@link ApiKey#fingerprint}, whatever the spelling of the {@code Authorization} header); a request without a key (a
  * public endpoint) stores nothing. Only the SHA-256 of the {@code Idempotency-Key} is kept. Its fingerprint is the
  * method, the path and the body's canonical JSON. The same key and fingerprint within 24 hours replays the
  * first answer; another fingerprint is {@code 422 IDEMPOTENCY_KEY_REUSED}. Answers below 500 are stored.
@@ -60,7 +60,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Optional<String> apiKey = ApiKeyFingerprint.of(request.getHeader("Authorization"));
+		Optional<String> apiKey = ApiKey.fingerprint(request);
 		if (apiKey.isEmpty()) {
 			// Only a public endpoint gets here without a key (the key filter refused every other): nothing is stored.
 			chain.doFilter(request, response);
