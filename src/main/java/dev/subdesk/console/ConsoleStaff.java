@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -105,7 +106,7 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 		SignedIn(String username, String hash, boolean enabled, boolean locked, String role, long sessionVersion) {
 			super(username, hash, enabled, true, true, !locked,
-					List.of(new org.springframework.security.core.authority.SimpleGrantedAuthority("ROLE_" + role)));
+					List.of(new SimpleGrantedAuthority("ROLE_" + role)));
 			this.sessionVersion = sessionVersion;
 		}
 
@@ -225,7 +226,7 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 			.single();
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
-			.query((rs, n) -> (UserDetails) new SignedIn(rs.getString("username"), rs.getString("password_hash"),
+			.query((rs, n) -> new SignedIn(rs.getString("username"), rs.getString("password_hash"),
 					rs.getBoolean("enabled"), locked, rs.getString("role"), rs.getLong("session_version")))
 			.optional()
 			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
