@@ -137,7 +137,7 @@ public class Cancellations {
 	}
 
 	private Cancellation scheduleEnd(Subscription s, CancelRequest request, Instant now) {
-		String number = Ids.confirmationNumber();
+		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		Instant effectiveAt = s.currentPeriodEnd();
 		List<Cancellation.Item> items = new ArrayList<>();
 		items.add(new Cancellation.Item(s.id(), effectiveAt));
@@ -187,7 +187,7 @@ public class Cancellations {
 	}
 
 	private Cancellation endNow(Subscription s, CancelRequest request, Instant now, Refunds refunder, boolean notify) {
-		String number = Ids.confirmationNumber();
+		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		List<Cancellation.Item> items = new ArrayList<>();
 		List<Refund> refunds = new ArrayList<>();

@@ -29,6 +29,13 @@ class JdbcCancellationRepository {
 			FROM cancellations WHERE confirmation_number = :number
 			""";
 
+	/**
+	 * Locks a new number (a confirmation number or a withdrawal reference) for the rest of the transaction, in an
+	 * advisory lock space of its own: a concurrent transaction that drew the same number waits for this one to end
+	 * and then finds the number taken, instead of failing on the primary key.
+	 */
+	static final String LOCK_NUMBER = "SELECT pg_advisory_xact_lock(1314213186, hashtext(:number))";
+
 	/** A cancellation row before its items and refunds are attached. */
 	record Row(String number, String accountId, String subscriptionId, Cancellation.Status status,
 			Cancellation.Mode mode, Instant requestedAt, Instant effectiveAt, Money refundTotal,
@@ -41,6 +48,15 @@ class JdbcCancellationRepository {
 	JdbcCancellationRepository(JdbcClient jdbc, Billing billing) {
 		this.jdbc = jdbc;
 		this.billing = billing;
+	}
+
+	/** Whether a new confirmation number is free; when it is, it stays this transaction's until it ends. */
+	boolean take(String number) {
+		jdbc.sql(LOCK_NUMBER).param("number", number).query().listOfRows();
+		return !jdbc.sql("SELECT EXISTS (SELECT 1 FROM cancellations WHERE confirmation_number = :number)")
+			.param("number", number)
+			.query(Boolean.class)
+			.single();
 	}
 
 	void insert(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback, String actor) {

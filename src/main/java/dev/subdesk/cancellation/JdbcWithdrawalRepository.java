@@ -33,6 +33,15 @@ class JdbcWithdrawalRepository {
 		this.jdbc = jdbc;
 	}
 
+	/** Whether a new withdrawal reference is free; when it is, it stays this transaction's until it ends. */
+	boolean take(String reference) {
+		jdbc.sql(JdbcCancellationRepository.LOCK_NUMBER).param("number", reference).query().listOfRows();
+		return !jdbc.sql("SELECT EXISTS (SELECT 1 FROM withdrawals WHERE reference_number = :reference)")
+			.param("reference", reference)
+			.query(Boolean.class)
+			.single();
+	}
+
 	void insert(Withdrawal w) {
 		jdbc.sql(INSERT)
 			.param("reference", w.referenceNumber())

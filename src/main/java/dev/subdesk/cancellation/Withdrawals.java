@@ -146,7 +146,7 @@ public class Withdrawals {
 		if (request.name().isBlank() || !request.email().contains("@")) {
 			throw SubdeskException.invalid("name", "a name and an email are needed");
 		}
-		String reference = Ids.withdrawalNumber();
+		String reference = Ids.claim(Ids::withdrawalNumber, repository::take);
 		Cancellation ended = cancellations.endForWithdrawal(s, reference, request.channel(), request.actor());
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());

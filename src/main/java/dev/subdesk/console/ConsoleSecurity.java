@@ -50,6 +50,9 @@ class ConsoleSecurity {
 			.formLogin(form -> form.loginPage(SIGN_IN)
 				.successHandler((request, response, authentication) -> {
 					staff.signedIn(authentication.getName());
+					if (authentication.getPrincipal() instanceof ConsoleStaff.SignedIn signedIn) {
+						request.getSession().setAttribute(ConsoleStaff.SESSION_VERSION, signedIn.sessionVersion());
+					}
 					toConsole.onAuthenticationSuccess(request, response, authentication);
 				})
 				.failureHandler((request, response, exception) -> {

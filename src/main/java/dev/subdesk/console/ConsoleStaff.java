@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -36,6 +37,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * the first ADMIN is {@code subdesk.console.bootstrap-admin.username} with
  * {@code subdesk.console.bootstrap-admin.password}, created at start-up only while no enabled ADMIN exists, and
  * ADMINs create everyone else on {@code /console/staff}.
+ * <p>
+ * Each account has a session version, kept in the session at sign-in; a new password or a disable raises it, and
+ * {@link StaffSessions} ends every session whose version is no longer the account's.
  */
 @Component
 class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
@@ -57,6 +61,9 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	static final String DEMO = "demo-mode";
 
+	/** The session attribute with the account's session version at sign-in (a {@code Long}). */
+	static final String SESSION_VERSION = ConsoleStaff.class.getName() + ".SESSION_VERSION";
+
 	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
 
 	/**
@@ -65,7 +72,8 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 	 */
 	private static final java.util.Set<String> RESERVED = java.util.Set.of("system", "bootstrap", DEMO);
 
-	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by";
+	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by, "
+			+ "session_version";
 
 	private static final String UPSERT_DEMO = """
 			INSERT INTO staff_users (username, display_name, role, password_hash, enabled, created_at, created_by, updated_at)
@@ -84,6 +92,27 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 	enum Role {
 		AGENT, SUPERVISOR, ADMIN
+	}
+
+	/**
+	 * The account a sign-in authenticated, with the session version read with its password hash: a new password
+	 * set in between raises the version, so the session begun with the old one is ended at its next request.
+	 */
+	static final class SignedIn extends User {
+
+		private static final long serialVersionUID = 1L;
+
+		private final long sessionVersion;
+
+		SignedIn(String username, String hash, boolean enabled, boolean locked, String role, long sessionVersion) {
+			super(username, hash, enabled, true, true, !locked,
+					List.of(new SimpleGrantedAuthority("ROLE_" + role)));
+			this.sessionVersion = sessionVersion;
+		}
+
+		long sessionVersion() {
+			return sessionVersion;
+		}
 	}
 
 	/** A staff account as the admin page shows it (never the hash). */
@@ -197,12 +226,8 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 			.single();
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
-			.query((rs, n) -> User.withUsername(rs.getString("username"))
-				.password(rs.getString("password_hash"))
-				.roles(rs.getString("role"))
-				.disabled(!rs.getBoolean("enabled"))
-				.accountLocked(locked)
-				.build())
+			.query((rs, n) -> new SignedIn(rs.getString("username"), rs.getString("password_hash"),
+					rs.getBoolean("enabled"), locked, rs.getString("role"), rs.getLong("session_version")))
 			.optional()
 			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
 	}
@@ -232,6 +257,20 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 	@Transactional
 	void signedIn(String username) {
 		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username").param("username", username).update();
+	}
+
+	/**
+	 * Whether a session begun at {@code sessionVersion} may still be used: the account exists, is enabled, and has
+	 * had neither a new password nor a disable since.
+	 */
+	@Transactional(readOnly = true)
+	boolean sessionCurrent(String username, long sessionVersion) {
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM staff_users WHERE username = :username AND enabled "
+				+ "AND session_version = :version)")
+			.param("username", username)
+			.param("version", sessionVersion)
+			.query(Boolean.class)
+			.single();
 	}
 
 	/** Whether this account exists and may use the console now. */
@@ -281,27 +320,37 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 		return find(name).orElseThrow();
 	}
 
-	/** Enables or disables an account; nobody disables their own. */
+	/** Enables or disables an account, a disable ending its sessions; nobody disables their own. */
 	@Transactional
 	Member setEnabled(String username, boolean enabled, String actor) {
 		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
 		if (!enabled && member.username().equals(actor)) {
 			throw SubdeskException.conflict("OWN_ACCOUNT", "You cannot disable your own account");
 		}
-		jdbc.sql("UPDATE staff_users SET enabled = :enabled, updated_at = :at WHERE username = :username")
+		jdbc.sql("""
+				UPDATE staff_users SET enabled = :enabled, updated_at = :at,
+				    session_version = session_version + CASE WHEN :enabled THEN 0 ELSE 1 END
+				WHERE username = :username""")
 			.param("enabled", enabled).param("at", Timestamp.from(clock.instant())).param("username", member.username())
 			.update();
 		return find(member.username()).orElseThrow();
 	}
 
-	/** Sets a new password (at least {@value #MIN_PASSWORD} characters), stored as its Argon2 hash. */
+	/**
+	 * Sets a new password (at least {@value #MIN_PASSWORD} characters), stored as its Argon2 hash, and ends every
+	 * session of the account begun before. Returns the account's new session version.
+	 */
 	@Transactional
-	void resetPassword(String username, String password) {
+	long resetPassword(String username, String password) {
 		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
 		requireGoodPassword(password);
-		jdbc.sql("UPDATE staff_users SET password_hash = :hash, updated_at = :at WHERE username = :username")
+		return jdbc.sql("""
+				UPDATE staff_users SET password_hash = :hash, updated_at = :at, session_version = session_version + 1
+				WHERE username = :username RETURNING session_version""")
 			.param("hash", encoder.encode(password)).param("at", Timestamp.from(clock.instant()))
-			.param("username", member.username()).update();
+			.param("username", member.username())
+			.query(Long.class)
+			.single();
 	}
 
 	private static void requireGoodPassword(String password) {

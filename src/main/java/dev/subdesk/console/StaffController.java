@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.security.Principal;
 import java.util.Arrays;
 import java.util.Locale;
@@ -15,7 +16,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** The ADMINs' page of staff accounts: create, disable or enable, and set a new password. Every change is audited. */
+/**
+ * The ADMINs' page of staff accounts: create, disable or enable, and set a new password; a disable or a new password
+ * ends the account's open sessions. Every change is audited.
+ */
 @Controller
 class StaffController {
 
@@ -89,10 +93,14 @@ class StaffController {
 	}
 
 	@PostMapping("/console/staff/{username}/password")
-	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin,
+	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin, HttpSession session,
 			RedirectAttributes redirect) {
 		try {
-			staff.resetPassword(username, form.password() == null ? "" : form.password());
+			long sessionVersion = staff.resetPassword(username, form.password() == null ? "" : form.password());
+			if (username.equals(admin.getName())) {
+				// the ADMIN who set their own password stays signed in here; their other sessions end
+				session.setAttribute(ConsoleStaff.SESSION_VERSION, sessionVersion);
+			}
 			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_PASSWORD_SET", username, null, null,
 					"staff administration");
 			redirect.addFlashAttribute("message", "New password set for " + username + ".");

@@ -10,8 +10,9 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Disabling a staff account ends its sessions too: every console page checks that the signed-in account is still
- * enabled, and otherwise ends the session and sends the browser to the sign-in page.
+ * Disabling a staff account or giving it a new password ends its sessions too: every console request checks that
+ * the signed-in account is still enabled and its session version the one the session began with
+ * ({@link ConsoleStaff#SESSION_VERSION}), and otherwise ends the session and sends the browser to the sign-in page.
  */
 @Configuration(proxyBeanMethods = false)
 class StaffSessions implements WebMvcConfigurer {
@@ -31,10 +32,14 @@ class StaffSessions implements WebMvcConfigurer {
 					throws java.io.IOException {
 				String user = request.getRemoteUser();
 				if (user == null || !request.isUserInRole("AGENT") && !request.isUserInRole("SUPERVISOR")
-						&& !request.isUserInRole("ADMIN") || staff.enabled(user)) {
+						&& !request.isUserInRole("ADMIN")) {
 					return true;
 				}
 				HttpSession session = request.getSession(false);
+				if (session != null && session.getAttribute(ConsoleStaff.SESSION_VERSION) instanceof Long version
+						&& staff.sessionCurrent(user, version)) {
+					return true;
+				}
 				if (session != null) {
 					session.invalidate();
 				}

@@ -1,10 +1,15 @@
 package dev.subdesk.shared;
 
 import java.security.SecureRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opaque identifiers with a type prefix ({@code acct_}, {@code sub_} ...) and customer-facing numbers
- * ({@code ORD-XXXX-XXXX}, {@code CXL-XXXX-XXXX}, {@code CASE-XXXXXX}) in Crockford base32.
+ * ({@code ORD-XXXX-XXXX}, {@code CXL-XXXX-XXXX}, {@code WDR-XXXX-XXXX}, {@code CASE-XXXXXX}) in Crockford base32.
+ * A customer-facing number is random, so a new one can be one already issued: {@link #claim} draws again then.
  */
 public final class Ids {
 
@@ -26,7 +31,42 @@ public final class Ids {
 		}
 	}
 
+	/**
+	 * How many numbers {@link #claim} draws before giving up. Eight random characters make 2^40 numbers, so even
+	 * with ten million issued a draw is taken once in a hundred thousand; five taken in a row means something
+	 * else is wrong.
+	 */
+	public static final int DRAWS = 5;
+
+	/** Where customer-facing numbers come from instead of {@link #RANDOM} while a test replays them. */
+	private static volatile @Nullable RandomGenerator replay;
+
 	private Ids() {
+	}
+
+	/**
+	 * A new customer-facing number from {@code draw} that {@code claim} takes: {@code claim} answers whether the
+	 * number was free and is now the caller's (an insert that did nothing on a conflict of the number, or a check
+	 * under a lock of it), and a number already taken is replaced by a fresh draw, up to {@value #DRAWS} times.
+	 *
+	 * @throws IllegalStateException when every draw was taken
+	 */
+	public static String claim(Supplier<String> draw, Predicate<String> claim) {
+		for (int i = 0; i < DRAWS; i++) {
+			String number = draw.get();
+			if (claim.test(number)) {
+				return number;
+			}
+		}
+		throw new IllegalStateException("Each of " + DRAWS + " numbers drawn was taken");
+	}
+
+	/**
+	 * Tests only: customer-facing numbers come from {@code source} (a seeded generator replays the same numbers),
+	 * or again from the secure generator when {@code source} is null.
+	 */
+	static void drawNumbersFrom(@Nullable RandomGenerator source) {
+		replay = source;
 	}
 
 	/**
@@ -51,21 +91,27 @@ public final class Ids {
 		return prefix + "_" + new String(chars) + random(8);
 	}
 
+	/** A random order number; {@link #claim} one to use it. */
 	public static String orderNumber() {
-		return "ORD-" + random(4) + "-" + random(4);
+		return "ORD-" + number(4) + "-" + number(4);
 	}
 
+	/** A random confirmation number of a cancellation; {@link #claim} one to use it. */
 	public static String confirmationNumber() {
-		return "CXL-" + random(4) + "-" + random(4);
+		return "CXL-" + number(4) + "-" + number(4);
 	}
 
-	/** The reference of a withdrawal (EU), never confused with a cancellation's {@code CXL-} number. */
+	/**
+	 * The reference of a withdrawal (EU), never confused with a cancellation's {@code CXL-} number; {@link #claim}
+	 * one to use it.
+	 */
 	public static String withdrawalNumber() {
-		return "WDR-" + random(4) + "-" + random(4);
+		return "WDR-" + number(4) + "-" + number(4);
 	}
 
+	/** A random case number; {@link #claim} one to use it. */
 	public static String caseNumber() {
-		return "CASE-" + random(6);
+		return "CASE-" + number(6);
 	}
 
 	/** Upper-cases a customer-typed number so that look-ups ignore letter case. */
@@ -73,10 +119,23 @@ public final class Ids {
 		return number.trim().toUpperCase(java.util.Locale.ROOT);
 	}
 
+	private static String number(int length) {
+		return random(length, replay);
+	}
+
 	static String random(int length) {
+		return random(length, null);
+	}
+
+	private static String random(int length, @Nullable RandomGenerator source) {
 		char[] chars = new char[length];
 		byte[] bytes = new byte[length];
-		RANDOM.get().nextBytes(bytes);
+		if (source == null) {
+			RANDOM.get().nextBytes(bytes);
+		}
+		else {
+			source.nextBytes(bytes);
+		}
 		for (int i = 0; i < length; i++) {
 			chars[i] = CROCKFORD.charAt(bytes[i] & 31);
 		}

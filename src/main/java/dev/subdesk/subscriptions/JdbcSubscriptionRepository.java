@@ -27,6 +27,7 @@ class JdbcSubscriptionRepository {
 			    currency, device_limit, created_at, next_attempt_at)
 			VALUES (:id, :account, :plan, :order, :channel, 'ACTIVE', true, :term, :anchor, 0, :start, :end, :parent,
 			    :pm, :price, :currency, :devices, :at, :end)
+			ON CONFLICT (order_number) DO NOTHING
 			""";
 
 	private static final String UPDATE = """
@@ -43,8 +44,12 @@ class JdbcSubscriptionRepository {
 		this.jdbc = jdbc;
 	}
 
-	void insert(Subscription s) {
-		jdbc.sql(INSERT)
+	/**
+	 * Inserts a new subscription unless its order number is taken (then nothing changes and the answer is false;
+	 * a concurrent insert of the same number is waited for).
+	 */
+	boolean insert(Subscription s) {
+		return jdbc.sql(INSERT)
 			.param("id", s.id())
 			.param("account", s.accountId())
 			.param("plan", s.planCode())
@@ -60,7 +65,7 @@ class JdbcSubscriptionRepository {
 			.param("currency", s.price().currency())
 			.param("devices", s.deviceLimit())
 			.param("at", ts(s.createdAt()))
-			.update();
+			.update() == 1;
 	}
 
 	void update(Subscription s) {

@@ -167,12 +167,7 @@ public class Subscriptions {
 	}
 
 	private String insertWithUniqueOrderNumber(Subscription subscription) {
-		String number = Ids.orderNumber();
-		while (repository.findByOrderNumber(number).isPresent()) {
-			number = Ids.orderNumber();
-		}
-		repository.insert(subscription.withOrderNumber(number));
-		return number;
+		return Ids.claim(Ids::orderNumber, number -> repository.insert(subscription.withOrderNumber(number)));
 	}
 
 	private static String orderConfirmation(Plan plan, String orderNumber, Instant end, Channel channel,

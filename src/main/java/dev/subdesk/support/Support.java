@@ -99,18 +99,15 @@ public class Support {
 	@Transactional
 	public SupportCase open(Account account, String subject, String channel, @Nullable String chargeId,
 			@Nullable String detail) {
-		String number = Ids.caseNumber();
-		while (find(number).isPresent()) {
-			number = Ids.caseNumber();
-		}
 		Instant now = clock.instant();
 		SupportCase.Priority priority = chargeId != null ? SupportCase.Priority.HIGH : SupportCase.Priority.NORMAL;
-		jdbc.sql("""
+		String number = Ids.claim(Ids::caseNumber, drawn -> jdbc.sql("""
 				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at,
 				                           priority, sla_due_at, updated_at)
 				VALUES (:number, :account, 'OPEN', :subject, :channel, :charge, :detail, :at, :priority, :due, :at)
+				ON CONFLICT (case_number) DO NOTHING
 				""")
-			.param("number", number)
+			.param("number", drawn)
 			.param("account", account.id())
 			.param("subject", subject)
 			.param("channel", channel)
@@ -119,7 +116,7 @@ public class Support {
 			.param("at", Timestamp.from(now))
 			.param("priority", priority.name())
 			.param("due", Timestamp.from(now.plus(slaFor(priority))))
-			.update();
+			.update() == 1);
 		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
 		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, "Case %s opened: %s".formatted(number, subject),
 				"""

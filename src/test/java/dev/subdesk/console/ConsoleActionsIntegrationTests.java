@@ -360,6 +360,54 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAdminCannotDecideTheRefundTheyRequestedButAnotherSupervisorCan() {
+		Callers.Caller caller = callers.withVpn("10115");
+		fixtures.advance("P61D");
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String caseNumber = Callers.verify(admin, caller, "10115");
+		callers.confirmStepUp(admin, caller, caseNumber);
+		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		assertThat(admin.followed(admin.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
+				Map.of("amount", "7", "reason", "Outage last week", "caseNumber", caseNumber)))).contains("Refund of $7.00 requested");
+		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
+			.query(String.class).single();
+
+		ConsoleClient.Page approve = admin.post("/console/approvals/" + request + "/approve", Map.of("note", "fine by me"));
+		ConsoleClient.Page reject = admin.post("/console/approvals/" + request + "/reject", Map.of("note", "changed my mind"));
+
+		for (ConsoleClient.Page own : List.of(approve, reject)) {
+			assertThat(own.status()).isEqualTo(409);
+			assertThat(own.body()).contains("OWN_REQUEST", "Another supervisor must decide your own request");
+		}
+		assertThat(status(request)).isEqualTo("PENDING");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
+		assertThat(callers.notices(caller.account(), "REFUND_ISSUED")).isZero();
+		assertThat(ownDecisionRefusedByTheDatabase(request)).as("the table refuses it too").isTrue();
+
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.followed(supervisor.post("/console/approvals/" + request + "/approve", Map.of("note", "ok"))))
+			.contains("Approved: $7.00 refunded");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(700);
+		assertThat(jdbc.sql("SELECT decided_by FROM refund_approvals WHERE id = :id").param("id", request)
+			.query(String.class).single()).isEqualTo("supervisor");
+	}
+
+	/** Whether the database refuses a decision of a request by whoever asked for it (nothing is changed either way). */
+	private boolean ownDecisionRefusedByTheDatabase(String request) {
+		try {
+			int changed = jdbc.sql("""
+					UPDATE refund_approvals SET status = 'REJECTED', decided_by = requested_by, decided_at = now()
+					WHERE id = :id""").param("id", request).update();
+			jdbc.sql("UPDATE refund_approvals SET status = 'PENDING', decided_by = NULL, decided_at = NULL WHERE id = :id")
+				.param("id", request).update();
+			return changed == 0;
+		}
+		catch (org.springframework.dao.DataIntegrityViolationException e) {
+			return true;
+		}
+	}
+
+	@Test
 	void anAccountIsFoundByNameAloneOrByNameWithTheCardsLastFourDigits() {
 		Callers.Caller caller = callers.withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");

@@ -109,6 +109,89 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAdminsNewPasswordEndsEverySessionTheUserHadAndTheNewPasswordSignsIn() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Ray", "role", "SUPERVISOR",
+				"password", GOOD_PASSWORD)));
+		ConsoleClient office = signIn(username, GOOD_PASSWORD);
+		ConsoleClient laptop = signIn(username, GOOD_PASSWORD);
+		assertThat(office.get("/console/queue").status()).isEqualTo(200);
+		assertThat(laptop.get("/console").status()).isEqualTo(200);
+
+		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password",
+				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+
+		for (ConsoleClient old : new ConsoleClient[] { office, laptop }) {
+			ConsoleClient.Page next = old.get("/console/queue");
+			assertThat(next.status()).isEqualTo(302);
+			assertThat(next.location()).contains("/console/sign-in");
+			assertThat(old.get("/console").location()).as("the session is gone, not only refused once")
+				.endsWith("/console/sign-in");
+		}
+		ConsoleClient renewed = signIn(username, "another-long-passphrase");
+		assertThat(renewed).isNotNull();
+		assertThat(renewed.get("/console/queue").status()).isEqualTo(200);
+		assertThat(admin.get("/console/staff").status()).as("the ADMIN who set it is still signed in").isEqualTo(200);
+	}
+
+	@Test
+	void anOldSessionCannotActAfterTheNewPasswordEvenWithItsFormToken() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Ada", "role", "ADMIN",
+				"password", GOOD_PASSWORD)));
+		ConsoleClient old = signIn(username, GOOD_PASSWORD);
+		assertThat(old.get("/console/staff").status()).isEqualTo(200);
+		String created = uniqueName();
+
+		admin.followed(admin.post("/console/staff/" + username + "/password", Map.of("password", "another-long-passphrase")));
+		ConsoleClient.Page refused = old.post("/console/staff", Map.of("username", created, "displayName", "Eve",
+				"role", "ADMIN", "password", GOOD_PASSWORD));
+
+		assertThat(refused.status()).isIn(302, 401, 403);
+		if (refused.status() == 302) {
+			assertThat(refused.location()).contains("/console/sign-in");
+		}
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_users WHERE username = :u").param("u", created)
+			.query(Long.class).single()).isZero();
+	}
+
+	@Test
+	void aDisableEndsTheSessionsEvenWhenTheAccountIsEnabledAgainBeforeTheirNextRequest() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Dot", "role", "AGENT",
+				"password", GOOD_PASSWORD)));
+		ConsoleClient before = signIn(username, GOOD_PASSWORD);
+		assertThat(before.get("/console").status()).isEqualTo(200);
+
+		admin.followed(admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "false")));
+		admin.followed(admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "true")));
+
+		assertThat(before.get("/console").location()).contains("/console/sign-in");
+		assertThat(signIn(username, GOOD_PASSWORD).get("/console").status()).isEqualTo(200);
+	}
+
+	@Test
+	void anAdminWhoSetsTheirOwnPasswordStaysSignedInHereWhileTheirOtherSessionsEnd() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Max", "role", "ADMIN",
+				"password", GOOD_PASSWORD)));
+		ConsoleClient here = signIn(username, GOOD_PASSWORD);
+		ConsoleClient elsewhere = signIn(username, GOOD_PASSWORD);
+
+		assertThat(here.followed(here.post("/console/staff/" + username + "/password",
+				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+
+		assertThat(here.get("/console/staff").status()).isEqualTo(200);
+		assertThat(elsewhere.get("/console/staff").location()).contains("/console/sign-in");
+		assertThat(signIn(username, GOOD_PASSWORD)).isNull();
+		assertThat(signIn(username, "another-long-passphrase")).isNotNull();
+	}
+
+	@Test
 	void tenFailedSignInsMakeTheUsernameWaitFifteenMinutesWhateverThePassword() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		String username = uniqueName();
