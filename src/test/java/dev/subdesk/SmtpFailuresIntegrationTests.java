@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.clock.TestClock;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.ScriptedSmtpServer;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import tools.jackson.databind.JsonNode;
 
@@ -89,6 +92,20 @@ class SmtpFailuresIntegrationTests {
 		assertThat(welcome(later).path("sentAt").isString()).isTrue();
 		assertThat(welcome(later).path("deliveryError").isNull()).isTrue();
 		assertThat(smtp.delivered()).doesNotContain(refusedEmail);
+
+		// re-deliveries get the same treatment: the refused one fails, the other goes out
+		Notices notices = app.getBean(Notices.class);
+		notices.redeliver(notices.find(refused, NoticeType.WELCOME, refused).orElseThrow(), refusedEmail, "agent");
+		notices.redeliver(notices.find(later, NoticeType.WELCOME, later).orElseThrow(), laterEmail, "agent");
+		await("the other re-delivery sent").atMost(PATIENCE)
+			.until(() -> smtp.delivered().stream().filter(laterEmail::equals).count() == 2);
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		await("the refused re-delivery failed").atMost(PATIENCE).until(() -> jdbc
+			.sql("SELECT count(*) FROM notice_redeliveries WHERE recipient = :to AND failed_at IS NOT NULL AND sent_at IS NULL"
+					+ " AND last_error LIKE '550%'")
+			.param("to", refusedEmail)
+			.query(Long.class)
+			.single() == 1);
 	}
 
 	@Test

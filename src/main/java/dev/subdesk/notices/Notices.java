@@ -212,7 +212,7 @@ public class Notices {
 	/**
 	 * Erases personal data from every notice of an account: the recipient becomes the tombstone address. Notices
 	 * still waiting in the SMTP outbox keep their content there, for the address they were written to, until they
-	 * are sent; then the outbox forgets them.
+	 * are sent or fail for good; then the outbox forgets them.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void erase(String accountId, String tombstone) {
