@@ -96,12 +96,14 @@ final class Views {
 		}
 	}
 
+	/** A notice as the API shows it: the text of a one-time code notice stays out (it goes to the mailbox only). */
 	record NoticeView(String id, String type, String to, String subject, @Nullable String body, Instant createdAt,
-			@Nullable Instant sentAt, String relatedId) {
+			@Nullable Instant sentAt, String relatedId, String deliveryStatus, @Nullable String deliveryError) {
 
 		static NoticeView of(Notice n) {
-			return new NoticeView(n.id(), n.type().name(), n.to(), n.subject(), n.body(), n.createdAt(), n.sentAt(),
-					n.relatedId());
+			return new NoticeView(n.id(), n.type().name(), n.to(), n.subject(),
+					n.type().carriesOneTimeCode() ? null : n.body(), n.createdAt(), n.sentAt(), n.relatedId(),
+					n.deliveryStatus().name(), n.deliveryError());
 		}
 	}
 

@@ -18,5 +18,10 @@ public enum NoticeType {
 	 * A yearly renewal will be charged in 7 days (R-CARD-3), beside the RENEWAL_REMINDER 30 days ahead; only while
 	 * {@code subdesk.compliance.pre-billing-notice} is on.
 	 */
-	UPCOMING_CHARGE
+	UPCOMING_CHARGE;
+
+	/** A notice carrying a one-time code: its text goes to the customer's mailbox only, never out through the API. */
+	public boolean carriesOneTimeCode() {
+		return this == SIGN_IN_CODE || this == VERIFICATION_CODE;
+	}
 }

@@ -30,12 +30,22 @@ public class Notices {
 	/** A notice's full text: its own body and the footer it was sent with. */
 	static final String FULL_BODY = "n.body || coalesce(f.text, '')";
 
+	/**
+	 * A notice's columns with its delivery status: sent, still in the outbox, taken out of it with an error, or
+	 * never queued (no mail server).
+	 */
+	private static final String COLUMNS = """
+			n.id, n.type, n.recipient, n.subject, %s AS body, n.related_id, n.created_at, n.sent_at, n.seq,
+			CASE WHEN n.sent_at IS NOT NULL THEN 'SENT' WHEN o.notice_id IS NOT NULL THEN 'PENDING'
+			     WHEN n.delivery_error IS NOT NULL THEN 'FAILED' ELSE 'STORED' END AS delivery_status, n.delivery_error
+			FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id LEFT JOIN notice_outbox o ON o.notice_id = n.id
+			""".formatted(FULL_BODY);
+
 	private static final String SELECT_PAGE = """
-			SELECT n.id, n.type, n.recipient, n.subject, %s AS body, n.related_id, n.created_at, n.sent_at, n.seq
-			FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+			SELECT %s
 			WHERE n.account_id = :account AND (n.created_at, n.seq) < (:afterAt, :afterSeq)
 			ORDER BY n.created_at DESC, n.seq DESC LIMIT :limit
-			""".formatted(FULL_BODY);
+			""".formatted(COLUMNS);
 
 	private static final String ERASE = """
 			UPDATE notices SET recipient = :tombstone, body = NULL WHERE account_id = :account
@@ -171,11 +181,10 @@ public class Notices {
 	@Transactional(readOnly = true)
 	public java.util.Optional<Notice> find(String accountId, NoticeType type, String relatedId) {
 		return jdbc.sql("""
-				SELECT n.id, n.type, n.recipient, n.subject, %s AS body, n.related_id, n.created_at, n.sent_at, n.seq
-				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				SELECT %s
 				WHERE n.account_id = :account AND n.type = :type AND n.related_id = :related
 				ORDER BY n.created_at DESC, n.seq DESC LIMIT 1
-				""".formatted(FULL_BODY))
+				""".formatted(COLUMNS))
 			.param("account", accountId)
 			.param("type", type.name())
 			.param("related", relatedId)
@@ -203,7 +212,7 @@ public class Notices {
 	/**
 	 * Erases personal data from every notice of an account: the recipient becomes the tombstone address. Notices
 	 * still waiting in the SMTP outbox keep their content there, for the address they were written to, until they
-	 * are sent; then the outbox forgets them.
+	 * are sent or fail for good; then the outbox forgets them.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void erase(String accountId, String tombstone) {
@@ -221,8 +230,10 @@ public class Notices {
 
 	static Notice map(ResultSet rs, int row) throws SQLException {
 		Timestamp sent = rs.getTimestamp("sent_at");
+		DeliveryStatus status = DeliveryStatus.valueOf(rs.getString("delivery_status"));
 		return new Notice(rs.getString("id"), NoticeType.valueOf(rs.getString("type")), rs.getString("recipient"),
 				rs.getString("subject"), rs.getString("body"), rs.getTimestamp("created_at").toInstant(),
-				sent == null ? null : sent.toInstant(), rs.getString("related_id"), rs.getLong("seq"));
+				sent == null ? null : sent.toInstant(), rs.getString("related_id"), rs.getLong("seq"), status,
+				status == DeliveryStatus.FAILED ? rs.getString("delivery_error") : null);
 	}
 }

@@ -146,7 +146,9 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 
 	static final Map<String, Check> NOTICE = shape(Map.entry("id", id("ntc")), Map.entry("type", STRING),
 			Map.entry("to", STRING), Map.entry("subject", STRING), Map.entry("body", STRING.orNull()),
-			Map.entry("createdAt", INSTANT), Map.entry("sentAt", INSTANT.orNull()), Map.entry("relatedId", STRING));
+			Map.entry("createdAt", INSTANT), Map.entry("sentAt", INSTANT.orNull()), Map.entry("relatedId", STRING),
+			Map.entry("deliveryStatus", oneOf("STORED", "PENDING", "SENT", "FAILED")),
+			Map.entry("deliveryError", STRING.orNull()));
 
 	static final Map<String, Check> PLAN = shape(Map.entry("code", STRING), Map.entry("name", STRING),
 			Map.entry("products", listOf(STRING)), Map.entry("term", oneOf("P1Y", "P1M")), Map.entry("price", MONEY),

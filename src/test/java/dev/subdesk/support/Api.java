@@ -33,6 +33,11 @@ public final class Api {
 		headers.put("Authorization", "Bearer " + TEST_KEY);
 	}
 
+	/** Where this client sends its calls: {@code http://host:port}. */
+	public String base() {
+		return base;
+	}
+
 	/** A copy of this client that sends one more header (or, with a null value, drops it). */
 	public Api with(String header, @Nullable String value) {
 		Api copy = new Api(base);

@@ -1,6 +1,7 @@
 package dev.subdesk.support;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -17,8 +18,12 @@ public abstract class ApiIntegrationTest {
 
 	protected Fixtures fixtures;
 
+	@Autowired
+	private org.springframework.jdbc.core.simple.JdbcClient database;
+
 	@BeforeEach
 	void connect() {
+		Mailbox.register(port, database);
 		api = new Api(port);
 		fixtures = new Fixtures(api);
 	}

@@ -3,6 +3,7 @@ package dev.subdesk.web;
 import dev.subdesk.SubdeskApplication;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.Mailbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ public final class PortalRenderBenchmark {
 				"--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir,
 				"--subdesk.jobs.initial-delay=PT24H", "--subdesk.clock.test-clock=true", "--logging.level.root=WARN")) {
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+			Mailbox.register(port, app.getBean(org.springframework.jdbc.core.simple.JdbcClient.class));
 			Api api = new Api(port);
 			Fixtures fixtures = new Fixtures(api);
 			String account = fixtures.accountWithVisa();

@@ -3,6 +3,7 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.Api;
+import dev.subdesk.support.Mailbox;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A customer's browser at the HTTP level: keeps the session cookie, does not follow redirects, and sends the
@@ -90,7 +90,7 @@ final class PortalSession {
 		return this;
 	}
 
-	/** Asks for a code for this account's email and signs in with the code read from its stored notice. */
+	/** Asks for a code for this account's email and signs in with the code read from the email. */
 	PortalSession signIn(Api api, String accountId) {
 		requestCode(api.get("/accounts/" + accountId).text("email"));
 		Page signedIn = post("/portal/sign-in/code", Map.of("code", latestCode(api, accountId)));
@@ -98,15 +98,11 @@ final class PortalSession {
 		return this;
 	}
 
+	/** The code of the newest sign-in code email of the account (the API never shows it). */
 	static String latestCode(Api api, String accountId) {
-		for (JsonNode notice : api.get("/accounts/" + accountId + "/notices?limit=50").json().path("data").values()) {
-			if ("SIGN_IN_CODE".equals(notice.path("type").asString())) {
-				Matcher m = CODE.matcher(notice.path("body").asString());
-				assertThat(m.find()).isTrue();
-				return m.group(1);
-			}
-		}
-		throw new AssertionError("no SIGN_IN_CODE notice for " + accountId);
+		Matcher m = CODE.matcher(Mailbox.latestBody(api, accountId, "SIGN_IN_CODE"));
+		assertThat(m.find()).isTrue();
+		return m.group(1);
 	}
 
 	private Page send(HttpRequest.Builder request) {

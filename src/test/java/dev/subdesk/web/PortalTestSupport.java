@@ -2,8 +2,10 @@ package dev.subdesk.web;
 
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.Mailbox;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -17,8 +19,12 @@ abstract class PortalTestSupport {
 
 	Fixtures fixtures;
 
+	@Autowired
+	private org.springframework.jdbc.core.simple.JdbcClient database;
+
 	@BeforeEach
 	void setUpApi() {
+		Mailbox.register(port, database);
 		api = new Api(port);
 		fixtures = new Fixtures(api);
 	}

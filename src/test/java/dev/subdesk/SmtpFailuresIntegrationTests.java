@@ -1,0 +1,193 @@
+package dev.subdesk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.clock.TestClock;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.ScriptedSmtpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A mail server that refuses, stalls or hangs costs only the messages concerned: a recipient refused for good
+ * fails its own notice with the reason, a busy one is retried later, neither holds back the others, and a server
+ * that accepts connections and never answers holds up neither the renewals nor the health check.
+ */
+class SmtpFailuresIntegrationTests {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+	@TempDir
+	static Path dataDir;
+
+	static ScriptedSmtpServer smtp;
+
+	static ConfigurableApplicationContext app;
+
+	static Api api;
+
+	static Fixtures fixtures;
+
+	@BeforeAll
+	static void start() {
+		smtp = new ScriptedSmtpServer();
+		app = new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0",
+				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir, "--subdesk.clock.test-clock=true",
+				"--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtp.port(),
+				"--subdesk.notices.delivery-interval=PT0.2S", "--subdesk.notices.retry-backoff=PT0.3S",
+				"--subdesk.notices.retry-backoff-max=PT1S",
+				// a read timeout longer than the test, so that a silent server holds the delivery for all of it
+				"--spring.mail.properties.mail.smtp.timeout=120000",
+				"--subdesk.jobs.interval=PT0.5S", "--subdesk.jobs.initial-delay=PT0.5S", "--logging.level.root=WARN");
+		api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "0")));
+		fixtures = new Fixtures(api);
+	}
+
+	@AfterAll
+	static void stop() {
+		if (app != null) {
+			app.close();
+		}
+		smtp.close();
+	}
+
+	@Test
+	void aRecipientRefusedForGoodFailsItsOwnNoticeWithTheReasonAndLaterNoticesAreSent() {
+		String refusedEmail = "refused-" + Fixtures.uniqueEmail();
+		smtp.refuseForGood(refusedEmail);
+		String refused = account(refusedEmail);
+		String laterEmail = Fixtures.uniqueEmail();
+		String later = account(laterEmail);
+
+		await("the later notice delivered").atMost(PATIENCE).until(() -> smtp.delivered().contains(laterEmail));
+		await("the refused notice failed").atMost(PATIENCE)
+			.until(() -> "FAILED".equals(welcome(refused).path("deliveryStatus").asString()));
+
+		JsonNode failed = welcome(refused);
+		assertThat(failed.path("deliveryError").asString()).contains("550").contains("mailbox unavailable")
+			.doesNotContain(refusedEmail);
+		assertThat(failed.path("sentAt").isNull()).isTrue();
+		await("the later notice marked sent").atMost(PATIENCE)
+			.until(() -> "SENT".equals(welcome(later).path("deliveryStatus").asString()));
+		assertThat(welcome(later).path("sentAt").isString()).isTrue();
+		assertThat(welcome(later).path("deliveryError").isNull()).isTrue();
+		assertThat(smtp.delivered()).doesNotContain(refusedEmail);
+
+		// re-deliveries get the same treatment: the refused one fails, the other goes out
+		Notices notices = app.getBean(Notices.class);
+		notices.redeliver(notices.find(refused, NoticeType.WELCOME, refused).orElseThrow(), refusedEmail, "agent");
+		notices.redeliver(notices.find(later, NoticeType.WELCOME, later).orElseThrow(), laterEmail, "agent");
+		await("the other re-delivery sent").atMost(PATIENCE)
+			.until(() -> smtp.delivered().stream().filter(laterEmail::equals).count() == 2);
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		await("the refused re-delivery failed").atMost(PATIENCE).until(() -> jdbc
+			.sql("SELECT count(*) FROM notice_redeliveries WHERE recipient = :to AND failed_at IS NOT NULL AND sent_at IS NULL"
+					+ " AND last_error LIKE '550%'")
+			.param("to", refusedEmail)
+			.query(Long.class)
+			.single() == 1);
+	}
+
+	@Test
+	void aBusyMailboxGetsItsNoticeOnALaterAttemptWithoutHoldingBackOthers() {
+		String busyEmail = "busy-" + Fixtures.uniqueEmail();
+		smtp.keepBusy(busyEmail);
+		String busy = account(busyEmail);
+		await("a first attempt refused for now").atMost(PATIENCE).until(() -> smtp.busyReplies(busyEmail) >= 1);
+
+		String otherEmail = Fixtures.uniqueEmail();
+		account(otherEmail);
+		await("the other notice delivered while the busy one waits").atMost(PATIENCE)
+			.until(() -> smtp.delivered().contains(otherEmail));
+		assertThat(welcome(busy).path("deliveryStatus").asString()).isEqualTo("PENDING");
+		assertThat(welcome(busy).path("deliveryError").isNull()).isTrue();
+		await("retried").atMost(PATIENCE).until(() -> smtp.busyReplies(busyEmail) >= 2);
+
+		smtp.free(busyEmail);
+		await("the busy notice delivered at last").atMost(PATIENCE)
+			.until(() -> "SENT".equals(welcome(busy).path("deliveryStatus").asString()));
+		assertThat(smtp.delivered()).containsSubsequence(otherEmail, busyEmail);
+		assertThat(welcome(busy).path("deliveryError").isNull()).isTrue();
+	}
+
+	@Test
+	void aMailServerThatAcceptsAndNeverAnswersHoldsUpNeitherRenewalsNorTheHealthCheck() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-monthly");
+		Instant renewal = Instant.parse(fixtures.subscription(subscription).text("currentPeriodEnd"));
+		// to an hour before the renewal (its reminder included), so that moving on to it stays within the retries
+		fixtures.advance(Duration.between(Instant.parse(api.get("/test-clock").text("now")), renewal).minusHours(1));
+		await("the notices so far sent").atMost(PATIENCE).until(() -> notices(account).stream()
+			.allMatch(n -> n.path("sentAt").isString()));
+
+		smtp.hang();
+		try {
+			String stuckEmail = Fixtures.uniqueEmail();
+			String stuck = account(stuckEmail);
+			await("delivery waiting on a silent server").atMost(PATIENCE).until(() -> smtp.silentConnections() >= 1);
+
+			app.getBean(TestClock.class).moveTo(renewal.plusSeconds(60));
+
+			await("the scheduler renews the subscription").atMost(PATIENCE)
+				.until(() -> Instant.parse(fixtures.subscription(subscription).text("currentPeriodEnd")).isAfter(renewal)
+						&& api.get("/accounts/" + account + "/charges").json().path("data").size() == 2);
+			HttpResponse<String> health = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create(api.base() + "/actuator/health")).timeout(Duration.ofSeconds(10))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(health.statusCode()).isEqualTo(200);
+			assertThat(tools.jackson.databind.json.JsonMapper.builder().build().readTree(health.body()).path("status")
+				.asString()).isEqualTo("UP");
+			assertThat(welcome(stuck).path("deliveryStatus").asString()).isEqualTo("PENDING");
+			assertThat(smtp.delivered()).doesNotContain(stuckEmail);
+			assertThat(smtp.silentConnections()).isPositive();
+
+			smtp.answerAgain();
+			await("the stuck notice sent once the server answers").atMost(PATIENCE)
+				.until(() -> "SENT".equals(welcome(stuck).path("deliveryStatus").asString()));
+		}
+		finally {
+			smtp.answerAgain();
+		}
+		// the SMTP timeouts every deployment gets (the read timeout is this test's own)
+		Properties smtpSettings = app.getBean(JavaMailSenderImpl.class).getJavaMailProperties();
+		assertThat(smtpSettings).containsEntry("mail.smtp.connectiontimeout", "10000")
+			.containsEntry("mail.smtp.writetimeout", "30000");
+	}
+
+	private static String account(String email) {
+		Api.Response created = api.post("/accounts", Map.of("email", email, "name", "Test Customer", "country", "DE"));
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		return created.id();
+	}
+
+	private static java.util.List<JsonNode> notices(String account) {
+		return api.get("/accounts/" + account + "/notices?limit=50").json().path("data").values().stream().toList();
+	}
+
+	private static JsonNode welcome(String account) {
+		return notices(account).stream()
+			.filter(n -> "WELCOME".equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No WELCOME notice for " + account));
+	}
+}

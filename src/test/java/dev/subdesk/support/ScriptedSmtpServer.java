@@ -1,0 +1,184 @@
+package dev.subdesk.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small SMTP server on a real socket whose answers a test decides: it refuses some recipients for good
+ * ({@code 550}), keeps others busy ({@code 451}) until released, or accepts connections and never says a word.
+ * It records, in order, the recipient of every message it took.
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+
+	private final ServerSocket socket;
+	private final List<String> delivered = new CopyOnWriteArrayList<>();
+	private final Set<String> refused = ConcurrentHashMap.newKeySet();
+	private final Set<String> busy = ConcurrentHashMap.newKeySet();
+	private final Map<String, AtomicInteger> busyReplies = new ConcurrentHashMap<>();
+	private final List<Socket> silent = new CopyOnWriteArrayList<>();
+	private volatile boolean hanging;
+
+	public ScriptedSmtpServer() {
+		try {
+			socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		Thread acceptor = new Thread(this::accept, "scripted-smtp");
+		acceptor.setDaemon(true);
+		acceptor.start();
+	}
+
+	public int port() {
+		return socket.getLocalPort();
+	}
+
+	/** Every message to {@code address} is refused with {@code 550}. */
+	public void refuseForGood(String address) {
+		refused.add(address.toLowerCase(Locale.ROOT));
+	}
+
+	/** Messages to {@code address} get {@code 451} until {@link #free(String)}. */
+	public void keepBusy(String address) {
+		busy.add(address.toLowerCase(Locale.ROOT));
+	}
+
+	public void free(String address) {
+		busy.remove(address.toLowerCase(Locale.ROOT));
+	}
+
+	/** How many times a message to {@code address} was answered {@code 451}. */
+	public int busyReplies(String address) {
+		AtomicInteger n = busyReplies.get(address.toLowerCase(Locale.ROOT));
+		return n == null ? 0 : n.get();
+	}
+
+	/** From now on, connections are accepted and never answered. */
+	public void hang() {
+		hanging = true;
+	}
+
+	/** Stops hanging: the connections kept silent are closed, and new ones are served again. */
+	public void answerAgain() {
+		hanging = false;
+		silent.forEach(ScriptedSmtpServer::closeQuietly);
+		silent.clear();
+	}
+
+	/** Connections accepted while hanging and still held open. */
+	public int silentConnections() {
+		return silent.size();
+	}
+
+	/** The recipients of the messages taken, in the order they were taken. */
+	public List<String> delivered() {
+		return List.copyOf(delivered);
+	}
+
+	@Override
+	public void close() {
+		answerAgain();
+		closeQuietly(socket);
+	}
+
+	private void accept() {
+		while (!socket.isClosed()) {
+			try {
+				Socket client = socket.accept();
+				if (hanging) {
+					silent.add(client);
+					continue;
+				}
+				Thread session = new Thread(() -> serve(client), "scripted-smtp-session");
+				session.setDaemon(true);
+				session.start();
+			}
+			catch (IOException e) {
+				return;
+			}
+		}
+	}
+
+	private void serve(Socket client) {
+		try (client) {
+			BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+			OutputStream out = client.getOutputStream();
+			reply(out, "220 scripted.test ESMTP");
+			String recipient = null;
+			String line;
+			while ((line = in.readLine()) != null) {
+				String command = line.toUpperCase(Locale.ROOT);
+				if (command.startsWith("EHLO") || command.startsWith("HELO")) {
+					reply(out, "250 scripted.test");
+				}
+				else if (command.startsWith("MAIL FROM")) {
+					recipient = null;
+					reply(out, "250 2.1.0 OK");
+				}
+				else if (command.startsWith("RCPT TO")) {
+					String address = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>')).toLowerCase(Locale.ROOT);
+					if (refused.contains(address)) {
+						reply(out, "550 5.1.1 <" + address + ">: Recipient address rejected: mailbox unavailable");
+					}
+					else if (busy.contains(address)) {
+						busyReplies.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+						reply(out, "451 4.2.1 <" + address + ">: Mailbox busy, try again later");
+					}
+					else {
+						recipient = address;
+						reply(out, "250 2.1.5 OK");
+					}
+				}
+				else if (command.equals("DATA")) {
+					reply(out, "354 End data with <CR><LF>.<CR><LF>");
+					while ((line = in.readLine()) != null && !line.equals(".")) {
+						// the message text is not kept
+					}
+					if (recipient != null) {
+						delivered.add(recipient);
+					}
+					reply(out, "250 2.0.0 OK queued");
+				}
+				else if (command.equals("QUIT")) {
+					reply(out, "221 2.0.0 Bye");
+					return;
+				}
+				else {
+					reply(out, "250 OK");
+				}
+			}
+		}
+		catch (IOException e) {
+			// the client went away
+		}
+	}
+
+	private static void reply(OutputStream out, String line) throws IOException {
+		out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+		out.flush();
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (Exception e) {
+			// already closed
+		}
+	}
+}
