@@ -156,7 +156,9 @@ class MoneyAfterACrashIntegrationTests {
 			port = socket.getLocalPort();
 		}
 		String javaBinary = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(javaBinary, "-cp", System.getProperty("java.class.path"),
+		// a quick start on a small machine: the child lives for a few requests
+		List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+				"-Xshare:auto", "-cp", System.getProperty("java.class.path"),
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
 				"--subdesk.clock.test-clock=true", "--logging.level.root=WARN"));
