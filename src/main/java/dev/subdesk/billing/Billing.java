@@ -16,8 +16,21 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import jakarta.annotation.PreDestroy;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -25,7 +38,12 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-/** Charges through the payment gateway and refunds by policy, by hand or by dispute. */
+/**
+ * Charges through the payment gateway and refunds by policy, by hand or by dispute. No money moves without a
+ * record written first (DESIGN invariant 11): a purchase attempt or a refund is recorded and committed before
+ * the gateway is called with its own idempotency key, outside any transaction, and the outcome is recorded
+ * after; {@link #reconcilePending()} finishes what a crash or a lost answer left pending.
+ */
 @Service
 public class Billing {
 
@@ -44,8 +62,13 @@ public class Billing {
 
 	private static final String INSERT_REFUND = """
 			INSERT INTO refunds (id, charge_id, account_id, amount, currency, status, reason, payment_method_id, created_at)
-			VALUES (:id, :charge, :account, :amount, :currency, 'SUCCEEDED', :reason, :pm, :at)
+			VALUES (:id, :charge, :account, :amount, :currency, 'PENDING', :reason, :pm, :at)
 			""";
+
+	/** The transaction resource under which {@link #recordRefund} lists the refunds to settle after commit. */
+	private static final Object RECORDED_REFUNDS = new Object();
+
+	private static final Logger log = LoggerFactory.getLogger(Billing.class);
 
 	private final JdbcClient jdbc;
 	private final javax.sql.DataSource dataSource;
@@ -53,9 +76,19 @@ public class Billing {
 	private final PaymentGateway gateway;
 	private final Accounts accounts;
 	private final Notices notices;
+	private final TransactionTemplate tx;
+	private final CrashAfterGateway crash;
+	private final Duration pendingGrace;
+	/** Settles the refunds recorded inside a caller's own transaction, once it has committed. */
+	private final ExecutorService settler = Executors.newFixedThreadPool(2,
+			Thread.ofPlatform().name("refund-settler-", 0).daemon().factory());
 
 	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
-			Notices notices) {
+			Notices notices, PlatformTransactionManager txManager, CrashAfterGateway crash,
+			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace) {
+		this.tx = new TransactionTemplate(txManager);
+		this.crash = crash;
+		this.pendingGrace = pendingGrace;
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.clock = clock;
@@ -65,20 +98,37 @@ public class Billing {
 	}
 
 	/**
-	 * Charges a purchase, retrying at once with the same gateway idempotency key while the gateway gives no
-	 * answer, up to five attempts. Must run outside any database transaction.
+	 * Charges a purchase: records the attempt (PENDING, with its gateway key) and commits it, then calls the
+	 * gateway, retrying at once with the same key while it gives no answer, up to five attempts. A declined
+	 * attempt is recorded as such; a paid one stays PENDING until {@link #recordSuccessfulCharge} completes it
+	 * with the subscription, or until the sweep gives the money back ({@link #reconcilePending()}). Must run
+	 * outside any database transaction.
 	 */
-	public PaymentOutcome chargePurchase(PaymentMethod method, Money amount, String gatewayKey) {
-		if (TransactionSynchronizationManager.isActualTransactionActive()) {
-			throw new IllegalStateException("The gateway is never called inside a database transaction");
-		}
+	public PaymentOutcome chargePurchase(String accountId, String subscriptionId, PaymentMethod method, Money amount,
+			String gatewayKey) {
+		requireNoTransaction();
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :subscription, :pm, :amount, :currency, 'PENDING', :at)
+				""")
+			.param("key", gatewayKey)
+			.param("account", accountId)
+			.param("subscription", subscriptionId)
+			.param("pm", method.id())
+			.param("amount", amount.amount())
+			.param("currency", amount.currency())
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
 		for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
 			PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
+			crash.reached("purchase");
 			switch (result) {
 				case PaymentResult.Succeeded s -> {
 					return new PaymentOutcome.Paid(gatewayKey);
 				}
 				case PaymentResult.Declined d -> {
+					settleAttempt(gatewayKey, "PENDING", "DECLINED");
 					return new PaymentOutcome.Declined(d.code());
 				}
 				case PaymentResult.Unknown u -> {
@@ -86,12 +136,39 @@ public class Billing {
 				}
 			}
 		}
+		// No answer: the customer is told nothing was charged; if the gateway took the money after all, the sweep
+		// gives it back.
 		return new PaymentOutcome.Unavailable();
 	}
 
-	/** Gives back money the gateway took for a purchase that could not be recorded. */
+	/**
+	 * Gives back money the gateway took for a purchase that could not be recorded, and marks its attempt REVERSED.
+	 * A reversal the gateway does not answer stays REVERSING; the sweep repeats it with the same key.
+	 */
 	public void reverseUnrecordedPayment(PaymentMethod method, Money amount, String gatewayKey) {
-		reverseUnrecordedPayment(method.gatewayToken(), amount, gatewayKey);
+		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSING' WHERE gateway_key = :key AND status <> 'REVERSED'")
+			.param("key", gatewayKey)
+			.update();
+		reverseAttempt(method.gatewayToken(), amount, gatewayKey);
+	}
+
+	private boolean reverseAttempt(String token, Money amount, String gatewayKey) {
+		requireNoTransaction();
+		if (gateway.refund(token, amount, "reverse_" + gatewayKey) instanceof PaymentResult.Succeeded) {
+			settleAttempt(gatewayKey, "REVERSING", "REVERSED");
+			return true;
+		}
+		log.warn("The reversal of purchase {} got no answer from the gateway; the sweep repeats it", gatewayKey);
+		return false;
+	}
+
+	private boolean settleAttempt(String gatewayKey, String from, String to) {
+		return jdbc.sql("UPDATE purchase_attempts SET status = :to, settled_at = :at WHERE gateway_key = :key AND status = :from")
+			.param("to", to)
+			.param("at", Timestamp.from(clock.instant()))
+			.param("key", gatewayKey)
+			.param("from", from)
+			.update() == 1;
 	}
 
 	/** Gives back a renewal payment that could not be recorded, unless a charge for that period was recorded. */
@@ -111,6 +188,14 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
 			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant at) {
+		int completed = jdbc.sql("""
+				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at WHERE gateway_key = :key AND status = 'PENDING'
+				""").param("at", Timestamp.from(at)).param("key", gatewayKey).update();
+		if (completed != 1) {
+			// The sweep took this attempt for an abandoned one and is giving the money back: nothing is created.
+			throw new SubdeskException(503, "PAYMENT_GATEWAY_UNAVAILABLE",
+					"The payment could not be confirmed in time; nothing was charged or created. Please try again.");
+		}
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.SUCCEEDED, periodStart, periodEnd,
 				paymentMethodId, gatewayKey, null, at, "PURCHASE");
 	}
@@ -188,9 +273,7 @@ public class Billing {
 	 * gateway idempotency key, so a repeated attempt (after a crash or a lost answer) never charges twice.
 	 */
 	public List<PaymentResult> chargeRenewals(List<PaymentGateway.ChargeRequest> requests) {
-		if (TransactionSynchronizationManager.isActualTransactionActive()) {
-			throw new IllegalStateException("The gateway is never called inside a database transaction");
-		}
+		requireNoTransaction();
 		return gateway.chargeAll(requests);
 	}
 
@@ -254,20 +337,91 @@ public class Billing {
 	}
 
 	/**
-	 * Refunds part or all of a charge to its own payment method, with a REFUND_ISSUED notice.
+	 * Refunds part or all of a charge to its own payment method, with a REFUND_ISSUED notice: records the refund,
+	 * commits, asks the gateway to pay it back and records that it did ({@link #recordRefund}). Must run outside
+	 * any database transaction; returns the refund as it stands then ({@code SUCCEEDED}, or {@code PENDING} when
+	 * the gateway gave no answer: the sweep finishes it).
 	 *
 	 * @param amount the amount in the charge's minor unit; null means what is left
 	 * @throws SubdeskException {@code 409 CHARGE_NOT_REFUNDABLE} for a failed charge,
 	 *         {@code 409 REFUND_EXCEEDS_CHARGE} for more than what is left
 	 */
-	@Transactional
 	public Refund refund(String chargeId, @Nullable Long amount, String reason) {
-		return refund(chargeId, amount, reason, clock.instant());
+		Refund recorded = recordThenSettle(() -> recordRefund(chargeId, amount, reason, clock.instant()));
+		return refundById(recorded.id()).orElseThrow();
 	}
 
-	/** As {@link #refund(String, Long, String)}, stamped with the instant its job was due. */
-	@Transactional
-	public Refund refund(String chargeId, @Nullable Long amount, String reason, Instant at) {
+	/**
+	 * Runs {@code work} in one database transaction and, once it has committed, settles every refund it recorded
+	 * with {@link #recordRefund}: the gateway is asked outside any transaction, with each refund's id as its
+	 * idempotency key, and each refund it pays is marked SUCCEEDED. Called inside the transaction of another
+	 * {@code recordThenSettle}, the work joins it and that one settles. Called inside any other transaction (a
+	 * public form records its request with the cancellation it makes), the work joins it and its refunds are
+	 * settled on another thread as soon as that transaction has committed. The work's result is returned as it
+	 * was at commit: read refunds again ({@link #refundById}) to see them settled.
+	 */
+	public <T> T recordThenSettle(Supplier<T> work) {
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			if (!TransactionSynchronizationManager.hasResource(RECORDED_REFUNDS)) {
+				settleAfterCommit();
+			}
+			return work.get();
+		}
+		List<String> recorded = new ArrayList<>();
+		T result = tx.execute(status -> {
+			TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
+			try {
+				return work.get();
+			}
+			finally {
+				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
+			}
+		});
+		settleRefunds(recorded);
+		return result;
+	}
+
+	private void settleAfterCommit() {
+		List<String> recorded = new ArrayList<>();
+		TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+			@Override
+			public void afterCompletion(int status) {
+				TransactionSynchronizationManager.unbindResourceIfPossible(RECORDED_REFUNDS);
+				if (status == STATUS_COMMITTED && !recorded.isEmpty()) {
+					List<String> ids = List.copyOf(recorded);
+					settler.execute(() -> {
+						try {
+							settleRefunds(ids);
+						}
+						catch (RuntimeException e) {
+							log.warn("Refunds {} are left to the sweep", ids, e);
+						}
+					});
+				}
+			}
+		});
+	}
+
+	@PreDestroy
+	void stopSettling() {
+		settler.shutdown();
+	}
+
+	/**
+	 * Records a refund of part or all of a charge as PENDING, with its REFUND_ISSUED notice (one per refund,
+	 * sent with the record so that it survives whatever happens next, closure included), stamped {@code at}.
+	 * Runs in a transaction of {@link #recordThenSettle}, which pays it back once that transaction has committed.
+	 *
+	 * @param amount the amount in the charge's minor unit; null means what is left
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Refund recordRefund(String chargeId, @Nullable Long amount, String reason, Instant at) {
+		@SuppressWarnings("unchecked")
+		List<String> recorded = (List<String>) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
+		if (recorded == null) {
+			throw new IllegalStateException("Refunds are recorded in a transaction of Billing.recordThenSettle");
+		}
 		Charge charge = jdbc.sql("SELECT " + CHARGE_COLUMNS + " FROM charges WHERE id = :id FOR UPDATE")
 			.param("id", chargeId)
 			.query(Billing::mapCharge)
@@ -300,7 +454,6 @@ public class Billing {
 			.param("at", Timestamp.from(at))
 			.update();
 		PaymentMethod method = accounts.paymentMethodEvenIfRemoved(charge.paymentMethodId()).orElseThrow();
-		gateway.refund(method.gatewayToken(), Money.of(value, charge.currency()), id);
 		String email = accounts.get(charge.accountId()).email();
 		notices.send(charge.accountId(), email, NoticeType.REFUND_ISSUED,
 				"Refund of %s issued".formatted(dev.subdesk.shared.Formats.money(Money.of(value, charge.currency()))), """
@@ -310,7 +463,122 @@ public class Billing {
 						dev.subdesk.shared.Formats.money(Money.of(value, charge.currency())), method.brand(), method.last4(), chargeId, id,
 						reason),
 				id, at);
-		return new Refund(id, chargeId, value, charge.currency(), "SUCCEEDED", reason, at);
+		recorded.add(id);
+		return new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
+	}
+
+	/**
+	 * Asks the gateway to pay back each PENDING refund (its id is the idempotency key, so asking twice never pays
+	 * twice) and marks each one it paid SUCCEEDED. A refund the gateway did not answer stays PENDING for the
+	 * sweep. Runs outside any transaction. Returns how many were settled.
+	 */
+	public int settleRefunds(Collection<String> refundIds) {
+		requireNoTransaction();
+		int settled = 0;
+		for (String id : refundIds) {
+			if (settleRefund(id)) {
+				settled++;
+			}
+		}
+		return settled;
+	}
+
+	private boolean settleRefund(String id) {
+		Optional<PendingRefund> pending = jdbc.sql("""
+				SELECT r.id, r.amount, r.currency, p.gateway_token FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
+				WHERE r.id = :id AND r.status = 'PENDING'
+				""").param("id", id)
+			.query((rs, n) -> new PendingRefund(rs.getString(1), Money.of(rs.getLong(2), rs.getString(3)), rs.getString(4)))
+			.optional();
+		if (pending.isEmpty()) {
+			return false;
+		}
+		PaymentResult result = gateway.refund(pending.get().token(), pending.get().amount(), id);
+		crash.reached("refund");
+		if (result instanceof PaymentResult.Succeeded) {
+			return markRefunded(id);
+		}
+		log.warn("Refund {} got no answer from the gateway ({}); the sweep finishes it", id, result);
+		return false;
+	}
+
+	private record PendingRefund(String id, Money amount, String token) {
+	}
+
+	private boolean markRefunded(String id) {
+		return jdbc.sql("UPDATE refunds SET status = 'SUCCEEDED', settled_at = :at WHERE id = :id AND status = 'PENDING'")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("id", id)
+			.update() == 1;
+	}
+
+	/** What one sweep of pending money records did. */
+	public record Reconciliation(int refundsSettled, int refundsLeftPending, int purchasesReversed,
+			int purchasesVoided) {
+	}
+
+	/**
+	 * The sweep of DESIGN invariant 11: reconciles the records left pending (older than the grace period, so as
+	 * not to race a request still under way) with the gateway's ledger. A PENDING refund the ledger holds is
+	 * marked SUCCEEDED; one it does not hold is asked again with the same key. A purchase attempt left PENDING
+	 * (the server died after the gateway call, or the gateway answered too late) created no subscription and the
+	 * customer was told nothing was charged, or got no answer: money the ledger shows taken is given back
+	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). Runs outside any transaction.
+	 */
+	public Reconciliation reconcilePending() {
+		requireNoTransaction();
+		Timestamp before = Timestamp.from(clock.instant().minus(pendingGrace));
+		List<String> refunds = jdbc.sql("""
+				SELECT id FROM refunds WHERE status = 'PENDING' AND created_at < :before ORDER BY created_at LIMIT 1000
+				""").param("before", before).query(String.class).list();
+		int settled = 0;
+		for (String id : refunds) {
+			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
+					: settleRefund(id)) {
+				settled++;
+			}
+		}
+		int reversed = 0;
+		int voided = 0;
+		List<OpenAttempt> attempts = jdbc.sql("""
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token FROM purchase_attempts a
+				JOIN payment_methods p ON p.id = a.payment_method_id
+				WHERE a.status IN ('PENDING', 'REVERSING') AND a.created_at < :before ORDER BY a.created_at LIMIT 1000
+				""").param("before", before)
+			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
+					rs.getString(5)))
+			.list();
+		for (OpenAttempt attempt : attempts) {
+			if (attempt.status().equals("PENDING")) {
+				Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+				if (ledger.isEmpty()) {
+					voided += settleAttempt(attempt.key(), "PENDING", "VOID") ? 1 : 0;
+					continue;
+				}
+				if (ledger.get() instanceof PaymentResult.Declined) {
+					settleAttempt(attempt.key(), "PENDING", "DECLINED");
+					continue;
+				}
+				if (!settleAttempt(attempt.key(), "PENDING", "REVERSING")) {
+					continue; // completed by its request meanwhile
+				}
+			}
+			reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
+		}
+		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided);
+		if (!refunds.isEmpty() || !attempts.isEmpty()) {
+			log.info("Pending money records reconciled with the gateway: {}", done);
+		}
+		return done;
+	}
+
+	private record OpenAttempt(String key, String status, Money amount, String token) {
+	}
+
+	private static void requireNoTransaction() {
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			throw new IllegalStateException("The gateway is never called inside a database transaction");
+		}
 	}
 
 	@Transactional(readOnly = true)

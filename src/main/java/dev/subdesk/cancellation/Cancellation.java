@@ -30,6 +30,12 @@ public record Cancellation(String confirmationNumber, Status status, Mode mode, 
 	public record Item(String id, Instant effectiveAt) {
 	}
 
+	/** The same cancellation with its refunds read again (after they were paid back). */
+	public Cancellation withRefunds(List<Refund> settled) {
+		return new Cancellation(confirmationNumber, status, mode, subscriptionIds, subscriptions, requestedAt, effectiveAt,
+				refundTotal, List.copyOf(settled), reason, channel, receiptUrl);
+	}
+
 	public static String receiptPath(String confirmationNumber) {
 		return "/api/v1/cancellations/" + confirmationNumber + "/receipt";
 	}

@@ -110,10 +110,17 @@ public class Cancellations {
 	 * Cancels a subscription (and, for a base, its add-ons) as asked. Never turns the request into anything
 	 * else; any open retention offer is declined.
 	 */
-	@Transactional
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
-		Subscription s = lockForWork(subscriptionId);
-		return cancelLocked(s, request);
+		Cancellation cancellation = billing.recordThenSettle(() -> cancelLocked(lockForWork(subscriptionId), request));
+		return settled(cancellation);
+	}
+
+	/** A cancellation with its refunds as they stand now that they were paid back (or left to the sweep). */
+	private Cancellation settled(Cancellation c) {
+		if (c.refunds().isEmpty()) {
+			return c;
+		}
+		return c.withRefunds(c.refunds().stream().map(r -> billing.refundById(r.id()).orElseThrow()).toList());
 	}
 
 	private Cancellation cancelLocked(Subscription s, CancelRequest request) {
@@ -172,7 +179,7 @@ public class Cancellations {
 			Plan plan = catalog.get(ending.planCode());
 			Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
 			return refundFor(ending, at)
-				.map(refund -> List.of(billing.refund(latest.orElseThrow().id(), refund.amount().amount(),
+				.map(refund -> List.of(billing.recordRefund(latest.orElseThrow().id(), refund.amount().amount(),
 						refund.reason() == Quote.RefundReason.UNUSED_TERM
 								? "Terminated without notice (§ 312k (6) BGB): the unused part of the term"
 								: "Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()),
@@ -222,7 +229,7 @@ public class Cancellations {
 		return endNow(locked, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), Instant.EPOCH)
 			.stream()
 			.filter(charge -> charge.remaining().positive())
-			.map(charge -> billing.refund(charge.id(), null,
+			.map(charge -> billing.recordRefund(charge.id(), null,
 					"Withdrawal %s within 14 days of the contract: full refund, no fee".formatted(reference), at))
 			.toList(), false);
 	}
@@ -360,13 +367,15 @@ public class Cancellations {
 	 * Cancels every non-ended DIRECT subscription of an account that has no non-ended parent (add-ons go with
 	 * their base); store-billed ones are skipped with {@code CHANNEL_MANAGED}.
 	 */
-	@Transactional
 	public CancelAllResult cancelAll(String accountId, CancelRequest request) {
-		Account account = accounts.lock(accountId);
-		if (account.closed()) {
-			throw new AccountClosedException(accountId);
-		}
-		return cancelAllLocked(accountId, request);
+		CancelAllResult result = billing.recordThenSettle(() -> {
+			Account account = accounts.lock(accountId);
+			if (account.closed()) {
+				throw new AccountClosedException(accountId);
+			}
+			return cancelAllLocked(accountId, request);
+		});
+		return new CancelAllResult(result.cancellations().stream().map(this::settled).toList(), result.skipped());
 	}
 
 	private CancelAllResult cancelAllLocked(String accountId, CancelRequest request) {
@@ -403,8 +412,13 @@ public class Cancellations {
 	 * the payment methods, deactivates the devices of the cancelled subscriptions, then erases personal data.
 	 * Charges, refunds and cancellations are kept; store-billed subscriptions run until the store ends them.
 	 */
-	@Transactional
 	public Closure close(String accountId, CancellationChannel channel, String actor) {
+		Closure closure = billing.recordThenSettle(() -> closeLocked(accountId, channel, actor));
+		return new Closure(closure.account(), closure.cancellations().stream().map(this::settled).toList(),
+				closure.channelManaged());
+	}
+
+	private Closure closeLocked(String accountId, CancellationChannel channel, String actor) {
 		Account account = accounts.lock(accountId);
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);
@@ -484,8 +498,8 @@ public class Cancellations {
 					: repository.chargesStartingAfterCancellation(charges);
 			for (Charge charge : charges) {
 				if (offending.contains(charge.id())) {
-					tx.executeWithoutResult(status -> billing.refund(charge.id(), null,
-							"Charged for a period after the cancellation took effect: refunded in full automatically"));
+					billing.refund(charge.id(), null,
+							"Charged for a period after the cancellation took effect: refunded in full automatically");
 					refunded++;
 				}
 			}

@@ -129,8 +129,11 @@ public class Withdrawals {
 	 * withdrawal and sends the acknowledgement with what was received and when (R-EU-7). A contract already
 	 * withdrawn from returns that withdrawal and changes nothing. Not eligible: {@code 409 NOT_WITHDRAWABLE}.
 	 */
-	@Transactional
 	public Withdrawal withdraw(String subscriptionId, WithdrawalRequest request) {
+		return billing.recordThenSettle(() -> withdrawLocked(subscriptionId, request));
+	}
+
+	private Withdrawal withdrawLocked(String subscriptionId, WithdrawalRequest request) {
 		Subscription s = subscriptions.get(subscriptionId);
 		Account account = accounts.lock(s.accountId());
 		s = subscriptions.lock(subscriptionId);

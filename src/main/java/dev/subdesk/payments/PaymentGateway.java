@@ -23,6 +23,16 @@ public interface PaymentGateway {
 		return requests.stream().map(r -> charge(r.token(), r.amount(), r.idempotencyKey())).toList();
 	}
 
-	/** Refunds to the card of the original charge. The sandbox always succeeds. */
-	void refund(String token, Money amount, String idempotencyKey);
+	/**
+	 * Refunds to the card of the original charge. A repeated call with the same key never refunds twice and
+	 * answers what the first successful call did. {@link PaymentResult.Unknown} when the gateway gave no answer
+	 * (the refund may or may not have happened: ask again with the same key, or {@link #lookup}).
+	 */
+	PaymentResult refund(String token, Money amount, String idempotencyKey);
+
+	/**
+	 * What the gateway's ledger holds for an idempotency key (a charge or a refund): its outcome, or empty when
+	 * no call with that key ever moved money or was declined. The sweep that reconciles pending records asks this.
+	 */
+	Optional<PaymentResult> lookup(String idempotencyKey);
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The built-in sandbox gateway of the demo and the tests. It keeps its own ledger keyed by idempotency key,
@@ -164,9 +165,45 @@ class SandboxGateway implements PaymentGateway {
 			.list();
 	}
 
+	/**
+	 * Refunds land in the ledger by their key like charges. They succeed, except that {@code tok_flaky} gives no
+	 * answer as often as for charges (before or after the money moved). Called inside a database transaction, it
+	 * refuses: the gateway is never called while the caller may hold row locks (DESIGN invariant 11).
+	 */
 	@Override
-	public void refund(String token, Money amount, String idempotencyKey) {
-		// Refunds through the sandbox always succeed.
+	public PaymentResult refund(String token, Money amount, String idempotencyKey) {
+		if (TransactionSynchronizationManager.isActualTransactionActive()) {
+			throw new IllegalStateException("The gateway is never called inside a database transaction");
+		}
+		SandboxCard card = CARDS.get(token);
+		boolean flaky = card != null && card.behaviour() == Behaviour.FLAKY;
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		if (flaky && random.nextInt(4) == 0) {
+			return new PaymentResult.Unknown("transient_error");
+		}
+		jdbc.sql("""
+				INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
+				VALUES (:key, :token, :amount, :currency, 'succeeded', :at, 'REFUND') ON CONFLICT (idempotency_key) DO NOTHING
+				""")
+			.param("key", idempotencyKey)
+			.param("token", token)
+			.param("amount", amount.amount())
+			.param("currency", amount.currency())
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		if (flaky && random.nextInt(3) == 0) {
+			return new PaymentResult.Unknown("timeout");
+		}
+		return new PaymentResult.Succeeded("sbx_" + idempotencyKey);
+	}
+
+	@Override
+	public Optional<PaymentResult> lookup(String idempotencyKey) {
+		return jdbc.sql("SELECT outcome FROM sandbox_gateway_payments WHERE idempotency_key = :key")
+			.param("key", idempotencyKey)
+			.query(String.class)
+			.optional()
+			.map(outcome -> outcome(outcome, idempotencyKey));
 	}
 
 	private static PaymentResult outcome(String outcome, String key) {

@@ -1,5 +1,6 @@
 package dev.subdesk.renewals;
 
+import dev.subdesk.billing.Billing;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.shared.SubdeskException;
@@ -29,9 +30,11 @@ public class Jobs {
 	private final RenewalEngine engine;
 	private final RenewalQueue queue;
 	private final TestClock clock;
+	private final Billing billing;
 	private final ReentrantLock advancing = new ReentrantLock();
 
-	Jobs(Cancellations cancellations, RenewalEngine engine, RenewalQueue queue, TestClock clock) {
+	Jobs(Cancellations cancellations, RenewalEngine engine, RenewalQueue queue, TestClock clock, Billing billing) {
+		this.billing = billing;
 		this.cancellations = cancellations;
 		this.engine = engine;
 		this.queue = queue;
@@ -43,13 +46,17 @@ public class Jobs {
 		return runUpTo(clock.instant());
 	}
 
-	/** Jobs due at one instant run in this order: scheduled cancellations, reminders, renewal attempts (with expiries). */
+	/**
+	 * Jobs due at one instant run in this order: scheduled cancellations, reminders, renewal attempts (with
+	 * expiries), the sweep of charges after a cancellation, then the reconciliation of pending money records.
+	 */
 	private RunResult runUpTo(Instant until) {
 		int ended = cancellations.takeEffect(until);
 		int reminders = engine.sendReminders(until);
 		engine.sendPreBillingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
 		cancellations.sweepChargesAfterCancellation();
+		billing.reconcilePending();
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
 	}
 

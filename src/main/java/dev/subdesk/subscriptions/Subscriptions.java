@@ -29,8 +29,9 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The subscription lifecycle. Purchases charge the first term outside any transaction (the gateway is never
- * called while rows are locked), then record the subscription, its charge and its ORDER_CONFIRMATION together.
+ * The subscription lifecycle. Purchases record the payment attempt, charge the first term outside any
+ * transaction (the gateway is never called while rows are locked), then record the subscription, its charge and
+ * its ORDER_CONFIRMATION together; a purchase that is never recorded gets its money back (Billing's sweep).
  */
 @Service
 public class Subscriptions {
@@ -70,7 +71,8 @@ public class Subscriptions {
 		String gatewayKey = "purchase_" + id;
 		PaymentMethod method = checked.method();
 		if (method != null) {
-			PaymentOutcome outcome = billing.chargePurchase(method, checked.plan().price(), gatewayKey);
+			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.plan().price(),
+					gatewayKey);
 			switch (outcome) {
 				case PaymentOutcome.Declined declined -> throw new SubdeskException(402, "PAYMENT_DECLINED",
 						"The card was declined (" + declined.code() + "); nothing was charged or created");

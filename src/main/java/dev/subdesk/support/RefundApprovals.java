@@ -100,8 +100,12 @@ public class RefundApprovals {
 	}
 
 	/** Approves a pending request and makes the refund; {@code 409} when it was decided or is the approver's own. */
-	@Transactional
 	public RefundApproval approve(String id, String supervisor, @Nullable String note) {
+		billing.recordThenSettle(() -> approveLocked(id, supervisor, note));
+		return get(id);
+	}
+
+	private RefundApproval approveLocked(String id, String supervisor, @Nullable String note) {
 		RefundApproval pending = lockPending(id, supervisor);
 		Money left = billing.charge(pending.chargeId()).orElseThrow().remaining();
 		if (left.amount() < pending.amount()) {
@@ -109,8 +113,8 @@ public class RefundApprovals {
 					+ "since the request. Reject this request; the agent can ask for what is left").formatted(
 							Formats.money(left), pending.chargeId()));
 		}
-		Refund refund = billing.refund(pending.chargeId(), pending.amount(),
-				"Goodwill refund: %s (approved by %s)".formatted(pending.reason(), supervisor));
+		Refund refund = billing.recordRefund(pending.chargeId(), pending.amount(),
+				"Goodwill refund: %s (approved by %s)".formatted(pending.reason(), supervisor), clock.instant());
 		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());
 		record(supervisor, "REFUND_APPROVED", pending.accountId(), "%s of charge %s refunded (%s, refund %s)".formatted(
 				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id, refund.id()),

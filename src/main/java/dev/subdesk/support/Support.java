@@ -69,8 +69,14 @@ public class Support {
 	 * else opens a support case (a repeated dispute returns the open case). A failed charge:
 	 * {@code 409 CHARGE_NOT_DISPUTABLE}; an unknown confirmation number: {@code 400}.
 	 */
-	@Transactional
 	public DisputeOutcome dispute(String chargeId, DisputeRequest request) {
+		DisputeOutcome outcome = billing.recordThenSettle(() -> disputeLocked(chargeId, request));
+		Refund refund = outcome.refund();
+		return refund == null ? outcome
+				: new DisputeOutcome(outcome.outcome(), billing.refundById(refund.id()).orElseThrow(), outcome.caseNumber());
+	}
+
+	private DisputeOutcome disputeLocked(String chargeId, DisputeRequest request) {
 		Charge charge = billing.charge(chargeId).orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
 		String confirmationNumber = request.confirmationNumber();
 		if (confirmationNumber != null && cancellations.find(confirmationNumber).isEmpty()) {
@@ -83,7 +89,7 @@ public class Support {
 		}
 		if (cancellations.cancelledBy(charge.subscriptionId(), charge.periodStart())) {
 			Refund refund = charge.remaining().positive()
-					? billing.refund(chargeId, null, "Charged after cancellation (dispute)") : null;
+					? billing.recordRefund(chargeId, null, "Charged after cancellation (dispute)", clock.instant()) : null;
 			return new DisputeOutcome(DisputeOutcome.Outcome.REFUNDED, refund, null);
 		}
 		Optional<SupportCase> open = openDisputeCase(chargeId);
