@@ -2,8 +2,11 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.support.Support;
 import dev.subdesk.support.SubdeskIntegrationTest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -25,6 +29,12 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	Accounts accounts;
 
 	private final String token = UUID.randomUUID().toString().substring(0, 8);
 
@@ -114,6 +124,30 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 		assertThat(notices(american)).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(1)
 			.allSatisfy(n -> assertThat(n.path("subject").asString()).contains(usOrder));
 		assertThat(notices(victim.account())).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(3);
+	}
+
+	@Test
+	void casesOpenedByTheFormsBeforeTheFixLoseTheTypedOrderNumberSoLaterNoticesCannotRepeatIt() throws Exception {
+		Customer victim = customerWith("antivirus-annual");
+		Account account = accounts.get(victim.account());
+		String typed = support.open(account, "Cancellation request for order " + callNow + " needs checking", "WEB", null, null)
+			.caseNumber();
+		String own = support.open(account,
+				"Withdrawal request for order " + victim.orderNumber().toLowerCase() + " needs checking", "WEB", null, null)
+			.caseNumber();
+		String byPhone = support.open(account, "Cancellation request for order ORD-PHON-E000 needs checking", "PHONE", null,
+				null).caseNumber();
+
+		jdbc.sql(new ClassPathResource("db/migration/V70__public_form_case_subjects.sql")
+			.getContentAsString(StandardCharsets.UTF_8)).update();
+		support.resolve(typed, "Checked: nothing to do", "agent");
+
+		assertThat(support.find(typed).orElseThrow().subject()).isEqualTo("Cancellation request needs checking");
+		assertThat(support.find(own).orElseThrow().subject())
+			.isEqualTo("Withdrawal request for order " + victim.orderNumber() + " needs checking");
+		assertThat(support.find(byPhone).orElseThrow().subject()).contains("ORD-PHON-E000");
+		assertThat(notices(victim.account()).getFirst().path("body").asString()).contains("is resolved")
+			.doesNotContain(callNow);
 	}
 
 	private List<String> payloads() {
