@@ -13,7 +13,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * lock for each thing counted (an email, a client address), held until it commits. A second request for the same
  * email waits, then counts the first one's row, so parallel requests never pass a limit together. The keys are
  * the first 64 bits of a SHA-256 of a namespace and the value, taken in ascending order so that two requests
- * naming the same things in another order never wait on each other.
+ * naming the same things in another order cannot deadlock.
  */
 final class LimitLocks {
 
@@ -27,7 +27,11 @@ final class LimitLocks {
 		if (!TransactionSynchronizationManager.isActualTransactionActive()) {
 			throw new IllegalStateException("a limiter's lock lives as long as its transaction: call it inside one");
 		}
-		keys.stream().map(LimitLocks::key).distinct().sorted().forEach(key -> jdbc.sql(LOCK).param("key", key).query().listOfRows());
+		keys.stream()
+			.map(LimitLocks::key)
+			.distinct()
+			.sorted()
+			.forEach(key -> jdbc.sql(LOCK).param("key", key).query().listOfRows());
 	}
 
 	/** The key of one counted thing: {@code namespace} says which limiter, {@code value} what it counts. */

@@ -25,7 +25,8 @@ import org.springframework.transaction.annotation.Transactional;
  * send an acknowledgement or open a support case that tells an account holder, so without a limit one form would
  * flood a stranger's inbox and the support desk. The limit is the same for every email, whether or not an account
  * or contract has it, so it reveals nothing. Parallel requests naming the same email or sent from the same address
- * wait for each other ({@link LimitLocks}), so they cannot pass a limit together. Only a hash of each email is kept, for at most a day.
+ * wait for each other ({@link LimitLocks}), so they cannot pass a limit together. Only a hash of each email is
+ * kept, for at most a day.
  */
 @Service
 class PublicFormLimits {
