@@ -154,8 +154,9 @@ public class Withdrawals {
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());
 		repository.insert(withdrawal);
-		notices.send(account.id(), withdrawal.email(), NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT,
-				"We received your withdrawal: " + reference, acknowledgement(withdrawal, s, ended), reference);
+		notices.send(account.id(), request.signedIn() ? withdrawal.email() : account.email(),
+				NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT, "We received your withdrawal: " + reference,
+				acknowledgement(withdrawal, s, ended, request.signedIn()), reference);
 		return withdrawal;
 	}
 
@@ -175,15 +176,28 @@ public class Withdrawals {
 		repository.erase(closed.accountId(), closed.tombstone());
 	}
 
-	private String acknowledgement(Withdrawal w, Subscription s, Cancellation ended) {
+	/**
+	 * The acknowledgement (R-EU-7). A request sent without signing in may come from anyone, so its acknowledgement
+	 * names the contract as the database has it and repeats neither the name nor the email typed.
+	 */
+	private String acknowledgement(Withdrawal w, Subscription s, Cancellation ended, boolean signedIn) {
 		StringBuilder body = new StringBuilder();
 		body.append("We have received your withdrawal from the contract. This is a withdrawal within the 14-day ")
 			.append("withdrawal period, not a cancellation.\n\nWithdrawal reference: ").append(w.referenceNumber())
 			.append("\nReceived: ").append(Formats.dateTime(w.receivedAt()))
-			.append("\n\nWhat you sent:\nName: ").append(w.name())
-			.append("\nContract: ").append(catalog.get(s.planCode()).name()).append(" (order ").append(w.orderNumber()).append(')')
-			.append("\nEmail: ").append(w.email())
-			.append("\n\nThe contract ended at once, on ").append(Formats.dateTime(ended.effectiveAt()));
+			.append("\n\nWhat you sent:");
+		if (signedIn) {
+			body.append("\nName: ").append(w.name());
+		}
+		body.append("\nContract: ").append(catalog.get(s.planCode()).name()).append(" (order ").append(s.orderNumber()).append(')');
+		if (signedIn) {
+			body.append("\nEmail: ").append(w.email());
+		}
+		else {
+			body.append("\nWith a name and this email address, through the \"Withdraw from contract here\" form; they are kept ")
+				.append("with the withdrawal.");
+		}
+		body.append("\n\nThe contract ended at once, on ").append(Formats.dateTime(ended.effectiveAt()));
 		if (ended.subscriptions().size() > 1) {
 			body.append(", with its add-ons");
 		}

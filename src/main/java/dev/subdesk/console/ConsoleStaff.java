@@ -208,22 +208,37 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 	/**
 	 * The account for a sign-in; locked (refused before the password is checked) after {@value #MAX_FAILURES}
 	 * failed sign-ins from the requesting client's address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all
-	 * addresses, within {@link #LOCK}.
+	 * addresses, within {@link #LOCK}. The attempt is counted as a failure here, before its password is checked, and
+	 * the count and that row are one step (an advisory lock on the username until this transaction commits): sign-ins
+	 * sent at the same moment cannot check more passwords than the limit. A successful sign-in clears the count
+	 * ({@link #signedIn}).
 	 */
 	@Override
-	@Transactional(readOnly = true)
+	@Transactional(noRollbackFor = UsernameNotFoundException.class)
 	public UserDetails loadUserByUsername(String username) {
 		String name = username.strip().toLowerCase(Locale.ROOT);
+		String address = clientAddress();
+		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-sign-in:' || :username, 0))")
+			.param("username", name)
+			.query()
+			.listOfRows();
 		boolean locked = jdbc.sql("""
 				SELECT count(*) FILTER (WHERE address = :address) >= :max OR count(*) >= :maxAll
 				FROM staff_sign_in_failures WHERE username = :username AND at > :since""")
-			.param("address", clientAddress())
+			.param("address", address)
 			.param("max", MAX_FAILURES)
 			.param("maxAll", MAX_FAILURES_ALL_ADDRESSES)
 			.param("username", name)
 			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
 			.query(Boolean.class)
 			.single();
+		if (name.matches(USERNAME)) {
+			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
+				.param("username", name)
+				.param("address", address)
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
+		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
 			.query((rs, n) -> new SignedIn(rs.getString("username"), rs.getString("password_hash"),
@@ -239,17 +254,14 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 				: "";
 	}
 
-	/** Counts a failed sign-in against the username typed, when it is one a staff account could have. */
-	@Transactional
+	/**
+	 * Logs a failed sign-in of the username typed, when it is one a staff account could have; it was counted when
+	 * the attempt began ({@link #loadUserByUsername}).
+	 */
 	void signInFailed(@Nullable String typed, String address) {
 		String name = typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
 		if (name.matches(USERNAME)) {
 			log.warn("Failed console sign-in for username {} from {}", name, address);
-			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
-				.param("username", name)
-				.param("address", address)
-				.param("at", Timestamp.from(clock.instant()))
-				.update();
 		}
 	}
 

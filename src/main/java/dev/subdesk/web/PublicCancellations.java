@@ -100,7 +100,7 @@ class PublicCancellations {
 					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
 		}
 		else if (concerned.isPresent()) {
-			caseNumber = support.open(concerned.get(), "Cancellation request for order %s needs checking".formatted(orderNumber),
+			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
 					"WEB", null, describe(form, receivedAt)).caseNumber();
 		}
 		Received received = new Received(id, receivedAt, form.text(form.kind()), form.extraordinary() ? form.text(form.reason()) : null,
@@ -126,11 +126,20 @@ class PublicCancellations {
 			Account account = owner.orElseThrow();
 			notices.send(account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
 					"We received your cancellation: " + cancellation.confirmationNumber(),
-					describe(form, receivedAt) + "\nConfirmation number: " + cancellation.confirmationNumber()
-							+ "\nThe contract ends: " + Formats.dateTime(cancellation.effectiveAt()),
-					cancellation.confirmationNumber());
+					confirmation(form, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
 		}
 		return id;
+	}
+
+	/**
+	 * The subject of the case a public form opens, in the server's words only: the account holder is told about the
+	 * case, and nothing typed by someone who has not signed in may reach them (DESIGN invariant 13). The order number
+	 * appears only when it is the account's own, as the database has it.
+	 */
+	static String caseSubject(String what, Optional<Subscription> subscription, Optional<Account> owner) {
+		return subscription.filter(s -> owner.isPresent())
+			.map(s -> "%s for order %s needs checking".formatted(what, s.orderNumber()))
+			.orElse(what + " needs checking");
 	}
 
 	@Transactional(readOnly = true)
@@ -154,6 +163,29 @@ class PublicCancellations {
 	@EventListener
 	void on(AccountClosed closed) {
 		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+	}
+
+	/**
+	 * The confirmation of a request that cancelled a contract (R-DE-5): the content in the server's own words (the
+	 * kind, the contract as the database has it, the timing), the time of receipt and the end date. It goes to the
+	 * address typed for the confirmation, which may be anyone's, so it repeats nothing typed in the form: the name,
+	 * the emails and a reason are on the page the sender saw and kept with the request.
+	 */
+	private static String confirmation(PublicCancellationForm form, Instant receivedAt, Subscription subscription,
+			Cancellation cancellation) {
+		return """
+				We received a cancellation sent with the "Cancel contracts here" form.
+				Received: %s
+				Type: %s
+				Contract: order %s
+				When: %s
+				Confirmation number: %s
+				The contract ends: %s
+				The name, the email addresses%s given in the form are kept with the request; they are not repeated \
+				here. The sender could save them from the page shown after sending.""".formatted(
+				Formats.dateTime(receivedAt), form.extraordinary() ? "extraordinary" : "ordinary", subscription.orderNumber(),
+				form.immediately() ? "immediately" : "at the earliest possible date", cancellation.confirmationNumber(),
+				Formats.dateTime(cancellation.effectiveAt()), form.extraordinary() ? " and the reason" : "");
 	}
 
 	private static String describe(PublicCancellationForm form, Instant receivedAt) {

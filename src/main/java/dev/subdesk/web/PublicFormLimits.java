@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,7 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
  * {@code emailWindow}, and {@code perIp} requests from one client address in {@code ipWindow}. Each request can
  * send an acknowledgement or open a support case that tells an account holder, so without a limit one form would
  * flood a stranger's inbox and the support desk. The limit is the same for every email, whether or not an account
- * or contract has it, so it reveals nothing. Only a hash of each email is kept, for at most a day.
+ * or contract has it, so it reveals nothing. Parallel requests naming the same email or sent from the same address
+ * wait for each other ({@link LimitLocks}), so they cannot pass a limit together. Only a hash of each email is
+ * kept, for at most a day.
  */
 @Service
 class PublicFormLimits {
@@ -73,6 +76,9 @@ class PublicFormLimits {
 	boolean allow(String clientIp, Collection<String> emails) {
 		Instant now = clock.instant();
 		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
+		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
+		keys.add(LimitLocks.of("public-form-ip", clientIp));
+		LimitLocks.lock(jdbc, keys);
 		long byIp = jdbc.sql(COUNT_BY_IP).param("ip", clientIp).param("since", Timestamp.from(now.minus(ipWindow)))
 			.query(Long.class).single();
 		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))

@@ -82,10 +82,10 @@ class PublicWithdrawals {
 		Optional<Account> concerned = PublicCancellations.concerned(accounts, owner, email);
 		if (matches) {
 			withdrawal = withdrawals.withdraw(subscription.get().id(),
-					new WithdrawalRequest(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
+					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
 		}
 		else if (concerned.isPresent()) {
-			caseNumber = support.open(concerned.get(), "Withdrawal request for order %s needs checking".formatted(orderNumber),
+			caseNumber = support.open(concerned.get(), PublicCancellations.caseSubject("Withdrawal request", subscription, owner),
 					"WEB", null, """
 							Withdrawal sent with the "Withdraw from contract here" form; it matched no contract that can still be withdrawn from.
 							Received: %s

@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
@@ -23,7 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * One-time sign-in codes: six digits, valid 10 minutes, used once, at most {@value #MAX_TRIES} tries each.
  * Requesting a new code ends the previous one, and requests are limited per email and per client address in a
- * sliding {@link #WINDOW}, so a code cannot be guessed by asking for many. Only a salted hash is stored; the
+ * sliding {@link #WINDOW}, so a code cannot be guessed by asking for many; parallel requests wait for each other
+ * ({@link LimitLocks}), so they cannot pass the limits together. Only a salted hash is stored; the
  * code itself travels only in the SIGN_IN_CODE notice. An email without an account gets the same answer and
  * no notice.
  */
@@ -94,6 +96,7 @@ class SignInCodes {
 		String email = normalize(typedEmail);
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
+		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
 		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
 		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
 		if (byEmail >= perEmail || byIp >= perIp) {

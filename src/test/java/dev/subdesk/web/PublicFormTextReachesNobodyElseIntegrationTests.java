@@ -1,0 +1,214 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.support.Support;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Nothing typed in the public forms (sent without signing in) reaches an email to anyone (DESIGN invariant 13,
+ * API.md Notices 1.1): a stranger who fills "Cancel contracts here" or "Withdraw from contract here" with a phone
+ * number, a link or a call to action cannot make Acme mail it to an account holder, whether the request opens a
+ * case, cancels the contract, is refused as ineligible or names someone else's address for the confirmation.
+ */
+@SubdeskIntegrationTest
+class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	Accounts accounts;
+
+	private final String token = UUID.randomUUID().toString().substring(0, 8);
+
+	private final String callNow = "CALL 555-0100 NOW " + token;
+
+	private final String link = "https://acme-refund.example/" + token;
+
+	private final String phoneName = "Call +1 555 0100 " + token;
+
+	private final String payloadEmail = "call-555-0100-" + token + "@refund-desk.example";
+
+	private final String reason = "Your refund is waiting: call 555-0100 or open " + link;
+
+	@Test
+	void cancellationRequestsThatMatchNoContractOpenCasesWhoseNoticesCarryNothingTyped() {
+		Customer victim = customerWith("antivirus-annual");
+		Customer ended = customerWith("vpn-annual");
+		assertThat(fixtures.cancel(ended.subscription(), "IMMEDIATE").status()).isEqualTo(200);
+
+		cancel(callNow, ordinary(victim.email(), victim.email()));
+		cancel(link, ordinary(victim.email(), victim.email()));
+		cancel(victim.orderNumber(), extraordinary(payloadEmail, payloadEmail));
+		cancel(ended.orderNumber(), extraordinary(ended.email(), ended.email()));
+
+		assertNothingTypedIn(victim.account());
+		assertNothingTypedIn(ended.account());
+		assertNoNoticeAnywhereCarriesThePayloads();
+		assertThat(notices(victim.account())).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(3)
+			.anySatisfy(n -> assertThat(n.path("subject").asString()).contains(victim.orderNumber()));
+		assertThat(notices(ended.account())).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(1)
+			.allSatisfy(n -> assertThat(n.path("subject").asString()).contains(ended.orderNumber()));
+	}
+
+	@Test
+	void aCancellationThatEndsTheContractIsConfirmedInTheServersWordsEvenToAnotherPersonsAddress() {
+		Customer victim = customerWith("antivirus-annual");
+		Customer bystander = customerWith("vpn-annual");
+
+		cancel(victim.orderNumber(), extraordinary(victim.email(), bystander.email()));
+
+		assertNothingTypedIn(victim.account());
+		assertNothingTypedIn(bystander.account());
+		assertNoNoticeAnywhereCarriesThePayloads();
+		List<JsonNode> notices = notices(victim.account());
+		assertThat(notices).extracting(n -> n.path("type").asString())
+			.contains("CANCELLATION_CONFIRMATION", "CANCELLATION_REQUEST_RECEIVED");
+		JsonNode toConfirmationAddress = notices.stream()
+			.filter(n -> "CANCELLATION_REQUEST_RECEIVED".equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(toConfirmationAddress.path("to").asString()).isEqualTo(bystander.email());
+		assertThat(toConfirmationAddress.path("body").asString()).contains("Received: ")
+			.contains("Type: extraordinary")
+			.contains("order " + victim.orderNumber())
+			.contains("Confirmation number: CXL-")
+			.contains("The contract ends: ");
+		assertThat(fixtures.subscription(victim.subscription()).text("status")).isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void aWithdrawalIsAcknowledgedToTheAccountsOwnAddressAndRefusedOnesOpenCasesAllWithoutWhatWasTyped() {
+		Customer victim = customerWith("antivirus-annual");
+		String american = fixtures.account("US", "CA");
+		fixtures.card(american, "tok_visa");
+		String usOrder = fixtures.subscription(fixtures.subscribe(american, "antivirus-annual")).text("orderNumber");
+		Customer withdrawn = customerWith("vpn-annual");
+
+		withdraw(PortalWithdrawalIntegrationTests.form(phoneName, email(american), usOrder));
+		withdraw(PortalWithdrawalIntegrationTests.form(phoneName, victim.email(), callNow));
+		withdraw(PortalWithdrawalIntegrationTests.form(phoneName, victim.email(), link));
+		withdraw(PortalWithdrawalIntegrationTests.form(phoneName, payloadEmail, victim.orderNumber()));
+		withdraw(PortalWithdrawalIntegrationTests.form(phoneName, withdrawn.email().toUpperCase(), withdrawn.orderNumber()));
+
+		assertNothingTypedIn(victim.account());
+		assertNothingTypedIn(american);
+		assertNothingTypedIn(withdrawn.account());
+		assertNoNoticeAnywhereCarriesThePayloads();
+		assertThat(fixtures.subscription(withdrawn.subscription()).text("status")).isEqualTo("CANCELLED");
+		JsonNode acknowledgement = notices(withdrawn.account()).stream()
+			.filter(n -> "WITHDRAWAL_ACKNOWLEDGEMENT".equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(acknowledgement.path("to").asString()).isEqualTo(withdrawn.email());
+		assertThat(acknowledgement.path("body").asString()).contains("Withdrawal reference: WDR-")
+			.contains("Received: ")
+			.contains("order " + withdrawn.orderNumber());
+		assertThat(notices(american)).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(1)
+			.allSatisfy(n -> assertThat(n.path("subject").asString()).contains(usOrder));
+		assertThat(notices(victim.account())).filteredOn(n -> "CASE_UPDATE".equals(n.path("type").asString())).hasSize(3);
+	}
+
+	@Test
+	void casesOpenedByTheFormsBeforeTheFixLoseTheTypedOrderNumberSoLaterNoticesCannotRepeatIt() throws Exception {
+		Customer victim = customerWith("antivirus-annual");
+		Account account = accounts.get(victim.account());
+		String typed = support.open(account, "Cancellation request for order " + callNow + " needs checking", "WEB", null, null)
+			.caseNumber();
+		String own = support.open(account,
+				"Withdrawal request for order " + victim.orderNumber().toLowerCase() + " needs checking", "WEB", null, null)
+			.caseNumber();
+		String byPhone = support.open(account, "Cancellation request for order ORD-PHON-E000 needs checking", "PHONE", null,
+				null).caseNumber();
+
+		jdbc.sql(new ClassPathResource("db/migration/V70__public_form_case_subjects.sql")
+			.getContentAsString(StandardCharsets.UTF_8)).update();
+		support.resolve(typed, "Checked: nothing to do", "agent");
+
+		assertThat(support.find(typed).orElseThrow().subject()).isEqualTo("Cancellation request needs checking");
+		assertThat(support.find(own).orElseThrow().subject())
+			.isEqualTo("Withdrawal request for order " + victim.orderNumber() + " needs checking");
+		assertThat(support.find(byPhone).orElseThrow().subject()).contains("ORD-PHON-E000");
+		assertThat(notices(victim.account()).getFirst().path("body").asString()).contains("is resolved")
+			.doesNotContain(callNow);
+	}
+
+	private List<String> payloads() {
+		return List.of(callNow, link, phoneName, payloadEmail, reason, token);
+	}
+
+	private void assertNothingTypedIn(String account) {
+		List<JsonNode> notices = notices(account);
+		assertThat(notices).isNotEmpty();
+		for (JsonNode notice : notices) {
+			JsonNode body = notice.path("body");
+			String text = (notice.path("subject").asString() + "\n" + (body.isString() ? body.asString() : "")).toLowerCase();
+			for (String payload : payloads()) {
+				assertThat(text).as("%s notice %s", notice.path("type").asString(), notice.path("subject").asString())
+					.doesNotContain(payload.toLowerCase());
+			}
+		}
+	}
+
+	/** Whoever a notice went to, and whatever its type, the database holds none with the typed words. */
+	private void assertNoNoticeAnywhereCarriesThePayloads() {
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM notices
+				WHERE strpos(lower(subject), :token) > 0 OR strpos(lower(coalesce(body, '')), :token) > 0
+				""").param("token", token.toLowerCase()).query(Long.class).single()).isZero();
+	}
+
+	private List<JsonNode> notices(String account) {
+		return new ArrayList<>(api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values());
+	}
+
+	private Map<String, String> ordinary(String email, String confirmationEmail) {
+		Map<String, String> form = new HashMap<>();
+		form.put("kind", "ORDINARY");
+		form.put("name", phoneName);
+		form.put("email", email);
+		form.put("timing", "IMMEDIATELY");
+		form.put("confirmationEmail", confirmationEmail);
+		return form;
+	}
+
+	private Map<String, String> extraordinary(String email, String confirmationEmail) {
+		Map<String, String> form = ordinary(email, confirmationEmail);
+		form.put("kind", "EXTRAORDINARY");
+		form.put("reason", reason);
+		return form;
+	}
+
+	private void cancel(String orderNumber, Map<String, String> form) {
+		Map<String, String> withOrder = new HashMap<>(form);
+		withOrder.put("orderNumber", orderNumber);
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		PortalSession.Page posted = session.post("/cancel", withOrder);
+		assertThat(posted.status()).as(posted.body()).isEqualTo(302);
+	}
+
+	private void withdraw(Map<String, String> form) {
+		PortalSession session = new PortalSession(port);
+		session.get("/withdraw");
+		PortalSession.Page posted = session.post("/withdraw", form);
+		assertThat(posted.status()).as(posted.body()).isEqualTo(302);
+	}
+}
