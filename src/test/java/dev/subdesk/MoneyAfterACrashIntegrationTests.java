@@ -1,7 +1,6 @@
 package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -10,12 +9,14 @@ import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.io.File;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -70,9 +71,10 @@ class MoneyAfterACrashIntegrationTests {
 			refundedAccount = fixtures.accountWithVisa();
 			fixtures.subscribe(refundedAccount, "antivirus-annual");
 			charge = first.api().get("/accounts/" + refundedAccount + "/charges").json().path("data").get(0).path("id").asString();
-			assertThatThrownBy(() -> first.api().post("/charges/" + charge + "/refunds", Map.of("amount", 700, "reason", "goodwill")))
-				.as("the server dies during the request").isInstanceOf(IllegalStateException.class);
-			first.assertKilled();
+			CompletableFuture<?> request = CompletableFuture
+				.runAsync(() -> first.api().post("/charges/" + charge + "/refunds", Map.of("amount", 700, "reason", "goodwill")));
+			first.killAtTheCrashPoint();
+			assertThat(request).as("the server died during the request").failsWithin(Duration.ofSeconds(30));
 		}
 		finally {
 			first.process().destroyForcibly();
@@ -91,8 +93,9 @@ class MoneyAfterACrashIntegrationTests {
 			// 3. A purchase: the gateway takes the money, then the process dies before recording the subscription.
 			Fixtures fixtures = new Fixtures(second.api());
 			buyer = fixtures.accountWithVisa();
-			assertThatThrownBy(() -> fixtures.buy(buyer, "antivirus-annual")).isInstanceOf(IllegalStateException.class);
-			second.assertKilled();
+			CompletableFuture<?> purchase = CompletableFuture.runAsync(() -> fixtures.buy(buyer, "antivirus-annual"));
+			second.killAtTheCrashPoint();
+			assertThat(purchase).as("the server died during the purchase").failsWithin(Duration.ofSeconds(30));
 		}
 		finally {
 			second.process().destroyForcibly();
@@ -142,11 +145,16 @@ class MoneyAfterACrashIntegrationTests {
 		assertThat(ledgerRefunds).as("money paid back = refunds recorded").isEqualTo(700L);
 	}
 
-	private record Child(Process process, Api api) {
+	private record Child(Process process, Api api, Path log) {
 
-		void assertKilled() throws InterruptedException {
+		/** Waits until the server is held between the gateway call and its record, then sends it SIGKILL. */
+		void killAtTheCrashPoint() throws InterruptedException {
+			await("the server reaches the crash point").atMost(Duration.ofSeconds(120))
+				.failFast("the child server died before the crash point (see " + log + ")", () -> !process.isAlive())
+				.until(() -> Files.readString(log).contains("CRASH POINT"));
+			process.destroyForcibly(); // SIGKILL on Linux
 			assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-			assertThat(process.exitValue()).as("halted by the test switch").isEqualTo(137);
+			assertThat(process.exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
 		}
 	}
 
@@ -179,7 +187,7 @@ class MoneyAfterACrashIntegrationTests {
 			process.destroyForcibly();
 			throw e;
 		}
-		return new Child(process, api);
+		return new Child(process, api, new File(logs.toFile(), log).toPath());
 	}
 
 	private String status(String table, String key, String value) {
