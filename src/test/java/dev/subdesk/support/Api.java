@@ -24,6 +24,8 @@ public final class Api {
 	private final String base;
 	private final Map<String, String> headers = new LinkedHashMap<>();
 
+	private boolean described;
+
 	public Api(int port) {
 		this("http://localhost:" + port);
 	}
@@ -31,6 +33,17 @@ public final class Api {
 	public Api(String base) {
 		this.base = base;
 		headers.put("Authorization", "Bearer " + TEST_KEY);
+	}
+
+	/**
+	 * A copy of this client that checks every answer against the API description ({@link OpenApiContract}): the
+	 * operation exists, the status is declared for it, and the body matches the declared schema; else the call
+	 * throws an {@link AssertionError}.
+	 */
+	public Api checkedAgainstTheDescription() {
+		Api copy = with("Authorization", headers.get("Authorization"));
+		copy.described = true;
+		return copy;
 	}
 
 	/** Where this client sends its calls: {@code http://host:port}. */
@@ -41,6 +54,7 @@ public final class Api {
 	/** A copy of this client that sends one more header (or, with a null value, drops it). */
 	public Api with(String header, @Nullable String value) {
 		Api copy = new Api(base);
+		copy.described = described;
 		copy.headers.clear();
 		copy.headers.putAll(headers);
 		if (value == null) {
@@ -84,8 +98,12 @@ public final class Api {
 		}
 		try {
 			HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-			return new Response(response.statusCode(), response.body(),
+			Response answer = new Response(response.statusCode(), response.body(),
 					response.headers().firstValue("Content-Type").orElse(""));
+			if (described) {
+				OpenApiContract.get().check(method, path, answer.status(), answer.contentType(), answer.raw());
+			}
+			return answer;
 		}
 		catch (IOException e) {
 			throw new IllegalStateException(method + " " + path + " failed", e);

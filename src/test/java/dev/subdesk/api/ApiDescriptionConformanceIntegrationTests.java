@@ -1,0 +1,262 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.OpenApiContract;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * shared/API.md, "API description (1.1)": real answers of a whole customer's life over HTTP, every one checked
+ * against the document (the operation exists, its status is declared, its body matches the schema with every
+ * {@code $ref} resolved), so the document cannot drift from the code. The flow reaches every operation of the
+ * document with a success, and the errors 400, 401, 402, 404, 409, 413, 415 and 422.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
+
+	/** The test's client: each answer that breaks the document fails the call. */
+	Api checked;
+
+	@BeforeEach
+	void checkEveryAnswer() {
+		checked = api.checkedAgainstTheDescription();
+	}
+
+	@Test
+	@Order(1)
+	void aWholeCustomerLifeAnswersAsTheDocumentSays() {
+		// the catalog, paged with cursors, and the document itself
+		Api.Response plans = expect(200, checked.get("/plans?limit=3"));
+		assertThat(plans.json().path("data")).hasSize(3);
+		expect(200, checked.get("/plans?limit=3&cursor=" + plans.text("nextCursor")));
+		expect(400, checked.get("/plans?limit=0"));
+		expect(400, checked.get("/plans?cursor=made-up"));
+		expect(200, checked.with("Authorization", null).get("/openapi.json"));
+
+		// an account: 400, 201, 409, 200, 404, 401
+		expect(400, checked.post("/accounts", Map.of("email", "not an address", "country", "de")));
+		String email = Fixtures.uniqueEmail();
+		Api.Response account = expect(201,
+				checked.post("/accounts", Map.of("email", email, "name", "Conforming Customer", "country", "US", "region", "CA")));
+		String accountId = account.id();
+		assertThat(account.json().path("region").asString()).isEqualTo("CA");
+		expect(409, checked.post("/accounts", Map.of("email", email.toUpperCase(), "name", "Twin", "country", "US")));
+		expect(200, checked.get("/accounts/" + accountId));
+		expect(404, checked.get("/accounts/acct_doesnotexist"));
+		expect(401, checked.with("Authorization", null).get("/accounts/" + accountId));
+		expect(401, checked.with("Authorization", "Bearer wrong").post("/accounts", Map.of()));
+		expect(200, checked.get("/accounts?email=" + URLEncoder.encode(email, StandardCharsets.UTF_8)));
+		expect(400, checked.get("/accounts"));
+
+		// cards: 400 on an unknown token, two cards, a list in pages of one
+		expect(400, checked.post("/accounts/" + accountId + "/payment-methods", Map.of("token", "tok_nothing")));
+		String visa = expect(201, checked.post("/accounts/" + accountId + "/payment-methods", Map.of("token", "tok_visa"))).id();
+		String mastercard = expect(201,
+				checked.post("/accounts/" + accountId + "/payment-methods", Map.of("token", "tok_mastercard"))).id();
+		Api.Response firstCard = expect(200, checked.get("/accounts/" + accountId + "/payment-methods?limit=1"));
+		assertThat(firstCard.text("nextCursor")).isNotBlank();
+		Api.Response lastCard = expect(200, checked.get(
+				"/accounts/" + accountId + "/payment-methods?limit=1&cursor=" + firstCard.text("nextCursor")));
+		assertThat(lastCard.json().path("nextCursor").isNull()).isTrue();
+
+		// no seat yet: 409; a purchase, an add-on, a second add-on of the plan (409), a base plan with a parent (400)
+		expect(409, checked.post("/accounts/" + accountId + "/devices", Map.of("name", "Laptop", "platform", "WINDOWS")));
+		Api.Response bought = expect(201,
+				checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "antivirus-annual")));
+		String base = bought.id();
+		String addOn = expect(201, checked.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", "identity-addon-annual", "parentSubscriptionId", base))).id();
+		expect(409, checked.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", "identity-addon-annual", "parentSubscriptionId", base)));
+		expect(400, checked.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", "vpn-annual", "parentSubscriptionId", base)));
+		expect(200, checked.get("/subscriptions/" + addOn));
+		expect(404, checked.get("/subscriptions/sub_doesnotexist"));
+		expect(200, checked.get("/subscriptions?orderNumber=" + bought.text("orderNumber").toLowerCase()));
+		expect(400, checked.get("/subscriptions"));
+		expect(200, checked.get("/accounts/" + accountId + "/subscriptions?limit=1"));
+
+		// devices
+		String device = expect(201,
+				checked.post("/accounts/" + accountId + "/devices", Map.of("name", "Laptop", "platform", "MACOS"))).id();
+		expect(201, checked.post("/accounts/" + accountId + "/devices",
+				Map.of("name", "Phone", "platform", "IOS", "subscriptionId", base)));
+		expect(200, checked.get("/accounts/" + accountId + "/devices"));
+		expect(204, checked.delete("/accounts/" + accountId + "/devices/" + device));
+		expect(404, checked.delete("/accounts/" + accountId + "/devices/" + device));
+
+		// PATCH: another card, a field that is not allowed
+		Api.Response patched = expect(200, checked.patch("/subscriptions/" + base, Map.of("paymentMethodId", mastercard)));
+		assertThat(patched.json().path("confirmationNumber").isNull()).isTrue();
+		expect(400, checked.patch("/subscriptions/" + base, Map.of("status", "CANCELLED")));
+
+		// a quote with its offer, accepted once
+		Api.Response quote = expect(200, checked.post("/subscriptions/" + base + "/cancellation-quote", Map.of()));
+		assertThat(quote.json().path("alsoCancels")).hasSize(1);
+		JsonNode offer = quote.json().path("offer");
+		assertThat(offer.isObject()).as("a Californian's first quote of the term offers a discount: " + quote).isTrue();
+		expect(200, checked.post("/offers/" + offer.path("id").asString() + "/accept"));
+		expect(409, checked.post("/offers/" + offer.path("id").asString() + "/accept", Map.of()));
+		expect(404, checked.post("/offers/off_doesnotexist/accept"));
+
+		// END_OF_TERM, turned back by PATCH and by resume; 409 when nothing is scheduled
+		Api.Response scheduled = expect(200,
+				checked.post("/subscriptions/" + base + "/cancel", Map.of("mode", "END_OF_TERM", "reason", "NOT_USING")));
+		assertThat(scheduled.text("status")).isEqualTo("SCHEDULED");
+		expect(200, checked.patch("/subscriptions/" + base, Map.of("autoRenew", true)));
+		Api.Response viaPatch = expect(200, checked.patch("/subscriptions/" + base, Map.of("autoRenew", false)));
+		assertThat(viaPatch.text("confirmationNumber")).startsWith("CXL-");
+		expect(200, checked.post("/subscriptions/" + base + "/resume"));
+		expect(409, checked.post("/subscriptions/" + base + "/resume", Map.of()));
+
+		// IMMEDIATE within the money-back window: refunds; then the subscription has ended (409)
+		Api.Response cancelled = expect(200, checked.post("/subscriptions/" + base + "/cancel",
+				Map.of("mode", "IMMEDIATE", "reason", "TOO_EXPENSIVE", "feedback", "Fine, but not for me.")));
+		assertThat(cancelled.json().path("refunds")).isNotEmpty();
+		String number = cancelled.text("confirmationNumber");
+		expect(409, checked.post("/subscriptions/" + base + "/cancel", Map.of("mode", "IMMEDIATE")));
+		expect(409, checked.post("/subscriptions/" + base + "/cancellation-quote"));
+		expect(409, checked.patch("/subscriptions/" + base, Map.of("autoRenew", false)));
+		expect(400, checked.post("/subscriptions/" + base + "/cancel", Map.of("mode", "SOMETIME")));
+		expect(404, checked.post("/subscriptions/sub_doesnotexist/cancel", Map.of("mode", "IMMEDIATE")));
+
+		// the cancellation, its receipt, the keys and verification (public)
+		expect(200, checked.get("/cancellations/" + number.toLowerCase()));
+		expect(404, checked.get("/cancellations/CXL-0000-0000"));
+		Api.Response receipt = expect(200, checked.get("/cancellations/" + number + "/receipt"));
+		expect(404, checked.get("/cancellations/CXL-0000-0000/receipt"));
+		Api anonymous = checked.with("Authorization", null);
+		expect(200, anonymous.get("/receipt-keys"));
+		expect(400, anonymous.get("/receipt-keys?limit=101"));
+		assertThat(expect(200, anonymous.post("/receipts/verify", receipt.raw())).json().path("valid").asBoolean()).isTrue();
+		ObjectNode forged = (ObjectNode) receipt.json().deepCopy();
+		forged.put("issuedAt", "2020-01-01T00:00:00Z");
+		assertThat(expect(200, anonymous.post("/receipts/verify", forged.toString())).json().path("valid").asBoolean())
+			.isFalse();
+		expect(400, anonymous.post("/receipts/verify", Map.of("cancellation", "no")));
+
+		// charges, refunds and disputes
+		String vpn = expect(201, checked.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", "vpn-annual", "paymentMethodId", visa))).id();
+		Api.Response charges = expect(200, checked.get("/accounts/" + accountId + "/charges?limit=1"));
+		JsonNode charge = charges.json().path("data").get(0);
+		assertThat(charge.path("subscriptionId").asString()).isEqualTo(vpn);
+		String chargeId = charge.path("id").asString();
+		expect(200, checked.get("/accounts/" + accountId + "/charges?cursor=" + charges.text("nextCursor")));
+		Api.Response refund = expect(201,
+				checked.post("/charges/" + chargeId + "/refunds", Map.of("amount", 100, "reason", "Goodwill")));
+		assertThat(refund.json().path("amount").asLong()).isEqualTo(100);
+		expect(409, checked.post("/charges/" + chargeId + "/refunds", Map.of("amount", 1_000_000, "reason", "Too much")));
+		expect(400, checked.post("/charges/" + chargeId + "/refunds", Map.of("amount", -5)));
+		expect(404, checked.post("/charges/ch_doesnotexist/refunds", Map.of("reason", "None")));
+		Api.Response dispute = expect(200,
+				checked.post("/charges/" + chargeId + "/disputes", Map.of("reason", "UNRECOGNIZED", "detail", "Not me")));
+		assertThat(dispute.text("outcome")).isEqualTo("UNDER_REVIEW");
+		expect(400, checked.post("/charges/" + chargeId + "/disputes",
+				Map.of("reason", "OTHER", "confirmationNumber", "CXL-0000-0000")));
+		expect(200, checked.get("/cases/" + dispute.text("caseNumber").toLowerCase()));
+		expect(404, checked.get("/cases/CASE-000000"));
+
+		// notices in pages
+		Api.Response notices = expect(200, checked.get("/accounts/" + accountId + "/notices?limit=2"));
+		expect(200, checked.get("/accounts/" + accountId + "/notices?limit=100&cursor=" + notices.text("nextCursor")));
+
+		// a store-billed subscription: its quote names the store, cancelling here is 409, cancel-all skips it
+		String store = expect(201, checked.post("/subscriptions",
+				Map.of("accountId", accountId, "planCode", "utilities-annual", "channel", "APP_STORE"))).id();
+		Api.Response storeQuote = expect(200, checked.post("/subscriptions/" + store + "/cancellation-quote"));
+		assertThat(storeQuote.json().path("channelInstructions").isObject()).isTrue();
+		expect(409, checked.post("/subscriptions/" + store + "/cancel", Map.of("mode", "END_OF_TERM")));
+		expect(409, checked.patch("/subscriptions/" + store, Map.of("paymentMethodId", visa)));
+		Api.Response all = expect(200, checked.post("/accounts/" + accountId + "/cancel-all", Map.of("mode", "END_OF_TERM")));
+		assertThat(all.json().path("skipped").get(0).path("code").asString()).isEqualTo("CHANNEL_MANAGED");
+		expect(400, checked.post("/accounts/" + accountId + "/cancel-all", Map.of()));
+
+		// closing: the answer, then 409 ACCOUNT_CLOSED
+		Api.Response closed = expect(200, checked.post("/accounts/" + accountId + "/close"));
+		assertThat(closed.json().path("channelManaged")).hasSize(1);
+		expect(409, checked.post("/accounts/" + accountId + "/close", Map.of()));
+		expect(409, checked.post("/accounts/" + accountId + "/payment-methods", Map.of("token", "tok_visa")));
+		expect(200, checked.get("/accounts/" + accountId + "/notices"));
+	}
+
+	@Test
+	@Order(2)
+	void paymentAndCardErrorsAnswerAsTheDocumentSays() {
+		String declining = fixtures.account();
+		fixtures.card(declining, "tok_chargeDeclined");
+		expect(402, checked.post("/subscriptions", Map.of("accountId", declining, "planCode", "antivirus-monthly")));
+		expect(400, checked.post("/subscriptions", Map.of("accountId", declining, "planCode", "no-such-plan")));
+
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-monthly");
+		String card = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
+		expect(409, checked.delete("/accounts/" + account + "/payment-methods/" + card));
+		expect(404, checked.delete("/accounts/" + account + "/payment-methods/pm_doesnotexist"));
+		expect(200, checked.patch("/subscriptions/" + subscription, Map.of("autoRenew", false)));
+		expect(204, checked.delete("/accounts/" + account + "/payment-methods/" + card));
+		expect(409, checked.post("/subscriptions/" + subscription + "/resume"));
+		expect(409, checked.patch("/subscriptions/" + subscription, Map.of("autoRenew", true)));
+	}
+
+	@Test
+	@Order(3)
+	void conventionErrorsAnswerAsTheDocumentSays() {
+		String account = fixtures.account();
+		Api keyed = checked.with("Idempotency-Key", "conformance-" + UUID.randomUUID());
+		Map<String, Object> device = new HashMap<>(Map.of("token", "tok_visa"));
+		expect(201, keyed.post("/accounts/" + account + "/payment-methods", device));
+		expect(201, keyed.post("/accounts/" + account + "/payment-methods", device));
+		expect(422, keyed.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_mastercard")));
+		expect(400, checked.with("Idempotency-Key", "").post("/accounts/" + account + "/devices", Map.of()));
+		expect(415, checked.send("POST", "/accounts", "email=a@b.example", "text/plain"));
+		expect(413, checked.send("POST", "/accounts", "{\"name\": \"" + "x".repeat(1024 * 1024 + 1) + "\"}",
+				"application/json"));
+		expect(400, checked.send("POST", "/accounts", "{not json", "application/json"));
+		expect(400, checked.get("/accounts/" + account + "/devices?limit=abc"));
+		expect(200, checked.post("/renewals/run"));
+		expect(200, checked.get("/test-clock"));
+		expect(200, checked.post("/test-clock/advance", Map.of("duration", "PT1M")));
+		expect(400, checked.post("/test-clock/advance", Map.of("duration", "P1M")));
+	}
+
+	/**
+	 * After the flows above: every operation of the document was answered with a success status whose body matched
+	 * its schema, and each kind of client error was seen, so no part of the document goes unchecked.
+	 */
+	@Test
+	@Order(4)
+	void everyOperationOfTheDocumentWasReachedWithASuccess() {
+		OpenApiContract contract = OpenApiContract.get();
+		Set<String> reached = new TreeSet<>();
+		contract.exercised().stream()
+			.filter(e -> e.endsWith(" 200") || e.endsWith(" 201") || e.endsWith(" 204"))
+			.forEach(e -> reached.add(e.substring(0, e.lastIndexOf(' '))));
+		assertThat(reached).containsAll(contract.operations());
+		Set<String> statuses = new TreeSet<>();
+		contract.exercised().forEach(e -> statuses.add(e.substring(e.lastIndexOf(' ') + 1)));
+		assertThat(statuses).containsAll(List.of("200", "201", "204", "400", "401", "402", "404", "409", "413", "415", "422"));
+	}
+
+	private static Api.Response expect(int status, Api.Response response) {
+		assertThat(response.status()).as(response.toString()).isEqualTo(status);
+		return response;
+	}
+}
