@@ -89,7 +89,8 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 
 		boolean isPublic() {
 			return switch (method + " " + pattern) {
-				case "GET /api/v1/receipt-keys", "POST /api/v1/receipts/verify", "GET /actuator/health" -> true;
+				case "GET /api/v1/receipt-keys", "POST /api/v1/receipts/verify", "GET /api/v1/official-channels",
+						"POST /api/v1/official-channels/check", "GET /actuator/health" -> true;
 				default -> method.equals("GET") && pattern.startsWith("/actuator/health/");
 			};
 		}
