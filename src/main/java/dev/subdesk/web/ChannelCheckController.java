@@ -63,6 +63,7 @@ class ChannelCheckController {
 
 	private String show(ChannelCheckForm form, @Nullable Verdict verdict, List<String> errors, Model model) {
 		model.addAttribute("form", form);
+		model.addAttribute("selectedKind", form.kindOrPhone());
 		model.addAttribute("verdict", verdict);
 		model.addAttribute("errors", errors);
 		model.addAttribute("defaultCountry", channels.defaultCountry());
