@@ -1,5 +1,7 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.channels.Directory;
+import dev.subdesk.channels.OfficialChannels;
 import dev.subdesk.shared.BulkCopy;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
@@ -59,7 +61,7 @@ public class Notices {
 	private final javax.sql.DataSource dataSource;
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
-	Notices(JdbcClient jdbc, Clock clock, @Value("${subdesk.notices.support-channels}") String supportChannels,
+	Notices(JdbcClient jdbc, Clock clock, OfficialChannels channels,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost,
 			org.springframework.transaction.PlatformTransactionManager txManager, javax.sql.DataSource dataSource) {
 		this.dataSource = dataSource;
@@ -74,7 +76,33 @@ public class Notices {
 				How to cancel: sign in at %s/portal and choose "Cancel", or use "Cancel contracts here" at %s/cancel \
 				without signing in. Cancelling takes a minute and you get a confirmation number by email.
 				Official Acme support: %s. Acme never asks for a full card number, a CVC or a password, \
-				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, supportChannels);
+				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, officialChannels(channels.directory(), baseUrl));
+	}
+
+	/**
+	 * The official channels in a sentence, from their one configuration: the help centre, the support address, the
+	 * phone lines, the web and email domains, and where to check anything else.
+	 */
+	static String officialChannels(Directory directory, String baseUrl) {
+		StringBuilder text = new StringBuilder("the help centre at ").append(baseUrl).append("/support");
+		directory.supportEmail().ifPresent(address -> text.append(" and ").append(address));
+		if (!directory.phones().isEmpty()) {
+			text.append("; by phone ")
+				.append(directory.phones()
+					.stream()
+					.map(phone -> phone.label() + " " + phone.international())
+					.collect(java.util.stream.Collectors.joining(", ")));
+		}
+		text.append("; on the web only ").append(orList(directory.domains()));
+		text.append(", and by email only from ").append(orList(directory.emailDomains().stream().map(d -> "@" + d).toList()));
+		return text.append(". Acme publishes no other phone number or address: check one at ")
+			.append(baseUrl)
+			.append("/support/check")
+			.toString();
+	}
+
+	private static String orList(List<String> items) {
+		return items.isEmpty() ? "(none)" : String.join(" or ", items);
 	}
 
 	/**

@@ -1,12 +1,12 @@
 package dev.subdesk.web;
 
+import dev.subdesk.channels.OfficialChannels;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -36,15 +36,15 @@ class PublicPagesController {
 	private final PublicWithdrawals withdrawals;
 	private final PublicFormLimits limits;
 	private final MessageSource messages;
-	private final String supportChannels;
+	private final OfficialChannels channels;
 
 	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, PublicFormLimits limits,
-			MessageSource messages, @Value("${subdesk.notices.support-channels}") String supportChannels) {
+			MessageSource messages, OfficialChannels channels) {
 		this.requests = requests;
 		this.withdrawals = withdrawals;
 		this.limits = limits;
 		this.messages = messages;
-		this.supportChannels = supportChannels;
+		this.channels = channels;
 	}
 
 	@GetMapping("/")
@@ -145,7 +145,7 @@ class PublicPagesController {
 
 	@GetMapping("/support")
 	String support(Model model) {
-		model.addAttribute("channels", supportChannels);
+		model.addAttribute("channels", channels.directory());
 		return "web/support";
 	}
 

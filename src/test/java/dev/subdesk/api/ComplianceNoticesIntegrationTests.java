@@ -84,7 +84,9 @@ class ComplianceNoticesIntegrationTests extends ApiIntegrationTest {
 				"CANCELLATION_CONFIRMATION", "REFUND_ISSUED", "PAYMENT_FAILED", "SUBSCRIPTION_EXPIRED");
 		assertThat(all).allSatisfy(n -> assertThat(n.path("body").asString()).as(n.path("type").asString())
 			.contains("How to cancel: sign in at").contains("/cancel without signing in")
-			.contains("Official Acme support: the help centre at").contains("/support and support@acme.example"));
+			.contains("Official Acme support: the help centre at").contains("/support and support@acme.example")
+			.contains("Acme support (US and Canada) +1 202-555-0142").contains("on the web only acme.example")
+			.contains("by email only from @acme.example").contains("/support/check"));
 	}
 
 	/** R-CARD-3: the receipt after a renewal charge carries the cancel instructions and the money-back terms. */

@@ -237,6 +237,15 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		rows.add(new Row("POST /receipts/verify without a key", () -> api.with("Authorization", null)
 			.post("/receipts/verify", api.get("/cancellations/" + scheduled(sub) + "/receipt").raw()), 200,
 				shape(Map.entry("valid", new Check("true", JsonNode::asBoolean)))));
+		rows.add(new Row("GET /official-channels without a key", () -> api.with("Authorization", null)
+			.get("/official-channels"), 200,
+				shape(Map.entry("phones", list(shape(Map.entry("number", pattern("E.164", "\\+[1-9]\\d{1,14}")),
+						Map.entry("label", STRING)))), Map.entry("domains", listOf(STRING)),
+						Map.entry("emailDomains", listOf(STRING)))));
+		rows.add(new Row("POST /official-channels/check without a key", () -> api.with("Authorization", null)
+			.post("/official-channels/check", Map.of("phone", "(202) 555-0142")), 200,
+				shape(Map.entry("official", BOOL), Map.entry("kind", oneOf("PHONE", "URL", "EMAIL")),
+						Map.entry("normalized", STRING), Map.entry("label", STRING.orNull()), Map.entry("advice", STRING))));
 		rows.add(new Row("POST resume", () -> api.post("/subscriptions/" + sub + "/resume"), 200, SUBSCRIPTION));
 		rows.add(new Row("POST refunds", () -> api.post("/charges/" + charge + "/refunds",
 				Map.of("amount", 100, "reason", "Goodwill")), 201, REFUND));

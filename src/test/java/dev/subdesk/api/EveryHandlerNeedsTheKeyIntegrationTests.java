@@ -90,7 +90,7 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 		boolean isPublic() {
 			return switch (method + " " + pattern) {
 				case "GET /api/v1/receipt-keys", "POST /api/v1/receipts/verify", "GET /api/v1/openapi.json",
-						"GET /actuator/health" -> true;
+						"GET /api/v1/official-channels", "POST /api/v1/official-channels/check", "GET /actuator/health" -> true;
 				default -> method.equals("GET") && pattern.startsWith("/actuator/health/");
 			};
 		}

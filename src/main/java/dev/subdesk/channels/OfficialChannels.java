@@ -1,0 +1,248 @@
+package dev.subdesk.channels;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import dev.subdesk.channels.Directory.Phone;
+import dev.subdesk.channels.Verdict.Advice;
+import dev.subdesk.channels.Verdict.Kind;
+import dev.subdesk.shared.SubdeskException;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * The vendor's official channels and the check against impersonators. A phone number is official when its E.164
+ * form is a configured line's (national spellings read in the given country, else the vendor's); a web address
+ * when its host is a configured domain or a subdomain of one; an email sender when the domain of its address (not
+ * its display name) is a configured email domain or a subdomain of one. Anything that is not a phone number, a
+ * web address or an email address is a {@code 400 VALIDATION_FAILED} on its field.
+ */
+@Service
+public class OfficialChannels {
+
+	private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+	/** A scheme as RFC 3986 spells it, and what follows its colon. */
+	private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):(.*)$", Pattern.DOTALL);
+
+	/** What follows {@code host:} when there is no scheme: a port and maybe a path ({@code acme.example:8443/x}). */
+	private static final Pattern PORT_THEN_PATH = Pattern.compile("^[0-9]+([/?#].*)?$", Pattern.DOTALL);
+
+	/** What no host name contains: controls and spaces. */
+	private static final Pattern CONTROL_OR_SPACE = Pattern.compile("[\\p{Cntrl}\\p{Z}]");
+
+	private final Directory directory;
+
+	private final String defaultCountry;
+
+	OfficialChannels(OfficialChannelsProperties properties) {
+		this.defaultCountry = country(properties.defaultCountry()).orElseThrow(() -> new IllegalStateException(
+				"subdesk.official-channels.default-country is not a country: " + properties.defaultCountry()));
+		List<Phone> phones = new ArrayList<>();
+		for (OfficialChannelsProperties.PhoneLine line : properties.phones()) {
+			PhoneNumber number;
+			try {
+				number = PHONES.parse(line.number(), defaultCountry);
+			}
+			catch (NumberParseException e) {
+				throw new IllegalStateException("subdesk.official-channels: not a phone number: " + line.number(), e);
+			}
+			List<String> countries = line.countries() == null ? List.of()
+					: line.countries().stream().map(c -> c.trim().toUpperCase(Locale.ROOT)).toList();
+			phones.add(new Phone(PHONES.format(number, PhoneNumberFormat.E164),
+					PHONES.format(number, PhoneNumberFormat.INTERNATIONAL), line.label(), countries));
+		}
+		List<String> domains = properties.domains().stream().map(OfficialChannels::configuredHost).toList();
+		List<String> emailDomains = properties.emailDomains().stream().map(OfficialChannels::configuredHost).toList();
+		Optional<String> supportEmail = Optional.ofNullable(properties.supportEmail())
+			.filter(address -> !address.isBlank())
+			.map(String::trim);
+		supportEmail.ifPresent(address -> {
+			int at = address.lastIndexOf('@');
+			if (at < 0 || !Hosts.normalize(address.substring(at + 1)).map(h -> Hosts.within(h, emailDomains)).orElse(false)) {
+				throw new IllegalStateException(
+						"subdesk.official-channels.support-email must be in one of the email domains: " + address);
+			}
+		});
+		this.directory = new Directory(phones, domains, emailDomains, supportEmail);
+	}
+
+	private static String configuredHost(String host) {
+		return Hosts.normalize(host.trim())
+			.orElseThrow(() -> new IllegalStateException("subdesk.official-channels: not a host name: " + host));
+	}
+
+	/** The official channels, as configured. */
+	public Directory directory() {
+		return directory;
+	}
+
+	/** The country phone numbers without a country code are read in when none is given. */
+	public String defaultCountry() {
+		return defaultCountry;
+	}
+
+	/**
+	 * Whether a phone number, in any spelling (international, or national in {@code country}, default the
+	 * vendor's), is an official line.
+	 *
+	 * @throws SubdeskException {@code 400} on {@code country} when it is not a country, on {@code phone} when the
+	 *         text is not a possible phone number there
+	 */
+	public Verdict checkPhone(String phone, @Nullable String country) {
+		String region = country == null || country.isBlank() ? defaultCountry
+				: country(country).orElseThrow(() -> SubdeskException.invalid("country",
+						"must be an ISO 3166 alpha-2 country code"));
+		PhoneNumber number;
+		try {
+			number = PHONES.parse(phone, region);
+		}
+		catch (NumberParseException e) {
+			throw SubdeskException.invalid("phone", "is not a phone number");
+		}
+		if (!PHONES.isPossibleNumber(number)) {
+			throw SubdeskException.invalid("phone",
+					"is not a possible phone number in " + region + " (write it with its country code: +CC ...)");
+		}
+		String e164 = PHONES.format(number, PhoneNumberFormat.E164);
+		return directory.phones()
+			.stream()
+			.filter(line -> line.number().equals(e164))
+			.findFirst()
+			.map(line -> new Verdict(true, Kind.PHONE, e164, line.label(), Advice.OFFICIAL_PHONE))
+			.orElseGet(() -> new Verdict(false, Kind.PHONE, e164, null, Advice.NOT_OFFICIAL_PHONE));
+	}
+
+	/**
+	 * Whether a web address leads to an official site: its host, read as a browser reads it (no scheme means
+	 * {@code https://}; backslashes count as slashes; the port does not matter), is a configured domain or a
+	 * subdomain of one. A link with user-info ({@code https://acme.example@evil.test}) is never official.
+	 *
+	 * @throws SubdeskException {@code 400} on {@code url} when it is not an http or https address with a host name
+	 */
+	public Verdict checkUrl(String url) {
+		// as a browser does: tabs and line breaks anywhere are dropped, backslashes count as slashes
+		String text = url.strip().replaceAll("[\t\n\r]", "").replace('\\', '/');
+		if (text.isEmpty()) {
+			throw SubdeskException.invalid("url", "is not a web address");
+		}
+		String rest = text;
+		Matcher scheme = SCHEME.matcher(text);
+		if (scheme.matches()) {
+			String name = scheme.group(1).toLowerCase(Locale.ROOT);
+			if (name.equals("https") || name.equals("http")) {
+				rest = scheme.group(2).replaceFirst("^/+", "");
+			}
+			else if (!PORT_THEN_PATH.matcher(scheme.group(2)).matches()) {
+				throw SubdeskException.invalid("url", "must be a web address (http or https)");
+			}
+		}
+		else {
+			rest = rest.replaceFirst("^/+", "");
+		}
+		int end = rest.length();
+		for (char stop : new char[] { '/', '?', '#' }) {
+			int at = rest.indexOf(stop);
+			if (at >= 0 && at < end) {
+				end = at;
+			}
+		}
+		String authority = rest.substring(0, end);
+		if (CONTROL_OR_SPACE.matcher(authority).find()) {
+			throw SubdeskException.invalid("url", "has no host name");
+		}
+		int at = authority.lastIndexOf('@');
+		boolean userInfo = at >= 0;
+		String hostAndPort = authority.substring(at + 1);
+		if (hostAndPort.startsWith("[")) {
+			// an IPv6 literal: never an official site
+			int close = hostAndPort.indexOf(']');
+			if (close < 0) {
+				throw SubdeskException.invalid("url", "has no host name");
+			}
+			return new Verdict(false, Kind.URL, hostAndPort.substring(0, close + 1).toLowerCase(Locale.ROOT), null,
+					userInfo ? Advice.URL_WITH_USER_INFO : Advice.NOT_OFFICIAL_URL);
+		}
+		String host = withoutPort(hostAndPort);
+		String normalized = Hosts.normalize(host)
+			.orElseThrow(() -> SubdeskException.invalid("url", "has no host name"));
+		try {
+			// java.net.URI checks what is left: a server-based authority with this host is well formed
+			URI parsed = new URI("https", null, normalized, -1, "/", null, null);
+			if (parsed.getHost() == null) {
+				throw SubdeskException.invalid("url", "has no host name");
+			}
+		}
+		catch (URISyntaxException e) {
+			throw SubdeskException.invalid("url", "has no host name");
+		}
+		if (userInfo) {
+			return new Verdict(false, Kind.URL, normalized, null, Advice.URL_WITH_USER_INFO);
+		}
+		boolean official = Hosts.within(normalized, directory.domains());
+		return new Verdict(official, Kind.URL, normalized, null, official ? Advice.OFFICIAL_URL : Advice.NOT_OFFICIAL_URL);
+	}
+
+	/** The host of {@code host[:port]}; a port must be digits. */
+	private static String withoutPort(String hostAndPort) {
+		int colon = hostAndPort.lastIndexOf(':');
+		if (colon < 0) {
+			return hostAndPort;
+		}
+		String port = hostAndPort.substring(colon + 1);
+		if (!port.chars().allMatch(c -> c >= '0' && c <= '9') || port.length() > 5) {
+			throw SubdeskException.invalid("url", "has a port that is not a number");
+		}
+		return hostAndPort.substring(0, colon);
+	}
+
+	/**
+	 * Whether an email sender is official: the domain of its address (a display name such as {@code "Acme
+	 * Support"} counts for nothing) is a configured email domain or a subdomain of one.
+	 *
+	 * @throws SubdeskException {@code 400} on {@code email} when it is not one email address
+	 */
+	public Verdict checkEmail(String email) {
+		InternetAddress[] addresses;
+		try {
+			addresses = InternetAddress.parseHeader(email.strip(), true);
+		}
+		catch (AddressException e) {
+			throw SubdeskException.invalid("email", "is not an email address");
+		}
+		if (addresses.length != 1 || addresses[0].isGroup() || addresses[0].getAddress() == null) {
+			throw SubdeskException.invalid("email", "must be one email address");
+		}
+		String address = addresses[0].getAddress();
+		int at = address.lastIndexOf('@');
+		if (at <= 0 || at == address.length() - 1) {
+			throw SubdeskException.invalid("email", "is not an email address");
+		}
+		String domainPart = address.substring(at + 1);
+		if (domainPart.startsWith("[")) {
+			return new Verdict(false, Kind.EMAIL, address.toLowerCase(Locale.ROOT), null, Advice.NOT_OFFICIAL_EMAIL);
+		}
+		String domain = Hosts.normalize(domainPart)
+			.orElseThrow(() -> SubdeskException.invalid("email", "has no domain name"));
+		String normalized = (address.substring(0, at) + "@" + domain).toLowerCase(Locale.ROOT);
+		boolean official = Hosts.within(domain, directory.emailDomains());
+		return new Verdict(official, Kind.EMAIL, normalized, null,
+				official ? Advice.OFFICIAL_EMAIL : Advice.NOT_OFFICIAL_EMAIL);
+	}
+
+	private static Optional<String> country(String country) {
+		String code = country.trim().toUpperCase(Locale.ROOT);
+		return PHONES.getSupportedRegions().contains(code) ? Optional.of(code) : Optional.empty();
+	}
+}
