@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * shared/API.md, "API description (1.1)": real answers of a whole customer's life over HTTP, every one checked
  * against the document (the operation exists, its status is declared, its body matches the schema with every
  * {@code $ref} resolved), so the document cannot drift from the code. The flow reaches every operation of the
- * document with a success, and the errors 400, 401, 402, 404, 409, 413, 415 and 422.
+ * document with a success (the public official channels and their check included), and the errors 400, 401, 402,
+ * 404, 409, 413, 415 and 422.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
@@ -151,6 +152,20 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		assertThat(expect(200, anonymous.post("/receipts/verify", forged.toString())).json().path("valid").asBoolean())
 			.isFalse();
 		expect(400, anonymous.post("/receipts/verify", Map.of("cancellation", "no")));
+
+		// the official channels and the check against impersonators (public): a line, a look-alike, an address, three bad bodies
+		Api.Response channels = expect(200, anonymous.get("/official-channels"));
+		String line = channels.json().path("phones").get(0).path("number").asString();
+		Api.Response genuine = expect(200, anonymous.post("/official-channels/check", Map.of("phone", line)));
+		assertThat(genuine.json().path("official").asBoolean()).isTrue();
+		Api.Response lookAlike = expect(200,
+				anonymous.post("/official-channels/check", Map.of("url", "https://acme.example.evil.test/login")));
+		assertThat(lookAlike.json().path("official").asBoolean()).isFalse();
+		assertThat(lookAlike.json().path("label").isNull()).isTrue();
+		expect(200, anonymous.post("/official-channels/check", Map.of("email", "billing@mail.acme.example")));
+		expect(400, anonymous.post("/official-channels/check", Map.of("phone", line, "url", "https://acme.example")));
+		expect(400, anonymous.post("/official-channels/check", Map.of("email", "not an address")));
+		expect(400, anonymous.post("/official-channels/check", Map.of("url", "https://acme.example", "via", "sms")));
 
 		// charges, refunds and disputes
 		String vpn = expect(201, checked.post("/subscriptions",

@@ -116,7 +116,8 @@ class ApiDescriptionIntegrationTests {
 			}
 		}));
 		soft.assertAll();
-		assertThat(publicOnes).containsExactlyInAnyOrder("GET /receipt-keys", "POST /receipts/verify", "GET /openapi.json");
+		assertThat(publicOnes).containsExactlyInAnyOrder("GET /receipt-keys", "POST /receipts/verify", "GET /openapi.json",
+				"GET /official-channels", "POST /official-channels/check");
 		assertThat(CONTRACT.document().path("security").get(0).has("apiKey")).isTrue();
 		assertThat(CONTRACT.document().at("/components/securitySchemes/apiKey/scheme").asString()).isEqualTo("bearer");
 	}
