@@ -54,6 +54,8 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		browser.findElement(By.id("cancel-now")).click();
 		new WebDriverWait(browser, Duration.ofSeconds(10))
 			.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("main .error")));
+		assertThat(browser.switchTo().activeElement().getAttribute("id")).as("the focus after a refused form")
+			.isEqualTo("error-summary");
 		checkCurrent("cancel-contracts-here-errors");
 		browser.findElement(By.id("name")).sendKeys("Maximilian Alexander Mustermann-Oberhausen");
 		browser.findElement(By.id("email")).sendKeys(c.email());
@@ -117,6 +119,34 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		check("/portal/subscriptions/sub_not_mine/cancel", "not-found");
 	}
 
+	@Test
+	void theFaviconIsASmallIconNotA404() throws Exception {
+		var http = java.net.http.HttpClient.newHttpClient();
+		var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/favicon.ico"))).build(),
+				java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).contains("icon");
+		assertThat(response.body()).hasSizeBetween(6, 16_384).startsWith(0, 0, 1, 0);
+	}
+
+	/** Each heading that is more than one level below the one before it (h1 then h3), as "h1 → h3 text". */
+	@SuppressWarnings("unchecked")
+	private java.util.List<String> headingJumps() {
+		return (java.util.List<String>) ((JavascriptExecutor) browser).executeScript("""
+				const jumps = [];
+				let previous = 0;
+				for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+				  const level = Number(h.tagName.substring(1));
+				  if (level > previous + 1) {
+				    jumps.push('h' + previous + ' → ' + h.tagName.toLowerCase() + ' ' + h.textContent.trim());
+				  }
+				  previous = level;
+				}
+				return jumps;
+				""");
+	}
+
 	private void check(String path, String name) {
 		browser.get(url(path));
 		checkCurrent(name);
@@ -133,6 +163,11 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 					PortalBrowser.overflowing(browser, PHONE_WIDTH))
 			.allMatch(width -> width <= PHONE_WIDTH);
 		assertAccessible(browser);
+		assertThat(browser.findElement(By.cssSelector("head meta[name=description]")).getAttribute("content"))
+			.as("the meta description of %s", browser.getCurrentUrl())
+			.isNotBlank();
+		assertThat(browser.findElement(By.cssSelector("head link[rel=icon]")).getAttribute("href")).endsWith("/favicon.ico");
+		assertThat(headingJumps()).as("heading levels that skip one on %s", browser.getCurrentUrl()).isEmpty();
 		PortalBrowser.fullPageScreenshot(browser, "phone-" + name);
 		PortalBrowser.viewport(browser, 1280, 800, false);
 		PortalBrowser.fullPageScreenshot(browser, "desktop-" + name);
