@@ -98,17 +98,36 @@ class ReceiptPageController {
 		return quality(types, MediaType.APPLICATION_JSON) > quality(types, MediaType.TEXT_HTML);
 	}
 
-	/** The quality the most specific range that includes {@code type} gives it; 0 when none does. */
-	private static double quality(List<MediaType> ranges, MediaType type) {
-		double quality = 0;
+	/**
+	 * The quality ({@code q}, in thousandths: {@code 0.8} is 800) that the most specific range including
+	 * {@code type} gives it; zero when none does.
+	 */
+	private static int quality(List<MediaType> ranges, MediaType type) {
+		int quality = 0;
 		int specificity = -1;
 		for (MediaType range : ranges) {
 			int s = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
 			if (range.includes(type) && s > specificity) {
 				specificity = s;
-				quality = range.getQualityValue();
+				quality = thousandths(range.getParameter("q"));
 			}
 		}
 		return quality;
+	}
+
+	/** A {@code q} value that {@link MediaType} has already checked (0 to 1), in thousandths. */
+	private static int thousandths(@Nullable String q) {
+		if (q == null) {
+			return 1000;
+		}
+		int dot = q.indexOf('.');
+		String whole = dot < 0 ? q : q.substring(0, dot);
+		String decimals = dot < 0 ? "000" : (q.substring(dot + 1) + "000").substring(0, 3);
+		try {
+			return (whole.isEmpty() ? 0 : Integer.parseInt(whole)) * 1000 + Integer.parseInt(decimals);
+		}
+		catch (NumberFormatException e) {
+			return 0; // another spelling of a number (5e-1): not worth preferring JSON for
+		}
 	}
 }
