@@ -51,14 +51,18 @@ public class Cancellations {
 	private final String appStoreUrl;
 	private final String googlePlayUrl;
 	private final boolean terminationWithoutNotice;
+	private final String publicBaseUrl;
 
 	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
 			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
 			PlatformTransactionManager txManager,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
 			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
-			@Value("${subdesk.compliance.de-termination-without-notice:false}") boolean terminationWithoutNotice) {
+			@Value("${subdesk.compliance.de-termination-without-notice:false}") boolean terminationWithoutNotice,
+			@Value("${subdesk.public-base-url}") String publicBaseUrl) {
 		this.terminationWithoutNotice = terminationWithoutNotice;
+		this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
+				: publicBaseUrl;
 		this.repository = repository;
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
@@ -256,17 +260,17 @@ public class Cancellations {
 		Cancellation cancellation = new Cancellation(number, status, request.mode(),
 				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
 				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
-		receipts.issue(cancellation);
+		String viewToken = receipts.issue(cancellation);
 		if (!notify) {
 			return cancellation;
 		}
 		Account account = accounts.get(named.accountId());
 		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
-				"Cancellation confirmed: " + number, confirmationBody(cancellation, List.of(named)), number);
+				"Cancellation confirmed: " + number, confirmationBody(cancellation, List.of(named), viewToken), number);
 		return cancellation;
 	}
 
-	private String confirmationBody(Cancellation c, List<Subscription> known) {
+	private String confirmationBody(Cancellation c, List<Subscription> known, String viewToken) {
 		StringBuilder body = new StringBuilder();
 		body.append("Your cancellation is confirmed.\n\nConfirmation number: ").append(c.confirmationNumber())
 			.append("\nReceived: ").append(Formats.dateTime(c.requestedAt()))
@@ -284,7 +288,8 @@ public class Cancellations {
 			.append(c.refundTotal().positive()
 					? Formats.money(c.refundTotal()) + " to the card that paid, within 5 to 10 days"
 					: "none under the refund policy")
-			.append("\nYour signed receipt: ").append(c.receiptUrl())
+			.append("\nYour signed receipt: ").append(publicBaseUrl).append("/receipts/").append(c.confirmationNumber())
+			.append("?t=").append(viewToken)
 			.append("\nKeep this number: it finds this cancellation forever.");
 		return body.toString();
 	}

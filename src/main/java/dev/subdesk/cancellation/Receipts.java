@@ -4,6 +4,8 @@ import dev.subdesk.shared.CanonicalJson;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -35,6 +37,8 @@ public class Receipts {
 
 	private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
+	private static final SecureRandom RANDOM = new SecureRandom();
+
 	private record SigningKey(String keyId, Ed25519PrivateKeyParameters privateKey) {
 	}
 
@@ -55,25 +59,33 @@ public class Receipts {
 				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
-	/** Issues and stores the receipt of a new cancellation. */
+	/**
+	 * Issues and stores the receipt of a new cancellation; returns the token that opens its public page
+	 * ({@link #findForViewer}). Only the token's SHA-256 is stored.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	void issue(Cancellation cancellation) {
+	String issue(Cancellation cancellation) {
 		ObjectNode signed = json.createObjectNode();
 		signed.set("cancellation", json.valueToTree(cancellation));
 		Instant issuedAt = clock.instant();
 		signed.put("issuedAt", issuedAt.toString());
 		String payload = CanonicalJson.of(signed);
 		SigningKey key = signingKey();
+		byte[] random = new byte[24];
+		RANDOM.nextBytes(random);
+		String viewToken = B64URL.encodeToString(random);
 		jdbc.sql("""
-				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature)
-				VALUES (:number, :payload, :at, :key, :signature)
+				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
+				VALUES (:number, :payload, :at, :key, :signature, :token)
 				""")
 			.param("number", cancellation.confirmationNumber())
 			.param("payload", payload)
 			.param("at", Timestamp.from(issuedAt))
 			.param("key", key.keyId())
 			.param("signature", sign(key.privateKey(), payload))
+			.param("token", sha256(viewToken))
 			.update();
+		return viewToken;
 	}
 
 	/** The receipt as issued: {@code {"cancellation", "issuedAt", "keyId", "signature"}}. */
@@ -88,6 +100,23 @@ public class Receipts {
 				return (JsonNode) receipt;
 			})
 			.optional();
+	}
+
+	/**
+	 * The receipt as issued, for whoever holds the token of its public page (the link in the cancellation
+	 * confirmation); empty for an unknown number or a wrong token alike.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<JsonNode> findForViewer(String confirmationNumber, String token) {
+		Optional<byte[]> stored = jdbc
+			.sql("SELECT view_token_hash FROM receipts WHERE confirmation_number = :number AND view_token_hash IS NOT NULL")
+			.param("number", Ids.normalizeNumber(confirmationNumber))
+			.query((rs, n) -> rs.getBytes(1))
+			.optional();
+		if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), sha256(token))) {
+			return Optional.empty();
+		}
+		return find(confirmationNumber);
 	}
 
 	/** Every key that ever signed a receipt. */
@@ -158,6 +187,15 @@ public class Receipts {
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
 		return new SigningKey(keyId, privateKey);
+	}
+
+	private static byte[] sha256(String token) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	private static String sign(Ed25519PrivateKeyParameters key, String payload) {

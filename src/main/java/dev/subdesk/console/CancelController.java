@@ -83,6 +83,10 @@ class CancelController {
 		model.addAttribute("refund", option == null ? null : Formats.money(option.refund()));
 		model.addAttribute("offer", quote.offer());
 		model.addAttribute("channelInstructions", quote.channelInstructions());
+		model.addAttribute("alsoEnds", quote.alsoCancels()
+			.stream()
+			.map(id -> catalog.get(subscriptions.get(id).planCode()).name() + " (order " + subscriptions.get(id).orderNumber() + ")")
+			.toList());
 		return "console/quote";
 	}
 

@@ -298,6 +298,7 @@ class PortalController {
 		model.addAttribute("keyId", receipt.path("keyId").asString());
 		model.addAttribute("signature", receipt.path("signature").asString());
 		model.addAttribute("receiptJson", json.writeValueAsString(receipt));
+		model.addAttribute("valid", receipts.verify(receipt));
 		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()))).toList());
 		return "web/receipt";
 	}

@@ -1,7 +1,9 @@
 package dev.subdesk.web;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,6 +13,36 @@ import org.jspecify.annotations.Nullable;
 record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @Nullable String name,
 		@Nullable String email, @Nullable String orderNumber, @Nullable String timing,
 		@Nullable String confirmationEmail) {
+
+	/** The form control each error message is about (the first of a group of radio buttons). */
+	private static final Map<String, String> FIELD_OF = Map.of("cancel.error.kind", "kind-ordinary",
+			"cancel.error.reason", "reason", "cancel.error.name", "name", "cancel.error.email", "email",
+			"cancel.error.order", "orderNumber", "cancel.error.timing", "timing-earliest",
+			"cancel.error.confirmationEmail", "confirmationEmail");
+
+	/**
+	 * The fields that {@code errors} are about, by control id, each with its message key, in the order of the
+	 * errors; a message about no single field (too long, too many requests) has none.
+	 */
+	static Map<String, String> invalidFields(List<String> errors) {
+		Map<String, String> fields = new LinkedHashMap<>();
+		for (String error : errors) {
+			String field = FIELD_OF.get(error);
+			if (field != null) {
+				fields.putIfAbsent(field, error);
+			}
+		}
+		return fields;
+	}
+
+	/** An error message of the summary, with the id of the control it is about ({@code null}: none). */
+	record ErrorItem(String message, @Nullable String field) {
+	}
+
+	/** The error summary's entries, each linking to its field where it has one. */
+	static List<ErrorItem> errorItems(List<String> errors) {
+		return errors.stream().map(e -> new ErrorItem(e, FIELD_OF.get(e))).toList();
+	}
 
 	static PublicCancellationForm empty(@Nullable String orderNumber) {
 		return new PublicCancellationForm("ORDINARY", "", "", "", orderNumber == null ? "" : orderNumber, "EARLIEST", "");

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ContentDisposition;
@@ -56,6 +57,7 @@ class PublicPagesController {
 	String cancelForm(@RequestParam(required = false) @Nullable String order, Model model) {
 		model.addAttribute("form", PublicCancellationForm.empty(order));
 		model.addAttribute("errors", List.of());
+		model.addAttribute("invalid", Map.of());
 		return "web/cancel";
 	}
 
@@ -73,13 +75,17 @@ class PublicPagesController {
 	 */
 	private @Nullable String refused(String view, List<String> errors, List<String> emails, Model model,
 			HttpServletRequest request, HttpServletResponse response) {
+		model.addAttribute("invalid", Map.of());
 		if (!errors.isEmpty()) {
 			model.addAttribute("errors", errors);
+			model.addAttribute("invalid", PublicCancellationForm.invalidFields(errors));
+			model.addAttribute("errorItems", PublicCancellationForm.errorItems(errors));
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return view;
 		}
 		if (!limits.allow(request.getRemoteAddr(), emails)) {
 			model.addAttribute("errors", List.of(TOO_MANY));
+			model.addAttribute("errorItems", PublicCancellationForm.errorItems(List.of(TOO_MANY)));
 			response.setStatus(TOO_MANY_REQUESTS);
 			return view;
 		}

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -78,6 +79,61 @@ public final class PortalBrowser {
 			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
 			byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
 			Files.write(dir.resolve(name + ".png"), png);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	/**
+	 * Makes the page {@code width} × {@code height} CSS pixels, as a phone ({@code mobile}: the page's viewport
+	 * meta tag counts) or a desktop window would show it.
+	 */
+	public static void viewport(WebDriver driver, int width, int height, boolean mobile) {
+		((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+				Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+	}
+
+	/**
+	 * {@code document.documentElement.scrollWidth} and {@code window.innerWidth}. On an emulated phone a page wider
+	 * than the screen makes the browser zoom out, which widens {@code innerWidth} too: compare both with the
+	 * screen's width.
+	 */
+	@SuppressWarnings("unchecked")
+	public static List<Long> widths(WebDriver driver) {
+		return ((List<Number>) ((JavascriptExecutor) driver)
+			.executeScript("return [document.documentElement.scrollWidth, window.innerWidth];")).stream()
+			.map(Number::longValue)
+			.toList();
+	}
+
+	/** The elements that stick out to the right of {@code width}, to say what overflows. */
+	@SuppressWarnings("unchecked")
+	public static List<String> overflowing(WebDriver driver, int width) {
+		return (List<String>) ((JavascriptExecutor) driver).executeScript("""
+				const out = [];
+				for (const e of document.querySelectorAll('body *')) {
+				  const r = e.getBoundingClientRect();
+				  if (r.right > arguments[0] + 0.5) {
+				    out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+				        + ' right=' + Math.round(r.right));
+				  }
+				}
+				return out.slice(0, 12);
+				""", width);
+	}
+
+	/** A picture of the whole page, not only the visible part, in {@code target/screenshots/name.png}. */
+	public static void fullPageScreenshot(WebDriver driver, String name) {
+		@SuppressWarnings("unchecked")
+		List<Number> size = (List<Number>) ((JavascriptExecutor) driver).executeScript(
+				"return [window.innerWidth, Math.max(document.documentElement.scrollHeight, window.innerHeight)];");
+		Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", size.get(0), "height", size.get(1), "scale", 1);
+		Map<String, Object> shot = ((ChromeDriver) driver).executeCdpCommand("Page.captureScreenshot",
+				Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+		try {
+			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+			Files.write(dir.resolve(name + ".png"), java.util.Base64.getDecoder().decode((String) shot.get("data")));
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException(e);

@@ -155,6 +155,36 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
 	}
 
+	@Test
+	void onA1280By800ScreenCancelNowIsVisibleWithoutScrollingWithTheOfferBesideIt() {
+		Customer c = customerWith("antivirus-annual");
+		fixtures.addOn(c.account(), "identity-addon-annual", c.subscription());
+		fixtures.advance("PT1S");
+		api.post("/accounts/" + c.account() + "/devices",
+				java.util.Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", c.subscription()));
+		browser = PortalBrowser.start("en-US,en");
+		PortalBrowser.viewport(browser, 1280, 800, false);
+		browser.get(url("/portal/sign-in"));
+		browser.findElement(By.id("email")).sendKeys(c.email());
+		browser.findElement(By.id("send-code")).click();
+		waitForEnd("/portal/sign-in/code");
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, c.account()));
+		browser.findElement(By.id("sign-in")).click();
+		waitForEnd("/portal");
+
+		browser.get(url("/portal/subscriptions/" + c.subscription() + "/cancel"));
+
+		org.openqa.selenium.Rectangle button = browser.findElement(By.id("cancel-now")).getRect();
+		org.openqa.selenium.Rectangle offer = browser.findElement(By.id("offer")).getRect();
+		org.openqa.selenium.Rectangle form = browser.findElement(By.cssSelector("main form")).getRect();
+		assertThat(button.getY() + button.getHeight()).as("bottom of Cancel now").isLessThanOrEqualTo(800);
+		assertThat(offer.getX()).as("the offer is beside the form, not above it").isGreaterThanOrEqualTo(form.getX() + form.getWidth());
+		assertThat(offer.getY()).as("the offer starts no higher than the form").isGreaterThanOrEqualTo(form.getY());
+		assertThat(browser.findElement(By.id("mode-end")).isSelected()).isTrue();
+		assertAccessible(browser);
+		PortalBrowser.screenshot(browser, "cancel-with-offer-beside");
+	}
+
 	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
 	private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
 		for (int i = 0; i < 60; i++) {
