@@ -125,10 +125,25 @@ class OperatingMode implements EnvironmentPostProcessor {
 
 		private static final long serialVersionUID = 1L;
 
+		private static final String DEMO_INSTEAD = "To try Subdesk with these defaults on this database instead, set "
+				+ "SUBDESK_MODE=demo.";
+
 		DemoDefaultsInProduction(List<String> problems) {
 			super("Production mode (a database is configured, or SUBDESK_MODE=production) refuses to start with demo "
-					+ "defaults in force:\n - " + String.join("\n - ", problems)
-					+ "\nTo try Subdesk with these defaults on this database instead, set SUBDESK_MODE=demo.");
+					+ "defaults in force:\n - " + String.join("\n - ", problems) + "\n" + DEMO_INSTEAD);
+		}
+	}
+
+	/** Prints the refusal as Spring Boot's "APPLICATION FAILED TO START" report, without a stack trace. */
+	static final class RefusalReport
+			extends org.springframework.boot.diagnostics.AbstractFailureAnalyzer<DemoDefaultsInProduction> {
+
+		@Override
+		protected org.springframework.boot.diagnostics.FailureAnalysis analyze(Throwable root,
+				DemoDefaultsInProduction cause) {
+			return new org.springframework.boot.diagnostics.FailureAnalysis(cause.getMessage(),
+					"Fix each setting named above and start again.",
+					cause);
 		}
 	}
 }
