@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * random UUID. The id is in the response's {@code X-Request-Id} header, in the log's MDC as {@code requestId} (so
  * in every JSON log line written while the request is served), and in every problem+json answer as
  * {@code requestId}: a customer's or integrator's report then finds its log lines. With
- * {@code logging.level.dev.subdesk.api.RequestIds=DEBUG} each request is logged once when answered.
+ * {@code LOGGING_LEVEL_DEV_SUBDESK_REQUESTS=DEBUG} each request is logged once when answered.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -38,7 +38,8 @@ class RequestIds extends OncePerRequestFilter {
 
 	private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-	private static final Logger log = LoggerFactory.getLogger(RequestIds.class);
+	/** A lower-case name, so an environment variable can set its level: LOGGING_LEVEL_DEV_SUBDESK_REQUESTS=DEBUG. */
+	private static final Logger log = LoggerFactory.getLogger("dev.subdesk.requests");
 
 	@Override
 	protected boolean shouldNotFilterErrorDispatch() {
