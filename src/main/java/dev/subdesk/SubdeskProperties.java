@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Configuration read from the environment (see application.properties for the variable names).
  *
- * @param dbUrl external PostgreSQL JDBC URL; blank means demo mode on the embedded PostgreSQL
+ * @param dbUrl external PostgreSQL JDBC URL ({@code SUBDESK_DB_URL}, else {@code spring.datasource.url}); blank
+ *     means the embedded PostgreSQL (demo mode unless {@code SUBDESK_MODE} says otherwise, see {@link OperatingMode})
  * @param dataDir where the embedded PostgreSQL keeps its data
  * @param embeddedServerConfig extra postgresql.conf settings for the embedded server (benchmarks, diagnostics)
  */

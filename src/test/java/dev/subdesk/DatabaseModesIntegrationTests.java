@@ -44,6 +44,7 @@ class DatabaseModesIntegrationTests {
 			String url = owner.getBean(javax.sql.DataSource.class).unwrap(com.zaxxer.hikari.HikariDataSource.class).getJdbcUrl();
 			Path unused = dataDir.resolve("never-created");
 			try (ConfigurableApplicationContext external = start("subdesk.db-url=" + url, "subdesk.db-user=postgres",
+					"subdesk.public-base-url=https://subscriptions.example.com", "subdesk.console.demo-password=",
 					"subdesk.data-dir=" + unused)) {
 				Api api = new Api(port(external));
 				String account = new Fixtures(api).account();

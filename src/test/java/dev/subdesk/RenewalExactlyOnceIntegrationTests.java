@@ -59,7 +59,8 @@ class RenewalExactlyOnceIntegrationTests {
 		int count = 3000;
 		String prefix = RenewalSeeder.seed(dataSource, count, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
 		String url = owner.getBean(DataSource.class).unwrap(HikariDataSource.class).getJdbcUrl();
-		try (ConfigurableApplicationContext second = start("--subdesk.db-url=" + url, "--subdesk.db-user=postgres")) {
+		try (ConfigurableApplicationContext second = start("--subdesk.db-url=" + url, "--subdesk.db-user=postgres",
+				"--subdesk.mode=demo")) {
 			List<Api> nodes = List.of(new Api(port(owner)), new Api(port(second)));
 			ExecutorService pool = Executors.newFixedThreadPool(8);
 			List<Future<Api.Response>> runs = new ArrayList<>();
@@ -92,6 +93,7 @@ class RenewalExactlyOnceIntegrationTests {
 		Process child = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
+				"--subdesk.console.demo-password=", "--subdesk.public-base-url=https://subscriptions.example.com",
 				"--logging.level.root=WARN")
 			.redirectErrorStream(true)
 			.redirectOutput(new File(dataDir.toFile(), "child.log"))

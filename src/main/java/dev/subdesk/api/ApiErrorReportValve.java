@@ -41,8 +41,10 @@ public class ApiErrorReportValve extends ErrorReportValve {
 			response.setCharacterEncoding("UTF-8");
 			Writer writer = response.getReporter();
 			if (writer != null) {
-				writer.write(JSON.writeValueAsString(
-						Problems.body(problem.status(), problem.code(), String.valueOf(problem.getMessage()), problem.errors())));
+				var body = Problems.body(problem.status(), problem.code(), String.valueOf(problem.getMessage()),
+						problem.errors());
+				RequestIds.of(request).ifPresent(id -> body.put("requestId", id));
+				writer.write(JSON.writeValueAsString(body));
 				response.finishResponse();
 			}
 		}

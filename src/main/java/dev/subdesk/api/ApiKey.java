@@ -15,8 +15,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The API key: {@code SUBDESK_API_KEY}; in demo mode an unset key is generated and printed once; with an external
- * database and no key the server refuses to start. It is checked by {@link ApiSecurity} on the path the server
+ * The API key: {@code SUBDESK_API_KEY}; in demo mode an unset key is generated and printed once; in production mode
+ * (dev.subdesk.OperatingMode) the server refuses to start without one. It is checked by {@link ApiSecurity} on the path the server
  * routes; a request it admits carries the key's fingerprint (the lower-case hex SHA-256 of the key), which
  * {@link #fingerprint(HttpServletRequest)} reads, for whatever is scoped to "the authenticated key".
  */
@@ -31,13 +31,13 @@ class ApiKey {
 	private final byte[] expectedDigest;
 	private final String fingerprint;
 
-	ApiKey(@Value("${subdesk.api.key:}") String configured, @Value("${subdesk.db-url:}") String dbUrl) {
+	ApiKey(@Value("${subdesk.api.key:}") String configured, @Value("${subdesk.demo-mode:false}") boolean demoMode) {
 		String key = configured;
 		if (key.isBlank()) {
-			if (!dbUrl.isBlank()) {
+			if (!demoMode) {
 				throw new IllegalStateException(
-						"SUBDESK_API_KEY is not set. With an external database (SUBDESK_DB_URL) the API key must be "
-								+ "configured: set SUBDESK_API_KEY to a long random secret and start again.");
+						"SUBDESK_API_KEY is not set. In production mode the API key must be configured: set "
+								+ "SUBDESK_API_KEY to a long random secret and start again.");
 			}
 			byte[] random = new byte[24];
 			new SecureRandom().nextBytes(random);

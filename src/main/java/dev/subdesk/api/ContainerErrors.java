@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * body the pages use.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1) // after RequestIds, which gives the error dispatch its request id
 class ContainerErrors extends OncePerRequestFilter {
 
 	private final JsonMapper json;

@@ -11,7 +11,10 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.json.JsonMapper;
 
-/** RFC 9457 problem details with the stable {@code code} of the public contract. */
+/**
+ * RFC 9457 problem details with the stable {@code code} of the public contract, and the {@code requestId} of the
+ * request answered ({@link RequestIds}), the same as its {@code X-Request-Id} header.
+ */
 final class Problems {
 
 	static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
@@ -30,6 +33,7 @@ final class Problems {
 		if (status == 400 || !errors.isEmpty()) {
 			body.put("errors", errors);
 		}
+		RequestIds.current().ifPresent(id -> body.put("requestId", id));
 		return body;
 	}
 

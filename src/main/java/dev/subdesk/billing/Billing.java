@@ -79,13 +79,16 @@ public class Billing {
 	private final TransactionTemplate tx;
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
+	private final io.micrometer.core.instrument.MeterRegistry meters;
 	/** Settles the refunds recorded inside a caller's own transaction, once it has committed. */
 	private final ExecutorService settler = Executors.newFixedThreadPool(2,
 			Thread.ofPlatform().name("refund-settler-", 0).daemon().factory());
 
 	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
 			Notices notices, PlatformTransactionManager txManager, CrashAfterGateway crash,
-			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace) {
+			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace,
+			io.micrometer.core.instrument.MeterRegistry meters) {
+		this.meters = meters;
 		this.tx = new TransactionTemplate(txManager);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
@@ -505,11 +508,34 @@ public class Billing {
 	private record PendingRefund(String id, Money amount, String token) {
 	}
 
+	/**
+	 * Marks a refund paid, once: only the node whose update moves it from PENDING counts it in
+	 * {@code subdesk.refunds} and {@code subdesk.refunds.amount} (minor units), by currency.
+	 */
 	private boolean markRefunded(String id) {
-		return jdbc.sql("UPDATE refunds SET status = 'SUCCEEDED', settled_at = :at WHERE id = :id AND status = 'PENDING'")
+		Optional<Money> paid = jdbc.sql("""
+				UPDATE refunds SET status = 'SUCCEEDED', settled_at = :at WHERE id = :id AND status = 'PENDING'
+				RETURNING amount, currency
+				""")
 			.param("at", Timestamp.from(clock.instant()))
 			.param("id", id)
-			.update() == 1;
+			.query((rs, n) -> Money.of(rs.getLong(1), rs.getString(2)))
+			.optional();
+		paid.ifPresent(this::countRefund);
+		return paid.isPresent();
+	}
+
+	private void countRefund(Money paid) {
+		io.micrometer.core.instrument.Counter.builder("subdesk.refunds")
+			.description("Refunds paid back (settled with the gateway), by currency")
+			.tag("currency", paid.currency())
+			.register(meters)
+			.increment();
+		io.micrometer.core.instrument.Counter.builder("subdesk.refunds.amount")
+			.description("Money paid back in refunds, in minor units of the currency")
+			.tag("currency", paid.currency())
+			.register(meters)
+			.increment(paid.amount());
 	}
 
 	/** What one sweep of pending money records did. */

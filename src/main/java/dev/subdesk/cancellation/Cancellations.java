@@ -52,10 +52,11 @@ public class Cancellations {
 	private final String googlePlayUrl;
 	private final boolean terminationWithoutNotice;
 	private final String publicBaseUrl;
+	private final CancellationMeters meters;
 
 	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
 			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
-			PlatformTransactionManager txManager,
+			PlatformTransactionManager txManager, CancellationMeters meters,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
 			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
 			@Value("${subdesk.compliance.de-termination-without-notice:false}") boolean terminationWithoutNotice,
@@ -63,6 +64,7 @@ public class Cancellations {
 		this.terminationWithoutNotice = terminationWithoutNotice;
 		this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
 				: publicBaseUrl;
+		this.meters = meters;
 		this.repository = repository;
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
@@ -257,6 +259,7 @@ public class Cancellations {
 		var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(), now,
 				effectiveAt, refundTotal, request.reason(), request.channel());
 		repository.insert(row, items, refunds, request.feedback(), request.actor());
+		meters.cancelled(request.channel(), request.mode());
 		Cancellation cancellation = new Cancellation(number, status, request.mode(),
 				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
 				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));

@@ -40,8 +40,11 @@ public class RetentionOffers {
 	private final Clock clock;
 	private final Subscriptions subscriptions;
 	private final Accounts accounts;
+	private final CancellationMeters meters;
 
-	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts) {
+	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
+			CancellationMeters meters) {
+		this.meters = meters;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.subscriptions = subscriptions;
@@ -88,6 +91,7 @@ public class RetentionOffers {
 			.param("at", Timestamp.from(now))
 			.query(RetentionOffers::map)
 			.optional();
+		created.ifPresent(offer -> meters.offerShown());
 		return created.or(() -> ofTerm(s)).filter(o -> o.open(now)).map(StoredOffer::offer);
 	}
 
@@ -110,6 +114,7 @@ public class RetentionOffers {
 			.param("at", Timestamp.from(now))
 			.param("id", offerId)
 			.update();
+		meters.offerAccepted();
 		return subscriptions.setRenewalPrice(s, Money.of(stored.discountedPrice(), s.price().currency()));
 	}
 

@@ -10,11 +10,12 @@ class ClockConfiguration {
 
 	/**
 	 * The clock bean. The test clock is on when {@code SUBDESK_TEST_CLOCK=true}, or by default in demo mode
-	 * (no {@code SUBDESK_DB_URL}).
+	 * ({@code subdesk.demo-mode}; production mode refuses to start with it on).
 	 */
 	@Bean
-	TestClock clock(@Value("${subdesk.clock.test-clock:}") String testClock, @Value("${subdesk.db-url:}") String dbUrl) {
-		boolean enabled = testClock.isBlank() ? dbUrl.isBlank() : Boolean.parseBoolean(testClock);
+	TestClock clock(@Value("${subdesk.clock.test-clock:}") String testClock,
+			@Value("${subdesk.demo-mode:false}") boolean demoMode) {
+		boolean enabled = testClock.isBlank() ? demoMode : Boolean.parseBoolean(testClock);
 		return new TestClock(Clock.systemUTC(), enabled);
 	}
 }

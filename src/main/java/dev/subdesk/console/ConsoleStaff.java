@@ -31,9 +31,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * The console's staff accounts, in the {@code staff_users} table; only each password's Argon2 hash is stored,
  * and a disabled account cannot sign in.
  * <p>
- * In demo mode (no external database) the users {@code agent}, {@code supervisor} and {@code admin} are written
+ * In demo mode ({@code subdesk.demo-mode}) the users {@code agent}, {@code supervisor} and {@code admin} are written
  * at every start with the password {@code subdesk.console.demo-password}, or, when that is blank, one generated
- * and logged once. With an external database there are no demo users (any left from a demo run are disabled);
+ * and logged once. In production mode there are no demo users (any left from a demo run are disabled);
  * the first ADMIN is {@code subdesk.console.bootstrap-admin.username} with
  * {@code subdesk.console.bootstrap-admin.password}, created at start-up only while no enabled ADMIN exists, and
  * ADMINs create everyone else on {@code /console/staff}.
@@ -129,12 +129,12 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 	private final String bootstrapPassword;
 
 	ConsoleStaff(JdbcClient jdbc, Clock clock, @Value("${subdesk.console.demo-password:}") String demoPassword,
-			@Value("${subdesk.db-url:}") String dbUrl,
+			@Value("${subdesk.demo-mode:false}") boolean demoMode,
 			@Value("${subdesk.console.bootstrap-admin.username:}") String bootstrapUsername,
 			@Value("${subdesk.console.bootstrap-admin.password:}") String bootstrapPassword) {
 		this.jdbc = jdbc;
 		this.clock = clock;
-		this.demoMode = dbUrl.isBlank();
+		this.demoMode = demoMode;
 		this.demoPassword = demoPassword;
 		this.bootstrapUsername = bootstrapUsername.strip().toLowerCase(Locale.ROOT);
 		this.bootstrapPassword = bootstrapPassword;

@@ -62,7 +62,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
-			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:2}") int workerCount,
+			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
 			@Value("${subdesk.compliance.pre-billing-notice:false}") boolean preBillingNotice) {
 		this.preBillingNotice = preBillingNotice;

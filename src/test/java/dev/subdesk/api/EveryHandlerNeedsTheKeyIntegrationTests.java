@@ -127,7 +127,8 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 		List<String> routes = routes().stream().map(Route::toString).toList();
 		assertThat(routes).as("the API handlers").filteredOn(r -> r.contains(" /api/")).hasSizeGreaterThanOrEqualTo(30);
 		assertThat(routes).contains("GET /api/v1/accounts", "GET /api/v1/accounts/{id}/notices", "POST /api/v1/accounts",
-				"POST /api/v1/test-clock/advance", "GET /actuator/health", "GET /actuator/metrics", "GET /actuator/info");
+				"POST /api/v1/test-clock/advance", "GET /actuator/health", "GET /actuator/metrics", "GET /actuator/info",
+				"GET /actuator/prometheus");
 	}
 
 	@Test
@@ -158,7 +159,9 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 				}
 			});
 			if (route.method().equals("GET") && !route.isPublic()) {
-				RawHttp.Answer withKey = http.send("GET", target, Map.of("Authorization", KEY), null);
+				// the Prometheus endpoint answers its text format only
+				String accept = path.equals("/actuator/prometheus") ? "text/plain" : "application/json";
+				RawHttp.Answer withKey = http.send("GET", target, Map.of("Authorization", KEY, "Accept", accept), null);
 				soft.assertThat(withKey.status()).as(route + " with the key (the URL the test built works)")
 					.isIn(200, 404);
 			}

@@ -39,7 +39,10 @@ final class RawHttp {
 
 	Answer send(String method, String target, Map<String, String> headers, @Nullable String body) {
 		StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-			.append("Host: localhost\r\nAccept: application/json\r\nConnection: close\r\n");
+			.append("Host: localhost\r\nConnection: close\r\n");
+		if (headers.keySet().stream().noneMatch("Accept"::equalsIgnoreCase)) {
+			request.append("Accept: application/json\r\n");
+		}
 		headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
 		byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
 		if (body != null) {

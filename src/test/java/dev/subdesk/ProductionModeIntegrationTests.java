@@ -1,0 +1,172 @@
+package dev.subdesk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.Fixtures;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Production mode, as an operator configures it with Spring's standard datasource properties: the database they
+ * name is the one used, and a start with any demo default in force is refused, saying which and how to fix it.
+ * The database is an embedded PostgreSQL the test starts itself, standing in for the operator's server.
+ */
+class ProductionModeIntegrationTests {
+
+	private static final String ALL_PROBLEMS_HEADLINE = "Production mode (a database is configured, or SUBDESK_MODE=production) "
+			+ "refuses to start with demo defaults in force";
+
+	private static EmbeddedPostgres database;
+
+	@TempDir
+	Path dataDir;
+
+	@BeforeAll
+	static void startTheOperatorsDatabase() throws Exception {
+		database = EmbeddedPostgres.builder()
+			.setLocaleConfig("locale-provider", "builtin")
+			.setLocaleConfig("builtin-locale", "C.UTF-8")
+			.setLocaleConfig("encoding", "UTF8")
+			.start();
+	}
+
+	@AfterAll
+	static void stopTheOperatorsDatabase() throws Exception {
+		database.close();
+	}
+
+	@Test
+	void springDatasourceUrlIsTheDatabaseUsedAndNoEmbeddedServerIsStarted() throws Exception {
+		Map<String, String> config = production();
+		try (ConfigurableApplicationContext server = start(config)) {
+			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("false");
+			Api api = new Api(port(server));
+			String account = new Fixtures(api).account();
+			try (Connection connection = database.getPostgresDatabase().getConnection();
+					PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM accounts WHERE id = ?")) {
+				select.setString(1, account);
+				try (ResultSet rows = select.executeQuery()) {
+					rows.next();
+					assertThat(rows.getInt(1)).as("the account is in the database spring.datasource.url names").isEqualTo(1);
+				}
+			}
+			assertThat(Files.exists(dataDir.resolve("never-created"))).as("no embedded server's data directory").isFalse();
+			assertThat(api.get("/test-clock").status()).as("the test clock is off").isEqualTo(404);
+		}
+	}
+
+	@Test
+	void subdeskModeDemoRunsTheDemoDefaultsOnAConfiguredDatabase() {
+		Map<String, String> config = production();
+		config.put("subdesk.mode", "demo");
+		config.remove("subdesk.public-base-url");
+		config.put("subdesk.console.demo-password", "console-demo-password");
+		try (ConfigurableApplicationContext server = start(config)) {
+			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("true");
+			assertThat(new Api(port(server)).get("/test-clock").status()).as("the test clock is on").isEqualTo(200);
+		}
+	}
+
+	static Stream<Arguments> demoDefaults() {
+		return Stream.of(
+				refused("the test clock switched on", config -> config.put("subdesk.clock.test-clock", "true"),
+						"The test clock is on (SUBDESK_TEST_CLOCK=true)", "Remove SUBDESK_TEST_CLOCK"),
+				refused("no API key (demo mode would generate one)", config -> config.put("subdesk.api.key", ""),
+						"SUBDESK_API_KEY is not set, so a demo key would be generated", "Set SUBDESK_API_KEY"),
+				refused("the console demo password", config -> config.put("subdesk.console.demo-password", "demo-password-1"),
+						"SUBDESK_CONSOLE_DEMO_PASSWORD is set: the console's demo users exist only in demo mode",
+						"SUBDESK_CONSOLE_ADMIN_USERNAME"),
+				refused("SUBDESK_PUBLIC_URL left at its localhost default", config -> config.remove("subdesk.public-base-url"),
+						"SUBDESK_PUBLIC_URL is http://localhost:0", "Set it to the address customers use"),
+				refused("SUBDESK_PUBLIC_URL on the loopback address",
+						config -> config.put("subdesk.public-base-url", "http://127.0.0.1:8080"),
+						"SUBDESK_PUBLIC_URL is http://127.0.0.1:8080", "Set it to the address customers use"),
+				refused("SUBDESK_MODE=production without any database", config -> {
+					config.put("subdesk.mode", "production");
+					config.remove("spring.datasource.url");
+				}, "No database is configured", "set SUBDESK_DB_URL (or SPRING_DATASOURCE_URL)"));
+	}
+
+	@ParameterizedTest(name = "refused with {0}")
+	@MethodSource("demoDefaults")
+	void productionModeRefusesToStartWithADemoDefaultInForceSayingWhichAndHow(String what,
+			Consumer<Map<String, String>> change, String which, String how) {
+		Map<String, String> config = production();
+		change.accept(config);
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining(ALL_PROBLEMS_HEADLINE)
+			.hasStackTraceContaining(which)
+			.hasStackTraceContaining(how);
+	}
+
+	@Test
+	void everyDemoDefaultInForceIsNamedInOneRefusal() {
+		Map<String, String> config = production();
+		config.put("subdesk.clock.test-clock", "true");
+		config.put("subdesk.api.key", "");
+		config.put("subdesk.console.demo-password", "demo-password-1");
+		config.remove("subdesk.public-base-url");
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining("SUBDESK_TEST_CLOCK=true")
+			.hasStackTraceContaining("SUBDESK_API_KEY is not set")
+			.hasStackTraceContaining("SUBDESK_CONSOLE_DEMO_PASSWORD is set")
+			.hasStackTraceContaining("SUBDESK_PUBLIC_URL is http://localhost");
+	}
+
+	@Test
+	void anUnknownModeIsRefused() {
+		Map<String, String> config = production();
+		config.put("subdesk.mode", "prod");
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining("SUBDESK_MODE is 'prod': set it to demo or production");
+	}
+
+	private static Arguments refused(String what, Consumer<Map<String, String>> change, String which, String how) {
+		return Arguments.of(what, change, which, how);
+	}
+
+	/** A complete production configuration, naming the database the way Spring's own documentation does. */
+	private Map<String, String> production() {
+		Map<String, String> config = new LinkedHashMap<>();
+		config.put("server.port", "0");
+		config.put("spring.datasource.url", database.getJdbcUrl("postgres", "postgres"));
+		config.put("spring.datasource.username", "postgres");
+		config.put("subdesk.api.key", Api.TEST_KEY);
+		config.put("subdesk.public-base-url", "https://subscriptions.example.com");
+		// src/test/resources/config/application.properties sets a demo password for the demo-mode tests
+		config.put("subdesk.console.demo-password", "");
+		config.put("subdesk.data-dir", dataDir.resolve("never-created").toString());
+		config.put("subdesk.jobs.initial-delay", "PT1H");
+		config.put("logging.level.root", "WARN");
+		return config;
+	}
+
+	private static ConfigurableApplicationContext start(Map<String, String> config) {
+		List<String> args = config.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
+		return new SpringApplicationBuilder(SubdeskApplication.class).run(args.toArray(String[]::new));
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "0"));
+	}
+}
