@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Who may call the API and the management endpoints, decided on the path the dispatcher routes (Spring's
  * {@link PathPatternRequestMatcher}: percent-decoded segments, matrix parameters set aside), never on the raw
  * request URI. Everything under {@code /api} and {@code /actuator} needs {@code Authorization: Bearer <api key>}
- * ({@link ApiKey}), except {@code GET /api/v1/receipt-keys}, {@code POST /api/v1/receipts/verify} and
+ * ({@link ApiKey}), except {@code GET /api/v1/receipt-keys}, {@code POST /api/v1/receipts/verify}, {@code GET /api/v1/entitlement-keys} and
  * {@code /actuator/health} with its groups; a missing or wrong key is {@code 401 UNAUTHORIZED}. Stateless: no
  * session, no CSRF (a bearer key is not sent by a browser on its own). A path under {@code /api} or
  * {@code /actuator} that is not in normal form never gets this far ({@link PathNormalForm}).
@@ -63,10 +63,12 @@ class ApiSecurity {
 
 	static final RequestMatcher VERIFY_RECEIPT = PATHS.matcher(HttpMethod.POST, "/api/v1/receipts/verify");
 
+	static final RequestMatcher ENTITLEMENT_KEYS = PATHS.matcher(HttpMethod.GET, "/api/v1/entitlement-keys");
+
 	private static final RequestMatcher GUARDED = new OrRequestMatcher(API,
 			PATHS.matcher("/actuator/**"));
 
-	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT,
+	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT, ENTITLEMENT_KEYS,
 			PATHS.matcher("/actuator/health/**"));
 
 	@Bean

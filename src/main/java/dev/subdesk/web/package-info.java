@@ -7,5 +7,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Web pages",
 		allowedDependencies = { "shared", "clock", "catalog", "notices", "accounts", "subscriptions", "billing",
-				"cancellation", "devices", "support" })
+				"cancellation", "devices", "entitlements", "support" })
 package dev.subdesk.web;

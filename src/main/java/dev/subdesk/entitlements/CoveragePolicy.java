@@ -1,0 +1,50 @@
+package dev.subdesk.entitlements;
+
+import dev.subdesk.subscriptions.RenewalQueue;
+import dev.subdesk.subscriptions.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Until when a subscription covers its products (shared/API.md, Entitlements): only ACTIVE and PAST_DUE ones cover
+ * anything. An ACTIVE one covers the period paid for ({@code currentPeriodEnd}), or, once a cancellation is
+ * scheduled (END_OF_TERM, auto-renewal off), until it takes effect ({@code cancelAt}); a PAST_DUE one keeps its
+ * service until its last dunning retry. An add-on never covers past its base. A cancelled (refunded or not),
+ * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
+ */
+final class CoveragePolicy {
+
+	/** The last dunning retry, counted from the failed renewal at the end of the period. */
+	static final Duration DUNNING = Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]);
+
+	private CoveragePolicy() {
+	}
+
+	/** The end of the coverage, when {@code s} (with its base {@code parent}, for an add-on) covers anything at {@code now}. */
+	static Optional<Instant> until(Subscription s, @Nullable Subscription parent, Instant now) {
+		Optional<Instant> own = own(s);
+		if (s.isAddOn()) {
+			if (parent == null) {
+				return Optional.empty();
+			}
+			Optional<Instant> base = own(parent);
+			own = own.flatMap(o -> base.map(b -> o.isBefore(b) ? o : b));
+		}
+		return own.filter(now::isBefore);
+	}
+
+	private static Optional<Instant> own(Subscription s) {
+		Instant end = switch (s.status()) {
+			case ACTIVE -> s.currentPeriodEnd();
+			case PAST_DUE -> s.currentPeriodEnd().plus(DUNNING);
+			case CANCELLED, EXPIRED -> null;
+		};
+		if (end == null) {
+			return Optional.empty();
+		}
+		Instant cancelAt = s.cancelAt();
+		return Optional.of(cancelAt != null && cancelAt.isBefore(end) ? cancelAt : end);
+	}
+}
