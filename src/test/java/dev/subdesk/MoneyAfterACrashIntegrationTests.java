@@ -161,7 +161,7 @@ class MoneyAfterACrashIntegrationTests {
 				"-Xshare:auto", "-cp", System.getProperty("java.class.path"),
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
-				"--subdesk.clock.test-clock=true", "--logging.level.root=WARN"));
+				"--subdesk.clock.test-clock=true", "--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN"));
 		if (!crashAfter.isEmpty()) {
 			command.add("--subdesk.testing.crash-after-gateway=" + crashAfter);
 		}
