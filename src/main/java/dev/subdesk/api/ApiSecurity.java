@@ -65,6 +65,10 @@ class ApiSecurity {
 
 	static final RequestMatcher ENTITLEMENT_KEYS = PATHS.matcher(HttpMethod.GET, "/api/v1/entitlement-keys");
 
+	/** Issues a token and changes nothing: not an audited change, though it needs the key. */
+	static final RequestMatcher ENTITLEMENT_TOKEN = PATHS.matcher(HttpMethod.POST,
+			"/api/v1/devices/{id}/entitlement-token");
+
 	private static final RequestMatcher GUARDED = new OrRequestMatcher(API,
 			PATHS.matcher("/actuator/**"));
 

@@ -36,10 +36,18 @@ class CoveragePolicyTests {
 	}
 
 	@Test
+	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetKeepsTheDunningGrace() {
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, END))
+			.contains(END.plus(Duration.ofDays(5)));
+	}
+
+	@Test
 	void anEndedSubscriptionOrOneWhoseCoverageRanOutCoversNothing() {
 		assertThat(CoveragePolicy.until(subscription(Subscription.Status.CANCELLED, NOW, null), null, NOW)).isEmpty();
 		assertThat(CoveragePolicy.until(subscription(Subscription.Status.EXPIRED, null, null), null, NOW)).isEmpty();
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, END)).isEmpty();
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, END, null), null, END)).isEmpty();
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.PAST_DUE, null, null), null,
+				END.plus(Duration.ofDays(5)))).isEmpty();
 	}
 
 	@Test
