@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -33,11 +34,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The Ed25519 keys that sign entitlement tokens. One key signs at a time; the first is made when the first token is
  * signed. {@link #rotate()} retires it and makes a new one: from then on every node signs with the new key (each
  * token looks up the signing key's id, so no node keeps signing with a retired one), while the retired key stays in
- * the published JWK Set until {@link Entitlements#LONGEST_TOKEN} after its retirement, when every token it signed has
- * expired. Private keys are stored sealed ({@link KeyEncryptionKey}) and opened in memory only, once per key.
+ * the published JWK Set until every token it signed has expired ({@link #PUBLISHED_AFTER_RETIREMENT}). Private keys
+ * are stored sealed ({@link KeyEncryptionKey}) and opened in memory only, once per key.
  */
 @Service
 public class EntitlementKeys {
+
+	/**
+	 * How long a retired key stays published: the longest a token lives, and a minute more for a token whose signing
+	 * began just before a rotation committed.
+	 */
+	static final Duration PUBLISHED_AFTER_RETIREMENT = Entitlements.LONGEST_TOKEN.plusMinutes(1);
 
 	private static final String COLUMNS = "kid, public_key, sealed_private_key, kek_id, created_at, retired_at";
 
@@ -80,7 +87,7 @@ public class EntitlementKeys {
 	@Transactional(readOnly = true)
 	public List<EntitlementKey> published() {
 		return jdbc.sql(PUBLISHED)
-			.param("since", Timestamp.from(clock.instant().minus(Entitlements.LONGEST_TOKEN)))
+			.param("since", Timestamp.from(clock.instant().minus(PUBLISHED_AFTER_RETIREMENT)))
 			.query(EntitlementKeys::map)
 			.list()
 			.stream()
@@ -140,7 +147,7 @@ public class EntitlementKeys {
 	private static EntitlementKey view(StoredKey key) {
 		Instant retired = key.retiredAt();
 		return new EntitlementKey(key.kid(), Base64URL.encode(key.publicKey()).toString(), key.createdAt(), retired,
-				retired == null ? null : retired.plus(Entitlements.LONGEST_TOKEN));
+				retired == null ? null : retired.plus(PUBLISHED_AFTER_RETIREMENT));
 	}
 
 	private static StoredKey map(ResultSet rs, int row) throws SQLException {
