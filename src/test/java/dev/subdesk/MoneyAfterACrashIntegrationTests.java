@@ -169,7 +169,8 @@ class MoneyAfterACrashIntegrationTests {
 				"-Xshare:auto", "-cp", System.getProperty("java.class.path"),
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
-				"--subdesk.clock.test-clock=true", "--subdesk.mode=demo", "--logging.level.root=WARN"));
+				"--subdesk.clock.test-clock=true", "--subdesk.mode=demo",
+				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN"));
 		if (!crashAfter.isEmpty()) {
 			command.add("--subdesk.testing.crash-after-gateway=" + crashAfter);
 		}

@@ -35,9 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link PathPatternRequestMatcher}: percent-decoded segments, matrix parameters set aside), never on the raw
  * request URI. Everything under {@code /api} and {@code /actuator} needs {@code Authorization: Bearer <api key>}
  * ({@link ApiKey}), except {@code GET /api/v1/receipt-keys}, {@code POST /api/v1/receipts/verify},
- * {@code GET /api/v1/official-channels}, {@code POST /api/v1/official-channels/check}, the API description
- * {@code GET /api/v1/openapi.json} and {@code /actuator/health} with its groups; a missing or wrong key is
- * {@code 401 UNAUTHORIZED}. Stateless: no
+ * {@code GET /api/v1/entitlement-keys}, {@code GET /api/v1/official-channels},
+ * {@code POST /api/v1/official-channels/check}, the API description {@code GET /api/v1/openapi.json} and
+ * {@code /actuator/health} with its groups; a missing or wrong key is {@code 401 UNAUTHORIZED}. Stateless: no
  * session, no CSRF (a bearer key is not sent by a browser on its own). A path under {@code /api} or
  * {@code /actuator} that is not in normal form never gets this far ({@link PathNormalForm}).
  *
@@ -70,12 +70,17 @@ class ApiSecurity {
 	static final RequestMatcher OFFICIAL_CHANNELS = PATHS.matcher(HttpMethod.GET, "/api/v1/official-channels");
 
 	static final RequestMatcher CHECK_CHANNEL = PATHS.matcher(HttpMethod.POST, "/api/v1/official-channels/check");
+	static final RequestMatcher ENTITLEMENT_KEYS = PATHS.matcher(HttpMethod.GET, "/api/v1/entitlement-keys");
+
+	/** Issues a token and changes nothing: not an audited change, though it needs the key. */
+	static final RequestMatcher ENTITLEMENT_TOKEN = PATHS.matcher(HttpMethod.POST,
+			"/api/v1/devices/{id}/entitlement-token");
 
 	private static final RequestMatcher GUARDED = new OrRequestMatcher(API,
 			PATHS.matcher("/actuator/**"));
 
 	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT, API_DESCRIPTION,
-			OFFICIAL_CHANNELS, CHECK_CHANNEL, PATHS.matcher("/actuator/health/**"));
+			OFFICIAL_CHANNELS, CHECK_CHANNEL, ENTITLEMENT_KEYS, PATHS.matcher("/actuator/health/**"));
 
 	@Bean
 	@Order(0)

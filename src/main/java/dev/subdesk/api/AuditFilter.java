@@ -12,7 +12,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Records every change made through the API (POST, PATCH, DELETE that succeeded) with its actor: the
- * {@code X-Actor} header, or {@code api}. Replays of an idempotent request are not changes and are not recorded.
+ * {@code X-Actor} header, or {@code api}. Replays of an idempotent request are not changes and are not recorded, nor
+ * are a receipt check and a device's entitlement token, which change nothing.
  */
 @Component
 @Order(ApiSecurity.AFTER_THE_KEY)
@@ -29,7 +30,8 @@ class AuditFilter extends OncePerRequestFilter {
 		String method = request.getMethod();
 		return !ApiSecurity.API_V1.matches(request)
 				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method))
-				|| ApiSecurity.VERIFY_RECEIPT.matches(request) || ApiSecurity.CHECK_CHANNEL.matches(request);
+				|| ApiSecurity.VERIFY_RECEIPT.matches(request) || ApiSecurity.CHECK_CHANNEL.matches(request)
+				|| ApiSecurity.ENTITLEMENT_TOKEN.matches(request);
 	}
 
 	@Override

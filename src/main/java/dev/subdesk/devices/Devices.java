@@ -61,15 +61,7 @@ public class Devices {
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);
 		}
-		Map<String, Long> used = jdbc.sql("""
-				SELECT subscription_id, count(*) AS used FROM devices
-				WHERE account_id = :account AND status = 'ACTIVE' AND deleted_at IS NULL AND subscription_id IS NOT NULL
-				GROUP BY subscription_id
-				""").param("account", accountId)
-			.query((rs, n) -> Map.entry(rs.getString("subscription_id"), rs.getLong("used")))
-			.list()
-			.stream()
-			.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+		Map<String, Long> used = seatsInUse(accountId);
 		List<Subscription> candidates = named != null ? List.of(named)
 				: subscriptions.forAccount(accountId)
 					.stream()
@@ -103,6 +95,32 @@ public class Devices {
 			.param("account", accountId)
 			.query(Devices::map)
 			.optional();
+	}
+
+	/**
+	 * A device by its id alone, removed ones included (a removed device is DEACTIVATED): for a device that asks for
+	 * its entitlement, which knows its own id but not its account's.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<Device> findEvenIfRemoved(String deviceId) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM devices WHERE id = :id")
+			.param("id", deviceId)
+			.query(Devices::map)
+			.optional();
+	}
+
+	/** The number of ACTIVE devices on the seats of each of the account's subscriptions, by subscription id. */
+	@Transactional(readOnly = true)
+	public Map<String, Long> seatsInUse(String accountId) {
+		return jdbc.sql("""
+				SELECT subscription_id, count(*) AS used FROM devices
+				WHERE account_id = :account AND status = 'ACTIVE' AND deleted_at IS NULL AND subscription_id IS NOT NULL
+				GROUP BY subscription_id
+				""").param("account", accountId)
+			.query((rs, n) -> Map.entry(rs.getString("subscription_id"), rs.getLong("used")))
+			.list()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 	}
 
 	@Transactional(readOnly = true)

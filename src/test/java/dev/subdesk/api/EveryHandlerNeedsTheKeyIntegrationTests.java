@@ -90,7 +90,8 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 		boolean isPublic() {
 			return switch (method + " " + pattern) {
 				case "GET /api/v1/receipt-keys", "POST /api/v1/receipts/verify", "GET /api/v1/openapi.json",
-						"GET /api/v1/official-channels", "POST /api/v1/official-channels/check", "GET /actuator/health" -> true;
+						"GET /api/v1/official-channels", "POST /api/v1/official-channels/check", "GET /api/v1/entitlement-keys",
+						"GET /actuator/health" -> true;
 				default -> method.equals("GET") && pattern.startsWith("/actuator/health/");
 			};
 		}
@@ -127,7 +128,9 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 		List<String> routes = routes().stream().map(Route::toString).toList();
 		assertThat(routes).as("the API handlers").filteredOn(r -> r.contains(" /api/")).hasSizeGreaterThanOrEqualTo(30);
 		assertThat(routes).contains("GET /api/v1/accounts", "GET /api/v1/accounts/{id}/notices", "POST /api/v1/accounts",
-				"POST /api/v1/test-clock/advance", "GET /actuator/health", "GET /actuator/metrics", "GET /actuator/info",
+				"POST /api/v1/test-clock/advance", "GET /api/v1/accounts/{id}/entitlements",
+				"POST /api/v1/devices/{id}/entitlement-token", "GET /api/v1/entitlement-keys",
+				"POST /api/v1/entitlement-keys/rotation", "GET /actuator/health", "GET /actuator/metrics", "GET /actuator/info",
 				"GET /actuator/prometheus");
 	}
 
@@ -304,6 +307,9 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 					}
 					if (before.endsWith("/charges/")) {
 						yield ids.get("charge");
+					}
+					if (before.endsWith("/devices/")) {
+						yield ids.get("device");
 					}
 					yield "off_0000000000";
 				}

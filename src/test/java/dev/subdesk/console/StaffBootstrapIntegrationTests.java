@@ -71,7 +71,7 @@ class StaffBootstrapIntegrationTests {
 
 	private static ConfigurableApplicationContext start(String... properties) {
 		List<String> args = new ArrayList<>(List.of("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY,
-				"--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
+				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
 		for (String property : properties) {
 			args.add("--" + property);
 		}

@@ -17,10 +17,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
 		"subdesk.api.key=" + Api.TEST_KEY,
 		"subdesk.clock.test-clock=true",
+		"subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
 		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
 		"subdesk.jobs.initial-delay=PT1H",
 		// every test's browser is 127.0.0.1: the per-address limits of sign-in and the public forms would stop the suite
 		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
 		"logging.level.dev.subdesk=WARN" })
 public @interface SubdeskIntegrationTest {
+
+	/** The key-encryption key of the entitlement signing keys in tests: base64 of 32 bytes, no secret. */
+	String ENTITLEMENT_KEK = "c3ViZGVzay10ZXN0LWtlay0zMi1ieXRlcy1sb25nISE=";
 }

@@ -1,0 +1,53 @@
+package dev.subdesk.entitlements;
+
+import dev.subdesk.subscriptions.RenewalQueue;
+import dev.subdesk.subscriptions.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Until when a subscription covers its products (shared/API.md, Entitlements): only ACTIVE and PAST_DUE ones cover
+ * anything. An ACTIVE one covers the period paid for ({@code currentPeriodEnd}), or, once a cancellation is
+ * scheduled (END_OF_TERM, auto-renewal off), until it takes effect ({@code cancelAt}); a PAST_DUE one keeps its
+ * service until its last dunning retry, and so does an auto-renewing one whose renewal is due but has not run yet
+ * (the renewal job runs every minute; its devices are not locked out in between). An add-on never covers past its base. A cancelled (refunded or not),
+ * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
+ */
+final class CoveragePolicy {
+
+	/** The last dunning retry, counted from the failed renewal at the end of the period. */
+	static final Duration DUNNING = Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]);
+
+	private CoveragePolicy() {
+	}
+
+	/** The end of the coverage, when {@code s} (with its base {@code parent}, for an add-on) covers anything at {@code now}. */
+	static Optional<Instant> until(Subscription s, @Nullable Subscription parent, Instant now) {
+		Optional<Instant> own = own(s, now);
+		if (s.isAddOn()) {
+			if (parent == null) {
+				return Optional.empty();
+			}
+			Optional<Instant> base = own(parent, now);
+			own = own.flatMap(o -> base.map(b -> o.isBefore(b) ? o : b));
+		}
+		return own.filter(now::isBefore);
+	}
+
+	private static Optional<Instant> own(Subscription s, Instant now) {
+		Instant end = switch (s.status()) {
+			// renewing, with its renewal attempt due but not run yet: the same grace as after a failed attempt
+			case ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
+					? s.currentPeriodEnd().plus(DUNNING) : s.currentPeriodEnd();
+			case PAST_DUE -> s.currentPeriodEnd().plus(DUNNING);
+			case CANCELLED, EXPIRED -> null;
+		};
+		if (end == null) {
+			return Optional.empty();
+		}
+		Instant cancelAt = s.cancelAt();
+		return Optional.of(cancelAt != null && cancelAt.isBefore(end) ? cancelAt : end);
+	}
+}

@@ -1,0 +1,197 @@
+package dev.subdesk.entitlements;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.jca.JCAContext;
+import com.nimbusds.jose.util.Base64URL;
+import dev.subdesk.shared.Ids;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The Ed25519 keys that sign entitlement tokens. One key signs at a time; the first is made when the first token is
+ * signed. {@link #rotate()} retires it and makes a new one: from then on every node signs with the new key (each
+ * token looks up the signing key's id, so no node keeps signing with a retired one), while the retired key stays in
+ * the published JWK Set until every token it signed has expired ({@link #PUBLISHED_AFTER_RETIREMENT}). Private keys
+ * are stored sealed ({@link KeyEncryptionKey}) and opened in memory only, once per key.
+ */
+@Service
+public class EntitlementKeys {
+
+	/**
+	 * How long a retired key stays published: the longest a token lives, and a minute more for a token whose signing
+	 * began just before a rotation committed.
+	 */
+	static final Duration PUBLISHED_AFTER_RETIREMENT = Entitlements.LONGEST_TOKEN.plusMinutes(1);
+
+	private static final String COLUMNS = "kid, public_key, sealed_private_key, kek_id, created_at, retired_at";
+
+	/** The signing key: the one not retired. */
+	private static final String SIGNING = "SELECT " + COLUMNS + " FROM entitlement_keys WHERE retired_at IS NULL";
+
+	/** Keys that still verify tokens that have not expired. */
+	private static final String PUBLISHED = "SELECT " + COLUMNS + """
+			 FROM entitlement_keys WHERE retired_at IS NULL OR retired_at > :since ORDER BY created_at DESC, kid
+			""";
+
+	private static final String INSERT = """
+			INSERT INTO entitlement_keys (kid, public_key, sealed_private_key, kek_id, created_at)
+			VALUES (:kid, :public, :sealed, :kek, :at)
+			""";
+
+	/** Rotations run one at a time over every node: the second retires what the first made. */
+	private static final String ROTATION_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('entitlement-key-rotation', 0))";
+
+	private record StoredKey(String kid, byte[] publicKey, byte[] sealed, String kekId, Instant createdAt,
+			@org.jspecify.annotations.Nullable Instant retiredAt) {
+	}
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final KeyEncryptionKey kek;
+	private final TransactionTemplate newTransaction;
+	private final Map<String, Ed25519PrivateKeyParameters> opened = new ConcurrentHashMap<>();
+	private final SecureRandom random = new SecureRandom();
+
+	EntitlementKeys(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek, PlatformTransactionManager transactions) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.kek = kek;
+		this.newTransaction = new TransactionTemplate(transactions);
+		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	}
+
+	/** The keys a vendor needs to verify every token that has not expired, the signing key first. */
+	@Transactional(readOnly = true)
+	public List<EntitlementKey> published() {
+		return jdbc.sql(PUBLISHED)
+			.param("since", Timestamp.from(clock.instant().minus(PUBLISHED_AFTER_RETIREMENT)))
+			.query(EntitlementKeys::map)
+			.list()
+			.stream()
+			.map(EntitlementKeys::view)
+			.toList();
+	}
+
+	/**
+	 * Retires the signing key (if any) and makes a new one, which signs every token from now on. The retired key stays
+	 * published until the tokens it signed have expired. Returns the new key.
+	 */
+	@Transactional
+	public EntitlementKey rotate() {
+		jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
+		jdbc.sql("UPDATE entitlement_keys SET retired_at = :at WHERE retired_at IS NULL")
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		return view(create());
+	}
+
+	/** A signer with the current signing key, made (and committed on its own) when there is none yet. */
+	Signer signer() {
+		StoredKey key = jdbc.sql(SIGNING).query(EntitlementKeys::map).optional().orElseGet(this::createFirst);
+		return new Signer(key.kid(), opened.computeIfAbsent(key.kid(),
+				kid -> new Ed25519PrivateKeyParameters(kek.open(key.sealed(), kid, key.kekId()), 0)));
+	}
+
+	private StoredKey createFirst() {
+		try {
+			StoredKey made = newTransaction.execute(status -> create());
+			return java.util.Objects.requireNonNull(made);
+		}
+		catch (DuplicateKeyException e) {
+			// another node made the first key at the same moment: use that one
+			return newTransaction.execute(status -> jdbc.sql(SIGNING).query(EntitlementKeys::map).single());
+		}
+	}
+
+	private StoredKey create() {
+		Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(random);
+		String kid = Ids.next("ek");
+		byte[] seed = privateKey.getEncoded();
+		byte[] sealed = kek.seal(seed, kid);
+		Arrays.fill(seed, (byte) 0);
+		Instant at = clock.instant();
+		jdbc.sql(INSERT)
+			.param("kid", kid)
+			.param("public", privateKey.generatePublicKey().getEncoded())
+			.param("sealed", sealed)
+			.param("kek", kek.id())
+			.param("at", Timestamp.from(at))
+			.update();
+		opened.put(kid, privateKey);
+		return new StoredKey(kid, privateKey.generatePublicKey().getEncoded(), sealed, kek.id(), at, null);
+	}
+
+	private static EntitlementKey view(StoredKey key) {
+		Instant retired = key.retiredAt();
+		return new EntitlementKey(key.kid(), Base64URL.encode(key.publicKey()).toString(), key.createdAt(), retired,
+				retired == null ? null : retired.plus(PUBLISHED_AFTER_RETIREMENT));
+	}
+
+	private static StoredKey map(ResultSet rs, int row) throws SQLException {
+		Timestamp retired = rs.getTimestamp("retired_at");
+		return new StoredKey(rs.getString("kid"), rs.getBytes("public_key"), rs.getBytes("sealed_private_key"),
+				rs.getString("kek_id"), rs.getTimestamp("created_at").toInstant(),
+				retired == null ? null : retired.toInstant());
+	}
+
+	/** A JOSE signer for {@code EdDSA} with one Ed25519 key (Bouncy Castle's, so Nimbus needs no Tink). */
+	static final class Signer implements JWSSigner {
+
+		private final String kid;
+		private final Ed25519PrivateKeyParameters key;
+		private final JCAContext jca = new JCAContext();
+
+		Signer(String kid, Ed25519PrivateKeyParameters key) {
+			this.kid = kid;
+			this.key = key;
+		}
+
+		String kid() {
+			return kid;
+		}
+
+		@Override
+		public Base64URL sign(JWSHeader header, byte[] signingInput) throws JOSEException {
+			if (!JWSAlgorithm.EdDSA.equals(header.getAlgorithm()) || !kid.equals(header.getKeyID())) {
+				throw new JOSEException("This signer signs EdDSA with key " + kid + " only");
+			}
+			Ed25519Signer signer = new Ed25519Signer();
+			signer.init(true, key);
+			signer.update(signingInput, 0, signingInput.length);
+			return Base64URL.encode(signer.generateSignature());
+		}
+
+		@Override
+		public Set<JWSAlgorithm> supportedJWSAlgorithms() {
+			return Set.of(JWSAlgorithm.EdDSA);
+		}
+
+		@Override
+		public JCAContext getJCAContext() {
+			return jca;
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package dev.subdesk.entitlements;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.devices.Device;
+import dev.subdesk.devices.Devices;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What a customer may use now, and the entitlement tokens their devices show offline (shared/API.md, Entitlements).
+ * Coverage is the {@link CoveragePolicy}'s. A device's token names the products of the subscription whose seat it
+ * takes and of that subscription's add-ons that cover now, and expires at the earliest of {@link #LONGEST_TOKEN}
+ * from now and the end of the coverage of every product it names, so a token never outlives what was paid for: a
+ * device of an END_OF_TERM cancellation gets tokens until the cancellation takes effect, each expiring by then.
+ */
+@Service
+public class Entitlements {
+
+	/** The longest a token is valid: the device asks again before then. */
+	public static final Duration LONGEST_TOKEN = Duration.ofDays(7);
+
+	private final Subscriptions subscriptions;
+	private final Devices devices;
+	private final Catalog catalog;
+	private final EntitlementKeys keys;
+	private final Clock clock;
+	private final String issuer;
+
+	Entitlements(Subscriptions subscriptions, Devices devices, Catalog catalog, EntitlementKeys keys, Clock clock,
+			@Value("${subdesk.public-base-url}") String issuer) {
+		this.subscriptions = subscriptions;
+		this.devices = devices;
+		this.catalog = catalog;
+		this.keys = keys;
+		this.clock = clock;
+		this.issuer = issuer;
+	}
+
+	/**
+	 * One entry per product of each of the account's subscriptions that covers now (ACTIVE or PAST_DUE, add-ons
+	 * included), oldest subscription first, products in catalog order.
+	 */
+	@Transactional(readOnly = true)
+	public List<Entitlement> forAccount(String accountId) {
+		Instant now = clock.instant();
+		List<Subscription> all = subscriptions.forAccount(accountId)
+			.stream()
+			.sorted(Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::seq))
+			.toList();
+		Map<String, Long> inUse = devices.seatsInUse(accountId);
+		List<Entitlement> entitlements = new ArrayList<>();
+		for (Subscription s : all) {
+			Optional<Instant> until = CoveragePolicy.until(s, parent(s, all), now);
+			if (until.isEmpty()) {
+				continue;
+			}
+			for (String product : catalog.get(s.planCode()).products()) {
+				entitlements.add(new Entitlement(product, s.id(), until.get(), s.deviceLimit(),
+						inUse.getOrDefault(s.id(), 0L)));
+			}
+		}
+		return entitlements;
+	}
+
+	/**
+	 * Until when a device is covered now, by the subscription whose seat it takes: empty for a DEACTIVATED device or
+	 * one whose subscription covers nothing.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<Instant> coveredUntil(Device device) {
+		return seat(device).flatMap(s -> CoveragePolicy.until(s, parent(s), clock.instant()));
+	}
+
+	/**
+	 * A new signed token for a device. An unknown device is {@code 404 NOT_FOUND}; a DEACTIVATED (or removed) device,
+	 * or one whose subscription covers nothing now, {@code 409 NOT_ENTITLED}.
+	 */
+	@Transactional(readOnly = true)
+	public EntitlementToken issueToken(String deviceId) {
+		Device device = devices.findEvenIfRemoved(deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
+		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Grant grant = grant(device, now).orElseThrow(() -> SubdeskException.conflict("NOT_ENTITLED",
+				"This device is not entitled: it is deactivated, or its subscription has ended"));
+		Instant limit = now.plus(LONGEST_TOKEN);
+		// NumericDate is whole seconds: rounded down, so the token never outlives the coverage
+		Instant exp = (grant.until().isBefore(limit) ? grant.until() : limit).truncatedTo(ChronoUnit.SECONDS);
+		if (!exp.isAfter(now)) {
+			throw SubdeskException.conflict("NOT_ENTITLED", "This device's coverage ends within the second");
+		}
+		EntitlementKeys.Signer signer = keys.signer();
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)
+			.subject(device.id())
+			.claim("acct", device.accountId())
+			.claim("products", List.copyOf(grant.products()))
+			.issueTime(Date.from(now))
+			.expirationTime(Date.from(exp))
+			.build();
+		SignedJWT jwt = new SignedJWT(
+				new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(signer.kid()).type(JOSEObjectType.JWT).build(), claims);
+		try {
+			jwt.sign(signer);
+		}
+		catch (JOSEException e) {
+			throw new IllegalStateException("Signing an entitlement token failed", e);
+		}
+		return new EntitlementToken(jwt.serialize(), exp);
+	}
+
+	/** What a device may use and until when: the products of its seat's subscription and of its covering add-ons. */
+	private record Grant(Set<String> products, Instant until) {
+	}
+
+	private Optional<Grant> grant(Device device, Instant now) {
+		Optional<Subscription> seat = seat(device);
+		if (seat.isEmpty()) {
+			return Optional.empty();
+		}
+		Subscription s = seat.get();
+		Optional<Instant> until = CoveragePolicy.until(s, parent(s), now);
+		if (until.isEmpty()) {
+			return Optional.empty();
+		}
+		Set<String> products = new LinkedHashSet<>(catalog.get(s.planCode()).products());
+		Instant end = until.get();
+		if (!s.isAddOn()) {
+			for (Subscription addOn : subscriptions.liveAddOns(s.id())) {
+				Optional<Instant> addOnUntil = CoveragePolicy.until(addOn, s, now);
+				if (addOnUntil.isPresent()) {
+					products.addAll(catalog.get(addOn.planCode()).products());
+					end = addOnUntil.get().isBefore(end) ? addOnUntil.get() : end;
+				}
+			}
+		}
+		return Optional.of(new Grant(products, end));
+	}
+
+	/** The subscription whose seat an ACTIVE device takes. */
+	private Optional<Subscription> seat(Device device) {
+		String seat = device.subscriptionId();
+		if (device.status() != Device.Status.ACTIVE || seat == null) {
+			return Optional.empty();
+		}
+		return subscriptions.find(seat);
+	}
+
+	private @Nullable Subscription parent(Subscription s) {
+		String parentId = s.parentId();
+		return parentId == null ? null : subscriptions.find(parentId).orElse(null);
+	}
+
+	private static @Nullable Subscription parent(Subscription s, List<Subscription> all) {
+		String parentId = s.parentId();
+		return parentId == null ? null : all.stream().filter(p -> p.id().equals(parentId)).findFirst().orElse(null);
+	}
+}

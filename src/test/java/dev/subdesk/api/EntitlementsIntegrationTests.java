@@ -1,0 +1,359 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.EntitlementVerifier;
+import dev.subdesk.support.EntitlementVerifier.Verified;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.NamedParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * shared/API.md, Entitlements (1.1): what an account may use, device tokens a vendor verifies offline with the
+ * published JWK Set (checked here with the JDK's Ed25519, not the server's signer), who gets no token, key rotation,
+ * and the signing key sealed at rest.
+ */
+class EntitlementsIntegrationTests extends ApiIntegrationTest {
+
+	private static final Duration WEEK = Duration.ofDays(7);
+
+	@Value("${subdesk.public-base-url}")
+	String issuer;
+
+	@Autowired
+	JdbcClient database;
+
+	@Test
+	void aDeviceTokenVerifiesWithThePublishedKeyAndNamesTheDeviceTheAccountAndTheProductsOfItsSeat() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-annual");
+		fixtures.addOn(account, "identity-addon-annual", base);
+		String device = device(account, base);
+		Instant before = now();
+
+		Api.Response answer = token(device);
+
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		Verified verified = verifier().verify(answer.text("token")).orElseThrow(() -> new AssertionError("not verified"));
+		SignedJWT jwt = SignedJWT.parse(answer.text("token"));
+		assertThat(jwt.getHeader().getAlgorithm().getName()).isEqualTo("EdDSA");
+		assertThat(jwt.getHeader().getKeyID()).isEqualTo(verified.kid());
+		assertThat(verified.claims().getIssuer()).isEqualTo(issuer);
+		assertThat(verified.claims().getSubject()).isEqualTo(device);
+		assertThat(verified.claims().getStringClaim("acct")).isEqualTo(account);
+		assertThat(verified.claims().getStringListClaim("products")).containsExactlyInAnyOrder("antivirus", "identity");
+		Instant iat = verified.claims().getIssueTime().toInstant();
+		assertThat(iat).isBetween(before, now());
+		Instant exp = verified.claims().getExpirationTime().toInstant();
+		assertThat(exp).isEqualTo(iat.plus(WEEK)).isEqualTo(Instant.parse(answer.text("expiresAt")));
+		assertThat(jwt.getPayload().toJSONObject().get("exp")).isEqualTo(exp.getEpochSecond());
+
+		String[] parts = answer.text("token").split("\\.");
+		String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+			.encodeToString(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+				.replace("\"antivirus\"", "\"vpn\"").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+		assertThat(verifier().verify(forged)).as("a token with changed products").isEmpty();
+	}
+
+	@Test
+	void theJwkSetIsPublicAndListsOkpEd25519SigningKeys() {
+		String account = fixtures.accountWithVisa();
+		token(device(account, fixtures.subscribe(account, "antivirus-annual")));
+		Api.Response keys = api.with("Authorization", null).get("/entitlement-keys");
+
+		assertThat(keys.status()).as(keys.toString()).isEqualTo(200);
+		assertThat(keys.json().path("keys").values()).isNotEmpty().allSatisfy(key -> {
+			assertThat(key.path("kty").asString()).isEqualTo("OKP");
+			assertThat(key.path("crv").asString()).isEqualTo("Ed25519");
+			assertThat(key.path("use").asString()).isEqualTo("sig");
+			assertThat(key.path("alg").asString()).isEqualTo("EdDSA");
+			assertThat(key.path("kid").asString()).isNotBlank();
+			assertThat(Base64.getUrlDecoder().decode(key.path("x").asString())).hasSize(32);
+			assertThat(key.has("d")).as("no private part").isFalse();
+		});
+	}
+
+	@Test
+	void entitlementsListEachProductOfEachCoveringSubscriptionUntilTheEndOfWhatIsPaidFor() {
+		String account = fixtures.accountWithVisa();
+		String total = fixtures.subscribe(account, "total-annual");
+		String antivirus = fixtures.subscribe(account, "antivirus-annual");
+		String identity = fixtures.addOn(account, "identity-addon-annual", antivirus);
+		String gone = fixtures.subscribe(account, "vpn-annual");
+		fixtures.cancel(gone, "IMMEDIATE");
+		device(account, total);
+		device(account, total);
+		device(account, antivirus);
+
+		JsonNode data = entitlements(account);
+
+		assertThat(data.values()).extracting(e -> e.path("subscriptionId").asString() + ":" + e.path("product").asString())
+			.containsExactlyInAnyOrder(total + ":antivirus", total + ":vpn", total + ":utilities", total + ":identity",
+					antivirus + ":antivirus", identity + ":identity");
+		for (JsonNode e : data.values()) {
+			JsonNode s = fixtures.subscription(e.path("subscriptionId").asString()).json();
+			assertThat(e.path("until").asString()).isEqualTo(s.path("currentPeriodEnd").asString());
+		}
+		JsonNode totalEntry = data.values().stream().filter(e -> e.path("subscriptionId").asString().equals(total))
+			.findFirst().orElseThrow();
+		assertThat(totalEntry.path("deviceLimit").asInt()).isEqualTo(10);
+		assertThat(totalEntry.path("devicesInUse").asInt()).isEqualTo(2);
+		assertThat(api.get("/accounts/acct_unknown/entitlements").status()).isEqualTo(404);
+	}
+
+	@Test
+	void aDeviceOfAnEndOfTermCancellationGetsTokensUntilTheEndDateNeverPastItAndNoneAfter() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String device = device(account, sub);
+		Api.Response cancelled = fixtures.cancel(sub, "END_OF_TERM");
+		assertThat(cancelled.text("status")).isEqualTo("SCHEDULED");
+		Instant end = Instant.parse(fixtures.subscription(sub).text("cancelAt"));
+
+		Verified early = verifier().verify(token(device).text("token")).orElseThrow();
+		assertThat(early.claims().getExpirationTime().toInstant())
+			.isEqualTo(early.claims().getIssueTime().toInstant().plus(WEEK)).isBefore(end);
+
+		fixtures.advance(Duration.between(now(), end).minusDays(2));
+		Api.Response late = token(device);
+		assertThat(late.status()).as(late.toString()).isEqualTo(200);
+		Verified lastWeek = verifier().verify(late.text("token")).orElseThrow();
+		assertThat(lastWeek.claims().getExpirationTime().toInstant()).as("capped at the end date").isEqualTo(end);
+		assertThat(Instant.parse(late.text("expiresAt"))).isEqualTo(end);
+		assertThat(entitlements(account).get(0).path("until").asString()).isEqualTo(end.toString());
+
+		fixtures.advance(Duration.ofDays(2));
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("CANCELLED");
+		assertNotEntitled(token(device));
+		assertThat(entitlements(account).values()).isEmpty();
+	}
+
+	@Test
+	void anImmediatelyCancelledSubscriptionWithoutRefundGetsNoNewToken() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String device = device(account, sub);
+		assertThat(token(device).status()).isEqualTo(200);
+		fixtures.advance("P15D");
+
+		Api.Response cancelled = fixtures.cancel(sub, "IMMEDIATE");
+
+		assertThat(cancelled.json().path("refundTotal").path("amount").asLong()).as("outside the money-back window")
+			.isZero();
+		assertNotEntitled(token(device));
+		assertThat(entitlements(account).values()).isEmpty();
+	}
+
+	@Test
+	void aRefundedSubscriptionGetsNoNewToken() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		String device = device(account, sub);
+		assertThat(token(device).status()).isEqualTo(200);
+
+		Api.Response cancelled = fixtures.cancel(sub, "IMMEDIATE");
+
+		assertThat(cancelled.json().path("refundTotal").path("amount").asLong()).isEqualTo(5999);
+		assertNotEntitled(token(device));
+	}
+
+	@Test
+	void aPastDueSubscriptionIsCoveredUntilItsLastRetryAndAnExpiredOneGetsNoNewToken() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String declining = fixtures.card(account, "tok_chargeDeclined");
+		assertThat(api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", declining)).status()).isEqualTo(200);
+		String device = device(account, sub);
+		Instant periodEnd = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+
+		fixtures.advance(Duration.between(now(), periodEnd).plusHours(1));
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("PAST_DUE");
+		Instant lastRetry = periodEnd.plus(Duration.ofDays(5));
+		assertThat(entitlements(account).get(0).path("until").asString()).isEqualTo(lastRetry.toString());
+		Api.Response pastDue = token(device);
+		assertThat(pastDue.status()).as(pastDue.toString()).isEqualTo(200);
+		assertThat(verifier().verify(pastDue.text("token")).orElseThrow().claims().getExpirationTime().toInstant())
+			.isEqualTo(lastRetry);
+
+		fixtures.advance(Duration.ofDays(5));
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("EXPIRED");
+		assertNotEntitled(token(device));
+		assertThat(entitlements(account).values()).isEmpty();
+	}
+
+	@Test
+	void aRemovedDeviceGetsNoTokenAndAnUnknownOneIsNotFound() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		String device = device(account, sub);
+		assertThat(api.delete("/accounts/" + account + "/devices/" + device).status()).isEqualTo(204);
+
+		assertNotEntitled(token(device));
+		Api.Response unknown = token("dev_unknown");
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.code()).isEqualTo("NOT_FOUND");
+	}
+
+	@Test
+	void aDeviceOnAnAddOnsSeatIsEntitledToTheAddOnsProducts() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-monthly");
+		String vpn = fixtures.addOn(account, "vpn-addon-monthly", base);
+		String device = device(account, vpn);
+
+		Verified verified = verifier().verify(token(device).text("token")).orElseThrow();
+
+		assertThat(verified.claims().getStringListClaim("products")).containsExactly("vpn");
+	}
+
+	@Test
+	void theEntitlementEndpointsNeedTheKeyButTheKeysDoNot() {
+		String account = fixtures.accountWithVisa();
+		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
+		Api anonymous = api.with("Authorization", null);
+		Api wrong = api.with("Authorization", "Bearer wrong");
+
+		for (Api caller : List.of(anonymous, wrong)) {
+			for (Api.Response answer : List.of(caller.get("/accounts/" + account + "/entitlements"),
+					caller.post("/devices/" + device + "/entitlement-token", Map.of()),
+					caller.post("/entitlement-keys/rotation", Map.of()))) {
+				assertThat(answer.status()).as(answer.toString()).isEqualTo(401);
+				assertThat(answer.code()).isEqualTo("UNAUTHORIZED");
+				assertThat(answer.raw()).doesNotContain("token\"").doesNotContain("antivirus");
+			}
+		}
+		assertThat(anonymous.get("/entitlement-keys").status()).isEqualTo(200);
+	}
+
+	@Test
+	void afterARotationNewTokensUseTheNewKeyAndOldTokensVerifyUntilTheyExpire() {
+		String account = fixtures.accountWithVisa();
+		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
+		String before = token(device).text("token");
+		String oldKid = verifier().verify(before).orElseThrow().kid();
+
+		Api.Response rotated = api.post("/entitlement-keys/rotation", Map.of());
+
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(201);
+		String newKid = rotated.json().path("signingKey").path("kid").asString();
+		assertThat(newKid).isNotBlank().isNotEqualTo(oldKid);
+		assertThat(rotated.json().path("retiredKeys").values()).anySatisfy(k -> {
+			assertThat(k.path("kid").asString()).isEqualTo(oldKid);
+			assertThat(Instant.parse(k.path("publishedUntil").asString()))
+				.isAfterOrEqualTo(Instant.parse(k.path("retiredAt").asString()).plus(WEEK));
+		});
+		Verified after = verifier().verify(token(device).text("token")).orElseThrow();
+		assertThat(after.kid()).isEqualTo(newKid);
+		JWKSet published = verifier().keys();
+		assertThat(published.getKeyByKeyId(oldKid)).as("the old key is still published").isNotNull();
+		assertThat(EntitlementVerifier.verify(before, published)).as("a token signed before the rotation").isPresent();
+
+		fixtures.advance(WEEK.plusMinutes(2));
+		assertThat(verifier().keys().getKeyByKeyId(oldKid)).as("gone once its tokens have expired").isNull();
+		assertThat(verifier().keys().getKeyByKeyId(newKid)).isNotNull();
+	}
+
+	@Test
+	void theStoredSigningKeyIsSealedWithTheKeyEncryptionKeyNotKeptInTheClear() throws Exception {
+		String account = fixtures.accountWithVisa();
+		Verified verified = verifier()
+			.verify(token(device(account, fixtures.subscribe(account, "antivirus-annual"))).text("token"))
+			.orElseThrow();
+		record Row(byte[] publicKey, byte[] sealed) {
+		}
+		Row row = database.sql("SELECT public_key, sealed_private_key FROM entitlement_keys WHERE kid = :kid")
+			.param("kid", verified.kid())
+			.query((rs, n) -> new Row(rs.getBytes(1), rs.getBytes(2)))
+			.single();
+
+		byte[] seed = open(row.sealed(), verified.kid(), SubdeskIntegrationTest.ENTITLEMENT_KEK);
+
+		assertThat(seed).hasSize(32);
+		assertThat(indexOf(row.sealed(), seed)).as("the private key appears nowhere in the row").isEqualTo(-1);
+		Signature signer = Signature.getInstance("Ed25519");
+		signer.initSign(KeyFactory.getInstance("Ed25519")
+			.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed)));
+		signer.update("probe".getBytes(StandardCharsets.UTF_8));
+		byte[] signature = signer.sign();
+		Signature check = Signature.getInstance("Ed25519");
+		check.initVerify(EntitlementVerifier.publicKey(
+				((com.nimbusds.jose.jwk.OctetKeyPair) verifier().keys().getKeyByKeyId(verified.kid())).getX().decode()));
+		check.update("probe".getBytes(StandardCharsets.UTF_8));
+		assertThat(check.verify(signature)).as("the sealed key is the published key's private half").isTrue();
+		assertThatThrownBy(() -> open(row.sealed(), verified.kid(),
+				Base64.getEncoder().encodeToString(new byte[32]))).isInstanceOf(AEADBadTagException.class);
+		assertThatThrownBy(() -> open(row.sealed(), "ek_another", SubdeskIntegrationTest.ENTITLEMENT_KEK))
+			.as("bound to its key id").isInstanceOf(AEADBadTagException.class);
+	}
+
+	/** AES-256-GCM as documented in V100: a 12-byte nonce, then ciphertext and tag; the key id as associated data. */
+	private static byte[] open(byte[] sealed, String kid, String kek) throws Exception {
+		Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+		cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(Base64.getDecoder().decode(kek), "AES"),
+				new GCMParameterSpec(128, sealed, 0, 12));
+		cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
+		return cipher.doFinal(sealed, 12, sealed.length - 12);
+	}
+
+	private static int indexOf(byte[] haystack, byte[] needle) {
+		for (int i = 0; i + needle.length <= haystack.length; i++) {
+			if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private void assertNotEntitled(Api.Response answer) {
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(409);
+		assertThat(answer.code()).isEqualTo("NOT_ENTITLED");
+		assertThat(answer.contentType()).startsWith("application/problem+json");
+	}
+
+	private EntitlementVerifier verifier() {
+		return new EntitlementVerifier(api.base());
+	}
+
+	private Api.Response token(String device) {
+		return api.post("/devices/" + device + "/entitlement-token", Map.of());
+	}
+
+	private JsonNode entitlements(String account) {
+		Api.Response answer = api.get("/accounts/" + account + "/entitlements");
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		return answer.json().path("data");
+	}
+
+	private String device(String account, String subscription) {
+		Api.Response answer = api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", subscription));
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
+		return answer.id();
+	}
+
+	private Instant now() {
+		return Instant.parse(api.get("/test-clock").text("now"));
+	}
+}

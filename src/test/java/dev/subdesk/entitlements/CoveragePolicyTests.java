@@ -1,0 +1,69 @@
+package dev.subdesk.entitlements;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.catalog.Term;
+import dev.subdesk.shared.Money;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+class CoveragePolicyTests {
+
+	private static final Instant START = Instant.parse("2026-01-10T10:00:00Z");
+	private static final Instant END = Instant.parse("2027-01-10T10:00:00Z");
+	private static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
+
+	@Test
+	void anActiveSubscriptionCoversUntilTheEndOfThePeriodPaidFor() {
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, NOW)).contains(END);
+	}
+
+	@Test
+	void aScheduledCancellationCoversUntilItTakesEffect() {
+		Instant cancelAt = Instant.parse("2026-09-01T00:00:00Z");
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, cancelAt, null), null, NOW))
+			.contains(cancelAt);
+	}
+
+	@Test
+	void aPastDueSubscriptionCoversUntilItsLastDunningRetry() {
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.PAST_DUE, null, null), null, END.plusSeconds(60)))
+			.contains(END.plus(Duration.ofDays(5)));
+	}
+
+	@Test
+	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetKeepsTheDunningGrace() {
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, END))
+			.contains(END.plus(Duration.ofDays(5)));
+	}
+
+	@Test
+	void anEndedSubscriptionOrOneWhoseCoverageRanOutCoversNothing() {
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.CANCELLED, NOW, null), null, NOW)).isEmpty();
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.EXPIRED, null, null), null, NOW)).isEmpty();
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, END, null), null, END)).isEmpty();
+		assertThat(CoveragePolicy.until(subscription(Subscription.Status.PAST_DUE, null, null), null,
+				END.plus(Duration.ofDays(5)))).isEmpty();
+	}
+
+	@Test
+	void anAddOnNeverCoversPastItsBase() {
+		Instant baseEnds = Instant.parse("2026-08-01T00:00:00Z");
+		Subscription base = subscription(Subscription.Status.ACTIVE, baseEnds, null);
+		Subscription addOn = subscription(Subscription.Status.ACTIVE, null, base.id());
+		assertThat(CoveragePolicy.until(addOn, base, NOW)).contains(baseEnds);
+		assertThat(CoveragePolicy.until(addOn, subscription(Subscription.Status.CANCELLED, NOW, null), NOW)).isEmpty();
+	}
+
+	private static Subscription subscription(Subscription.Status status, @Nullable Instant cancelAt,
+			@Nullable String parentId) {
+		return new Subscription("sub_" + status + (parentId == null ? "" : "_addon"), "acct_1", "antivirus-annual",
+				"ORD-0000-0000", Channel.DIRECT, status, cancelAt == null, Term.parse("P1Y"), START, 0, START, END,
+				cancelAt, status == Subscription.Status.CANCELLED ? cancelAt : null, null, parentId, "pm_1",
+				Money.of(5999, "USD"), 3, START, 1);
+	}
+}
