@@ -153,6 +153,7 @@ class ProductionModeIntegrationTests {
 		config.put("spring.datasource.username", "postgres");
 		config.put("subdesk.api.key", Api.TEST_KEY);
 		config.put("subdesk.public-base-url", "https://subscriptions.example.com");
+		config.put("subdesk.entitlements.kek", dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK);
 		// src/test/resources/config/application.properties sets a demo password for the demo-mode tests
 		config.put("subdesk.console.demo-password", "");
 		config.put("subdesk.data-dir", dataDir.resolve("never-created").toString());
