@@ -26,8 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * shared/API.md, "API description (1.1)": real answers of a whole customer's life over HTTP, every one checked
  * against the document (the operation exists, its status is declared, its body matches the schema with every
  * {@code $ref} resolved), so the document cannot drift from the code. The flow reaches every operation of the
- * document with a success (the public official channels and their check included), and the errors 400, 401, 402,
- * 404, 409, 413, 415 and 422.
+ * document with a success (the public official channels and their check, the entitlements, the public JWK Set and
+ * a key rotation included), and the errors 400, 401, 402, 404, 409, 413, 415 and 422.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
@@ -97,11 +97,21 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		// devices
 		String device = expect(201,
 				checked.post("/accounts/" + accountId + "/devices", Map.of("name", "Laptop", "platform", "MACOS"))).id();
-		expect(201, checked.post("/accounts/" + accountId + "/devices",
-				Map.of("name", "Phone", "platform", "IOS", "subscriptionId", base)));
+		String phone = expect(201, checked.post("/accounts/" + accountId + "/devices",
+				Map.of("name", "Phone", "platform", "IOS", "subscriptionId", base))).id();
 		expect(200, checked.get("/accounts/" + accountId + "/devices"));
 		expect(204, checked.delete("/accounts/" + accountId + "/devices/" + device));
 		expect(404, checked.delete("/accounts/" + accountId + "/devices/" + device));
+
+		// entitlements: the account's, a device's token, the public JWK Set; an unknown account or device is 404
+		Api.Response entitled = expect(200, checked.get("/accounts/" + accountId + "/entitlements"));
+		assertThat(entitled.json().path("data")).isNotEmpty();
+		expect(404, checked.get("/accounts/acct_doesnotexist/entitlements"));
+		Api.Response token = expect(200, checked.post("/devices/" + phone + "/entitlement-token", Map.of()));
+		assertThat(token.text("token").split("\\.")).hasSize(3);
+		expect(404, checked.post("/devices/dev_doesnotexist/entitlement-token", Map.of()));
+		Api.Response jwks = expect(200, checked.with("Authorization", null).get("/entitlement-keys"));
+		assertThat(jwks.json().path("keys")).isNotEmpty();
 
 		// PATCH: another card, a field that is not allowed
 		Api.Response patched = expect(200, checked.patch("/subscriptions/" + base, Map.of("paymentMethodId", mastercard)));
@@ -137,6 +147,13 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(409, checked.patch("/subscriptions/" + base, Map.of("autoRenew", false)));
 		expect(400, checked.post("/subscriptions/" + base + "/cancel", Map.of("mode", "SOMETIME")));
 		expect(404, checked.post("/subscriptions/sub_doesnotexist/cancel", Map.of("mode", "IMMEDIATE")));
+
+		// the device of the ended subscription gets no new token (409); a key rotation (harmless to other tests: they
+		// verify against the JWK Set as published at the time, never a remembered kid)
+		Api.Response refused = expect(409, checked.post("/devices/" + phone + "/entitlement-token", Map.of()));
+		assertThat(refused.code()).isEqualTo("NOT_ENTITLED");
+		Api.Response rotated = expect(201, checked.post("/entitlement-keys/rotation", Map.of()));
+		assertThat(rotated.json().path("retiredKeys")).isNotEmpty();
 
 		// the cancellation, its receipt, the keys and verification (public)
 		expect(200, checked.get("/cancellations/" + number.toLowerCase()));

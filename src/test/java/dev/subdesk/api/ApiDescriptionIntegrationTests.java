@@ -117,7 +117,7 @@ class ApiDescriptionIntegrationTests {
 		}));
 		soft.assertAll();
 		assertThat(publicOnes).containsExactlyInAnyOrder("GET /receipt-keys", "POST /receipts/verify", "GET /openapi.json",
-				"GET /official-channels", "POST /official-channels/check");
+				"GET /official-channels", "POST /official-channels/check", "GET /entitlement-keys");
 		assertThat(CONTRACT.document().path("security").get(0).has("apiKey")).isTrue();
 		assertThat(CONTRACT.document().at("/components/securitySchemes/apiKey/scheme").asString()).isEqualTo("bearer");
 	}
@@ -128,7 +128,7 @@ class ApiDescriptionIntegrationTests {
 		CONTRACT.document().at("/components/schemas/Problem/properties/code/enum").forEach(c -> codes.add(c.asString()));
 		assertThat(codes).contains("VALIDATION_FAILED", "UNAUTHORIZED", "NOT_FOUND", "EMAIL_TAKEN", "ACCOUNT_CLOSED",
 				"PAYMENT_DECLINED", "PAYMENT_GATEWAY_UNAVAILABLE", "IDEMPOTENCY_KEY_REUSED", "ALREADY_CANCELLED",
-				"CHANNEL_MANAGED", "OFFER_NOT_AVAILABLE", "REFUND_EXCEEDS_CHARGE", "CHARGE_NOT_DISPUTABLE");
+				"CHANNEL_MANAGED", "OFFER_NOT_AVAILABLE", "REFUND_EXCEEDS_CHARGE", "CHARGE_NOT_DISPUTABLE", "NOT_ENTITLED");
 		// every code a response narrows to is one the Problem schema allows
 		Set<String> narrowed = new TreeSet<>();
 		collectCodes(CONTRACT.document(), narrowed);
