@@ -217,6 +217,10 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 	@Transactional(noRollbackFor = UsernameNotFoundException.class)
 	public UserDetails loadUserByUsername(String username) {
 		String name = username.strip().toLowerCase(Locale.ROOT);
+		if (!name.matches(USERNAME)) {
+			// no staff account has such a name (and text like a NUL byte must not reach the database)
+			throw new UsernameNotFoundException("No such console user");
+		}
 		String address = clientAddress();
 		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-sign-in:' || :username, 0))")
 			.param("username", name)
@@ -232,13 +236,11 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
 			.query(Boolean.class)
 			.single();
-		if (name.matches(USERNAME)) {
-			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
-				.param("username", name)
-				.param("address", address)
-				.param("at", Timestamp.from(clock.instant()))
-				.update();
-		}
+		jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
+			.param("username", name)
+			.param("address", address)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
 			.query((rs, n) -> new SignedIn(rs.getString("username"), rs.getString("password_hash"),
