@@ -34,7 +34,7 @@ class NoticeMeters {
 			.register(registry);
 	}
 
-	private double count(String sql) {
+	private long count(String sql) {
 		return jdbc.sql(sql).query(Long.class).single();
 	}
 }
