@@ -2,13 +2,13 @@ package dev.subdesk.demo;
 
 import dev.subdesk.notices.Notice;
 import dev.subdesk.notices.Notices;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The demo mailbox: every notice the server wrote, newest first, each readable on its own page, so a newcomer
@@ -35,9 +35,14 @@ class DemoMailboxController {
 	}
 
 	@GetMapping("/demo/mailbox/{id}")
-	String notice(@PathVariable String id, Model model) {
-		Notice notice = notices.byId(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-		model.addAttribute("notice", notice);
+	String notice(@PathVariable String id, Model model, HttpServletResponse response) {
+		java.util.Optional<Notice> notice = notices.byId(id);
+		if (notice.isEmpty()) {
+			// rendered here: the API's catch-all problem handler would turn an exception into a 500
+			response.setStatus(HttpStatus.NOT_FOUND.value());
+			return "demo/no-such-notice";
+		}
+		model.addAttribute("notice", notice.get());
 		return "demo/notice";
 	}
 }
