@@ -76,6 +76,22 @@ class ProductionModeIntegrationTests {
 	}
 
 	@Test
+	void theDemoMailboxDoesNotExistInProductionMode() throws Exception {
+		try (ConfigurableApplicationContext server = start(production())) {
+			java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+			for (String path : List.of("/demo/mailbox", "/demo/mailbox/ntc_any")) {
+				var response = http.send(java.net.http.HttpRequest
+					.newBuilder(java.net.URI.create("http://localhost:" + port(server) + path))
+					.header("Accept", "text/html")
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+				assertThat(response.statusCode()).as(path).isEqualTo(404);
+			}
+			assertThat(server.containsBean("demoMailboxController")).isFalse();
+			assertThat(server.containsBean("demoCustomers")).as("no demo customers are seeded").isFalse();
+		}
+	}
+
+	@Test
 	void subdeskModeDemoRunsTheDemoDefaultsOnAConfiguredDatabase() {
 		Map<String, String> config = production();
 		config.put("subdesk.mode", "demo");

@@ -205,6 +205,24 @@ public class Notices {
 		return Page.of(rows, request.limit(), n -> new Page.Cursor(n.createdAt(), n.seq()));
 	}
 
+	/**
+	 * The newest notices of every account, newest first: only for the demo mailbox (module demo), which exists in
+	 * demo mode only. Nothing else may list notices across accounts.
+	 */
+	@Transactional(readOnly = true)
+	public List<Notice> newestOfAll(int limit) {
+		return jdbc.sql("SELECT %s ORDER BY n.created_at DESC, n.seq DESC LIMIT :limit".formatted(COLUMNS))
+			.param("limit", limit)
+			.query(Notices::map)
+			.list();
+	}
+
+	/** One notice by its id, whatever its account: only for the demo mailbox (module demo). */
+	@Transactional(readOnly = true)
+	public java.util.Optional<Notice> byId(String id) {
+		return jdbc.sql("SELECT %s WHERE n.id = :id".formatted(COLUMNS)).param("id", id).query(Notices::map).optional();
+	}
+
 	/** The newest notice of a type about one thing (a confirmation number, a refund id...) on an account. */
 	@Transactional(readOnly = true)
 	public java.util.Optional<Notice> find(String accountId, NoticeType type, String relatedId) {

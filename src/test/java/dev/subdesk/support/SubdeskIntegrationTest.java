@@ -22,6 +22,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 		"subdesk.jobs.initial-delay=PT1H",
 		// every test's browser is 127.0.0.1: the per-address limits of sign-in and the public forms would stop the suite
 		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
+		// the demo customers would show up in searches and counts of the shared database: DemoDataIntegrationTests seeds them
+		"subdesk.demo.seed=false",
 		"logging.level.dev.subdesk=WARN" })
 public @interface SubdeskIntegrationTest {
 

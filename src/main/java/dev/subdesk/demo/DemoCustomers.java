@@ -1,0 +1,99 @@
+package dev.subdesk.demo;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.PurchaseRequest;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.stereotype.Component;
+
+/**
+ * Seeds the demo customers at start-up, in demo mode only and unless {@code subdesk.demo.seed=false}, through the
+ * domain services (so each gets its welcome and purchase notices like any customer). Idempotent: a customer whose
+ * address exists is not opened again, and one that already has a subscription gets no other; a restart on the same
+ * data directory changes nothing.
+ */
+@Component
+@ConditionalOnExpression("${subdesk.demo-mode:false} and ${subdesk.demo.seed:true}")
+class DemoCustomers implements ApplicationRunner {
+
+	private static final Logger log = LoggerFactory.getLogger(DemoCustomers.class);
+
+	/** A demo customer: fictional, at a reserved example domain (RFC 2606). */
+	record DemoCustomer(String email, String name, String country, @Nullable String region, String planCode,
+			Channel channel) {
+	}
+
+	static final List<DemoCustomer> CUSTOMERS = List.of(
+			new DemoCustomer("erika.demo@example.com", "Erika Mustermann (demo)", "DE", null, "antivirus-annual",
+					Channel.DIRECT),
+			new DemoCustomer("casey.demo@example.com", "Casey Coyote (demo)", "US", "CA", "vpn-annual", Channel.DIRECT),
+			new DemoCustomer("sam.store.demo@example.com", "Sam Store (demo)", "IE", null, "utilities-annual",
+					Channel.APP_STORE));
+
+	private final Accounts accounts;
+
+	private final Subscriptions subscriptions;
+
+	DemoCustomers(Accounts accounts, Subscriptions subscriptions) {
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		seed();
+	}
+
+	/** Creates whatever of the demo customers is missing; returns how many accounts it opened. */
+	int seed() {
+		int opened = 0;
+		for (DemoCustomer customer : CUSTOMERS) {
+			Optional<Account> existing = find(customer.email());
+			Account account;
+			if (existing.isPresent()) {
+				account = existing.get();
+			}
+			else {
+				try {
+					account = accounts.open(customer.email(), customer.name(), customer.country(), customer.region());
+					opened++;
+				}
+				catch (SubdeskException e) {
+					// another node opened it meanwhile
+					account = find(customer.email()).orElseThrow(() -> e);
+				}
+			}
+			if (account.closed() || !subscriptions.forAccount(account.id()).isEmpty()) {
+				continue;
+			}
+			String accountId = account.id();
+			String card = null;
+			if (customer.channel() == Channel.DIRECT) {
+				card = accounts.defaultPaymentMethod(accountId)
+					.orElseGet(() -> accounts.addPaymentMethod(accountId, "tok_visa"))
+					.id();
+			}
+			subscriptions.purchase(new PurchaseRequest(account.id(), customer.planCode(), card, null, customer.channel()));
+		}
+		if (opened > 0) {
+			log.warn("Demo mode: seeded {} demo customers ({}); read their emails at /demo/mailbox.", opened,
+					CUSTOMERS.stream().map(DemoCustomer::email).toList());
+		}
+		return opened;
+	}
+
+	private Optional<Account> find(String email) {
+		return accounts.findByEmail(email, Page.Request.first(1)).data().stream().findFirst();
+	}
+}
