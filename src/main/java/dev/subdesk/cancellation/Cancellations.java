@@ -9,9 +9,9 @@ import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
@@ -268,32 +268,29 @@ public class Cancellations {
 			return cancellation;
 		}
 		Account account = accounts.get(named.accountId());
-		notices.send(account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
-				"Cancellation confirmed: " + number, confirmationBody(cancellation, List.of(named), viewToken), number);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
+				letter.text("cancellation.subject", number),
+				confirmationBody(letter, cancellation, List.of(named), viewToken), number);
 		return cancellation;
 	}
 
-	private String confirmationBody(Cancellation c, List<Subscription> known, String viewToken) {
+	private String confirmationBody(Letter letter, Cancellation c, List<Subscription> known, String viewToken) {
 		StringBuilder body = new StringBuilder();
-		body.append("Your cancellation is confirmed.\n\nConfirmation number: ").append(c.confirmationNumber())
-			.append("\nReceived: ").append(Formats.dateTime(c.requestedAt()))
-			.append("\nMode: ").append(c.mode() == Cancellation.Mode.IMMEDIATE ? "immediately" : "at the end of the term")
-			.append("\n\n");
+		body.append(letter.text("cancellation.intro", c.confirmationNumber(), letter.dateTime(c.requestedAt()),
+				letter.text(c.mode() == Cancellation.Mode.IMMEDIATE ? "cancellation.mode.immediate"
+						: "cancellation.mode.endOfTerm")));
 		for (Cancellation.Item item : c.subscriptions()) {
 			Subscription s = known.stream().filter(k -> k.id().equals(item.id())).findFirst()
 				.orElseGet(() -> subscriptions.get(item.id()));
 			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
-			body.append("- ").append(catalog.get(s.planCode()).name()).append(" (order ").append(s.orderNumber())
-				.append("): ").append(past ? "ended on " : "ends on ").append(Formats.dateTime(item.effectiveAt()))
-				.append(". It will not be charged again.\n");
+			body.append(letter.text(past ? "cancellation.item.ended" : "cancellation.item.ends",
+					catalog.get(s.planCode()).name(), s.orderNumber(), letter.dateTime(item.effectiveAt())));
 		}
-		body.append("\nRefund: ")
-			.append(c.refundTotal().positive()
-					? Formats.money(c.refundTotal()) + " to the card that paid, within 5 to 10 days"
-					: "none under the refund policy")
-			.append("\nYour signed receipt: ").append(publicBaseUrl).append("/receipts/").append(c.confirmationNumber())
-			.append("?t=").append(viewToken)
-			.append("\nKeep this number: it finds this cancellation forever.");
+		body.append(c.refundTotal().positive() ? letter.text("cancellation.refund", letter.money(c.refundTotal()))
+				: letter.text("cancellation.noRefund"));
+		body.append(letter.text("cancellation.receipt",
+				publicBaseUrl + "/receipts/" + c.confirmationNumber() + "?t=" + viewToken));
 		return body.toString();
 	}
 

@@ -6,9 +6,9 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
@@ -154,9 +154,10 @@ public class Withdrawals {
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());
 		repository.insert(withdrawal);
-		notices.send(account.id(), request.signedIn() ? withdrawal.email() : account.email(),
-				NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT, "We received your withdrawal: " + reference,
-				acknowledgement(withdrawal, s, ended, request.signedIn()), reference);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, account.id(), request.signedIn() ? withdrawal.email() : account.email(),
+				NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT, letter.text("withdrawal.subject", reference),
+				acknowledgement(letter, withdrawal, s, ended, request.signedIn()), reference);
 		return withdrawal;
 	}
 
@@ -180,33 +181,21 @@ public class Withdrawals {
 	 * The acknowledgement (R-EU-7). A request sent without signing in may come from anyone, so its acknowledgement
 	 * names the contract as the database has it and repeats neither the name nor the email typed.
 	 */
-	private String acknowledgement(Withdrawal w, Subscription s, Cancellation ended, boolean signedIn) {
+	private String acknowledgement(Letter letter, Withdrawal w, Subscription s, Cancellation ended, boolean signedIn) {
 		StringBuilder body = new StringBuilder();
-		body.append("We have received your withdrawal from the contract. This is a withdrawal within the 14-day ")
-			.append("withdrawal period, not a cancellation.\n\nWithdrawal reference: ").append(w.referenceNumber())
-			.append("\nReceived: ").append(Formats.dateTime(w.receivedAt()))
-			.append("\n\nWhat you sent:");
+		body.append(letter.text("withdrawal.intro", w.referenceNumber(), letter.dateTime(w.receivedAt())));
 		if (signedIn) {
-			body.append("\nName: ").append(w.name());
+			body.append(letter.text("withdrawal.name", w.name()));
 		}
-		body.append("\nContract: ").append(catalog.get(s.planCode()).name()).append(" (order ").append(s.orderNumber()).append(')');
-		if (signedIn) {
-			body.append("\nEmail: ").append(w.email());
-		}
-		else {
-			body.append("\nWith a name and this email address, through the \"Withdraw from contract here\" form; they are kept ")
-				.append("with the withdrawal.");
-		}
-		body.append("\n\nThe contract ended at once, on ").append(Formats.dateTime(ended.effectiveAt()));
+		body.append(letter.text("withdrawal.contract", catalog.get(s.planCode()).name(), s.orderNumber()));
+		body.append(signedIn ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
+		body.append(letter.text("withdrawal.ended", letter.dateTime(ended.effectiveAt())));
 		if (ended.subscriptions().size() > 1) {
-			body.append(", with its add-ons");
+			body.append(letter.text("withdrawal.withAddOns"));
 		}
-		body.append(". It will not be charged again.\nRefund: ")
-			.append(w.refundTotal().positive()
-					? Formats.money(w.refundTotal()) + ", everything you paid for it that had not been refunded yet, to the card that paid, with no fee, within 14 days"
-					: "nothing was charged for it")
-			.append("\nRecord of the ending: ").append(ended.confirmationNumber())
-			.append("\nKeep this reference: it finds this withdrawal forever.");
+		body.append(w.refundTotal().positive() ? letter.text("withdrawal.refund", letter.money(w.refundTotal()))
+				: letter.text("withdrawal.noRefund"));
+		body.append(letter.text("withdrawal.outro", ended.confirmationNumber()));
 		return body.toString();
 	}
 }

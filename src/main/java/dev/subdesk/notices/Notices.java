@@ -57,14 +57,18 @@ public class Notices {
 	private final Clock clock;
 	private final boolean mailConfigured;
 	private final String footer;
-	private volatile int footerId;
+	private final String germanFooter;
+	private final java.util.Map<String, Integer> footerIds = new java.util.concurrent.ConcurrentHashMap<>();
 	private final javax.sql.DataSource dataSource;
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
-	Notices(JdbcClient jdbc, Clock clock, OfficialChannels channels,
+	private final Letters letters;
+
+	Notices(JdbcClient jdbc, Clock clock, OfficialChannels channels, Letters letters,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost,
 			org.springframework.transaction.PlatformTransactionManager txManager, javax.sql.DataSource dataSource) {
 		this.dataSource = dataSource;
+		this.letters = letters;
 		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
 		this.newTransaction.setPropagationBehavior(
 				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -77,6 +81,38 @@ public class Notices {
 				without signing in. Cancelling takes a minute and you get a confirmation number by email.
 				Official Acme support: %s. Acme never asks for a full card number, a CVC or a password, \
 				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, officialChannels(channels.directory(), baseUrl));
+		this.germanFooter = """
+
+				So kündigen Sie: Melden Sie sich unter %s/portal an und wählen Sie „Kündigen“, oder nutzen Sie \
+				„Verträge hier kündigen“ unter %s/cancel, ohne sich anzumelden. Die Kündigung dauert eine Minute, \
+				und Sie erhalten eine Bestätigungsnummer per E-Mail.
+				Offizieller Acme-Support: %s. Acme fragt nie nach einer vollständigen Kartennummer, einer Prüfziffer (CVC) \
+				oder einem Passwort und verlangt nie eine Gebühr für die Kündigung.""".formatted(baseUrl, baseUrl,
+				germanOfficialChannels(channels.directory(), baseUrl));
+	}
+
+	/** The official channels in a German sentence: the same channels as {@link #officialChannels}. */
+	static String germanOfficialChannels(Directory directory, String baseUrl) {
+		StringBuilder text = new StringBuilder("das Hilfe-Center unter ").append(baseUrl).append("/support");
+		directory.supportEmail().ifPresent(address -> text.append(" und ").append(address));
+		if (!directory.phones().isEmpty()) {
+			text.append("; telefonisch ")
+				.append(directory.phones()
+					.stream()
+					.map(phone -> phone.label() + " " + phone.international())
+					.collect(java.util.stream.Collectors.joining(", ")));
+		}
+		text.append("; im Web nur ").append(list(directory.domains(), " oder "));
+		text.append(", per E-Mail nur von ")
+			.append(list(directory.emailDomains().stream().map(d -> "@" + d).toList(), " oder "));
+		return text.append(". Acme veröffentlicht keine andere Telefonnummer oder Adresse: Prüfen Sie eine unter ")
+			.append(baseUrl)
+			.append("/support/check")
+			.toString();
+	}
+
+	private static String list(List<String> items, String or) {
+		return items.isEmpty() ? "(keine)" : String.join(or, items);
 	}
 
 	/**
@@ -110,21 +146,31 @@ public class Notices {
 	 * may roll back, the cached id must stay valid.
 	 */
 	private int footerId() {
-		int id = footerId;
-		if (id == 0) {
-			Integer stored = newTransaction.execute(status -> {
-				jdbc.sql("INSERT INTO notice_footers (text) VALUES (:text) ON CONFLICT (text) DO NOTHING")
-					.param("text", footer)
-					.update();
-				return jdbc.sql("SELECT id FROM notice_footers WHERE text = :text")
-					.param("text", footer)
-					.query(Integer.class)
-					.single();
-			});
-			id = java.util.Objects.requireNonNull(stored);
-			footerId = id;
+		return footerId(footer);
+	}
+
+	private int footerId(String text) {
+		Integer cached = footerIds.get(text);
+		if (cached != null) {
+			return cached;
 		}
+		Integer stored = newTransaction.execute(status -> {
+			jdbc.sql("INSERT INTO notice_footers (text) VALUES (:text) ON CONFLICT (text) DO NOTHING")
+				.param("text", text)
+				.update();
+			return jdbc.sql("SELECT id FROM notice_footers WHERE text = :text")
+				.param("text", text)
+				.query(Integer.class)
+				.single();
+		});
+		int id = java.util.Objects.requireNonNull(stored);
+		footerIds.put(text, id);
 		return id;
+	}
+
+	/** How a notice to an account in {@code country} reads: its language, time zone and wording. */
+	public Letter letterFor(String country) {
+		return letters.forCountry(country);
 	}
 
 	/** Stores a notice for delivery; returns its id. */
@@ -133,10 +179,26 @@ public class Notices {
 		return send(accountId, to, type, subject, body, relatedId, clock.instant());
 	}
 
+	/**
+	 * Stores a notice written in the letter's language: its footer (how to cancel, the official channels) is in the
+	 * same language.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+			String relatedId) {
+		return send(accountId, to, type, subject, body, relatedId, clock.instant(),
+				letter.german() ? germanFooter : footer);
+	}
+
 	/** Stores a notice stamped with the instant its job was due. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at) {
+		return send(accountId, to, type, subject, body, relatedId, at, footer);
+	}
+
+	private String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+			Instant at, String footerText) {
 		String id = Ids.next("ntc");
 		jdbc.sql(INSERT)
 			.param("id", id)
@@ -147,7 +209,7 @@ public class Notices {
 			.param("body", erased(to) ? null : body)
 			.param("related", relatedId)
 			.param("at", Timestamp.from(at))
-			.param("footer", footerId())
+			.param("footer", footerId(footerText))
 			.update();
 		if (mailConfigured && !erased(to)) {
 			jdbc.sql("INSERT INTO notice_outbox (notice_id) VALUES (:id)").param("id", id).update();

@@ -3,6 +3,7 @@ package dev.subdesk.support;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -133,11 +134,9 @@ public class StepUpCodes {
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.update();
-		notices.send(accountId, account.email(), NoticeType.VERIFICATION_CODE, "Your Acme verification code", """
-				Your Acme verification code is %s. It works once, within %d minutes.
-				Read it to the Acme support agent you are speaking with only if you called Acme through the official \
-				channels below. If you are not on a call with Acme, do not share it with anyone.""".formatted(code,
-				VALID_MINUTES), id);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, accountId, account.email(), NoticeType.VERIFICATION_CODE, letter.text("verification.subject"),
+				letter.text("verification.body", code, String.valueOf(VALID_MINUTES)), id);
 		audit.record(agent, "AGENT", "STEP_UP_CODE_SENT", accountId, "code sent to the email on file", caseNumber,
 				"step-up before a sensitive action");
 		return Sent.SENT;

@@ -3,6 +3,7 @@ package dev.subdesk.web;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -119,10 +120,11 @@ class SignInCodes {
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.update();
-		account.ifPresent(a -> notices.send(a.id(), a.email(), NoticeType.SIGN_IN_CODE, "Your Acme sign-in code", """
-				Your Acme sign-in code is %s. It works once, within 10 minutes.
-				If you did not ask for it, ignore this message: nobody can sign in without the code. \
-				Acme never asks you for this code on the phone.""".formatted(code), id));
+		account.ifPresent(a -> {
+			Letter letter = notices.letterFor(a.country());
+			notices.send(letter, a.id(), a.email(), NoticeType.SIGN_IN_CODE, letter.text("signin.subject"),
+					letter.text("signin.body", code), id);
+		});
 		return Issue.SENT;
 	}
 

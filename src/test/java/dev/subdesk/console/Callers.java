@@ -17,7 +17,7 @@ final class Callers {
 
 	private static final Pattern CASE = Pattern.compile("(?:case=|cases/)(CASE-[0-9A-Z]{6})");
 
-	private static final Pattern CODE = Pattern.compile("verification code is (\\d{6})");
+	private static final Pattern CODE = Pattern.compile("(?:verification code is|Bestätigungscode lautet) (\\d{6})");
 
 	/** A customer with a unique name, a VISA card registered with a billing postcode, and a yearly VPN. */
 	record Caller(String account, String name, String email, String subscription) {

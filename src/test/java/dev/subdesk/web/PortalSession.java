@@ -27,7 +27,7 @@ final class PortalSession {
 
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
-	private static final Pattern CODE = Pattern.compile("sign-in code is (\\d{6})");
+	private static final Pattern CODE = Pattern.compile("(?:sign-in code is|Anmeldecode lautet) (\\d{6})");
 
 	private final HttpClient http = HttpClient.newBuilder()
 		.cookieHandler(new CookieManager())

@@ -1,0 +1,34 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.Mailbox;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The step-up code email is in the account's language (issue 15): the console's callers are customers in Germany,
+ * so their code arrives in German, with the German footer naming the official channels, and still works.
+ */
+class VerificationCodeInTheCallersLanguageIntegrationTests extends ApiIntegrationTest {
+
+	@Test
+	void aCallerInGermanyGetsTheStepUpCodeInGermanAndItWorks() {
+		Callers callers = new Callers(api);
+		Callers.Caller caller = callers.withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		agent.followed(agent.post("/console/accounts/" + caller.account() + "/step-up/send", Map.of("caseNumber", caseNumber)));
+
+		String body = Mailbox.latestBody(api, caller.account(), "VERIFICATION_CODE");
+
+		assertThat(body).containsPattern("Ihr Acme-Bestätigungscode lautet \\d{6}\\. Er gilt einmal, innerhalb von \\d+ Minuten\\.")
+			.contains("Wenn Sie nicht mit Acme telefonieren, geben Sie ihn an niemanden weiter.")
+			.contains("Offizieller Acme-Support:")
+			.doesNotContain("Your Acme verification code")
+			.doesNotContain("Official Acme support");
+		assertThat(agent.followed(agent.post("/console/accounts/" + caller.account() + "/step-up/confirm",
+				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
+	}
+}
