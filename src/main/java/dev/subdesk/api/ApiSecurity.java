@@ -28,6 +28,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -81,6 +82,14 @@ class ApiSecurity {
 
 	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT, API_DESCRIPTION,
 			OFFICIAL_CHANNELS, CHECK_CHANNEL, ENTITLEMENT_KEYS, PATHS.matcher("/actuator/health/**"));
+
+	/**
+	 * The path a request is routed by (percent-decoded, without matrix parameters), which is the path the
+	 * idempotency fingerprint and the audit trail name: the same for every spelling the key check admits.
+	 */
+	static String routedPath(HttpServletRequest request) {
+		return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
+	}
 
 	@Bean
 	@Order(0)

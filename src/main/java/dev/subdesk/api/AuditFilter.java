@@ -39,8 +39,8 @@ class AuditFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		chain.doFilter(request, response);
 		if (response.getStatus() < 400 && response.getHeader("Idempotent-Replayed") == null) {
-			audit.record(Actors.of(request), "API", request.getMethod() + " " + request.getRequestURI(),
-					request.getRequestURI(), response.getStatus());
+			String path = ApiSecurity.routedPath(request);
+			audit.record(Actors.of(request), "API", request.getMethod() + " " + path, path, response.getStatus());
 		}
 	}
 }

@@ -74,7 +74,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
 		String scope = apiKey.get();
 		String key = sha256(presented);
-		String fingerprint = sha256(request.getMethod() + " " + request.getRequestURI() + " " + canonicalBody(cached.body()));
+		String fingerprint = sha256(request.getMethod() + " " + ApiSecurity.routedPath(request) + " " + canonicalBody(cached.body()));
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		while (true) {
 			Instant now = clock.instant();

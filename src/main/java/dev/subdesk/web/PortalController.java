@@ -64,9 +64,11 @@ class PortalController {
 	private final Devices devices;
 	private final Withdrawals withdrawals;
 	private final JsonMapper json;
+	private final ReceiptPageController receiptPage;
 
 	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
-			Catalog catalog, Accounts accounts, Devices devices, Withdrawals withdrawals, JsonMapper json) {
+			Catalog catalog, Accounts accounts, Devices devices, Withdrawals withdrawals, JsonMapper json,
+			ReceiptPageController receiptPage) {
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.offers = offers;
@@ -76,6 +78,7 @@ class PortalController {
 		this.devices = devices;
 		this.withdrawals = withdrawals;
 		this.json = json;
+		this.receiptPage = receiptPage;
 	}
 
 	/**
@@ -290,17 +293,7 @@ class PortalController {
 	String receipt(@PathVariable String number, Authentication who, Locale locale, Model model) {
 		Cancellation c = ownedCancellation(number, who);
 		JsonNode receipt = receipts.find(c.confirmationNumber()).orElseThrow(WebErrors::notFound);
-		model.addAttribute("c", c);
-		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
-		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
-		model.addAttribute("refund", Formats.money(c.refundTotal()));
-		model.addAttribute("issuedAt", PageFormats.dateTime(Instant.parse(receipt.path("issuedAt").asString()), locale));
-		model.addAttribute("keyId", receipt.path("keyId").asString());
-		model.addAttribute("signature", receipt.path("signature").asString());
-		model.addAttribute("receiptJson", json.writeValueAsString(receipt));
-		model.addAttribute("valid", receipts.verify(receipt));
-		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()))).toList());
-		return "web/receipt";
+		return receiptPage.describe(c, receipt, locale, model);
 	}
 
 	/** The signed receipt exactly as issued, to keep or to check with {@code POST /api/v1/receipts/verify}. */

@@ -65,6 +65,15 @@ class ReceiptPageController {
 			return null;
 		}
 		Cancellation c = cancellations.find(number).orElseThrow(WebErrors::notFound);
+		model.addAttribute("publicPage", true);
+		return describe(c, receipt, locale, model);
+	}
+
+	/**
+	 * The model of the receipt page ({@code web/receipt}), the same for the public page and the portal's: the
+	 * cancellation, the signed receipt and whether its signature verifies, and what ended.
+	 */
+	String describe(Cancellation c, JsonNode receipt, Locale locale, Model model) {
 		model.addAttribute("c", c);
 		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
 		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
@@ -74,12 +83,10 @@ class ReceiptPageController {
 		model.addAttribute("signature", receipt.path("signature").asString());
 		model.addAttribute("receiptJson", json.writeValueAsString(receipt));
 		model.addAttribute("valid", receipts.verify(receipt));
-		model.addAttribute("publicPage", true);
-		List<String> ended = c.subscriptions()
+		model.addAttribute("ended", c.subscriptions()
 			.stream()
 			.map(i -> catalog.get(subscriptions.get(i.id()).planCode()).name())
-			.toList();
-		model.addAttribute("ended", ended);
+			.toList());
 		return "web/receipt";
 	}
 
