@@ -1,0 +1,62 @@
+package dev.subdesk.web;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What a stranger typed into a public cancellation or withdrawal form that matched no account (name, email,
+ * confirmation address, reason) is kept 90 days, long enough to answer a customer who says "I cancelled and you
+ * never found my contract", and then erased; the request itself (time, order number typed, result) stays. Requests
+ * that matched an account are erased with that account when it closes.
+ */
+@Component
+class PublicRequestRetention {
+
+	static final Duration RETENTION = Duration.ofDays(90);
+
+	static final String ERASED_NAME = "Erased";
+
+	static final String ERASED_EMAIL = "erased@invalid";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+
+	PublicRequestRetention(JdbcClient jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	@Scheduled(fixedDelayString = "${subdesk.portal.public-request-purge-interval:PT1H}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	void purge() {
+		erase(clock.instant());
+	}
+
+	/** Erases what was typed into unmatched requests received more than 90 days before {@code now}; returns how many. */
+	@Transactional
+	int erase(Instant now) {
+		Timestamp before = Timestamp.from(now.minus(RETENTION));
+		int cancellations = jdbc.sql("""
+				UPDATE public_cancellation_requests
+				SET name = :name, email = :email, confirmation_email = :email, reason = NULL
+				WHERE account_id IS NULL AND received_at < :before AND email <> :email""")
+			.param("name", ERASED_NAME)
+			.param("email", ERASED_EMAIL)
+			.param("before", before)
+			.update();
+		int withdrawals = jdbc.sql("""
+				UPDATE public_withdrawal_requests SET name = :name, email = :email
+				WHERE account_id IS NULL AND received_at < :before AND email <> :email""")
+			.param("name", ERASED_NAME)
+			.param("email", ERASED_EMAIL)
+			.param("before", before)
+			.update();
+		return cancellations + withdrawals;
+	}
+}

@@ -1,0 +1,65 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * What a stranger typed into a public form that matched no account is erased after 90 days, and not before.
+ */
+@SubdeskIntegrationTest
+class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Clock clock;
+
+	@Autowired
+	PublicRequestRetention retention;
+
+	@Test
+	void whatWasTypedIntoAnUnmatchedRequestIsErasedAfterNinetyDaysAndNotBefore() {
+		String email = Fixtures.uniqueEmail();
+		String name = "Unmatched " + email.substring(0, email.indexOf('@'));
+		PortalSession cancelling = new PortalSession(port);
+		cancelling.get("/cancel");
+		assertThat(cancelling.post("/cancel", Map.of("kind", "ORDINARY", "name", name, "email", email, "orderNumber",
+				"ORD-0000-0000", "timing", "IMMEDIATELY", "confirmationEmail", email, "reason", "typed by " + name))
+			.status()).isEqualTo(302);
+		PortalSession withdrawing = new PortalSession(port);
+		withdrawing.get("/withdraw");
+		withdrawing.post("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, "ORD-0000-0000"));
+		assertThat(traces(name, email)).as("both forms kept what was typed").isEqualTo(2);
+
+		retention.erase(clock.instant().plus(Duration.ofDays(89)));
+		assertThat(traces(name, email)).as("kept for 90 days").isEqualTo(2);
+
+		retention.erase(clock.instant().plus(Duration.ofDays(91)));
+		assertThat(traces(name, email)).as("erased after 90 days").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE order_number = 'ORD-0000-0000' "
+				+ "AND name = 'Erased' AND confirmation_email = 'erased@invalid' AND reason IS NULL")
+			.query(Long.class)
+			.single()).as("the request itself stays").isPositive();
+	}
+
+	private long traces(String name, String email) {
+		return jdbc.sql("""
+				SELECT (SELECT count(*) FROM public_cancellation_requests
+				        WHERE name = :name OR lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
+				           OR reason LIKE '%' || :name || '%')
+				     + (SELECT count(*) FROM public_withdrawal_requests WHERE name = :name OR lower(email) = lower(:email))""")
+			.param("name", name)
+			.param("email", email)
+			.query(Long.class)
+			.single();
+	}
+}
