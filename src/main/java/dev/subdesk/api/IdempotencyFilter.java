@@ -120,7 +120,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			if (status < 500) {
 				byte[] answer = wrapper.getContentAsByteArray();
 				store.complete(scope, key, status, wrapper.getContentType(), answer,
-						IdempotencyStore.accountIds(request.getRequestURI(), request.body(), answer));
+						IdempotencyStore.accountIds(ApiSecurity.routedPath(request), request.body(), answer));
 				stored = true;
 			}
 		}
