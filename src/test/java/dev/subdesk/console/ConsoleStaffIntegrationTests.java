@@ -94,9 +94,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void anAdminSetsANewPasswordAndTheOldOneStopsWorking() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
-		String username = uniqueName();
-		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Pat", "role", "AGENT",
-				"password", GOOD_PASSWORD)));
+		String username = createStaff(admin, "Pat", "AGENT");
 
 		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password", Map.of("password", "too-short"))))
 			.contains("Password: 12 to 128 characters.");
@@ -111,9 +109,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void anAdminsNewPasswordEndsEverySessionTheUserHadAndTheNewPasswordSignsIn() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
-		String username = uniqueName();
-		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Ray", "role", "SUPERVISOR",
-				"password", GOOD_PASSWORD)));
+		String username = createStaff(admin, "Ray", "SUPERVISOR");
 		ConsoleClient office = signIn(username, GOOD_PASSWORD);
 		ConsoleClient laptop = signIn(username, GOOD_PASSWORD);
 		assertThat(office.get("/console/queue").status()).isEqualTo(200);
@@ -138,9 +134,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void anOldSessionCannotActAfterTheNewPasswordEvenWithItsFormToken() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
-		String username = uniqueName();
-		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Ada", "role", "ADMIN",
-				"password", GOOD_PASSWORD)));
+		String username = createStaff(admin, "Ada", "ADMIN");
 		ConsoleClient old = signIn(username, GOOD_PASSWORD);
 		assertThat(old.get("/console/staff").status()).isEqualTo(200);
 		String created = uniqueName();
@@ -160,9 +154,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void aDisableEndsTheSessionsEvenWhenTheAccountIsEnabledAgainBeforeTheirNextRequest() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
-		String username = uniqueName();
-		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Dot", "role", "AGENT",
-				"password", GOOD_PASSWORD)));
+		String username = createStaff(admin, "Dot", "AGENT");
 		ConsoleClient before = signIn(username, GOOD_PASSWORD);
 		assertThat(before.get("/console").status()).isEqualTo(200);
 
@@ -176,9 +168,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void anAdminWhoSetsTheirOwnPasswordStaysSignedInHereWhileTheirOtherSessionsEnd() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
-		String username = uniqueName();
-		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Max", "role", "ADMIN",
-				"password", GOOD_PASSWORD)));
+		String username = createStaff(admin, "Max", "ADMIN");
 		ConsoleClient here = signIn(username, GOOD_PASSWORD);
 		ConsoleClient elsewhere = signIn(username, GOOD_PASSWORD);
 
@@ -238,6 +228,14 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 				"password", GOOD_PASSWORD)).status()).isEqualTo(403);
 		assertThat(supervisor.post("/console/staff/agent/enabled", Map.of("enabled", "false")).status()).isEqualTo(403);
 		assertThat(signIn("agent", ConsoleClient.PASSWORD)).isNotNull();
+	}
+
+	/** Creates a staff account with {@link #GOOD_PASSWORD} through the ADMIN's Staff page; returns its username. */
+	private static String createStaff(ConsoleClient admin, String displayName, String role) {
+		String username = uniqueName();
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", displayName, "role", role,
+				"password", GOOD_PASSWORD)));
+		return username;
 	}
 
 	private static String uniqueName() {
