@@ -11,7 +11,6 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -62,15 +61,9 @@ class DatabaseConfiguration {
 	}
 
 	@Bean
-	DataSource dataSource(SubdeskProperties properties, EmbeddedDatabase embedded,
-			@Value("${subdesk.api.key:}") String apiKey) {
+	DataSource dataSource(SubdeskProperties properties, EmbeddedDatabase embedded) {
 		HikariConfig config = new HikariConfig();
 		if (properties.externalDatabase()) {
-			// Checked here, before the first connection, whichever bean the context happens to create first.
-			if (apiKey.isBlank()) {
-				throw new IllegalStateException("SUBDESK_API_KEY is not set. With an external database (SUBDESK_DB_URL) "
-						+ "the API key must be configured: set SUBDESK_API_KEY to a long random secret and start again.");
-			}
 			config.setJdbcUrl(properties.dbUrl());
 			config.setUsername(properties.dbUser());
 			config.setPassword(properties.dbPassword());
