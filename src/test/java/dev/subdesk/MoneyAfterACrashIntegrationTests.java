@@ -3,7 +3,6 @@ package dev.subdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.ChildServer;
 import dev.subdesk.support.Fixtures;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -44,17 +42,13 @@ class MoneyAfterACrashIntegrationTests {
 
 	@Test
 	void aServerKilledBetweenTheGatewayCallAndItsRecordLeavesNothingTheSweepCannotReconcile() throws Exception {
-		String name = "money_crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		JdbcClient server = JdbcClient.create(testDatabase);
-		server.sql("CREATE DATABASE " + name).update();
-		String testUrl = testDatabase.unwrap(HikariDataSource.class).getJdbcUrl();
-		url = testUrl.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+		url = ChildServer.newDatabase(testDatabase, "money_crash_");
 		jdbc = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try {
 			crashAfterRefundThenAfterPurchaseThenReconcile();
 		}
 		finally {
-			server.sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+			ChildServer.dropDatabase(testDatabase, url);
 		}
 	}
 

@@ -110,10 +110,7 @@ class ProductionModeIntegrationTests {
 		try (ConfigurableApplicationContext server = start(config)) {
 			assertThat(new Api(port(server)).get("/plans").json().path("data")).as("no demo plans in production").isEmpty();
 		}
-		config.put("subdesk.mode", "demo");
-		config.remove("subdesk.public-base-url");
-		config.put("subdesk.console.demo-password", "console-demo-password");
-		try (ConfigurableApplicationContext server = start(config)) {
+		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
 			assertThat(planCodes(new Api(port(server)))).as("demo mode adds the demo catalog, even after production")
 				.containsExactly(DEMO_CATALOG);
 		}
@@ -135,10 +132,7 @@ class ProductionModeIntegrationTests {
 			assertThat(planCodes(new Api(port(server)))).as("production starts; the plans it already had stay")
 				.containsExactly(DEMO_CATALOG);
 		}
-		config.put("subdesk.mode", "demo");
-		config.remove("subdesk.public-base-url");
-		config.put("subdesk.console.demo-password", "console-demo-password");
-		try (ConfigurableApplicationContext server = start(config)) {
+		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
 			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog")
 				.containsExactly(DEMO_CATALOG);
 		}
@@ -146,6 +140,14 @@ class ProductionModeIntegrationTests {
 
 	private static final String[] DEMO_CATALOG = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
 			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly" };
+
+	/** The configuration switched to demo mode on the same database. */
+	private static Map<String, String> inDemoMode(Map<String, String> config) {
+		config.put("subdesk.mode", "demo");
+		config.remove("subdesk.public-base-url");
+		config.put("subdesk.console.demo-password", "console-demo-password");
+		return config;
+	}
 
 	private static List<String> planCodes(Api api) {
 		List<String> codes = new java.util.ArrayList<>();

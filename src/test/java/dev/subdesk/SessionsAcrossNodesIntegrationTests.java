@@ -2,7 +2,6 @@ package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.subdesk.support.ChildServer;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.Mailbox;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,11 +49,7 @@ class SessionsAcrossNodesIntegrationTests {
 
 	@Test
 	void aCustomerAndAnAgentSignedInOnOneNodeAreServedByTheOther() throws Exception {
-		String name = "two_nodes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		JdbcClient server = JdbcClient.create(testDatabase);
-		server.sql("CREATE DATABASE " + name).update();
-		String testUrl = testDatabase.unwrap(HikariDataSource.class).getJdbcUrl();
-		String url = testUrl.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+		String url = ChildServer.newDatabase(testDatabase, "two_nodes_");
 		ChildServer a = null;
 		ChildServer b = null;
 		try {
@@ -71,7 +65,7 @@ class SessionsAcrossNodesIntegrationTests {
 					node.stop();
 				}
 			}
-			server.sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+			ChildServer.dropDatabase(testDatabase, url);
 		}
 	}
 

@@ -2,13 +2,18 @@ package dev.subdesk.support;
 
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A Subdesk server in a JVM of its own, started from the test class path on a database given by its JDBC URL (a
@@ -45,6 +50,20 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 			throw e;
 		}
 		return new ChildServer(process, api, port, log);
+	}
+
+	/** A new, empty database beside the test database (same PostgreSQL server), named {@code prefix} and a random tail. */
+	public static String newDatabase(DataSource testDatabase, String prefix) throws SQLException {
+		String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		JdbcClient.create(testDatabase).sql("CREATE DATABASE " + name).update();
+		return testDatabase.unwrap(HikariDataSource.class).getJdbcUrl()
+			.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+	}
+
+	/** Drops a database {@link #newDatabase} made, with the connections still open to it. */
+	public static void dropDatabase(DataSource testDatabase, String url) {
+		String name = url.replaceFirst("^jdbc:postgresql://[^/]+/([^?]*).*$", "$1");
+		JdbcClient.create(testDatabase).sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
 	}
 
 	/** Stops the server as an orchestrator does (SIGTERM, then SIGKILL after 30 s). */
