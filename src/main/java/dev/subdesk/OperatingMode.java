@@ -20,6 +20,9 @@ import org.springframework.core.env.MapPropertySource;
  * {@code SUBDESK_MODE}. The decision is published as the property {@value #DEMO_MODE} ({@code true}/{@code false}),
  * which every module reads instead of guessing from the database URL.
  * <p>
+ * The demo catalog is demo data: Flyway reads {@value #DEMO_LOCATION} (the catalog's migration, V2) in demo mode
+ * only, so a production database never gets it (docs/DESIGN-NOTES.md, "The demo catalog is demo data").
+ * <p>
  * Also switches the console log to JSON lines when {@code SUBDESK_LOG_FORMAT=json} (Boot's structured logging in
  * the Elastic Common Schema; {@code logstash} and {@code gelf} are accepted as well), before logging starts.
  */
@@ -30,12 +33,19 @@ class OperatingMode implements EnvironmentPostProcessor {
 
 	private static final String SOURCE = "subdeskOperatingMode";
 
+	/** The schema's migrations, read in every mode. */
+	static final String SCHEMA_LOCATION = "classpath:db/migration";
+
+	/** The demo catalog's migration {@code V2__demo_catalog.sql}, byte for byte as it was in the schema's location. */
+	static final String DEMO_LOCATION = "classpath:db/demo";
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		boolean demo = demoMode(environment);
 		Map<String, Object> decided = new java.util.HashMap<>();
 		decided.put(DEMO_MODE, Boolean.toString(demo));
 		logFormat(environment).ifPresent(format -> decided.put("logging.structured.format.console", format));
+		decided.putAll(migrations(demo));
 		environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, decided));
 		if (!demo) {
 			List<String> problems = demoDefaultsInForce(environment);
@@ -43,6 +53,19 @@ class OperatingMode implements EnvironmentPostProcessor {
 				throw new DemoDefaultsInProduction(problems);
 			}
 		}
+	}
+
+	/**
+	 * Where Flyway finds migrations in this mode. Demo mode adds the demo catalog, out of order if need be (a database
+	 * first started in production mode gets it at its first demo start). Production mode leaves it out and accepts
+	 * that a database which already has it (started in demo mode, or before the catalog became demo data) lists a
+	 * migration it does not find ({@code versioned:missing}); Flyway's default {@code *:future} stays.
+	 */
+	static Map<String, String> migrations(boolean demo) {
+		return demo
+				? Map.of("spring.flyway.locations", SCHEMA_LOCATION + "," + DEMO_LOCATION, "spring.flyway.out-of-order", "true")
+				: Map.of("spring.flyway.locations", SCHEMA_LOCATION, "spring.flyway.ignore-migration-patterns",
+						"*:future,versioned:missing");
 	}
 
 	private static boolean demoMode(ConfigurableEnvironment environment) {

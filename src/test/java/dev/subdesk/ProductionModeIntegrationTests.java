@@ -103,6 +103,68 @@ class ProductionModeIntegrationTests {
 		}
 	}
 
+	@Test
+	void aProductionDatabaseGetsAnEmptyCatalogAndTheSameDatabaseInDemoModeTheDemoCatalog() throws Exception {
+		Map<String, String> config = production();
+		config.put("spring.datasource.url", newDatabase());
+		try (ConfigurableApplicationContext server = start(config)) {
+			assertThat(new Api(port(server)).get("/plans").json().path("data")).as("no demo plans in production").isEmpty();
+		}
+		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
+			assertThat(planCodes(new Api(port(server)))).as("demo mode adds the demo catalog, even after production")
+				.containsExactly(DEMO_CATALOG);
+		}
+	}
+
+	@Test
+	void aDatabaseThatGotTheDemoCatalogAsASchemaMigrationStillStartsInBothModes() throws Exception {
+		String url = newDatabase();
+		// as the releases before the demo catalog became demo data migrated it: V2 among the schema's migrations
+		org.flywaydb.core.Flyway.configure()
+			.dataSource(url, "postgres", "")
+			.locations("classpath:db/migration", "classpath:db/demo")
+			.target("105")
+			.load()
+			.migrate();
+		Map<String, String> config = production();
+		config.put("spring.datasource.url", url);
+		try (ConfigurableApplicationContext server = start(config)) {
+			assertThat(planCodes(new Api(port(server)))).as("production starts; the plans it already had stay")
+				.containsExactly(DEMO_CATALOG);
+		}
+		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
+			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog")
+				.containsExactly(DEMO_CATALOG);
+		}
+	}
+
+	private static final String[] DEMO_CATALOG = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
+			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly" };
+
+	/** The configuration switched to demo mode on the same database. */
+	private static Map<String, String> inDemoMode(Map<String, String> config) {
+		config.put("subdesk.mode", "demo");
+		config.remove("subdesk.public-base-url");
+		config.put("subdesk.console.demo-password", "console-demo-password");
+		return config;
+	}
+
+	private static List<String> planCodes(Api api) {
+		List<String> codes = new java.util.ArrayList<>();
+		api.get("/plans").json().path("data").forEach(plan -> codes.add(plan.path("code").asString()));
+		return codes;
+	}
+
+	/** A new, empty database on the operator's server; its JDBC URL. */
+	private static String newDatabase() throws Exception {
+		String name = "mode_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		try (Connection connection = database.getPostgresDatabase().getConnection();
+				PreparedStatement create = connection.prepareStatement("CREATE DATABASE " + name)) {
+			create.execute();
+		}
+		return database.getJdbcUrl("postgres", name);
+	}
+
 	static Stream<Arguments> demoDefaults() {
 		return Stream.of(
 				refused("the test clock switched on", config -> config.put("subdesk.clock.test-clock", "true"),

@@ -98,7 +98,7 @@ public final class OpenApiContract {
 		Optional<String> template = template(method, path);
 		String what = method + " " + path + " answered " + status;
 		if (template.isEmpty()) {
-			return List.of(what + ": the document has no operation " + method + " for this path");
+			return outsideTheDocument(what, method, status, contentType, body);
 		}
 		String pointer = "/paths/" + escape(template.get()) + "/" + method.toLowerCase(Locale.ROOT) + "/responses/" + status;
 		JsonNode response = resolve(document.at(pointer));
@@ -133,6 +133,44 @@ public final class OpenApiContract {
 		return errors.stream()
 			.map(e -> what + ": " + e.getInstanceLocation() + " " + e.getMessage() + " (schema " + e.getSchemaLocation() + ")")
 			.toList();
+	}
+
+	/**
+	 * An answer to a method and path the document has no operation for: the document's description says what it is,
+	 * a problem+json {@code 401 UNAUTHORIZED} (authentication is checked first), {@code 404 NOT_FOUND} (an unknown
+	 * path), {@code 405 METHOD_NOT_ALLOWED} (a known path with another method) or, for a path not in normal form,
+	 * {@code 400 VALIDATION_FAILED}; its body a {@code Problem}.
+	 */
+	private List<String> outsideTheDocument(String what, String method, int status, String contentType, String body) {
+		String code = switch (status) {
+			case 400 -> "VALIDATION_FAILED";
+			case 401 -> "UNAUTHORIZED";
+			case 404 -> "NOT_FOUND";
+			case 405 -> "METHOD_NOT_ALLOWED";
+			default -> null;
+		};
+		if (code == null) {
+			return List.of(what + ": the document has no operation " + method + " for this path, and " + status
+					+ " is not an answer the document gives to such a request");
+		}
+		if (!contentType.replaceFirst(";.*$", "").trim().equalsIgnoreCase("application/problem+json")) {
+			return List.of(what + ": content type '" + contentType + "' where the document promises application/problem+json");
+		}
+		JsonNode instance;
+		try {
+			instance = JSON.readTree(body);
+		}
+		catch (RuntimeException e) {
+			return List.of(what + ": the body is not JSON: " + abbreviate(body));
+		}
+		List<String> violations = new ArrayList<>(schema("/components/schemas/Problem").validate(instance)
+			.stream()
+			.map(e -> what + ": " + e.getInstanceLocation() + " " + e.getMessage() + " (schema " + e.getSchemaLocation() + ")")
+			.toList());
+		if (!code.equals(instance.path("code").asString())) {
+			violations.add(what + ": code " + instance.path("code") + " where the document says " + code);
+		}
+		return violations;
 	}
 
 	/** Throws an {@link AssertionError} listing the violations, if any. */

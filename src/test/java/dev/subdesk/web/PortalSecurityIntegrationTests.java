@@ -143,7 +143,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	@Test
 	void theSessionCookieIsHttpOnlyAndSameSiteLax() {
 		PortalSession.Page page = new PortalSession(port).get("/portal/sign-in");
-		assertThat(page.setCookie()).contains("JSESSIONID=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
+		assertThat(page.setCookie()).contains("SESSION=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
 	}
 
 	@Test

@@ -1,0 +1,76 @@
+package dev.subdesk.support;
+
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A Subdesk server in a JVM of its own, started from the test class path on a database given by its JDBC URL (a
+ * database of the test PostgreSQL), in demo mode with the test clock and the test API key; its output goes to a log
+ * file. For what one process cannot show: a crash, or several nodes on one database.
+ */
+public record ChildServer(Process process, Api api, int port, Path log) {
+
+	/** Starts a server and waits until it answers; {@code arguments} are more {@code --property=value}s. */
+	public static ChildServer start(String jdbcUrl, Path log, String... arguments) throws IOException {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		String javaBinary = ProcessHandle.current().info().command().orElse("java");
+		// a quick start on a small machine: the child lives for a few requests
+		List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+				"-Xshare:auto", "-cp", System.getProperty("java.class.path"), "dev.subdesk.SubdeskApplication",
+				"--server.port=" + port, "--subdesk.db-url=" + jdbcUrl, "--subdesk.db-user=postgres",
+				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H", "--subdesk.clock.test-clock=true",
+				"--subdesk.mode=demo", "--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
+				"--logging.level.root=WARN"));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		Api api = new Api(port);
+		try {
+			await("the child server answers").atMost(Duration.ofSeconds(120))
+				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
+				.ignoreExceptions()
+				.until(() -> api.get("/plans").status() == 200);
+		}
+		catch (RuntimeException | Error e) {
+			process.destroyForcibly();
+			throw e;
+		}
+		return new ChildServer(process, api, port, log);
+	}
+
+	/** A new, empty database beside the test database (same PostgreSQL server), named {@code prefix} and a random tail. */
+	public static String newDatabase(DataSource testDatabase, String prefix) throws SQLException {
+		String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		JdbcClient.create(testDatabase).sql("CREATE DATABASE " + name).update();
+		return testDatabase.unwrap(HikariDataSource.class).getJdbcUrl()
+			.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+	}
+
+	/** Drops a database {@link #newDatabase} made, with the connections still open to it. */
+	public static void dropDatabase(DataSource testDatabase, String url) {
+		String name = url.replaceFirst("^jdbc:postgresql://[^/]+/([^?]*).*$", "$1");
+		JdbcClient.create(testDatabase).sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+	}
+
+	/** Stops the server as an orchestrator does (SIGTERM, then SIGKILL after 30 s). */
+	public void stop() throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(30, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+	}
+}
