@@ -63,7 +63,7 @@ class SmtpDeliveryIntegrationTests {
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 5)).isTrue();
 			MimeMessage[] received = mail.getReceivedMessages();
 			assertThat(Arrays.stream(received).map(m -> subject(m))).anyMatch(s -> s.startsWith("Kündigung bestätigt")) // the account is in Germany: its confirmation is German
-				.anyMatch(s -> s.startsWith("Refund of $59.99"));
+				.anyMatch(s -> s.startsWith("Erstattung von 59,99\u00a0$"));
 			assertThat(received[received.length - 1].getAllRecipients()[0].toString()).isEqualTo(email);
 			assertThat(fixtures.subscription(sub).text("status")).isEqualTo("CANCELLED");
 		}

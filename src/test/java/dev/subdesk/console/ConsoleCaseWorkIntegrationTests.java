@@ -41,7 +41,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 				"Resolved: Explained the renewal date; nothing to refund", "Owner: agent", "Reopen case");
 		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
 		assertThat(caseUpdates(account)).anySatisfy(notice -> {
-			assertThat(notice.path("subject").asString()).isEqualTo("Your case " + caseNumber + " is resolved");
+			assertThat(notice.path("subject").asString()).isEqualTo("Ihr Vorgang " + caseNumber + " ist erledigt"); // in Germany
 			assertThat(notice.path("body").asString()).contains("Explained the renewal date; nothing to refund");
 		});
 	}
@@ -100,7 +100,8 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo(colleague);
 		assertThat(supervisor.get("/console/queue").body()).doesNotContain(caseNumber);
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
-			.contains("Your case " + caseNumber + " has been passed to a supervisor", "Your case " + caseNumber + " is resolved");
+			.contains("Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
+					"Ihr Vorgang " + caseNumber + " ist erledigt"); // the account is in Germany
 	}
 
 	private java.util.List<JsonNode> caseUpdates(String account) {
