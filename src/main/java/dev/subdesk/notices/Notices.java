@@ -168,6 +168,11 @@ public class Notices {
 		return id;
 	}
 
+	/** The language a notice's full text (body and footer) was written in: German when it has the German footer. */
+	java.util.Locale languageOf(String fullBody) {
+		return fullBody.endsWith(germanFooter) ? java.util.Locale.GERMAN : java.util.Locale.ENGLISH;
+	}
+
 	/** How a notice to an account in {@code country} reads: its language, time zone and wording. */
 	public Letter letterFor(String country) {
 		return letters.forCountry(country);
