@@ -66,7 +66,7 @@ class SmtpDeliveryIntegrationTests {
 				.isEqualTo(order.body().strip());
 			assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html");
 			String html = parts.getBodyPart(1).getContent().toString();
-			String base = api.base().replaceFirst("/api/v1/?$", "");
+			String base = app.getEnvironment().getProperty("subdesk.public-base-url");
 			assertThat(html).contains("<html lang=\"de\">") // the account is in Germany
 				.contains("Vielen Dank für Ihre Bestellung")
 				.contains("So kündigen Sie:")

@@ -28,7 +28,7 @@ final class HtmlEmail {
 			.append(language.getLanguage())
 			.append("\">\n<head>\n<meta charset=\"utf-8\">\n")
 			.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
-			.append(HtmlUtils.htmlEscape(subject))
+			.append(escape(subject))
 			.append("</title>\n</head>\n<body style=\"")
 			.append(STYLE)
 			.append("\">\n<div style=\"max-width:40em\">\n");
@@ -53,12 +53,17 @@ final class HtmlEmail {
 		int at = 0;
 		while (m.find()) {
 			String url = trimmed(m.group());
-			out.append(HtmlUtils.htmlEscape(line.substring(at, m.start())));
-			String escaped = HtmlUtils.htmlEscape(url);
+			out.append(escape(line.substring(at, m.start())));
+			String escaped = escape(url);
 			out.append("<a href=\"").append(escaped).append("\" style=\"color:#0b57d0\">").append(escaped).append("</a>");
 			at = m.start() + url.length();
 		}
-		return out.append(HtmlUtils.htmlEscape(line.substring(at))).toString();
+		return out.append(escape(line.substring(at))).toString();
+	}
+
+	/** Text as HTML: only the characters markup needs are escaped; the rest stays UTF-8. */
+	private static String escape(String text) {
+		return HtmlUtils.htmlEscape(text, "UTF-8");
 	}
 
 	/** An address without the sentence's full stop or comma after it. */

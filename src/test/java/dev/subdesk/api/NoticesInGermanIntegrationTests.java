@@ -73,7 +73,7 @@ class NoticesInGermanIntegrationTests extends ApiIntegrationTest {
 		assertThat(only(payingNotices, "WELCOME").path("subject").asString()).isEqualTo("Willkommen bei Acme");
 		JsonNode order = only(payingNotices, "ORDER_CONFIRMATION");
 		assertThat(order.path("subject").asString()).endsWith(": Acme Antivirus, monatlich");
-		assertThat(order.path("body").asString()).contains("Sie haben heute " + sixNinetyNine + " bezahlt")
+		assertThat(order.path("body").asString()).contains("Sie haben heute " + sixNinetyNine + " mit Ihrer VISA-Karte mit den Endziffern 4242 bezahlt.")
 			.contains("verlängert sich automatisch jeden Monat zu " + sixNinetyNine)
 			.containsPattern("Widerrufsrecht: .* bis zum Ablauf des \\d{1,2}\\. [A-Za-zä]+ \\d{4}\\.");
 		assertThat(only(payingNotices, "RENEWAL_REMINDER").path("body").asString())
