@@ -16,11 +16,25 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	Support support;
 
+	@Autowired
+	dev.subdesk.accounts.Accounts accounts;
+
+	@Test
+	void aCallersCaseIsTheVerifyingAgents() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("agent");
+		assertThat(agent.get("/console/accounts/" + account + "?case=" + caseNumber).body())
+			.contains("id=\"case-choice\"", "The case is yours.");
+	}
+
 	@Test
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String caseNumber = agent.callCase(api, account);
+		// a case from the portal: nobody owns it until an agent takes it
+		String caseNumber = support.open(accounts.get(account), "Renewal question", "WEB", null, null).caseNumber();
 		String casePath = "/console/cases/" + caseNumber;
 
 		ConsoleClient.Page notYours = agent.post(casePath + "/resolve", Map.of("note", "Done"));
