@@ -102,8 +102,11 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		assertThat(browser.findElement(By.id("offer")).getText()).contains("25% off");
 		browser.findElement(By.xpath("//button[text()='Customer declines — cancel now']")).click();
 
-		assertThat(browser.findElement(By.id("confirmation-number")).getText()).startsWith("CXL-");
-		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+		String confirmation = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(confirmation).startsWith("CXL-");
+		// the console's default, as everywhere: the end of the term
+		assertThat(api.get("/cancellations/" + confirmation).text("mode")).isEqualTo("END_OF_TERM");
+		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(support.timeline(caseNumber)).extracting(Support.TimelineEntry::text)
 			.anyMatch(text -> text.startsWith("OFFER_PRESENTED"))
 			.anyMatch(text -> text.startsWith("OFFER_DECLINED"))
