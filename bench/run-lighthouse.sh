@@ -39,7 +39,8 @@ run() {  # run PATH HEADERS_JSON
     --extra-headers="$2" --output=json --output-path="$WORK/report.json" >/dev/null 2>&1
   node -e 'const r=require(process.argv[1]); const c=r.categories; const fails=Object.values(r.audits)
     .filter(a=>a.score!==null&&a.score<1&&a.scoreDisplayMode==="binary").map(a=>a.id).join(", ");
-    console.log(`| \`${process.argv[2]}\` | ${Math.round(c.accessibility.score*100)} | ${Math.round(c["best-practices"].score*100)} | ${fails} |`)' \
+    const shown=new URL(r.finalDisplayedUrl).pathname;
+    console.log(`| \`${process.argv[2]}\` | \`${shown}\` | ${Math.round(c.accessibility.score*100)} | ${Math.round(c["best-practices"].score*100)} | ${fails} |`)' \
     "$WORK/report.json" "$1"
 }
 
@@ -50,8 +51,8 @@ run() {  # run PATH HEADERS_JSON
   echo "$(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), categories accessibility and best-practices;"
   echo "portal pages signed in as the demo customer $EMAIL)."
   echo
-  echo "| Page | Accessibility | Best practices | Failed audits |"
-  echo "|---|---|---|---|"
+  echo "| Page | Page shown (after redirects) | Accessibility | Best practices | Failed audits |"
+  echo "|---|---|---|---|---|"
   for p in "${public[@]}"; do run "$p" '{}'; done
   for p in "${portal[@]}"; do run "$p" "{\"Cookie\":\"$cookie\"}"; done
 } > "$OUT"
