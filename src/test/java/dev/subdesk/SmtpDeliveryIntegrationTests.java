@@ -11,6 +11,7 @@ import dev.subdesk.notices.Notices;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -56,14 +57,37 @@ class SmtpDeliveryIntegrationTests {
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 3)).isTrue();
 			MimeMessage again = mail.getReceivedMessages()[2];
 			assertThat(subject(again)).isEqualTo(order.subject());
-			assertThat(again.getContent().toString().replace("\r\n", "\n").strip()).isEqualTo(order.body().strip());
+			// multipart/alternative: the plain text first, then the same words as HTML with nothing remote in it
+			assertThat(again.getContentType()).startsWith("multipart/alternative");
+			MimeMultipart parts = (MimeMultipart) again.getContent();
+			assertThat(parts.getCount()).isEqualTo(2);
+			assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain");
+			assertThat(parts.getBodyPart(0).getContent().toString().replace("\r\n", "\n").strip())
+				.isEqualTo(order.body().strip());
+			assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html");
+			String html = parts.getBodyPart(1).getContent().toString();
+			String base = app.getEnvironment().getProperty("subdesk.public-base-url");
+			assertThat(html).contains("<html lang=\"de\">") // the account is in Germany
+				.contains("Vielen Dank für Ihre Bestellung")
+				.contains("So kündigen Sie:")
+				.doesNotContainIgnoringCase("<img")
+				.doesNotContainIgnoringCase("<link")
+				.doesNotContainIgnoringCase("url(")
+				.doesNotContainIgnoringCase("<script");
+			java.util.regex.Matcher links = java.util.regex.Pattern.compile("href=\"([^\"]*)\"").matcher(html);
+			int linkCount = 0;
+			while (links.find()) {
+				assertThat(links.group(1)).as("only links to the official website").startsWith(base + "/");
+				linkCount++;
+			}
+			assertThat(linkCount).as("the portal, the cancel form, the help centre").isGreaterThanOrEqualTo(3);
 			assertThat(notices.list(account, dev.subdesk.shared.Page.Request.first(100)).data()).hasSize(2);
 
 			api.post("/accounts/" + account + "/close");
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 5)).isTrue();
 			MimeMessage[] received = mail.getReceivedMessages();
 			assertThat(Arrays.stream(received).map(m -> subject(m))).anyMatch(s -> s.startsWith("Kündigung bestätigt")) // the account is in Germany: its confirmation is German
-				.anyMatch(s -> s.startsWith("Refund of $59.99"));
+				.anyMatch(s -> s.startsWith("Erstattung von 59,99\u00a0$"));
 			assertThat(received[received.length - 1].getAllRecipients()[0].toString()).isEqualTo(email);
 			assertThat(fixtures.subscription(sub).text("status")).isEqualTo("CANCELLED");
 		}

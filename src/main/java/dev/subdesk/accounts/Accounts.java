@@ -1,5 +1,6 @@
 package dev.subdesk.accounts;
 
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.CardDetails;
@@ -81,11 +82,9 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
 		}
-		notices.send(id, email, NoticeType.WELCOME, "Welcome to Acme", """
-				Hello %s,
-
-				your Acme account is ready. You can see every subscription, cancel it, turn auto-renewal off or \
-				remove a card at any time in your account.""".formatted(name), id);
+		Letter letter = notices.letterFor(country);
+		notices.send(letter, id, email, NoticeType.WELCOME, letter.text("welcome.subject"), letter.text("welcome.body", name),
+				id);
 		return get(id);
 	}
 
@@ -243,13 +242,9 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
 		}
-		notices.send(accountId, account.email(), NoticeType.EMAIL_CHANGED, "The email of your Acme account was changed",
-				"""
-						Hello %s,
-
-						the email address of your Acme account was changed at your request to %s. Notices go there \
-						from now on. If you did not ask for this, contact Acme support at once.""".formatted(account.name(),
-						email), accountId);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, accountId, account.email(), NoticeType.EMAIL_CHANGED, letter.text("emailChanged.subject"),
+				letter.text("emailChanged.body", account.name(), email), accountId);
 		return get(accountId);
 	}
 
@@ -262,15 +257,19 @@ public class Accounts {
 			.optional();
 	}
 
-	/** The email of each account, for notices written in bulk. */
+	/** Where and how to write to an account: its email and its country (the letter's language and zone). */
+	public record Addressee(String email, String country) {
+	}
+
+	/** The addressee of each account, for notices written in bulk. */
 	@Transactional(readOnly = true)
-	public java.util.Map<String, String> emails(java.util.Collection<String> accountIds) {
-		java.util.Map<String, String> emails = new java.util.HashMap<>();
-		jdbc.sql("SELECT id, email FROM accounts WHERE id = ANY(:ids::text[])")
+	public java.util.Map<String, Addressee> addressees(java.util.Collection<String> accountIds) {
+		java.util.Map<String, Addressee> addressees = new java.util.HashMap<>();
+		jdbc.sql("SELECT id, email, country FROM accounts WHERE id = ANY(:ids::text[])")
 			.param("ids", accountIds.toArray(String[]::new))
-			.query((rs, n) -> emails.put(rs.getString(1), rs.getString(2)))
+			.query((rs, n) -> addressees.put(rs.getString(1), new Addressee(rs.getString(2), rs.getString(3))))
 			.list();
-		return emails;
+		return addressees;
 	}
 
 	/** The gateway token of each live payment method, for charges made in bulk. */

@@ -2,6 +2,7 @@ package dev.subdesk.billing;
 
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway;
@@ -457,15 +458,12 @@ public class Billing {
 			.param("at", Timestamp.from(at))
 			.update();
 		PaymentMethod method = accounts.paymentMethodEvenIfRemoved(charge.paymentMethodId()).orElseThrow();
-		String email = accounts.get(charge.accountId()).email();
-		notices.send(charge.accountId(), email, NoticeType.REFUND_ISSUED,
-				"Refund of %s issued".formatted(dev.subdesk.shared.Formats.money(Money.of(value, charge.currency()))), """
-						We have refunded %s to your %s card ending in %s (charge %s, refund %s).
-						Reason: %s
-						Depending on your bank it shows on your statement within 5 to 10 days.""".formatted(
-						dev.subdesk.shared.Formats.money(Money.of(value, charge.currency())), method.brand(), method.last4(), chargeId, id,
-						reason),
-				id, at);
+		dev.subdesk.accounts.Account holder = accounts.get(charge.accountId());
+		Letter letter = notices.letterFor(holder.country());
+		String written = letter.money(Money.of(value, charge.currency()));
+		notices.send(letter, charge.accountId(), holder.email(), NoticeType.REFUND_ISSUED,
+				letter.text("refund.subject", written),
+				letter.text("refund.body", written, method.brand(), method.last4(), chargeId, id, reason), id, at);
 		recorded.add(id);
 		return new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
 	}

@@ -285,7 +285,7 @@ public class Cancellations {
 				.orElseGet(() -> subscriptions.get(item.id()));
 			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
 			body.append(letter.text(past ? "cancellation.item.ended" : "cancellation.item.ends",
-					catalog.get(s.planCode()).name(), s.orderNumber(), letter.dateTime(item.effectiveAt())));
+					catalog.name(s.planCode(), letter.locale()), s.orderNumber(), letter.dateTime(item.effectiveAt())));
 		}
 		body.append(c.refundTotal().positive() ? letter.text("cancellation.refund", letter.money(c.refundTotal()))
 				: letter.text("cancellation.noRefund"));

@@ -187,7 +187,7 @@ public class Withdrawals {
 		if (signedIn) {
 			body.append(letter.text("withdrawal.name", w.name()));
 		}
-		body.append(letter.text("withdrawal.contract", catalog.get(s.planCode()).name(), s.orderNumber()));
+		body.append(letter.text("withdrawal.contract", catalog.name(s.planCode(), letter.locale()), s.orderNumber()));
 		body.append(signedIn ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
 		body.append(letter.text("withdrawal.ended", letter.dateTime(ended.effectiveAt())));
 		if (ended.subscriptions().size() > 1) {

@@ -116,7 +116,7 @@ class AccountController {
 
 	private Hit hit(Account account) {
 		return new Hit(account.id(), Masking.name(account.name()), Masking.email(account.email()),
-				accounts.paymentMethods(account.id()).stream().map(Masking::card).toList());
+				accounts.paymentMethods(account.id()).stream().map(Masking::unverifiedCard).toList());
 	}
 
 	@GetMapping("/console/accounts/{accountId}")
@@ -132,8 +132,9 @@ class AccountController {
 		model.addAttribute("verified", verified);
 		model.addAttribute("name", verified ? account.name() : Masking.name(account.name()));
 		model.addAttribute("email", verified ? account.email() : Masking.email(account.email()));
-		model.addAttribute("cards", cards.stream().map(Masking::card).toList());
+		model.addAttribute("cards", cards.stream().map(verified ? Masking::card : Masking::unverifiedCard).toList());
 		model.addAttribute("closed", account.closed());
+		model.addAttribute("openCase", cases.ownOpen(caseNumber, agent.getName()).orElse(null));
 		if (verified) {
 			model.addAttribute("country", account.country() + (account.region() == null ? "" : "-" + account.region()));
 			model.addAttribute("subscriptions", subscriptions.forAccount(accountId).stream().map(this::row).toList());
@@ -162,8 +163,11 @@ class AccountController {
 						blankToNull(form.cardLast4()), blankToNull(form.billingPostcode())));
 		String message = switch (result.outcome()) {
 			case VERIFIED -> "Caller verified.";
-			case NOT_VERIFIED -> "Not verified: the answers did not match two factors. Attempts left: "
-					+ result.attemptsLeft() + ".";
+			case NOT_VERIFIED -> result.partial()
+					? "Not verified yet: %d of %d factors matched; ask for one more. Attempts left: %d (a right answer uses none)."
+						.formatted(result.matched(), result.needed(), result.attemptsLeft())
+					: "Not verified: %d of %d factors matched. Attempts left: %d."
+						.formatted(result.matched(), result.needed(), result.attemptsLeft());
 			case LOCKED -> "Verification is locked" + (result.lockedUntil() == null ? ""
 					: " until " + Formats.dateTime(result.lockedUntil())) + " after too many failed attempts"
 					+ (result.securityCase() == null ? "." : "; security case " + result.securityCase() + " is open.");

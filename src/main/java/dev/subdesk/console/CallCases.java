@@ -62,10 +62,25 @@ class CallCases {
 		return continueOrOpen(account, caseNumber, agent, Contact.PHONE);
 	}
 
+	/**
+	 * The contact's case, assigned to the agent who takes the contact when nobody owns it yet (a new case, or one
+	 * from the portal or a public form): the agent resolves it or leaves it open, by choice, when the action is done.
+	 */
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
-		return ofAccount(account.id(), caseNumber).orElseGet(() -> support
+		String number = ofAccount(account.id(), caseNumber).orElseGet(() -> support
 			.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
 			.caseNumber());
+		support.find(number)
+			.filter(c -> c.owner() == null && c.status() != SupportCase.Status.RESOLVED)
+			.ifPresent(c -> support.assign(c.caseNumber(), agent, agent));
+		return number;
+	}
+
+	/** The case, while it is open and this agent's: the one to resolve or leave open at the end of an action. */
+	Optional<SupportCase> ownOpen(@Nullable String caseNumber, String agent) {
+		return caseNumber == null ? Optional.empty()
+				: support.find(caseNumber)
+					.filter(c -> agent.equals(c.owner()) && c.status() != SupportCase.Status.RESOLVED);
 	}
 
 	void note(String caseNumber, String agent, String text) {

@@ -34,8 +34,9 @@ class CancelController {
 	record CancelForm(Cancellation.@Nullable Mode mode, Cancellation.@Nullable Reason reason,
 			@Nullable String caseNumber, @Nullable String offerId) {
 
-		Cancellation.Mode modeOrImmediate() {
-			return mode == null ? Cancellation.Mode.IMMEDIATE : mode;
+		/** The mode asked for; the end of the term when none was (the default everywhere, docs/DESIGN-NOTES.md). */
+		Cancellation.Mode modeOrEndOfTerm() {
+			return mode == null ? Cancellation.Mode.END_OF_TERM : mode;
 		}
 	}
 
@@ -64,7 +65,7 @@ class CancelController {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form);
 		Quote quote = cancellations.quote(s.id());
-		Cancellation.Mode mode = form.modeOrImmediate();
+		Cancellation.Mode mode = form.modeOrEndOfTerm();
 		Quote.Option option = quote.options().stream().filter(o -> o.mode() == mode).findFirst().orElse(null);
 		log.acted(agent.getName(), "QUOTE_CANCELLATION", accountId,
 				"Quoted %s cancellation of %s".formatted(mode, s.orderNumber()), caseNumber, reasonText(form.reason()));
@@ -100,7 +101,7 @@ class CancelController {
 					caseNumber, "customer's answer");
 		}
 		Cancellation c = log.perform(agent.getName(), "CANCEL", accountId, caseNumber, reasonText(form.reason()),
-				() -> cancellations.cancel(s.id(), new CancelRequest(form.modeOrImmediate(), form.reason(), null,
+				() -> cancellations.cancel(s.id(), new CancelRequest(form.modeOrEndOfTerm(), form.reason(), null,
 						CancellationChannel.AGENT, agent.getName())),
 				done -> "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(), done.mode(), done.confirmationNumber(),
 						Formats.money(done.refundTotal())));
@@ -144,6 +145,11 @@ class CancelController {
 		model.addAttribute("cancellation", c);
 		model.addAttribute("effective", Formats.dateTime(c.effectiveAt()));
 		model.addAttribute("refund", Formats.money(c.refundTotal()));
+		model.addAttribute("openCase", cases.ownOpen(caseNumber, agent.getName()).orElse(null));
+		model.addAttribute("resolution", "Cancelled %s (%s); confirmation %s, refund %s.".formatted(
+				c.subscriptions().isEmpty() ? "" : subscriptions.get(c.subscriptions().get(0).id()).orderNumber(),
+				c.mode() == Cancellation.Mode.IMMEDIATE ? "now" : "at the end of the term", c.confirmationNumber(),
+				Formats.money(c.refundTotal())));
 		return "console/cancelled";
 	}
 

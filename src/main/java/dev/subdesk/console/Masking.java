@@ -27,7 +27,15 @@ final class Masking {
 			.collect(Collectors.joining(" "));
 	}
 
-	/** A card as {@code VISA ••4242}: the last four digits are never secret enough to verify alone. */
+	/**
+	 * A card before the caller is verified: {@code VISA card}. Its last four digits are a verification factor, so
+	 * the agent never sees them before the caller has said them.
+	 */
+	static String unverifiedCard(PaymentMethod card) {
+		return card.brand().toUpperCase(java.util.Locale.ROOT) + " card";
+	}
+
+	/** A card once the caller is verified: {@code VISA ••4242}. */
 	static String card(PaymentMethod card) {
 		return card.brand().toUpperCase(java.util.Locale.ROOT) + " ••" + card.last4();
 	}

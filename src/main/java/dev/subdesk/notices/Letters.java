@@ -44,7 +44,8 @@ public class Letters {
 		return new Letter(Locale.ENGLISH, ZoneOffset.UTC, messages);
 	}
 
-	static ZoneId zone(String country) {
+	/** The time zone of a country's letters and pages: the EU country's, Liechtenstein's or Switzerland's, else UTC. */
+	public static ZoneId zone(String country) {
 		ZoneId eu = WithdrawalPeriod.EU.get(country);
 		return eu != null ? eu : OUTSIDE_THE_EU.getOrDefault(country, ZoneOffset.UTC);
 	}

@@ -168,6 +168,11 @@ public class Notices {
 		return id;
 	}
 
+	/** The language a notice's full text (body and footer) was written in: German when it has the German footer. */
+	java.util.Locale languageOf(String fullBody) {
+		return fullBody.endsWith(germanFooter) ? java.util.Locale.GERMAN : java.util.Locale.ENGLISH;
+	}
+
 	/** How a notice to an account in {@code country} reads: its language, time zone and wording. */
 	public Letter letterFor(String country) {
 		return letters.forCountry(country);
@@ -197,6 +202,13 @@ public class Notices {
 		return send(accountId, to, type, subject, body, relatedId, at, footer);
 	}
 
+	/** Stores a notice in the letter's language, stamped with the instant its job was due. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+			String relatedId, Instant at) {
+		return send(accountId, to, type, subject, body, relatedId, at, letter.german() ? germanFooter : footer);
+	}
+
 	private String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at, String footerText) {
 		String id = Ids.next("ntc");
@@ -217,9 +229,21 @@ public class Notices {
 		return id;
 	}
 
-	/** A notice to store, for {@link #sendAll(List)}. */
+	/** A notice to store, for {@link #sendAll(List)}, in its letter's language (its footer follows it). */
 	public record Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
-			Instant at) {
+			Instant at, java.util.Locale language) {
+
+		/** A notice in English. */
+		public Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+				Instant at) {
+			this(accountId, to, type, subject, body, relatedId, at, java.util.Locale.ENGLISH);
+		}
+
+		/** A notice written in {@code letter}'s language. */
+		public Draft(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+				String relatedId, Instant at) {
+			this(accountId, to, type, subject, body, relatedId, at, letter.locale());
+		}
 	}
 
 	/** Stores many notices with one COPY (the renewal engine's receipts and reminders). */
@@ -228,7 +252,8 @@ public class Notices {
 		if (drafts.isEmpty()) {
 			return;
 		}
-		int footer = footerId();
+		int english = footerId();
+		int german = footerId(germanFooter);
 		BulkCopy copy = new BulkCopy();
 		BulkCopy queue = new BulkCopy();
 		for (Draft d : drafts) {
@@ -245,7 +270,7 @@ public class Notices {
 				.add(erased(d.to()) ? null : d.body())
 				.add(d.relatedId())
 				.add(d.at())
-				.add(footer);
+				.add(java.util.Locale.GERMAN.equals(d.language()) ? german : english);
 		}
 		copy.into(dataSource, "notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)");
 		queue.into(dataSource, "notice_outbox (notice_id)");

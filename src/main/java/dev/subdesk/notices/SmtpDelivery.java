@@ -1,5 +1,11 @@
 package dev.subdesk.notices;
 
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +29,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mail.MailException;
 import org.springframework.mail.MailSendException;
-import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.MailPreparationException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
@@ -124,6 +130,8 @@ class SmtpDelivery implements SmartLifecycle {
 	private final Duration backoff;
 	private final Duration maxBackoff;
 	private final Duration giveUpAfter;
+	private final Notices notices;
+	private final String baseUrl;
 	private volatile @Nullable ThreadPoolTaskScheduler scheduler;
 
 	SmtpDelivery(JdbcClient jdbc, Clock clock, ObjectProvider<JavaMailSender> mailSender,
@@ -132,7 +140,10 @@ class SmtpDelivery implements SmartLifecycle {
 			@Value("${subdesk.notices.delivery-lease:PT10M}") Duration lease,
 			@Value("${subdesk.notices.retry-backoff:PT1M}") Duration backoff,
 			@Value("${subdesk.notices.retry-backoff-max:PT1H}") Duration maxBackoff,
-			@Value("${subdesk.notices.give-up-after:P3D}") Duration giveUpAfter) {
+			@Value("${subdesk.notices.give-up-after:P3D}") Duration giveUpAfter, Notices notices,
+			@Value("${subdesk.public-base-url}") String baseUrl) {
+		this.notices = notices;
+		this.baseUrl = baseUrl;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.mailSender = mailSender;
@@ -214,16 +225,38 @@ class SmtpDelivery implements SmartLifecycle {
 
 	private Optional<Failure> send(JavaMailSender sender, Outgoing outgoing) {
 		try {
-			SimpleMailMessage message = new SimpleMailMessage();
-			message.setFrom(from);
-			message.setTo(outgoing.to());
-			message.setSubject(outgoing.subject());
-			message.setText(outgoing.body());
-			sender.send(message);
+			sender.send(message(sender, outgoing));
 			return Optional.empty();
 		}
 		catch (MailException e) {
 			return Optional.of(failure(e, outgoing.to()));
+		}
+	}
+
+	/**
+	 * The email of a notice: {@code multipart/alternative} with the plain text first and the same words as HTML
+	 * ({@link HtmlEmail}), in the notice's language.
+	 */
+	private MimeMessage message(JavaMailSender sender, Outgoing outgoing) {
+		String body = java.util.Objects.requireNonNull(outgoing.body());
+		try {
+			MimeMessage message = sender.createMimeMessage();
+			message.setFrom(new InternetAddress(from));
+			message.setRecipients(Message.RecipientType.TO, InternetAddress.parse(outgoing.to()));
+			message.setSubject(outgoing.subject(), "UTF-8");
+			MimeBodyPart plain = new MimeBodyPart();
+			plain.setText(body, "UTF-8");
+			MimeBodyPart html = new MimeBodyPart();
+			html.setText(HtmlEmail.of(outgoing.subject(), body, notices.languageOf(body), baseUrl), "UTF-8", "html");
+			MimeMultipart alternative = new MimeMultipart("alternative");
+			alternative.addBodyPart(plain);
+			alternative.addBodyPart(html);
+			message.setContent(alternative);
+			message.setSentDate(java.util.Date.from(clock.instant()));
+			return message;
+		}
+		catch (MessagingException e) {
+			throw new MailPreparationException("Could not write the email of " + outgoing.id(), e);
 		}
 	}
 

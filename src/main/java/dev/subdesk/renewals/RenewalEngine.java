@@ -5,11 +5,11 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
 import dev.subdesk.payments.PaymentResult;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
 import io.micrometer.core.instrument.Counter;
@@ -113,7 +113,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	}
 
 	private interface Draft {
-		Notices.Draft of(Subscription s, String email, Instant at);
+		Notices.Draft of(Subscription s, Accounts.Addressee to, Instant at);
 	}
 
 	/** Claims due subscriptions batch by batch and stores one notice for each, in the claim's transaction. */
@@ -125,9 +125,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				if (due.isEmpty()) {
 					return 0;
 				}
-				Map<String, String> emails = accounts.emails(due.stream().map(Subscription::accountId).toList());
+				Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
 				Instant at = clock.instant();
-				List<Notices.Draft> drafts = due.stream().map(s -> draft.of(s, emails.get(s.accountId()), at)).toList();
+				List<Notices.Draft> drafts = due.stream().map(s -> draft.of(s, to.get(s.accountId()), at)).toList();
 				notices.sendAll(drafts);
 				return due.size();
 			}));
@@ -139,30 +139,28 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 	}
 
-	private Notices.Draft preBilling(Subscription s, String email, Instant at) {
-		Plan plan = catalog.get(s.planCode());
-		String subject = "In 7 days: %s renews for %s".formatted(plan.name(), Formats.money(s.price()));
-		String body = """
-				On %s we will charge %s to your card for another year of %s (order %s).
-				Do not want it? Cancel online before then, in one minute: %s/cancel?order=%s
-				You can also turn auto-renewal off at any time in your account.""".formatted(
-				Formats.date(s.currentPeriodEnd()), Formats.money(s.price()), plan.name(), s.orderNumber(), baseUrl,
-				s.orderNumber());
-		return new Notices.Draft(s.accountId(), email, NoticeType.UPCOMING_CHARGE, subject, body, s.id(), at);
+	private Notices.Draft preBilling(Subscription s, Accounts.Addressee to, Instant at) {
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
+				letter.text("upcoming.subject", name, price), letter.text("upcoming.body",
+						letter.date(s.currentPeriodEnd()), price, name, s.orderNumber(), baseUrl),
+				s.id(), at);
 	}
 
-	private Notices.Draft reminder(Subscription s, String email, Instant at) {
+	private Notices.Draft reminder(Subscription s, Accounts.Addressee to, Instant at) {
 		Plan plan = catalog.get(s.planCode());
-		String subject = "%s renews on %s for %s".formatted(plan.name(), Formats.date(s.currentPeriodEnd()),
-				Formats.money(s.price()));
-		String body = """
-				Your subscription %s (order %s) renews automatically on %s and your card will be charged %s for \
-				the next %s.
-				If you do not want it to renew, cancel before then in one minute: %s/cancel?order=%s
-				You can also turn auto-renewal off at any time in your account.""".formatted(plan.name(),
-				s.orderNumber(), Formats.date(s.currentPeriodEnd()), Formats.money(s.price()),
-				plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month", baseUrl, s.orderNumber());
-		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_REMINDER, subject, body, s.id(), at);
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		String renews = letter.date(s.currentPeriodEnd());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_REMINDER,
+				letter.text("reminder.subject", name, renews, price),
+				letter.text("reminder.body", name, s.orderNumber(), renews, price,
+						letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "reminder.next.year" : "reminder.next.month"),
+						baseUrl),
+				s.id(), at);
 	}
 
 	/**
@@ -318,13 +316,14 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			}
 			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
 			timed(timings::notices, () -> {
-				Map<String, String> emails = accounts.emails(recorded.stream().map(d -> d.subscription().accountId()).toList());
+				Map<String, Accounts.Addressee> to = accounts
+					.addressees(recorded.stream().map(d -> d.subscription().accountId()).toList());
 				List<Notices.Draft> drafts = new ArrayList<>(chargeIds.size());
 				for (RenewalQueue.Due due : recorded) {
 					Subscription s = due.subscription();
 					String chargeId = chargeIds.get(s.id());
 					if (chargeId != null) {
-						drafts.add(receipt(s, chargeId, emails.get(s.accountId()), due.dueAt()));
+						drafts.add(receipt(s, chargeId, to.get(s.accountId()), due.dueAt()));
 					}
 				}
 				notices.sendAll(drafts);
@@ -342,25 +341,24 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 	}
 
-	private Notices.Draft receipt(Subscription s, String chargeId, String email, Instant at) {
-		// Plain concatenation: a run writes a million of these, and format strings cost more than the text.
+	private Notices.Draft receipt(Subscription s, String chargeId, Accounts.Addressee to, Instant at) {
 		Plan plan = catalog.get(s.planCode());
-		String price = Formats.money(s.price());
-		String nextEnd = Formats.date(s.nextPeriodEnd());
-		String subject = "Receipt: " + plan.name() + " renewed for " + price;
-		String body = "We charged " + price + " for " + plan.name() + " (order " + s.orderNumber() + "), for "
-				+ Formats.date(s.currentPeriodEnd()) + " to " + nextEnd + " (charge " + chargeId + ").\n"
-				+ "Money-back guarantee: cancel within " + plan.moneyBackDays()
-				+ " days of this charge for a full refund of it.\n" + "Next renewal: " + nextEnd
-				+ ", unless you cancel or turn auto-renewal off before then.";
-		return new Notices.Draft(s.accountId(), email, NoticeType.RENEWAL_RECEIPT, subject, body, chargeId, at);
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_RECEIPT,
+				letter.text("receipt.subject", name, price),
+				letter.text("receipt.body", price, name, s.orderNumber(), letter.date(s.currentPeriodEnd()),
+						letter.date(s.nextPeriodEnd()), chargeId, String.valueOf(plan.moneyBackDays())),
+				chargeId, at);
 	}
 
 	private int recordDecline(RenewalQueue.Due due, String code) {
 		Integer expired = timed(timings::database, () -> tx.execute(status -> {
 			Subscription s = due.subscription();
-			String email = accounts.get(s.accountId()).email();
-			Plan plan = catalog.get(s.planCode());
+			dev.subdesk.accounts.Account holder = accounts.get(s.accountId());
+			String email = holder.email();
+			Letter letter = notices.letterFor(holder.country());
 			String relatedId = s.id();
 			if (s.paymentMethodId() != null && accounts.paymentMethodEvenIfRemoved(s.paymentMethodId()).isPresent()) {
 				Charge failed = billing.recordFailedCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
@@ -369,22 +367,17 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			}
 			List<Subscription> ended = queue.declined(due, due.dueAt());
 			boolean last = !ended.isEmpty();
-			notices.send(s.accountId(), email, NoticeType.PAYMENT_FAILED,
-					"Payment for %s failed".formatted(plan.name()), """
-							We could not charge %s for the renewal of %s (order %s): %s.
-							%s
-							Update your card in your account, or cancel if you no longer want the subscription.""".formatted(
-							Formats.money(s.price()), plan.name(), s.orderNumber(), code.replace('_', ' '),
-							last ? "This was the last attempt: the subscription has expired."
-									: "Your service continues while we retry; no late fee is ever charged."),
+			String name = catalog.name(s.planCode(), letter.locale());
+			notices.send(letter, s.accountId(), email, NoticeType.PAYMENT_FAILED, letter.text("paymentFailed.subject", name),
+					letter.text("paymentFailed.body", letter.money(s.price()), name, s.orderNumber(), code.replace('_', ' '),
+							letter.text(last ? "paymentFailed.last" : "paymentFailed.retrying")),
 					relatedId, due.dueAt());
 			for (Subscription gone : ended) {
-				notices.send(gone.accountId(), email, NoticeType.SUBSCRIPTION_EXPIRED,
-						"%s has expired".formatted(catalog.get(gone.planCode()).name()), """
-								Your subscription %s (order %s) expired on %s because the renewal payment failed. \
-								Nothing more will be charged. You can buy it again at any time.""".formatted(
-								catalog.get(gone.planCode()).name(), gone.orderNumber(), Formats.dateTime(due.dueAt())),
-						gone.id(), due.dueAt());
+				String goneName = catalog.name(gone.planCode(), letter.locale());
+				notices.send(letter, gone.accountId(), email, NoticeType.SUBSCRIPTION_EXPIRED,
+						letter.text("expired.subject", goneName),
+						letter.text("expired.body", goneName, gone.orderNumber(), letter.dateTime(due.dueAt())), gone.id(),
+						due.dueAt());
 			}
 			return ended.size();
 		}));

@@ -8,9 +8,9 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.PaymentOutcome;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
@@ -162,9 +162,11 @@ public class Subscriptions {
 		if (method != null) {
 			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
 		}
-		notices.send(account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
-				"Your order %s: %s".formatted(orderNumber, plan.name()), orderConfirmation(plan, orderNumber, end,
-						request.channel(), method) + withdrawalInformation(account, request.channel(), now), id);
+		Letter letter = notices.letterFor(account.country());
+		String name = catalog.name(plan.code(), letter.locale());
+		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
+				letter.text("order.subject", orderNumber, name), orderConfirmation(letter, plan, name, orderNumber, end,
+						request.channel(), method) + withdrawalInformation(letter, account, request.channel(), now), id);
 		return get(id);
 	}
 
@@ -172,42 +174,28 @@ public class Subscriptions {
 		return Ids.claim(Ids::orderNumber, number -> repository.insert(subscription.withOrderNumber(number)));
 	}
 
-	private static String orderConfirmation(Plan plan, String orderNumber, Instant end, Channel channel,
-			@Nullable PaymentMethod method) {
-		String every = plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month";
+	private static String orderConfirmation(Letter letter, Plan plan, String name, String orderNumber, Instant end,
+			Channel channel, @Nullable PaymentMethod method) {
 		if (channel.storeBilled()) {
-			return """
-					Thank you for your order %s: %s.
-					This subscription is billed by %s, not by Acme: its price, renewals and cancellation are \
-					managed in your %s account. Acme will not charge you for it.""".formatted(orderNumber,
-					plan.name(), channel.storeName(), channel.storeName());
+			return letter.text("order.storeBilled", orderNumber, name, channel.storeName());
 		}
-		return """
-				Thank you for your order %s: %s.
-				You paid %s today%s. The subscription renews automatically every %s at %s until you cancel; \
-				the next renewal is on %s. We remind you before it renews.
-				Money-back guarantee: cancel within %d days of any charge for a full refund of that charge.
-				You can turn auto-renewal off or cancel at any time, online, in one minute.""".formatted(orderNumber,
-				plan.name(), Formats.money(plan.price()),
-				method == null ? "" : " with your %s card ending in %s".formatted(method.brand(), method.last4()), every,
-				Formats.money(plan.price()), Formats.date(end), plan.moneyBackDays());
+		String price = letter.money(plan.price());
+		return letter.text("order.paid", orderNumber, name, price,
+				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
+				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
+				letter.date(end), String.valueOf(plan.moneyBackDays()));
 	}
 
 	/**
 	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
 	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
 	 */
-	static String withdrawalInformation(Account account, Channel channel, Instant concludedAt) {
+	static String withdrawalInformation(Letter letter, Account account, Channel channel, Instant concludedAt) {
 		if (!WithdrawalPeriod.applies(account.country()) || channel.storeBilled()) {
 			return "";
 		}
-		return """
-
-				Right of withdrawal: you may withdraw from this contract within %d days without giving any reason, \
-				until the end of %s. Use "Withdraw from contract here" on our website, no sign-in needed: everything \
-				you paid for it goes back to your card within 14 days, with no fee.\
-				""".formatted(WithdrawalPeriod.DAYS, WithdrawalPeriod.lastDay(concludedAt, account.country())
-			.format(java.time.format.DateTimeFormatter.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH)));
+		return letter.text("order.withdrawal", String.valueOf(WithdrawalPeriod.DAYS),
+				letter.date(WithdrawalPeriod.lastDay(concludedAt, account.country())));
 	}
 
 	@Transactional(readOnly = true)

@@ -21,7 +21,9 @@ import org.springframework.transaction.annotation.Transactional;
  * the system checks it. Two matching knowledge factors (the account's email, one of its order numbers, the last
  * four digits of one of its cards, the billing postcode of one of its cards) unlock the ordinary actions for that agent for 30 minutes. Five failed
  * attempts since the last success lock verification on the account for 30 minutes and open an urgent security
- * case. Every attempt is in the audit trail; the factors themselves are never stored.
+ * case. An attempt whose every given factor matched but too few to verify (one right answer alone) is a partial
+ * answer: the agent is told how many matched and asks for another, and it uses no attempt; any wrong answer makes
+ * the attempt a failure. Every attempt is in the audit trail; the factors themselves are never stored.
  */
 @Service
 public class CallerVerification {
@@ -47,8 +49,16 @@ public class CallerVerification {
 		VERIFIED, NOT_VERIFIED, LOCKED
 	}
 
-	/** The answer the agent sees: never which factor was wrong. */
-	public record Result(Outcome outcome, int attemptsLeft, @Nullable Instant lockedUntil, @Nullable String securityCase) {
+	/**
+	 * The answer the agent sees: how many of the factors given matched, out of the {@code needed}, but never which
+	 * one was wrong; {@code partial} when every factor given matched and there were too few.
+	 */
+	public record Result(Outcome outcome, int attemptsLeft, @Nullable Instant lockedUntil, @Nullable String securityCase,
+			int matched, int needed, boolean partial) {
+
+		public Result(Outcome outcome, int attemptsLeft, @Nullable Instant lockedUntil, @Nullable String securityCase) {
+			this(outcome, attemptsLeft, lockedUntil, securityCase, 0, FACTORS_NEEDED, false);
+		}
 	}
 
 	private final JdbcClient jdbc;
@@ -78,20 +88,22 @@ public class CallerVerification {
 			return new Result(Outcome.LOCKED, 0, lockedUntil.get(), null);
 		}
 		int matched = matches(account, claims);
+		int given = given(claims);
 		boolean ok = matched >= FACTORS_NEEDED;
+		boolean partial = !ok && matched > 0 && matched == given;
 		jdbc.sql("""
-				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded)
-				VALUES (:account, :agent, :case, :at, :matched, :ok)
+				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded, given)
+				VALUES (:account, :agent, :case, :at, :matched, :ok, :given)
 				""").param("account", accountId).param("agent", agent).param("case", caseNumber)
-			.param("at", Timestamp.from(now)).param("matched", matched).param("ok", ok).update();
+			.param("at", Timestamp.from(now)).param("matched", matched).param("ok", ok).param("given", given).update();
 		audit.record(agent, "AGENT", ok ? "VERIFY_CALLER_OK" : "VERIFY_CALLER_FAILED", accountId,
 				"%d of the factors given matched".formatted(matched), caseNumber, "caller verification");
 		if (ok) {
-			return new Result(Outcome.VERIFIED, MAX_FAILURES, null, null);
+			return new Result(Outcome.VERIFIED, MAX_FAILURES, null, null, matched, FACTORS_NEEDED, false);
 		}
 		int failures = failuresSinceLastSuccess(accountId);
 		if (failures < MAX_FAILURES) {
-			return new Result(Outcome.NOT_VERIFIED, MAX_FAILURES - failures, null, null);
+			return new Result(Outcome.NOT_VERIFIED, MAX_FAILURES - failures, null, null, matched, FACTORS_NEEDED, partial);
 		}
 		SupportCase security = support.open(account, "Security: %d failed caller verifications".formatted(failures),
 				"PHONE", null, "Verification locked until " + now.plus(LOCK) + " after attempts by " + agent);
@@ -105,7 +117,7 @@ public class CallerVerification {
 				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded)
 				VALUES (:account, 'system', :case, :at, 0, true)
 				""").param("account", accountId).param("case", security.caseNumber()).param("at", Timestamp.from(now)).update();
-		return new Result(Outcome.LOCKED, 0, now.plus(LOCK), security.caseNumber());
+		return new Result(Outcome.LOCKED, 0, now.plus(LOCK), security.caseNumber(), matched, FACTORS_NEEDED, false);
 	}
 
 	/** Whether this agent verified the caller of this account in the last 30 minutes (and it is not locked). */
@@ -156,6 +168,12 @@ public class CallerVerification {
 		return matched;
 	}
 
+	/** How many factors the caller gave. */
+	private static int given(Claims claims) {
+		return (int) java.util.stream.Stream.of(claims.email(), claims.orderNumber(), claims.cardLast4(),
+				claims.billingPostcode()).filter(c -> c != null && !c.isBlank()).count();
+	}
+
 	/** {@code "sw1a 1aa"} and {@code "SW1A1AA"} are the same postcode: letter case and spaces do not count. */
 	static String normalizePostcode(String postcode) {
 		return postcode.replaceAll("\\s+", "").toUpperCase(Locale.ROOT);
@@ -172,6 +190,7 @@ public class CallerVerification {
 	private int failuresSinceLastSuccess(String accountId) {
 		return jdbc.sql("""
 				SELECT count(*) FROM caller_verifications WHERE account_id = :account AND NOT succeeded
+				  AND (given IS NULL OR matched < given OR matched = 0)
 				  AND id > coalesce((SELECT max(id) FROM caller_verifications WHERE account_id = :account AND succeeded), 0)
 				""").param("account", accountId).query(Integer.class).single();
 	}

@@ -7,6 +7,7 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -124,11 +125,9 @@ public class Support {
 			.param("due", Timestamp.from(now.plus(slaFor(priority))))
 			.update() == 1);
 		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
-		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, "Case %s opened: %s".formatted(number, subject),
-				"""
-						We have opened support case %s for you: %s.
-						A person from Acme support will look at it and answer you by email. Please quote the \
-						case number if you contact us.""".formatted(number, subject), number);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE,
+				letter.text("case.opened.subject", number, subject), letter.text("case.opened.body", number, subject), number);
 		return find(number).orElseThrow();
 	}
 
@@ -148,9 +147,7 @@ public class Support {
 				WHERE case_number = :number
 				""").param("reason", reason).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Escalated to a supervisor: " + reason);
-		tellCustomer(c, "Your case %s has been passed to a supervisor".formatted(c.caseNumber()), """
-				A supervisor now looks after your case %s (%s). We will answer you by email.""".formatted(c.caseNumber(),
-				c.subject()));
+		tellCustomer(c, "case.escalated", c.caseNumber(), c.subject());
 		return find(c.caseNumber()).orElseThrow();
 	}
 
@@ -166,10 +163,7 @@ public class Support {
 			.param("number", c.caseNumber())
 			.update();
 		timeline(c.caseNumber(), actor, "STATUS", "Resolved: " + resolution);
-		tellCustomer(c, "Your case %s is resolved".formatted(c.caseNumber()), """
-				Your case %s (%s) is resolved: %s
-				If anything is still not right, answer this email and the case opens again.""".formatted(c.caseNumber(),
-				c.subject(), resolution));
+		tellCustomer(c, "case.resolved", c.caseNumber(), c.subject(), resolution);
 		return find(c.caseNumber()).orElseThrow();
 	}
 
@@ -320,9 +314,13 @@ public class Support {
 			.update();
 	}
 
-	private void tellCustomer(SupportCase c, String subject, String body) {
+	/** Tells the customer about the case in their letter's language: {@code what.subject} and {@code what.body}. */
+	private void tellCustomer(SupportCase c, String what, String... args) {
 		Account account = accounts.get(c.accountId());
-		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, subject, body, c.caseNumber());
+		Letter letter = notices.letterFor(account.country());
+		String subject = letter.text(what + ".subject", (Object[]) args);
+		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE, subject,
+				letter.text(what + ".body", (Object[]) args), c.caseNumber());
 		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: " + subject);
 	}
 

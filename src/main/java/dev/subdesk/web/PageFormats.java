@@ -1,11 +1,21 @@
 package dev.subdesk.web;
 
+import dev.subdesk.notices.Letter;
+import dev.subdesk.shared.Money;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import org.springframework.context.i18n.LocaleContext;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.context.i18n.TimeZoneAwareLocaleContext;
 
-/** Dates as pages show them, in the page's language: {@code 28 November 2026}, {@code 28. November 2026}. */
+/**
+ * Dates, times and amounts as pages show them, in the page's language and, for a signed-in customer, in the time
+ * zone of the account's country with the zone named ({@link PortalLocales}); UTC for everyone else. They read like
+ * the customer's emails ({@link Letter}): {@code 28. November 2026}, {@code 59,99 $},
+ * {@code 18. Dezember 2026 um 00:00:00 MEZ (Europe/Berlin)}.
+ */
 final class PageFormats {
 
 	private PageFormats() {
@@ -20,12 +30,23 @@ final class PageFormats {
 	}
 
 	static String date(Instant instant, Locale locale) {
-		String pattern = german(locale) ? "d. MMMM uuuu" : "d MMMM uuuu";
-		return DateTimeFormatter.ofPattern(pattern, pageLocale(locale)).withZone(ZoneOffset.UTC).format(instant);
+		return Letter.date(instant.atZone(zone()).toLocalDate(), pageLocale(locale));
 	}
 
 	static String dateTime(Instant instant, Locale locale) {
-		String pattern = german(locale) ? "d. MMMM uuuu 'um' HH:mm:ss 'UTC'" : "d MMMM uuuu 'at' HH:mm:ss 'UTC'";
-		return DateTimeFormatter.ofPattern(pattern, pageLocale(locale)).withZone(ZoneOffset.UTC).format(instant);
+		return Letter.dateTime(instant, pageLocale(locale), zone());
+	}
+
+	static String money(Money money, Locale locale) {
+		return Letter.money(money, pageLocale(locale));
+	}
+
+	/** The zone of this request's page: the signed-in customer's country's, else UTC. */
+	static ZoneId zone() {
+		LocaleContext context = LocaleContextHolder.getLocaleContext();
+		if (context instanceof TimeZoneAwareLocaleContext zoned && zoned.getTimeZone() != null) {
+			return zoned.getTimeZone().toZoneId();
+		}
+		return ZoneOffset.UTC;
 	}
 }

@@ -8,7 +8,6 @@ import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.catalog.Catalog;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
@@ -84,7 +83,7 @@ class PortalAccountController {
 	}
 
 	@PostMapping("/portal/charges/{id}/dispute")
-	String dispute(@PathVariable String id, @RequestParam String reason, Authentication who,
+	String dispute(@PathVariable String id, @RequestParam String reason, Authentication who, Locale locale,
 			RedirectAttributes redirect) {
 		Charge charge = billing.charge(id).filter(c -> c.accountId().equals(who.getName())).orElseThrow(WebErrors::notFound);
 		DisputeRequest.Reason why = switch (reason) {
@@ -95,8 +94,9 @@ class PortalAccountController {
 		DisputeOutcome outcome = support.dispute(charge.id(), new DisputeRequest(why, null, null, "WEB"));
 		if (outcome.outcome() == DisputeOutcome.Outcome.REFUNDED) {
 			redirect.addFlashAttribute("notice", "account.dispute.refunded");
-			redirect.addFlashAttribute("detail", outcome.refund() == null ? Formats.money(Money.zero(charge.currency()))
-					: Formats.money(Money.of(outcome.refund().amount(), outcome.refund().currency())));
+			redirect.addFlashAttribute("detail", outcome.refund() == null
+					? PageFormats.money(Money.zero(charge.currency()), locale)
+					: PageFormats.money(Money.of(outcome.refund().amount(), outcome.refund().currency()), locale));
 		}
 		else {
 			redirect.addFlashAttribute("notice", "account.dispute.review");
@@ -173,10 +173,10 @@ class PortalAccountController {
 	}
 
 	private ChargeRow row(Charge c, Locale locale) {
-		String what = subscriptions.find(c.subscriptionId()).map(s -> catalog.get(s.planCode()).name()).orElse("");
+		String what = subscriptions.find(c.subscriptionId()).map(s -> catalog.name(s.planCode(), locale)).orElse("");
 		return new ChargeRow(c.id(), PageFormats.date(c.createdAt(), locale), what,
-				Formats.money(Money.of(c.amount(), c.currency())), "charge." + c.status(),
-				c.refundedAmount() > 0 ? Formats.money(Money.of(c.refundedAmount(), c.currency())) : null,
+				PageFormats.money(Money.of(c.amount(), c.currency()), locale), "charge." + c.status(),
+				c.refundedAmount() > 0 ? PageFormats.money(Money.of(c.refundedAmount(), c.currency()), locale) : null,
 				c.successful() && c.remaining().positive());
 	}
 }

@@ -17,7 +17,6 @@ import dev.subdesk.catalog.Catalog;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
 import dev.subdesk.shared.Page;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
@@ -127,8 +126,8 @@ class PortalController {
 		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), devicesBySubscription, locale));
 		model.addAttribute("devicesEnding", devicesEnding(devicesBySubscription, id, quote.alsoCancels()));
 		model.addAttribute("serviceUntil", PageFormats.date(endOfTerm.effectiveAt(), locale));
-		model.addAttribute("refund", immediately.refund().positive() ? Formats.money(immediately.refund()) : null);
-		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a))).toList());
+		model.addAttribute("refund", immediately.refund().positive() ? PageFormats.money(immediately.refund(), locale) : null);
+		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a), locale)).toList());
 		model.addAttribute("offer", quote.offer());
 		model.addAttribute("reasons", Arrays.asList(Cancellation.Reason.values()));
 		return "web/portal-cancel";
@@ -229,8 +228,8 @@ class PortalController {
 		model.addAttribute("w", w);
 		model.addAttribute("receivedAt", PageFormats.dateTime(w.receivedAt(), locale));
 		model.addAttribute("endedAt", PageFormats.dateTime(ended.effectiveAt(), locale));
-		model.addAttribute("contract", name(subscriptions.get(w.subscriptionId())) + " · " + w.orderNumber());
-		model.addAttribute("refund", w.refundTotal().positive() ? Formats.money(w.refundTotal()) : null);
+		model.addAttribute("contract", name(subscriptions.get(w.subscriptionId()), locale) + " · " + w.orderNumber());
+		model.addAttribute("refund", w.refundTotal().positive() ? PageFormats.money(w.refundTotal(), locale) : null);
 		return "web/portal-withdrawn";
 	}
 
@@ -238,8 +237,8 @@ class PortalController {
 		Withdrawals.Preview preview = withdrawals.preview(s);
 		model.addAttribute("s", row(s, accounts.get(s.accountId()), List.of(), Map.of(), locale));
 		model.addAttribute("deadline", PageFormats.dateTime(preview.periodEnd(), locale));
-		model.addAttribute("refund", preview.refund().positive() ? Formats.money(preview.refund()) : null);
-		model.addAttribute("alsoEnds", preview.alsoEnds().stream().map(a -> name(subscriptions.get(a))).toList());
+		model.addAttribute("refund", preview.refund().positive() ? PageFormats.money(preview.refund(), locale) : null);
+		model.addAttribute("alsoEnds", preview.alsoEnds().stream().map(a -> name(subscriptions.get(a), locale)).toList());
 		model.addAttribute("devicesEnding", devicesEnding(devicesInUse(s.accountId()), s.id(), preview.alsoEnds()));
 		model.addAttribute("name", name);
 		model.addAttribute("email", email);
@@ -283,8 +282,8 @@ class PortalController {
 		model.addAttribute("c", c);
 		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
 		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
-		model.addAttribute("refund", c.refundTotal().positive() ? Formats.money(c.refundTotal()) : null);
-		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()))).toList());
+		model.addAttribute("refund", c.refundTotal().positive() ? PageFormats.money(c.refundTotal(), locale) : null);
+		model.addAttribute("ended", c.subscriptions().stream().map(i -> name(subscriptions.get(i.id()), locale)).toList());
 		return "web/portal-cancelled";
 	}
 
@@ -352,15 +351,15 @@ class PortalController {
 		String status = s.ended() ? "status." + s.status()
 				: s.scheduledToEnd() ? "status.ENDING" : "status." + s.status();
 		ChannelInstructions store = s.storeBilled() && !s.ended() ? cancellations.quote(s.id()).channelInstructions() : null;
-		return new Row(s.id(), name(s), s.orderNumber(), status,
-				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? Formats.money(s.price()) : null,
+		return new Row(s.id(), name(s, locale), s.orderNumber(), status,
+				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(s.price(), locale) : null,
 				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),
 				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled(), withdrawals.eligible(s, account), store,
 				devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
 	}
 
-	private String name(Subscription s) {
-		return catalog.get(s.planCode()).name();
+	private String name(Subscription s, Locale locale) {
+		return catalog.name(s.planCode(), locale);
 	}
 
 	private static Quote.Option option(Quote quote, Cancellation.Mode mode) {

@@ -67,7 +67,7 @@ class PortalDevicesController {
 		}
 		List<Group> groups = bySubscription.entrySet()
 			.stream()
-			.map(e -> new Group(e.getKey(), title(e.getKey()), e.getValue()))
+			.map(e -> new Group(e.getKey(), title(e.getKey(), locale), e.getValue()))
 			.toList();
 		model.addAttribute("groups", groups);
 		return "web/devices";
@@ -82,9 +82,9 @@ class PortalDevicesController {
 		return "redirect:/portal/devices";
 	}
 
-	private @Nullable String title(String subscriptionId) {
+	private @Nullable String title(String subscriptionId, Locale locale) {
 		return subscriptions.find(subscriptionId)
-			.map(s -> catalog.get(s.planCode()).name() + " · " + s.orderNumber())
+			.map(s -> catalog.name(s.planCode(), locale) + " · " + s.orderNumber())
 			.orElse(null);
 	}
 }

@@ -11,19 +11,27 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
-import org.springframework.web.servlet.LocaleResolver;
+import dev.subdesk.notices.Letters;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
+import org.springframework.context.i18n.LocaleContext;
+import org.springframework.context.i18n.TimeZoneAwareLocaleContext;
+import org.springframework.web.servlet.LocaleContextResolver;
 
 /**
  * The language of the pages: for a signed-in customer, German when the account is in Germany, Austria or
- * Liechtenstein and English otherwise; for everyone else German or English by {@code Accept-Language}.
- * Registered as the application's {@code localeResolver}.
+ * Liechtenstein and English otherwise, and times in the zone of the account's country; for everyone else German or
+ * English by {@code Accept-Language}, times in UTC. Registered as the application's {@code localeResolver}.
  */
 @Component("localeResolver")
-class PortalLocales implements LocaleResolver {
+class PortalLocales implements LocaleContextResolver {
 
 	static final Set<String> GERMAN_SPEAKING = Set.of("DE", "AT", "LI");
 
 	private static final String CACHED = PortalLocales.class.getName() + ".locale";
+
+	private static final String CACHED_ZONE = PortalLocales.class.getName() + ".zone";
 
 	private final Accounts accounts;
 
@@ -41,6 +49,39 @@ class PortalLocales implements LocaleResolver {
 			.orElseGet(() -> PageFormats.pageLocale(request.getLocale()));
 		request.setAttribute(CACHED, locale);
 		return locale;
+	}
+
+	/** The page's language and time zone, worked out when first asked for. */
+	@Override
+	public LocaleContext resolveLocaleContext(HttpServletRequest request) {
+		return new TimeZoneAwareLocaleContext() {
+			@Override
+			public Locale getLocale() {
+				return resolveLocale(request);
+			}
+
+			@Override
+			public TimeZone getTimeZone() {
+				return TimeZone.getTimeZone(zone(request));
+			}
+		};
+	}
+
+	private ZoneId zone(HttpServletRequest request) {
+		if (request.getAttribute(CACHED_ZONE) instanceof ZoneId cached) {
+			return cached;
+		}
+		ZoneId zone = customer().flatMap(accounts::find)
+			.map(account -> Letters.zone(account.country()))
+			.orElse(ZoneOffset.UTC);
+		request.setAttribute(CACHED_ZONE, zone);
+		return zone;
+	}
+
+	@Override
+	public void setLocaleContext(HttpServletRequest request, @Nullable HttpServletResponse response,
+			@Nullable LocaleContext context) {
+		// nothing to remember, as for the locale
 	}
 
 	@Override

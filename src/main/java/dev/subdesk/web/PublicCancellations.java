@@ -7,6 +7,7 @@ import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Formats;
@@ -124,9 +125,10 @@ class PublicCancellations {
 			.update();
 		if (cancellation != null) {
 			Account account = owner.orElseThrow();
-			notices.send(account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
-					"We received your cancellation: " + cancellation.confirmationNumber(),
-					confirmation(form, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
+			Letter letter = notices.letterFor(account.country());
+			notices.send(letter, account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
+					letter.text("publicCancellation.subject", cancellation.confirmationNumber()),
+					confirmation(letter, form, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
 		}
 		return id;
 	}
@@ -171,21 +173,14 @@ class PublicCancellations {
 	 * address typed for the confirmation, which may be anyone's, so it repeats nothing typed in the form: the name,
 	 * the emails and a reason are on the page the sender saw and kept with the request.
 	 */
-	private static String confirmation(PublicCancellationForm form, Instant receivedAt, Subscription subscription,
-			Cancellation cancellation) {
-		return """
-				We received a cancellation sent with the "Cancel contracts here" form.
-				Received: %s
-				Type: %s
-				Contract: order %s
-				When: %s
-				Confirmation number: %s
-				The contract ends: %s
-				The name, the email addresses%s given in the form are kept with the request; they are not repeated \
-				here. The sender could save them from the page shown after sending.""".formatted(
-				Formats.dateTime(receivedAt), form.extraordinary() ? "extraordinary" : "ordinary", subscription.orderNumber(),
-				form.immediately() ? "immediately" : "at the earliest possible date", cancellation.confirmationNumber(),
-				Formats.dateTime(cancellation.effectiveAt()), form.extraordinary() ? " and the reason" : "");
+	private static String confirmation(Letter letter, PublicCancellationForm form, Instant receivedAt,
+			Subscription subscription, Cancellation cancellation) {
+		return letter.text("publicCancellation.body", letter.dateTime(receivedAt),
+				letter.text(form.extraordinary() ? "publicCancellation.extraordinary" : "publicCancellation.ordinary"),
+				subscription.orderNumber(),
+				letter.text(form.immediately() ? "publicCancellation.immediately" : "publicCancellation.earliest"),
+				cancellation.confirmationNumber(), letter.dateTime(cancellation.effectiveAt()),
+				form.extraordinary() ? letter.text("publicCancellation.andReason") : "");
 	}
 
 	private static String describe(PublicCancellationForm form, Instant receivedAt) {

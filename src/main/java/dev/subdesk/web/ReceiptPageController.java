@@ -4,7 +4,6 @@ import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.catalog.Catalog;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.Subscriptions;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +76,7 @@ class ReceiptPageController {
 		model.addAttribute("c", c);
 		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
 		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
-		model.addAttribute("refund", Formats.money(c.refundTotal()));
+		model.addAttribute("refund", PageFormats.money(c.refundTotal(), locale));
 		model.addAttribute("issuedAt", PageFormats.dateTime(Instant.parse(receipt.path("issuedAt").asString()), locale));
 		model.addAttribute("keyId", receipt.path("keyId").asString());
 		model.addAttribute("signature", receipt.path("signature").asString());
@@ -85,7 +84,7 @@ class ReceiptPageController {
 		model.addAttribute("valid", receipts.verify(receipt));
 		model.addAttribute("ended", c.subscriptions()
 			.stream()
-			.map(i -> catalog.get(subscriptions.get(i.id()).planCode()).name())
+			.map(i -> catalog.name(subscriptions.get(i.id()).planCode(), locale))
 			.toList());
 		return "web/receipt";
 	}

@@ -92,7 +92,8 @@ class ComplianceNoticesIntegrationTests extends ApiIntegrationTest {
 	/** R-CARD-3: the receipt after a renewal charge carries the cancel instructions and the money-back terms. */
 	@Test
 	void aRenewalReceiptSaysWhatWasChargedAndHowToStopTheNextCharge() {
-		String account = fixtures.accountWithVisa();
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
 		String sub = fixtures.subscribe(account, "antivirus-monthly");
 		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
 		fixtures.advance(Duration.between(now(), end).plusHours(1));

@@ -38,7 +38,7 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 		List<JsonNode> reminders = notices(account, "RENEWAL_REMINDER");
 		assertThat(reminders).hasSize(1);
 		assertThat(Instant.parse(reminders.get(0).path("createdAt").asString())).isEqualTo(end.minus(Duration.ofDays(3)));
-		assertThat(reminders.get(0).path("body").asString()).contains("$6.99").contains("/cancel?order=");
+		assertThat(reminders.get(0).path("body").asString()).contains("6,99\u00a0$").contains("/cancel?order="); // in Germany
 		assertThat(charges(account)).hasSize(1);
 
 		fixtures.advance("P4D");

@@ -39,7 +39,8 @@ class SubscriptionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(charge.path("periodEnd").asString()).isEqualTo(s.path("currentPeriodEnd").asString());
 		JsonNode order = api.get("/accounts/" + account + "/notices").json().path("data").get(0);
 		assertThat(order.path("type").asString()).isEqualTo("ORDER_CONFIRMATION");
-		assertThat(order.path("body").asString()).contains("$59.99").contains(s.path("orderNumber").asString());
+		assertThat(order.path("body").asString()).contains("59,99\u00a0$") // the account is in Germany
+			.contains(s.path("orderNumber").asString());
 
 		JsonNode byNumber = api.get("/subscriptions?orderNumber=" + s.path("orderNumber").asString().toLowerCase())
 			.json().path("data");

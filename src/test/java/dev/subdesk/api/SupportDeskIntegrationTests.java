@@ -52,7 +52,7 @@ class SupportDeskIntegrationTests extends ApiIntegrationTest {
 			.filter(n -> n.path("type").asString().equals("CASE_UPDATE"))
 			.map(n -> n.path("subject").asString())
 			.toList();
-		assertThat(updates).hasSize(3).anyMatch(s -> s.contains("supervisor")).anyMatch(s -> s.contains("resolved"));
+		assertThat(updates).hasSize(3).anyMatch(s -> s.contains("Vorgesetzte")).anyMatch(s -> s.contains("erledigt")); // in Germany
 		assertThat(support.timeline(second)).extracting(Support.TimelineEntry::kind)
 			.containsExactly("OPENED", "STATUS", "NOTICE", "STATUS", "NOTICE");
 	}

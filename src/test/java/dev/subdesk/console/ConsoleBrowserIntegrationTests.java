@@ -76,6 +76,7 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		String email = api.get("/accounts/" + account).text("email");
 
 		signInAndVerify(email);
+		browser.findElement(By.id("immediate-" + subscription)).click(); // the caller asks to cancel now
 		browser.findElement(By.xpath("//button[text()='Cancel subscription…']")).click();
 
 		assertThat(browser.findElement(By.id("quote-refund")).getText()).isEqualTo("$49.99");
@@ -101,8 +102,11 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		assertThat(browser.findElement(By.id("offer")).getText()).contains("25% off");
 		browser.findElement(By.xpath("//button[text()='Customer declines — cancel now']")).click();
 
-		assertThat(browser.findElement(By.id("confirmation-number")).getText()).startsWith("CXL-");
-		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+		String confirmation = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(confirmation).startsWith("CXL-");
+		// the console's default, as everywhere: the end of the term
+		assertThat(api.get("/cancellations/" + confirmation).text("mode")).isEqualTo("END_OF_TERM");
+		assertThat(fixtures.subscription(subscription).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(support.timeline(caseNumber)).extracting(Support.TimelineEntry::text)
 			.anyMatch(text -> text.startsWith("OFFER_PRESENTED"))
 			.anyMatch(text -> text.startsWith("OFFER_DECLINED"))
@@ -200,9 +204,108 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		submit(By.xpath("//button[text()='Search']"));
 
 		String results = browser.findElement(By.tagName("table")).getText();
-		assertThat(results).contains("Q*** ", "VISA ••4242").doesNotContain(caller.name(), caller.email());
+		assertThat(results).contains("Q*** ", "VISA card").doesNotContain(caller.name(), caller.email(), "4242");
 		submit(By.linkText("Open " + caller.account()));
 		assertThat(browser.getCurrentUrl()).endsWith("/console/accounts/" + caller.account());
+	}
+
+	/** Issue 15: the card's last four digits, a verification factor, are shown only once the caller is verified. */
+	@Test
+	void theCardsLastFourDigitsAreShownOnlyAfterTheCallerIsVerified() {
+		Callers.Caller caller = new Callers(api).withVpn("80331");
+		signIn("agent");
+		search(caller.email());
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("VISA card").doesNotContain("4242");
+
+		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
+		browser.findElement(By.id("postcode-claim")).sendKeys("80331");
+		submit(By.xpath("//button[text()='Verify caller']"));
+
+		assertThat(message()).isEqualTo("Caller verified.");
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("VISA ••4242");
+	}
+
+	/**
+	 * Issue 15: a right answer alone is counted and explained and uses no attempt; a wrong one uses an attempt and
+	 * is explained without saying which factor was wrong.
+	 */
+	@Test
+	void aPartialAnswerIsCountedAndExplainedAndOnlyAWrongOneUsesAnAttempt() {
+		Callers.Caller caller = new Callers(api).withVpn("80331");
+		signIn("agent");
+		search(caller.email());
+
+		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
+		submit(By.xpath("//button[text()='Verify caller']"));
+		assertThat(message()).isEqualTo(
+				"Not verified yet: 1 of 2 factors matched; ask for one more. Attempts left: 5 (a right answer uses none).");
+
+		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
+		browser.findElement(By.id("card-claim")).sendKeys("1111");
+		submit(By.xpath("//button[text()='Verify caller']"));
+		assertThat(message()).isEqualTo("Not verified: 1 of 2 factors matched. Attempts left: 4.");
+
+		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
+		browser.findElement(By.id("postcode-claim")).sendKeys("80331");
+		submit(By.xpath("//button[text()='Verify caller']"));
+		assertThat(message()).isEqualTo("Caller verified.");
+	}
+
+	/**
+	 * Issue 15: the account page starts at the end of the term, as the portal does, and its radio buttons are at
+	 * least 24 by 24 CSS pixels (WCAG 2.2 target size).
+	 */
+	@Test
+	void theConsoleStartsAtTheEndOfTheTermWithRadioButtonsAtLeast24PixelsSquare() {
+		Callers.Caller caller = new Callers(api).withVpn("80331");
+		signIn("agent");
+		openAndVerify(caller.email(), caller.email(), "80331");
+
+		WebElement endOfTerm = browser.findElement(By.id("end-" + caller.subscription()));
+		WebElement now = browser.findElement(By.id("immediate-" + caller.subscription()));
+		assertThat(endOfTerm.isSelected()).isTrue();
+		assertThat(now.isSelected()).isFalse();
+		for (WebElement radio : browser.findElements(By.cssSelector("input[type=radio]"))) {
+			assertThat(radio.getSize().getWidth()).as(radio.getAttribute("id")).isGreaterThanOrEqualTo(24);
+			assertThat(radio.getSize().getHeight()).as(radio.getAttribute("id")).isGreaterThanOrEqualTo(24);
+		}
+		submit(By.xpath("//button[text()='Cancel subscription…']"));
+		assertThat(browser.findElement(By.id("quote")).getText()).startsWith("Cancel at the end of the term");
+	}
+
+	/**
+	 * Issue 15: the contact's case is the agent's from the verification on, and after the cancellation the agent
+	 * resolves it with the note the console wrote, or leaves it open in their name.
+	 */
+	@Test
+	void theContactsCaseIsTheAgentsAndIsResolvedOrLeftOpenAtTheEndOfTheCancellation() {
+		Callers callers = new Callers(api);
+		Callers.Caller caller = callers.withVpn("80331");
+		signIn("agent");
+		openAndVerify(caller.email(), caller.email(), "80331");
+		String caseNumber = browser.findElement(By.id("case-link")).getText();
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("agent");
+		assertThat(browser.findElement(By.id("case-choice")).getText()).contains("The case is yours.");
+
+		submit(By.xpath("//button[text()='Cancel subscription…']"));
+		submit(By.id("cancel-now"));
+		String confirmation = browser.findElement(By.id("confirmation-number")).getText();
+		assertThat(browser.findElement(By.id("case-resolution")).getAttribute("value"))
+			.contains(confirmation).contains("at the end of the term");
+		submit(By.id("resolve-contact-case"));
+
+		assertThat(message()).isEqualTo("Resolved; the customer has been told by email.");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(dev.subdesk.support.SupportCase.Status.RESOLVED);
+		assertThat(support.timeline(caseNumber)).extracting(Support.TimelineEntry::text)
+			.anyMatch(t -> t.startsWith("Resolved: Cancelled ") && t.contains(confirmation));
+
+		Callers.Caller another = callers.withVpn("10115");
+		browser.get("http://localhost:" + port + "/console");
+		openAndVerify(another.email(), another.email(), "10115");
+		String openCase = browser.findElement(By.id("case-link")).getText();
+		submit(By.id("leave-case-open"));
+		assertThat(support.find(openCase).orElseThrow().status()).isEqualTo(dev.subdesk.support.SupportCase.Status.OPEN);
+		assertThat(support.find(openCase).orElseThrow().owner()).isEqualTo("agent");
 	}
 
 	private void signInAndVerify(String email) {
@@ -221,7 +324,7 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 	private void search(String query) {
 		browser.findElement(By.id("q")).sendKeys(query);
 		submit(By.xpath("//button[text()='Search']"));
-		assertThat(browser.findElement(By.tagName("table")).getText()).contains("VISA ••4242").doesNotContain(query);
+		assertThat(browser.findElement(By.tagName("table")).getText()).contains("VISA card").doesNotContain(query, "4242");
 		submit(By.partialLinkText("Open"));
 		assertThat(browser.getPageSource()).contains("We never ask for a full card number, CVC or password.");
 	}

@@ -16,11 +16,25 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	Support support;
 
+	@Autowired
+	dev.subdesk.accounts.Accounts accounts;
+
+	@Test
+	void aCallersCaseIsTheVerifyingAgents() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("agent");
+		assertThat(agent.get("/console/accounts/" + account + "?case=" + caseNumber).body())
+			.contains("id=\"case-choice\"", "The case is yours.");
+	}
+
 	@Test
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
-		String caseNumber = agent.callCase(api, account);
+		// a case from the portal: nobody owns it until an agent takes it
+		String caseNumber = support.open(accounts.get(account), "Renewal question", "WEB", null, null).caseNumber();
 		String casePath = "/console/cases/" + caseNumber;
 
 		ConsoleClient.Page notYours = agent.post(casePath + "/resolve", Map.of("note", "Done"));
@@ -41,7 +55,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 				"Resolved: Explained the renewal date; nothing to refund", "Owner: agent", "Reopen case");
 		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
 		assertThat(caseUpdates(account)).anySatisfy(notice -> {
-			assertThat(notice.path("subject").asString()).isEqualTo("Your case " + caseNumber + " is resolved");
+			assertThat(notice.path("subject").asString()).isEqualTo("Ihr Vorgang " + caseNumber + " ist erledigt"); // in Germany
 			assertThat(notice.path("body").asString()).contains("Explained the renewal date; nothing to refund");
 		});
 	}
@@ -100,7 +114,8 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo(colleague);
 		assertThat(supervisor.get("/console/queue").body()).doesNotContain(caseNumber);
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
-			.contains("Your case " + caseNumber + " has been passed to a supervisor", "Your case " + caseNumber + " is resolved");
+			.contains("Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
+					"Ihr Vorgang " + caseNumber + " ist erledigt"); // the account is in Germany
 	}
 
 	private java.util.List<JsonNode> caseUpdates(String account) {

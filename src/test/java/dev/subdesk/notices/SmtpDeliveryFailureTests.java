@@ -51,7 +51,7 @@ class SmtpDeliveryFailureTests {
 	@Test
 	void theWaitDoublesFromTheFirstBackoffUpToTheCap() {
 		SmtpDelivery delivery = new SmtpDelivery(null, Clock.systemUTC(), null, "from", null, Duration.ofSeconds(5),
-				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(3));
+				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(3), null, "http://localhost");
 
 		assertThat(delivery.backoff(1)).isEqualTo(Duration.ofMinutes(1));
 		assertThat(delivery.backoff(2)).isEqualTo(Duration.ofMinutes(2));

@@ -247,7 +247,7 @@ class BillingProperties {
 			.filter(n -> n.path("type").asString().equals("REFUND_ISSUED"))
 			.toList();
 		assertThat(notices).extracting(n -> n.path("relatedId").asString()).containsExactlyInAnyOrderElementsOf(refundIds);
-		assertThat(notices).allSatisfy(n -> assertThat(n.path("body").asString()).contains("ending in " + last4)
+		assertThat(notices).allSatisfy(n -> assertThat(n.path("body").asString()).contains("mit den Endziffern " + last4) // in Germany
 			.doesNotContain("ending in " + otherLast4));
 		assertThat(fixtures.subscription(subscription).json().path("paymentMethodId").asString())
 			.isEqualTo(deleteTheChargedCard && addAnotherCard ? notChargedCard(account, chargedCard) : chargedCard);

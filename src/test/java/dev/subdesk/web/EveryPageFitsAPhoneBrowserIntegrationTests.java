@@ -19,7 +19,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Every page a customer sees, the public forms and their results included, fits a 375 px wide phone without
- * scrolling sideways. Each is kept as a picture at 375 × 812 and at 1280 × 800 in {@code target/screenshots}
+ * scrolling sideways and has no axe-core violation of WCAG 2.2 AA ({@link PortalBrowser#WCAG_22_AA}). Each is kept as a picture at 375 × 812 and at 1280 × 800 in {@code target/screenshots}
  * ({@code docs/screenshots} holds copies).
  */
 @SubdeskIntegrationTest
@@ -163,6 +163,7 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 					PortalBrowser.overflowing(browser, PHONE_WIDTH))
 			.allMatch(width -> width <= PHONE_WIDTH);
 		assertAccessible(browser);
+		PortalBrowser.assertNoWcag22AaViolation(browser);
 		assertThat(browser.findElement(By.cssSelector("head meta[name=description]")).getAttribute("content"))
 			.as("the meta description of %s", browser.getCurrentUrl())
 			.isNotBlank();

@@ -73,6 +73,17 @@ public final class PortalBrowser {
 		assertThat(bad).as("axe-core violations on " + driver.getCurrentUrl()).isEmpty();
 	}
 
+	/** The axe-core tags of WCAG 2.2 level AA (with 2.0 and 2.1 A and AA, which it includes). */
+	public static final List<String> WCAG_22_AA = List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa");
+
+	/** Runs axe-core with the WCAG 2.2 AA rules on the current page: no violation at all, whatever its impact. */
+	public static void assertNoWcag22AaViolation(WebDriver driver) {
+		Results results = new AxeBuilder().withTags(WCAG_22_AA).analyze(driver);
+		assertThat(results.getViolations().stream().map(PortalBrowser::describe).toList())
+			.as("axe-core WCAG 2.2 AA violations on " + driver.getCurrentUrl())
+			.isEmpty();
+	}
+
 	/** Keeps a picture of the current page in {@code target/screenshots} (the README's come from there). */
 	public static void screenshot(WebDriver driver, String name) {
 		try {

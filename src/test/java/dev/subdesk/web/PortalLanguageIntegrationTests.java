@@ -39,6 +39,26 @@ class PortalLanguageIntegrationTests extends PortalTestSupport {
 		assertThat(inAmerica.get("/cancel").body()).contains("Cancel contracts here").doesNotContain("Verträge hier kündigen");
 	}
 
+	/**
+	 * Issue 15: the German portal names the products in German, writes amounts in the German currency format and
+	 * times in the account's zone with the zone named; the withdrawal deadline is midnight in Germany, not UTC.
+	 */
+	@Test
+	void theGermanPortalShowsGermanProductNamesGermanAmountsAndBerlinTimes() {
+		String german = fixtures.account("DE", null);
+		fixtures.card(german, "tok_visa");
+		String subscription = fixtures.subscribe(german, "antivirus-annual");
+		PortalSession session = new PortalSession(port, "en").signIn(api, german);
+
+		String list = session.get("/portal").body();
+		assertThat(list).contains("Acme Antivirus, jährlich").contains("59,99\u00a0$")
+			.doesNotContain("Acme Antivirus, yearly").doesNotContain("$59.99");
+		assertThat(session.get("/portal/account").body()).contains("Acme Antivirus, jährlich").contains("59,99\u00a0$");
+		assertThat(session.get("/portal/subscriptions/" + subscription + "/withdraw").body())
+			.containsPattern("\\d{1,2}\\. [A-Za-zä]+ \\d{4} um 00:00:00 (MEZ|MESZ) \\(Europe/Berlin\\)")
+			.doesNotContain("UTC");
+	}
+
 	private String page(String path, String languages) throws Exception {
 		HttpResponse<String> response = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(url(path))).header("Accept-Language", languages).GET().build(),
