@@ -1,5 +1,7 @@
 package dev.subdesk.accounts;
 
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.CardDetails;
@@ -86,7 +88,9 @@ public class Accounts {
 
 				your Acme account is ready. You can see every subscription, cancel it, turn auto-renewal off or \
 				remove a card at any time in your account.""".formatted(name), id);
-		return get(id);
+		Account opened = get(id);
+		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
+		return opened;
 	}
 
 	@Transactional(readOnly = true)
@@ -334,7 +338,9 @@ public class Accounts {
 				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
 		notices.erase(accountId, tombstone);
 		events.publishEvent(new AccountClosed(accountId, tombstone, now));
-		return get(accountId);
+		Account closed = get(accountId);
+		events.publishEvent(new DomainChange(EventType.ACCOUNT_CLOSED, closed));
+		return closed;
 	}
 
 	static Account mapAccount(ResultSet rs, int row) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.subdesk.events;
 
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -62,6 +63,117 @@ public class EventLog {
 			.query(Long.class)
 			.single();
 		return new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
+	}
+
+	/**
+	 * Appends many events with set-based SQL (one statement: the subjects' counters are upserted together and the
+	 * rows inserted from arrays), numbering the events of each subject in list order. Must run inside the changes'
+	 * transaction. Subjects are locked in id order, so concurrent batches cannot deadlock on their counters.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public int appendAll(List<NewEvent> events) {
+		if (events.isEmpty()) {
+			return 0;
+		}
+		int n = events.size();
+		String[] ids = new String[n];
+		String[] types = new String[n];
+		String[] subjects = new String[n];
+		String[] accounts = new String[n];
+		String[] data = new String[n];
+		for (int i = 0; i < n; i++) {
+			NewEvent e = events.get(i);
+			ids[i] = Ids.next("evt");
+			types[i] = e.type().wireName();
+			subjects[i] = e.subjectId();
+			accounts[i] = e.accountId();
+			data[i] = json.writeValueAsString(e.data());
+		}
+		return jdbc.sql(APPEND_ALL)
+			.param("ids", ids)
+			.param("types", types)
+			.param("subjects", subjects)
+			.param("accounts", accounts)
+			.param("data", data)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+	}
+
+	private static final String APPEND_ALL = """
+			WITH input AS (
+			    SELECT * FROM unnest(:ids::text[], :types::text[], :subjects::text[], :accounts::text[], :data::text[])
+			        WITH ORDINALITY AS i(id, type, subject_id, account_id, data, ord)),
+			counts AS (SELECT subject_id, count(*) AS n FROM input GROUP BY subject_id),
+			bumped AS (
+			    INSERT INTO event_subject (subject_id, last_sequence)
+			    SELECT subject_id, n FROM counts ORDER BY subject_id
+			    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + excluded.last_sequence
+			    RETURNING subject_id, last_sequence)
+			INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
+			SELECT i.id, i.type, i.subject_id,
+			       b.last_sequence - c.n + row_number() OVER (PARTITION BY i.subject_id ORDER BY i.ord),
+			       i.account_id, CAST(i.data AS jsonb), :at
+			FROM input i JOIN counts c USING (subject_id) JOIN bumped b USING (subject_id)
+			ORDER BY i.ord
+			""";
+
+	/**
+	 * One page of events, newest first, of one subject and/or one type when given (both optional). The cursor's
+	 * position is the event's {@code position}.
+	 */
+	@Transactional(readOnly = true)
+	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
+		List<RecordedEvent> rows = jdbc.sql("""
+				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
+				FROM domain_event
+				WHERE (CAST(:subject AS text) IS NULL OR subject_id = :subject)
+				  AND (CAST(:type AS text) IS NULL OR type = :type)
+				  AND (created_at, position) < (:afterAt, :afterPosition)
+				ORDER BY created_at DESC, position DESC LIMIT :limit
+				""")
+			.param("subject", subjectId)
+			.param("type", type == null ? null : type.wireName())
+			.param("afterAt", Timestamp.from(request.after().createdAt()))
+			.param("afterPosition", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(EventLog::map)
+			.list();
+		return Page.of(rows, request.limit(), e -> new Page.Cursor(e.createdAt(), e.position()));
+	}
+
+	/**
+	 * Overwrites top-level fields of the {@code data} of an account's stored events whose type starts with
+	 * {@code typePrefix} (such as {@code "account."}): how a closure erases the personal data in its events. Only
+	 * fields the data already has are written; returns how many events changed.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public int overwrite(String accountId, String typePrefix, java.util.Map<String, String> fields) {
+		int changed = 0;
+		for (var field : fields.entrySet()) {
+			changed += jdbc.sql("""
+					UPDATE domain_event SET data = jsonb_set(data, ARRAY[:field], to_jsonb(CAST(:value AS text)))
+					WHERE account_id = :account AND starts_with(type, :prefix) AND data ? :field
+					  AND data ->> :field IS DISTINCT FROM :value
+					""")
+				.param("field", field.getKey())
+				.param("value", field.getValue())
+				.param("account", accountId)
+				.param("prefix", typePrefix)
+				.update();
+		}
+		return changed;
+	}
+
+	/**
+	 * Deletes up to {@code limit} events recorded before {@code before}, oldest first; returns how many. The
+	 * subjects' counters stay, so a subject's sequence never starts over.
+	 */
+	@Transactional
+	public int deleteRecordedBefore(java.time.Instant before, int limit) {
+		return jdbc.sql("""
+				DELETE FROM domain_event WHERE position IN (
+				    SELECT position FROM domain_event WHERE created_at < :before ORDER BY created_at LIMIT :limit)
+				""").param("before", Timestamp.from(before)).param("limit", limit).update();
 	}
 
 	/** Up to {@code limit} events inserted after {@code position}, oldest first. */

@@ -7,6 +7,8 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -18,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -51,9 +54,11 @@ public class Support {
 	private final Accounts accounts;
 	private final Notices notices;
 	private final AuditTrail audit;
+	private final ApplicationEventPublisher events;
 
 	Support(JdbcClient jdbc, Clock clock, Billing billing, Cancellations cancellations, Accounts accounts,
-			Notices notices, AuditTrail audit) {
+			Notices notices, AuditTrail audit, ApplicationEventPublisher events) {
+		this.events = events;
 		this.audit = audit;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -129,7 +134,7 @@ public class Support {
 						We have opened support case %s for you: %s.
 						A person from Acme support will look at it and answer you by email. Please quote the \
 						case number if you contact us.""".formatted(number, subject), number);
-		return find(number).orElseThrow();
+		return changed(EventType.CASE_OPENED, number);
 	}
 
 	/**
@@ -151,7 +156,7 @@ public class Support {
 		tellCustomer(c, "Your case %s has been passed to a supervisor".formatted(c.caseNumber()), """
 				A supervisor now looks after your case %s (%s). We will answer you by email.""".formatted(c.caseNumber(),
 				c.subject()));
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/** Resolves a case with what was done; the customer gets a CASE_UPDATE notice. */
@@ -170,7 +175,7 @@ public class Support {
 				Your case %s (%s) is resolved: %s
 				If anything is still not right, answer this email and the case opens again.""".formatted(c.caseNumber(),
 				c.subject(), resolution));
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
@@ -185,7 +190,7 @@ public class Support {
 		}
 		setStatus(c, SupportCase.Status.PENDING_CUSTOMER);
 		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
@@ -205,7 +210,7 @@ public class Support {
 				""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
 			.param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/** Makes {@code owner} the case's owner (taking it over from anyone who had it). */
@@ -220,6 +225,13 @@ public class Support {
 		timeline(c.caseNumber(), actor, "STATUS", c.owner() == null ? "Owner: " + owner
 				: "Owner: " + owner + " (taken over from " + c.owner() + ")");
 		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/** The case after a change, whose event is recorded in the change's transaction (DESIGN.md invariant 12). */
+	private SupportCase changed(EventType type, String caseNumber) {
+		SupportCase after = find(caseNumber).orElseThrow();
+		events.publishEvent(new DomainChange(type, after));
+		return after;
 	}
 
 	private void setStatus(SupportCase c, SupportCase.Status status) {
