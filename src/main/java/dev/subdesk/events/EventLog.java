@@ -152,7 +152,7 @@ public class EventLog {
 		for (var field : fields.entrySet()) {
 			changed += jdbc.sql("""
 					UPDATE domain_event SET data = jsonb_set(data, ARRAY[:field], to_jsonb(CAST(:value AS text)))
-					WHERE account_id = :account AND starts_with(type, :prefix) AND data ? :field
+					WHERE account_id = :account AND starts_with(type, :prefix) AND jsonb_exists(data, :field)
 					  AND data ->> :field IS DISTINCT FROM :value
 					""")
 				.param("field", field.getKey())
