@@ -65,7 +65,7 @@ public class Accounts {
 		this.events = events;
 	}
 
-	/** Opens an account and sends the WELCOME notice. */
+	/** Opens an account; its {@code account.created} event brings the WELCOME notice (notices.EventNotices). */
 	@Transactional
 	public Account open(String email, String name, String country, @Nullable String region) {
 		String id = Ids.next("acct");
@@ -83,11 +83,6 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
 		}
-		notices.send(id, email, NoticeType.WELCOME, "Welcome to Acme", """
-				Hello %s,
-
-				your Acme account is ready. You can see every subscription, cancel it, turn auto-renewal off or \
-				remove a card at any time in your account.""".formatted(name), id);
 		Account opened = get(id);
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
 		return opened;

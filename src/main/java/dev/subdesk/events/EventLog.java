@@ -1,13 +1,19 @@
 package dev.subdesk.events;
 
+import dev.subdesk.shared.BulkCopy;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -18,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The event log: every state change appends its event in the transaction of the change (so there is no change
  * without its event and no event without its change). A subject's sequence is taken from its counter row, which
  * the append locks until the transaction ends: events of one subject are numbered in commit order, without gaps.
+ * Each event appended one by one is then published as a {@link RecordedEvent}, synchronously, to the log's listeners
+ * (the notices), which act in the same transaction.
  */
 @Component
 public class EventLog {
@@ -28,7 +36,13 @@ public class EventLog {
 
 	private final JsonMapper json;
 
-	EventLog(JdbcClient jdbc, Clock clock, JsonMapper json) {
+	private final DataSource dataSource;
+
+	private final ApplicationEventPublisher publisher;
+
+	EventLog(JdbcClient jdbc, DataSource dataSource, Clock clock, JsonMapper json, ApplicationEventPublisher publisher) {
+		this.publisher = publisher;
+		this.dataSource = dataSource;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.json = json;
@@ -62,60 +76,53 @@ public class EventLog {
 			.param("at", Timestamp.from(now))
 			.query(Long.class)
 			.single();
-		return new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
+		RecordedEvent recorded = new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
+		// Listeners of the log (the notices) act in this same transaction: a crash loses neither or both.
+		publisher.publishEvent(recorded);
+		return recorded;
 	}
 
 	/**
-	 * Appends many events with set-based SQL (one statement: the subjects' counters are upserted together and the
-	 * rows inserted from arrays), numbering the events of each subject in list order. Must run inside the changes'
-	 * transaction. Subjects are locked in id order, so concurrent batches cannot deadlock on their counters.
+	 * Appends many events set-based, numbering the events of each subject in list order: one statement upserts the
+	 * counters of all their subjects (locked in id order, so concurrent batches cannot deadlock on them) and returns
+	 * each subject's new last sequence, then one COPY writes the rows. Must run inside the changes' transaction.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public int appendAll(List<NewEvent> events) {
 		if (events.isEmpty()) {
 			return 0;
 		}
-		int n = events.size();
-		String[] ids = new String[n];
-		String[] types = new String[n];
-		String[] subjects = new String[n];
-		String[] accounts = new String[n];
-		String[] data = new String[n];
-		for (int i = 0; i < n; i++) {
-			NewEvent e = events.get(i);
-			ids[i] = Ids.next("evt");
-			types[i] = e.type().wireName();
-			subjects[i] = e.subjectId();
-			accounts[i] = e.accountId();
-			data[i] = json.writeValueAsString(e.data());
+		Map<String, Long> perSubject = new TreeMap<>();
+		events.forEach(e -> perSubject.merge(e.subjectId(), 1L, Long::sum));
+		Map<String, Long> next = new HashMap<>(perSubject.size() * 2);
+		jdbc.sql("""
+				INSERT INTO event_subject (subject_id, last_sequence)
+				SELECT subject_id, n FROM unnest(:subjects::text[], :counts::bigint[]) AS c(subject_id, n) ORDER BY subject_id
+				ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + excluded.last_sequence
+				RETURNING subject_id, last_sequence
+				""")
+			.param("subjects", perSubject.keySet().toArray(String[]::new))
+			.param("counts", perSubject.values().toArray(Long[]::new))
+			.query(rs -> {
+				String subject = rs.getString(1);
+				next.put(subject, rs.getLong(2) - perSubject.get(subject) + 1);
+			});
+		var now = clock.instant();
+		BulkCopy copy = new BulkCopy();
+		for (NewEvent e : events) {
+			long sequence = next.merge(e.subjectId(), 1L, Long::sum) - 1;
+			copy.row()
+				.add(Ids.next("evt"))
+				.add(e.type().wireName())
+				.add(e.subjectId())
+				.add(sequence)
+				.add(e.accountId())
+				.add(json.writeValueAsString(e.data()))
+				.add(now);
 		}
-		return jdbc.sql(APPEND_ALL)
-			.param("ids", ids)
-			.param("types", types)
-			.param("subjects", subjects)
-			.param("accounts", accounts)
-			.param("data", data)
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
+		copy.into(dataSource, "domain_event (id, type, subject_id, sequence, account_id, data, created_at)");
+		return events.size();
 	}
-
-	private static final String APPEND_ALL = """
-			WITH input AS (
-			    SELECT * FROM unnest(:ids::text[], :types::text[], :subjects::text[], :accounts::text[], :data::text[])
-			        WITH ORDINALITY AS i(id, type, subject_id, account_id, data, ord)),
-			counts AS (SELECT subject_id, count(*) AS n FROM input GROUP BY subject_id),
-			bumped AS (
-			    INSERT INTO event_subject (subject_id, last_sequence)
-			    SELECT subject_id, n FROM counts ORDER BY subject_id
-			    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + excluded.last_sequence
-			    RETURNING subject_id, last_sequence)
-			INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
-			SELECT i.id, i.type, i.subject_id,
-			       b.last_sequence - c.n + row_number() OVER (PARTITION BY i.subject_id ORDER BY i.ord),
-			       i.account_id, CAST(i.data AS jsonb), :at
-			FROM input i JOIN counts c USING (subject_id) JOIN bumped b USING (subject_id)
-			ORDER BY i.ord
-			""";
 
 	/**
 	 * One page of events, newest first, of one subject and/or one type when given (both optional). The cursor's
