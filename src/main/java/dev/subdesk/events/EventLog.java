@@ -125,8 +125,8 @@ public class EventLog {
 	}
 
 	/**
-	 * One page of events, newest first, of one subject and/or one type when given (both optional). The cursor's
-	 * position is the event's {@code position}.
+	 * One page of events, newest first (by {@code position}, along the primary key), of one subject and/or one type
+	 * when given (both optional). The cursor's position is the event's {@code position}.
 	 */
 	@Transactional(readOnly = true)
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
@@ -135,12 +135,11 @@ public class EventLog {
 				FROM domain_event
 				WHERE (CAST(:subject AS text) IS NULL OR subject_id = :subject)
 				  AND (CAST(:type AS text) IS NULL OR type = :type)
-				  AND (created_at, position) < (:afterAt, :afterPosition)
-				ORDER BY created_at DESC, position DESC LIMIT :limit
+				  AND position < :afterPosition
+				ORDER BY position DESC LIMIT :limit
 				""")
 			.param("subject", subjectId)
 			.param("type", type == null ? null : type.wireName())
-			.param("afterAt", Timestamp.from(request.after().createdAt()))
 			.param("afterPosition", request.after().seq())
 			.param("limit", request.limit() + 1)
 			.query(EventLog::map)
@@ -179,7 +178,7 @@ public class EventLog {
 	public int deleteRecordedBefore(java.time.Instant before, int limit) {
 		return jdbc.sql("""
 				DELETE FROM domain_event WHERE position IN (
-				    SELECT position FROM domain_event WHERE created_at < :before ORDER BY created_at LIMIT :limit)
+				    SELECT position FROM domain_event WHERE created_at < :before ORDER BY position LIMIT :limit)
 				""").param("before", Timestamp.from(before)).param("limit", limit).update();
 	}
 
