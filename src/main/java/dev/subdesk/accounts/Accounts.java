@@ -1,5 +1,7 @@
 package dev.subdesk.accounts;
 
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.Letter;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
@@ -64,7 +66,7 @@ public class Accounts {
 		this.events = events;
 	}
 
-	/** Opens an account and sends the WELCOME notice. */
+	/** Opens an account; its {@code account.created} event brings the WELCOME notice (notices.EventNotices). */
 	@Transactional
 	public Account open(String email, String name, String country, @Nullable String region) {
 		String id = Ids.next("acct");
@@ -82,10 +84,9 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
 		}
-		Letter letter = notices.letterFor(country);
-		notices.send(letter, id, email, NoticeType.WELCOME, letter.text("welcome.subject"), letter.text("welcome.body", name),
-				id);
-		return get(id);
+		Account opened = get(id);
+		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
+		return opened;
 	}
 
 	@Transactional(readOnly = true)
@@ -333,7 +334,9 @@ public class Accounts {
 				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
 		notices.erase(accountId, tombstone);
 		events.publishEvent(new AccountClosed(accountId, tombstone, now));
-		return get(accountId);
+		Account closed = get(accountId);
+		events.publishEvent(new DomainChange(EventType.ACCOUNT_CLOSED, closed));
+		return closed;
 	}
 
 	static Account mapAccount(ResultSet rs, int row) throws SQLException {

@@ -3,6 +3,8 @@ package dev.subdesk.billing;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
 import dev.subdesk.notices.Letter;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway;
@@ -30,6 +32,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +84,7 @@ public class Billing {
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
 	private final io.micrometer.core.instrument.MeterRegistry meters;
+	private final ApplicationEventPublisher events;
 	/** Settles the refunds recorded inside a caller's own transaction, once it has committed. */
 	private final ExecutorService settler = Executors.newFixedThreadPool(2,
 			Thread.ofPlatform().name("refund-settler-", 0).daemon().factory());
@@ -88,7 +92,8 @@ public class Billing {
 	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
 			Notices notices, PlatformTransactionManager txManager, CrashAfterGateway crash,
 			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace,
-			io.micrometer.core.instrument.MeterRegistry meters) {
+			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
+		this.events = events;
 		this.meters = meters;
 		this.tx = new TransactionTemplate(txManager);
 		this.crash = crash;
@@ -231,7 +236,10 @@ public class Billing {
 			.param("at", Timestamp.from(at))
 			.param("origin", origin)
 			.update();
-		return charge(id).orElseThrow();
+		Charge charge = charge(id).orElseThrow();
+		events.publishEvent(new DomainChange(
+				status == Charge.Status.FAILED ? EventType.CHARGE_FAILED : EventType.CHARGE_SUCCEEDED, charge));
+		return charge;
 	}
 
 	/** A successful renewal charge to record. */
@@ -248,10 +256,13 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Map<String, String> recordSuccessfulCharges(List<NewCharge> charges) {
 		java.util.Map<String, String> recorded = new java.util.HashMap<>(charges.size() * 2);
+		List<Charge> succeeded = new ArrayList<>(charges.size());
 		BulkCopy copy = new BulkCopy();
 		for (NewCharge c : charges) {
 			String id = Ids.next("ch");
 			recorded.put(c.subscriptionId(), id);
+			succeeded.add(new Charge(id, c.accountId(), c.subscriptionId(), c.amount().amount(), c.amount().currency(),
+					Charge.Status.SUCCEEDED, c.periodStart(), c.periodEnd(), c.at(), 0, c.paymentMethodId(), 0));
 			copy.row()
 				.add(id)
 				.add(c.accountId())
@@ -269,6 +280,7 @@ public class Billing {
 		copy.into(dataSource, """
 				charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
 				         payment_method_id, gateway_key, created_at, origin)""");
+		events.publishEvent(DomainChange.batch(EventType.CHARGE_SUCCEEDED, succeeded));
 		return recorded;
 	}
 
@@ -465,7 +477,9 @@ public class Billing {
 				letter.text("refund.subject", written),
 				letter.text("refund.body", written, method.brand(), method.last4(), chargeId, id, reason), id, at);
 		recorded.add(id);
-		return new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
+		Refund refund = new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
+		events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund));
+		return refund;
 	}
 
 	/**

@@ -3,6 +3,8 @@ package dev.subdesk.devices;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -38,7 +41,11 @@ public class Devices {
 	private final Accounts accounts;
 	private final Subscriptions subscriptions;
 
-	Devices(JdbcClient jdbc, Clock clock, Accounts accounts, Subscriptions subscriptions) {
+	private final ApplicationEventPublisher events;
+
+	Devices(JdbcClient jdbc, Clock clock, Accounts accounts, Subscriptions subscriptions,
+			ApplicationEventPublisher events) {
+		this.events = events;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.accounts = accounts;
@@ -85,7 +92,9 @@ public class Devices {
 			.param("subscription", seat.id())
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
-		return find(accountId, id).orElseThrow();
+		Device activated = find(accountId, id).orElseThrow();
+		events.publishEvent(new DomainChange(EventType.DEVICE_ACTIVATED, activated));
+		return activated;
 	}
 
 	@Transactional(readOnly = true)
@@ -147,15 +156,23 @@ public class Devices {
 			.param("at", Timestamp.from(clock.instant()))
 			.param("id", device.id())
 			.update();
+		if (device.status() == Device.Status.ACTIVE) {
+			events.publishEvent(new DomainChange(EventType.DEVICE_DEACTIVATED, findEvenIfRemoved(device.id()).orElseThrow()));
+		}
 	}
 
 	/** When a subscription ends, the devices on its seats are deactivated, in the same transaction. */
 	@EventListener
 	void on(SubscriptionEnded ended) {
-		jdbc.sql("""
+		List<Device> deactivated = jdbc.sql("""
 				UPDATE devices SET status = 'DEACTIVATED', deactivated_at = :at
 				WHERE subscription_id = :subscription AND status = 'ACTIVE'
-				""").param("at", Timestamp.from(ended.at())).param("subscription", ended.subscriptionId()).update();
+				RETURNING %s""".formatted(COLUMNS))
+			.param("at", Timestamp.from(ended.at()))
+			.param("subscription", ended.subscriptionId())
+			.query(Devices::map)
+			.list();
+		deactivated.forEach(d -> events.publishEvent(new DomainChange(EventType.DEVICE_DEACTIVATED, d)));
 	}
 
 	/**

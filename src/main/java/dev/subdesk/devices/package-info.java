@@ -5,5 +5,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Devices",
-		allowedDependencies = { "shared", "accounts", "subscriptions" })
+		allowedDependencies = { "shared", "events", "accounts", "subscriptions" })
 package dev.subdesk.devices;

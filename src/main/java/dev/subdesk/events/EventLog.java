@@ -1,12 +1,19 @@
 package dev.subdesk.events;
 
+import dev.subdesk.shared.BulkCopy;
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -17,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The event log: every state change appends its event in the transaction of the change (so there is no change
  * without its event and no event without its change). A subject's sequence is taken from its counter row, which
  * the append locks until the transaction ends: events of one subject are numbered in commit order, without gaps.
+ * Each event appended one by one is then published as a {@link RecordedEvent}, synchronously, to the log's listeners
+ * (the notices), which act in the same transaction.
  */
 @Component
 public class EventLog {
@@ -27,7 +36,13 @@ public class EventLog {
 
 	private final JsonMapper json;
 
-	EventLog(JdbcClient jdbc, Clock clock, JsonMapper json) {
+	private final DataSource dataSource;
+
+	private final ApplicationEventPublisher publisher;
+
+	EventLog(JdbcClient jdbc, DataSource dataSource, Clock clock, JsonMapper json, ApplicationEventPublisher publisher) {
+		this.publisher = publisher;
+		this.dataSource = dataSource;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.json = json;
@@ -61,7 +76,110 @@ public class EventLog {
 			.param("at", Timestamp.from(now))
 			.query(Long.class)
 			.single();
-		return new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
+		RecordedEvent recorded = new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
+		// Listeners of the log (the notices) act in this same transaction: a crash loses neither or both.
+		publisher.publishEvent(recorded);
+		return recorded;
+	}
+
+	/**
+	 * Appends many events set-based, numbering the events of each subject in list order: one statement upserts the
+	 * counters of all their subjects (locked in id order, so concurrent batches cannot deadlock on them) and returns
+	 * each subject's new last sequence, then one COPY writes the rows. Must run inside the changes' transaction.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public int appendAll(List<NewEvent> events) {
+		if (events.isEmpty()) {
+			return 0;
+		}
+		Map<String, Long> perSubject = new TreeMap<>();
+		events.forEach(e -> perSubject.merge(e.subjectId(), 1L, Long::sum));
+		Map<String, Long> next = new HashMap<>(perSubject.size() * 2);
+		jdbc.sql("""
+				INSERT INTO event_subject (subject_id, last_sequence)
+				SELECT subject_id, n FROM unnest(:subjects::text[], :counts::bigint[]) AS c(subject_id, n) ORDER BY subject_id
+				ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + excluded.last_sequence
+				RETURNING subject_id, last_sequence
+				""")
+			.param("subjects", perSubject.keySet().toArray(String[]::new))
+			.param("counts", perSubject.values().toArray(Long[]::new))
+			.query(rs -> {
+				String subject = rs.getString(1);
+				next.put(subject, rs.getLong(2) - perSubject.get(subject) + 1);
+			});
+		var now = clock.instant();
+		BulkCopy copy = new BulkCopy();
+		for (NewEvent e : events) {
+			long sequence = next.merge(e.subjectId(), 1L, Long::sum) - 1;
+			copy.row()
+				.add(Ids.next("evt"))
+				.add(e.type().wireName())
+				.add(e.subjectId())
+				.add(sequence)
+				.add(e.accountId())
+				.add(json.writeValueAsString(e.data()))
+				.add(now);
+		}
+		copy.into(dataSource, "domain_event (id, type, subject_id, sequence, account_id, data, created_at)");
+		return events.size();
+	}
+
+	/**
+	 * One page of events, newest first (by {@code position}, along the primary key), of one subject and/or one type
+	 * when given (both optional). The cursor's position is the event's {@code position}.
+	 */
+	@Transactional(readOnly = true)
+	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
+		List<RecordedEvent> rows = jdbc.sql("""
+				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
+				FROM domain_event
+				WHERE (CAST(:subject AS text) IS NULL OR subject_id = :subject)
+				  AND (CAST(:type AS text) IS NULL OR type = :type)
+				  AND position < :afterPosition
+				ORDER BY position DESC LIMIT :limit
+				""")
+			.param("subject", subjectId)
+			.param("type", type == null ? null : type.wireName())
+			.param("afterPosition", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query(EventLog::map)
+			.list();
+		return Page.of(rows, request.limit(), e -> new Page.Cursor(e.createdAt(), e.position()));
+	}
+
+	/**
+	 * Overwrites top-level fields of the {@code data} of an account's stored events whose type starts with
+	 * {@code typePrefix} (such as {@code "account."}): how a closure erases the personal data in its events. Only
+	 * fields the data already has are written; returns how many events changed.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public int overwrite(String accountId, String typePrefix, java.util.Map<String, String> fields) {
+		int changed = 0;
+		for (var field : fields.entrySet()) {
+			changed += jdbc.sql("""
+					UPDATE domain_event SET data = jsonb_set(data, ARRAY[:field], to_jsonb(CAST(:value AS text)))
+					WHERE account_id = :account AND starts_with(type, :prefix) AND jsonb_exists(data, :field)
+					  AND data ->> :field IS DISTINCT FROM :value
+					""")
+				.param("field", field.getKey())
+				.param("value", field.getValue())
+				.param("account", accountId)
+				.param("prefix", typePrefix)
+				.update();
+		}
+		return changed;
+	}
+
+	/**
+	 * Deletes up to {@code limit} events recorded before {@code before}, oldest first; returns how many. The
+	 * subjects' counters stay, so a subject's sequence never starts over.
+	 */
+	@Transactional
+	public int deleteRecordedBefore(java.time.Instant before, int limit) {
+		return jdbc.sql("""
+				DELETE FROM domain_event WHERE position IN (
+				    SELECT position FROM domain_event WHERE created_at < :before ORDER BY position LIMIT :limit)
+				""").param("before", Timestamp.from(before)).param("limit", limit).update();
 	}
 
 	/** Up to {@code limit} events inserted after {@code position}, oldest first. */

@@ -27,6 +27,8 @@ public class Notices {
 	private static final String INSERT = """
 			INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
 			VALUES (:id, :account, :type, :to, :subject, :body, :related, :at, :footer)
+			ON CONFLICT DO NOTHING
+			RETURNING id
 			""";
 
 	/** A notice's full text: its own body and the footer it was sent with. */
@@ -178,7 +180,10 @@ public class Notices {
 		return letters.forCountry(country);
 	}
 
-	/** Stores a notice for delivery; returns its id. */
+	/**
+	 * Stores a notice for delivery; returns its id. A once-only type already stored for {@code relatedId} stores nothing
+	 * and answers the first one's id.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId) {
 		return send(accountId, to, type, subject, body, relatedId, clock.instant());
@@ -212,7 +217,7 @@ public class Notices {
 	private String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at, String footerText) {
 		String id = Ids.next("ntc");
-		jdbc.sql(INSERT)
+		boolean stored = jdbc.sql(INSERT)
 			.param("id", id)
 			.param("account", accountId)
 			.param("type", type.name())
@@ -222,7 +227,17 @@ public class Notices {
 			.param("related", relatedId)
 			.param("at", Timestamp.from(at))
 			.param("footer", footerId(footerText))
-			.update();
+			.query(String.class)
+			.optional()
+			.isPresent();
+		if (!stored) {
+			// A once-only notice (V141) already stored for this subject: the first one stands, nothing goes twice.
+			return jdbc.sql("SELECT id FROM notices WHERE type = :type AND related_id = :related ORDER BY created_at LIMIT 1")
+				.param("type", type.name())
+				.param("related", relatedId)
+				.query(String.class)
+				.single();
+		}
 		if (mailConfigured && !erased(to)) {
 			jdbc.sql("INSERT INTO notice_outbox (notice_id) VALUES (:id)").param("id", id).update();
 		}

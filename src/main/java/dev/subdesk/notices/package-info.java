@@ -4,5 +4,5 @@
  * vendor's official support channels (from module channels).
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "Notices", allowedDependencies = { "shared", "channels" })
+@org.springframework.modulith.ApplicationModule(displayName = "Notices", allowedDependencies = { "shared", "channels", "events" })
 package dev.subdesk.notices;

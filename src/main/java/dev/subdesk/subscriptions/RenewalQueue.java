@@ -1,5 +1,7 @@
 package dev.subdesk.subscriptions;
 
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.shared.Money;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Service;
@@ -98,7 +101,7 @@ public class RenewalQueue {
 			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[])
 			     AS v(id, new_end, price, old_end)
 			WHERE s.id = v.id AND s.current_period_end = v.old_end AND s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew
-			RETURNING s.id
+			RETURNING s.*
 			""";
 
 	private static final String NEXT_DUE = """
@@ -128,11 +131,13 @@ public class RenewalQueue {
 	private final JdbcClient jdbc;
 	private final DataSource dataSource;
 	private final Subscriptions subscriptions;
+	private final ApplicationEventPublisher events;
 
-	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions) {
+	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
+		this.events = events;
 	}
 
 	/** Opens a claimer: one connection that holds this worker's claims until it closes. */
@@ -278,19 +283,24 @@ public class RenewalQueue {
 	 * Moves renewed (or store-rolled) subscriptions to their next period, ACTIVE, at their next price, but only
 	 * those still renewable in the period that was charged: a subscription cancelled or renewed elsewhere while
 	 * its charge was with the gateway is left alone. Returns the ids moved; the caller gives the others' money back.
+	 * Their {@code subscription.renewed} events are recorded together, in the same transaction.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Set<String> renewed(List<Renewal> renewals) {
 		if (renewals.isEmpty()) {
 			return java.util.Set.of();
 		}
-		return new java.util.HashSet<>(jdbc.sql(RENEW)
+		List<Subscription> moved = jdbc.sql(RENEW)
 			.param("ids", renewals.stream().map(Renewal::subscriptionId).toArray(String[]::new))
 			.param("ends", renewals.stream().map(r -> Timestamp.from(r.newPeriodEnd())).toArray(Timestamp[]::new))
 			.param("prices", renewals.stream().map(r -> r.price().amount()).toArray(Long[]::new))
 			.param("olds", renewals.stream().map(r -> Timestamp.from(r.oldPeriodEnd())).toArray(Timestamp[]::new))
-			.query(String.class)
-			.list());
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+		events.publishEvent(DomainChange.batch(EventType.SUBSCRIPTION_RENEWED, moved));
+		java.util.Set<String> ids = new java.util.HashSet<>(moved.size() * 2);
+		moved.forEach(s -> ids.add(s.id()));
+		return ids;
 	}
 
 	/**
@@ -321,6 +331,9 @@ public class RenewalQueue {
 				    next_attempt_at = current_period_end + make_interval(days => :days), version = version + 1
 				WHERE id = :id
 				""").param("done", retriesDone).param("days", RETRY_DAYS[retriesDone]).param("id", s.id()).update();
+		if (s.status() != Subscription.Status.PAST_DUE) {
+			events.publishEvent(new DomainChange(EventType.SUBSCRIPTION_PAST_DUE, subscriptions.lock(s.id())));
+		}
 		return List.of();
 	}
 

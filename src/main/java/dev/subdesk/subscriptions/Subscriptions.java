@@ -9,6 +9,8 @@ import dev.subdesk.billing.PaymentOutcome;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
 import dev.subdesk.notices.Letter;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -159,6 +161,7 @@ public class Subscriptions {
 				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
+		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null) {
 			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
 		}
@@ -249,6 +252,7 @@ public class Subscriptions {
 	public Subscription scheduleEnd(Subscription s, Instant cancelAt, String confirmationNumber) {
 		Subscription updated = s.scheduleEnd(cancelAt, confirmationNumber);
 		repository.update(updated);
+		changed(EventType.SUBSCRIPTION_CANCELLATION_SCHEDULED, updated);
 		return updated;
 	}
 
@@ -261,6 +265,7 @@ public class Subscriptions {
 		}
 		Subscription updated = s.resume(method);
 		repository.update(updated);
+		changed(EventType.SUBSCRIPTION_RESUMED, updated);
 		return updated;
 	}
 
@@ -275,6 +280,8 @@ public class Subscriptions {
 		}
 		Subscription updated = s.end(status, at, confirmationNumber);
 		repository.update(updated);
+		changed(status == Subscription.Status.CANCELLED ? EventType.SUBSCRIPTION_CANCELLED : EventType.SUBSCRIPTION_EXPIRED,
+				updated);
 		events.publishEvent(new SubscriptionEnded(s.id(), s.accountId(), status, at));
 		return updated;
 	}
@@ -284,6 +291,7 @@ public class Subscriptions {
 	public Subscription setRenewalPrice(Subscription s, Money price) {
 		Subscription updated = s.withRenewalPrice(price);
 		repository.update(updated);
+		changed(EventType.SUBSCRIPTION_UPDATED, updated);
 		return updated;
 	}
 
@@ -305,6 +313,7 @@ public class Subscriptions {
 		}
 		Subscription updated = s.withPaymentMethod(method.id());
 		repository.update(updated);
+		changed(EventType.SUBSCRIPTION_UPDATED, updated);
 		if (s.status() == Subscription.Status.PAST_DUE) {
 			repository.extraAttemptAt(s.id(), clock.instant());
 		}
@@ -333,9 +342,16 @@ public class Subscriptions {
 			.orElse(null);
 		for (Subscription s : all) {
 			if (paymentMethodId.equals(s.paymentMethodId())) {
-				repository.update(s.withPaymentMethod(replacement));
+				Subscription updated = s.withPaymentMethod(replacement);
+				repository.update(updated);
+				changed(EventType.SUBSCRIPTION_UPDATED, updated);
 			}
 		}
+	}
+
+	/** Records the change's event in its transaction (DESIGN.md invariant 12). */
+	private void changed(EventType type, Subscription after) {
+		events.publishEvent(new DomainChange(type, after));
 	}
 
 	/** Subscriptions whose scheduled end is due at or before {@code until}. */

@@ -8,6 +8,8 @@ import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.notices.Letter;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -52,9 +55,11 @@ public class Support {
 	private final Accounts accounts;
 	private final Notices notices;
 	private final AuditTrail audit;
+	private final ApplicationEventPublisher events;
 
 	Support(JdbcClient jdbc, Clock clock, Billing billing, Cancellations cancellations, Accounts accounts,
-			Notices notices, AuditTrail audit) {
+			Notices notices, AuditTrail audit, ApplicationEventPublisher events) {
+		this.events = events;
 		this.audit = audit;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -128,7 +133,7 @@ public class Support {
 		Letter letter = notices.letterFor(account.country());
 		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE,
 				letter.text("case.opened.subject", number, subject), letter.text("case.opened.body", number, subject), number);
-		return find(number).orElseThrow();
+		return changed(EventType.CASE_OPENED, number);
 	}
 
 	/**
@@ -148,7 +153,7 @@ public class Support {
 				""").param("reason", reason).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Escalated to a supervisor: " + reason);
 		tellCustomer(c, "case.escalated", c.caseNumber(), c.subject());
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/** Resolves a case with what was done; the customer gets a CASE_UPDATE notice. */
@@ -164,7 +169,7 @@ public class Support {
 			.update();
 		timeline(c.caseNumber(), actor, "STATUS", "Resolved: " + resolution);
 		tellCustomer(c, "case.resolved", c.caseNumber(), c.subject(), resolution);
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
@@ -179,7 +184,7 @@ public class Support {
 		}
 		setStatus(c, SupportCase.Status.PENDING_CUSTOMER);
 		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
@@ -199,7 +204,7 @@ public class Support {
 				""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
 			.param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
-		return find(c.caseNumber()).orElseThrow();
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/** Makes {@code owner} the case's owner (taking it over from anyone who had it). */
@@ -214,6 +219,13 @@ public class Support {
 		timeline(c.caseNumber(), actor, "STATUS", c.owner() == null ? "Owner: " + owner
 				: "Owner: " + owner + " (taken over from " + c.owner() + ")");
 		return find(c.caseNumber()).orElseThrow();
+	}
+
+	/** The case after a change, whose event is recorded in the change's transaction (DESIGN.md invariant 12). */
+	private SupportCase changed(EventType type, String caseNumber) {
+		SupportCase after = find(caseNumber).orElseThrow();
+		events.publishEvent(new DomainChange(type, after));
+		return after;
 	}
 
 	private void setStatus(SupportCase c, SupportCase.Status status) {

@@ -6,5 +6,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Support",
-		allowedDependencies = { "shared", "notices", "accounts", "billing", "subscriptions", "cancellation" })
+		allowedDependencies = { "shared", "events", "notices", "accounts", "billing", "subscriptions", "cancellation" })
 package dev.subdesk.support;

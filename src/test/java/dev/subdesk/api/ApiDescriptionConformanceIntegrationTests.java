@@ -227,6 +227,12 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(409, checked.post("/accounts/" + accountId + "/close", Map.of()));
 		expect(409, checked.post("/accounts/" + accountId + "/payment-methods", Map.of("token", "tok_visa")));
 		expect(200, checked.get("/accounts/" + accountId + "/notices"));
+
+		// the events of the account, in pages and by type
+		Api.Response events = expect(200, checked.get("/events?limit=1&subjectId=" + accountId));
+		expect(200, checked.get("/events?subjectId=" + accountId + "&cursor=" + events.text("nextCursor")));
+		expect(200, checked.get("/events?type=account.closed&limit=5"));
+		expect(400, checked.get("/events?type=account.deleted"));
 	}
 
 	@Test

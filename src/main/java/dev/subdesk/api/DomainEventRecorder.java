@@ -1,0 +1,77 @@
+package dev.subdesk.api;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.billing.Refund;
+import dev.subdesk.devices.Device;
+import dev.subdesk.devices.Devices;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.NewEvent;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.support.SupportCase;
+import java.util.Map;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the modules' {@link DomainChange}s into stored events: {@code data} is the resource in the API's own shape
+ * ({@link Views}), the subject as API.md says (a charge, a refund and a seat device belong to their subscription, a
+ * device without one to its account, a case is its number). A synchronous listener, so the event is appended in the
+ * transaction of the change (EventLog.append refuses to run outside one). Lives at the edge because only the edge
+ * knows the API's shapes; see docs/DESIGN-NOTES.md.
+ */
+@Component
+class DomainEventRecorder {
+
+	private final EventLog log;
+	private final Billing billing;
+	private final Accounts accounts;
+
+	DomainEventRecorder(EventLog log, Billing billing, Accounts accounts) {
+		this.log = log;
+		this.billing = billing;
+		this.accounts = accounts;
+	}
+
+	@EventListener
+	void on(DomainChange change) {
+		NewEvent event = event(change);
+		log.append(event.type(), event.subjectId(), event.accountId(), event.data());
+	}
+
+	@EventListener
+	void on(DomainChange.Batch batch) {
+		log.appendAll(batch.changes().stream().map(this::event).toList());
+	}
+
+	private NewEvent event(DomainChange change) {
+		return switch (change.resource()) {
+			case Account a -> new NewEvent(change.type(), a.id(), a.id(), Views.AccountView.of(a));
+			case Subscription s -> new NewEvent(change.type(), s.id(), s.accountId(), Views.SubscriptionView.of(s));
+			case Charge c -> new NewEvent(change.type(), c.subscriptionId(), c.accountId(), Views.ChargeView.of(c));
+			case Refund r -> {
+				Charge c = billing.charge(r.chargeId()).orElseThrow();
+				yield new NewEvent(change.type(), c.subscriptionId(), c.accountId(), r);
+			}
+			case Device d -> new NewEvent(change.type(), d.subscriptionId() != null ? d.subscriptionId() : d.accountId(),
+					d.accountId(), Views.DeviceView.of(d));
+			case SupportCase c -> new NewEvent(change.type(), c.caseNumber(), c.accountId(), Views.CaseView.of(c));
+			default -> throw new IllegalArgumentException("No event shape for " + change.resource().getClass());
+		};
+	}
+
+	/**
+	 * Closure erases the person in the stored events too, in the closing transaction: the name and email in the
+	 * account's events become the erased account's, a device's name becomes {@link Devices#ERASED_NAME}.
+	 */
+	@EventListener
+	void on(AccountClosed closed) {
+		Account erased = accounts.get(closed.accountId());
+		log.overwrite(closed.accountId(), "account.", Map.of("name", erased.name(), "email", erased.email()));
+		log.overwrite(closed.accountId(), "device.", Map.of("name", Devices.ERASED_NAME));
+	}
+}

@@ -1,0 +1,48 @@
+package dev.subdesk.api;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.subdesk.api.Views.ListView;
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.EventType;
+import dev.subdesk.events.RecordedEvent;
+import dev.subdesk.shared.SubdeskException;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /events}: the stored domain events, newest first, by subject and type (shared/API.md, Webhooks). */
+@RestController
+class EventsController {
+
+	private final EventLog log;
+
+	EventsController(EventLog log) {
+		this.log = log;
+	}
+
+	/** An event as a webhook delivers it: {@code data} is the stored JSON, as recorded. */
+	record EventView(String id, String type, Instant createdAt, String subjectId, long sequence,
+			@JsonRawValue String data) {
+
+		static EventView of(RecordedEvent e) {
+			return new EventView(e.id(), e.type().wireName(), e.createdAt(), e.subjectId(), e.sequence(), e.data());
+		}
+	}
+
+	@GetMapping("/api/v1/events")
+	ListView<EventView> list(@RequestParam(required = false) @Nullable String subjectId,
+			@RequestParam(required = false) @Nullable String type, @RequestParam(required = false) @Nullable String limit,
+			@RequestParam(required = false) @Nullable String cursor) {
+		EventType wanted = null;
+		if (type != null) {
+			wanted = EventType.ofWireName(type)
+				.orElseThrow(() -> SubdeskException.invalid("type", "is not an event type of the contract"));
+		}
+		if (subjectId != null && (subjectId.isBlank() || !JsonBody.storable(subjectId))) {
+			throw SubdeskException.invalid("subjectId", "must be an id or a case number");
+		}
+		return ListView.of(log.page(subjectId, wanted, Paging.of(limit, cursor)), EventView::of);
+	}
+}

@@ -1,0 +1,258 @@
+package dev.subdesk.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.Support;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every state change of an account, subscription, charge, refund, device and case records its event once, in the
+ * transaction of the change, with the resource as the API returns it and consecutive sequences per subject; a
+ * change that rolls back leaves no event. Read through {@code GET /events}.
+ */
+class DomainEventsIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	JdbcClient database;
+
+	@Autowired
+	Accounts accounts;
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	Subscriptions subscriptions;
+
+	@Autowired
+	PlatformTransactionManager txManager;
+
+	@Autowired
+	EventRetention retention;
+
+	/** The subject's events oldest first, read page by page; asserts their sequences run 1, 2, 3... */
+	private List<JsonNode> events(String subjectId) {
+		List<JsonNode> newestFirst = new ArrayList<>();
+		String cursor = null;
+		do {
+			Api.Response page = api.get("/events?limit=2&subjectId=" + subjectId + (cursor == null ? "" : "&cursor=" + cursor));
+			assertThat(page.status()).as(page.toString()).isEqualTo(200);
+			page.json().path("data").values().forEach(newestFirst::add);
+			cursor = page.json().path("nextCursor").isNull() ? null : page.text("nextCursor");
+		}
+		while (cursor != null);
+		List<JsonNode> events = new ArrayList<>(newestFirst.reversed());
+		assertThat(events).extracting(e -> e.path("sequence").asLong())
+			.as("sequences of %s", subjectId)
+			.containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+		events.forEach(e -> assertThat(e.path("subjectId").asString()).isEqualTo(subjectId));
+		return events;
+	}
+
+	private static List<String> types(List<JsonNode> events) {
+		return events.stream().map(e -> e.path("type").asString()).toList();
+	}
+
+	private static List<String> typesFrom(List<JsonNode> events, int from) {
+		return types(events.subList(from, events.size()));
+	}
+
+	private Instant now() {
+		return Instant.parse(api.get("/test-clock").text("now"));
+	}
+
+	private long eventsOfAccount(String accountId) {
+		return database.sql("SELECT count(*) FROM domain_event WHERE account_id = :account")
+			.param("account", accountId)
+			.query(Long.class)
+			.single();
+	}
+
+	@Test
+	void aCustomersLifeRecordsEachEventOnceWithTheResourceAsTheApiReturnsItAndConsecutiveSequences() {
+		String account = fixtures.accountWithVisa();
+		List<JsonNode> accountEvents = events(account);
+		assertThat(types(accountEvents)).containsExactly("account.created");
+		assertThat(accountEvents.get(0).path("data")).isEqualTo(api.get("/accounts/" + account).json());
+		assertThat(accountEvents.get(0).path("id").asString()).startsWith("evt_");
+
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		List<JsonNode> subEvents = events(sub);
+		assertThat(types(subEvents)).containsExactly("subscription.created", "charge.succeeded");
+		assertThat(subEvents.get(0).path("data")).isEqualTo(fixtures.subscription(sub).json());
+		JsonNode charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0);
+		assertThat(subEvents.get(1).path("data")).isEqualTo(charge);
+
+		Api.Response device = api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Study laptop", "platform", "WINDOWS", "subscriptionId", sub));
+		assertThat(typesFrom(events(sub), 2)).containsExactly("device.activated");
+		assertThat(events(sub).get(2).path("data")).isEqualTo(device.json());
+
+		String mastercard = fixtures.card(account, "tok_mastercard");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", mastercard));
+		assertThat(typesFrom(events(sub), 3)).containsExactly("subscription.updated");
+		assertThat(events(sub).get(3).path("data").path("paymentMethodId").asString()).isEqualTo(mastercard);
+
+		api.patch("/subscriptions/" + sub, Map.of("autoRenew", false));
+		assertThat(typesFrom(events(sub), 4)).containsExactly("subscription.cancellation_scheduled");
+		api.patch("/subscriptions/" + sub, Map.of("autoRenew", true));
+		assertThat(typesFrom(events(sub), 5)).containsExactly("subscription.resumed");
+
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(now(), end).plusHours(1));
+		List<JsonNode> renewed = events(sub);
+		assertThat(typesFrom(renewed, 6)).containsExactly("subscription.renewed", "charge.succeeded");
+		assertThat(renewed.get(6).path("data")).isEqualTo(fixtures.subscription(sub).json());
+		assertThat(renewed.get(7).path("data").path("periodStart").asString()).isEqualTo(end.toString());
+
+		Api.Response cancel = fixtures.cancel(sub, "IMMEDIATE");
+		assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+		List<JsonNode> cancelled = events(sub);
+		assertThat(typesFrom(cancelled, 8)).containsExactlyInAnyOrder("subscription.cancelled", "device.deactivated",
+				"refund.issued");
+		JsonNode refund = cancelled.stream().filter(e -> e.path("type").asString().equals("refund.issued")).findFirst()
+			.orElseThrow().path("data");
+		assertThat(refund.path("chargeId").asString()).isEqualTo(renewed.get(7).path("data").path("id").asString());
+
+		Api.Response dispute = api.post("/charges/" + charge.path("id").asString() + "/disputes",
+				Map.of("reason", "UNRECOGNIZED", "detail", "I do not know this charge"));
+		String caseNumber = dispute.text("caseNumber");
+		assertThat(types(events(caseNumber))).containsExactly("case.opened");
+		assertThat(events(caseNumber).get(0).path("data")).isEqualTo(api.get("/cases/" + caseNumber).json());
+		support.resolve(caseNumber, "Explained the charge", "agent-events-test");
+		assertThat(typesFrom(events(caseNumber), 1)).containsExactly("case.updated");
+		assertThat(events(caseNumber).get(1).path("data").path("status").asString()).isEqualTo("RESOLVED");
+
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+		assertThat(typesFrom(events(account), 1)).containsExactly("account.closed");
+		assertThat(events(account).get(1).path("data").path("status").asString()).isEqualTo("CLOSED");
+	}
+
+	@Test
+	void aDeclinedRenewalRecordsItsFailedChargesOnePastDueAndTheExpiryWithTheDevicesDeactivated() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		api.post("/accounts/" + account + "/devices", Map.of("name", "PC", "platform", "WINDOWS", "subscriptionId", sub));
+		String declining = fixtures.card(account, "tok_chargeDeclined");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", declining));
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+
+		fixtures.advance(Duration.between(now(), end).plusHours(12));
+		assertThat(typesFrom(events(sub), 4)).containsExactly("charge.failed", "subscription.past_due");
+		assertThat(events(sub).get(5).path("data").path("status").asString()).isEqualTo("PAST_DUE");
+
+		fixtures.advance("P6D");
+		assertThat(typesFrom(events(sub), 6)).containsExactly("charge.failed", "charge.failed", "charge.failed",
+				"subscription.expired", "device.deactivated");
+		assertThat(events(sub).get(9).path("data")).isEqualTo(fixtures.subscription(sub).json());
+	}
+
+	@Test
+	void aChangeThatRollsBackLeavesNoEvent() {
+		// A declined purchase creates nothing, so it records nothing but the account's own event.
+		String declining = fixtures.account();
+		fixtures.card(declining, "tok_chargeDeclined");
+		assertThat(fixtures.buy(declining, "antivirus-monthly").status()).isEqualTo(402);
+		assertThat(eventsOfAccount(declining)).isEqualTo(1);
+
+		// Inside the application: an account opened in a transaction that then fails has no event either.
+		String email = Fixtures.uniqueEmail();
+		String[] opened = new String[1];
+		assertThatThrownBy(() -> new TransactionTemplate(txManager).executeWithoutResult(status -> {
+			opened[0] = accounts.open(email, "Rolled Back", "DE", null).id();
+			throw new IllegalStateException("the change fails after its event was appended");
+		})).hasMessageContaining("fails after");
+		assertThat(eventsOfAccount(opened[0])).isZero();
+		assertThat(accounts.find(opened[0])).isEmpty();
+
+		// A card change whose transaction fails after it: neither the change nor its subscription.updated remains.
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String mastercard = fixtures.card(account, "tok_mastercard");
+		assertThatThrownBy(() -> new TransactionTemplate(txManager).executeWithoutResult(status -> {
+			subscriptions.changePaymentMethod(sub, mastercard);
+			throw new IllegalStateException("the change fails after its event was appended");
+		})).hasMessageContaining("fails after");
+		assertThat(types(events(sub))).containsExactly("subscription.created", "charge.succeeded");
+		assertThat(fixtures.subscription(sub).text("paymentMethodId")).isNotEqualTo(mastercard);
+	}
+
+	@Test
+	void theEventListNeedsTheKeyFiltersByTypeAndRefusesAnUnknownType() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		assertThat(api.with("Authorization", null).get("/events?subjectId=" + sub).status()).isEqualTo(401);
+		assertThat(api.with("Authorization", "Bearer wrong-key").get("/events").status()).isEqualTo(401);
+
+		Api.Response charges = api.get("/events?subjectId=" + sub + "&type=charge.succeeded");
+		assertThat(charges.json().path("data")).hasSize(1);
+		assertThat(charges.json().path("data").get(0).path("sequence").asLong()).isEqualTo(2);
+
+		Api.Response unknown = api.get("/events?type=subscription.deleted");
+		assertThat(unknown.status()).isEqualTo(400);
+		assertThat(unknown.json().path("errors").get(0).path("field").asString()).isEqualTo("type");
+		assertThat(api.get("/events?cursor=made-up").status()).isEqualTo(400);
+	}
+
+	@Test
+	void closingAnAccountErasesTheNameEmailAndDeviceNamesInItsStoredEvents() {
+		String email = Fixtures.uniqueEmail();
+		Api.Response created = api.post("/accounts",
+				Map.of("email", email, "name", "Zenobia Quillfeather", "country", "DE"));
+		String account = created.id();
+		fixtures.card(account, "tok_visa");
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Zenobia's tablet", "platform", "ANDROID", "subscriptionId", sub));
+
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+
+		List<String> stored = database.sql("SELECT data::text FROM domain_event WHERE account_id = :account")
+			.param("account", account)
+			.query(String.class)
+			.list();
+		assertThat(stored).hasSizeGreaterThanOrEqualTo(6);
+		assertThat(String.join("\n", stored).toLowerCase()).doesNotContain("zenobia", "quillfeather",
+				email.toLowerCase());
+		JsonNode createdEvent = events(account).get(0);
+		assertThat(createdEvent.path("data").path("name").asString()).isEqualTo("Erased customer");
+		assertThat(createdEvent.path("data").path("email").asString()).isEqualTo("erased+" + account + "@invalid");
+		assertThat(events(sub).stream().filter(e -> e.path("type").asString().startsWith("device.")))
+			.allSatisfy(e -> assertThat(e.path("data").path("name").asString()).isEqualTo("Erased device"));
+	}
+
+	@Test
+	void eventsAreKeptThirtyDaysThenPurgedAndTheSubjectsSequenceGoesOn() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		fixtures.advance("P29D");
+		retention.purge();
+		assertThat(events(sub)).hasSize(2);
+
+		fixtures.advance("P1DT1M");
+		retention.purge();
+		assertThat(api.get("/events?subjectId=" + sub).json().path("data")).isEmpty();
+
+		api.patch("/subscriptions/" + sub, Map.of("autoRenew", false));
+		JsonNode next = api.get("/events?subjectId=" + sub).json().path("data").get(0);
+		assertThat(next.path("type").asString()).isEqualTo("subscription.cancellation_scheduled");
+		assertThat(next.path("sequence").asLong()).isEqualTo(3);
+	}
+}
