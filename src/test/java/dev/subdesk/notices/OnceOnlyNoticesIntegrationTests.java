@@ -73,7 +73,7 @@ class OnceOnlyNoticesIntegrationTests extends ApiIntegrationTest {
 		assertThat(stored(NoticeType.WELCOME, account)).isEqualTo(1);
 		JsonNode welcome = api.get("/accounts/" + account + "/notices").json().path("data").get(0);
 		assertThat(welcome.path("type").asString()).isEqualTo("WELCOME");
-		assertThat(welcome.path("body").asString()).startsWith("Hello Test Customer,");
+		assertThat(welcome.path("body").asString()).startsWith("Hallo Test Customer,"); // a German account: its language
 		String data = events.ofSubject(account).get(0).data();
 
 		new TransactionTemplate(txManager).executeWithoutResult(
