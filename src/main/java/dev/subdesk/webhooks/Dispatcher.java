@@ -57,9 +57,6 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-	/** How long a claim keeps other senders off an attempt: the request timeout and a wide margin. */
-	static final Duration LEASE = Duration.ofMinutes(2);
-
 	private static final long FANOUT_LOCK = 0x5744_4f55_5446_414eL;
 
 	private static final String FAN_OUT = """
@@ -77,10 +74,14 @@ class Dispatcher implements SmartLifecycle {
 			ON CONFLICT (endpoint_id, event_id) DO NOTHING
 			""";
 
+	/**
+	 * The due deliveries, oldest first, at most {@code :room} per endpoint (endpoints already full on this node
+	 * left out), each the earliest PENDING one of its subject at its endpoint (a manual retry goes out of order).
+	 */
 	private static final String CLAIM = """
 			WITH due AS (
-			    SELECT d.id FROM webhook_delivery d JOIN webhook_endpoint w ON w.id = d.endpoint_id
-			    WHERE d.status = 'PENDING' AND d.next_attempt_at <= :now AND w.status = 'ENABLED'
+			    SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
+			    WHERE d.status = 'PENDING' AND d.next_attempt_at <= :now
 			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			      AND d.endpoint_id <> ALL (:busy)
 			      AND (d.manual OR NOT EXISTS (
@@ -88,10 +89,19 @@ class Dispatcher implements SmartLifecycle {
 			          WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.sequence < d.sequence
 			            AND p.status = 'PENDING' AND NOT p.manual))
 			    ORDER BY d.next_attempt_at, d.event_position
+			    LIMIT :scan),
+			ranked AS (
+			    SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_position) AS rank
+			    FROM due),
+			claimed AS (
+			    SELECT d.id FROM webhook_delivery d JOIN ranked r ON r.id = d.id
+			    JOIN webhook_endpoint w ON w.id = d.endpoint_id AND w.status = 'ENABLED'
+			    WHERE r.rank <= :room AND d.status = 'PENDING'
+			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			    LIMIT :batch
 			    FOR UPDATE OF d SKIP LOCKED)
 			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
-			FROM due WHERE d.id = due.id
+			FROM claimed WHERE d.id = claimed.id
 			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at
 			""";
 
@@ -304,9 +314,11 @@ class Dispatcher implements SmartLifecycle {
 		Instant now = clock.instant();
 		List<Claim> taken = jdbc.sql(CLAIM)
 			.param("now", Timestamp.from(now))
-			.param("lease", Timestamp.from(now.plus(LEASE)))
+			.param("lease", Timestamp.from(now.plus(properties.lease())))
 			.param("token", token)
 			.param("busy", busy)
+			.param("room", properties.perEndpoint())
+			.param("scan", properties.batch() * 4)
 			.param("batch", properties.batch())
 			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
 					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
@@ -323,6 +335,11 @@ class Dispatcher implements SmartLifecycle {
 			}
 		}
 		return kept;
+	}
+
+	/** Gives up this node's count of attempts in flight for claims that were not sent through {@link #dispatch}. */
+	void forget(List<Claim> claims) {
+		claims.forEach(claim -> inFlight.get(claim.endpointId()).decrementAndGet());
 	}
 
 	private Map<Long, Event> events(List<Claim> claims) {
@@ -405,7 +422,7 @@ class Dispatcher implements SmartLifecycle {
 		return json.writeValueAsString(node);
 	}
 
-	private void succeeded(Claim claim, int status) {
+	void succeeded(Claim claim, int status) {
 		transactions.executeWithoutResult(tx -> {
 			int recorded = jdbc.sql(SUCCEEDED).param("id", claim.id()).param("token", claim.token())
 				.param("code", status).update();

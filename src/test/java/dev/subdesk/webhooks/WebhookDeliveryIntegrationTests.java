@@ -114,7 +114,8 @@ class WebhookDeliveryIntegrationTests {
 		Receiver.Received got = about(receiver, List.of(subject)).getFirst();
 		assertThat(got.id()).isEqualTo(event.id()).startsWith("evt_");
 		assertThat(got.contentType()).startsWith("application/json");
-		assertThat(Long.parseLong(got.timestamp())).isEqualTo(clock.instant().getEpochSecond());
+		assertThat(Long.parseLong(got.timestamp())).as("the server's clock").isBetween(
+				clock.instant().getEpochSecond() - 10, clock.instant().getEpochSecond());
 		assertThat(StandardWebhooksVerifier.verifies(endpoint.secret(), got.id(), got.timestamp(), got.body(),
 				got.signature())).as("signature %s", got.signature()).isTrue();
 		assertThat(StandardWebhooksVerifier.verifies(Signatures.newSecret(), got.id(), got.timestamp(), got.body(),
@@ -220,10 +221,9 @@ class WebhookDeliveryIntegrationTests {
 		assertThat(failed.status()).isEqualTo(Delivery.Status.PENDING);
 		assertThat(failed.lastStatusCode()).isEqualTo(500);
 		assertThat(failed.lastError()).contains("500");
-		assertThat(failed.nextAttemptAt()).isEqualTo(at.plusSeconds(5));
+		assertThat(failed.nextAttemptAt()).isBetween(at.plusSeconds(3), at.plusSeconds(5));
 
 		receiver.answer(() -> 200);
-		clock.moveTo(at.plusSeconds(5));
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> endpoints.delivery(id, failed.id()).status() == Delivery.Status.SUCCEEDED);
 		assertThat(endpoints.delivery(id, failed.id()).attempts()).isEqualTo(2);

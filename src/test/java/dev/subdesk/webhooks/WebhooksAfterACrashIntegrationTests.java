@@ -1,0 +1,152 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.subdesk.SubdeskApplication;
+import dev.subdesk.support.Api;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * A server process killed by SIGKILL in the middle of a burst of events loses none of them: a server started again
+ * on the same database delivers every event (at least once: what the dead node had in flight may come twice, with
+ * the same webhook-id), and the first delivery of each event of a subject still comes in sequence order. Each server
+ * is a child JVM from the test class path on a database of its own, with a short lease so the dead node's claims
+ * lapse quickly.
+ */
+@SubdeskIntegrationTest
+class WebhooksAfterACrashIntegrationTests {
+
+	private static final int SUBJECTS = 40;
+	private static final int PER_SUBJECT = 30;
+
+	@Autowired
+	DataSource testDatabase;
+
+	@TempDir
+	Path logs;
+
+	@Test
+	void aServerKilledInTheMiddleOfABurstLosesNoEventAndKeepsEachSubjectsOrder() throws Exception {
+		String name = "hooks_crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		JdbcClient server = JdbcClient.create(testDatabase);
+		server.sql("CREATE DATABASE " + name).update();
+		String testUrl = testDatabase.unwrap(HikariDataSource.class).getJdbcUrl();
+		String url = testUrl.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+		try (Receiver receiver = new Receiver()) {
+			burstThroughACrash(url, JdbcClient.create(new DriverManagerDataSource(url, "postgres", "")), receiver);
+		}
+		finally {
+			server.sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+		}
+	}
+
+	private void burstThroughACrash(String url, JdbcClient jdbc, Receiver receiver) throws Exception {
+		Process first = start(url, "first.log");
+		try {
+			var created = new Api(port(first)).post("/webhook-endpoints",
+					Map.of("url", receiver.url(), "events", List.of("*")));
+			assertThat(created.status()).as(created.toString()).isEqualTo(201);
+			// the burst: each subject's events in sequence, in several transactions, as state changes would append them
+			String run = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+			for (int n = 1; n <= PER_SUBJECT; n++) {
+				jdbc.sql("""
+						INSERT INTO domain_event (id, type, subject_id, sequence, data, created_at)
+						SELECT 'evt_' || :run || 's' || s || 'n' || :n, 'subscription.updated', 'sub_' || :run || s, :n,
+						    jsonb_build_object('n', :n), now()
+						FROM generate_series(1, :subjects) s ORDER BY s
+						""").param("run", run).param("n", n).param("subjects", SUBJECTS).update();
+			}
+			await("part of the burst is delivered").atMost(Duration.ofSeconds(60))
+				.until(() -> receiver.accepted().size() >= SUBJECTS * PER_SUBJECT / 5);
+			first.destroyForcibly(); // SIGKILL on Linux
+			assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(first.exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
+		}
+		finally {
+			first.destroyForcibly();
+		}
+		int beforeRestart = (int) receiver.accepted().stream().map(Receiver.Received::id).distinct().count();
+		assertThat(beforeRestart).as("the crash came in the middle of the burst").isLessThan(SUBJECTS * PER_SUBJECT);
+
+		Process second = start(url, "second.log");
+		try {
+			await("every event is delivered after the restart").atMost(Duration.ofSeconds(120))
+				.until(() -> receiver.accepted().stream().map(Receiver.Received::id).distinct().count()
+						== SUBJECTS * PER_SUBJECT);
+		}
+		finally {
+			second.destroyForcibly();
+		}
+		Map<String, List<Long>> firstArrivals = new LinkedHashMap<>();
+		var seen = new java.util.HashSet<String>();
+		for (Receiver.Received r : receiver.accepted()) {
+			if (seen.add(r.id())) {
+				firstArrivals.computeIfAbsent(r.json().path("subjectId").asString(), s -> new ArrayList<>())
+					.add(r.json().path("sequence").asLong());
+			}
+		}
+		assertThat(firstArrivals).hasSize(SUBJECTS);
+		firstArrivals.forEach((subject, sequences) -> assertThat(sequences).as(subject)
+			.isSorted()
+			.hasSize(PER_SUBJECT)
+			.doesNotHaveDuplicates());
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_delivery WHERE status <> 'SUCCEEDED'").query(Long.class)
+			.single()).isZero();
+	}
+
+	private final Map<Process, Integer> ports = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private int port(Process process) {
+		return ports.get(process);
+	}
+
+	private Process start(String url, String log) throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		String javaBinary = ProcessHandle.current().info().command().orElse("java");
+		List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+				"-Xshare:auto", "-cp", System.getProperty("java.class.path"), SubdeskApplication.class.getName(),
+				"--server.port=" + port, "--subdesk.db-url=" + url, "--subdesk.db-user=postgres",
+				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
+				"--subdesk.clock.test-clock=true", "--subdesk.mode=demo", "--subdesk.demo.seed=false",
+				"--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN",
+				"--subdesk.webhooks.allow-private=true", "--subdesk.webhooks.timeout=PT2S",
+				"--subdesk.webhooks.lease=PT5S"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(new File(logs.toFile(), log))
+			.start();
+		ports.put(process, port);
+		Api api = new Api(port);
+		try {
+			await("the child server answers").atMost(Duration.ofSeconds(120))
+				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
+				.ignoreExceptions()
+				.until(() -> api.get("/plans").status() == 200);
+		}
+		catch (RuntimeException | Error e) {
+			process.destroyForcibly();
+			throw e;
+		}
+		return process;
+	}
+}
