@@ -63,6 +63,9 @@ class WebhookDeliveryIntegrationTests {
 	@Autowired
 	WebhookMeters meters;
 
+	@org.springframework.boot.test.web.server.LocalServerPort
+	int port;
+
 	private final List<Receiver> receivers = new ArrayList<>();
 	private final List<String> made = new ArrayList<>();
 
@@ -265,7 +268,7 @@ class WebhookDeliveryIntegrationTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> about(quick, subjects).size() == 20);
 		assertThat(about(slow, subjects)).as("the slow one is still holding its first requests").isEmpty();
 		slow.release();
-		await().atMost(Duration.ofSeconds(30)).until(() -> about(slow, subjects).size() == 20);
+		await().atMost(Duration.ofSeconds(90)).until(() -> about(slow, subjects).size() == 20);
 	}
 
 	@Test
@@ -348,6 +351,36 @@ class WebhookDeliveryIntegrationTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
 		assertThat(about(receiver, List.of(subject)).getFirst().json().path("type").asString())
 			.isEqualTo("charge.succeeded");
+	}
+
+	@Test
+	void prometheusCountsDeliveriesByOutcome() throws Exception {
+		Receiver receiver = receiver();
+		AtomicInteger answers = new AtomicInteger();
+		receiver.answer(() -> answers.getAndIncrement() == 0 ? 500 : 200);
+		endpoint(receiver);
+		double succeeded = scraped("succeeded");
+		double retrying = scraped("retrying");
+		String subject = subject();
+		append(EventType.REFUND_ISSUED, subject);
+		await().atMost(Duration.ofSeconds(60)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(scraped("succeeded")).isGreaterThanOrEqualTo(succeeded + 1);
+			assertThat(scraped("retrying")).isGreaterThanOrEqualTo(retrying + 1);
+		});
+	}
+
+	private double scraped(String outcome) throws Exception {
+		var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/actuator/prometheus"))
+			.header("Authorization", "Bearer " + dev.subdesk.support.Api.TEST_KEY)
+			.build();
+		String text = java.net.http.HttpClient.newHttpClient()
+			.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+			.body();
+		return text.lines()
+			.filter(l -> l.startsWith("subdesk_webhook_deliveries_total{") && l.contains("outcome=\"" + outcome + "\""))
+			.mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+			.sum();
 	}
 
 	/** Another node's dispatcher on the same database (not started: the test drives it). */
