@@ -56,8 +56,8 @@ CREATE TABLE webhook_delivery (
     UNIQUE (endpoint_id, event_id)
 );
 
--- what is due: the pending deliveries only
-CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at) WHERE status = 'PENDING';
+-- what is due, in the claim's order: the pending deliveries only
+CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at, event_position) WHERE status = 'PENDING';
 -- the order of one subject per endpoint
 CREATE INDEX webhook_delivery_subject ON webhook_delivery (endpoint_id, subject_id, sequence) WHERE status = 'PENDING';
 -- the deliveries log

@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.subdesk.support.Api;
+import dev.subdesk.support.ChildServer;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -159,36 +156,9 @@ class MoneyAfterACrashIntegrationTests {
 	}
 
 	private Child start(String crashAfter, String log) throws Exception {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		String javaBinary = ProcessHandle.current().info().command().orElse("java");
-		// a quick start on a small machine: the child lives for a few requests
-		List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-				"-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
-				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
-				"--subdesk.clock.test-clock=true", "--subdesk.mode=demo",
-				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN"));
-		if (!crashAfter.isEmpty()) {
-			command.add("--subdesk.testing.crash-after-gateway=" + crashAfter);
-		}
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(new File(logs.toFile(), log))
-			.start();
-		Api api = new Api(port);
-		try {
-			await("the child server answers").atMost(Duration.ofSeconds(120))
-				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
-				.ignoreExceptions()
-				.until(() -> api.get("/plans").status() == 200);
-		}
-		catch (RuntimeException | Error e) {
-			process.destroyForcibly();
-			throw e;
-		}
-		return new Child(process, api, new File(logs.toFile(), log).toPath());
+		ChildServer child = crashAfter.isEmpty() ? ChildServer.start(url, logs, log)
+				: ChildServer.start(url, logs, log, "--subdesk.testing.crash-after-gateway=" + crashAfter);
+		return new Child(child.process(), child.api(), child.log());
 	}
 
 	private String status(String table, String key, String value) {

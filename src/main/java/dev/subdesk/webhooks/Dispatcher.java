@@ -121,13 +121,14 @@ class Dispatcher implements SmartLifecycle {
 			""";
 
 	private static final String SUCCEEDED = """
-			UPDATE webhook_delivery SET status = 'SUCCEEDED', last_status_code = :code, last_error = NULL,
+			UPDATE webhook_delivery d SET status = 'SUCCEEDED', last_status_code = s.code, last_error = NULL,
 			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false
-			WHERE id = :id AND claim_token = :token
+			FROM unnest(CAST(:ids AS text[]), CAST(:tokens AS text[]), CAST(:codes AS integer[])) AS s (id, token, code)
+			WHERE d.id = s.id AND d.claim_token = s.token
 			""";
 
 	private static final String ENDPOINT_SUCCEEDED = """
-			UPDATE webhook_endpoint SET failing_since = NULL WHERE id = :id AND failing_since IS NOT NULL
+			UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ANY (:ids) AND failing_since IS NOT NULL
 			""";
 
 	private static final String FAILED = """
@@ -153,6 +154,8 @@ class Dispatcher implements SmartLifecycle {
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 	private final Semaphore wake = new Semaphore(0);
+	/** Successes waiting to be written: the loop writes them in one statement per round. */
+	private final java.util.concurrent.ConcurrentLinkedQueue<Success> successes = new java.util.concurrent.ConcurrentLinkedQueue<>();
 	private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
 	private volatile boolean running;
@@ -219,6 +222,7 @@ class Dispatcher implements SmartLifecycle {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
+		recordSuccesses();
 	}
 
 	@Override
@@ -255,9 +259,10 @@ class Dispatcher implements SmartLifecycle {
 
 	/** One round: fan out what committed, claim what is due and start sending it. Whether there was work. */
 	boolean step() {
+		int recorded = recordSuccesses();
 		int made = fanOut();
 		int started = dispatch();
-		return made > 0 || started > 0;
+		return recorded > 0 || made > 0 || started > 0;
 	}
 
 	/** Turns committed events into deliveries, if no other node is doing it; how many events it took. */
@@ -422,15 +427,45 @@ class Dispatcher implements SmartLifecycle {
 		return json.writeValueAsString(node);
 	}
 
+	/** A success is written with the others of its round ({@link #recordSuccesses}), under its claim's token. */
 	void succeeded(Claim claim, int status) {
-		transactions.executeWithoutResult(tx -> {
-			int recorded = jdbc.sql(SUCCEEDED).param("id", claim.id()).param("token", claim.token())
-				.param("code", status).update();
-			if (recorded > 0) {
-				jdbc.sql(ENDPOINT_SUCCEEDED).param("id", claim.endpointId()).update();
-			}
-		});
+		successes.add(new Success(claim, status));
 		meters.succeeded();
+	}
+
+	/**
+	 * Writes the successes so far in one transaction: the deliveries SUCCEEDED (only where the claim is still
+	 * this sender's) and their endpoints' failing streaks ended. Until then the delivery stays PENDING under its
+	 * lease, so a later event of its subject waits; a node that dies first leaves it to be sent again.
+	 */
+	int recordSuccesses() {
+		List<Success> batch = new ArrayList<>();
+		for (Success next = successes.poll(); next != null; next = successes.poll()) {
+			batch.add(next);
+		}
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		try {
+			transactions.executeWithoutResult(tx -> {
+				jdbc.sql(SUCCEEDED)
+					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
+					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
+					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
+					.update();
+				jdbc.sql(ENDPOINT_SUCCEEDED)
+					.param("ids", batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new))
+					.update();
+			});
+		}
+		catch (RuntimeException e) {
+			successes.addAll(batch);
+			throw e;
+		}
+		return batch.size();
+	}
+
+	private record Success(Claim claim, int status) {
 	}
 
 	private void failed(Claim claim, @Nullable Integer status, String error) {

@@ -75,7 +75,7 @@ public final class WebhookBenchmark {
 			String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
 			app.getBean(WebhookEndpoints.class).create(url, List.of("*"), "bench");
 
-			// 1. the ceiling: the dispatcher's statements alone
+			// 1. the ceiling: the dispatcher's statements alone (claims of up to per-endpoint deliveries, as one node)
 			append(jdbc, events);
 			long start = System.nanoTime();
 			while (dispatcher.fanOut() > 0) {
@@ -91,7 +91,7 @@ public final class WebhookBenchmark {
 				for (Dispatcher.Claim claim : claims) {
 					dispatcher.succeeded(claim, 204);
 				}
-				recorded += claims.size();
+				recorded += dispatcher.recordSuccesses();
 				dispatcher.forget(claims);
 			}
 			double ceilingSeconds = (System.nanoTime() - start) / 1e9;

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.subdesk.SubdeskApplication;
-import dev.subdesk.support.Api;
+import dev.subdesk.support.ChildServer;
 import dev.subdesk.support.SubdeskIntegrationTest;
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,9 +56,10 @@ class WebhooksAfterACrashIntegrationTests {
 	}
 
 	private void burstThroughACrash(String url, JdbcClient jdbc, Receiver receiver) throws Exception {
-		Process first = start(url, "first.log");
+		ChildServer started = start(url, "first.log");
+		Process first = started.process();
 		try {
-			var created = new Api(port(first)).post("/webhook-endpoints",
+			var created = started.api().post("/webhook-endpoints",
 					Map.of("url", receiver.url(), "events", List.of("*")));
 			assertThat(created.status()).as(created.toString()).isEqualTo(201);
 			// the burst: each subject's events in sequence, in several transactions, as state changes would append them
@@ -86,7 +84,7 @@ class WebhooksAfterACrashIntegrationTests {
 		int beforeRestart = (int) receiver.accepted().stream().map(Receiver.Received::id).distinct().count();
 		assertThat(beforeRestart).as("the crash came in the middle of the burst").isLessThan(SUBJECTS * PER_SUBJECT);
 
-		Process second = start(url, "second.log");
+		Process second = start(url, "second.log").process();
 		try {
 			await("every event is delivered after the restart").atMost(Duration.ofSeconds(120))
 				.until(() -> receiver.accepted().stream().map(Receiver.Received::id).distinct().count()
@@ -112,41 +110,8 @@ class WebhooksAfterACrashIntegrationTests {
 			.single()).isZero();
 	}
 
-	private final Map<Process, Integer> ports = new java.util.concurrent.ConcurrentHashMap<>();
-
-	private int port(Process process) {
-		return ports.get(process);
-	}
-
-	private Process start(String url, String log) throws Exception {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
-		}
-		String javaBinary = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-				"-Xshare:auto", "-cp", System.getProperty("java.class.path"), SubdeskApplication.class.getName(),
-				"--server.port=" + port, "--subdesk.db-url=" + url, "--subdesk.db-user=postgres",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
-				"--subdesk.clock.test-clock=true", "--subdesk.mode=demo", "--subdesk.demo.seed=false",
-				"--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN",
-				"--subdesk.webhooks.allow-private=true", "--subdesk.webhooks.timeout=PT2S",
-				"--subdesk.webhooks.lease=PT5S"));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(new File(logs.toFile(), log))
-			.start();
-		ports.put(process, port);
-		Api api = new Api(port);
-		try {
-			await("the child server answers").atMost(Duration.ofSeconds(120))
-				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
-				.ignoreExceptions()
-				.until(() -> api.get("/plans").status() == 200);
-		}
-		catch (RuntimeException | Error e) {
-			process.destroyForcibly();
-			throw e;
-		}
-		return process;
+	private ChildServer start(String url, String log) throws Exception {
+		return ChildServer.start(url, logs, log, "--subdesk.demo.seed=false", "--subdesk.webhooks.allow-private=true",
+				"--subdesk.webhooks.timeout=PT2S", "--subdesk.webhooks.lease=PT5S");
 	}
 }
