@@ -323,7 +323,7 @@ class Dispatcher implements SmartLifecycle {
 			.param("token", token)
 			.param("busy", busy)
 			.param("room", properties.perEndpoint())
-			.param("scan", properties.batch() * 4)
+			.param("scan", properties.batch())
 			.param("batch", properties.batch())
 			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
 					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
