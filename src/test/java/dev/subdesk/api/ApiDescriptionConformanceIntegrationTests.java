@@ -27,13 +27,19 @@ import tools.jackson.databind.node.ObjectNode;
  * against the document (the operation exists, its status is declared, its body matches the schema with every
  * {@code $ref} resolved), so the document cannot drift from the code. The flow reaches every operation of the
  * document with a success (the public official channels and their check, the entitlements, the public JWK Set and
- * a key rotation included), and the errors 400, 401, 402, 404, 409, 413, 415 and 422.
+ * a key rotation included, the webhook endpoints with a delivery's retry), and the errors 400, 401, 402, 404, 409, 413, 415 and 422.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 
 	/** The test's client: each answer that breaks the document fails the call. */
 	Api checked;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.subdesk.events.EventLog events;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.transaction.support.TransactionTemplate transactions;
 
 	@BeforeEach
 	void checkEveryAnswer() {
@@ -184,6 +190,26 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(400, anonymous.post("/official-channels/check", Map.of("email", "not an address")));
 		expect(400, anonymous.post("/official-channels/check", Map.of("url", "https://acme.example", "via", "sms")));
 
+		// webhook endpoints and their deliveries (nothing listens on port 9: the delivery fails and is retried)
+		Api.Response hook = expect(201, checked.post("/webhook-endpoints",
+				Map.of("url", "http://127.0.0.1:9/hook", "events", List.of("*"), "description", "conformance")));
+		String hookId = hook.id();
+		expect(200, checked.get("/webhook-endpoints?limit=1"));
+		expect(200, checked.get("/webhook-endpoints/" + hookId));
+		expect(200, checked.patch("/webhook-endpoints/" + hookId, Map.of("events", List.of("case.opened", "case.updated"))));
+		expect(400, checked.patch("/webhook-endpoints/" + hookId, Map.of("events", List.of("case.closed"))));
+		expect(200, checked.post("/webhook-endpoints/" + hookId + "/rotate-secret"));
+		String subject = "CASE-" + java.util.UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+		transactions.executeWithoutResult(tx -> events.append(dev.subdesk.events.EventType.CASE_OPENED, subject, null,
+				Map.of("caseNumber", subject)));
+		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+			.until(() -> checked.get("/webhook-endpoints/" + hookId + "/deliveries").json().path("data").size() == 1);
+		String deliveryId = expect(200, checked.get("/webhook-endpoints/" + hookId + "/deliveries?limit=5")).json()
+			.path("data").get(0).path("id").asString();
+		expect(202, checked.post("/webhook-endpoints/" + hookId + "/deliveries/" + deliveryId + "/retry"));
+		expect(204, checked.delete("/webhook-endpoints/" + hookId));
+		expect(404, checked.get("/webhook-endpoints/" + hookId));
+
 		// charges, refunds and disputes
 		String vpn = expect(201, checked.post("/subscriptions",
 				Map.of("accountId", accountId, "planCode", "vpn-annual", "paymentMethodId", visa))).id();
@@ -285,7 +311,7 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		OpenApiContract contract = OpenApiContract.get();
 		Set<String> reached = new TreeSet<>();
 		contract.exercised().stream()
-			.filter(e -> e.endsWith(" 200") || e.endsWith(" 201") || e.endsWith(" 204"))
+			.filter(e -> e.endsWith(" 200") || e.endsWith(" 201") || e.endsWith(" 202") || e.endsWith(" 204"))
 			.forEach(e -> reached.add(e.substring(0, e.lastIndexOf(' '))));
 		assertThat(reached).containsAll(contract.operations());
 		Set<String> statuses = new TreeSet<>();

@@ -1,0 +1,508 @@
+package dev.subdesk.webhooks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Delivers the domain events to the webhook endpoints. Every node runs one; they share the work through claims in
+ * the database:
+ * <ul>
+ * <li><b>Fan-out</b>: one node at a time (a transaction-scoped advisory lock) takes the oldest rows of
+ * {@code webhook_fanout} (one per committed event, written by a trigger in the event's own transaction, so an event
+ * that commits after one with a larger position is still taken) and makes one PENDING delivery per endpoint that
+ * wants the event's type, in position order, which for one subject is sequence order.</li>
+ * <li><b>Claim</b>: a due PENDING delivery whose subject has no earlier PENDING delivery to the same endpoint is
+ * claimed with {@code FOR UPDATE SKIP LOCKED}: its attempt count goes up and it carries this sender's token and a
+ * lease; no other sender takes it while the lease runs, so one attempt is sent once. A node that dies leaves a lease
+ * that lapses, and another node makes the next attempt.</li>
+ * <li><b>Send</b>: outside any transaction, on a virtual thread, at most {@code per-endpoint} at once per endpoint
+ * on this node, so a slow receiver holds back only its own deliveries. The outcome is written only under the
+ * token.</li>
+ * </ul>
+ */
+@Component
+class Dispatcher implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+	private static final long FANOUT_LOCK = 0x5744_4f55_5446_414eL;
+
+	private static final String FAN_OUT = """
+			WITH taken AS (
+			    DELETE FROM webhook_fanout WHERE position IN (
+			        SELECT position FROM webhook_fanout ORDER BY position LIMIT :batch FOR UPDATE SKIP LOCKED)
+			    RETURNING position)
+			INSERT INTO webhook_delivery (id, endpoint_id, event_position, event_id, event_type, subject_id, sequence,
+			    status, next_attempt_at, created_at)
+			SELECT 'wd_' || replace(gen_random_uuid()::text, '-', ''), w.id, e.position, e.id, e.type, e.subject_id,
+			    e.sequence, 'PENDING', :now, :now
+			FROM taken t JOIN domain_event e ON e.position = t.position
+			JOIN webhook_endpoint w ON w.status = 'ENABLED' AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
+			ORDER BY e.position, w.seq
+			ON CONFLICT (endpoint_id, event_id) DO NOTHING
+			""";
+
+	/**
+	 * The due deliveries, oldest first, at most {@code :room} per endpoint (endpoints already full on this node
+	 * left out), each the earliest PENDING one of its subject at its endpoint (a manual retry goes out of order).
+	 */
+	private static final String CLAIM = """
+			WITH due AS (
+			    SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
+			    WHERE d.status = 'PENDING' AND d.next_attempt_at <= :now
+			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			      AND d.endpoint_id <> ALL (:busy)
+			      AND (d.manual OR NOT EXISTS (
+			          SELECT 1 FROM webhook_delivery p
+			          WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.sequence < d.sequence
+			            AND p.status = 'PENDING' AND NOT p.manual))
+			    ORDER BY d.next_attempt_at, d.event_position
+			    LIMIT :scan),
+			ranked AS (
+			    SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_position) AS rank
+			    FROM due),
+			claimed AS (
+			    SELECT d.id FROM webhook_delivery d JOIN ranked r ON r.id = d.id
+			    JOIN webhook_endpoint w ON w.id = d.endpoint_id AND w.status = 'ENABLED'
+			    WHERE r.rank <= :room AND d.status = 'PENDING'
+			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			    LIMIT :batch
+			    FOR UPDATE OF d SKIP LOCKED)
+			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
+			FROM claimed WHERE d.id = claimed.id
+			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at
+			""";
+
+	private static final String RELEASE = """
+			UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+			WHERE id = :id AND claim_token = :token
+			""";
+
+	private static final String EVENTS = """
+			SELECT position, id, type, subject_id, sequence, data::text AS data, created_at
+			FROM domain_event WHERE position = ANY (:positions)
+			""";
+
+	private static final String TARGETS = """
+			SELECT id, url, secret, CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
+			FROM webhook_endpoint WHERE id = ANY (:ids)
+			""";
+
+	private static final String SUCCEEDED = """
+			UPDATE webhook_delivery d SET status = 'SUCCEEDED', last_status_code = s.code, last_error = NULL,
+			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false
+			FROM unnest(CAST(:ids AS text[]), CAST(:tokens AS text[]), CAST(:codes AS integer[])) AS s (id, token, code)
+			WHERE d.id = s.id AND d.claim_token = s.token
+			""";
+
+	private static final String ENDPOINT_SUCCEEDED = """
+			UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ANY (:ids) AND failing_since IS NOT NULL
+			""";
+
+	private static final String FAILED = """
+			UPDATE webhook_delivery SET status = :status, last_status_code = :code, last_error = :error,
+			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false
+			WHERE id = :id AND claim_token = :token
+			""";
+
+	private static final String ENDPOINT_FAILED = """
+			UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, :now),
+			    status = CASE WHEN COALESCE(failing_since, :now) <= :disableBefore THEN 'DISABLED' ELSE status END
+			WHERE id = :id
+			""";
+
+	private final JdbcClient jdbc;
+	private final TransactionTemplate transactions;
+	private final Clock clock;
+	private final JsonMapper json;
+	private final WebhookProperties properties;
+	private final WebhookMeters meters;
+	private final Destinations destinations;
+	private final HttpClient http;
+	private final String node = UUID.randomUUID().toString();
+	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+	private final Semaphore wake = new Semaphore(0);
+	/** Successes waiting to be written: the loop writes them in one statement per round. */
+	private final java.util.concurrent.ConcurrentLinkedQueue<Success> successes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+	private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+
+	private volatile boolean running;
+	private @Nullable Thread loop;
+
+	Dispatcher(JdbcClient jdbc, TransactionTemplate transactions, Clock clock, JsonMapper json,
+			WebhookProperties properties, WebhookMeters meters) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.clock = clock;
+		this.json = json;
+		this.properties = properties;
+		this.meters = meters;
+		this.destinations = new Destinations(properties.allowPrivate());
+		this.http = HttpClient.newBuilder()
+			.connectTimeout(properties.timeout())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.version(HttpClient.Version.HTTP_1_1)
+			.executor(senders)
+			.build();
+	}
+
+	/** Makes this node look for work at once (after the current transaction commits, if there is one). */
+	void wakeAfterCommit() {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					wake.release();
+				}
+			});
+		}
+		else {
+			wake.release();
+		}
+	}
+
+	@Override
+	public void start() {
+		if (!properties.enabled() || running) {
+			return;
+		}
+		running = true;
+		loop = Thread.ofPlatform().name("webhook-dispatcher").daemon().start(this::run);
+	}
+
+	@Override
+	public void stop() {
+		running = false;
+		Thread thread = loop;
+		if (thread != null) {
+			thread.interrupt();
+			try {
+				thread.join(Duration.ofSeconds(5));
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		senders.shutdown();
+		try {
+			senders.awaitTermination(properties.timeout().toSeconds() + 1, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		recordSuccesses();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	private void run() {
+		while (running) {
+			try {
+				boolean worked = step();
+				if (!worked) {
+					wake.tryAcquire(properties.interval().toMillis(), TimeUnit.MILLISECONDS);
+					wake.drainPermits();
+				}
+			}
+			catch (InterruptedException e) {
+				return;
+			}
+			catch (RuntimeException e) {
+				if (!running) {
+					return;
+				}
+				log.warn("Webhook dispatch failed; trying again shortly", e);
+				try {
+					Thread.sleep(properties.interval().multipliedBy(5));
+				}
+				catch (InterruptedException interrupted) {
+					return;
+				}
+			}
+		}
+	}
+
+	/** One round: fan out what committed, claim what is due and start sending it. Whether there was work. */
+	boolean step() {
+		int recorded = recordSuccesses();
+		int made = fanOut();
+		int started = dispatch();
+		return recorded > 0 || made > 0 || started > 0;
+	}
+
+	/** Turns committed events into deliveries, if no other node is doing it; how many events it took. */
+	int fanOut() {
+		Integer taken = transactions.execute(status -> {
+			boolean mine = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
+				.param("key", FANOUT_LOCK)
+				.query(Boolean.class)
+				.single();
+			if (!mine) {
+				return 0;
+			}
+			return jdbc.sql(FAN_OUT)
+				.param("batch", properties.batch())
+				.param("now", Timestamp.from(clock.instant()))
+				.update();
+		});
+		return taken == null ? 0 : taken;
+	}
+
+	/** Claims the due deliveries this node has room for and starts sending them; how many it started. */
+	int dispatch() {
+		List<Claim> claims = claim();
+		if (claims.isEmpty()) {
+			return 0;
+		}
+		Map<Long, Event> events = events(claims);
+		Map<String, Target> targets = targets(claims);
+		for (Claim claim : claims) {
+			senders.execute(() -> {
+				try {
+					send(claim, events.get(claim.position()), targets.get(claim.endpointId()));
+				}
+				catch (RuntimeException e) {
+					log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(), e);
+				}
+				finally {
+					inFlight.get(claim.endpointId()).decrementAndGet();
+					wake.release();
+				}
+			});
+		}
+		return claims.size();
+	}
+
+	/** Takes due deliveries, at most {@code per-endpoint} in flight per endpoint; gives back what exceeds that. */
+	List<Claim> claim() {
+		String token = node + ":" + UUID.randomUUID();
+		String[] busy = inFlight.entrySet()
+			.stream()
+			.filter(e -> e.getValue().get() >= properties.perEndpoint())
+			.map(Map.Entry::getKey)
+			.toArray(String[]::new);
+		Instant now = clock.instant();
+		List<Claim> taken = jdbc.sql(CLAIM)
+			.param("now", Timestamp.from(now))
+			.param("lease", Timestamp.from(now.plus(properties.lease())))
+			.param("token", token)
+			.param("busy", busy)
+			.param("room", properties.perEndpoint())
+			.param("scan", properties.batch())
+			.param("batch", properties.batch())
+			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
+					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
+			.list();
+		List<Claim> kept = new ArrayList<>();
+		for (Claim claim : taken) {
+			AtomicInteger count = inFlight.computeIfAbsent(claim.endpointId(), id -> new AtomicInteger());
+			if (count.incrementAndGet() <= properties.perEndpoint()) {
+				kept.add(claim);
+			}
+			else {
+				count.decrementAndGet();
+				jdbc.sql(RELEASE).param("id", claim.id()).param("token", token).update();
+			}
+		}
+		return kept;
+	}
+
+	/** Gives up this node's count of attempts in flight for claims that were not sent through {@link #dispatch}. */
+	void forget(List<Claim> claims) {
+		claims.forEach(claim -> inFlight.get(claim.endpointId()).decrementAndGet());
+	}
+
+	private Map<Long, Event> events(List<Claim> claims) {
+		Map<Long, Event> events = new LinkedHashMap<>();
+		jdbc.sql(EVENTS)
+			.param("positions", claims.stream().map(Claim::position).distinct().toArray(Long[]::new))
+			.query((rs, n) -> new Event(rs.getLong("position"), rs.getString("id"), rs.getString("type"),
+					rs.getString("subject_id"), rs.getLong("sequence"), rs.getString("data"),
+					rs.getTimestamp("created_at").toInstant()))
+			.list()
+			.forEach(e -> events.put(e.position(), e));
+		return events;
+	}
+
+	private Map<String, Target> targets(List<Claim> claims) {
+		Map<String, Target> targets = new LinkedHashMap<>();
+		jdbc.sql(TARGETS)
+			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
+			.param("now", Timestamp.from(clock.instant()))
+			.query((rs, n) -> new Target(rs.getString("id"), rs.getString("url"), rs.getString("secret"),
+					rs.getString("previous_secret")))
+			.list()
+			.forEach(t -> targets.put(t.id(), t));
+		return targets;
+	}
+
+	/** Makes one attempt, outside any transaction, and records how it went. */
+	private void send(Claim claim, Event event, Target target) {
+		Optional<String> refused = destinations.problem(target.url());
+		if (refused.isPresent()) {
+			failed(claim, null, "not sent: the URL " + refused.get());
+			return;
+		}
+		String body = body(event);
+		long timestamp = clock.instant().getEpochSecond();
+		List<String> secrets = target.previousSecret() == null ? List.of(target.secret())
+				: List.of(target.secret(), target.previousSecret());
+		HttpRequest request = HttpRequest.newBuilder(URI.create(target.url()))
+			.timeout(properties.timeout())
+			.header("content-type", "application/json")
+			.header("webhook-id", event.id())
+			.header("webhook-timestamp", Long.toString(timestamp))
+			.header("webhook-signature", Signatures.header(secrets, event.id(), timestamp, body))
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+		int status;
+		try {
+			status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		}
+		catch (HttpTimeoutException e) {
+			failed(claim, null, "no answer within " + properties.timeout().toSeconds() + " s");
+			return;
+		}
+		catch (IOException e) {
+			failed(claim, null, "could not connect: " + (e.getMessage() == null ? e.getClass().getSimpleName()
+					: e.getMessage()));
+			return;
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		if (status >= 200 && status < 300) {
+			succeeded(claim, status);
+		}
+		else {
+			failed(claim, status, "answered " + status);
+		}
+	}
+
+	/** The event as the API shows it: {@code {"id", "type", "createdAt", "subjectId", "sequence", "data"}}. */
+	private String body(Event event) {
+		ObjectNode node = json.createObjectNode();
+		node.put("id", event.id());
+		node.put("type", event.type());
+		node.put("createdAt", event.createdAt().truncatedTo(ChronoUnit.SECONDS).toString());
+		node.put("subjectId", event.subjectId());
+		node.put("sequence", event.sequence());
+		node.set("data", json.readTree(event.data()));
+		return json.writeValueAsString(node);
+	}
+
+	/** A success is written with the others of its round ({@link #recordSuccesses}), under its claim's token. */
+	void succeeded(Claim claim, int status) {
+		successes.add(new Success(claim, status));
+		meters.succeeded();
+	}
+
+	/**
+	 * Writes the successes so far in one transaction: the deliveries SUCCEEDED (only where the claim is still
+	 * this sender's) and their endpoints' failing streaks ended. Until then the delivery stays PENDING under its
+	 * lease, so a later event of its subject waits; a node that dies first leaves it to be sent again.
+	 */
+	int recordSuccesses() {
+		List<Success> batch = new ArrayList<>();
+		for (Success next = successes.poll(); next != null; next = successes.poll()) {
+			batch.add(next);
+		}
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		try {
+			transactions.executeWithoutResult(tx -> {
+				jdbc.sql(SUCCEEDED)
+					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
+					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
+					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
+					.update();
+				jdbc.sql(ENDPOINT_SUCCEEDED)
+					.param("ids", batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new))
+					.update();
+			});
+		}
+		catch (RuntimeException e) {
+			successes.addAll(batch);
+			throw e;
+		}
+		return batch.size();
+	}
+
+	private record Success(Claim claim, int status) {
+	}
+
+	private void failed(Claim claim, @Nullable Integer status, String error) {
+		Instant now = clock.instant();
+		Optional<Instant> next = RetrySchedule.next(claim.attempts(), claim.createdAt(), now);
+		transactions.executeWithoutResult(tx -> {
+			int recorded = jdbc.sql(FAILED)
+				.param("id", claim.id())
+				.param("token", claim.token())
+				.param("status", next.isPresent() ? "PENDING" : "FAILED")
+				.param("code", status, java.sql.Types.INTEGER)
+				.param("error", error.length() > 500 ? error.substring(0, 500) : error)
+				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
+				.update();
+			if (recorded > 0) {
+				jdbc.sql(ENDPOINT_FAILED)
+					.param("id", claim.endpointId())
+					.param("now", Timestamp.from(now))
+					.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
+					.update();
+			}
+		});
+		if (next.isPresent()) {
+			meters.retrying();
+		}
+		else {
+			meters.failed();
+		}
+	}
+
+	record Claim(String id, String endpointId, long position, int attempts, Instant createdAt, String token) {
+	}
+
+	private record Event(long position, String id, String type, String subjectId, long sequence, String data,
+			Instant createdAt) {
+	}
+
+	private record Target(String id, String url, String secret, @Nullable String previousSecret) {
+	}
+}

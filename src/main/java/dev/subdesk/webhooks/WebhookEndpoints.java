@@ -1,0 +1,293 @@
+package dev.subdesk.webhooks;
+
+import dev.subdesk.events.EventType;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Page;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.shared.SubdeskException.FieldError;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The vendor's webhook endpoints and their deliveries log (shared/API.md, Webhooks). A secret is shown when it is
+ * made and never again; after a rotation the previous secret signs too for {@link #OLD_SECRET_SIGNS}.
+ */
+@Service
+public class WebhookEndpoints {
+
+	/** How long a rotated-out secret keeps signing beside the new one. */
+	public static final Duration OLD_SECRET_SIGNS = Duration.ofHours(24);
+
+	static final String ALL = "*";
+
+	private static final String COLUMNS = "seq, id, url, events, status, description, created_at";
+
+	private static final String INSERT = """
+			INSERT INTO webhook_endpoint (id, url, events, status, description, secret, created_at)
+			VALUES (:id, :url, :events, 'ENABLED', :description, :secret, :at)
+			""";
+
+	private static final String PAGE = "SELECT " + COLUMNS + """
+			 FROM webhook_endpoint
+			WHERE (created_at, seq) < (:at, :seq) ORDER BY created_at DESC, seq DESC LIMIT :limit
+			""";
+
+	private static final String DELIVERIES = """
+			SELECT seq, id, endpoint_id, event_id, event_type, status, attempts, last_status_code, last_error,
+			       next_attempt_at, created_at
+			FROM webhook_delivery WHERE endpoint_id = :endpoint AND (created_at, seq) < (:at, :seq)
+			ORDER BY created_at DESC, seq DESC LIMIT :limit
+			""";
+
+	private static final String FAILING = """
+			SELECT seq, id, endpoint_id, event_id, event_type, status, attempts, last_status_code, last_error,
+			       next_attempt_at, created_at
+			FROM webhook_delivery
+			WHERE endpoint_id = :endpoint AND (status = 'FAILED' OR status = 'PENDING' AND attempts > 0)
+			ORDER BY created_at DESC, seq DESC LIMIT :limit
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Destinations destinations;
+	private final Dispatcher dispatcher;
+
+	WebhookEndpoints(JdbcClient jdbc, Clock clock, WebhookProperties properties, Dispatcher dispatcher) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.destinations = new Destinations(properties.allowPrivate());
+		this.dispatcher = dispatcher;
+	}
+
+	/** Makes an endpoint; {@code 400} on {@code url} or {@code events} when they are not acceptable. */
+	@Transactional
+	public WebhookEndpoint.WithSecret create(String url, List<String> events, @Nullable String description) {
+		List<String> types = check(url, events);
+		String id = Ids.next("we");
+		String secret = Signatures.newSecret();
+		Instant now = clock.instant();
+		jdbc.sql(INSERT)
+			.param("id", id)
+			.param("url", url)
+			.param("events", types.toArray(String[]::new))
+			.param("description", description)
+			.param("secret", secret)
+			.param("at", Timestamp.from(now))
+			.update();
+		return new WebhookEndpoint.WithSecret(get(id), secret);
+	}
+
+	public Page<WebhookEndpoint> list(Page.Request request) {
+		List<Row<WebhookEndpoint>> rows = jdbc.sql(PAGE)
+			.param("at", Timestamp.from(request.after().createdAt()))
+			.param("seq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query((rs, n) -> {
+				WebhookEndpoint endpoint = endpoint(rs);
+				return new Row<>(rs.getLong("seq"), endpoint, endpoint.createdAt());
+			})
+			.list();
+		return Page.of(rows, request.limit(), Row::cursor).map(Row::value);
+	}
+
+	public WebhookEndpoint get(String id) {
+		return find(id).orElseThrow(() -> SubdeskException.notFound("Webhook endpoint", id));
+	}
+
+	public Optional<WebhookEndpoint> find(String id) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = :id")
+			.param("id", id)
+			.query((rs, n) -> endpoint(rs))
+			.optional();
+	}
+
+	/** Changes what is given; enabling an endpoint starts its 3 days of failures afresh. */
+	@Transactional
+	public WebhookEndpoint update(String id, @Nullable String url, @Nullable List<String> events,
+			WebhookEndpoint.@Nullable Status status) {
+		lock(id);
+		List<FieldError> errors = new ArrayList<>();
+		List<String> types = null;
+		if (url != null) {
+			destinations.problem(url).ifPresent(problem -> errors.add(new FieldError("url", problem)));
+		}
+		if (events != null) {
+			types = eventTypes(events, errors);
+		}
+		if (!errors.isEmpty()) {
+			throw invalid(errors);
+		}
+		jdbc.sql("""
+				UPDATE webhook_endpoint SET url = COALESCE(:url, url), events = COALESCE(:events, events),
+				    status = COALESCE(:status, status),
+				    failing_since = CASE WHEN :status = 'ENABLED' THEN NULL ELSE failing_since END
+				WHERE id = :id
+				""")
+			.param("id", id)
+			.param("url", url)
+			.param("events", types == null ? null : types.toArray(String[]::new), java.sql.Types.ARRAY)
+			.param("status", status == null ? null : status.name(), java.sql.Types.VARCHAR)
+			.update();
+		return get(id);
+	}
+
+	/** Deletes the endpoint and its deliveries log; nothing more is sent to it. */
+	@Transactional
+	public void delete(String id) {
+		if (jdbc.sql("DELETE FROM webhook_endpoint WHERE id = :id").param("id", id).update() == 0) {
+			throw SubdeskException.notFound("Webhook endpoint", id);
+		}
+	}
+
+	/** A new secret; the one it replaces signs too for {@link #OLD_SECRET_SIGNS}. */
+	@Transactional
+	public String rotateSecret(String id) {
+		lock(id);
+		String secret = Signatures.newSecret();
+		jdbc.sql("""
+				UPDATE webhook_endpoint SET previous_secret = secret, previous_secret_until = :until, secret = :secret
+				WHERE id = :id
+				""")
+			.param("id", id)
+			.param("secret", secret)
+			.param("until", Timestamp.from(clock.instant().plus(OLD_SECRET_SIGNS)))
+			.update();
+		return secret;
+	}
+
+	public Page<Delivery> deliveries(String endpointId, Page.Request request) {
+		get(endpointId);
+		List<Row<Delivery>> rows = jdbc.sql(DELIVERIES)
+			.param("endpoint", endpointId)
+			.param("at", Timestamp.from(request.after().createdAt()))
+			.param("seq", request.after().seq())
+			.param("limit", request.limit() + 1)
+			.query((rs, n) -> {
+				Delivery delivery = delivery(rs);
+				return new Row<>(rs.getLong("seq"), delivery, delivery.createdAt());
+			})
+			.list();
+		return Page.of(rows, request.limit(), Row::cursor).map(Row::value);
+	}
+
+	/** The newest deliveries of an endpoint that failed for good or are being retried (the console's list). */
+	public List<Delivery> failing(String endpointId, int limit) {
+		return jdbc.sql(FAILING).param("endpoint", endpointId).param("limit", limit).query((rs, n) -> delivery(rs)).list();
+	}
+
+	public Delivery delivery(String endpointId, String deliveryId) {
+		get(endpointId);
+		return jdbc.sql("""
+				SELECT seq, id, endpoint_id, event_id, event_type, status, attempts, last_status_code, last_error,
+				       next_attempt_at, created_at
+				FROM webhook_delivery WHERE id = :id AND endpoint_id = :endpoint
+				""")
+			.param("id", deliveryId)
+			.param("endpoint", endpointId)
+			.query((rs, n) -> delivery(rs))
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Delivery", deliveryId));
+	}
+
+	/**
+	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
+	 * from there if it fails.
+	 */
+	@Transactional
+	public Delivery retry(String endpointId, String deliveryId) {
+		delivery(endpointId, deliveryId);
+		jdbc.sql("""
+				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now
+				WHERE id = :id AND endpoint_id = :endpoint
+				""")
+			.param("id", deliveryId)
+			.param("endpoint", endpointId)
+			.param("now", Timestamp.from(clock.instant()))
+			.update();
+		dispatcher.wakeAfterCommit();
+		return delivery(endpointId, deliveryId);
+	}
+
+	private void lock(String id) {
+		jdbc.sql("SELECT id FROM webhook_endpoint WHERE id = :id FOR UPDATE")
+			.param("id", id)
+			.query(String.class)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Webhook endpoint", id));
+	}
+
+	private List<String> check(String url, List<String> events) {
+		List<FieldError> errors = new ArrayList<>();
+		destinations.problem(url).ifPresent(problem -> errors.add(new FieldError("url", problem)));
+		List<String> types = eventTypes(events, errors);
+		if (!errors.isEmpty()) {
+			throw invalid(errors);
+		}
+		return types;
+	}
+
+	/** The event types as stored: {@code ["*"]} for all, else each known wire name once. */
+	private static List<String> eventTypes(List<String> events, List<FieldError> errors) {
+		if (events.isEmpty()) {
+			errors.add(new FieldError("events", "must name at least one event type, or \"*\""));
+			return List.of();
+		}
+		LinkedHashSet<String> types = new LinkedHashSet<>();
+		for (String event : events) {
+			if (event.equals(ALL)) {
+				return List.of(ALL);
+			}
+			if (EventType.ofWireName(event).isEmpty()) {
+				errors.add(new FieldError("events", "'" + event + "' is not an event type"));
+			}
+			types.add(event);
+		}
+		return List.copyOf(types);
+	}
+
+	private static SubdeskException invalid(List<FieldError> errors) {
+		return new SubdeskException(400, "VALIDATION_FAILED", "The request is not valid: " + errors.stream()
+			.map(e -> e.field() + " " + e.message())
+			.reduce((a, b) -> a + "; " + b)
+			.orElse(""), errors);
+	}
+
+	private record Row<T>(long seq, T value, Instant createdAt) {
+
+		Page.Cursor cursor() {
+			return new Page.Cursor(createdAt, seq);
+		}
+	}
+
+	static WebhookEndpoint endpoint(ResultSet rs) throws SQLException {
+		Array events = rs.getArray("events");
+		return new WebhookEndpoint(rs.getString("id"), rs.getString("url"),
+				List.copyOf(Arrays.asList((String[]) events.getArray())),
+				WebhookEndpoint.Status.valueOf(rs.getString("status")), rs.getString("description"),
+				rs.getTimestamp("created_at").toInstant());
+	}
+
+	static Delivery delivery(ResultSet rs) throws SQLException {
+		int code = rs.getInt("last_status_code");
+		Integer lastStatusCode = rs.wasNull() ? null : code;
+		Timestamp next = rs.getTimestamp("next_attempt_at");
+		return new Delivery(rs.getString("id"), rs.getString("endpoint_id"), rs.getString("event_id"),
+				rs.getString("event_type"), Delivery.Status.valueOf(rs.getString("status")), rs.getInt("attempts"),
+				lastStatusCode, rs.getString("last_error"), next == null ? null : next.toInstant(),
+				rs.getTimestamp("created_at").toInstant());
+	}
+}

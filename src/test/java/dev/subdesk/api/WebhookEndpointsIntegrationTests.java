@@ -1,0 +1,124 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The webhook endpoints API of shared/API.md (Webhooks 1.1), checked against the API description. */
+class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
+
+	private static final String URL = "https://hooks.acme.example/subdesk";
+
+	private Api described() {
+		return api.checkedAgainstTheDescription();
+	}
+
+	private Api.Response create(Object events) {
+		return described().post("/webhook-endpoints",
+				Map.of("url", "http://127.0.0.1:9/hook", "events", events, "description", "CRM sync"));
+	}
+
+	@Test
+	void creatingAnEndpointShowsItsSecretOnceAndNeverAgain() {
+		var created = create(List.of("subscription.cancelled", "charge.succeeded"));
+		assertThat(created.status()).isEqualTo(201);
+		var body = created.json();
+		assertThat(body.path("id").asString()).startsWith("we_");
+		assertThat(body.path("status").asString()).isEqualTo("ENABLED");
+		assertThat(body.path("description").asString()).isEqualTo("CRM sync");
+		assertThat(body.path("secret").asString()).matches("whsec_[A-Za-z0-9+/]{43}=");
+		assertThat(body.path("events").toString()).isEqualTo("[\"subscription.cancelled\",\"charge.succeeded\"]");
+
+		var fetched = described().get("/webhook-endpoints/" + created.id());
+		assertThat(fetched.status()).isEqualTo(200);
+		assertThat(fetched.json().has("secret")).isFalse();
+		assertThat(fetched.raw()).doesNotContain(body.path("secret").asString());
+		var listed = described().get("/webhook-endpoints?limit=100");
+		assertThat(listed.status()).isEqualTo(200);
+		assertThat(listed.raw()).contains(created.id()).doesNotContain(body.path("secret").asString());
+	}
+
+	@Test
+	void anUnknownEventTypeIsABadRequestOnEvents() {
+		var answer = create(List.of("subscription.renewed", "subscription.exploded"));
+		assertThat(answer.status()).isEqualTo(400);
+		assertThat(answer.json().path("errors").get(0).path("field").asString()).isEqualTo("events");
+		assertThat(create(List.of()).json().path("errors").get(0).path("field").asString()).isEqualTo("events");
+		assertThat(create("*").status()).isEqualTo(400);
+		assertThat(create(List.of("*")).json().path("events").toString()).isEqualTo("[\"*\"]");
+	}
+
+	@Test
+	void aUrlThatIsNotHttpOrHttpsIsABadRequestOnUrl() {
+		for (String url : List.of("ftp://hooks.acme.example/x", "hooks.acme.example", "https://user:pw@acme.example/")) {
+			var answer = described().post("/webhook-endpoints", Map.of("url", url, "events", List.of("*")));
+			assertThat(answer.status()).as(url).isEqualTo(400);
+			assertThat(answer.json().path("errors").get(0).path("field").asString()).isEqualTo("url");
+		}
+	}
+
+	@Test
+	void patchChangesWhatIsGivenAndDeleteRemovesTheEndpoint() {
+		String id = create(List.of("*")).id();
+		var patched = described().patch("/webhook-endpoints/" + id,
+				Map.of("events", List.of("refund.issued"), "status", "DISABLED"));
+		assertThat(patched.status()).isEqualTo(200);
+		assertThat(patched.json().path("status").asString()).isEqualTo("DISABLED");
+		assertThat(patched.json().path("events").toString()).isEqualTo("[\"refund.issued\"]");
+		assertThat(patched.json().path("url").asString()).isEqualTo("http://127.0.0.1:9/hook");
+		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("status", "PAUSED")).status()).isEqualTo(400);
+		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("events", List.of("nope"))).status())
+			.isEqualTo(400);
+
+		assertThat(described().delete("/webhook-endpoints/" + id).status()).isEqualTo(204);
+		assertThat(described().get("/webhook-endpoints/" + id).status()).isEqualTo(404);
+		assertThat(described().delete("/webhook-endpoints/" + id).status()).isEqualTo(404);
+		assertThat(described().patch("/webhook-endpoints/we_unknown", Map.of("status", "PAUSED")).status())
+			.as("an unknown id in the path before a bad body")
+			.isEqualTo(404);
+	}
+
+	@Test
+	void rotatingTheSecretAnswersANewOne() {
+		var created = create(List.of("*"));
+		var rotated = described().post("/webhook-endpoints/" + created.id() + "/rotate-secret");
+		assertThat(rotated.status()).isEqualTo(200);
+		assertThat(rotated.text("secret")).matches("whsec_[A-Za-z0-9+/]{43}=").isNotEqualTo(created.text("secret"));
+		assertThat(described().post("/webhook-endpoints/we_unknown/rotate-secret").status()).isEqualTo(404);
+	}
+
+	@Test
+	void theDeliveriesLogOfANewEndpointIsEmptyAndAnUnknownDeliveryIsNotFound() {
+		String id = create(List.of("*")).id();
+		var log = described().get("/webhook-endpoints/" + id + "/deliveries");
+		assertThat(log.status()).isEqualTo(200);
+		assertThat(log.json().path("data").size()).isZero();
+		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
+			.isEqualTo(404);
+		assertThat(described().get("/webhook-endpoints/we_unknown/deliveries").status()).isEqualTo(404);
+	}
+
+	@Test
+	void everyWebhookEndpointRefusesACallerWithoutTheKey() {
+		String id = create(List.of("*")).id();
+		Api anonymous = api.with("Authorization", null);
+		Api wrong = api.with("Authorization", "Bearer not-the-key");
+		for (Api caller : List.of(anonymous, wrong)) {
+			assertThat(caller.get("/webhook-endpoints").status()).isEqualTo(401);
+			assertThat(caller.post("/webhook-endpoints", Map.of("url", URL, "events", List.of("*"))).status())
+				.isEqualTo(401);
+			assertThat(caller.get("/webhook-endpoints/" + id).status()).isEqualTo(401);
+			assertThat(caller.patch("/webhook-endpoints/" + id, Map.of("status", "DISABLED")).status()).isEqualTo(401);
+			assertThat(caller.post("/webhook-endpoints/" + id + "/rotate-secret").status()).isEqualTo(401);
+			assertThat(caller.get("/webhook-endpoints/" + id + "/deliveries").status()).isEqualTo(401);
+			assertThat(caller.post("/webhook-endpoints/" + id + "/deliveries/wd_x/retry").status()).isEqualTo(401);
+			assertThat(caller.delete("/webhook-endpoints/" + id).status()).isEqualTo(401);
+		}
+		assertThat(api.get("/webhook-endpoints/" + id).json().path("status").asString()).isEqualTo("ENABLED");
+		api.delete("/webhook-endpoints/" + id);
+	}
+}

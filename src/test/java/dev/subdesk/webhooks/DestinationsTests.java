@@ -1,0 +1,46 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DestinationsTests {
+
+	private final Destinations strict = new Destinations(false);
+	private final Destinations demo = new Destinations(true);
+
+	@ParameterizedTest
+	@ValueSource(strings = { "https://127.0.0.1/hook", "https://127.1.2.3/hook", "https://10.0.0.1/hook",
+			"https://172.16.5.4/hook", "https://192.168.1.1/hook", "https://169.254.169.254/latest/meta-data",
+			"https://224.0.0.1/hook", "https://0.0.0.0/hook", "https://100.64.0.1/hook", "https://[::1]/hook",
+			"https://[::]/hook", "https://[fe80::1]/hook", "https://[fc00::1]/hook", "https://[fd12:3456::1]/hook",
+			"https://[ff02::1]/hook", "https://[::ffff:127.0.0.1]/hook", "https://[::ffff:10.1.2.3]/hook",
+			"https://[::ffff:169.254.169.254]/hook", "https://[::127.0.0.1]/hook", "https://[64:ff9b::a00:1]/hook",
+			"https://localhost/hook" })
+	void aHostOnALoopbackPrivateLinkLocalMulticastOrUnspecifiedAddressIsRefused(String url) {
+		assertThat(strict.problem(url)).as(url).isPresent();
+		assertThat(demo.problem(url)).as("allowed with SUBDESK_WEBHOOKS_ALLOW_PRIVATE").isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "https://93.184.215.14/hook", "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/hook",
+			"https://8.8.8.8:8443/a?b=c" })
+	void aPublicAddressOverHttpsIsAllowed(String url) {
+		assertThat(strict.problem(url)).as(url).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http://93.184.215.14/hook", "ftp://93.184.215.14/hook", "/relative", "not a url",
+			"https://user:pass@93.184.215.14/hook", "https:///nohost", "javascript:alert(1)" })
+	void onlyAnAbsoluteHttpsUrlWithoutUserInfoIsAccepted(String url) {
+		assertThat(strict.problem(url)).as(url).isPresent();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http://127.0.0.1:8080/hook", "http://localhost/hook" })
+	void allowPrivateAlsoAllowsPlainHttp(String url) {
+		assertThat(demo.problem(url)).as(url).isEmpty();
+		assertThat(strict.problem(url)).as(url).isPresent();
+	}
+}

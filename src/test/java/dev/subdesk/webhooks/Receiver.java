@@ -1,0 +1,92 @@
+package dev.subdesk.webhooks;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A vendor's webhook receiver on a local port (the JDK's HttpServer): it records every request with its headers and
+ * answers with the status {@link #answer} gives; while {@link #hold()} is on, it keeps each request waiting.
+ */
+final class Receiver implements AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** A request as it arrived, and the status it was answered with. */
+	record Received(String id, String timestamp, String signature, String contentType, String body, int answered) {
+
+		JsonNode json() {
+			return JSON.readTree(body);
+		}
+	}
+
+	private final HttpServer server;
+	private final List<Received> received = new CopyOnWriteArrayList<>();
+	private volatile IntSupplier answer = () -> 204;
+	private volatile CountDownLatch held = new CountDownLatch(0);
+
+	Receiver() throws IOException {
+		server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+		server.createContext("/hook", exchange -> {
+			try {
+				String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+				held.await(60, TimeUnit.SECONDS);
+				int status = answer.getAsInt();
+				var headers = exchange.getRequestHeaders();
+				received.add(new Received(headers.getFirst("webhook-id"), headers.getFirst("webhook-timestamp"),
+						headers.getFirst("webhook-signature"), headers.getFirst("content-type"), body, status));
+				exchange.sendResponseHeaders(status, -1);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			finally {
+				exchange.close();
+			}
+		});
+		server.start();
+	}
+
+	String url() {
+		return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+	}
+
+	void answer(IntSupplier status) {
+		this.answer = status;
+	}
+
+	/** Keeps every request waiting until {@link #release()}. */
+	void hold() {
+		held = new CountDownLatch(1);
+	}
+
+	void release() {
+		held.countDown();
+	}
+
+	List<Received> received() {
+		return List.copyOf(received);
+	}
+
+	/** The requests it answered with a 2xx. */
+	List<Received> accepted() {
+		return received.stream().filter(r -> r.answered() >= 200 && r.answered() < 300).toList();
+	}
+
+	@Override
+	public void close() {
+		release();
+		server.stop(0);
+	}
+}

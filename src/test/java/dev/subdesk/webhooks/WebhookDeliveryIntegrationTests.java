@@ -1,0 +1,390 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.clock.TestClock;
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.EventType;
+import dev.subdesk.events.RecordedEvent;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The dispatcher against real local receivers: Standard Webhooks headers and signatures (checked with the test's
+ * own verifier), retries on the clock, order per subject, a slow receiver beside a quick one, several dispatchers
+ * at once, and events that commit out of position order.
+ */
+@SubdeskIntegrationTest
+class WebhookDeliveryIntegrationTests {
+
+	@Autowired
+	WebhookEndpoints endpoints;
+
+	@Autowired
+	EventLog events;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	TestClock clock;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Dispatcher dispatcher;
+
+	@Autowired
+	JsonMapper json;
+
+	@Autowired
+	WebhookProperties properties;
+
+	@Autowired
+	WebhookMeters meters;
+
+	@org.springframework.boot.test.web.server.LocalServerPort
+	int port;
+
+	private final List<Receiver> receivers = new ArrayList<>();
+	private final List<String> made = new ArrayList<>();
+
+	@AfterEach
+	void cleanUp() {
+		made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
+		receivers.forEach(Receiver::close);
+	}
+
+	private Receiver receiver() throws Exception {
+		Receiver receiver = new Receiver();
+		receivers.add(receiver);
+		return receiver;
+	}
+
+	private WebhookEndpoint.WithSecret endpoint(Receiver receiver, String... types) {
+		var created = endpoints.create(receiver.url(), types.length == 0 ? List.of("*") : List.of(types), "test");
+		made.add(created.endpoint().id());
+		return created;
+	}
+
+	private static String subject() {
+		return "sub_t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+	}
+
+	private RecordedEvent append(EventType type, String subject) {
+		return transactions.execute(tx -> events.append(type, subject, null, Map.of("id", subject, "status", "ACTIVE")));
+	}
+
+	/** The accepted requests about {@code subjects}, one per webhook-id (receivers deduplicate), in arrival order. */
+	private static List<Receiver.Received> about(Receiver receiver, List<String> subjects) {
+		var seen = new LinkedHashSet<String>();
+		return receiver.accepted()
+			.stream()
+			.filter(r -> subjects.contains(r.json().path("subjectId").asString()))
+			.filter(r -> seen.add(r.id()))
+			.toList();
+	}
+
+	@Test
+	void aDeliveryCarriesTheEventWithStandardWebhooksHeadersAndASignatureAnIndependentVerifierAccepts()
+			throws Exception {
+		Receiver receiver = receiver();
+		var endpoint = endpoint(receiver);
+		String subject = subject();
+		RecordedEvent event = append(EventType.SUBSCRIPTION_RENEWED, subject);
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		Receiver.Received got = about(receiver, List.of(subject)).getFirst();
+		assertThat(got.id()).isEqualTo(event.id()).startsWith("evt_");
+		assertThat(got.contentType()).startsWith("application/json");
+		assertThat(Long.parseLong(got.timestamp())).as("the server's clock").isBetween(
+				clock.instant().getEpochSecond() - 10, clock.instant().getEpochSecond());
+		assertThat(StandardWebhooksVerifier.verifies(endpoint.secret(), got.id(), got.timestamp(), got.body(),
+				got.signature())).as("signature %s", got.signature()).isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(Signatures.newSecret(), got.id(), got.timestamp(), got.body(),
+				got.signature())).isFalse();
+		var body = got.json();
+		assertThat(body.path("id").asString()).isEqualTo(event.id());
+		assertThat(body.path("type").asString()).isEqualTo("subscription.renewed");
+		assertThat(body.path("subjectId").asString()).isEqualTo(subject);
+		assertThat(body.path("sequence").asLong()).isEqualTo(1);
+		assertThat(body.path("createdAt").asString()).isEqualTo(event.createdAt().toString());
+		assertThat(body.path("data").path("status").asString()).isEqualTo("ACTIVE");
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+				endpoints.deliveries(endpoint.endpoint().id(), dev.subdesk.shared.Page.Request.first(10)).data())
+			.singleElement()
+			.satisfies(d -> {
+				assertThat(d.status()).isEqualTo(Delivery.Status.SUCCEEDED);
+				assertThat(d.attempts()).isEqualTo(1);
+				assertThat(d.lastStatusCode()).isEqualTo(204);
+				assertThat(d.nextAttemptAt()).isNull();
+			}));
+	}
+
+	@Test
+	void afterARotationBothSecretsSignFor24HoursThenOnlyTheNewOne() throws Exception {
+		Receiver receiver = receiver();
+		var endpoint = endpoint(receiver);
+		String fresh = endpoints.rotateSecret(endpoint.endpoint().id());
+		String subject = subject();
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		Receiver.Received got = about(receiver, List.of(subject)).getFirst();
+		assertThat(got.signature().split(" ")).hasSize(2);
+		assertThat(StandardWebhooksVerifier.verifies(endpoint.secret(), got.id(), got.timestamp(), got.body(),
+				got.signature())).isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(fresh, got.id(), got.timestamp(), got.body(), got.signature()))
+			.isTrue();
+
+		clock.moveTo(clock.instant().plus(Duration.ofHours(24)).plusSeconds(1));
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 2);
+		Receiver.Received later = about(receiver, List.of(subject)).get(1);
+		assertThat(later.signature().split(" ")).hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(fresh, later.id(), later.timestamp(), later.body(),
+				later.signature())).isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(endpoint.secret(), later.id(), later.timestamp(), later.body(),
+				later.signature())).isFalse();
+	}
+
+	@Test
+	void aReceiverThatFailsForAWhileThenRecoversGetsEveryEventInOrderPerSubject() throws Exception {
+		Receiver receiver = receiver();
+		AtomicInteger failures = new AtomicInteger(12);
+		receiver.answer(() -> failures.getAndDecrement() > 0 ? 503 : 200);
+		var endpoint = endpoint(receiver);
+		List<String> subjects = List.of(subject(), subject(), subject());
+		for (int i = 0; i < 4; i++) {
+			for (String subject : subjects) {
+				append(i == 0 ? EventType.SUBSCRIPTION_CREATED : EventType.SUBSCRIPTION_UPDATED, subject);
+			}
+		}
+		// each failure waits for its retry: move the clock on until every event got through
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+			clock.moveTo(clock.instant().plus(Duration.ofMinutes(31)));
+			return about(receiver, subjects).size() == 12;
+		});
+		for (String subject : subjects) {
+			List<Long> sequences = about(receiver, List.of(subject)).stream()
+				.map(r -> r.json().path("sequence").asLong())
+				.toList();
+			assertThat(sequences).as("order of %s", subject).containsExactly(1L, 2L, 3L, 4L);
+		}
+		// a later event of a subject was never sent while an earlier one was still failing
+		Map<String, Long> highest = new HashMap<>();
+		for (Receiver.Received r : receiver.received()) {
+			String subject = r.json().path("subjectId").asString();
+			if (!subjects.contains(subject)) {
+				continue;
+			}
+			long sequence = r.json().path("sequence").asLong();
+			assertThat(sequence).as("%s sent before its predecessor succeeded", r.id())
+				.isLessThanOrEqualTo(highest.getOrDefault(subject, 0L) + 1);
+			if (r.answered() < 300) {
+				highest.merge(subject, sequence, Math::max);
+			}
+		}
+		assertThat(endpoints.get(endpoint.endpoint().id()).status()).isEqualTo(WebhookEndpoint.Status.ENABLED);
+	}
+
+	@Test
+	void aFailedAttemptIsRetriedAfterAboutFiveSecondsAndTheLogShowsWhy() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		var endpoint = endpoint(receiver);
+		String subject = subject();
+		append(EventType.CHARGE_FAILED, subject);
+		String id = endpoint.endpoint().id();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().stream()
+				.anyMatch(d -> d.attempts() == 1 && d.lastStatusCode() != null));
+		Delivery failed = endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().getFirst();
+		Instant at = clock.instant();
+		assertThat(failed.status()).isEqualTo(Delivery.Status.PENDING);
+		assertThat(failed.lastStatusCode()).isEqualTo(500);
+		assertThat(failed.lastError()).contains("500");
+		assertThat(failed.nextAttemptAt()).isBetween(at.plusSeconds(3), at.plusSeconds(5));
+
+		receiver.answer(() -> 200);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.delivery(id, failed.id()).status() == Delivery.Status.SUCCEEDED);
+		assertThat(endpoints.delivery(id, failed.id()).attempts()).isEqualTo(2);
+	}
+
+	@Test
+	void aDeliveryFailingForThreeDaysIsFailedAndTheEndpointWhoseEveryDeliveryFailedIsDisabled() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		var endpoint = endpoint(receiver);
+		String id = endpoint.endpoint().id();
+		append(EventType.CHARGE_FAILED, subject());
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+			clock.moveTo(clock.instant().plus(Duration.ofHours(5)));
+			return endpoints.get(id).status() == WebhookEndpoint.Status.DISABLED;
+		});
+		Delivery delivery = endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().getFirst();
+		assertThat(delivery.status()).isEqualTo(Delivery.Status.FAILED);
+		assertThat(delivery.nextAttemptAt()).isNull();
+		assertThat(delivery.attempts()).isBetween(10, 14);
+
+		// a manual retry sends it again at once, and a success clears the failing streak
+		receiver.answer(() -> 200);
+		endpoints.update(id, null, null, WebhookEndpoint.Status.ENABLED);
+		endpoints.retry(id, delivery.id());
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.delivery(id, delivery.id()).status() == Delivery.Status.SUCCEEDED);
+	}
+
+	@Test
+	void aSlowReceiverDoesNotHoldBackAnotherEndpoint() throws Exception {
+		Receiver slow = receiver();
+		slow.hold();
+		Receiver quick = receiver();
+		endpoint(slow);
+		endpoint(quick);
+		List<String> subjects = IntStream.range(0, 20).mapToObj(i -> subject()).toList();
+		subjects.forEach(s -> append(EventType.DEVICE_ACTIVATED, s));
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(quick, subjects).size() == 20);
+		assertThat(about(slow, subjects)).as("the slow one is still holding its first requests").isEmpty();
+		slow.release();
+		await().atMost(Duration.ofSeconds(90)).until(() -> about(slow, subjects).size() == 20);
+	}
+
+	@Test
+	void severalDispatchersAtOnceNeverSendOneEventTwiceToOneEndpoint() throws Exception {
+		Receiver receiver = receiver();
+		endpoint(receiver);
+		Receiver other = receiver();
+		endpoint(other);
+		List<Dispatcher> nodes = List.of(dispatcher, node(), node(), node());
+		List<String> subjects = IntStream.range(0, 10).mapToObj(i -> subject()).toList();
+		CountDownLatch done = new CountDownLatch(1);
+		List<CompletableFuture<Void>> running = nodes.subList(1, nodes.size()).stream()
+			.map(node -> CompletableFuture.runAsync(() -> {
+				while (done.getCount() > 0) {
+					node.step();
+				}
+			}))
+			.toList();
+		for (int i = 0; i < 10; i++) {
+			for (String subject : subjects) {
+				append(EventType.SUBSCRIPTION_UPDATED, subject);
+			}
+		}
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> about(receiver, subjects).size() == 100 && about(other, subjects).size() == 100);
+		done.countDown();
+		CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+		for (Receiver r : List.of(receiver, other)) {
+			List<String> ids = r.received().stream()
+				.filter(x -> subjects.contains(x.json().path("subjectId").asString()))
+				.map(Receiver.Received::id)
+				.toList();
+			assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+			for (String subject : subjects) {
+				assertThat(about(r, List.of(subject)).stream().map(x -> x.json().path("sequence").asLong()))
+					.isSorted()
+					.hasSize(10);
+			}
+		}
+	}
+
+	@Test
+	void anEventThatCommitsAfterOneWithALargerPositionIsStillDelivered() throws Exception {
+		Receiver receiver = receiver();
+		endpoint(receiver);
+		String early = subject();
+		String late = subject();
+		CountDownLatch appended = new CountDownLatch(1);
+		CountDownLatch commit = new CountDownLatch(1);
+		CompletableFuture<RecordedEvent> slowTransaction = CompletableFuture.supplyAsync(() -> transactions.execute(tx -> {
+			RecordedEvent e = events.append(EventType.CASE_OPENED, early, null, Map.of("caseNumber", early));
+			appended.countDown();
+			try {
+				commit.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return e;
+		}));
+		assertThat(appended.await(10, TimeUnit.SECONDS)).isTrue();
+		RecordedEvent second = append(EventType.CASE_OPENED, late);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(late)).size() == 1);
+		commit.countDown();
+		RecordedEvent first = slowTransaction.get(30, TimeUnit.SECONDS);
+		assertThat(first.position()).isLessThan(second.position());
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(early)).size() == 1);
+	}
+
+	@Test
+	void anEndpointGetsOnlyTheTypesItAskedFor() throws Exception {
+		Receiver receiver = receiver();
+		endpoint(receiver, "charge.succeeded");
+		Receiver all = receiver();
+		endpoint(all);
+		String subject = subject();
+		append(EventType.SUBSCRIPTION_RENEWED, subject);
+		append(EventType.CHARGE_SUCCEEDED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(all, List.of(subject)).size() == 2);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		assertThat(about(receiver, List.of(subject)).getFirst().json().path("type").asString())
+			.isEqualTo("charge.succeeded");
+	}
+
+	@Test
+	void prometheusCountsDeliveriesByOutcome() throws Exception {
+		Receiver receiver = receiver();
+		AtomicInteger answers = new AtomicInteger();
+		receiver.answer(() -> answers.getAndIncrement() == 0 ? 500 : 200);
+		endpoint(receiver);
+		double succeeded = scraped("succeeded");
+		double retrying = scraped("retrying");
+		String subject = subject();
+		append(EventType.REFUND_ISSUED, subject);
+		await().atMost(Duration.ofSeconds(60)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(scraped("succeeded")).isGreaterThanOrEqualTo(succeeded + 1);
+			assertThat(scraped("retrying")).isGreaterThanOrEqualTo(retrying + 1);
+		});
+	}
+
+	private double scraped(String outcome) throws Exception {
+		var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/actuator/prometheus"))
+			.header("Authorization", "Bearer " + dev.subdesk.support.Api.TEST_KEY)
+			.build();
+		String text = java.net.http.HttpClient.newHttpClient()
+			.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+			.body();
+		return text.lines()
+			.filter(l -> l.startsWith("subdesk_webhook_deliveries_total{") && l.contains("outcome=\"" + outcome + "\""))
+			.mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	/** Another node's dispatcher on the same database (not started: the test drives it). */
+	private Dispatcher node() {
+		return new Dispatcher(jdbc, transactions, clock, json, properties, meters);
+	}
+}
