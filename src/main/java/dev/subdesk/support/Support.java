@@ -133,6 +133,32 @@ public class Support {
 	}
 
 	/**
+	 * Opens a case that belongs to no account yet (a store purchase whose account token matches no account): it
+	 * waits in the queue for an agent to find the customer; nobody is told, as there is nobody to tell.
+	 */
+	@Transactional
+	public SupportCase openUnmatched(String subject, String channel, String detail) {
+		Instant now = clock.instant();
+		SupportCase.Priority priority = SupportCase.Priority.NORMAL;
+		String number = Ids.claim(Ids::caseNumber, drawn -> jdbc.sql("""
+				INSERT INTO support_cases (case_number, account_id, status, subject, channel, detail, created_at,
+				                           priority, sla_due_at, updated_at)
+				VALUES (:number, NULL, 'OPEN', :subject, :channel, :detail, :at, :priority, :due, :at)
+				ON CONFLICT (case_number) DO NOTHING
+				""")
+			.param("number", drawn)
+			.param("subject", subject)
+			.param("channel", channel)
+			.param("detail", detail)
+			.param("at", Timestamp.from(now))
+			.param("priority", priority.name())
+			.param("due", Timestamp.from(now.plus(slaFor(priority))))
+			.update() == 1);
+		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
+		return find(number).orElseThrow();
+	}
+
+	/**
 	 * Escalates a case to a supervisor with a reason; the customer gets a CASE_UPDATE notice and the case joins
 	 * the supervisors' queue, ordered by its service-level due time.
 	 */
@@ -321,7 +347,12 @@ public class Support {
 	}
 
 	private void tellCustomer(SupportCase c, String subject, String body) {
-		Account account = accounts.get(c.accountId());
+		String accountId = c.accountId();
+		if (accountId == null) {
+			timeline(c.caseNumber(), "system", "NOTICE", "No customer to tell yet: " + subject);
+			return;
+		}
+		Account account = accounts.get(accountId);
 		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, subject, body, c.caseNumber());
 		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: " + subject);
 	}
