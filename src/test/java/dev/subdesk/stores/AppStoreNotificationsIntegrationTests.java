@@ -8,11 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,8 +22,6 @@ import tools.jackson.databind.JsonNode;
  * nothing changed), a repeated notificationUUID and an older signedDate (nothing changed).
  */
 class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
-
-	static final String PRODUCT = "example.acme.antivirus.monthly";
 
 	@Autowired
 	Clock clock;
@@ -47,84 +42,17 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
 	}
 
-	/** A purchase in the App Store, by a customer whose app set the account's token. */
-	final class Purchase {
-
-		final String account = fixtures.account();
-		final String token = vendor.get("/accounts/" + account + "/store-account-token").text("appAccountToken");
-		final String originalTransactionId = "2000" + System.nanoTime();
-		Instant start = now.minus(Duration.ofMinutes(5));
-		Instant end = start.plus(Duration.ofDays(30));
-		@Nullable String revocationDate;
-
-		Map<String, Object> transaction() {
-			Map<String, Object> t = new LinkedHashMap<>();
-			t.put("originalTransactionId", originalTransactionId);
-			t.put("transactionId", originalTransactionId + "-" + start.toEpochMilli());
-			t.put("bundleId", "example.acme.app");
-			t.put("productId", PRODUCT);
-			t.put("purchaseDate", start.toEpochMilli());
-			t.put("expiresDate", end.toEpochMilli());
-			t.put("appAccountToken", token);
-			t.put("type", "Auto-Renewable Subscription");
-			t.put("environment", "Sandbox");
-			if (revocationDate != null) {
-				t.put("revocationDate", Instant.parse(revocationDate).toEpochMilli());
-			}
-			return t;
-		}
-
-		String notify(String type, @Nullable String subtype, Instant signedAt) {
-			return notify(type, subtype, signedAt, UUID.randomUUID().toString());
-		}
-
-		String notify(String type, @Nullable String subtype, Instant signedAt, String notificationUuid) {
-			return post(signer.sign(notification(type, subtype, signedAt, notificationUuid, transaction())), 200)
-				.text("outcome");
-		}
-
-		Map<String, Object> notification(String type, @Nullable String subtype, Instant signedAt, String uuid,
-				Map<String, Object> transaction) {
-			Map<String, Object> data = new LinkedHashMap<>();
-			data.put("appAppleId", 1234567890L);
-			data.put("bundleId", "example.acme.app");
-			data.put("environment", "Sandbox");
-			data.put("signedTransactionInfo", signer.sign(transaction));
-			data.put("signedRenewalInfo", signer.sign(Map.of("originalTransactionId", originalTransactionId,
-					"autoRenewProductId", PRODUCT, "autoRenewStatus", 1)));
-			Map<String, Object> payload = new HashMap<>();
-			payload.put("notificationType", type);
-			if (subtype != null) {
-				payload.put("subtype", subtype);
-			}
-			payload.put("notificationUUID", uuid);
-			payload.put("version", "2.0");
-			payload.put("signedDate", signedAt.toEpochMilli());
-			payload.put("data", data);
-			return payload;
-		}
-
-		JsonNode subscription() {
-			JsonNode list = vendor.get("/accounts/" + account + "/subscriptions").json().path("data");
-			assertThat(list.size()).as(list.toString()).isEqualTo(1);
-			return list.get(0);
-		}
-
-		JsonNode storeStatus() {
-			Api.Response answer = vendor.get("/subscriptions/" + subscription().path("id").asString() + "/store-status");
-			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-			return answer.json();
-		}
+	/** A purchase in the App Store by a new customer whose app set the account's token. */
+	private AppStorePurchase purchase() {
+		return new AppStorePurchase(vendor, store, signer, fixtures.account(), now);
 	}
 
 	private Api.Response post(String signedPayload, int expected) {
-		Api.Response answer = store.post("/channels/apple/notifications", Map.of("signedPayload", signedPayload));
-		assertThat(answer.status()).as(answer.toString()).isEqualTo(expected);
-		return answer;
+		return AppStorePurchase.post(store, signedPayload, expected);
 	}
 
-	private Purchase subscribed() {
-		Purchase p = new Purchase();
+	private AppStorePurchase subscribed() {
+		AppStorePurchase p = purchase();
 		assertThat(p.notify("SUBSCRIBED", "INITIAL_BUY", now)).isEqualTo("APPLIED");
 		return p;
 	}
@@ -135,7 +63,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void subscribedCreatesAnActiveAppStoreSubscriptionForTheAccountWhoseTokenTheAppSet() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		JsonNode s = p.subscription();
 		assertThat(s.path("channel").asString()).isEqualTo("APP_STORE");
 		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
@@ -152,7 +80,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void didRenewMovesTheSubscriptionToThePeriodTheStoreBilled() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		Instant oldEnd = p.end;
 		p.start = oldEnd;
 		p.end = oldEnd.plus(Duration.ofDays(30));
@@ -165,7 +93,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void autoRenewalTurnedOffInTheStoreSchedulesTheEndAtTheExpiryAndTurnedOnTakesItBack() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1))).isEqualTo("APPLIED");
 		JsonNode off = p.subscription();
 		assertThat(off.path("status").asString()).isEqualTo("ACTIVE");
@@ -183,7 +111,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void didFailToRenewMakesItPastDueWhileTheStoreRetriesAndARenewalRecoversIt() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
 		assertThat(p.subscription().path("status").asString()).isEqualTo("PAST_DUE");
 		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("GRACE_PERIOD");
@@ -198,7 +126,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void gracePeriodExpiredEndsItAsExpired() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1));
 		assertThat(p.notify("GRACE_PERIOD_EXPIRED", null, now.plusSeconds(2))).isEqualTo("APPLIED");
 		JsonNode s = p.subscription();
@@ -209,7 +137,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void expiredAfterTheCustomerTurnedAutoRenewalOffEndsItCancelledAtTheExpiry() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1));
 		Instant signed = p.end.plusSeconds(1);
 		assertThat(p.notify("EXPIRED", "VOLUNTARY", signed)).isEqualTo("APPLIED");
@@ -220,15 +148,15 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void expiredAfterTheStoresBillingRetryEndsItAsExpired() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		assertThat(p.notify("EXPIRED", "BILLING_RETRY", now.plusSeconds(1))).isEqualTo("APPLIED");
 		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
 	}
 
 	@Test
 	void aStoreRefundEndsItAndShowsAsARefundByTheStore() {
-		Purchase p = subscribed();
-		p.revocationDate = now.plusSeconds(60).toString();
+		AppStorePurchase p = subscribed();
+		p.revokedAt(now.plusSeconds(60));
 		assertThat(p.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
 		JsonNode s = p.subscription();
 		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
@@ -244,8 +172,8 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void revokeEndsItCancelledAsRevoked() {
-		Purchase p = subscribed();
-		p.revocationDate = now.plusSeconds(30).toString();
+		AppStorePurchase p = subscribed();
+		p.revokedAt(now.plusSeconds(30));
 		assertThat(p.notify("REVOKE", null, now.plusSeconds(31))).isEqualTo("APPLIED");
 		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
 		JsonNode status = p.storeStatus();
@@ -255,7 +183,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aSubscriptionBoughtAgainAfterItEndedIsANewSubscription() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		p.notify("EXPIRED", "VOLUNTARY", now.plusSeconds(1));
 		p.start = now.plusSeconds(2);
 		p.end = p.start.plus(Duration.ofDays(30));
@@ -267,7 +195,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void anUnknownAccountTokenOpensASupportCaseAndCreatesNoSubscription() {
-		Purchase p = new Purchase();
+		AppStorePurchase p = purchase();
 		Map<String, Object> transaction = p.transaction();
 		transaction.put("appAccountToken", UUID.randomUUID().toString());
 		JsonNode outcome = post(signer.sign(p.notification("SUBSCRIBED", "INITIAL_BUY", now, UUID.randomUUID().toString(),
@@ -284,7 +212,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aNotificationWithoutAnyAccountTokenOpensACaseToo() {
-		Purchase p = new Purchase();
+		AppStorePurchase p = purchase();
 		Map<String, Object> transaction = p.transaction();
 		transaction.remove("appAccountToken");
 		JsonNode outcome = post(signer.sign(p.notification("SUBSCRIBED", "INITIAL_BUY", now, UUID.randomUUID().toString(),
@@ -295,7 +223,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aRepeatedNotificationUuidChangesNothing() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		String uuid = UUID.randomUUID().toString();
 		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1), uuid))
 			.isEqualTo("APPLIED");
@@ -309,7 +237,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aNotificationSignedBeforeTheLastOneAppliedChangesNothing() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(10))).isEqualTo("APPLIED");
 		String before = p.subscription().toString();
 		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED", now.plusSeconds(5))).isEqualTo("STALE");
@@ -320,7 +248,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aChainUpToAnotherRootIsRefusedAndChangesNothing() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();
 		AppStoreSigner impostor = AppStoreSigner.impostor();
 		String payload = impostor.sign(p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1),
@@ -332,7 +260,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aSignedTransactionFromAnotherChainInsideATrustedPayloadIsRefused() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();
 		Map<String, Object> notification = p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1),
 				UUID.randomUUID().toString(), p.transaction());
@@ -345,7 +273,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aTamperedSignatureIsRefusedAndChangesNothing() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();
 		Map<String, Object> harmless = p.notification("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED",
 				now.plusSeconds(1), UUID.randomUUID().toString(), p.transaction());
@@ -357,7 +285,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void anExpiredLeafCertificateOrOneWithoutTheStoresMarkerIsRefused() {
-		Purchase p = subscribed();
+		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();
 		for (AppStoreSigner wrong : new AppStoreSigner[] { AppStoreSigner.expired(), AppStoreSigner.withoutLeafMarker() }) {
 			post(wrong.sign(p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1), UUID.randomUUID().toString(),

@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and a leaf made here with BouncyCastle and Apple's marker extensions. {@link #impostor()} makes a whole chain of
  * its own that the server does not trust; {@link #expired()} a leaf whose validity ended long ago.
  */
-final class AppStoreSigner {
+public final class AppStoreSigner {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 	private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime());
