@@ -73,6 +73,8 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 		ids.put("pm", fixtures.card(account.id(), "tok_visa"));
 		String subscription = fixtures.subscribe(account.id(), "antivirus-annual");
 		ids.put("subscription", subscription);
+		ids.put("storeSubscription", api.post("/subscriptions",
+				Map.of("accountId", account.id(), "planCode", "vpn-annual", "channel", "APP_STORE")).id());
 		ids.put("order", fixtures.subscription(subscription).text("orderNumber"));
 		Api.Response device = api.post("/accounts/" + account.id() + "/devices",
 				Map.of("name", "Laptop " + name, "platform", "WINDOWS"));
@@ -314,7 +316,7 @@ class EveryHandlerNeedsTheKeyIntegrationTests {
 						yield ids.get("account");
 					}
 					if (before.endsWith("/subscriptions/")) {
-						yield ids.get("subscription");
+						yield ids.get(pattern.endsWith("/store-status") ? "storeSubscription" : "subscription");
 					}
 					if (before.endsWith("/charges/")) {
 						yield ids.get("charge");

@@ -271,11 +271,7 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aTestNotificationChangesNothing() {
-		String data = Base64.getEncoder()
-			.encodeToString(("{\"version\":\"1.0\",\"packageName\":\"" + PACKAGE + "\",\"eventTimeMillis\":\""
-					+ now.toEpochMilli() + "\",\"testNotification\":{\"version\":\"1.0\"}}").getBytes(StandardCharsets.UTF_8));
-		Api.Response answer = send(pushToken(c -> c),
-				Map.of("message", Map.of("data", data, "messageId", UUID.randomUUID().toString())));
+		Api.Response answer = GooglePushSigner.pushTestNotification(api.checkedAgainstTheDescription(), now);
 		assertThat(answer.status()).isEqualTo(200);
 		assertThat(answer.text("outcome")).isEqualTo("IGNORED");
 	}

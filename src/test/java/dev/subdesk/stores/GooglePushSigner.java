@@ -20,7 +20,7 @@ import java.util.Date;
  * server trusts ({@code subdesk.stores.google.jwks-uri}, src/test/resources/stores), or with a key of its own that
  * the server does not know ({@link #stranger()}).
  */
-final class GooglePushSigner {
+public final class GooglePushSigner {
 
 	static final String KID = "subdesk-test-google-1";
 	static final String AUDIENCE = "https://subdesk.test/api/v1/channels/google/rtdn";
@@ -66,6 +66,16 @@ final class GooglePushSigner {
 			.claim("email_verified", true)
 			.issueTime(Date.from(now.minusSeconds(10)))
 			.expirationTime(Date.from(now.plusSeconds(3600)));
+	}
+
+	/** Pushes Google Play's test notification, as Pub/Sub would with a good token; Subdesk records it only. */
+	public static dev.subdesk.support.Api.Response pushTestNotification(dev.subdesk.support.Api api, Instant now) {
+		String data = Base64.getEncoder()
+			.encodeToString(("{\"version\":\"1.0\",\"packageName\":\"example.acme.app\",\"eventTimeMillis\":\""
+					+ now.toEpochMilli() + "\",\"testNotification\":{\"version\":\"1.0\"}}").getBytes(StandardCharsets.UTF_8));
+		return api.with("Authorization", "Bearer " + trusted().sign(claims(now).build()))
+			.post("/channels/google/rtdn",
+					java.util.Map.of("message", java.util.Map.of("data", data, "messageId", java.util.UUID.randomUUID().toString())));
 	}
 
 	String sign(JWTClaimsSet claims) {
