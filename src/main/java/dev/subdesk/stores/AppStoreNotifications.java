@@ -68,7 +68,7 @@ public class AppStoreNotifications {
 					!Objects.equals(number(renewal.get("autoRenewStatus")), 0L));
 			case "DID_RENEW" -> new StoreChange.Renewed(period(start, signedAt), period(end, signedAt));
 			case "DID_CHANGE_RENEWAL_STATUS" -> new StoreChange.AutoRenewChanged("AUTO_RENEW_ENABLED".equals(subtype),
-					period(end, signedAt));
+					period(start, signedAt), period(end, signedAt));
 			case "DID_FAIL_TO_RENEW" -> new StoreChange.BillingRetry("GRACE_PERIOD".equals(subtype));
 			case "GRACE_PERIOD_EXPIRED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, signedAt, "EXPIRED");
 			case "EXPIRED" -> new StoreChange.Ended(

@@ -26,8 +26,11 @@ sealed interface StoreChange {
 		}
 	}
 
-	/** The customer turned auto-renewal off (it ends at {@code until}) or on again at the store. */
-	record AutoRenewChanged(boolean on, Instant until) implements StoreChange {
+	/**
+	 * The customer turned auto-renewal off (it ends at {@code until}) or on again at the store; the period is the one
+	 * the store bills ({@code periodStart} to {@code until}), for a purchase Subdesk hears of first through this.
+	 */
+	record AutoRenewChanged(boolean on, Instant periodStart, Instant until) implements StoreChange {
 
 		@Override
 		public String storeState() {

@@ -91,24 +91,21 @@ class StoreSync {
 		if (purchaseId == null || productId == null) {
 			return new StoreOutcome("IGNORED", null, null);
 		}
-		Optional<Purchase> known = lock(report.store().name(), purchaseId);
-		if (known.isPresent() && report.signedAt().isBefore(known.get().lastSignedAt())) {
-			return new StoreOutcome("STALE", known.get().subscriptionId(), null);
-		}
-		if (known.isEmpty()) {
-			jdbc.sql("""
-					INSERT INTO store_purchases (store, purchase_id, product_id, store_state, last_signed_at, updated_at)
-					VALUES (:store, :purchase, :product, :state, :signed, :at)
-					""")
-				.param("store", report.store().name())
-				.param("purchase", purchaseId)
-				.param("product", productId)
-				.param("state", report.change().storeState())
-				.param("signed", Timestamp.from(report.signedAt()))
-				.param("at", Timestamp.from(now))
-				.update();
-		}
+		// a first notification makes the row (never signed yet); concurrent ones for one purchase queue on its lock
+		jdbc.sql("""
+				INSERT INTO store_purchases (store, purchase_id, product_id, store_state, last_signed_at, updated_at)
+				VALUES (:store, :purchase, :product, 'NEW', 'epoch', :at)
+				ON CONFLICT (store, purchase_id) DO NOTHING
+				""")
+			.param("store", report.store().name())
+			.param("purchase", purchaseId)
+			.param("product", productId)
+			.param("at", Timestamp.from(now))
+			.update();
 		Purchase purchase = lock(report.store().name(), purchaseId).orElseThrow();
+		if (report.signedAt().isBefore(purchase.lastSignedAt())) {
+			return new StoreOutcome("STALE", purchase.subscriptionId(), null);
+		}
 		String accountId = purchase.accountId() != null ? purchase.accountId()
 				: Optional.ofNullable(report.accountToken()).flatMap(tokens::accountOf).orElse(null);
 		String planCode = properties.planFor(productId);
@@ -186,6 +183,13 @@ class StoreSync {
 						: subscriptions.storeRenewed(live, renewed.periodStart(), renewed.periodEnd())).id();
 			}
 			case StoreChange.AutoRenewChanged change -> {
+				if (live == null && purchase.subscriptionId() == null) {
+					// the first news of this purchase (its SUBSCRIBED comes later, or never): it runs until the store's end
+					return change(purchase, new StoreReport(report.store(), report.notificationId(), report.type(),
+							report.subtype(), report.signedAt(), report.purchaseId(), report.productId(),
+							report.accountToken(), new StoreChange.Subscribed(change.periodStart(), change.until(),
+									change.on()), null), accountId, planCode);
+				}
 				if (live == null) {
 					return purchase.subscriptionId();
 				}

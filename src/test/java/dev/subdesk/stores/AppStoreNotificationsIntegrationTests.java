@@ -94,6 +94,7 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void autoRenewalTurnedOffInTheStoreSchedulesTheEndAtTheExpiryAndTurnedOnTakesItBack() {
 		AppStorePurchase p = subscribed();
+		fixtures.card(p.account, "tok_visa");
 		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1))).isEqualTo("APPLIED");
 		JsonNode off = p.subscription();
 		assertThat(off.path("status").asString()).isEqualTo("ACTIVE");
@@ -191,6 +192,19 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		JsonNode list = vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data");
 		assertThat(list.values()).extracting(s -> s.path("status").asString())
 			.containsExactlyInAnyOrder("CANCELLED", "ACTIVE");
+	}
+
+	@Test
+	void twoFirstNotificationsOfOnePurchaseAtOnceMakeOneSubscription() throws Exception {
+		AppStorePurchase p = purchase();
+		try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+			var bought = pool.submit(() -> p.notify("SUBSCRIBED", "INITIAL_BUY", now));
+			var off = pool.submit(() -> p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1)));
+			assertThat(java.util.List.of(bought.get(), off.get())).allMatch(o -> o.equals("APPLIED") || o.equals("STALE"));
+		}
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(s.path("autoRenew").asBoolean()).as("whichever came first, the later one counts").isFalse();
 	}
 
 	@Test
