@@ -105,25 +105,8 @@ public class Support {
 	@Transactional
 	public SupportCase open(Account account, String subject, String channel, @Nullable String chargeId,
 			@Nullable String detail) {
-		Instant now = clock.instant();
 		SupportCase.Priority priority = chargeId != null ? SupportCase.Priority.HIGH : SupportCase.Priority.NORMAL;
-		String number = Ids.claim(Ids::caseNumber, drawn -> jdbc.sql("""
-				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at,
-				                           priority, sla_due_at, updated_at)
-				VALUES (:number, :account, 'OPEN', :subject, :channel, :charge, :detail, :at, :priority, :due, :at)
-				ON CONFLICT (case_number) DO NOTHING
-				""")
-			.param("number", drawn)
-			.param("account", account.id())
-			.param("subject", subject)
-			.param("channel", channel)
-			.param("charge", chargeId)
-			.param("detail", detail)
-			.param("at", Timestamp.from(now))
-			.param("priority", priority.name())
-			.param("due", Timestamp.from(now.plus(slaFor(priority))))
-			.update() == 1);
-		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
+		String number = insert(account.id(), subject, channel, chargeId, detail, priority);
 		notices.send(account.id(), account.email(), NoticeType.CASE_UPDATE, "Case %s opened: %s".formatted(number, subject),
 				"""
 						We have opened support case %s for you: %s.
@@ -138,24 +121,32 @@ public class Support {
 	 */
 	@Transactional
 	public SupportCase openUnmatched(String subject, String channel, String detail) {
+		String number = insert(null, subject, channel, null, detail, SupportCase.Priority.NORMAL);
+		return find(number).orElseThrow();
+	}
+
+	/** Records a new OPEN case with a fresh number and its OPENED timeline entry; returns the number. */
+	private String insert(@Nullable String accountId, String subject, String channel, @Nullable String chargeId,
+			@Nullable String detail, SupportCase.Priority priority) {
 		Instant now = clock.instant();
-		SupportCase.Priority priority = SupportCase.Priority.NORMAL;
 		String number = Ids.claim(Ids::caseNumber, drawn -> jdbc.sql("""
-				INSERT INTO support_cases (case_number, account_id, status, subject, channel, detail, created_at,
+				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at,
 				                           priority, sla_due_at, updated_at)
-				VALUES (:number, NULL, 'OPEN', :subject, :channel, :detail, :at, :priority, :due, :at)
+				VALUES (:number, :account, 'OPEN', :subject, :channel, :charge, :detail, :at, :priority, :due, :at)
 				ON CONFLICT (case_number) DO NOTHING
 				""")
 			.param("number", drawn)
+			.param("account", accountId)
 			.param("subject", subject)
 			.param("channel", channel)
+			.param("charge", chargeId)
 			.param("detail", detail)
 			.param("at", Timestamp.from(now))
 			.param("priority", priority.name())
 			.param("due", Timestamp.from(now.plus(slaFor(priority))))
 			.update() == 1);
 		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
-		return find(number).orElseThrow();
+		return number;
 	}
 
 	/**
