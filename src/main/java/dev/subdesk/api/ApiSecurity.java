@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * request URI. Everything under {@code /api} and {@code /actuator} needs {@code Authorization: Bearer <api key>}
  * ({@link ApiKey}), except {@code GET /api/v1/receipt-keys}, {@code POST /api/v1/receipts/verify},
  * {@code GET /api/v1/entitlement-keys}, {@code GET /api/v1/official-channels},
- * {@code POST /api/v1/official-channels/check}, the API description {@code GET /api/v1/openapi.json} and
+ * {@code POST /api/v1/official-channels/check}, the store notifications {@code POST /api/v1/channels/apple/notifications}
+ * and {@code POST /api/v1/channels/google/rtdn} (their signatures authenticate them), the API description
+ * {@code GET /api/v1/openapi.json} and
  * {@code /actuator/health} with its groups; a missing or wrong key is {@code 401 UNAUTHORIZED}. Stateless: no
  * session, no CSRF (a bearer key is not sent by a browser on its own). A path under {@code /api} or
  * {@code /actuator} that is not in normal form never gets this far ({@link PathNormalForm}).
@@ -73,6 +75,18 @@ class ApiSecurity {
 	static final RequestMatcher CHECK_CHANNEL = PATHS.matcher(HttpMethod.POST, "/api/v1/official-channels/check");
 	static final RequestMatcher ENTITLEMENT_KEYS = PATHS.matcher(HttpMethod.GET, "/api/v1/entitlement-keys");
 
+	/**
+	 * Called by the App Store, not by the vendor: no API key; the signed payload's certificate chain up to the
+	 * configured root is its authentication (module stores).
+	 */
+	static final RequestMatcher APPLE_NOTIFICATIONS = PATHS.matcher(HttpMethod.POST, "/api/v1/channels/apple/notifications");
+
+	/**
+	 * Called by Google's Pub/Sub, not by the vendor: its {@code Authorization: Bearer} is Google's OIDC token, which
+	 * module stores verifies, never the API key.
+	 */
+	static final RequestMatcher GOOGLE_RTDN = PATHS.matcher(HttpMethod.POST, "/api/v1/channels/google/rtdn");
+
 	/** Issues a token and changes nothing: not an audited change, though it needs the key. */
 	static final RequestMatcher ENTITLEMENT_TOKEN = PATHS.matcher(HttpMethod.POST,
 			"/api/v1/devices/{id}/entitlement-token");
@@ -81,7 +95,8 @@ class ApiSecurity {
 			PATHS.matcher("/actuator/**"));
 
 	private static final RequestMatcher PUBLIC = new OrRequestMatcher(RECEIPT_KEYS, VERIFY_RECEIPT, API_DESCRIPTION,
-			OFFICIAL_CHANNELS, CHECK_CHANNEL, ENTITLEMENT_KEYS, PATHS.matcher("/actuator/health/**"));
+			OFFICIAL_CHANNELS, CHECK_CHANNEL, ENTITLEMENT_KEYS, APPLE_NOTIFICATIONS, GOOGLE_RTDN,
+			PATHS.matcher("/actuator/health/**"));
 
 	/**
 	 * The path a request is routed by (percent-decoded, without matrix parameters), which is the path the

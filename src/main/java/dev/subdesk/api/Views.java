@@ -107,7 +107,7 @@ final class Views {
 		}
 	}
 
-	record CaseView(String caseNumber, String accountId, String status, String subject, String channel,
+	record CaseView(String caseNumber, @Nullable String accountId, String status, String subject, String channel,
 			Instant createdAt) {
 
 		static CaseView of(SupportCase c) {

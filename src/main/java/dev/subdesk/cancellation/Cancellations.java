@@ -583,6 +583,14 @@ public class Cancellations {
 		return all;
 	}
 
+	/** How to cancel a store-billed subscription at its store (Subdesk cannot cancel it). */
+	public ChannelInstructions instructionsFor(Subscription s) {
+		if (!s.storeBilled()) {
+			throw new IllegalArgumentException("not store-billed: " + s.id());
+		}
+		return instructions(s.channel());
+	}
+
 	private ChannelInstructions instructions(Channel channel) {
 		String url = channel == Channel.APP_STORE ? appStoreUrl : googlePlayUrl;
 		return new ChannelInstructions(channel.name(), url, List.of(

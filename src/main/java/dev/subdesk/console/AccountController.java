@@ -1,5 +1,9 @@
 package dev.subdesk.console;
 
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.ChannelInstructions;
+import dev.subdesk.stores.StoreSubscriptions;
+import java.time.Instant;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
@@ -29,7 +33,16 @@ class AccountController {
 
 	/** A subscription as the agent sees it once the caller is verified. */
 	record SubscriptionRow(String id, String plan, String orderNumber, String status, String periodEnd,
-			boolean cancellable, boolean autoRenew) {
+			boolean cancellable, boolean autoRenew, @Nullable StoreRow store) {
+	}
+
+	/**
+	 * A store-billed subscription: which store bills it, the store's last state ({@code null} before any store
+	 * notification), when the store refunded it, and the store's steps to cancel to read to the caller (the agent
+	 * cannot cancel it).
+	 */
+	record StoreRow(String store, @Nullable String storeState, @Nullable String refundedOn, String url,
+			List<String> steps) {
 	}
 
 	/** What the caller said, typed by the agent. */
@@ -85,8 +98,14 @@ class AccountController {
 	private final AgentLog log;
 	private final CallerActions actions;
 
+	private final StoreSubscriptions stores;
+	private final Cancellations cancellations;
+
 	AccountController(AccountSearch search, Accounts accounts, Subscriptions subscriptions, Catalog catalog,
-			CallerVerification verification, CallCases cases, AgentLog log, CallerActions actions) {
+			CallerVerification verification, CallCases cases, AgentLog log, CallerActions actions,
+			StoreSubscriptions stores, Cancellations cancellations) {
+		this.stores = stores;
+		this.cancellations = cancellations;
 		this.actions = actions;
 		this.search = search;
 		this.accounts = accounts;
@@ -144,9 +163,19 @@ class AccountController {
 	}
 
 	private SubscriptionRow row(Subscription s) {
-		String status = s.scheduledToEnd() ? s.status() + ", ends " + Formats.date(s.currentPeriodEnd()) : s.status().name();
+		Instant cancelAt = s.cancelAt();
+		String status = s.scheduledToEnd() && cancelAt != null ? s.status() + ", ends " + Formats.date(cancelAt)
+				: s.status().name();
+		StoreRow store = null;
+		if (s.storeBilled()) {
+			var reported = stores.status(s.id());
+			ChannelInstructions instructions = cancellations.instructionsFor(s);
+			store = new StoreRow(s.channel().storeName(), reported.map(StoreSubscriptions.StoreStatus::storeState).orElse(null),
+					reported.map(StoreSubscriptions.StoreStatus::refundedAt).map(Formats::date).orElse(null),
+					instructions.url(), instructions.steps());
+		}
 		return new SubscriptionRow(s.id(), catalog.get(s.planCode()).name(), s.orderNumber(), status,
-				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled(), s.autoRenew());
+				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled(), s.autoRenew(), store);
 	}
 
 	@PostMapping("/console/accounts/{accountId}/verify")

@@ -48,7 +48,7 @@ class CallCases {
 			return Optional.empty();
 		}
 		return Optional.of(support.find(caseNumber)
-			.filter(c -> c.accountId().equals(accountId))
+			.filter(c -> accountId.equals(c.accountId()))
 			.map(SupportCase::caseNumber)
 			.orElseThrow(() -> new SubdeskException(404, "NOT_FOUND",
 					"This account has no case " + shortened(caseNumber.strip()) + "; nothing was done")));

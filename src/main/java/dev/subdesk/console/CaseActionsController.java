@@ -64,7 +64,7 @@ class CaseActionsController {
 					+ "; a supervisor can reassign it");
 		}
 		support.assign(c.caseNumber(), agent.getName(), agent.getName());
-		audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.accountId(), "Owner: " + agent.getName(),
+		audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.auditTarget(), "Owner: " + agent.getName(),
 				c.caseNumber(), "taking ownership");
 		redirect.addFlashAttribute("message", "The case is yours.");
 		return "redirect:/console/cases/{caseNumber}";
@@ -110,7 +110,7 @@ class CaseActionsController {
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		change.accept(note);
-		audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.accountId(), note, c.caseNumber(), "case work");
+		audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.auditTarget(), note, c.caseNumber(), "case work");
 		redirect.addFlashAttribute("message", step.done());
 		return "redirect:/console/cases/{caseNumber}";
 	}

@@ -24,7 +24,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class CaseController {
 
 	/** A case in a list, with its service-level due time and whether it is past it. */
-	record CaseRow(String caseNumber, String accountId, String subject, String status, String priority, String slaDue,
+	record CaseRow(String caseNumber, @Nullable String accountId, String subject, String status, String priority, String slaDue,
 			boolean breached, @Nullable String escalationReason) {
 
 		static CaseRow of(SupportCase c, Instant now) {
@@ -65,7 +65,7 @@ class CaseController {
 	@GetMapping("/console/cases/{caseNumber}")
 	String caseView(@PathVariable String caseNumber, Principal agent, HttpServletRequest request, Model model) {
 		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
-		log.viewed(agent.getName(), "VIEW_CASE", c.accountId(), c.caseNumber());
+		log.viewed(agent.getName(), "VIEW_CASE", c.auditTarget(), c.caseNumber());
 		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));
 		model.addAttribute("timeline", support.timeline(c.caseNumber())
 			.stream()
@@ -89,7 +89,7 @@ class CaseController {
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		SupportCase c = support.escalate(caseNumber, reason, agent.getName());
-		log.acted(agent.getName(), "ESCALATE", c.accountId(), "Escalated to a supervisor", c.caseNumber(), reason);
+		log.acted(agent.getName(), "ESCALATE", c.auditTarget(), "Escalated to a supervisor", c.caseNumber(), reason);
 		redirect.addFlashAttribute("message", "Escalated to a supervisor.");
 		return "redirect:/console/cases/{caseNumber}";
 	}

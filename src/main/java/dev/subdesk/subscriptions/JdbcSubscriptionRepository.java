@@ -84,6 +84,14 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
+	/** When the renewal engine looks at a subscription next (null: not until something else sets it). */
+	void nextAttemptAt(String id, @Nullable Instant at) {
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = :at, extra_attempt_at = NULL, dunning_attempts = 0 WHERE id = :id")
+			.param("at", ts(at))
+			.param("id", id)
+			.update();
+	}
+
 	/** One extra renewal attempt due at {@code at}, for a PAST_DUE subscription that got a new card. */
 	void extraAttemptAt(String id, Instant at) {
 		jdbc.sql("UPDATE subscriptions SET extra_attempt_at = :at WHERE id = :id AND status = 'PAST_DUE'")

@@ -38,8 +38,11 @@ public record Subscription(String id, String accountId, String planCode, String 
 		return channel.storeBilled();
 	}
 
-	/** Auto-renewal off and service until {@code at}, scheduled by cancellation {@code number}. */
-	public Subscription scheduleEnd(Instant at, String number) {
+	/**
+	 * Auto-renewal off and service until {@code at}, scheduled by cancellation {@code number} (null: the app store
+	 * that bills it reported auto-renewal off).
+	 */
+	public Subscription scheduleEnd(Instant at, @Nullable String number) {
 		return change(d -> {
 			d.autoRenew = false;
 			d.cancelAt = at;
@@ -71,6 +74,29 @@ public record Subscription(String id, String accountId, String planCode, String 
 				d.scheduledBy = number;
 			}
 		});
+	}
+
+	/**
+	 * A store-billed subscription the store renewed (or recovered from its billing retry): ACTIVE for the period the
+	 * store reports, auto-renewing.
+	 */
+	Subscription storeRenewed(Instant periodStart, Instant periodEnd) {
+		return change(d -> {
+			if (periodStart.isAfter(d.currentPeriodStart)) {
+				d.periodIndex++;
+			}
+			d.status = Status.ACTIVE;
+			d.autoRenew = true;
+			d.cancelAt = null;
+			d.scheduledBy = null;
+			d.currentPeriodStart = periodStart;
+			d.currentPeriodEnd = periodEnd;
+		});
+	}
+
+	/** A store-billed subscription whose renewal the store could not bill: PAST_DUE while the store retries. */
+	Subscription storePastDue() {
+		return change(d -> d.status = Status.PAST_DUE);
 	}
 
 	public Subscription withRenewalPrice(Money next) {

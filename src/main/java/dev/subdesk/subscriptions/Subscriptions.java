@@ -150,14 +150,24 @@ public class Subscriptions {
 	}
 
 	private Subscription record(String id, PurchaseRequest request, String gatewayKey) {
+		Instant now = clock.instant();
+		return record(id, request, gatewayKey, now, null);
+	}
+
+	/**
+	 * Records a new subscription whose first period starts at {@code start} and ends at {@code storeEnd} when a store
+	 * reports it, else one term later.
+	 */
+	private Subscription record(String id, PurchaseRequest request, String gatewayKey, Instant start,
+			@Nullable Instant storeEnd) {
 		Account account = accounts.lock(request.accountId());
 		Checked checked = check(request);
 		Plan plan = checked.plan();
 		Instant now = clock.instant();
-		Instant end = plan.term().boundary(now, 1);
+		Instant end = storeEnd != null ? storeEnd : plan.term().boundary(start, 1);
 		PaymentMethod method = checked.method();
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
-				Subscription.Status.ACTIVE, true, plan.term(), now, 0, now, end, null, null, null,
+				Subscription.Status.ACTIVE, true, plan.term(), start, 0, start, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
@@ -199,6 +209,57 @@ public class Subscriptions {
 		}
 		return letter.text("order.withdrawal", String.valueOf(WithdrawalPeriod.DAYS),
 				letter.date(WithdrawalPeriod.lastDay(concludedAt, account.country())));
+	}
+
+	/**
+	 * A purchase an app store reports (store sync): a new ACTIVE, auto-renewing subscription on {@code channel}
+	 * for the period the store bills, with no charge here and an ORDER_CONFIRMATION that names the store. The
+	 * renewal engine does not roll a synced subscription on: the store reports each renewal.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription purchaseFromStore(String accountId, String planCode, Channel channel, Instant periodStart,
+			Instant periodEnd) {
+		if (!channel.storeBilled()) {
+			throw new IllegalArgumentException("not a store: " + channel);
+		}
+		String id = Ids.next("sub");
+		record(id, new PurchaseRequest(accountId, planCode, null, null, channel), "store_" + id, periodStart, periodEnd);
+		repository.nextAttemptAt(id, null);
+		return get(id);
+	}
+
+	/**
+	 * The store renewed a store-billed subscription, or recovered it from its billing retry: ACTIVE and
+	 * auto-renewing for the period the store reports.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription storeRenewed(Subscription s, Instant periodStart, Instant periodEnd) {
+		requireStoreBilled(s);
+		Subscription updated = s.storeRenewed(periodStart, periodEnd);
+		repository.update(updated);
+		repository.nextAttemptAt(s.id(), null);
+		changed(EventType.SUBSCRIPTION_RENEWED, updated);
+		return updated;
+	}
+
+	/**
+	 * The store could not bill a store-billed subscription's renewal and retries itself: PAST_DUE, with no attempt
+	 * of ours (the renewal engine leaves it alone until the store reports again).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription storePastDue(Subscription s) {
+		requireStoreBilled(s);
+		Subscription updated = s.storePastDue();
+		repository.update(updated);
+		repository.nextAttemptAt(s.id(), null);
+		changed(EventType.SUBSCRIPTION_PAST_DUE, updated);
+		return updated;
+	}
+
+	private static void requireStoreBilled(Subscription s) {
+		if (!s.storeBilled() || s.ended()) {
+			throw new IllegalArgumentException("not a live store-billed subscription: " + s.id());
+		}
 	}
 
 	@Transactional(readOnly = true)
@@ -247,20 +308,26 @@ public class Subscriptions {
 		return repository.scheduledBy(confirmationNumber).stream().filter(s -> !s.ended()).toList();
 	}
 
-	/** Sets the end of a subscription: no more renewals, service until {@code cancelAt}. */
+	/**
+	 * Sets the end of a subscription: no more renewals, service until {@code cancelAt}. The confirmation number is
+	 * null when the app store that bills it reported auto-renewal off.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public Subscription scheduleEnd(Subscription s, Instant cancelAt, String confirmationNumber) {
+	public Subscription scheduleEnd(Subscription s, Instant cancelAt, @Nullable String confirmationNumber) {
 		Subscription updated = s.scheduleEnd(cancelAt, confirmationNumber);
 		repository.update(updated);
 		changed(EventType.SUBSCRIPTION_CANCELLATION_SCHEDULED, updated);
 		return updated;
 	}
 
-	/** Takes a scheduled end back: auto-renewal on again, with the account's default card if it had none. */
+	/**
+	 * Takes a scheduled end back: auto-renewal on again, with the account's default card if it had none (a
+	 * store-billed one stays without a card: the store bills it).
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription unschedule(Subscription s) {
 		String method = s.paymentMethodId();
-		if (method == null || accounts.paymentMethod(s.accountId(), method).isEmpty()) {
+		if (!s.storeBilled() && (method == null || accounts.paymentMethod(s.accountId(), method).isEmpty())) {
 			method = accounts.defaultPaymentMethod(s.accountId()).map(PaymentMethod::id).orElse(null);
 		}
 		Subscription updated = s.resume(method);

@@ -111,8 +111,28 @@ public class Support {
 	@Transactional
 	public SupportCase open(Account account, String subject, String channel, @Nullable String chargeId,
 			@Nullable String detail) {
-		Instant now = clock.instant();
 		SupportCase.Priority priority = chargeId != null ? SupportCase.Priority.HIGH : SupportCase.Priority.NORMAL;
+		String number = insert(account.id(), subject, channel, chargeId, detail, priority);
+		Letter letter = notices.letterFor(account.country());
+		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE,
+				letter.text("case.opened.subject", number, subject), letter.text("case.opened.body", number, subject), number);
+		return changed(EventType.CASE_OPENED, number);
+	}
+
+	/**
+	 * Opens a case that belongs to no account yet (a store purchase whose account token matches no account): it
+	 * waits in the queue for an agent to find the customer; nobody is told, as there is nobody to tell.
+	 */
+	@Transactional
+	public SupportCase openUnmatched(String subject, String channel, String detail) {
+		String number = insert(null, subject, channel, null, detail, SupportCase.Priority.NORMAL);
+		return changed(EventType.CASE_OPENED, number);
+	}
+
+	/** Records a new OPEN case with a fresh number and its OPENED timeline entry; returns the number. */
+	private String insert(@Nullable String accountId, String subject, String channel, @Nullable String chargeId,
+			@Nullable String detail, SupportCase.Priority priority) {
+		Instant now = clock.instant();
 		String number = Ids.claim(Ids::caseNumber, drawn -> jdbc.sql("""
 				INSERT INTO support_cases (case_number, account_id, status, subject, channel, charge_id, detail, created_at,
 				                           priority, sla_due_at, updated_at)
@@ -120,7 +140,7 @@ public class Support {
 				ON CONFLICT (case_number) DO NOTHING
 				""")
 			.param("number", drawn)
-			.param("account", account.id())
+			.param("account", accountId)
 			.param("subject", subject)
 			.param("channel", channel)
 			.param("charge", chargeId)
@@ -130,10 +150,7 @@ public class Support {
 			.param("due", Timestamp.from(now.plus(slaFor(priority))))
 			.update() == 1);
 		timeline(number, "system", "OPENED", "Opened through " + channel + ": " + subject);
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE,
-				letter.text("case.opened.subject", number, subject), letter.text("case.opened.body", number, subject), number);
-		return changed(EventType.CASE_OPENED, number);
+		return number;
 	}
 
 	/**
@@ -328,7 +345,12 @@ public class Support {
 
 	/** Tells the customer about the case in their letter's language: {@code what.subject} and {@code what.body}. */
 	private void tellCustomer(SupportCase c, String what, String... args) {
-		Account account = accounts.get(c.accountId());
+		String accountId = c.accountId();
+		if (accountId == null) {
+			timeline(c.caseNumber(), "system", "NOTICE", "No customer to tell yet: " + what);
+			return;
+		}
+		Account account = accounts.get(accountId);
 		Letter letter = notices.letterFor(account.country());
 		String subject = letter.text(what + ".subject", (Object[]) args);
 		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE, subject,

@@ -3,8 +3,11 @@ package dev.subdesk.support;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
-/** A support case: every contact with a customer lives in one, with a number the customer can quote. */
-public record SupportCase(String caseNumber, String accountId, Status status, String subject, String channel,
+/**
+ * A support case: every contact with a customer lives in one, with a number the customer can quote. {@code accountId}
+ * is null only for a store purchase that matched no account ({@link Support#openUnmatched}).
+ */
+public record SupportCase(String caseNumber, @Nullable String accountId, Status status, String subject, String channel,
 		Instant createdAt, Priority priority, @Nullable String owner, Instant slaDueAt,
 		@Nullable String escalationReason, Instant updatedAt) {
 
@@ -14,6 +17,11 @@ public record SupportCase(String caseNumber, String accountId, Status status, St
 
 	public enum Priority {
 		LOW, NORMAL, HIGH, URGENT
+	}
+
+	/** What the audit trail names as the target of work on this case: its account, or the case itself. */
+	public String auditTarget() {
+		return accountId != null ? accountId : "case:" + caseNumber;
 	}
 
 	/** Whether the case is past its service-level due time without being resolved. */

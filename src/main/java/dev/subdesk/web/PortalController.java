@@ -7,6 +7,7 @@ import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.cancellation.ChannelInstructions;
+import dev.subdesk.stores.StoreSubscriptions;
 import dev.subdesk.cancellation.Quote;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.cancellation.RetentionOffers;
@@ -64,10 +65,12 @@ class PortalController {
 	private final Withdrawals withdrawals;
 	private final JsonMapper json;
 	private final ReceiptPageController receiptPage;
+	private final StoreSubscriptions stores;
 
 	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
 			Catalog catalog, Accounts accounts, Devices devices, Withdrawals withdrawals, JsonMapper json,
-			ReceiptPageController receiptPage) {
+			ReceiptPageController receiptPage, StoreSubscriptions stores) {
+		this.stores = stores;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.offers = offers;
@@ -86,8 +89,16 @@ class PortalController {
 	 */
 	record Row(String id, String name, String orderNumber, String statusKey, @Nullable String nextChargeDate,
 			@Nullable String nextChargeAmount, @Nullable String endDate, boolean endedAlready, boolean cancellable,
-			boolean resumable, boolean canStopRenewal, boolean withdrawable, @Nullable ChannelInstructions store,
+			boolean resumable, boolean canStopRenewal, boolean withdrawable, @Nullable StoreRow store,
 			List<String> devices, List<Row> addOns) {
+	}
+
+	/**
+	 * A store-billed subscription's store: its name, the store's own steps to cancel while it runs (Acme cannot cancel
+	 * it), the date it renews through the store, and the date the store refunded it.
+	 */
+	record StoreRow(String channel, @Nullable ChannelInstructions instructions, @Nullable String renewsOn,
+			@Nullable String refundedOn) {
 	}
 
 	@GetMapping("/portal")
@@ -350,7 +361,16 @@ class PortalController {
 		Instant end = s.ended() ? (s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd()) : s.cancelAt();
 		String status = s.ended() ? "status." + s.status()
 				: s.scheduledToEnd() ? "status.ENDING" : "status." + s.status();
-		ChannelInstructions store = s.storeBilled() && !s.ended() ? cancellations.quote(s.id()).channelInstructions() : null;
+		StoreRow store = null;
+		if (s.storeBilled()) {
+			var reported = stores.status(s.id());
+			Instant refundedAt = reported.map(StoreSubscriptions.StoreStatus::refundedAt).orElse(null);
+			status = refundedAt != null ? "status.store.REFUNDED" : status.replace("status.", "status.store.");
+			store = new StoreRow(s.channel().name(), s.ended() ? null : cancellations.instructionsFor(s),
+					renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null,
+					refundedAt == null ? null : PageFormats.date(refundedAt, locale));
+			renews = false; // the store charges its own price: no amount of ours to show
+		}
 		return new Row(s.id(), name(s, locale), s.orderNumber(), status,
 				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(s.price(), locale) : null,
 				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),

@@ -2,6 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.stores.AppStorePurchase;
+import dev.subdesk.stores.GooglePushSigner;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.ApiIntegrationTest;
 import dev.subdesk.support.Fixtures;
@@ -31,6 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
+
+	@org.springframework.beans.factory.annotation.Autowired
+	java.time.Clock clock;
 
 	/** The test's client: each answer that breaks the document fails the call. */
 	Api checked;
@@ -299,6 +304,18 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(200, checked.get("/test-clock"));
 		expect(200, checked.post("/test-clock/advance", Map.of("duration", "PT1M")));
 		expect(400, checked.post("/test-clock/advance", Map.of("duration", "P1M")));
+	}
+
+	@Test
+	@Order(3)
+	void theStoreOperationsAnswerAsTheDocumentSays() {
+		String account = fixtures.account();
+		java.time.Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		AppStorePurchase purchase = AppStorePurchase.by(checked, account, now);
+		assertThat(purchase.notify("SUBSCRIBED", "INITIAL_BUY", now)).isEqualTo("APPLIED");
+		expect(200, checked.get("/subscriptions/" + purchase.subscription().path("id").asString() + "/store-status"));
+		expect(200, GooglePushSigner.pushTestNotification(checked, now));
+		expect(401, checked.with("Authorization", null).post("/channels/google/rtdn", Map.of()));
 	}
 
 	/**

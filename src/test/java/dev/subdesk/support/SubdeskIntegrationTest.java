@@ -24,6 +24,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
 		// the demo customers would show up in searches and counts of the shared database: DemoDataIntegrationTests seeds them
 		"subdesk.demo.seed=false",
+		// store sync: the tests' own App Store root and Google push keys (src/test/resources/stores), no real ones
+		"subdesk.stores.apple.root-certificates=classpath:stores/test-apple-root.pem",
+		"subdesk.stores.apple.bundle-id=example.acme.app",
+		"subdesk.stores.google.jwks-uri=classpath:stores/test-google-jwks.json",
+		"subdesk.stores.google.audience=https://subdesk.test/api/v1/channels/google/rtdn",
+		"subdesk.stores.google.service-account=rtdn-push@acme-test.iam.example",
+		"subdesk.stores.google.package-name=example.acme.app",
+		"subdesk.stores.products[example.acme.antivirus.monthly]=antivirus-monthly",
 		"logging.level.dev.subdesk=WARN" })
 public @interface SubdeskIntegrationTest {
 

@@ -23,7 +23,7 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 		String page = session.get("/portal").body();
 
 		String storeSection = page.substring(page.indexOf("id=\"sub-" + store.id() + "\""));
-		assertThat(storeSection).contains("Billed by APP_STORE").contains("https://apps.apple.com/account/subscriptions");
+		assertThat(storeSection).contains("Billed by the App Store").contains("https://apps.apple.com/account/subscriptions");
 		assertThat(storeSection.substring(0, storeSection.indexOf("</section>")))
 			.doesNotContain("/portal/subscriptions/" + store.id() + "/cancel");
 		assertThat(session.get("/portal/subscriptions/" + store.id() + "/cancel").location()).endsWith("/portal");

@@ -1,0 +1,116 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.Subscription;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * App Store Server Notifications V2: verifies the {@code signedPayload} and the signed transaction and renewal info in
+ * it ({@link AppleSignedData}), reads what the notification type does ({@link #changeOf}) and applies it once
+ * ({@link StoreSync}). A bad signature or chain is {@code 401} and changes nothing.
+ */
+@Service
+public class AppStoreNotifications {
+
+	private final AppleSignedData signed;
+	private final StoreSync sync;
+	private final StoresProperties properties;
+
+	AppStoreNotifications(AppleSignedData signed, StoreSync sync, StoresProperties properties) {
+		this.signed = signed;
+		this.sync = sync;
+		this.properties = properties;
+	}
+
+	/** Verifies and applies one notification; {@code 401} when anything does not verify. */
+	public StoreOutcome receive(String signedPayload) {
+		Map<String, Object> payload = signed.verify(signedPayload);
+		Map<String, Object> data = map(payload.get("data"));
+		String bundleId = properties.apple() == null ? null : properties.apple().bundleId();
+		if (bundleId != null && data != null && data.get("bundleId") != null && !bundleId.equals(data.get("bundleId"))) {
+			throw AppleSignedData.refused("the notification is for another app");
+		}
+		String signedTransaction = data == null ? null : string(data.get("signedTransactionInfo"));
+		String signedRenewal = data == null ? null : string(data.get("signedRenewalInfo"));
+		Map<String, Object> transaction = signedTransaction == null ? Map.of() : signed.verify(signedTransaction);
+		Map<String, Object> renewal = signedRenewal == null ? Map.of() : signed.verify(signedRenewal);
+		String type = required(string(payload.get("notificationType")), "notificationType");
+		String subtype = string(payload.get("subtype"));
+		Instant signedAt = instant(payload.get("signedDate"));
+		if (signedAt == null) {
+			throw SubdeskException.invalid("signedPayload", "has no signedDate");
+		}
+		StoreChange change = changeOf(type, subtype, signedAt, transaction, renewal);
+		return sync.apply(new StoreReport(Channel.APP_STORE,
+				required(string(payload.get("notificationUUID")), "notificationUUID"), type, subtype, signedAt,
+				string(transaction.get("originalTransactionId")), string(transaction.get("productId")),
+				string(transaction.get("appAccountToken")), change,
+				"REFUND".equals(type) ? Objects.requireNonNullElse(instant(transaction.get("revocationDate")), signedAt)
+						: null));
+	}
+
+	/**
+	 * What each notification type does to the subscription: see docs/GUIDE.md (Store-billed subscriptions) for the
+	 * table.
+	 */
+	static StoreChange changeOf(String type, @Nullable String subtype, Instant signedAt, Map<String, Object> transaction,
+			Map<String, Object> renewal) {
+		Instant start = instant(transaction.get("purchaseDate"));
+		Instant end = instant(transaction.get("expiresDate"));
+		Instant revoked = Objects.requireNonNullElse(instant(transaction.get("revocationDate")), signedAt);
+		return switch (type) {
+			case "SUBSCRIBED" -> new StoreChange.Subscribed(period(start, signedAt), period(end, signedAt),
+					!Objects.equals(number(renewal.get("autoRenewStatus")), 0L));
+			case "DID_RENEW" -> new StoreChange.Renewed(period(start, signedAt), period(end, signedAt));
+			case "DID_CHANGE_RENEWAL_STATUS" -> new StoreChange.AutoRenewChanged("AUTO_RENEW_ENABLED".equals(subtype),
+					period(start, signedAt), period(end, signedAt));
+			case "DID_FAIL_TO_RENEW" -> new StoreChange.BillingRetry("GRACE_PERIOD".equals(subtype));
+			case "GRACE_PERIOD_EXPIRED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, signedAt, "EXPIRED");
+			case "EXPIRED" -> new StoreChange.Ended(
+					"VOLUNTARY".equals(subtype) || "PRICE_INCREASE".equals(subtype) ? Subscription.Status.CANCELLED
+							: Subscription.Status.EXPIRED,
+					end != null && !end.isAfter(signedAt) ? end : signedAt, "EXPIRED");
+			case "REFUND" -> new StoreChange.Ended(Subscription.Status.CANCELLED, revoked, "REFUNDED");
+			case "REVOKE" -> new StoreChange.Ended(Subscription.Status.CANCELLED, revoked, "REVOKED");
+			default -> new StoreChange.Nothing(type);
+		};
+	}
+
+	private static Instant period(@Nullable Instant instant, Instant signedAt) {
+		if (instant == null) {
+			throw SubdeskException.invalid("signedTransactionInfo", "has no purchaseDate or expiresDate");
+		}
+		return instant;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static @Nullable Map<String, Object> map(@Nullable Object value) {
+		return value instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+	}
+
+	private static @Nullable String string(@Nullable Object value) {
+		return value instanceof String s && !s.isBlank() ? s : null;
+	}
+
+	private static @Nullable Long number(@Nullable Object value) {
+		return value instanceof Number n ? n.longValue() : null;
+	}
+
+	/** App Store dates are milliseconds since the epoch. */
+	private static @Nullable Instant instant(@Nullable Object value) {
+		Long millis = number(value);
+		return millis == null ? null : Instant.ofEpochMilli(millis);
+	}
+
+	private static String required(@Nullable String value, String field) {
+		if (value == null) {
+			throw SubdeskException.invalid("signedPayload", "has no " + field);
+		}
+		return value;
+	}
+}

@@ -1,0 +1,125 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Google Play Real-time Developer Notifications, pushed by Pub/Sub: the bearer token is verified first
+ * ({@link GooglePushTokens}, else {@code 401}); the message only says that a purchase changed, so its state is read
+ * through {@link PlaySubscriptionsApi} and applied once ({@link StoreSync}), by Pub/Sub's {@code messageId}.
+ */
+@Service
+public class GooglePlayNotifications {
+
+	/** {@code subscriptionNotification.notificationType} 12: the subscription was revoked (refunded) before it expired. */
+	static final int SUBSCRIPTION_REVOKED = 12;
+
+	private final GooglePushTokens tokens;
+	private final PlaySubscriptionsApi play;
+	private final StoreSync sync;
+	private final StoresProperties properties;
+	private final JsonMapper json;
+
+	GooglePlayNotifications(GooglePushTokens tokens, PlaySubscriptionsApi play, StoreSync sync,
+			StoresProperties properties, JsonMapper json) {
+		this.tokens = tokens;
+		this.play = play;
+		this.sync = sync;
+		this.properties = properties;
+		this.json = json;
+	}
+
+	/**
+	 * One push: {@code {"message": {"data": base64 of the DeveloperNotification, "messageId", ...},
+	 * "subscription"}}. {@code 401} for a bad token, {@code 400} for a body that is not a push.
+	 */
+	public StoreOutcome receive(@Nullable String authorization, @Nullable String body) {
+		tokens.verify(authorization);
+		JsonNode message = parse(body == null ? "" : body, "message").path("message");
+		String messageId = message.path("messageId").asString("");
+		String data = message.path("data").asString("");
+		if (messageId.isBlank() || data.isBlank()) {
+			throw SubdeskException.invalid("message", "needs data and messageId");
+		}
+		String decoded;
+		try {
+			decoded = new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException e) {
+			throw SubdeskException.invalid("message.data", "is not base64");
+		}
+		JsonNode notification = parse(decoded, "message.data");
+		String packageName = notification.path("packageName").asString("");
+		String configured = properties.google() == null ? null : properties.google().packageName();
+		if (configured != null && !configured.equals(packageName)) {
+			throw new SubdeskException(401, "UNAUTHORIZED", "Refused: the notification is for another app; nothing was changed");
+		}
+		Instant signedAt = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
+		JsonNode subscription = notification.path("subscriptionNotification");
+		if (!subscription.isObject()) {
+			// a test notification, or one about one-time products or voided purchases: recorded only
+			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, kindOf(notification), null, signedAt, null,
+					null, null, new StoreChange.Nothing("TEST"), null));
+		}
+		int type = subscription.path("notificationType").asInt(0);
+		String token = subscription.path("purchaseToken").asString("");
+		if (token.isBlank()) {
+			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
+		}
+		var purchase = play.get(packageName, token);
+		if (purchase.isEmpty()) {
+			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null, signedAt,
+					null, null, null, new StoreChange.Nothing("UNKNOWN"), null));
+		}
+		PlaySubscriptionsApi.PlaySubscription p = purchase.get();
+		StoreChange change = changeOf(type, p, signedAt);
+		return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, p.subscriptionState(),
+				signedAt, token, p.productId(), p.obfuscatedExternalAccountId(), change,
+				type == SUBSCRIPTION_REVOKED ? signedAt : null));
+	}
+
+	/** What the state Google reports does to the subscription (the notification type only tells a refund apart). */
+	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at) {
+		if (type == SUBSCRIPTION_REVOKED) {
+			return new StoreChange.Ended(Subscription.Status.CANCELLED, at, "REFUNDED");
+		}
+		return switch (p.subscriptionState()) {
+			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),
+					p.autoRenewEnabled());
+			case "SUBSCRIPTION_STATE_CANCELED" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(), false);
+			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true);
+			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "ON_HOLD");
+			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "PAUSED");
+			case "SUBSCRIPTION_STATE_EXPIRED" -> new StoreChange.Ended(
+					p.canceledByUser() ? Subscription.Status.CANCELLED : Subscription.Status.EXPIRED,
+					p.expiryTime().isAfter(at) ? at : p.expiryTime(), "EXPIRED");
+			default -> new StoreChange.Nothing(p.subscriptionState());
+		};
+	}
+
+	private static String kindOf(JsonNode notification) {
+		return notification.has("testNotification") ? "TEST" : "OTHER";
+	}
+
+	private JsonNode parse(String text, String field) {
+		try {
+			JsonNode node = json.readTree(text);
+			if (node == null || !node.isObject()) {
+				throw SubdeskException.invalid(field, "is not a JSON object");
+			}
+			return node;
+		}
+		catch (JacksonException e) {
+			throw SubdeskException.invalid(field, "is not JSON");
+		}
+	}
+}

@@ -1,0 +1,26 @@
+package dev.subdesk.stores;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The port to the Play Developer API's {@code purchases.subscriptionsv2.get}: a Google Play notification only says
+ * that something changed; the state is read here. {@link SandboxPlaySubscriptions} serves the tests and demo mode.
+ */
+public interface PlaySubscriptionsApi {
+
+	/** The subscription purchase behind a purchase token, if Google knows it. */
+	Optional<PlaySubscription> get(String packageName, String purchaseToken);
+
+	/**
+	 * The parts of a {@code SubscriptionPurchaseV2} Subdesk reads: {@code subscriptionState}
+	 * ({@code SUBSCRIPTION_STATE_ACTIVE}, {@code _CANCELED}, {@code _IN_GRACE_PERIOD}, {@code _ON_HOLD},
+	 * {@code _PAUSED}, {@code _EXPIRED}), the first line item's product, expiry and auto-renewal, the start, the
+	 * {@code externalAccountIdentifiers.obfuscatedExternalAccountId}, and whether the customer cancelled
+	 * ({@code canceledStateContext.userInitiatedCancellation}).
+	 */
+	record PlaySubscription(String subscriptionState, String productId, Instant startTime, Instant expiryTime,
+			boolean autoRenewEnabled, @Nullable String obfuscatedExternalAccountId, boolean canceledByUser) {
+	}
+}

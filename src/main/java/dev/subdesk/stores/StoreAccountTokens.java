@@ -1,0 +1,75 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.Accounts;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The token Subdesk gives each account for the vendor's app: a random UUID, set as the App Store's
+ * {@code appAccountToken} and Google Play's {@code obfuscatedExternalAccountId} when the customer buys in the app.
+ * The stores report it back with every purchase, which ties the purchase to the account without telling the store
+ * who the customer is. Deleted when the account is closed: a later purchase under it opens a case.
+ */
+@Service
+public class StoreAccountTokens {
+
+	private final JdbcClient jdbc;
+	private final Accounts accounts;
+	private final Clock clock;
+
+	StoreAccountTokens(JdbcClient jdbc, Accounts accounts, Clock clock) {
+		this.jdbc = jdbc;
+		this.accounts = accounts;
+		this.clock = clock;
+	}
+
+	/** The account's token, made on first use; {@code 404} for no such account, {@code 409} for a closed one. */
+	@Transactional
+	public UUID tokenFor(String accountId) {
+		if (accounts.get(accountId).closed()) {
+			throw new dev.subdesk.accounts.AccountClosedException(accountId);
+		}
+		jdbc.sql("""
+				INSERT INTO store_account_tokens (account_id, token, created_at) VALUES (:account, :token, :at)
+				ON CONFLICT (account_id) DO NOTHING
+				""")
+			.param("account", accountId)
+			.param("token", UUID.randomUUID())
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		return jdbc.sql("SELECT token FROM store_account_tokens WHERE account_id = :account")
+			.param("account", accountId)
+			.query(UUID.class)
+			.single();
+	}
+
+	/** The account a token belongs to; anything that is not one of our UUIDs belongs to none. */
+	@Transactional(readOnly = true)
+	public Optional<String> accountOf(String token) {
+		UUID uuid;
+		try {
+			uuid = UUID.fromString(token.strip());
+		}
+		catch (IllegalArgumentException e) {
+			return Optional.empty();
+		}
+		return jdbc.sql("SELECT account_id FROM store_account_tokens WHERE token = :token")
+			.param("token", uuid)
+			.query(String.class)
+			.optional();
+	}
+
+	@EventListener
+	void on(AccountClosed closed) {
+		jdbc.sql("DELETE FROM store_account_tokens WHERE account_id = :account")
+			.param("account", closed.accountId())
+			.update();
+	}
+}

@@ -1,0 +1,261 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.Support;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
+ * subscriptions module's own methods. A notification id seen before changes nothing; so does one signed before the
+ * last one applied to the same purchase. A purchase whose account token is unknown, or whose product is no plan,
+ * opens a support case and is not guessed at.
+ */
+@Service
+class StoreSync {
+
+	private static final String PURCHASE_COLUMNS = """
+			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at""";
+
+	private final JdbcClient jdbc;
+	private final Subscriptions subscriptions;
+	private final StoreAccountTokens tokens;
+	private final Accounts accounts;
+	private final Catalog catalog;
+	private final Support support;
+	private final StoresProperties properties;
+	private final Clock clock;
+
+	StoreSync(JdbcClient jdbc, Subscriptions subscriptions, StoreAccountTokens tokens, Accounts accounts,
+			Catalog catalog, Support support, StoresProperties properties, Clock clock) {
+		this.jdbc = jdbc;
+		this.subscriptions = subscriptions;
+		this.tokens = tokens;
+		this.accounts = accounts;
+		this.catalog = catalog;
+		this.support = support;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/** A purchase as Subdesk keeps it. */
+	record Purchase(String store, String purchaseId, @Nullable String accountId, @Nullable String subscriptionId,
+			String productId, String storeState, @Nullable Instant refundedAt, @Nullable String caseNumber,
+			Instant lastSignedAt) {
+	}
+
+	@Transactional
+	public StoreOutcome apply(StoreReport report) {
+		Instant now = clock.instant();
+		boolean first = jdbc.sql("""
+				INSERT INTO store_notifications (store, notification_id, type, subtype, signed_at, purchase_id, outcome,
+				                                 received_at)
+				VALUES (:store, :id, :type, :subtype, :signed, :purchase, 'RECEIVED', :at)
+				ON CONFLICT (store, notification_id) DO NOTHING
+				""")
+			.param("store", report.store().name())
+			.param("id", report.notificationId())
+			.param("type", report.type())
+			.param("subtype", report.subtype())
+			.param("signed", Timestamp.from(report.signedAt()))
+			.param("purchase", report.purchaseId())
+			.param("at", Timestamp.from(now))
+			.update() == 1;
+		if (!first) {
+			return new StoreOutcome("DUPLICATE", null, null);
+		}
+		StoreOutcome outcome = applyOnce(report, now);
+		jdbc.sql("UPDATE store_notifications SET outcome = :outcome WHERE store = :store AND notification_id = :id")
+			.param("outcome", outcome.outcome())
+			.param("store", report.store().name())
+			.param("id", report.notificationId())
+			.update();
+		return outcome;
+	}
+
+	private StoreOutcome applyOnce(StoreReport report, Instant now) {
+		String purchaseId = report.purchaseId();
+		String productId = report.productId();
+		if (purchaseId == null || productId == null) {
+			return new StoreOutcome("IGNORED", null, null);
+		}
+		// a first notification makes the row (never signed yet); concurrent ones for one purchase queue on its lock
+		jdbc.sql("""
+				INSERT INTO store_purchases (store, purchase_id, product_id, store_state, last_signed_at, updated_at)
+				VALUES (:store, :purchase, :product, 'NEW', 'epoch', :at)
+				ON CONFLICT (store, purchase_id) DO NOTHING
+				""")
+			.param("store", report.store().name())
+			.param("purchase", purchaseId)
+			.param("product", productId)
+			.param("at", Timestamp.from(now))
+			.update();
+		Purchase purchase = lock(report.store().name(), purchaseId).orElseThrow();
+		if (report.signedAt().isBefore(purchase.lastSignedAt())) {
+			return new StoreOutcome("STALE", purchase.subscriptionId(), null);
+		}
+		String accountId = purchase.accountId() != null ? purchase.accountId()
+				: Optional.ofNullable(report.accountToken()).flatMap(tokens::accountOf).orElse(null);
+		String planCode = properties.planFor(productId);
+		StoreOutcome outcome;
+		if (accountId == null || accounts.get(accountId).closed()) {
+			outcome = unmatched(report, purchase, null, "no account has the token the app set (%s)"
+				.formatted(report.accountToken() == null ? "none" : report.accountToken()));
+		}
+		else if (catalog.find(planCode).isEmpty()) {
+			outcome = unmatched(report, purchase, accounts.get(accountId), "no plan for the store product " + productId);
+		}
+		else {
+			String subscriptionId = change(purchase, report, accountId, planCode);
+			outcome = new StoreOutcome(report.change() instanceof StoreChange.Nothing ? "IGNORED" : "APPLIED",
+					subscriptionId, null);
+		}
+		jdbc.sql("""
+				UPDATE store_purchases SET account_id = coalesce(account_id, :account), subscription_id = :subscription,
+				    product_id = :product, store_state = :state, refunded_at = coalesce(:refunded, refunded_at),
+				    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at
+				WHERE store = :store AND purchase_id = :purchase
+				""")
+			.param("account", "UNMATCHED".equals(outcome.outcome()) ? null : accountId)
+			.param("subscription", outcome.subscriptionId() != null ? outcome.subscriptionId() : purchase.subscriptionId())
+			.param("product", productId)
+			.param("state", report.change() instanceof StoreChange.Nothing ? purchase.storeState()
+					: report.change().storeState())
+			.param("refunded", report.refundedAt() == null ? null : Timestamp.from(report.refundedAt()))
+			.param("case", outcome.caseNumber())
+			.param("signed", Timestamp.from(report.signedAt()))
+			.param("at", Timestamp.from(now))
+			.param("store", report.store().name())
+			.param("purchase", purchaseId)
+			.update();
+		return outcome;
+	}
+
+	/** Opens a case about a purchase Subdesk cannot place (once per purchase), and changes no subscription. */
+	private StoreOutcome unmatched(StoreReport report, Purchase purchase, @Nullable Account account, String why) {
+		if (purchase.caseNumber() != null) {
+			return new StoreOutcome("UNMATCHED", null, purchase.caseNumber());
+		}
+		String subject = "%s purchase %s: %s".formatted(report.store().storeName(), report.purchaseId(), why);
+		String detail = "Store %s, product %s, notification %s %s. Find the customer and link the purchase."
+			.formatted(report.store().name(), report.productId(), report.type(), report.notificationId());
+		String number = (account == null ? support.openUnmatched(subject, "STORE", detail)
+				: support.open(account, subject, "STORE", null, detail)).caseNumber();
+		return new StoreOutcome("UNMATCHED", null, number);
+	}
+
+	/** Applies the change; returns the subscription the purchase bills now (null: none). */
+	private @Nullable String change(Purchase purchase, StoreReport report, String accountId, String planCode) {
+		Subscription live = Optional.ofNullable(purchase.subscriptionId())
+			.map(subscriptions::lock)
+			.filter(s -> !s.ended())
+			.orElse(null);
+		switch (report.change()) {
+			case StoreChange.Subscribed bought -> {
+				Subscription s = live == null
+						? subscriptions.purchaseFromStore(accountId, planCode, report.store(), bought.periodStart(),
+								bought.periodEnd())
+						: renewedIfMoved(live, bought.periodStart(), bought.periodEnd());
+				if (!bought.autoRenew() && !s.scheduledToEnd()) {
+					s = subscriptions.scheduleEnd(s, bought.periodEnd(), null);
+				}
+				else if (bought.autoRenew() && s.scheduledToEnd()) {
+					s = subscriptions.unschedule(s);
+				}
+				return s.id();
+			}
+			case StoreChange.Renewed renewed -> {
+				return (live == null
+						? subscriptions.purchaseFromStore(accountId, planCode, report.store(), renewed.periodStart(),
+								renewed.periodEnd())
+						: subscriptions.storeRenewed(live, renewed.periodStart(), renewed.periodEnd())).id();
+			}
+			case StoreChange.AutoRenewChanged change -> {
+				if (live == null && purchase.subscriptionId() == null) {
+					// the first news of this purchase (its SUBSCRIBED comes later, or never): it runs until the store's end
+					return change(purchase, new StoreReport(report.store(), report.notificationId(), report.type(),
+							report.subtype(), report.signedAt(), report.purchaseId(), report.productId(),
+							report.accountToken(), new StoreChange.Subscribed(change.periodStart(), change.until(),
+									change.on()), null), accountId, planCode);
+				}
+				if (live == null) {
+					return purchase.subscriptionId();
+				}
+				if (!change.on() && !live.scheduledToEnd()) {
+					subscriptions.scheduleEnd(live, change.until(), null);
+				}
+				else if (change.on() && live.scheduledToEnd()) {
+					subscriptions.unschedule(live);
+				}
+				return live.id();
+			}
+			case StoreChange.BillingRetry retry -> {
+				if (live != null && live.status() != Subscription.Status.PAST_DUE) {
+					subscriptions.storePastDue(live);
+				}
+				return purchase.subscriptionId();
+			}
+			case StoreChange.Ended ended -> {
+				if (live != null) {
+					subscriptions.end(live, ended.status(), ended.at(), null);
+				}
+				return purchase.subscriptionId();
+			}
+			case StoreChange.Nothing nothing -> {
+				return purchase.subscriptionId();
+			}
+		}
+	}
+
+	/**
+	 * The store's period applied when it moved (or the subscription was PAST_DUE): a later end than ours starts at
+	 * our current end, as a store that reports only a purchase's first start (Google Play) cannot say otherwise.
+	 */
+	private Subscription renewedIfMoved(Subscription s, Instant start, Instant end) {
+		if (s.status() == Subscription.Status.ACTIVE && s.currentPeriodEnd().equals(end)) {
+			return s;
+		}
+		Instant from = end.isAfter(s.currentPeriodEnd()) && start.isBefore(s.currentPeriodEnd()) ? s.currentPeriodEnd()
+				: start;
+		return subscriptions.storeRenewed(s, from, end);
+	}
+
+	private Optional<Purchase> lock(String store, String purchaseId) {
+		return jdbc.sql("SELECT " + PURCHASE_COLUMNS
+				+ " FROM store_purchases WHERE store = :store AND purchase_id = :purchase FOR UPDATE")
+			.param("store", store)
+			.param("purchase", purchaseId)
+			.query(StoreSync::map)
+			.optional();
+	}
+
+	/** The store purchase that bills a subscription, if any. */
+	@Transactional(readOnly = true)
+	public Optional<Purchase> purchaseOf(String subscriptionId) {
+		return jdbc.sql("SELECT " + PURCHASE_COLUMNS
+				+ " FROM store_purchases WHERE subscription_id = :subscription ORDER BY updated_at DESC LIMIT 1")
+			.param("subscription", subscriptionId)
+			.query(StoreSync::map)
+			.optional();
+	}
+
+	static Purchase map(ResultSet rs, int row) throws SQLException {
+		Timestamp refunded = rs.getTimestamp("refunded_at");
+		return new Purchase(rs.getString("store"), rs.getString("purchase_id"), rs.getString("account_id"),
+				rs.getString("subscription_id"), rs.getString("product_id"), rs.getString("store_state"),
+				refunded == null ? null : refunded.toInstant(), rs.getString("case_number"),
+				rs.getTimestamp("last_signed_at").toInstant());
+	}
+}

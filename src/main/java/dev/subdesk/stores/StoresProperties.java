@@ -1,0 +1,41 @@
+package dev.subdesk.stores;
+
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Store sync as configured ({@code subdesk.stores.*}).
+ *
+ * @param products the store's product id for each plan code it sells, by product id (a product id that is itself
+ *        a plan code needs no entry)
+ * @param apple the App Store
+ * @param google Google Play
+ */
+@ConfigurationProperties("subdesk.stores")
+record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple apple, @Nullable Google google) {
+
+	/**
+	 * @param rootCertificates where the trusted root certificates are (PEM; {@code classpath:}, {@code file:}): Apple
+	 *        Root CA - G3 in production; none configured refuses every notification
+	 * @param bundleId the app's bundle id: a notification for another app is refused
+	 */
+	record Apple(@Nullable List<String> rootCertificates, @Nullable String bundleId) {
+	}
+
+	/**
+	 * @param jwksUri where Google's signing keys are (a JWK Set: {@code https://www.googleapis.com/oauth2/v3/certs},
+	 *        or {@code classpath:}/{@code file:}); none configured refuses every push
+	 * @param audience the audience the push subscription puts in its tokens
+	 * @param serviceAccount the email of the service account the push subscription authenticates as
+	 * @param packageName the app's package name: a notification for another app is refused
+	 */
+	record Google(@Nullable String jwksUri, @Nullable String audience, @Nullable String serviceAccount,
+			@Nullable String packageName) {
+	}
+
+	String planFor(String productId) {
+		return products == null ? productId : products.getOrDefault(productId, productId);
+	}
+}

@@ -1,0 +1,367 @@
+package dev.subdesk.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * App Store Server Notifications V2 at {@code POST /api/v1/channels/apple/notifications}, signed by the tests' own
+ * chain ({@link AppStoreSigner}) up to the configured test root: what each notification type does to the
+ * subscription, the token that ties a purchase to an account, the refusals of a bad chain or signature (401,
+ * nothing changed), a repeated notificationUUID and an older signedDate (nothing changed).
+ */
+class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	Clock clock;
+
+	private Api store;
+
+	private Api vendor;
+
+	private AppStoreSigner signer;
+
+	private Instant now;
+
+	@BeforeEach
+	void setUp() {
+		store = api.with("Authorization", null).checkedAgainstTheDescription();
+		vendor = api.checkedAgainstTheDescription();
+		signer = AppStoreSigner.trusted();
+		now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+	}
+
+	/** A purchase in the App Store by a new customer whose app set the account's token. */
+	private AppStorePurchase purchase() {
+		return new AppStorePurchase(vendor, store, signer, fixtures.account(), now);
+	}
+
+	private Api.Response post(String signedPayload, int expected) {
+		return AppStorePurchase.post(store, signedPayload, expected);
+	}
+
+	private AppStorePurchase subscribed() {
+		AppStorePurchase p = purchase();
+		assertThat(p.notify("SUBSCRIBED", "INITIAL_BUY", now)).isEqualTo("APPLIED");
+		return p;
+	}
+
+	private static Instant at(JsonNode node, String field) {
+		return Instant.parse(node.path(field).asString());
+	}
+
+	@Test
+	void subscribedCreatesAnActiveAppStoreSubscriptionForTheAccountWhoseTokenTheAppSet() {
+		AppStorePurchase p = subscribed();
+		JsonNode s = p.subscription();
+		assertThat(s.path("channel").asString()).isEqualTo("APP_STORE");
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(s.path("autoRenew").asBoolean()).isTrue();
+		assertThat(s.path("planCode").asString()).isEqualTo("antivirus-monthly");
+		assertThat(s.path("paymentMethodId").isNull()).isTrue();
+		assertThat(at(s, "currentPeriodStart")).isEqualTo(p.start);
+		assertThat(at(s, "currentPeriodEnd")).isEqualTo(p.end);
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("ACTIVE");
+		assertThat(status.path("refunded").asBoolean()).isFalse();
+		assertThat(status.path("channelInstructions").path("steps").toString()).contains("the App Store");
+	}
+
+	@Test
+	void didRenewMovesTheSubscriptionToThePeriodTheStoreBilled() {
+		AppStorePurchase p = subscribed();
+		Instant oldEnd = p.end;
+		p.start = oldEnd;
+		p.end = oldEnd.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", null, now.plusSeconds(1))).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(at(s, "currentPeriodStart")).isEqualTo(oldEnd);
+		assertThat(at(s, "currentPeriodEnd")).isEqualTo(p.end);
+	}
+
+	@Test
+	void autoRenewalTurnedOffInTheStoreSchedulesTheEndAtTheExpiryAndTurnedOnTakesItBack() {
+		AppStorePurchase p = subscribed();
+		fixtures.card(p.account, "tok_visa");
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1))).isEqualTo("APPLIED");
+		JsonNode off = p.subscription();
+		assertThat(off.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(off.path("autoRenew").asBoolean()).isFalse();
+		assertThat(at(off, "cancelAt")).isEqualTo(p.end);
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("AUTO_RENEW_OFF");
+
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED", now.plusSeconds(2))).isEqualTo("APPLIED");
+		JsonNode on = p.subscription();
+		assertThat(on.path("autoRenew").asBoolean()).isTrue();
+		assertThat(on.path("cancelAt").isNull()).isTrue();
+		assertThat(on.path("paymentMethodId").isNull()).as("the store bills it, not a card").isTrue();
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void didFailToRenewMakesItPastDueWhileTheStoreRetriesAndARenewalRecoversIt() {
+		AppStorePurchase p = subscribed();
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("PAST_DUE");
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("GRACE_PERIOD");
+
+		p.start = p.end;
+		p.end = p.end.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", "BILLING_RECOVERY", now.plusSeconds(2))).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(at(s, "currentPeriodEnd")).isEqualTo(p.end);
+	}
+
+	@Test
+	void everyChangeTheStoreReportsIsADomainEventOfTheSubscriptionAsForAnyOther() {
+		AppStorePurchase p = subscribed();
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
+		p.start = p.end;
+		p.end = p.end.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", "BILLING_RECOVERY", now.plusSeconds(2))).isEqualTo("APPLIED");
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(3))).isEqualTo("APPLIED");
+		assertThat(p.notify("REFUND", null, now.plusSeconds(4))).isEqualTo("APPLIED");
+
+		String id = p.subscription().path("id").asString();
+		JsonNode events = vendor.get("/events?limit=100&subjectId=" + id).json().path("data");
+		assertThat(events.values().stream().map(e -> e.path("type").asString()).toList().reversed()).containsExactly(
+				"subscription.created", "subscription.past_due", "subscription.renewed",
+				"subscription.cancellation_scheduled", "subscription.cancelled");
+		assertThat(events.get(0).path("data").path("channel").asString()).isEqualTo("APP_STORE");
+	}
+
+	@Test
+	void gracePeriodExpiredEndsItAsExpired() {
+		AppStorePurchase p = subscribed();
+		p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1));
+		assertThat(p.notify("GRACE_PERIOD_EXPIRED", null, now.plusSeconds(2))).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(s.path("autoRenew").asBoolean()).isFalse();
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("EXPIRED");
+	}
+
+	@Test
+	void expiredAfterTheCustomerTurnedAutoRenewalOffEndsItCancelledAtTheExpiry() {
+		AppStorePurchase p = subscribed();
+		p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1));
+		Instant signed = p.end.plusSeconds(1);
+		assertThat(p.notify("EXPIRED", "VOLUNTARY", signed)).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(at(s, "cancelledAt")).isEqualTo(p.end);
+	}
+
+	@Test
+	void expiredAfterTheStoresBillingRetryEndsItAsExpired() {
+		AppStorePurchase p = subscribed();
+		assertThat(p.notify("EXPIRED", "BILLING_RETRY", now.plusSeconds(1))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+	}
+
+	@Test
+	void aStoreRefundEndsItAndShowsAsARefundByTheStore() {
+		AppStorePurchase p = subscribed();
+		p.revokedAt(now.plusSeconds(60));
+		assertThat(p.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(at(s, "cancelledAt")).isEqualTo(Instant.parse(p.revocationDate));
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(status.path("refunded").asBoolean()).isTrue();
+		assertThat(Instant.parse(status.path("refundedAt").asString())).isEqualTo(Instant.parse(p.revocationDate));
+		assertThat(vendor.get("/accounts/" + p.account + "/charges").json().path("data").size())
+			.as("Subdesk charged nothing and refunds nothing: the store did")
+			.isZero();
+	}
+
+	@Test
+	void revokeEndsItCancelledAsRevoked() {
+		AppStorePurchase p = subscribed();
+		p.revokedAt(now.plusSeconds(30));
+		assertThat(p.notify("REVOKE", null, now.plusSeconds(31))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("REVOKED");
+		assertThat(status.path("refunded").asBoolean()).isFalse();
+	}
+
+	@Test
+	void aSubscriptionBoughtAgainAfterItEndedIsANewSubscription() {
+		AppStorePurchase p = subscribed();
+		p.notify("EXPIRED", "VOLUNTARY", now.plusSeconds(1));
+		p.start = now.plusSeconds(2);
+		p.end = p.start.plus(Duration.ofDays(30));
+		assertThat(p.notify("SUBSCRIBED", "RESUBSCRIBE", now.plusSeconds(2))).isEqualTo("APPLIED");
+		JsonNode list = vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data");
+		assertThat(list.values()).extracting(s -> s.path("status").asString())
+			.containsExactlyInAnyOrder("CANCELLED", "ACTIVE");
+	}
+
+	@Test
+	void twoFirstNotificationsOfOnePurchaseAtOnceMakeOneSubscription() throws Exception {
+		AppStorePurchase p = purchase();
+		try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+			var bought = pool.submit(() -> p.notify("SUBSCRIBED", "INITIAL_BUY", now));
+			var off = pool.submit(() -> p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1)));
+			assertThat(java.util.List.of(bought.get(), off.get())).allMatch(o -> o.equals("APPLIED") || o.equals("STALE"));
+		}
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(s.path("autoRenew").asBoolean()).as("whichever came first, the later one counts").isFalse();
+	}
+
+	@Test
+	void anUnknownAccountTokenOpensASupportCaseAndCreatesNoSubscription() {
+		AppStorePurchase p = purchase();
+		Map<String, Object> transaction = p.transaction();
+		transaction.put("appAccountToken", UUID.randomUUID().toString());
+		JsonNode outcome = post(signer.sign(p.notification("SUBSCRIBED", "INITIAL_BUY", now, UUID.randomUUID().toString(),
+				transaction)), 200).json();
+		assertThat(outcome.path("outcome").asString()).isEqualTo("UNMATCHED");
+		String caseNumber = outcome.path("caseNumber").asString();
+		assertThat(caseNumber).startsWith("CASE-");
+		assertThat(vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").size()).isZero();
+
+		JsonNode again = post(signer.sign(p.notification("DID_RENEW", null, now.plusSeconds(1),
+				UUID.randomUUID().toString(), transaction)), 200).json();
+		assertThat(again.path("caseNumber").asString()).as("one case per purchase").isEqualTo(caseNumber);
+	}
+
+	@Test
+	void aNotificationWithoutAnyAccountTokenOpensACaseToo() {
+		AppStorePurchase p = purchase();
+		Map<String, Object> transaction = p.transaction();
+		transaction.remove("appAccountToken");
+		JsonNode outcome = post(signer.sign(p.notification("SUBSCRIBED", "INITIAL_BUY", now, UUID.randomUUID().toString(),
+				transaction)), 200).json();
+		assertThat(outcome.path("outcome").asString()).isEqualTo("UNMATCHED");
+		assertThat(outcome.path("caseNumber").isNull()).isFalse();
+	}
+
+	@Test
+	void aRepeatedNotificationUuidChangesNothing() {
+		AppStorePurchase p = subscribed();
+		String uuid = UUID.randomUUID().toString();
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1), uuid))
+			.isEqualTo("APPLIED");
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED", now.plusSeconds(2))).isEqualTo("APPLIED");
+		String before = p.subscription().toString();
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(3), uuid))
+			.isEqualTo("DUPLICATE");
+		assertThat(p.subscription().toString()).isEqualTo(before);
+		assertThat(p.subscription().path("autoRenew").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aNotificationSignedBeforeTheLastOneAppliedChangesNothing() {
+		AppStorePurchase p = subscribed();
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(10))).isEqualTo("APPLIED");
+		String before = p.subscription().toString();
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED", now.plusSeconds(5))).isEqualTo("STALE");
+		assertThat(p.notify("EXPIRED", "BILLING_RETRY", now.plusSeconds(9))).isEqualTo("STALE");
+		assertThat(p.subscription().toString()).isEqualTo(before);
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("AUTO_RENEW_OFF");
+	}
+
+	@Test
+	void aChainUpToAnotherRootIsRefusedAndChangesNothing() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		AppStoreSigner impostor = AppStoreSigner.impostor();
+		String payload = impostor.sign(p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1),
+				UUID.randomUUID().toString(), p.transaction()));
+		Api.Response answer = post(payload, 401);
+		assertThat(answer.code()).isEqualTo("UNAUTHORIZED");
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
+	void aSignedTransactionFromAnotherChainInsideATrustedPayloadIsRefused() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		Map<String, Object> notification = p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1),
+				UUID.randomUUID().toString(), p.transaction());
+		@SuppressWarnings("unchecked")
+		Map<String, Object> data = (Map<String, Object>) notification.get("data");
+		data.put("signedTransactionInfo", AppStoreSigner.impostor().sign(p.transaction()));
+		post(signer.sign(notification), 401);
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
+	void aTamperedSignatureIsRefusedAndChangesNothing() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		Map<String, Object> harmless = p.notification("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_ENABLED",
+				now.plusSeconds(1), UUID.randomUUID().toString(), p.transaction());
+		Map<String, Object> harmful = p.notification("REFUND", null, now.plusSeconds(1), UUID.randomUUID().toString(),
+				p.transaction());
+		post(signer.signTampered(harmless, harmful), 401);
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
+	void anExpiredLeafCertificateOrOneWithoutTheStoresMarkerIsRefused() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		for (AppStoreSigner wrong : new AppStoreSigner[] { AppStoreSigner.expired(), AppStoreSigner.withoutLeafMarker() }) {
+			post(wrong.sign(p.notification("EXPIRED", "BILLING_RETRY", now.plusSeconds(1), UUID.randomUUID().toString(),
+					p.transaction())), 401);
+		}
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
+	void somethingThatIsNoSignedPayloadIsRefused() {
+		post("not.a.jws", 401);
+		String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
+				+ "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{}".getBytes()) + ".";
+		post(unsigned, 401);
+	}
+
+	@Test
+	void theEndpointNeedsNoApiKeyButThePathsBesideItStillDo() {
+		Api anyone = api.with("Authorization", null);
+		assertThat(anyone.get("/channels/apple/notifications").status()).isEqualTo(401);
+		assertThat(anyone.post("/channels/apple", Map.of()).status()).isEqualTo(401);
+		assertThat(anyone.post("/channels/apple/notifications/x", Map.of()).status()).isEqualTo(401);
+		assertThat(anyone.get("/accounts/" + fixtures.account() + "/store-account-token").status()).isEqualTo(401);
+		// the API key is no signature: with it, a bad payload is still refused
+		assertThat(api.post("/channels/apple/notifications", Map.of("signedPayload", "x.y.z")).status()).isEqualTo(401);
+	}
+
+	@Test
+	void anAccountKeepsOneStoreTokenWhichTheVendorsAppSetsAsBothStoresIdentifier() {
+		String account = fixtures.account();
+		JsonNode first = vendor.get("/accounts/" + account + "/store-account-token").json();
+		JsonNode second = vendor.get("/accounts/" + account + "/store-account-token").json();
+		assertThat(first).isEqualTo(second);
+		assertThat(UUID.fromString(first.path("appAccountToken").asString())).isNotNull();
+		assertThat(first.path("obfuscatedExternalAccountId").asString()).isEqualTo(first.path("appAccountToken").asString());
+		assertThat(vendor.get("/accounts/acc_nope/store-account-token").status()).isEqualTo(404);
+	}
+
+	@Test
+	void aDirectSubscriptionHasNoStoreStatus() {
+		String account = fixtures.accountWithVisa();
+		String id = fixtures.subscribe(account, "antivirus-monthly");
+		Api.Response answer = vendor.get("/subscriptions/" + id + "/store-status");
+		assertThat(answer.status()).isEqualTo(409);
+		assertThat(answer.code()).isEqualTo("NOT_STORE_BILLED");
+	}
+}

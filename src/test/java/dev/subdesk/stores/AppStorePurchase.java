@@ -1,0 +1,132 @@
+package dev.subdesk.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One purchase in the App Store, for tests: the account's store token as the vendor's app sets it, the signed
+ * transaction, and notifications about it posted as the App Store posts them ({@link AppStoreSigner}).
+ */
+public final class AppStorePurchase {
+
+	static final String PRODUCT = "example.acme.antivirus.monthly";
+
+	final String account;
+	final String token;
+	private final String originalTransactionId = "2000" + System.nanoTime();
+	Instant start;
+	Instant end;
+	@Nullable String revocationDate;
+
+	private final Api vendor;
+	private final Api store;
+	private final AppStoreSigner signer;
+
+	AppStorePurchase(Api vendor, Api store, AppStoreSigner signer, String account, Instant now) {
+		this.vendor = vendor;
+		this.store = store;
+		this.signer = signer;
+		this.account = account;
+		this.token = vendor.get("/accounts/" + account + "/store-account-token").text("appAccountToken");
+		this.start = now.minus(Duration.ofMinutes(5));
+		this.end = start.plus(Duration.ofDays(30));
+	}
+
+	/** A purchase by {@code account}, through a client with the API key, signed by the trusted test chain. */
+	public static AppStorePurchase by(Api withKey, String account, Instant now) {
+		return new AppStorePurchase(withKey, withKey.with("Authorization", null), AppStoreSigner.trusted(), account, now);
+	}
+
+	/** Posts a signed payload; the answer must have status {@code expected}. */
+	static Api.Response post(Api store, String signedPayload, int expected) {
+		Api.Response answer = store.post("/channels/apple/notifications", Map.of("signedPayload", signedPayload));
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(expected);
+		return answer;
+	}
+
+	/** The App Store's id of the purchase. */
+	public String originalTransactionId() {
+		return originalTransactionId;
+	}
+
+	/** The store refunds from {@code at} on (the transaction's {@code revocationDate}). */
+	public void revokedAt(Instant at) {
+		revocationDate = at.toString();
+	}
+
+	Map<String, Object> transaction() {
+		Map<String, Object> t = new LinkedHashMap<>();
+		t.put("originalTransactionId", originalTransactionId);
+		t.put("transactionId", originalTransactionId + "-" + start.toEpochMilli());
+		t.put("bundleId", "example.acme.app");
+		t.put("productId", PRODUCT);
+		t.put("purchaseDate", start.toEpochMilli());
+		t.put("expiresDate", end.toEpochMilli());
+		t.put("appAccountToken", token);
+		t.put("type", "Auto-Renewable Subscription");
+		t.put("environment", "Sandbox");
+		if (revocationDate != null) {
+			t.put("revocationDate", Instant.parse(revocationDate).toEpochMilli());
+		}
+		return t;
+	}
+
+	/** Posts a notification of {@code type} signed at {@code signedAt}; returns its outcome. */
+	public String notify(String type, @Nullable String subtype, Instant signedAt) {
+		return notify(type, subtype, signedAt, UUID.randomUUID().toString());
+	}
+
+	/** As {@link #notify(String, String, Instant)}, returning the whole answer. */
+	public JsonNode answer(String type, @Nullable String subtype, Instant signedAt) {
+		return post(store, signer.sign(notification(type, subtype, signedAt, UUID.randomUUID().toString(), transaction())),
+				200).json();
+	}
+
+	String notify(String type, @Nullable String subtype, Instant signedAt, String notificationUuid) {
+		return post(store, signer.sign(notification(type, subtype, signedAt, notificationUuid, transaction())), 200)
+			.text("outcome");
+	}
+
+	Map<String, Object> notification(String type, @Nullable String subtype, Instant signedAt, String uuid,
+			Map<String, Object> transaction) {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("appAppleId", 1234567890L);
+		data.put("bundleId", "example.acme.app");
+		data.put("environment", "Sandbox");
+		data.put("signedTransactionInfo", signer.sign(transaction));
+		data.put("signedRenewalInfo", signer.sign(Map.of("originalTransactionId", originalTransactionId,
+				"autoRenewProductId", PRODUCT, "autoRenewStatus", 1)));
+		Map<String, Object> payload = new HashMap<>();
+		payload.put("notificationType", type);
+		if (subtype != null) {
+			payload.put("subtype", subtype);
+		}
+		payload.put("notificationUUID", uuid);
+		payload.put("version", "2.0");
+		payload.put("signedDate", signedAt.toEpochMilli());
+		payload.put("data", data);
+		return payload;
+	}
+
+	/** The account's one subscription, as the API shows it. */
+	public JsonNode subscription() {
+		JsonNode list = vendor.get("/accounts/" + account + "/subscriptions").json().path("data");
+		assertThat(list.size()).as(list.toString()).isEqualTo(1);
+		return list.get(0);
+	}
+
+	JsonNode storeStatus() {
+		Api.Response answer = vendor.get("/subscriptions/" + subscription().path("id").asString() + "/store-status");
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		return answer.json();
+	}
+}
