@@ -8,6 +8,8 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.PaymentOutcome;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.checkout.Consents;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Formats;
@@ -44,9 +46,14 @@ public class Subscriptions {
 	private final Clock clock;
 	private final ApplicationEventPublisher events;
 	private final TransactionTemplate tx;
+	private final Jurisdictions jurisdictions;
+	private final Consents consents;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
-			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager) {
+			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
+			Jurisdictions jurisdictions, Consents consents) {
+		this.jurisdictions = jurisdictions;
+		this.consents = consents;
 		this.repository = repository;
 		this.catalog = catalog;
 		this.accounts = accounts;
@@ -122,6 +129,8 @@ public class Subscriptions {
 					.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "the account has no payment method"));
 			}
 		}
+		consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
+				request.channel().storeBilled());
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
 		}
@@ -159,6 +168,9 @@ public class Subscriptions {
 				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
+		if (request.consent() != null) {
+			consents.record(id, account.id(), request.consent(), now);
+		}
 		if (method != null) {
 			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
 		}
@@ -197,8 +209,8 @@ public class Subscriptions {
 	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
 	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
 	 */
-	static String withdrawalInformation(Account account, Channel channel, Instant concludedAt) {
-		if (!WithdrawalPeriod.applies(account.country()) || channel.storeBilled()) {
+	private String withdrawalInformation(Account account, Channel channel, Instant concludedAt) {
+		if (!jurisdictions.forCustomer(account.country(), account.region()).withdrawal() || channel.storeBilled()) {
 			return "";
 		}
 		return """
