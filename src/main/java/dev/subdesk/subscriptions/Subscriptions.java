@@ -129,8 +129,11 @@ public class Subscriptions {
 					.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "the account has no payment method"));
 			}
 		}
-		consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
-				request.channel().storeBilled());
+		if (!account.closed() || request.consent() != null) {
+			// a closed account can get no disclosure: a purchase without consent there is 409 ACCOUNT_CLOSED below
+			consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
+					request.channel().storeBilled());
+		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
 		}
