@@ -46,6 +46,7 @@ class ConsoleSecurity {
 				.requestMatchers("/console/queue", "/console/audit", "/console/reports").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
 				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
+				.requestMatchers("/console/accounts/*/consents.txt").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
 			.formLogin(form -> form.loginPage(SIGN_IN)
 				.successHandler((request, response, authentication) -> {

@@ -8,5 +8,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Agent console",
 		allowedDependencies = { "support", "cancellation", "accounts", "subscriptions", "billing", "catalog", "notices",
-				"devices", "shared", "clock" })
+				"devices", "shared", "clock", "checkout" })
 package dev.subdesk.console;
