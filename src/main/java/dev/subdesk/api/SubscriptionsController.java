@@ -5,6 +5,7 @@ import dev.subdesk.api.Views.PatchedSubscriptionView;
 import dev.subdesk.api.Views.SubscriptionView;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.checkout.ConsentRequest;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
@@ -57,12 +58,13 @@ class SubscriptionsController {
 		String paymentMethodId = body.text("paymentMethodId", false, 1, 100);
 		String parentId = body.text("parentSubscriptionId", false, 1, 100);
 		Channel channel = body.enumValue("channel", false, Channel.class);
+		ConsentRequest consent = CheckoutController.consent(body);
 		if (channel != null && channel.storeBilled() && !clock.enabled()) {
 			body.reject("channel", "must be DIRECT (store-billed subscriptions come from the store sync)");
 		}
 		body.validate();
 		Subscription created = subscriptions.purchase(new PurchaseRequest(accountId, planCode, paymentMethodId,
-				parentId, channel == null ? Channel.DIRECT : channel));
+				parentId, channel == null ? Channel.DIRECT : channel, consent));
 		return ResponseEntity.status(HttpStatus.CREATED).body(SubscriptionView.of(created));
 	}
 

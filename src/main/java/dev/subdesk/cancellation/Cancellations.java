@@ -4,6 +4,7 @@ import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
@@ -50,7 +51,7 @@ public class Cancellations {
 	private final TransactionTemplate tx;
 	private final String appStoreUrl;
 	private final String googlePlayUrl;
-	private final boolean terminationWithoutNotice;
+	private final Jurisdictions jurisdictions;
 	private final String publicBaseUrl;
 	private final CancellationMeters meters;
 
@@ -59,9 +60,9 @@ public class Cancellations {
 			PlatformTransactionManager txManager, CancellationMeters meters,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
 			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
-			@Value("${subdesk.compliance.de-termination-without-notice:false}") boolean terminationWithoutNotice,
+			Jurisdictions jurisdictions,
 			@Value("${subdesk.public-base-url}") String publicBaseUrl) {
-		this.terminationWithoutNotice = terminationWithoutNotice;
+		this.jurisdictions = jurisdictions;
 		this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
 				: publicBaseUrl;
 		this.meters = meters;
@@ -567,11 +568,12 @@ public class Cancellations {
 	}
 
 	/**
-	 * What ending this subscription at once refunds now: the written policy, and for an account in Germany while
-	 * termination without notice is switched on (R-DE-6), the unused share of the term too.
+	 * What ending this subscription at once refunds now: the written policy, and where the rule table says
+	 * termination without notice applies (R-DE-6: Germany, while its switch is on), the unused share of the term too.
 	 */
 	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Instant now) {
-		boolean withoutNotice = terminationWithoutNotice && "DE".equals(accounts.get(s.accountId()).country());
+		Account account = accounts.get(s.accountId());
+		boolean withoutNotice = jurisdictions.forCustomer(account.country(), account.region()).terminationWithoutNotice();
 		return RefundPolicy.decide(catalog.get(s.planCode()), billing.latestSuccessfulCharge(s.id()), now,
 				withoutNotice);
 	}

@@ -2,6 +2,7 @@ package dev.subdesk.cancellation;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
@@ -42,8 +43,11 @@ public class RetentionOffers {
 	private final Accounts accounts;
 	private final CancellationMeters meters;
 
+	private final Jurisdictions jurisdictions;
+
 	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			CancellationMeters meters) {
+			CancellationMeters meters, Jurisdictions jurisdictions) {
+		this.jurisdictions = jurisdictions;
 		this.meters = meters;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -58,11 +62,13 @@ public class RetentionOffers {
 		}
 	}
 
-	/** Whether the policy allows an offer to this customer for this subscription now. */
-	static boolean eligible(Subscription s, Account account) {
-		boolean askFirst = "US".equals(account.country()) && (account.region() == null || "MN".equals(account.region()));
+	/**
+	 * Whether the policy allows an offer to this customer for this subscription now: never where the rule table
+	 * says offers come only after the customer agreed to hear them (R-MN-1; that question is not built).
+	 */
+	boolean eligible(Subscription s, Account account) {
 		return s.status() == Subscription.Status.ACTIVE && s.autoRenew() && s.channel() == Channel.DIRECT
-				&& !s.isAddOn() && !askFirst;
+				&& !s.isAddOn() && jurisdictions.forCustomer(account.country(), account.region()).offersAllowed();
 	}
 
 	/** The offer of this term for a quote: the open one, a new one for the first eligible quote, or none. */

@@ -3,6 +3,7 @@ package dev.subdesk.cancellation;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Catalog;
@@ -51,9 +52,12 @@ public class Withdrawals {
 	private final Catalog catalog;
 	private final Notices notices;
 	private final Clock clock;
+	private final Jurisdictions jurisdictions;
 
 	Withdrawals(JdbcWithdrawalRepository repository, Cancellations cancellations, Subscriptions subscriptions,
-			Accounts accounts, Billing billing, Catalog catalog, Notices notices, Clock clock) {
+			Accounts accounts, Billing billing, Catalog catalog, Notices notices, Clock clock,
+			Jurisdictions jurisdictions) {
+		this.jurisdictions = jurisdictions;
 		this.repository = repository;
 		this.cancellations = cancellations;
 		this.subscriptions = subscriptions;
@@ -92,8 +96,8 @@ public class Withdrawals {
 		return WithdrawalPeriod.end(concludedAt, country);
 	}
 
-	static boolean eligible(Subscription s, Account account, Instant now) {
-		return WithdrawalPeriod.applies(account.country()) && !account.closed() && !s.ended() && !s.storeBilled()
+	private boolean eligible(Subscription s, Account account, Instant now) {
+		return jurisdictions.forCustomer(account.country(), account.region()).withdrawal() && !account.closed() && !s.ended() && !s.storeBilled()
 				&& now.isBefore(periodEnd(s, account));
 	}
 

@@ -47,6 +47,7 @@ class ConsoleSecurity {
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
 				.requestMatchers("/console/webhooks", "/console/webhooks/**").hasRole("ADMIN")
 				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
+				.requestMatchers("/console/accounts/*/consents.txt").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
 			.formLogin(form -> form.loginPage(SIGN_IN)
 				.successHandler((request, response, authentication) -> {

@@ -8,5 +8,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Agent console",
 		allowedDependencies = { "support", "cancellation", "accounts", "subscriptions", "billing", "catalog", "notices",
-				"devices", "shared", "clock", "webhooks", "stores" })
+				"devices", "shared", "clock", "webhooks", "stores", "checkout" })
 package dev.subdesk.console;

@@ -2,6 +2,10 @@ package dev.subdesk.demo;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.checkout.ConsentChannel;
+import dev.subdesk.checkout.ConsentMethod;
+import dev.subdesk.checkout.ConsentRequest;
+import dev.subdesk.checkout.Disclosures;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
@@ -45,7 +49,10 @@ class DemoCustomers implements ApplicationRunner {
 
 	private final Subscriptions subscriptions;
 
-	DemoCustomers(Accounts accounts, Subscriptions subscriptions) {
+	private final Disclosures disclosures;
+
+	DemoCustomers(Accounts accounts, Subscriptions subscriptions, Disclosures disclosures) {
+		this.disclosures = disclosures;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 	}
@@ -79,12 +86,17 @@ class DemoCustomers implements ApplicationRunner {
 			}
 			String accountId = account.id();
 			String card = null;
+			ConsentRequest consent = null;
 			if (customer.channel() == Channel.DIRECT) {
 				card = accounts.defaultPaymentMethod(accountId)
 					.orElseGet(() -> accounts.addPaymentMethod(accountId, "tok_visa"))
 					.id();
+				// the demo customer "clicked" the checkout button that carried the disclosure's words
+				consent = new ConsentRequest(disclosures.disclose(accountId, customer.planCode(), null).id(),
+						ConsentMethod.BUTTON, ConsentChannel.CHECKOUT, null, null);
 			}
-			subscriptions.purchase(new PurchaseRequest(account.id(), customer.planCode(), card, null, customer.channel()));
+			subscriptions.purchase(
+					new PurchaseRequest(account.id(), customer.planCode(), card, null, customer.channel(), consent));
 		}
 		if (opened > 0) {
 			log.warn("Demo mode: seeded {} demo customers ({}); read their emails at /demo/mailbox.", opened,

@@ -5,5 +5,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Demo data and mailbox",
-		allowedDependencies = { "shared", "accounts", "subscriptions", "notices" })
+		allowedDependencies = { "shared", "accounts", "subscriptions", "notices", "checkout" })
 package dev.subdesk.demo;

@@ -6,6 +6,7 @@ import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
 import dev.subdesk.notices.Letter;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
@@ -64,8 +65,8 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			PlatformTransactionManager txManager, MeterRegistry meters,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
-			@Value("${subdesk.compliance.pre-billing-notice:false}") boolean preBillingNotice) {
-		this.preBillingNotice = preBillingNotice;
+			Jurisdictions jurisdictions) {
+		this.preBillingNotice = jurisdictions.noticeActive(NoticeType.UPCOMING_CHARGE.name());
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
@@ -101,7 +102,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	/**
 	 * Sends every pre-billing notice due at or before {@code until}: 7 days before a yearly renewal (R-CARD-3,
 	 * Mastercard's 3 to 7 days for plans billed less often than every 6 months), beside the RENEWAL_REMINDER 30
-	 * days ahead. Only while {@code subdesk.compliance.pre-billing-notice} is on.
+	 * days ahead. Only while the rule table has it on (its switch {@code subdesk.compliance.pre-billing-notice}).
 	 */
 	int sendPreBillingNotices(Instant until) {
 		return preBillingNotice ? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), this::preBilling) : 0;

@@ -2,6 +2,7 @@ package dev.subdesk.subscriptions;
 
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Money;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,7 +30,8 @@ public class RenewalQueue {
 	/** Days after a failed renewal at T when the three retries run (dunning). */
 	public static final int[] RETRY_DAYS = { 1, 3, 5 };
 
-	private static final String REMINDER_LEAD = "(CASE term WHEN 'P1Y' THEN interval '30 days' ELSE interval '3 days' END)";
+	/** How long before the period end a RENEWAL_REMINDER is due: the rule table's days for the term (filled in). */
+	private static final String REMINDER_LEAD = "(CASE term WHEN 'P1Y' THEN interval '%1$d days' ELSE interval '%2$d days' END)";
 
 	/**
 	 * Claims due attempts: rows locked with {@code FOR UPDATE SKIP LOCKED} for the claim itself, and held after it
@@ -55,22 +57,22 @@ public class RenewalQueue {
 
 	/**
 	 * Due reminders, found along the renewal-attempt index: an ACTIVE auto-renewing subscription's next attempt
-	 * is its period end, and no reminder is ever more than 30 days ahead of it.
+	 * is its period end, and no reminder is ever more than the longest lead ahead of it.
 	 */
 	private static final String CLAIM_REMINDERS = """
 			WITH due AS (
 			    SELECT id FROM subscriptions
 			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
-			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '30 days'
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '%1$d days'
 			      AND status = 'ACTIVE' AND channel = 'DIRECT' AND next_attempt_at = current_period_end
 			      AND reminded_for IS DISTINCT FROM current_period_end
-			      AND current_period_end - %s <= :until
+			      AND current_period_end - %2$s <= :until
 			    ORDER BY next_attempt_at
 			    LIMIT :limit
 			    FOR UPDATE SKIP LOCKED)
 			UPDATE subscriptions s SET reminded_for = s.current_period_end FROM due WHERE s.id = due.id
 			RETURNING s.*
-			""".formatted(REMINDER_LEAD);
+			""";
 
 	/**
 	 * Yearly subscriptions whose pre-billing notice (R-CARD-3) for the coming renewal has not gone out; found
@@ -85,13 +87,13 @@ public class RenewalQueue {
 			WITH due AS (
 			    SELECT id FROM subscriptions
 			    WHERE %s
-			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '7 days'
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '%d days'
 			    ORDER BY next_attempt_at
 			    LIMIT :limit
 			    FOR UPDATE SKIP LOCKED)
 			UPDATE subscriptions s SET billing_noticed_for = s.current_period_end FROM due WHERE s.id = due.id
 			RETURNING s.*
-			""".formatted(PRE_BILLING_PENDING);
+			""";
 
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
@@ -113,7 +115,7 @@ public class RenewalQueue {
 			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
 			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
 			) t
-			""".formatted(REMINDER_LEAD);
+			""";
 
 	/** A renewal attempt that is due: the subscription, when it was due, and whether it is the extra attempt. */
 	public record Due(Subscription subscription, Instant dueAt, boolean extraAttempt, int dunningAttempts) {
@@ -132,8 +134,24 @@ public class RenewalQueue {
 	private final DataSource dataSource;
 	private final Subscriptions subscriptions;
 	private final ApplicationEventPublisher events;
+	private final String claimReminders;
+	private final String claimPreBilling;
+	private final String nextDue;
+	private final int preBillingDays;
 
-	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions, ApplicationEventPublisher events) {
+	/**
+	 * The notice leads come from the rule table ({@link Jurisdictions#notices()}): one schedule for every customer,
+	 * timed for the strictest rule (R-CA-7's 15-45 days for yearly plans, R-CARD-3's 3-7 days before billing).
+	 */
+	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions, Jurisdictions jurisdictions,
+			ApplicationEventPublisher events) {
+		int yearly = jurisdictions.daysBefore("RENEWAL_REMINDER", "P1Y");
+		int monthly = jurisdictions.daysBefore("RENEWAL_REMINDER", "P1M");
+		String lead = REMINDER_LEAD.formatted(yearly, monthly);
+		this.claimReminders = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead);
+		this.preBillingDays = jurisdictions.daysBefore("UPCOMING_CHARGE", "P1Y");
+		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
+		this.nextDue = NEXT_DUE.formatted(lead);
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
@@ -251,7 +269,7 @@ public class RenewalQueue {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public List<Subscription> claimPreBillingNotices(Instant until, int limit) {
-		return jdbc.sql(CLAIM_PRE_BILLING)
+		return jdbc.sql(claimPreBilling)
 			.param("until", Timestamp.from(until))
 			.param("limit", limit)
 			.query(JdbcSubscriptionRepository::map)
@@ -261,7 +279,8 @@ public class RenewalQueue {
 	/** When the earliest pending pre-billing notice is due. */
 	@Transactional(readOnly = true)
 	public Optional<Instant> nextPreBillingNoticeDue() {
-		return jdbc.sql("SELECT min(current_period_end - interval '7 days') FROM subscriptions WHERE " + PRE_BILLING_PENDING)
+		return jdbc.sql("SELECT min(current_period_end - make_interval(days => %d)) FROM subscriptions WHERE %s"
+				.formatted(preBillingDays, PRE_BILLING_PENDING))
 			.query((rs, n) -> {
 				Timestamp t = rs.getTimestamp(1);
 				return t == null ? null : t.toInstant();
@@ -272,7 +291,7 @@ public class RenewalQueue {
 	/** Claims due RENEWAL_REMINDERs and marks them sent, in the caller's transaction with the notices. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public List<Subscription> claimReminders(Instant until, int limit) {
-		return jdbc.sql(CLAIM_REMINDERS)
+		return jdbc.sql(claimReminders)
 			.param("until", Timestamp.from(until))
 			.param("limit", limit)
 			.query(JdbcSubscriptionRepository::map)
@@ -357,7 +376,7 @@ public class RenewalQueue {
 	/** The earliest renewal attempt or reminder still to run. */
 	@Transactional(readOnly = true)
 	public Optional<Instant> nextDue() {
-		return jdbc.sql(NEXT_DUE).query((rs, n) -> {
+		return jdbc.sql(nextDue).query((rs, n) -> {
 			Timestamp t = rs.getTimestamp(1);
 			return t == null ? null : t.toInstant();
 		}).optional();

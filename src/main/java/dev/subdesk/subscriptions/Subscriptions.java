@@ -11,6 +11,8 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.notices.Letter;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
+import dev.subdesk.checkout.Consents;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
@@ -46,9 +48,14 @@ public class Subscriptions {
 	private final Clock clock;
 	private final ApplicationEventPublisher events;
 	private final TransactionTemplate tx;
+	private final Jurisdictions jurisdictions;
+	private final Consents consents;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
-			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager) {
+			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
+			Jurisdictions jurisdictions, Consents consents) {
+		this.jurisdictions = jurisdictions;
+		this.consents = consents;
 		this.repository = repository;
 		this.catalog = catalog;
 		this.accounts = accounts;
@@ -124,6 +131,11 @@ public class Subscriptions {
 					.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "the account has no payment method"));
 			}
 		}
+		if (!account.closed() || request.consent() != null) {
+			// a closed account can get no disclosure: a purchase without consent there is 409 ACCOUNT_CLOSED below
+			consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
+					request.channel().storeBilled());
+		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
 		}
@@ -171,6 +183,9 @@ public class Subscriptions {
 				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
+		if (request.consent() != null) {
+			consents.record(id, account.id(), request.consent(), now);
+		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null) {
 			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
@@ -203,8 +218,8 @@ public class Subscriptions {
 	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
 	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
 	 */
-	static String withdrawalInformation(Letter letter, Account account, Channel channel, Instant concludedAt) {
-		if (!WithdrawalPeriod.applies(account.country()) || channel.storeBilled()) {
+	private String withdrawalInformation(Letter letter, Account account, Channel channel, Instant concludedAt) {
+		if (!jurisdictions.forCustomer(account.country(), account.region()).withdrawal() || channel.storeBilled()) {
 			return "";
 		}
 		return letter.text("order.withdrawal", String.valueOf(WithdrawalPeriod.DAYS),
@@ -223,7 +238,7 @@ public class Subscriptions {
 			throw new IllegalArgumentException("not a store: " + channel);
 		}
 		String id = Ids.next("sub");
-		record(id, new PurchaseRequest(accountId, planCode, null, null, channel), "store_" + id, periodStart, periodEnd);
+		record(id, new PurchaseRequest(accountId, planCode, null, null, channel, null), "store_" + id, periodStart, periodEnd);
 		repository.nextAttemptAt(id, null);
 		return get(id);
 	}

@@ -50,6 +50,7 @@ class SignInController {
 			return "web/sign-in";
 		}
 		request.getSession().setAttribute(EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
+		request.getSession().removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 		return "redirect:/portal/sign-in/code";
 	}
 
@@ -85,6 +86,11 @@ class SignInController {
 				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));
 		SecurityContextHolder.setContext(context);
 		contexts.saveContext(context, request, response);
+		Object checkout = session.getAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
+		if (checkout != null) {
+			session.removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
+			return "redirect:" + checkout;
+		}
 		return "redirect:/portal";
 	}
 }

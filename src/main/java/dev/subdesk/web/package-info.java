@@ -8,5 +8,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Web pages",
 		allowedDependencies = { "shared", "clock", "catalog", "notices", "accounts", "subscriptions", "billing",
-				"cancellation", "devices", "entitlements", "support", "channels", "stores" })
+				"cancellation", "devices", "entitlements", "support", "channels", "stores", "checkout" })
 package dev.subdesk.web;

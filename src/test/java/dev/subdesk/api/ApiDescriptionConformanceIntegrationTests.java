@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -90,13 +91,27 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 
 		// no seat yet: 409; a purchase, an add-on, a second add-on of the plan (409), a base plan with a parent (400)
 		expect(409, checked.post("/accounts/" + accountId + "/devices", Map.of("name", "Laptop", "platform", "WINDOWS")));
-		Api.Response bought = expect(201,
-				checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "antivirus-annual")));
+		// checkout (1.1): a Californian buys only with consent to a disclosure of this plan and account
+		expect(400, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "antivirus-annual")));
+		expect(400, checked.post("/checkout/disclosures", Map.of("accountId", accountId, "planCode", "no-such-plan")));
+		expect(401, checked.with("Authorization", null)
+			.post("/checkout/disclosures", Map.of("accountId", accountId, "planCode", "antivirus-annual")));
+		Api.Response disclosure = expect(201,
+				checked.post("/checkout/disclosures", Map.of("accountId", accountId, "planCode", "antivirus-annual")));
+		assertThat(disclosure.text("jurisdiction")).isEqualTo("US-CA");
+		expect(400, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "vpn-annual", "consent",
+				Map.of("disclosureId", disclosure.id(), "method", "BUTTON"))));
+		Api.Response bought = expect(201, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode",
+				"antivirus-annual", "consent", Map.of("disclosureId", disclosure.id(), "method", "CHECKBOX"))));
 		String base = bought.id();
-		String addOn = expect(201, checked.post("/subscriptions",
-				Map.of("accountId", accountId, "planCode", "identity-addon-annual", "parentSubscriptionId", base))).id();
-		expect(409, checked.post("/subscriptions",
-				Map.of("accountId", accountId, "planCode", "identity-addon-annual", "parentSubscriptionId", base)));
+		expect(200, checked.get("/subscriptions/" + base + "/consents"));
+		expect(404, checked.get("/subscriptions/sub_doesnotexist/consents"));
+		expect(400, checked.get("/accounts/" + accountId + "/consents?limit=0"));
+		String addOn = expect(201, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode",
+				"identity-addon-annual", "parentSubscriptionId", base, "consent",
+				consent(accountId, "identity-addon-annual", base)))).id();
+		expect(409, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "identity-addon-annual",
+				"parentSubscriptionId", base, "consent", consent(accountId, "identity-addon-annual", base))));
 		expect(400, checked.post("/subscriptions",
 				Map.of("accountId", accountId, "planCode", "vpn-annual", "parentSubscriptionId", base)));
 		expect(200, checked.get("/subscriptions/" + addOn));
@@ -216,8 +231,8 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(404, checked.get("/webhook-endpoints/" + hookId));
 
 		// charges, refunds and disputes
-		String vpn = expect(201, checked.post("/subscriptions",
-				Map.of("accountId", accountId, "planCode", "vpn-annual", "paymentMethodId", visa))).id();
+		String vpn = expect(201, checked.post("/subscriptions", Map.of("accountId", accountId, "planCode", "vpn-annual",
+				"paymentMethodId", visa, "consent", consent(accountId, "vpn-annual", null)))).id();
 		Api.Response charges = expect(200, checked.get("/accounts/" + accountId + "/charges?limit=1"));
 		JsonNode charge = charges.json().path("data").get(0);
 		assertThat(charge.path("subscriptionId").asString()).isEqualTo(vpn);
@@ -264,6 +279,17 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(200, checked.get("/events?subjectId=" + accountId + "&cursor=" + events.text("nextCursor")));
 		expect(200, checked.get("/events?type=account.closed&limit=5"));
 		expect(400, checked.get("/events?type=account.deleted"));
+		expect(200, checked.get("/accounts/" + accountId + "/consents"));
+	}
+
+	/** A purchase's consent to a new disclosure, fetched through the checked client. */
+	private Map<String, Object> consent(String accountId, String planCode, @Nullable String parentId) {
+		var body = new java.util.HashMap<String, Object>(Map.of("accountId", accountId, "planCode", planCode));
+		if (parentId != null) {
+			body.put("parentSubscriptionId", parentId);
+		}
+		return Map.of("disclosureId", expect(201, checked.post("/checkout/disclosures", body)).id(), "method", "BUTTON",
+				"ipAddress", "203.0.113.7", "userAgent", "Conformance/1.0");
 	}
 
 	@Test

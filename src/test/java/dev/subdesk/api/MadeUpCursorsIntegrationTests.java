@@ -87,7 +87,8 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 			.hasSizeGreaterThanOrEqualTo(9);
 		SoftAssertions soft = new SoftAssertions();
 		for (String pattern : lists) {
-			String path = pattern.replaceFirst("^/api/v1", "").replace("{id}", account);
+			String path = pattern.replaceFirst("^/api/v1", "")
+				.replace("{id}", pattern.startsWith("/api/v1/subscriptions/") ? subscription : account);
 			String separator = "?";
 			if (path.equals("/accounts")) {
 				path += "?email=" + URLEncoder.encode(email, StandardCharsets.UTF_8);

@@ -190,8 +190,9 @@ class CancellationProperties {
 				fixtures.advance("P" + days + "D");
 			}
 			else if (action instanceof BuyAddOn && !addOnPlan.isEmpty()) {
-				Api.Response bought = api.post("/subscriptions",
-						Map.of("accountId", account, "planCode", addOnPlan, "parentSubscriptionId", subs.get(Target.BASE)));
+				Api.Response bought = api.post("/subscriptions", Map.of("accountId", account, "planCode", addOnPlan,
+						"parentSubscriptionId", subs.get(Target.BASE), "consent",
+						fixtures.consent(account, addOnPlan, subs.get(Target.BASE))));
 				expect(action, bought, 201, "PARENT_NOT_ACTIVE", "ADD_ON_EXISTS");
 				if (bought.status() == 201) {
 					subs.put(Target.ADD_ON, bought.id());

@@ -50,8 +50,36 @@ public final class Fixtures {
 		return account;
 	}
 
+	/**
+	 * Buys a plan as a checkout would: a disclosure first, then the purchase with the buyer's consent to it (required
+	 * for accounts in the US, recorded everywhere). When no disclosure can be had (an unknown plan, an add-on without
+	 * its parent), the purchase goes without consent, so its own answer shows.
+	 */
 	public Api.Response buy(String accountId, String planCode) {
-		return api.post("/subscriptions", Map.of("accountId", accountId, "planCode", planCode));
+		var body = new java.util.HashMap<String, Object>(Map.of("accountId", accountId, "planCode", planCode));
+		Api.Response disclosure = api.post("/checkout/disclosures", Map.of("accountId", accountId, "planCode", planCode));
+		if (disclosure.status() == 201) {
+			body.put("consent", Map.of("disclosureId", disclosure.id(), "method", "BUTTON"));
+		}
+		return api.post("/subscriptions", body);
+	}
+
+	/** A purchase's {@code consent} object: a new disclosure of the plan for the account, agreed by button. */
+	public Map<String, Object> consent(String accountId, String planCode, @Nullable String parentId) {
+		return Map.of("disclosureId", disclosure(accountId, planCode, parentId), "method", "BUTTON");
+	}
+
+	/** The id of a new disclosure of the plan for the account. */
+	public String disclosure(String accountId, String planCode, @Nullable String parentId) {
+		var body = new java.util.HashMap<String, Object>();
+		body.put("accountId", accountId);
+		body.put("planCode", planCode);
+		if (parentId != null) {
+			body.put("parentSubscriptionId", parentId);
+		}
+		Api.Response response = api.post("/checkout/disclosures", body);
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+		return response.id();
 	}
 
 	public String subscribe(String accountId, String planCode) {
@@ -61,8 +89,8 @@ public final class Fixtures {
 	}
 
 	public String addOn(String accountId, String planCode, String parentId) {
-		Api.Response response = api.post("/subscriptions",
-				Map.of("accountId", accountId, "planCode", planCode, "parentSubscriptionId", parentId));
+		Api.Response response = api.post("/subscriptions", Map.of("accountId", accountId, "planCode", planCode,
+				"parentSubscriptionId", parentId, "consent", consent(accountId, planCode, parentId)));
 		assertThat(response.status()).as(response.toString()).isEqualTo(201);
 		return response.id();
 	}

@@ -1,0 +1,13 @@
+package dev.subdesk.checkout;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The record of a buyer's express consent to a subscription: the exact text shown and its SHA-256, the method, the
+ * time and the channel. Kept after the account closes; the client address and user agent are erased then.
+ */
+public record Consent(String id, String subscriptionId, String accountId, String disclosureId, String text,
+		String textSha256, ConsentMethod method, ConsentChannel channel, Instant acceptedAt, @Nullable String ipAddress,
+		@Nullable String userAgent, long seq) {
+}

@@ -1,0 +1,99 @@
+package dev.subdesk.checkout;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.SubdeskException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Consent records (R-US-2, R-CA-2): checked and written in the purchase's own transaction, so a subscription that
+ * needs one never exists without it. Required for a direct purchase where the rule table says so (the US);
+ * elsewhere optional, but refused when given and invalid. Kept after the account closes, without the client
+ * address and user agent.
+ */
+@Service
+public class Consents {
+
+	private final JdbcCheckoutRepository repository;
+	private final Disclosures disclosures;
+	private final Jurisdictions jurisdictions;
+	private final Clock clock;
+
+	Consents(JdbcCheckoutRepository repository, Disclosures disclosures, Jurisdictions jurisdictions, Clock clock) {
+		this.repository = repository;
+		this.disclosures = disclosures;
+		this.jurisdictions = jurisdictions;
+		this.clock = clock;
+	}
+
+	/** Whether a direct purchase by this account needs express consent to automatic renewal. */
+	public boolean required(Account account) {
+		return jurisdictions.forCustomer(account.country(), account.region()).consentRequired();
+	}
+
+	/**
+	 * Checks a purchase's consent: the disclosure must exist, be of this account, plan and parent, not have
+	 * expired and not back another purchase; else {@code 400} on {@code consent}. Missing where required: {@code 400}.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void check(@Nullable ConsentRequest consent, Account account, String planCode,
+			@Nullable String parentSubscriptionId, boolean storeBilled) {
+		if (consent == null) {
+			if (!storeBilled && required(account)) {
+				throw SubdeskException.invalid("consent",
+						"express consent to automatic renewal is required: get a disclosure from POST /checkout/disclosures, show it and send its id");
+			}
+			return;
+		}
+		Disclosure d = disclosures.find(consent.disclosureId())
+			.orElseThrow(() -> SubdeskException.invalid("consent", "no such disclosure"));
+		if (!d.accountId().equals(account.id()) || !d.planCode().equals(planCode)
+				|| !Objects.equals(d.parentSubscriptionId(), parentSubscriptionId)) {
+			throw SubdeskException.invalid("consent", "the disclosure is of another account, plan or parent subscription");
+		}
+		if (d.expired(clock.instant())) {
+			throw SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
+		}
+		if (repository.ofDisclosure(d.id()).isPresent()) {
+			throw SubdeskException.invalid("consent", "the disclosure already backs another purchase");
+		}
+	}
+
+	/** Records a checked consent for the new subscription, in the purchase's transaction. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Consent record(String subscriptionId, String accountId, ConsentRequest consent, Instant at) {
+		Disclosure d = disclosures.find(consent.disclosureId()).orElseThrow();
+		Consent record = new Consent(Ids.next("cns"), subscriptionId, accountId, d.id(), d.text(), d.textSha256(),
+				consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(), 0);
+		repository.insert(record);
+		return record;
+	}
+
+	/** A subscription's consent records, newest first. */
+	@Transactional(readOnly = true)
+	public List<Consent> ofSubscription(String subscriptionId) {
+		return repository.ofSubscription(subscriptionId);
+	}
+
+	/** An account's consent records, newest first: the export a regulator or a card network asks for. */
+	@Transactional(readOnly = true)
+	public List<Consent> ofAccount(String accountId) {
+		return repository.ofAccount(accountId);
+	}
+
+	/** Closure keeps the records (the law asks for them) but erases the client address and user agent. */
+	@EventListener
+	void on(AccountClosed closed) {
+		repository.eraseClient(closed.accountId());
+	}
+}

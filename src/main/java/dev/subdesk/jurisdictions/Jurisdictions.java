@@ -1,0 +1,200 @@
+package dev.subdesk.jurisdictions;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The rule table ({@code classpath:jurisdictions/rules.json}): the one place that says which consumer-law rules
+ * apply to a customer. A customer's entry is found by country and region ({@code US-CA}, else {@code US-*} when a
+ * region is given, else {@code US}, else the country's group such as {@code EU}, else {@code *}); an entry inherits
+ * what it does not set from its parent. The compliance switches ({@code subdesk.compliance.*} properties) are part
+ * of the table: a field {@code xyzWhen} or a notice's {@code when} names the switch that turns the rule on. The
+ * table is read and checked at start-up: an unknown field, parent or switch stops the application.
+ */
+@Service
+public class Jurisdictions {
+
+	/** The table's entry for customers no other entry names. */
+	public static final String EVERYWHERE = "*";
+
+	private static final String RESOURCE = "jurisdictions/rules.json";
+
+	private static final Set<String> FIELDS = Set.of("id", "parent", "name", "countries", "consentRequired",
+			"separateConsentCheckbox", "retentionOffers", "withdrawalDays", "terminationWithoutNotice",
+			"terminationWithoutNoticeWhen", "calendarDates", "cancelDeadline", "rules");
+
+	private final Map<String, Boolean> switches;
+	private final Map<String, JurisdictionRules> byId;
+	private final Map<String, String> groupOfCountry;
+	private final List<NoticeRule> notices;
+
+	@org.springframework.beans.factory.annotation.Autowired
+	Jurisdictions(Environment environment) {
+		this(read(), name -> environment.getProperty(name, Boolean.class, false));
+	}
+
+	/** A table read from {@code table} with switch properties answered by {@code property} (for tests). */
+	public Jurisdictions(JsonNode table, java.util.function.Function<String, Boolean> property) {
+		Map<String, Boolean> on = new LinkedHashMap<>();
+		table.path("switches").properties().forEach(e -> on.put(e.getKey(),
+				property.apply(required(e.getValue(), "property").asString())));
+		this.switches = Map.copyOf(on);
+		Map<String, JsonNode> raw = new LinkedHashMap<>();
+		Map<String, String> groups = new HashMap<>();
+		for (JsonNode entry : table.path("jurisdictions")) {
+			String id = required(entry, "id").asString();
+			entry.propertyNames().forEach(field -> {
+				if (!FIELDS.contains(field)) {
+					throw new IllegalStateException("Unknown field %s in the rule table's entry %s".formatted(field, id));
+				}
+			});
+			if (raw.put(id, entry) != null) {
+				throw new IllegalStateException("The rule table names " + id + " twice");
+			}
+			for (JsonNode country : entry.path("countries")) {
+				groups.put(country.asString(), id);
+			}
+		}
+		if (!raw.containsKey(EVERYWHERE)) {
+			throw new IllegalStateException("The rule table has no entry " + EVERYWHERE);
+		}
+		Map<String, JurisdictionRules> resolved = new LinkedHashMap<>();
+		raw.keySet().forEach(id -> resolved.put(id, resolve(id, flatten(id, raw))));
+		this.byId = Map.copyOf(resolved);
+		this.groupOfCountry = Map.copyOf(groups);
+		List<NoticeRule> schedule = new ArrayList<>();
+		for (JsonNode notice : table.path("notices")) {
+			String when = notice.path("when").asString(null);
+			schedule.add(new NoticeRule(required(notice, "type").asString(), required(notice, "daysBefore").asInt(),
+					strings(notice.path("terms")), strings(notice.path("rules")), when == null || switchOn(when)));
+		}
+		this.notices = List.copyOf(schedule);
+	}
+
+	private static JsonNode read() {
+		try (InputStream in = new ClassPathResource(RESOURCE).getInputStream()) {
+			return JsonMapper.builder().build().readTree(in);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Cannot read the rule table " + RESOURCE, e);
+		}
+	}
+
+	/** The rules for a customer in {@code country} (ISO 3166-1 alpha-2) and {@code region} (ISO 3166-2, no prefix). */
+	public JurisdictionRules forCustomer(String country, @Nullable String region) {
+		if (region != null && !region.isBlank()) {
+			JurisdictionRules exact = byId.get(country + "-" + region);
+			if (exact != null) {
+				return exact;
+			}
+			JurisdictionRules anyRegion = byId.get(country + "-*");
+			if (anyRegion != null) {
+				return anyRegion;
+			}
+		}
+		JurisdictionRules ofCountry = byId.get(country);
+		if (ofCountry != null) {
+			return ofCountry;
+		}
+		String group = groupOfCountry.get(country);
+		return byId.get(group == null ? EVERYWHERE : group);
+	}
+
+	/** Every entry of the table, resolved. */
+	public Map<String, JurisdictionRules> all() {
+		return byId;
+	}
+
+	/** The notice schedule every customer gets (the strictest rule's timing, one schedule for all). */
+	public List<NoticeRule> notices() {
+		return notices;
+	}
+
+	/** Whether a notice of this type is on (a notice behind a switch is off while its switch is). */
+	public boolean noticeActive(String type) {
+		return notices.stream().anyMatch(n -> n.type().equals(type) && n.active());
+	}
+
+	/** The days ahead of the event that a notice of this type goes out for this term ({@code P1Y}, {@code P1M}). */
+	public int daysBefore(String type, String term) {
+		return notices.stream()
+			.filter(n -> n.type().equals(type) && n.terms().contains(term))
+			.mapToInt(NoticeRule::daysBefore)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("The rule table has no " + type + " notice for " + term));
+	}
+
+	/** The compliance switches by name, with their current value. */
+	public Map<String, Boolean> switches() {
+		return switches;
+	}
+
+	private boolean switchOn(String name) {
+		Boolean on = switches.get(name);
+		if (on == null) {
+			throw new IllegalStateException("The rule table names an unknown switch " + name);
+		}
+		return on;
+	}
+
+	/** The entry with everything it inherits, the nearest setting winning. */
+	private static ObjectNode flatten(String id, Map<String, JsonNode> raw) {
+		List<JsonNode> chain = new ArrayList<>();
+		String at = id;
+		while (at != null) {
+			JsonNode entry = raw.get(at);
+			if (entry == null) {
+				throw new IllegalStateException("The rule table's entry %s has an unknown parent %s".formatted(id, at));
+			}
+			if (chain.contains(entry)) {
+				throw new IllegalStateException("The rule table's entry " + id + " inherits from itself");
+			}
+			chain.add(entry);
+			at = entry.path("parent").asString(null);
+		}
+		ObjectNode merged = JsonMapper.builder().build().createObjectNode();
+		for (int i = chain.size() - 1; i >= 0; i--) {
+			chain.get(i).properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
+		}
+		return merged;
+	}
+
+	private JurisdictionRules resolve(String id, ObjectNode e) {
+		String withoutNoticeWhen = e.path("terminationWithoutNoticeWhen").asString(null);
+		boolean withoutNotice = withoutNoticeWhen != null ? switchOn(withoutNoticeWhen)
+				: required(e, "terminationWithoutNotice").asBoolean();
+		return new JurisdictionRules(id, required(e, "name").asString(), required(e, "consentRequired").asBoolean(),
+				required(e, "separateConsentCheckbox").asBoolean(),
+				JurisdictionRules.OfferRule.valueOf(required(e, "retentionOffers").asString()),
+				required(e, "withdrawalDays").asInt(), withoutNotice, required(e, "calendarDates").asBoolean(),
+				required(e, "cancelDeadline").asBoolean(), strings(e.path("rules")));
+	}
+
+	private static JsonNode required(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			throw new IllegalStateException("The rule table misses %s in %s".formatted(field, node));
+		}
+		return value;
+	}
+
+	private static List<String> strings(JsonNode array) {
+		List<String> out = new ArrayList<>();
+		array.forEach(n -> out.add(n.asString()));
+		return out;
+	}
+}

@@ -1,0 +1,260 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.checkout.ConsentChannel;
+import dev.subdesk.checkout.ConsentMethod;
+import dev.subdesk.checkout.ConsentRequest;
+import dev.subdesk.checkout.Disclosure;
+import dev.subdesk.checkout.Disclosures;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.PurchaseRequest;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The hosted checkout, {@code /checkout/{planCode}} (issue 12; R-US-1, R-US-2, R-CA-1/2): a buyer signs in with the
+ * emailed code or opens an account here (and then confirms the email with the code), reads the disclosure next to
+ * the button, ticks the separate box where the jurisdiction asks for one, picks a sandbox card and buys. The
+ * button's words say what it does ("Subscribe — renews automatically at $59.99 a year until you cancel"); the
+ * consent is recorded with channel CHECKOUT, the client address and the user agent.
+ */
+@Controller
+class CheckoutPageController {
+
+	/** Where sign-in returns to after the code: a checkout page the buyer came from. */
+	static final String RETURN_ATTRIBUTE = "checkout.returnTo";
+
+	/** The sandbox cards the form offers (API.md's tokens). */
+	static final Map<String, String> SANDBOX_CARDS = Map.of("tok_visa", "Visa ending in 4242", "tok_mastercard",
+			"Mastercard ending in 4444", "tok_chargeDeclined", "Visa ending in 0002 (always declined)");
+
+	/** The countries the account form offers, by ISO code. */
+	static final Map<String, String> COUNTRIES = new java.util.LinkedHashMap<>();
+
+	static {
+		COUNTRIES.put("US", "United States");
+		COUNTRIES.put("CA", "Canada");
+		COUNTRIES.put("GB", "United Kingdom");
+		COUNTRIES.put("IE", "Ireland");
+		COUNTRIES.put("DE", "Germany");
+		COUNTRIES.put("AT", "Austria");
+		COUNTRIES.put("FR", "France");
+		COUNTRIES.put("NL", "Netherlands");
+		COUNTRIES.put("ES", "Spain");
+		COUNTRIES.put("IT", "Italy");
+	}
+
+	private final Catalog catalog;
+	private final Accounts accounts;
+	private final Subscriptions subscriptions;
+	private final Disclosures disclosures;
+	private final SignInCodes codes;
+
+	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
+			SignInCodes codes) {
+		this.catalog = catalog;
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+		this.disclosures = disclosures;
+		this.codes = codes;
+	}
+
+	/** The cards the buyer can pay with: their saved ones, then the sandbox's. */
+	record CardChoice(String value, String label) {
+	}
+
+	@GetMapping("/checkout/{planCode}")
+	String page(@PathVariable String planCode, @Nullable Authentication who, Model model) {
+		Plan plan = basePlan(planCode);
+		model.addAttribute("plan", plan);
+		model.addAttribute("price", Formats.money(plan.price()));
+		model.addAttribute("every", plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month");
+		String accountId = customer(who);
+		if (accountId == null) {
+			model.addAttribute("countries", COUNTRIES);
+			return "web/checkout-start";
+		}
+		return form(plan, accounts.get(accountId), model, null);
+	}
+
+	@PostMapping("/checkout/{planCode}/sign-in")
+	String signIn(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
+			HttpServletRequest request, HttpServletResponse response, Model model) {
+		Plan plan = basePlan(planCode);
+		if (!email.contains("@") || email.length() > 320) {
+			return start(plan, response, model, "Enter the email address of your account.");
+		}
+		return sendCode(plan, email, request, response, model);
+	}
+
+	@PostMapping("/checkout/{planCode}/account")
+	String openAccount(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
+			@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String country,
+			@RequestParam(defaultValue = "") String region, HttpServletRequest request, HttpServletResponse response,
+			Model model) {
+		Plan plan = basePlan(planCode);
+		String state = region.trim().toUpperCase(Locale.ROOT);
+		if (!email.matches("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+") || email.length() > 254 || name.isBlank()
+				|| name.length() > 200 || !COUNTRIES.containsKey(country) || !state.matches("([A-Z0-9]{1,3})?")) {
+			return start(plan, response, model,
+					"Enter your email address, your name (up to 200 characters), your country and, if you like, "
+							+ "your state or region as its code (CA for California).");
+		}
+		try {
+			accounts.open(email.trim(), name.trim(), country, state.isEmpty() ? null : state);
+		}
+		catch (SubdeskException e) {
+			if (!"EMAIL_TAKEN".equals(e.code())) {
+				throw e;
+			}
+			// the address has an account: the code lets its owner in, and tells nobody else anything
+		}
+		return sendCode(plan, email.trim(), request, response, model);
+	}
+
+	@PostMapping("/checkout/{planCode}")
+	String buy(@PathVariable String planCode, @RequestParam(defaultValue = "") String disclosureId,
+			@RequestParam(defaultValue = "") String card, @RequestParam(required = false) @Nullable String agree,
+			@Nullable Authentication who, HttpServletRequest request, HttpServletResponse response, Model model) {
+		Plan plan = basePlan(planCode);
+		String accountId = customer(who);
+		if (accountId == null) {
+			return "redirect:/checkout/" + plan.code();
+		}
+		Account account = accounts.get(accountId);
+		Disclosure shown = disclosures.find(disclosureId).filter(d -> d.accountId().equals(accountId)).orElse(null);
+		if (shown == null) {
+			response.setStatus(400);
+			return form(plan, account, model, "Please read the terms below again before you subscribe.");
+		}
+		if (shown.separateConsentCheckbox() && !"yes".equals(agree)) {
+			response.setStatus(400);
+			model.addAttribute("agreeError", true);
+			return form(plan, account, model, "Tick the box to agree to the automatic renewal, or leave this page.");
+		}
+		String paymentMethodId;
+		if (card.startsWith("pm_")) {
+			paymentMethodId = accounts.paymentMethod(accountId, card).map(PaymentMethod::id).orElse(null);
+		}
+		else if (SANDBOX_CARDS.containsKey(card)) {
+			paymentMethodId = accounts.addPaymentMethod(accountId, card).id();
+		}
+		else {
+			paymentMethodId = null;
+		}
+		if (paymentMethodId == null) {
+			response.setStatus(400);
+			return form(plan, account, model, "Choose the card to pay with.");
+		}
+		ConsentMethod method = shown.separateConsentCheckbox() ? ConsentMethod.CHECKBOX : ConsentMethod.BUTTON;
+		String agent = request.getHeader("User-Agent");
+		ConsentRequest consent = new ConsentRequest(shown.id(), method, ConsentChannel.CHECKOUT,
+				request.getRemoteAddr(), agent == null ? null : agent.substring(0, Math.min(agent.length(), 1000)));
+		Subscription bought;
+		try {
+			bought = subscriptions.purchase(
+					new PurchaseRequest(accountId, plan.code(), paymentMethodId, null, Channel.DIRECT, consent));
+		}
+		catch (SubdeskException e) {
+			response.setStatus(e.status());
+			return form(plan, account, model, switch (e.code()) {
+				case "PAYMENT_DECLINED" -> "Your card was declined. Nothing was charged; choose another card.";
+				case "PAYMENT_GATEWAY_UNAVAILABLE" -> "The payment service did not answer. Nothing was charged; please try again.";
+				case "ACCOUNT_CLOSED" -> "This account is closed.";
+				default -> "The terms changed or expired. Please read them again before you subscribe.";
+			});
+		}
+		return "redirect:/checkout/thanks/" + bought.id();
+	}
+
+	@GetMapping("/checkout/thanks/{subscriptionId}")
+	String thanks(@PathVariable String subscriptionId, @Nullable Authentication who, Model model) {
+		String accountId = customer(who);
+		Subscription s = subscriptions.find(subscriptionId)
+			.filter(found -> found.accountId().equals(accountId))
+			.orElseThrow(WebErrors::notFound);
+		model.addAttribute("s", s);
+		model.addAttribute("plan", catalog.get(s.planCode()));
+		model.addAttribute("price", Formats.money(s.price()));
+		model.addAttribute("renews", Formats.date(s.currentPeriodEnd()));
+		model.addAttribute("email", accounts.get(s.accountId()).email());
+		return "web/checkout-thanks";
+	}
+
+	private String form(Plan plan, Account account, Model model, @Nullable String error) {
+		if (account.closed()) {
+			throw new SubdeskException(409, "ACCOUNT_CLOSED", "This account is closed");
+		}
+		Disclosure d = disclosures.disclose(account.id(), plan.code(), null);
+		model.addAttribute("plan", plan);
+		model.addAttribute("disclosure", d);
+		model.addAttribute("paragraphs", List.of(d.text().split("\n")));
+		model.addAttribute("buttonWords", Disclosures.buttonWords(d));
+		model.addAttribute("checkboxWords", Disclosures.checkboxWords(d));
+		List<CardChoice> cards = new ArrayList<>();
+		accounts.paymentMethods(account.id())
+			.forEach(pm -> cards.add(new CardChoice(pm.id(), "Your %s ending in %s".formatted(pm.brand(), pm.last4()))));
+		for (String token : List.of("tok_visa", "tok_mastercard", "tok_chargeDeclined")) {
+			cards.add(new CardChoice(token, "Sandbox test card: " + SANDBOX_CARDS.get(token)));
+		}
+		model.addAttribute("cards", cards);
+		model.addAttribute("error", error);
+		return "web/checkout";
+	}
+
+	private String start(Plan plan, HttpServletResponse response, Model model, String error) {
+		response.setStatus(400);
+		model.addAttribute("plan", plan);
+		model.addAttribute("price", Formats.money(plan.price()));
+		model.addAttribute("every", plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month");
+		model.addAttribute("countries", COUNTRIES);
+		model.addAttribute("error", error);
+		return "web/checkout-start";
+	}
+
+	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
+			Model model) {
+		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+			response.setStatus(429);
+			return start(plan, response, model, "Too many codes were asked for. Please wait a while and try again.");
+		}
+		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
+		request.getSession().setAttribute(RETURN_ATTRIBUTE, "/checkout/" + plan.code());
+		return "redirect:/portal/sign-in/code";
+	}
+
+	/** A base plan of the catalog (add-ons are bought from the portal's subscription, not here), else 404. */
+	private Plan basePlan(String planCode) {
+		return catalog.find(planCode).filter(p -> !p.isAddOn()).orElseThrow(WebErrors::notFound);
+	}
+
+	private static @Nullable String customer(@Nullable Authentication who) {
+		if (who == null || who instanceof AnonymousAuthenticationToken || !who.isAuthenticated()) {
+			return null;
+		}
+		boolean customer = who.getAuthorities().stream().anyMatch(a -> "ROLE_CUSTOMER".equals(a.getAuthority()));
+		return customer ? who.getName() : null;
+	}
+
+}

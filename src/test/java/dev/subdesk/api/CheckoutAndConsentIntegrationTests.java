@@ -1,0 +1,212 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * API.md, Checkout and consent (R-US-1, R-US-2, R-CA-1/2): a disclosure states the terms before the purchase, a
+ * direct purchase by a US account needs consent to one, and the record keeps the exact text and its SHA-256.
+ */
+class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	private JdbcClient database;
+
+	private String californian() {
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
+		return account;
+	}
+
+	private Api.Response disclose(String account, String plan) {
+		return api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", plan));
+	}
+
+	private Api.Response buy(String account, String plan, Object consent) {
+		return api.post("/subscriptions", Map.of("accountId", account, "planCode", plan, "consent", consent));
+	}
+
+	private static Map<String, Object> consent(String disclosureId) {
+		return Map.of("disclosureId", disclosureId, "method", "CHECKBOX", "ipAddress", "198.51.100.23", "userAgent",
+				"Mozilla/5.0 (checkout test)");
+	}
+
+	private int subscriptionsOf(String account) {
+		return api.get("/accounts/" + account + "/subscriptions").json().path("data").size();
+	}
+
+	private static String sha256(String text) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	@Test
+	void aDisclosureStatesPriceRenewalCalendarDatesTheCancelDeadlineAndHowToCancelWithItsSha256() throws Exception {
+		String account = californian();
+		Api.Response d = disclose(account, "antivirus-annual");
+		assertThat(d.status()).as(d.toString()).isEqualTo(201);
+		assertThat(d.id()).startsWith("dsc_");
+		assertThat(d.text("jurisdiction")).isEqualTo("US-CA");
+		assertThat(d.text("term")).isEqualTo("P1Y");
+		assertThat(d.json().path("price").path("amount").asLong()).isEqualTo(5999);
+		assertThat(d.json().path("renewalPrice").path("amount").asLong()).isEqualTo(5999);
+		assertThat(d.json().path("trialDays").asInt()).isZero();
+		assertThat(d.json().path("rules").values()).extracting(JsonNode::asString).contains("R-US-1", "R-US-2", "R-CA-1");
+		Instant now = Instant.parse(api.get("/test-clock").text("now"));
+		assertThat(Instant.parse(d.text("firstChargeAt"))).isEqualTo(now);
+		assertThat(Instant.parse(d.text("expiresAt"))).isEqualTo(now.plus(Duration.ofHours(1)));
+		String text = d.text("text");
+		assertThat(text).contains("$59.99 today", "then $59.99 every year", "until you cancel",
+				"To stop the next charge, cancel before", "/cancel", "Money-back guarantee: cancel within 60 days")
+			.doesNotContain("Right of withdrawal");
+		assertThat(text).containsPattern("on \\d{1,2} [A-Z][a-z]+ \\d{4}");
+		assertThat(d.text("textSha256")).isEqualTo(sha256(text));
+
+		String german = fixtures.accountWithVisa();
+		Api.Response de = disclose(german, "vpn-annual");
+		assertThat(de.text("jurisdiction")).isEqualTo("DE");
+		assertThat(de.text("text")).contains("Right of withdrawal", "within 14 days", "/withdraw");
+	}
+
+	@Test
+	void aUsPurchaseWithoutConsentIsRefusedOnConsentAndCreatesAndChargesNothing() {
+		String account = californian();
+		Api.Response refused = api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-annual"));
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(subscriptionsOf(account)).isZero();
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).isZero();
+
+		String unknownState = fixtures.account("US", null);
+		fixtures.card(unknownState, "tok_visa");
+		assertThat(api.post("/subscriptions", Map.of("accountId", unknownState, "planCode", "antivirus-annual")).status())
+			.isEqualTo(400);
+	}
+
+	@Test
+	void aConsentToAnotherPlanAnotherAccountAnExpiredUsedOrUnknownDisclosureIsRefusedOnConsent() {
+		String account = californian();
+		String other = californian();
+		String vpn = disclose(account, "antivirus-annual").id();
+		String othersVpn = disclose(other, "antivirus-annual").id();
+		Map<String, Object> malformed = new HashMap<>(Map.of("disclosureId", vpn, "method", "NODDED"));
+		List<Api.Response> refused = List.of(buy(account, "vpn-annual", consent(vpn)),
+				buy(account, "antivirus-annual", consent(othersVpn)), buy(account, "antivirus-annual", consent("dsc_doesnotexist")),
+				buy(account, "antivirus-annual", malformed), buy(account, "antivirus-annual", "yes"),
+				buy(account, "antivirus-annual", Map.of("disclosureId", vpn, "method", "BUTTON", "signature", "x")));
+		assertThat(refused).allSatisfy(r -> {
+			assertThat(r.status()).as(r.toString()).isEqualTo(400);
+			assertThat(r.code()).isEqualTo("VALIDATION_FAILED");
+			assertThat(r.json().path("errors").values()).extracting(e -> e.path("field").asString()).contains("consent");
+		});
+		assertThat(subscriptionsOf(account)).isZero();
+
+		assertThat(buy(account, "antivirus-annual", consent(vpn)).status()).isEqualTo(201);
+		Api.Response reused = buy(account, "antivirus-annual", consent(vpn));
+		assertThat(reused.status()).as("a disclosure backs one purchase").isEqualTo(400);
+
+		String stale = disclose(account, "vpn-annual").id();
+		fixtures.advance("PT1H");
+		Api.Response expired = buy(account, "vpn-annual", consent(stale));
+		assertThat(expired.status()).as(expired.toString()).isEqualTo(400);
+		assertThat(expired.json().path("errors").get(0).path("message").asString()).contains("expired");
+		assertThat(subscriptionsOf(account)).isEqualTo(1);
+	}
+
+	@Test
+	void theConsentRecordKeepsTheExactTextItsHashTheMethodTheTimeAndTheChannelNewestFirst() {
+		String account = californian();
+		Api.Response d = disclose(account, "antivirus-annual");
+		Api.Response bought = buy(account, "antivirus-annual", consent(d.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		String sub = bought.id();
+		Instant now = Instant.parse(api.get("/test-clock").text("now"));
+
+		Api.Response ofSub = api.get("/subscriptions/" + sub + "/consents");
+		assertThat(ofSub.status()).isEqualTo(200);
+		JsonNode record = ofSub.json().path("data").get(0);
+		assertThat(record.path("id").asString()).startsWith("cns_");
+		assertThat(record.path("subscriptionId").asString()).isEqualTo(sub);
+		assertThat(record.path("disclosureId").asString()).isEqualTo(d.id());
+		assertThat(record.path("text").asString()).isEqualTo(d.text("text"));
+		assertThat(record.path("textSha256").asString()).isEqualTo(d.text("textSha256"));
+		assertThat(record.path("method").asString()).isEqualTo("CHECKBOX");
+		assertThat(record.path("channel").asString()).isEqualTo("API");
+		assertThat(Instant.parse(record.path("acceptedAt").asString())).isEqualTo(now);
+
+		fixtures.advance("PT10S");
+		String addOn = fixtures.addOn(account, "identity-addon-annual", sub);
+		JsonNode all = api.get("/accounts/" + account + "/consents").json().path("data");
+		assertThat(all.values()).extracting(c -> c.path("subscriptionId").asString()).containsExactly(addOn, sub);
+		assertThat(api.get("/accounts/" + account + "/consents?limit=1").text("nextCursor")).isNotBlank();
+		assertThat(api.get("/accounts/acct_doesnotexist/consents").status()).isEqualTo(404);
+	}
+
+	@Test
+	void outsideTheUsConsentIsOptionalRecordedWhenGivenAndRefusedWhenInvalid() {
+		String german = fixtures.accountWithVisa();
+		Api.Response without = api.post("/subscriptions", Map.of("accountId", german, "planCode", "antivirus-monthly"));
+		assertThat(without.status()).isEqualTo(201);
+		assertThat(api.get("/subscriptions/" + without.id() + "/consents").json().path("data").size()).isZero();
+		Api.Response invalid = buy(german, "antivirus-annual", consent("dsc_doesnotexist"));
+		assertThat(invalid.status()).isEqualTo(400);
+		Api.Response with = buy(german, "antivirus-annual", consent(disclose(german, "antivirus-annual").id()));
+		assertThat(with.status()).isEqualTo(201);
+		assertThat(api.get("/subscriptions/" + with.id() + "/consents").json().path("data").size()).isEqualTo(1);
+	}
+
+	@Test
+	void aStoreBilledPurchaseByAUsAccountNeedsNoConsent() {
+		String account = fixtures.account("US", "CA");
+		Api.Response store = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "antivirus-annual", "channel", "APP_STORE"));
+		assertThat(store.status()).as(store.toString()).isEqualTo(201);
+	}
+
+	@Test
+	void withoutTheKeyDisclosuresAndConsentsAreRefused() {
+		String account = californian();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		Api anonymous = api.with("Authorization", null);
+		assertThat(anonymous.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "antivirus-annual")).code())
+			.isEqualTo("UNAUTHORIZED");
+		assertThat(anonymous.get("/subscriptions/" + sub + "/consents").status()).isEqualTo(401);
+		assertThat(anonymous.get("/accounts/" + account + "/consents").status()).isEqualTo(401);
+		assertThat(api.with("Authorization", "Bearer wrong").get("/accounts/" + account + "/consents").status())
+			.isEqualTo(401);
+	}
+
+	@Test
+	void consentRecordsOutliveAccountClosureWithoutTheClientAddressOrUserAgent() {
+		String account = californian();
+		String sub = buy(account, "antivirus-annual", consent(disclose(account, "antivirus-annual").id())).id();
+		assertThat(database.sql("SELECT ip_address FROM consents WHERE subscription_id = ?").param(sub).query(String.class)
+			.single()).isEqualTo("198.51.100.23");
+
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+		JsonNode kept = api.get("/accounts/" + account + "/consents").json().path("data");
+		assertThat(kept.size()).isEqualTo(1);
+		assertThat(kept.get(0).path("text").asString()).contains("$59.99");
+		Map<String, Object> row = database.sql("SELECT ip_address, user_agent FROM consents WHERE subscription_id = ?")
+			.param(sub)
+			.query()
+			.singleRow();
+		assertThat(row.get("ip_address")).isNull();
+		assertThat(row.get("user_agent")).isNull();
+		assertThat(api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "antivirus-annual")).code())
+			.isEqualTo("ACCOUNT_CLOSED");
+	}
+}

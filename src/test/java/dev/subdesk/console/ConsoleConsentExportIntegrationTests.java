@@ -1,0 +1,50 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.AuditTrail;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Issue 12, R-US-2: the consent export per account in the console, readable by a card network's dispute team: the
+ * order, the time, how and where the buyer agreed, the exact text and its SHA-256; supervisors only, audited.
+ */
+class ConsoleConsentExportIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	AuditTrail audit;
+
+	@Test
+	void aSupervisorExportsEveryConsentWithTheExactTextItsHashAndTheOrderAndTheExportIsAudited() {
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
+		String disclosure = fixtures.disclosure(account, "antivirus-annual", null);
+		String sub = api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-annual", "consent",
+				Map.of("disclosureId", disclosure, "method", "CHECKBOX"))).id();
+		String order = fixtures.subscription(sub).text("orderNumber");
+		var record = api.get("/accounts/" + account + "/consents").json().path("data").get(0);
+
+		ConsoleClient.Page export = ConsoleClient.signedIn(port, "supervisor")
+			.get("/console/accounts/" + account + "/consents.txt");
+		assertThat(export.status()).isEqualTo(200);
+		assertThat(export.body()).contains("Consent records of Acme account " + account + " (country US, region CA)",
+				"1 record(s).", "Order:         " + order, "ticked a separate, unticked checkbox (CHECKBOX)",
+				"the vendor's own checkout, through the API (API)", "Text SHA-256:  " + record.path("textSha256").asString(),
+				"  | Acme Antivirus, yearly: $59.99 today")
+			.doesNotContain(api.get("/accounts/" + account).text("email"));
+		assertThat(audit.about(account)).anySatisfy(e -> {
+			assertThat(e.action()).isEqualTo("EXPORT_CONSENTS");
+			assertThat(e.actor()).isEqualTo("supervisor");
+		});
+	}
+
+	@Test
+	void anAgentMayNotExportConsents() {
+		String account = fixtures.account("US", "CA");
+		assertThat(ConsoleClient.signedIn(port, "agent").get("/console/accounts/" + account + "/consents.txt").status())
+			.isEqualTo(403);
+	}
+}

@@ -1,0 +1,118 @@
+package dev.subdesk.jurisdictions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.shared.WithdrawalPeriod;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.io.ClassPathResource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The rule table (classpath:jurisdictions/rules.json): who gets which rule, and the switches folded in. */
+class JurisdictionsTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static JsonNode table() throws IOException {
+		try (InputStream in = new ClassPathResource("jurisdictions/rules.json").getInputStream()) {
+			return JSON.readTree(in);
+		}
+	}
+
+	private static Jurisdictions with(Set<String> switchedOn) throws IOException {
+		return new Jurisdictions(table(), property -> switchedOn.contains(property));
+	}
+
+	@Test
+	void usCustomersMustConsentAndOnlyThoseInAKnownStateOtherThanMinnesotaMayHearOffers() throws IOException {
+		Jurisdictions rules = with(Set.of());
+		assertThat(rules.forCustomer("US", "CA").id()).isEqualTo("US-CA");
+		assertThat(rules.forCustomer("US", "TX").id()).isEqualTo("US-*");
+		assertThat(rules.forCustomer("US", null).id()).isEqualTo("US");
+		for (String region : new String[] { "CA", "NY", "MN", "MA", "TX" }) {
+			assertThat(rules.forCustomer("US", region).consentRequired()).as(region).isTrue();
+		}
+		assertThat(rules.forCustomer("US", null).consentRequired()).isTrue();
+		assertThat(rules.forCustomer("US", "CA").offersAllowed()).isTrue();
+		assertThat(rules.forCustomer("US", "TX").offersAllowed()).isTrue();
+		assertThat(rules.forCustomer("US", "MN").offersAllowed()).isFalse();
+		assertThat(rules.forCustomer("US", null).offersAllowed()).as("an unknown state: the strictest").isFalse();
+		assertThat(rules.forCustomer("US", "CA").separateConsentCheckbox()).isTrue();
+		assertThat(rules.forCustomer("US", "TX").separateConsentCheckbox()).isFalse();
+		assertThat(rules.forCustomer("US", "CA").rules()).contains("R-CA-1", "R-CA-2", "R-CA-7");
+	}
+
+	@Test
+	void euCustomersHaveTheWithdrawalPeriodAndNobodyElseDoes() throws IOException {
+		Jurisdictions rules = with(Set.of());
+		assertThat(rules.forCustomer("DE", null).withdrawalDays()).isEqualTo(WithdrawalPeriod.DAYS);
+		assertThat(rules.forCustomer("FR", null).id()).isEqualTo("EU");
+		assertThat(rules.forCustomer("FR", "75").withdrawal()).isTrue();
+		assertThat(rules.forCustomer("GB", null).withdrawal()).isFalse();
+		assertThat(rules.forCustomer("US", "CA").withdrawal()).isFalse();
+		assertThat(rules.forCustomer("JP", null).id()).isEqualTo(Jurisdictions.EVERYWHERE);
+		assertThat(rules.forCustomer("DE", null).consentRequired()).isFalse();
+		for (String country : WithdrawalPeriod.EU.keySet()) {
+			assertThat(rules.forCustomer(country, null).withdrawalDays()).as(country).isEqualTo(WithdrawalPeriod.DAYS);
+		}
+		long inTable = rules.all().values().stream().filter(JurisdictionRules::withdrawal).count();
+		assertThat(inTable).as("EU and DE entries only").isEqualTo(2);
+	}
+
+	@Test
+	void theTwoComplianceSwitchesAreFoldedIntoTheTable() throws IOException {
+		Jurisdictions off = with(Set.of());
+		assertThat(off.switches()).containsOnlyKeys("de-termination-without-notice", "pre-billing-notice")
+			.containsValues(false);
+		assertThat(off.forCustomer("DE", null).terminationWithoutNotice()).isFalse();
+		assertThat(off.noticeActive("UPCOMING_CHARGE")).isFalse();
+		assertThat(off.noticeActive("RENEWAL_REMINDER")).isTrue();
+
+		Jurisdictions on = with(
+				Set.of("subdesk.compliance.de-termination-without-notice", "subdesk.compliance.pre-billing-notice"));
+		assertThat(on.forCustomer("DE", null).terminationWithoutNotice()).isTrue();
+		assertThat(on.forCustomer("FR", null).terminationWithoutNotice()).as("German law only").isFalse();
+		assertThat(on.forCustomer("US", "CA").terminationWithoutNotice()).isFalse();
+		assertThat(on.noticeActive("UPCOMING_CHARGE")).isTrue();
+	}
+
+	@Test
+	void theNoticeScheduleSitsInsideEveryWindowItServes() throws IOException {
+		Jurisdictions rules = with(Set.of());
+		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1Y")).as("R-CA-7: 15-45 days").isBetween(15, 45);
+		assertThat(rules.daysBefore("UPCOMING_CHARGE", "P1Y")).as("R-CARD-3: 3-7 days").isBetween(3, 7);
+		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1M")).isPositive();
+		assertThat(rules.notices()).allSatisfy(n -> assertThat(n.rules()).isNotEmpty());
+	}
+
+	@Test
+	void everyRuleIdOfTheTableIsOneOfTheChecklistsIds() throws IOException {
+		Jurisdictions rules = with(Set.of());
+		rules.all().values().forEach(r -> assertThat(r.rules()).as(r.id()).allMatch(
+				id -> id.matches("R-(US-[1-3]|CA-[1-9]|NY-[12]|MN-1|MA-1|DE-[1-7]|EU-[124-8]|UK-[2-5]|CARD-[1-4]|REF-1)")));
+	}
+
+	@Test
+	void aTableWithAnUnknownFieldParentOrSwitchIsRefusedAtStartUp() throws IOException {
+		ObjectNode unknownField = (ObjectNode) table().deepCopy();
+		((ObjectNode) unknownField.path("jurisdictions").get(1)).put("consentRequried", true);
+		assertThatThrownBy(() -> new Jurisdictions(unknownField, p -> false)).hasMessageContaining("consentRequried");
+
+		ObjectNode unknownParent = (ObjectNode) table().deepCopy();
+		((ObjectNode) unknownParent.path("jurisdictions").get(1)).put("parent", "NOWHERE");
+		assertThatThrownBy(() -> new Jurisdictions(unknownParent, p -> false)).hasMessageContaining("NOWHERE");
+
+		ObjectNode unknownSwitch = (ObjectNode) table().deepCopy();
+		for (JsonNode entry : unknownSwitch.path("jurisdictions")) {
+			if (entry.path("id").asString().equals("DE")) {
+				((ObjectNode) entry).put("terminationWithoutNoticeWhen", "button-broken");
+			}
+		}
+		assertThatThrownBy(() -> new Jurisdictions(unknownSwitch, p -> false)).hasMessageContaining("button-broken");
+	}
+}

@@ -1,0 +1,139 @@
+package dev.subdesk.web;
+
+import static dev.subdesk.web.PortalBrowser.assertAccessible;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Fixtures;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The hosted checkout in a real browser (issue 12): a purchase with an axe-core scan of every page on the way, a
+ * purchase with the keyboard alone, and the page on a 375 px phone.
+ */
+@SubdeskIntegrationTest
+class CheckoutBrowserIntegrationTests extends PortalTestSupport {
+
+	WebDriver browser;
+
+	@AfterEach
+	void tearDown() {
+		if (browser != null) {
+			browser.quit();
+		}
+	}
+
+	@Test
+	void aNewCustomerInCaliforniaOpensAnAccountReadsTheTermsTicksTheBoxAndSubscribes() {
+		String email = Fixtures.uniqueEmail();
+		browser = PortalBrowser.start("en-US,en");
+		browser.get(url("/checkout/antivirus-annual"));
+		assertAccessible(browser);
+		browser.findElement(By.id("new-email")).sendKeys(email);
+		browser.findElement(By.id("new-name")).sendKeys("Casey Browser");
+		new Select(browser.findElement(By.id("new-country"))).selectByValue("US");
+		browser.findElement(By.id("new-region")).sendKeys("CA");
+		browser.findElement(By.id("open-account")).click();
+		waitForEnd("/portal/sign-in/code");
+		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+		waitForEnd("/checkout/antivirus-annual");
+
+		assertAccessible(browser);
+		WebElement button = browser.findElement(By.id("subscribe"));
+		assertThat(button.getText()).isEqualTo("Subscribe — renews automatically at $59.99 a year until you cancel");
+		WebElement box = browser.findElement(By.id("agree"));
+		assertThat(box.isSelected()).as("the consent box starts unticked").isFalse();
+		assertThat(browser.findElement(By.id("terms")).getText()).contains("$59.99 today", "until you cancel",
+				"To stop the next charge, cancel before");
+		assertThat(browser.findElement(By.id("terms")).isDisplayed()).isTrue();
+		PortalBrowser.screenshot(browser, "checkout-california");
+		button.click();
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Tick the box"));
+		assertAccessible(browser);
+		browser.findElement(By.id("agree")).click();
+		browser.findElement(By.id("subscribe")).click();
+		waitForPath("/checkout/thanks/");
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.id("order")).getText()).contains("ORD-");
+		assertThat(api.get("/accounts/" + account + "/consents").json().path("data").get(0).path("channel").asString())
+			.isEqualTo("CHECKOUT");
+	}
+
+	@Test
+	void aKeyboardAloneSignsInWithTheEmailedCodeAndSubscribes() {
+		String account = fixtures.account("US", "NY");
+		String email = email(account);
+		browser = PortalBrowser.start("en-US,en");
+		browser.get(url("/checkout/vpn-annual"));
+		tabTo(e -> "signin-email".equals(e.getAttribute("id"))).sendKeys(email + Keys.ENTER);
+		waitForEnd("/portal/sign-in/code");
+		tabTo(e -> "code".equals(e.getAttribute("id"))).sendKeys(PortalSession.latestCode(api, account) + Keys.ENTER);
+		waitForEnd("/checkout/vpn-annual");
+		tabTo(e -> "card-0".equals(e.getAttribute("id")));
+		WebElement subscribe = tabTo(e -> "subscribe".equals(e.getAttribute("id")));
+		assertThat(subscribe.getText()).isEqualTo("Subscribe — renews automatically at $49.99 a year until you cancel");
+		subscribe.sendKeys(Keys.ENTER);
+		waitForPath("/checkout/thanks/");
+		assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").get(0).path("planCode")
+			.asString()).isEqualTo("vpn-annual");
+		assertThat(api.get("/accounts/" + account + "/consents").json().path("data").get(0).path("method").asString())
+			.isEqualTo("BUTTON");
+	}
+
+	@Test
+	void theCheckoutFitsA375PixelPhone() {
+		String account = fixtures.account("US", "CA");
+		browser = PortalBrowser.start("en-US,en");
+		PortalBrowser.viewport(browser, 375, 812, true);
+		browser.get(url("/checkout/total-annual"));
+		assertFits("checkout-start");
+		browser.findElement(By.id("signin-email")).sendKeys(email(account));
+		browser.findElement(By.id("send-code")).click();
+		waitForEnd("/portal/sign-in/code");
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+		waitForEnd("/checkout/total-annual");
+		assertFits("checkout");
+	}
+
+	private void assertFits(String name) {
+		assertThat(PortalBrowser.widths(browser))
+			.as("%s is wider than 375 px; sticking out: %s", browser.getCurrentUrl(), PortalBrowser.overflowing(browser, 375))
+			.allMatch(width -> width <= 375);
+		assertAccessible(browser);
+		PortalBrowser.fullPageScreenshot(browser, "phone-" + name);
+	}
+
+	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
+	private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
+		for (int i = 0; i < 60; i++) {
+			browser.switchTo().activeElement().sendKeys(Keys.TAB);
+			WebElement focused = browser.switchTo().activeElement();
+			if (wanted.test(focused)) {
+				return focused;
+			}
+		}
+		throw new AssertionError("Tab never reached the element on " + browser.getCurrentUrl());
+	}
+
+	private void waitForEnd(String suffix) {
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.until(ExpectedConditions.urlMatches(java.util.regex.Pattern.quote(suffix) + "$"));
+	}
+
+	private void waitForPath(String part) {
+		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
+	}
+}
