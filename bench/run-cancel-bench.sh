@@ -2,10 +2,10 @@
 # Runs the cancellation benchmark against a throwaway server:
 #   1. builds target/subdesk.jar if it is missing (./subdesk build),
 #   2. starts it in demo mode (embedded PostgreSQL) with a fresh data directory on port 18080,
-#   3. waits for GET /actuator/health to say UP (at most 120 s),
+#   3. waits for GET /actuator/health to say UP (at most SUBDESK_BENCH_START_TIMEOUT, 300 s),
 #   4. runs bench/CancelBench.java with the arguments given here (e.g. --accounts 5000 --clients 32),
 #   5. stops the server and deletes its data, whatever happened.
-# Environment: SUBDESK_BENCH_PORT (default 18080).
+# Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (seconds, default 300).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,8 +6,9 @@
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
 #   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
-# Usage: bench/run-cancel-ceiling.sh [--probe N] [--probe-only] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
-# Environment: SUBDESK_BENCH_PORT (default 18080), PGBENCH (default: pgbench on the PATH).
+# Usage: bench/run-cancel-ceiling.sh [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
+#        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
+# Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ PGBENCH="${PGBENCH:-pgbench}"
 PROBE=50
 PGBENCH_SECONDS=20
 PROBE_ONLY=0
+CEILING_ONLY=0
 CLIENTS=16
 BENCH_ARGS=()
 while (( $# )); do
@@ -24,6 +26,7 @@ while (( $# )); do
     --probe) PROBE="$2"; shift 2 ;;
     --pgbench-seconds) PGBENCH_SECONDS="$2"; shift 2 ;;
     --probe-only) PROBE_ONLY=1; shift ;;
+    --ceiling-only) CEILING_ONLY=1; shift ;;
     --clients) CLIENTS="$2"; BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) BENCH_ARGS+=("$1"); shift ;;
   esac
@@ -71,17 +74,24 @@ for s in "${subs[@]}"; do post "/subscriptions/$s/cancel" '{"mode":"IMMEDIATE","
 BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements)'"
 sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
                  FROM pg_stat_statements WHERE NOT ($BACKGROUND) ORDER BY calls DESC, query"
-PER_CANCEL=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
+# Each background sealer run is one transaction: its BEGIN is taken off the count.
+SEALER_RUNS=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL'")
+PER_CANCEL=$(sql -c "SELECT round((sum(calls) - $SEALER_RUNS)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
 PER_CANCEL_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements
                            WHERE NOT ($BACKGROUND) AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET |SHOW )'")
+echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer, taken off the total)"
 echo "statements per cancellation: $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 (( PROBE_ONLY )) && exit 0
 
-echo "== 2. HTTP quote+cancel: bench/CancelBench.java ${BENCH_ARGS[*]}"
-"$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" | tee "$WORK_DIR/http.txt" &
-BENCH_PID=$!
-wait "$BENCH_PID"
-BENCH_PID=""
+if (( CEILING_ONLY )); then
+  echo "RESULT cancellations/s=0 (no HTTP bench: --ceiling-only)" > "$WORK_DIR/http.txt"
+else
+  echo "== 2. HTTP quote+cancel: bench/CancelBench.java ${BENCH_ARGS[*]}"
+  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" | tee "$WORK_DIR/http.txt" &
+  BENCH_PID=$!
+  wait "$BENCH_PID"
+  BENCH_PID=""
+fi
 RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
 [[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $RESULT"; }
@@ -90,7 +100,7 @@ echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECOND
 sql -f bench/cancel-rows-setup.sql >/dev/null
 ROWS=$(sql -c 'SELECT count(*) FROM ceiling.subscriptions')
 PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
-  -D rows="$ROWS" -f bench/cancel-rows.sql postgres | tee "$WORK_DIR/pgbench.txt"
+  -D rows="$ROWS" -f bench/cancel-rows.sql postgres 2>&1 | tee "$WORK_DIR/pgbench.txt"
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK_DIR/pgbench.txt" | tail -1)
 PG_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
 
