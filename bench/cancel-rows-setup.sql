@@ -30,6 +30,16 @@ INSERT INTO ceiling.receipts SELECT * FROM public.receipts;
 INSERT INTO ceiling.notices OVERRIDING SYSTEM VALUE SELECT * FROM public.notices;
 INSERT INTO ceiling.audit_events OVERRIDING SYSTEM VALUE SELECT * FROM public.audit_events;
 INSERT INTO ceiling.sandbox_gateway_payments SELECT * FROM public.sandbox_gateway_payments;
+-- The copies' identity columns continue after the rows copied.
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = 'ceiling' AND is_identity = 'YES' LOOP
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false) FROM ceiling.%I',
+                       'ceiling.' || c.table_name, c.column_name, c.column_name, c.table_name);
+    END LOOP;
+END $$;
 -- What each pgbench transaction cancels: k -> a subscription with its account and latest charge.
 CREATE TABLE ceiling.work AS
     SELECT row_number() OVER (ORDER BY s.id)::int AS k, s.id AS subscription_id, s.account_id, c.id AS charge_id,

@@ -98,7 +98,7 @@ field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $RESULT"; }
 
 echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/cancel-rows.sql"
 sql -f bench/cancel-rows-setup.sql >/dev/null
-ROWS=$(sql -c 'SELECT count(*) FROM ceiling.subscriptions')
+ROWS=$(sql -c 'SELECT count(*) FROM ceiling.work')
 PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
   -D rows="$ROWS" -f bench/cancel-rows.sql postgres 2>&1 | tee "$WORK_DIR/pgbench.txt"
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK_DIR/pgbench.txt" | tail -1)
