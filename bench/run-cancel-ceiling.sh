@@ -94,7 +94,7 @@ else
 fi
 RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
 [[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }
-field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $RESULT"; }
+field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $RESULT"; }
 
 echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/cancel-rows.sql"
 sql -f bench/cancel-rows-setup.sql >/dev/null
