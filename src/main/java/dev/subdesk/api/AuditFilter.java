@@ -11,12 +11,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Records every change made through the API (POST, PATCH, DELETE that succeeded) with its actor: the
- * {@code X-Actor} header, or {@code api}. Replays of an idempotent request are not changes and are not recorded, nor
- * are a receipt check and a device's entitlement token, which change nothing.
+ * Records every change made through the API (POST, PATCH, DELETE) with its actor: the {@code X-Actor} header, or
+ * {@code api}. The entry is written in the transaction of the change ({@link AuditTrail#changesOf}): a request that
+ * commits no change leaves none, and no change commits without it. Runs inside the idempotency filter, so a replay
+ * and the idempotency key's own rows are not recorded; nor are a receipt check and a device's entitlement token.
  */
 @Component
-@Order(ApiSecurity.AFTER_THE_KEY)
+@Order(ApiSecurity.AFTER_THE_KEY + 6)
 class AuditFilter extends OncePerRequestFilter {
 
 	private final AuditTrail audit;
@@ -37,10 +38,10 @@ class AuditFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		chain.doFilter(request, response);
-		if (response.getStatus() < 400 && response.getHeader("Idempotent-Replayed") == null) {
-			String path = ApiSecurity.routedPath(request);
-			audit.record(Actors.of(request), "API", request.getMethod() + " " + path, path, response.getStatus());
+		String path = ApiSecurity.routedPath(request);
+		try (AuditTrail.ChangeScope scope = audit.changesOf(Actors.of(request), "API", request.getMethod() + " " + path,
+				path)) {
+			chain.doFilter(request, response);
 		}
 	}
 }

@@ -3,5 +3,7 @@
  * idempotency keys. Controllers are thin; every rule lives in the module that owns it.
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "REST API")
+@org.springframework.modulith.ApplicationModule(displayName = "REST API",
+		allowedDependencies = { "shared", "clock", "catalog", "channels", "notices", "accounts", "subscriptions", "billing",
+				"cancellation", "devices", "entitlements", "renewals", "support", "events", "webhooks", "stores", "checkout" })
 package dev.subdesk.api;

@@ -118,7 +118,10 @@ public class Cancellations {
 	 * else; any open retention offer is declined.
 	 */
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
-		Cancellation cancellation = billing.recordThenSettle(() -> cancelLocked(lockForWork(subscriptionId), request));
+		Cancellation cancellation = billing.recordThenSettle(() -> {
+			Locked locked = lockForWork(subscriptionId);
+			return cancelLocked(locked.subscription(), locked.owner(), request);
+		});
 		return settled(cancellation);
 	}
 
@@ -130,13 +133,8 @@ public class Cancellations {
 		return c.withRefunds(c.refunds().stream().map(r -> billing.refundById(r.id()).orElseThrow()).toList());
 	}
 
-	private Cancellation cancelLocked(Subscription s, CancelRequest request) {
-		if (s.ended()) {
-			throw alreadyCancelled();
-		}
-		if (s.storeBilled()) {
-			throw channelManaged(s);
-		}
+	private Cancellation cancelLocked(Subscription s, Account owner, CancelRequest request) {
+		refuseUnlessCancellable(s);
 		offers.declineOpen(s.id());
 		Instant now = clock.instant();
 		if (request.mode() == Cancellation.Mode.END_OF_TERM) {
@@ -144,13 +142,13 @@ public class Cancellations {
 				return get(s.scheduledBy());
 			}
 			if (s.status() != Subscription.Status.PAST_DUE) {
-				return scheduleEnd(s, request, now);
+				return scheduleEnd(s, owner, request, now);
 			}
 		}
-		return endNow(s, request, now);
+		return endNow(s, owner, request, now);
 	}
 
-	private Cancellation scheduleEnd(Subscription s, CancelRequest request, Instant now) {
+	private Cancellation scheduleEnd(Subscription s, Account owner, CancelRequest request, Instant now) {
 		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		Instant effectiveAt = s.currentPeriodEnd();
 		List<Cancellation.Item> items = new ArrayList<>();
@@ -175,17 +173,17 @@ public class Cancellations {
 				items.add(new Cancellation.Item(addOn.id(), end));
 			}
 		}
-		return create(s, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of(), true);
+		return create(s, owner, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of(), true);
 	}
 
-	private Cancellation endNow(Subscription s, CancelRequest request, Instant now) {
-		return endNow(s, request, now, (ending, at) -> {
+	private Cancellation endNow(Subscription s, Account owner, CancelRequest request, Instant now) {
+		return endNow(s, owner, request, now, (ending, at) -> {
 			if (request.mode() != Cancellation.Mode.IMMEDIATE) {
 				return List.of();
 			}
 			Plan plan = catalog.get(ending.planCode());
 			Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
-			return refundFor(ending, at)
+			return refundFor(ending, latest, at)
 				.map(refund -> List.of(billing.recordRefund(latest.orElseThrow().id(), refund.amount().amount(),
 						refund.reason() == Quote.RefundReason.UNUSED_TERM
 								? "Terminated without notice (§ 312k (6) BGB): the unused part of the term"
@@ -200,7 +198,8 @@ public class Cancellations {
 		List<Refund> issue(Subscription ending, Instant now);
 	}
 
-	private Cancellation endNow(Subscription s, CancelRequest request, Instant now, Refunds refunder, boolean notify) {
+	private Cancellation endNow(Subscription s, @Nullable Account owner, CancelRequest request, Instant now,
+			Refunds refunder, boolean notify) {
 		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		List<Cancellation.Item> items = new ArrayList<>();
@@ -214,7 +213,7 @@ public class Cancellations {
 			subscriptions.end(ending, Subscription.Status.CANCELLED, now, number);
 			items.add(new Cancellation.Item(ending.id(), now));
 		}
-		return create(s, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds, notify);
+		return create(s, owner, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds, notify);
 	}
 
 	/**
@@ -224,16 +223,11 @@ public class Cancellations {
 	 * no cancellation confirmation is sent (R-EU-8). The caller holds the account and subscription locks.
 	 */
 	Cancellation endForWithdrawal(Subscription locked, String reference, CancellationChannel channel, String actor) {
-		if (locked.ended()) {
-			throw alreadyCancelled();
-		}
-		if (locked.storeBilled()) {
-			throw channelManaged(locked);
-		}
+		refuseUnlessCancellable(locked);
 		offers.declineOpen(locked.id());
 		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
 				"Withdrawal from the contract: " + reference, channel, actor);
-		return endNow(locked, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), Instant.EPOCH)
+		return endNow(locked, null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), Instant.EPOCH)
 			.stream()
 			.filter(charge -> charge.remaining().positive())
 			.map(charge -> billing.recordRefund(charge.id(), null,
@@ -251,8 +245,10 @@ public class Cancellations {
 		}
 	}
 
-	private Cancellation create(Subscription named, String number, Cancellation.Status status, CancelRequest request,
-			Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds, boolean notify) {
+	/** {@code owner}, the account locked for the work, is needed only to {@code notify}. */
+	private Cancellation create(Subscription named, @Nullable Account owner, String number, Cancellation.Status status,
+			CancelRequest request, Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds,
+			boolean notify) {
 		Money refundTotal = Money.zero(named.price().currency());
 		for (Refund refund : refunds) {
 			refundTotal = refundTotal.plus(Money.of(refund.amount(), refund.currency()));
@@ -265,10 +261,10 @@ public class Cancellations {
 				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
 				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
 		String viewToken = receipts.issue(cancellation);
-		if (!notify) {
+		if (!notify || owner == null) {
 			return cancellation;
 		}
-		Account account = accounts.get(named.accountId());
+		Account account = owner;
 		Letter letter = notices.letterFor(account.country());
 		notices.send(letter, account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
 				letter.text("cancellation.subject", number),
@@ -302,8 +298,7 @@ public class Cancellations {
 	 */
 	@Transactional
 	public Subscription resume(String subscriptionId) {
-		Subscription s = lockForWork(subscriptionId);
-		return resumeLocked(s);
+		return resumeLocked(lockForWork(subscriptionId).subscription());
 	}
 
 	private Subscription resumeLocked(Subscription s) {
@@ -343,7 +338,8 @@ public class Cancellations {
 	@Transactional
 	public AutoRenewChange setAutoRenew(String subscriptionId, boolean autoRenew, CancellationChannel channel,
 			String actor) {
-		Subscription s = lockForWork(subscriptionId);
+		Locked locked = lockForWork(subscriptionId);
+		Subscription s = locked.subscription();
 		if (s.ended()) {
 			throw autoRenew ? SubdeskException.conflict("NOT_SCHEDULED_TO_END", "The subscription has ended")
 					: alreadyCancelled();
@@ -357,7 +353,7 @@ public class Cancellations {
 		if (s.scheduledToEnd()) {
 			return new AutoRenewChange(s, s.scheduledBy());
 		}
-		Cancellation c = cancelLocked(s,
+		Cancellation c = cancelLocked(s, locked.owner(),
 				new CancelRequest(Cancellation.Mode.END_OF_TERM, null, null, channel, actor));
 		return new AutoRenewChange(subscriptions.get(s.id()), c.confirmationNumber());
 	}
@@ -379,12 +375,13 @@ public class Cancellations {
 			if (account.closed()) {
 				throw new AccountClosedException(accountId);
 			}
-			return cancelAllLocked(accountId, request);
+			return cancelAllLocked(account, request);
 		});
 		return new CancelAllResult(result.cancellations().stream().map(this::settled).toList(), result.skipped());
 	}
 
-	private CancelAllResult cancelAllLocked(String accountId, CancelRequest request) {
+	private CancelAllResult cancelAllLocked(Account account, CancelRequest request) {
+		String accountId = account.id();
 		List<Cancellation> cancellations = new ArrayList<>();
 		List<Skipped> skipped = new ArrayList<>();
 		List<Subscription> bases = subscriptions.forAccount(accountId)
@@ -396,7 +393,7 @@ public class Cancellations {
 				skipped.add(new Skipped(s.id(), "CHANNEL_MANAGED"));
 				continue;
 			}
-			cancellations.add(cancelLocked(subscriptions.lock(s.id()), request));
+			cancellations.add(cancelLocked(subscriptions.lock(s.id()), account, request));
 		}
 		return new CancelAllResult(cancellations, skipped);
 	}
@@ -429,7 +426,7 @@ public class Cancellations {
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);
 		}
-		CancelAllResult result = cancelAllLocked(accountId,
+		CancelAllResult result = cancelAllLocked(account,
 				new CancelRequest(Cancellation.Mode.IMMEDIATE, null, null, channel, actor));
 		List<ChannelManaged> managed = subscriptions.forAccount(accountId)
 			.stream()
@@ -470,7 +467,7 @@ public class Cancellations {
 	}
 
 	private boolean takeEffectOne(String subscriptionId, Instant until) {
-		Subscription s = lockForWork(subscriptionId);
+		Subscription s = lockForWork(subscriptionId).subscription();
 		Instant at = s.cancelAt();
 		if (!s.scheduledToEnd() || at == null || at.isAfter(until)) {
 			return false;
@@ -561,10 +558,14 @@ public class Cancellations {
 			.flatMap(s -> RefundPolicy.refundFor(catalog.get(s.planCode()), latest, clock.instant()));
 	}
 
-	private Subscription lockForWork(String subscriptionId) {
+	/** A subscription locked for work, with its account, locked first. */
+	private record Locked(Account owner, Subscription subscription) {
+	}
+
+	private Locked lockForWork(String subscriptionId) {
 		Subscription s = subscriptions.get(subscriptionId);
-		accounts.lock(s.accountId());
-		return subscriptions.lock(subscriptionId);
+		Account owner = accounts.lock(s.accountId());
+		return new Locked(owner, subscriptions.lock(subscriptionId));
 	}
 
 	/**
@@ -572,10 +573,14 @@ public class Cancellations {
 	 * termination without notice applies (R-DE-6: Germany, while its switch is on), the unused share of the term too.
 	 */
 	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Instant now) {
+		return refundFor(s, billing.latestSuccessfulCharge(s.id()), now);
+	}
+
+	/** As above, with the subscription's latest successful charge already read. */
+	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Optional<Charge> latest, Instant now) {
 		Account account = accounts.get(s.accountId());
 		boolean withoutNotice = jurisdictions.forCustomer(account.country(), account.region()).terminationWithoutNotice();
-		return RefundPolicy.decide(catalog.get(s.planCode()), billing.latestSuccessfulCharge(s.id()), now,
-				withoutNotice);
+		return RefundPolicy.decide(catalog.get(s.planCode()), latest, now, withoutNotice);
 	}
 
 	private static List<Subscription> withAddOns(Subscription s, List<Subscription> addOns) {
@@ -600,6 +605,13 @@ public class Cancellations {
 				"Choose Subscriptions and select the Acme subscription.",
 				"Choose Cancel subscription and confirm. The store sends you its confirmation.",
 				"Acme cannot cancel or refund store-billed subscriptions: %s bills and ends them.".formatted(channel.storeName())));
+	}
+
+	/** {@link Subscription#cancellable}, or why not: ended {@code ALREADY_CANCELLED}, else {@code CHANNEL_MANAGED}. */
+	private static void refuseUnlessCancellable(Subscription s) {
+		if (!s.cancellable()) {
+			throw s.ended() ? alreadyCancelled() : channelManaged(s);
+		}
 	}
 
 	private static SubdeskException alreadyCancelled() {

@@ -3,5 +3,5 @@
  * {@link dev.subdesk.clock.TestClock} that can be advanced.
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "Clock")
+@org.springframework.modulith.ApplicationModule(displayName = "Clock", allowedDependencies = {})
 package dev.subdesk.clock;

@@ -1,5 +1,6 @@
 package dev.subdesk.subscriptions;
 
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.shared.Money;
 import java.time.Instant;
@@ -39,10 +40,19 @@ public record Subscription(String id, String accountId, String planCode, String 
 	}
 
 	/**
+	 * The one rule of whether a subscription may be cancelled (or its card changed) here: it has not ended, and it
+	 * is billed by us, not by a store (a store bills and ends its own).
+	 */
+	public boolean cancellable() {
+		return !ended() && !storeBilled();
+	}
+
+	/**
 	 * Auto-renewal off and service until {@code at}, scheduled by cancellation {@code number} (null: the app store
-	 * that bills it reported auto-renewal off).
+	 * that bills it reported auto-renewal off). Ended: {@code 409 ALREADY_CANCELLED}.
 	 */
 	public Subscription scheduleEnd(Instant at, @Nullable String number) {
+		refuseIfEnded();
 		return change(d -> {
 			d.autoRenew = false;
 			d.cancelAt = at;
@@ -51,8 +61,9 @@ public record Subscription(String id, String accountId, String planCode, String 
 		});
 	}
 
-	/** The scheduled end taken back: auto-renewing again, billed to {@code paymentMethod}. */
+	/** The scheduled end taken back: auto-renewing again, billed to {@code paymentMethod}. Ended: refused. */
 	public Subscription resume(@Nullable String paymentMethod) {
+		refuseIfEnded();
 		return change(d -> {
 			d.autoRenew = true;
 			d.cancelAt = null;
@@ -61,8 +72,15 @@ public record Subscription(String id, String accountId, String planCode, String 
 		});
 	}
 
-	/** Ended at {@code at}: CANCELLED by cancellation {@code number}, or EXPIRED by failed payment. */
+	/**
+	 * Ended at {@code at}: CANCELLED by cancellation {@code number}, or EXPIRED by failed payment. An end status
+	 * only; already ended: {@code 409 ALREADY_CANCELLED} (an end is final).
+	 */
 	public Subscription end(Status end, Instant at, @Nullable String number) {
+		if (end != Status.CANCELLED && end != Status.EXPIRED) {
+			throw new IllegalArgumentException("not an end status: " + end);
+		}
+		refuseIfEnded();
 		return change(d -> {
 			d.status = end;
 			d.autoRenew = false;
@@ -99,8 +117,17 @@ public record Subscription(String id, String accountId, String planCode, String 
 		return change(d -> d.status = Status.PAST_DUE);
 	}
 
+	/** The price of the next renewal. Ended: refused (there is none). */
 	public Subscription withRenewalPrice(Money next) {
+		refuseIfEnded();
 		return change(d -> d.price = next);
+	}
+
+	/** The domain error of a transition an ended subscription forbids. */
+	private void refuseIfEnded() {
+		if (ended()) {
+			throw SubdeskException.conflict("ALREADY_CANCELLED", "This subscription has already ended");
+		}
 	}
 
 	public Subscription withPaymentMethod(@Nullable String paymentMethod) {

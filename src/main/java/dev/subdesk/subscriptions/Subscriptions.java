@@ -357,9 +357,6 @@ public class Subscriptions {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription end(Subscription s, Subscription.Status status, Instant at, @Nullable String confirmationNumber) {
-		if (status != Subscription.Status.CANCELLED && status != Subscription.Status.EXPIRED) {
-			throw new IllegalArgumentException("not an end status: " + status);
-		}
 		Subscription updated = s.end(status, at, confirmationNumber);
 		repository.update(updated);
 		changed(status == Subscription.Status.CANCELLED ? EventType.SUBSCRIPTION_CANCELLED : EventType.SUBSCRIPTION_EXPIRED,
@@ -387,11 +384,10 @@ public class Subscriptions {
 		Subscription s = lock(subscriptionId);
 		PaymentMethod method = accounts.paymentMethod(s.accountId(), paymentMethodId)
 			.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
-		if (s.storeBilled()) {
-			throw SubdeskException.conflict("CHANNEL_MANAGED", "This subscription is billed by " + s.channel().storeName());
-		}
-		if (s.ended()) {
-			throw SubdeskException.conflict("ALREADY_CANCELLED", "The subscription has ended");
+		if (!s.cancellable()) {
+			throw s.storeBilled()
+					? SubdeskException.conflict("CHANNEL_MANAGED", "This subscription is billed by " + s.channel().storeName())
+					: SubdeskException.conflict("ALREADY_CANCELLED", "The subscription has ended");
 		}
 		Subscription updated = s.withPaymentMethod(method.id());
 		repository.update(updated);

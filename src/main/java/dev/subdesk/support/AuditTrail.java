@@ -6,27 +6,44 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The audit trail: who did what, when, through which channel, on which case and why (DESIGN.md invariant 8).
- * Append-only and tamper-evident: every entry carries the SHA-256 of its own content and of the entry before
- * it, so changing or deleting an entry in the database breaks the chain at that point. The one change allowed is
- * the erasure of what was written in the entries about a closed account ({@link #eraseAbout}), itself recorded.
+ * Append-only and tamper-evident. An entry is inserted in the transaction of the change it records, with no lock,
+ * carrying the SHA-256 of its own content; one sealer ({@link #seal}, run by {@link AuditSealer}, one node at a
+ * time) links the committed entries shortly after into a chain, each with the SHA-256 of its content and of the
+ * entry before it, so changing or deleting a sealed entry in the database breaks the chain at that point and
+ * changing a not-yet-sealed one breaks its own hash. The one change allowed is the erasure of what was written in
+ * the entries about a closed account ({@link #eraseAbout}), itself recorded.
  */
 @Service
 public class AuditTrail {
 
-	/** The advisory lock that serializes appends, so the chain never forks. */
-	private static final long CHAIN_LOCK = 0x5_0B_DE_5C_A0_D1_7AL;
+	private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+
+	/**
+	 * The advisory lock the sealer holds while it seals, so the chain never forks; writers never take it. Whoever
+	 * else holds it (an operator, a test) pauses the sealing.
+	 */
+	public static final long SEALER_LOCK = 0x5_0B_DE_5C_A0_D1_7AL;
+
+	private static final int SEAL_BATCH = 1000;
 
 	private static final String GENESIS = "0".repeat(64);
+
+	/** The entry of the API write this thread serves, written by the first write transaction that commits. */
+	private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -39,22 +56,72 @@ public class AuditTrail {
 	/** One audit entry as stored. */
 	public record Entry(long id, Instant at, String actor, String channel, String action, String target,
 			@Nullable String detail, @Nullable Integer status, @Nullable String caseNumber, @Nullable String reason,
-			String prevHash, String hash, @Nullable Long erasedBy) {
+			@Nullable String prevHash, @Nullable String hash, @Nullable Long erasedBy, @Nullable Long seq,
+			@Nullable String entryHash) {
 
 		String content() {
-			return String.join("|", String.valueOf(id), at.toString(), actor, channel, action, target,
-					String.valueOf(detail), String.valueOf(status), String.valueOf(caseNumber), String.valueOf(reason));
+			return String.valueOf(id) + "|" + ownContent();
 		}
+
+		/** What the entry says, without its id (unknown until the insert): what its own hash covers. */
+		String ownContent() {
+			return String.join("|", at.toString(), actor, channel, action, target, String.valueOf(detail),
+					String.valueOf(status), String.valueOf(caseNumber), String.valueOf(reason));
+		}
+
+		boolean sealed() {
+			return seq != null;
+		}
+	}
+
+	/** The scope of one API write: its changes are audited once, in the first write transaction that commits. */
+	public interface ChangeScope extends AutoCloseable {
+
+		@Override
+		void close();
+	}
+
+	/**
+	 * Opens the scope of an API write served by this thread: the first transaction that changes something and
+	 * commits before {@link ChangeScope#close} inserts this entry just before it commits, so neither commits
+	 * without the other. A request that commits no change leaves no entry.
+	 */
+	public ChangeScope changesOf(String actor, String channel, String action, String target) {
+		Pending pending = new Pending(actor, channel, action, target);
+		PENDING.set(pending);
+		return PENDING::remove;
+	}
+
+	/** The entry to write with the transaction beginning on this thread, if an API write awaits one. */
+	@Nullable Pending pending() {
+		Pending pending = PENDING.get();
+		return pending == null || pending.written ? null : pending;
+	}
+
+	/** An API write's entry waiting for its change to commit. */
+	static final class Pending {
+
+		final String actor;
+		final String channel;
+		final String action;
+		final String target;
+		boolean written;
+
+		Pending(String actor, String channel, String action, String target) {
+			this.actor = actor;
+			this.channel = channel;
+			this.action = action;
+			this.target = target;
+		}
+	}
+
+	/** Inserts a pending API entry in the transaction about to commit (called by {@link AuditInTheTransaction}). */
+	void insert(Pending pending) {
+		append(pending.actor, pending.channel, pending.action, pending.target, null, null, null, null);
 	}
 
 	/** The outcome of checking the chain: intact, or the first entry that does not match. */
 	public record ChainCheck(boolean intact, long entries, @Nullable Long firstBrokenId) {
-	}
-
-	/** Appends an entry of an API call. */
-	@Transactional
-	public void record(String actor, String channel, String action, String target, @Nullable Integer status) {
-		append(actor, channel, action, target, null, status, null, null);
 	}
 
 	/** Appends an entry of an agent's action on an account, with the case and the reason. */
@@ -76,7 +143,7 @@ public class AuditTrail {
 		String about = """
 				FROM audit_events WHERE (target = :account OR target = ANY(CAST(:cases AS text[]))
 				    OR case_number = ANY(CAST(:cases AS text[])))
-				  AND (detail IS NOT NULL OR reason IS NOT NULL) AND erased_by IS NULL AND hash IS NOT NULL""";
+				  AND (detail IS NOT NULL OR reason IS NOT NULL) AND erased_by IS NULL""";
 		String[] cases = caseNumbers.toArray(String[]::new);
 		long count = jdbc.sql("SELECT count(*) " + about).param("account", accountId).param("cases", cases)
 			.query(Long.class).single();
@@ -99,15 +166,12 @@ public class AuditTrail {
 
 	private long append(String actor, String channel, String action, String target, @Nullable String detail,
 			@Nullable Integer status, @Nullable String caseNumber, @Nullable String reason) {
-		jdbc.sql("SELECT pg_advisory_xact_lock(:lock)").param("lock", CHAIN_LOCK).query().listOfRows();
-		String prev = jdbc.sql("SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")
-			.query(String.class)
-			.optional()
-			.orElse(GENESIS);
-		Instant at = clock.instant();
-		long id = jdbc.sql("""
-				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason, prev_hash)
-				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :prev)
+		Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+		Entry entry = new Entry(0, at, actor, channel, action, target, detail, status, caseNumber, reason, null, null,
+				null, null, null);
+		return jdbc.sql("""
+				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason, entry_hash)
+				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash)
 				RETURNING id
 				""")
 			.param("at", Timestamp.from(at))
@@ -119,15 +183,73 @@ public class AuditTrail {
 			.param("status", status)
 			.param("case", caseNumber)
 			.param("reason", reason)
-			.param("prev", prev)
+			.param("entryHash", sha256(entry.ownContent()))
 			.query(Long.class)
 			.single();
-		Entry entry = new Entry(id, at, actor, channel, action, target, detail, status, caseNumber, reason, prev, "", null);
-		jdbc.sql("UPDATE audit_events SET hash = :hash WHERE id = :id")
-			.param("hash", hash(prev, entry))
-			.param("id", id)
-			.update();
-		return id;
+	}
+
+	/**
+	 * Links the committed entries not yet sealed into the chain, oldest id first, after the last sealed one: the
+	 * order they are sealed in is their place in the chain. One node seals at a time (an advisory lock only the
+	 * sealer takes); an entry whose own hash no longer matches stops the sealing there, so a change made before
+	 * sealing is not laundered into the chain and {@link #verify} keeps reporting it.
+	 *
+	 * @return how many entries were sealed
+	 */
+	@Transactional
+	public int seal() {
+		if (!jdbc.sql("SELECT EXISTS (SELECT 1 FROM audit_events WHERE seq IS NULL)").query(Boolean.class).single()
+				|| !jdbc.sql("SELECT pg_try_advisory_xact_lock(:lock)").param("lock", SEALER_LOCK).query(Boolean.class)
+					.single()) {
+			return 0;
+		}
+		Optional<Entry> last = jdbc.sql(SELECT + " WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
+			.query(AuditTrail::map)
+			.optional();
+		long seq = last.map(Entry::seq).orElse(0L);
+		String prev = last.map(Entry::hash).orElse(GENESIS);
+		List<Entry> unsealed = jdbc.sql(SELECT + " WHERE seq IS NULL ORDER BY id LIMIT " + SEAL_BATCH)
+			.query(AuditTrail::map)
+			.list();
+		java.util.Map<Long, Boolean> erasures = new java.util.HashMap<>();
+		List<Long> ids = new java.util.ArrayList<>();
+		List<Long> seqs = new java.util.ArrayList<>();
+		List<String> prevs = new java.util.ArrayList<>();
+		List<String> hashes = new java.util.ArrayList<>();
+		for (Entry entry : unsealed) {
+			if (!holdsUnsealed(entry, erasures)) {
+				log.error("Audit entry {} does not match its own hash: the chain is not sealed past it", entry.id());
+				break;
+			}
+			String hash = hash(prev, entry);
+			ids.add(entry.id());
+			seqs.add(++seq);
+			prevs.add(prev);
+			hashes.add(hash);
+			prev = hash;
+		}
+		if (!ids.isEmpty()) {
+			jdbc.sql("""
+					UPDATE audit_events a SET seq = s.seq, prev_hash = s.prev, hash = s.hash
+					FROM unnest(CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:prevs AS text[]),
+					            CAST(:hashes AS text[])) AS s(id, seq, prev, hash)
+					WHERE a.id = s.id""")
+				.param("ids", ids.toArray(Long[]::new))
+				.param("seqs", seqs.toArray(Long[]::new))
+				.param("prevs", prevs.toArray(String[]::new))
+				.param("hashes", hashes.toArray(String[]::new))
+				.update();
+		}
+		return ids.size();
+	}
+
+	/** A not-yet-sealed entry holds when its own hash matches, or when a later erasure entry vouches for it. */
+	private boolean holdsUnsealed(Entry entry, java.util.Map<Long, Boolean> erasures) {
+		Long erasedBy = entry.erasedBy();
+		if (erasedBy != null) {
+			return erasedBy > entry.id() && erasures.computeIfAbsent(erasedBy, this::isErasure);
+		}
+		return sha256(entry.ownContent()).equals(entry.entryHash());
 	}
 
 	/** The entries about one target (an account, a case), oldest first. */
@@ -139,15 +261,39 @@ public class AuditTrail {
 			.list();
 	}
 
-	/** Walks the whole chain and recomputes every hash. */
-	@Transactional(readOnly = true)
+	/**
+	 * Checks every entry: walks the sealed chain in its order and recomputes every link, then recomputes the own
+	 * hash of every entry not yet sealed. One snapshot, so an entry sealed meanwhile is checked once.
+	 */
+	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	public ChainCheck verify() {
 		String expectedPrev = GENESIS;
 		java.util.Map<Long, Boolean> erasures = new java.util.HashMap<>();
 		long count = 0;
+		long afterSeq = 0;
+		while (true) {
+			List<Entry> page = jdbc.sql(SELECT + " WHERE seq > :after ORDER BY seq LIMIT 5000")
+				.param("after", afterSeq)
+				.query(AuditTrail::map)
+				.list();
+			if (page.isEmpty()) {
+				break;
+			}
+			for (Entry entry : page) {
+				Long erasedBy = entry.erasedBy();
+				boolean contentHolds = erasedBy == null ? hash(entry.prevHash(), entry).equals(entry.hash())
+						: erasedBy > entry.id() && erasures.computeIfAbsent(erasedBy, this::isErasure);
+				if (!expectedPrev.equals(entry.prevHash()) || !contentHolds) {
+					return new ChainCheck(false, count, entry.id());
+				}
+				expectedPrev = entry.hash();
+				count++;
+				afterSeq = entry.seq();
+			}
+		}
 		long afterId = 0;
 		while (true) {
-			List<Entry> page = jdbc.sql(SELECT + " WHERE hash IS NOT NULL AND id > :after ORDER BY id LIMIT 5000")
+			List<Entry> page = jdbc.sql(SELECT + " WHERE seq IS NULL AND id > :after ORDER BY id LIMIT 5000")
 				.param("after", afterId)
 				.query(AuditTrail::map)
 				.list();
@@ -155,13 +301,9 @@ public class AuditTrail {
 				return new ChainCheck(true, count, null);
 			}
 			for (Entry entry : page) {
-				Long erasedBy = entry.erasedBy();
-				boolean contentHolds = erasedBy == null ? entry.hash().equals(hash(entry.prevHash(), entry))
-						: erasedBy > entry.id() && erasures.computeIfAbsent(erasedBy, this::isErasure);
-				if (!entry.prevHash().equals(expectedPrev) || !contentHolds) {
+				if (!holdsUnsealed(entry, erasures)) {
 					return new ChainCheck(false, count, entry.id());
 				}
-				expectedPrev = entry.hash();
 				count++;
 				afterId = entry.id();
 			}
@@ -170,18 +312,19 @@ public class AuditTrail {
 
 	/** An erased entry is accepted when it names a later entry of the chain that records an erasure. */
 	private boolean isErasure(long id) {
-		return jdbc.sql("SELECT count(*) FROM audit_events WHERE id = :id AND action = :action AND hash IS NOT NULL")
+		return jdbc.sql("SELECT count(*) FROM audit_events WHERE id = :id AND action = :action")
 			.param("id", id).param("action", ERASURE_ACTION).query(Long.class).single() == 1;
 	}
 
 	/** The newest entry, if any. */
 	@Transactional(readOnly = true)
 	public Optional<Entry> latest() {
-		return jdbc.sql(SELECT + " WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1").query(AuditTrail::map).optional();
+		return jdbc.sql(SELECT + " ORDER BY id DESC LIMIT 1").query(AuditTrail::map).optional();
 	}
 
 	private static final String SELECT = """
-			SELECT id, at, actor, channel, action, target, detail, status, case_number, reason, prev_hash, hash, erased_by
+			SELECT id, at, actor, channel, action, target, detail, status, case_number, reason, prev_hash, hash, erased_by,
+			       seq, entry_hash
 			FROM audit_events""";
 
 	private static Entry map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
@@ -190,16 +333,18 @@ public class AuditTrail {
 		return new Entry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
 				rs.getString("channel"), rs.getString("action"), rs.getString("target"), rs.getString("detail"),
 				maybeStatus, rs.getString("case_number"), rs.getString("reason"), rs.getString("prev_hash"),
-				rs.getString("hash"), (Long) rs.getObject("erased_by", Long.class));
+				rs.getString("hash"), rs.getObject("erased_by", Long.class), rs.getObject("seq", Long.class),
+				rs.getString("entry_hash"));
 	}
 
-	static String hash(String prev, Entry entry) {
+	static String hash(@Nullable String prev, Entry entry) {
+		return sha256(prev + "\n" + entry.content());
+	}
+
+	private static String sha256(String text) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
-			sha.update(prev.getBytes(StandardCharsets.UTF_8));
-			sha.update((byte) '\n');
-			sha.update(entry.content().getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(sha.digest());
+			return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
 		}
 		catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);

@@ -120,14 +120,14 @@ class PortalController {
 		}
 		model.addAttribute("account", account);
 		model.addAttribute("rows", rows);
-		model.addAttribute("anyCancellable", all.stream().anyMatch(s -> !s.ended() && !s.storeBilled()));
+		model.addAttribute("anyCancellable", all.stream().anyMatch(Subscription::cancellable));
 		return "web/portal";
 	}
 
 	@GetMapping("/portal/subscriptions/{id}/cancel")
 	String cancelPage(@PathVariable String id, Authentication who, Locale locale, Model model) {
 		Subscription s = owned(id, who);
-		if (s.ended() || s.storeBilled()) {
+		if (!s.cancellable()) {
 			return "redirect:/portal";
 		}
 		Quote quote = cancellations.quote(id);
@@ -275,7 +275,7 @@ class PortalController {
 	String acceptOffer(@PathVariable String id, @RequestParam String offerId, Authentication who,
 			RedirectAttributes redirect) {
 		Subscription s = owned(id, who);
-		if (s.ended() || s.storeBilled()) {
+		if (!s.cancellable()) {
 			throw WebErrors.notFound();
 		}
 		Quote quote = cancellations.quote(id);
@@ -373,7 +373,7 @@ class PortalController {
 		}
 		return new Row(s.id(), name(s, locale), s.orderNumber(), status,
 				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(s.price(), locale) : null,
-				end == null ? null : PageFormats.date(end, locale), s.ended(), !s.ended() && !s.storeBilled(),
+				end == null ? null : PageFormats.date(end, locale), s.ended(), s.cancellable(),
 				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled(), withdrawals.eligible(s, account), store,
 				devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
 	}

@@ -89,7 +89,7 @@ class PublicCancellations {
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
 		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(form.text(form.email()))
-				&& !subscription.get().ended() && !subscription.get().storeBilled();
+				&& subscription.get().cancellable();
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;

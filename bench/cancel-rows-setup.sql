@@ -1,0 +1,52 @@
+-- The PostgreSQL-only ceiling (bench/run-cancel-ceiling.sh): copies of the tables one cancellation touches,
+-- with their columns, defaults, CHECK constraints and indexes (CREATE TABLE ... LIKE ... INCLUDING ALL; no
+-- foreign keys), filled with the accounts, subscriptions and charges the HTTP bench seeded, so pgbench writes
+-- the same rows into tables of the same shape and size without disturbing the application's own.
+DROP SCHEMA IF EXISTS ceiling CASCADE;
+CREATE SCHEMA ceiling;
+CREATE TABLE ceiling.accounts (LIKE public.accounts INCLUDING ALL);
+CREATE TABLE ceiling.subscriptions (LIKE public.subscriptions INCLUDING ALL);
+CREATE TABLE ceiling.charges (LIKE public.charges INCLUDING ALL);
+CREATE TABLE ceiling.refunds (LIKE public.refunds INCLUDING ALL);
+CREATE TABLE ceiling.offers (LIKE public.offers INCLUDING ALL);
+CREATE TABLE ceiling.devices (LIKE public.devices INCLUDING ALL);
+CREATE TABLE ceiling.cancellations (LIKE public.cancellations INCLUDING ALL);
+CREATE TABLE ceiling.cancellation_items (LIKE public.cancellation_items INCLUDING ALL);
+CREATE TABLE ceiling.cancellation_refunds (LIKE public.cancellation_refunds INCLUDING ALL);
+CREATE TABLE ceiling.receipts (LIKE public.receipts INCLUDING ALL);
+CREATE TABLE ceiling.notices (LIKE public.notices INCLUDING ALL);
+CREATE TABLE ceiling.audit_events (LIKE public.audit_events INCLUDING ALL);
+CREATE TABLE ceiling.sandbox_gateway_payments (LIKE public.sandbox_gateway_payments INCLUDING ALL);
+INSERT INTO ceiling.accounts OVERRIDING SYSTEM VALUE SELECT * FROM public.accounts;
+INSERT INTO ceiling.subscriptions OVERRIDING SYSTEM VALUE SELECT * FROM public.subscriptions;
+INSERT INTO ceiling.charges OVERRIDING SYSTEM VALUE SELECT * FROM public.charges;
+INSERT INTO ceiling.refunds OVERRIDING SYSTEM VALUE SELECT * FROM public.refunds;
+INSERT INTO ceiling.offers OVERRIDING SYSTEM VALUE SELECT * FROM public.offers;
+INSERT INTO ceiling.devices OVERRIDING SYSTEM VALUE SELECT * FROM public.devices;
+INSERT INTO ceiling.cancellations OVERRIDING SYSTEM VALUE SELECT * FROM public.cancellations;
+INSERT INTO ceiling.cancellation_items SELECT * FROM public.cancellation_items;
+INSERT INTO ceiling.cancellation_refunds SELECT * FROM public.cancellation_refunds;
+INSERT INTO ceiling.receipts SELECT * FROM public.receipts;
+INSERT INTO ceiling.notices OVERRIDING SYSTEM VALUE SELECT * FROM public.notices;
+INSERT INTO ceiling.audit_events OVERRIDING SYSTEM VALUE SELECT * FROM public.audit_events;
+INSERT INTO ceiling.sandbox_gateway_payments SELECT * FROM public.sandbox_gateway_payments;
+-- The copies' identity columns continue after the rows copied.
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = 'ceiling' AND is_identity = 'YES' LOOP
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false) FROM ceiling.%I',
+                       'ceiling.' || c.table_name, c.column_name, c.column_name, c.table_name);
+    END LOOP;
+END $$;
+-- What each pgbench transaction cancels: k -> a subscription with its account and latest charge.
+CREATE TABLE ceiling.work AS
+    SELECT row_number() OVER (ORDER BY s.id)::int AS k, s.id AS subscription_id, s.account_id, c.id AS charge_id,
+           c.payment_method_id
+    FROM ceiling.subscriptions s
+    JOIN LATERAL (SELECT id, payment_method_id FROM ceiling.charges WHERE subscription_id = s.id
+                  ORDER BY created_at DESC LIMIT 1) c ON true;
+ALTER TABLE ceiling.work ADD PRIMARY KEY (k);
+CREATE SEQUENCE ceiling.numbers;
+ANALYZE;

@@ -1,0 +1,41 @@
+-- One IMMEDIATE cancellation with a money-back refund, as the rows it writes (bench/run-cancel-ceiling.sh): the
+-- cancel transaction, then the refund's settlement after commit. Keys are random over the seeded
+-- subscriptions (-D rows=N); written values have the size of the real ones.
+\set k random(1, :rows)
+BEGIN;
+SELECT subscription_id AS sub, account_id AS acct, charge_id AS chg, payment_method_id AS pm,
+       nextval('ceiling.numbers') AS n FROM ceiling.work WHERE k = :k \gset
+SELECT id, email, name, country, region, status, created_at, seq FROM ceiling.accounts WHERE id = :acct FOR UPDATE;
+SELECT * FROM ceiling.subscriptions WHERE id = :sub FOR UPDATE;
+UPDATE ceiling.offers SET status = 'DECLINED', answered_at = now() WHERE subscription_id = :sub AND status = 'OPEN';
+SELECT * FROM ceiling.charges WHERE id = :chg FOR UPDATE;
+INSERT INTO ceiling.refunds (id, charge_id, account_id, amount, currency, status, reason, payment_method_id, created_at)
+    VALUES ('rf_bench_' || :n::text, :chg, :acct, 1, 'EUR', 'PENDING', 'Money-back guarantee: cancelled within 30 days of the charge', :pm, now());
+UPDATE ceiling.charges SET refunded_amount = refunded_amount, status = status WHERE id = :chg;
+UPDATE ceiling.subscriptions SET status = 'CANCELLED', auto_renew = false, cancel_at = now(), cancelled_at = now(),
+    scheduled_by = 'BENCH-' || :n::text, version = version + 1 WHERE id = :sub;
+UPDATE ceiling.devices SET status = 'DEACTIVATED', deactivated_at = now() WHERE subscription_id = :sub AND status = 'ACTIVE';
+INSERT INTO ceiling.cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
+    effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)
+    VALUES ('BENCH-' || :n::text, :acct, :sub, 'EFFECTIVE', 'IMMEDIATE', now(), now(), 1, 'EUR', 'NOT_USING', NULL, 'API', 'api', now());
+INSERT INTO ceiling.cancellation_items (confirmation_number, position, subscription_id, effective_at)
+    VALUES ('BENCH-' || :n::text, 0, :sub, now());
+INSERT INTO ceiling.cancellation_refunds (confirmation_number, refund_id) VALUES ('BENCH-' || :n::text, 'rf_bench_' || :n::text);
+INSERT INTO ceiling.receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
+    VALUES ('BENCH-' || :n::text, repeat('p', 420), now(), 'key-1', repeat('s', 88), sha256(:n::text::bytea));
+INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, related_id, created_at)
+    VALUES ('ntc_bench_c' || :n::text, :acct, 'CANCELLATION_CONFIRMATION', 'bench@example.com', 'Your cancellation BENCH-' || :n::text,
+            repeat('b', 900), 'BENCH-' || :n::text, now());
+INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, related_id, created_at)
+    VALUES ('ntc_bench_r' || :n::text, :acct, 'REFUND_ISSUED', 'bench@example.com', 'Your refund', repeat('b', 500),
+            'rf_bench_' || :n::text, now());
+INSERT INTO ceiling.audit_events (at, actor, channel, action, target, entry_hash)
+    VALUES (now(), 'api', 'API', 'POST /api/v1/subscriptions/' || :sub::text || '/cancel', '/api/v1/subscriptions/' || :sub::text || '/cancel',
+            repeat('e', 64));
+COMMIT;
+BEGIN;
+UPDATE ceiling.refunds SET status = 'SUCCEEDED', settled_at = now() WHERE id = 'rf_bench_' || :n::text AND status = 'PENDING';
+INSERT INTO ceiling.sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
+    VALUES ('rf_bench_' || :n::text, 'tok', 1, 'EUR', 'SUCCEEDED', now(), 'REFUND')
+    ON CONFLICT (idempotency_key) DO NOTHING;
+COMMIT;

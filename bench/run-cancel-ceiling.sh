@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# One run against one throwaway server (demo mode, embedded PostgreSQL 17 with pg_stat_statements loaded):
+#   1. statements: seeds --probe N subscriptions, quotes them, then counts with pg_stat_statements the SQL
+#      statements their N cancels run (quote excluded; the audit sealer's background statements listed apart),
+#   2. HTTP: quote+cancel throughput with bench/CancelBench.java (every other argument goes to it),
+#   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
+#      synchronous_commit=on as the server runs) with as many clients, against the same server,
+#   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
+# Usage: bench/run-cancel-ceiling.sh [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
+#        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
+# Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${SUBDESK_BENCH_PORT:-18080}"
+API_KEY=bench-key
+PGBENCH="${PGBENCH:-pgbench}"
+PROBE=50
+PGBENCH_SECONDS=20
+PROBE_ONLY=0
+CEILING_ONLY=0
+CLIENTS=16
+BENCH_ARGS=()
+while (( $# )); do
+  case "$1" in
+    --probe) PROBE="$2"; shift 2 ;;
+    --pgbench-seconds) PGBENCH_SECONDS="$2"; shift 2 ;;
+    --probe-only) PROBE_ONLY=1; shift ;;
+    --ceiling-only) CEILING_ONLY=1; shift ;;
+    --clients) CLIENTS="$2"; BENCH_ARGS+=("$1" "$2"); shift 2 ;;
+    *) BENCH_ARGS+=("$1"); shift ;;
+  esac
+done
+
+source bin/find-jdk.sh
+JAVA="$(find_jdk)/bin/java"
+command -v "$PGBENCH" >/dev/null || { echo "run-cancel-ceiling: pgbench not found (set PGBENCH)" >&2; exit 1; }
+command -v psql >/dev/null && command -v jq >/dev/null || { echo "run-cancel-ceiling: needs psql and jq" >&2; exit 1; }
+if [[ ! -f target/subdesk.jar ]]; then
+  echo "== building target/subdesk.jar"
+  ./subdesk build
+fi
+
+SCRIPT=run-cancel-ceiling
+# Durable commits: the embedded server's own default is fsync=off; this run turns it on for both halves.
+SERVER_JAVA_OPTS=("-Dsubdesk.embedded-server-config[shared_preload_libraries]=pg_stat_statements"
+  "-Dsubdesk.embedded-server-config[fsync]=on" "-Dsubdesk.embedded-server-config[full_page_writes]=on")
+source bench/server-lib.sh
+start_server
+
+PG_PORT=$(sed -n 's/.*Embedded PostgreSQL started on port \([0-9]*\).*/\1/p' "$SERVER_LOG" | head -1)
+[[ -n "$PG_PORT" ]] || fail_start "no embedded PostgreSQL port in the server log"
+sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+echo "== PostgreSQL $(sql -c 'SHOW server_version') on port $PG_PORT, synchronous_commit=$(sql -c 'SHOW synchronous_commit'), fsync=$(sql -c 'SHOW fsync')"
+sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+
+post() {
+  curl -sS --fail-with-body -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$PORT/api/v1$1" -d "$2"
+}
+
+echo "== 1. statements per cancellation: $PROBE IMMEDIATE cancels, one at a time"
+subs=()
+for (( i = 0; i < PROBE; i++ )); do
+  account=$(post /accounts "{\"email\":\"probe-$i-$RANDOM@example.com\",\"name\":\"Probe\",\"country\":\"DE\"}" | jq -r .id)
+  post "/accounts/$account/payment-methods" '{"token":"tok_visa"}' >/dev/null
+  subs+=("$(post /subscriptions "{\"accountId\":\"$account\",\"planCode\":\"antivirus-annual\"}" | jq -r .id)")
+done
+for s in "${subs[@]}"; do post "/subscriptions/$s/cancellation-quote" '{}' >/dev/null; done
+sleep 1  # let the notices and the audit entries of the seeding settle before counting
+sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
+for s in "${subs[@]}"; do post "/subscriptions/$s/cancel" '{"mode":"IMMEDIATE","reason":"NOT_USING"}' >/dev/null; done
+# The audit sealer and the job scheduler poll in the background: listed, not counted as the cancel's.
+BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements)'"
+sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
+                 FROM pg_stat_statements WHERE NOT ($BACKGROUND) ORDER BY calls DESC, query"
+# Each background sealer run is one transaction: its BEGIN is taken off the count.
+SEALER_RUNS=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL'")
+PER_CANCEL=$(sql -c "SELECT round((sum(calls) - $SEALER_RUNS)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
+PER_CANCEL_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements
+                           WHERE NOT ($BACKGROUND) AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET |SHOW )'")
+echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer, taken off the total)"
+echo "statements per cancellation: $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
+(( PROBE_ONLY )) && exit 0
+
+if (( CEILING_ONLY )); then
+  echo "RESULT cancellations/s=0 (no HTTP bench: --ceiling-only)" > "$WORK_DIR/http.txt"
+else
+  echo "== 2. HTTP quote+cancel: bench/CancelBench.java ${BENCH_ARGS[*]}"
+  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" | tee "$WORK_DIR/http.txt" &
+  BENCH_PID=$!
+  wait "$BENCH_PID"
+  BENCH_PID=""
+fi
+RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
+[[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }
+field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $RESULT"; }
+
+echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/cancel-rows.sql"
+sql -f bench/cancel-rows-setup.sql >/dev/null
+ROWS=$(sql -c 'SELECT count(*) FROM ceiling.work')
+PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
+  -D rows="$ROWS" -f bench/cancel-rows.sql postgres 2>&1 | tee "$WORK_DIR/pgbench.txt"
+TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK_DIR/pgbench.txt" | tail -1)
+PG_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
+
+CPS=$(field 'cancellations/s')
+RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+echo
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work may run)"
+echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
+echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
+echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}"
+echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL"
