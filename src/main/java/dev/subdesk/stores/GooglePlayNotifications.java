@@ -6,7 +6,10 @@ import dev.subdesk.subscriptions.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -24,6 +27,8 @@ public class GooglePlayNotifications {
 	static final int SUBSCRIPTION_REVOKED = 12;
 
 	private final GooglePushTokens tokens;
+	private static final Logger log = LoggerFactory.getLogger(GooglePlayNotifications.class);
+
 	private final PlaySubscriptionsApi play;
 	private final StoreSync sync;
 	private final StoresProperties properties;
@@ -75,7 +80,15 @@ public class GooglePlayNotifications {
 		if (token.isBlank()) {
 			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
 		}
-		var purchase = play.get(packageName, token);
+		Optional<PlaySubscriptionsApi.PlaySubscription> purchase;
+		try {
+			purchase = play.get(packageName, token);
+		}
+		catch (GooglePlayDeveloperApi.Unavailable e) {
+			log.warn("Google Play notification {} not applied: {}", messageId, e.getMessage());
+			throw new SubdeskException(503, "STORE_UNAVAILABLE",
+					"Google Play could not be asked for the purchase's state now; nothing was changed (Pub/Sub pushes it again)");
+		}
 		if (purchase.isEmpty()) {
 			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null, signedAt,
 					null, null, null, new StoreChange.Nothing("UNKNOWN"), null));

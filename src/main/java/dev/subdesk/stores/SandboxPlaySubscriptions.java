@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The sandbox Play Developer API: the subscription purchases it knows are the ones put here (by tests, or by hand in
- * demo mode), by package name and purchase token. No real Google adapter exists yet; this is the only one.
+ * demo mode), by package name and purchase token. With a service account key configured, {@link GooglePlayDeveloperApi}
+ * is used instead.
  */
 @Component
 public class SandboxPlaySubscriptions implements PlaySubscriptionsApi {

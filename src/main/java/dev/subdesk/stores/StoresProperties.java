@@ -30,9 +30,19 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 	 * @param audience the audience the push subscription puts in its tokens
 	 * @param serviceAccount the email of the service account the push subscription authenticates as
 	 * @param packageName the app's package name: a notification for another app is refused
+	 * @param api the Play Developer API the state of a purchase is read from; unset: the sandbox
 	 */
 	record Google(@Nullable String jwksUri, @Nullable String audience, @Nullable String serviceAccount,
-			@Nullable String packageName) {
+			@Nullable String packageName, @Nullable Api api) {
+
+		/**
+		 * @param serviceAccountKey where the vendor's service account key file (JSON) is, {@code file:} or
+		 *        {@code classpath:}; the account needs the Play Console's "View financial data" permission
+		 * @param baseUrl the API's address, {@code https://androidpublisher.googleapis.com} by default
+		 * @param timeout the time to connect and the time to answer, 10 s by default
+		 */
+		record Api(String serviceAccountKey, @Nullable String baseUrl, java.time.@Nullable Duration timeout) {
+		}
 	}
 
 	String planFor(String productId) {

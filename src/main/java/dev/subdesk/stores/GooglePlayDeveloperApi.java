@@ -1,0 +1,213 @@
+package dev.subdesk.stores;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Play Developer API itself: {@code GET /androidpublisher/v3/applications/{package}/purchases/subscriptionsv2/tokens/{token}}
+ * with an OAuth 2.0 access token of the vendor's service account, got by the JWT bearer grant (RFC 7523: a JWT the
+ * service account's key signs, RS256, scope {@code androidpublisher}) and kept until a minute before it expires. A
+ * {@code 404} is a token Google does not know; a {@code 401} gets a new access token and one more try; anything else
+ * that is not an answer is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later.
+ */
+final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
+
+	static final String SCOPE = "https://www.googleapis.com/auth/androidpublisher";
+
+	/** The Play Developer API could not be asked (down, slow, refusing our account): nothing can be decided now. */
+	static final class Unavailable extends RuntimeException {
+
+		Unavailable(String message, @Nullable Throwable cause) {
+			super(message, cause);
+		}
+	}
+
+	/** The parts of a service account key file ({@code "type": "service_account"}) the grant needs. */
+	record ServiceAccountKey(String clientEmail, @Nullable String keyId, RSAPrivateKey privateKey, URI tokenUri) {
+
+		static ServiceAccountKey parse(String keyFile, JsonMapper json) {
+			JsonNode key;
+			try {
+				key = json.readTree(keyFile);
+			}
+			catch (JacksonException e) {
+				throw new IllegalArgumentException("not a JSON service account key", e);
+			}
+			String email = key.path("client_email").asString("");
+			String pem = key.path("private_key").asString("");
+			String tokenUri = key.path("token_uri").asString("https://oauth2.googleapis.com/token");
+			if (email.isBlank() || pem.isBlank()) {
+				throw new IllegalArgumentException("a service account key needs client_email and private_key");
+			}
+			String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+			try {
+				var spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
+				var privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(spec);
+				String keyId = key.path("private_key_id").asString("");
+				return new ServiceAccountKey(email, keyId.isBlank() ? null : keyId, privateKey, URI.create(tokenUri));
+			}
+			catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+				throw new IllegalArgumentException("private_key is not a PKCS#8 RSA key in PEM", e);
+			}
+		}
+	}
+
+	private record AccessToken(String value, Instant expiresAt) {
+	}
+
+	private final ServiceAccountKey account;
+	private final URI baseUrl;
+	private final Duration timeout;
+	private final HttpClient http;
+	private final JsonMapper json;
+	private final Clock clock;
+	private @Nullable AccessToken token;
+
+	GooglePlayDeveloperApi(ServiceAccountKey account, URI baseUrl, Duration timeout, JsonMapper json, Clock clock) {
+		this.account = account;
+		this.baseUrl = baseUrl;
+		this.timeout = timeout;
+		this.json = json;
+		this.clock = clock;
+		this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+	}
+
+	@Override
+	public Optional<PlaySubscription> get(String packageName, String purchaseToken) {
+		URI uri = baseUrl.resolve("/androidpublisher/v3/applications/" + segment(packageName)
+				+ "/purchases/subscriptionsv2/tokens/" + segment(purchaseToken));
+		HttpResponse<String> answer = send(uri, accessToken(false));
+		if (answer.statusCode() == 401) {
+			answer = send(uri, accessToken(true));
+		}
+		return switch (answer.statusCode()) {
+			case 200 -> Optional.of(purchase(answer.body()));
+			case 404, 410 -> Optional.empty();
+			default -> throw new Unavailable("purchases.subscriptionsv2.get answered " + answer.statusCode(), null);
+		};
+	}
+
+	private HttpResponse<String> send(URI uri, String accessToken) {
+		HttpRequest request = HttpRequest.newBuilder(uri)
+			.timeout(timeout)
+			.header("Authorization", "Bearer " + accessToken)
+			.header("Accept", "application/json")
+			.GET()
+			.build();
+		return exchange(request, "purchases.subscriptionsv2.get");
+	}
+
+	/** The cached access token, or a new one by the JWT bearer grant when it is missing, expiring or refused. */
+	private synchronized String accessToken(boolean refused) {
+		Instant now = clock.instant();
+		if (!refused && token != null && now.isBefore(token.expiresAt().minusSeconds(60))) {
+			return token.value();
+		}
+		String form = "grant_type=" + URLEncoder.encode("urn:ietf:params:oauth:grant-type:jwt-bearer", StandardCharsets.UTF_8)
+				+ "&assertion=" + URLEncoder.encode(assertion(now), StandardCharsets.UTF_8);
+		HttpRequest request = HttpRequest.newBuilder(account.tokenUri())
+			.timeout(timeout)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build();
+		HttpResponse<String> answer = exchange(request, "the token endpoint");
+		if (answer.statusCode() != 200) {
+			throw new Unavailable("the token endpoint answered " + answer.statusCode(), null);
+		}
+		try {
+			JsonNode body = json.readTree(answer.body());
+			String value = body.path("access_token").asString("");
+			if (value.isBlank()) {
+				throw new Unavailable("the token endpoint gave no access_token", null);
+			}
+			token = new AccessToken(value, now.plusSeconds(body.path("expires_in").asLong(3600)));
+			return value;
+		}
+		catch (JacksonException e) {
+			throw new Unavailable("the token endpoint's answer is not JSON", e);
+		}
+	}
+
+	/** The service account's signed request for an access token (RFC 7523 section 2.1), valid for an hour. */
+	private String assertion(Instant now) {
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(account.clientEmail())
+			.audience(account.tokenUri().toString())
+			.claim("scope", SCOPE)
+			.issueTime(Date.from(now))
+			.expirationTime(Date.from(now.plusSeconds(3600)))
+			.build();
+		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(account.keyId()).build(), claims);
+		try {
+			jwt.sign(new RSASSASigner(account.privateKey()));
+		}
+		catch (JOSEException e) {
+			throw new IllegalStateException("cannot sign with the service account key", e);
+		}
+		return jwt.serialize();
+	}
+
+	private HttpResponse<String> exchange(HttpRequest request, String what) {
+		try {
+			return http.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException e) {
+			throw new Unavailable(what + " could not be reached: " + e.getMessage(), e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new Unavailable(what + ": interrupted", e);
+		}
+	}
+
+	/** A {@code SubscriptionPurchaseV2}: its state, first line item, start, account link and cancellation context. */
+	private PlaySubscription purchase(String body) {
+		try {
+			JsonNode p = json.readTree(body);
+			JsonNode item = p.path("lineItems").path(0);
+			String productId = item.path("productId").asString("");
+			String expiry = item.path("expiryTime").asString("");
+			String start = p.path("startTime").asString(expiry);
+			if (productId.isBlank() || expiry.isBlank()) {
+				throw new Unavailable("purchases.subscriptionsv2.get answered a purchase without a line item", null);
+			}
+			String account = p.path("externalAccountIdentifiers").path("obfuscatedExternalAccountId").asString("");
+			return new PlaySubscription(p.path("subscriptionState").asString("SUBSCRIPTION_STATE_UNSPECIFIED"), productId,
+					Instant.parse(start), Instant.parse(expiry),
+					item.path("autoRenewingPlan").path("autoRenewEnabled").asBoolean(false),
+					account.isBlank() ? null : account,
+					p.path("canceledStateContext").has("userInitiatedCancellation"));
+		}
+		catch (JacksonException | java.time.format.DateTimeParseException e) {
+			throw new Unavailable("purchases.subscriptionsv2.get answered what is not a purchase", e);
+		}
+	}
+
+	private static String segment(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+	}
+}

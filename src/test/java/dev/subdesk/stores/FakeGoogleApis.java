@@ -1,0 +1,153 @@
+package dev.subdesk.stores;
+
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Google's OAuth 2.0 token endpoint and the Play Developer API's {@code subscriptionsv2.get} on a local port, as
+ * the tests need them: the token endpoint accepts only a JWT bearer grant signed by the service account's key (checked
+ * with the public key, not with the adapter's code) and hands out access tokens; the API answers the purchases put
+ * here to a caller with a current access token, {@code 401} otherwise, and can be told to fail.
+ */
+final class FakeGoogleApis implements AutoCloseable {
+
+	static final String CLIENT_EMAIL = "subdesk-play@acme-test.iam.example";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	final KeyPair serviceAccountKey;
+	final List<Map<String, Object>> grants = new CopyOnWriteArrayList<>();
+	final List<String> apiAuthorizations = new CopyOnWriteArrayList<>();
+	final AtomicInteger apiStatus = new AtomicInteger(0);
+	private final Map<String, String> purchases = new ConcurrentHashMap<>();
+	private final List<String> issued = new CopyOnWriteArrayList<>();
+	private final HttpServer server;
+
+	FakeGoogleApis() throws IOException {
+		try {
+			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+			generator.initialize(2048);
+			serviceAccountKey = generator.generateKeyPair();
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		server.createContext("/token", this::token);
+		server.createContext("/androidpublisher/", this::purchase);
+		server.start();
+	}
+
+	URI base() {
+		return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+	}
+
+	/** A service account key file as Google's console downloads it, pointing at this token endpoint. */
+	String keyFile() {
+		String pem = "-----BEGIN PRIVATE KEY-----\n"
+				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+					.encodeToString(serviceAccountKey.getPrivate().getEncoded())
+				+ "\n-----END PRIVATE KEY-----\n";
+		return JSON.writeValueAsString(Map.of("type", "service_account", "project_id", "acme-test", "private_key_id",
+				"key-1", "private_key", pem, "client_email", CLIENT_EMAIL, "token_uri", base() + "/token"));
+	}
+
+	Path writeKeyFile(Path directory) throws IOException {
+		return Files.writeString(directory.resolve("service-account.json"), keyFile());
+	}
+
+	/** What {@code subscriptionsv2.get} answers for {@code package}/{@code token} from now on (a JSON body). */
+	void put(String packageName, String token, String subscriptionPurchaseV2) {
+		purchases.put(packageName + "/" + token, subscriptionPurchaseV2);
+	}
+
+	/** Makes every access token issued so far unknown, as when Google revokes or expires them early. */
+	void forgetAccessTokens() {
+		issued.clear();
+	}
+
+	private void token(HttpExchange exchange) throws IOException {
+		String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+		Map<String, String> form = java.util.Arrays.stream(body.split("&"))
+			.map(pair -> pair.split("=", 2))
+			.collect(Collectors.toMap(p -> p[0], p -> URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8)));
+		try {
+			SignedJWT assertion = SignedJWT.parse(form.getOrDefault("assertion", ""));
+			boolean signed = assertion.verify(new RSASSAVerifier((RSAPublicKey) serviceAccountKey.getPublic()));
+			var claims = assertion.getJWTClaimsSet();
+			grants.add(Map.of("grant_type", form.getOrDefault("grant_type", ""), "signed", signed, "iss",
+					String.valueOf(claims.getIssuer()), "aud", claims.getAudience(), "scope", String.valueOf(claims.getClaim("scope")),
+					"alg", assertion.getHeader().getAlgorithm().getName(), "kid", String.valueOf(assertion.getHeader().getKeyID()),
+					"lifetime", (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000));
+			if (!signed || !"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))) {
+				answer(exchange, 400, "{\"error\":\"invalid_grant\"}");
+				return;
+			}
+		}
+		catch (Exception e) {
+			answer(exchange, 400, "{\"error\":\"invalid_request\"}");
+			return;
+		}
+		String token = "ya29." + UUID.randomUUID();
+		issued.add(token);
+		answer(exchange, 200, "{\"access_token\":\"" + token + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+	}
+
+	private void purchase(HttpExchange exchange) throws IOException {
+		String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+		apiAuthorizations.add(authorization);
+		if (apiStatus.get() != 0) {
+			answer(exchange, apiStatus.get(), "{\"error\":{\"code\":" + apiStatus.get() + "}}");
+			return;
+		}
+		if (!authorization.startsWith("Bearer ") || !issued.contains(authorization.substring(7))) {
+			answer(exchange, 401, "{\"error\":{\"code\":401,\"status\":\"UNAUTHENTICATED\"}}");
+			return;
+		}
+		// /androidpublisher/v3/applications/{package}/purchases/subscriptionsv2/tokens/{token}
+		String[] path = exchange.getRequestURI().getRawPath().split("/");
+		String key = URLDecoder.decode(path[4], StandardCharsets.UTF_8) + "/"
+				+ URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8);
+		String found = purchases.get(key);
+		if (found == null) {
+			answer(exchange, 404, "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\"}}");
+			return;
+		}
+		answer(exchange, 200, found);
+	}
+
+	private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length);
+		exchange.getResponseBody().write(bytes);
+		exchange.close();
+	}
+
+	@Override
+	public void close() {
+		server.stop(0);
+	}
+}

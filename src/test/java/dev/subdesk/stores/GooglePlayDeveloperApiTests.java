@@ -1,0 +1,169 @@
+package dev.subdesk.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The real Play Developer API adapter against Google's endpoints played on a local port ({@link FakeGoogleApis}):
+ * the JWT bearer grant as Google expects it (checked with the service account's public key), a
+ * {@code SubscriptionPurchaseV2} as Google documents it, the access token kept and renewed, and what counts as
+ * unknown (404) and as unavailable (5xx, a dead server).
+ */
+class GooglePlayDeveloperApiTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
+
+	/** A {@code SubscriptionPurchaseV2} in the shape of Google's reference (fields Subdesk does not read included). */
+	static final String PURCHASE = """
+			{
+			  "kind": "androidpublisher#subscriptionPurchaseV2",
+			  "regionCode": "DE",
+			  "startTime": "2026-11-03T09:59:00.123Z",
+			  "subscriptionState": "SUBSCRIPTION_STATE_ACTIVE",
+			  "latestOrderId": "GPA.3333-4444-5555-66666",
+			  "acknowledgementState": "ACKNOWLEDGEMENT_STATE_ACKNOWLEDGED",
+			  "externalAccountIdentifiers": { "obfuscatedExternalAccountId": "0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f" },
+			  "lineItems": [ {
+			    "productId": "example.acme.antivirus.monthly",
+			    "expiryTime": "2026-12-03T09:59:00.123Z",
+			    "autoRenewingPlan": { "autoRenewEnabled": true },
+			    "offerDetails": { "basePlanId": "monthly" }
+			  } ]
+			}
+			""";
+
+	private FakeGoogleApis google;
+	private Clock clock;
+	private GooglePlayDeveloperApi api;
+
+	@BeforeEach
+	void start() throws Exception {
+		google = new FakeGoogleApis();
+		clock = Clock.fixed(NOW, ZoneOffset.UTC);
+		api = adapter(clock);
+	}
+
+	private GooglePlayDeveloperApi adapter(Clock at) {
+		var key = GooglePlayDeveloperApi.ServiceAccountKey.parse(google.keyFile(), JSON);
+		return new GooglePlayDeveloperApi(key, google.base(), Duration.ofSeconds(5), JSON, at);
+	}
+
+	@AfterEach
+	void stop() {
+		google.close();
+	}
+
+	@Test
+	void readsAPurchaseWithAnAccessTokenFromAJwtBearerGrantTheServiceAccountSigned() {
+		google.put("example.acme.app", "token/with+odd chars", PURCHASE);
+
+		var purchase = api.get("example.acme.app", "token/with+odd chars").orElseThrow();
+
+		assertThat(purchase).isEqualTo(new PlaySubscriptionsApi.PlaySubscription("SUBSCRIPTION_STATE_ACTIVE",
+				"example.acme.antivirus.monthly", Instant.parse("2026-11-03T09:59:00.123Z"),
+				Instant.parse("2026-12-03T09:59:00.123Z"), true, "0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", false));
+		assertThat(google.grants).singleElement().satisfies(grant -> {
+			assertThat(grant.get("grant_type")).isEqualTo("urn:ietf:params:oauth:grant-type:jwt-bearer");
+			assertThat(grant.get("signed")).isEqualTo(true);
+			assertThat(grant.get("alg")).isEqualTo("RS256");
+			assertThat(grant.get("kid")).isEqualTo("key-1");
+			assertThat(grant.get("iss")).isEqualTo(FakeGoogleApis.CLIENT_EMAIL);
+			assertThat(grant.get("aud")).isEqualTo(List.of(google.base() + "/token"));
+			assertThat(grant.get("scope")).isEqualTo("https://www.googleapis.com/auth/androidpublisher");
+			assertThat(grant.get("lifetime")).isEqualTo(3600L);
+		});
+		assertThat(google.apiAuthorizations).singleElement().asString().startsWith("Bearer ya29.");
+	}
+
+	@Test
+	void aCancelledPurchaseSaysTheCustomerCancelledAndAutoRenewalIsOff() {
+		google.put("example.acme.app", "t1", PURCHASE.replace("SUBSCRIPTION_STATE_ACTIVE", "SUBSCRIPTION_STATE_CANCELED")
+			.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": false")
+			.replace("\"kind\"", "\"canceledStateContext\": { \"userInitiatedCancellation\": { \"cancelTime\": \"2026-11-20T00:00:00Z\" } }, \"kind\""));
+
+		var purchase = api.get("example.acme.app", "t1").orElseThrow();
+
+		assertThat(purchase.subscriptionState()).isEqualTo("SUBSCRIPTION_STATE_CANCELED");
+		assertThat(purchase.autoRenewEnabled()).isFalse();
+		assertThat(purchase.canceledByUser()).isTrue();
+	}
+
+	@Test
+	void theAccessTokenIsKeptUntilAMinuteBeforeItExpiresAndRenewedWhenGoogleRefusesIt() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		api.get("example.acme.app", "t1");
+		api.get("example.acme.app", "t1");
+		assertThat(google.grants).hasSize(1);
+
+		google.forgetAccessTokens();
+		assertThat(api.get("example.acme.app", "t1")).isPresent();
+		assertThat(google.grants).as("a refused token is replaced and the call tried once more").hasSize(2);
+
+		var time = new java.util.concurrent.atomic.AtomicReference<>(NOW);
+		GooglePlayDeveloperApi ticking = adapter(new Clock() {
+
+			@Override
+			public java.time.ZoneId getZone() {
+				return ZoneOffset.UTC;
+			}
+
+			@Override
+			public Clock withZone(java.time.ZoneId zone) {
+				return this;
+			}
+
+			@Override
+			public Instant instant() {
+				return time.get();
+			}
+		});
+		ticking.get("example.acme.app", "t1");
+		assertThat(google.grants).hasSize(3);
+		time.set(NOW.plusSeconds(3599 - 61));
+		ticking.get("example.acme.app", "t1");
+		assertThat(google.grants).as("still good for more than a minute").hasSize(3);
+		time.set(NOW.plusSeconds(3599 - 59));
+		ticking.get("example.acme.app", "t1");
+		assertThat(google.grants).as("renewed within its last minute").hasSize(4);
+	}
+
+	@Test
+	void aTokenGoogleDoesNotKnowIsNoPurchase() {
+		assertThat(api.get("example.acme.app", "never-sold")).isEmpty();
+	}
+
+	@Test
+	void aFailingOrUnreachableApiIsUnavailableNotAnAnswer() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		google.apiStatus.set(503);
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+		google.apiStatus.set(403);
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+		google.apiStatus.set(0);
+		google.close();
+		assertThatThrownBy(() -> adapter(clock).get("example.acme.app", "t1"))
+			.isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+	}
+
+	@Test
+	void aKeyFileThatIsNoServiceAccountKeyIsRefusedAtOnce() {
+		assertThatThrownBy(() -> GooglePlayDeveloperApi.ServiceAccountKey.parse("{\"client_email\":\"x@y\"}", JSON))
+			.isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> GooglePlayDeveloperApi.ServiceAccountKey.parse(
+				"{\"client_email\":\"x@y\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nbm90IGEga2V5\\n-----END PRIVATE KEY-----\\n\"}", JSON))
+			.isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> GooglePlayDeveloperApi.ServiceAccountKey.parse("not json", JSON))
+			.isInstanceOf(IllegalArgumentException.class);
+	}
+}
