@@ -80,6 +80,8 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 		String email = api.get("/accounts/" + account).text("email");
 		String subscription = fixtures.subscribe(account, "antivirus-annual");
 		String order = fixtures.subscription(subscription).text("orderNumber");
+		String endpoint = api.post("/webhook-endpoints",
+				Map.of("url", "http://127.0.0.1:9/hook", "events", List.of("*"), "description", "made-up cursors")).id();
 		List<String> lists = listsWithACursor();
 		assertThat(lists).as("the lists with a cursor")
 			.contains("/api/v1/accounts", "/api/v1/accounts/{id}/notices", "/api/v1/plans", "/api/v1/receipt-keys",
@@ -88,7 +90,8 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 		SoftAssertions soft = new SoftAssertions();
 		for (String pattern : lists) {
 			String path = pattern.replaceFirst("^/api/v1", "")
-				.replace("{id}", pattern.startsWith("/api/v1/subscriptions/") ? subscription : account);
+				.replace("{id}", pattern.startsWith("/api/v1/subscriptions/") ? subscription
+						: pattern.startsWith("/api/v1/webhook-endpoints/") ? endpoint : account);
 			String separator = "?";
 			if (path.equals("/accounts")) {
 				path += "?email=" + URLEncoder.encode(email, StandardCharsets.UTF_8);
