@@ -151,7 +151,7 @@ class RenewalExactlyOnceIntegrationTests {
 	}
 
 	private static void waitUntilUp(Api api) {
-		await("the child server answers").atMost(Duration.ofSeconds(60))
+		await("the child server answers").atMost(Duration.ofSeconds(180))
 			.ignoreExceptions()
 			.until(() -> api.get("/plans").status() == 200);
 	}

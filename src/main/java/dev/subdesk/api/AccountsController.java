@@ -12,6 +12,7 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.AccountClosures;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
@@ -46,16 +47,18 @@ class AccountsController {
 	private final Billing billing;
 	private final Notices notices;
 	private final Cancellations cancellations;
+	private final AccountClosures closures;
 	private final JsonMapper json;
 
 	AccountsController(Accounts accounts, Subscriptions subscriptions, Devices devices, Billing billing,
-			Notices notices, Cancellations cancellations, JsonMapper json) {
+			Notices notices, Cancellations cancellations, AccountClosures closures, JsonMapper json) {
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.devices = devices;
 		this.billing = billing;
 		this.notices = notices;
 		this.cancellations = cancellations;
+		this.closures = closures;
 		this.json = json;
 	}
 
@@ -184,11 +187,11 @@ class AccountsController {
 			HttpServletRequest http) {
 		accounts.get(id);
 		JsonBody.parse(raw, json).validate();
-		var closure = cancellations.close(id, CancellationChannel.API, Actors.of(http));
+		var closure = closures.close(id, CancellationChannel.API, Actors.of(http));
 		return new ClosureView(AccountView.of(closure.account()), closure.cancellations(), closure.channelManaged());
 	}
 
 	record ClosureView(AccountView account, java.util.List<Cancellation> cancellations,
-			java.util.List<Cancellations.ChannelManaged> channelManaged) {
+			java.util.List<AccountClosures.ChannelManaged> channelManaged) {
 	}
 }

@@ -1,8 +1,6 @@
 package dev.subdesk.cancellation;
 
 import dev.subdesk.accounts.Account;
-import dev.subdesk.accounts.AccountClosed;
-import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.billing.Billing;
@@ -27,14 +25,14 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Cancels subscriptions. Every new cancellation gets exactly one confirmation number, one confirmation notice
- * and one signed receipt, in the transaction that makes it (invariant 4). Work on one account is serialized by
- * locking the account row first, so concurrent requests see each other's result and never deadlock.
+ * Cancels subscriptions: quotes, cancel (one or all of an account), resume, auto-renewal, withdrawal's end. Every
+ * new cancellation gets exactly one confirmation number, one confirmation notice and one signed receipt, in the
+ * transaction that makes it (invariant 4). Work on one account is serialized by {@link CancellationLocks} (the
+ * account row first). Closing an account is {@link AccountClosures}; scheduled ends taking effect and the sweep of
+ * charges after a cancellation are {@link ScheduledEnds}.
  */
 @Service
 public class Cancellations {
@@ -48,7 +46,7 @@ public class Cancellations {
 	private final RetentionOffers offers;
 	private final Receipts receipts;
 	private final Clock clock;
-	private final TransactionTemplate tx;
+	private final CancellationLocks locks;
 	private final String appStoreUrl;
 	private final String googlePlayUrl;
 	private final Jurisdictions jurisdictions;
@@ -57,7 +55,7 @@ public class Cancellations {
 
 	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
 			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
-			PlatformTransactionManager txManager, CancellationMeters meters,
+			CancellationLocks locks, CancellationMeters meters,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
 			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
 			Jurisdictions jurisdictions,
@@ -75,7 +73,7 @@ public class Cancellations {
 		this.offers = offers;
 		this.receipts = receipts;
 		this.clock = clock;
-		this.tx = new TransactionTemplate(txManager);
+		this.locks = locks;
 		this.appStoreUrl = appStoreUrl;
 		this.googlePlayUrl = googlePlayUrl;
 	}
@@ -119,14 +117,14 @@ public class Cancellations {
 	 */
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
 		Cancellation cancellation = billing.recordThenSettle(() -> {
-			Locked locked = lockForWork(subscriptionId);
+			CancellationLocks.Locked locked = locks.forWork(subscriptionId);
 			return cancelLocked(locked.subscription(), locked.owner(), request);
 		});
 		return settled(cancellation);
 	}
 
 	/** A cancellation with its refunds as they stand now that they were paid back (or left to the sweep). */
-	private Cancellation settled(Cancellation c) {
+	Cancellation settled(Cancellation c) {
 		if (c.refunds().isEmpty()) {
 			return c;
 		}
@@ -298,7 +296,7 @@ public class Cancellations {
 	 */
 	@Transactional
 	public Subscription resume(String subscriptionId) {
-		return resumeLocked(lockForWork(subscriptionId).subscription());
+		return resumeLocked(locks.forWork(subscriptionId).subscription());
 	}
 
 	private Subscription resumeLocked(Subscription s) {
@@ -338,7 +336,7 @@ public class Cancellations {
 	@Transactional
 	public AutoRenewChange setAutoRenew(String subscriptionId, boolean autoRenew, CancellationChannel channel,
 			String actor) {
-		Locked locked = lockForWork(subscriptionId);
+		CancellationLocks.Locked locked = locks.forWork(subscriptionId);
 		Subscription s = locked.subscription();
 		if (s.ended()) {
 			throw autoRenew ? SubdeskException.conflict("NOT_SCHEDULED_TO_END", "The subscription has ended")
@@ -371,16 +369,13 @@ public class Cancellations {
 	 */
 	public CancelAllResult cancelAll(String accountId, CancelRequest request) {
 		CancelAllResult result = billing.recordThenSettle(() -> {
-			Account account = accounts.lock(accountId);
-			if (account.closed()) {
-				throw new AccountClosedException(accountId);
-			}
-			return cancelAllLocked(account, request);
+			return cancelAllLocked(locks.openAccount(accountId), request);
 		});
 		return new CancelAllResult(result.cancellations().stream().map(this::settled).toList(), result.skipped());
 	}
 
-	private CancelAllResult cancelAllLocked(Account account, CancelRequest request) {
+	/** Cancel-all for an account the caller has locked ({@link AccountClosures} too). */
+	CancelAllResult cancelAllLocked(Account account, CancelRequest request) {
 		String accountId = account.id();
 		List<Cancellation> cancellations = new ArrayList<>();
 		List<Skipped> skipped = new ArrayList<>();
@@ -393,7 +388,7 @@ public class Cancellations {
 				skipped.add(new Skipped(s.id(), "CHANNEL_MANAGED"));
 				continue;
 			}
-			cancellations.add(cancelLocked(subscriptions.lock(s.id()), account, request));
+			cancellations.add(cancelLocked(locks.subscriptionOf(account, s.id()), account, request));
 		}
 		return new CancelAllResult(cancellations, skipped);
 	}
@@ -401,118 +396,6 @@ public class Cancellations {
 	private boolean hasLiveParent(Subscription s) {
 		String parentId = s.parentId();
 		return parentId != null && !subscriptions.get(parentId).ended();
-	}
-
-	/** A store-billed subscription that keeps running after the account closes, and where to cancel it. */
-	public record ChannelManaged(String subscriptionId, ChannelInstructions channelInstructions) {
-	}
-
-	public record Closure(Account account, List<Cancellation> cancellations, List<ChannelManaged> channelManaged) {
-	}
-
-	/**
-	 * Closes an account: cancels every DIRECT subscription IMMEDIATE with the refunds the policy gives, removes
-	 * the payment methods, deactivates the devices of the cancelled subscriptions, then erases personal data.
-	 * Charges, refunds and cancellations are kept; store-billed subscriptions run until the store ends them.
-	 */
-	public Closure close(String accountId, CancellationChannel channel, String actor) {
-		Closure closure = billing.recordThenSettle(() -> closeLocked(accountId, channel, actor));
-		return new Closure(closure.account(), closure.cancellations().stream().map(this::settled).toList(),
-				closure.channelManaged());
-	}
-
-	private Closure closeLocked(String accountId, CancellationChannel channel, String actor) {
-		Account account = accounts.lock(accountId);
-		if (account.closed()) {
-			throw new AccountClosedException(accountId);
-		}
-		CancelAllResult result = cancelAllLocked(account,
-				new CancelRequest(Cancellation.Mode.IMMEDIATE, null, null, channel, actor));
-		List<ChannelManaged> managed = subscriptions.forAccount(accountId)
-			.stream()
-			.filter(s -> s.storeBilled() && !s.ended())
-			.map(s -> new ChannelManaged(s.id(), instructions(s.channel())))
-			.toList();
-		Account closed = accounts.closeAndErase(accountId);
-		return new Closure(closed, result.cancellations(), managed);
-	}
-
-	/**
-	 * The feedback a closed account's customer typed when cancelling (free text that may name or describe them) is
-	 * erased in the closing transaction; confirmation numbers, reasons, dates and refunds stay.
-	 */
-	@org.springframework.context.event.EventListener
-	void on(AccountClosed closed) {
-		repository.eraseFeedback(closed.accountId());
-	}
-
-	/**
-	 * Makes due scheduled cancellations take effect, each stamped with its own {@code cancelAt}. Returns how
-	 * many subscriptions ended.
-	 */
-	public int takeEffect(Instant until) {
-		int ended = 0;
-		List<String> due;
-		do {
-			due = subscriptions.dueToEnd(until, 200);
-			for (String id : due) {
-				Boolean done = tx.execute(status -> takeEffectOne(id, until));
-				if (Boolean.TRUE.equals(done)) {
-					ended++;
-				}
-			}
-		}
-		while (!due.isEmpty());
-		return ended;
-	}
-
-	private boolean takeEffectOne(String subscriptionId, Instant until) {
-		Subscription s = lockForWork(subscriptionId).subscription();
-		Instant at = s.cancelAt();
-		if (!s.scheduledToEnd() || at == null || at.isAfter(until)) {
-			return false;
-		}
-		subscriptions.end(s, Subscription.Status.CANCELLED, at, null);
-		String number = s.scheduledBy();
-		if (number != null) {
-			repository.findRow(number)
-				.filter(row -> row.subscriptionId().equals(s.id()) && row.status() == Cancellation.Status.SCHEDULED)
-				.ifPresent(row -> repository.setStatus(number, Cancellation.Status.EFFECTIVE));
-		}
-		return true;
-	}
-
-	/**
-	 * The sweep behind invariant 1: a successful charge for a period starting at or after the {@code effectiveAt}
-	 * of a SCHEDULED or EFFECTIVE cancellation of its subscription (possible only through imports or store sync)
-	 * is refunded in full at once, with a REFUND_ISSUED notice. Looks at each charge once, in batches.
-	 * Returns how many charges were refunded.
-	 */
-	public int sweepChargesAfterCancellation() {
-		int refunded = 0;
-		while (true) {
-			long watermark = repository.sweepWatermark();
-			List<Charge> imported = billing.importedChargesAfter(watermark, 1000);
-			if (imported.isEmpty()) {
-				return refunded;
-			}
-			List<Charge> charges = imported.stream().filter(c -> c.successful() && c.remaining().positive()).toList();
-			java.util.Set<String> offending = charges.isEmpty() ? java.util.Set.of()
-					: repository.chargesStartingAfterCancellation(charges);
-			for (Charge charge : charges) {
-				if (offending.contains(charge.id())) {
-					billing.refund(charge.id(), null,
-							"Charged for a period after the cancellation took effect: refunded in full automatically");
-					refunded++;
-				}
-			}
-			repository.advanceSweepWatermark(imported.get(imported.size() - 1).seq());
-		}
-	}
-
-	/** The earliest instant at which a scheduled cancellation takes effect. */
-	public Optional<Instant> nextDue() {
-		return subscriptions.nextScheduledEnd();
 	}
 
 	/** A cancellation by its confirmation number (letter case ignored), else {@code 404}. */
@@ -556,16 +439,6 @@ public class Cancellations {
 		Optional<Charge> latest = billing.latestSuccessfulCharge(c.subscriptionId()).filter(l -> l.id().equals(c.id()));
 		return subscriptions.find(c.subscriptionId())
 			.flatMap(s -> RefundPolicy.refundFor(catalog.get(s.planCode()), latest, clock.instant()));
-	}
-
-	/** A subscription locked for work, with its account, locked first. */
-	private record Locked(Account owner, Subscription subscription) {
-	}
-
-	private Locked lockForWork(String subscriptionId) {
-		Subscription s = subscriptions.get(subscriptionId);
-		Account owner = accounts.lock(s.accountId());
-		return new Locked(owner, subscriptions.lock(subscriptionId));
 	}
 
 	/**

@@ -45,9 +45,12 @@ public class RetentionOffers {
 
 	private final Jurisdictions jurisdictions;
 
+	private final CancellationLocks locks;
+
 	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			CancellationMeters meters, Jurisdictions jurisdictions) {
+			CancellationMeters meters, Jurisdictions jurisdictions, CancellationLocks locks) {
 		this.jurisdictions = jurisdictions;
+		this.locks = locks;
 		this.meters = meters;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -108,9 +111,7 @@ public class RetentionOffers {
 	@Transactional
 	public Subscription accept(String offerId) {
 		StoredOffer stored = find(offerId).orElseThrow(() -> SubdeskException.notFound("Offer", offerId));
-		Subscription s = subscriptions.get(stored.offer().subscriptionId());
-		accounts.lock(s.accountId());
-		s = subscriptions.lock(s.id());
+		Subscription s = locks.forWork(stored.offer().subscriptionId()).subscription();
 		stored = find(offerId).orElseThrow();
 		Instant now = clock.instant();
 		if (!stored.open(now) || !eligible(s, accounts.get(s.accountId()))) {

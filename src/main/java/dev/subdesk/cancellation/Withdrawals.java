@@ -54,10 +54,13 @@ public class Withdrawals {
 	private final Clock clock;
 	private final Jurisdictions jurisdictions;
 
+	private final CancellationLocks locks;
+
 	Withdrawals(JdbcWithdrawalRepository repository, Cancellations cancellations, Subscriptions subscriptions,
 			Accounts accounts, Billing billing, Catalog catalog, Notices notices, Clock clock,
-			Jurisdictions jurisdictions) {
+			Jurisdictions jurisdictions, CancellationLocks locks) {
 		this.jurisdictions = jurisdictions;
+		this.locks = locks;
 		this.repository = repository;
 		this.cancellations = cancellations;
 		this.subscriptions = subscriptions;
@@ -138,9 +141,9 @@ public class Withdrawals {
 	}
 
 	private Withdrawal withdrawLocked(String subscriptionId, WithdrawalRequest request) {
-		Subscription s = subscriptions.get(subscriptionId);
-		Account account = accounts.lock(s.accountId());
-		s = subscriptions.lock(subscriptionId);
+		CancellationLocks.Locked locked = locks.forWork(subscriptionId);
+		Account account = locked.owner();
+		Subscription s = locked.subscription();
 		Optional<Withdrawal> earlier = repository.forSubscription(s.id());
 		if (earlier.isPresent()) {
 			return earlier.get();

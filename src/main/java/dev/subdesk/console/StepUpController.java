@@ -7,7 +7,7 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
-import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.AccountClosures;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
@@ -41,7 +41,7 @@ class StepUpController {
 
 	private final Accounts accounts;
 	private final Subscriptions subscriptions;
-	private final Cancellations cancellations;
+	private final AccountClosures closures;
 	private final Billing billing;
 	private final StepUpCodes stepUp;
 	private final RefundApprovals approvals;
@@ -49,13 +49,13 @@ class StepUpController {
 	private final CallCases cases;
 	private final AgentLog log;
 
-	StepUpController(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Billing billing,
+	StepUpController(Accounts accounts, Subscriptions subscriptions, AccountClosures closures, Billing billing,
 			StepUpCodes stepUp, RefundApprovals approvals, CallerVerification verification, CallCases cases,
 			AgentLog log) {
 		this.verification = verification;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
-		this.cancellations = cancellations;
+		this.closures = closures;
 		this.billing = billing;
 		this.stepUp = stepUp;
 		this.approvals = approvals;
@@ -106,7 +106,7 @@ class StepUpController {
 		String caseNumber = cases.continueOrOpen(account, form.caseNumber(), agent.getName());
 		String detail = log.perform(agent.getName(), "ACCOUNT_CLOSED", accountId, caseNumber,
 				"caller asked to close the account", () -> {
-					Cancellations.Closure closure = cancellations.close(accountId, CancellationChannel.AGENT,
+					AccountClosures.Closure closure = closures.close(accountId, CancellationChannel.AGENT,
 							agent.getName());
 					return "Account closed: %d cancellation(s) %s, %d store-billed left to the store; personal data erased"
 						.formatted(closure.cancellations().size(),

@@ -1,7 +1,7 @@
 package dev.subdesk.renewals;
 
 import dev.subdesk.billing.Billing;
-import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.ScheduledEnds;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.RenewalQueue;
@@ -26,16 +26,16 @@ public class Jobs {
 	/** The longest test-clock advance: ten years of days. */
 	public static final Duration MAX_ADVANCE = Duration.ofDays(3660);
 
-	private final Cancellations cancellations;
+	private final ScheduledEnds scheduledEnds;
 	private final RenewalEngine engine;
 	private final RenewalQueue queue;
 	private final TestClock clock;
 	private final Billing billing;
 	private final ReentrantLock advancing = new ReentrantLock();
 
-	Jobs(Cancellations cancellations, RenewalEngine engine, RenewalQueue queue, TestClock clock, Billing billing) {
+	Jobs(ScheduledEnds scheduledEnds, RenewalEngine engine, RenewalQueue queue, TestClock clock, Billing billing) {
 		this.billing = billing;
-		this.cancellations = cancellations;
+		this.scheduledEnds = scheduledEnds;
 		this.engine = engine;
 		this.queue = queue;
 		this.clock = clock;
@@ -51,11 +51,11 @@ public class Jobs {
 	 * expiries), the sweep of charges after a cancellation, then the reconciliation of pending money records.
 	 */
 	private RunResult runUpTo(Instant until) {
-		int ended = cancellations.takeEffect(until);
+		int ended = scheduledEnds.takeEffect(until);
 		int reminders = engine.sendReminders(until);
 		engine.sendPreBillingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
-		cancellations.sweepChargesAfterCancellation();
+		scheduledEnds.sweepChargesAfterCancellation();
 		billing.reconcilePending();
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
 	}
@@ -100,7 +100,7 @@ public class Jobs {
 	}
 
 	private Optional<Instant> nextDue() {
-		return earliest(cancellations.nextDue(), earliest(queue.nextDue(), engine.nextPreBillingNoticeDue()));
+		return earliest(scheduledEnds.nextDue(), earliest(queue.nextDue(), engine.nextPreBillingNoticeDue()));
 	}
 
 	/** The scheduler's tick. */

@@ -6,7 +6,7 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
-import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.cancellation.AccountClosures;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
@@ -51,16 +51,16 @@ class PortalAccountController {
 	private final Billing billing;
 	private final Support support;
 	private final Subscriptions subscriptions;
-	private final Cancellations cancellations;
+	private final AccountClosures closures;
 	private final Catalog catalog;
 
 	PortalAccountController(Accounts accounts, Billing billing, Support support, Subscriptions subscriptions,
-			Cancellations cancellations, Catalog catalog) {
+			AccountClosures closures, Catalog catalog) {
 		this.accounts = accounts;
 		this.billing = billing;
 		this.support = support;
 		this.subscriptions = subscriptions;
-		this.cancellations = cancellations;
+		this.closures = closures;
 		this.catalog = catalog;
 	}
 
@@ -151,7 +151,7 @@ class PortalAccountController {
 		if (!List.of("CLOSE", "SCHLIESSEN").contains(confirm.strip().toUpperCase(Locale.ROOT))) {
 			return problem("account.close.confirmMissing", who, locale, model, response);
 		}
-		Cancellations.Closure closure = cancellations.close(who.getName(), CancellationChannel.PORTAL,
+		AccountClosures.Closure closure = closures.close(who.getName(), CancellationChannel.PORTAL,
 				"customer:" + who.getName());
 		request.logout();
 		redirect.addFlashAttribute("numbers",

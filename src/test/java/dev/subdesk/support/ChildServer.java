@@ -40,7 +40,7 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		Api api = new Api(port);
 		try {
-			await("the child server answers").atMost(Duration.ofSeconds(120))
+			await("the child server answers").atMost(Duration.ofSeconds(180))
 				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
 				.ignoreExceptions()
 				.until(() -> api.get("/plans").status() == 200);

@@ -1,0 +1,54 @@
+package dev.subdesk.cancellation;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountClosedException;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one locking order of cancellation work: the account row first, then its subscriptions. Every cancel, resume,
+ * closure and scheduled end takes its locks here, so two of them on one account wait for each other instead of
+ * deadlocking, and each sees what the other committed. Callers are in a transaction.
+ */
+@Component
+class CancellationLocks {
+
+	/** A subscription locked for work, with its account, locked first. */
+	record Locked(Account owner, Subscription subscription) {
+	}
+
+	private final Accounts accounts;
+	private final Subscriptions subscriptions;
+
+	CancellationLocks(Accounts accounts, Subscriptions subscriptions) {
+		this.accounts = accounts;
+		this.subscriptions = subscriptions;
+	}
+
+	/** Locks the subscription's account, then the subscription. */
+	Locked forWork(String subscriptionId) {
+		Subscription s = subscriptions.get(subscriptionId);
+		Account owner = accounts.lock(s.accountId());
+		return new Locked(owner, subscriptions.lock(subscriptionId));
+	}
+
+	/** Locks an account that must still be open; closed: {@code 409 ACCOUNT_CLOSED}. */
+	Account openAccount(String accountId) {
+		Account account = accounts.lock(accountId);
+		if (account.closed()) {
+			throw new AccountClosedException(accountId);
+		}
+		return account;
+	}
+
+	/** Locks a subscription of an account already locked by {@link #openAccount} or {@link #forWork}. */
+	Subscription subscriptionOf(Account locked, String subscriptionId) {
+		Subscription s = subscriptions.lock(subscriptionId);
+		if (!s.accountId().equals(locked.id())) {
+			throw new IllegalStateException(subscriptionId + " is not a subscription of " + locked.id());
+		}
+		return s;
+	}
+}
