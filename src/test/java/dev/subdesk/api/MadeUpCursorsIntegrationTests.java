@@ -111,6 +111,7 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 					.doesNotThrowAnyException();
 			}
 		}
+		api.delete("/webhook-endpoints/" + endpoint); // it takes every event: not left for the later tests
 		soft.assertAll();
 	}
 

@@ -6,7 +6,9 @@ import dev.subdesk.support.Api;
 import dev.subdesk.support.ApiIntegrationTest;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** The webhook endpoints API of shared/API.md (Webhooks 1.1), checked against the API description. */
 class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
@@ -15,6 +17,19 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 
 	private Api described() {
 		return api.checkedAgainstTheDescription();
+	}
+
+	/**
+	 * The endpoints made here point at a closed port and take every event: left enabled, they would collect the
+	 * deliveries of every later test class (one database for the suite) and keep the dispatcher busy with them.
+	 */
+	@AfterEach
+	void deleteTheEndpointsMadeHere() {
+		for (JsonNode endpoint : api.get("/webhook-endpoints?limit=100").json().path("data")) {
+			if (endpoint.path("url").asString().startsWith("http://127.0.0.1:9/")) {
+				api.delete("/webhook-endpoints/" + endpoint.path("id").asString());
+			}
+		}
 	}
 
 	private Api.Response create(Object events) {
