@@ -1,6 +1,7 @@
 package dev.subdesk.console;
 
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
@@ -30,9 +31,9 @@ class CaseActionsController {
 
 	private final Support support;
 	private final AuditTrail audit;
-	private final ConsoleStaff staff;
+	private final StaffAccounts staff;
 
-	CaseActionsController(Support support, AuditTrail audit, ConsoleStaff staff) {
+	CaseActionsController(Support support, AuditTrail audit, StaffAccounts staff) {
 		this.support = support;
 		this.audit = audit;
 		this.staff = staff;
@@ -47,7 +48,7 @@ class CaseActionsController {
 	 * Whether this signed-in user may make the case theirs: nobody owns it, its owner's staff account is disabled
 	 * (a leaver's cases do not wait for a supervisor), or they are a supervisor.
 	 */
-	static boolean mayTake(SupportCase c, HttpServletRequest request, ConsoleStaff staff) {
+	static boolean mayTake(SupportCase c, HttpServletRequest request, StaffAccounts staff) {
 		return c.owner() == null || isSupervisor(request) || !staff.enabled(c.owner());
 	}
 

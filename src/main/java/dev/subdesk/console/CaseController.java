@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
@@ -47,9 +48,9 @@ class CaseController {
 	private final AuditTrail audit;
 	private final AgentLog log;
 	private final Clock clock;
-	private final ConsoleStaff staff;
+	private final StaffAccounts staff;
 
-	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, ConsoleStaff staff) {
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, StaffAccounts staff) {
 		this.support = support;
 		this.audit = audit;
 		this.log = log;
