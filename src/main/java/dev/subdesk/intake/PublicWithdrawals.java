@@ -68,11 +68,11 @@ public class PublicWithdrawals {
 
 	/** Records a valid form and acts on it; returns the id of the saved result. */
 	@Transactional
-	public String submit(PublicWithdrawalRequest form) {
+	public String submit(PublicWithdrawalRequest request) {
 		Instant receivedAt = clock.instant();
-		String name = form.name();
-		String email = form.email();
-		String orderNumber = form.orderNumber();
+		String name = request.name();
+		String email = request.email();
+		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
 		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(email)
