@@ -1,7 +1,7 @@
 package dev.subdesk.console;
 
-import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.CaseRules;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,14 +15,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * Working a case: taking it over ("assign to me"), waiting for the customer, resolving it with a note (the
- * customer gets a CASE_UPDATE notice) and reopening it. Only the case's owner or a supervisor may resolve it or
- * set it to wait; an agent takes over only a case nobody else owns, or one of a disabled staff account. Every
- * step is audited.
+ * customer gets a CASE_UPDATE notice) and reopening it. Who may do which is {@link CaseRules}'; every step is
+ * audited.
  */
 @Controller
 class CaseActionsController {
-
-	static final int MAX_NOTE = 2000;
 
 	/** The text typed with a step: the resolution, what is awaited, or why it opens again. */
 	record NoteForm(@Nullable String note) {
@@ -30,39 +27,23 @@ class CaseActionsController {
 
 	private final Support support;
 	private final AuditTrail audit;
-	private final ConsoleStaff staff;
+	private final CaseRules rules;
 
-	CaseActionsController(Support support, AuditTrail audit, ConsoleStaff staff) {
+	CaseActionsController(Support support, AuditTrail audit, CaseRules rules) {
 		this.support = support;
 		this.audit = audit;
-		this.staff = staff;
+		this.rules = rules;
 	}
 
-	/** Whether this signed-in user may resolve the case or set it to wait: its owner, or a supervisor. */
-	static boolean mayWork(SupportCase c, HttpServletRequest request) {
-		return isSupervisor(request) || request.getRemoteUser() != null && request.getRemoteUser().equals(c.owner());
-	}
-
-	/**
-	 * Whether this signed-in user may make the case theirs: nobody owns it, its owner's staff account is disabled
-	 * (a leaver's cases do not wait for a supervisor), or they are a supervisor.
-	 */
-	static boolean mayTake(SupportCase c, HttpServletRequest request, ConsoleStaff staff) {
-		return c.owner() == null || isSupervisor(request) || !staff.enabled(c.owner());
-	}
-
-	static boolean isSupervisor(HttpServletRequest request) {
-		return request.isUserInRole("SUPERVISOR") || request.isUserInRole("ADMIN");
+	/** The signed-in staff member as the case rules see them. */
+	static CaseRules.Worker worker(Principal agent, HttpServletRequest request) {
+		return new CaseRules.Worker(agent.getName(), request.isUserInRole("SUPERVISOR") || request.isUserInRole("ADMIN"));
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/assign")
 	String assign(@PathVariable String caseNumber, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = find(caseNumber);
-		if (!agent.getName().equals(c.owner()) && !mayTake(c, request, staff)) {
-			throw new SubdeskException(403, "CASE_OWNED", "Case " + c.caseNumber() + " belongs to " + c.owner()
-					+ "; a supervisor can reassign it");
-		}
+		SupportCase c = rules.takeable(caseNumber, worker(agent, request));
 		support.assign(c.caseNumber(), agent.getName(), agent.getName());
 		audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.auditTarget(), "Owner: " + agent.getName(),
 				c.caseNumber(), "taking ownership");
@@ -73,7 +54,7 @@ class CaseActionsController {
 	@PostMapping("/console/cases/{caseNumber}/resolve")
 	String resolve(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = workable(caseNumber, request);
+		SupportCase c = rules.workable(caseNumber, worker(agent, request));
 		return noted(c, form, agent, redirect, new Step("RESOLVE_CASE", "Write what was done to resolve the case.",
 				"Resolved; the customer has been told by email."),
 				note -> support.resolve(c.caseNumber(), note, agent.getName()));
@@ -82,7 +63,7 @@ class CaseActionsController {
 	@PostMapping("/console/cases/{caseNumber}/pending")
 	String awaitCustomer(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = workable(caseNumber, request);
+		SupportCase c = rules.workable(caseNumber, worker(agent, request));
 		return noted(c, form, agent, redirect, new Step("CASE_PENDING_CUSTOMER",
 				"Write what the customer is to send or do.", "The case waits for the customer."),
 				note -> support.awaitCustomer(c.caseNumber(), note, agent.getName()));
@@ -90,7 +71,7 @@ class CaseActionsController {
 
 	@PostMapping("/console/cases/{caseNumber}/reopen")
 	String reopen(@PathVariable String caseNumber, NoteForm form, Principal agent, RedirectAttributes redirect) {
-		SupportCase c = find(caseNumber);
+		SupportCase c = rules.find(caseNumber);
 		return noted(c, form, agent, redirect,
 				new Step("REOPEN_CASE", "Write why the case opens again.", "The case is open again."),
 				note -> support.reopen(c.caseNumber(), note, agent.getName()));
@@ -104,27 +85,14 @@ class CaseActionsController {
 	private String noted(SupportCase c, NoteForm form, Principal agent, RedirectAttributes redirect, Step step,
 			Consumer<String> change) {
 		String note = AccountController.blankToNull(form.note());
-		if (note == null || note.length() > MAX_NOTE) {
+		if (note == null || note.length() > CaseRules.MAX_NOTE) {
 			redirect.addFlashAttribute("message", note == null ? step.whenBlank()
-					: "Keep the note under " + MAX_NOTE + " characters.");
+					: "Keep the note under " + CaseRules.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		change.accept(note);
 		audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.auditTarget(), note, c.caseNumber(), "case work");
 		redirect.addFlashAttribute("message", step.done());
 		return "redirect:/console/cases/{caseNumber}";
-	}
-
-	private SupportCase find(String caseNumber) {
-		return support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
-	}
-
-	private SupportCase workable(String caseNumber, HttpServletRequest request) {
-		SupportCase c = find(caseNumber);
-		if (!mayWork(c, request)) {
-			throw new SubdeskException(403, "CASE_NOT_YOURS",
-					"Only the case's owner or a supervisor can do this; take ownership of the case first");
-		}
-		return c;
 	}
 }

@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.CaseRules;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,14 +48,14 @@ class CaseController {
 	private final AuditTrail audit;
 	private final AgentLog log;
 	private final Clock clock;
-	private final ConsoleStaff staff;
+	private final CaseRules rules;
 
-	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, ConsoleStaff staff) {
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules) {
 		this.support = support;
 		this.audit = audit;
 		this.log = log;
 		this.clock = clock;
-		this.staff = staff;
+		this.rules = rules;
 	}
 
 	@GetMapping(ConsoleSecurity.SIGN_IN)
@@ -74,18 +75,19 @@ class CaseController {
 		model.addAttribute("escalatable",
 				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
 		model.addAttribute("owner", c.owner());
-		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && CaseActionsController.mayTake(c, request, staff)
+		CaseRules.Worker worker = CaseActionsController.worker(agent, request);
+		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && rules.mayTake(c, worker)
 				&& c.status() != SupportCase.Status.RESOLVED);
-		model.addAttribute("mayWork", CaseActionsController.mayWork(c, request));
+		model.addAttribute("mayWork", rules.mayWork(c, worker));
 		return "console/case";
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/escalate")
 	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, RedirectAttributes redirect) {
 		String reason = AccountController.blankToNull(form.reason());
-		if (reason == null || reason.length() > CaseActionsController.MAX_NOTE) {
+		if (reason == null || reason.length() > CaseRules.MAX_NOTE) {
 			redirect.addFlashAttribute("message", reason == null ? "Give the reason for the escalation."
-					: "Keep the reason under " + CaseActionsController.MAX_NOTE + " characters.");
+					: "Keep the reason under " + CaseRules.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		SupportCase c = support.escalate(caseNumber, reason, agent.getName());

@@ -1,16 +1,12 @@
 package dev.subdesk.console;
 
-import java.util.Map;
+import dev.subdesk.staff.StaffAccounts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationSuccessHandler;
 
@@ -18,7 +14,7 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
  * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts and webhooks pages ADMIN. Ten failed sign-ins
- * of a username within 15 minutes make its sign-in wait ({@link ConsoleStaff#loadUserByUsername}); the page says
+ * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}); the page says
  * the same for a wrong password and a wait, so it tells nobody which usernames exist.
  */
 @Configuration(proxyBeanMethods = false)
@@ -26,16 +22,11 @@ class ConsoleSecurity {
 
 	static final String SIGN_IN = "/console/sign-in";
 
-	/** Argon2id for new hashes; bcrypt hashes still verify. */
-	static PasswordEncoder passwordEncoder() {
-		return new DelegatingPasswordEncoder("argon2",
-				Map.of("argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(), "bcrypt", new BCryptPasswordEncoder()));
-	}
-
 	@Bean
 	@Order(1)
-	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleStaff staff) throws Exception {
-		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(staff);
+	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleStaff signIn, StaffAccounts staff)
+			throws Exception {
+		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(signIn);
 		SimpleUrlAuthenticationSuccessHandler toConsole = new SimpleUrlAuthenticationSuccessHandler("/console");
 		toConsole.setAlwaysUseDefaultTargetUrl(true);
 		provider.setPasswordEncoder(staff.passwordEncoder());

@@ -1,98 +1,27 @@
 package dev.subdesk.console;
 
-import dev.subdesk.shared.SubdeskException;
-import java.security.SecureRandom;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Clock;
-import java.util.Base64;
+import dev.subdesk.staff.StaffAccounts;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
- * The console's staff accounts, in the {@code staff_users} table; only each password's Argon2 hash is stored,
- * and a disabled account cannot sign in.
- * <p>
- * In demo mode ({@code subdesk.demo-mode}) the users {@code agent}, {@code supervisor} and {@code admin} are written
- * at every start with the password {@code subdesk.console.demo-password}, or, when that is blank, one generated
- * and logged once. In production mode there are no demo users (any left from a demo run are disabled);
- * the first ADMIN is {@code subdesk.console.bootstrap-admin.username} with
- * {@code subdesk.console.bootstrap-admin.password}, created at start-up only while no enabled ADMIN exists, and
- * ADMINs create everyone else on {@code /console/staff}.
- * <p>
- * Each account has a session version, kept in the session at sign-in; a new password or a disable raises it, and
- * {@link StaffSessions} ends every session whose version is no longer the account's.
+ * The console's sign-in over the staff accounts of {@link StaffAccounts}: it translates an account's credentials
+ * into Spring Security's user (role {@code ROLE_<role>}, locked while the account's sign-ins wait), with the client
+ * address of the request that signs in. The rules (usernames, passwords, lockout, session versions) are the
+ * {@code staff} module's.
  */
 @Component
-class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
-
-	static final int MIN_PASSWORD = 12;
-
-	static final int MAX_PASSWORD = 128;
-
-	/**
-	 * Failed sign-ins of one username from one client address within {@link #LOCK} after which that username's
-	 * sign-in from that address waits (other addresses are not locked out by it).
-	 */
-	static final int MAX_FAILURES = 10;
-
-	/** Failed sign-ins of one username from all addresses together within {@link #LOCK} that lock it everywhere. */
-	static final int MAX_FAILURES_ALL_ADDRESSES = 100;
-
-	static final java.time.Duration LOCK = java.time.Duration.ofMinutes(15);
-
-	static final String DEMO = "demo-mode";
+class ConsoleStaff implements UserDetailsService {
 
 	/** The session attribute with the account's session version at sign-in (a {@code Long}). */
 	static final String SESSION_VERSION = ConsoleStaff.class.getName() + ".SESSION_VERSION";
-
-	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
-
-	/**
-	 * Actor names the application writes itself (case timelines, verification records, who created an account):
-	 * a person with one of them would be indistinguishable from the system in the records.
-	 */
-	private static final java.util.Set<String> RESERVED = java.util.Set.of("system", "bootstrap", DEMO);
-
-	private static final String COLUMNS = "username, display_name, role, password_hash, enabled, created_at, created_by, "
-			+ "session_version";
-
-	private static final String UPSERT_DEMO = """
-			INSERT INTO staff_users (username, display_name, role, password_hash, enabled, created_at, created_by, updated_at)
-			VALUES (:username, :name, :role, :hash, true, :at, :by, :at)
-			ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
-			    enabled = true, updated_at = EXCLUDED.updated_at
-			""";
-
-	private static final String INSERT = """
-			INSERT INTO staff_users (username, display_name, role, password_hash, enabled, created_at, created_by, updated_at)
-			VALUES (:username, :name, :role, :hash, true, :at, :by, :at)
-			ON CONFLICT (username) DO NOTHING
-			""";
-
-	private static final Logger log = LoggerFactory.getLogger(ConsoleStaff.class);
-
-	enum Role {
-		AGENT, SUPERVISOR, ADMIN
-	}
 
 	/**
 	 * The account a sign-in authenticated, with the session version read with its password hash: a new password
@@ -104,10 +33,10 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 
 		private final long sessionVersion;
 
-		SignedIn(String username, String hash, boolean enabled, boolean locked, String role, long sessionVersion) {
-			super(username, hash, enabled, true, true, !locked,
-					List.of(new SimpleGrantedAuthority("ROLE_" + role)));
-			this.sessionVersion = sessionVersion;
+		SignedIn(StaffAccounts.Credentials credentials) {
+			super(credentials.username(), credentials.passwordHash(), credentials.enabled(), true, true,
+					!credentials.locked(), List.of(new SimpleGrantedAuthority("ROLE_" + credentials.role().name())));
+			this.sessionVersion = credentials.sessionVersion();
 		}
 
 		long sessionVersion() {
@@ -115,137 +44,17 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 		}
 	}
 
-	/** A staff account as the admin page shows it (never the hash). */
-	record Member(String username, String displayName, Role role, boolean enabled, String createdBy) {
+	private final StaffAccounts staff;
+
+	ConsoleStaff(StaffAccounts staff) {
+		this.staff = staff;
 	}
 
-	private final PasswordEncoder encoder = ConsoleSecurity.passwordEncoder();
-
-	private final JdbcClient jdbc;
-	private final Clock clock;
-	private final boolean demoMode;
-	private final String demoPassword;
-	private final String bootstrapUsername;
-	private final String bootstrapPassword;
-
-	ConsoleStaff(JdbcClient jdbc, Clock clock, @Value("${subdesk.console.demo-password:}") String demoPassword,
-			@Value("${subdesk.demo-mode:false}") boolean demoMode,
-			@Value("${subdesk.console.bootstrap-admin.username:}") String bootstrapUsername,
-			@Value("${subdesk.console.bootstrap-admin.password:}") String bootstrapPassword) {
-		this.jdbc = jdbc;
-		this.clock = clock;
-		this.demoMode = demoMode;
-		this.demoPassword = demoPassword;
-		this.bootstrapUsername = bootstrapUsername.strip().toLowerCase(Locale.ROOT);
-		this.bootstrapPassword = bootstrapPassword;
-	}
-
-	PasswordEncoder passwordEncoder() {
-		return encoder;
-	}
-
-	/** Writes the demo users (demo mode) or disables them, then creates the bootstrap admin if one is needed. */
+	/** The account for a sign-in, counted as an attempt before its password is checked ({@link StaffAccounts#beginSignIn}). */
 	@Override
-	@Transactional
-	public void afterSingletonsInstantiated() {
-		if (demoMode) {
-			String hash = encoder.encode(demoPassword.isBlank() ? generatedDemoPassword() : demoPassword);
-			for (Role role : Role.values()) {
-				String username = role.name().toLowerCase(Locale.ROOT);
-				jdbc.sql(UPSERT_DEMO).param("username", username).param("name", "Demo " + username)
-					.param("role", role.name()).param("hash", hash).param("at", Timestamp.from(clock.instant()))
-					.param("by", DEMO).update();
-			}
-		}
-		else {
-			jdbc.sql("UPDATE staff_users SET enabled = false WHERE created_by = :demo AND enabled").param("demo", DEMO).update();
-		}
-		if (hasEnabledAdmin()) {
-			return;
-		}
-		if (bootstrapUsername.isEmpty() || bootstrapPassword.isEmpty()) {
-			log.warn("The agent console has no ADMIN: set SUBDESK_CONSOLE_ADMIN_USERNAME and "
-					+ "SUBDESK_CONSOLE_ADMIN_PASSWORD (at least {} characters) and restart to create the first one.",
-					MIN_PASSWORD);
-			return;
-		}
-		if (!bootstrapUsername.matches(USERNAME) || RESERVED.contains(bootstrapUsername)
-				|| bootstrapPassword.length() < MIN_PASSWORD
-				|| bootstrapPassword.length() > MAX_PASSWORD) {
-			throw new IllegalStateException("subdesk.console.bootstrap-admin: the username must match " + USERNAME
-					+ " (and not be one of " + RESERVED + ") and the password have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
-		}
-		int created = insert(bootstrapUsername, "Administrator", Role.ADMIN, bootstrapPassword, "bootstrap");
-		if (created == 0 && !hasEnabledAdmin()) {
-			throw new IllegalStateException("subdesk.console.bootstrap-admin.username " + bootstrapUsername
-					+ " is taken by an account that is not an enabled ADMIN; choose another name");
-		}
-		if (created == 1) {
-			log.warn("Created the console ADMIN {} from subdesk.console.bootstrap-admin.", bootstrapUsername);
-		}
-	}
-
-	private String generatedDemoPassword() {
-		byte[] random = new byte[15];
-		new SecureRandom().nextBytes(random);
-		String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-		log.warn("""
-
-				=====================================================================
-				 Demo mode: subdesk.console.demo-password was not set, so this one was
-				 generated for the console users agent, supervisor and admin.
-				 Console password: {}
-				=====================================================================""", password);
-		return password;
-	}
-
-	private boolean hasEnabledAdmin() {
-		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM staff_users WHERE role = 'ADMIN' AND enabled)")
-			.query(Boolean.class)
-			.single();
-	}
-
-	/**
-	 * The account for a sign-in; locked (refused before the password is checked) after {@value #MAX_FAILURES}
-	 * failed sign-ins from the requesting client's address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all
-	 * addresses, within {@link #LOCK}. The attempt is counted as a failure here, before its password is checked, and
-	 * the count and that row are one step (an advisory lock on the username until this transaction commits): sign-ins
-	 * sent at the same moment cannot check more passwords than the limit. A successful sign-in clears the count
-	 * ({@link #signedIn}).
-	 */
-	@Override
-	@Transactional(noRollbackFor = UsernameNotFoundException.class)
 	public UserDetails loadUserByUsername(String username) {
-		String name = username.strip().toLowerCase(Locale.ROOT);
-		if (!name.matches(USERNAME)) {
-			// no staff account has such a name (and text like a NUL byte must not reach the database)
-			throw new UsernameNotFoundException("No such console user");
-		}
-		String address = clientAddress();
-		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-sign-in:' || :username, 0))")
-			.param("username", name)
-			.query()
-			.listOfRows();
-		boolean locked = jdbc.sql("""
-				SELECT count(*) FILTER (WHERE address = :address) >= :max OR count(*) >= :maxAll
-				FROM staff_sign_in_failures WHERE username = :username AND at > :since""")
-			.param("address", address)
-			.param("max", MAX_FAILURES)
-			.param("maxAll", MAX_FAILURES_ALL_ADDRESSES)
-			.param("username", name)
-			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
-			.query(Boolean.class)
-			.single();
-		jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
-			.param("username", name)
-			.param("address", address)
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
-		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
-			.param("username", name)
-			.query((rs, n) -> new SignedIn(rs.getString("username"), rs.getString("password_hash"),
-					rs.getBoolean("enabled"), locked, rs.getString("role"), rs.getLong("session_version")))
-			.optional()
+		return staff.beginSignIn(username, clientAddress())
+			.map(SignedIn::new)
 			.orElseThrow(() -> new UsernameNotFoundException("No such console user"));
 	}
 
@@ -254,133 +63,5 @@ class ConsoleStaff implements UserDetailsService, SmartInitializingSingleton {
 		return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
 				? attributes.getRequest().getRemoteAddr()
 				: "";
-	}
-
-	/**
-	 * Logs a failed sign-in of the username typed, when it is one a staff account could have; it was counted when
-	 * the attempt began ({@link #loadUserByUsername}).
-	 */
-	void signInFailed(@Nullable String typed, String address) {
-		String name = typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
-		if (name.matches(USERNAME)) {
-			log.warn("Failed console sign-in for username {} from {}", name, address);
-		}
-	}
-
-	/** A successful sign-in starts the count of failures again. */
-	@Transactional
-	void signedIn(String username) {
-		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username").param("username", username).update();
-	}
-
-	/**
-	 * Whether a session begun at {@code sessionVersion} may still be used: the account exists, is enabled, and has
-	 * had neither a new password nor a disable since.
-	 */
-	@Transactional(readOnly = true)
-	boolean sessionCurrent(String username, long sessionVersion) {
-		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM staff_users WHERE username = :username AND enabled "
-				+ "AND session_version = :version)")
-			.param("username", username)
-			.param("version", sessionVersion)
-			.query(Boolean.class)
-			.single();
-	}
-
-	/** Whether this account exists and may use the console now. */
-	@Transactional(readOnly = true)
-	boolean enabled(String username) {
-		return find(username).map(Member::enabled).orElse(false);
-	}
-
-	@Transactional(readOnly = true)
-	List<Member> all() {
-		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users ORDER BY username").query(ConsoleStaff::map).list();
-	}
-
-	@Transactional(readOnly = true)
-	Optional<Member> find(String username) {
-		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
-			.param("username", username)
-			.query(ConsoleStaff::map)
-			.optional();
-	}
-
-	/**
-	 * Creates an enabled account. {@code 400 VALIDATION_FAILED} for a bad username, name, role or password;
-	 * {@code 409 USERNAME_TAKEN} when the username exists.
-	 */
-	@Transactional
-	Member create(String username, String displayName, @Nullable Role role, String password, String actor) {
-		String name = username.strip().toLowerCase(Locale.ROOT);
-		if (!name.matches(USERNAME)) {
-			throw SubdeskException.invalid("username",
-					"2 to 40 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter or digit");
-		}
-		if (RESERVED.contains(name)) {
-			throw SubdeskException.invalid("username", name + " names the system itself in timelines and records; choose another");
-		}
-		String display = displayName.strip();
-		if (display.isEmpty() || display.length() > 100) {
-			throw SubdeskException.invalid("displayName", "1 to 100 characters");
-		}
-		if (role == null) {
-			throw SubdeskException.invalid("role", "choose AGENT, SUPERVISOR or ADMIN");
-		}
-		requireGoodPassword(password);
-		if (insert(name, display, role, password, actor) == 0) {
-			throw SubdeskException.conflict("USERNAME_TAKEN", "The username " + name + " is taken");
-		}
-		return find(name).orElseThrow();
-	}
-
-	/** Enables or disables an account, a disable ending its sessions; nobody disables their own. */
-	@Transactional
-	Member setEnabled(String username, boolean enabled, String actor) {
-		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
-		if (!enabled && member.username().equals(actor)) {
-			throw SubdeskException.conflict("OWN_ACCOUNT", "You cannot disable your own account");
-		}
-		jdbc.sql("""
-				UPDATE staff_users SET enabled = :enabled, updated_at = :at,
-				    session_version = session_version + CASE WHEN :enabled THEN 0 ELSE 1 END
-				WHERE username = :username""")
-			.param("enabled", enabled).param("at", Timestamp.from(clock.instant())).param("username", member.username())
-			.update();
-		return find(member.username()).orElseThrow();
-	}
-
-	/**
-	 * Sets a new password (at least {@value #MIN_PASSWORD} characters), stored as its Argon2 hash, and ends every
-	 * session of the account begun before. Returns the account's new session version.
-	 */
-	@Transactional
-	long resetPassword(String username, String password) {
-		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
-		requireGoodPassword(password);
-		return jdbc.sql("""
-				UPDATE staff_users SET password_hash = :hash, updated_at = :at, session_version = session_version + 1
-				WHERE username = :username RETURNING session_version""")
-			.param("hash", encoder.encode(password)).param("at", Timestamp.from(clock.instant()))
-			.param("username", member.username())
-			.query(Long.class)
-			.single();
-	}
-
-	private static void requireGoodPassword(String password) {
-		if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-			throw SubdeskException.invalid("password", MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
-		}
-	}
-
-	private int insert(String username, String displayName, Role role, String password, String actor) {
-		return jdbc.sql(INSERT).param("username", username).param("name", displayName).param("role", role.name())
-			.param("hash", encoder.encode(password)).param("at", Timestamp.from(clock.instant())).param("by", actor)
-			.update();
-	}
-
-	private static Member map(ResultSet rs, int row) throws SQLException {
-		return new Member(rs.getString("username"), rs.getString("display_name"), Role.valueOf(rs.getString("role")),
-				rs.getBoolean("enabled"), rs.getString("created_by"));
 	}
 }

@@ -17,6 +17,7 @@ import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.AgentRefunds;
 import dev.subdesk.support.CallerVerification;
 import java.security.Principal;
 import java.util.function.Supplier;
@@ -28,7 +29,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * The ordinary actions on a verified caller's behalf (two knowledge factors): auto-renewal off and on, a refund
- * inside the written policy, deactivating a device, and resending a cancellation confirmation. Each calls the
+ * inside the written policy (at most {@link AgentRefunds#limit}), deactivating a device, and resending a cancellation confirmation. Each calls the
  * same service as the portal and the API, as channel AGENT with the agent as actor, and is recorded in the audit
  * trail and on the call's case.
  */
@@ -49,9 +50,11 @@ class OnBehalfController {
 	private final CallerVerification verification;
 	private final CallCases cases;
 	private final AgentLog log;
+	private final AgentRefunds refunds;
 
 	OnBehalfController(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Billing billing,
-			Devices devices, Notices notices, CallerVerification verification, CallCases cases, AgentLog log) {
+			Devices devices, Notices notices, CallerVerification verification, CallCases cases, AgentLog log,
+			AgentRefunds refunds) {
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
@@ -61,6 +64,7 @@ class OnBehalfController {
 		this.verification = verification;
 		this.cases = cases;
 		this.log = log;
+		this.refunds = refunds;
 	}
 
 	@PostMapping("/console/accounts/{accountId}/subscriptions/{subscriptionId}/auto-renew")
@@ -90,14 +94,12 @@ class OnBehalfController {
 		Account account = verified(accountId, agent);
 		Charge charge = chargeOf(billing, accountId, chargeId);
 		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
-		Money allowed = cancellations.policyRefund(charge.id()).orElse(Money.zero(charge.currency()));
+		Money allowed = refunds.limit(charge);
 		if (!allowed.positive()) {
 			String caseNumber = cases.continueOrOpen(account, given, agent.getName());
-			String message = "The refund policy gives nothing back on charge " + chargeId
-					+ "; a goodwill refund needs the emailed code and a supervisor's approval";
-			log.refused(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy",
-					SubdeskException.conflict("NOTHING_TO_REFUND", message));
-			return back(redirect, caseNumber, message + ".");
+			SubdeskException refused = AgentRefunds.nothingToRefund(charge.id());
+			log.refused(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy", refused);
+			return back(redirect, caseNumber, refused.getMessage() + ".");
 		}
 		long amount;
 		try {
@@ -108,7 +110,7 @@ class OnBehalfController {
 		}
 		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
 		String detail = log.perform(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy", () -> {
-			Refund refund = billing.refund(charge.id(), amount, "Refund under the policy, by agent " + agent.getName());
+			Refund refund = refunds.refund(charge, amount, agent.getName());
 			return "%s refunded of charge %s (refund %s)".formatted(
 					Formats.money(Money.of(refund.amount(), refund.currency())), charge.id(), refund.id());
 		});

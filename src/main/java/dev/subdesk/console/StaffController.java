@@ -1,6 +1,7 @@
 package dev.subdesk.console;
 
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -35,10 +36,18 @@ class StaffController {
 	record PasswordForm(@Nullable String password) {
 	}
 
-	private final ConsoleStaff staff;
+	/** A staff account as the page shows it (never the hash). */
+	record StaffRow(String username, String displayName, String role, boolean enabled, String createdBy) {
+
+		static StaffRow of(StaffAccounts.Member m) {
+			return new StaffRow(m.username(), m.displayName(), m.role().name(), m.enabled(), m.createdBy());
+		}
+	}
+
+	private final StaffAccounts staff;
 	private final AuditTrail audit;
 
-	StaffController(ConsoleStaff staff, AuditTrail audit) {
+	StaffController(StaffAccounts staff, AuditTrail audit) {
 		this.staff = staff;
 		this.audit = audit;
 	}
@@ -48,9 +57,9 @@ class StaffController {
 		if (!model.containsAttribute("form")) {
 			model.addAttribute("form", new NewStaffForm("", "", "AGENT", null));
 		}
-		model.addAttribute("members", staff.all());
-		model.addAttribute("roles", ConsoleStaff.Role.values());
-		model.addAttribute("minPassword", ConsoleStaff.MIN_PASSWORD);
+		model.addAttribute("members", staff.all().stream().map(StaffRow::of).toList());
+		model.addAttribute("roles", StaffAccounts.Role.values());
+		model.addAttribute("minPassword", StaffAccounts.MIN_PASSWORD);
 		return "console/staff";
 	}
 
@@ -58,7 +67,7 @@ class StaffController {
 	String create(NewStaffForm form, Principal admin, Model model, HttpServletResponse response,
 			RedirectAttributes redirect) {
 		try {
-			ConsoleStaff.Member member = staff.create(text(form.username()), text(form.displayName()), role(form.role()),
+			StaffAccounts.Member member = staff.create(text(form.username()), text(form.displayName()), role(form.role()),
 					form.password() == null ? "" : form.password(), admin.getName());
 			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_CREATED", member.username(),
 					member.displayName() + ", " + member.role(), null, "staff administration");
@@ -81,7 +90,7 @@ class StaffController {
 		}
 		boolean enabled = form.enabled();
 		try {
-			ConsoleStaff.Member member = staff.setEnabled(username, enabled, admin.getName());
+			StaffAccounts.Member member = staff.setEnabled(username, enabled, admin.getName());
 			audit.record(admin.getName(), AgentLog.CHANNEL, enabled ? "STAFF_ENABLED" : "STAFF_DISABLED",
 					member.username(), null, null, "staff administration");
 			redirect.addFlashAttribute("message", member.username() + (enabled ? " is enabled." : " is disabled."));
@@ -115,8 +124,8 @@ class StaffController {
 		return value == null ? "" : value;
 	}
 
-	private static ConsoleStaff.@Nullable Role role(@Nullable String value) {
-		return Arrays.stream(ConsoleStaff.Role.values())
+	private static StaffAccounts.@Nullable Role role(@Nullable String value) {
+		return Arrays.stream(StaffAccounts.Role.values())
 			.filter(r -> r.name().equals(value == null ? "" : value.strip().toUpperCase(Locale.ROOT)))
 			.findFirst()
 			.orElse(null);

@@ -1,5 +1,6 @@
 package dev.subdesk.console;
 
+import dev.subdesk.staff.StaffAccounts;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -17,9 +18,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @Configuration(proxyBeanMethods = false)
 class StaffSessions implements WebMvcConfigurer {
 
-	private final ConsoleStaff staff;
+	private final StaffAccounts staff;
 
-	StaffSessions(ConsoleStaff staff) {
+	StaffSessions(StaffAccounts staff) {
 		this.staff = staff;
 	}
 

@@ -10,6 +10,7 @@ import dev.subdesk.checkout.ConsentMethod;
 import dev.subdesk.checkout.ConsentRequest;
 import dev.subdesk.checkout.Disclosure;
 import dev.subdesk.checkout.Disclosures;
+import dev.subdesk.intake.SignInCodes;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;

@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.intake.PublicCancellationRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +86,12 @@ record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @N
 			errors.add("cancel.error.tooLong");
 		}
 		return errors;
+	}
+
+	/** The request this form makes, once {@link #errors()} is empty. */
+	PublicCancellationRequest request() {
+		return new PublicCancellationRequest(text(kind), text(reason), text(name), text(email), text(orderNumber),
+				text(timing), text(confirmationEmail));
 	}
 
 	String text(@Nullable String value) {

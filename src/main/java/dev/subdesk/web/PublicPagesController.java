@@ -1,9 +1,13 @@
 package dev.subdesk.web;
 
 import dev.subdesk.channels.OfficialChannels;
+import dev.subdesk.intake.PublicCancellations;
+import dev.subdesk.intake.PublicFormLimits;
+import dev.subdesk.intake.PublicWithdrawals;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +36,24 @@ class PublicPagesController {
 	static final String TOO_MANY = "public.error.tooMany";
 
 	private static final int TOO_MANY_REQUESTS = 429;
+
+	/** What the result page of a cancellation request shows: what was sent, and when it was received. */
+	record CancellationReceived(String id, Instant receivedAt, String kind, @Nullable String reason, String name,
+			String email, String orderNumber, String timing, String confirmationEmail) {
+
+		static CancellationReceived of(PublicCancellations.Received r) {
+			return new CancellationReceived(r.id(), r.receivedAt(), r.kind(), r.reason(), r.name(), r.email(),
+					r.orderNumber(), r.timing(), r.confirmationEmail());
+		}
+	}
+
+	/** What the result page of a withdrawal request shows: the same whatever came of it. */
+	record WithdrawalReceived(String id, Instant receivedAt, String name, String email, String orderNumber) {
+
+		static WithdrawalReceived of(PublicWithdrawals.Received r) {
+			return new WithdrawalReceived(r.id(), r.receivedAt(), r.name(), r.email(), r.orderNumber());
+		}
+	}
 
 	private final PublicCancellations requests;
 	private final PublicWithdrawals withdrawals;
@@ -66,7 +88,7 @@ class PublicPagesController {
 			HttpServletResponse response) {
 		String refused = refused("web/cancel", form.errors(),
 				List.of(form.text(form.email()), form.text(form.confirmationEmail())), model, request, response);
-		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form);
+		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request());
 	}
 
 	/**
@@ -94,7 +116,7 @@ class PublicPagesController {
 
 	@GetMapping("/cancel/received/{id}")
 	String received(@PathVariable String id, Locale locale, Model model) {
-		PublicCancellations.Received received = requests.find(id).orElseThrow(WebErrors::notFound);
+		CancellationReceived received = requests.find(id).map(CancellationReceived::of).orElseThrow(WebErrors::notFound);
 		model.addAttribute("r", received);
 		model.addAttribute("receivedAt", PageFormats.dateTime(received.receivedAt(), locale));
 		return "web/cancel-received";
@@ -103,7 +125,7 @@ class PublicPagesController {
 	/** The same content as the result page, as a text file to keep (R-DE-4). */
 	@GetMapping("/cancel/received/{id}/text")
 	ResponseEntity<byte[]> receivedText(@PathVariable String id, Locale locale) {
-		PublicCancellations.Received r = requests.find(id).orElseThrow(WebErrors::notFound);
+		CancellationReceived r = requests.find(id).map(CancellationReceived::of).orElseThrow(WebErrors::notFound);
 		StringBuilder text = new StringBuilder();
 		line(text, locale, "received.title", null);
 		line(text, locale, "received.receivedAt", PageFormats.dateTime(r.receivedAt(), locale));
@@ -137,13 +159,13 @@ class PublicPagesController {
 			HttpServletResponse response) {
 		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())), model,
 				request, response);
-		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form);
+		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request());
 	}
 
 	/** What was sent, with the time of receipt: the same wording whether or not it matched a contract. */
 	@GetMapping("/withdraw/received/{id}")
 	String withdrawalReceived(@PathVariable String id, Locale locale, Model model) {
-		PublicWithdrawals.Received received = withdrawals.find(id).orElseThrow(WebErrors::notFound);
+		WithdrawalReceived received = withdrawals.find(id).map(WithdrawalReceived::of).orElseThrow(WebErrors::notFound);
 		model.addAttribute("r", received);
 		model.addAttribute("receivedAt", PageFormats.dateTime(received.receivedAt(), locale));
 		return "web/withdraw-received";

@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.intake.PublicWithdrawalRequest;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,11 @@ record PublicWithdrawalForm(@Nullable String name, @Nullable String email, @Null
 			errors.add("withdraw.error.tooLong");
 		}
 		return errors;
+	}
+
+	/** The request this form makes, once {@link #errors()} is empty. */
+	PublicWithdrawalRequest request() {
+		return new PublicWithdrawalRequest(text(name), text(email), text(orderNumber));
 	}
 
 	static String text(@Nullable String value) {

@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.intake.SignInCodes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;

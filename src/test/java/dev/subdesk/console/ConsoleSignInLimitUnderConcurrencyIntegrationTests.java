@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.ApiIntegrationTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,6 @@ class ConsoleSignInLimitUnderConcurrencyIntegrationTests extends ApiIntegrationT
 			threads.shutdownNow();
 		}
 
-		assertThat(mayCheckPassword).filteredOn(Boolean::booleanValue).hasSize(ConsoleStaff.MAX_FAILURES);
+		assertThat(mayCheckPassword).filteredOn(Boolean::booleanValue).hasSize(StaffAccounts.MAX_FAILURES);
 	}
 }

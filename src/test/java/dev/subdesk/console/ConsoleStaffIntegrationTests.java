@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import java.util.Map;
@@ -189,7 +190,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 				GOOD_PASSWORD));
 		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
 
-		for (int i = 0; i < ConsoleStaff.MAX_FAILURES; i++) {
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
 			assertThat(signIn(username.toUpperCase(), "guess-number-" + i)).isNull();
 		}
 		ConsoleClient refused = new ConsoleClient(port);
@@ -250,10 +251,10 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		admin.post("/console/staff", Map.of("username", username, "displayName", "Kim", "role", "AGENT", "password",
 				GOOD_PASSWORD));
 
-		int addresses = ConsoleStaff.MAX_FAILURES_ALL_ADDRESSES / (ConsoleStaff.MAX_FAILURES - 1) + 1;
+		int addresses = StaffAccounts.MAX_FAILURES_ALL_ADDRESSES / (StaffAccounts.MAX_FAILURES - 1) + 1;
 		for (int a = 0; a < addresses; a++) {
 			ConsoleClient guesser = new ConsoleClient(port, "127.0.1." + (a + 1));
-			for (int i = 0; i < ConsoleStaff.MAX_FAILURES - 1; i++) {
+			for (int i = 0; i < StaffAccounts.MAX_FAILURES - 1; i++) {
 				guesser.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "guess-" + a + "-" + i));
 			}
 		}

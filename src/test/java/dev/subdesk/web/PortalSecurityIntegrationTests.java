@@ -3,6 +3,7 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.intake.SignInCodes;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.support.Api;
 import dev.subdesk.support.Fixtures;

@@ -2,6 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.intake.PublicRequestRetention;
 import dev.subdesk.support.Fixtures;
 import dev.subdesk.support.SubdeskIntegrationTest;
 import java.time.Clock;

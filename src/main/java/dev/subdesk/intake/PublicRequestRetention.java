@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -16,7 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
  * that matched an account are erased with that account when it closes.
  */
 @Component
-class PublicRequestRetention {
+public class PublicRequestRetention {
 
 	static final Duration RETENTION = Duration.ofDays(90);
 
@@ -40,7 +40,7 @@ class PublicRequestRetention {
 
 	/** Erases what was typed into unmatched requests received more than 90 days before {@code now}; returns how many. */
 	@Transactional
-	int erase(Instant now) {
+	public int erase(Instant now) {
 		Timestamp before = Timestamp.from(now.minus(RETENTION));
 		int cancellations = jdbc.sql("""
 				UPDATE public_cancellation_requests

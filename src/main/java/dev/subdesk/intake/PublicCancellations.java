@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
@@ -36,7 +36,7 @@ import org.springframework.transaction.annotation.Transactional;
  * about a customer is erased when their account is closed.
  */
 @Service
-class PublicCancellations {
+public class PublicCancellations {
 
 	private static final String INSERT = """
 			INSERT INTO public_cancellation_requests (id, received_at, kind, reason, name, email, order_number, timing,
@@ -57,7 +57,7 @@ class PublicCancellations {
 			""";
 
 	/** A request as received, and what came of it (the end date only when it matched a contract). */
-	record Received(String id, Instant receivedAt, String kind, @Nullable String reason, String name, String email,
+	public record Received(String id, Instant receivedAt, String kind, @Nullable String reason, String name, String email,
 			String orderNumber, String timing, String confirmationEmail, @Nullable String confirmationNumber,
 			@Nullable Instant effectiveAt) {
 	}
@@ -83,30 +83,30 @@ class PublicCancellations {
 
 	/** Records a valid form and acts on it; returns the id of the saved result. */
 	@Transactional
-	String submit(PublicCancellationForm form) {
+	public String submit(PublicCancellationRequest request) {
 		Instant receivedAt = clock.instant();
-		String orderNumber = form.text(form.orderNumber());
+		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
-		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(form.text(form.email()))
+		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
 				&& subscription.get().cancellable();
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = concerned(accounts, owner, form.text(form.email()));
+		Optional<Account> concerned = concerned(accounts, owner, request.email());
 		if (matches) {
-			Cancellation.Mode mode = form.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
-			String feedback = form.extraordinary() ? "Extraordinary cancellation: " + form.text(form.reason()) : null;
+			Cancellation.Mode mode = request.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
+			String feedback = request.extraordinary() ? "Extraordinary cancellation: " + request.reason() : null;
 			cancellation = cancellations.cancel(subscription.get().id(),
 					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
 		}
 		else if (concerned.isPresent()) {
 			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
-					"WEB", null, describe(form, receivedAt)).caseNumber();
+					"WEB", null, describe(request, receivedAt)).caseNumber();
 		}
-		Received received = new Received(id, receivedAt, form.text(form.kind()), form.extraordinary() ? form.text(form.reason()) : null,
-				form.text(form.name()), form.text(form.email()), orderNumber, form.text(form.timing()),
-				form.text(form.confirmationEmail()), cancellation == null ? null : cancellation.confirmationNumber(),
+		Received received = new Received(id, receivedAt, request.kind(), request.extraordinary() ? request.reason() : null,
+				request.name(), request.email(), orderNumber, request.timing(),
+				request.confirmationEmail(), cancellation == null ? null : cancellation.confirmationNumber(),
 				cancellation == null ? null : cancellation.effectiveAt());
 		jdbc.sql(INSERT)
 			.param("id", id)
@@ -128,7 +128,7 @@ class PublicCancellations {
 			Letter letter = notices.letterFor(account.country());
 			notices.send(letter, account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
 					letter.text("publicCancellation.subject", cancellation.confirmationNumber()),
-					confirmation(letter, form, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
+					confirmation(letter, request, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
 		}
 		return id;
 	}
@@ -145,7 +145,7 @@ class PublicCancellations {
 	}
 
 	@Transactional(readOnly = true)
-	Optional<Received> find(String id) {
+	public Optional<Received> find(String id) {
 		return jdbc.sql(SELECT).param("id", id).query(PublicCancellations::map).optional();
 	}
 
@@ -173,17 +173,17 @@ class PublicCancellations {
 	 * address typed for the confirmation, which may be anyone's, so it repeats nothing typed in the form: the name,
 	 * the emails and a reason are on the page the sender saw and kept with the request.
 	 */
-	private static String confirmation(Letter letter, PublicCancellationForm form, Instant receivedAt,
+	private static String confirmation(Letter letter, PublicCancellationRequest request, Instant receivedAt,
 			Subscription subscription, Cancellation cancellation) {
 		return letter.text("publicCancellation.body", letter.dateTime(receivedAt),
-				letter.text(form.extraordinary() ? "publicCancellation.extraordinary" : "publicCancellation.ordinary"),
+				letter.text(request.extraordinary() ? "publicCancellation.extraordinary" : "publicCancellation.ordinary"),
 				subscription.orderNumber(),
-				letter.text(form.immediately() ? "publicCancellation.immediately" : "publicCancellation.earliest"),
+				letter.text(request.immediately() ? "publicCancellation.immediately" : "publicCancellation.earliest"),
 				cancellation.confirmationNumber(), letter.dateTime(cancellation.effectiveAt()),
-				form.extraordinary() ? letter.text("publicCancellation.andReason") : "");
+				request.extraordinary() ? letter.text("publicCancellation.andReason") : "");
 	}
 
-	private static String describe(PublicCancellationForm form, Instant receivedAt) {
+	private static String describe(PublicCancellationRequest request, Instant receivedAt) {
 		return """
 				Cancellation sent with the "Cancel contracts here" form.
 				Received: %s
@@ -193,10 +193,10 @@ class PublicCancellations {
 				Order number: %s
 				When: %s
 				Confirmation to: %s""".formatted(Formats.dateTime(receivedAt),
-				form.extraordinary() ? "extraordinary" : "ordinary",
-				form.extraordinary() ? " (reason: " + form.text(form.reason()) + ")" : "", form.text(form.name()),
-				form.text(form.email()), form.text(form.orderNumber()),
-				form.immediately() ? "immediately" : "at the earliest possible date", form.text(form.confirmationEmail()));
+				request.extraordinary() ? "extraordinary" : "ordinary",
+				request.extraordinary() ? " (reason: " + request.reason() + ")" : "", request.name(),
+				request.email(), request.orderNumber(),
+				request.immediately() ? "immediately" : "at the earliest possible date", request.confirmationEmail());
 	}
 
 	private static Received map(ResultSet rs, int row) throws SQLException {

@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
  * kept, for at most a day.
  */
 @Service
-class PublicFormLimits {
+public class PublicFormLimits {
 
 	private static final String COUNT_BY_IP = """
 			SELECT count(DISTINCT request_id) FROM public_form_sends WHERE client_ip = :ip AND sent_at > :since
@@ -55,7 +55,7 @@ class PublicFormLimits {
 	private final int perIp;
 	private final Duration ipWindow;
 
-	PublicFormLimits(JdbcClient jdbc, Clock clock,
+	public PublicFormLimits(JdbcClient jdbc, Clock clock,
 			@Value("${subdesk.portal.public-requests-per-email:10}") int perEmail,
 			@Value("${subdesk.portal.public-requests-email-window:P1D}") Duration emailWindow,
 			@Value("${subdesk.portal.public-requests-per-ip:30}") int perIp,
@@ -73,7 +73,7 @@ class PublicFormLimits {
 	 * nothing when either limit is reached.
 	 */
 	@Transactional
-	boolean allow(String clientIp, Collection<String> emails) {
+	public boolean allow(String clientIp, Collection<String> emails) {
 		Instant now = clock.instant();
 		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
 		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
@@ -95,7 +95,8 @@ class PublicFormLimits {
 		return true;
 	}
 
-	static String hash(String email) {
+	/** The hash kept of an email: SHA-256 of it stripped and lower-cased, in hex. */
+	public static String hash(String email) {
 		try {
 			byte[] digest = MessageDigest.getInstance("SHA-256")
 				.digest(email.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
@@ -29,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
  * can be told; the sender sees the same wording either way, so the form reveals no account or contract.
  */
 @Service
-class PublicWithdrawals {
+public class PublicWithdrawals {
 
 	private static final String INSERT = """
 			INSERT INTO public_withdrawal_requests (id, received_at, name, email, order_number, account_id,
@@ -46,7 +46,7 @@ class PublicWithdrawals {
 			""";
 
 	/** A request as received: what the page shows, the same whatever came of it. */
-	record Received(String id, Instant receivedAt, String name, String email, String orderNumber) {
+	public record Received(String id, Instant receivedAt, String name, String email, String orderNumber) {
 	}
 
 	private final JdbcClient jdbc;
@@ -68,11 +68,11 @@ class PublicWithdrawals {
 
 	/** Records a valid form and acts on it; returns the id of the saved result. */
 	@Transactional
-	String submit(PublicWithdrawalForm form) {
+	public String submit(PublicWithdrawalRequest request) {
 		Instant receivedAt = clock.instant();
-		String name = PublicWithdrawalForm.text(form.name());
-		String email = PublicWithdrawalForm.text(form.email());
-		String orderNumber = PublicWithdrawalForm.text(form.orderNumber());
+		String name = request.name();
+		String email = request.email();
+		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
 		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(email)
@@ -108,7 +108,7 @@ class PublicWithdrawals {
 	}
 
 	@Transactional(readOnly = true)
-	Optional<Received> find(String id) {
+	public Optional<Received> find(String id) {
 		return jdbc.sql(SELECT)
 			.param("id", id)
 			.query((rs, n) -> new Received(rs.getString("id"), rs.getTimestamp("received_at").toInstant(),

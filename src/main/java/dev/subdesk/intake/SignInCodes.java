@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
@@ -31,7 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
  * no notice.
  */
 @Service
-class SignInCodes {
+public class SignInCodes {
 
 	static final int MAX_TRIES = 5;
 
@@ -67,7 +67,7 @@ class SignInCodes {
 	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
 
 	/** The outcome of asking for a code; the customer sees the same page for SENT whether or not an account exists. */
-	enum Issue {
+	public enum Issue {
 		SENT, TOO_MANY_REQUESTS
 	}
 
@@ -81,7 +81,7 @@ class SignInCodes {
 	private final int perEmail;
 	private final int perIp;
 
-	SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, Notices notices,
+	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, Notices notices,
 			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
 			@Value("${subdesk.portal.codes-per-ip:30}") int perIp) {
 		this.jdbc = jdbc;
@@ -93,7 +93,7 @@ class SignInCodes {
 	}
 
 	@Transactional
-	Issue issue(String typedEmail, String clientIp) {
+	public Issue issue(String typedEmail, String clientIp) {
 		String email = normalize(typedEmail);
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
@@ -133,7 +133,7 @@ class SignInCodes {
 	 * {@value #MAX_TRIES} tries were made on it. Every try counts, right or wrong.
 	 */
 	@Transactional
-	Optional<String> verify(String typedEmail, String typedCode) {
+	public Optional<String> verify(String typedEmail, String typedCode) {
 		Instant now = clock.instant();
 		Optional<LiveCode> live = jdbc.sql(LATEST_LIVE)
 			.param("email", normalize(typedEmail))
@@ -163,7 +163,8 @@ class SignInCodes {
 			.update();
 	}
 
-	static String normalize(String email) {
+	/** An email as codes are asked for and kept: stripped and lower-cased. */
+	public static String normalize(String email) {
 		return email.strip().toLowerCase(Locale.ROOT);
 	}
 

@@ -1,4 +1,4 @@
-package dev.subdesk.web;
+package dev.subdesk.intake;
 
 import java.sql.Timestamp;
 import java.time.Clock;

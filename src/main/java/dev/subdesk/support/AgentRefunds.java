@@ -1,0 +1,54 @@
+package dev.subdesk.support;
+
+import dev.subdesk.billing.Billing;
+import dev.subdesk.billing.Charge;
+import dev.subdesk.billing.Refund;
+import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import org.springframework.stereotype.Service;
+
+/**
+ * The agent's refund limit: on a verified caller's behalf an agent refunds at most what the written refund policy
+ * gives back of the charge now ({@link Cancellations#policyRefund}); anything more, or any refund where the policy
+ * gives nothing, is a goodwill refund that needs the emailed step-up code and a supervisor's approval
+ * ({@link RefundApprovals}).
+ */
+@Service
+public class AgentRefunds {
+
+	private final Cancellations cancellations;
+	private final Billing billing;
+
+	AgentRefunds(Cancellations cancellations, Billing billing) {
+		this.cancellations = cancellations;
+		this.billing = billing;
+	}
+
+	/** The most an agent may refund of {@code charge} under the policy; zero when the policy gives nothing back. */
+	public Money limit(Charge charge) {
+		return cancellations.policyRefund(charge.id()).orElse(Money.zero(charge.currency()));
+	}
+
+	/** {@code 409 NOTHING_TO_REFUND}: the policy gives nothing back on the charge. */
+	public static SubdeskException nothingToRefund(String chargeId) {
+		return SubdeskException.conflict("NOTHING_TO_REFUND", "The refund policy gives nothing back on charge " + chargeId
+				+ "; a goodwill refund needs the emailed code and a supervisor's approval");
+	}
+
+	/**
+	 * Refunds {@code amount} minor units of {@code charge} by {@code agent}: {@code 409 NOTHING_TO_REFUND} when the
+	 * policy gives nothing back, {@code 400 VALIDATION_FAILED} for an amount not above zero or above the limit.
+	 */
+	public Refund refund(Charge charge, long amount, String agent) {
+		Money limit = limit(charge);
+		if (!limit.positive()) {
+			throw nothingToRefund(charge.id());
+		}
+		if (amount <= 0 || amount > limit.amount()) {
+			throw SubdeskException.invalid("amount", "give an amount above zero and at most " + Formats.money(limit));
+		}
+		return billing.refund(charge.id(), amount, "Refund under the policy, by agent " + agent);
+	}
+}
