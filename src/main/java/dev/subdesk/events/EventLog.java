@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,6 +43,9 @@ public class EventLog {
 
 	private final ApplicationEventPublisher publisher;
 
+	/** The key of the events {@link #appendAll} gathered in the current transaction. */
+	private final Object pendingKey = new Object();
+
 	EventLog(JdbcClient jdbc, DataSource dataSource, Clock clock, JsonMapper json, ApplicationEventPublisher publisher) {
 		this.publisher = publisher;
 		this.dataSource = dataSource;
@@ -54,6 +60,7 @@ public class EventLog {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public RecordedEvent append(EventType type, String subjectId, @Nullable String accountId, Object data) {
+		flushPending();
 		long sequence = jdbc.sql("""
 				INSERT INTO event_subject (subject_id, last_sequence) VALUES (:subject, 1)
 				ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + 1
@@ -83,15 +90,60 @@ public class EventLog {
 	}
 
 	/**
-	 * Appends many events set-based, numbering the events of each subject in list order: one statement upserts the
-	 * counters of all their subjects (locked in id order, so concurrent batches cannot deadlock on them) and returns
-	 * each subject's new last sequence, then one COPY writes the rows. Must run inside the changes' transaction.
+	 * Appends many events set-based, numbering the events of each subject in call order. The batches of one
+	 * transaction are gathered and written together just before it commits ({@link #flushPending}): one statement
+	 * upserts the counters of all their subjects (locked in id order, so concurrent transactions cannot deadlock on
+	 * them) and one COPY writes the rows. A renewal batch appends its {@code subscription.renewed} and its
+	 * {@code charge.succeeded} events this way: each subject's counter moves once, by two. Still in the changes'
+	 * transaction: if the write fails, the transaction does not commit. A single {@link #append} and the readers of
+	 * this class write what is gathered first, so the order and what a reader sees stay those of the calls.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public int appendAll(List<NewEvent> events) {
 		if (events.isEmpty()) {
 			return 0;
 		}
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			write(events);
+			return events.size();
+		}
+		@SuppressWarnings("unchecked")
+		List<NewEvent> pending = (List<NewEvent>) TransactionSynchronizationManager.getResource(pendingKey);
+		if (pending == null) {
+			pending = new ArrayList<>(events.size() * 2);
+			TransactionSynchronizationManager.bindResource(pendingKey, pending);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void beforeCommit(boolean readOnly) {
+					flushPending();
+				}
+
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(pendingKey);
+				}
+			});
+		}
+		pending.addAll(events);
+		return events.size();
+	}
+
+	/** Writes the events {@link #appendAll} gathered in the current transaction, if any. */
+	private void flushPending() {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			return;
+		}
+		@SuppressWarnings("unchecked")
+		List<NewEvent> pending = (List<NewEvent>) TransactionSynchronizationManager.getResource(pendingKey);
+		if (pending != null && !pending.isEmpty()) {
+			List<NewEvent> events = List.copyOf(pending);
+			pending.clear();
+			write(events);
+		}
+	}
+
+	private void write(List<NewEvent> events) {
 		Map<String, Long> perSubject = new TreeMap<>();
 		events.forEach(e -> perSubject.merge(e.subjectId(), 1L, Long::sum));
 		Map<String, Long> next = new HashMap<>(perSubject.size() * 2);
@@ -121,7 +173,6 @@ public class EventLog {
 				.add(now);
 		}
 		copy.into(dataSource, "domain_event (id, type, subject_id, sequence, account_id, data, created_at)");
-		return events.size();
 	}
 
 	/**
@@ -130,6 +181,7 @@ public class EventLog {
 	 */
 	@Transactional(readOnly = true)
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
+		flushPending();
 		List<RecordedEvent> rows = jdbc.sql("""
 				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
 				FROM domain_event
@@ -147,18 +199,27 @@ public class EventLog {
 		return Page.of(rows, request.limit(), e -> new Page.Cursor(e.createdAt(), e.position()));
 	}
 
+	/** The event types whose data can hold personal data, the only ones {@link #overwrite} changes. */
+	private static final List<String> PERSONAL_PREFIXES = List.of("account.", "device.");
+
 	/**
 	 * Overwrites top-level fields of the {@code data} of an account's stored events whose type starts with
-	 * {@code typePrefix} (such as {@code "account."}): how a closure erases the personal data in its events. Only
-	 * fields the data already has are written; returns how many events changed.
+	 * {@code typePrefix} ({@code "account."} or {@code "device."}, the events with personal data): how a closure
+	 * erases the personal data in its events. Only fields the data already has are written; returns how many events
+	 * changed. The query repeats the condition of the partial index on {@code account_id} (V190) so that it is used.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public int overwrite(String accountId, String typePrefix, java.util.Map<String, String> fields) {
+		if (!PERSONAL_PREFIXES.contains(typePrefix)) {
+			throw new IllegalArgumentException("Only account.* and device.* events hold personal data: " + typePrefix);
+		}
+		flushPending();
 		int changed = 0;
 		for (var field : fields.entrySet()) {
 			changed += jdbc.sql("""
 					UPDATE domain_event SET data = jsonb_set(data, ARRAY[:field], to_jsonb(CAST(:value AS text)))
-					WHERE account_id = :account AND starts_with(type, :prefix) AND jsonb_exists(data, :field)
+					WHERE account_id = :account AND (type LIKE 'account.%' OR type LIKE 'device.%')
+					  AND starts_with(type, :prefix) AND jsonb_exists(data, :field)
 					  AND data ->> :field IS DISTINCT FROM :value
 					""")
 				.param("field", field.getKey())
@@ -184,6 +245,7 @@ public class EventLog {
 
 	/** Up to {@code limit} events inserted after {@code position}, oldest first. */
 	public List<RecordedEvent> after(long position, int limit) {
+		flushPending();
 		return jdbc.sql("""
 				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
 				FROM domain_event WHERE position > :position ORDER BY position LIMIT :limit
@@ -192,6 +254,7 @@ public class EventLog {
 
 	/** The events of one subject, in sequence. */
 	public List<RecordedEvent> ofSubject(String subjectId) {
+		flushPending();
 		return jdbc.sql("""
 				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
 				FROM domain_event WHERE subject_id = :subject ORDER BY sequence

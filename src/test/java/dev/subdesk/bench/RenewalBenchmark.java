@@ -43,6 +43,13 @@ public final class RenewalBenchmark {
 			String prefix = RenewalSeeder.seed(dataSource, count, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
 			double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 			System.out.printf("seeded %,d due subscriptions with COPY in %.1f s%n", count, seedSeconds);
+			if (Boolean.getBoolean("bench.withoutWebhookTrigger")) {
+				// To split the cost of the events from that of the webhook fan-out queue fed from them; the events
+				// appended in this run then never reach the webhooks.
+				JdbcClient.create(dataSource).sql("ALTER TABLE domain_event DISABLE TRIGGER domain_event_webhook_fanout").update();
+				System.out.println("webhook fan-out trigger disabled (-Dbench.withoutWebhookTrigger=true)");
+			}
+			resetStatementProfile(dataSource);
 
 			resetPeakHeap();
 			RenewalTimings timings = app.getBean(RenewalEngine.class).timings();
@@ -95,6 +102,17 @@ public final class RenewalBenchmark {
 				""").query((rs, n) -> "  %7d calls %7d ms  %s".formatted(rs.getLong(1), rs.getLong(2), rs.getString(3)))
 			.list()
 			.forEach(System.out::println);
+	}
+
+	/** Leaves the seeding out of the statement profile. */
+	private static void resetStatementProfile(DataSource dataSource) {
+		JdbcClient jdbc = JdbcClient.create(dataSource);
+		if (jdbc.sql("SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'")
+			.query(Long.class)
+			.single() > 0) {
+			jdbc.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").update();
+			jdbc.sql("SELECT pg_stat_statements_reset()").query().listOfRows();
+		}
 	}
 
 	private static void resetPeakHeap() {

@@ -47,6 +47,9 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	EventRetention retention;
 
+	@Autowired
+	EventLog log;
+
 	/** The subject's events oldest first, read page by page; asserts their sequences run 1, 2, 3... */
 	private List<JsonNode> events(String subjectId) {
 		List<JsonNode> newestFirst = new ArrayList<>();
@@ -254,5 +257,72 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 		JsonNode next = api.get("/events?subjectId=" + sub).json().path("data").get(0);
 		assertThat(next.path("type").asString()).isEqualTo("subscription.cancellation_scheduled");
 		assertThat(next.path("sequence").asLong()).isEqualTo(3);
+	}
+
+	@Test
+	void bulkAppendsOfOneTransactionAreWrittenTogetherInCallOrderAndOnlyIfItCommits() {
+		String a = "sub_bulk" + System.nanoTime();
+		String b = a + "b";
+		TransactionTemplate tx = new TransactionTemplate(txManager);
+		List<RecordedEvent> seenInside = tx.execute(status -> {
+			log.appendAll(List.of(new NewEvent(EventType.SUBSCRIPTION_RENEWED, a, null, Map.of("n", 1)),
+					new NewEvent(EventType.SUBSCRIPTION_RENEWED, b, null, Map.of("n", 1))));
+			log.appendAll(List.of(new NewEvent(EventType.CHARGE_SUCCEEDED, a, null, Map.of("n", 2)),
+					new NewEvent(EventType.CHARGE_SUCCEEDED, b, null, Map.of("n", 2))));
+			// a single append after the batches comes after them, and a reader in the transaction sees them
+			log.append(EventType.SUBSCRIPTION_UPDATED, a, null, Map.of("n", 3));
+			return log.ofSubject(a);
+		});
+		assertThat(seenInside).extracting(RecordedEvent::sequence).containsExactly(1L, 2L, 3L);
+		assertThat(log.ofSubject(a)).extracting(e -> e.type().wireName() + "#" + e.sequence())
+			.containsExactly("subscription.renewed#1", "charge.succeeded#2", "subscription.updated#3");
+		assertThat(log.ofSubject(b)).extracting(e -> e.type().wireName() + "#" + e.sequence())
+			.containsExactly("subscription.renewed#1", "charge.succeeded#2");
+
+		// batches alone are written when the transaction commits
+		tx.executeWithoutResult(status -> log.appendAll(
+				List.of(new NewEvent(EventType.SUBSCRIPTION_RENEWED, b, null, Map.of("n", 4)),
+						new NewEvent(EventType.CHARGE_SUCCEEDED, b, null, Map.of("n", 5)))));
+		assertThat(log.ofSubject(b)).extracting(RecordedEvent::sequence).containsExactly(1L, 2L, 3L, 4L);
+
+		// and not at all when it rolls back: no events, and the subject's counter did not move
+		assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+			log.appendAll(List.of(new NewEvent(EventType.SUBSCRIPTION_RENEWED, b, null, Map.of("n", 6))));
+			throw new IllegalStateException("the renewal batch fails after its events were appended");
+		})).hasMessageContaining("fails after");
+		tx.executeWithoutResult(status -> log.appendAll(
+				List.of(new NewEvent(EventType.SUBSCRIPTION_RENEWED, b, null, Map.of("n", 7)))));
+		assertThat(log.ofSubject(b)).extracting(RecordedEvent::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
+		assertThat(log.ofSubject(b).get(4).data()).contains("7");
+	}
+
+	@Test
+	void everyEventOfABulkAppendIsQueuedForTheWebhookFanOutInItsTransaction() {
+		String subject = "sub_fanout" + System.nanoTime();
+		List<NewEvent> batch = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			batch.add(new NewEvent(EventType.SUBSCRIPTION_RENEWED, subject + i, null, Map.of("i", i)));
+			batch.add(new NewEvent(EventType.CHARGE_SUCCEEDED, subject + i, null, Map.of("i", i)));
+		}
+		// counted in the appending transaction, before the dispatcher can take any of them
+		Long[] counts = new TransactionTemplate(txManager).execute(status -> {
+			log.appendAll(batch);
+			log.ofSubject(subject + 0);
+			return new Long[] {
+					database.sql("SELECT count(*) FROM domain_event WHERE starts_with(subject_id, :s)")
+						.param("s", subject).query(Long.class).single(),
+					database.sql("""
+							SELECT count(*) FROM webhook_fanout f JOIN domain_event e ON e.position = f.position
+							WHERE starts_with(e.subject_id, :s)
+							""").param("s", subject).query(Long.class).single() };
+		});
+		assertThat(counts).containsExactly(100L, 100L);
+	}
+
+	@Test
+	void onlyTheEventsWithPersonalDataCanBeOverwritten() {
+		assertThatThrownBy(() -> new TransactionTemplate(txManager)
+			.executeWithoutResult(status -> log.overwrite("acct_x", "subscription.", Map.of("name", "x"))))
+			.isInstanceOf(IllegalArgumentException.class);
 	}
 }
