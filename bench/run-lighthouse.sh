@@ -139,7 +139,7 @@ row() {
   done
   run /portal "$STORE_EMAIL" "{\"Cookie\":\"$sam\"}"
   # The new customer signs in, withdraws from one contract in the portal, and has the other cancelled by the API.
-  type_code "$NEW_EMAIL" "$LENA"
+  ask_code "$NEW_EMAIL" "$LENA"; type_code "$NEW_EMAIL" "$LENA"  # a fresh code: the first may have expired by now
   lena="$(cookie_of "$LENA")"
   run "/portal/subscriptions/$withdrawn_id/withdraw" "new DE customer" "{\"Cookie\":\"$lena\"}"
   withdrawal="$(post_form "$LENA" "/portal/subscriptions/$withdrawn_id/withdraw" "/portal/subscriptions/$withdrawn_id/withdraw" \
