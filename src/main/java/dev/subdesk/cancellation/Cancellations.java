@@ -21,9 +21,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -463,21 +466,47 @@ public class Cancellations {
 		return all;
 	}
 
-	/** How to cancel a store-billed subscription at its store (Subdesk cannot cancel it). */
+	/** How to cancel a store-billed subscription at its store (Subdesk cannot cancel it), in English (the API's). */
 	public ChannelInstructions instructionsFor(Subscription s) {
+		return instructionsFor(s, Locale.ENGLISH);
+	}
+
+	/**
+	 * How to cancel a store-billed subscription at its store, in a language: German for German
+	 * ({@code cancellation/store-steps_de.properties}), English otherwise.
+	 */
+	public ChannelInstructions instructionsFor(Subscription s, Locale locale) {
 		if (!s.storeBilled()) {
 			throw new IllegalArgumentException("not store-billed: " + s.id());
 		}
-		return instructions(s.channel());
+		return instructions(s.channel(), locale);
 	}
 
 	private ChannelInstructions instructions(Channel channel) {
+		return instructions(channel, Locale.ENGLISH);
+	}
+
+	private ChannelInstructions instructions(Channel channel, Locale locale) {
 		String url = channel == Channel.APP_STORE ? appStoreUrl : googlePlayUrl;
-		return new ChannelInstructions(channel.name(), url, List.of(
-				"Open %s on the device you bought the subscription with, or go to %s.".formatted(channel.storeName(), url),
-				"Choose Subscriptions and select the Acme subscription.",
-				"Choose Cancel subscription and confirm. The store sends you its confirmation.",
-				"Acme cannot cancel or refund store-billed subscriptions: %s bills and ends them.".formatted(channel.storeName())));
+		List<String> steps = new ArrayList<>();
+		for (int step = 1; step <= STORE_STEPS; step++) {
+			steps.add(storeSteps.getMessage(channel.name() + "." + step, new Object[] { url }, locale));
+		}
+		return new ChannelInstructions(channel.name(), url, List.copyOf(steps));
+	}
+
+	/** The steps of {@code cancellation/store-steps*.properties}, per store. */
+	private static final int STORE_STEPS = 4;
+
+	private static final ResourceBundleMessageSource storeSteps = storeSteps();
+
+	private static ResourceBundleMessageSource storeSteps() {
+		ResourceBundleMessageSource steps = new ResourceBundleMessageSource();
+		steps.setBasename("cancellation/store-steps");
+		steps.setDefaultEncoding(StandardCharsets.UTF_8.name());
+		steps.setFallbackToSystemLocale(false);
+		steps.setAlwaysUseMessageFormat(true);
+		return steps;
 	}
 
 	/** {@link Subscription#cancellable}, or why not: ended {@code ALREADY_CANCELLED}, else {@code CHANNEL_MANAGED}. */

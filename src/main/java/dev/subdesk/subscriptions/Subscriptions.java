@@ -205,7 +205,7 @@ public class Subscriptions {
 	private static String orderConfirmation(Letter letter, Plan plan, String name, String orderNumber, Instant end,
 			Channel channel, @Nullable PaymentMethod method) {
 		if (channel.storeBilled()) {
-			return letter.text("order.storeBilled", orderNumber, name, channel.storeName());
+			return letter.text("order.storeBilled", orderNumber, name, letter.text("store." + channel.name()));
 		}
 		String price = letter.money(plan.price());
 		return letter.text("order.paid", orderNumber, name, price,

@@ -366,7 +366,7 @@ class PortalController {
 			var reported = stores.status(s.id());
 			Instant refundedAt = reported.map(StoreSubscriptions.StoreStatus::refundedAt).orElse(null);
 			status = refundedAt != null ? "status.store.REFUNDED" : status.replace("status.", "status.store.");
-			store = new StoreRow(s.channel().name(), s.ended() ? null : cancellations.instructionsFor(s),
+			store = new StoreRow(s.channel().name(), s.ended() ? null : cancellations.instructionsFor(s, locale),
 					renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null,
 					refundedAt == null ? null : PageFormats.date(refundedAt, locale));
 			renews = false; // the store charges its own price: no amount of ours to show

@@ -30,6 +30,48 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void aGermanCustomerReadsTheStoresStepsAndTheOrderEmailInGermanWhileTheApiStaysEnglish() {
+		String account = fixtures.account("DE", null);
+		var apple = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "vpn-annual", "channel", "APP_STORE"));
+		var google = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "utilities-annual", "channel", "GOOGLE_PLAY"));
+		assertThat(google.status()).as(google.toString()).isEqualTo(201);
+		PortalSession session = new PortalSession(port).signIn(api, account);
+
+		String page = session.get("/portal").body();
+
+		String appleSection = section(page, apple.id());
+		assertThat(appleSection).contains("Öffnen Sie den App Store auf dem Gerät")
+			.contains("„Abonnement kündigen“")
+			.contains("Der App Store rechnet sie ab und beendet sie.")
+			.contains("https://apps.apple.com/account/subscriptions")
+			.doesNotContain("Choose Subscriptions");
+		assertThat(section(page, google.id())).contains("Öffnen Sie Google Play auf dem Gerät")
+			.contains("„Abo kündigen“")
+			.doesNotContain("Choose Cancel subscription");
+		// integrators read the API's steps in English, whoever the customer is
+		var quote = api.post("/subscriptions/" + apple.id() + "/cancellation-quote", Map.of());
+		assertThat(quote.json().path("channelInstructions").path("steps").get(0).asString())
+			.startsWith("Open the App Store on the device");
+		// and the order email names the store in German
+		assertThat(noticeBodies(account)).anyMatch(body -> body.contains("Dieses Abonnement rechnet der App Store ab"))
+			.anyMatch(body -> body.contains("Dieses Abonnement rechnet Google Play ab"))
+			.noneMatch(body -> body.contains("the App Store"));
+	}
+
+	private static String section(String page, String subscription) {
+		String from = page.substring(page.indexOf("id=\"sub-" + subscription + "\""));
+		return from.substring(0, from.indexOf("</section>"));
+	}
+
+	private java.util.List<String> noticeBodies(String account) {
+		return api.get("/accounts/" + account + "/notices?limit=50").json().path("data").values().stream()
+			.map(n -> n.path("body").asString())
+			.toList();
+	}
+
+	@Test
 	void addOnsAreListedUnderTheirBaseWithTheNextChargeAsACalendarDateAndAmount() {
 		Customer c = customerWith("antivirus-annual");
 		String addOn = fixtures.addOn(c.account(), "identity-addon-annual", c.subscription());
