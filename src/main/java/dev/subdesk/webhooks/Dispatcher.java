@@ -116,7 +116,9 @@ class Dispatcher implements SmartLifecycle {
 			""";
 
 	private static final String TARGETS = """
-			SELECT id, url, secret, CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
+			SELECT id, url, sealed_secret, secret, secret_kek_id,
+			    CASE WHEN previous_secret_until > :now THEN sealed_previous_secret END AS sealed_previous_secret,
+			    CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
 			FROM webhook_endpoint WHERE id = ANY (:ids)
 			""";
 
@@ -161,9 +163,12 @@ class Dispatcher implements SmartLifecycle {
 	private volatile boolean running;
 	private @Nullable Thread loop;
 
+	private final SealedSecrets secrets;
+
 	Dispatcher(JdbcClient jdbc, TransactionTemplate transactions, Clock clock, JsonMapper json,
-			WebhookProperties properties, WebhookMeters meters) {
+			WebhookProperties properties, WebhookMeters meters, SealedSecrets secrets) {
 		this.jdbc = jdbc;
+		this.secrets = secrets;
 		this.transactions = transactions;
 		this.clock = clock;
 		this.json = json;
@@ -364,8 +369,12 @@ class Dispatcher implements SmartLifecycle {
 		jdbc.sql(TARGETS)
 			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
 			.param("now", Timestamp.from(clock.instant()))
-			.query((rs, n) -> new Target(rs.getString("id"), rs.getString("url"), rs.getString("secret"),
-					rs.getString("previous_secret")))
+			.query((rs, n) -> {
+				String id = rs.getString("id");
+				return new Target(id, rs.getString("url"),
+						java.util.Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")),
+						secrets.read(rs, id, "sealed_previous_secret", "previous_secret"));
+			})
 			.list()
 			.forEach(t -> targets.put(t.id(), t));
 		return targets;
