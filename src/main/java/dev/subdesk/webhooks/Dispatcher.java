@@ -124,7 +124,7 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final String SUCCEEDED = """
 			UPDATE webhook_delivery d SET status = 'SUCCEEDED', last_status_code = s.code, last_error = NULL,
-			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false
+			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false, finished_at = :now
 			FROM unnest(CAST(:ids AS text[]), CAST(:tokens AS text[]), CAST(:codes AS integer[])) AS s (id, token, code)
 			WHERE d.id = s.id AND d.claim_token = s.token
 			""";
@@ -135,7 +135,8 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final String FAILED = """
 			UPDATE webhook_delivery SET status = :status, last_status_code = :code, last_error = :error,
-			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false
+			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false,
+			    finished_at = CASE WHEN :status = 'FAILED' THEN CAST(:now AS timestamptz) END
 			WHERE id = :id AND claim_token = :token
 			""";
 
@@ -461,6 +462,7 @@ class Dispatcher implements SmartLifecycle {
 					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
 					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
 					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
+					.param("now", Timestamp.from(clock.instant()))
 					.update();
 				jdbc.sql(ENDPOINT_SUCCEEDED)
 					.param("ids", batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new))
@@ -488,6 +490,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("code", status, java.sql.Types.INTEGER)
 				.param("error", error.length() > 500 ? error.substring(0, 500) : error)
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
+				.param("now", Timestamp.from(now))
 				.update();
 			if (recorded > 0) {
 				jdbc.sql(ENDPOINT_FAILED)

@@ -220,7 +220,7 @@ public class WebhookEndpoints {
 	public Delivery retry(String endpointId, String deliveryId) {
 		delivery(endpointId, deliveryId);
 		jdbc.sql("""
-				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now
+				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL
 				WHERE id = :id AND endpoint_id = :endpoint
 				""")
 			.param("id", deliveryId)
