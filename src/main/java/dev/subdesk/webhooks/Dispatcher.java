@@ -75,15 +75,11 @@ class Dispatcher implements SmartLifecycle {
 			""";
 
 	/**
-	 * The due deliveries, oldest first, at most {@code :room} per endpoint less what this node already has in flight
-	 * to it ({@code :flyingIds}, {@code :flyingCounts}; endpoints already full left out), each the earliest PENDING one
-	 * of its subject at its endpoint (a manual retry goes out of order), returned with their event (null when the
-	 * event is no longer stored), so that one statement claims and reads.
+	 * The due deliveries, oldest first, at most {@code :room} per endpoint (endpoints already full on this node
+	 * left out), each the earliest PENDING one of its subject at its endpoint (a manual retry goes out of order).
 	 */
 	private static final String CLAIM = """
-			WITH flying AS (
-			    SELECT * FROM unnest(CAST(:flyingIds AS text[]), CAST(:flyingCounts AS integer[])) AS f (endpoint_id, n)),
-			due AS (
+			WITH due AS (
 			    SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
 			    WHERE d.status = 'PENDING' AND d.next_attempt_at <= :now
 			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
@@ -95,30 +91,28 @@ class Dispatcher implements SmartLifecycle {
 			    ORDER BY d.next_attempt_at, d.event_position
 			    LIMIT :scan),
 			ranked AS (
-			    SELECT id, endpoint_id,
-			        row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_position) AS rank
+			    SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_position) AS rank
 			    FROM due),
 			claimed AS (
-			    SELECT d.id, d.event_position FROM webhook_delivery d JOIN ranked r ON r.id = d.id
+			    SELECT d.id FROM webhook_delivery d JOIN ranked r ON r.id = d.id
 			    JOIN webhook_endpoint w ON w.id = d.endpoint_id AND w.status = 'ENABLED'
-			    LEFT JOIN flying f ON f.endpoint_id = r.endpoint_id
-			    WHERE r.rank <= :room - COALESCE(f.n, 0) AND d.status = 'PENDING'
+			    WHERE r.rank <= :room AND d.status = 'PENDING'
 			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			    LIMIT :batch
-			    FOR UPDATE OF d SKIP LOCKED),
-			targets AS (
-			    SELECT claimed.id, e.id AS event_id, e.type, e.subject_id, e.sequence, e.data::text AS data,
-			        e.created_at AS event_created_at
-			    FROM claimed LEFT JOIN domain_event e ON e.position = claimed.event_position)
+			    FOR UPDATE OF d SKIP LOCKED)
 			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
-			FROM targets t WHERE d.id = t.id
-			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at, t.event_id, t.type, t.subject_id,
-			    t.sequence, t.data, t.event_created_at
+			FROM claimed WHERE d.id = claimed.id
+			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at
 			""";
 
 	private static final String RELEASE = """
 			UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
-			WHERE id = ANY (:ids) AND claim_token = :token
+			WHERE id = :id AND claim_token = :token
+			""";
+
+	private static final String EVENTS = """
+			SELECT position, id, type, subject_id, sequence, data::text AS data, created_at
+			FROM domain_event WHERE position = ANY (:positions)
 			""";
 
 	private static final String TARGETS = """
@@ -301,11 +295,12 @@ class Dispatcher implements SmartLifecycle {
 		if (claims.isEmpty()) {
 			return 0;
 		}
+		Map<Long, Event> events = events(claims);
 		Map<String, Target> targets = targets(claims);
 		for (Claim claim : claims) {
 			senders.execute(() -> {
 				try {
-					send(claim, targets.get(claim.endpointId()));
+					send(claim, events.get(claim.position()), targets.get(claim.endpointId()));
 				}
 				catch (RuntimeException e) {
 					log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(), e);
@@ -322,16 +317,9 @@ class Dispatcher implements SmartLifecycle {
 	/** Takes due deliveries, at most {@code per-endpoint} in flight per endpoint; gives back what exceeds that. */
 	List<Claim> claim() {
 		String token = node + ":" + UUID.randomUUID();
-		Map<String, Integer> flying = new LinkedHashMap<>();
-		inFlight.forEach((endpoint, count) -> {
-			int n = count.get();
-			if (n > 0) {
-				flying.put(endpoint, n);
-			}
-		});
-		String[] busy = flying.entrySet()
+		String[] busy = inFlight.entrySet()
 			.stream()
-			.filter(e -> e.getValue() >= properties.perEndpoint())
+			.filter(e -> e.getValue().get() >= properties.perEndpoint())
 			.map(Map.Entry::getKey)
 			.toArray(String[]::new);
 		Instant now = clock.instant();
@@ -340,24 +328,13 @@ class Dispatcher implements SmartLifecycle {
 			.param("lease", Timestamp.from(now.plus(properties.lease())))
 			.param("token", token)
 			.param("busy", busy)
-			.param("flyingIds", flying.keySet().toArray(String[]::new))
-			.param("flyingCounts", flying.values().toArray(Integer[]::new))
 			.param("room", properties.perEndpoint())
 			.param("scan", properties.batch())
 			.param("batch", properties.batch())
-			.query((rs, n) -> {
-				String eventId = rs.getString("event_id");
-				Event event = eventId == null ? null : new Event(rs.getLong("event_position"), eventId,
-						rs.getString("type"), rs.getString("subject_id"), rs.getLong("sequence"), rs.getString("data"),
-						rs.getTimestamp("event_created_at").toInstant());
-				return new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
-						rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token, event);
-			})
+			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
+					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
 			.list();
-		// the claim left room for what was in flight when it began; what finished since only adds room, so what is
-		// given back here comes from a count that changed in between, which is rare
 		List<Claim> kept = new ArrayList<>();
-		List<String> released = new ArrayList<>();
 		for (Claim claim : taken) {
 			AtomicInteger count = inFlight.computeIfAbsent(claim.endpointId(), id -> new AtomicInteger());
 			if (count.incrementAndGet() <= properties.perEndpoint()) {
@@ -365,11 +342,8 @@ class Dispatcher implements SmartLifecycle {
 			}
 			else {
 				count.decrementAndGet();
-				released.add(claim.id());
+				jdbc.sql(RELEASE).param("id", claim.id()).param("token", token).update();
 			}
-		}
-		if (!released.isEmpty()) {
-			jdbc.sql(RELEASE).param("ids", released.toArray(String[]::new)).param("token", token).update();
 		}
 		return kept;
 	}
@@ -377,6 +351,18 @@ class Dispatcher implements SmartLifecycle {
 	/** Gives up this node's count of attempts in flight for claims that were not sent through {@link #dispatch}. */
 	void forget(List<Claim> claims) {
 		claims.forEach(claim -> inFlight.get(claim.endpointId()).decrementAndGet());
+	}
+
+	private Map<Long, Event> events(List<Claim> claims) {
+		Map<Long, Event> events = new LinkedHashMap<>();
+		jdbc.sql(EVENTS)
+			.param("positions", claims.stream().map(Claim::position).distinct().toArray(Long[]::new))
+			.query((rs, n) -> new Event(rs.getLong("position"), rs.getString("id"), rs.getString("type"),
+					rs.getString("subject_id"), rs.getLong("sequence"), rs.getString("data"),
+					rs.getTimestamp("created_at").toInstant()))
+			.list()
+			.forEach(e -> events.put(e.position(), e));
+		return events;
 	}
 
 	private Map<String, Target> targets(List<Claim> claims) {
@@ -396,12 +382,7 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/** Makes one attempt, outside any transaction, and records how it went. */
-	private void send(Claim claim, Target target) {
-		Event event = claim.event();
-		if (event == null) {
-			failed(claim, null, "not sent: the event is no longer stored (events are kept 30 days)");
-			return;
-		}
+	private void send(Claim claim, Event event, Target target) {
 		Optional<String> refused = destinations.problem(target.url());
 		if (refused.isPresent()) {
 			failed(claim, null, "not sent: the URL " + refused.get());
@@ -527,8 +508,7 @@ class Dispatcher implements SmartLifecycle {
 		}
 	}
 
-	record Claim(String id, String endpointId, long position, int attempts, Instant createdAt, String token,
-			@Nullable Event event) {
+	record Claim(String id, String endpointId, long position, int attempts, Instant createdAt, String token) {
 	}
 
 	private record Event(long position, String id, String type, String subjectId, long sequence, String data,
