@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.util.Base64URL;
+import dev.subdesk.sealing.KeyEncryptionKey;
 import dev.subdesk.shared.Ids;
 import java.security.SecureRandom;
 import java.sql.ResultSet;

@@ -7,5 +7,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Entitlements",
-		allowedDependencies = { "shared", "catalog", "subscriptions", "devices" })
+		allowedDependencies = { "shared", "sealing", "catalog", "subscriptions", "devices" })
 package dev.subdesk.entitlements;

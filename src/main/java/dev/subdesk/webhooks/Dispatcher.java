@@ -116,13 +116,15 @@ class Dispatcher implements SmartLifecycle {
 			""";
 
 	private static final String TARGETS = """
-			SELECT id, url, secret, CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
+			SELECT id, url, sealed_secret, secret, secret_kek_id,
+			    CASE WHEN previous_secret_until > :now THEN sealed_previous_secret END AS sealed_previous_secret,
+			    CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
 			FROM webhook_endpoint WHERE id = ANY (:ids)
 			""";
 
 	private static final String SUCCEEDED = """
 			UPDATE webhook_delivery d SET status = 'SUCCEEDED', last_status_code = s.code, last_error = NULL,
-			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false
+			    next_attempt_at = NULL, claimed_until = NULL, claim_token = NULL, manual = false, finished_at = :now
 			FROM unnest(CAST(:ids AS text[]), CAST(:tokens AS text[]), CAST(:codes AS integer[])) AS s (id, token, code)
 			WHERE d.id = s.id AND d.claim_token = s.token
 			""";
@@ -133,7 +135,8 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final String FAILED = """
 			UPDATE webhook_delivery SET status = :status, last_status_code = :code, last_error = :error,
-			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false
+			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false,
+			    finished_at = CASE WHEN :status = 'FAILED' THEN CAST(:now AS timestamptz) END
 			WHERE id = :id AND claim_token = :token
 			""";
 
@@ -161,9 +164,12 @@ class Dispatcher implements SmartLifecycle {
 	private volatile boolean running;
 	private @Nullable Thread loop;
 
+	private final SealedSecrets secrets;
+
 	Dispatcher(JdbcClient jdbc, TransactionTemplate transactions, Clock clock, JsonMapper json,
-			WebhookProperties properties, WebhookMeters meters) {
+			WebhookProperties properties, WebhookMeters meters, SealedSecrets secrets) {
 		this.jdbc = jdbc;
+		this.secrets = secrets;
 		this.transactions = transactions;
 		this.clock = clock;
 		this.json = json;
@@ -364,8 +370,12 @@ class Dispatcher implements SmartLifecycle {
 		jdbc.sql(TARGETS)
 			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
 			.param("now", Timestamp.from(clock.instant()))
-			.query((rs, n) -> new Target(rs.getString("id"), rs.getString("url"), rs.getString("secret"),
-					rs.getString("previous_secret")))
+			.query((rs, n) -> {
+				String id = rs.getString("id");
+				return new Target(id, rs.getString("url"),
+						java.util.Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")),
+						secrets.read(rs, id, "sealed_previous_secret", "previous_secret"));
+			})
 			.list()
 			.forEach(t -> targets.put(t.id(), t));
 		return targets;
@@ -452,6 +462,7 @@ class Dispatcher implements SmartLifecycle {
 					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
 					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
 					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
+					.param("now", Timestamp.from(clock.instant()))
 					.update();
 				jdbc.sql(ENDPOINT_SUCCEEDED)
 					.param("ids", batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new))
@@ -479,6 +490,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("code", status, java.sql.Types.INTEGER)
 				.param("error", error.length() > 500 ? error.substring(0, 500) : error)
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
+				.param("now", Timestamp.from(now))
 				.update();
 			if (recorded > 0) {
 				jdbc.sql(ENDPOINT_FAILED)

@@ -37,8 +37,8 @@ public class WebhookEndpoints {
 	private static final String COLUMNS = "seq, id, url, events, status, description, created_at";
 
 	private static final String INSERT = """
-			INSERT INTO webhook_endpoint (id, url, events, status, description, secret, created_at)
-			VALUES (:id, :url, :events, 'ENABLED', :description, :secret, :at)
+			INSERT INTO webhook_endpoint (id, url, events, status, description, sealed_secret, secret_kek_id, created_at)
+			VALUES (:id, :url, :events, 'ENABLED', :description, :sealed, :kek, :at)
 			""";
 
 	private static final String PAGE = "SELECT " + COLUMNS + """
@@ -65,9 +65,12 @@ public class WebhookEndpoints {
 	private final Clock clock;
 	private final Destinations destinations;
 	private final Dispatcher dispatcher;
+	private final SealedSecrets secrets;
 
-	WebhookEndpoints(JdbcClient jdbc, Clock clock, WebhookProperties properties, Dispatcher dispatcher) {
+	WebhookEndpoints(JdbcClient jdbc, Clock clock, WebhookProperties properties, Dispatcher dispatcher,
+			SealedSecrets secrets) {
 		this.jdbc = jdbc;
+		this.secrets = secrets;
 		this.clock = clock;
 		this.destinations = new Destinations(properties.allowPrivate());
 		this.dispatcher = dispatcher;
@@ -85,7 +88,8 @@ public class WebhookEndpoints {
 			.param("url", url)
 			.param("events", types.toArray(String[]::new))
 			.param("description", description)
-			.param("secret", secret)
+			.param("sealed", secrets.seal(id, secret))
+			.param("kek", secrets.kekId())
 			.param("at", Timestamp.from(now))
 			.update();
 		return new WebhookEndpoint.WithSecret(get(id), secret);
@@ -153,17 +157,22 @@ public class WebhookEndpoints {
 		}
 	}
 
-	/** A new secret; the one it replaces signs too for {@link #OLD_SECRET_SIGNS}. */
+	/**
+	 * A new secret, stored sealed; the one it replaces signs too for {@link #OLD_SECRET_SIGNS} (sealed as it was, or
+	 * still plain in a row the start-up has not sealed yet).
+	 */
 	@Transactional
 	public String rotateSecret(String id) {
 		lock(id);
 		String secret = Signatures.newSecret();
 		jdbc.sql("""
-				UPDATE webhook_endpoint SET previous_secret = secret, previous_secret_until = :until, secret = :secret
+				UPDATE webhook_endpoint SET previous_secret = secret, sealed_previous_secret = sealed_secret,
+				    previous_secret_until = :until, secret = NULL, sealed_secret = :sealed, secret_kek_id = :kek
 				WHERE id = :id
 				""")
 			.param("id", id)
-			.param("secret", secret)
+			.param("sealed", secrets.seal(id, secret))
+			.param("kek", secrets.kekId())
 			.param("until", Timestamp.from(clock.instant().plus(OLD_SECRET_SIGNS)))
 			.update();
 		return secret;
@@ -211,7 +220,7 @@ public class WebhookEndpoints {
 	public Delivery retry(String endpointId, String deliveryId) {
 		delivery(endpointId, deliveryId);
 		jdbc.sql("""
-				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now
+				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL
 				WHERE id = :id AND endpoint_id = :endpoint
 				""")
 			.param("id", deliveryId)

@@ -5,5 +5,5 @@
  * nodes run the dispatcher at once: the fan-out and every attempt are claims in the database.
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "Webhooks", allowedDependencies = { "shared", "events" })
+@org.springframework.modulith.ApplicationModule(displayName = "Webhooks", allowedDependencies = { "shared", "events", "sealing" })
 package dev.subdesk.webhooks;

@@ -63,6 +63,9 @@ class WebhookDeliveryIntegrationTests {
 	@Autowired
 	WebhookMeters meters;
 
+	@Autowired
+	SealedSecrets secrets;
+
 	@org.springframework.boot.test.web.server.LocalServerPort
 	int port;
 
@@ -385,6 +388,6 @@ class WebhookDeliveryIntegrationTests {
 
 	/** Another node's dispatcher on the same database (not started: the test drives it). */
 	private Dispatcher node() {
-		return new Dispatcher(jdbc, transactions, clock, json, properties, meters);
+		return new Dispatcher(jdbc, transactions, clock, json, properties, meters, secrets);
 	}
 }

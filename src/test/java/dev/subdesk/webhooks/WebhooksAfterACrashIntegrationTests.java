@@ -53,10 +53,12 @@ class WebhooksAfterACrashIntegrationTests {
 	private void burstThroughACrash(String url, JdbcClient jdbc, Receiver receiver) throws Exception {
 		ChildServer started = start(url, "first.log");
 		Process first = started.process();
+		String secret;
 		try {
 			var created = started.api().post("/webhook-endpoints",
 					Map.of("url", receiver.url(), "events", List.of("*")));
 			assertThat(created.status()).as(created.toString()).isEqualTo(201);
+			secret = created.text("secret");
 			// the burst: each subject's events in sequence, in several transactions, as state changes would append them
 			String run = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
 			for (int n = 1; n <= PER_SUBJECT; n++) {
@@ -103,6 +105,12 @@ class WebhooksAfterACrashIntegrationTests {
 			.doesNotHaveDuplicates());
 		assertThat(jdbc.sql("SELECT count(*) FROM webhook_delivery WHERE status <> 'SUCCEEDED'").query(Long.class)
 			.single()).isZero();
+		// the secret is stored sealed only, and the server started again opens it: every delivery verifies
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_endpoint WHERE secret IS NOT NULL OR sealed_secret IS NULL")
+			.query(Long.class).single()).isZero();
+		assertThat(receiver.accepted()).allSatisfy(r -> assertThat(
+				StandardWebhooksVerifier.verifies(secret, r.id(), r.timestamp(), r.body(), r.signature()))
+			.as("signature of %s", r.id()).isTrue());
 	}
 
 	private ChildServer start(String url, String log) throws Exception {

@@ -1,4 +1,4 @@
-package dev.subdesk.entitlements;
+package dev.subdesk.sealing;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -18,14 +18,16 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The key-encryption key that seals the entitlement signing keys at rest: {@code SUBDESK_ENTITLEMENT_KEK}, base64 of
+ * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets):
+ * {@code SUBDESK_ENTITLEMENT_KEK}, base64 of
  * 32 random bytes (AES-256). With an external database it is required and the server refuses to start without it.
  * In demo mode an unset one is derived from a fixed label, which is no secret at all, and a warning says so: demo
  * data is not worth protecting, and a derived key survives restarts of the embedded database. Sealing is AES-GCM with
- * a fresh 12-byte nonce and the key id as associated data, so a sealed key cannot be moved to another key's row.
+ * a fresh 12-byte nonce and the owner's id as associated data (the key id, the endpoint id), so a sealed secret cannot
+ * be moved to another row.
  */
 @Component
-class KeyEncryptionKey {
+public class KeyEncryptionKey {
 
 	private static final Logger log = LoggerFactory.getLogger(KeyEncryptionKey.class);
 
@@ -36,17 +38,17 @@ class KeyEncryptionKey {
 	private final String id;
 	private final SecureRandom random = new SecureRandom();
 
-	KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured, @Value("${subdesk.db-url:}") String dbUrl) {
+	public KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured, @Value("${subdesk.db-url:}") String dbUrl) {
 		byte[] raw;
 		if (configured.isBlank()) {
 			if (!dbUrl.isBlank()) {
 				throw new IllegalStateException("SUBDESK_ENTITLEMENT_KEK is not set. With an external database "
-						+ "(SUBDESK_DB_URL) the key that encrypts the entitlement signing keys must be configured: set it "
+						+ "(SUBDESK_DB_URL) the key that encrypts the stored signing keys and secrets must be configured: set it "
 						+ "to base64 of 32 random bytes (openssl rand -base64 32), keep it apart from the database, and "
 						+ "start again.");
 			}
 			raw = sha256("subdesk demo entitlement key-encryption key".getBytes(StandardCharsets.UTF_8));
-			log.warn("Demo mode: SUBDESK_ENTITLEMENT_KEK is not set, so the entitlement signing keys are sealed with a key "
+			log.warn("Demo mode: SUBDESK_ENTITLEMENT_KEK is not set, so the entitlement signing keys and webhook secrets are sealed with a key "
 					+ "derived from a fixed label, which anyone can derive. Set SUBDESK_ENTITLEMENT_KEK for real use.");
 		}
 		else {
@@ -67,12 +69,12 @@ class KeyEncryptionKey {
 	}
 
 	/** A non-secret fingerprint of this key, stored beside what it sealed, to tell a wrong key from a damaged row. */
-	String id() {
+	public String id() {
 		return id;
 	}
 
 	/** Nonce, then ciphertext and tag. */
-	byte[] seal(byte[] plaintext, String associatedData) {
+	public byte[] seal(byte[] plaintext, String associatedData) {
 		byte[] nonce = new byte[NONCE_BYTES];
 		random.nextBytes(nonce);
 		try {
@@ -88,11 +90,11 @@ class KeyEncryptionKey {
 	}
 
 	/** The plaintext of what {@link #seal} gave for the same associated data; a wrong key or a changed byte throws. */
-	byte[] open(byte[] sealed, String associatedData, String sealedBy) {
+	public byte[] open(byte[] sealed, String associatedData, String sealedBy) {
 		if (!sealedBy.equals(id)) {
-			throw new IllegalStateException("The entitlement signing key " + associatedData + " was sealed with another "
+			throw new IllegalStateException("The secret of " + associatedData + " was sealed with another "
 					+ "SUBDESK_ENTITLEMENT_KEK (" + sealedBy + ", this server has " + id + "): start the server with the "
-					+ "key it was sealed with, or rotate the entitlement key");
+					+ "key it was sealed with, or rotate the key or secret");
 		}
 		try {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -101,8 +103,8 @@ class KeyEncryptionKey {
 			return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
 		}
 		catch (AEADBadTagException e) {
-			throw new IllegalStateException("The entitlement signing key " + associatedData + " does not open with "
-					+ "SUBDESK_ENTITLEMENT_KEK: it was changed or the key's row was altered", e);
+			throw new IllegalStateException("The secret of " + associatedData + " does not open with "
+					+ "SUBDESK_ENTITLEMENT_KEK: it was changed or the row was altered", e);
 		}
 		catch (GeneralSecurityException e) {
 			throw new IllegalStateException("AES-GCM is not available", e);

@@ -1,4 +1,4 @@
-package dev.subdesk.entitlements;
+package dev.subdesk.sealing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

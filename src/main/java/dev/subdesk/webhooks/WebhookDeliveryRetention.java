@@ -1,0 +1,61 @@
+package dev.subdesk.webhooks;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The deliveries log is kept {@code subdesk.webhooks.delivery-retention} (default 30 days, at least a day) after a
+ * delivery finished (SUCCEEDED, or FAILED for good), by the server's clock; an hourly purge then deletes those rows.
+ * PENDING deliveries (queued, being retried, or retried by hand) are never purged. Slices of {@value #SLICE} rows,
+ * each its own statement with {@code FOR UPDATE SKIP LOCKED}, so any node may run it beside the others and beside the
+ * dispatchers. See docs/RETENTION.md.
+ */
+@Component
+class WebhookDeliveryRetention {
+
+	static final int SLICE = 5000;
+
+	static final Duration MINIMUM = Duration.ofDays(1);
+
+	private static final String PURGE = """
+			DELETE FROM webhook_delivery WHERE id IN (
+			    SELECT id FROM webhook_delivery
+			    WHERE finished_at < :before AND status <> 'PENDING'
+			    LIMIT :slice FOR UPDATE SKIP LOCKED)
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final Duration retention;
+
+	WebhookDeliveryRetention(JdbcClient jdbc, Clock clock,
+			@Value("${subdesk.webhooks.delivery-retention:P30D}") Duration retention) {
+		if (retention.compareTo(MINIMUM) < 0) {
+			throw new IllegalStateException("subdesk.webhooks.delivery-retention is " + retention
+					+ ": the deliveries log is kept at least " + MINIMUM.toDays() + " day");
+		}
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.retention = retention;
+	}
+
+	/** Deletes the deliveries finished longer ago than the retention; returns how many. */
+	@Scheduled(fixedDelayString = "${subdesk.webhooks.delivery-purge-interval:PT1H}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	int purge() {
+		Timestamp before = Timestamp.from(clock.instant().minus(retention));
+		int total = 0;
+		int deleted;
+		do {
+			deleted = jdbc.sql(PURGE).param("before", before).param("slice", SLICE).update();
+			total += deleted;
+		}
+		while (deleted == SLICE);
+		return total;
+	}
+}

@@ -1,0 +1,190 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.EventType;
+import dev.subdesk.support.SubdeskIntegrationTest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The signing secrets are sealed at rest: none of a secret's bytes (its text, its base64, its raw bytes) is in any
+ * table of the database, and deliveries signed with the opened secrets still verify with the test's own verifier,
+ * after a rotation and for an endpoint stored in the clear before sealing (sealed when the server starts).
+ */
+@SubdeskIntegrationTest
+class WebhookSecretsAtRestIntegrationTests {
+
+	@Autowired
+	WebhookEndpoints endpoints;
+
+	@Autowired
+	SealedSecrets secrets;
+
+	@Autowired
+	EventLog events;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Clock clock;
+
+	private final List<Receiver> receivers = new ArrayList<>();
+	private final List<String> made = new ArrayList<>();
+
+	@AfterEach
+	void cleanUp() {
+		made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
+		receivers.forEach(Receiver::close);
+	}
+
+	@Test
+	void noSecretIsStoredInTheClearAndDeliveriesSignedWithTheSealedOnesVerifyAfterARotation() throws Exception {
+		Receiver receiver = receiver();
+		var created = endpoints.create(receiver.url(), List.of("*"), "sealed");
+		String id = created.endpoint().id();
+		made.add(id);
+		String rotated = endpoints.rotateSecret(id);
+
+		assertNowhereInTheDatabase(created.secret());
+		assertNowhereInTheDatabase(rotated);
+		var row = jdbc.sql("SELECT secret, previous_secret, sealed_secret, sealed_previous_secret, secret_kek_id "
+				+ "FROM webhook_endpoint WHERE id = :id").param("id", id).query().singleRow();
+		assertThat(row.get("secret")).isNull();
+		assertThat(row.get("previous_secret")).isNull();
+		assertThat((byte[]) row.get("sealed_secret")).hasSize(12 + rotated.length() + 16);
+		assertThat(row.get("sealed_previous_secret")).isNotNull();
+		assertThat(row.get("secret_kek_id")).asString().startsWith("kek_");
+
+		Receiver.Received got = deliveredAbout(receiver);
+		assertThat(got.signature().split(" ")).hasSize(2);
+		assertThat(StandardWebhooksVerifier.verifies(rotated, got.id(), got.timestamp(), got.body(), got.signature()))
+			.isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(created.secret(), got.id(), got.timestamp(), got.body(),
+				got.signature())).isTrue();
+	}
+
+	@Test
+	void aSecretStoredInTheClearBeforeSealingIsSealedAtStartAndStillSigns() throws Exception {
+		Receiver receiver = receiver();
+		String id = "we_plain" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String plain = Signatures.newSecret();
+		String plainPrevious = Signatures.newSecret();
+		// a row as the server wrote it before V180
+		jdbc.sql("""
+				INSERT INTO webhook_endpoint (id, url, events, status, secret, previous_secret, previous_secret_until,
+				    created_at)
+				VALUES (:id, :url, ARRAY['*'], 'ENABLED', :secret, :previous, :until, :at)
+				""")
+			.param("id", id)
+			.param("url", receiver.url())
+			.param("secret", plain)
+			.param("previous", plainPrevious)
+			.param("until", Timestamp.from(clock.instant().plus(Duration.ofHours(1))))
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		made.add(id);
+
+		assertThat(secrets.sealPlainSecrets()).as("what the start-up seals").isGreaterThanOrEqualTo(1);
+		assertThat(secrets.sealPlainSecrets()).as("nothing is left in the clear").isZero();
+		assertNowhereInTheDatabase(plain);
+		assertNowhereInTheDatabase(plainPrevious);
+
+		Receiver.Received got = deliveredAbout(receiver);
+		assertThat(StandardWebhooksVerifier.verifies(plain, got.id(), got.timestamp(), got.body(), got.signature()))
+			.isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(plainPrevious, got.id(), got.timestamp(), got.body(),
+				got.signature())).isTrue();
+	}
+
+	@Test
+	void aSealedSecretMovedToAnotherEndpointsRowDoesNotOpen() throws Exception {
+		Receiver receiver = receiver();
+		var first = endpoints.create(receiver.url(), List.of("*"), "first");
+		var second = endpoints.create(receiver.url(), List.of("*"), "second");
+		made.add(first.endpoint().id());
+		made.add(second.endpoint().id());
+		byte[] sealed = jdbc.sql("SELECT sealed_secret FROM webhook_endpoint WHERE id = :id")
+			.param("id", first.endpoint().id())
+			.query(byte[].class)
+			.single();
+		String kek = secrets.kekId();
+
+		assertThatThrownBy(() -> jdbc.sql("SELECT :sealed AS sealed_secret, :kek AS secret_kek_id, NULL AS secret")
+			.param("sealed", sealed)
+			.param("kek", kek)
+			.query((rs, n) -> secrets.read(rs, second.endpoint().id(), "sealed_secret", "secret"))
+			.single()).hasMessageContaining("does not open");
+		assertThat(jdbc.sql("SELECT :sealed AS sealed_secret, :kek AS secret_kek_id, NULL AS secret")
+			.param("sealed", sealed)
+			.param("kek", kek)
+			.query((rs, n) -> secrets.read(rs, first.endpoint().id(), "sealed_secret", "secret"))
+			.single()).isEqualTo(first.secret());
+	}
+
+	private Receiver receiver() throws Exception {
+		Receiver receiver = new Receiver();
+		receivers.add(receiver);
+		return receiver;
+	}
+
+	/** Appends an event of a new subject and waits for the receiver's first request about it. */
+	private Receiver.Received deliveredAbout(Receiver receiver) {
+		String subject = "sub_s" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
+				Map.of("id", subject, "status", "ACTIVE")));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> receiver.accepted().stream().anyMatch(r -> r.json().path("subjectId").asString().equals(subject)));
+		return receiver.accepted()
+			.stream()
+			.filter(r -> r.json().path("subjectId").asString().equals(subject))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	/**
+	 * No row of any table holds the secret as text, its base64 part, or its key bytes or text as bytea (which a row's
+	 * text shows as hex).
+	 */
+	private void assertNowhereInTheDatabase(String secret) {
+		String encoded = secret.substring(Signatures.PREFIX.length());
+		byte[] key = Base64.getDecoder().decode(encoded);
+		var needles = new LinkedHashSet<String>(List.of(encoded, HexFormat.of().formatHex(key),
+				HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8)),
+				HexFormat.of().formatHex(encoded.getBytes(StandardCharsets.UTF_8))));
+		List<String> tables = jdbc.sql("""
+				SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
+				WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+				""").query(String.class).list();
+		assertThat(tables).contains("public.webhook_endpoint");
+		for (String table : tables) {
+			for (String needle : needles) {
+				assertThat(jdbc.sql("SELECT count(*) FROM " + table + " t WHERE strpos(lower(t::text), lower(:needle)) > 0")
+					.param("needle", needle)
+					.query(Long.class)
+					.single()).as("rows of %s holding %s", table, needle).isZero();
+			}
+		}
+	}
+}
