@@ -54,6 +54,7 @@ public class Jobs {
 		int ended = cancellations.takeEffect(until);
 		int reminders = engine.sendReminders(until);
 		engine.sendPreBillingNotices(until);
+		engine.sendTrialEndingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
 		cancellations.sweepChargesAfterCancellation();
 		billing.reconcilePending();
