@@ -139,7 +139,7 @@ class ProductionModeIntegrationTests {
 	}
 
 	private static final String[] DEMO_CATALOG = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
-			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly" };
+			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial" };
 
 	/** The configuration switched to demo mode on the same database. */
 	private static Map<String, String> inDemoMode(Map<String, String> config) {
