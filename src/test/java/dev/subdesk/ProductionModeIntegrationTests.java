@@ -112,7 +112,7 @@ class ProductionModeIntegrationTests {
 		}
 		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
 			assertThat(planCodes(new Api(port(server)))).as("demo mode adds the demo catalog, even after production")
-				.containsExactly(DEMO_CATALOG);
+				.containsExactly(DEMO_CATALOG_WITH_TRIAL);
 		}
 	}
 
@@ -133,12 +133,16 @@ class ProductionModeIntegrationTests {
 				.containsExactly(DEMO_CATALOG);
 		}
 		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
-			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog")
-				.containsExactly(DEMO_CATALOG);
+			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog; the trial plan added")
+				.containsExactly(DEMO_CATALOG_WITH_TRIAL);
 		}
 	}
 
 	private static final String[] DEMO_CATALOG = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
+			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly" };
+
+	/** The demo catalog of demo mode since issue 12: the seven plans of V2 and the trial plan of V201. */
+	private static final String[] DEMO_CATALOG_WITH_TRIAL = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
 			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial" };
 
 	/** The configuration switched to demo mode on the same database. */
