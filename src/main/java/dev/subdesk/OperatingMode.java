@@ -46,6 +46,10 @@ class OperatingMode implements EnvironmentPostProcessor {
 		decided.put(DEMO_MODE, Boolean.toString(demo));
 		logFormat(environment).ifPresent(format -> decided.put("logging.structured.format.console", format));
 		decided.putAll(migrations(demo));
+		String extra = text(environment, "subdesk.extra-migrations");
+		if (!extra.isBlank()) {
+			decided.put("spring.flyway.locations", decided.get("spring.flyway.locations") + "," + extra);
+		}
 		environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, decided));
 		if (!demo) {
 			List<String> problems = demoDefaultsInForce(environment);
@@ -61,7 +65,7 @@ class OperatingMode implements EnvironmentPostProcessor {
 	 * that a database which already has it (started in demo mode, or before the catalog became demo data) lists a
 	 * migration it does not find ({@code versioned:missing}); Flyway's default {@code *:future} stays.
 	 */
-	static Map<String, String> migrations(boolean demo) {
+	static Map<String, String> migrations(boolean demo) { // subdesk.extra-migrations adds locations (the tests' data)
 		return demo
 				? Map.of("spring.flyway.locations", SCHEMA_LOCATION + "," + DEMO_LOCATION, "spring.flyway.out-of-order", "true")
 				: Map.of("spring.flyway.locations", SCHEMA_LOCATION, "spring.flyway.ignore-migration-patterns",

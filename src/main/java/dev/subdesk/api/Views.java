@@ -28,11 +28,11 @@ final class Views {
 	}
 
 	record PlanView(String code, String name, List<String> products, String term, Money price, int deviceLimit,
-			int moneyBackDays, List<String> addOnTo) {
+			int moneyBackDays, List<String> addOnTo, int trialDays) {
 
 		static PlanView of(Plan p) {
 			return new PlanView(p.code(), p.name(), p.products(), p.term().name(), p.price(), p.deviceLimit(),
-					p.moneyBackDays(), p.addOnTo());
+					p.moneyBackDays(), p.addOnTo(), p.trialDays());
 		}
 	}
 
@@ -63,12 +63,13 @@ final class Views {
 	record SubscriptionView(String id, String accountId, String planCode, String orderNumber, String channel,
 			String status, boolean autoRenew, Instant currentPeriodStart, Instant currentPeriodEnd,
 			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
-			@Nullable String paymentMethodId, Money price, Instant createdAt) {
+			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable Instant trialEndsAt) {
 
 		static SubscriptionView of(Subscription s) {
 			return new SubscriptionView(s.id(), s.accountId(), s.planCode(), s.orderNumber(), s.channel().name(),
 					s.status().name(), s.autoRenew(), s.currentPeriodStart(), s.currentPeriodEnd(), s.cancelAt(),
-					s.cancelledAt(), s.parentId(), s.paymentMethodId(), s.price(), s.createdAt());
+					s.cancelledAt(), s.parentId(), s.paymentMethodId(), s.price(), s.createdAt(),
+					s.trialEndsAt().orElse(null));
 		}
 	}
 
@@ -76,14 +77,15 @@ final class Views {
 	record PatchedSubscriptionView(String id, String accountId, String planCode, String orderNumber, String channel,
 			String status, boolean autoRenew, Instant currentPeriodStart, Instant currentPeriodEnd,
 			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
-			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable String confirmationNumber) {
+			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable Instant trialEndsAt,
+			@Nullable String confirmationNumber) {
 
 		static PatchedSubscriptionView of(Subscription s, @Nullable String confirmationNumber) {
 			SubscriptionView v = SubscriptionView.of(s);
 			return new PatchedSubscriptionView(v.id(), v.accountId(), v.planCode(), v.orderNumber(), v.channel(),
 					v.status(), v.autoRenew(), v.currentPeriodStart(), v.currentPeriodEnd(), v.cancelAt(),
 					v.cancelledAt(), v.parentSubscriptionId(), v.paymentMethodId(), v.price(), v.createdAt(),
-					confirmationNumber);
+					v.trialEndsAt(), confirmationNumber);
 		}
 	}
 

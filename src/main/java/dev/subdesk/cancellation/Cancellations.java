@@ -92,7 +92,7 @@ public class Cancellations {
 			throw alreadyCancelled();
 		}
 		if (s.storeBilled()) {
-			return new Quote(s.id(), List.of(), List.of(), null, instructions(s.channel()));
+			return new Quote(s.id(), List.of(), List.of(), null, instructions(s.channel()), null);
 		}
 		Instant now = clock.instant();
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
@@ -111,7 +111,10 @@ public class Cancellations {
 				new Quote.Option(Cancellation.Mode.END_OF_TERM, endOfTerm, Money.zero(refund.currency()), null),
 				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund, reason));
 		Offer offer = offers.forQuote(s, accounts.get(s.accountId())).orElse(null);
-		return new Quote(s.id(), addOns.stream().map(Subscription::id).toList(), options, offer, null);
+		Money nothing = Money.zero(s.price().currency());
+		Quote.Trial trial = s.status() == Subscription.Status.TRIALING
+				? new Quote.Trial(s.currentPeriodEnd(), nothing, nothing) : null;
+		return new Quote(s.id(), addOns.stream().map(Subscription::id).toList(), options, offer, null, trial);
 	}
 
 	/**

@@ -10,7 +10,14 @@ import org.jspecify.annotations.Nullable;
  * too, at most one retention offer, or, for a store-billed subscription, where to cancel it instead.
  */
 public record Quote(String subscriptionId, List<String> alsoCancels, List<Option> options, @Nullable Offer offer,
-		@Nullable ChannelInstructions channelInstructions) {
+		@Nullable ChannelInstructions channelInstructions, @Nullable Trial trial) {
+
+	/**
+	 * A subscription in its free trial: when the trial ends, and that nothing has been charged and nothing will be,
+	 * whichever option is chosen (ending at once or at the trial's end).
+	 */
+	public record Trial(Instant endsAt, Money chargedSoFar, Money chargedIfCancelled) {
+	}
 
 	public record Option(Cancellation.Mode mode, Instant effectiveAt, Money refund, @Nullable RefundReason refundReason) {
 	}

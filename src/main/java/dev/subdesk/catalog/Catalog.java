@@ -24,7 +24,7 @@ import org.springframework.stereotype.Service;
 public class Catalog {
 
 	private static final String SELECT_PLANS = """
-			SELECT code, name, products, term, price_amount, currency, device_limit, money_back_days, add_on_to
+			SELECT code, name, products, term, price_amount, currency, device_limit, money_back_days, add_on_to, trial_days
 			FROM plans ORDER BY position
 			""";
 
@@ -80,7 +80,8 @@ public class Catalog {
 	private static Plan map(ResultSet rs, int row) throws SQLException {
 		return new Plan(rs.getString("code"), rs.getString("name"), strings(rs.getArray("products")),
 				Term.parse(rs.getString("term")), Money.of(rs.getLong("price_amount"), rs.getString("currency")),
-				rs.getInt("device_limit"), rs.getInt("money_back_days"), strings(rs.getArray("add_on_to")));
+				rs.getInt("device_limit"), rs.getInt("money_back_days"), strings(rs.getArray("add_on_to")),
+				rs.getInt("trial_days"));
 	}
 
 	private static List<String> strings(Array array) throws SQLException {

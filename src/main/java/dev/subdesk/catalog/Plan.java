@@ -6,10 +6,21 @@ import java.util.List;
 
 /**
  * A plan of the catalog. {@code addOnTo} is empty for base plans; an add-on's {@code deviceLimit} adds
- * that many seats.
+ * that many seats. {@code trialDays} (0: none) is the free trial a direct purchase starts with: nothing is
+ * charged until it ends.
  */
 public record Plan(String code, String name, List<String> products, Term term, Money price, int deviceLimit,
-		int moneyBackDays, List<String> addOnTo) {
+		int moneyBackDays, List<String> addOnTo, int trialDays) {
+
+	/** Whether a direct purchase starts with a free trial. */
+	public boolean hasTrial() {
+		return trialDays > 0;
+	}
+
+	/** The end of a free trial that starts at {@code start} (days of 24 h). */
+	public java.time.Instant trialEnd(java.time.Instant start) {
+		return start.plus(Duration.ofDays(trialDays));
+	}
 
 	public boolean isAddOn() {
 		return !addOnTo.isEmpty();

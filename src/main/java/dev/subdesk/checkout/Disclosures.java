@@ -81,7 +81,8 @@ public class Disclosures {
 		Instant now = clock.instant();
 		String text = text(plan, rules, account.country(), now);
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
-				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(), 0, now, rules.rules(),
+				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(), plan.trialDays(),
+				firstCharge(plan, now), rules.rules(),
 				rules.separateConsentCheckbox(), now, now.plus(validFor));
 		repository.insert(disclosure);
 		return disclosure;
@@ -102,23 +103,53 @@ public class Disclosures {
 	 * cancelled ("Subscribe — renews automatically at $59.99 a year until you cancel").
 	 */
 	public static String buttonWords(Disclosure d) {
+		if (d.trialDays() > 0) {
+			return "Start free trial — then renews automatically at %s a %s until you cancel".formatted(
+					Formats.money(d.renewalPrice()), every(Term.parse(d.term())));
+		}
 		return "Subscribe — renews automatically at %s a %s until you cancel".formatted(Formats.money(d.renewalPrice()),
 				every(Term.parse(d.term())));
 	}
 
 	/** The words of the separate, unticked consent checkbox where the jurisdiction asks for one. */
 	public static String checkboxWords(Disclosure d) {
+		if (d.trialDays() > 0) {
+			return ("I agree that after my %d-day free trial my subscription renews automatically every %s at %s, "
+					+ "charged to my card, until I cancel.").formatted(d.trialDays(), every(Term.parse(d.term())),
+							Formats.money(d.renewalPrice()));
+		}
 		return "I agree that my subscription renews automatically every %s at %s, charged to my card, until I cancel."
 			.formatted(every(Term.parse(d.term())), Formats.money(d.renewalPrice()));
 	}
 
+	/**
+	 * When the first charge happens: now, or at the end of the free trial a plan with trial days starts with
+	 * (R-US-1, R-CARD-1: the trial, its end and the price after it are disclosed before consent).
+	 */
+	private static Instant firstCharge(Plan plan, Instant now) {
+		return plan.hasTrial() ? plan.trialEnd(now) : now;
+	}
+
 	private String text(Plan plan, JurisdictionRules rules, String country, Instant now) {
-		Instant renewal = plan.term().boundary(now, 1);
 		String every = every(plan.term());
 		StringBuilder text = new StringBuilder();
-		text.append(("%s: %s today (%s), then %s every %s, charged automatically to your card on %s and every %s "
-				+ "after that until you cancel.").formatted(plan.name(), Formats.money(plan.price()), Formats.date(now),
-						Formats.money(plan.price()), every, Formats.date(renewal), every));
+		Instant renewal;
+		if (plan.hasTrial()) {
+			Instant first = firstCharge(plan, now);
+			renewal = first;
+			text.append(("%s: free trial for %d days, nothing charged today (%s). Unless you cancel before the trial "
+					+ "ends, %s is charged automatically to your card on %s (the end of the trial), then every %s after "
+					+ "that until you cancel.").formatted(plan.name(), plan.trialDays(), Formats.date(now),
+							Formats.money(plan.price()), Formats.date(first), every));
+			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
+				.formatted(Formats.date(first), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
+		}
+		else {
+			renewal = plan.term().boundary(now, 1);
+			text.append(("%s: %s today (%s), then %s every %s, charged automatically to your card on %s and every %s "
+					+ "after that until you cancel.").formatted(plan.name(), Formats.money(plan.price()), Formats.date(now),
+							Formats.money(plan.price()), every, Formats.date(renewal), every));
+		}
 		text.append(("\nTo stop the next charge, cancel before %s. Cancel online at any time, in one minute: %s/cancel "
 				+ "(no sign-in needed) or in your account at %s/portal. We remind you before each renewal.")
 			.formatted(Formats.date(renewal), baseUrl, baseUrl));

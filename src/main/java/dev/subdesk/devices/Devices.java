@@ -75,7 +75,8 @@ public class Devices {
 					.sorted(Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::seq))
 					.toList();
 		Subscription seat = candidates.stream()
-			.filter(s -> s.status() == Subscription.Status.ACTIVE || s.status() == Subscription.Status.PAST_DUE)
+			.filter(s -> s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
+					|| s.status() == Subscription.Status.PAST_DUE)
 			.filter(s -> used.getOrDefault(s.id(), 0L) < s.deviceLimit())
 			.findFirst()
 			.orElseThrow(() -> SubdeskException.conflict("DEVICE_LIMIT_REACHED",

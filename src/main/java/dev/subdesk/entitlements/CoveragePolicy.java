@@ -8,7 +8,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Until when a subscription covers its products (shared/API.md, Entitlements): only ACTIVE and PAST_DUE ones cover
+ * Until when a subscription covers its products (shared/API.md, Entitlements): only TRIALING (as ACTIVE, its trial
+ * being the period), ACTIVE and PAST_DUE ones cover
  * anything. An ACTIVE one covers the period paid for ({@code currentPeriodEnd}), or, once a cancellation is
  * scheduled (END_OF_TERM, auto-renewal off), until it takes effect ({@code cancelAt}); a PAST_DUE one keeps its
  * service until its last dunning retry, and so does an auto-renewing one whose renewal is due but has not run yet
@@ -39,7 +40,7 @@ final class CoveragePolicy {
 	private static Optional<Instant> own(Subscription s, Instant now) {
 		Instant end = switch (s.status()) {
 			// renewing, with its renewal attempt due but not run yet: the same grace as after a failed attempt
-			case ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
+			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
 					? s.currentPeriodEnd().plus(DUNNING) : s.currentPeriodEnd();
 			case PAST_DUE -> s.currentPeriodEnd().plus(DUNNING);
 			case CANCELLED, EXPIRED -> null;

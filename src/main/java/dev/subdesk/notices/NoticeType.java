@@ -18,7 +18,12 @@ public enum NoticeType {
 	 * A yearly renewal will be charged in 7 days (R-CARD-3), beside the RENEWAL_REMINDER 30 days ahead; only while
 	 * {@code subdesk.compliance.pre-billing-notice} is on.
 	 */
-	UPCOMING_CHARGE;
+	UPCOMING_CHARGE,
+	/**
+	 * A free trial ends and its first charge comes, with a direct cancel link; as many days ahead as the strictest
+	 * rule of the rule table asks (R-CARD-1/2: at least 7 days before the first charge; R-CA-6).
+	 */
+	TRIAL_ENDING;
 
 	/** A notice carrying a one-time code: its text goes to the customer's mailbox only, never out through the API. */
 	public boolean carriesOneTimeCode() {

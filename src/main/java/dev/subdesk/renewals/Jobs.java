@@ -54,6 +54,7 @@ public class Jobs {
 		int ended = scheduledEnds.takeEffect(until);
 		int reminders = engine.sendReminders(until);
 		engine.sendPreBillingNotices(until);
+		engine.sendTrialEndingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
 		scheduledEnds.sweepChargesAfterCancellation();
 		billing.reconcilePending();

@@ -108,6 +108,30 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return preBillingNotice ? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), this::preBilling) : 0;
 	}
 
+	/**
+	 * Sends every TRIAL_ENDING notice due at or before {@code until}: the rule table's days before a free trial
+	 * converts into its first charge (the strictest rule: R-CARD-1/2's at least 7 days, inside R-CA-6's 3 to 21),
+	 * with a direct cancel link; at once for a trial shorter than that. Never for a trial set to end.
+	 */
+	int sendTrialEndingNotices(Instant until) {
+		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), this::trialEnding);
+	}
+
+	private Notices.Draft trialEnding(Subscription s, Accounts.Addressee to, Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		String ends = letter.date(s.currentPeriodEnd());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.TRIAL_ENDING,
+				letter.text("trialEnding.subject", name, ends, price),
+				letter.text("trialEnding.body", name, s.orderNumber(), ends, price,
+						letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "trialEnding.term.year"
+								: "trialEnding.term.month"),
+						baseUrl),
+				s.id(), at);
+	}
+
 	/** When the next pre-billing notice is due; empty while they are switched off. */
 	java.util.Optional<Instant> nextPreBillingNoticeDue() {
 		return preBillingNotice ? queue.nextPreBillingNoticeDue() : java.util.Optional.empty();

@@ -25,7 +25,7 @@ class JdbcSubscriptionRepository {
 			INSERT INTO subscriptions (id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor,
 			    period_index, current_period_start, current_period_end, parent_id, payment_method_id, price_amount,
 			    currency, device_limit, created_at, next_attempt_at)
-			VALUES (:id, :account, :plan, :order, :channel, 'ACTIVE', true, :term, :anchor, 0, :start, :end, :parent,
+			VALUES (:id, :account, :plan, :order, :channel, :status, true, :term, :anchor, :index, :start, :end, :parent,
 			    :pm, :price, :currency, :devices, :at, :end)
 			ON CONFLICT (order_number) DO NOTHING
 			""";
@@ -55,6 +55,8 @@ class JdbcSubscriptionRepository {
 			.param("plan", s.planCode())
 			.param("order", s.orderNumber())
 			.param("channel", s.channel().name())
+			.param("status", s.status().name())
+			.param("index", s.periodIndex())
 			.param("term", s.term().name())
 			.param("anchor", ts(s.anchor()))
 			.param("start", ts(s.currentPeriodStart()))
@@ -158,14 +160,14 @@ class JdbcSubscriptionRepository {
 	/** Ids of subscriptions whose scheduled end is due at or before {@code until}, earliest first. */
 	List<String> dueToEnd(Instant until, int limit) {
 		return jdbc.sql("""
-				SELECT id FROM subscriptions WHERE status IN ('ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
+				SELECT id FROM subscriptions WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
 				AND cancel_at <= :until ORDER BY cancel_at, seq LIMIT :limit
 				""").param("until", ts(until)).param("limit", limit).query(String.class).list();
 	}
 
 	Optional<Instant> nextScheduledEnd() {
 		return jdbc.sql("""
-				SELECT min(cancel_at) FROM subscriptions WHERE status IN ('ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
+				SELECT min(cancel_at) FROM subscriptions WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND cancel_at IS NOT NULL
 				""").query((rs, n) -> {
 			Timestamp t = rs.getTimestamp(1);
 			return t == null ? null : t.toInstant();

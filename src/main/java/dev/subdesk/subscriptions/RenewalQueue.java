@@ -43,11 +43,11 @@ public class RenewalQueue {
 			SELECT s.*, least(s.extra_attempt_at, s.next_attempt_at) AS due_at,
 			       coalesce(s.extra_attempt_at <= :until, false) AS extra
 			FROM subscriptions s
-			WHERE s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew
+			WHERE s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
 			  AND s.%s <= :until
 			  AND (s.parent_id IS NULL) = :bases
 			  AND (s.parent_id IS NULL OR EXISTS (SELECT 1 FROM subscriptions p
-			                                      WHERE p.id = s.parent_id AND p.status IN ('ACTIVE', 'PAST_DUE')))
+			                                      WHERE p.id = s.parent_id AND p.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')))
 			  AND s.id <> ALL(:skip::text[])
 			  AND pg_try_advisory_lock(hashtextextended(s.id, 0))
 			ORDER BY s.%s
@@ -95,6 +95,25 @@ public class RenewalQueue {
 			RETURNING s.*
 			""";
 
+	/**
+	 * Due TRIAL_ENDING notices, found along the renewal-attempt index like the reminders: a trial's next attempt is
+	 * its conversion at the trial's end. {@code reminded_for} marks it sent for that end (the first paid period's
+	 * RENEWAL_REMINDER is for a later end).
+	 */
+	private static final String CLAIM_TRIAL_ENDING = """
+			WITH due AS (
+			    SELECT id FROM subscriptions
+			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + make_interval(days => :lead)
+			      AND status = 'TRIALING' AND channel = 'DIRECT' AND next_attempt_at = current_period_end
+			      AND reminded_for IS DISTINCT FROM current_period_end
+			    ORDER BY next_attempt_at
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED)
+			UPDATE subscriptions s SET reminded_for = s.current_period_end FROM due WHERE s.id = due.id
+			RETURNING s.*
+			""";
+
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
 			    current_period_end = v.new_end, next_attempt_at = v.new_end, extra_attempt_at = NULL,
@@ -102,17 +121,22 @@ public class RenewalQueue {
 			    version = s.version + 1
 			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[])
 			     AS v(id, new_end, price, old_end)
-			WHERE s.id = v.id AND s.current_period_end = v.old_end AND s.status IN ('ACTIVE', 'PAST_DUE') AND s.auto_renew
+			WHERE s.id = v.id AND s.current_period_end = v.old_end AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')
+			  AND s.auto_renew
 			RETURNING s.*
 			""";
 
 	private static final String NEXT_DUE = """
 			SELECT min(due) FROM (
 			    SELECT min(least(next_attempt_at, extra_attempt_at)) AS due FROM subscriptions
-			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
+			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew
 			    UNION ALL
 			    SELECT min(current_period_end - %s) FROM subscriptions
 			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
+			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
+			    UNION ALL
+			    SELECT min(current_period_end - interval '%d days') FROM subscriptions
+			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'TRIALING' AND channel = 'DIRECT'
 			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
 			) t
 			""";
@@ -138,6 +162,7 @@ public class RenewalQueue {
 	private final String claimPreBilling;
 	private final String nextDue;
 	private final int preBillingDays;
+	private final int trialEndingDays;
 
 	/**
 	 * The notice leads come from the rule table ({@link Jurisdictions#notices()}): one schedule for every customer,
@@ -151,7 +176,9 @@ public class RenewalQueue {
 		this.claimReminders = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead);
 		this.preBillingDays = jurisdictions.daysBefore("UPCOMING_CHARGE", "P1Y");
 		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
-		this.nextDue = NEXT_DUE.formatted(lead);
+		this.trialEndingDays = Math.max(jurisdictions.daysBefore("TRIAL_ENDING", "P1Y"),
+				jurisdictions.daysBefore("TRIAL_ENDING", "P1M"));
+		this.nextDue = NEXT_DUE.formatted(lead, trialEndingDays);
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
@@ -288,6 +315,20 @@ public class RenewalQueue {
 			.optional();
 	}
 
+	/**
+	 * Claims the trials whose TRIAL_ENDING notice is due (the rule table's days before the first charge; at once
+	 * for a trial shorter than that) and marks it sent, in the caller's transaction with the notices.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> claimTrialEndingNotices(Instant until, int limit) {
+		return jdbc.sql(CLAIM_TRIAL_ENDING)
+			.param("until", Timestamp.from(until))
+			.param("lead", trialEndingDays)
+			.param("limit", limit)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
 	/** Claims due RENEWAL_REMINDERs and marks them sent, in the caller's transaction with the notices. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public List<Subscription> claimReminders(Instant until, int limit) {
@@ -387,7 +428,7 @@ public class RenewalQueue {
 	public long lagSeconds(Instant now) {
 		return jdbc.sql("""
 				SELECT greatest(0, coalesce(extract(epoch FROM (:now - min(least(next_attempt_at, extra_attempt_at))))::bigint, 0))
-				FROM subscriptions WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
+				FROM subscriptions WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew
 				""").param("now", Timestamp.from(now)).query(Long.class).single();
 	}
 }

@@ -17,8 +17,20 @@ public record Subscription(String id, String accountId, String planCode, String 
 		@Nullable String scheduledBy, @Nullable String parentId, @Nullable String paymentMethodId, Money price,
 		int deviceLimit, Instant createdAt, long seq) {
 
+	/**
+	 * {@code TRIALING}: in a free trial, charged nothing until the renewal engine converts it at the trial's end
+	 * ({@code currentPeriodEnd}) into ACTIVE with the first charge (a declined one makes it PAST_DUE, as any renewal).
+	 */
 	public enum Status {
-		ACTIVE, PAST_DUE, CANCELLED, EXPIRED
+		TRIALING, ACTIVE, PAST_DUE, CANCELLED, EXPIRED
+	}
+
+	/**
+	 * The end of the free trial while the subscription is still in its trial period (index -1, TRIALING, or ended
+	 * or past due in it); empty once a paid period started or when it had no trial.
+	 */
+	public java.util.Optional<Instant> trialEndsAt() {
+		return periodIndex < 0 ? java.util.Optional.of(currentPeriodEnd) : java.util.Optional.empty();
 	}
 
 	/** CANCELLED or EXPIRED: it will never be charged again. */

@@ -79,7 +79,8 @@ public class Subscriptions {
 		String id = Ids.next("sub");
 		String gatewayKey = "purchase_" + id;
 		PaymentMethod method = checked.method();
-		if (method != null) {
+		boolean trial = startsWithTrial(checked.plan(), request.channel());
+		if (method != null && !trial) {
 			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.plan().price(),
 					gatewayKey);
 			switch (outcome) {
@@ -96,11 +97,19 @@ public class Subscriptions {
 			return tx.execute(status -> record(id, request, gatewayKey));
 		}
 		catch (RuntimeException e) {
-			if (method != null) {
+			if (method != null && !trial) {
 				billing.reverseUnrecordedPayment(method, checked.plan().price(), gatewayKey);
 			}
 			throw e;
 		}
+	}
+
+	/**
+	 * A direct purchase of a plan with trial days starts TRIALING and is charged nothing (the card is still
+	 * required: the trial converts with a charge at its end); a store runs its own trials.
+	 */
+	private static boolean startsWithTrial(Plan plan, Channel channel) {
+		return plan.hasTrial() && channel == Channel.DIRECT;
 	}
 
 	private Checked check(PurchaseRequest request) {
@@ -176,10 +185,13 @@ public class Subscriptions {
 		Checked checked = check(request);
 		Plan plan = checked.plan();
 		Instant now = clock.instant();
-		Instant end = storeEnd != null ? storeEnd : plan.term().boundary(start, 1);
+		boolean trial = storeEnd == null && startsWithTrial(plan, request.channel());
+		// a trial is period -1 of a subscription anchored at the trial's end: the paid terms count from the first charge
+		Instant end = storeEnd != null ? storeEnd : trial ? plan.trialEnd(start) : plan.term().boundary(start, 1);
 		PaymentMethod method = checked.method();
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
-				Subscription.Status.ACTIVE, true, plan.term(), start, 0, start, end, null, null, null,
+				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : start,
+				trial ? -1 : 0, start, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
@@ -187,14 +199,14 @@ public class Subscriptions {
 			consents.record(id, account.id(), request.consent(), now);
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
-		if (method != null) {
+		if (method != null && !trial) {
 			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
 		}
 		Letter letter = notices.letterFor(account.country());
 		String name = catalog.name(plan.code(), letter.locale());
 		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
-				letter.text("order.subject", orderNumber, name), orderConfirmation(letter, plan, name, orderNumber, end,
-						request.channel(), method) + withdrawalInformation(letter, account, request.channel(), now), id);
+				letter.text("order.subject", orderNumber, name), (trial ? trialConfirmation(letter, plan, name, orderNumber, end)
+						: orderConfirmation(letter, plan, name, orderNumber, end, request.channel(), method)) + withdrawalInformation(letter, account, request.channel(), now), id);
 		return get(id);
 	}
 
@@ -212,6 +224,14 @@ public class Subscriptions {
 				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
 				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
 				letter.date(end), String.valueOf(plan.moneyBackDays()));
+	}
+
+	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
+	private static String trialConfirmation(Letter letter, Plan plan, String name, String orderNumber, Instant trialEnd) {
+		return letter.text("order.trial", orderNumber, name, String.valueOf(plan.trialDays()), letter.date(trialEnd),
+				letter.money(plan.price()),
+				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
+				String.valueOf(plan.moneyBackDays()));
 	}
 
 	/**

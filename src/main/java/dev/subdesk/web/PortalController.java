@@ -90,7 +90,7 @@ class PortalController {
 	record Row(String id, String name, String orderNumber, String statusKey, @Nullable String nextChargeDate,
 			@Nullable String nextChargeAmount, @Nullable String endDate, boolean endedAlready, boolean cancellable,
 			boolean resumable, boolean canStopRenewal, boolean withdrawable, @Nullable StoreRow store,
-			List<String> devices, List<Row> addOns) {
+			List<String> devices, List<Row> addOns, @Nullable String trialEndsOn) {
 	}
 
 	/**
@@ -138,6 +138,7 @@ class PortalController {
 		model.addAttribute("devicesEnding", devicesEnding(devicesBySubscription, id, quote.alsoCancels()));
 		model.addAttribute("serviceUntil", PageFormats.date(endOfTerm.effectiveAt(), locale));
 		model.addAttribute("refund", immediately.refund().positive() ? PageFormats.money(immediately.refund(), locale) : null);
+		model.addAttribute("trialEndsOn", quote.trial() == null ? null : PageFormats.date(quote.trial().endsAt(), locale));
 		model.addAttribute("alsoEnds", quote.alsoCancels().stream().map(a -> name(subscriptions.get(a), locale)).toList());
 		model.addAttribute("offer", quote.offer());
 		model.addAttribute("reasons", Arrays.asList(Cancellation.Reason.values()));
@@ -371,11 +372,14 @@ class PortalController {
 					refundedAt == null ? null : PageFormats.date(refundedAt, locale));
 			renews = false; // the store charges its own price: no amount of ours to show
 		}
+		// a running free trial: one click ends it, at once or at the trial's end, and nothing is charged either way
+		boolean trial = s.status() == Subscription.Status.TRIALING && !s.scheduledToEnd();
 		return new Row(s.id(), name(s, locale), s.orderNumber(), status,
 				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(s.price(), locale) : null,
 				end == null ? null : PageFormats.date(end, locale), s.ended(), s.cancellable(),
-				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled(), withdrawals.eligible(s, account), store,
-				devicesBySubscription.getOrDefault(s.id(), List.of()), addOns);
+				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled() && !trial, withdrawals.eligible(s, account),
+				store, devicesBySubscription.getOrDefault(s.id(), List.of()), addOns,
+				trial ? PageFormats.date(s.currentPeriodEnd(), locale) : null);
 	}
 
 	private String name(Subscription s, Locale locale) {

@@ -15,7 +15,7 @@ class SubscriptionsIntegrationTests extends ApiIntegrationTest {
 		JsonNode plans = api.get("/plans").json().path("data");
 		assertThat(plans.values()).extracting(p -> p.path("code").asString())
 			.containsExactly("antivirus-annual", "antivirus-monthly", "vpn-annual", "utilities-annual", "total-annual",
-					"identity-addon-annual", "vpn-addon-monthly");
+					"identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial"); // the last: the tests' (db/testdata)
 		assertThat(plans.get(0).path("price").path("amount").asLong()).isEqualTo(5999);
 		assertThat(plans.get(5).path("addOnTo").values()).extracting(JsonNode::asString)
 			.containsExactly("antivirus-annual", "total-annual");

@@ -87,6 +87,13 @@ class JurisdictionsTests {
 		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1Y")).as("R-CA-7: 15-45 days").isBetween(15, 45);
 		assertThat(rules.daysBefore("UPCOMING_CHARGE", "P1Y")).as("R-CARD-3: 3-7 days").isBetween(3, 7);
 		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1M")).isPositive();
+		for (String term : java.util.List.of("P1Y", "P1M")) {
+			assertThat(rules.daysBefore("TRIAL_ENDING", term)).as("R-CARD-1/2: at least 7 days before the first charge")
+				.isGreaterThanOrEqualTo(7)
+				.as("R-CA-6: 3 to 21 days before the trial ends")
+				.isBetween(3, 21);
+		}
+		assertThat(rules.noticeActive("TRIAL_ENDING")).as("on for everyone, no switch").isTrue();
 		assertThat(rules.notices()).allSatisfy(n -> assertThat(n.rules()).isNotEmpty());
 	}
 

@@ -45,6 +45,7 @@ public final class SubdeskServer implements AutoCloseable {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(SubdeskApplication.class)
 			.run("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true",
 					"--subdesk.data-dir=" + dataDir, "--subdesk.jobs.initial-delay=PT1H",
+					"--subdesk.extra-migrations=classpath:db/testdata",
 					"--spring.main.banner-mode=off", "--logging.level.dev.subdesk=WARN",
 					"--logging.level.org.springframework=WARN", "--logging.level.org.flywaydb=WARN",
 					"--logging.level.com.zaxxer=WARN");

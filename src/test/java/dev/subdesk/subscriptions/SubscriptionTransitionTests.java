@@ -63,8 +63,8 @@ class SubscriptionTransitionTests {
 			for (Subscription.Status status : Subscription.Status.values()) {
 				Subscription s = subscription(channel, status);
 				assertThat(s.cancellable()).as("%s %s", channel, status)
-					.isEqualTo(channel == Channel.DIRECT && (status == Subscription.Status.ACTIVE
-							|| status == Subscription.Status.PAST_DUE));
+					.isEqualTo(channel == Channel.DIRECT && (status == Subscription.Status.TRIALING
+							|| status == Subscription.Status.ACTIVE || status == Subscription.Status.PAST_DUE));
 			}
 		}
 	}

@@ -24,6 +24,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
 		// the demo customers would show up in searches and counts of the shared database: DemoDataIntegrationTests seeds them
 		"subdesk.demo.seed=false",
+		// a plan with a free trial (issue 12), which the demo catalog of the contract does not have
+		"subdesk.extra-migrations=classpath:db/testdata",
 		// store sync: the tests' own App Store root and Google push keys (src/test/resources/stores), no real ones
 		"subdesk.stores.apple.root-certificates=classpath:stores/test-apple-root.pem",
 		"subdesk.stores.apple.bundle-id=example.acme.app",
