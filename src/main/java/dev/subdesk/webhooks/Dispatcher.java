@@ -57,47 +57,59 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+	/** Events fanned out per round, in claims' batches: most events concern no endpoint, and fanning out is cheap. */
+	private static final int FAN_OUT_PER_CLAIM = 10;
+
 	private static final long FANOUT_LOCK = 0x5744_4f55_5446_414eL;
 
+	/**
+	 * Takes the oldest committed events off the fan-out queue and makes their deliveries; answers how many events it
+	 * took (events no endpoint wants make none, and must not look like no work, or the queue drains at one batch
+	 * per idle interval).
+	 */
 	private static final String FAN_OUT = """
 			WITH taken AS (
 			    DELETE FROM webhook_fanout WHERE position IN (
 			        SELECT position FROM webhook_fanout ORDER BY position LIMIT :batch FOR UPDATE SKIP LOCKED)
-			    RETURNING position)
-			INSERT INTO webhook_delivery (id, endpoint_id, event_position, event_id, event_type, subject_id, sequence,
-			    status, next_attempt_at, created_at)
-			SELECT 'wd_' || replace(gen_random_uuid()::text, '-', ''), w.id, e.position, e.id, e.type, e.subject_id,
-			    e.sequence, 'PENDING', :now, :now
-			FROM taken t JOIN domain_event e ON e.position = t.position
-			JOIN webhook_endpoint w ON w.status = 'ENABLED' AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
-			ORDER BY e.position, w.seq
-			ON CONFLICT (endpoint_id, event_id) DO NOTHING
+			    RETURNING position),
+			made AS (
+			    INSERT INTO webhook_delivery (id, endpoint_id, event_position, event_id, event_type, subject_id, sequence,
+			        status, next_attempt_at, created_at)
+			    SELECT 'wd_' || replace(gen_random_uuid()::text, '-', ''), w.id, e.position, e.id, e.type, e.subject_id,
+			        e.sequence, 'PENDING', :now, :now
+			    FROM taken t JOIN domain_event e ON e.position = t.position
+			    JOIN webhook_endpoint w ON w.status = 'ENABLED' AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
+			    ORDER BY e.position, w.seq
+			    ON CONFLICT (endpoint_id, event_id) DO NOTHING
+			    RETURNING 1)
+			SELECT (SELECT count(*) FROM taken) AS taken
 			""";
 
 	/**
-	 * The due deliveries, oldest first, at most {@code :room} per endpoint (endpoints already full on this node
-	 * left out), each the earliest PENDING one of its subject at its endpoint (a manual retry goes out of order).
+	 * The due deliveries, at most {@code :room} per endpoint, looked up endpoint by endpoint (endpoints already full on
+	 * this node left out), so that no endpoint's backlog, however old and large (a receiver down for hours, all its
+	 * retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to {@code :batch}.
+	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
 	 */
 	private static final String CLAIM = """
 			WITH due AS (
-			    SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
-			    WHERE d.status = 'PENDING' AND d.next_attempt_at <= :now
-			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
-			      AND d.endpoint_id <> ALL (:busy)
-			      AND (d.manual OR NOT EXISTS (
-			          SELECT 1 FROM webhook_delivery p
-			          WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.sequence < d.sequence
-			            AND p.status = 'PENDING' AND NOT p.manual))
-			    ORDER BY d.next_attempt_at, d.event_position
-			    LIMIT :scan),
-			ranked AS (
-			    SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_position) AS rank
-			    FROM due),
+			    SELECT d.id, d.next_attempt_at, d.event_position
+			    FROM webhook_endpoint w
+			    CROSS JOIN LATERAL (
+			        SELECT d.id, d.next_attempt_at, d.event_position FROM webhook_delivery d
+			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= :now
+			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			          AND (d.manual OR NOT EXISTS (
+			              SELECT 1 FROM webhook_delivery p
+			              WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.sequence < d.sequence
+			                AND p.status = 'PENDING' AND NOT p.manual))
+			        ORDER BY d.next_attempt_at, d.event_position
+			        LIMIT :room) d
+			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)),
 			claimed AS (
-			    SELECT d.id FROM webhook_delivery d JOIN ranked r ON r.id = d.id
-			    JOIN webhook_endpoint w ON w.id = d.endpoint_id AND w.status = 'ENABLED'
-			    WHERE r.rank <= :room AND d.status = 'PENDING'
-			      AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			    SELECT d.id FROM webhook_delivery d JOIN due ON due.id = d.id
+			    WHERE d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			    ORDER BY due.next_attempt_at, due.event_position
 			    LIMIT :batch
 			    FOR UPDATE OF d SKIP LOCKED)
 			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
@@ -282,9 +294,10 @@ class Dispatcher implements SmartLifecycle {
 				return 0;
 			}
 			return jdbc.sql(FAN_OUT)
-				.param("batch", properties.batch())
+				.param("batch", properties.batch() * FAN_OUT_PER_CLAIM)
 				.param("now", Timestamp.from(clock.instant()))
-				.update();
+				.query(Integer.class)
+				.single();
 		});
 		return taken == null ? 0 : taken;
 	}
@@ -329,7 +342,6 @@ class Dispatcher implements SmartLifecycle {
 			.param("token", token)
 			.param("busy", busy)
 			.param("room", properties.perEndpoint())
-			.param("scan", properties.batch())
 			.param("batch", properties.batch())
 			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
 					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))

@@ -275,6 +275,50 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void aLargeOldBacklogOfAReceiverThatIsDownDoesNotHoldBackAnotherEndpoint() throws Exception {
+		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down for hours");
+		made.add(down.endpoint().id());
+		int backlog = properties.batch() * 3;
+		List<String> old = IntStream.range(0, backlog).mapToObj(i -> subject()).toList();
+		transactions.executeWithoutResult(tx -> old.forEach(
+				subject -> events.append(EventType.DEVICE_ACTIVATED, subject, null, Map.of("id", subject, "status", "ACTIVE"))));
+		await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.sql(
+				"SELECT count(*) FROM webhook_delivery WHERE endpoint_id = :e AND attempts > 0")
+			.param("e", down.endpoint().id())
+			.query(Long.class)
+			.single() >= backlog);
+		// hours later: every retry of the dead receiver is due, and due before anything new
+		jdbc.sql("UPDATE webhook_delivery SET next_attempt_at = :at WHERE endpoint_id = :e AND status = 'PENDING'")
+			.param("at", java.sql.Timestamp.from(clock.instant().minus(Duration.ofHours(1))))
+			.param("e", down.endpoint().id())
+			.update();
+
+		Receiver quick = receiver();
+		endpoint(quick);
+		List<String> subjects = IntStream.range(0, 20).mapToObj(i -> subject()).toList();
+		subjects.forEach(s -> append(EventType.DEVICE_ACTIVATED, s));
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(quick, subjects).size() == 20);
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_delivery WHERE endpoint_id = :e AND status = 'PENDING'")
+			.param("e", down.endpoint().id())
+			.query(Long.class)
+			.single()).as("the dead receiver's backlog is still there").isGreaterThanOrEqualTo((long) backlog);
+	}
+
+	@Test
+	void aLongQueueOfEventsNoEndpointWantsIsFannedOutWithoutWaiting() throws Exception {
+		Receiver quick = receiver();
+		endpoint(quick, "case.opened");
+		int unwanted = properties.batch() * 300;
+		transactions.executeWithoutResult(tx -> events.appendAll(IntStream.range(0, unwanted)
+			.mapToObj(i -> new dev.subdesk.events.NewEvent(EventType.DEVICE_ACTIVATED, subject(), null, Map.of("n", i)))
+			.toList()));
+		List<String> subjects = IntStream.range(0, 5).mapToObj(i -> subject()).toList();
+		subjects.forEach(s -> append(EventType.CASE_OPENED, s));
+		// one fan-out round per idle interval would take unwanted / batch rounds, 60 s at the defaults
+		await().atMost(Duration.ofSeconds(30)).until(() -> about(quick, subjects).size() == 5);
+	}
+
+	@Test
 	void severalDispatchersAtOnceNeverSendOneEventTwiceToOneEndpoint() throws Exception {
 		Receiver receiver = receiver();
 		endpoint(receiver);
