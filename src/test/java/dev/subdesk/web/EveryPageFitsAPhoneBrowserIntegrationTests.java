@@ -49,6 +49,8 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 
 		check("/", "home");
 		check("/support", "support");
+		check("/support/check", "support-check");
+		check("/checkout/antivirus-annual", "checkout");
 		check("/cancel?order=" + c.orderNumber(), "cancel-contracts-here");
 		((JavascriptExecutor) browser).executeScript("document.querySelector('main form').noValidate = true;");
 		browser.findElement(By.id("cancel-now")).click();
@@ -101,6 +103,7 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlMatches("/portal$"));
 
 		checkCurrent("my-subscriptions");
+		check("/checkout/total-annual", "checkout-signed-in");
 		check("/portal/devices", "devices");
 		check("/portal/account", "account");
 		check("/portal/subscriptions/" + c.subscription() + "/cancel", "cancel-with-offer");
