@@ -165,13 +165,14 @@ class Dispatcher implements SmartLifecycle {
 	private final WebhookProperties properties;
 	private final WebhookMeters meters;
 	private final Destinations destinations;
-	private final HttpClient http;
+	/** The senders and their HTTP client: made anew at each start, as a stop shuts the senders down. */
+	private volatile HttpClient http;
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 	private final Semaphore wake = new Semaphore(0);
 	/** Successes waiting to be written: the loop writes them in one statement per round. */
 	private final java.util.concurrent.ConcurrentLinkedQueue<Success> successes = new java.util.concurrent.ConcurrentLinkedQueue<>();
-	private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+	private volatile ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
 	private volatile boolean running;
 	private @Nullable Thread loop;
@@ -188,11 +189,15 @@ class Dispatcher implements SmartLifecycle {
 		this.properties = properties;
 		this.meters = meters;
 		this.destinations = new Destinations(properties.allowPrivate());
-		this.http = HttpClient.newBuilder()
+		this.http = client(senders);
+	}
+
+	private HttpClient client(ExecutorService executor) {
+		return HttpClient.newBuilder()
 			.connectTimeout(properties.timeout())
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.version(HttpClient.Version.HTTP_1_1)
-			.executor(senders)
+			.executor(executor)
 			.build();
 	}
 
@@ -215,6 +220,11 @@ class Dispatcher implements SmartLifecycle {
 	public void start() {
 		if (!properties.enabled() || running) {
 			return;
+		}
+		if (senders.isShutdown()) {
+			// started again after a stop (a paused test context, a restarted lifecycle): new senders, new client
+			senders = Executors.newVirtualThreadPerTaskExecutor();
+			http = client(senders);
 		}
 		running = true;
 		loop = Thread.ofPlatform().name("webhook-dispatcher").daemon().start(this::run);

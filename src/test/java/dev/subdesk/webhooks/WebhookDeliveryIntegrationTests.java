@@ -319,6 +319,18 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void aDispatcherStoppedAndStartedAgainStillDelivers() throws Exception {
+		// what a paused test context, or a restarted lifecycle, does to it: its senders were shut down for good
+		dispatcher.stop();
+		dispatcher.start();
+		Receiver receiver = receiver();
+		endpoint(receiver);
+		String subject = subject();
+		append(EventType.DEVICE_ACTIVATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+	}
+
+	@Test
 	void severalDispatchersAtOnceNeverSendOneEventTwiceToOneEndpoint() throws Exception {
 		Receiver receiver = receiver();
 		endpoint(receiver);
