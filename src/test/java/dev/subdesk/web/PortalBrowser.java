@@ -18,6 +18,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -154,5 +155,29 @@ public final class PortalBrowser {
 	private static String describe(Rule rule) {
 		return rule.getImpact() + " " + rule.getId() + ": " + rule.getHelp() + " "
 				+ rule.getNodes().stream().map(n -> String.valueOf(n.getTarget())).toList();
+	}
+
+	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
+	public static WebElement tabTo(WebDriver driver, java.util.function.Predicate<WebElement> wanted) {
+		for (int i = 0; i < 60; i++) {
+			driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+			WebElement focused = driver.switchTo().activeElement();
+			if (wanted.test(focused)) {
+				return focused;
+			}
+		}
+		throw new AssertionError("Tab never reached the element on " + driver.getCurrentUrl());
+	}
+
+	/** Waits until the address ends with {@code suffix}. */
+	public static void waitForEnd(WebDriver driver, String suffix) {
+		new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(10)).until(
+				org.openqa.selenium.support.ui.ExpectedConditions.urlMatches(java.util.regex.Pattern.quote(suffix) + "$"));
+	}
+
+	/** Waits until the address contains {@code part}. */
+	public static void waitForPath(WebDriver driver, String part) {
+		new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(10))
+			.until(org.openqa.selenium.support.ui.ExpectedConditions.urlContains(part));
 	}
 }

@@ -185,25 +185,16 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		PortalBrowser.screenshot(browser, "cancel-with-offer-beside");
 	}
 
-	/** Presses Tab until the focused element is the one wanted; a page that traps focus fails the test. */
 	private WebElement tabTo(java.util.function.Predicate<WebElement> wanted) {
-		for (int i = 0; i < 60; i++) {
-			browser.switchTo().activeElement().sendKeys(Keys.TAB);
-			WebElement focused = browser.switchTo().activeElement();
-			if (wanted.test(focused)) {
-				return focused;
-			}
-		}
-		throw new AssertionError("Tab never reached the element on " + browser.getCurrentUrl());
+		return PortalBrowser.tabTo(browser, wanted);
 	}
 
 	private void waitForEnd(String suffix) {
-		new WebDriverWait(browser, Duration.ofSeconds(10))
-			.until(ExpectedConditions.urlMatches(java.util.regex.Pattern.quote(suffix) + "$"));
+		PortalBrowser.waitForEnd(browser, suffix);
 	}
 
 	private void waitForPath(String part) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
+		PortalBrowser.waitForPath(browser, part);
 	}
 
 }
