@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,8 +142,20 @@ class Dispatcher implements SmartLifecycle {
 			WHERE d.id = s.id AND d.claim_token = s.token
 			""";
 
+	/**
+	 * Locks that the outcome of an attempt takes on its endpoints before it touches a delivery: the order in which a
+	 * deletion of the endpoint locks them (the endpoint, then its deliveries by the cascade), so that the two never
+	 * wait for each other. A shared lock, as senders of one endpoint do not exclude each other; in id order, as one
+	 * round's successes may concern several endpoints.
+	 */
+	private static final String ENDPOINTS_FIRST = """
+			SELECT id FROM webhook_endpoint WHERE id = ANY (:ids) ORDER BY id FOR KEY SHARE
+			""";
+
 	private static final String ENDPOINT_SUCCEEDED = """
-			UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ANY (:ids) AND failing_since IS NOT NULL
+			UPDATE webhook_endpoint SET failing_since = NULL WHERE id IN (
+			    SELECT id FROM webhook_endpoint WHERE id = ANY (:ids) AND failing_since IS NOT NULL
+			    ORDER BY id FOR NO KEY UPDATE)
 			""";
 
 	private static final String FAILED = """
@@ -175,7 +188,7 @@ class Dispatcher implements SmartLifecycle {
 	private volatile ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
 	private volatile boolean running;
-	private @Nullable Thread loop;
+	private volatile @Nullable Thread loop;
 
 	private final SealedSecrets secrets;
 
@@ -217,7 +230,7 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
 		if (!properties.enabled() || running) {
 			return;
 		}
@@ -227,20 +240,30 @@ class Dispatcher implements SmartLifecycle {
 			http = client(senders);
 		}
 		running = true;
-		loop = Thread.ofPlatform().name("webhook-dispatcher").daemon().start(this::run);
+		loop = Thread.ofPlatform()
+			.name("webhook-dispatcher")
+			.daemon()
+			.uncaughtExceptionHandler((thread, e) -> log.error("The webhook dispatcher stopped on an error", e))
+			.start(this::run);
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		running = false;
 		Thread thread = loop;
+		loop = null;
 		if (thread != null) {
 			thread.interrupt();
+			Duration patience = properties.timeout().plusSeconds(20);
 			try {
-				thread.join(Duration.ofSeconds(5));
+				// a round inside a statement ends when the statement does
+				thread.join(patience);
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
+			}
+			if (thread.isAlive()) {
+				log.warn("The webhook dispatcher's loop did not end within {}; it ends after its round", patience);
 			}
 		}
 		senders.shutdown();
@@ -259,7 +282,9 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	private void run() {
-		while (running) {
+		Thread self = Thread.currentThread();
+		// a loop that a stop let go of ends, even when the next start came before the end of its round
+		while (running && loop == self) {
 			try {
 				boolean worked = step();
 				if (!worked) {
@@ -271,7 +296,7 @@ class Dispatcher implements SmartLifecycle {
 				return;
 			}
 			catch (RuntimeException e) {
-				if (!running) {
+				if (!running || loop != self) {
 					return;
 				}
 				log.warn("Webhook dispatch failed; trying again shortly", e);
@@ -320,19 +345,29 @@ class Dispatcher implements SmartLifecycle {
 		}
 		Map<Long, Event> events = events(claims);
 		Map<String, Target> targets = targets(claims);
-		for (Claim claim : claims) {
-			senders.execute(() -> {
-				try {
-					send(claim, events.get(claim.position()), targets.get(claim.endpointId()));
-				}
-				catch (RuntimeException e) {
-					log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(), e);
-				}
-				finally {
-					inFlight.get(claim.endpointId()).decrementAndGet();
-					wake.release();
-				}
-			});
+		ExecutorService executor = senders;
+		for (int i = 0; i < claims.size(); i++) {
+			Claim claim = claims.get(i);
+			try {
+				executor.execute(() -> {
+					try {
+						send(claim, events.get(claim.position()), targets.get(claim.endpointId()));
+					}
+					catch (RuntimeException e) {
+						log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(),
+								e);
+					}
+					finally {
+						inFlight.get(claim.endpointId()).decrementAndGet();
+						wake.release();
+					}
+				});
+			}
+			catch (RejectedExecutionException e) {
+				// stopped meanwhile: these claims are not sent by this node (their leases lapse) nor counted in flight
+				claims.subList(i, claims.size()).forEach(this::release);
+				return i;
+			}
 		}
 		return claims.size();
 	}
@@ -373,6 +408,12 @@ class Dispatcher implements SmartLifecycle {
 	/** Gives up this node's count of attempts in flight for claims that were not sent through {@link #dispatch}. */
 	void forget(List<Claim> claims) {
 		claims.forEach(claim -> inFlight.get(claim.endpointId()).decrementAndGet());
+	}
+
+	/** Gives a claim back at once, its attempt not made, and stops counting it in flight. */
+	private void release(Claim claim) {
+		inFlight.get(claim.endpointId()).decrementAndGet();
+		jdbc.sql(RELEASE).param("id", claim.id()).param("token", claim.token()).update();
 	}
 
 	private Map<Long, Event> events(List<Claim> claims) {
@@ -479,16 +520,16 @@ class Dispatcher implements SmartLifecycle {
 			return 0;
 		}
 		try {
+			String[] endpointIds = batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new);
 			transactions.executeWithoutResult(tx -> {
+				jdbc.sql(ENDPOINTS_FIRST).param("ids", endpointIds).query(String.class).list();
 				jdbc.sql(SUCCEEDED)
 					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
 					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
 					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
 					.param("now", Timestamp.from(clock.instant()))
 					.update();
-				jdbc.sql(ENDPOINT_SUCCEEDED)
-					.param("ids", batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new))
-					.update();
+				jdbc.sql(ENDPOINT_SUCCEEDED).param("ids", endpointIds).update();
 			});
 		}
 		catch (RuntimeException e) {
@@ -505,6 +546,7 @@ class Dispatcher implements SmartLifecycle {
 		Instant now = clock.instant();
 		Optional<Instant> next = RetrySchedule.next(claim.attempts(), claim.createdAt(), now);
 		transactions.executeWithoutResult(tx -> {
+			jdbc.sql(ENDPOINTS_FIRST).param("ids", new String[] { claim.endpointId() }).query(String.class).list();
 			int recorded = jdbc.sql(FAILED)
 				.param("id", claim.id())
 				.param("token", claim.token())

@@ -45,6 +45,9 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 	dev.subdesk.events.EventLog events;
 
 	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+	@org.springframework.beans.factory.annotation.Autowired
 	org.springframework.transaction.support.TransactionTemplate transactions;
 
 	@BeforeEach
@@ -222,8 +225,14 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		String subject = "CASE-" + java.util.UUID.randomUUID().toString().substring(0, 6).toUpperCase();
 		transactions.executeWithoutResult(tx -> events.append(dev.subdesk.events.EventType.CASE_OPENED, subject, null,
 				Map.of("caseNumber", subject)));
-		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-			.until(() -> checked.get("/webhook-endpoints/" + hookId + "/deliveries").json().path("data").size() == 1);
+		try {
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+				.until(() -> checked.get("/webhook-endpoints/" + hookId + "/deliveries").json().path("data").size() == 1);
+		}
+		catch (org.awaitility.core.ConditionTimeoutException e) {
+			throw new AssertionError("no delivery of the event in 60 s:"
+					+ dev.subdesk.support.DispatcherDiagnostics.describe(jdbc), e);
+		}
 		String deliveryId = expect(200, checked.get("/webhook-endpoints/" + hookId + "/deliveries?limit=5")).json()
 			.path("data").get(0).path("id").asString();
 		expect(202, checked.post("/webhook-endpoints/" + hookId + "/deliveries/" + deliveryId + "/retry"));
