@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.api.Views.ListView;
 import dev.subdesk.api.Views.PlanView;
 import dev.subdesk.catalog.Catalog;
@@ -96,7 +97,7 @@ class OperationsController {
 
 	private void requireTestClock() {
 		if (!clock.enabled()) {
-			throw new SubdeskException(404, "NOT_FOUND", "The test clock is off (SUBDESK_TEST_CLOCK)");
+			throw new SubdeskException(CommonErrorCode.NOT_FOUND, "The test clock is off (SUBDESK_TEST_CLOCK)");
 		}
 	}
 }

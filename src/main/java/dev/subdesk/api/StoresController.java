@@ -92,7 +92,7 @@ class StoresController {
 	StoreStatusView storeStatus(@PathVariable String id) {
 		Subscription s = subscriptions.get(id);
 		if (!s.storeBilled()) {
-			throw SubdeskException.conflict("NOT_STORE_BILLED", "This subscription is billed by Acme, not by a store");
+			throw SubdeskException.of(ApiErrorCode.NOT_STORE_BILLED, "This subscription is billed by Acme, not by a store");
 		}
 		var status = stores.status(id);
 		return new StoreStatusView(id, s.channel().name(), s.status().name(),

@@ -84,10 +84,9 @@ public class Subscriptions {
 			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.plan().price(),
 					gatewayKey);
 			switch (outcome) {
-				case PaymentOutcome.Declined declined -> throw new SubdeskException(402, "PAYMENT_DECLINED",
+				case PaymentOutcome.Declined declined -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_DECLINED,
 						"The card was declined (" + declined.code() + "); nothing was charged or created");
-				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(503,
-						"PAYMENT_GATEWAY_UNAVAILABLE",
+				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
 						"The payment gateway did not answer; nothing was charged or created. Please try again.");
 				case PaymentOutcome.Paid paid -> {
 				}
@@ -156,17 +155,17 @@ public class Subscriptions {
 
 	private void checkParent(Plan plan, Subscription parent, Channel channel) {
 		if (!plan.addOnTo().contains(parent.planCode()) || parent.channel() != channel) {
-			throw SubdeskException.conflict("ADD_ON_NOT_ALLOWED",
+			throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_NOT_ALLOWED,
 					"%s cannot be added to %s on this channel".formatted(plan.code(), parent.planCode()));
 		}
 		if (parent.status() != Subscription.Status.ACTIVE || parent.cancelAt() != null) {
-			throw SubdeskException.conflict("PARENT_NOT_ACTIVE", "The parent subscription is not active or is set to end");
+			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE, "The parent subscription is not active or is set to end");
 		}
 		boolean exists = repository.addOnsOf(parent.id())
 			.stream()
 			.anyMatch(a -> !a.ended() && a.planCode().equals(plan.code()));
 		if (exists) {
-			throw SubdeskException.conflict("ADD_ON_EXISTS", "The parent already has this add-on");
+			throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_EXISTS, "The parent already has this add-on");
 		}
 	}
 
@@ -406,8 +405,8 @@ public class Subscriptions {
 			.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
 		if (!s.cancellable()) {
 			throw s.storeBilled()
-					? SubdeskException.conflict("CHANNEL_MANAGED", "This subscription is billed by " + s.channel().storeName())
-					: SubdeskException.conflict("ALREADY_CANCELLED", "The subscription has ended");
+					? SubdeskException.of(SubscriptionsErrorCode.CHANNEL_MANAGED, "This subscription is billed by " + s.channel().storeName())
+					: SubdeskException.of(SubscriptionsErrorCode.ALREADY_CANCELLED, "The subscription has ended");
 		}
 		Subscription updated = s.withPaymentMethod(method.id());
 		repository.update(updated);
@@ -432,7 +431,7 @@ public class Subscriptions {
 		boolean needed = all.stream()
 			.anyMatch(s -> s.channel() == Channel.DIRECT && s.autoRenew() && !s.ended());
 		if (lastOne && needed) {
-			throw SubdeskException.conflict("PAYMENT_METHOD_IN_USE",
+			throw SubdeskException.of(SubscriptionsErrorCode.PAYMENT_METHOD_IN_USE,
 					"An auto-renewing subscription would be left with no payment method; turn auto-renewal off or add another card first");
 		}
 		String replacement = accounts.removePaymentMethod(accountId, paymentMethodId)

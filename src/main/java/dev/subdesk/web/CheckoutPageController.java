@@ -205,7 +205,7 @@ class CheckoutPageController {
 
 	private String form(Plan plan, Account account, Model model, @Nullable String error) {
 		if (account.closed()) {
-			throw new SubdeskException(409, "ACCOUNT_CLOSED", "This account is closed");
+			throw new SubdeskException(WebErrorCode.ACCOUNT_CLOSED, "This account is closed");
 		}
 		Disclosure d = disclosures.disclose(account.id(), plan.code(), null);
 		model.addAttribute("plan", plan);
