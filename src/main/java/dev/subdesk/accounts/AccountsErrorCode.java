@@ -1,21 +1,10 @@
 package dev.subdesk.accounts;
 
 /**
- * The error codes of module accounts, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module accounts, all {@code 409}: the one place they are named (the OpenAPI document lists
+ * them for clients).
  */
 public enum AccountsErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	EMAIL_TAKEN(409);
-
-	private final int status;
-
-	AccountsErrorCode(int status) {
-		this.status = status;
-	}
-
-	@Override
-	public int status() {
-		return status;
-	}
+	EMAIL_TAKEN
 }

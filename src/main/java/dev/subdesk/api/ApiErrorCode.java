@@ -1,8 +1,8 @@
 package dev.subdesk.api;
 
 /**
- * The error codes of module api, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module api, with their HTTP status: the one place they are named (the OpenAPI
+ * document lists them for clients).
  */
 public enum ApiErrorCode implements dev.subdesk.shared.ErrorCode {
 

@@ -1,8 +1,8 @@
 package dev.subdesk.billing;
 
 /**
- * The error codes of module billing, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module billing, with their HTTP status: the one place they are named (the OpenAPI
+ * document lists them for clients).
  */
 public enum BillingErrorCode implements dev.subdesk.shared.ErrorCode {
 

@@ -1,21 +1,10 @@
 package dev.subdesk.devices;
 
 /**
- * The error codes of module devices, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module devices, all {@code 409}: the one place they are named (the OpenAPI document lists
+ * them for clients).
  */
 public enum DevicesErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	DEVICE_LIMIT_REACHED(409);
-
-	private final int status;
-
-	DevicesErrorCode(int status) {
-		this.status = status;
-	}
-
-	@Override
-	public int status() {
-		return status;
-	}
+	DEVICE_LIMIT_REACHED
 }

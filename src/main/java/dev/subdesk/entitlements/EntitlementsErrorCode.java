@@ -1,21 +1,10 @@
 package dev.subdesk.entitlements;
 
 /**
- * The error codes of module entitlements, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module entitlements, all {@code 409}: the one place they are named (the OpenAPI document lists
+ * them for clients).
  */
 public enum EntitlementsErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	NOT_ENTITLED(409);
-
-	private final int status;
-
-	EntitlementsErrorCode(int status) {
-		this.status = status;
-	}
-
-	@Override
-	public int status() {
-		return status;
-	}
+	NOT_ENTITLED
 }

@@ -10,5 +10,8 @@ public interface ErrorCode {
 	/** The code as clients see it in a problem's {@code code}, such as {@code ALREADY_CANCELLED}. */
 	String name();
 
-	int status();
+	/** Its HTTP status: {@code 409} (the current state forbids the action) unless the catalogue says otherwise. */
+	default int status() {
+		return 409;
+	}
 }

@@ -1,21 +1,10 @@
 package dev.subdesk.web;
 
 /**
- * The error codes of module web, with their HTTP status: the one place they are named (shared/API.md and the
- * OpenAPI document list them for clients).
+ * The error codes of module web, all {@code 409}: the one place they are named (the OpenAPI document lists
+ * them for clients).
  */
 public enum WebErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	ACCOUNT_CLOSED(409);
-
-	private final int status;
-
-	WebErrorCode(int status) {
-		this.status = status;
-	}
-
-	@Override
-	public int status() {
-		return status;
-	}
+	ACCOUNT_CLOSED
 }
