@@ -6,5 +6,5 @@ package dev.subdesk.accounts;
  */
 public enum AccountsErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	EMAIL_TAKEN
+	EMAIL_TAKEN;
 }

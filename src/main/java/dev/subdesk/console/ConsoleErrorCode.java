@@ -6,5 +6,5 @@ package dev.subdesk.console;
  */
 public enum ConsoleErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	OFFER_NOT_AVAILABLE
+	OFFER_NOT_AVAILABLE;
 }

@@ -6,5 +6,5 @@ package dev.subdesk.devices;
  */
 public enum DevicesErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	DEVICE_LIMIT_REACHED
+	DEVICE_LIMIT_REACHED;
 }

@@ -6,5 +6,5 @@ package dev.subdesk.entitlements;
  */
 public enum EntitlementsErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	NOT_ENTITLED
+	NOT_ENTITLED;
 }

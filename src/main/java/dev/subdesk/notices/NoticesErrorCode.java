@@ -6,5 +6,5 @@ package dev.subdesk.notices;
  */
 public enum NoticesErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	NOTICE_ERASED
+	NOTICE_ERASED;
 }

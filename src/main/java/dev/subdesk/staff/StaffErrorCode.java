@@ -6,5 +6,6 @@ package dev.subdesk.staff;
  */
 public enum StaffErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	OWN_ACCOUNT, USERNAME_TAKEN
+	OWN_ACCOUNT,
+	USERNAME_TAKEN;
 }

@@ -6,5 +6,5 @@ package dev.subdesk.web;
  */
 public enum WebErrorCode implements dev.subdesk.shared.ErrorCode {
 
-	ACCOUNT_CLOSED
+	ACCOUNT_CLOSED;
 }
