@@ -108,6 +108,12 @@ public class SubscriptionPriceChanges {
 			WHERE subscription_id = :sub AND price_change_id = :change AND consented_at IS NULL
 			""";
 
+	/**
+	 * How long after its effective instant a change can still reach a subscriber: every subscription bought before it
+	 * has its first renewal at or after it within a term (a year, or a trial of up to 366 days) plus the lead.
+	 */
+	private static final Duration OPEN_FOR = Duration.ofDays(400);
+
 	private final JdbcClient jdbc;
 	private final PriceChanges priceChanges;
 	private final Catalog catalog;
@@ -204,7 +210,7 @@ public class SubscriptionPriceChanges {
 		int sent = 0;
 		List<PriceChange> all = priceChanges.all();
 		for (PriceChange change : all) {
-			if (!change.movesExisting()) {
+			if (!open(change, until)) {
 				continue;
 			}
 			Instant before = nextEffective(change, all);
@@ -223,8 +229,9 @@ public class SubscriptionPriceChanges {
 	public Optional<Instant> nextNoticeDue() {
 		List<PriceChange> all = priceChanges.all();
 		Instant next = null;
+		Instant now = clock.instant();
 		for (PriceChange change : all) {
-			if (!change.movesExisting()) {
+			if (!open(change, now)) {
 				continue;
 			}
 			Timestamp due = jdbc.sql(NEXT_NOTICE_DUE)
@@ -242,6 +249,11 @@ public class SubscriptionPriceChanges {
 			}
 		}
 		return Optional.ofNullable(next);
+	}
+
+	/** Whether a change can still reach subscribers that have not been told: it moves them and is recent enough. */
+	private static boolean open(PriceChange change, Instant at) {
+		return change.movesExisting() && change.effectiveFrom().plus(OPEN_FOR).isAfter(at);
 	}
 
 	/** A subscriber's change applies up to the plan's next change (which then is the one that reaches it). */

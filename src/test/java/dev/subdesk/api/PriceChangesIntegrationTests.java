@@ -215,6 +215,8 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertProblem(api.with("Authorization", null).get("/plans/" + plan + "/price-changes"), 401, "UNAUTHORIZED");
 		assertProblem(api.with("Authorization", null).post("/subscriptions/sub_x/price-change-consent", Map.of()), 401,
 				"UNAUTHORIZED");
+		assertProblem(api.with("Authorization", null).get("/subscriptions/sub_x/price-change"), 401, "UNAUTHORIZED");
+		assertProblem(api.get("/subscriptions/sub_nope/price-change"), 404, "NOT_FOUND");
 		assertProblem(api.post("/plans/no-such-plan/price-changes", Map.of("price", usd, "effectiveFrom", later,
 				"existingSubscribers", "MOVE")), 404, "NOT_FOUND");
 		assertProblem(api.get("/plans/no-such-plan/price-changes"), 404, "NOT_FOUND");

@@ -89,10 +89,12 @@ class PriceChangeProperties {
 			.toList();
 		assertThat(notices).as("one notice per subscription and change").hasSizeLessThanOrEqualTo(1);
 		boolean euConsent = where[0].equals("DE");
+		int atNewPrice = 0;
 		for (JsonNode charge : api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values()) {
 			if (charge.path("amount").asLong() == oldAmount || !charge.path("status").asString().equals("SUCCEEDED")) {
 				continue;
 			}
+			atNewPrice++;
 			Instant periodStart = Instant.parse(charge.path("periodStart").asString());
 			assertThat(notices).as("a charge at the new price %s has its notice", charge).hasSize(1);
 			assertThat(Instant.parse(notices.get(0).path("createdAt").asString()))
@@ -102,5 +104,6 @@ class PriceChangeProperties {
 				assertThat(consents).as("no consent, no new price in the EU").isTrue();
 			}
 		}
+		net.jqwik.api.statistics.Statistics.label("renewals charged at the new price").collect(atNewPrice > 0);
 	}
 }

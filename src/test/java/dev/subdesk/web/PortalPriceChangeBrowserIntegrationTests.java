@@ -50,6 +50,12 @@ class PortalPriceChangeBrowserIntegrationTests extends PortalTestSupport {
 		assertThat(forged.get("/portal").body()).contains("Accept the new price of $14.00");
 		assertThat(forged.postWithoutToken("/portal/subscriptions/" + c.subscription() + "/price-change/accept", Map.of())
 			.status()).as("no CSRF token, no consent").isEqualTo(403);
+		PortalSession stranger = new PortalSession(port).signIn(api, accountWithVisa());
+		stranger.get("/portal");
+		assertThat(stranger.post("/portal/subscriptions/" + c.subscription() + "/price-change/accept", Map.of()).status())
+			.as("another customer's subscription").isEqualTo(404);
+		assertThat(new PortalSession(port).postWithoutToken("/portal/subscriptions/" + c.subscription()
+				+ "/price-change/accept", Map.of()).status()).as("not signed in").isIn(302, 303, 401, 403);
 		assertThat(api.get("/subscriptions/" + c.subscription() + "/price-change").json().path("consentedAt").isNull()).isTrue();
 
 		browser = PortalBrowser.start("en-US,en");
