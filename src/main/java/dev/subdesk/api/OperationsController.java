@@ -33,7 +33,11 @@ class OperationsController {
 	private final TestClock clock;
 	private final JsonMapper json;
 
-	OperationsController(Catalog catalog, Jobs jobs, TestClock clock, JsonMapper json) {
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
+
+	OperationsController(Catalog catalog, Jobs jobs, TestClock clock, JsonMapper json,
+			dev.subdesk.catalog.PriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.catalog = catalog;
 		this.jobs = jobs;
 		this.clock = clock;
@@ -43,7 +47,9 @@ class OperationsController {
 	@GetMapping("/api/v1/plans")
 	ListView<PlanView> plans(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(Paging.slice(catalog.plans(), limit, cursor), PlanView::of);
+		// the price a purchase pays now: a scheduled price change in effect included
+		return ListView.of(Paging.slice(priceChanges.current(catalog.plans(), clock.instant()), limit, cursor),
+				PlanView::of);
 	}
 
 	record RunView(int renewed, int failed, int expired, int remindersSent) {

@@ -41,6 +41,7 @@ public class Disclosures {
 	private final JdbcCheckoutRepository repository;
 	private final Accounts accounts;
 	private final Catalog catalog;
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final Jurisdictions jurisdictions;
 	private final Clock clock;
 	private final String baseUrl;
@@ -48,7 +49,9 @@ public class Disclosures {
 
 	Disclosures(JdbcCheckoutRepository repository, Accounts accounts, Catalog catalog, Jurisdictions jurisdictions,
 			Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
-			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor) {
+			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor,
+			dev.subdesk.catalog.PriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.repository = repository;
 		this.accounts = accounts;
 		this.catalog = catalog;
@@ -67,7 +70,9 @@ public class Disclosures {
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId) {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
-		Plan plan = catalog.find(planCode).orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
+		Plan plan = catalog.find(planCode)
+			.map(p -> priceChanges.current(p, clock.instant()))
+			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
 		if (plan.isAddOn() && parentSubscriptionId == null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");
 		}

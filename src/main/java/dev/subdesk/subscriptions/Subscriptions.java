@@ -50,10 +50,12 @@ public class Subscriptions {
 	private final TransactionTemplate tx;
 	private final Jurisdictions jurisdictions;
 	private final Consents consents;
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
 			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
-			Jurisdictions jurisdictions, Consents consents) {
+			Jurisdictions jurisdictions, Consents consents, dev.subdesk.catalog.PriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.jurisdictions = jurisdictions;
 		this.consents = consents;
 		this.repository = repository;
@@ -115,6 +117,7 @@ public class Subscriptions {
 		Account account = accounts.find(request.accountId())
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.find(request.planCode())
+			.map(p -> priceChanges.current(p, clock.instant()))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
 		if (plan.isAddOn() && request.parentSubscriptionId() == null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");

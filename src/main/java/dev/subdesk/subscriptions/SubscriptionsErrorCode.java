@@ -14,6 +14,8 @@ public enum SubscriptionsErrorCode implements dev.subdesk.shared.ErrorCode {
 
 	CHANNEL_MANAGED(409),
 
+	NO_PRICE_CHANGE_PENDING(409),
+
 	PARENT_NOT_ACTIVE(409),
 
 	PAYMENT_DECLINED(402),

@@ -72,8 +72,13 @@ class CheckoutPageController {
 	private final Disclosures disclosures;
 	private final SignInCodes codes;
 
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
+	private final java.time.Clock clock;
+
 	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
-			SignInCodes codes) {
+			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock) {
+		this.priceChanges = priceChanges;
+		this.clock = clock;
 		this.catalog = catalog;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
@@ -245,9 +250,15 @@ class CheckoutPageController {
 		return "redirect:/portal/sign-in/code";
 	}
 
-	/** A base plan of the catalog (add-ons are bought from the portal's subscription, not here), else 404. */
+	/**
+	 * A base plan of the catalog at the price a purchase pays now (a scheduled price change in effect included; add-ons
+	 * are bought from the portal's subscription, not here), else 404.
+	 */
 	private Plan basePlan(String planCode) {
-		return catalog.find(planCode).filter(p -> !p.isAddOn()).orElseThrow(WebErrors::notFound);
+		return catalog.find(planCode)
+			.filter(p -> !p.isAddOn())
+			.map(p -> priceChanges.current(p, clock.instant()))
+			.orElseThrow(WebErrors::notFound);
 	}
 
 	private static @Nullable String customer(@Nullable Authentication who) {

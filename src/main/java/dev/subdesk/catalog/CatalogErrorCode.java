@@ -1,0 +1,23 @@
+package dev.subdesk.catalog;
+
+/**
+ * The error codes of module catalog, with their HTTP status: the one place they are named (the OpenAPI
+ * document lists them for clients).
+ */
+public enum CatalogErrorCode implements dev.subdesk.shared.ErrorCode {
+
+	EFFECTIVE_FROM_TOO_SOON(422),
+
+	PRICE_CHANGE_PENDING(409);
+
+	private final int status;
+
+	CatalogErrorCode(int status) {
+		this.status = status;
+	}
+
+	@Override
+	public int status() {
+		return status;
+	}
+}
