@@ -324,7 +324,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
 				renewals.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(),
-						catalog.get(s.planCode()).price()));
+						catalog.get(s.planCode()).priceIn(s.price().currency()).orElse(s.price())));
 			}
 			Set<String> moved = queue.renewed(renewals);
 			List<Billing.NewCharge> charges = new ArrayList<>(moved.size());

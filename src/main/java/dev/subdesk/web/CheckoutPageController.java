@@ -245,9 +245,9 @@ class CheckoutPageController {
 		return "redirect:/portal/sign-in/code";
 	}
 
-	/** A base plan of the catalog (add-ons are bought from the portal's subscription, not here), else 404. */
+	/** A base plan on sale (add-ons are bought from the portal's subscription, not here), else 404. */
 	private Plan basePlan(String planCode) {
-		return catalog.find(planCode).filter(p -> !p.isAddOn()).orElseThrow(WebErrors::notFound);
+		return catalog.forSale(planCode).filter(p -> !p.isAddOn() && p.forSale()).orElseThrow(WebErrors::notFound);
 	}
 
 	private static @Nullable String customer(@Nullable Authentication who) {
