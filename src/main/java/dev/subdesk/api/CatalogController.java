@@ -78,13 +78,10 @@ class CatalogController {
 		Long amount = null;
 		String currency = null;
 		JsonNode price = body.node().get("price");
-		if (price == null || price.isNull()) {
-			body.reject("price", "is required");
-		}
-		else if (!price.isObject()) {
+		if (price != null && !price.isNull() && !price.isObject()) {
 			body.reject("price", "must be {\"amount\", \"currency\"}");
 		}
-		else {
+		else if (price != null && !price.isNull()) {
 			amount = integer(body, price, "price.amount", "amount");
 			currency = text(body, price, "price.currency", "currency");
 		}

@@ -104,8 +104,13 @@ public class CatalogAdmin {
 		else if (!Set.of("P1M", "P1Y").contains(p.term())) {
 			problems.add("term", "must be P1M or P1Y");
 		}
-		problems.amount("price.amount", p.priceAmount());
-		problems.currency("price.currency", p.currency());
+		if (p.priceAmount() == null && p.currency() == null) {
+			problems.add("price", "is required");
+		}
+		else {
+			problems.amount("price.amount", p.priceAmount());
+			problems.currency("price.currency", p.currency());
+		}
 		problems.range("deviceLimit", p.deviceLimit(), 0, 1000, true);
 		problems.range("moneyBackDays", p.moneyBackDays(), 0, 366, true);
 		problems.range("trialDays", p.trialDays(), 0, 366, false);
@@ -130,7 +135,8 @@ public class CatalogAdmin {
 			.param("moneyBack", p.moneyBackDays())
 			.param("addOnTo", addOnTo.toArray(String[]::new))
 			.param("trial", p.trialDays() == null ? 0 : p.trialDays())
-			.param("retention", p.retentionGiven() ? p.retentionPercentOff() : Plan.DEMO_RETENTION_PERCENT_OFF)
+			.param("retention", p.retentionGiven() ? p.retentionPercentOff()
+					: Integer.valueOf(Plan.DEMO_RETENTION_PERCENT_OFF))
 			.update();
 		return reloadedOnCommit(p.code());
 	}
