@@ -43,11 +43,14 @@ class CatalogController {
 		}
 	}
 
-	/** The new-plan form as typed: numbers stay text until checked, so a typo is a message, not an error page. */
+	/**
+	 * The new-plan form as typed: numbers stay text until checked, so a typo is a message, not an error page. It goes
+	 * back to the page in a flash attribute, which the database-backed session serializes.
+	 */
 	record PlanForm(@Nullable String code, @Nullable String name, @Nullable List<String> products,
 			@Nullable String term, @Nullable String amount, @Nullable String currency, @Nullable String deviceLimit,
 			@Nullable String moneyBackDays, @Nullable List<String> addOnTo, @Nullable String trialDays,
-			@Nullable String percentOff) {
+			@Nullable String percentOff) implements java.io.Serializable {
 
 		static PlanForm empty() {
 			return new PlanForm("", "", List.of(), "P1Y", "", "USD", "3", "30", List.of(), "0",
