@@ -30,6 +30,9 @@ class CatalogOnTwoNodesIntegrationTests {
 	@Autowired
 	TransactionTemplate transactions;
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
 	@Test
 	void aChangeOnOneNodeIsSeenOnAnotherAtItsNextCheckAndAtOnceWhereItWasMade() {
 		Catalog otherNode = new Catalog(jdbc);
@@ -85,5 +88,24 @@ class CatalogOnTwoNodesIntegrationTests {
 		assertThat(thisNode.refreshIfChanged()).as("the version did not move").isFalse();
 		assertThat(thisNode.find(code)).isEmpty();
 		assertThat(new Catalog(jdbc).find(code)).isEmpty();
+	}
+
+	@Test
+	void readingAKnownPlanAsTheRenewalsDoNeedsNoDatabase() throws Exception {
+		com.zaxxer.hikari.HikariDataSource own = new com.zaxxer.hikari.HikariDataSource();
+		com.zaxxer.hikari.HikariDataSource shared = dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class);
+		own.setJdbcUrl(shared.getJdbcUrl());
+		own.setUsername(shared.getUsername());
+		own.setPassword(shared.getPassword());
+		Catalog node = new Catalog(JdbcClient.create(own));
+		own.close();
+		// the database is out of this node's reach now: what it knows, it still answers
+		for (int i = 0; i < 1000; i++) {
+			assertThat(node.get("antivirus-annual").price().amount()).isEqualTo(5999);
+		}
+		assertThat(node.name("vpn-annual", java.util.Locale.ENGLISH)).isEqualTo("Acme Secure VPN, yearly");
+		assertThat(node.plansForSale()).isNotEmpty();
+		org.assertj.core.api.Assertions.assertThatThrownBy(node::refreshIfChanged)
+			.as("only the periodic check touches the database");
 	}
 }
