@@ -35,7 +35,7 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void aNewPlanIsSoldAtOnceAndARetiredOneNoMoreWhileItsSubscriptionsGoOn() {
+	void aNewPlanIsSoldAtOnceAndARetiredOneNoMoreWhileItsSubscriptionsGoOn() throws Exception {
 		String product = unique("guard");
 		Api.Response createdProduct = api.post("/products", Map.of("code", product, "name", "Acme Guard"));
 		assertThat(createdProduct.status()).as(createdProduct.toString()).isEqualTo(201);
@@ -53,7 +53,9 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 		String subscription = fixtures.subscribe(account, code);
 		assertThat(fixtures.subscription(subscription).json().path("price").path("amount").asLong()).isEqualTo(1999);
 
+		assertThat(checkoutPage(code)).as("its checkout page").isEqualTo(200);
 		JsonNode retired = api.post("/plans/" + code + "/retire", Map.of()).json();
+		assertThat(checkoutPage(code)).as("no checkout page for a retired plan").isEqualTo(404);
 		assertThat(retired.path("status").asString()).isEqualTo("RETIRED");
 		assertThat(codes(api.get("/plans?limit=100"))).as("not for sale").doesNotContain(code);
 		assertThat(codes(api.get("/plans?limit=100&includeRetired=true"))).contains(code);
@@ -123,9 +125,16 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 		assertProblem(api.patch("/plans/no-such-plan", Map.of("price", "x")), 404, "NOT_FOUND");
 
 		String addOn = plan(Map.of("addOnTo", List.of("antivirus-annual")));
+		String buyer = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(buyer, code);
+		Map<String, Object> addOnPurchase = Map.of("accountId", buyer, "planCode", addOn, "parentSubscriptionId", base,
+				"consent", fixtures.consent(buyer, addOn, base));
+		assertProblem(api.post("/subscriptions", addOnPurchase), 409, "ADD_ON_NOT_ALLOWED");
 		Api.Response moved = api.patch("/plans/" + addOn, Map.of("addOnTo", List.of("antivirus-annual", code)));
 		assertThat(moved.json().path("addOnTo").values()).extracting(JsonNode::asString)
 			.containsExactly("antivirus-annual", code);
+		fixtures.addOn(buyer, addOn, base);
+		assertThat(fixtures.subscription(base).json().path("status").asString()).isEqualTo("ACTIVE");
 		assertValidationFailed(api.patch("/plans/" + addOn, Map.of("addOnTo", List.of())), "addOnTo");
 		assertValidationFailed(api.patch("/plans/" + addOn, Map.of("addOnTo", List.of(addOn))), "addOnTo");
 	}
@@ -217,6 +226,13 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 			.satisfies(e -> assertThat(e.action()).isEqualTo("PATCH /api/v1/plans/" + code));
 		assertThat(audit.about("/api/v1/plans")).extracting(AuditTrail.Entry::actor)
 			.contains("catalog-manager@acme.example");
+	}
+
+	private int checkoutPage(String code) throws Exception {
+		try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+			return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/checkout/"
+					+ code)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+		}
 	}
 
 	private Api.Response create(Map<String, Object> overrides) {
