@@ -1,9 +1,5 @@
 package dev.subdesk.api;
 
-import dev.subdesk.shared.CommonErrorCode;
-import dev.subdesk.api.Views.ListView;
-import dev.subdesk.api.Views.PlanView;
-import dev.subdesk.catalog.Catalog;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.renewals.Jobs;
 import dev.subdesk.renewals.RunResult;
@@ -20,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The catalog, the renewal run and the test clock. */
+/** The renewal run and the test clock. */
 @RestController
 class OperationsController {
 
@@ -28,28 +24,14 @@ class OperationsController {
 	private static final Pattern ADVANCE = Pattern
 		.compile("P(?:(\\d{1,9})W|(?:(\\d{1,9})D)?(?:T(?:(\\d{1,9})H)?(?:(\\d{1,9})M)?(?:(\\d{1,9})S)?)?)");
 
-	private final Catalog catalog;
 	private final Jobs jobs;
 	private final TestClock clock;
 	private final JsonMapper json;
 
-	private final dev.subdesk.catalog.PriceChanges priceChanges;
-
-	OperationsController(Catalog catalog, Jobs jobs, TestClock clock, JsonMapper json,
-			dev.subdesk.catalog.PriceChanges priceChanges) {
-		this.priceChanges = priceChanges;
-		this.catalog = catalog;
+	OperationsController(Jobs jobs, TestClock clock, JsonMapper json) {
 		this.jobs = jobs;
 		this.clock = clock;
 		this.json = json;
-	}
-
-	@GetMapping("/api/v1/plans")
-	ListView<PlanView> plans(@RequestParam(required = false) @Nullable String limit,
-			@RequestParam(required = false) @Nullable String cursor) {
-		// the price a purchase pays now: a scheduled price change in effect included
-		return ListView.of(Paging.slice(priceChanges.current(catalog.plans(), clock.instant()), limit, cursor),
-				PlanView::of);
 	}
 
 	record RunView(int renewed, int failed, int expired, int remindersSent) {
@@ -103,7 +85,7 @@ class OperationsController {
 
 	private void requireTestClock() {
 		if (!clock.enabled()) {
-			throw new SubdeskException(CommonErrorCode.NOT_FOUND, "The test clock is off (SUBDESK_TEST_CLOCK)");
+			throw new SubdeskException(dev.subdesk.shared.CommonErrorCode.NOT_FOUND, "The test clock is off (SUBDESK_TEST_CLOCK)");
 		}
 	}
 }

@@ -27,12 +27,26 @@ final class Views {
 		}
 	}
 
+	/**
+	 * A Plan of shared/API.md, and what the catalog's administration adds: every price ({@code price}, the base
+	 * price, first), the status ({@code ACTIVE}, or {@code RETIRED}: sold no more) and the retention offer.
+	 */
 	record PlanView(String code, String name, List<String> products, String term, Money price, int deviceLimit,
-			int moneyBackDays, List<String> addOnTo, int trialDays) {
+			int moneyBackDays, List<String> addOnTo, int trialDays, List<Money> prices, String status,
+			@Nullable RetentionOfferView retentionOffer) {
 
 		static PlanView of(Plan p) {
 			return new PlanView(p.code(), p.name(), p.products(), p.term().name(), p.price(), p.deviceLimit(),
-					p.moneyBackDays(), p.addOnTo(), p.trialDays());
+					p.moneyBackDays(), p.addOnTo(), p.trialDays(), p.prices(), p.retired() ? "RETIRED" : "ACTIVE",
+					p.retentionOffer().map(RetentionOfferView::new).orElse(null));
+		}
+	}
+
+	/** A plan's retention offer: {@code percentOff} the next renewal, once per term. */
+	record RetentionOfferView(String kind, int percentOff) {
+
+		RetentionOfferView(int percentOff) {
+			this("DISCOUNT", percentOff);
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.subdesk.cancellation;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.catalog.Catalog;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
@@ -23,15 +24,14 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The demo retention policy: a DISCOUNT (the next renewal at 75% of the price, rounded down) for an ACTIVE,
+ * The retention policy: a DISCOUNT of the plan's {@code retentionOffer} percent off the next renewal, rounded down
+ * (the demo policy: 25% off, so the next renewal at 75% of the price; a plan may offer none), for an ACTIVE,
  * auto-renewing, DIRECT base subscription, at most once per term, never for customers in the US whose region
  * is Minnesota or unknown (Minnesota requires asking first, R-MN-1). The first eligible quote of a term
  * creates it; it stays open 7 days or until the period ends; cancelling declines it.
  */
 @Service
 public class RetentionOffers {
-
-	static final int DISCOUNT_PERCENT = 75;
 
 	static final Duration OPEN_FOR = Duration.ofDays(7);
 
@@ -47,8 +47,11 @@ public class RetentionOffers {
 
 	private final CancellationLocks locks;
 
+	private final Catalog catalog;
+
 	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			CancellationMeters meters, Jurisdictions jurisdictions, CancellationLocks locks) {
+			CancellationMeters meters, Jurisdictions jurisdictions, CancellationLocks locks, Catalog catalog) {
+		this.catalog = catalog;
 		this.jurisdictions = jurisdictions;
 		this.locks = locks;
 		this.meters = meters;
@@ -71,7 +74,8 @@ public class RetentionOffers {
 	 */
 	boolean eligible(Subscription s, Account account) {
 		return s.status() == Subscription.Status.ACTIVE && s.autoRenew() && s.channel() == Channel.DIRECT
-				&& !s.isAddOn() && jurisdictions.forCustomer(account.country(), account.region()).offersAllowed();
+				&& !s.isAddOn() && catalog.get(s.planCode()).retentionOffer().isPresent()
+				&& jurisdictions.forCustomer(account.country(), account.region()).offersAllowed();
 	}
 
 	/** The offer of this term for a quote: the open one, a new one for the first eligible quote, or none. */
@@ -81,11 +85,12 @@ public class RetentionOffers {
 			return Optional.empty();
 		}
 		Instant now = clock.instant();
-		Money discounted = s.price().percent(DISCOUNT_PERCENT);
+		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
+		Money discounted = s.price().percent(100 - percentOff);
 		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
 		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
 			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(s.price()),
-					100 - DISCOUNT_PERCENT);
+					percentOff);
 		Optional<StoredOffer> created = jdbc.sql("""
 				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
 				VALUES (:id, :sub, :period, 'DISCOUNT', :description, :price, 'OPEN', :expires, :at)

@@ -8,7 +8,15 @@ public enum CatalogErrorCode implements dev.subdesk.shared.ErrorCode {
 
 	EFFECTIVE_FROM_TOO_SOON(422),
 
-	PRICE_CHANGE_PENDING(409);
+	PLAN_EXISTS(409),
+
+	PLAN_RETIRED(409),
+
+	PRICE_CHANGE_PENDING(409),
+
+	PRICE_EXISTS(409),
+
+	PRODUCT_EXISTS(409);
 
 	private final int status;
 

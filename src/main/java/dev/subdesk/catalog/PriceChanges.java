@@ -139,8 +139,7 @@ public class PriceChanges {
 	}
 
 	private static Plan withPrice(Plan plan, Money price) {
-		return new Plan(plan.code(), plan.name(), plan.products(), plan.term(), price, plan.deviceLimit(),
-				plan.moneyBackDays(), plan.addOnTo(), plan.trialDays());
+		return plan.withBasePrice(price);
 	}
 
 	private static PriceChange map(ResultSet rs, int row) throws SQLException {

@@ -70,9 +70,10 @@ public class Disclosures {
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId) {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
-		Plan plan = catalog.find(planCode)
+		Plan plan = catalog.forSale(planCode)
 			.map(p -> priceChanges.current(p, clock.instant()))
-			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
+			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"))
+			.offeredIn(account.country());
 		if (plan.isAddOn() && parentSubscriptionId == null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");
 		}
@@ -81,6 +82,9 @@ public class Disclosures {
 		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
+		}
+		if (!plan.forSale()) {
+			throw SubdeskException.of(CheckoutErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();

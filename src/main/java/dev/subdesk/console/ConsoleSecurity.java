@@ -13,7 +13,7 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
 /**
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
- * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts and webhooks pages ADMIN. Ten failed sign-ins
+ * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks and catalog pages ADMIN. Ten failed sign-ins
  * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}); the page says
  * the same for a wrong password and a wait, so it tells nobody which usernames exist.
  */
@@ -37,6 +37,7 @@ class ConsoleSecurity {
 				.requestMatchers("/console/queue", "/console/audit", "/console/reports").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
 				.requestMatchers("/console/webhooks", "/console/webhooks/**").hasRole("ADMIN")
+				.requestMatchers("/console/catalog", "/console/catalog/**").hasRole("ADMIN")
 				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/accounts/*/consents.txt").hasAnyRole("SUPERVISOR", "ADMIN")
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))

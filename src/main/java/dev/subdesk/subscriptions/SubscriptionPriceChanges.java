@@ -374,7 +374,11 @@ public class SubscriptionPriceChanges {
 				own.stream()
 					.filter(r -> r.status() == SubscriptionPriceChange.Status.APPLIED)
 					.forEach(r -> applied.add(r.priceChangeId()));
-				out.put(s.id(), new Renewing(s.price(), PriceChanges.listPrice(plan, s.createdAt(), applied, changes), null));
+				// price changes are in the plan's base currency; a subscription in another renews at that currency's price
+				Money list = s.price().currency().equals(plan.price().currency())
+						? PriceChanges.listPrice(plan, s.createdAt(), applied, changes)
+						: plan.priceIn(s.price().currency()).orElse(s.price());
+				out.put(s.id(), new Renewing(s.price(), list, null));
 			}
 		}
 		return out;

@@ -68,7 +68,8 @@ public class Subscriptions {
 		this.tx = new TransactionTemplate(txManager);
 	}
 
-	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method) {
+	/** A purchase that passed its checks; {@code price} is the plan's price for the account's country. */
+	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method, Money price) {
 	}
 
 	/**
@@ -83,7 +84,7 @@ public class Subscriptions {
 		PaymentMethod method = checked.method();
 		boolean trial = startsWithTrial(checked.plan(), request.channel());
 		if (method != null && !trial) {
-			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.plan().price(),
+			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.price(),
 					gatewayKey);
 			switch (outcome) {
 				case PaymentOutcome.Declined declined -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_DECLINED,
@@ -99,7 +100,7 @@ public class Subscriptions {
 		}
 		catch (RuntimeException e) {
 			if (method != null && !trial) {
-				billing.reverseUnrecordedPayment(method, checked.plan().price(), gatewayKey);
+				billing.reverseUnrecordedPayment(method, checked.price(), gatewayKey);
 			}
 			throw e;
 		}
@@ -116,7 +117,7 @@ public class Subscriptions {
 	private Checked check(PurchaseRequest request) {
 		Account account = accounts.find(request.accountId())
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
-		Plan plan = catalog.find(request.planCode())
+		Plan plan = catalog.forSale(request.planCode())
 			.map(p -> priceChanges.current(p, clock.instant()))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
 		if (plan.isAddOn() && request.parentSubscriptionId() == null) {
@@ -150,10 +151,14 @@ public class Subscriptions {
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
 		}
+		if (!plan.forSale() && request.channel() == Channel.DIRECT) {
+			// a store sells on its own terms: its report of a sale is recorded whatever our catalog says now
+			throw SubdeskException.of(SubscriptionsErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
+		}
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());
 		}
-		return new Checked(account, plan, method);
+		return new Checked(account, plan, method, plan.priceFor(account.country()));
 	}
 
 	private void checkParent(Plan plan, Subscription parent, Channel channel) {
@@ -194,7 +199,7 @@ public class Subscriptions {
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
 				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : start,
 				trial ? -1 : 0, start, end, null, null, null,
-				request.parentSubscriptionId(), method == null ? null : method.id(), plan.price(), plan.deviceLimit(),
+				request.parentSubscriptionId(), method == null ? null : method.id(), checked.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
 		if (request.consent() != null) {
@@ -202,13 +207,13 @@ public class Subscriptions {
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null && !trial) {
-			billing.recordSuccessfulCharge(account.id(), id, plan.price(), now, end, method.id(), gatewayKey, now);
+			billing.recordSuccessfulCharge(account.id(), id, checked.price(), now, end, method.id(), gatewayKey, now);
 		}
 		Letter letter = notices.letterFor(account.country());
 		String name = catalog.name(plan.code(), letter.locale());
 		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
-				letter.text("order.subject", orderNumber, name), (trial ? trialConfirmation(letter, plan, name, orderNumber, end)
-						: orderConfirmation(letter, plan, name, orderNumber, end, request.channel(), method)) + withdrawalInformation(letter, account, request.channel(), now), id);
+				letter.text("order.subject", orderNumber, name), (trial ? trialConfirmation(letter, plan, checked.price(), name, orderNumber, end)
+						: orderConfirmation(letter, plan, checked.price(), name, orderNumber, end, request.channel(), method)) + withdrawalInformation(letter, account, request.channel(), now), id);
 		return get(id);
 	}
 
@@ -216,12 +221,12 @@ public class Subscriptions {
 		return Ids.claim(Ids::orderNumber, number -> repository.insert(subscription.withOrderNumber(number)));
 	}
 
-	private static String orderConfirmation(Letter letter, Plan plan, String name, String orderNumber, Instant end,
-			Channel channel, @Nullable PaymentMethod method) {
+	private static String orderConfirmation(Letter letter, Plan plan, Money planPrice, String name, String orderNumber,
+			Instant end, Channel channel, @Nullable PaymentMethod method) {
 		if (channel.storeBilled()) {
 			return letter.text("order.storeBilled", orderNumber, name, letter.text("store." + channel.name()));
 		}
-		String price = letter.money(plan.price());
+		String price = letter.money(planPrice);
 		return letter.text("order.paid", orderNumber, name, price,
 				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
 				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
@@ -229,9 +234,10 @@ public class Subscriptions {
 	}
 
 	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
-	private static String trialConfirmation(Letter letter, Plan plan, String name, String orderNumber, Instant trialEnd) {
+	private static String trialConfirmation(Letter letter, Plan plan, Money price, String name, String orderNumber,
+			Instant trialEnd) {
 		return letter.text("order.trial", orderNumber, name, String.valueOf(plan.trialDays()), letter.date(trialEnd),
-				letter.money(plan.price()),
+				letter.money(price),
 				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
 				String.valueOf(plan.moneyBackDays()));
 	}

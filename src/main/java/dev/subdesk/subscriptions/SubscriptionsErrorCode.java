@@ -22,7 +22,9 @@ public enum SubscriptionsErrorCode implements dev.subdesk.shared.ErrorCode {
 
 	PAYMENT_GATEWAY_UNAVAILABLE(503),
 
-	PAYMENT_METHOD_IN_USE(409);
+	PAYMENT_METHOD_IN_USE(409),
+
+	PLAN_RETIRED(409);
 
 	private final int status;
 

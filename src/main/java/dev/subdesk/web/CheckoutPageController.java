@@ -251,12 +251,12 @@ class CheckoutPageController {
 	}
 
 	/**
-	 * A base plan of the catalog at the price a purchase pays now (a scheduled price change in effect included; add-ons
-	 * are bought from the portal's subscription, not here), else 404.
+	 * A base plan on sale at the price a purchase pays now (a scheduled price change in effect included; add-ons are
+	 * bought from the portal's subscription, not here), else 404.
 	 */
 	private Plan basePlan(String planCode) {
-		return catalog.find(planCode)
-			.filter(p -> !p.isAddOn())
+		return catalog.forSale(planCode)
+			.filter(p -> !p.isAddOn() && p.forSale())
 			.map(p -> priceChanges.current(p, clock.instant()))
 			.orElseThrow(WebErrors::notFound);
 	}

@@ -353,6 +353,30 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(401, checked.with("Authorization", null).post("/channels/google/rtdn", Map.of()));
 	}
 
+	/** Issue 12: the catalog's administration, each answer checked against the document; the plan is retired at the end. */
+	@Test
+	@Order(3)
+	void theCatalogsAdministrationAnswersAsTheDocumentSays() {
+		String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+		String product = "described-" + suffix;
+		expect(201, checked.post("/products", Map.of("code", product, "name", "Described product")));
+		expect(200, checked.get("/products?limit=1"));
+		expect(409, checked.post("/products", Map.of("code", product, "name", "Again")));
+		String plan = "described-plan-" + suffix;
+		expect(201, checked.post("/plans", Map.of("code", plan, "name", "Described plan", "products", List.of(product),
+				"term", "P1M", "price", Map.of("amount", 500, "currency", "USD"), "deviceLimit", 1, "moneyBackDays", 14,
+				"retentionOffer", Map.of("percentOff", 30))));
+		expect(400, checked.post("/plans", Map.of("code", plan)));
+		expect(200, checked.get("/plans/" + plan));
+		expect(404, checked.get("/plans/no-such-plan"));
+		expect(200, checked.patch("/plans/" + plan, Map.of("name", "Described plan, renamed", "moneyBackDays", 30)));
+		expect(201, checked.post("/plans/" + plan + "/prices", Map.of("amount", 450, "currency", "EUR")));
+		expect(409, checked.post("/plans/" + plan + "/prices", Map.of("amount", 450, "currency", "EUR")));
+		expect(200, checked.get("/plans?includeRetired=true&limit=100"));
+		expect(200, checked.post("/plans/" + plan + "/retire", Map.of()));
+		expect(409, checked.post("/plans/" + plan + "/retire", Map.of()));
+	}
+
 	/**
 	 * After the flows above: every operation of the document was answered with a success status whose body matched
 	 * its schema, and each kind of client error was seen, so no part of the document goes unchecked.

@@ -195,7 +195,19 @@ class BadInputIntegrationTests {
 		return List.of(
 				invalid("GET", "/plans?limit=0", null, "limit", "limit 0"),
 				invalid("GET", "/plans?cursor=bogus!", null, "cursor", "cursor bogus"),
-				methodNotAllowed("POST", "/plans", "{}"));
+				methodNotAllowed("PUT", "/plans", "{}"),
+				// issue 12: the catalog's administration refuses a bad plan and changes nothing
+				invalid("POST", "/plans", "{}", "code", "plan without fields"),
+				invalid("POST", "/plans", json("code", "probe-plan", "name", "Probe", "products", List.of("no-such-product"),
+						"term", "P1M", "price", Map.of("amount", 100, "currency", "USD"), "deviceLimit", 1,
+						"moneyBackDays", 14), "products", "plan of an unknown product"),
+				invalid("POST", "/plans", json("code", "probe-plan", "name", "Probe", "products", List.of("vpn"),
+						"term", "P1M", "price", Map.of("amount", -100, "currency", "USD"), "deviceLimit", 1,
+						"moneyBackDays", 14), "price.amount", "plan of a negative price"),
+				invalid("POST", "/plans/vpn-annual/prices", json("amount", 100, "currency", "EUROS"), "currency",
+						"price in no currency"),
+				invalid("PATCH", "/plans/vpn-annual", json("moneyBackDays", 1), "moneyBackDays",
+						"money-back window shortened"));
 	}
 
 	static List<BadRequest> purchases() {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The module boots alone on its own database: the demo catalog of the contract, with its German names. */
-@ModuleTest
+@ModuleTest(extraIncludes = "clock")
 class CatalogModuleTests {
 
 	@Autowired

@@ -65,6 +65,7 @@ class EveryConsolePageFitsAPhoneBrowserIntegrationTests extends ApiIntegrationTe
 		check("/console/audit", "audit");
 		check("/console/reports", "reports");
 		check("/console/staff", "staff");
+		check("/console/catalog", "catalog");
 		check("/console/cases/CASE-NOPE00", "not-found");
 	}
 

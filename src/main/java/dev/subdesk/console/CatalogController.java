@@ -1,0 +1,184 @@
+package dev.subdesk.console;
+
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.CatalogAdmin;
+import dev.subdesk.catalog.NewPlan;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.Product;
+import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.support.AuditTrail;
+import java.security.Principal;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The ADMINs' catalog page: every plan with its prices and status, a new plan, a new product, a price in another
+ * currency, and retiring a plan. The rules are the catalog module's ({@link CatalogAdmin}), the same as the API's;
+ * every change is in the audit trail with the admin's name.
+ */
+@Controller("consoleCatalogController")
+class CatalogController {
+
+	/** One plan as the page shows it. */
+	record PlanRow(String code, String name, String products, String term, String prices, int deviceLimit,
+			int moneyBackDays, String addOnTo, int trialDays, String retentionOffer, boolean retired) {
+
+		static PlanRow of(Plan p) {
+			return new PlanRow(p.code(), p.name(), String.join(", ", p.products()), p.term().name(),
+					p.prices().stream().map(Formats::money).collect(Collectors.joining(", ")), p.deviceLimit(),
+					p.moneyBackDays(), p.addOnTo().isEmpty() ? "—" : String.join(", ", p.addOnTo()), p.trialDays(),
+					p.retentionOffer().map(percent -> percent + "% off the next renewal").orElse("None"),
+					p.retired());
+		}
+	}
+
+	/**
+	 * The new-plan form as typed: numbers stay text until checked, so a typo is a message, not an error page. It goes
+	 * back to the page in a flash attribute, which the database-backed session serializes.
+	 */
+	record PlanForm(@Nullable String code, @Nullable String name, @Nullable List<String> products,
+			@Nullable String term, @Nullable String amount, @Nullable String currency, @Nullable String deviceLimit,
+			@Nullable String moneyBackDays, @Nullable List<String> addOnTo, @Nullable String trialDays,
+			@Nullable String percentOff) implements java.io.Serializable {
+
+		static PlanForm empty() {
+			return new PlanForm("", "", List.of(), "P1Y", "", "USD", "3", "30", List.of(), "0",
+					String.valueOf(Plan.DEMO_RETENTION_PERCENT_OFF));
+		}
+	}
+
+	private final Catalog catalog;
+	private final CatalogAdmin admin;
+	private final AuditTrail audit;
+
+	CatalogController(Catalog catalog, CatalogAdmin admin, AuditTrail audit) {
+		this.catalog = catalog;
+		this.admin = admin;
+		this.audit = audit;
+	}
+
+	@GetMapping("/console/catalog")
+	String page(Model model) {
+		List<Plan> plans = catalog.plans();
+		model.addAttribute("plans", plans.stream().map(PlanRow::of).toList());
+		model.addAttribute("products", catalog.products());
+		model.addAttribute("basePlans", plans.stream().filter(p -> !p.isAddOn()).map(Plan::code).toList());
+		if (!model.containsAttribute("form")) {
+			model.addAttribute("form", PlanForm.empty());
+		}
+		return "console/catalog";
+	}
+
+	@PostMapping("/console/catalog/plans")
+	String createPlan(@ModelAttribute PlanForm form, Principal who, RedirectAttributes redirect) {
+		try {
+			String percent = blankToNull(form.percentOff());
+			Plan plan = admin.createPlan(new NewPlan(blankToNull(form.code()), blankToNull(form.name()),
+					form.products() == null ? List.of() : form.products(), form.term(),
+					number("price.amount", form.amount()), upper(form.currency()),
+					integer("deviceLimit", form.deviceLimit()), integer("moneyBackDays", form.moneyBackDays()),
+					form.addOnTo(), integer("trialDays", form.trialDays()), true,
+					integer("retentionOffer.percentOff", percent)));
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CREATED", plan.code(),
+					plan.name() + ", " + Formats.money(plan.price()) + " " + plan.term(), null, "catalog");
+			redirect.addFlashAttribute("message", "Plan " + plan.code() + " is on sale.");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+			redirect.addFlashAttribute("form", form);
+		}
+		return "redirect:/console/catalog";
+	}
+
+	@PostMapping("/console/catalog/products")
+	String createProduct(@RequestParam(required = false) @Nullable String code,
+			@RequestParam(required = false) @Nullable String name, Principal who, RedirectAttributes redirect) {
+		try {
+			Product product = admin.createProduct(blankToNull(code), blankToNull(name));
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRODUCT_CREATED", product.code(), product.name(),
+					null, "catalog");
+			redirect.addFlashAttribute("message", "Product " + product.code() + " exists now.");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+		}
+		return "redirect:/console/catalog";
+	}
+
+	@PostMapping("/console/catalog/plans/{code}/prices")
+	String addPrice(@PathVariable String code, @RequestParam(required = false) @Nullable String amount,
+			@RequestParam(required = false) @Nullable String currency, Principal who, RedirectAttributes redirect) {
+		try {
+			Long minor = number("amount", amount);
+			Plan plan = admin.addPrice(code, minor, upper(currency));
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_ADDED", code,
+					Formats.money(plan.priceIn(upper(currency)).orElseThrow()), null, "catalog");
+			redirect.addFlashAttribute("message", "Plan " + code + " has a price in " + upper(currency) + " now.");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+		}
+		return "redirect:/console/catalog";
+	}
+
+	@PostMapping("/console/catalog/plans/{code}/retire")
+	String retire(@PathVariable String code, Principal who, RedirectAttributes redirect) {
+		try {
+			admin.retire(code);
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_RETIRED", code, null, null, "catalog");
+			redirect.addFlashAttribute("message", "Plan " + code + " is retired: sold no more, its subscriptions go on.");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+		}
+		return "redirect:/console/catalog";
+	}
+
+	private static @Nullable String blankToNull(@Nullable String text) {
+		return text == null || text.isBlank() ? null : text.strip();
+	}
+
+	private static @Nullable String upper(@Nullable String text) {
+		String value = blankToNull(text);
+		return value == null ? null : value.toUpperCase(Locale.ROOT);
+	}
+
+	private static @Nullable Long number(String field, @Nullable String text) {
+		String value = blankToNull(text);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException e) {
+			throw SubdeskException.invalid(field, "must be a whole number (in the currency's minor unit for money)");
+		}
+	}
+
+	private static @Nullable Integer integer(String field, @Nullable String text) {
+		Long value = number(field, text);
+		if (value != null && (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE)) {
+			throw SubdeskException.invalid(field, "is out of range");
+		}
+		return value == null ? null : value.intValue();
+	}
+
+	private static String message(SubdeskException e) {
+		if (e.errors().isEmpty()) {
+			return e.getMessage() + ".";
+		}
+		return e.errors().stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; ")) + ".";
+	}
+}

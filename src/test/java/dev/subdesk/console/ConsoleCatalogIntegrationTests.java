@@ -1,0 +1,85 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.support.AuditTrail;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Issue 12: the ADMINs' catalog page lists the plans with their prices, creates a plan, adds a price, retires. */
+class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	Catalog catalog;
+
+	@Autowired
+	AuditTrail audit;
+
+	@Test
+	void anAdminCreatesAPlanAddsAPriceInEurosAndRetiresIt() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		ConsoleClient.Page page = admin.get("/console/catalog");
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).contains("Acme Antivirus, yearly", "$59.99", "identity-addon-annual", "Create plan",
+				"Retire antivirus-annual", "name=\"_csrf\"");
+
+		String code = "console-" + UUID.randomUUID().toString().substring(0, 8);
+		String created = admin.followed(admin.post("/console/catalog/plans", Map.ofEntries(Map.entry("code", code),
+				Map.entry("name", "Acme Console Plan"), Map.entry("products", "vpn"), Map.entry("term", "P1M"),
+				Map.entry("amount", "499"), Map.entry("currency", "usd"), Map.entry("deviceLimit", "2"),
+				Map.entry("moneyBackDays", "14"), Map.entry("trialDays", "0"), Map.entry("percentOff", ""))));
+		assertThat(created).contains("Plan " + code + " is on sale.").contains("Acme Console Plan");
+		assertThat(catalog.find(code)).hasValueSatisfying(plan -> {
+			assertThat(plan.price().amount()).isEqualTo(499);
+			assertThat(plan.retentionOffer()).as("an empty offer field: none").isEmpty();
+		});
+		assertThat(api.get("/plans/" + code).status()).isEqualTo(200);
+
+		String priced = admin.followed(admin.post("/console/catalog/plans/" + code + "/prices",
+				Map.of("amount", "459", "currency", "EUR")));
+		assertThat(priced).contains("has a price in EUR now").contains("$4.99, 4.59 EUR");
+
+		String bad = admin.followed(admin.post("/console/catalog/plans/" + code + "/prices",
+				Map.of("amount", "-5", "currency", "EURO")));
+		assertThat(bad).contains("amount: must be a positive integer").contains("currency: must be an ISO 4217");
+		String typo = admin.followed(admin.post("/console/catalog/plans", Map.of("code", code, "name", "x",
+				"products", "vpn", "term", "P1M", "amount", "4,99", "currency", "USD", "deviceLimit", "1",
+				"moneyBackDays", "1")));
+		assertThat(typo).contains("price.amount: must be a whole number");
+
+		String retired = admin.followed(admin.post("/console/catalog/plans/" + code + "/retire", Map.of()));
+		assertThat(retired).contains("Plan " + code + " is retired").doesNotContain("Retire " + code);
+		assertThat(catalog.get(code).retired()).isTrue();
+
+		assertThat(audit.about(code)).extracting(AuditTrail.Entry::action)
+			.containsExactly("CATALOG_PLAN_CREATED", "CATALOG_PRICE_ADDED", "CATALOG_PLAN_RETIRED");
+		assertThat(audit.about(code)).allSatisfy(entry -> assertThat(entry.actor()).isEqualTo("admin"));
+	}
+
+	@Test
+	void anAgentOrASupervisorMayNeitherOpenTheCatalogPageNorChangeTheCatalog() {
+		for (String user : List.of("agent", "supervisor")) {
+			ConsoleClient staff = ConsoleClient.signedIn(port, user);
+			assertThat(staff.get("/console/catalog").status()).as(user).isEqualTo(403);
+			assertThat(staff.post("/console/catalog/plans/antivirus-annual/retire", Map.of()).status()).as(user)
+				.isEqualTo(403);
+			assertThat(staff.post("/console/catalog/plans", Map.of("code", "agent-plan")).status()).as(user)
+				.isEqualTo(403);
+			assertThat(staff.get("/console").body()).doesNotContain("/console/catalog");
+		}
+		assertThat(catalog.get("antivirus-annual").retired()).isFalse();
+		assertThat(catalog.find("agent-plan")).isEmpty();
+	}
+
+	@Test
+	void aFormWithoutTheCsrfTokenChangesNothing() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		assertThat(admin.postRaw("/console/catalog/plans/antivirus-annual/retire", Map.of()).status()).isEqualTo(403);
+		assertThat(catalog.get("antivirus-annual").retired()).isFalse();
+	}
+}
