@@ -377,6 +377,36 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(409, checked.post("/plans/" + plan + "/retire", Map.of()));
 	}
 
+	@Test
+	@Order(3)
+	void thePriceChangeOperationsAnswerAsTheDocumentSays() {
+		String plan = "price-test-annual-8"; // the tests' own plan for this (db/testdata)
+		String account = fixtures.account("DE", null);
+		fixtures.card(account, "tok_visa");
+		String sub = fixtures.subscribe(account, plan);
+		java.time.Instant renewal = java.time.Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		java.time.Instant now = java.time.Instant.parse(checked.get("/test-clock").text("now"));
+		Map<String, Object> usd = Map.of("amount", 1200, "currency", "USD");
+		String soon = now.plus(java.time.Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+		String later = now.plus(java.time.Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+		expect(401, checked.with("Authorization", null).get("/plans/" + plan + "/price-changes"));
+		expect(404, checked.get("/plans/no-such-plan/price-changes"));
+		expect(400, checked.post("/plans/" + plan + "/price-changes", Map.of("price", usd)));
+		expect(422, checked.post("/plans/" + plan + "/price-changes",
+				Map.of("price", usd, "effectiveFrom", soon, "existingSubscribers", "MOVE")));
+		expect(201, checked.post("/plans/" + plan + "/price-changes",
+				Map.of("price", usd, "effectiveFrom", later, "existingSubscribers", "MOVE")));
+		expect(409, checked.post("/plans/" + plan + "/price-changes",
+				Map.of("price", usd, "effectiveFrom", later, "existingSubscribers", "MOVE")));
+		expect(200, checked.get("/plans/" + plan + "/price-changes"));
+		expect(404, checked.get("/subscriptions/" + sub + "/price-change"));
+		expect(409, checked.post("/subscriptions/" + sub + "/price-change-consent", Map.of()));
+		fixtures.advance(java.time.Duration.between(now, renewal.minus(java.time.Duration.ofDays(30))).plusSeconds(1));
+		expect(200, checked.get("/subscriptions/" + sub + "/price-change"));
+		expect(200, checked.post("/subscriptions/" + sub + "/price-change-consent", Map.of()));
+		expect(200, checked.get("/accounts/" + account + "/notices"));
+	}
+
 	/**
 	 * After the flows above: every operation of the document was answered with a success status whose body matched
 	 * its schema, and each kind of client error was seen, so no part of the document goes unchecked.
