@@ -82,7 +82,7 @@ public class Accounts {
 				.update();
 		}
 		catch (DuplicateKeyException e) {
-			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
+			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
 		Account opened = get(id);
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
@@ -241,7 +241,7 @@ public class Accounts {
 				.update();
 		}
 		catch (DuplicateKeyException e) {
-			throw SubdeskException.conflict("EMAIL_TAKEN", "An account with this email already exists");
+			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
 		Letter letter = notices.letterFor(account.country());
 		notices.send(letter, accountId, account.email(), NoticeType.EMAIL_CHANGED, letter.text("emailChanged.subject"),

@@ -1,5 +1,8 @@
 package dev.subdesk.api;
 
+import dev.subdesk.api.CancellationViews.CancelAllView;
+import dev.subdesk.api.CancellationViews.CancellationView;
+import dev.subdesk.api.CancellationViews.ChannelManagedView;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.api.Views.AccountView;
 import dev.subdesk.api.Views.ChargeView;
@@ -171,15 +174,15 @@ class AccountsController {
 	}
 
 	@PostMapping("/{id}/cancel-all")
-	Cancellations.CancelAllResult cancelAll(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
+	CancelAllView cancelAll(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
 			HttpServletRequest http) {
 		accounts.get(id);
 		JsonBody body = JsonBody.parse(raw, json);
 		Cancellation.Mode mode = body.enumValue("mode", true, Cancellation.Mode.class);
 		Cancellation.Reason reason = body.enumValue("reason", false, Cancellation.Reason.class);
 		body.validate();
-		return cancellations.cancelAll(id,
-				new CancelRequest(mode, reason, null, CancellationChannel.API, Actors.of(http)));
+		return CancelAllView.of(cancellations.cancelAll(id,
+				new CancelRequest(mode, reason, null, CancellationChannel.API, Actors.of(http))));
 	}
 
 	@PostMapping("/{id}/close")
@@ -188,10 +191,12 @@ class AccountsController {
 		accounts.get(id);
 		JsonBody.parse(raw, json).validate();
 		var closure = closures.close(id, CancellationChannel.API, Actors.of(http));
-		return new ClosureView(AccountView.of(closure.account()), closure.cancellations(), closure.channelManaged());
+		return new ClosureView(AccountView.of(closure.account()),
+				closure.cancellations().stream().map(CancellationView::of).toList(),
+				closure.channelManaged().stream().map(ChannelManagedView::of).toList());
 	}
 
-	record ClosureView(AccountView account, java.util.List<Cancellation> cancellations,
-			java.util.List<AccountClosures.ChannelManaged> channelManaged) {
+	record ClosureView(AccountView account, java.util.List<CancellationView> cancellations,
+			java.util.List<ChannelManagedView> channelManaged) {
 	}
 }

@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -112,7 +113,7 @@ class ApiSecurity {
 		AuthenticationEntryPoint unauthorized = (request, response, exception) -> {
 			response.setHeader("WWW-Authenticate", "Bearer");
 			Problems.write(response, json,
-					new SubdeskException(401, "UNAUTHORIZED", "Send the API key as Authorization: Bearer <key>"));
+					new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Send the API key as Authorization: Bearer <key>"));
 		};
 		return http.securityMatcher(GUARDED)
 			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC).permitAll().anyRequest().hasRole("API"))

@@ -1,13 +1,14 @@
 package dev.subdesk.api;
 
+import dev.subdesk.api.CancellationViews.CancellationView;
+import dev.subdesk.api.CancellationViews.QuoteView;
+import dev.subdesk.api.CancellationViews.ReceiptKeyView;
 import dev.subdesk.api.Views.ListView;
 import dev.subdesk.api.Views.SubscriptionView;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
-import dev.subdesk.cancellation.Quote;
-import dev.subdesk.cancellation.ReceiptKey;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.cancellation.RetentionOffers;
 import dev.subdesk.shared.SubdeskException;
@@ -44,20 +45,21 @@ class CancellationController {
 	}
 
 	@PostMapping("/api/v1/subscriptions/{id}/cancellation-quote")
-	Quote quote(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
+	QuoteView quote(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
 		JsonBody.parse(raw, json, () -> subscriptions.get(id)).validate();
-		return cancellations.quote(id);
+		return QuoteView.of(cancellations.quote(id));
 	}
 
 	@PostMapping("/api/v1/subscriptions/{id}/cancel")
-	Cancellation cancel(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
+	CancellationView cancel(@PathVariable String id, @RequestBody(required = false) @Nullable String raw,
 			HttpServletRequest http) {
 		JsonBody body = JsonBody.parse(raw, json, () -> subscriptions.get(id));
 		Cancellation.Mode mode = body.enumValue("mode", true, Cancellation.Mode.class);
 		Cancellation.Reason reason = body.enumValue("reason", false, Cancellation.Reason.class);
 		String feedback = body.text("feedback", false, 0, 2000);
 		body.validate();
-		return cancellations.cancel(id, new CancelRequest(mode, reason, feedback, CancellationChannel.API, Actors.of(http)));
+		return CancellationView.of(
+				cancellations.cancel(id, new CancelRequest(mode, reason, feedback, CancellationChannel.API, Actors.of(http))));
 	}
 
 	@PostMapping("/api/v1/subscriptions/{id}/resume")
@@ -68,8 +70,8 @@ class CancellationController {
 	}
 
 	@GetMapping("/api/v1/cancellations/{number}")
-	Cancellation get(@PathVariable String number) {
-		return cancellations.get(number);
+	CancellationView get(@PathVariable String number) {
+		return CancellationView.of(cancellations.get(number));
 	}
 
 	@GetMapping("/api/v1/cancellations/{number}/receipt")
@@ -78,9 +80,9 @@ class CancellationController {
 	}
 
 	@GetMapping("/api/v1/receipt-keys")
-	ListView<ReceiptKey> keys(@RequestParam(required = false) @Nullable String limit,
+	ListView<ReceiptKeyView> keys(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(Paging.slice(receipts.keys(), limit, cursor), key -> key);
+		return ListView.of(Paging.slice(receipts.keys(), limit, cursor), ReceiptKeyView::of);
 	}
 
 	@PostMapping("/api/v1/receipts/verify")

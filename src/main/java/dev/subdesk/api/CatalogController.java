@@ -5,9 +5,12 @@ import dev.subdesk.api.Views.PlanView;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.CatalogAdmin;
 import dev.subdesk.catalog.NewPlan;
+import dev.subdesk.catalog.Plan;
 import dev.subdesk.catalog.PlanChanges;
+import dev.subdesk.catalog.PriceChanges;
 import dev.subdesk.catalog.Product;
 import dev.subdesk.shared.SubdeskException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,11 +37,15 @@ class CatalogController {
 
 	private final Catalog catalog;
 	private final CatalogAdmin admin;
+	private final PriceChanges priceChanges;
+	private final Clock clock;
 	private final JsonMapper json;
 
-	CatalogController(Catalog catalog, CatalogAdmin admin, JsonMapper json) {
+	CatalogController(Catalog catalog, CatalogAdmin admin, PriceChanges priceChanges, Clock clock, JsonMapper json) {
 		this.catalog = catalog;
 		this.admin = admin;
+		this.priceChanges = priceChanges;
+		this.clock = clock;
 		this.json = json;
 	}
 
@@ -49,7 +56,10 @@ class CatalogController {
 		}
 	}
 
-	/** The plans on sale in catalog order; with {@code includeRetired=true} the retired ones too. */
+	/**
+	 * The plans on sale in catalog order, at the price a purchase pays now (a scheduled price change in effect
+	 * included); with {@code includeRetired=true} the retired ones too.
+	 */
 	@GetMapping("/api/v1/plans")
 	ListView<PlanView> plans(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor,
@@ -57,13 +67,13 @@ class CatalogController {
 		if (includeRetired != null && !Set.of("true", "false").contains(includeRetired)) {
 			throw SubdeskException.invalid("includeRetired", "must be true or false");
 		}
-		return ListView.of(Paging.slice("true".equals(includeRetired) ? catalog.plans() : catalog.plansForSale(),
-				limit, cursor), PlanView::of);
+		List<Plan> plans = "true".equals(includeRetired) ? catalog.plans() : catalog.plansForSale();
+		return ListView.of(Paging.slice(priceChanges.current(plans, clock.instant()), limit, cursor), PlanView::of);
 	}
 
 	@GetMapping("/api/v1/plans/{code}")
 	PlanView plan(@PathVariable String code) {
-		return PlanView.of(admin.requirePlan(code));
+		return PlanView.of(priceChanges.current(admin.requirePlan(code), clock.instant()));
 	}
 
 	@PostMapping("/api/v1/plans")

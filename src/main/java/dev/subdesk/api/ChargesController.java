@@ -1,10 +1,10 @@
 package dev.subdesk.api;
 
+import dev.subdesk.api.CancellationViews.DisputeView;
+import dev.subdesk.api.CancellationViews.RefundView;
 import dev.subdesk.api.Views.CaseView;
 import dev.subdesk.billing.Billing;
-import dev.subdesk.billing.Refund;
 import dev.subdesk.shared.SubdeskException;
-import dev.subdesk.support.DisputeOutcome;
 import dev.subdesk.support.DisputeRequest;
 import dev.subdesk.support.Support;
 import org.jspecify.annotations.Nullable;
@@ -32,24 +32,24 @@ class ChargesController {
 	}
 
 	@PostMapping("/api/v1/charges/{id}/refunds")
-	ResponseEntity<Refund> refund(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
+	ResponseEntity<RefundView> refund(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
 		billing.charge(id).orElseThrow(() -> SubdeskException.notFound("Charge", id));
 		JsonBody body = JsonBody.parse(raw, json);
 		Long amount = body.positiveInteger("amount");
 		String reason = body.text("reason", true, 1, 500);
 		body.validate();
-		return ResponseEntity.status(HttpStatus.CREATED).body(billing.refund(id, amount, reason));
+		return ResponseEntity.status(HttpStatus.CREATED).body(RefundView.of(billing.refund(id, amount, reason)));
 	}
 
 	@PostMapping("/api/v1/charges/{id}/disputes")
-	DisputeOutcome dispute(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
+	DisputeView dispute(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
 		billing.charge(id).orElseThrow(() -> SubdeskException.notFound("Charge", id));
 		JsonBody body = JsonBody.parse(raw, json);
 		DisputeRequest.Reason reason = body.enumValue("reason", true, DisputeRequest.Reason.class);
 		String confirmationNumber = body.text("confirmationNumber", false, 1, 100);
 		String detail = body.text("detail", false, 0, 2000);
 		body.validate();
-		return support.dispute(id, new DisputeRequest(reason, confirmationNumber, detail, "API"));
+		return DisputeView.of(support.dispute(id, new DisputeRequest(reason, confirmationNumber, detail, "API")));
 	}
 
 	@GetMapping("/api/v1/cases/{caseNumber}")

@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
@@ -55,11 +56,11 @@ class ContainerErrors extends OncePerRequestFilter {
 	static SubdeskException problem(int status) {
 		return switch (status) {
 			case 400 -> SubdeskException.invalid("", "the request URL is not valid");
-			case 401 -> new SubdeskException(401, "UNAUTHORIZED", "Send the API key as Authorization: Bearer <key>");
-			case 404 -> new SubdeskException(404, "NOT_FOUND", "No such path");
-			case 405 -> new SubdeskException(405, "METHOD_NOT_ALLOWED", "This method is not allowed here");
-			case 413 -> new SubdeskException(413, "PAYLOAD_TOO_LARGE", "The request body is too large");
-			case 415 -> new SubdeskException(415, "UNSUPPORTED_MEDIA_TYPE", "Send JSON with Content-Type: application/json");
+			case 401 -> new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Send the API key as Authorization: Bearer <key>");
+			case 404 -> new SubdeskException(CommonErrorCode.NOT_FOUND, "No such path");
+			case 405 -> new SubdeskException(CommonErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here");
+			case 413 -> new SubdeskException(CommonErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large");
+			case 415 -> new SubdeskException(CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json");
 			default -> {
 				HttpStatus known = HttpStatus.resolve(status);
 				String code = known == null ? "ERROR" : known.name().toUpperCase(Locale.ROOT);

@@ -55,7 +55,7 @@ class DomainEventRecorder {
 			case Charge c -> new NewEvent(change.type(), c.subscriptionId(), c.accountId(), Views.ChargeView.of(c));
 			case Refund r -> {
 				Charge c = billing.charge(r.chargeId()).orElseThrow();
-				yield new NewEvent(change.type(), c.subscriptionId(), c.accountId(), r);
+				yield new NewEvent(change.type(), c.subscriptionId(), c.accountId(), CancellationViews.RefundView.of(r));
 			}
 			case Device d -> new NewEvent(change.type(), d.subscriptionId() != null ? d.subscriptionId() : d.accountId(),
 					d.accountId(), Views.DeviceView.of(d));

@@ -86,7 +86,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				}
 				case IdempotencyStore.Claim.Completed done -> {
 					if (!done.erased() && !done.fingerprint().equals(fingerprint)) {
-						Problems.write(response, json, new SubdeskException(422, "IDEMPOTENCY_KEY_REUSED",
+						Problems.write(response, json, new SubdeskException(ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
 								"This Idempotency-Key was used with another request"));
 						return;
 					}
@@ -100,7 +100,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				}
 				case IdempotencyStore.Claim.InProgress busy -> {
 					if (System.nanoTime() - deadline > 0) {
-						Problems.write(response, json, SubdeskException.conflict("IDEMPOTENCY_KEY_IN_USE",
+						Problems.write(response, json, SubdeskException.of(ApiErrorCode.IDEMPOTENCY_KEY_IN_USE,
 								"A request with this Idempotency-Key is still running"));
 						return;
 					}

@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.SubdeskException.FieldError;
@@ -206,7 +207,7 @@ final class JsonBody {
 	void validate() {
 		if (!errors.isEmpty()) {
 			pathCheck.run();
-			throw new SubdeskException(400, "VALIDATION_FAILED", "The request is not valid: " + errors.stream()
+			throw new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid: " + errors.stream()
 				.map(e -> (e.field().isEmpty() ? "body" : e.field()) + " " + e.message())
 				.reduce((a, b) -> a + "; " + b)
 				.orElse(""), errors);

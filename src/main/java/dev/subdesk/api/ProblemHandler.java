@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -96,7 +97,7 @@ class ProblemHandler {
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<Object> unexpected(Exception e) {
 		log.error("Unexpected error", e);
-		return Problems.response(new SubdeskException(500, "INTERNAL_ERROR", "Something went wrong on our side", List.of()));
+		return Problems.response(new SubdeskException(CommonErrorCode.INTERNAL_ERROR, "Something went wrong on our side", List.of()));
 	}
 
 	/**

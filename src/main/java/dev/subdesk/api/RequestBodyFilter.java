@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -54,7 +55,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
 			return;
 		}
 		if ((length > 0 || chunked) && !isJson(request.getContentType())) {
-			Problems.write(response, json, new SubdeskException(415, "UNSUPPORTED_MEDIA_TYPE",
+			Problems.write(response, json, new SubdeskException(CommonErrorCode.UNSUPPORTED_MEDIA_TYPE,
 					"Send the body as JSON with Content-Type: application/json"));
 			return;
 		}
@@ -102,7 +103,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
 	}
 
 	private void tooLarge(HttpServletResponse response) throws IOException {
-		Problems.write(response, json, new SubdeskException(413, "PAYLOAD_TOO_LARGE",
+		Problems.write(response, json, new SubdeskException(CommonErrorCode.PAYLOAD_TOO_LARGE,
 				"The request body is larger than %d bytes".formatted(MAX_BODY_BYTES)));
 	}
 

@@ -1,7 +1,7 @@
 package dev.subdesk.api;
 
 import dev.subdesk.cancellation.Cancellations;
-import dev.subdesk.cancellation.ChannelInstructions;
+import dev.subdesk.api.CancellationViews.ChannelInstructionsView;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.stores.AppStoreNotifications;
 import dev.subdesk.stores.GooglePlayNotifications;
@@ -85,19 +85,20 @@ class StoresController {
 	 * {@code storeState} is null until a store notification placed the subscription.
 	 */
 	record StoreStatusView(String subscriptionId, String channel, String status, @Nullable String storeState,
-			boolean refunded, @Nullable Instant refundedAt, ChannelInstructions channelInstructions) {
+			boolean refunded, @Nullable Instant refundedAt, ChannelInstructionsView channelInstructions) {
 	}
 
 	@GetMapping("/api/v1/subscriptions/{id}/store-status")
 	StoreStatusView storeStatus(@PathVariable String id) {
 		Subscription s = subscriptions.get(id);
 		if (!s.storeBilled()) {
-			throw SubdeskException.conflict("NOT_STORE_BILLED", "This subscription is billed by Acme, not by a store");
+			throw SubdeskException.of(ApiErrorCode.NOT_STORE_BILLED, "This subscription is billed by Acme, not by a store");
 		}
 		var status = stores.status(id);
 		return new StoreStatusView(id, s.channel().name(), s.status().name(),
 				status.map(StoreSubscriptions.StoreStatus::storeState).orElse(null),
 				status.map(StoreSubscriptions.StoreStatus::refunded).orElse(false),
-				status.map(StoreSubscriptions.StoreStatus::refundedAt).orElse(null), cancellations.instructionsFor(s));
+				status.map(StoreSubscriptions.StoreStatus::refundedAt).orElse(null),
+				ChannelInstructionsView.of(cancellations.instructionsFor(s)));
 	}
 }

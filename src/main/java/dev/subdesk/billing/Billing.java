@@ -202,7 +202,7 @@ public class Billing {
 				""").param("at", Timestamp.from(at)).param("key", gatewayKey).update();
 		if (completed != 1) {
 			// The sweep took this attempt for an abandoned one and is giving the money back: nothing is created.
-			throw new SubdeskException(503, "PAYMENT_GATEWAY_UNAVAILABLE",
+			throw new SubdeskException(BillingErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
 					"The payment could not be confirmed in time; nothing was charged or created. Please try again.");
 		}
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.SUCCEEDED, periodStart, periodEnd,
@@ -444,12 +444,12 @@ public class Billing {
 			.optional()
 			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
 		if (!charge.successful()) {
-			throw SubdeskException.conflict("CHARGE_NOT_REFUNDABLE", "A failed charge moved no money to refund");
+			throw SubdeskException.of(BillingErrorCode.CHARGE_NOT_REFUNDABLE, "A failed charge moved no money to refund");
 		}
 		long left = charge.remaining().amount();
 		long value = amount == null ? left : amount;
 		if (value > left || value <= 0) {
-			throw SubdeskException.conflict("REFUND_EXCEEDS_CHARGE",
+			throw SubdeskException.of(BillingErrorCode.REFUND_EXCEEDS_CHARGE,
 					"Only %d of this charge is left to refund".formatted(left));
 		}
 		long refunded = charge.refundedAmount() + value;

@@ -308,15 +308,15 @@ public class Cancellations {
 	private Subscription resumeLocked(Subscription s) {
 		String number = s.scheduledBy();
 		if (!s.scheduledToEnd() || number == null) {
-			throw SubdeskException.conflict("NOT_SCHEDULED_TO_END", "This subscription is not scheduled to end");
+			throw SubdeskException.of(CancellationErrorCode.NOT_SCHEDULED_TO_END, "This subscription is not scheduled to end");
 		}
 		String parentId = s.parentId();
 		if (parentId != null && subscriptions.get(parentId).scheduledToEnd()) {
-			throw SubdeskException.conflict("PARENT_ENDING",
+			throw SubdeskException.of(CancellationErrorCode.PARENT_ENDING,
 					"The subscription this add-on belongs to is ending; resume that one first");
 		}
 		if (accounts.defaultPaymentMethod(s.accountId()).isEmpty()) {
-			throw SubdeskException.conflict("PAYMENT_METHOD_REQUIRED", "Add a payment method before turning auto-renewal on");
+			throw SubdeskException.of(CancellationErrorCode.PAYMENT_METHOD_REQUIRED, "Add a payment method before turning auto-renewal on");
 		}
 		Optional<JdbcCancellationRepository.Row> scheduled = repository.findRow(number);
 		if (scheduled.isPresent() && scheduled.get().subscriptionId().equals(s.id())) {
@@ -345,7 +345,7 @@ public class Cancellations {
 		CancellationLocks.Locked locked = locks.forWork(subscriptionId);
 		Subscription s = locked.subscription();
 		if (s.ended()) {
-			throw autoRenew ? SubdeskException.conflict("NOT_SCHEDULED_TO_END", "The subscription has ended")
+			throw autoRenew ? SubdeskException.of(CancellationErrorCode.NOT_SCHEDULED_TO_END, "The subscription has ended")
 					: alreadyCancelled();
 		}
 		if (autoRenew) {
@@ -520,11 +520,11 @@ public class Cancellations {
 	}
 
 	private static SubdeskException alreadyCancelled() {
-		return SubdeskException.conflict("ALREADY_CANCELLED", "This subscription has already ended");
+		return SubdeskException.of(CancellationErrorCode.ALREADY_CANCELLED, "This subscription has already ended");
 	}
 
 	private static SubdeskException channelManaged(Subscription s) {
-		return SubdeskException.conflict("CHANNEL_MANAGED",
+		return SubdeskException.of(CancellationErrorCode.CHANNEL_MANAGED,
 				"This subscription is billed by %s; cancel it there".formatted(s.channel().storeName()));
 	}
 }

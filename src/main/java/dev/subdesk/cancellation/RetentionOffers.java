@@ -120,7 +120,7 @@ public class RetentionOffers {
 		stored = find(offerId).orElseThrow();
 		Instant now = clock.instant();
 		if (!stored.open(now) || !eligible(s, accounts.get(s.accountId()))) {
-			throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
+			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
 		}
 		jdbc.sql("UPDATE offers SET status = 'ACCEPTED', answered_at = :at WHERE id = :id")
 			.param("at", Timestamp.from(now))

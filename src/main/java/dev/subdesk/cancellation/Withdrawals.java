@@ -150,7 +150,7 @@ public class Withdrawals {
 		}
 		Instant receivedAt = clock.instant();
 		if (!eligible(s, account, receivedAt)) {
-			throw SubdeskException.conflict("NOT_WITHDRAWABLE",
+			throw SubdeskException.of(CancellationErrorCode.NOT_WITHDRAWABLE,
 					"This contract cannot be withdrawn from: the 14-day withdrawal period applies to contracts with Acme in the EU");
 		}
 		if (request.name().isBlank() || !request.email().contains("@")) {

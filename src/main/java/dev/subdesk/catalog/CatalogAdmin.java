@@ -1,6 +1,6 @@
 package dev.subdesk.catalog;
 
-import dev.subdesk.shared.Money;
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.SubdeskException.FieldError;
 import java.sql.Timestamp;
@@ -83,7 +83,7 @@ public class CatalogAdmin {
 		problems.throwIfAny();
 		lockCatalog();
 		if (catalog.product(Objects.requireNonNull(code)).isPresent()) {
-			throw SubdeskException.conflict("PRODUCT_EXISTS", "A product with the code " + code + " exists");
+			throw SubdeskException.of(CatalogErrorCode.PRODUCT_EXISTS, "A product with the code " + code + " exists");
 		}
 		jdbc.sql(INSERT_PRODUCT).param("code", code).param("name", name).update();
 		reloadOnCommit();
@@ -122,7 +122,7 @@ public class CatalogAdmin {
 		problems.range("retentionOffer.percentOff", p.retentionPercentOff(), 1, 90, false);
 		problems.throwIfAny();
 		if (catalog.find(Objects.requireNonNull(p.code())).isPresent()) {
-			throw SubdeskException.conflict("PLAN_EXISTS", "A plan with the code " + p.code() + " exists");
+			throw SubdeskException.of(CatalogErrorCode.PLAN_EXISTS, "A plan with the code " + p.code() + " exists");
 		}
 		jdbc.sql(INSERT_PLAN)
 			.param("code", p.code())
@@ -190,7 +190,7 @@ public class CatalogAdmin {
 		lockCatalog();
 		int retired = jdbc.sql(RETIRE_PLAN).param("code", code).param("at", Timestamp.from(clock.instant())).update();
 		if (retired == 0) {
-			throw SubdeskException.conflict("PLAN_RETIRED", "The plan " + code + " is retired already");
+			throw SubdeskException.of(CatalogErrorCode.PLAN_RETIRED, "The plan " + code + " is retired already");
 		}
 		return reloadedOnCommit(code);
 	}
@@ -206,7 +206,7 @@ public class CatalogAdmin {
 		lockCatalog();
 		Plan plan = catalog.forSale(code).orElseThrow();
 		if (plan.priceIn(Objects.requireNonNull(currency)).isPresent()) {
-			throw SubdeskException.conflict("PRICE_EXISTS", "The plan " + code + " has a price in " + currency);
+			throw SubdeskException.of(CatalogErrorCode.PRICE_EXISTS, "The plan " + code + " has a price in " + currency);
 		}
 		jdbc.sql(INSERT_PRICE)
 			.param("code", code)
@@ -337,8 +337,8 @@ public class CatalogAdmin {
 
 		void throwIfAny() {
 			if (!errors.isEmpty()) {
-				throw new SubdeskException(400, "VALIDATION_FAILED", "The request is not valid: " + String.join("; ",
-						errors.stream().map(e -> e.field() + " " + e.message()).toList()), errors);
+				throw new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid: "
+						+ String.join("; ", errors.stream().map(e -> e.field() + " " + e.message()).toList()), errors);
 			}
 		}
 	}

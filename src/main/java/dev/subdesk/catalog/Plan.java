@@ -93,6 +93,18 @@ public record Plan(String code, String name, List<String> products, Term term, M
 				retired, retentionPercentOff);
 	}
 
+	/**
+	 * This plan at another base price (a scheduled price change in effect): the prices in other currencies, the
+	 * status and the retention offer stay.
+	 */
+	public Plan withBasePrice(Money base) {
+		List<Money> changed = new java.util.ArrayList<>(prices);
+		changed.set(0, base);
+		changed.removeIf(p -> p != changed.getFirst() && p.currency().equals(base.currency()));
+		return new Plan(code, name, products, term, base, deviceLimit, moneyBackDays, addOnTo, trialDays, changed,
+				retired, retentionPercentOff);
+	}
+
 	/** The currency a country uses (ISO 4217), as the JDK knows it; empty for an unknown country. */
 	static Optional<String> currencyOf(String country) {
 		try {

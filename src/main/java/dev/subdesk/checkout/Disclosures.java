@@ -41,6 +41,7 @@ public class Disclosures {
 	private final JdbcCheckoutRepository repository;
 	private final Accounts accounts;
 	private final Catalog catalog;
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final Jurisdictions jurisdictions;
 	private final Clock clock;
 	private final String baseUrl;
@@ -48,7 +49,9 @@ public class Disclosures {
 
 	Disclosures(JdbcCheckoutRepository repository, Accounts accounts, Catalog catalog, Jurisdictions jurisdictions,
 			Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
-			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor) {
+			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor,
+			dev.subdesk.catalog.PriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.repository = repository;
 		this.accounts = accounts;
 		this.catalog = catalog;
@@ -68,6 +71,7 @@ public class Disclosures {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.forSale(planCode)
+			.map(p -> priceChanges.current(p, clock.instant()))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"))
 			.offeredIn(account.country());
 		if (plan.isAddOn() && parentSubscriptionId == null) {
@@ -80,7 +84,7 @@ public class Disclosures {
 			throw new AccountClosedException(account.id());
 		}
 		if (!plan.forSale()) {
-			throw SubdeskException.conflict("PLAN_RETIRED", "The plan " + plan.code() + " is no longer sold");
+			throw SubdeskException.of(dev.subdesk.catalog.CatalogErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();

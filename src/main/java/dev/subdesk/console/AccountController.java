@@ -101,9 +101,13 @@ class AccountController {
 	private final StoreSubscriptions stores;
 	private final Cancellations cancellations;
 
+	private final dev.subdesk.subscriptions.SubscriptionPriceChanges priceChanges;
+
 	AccountController(AccountSearch search, Accounts accounts, Subscriptions subscriptions, Catalog catalog,
 			CallerVerification verification, CallCases cases, AgentLog log, CallerActions actions,
-			StoreSubscriptions stores, Cancellations cancellations) {
+			StoreSubscriptions stores, Cancellations cancellations,
+			dev.subdesk.subscriptions.SubscriptionPriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.stores = stores;
 		this.cancellations = cancellations;
 		this.actions = actions;
@@ -156,10 +160,34 @@ class AccountController {
 		model.addAttribute("openCase", cases.ownOpen(caseNumber, agent.getName()).orElse(null));
 		if (verified) {
 			model.addAttribute("country", account.country() + (account.region() == null ? "" : "-" + account.region()));
-			model.addAttribute("subscriptions", subscriptions.forAccount(accountId).stream().map(this::row).toList());
+			List<Subscription> owned = subscriptions.forAccount(accountId);
+			model.addAttribute("subscriptions", owned.stream().map(this::row).toList());
+			model.addAttribute("priceChanges", priceChangeLines(owned));
 			actions.describe(account, agent.getName(), model);
 		}
 		return "console/account";
+	}
+
+	/**
+	 * A line per pending price change of the account's subscriptions, keyed by order number (read only: the customer
+	 * accepts in the portal or the vendor's app).
+	 */
+	private java.util.Map<String, String> priceChangeLines(List<Subscription> owned) {
+		java.util.Map<String, dev.subdesk.subscriptions.SubscriptionPriceChange> pending = priceChanges
+			.pending(owned.stream().map(Subscription::id).toList());
+		java.util.Map<String, String> lines = new java.util.HashMap<>();
+		for (Subscription s : owned) {
+			dev.subdesk.subscriptions.SubscriptionPriceChange p = pending.get(s.id());
+			if (p != null) {
+				lines.put(s.orderNumber(), "Price changes from %s to %s at the renewal on %s (notice sent %s)%s.".formatted(
+						Formats.money(p.oldPrice()), Formats.money(p.newPrice()), Formats.date(p.renewalAt()),
+						Formats.date(p.noticeSentAt()),
+						!p.consentRequired() ? "" : p.consentedAt() != null
+								? "; the customer accepted on " + Formats.date(p.consentedAt()) + " (" + p.consentChannel() + ")"
+								: "; needs the customer's consent (portal), else the subscription ends then"));
+			}
+		}
+		return lines;
 	}
 
 	private SubscriptionRow row(Subscription s) {

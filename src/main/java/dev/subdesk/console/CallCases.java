@@ -1,5 +1,6 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.Support;
@@ -50,7 +51,7 @@ class CallCases {
 		return Optional.of(support.find(caseNumber)
 			.filter(c -> accountId.equals(c.accountId()))
 			.map(SupportCase::caseNumber)
-			.orElseThrow(() -> new SubdeskException(404, "NOT_FOUND",
+			.orElseThrow(() -> new SubdeskException(CommonErrorCode.NOT_FOUND,
 					"This account has no case " + shortened(caseNumber.strip()) + "; nothing was done")));
 	}
 

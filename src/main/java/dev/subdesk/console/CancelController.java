@@ -120,7 +120,7 @@ class CancelController {
 				() -> {
 					Offer open = cancellations.quote(s.id()).offer();
 					if (open == null || !open.id().equals(offerId)) {
-						throw SubdeskException.conflict("OFFER_NOT_AVAILABLE", "This offer is no longer available");
+						throw SubdeskException.of(ConsoleErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
 					}
 					return offers.accept(offerId);
 				}, done -> "The customer accepted the retention offer on " + done.orderNumber() + "; next renewal "

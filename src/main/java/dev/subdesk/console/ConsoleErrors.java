@@ -1,5 +1,6 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -55,7 +56,7 @@ class ConsoleErrors {
 	@ExceptionHandler({ BindException.class, TypeMismatchException.class, ServletRequestBindingException.class,
 			InvalidParameterException.class })
 	String unreadable(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
-		return broken(new SubdeskException(400, "VALIDATION_FAILED",
+		return broken(new SubdeskException(CommonErrorCode.VALIDATION_FAILED,
 				"A field holds a value this form does not offer; nothing was done"), request, response, model);
 	}
 }

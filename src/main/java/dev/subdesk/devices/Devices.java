@@ -79,7 +79,7 @@ public class Devices {
 					|| s.status() == Subscription.Status.PAST_DUE)
 			.filter(s -> used.getOrDefault(s.id(), 0L) < s.deviceLimit())
 			.findFirst()
-			.orElseThrow(() -> SubdeskException.conflict("DEVICE_LIMIT_REACHED",
+			.orElseThrow(() -> SubdeskException.of(DevicesErrorCode.DEVICE_LIMIT_REACHED,
 					"Every seat is in use; deactivate a device or add a subscription with more seats"));
 		String id = Ids.next("dev");
 		jdbc.sql("""

@@ -102,13 +102,13 @@ public class Entitlements {
 	public EntitlementToken issueToken(String deviceId) {
 		Device device = devices.findEvenIfRemoved(deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
 		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-		Grant grant = grant(device, now).orElseThrow(() -> SubdeskException.conflict("NOT_ENTITLED",
+		Grant grant = grant(device, now).orElseThrow(() -> SubdeskException.of(EntitlementsErrorCode.NOT_ENTITLED,
 				"This device is not entitled: it is deactivated, or its subscription has ended"));
 		Instant limit = now.plus(LONGEST_TOKEN);
 		// NumericDate is whole seconds: rounded down, so the token never outlives the coverage
 		Instant exp = (grant.until().isBefore(limit) ? grant.until() : limit).truncatedTo(ChronoUnit.SECONDS);
 		if (!exp.isAfter(now)) {
-			throw SubdeskException.conflict("NOT_ENTITLED", "This device's coverage ends within the second");
+			throw SubdeskException.of(EntitlementsErrorCode.NOT_ENTITLED, "This device's coverage ends within the second");
 		}
 		EntitlementKeys.Signer signer = keys.signer();
 		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)

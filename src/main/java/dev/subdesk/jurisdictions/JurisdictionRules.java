@@ -15,10 +15,13 @@ import java.util.List;
  * @param calendarDates pre-purchase disclosures give the first charge and the cancel-by date as calendar dates (R-MA-1)
  * @param cancelDeadline the deadline to stop the next charge is disclosed before consent (R-NY-1)
  * @param rules the rule ids of shared/COMPLIANCE.md this jurisdiction's customers are served by
+ * @param priceIncreaseConsent a price increase of an existing subscription needs the customer's consent: without it
+ *        the subscription ends at the term's end (EU consumer contracts; elsewhere a PRICE_CHANGE notice with how
+ *        to cancel is enough, R-CA-8, R-NY-2)
  */
 public record JurisdictionRules(String id, String name, boolean consentRequired, boolean separateConsentCheckbox,
 		OfferRule retentionOffers, int withdrawalDays, boolean terminationWithoutNotice, boolean calendarDates,
-		boolean cancelDeadline, List<String> rules) {
+		boolean cancelDeadline, List<String> rules, boolean priceIncreaseConsent) {
 
 	/** Whether and how a retention offer may be made in the cancel flow. */
 	public enum OfferRule {

@@ -35,7 +35,7 @@ public class Jurisdictions {
 
 	private static final Set<String> FIELDS = Set.of("id", "parent", "name", "countries", "consentRequired",
 			"separateConsentCheckbox", "retentionOffers", "withdrawalDays", "terminationWithoutNotice",
-			"terminationWithoutNoticeWhen", "calendarDates", "cancelDeadline", "rules");
+			"terminationWithoutNoticeWhen", "calendarDates", "cancelDeadline", "priceIncreaseConsent", "rules");
 
 	private final Map<String, Boolean> switches;
 	private final Map<String, JurisdictionRules> byId;
@@ -181,7 +181,8 @@ public class Jurisdictions {
 				required(e, "separateConsentCheckbox").asBoolean(),
 				JurisdictionRules.OfferRule.valueOf(required(e, "retentionOffers").asString()),
 				required(e, "withdrawalDays").asInt(), withoutNotice, required(e, "calendarDates").asBoolean(),
-				required(e, "cancelDeadline").asBoolean(), strings(e.path("rules")));
+				required(e, "cancelDeadline").asBoolean(), strings(e.path("rules")),
+				required(e, "priceIncreaseConsent").asBoolean());
 	}
 
 	private static JsonNode required(JsonNode node, String field) {

@@ -23,7 +23,14 @@ public enum NoticeType {
 	 * A free trial ends and its first charge comes, with a direct cancel link; as many days ahead as the strictest
 	 * rule of the rule table asks (R-CARD-1/2: at least 7 days before the first charge; R-CA-6).
 	 */
-	TRIAL_ENDING;
+	TRIAL_ENDING,
+	/**
+	 * A plan's new price applies to this subscription from a renewal on: the old and new price, the date, and how to
+	 * cancel before it (R-CA-8, R-NY-2) or, where the customer's consent is required, that the subscription ends at
+	 * the term's end unless they accept in the portal. Sent once per subscription and price change, the rule table's
+	 * days before that renewal.
+	 */
+	PRICE_CHANGE;
 
 	/** A notice carrying a one-time code: its text goes to the customer's mailbox only, never out through the API. */
 	public boolean carriesOneTimeCode() {

@@ -348,7 +348,7 @@ public class Notices {
 	@Transactional
 	public void redeliver(Notice notice, String to, String requestedBy) {
 		if (notice.body() == null || erased(to)) {
-			throw dev.subdesk.shared.SubdeskException.conflict("NOTICE_ERASED", "This notice's content has been erased");
+			throw dev.subdesk.shared.SubdeskException.of(NoticesErrorCode.NOTICE_ERASED, "This notice's content has been erased");
 		}
 		jdbc.sql("""
 				INSERT INTO notice_redeliveries (notice_id, recipient, requested_by, requested_at)

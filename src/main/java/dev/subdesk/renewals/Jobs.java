@@ -32,8 +32,11 @@ public class Jobs {
 	private final TestClock clock;
 	private final Billing billing;
 	private final ReentrantLock advancing = new ReentrantLock();
+	private final PriceChangeJobs priceChanges;
 
-	Jobs(ScheduledEnds scheduledEnds, RenewalEngine engine, RenewalQueue queue, TestClock clock, Billing billing) {
+	Jobs(ScheduledEnds scheduledEnds, RenewalEngine engine, RenewalQueue queue, TestClock clock, Billing billing,
+			PriceChangeJobs priceChanges) {
+		this.priceChanges = priceChanges;
 		this.billing = billing;
 		this.scheduledEnds = scheduledEnds;
 		this.engine = engine;
@@ -47,12 +50,15 @@ public class Jobs {
 	}
 
 	/**
-	 * Jobs due at one instant run in this order: scheduled cancellations, reminders, renewal attempts (with
-	 * expiries), the sweep of charges after a cancellation, then the reconciliation of pending money records.
+	 * Jobs due at one instant run in this order: the ends of subscriptions whose consent to a price increase is
+	 * missing at its renewal, scheduled cancellations, reminders and notices, renewal attempts (with expiries), the
+	 * sweep of charges after a cancellation, then the reconciliation of pending money records.
 	 */
 	private RunResult runUpTo(Instant until) {
+		priceChanges.endWithoutConsent(until);
 		int ended = scheduledEnds.takeEffect(until);
 		int reminders = engine.sendReminders(until);
+		priceChanges.sendNotices(until);
 		engine.sendPreBillingNotices(until);
 		engine.sendTrialEndingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);
@@ -101,7 +107,8 @@ public class Jobs {
 	}
 
 	private Optional<Instant> nextDue() {
-		return earliest(scheduledEnds.nextDue(), earliest(queue.nextDue(), engine.nextPreBillingNoticeDue()));
+		return earliest(earliest(scheduledEnds.nextDue(), priceChanges.nextNoticeDue()),
+				earliest(queue.nextDue(), engine.nextPreBillingNoticeDue()));
 	}
 
 	/** The scheduler's tick. */

@@ -13,6 +13,7 @@ import dev.subdesk.payments.PaymentGateway.ChargeRequest;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionPriceChanges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,12 +61,14 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final int workerCount;
 	private final int batchSize;
 	private final boolean preBillingNotice;
+	private final SubscriptionPriceChanges priceChanges;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
-			Jurisdictions jurisdictions) {
+			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.preBillingNotice = jurisdictions.noticeActive(NoticeType.UPCOMING_CHARGE.name());
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
@@ -269,6 +272,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			}
 		});
 		Map<String, String> tokens = timed(timings::database, () -> accounts.gatewayTokens(methodIds));
+		Map<String, SubscriptionPriceChanges.Renewing> prices = timed(timings::database,
+				() -> priceChanges.atRenewal(direct.stream().map(RenewalQueue.Due::subscription).toList()));
+		direct.replaceAll(due -> atPrice(due, prices.get(due.subscription().id()).charge()));
 		List<RenewalQueue.Due> charged = new ArrayList<>();
 		List<ChargeRequest> requests = new ArrayList<>();
 		List<RenewalQueue.Due> noMethod = new ArrayList<>();
@@ -297,7 +303,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
 			}
 		}
-		recordSuccesses(succeeded, tokens);
+		recordSuccesses(succeeded, tokens, prices);
 		int expired = 0;
 		for (int i = 0; i < declined.size(); i++) {
 			expired += recordDecline(declined.get(i), declineCodes.get(i));
@@ -313,7 +319,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return "renewal_" + s.id() + "_p" + (s.periodIndex() + 1) + "_" + attempt;
 	}
 
-	private void recordSuccesses(List<RenewalQueue.Due> succeeded, Map<String, String> tokens) {
+	/** The attempt charging {@code price} (a plan's new price applying at this renewal, see SubscriptionPriceChanges). */
+	private static RenewalQueue.Due atPrice(RenewalQueue.Due due, dev.subdesk.shared.Money price) {
+		Subscription s = due.subscription();
+		return price.equals(s.price()) ? due
+				: new RenewalQueue.Due(s.withRenewalPrice(price), due.dueAt(), due.extraAttempt(), due.dunningAttempts());
+	}
+
+	private void recordSuccesses(List<RenewalQueue.Due> succeeded, Map<String, String> tokens,
+			Map<String, SubscriptionPriceChanges.Renewing> prices) {
 		if (succeeded.isEmpty()) {
 			return;
 		}
@@ -324,9 +338,17 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
 				renewals.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(),
-						catalog.get(s.planCode()).priceIn(s.price().currency()).orElse(s.price())));
+						prices.get(s.id()).next()));
 			}
 			Set<String> moved = queue.renewed(renewals);
+			Map<String, String> applied = new java.util.HashMap<>();
+			moved.forEach(id -> {
+				String change = prices.get(id).appliedChangeId();
+				if (change != null) {
+					applied.put(id, change);
+				}
+			});
+			priceChanges.applied(applied, clock.instant());
 			List<Billing.NewCharge> charges = new ArrayList<>(moved.size());
 			List<RenewalQueue.Due> recorded = new ArrayList<>(moved.size());
 			for (RenewalQueue.Due due : succeeded) {

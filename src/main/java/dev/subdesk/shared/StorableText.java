@@ -39,7 +39,7 @@ public final class StorableText {
 			.stream()
 			.anyMatch(p -> !storable(p.getKey()) || Arrays.stream(p.getValue()).anyMatch(v -> !storable(v)));
 		if (bad) {
-			throw new SubdeskException(400, "VALIDATION_FAILED",
+			throw new SubdeskException(CommonErrorCode.VALIDATION_FAILED,
 					"A field holds a character that cannot be stored (U+0000 or a broken surrogate pair); nothing was done");
 		}
 	}

@@ -12,6 +12,7 @@ public class SubdeskException extends RuntimeException {
 	private final String code;
 	private final List<FieldError> errors;
 
+	/** A code known only when the error happens (a status the servlet container chose); else use a catalogue's. */
 	public SubdeskException(int status, String code, String detail, List<FieldError> errors) {
 		super(detail);
 		this.status = status;
@@ -23,19 +24,27 @@ public class SubdeskException extends RuntimeException {
 		this(status, code, detail, List.of());
 	}
 
-	/** {@code 409}: the current state forbids the action. */
-	public static SubdeskException conflict(String code, String detail) {
-		return new SubdeskException(409, code, detail);
+	public SubdeskException(ErrorCode code, String detail, List<FieldError> errors) {
+		this(code.status(), code.name(), detail, errors);
+	}
+
+	public SubdeskException(ErrorCode code, String detail) {
+		this(code.status(), code.name(), detail, List.of());
+	}
+
+	/** The rule of {@code code} was broken; {@code detail} says how, for a person. */
+	public static SubdeskException of(ErrorCode code, String detail) {
+		return new SubdeskException(code, detail);
 	}
 
 	/** {@code 404 NOT_FOUND}. */
 	public static SubdeskException notFound(String what, String id) {
-		return new SubdeskException(404, "NOT_FOUND", what + " " + id + " does not exist");
+		return new SubdeskException(CommonErrorCode.NOT_FOUND, what + " " + id + " does not exist");
 	}
 
 	/** {@code 400 VALIDATION_FAILED} naming one field. */
 	public static SubdeskException invalid(String field, String message) {
-		return new SubdeskException(400, "VALIDATION_FAILED", "The request is not valid",
+		return new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid",
 				List.of(new FieldError(field, message)));
 	}
 

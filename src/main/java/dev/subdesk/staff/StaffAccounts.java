@@ -303,7 +303,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 		}
 		requireGoodPassword(password);
 		if (insert(name, display, role, password, actor) == 0) {
-			throw SubdeskException.conflict("USERNAME_TAKEN", "The username " + name + " is taken");
+			throw SubdeskException.of(StaffErrorCode.USERNAME_TAKEN, "The username " + name + " is taken");
 		}
 		return find(name).orElseThrow();
 	}
@@ -313,7 +313,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	public Member setEnabled(String username, boolean enabled, String actor) {
 		Member member = find(username).orElseThrow(() -> SubdeskException.notFound("Staff user", username));
 		if (!enabled && member.username().equals(actor)) {
-			throw SubdeskException.conflict("OWN_ACCOUNT", "You cannot disable your own account");
+			throw SubdeskException.of(StaffErrorCode.OWN_ACCOUNT, "You cannot disable your own account");
 		}
 		jdbc.sql("""
 				UPDATE staff_users SET enabled = :enabled, updated_at = :at,

@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.CommonErrorCode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
@@ -112,6 +113,6 @@ class AppleSignedData {
 	}
 
 	static SubdeskException refused(String why) {
-		return new SubdeskException(401, "UNAUTHORIZED", "Refused: " + why + "; nothing was changed");
+		return new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: " + why + "; nothing was changed");
 	}
 }

@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
@@ -66,7 +67,7 @@ public class GooglePlayNotifications {
 		String packageName = notification.path("packageName").asString("");
 		String configured = properties.google() == null ? null : properties.google().packageName();
 		if (configured != null && !configured.equals(packageName)) {
-			throw new SubdeskException(401, "UNAUTHORIZED", "Refused: the notification is for another app; nothing was changed");
+			throw new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: the notification is for another app; nothing was changed");
 		}
 		Instant signedAt = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
 		JsonNode subscription = notification.path("subscriptionNotification");
@@ -86,7 +87,7 @@ public class GooglePlayNotifications {
 		}
 		catch (GooglePlayDeveloperApi.Unavailable e) {
 			log.warn("Google Play notification {} not applied: {}", messageId, e.getMessage());
-			throw new SubdeskException(503, "STORE_UNAVAILABLE",
+			throw new SubdeskException(StoresErrorCode.STORE_UNAVAILABLE,
 					"Google Play could not be asked for the purchase's state now; nothing was changed (Pub/Sub pushes it again)");
 		}
 		if (purchase.isEmpty()) {

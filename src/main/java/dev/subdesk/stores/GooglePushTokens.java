@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.CommonErrorCode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -109,6 +110,6 @@ class GooglePushTokens {
 	}
 
 	private static SubdeskException refused(String why) {
-		return new SubdeskException(401, "UNAUTHORIZED", "Refused: " + why + "; nothing was changed");
+		return new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: " + why + "; nothing was changed");
 	}
 }

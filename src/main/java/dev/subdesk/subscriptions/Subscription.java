@@ -138,7 +138,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 	/** The domain error of a transition an ended subscription forbids. */
 	private void refuseIfEnded() {
 		if (ended()) {
-			throw SubdeskException.conflict("ALREADY_CANCELLED", "This subscription has already ended");
+			throw SubdeskException.of(SubscriptionsErrorCode.ALREADY_CANCELLED, "This subscription has already ended");
 		}
 	}
 

@@ -50,10 +50,12 @@ public class Subscriptions {
 	private final TransactionTemplate tx;
 	private final Jurisdictions jurisdictions;
 	private final Consents consents;
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
 			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
-			Jurisdictions jurisdictions, Consents consents) {
+			Jurisdictions jurisdictions, Consents consents, dev.subdesk.catalog.PriceChanges priceChanges) {
+		this.priceChanges = priceChanges;
 		this.jurisdictions = jurisdictions;
 		this.consents = consents;
 		this.repository = repository;
@@ -85,10 +87,9 @@ public class Subscriptions {
 			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.price(),
 					gatewayKey);
 			switch (outcome) {
-				case PaymentOutcome.Declined declined -> throw new SubdeskException(402, "PAYMENT_DECLINED",
+				case PaymentOutcome.Declined declined -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_DECLINED,
 						"The card was declined (" + declined.code() + "); nothing was charged or created");
-				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(503,
-						"PAYMENT_GATEWAY_UNAVAILABLE",
+				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
 						"The payment gateway did not answer; nothing was charged or created. Please try again.");
 				case PaymentOutcome.Paid paid -> {
 				}
@@ -117,6 +118,7 @@ public class Subscriptions {
 		Account account = accounts.find(request.accountId())
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.forSale(request.planCode())
+			.map(p -> priceChanges.current(p, clock.instant()))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
 		if (plan.isAddOn() && request.parentSubscriptionId() == null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");
@@ -151,7 +153,7 @@ public class Subscriptions {
 		}
 		if (!plan.forSale() && request.channel() == Channel.DIRECT) {
 			// a store sells on its own terms: its report of a sale is recorded whatever our catalog says now
-			throw SubdeskException.conflict("PLAN_RETIRED", "The plan " + plan.code() + " is no longer sold");
+			throw SubdeskException.of(dev.subdesk.catalog.CatalogErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());
@@ -161,17 +163,17 @@ public class Subscriptions {
 
 	private void checkParent(Plan plan, Subscription parent, Channel channel) {
 		if (!plan.addOnTo().contains(parent.planCode()) || parent.channel() != channel) {
-			throw SubdeskException.conflict("ADD_ON_NOT_ALLOWED",
+			throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_NOT_ALLOWED,
 					"%s cannot be added to %s on this channel".formatted(plan.code(), parent.planCode()));
 		}
 		if (parent.status() != Subscription.Status.ACTIVE || parent.cancelAt() != null) {
-			throw SubdeskException.conflict("PARENT_NOT_ACTIVE", "The parent subscription is not active or is set to end");
+			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE, "The parent subscription is not active or is set to end");
 		}
 		boolean exists = repository.addOnsOf(parent.id())
 			.stream()
 			.anyMatch(a -> !a.ended() && a.planCode().equals(plan.code()));
 		if (exists) {
-			throw SubdeskException.conflict("ADD_ON_EXISTS", "The parent already has this add-on");
+			throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_EXISTS, "The parent already has this add-on");
 		}
 	}
 
@@ -412,8 +414,8 @@ public class Subscriptions {
 			.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
 		if (!s.cancellable()) {
 			throw s.storeBilled()
-					? SubdeskException.conflict("CHANNEL_MANAGED", "This subscription is billed by " + s.channel().storeName())
-					: SubdeskException.conflict("ALREADY_CANCELLED", "The subscription has ended");
+					? SubdeskException.of(SubscriptionsErrorCode.CHANNEL_MANAGED, "This subscription is billed by " + s.channel().storeName())
+					: SubdeskException.of(SubscriptionsErrorCode.ALREADY_CANCELLED, "The subscription has ended");
 		}
 		Subscription updated = s.withPaymentMethod(method.id());
 		repository.update(updated);
@@ -438,7 +440,7 @@ public class Subscriptions {
 		boolean needed = all.stream()
 			.anyMatch(s -> s.channel() == Channel.DIRECT && s.autoRenew() && !s.ended());
 		if (lastOne && needed) {
-			throw SubdeskException.conflict("PAYMENT_METHOD_IN_USE",
+			throw SubdeskException.of(SubscriptionsErrorCode.PAYMENT_METHOD_IN_USE,
 					"An auto-renewing subscription would be left with no payment method; turn auto-renewal off or add another card first");
 		}
 		String replacement = accounts.removePaymentMethod(accountId, paymentMethodId)

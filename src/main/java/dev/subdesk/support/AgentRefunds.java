@@ -33,7 +33,7 @@ public class AgentRefunds {
 
 	/** {@code 409 NOTHING_TO_REFUND}: the policy gives nothing back on the charge. */
 	public static SubdeskException nothingToRefund(String chargeId) {
-		return SubdeskException.conflict("NOTHING_TO_REFUND", "The refund policy gives nothing back on charge " + chargeId
+		return SubdeskException.of(SupportErrorCode.NOTHING_TO_REFUND, "The refund policy gives nothing back on charge " + chargeId
 				+ "; a goodwill refund needs the emailed code and a supervisor's approval");
 	}
 

@@ -137,7 +137,7 @@ public class CallerVerification {
 	/** Throws {@code 403 CALLER_NOT_VERIFIED} unless the agent verified this account's caller. */
 	public void requireVerified(String accountId, String agent) {
 		if (!isVerified(accountId, agent)) {
-			throw new SubdeskException(403, "CALLER_NOT_VERIFIED", "Verify the caller before acting on the account");
+			throw new SubdeskException(SupportErrorCode.CALLER_NOT_VERIFIED, "Verify the caller before acting on the account");
 		}
 	}
 

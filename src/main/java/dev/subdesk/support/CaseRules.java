@@ -40,7 +40,7 @@ public class CaseRules {
 	public SupportCase takeable(String caseNumber, Worker worker) {
 		SupportCase c = find(caseNumber);
 		if (!worker.username().equals(c.owner()) && !mayTake(c, worker)) {
-			throw new SubdeskException(403, "CASE_OWNED", "Case " + c.caseNumber() + " belongs to " + c.owner()
+			throw new SubdeskException(SupportErrorCode.CASE_OWNED, "Case " + c.caseNumber() + " belongs to " + c.owner()
 					+ "; a supervisor can reassign it");
 		}
 		return c;
@@ -50,7 +50,7 @@ public class CaseRules {
 	public SupportCase workable(String caseNumber, Worker worker) {
 		SupportCase c = find(caseNumber);
 		if (!mayWork(c, worker)) {
-			throw new SubdeskException(403, "CASE_NOT_YOURS",
+			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS,
 					"Only the case's owner or a supervisor can do this; take ownership of the case first");
 		}
 		return c;

@@ -74,12 +74,12 @@ public class RefundApprovals {
 			.filter(c -> c.accountId().equals(accountId))
 			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
 		if (!charge.successful()) {
-			throw SubdeskException.conflict("CHARGE_NOT_REFUNDABLE", "A failed charge moved no money to refund");
+			throw SubdeskException.of(SupportErrorCode.CHARGE_NOT_REFUNDABLE, "A failed charge moved no money to refund");
 		}
 		long left = charge.remaining().amount();
 		long value = amount == null ? left : amount;
 		if (value <= 0 || value > left) {
-			throw SubdeskException.conflict("REFUND_EXCEEDS_CHARGE", "Only %d of this charge is left to refund".formatted(left));
+			throw SubdeskException.of(SupportErrorCode.REFUND_EXCEEDS_CHARGE, "Only %d of this charge is left to refund".formatted(left));
 		}
 		String id = Ids.next("rfa");
 		jdbc.sql(INSERT)
@@ -109,7 +109,7 @@ public class RefundApprovals {
 		RefundApproval pending = lockPending(id, supervisor);
 		Money left = billing.charge(pending.chargeId()).orElseThrow().remaining();
 		if (left.amount() < pending.amount()) {
-			throw SubdeskException.conflict("REFUND_EXCEEDS_CHARGE", ("Only %s is left of charge %s: it was refunded "
+			throw SubdeskException.of(SupportErrorCode.REFUND_EXCEEDS_CHARGE, ("Only %s is left of charge %s: it was refunded "
 					+ "since the request. Reject this request; the agent can ask for what is left").formatted(
 							Formats.money(left), pending.chargeId()));
 		}
@@ -166,10 +166,10 @@ public class RefundApprovals {
 			.optional()
 			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
 		if (approval.status() != RefundApproval.Status.PENDING) {
-			throw SubdeskException.conflict("APPROVAL_DECIDED", "This request was already " + approval.status());
+			throw SubdeskException.of(SupportErrorCode.APPROVAL_DECIDED, "This request was already " + approval.status());
 		}
 		if (approval.requestedBy().equals(supervisor)) {
-			throw SubdeskException.conflict("OWN_REQUEST", "Another supervisor must decide your own request");
+			throw SubdeskException.of(SupportErrorCode.OWN_REQUEST, "Another supervisor must decide your own request");
 		}
 		return approval;
 	}

@@ -196,7 +196,7 @@ public class StepUpCodes {
 	public void requireConfirmed(String accountId, String agent) {
 		verification.requireVerified(accountId, agent);
 		if (!isConfirmed(accountId, agent)) {
-			throw new SubdeskException(403, "STEP_UP_REQUIRED",
+			throw new SubdeskException(SupportErrorCode.STEP_UP_REQUIRED,
 					"This action needs the code sent to the email on file, read back by the caller");
 		}
 	}

@@ -91,7 +91,7 @@ public class Support {
 		Account account = accounts.lock(charge.accountId());
 		charge = billing.charge(chargeId).orElseThrow();
 		if (!charge.successful()) {
-			throw SubdeskException.conflict("CHARGE_NOT_DISPUTABLE", "A failed charge moved no money to dispute");
+			throw SubdeskException.of(SupportErrorCode.CHARGE_NOT_DISPUTABLE, "A failed charge moved no money to dispute");
 		}
 		if (cancellations.cancelledBy(charge.subscriptionId(), charge.periodStart())) {
 			Refund refund = charge.remaining().positive()
@@ -161,7 +161,7 @@ public class Support {
 	public SupportCase escalate(String caseNumber, String reason, String actor) {
 		SupportCase c = lock(caseNumber);
 		if (c.status() == SupportCase.Status.RESOLVED || c.status() == SupportCase.Status.ESCALATED) {
-			throw SubdeskException.conflict("CASE_NOT_ESCALATABLE", "Case " + c.caseNumber() + " is " + c.status());
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_ESCALATABLE, "Case " + c.caseNumber() + " is " + c.status());
 		}
 		jdbc.sql("""
 				UPDATE support_cases SET status = 'ESCALATED', escalation_reason = :reason, updated_at = :at,
@@ -178,7 +178,7 @@ public class Support {
 	public SupportCase resolve(String caseNumber, String resolution, String actor) {
 		SupportCase c = lock(caseNumber);
 		if (c.status() == SupportCase.Status.RESOLVED) {
-			throw SubdeskException.conflict("CASE_RESOLVED", "Case " + c.caseNumber() + " is already resolved");
+			throw SubdeskException.of(SupportErrorCode.CASE_RESOLVED, "Case " + c.caseNumber() + " is already resolved");
 		}
 		jdbc.sql("UPDATE support_cases SET status = 'RESOLVED', updated_at = :at, resolved_at = :at WHERE case_number = :number")
 			.param("at", Timestamp.from(clock.instant()))
@@ -197,7 +197,7 @@ public class Support {
 	public SupportCase awaitCustomer(String caseNumber, String awaited, String actor) {
 		SupportCase c = lock(caseNumber);
 		if (c.status() != SupportCase.Status.OPEN && c.status() != SupportCase.Status.ESCALATED) {
-			throw SubdeskException.conflict("CASE_NOT_OPEN", "Case " + c.caseNumber() + " is " + c.status());
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_OPEN, "Case " + c.caseNumber() + " is " + c.status());
 		}
 		setStatus(c, SupportCase.Status.PENDING_CUSTOMER);
 		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
@@ -212,7 +212,7 @@ public class Support {
 	public SupportCase reopen(String caseNumber, String reason, String actor) {
 		SupportCase c = lock(caseNumber);
 		if (c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.PENDING_CUSTOMER) {
-			throw SubdeskException.conflict("CASE_NOT_REOPENABLE", "Case " + c.caseNumber() + " is " + c.status());
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, "Case " + c.caseNumber() + " is " + c.status());
 		}
 		Instant now = clock.instant();
 		jdbc.sql("""

@@ -72,8 +72,13 @@ class CheckoutPageController {
 	private final Disclosures disclosures;
 	private final SignInCodes codes;
 
+	private final dev.subdesk.catalog.PriceChanges priceChanges;
+	private final java.time.Clock clock;
+
 	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
-			SignInCodes codes) {
+			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock) {
+		this.priceChanges = priceChanges;
+		this.clock = clock;
 		this.catalog = catalog;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
@@ -205,7 +210,7 @@ class CheckoutPageController {
 
 	private String form(Plan plan, Account account, Model model, @Nullable String error) {
 		if (account.closed()) {
-			throw new SubdeskException(409, "ACCOUNT_CLOSED", "This account is closed");
+			throw new SubdeskException(WebErrorCode.ACCOUNT_CLOSED, "This account is closed");
 		}
 		Disclosure d = disclosures.disclose(account.id(), plan.code(), null);
 		model.addAttribute("plan", plan);
@@ -245,9 +250,15 @@ class CheckoutPageController {
 		return "redirect:/portal/sign-in/code";
 	}
 
-	/** A base plan on sale (add-ons are bought from the portal's subscription, not here), else 404. */
+	/**
+	 * A base plan on sale at the price a purchase pays now (a scheduled price change in effect included; add-ons
+	 * are bought from the portal's subscription, not here), else 404.
+	 */
 	private Plan basePlan(String planCode) {
-		return catalog.forSale(planCode).filter(p -> !p.isAddOn() && p.forSale()).orElseThrow(WebErrors::notFound);
+		return catalog.forSale(planCode)
+			.filter(p -> !p.isAddOn() && p.forSale())
+			.map(p -> priceChanges.current(p, clock.instant()))
+			.orElseThrow(WebErrors::notFound);
 	}
 
 	private static @Nullable String customer(@Nullable Authentication who) {

@@ -66,10 +66,12 @@ class PortalController {
 	private final JsonMapper json;
 	private final ReceiptPageController receiptPage;
 	private final StoreSubscriptions stores;
+	private final PortalPriceChangeController priceChanges;
 
 	PortalController(Subscriptions subscriptions, Cancellations cancellations, RetentionOffers offers, Receipts receipts,
 			Catalog catalog, Accounts accounts, Devices devices, Withdrawals withdrawals, JsonMapper json,
-			ReceiptPageController receiptPage, StoreSubscriptions stores) {
+			ReceiptPageController receiptPage, StoreSubscriptions stores, PortalPriceChangeController priceChanges) {
+		this.priceChanges = priceChanges;
 		this.stores = stores;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
@@ -120,6 +122,7 @@ class PortalController {
 		}
 		model.addAttribute("account", account);
 		model.addAttribute("rows", rows);
+		model.addAttribute("priceChanges", priceChanges.rows(all, locale));
 		model.addAttribute("anyCancellable", all.stream().anyMatch(Subscription::cancellable));
 		return "web/portal";
 	}

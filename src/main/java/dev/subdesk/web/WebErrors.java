@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -50,11 +51,11 @@ class WebErrors {
 
 	/** What a page throws for a value no form of it sends (a crafted request): a 400 page, nothing changed. */
 	static SubdeskException invalid() {
-		return new SubdeskException(400, "VALIDATION_FAILED", "A field holds a value this form never sends; nothing was done");
+		return new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "A field holds a value this form never sends; nothing was done");
 	}
 
 	/** What every page's own look-ups throw for an id that is not the customer's. */
 	static SubdeskException notFound() {
-		return new SubdeskException(404, "NOT_FOUND", "Not found");
+		return new SubdeskException(CommonErrorCode.NOT_FOUND, "Not found");
 	}
 }

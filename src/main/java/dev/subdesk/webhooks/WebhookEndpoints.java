@@ -1,5 +1,6 @@
 package dev.subdesk.webhooks;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.events.EventType;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
@@ -269,7 +270,7 @@ public class WebhookEndpoints {
 	}
 
 	private static SubdeskException invalid(List<FieldError> errors) {
-		return new SubdeskException(400, "VALIDATION_FAILED", "The request is not valid: " + errors.stream()
+		return new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid: " + errors.stream()
 			.map(e -> e.field() + " " + e.message())
 			.reduce((a, b) -> a + "; " + b)
 			.orElse(""), errors);

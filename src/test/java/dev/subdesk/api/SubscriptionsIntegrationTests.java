@@ -15,7 +15,9 @@ class SubscriptionsIntegrationTests extends ApiIntegrationTest {
 		JsonNode plans = api.get("/plans").json().path("data");
 		assertThat(plans.values()).extracting(p -> p.path("code").asString())
 			.containsExactly("antivirus-annual", "antivirus-monthly", "vpn-annual", "utilities-annual", "total-annual",
-					"identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial"); // the last: the tests' (db/testdata)
+					"identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial", "price-test-annual-1",
+					"price-test-annual-2", "price-test-annual-3", "price-test-annual-4", "price-test-annual-5",
+					"price-test-annual-6", "price-test-annual-7"); // from the trial plan on: the tests' (db/testdata)
 		assertThat(plans.get(0).path("price").path("amount").asLong()).isEqualTo(5999);
 		assertThat(plans.get(5).path("addOnTo").values()).extracting(JsonNode::asString)
 			.containsExactly("antivirus-annual", "total-annual");

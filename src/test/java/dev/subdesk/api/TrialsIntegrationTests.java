@@ -61,7 +61,7 @@ class TrialsIntegrationTests extends ApiIntegrationTest {
 				assertThat(p.path("price").path("amount").asLong()).isEqualTo(499);
 			});
 		assertThat(plans.values()).filteredOn(p -> !p.path("code").asString().equals(TRIAL_PLAN))
-			.hasSize(7)
+			.hasSize(14) // the contract's seven and the tests' seven price-change plans (db/testdata)
 			.allSatisfy(p -> assertThat(p.path("trialDays").asInt()).isZero());
 	}
 

@@ -1,0 +1,443 @@
+package dev.subdesk.subscriptions;
+
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.PriceChange;
+import dev.subdesk.catalog.PriceChanges;
+import dev.subdesk.catalog.Term;
+import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.notices.Letter;
+import dev.subdesk.notices.NoticeType;
+import dev.subdesk.notices.Notices;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Price changes as they reach existing subscribers (R-CA-8, R-NY-2, EU consent). For a plan's change that moves
+ * existing subscribers, each DIRECT auto-renewing subscription bought before it gets one PRICE_CHANGE notice the
+ * rule table's days before its first renewal at or after the effective instant (at once when that is already
+ * closer; then the new price applies from the first renewal the notice is far enough ahead of). The renewal engine
+ * asks {@link #atRenewal} in bulk which price each renewal charges; where the customer's jurisdiction requires
+ * consent to an increase and none is recorded by the renewal, the renewal engine ends the subscription at the
+ * term's end instead ({@link #claimLapsed}). The subscription's own price is untouched until the change applies.
+ */
+@Service
+public class SubscriptionPriceChanges {
+
+	private static final String CLAIM_NOTICES = """
+			SELECT s.* FROM subscriptions s
+			WHERE s.plan_code = :plan AND s.currency = :currency AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
+			  AND s.current_period_end >= :from AND s.current_period_end < :before
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END) <= :until
+			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
+			                  WHERE p.subscription_id = s.id AND p.price_change_id = :change)
+			ORDER BY s.current_period_end
+			LIMIT :limit
+			FOR UPDATE OF s SKIP LOCKED
+			""";
+
+	private static final String NEXT_NOTICE_DUE = """
+			SELECT min(s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END))
+			FROM subscriptions s
+			WHERE s.plan_code = :plan AND s.currency = :currency AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
+			  AND s.current_period_end >= :from AND s.current_period_end < :before
+			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
+			                  WHERE p.subscription_id = s.id AND p.price_change_id = :change)
+			""";
+
+	private static final String INSERT = """
+			INSERT INTO subscription_price_changes (subscription_id, price_change_id, old_amount, new_amount, currency,
+			                                        renewal_at, notice_sent_at, consent_required)
+			SELECT * FROM unnest(:subs::text[], :changes::text[], :olds::bigint[], :news::bigint[], :currencies::text[],
+			                     :renewals::timestamptz[], :sent::timestamptz[], :consent::boolean[])
+			ON CONFLICT DO NOTHING
+			RETURNING subscription_id
+			""";
+
+	private static final String OF_SUBSCRIPTIONS = "SELECT * FROM subscription_price_changes WHERE subscription_id = ANY(:ids::text[])";
+
+	private static final String APPLIED = """
+			UPDATE subscription_price_changes p SET status = 'APPLIED', resolved_at = :at
+			FROM unnest(:subs::text[], :changes::text[]) AS v(sub, change)
+			WHERE p.subscription_id = v.sub AND p.price_change_id = v.change AND p.status = 'PENDING'
+			""";
+
+	/** Consent-requiring changes without consent whose renewal has come, on subscriptions that would renew at it. */
+	private static final String LAPSED = """
+			SELECT p.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
+			WHERE p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
+			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
+			  AND s.current_period_end = p.renewal_at
+			ORDER BY p.renewal_at
+			LIMIT :limit
+			FOR UPDATE OF p SKIP LOCKED
+			""";
+
+	private static final String ENDED = """
+			UPDATE subscription_price_changes SET status = 'ENDED', resolved_at = :at
+			WHERE subscription_id = :sub AND price_change_id = :change AND status = 'PENDING'
+			""";
+
+	private static final String CONSENT = """
+			UPDATE subscription_price_changes SET consented_at = :at, consent_channel = :channel
+			WHERE subscription_id = :sub AND price_change_id = :change AND consented_at IS NULL
+			""";
+
+	/**
+	 * How long after its effective instant a change can still reach a subscriber: every subscription bought before it
+	 * has its first renewal at or after it within a term (a year, or a trial of up to 366 days) plus the lead.
+	 */
+	private static final Duration OPEN_FOR = Duration.ofDays(400);
+
+	private final JdbcClient jdbc;
+	private final PriceChanges priceChanges;
+	private final Catalog catalog;
+	private final Subscriptions subscriptions;
+	private final Accounts accounts;
+	private final Notices notices;
+	private final Jurisdictions jurisdictions;
+	private final Clock clock;
+	private final TransactionTemplate tx;
+	private final String baseUrl;
+	private final int yearLead;
+	private final int monthLead;
+
+	SubscriptionPriceChanges(JdbcClient jdbc, PriceChanges priceChanges, Catalog catalog, Subscriptions subscriptions,
+			Accounts accounts, Notices notices, Jurisdictions jurisdictions, Clock clock,
+			PlatformTransactionManager txManager, @Value("${subdesk.public-base-url}") String baseUrl) {
+		this.jdbc = jdbc;
+		this.priceChanges = priceChanges;
+		this.catalog = catalog;
+		this.subscriptions = subscriptions;
+		this.accounts = accounts;
+		this.notices = notices;
+		this.jurisdictions = jurisdictions;
+		this.clock = clock;
+		this.tx = new TransactionTemplate(txManager);
+		this.baseUrl = baseUrl;
+		this.yearLead = jurisdictions.daysBefore(NoticeType.PRICE_CHANGE.name(), Term.P1Y.name());
+		this.monthLead = jurisdictions.daysBefore(NoticeType.PRICE_CHANGE.name(), Term.P1M.name());
+	}
+
+	/** The PRICE_CHANGE notice's lead for a term: the rule table's days (R-CA-8's 7-30, R-NY-2's 5-30). */
+	public Duration lead(Term term) {
+		return Duration.ofDays(term == Term.P1Y ? yearLead : monthLead);
+	}
+
+	/**
+	 * Schedules a plan's new price. {@code effectiveFrom} must leave room for the longest notice lead of the rule
+	 * table from now ({@code 422 EFFECTIVE_FROM_TOO_SOON}): every existing subscriber can then be told in time.
+	 * Unknown plan: {@code 404}.
+	 */
+	public PriceChange schedule(String planCode, Money price, Instant effectiveFrom, PriceChange.Existing existing,
+			String actor) {
+		Instant now = clock.instant();
+		Instant earliest = now.plus(Duration.ofDays(Math.max(yearLead, monthLead)));
+		return priceChanges.schedule(planCode, price, effectiveFrom, existing, now, earliest, actor);
+	}
+
+	/** A plan's price changes, the latest effective first; unknown plan: {@code 404}. */
+	public List<PriceChange> forPlan(String planCode) {
+		catalog.find(planCode).orElseThrow(() -> SubdeskException.notFound("Plan", planCode));
+		return priceChanges.forPlan(planCode);
+	}
+
+	/** The subscription's price change that has not applied or ended yet, if any. */
+	public Optional<SubscriptionPriceChange> pending(String subscriptionId) {
+		return jdbc.sql(OF_SUBSCRIPTIONS + " AND status = 'PENDING' ORDER BY renewal_at LIMIT 1")
+			.param("ids", new String[] { subscriptionId })
+			.query(SubscriptionPriceChanges::map)
+			.optional();
+	}
+
+	/** The pending price change of each of these subscriptions that has one (for pages listing an account). */
+	public Map<String, SubscriptionPriceChange> pending(Collection<String> subscriptionIds) {
+		Map<String, SubscriptionPriceChange> out = new HashMap<>();
+		rowsOf(subscriptionIds).stream()
+			.filter(p -> p.status() == SubscriptionPriceChange.Status.PENDING)
+			.forEach(p -> out.putIfAbsent(p.subscriptionId(), p));
+		return out;
+	}
+
+	/**
+	 * Records the customer's consent to the pending price change of a subscription (time and channel: API, PORTAL or
+	 * AGENT); a second consent changes nothing. Nothing pending that asks for consent: {@code 409
+	 * NO_PRICE_CHANGE_PENDING}.
+	 */
+	@Transactional
+	public SubscriptionPriceChange consent(String subscriptionId, String channel) {
+		Subscription s = subscriptions.lock(subscriptionId);
+		SubscriptionPriceChange pending = pending(s.id())
+			.filter(p -> p.consentRequired() && !s.ended())
+			.orElseThrow(() -> SubdeskException.of(SubscriptionsErrorCode.NO_PRICE_CHANGE_PENDING,
+					"This subscription has no price change waiting for consent"));
+		jdbc.sql(CONSENT)
+			.param("at", Timestamp.from(clock.instant()))
+			.param("channel", channel)
+			.param("sub", s.id())
+			.param("change", pending.priceChangeId())
+			.update();
+		return pending(s.id()).orElseThrow();
+	}
+
+	/** Sends every PRICE_CHANGE notice due at or before {@code until}, batch by batch; returns how many went out. */
+	public int sendNotices(Instant until, int batchSize) {
+		int sent = 0;
+		List<PriceChange> all = priceChanges.all();
+		for (PriceChange change : all) {
+			if (!open(change, until)) {
+				continue;
+			}
+			Instant before = nextEffective(change, all);
+			while (true) {
+				Integer n = tx.execute(status -> noticeBatch(change, before, until, batchSize));
+				if (n == null || n == 0) {
+					break;
+				}
+				sent += n;
+			}
+		}
+		return sent;
+	}
+
+	/** When the next PRICE_CHANGE notice is due (for the test clock's advance). */
+	public Optional<Instant> nextNoticeDue() {
+		List<PriceChange> all = priceChanges.all();
+		Instant next = null;
+		Instant now = clock.instant();
+		for (PriceChange change : all) {
+			if (!open(change, now)) {
+				continue;
+			}
+			Timestamp due = jdbc.sql(NEXT_NOTICE_DUE)
+				.param("plan", change.planCode())
+				.param("currency", change.price().currency())
+				.param("from", Timestamp.from(change.effectiveFrom()))
+				.param("before", Timestamp.from(nextEffective(change, all)))
+				.param("yearLead", yearLead)
+				.param("monthLead", monthLead)
+				.param("change", change.id())
+				.query(Timestamp.class)
+				.optional()
+				.orElse(null);
+			if (due != null && (next == null || due.toInstant().isBefore(next))) {
+				next = due.toInstant();
+			}
+		}
+		return Optional.ofNullable(next);
+	}
+
+	/** Whether a change can still reach subscribers that have not been told: it moves them and is recent enough. */
+	private static boolean open(PriceChange change, Instant at) {
+		return change.movesExisting() && change.effectiveFrom().plus(OPEN_FOR).isAfter(at);
+	}
+
+	/** A subscriber's change applies up to the plan's next change (which then is the one that reaches it). */
+	private static Instant nextEffective(PriceChange change, List<PriceChange> all) {
+		return all.stream()
+			.filter(c -> c.planCode().equals(change.planCode()) && c.effectiveFrom().isAfter(change.effectiveFrom()))
+			.map(PriceChange::effectiveFrom)
+			.min(Instant::compareTo)
+			.orElse(Instant.parse("9999-12-31T00:00:00Z"));
+	}
+
+	private int noticeBatch(PriceChange change, Instant before, Instant until, int limit) {
+		List<Subscription> due = jdbc.sql(CLAIM_NOTICES)
+			.param("plan", change.planCode())
+			.param("currency", change.price().currency())
+			.param("from", Timestamp.from(change.effectiveFrom()))
+			.param("before", Timestamp.from(before))
+			.param("yearLead", yearLead)
+			.param("monthLead", monthLead)
+			.param("until", Timestamp.from(until))
+			.param("change", change.id())
+			.param("limit", limit)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+		if (due.isEmpty()) {
+			return 0;
+		}
+		Instant now = clock.instant();
+		Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
+		List<SubscriptionPriceChange> rows = new ArrayList<>(due.size());
+		for (Subscription s : due) {
+			boolean increase = change.price().amount() > s.price().amount();
+			boolean consent = increase
+					&& jurisdictions.forCustomer(to.get(s.accountId()).country(), null).priceIncreaseConsent();
+			rows.add(new SubscriptionPriceChange(s.id(), change.id(), s.price(), change.price(),
+					firstRenewalInTime(s, now), now, consent, null, null, SubscriptionPriceChange.Status.PENDING));
+		}
+		Set<String> inserted = new HashSet<>(jdbc.sql(INSERT)
+			.param("subs", rows.stream().map(SubscriptionPriceChange::subscriptionId).toArray(String[]::new))
+			.param("changes", rows.stream().map(SubscriptionPriceChange::priceChangeId).toArray(String[]::new))
+			.param("olds", rows.stream().map(r -> r.oldPrice().amount()).toArray(Long[]::new))
+			.param("news", rows.stream().map(r -> r.newPrice().amount()).toArray(Long[]::new))
+			.param("currencies", rows.stream().map(r -> r.newPrice().currency()).toArray(String[]::new))
+			.param("renewals", rows.stream().map(r -> Timestamp.from(r.renewalAt())).toArray(Timestamp[]::new))
+			.param("sent", rows.stream().map(r -> Timestamp.from(r.noticeSentAt())).toArray(Timestamp[]::new))
+			.param("consent", rows.stream().map(SubscriptionPriceChange::consentRequired).toArray(Boolean[]::new))
+			.query(String.class)
+			.list());
+		List<Notices.Draft> drafts = new ArrayList<>();
+		for (int i = 0; i < due.size(); i++) {
+			Subscription s = due.get(i);
+			if (inserted.contains(s.id())) {
+				drafts.add(notice(s, rows.get(i), to.get(s.accountId()), now));
+			}
+		}
+		notices.sendAll(drafts);
+		return due.size();
+	}
+
+	/** The first renewal at or after the current period's end that the notice sent at {@code now} is far enough ahead of. */
+	private Instant firstRenewalInTime(Subscription s, Instant now) {
+		Duration lead = lead(s.term());
+		int index = s.periodIndex() + 1;
+		Instant renewal = s.term().boundary(s.anchor(), index);
+		while (renewal.minus(lead).isBefore(now)) {
+			renewal = s.term().boundary(s.anchor(), ++index);
+		}
+		return renewal;
+	}
+
+	private Notices.Draft notice(Subscription s, SubscriptionPriceChange row, Accounts.Addressee to, Instant at) {
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String from = letter.date(row.renewalAt());
+		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.PRICE_CHANGE,
+				letter.text("priceChange.subject", name, letter.money(row.newPrice()), from),
+				letter.text(row.consentRequired() ? "priceChange.consent" : "priceChange.body", name, s.orderNumber(),
+						letter.money(row.oldPrice()), letter.money(row.newPrice()), term, from, baseUrl),
+				s.id(), at);
+	}
+
+	/** What a renewal charges and what the subscription costs after it. */
+	public record Renewing(Money charge, Money next, @Nullable String appliedChangeId) {
+	}
+
+	/**
+	 * For a batch of subscriptions due to renew at their period end: what each renewal charges (the new price where
+	 * a change {@linkplain SubscriptionPriceChange#appliesAt applies}, else the subscription's own price) and the
+	 * price after it (the applied change's, else the list price: a one-time discount ends, a grandfathered
+	 * subscriber keeps its price). Two queries per batch, whatever its size.
+	 */
+	public Map<String, Renewing> atRenewal(List<Subscription> batch) {
+		Map<String, Renewing> out = new HashMap<>(batch.size() * 2);
+		if (batch.isEmpty()) {
+			return out;
+		}
+		List<PriceChange> changes = priceChanges.all();
+		Map<String, List<SubscriptionPriceChange>> rows = new HashMap<>();
+		if (!changes.isEmpty()) {
+			rowsOf(batch.stream().map(Subscription::id).toList())
+				.forEach(r -> rows.computeIfAbsent(r.subscriptionId(), k -> new ArrayList<>()).add(r));
+		}
+		for (Subscription s : batch) {
+			List<SubscriptionPriceChange> own = rows.getOrDefault(s.id(), List.of());
+			Plan plan = catalog.get(s.planCode());
+			Optional<SubscriptionPriceChange> applying = own.stream()
+				.filter(r -> r.appliesAt(s.currentPeriodEnd(), lead(s.term())))
+				.max(java.util.Comparator.comparing(SubscriptionPriceChange::renewalAt));
+			if (applying.isPresent()) {
+				SubscriptionPriceChange r = applying.get();
+				// A discount accepted for this renewal is kept when it is lower than the new price.
+				boolean discounted = s.price().amount() < r.oldPrice().amount();
+				Money charge = discounted && s.price().amount() < r.newPrice().amount() ? s.price() : r.newPrice();
+				out.put(s.id(), new Renewing(charge, r.newPrice(), r.priceChangeId()));
+			}
+			else {
+				Set<String> applied = new HashSet<>();
+				own.stream()
+					.filter(r -> r.status() == SubscriptionPriceChange.Status.APPLIED)
+					.forEach(r -> applied.add(r.priceChangeId()));
+				// a price change moves the base price: a subscription in another currency (catalog administration:
+				// prices per currency) goes back to the plan's price in its own currency
+				Money list = s.price().currency().equals(plan.price().currency())
+						? PriceChanges.listPrice(plan, s.createdAt(), applied, changes)
+						: plan.priceIn(s.price().currency()).orElse(s.price());
+				out.put(s.id(), new Renewing(s.price(), list, null));
+			}
+		}
+		return out;
+	}
+
+	/** Marks the changes applied at these renewals (in the renewal's own transaction). */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void applied(Map<String, String> changeBySubscription, Instant at) {
+		if (changeBySubscription.isEmpty()) {
+			return;
+		}
+		List<Map.Entry<String, String>> entries = List.copyOf(changeBySubscription.entrySet());
+		jdbc.sql(APPLIED)
+			.param("subs", entries.stream().map(Map.Entry::getKey).toArray(String[]::new))
+			.param("changes", entries.stream().map(Map.Entry::getValue).toArray(String[]::new))
+			.param("at", Timestamp.from(at))
+			.update();
+	}
+
+	/**
+	 * Claims (locks, in the caller's transaction) the price changes whose consent was required and not given by the
+	 * renewal they were to apply at, on subscriptions that would renew then: the caller ends each at the term's
+	 * end and {@linkplain #ended marks it}.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<SubscriptionPriceChange> claimLapsed(Instant until, int limit) {
+		return jdbc.sql(LAPSED)
+			.param("until", Timestamp.from(until))
+			.param("limit", limit)
+			.query(SubscriptionPriceChanges::map)
+			.list();
+	}
+
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void ended(SubscriptionPriceChange change, Instant at) {
+		jdbc.sql(ENDED)
+			.param("at", Timestamp.from(at))
+			.param("sub", change.subscriptionId())
+			.param("change", change.priceChangeId())
+			.update();
+	}
+
+	private List<SubscriptionPriceChange> rowsOf(Collection<String> subscriptionIds) {
+		return jdbc.sql(OF_SUBSCRIPTIONS)
+			.param("ids", subscriptionIds.toArray(String[]::new))
+			.query(SubscriptionPriceChanges::map)
+			.list();
+	}
+
+	private static SubscriptionPriceChange map(ResultSet rs, int row) throws SQLException {
+		String currency = rs.getString("currency");
+		Timestamp consented = rs.getTimestamp("consented_at");
+		return new SubscriptionPriceChange(rs.getString("subscription_id"), rs.getString("price_change_id"),
+				Money.of(rs.getLong("old_amount"), currency), Money.of(rs.getLong("new_amount"), currency),
+				rs.getTimestamp("renewal_at").toInstant(), rs.getTimestamp("notice_sent_at").toInstant(),
+				rs.getBoolean("consent_required"), consented == null ? null : consented.toInstant(),
+				rs.getString("consent_channel"), SubscriptionPriceChange.Status.valueOf(rs.getString("status")));
+	}
+}

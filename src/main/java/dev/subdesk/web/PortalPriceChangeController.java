@@ -1,0 +1,70 @@
+package dev.subdesk.web;
+
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionPriceChange;
+import dev.subdesk.subscriptions.SubscriptionPriceChanges;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The portal's part of a plan's price change: on "My subscriptions", each pending change ("Your price changes from
+ * X to Y on D"), and where the customer's consent is required, the Accept button (a CSRF-protected POST recording
+ * the consent with channel PORTAL) beside the way to let the subscription end instead.
+ */
+@Controller
+class PortalPriceChangeController {
+
+	private final SubscriptionPriceChanges priceChanges;
+	private final Subscriptions subscriptions;
+	private final Catalog catalog;
+
+	PortalPriceChangeController(SubscriptionPriceChanges priceChanges, Subscriptions subscriptions, Catalog catalog) {
+		this.priceChanges = priceChanges;
+		this.subscriptions = subscriptions;
+		this.catalog = catalog;
+	}
+
+	/** One pending price change as the portal shows it. */
+	record PriceChangeRow(String subscriptionId, String planName, String oldPrice, String newPrice, String from,
+			boolean awaitingConsent, @Nullable String acceptedOn, boolean renewing) {
+	}
+
+	/** The pending price changes of the customer's live subscriptions, for the "My subscriptions" page. */
+	List<PriceChangeRow> rows(List<Subscription> all, Locale locale) {
+		List<Subscription> live = all.stream().filter(s -> !s.ended()).toList();
+		if (live.isEmpty()) {
+			return List.of();
+		}
+		Map<String, SubscriptionPriceChange> pending = priceChanges.pending(live.stream().map(Subscription::id).toList());
+		List<PriceChangeRow> rows = new ArrayList<>();
+		for (Subscription s : live) {
+			SubscriptionPriceChange p = pending.get(s.id());
+			if (p != null) {
+				rows.add(new PriceChangeRow(s.id(), catalog.name(s.planCode(), locale), PageFormats.money(p.oldPrice(), locale),
+						PageFormats.money(p.newPrice(), locale), PageFormats.date(p.renewalAt(), locale), p.awaitingConsent(),
+						p.consentedAt() == null ? null : PageFormats.date(p.consentedAt(), locale),
+						s.autoRenew() && !s.scheduledToEnd()));
+			}
+		}
+		return rows;
+	}
+
+	/** The customer accepts the new price: consent recorded with its time and channel PORTAL. */
+	@PostMapping("/portal/subscriptions/{id}/price-change/accept")
+	String accept(@PathVariable String id, Authentication who, RedirectAttributes redirect) {
+		subscriptions.find(id).filter(s -> s.accountId().equals(who.getName())).orElseThrow(WebErrors::notFound);
+		priceChanges.consent(id, "PORTAL");
+		redirect.addFlashAttribute("notice", "portal.priceChange.accepted");
+		return "redirect:/portal";
+	}
+}

@@ -1,0 +1,248 @@
+package dev.subdesk.api;
+
+import static dev.subdesk.support.ProblemAssertions.assertProblem;
+import static dev.subdesk.support.ProblemAssertions.assertValidationFailed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.Api;
+import dev.subdesk.support.ApiIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Price changes (issue 12; R-CA-8, R-NY-2, consent in the EU): a plan's new price is scheduled at least the
+ * PRICE_CHANGE lead ahead; each existing subscriber gets one notice the rule table's 30 days before its first renewal
+ * at or after it, and that renewal is charged the new price only if the notice went out that far ahead and, in
+ * Germany, only with the customer's consent (without it the subscription ends at the term's end); grandfathered
+ * subscribers keep their price; new purchases pay the new one. Each test has its own plan (db/testdata).
+ */
+class PriceChangesIntegrationTests extends ApiIntegrationTest {
+
+	/** The PRICE_CHANGE lead of the rule table (jurisdictions/rules.json). */
+	private static final Duration LEAD = Duration.ofDays(30);
+
+	private Instant now() {
+		return Instant.parse(api.get("/test-clock").text("now"));
+	}
+
+	private static Instant instant(JsonNode node, String field) {
+		return Instant.parse(node.path(field).asString());
+	}
+
+	private List<JsonNode> notices(String account, String type) {
+		return api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals(type))
+			.toList();
+	}
+
+	private List<Long> chargedAmounts(String subscription, String account) {
+		return api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values().stream()
+			.filter(c -> c.path("subscriptionId").asString().equals(subscription))
+			.filter(c -> c.path("status").asString().equals("SUCCEEDED"))
+			.map(c -> c.path("amount").asLong())
+			.toList()
+			.reversed();
+	}
+
+	private Api.Response schedule(String plan, long amount, Object effectiveFrom, String existing) {
+		return api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", amount, "currency", "USD"),
+				"effectiveFrom", effectiveFrom.toString(), "existingSubscribers", existing));
+	}
+
+	private String customer(String country, String region) {
+		String account = fixtures.account(country, region);
+		fixtures.card(account, "tok_visa");
+		return account;
+	}
+
+	private JsonNode subscription(String id) {
+		return fixtures.subscription(id).json();
+	}
+
+	private void advanceTo(Instant at) {
+		fixtures.advance(Duration.between(now(), at));
+	}
+
+	@Test
+	void aMovedSubscriberGetsOneNoticeTheLeadAheadAndRenewsAtTheNewPriceFromThen() {
+		String plan = "price-test-annual-1";
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+
+		Api.Response scheduled = schedule(plan, 1250, now().plus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), "MOVE");
+		assertThat(scheduled.status()).as(scheduled.toString()).isEqualTo(201);
+		assertThat(scheduled.json().path("id").asString()).startsWith("ppc_");
+		assertThat(scheduled.json().path("price").path("amount").asLong()).isEqualTo(1250);
+		assertThat(scheduled.json().path("existingSubscribers").asString()).isEqualTo("MOVE");
+		assertThat(api.get("/plans/" + plan + "/price-changes").json().path("data").values())
+			.extracting(c -> c.path("id").asString()).containsExactly(scheduled.id());
+		assertProblem(schedule(plan, 1300, now().plus(Duration.ofDays(60)).toString().substring(0, 10), "MOVE"), 409,
+				"PRICE_CHANGE_PENDING");
+
+		advanceTo(renewal.minus(LEAD).minusSeconds(3600));
+		assertThat(notices(account, "PRICE_CHANGE")).as("not before the lead").isEmpty();
+		assertProblem(api.get("/subscriptions/" + sub + "/price-change"), 404, "NOT_FOUND");
+		fixtures.advance("PT2H");
+		List<JsonNode> sent = notices(account, "PRICE_CHANGE");
+		assertThat(sent).hasSize(1);
+		JsonNode notice = sent.get(0);
+		assertThat(instant(notice, "createdAt")).isEqualTo(renewal.minus(LEAD));
+		assertThat(notice.path("relatedId").asString()).isEqualTo(sub);
+		String order = subscription(sub).path("orderNumber").asString();
+		assertThat(notice.path("body").asString()).contains("from $10.00 to $12.50", "/cancel?order=" + order,
+				"Cancel before");
+		JsonNode pending = api.get("/subscriptions/" + sub + "/price-change").json();
+		assertThat(instant(pending, "renewalAt")).isEqualTo(renewal);
+		assertThat(pending.path("consentRequired").asBoolean()).as("California: notice with how to cancel").isFalse();
+		assertThat(subscription(sub).path("price").path("amount").asLong()).as("untouched until the renewal").isEqualTo(1000);
+
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(notices(account, "PRICE_CHANGE")).as("once").hasSize(1);
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1250L);
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(1250);
+		assertProblem(api.get("/subscriptions/" + sub + "/price-change"), 404, "NOT_FOUND");
+	}
+
+	@Test
+	void grandfatheredSubscribersKeepTheirPriceWhileNewPurchasesPayTheNewOne() {
+		String plan = "price-test-annual-2";
+		String account = customer("US", "NY");
+		String old = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(old), "currentPeriodEnd");
+		Instant effective = now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		assertThat(schedule(plan, 1500, effective, "GRANDFATHER").status()).isEqualTo(201);
+
+		Api.Response before = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", plan));
+		assertThat(before.json().path("price").path("amount").asLong()).as("before it applies").isEqualTo(1000);
+		advanceTo(effective.plusSeconds(1));
+		Api.Response disclosure = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", plan));
+		assertThat(disclosure.json().path("price").path("amount").asLong()).isEqualTo(1500);
+		assertThat(disclosure.json().path("text").asString()).contains("$15.00");
+		assertThat(api.get("/plans?limit=100").json().path("data").values())
+			.filteredOn(p -> p.path("code").asString().equals(plan))
+			.singleElement()
+			.satisfies(p -> assertThat(p.path("price").path("amount").asLong()).isEqualTo(1500));
+		String fresh = fixtures.subscribe(account, plan);
+		assertThat(chargedAmounts(fresh, account)).containsExactly(1500L);
+		assertThat(subscription(fresh).path("price").path("amount").asLong()).isEqualTo(1500);
+
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(notices(account, "PRICE_CHANGE")).as("a grandfathered subscriber is not told of it").isEmpty();
+		assertThat(chargedAmounts(old, account)).containsExactly(1000L, 1000L);
+		assertThat(subscription(old).path("price").path("amount").asLong()).isEqualTo(1000);
+	}
+
+	@Test
+	void inGermanyAnIncreaseWaitsForConsentWithoutItTheSubscriptionEndsAtTheTermsEnd() {
+		String plan = "price-test-annual-3";
+		String agreeing = customer("DE", null);
+		String silent = customer("DE", null);
+		String yes = fixtures.subscribe(agreeing, plan);
+		String no = fixtures.subscribe(silent, plan);
+		Instant renewalYes = instant(subscription(yes), "currentPeriodEnd");
+		Instant renewalNo = instant(subscription(no), "currentPeriodEnd");
+		assertThat(schedule(plan, 1200, now().plus(LEAD).plusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		assertProblem(api.post("/subscriptions/" + yes + "/price-change-consent", Map.of()), 409, "NO_PRICE_CHANGE_PENDING");
+
+		advanceTo(renewalNo.minus(LEAD).plusSeconds(1));
+		JsonNode notice = notices(silent, "PRICE_CHANGE").get(0);
+		assertThat(notice.path("body").asString()).as("German, asking for consent").contains("Zustimmung", "/portal");
+		JsonNode pending = api.get("/subscriptions/" + yes + "/price-change").json();
+		assertThat(pending.path("consentRequired").asBoolean()).isTrue();
+		assertThat(pending.path("consentedAt").isNull()).isTrue();
+
+		Api.Response consent = api.post("/subscriptions/" + yes + "/price-change-consent", Map.of());
+		assertThat(consent.status()).as(consent.toString()).isEqualTo(200);
+		assertThat(consent.json().path("consentChannel").asString()).isEqualTo("API");
+		assertThat(instant(consent.json(), "consentedAt")).isEqualTo(now());
+		assertThat(api.post("/subscriptions/" + yes + "/price-change-consent", Map.of()).json().path("consentedAt"))
+			.as("a second consent changes nothing").isEqualTo(consent.json().path("consentedAt"));
+
+		advanceTo(renewalYes.isAfter(renewalNo) ? renewalYes.plusSeconds(60) : renewalNo.plusSeconds(60));
+		assertThat(chargedAmounts(yes, agreeing)).containsExactly(1000L, 1200L);
+		assertThat(subscription(yes).path("status").asString()).isEqualTo("ACTIVE");
+
+		JsonNode ended = subscription(no);
+		assertThat(ended.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(instant(ended, "cancelledAt")).as("at the term's end").isEqualTo(renewalNo);
+		assertThat(chargedAmounts(no, silent)).as("never charged the new price").containsExactly(1000L);
+		assertThat(notices(silent, "CANCELLATION_CONFIRMATION")).as("with a notice").hasSize(1);
+		assertProblem(api.post("/subscriptions/" + no + "/price-change-consent", Map.of()), 409, "NO_PRICE_CHANGE_PENDING");
+	}
+
+	@Test
+	void aNoticeThatCouldNotGoOutInTimeMovesTheNewPriceToTheFollowingRenewal() {
+		String plan = "price-test-annual-4";
+		String account = customer("US", "NY");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		assertThat(fixtures.cancel(sub, "END_OF_TERM").status()).isEqualTo(200);
+		assertThat(schedule(plan, 1100, now().plus(Duration.ofDays(35)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(renewal.minus(Duration.ofDays(10)));
+		assertThat(notices(account, "PRICE_CHANGE")).as("not for a subscription set to end").isEmpty();
+		assertThat(api.post("/subscriptions/" + sub + "/resume").status()).isEqualTo(200);
+		api.post("/renewals/run", Map.of());
+		List<JsonNode> sent = notices(account, "PRICE_CHANGE");
+		assertThat(sent).as("at once, too late for this renewal").hasSize(1);
+		Instant following = java.time.ZonedDateTime.ofInstant(renewal, java.time.ZoneOffset.UTC).plusYears(1).toInstant();
+		JsonNode pending = api.get("/subscriptions/" + sub + "/price-change").json();
+		assertThat(instant(pending, "renewalAt")).isEqualTo(following);
+
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).as("this renewal keeps the old price").containsExactly(1000L, 1000L);
+		advanceTo(following.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1000L, 1100L);
+		assertThat(notices(account, "PRICE_CHANGE")).hasSize(1);
+	}
+
+	@Test
+	void badInputIsRefusedAndNothingIsScheduled() {
+		String plan = "price-test-annual-5";
+		String soon = now().plus(Duration.ofDays(29)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+		String later = now().plus(Duration.ofDays(45)).toString().substring(0, 10);
+		Map<String, Object> usd = Map.of("amount", 1100, "currency", "USD");
+
+		assertProblem(api.with("Authorization", null).post("/plans/" + plan + "/price-changes",
+				Map.of("price", usd, "effectiveFrom", later, "existingSubscribers", "MOVE")), 401, "UNAUTHORIZED");
+		assertProblem(api.with("Authorization", null).get("/plans/" + plan + "/price-changes"), 401, "UNAUTHORIZED");
+		assertProblem(api.with("Authorization", null).post("/subscriptions/sub_x/price-change-consent", Map.of()), 401,
+				"UNAUTHORIZED");
+		assertProblem(api.with("Authorization", null).get("/subscriptions/sub_x/price-change"), 401, "UNAUTHORIZED");
+		assertProblem(api.get("/subscriptions/sub_nope/price-change"), 404, "NOT_FOUND");
+		assertProblem(api.post("/plans/no-such-plan/price-changes", Map.of("price", usd, "effectiveFrom", later,
+				"existingSubscribers", "MOVE")), 404, "NOT_FOUND");
+		assertProblem(api.get("/plans/no-such-plan/price-changes"), 404, "NOT_FOUND");
+		assertProblem(api.post("/subscriptions/sub_nope/price-change-consent", Map.of()), 404, "NOT_FOUND");
+
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", -1,
+				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "MOVE")), "price");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1.5,
+				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "MOVE")), "price");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1100,
+				"currency", "EUR"), "effectiveFrom", later, "existingSubscribers", "MOVE")), "price.currency");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", "next week", "existingSubscribers", "MOVE")), "effectiveFrom");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", later, "existingSubscribers", "SOME")), "existingSubscribers");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", later, "existingSubscribers", "MOVE", "note", "x")), "note");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of()), "price");
+		JsonNode tooSoon = assertProblem(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", soon, "existingSubscribers", "MOVE")), 422, "EFFECTIVE_FROM_TOO_SOON");
+		assertThat(tooSoon.path("errors").values()).extracting(e -> e.path("field").asString()).contains("effectiveFrom");
+
+		assertThat(api.get("/plans/" + plan + "/price-changes").json().path("data").values()).as("nothing scheduled").isEmpty();
+		Api.Response free = api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 0,
+				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "GRANDFATHER"));
+		assertThat(free.status()).as("a day and a zero price are fine: " + free).isEqualTo(201);
+		assertThat(free.json().path("effectiveFrom").asString()).isEqualTo(later + "T00:00:00Z");
+	}
+}
