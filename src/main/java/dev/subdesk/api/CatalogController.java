@@ -131,7 +131,7 @@ class CatalogController {
 	@PostMapping("/api/v1/plans/{code}/retire")
 	PlanView retire(@PathVariable String code, @RequestBody(required = false) @Nullable String raw) {
 		JsonBody.parse(raw, json, () -> admin.requirePlan(code)).validate();
-		return PlanView.of(admin.retire(code));
+		return PlanView.of(admin.retire(code, clock.instant()));
 	}
 
 	@PostMapping("/api/v1/plans/{code}/prices")
@@ -141,7 +141,7 @@ class CatalogController {
 		Long amount = integer(body, body.node(), "amount", "amount");
 		String currency = text(body, body.node(), "currency", "currency");
 		body.validate();
-		return ResponseEntity.status(HttpStatus.CREATED).body(PlanView.of(admin.addPrice(code, amount, currency)));
+		return ResponseEntity.status(HttpStatus.CREATED).body(PlanView.of(admin.addPrice(code, amount, currency, clock.instant())));
 	}
 
 	@GetMapping("/api/v1/products")
