@@ -56,7 +56,10 @@ class CatalogController {
 		}
 	}
 
-	/** The plans on sale in catalog order; with {@code includeRetired=true} the retired ones too. */
+	/**
+	 * The plans on sale in catalog order, at the price a purchase pays now (a scheduled price change in effect
+	 * included); with {@code includeRetired=true} the retired ones too.
+	 */
 	@GetMapping("/api/v1/plans")
 	ListView<PlanView> plans(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor,
@@ -64,15 +67,13 @@ class CatalogController {
 		if (includeRetired != null && !Set.of("true", "false").contains(includeRetired)) {
 			throw SubdeskException.invalid("includeRetired", "must be true or false");
 		}
-		// the price a purchase pays now: a scheduled price change in effect included
-		List<Plan> plans = priceChanges.current("true".equals(includeRetired) ? catalog.plans() : catalog.plansForSale(),
-				clock.instant());
-		return ListView.of(Paging.slice(plans, limit, cursor), PlanView::of);
+		List<Plan> plans = "true".equals(includeRetired) ? catalog.plans() : catalog.plansForSale();
+		return ListView.of(Paging.slice(priceChanges.current(plans, clock.instant()), limit, cursor), PlanView::of);
 	}
 
 	@GetMapping("/api/v1/plans/{code}")
 	PlanView plan(@PathVariable String code) {
-		return PlanView.of(admin.requirePlan(code));
+		return PlanView.of(priceChanges.current(admin.requirePlan(code), clock.instant()));
 	}
 
 	@PostMapping("/api/v1/plans")
@@ -130,7 +131,7 @@ class CatalogController {
 	@PostMapping("/api/v1/plans/{code}/retire")
 	PlanView retire(@PathVariable String code, @RequestBody(required = false) @Nullable String raw) {
 		JsonBody.parse(raw, json, () -> admin.requirePlan(code)).validate();
-		return PlanView.of(admin.retire(code));
+		return PlanView.of(admin.retire(code, clock.instant()));
 	}
 
 	@PostMapping("/api/v1/plans/{code}/prices")
@@ -140,7 +141,7 @@ class CatalogController {
 		Long amount = integer(body, body.node(), "amount", "amount");
 		String currency = text(body, body.node(), "currency", "currency");
 		body.validate();
-		return ResponseEntity.status(HttpStatus.CREATED).body(PlanView.of(admin.addPrice(code, amount, currency)));
+		return ResponseEntity.status(HttpStatus.CREATED).body(PlanView.of(admin.addPrice(code, amount, currency, clock.instant())));
 	}
 
 	@GetMapping("/api/v1/products")

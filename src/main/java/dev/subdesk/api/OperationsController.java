@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.renewals.Jobs;
 import dev.subdesk.renewals.RunResult;
@@ -12,11 +13,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The renewal run and the test clock. */
+/** The renewal run and the test clock (the catalog: CatalogController). */
 @RestController
 class OperationsController {
 
@@ -85,7 +85,7 @@ class OperationsController {
 
 	private void requireTestClock() {
 		if (!clock.enabled()) {
-			throw new SubdeskException(dev.subdesk.shared.CommonErrorCode.NOT_FOUND, "The test clock is off (SUBDESK_TEST_CLOCK)");
+			throw new SubdeskException(CommonErrorCode.NOT_FOUND, "The test clock is off (SUBDESK_TEST_CLOCK)");
 		}
 	}
 }

@@ -1,10 +1,10 @@
 package dev.subdesk.catalog;
 
-import dev.subdesk.shared.Money;
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.SubdeskException.FieldError;
 import java.sql.Timestamp;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashSet;
@@ -66,12 +66,10 @@ public class CatalogAdmin {
 
 	private final JdbcClient jdbc;
 	private final Catalog catalog;
-	private final Clock clock;
 
-	CatalogAdmin(JdbcClient jdbc, Catalog catalog, Clock clock) {
+	CatalogAdmin(JdbcClient jdbc, Catalog catalog) {
 		this.jdbc = jdbc;
 		this.catalog = catalog;
-		this.clock = clock;
 	}
 
 	/** A new product. {@code 409 PRODUCT_EXISTS} when the code is taken. */
@@ -183,21 +181,24 @@ public class CatalogAdmin {
 		return reloadedOnCommit(code);
 	}
 
-	/** Takes a plan off sale; its subscriptions go on. {@code 409 PLAN_RETIRED} when it already is. */
+	/**
+	 * Takes a plan off sale at {@code at} (the caller's clock: this module has none of its own); its subscriptions go
+	 * on. {@code 409 PLAN_RETIRED} when it already is.
+	 */
 	@Transactional
-	public Plan retire(String code) {
+	public Plan retire(String code, Instant at) {
 		requirePlan(code);
 		lockCatalog();
-		int retired = jdbc.sql(RETIRE_PLAN).param("code", code).param("at", Timestamp.from(clock.instant())).update();
+		int retired = jdbc.sql(RETIRE_PLAN).param("code", code).param("at", Timestamp.from(at)).update();
 		if (retired == 0) {
 			throw SubdeskException.of(CatalogErrorCode.PLAN_RETIRED, "The plan " + code + " is retired already");
 		}
 		return reloadedOnCommit(code);
 	}
 
-	/** A price in one more currency. {@code 409 PRICE_EXISTS} when the plan has a price in it. */
+	/** A price in one more currency, from {@code at}. {@code 409 PRICE_EXISTS} when the plan has a price in it. */
 	@Transactional
-	public Plan addPrice(String code, @Nullable Long amount, @Nullable String currency) {
+	public Plan addPrice(String code, @Nullable Long amount, @Nullable String currency, Instant at) {
 		requirePlan(code);
 		Problems problems = new Problems();
 		problems.amount("amount", amount);
@@ -212,7 +213,7 @@ public class CatalogAdmin {
 			.param("code", code)
 			.param("currency", currency)
 			.param("amount", amount)
-			.param("at", Timestamp.from(clock.instant()))
+			.param("at", Timestamp.from(at))
 			.update();
 		return reloadedOnCommit(code);
 	}
@@ -337,8 +338,8 @@ public class CatalogAdmin {
 
 		void throwIfAny() {
 			if (!errors.isEmpty()) {
-				throw new SubdeskException(dev.subdesk.shared.CommonErrorCode.VALIDATION_FAILED, "The request is not valid: " + String.join("; ",
-						errors.stream().map(e -> e.field() + " " + e.message()).toList()), errors);
+				throw new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid: "
+						+ String.join("; ", errors.stream().map(e -> e.field() + " " + e.message()).toList()), errors);
 			}
 		}
 	}

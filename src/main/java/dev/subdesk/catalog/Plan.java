@@ -94,13 +94,14 @@ public record Plan(String code, String name, List<String> products, Term term, M
 	}
 
 	/**
-	 * This plan at another base price (a scheduled price change in effect, {@link PriceChanges}): its prices in
-	 * other currencies, its state and its offer stay.
+	 * This plan at another base price (a scheduled price change in effect): the prices in other currencies, the
+	 * status and the retention offer stay.
 	 */
-	public Plan withBasePrice(Money newPrice) {
+	public Plan withBasePrice(Money base) {
 		List<Money> changed = new java.util.ArrayList<>(prices);
-		changed.set(0, newPrice);
-		return new Plan(code, name, products, term, newPrice, deviceLimit, moneyBackDays, addOnTo, trialDays, changed,
+		changed.set(0, base);
+		changed.removeIf(p -> p != changed.getFirst() && p.currency().equals(base.currency()));
+		return new Plan(code, name, products, term, base, deviceLimit, moneyBackDays, addOnTo, trialDays, changed,
 				retired, retentionPercentOff);
 	}
 

@@ -138,6 +138,7 @@ public class PriceChanges {
 			.orElse(plan.price());
 	}
 
+	/** The plan at a changed base price; its prices in other currencies, status and retention offer stay. */
 	private static Plan withPrice(Plan plan, Money price) {
 		return plan.withBasePrice(price);
 	}

@@ -84,7 +84,7 @@ public class Disclosures {
 			throw new AccountClosedException(account.id());
 		}
 		if (!plan.forSale()) {
-			throw SubdeskException.of(CheckoutErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
+			throw SubdeskException.of(dev.subdesk.catalog.CatalogErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();

@@ -9,6 +9,7 @@ import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import java.security.Principal;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -61,11 +62,13 @@ class CatalogController {
 	private final Catalog catalog;
 	private final CatalogAdmin admin;
 	private final AuditTrail audit;
+	private final Clock clock;
 
-	CatalogController(Catalog catalog, CatalogAdmin admin, AuditTrail audit) {
+	CatalogController(Catalog catalog, CatalogAdmin admin, AuditTrail audit, Clock clock) {
 		this.catalog = catalog;
 		this.admin = admin;
 		this.audit = audit;
+		this.clock = clock;
 	}
 
 	@GetMapping("/console/catalog")
@@ -121,7 +124,7 @@ class CatalogController {
 			@RequestParam(required = false) @Nullable String currency, Principal who, RedirectAttributes redirect) {
 		try {
 			Long minor = number("amount", amount);
-			Plan plan = admin.addPrice(code, minor, upper(currency));
+			Plan plan = admin.addPrice(code, minor, upper(currency), clock.instant());
 			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_ADDED", code,
 					Formats.money(plan.priceIn(upper(currency)).orElseThrow()), null, "catalog");
 			redirect.addFlashAttribute("message", "Plan " + code + " has a price in " + upper(currency) + " now.");
@@ -135,7 +138,7 @@ class CatalogController {
 	@PostMapping("/console/catalog/plans/{code}/retire")
 	String retire(@PathVariable String code, Principal who, RedirectAttributes redirect) {
 		try {
-			admin.retire(code);
+			admin.retire(code, clock.instant());
 			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_RETIRED", code, null, null, "catalog");
 			redirect.addFlashAttribute("message", "Plan " + code + " is retired: sold no more, its subscriptions go on.");
 		}

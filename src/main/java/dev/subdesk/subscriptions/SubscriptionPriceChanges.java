@@ -49,7 +49,7 @@ public class SubscriptionPriceChanges {
 
 	private static final String CLAIM_NOTICES = """
 			SELECT s.* FROM subscriptions s
-			WHERE s.plan_code = :plan AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			WHERE s.plan_code = :plan AND s.currency = :currency AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
 			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
 			  AND s.current_period_end >= :from AND s.current_period_end < :before
 			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END) <= :until
@@ -63,7 +63,7 @@ public class SubscriptionPriceChanges {
 	private static final String NEXT_NOTICE_DUE = """
 			SELECT min(s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END))
 			FROM subscriptions s
-			WHERE s.plan_code = :plan AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			WHERE s.plan_code = :plan AND s.currency = :currency AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
 			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
 			  AND s.current_period_end >= :from AND s.current_period_end < :before
 			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
@@ -236,6 +236,7 @@ public class SubscriptionPriceChanges {
 			}
 			Timestamp due = jdbc.sql(NEXT_NOTICE_DUE)
 				.param("plan", change.planCode())
+				.param("currency", change.price().currency())
 				.param("from", Timestamp.from(change.effectiveFrom()))
 				.param("before", Timestamp.from(nextEffective(change, all)))
 				.param("yearLead", yearLead)
@@ -268,6 +269,7 @@ public class SubscriptionPriceChanges {
 	private int noticeBatch(PriceChange change, Instant before, Instant until, int limit) {
 		List<Subscription> due = jdbc.sql(CLAIM_NOTICES)
 			.param("plan", change.planCode())
+			.param("currency", change.price().currency())
 			.param("from", Timestamp.from(change.effectiveFrom()))
 			.param("before", Timestamp.from(before))
 			.param("yearLead", yearLead)
@@ -374,7 +376,8 @@ public class SubscriptionPriceChanges {
 				own.stream()
 					.filter(r -> r.status() == SubscriptionPriceChange.Status.APPLIED)
 					.forEach(r -> applied.add(r.priceChangeId()));
-				// price changes are in the plan's base currency; a subscription in another renews at that currency's price
+				// a price change moves the base price: a subscription in another currency (catalog administration:
+				// prices per currency) goes back to the plan's price in its own currency
 				Money list = s.price().currency().equals(plan.price().currency())
 						? PriceChanges.listPrice(plan, s.createdAt(), applied, changes)
 						: plan.priceIn(s.price().currency()).orElse(s.price());

@@ -153,7 +153,7 @@ public class Subscriptions {
 		}
 		if (!plan.forSale() && request.channel() == Channel.DIRECT) {
 			// a store sells on its own terms: its report of a sale is recorded whatever our catalog says now
-			throw SubdeskException.of(SubscriptionsErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
+			throw SubdeskException.of(dev.subdesk.catalog.CatalogErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());

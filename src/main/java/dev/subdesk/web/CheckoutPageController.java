@@ -251,8 +251,8 @@ class CheckoutPageController {
 	}
 
 	/**
-	 * A base plan on sale at the price a purchase pays now (a scheduled price change in effect included; add-ons are
-	 * bought from the portal's subscription, not here), else 404.
+	 * A base plan on sale at the price a purchase pays now (a scheduled price change in effect included; add-ons
+	 * are bought from the portal's subscription, not here), else 404.
 	 */
 	private Plan basePlan(String planCode) {
 		return catalog.forSale(planCode)

@@ -372,6 +372,12 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		expect(200, checked.patch("/plans/" + plan, Map.of("name", "Described plan, renamed", "moneyBackDays", 30)));
 		expect(201, checked.post("/plans/" + plan + "/prices", Map.of("amount", 450, "currency", "EUR")));
 		expect(409, checked.post("/plans/" + plan + "/prices", Map.of("amount", 450, "currency", "EUR")));
+		// a scheduled price change (w-price) of the plan's base price, far enough ahead for every notice lead
+		String later = java.time.Instant.now(clock).plus(java.time.Duration.ofDays(400)).truncatedTo(
+				java.time.temporal.ChronoUnit.SECONDS).toString();
+		expect(201, checked.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 600,
+				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "MOVE")));
+		expect(200, checked.get("/plans/" + plan + "/price-changes"));
 		expect(200, checked.get("/plans?includeRetired=true&limit=100"));
 		expect(200, checked.post("/plans/" + plan + "/retire", Map.of()));
 		expect(409, checked.post("/plans/" + plan + "/retire", Map.of()));

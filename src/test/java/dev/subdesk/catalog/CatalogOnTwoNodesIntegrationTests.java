@@ -33,6 +33,9 @@ class CatalogOnTwoNodesIntegrationTests {
 	@Autowired
 	javax.sql.DataSource dataSource;
 
+	@Autowired
+	java.time.Clock clock;
+
 	@Test
 	void aChangeOnOneNodeIsSeenOnAnotherAtItsNextCheckAndAtOnceWhereItWasMade() {
 		Catalog otherNode = new Catalog(jdbc);
@@ -47,7 +50,7 @@ class CatalogOnTwoNodesIntegrationTests {
 			assertThat(otherNode.forSale(code)).as("a sale checks the version first").isPresent();
 			assertThat(otherNode.plansForSale()).extracting(Plan::code).contains(code);
 
-			admin.addPrice(code, 359L, "EUR");
+			admin.addPrice(code, 359L, "EUR", java.time.Instant.now(clock));
 			assertThat(otherNode.get(code).prices()).as("stale until the check").hasSize(1);
 			assertThat(otherNode.refreshIfChanged()).isTrue();
 			assertThat(otherNode.get(code).priceFor("DE")).isEqualTo(dev.subdesk.shared.Money.of(359, "EUR"));
@@ -62,7 +65,7 @@ class CatalogOnTwoNodesIntegrationTests {
 			assertThat(thisNode.version()).isEqualTo(otherNode.version());
 		}
 		finally {
-			admin.retire(code);
+			admin.retire(code, java.time.Instant.now(clock));
 		}
 		assertThat(thisNode.get(code).retired()).as("the node that retired it, at once").isTrue();
 		otherNode.refreshIfChanged();
