@@ -46,17 +46,19 @@ public class Disclosures {
 	private final Accounts accounts;
 	private final Catalog catalog;
 	private final Jurisdictions jurisdictions;
+	private final BaseTrials baseTrials;
 	private final Clock clock;
 	private final String baseUrl;
 	private final Duration validFor;
 
 	Disclosures(JdbcCheckoutRepository repository, Accounts accounts, Catalog catalog, Jurisdictions jurisdictions,
-			Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
+			BaseTrials baseTrials, Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
 			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor) {
 		this.repository = repository;
 		this.accounts = accounts;
 		this.catalog = catalog;
 		this.jurisdictions = jurisdictions;
+		this.baseTrials = baseTrials;
 		this.clock = clock;
 		this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
 		this.validFor = validFor;
@@ -94,11 +96,12 @@ public class Disclosures {
 		}
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();
-		String text = german(language) ? germanText(plan, rules, account.country(), now)
-				: text(plan, rules, account.country(), now);
+		Trial trial = trial(plan, account.id(), parentSubscriptionId, now);
+		String text = german(language) ? germanText(plan, trial, rules, account.country(), now)
+				: text(plan, trial, rules, account.country(), now);
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
-				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(), plan.trialDays(),
-				firstCharge(plan, now), rules.rules(),
+				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(),
+				trial == null ? 0 : trial.days(), firstCharge(trial, now), rules.rules(),
 				rules.separateConsentCheckbox(), now, now.plus(validFor));
 		repository.insert(disclosure);
 		return disclosure;
@@ -183,21 +186,45 @@ public class Disclosures {
 	 * When the first charge happens: now, or at the end of the free trial a plan with trial days starts with
 	 * (R-US-1, R-CARD-1: the trial, its end and the price after it are disclosed before consent).
 	 */
-	private static Instant firstCharge(Plan plan, Instant now) {
-		return plan.hasTrial() ? plan.trialEnd(now) : now;
+	private static Instant firstCharge(@Nullable Trial trial, Instant now) {
+		return trial != null ? trial.end() : now;
 	}
 
-	private String text(Plan plan, JurisdictionRules rules, String country, Instant now) {
+	/**
+	 * A free trial the purchase starts with: the plan's own ({@code withBase} false), or the rest of the trial of the
+	 * base an add-on is bought onto, which the add-on shares (it converts with the base: {@code withBase} true).
+	 * {@code days}: the plan's trial days, or the whole days left of the base's trial, rounded up.
+	 */
+	private record Trial(Instant end, int days, boolean withBase) {
+	}
+
+	private @Nullable Trial trial(Plan plan, String accountId, @Nullable String parentSubscriptionId, Instant now) {
+		if (plan.hasTrial()) {
+			return new Trial(plan.trialEnd(now), plan.trialDays(), false);
+		}
+		if (parentSubscriptionId == null) {
+			return null;
+		}
+		return baseTrials.trialEnd(accountId, parentSubscriptionId)
+			.map(end -> new Trial(end, (int) Math.max(1, (Duration.between(now, end).toSeconds() + 86_399) / 86_400), true))
+			.orElse(null);
+	}
+
+	private String text(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
 		String every = every(plan.term());
 		StringBuilder text = new StringBuilder();
 		Instant renewal;
-		if (plan.hasTrial()) {
-			Instant first = firstCharge(plan, now);
+		if (trial != null) {
+			Instant first = trial.end();
 			renewal = first;
-			text.append(("%s: free trial for %d days, nothing charged today (%s). Unless you cancel before the trial "
-					+ "ends, %s is charged automatically to your card on %s (the end of the trial), then every %s after "
-					+ "that until you cancel.").formatted(plan.name(), plan.trialDays(), Formats.date(now),
-							Formats.money(plan.price()), Formats.date(first), every));
+			text.append(trial.withBase()
+					? "%s: free until the free trial of the subscription it is added to ends, nothing charged today (%s)."
+						.formatted(plan.name(), Formats.date(now))
+					: "%s: free trial for %d days, nothing charged today (%s).".formatted(plan.name(), trial.days(),
+							Formats.date(now)));
+			text.append((" Unless you cancel before the trial ends, %s is charged automatically to your card on %s (the "
+					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
+							Formats.date(first), every));
 			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
 				.formatted(Formats.date(first), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
 		}
@@ -226,7 +253,7 @@ public class Disclosures {
 	 * withdrawal with its last day; R-EU-2: the service starts at once and a withdrawal still refunds everything, so
 	 * no proportionate amount is ever kept (the express request the law asks for before keeping one is not needed).
 	 */
-	private String germanText(Plan plan, JurisdictionRules rules, String country, Instant now) {
+	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
 		ZoneId zone = Letters.zone(country);
 		java.util.function.Function<Instant, String> day = instant -> Letter.date(instant.atZone(zone).toLocalDate(),
 				Locale.GERMAN);
@@ -235,12 +262,15 @@ public class Disclosures {
 		String adverb = adverbGerman(plan.term());
 		StringBuilder text = new StringBuilder();
 		Instant renewal;
-		if (plan.hasTrial()) {
-			renewal = firstCharge(plan, now);
-			text.append(("%s: %d Tage kostenloser Test, heute (%s) wird nichts abgebucht. Wenn Sie nicht vor dem Ende des "
-					+ "Tests kündigen, werden am %s (Ende des Tests) automatisch %s von Ihrer Karte abgebucht, danach %s, "
-					+ "bis Sie kündigen.").formatted(name, plan.trialDays(), day.apply(now), day.apply(renewal), price,
-							adverb));
+		if (trial != null) {
+			renewal = trial.end();
+			text.append(trial.withBase()
+					? "%s: kostenlos bis zum Ende des kostenlosen Tests des Abonnements, zu dem sie hinzukommt, heute (%s) wird nichts abgebucht."
+						.formatted(name, day.apply(now))
+					: "%s: %d Tage kostenloser Test, heute (%s) wird nichts abgebucht.".formatted(name, trial.days(),
+							day.apply(now)));
+			text.append((" Wenn Sie nicht vor dem Ende des Tests kündigen, werden am %s (Ende des Tests) automatisch %s von "
+					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), price, adverb));
 			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. Wir erinnern Sie %d Tage vor dem Ende des Tests."
 				.formatted(day.apply(renewal), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
 		}
