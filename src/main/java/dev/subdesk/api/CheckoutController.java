@@ -67,13 +67,15 @@ class CheckoutController {
 	@PostMapping("/api/v1/checkout/disclosures")
 	ResponseEntity<DisclosureView> disclose(@RequestBody(required = false) @Nullable String raw) {
 		JsonBody body = JsonBody.parse(raw, json);
-		body.allowOnly(Set.of("accountId", "planCode", "parentSubscriptionId"));
+		body.allowOnly(Set.of("accountId", "planCode", "parentSubscriptionId", "language"));
 		String accountId = body.text("accountId", true, 1, 100);
 		String planCode = body.text("planCode", true, 1, 100);
 		String parentId = body.text("parentSubscriptionId", false, 1, 100);
+		String language = body.matching("language", false, 2, 2, "en|de", "must be en or de");
 		body.validate();
 		return ResponseEntity.status(HttpStatus.CREATED)
-			.body(DisclosureView.of(disclosures.disclose(accountId, planCode, parentId)));
+			.body(DisclosureView.of(disclosures.disclose(accountId, planCode, parentId,
+					java.util.Locale.forLanguageTag(language == null ? "en" : language))));
 	}
 
 	@GetMapping("/api/v1/subscriptions/{id}/consents")

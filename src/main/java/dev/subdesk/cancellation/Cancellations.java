@@ -222,20 +222,24 @@ public class Cancellations {
 
 	/**
 	 * Ends a subscription and its add-ons at once for a withdrawal ({@link Withdrawals}): every successful charge
-	 * of each is refunded in full to the card that paid it, whatever the money-back policy says (R-EU-2, R-EU-4).
+	 * of each for a period from {@code refundFrom} (the epoch within the period after the conclusion, the renewal's
+	 * start within a renewal's cooling-off, R-UK-5) is refunded in full to the card that paid it, whatever the
+	 * money-back policy says (R-EU-2, R-EU-4).
 	 * The cancellation gets its number and signed receipt; its one notice is the withdrawal's acknowledgement, so
 	 * no cancellation confirmation is sent (R-EU-8). The caller holds the account and subscription locks.
 	 */
-	Cancellation endForWithdrawal(Subscription locked, String reference, CancellationChannel channel, String actor) {
+	Cancellation endForWithdrawal(Subscription locked, String reference, CancellationChannel channel, String actor,
+			Instant refundFrom) {
 		refuseUnlessCancellable(locked);
 		offers.declineOpen(locked.id());
 		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
 				"Withdrawal from the contract: " + reference, channel, actor);
-		return endNow(locked, null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), Instant.EPOCH)
+		String why = refundFrom.equals(Instant.EPOCH) ? "of the contract" : "of the renewal";
+		return endNow(locked, null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), refundFrom)
 			.stream()
 			.filter(charge -> charge.remaining().positive())
 			.map(charge -> billing.recordRefund(charge.id(), null,
-					"Withdrawal %s within 14 days of the contract: full refund, no fee".formatted(reference), at))
+					"Withdrawal %s within 14 days %s: full refund, no fee".formatted(reference, why), at))
 			.toList(), false);
 	}
 

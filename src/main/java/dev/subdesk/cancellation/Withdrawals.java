@@ -3,7 +3,9 @@ package dev.subdesk.cancellation;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.catalog.Term;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Catalog;
@@ -100,8 +102,35 @@ public class Withdrawals {
 	}
 
 	private boolean eligible(Subscription s, Account account, Instant now) {
-		return jurisdictions.forCustomer(account.country(), account.region()).withdrawal() && !account.closed() && !s.ended() && !s.storeBilled()
-				&& now.isBefore(periodEnd(s, account));
+		return !account.closed() && !s.ended() && !s.storeBilled() && running(s, account, now).isPresent();
+	}
+
+	/**
+	 * The withdrawal period running now, if one is: {@code from} is where it started, and what a withdrawal refunds
+	 * is what is left of the charges for periods from there. Within the period after the conclusion (R-EU-1, and
+	 * R-UK-5 where its switch is on): from the conclusion, so everything paid. Where the rule table gives a new
+	 * period after each renewal that commits for 12 months or more (R-UK-5's renewal cooling-off): from the start of
+	 * the yearly term that renewal began, for its {@value #PERIOD_DAYS} local days, so the renewal's charge (and what
+	 * the add-ons that end with it were charged since) is refunded in full, and earlier terms, used, are not.
+	 */
+	record Running(Instant from, Instant end) {
+	}
+
+	private Optional<Running> running(Subscription s, Account account, Instant now) {
+		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
+		if (!rules.withdrawal()) {
+			return Optional.empty();
+		}
+		Instant initialEnd = periodEnd(s, account);
+		if (now.isBefore(initialEnd)) {
+			return Optional.of(new Running(Instant.EPOCH, initialEnd));
+		}
+		Instant renewedAt = s.currentPeriodStart();
+		boolean yearlyRenewal = rules.withdrawalAfterRenewal() && s.term() == Term.P1Y && s.periodIndex() >= 0
+				&& renewedAt.isAfter(s.createdAt());
+		Instant renewalEnd = periodEnd(renewedAt, account.country());
+		return yearlyRenewal && now.isBefore(renewalEnd) ? Optional.of(new Running(renewedAt, renewalEnd))
+				: Optional.empty();
 	}
 
 	/**
@@ -114,18 +143,20 @@ public class Withdrawals {
 	@Transactional(readOnly = true)
 	public Preview preview(Subscription s) {
 		Account account = accounts.get(s.accountId());
+		Running running = running(s, account, clock.instant())
+			.orElse(new Running(Instant.EPOCH, periodEnd(s, account)));
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		Money refund = Money.zero(s.price().currency());
 		for (Subscription ending : addOns) {
-			refund = refund.plus(refundable(ending));
+			refund = refund.plus(refundable(ending, running.from()));
 		}
-		return new Preview(s.id(), periodEnd(s, account), refund.plus(refundable(s)),
+		return new Preview(s.id(), running.end(), refund.plus(refundable(s, running.from())),
 				addOns.stream().map(Subscription::id).toList());
 	}
 
-	private Money refundable(Subscription s) {
+	private Money refundable(Subscription s, Instant from) {
 		Money sum = Money.zero(s.price().currency());
-		for (Charge charge : billing.successfulChargesFrom(s.id(), Instant.EPOCH)) {
+		for (Charge charge : billing.successfulChargesFrom(s.id(), from)) {
 			sum = sum.plus(charge.remaining());
 		}
 		return sum;
@@ -149,7 +180,8 @@ public class Withdrawals {
 			return earlier.get();
 		}
 		Instant receivedAt = clock.instant();
-		if (!eligible(s, account, receivedAt)) {
+		Optional<Running> running = running(s, account, receivedAt);
+		if (!eligible(s, account, receivedAt) || running.isEmpty()) {
 			throw SubdeskException.of(CancellationErrorCode.NOT_WITHDRAWABLE,
 					"This contract cannot be withdrawn from: the 14-day withdrawal period applies to contracts with Acme in the EU");
 		}
@@ -157,7 +189,8 @@ public class Withdrawals {
 			throw SubdeskException.invalid("name", "a name and an email are needed");
 		}
 		String reference = Ids.claim(Ids::withdrawalNumber, repository::take);
-		Cancellation ended = cancellations.endForWithdrawal(s, reference, request.channel(), request.actor());
+		Cancellation ended = cancellations.endForWithdrawal(s, reference, request.channel(), request.actor(),
+				running.get().from());
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());
 		repository.insert(withdrawal);

@@ -8,6 +8,8 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.notices.Letter;
+import dev.subdesk.notices.Letters;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
@@ -18,7 +20,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -43,12 +47,13 @@ public class Disclosures {
 	private final Catalog catalog;
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final Jurisdictions jurisdictions;
+	private final BaseTrials baseTrials;
 	private final Clock clock;
 	private final String baseUrl;
 	private final Duration validFor;
 
 	Disclosures(JdbcCheckoutRepository repository, Accounts accounts, Catalog catalog, Jurisdictions jurisdictions,
-			Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
+			BaseTrials baseTrials, Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
 			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor,
 			dev.subdesk.catalog.PriceChanges priceChanges) {
 		this.priceChanges = priceChanges;
@@ -56,6 +61,7 @@ public class Disclosures {
 		this.accounts = accounts;
 		this.catalog = catalog;
 		this.jurisdictions = jurisdictions;
+		this.baseTrials = baseTrials;
 		this.clock = clock;
 		this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
 		this.validFor = validFor;
@@ -68,6 +74,17 @@ public class Disclosures {
 	 */
 	@Transactional
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId) {
+		return disclose(accountId, planCode, parentSubscriptionId, Locale.ENGLISH);
+	}
+
+	/**
+	 * {@link #disclose(String, String, String)} in a language: German ({@code de}) writes the German text, with
+	 * amounts and calendar days as the German pages and letters show them ({@code 59,99 $}, {@code 4. Dezember 2026},
+	 * days of the account's country); any other language the English one. The text is what the consent record keeps.
+	 */
+	@Transactional
+	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId,
+			Locale language) {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.forSale(planCode)
@@ -88,10 +105,12 @@ public class Disclosures {
 		}
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();
-		String text = text(plan, rules, account.country(), now);
+		Trial trial = trial(plan, account.id(), parentSubscriptionId, now);
+		String text = german(language) ? germanText(plan, trial, rules, account.country(), now)
+				: text(plan, trial, rules, account.country(), now);
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
-				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(), plan.trialDays(),
-				firstCharge(plan, now), rules.rules(),
+				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(),
+				trial == null ? 0 : trial.days(), firstCharge(trial, now), rules.rules(),
 				rules.separateConsentCheckbox(), now, now.plus(validFor));
 		repository.insert(disclosure);
 		return disclosure;
@@ -112,6 +131,18 @@ public class Disclosures {
 	 * cancelled ("Subscribe — renews automatically at $59.99 a year until you cancel").
 	 */
 	public static String buttonWords(Disclosure d) {
+		return buttonWords(d, Locale.ENGLISH);
+	}
+
+	/**
+	 * {@link #buttonWords(Disclosure)} in a language. German: exactly "Zahlungspflichtig bestellen", the wording
+	 * § 312j (3) BGB names for the order button (also for a free trial that converts into payments), with the renewal
+	 * told in {@link #buttonNote} right beside it rather than on the button.
+	 */
+	public static String buttonWords(Disclosure d, Locale language) {
+		if (german(language)) {
+			return "Zahlungspflichtig bestellen";
+		}
 		if (d.trialDays() > 0) {
 			return "Start free trial — then renews automatically at %s a %s until you cancel".formatted(
 					Formats.money(d.renewalPrice()), every(Term.parse(d.term())));
@@ -120,8 +151,37 @@ public class Disclosures {
 				every(Term.parse(d.term())));
 	}
 
+	/**
+	 * What the order button commits to, told next to it where the button's own words do not say it (German):
+	 * "Verlängert sich automatisch für 59,99 $ pro Jahr, bis Sie kündigen." English: empty, the button says it.
+	 */
+	public static String buttonNote(Disclosure d, Locale language) {
+		if (!german(language)) {
+			return "";
+		}
+		Term term = Term.parse(d.term());
+		String renews = "verlängert sich automatisch für %s pro %s, bis Sie kündigen.".formatted(
+				Letter.money(d.renewalPrice(), Locale.GERMAN), perGerman(term));
+		return d.trialDays() > 0 ? "Nach %d Tagen kostenlosem Test kostenpflichtig: Das Abonnement %s".formatted(
+				d.trialDays(), renews) : "Das Abonnement " + renews;
+	}
+
 	/** The words of the separate, unticked consent checkbox where the jurisdiction asks for one. */
 	public static String checkboxWords(Disclosure d) {
+		return checkboxWords(d, Locale.ENGLISH);
+	}
+
+	/** {@link #checkboxWords(Disclosure)} in a language. */
+	public static String checkboxWords(Disclosure d, Locale language) {
+		if (german(language)) {
+			String price = Letter.money(d.renewalPrice(), Locale.GERMAN);
+			Term term = Term.parse(d.term());
+			return d.trialDays() > 0 ? ("Ich bin einverstanden, dass sich mein Abonnement nach meinem %d-tägigen "
+					+ "kostenlosen Test automatisch %s für %s verlängert, abgebucht von meiner Karte, bis ich kündige.")
+				.formatted(d.trialDays(), adverbGerman(term), price)
+					: ("Ich bin einverstanden, dass sich mein Abonnement automatisch %s für %s verlängert, abgebucht "
+							+ "von meiner Karte, bis ich kündige.").formatted(adverbGerman(term), price);
+		}
 		if (d.trialDays() > 0) {
 			return ("I agree that after my %d-day free trial my subscription renews automatically every %s at %s, "
 					+ "charged to my card, until I cancel.").formatted(d.trialDays(), every(Term.parse(d.term())),
@@ -135,21 +195,45 @@ public class Disclosures {
 	 * When the first charge happens: now, or at the end of the free trial a plan with trial days starts with
 	 * (R-US-1, R-CARD-1: the trial, its end and the price after it are disclosed before consent).
 	 */
-	private static Instant firstCharge(Plan plan, Instant now) {
-		return plan.hasTrial() ? plan.trialEnd(now) : now;
+	private static Instant firstCharge(@Nullable Trial trial, Instant now) {
+		return trial != null ? trial.end() : now;
 	}
 
-	private String text(Plan plan, JurisdictionRules rules, String country, Instant now) {
+	/**
+	 * A free trial the purchase starts with: the plan's own ({@code withBase} false), or the rest of the trial of the
+	 * base an add-on is bought onto, which the add-on shares (it converts with the base: {@code withBase} true).
+	 * {@code days}: the plan's trial days, or the whole days left of the base's trial, rounded up.
+	 */
+	private record Trial(Instant end, int days, boolean withBase) {
+	}
+
+	private @Nullable Trial trial(Plan plan, String accountId, @Nullable String parentSubscriptionId, Instant now) {
+		if (plan.hasTrial()) {
+			return new Trial(plan.trialEnd(now), plan.trialDays(), false);
+		}
+		if (parentSubscriptionId == null) {
+			return null;
+		}
+		return baseTrials.trialEnd(accountId, parentSubscriptionId)
+			.map(end -> new Trial(end, (int) Math.max(1, (Duration.between(now, end).toSeconds() + 86_399) / 86_400), true))
+			.orElse(null);
+	}
+
+	private String text(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
 		String every = every(plan.term());
 		StringBuilder text = new StringBuilder();
 		Instant renewal;
-		if (plan.hasTrial()) {
-			Instant first = firstCharge(plan, now);
+		if (trial != null) {
+			Instant first = trial.end();
 			renewal = first;
-			text.append(("%s: free trial for %d days, nothing charged today (%s). Unless you cancel before the trial "
-					+ "ends, %s is charged automatically to your card on %s (the end of the trial), then every %s after "
-					+ "that until you cancel.").formatted(plan.name(), plan.trialDays(), Formats.date(now),
-							Formats.money(plan.price()), Formats.date(first), every));
+			text.append(trial.withBase()
+					? "%s: free until the free trial of the subscription it is added to ends, nothing charged today (%s)."
+						.formatted(plan.name(), Formats.date(now))
+					: "%s: free trial for %d days, nothing charged today (%s).".formatted(plan.name(), trial.days(),
+							Formats.date(now)));
+			text.append((" Unless you cancel before the trial ends, %s is charged automatically to your card on %s (the "
+					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
+							Formats.date(first), every));
 			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
 				.formatted(Formats.date(first), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
 		}
@@ -170,6 +254,66 @@ public class Disclosures {
 				.formatted(rules.withdrawalDays(), WithdrawalPeriod.lastDay(now, country).format(DAY), baseUrl));
 		}
 		return text.toString();
+	}
+
+	/**
+	 * The German text, sentence by sentence the English one's: the same facts, German amounts ({@code 59,99 $}) and
+	 * calendar days of the account's country ({@code 4. Dezember 2026}), the plan's German name. R-EU-1: the right of
+	 * withdrawal with its last day; R-EU-2: the service starts at once and a withdrawal still refunds everything, so
+	 * no proportionate amount is ever kept (the express request the law asks for before keeping one is not needed).
+	 */
+	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
+		ZoneId zone = Letters.zone(country);
+		java.util.function.Function<Instant, String> day = instant -> Letter.date(instant.atZone(zone).toLocalDate(),
+				Locale.GERMAN);
+		String name = catalog.name(plan.code(), Locale.GERMAN);
+		String price = Letter.money(plan.price(), Locale.GERMAN);
+		String adverb = adverbGerman(plan.term());
+		StringBuilder text = new StringBuilder();
+		Instant renewal;
+		if (trial != null) {
+			renewal = trial.end();
+			text.append(trial.withBase()
+					? "%s: kostenlos bis zum Ende des kostenlosen Tests des Abonnements, zu dem sie hinzukommt, heute (%s) wird nichts abgebucht."
+						.formatted(name, day.apply(now))
+					: "%s: %d Tage kostenloser Test, heute (%s) wird nichts abgebucht.".formatted(name, trial.days(),
+							day.apply(now)));
+			text.append((" Wenn Sie nicht vor dem Ende des Tests kündigen, werden am %s (Ende des Tests) automatisch %s von "
+					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), price, adverb));
+			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. Wir erinnern Sie %d Tage vor dem Ende des Tests."
+				.formatted(day.apply(renewal), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
+		}
+		else {
+			renewal = plan.term().boundary(now, 1);
+			text.append(("%s: heute (%s) %s, danach %s pro %s. Das Abonnement verlängert sich automatisch, bis Sie "
+					+ "kündigen; der Betrag wird am %s und danach %s automatisch von Ihrer Karte abgebucht.").formatted(name,
+							day.apply(now), price, price, perGerman(plan.term()), day.apply(renewal), adverb));
+		}
+		text.append(("\nUm die nächste Abbuchung zu verhindern, kündigen Sie vor dem %s. Kündigen Sie jederzeit online in "
+				+ "einer Minute: %s/cancel (ohne Anmeldung, „Verträge hier kündigen“) oder in Ihrem Konto unter %s/portal. "
+				+ "Wir erinnern Sie vor jeder Verlängerung.").formatted(day.apply(renewal), baseUrl, baseUrl));
+		text.append(("\nGeld-zurück-Garantie: Kündigen Sie innerhalb von %d Tagen nach einer Abbuchung, erstatten wir "
+				+ "diese Abbuchung vollständig.").formatted(plan.moneyBackDays()));
+		if (rules.withdrawal()) {
+			text.append(("\nWiderrufsrecht: Sie können diesen Vertrag binnen %d Tagen ohne Angabe von Gründen widerrufen, "
+					+ "bis zum Ende des %s, unter %s/withdraw („Vertrag widerrufen“). Die Leistung beginnt sofort; "
+					+ "widerrufen Sie, erstatten wir trotzdem alles, was Sie gezahlt haben, auf Ihre Karte.")
+				.formatted(rules.withdrawalDays(), Letter.date(WithdrawalPeriod.lastDay(now, country), Locale.GERMAN),
+						baseUrl));
+		}
+		return text.toString();
+	}
+
+	private static boolean german(Locale language) {
+		return "de".equals(language.getLanguage());
+	}
+
+	private static String perGerman(Term term) {
+		return term == Term.P1Y ? "Jahr" : "Monat";
+	}
+
+	private static String adverbGerman(Term term) {
+		return term == Term.P1Y ? "jährlich" : "monatlich";
 	}
 
 	private static String every(Term term) {

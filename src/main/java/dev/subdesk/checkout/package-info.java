@@ -6,5 +6,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Checkout and consent",
-		allowedDependencies = { "shared", "catalog", "accounts", "jurisdictions" })
+		allowedDependencies = { "shared", "catalog", "accounts", "jurisdictions", "notices" })
 package dev.subdesk.checkout;

@@ -33,7 +33,14 @@ class AccountController {
 
 	/** A subscription as the agent sees it once the caller is verified. */
 	record SubscriptionRow(String id, String plan, String orderNumber, String status, String periodEnd,
-			boolean cancellable, boolean autoRenew, @Nullable StoreRow store) {
+			boolean cancellable, boolean autoRenew, @Nullable StoreRow store, @Nullable TrialRow trial) {
+	}
+
+	/**
+	 * A subscription in its free trial, told truthfully: when the trial ends, the first charge's amount and date
+	 * ({@code firstCharge} null when it is set to end: none will come), and that ending it costs nothing.
+	 */
+	record TrialRow(String endsOn, @Nullable String firstCharge, @Nullable String firstChargeOn) {
 	}
 
 	/**
@@ -192,8 +199,12 @@ class AccountController {
 
 	private SubscriptionRow row(Subscription s) {
 		Instant cancelAt = s.cancelAt();
-		String status = s.scheduledToEnd() && cancelAt != null ? s.status() + ", ends " + Formats.date(cancelAt)
-				: s.status().name();
+		String label = s.status() == Subscription.Status.TRIALING ? "Free trial" : s.status().name();
+		String status = s.scheduledToEnd() && cancelAt != null ? label + ", ends " + Formats.date(cancelAt) : label;
+		TrialRow trial = s.status() != Subscription.Status.TRIALING ? null : s.trialEndsAt()
+			.map(end -> s.scheduledToEnd() ? new TrialRow(Formats.date(end), null, null)
+					: new TrialRow(Formats.date(end), Formats.money(s.price()), Formats.date(end)))
+			.orElse(null);
 		StoreRow store = null;
 		if (s.storeBilled()) {
 			var reported = stores.status(s.id());
@@ -203,7 +214,7 @@ class AccountController {
 					instructions.url(), instructions.steps());
 		}
 		return new SubscriptionRow(s.id(), catalog.get(s.planCode()).name(), s.orderNumber(), status,
-				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled(), s.autoRenew(), store);
+				Formats.date(s.currentPeriodEnd()), !s.ended() && !s.storeBilled(), s.autoRenew(), store, trial);
 	}
 
 	@PostMapping("/console/accounts/{accountId}/verify")

@@ -82,6 +82,7 @@ class CancelController {
 		model.addAttribute("reason", form.reason());
 		model.addAttribute("effective", option == null ? null : Formats.dateTime(option.effectiveAt()));
 		model.addAttribute("refund", option == null ? null : Formats.money(option.refund()));
+		model.addAttribute("trialEnds", quote.trial() == null ? null : Formats.date(quote.trial().endsAt()));
 		model.addAttribute("offer", quote.offer());
 		model.addAttribute("channelInstructions", quote.channelInstructions());
 		model.addAttribute("alsoEnds", quote.alsoCancels()

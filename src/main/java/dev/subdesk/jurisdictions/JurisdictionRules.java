@@ -10,7 +10,9 @@ import java.util.List;
  * @param consentRequired express consent to automatic renewal must be recorded before a direct purchase (R-US-2)
  * @param separateConsentCheckbox the consent is a separate, unticked checkbox beside the terms (R-CA-1/2)
  * @param retentionOffers whether a save offer may be shown in the cancel flow (R-MN-1)
- * @param withdrawalDays the statutory withdrawal period in days, 0 where there is none (R-EU-1)
+ * @param withdrawalDays the statutory withdrawal period in days, 0 where there is none (R-EU-1; R-UK-5 behind its switch)
+ * @param withdrawalAfterRenewal a new withdrawal period of {@code withdrawalDays} starts with each renewal that
+ *        commits for 12 months or more (R-UK-5's renewal cooling-off, behind its switch)
  * @param terminationWithoutNotice an immediate end costs nothing for the time not served (R-DE-6, a switch)
  * @param calendarDates pre-purchase disclosures give the first charge and the cancel-by date as calendar dates (R-MA-1)
  * @param cancelDeadline the deadline to stop the next charge is disclosed before consent (R-NY-1)
@@ -20,8 +22,8 @@ import java.util.List;
  *        to cancel is enough, R-CA-8, R-NY-2)
  */
 public record JurisdictionRules(String id, String name, boolean consentRequired, boolean separateConsentCheckbox,
-		OfferRule retentionOffers, int withdrawalDays, boolean terminationWithoutNotice, boolean calendarDates,
-		boolean cancelDeadline, List<String> rules, boolean priceIncreaseConsent) {
+		OfferRule retentionOffers, int withdrawalDays, boolean withdrawalAfterRenewal, boolean terminationWithoutNotice,
+		boolean calendarDates, boolean cancelDeadline, List<String> rules, boolean priceIncreaseConsent) {
 
 	/** Whether and how a retention offer may be made in the cancel flow. */
 	public enum OfferRule {

@@ -35,7 +35,8 @@ public class Jurisdictions {
 
 	private static final Set<String> FIELDS = Set.of("id", "parent", "name", "countries", "consentRequired",
 			"separateConsentCheckbox", "retentionOffers", "withdrawalDays", "terminationWithoutNotice",
-			"terminationWithoutNoticeWhen", "calendarDates", "cancelDeadline", "priceIncreaseConsent", "rules");
+			"terminationWithoutNoticeWhen", "calendarDates", "cancelDeadline", "priceIncreaseConsent", "rules",
+			"withdrawalDaysWhen", "renewalWithdrawalWhen", "switchedRules");
 
 	private final Map<String, Boolean> switches;
 	private final Map<String, JurisdictionRules> byId;
@@ -177,11 +178,21 @@ public class Jurisdictions {
 		String withoutNoticeWhen = e.path("terminationWithoutNoticeWhen").asString(null);
 		boolean withoutNotice = withoutNoticeWhen != null ? switchOn(withoutNoticeWhen)
 				: required(e, "terminationWithoutNotice").asBoolean();
+		// a right of withdrawal behind a switch (R-UK-5) is none while the switch is off
+		String withdrawalWhen = e.path("withdrawalDaysWhen").asString(null);
+		int withdrawalDays = withdrawalWhen != null && !switchOn(withdrawalWhen) ? 0 : required(e, "withdrawalDays").asInt();
+		String afterRenewalWhen = e.path("renewalWithdrawalWhen").asString(null);
+		List<String> rules = strings(e.path("rules"));
+		e.path("switchedRules").properties().forEach(switched -> {
+			if (switchOn(switched.getKey())) {
+				rules.addAll(strings(switched.getValue()));
+			}
+		});
 		return new JurisdictionRules(id, required(e, "name").asString(), required(e, "consentRequired").asBoolean(),
 				required(e, "separateConsentCheckbox").asBoolean(),
 				JurisdictionRules.OfferRule.valueOf(required(e, "retentionOffers").asString()),
-				required(e, "withdrawalDays").asInt(), withoutNotice, required(e, "calendarDates").asBoolean(),
-				required(e, "cancelDeadline").asBoolean(), strings(e.path("rules")),
+				withdrawalDays, afterRenewalWhen != null && switchOn(afterRenewalWhen), withoutNotice,
+				required(e, "calendarDates").asBoolean(), required(e, "cancelDeadline").asBoolean(), rules,
 				required(e, "priceIncreaseConsent").asBoolean());
 	}
 

@@ -7,6 +7,7 @@ import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
 import dev.subdesk.notices.Letter;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.shared.WithdrawalPeriod;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
@@ -62,6 +63,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final int batchSize;
 	private final boolean preBillingNotice;
 	private final SubscriptionPriceChanges priceChanges;
+	private final Jurisdictions jurisdictions;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
@@ -70,6 +72,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges) {
 		this.priceChanges = priceChanges;
 		this.preBillingNotice = jurisdictions.noticeActive(NoticeType.UPCOMING_CHARGE.name());
+		this.jurisdictions = jurisdictions;
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
@@ -396,8 +399,21 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_RECEIPT,
 				letter.text("receipt.subject", name, price),
 				letter.text("receipt.body", price, name, s.orderNumber(), letter.date(s.currentPeriodEnd()),
-						letter.date(s.nextPeriodEnd()), chargeId, String.valueOf(plan.moneyBackDays())),
+						letter.date(s.nextPeriodEnd()), chargeId, String.valueOf(plan.moneyBackDays()))
+						+ coolingOff(s, to, letter),
 				chargeId, at);
+	}
+
+	/**
+	 * R-UK-5: where the rule table gives a new withdrawal period after each renewal that commits for 12 months or
+	 * more (the UK's, behind its switch), the receipt, sent on the renewal's first day, says so, with its last day.
+	 */
+	private String coolingOff(Subscription s, Accounts.Addressee to, Letter letter) {
+		if (s.term() != dev.subdesk.catalog.Term.P1Y || !jurisdictions.forCustomer(to.country(), null).withdrawalAfterRenewal()) {
+			return "";
+		}
+		return letter.text("receipt.coolingOff", String.valueOf(WithdrawalPeriod.DAYS),
+				letter.date(WithdrawalPeriod.lastDay(s.currentPeriodEnd(), to.country())), baseUrl);
 	}
 
 	private int recordDecline(RenewalQueue.Due due, String code) {

@@ -28,7 +28,18 @@ public final class WithdrawalPeriod {
 			zone("RO", "Europe/Bucharest"), zone("SK", "Europe/Bratislava"), zone("SI", "Europe/Ljubljana"),
 			zone("ES", "Europe/Madrid"), zone("SE", "Europe/Stockholm"));
 
+	/**
+	 * Countries outside the EU whose customers may have a withdrawal right of their own (the UK's cooling-off period
+	 * under the DMCC Act, R-UK-5, behind its switch), with the time zone in which its days are counted.
+	 */
+	public static final Map<String, ZoneId> OUTSIDE_THE_EU = Map.ofEntries(zone("GB", "Europe/London"));
+
 	private WithdrawalPeriod() {
+	}
+
+	private static ZoneId zoneOf(String country) {
+		ZoneId eu = EU.get(country);
+		return eu != null ? eu : OUTSIDE_THE_EU.getOrDefault(country, ZoneOffset.UTC);
 	}
 
 	/** Whether customers in this country have the EU right of withdrawal. */
@@ -38,14 +49,12 @@ public final class WithdrawalPeriod {
 
 	/** The first instant after the period of a contract concluded at {@code concludedAt} in {@code country}. */
 	public static Instant end(Instant concludedAt, String country) {
-		ZoneId zone = EU.getOrDefault(country, ZoneOffset.UTC);
-		return lastDay(concludedAt, country).plusDays(1).atStartOfDay(zone).toInstant();
+		return lastDay(concludedAt, country).plusDays(1).atStartOfDay(zoneOf(country)).toInstant();
 	}
 
 	/** The period's last day, a calendar day of the customer's country. */
 	public static LocalDate lastDay(Instant concludedAt, String country) {
-		ZoneId zone = EU.getOrDefault(country, ZoneOffset.UTC);
-		return concludedAt.atZone(zone).toLocalDate().plusDays(DAYS);
+		return concludedAt.atZone(zoneOf(country)).toLocalDate().plusDays(DAYS);
 	}
 
 	private static Map.Entry<String, ZoneId> zone(String country, String zone) {

@@ -69,7 +69,20 @@ public class Subscriptions {
 	}
 
 	/** A purchase that passed its checks; {@code price} is the plan's price for the account's country. */
-	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method, Money price) {
+	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method, Money price,
+			@Nullable Subscription parent) {
+
+		/**
+		 * Whether the purchase starts in a free trial: the plan's own, or an add-on bought onto a base that is still in
+		 * its free trial, which trials with it until the base's trial ends (DESIGN-NOTES, "Add-ons on a trialing base").
+		 */
+		boolean trial(Channel channel) {
+			return startsWithTrial(plan, channel) || parentTrialing();
+		}
+
+		boolean parentTrialing() {
+			return parent != null && parent.status() == Subscription.Status.TRIALING;
+		}
 	}
 
 	/**
@@ -82,7 +95,7 @@ public class Subscriptions {
 		String id = Ids.next("sub");
 		String gatewayKey = "purchase_" + id;
 		PaymentMethod method = checked.method();
-		boolean trial = startsWithTrial(checked.plan(), request.channel());
+		boolean trial = checked.trial(request.channel());
 		if (method != null && !trial) {
 			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.price(),
 					gatewayKey);
@@ -96,7 +109,7 @@ public class Subscriptions {
 			}
 		}
 		try {
-			return tx.execute(status -> record(id, request, gatewayKey));
+			return tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial));
 		}
 		catch (RuntimeException e) {
 			if (method != null && !trial) {
@@ -158,7 +171,7 @@ public class Subscriptions {
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());
 		}
-		return new Checked(account, plan, method, plan.priceFor(account.country()));
+		return new Checked(account, plan, method, plan.priceFor(account.country()), parent);
 	}
 
 	private void checkParent(Plan plan, Subscription parent, Channel channel) {
@@ -166,8 +179,10 @@ public class Subscriptions {
 			throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_NOT_ALLOWED,
 					"%s cannot be added to %s on this channel".formatted(plan.code(), parent.planCode()));
 		}
-		if (parent.status() != Subscription.Status.ACTIVE || parent.cancelAt() != null) {
-			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE, "The parent subscription is not active or is set to end");
+		boolean live = parent.status() == Subscription.Status.ACTIVE || parent.status() == Subscription.Status.TRIALING;
+		if (!live || parent.cancelAt() != null) {
+			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE,
+					"The parent subscription is not active or is set to end");
 		}
 		boolean exists = repository.addOnsOf(parent.id())
 			.stream()
@@ -177,24 +192,27 @@ public class Subscriptions {
 		}
 	}
 
-	private Subscription record(String id, PurchaseRequest request, String gatewayKey) {
-		Instant now = clock.instant();
-		return record(id, request, gatewayKey, now, null);
-	}
-
 	/**
 	 * Records a new subscription whose first period starts at {@code start} and ends at {@code storeEnd} when a store
-	 * reports it, else one term later.
+	 * reports it, else one term later. {@code trialExpected}: whether the purchase was checked (and left uncharged) as
+	 * starting in a free trial; if that changed meanwhile (the base's trial converted), nothing is recorded.
 	 */
 	private Subscription record(String id, PurchaseRequest request, String gatewayKey, Instant start,
-			@Nullable Instant storeEnd) {
+			@Nullable Instant storeEnd, boolean trialExpected) {
 		Account account = accounts.lock(request.accountId());
 		Checked checked = check(request);
 		Plan plan = checked.plan();
 		Instant now = clock.instant();
-		boolean trial = storeEnd == null && startsWithTrial(plan, request.channel());
-		// a trial is period -1 of a subscription anchored at the trial's end: the paid terms count from the first charge
-		Instant end = storeEnd != null ? storeEnd : trial ? plan.trialEnd(start) : plan.term().boundary(start, 1);
+		boolean trial = storeEnd == null && checked.trial(request.channel());
+		if (trial != trialExpected) {
+			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE,
+					"The base subscription's free trial ended during the purchase; nothing was charged or created. Please try again.");
+		}
+		Subscription parent = checked.parent();
+		// a trial is period -1 of a subscription anchored at the trial's end: the paid terms count from the first
+		// charge; an add-on on a trialing base trials until the base's trial ends and converts with it
+		Instant trialEnd = parent != null && checked.parentTrialing() ? parent.currentPeriodEnd() : plan.trialEnd(start);
+		Instant end = storeEnd != null ? storeEnd : trial ? trialEnd : plan.term().boundary(start, 1);
 		PaymentMethod method = checked.method();
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
 				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : start,
@@ -212,8 +230,11 @@ public class Subscriptions {
 		Letter letter = notices.letterFor(account.country());
 		String name = catalog.name(plan.code(), letter.locale());
 		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
-				letter.text("order.subject", orderNumber, name), (trial ? trialConfirmation(letter, plan, checked.price(), name, orderNumber, end)
-						: orderConfirmation(letter, plan, checked.price(), name, orderNumber, end, request.channel(), method)) + withdrawalInformation(letter, account, request.channel(), now), id);
+				letter.text("order.subject", orderNumber, name),
+				(trial ? trialConfirmation(letter, plan, checked.price(), name, orderNumber, end, parent)
+						: orderConfirmation(letter, plan, checked.price(), name, orderNumber, end, request.channel(),
+								method)) + withdrawalInformation(letter, account, request.channel(), now),
+				id);
 		return get(id);
 	}
 
@@ -234,10 +255,11 @@ public class Subscriptions {
 	}
 
 	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
-	private static String trialConfirmation(Letter letter, Plan plan, Money price, String name, String orderNumber,
-			Instant trialEnd) {
-		return letter.text("order.trial", orderNumber, name, String.valueOf(plan.trialDays()), letter.date(trialEnd),
-				letter.money(price),
+	private String trialConfirmation(Letter letter, Plan plan, Money price, String name, String orderNumber,
+			Instant trialEnd, @Nullable Subscription parent) {
+		String trial = parent == null ? letter.text("order.trialDays", String.valueOf(plan.trialDays()))
+				: letter.text("order.trialWithBase", catalog.name(parent.planCode(), letter.locale()), parent.orderNumber());
+		return letter.text("order.trial", orderNumber, name, trial, letter.date(trialEnd), letter.money(price),
 				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
 				String.valueOf(plan.moneyBackDays()));
 	}
@@ -266,7 +288,8 @@ public class Subscriptions {
 			throw new IllegalArgumentException("not a store: " + channel);
 		}
 		String id = Ids.next("sub");
-		record(id, new PurchaseRequest(accountId, planCode, null, null, channel, null), "store_" + id, periodStart, periodEnd);
+		record(id, new PurchaseRequest(accountId, planCode, null, null, channel, null), "store_" + id, periodStart, periodEnd,
+				false);
 		repository.nextAttemptAt(id, null);
 		return get(id);
 	}

@@ -11,7 +11,6 @@ import dev.subdesk.checkout.ConsentRequest;
 import dev.subdesk.checkout.Disclosure;
 import dev.subdesk.checkout.Disclosures;
 import dev.subdesk.intake.SignInCodes;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.PurchaseRequest;
@@ -22,8 +21,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.MessageSource;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -46,39 +45,28 @@ class CheckoutPageController {
 	/** Where sign-in returns to after the code: a checkout page the buyer came from. */
 	static final String RETURN_ATTRIBUTE = "checkout.returnTo";
 
-	/** The sandbox cards the form offers (API.md's tokens). */
-	static final Map<String, String> SANDBOX_CARDS = Map.of("tok_visa", "Visa ending in 4242", "tok_mastercard",
-			"Mastercard ending in 4444", "tok_chargeDeclined", "Visa ending in 0002 (always declined)");
+	/** The sandbox cards the form offers (API.md's tokens), in the order shown; their labels are messages. */
+	static final List<String> SANDBOX_CARDS = List.of("tok_visa", "tok_mastercard", "tok_chargeDeclined");
 
-	/** The countries the account form offers, by ISO code. */
-	static final Map<String, String> COUNTRIES = new java.util.LinkedHashMap<>();
-
-	static {
-		COUNTRIES.put("US", "United States");
-		COUNTRIES.put("CA", "Canada");
-		COUNTRIES.put("GB", "United Kingdom");
-		COUNTRIES.put("IE", "Ireland");
-		COUNTRIES.put("DE", "Germany");
-		COUNTRIES.put("AT", "Austria");
-		COUNTRIES.put("FR", "France");
-		COUNTRIES.put("NL", "Netherlands");
-		COUNTRIES.put("ES", "Spain");
-		COUNTRIES.put("IT", "Italy");
-	}
+	/** The countries the account form offers, by ISO code, in the order shown; their names are messages. */
+	static final List<String> COUNTRIES = List.of("US", "CA", "GB", "IE", "DE", "AT", "FR", "NL", "ES", "IT");
 
 	private final Catalog catalog;
 	private final Accounts accounts;
 	private final Subscriptions subscriptions;
 	private final Disclosures disclosures;
 	private final SignInCodes codes;
+	private final MessageSource messages;
 
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final java.time.Clock clock;
 
 	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
-			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock) {
+			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock,
+			MessageSource messages) {
 		this.priceChanges = priceChanges;
 		this.clock = clock;
+		this.messages = messages;
 		this.catalog = catalog;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
@@ -91,41 +79,36 @@ class CheckoutPageController {
 	}
 
 	@GetMapping("/checkout/{planCode}")
-	String page(@PathVariable String planCode, @Nullable Authentication who, Model model) {
+	String page(@PathVariable String planCode, @Nullable Authentication who, Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
-		model.addAttribute("plan", plan);
-		model.addAttribute("price", Formats.money(plan.price()));
-		model.addAttribute("every", plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month");
 		String accountId = customer(who);
 		if (accountId == null) {
-			model.addAttribute("countries", COUNTRIES);
+			startModel(plan, locale, model);
 			return "web/checkout-start";
 		}
-		return form(plan, accounts.get(accountId), model, null);
+		return form(plan, accounts.get(accountId), locale, model, null);
 	}
 
 	@PostMapping("/checkout/{planCode}/sign-in")
 	String signIn(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
-			HttpServletRequest request, HttpServletResponse response, Model model) {
+			HttpServletRequest request, HttpServletResponse response, Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
 		if (!email.contains("@") || email.length() > 320) {
-			return start(plan, response, model, "Enter the email address of your account.");
+			return start(plan, response, locale, model, "checkout.error.email");
 		}
-		return sendCode(plan, email, request, response, model);
+		return sendCode(plan, email, request, response, locale, model);
 	}
 
 	@PostMapping("/checkout/{planCode}/account")
 	String openAccount(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
 			@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String country,
 			@RequestParam(defaultValue = "") String region, HttpServletRequest request, HttpServletResponse response,
-			Model model) {
+			Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
 		String state = region.trim().toUpperCase(Locale.ROOT);
 		if (!email.matches("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+") || email.length() > 254 || name.isBlank()
-				|| name.length() > 200 || !COUNTRIES.containsKey(country) || !state.matches("([A-Z0-9]{1,3})?")) {
-			return start(plan, response, model,
-					"Enter your email address, your name (up to 200 characters), your country and, if you like, "
-							+ "your state or region as its code (CA for California).");
+				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
+			return start(plan, response, locale, model, "checkout.error.account");
 		}
 		try {
 			accounts.open(email.trim(), name.trim(), country, state.isEmpty() ? null : state);
@@ -136,13 +119,14 @@ class CheckoutPageController {
 			}
 			// the address has an account: the code lets its owner in, and tells nobody else anything
 		}
-		return sendCode(plan, email.trim(), request, response, model);
+		return sendCode(plan, email.trim(), request, response, locale, model);
 	}
 
 	@PostMapping("/checkout/{planCode}")
 	String buy(@PathVariable String planCode, @RequestParam(defaultValue = "") String disclosureId,
 			@RequestParam(defaultValue = "") String card, @RequestParam(required = false) @Nullable String agree,
-			@Nullable Authentication who, HttpServletRequest request, HttpServletResponse response, Model model) {
+			@Nullable Authentication who, HttpServletRequest request, HttpServletResponse response, Locale locale,
+			Model model) {
 		Plan plan = basePlan(planCode);
 		String accountId = customer(who);
 		if (accountId == null) {
@@ -152,18 +136,18 @@ class CheckoutPageController {
 		Disclosure shown = disclosures.find(disclosureId).filter(d -> d.accountId().equals(accountId)).orElse(null);
 		if (shown == null) {
 			response.setStatus(400);
-			return form(plan, account, model, "Please read the terms below again before you subscribe.");
+			return form(plan, account, locale, model, "checkout.error.readAgain");
 		}
 		if (shown.separateConsentCheckbox() && !"yes".equals(agree)) {
 			response.setStatus(400);
 			model.addAttribute("agreeError", true);
-			return form(plan, account, model, "Tick the box to agree to the automatic renewal, or leave this page.");
+			return form(plan, account, locale, model, "checkout.error.tick");
 		}
 		String paymentMethodId;
 		if (card.startsWith("pm_")) {
 			paymentMethodId = accounts.paymentMethod(accountId, card).map(PaymentMethod::id).orElse(null);
 		}
-		else if (SANDBOX_CARDS.containsKey(card)) {
+		else if (SANDBOX_CARDS.contains(card)) {
 			paymentMethodId = accounts.addPaymentMethod(accountId, card).id();
 		}
 		else {
@@ -171,7 +155,7 @@ class CheckoutPageController {
 		}
 		if (paymentMethodId == null) {
 			response.setStatus(400);
-			return form(plan, account, model, "Choose the card to pay with.");
+			return form(plan, account, locale, model, "checkout.error.card");
 		}
 		ConsentMethod method = shown.separateConsentCheckbox() ? ConsentMethod.CHECKBOX : ConsentMethod.BUTTON;
 		String agent = request.getHeader("User-Agent");
@@ -184,66 +168,80 @@ class CheckoutPageController {
 		}
 		catch (SubdeskException e) {
 			response.setStatus(e.status());
-			return form(plan, account, model, switch (e.code()) {
-				case "PAYMENT_DECLINED" -> "Your card was declined. Nothing was charged; choose another card.";
-				case "PAYMENT_GATEWAY_UNAVAILABLE" -> "The payment service did not answer. Nothing was charged; please try again.";
-				case "ACCOUNT_CLOSED" -> "This account is closed.";
-				default -> "The terms changed or expired. Please read them again before you subscribe.";
+			return form(plan, account, locale, model, switch (e.code()) {
+				case "PAYMENT_DECLINED" -> "checkout.error.declined";
+				case "PAYMENT_GATEWAY_UNAVAILABLE" -> "checkout.error.gateway";
+				case "ACCOUNT_CLOSED" -> "checkout.error.closed";
+				default -> "checkout.error.changed";
 			});
 		}
 		return "redirect:/checkout/thanks/" + bought.id();
 	}
 
 	@GetMapping("/checkout/thanks/{subscriptionId}")
-	String thanks(@PathVariable String subscriptionId, @Nullable Authentication who, Model model) {
+	String thanks(@PathVariable String subscriptionId, @Nullable Authentication who, Locale locale, Model model) {
 		String accountId = customer(who);
 		Subscription s = subscriptions.find(subscriptionId)
 			.filter(found -> found.accountId().equals(accountId))
 			.orElseThrow(WebErrors::notFound);
 		model.addAttribute("s", s);
-		model.addAttribute("plan", catalog.get(s.planCode()));
-		model.addAttribute("price", Formats.money(s.price()));
-		model.addAttribute("renews", Formats.date(s.currentPeriodEnd()));
+		model.addAttribute("planName", catalog.name(s.planCode(), locale));
+		model.addAttribute("price", PageFormats.money(s.price(), locale));
+		model.addAttribute("renews", PageFormats.date(s.currentPeriodEnd(), locale));
+		model.addAttribute("trialEnds", s.trialEndsAt().map(end -> PageFormats.date(end, locale)).orElse(null));
 		model.addAttribute("email", accounts.get(s.accountId()).email());
 		return "web/checkout-thanks";
 	}
 
-	private String form(Plan plan, Account account, Model model, @Nullable String error) {
+	private String form(Plan plan, Account account, Locale locale, Model model, @Nullable String error) {
 		if (account.closed()) {
 			throw new SubdeskException(WebErrorCode.ACCOUNT_CLOSED, "This account is closed");
 		}
-		Disclosure d = disclosures.disclose(account.id(), plan.code(), null);
+		Locale language = PageFormats.pageLocale(locale);
+		Disclosure d = disclosures.disclose(account.id(), plan.code(), null, language);
 		model.addAttribute("plan", plan);
+		model.addAttribute("planName", catalog.name(plan.code(), language));
 		model.addAttribute("disclosure", d);
+		model.addAttribute("disclosureLanguage", language.getLanguage());
 		model.addAttribute("paragraphs", List.of(d.text().split("\n")));
-		model.addAttribute("buttonWords", Disclosures.buttonWords(d));
-		model.addAttribute("checkboxWords", Disclosures.checkboxWords(d));
+		model.addAttribute("buttonWords", Disclosures.buttonWords(d, language));
+		model.addAttribute("buttonNote", Disclosures.buttonNote(d, language));
+		model.addAttribute("checkboxWords", Disclosures.checkboxWords(d, language));
 		List<CardChoice> cards = new ArrayList<>();
 		accounts.paymentMethods(account.id())
-			.forEach(pm -> cards.add(new CardChoice(pm.id(), "Your %s ending in %s".formatted(pm.brand(), pm.last4()))));
-		for (String token : List.of("tok_visa", "tok_mastercard", "tok_chargeDeclined")) {
-			cards.add(new CardChoice(token, "Sandbox test card: " + SANDBOX_CARDS.get(token)));
+			.forEach(pm -> cards.add(new CardChoice(pm.id(), message("checkout.card.saved", language, pm.brand(), pm.last4()))));
+		for (String token : SANDBOX_CARDS) {
+			cards.add(new CardChoice(token,
+					message("checkout.card.sandbox", language, message("checkout.card." + token, language))));
 		}
 		model.addAttribute("cards", cards);
 		model.addAttribute("error", error);
 		return "web/checkout";
 	}
 
-	private String start(Plan plan, HttpServletResponse response, Model model, String error) {
-		response.setStatus(400);
+	private String message(String key, Locale language, Object... args) {
+		return messages.getMessage(key, args, language);
+	}
+
+	private void startModel(Plan plan, Locale locale, Model model) {
 		model.addAttribute("plan", plan);
-		model.addAttribute("price", Formats.money(plan.price()));
-		model.addAttribute("every", plan.term() == dev.subdesk.catalog.Term.P1Y ? "year" : "month");
+		model.addAttribute("planName", catalog.name(plan.code(), locale));
+		model.addAttribute("price", PageFormats.money(plan.price(), locale));
 		model.addAttribute("countries", COUNTRIES);
+	}
+
+	private String start(Plan plan, HttpServletResponse response, Locale locale, Model model, String error) {
+		response.setStatus(400);
+		startModel(plan, locale, model);
 		model.addAttribute("error", error);
 		return "web/checkout-start";
 	}
 
 	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
-			Model model) {
+			Locale locale, Model model) {
 		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			response.setStatus(429);
-			return start(plan, response, model, "Too many codes were asked for. Please wait a while and try again.");
+			return start(plan, response, locale, model, "checkout.error.tooManyCodes");
 		}
 		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
 		request.getSession().setAttribute(RETURN_ATTRIBUTE, "/checkout/" + plan.code());

@@ -169,6 +169,29 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aDisclosureAskedForInGermanIsTheGermanTextAndTheConsentRecordKeepsIt() {
+		String german = fixtures.accountWithVisa();
+		Api.Response refused = api.post("/checkout/disclosures",
+				Map.of("accountId", german, "planCode", "antivirus-annual", "language", "fr"));
+		dev.subdesk.support.ProblemAssertions.assertValidationFailed(refused, "language");
+		Api.Response english = api.post("/checkout/disclosures",
+				Map.of("accountId", german, "planCode", "antivirus-annual", "language", "en"));
+		assertThat(english.json().path("text").asString()).startsWith("Acme Antivirus, yearly: $59.99 today");
+
+		Api.Response d = api.post("/checkout/disclosures",
+				Map.of("accountId", german, "planCode", "antivirus-annual", "language", "de"));
+		assertThat(d.status()).as(d.toString()).isEqualTo(201);
+		String text = d.json().path("text").asString();
+		assertThat(text).startsWith("Acme Antivirus, jährlich: heute (")
+			.contains("59,99\u00a0$", "Widerrufsrecht: Sie können diesen Vertrag binnen 14 Tagen", "Geld-zurück-Garantie");
+		assertThat(d.json().path("textSha256").asString()).isEqualTo(dev.subdesk.checkout.Disclosures.sha256(text));
+		Api.Response bought = buy(german, "antivirus-annual", consent(d.id()));
+		assertThat(bought.status()).isEqualTo(201);
+		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("text")
+			.asString()).isEqualTo(text);
+	}
+
+	@Test
 	void aStoreBilledPurchaseByAUsAccountNeedsNoConsent() {
 		String account = fixtures.account("US", "CA");
 		Api.Response store = api.post("/subscriptions",

@@ -65,9 +65,10 @@ class JurisdictionsTests {
 	}
 
 	@Test
-	void theTwoComplianceSwitchesAreFoldedIntoTheTable() throws IOException {
+	void theComplianceSwitchesAreFoldedIntoTheTable() throws IOException {
 		Jurisdictions off = with(Set.of());
-		assertThat(off.switches()).containsOnlyKeys("de-termination-without-notice", "pre-billing-notice")
+		assertThat(off.switches())
+			.containsOnlyKeys("de-termination-without-notice", "pre-billing-notice", "uk-subscription-rules")
 			.containsValues(false);
 		assertThat(off.forCustomer("DE", null).terminationWithoutNotice()).isFalse();
 		assertThat(off.noticeActive("UPCOMING_CHARGE")).isFalse();
@@ -79,6 +80,21 @@ class JurisdictionsTests {
 		assertThat(on.forCustomer("FR", null).terminationWithoutNotice()).as("German law only").isFalse();
 		assertThat(on.forCustomer("US", "CA").terminationWithoutNotice()).isFalse();
 		assertThat(on.noticeActive("UPCOMING_CHARGE")).isTrue();
+	}
+
+	@Test
+	void theUkSwitchGivesCustomersInTheUkAWithdrawalRightAtThePurchaseAndAfterEachYearlyRenewal() throws IOException {
+		Jurisdictions off = with(Set.of());
+		assertThat(off.forCustomer("GB", null).withdrawal()).isFalse();
+		assertThat(off.forCustomer("GB", null).withdrawalAfterRenewal()).isFalse();
+		assertThat(off.forCustomer("GB", null).rules()).doesNotContain("R-UK-2", "R-UK-5");
+
+		Jurisdictions on = with(Set.of("subdesk.compliance.uk-subscription-rules"));
+		assertThat(on.forCustomer("GB", null).withdrawalDays()).isEqualTo(14);
+		assertThat(on.forCustomer("GB", null).withdrawalAfterRenewal()).isTrue();
+		assertThat(on.forCustomer("GB", null).rules()).contains("R-UK-2", "R-UK-3", "R-UK-5");
+		assertThat(on.forCustomer("DE", null).withdrawalAfterRenewal()).as("UK law only").isFalse();
+		assertThat(on.forCustomer("US", "CA").withdrawal()).isFalse();
 	}
 
 	@Test

@@ -112,4 +112,21 @@ public final class Fixtures {
 		Api.Response response = api.post("/test-clock/advance", Map.of("duration", duration));
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);
 	}
+
+	/** The test clock's time. */
+	public java.time.Instant now() {
+		return java.time.Instant.parse(api.get("/test-clock").text("now"));
+	}
+
+	/** The account's notices of one type (up to 100), newest first. */
+	public java.util.List<tools.jackson.databind.JsonNode> notices(String accountId, String type) {
+		return api.get("/accounts/" + accountId + "/notices?limit=100").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals(type))
+			.toList();
+	}
+
+	/** The account's charges (up to 100), newest first. */
+	public java.util.List<tools.jackson.databind.JsonNode> charges(String accountId) {
+		return api.get("/accounts/" + accountId + "/charges?limit=100").json().path("data").values().stream().toList();
+	}
 }

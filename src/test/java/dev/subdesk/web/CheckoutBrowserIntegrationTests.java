@@ -35,19 +35,10 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 	@Test
 	void aNewCustomerInCaliforniaOpensAnAccountReadsTheTermsTicksTheBoxAndSubscribes() {
 		String email = Fixtures.uniqueEmail();
-		browser = PortalBrowser.start("en-US,en");
-		browser.get(url("/checkout/antivirus-annual"));
-		assertAccessible(browser);
-		browser.findElement(By.id("new-email")).sendKeys(email);
-		browser.findElement(By.id("new-name")).sendKeys("Casey Browser");
+		startWithNewAccount("en-US,en", "/checkout/antivirus-annual", email, "Casey Browser");
 		new Select(browser.findElement(By.id("new-country"))).selectByValue("US");
 		browser.findElement(By.id("new-region")).sendKeys("CA");
-		browser.findElement(By.id("open-account")).click();
-		waitForEnd("/portal/sign-in/code");
-		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
-		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
-		browser.findElement(By.id("sign-in")).click();
-		waitForEnd("/checkout/antivirus-annual");
+		String account = openAccountAndSignIn(email, "/checkout/antivirus-annual");
 
 		assertAccessible(browser);
 		WebElement button = browser.findElement(By.id("subscribe"));
@@ -93,6 +84,35 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void aNewCustomerInGermanyOpensAnAccountReadsTheGermanTermsAndOrdersWithTheButtonTheLawNames() {
+		String email = Fixtures.uniqueEmail();
+		startWithNewAccount("de-DE,de", "/checkout/total-annual", email, "Greta Browser");
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Acme Total Security, jährlich abonnieren");
+		new Select(browser.findElement(By.id("new-country"))).selectByVisibleText("Deutschland");
+		String account = openAccountAndSignIn(email, "/checkout/total-annual");
+
+		assertAccessible(browser);
+		WebElement button = browser.findElement(By.id("subscribe"));
+		assertThat(button.getText()).isEqualTo("Zahlungspflichtig bestellen");
+		assertThat(browser.findElement(By.id("subscribe-note")).getText())
+			.isEqualTo("Das Abonnement verlängert sich automatisch für 119,99 $ pro Jahr, bis Sie kündigen.");
+		String shown = browser.findElement(By.id("terms"))
+			.findElements(By.tagName("p"))
+			.stream()
+			.map(WebElement::getText)
+			.collect(java.util.stream.Collectors.joining("\n"));
+		assertThat(shown).contains("Widerrufsrecht", "119,99", "Um die nächste Abbuchung zu verhindern");
+		PortalBrowser.screenshot(browser, "checkout-germany");
+		button.click();
+		waitForPath("/checkout/thanks/");
+		assertAccessible(browser);
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Vielen Dank");
+		String recorded = api.get("/accounts/" + account + "/consents").json().path("data").get(0).path("text").asString();
+		assertThat(recorded.replace('\u00a0', ' ')).as("the recorded text is the German text the page showed")
+			.isEqualTo(shown.replace('\u00a0', ' '));
+	}
+
+	@Test
 	void theCheckoutFitsA375PixelPhone() {
 		String account = fixtures.account("US", "CA");
 		browser = PortalBrowser.start("en-US,en");
@@ -106,6 +126,26 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 		browser.findElement(By.id("sign-in")).click();
 		waitForEnd("/checkout/total-annual");
 		assertFits("checkout");
+	}
+
+	/** A browser in {@code languages} on a checkout page (scanned by axe-core), with the new account's email and name typed. */
+	private void startWithNewAccount(String languages, String checkout, String email, String name) {
+		browser = PortalBrowser.start(languages);
+		browser.get(url(checkout));
+		assertAccessible(browser);
+		browser.findElement(By.id("new-email")).sendKeys(email);
+		browser.findElement(By.id("new-name")).sendKeys(name);
+	}
+
+	/** Sends the filled account form, signs in with the emailed code and waits for the checkout page: the account. */
+	private String openAccountAndSignIn(String email, String checkout) {
+		browser.findElement(By.id("open-account")).click();
+		waitForEnd("/portal/sign-in/code");
+		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+		waitForEnd(checkout);
+		return account;
 	}
 
 	private void assertFits(String name) {

@@ -130,4 +130,81 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		assertThat(refused.status()).isEqualTo(400);
 		assertThat(api.get("/accounts/" + mine + "/subscriptions").json().path("data").size()).isZero();
 	}
+
+	/** The disclosure's paragraphs as the page showed them, joined as the text is stored. */
+	static String termsShown(String body) {
+		String terms = body.substring(body.indexOf("id=\"terms\""), body.indexOf("</section>", body.indexOf("id=\"terms\"")));
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("<p>([^<]*)</p>").matcher(terms);
+		java.util.List<String> lines = new java.util.ArrayList<>();
+		while (m.find()) {
+			lines.add(org.springframework.web.util.HtmlUtils.htmlUnescape(m.group(1)));
+		}
+		return String.join("\n", lines);
+	}
+
+	@Test
+	void aCustomerInGermanyBuysOnAGermanPageWithTheOrderButtonTheLawNamesAndTheGermanTextIsWhatIsRecorded() {
+		PortalSession signedOut = new PortalSession(port, "de-DE,de");
+		assertThat(signedOut.get("/checkout/antivirus-annual").body()).contains("Acme Antivirus, jährlich abonnieren",
+				"59,99\u00a0$ pro Jahr", "Code per E-Mail senden", "Konto eröffnen und Code per E-Mail senden",
+				"Deutschland");
+		PortalSession.Page wrongEmail = signedOut.post("/checkout/antivirus-annual/sign-in", Map.of("email", "nobody"));
+		assertThat(wrongEmail.status()).isEqualTo(400);
+		assertThat(wrongEmail.body()).contains("Geben Sie die E-Mail-Adresse Ihres Kontos ein.");
+
+		String account = accountIn("DE", null);
+		PortalSession browser = new PortalSession(port, "en-US,en").signIn(api, account);
+		PortalSession.Page page = browser.get("/checkout/antivirus-annual");
+		String body = page.body();
+		assertThat(body).as("the account's country decides, as in the portal").contains("lang=\"de\"",
+				"Acme Antivirus, jährlich abonnieren", "Dem stimmen Sie zu", "Bezahlen mit",
+				">Zahlungspflichtig bestellen</button>",
+				"Das Abonnement verlängert sich automatisch für 59,99\u00a0$ pro Jahr, bis Sie kündigen.")
+			.doesNotContain("id=\"agree\"", "Subscribe —");
+		String shown = termsShown(body);
+		assertThat(shown).contains("Acme Antivirus, jährlich: heute (", ") 59,99\u00a0$, danach 59,99\u00a0$ pro Jahr.",
+				"Um die nächste Abbuchung zu verhindern, kündigen Sie vor dem ", "Geld-zurück-Garantie",
+				"Widerrufsrecht: Sie können diesen Vertrag binnen 14 Tagen ohne Angabe von Gründen widerrufen",
+				"/withdraw („Vertrag widerrufen“)", "Die Leistung beginnt sofort")
+			.containsPattern("kündigen Sie vor dem \\d{1,2}\\. [A-Z][a-zä]+ \\d{4}\\.")
+			.doesNotContain("$59.99", "today", "Right of withdrawal");
+
+		PortalSession.Page noCard = browser.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(body), "card", "tok_nothing"));
+		assertThat(noCard.status()).isEqualTo(400);
+		assertThat(noCard.body()).contains("Wählen Sie die Karte, mit der Sie bezahlen.");
+
+		PortalSession.Page bought = browser.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(noCard.body()), "card", "tok_visa"));
+		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
+		String sub = bought.location().substring(bought.location().lastIndexOf('/') + 1);
+		assertThat(browser.get("/checkout/thanks/" + sub).body()).contains("Vielen Dank", "Ihre Bestellung ORD-",
+				"verlängert sich automatisch am", "59,99\u00a0$", "Ihre Abonnements");
+
+		JsonNode consent = api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0);
+		String recorded = consent.path("text").asString();
+		assertThat(recorded).as("the record keeps the German words the page showed")
+			.isEqualTo(termsShown(noCard.body()));
+		assertThat(consent.path("textSha256").asString()).isEqualTo(dev.subdesk.checkout.Disclosures.sha256(recorded));
+		assertThat(consent.path("method").asString()).isEqualTo("BUTTON");
+		assertThat(consent.path("channel").asString()).isEqualTo("CHECKOUT");
+	}
+
+	@Test
+	void aGermanTrialIsOrderedWithTheSameButtonAndItsTextSaysNothingIsChargedUntilTheTrialEnds() {
+		String account = accountIn("AT", null);
+		PortalSession browser = new PortalSession(port, "en").signIn(api, account);
+		String body = browser.get("/checkout/vpn-monthly-trial").body();
+		assertThat(body).contains(">Zahlungspflichtig bestellen</button>",
+				"Nach 14 Tagen kostenlosem Test kostenpflichtig: Das Abonnement verlängert sich automatisch für 4,99\u00a0$ pro Monat");
+		assertThat(termsShown(body)).contains("14 Tage kostenloser Test, heute (", "wird nichts abgebucht",
+				"Um gar nichts zu bezahlen, kündigen Sie vor dem ", "Wir erinnern Sie 7 Tage vor dem Ende des Tests.",
+				"Widerrufsrecht");
+		PortalSession.Page bought = browser.post("/checkout/vpn-monthly-trial",
+				Map.of("disclosureId", disclosureId(body), "card", "tok_visa"));
+		String sub = bought.location().substring(bought.location().lastIndexOf('/') + 1);
+		assertThat(browser.get("/checkout/thanks/" + sub).body()).contains("Ihr kostenloser Test läuft bis");
+		assertThat(api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0).path("text").asString())
+			.isEqualTo(termsShown(body));
+	}
 }

@@ -46,6 +46,19 @@ class PortalWithdrawalIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void withTheUkSwitchOffACustomerInTheUkHasNoWithdrawalAndNoCoolingOffNotice() {
+		String british = fixtures.account("GB", null);
+		fixtures.card(british, "tok_visa");
+		String subscription = fixtures.subscribe(british, "vpn-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		assertThat(notice(british, "ORDER_CONFIRMATION").path("body").asString()).doesNotContain("withdraw");
+		fixtures.advance("P1D");
+		submit(form("Harriet Example", email(british), order));
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("ACTIVE");
+		assertThat(noticeTypes(british)).doesNotContain("WITHDRAWAL_ACKNOWLEDGEMENT");
+	}
+
+	@Test
 	void aSecondWithdrawalOfTheSameContractCreatesNothingNew() {
 		Customer c = customerWith("vpn-annual");
 		submit(form("Ann", c.email(), c.orderNumber()));
