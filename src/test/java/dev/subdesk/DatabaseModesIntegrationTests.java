@@ -2,8 +2,8 @@ package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,7 @@ class DatabaseModesIntegrationTests {
 	/** Starts the application; properties are passed as command-line arguments, which override application.properties. */
 	private static ConfigurableApplicationContext start(String... properties) {
 		java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK,  "--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
+				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK,  "--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
 		for (String property : properties) {
 			args.add("--" + property);
 		}

@@ -3,10 +3,10 @@ package dev.subdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ChildServer;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ChildServer;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package dev.subdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,7 +231,7 @@ class ProductionModeIntegrationTests {
 		config.put("spring.datasource.username", "postgres");
 		config.put("subdesk.api.key", Api.TEST_KEY);
 		config.put("subdesk.public-base-url", "https://subscriptions.example.com");
-		config.put("subdesk.entitlements.kek", dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK);
+		config.put("subdesk.entitlements.kek", dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK);
 		// src/test/resources/config/application.properties sets a demo password for the demo-mode tests
 		config.put("subdesk.console.demo-password", "");
 		config.put("subdesk.data-dir", dataDir.resolve("never-created").toString());

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.RenewalSeeder;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.RenewalSeeder;
 import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class RenewalExactlyOnceIntegrationTests {
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
 				"--subdesk.console.demo-password=", "--subdesk.public-base-url=https://subscriptions.example.com",
-				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN")
+				"--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN")
 			.redirectErrorStream(true)
 			.redirectOutput(new File(dataDir.toFile(), "child.log"))
 			.start();
@@ -164,7 +164,7 @@ class RenewalExactlyOnceIntegrationTests {
 
 	private static ConfigurableApplicationContext start(String... args) {
 		List<String> all = new ArrayList<>(List.of("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY,
-				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--subdesk.jobs.initial-delay=PT1H", "--subdesk.clock.test-clock=true", "--logging.level.root=WARN"));
+				"--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--subdesk.jobs.initial-delay=PT1H", "--subdesk.clock.test-clock=true", "--logging.level.root=WARN"));
 		all.addAll(List.of(args));
 		return new SpringApplicationBuilder(SubdeskApplication.class).run(all.toArray(String[]::new));
 	}

@@ -3,7 +3,7 @@ package dev.subdesk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.support.Api;
+import dev.subdesk.testing.Api;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,10 +2,10 @@ package dev.subdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ChildServer;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.Mailbox;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.ChildServer;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.Mailbox;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;

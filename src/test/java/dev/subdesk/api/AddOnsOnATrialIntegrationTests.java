@@ -2,8 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -115,7 +115,7 @@ class AddOnsOnATrialIntegrationTests extends ApiIntegrationTest {
 		fixtures.cancel(ending[1], "END_OF_TERM");
 		Api.Response onEnding = api.post("/subscriptions",
 				Map.of("accountId", ending[0], "planCode", ADD_ON, "parentSubscriptionId", ending[1]));
-		dev.subdesk.support.ProblemAssertions.assertProblem(onEnding, 409, "PARENT_NOT_ACTIVE");
+		dev.subdesk.testing.ProblemAssertions.assertProblem(onEnding, 409, "PARENT_NOT_ACTIVE");
 
 		String[] converted = trialWithCard("GB", null);
 		fixtures.advance("P15D");

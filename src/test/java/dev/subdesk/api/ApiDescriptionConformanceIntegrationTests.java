@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.stores.AppStorePurchase;
 import dev.subdesk.stores.GooglePushSigner;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.OpenApiContract;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.OpenApiContract;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -231,7 +231,7 @@ class ApiDescriptionConformanceIntegrationTests extends ApiIntegrationTest {
 		}
 		catch (org.awaitility.core.ConditionTimeoutException e) {
 			throw new AssertionError("no delivery of the event in 60 s:"
-					+ dev.subdesk.support.DispatcherDiagnostics.describe(jdbc), e);
+					+ dev.subdesk.testing.DispatcherDiagnostics.describe(jdbc), e);
 		}
 		String deliveryId = expect(200, checked.get("/webhook-endpoints/" + hookId + "/deliveries?limit=5")).json()
 			.path("data").get(0).path("id").asString();

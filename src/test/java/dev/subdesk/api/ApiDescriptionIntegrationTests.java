@@ -2,9 +2,9 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.OpenApiContract;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.OpenApiContract;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;

@@ -2,7 +2,7 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.OpenApiContract;
+import dev.subdesk.testing.OpenApiContract;
 import org.junit.jupiter.api.Test;
 
 /**

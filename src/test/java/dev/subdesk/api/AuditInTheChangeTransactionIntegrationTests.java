@@ -2,9 +2,9 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Fixtures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

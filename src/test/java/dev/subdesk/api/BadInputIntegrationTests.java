@@ -1,11 +1,11 @@
 package dev.subdesk.api;
 
-import static dev.subdesk.support.ProblemAssertions.assertDocumentedProblem;
+import static dev.subdesk.testing.ProblemAssertions.assertDocumentedProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

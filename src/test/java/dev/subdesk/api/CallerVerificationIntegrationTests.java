@@ -2,7 +2,7 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.CallerVerification.Claims;

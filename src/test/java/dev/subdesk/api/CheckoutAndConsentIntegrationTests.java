@@ -2,8 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -173,7 +173,7 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 		String german = fixtures.accountWithVisa();
 		Api.Response refused = api.post("/checkout/disclosures",
 				Map.of("accountId", german, "planCode", "antivirus-annual", "language", "fr"));
-		dev.subdesk.support.ProblemAssertions.assertValidationFailed(refused, "language");
+		dev.subdesk.testing.ProblemAssertions.assertValidationFailed(refused, "language");
 		Api.Response english = api.post("/checkout/disclosures",
 				Map.of("accountId", german, "planCode", "antivirus-annual", "language", "en"));
 		assertThat(english.json().path("text").asString()).startsWith("Acme Antivirus, yearly: $59.99 today");

@@ -2,7 +2,7 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -2,10 +2,10 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.ProblemAssertions;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.ProblemAssertions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;

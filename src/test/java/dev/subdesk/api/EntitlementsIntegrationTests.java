@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.EntitlementVerifier;
-import dev.subdesk.support.EntitlementVerifier.Verified;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.EntitlementVerifier;
+import dev.subdesk.testing.EntitlementVerifier.Verified;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.Signature;

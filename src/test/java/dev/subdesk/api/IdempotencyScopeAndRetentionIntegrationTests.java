@@ -2,8 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +74,7 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void storedAnswersArePurgedOnceTheyAreOlderThanADayByTheServerClock() throws Exception {
 		String key = "account-" + UUID.randomUUID();
-		Map<String, Object> body = Map.of("email", dev.subdesk.support.Fixtures.uniqueEmail(), "name", "Retention Test",
+		Map<String, Object> body = Map.of("email", dev.subdesk.testing.Fixtures.uniqueEmail(), "name", "Retention Test",
 				"country", "DE");
 		assertThat(call("POST", "/accounts", body, "Bearer " + Api.TEST_KEY, key).status()).isEqualTo(201);
 		assertThat(storedRows(key)).isEqualTo(1);

@@ -1,10 +1,10 @@
 package dev.subdesk.api;
 
-import static dev.subdesk.support.ProblemAssertions.assertValidationFailed;
+import static dev.subdesk.testing.ProblemAssertions.assertValidationFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

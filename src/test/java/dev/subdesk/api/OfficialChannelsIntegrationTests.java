@@ -1,11 +1,11 @@
 package dev.subdesk.api;
 
-import static dev.subdesk.support.ProblemAssertions.assertDocumentedProblem;
-import static dev.subdesk.support.ProblemAssertions.assertValidationFailed;
+import static dev.subdesk.testing.ProblemAssertions.assertDocumentedProblem;
+import static dev.subdesk.testing.ProblemAssertions.assertValidationFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.ComplianceSwitchesOn;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.ComplianceSwitchesOn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.subdesk.api;
 
-import static dev.subdesk.support.ProblemAssertions.assertProblem;
-import static dev.subdesk.support.ProblemAssertions.assertValidationFailed;
+import static dev.subdesk.testing.ProblemAssertions.assertProblem;
+import static dev.subdesk.testing.ProblemAssertions.assertValidationFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

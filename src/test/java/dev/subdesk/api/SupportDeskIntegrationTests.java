@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.shared.SubdeskException;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
@@ -60,7 +60,7 @@ class SupportDeskIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void theAuditTrailRecordsWhoChangedWhatAndDetectsATamperedEntry() {
 		String account = api.with("X-Actor", "integrator-jo")
-			.post("/accounts", Map.of("email", dev.subdesk.support.Fixtures.uniqueEmail(), "name", "Jo", "country", "FR"))
+			.post("/accounts", Map.of("email", dev.subdesk.testing.Fixtures.uniqueEmail(), "name", "Jo", "country", "FR"))
 			.id();
 		List<AuditTrail.Entry> entries = audit.about("/api/v1/accounts");
 		assertThat(entries).isNotEmpty();

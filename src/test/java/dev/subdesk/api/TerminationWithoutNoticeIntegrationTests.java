@@ -2,9 +2,9 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.ComplianceSwitchesOn;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.ComplianceSwitchesOn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

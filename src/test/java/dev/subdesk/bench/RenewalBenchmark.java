@@ -5,7 +5,7 @@ import dev.subdesk.renewals.Jobs;
 import dev.subdesk.renewals.RenewalEngine;
 import dev.subdesk.renewals.RenewalTimings;
 import dev.subdesk.renewals.RunResult;
-import dev.subdesk.support.RenewalSeeder;
+import dev.subdesk.testing.RenewalSeeder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

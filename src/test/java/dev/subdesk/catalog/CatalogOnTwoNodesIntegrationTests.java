@@ -2,7 +2,7 @@ package dev.subdesk.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

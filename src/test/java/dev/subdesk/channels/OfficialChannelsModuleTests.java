@@ -2,7 +2,7 @@ package dev.subdesk.channels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ModuleTest;
+import dev.subdesk.testing.ModuleTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 

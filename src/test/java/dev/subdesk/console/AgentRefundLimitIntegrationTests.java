@@ -7,7 +7,7 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AgentRefunds;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

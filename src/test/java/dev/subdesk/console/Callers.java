@@ -2,9 +2,9 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.Mailbox;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.Mailbox;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;

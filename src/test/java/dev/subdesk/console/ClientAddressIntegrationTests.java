@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;

@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import java.util.List;
@@ -184,7 +184,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		String newEmail = dev.subdesk.support.Fixtures.uniqueEmail();
+		String newEmail = dev.subdesk.testing.Fixtures.uniqueEmail();
 
 		for (String action : List.of(base + "/close", base + "/cards/" + visa + "/remove", base + "/email",
 				base + "/charges/" + callers.firstCharge(caller.account()).path("id").asString() + "/goodwill")) {

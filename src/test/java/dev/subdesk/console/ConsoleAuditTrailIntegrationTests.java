@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
 import java.util.List;
@@ -77,7 +77,7 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 				"reason", "TOO_EXPENSIVE", "offerId", declined.group(1), "caseNumber", caseNumber)).status()).isEqualTo(302);
 		done(agent.post(base + "/step-up/send", inCase));
 		done(agent.post(base + "/step-up/confirm", Map.of("code", callers.emailedCode(account), "caseNumber", caseNumber)));
-		done(agent.post(base + "/email", Map.of("email", dev.subdesk.support.Fixtures.uniqueEmail(), "caseNumber", caseNumber)));
+		done(agent.post(base + "/email", Map.of("email", dev.subdesk.testing.Fixtures.uniqueEmail(), "caseNumber", caseNumber)));
 		done(agent.post(base + "/cards/" + spareCard + "/remove", inCase));
 		assertThat(agent.post(base + "/cards/" + visa + "/remove", inCase).status()).isEqualTo(409);
 		done(agent.post(base + "/charges/" + charge + "/goodwill", Map.of("amount", "2", "reason", "Outage", "caseNumber",

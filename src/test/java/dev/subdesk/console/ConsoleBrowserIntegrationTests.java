@@ -3,7 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.Support;
 import java.io.File;
 import java.io.IOException;

@@ -66,7 +66,7 @@ final class ConsoleClient {
 	 * Verifies the caller of an account (its email and the test card's 4242), as an agent does at the start of a
 	 * call; returns the number of the phone case this opens.
 	 */
-	String callCase(dev.subdesk.support.Api api, String account) {
+	String callCase(dev.subdesk.testing.Api api, String account) {
 		Page verified = post("/console/accounts/" + account + "/verify",
 				Map.of("email", api.get("/accounts/" + account).text("email"), "cardLast4", "4242"));
 		Matcher m = CASE.matcher(verified.location());

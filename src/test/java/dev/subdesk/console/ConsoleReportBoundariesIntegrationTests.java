@@ -3,7 +3,7 @@ package dev.subdesk.console;
 import static dev.subdesk.console.ConsoleReportsIntegrationTests.cell;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

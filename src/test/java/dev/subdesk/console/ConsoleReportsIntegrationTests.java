@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

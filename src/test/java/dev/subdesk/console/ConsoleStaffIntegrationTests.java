@@ -3,7 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.staff.StaffAccounts;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import java.util.Map;
 import java.util.UUID;

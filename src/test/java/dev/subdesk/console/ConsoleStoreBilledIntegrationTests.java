@@ -3,7 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.stores.AppStorePurchase;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -4,7 +4,7 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import dev.subdesk.web.PortalBrowser;

@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /** A query string the container cannot decode is a console error page with 400, never a server error. */

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.webhooks.Delivery;
 import dev.subdesk.webhooks.WebhookEndpoints;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.SubdeskApplication;
-import dev.subdesk.support.Api;
+import dev.subdesk.testing.Api;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +71,7 @@ class StaffBootstrapIntegrationTests {
 
 	private static ConfigurableApplicationContext start(String... properties) {
 		List<String> args = new ArrayList<>(List.of("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY,
-				"--subdesk.entitlements.kek=" + dev.subdesk.support.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
+				"--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN"));
 		for (String property : properties) {
 			args.add("--" + property);
 		}

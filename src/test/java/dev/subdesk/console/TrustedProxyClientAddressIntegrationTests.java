@@ -2,7 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;

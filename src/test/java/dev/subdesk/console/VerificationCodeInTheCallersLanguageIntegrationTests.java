@@ -2,8 +2,8 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.Mailbox;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Mailbox;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

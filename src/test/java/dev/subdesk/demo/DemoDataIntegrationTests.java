@@ -2,8 +2,8 @@ package dev.subdesk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.subdesk.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.subdesk.support.ModuleTest;
+import dev.subdesk.testing.ModuleTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

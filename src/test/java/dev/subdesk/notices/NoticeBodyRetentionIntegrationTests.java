@@ -2,8 +2,8 @@ package dev.subdesk.notices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

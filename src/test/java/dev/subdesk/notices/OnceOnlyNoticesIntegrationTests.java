@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

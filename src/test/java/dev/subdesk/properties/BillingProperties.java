@@ -2,8 +2,8 @@ package dev.subdesk.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.subdesk.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
+import dev.subdesk.testing.Api;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.subdesk.properties;
 
 import dev.subdesk.SubdeskApplication;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.subdesk.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
+import dev.subdesk.testing.Api;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -3,8 +3,8 @@ package dev.subdesk.stores;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.ApiIntegrationTest;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

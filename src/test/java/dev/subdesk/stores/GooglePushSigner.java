@@ -69,7 +69,7 @@ public final class GooglePushSigner {
 	}
 
 	/** Pushes Google Play's test notification, as Pub/Sub would with a good token; Subdesk records it only. */
-	public static dev.subdesk.support.Api.Response pushTestNotification(dev.subdesk.support.Api api, Instant now) {
+	public static dev.subdesk.testing.Api.Response pushTestNotification(dev.subdesk.testing.Api api, Instant now) {
 		String data = Base64.getEncoder()
 			.encodeToString(("{\"version\":\"1.0\",\"packageName\":\"example.acme.app\",\"eventTimeMillis\":\""
 					+ now.toEpochMilli() + "\",\"testNotification\":{\"version\":\"1.0\"}}").getBytes(StandardCharsets.UTF_8));

@@ -3,8 +3,8 @@ package dev.subdesk.web;
 import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -2,9 +2,9 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.Mailbox;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.Mailbox;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

@@ -2,9 +2,9 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
+import dev.subdesk.testing.Api;
 import dev.subdesk.support.AuditTrail;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import dev.subdesk.support.Support;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,8 +3,8 @@ package dev.subdesk.web;
 import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Mailbox;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Mailbox;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;

@@ -3,7 +3,7 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

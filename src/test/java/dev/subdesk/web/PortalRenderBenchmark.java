@@ -1,9 +1,9 @@
 package dev.subdesk.web;
 
 import dev.subdesk.SubdeskApplication;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.Mailbox;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.Mailbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

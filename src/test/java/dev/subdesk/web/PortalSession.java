@@ -2,8 +2,8 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Mailbox;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Mailbox;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;

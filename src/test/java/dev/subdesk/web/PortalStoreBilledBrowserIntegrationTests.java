@@ -4,7 +4,7 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.stores.AppStorePurchase;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.subdesk.web;
 
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.Mailbox;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.Mailbox;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -5,7 +5,7 @@ import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -2,7 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

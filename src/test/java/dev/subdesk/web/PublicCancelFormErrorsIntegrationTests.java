@@ -2,7 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -2,8 +2,8 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.Mailbox;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Mailbox;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +57,7 @@ class PublicReceiptPageIntegrationTests extends PortalTestSupport {
 
 		assertThat(receipt.statusCode()).isEqualTo(200);
 		assertThat(receipt.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
-		JsonNode body = dev.subdesk.support.Api.parse(receipt.body());
+		JsonNode body = dev.subdesk.testing.Api.parse(receipt.body());
 		assertThat(body.path("cancellation").path("confirmationNumber").asString()).isEqualTo(number);
 		assertThat(receipt.body()).isEqualTo(api.get("/cancellations/" + number + "/receipt").raw());
 		assertThat(api.with("Authorization", null).post("/receipts/verify", receipt.body()).json().path("valid").asBoolean())

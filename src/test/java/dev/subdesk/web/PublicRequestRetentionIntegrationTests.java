@@ -3,8 +3,8 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.intake.PublicRequestRetention;
-import dev.subdesk.support.Fixtures;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

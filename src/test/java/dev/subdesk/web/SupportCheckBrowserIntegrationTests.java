@@ -4,7 +4,7 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

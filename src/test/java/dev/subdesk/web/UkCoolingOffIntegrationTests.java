@@ -2,8 +2,8 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.support.ComplianceSwitchesOn;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.ComplianceSwitchesOn;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -3,8 +3,8 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.properties.SubdeskServer;
-import dev.subdesk.support.Api;
-import dev.subdesk.support.Fixtures;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.Fixtures;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;

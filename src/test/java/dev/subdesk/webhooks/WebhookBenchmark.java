@@ -3,7 +3,7 @@ package dev.subdesk.webhooks;
 import com.sun.net.httpserver.HttpServer;
 import dev.subdesk.SubdeskApplication;
 import dev.subdesk.renewals.Jobs;
-import dev.subdesk.support.RenewalSeeder;
+import dev.subdesk.testing.RenewalSeeder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import dev.subdesk.clock.TestClock;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.events.RecordedEvent;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -458,7 +458,7 @@ class WebhookDeliveryIntegrationTests {
 
 	private double scraped(String outcome) throws Exception {
 		var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/actuator/prometheus"))
-			.header("Authorization", "Bearer " + dev.subdesk.support.Api.TEST_KEY)
+			.header("Authorization", "Bearer " + dev.subdesk.testing.Api.TEST_KEY)
 			.build();
 		String text = java.net.http.HttpClient.newHttpClient()
 			.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())

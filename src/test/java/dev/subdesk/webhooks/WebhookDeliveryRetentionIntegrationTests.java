@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;

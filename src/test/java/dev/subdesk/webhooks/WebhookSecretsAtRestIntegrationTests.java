@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;

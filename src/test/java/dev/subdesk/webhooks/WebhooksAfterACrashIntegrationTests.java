@@ -3,8 +3,8 @@ package dev.subdesk.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.support.ChildServer;
-import dev.subdesk.support.SubdeskIntegrationTest;
+import dev.subdesk.testing.ChildServer;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

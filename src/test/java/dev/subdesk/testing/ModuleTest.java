@@ -1,4 +1,4 @@
-package dev.subdesk.support;
+package dev.subdesk.testing;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

@@ -1,4 +1,4 @@
-package dev.subdesk.support;
+package dev.subdesk.testing;
 
 import dev.subdesk.shared.Ids;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.subdesk.support;
+package dev.subdesk.testing;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;

@@ -1,4 +1,4 @@
-package dev.subdesk.support;
+package dev.subdesk.testing;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.subdesk.support;
+package dev.subdesk.testing;
 
 import static org.awaitility.Awaitility.await;
 
