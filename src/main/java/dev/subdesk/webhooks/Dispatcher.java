@@ -43,7 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <li><b>Fan-out</b>: one node at a time (a transaction-scoped advisory lock) takes the oldest rows of
  * {@code webhook_fanout} (one per committed event, written by a trigger in the event's own transaction, so an event
  * that commits after one with a larger position is still taken) and makes one PENDING delivery per endpoint that
- * wants the event's type, in position order, which for one subject is sequence order.</li>
+ * wants the event's type and existed when the event was recorded (an endpoint made while older events still wait in
+ * the queue does not get them), in position order, which for one subject is sequence order.</li>
  * <li><b>Claim</b>: a due PENDING delivery whose subject has no earlier PENDING delivery to the same endpoint is
  * claimed with {@code FOR UPDATE SKIP LOCKED}: its attempt count goes up and it carries this sender's token and a
  * lease; no other sender takes it while the lease runs, so one attempt is sent once. A node that dies leaves a lease
@@ -79,7 +80,8 @@ class Dispatcher implements SmartLifecycle {
 			    SELECT 'wd_' || replace(gen_random_uuid()::text, '-', ''), w.id, e.position, e.id, e.type, e.subject_id,
 			        e.sequence, 'PENDING', :now, :now
 			    FROM taken t JOIN domain_event e ON e.position = t.position
-			    JOIN webhook_endpoint w ON w.status = 'ENABLED' AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
+			    JOIN webhook_endpoint w ON w.status = 'ENABLED' AND w.created_at <= e.created_at
+			        AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
 			    ORDER BY e.position, w.seq
 			    ON CONFLICT (endpoint_id, event_id) DO NOTHING
 			    RETURNING 1)
