@@ -4,12 +4,19 @@ import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.CatalogAdmin;
 import dev.subdesk.catalog.NewPlan;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.PriceChange;
 import dev.subdesk.catalog.Product;
 import dev.subdesk.shared.Formats;
+import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.SubscriptionPriceChanges;
 import dev.subdesk.support.AuditTrail;
 import java.security.Principal;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -33,14 +40,22 @@ class CatalogController {
 
 	/** One plan as the page shows it. */
 	record PlanRow(String code, String name, String products, String term, String prices, int deviceLimit,
-			int moneyBackDays, String addOnTo, int trialDays, String retentionOffer, boolean retired) {
+			int moneyBackDays, String addOnTo, int trialDays, String retentionOffer, boolean retired,
+			String currency, List<String> priceChanges) {
 
-		static PlanRow of(Plan p) {
+		static PlanRow of(Plan p, List<PriceChange> changes) {
 			return new PlanRow(p.code(), p.name(), String.join(", ", p.products()), p.term().name(),
 					p.prices().stream().map(Formats::money).collect(Collectors.joining(", ")), p.deviceLimit(),
 					p.moneyBackDays(), p.addOnTo().isEmpty() ? "—" : String.join(", ", p.addOnTo()), p.trialDays(),
 					p.retentionOffer().map(percent -> percent + "% off the next renewal").orElse("None"),
-					p.retired());
+					p.retired(), p.price().currency(), changes.stream().map(PlanRow::describe).toList());
+		}
+
+		private static String describe(PriceChange c) {
+			return Formats.money(c.price()) + " from " + LocalDate.ofInstant(c.effectiveFrom(), ZoneOffset.UTC)
+					+ (c.existingSubscribers() == PriceChange.Existing.MOVE
+							? ", existing subscribers too (each told ahead, as their jurisdiction asks)"
+							: ", new purchases only (existing subscribers keep their price)");
 		}
 	}
 
@@ -61,12 +76,15 @@ class CatalogController {
 
 	private final Catalog catalog;
 	private final CatalogAdmin admin;
+	private final SubscriptionPriceChanges priceChanges;
 	private final AuditTrail audit;
 	private final Clock clock;
 
-	CatalogController(Catalog catalog, CatalogAdmin admin, AuditTrail audit, Clock clock) {
+	CatalogController(Catalog catalog, CatalogAdmin admin, SubscriptionPriceChanges priceChanges, AuditTrail audit,
+			Clock clock) {
 		this.catalog = catalog;
 		this.admin = admin;
+		this.priceChanges = priceChanges;
 		this.audit = audit;
 		this.clock = clock;
 	}
@@ -74,7 +92,7 @@ class CatalogController {
 	@GetMapping("/console/catalog")
 	String page(Model model) {
 		List<Plan> plans = catalog.plans();
-		model.addAttribute("plans", plans.stream().map(PlanRow::of).toList());
+		model.addAttribute("plans", plans.stream().map(p -> PlanRow.of(p, priceChanges.forPlan(p.code()))).toList());
 		model.addAttribute("products", catalog.products());
 		model.addAttribute("basePlans", plans.stream().filter(p -> !p.isAddOn()).map(Plan::code).toList());
 		if (!model.containsAttribute("form")) {
@@ -135,6 +153,33 @@ class CatalogController {
 		return "redirect:/console/catalog";
 	}
 
+	/**
+	 * Schedules a new base price (the rules and the notices to subscribers are {@link SubscriptionPriceChanges}', the
+	 * same as {@code POST /api/v1/plans/{code}/price-changes}); the day starts at 00:00 UTC.
+	 */
+	@PostMapping("/console/catalog/plans/{code}/price-changes")
+	String schedulePriceChange(@PathVariable String code, @RequestParam(required = false) @Nullable String amount,
+			@RequestParam(required = false) @Nullable String effectiveFrom,
+			@RequestParam(required = false) @Nullable String existingSubscribers, Principal who,
+			RedirectAttributes redirect) {
+		try {
+			Plan plan = catalog.find(code).orElseThrow(() -> SubdeskException.notFound("Plan", code));
+			Long minor = number("amount", amount);
+			if (minor == null) {
+				throw SubdeskException.invalid("amount", "is required");
+			}
+			PriceChange change = priceChanges.schedule(code, Money.of(minor, plan.price().currency()),
+					day("effectiveFrom", effectiveFrom), existing(existingSubscribers), who.getName());
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_CHANGE_SCHEDULED", code,
+					PlanRow.describe(change), null, "catalog");
+			redirect.addFlashAttribute("message", "New price for " + code + ": " + PlanRow.describe(change) + ".");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+		}
+		return "redirect:/console/catalog";
+	}
+
 	@PostMapping("/console/catalog/plans/{code}/retire")
 	String retire(@PathVariable String code, Principal who, RedirectAttributes redirect) {
 		try {
@@ -146,6 +191,28 @@ class CatalogController {
 			redirect.addFlashAttribute("error", message(e));
 		}
 		return "redirect:/console/catalog";
+	}
+
+	private static Instant day(String field, @Nullable String text) {
+		String value = blankToNull(text);
+		if (value == null) {
+			throw SubdeskException.invalid(field, "is required");
+		}
+		try {
+			return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+		}
+		catch (DateTimeParseException e) {
+			throw SubdeskException.invalid(field, "must be a day such as 2027-03-01");
+		}
+	}
+
+	private static PriceChange.Existing existing(@Nullable String text) {
+		try {
+			return PriceChange.Existing.valueOf(text == null ? "" : text);
+		}
+		catch (IllegalArgumentException e) {
+			throw SubdeskException.invalid("existingSubscribers", "must be MOVE or GRANDFATHER");
+		}
 	}
 
 	private static @Nullable String blankToNull(@Nullable String text) {

@@ -62,6 +62,42 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAdminSchedulesANewPriceThatTheApiListsAndATooEarlyDayChangesNothing() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String code = "console-price-" + UUID.randomUUID().toString().substring(0, 8);
+		admin.followed(admin.post("/console/catalog/plans", Map.ofEntries(Map.entry("code", code),
+				Map.entry("name", "Acme Repriced Plan"), Map.entry("products", "vpn"), Map.entry("term", "P1Y"),
+				Map.entry("amount", "3999"), Map.entry("currency", "USD"), Map.entry("deviceLimit", "1"),
+				Map.entry("moneyBackDays", "30"), Map.entry("trialDays", "0"), Map.entry("percentOff", ""))));
+		java.time.LocalDate today = java.time.LocalDate.ofInstant(java.time.Instant.parse(api.get("/test-clock").text("now")),
+				java.time.ZoneOffset.UTC);
+
+		String tooSoon = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
+				Map.of("amount", "4499", "effectiveFrom", today.plusDays(3).toString(), "existingSubscribers", "MOVE")));
+		assertThat(tooSoon).contains("effectiveFrom: must be at or after");
+		String typo = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
+				Map.of("amount", "44.99", "effectiveFrom", "1 March", "existingSubscribers", "SOMETIMES")));
+		assertThat(typo).contains("amount: must be a whole number");
+		assertThat(api.get("/plans/" + code + "/price-changes").json().path("data").size()).isZero();
+
+		String later = today.plusDays(45).toString();
+		String scheduled = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
+				Map.of("amount", "4499", "effectiveFrom", later, "existingSubscribers", "GRANDFATHER")));
+		assertThat(scheduled).contains("New price for " + code + ": $44.99 from " + later)
+			.contains("new purchases only (existing subscribers keep their price)");
+		var listed = api.get("/plans/" + code + "/price-changes").json().path("data");
+		assertThat(listed.size()).isEqualTo(1);
+		assertThat(listed.get(0).path("price").path("amount").asLong()).isEqualTo(4499);
+		assertThat(listed.get(0).path("existingSubscribers").asString()).isEqualTo("GRANDFATHER");
+		assertThat(audit.about(code)).extracting(AuditTrail.Entry::action).contains("CATALOG_PRICE_CHANGE_SCHEDULED");
+
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		assertThat(agent.post("/console/catalog/plans/" + code + "/price-changes",
+				Map.of("amount", "1", "effectiveFrom", later, "existingSubscribers", "MOVE")).status()).isEqualTo(403);
+		assertThat(api.get("/plans/" + code + "/price-changes").json().path("data").size()).isEqualTo(1);
+	}
+
+	@Test
 	void anAgentOrASupervisorMayNeitherOpenTheCatalogPageNorChangeTheCatalog() {
 		for (String user : List.of("agent", "supervisor")) {
 			ConsoleClient staff = ConsoleClient.signedIn(port, user);
