@@ -3,8 +3,8 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
-import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -2,8 +2,8 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.Fixtures;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -2,11 +2,11 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
-import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.CallerVerification.Claims;
 import dev.subdesk.support.CallerVerification.Outcome;
+import dev.subdesk.support.CallerVerification;
+import dev.subdesk.testing.ApiIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 

@@ -4,9 +4,9 @@ import static dev.subdesk.testing.ProblemAssertions.assertProblem;
 import static dev.subdesk.testing.ProblemAssertions.assertValidationFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.support.AuditTrail;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import dev.subdesk.support.AuditTrail;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

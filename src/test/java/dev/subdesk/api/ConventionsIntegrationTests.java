@@ -5,8 +5,8 @@ import static dev.subdesk.testing.ProblemAssertions.assertValidationFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
-import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

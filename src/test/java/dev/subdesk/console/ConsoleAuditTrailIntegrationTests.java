@@ -2,9 +2,9 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;

@@ -2,9 +2,9 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -3,8 +3,8 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.catalog.Catalog;
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -3,8 +3,8 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.staff.StaffAccounts;
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

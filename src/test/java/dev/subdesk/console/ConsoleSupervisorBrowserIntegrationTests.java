@@ -4,9 +4,9 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
+import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.web.PortalBrowser;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.Support;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.Fixtures;
-import dev.subdesk.subscriptions.Subscriptions;
-import dev.subdesk.support.Support;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,10 +2,10 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.testing.Api;
 import dev.subdesk.support.AuditTrail;
-import dev.subdesk.testing.SubdeskIntegrationTest;
 import dev.subdesk.support.Support;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -83,9 +83,16 @@ class WebhooksAfterACrashIntegrationTests {
 
 		Process second = start(url, "second.log").process();
 		try {
-			await("every event is delivered after the restart").atMost(Duration.ofSeconds(120))
+			await("every event is delivered after the restart").atMost(Duration.ofSeconds(240))
 				.until(() -> receiver.accepted().stream().map(Receiver.Received::id).distinct().count()
 						== SUBJECTS * PER_SUBJECT);
+		}
+		catch (org.awaitility.core.ConditionTimeoutException e) {
+			throw new AssertionError("after the restart " + receiver.accepted().stream().map(Receiver.Received::id)
+				.distinct().count() + " of " + SUBJECTS * PER_SUBJECT + " events arrived; deliveries by status: "
+					+ jdbc.sql("SELECT string_agg(status || '=' || n, ', ') FROM (SELECT status, count(*) n FROM "
+							+ "webhook_delivery GROUP BY status) s").query(String.class).single()
+					+ "; warnings of the restarted server:\n" + warnings(logs.resolve("second.log")), e);
 		}
 		finally {
 			second.destroyForcibly();
@@ -111,6 +118,15 @@ class WebhooksAfterACrashIntegrationTests {
 		assertThat(receiver.accepted()).allSatisfy(r -> assertThat(
 				StandardWebhooksVerifier.verifies(secret, r.id(), r.timestamp(), r.body(), r.signature()))
 			.as("signature of %s", r.id()).isTrue());
+	}
+
+	/** The restarted server's warnings and errors, at most 40 lines, to say why a delivery stalled. */
+	private static String warnings(Path log) throws java.io.IOException {
+		return java.nio.file.Files.readAllLines(log)
+			.stream()
+			.filter(line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("\t") || line.startsWith("Caused"))
+			.limit(40)
+			.collect(java.util.stream.Collectors.joining("\n"));
 	}
 
 	private ChildServer start(String url, String log) throws Exception {
