@@ -4,6 +4,7 @@ import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.CatalogAdmin;
 import dev.subdesk.catalog.NewPlan;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.PlanChanges;
 import dev.subdesk.catalog.PriceChange;
 import dev.subdesk.catalog.Product;
 import dev.subdesk.shared.Formats;
@@ -41,14 +42,19 @@ class CatalogController {
 	/** One plan as the page shows it. */
 	record PlanRow(String code, String name, String products, String term, String prices, int deviceLimit,
 			int moneyBackDays, String addOnTo, int trialDays, String retentionOffer, boolean retired,
-			String currency, List<String> priceChanges) {
+			String currency, List<String> priceChanges, List<String> addOnToCodes, @Nullable Integer percentOff) {
 
 		static PlanRow of(Plan p, List<PriceChange> changes) {
 			return new PlanRow(p.code(), p.name(), String.join(", ", p.products()), p.term().name(),
 					p.prices().stream().map(Formats::money).collect(Collectors.joining(", ")), p.deviceLimit(),
 					p.moneyBackDays(), p.addOnTo().isEmpty() ? "—" : String.join(", ", p.addOnTo()), p.trialDays(),
 					p.retentionOffer().map(percent -> percent + "% off the next renewal").orElse("None"),
-					p.retired(), p.price().currency(), changes.stream().map(PlanRow::describe).toList());
+					p.retired(), p.price().currency(), changes.stream().map(PlanRow::describe).toList(), p.addOnTo(),
+					p.retentionOffer().orElse(null));
+		}
+
+		public boolean addOn() {
+			return !addOnToCodes.isEmpty();
 		}
 
 		private static String describe(PriceChange c) {
@@ -146,6 +152,35 @@ class CatalogController {
 			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_ADDED", code,
 					Formats.money(plan.priceIn(upper(currency)).orElseThrow()), null, "catalog");
 			redirect.addFlashAttribute("message", "Plan " + code + " has a price in " + upper(currency) + " now.");
+		}
+		catch (SubdeskException e) {
+			redirect.addFlashAttribute("error", message(e));
+		}
+		return "redirect:/console/catalog";
+	}
+
+	/**
+	 * Changes what may change in a plan customers already have (the catalog module's rules, as {@code PATCH
+	 * /api/v1/plans/{code}}): the name, the seats of new purchases, a longer money-back window, an add-on's base plans
+	 * and the retention offer (blank: none).
+	 */
+	@PostMapping("/console/catalog/plans/{code}")
+	String editPlan(@PathVariable String code, @RequestParam(required = false) @Nullable String name,
+			@RequestParam(required = false) @Nullable String deviceLimit,
+			@RequestParam(required = false) @Nullable String moneyBackDays,
+			@RequestParam(required = false) @Nullable List<String> addOnTo,
+			@RequestParam(required = false) @Nullable String percentOff, Principal who, RedirectAttributes redirect) {
+		try {
+			Plan before = catalog.find(code).orElseThrow(() -> SubdeskException.notFound("Plan", code));
+			Plan plan = admin.updatePlan(code, new PlanChanges(blankToNull(name), integer("deviceLimit", deviceLimit),
+					integer("moneyBackDays", moneyBackDays),
+					before.isAddOn() ? (addOnTo == null ? List.of() : addOnTo) : null, true,
+					integer("retentionOffer.percentOff", blankToNull(percentOff))));
+			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CHANGED", code,
+					"%s; %d devices; %d money-back days; offer %s".formatted(plan.name(), plan.deviceLimit(),
+							plan.moneyBackDays(), plan.retentionOffer().map(p -> p + "% off").orElse("none")),
+					null, "catalog");
+			redirect.addFlashAttribute("message", "Plan " + code + " is changed.");
 		}
 		catch (SubdeskException e) {
 			redirect.addFlashAttribute("error", message(e));

@@ -65,10 +65,8 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 	void anAdminSchedulesANewPriceThatTheApiListsAndATooEarlyDayChangesNothing() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		String code = "console-price-" + UUID.randomUUID().toString().substring(0, 8);
-		admin.followed(admin.post("/console/catalog/plans", Map.ofEntries(Map.entry("code", code),
-				Map.entry("name", "Acme Repriced Plan"), Map.entry("products", "vpn"), Map.entry("term", "P1Y"),
-				Map.entry("amount", "3999"), Map.entry("currency", "USD"), Map.entry("deviceLimit", "1"),
-				Map.entry("moneyBackDays", "30"), Map.entry("trialDays", "0"), Map.entry("percentOff", ""))));
+		admin.followed(admin.post("/console/catalog/plans", newYearlyPlan(code, "Acme Repriced Plan", "vpn", "3999",
+				Map.of("deviceLimit", "1", "percentOff", ""))));
 		java.time.LocalDate today = java.time.LocalDate.ofInstant(java.time.Instant.parse(api.get("/test-clock").text("now")),
 				java.time.ZoneOffset.UTC);
 
@@ -98,6 +96,39 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAdminEditsWhatMayChangeInAPlanAndAShorterMoneyBackWindowIsRefused() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String code = "console-edit-" + UUID.randomUUID().toString().substring(0, 8);
+		admin.followed(admin.post("/console/catalog/plans", newYearlyPlan(code, "Acme Editable Add-on", "identity", "1999",
+				Map.of("deviceLimit", "0", "addOnTo", "antivirus-annual", "percentOff", "25"))));
+		assertThat(admin.get("/console/catalog").body()).contains("Edit " + code, "Save " + code);
+
+		String shorter = admin.followed(admin.post("/console/catalog/plans/" + code, Map.of("name", "Acme Editable Add-on",
+				"deviceLimit", "0", "moneyBackDays", "14", "addOnTo", "antivirus-annual", "percentOff", "25")));
+		assertThat(shorter).contains("moneyBackDays: can only grow");
+		assertThat(catalog.get(code).moneyBackDays()).isEqualTo(30);
+
+		var form = new java.util.LinkedHashMap<String, String>();
+		form.put("name", "Acme Identity add-on, renamed");
+		form.put("deviceLimit", "1");
+		form.put("moneyBackDays", "60");
+		form.put("addOnTo", "total-annual");
+		form.put("percentOff", "");
+		String saved = admin.followed(admin.post("/console/catalog/plans/" + code, form));
+		assertThat(saved).contains("Plan " + code + " is changed.").contains("Acme Identity add-on, renamed");
+		assertThat(catalog.get(code)).satisfies(plan -> {
+			assertThat(plan.name()).isEqualTo("Acme Identity add-on, renamed");
+			assertThat(plan.deviceLimit()).isEqualTo(1);
+			assertThat(plan.moneyBackDays()).isEqualTo(60);
+			assertThat(plan.addOnTo()).containsExactly("total-annual");
+			assertThat(plan.retentionOffer()).isEmpty();
+		});
+		assertThat(audit.about(code)).extracting(AuditTrail.Entry::action).contains("CATALOG_PLAN_CHANGED");
+		assertThat(ConsoleClient.signedIn(port, "agent").post("/console/catalog/plans/" + code, form).status())
+			.isEqualTo(403);
+	}
+
+	@Test
 	void anAgentOrASupervisorMayNeitherOpenTheCatalogPageNorChangeTheCatalog() {
 		for (String user : List.of("agent", "supervisor")) {
 			ConsoleClient staff = ConsoleClient.signedIn(port, user);
@@ -117,5 +148,14 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		assertThat(admin.postRaw("/console/catalog/plans/antivirus-annual/retire", Map.of()).status()).isEqualTo(403);
 		assertThat(catalog.get("antivirus-annual").retired()).isFalse();
+	}
+
+	/** The new-plan form of a yearly USD plan with 30 money-back days and no trial, and {@code more} fields. */
+	private static Map<String, String> newYearlyPlan(String code, String name, String products, String amount,
+			Map<String, String> more) {
+		Map<String, String> form = new java.util.LinkedHashMap<>(Map.of("code", code, "name", name, "products", products,
+				"term", "P1Y", "amount", amount, "currency", "USD", "moneyBackDays", "30", "trialDays", "0"));
+		form.putAll(more);
+		return form;
 	}
 }
