@@ -242,11 +242,14 @@ class Dispatcher implements SmartLifecycle {
 			http = client(senders);
 		}
 		running = true;
-		loop = Thread.ofPlatform()
+		// the loop is known as this start's before it runs: a loop that is not the current one ends at once
+		Thread thread = Thread.ofPlatform()
 			.name("webhook-dispatcher")
 			.daemon()
-			.uncaughtExceptionHandler((thread, e) -> log.error("The webhook dispatcher stopped on an error", e))
-			.start(this::run);
+			.uncaughtExceptionHandler((t, e) -> log.error("The webhook dispatcher stopped on an error", e))
+			.unstarted(this::run);
+		loop = thread;
+		thread.start();
 	}
 
 	@Override
