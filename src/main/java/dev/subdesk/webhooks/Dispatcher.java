@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -49,9 +50,9 @@ import tools.jackson.databind.node.ObjectNode;
  * claimed with {@code FOR UPDATE SKIP LOCKED}: its attempt count goes up and it carries this sender's token and a
  * lease; no other sender takes it while the lease runs, so one attempt is sent once. A node that dies leaves a lease
  * that lapses, and another node makes the next attempt.</li>
- * <li><b>Send</b>: outside any transaction, on a virtual thread, at most {@code per-endpoint} at once per endpoint
- * on this node, so a slow receiver holds back only its own deliveries. The outcome is written only under the
- * token.</li>
+ * <li><b>Send</b>: outside any transaction, on a virtual thread, at most an endpoint's window at once per endpoint on
+ * this node ({@link SendWindows}: wider while the receiver keeps up, narrower when it fails), so a slow receiver holds
+ * back only its own deliveries. The outcome is written only under the token.</li>
  * </ul>
  */
 @Component
@@ -85,12 +86,27 @@ class Dispatcher implements SmartLifecycle {
 			    ORDER BY e.position, w.seq
 			    ON CONFLICT (endpoint_id, event_id) DO NOTHING
 			    RETURNING 1)
-			SELECT (SELECT count(*) FROM taken) AS taken
+			SELECT (SELECT count(*) FROM taken) AS taken, (SELECT count(*) FROM made) AS made
 			""";
 
 	/**
-	 * The due deliveries, at most {@code :room} per endpoint, looked up endpoint by endpoint (endpoints already full on
-	 * this node left out), so that no endpoint's backlog, however old and large (a receiver down for hours, all its
+	 * Deliveries made since the last {@code ANALYZE} of {@code webhook_delivery} after which the dispatcher runs one
+	 * itself. A burst (a renewal run's events) turns a table whose statistics say "nothing due" into one with tens of
+	 * thousands of PENDING rows long before autovacuum next looks (once a minute by default): with those statistics
+	 * the planner checks a claim's per-subject order through the wrong index, a claim takes some 100 ms instead of
+	 * one, and deliveries fall to a few hundred a second until autovacuum's analyze (measured: 56 s behind a
+	 * 20,000-renewal run before, 17 s after).
+	 */
+	private static final int ANALYZE_AFTER = 5_000;
+
+	/** At most one such {@code ANALYZE} in this long: a long burst needs its statistics fixed once, not again. */
+	private static final Duration ANALYZE_AT_MOST_EVERY = Duration.ofSeconds(60);
+
+	/**
+	 * The due deliveries, at most the room an endpoint has left on this node (its {@link SendWindows window} less its
+	 * attempts in flight here: {@code :known} and {@code :rooms}, {@code :initial} for the others), looked up endpoint
+	 * by endpoint (endpoints with less than half their window free left out, so that claims come in batches and not
+	 * one by one as attempts complete), so that no endpoint's backlog, however old and large (a receiver down for hours, all its
 	 * retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to {@code :batch}.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
 	 */
@@ -99,7 +115,9 @@ class Dispatcher implements SmartLifecycle {
 			    SELECT d.id, d.next_attempt_at, d.event_position
 			    FROM webhook_endpoint w
 			    CROSS JOIN LATERAL (
-			        SELECT d.id, d.next_attempt_at, d.event_position FROM webhook_delivery d
+			        SELECT d.id, d.next_attempt_at, d.event_position,
+			            row_number() OVER (ORDER BY d.next_attempt_at, d.event_position) AS rank
+			        FROM webhook_delivery d
 			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= :now
 			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			          AND (d.manual OR NOT EXISTS (
@@ -107,8 +125,10 @@ class Dispatcher implements SmartLifecycle {
 			              WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.sequence < d.sequence
 			                AND p.status = 'PENDING' AND NOT p.manual))
 			        ORDER BY d.next_attempt_at, d.event_position
-			        LIMIT :room) d
-			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)),
+			        LIMIT :most) d
+			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)
+			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
+			          AS f (id, room) WHERE f.id = w.id), :initial)),
 			claimed AS (
 			    SELECT d.id FROM webhook_delivery d JOIN due ON due.id = d.id
 			    WHERE d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
@@ -184,13 +204,23 @@ class Dispatcher implements SmartLifecycle {
 	private volatile HttpClient http;
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+	private final SendWindows windows;
 	private final Semaphore wake = new Semaphore(0);
 	/** Successes waiting to be written: the loop writes them in one statement per round. */
 	private final java.util.concurrent.ConcurrentLinkedQueue<Success> successes = new java.util.concurrent.ConcurrentLinkedQueue<>();
 	private volatile ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
+	/** Deliveries this node's fan-out made since it last ran {@link #analyze} (the fan-out loop's thread only). */
+	private long madeSinceAnalyze;
+	/** When {@link #analyze} last ran ({@link System#nanoTime}), or 0. */
+	private long lastAnalyze;
+
 	private volatile boolean running;
-	private volatile @Nullable Thread loop;
+	/** The loops of the current start ({@link #start}): sending and fan-out; a loop of another generation ends. */
+	private volatile @Nullable Object generation;
+	private volatile List<Thread> loops = List.of();
+	/** Wakes the fan-out loop (the sending loop has {@link #wake}). */
+	private final Semaphore fanOutWake = new Semaphore(0);
 
 	private final SealedSecrets secrets;
 
@@ -204,6 +234,7 @@ class Dispatcher implements SmartLifecycle {
 		this.properties = properties;
 		this.meters = meters;
 		this.destinations = new Destinations(properties.allowPrivate());
+		this.windows = new SendWindows(properties.perEndpoint());
 		this.http = client(senders);
 	}
 
@@ -223,11 +254,13 @@ class Dispatcher implements SmartLifecycle {
 				@Override
 				public void afterCommit() {
 					wake.release();
+					fanOutWake.release();
 				}
 			});
 		}
 		else {
 			wake.release();
+			fanOutWake.release();
 		}
 	}
 
@@ -242,24 +275,32 @@ class Dispatcher implements SmartLifecycle {
 			http = client(senders);
 		}
 		running = true;
-		// the loop is known as this start's before it runs: a loop that is not the current one ends at once
-		Thread thread = Thread.ofPlatform()
-			.name("webhook-dispatcher")
+		// the loops are known as this start's before they run: a loop of an earlier start ends at once
+		Object current = new Object();
+		generation = current;
+		List<Thread> threads = List.of(loop("webhook-dispatcher", current, this::sendRound, wake),
+				loop("webhook-fan-out", current, this::fanOutRound, fanOutWake));
+		loops = threads;
+		threads.forEach(Thread::start);
+	}
+
+	private Thread loop(String name, Object current, Round round, Semaphore wakeUp) {
+		return Thread.ofPlatform()
+			.name(name)
 			.daemon()
-			.uncaughtExceptionHandler((t, e) -> log.error("The webhook dispatcher stopped on an error", e))
-			.unstarted(this::run);
-		loop = thread;
-		thread.start();
+			.uncaughtExceptionHandler((t, e) -> log.error("The webhook dispatcher's {} loop stopped on an error", name, e))
+			.unstarted(() -> run(current, round, wakeUp));
 	}
 
 	@Override
 	public synchronized void stop() {
 		running = false;
-		Thread thread = loop;
-		loop = null;
-		if (thread != null) {
-			thread.interrupt();
-			Duration patience = properties.timeout().plusSeconds(20);
+		generation = null;
+		List<Thread> threads = loops;
+		loops = List.of();
+		threads.forEach(Thread::interrupt);
+		Duration patience = properties.timeout().plusSeconds(20);
+		for (Thread thread : threads) {
 			try {
 				// a round inside a statement ends when the statement does
 				thread.join(patience);
@@ -268,7 +309,8 @@ class Dispatcher implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 			}
 			if (thread.isAlive()) {
-				log.warn("The webhook dispatcher's loop did not end within {}; it ends after its round", patience);
+				log.warn("The webhook dispatcher's {} did not end within {}; it ends after its round", thread.getName(),
+						patience);
 			}
 		}
 		senders.shutdown();
@@ -286,22 +328,27 @@ class Dispatcher implements SmartLifecycle {
 		return running;
 	}
 
-	private void run() {
-		Thread self = Thread.currentThread();
+	/** One round of a loop: whether it found work (if not, the loop waits to be woken or for the interval). */
+	@FunctionalInterface
+	private interface Round {
+
+		boolean run();
+	}
+
+	private void run(Object current, Round round, Semaphore wakeUp) {
 		// a loop that a stop let go of ends, even when the next start came before the end of its round
-		while (running && loop == self) {
+		while (running && generation == current) {
 			try {
-				boolean worked = step();
-				if (!worked) {
-					wake.tryAcquire(properties.interval().toMillis(), TimeUnit.MILLISECONDS);
-					wake.drainPermits();
+				if (!round.run()) {
+					wakeUp.tryAcquire(properties.interval().toMillis(), TimeUnit.MILLISECONDS);
+					wakeUp.drainPermits();
 				}
 			}
 			catch (InterruptedException e) {
 				return;
 			}
 			catch (RuntimeException e) {
-				if (!running || loop != self) {
+				if (!running || generation != current) {
 					return;
 				}
 				log.warn("Webhook dispatch failed; trying again shortly", e);
@@ -315,7 +362,29 @@ class Dispatcher implements SmartLifecycle {
 		}
 	}
 
-	/** One round: fan out what committed, claim what is due and start sending it. Whether there was work. */
+	/**
+	 * The sending loop's round: record the successes so far, claim what is due and start sending it. Fan-out has
+	 * its own loop, so that a burst of events to fan out (a renewal run) does not keep this one from claiming.
+	 */
+	private boolean sendRound() {
+		int recorded = recordSuccesses();
+		int started = dispatch();
+		return recorded > 0 || started > 0;
+	}
+
+	/** The fan-out loop's round: new deliveries wake the sending loop. */
+	private boolean fanOutRound() {
+		boolean made = fanOut() > 0;
+		if (made) {
+			wake.release();
+		}
+		return made;
+	}
+
+	/**
+	 * One round of both loops, in one thread (tests drive nodes this way): fan out what committed, claim what is due
+	 * and start sending it. Whether there was work.
+	 */
 	boolean step() {
 		int recorded = recordSuccesses();
 		int made = fanOut();
@@ -325,21 +394,59 @@ class Dispatcher implements SmartLifecycle {
 
 	/** Turns committed events into deliveries, if no other node is doing it; how many events it took. */
 	int fanOut() {
-		Integer taken = transactions.execute(status -> {
+		long[] counts = withoutWaitingForDisk(() -> {
 			boolean mine = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
 				.param("key", FANOUT_LOCK)
 				.query(Boolean.class)
 				.single();
 			if (!mine) {
-				return 0;
+				return new long[2];
 			}
 			return jdbc.sql(FAN_OUT)
 				.param("batch", properties.batch() * FAN_OUT_PER_CLAIM)
 				.param("now", Timestamp.from(clock.instant()))
-				.query(Integer.class)
+				.query((rs, n) -> new long[] { rs.getLong("taken"), rs.getLong("made") })
 				.single();
 		});
-		return taken == null ? 0 : taken;
+		if (counts == null) {
+			return 0;
+		}
+		madeSinceAnalyze += counts[1];
+		if (madeSinceAnalyze >= ANALYZE_AFTER) {
+			analyze();
+		}
+		return (int) counts[0];
+	}
+
+	/**
+	 * Runs the work in a transaction whose commit does not wait for its WAL to reach the disk. Safe for the
+	 * dispatcher's bookkeeping (fan-out, claims, successes): if PostgreSQL itself crashes and loses the last fraction
+	 * of a second of these commits, the events are fanned out again (ON CONFLICT DO NOTHING), or the attempts are due
+	 * again and repeated: delivery is at least once, and receivers deduplicate by {@code webhook-id}. Spares a disk
+	 * flush per round, which on these machines is much of a round.
+	 */
+	private <T> T withoutWaitingForDisk(java.util.function.Supplier<T> work) {
+		return transactions.execute(status -> {
+			jdbc.sql("SET LOCAL synchronous_commit TO OFF").update();
+			return work.get();
+		});
+	}
+
+	/** Brings the planner's statistics of the deliveries up to date after a burst: see {@link #ANALYZE_AFTER}. */
+	private void analyze() {
+		long now = System.nanoTime();
+		if (lastAnalyze != 0 && now - lastAnalyze < ANALYZE_AT_MOST_EVERY.toNanos()) {
+			return;
+		}
+		lastAnalyze = now;
+		madeSinceAnalyze = 0;
+		try {
+			jdbc.sql("ANALYZE webhook_delivery").update();
+		}
+		catch (DataAccessException e) {
+			// not the table's owner (an external database set up otherwise): autovacuum's analyze comes later
+			log.info("Could not analyze webhook_delivery after a burst of deliveries: {}", e.getMessage());
+		}
 	}
 
 	/** Claims the due deliveries this node has room for and starts sending them; how many it started. */
@@ -377,29 +484,40 @@ class Dispatcher implements SmartLifecycle {
 		return claims.size();
 	}
 
-	/** Takes due deliveries, at most {@code per-endpoint} in flight per endpoint; gives back what exceeds that. */
+	/**
+	 * Takes due deliveries, at most an endpoint's window in flight per endpoint; gives back what exceeds that (the
+	 * claim asks for no more than the room left, but a failure may have narrowed the window in between).
+	 */
 	List<Claim> claim() {
 		String token = node + ":" + UUID.randomUUID();
-		String[] busy = inFlight.entrySet()
-			.stream()
-			.filter(e -> e.getValue().get() >= properties.perEndpoint())
-			.map(Map.Entry::getKey)
-			.toArray(String[]::new);
+		Map<String, Integer> rooms = new LinkedHashMap<>();
+		List<String> busy = new ArrayList<>();
+		inFlight.forEach((endpoint, count) -> {
+			int window = windows.of(endpoint);
+			int flying = count.get();
+			rooms.put(endpoint, window - flying);
+			if (flying > window / 2) {
+				busy.add(endpoint);
+			}
+		});
 		Instant now = clock.instant();
-		List<Claim> taken = jdbc.sql(CLAIM)
+		List<Claim> taken = withoutWaitingForDisk(() -> jdbc.sql(CLAIM)
 			.param("now", Timestamp.from(now))
 			.param("lease", Timestamp.from(now.plus(properties.lease())))
 			.param("token", token)
-			.param("busy", busy)
-			.param("room", properties.perEndpoint())
+			.param("busy", busy.toArray(String[]::new))
+			.param("known", rooms.keySet().toArray(String[]::new))
+			.param("rooms", rooms.values().toArray(Integer[]::new))
+			.param("initial", windows.initial())
+			.param("most", properties.perEndpoint())
 			.param("batch", properties.batch())
 			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
 					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
-			.list();
+			.list());
 		List<Claim> kept = new ArrayList<>();
 		for (Claim claim : taken) {
 			AtomicInteger count = inFlight.computeIfAbsent(claim.endpointId(), id -> new AtomicInteger());
-			if (count.incrementAndGet() <= properties.perEndpoint()) {
+			if (count.incrementAndGet() <= windows.of(claim.endpointId())) {
 				kept.add(claim);
 			}
 			else {
@@ -507,6 +625,7 @@ class Dispatcher implements SmartLifecycle {
 
 	/** A success is written with the others of its round ({@link #recordSuccesses}), under its claim's token. */
 	void succeeded(Claim claim, int status) {
+		windows.succeeded(claim.endpointId());
 		successes.add(new Success(claim, status));
 		meters.succeeded();
 	}
@@ -526,7 +645,7 @@ class Dispatcher implements SmartLifecycle {
 		}
 		try {
 			String[] endpointIds = batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new);
-			transactions.executeWithoutResult(tx -> {
+			withoutWaitingForDisk(() -> {
 				jdbc.sql(ENDPOINTS_FIRST).param("ids", endpointIds).query(String.class).list();
 				jdbc.sql(SUCCEEDED)
 					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
@@ -534,7 +653,7 @@ class Dispatcher implements SmartLifecycle {
 					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
 					.param("now", Timestamp.from(clock.instant()))
 					.update();
-				jdbc.sql(ENDPOINT_SUCCEEDED).param("ids", endpointIds).update();
+				return jdbc.sql(ENDPOINT_SUCCEEDED).param("ids", endpointIds).update();
 			});
 		}
 		catch (RuntimeException e) {
@@ -548,6 +667,7 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	private void failed(Claim claim, @Nullable Integer status, String error) {
+		windows.failed(claim.endpointId());
 		Instant now = clock.instant();
 		Optional<Instant> next = RetrySchedule.next(claim.attempts(), claim.createdAt(), now);
 		transactions.executeWithoutResult(tx -> {

@@ -39,7 +39,7 @@ public final class DispatcherDiagnostics {
 		out.append("\nadvisory locks: ")
 			.append(jdbc.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").query(Long.class).single());
 		for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
-			if (thread.getKey().getName().startsWith("webhook-dispatcher")) {
+			if (thread.getKey().getName().startsWith("webhook-")) {
 				out.append("\nthread ").append(thread.getKey().getName()).append(' ').append(thread.getKey().getState());
 				out.append(Arrays.stream(thread.getValue()).limit(25).map(e -> "\n    at " + e).collect(Collectors.joining()));
 			}

@@ -108,6 +108,7 @@ public final class WebhookBenchmark {
 			waitFor(received, events, Duration.ofMinutes(30));
 			double seconds = (lastAt.get() - start) / 1e9;
 			double lag = (lastAt.get() - appended) / 1e9;
+			double deliveredPerSecond = received.get() / seconds;
 			System.out.printf("delivered %,d events to a local receiver in %.1f s: %,.0f events/s; appends took %.1f s, "
 					+ "last delivery %.1f s after the last append%n", received.get(), seconds, received.get() / seconds,
 					(appended - start) / 1e9, lag);
@@ -134,7 +135,7 @@ public final class WebhookBenchmark {
 			}
 			dispatcher.stop();
 			System.out.printf("RESULT events=%d ceiling_events_per_s=%.0f delivered_per_s=%.0f lag_after_appends_s=%.1f%n",
-					events, recorded / ceilingSeconds, received.get() / seconds, lag);
+					events, recorded / ceilingSeconds, deliveredPerSecond, lag);
 		}
 		finally {
 			receiver.stop(0);
