@@ -1,5 +1,6 @@
 package dev.subdesk.api;
 
+import dev.subdesk.idempotency.IdempotentAnswers;
 import dev.subdesk.shared.CanonicalJson;
 import dev.subdesk.shared.SubdeskException;
 import jakarta.servlet.FilterChain;
@@ -8,14 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -36,18 +31,19 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(ApiSecurity.AFTER_THE_KEY + 5)
 class IdempotencyFilter extends OncePerRequestFilter {
 
-	static final Duration RETENTION = Duration.ofHours(24);
-
 	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
 
-	private final IdempotencyStore store;
+	private final IdempotentAnswers store;
 	private final JsonMapper json;
-	private final Clock clock;
+	private final byte[] closedAnswer;
 
-	IdempotencyFilter(IdempotencyStore store, JsonMapper json, Clock clock) {
+	IdempotencyFilter(IdempotentAnswers store, JsonMapper json) {
 		this.store = store;
 		this.json = json;
-		this.clock = clock;
+		this.closedAnswer = json.writeValueAsBytes(Problems.body(409, "ACCOUNT_CLOSED",
+				"The account this request concerned is closed and its personal data erased, this stored answer with it; "
+						+ "nothing was done again.",
+				java.util.List.of()));
 	}
 
 	@Override
@@ -73,32 +69,34 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
 		String scope = apiKey.get();
-		String key = sha256(presented);
-		String fingerprint = sha256(request.getMethod() + " " + ApiSecurity.routedPath(request) + " " + canonicalBody(cached.body()));
+		String key = IdempotentAnswers.sha256(presented);
+		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + ApiSecurity.routedPath(request) + " " + canonicalBody(cached.body()));
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		while (true) {
-			Instant now = clock.instant();
-			IdempotencyStore.Claim claim = store.claim(scope, key, fingerprint, now, now.minus(RETENTION));
+			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint);
 			switch (claim) {
-				case IdempotencyStore.Claim.Owned owned -> {
+				case IdempotentAnswers.Claim.Owned owned -> {
 					run(cached, response, chain, scope, key);
 					return;
 				}
-				case IdempotencyStore.Claim.Completed done -> {
+				case IdempotentAnswers.Claim.Completed done -> {
 					if (!done.erased() && !done.fingerprint().equals(fingerprint)) {
 						Problems.write(response, json, new SubdeskException(ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
 								"This Idempotency-Key was used with another request"));
 						return;
 					}
 					response.setStatus(done.status());
-					if (done.contentType() != null) {
+					if (done.erased()) {
+						response.setContentType(Problems.PROBLEM_JSON.toString());
+					}
+					else if (done.contentType() != null) {
 						response.setContentType(done.contentType());
 					}
 					response.setHeader("Idempotent-Replayed", "true");
-					response.getOutputStream().write(done.body());
+					response.getOutputStream().write(done.erased() ? closedAnswer : done.body());
 					return;
 				}
-				case IdempotencyStore.Claim.InProgress busy -> {
+				case IdempotentAnswers.Claim.InProgress busy -> {
 					if (System.nanoTime() - deadline > 0) {
 						Problems.write(response, json, SubdeskException.of(ApiErrorCode.IDEMPOTENCY_KEY_IN_USE,
 								"A request with this Idempotency-Key is still running"));
@@ -120,7 +118,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			if (status < 500) {
 				byte[] answer = wrapper.getContentAsByteArray();
 				store.complete(scope, key, status, wrapper.getContentType(), answer,
-						IdempotencyStore.accountIds(ApiSecurity.routedPath(request), request.body(), answer));
+						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer));
 				stored = true;
 			}
 		}
@@ -151,17 +149,6 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException(e);
-		}
-	}
-
-	static String sha256(@Nullable String text) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);
 		}
 	}

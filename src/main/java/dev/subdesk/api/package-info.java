@@ -5,5 +5,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "REST API",
 		allowedDependencies = { "shared", "clock", "catalog", "channels", "notices", "accounts", "subscriptions", "billing",
-				"cancellation", "devices", "entitlements", "renewals", "support", "events", "webhooks", "stores", "checkout" })
+				"cancellation", "devices", "entitlements", "renewals", "support", "events", "webhooks", "stores", "checkout", "idempotency" })
 package dev.subdesk.api;

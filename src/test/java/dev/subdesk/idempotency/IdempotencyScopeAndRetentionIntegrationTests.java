@@ -1,4 +1,4 @@
-package dev.subdesk.api;
+package dev.subdesk.idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +29,7 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 	JdbcClient jdbc;
 
 	@Autowired
-	IdempotencyRetention retention;
+	AnswerRetention retention;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -93,7 +93,7 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 	private long storedRows(String key) {
 		return jdbc.sql("SELECT count(*) FROM idempotency_keys WHERE key IN (:key, :hashed)")
 			.param("key", key)
-			.param("hashed", IdempotencyFilter.sha256(key))
+			.param("hashed", IdempotentAnswers.sha256(key))
 			.query(Long.class)
 			.single();
 	}

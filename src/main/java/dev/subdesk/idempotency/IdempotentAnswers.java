@@ -1,8 +1,13 @@
-package dev.subdesk.api;
+package dev.subdesk.idempotency;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -10,15 +15,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Service;
 
 /**
- * Stored answers of idempotent requests. A pending row (status 0) marks a request that is running; it is
- * replaced by the answer, or deleted when the answer was a 5xx so that a retry runs again. A pending row older
- * than two minutes belongs to a crashed node and is taken over.
+ * Stored answers of idempotent requests, by scope (the caller's API key) and key (a hash of its
+ * {@code Idempotency-Key}). A pending row (status 0) marks a request that is running; it is replaced by the answer,
+ * or deleted when the answer was a 5xx so that a retry runs again. A pending row older than two minutes belongs to a
+ * crashed node and is taken over. Answers live {@link #RETENTION} by the server's clock.
  */
-@Repository
-class IdempotencyStore {
+@Service
+public class IdempotentAnswers {
+
+	/** How long an answer is replayed, and kept. */
+	public static final Duration RETENTION = Duration.ofHours(24);
 
 	private static final String CLAIM = """
 			INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_type, response_body, created_at)
@@ -30,18 +39,25 @@ class IdempotencyStore {
 			RETURNING scope
 			""";
 
-	sealed interface Claim {
+	/** What a request finds for its key: the key is now its own, another request holds it, or its answer. */
+	public sealed interface Claim {
 
+		/** The key is this request's: it runs, then {@link #complete} or {@link #release}. */
 		record Owned() implements Claim {
 		}
 
+		/** Another request with this key is running. */
 		record InProgress() implements Claim {
 		}
 
+		/** The first request's answer, to replay when {@code fingerprint} is this request's. */
 		record Completed(String fingerprint, int status, @Nullable String contentType, byte[] body) implements Claim {
 
-			/** The answer was erased with the account it concerned: it replays as stored, whatever the request. */
-			boolean erased() {
+			/**
+			 * The answer was erased with the account it concerned (status 409, no body): it replays as the account's
+			 * closure, whatever the request, and nothing runs again.
+			 */
+			public boolean erased() {
 				return ERASED.equals(fingerprint);
 			}
 		}
@@ -54,11 +70,17 @@ class IdempotencyStore {
 
 	private final JdbcClient jdbc;
 
-	IdempotencyStore(JdbcClient jdbc) {
+	private final Clock clock;
+
+	IdempotentAnswers(JdbcClient jdbc, Clock clock) {
 		this.jdbc = jdbc;
+		this.clock = clock;
 	}
 
-	Claim claim(String scope, String key, String fingerprint, Instant now, Instant expired) {
+	/** Claims the key for a request with this fingerprint, or says who has it or what it answered. */
+	public Claim claim(String scope, String key, String fingerprint) {
+		Instant now = clock.instant();
+		Instant expired = now.minus(RETENTION);
 		Optional<String> owned = jdbc.sql(CLAIM)
 			.param("scope", scope)
 			.param("key", key)
@@ -84,7 +106,8 @@ class IdempotencyStore {
 			.orElse(new Claim.InProgress());
 	}
 
-	void complete(String scope, String key, int status, @Nullable String contentType, byte[] body,
+	/** Stores the answer of the request that owns the key, with the accounts it concerns (for their erasure). */
+	public void complete(String scope, String key, int status, @Nullable String contentType, byte[] body,
 			Set<String> accountIds) {
 		jdbc.sql("""
 				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
@@ -100,7 +123,8 @@ class IdempotencyStore {
 			.update();
 	}
 
-	void release(String scope, String key) {
+	/** Gives the key up without an answer (the request failed with a 5xx): a retry runs again. */
+	public void release(String scope, String key) {
 		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND response_status = 0")
 			.param("scope", scope)
 			.param("key", key)
@@ -111,7 +135,7 @@ class IdempotencyStore {
 	 * The accounts an exchange concerns: every account id in its path, its request body and its answer (an answer
 	 * that names a person, such as an account or a device, always carries its account's id in one of them).
 	 */
-	static Set<String> accountIds(String path, byte[] request, byte[] answer) {
+	public static Set<String> accountIds(String path, byte[] request, byte[] answer) {
 		Set<String> ids = new TreeSet<>();
 		for (String text : new String[] { path, new String(request, StandardCharsets.UTF_8),
 				new String(answer, StandardCharsets.UTF_8) }) {
@@ -124,21 +148,32 @@ class IdempotencyStore {
 	}
 
 	/**
-	 * Replaces every stored answer concerning a closed account with {@code 409 ACCOUNT_CLOSED}, which holds nothing
-	 * about the person: the answer (name, email, device names) and the request's fingerprint (a hash of what was
-	 * sent) are gone, and a retry with the same key gets that answer instead of running again and re-creating what
-	 * the customer asked to erase. The row itself is purged 24 hours after it was first written, like any other.
+	 * Erases every stored answer concerning a closed account: it becomes an {@link Claim.Completed#erased() erased}
+	 * 409 without a body, which holds nothing about the person: the answer (name, email, device names) and the
+	 * request's fingerprint (a hash of what was sent) are gone, and a retry with the same key gets the account's
+	 * closure instead of running again and re-creating what the customer asked to erase. The row itself is purged
+	 * 24 hours after it was first written, like any other.
 	 */
-	int eraseAnswersFor(String accountId, byte[] closedAnswer) {
+	int eraseAnswersFor(String accountId) {
 		return jdbc.sql("""
-				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409,
-				    response_type = 'application/problem+json', response_body = :body
+				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409, response_type = NULL,
+				    response_body = ''
 				WHERE :account = ANY(account_ids) AND fingerprint <> :erased
 				""")
 			.param("erased", ERASED)
-			.param("body", closedAnswer)
 			.param("account", accountId)
 			.update();
+	}
+
+	/** The SHA-256 of the text in hex: what is kept of an {@code Idempotency-Key}, and a request's fingerprint. */
+	public static String sha256(@Nullable String text) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	/** Deletes the answers stored before {@code cutoff} (a day ago), in batches; returns how many went. */
