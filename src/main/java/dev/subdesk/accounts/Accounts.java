@@ -2,9 +2,6 @@ package dev.subdesk.accounts;
 
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.CardDetails;
 import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.shared.Ids;
@@ -54,14 +51,12 @@ public class Accounts {
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
-	private final Notices notices;
 	private final PaymentGateway gateway;
 	private final ApplicationEventPublisher events;
 
-	Accounts(JdbcClient jdbc, Clock clock, Notices notices, PaymentGateway gateway, ApplicationEventPublisher events) {
+	Accounts(JdbcClient jdbc, Clock clock, PaymentGateway gateway, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.clock = clock;
-		this.notices = notices;
 		this.gateway = gateway;
 		this.events = events;
 	}
@@ -243,9 +238,7 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, accountId, account.email(), NoticeType.EMAIL_CHANGED, letter.text("emailChanged.subject"),
-				letter.text("emailChanged.body", account.name(), email), accountId);
+		events.publishEvent(new EmailChanged(accountId, account.name(), account.country(), account.email(), email));
 		return get(accountId);
 	}
 
@@ -313,8 +306,8 @@ public class Accounts {
 
 	/**
 	 * The last step of closing an account: removes every payment method, marks it CLOSED and erases its
-	 * personal data (name, email, and the recipient and body of every notice). Publishes {@link AccountClosed}
-	 * in the same transaction so that other modules erase what they keep about the customer.
+	 * personal data (name and email). Publishes {@link AccountClosed} in the same transaction so that other modules
+	 * erase what they keep about the customer (the notices module: the recipient and body of every notice).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Account closeAndErase(String accountId) {
@@ -332,7 +325,6 @@ public class Accounts {
 				UPDATE accounts SET status = 'CLOSED', closed_at = :at, name = 'Erased customer', email = :tombstone
 				WHERE id = :id
 				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
-		notices.erase(accountId, tombstone);
 		events.publishEvent(new AccountClosed(accountId, tombstone, now));
 		Account closed = get(accountId);
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CLOSED, closed));

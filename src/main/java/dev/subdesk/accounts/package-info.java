@@ -3,5 +3,5 @@
  * and keeps the financial records.
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "Accounts", allowedDependencies = { "shared", "events", "notices", "payments" })
+@org.springframework.modulith.ApplicationModule(displayName = "Accounts", allowedDependencies = { "shared", "events", "payments" })
 package dev.subdesk.accounts;

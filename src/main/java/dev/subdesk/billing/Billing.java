@@ -2,11 +2,8 @@ package dev.subdesk.billing;
 
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
-import dev.subdesk.notices.Letter;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.BulkCopy;
@@ -79,7 +76,6 @@ public class Billing {
 	private final Clock clock;
 	private final PaymentGateway gateway;
 	private final Accounts accounts;
-	private final Notices notices;
 	private final TransactionTemplate tx;
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
@@ -90,7 +86,7 @@ public class Billing {
 			Thread.ofPlatform().name("refund-settler-", 0).daemon().factory());
 
 	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
-			Notices notices, PlatformTransactionManager txManager, CrashAfterGateway crash,
+			PlatformTransactionManager txManager, CrashAfterGateway crash,
 			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace,
 			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
 		this.events = events;
@@ -103,7 +99,6 @@ public class Billing {
 		this.clock = clock;
 		this.gateway = gateway;
 		this.accounts = accounts;
-		this.notices = notices;
 	}
 
 	/**
@@ -425,8 +420,9 @@ public class Billing {
 	}
 
 	/**
-	 * Records a refund of part or all of a charge as PENDING, with its REFUND_ISSUED notice (one per refund,
-	 * sent with the record so that it survives whatever happens next, closure included), stamped {@code at}.
+	 * Records a refund of part or all of a charge as PENDING and publishes {@link RefundIssued}, whose listener stores
+	 * the REFUND_ISSUED notice (one per refund, with the record so that it survives whatever happens next, closure
+	 * included), stamped {@code at}.
 	 * Runs in a transaction of {@link #recordThenSettle}, which pays it back once that transaction has committed.
 	 *
 	 * @param amount the amount in the charge's minor unit; null means what is left
@@ -471,11 +467,8 @@ public class Billing {
 			.update();
 		PaymentMethod method = accounts.paymentMethodEvenIfRemoved(charge.paymentMethodId()).orElseThrow();
 		dev.subdesk.accounts.Account holder = accounts.get(charge.accountId());
-		Letter letter = notices.letterFor(holder.country());
-		String written = letter.money(Money.of(value, charge.currency()));
-		notices.send(letter, charge.accountId(), holder.email(), NoticeType.REFUND_ISSUED,
-				letter.text("refund.subject", written),
-				letter.text("refund.body", written, method.brand(), method.last4(), chargeId, id, reason), id, at);
+		events.publishEvent(new RefundIssued(id, chargeId, charge.accountId(), Money.of(value, charge.currency()), reason,
+				at, holder.email(), holder.country(), method.brand(), method.last4()));
 		recorded.add(id);
 		Refund refund = new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
 		events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund));

@@ -3,5 +3,5 @@
  * always go back to the charge's own payment method (invariant 3).
  */
 @org.jspecify.annotations.NullMarked
-@org.springframework.modulith.ApplicationModule(displayName = "Billing", allowedDependencies = { "shared", "events", "clock", "notices", "payments", "accounts" })
+@org.springframework.modulith.ApplicationModule(displayName = "Billing", allowedDependencies = { "shared", "events", "clock", "payments", "accounts" })
 package dev.subdesk.billing;

@@ -8,9 +8,6 @@ import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
@@ -26,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -45,7 +43,6 @@ public class Cancellations {
 	private final Accounts accounts;
 	private final Billing billing;
 	private final Catalog catalog;
-	private final Notices notices;
 	private final RetentionOffers offers;
 	private final Receipts receipts;
 	private final Clock clock;
@@ -55,14 +52,16 @@ public class Cancellations {
 	private final Jurisdictions jurisdictions;
 	private final String publicBaseUrl;
 	private final CancellationMeters meters;
+	private final ApplicationEventPublisher events;
 
 	Cancellations(JdbcCancellationRepository repository, Subscriptions subscriptions, Accounts accounts,
-			Billing billing, Catalog catalog, Notices notices, RetentionOffers offers, Receipts receipts, Clock clock,
+			Billing billing, Catalog catalog, RetentionOffers offers, Receipts receipts, Clock clock,
 			CancellationLocks locks, CancellationMeters meters,
 			@Value("${subdesk.stores.app-store-url:https://apps.apple.com/account/subscriptions}") String appStoreUrl,
 			@Value("${subdesk.stores.google-play-url:https://play.google.com/store/account/subscriptions}") String googlePlayUrl,
 			Jurisdictions jurisdictions,
-			@Value("${subdesk.public-base-url}") String publicBaseUrl) {
+			@Value("${subdesk.public-base-url}") String publicBaseUrl, ApplicationEventPublisher events) {
+		this.events = events;
 		this.jurisdictions = jurisdictions;
 		this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
 				: publicBaseUrl;
@@ -72,7 +71,6 @@ public class Cancellations {
 		this.accounts = accounts;
 		this.billing = billing;
 		this.catalog = catalog;
-		this.notices = notices;
 		this.offers = offers;
 		this.receipts = receipts;
 		this.clock = clock;
@@ -253,7 +251,10 @@ public class Cancellations {
 		}
 	}
 
-	/** {@code owner}, the account locked for the work, is needed only to {@code notify}. */
+	/**
+	 * {@code owner}, the account locked for the work, is needed only to {@code notify}: to publish
+	 * {@link CancellationConfirmed}, whose listener stores the confirmation notice in this transaction.
+	 */
 	private Cancellation create(Subscription named, @Nullable Account owner, String number, Cancellation.Status status,
 			CancelRequest request, Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds,
 			boolean notify) {
@@ -272,31 +273,13 @@ public class Cancellations {
 		if (!notify || owner == null) {
 			return cancellation;
 		}
-		Account account = owner;
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, account.id(), account.email(), NoticeType.CANCELLATION_CONFIRMATION,
-				letter.text("cancellation.subject", number),
-				confirmationBody(letter, cancellation, List.of(named), viewToken), number);
+		List<Subscription> ending = cancellation.subscriptions()
+			.stream()
+			.map(item -> item.id().equals(named.id()) ? named : subscriptions.get(item.id()))
+			.toList();
+		events.publishEvent(new CancellationConfirmed(owner.id(), owner.email(), owner.country(), cancellation, ending,
+				publicBaseUrl + "/receipts/" + number + "?t=" + viewToken));
 		return cancellation;
-	}
-
-	private String confirmationBody(Letter letter, Cancellation c, List<Subscription> known, String viewToken) {
-		StringBuilder body = new StringBuilder();
-		body.append(letter.text("cancellation.intro", c.confirmationNumber(), letter.dateTime(c.requestedAt()),
-				letter.text(c.mode() == Cancellation.Mode.IMMEDIATE ? "cancellation.mode.immediate"
-						: "cancellation.mode.endOfTerm")));
-		for (Cancellation.Item item : c.subscriptions()) {
-			Subscription s = known.stream().filter(k -> k.id().equals(item.id())).findFirst()
-				.orElseGet(() -> subscriptions.get(item.id()));
-			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
-			body.append(letter.text(past ? "cancellation.item.ended" : "cancellation.item.ends",
-					catalog.name(s.planCode(), letter.locale()), s.orderNumber(), letter.dateTime(item.effectiveAt())));
-		}
-		body.append(c.refundTotal().positive() ? letter.text("cancellation.refund", letter.money(c.refundTotal()))
-				: letter.text("cancellation.noRefund"));
-		body.append(letter.text("cancellation.receipt",
-				publicBaseUrl + "/receipts/" + c.confirmationNumber() + "?t=" + viewToken));
-		return body.toString();
 	}
 
 	/**

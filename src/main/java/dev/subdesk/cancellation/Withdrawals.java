@@ -8,10 +8,6 @@ import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
-import dev.subdesk.catalog.Catalog;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
@@ -24,6 +20,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -51,15 +48,14 @@ public class Withdrawals {
 	private final Subscriptions subscriptions;
 	private final Accounts accounts;
 	private final Billing billing;
-	private final Catalog catalog;
-	private final Notices notices;
+	private final ApplicationEventPublisher events;
 	private final Clock clock;
 	private final Jurisdictions jurisdictions;
 
 	private final CancellationLocks locks;
 
 	Withdrawals(JdbcWithdrawalRepository repository, Cancellations cancellations, Subscriptions subscriptions,
-			Accounts accounts, Billing billing, Catalog catalog, Notices notices, Clock clock,
+			Accounts accounts, Billing billing, ApplicationEventPublisher events, Clock clock,
 			Jurisdictions jurisdictions, CancellationLocks locks) {
 		this.jurisdictions = jurisdictions;
 		this.locks = locks;
@@ -68,8 +64,7 @@ public class Withdrawals {
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
 		this.billing = billing;
-		this.catalog = catalog;
-		this.notices = notices;
+		this.events = events;
 		this.clock = clock;
 	}
 
@@ -194,10 +189,8 @@ public class Withdrawals {
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());
 		repository.insert(withdrawal);
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, account.id(), request.signedIn() ? withdrawal.email() : account.email(),
-				NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT, letter.text("withdrawal.subject", reference),
-				acknowledgement(letter, withdrawal, s, ended, request.signedIn()), reference);
+		events.publishEvent(new WithdrawalReceived(withdrawal, s.planCode(), ended, request.signedIn(), account.email(),
+				account.country()));
 		return withdrawal;
 	}
 
@@ -215,27 +208,5 @@ public class Withdrawals {
 	@EventListener
 	void on(AccountClosed closed) {
 		repository.erase(closed.accountId(), closed.tombstone());
-	}
-
-	/**
-	 * The acknowledgement (R-EU-7). A request sent without signing in may come from anyone, so its acknowledgement
-	 * names the contract as the database has it and repeats neither the name nor the email typed.
-	 */
-	private String acknowledgement(Letter letter, Withdrawal w, Subscription s, Cancellation ended, boolean signedIn) {
-		StringBuilder body = new StringBuilder();
-		body.append(letter.text("withdrawal.intro", w.referenceNumber(), letter.dateTime(w.receivedAt())));
-		if (signedIn) {
-			body.append(letter.text("withdrawal.name", w.name()));
-		}
-		body.append(letter.text("withdrawal.contract", catalog.name(s.planCode(), letter.locale()), s.orderNumber()));
-		body.append(signedIn ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
-		body.append(letter.text("withdrawal.ended", letter.dateTime(ended.effectiveAt())));
-		if (ended.subscriptions().size() > 1) {
-			body.append(letter.text("withdrawal.withAddOns"));
-		}
-		body.append(w.refundTotal().positive() ? letter.text("withdrawal.refund", letter.money(w.refundTotal()))
-				: letter.text("withdrawal.noRefund"));
-		body.append(letter.text("withdrawal.outro", ended.confirmationNumber()));
-		return body.toString();
 	}
 }

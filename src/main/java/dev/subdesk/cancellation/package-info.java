@@ -5,5 +5,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Cancellation",
-		allowedDependencies = { "shared", "catalog", "notices", "payments", "accounts", "billing", "subscriptions", "jurisdictions" })
+		allowedDependencies = { "shared", "catalog", "payments", "accounts", "billing", "subscriptions", "jurisdictions" })
 package dev.subdesk.cancellation;

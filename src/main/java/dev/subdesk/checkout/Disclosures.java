@@ -8,8 +8,6 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.Letters;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
@@ -161,7 +159,7 @@ public class Disclosures {
 		}
 		Term term = Term.parse(d.term());
 		String renews = "verlängert sich automatisch für %s pro %s, bis Sie kündigen.".formatted(
-				Letter.money(d.renewalPrice(), Locale.GERMAN), perGerman(term));
+				Formats.money(d.renewalPrice(), Locale.GERMAN), perGerman(term));
 		return d.trialDays() > 0 ? "Nach %d Tagen kostenlosem Test kostenpflichtig: Das Abonnement %s".formatted(
 				d.trialDays(), renews) : "Das Abonnement " + renews;
 	}
@@ -174,7 +172,7 @@ public class Disclosures {
 	/** {@link #checkboxWords(Disclosure)} in a language. */
 	public static String checkboxWords(Disclosure d, Locale language) {
 		if (german(language)) {
-			String price = Letter.money(d.renewalPrice(), Locale.GERMAN);
+			String price = Formats.money(d.renewalPrice(), Locale.GERMAN);
 			Term term = Term.parse(d.term());
 			return d.trialDays() > 0 ? ("Ich bin einverstanden, dass sich mein Abonnement nach meinem %d-tägigen "
 					+ "kostenlosen Test automatisch %s für %s verlängert, abgebucht von meiner Karte, bis ich kündige.")
@@ -263,11 +261,11 @@ public class Disclosures {
 	 * no proportionate amount is ever kept (the express request the law asks for before keeping one is not needed).
 	 */
 	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
-		ZoneId zone = Letters.zone(country);
-		java.util.function.Function<Instant, String> day = instant -> Letter.date(instant.atZone(zone).toLocalDate(),
+		ZoneId zone = Formats.zone(country);
+		java.util.function.Function<Instant, String> day = instant -> Formats.date(instant.atZone(zone).toLocalDate(),
 				Locale.GERMAN);
 		String name = catalog.name(plan.code(), Locale.GERMAN);
-		String price = Letter.money(plan.price(), Locale.GERMAN);
+		String price = Formats.money(plan.price(), Locale.GERMAN);
 		String adverb = adverbGerman(plan.term());
 		StringBuilder text = new StringBuilder();
 		Instant renewal;
@@ -298,7 +296,7 @@ public class Disclosures {
 			text.append(("\nWiderrufsrecht: Sie können diesen Vertrag binnen %d Tagen ohne Angabe von Gründen widerrufen, "
 					+ "bis zum Ende des %s, unter %s/withdraw („Vertrag widerrufen“). Die Leistung beginnt sofort; "
 					+ "widerrufen Sie, erstatten wir trotzdem alles, was Sie gezahlt haben, auf Ihre Karte.")
-				.formatted(rules.withdrawalDays(), Letter.date(WithdrawalPeriod.lastDay(now, country), Locale.GERMAN),
+				.formatted(rules.withdrawalDays(), Formats.date(WithdrawalPeriod.lastDay(now, country), Locale.GERMAN),
 						baseUrl));
 		}
 		return text.toString();

@@ -6,5 +6,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Checkout and consent",
-		allowedDependencies = { "shared", "catalog", "accounts", "jurisdictions", "notices" })
+		allowedDependencies = { "shared", "catalog", "accounts", "jurisdictions" })
 package dev.subdesk.checkout;

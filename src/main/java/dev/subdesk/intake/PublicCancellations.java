@@ -7,9 +7,6 @@ import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
@@ -23,6 +20,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -68,17 +66,17 @@ public class PublicCancellations {
 	private final Accounts accounts;
 	private final Cancellations cancellations;
 	private final Support support;
-	private final Notices notices;
+	private final ApplicationEventPublisher events;
 
 	PublicCancellations(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			Cancellations cancellations, Support support, Notices notices) {
+			Cancellations cancellations, Support support, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
 		this.cancellations = cancellations;
 		this.support = support;
-		this.notices = notices;
+		this.events = events;
 	}
 
 	/** Records a valid form and acts on it; returns the id of the saved result. */
@@ -125,10 +123,9 @@ public class PublicCancellations {
 			.update();
 		if (cancellation != null) {
 			Account account = owner.orElseThrow();
-			Letter letter = notices.letterFor(account.country());
-			notices.send(letter, account.id(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
-					letter.text("publicCancellation.subject", cancellation.confirmationNumber()),
-					confirmation(letter, request, receivedAt, subscription.get(), cancellation), cancellation.confirmationNumber());
+			events.publishEvent(new PublicCancellationReceived(account.id(), account.country(),
+					received.confirmationEmail(), receivedAt, request.extraordinary(), request.immediately(),
+					subscription.get().orderNumber(), cancellation.confirmationNumber(), cancellation.effectiveAt()));
 		}
 		return id;
 	}
@@ -165,22 +162,6 @@ public class PublicCancellations {
 	@EventListener
 	void on(AccountClosed closed) {
 		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
-	}
-
-	/**
-	 * The confirmation of a request that cancelled a contract (R-DE-5): the content in the server's own words (the
-	 * kind, the contract as the database has it, the timing), the time of receipt and the end date. It goes to the
-	 * address typed for the confirmation, which may be anyone's, so it repeats nothing typed in the form: the name,
-	 * the emails and a reason are on the page the sender saw and kept with the request.
-	 */
-	private static String confirmation(Letter letter, PublicCancellationRequest request, Instant receivedAt,
-			Subscription subscription, Cancellation cancellation) {
-		return letter.text("publicCancellation.body", letter.dateTime(receivedAt),
-				letter.text(request.extraordinary() ? "publicCancellation.extraordinary" : "publicCancellation.ordinary"),
-				subscription.orderNumber(),
-				letter.text(request.immediately() ? "publicCancellation.immediately" : "publicCancellation.earliest"),
-				cancellation.confirmationNumber(), letter.dateTime(cancellation.effectiveAt()),
-				request.extraordinary() ? letter.text("publicCancellation.andReason") : "");
 	}
 
 	private static String describe(PublicCancellationRequest request, Instant receivedAt) {

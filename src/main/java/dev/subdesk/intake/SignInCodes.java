@@ -3,9 +3,6 @@ package dev.subdesk.intake;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.Page;
@@ -17,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -77,17 +75,17 @@ public class SignInCodes {
 	private final JdbcClient jdbc;
 	private final Clock clock;
 	private final Accounts accounts;
-	private final Notices notices;
+	private final ApplicationEventPublisher events;
 	private final int perEmail;
 	private final int perIp;
 
-	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, Notices notices,
+	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, ApplicationEventPublisher events,
 			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
 			@Value("${subdesk.portal.codes-per-ip:30}") int perIp) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.accounts = accounts;
-		this.notices = notices;
+		this.events = events;
 		this.perEmail = perEmail;
 		this.perIp = perIp;
 	}
@@ -120,11 +118,8 @@ public class SignInCodes {
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.update();
-		account.ifPresent(a -> {
-			Letter letter = notices.letterFor(a.country());
-			notices.send(letter, a.id(), a.email(), NoticeType.SIGN_IN_CODE, letter.text("signin.subject"),
-					letter.text("signin.body", code), id);
-		});
+		// in process only: a code never goes into the event log
+		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code)));
 		return Issue.SENT;
 	}
 

@@ -1,16 +1,35 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.EmailChanged;
+import dev.subdesk.billing.RefundIssued;
+import dev.subdesk.cancellation.Cancellation;
+import dev.subdesk.cancellation.CancellationConfirmed;
+import dev.subdesk.cancellation.Withdrawal;
+import dev.subdesk.cancellation.WithdrawalReceived;
+import dev.subdesk.catalog.Catalog;
 import dev.subdesk.events.RecordedEvent;
+import dev.subdesk.intake.PublicCancellationReceived;
+import dev.subdesk.intake.SignInCodeIssued;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.support.CaseUpdated;
+import dev.subdesk.support.VerificationCodeIssued;
+import java.util.Locale;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Notices as listeners of the event log (DESIGN.md invariant 12): the module that changed state records its event,
- * and the notice is written here from the event's {@code data}, synchronously, in the change's transaction (a crash
- * loses both or neither). Once-only notices are kept once by the database (V141), so a repeated event stores no
- * second notice. So far: the WELCOME of {@code account.created}.
+ * Notices as listeners of the events of the modules that change state (DESIGN.md invariant 12): the module records
+ * its change and publishes an event of its own API with the facts (ids, amounts, dates, the addressee); the notice
+ * is composed and stored by a listener of this module, synchronously, in the change's transaction, so that a
+ * rollback of the change stores no notice and a crash loses both or neither. Once-only notices are kept once by the
+ * database (V141), so a repeated event stores no second notice. This class: the notices of accounts (WELCOME of the
+ * logged event {@code account.created}, EMAIL_CHANGED, and the erasure of a closed account's notices), billing
+ * (REFUND_ISSUED), cancellation (CANCELLATION_CONFIRMATION, WITHDRAWAL_ACKNOWLEDGEMENT), intake
+ * (CANCELLATION_REQUEST_RECEIVED, SIGN_IN_CODE) and support (CASE_UPDATE, VERIFICATION_CODE);
+ * {@link SubscriptionNotices}: those of subscriptions and renewals, in bulk where they come in batches.
  */
 @Component
 class EventNotices {
@@ -19,9 +38,12 @@ class EventNotices {
 
 	private final JsonMapper json;
 
-	EventNotices(Notices notices, JsonMapper json) {
+	private final Catalog catalog;
+
+	EventNotices(Notices notices, JsonMapper json, Catalog catalog) {
 		this.notices = notices;
 		this.json = json;
+		this.catalog = catalog;
 	}
 
 	@EventListener
@@ -38,5 +60,143 @@ class EventNotices {
 		Letter letter = notices.letterFor(account.path("country").asString());
 		notices.send(letter, id, account.path("email").asString(), NoticeType.WELCOME, letter.text("welcome.subject"),
 				letter.text("welcome.body", account.path("name").asString()), id);
+	}
+
+	@EventListener
+	void on(EmailChanged changed) {
+		Letter letter = notices.letterFor(changed.country());
+		notices.send(letter, changed.accountId(), changed.previousEmail(), NoticeType.EMAIL_CHANGED,
+				letter.text("emailChanged.subject"), letter.text("emailChanged.body", changed.name(), changed.newEmail()),
+				changed.accountId());
+	}
+
+	/** A closed account's notices lose their recipient and body (invariant 14). */
+	@EventListener
+	void on(AccountClosed closed) {
+		notices.erase(closed.accountId(), closed.tombstone());
+	}
+
+	@EventListener
+	void on(RefundIssued refund) {
+		Letter letter = notices.letterFor(refund.country());
+		String written = letter.money(refund.amount());
+		notices.send(letter, refund.accountId(), refund.email(), NoticeType.REFUND_ISSUED,
+				letter.text("refund.subject", written), letter.text("refund.body", written, refund.cardBrand(),
+						refund.cardLast4(), refund.chargeId(), refund.refundId(), refund.reason()),
+				refund.refundId(), refund.at());
+	}
+
+	@EventListener
+	void on(CancellationConfirmed confirmed) {
+		Cancellation c = confirmed.cancellation();
+		Letter letter = notices.letterFor(confirmed.country());
+		notices.send(letter, confirmed.accountId(), confirmed.email(), NoticeType.CANCELLATION_CONFIRMATION,
+				letter.text("cancellation.subject", c.confirmationNumber()), confirmationBody(letter, confirmed),
+				c.confirmationNumber());
+	}
+
+	private String confirmationBody(Letter letter, CancellationConfirmed confirmed) {
+		Cancellation c = confirmed.cancellation();
+		StringBuilder body = new StringBuilder();
+		body.append(letter.text("cancellation.intro", c.confirmationNumber(), letter.dateTime(c.requestedAt()),
+				letter.text(c.mode() == Cancellation.Mode.IMMEDIATE ? "cancellation.mode.immediate"
+						: "cancellation.mode.endOfTerm")));
+		for (Cancellation.Item item : c.subscriptions()) {
+			Subscription s = confirmed.subscriptions()
+				.stream()
+				.filter(ending -> ending.id().equals(item.id()))
+				.findFirst()
+				.orElseThrow();
+			boolean past = !item.effectiveAt().isAfter(c.requestedAt());
+			body.append(letter.text(past ? "cancellation.item.ended" : "cancellation.item.ends",
+					catalog.name(s.planCode(), letter.locale()), s.orderNumber(), letter.dateTime(item.effectiveAt())));
+		}
+		body.append(c.refundTotal().positive() ? letter.text("cancellation.refund", letter.money(c.refundTotal()))
+				: letter.text("cancellation.noRefund"));
+		body.append(letter.text("cancellation.receipt", confirmed.receiptUrl()));
+		return body.toString();
+	}
+
+	/**
+	 * The acknowledgement goes to the email given with a request sent signed in, else to the account's. A request sent
+	 * without signing in may come from anyone, so its acknowledgement names the contract as the database has it and
+	 * repeats neither the name nor the email typed (invariant 13).
+	 */
+	@EventListener
+	void on(WithdrawalReceived received) {
+		Withdrawal w = received.withdrawal();
+		Letter letter = notices.letterFor(received.country());
+		notices.send(letter, w.accountId(), received.signedIn() ? w.email() : received.accountEmail(),
+				NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT, letter.text("withdrawal.subject", w.referenceNumber()),
+				acknowledgement(letter, received), w.referenceNumber());
+	}
+
+	private String acknowledgement(Letter letter, WithdrawalReceived received) {
+		Withdrawal w = received.withdrawal();
+		Cancellation ended = received.ended();
+		StringBuilder body = new StringBuilder();
+		body.append(letter.text("withdrawal.intro", w.referenceNumber(), letter.dateTime(w.receivedAt())));
+		if (received.signedIn()) {
+			body.append(letter.text("withdrawal.name", w.name()));
+		}
+		body.append(letter.text("withdrawal.contract", catalog.name(received.planCode(), letter.locale()),
+				w.orderNumber()));
+		body.append(received.signedIn() ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
+		body.append(letter.text("withdrawal.ended", letter.dateTime(ended.effectiveAt())));
+		if (ended.subscriptions().size() > 1) {
+			body.append(letter.text("withdrawal.withAddOns"));
+		}
+		body.append(w.refundTotal().positive() ? letter.text("withdrawal.refund", letter.money(w.refundTotal()))
+				: letter.text("withdrawal.noRefund"));
+		body.append(letter.text("withdrawal.outro", ended.confirmationNumber()));
+		return body.toString();
+	}
+
+	/**
+	 * The confirmation: the content in the server's own words (the kind, the contract as the database has it, the
+	 * timing), the time of receipt and the end date. It goes to the address typed for the confirmation, which may be
+	 * anyone's, so it repeats nothing typed in the form (invariant 13): the name, the emails and a reason are on the
+	 * page the sender saw and kept with the request.
+	 */
+	@EventListener
+	void on(PublicCancellationReceived received) {
+		Letter letter = notices.letterFor(received.country());
+		notices.send(letter, received.accountId(), received.confirmationEmail(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
+				letter.text("publicCancellation.subject", received.confirmationNumber()),
+				letter.text("publicCancellation.body", letter.dateTime(received.receivedAt()),
+						letter.text(received.extraordinary() ? "publicCancellation.extraordinary"
+								: "publicCancellation.ordinary"),
+						received.orderNumber(),
+						letter.text(received.immediately() ? "publicCancellation.immediately" : "publicCancellation.earliest"),
+						received.confirmationNumber(), letter.dateTime(received.effectiveAt()),
+						received.extraordinary() ? letter.text("publicCancellation.andReason") : ""),
+				received.confirmationNumber());
+	}
+
+	@EventListener
+	void on(SignInCodeIssued issued) {
+		Letter letter = notices.letterFor(issued.country());
+		notices.send(letter, issued.accountId(), issued.email(), NoticeType.SIGN_IN_CODE, letter.text("signin.subject"),
+				letter.text("signin.body", issued.code()), issued.codeId());
+	}
+
+	/** {@code case.opened}, {@code case.escalated} or {@code case.resolved}: the number, the subject, the resolution. */
+	@EventListener
+	void on(CaseUpdated updated) {
+		String what = "case." + updated.update().name().toLowerCase(Locale.ROOT);
+		String resolution = updated.resolution();
+		Object[] args = resolution == null ? new Object[] { updated.caseNumber(), updated.subject() }
+				: new Object[] { updated.caseNumber(), updated.subject(), resolution };
+		Letter letter = notices.letterFor(updated.country());
+		notices.send(letter, updated.accountId(), updated.email(), NoticeType.CASE_UPDATE,
+				letter.text(what + ".subject", args), letter.text(what + ".body", args), updated.caseNumber());
+	}
+
+	@EventListener
+	void on(VerificationCodeIssued issued) {
+		Letter letter = notices.letterFor(issued.country());
+		notices.send(letter, issued.accountId(), issued.email(), NoticeType.VERIFICATION_CODE,
+				letter.text("verification.subject"),
+				letter.text("verification.body", issued.code(), String.valueOf(issued.validMinutes())), issued.codeId());
 	}
 }

@@ -2,14 +2,9 @@ package dev.subdesk.notices;
 
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
-import java.math.BigDecimal;
-import java.text.NumberFormat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Currency;
 import java.util.Locale;
 import org.springframework.context.MessageSource;
 
@@ -19,17 +14,7 @@ import org.springframework.context.MessageSource;
  * ({@code notices/notices*.properties}). Only the server's own wording and values go into a letter; nothing a
  * stranger typed.
  */
-public final class Letter {
-
-	private static final DateTimeFormatter ENGLISH_DATE_TIME = DateTimeFormatter
-		.ofPattern("d MMMM uuuu 'at' HH:mm:ss zzz", Locale.ENGLISH);
-
-	private static final DateTimeFormatter GERMAN_DATE_TIME = DateTimeFormatter
-		.ofPattern("d. MMMM uuuu 'um' HH:mm:ss zzz", Locale.GERMAN);
-
-	private static final DateTimeFormatter ENGLISH_DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH);
-
-	private static final DateTimeFormatter GERMAN_DATE = DateTimeFormatter.ofPattern("d. MMMM uuuu", Locale.GERMAN);
+final class Letter {
 
 	private final Locale locale;
 
@@ -53,7 +38,7 @@ public final class Letter {
 	}
 
 	boolean german() {
-		return isGerman(locale);
+		return "de".equals(locale.getLanguage());
 	}
 
 	/** The notice text under {@code key} with its arguments (strings the server made). */
@@ -66,21 +51,7 @@ public final class Letter {
 	 * format in German ({@code 59,99 €}, {@code 59,99 $}); minor units converted exactly, never through a double.
 	 */
 	public String money(Money money) {
-		return money(money, locale);
-	}
-
-	/** {@link #money(Money)} for a page or letter in {@code language}. */
-	public static String money(Money money, Locale language) {
-		if (!isGerman(language)) {
-			return Formats.money(money);
-		}
-		Currency currency = Currency.getInstance(money.currency());
-		NumberFormat format = NumberFormat.getCurrencyInstance(Locale.GERMAN);
-		format.setCurrency(currency);
-		int digits = Math.max(currency.getDefaultFractionDigits(), 0);
-		format.setMinimumFractionDigits(digits);
-		format.setMaximumFractionDigits(digits);
-		return format.format(BigDecimal.valueOf(money.amount()).movePointLeft(digits));
+		return Formats.money(money, locale);
 	}
 
 	/**
@@ -88,36 +59,16 @@ public final class Letter {
 	 * {@code 3. Dezember 2026 um 18:00:00 MEZ (Europe/Berlin)}.
 	 */
 	public String dateTime(Instant instant) {
-		return dateTime(instant, locale, zone);
-	}
-
-	/** {@link #dateTime(Instant)} for a page or letter in {@code language} and {@code zone}. */
-	public static String dateTime(Instant instant, Locale language, ZoneId zone) {
-		boolean german = isGerman(language);
-		if (zone.equals(ZoneOffset.UTC)) {
-			return german ? GERMAN_DATE_TIME.withZone(zone).format(instant).replaceAll(" [^ ]+$", " UTC")
-					: Formats.dateTime(instant);
-		}
-		DateTimeFormatter format = german ? GERMAN_DATE_TIME : ENGLISH_DATE_TIME;
-		return format.withZone(zone).format(instant) + " (" + zone.getId() + ")";
+		return Formats.dateTime(instant, locale, zone);
 	}
 
 	/** The day of an instant in the account's time zone: {@code 28 November 2026}, {@code 28. November 2026}. */
 	public String date(Instant instant) {
-		return date(instant.atZone(zone).toLocalDate(), locale);
+		return Formats.date(instant.atZone(zone).toLocalDate(), locale);
 	}
 
 	/** A calendar day in this language. */
 	public String date(LocalDate day) {
-		return date(day, locale);
-	}
-
-	/** A calendar day in {@code language}. */
-	public static String date(LocalDate day, Locale language) {
-		return (isGerman(language) ? GERMAN_DATE : ENGLISH_DATE).format(day);
-	}
-
-	private static boolean isGerman(Locale language) {
-		return "de".equals(language.getLanguage());
+		return Formats.date(day, locale);
 	}
 }

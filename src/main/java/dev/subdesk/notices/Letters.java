@@ -1,11 +1,10 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.WithdrawalPeriod;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Component;
@@ -16,13 +15,10 @@ import org.springframework.stereotype.Component;
  * Switzerland's too), UTC elsewhere. The wording comes from the notices' own bundle, not the pages'.
  */
 @Component
-public class Letters {
+class Letters {
 
 	/** The countries whose customers get German notices, as the portal shows them German pages. */
 	public static final Set<String> GERMAN_SPEAKING = Set.of("DE", "AT", "LI");
-
-	private static final Map<String, ZoneId> OUTSIDE_THE_EU = Map.of("LI", ZoneId.of("Europe/Vaduz"), "CH",
-			ZoneId.of("Europe/Zurich"));
 
 	private final ResourceBundleMessageSource messages = new ResourceBundleMessageSource();
 
@@ -36,17 +32,11 @@ public class Letters {
 	/** The letter for an account in {@code country} (ISO 3166-1 alpha-2). */
 	public Letter forCountry(String country) {
 		Locale locale = GERMAN_SPEAKING.contains(country) ? Locale.GERMAN : Locale.ENGLISH;
-		return new Letter(locale, zone(country), messages);
+		return new Letter(locale, Formats.zone(country), messages);
 	}
 
 	/** The English letter in UTC, for what has no account country. */
 	public Letter english() {
 		return new Letter(Locale.ENGLISH, ZoneOffset.UTC, messages);
-	}
-
-	/** The time zone of a country's letters and pages: the EU country's, Liechtenstein's or Switzerland's, else UTC. */
-	public static ZoneId zone(String country) {
-		ZoneId eu = WithdrawalPeriod.EU.get(country);
-		return eu != null ? eu : OUTSIDE_THE_EU.getOrDefault(country, ZoneOffset.UTC);
 	}
 }

@@ -18,8 +18,9 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Records notices. Call it inside the transaction of the change the notice reports, so that the change
- * and its notice commit together (one confirmation notice per cancellation, never none, never two).
+ * Records notices and reads them back. Only the module's own listeners of other modules' events store notices
+ * ({@link EventNotices}), inside the transaction of the change the notice reports, so that the change and its notice
+ * commit together (one confirmation notice per cancellation, never none, never two).
  */
 @Service
 public class Notices {
@@ -176,7 +177,7 @@ public class Notices {
 	}
 
 	/** How a notice to an account in {@code country} reads: its language, time zone and wording. */
-	public Letter letterFor(String country) {
+	Letter letterFor(String country) {
 		return letters.forCountry(country);
 	}
 
@@ -185,7 +186,7 @@ public class Notices {
 	 * and answers the first one's id.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId) {
+	String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId) {
 		return send(accountId, to, type, subject, body, relatedId, clock.instant());
 	}
 
@@ -194,7 +195,7 @@ public class Notices {
 	 * same language.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+	String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
 			String relatedId) {
 		return send(accountId, to, type, subject, body, relatedId, clock.instant(),
 				letter.german() ? germanFooter : footer);
@@ -202,14 +203,14 @@ public class Notices {
 
 	/** Stores a notice stamped with the instant its job was due. */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+	String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at) {
 		return send(accountId, to, type, subject, body, relatedId, at, footer);
 	}
 
 	/** Stores a notice in the letter's language, stamped with the instant its job was due. */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+	String send(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
 			String relatedId, Instant at) {
 		return send(accountId, to, type, subject, body, relatedId, at, letter.german() ? germanFooter : footer);
 	}
@@ -245,17 +246,17 @@ public class Notices {
 	}
 
 	/** A notice to store, for {@link #sendAll(List)}, in its letter's language (its footer follows it). */
-	public record Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+	record Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 			Instant at, java.util.Locale language) {
 
 		/** A notice in English. */
-		public Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
+		Draft(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
 				Instant at) {
 			this(accountId, to, type, subject, body, relatedId, at, java.util.Locale.ENGLISH);
 		}
 
 		/** A notice written in {@code letter}'s language. */
-		public Draft(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+		Draft(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
 				String relatedId, Instant at) {
 			this(accountId, to, type, subject, body, relatedId, at, letter.locale());
 		}
@@ -263,7 +264,7 @@ public class Notices {
 
 	/** Stores many notices with one COPY (the renewal engine's receipts and reminders). */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void sendAll(List<Draft> drafts) {
+	void sendAll(List<Draft> drafts) {
 		if (drafts.isEmpty()) {
 			return;
 		}
@@ -363,7 +364,7 @@ public class Notices {
 	 * are sent or fail for good; then the outbox forgets them.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void erase(String accountId, String tombstone) {
+	void erase(String accountId, String tombstone) {
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id

@@ -3,13 +3,7 @@ package dev.subdesk.renewals;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
-import dev.subdesk.catalog.Catalog;
-import dev.subdesk.catalog.Plan;
-import dev.subdesk.notices.Letter;
 import dev.subdesk.jurisdictions.Jurisdictions;
-import dev.subdesk.shared.WithdrawalPeriod;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.subscriptions.RenewalQueue;
@@ -28,7 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -47,11 +43,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final RenewalQueue queue;
 	private final Billing billing;
 	private final Accounts accounts;
-	private final Notices notices;
-	private final Catalog catalog;
+	private final ApplicationEventPublisher events;
 	private final Clock clock;
 	private final TransactionTemplate tx;
-	private final String baseUrl;
 	private final RenewalTimings timings = new RenewalTimings();
 	private final Counter renewedCounter;
 	private final Counter failedCounter;
@@ -63,16 +57,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final int batchSize;
 	private final boolean preBillingNotice;
 	private final SubscriptionPriceChanges priceChanges;
-	private final Jurisdictions jurisdictions;
 
-	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, Notices notices, Catalog catalog, Clock clock,
+	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, ApplicationEventPublisher events, Clock clock,
 			PlatformTransactionManager txManager, MeterRegistry meters,
-			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${subdesk.renewals.workers:3}") int workerCount,
+			@Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
 			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges) {
 		this.priceChanges = priceChanges;
-		this.preBillingNotice = jurisdictions.noticeActive(NoticeType.UPCOMING_CHARGE.name());
-		this.jurisdictions = jurisdictions;
+		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
+		this.preBillingNotice = jurisdictions.noticeActive("UPCOMING_CHARGE");
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
@@ -80,11 +73,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		this.queue = queue;
 		this.billing = billing;
 		this.accounts = accounts;
-		this.notices = notices;
-		this.catalog = catalog;
+		this.events = events;
 		this.clock = clock;
 		this.tx = new TransactionTemplate(txManager);
-		this.baseUrl = baseUrl;
 		this.renewedCounter = meters.counter("subdesk.renewals.renewed");
 		this.failedCounter = meters.counter("subdesk.renewals.failed");
 		this.expiredCounter = meters.counter("subdesk.renewals.expired");
@@ -100,7 +91,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 
 	/** Sends every RENEWAL_REMINDER due at or before {@code until}. */
 	int sendReminders(Instant until) {
-		int sent = sendAllDue(() -> queue.claimReminders(until, batchSize), this::reminder);
+		int sent = sendAllDue(() -> queue.claimReminders(until, batchSize), RenewalsApproaching.Milestone.RENEWAL);
 		remindersCounter.increment(sent);
 		return sent;
 	}
@@ -111,7 +102,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	 * days ahead. Only while the rule table has it on (its switch {@code subdesk.compliance.pre-billing-notice}).
 	 */
 	int sendPreBillingNotices(Instant until) {
-		return preBillingNotice ? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), this::preBilling) : 0;
+		return preBillingNotice
+				? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), RenewalsApproaching.Milestone.CHARGE)
+				: 0;
 	}
 
 	/**
@@ -120,22 +113,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	 * with a direct cancel link; at once for a trial shorter than that. Never for a trial set to end.
 	 */
 	int sendTrialEndingNotices(Instant until) {
-		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), this::trialEnding);
-	}
-
-	private Notices.Draft trialEnding(Subscription s, Accounts.Addressee to, Instant at) {
-		Plan plan = catalog.get(s.planCode());
-		Letter letter = notices.letterFor(to.country());
-		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
-		String ends = letter.date(s.currentPeriodEnd());
-		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.TRIAL_ENDING,
-				letter.text("trialEnding.subject", name, ends, price),
-				letter.text("trialEnding.body", name, s.orderNumber(), ends, price,
-						letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "trialEnding.term.year"
-								: "trialEnding.term.month"),
-						baseUrl),
-				s.id(), at);
+		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), RenewalsApproaching.Milestone.TRIAL_END);
 	}
 
 	/** When the next pre-billing notice is due; empty while they are switched off. */
@@ -143,12 +121,11 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return preBillingNotice ? queue.nextPreBillingNoticeDue() : java.util.Optional.empty();
 	}
 
-	private interface Draft {
-		Notices.Draft of(Subscription s, Accounts.Addressee to, Instant at);
-	}
-
-	/** Claims due subscriptions batch by batch and stores one notice for each, in the claim's transaction. */
-	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, Draft draft) {
+	/**
+	 * Claims due subscriptions batch by batch and publishes each batch as one {@link RenewalsApproaching}, whose listener
+	 * stores a notice for each, in the claim's transaction.
+	 */
+	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, RenewalsApproaching.Milestone milestone) {
 		int sent = 0;
 		while (true) {
 			Integer count = timed(timings::database, () -> tx.execute(status -> {
@@ -157,9 +134,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					return 0;
 				}
 				Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
-				Instant at = clock.instant();
-				List<Notices.Draft> drafts = due.stream().map(s -> draft.of(s, to.get(s.accountId()), at)).toList();
-				notices.sendAll(drafts);
+				events.publishEvent(new RenewalsApproaching(milestone,
+						due.stream().map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()))).toList(),
+						clock.instant()));
 				return due.size();
 			}));
 			int n = Objects.requireNonNullElse(count, 0);
@@ -168,30 +145,6 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			}
 			sent += n;
 		}
-	}
-
-	private Notices.Draft preBilling(Subscription s, Accounts.Addressee to, Instant at) {
-		Letter letter = notices.letterFor(to.country());
-		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
-		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
-				letter.text("upcoming.subject", name, price), letter.text("upcoming.body",
-						letter.date(s.currentPeriodEnd()), price, name, s.orderNumber(), baseUrl),
-				s.id(), at);
-	}
-
-	private Notices.Draft reminder(Subscription s, Accounts.Addressee to, Instant at) {
-		Plan plan = catalog.get(s.planCode());
-		Letter letter = notices.letterFor(to.country());
-		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
-		String renews = letter.date(s.currentPeriodEnd());
-		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_REMINDER,
-				letter.text("reminder.subject", name, renews, price),
-				letter.text("reminder.body", name, s.orderNumber(), renews, price,
-						letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "reminder.next.year" : "reminder.next.month"),
-						baseUrl),
-				s.id(), at);
 	}
 
 	/**
@@ -368,15 +321,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			timed(timings::notices, () -> {
 				Map<String, Accounts.Addressee> to = accounts
 					.addressees(recorded.stream().map(d -> d.subscription().accountId()).toList());
-				List<Notices.Draft> drafts = new ArrayList<>(chargeIds.size());
+				List<RenewalsCharged.Charged> charged = new ArrayList<>(chargeIds.size());
 				for (RenewalQueue.Due due : recorded) {
 					Subscription s = due.subscription();
 					String chargeId = chargeIds.get(s.id());
 					if (chargeId != null) {
-						drafts.add(receipt(s, chargeId, to.get(s.accountId()), due.dueAt()));
+						charged.add(new RenewalsCharged.Charged(s, chargeId, to.get(s.accountId()), due.dueAt()));
 					}
 				}
-				notices.sendAll(drafts);
+				events.publishEvent(new RenewalsCharged(charged));
 				return null;
 			});
 			return null;
@@ -391,57 +344,19 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 	}
 
-	private Notices.Draft receipt(Subscription s, String chargeId, Accounts.Addressee to, Instant at) {
-		Plan plan = catalog.get(s.planCode());
-		Letter letter = notices.letterFor(to.country());
-		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
-		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_RECEIPT,
-				letter.text("receipt.subject", name, price),
-				letter.text("receipt.body", price, name, s.orderNumber(), letter.date(s.currentPeriodEnd()),
-						letter.date(s.nextPeriodEnd()), chargeId, String.valueOf(plan.moneyBackDays()))
-						+ coolingOff(s, to, letter),
-				chargeId, at);
-	}
-
-	/**
-	 * R-UK-5: where the rule table gives a new withdrawal period after each renewal that commits for 12 months or
-	 * more (the UK's, behind its switch), the receipt, sent on the renewal's first day, says so, with its last day.
-	 */
-	private String coolingOff(Subscription s, Accounts.Addressee to, Letter letter) {
-		if (s.term() != dev.subdesk.catalog.Term.P1Y || !jurisdictions.forCustomer(to.country(), null).withdrawalAfterRenewal()) {
-			return "";
-		}
-		return letter.text("receipt.coolingOff", String.valueOf(WithdrawalPeriod.DAYS),
-				letter.date(WithdrawalPeriod.lastDay(s.currentPeriodEnd(), to.country())), baseUrl);
-	}
-
 	private int recordDecline(RenewalQueue.Due due, String code) {
 		Integer expired = timed(timings::database, () -> tx.execute(status -> {
 			Subscription s = due.subscription();
 			dev.subdesk.accounts.Account holder = accounts.get(s.accountId());
-			String email = holder.email();
-			Letter letter = notices.letterFor(holder.country());
-			String relatedId = s.id();
+			@Nullable String failedChargeId = null;
 			if (s.paymentMethodId() != null && accounts.paymentMethodEvenIfRemoved(s.paymentMethodId()).isPresent()) {
 				Charge failed = billing.recordFailedCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
 						s.nextPeriodEnd(), s.paymentMethodId(), gatewayKey(due), code, due.dueAt());
-				relatedId = failed.id();
+				failedChargeId = failed.id();
 			}
 			List<Subscription> ended = queue.declined(due, due.dueAt());
-			boolean last = !ended.isEmpty();
-			String name = catalog.name(s.planCode(), letter.locale());
-			notices.send(letter, s.accountId(), email, NoticeType.PAYMENT_FAILED, letter.text("paymentFailed.subject", name),
-					letter.text("paymentFailed.body", letter.money(s.price()), name, s.orderNumber(), code.replace('_', ' '),
-							letter.text(last ? "paymentFailed.last" : "paymentFailed.retrying")),
-					relatedId, due.dueAt());
-			for (Subscription gone : ended) {
-				String goneName = catalog.name(gone.planCode(), letter.locale());
-				notices.send(letter, gone.accountId(), email, NoticeType.SUBSCRIPTION_EXPIRED,
-						letter.text("expired.subject", goneName),
-						letter.text("expired.body", goneName, gone.orderNumber(), letter.dateTime(due.dueAt())), gone.id(),
-						due.dueAt());
-			}
+			events.publishEvent(new RenewalDeclined(s, failedChargeId, code, ended, holder.email(), holder.country(),
+					due.dueAt()));
 			return ended.size();
 		}));
 		return Objects.requireNonNullElse(expired, 0);

@@ -1,12 +1,34 @@
 package dev.subdesk.shared;
 
+import java.math.BigDecimal;
+import java.text.NumberFormat;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Currency;
 import java.util.Locale;
+import java.util.Map;
 
-/** How money and dates read in notices and pages: {@code $59.99}, {@code 28 November 2026}. */
+/**
+ * How money and dates read in notices and pages: {@code $59.99}, {@code 28 November 2026}, and in German
+ * {@code 59,99 $}, {@code 28. November 2026}; the time zone of a customer's country.
+ */
 public final class Formats {
+
+	private static final DateTimeFormatter ENGLISH_DATE_TIME = DateTimeFormatter
+		.ofPattern("d MMMM uuuu 'at' HH:mm:ss zzz", Locale.ENGLISH);
+
+	private static final DateTimeFormatter GERMAN_DATE_TIME = DateTimeFormatter
+		.ofPattern("d. MMMM uuuu 'um' HH:mm:ss zzz", Locale.GERMAN);
+
+	private static final DateTimeFormatter ENGLISH_DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH);
+
+	private static final DateTimeFormatter GERMAN_DATE = DateTimeFormatter.ofPattern("d. MMMM uuuu", Locale.GERMAN);
+
+	private static final Map<String, ZoneId> OUTSIDE_THE_EU = Map.of("LI", ZoneId.of("Europe/Vaduz"), "CH",
+			ZoneId.of("Europe/Zurich"));
 
 	private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH)
 		.withZone(ZoneOffset.UTC);
@@ -31,5 +53,55 @@ public final class Formats {
 
 	public static String dateTime(Instant instant) {
 		return DATE_TIME.format(instant);
+	}
+
+	/**
+	 * An amount in {@code language}: {@code $59.99} / {@code 59.99 EUR} in English as {@link #money(Money)}, the
+	 * locale's currency format in German ({@code 59,99 €}, {@code 59,99 $}); minor units converted exactly, never
+	 * through a double.
+	 */
+	public static String money(Money money, Locale language) {
+		if (!isGerman(language)) {
+			return money(money);
+		}
+		Currency currency = Currency.getInstance(money.currency());
+		NumberFormat format = NumberFormat.getCurrencyInstance(Locale.GERMAN);
+		format.setCurrency(currency);
+		int digits = Math.max(currency.getDefaultFractionDigits(), 0);
+		format.setMinimumFractionDigits(digits);
+		format.setMaximumFractionDigits(digits);
+		return format.format(BigDecimal.valueOf(money.amount()).movePointLeft(digits));
+	}
+
+	/**
+	 * An instant in {@code zone} with the zone named, in {@code language}: {@code 3 December 2026 at 17:00:00 UTC},
+	 * {@code 3. Dezember 2026 um 18:00:00 MEZ (Europe/Berlin)}.
+	 */
+	public static String dateTime(Instant instant, Locale language, ZoneId zone) {
+		boolean german = isGerman(language);
+		if (zone.equals(ZoneOffset.UTC)) {
+			return german ? GERMAN_DATE_TIME.withZone(zone).format(instant).replaceAll(" [^ ]+$", " UTC")
+					: dateTime(instant);
+		}
+		DateTimeFormatter format = german ? GERMAN_DATE_TIME : ENGLISH_DATE_TIME;
+		return format.withZone(zone).format(instant) + " (" + zone.getId() + ")";
+	}
+
+	/** A calendar day in {@code language}: {@code 28 November 2026}, {@code 28. November 2026}. */
+	public static String date(LocalDate day, Locale language) {
+		return (isGerman(language) ? GERMAN_DATE : ENGLISH_DATE).format(day);
+	}
+
+	/**
+	 * The time zone of a country's letters and pages: the EU country's (as {@link WithdrawalPeriod} counts days),
+	 * Liechtenstein's or Switzerland's, else UTC.
+	 */
+	public static ZoneId zone(String country) {
+		ZoneId eu = WithdrawalPeriod.EU.get(country);
+		return eu != null ? eu : OUTSIDE_THE_EU.getOrDefault(country, ZoneOffset.UTC);
+	}
+
+	private static boolean isGerman(Locale language) {
+		return "de".equals(language.getLanguage());
 	}
 }

@@ -7,9 +7,6 @@ import dev.subdesk.catalog.PriceChange;
 import dev.subdesk.catalog.PriceChanges;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.Jurisdictions;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import java.sql.ResultSet;
@@ -27,7 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -119,29 +116,28 @@ public class SubscriptionPriceChanges {
 	private final Catalog catalog;
 	private final Subscriptions subscriptions;
 	private final Accounts accounts;
-	private final Notices notices;
+	private final ApplicationEventPublisher events;
 	private final Jurisdictions jurisdictions;
 	private final Clock clock;
 	private final TransactionTemplate tx;
-	private final String baseUrl;
 	private final int yearLead;
 	private final int monthLead;
 
 	SubscriptionPriceChanges(JdbcClient jdbc, PriceChanges priceChanges, Catalog catalog, Subscriptions subscriptions,
-			Accounts accounts, Notices notices, Jurisdictions jurisdictions, Clock clock,
-			PlatformTransactionManager txManager, @Value("${subdesk.public-base-url}") String baseUrl) {
+			Accounts accounts, ApplicationEventPublisher events, Jurisdictions jurisdictions, Clock clock,
+			PlatformTransactionManager txManager) {
 		this.jdbc = jdbc;
 		this.priceChanges = priceChanges;
 		this.catalog = catalog;
 		this.subscriptions = subscriptions;
 		this.accounts = accounts;
-		this.notices = notices;
+		this.events = events;
 		this.jurisdictions = jurisdictions;
 		this.clock = clock;
 		this.tx = new TransactionTemplate(txManager);
-		this.baseUrl = baseUrl;
-		this.yearLead = jurisdictions.daysBefore(NoticeType.PRICE_CHANGE.name(), Term.P1Y.name());
-		this.monthLead = jurisdictions.daysBefore(NoticeType.PRICE_CHANGE.name(), Term.P1M.name());
+		// the rule table names the notice by its type, notices.NoticeType.PRICE_CHANGE
+		this.yearLead = jurisdictions.daysBefore("PRICE_CHANGE", Term.P1Y.name());
+		this.monthLead = jurisdictions.daysBefore("PRICE_CHANGE", Term.P1M.name());
 	}
 
 	/** The PRICE_CHANGE notice's lead for a term: the rule table's days (R-CA-8's 7-30, R-NY-2's 5-30). */
@@ -303,14 +299,14 @@ public class SubscriptionPriceChanges {
 			.param("consent", rows.stream().map(SubscriptionPriceChange::consentRequired).toArray(Boolean[]::new))
 			.query(String.class)
 			.list());
-		List<Notices.Draft> drafts = new ArrayList<>();
+		List<PriceChangesRecorded.Recorded> recorded = new ArrayList<>();
 		for (int i = 0; i < due.size(); i++) {
 			Subscription s = due.get(i);
 			if (inserted.contains(s.id())) {
-				drafts.add(notice(s, rows.get(i), to.get(s.accountId()), now));
+				recorded.add(new PriceChangesRecorded.Recorded(s, rows.get(i), to.get(s.accountId())));
 			}
 		}
-		notices.sendAll(drafts);
+		events.publishEvent(new PriceChangesRecorded(recorded, now));
 		return due.size();
 	}
 
@@ -323,18 +319,6 @@ public class SubscriptionPriceChanges {
 			renewal = s.term().boundary(s.anchor(), ++index);
 		}
 		return renewal;
-	}
-
-	private Notices.Draft notice(Subscription s, SubscriptionPriceChange row, Accounts.Addressee to, Instant at) {
-		Letter letter = notices.letterFor(to.country());
-		String name = catalog.name(s.planCode(), letter.locale());
-		String from = letter.date(row.renewalAt());
-		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
-		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.PRICE_CHANGE,
-				letter.text("priceChange.subject", name, letter.money(row.newPrice()), from),
-				letter.text(row.consentRequired() ? "priceChange.consent" : "priceChange.body", name, s.orderNumber(),
-						letter.money(row.oldPrice()), letter.money(row.newPrice()), term, from, baseUrl),
-				s.id(), at);
 	}
 
 	/** What a renewal charges and what the subscription costs after it. */

@@ -8,18 +8,13 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.PaymentOutcome;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
-import dev.subdesk.notices.Letter;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
 import dev.subdesk.checkout.Consents;
-import dev.subdesk.jurisdictions.Jurisdictions;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
-import dev.subdesk.shared.WithdrawalPeriod;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -44,25 +39,21 @@ public class Subscriptions {
 	private final Catalog catalog;
 	private final Accounts accounts;
 	private final Billing billing;
-	private final Notices notices;
 	private final Clock clock;
 	private final ApplicationEventPublisher events;
 	private final TransactionTemplate tx;
-	private final Jurisdictions jurisdictions;
 	private final Consents consents;
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
-			Notices notices, Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
-			Jurisdictions jurisdictions, Consents consents, dev.subdesk.catalog.PriceChanges priceChanges) {
+			Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
+			Consents consents, dev.subdesk.catalog.PriceChanges priceChanges) {
 		this.priceChanges = priceChanges;
-		this.jurisdictions = jurisdictions;
 		this.consents = consents;
 		this.repository = repository;
 		this.catalog = catalog;
 		this.accounts = accounts;
 		this.billing = billing;
-		this.notices = notices;
 		this.clock = clock;
 		this.events = events;
 		this.tx = new TransactionTemplate(txManager);
@@ -227,53 +218,13 @@ public class Subscriptions {
 		if (method != null && !trial) {
 			billing.recordSuccessfulCharge(account.id(), id, checked.price(), now, end, method.id(), gatewayKey, now);
 		}
-		Letter letter = notices.letterFor(account.country());
-		String name = catalog.name(plan.code(), letter.locale());
-		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
-				letter.text("order.subject", orderNumber, name),
-				(trial ? trialConfirmation(letter, plan, checked.price(), name, orderNumber, end, parent)
-						: orderConfirmation(letter, plan, checked.price(), name, orderNumber, end, request.channel(),
-								method)) + withdrawalInformation(letter, account, request.channel(), now),
-				id);
+		events.publishEvent(new SubscriptionPurchased(id, orderNumber, account, plan, request.channel(), checked.price(),
+				trial, end, method, parent, now));
 		return get(id);
 	}
 
 	private String insertWithUniqueOrderNumber(Subscription subscription) {
 		return Ids.claim(Ids::orderNumber, number -> repository.insert(subscription.withOrderNumber(number)));
-	}
-
-	private static String orderConfirmation(Letter letter, Plan plan, Money planPrice, String name, String orderNumber,
-			Instant end, Channel channel, @Nullable PaymentMethod method) {
-		if (channel.storeBilled()) {
-			return letter.text("order.storeBilled", orderNumber, name, letter.text("store." + channel.name()));
-		}
-		String price = letter.money(planPrice);
-		return letter.text("order.paid", orderNumber, name, price,
-				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
-				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
-				letter.date(end), String.valueOf(plan.moneyBackDays()));
-	}
-
-	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
-	private String trialConfirmation(Letter letter, Plan plan, Money price, String name, String orderNumber,
-			Instant trialEnd, @Nullable Subscription parent) {
-		String trial = parent == null ? letter.text("order.trialDays", String.valueOf(plan.trialDays()))
-				: letter.text("order.trialWithBase", catalog.name(parent.planCode(), letter.locale()), parent.orderNumber());
-		return letter.text("order.trial", orderNumber, name, trial, letter.date(trialEnd), letter.money(price),
-				letter.text(plan.term() == dev.subdesk.catalog.Term.P1Y ? "order.every.year" : "order.every.month"),
-				String.valueOf(plan.moneyBackDays()));
-	}
-
-	/**
-	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
-	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
-	 */
-	private String withdrawalInformation(Letter letter, Account account, Channel channel, Instant concludedAt) {
-		if (!jurisdictions.forCustomer(account.country(), account.region()).withdrawal() || channel.storeBilled()) {
-			return "";
-		}
-		return letter.text("order.withdrawal", String.valueOf(WithdrawalPeriod.DAYS),
-				letter.date(WithdrawalPeriod.lastDay(concludedAt, account.country())));
 	}
 
 	/**

@@ -4,5 +4,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Subscriptions",
-		allowedDependencies = { "shared", "events", "catalog", "notices", "payments", "accounts", "billing", "jurisdictions", "checkout" })
+		allowedDependencies = { "shared", "events", "catalog", "payments", "accounts", "billing", "jurisdictions", "checkout" })
 package dev.subdesk.subscriptions;

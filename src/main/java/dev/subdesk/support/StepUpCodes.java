@@ -3,9 +3,6 @@ package dev.subdesk.support;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.notices.Letter;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.SubdeskException;
@@ -15,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -89,16 +87,16 @@ public class StepUpCodes {
 	private final JdbcClient jdbc;
 	private final Clock clock;
 	private final Accounts accounts;
-	private final Notices notices;
+	private final ApplicationEventPublisher events;
 	private final CallerVerification verification;
 	private final AuditTrail audit;
 
-	StepUpCodes(JdbcClient jdbc, Clock clock, Accounts accounts, Notices notices, CallerVerification verification,
+	StepUpCodes(JdbcClient jdbc, Clock clock, Accounts accounts, ApplicationEventPublisher events, CallerVerification verification,
 			AuditTrail audit) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.accounts = accounts;
-		this.notices = notices;
+		this.events = events;
 		this.verification = verification;
 		this.audit = audit;
 	}
@@ -134,9 +132,9 @@ public class StepUpCodes {
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.update();
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, accountId, account.email(), NoticeType.VERIFICATION_CODE, letter.text("verification.subject"),
-				letter.text("verification.body", code, String.valueOf(VALID_MINUTES)), id);
+		// in process only: a code never goes into the event log
+		events.publishEvent(new VerificationCodeIssued(id, accountId, account.email(), account.country(), code,
+				VALID_MINUTES));
 		audit.record(agent, "AGENT", "STEP_UP_CODE_SENT", accountId, "code sent to the email on file", caseNumber,
 				"step-up before a sensitive action");
 		return Sent.SENT;

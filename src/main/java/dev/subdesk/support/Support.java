@@ -7,11 +7,8 @@ import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.cancellation.Cancellations;
-import dev.subdesk.notices.Letter;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
-import dev.subdesk.notices.NoticeType;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
 import java.sql.ResultSet;
@@ -19,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -53,12 +51,11 @@ public class Support {
 	private final Billing billing;
 	private final Cancellations cancellations;
 	private final Accounts accounts;
-	private final Notices notices;
 	private final AuditTrail audit;
 	private final ApplicationEventPublisher events;
 
 	Support(JdbcClient jdbc, Clock clock, Billing billing, Cancellations cancellations, Accounts accounts,
-			Notices notices, AuditTrail audit, ApplicationEventPublisher events) {
+			AuditTrail audit, ApplicationEventPublisher events) {
 		this.events = events;
 		this.audit = audit;
 		this.jdbc = jdbc;
@@ -66,7 +63,6 @@ public class Support {
 		this.billing = billing;
 		this.cancellations = cancellations;
 		this.accounts = accounts;
-		this.notices = notices;
 	}
 
 	/**
@@ -113,9 +109,8 @@ public class Support {
 			@Nullable String detail) {
 		SupportCase.Priority priority = chargeId != null ? SupportCase.Priority.HIGH : SupportCase.Priority.NORMAL;
 		String number = insert(account.id(), subject, channel, chargeId, detail, priority);
-		Letter letter = notices.letterFor(account.country());
-		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE,
-				letter.text("case.opened.subject", number, subject), letter.text("case.opened.body", number, subject), number);
+		events.publishEvent(new CaseUpdated(number, account.id(), account.email(), account.country(),
+				CaseUpdated.Update.OPENED, subject, null));
 		return changed(EventType.CASE_OPENED, number);
 	}
 
@@ -169,7 +164,7 @@ public class Support {
 				WHERE case_number = :number
 				""").param("reason", reason).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Escalated to a supervisor: " + reason);
-		tellCustomer(c, "case.escalated", c.caseNumber(), c.subject());
+		tellCustomer(c, CaseUpdated.Update.ESCALATED, null);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
@@ -185,7 +180,7 @@ public class Support {
 			.param("number", c.caseNumber())
 			.update();
 		timeline(c.caseNumber(), actor, "STATUS", "Resolved: " + resolution);
-		tellCustomer(c, "case.resolved", c.caseNumber(), c.subject(), resolution);
+		tellCustomer(c, CaseUpdated.Update.RESOLVED, resolution);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
@@ -343,19 +338,17 @@ public class Support {
 			.update();
 	}
 
-	/** Tells the customer about the case in their letter's language: {@code what.subject} and {@code what.body}. */
-	private void tellCustomer(SupportCase c, String what, String... args) {
+	/** Tells the customer about the case (a CASE_UPDATE notice, from {@link CaseUpdated}), if it has a customer yet. */
+	private void tellCustomer(SupportCase c, CaseUpdated.Update update, @Nullable String resolution) {
 		String accountId = c.accountId();
 		if (accountId == null) {
-			timeline(c.caseNumber(), "system", "NOTICE", "No customer to tell yet: " + what);
+			timeline(c.caseNumber(), "system", "NOTICE", "No customer to tell yet: " + update);
 			return;
 		}
 		Account account = accounts.get(accountId);
-		Letter letter = notices.letterFor(account.country());
-		String subject = letter.text(what + ".subject", (Object[]) args);
-		notices.send(letter, account.id(), account.email(), NoticeType.CASE_UPDATE, subject,
-				letter.text(what + ".body", (Object[]) args), c.caseNumber());
-		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: " + subject);
+		events.publishEvent(new CaseUpdated(c.caseNumber(), account.id(), account.email(), account.country(), update,
+				c.subject(), resolution));
+		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: case " + update.name().toLowerCase(Locale.ROOT));
 	}
 
 	private SupportCase lock(String caseNumber) {

@@ -8,6 +8,6 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Support",
-		allowedDependencies = { "shared", "events", "notices", "accounts", "billing", "subscriptions", "cancellation",
+		allowedDependencies = { "shared", "events", "accounts", "billing", "subscriptions", "cancellation",
 				"staff" })
 package dev.subdesk.support;

@@ -1,6 +1,6 @@
 package dev.subdesk.web;
 
-import dev.subdesk.notices.Letter;
+import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Money;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -13,7 +13,7 @@ import org.springframework.context.i18n.TimeZoneAwareLocaleContext;
 /**
  * Dates, times and amounts as pages show them, in the page's language and, for a signed-in customer, in the time
  * zone of the account's country with the zone named ({@link PortalLocales}); UTC for everyone else. They read like
- * the customer's emails ({@link Letter}): {@code 28. November 2026}, {@code 59,99 $},
+ * the customer's emails ({@code notices.Letter}): {@code 28. November 2026}, {@code 59,99 $},
  * {@code 18. Dezember 2026 um 00:00:00 MEZ (Europe/Berlin)}.
  */
 final class PageFormats {
@@ -30,15 +30,15 @@ final class PageFormats {
 	}
 
 	static String date(Instant instant, Locale locale) {
-		return Letter.date(instant.atZone(zone()).toLocalDate(), pageLocale(locale));
+		return Formats.date(instant.atZone(zone()).toLocalDate(), pageLocale(locale));
 	}
 
 	static String dateTime(Instant instant, Locale locale) {
-		return Letter.dateTime(instant, pageLocale(locale), zone());
+		return Formats.dateTime(instant, pageLocale(locale), zone());
 	}
 
 	static String money(Money money, Locale locale) {
-		return Letter.money(money, pageLocale(locale));
+		return Formats.money(money, pageLocale(locale));
 	}
 
 	/** The zone of this request's page: the signed-in customer's country's, else UTC. */

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
-import dev.subdesk.notices.Letters;
+import dev.subdesk.shared.Formats;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.TimeZone;
@@ -72,7 +72,7 @@ class PortalLocales implements LocaleContextResolver {
 			return cached;
 		}
 		ZoneId zone = customer().flatMap(accounts::find)
-			.map(account -> Letters.zone(account.country()))
+			.map(account -> Formats.zone(account.country()))
 			.orElse(ZoneOffset.UTC);
 		request.setAttribute(CACHED_ZONE, zone);
 		return zone;

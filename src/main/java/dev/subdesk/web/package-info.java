@@ -8,6 +8,6 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Web pages",
-		allowedDependencies = { "shared", "clock", "catalog", "notices", "accounts", "subscriptions", "billing", "intake",
+		allowedDependencies = { "shared", "clock", "catalog", "accounts", "subscriptions", "billing", "intake",
 				"cancellation", "devices", "entitlements", "support", "channels", "stores", "checkout" })
 package dev.subdesk.web;

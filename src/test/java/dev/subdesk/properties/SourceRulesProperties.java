@@ -45,7 +45,7 @@ class SourceRulesProperties {
 			new Allowed("dev/subdesk/shared/CanonicalJson.java", "floating point", 11,
 					"RFC 8785 serializes JSON numbers as IEEE 754 doubles in ECMAScript form; the receipts carry money as "
 							+ "integers, which are exact in a double up to 2^53"),
-			new Allowed("dev/subdesk/notices/Letter.java", "floating point", 2,
+			new Allowed("dev/subdesk/shared/Formats.java", "floating point", 2,
 					"BigDecimal (import and one use): the integer minor units scaled exactly by movePointLeft, only to "
 							+ "hand NumberFormat a value to display in the customer's locale; no arithmetic on money"),
 			new Allowed("dev/subdesk/clock/ClockConfiguration.java", "direct time", 1,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.intake.SignInCodes;
-import dev.subdesk.notices.Notices;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
@@ -15,6 +14,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -35,7 +35,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	Accounts accounts;
 
 	@Autowired
-	Notices notices;
+	ApplicationEventPublisher events;
 
 	@Test
 	void anotherAccountsSubscriptionIsNotFoundForEveryPageAndForm() {
@@ -130,7 +130,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	@Test
 	void askingForCodesIsLimitedPerClientAddressWhateverTheEmails() {
 		// the suite's browsers all come from 127.0.0.1, so its server runs with a high limit: this one has two
-		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, notices, 3, 2);
+		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, 3, 2);
 		TransactionTemplate tx = new TransactionTemplate(transactions); // what the bean's proxy would open
 		BiFunction<String, String, SignInCodes.Issue> issue = (email, ip) -> tx.execute(s -> codes.issue(email, ip));
 		String address = "203.0.113." + UUID.randomUUID();

@@ -1,0 +1,226 @@
+package dev.subdesk.notices;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.catalog.Catalog;
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.Term;
+import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.renewals.RenewalDeclined;
+import dev.subdesk.renewals.RenewalsApproaching;
+import dev.subdesk.renewals.RenewalsCharged;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.WithdrawalPeriod;
+import dev.subdesk.subscriptions.PriceChangesRecorded;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionPriceChange;
+import dev.subdesk.subscriptions.SubscriptionPurchased;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The events of the subscriptions module (the ORDER_CONFIRMATION of a purchase, the PRICE_CHANGE notices) and of the
+ * renewals module (the RENEWAL_RECEIPTs of a batch of renewals; RENEWAL_REMINDER, UPCOMING_CHARGE and TRIAL_ENDING
+ * ahead of a renewal; PAYMENT_FAILED with SUBSCRIPTION_EXPIRED after a declined one). What comes in batches is stored
+ * in bulk, with one {@link Notices#sendAll} per batch (the renewal benchmark depends on it).
+ */
+@Component
+class SubscriptionNotices {
+
+	private final Notices notices;
+
+	private final Catalog catalog;
+
+	private final Jurisdictions jurisdictions;
+
+	private final String baseUrl;
+
+	SubscriptionNotices(Notices notices, Catalog catalog, Jurisdictions jurisdictions,
+			@Value("${subdesk.public-base-url}") String baseUrl) {
+		this.notices = notices;
+		this.catalog = catalog;
+		this.jurisdictions = jurisdictions;
+		this.baseUrl = baseUrl;
+	}
+
+	@EventListener
+	void on(SubscriptionPurchased purchase) {
+		Account account = purchase.account();
+		Plan plan = purchase.plan();
+		Letter letter = notices.letterFor(account.country());
+		String name = catalog.name(plan.code(), letter.locale());
+		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
+				letter.text("order.subject", purchase.orderNumber(), name),
+				(purchase.trial() ? trialConfirmation(letter, purchase, name) : orderConfirmation(letter, purchase, name))
+						+ withdrawalInformation(letter, purchase),
+				purchase.subscriptionId());
+	}
+
+	private static String orderConfirmation(Letter letter, SubscriptionPurchased purchase, String name) {
+		String orderNumber = purchase.orderNumber();
+		if (purchase.channel().storeBilled()) {
+			return letter.text("order.storeBilled", orderNumber, name, letter.text("store." + purchase.channel().name()));
+		}
+		Plan plan = purchase.plan();
+		PaymentMethod method = purchase.method();
+		return letter.text("order.paid", orderNumber, name, letter.money(purchase.price()),
+				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
+				letter.text(plan.term() == Term.P1Y ? "order.every.year" : "order.every.month"),
+				letter.date(purchase.periodEnd()), String.valueOf(plan.moneyBackDays()));
+	}
+
+	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
+	private String trialConfirmation(Letter letter, SubscriptionPurchased purchase, String name) {
+		Plan plan = purchase.plan();
+		@Nullable Subscription parent = purchase.parent();
+		String trial = parent == null ? letter.text("order.trialDays", String.valueOf(plan.trialDays()))
+				: letter.text("order.trialWithBase", catalog.name(parent.planCode(), letter.locale()), parent.orderNumber());
+		return letter.text("order.trial", purchase.orderNumber(), name, trial, letter.date(purchase.periodEnd()),
+				letter.money(purchase.price()),
+				letter.text(plan.term() == Term.P1Y ? "order.every.year" : "order.every.month"),
+				String.valueOf(plan.moneyBackDays()));
+	}
+
+	/**
+	 * For a customer in the EU, the right of withdrawal with its last day, on the durable medium at conclusion
+	 * (R-EU-1); nothing elsewhere, or when an app store bills the contract (the store informs and refunds).
+	 */
+	private String withdrawalInformation(Letter letter, SubscriptionPurchased purchase) {
+		Account account = purchase.account();
+		if (!jurisdictions.forCustomer(account.country(), account.region()).withdrawal()
+				|| purchase.channel().storeBilled()) {
+			return "";
+		}
+		return letter.text("order.withdrawal", String.valueOf(WithdrawalPeriod.DAYS),
+				letter.date(WithdrawalPeriod.lastDay(purchase.at(), account.country())));
+	}
+
+	/** One PRICE_CHANGE per subscriber of the batch, stored together. */
+	@EventListener
+	void on(PriceChangesRecorded recorded) {
+		List<Notices.Draft> drafts = recorded.changes()
+			.stream()
+			.map(change -> priceChange(change, recorded.at()))
+			.toList();
+		notices.sendAll(drafts);
+	}
+
+	private Notices.Draft priceChange(PriceChangesRecorded.Recorded recorded, Instant at) {
+		Subscription s = recorded.subscription();
+		SubscriptionPriceChange change = recorded.change();
+		Letter letter = notices.letterFor(recorded.to().country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String from = letter.date(change.renewalAt());
+		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
+		Money newPrice = change.newPrice();
+		return new Notices.Draft(letter, s.accountId(), recorded.to().email(), NoticeType.PRICE_CHANGE,
+				letter.text("priceChange.subject", name, letter.money(newPrice), from),
+				letter.text(change.consentRequired() ? "priceChange.consent" : "priceChange.body", name, s.orderNumber(),
+						letter.money(change.oldPrice()), letter.money(newPrice), term, from, baseUrl),
+				s.id(), at);
+	}
+
+	@EventListener
+	void on(RenewalsCharged charged) {
+		List<Notices.Draft> drafts = charged.renewals()
+			.stream()
+			.map(r -> receipt(r.subscription(), r.chargeId(), r.to(), r.dueAt()))
+			.toList();
+		notices.sendAll(drafts);
+	}
+
+	private Notices.Draft receipt(Subscription s, String chargeId, Accounts.Addressee to, Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.RENEWAL_RECEIPT,
+				letter.text("receipt.subject", name, price),
+				letter.text("receipt.body", price, name, s.orderNumber(), letter.date(s.currentPeriodEnd()),
+						letter.date(s.nextPeriodEnd()), chargeId, String.valueOf(plan.moneyBackDays()))
+						+ coolingOff(s, to, letter),
+				chargeId, at);
+	}
+
+	/**
+	 * R-UK-5: where the rule table gives a new withdrawal period after each renewal that commits for 12 months or
+	 * more (the UK's, behind its switch), the receipt, sent on the renewal's first day, says so, with its last day.
+	 */
+	private String coolingOff(Subscription s, Accounts.Addressee to, Letter letter) {
+		if (s.term() != Term.P1Y || !jurisdictions.forCustomer(to.country(), null).withdrawalAfterRenewal()) {
+			return "";
+		}
+		return letter.text("receipt.coolingOff", String.valueOf(WithdrawalPeriod.DAYS),
+				letter.date(WithdrawalPeriod.lastDay(s.currentPeriodEnd(), to.country())), baseUrl);
+	}
+
+	@EventListener
+	void on(RenewalsApproaching approaching) {
+		List<Notices.Draft> drafts = approaching.subscriptions()
+			.stream()
+			.map(a -> switch (approaching.milestone()) {
+				case RENEWAL -> ahead(NoticeType.RENEWAL_REMINDER, "reminder", "reminder.next", a.subscription(), a.to(),
+						approaching.at());
+				case CHARGE -> preBilling(a.subscription(), a.to(), approaching.at());
+				case TRIAL_END -> ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term", a.subscription(),
+						a.to(), approaching.at());
+			})
+			.toList();
+		notices.sendAll(drafts);
+	}
+
+	private Notices.Draft preBilling(Subscription s, Accounts.Addressee to, Instant at) {
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
+				letter.text("upcoming.subject", name, price), letter.text("upcoming.body",
+						letter.date(s.currentPeriodEnd()), price, name, s.orderNumber(), baseUrl),
+				s.id(), at);
+	}
+
+	/**
+	 * A notice ahead of the end of the current period: {@code key.subject} and {@code key.body} with the plan's name,
+	 * the order number, the day, the price, the term ({@code termKey.year} or {@code termKey.month}) and the base URL.
+	 */
+	private Notices.Draft ahead(NoticeType type, String key, String termKey, Subscription s, Accounts.Addressee to,
+			Instant at) {
+		Plan plan = catalog.get(s.planCode());
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(s.price());
+		String day = letter.date(s.currentPeriodEnd());
+		return new Notices.Draft(letter, s.accountId(), to.email(), type, letter.text(key + ".subject", name, day, price),
+				letter.text(key + ".body", name, s.orderNumber(), day, price,
+						letter.text(termKey + (plan.term() == Term.P1Y ? ".year" : ".month")), baseUrl),
+				s.id(), at);
+	}
+
+	/** PAYMENT_FAILED about the failed charge (or the subscription, if none was recorded), and each expiry with it. */
+	@EventListener
+	void on(RenewalDeclined declined) {
+		Subscription s = declined.subscription();
+		Letter letter = notices.letterFor(declined.country());
+		String failedChargeId = declined.failedChargeId();
+		boolean last = !declined.expired().isEmpty();
+		String name = catalog.name(s.planCode(), letter.locale());
+		notices.send(letter, s.accountId(), declined.email(), NoticeType.PAYMENT_FAILED,
+				letter.text("paymentFailed.subject", name),
+				letter.text("paymentFailed.body", letter.money(s.price()), name, s.orderNumber(),
+						declined.declineCode().replace('_', ' '),
+						letter.text(last ? "paymentFailed.last" : "paymentFailed.retrying")),
+				failedChargeId != null ? failedChargeId : s.id(), declined.dueAt());
+		for (Subscription gone : declined.expired()) {
+			String goneName = catalog.name(gone.planCode(), letter.locale());
+			notices.send(letter, gone.accountId(), declined.email(), NoticeType.SUBSCRIPTION_EXPIRED,
+					letter.text("expired.subject", goneName),
+					letter.text("expired.body", goneName, gone.orderNumber(), letter.dateTime(declined.dueAt())),
+					gone.id(), declined.dueAt());
+		}
+	}
+}

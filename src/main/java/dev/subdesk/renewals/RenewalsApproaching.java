@@ -1,0 +1,30 @@
+package dev.subdesk.renewals;
+
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.subscriptions.Subscription;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A batch of subscriptions was claimed at {@code at} as nearing a {@link Milestone}, in the transaction that marks
+ * them told: each account holder is to be told ahead of it. One event for the whole batch.
+ */
+public record RenewalsApproaching(Milestone milestone, List<Approaching> subscriptions, Instant at) {
+
+	public RenewalsApproaching {
+		subscriptions = List.copyOf(subscriptions);
+	}
+
+	public enum Milestone {
+		/** The renewal (the RENEWAL_REMINDER's days ahead). */
+		RENEWAL,
+		/** The renewal charge of a yearly plan (the pre-billing UPCOMING_CHARGE). */
+		CHARGE,
+		/** The end of a free trial, which converts into the first charge (TRIAL_ENDING). */
+		TRIAL_END
+	}
+
+	/** One subscription with the account holder to tell. */
+	public record Approaching(Subscription subscription, Accounts.Addressee to) {
+	}
+}
