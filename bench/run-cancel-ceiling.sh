@@ -70,16 +70,17 @@ for s in "${subs[@]}"; do post "/subscriptions/$s/cancellation-quote" '{}' >/dev
 sleep 1  # let the notices and the audit entries of the seeding settle before counting
 sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
 for s in "${subs[@]}"; do post "/subscriptions/$s/cancel" '{"mode":"IMMEDIATE","reason":"NOT_USING"}' >/dev/null; done
-# The audit sealer and the job scheduler poll in the background: listed, not counted as the cancel's.
-BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements)'"
+# The audit sealer, the job scheduler and the webhook dispatcher (fan-out and claims, each in a transaction that
+# commits without waiting for the disk) poll in the background: listed, not counted as the cancel's.
+BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements|^WITH (taken|due) AS|synchronous_commit TO OFF|ANALYZE webhook_delivery)'"
 sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
                  FROM pg_stat_statements WHERE NOT ($BACKGROUND) ORDER BY calls DESC, query"
-# Each background sealer run is one transaction: its BEGIN is taken off the count.
-SEALER_RUNS=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL'")
+# Each background sealer run and each dispatcher round is one transaction: its BEGIN is taken off the count.
+SEALER_RUNS=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL' OR query ~* '^WITH (taken|due) AS'")
 PER_CANCEL=$(sql -c "SELECT round((sum(calls) - $SEALER_RUNS)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
 PER_CANCEL_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements
                            WHERE NOT ($BACKGROUND) AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET |SHOW )'")
-echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer, taken off the total)"
+echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer and the webhook dispatcher, taken off the total)"
 echo "statements per cancellation: $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 (( PROBE_ONLY )) && exit 0
 
