@@ -4,6 +4,7 @@ import dev.subdesk.channels.OfficialChannels;
 import dev.subdesk.intake.PublicCancellations;
 import dev.subdesk.intake.PublicFormLimits;
 import dev.subdesk.intake.PublicWithdrawals;
+import dev.subdesk.jurisdictions.Jurisdictions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -60,14 +61,16 @@ class PublicPagesController {
 	private final PublicFormLimits limits;
 	private final MessageSource messages;
 	private final OfficialChannels channels;
+	private final Jurisdictions jurisdictions;
 
 	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, PublicFormLimits limits,
-			MessageSource messages, OfficialChannels channels) {
+			MessageSource messages, OfficialChannels channels, Jurisdictions jurisdictions) {
 		this.requests = requests;
 		this.withdrawals = withdrawals;
 		this.limits = limits;
 		this.messages = messages;
 		this.channels = channels;
+		this.jurisdictions = jurisdictions;
 	}
 
 	@GetMapping("/")
@@ -144,6 +147,15 @@ class PublicPagesController {
 			.header(HttpHeaders.CONTENT_DISPOSITION,
 					ContentDisposition.attachment().filename("cancellation-" + r.receivedAt().getEpochSecond() + ".txt").build().toString())
 			.body(text.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Whether customers in the United Kingdom may withdraw too (R-UK-5, while its switch is on): the withdrawal form
+	 * says so, or it would tell them that only the EU may.
+	 */
+	@ModelAttribute("withdrawalInTheUk")
+	boolean withdrawalInTheUk() {
+		return jurisdictions.forCustomer("GB", null).withdrawal();
 	}
 
 	/** "Withdraw from contract here" (R-EU-5): name, contract and email, then the "Confirm withdrawal" button. */

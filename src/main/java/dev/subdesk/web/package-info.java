@@ -9,5 +9,5 @@
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Web pages",
 		allowedDependencies = { "shared", "clock", "catalog", "accounts", "subscriptions", "billing", "intake",
-				"cancellation", "devices", "entitlements", "support", "channels", "stores", "checkout" })
+				"cancellation", "devices", "entitlements", "support", "channels", "stores", "checkout", "jurisdictions" })
 package dev.subdesk.web;

@@ -18,7 +18,9 @@ class PortalLanguageIntegrationTests extends PortalTestSupport {
 		assertThat(page("/cancel", "de-AT,de;q=0.9")).contains("lang=\"de\"").contains("Verträge hier kündigen")
 			.contains("Vertrag widerrufen");
 		assertThat(page("/withdraw", "de")).contains("Widerruf bestätigen");
-		assertThat(page("/withdraw", "en-GB,en")).contains("lang=\"en\"").contains("Confirm withdrawal");
+		assertThat(page("/withdraw", "en-GB,en")).contains("lang=\"en\"").contains("Confirm withdrawal")
+			.as("the UK's rules are off: only the EU may withdraw").contains("Customers in the EU can withdraw")
+			.doesNotContain("United Kingdom");
 		assertThat(page("/cancel", "fr-FR,fr")).contains("lang=\"en\"").contains("Cancel contracts here");
 	}
 

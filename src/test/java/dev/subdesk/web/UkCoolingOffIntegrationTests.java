@@ -87,6 +87,14 @@ class UkCoolingOffIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void theWithdrawalFormTellsCustomersInTheUnitedKingdomThatTheyMayWithdrawToo() {
+		PortalSession session = new PortalSession(port);
+		assertThat(session.get("/withdraw").body()).contains("Customers in the EU and in the United Kingdom can withdraw")
+			.contains("after each yearly renewal")
+			.doesNotContain("Customers in the EU can withdraw");
+	}
+
+	@Test
 	void theRenewalsPeriodEndsAfterFourteenDaysAndAMonthlyRenewalOpensNone() {
 		Customer yearly = britishCustomerWith("vpn-annual");
 		Customer monthly = britishCustomerWith("antivirus-monthly");
