@@ -470,8 +470,13 @@ class Dispatcher implements SmartLifecycle {
 								e);
 					}
 					finally {
-						inFlight.get(claim.endpointId()).decrementAndGet();
-						wake.release();
+						// wake the loop when a claim for this endpoint would take a batch again (half its window
+						// free), not at every completion: rounds of a few records and an empty claim cost as much as
+						// full ones; the loop's idle interval records the successes of a burst's last few
+						int left = inFlight.get(claim.endpointId()).decrementAndGet();
+						if (left <= windows.of(claim.endpointId()) / 2) {
+							wake.release();
+						}
 					}
 				});
 			}
