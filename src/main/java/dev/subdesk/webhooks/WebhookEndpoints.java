@@ -81,6 +81,7 @@ public class WebhookEndpoints {
 	@Transactional
 	public WebhookEndpoint.WithSecret create(String url, List<String> events, @Nullable String description) {
 		List<String> types = check(url, events);
+		holdEventAppends();
 		String id = Ids.next("we");
 		String secret = Signatures.newSecret();
 		Instant now = clock.instant();
@@ -136,6 +137,9 @@ public class WebhookEndpoints {
 		if (!errors.isEmpty()) {
 			throw invalid(errors);
 		}
+		if (types != null || status == WebhookEndpoint.Status.ENABLED) {
+			holdEventAppends();
+		}
 		jdbc.sql("""
 				UPDATE webhook_endpoint SET url = COALESCE(:url, url), events = COALESCE(:events, events),
 				    status = COALESCE(:status, status),
@@ -148,6 +152,16 @@ public class WebhookEndpoints {
 			.param("status", status == null ? null : status.name(), java.sql.Types.VARCHAR)
 			.update();
 		return get(id);
+	}
+
+	/**
+	 * Waits for the transactions appending events and holds new appends off until this one commits (V251): events are
+	 * queued for fan-out only when an enabled endpoint wants their type, so a change that makes an endpoint want more
+	 * must not race an append whose trigger still sees the endpoint as it was. The wait is as long as the longest
+	 * transaction appending events (a renewal batch); endpoints change rarely.
+	 */
+	private void holdEventAppends() {
+		jdbc.sql("LOCK TABLE domain_event IN SHARE MODE").update();
 	}
 
 	/** Deletes the endpoint and its deliveries log; nothing more is sent to it. */

@@ -304,8 +304,14 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 			batch.add(new NewEvent(EventType.SUBSCRIPTION_RENEWED, subject + i, null, Map.of("i", i)));
 			batch.add(new NewEvent(EventType.CHARGE_SUCCEEDED, subject + i, null, Map.of("i", i)));
 		}
-		// counted in the appending transaction, before the dispatcher can take any of them
+		// counted in the appending transaction, before the dispatcher can take any of them, with an endpoint that wants
+		// every event (only the events an enabled endpoint wants are queued, V251); rolled back, endpoint and all
 		Long[] counts = new TransactionTemplate(txManager).execute(status -> {
+			status.setRollbackOnly();
+			database.sql("""
+					INSERT INTO webhook_endpoint (id, url, events, status, secret, created_at)
+					VALUES (:id, 'https://hooks.example.com/all', ARRAY['*'], 'ENABLED', 'whsec_test', now())
+					""").param("id", "we_fanout" + System.nanoTime()).update();
 			log.appendAll(batch);
 			log.ofSubject(subject + 0);
 			return new Long[] {

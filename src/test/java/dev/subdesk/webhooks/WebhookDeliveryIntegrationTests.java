@@ -312,16 +312,17 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
-	void aFanOutRoundCountsTheEventsItTookEvenWhenNoEndpointWantsThem() {
+	void aFanOutRoundCountsTheEventsItTook() throws Exception {
 		// a round that took events is work: the loop goes on at once instead of waiting an idle interval per batch
 		dispatcher.stop();
+		endpoint(receiver(), EventType.DEVICE_ACTIVATED.wireName());
 		try {
-			int unwanted = properties.batch() * 3;
-			transactions.executeWithoutResult(tx -> events.appendAll(IntStream.range(0, unwanted)
+			int wanted = properties.batch() * 3;
+			transactions.executeWithoutResult(tx -> events.appendAll(IntStream.range(0, wanted)
 				.mapToObj(i -> new dev.subdesk.events.NewEvent(EventType.DEVICE_ACTIVATED, subject(), null, Map.of("n", i)))
 				.toList()));
 			long queued = jdbc.sql("SELECT count(*) FROM webhook_fanout").query(Long.class).single();
-			assertThat(queued).isGreaterThanOrEqualTo(unwanted);
+			assertThat(queued).isGreaterThanOrEqualTo(wanted);
 
 			int taken = dispatcher.fanOut();
 
@@ -331,6 +332,37 @@ class WebhookDeliveryIntegrationTests {
 		finally {
 			dispatcher.start();
 		}
+	}
+
+	@Test
+	void onlyEventsAnEnabledEndpointWantsAreQueuedForFanOut() throws Exception {
+		// a vendor without endpoints, or with endpoints that want a few types, has the rest of its events cost the
+		// dispatcher nothing (V251); checked in one transaction that is rolled back, so no other test sees it
+		endpoint(receiver(), EventType.CASE_UPDATED.wireName());
+		transactions.executeWithoutResult(tx -> {
+			jdbc.sql("""
+					UPDATE webhook_endpoint SET status = 'DISABLED'
+					WHERE status = 'ENABLED' AND NOT (events = ARRAY['case.updated'])
+					""").update();
+			String unwanted = subject();
+			String wanted = subject();
+			events.append(EventType.DEVICE_ACTIVATED, unwanted, null, Map.of("id", unwanted));
+			events.append(EventType.CASE_UPDATED, wanted, null, Map.of("id", wanted));
+			assertThat(queuedFor(unwanted)).as("no enabled endpoint wants device.activated").isZero();
+			assertThat(queuedFor(wanted)).as("an enabled endpoint wants case.updated").isEqualTo(1);
+			jdbc.sql("UPDATE webhook_endpoint SET status = 'DISABLED' WHERE status = 'ENABLED'").update();
+			String nobody = subject();
+			events.append(EventType.CASE_UPDATED, nobody, null, Map.of("id", nobody));
+			assertThat(queuedFor(nobody)).as("no endpoint enabled at all").isZero();
+			tx.setRollbackOnly();
+		});
+	}
+
+	private long queuedFor(String subject) {
+		return jdbc.sql("""
+				SELECT count(*) FROM webhook_fanout f JOIN domain_event e ON e.position = f.position
+				WHERE e.subject_id = :subject
+				""").param("subject", subject).query(Long.class).single();
 	}
 
 	@Test
