@@ -106,8 +106,9 @@ class Dispatcher implements SmartLifecycle {
 	 * The due deliveries, at most the room an endpoint has left on this node (its {@link SendWindows window} less its
 	 * attempts in flight here: {@code :known} and {@code :rooms}, {@code :initial} for the others), looked up endpoint
 	 * by endpoint (endpoints with less than half their window free left out, so that claims come in batches and not
-	 * one by one as attempts complete), so that no endpoint's backlog, however old and large (a receiver down for hours, all its
-	 * retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to {@code :batch}.
+	 * one by one as attempts complete), so that no endpoint's backlog, however old and large (a receiver down for
+	 * hours, all its retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to
+	 * {@code :batch}.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
 	 */
 	private static final String CLAIM = """
