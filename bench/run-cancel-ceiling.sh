@@ -6,7 +6,7 @@
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
 #   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
-# Usage: bench/run-cancel-ceiling.sh [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
+# Usage: bench/run-cancel-ceiling.sh [--top N (after the HTTP run, the N statements that took PostgreSQL the most time)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
 #        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
 # Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
 set -euo pipefail
@@ -20,6 +20,7 @@ PGBENCH_SECONDS=20
 PROBE_ONLY=0
 CEILING_ONLY=0
 CLIENTS=16
+TOP=0
 BENCH_ARGS=()
 while (( $# )); do
   case "$1" in
@@ -27,6 +28,7 @@ while (( $# )); do
     --pgbench-seconds) PGBENCH_SECONDS="$2"; shift 2 ;;
     --probe-only) PROBE_ONLY=1; shift ;;
     --ceiling-only) CEILING_ONLY=1; shift ;;
+    --top) TOP="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) BENCH_ARGS+=("$1"); shift ;;
   esac
@@ -92,6 +94,12 @@ else
   BENCH_PID=$!
   wait "$BENCH_PID"
   BENCH_PID=""
+fi
+if (( TOP > 0 )); then
+  echo "== the $TOP statements of the HTTP run (seeding included) that took PostgreSQL the most time"
+  sql -F ' | ' -c "SELECT calls, round(total_exec_time::numeric) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+                          rows, regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
+                   FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $TOP"
 fi
 RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
 [[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }

@@ -21,7 +21,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The webhook benchmark (bench/run-webhook-bench.sh): on the embedded PostgreSQL, with one endpoint on a local
@@ -71,7 +70,7 @@ public final class WebhookBenchmark {
 			WebhookProperties live = new WebhookProperties(true, true, configured.perEndpoint(), configured.interval(),
 					configured.batch(), configured.timeout(), configured.lease());
 			Dispatcher dispatcher = new Dispatcher(jdbc, app.getBean(TransactionTemplate.class), app.getBean(Clock.class),
-					app.getBean(JsonMapper.class), live, app.getBean(WebhookMeters.class), app.getBean(SealedSecrets.class));
+					live, app.getBean(WebhookMeters.class), app.getBean(SealedSecrets.class));
 			String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
 			app.getBean(WebhookEndpoints.class).create(url, List.of("*"), "bench");
 
