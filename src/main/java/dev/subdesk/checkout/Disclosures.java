@@ -8,6 +8,7 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
@@ -233,7 +234,7 @@ public class Disclosures {
 					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
 							Formats.date(first), every));
 			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
-				.formatted(Formats.date(first), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
+				.formatted(Formats.date(first), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
 		}
 		else {
 			renewal = plan.term().boundary(now, 1);
@@ -279,7 +280,7 @@ public class Disclosures {
 			text.append((" Wenn Sie nicht vor dem Ende des Tests kündigen, werden am %s (Ende des Tests) automatisch %s von "
 					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), price, adverb));
 			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. Wir erinnern Sie %d Tage vor dem Ende des Tests."
-				.formatted(day.apply(renewal), jurisdictions.daysBefore("TRIAL_ENDING", plan.term().name())));
+				.formatted(day.apply(renewal), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
 		}
 		else {
 			renewal = plan.term().boundary(now, 1);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
  * region is given, else {@code US}, else the country's group such as {@code EU}, else {@code *}); an entry inherits
  * what it does not set from its parent. The compliance switches ({@code subdesk.compliance.*} properties) are part
  * of the table: a field {@code xyzWhen} or a notice's {@code when} names the switch that turns the rule on. The
- * table is read and checked at start-up: an unknown field, parent or switch stops the application.
+ * table is read and checked at start-up: an unknown field, parent, switch or notice type stops the application, and
+ * so does a {@link ScheduledNotice} the table does not schedule.
  */
 @Service
 public class Jurisdictions {
@@ -80,8 +83,14 @@ public class Jurisdictions {
 		List<NoticeRule> schedule = new ArrayList<>();
 		for (JsonNode notice : table.path("notices")) {
 			String when = notice.path("when").asString(null);
-			schedule.add(new NoticeRule(required(notice, "type").asString(), required(notice, "daysBefore").asInt(),
-					strings(notice.path("terms")), strings(notice.path("rules")), when == null || switchOn(when)));
+			schedule.add(new NoticeRule(kind(required(notice, "type").asString()),
+					required(notice, "daysBefore").asInt(), strings(notice.path("terms")), strings(notice.path("rules")),
+					when == null || switchOn(when)));
+		}
+		Set<ScheduledNotice> unscheduled = EnumSet.allOf(ScheduledNotice.class);
+		schedule.forEach(n -> unscheduled.remove(n.type()));
+		if (!unscheduled.isEmpty()) {
+			throw new IllegalStateException("The rule table schedules no notice of type " + unscheduled);
 		}
 		this.notices = List.copyOf(schedule);
 	}
@@ -126,14 +135,14 @@ public class Jurisdictions {
 	}
 
 	/** Whether a notice of this type is on (a notice behind a switch is off while its switch is). */
-	public boolean noticeActive(String type) {
-		return notices.stream().anyMatch(n -> n.type().equals(type) && n.active());
+	public boolean noticeActive(ScheduledNotice type) {
+		return notices.stream().anyMatch(n -> n.type() == type && n.active());
 	}
 
 	/** The days ahead of the event that a notice of this type goes out for this term ({@code P1Y}, {@code P1M}). */
-	public int daysBefore(String type, String term) {
+	public int daysBefore(ScheduledNotice type, String term) {
 		return notices.stream()
-			.filter(n -> n.type().equals(type) && n.terms().contains(term))
+			.filter(n -> n.type() == type && n.terms().contains(term))
 			.mapToInt(NoticeRule::daysBefore)
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("The rule table has no " + type + " notice for " + term));
@@ -194,6 +203,16 @@ public class Jurisdictions {
 				withdrawalDays, afterRenewalWhen != null && switchOn(afterRenewalWhen), withoutNotice,
 				required(e, "calendarDates").asBoolean(), required(e, "cancelDeadline").asBoolean(), rules,
 				required(e, "priceIncreaseConsent").asBoolean());
+	}
+
+	private static ScheduledNotice kind(String type) {
+		try {
+			return ScheduledNotice.valueOf(type);
+		}
+		catch (IllegalArgumentException e) {
+			throw new IllegalStateException("The rule table names an unknown notice type %s (known: %s)"
+				.formatted(type, Arrays.toString(ScheduledNotice.values())), e);
+		}
 	}
 
 	private static JsonNode required(JsonNode node, String field) {

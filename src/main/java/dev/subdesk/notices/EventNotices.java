@@ -13,6 +13,7 @@ import dev.subdesk.intake.PublicCancellationReceived;
 import dev.subdesk.intake.SignInCodeIssued;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.support.CaseUpdated;
+import dev.subdesk.support.Support;
 import dev.subdesk.support.VerificationCodeIssued;
 import java.util.Locale;
 import org.springframework.context.event.EventListener;
@@ -40,10 +41,13 @@ class EventNotices {
 
 	private final Catalog catalog;
 
-	EventNotices(Notices notices, JsonMapper json, Catalog catalog) {
+	private final Support support;
+
+	EventNotices(Notices notices, JsonMapper json, Catalog catalog, Support support) {
 		this.notices = notices;
 		this.json = json;
 		this.catalog = catalog;
+		this.support = support;
 	}
 
 	@EventListener
@@ -180,7 +184,10 @@ class EventNotices {
 				letter.text("signin.body", issued.code()), issued.codeId());
 	}
 
-	/** {@code case.opened}, {@code case.escalated} or {@code case.resolved}: the number, the subject, the resolution. */
+	/**
+	 * {@code case.opened}, {@code case.escalated} or {@code case.resolved}: the number, the subject, the resolution.
+	 * The case's timeline then names the notice stored, by its subject.
+	 */
 	@EventListener
 	void on(CaseUpdated updated) {
 		String what = "case." + updated.update().name().toLowerCase(Locale.ROOT);
@@ -188,8 +195,10 @@ class EventNotices {
 		Object[] args = resolution == null ? new Object[] { updated.caseNumber(), updated.subject() }
 				: new Object[] { updated.caseNumber(), updated.subject(), resolution };
 		Letter letter = notices.letterFor(updated.country());
-		notices.send(letter, updated.accountId(), updated.email(), NoticeType.CASE_UPDATE,
-				letter.text(what + ".subject", args), letter.text(what + ".body", args), updated.caseNumber());
+		String subject = letter.text(what + ".subject", args);
+		notices.send(letter, updated.accountId(), updated.email(), NoticeType.CASE_UPDATE, subject,
+				letter.text(what + ".body", args), updated.caseNumber());
+		support.noticeSent(updated, subject);
 	}
 
 	@EventListener

@@ -4,6 +4,7 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.subscriptions.RenewalQueue;
@@ -65,7 +66,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges) {
 		this.priceChanges = priceChanges;
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
-		this.preBillingNotice = jurisdictions.noticeActive("UPCOMING_CHARGE");
+		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
 		this.batchSize = batchSize;
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,

@@ -3,6 +3,7 @@ package dev.subdesk.subscriptions;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.shared.Money;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -170,14 +171,14 @@ public class RenewalQueue {
 	 */
 	RenewalQueue(JdbcClient jdbc, DataSource dataSource, Subscriptions subscriptions, Jurisdictions jurisdictions,
 			ApplicationEventPublisher events) {
-		int yearly = jurisdictions.daysBefore("RENEWAL_REMINDER", "P1Y");
-		int monthly = jurisdictions.daysBefore("RENEWAL_REMINDER", "P1M");
+		int yearly = jurisdictions.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1Y");
+		int monthly = jurisdictions.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1M");
 		String lead = REMINDER_LEAD.formatted(yearly, monthly);
 		this.claimReminders = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead);
-		this.preBillingDays = jurisdictions.daysBefore("UPCOMING_CHARGE", "P1Y");
+		this.preBillingDays = jurisdictions.daysBefore(ScheduledNotice.UPCOMING_CHARGE, "P1Y");
 		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
-		this.trialEndingDays = Math.max(jurisdictions.daysBefore("TRIAL_ENDING", "P1Y"),
-				jurisdictions.daysBefore("TRIAL_ENDING", "P1M"));
+		this.trialEndingDays = Math.max(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1Y"),
+				jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1M"));
 		this.nextDue = NEXT_DUE.formatted(lead, trialEndingDays);
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;

@@ -7,6 +7,7 @@ import dev.subdesk.catalog.PriceChange;
 import dev.subdesk.catalog.PriceChanges;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import java.sql.ResultSet;
@@ -136,8 +137,8 @@ public class SubscriptionPriceChanges {
 		this.clock = clock;
 		this.tx = new TransactionTemplate(txManager);
 		// the rule table names the notice by its type, notices.NoticeType.PRICE_CHANGE
-		this.yearLead = jurisdictions.daysBefore("PRICE_CHANGE", Term.P1Y.name());
-		this.monthLead = jurisdictions.daysBefore("PRICE_CHANGE", Term.P1M.name());
+		this.yearLead = jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1Y.name());
+		this.monthLead = jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1M.name());
 	}
 
 	/** The PRICE_CHANGE notice's lead for a term: the rule table's days (R-CA-8's 7-30, R-NY-2's 5-30). */

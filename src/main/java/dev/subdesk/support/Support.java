@@ -16,13 +16,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Support cases and charge disputes. */
@@ -348,7 +348,19 @@ public class Support {
 		Account account = accounts.get(accountId);
 		events.publishEvent(new CaseUpdated(c.caseNumber(), account.id(), account.email(), account.country(), update,
 				c.subject(), resolution));
-		timeline(c.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: case " + update.name().toLowerCase(Locale.ROOT));
+	}
+
+	/**
+	 * Records on the case's timeline the CASE_UPDATE notice its customer was sent about an escalation or a
+	 * resolution, by the notice's subject as sent (in the customer's language). The notices module calls this in the
+	 * case change's transaction once it has stored the notice of a {@link CaseUpdated}, so the timeline names only a
+	 * notice that was stored. An opening's notice is not repeated there: the timeline's OPENED line names the case.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void noticeSent(CaseUpdated updated, String subject) {
+		if (updated.update() != CaseUpdated.Update.OPENED) {
+			timeline(updated.caseNumber(), "system", "NOTICE", "CASE_UPDATE sent: " + subject);
+		}
 	}
 
 	private SupportCase lock(String caseNumber) {

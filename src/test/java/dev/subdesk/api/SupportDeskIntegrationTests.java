@@ -58,6 +58,36 @@ class SupportDeskIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theTimelineNamesTheNoticeTheCustomerWasSentByItsSubject() {
+		String number = disputeCase();
+		support.escalate(number, "Customer asks for a refund outside the policy", "agent-ann");
+		support.resolve(number, "Refunded as a goodwill gesture", "supervisor-sue");
+
+		List<String> sent = api.get("/accounts/" + support.find(number).orElseThrow().accountId() + "/notices").json()
+			.path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals("CASE_UPDATE"))
+			.map(n -> n.path("subject").asString())
+			.toList();
+		List<String> told = support.timeline(number).stream()
+			.filter(t -> t.kind().equals("NOTICE"))
+			.map(Support.TimelineEntry::text)
+			.toList();
+		assertThat(told).containsExactly( // in Germany, in German
+				"CASE_UPDATE sent: Ihr Vorgang " + number + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
+				"CASE_UPDATE sent: Ihr Vorgang " + number + " ist erledigt");
+		assertThat(told).allSatisfy(line -> assertThat(sent).contains(line.substring("CASE_UPDATE sent: ".length())));
+	}
+
+	@Test
+	void aCaseWithNoCustomerYetClaimsNoNoticeWhenEscalated() {
+		String number = support.openUnmatched("Store purchase for no known account", "STORE", "token tok_x").caseNumber();
+		support.escalate(number, "Nobody can find the customer", "agent-ann");
+		assertThat(support.timeline(number)).filteredOn(t -> t.kind().equals("NOTICE"))
+			.extracting(Support.TimelineEntry::text)
+			.containsExactly("No customer to tell yet: ESCALATED");
+	}
+
+	@Test
 	void theAuditTrailRecordsWhoChangedWhatAndDetectsATamperedEntry() {
 		String account = api.with("X-Actor", "integrator-jo")
 			.post("/accounts", Map.of("email", dev.subdesk.testing.Fixtures.uniqueEmail(), "name", "Jo", "country", "FR"))

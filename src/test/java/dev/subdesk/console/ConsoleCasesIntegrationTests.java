@@ -30,7 +30,9 @@ class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
 				Map.of("reason", "Caller disputes a renewal charge"));
 		assertThat(escalated.status()).isEqualTo(302);
 		assertThat(agent.get("/console/cases/" + caseNumber).body()).contains("ESCALATED",
-				"Escalated to a supervisor: Caller disputes a renewal charge", "Caller verification: VERIFIED");
+				"Escalated to a supervisor: Caller disputes a renewal charge", "Caller verification: VERIFIED",
+				// the subject of the notice the caller (in Germany) was sent
+				"CASE_UPDATE sent: Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben");
 
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
 		assertThat(rowOf(supervisor.get("/console/queue").body(), caseNumber)).contains("Caller disputes a renewal charge")

@@ -104,7 +104,9 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 		browser.findElement(By.id("resolve")).click();
 		waitForText(By.id("case-status"), "RESOLVED");
 		assertThat(browser.findElement(By.id("timeline")).getText())
-			.contains("Resolved: Explained the money-back policy; the caller agreed", "CASE_UPDATE sent");
+			.contains("Resolved: Explained the money-back policy; the caller agreed",
+					"CASE_UPDATE sent: Your case " + caseNumber + " has been passed to a supervisor",
+					"CASE_UPDATE sent: Your case " + caseNumber + " is resolved");
 		assertAccessible(browser);
 		screenshot(browser, "console-case");
 		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.io.ClassPathResource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The rule table (classpath:jurisdictions/rules.json): who gets which rule, and the switches folded in. */
@@ -71,15 +72,15 @@ class JurisdictionsTests {
 			.containsOnlyKeys("de-termination-without-notice", "pre-billing-notice", "uk-subscription-rules")
 			.containsValues(false);
 		assertThat(off.forCustomer("DE", null).terminationWithoutNotice()).isFalse();
-		assertThat(off.noticeActive("UPCOMING_CHARGE")).isFalse();
-		assertThat(off.noticeActive("RENEWAL_REMINDER")).isTrue();
+		assertThat(off.noticeActive(ScheduledNotice.UPCOMING_CHARGE)).isFalse();
+		assertThat(off.noticeActive(ScheduledNotice.RENEWAL_REMINDER)).isTrue();
 
 		Jurisdictions on = with(
 				Set.of("subdesk.compliance.de-termination-without-notice", "subdesk.compliance.pre-billing-notice"));
 		assertThat(on.forCustomer("DE", null).terminationWithoutNotice()).isTrue();
 		assertThat(on.forCustomer("FR", null).terminationWithoutNotice()).as("German law only").isFalse();
 		assertThat(on.forCustomer("US", "CA").terminationWithoutNotice()).isFalse();
-		assertThat(on.noticeActive("UPCOMING_CHARGE")).isTrue();
+		assertThat(on.noticeActive(ScheduledNotice.UPCOMING_CHARGE)).isTrue();
 	}
 
 	@Test
@@ -100,16 +101,17 @@ class JurisdictionsTests {
 	@Test
 	void theNoticeScheduleSitsInsideEveryWindowItServes() throws IOException {
 		Jurisdictions rules = with(Set.of());
-		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1Y")).as("R-CA-7: 15-45 days").isBetween(15, 45);
-		assertThat(rules.daysBefore("UPCOMING_CHARGE", "P1Y")).as("R-CARD-3: 3-7 days").isBetween(3, 7);
-		assertThat(rules.daysBefore("RENEWAL_REMINDER", "P1M")).isPositive();
+		assertThat(rules.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1Y")).as("R-CA-7: 15-45 days").isBetween(15, 45);
+		assertThat(rules.daysBefore(ScheduledNotice.UPCOMING_CHARGE, "P1Y")).as("R-CARD-3: 3-7 days").isBetween(3, 7);
+		assertThat(rules.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1M")).isPositive();
 		for (String term : java.util.List.of("P1Y", "P1M")) {
-			assertThat(rules.daysBefore("TRIAL_ENDING", term)).as("R-CARD-1/2: at least 7 days before the first charge")
+			assertThat(rules.daysBefore(ScheduledNotice.TRIAL_ENDING, term))
+				.as("R-CARD-1/2: at least 7 days before the first charge")
 				.isGreaterThanOrEqualTo(7)
 				.as("R-CA-6: 3 to 21 days before the trial ends")
 				.isBetween(3, 21);
 		}
-		assertThat(rules.noticeActive("TRIAL_ENDING")).as("on for everyone, no switch").isTrue();
+		assertThat(rules.noticeActive(ScheduledNotice.TRIAL_ENDING)).as("on for everyone, no switch").isTrue();
 		assertThat(rules.notices()).allSatisfy(n -> assertThat(n.rules()).isNotEmpty());
 	}
 
@@ -137,5 +139,23 @@ class JurisdictionsTests {
 			}
 		}
 		assertThatThrownBy(() -> new Jurisdictions(unknownSwitch, p -> false)).hasMessageContaining("button-broken");
+	}
+
+	@Test
+	void aTableNamingAnUnknownNoticeTypeOrSchedulingNoneOfAKindIsRefusedAtStartUp() throws IOException {
+		ObjectNode unknownType = (ObjectNode) table().deepCopy();
+		((ObjectNode) unknownType.path("notices").get(1)).put("type", "RENEWAL_REMINDR");
+		assertThatThrownBy(() -> new Jurisdictions(unknownType, p -> false))
+			.hasMessageContaining("unknown notice type RENEWAL_REMINDR");
+
+		ObjectNode noPriceChange = (ObjectNode) table().deepCopy();
+		ArrayNode notices = (ArrayNode) noPriceChange.path("notices");
+		for (int i = notices.size() - 1; i >= 0; i--) {
+			if (notices.get(i).path("type").asString().equals("PRICE_CHANGE")) {
+				notices.remove(i);
+			}
+		}
+		assertThatThrownBy(() -> new Jurisdictions(noPriceChange, p -> false))
+			.hasMessageContaining("schedules no notice of type [PRICE_CHANGE]");
 	}
 }
