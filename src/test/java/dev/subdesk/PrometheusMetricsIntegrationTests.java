@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * {@code /actuator/prometheus}: behind the API key, in Prometheus' text format, with the JVM's meters and the
@@ -27,6 +30,9 @@ class PrometheusMetricsIntegrationTests extends ApiIntegrationTest {
 	private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
 	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Autowired
+	ObservationRegistry observations;
 
 	@Test
 	void thePrometheusEndpointNeedsTheApiKey() throws Exception {
@@ -52,6 +58,17 @@ class PrometheusMetricsIntegrationTests extends ApiIntegrationTest {
 				"subdesk_cancellations_total{channel=\"PORTAL\",mode=\"END_OF_TERM\"}",
 				"subdesk_offers_shown_total", "subdesk_offers_accepted_total",
 				"subdesk_notices{status=\"PENDING\"}", "subdesk_notices{status=\"FAILED\"}");
+	}
+
+	/** The requests are timed (http.server.requests); the security filter chain's own observations are not made. */
+	@Test
+	void requestsAreTimedButNotEachSecurityFilter() throws Exception {
+		api.get("/plans");
+		Map<String, Double> samples = samples(scrape("Bearer " + Api.TEST_KEY).body());
+		assertThat(samples.keySet()).anyMatch(name -> name.startsWith("http_server_requests_seconds_count{"))
+			.noneMatch(name -> name.startsWith("spring_security_"));
+		assertThat(Observation.start("spring.security.filterchains", observations).isNoop()).isTrue();
+		assertThat(Observation.start("http.server.requests", observations).isNoop()).isFalse();
 	}
 
 	@Test
