@@ -108,6 +108,20 @@ public class Accounts {
 			.orElseThrow(() -> SubdeskException.notFound("Account", id));
 	}
 
+	/**
+	 * Locks the account that holds a subscription, finding it from the subscription's row in the same statement:
+	 * cancellation work locks the account first (then the subscription), and only the subscription names it, so this
+	 * spares a read of the subscription before the lock. Empty when there is no such subscription.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<Account> lockHolderOf(String subscriptionId) {
+		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS
+				+ " FROM accounts WHERE id = (SELECT account_id FROM subscriptions WHERE id = :subscription) FOR UPDATE")
+			.param("subscription", subscriptionId)
+			.query(Accounts::mapAccount)
+			.optional();
+	}
+
 	@Transactional(readOnly = true)
 	public Page<Account> findByEmail(String email, Page.Request request) {
 		List<Account> rows = jdbc.sql("SELECT " + ACCOUNT_COLUMNS + """

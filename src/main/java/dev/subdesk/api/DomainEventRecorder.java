@@ -3,9 +3,8 @@ package dev.subdesk.api;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
-import dev.subdesk.billing.Refund;
+import dev.subdesk.billing.RefundOfSubscription;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
 import dev.subdesk.events.DomainChange;
@@ -28,12 +27,10 @@ import org.springframework.stereotype.Component;
 class DomainEventRecorder {
 
 	private final EventLog log;
-	private final Billing billing;
 	private final Accounts accounts;
 
-	DomainEventRecorder(EventLog log, Billing billing, Accounts accounts) {
+	DomainEventRecorder(EventLog log, Accounts accounts) {
 		this.log = log;
-		this.billing = billing;
 		this.accounts = accounts;
 	}
 
@@ -53,10 +50,8 @@ class DomainEventRecorder {
 			case Account a -> new NewEvent(change.type(), a.id(), a.id(), Views.AccountView.of(a));
 			case Subscription s -> new NewEvent(change.type(), s.id(), s.accountId(), Views.SubscriptionView.of(s));
 			case Charge c -> new NewEvent(change.type(), c.subscriptionId(), c.accountId(), Views.ChargeView.of(c));
-			case Refund r -> {
-				Charge c = billing.charge(r.chargeId()).orElseThrow();
-				yield new NewEvent(change.type(), c.subscriptionId(), c.accountId(), CancellationViews.RefundView.of(r));
-			}
+			case RefundOfSubscription r -> new NewEvent(change.type(), r.subscriptionId(), r.accountId(),
+					CancellationViews.RefundView.of(r.refund()));
 			case Device d -> new NewEvent(change.type(), d.subscriptionId() != null ? d.subscriptionId() : d.accountId(),
 					d.accountId(), Views.DeviceView.of(d));
 			case SupportCase c -> new NewEvent(change.type(), c.caseNumber(), c.accountId(), Views.CaseView.of(c));

@@ -1,5 +1,6 @@
 package dev.subdesk.billing;
 
+import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
 import dev.subdesk.events.DomainChange;
@@ -19,10 +20,13 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import jakarta.annotation.PreDestroy;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -55,15 +59,20 @@ public class Billing {
 			id, account_id, subscription_id, amount, currency, status, period_start, period_end, created_at,
 			refunded_amount, payment_method_id, seq""";
 
+	private static final String QUALIFIED_CHARGE_COLUMNS = CHARGE_COLUMNS.replaceAll("(\\w+)", "c.$1");
+
 	private static final String INSERT_CHARGE = """
 			INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
 			                     payment_method_id, gateway_key, failure_code, created_at, origin)
 			VALUES (:id, :account, :subscription, :amount, :currency, :status, :start, :end, :pm, :key, :failure, :at, :origin)
 			""";
 
-	private static final String INSERT_REFUND = """
+	/** A refund: the charge's refunded amount and status, and the PENDING refund, in one statement. */
+	private static final String REFUND_CHARGE = """
+			WITH charge AS (
+			    UPDATE charges SET refunded_amount = :refunded, status = :chargeStatus WHERE id = :charge RETURNING id)
 			INSERT INTO refunds (id, charge_id, account_id, amount, currency, status, reason, payment_method_id, created_at)
-			VALUES (:id, :charge, :account, :amount, :currency, 'PENDING', :reason, :pm, :at)
+			SELECT :id, charge.id, :account, :amount, :currency, 'PENDING', :reason, :pm, :at FROM charge
 			""";
 
 	/** The transaction resource under which {@link #recordRefund} lists the refunds to settle after commit. */
@@ -358,8 +367,9 @@ public class Billing {
 	 *         {@code 409 REFUND_EXCEEDS_CHARGE} for more than what is left
 	 */
 	public Refund refund(String chargeId, @Nullable Long amount, String reason) {
-		Refund recorded = recordThenSettle(() -> recordRefund(chargeId, amount, reason, clock.instant()));
-		return refundById(recorded.id()).orElseThrow();
+		return recordThenSettle(() -> recordRefund(chargeId, amount, reason, clock.instant()),
+				(recorded, settled) -> settled.containsKey(recorded.id()) ? settled.get(recorded.id())
+						: refundById(recorded.id()).orElseThrow());
 	}
 
 	/**
@@ -372,11 +382,20 @@ public class Billing {
 	 * was at commit: read refunds again ({@link #refundById}) to see them settled.
 	 */
 	public <T> T recordThenSettle(Supplier<T> work) {
+		return recordThenSettle(work, (result, settled) -> result);
+	}
+
+	/**
+	 * As {@link #recordThenSettle(Supplier)}, then {@code settledNow} gets the result with the refunds this call paid
+	 * back, by id, as they now stand (SUCCEEDED): no need to read them again. A refund not in the map was not settled
+	 * here (the gateway did not answer, or the work joined another transaction and settles after it): read it.
+	 */
+	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow) {
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
 			if (!TransactionSynchronizationManager.hasResource(RECORDED_REFUNDS)) {
 				settleAfterCommit();
 			}
-			return work.get();
+			return settledNow.apply(work.get(), Map.of());
 		}
 		List<String> recorded = new ArrayList<>();
 		T result = tx.execute(status -> {
@@ -388,8 +407,7 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
-		settleRefunds(recorded);
-		return result;
+		return settledNow.apply(result, settle(recorded));
 	}
 
 	private void settleAfterCommit() {
@@ -429,16 +447,49 @@ public class Billing {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Refund recordRefund(String chargeId, @Nullable Long amount, String reason, Instant at) {
+		LockedCharge charge = lockCharge("c.id = :key", chargeId)
+			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
+		return recordRefund(charge, accounts.get(charge.charge().accountId()), amount, reason, at);
+	}
+
+	/**
+	 * The latest successful charge of a subscription (the one the money-back window counts from), locked for the
+	 * rest of the transaction so that it can be refunded ({@link #recordRefund(LockedCharge, Account, Long, String,
+	 * Instant)}) without being read again.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<LockedCharge> lockLatestSuccessfulCharge(String subscriptionId) {
+		return lockCharge("""
+				c.id = (SELECT id FROM charges WHERE subscription_id = :key AND status <> 'FAILED'
+				        ORDER BY created_at DESC, seq DESC LIMIT 1)""", subscriptionId);
+	}
+
+	/** One charge, locked, with the card that paid it (removed cards included: the refund goes back to it). */
+	private Optional<LockedCharge> lockCharge(String which, String key) {
+		return jdbc.sql("SELECT " + QUALIFIED_CHARGE_COLUMNS + """
+				, p.brand, p.last4 FROM charges c LEFT JOIN payment_methods p ON p.id = c.payment_method_id
+				WHERE\s""" + which + " FOR UPDATE OF c")
+			.param("key", key)
+			.query((rs, n) -> new LockedCharge(mapCharge(rs, n), rs.getString("brand"), rs.getString("last4")))
+			.optional();
+	}
+
+	/**
+	 * As {@link #recordRefund(String, Long, String, Instant)}, for a charge this transaction has locked and its
+	 * account's holder as the caller already read it (the notice goes to them): the charge's row is updated and the
+	 * refund written in one statement.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Refund recordRefund(LockedCharge locked, Account holder, @Nullable Long amount, String reason, Instant at) {
 		@SuppressWarnings("unchecked")
 		List<String> recorded = (List<String>) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
 		if (recorded == null) {
 			throw new IllegalStateException("Refunds are recorded in a transaction of Billing.recordThenSettle");
 		}
-		Charge charge = jdbc.sql("SELECT " + CHARGE_COLUMNS + " FROM charges WHERE id = :id FOR UPDATE")
-			.param("id", chargeId)
-			.query(Billing::mapCharge)
-			.optional()
-			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
+		Charge charge = locked.charge();
+		if (!holder.id().equals(charge.accountId())) {
+			throw new IllegalArgumentException(holder.id() + " does not hold charge " + charge.id());
+		}
 		if (!charge.successful()) {
 			throw SubdeskException.of(BillingErrorCode.CHARGE_NOT_REFUNDABLE, "A failed charge moved no money to refund");
 		}
@@ -449,15 +500,12 @@ public class Billing {
 					"Only %d of this charge is left to refund".formatted(left));
 		}
 		long refunded = charge.refundedAmount() + value;
-		jdbc.sql("UPDATE charges SET refunded_amount = :refunded, status = :status WHERE id = :id")
-			.param("refunded", refunded)
-			.param("status", refunded == charge.amount() ? "REFUNDED" : "PARTIALLY_REFUNDED")
-			.param("id", chargeId)
-			.update();
 		String id = Ids.next("re");
-		jdbc.sql(INSERT_REFUND)
+		jdbc.sql(REFUND_CHARGE)
+			.param("refunded", refunded)
+			.param("chargeStatus", refunded == charge.amount() ? "REFUNDED" : "PARTIALLY_REFUNDED")
+			.param("charge", charge.id())
 			.param("id", id)
-			.param("charge", chargeId)
 			.param("account", charge.accountId())
 			.param("amount", value)
 			.param("currency", charge.currency())
@@ -465,13 +513,13 @@ public class Billing {
 			.param("pm", charge.paymentMethodId())
 			.param("at", Timestamp.from(at))
 			.update();
-		PaymentMethod method = accounts.paymentMethodEvenIfRemoved(charge.paymentMethodId()).orElseThrow();
-		dev.subdesk.accounts.Account holder = accounts.get(charge.accountId());
-		events.publishEvent(new RefundIssued(id, chargeId, charge.accountId(), Money.of(value, charge.currency()), reason,
-				at, holder.email(), holder.country(), method.brand(), method.last4()));
+		events.publishEvent(new RefundIssued(id, charge.id(), charge.accountId(), Money.of(value, charge.currency()),
+				reason, at, holder.email(), holder.country(), java.util.Objects.requireNonNull(locked.cardBrand()),
+				java.util.Objects.requireNonNull(locked.cardLast4())));
 		recorded.add(id);
-		Refund refund = new Refund(id, chargeId, value, charge.currency(), "PENDING", reason, at);
-		events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund));
+		Refund refund = new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
+		events.publishEvent(new DomainChange(EventType.REFUND_ISSUED,
+				new RefundOfSubscription(refund, charge.subscriptionId(), charge.accountId())));
 		return refund;
 	}
 
@@ -481,36 +529,42 @@ public class Billing {
 	 * sweep. Runs outside any transaction. Returns how many were settled.
 	 */
 	public int settleRefunds(Collection<String> refundIds) {
+		return settle(refundIds).size();
+	}
+
+	/** {@link #settleRefunds}: the refunds it settled, by id, as they now stand. */
+	private Map<String, Refund> settle(Collection<String> refundIds) {
 		requireNoTransaction();
-		int settled = 0;
+		Map<String, Refund> settled = new LinkedHashMap<>();
 		for (String id : refundIds) {
-			if (settleRefund(id)) {
-				settled++;
-			}
+			settleRefund(id).ifPresent(refund -> settled.put(id, refund));
 		}
 		return settled;
 	}
 
-	private boolean settleRefund(String id) {
+	private Optional<Refund> settleRefund(String id) {
 		Optional<PendingRefund> pending = jdbc.sql("""
-				SELECT r.id, r.amount, r.currency, p.gateway_token FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
+				SELECT r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, p.gateway_token
+				FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
 				WHERE r.id = :id AND r.status = 'PENDING'
 				""").param("id", id)
-			.query((rs, n) -> new PendingRefund(rs.getString(1), Money.of(rs.getLong(2), rs.getString(3)), rs.getString(4)))
+			.query((rs, n) -> new PendingRefund(mapRefund(rs, n), rs.getString("gateway_token")))
 			.optional();
 		if (pending.isEmpty()) {
-			return false;
+			return Optional.empty();
 		}
-		PaymentResult result = gateway.refund(pending.get().token(), pending.get().amount(), id);
+		Refund refund = pending.get().refund();
+		PaymentResult result = gateway.refund(pending.get().token(), Money.of(refund.amount(), refund.currency()), id);
 		crash.reached("refund");
 		if (result instanceof PaymentResult.Succeeded) {
-			return markRefunded(id);
+			// only the status changes: the rest of the row is as read above
+			return markRefunded(id) ? Optional.of(refund.succeeded()) : Optional.empty();
 		}
 		log.warn("Refund {} got no answer from the gateway ({}); the sweep finishes it", id, result);
-		return false;
+		return Optional.empty();
 	}
 
-	private record PendingRefund(String id, Money amount, String token) {
+	private record PendingRefund(Refund refund, String token) {
 	}
 
 	/**
@@ -565,7 +619,7 @@ public class Billing {
 		int settled = 0;
 		for (String id : refunds) {
 			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
-					: settleRefund(id)) {
+					: settleRefund(id).isPresent()) {
 				settled++;
 			}
 		}

@@ -44,9 +44,10 @@ public class AccountClosures {
 
 	/** Closes the account; already closed: {@code 409 ACCOUNT_CLOSED}. Refunds are paid back after the commit. */
 	public Closure close(String accountId, CancellationChannel channel, String actor) {
-		Closure closure = billing.recordThenSettle(() -> closeLocked(accountId, channel, actor));
-		return new Closure(closure.account(), closure.cancellations().stream().map(cancellations::settled).toList(),
-				closure.channelManaged());
+		return billing.recordThenSettle(() -> closeLocked(accountId, channel, actor),
+				(closure, settledNow) -> new Closure(closure.account(),
+						closure.cancellations().stream().map(c -> cancellations.settled(c, settledNow)).toList(),
+						closure.channelManaged()));
 	}
 
 	private Closure closeLocked(String accountId, CancellationChannel channel, String actor) {

@@ -3,6 +3,7 @@ package dev.subdesk.cancellation;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosedException;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import org.springframework.stereotype.Component;
@@ -27,11 +28,14 @@ class CancellationLocks {
 		this.subscriptions = subscriptions;
 	}
 
-	/** Locks the subscription's account, then the subscription. */
+	/**
+	 * Locks the subscription's account, then the subscription: two statements, each row read once. No such
+	 * subscription: {@code 404}.
+	 */
 	Locked forWork(String subscriptionId) {
-		Subscription s = subscriptions.get(subscriptionId);
-		Account owner = accounts.lock(s.accountId());
-		return new Locked(owner, subscriptions.lock(subscriptionId));
+		Account owner = accounts.lockHolderOf(subscriptionId)
+			.orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
+		return new Locked(owner, subscriptionOf(owner, subscriptionId));
 	}
 
 	/** Locks an account that must still be open; closed: {@code 409 ACCOUNT_CLOSED}. */

@@ -5,6 +5,7 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
+import dev.subdesk.billing.LockedCharge;
 import dev.subdesk.billing.Refund;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -93,11 +95,13 @@ public class Cancellations {
 			return new Quote(s.id(), List.of(), List.of(), null, instructions(s.channel()), null);
 		}
 		Instant now = clock.instant();
+		Account holder = accounts.get(s.accountId());
 		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
 		Money refund = Money.zero(s.price().currency());
 		Quote.RefundReason reason = Quote.RefundReason.NONE;
 		for (Subscription ending : withAddOns(s, addOns)) {
-			Optional<RefundPolicy.Decision> decision = refundFor(ending, now);
+			Optional<RefundPolicy.Decision> decision = refundFor(ending, holder, billing.latestSuccessfulCharge(ending.id()),
+					now);
 			if (decision.isPresent()) {
 				refund = refund.plus(decision.get().amount());
 				reason = reason == Quote.RefundReason.MONEY_BACK_WINDOW ? reason : decision.get().reason();
@@ -108,7 +112,7 @@ public class Cancellations {
 		List<Quote.Option> options = List.of(
 				new Quote.Option(Cancellation.Mode.END_OF_TERM, endOfTerm, Money.zero(refund.currency()), null),
 				new Quote.Option(Cancellation.Mode.IMMEDIATE, now, refund, reason));
-		Offer offer = offers.forQuote(s, accounts.get(s.accountId())).orElse(null);
+		Offer offer = offers.forQuote(s, holder).orElse(null);
 		Money nothing = Money.zero(s.price().currency());
 		Quote.Trial trial = s.status() == Subscription.Status.TRIALING
 				? new Quote.Trial(s.currentPeriodEnd(), nothing, nothing) : null;
@@ -120,19 +124,24 @@ public class Cancellations {
 	 * else; any open retention offer is declined.
 	 */
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
-		Cancellation cancellation = billing.recordThenSettle(() -> {
+		return billing.recordThenSettle(() -> {
 			CancellationLocks.Locked locked = locks.forWork(subscriptionId);
 			return cancelLocked(locked.subscription(), locked.owner(), request);
-		});
-		return settled(cancellation);
+		}, this::settled);
 	}
 
-	/** A cancellation with its refunds as they stand now that they were paid back (or left to the sweep). */
-	Cancellation settled(Cancellation c) {
+	/**
+	 * A cancellation with its refunds as they stand now that they were paid back ({@code settledNow}, by id) or left
+	 * to the sweep (read again).
+	 */
+	Cancellation settled(Cancellation c, Map<String, Refund> settledNow) {
 		if (c.refunds().isEmpty()) {
 			return c;
 		}
-		return c.withRefunds(c.refunds().stream().map(r -> billing.refundById(r.id()).orElseThrow()).toList());
+		return c.withRefunds(c.refunds()
+			.stream()
+			.map(r -> settledNow.containsKey(r.id()) ? settledNow.get(r.id()) : billing.refundById(r.id()).orElseThrow())
+			.toList());
 	}
 
 	private Cancellation cancelLocked(Subscription s, Account owner, CancelRequest request) {
@@ -154,11 +163,11 @@ public class Cancellations {
 		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		Instant effectiveAt = s.currentPeriodEnd();
 		List<Cancellation.Item> items = new ArrayList<>();
+		List<Subscription> changed = new ArrayList<>();
 		items.add(new Cancellation.Item(s.id(), effectiveAt));
-		subscriptions.scheduleEnd(s, effectiveAt, number);
+		changed.add(subscriptions.scheduleEnd(s, effectiveAt, number));
 		if (!s.isAddOn()) {
-			for (Subscription addOn : subscriptions.liveAddOns(s.id())) {
-				addOn = subscriptions.lock(addOn.id());
+			for (Subscription addOn : subscriptions.lockLiveAddOns(s.id())) {
 				Instant ownEnd = addOn.cancelAt();
 				if (addOn.scheduledToEnd() && ownEnd != null && !ownEnd.isAfter(effectiveAt)) {
 					continue; // its own cancellation ends it no later than the base: it is kept
@@ -166,16 +175,17 @@ public class Cancellations {
 				supersedeOwnSchedule(addOn);
 				Instant end = addOn.currentPeriodEnd().isBefore(effectiveAt) ? addOn.currentPeriodEnd() : effectiveAt;
 				if (addOn.status() == Subscription.Status.PAST_DUE) {
-					subscriptions.end(addOn, Subscription.Status.CANCELLED, now, number);
+					changed.add(subscriptions.end(addOn, Subscription.Status.CANCELLED, now, number));
 					end = now;
 				}
 				else {
-					subscriptions.scheduleEnd(addOn, end, number);
+					changed.add(subscriptions.scheduleEnd(addOn, end, number));
 				}
 				items.add(new Cancellation.Item(addOn.id(), end));
 			}
 		}
-		return create(s, owner, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of(), true);
+		return create(s, owner, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, changed, List.of(),
+				true);
 	}
 
 	private Cancellation endNow(Subscription s, Account owner, CancelRequest request, Instant now) {
@@ -184,9 +194,10 @@ public class Cancellations {
 				return List.of();
 			}
 			Plan plan = catalog.get(ending.planCode());
-			Optional<Charge> latest = billing.latestSuccessfulCharge(ending.id());
-			return refundFor(ending, latest, at)
-				.map(refund -> List.of(billing.recordRefund(latest.orElseThrow().id(), refund.amount().amount(),
+			// read once, locked: the refund is recorded against this very row
+			Optional<LockedCharge> latest = billing.lockLatestSuccessfulCharge(ending.id());
+			return refundFor(ending, owner, latest.map(LockedCharge::charge), at)
+				.map(refund -> List.of(billing.recordRefund(latest.orElseThrow(), owner, refund.amount().amount(),
 						refund.reason() == Quote.RefundReason.UNUSED_TERM
 								? "Terminated without notice (§ 312k (6) BGB): the unused part of the term"
 								: "Money-back guarantee: cancelled within %d days of the charge".formatted(plan.moneyBackDays()),
@@ -203,19 +214,17 @@ public class Cancellations {
 	private Cancellation endNow(Subscription s, @Nullable Account owner, CancelRequest request, Instant now,
 			Refunds refunder, boolean notify) {
 		String number = Ids.claim(Ids::confirmationNumber, repository::take);
-		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
+		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.lockLiveAddOns(s.id());
 		List<Cancellation.Item> items = new ArrayList<>();
+		List<Subscription> ended = new ArrayList<>();
 		List<Refund> refunds = new ArrayList<>();
 		for (Subscription ending : withAddOns(s, addOns)) {
-			if (ending != s) {
-				ending = subscriptions.lock(ending.id());
-			}
 			supersedeOwnSchedule(ending);
 			refunds.addAll(refunder.issue(ending, now));
-			subscriptions.end(ending, Subscription.Status.CANCELLED, now, number);
+			ended.add(subscriptions.end(ending, Subscription.Status.CANCELLED, now, number));
 			items.add(new Cancellation.Item(ending.id(), now));
 		}
-		return create(s, owner, number, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds, notify);
+		return create(s, owner, number, Cancellation.Status.EFFECTIVE, request, now, now, items, ended, refunds, notify);
 	}
 
 	/**
@@ -254,10 +263,11 @@ public class Cancellations {
 	/**
 	 * {@code owner}, the account locked for the work, is needed only to {@code notify}: to publish
 	 * {@link CancellationConfirmed}, whose listener stores the confirmation notice in this transaction.
+	 * {@code changed}: the subscriptions as the cancellation left them, in the order of {@code items}.
 	 */
 	private Cancellation create(Subscription named, @Nullable Account owner, String number, Cancellation.Status status,
-			CancelRequest request, Instant now, Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds,
-			boolean notify) {
+			CancelRequest request, Instant now, Instant effectiveAt, List<Cancellation.Item> items,
+			List<Subscription> changed, List<Refund> refunds, boolean notify) {
 		Money refundTotal = Money.zero(named.price().currency());
 		for (Refund refund : refunds) {
 			refundTotal = refundTotal.plus(Money.of(refund.amount(), refund.currency()));
@@ -273,11 +283,7 @@ public class Cancellations {
 		if (!notify || owner == null) {
 			return cancellation;
 		}
-		List<Subscription> ending = cancellation.subscriptions()
-			.stream()
-			.map(item -> item.id().equals(named.id()) ? named : subscriptions.get(item.id()))
-			.toList();
-		events.publishEvent(new CancellationConfirmed(owner.id(), owner.email(), owner.country(), cancellation, ending,
+		events.publishEvent(new CancellationConfirmed(owner.id(), owner.email(), owner.country(), cancellation, changed,
 				publicBaseUrl + "/receipts/" + number + "?t=" + viewToken));
 		return cancellation;
 	}
@@ -361,10 +367,9 @@ public class Cancellations {
 	 * their base); store-billed ones are skipped with {@code CHANNEL_MANAGED}.
 	 */
 	public CancelAllResult cancelAll(String accountId, CancelRequest request) {
-		CancelAllResult result = billing.recordThenSettle(() -> {
-			return cancelAllLocked(locks.openAccount(accountId), request);
-		});
-		return new CancelAllResult(result.cancellations().stream().map(this::settled).toList(), result.skipped());
+		return billing.recordThenSettle(() -> cancelAllLocked(locks.openAccount(accountId), request),
+				(result, settledNow) -> new CancelAllResult(
+						result.cancellations().stream().map(c -> settled(c, settledNow)).toList(), result.skipped()));
 	}
 
 	/** Cancel-all for an account the caller has locked ({@link AccountClosures} too). */
@@ -435,16 +440,12 @@ public class Cancellations {
 	}
 
 	/**
-	 * What ending this subscription at once refunds now: the written policy, and where the rule table says
-	 * termination without notice applies (R-DE-6: Germany, while its switch is on), the unused share of the term too.
+	 * What ending this subscription at once refunds now, given its latest successful charge and its account's holder:
+	 * the written policy, and where the rule table says termination without notice applies (R-DE-6: Germany, while
+	 * its switch is on), the unused share of the term too.
 	 */
-	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Instant now) {
-		return refundFor(s, billing.latestSuccessfulCharge(s.id()), now);
-	}
-
-	/** As above, with the subscription's latest successful charge already read. */
-	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Optional<Charge> latest, Instant now) {
-		Account account = accounts.get(s.accountId());
+	private Optional<RefundPolicy.Decision> refundFor(Subscription s, Account account, Optional<Charge> latest,
+			Instant now) {
 		boolean withoutNotice = jurisdictions.forCustomer(account.country(), account.region()).terminationWithoutNotice();
 		return RefundPolicy.decide(catalog.get(s.planCode()), latest, now, withoutNotice);
 	}

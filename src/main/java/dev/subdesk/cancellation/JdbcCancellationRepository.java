@@ -16,11 +16,21 @@ import org.springframework.stereotype.Repository;
 @Repository
 class JdbcCancellationRepository {
 
+	/** A cancellation with its items and its refunds' links, in one statement. */
 	private static final String INSERT = """
-			INSERT INTO cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
-			    effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)
-			VALUES (:number, :account, :subscription, :status, :mode, :requested, :effective, :refundTotal, :currency,
-			    :reason, :feedback, :channel, :actor, :requested)
+			WITH made AS (
+			    INSERT INTO cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
+			        effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)
+			    VALUES (:number, :account, :subscription, :status, :mode, :requested, :effective, :refundTotal, :currency,
+			        :reason, :feedback, :channel, :actor, :requested)
+			    RETURNING confirmation_number),
+			items AS (
+			    INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at)
+			    SELECT made.confirmation_number, item.position - 1, item.subscription_id, item.effective_at
+			    FROM made, unnest(CAST(:ids AS text[]), CAST(:ats AS timestamptz[])) WITH ORDINALITY
+			        AS item (subscription_id, effective_at, position))
+			INSERT INTO cancellation_refunds (confirmation_number, refund_id)
+			SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id)
 			""";
 
 	private static final String SELECT = """
@@ -74,22 +84,10 @@ class JdbcCancellationRepository {
 			.param("feedback", feedback)
 			.param("channel", row.channel().name())
 			.param("actor", actor)
-			.update();
-		jdbc.sql("""
-				INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at)
-				SELECT :n, item.position - 1, item.subscription_id, item.effective_at
-				FROM unnest(:ids::text[], :ats::timestamptz[]) WITH ORDINALITY AS item(subscription_id, effective_at, position)
-				""")
-			.param("n", row.number())
 			.param("ids", items.stream().map(Cancellation.Item::id).toArray(String[]::new))
 			.param("ats", items.stream().map(i -> Timestamp.from(i.effectiveAt())).toArray(Timestamp[]::new))
+			.param("refunds", refunds.stream().map(Refund::id).toArray(String[]::new))
 			.update();
-		if (!refunds.isEmpty()) {
-			jdbc.sql("INSERT INTO cancellation_refunds (confirmation_number, refund_id) SELECT :n, unnest(:ids::text[])")
-				.param("n", row.number())
-				.param("ids", refunds.stream().map(Refund::id).toArray(String[]::new))
-				.update();
-		}
 	}
 
 	Optional<Row> findRow(String number) {

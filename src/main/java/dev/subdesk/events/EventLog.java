@@ -61,28 +61,29 @@ public class EventLog {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public RecordedEvent append(EventType type, String subjectId, @Nullable String accountId, Object data) {
 		flushPending();
-		long sequence = jdbc.sql("""
-				INSERT INTO event_subject (subject_id, last_sequence) VALUES (:subject, 1)
-				ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + 1
-				RETURNING last_sequence
-				""").param("subject", subjectId).query(Long.class).single();
 		String id = Ids.next("evt");
 		var now = clock.instant();
 		String text = json.writeValueAsString(data);
-		long position = jdbc.sql("""
+		// the subject's counter and the event in one statement (one round trip of a change's transaction)
+		long[] written = jdbc.sql("""
+				WITH counter AS (
+				    INSERT INTO event_subject (subject_id, last_sequence) VALUES (:subject, 1)
+				    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + 1
+				    RETURNING last_sequence)
 				INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
-				VALUES (:id, :type, :subject, :sequence, :account, CAST(:data AS jsonb), :at)
-				RETURNING position
+				SELECT :id, :type, :subject, counter.last_sequence, :account, CAST(:data AS jsonb), :at FROM counter
+				RETURNING position, sequence
 				""")
 			.param("id", id)
 			.param("type", type.wireName())
 			.param("subject", subjectId)
-			.param("sequence", sequence)
 			.param("account", accountId)
 			.param("data", text)
 			.param("at", Timestamp.from(now))
-			.query(Long.class)
+			.query((rs, n) -> new long[] { rs.getLong("position"), rs.getLong("sequence") })
 			.single();
+		long position = written[0];
+		long sequence = written[1];
 		RecordedEvent recorded = new RecordedEvent(position, id, type, subjectId, sequence, accountId, text, now);
 		// Listeners of the log (the notices) act in this same transaction: a crash loses neither or both.
 		publisher.publishEvent(recorded);

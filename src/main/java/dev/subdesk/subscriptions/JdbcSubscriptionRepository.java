@@ -150,6 +150,15 @@ class JdbcSubscriptionRepository {
 			.list();
 	}
 
+	/** Locks the add-ons of a base, oldest first (the order every locker of several takes them in). */
+	List<Subscription> lockAddOnsOf(String parentId) {
+		return jdbc.sql("SELECT " + COLUMNS
+				+ " FROM subscriptions WHERE parent_id = :parent ORDER BY created_at, seq FOR UPDATE")
+			.param("parent", parentId)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
 	List<Subscription> scheduledBy(String confirmationNumber) {
 		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE scheduled_by = :number ORDER BY created_at, seq")
 			.param("number", confirmationNumber)

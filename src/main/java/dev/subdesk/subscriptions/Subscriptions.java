@@ -319,6 +319,15 @@ public class Subscriptions {
 		return repository.addOnsOf(baseId).stream().filter(a -> !a.ended()).toList();
 	}
 
+	/**
+	 * Locks the add-ons of a base subscription for the rest of the transaction and returns those that have not
+	 * ended, oldest first: read once, locked.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> lockLiveAddOns(String baseId) {
+		return repository.lockAddOnsOf(baseId).stream().filter(a -> !a.ended()).toList();
+	}
+
 	/** The subscriptions that a cancellation has scheduled to end and that have not ended yet. */
 	@Transactional(readOnly = true)
 	public List<Subscription> scheduledBy(String confirmationNumber) {
