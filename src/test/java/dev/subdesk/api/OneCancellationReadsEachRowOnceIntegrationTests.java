@@ -1,0 +1,143 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * One IMMEDIATE cancellation with a money-back refund, over HTTP, reads each row it needs once and writes in few
+ * statements (issue 13): every SQL statement the application prepares is recorded (a {@link DataSource} proxy of this
+ * test's own context) while the cancel request runs, from the request to the refund's settlement after commit.
+ */
+@Import(OneCancellationReadsEachRowOnceIntegrationTests.RecordStatements.class)
+class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest {
+
+	/** The statements prepared while recording is on, by any thread (the dispatcher's and the sealer's filtered out). */
+	static final List<String> recorded = new CopyOnWriteArrayList<>();
+
+	static volatile boolean recording;
+
+	@Test
+	void anImmediateCancellationWithARefundReadsEachRowOnceAndWritesEachTableInOneStatement() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		assertThat(api.post("/subscriptions/" + subscription + "/cancellation-quote", Map.of()).status()).isEqualTo(200);
+
+		List<String> statements = recordWhile(() -> assertThat(
+				api.post("/subscriptions/" + subscription + "/cancel", Map.of("mode", "IMMEDIATE")).status())
+			.isEqualTo(200));
+
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+		assertThat(fixtures.charges(account)).allSatisfy(c -> assertThat(c.path("status").asString()).isEqualTo("REFUNDED"));
+		// each row fetched once: the account (locked, found from the subscription's id), the subscription (locked), its
+		// add-ons (locked; none here), the latest charge (locked, with its card), the refund being settled
+		assertThat(reading(statements, "accounts")).as(String.join("\n", statements)).hasSize(1);
+		assertThat(reading(statements, "subscriptions")).as(String.join("\n", statements)).hasSize(2)
+			.anySatisfy(s -> assertThat(s).contains("WHERE id = "))
+			.anySatisfy(s -> assertThat(s).contains("WHERE parent_id = "));
+		assertThat(reading(statements, "charges")).as(String.join("\n", statements)).hasSize(1);
+		assertThat(reading(statements, "refunds")).as(String.join("\n", statements)).hasSize(1);
+		assertThat(reading(statements, "payment_methods")).as("the card is read with the charge and with the refund's token")
+			.hasSize(2);
+		// each table written in one statement: the charge with its refund, the cancellation with its items and links
+		assertThat(writing(statements, "charges")).hasSize(1);
+		assertThat(writing(statements, "cancellations")).hasSize(1);
+		assertThat(writing(statements, "subscriptions")).hasSize(1);
+		assertThat(statements).as(String.join("\n", statements)).hasSizeLessThanOrEqualTo(22);
+	}
+
+	/** The statements of the application's own work while {@code action} runs (and its settlement, on its thread). */
+	private static List<String> recordWhile(Runnable action) {
+		recorded.clear();
+		recording = true;
+		try {
+			action.run();
+		}
+		finally {
+			recording = false;
+		}
+		return new ArrayList<>(recorded);
+	}
+
+	/**
+	 * The SELECTs (locking ones too) that fetch rows of the table to the application: a subquery that only finds a
+	 * key inside the same statement (the account's id from the subscription, the latest charge's id) is not one.
+	 */
+	private static List<String> reading(List<String> statements, String table) {
+		Pattern from = Pattern.compile("(?is)\\b(FROM|JOIN)\\s+" + table + "\\b");
+		return statements.stream().filter(s -> s.stripLeading().regionMatches(true, 0, "SELECT", 0, 6))
+			.filter(s -> from.matcher(SUBQUERY.matcher(s).replaceAll("( )")).find())
+			.toList();
+	}
+
+	private static final Pattern SUBQUERY = Pattern.compile("(?is)\\(\\s*SELECT[^()]*\\)");
+
+	private static List<String> writing(List<String> statements, String table) {
+		Pattern write = Pattern.compile("(?is)\\b(UPDATE|INSERT INTO)\\s+" + table + "\\b");
+		return statements.stream().filter(s -> write.matcher(s).find()).toList();
+	}
+
+	/** Wraps the application's data source so that each statement it prepares is recorded while recording is on. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class RecordStatements {
+
+		@Bean
+		static BeanPostProcessor recordingDataSource() {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String name) {
+					return bean instanceof DataSource dataSource ? recording(dataSource) : bean;
+				}
+			};
+		}
+
+		private static DataSource recording(DataSource target) {
+			return (DataSource) Proxy.newProxyInstance(RecordStatements.class.getClassLoader(),
+					new Class<?>[] { DataSource.class }, (proxy, method, args) -> {
+						Object result = invoke(target, method, args);
+						return result instanceof Connection connection ? recording(connection) : result;
+					});
+		}
+
+		private static Connection recording(Connection target) {
+			return (Connection) Proxy.newProxyInstance(RecordStatements.class.getClassLoader(),
+					new Class<?>[] { Connection.class }, (proxy, method, args) -> {
+						if (recording && args != null && args.length > 0 && args[0] instanceof String sql
+								&& (method.getName().equals("prepareStatement") || method.getName().equals("prepareCall"))
+								&& !background()) {
+							recorded.add(sql);
+						}
+						return invoke(target, method, args);
+					});
+		}
+
+		/** The webhook dispatcher's loops and senders and the audit sealer run beside the request: not its work. */
+		private static boolean background() {
+			String thread = Thread.currentThread().getName();
+			return thread.startsWith("webhook-") || thread.contains("seal") || thread.startsWith("scheduling-");
+		}
+
+		private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+			try {
+				return method.invoke(target, args);
+			}
+			catch (InvocationTargetException e) {
+				throw e.getCause();
+			}
+		}
+	}
+}
