@@ -45,7 +45,8 @@ public final class CancelBench {
 			  --accounts N     measured cancellations, one seeded account each (default 2000)
 			  --clients C      concurrent clients, for seeding and for cancelling (default 16)
 			  --mode MODE      IMMEDIATE or END_OF_TERM (default IMMEDIATE)
-			  --warmup W       extra accounts seeded and cancelled first, not counted (default 200)
+			  --warmup W       extra accounts seeded and cancelled first, not counted (default 3000:
+			                   the server's JIT compiles the cancel path's framework code for minutes on 2 cores)
 			  --help           print this text
 
 			The last line is machine-readable:
@@ -265,7 +266,7 @@ public final class CancelBench {
 		static Options parse(String[] args, String envKey) {
 			Map<String, String> values = new HashMap<>(Map.of(
 					"--url", "http://localhost:8080", "--accounts", "2000", "--clients", "16",
-					"--mode", "IMMEDIATE", "--warmup", "200"));
+					"--mode", "IMMEDIATE", "--warmup", "3000"));
 			if (envKey != null && !envKey.isBlank()) {
 				values.put("--key", envKey);
 			}

@@ -1,6 +1,6 @@
 -- The PostgreSQL-only ceiling (bench/run-cancel-ceiling.sh): copies of the tables one cancellation touches,
 -- with their columns, defaults, CHECK constraints and indexes (CREATE TABLE ... LIKE ... INCLUDING ALL; no
--- foreign keys), filled with the accounts, subscriptions and charges the HTTP bench seeded, so pgbench writes
+-- foreign keys; domain_event keeps its webhook fan-out trigger, which queues nothing while no endpoint is enabled), filled with the accounts, subscriptions and charges the HTTP bench seeded, so pgbench writes
 -- the same rows into tables of the same shape and size without disturbing the application's own.
 DROP SCHEMA IF EXISTS ceiling CASCADE;
 CREATE SCHEMA ceiling;
@@ -17,6 +17,10 @@ CREATE TABLE ceiling.receipts (LIKE public.receipts INCLUDING ALL);
 CREATE TABLE ceiling.notices (LIKE public.notices INCLUDING ALL);
 CREATE TABLE ceiling.audit_events (LIKE public.audit_events INCLUDING ALL);
 CREATE TABLE ceiling.sandbox_gateway_payments (LIKE public.sandbox_gateway_payments INCLUDING ALL);
+CREATE TABLE ceiling.event_subject (LIKE public.event_subject INCLUDING ALL);
+CREATE TABLE ceiling.domain_event (LIKE public.domain_event INCLUDING ALL);
+CREATE TRIGGER domain_event_webhook_fanout AFTER INSERT ON ceiling.domain_event
+    REFERENCING NEW TABLE AS appended FOR EACH STATEMENT EXECUTE FUNCTION public.webhook_fanout_enqueue();
 INSERT INTO ceiling.accounts OVERRIDING SYSTEM VALUE SELECT * FROM public.accounts;
 INSERT INTO ceiling.subscriptions OVERRIDING SYSTEM VALUE SELECT * FROM public.subscriptions;
 INSERT INTO ceiling.charges OVERRIDING SYSTEM VALUE SELECT * FROM public.charges;
@@ -30,6 +34,13 @@ INSERT INTO ceiling.receipts SELECT * FROM public.receipts;
 INSERT INTO ceiling.notices OVERRIDING SYSTEM VALUE SELECT * FROM public.notices;
 INSERT INTO ceiling.audit_events OVERRIDING SYSTEM VALUE SELECT * FROM public.audit_events;
 INSERT INTO ceiling.sandbox_gateway_payments SELECT * FROM public.sandbox_gateway_payments;
+INSERT INTO ceiling.event_subject SELECT * FROM public.event_subject;
+INSERT INTO ceiling.domain_event OVERRIDING SYSTEM VALUE SELECT * FROM public.domain_event;
+-- The events an IMMEDIATE cancellation with a refund appends, as the HTTP run wrote them (their data is the API's view
+-- of the subscription and of the refund): pgbench appends copies of these.
+CREATE TABLE ceiling.event_samples AS
+    SELECT DISTINCT ON (type) type, data::text AS data FROM public.domain_event
+    WHERE type IN ('subscription.cancelled', 'refund.issued') ORDER BY type, position DESC;
 -- The copies' identity columns continue after the rows copied.
 DO $$
 DECLARE c record;

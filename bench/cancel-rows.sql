@@ -1,10 +1,14 @@
 -- One IMMEDIATE cancellation with a money-back refund, as the rows it writes (bench/run-cancel-ceiling.sh): the
--- cancel transaction, then the refund's settlement after commit. Keys are random over the seeded
+-- cancel transaction (with its two domain events and its audit entry), then the refund's settlement after commit and
+-- the audit entry's seal. Keys are random over the seeded
 -- subscriptions (-D rows=N); written values have the size of the real ones.
 \set k random(1, :rows)
 BEGIN;
 SELECT subscription_id AS sub, account_id AS acct, charge_id AS chg, payment_method_id AS pm,
-       nextval('ceiling.numbers') AS n FROM ceiling.work WHERE k = :k \gset
+       nextval('ceiling.numbers') AS n,
+       (SELECT data FROM ceiling.event_samples WHERE type = 'subscription.cancelled') AS cancelled,
+       (SELECT data FROM ceiling.event_samples WHERE type = 'refund.issued') AS refunded
+FROM ceiling.work WHERE k = :k \gset
 SELECT id, email, name, country, region, status, created_at, seq FROM ceiling.accounts WHERE id = :acct FOR UPDATE;
 SELECT * FROM ceiling.subscriptions WHERE id = :sub FOR UPDATE;
 UPDATE ceiling.offers SET status = 'DECLINED', answered_at = now() WHERE subscription_id = :sub AND status = 'OPEN';
@@ -29,13 +33,31 @@ INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, rel
 INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, related_id, created_at)
     VALUES ('ntc_bench_r' || :n::text, :acct, 'REFUND_ISSUED', 'bench@example.com', 'Your refund', repeat('b', 500),
             'rf_bench_' || :n::text, now());
+-- the two events, each with its subject's counter (the subscription is the subject of both)
+WITH counter AS (
+    INSERT INTO ceiling.event_subject (subject_id, last_sequence) VALUES (:sub, 1)
+    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = ceiling.event_subject.last_sequence + 1
+    RETURNING last_sequence)
+INSERT INTO ceiling.domain_event (id, type, subject_id, sequence, account_id, data, created_at)
+SELECT 'evt_bench_c' || :n::text, 'subscription.cancelled', :sub, counter.last_sequence, :acct, CAST(:cancelled AS jsonb), now()
+FROM counter RETURNING position, sequence;
+WITH counter AS (
+    INSERT INTO ceiling.event_subject (subject_id, last_sequence) VALUES (:sub, 1)
+    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = ceiling.event_subject.last_sequence + 1
+    RETURNING last_sequence)
+INSERT INTO ceiling.domain_event (id, type, subject_id, sequence, account_id, data, created_at)
+SELECT 'evt_bench_r' || :n::text, 'refund.issued', :sub, counter.last_sequence, :acct, CAST(:refunded AS jsonb), now()
+FROM counter RETURNING position, sequence;
 INSERT INTO ceiling.audit_events (at, actor, channel, action, target, entry_hash)
     VALUES (now(), 'api', 'API', 'POST /api/v1/subscriptions/' || :sub::text || '/cancel', '/api/v1/subscriptions/' || :sub::text || '/cancel',
-            repeat('e', 64));
+            repeat('e', 64)) RETURNING id AS audit \gset
 COMMIT;
 BEGIN;
 UPDATE ceiling.refunds SET status = 'SUCCEEDED', settled_at = now() WHERE id = 'rf_bench_' || :n::text AND status = 'PENDING';
 INSERT INTO ceiling.sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
     VALUES ('rf_bench_' || :n::text, 'tok', 1, 'EUR', 'SUCCEEDED', now(), 'REFUND')
     ON CONFLICT (idempotency_key) DO NOTHING;
+-- the audit sequencer's seal of the entry after commit (in the server, several entries per statement and commit: here
+-- it shares the settlement's commit rather than pay one of its own)
+UPDATE ceiling.audit_events SET seq = :audit, prev_hash = repeat('p', 64), hash = repeat('h', 64) WHERE id = :audit;
 COMMIT;

@@ -56,6 +56,23 @@ sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v O
 echo "== PostgreSQL $(sql -c 'SHOW server_version') on port $PG_PORT, synchronous_commit=$(sql -c 'SHOW synchronous_commit'), fsync=$(sql -c 'SHOW fsync')"
 sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 
+# CPU time (clock ticks, user + system) of a process; of PostgreSQL: the postmaster, its children that ended (reaped) and
+# those alive (the pool's backends, autovacuum, the WAL writer, ...).
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+cpu_of() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+server_cpu() { cpu_of "$SERVER_PID"; }
+POSTMASTER_PID=$(head -1 "$WORK_DIR/data/pg/postmaster.pid")
+postgres_cpu() {
+  local total
+  total=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$POSTMASTER_PID/stat")
+  for child in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
+    total=$(( total + $(cpu_of "$child") ))
+  done
+  echo "$total"
+}
+# milliseconds of CPU per unit: ticks, units
+per_unit_ms() { awk -v t="$1" -v n="$2" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }'; }
+
 post() {
   curl -sS --fail-with-body -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$PORT/api/v1$1" -d "$2"
@@ -90,8 +107,16 @@ if (( CEILING_ONLY )); then
   echo "RESULT cancellations/s=0 (no HTTP bench: --ceiling-only)" > "$WORK_DIR/http.txt"
 else
   echo "== 2. HTTP quote+cancel: bench/CancelBench.java ${BENCH_ARGS[*]}"
-  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" | tee "$WORK_DIR/http.txt" &
+  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" > "$WORK_DIR/http.txt" &
   BENCH_PID=$!
+  # CPU of the measured flows (warm-up and seeding excluded): from its "Measuring" line to its RESULT line
+  tail -n +1 -f --pid="$BENCH_PID" "$WORK_DIR/http.txt" | while IFS= read -r line; do
+    echo "$line"
+    case "$line" in
+      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-start.txt" ;;
+      RESULT*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-end.txt" ;;
+    esac
+  done
   wait "$BENCH_PID"
   BENCH_PID=""
 fi
@@ -108,9 +133,12 @@ field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $RESULT"; }
 echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/cancel-rows.sql"
 sql -f bench/cancel-rows-setup.sql >/dev/null
 ROWS=$(sql -c 'SELECT count(*) FROM ceiling.work')
+PG_CPU_BEFORE=$(postgres_cpu)
 PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
   -D rows="$ROWS" -f bench/cancel-rows.sql postgres 2>&1 | tee "$WORK_DIR/pgbench.txt"
+PG_CPU_AFTER=$(postgres_cpu)
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK_DIR/pgbench.txt" | tail -1)
+PGBENCH_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
 PG_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
 
 CPS=$(field 'cancellations/s')
@@ -119,5 +147,13 @@ echo
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work may run)"
 echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
-echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}"
+if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
+  read -r S0 P0 B0 < "$WORK_DIR/cpu-start.txt"
+  read -r S1 P1 B1 < "$WORK_DIR/cpu-end.txt"
+  FLOWS=$(sed -n 's/^Measuring \([0-9]*\) .*/\1/p' "$WORK_DIR/http.txt")
+  GENERATOR="n/a"
+  (( B1 >= B0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
+  echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
+fi
+echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms $(( PG_CPU_AFTER - PG_CPU_BEFORE )) "${PGBENCH_TX:-0}") ms per transaction"
 echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL"
