@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Currency;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How money and dates read in notices and pages: {@code $59.99}, {@code 28 November 2026}, and in German
@@ -36,6 +37,9 @@ public final class Formats {
 	private static final DateTimeFormatter DATE_TIME = DateTimeFormatter
 		.ofPattern("d MMMM uuuu 'at' HH:mm:ss 'UTC'", Locale.ENGLISH)
 		.withZone(ZoneOffset.UTC);
+
+	/** The German format of each currency met so far: copied before use ({@link #money(Money, Locale)}). */
+	private static final Map<Currency, NumberFormat> GERMAN_MONEY = new ConcurrentHashMap<>();
 
 	private Formats() {
 	}
@@ -65,12 +69,20 @@ public final class Formats {
 			return money(money);
 		}
 		Currency currency = Currency.getInstance(money.currency());
+		int digits = Math.max(currency.getDefaultFractionDigits(), 0);
+		// a copy of the currency's format: made once per currency (looking the locale's format up and setting its
+		// currency was most of a German notice's formatting), copied per call as a NumberFormat is not thread-safe
+		NumberFormat format = (NumberFormat) GERMAN_MONEY.computeIfAbsent(currency, Formats::germanMoney).clone();
+		return format.format(BigDecimal.valueOf(money.amount()).movePointLeft(digits));
+	}
+
+	private static NumberFormat germanMoney(Currency currency) {
 		NumberFormat format = NumberFormat.getCurrencyInstance(Locale.GERMAN);
 		format.setCurrency(currency);
 		int digits = Math.max(currency.getDefaultFractionDigits(), 0);
 		format.setMinimumFractionDigits(digits);
 		format.setMaximumFractionDigits(digits);
-		return format.format(BigDecimal.valueOf(money.amount()).movePointLeft(digits));
+		return format;
 	}
 
 	/**
