@@ -24,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The webhook benchmark (bench/run-webhook-bench.sh): on the embedded PostgreSQL, with one endpoint on a local
- * receiver (the JDK's HttpServer answering 204 at once),
+ * receiver answering 204 at once ({@link LeanReceiver}; {@code -Dbench.receiver=jdk} for the JDK's HttpServer),
  * <ol>
  * <li>the PostgreSQL-only ceiling: the dispatcher's own statements (fan-out, claim, record) for N events with no
  * HTTP at all;</li>
@@ -52,16 +52,12 @@ public final class WebhookBenchmark {
 		springArgs.addAll(java.util.Arrays.asList(args).subList(Math.min(2, args.length), args.length));
 		AtomicLong received = new AtomicLong();
 		AtomicLong lastAt = new AtomicLong();
-		HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
-		receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-		receiver.createContext("/hook", exchange -> {
-			exchange.getRequestBody().readAllBytes();
-			exchange.sendResponseHeaders(204, -1);
-			exchange.close();
-			received.incrementAndGet();
-			lastAt.set(System.nanoTime());
-		});
-		receiver.start();
+		// -Dbench.receiver=jdk: the JDK's HttpServer instead of the lean receiver, to compare what each costs
+		boolean jdkReceiver = "jdk".equals(System.getProperty("bench.receiver"));
+		HttpServer jdk = jdkReceiver ? jdkReceiver(received, lastAt) : null;
+		LeanReceiver lean = jdkReceiver ? null : new LeanReceiver(received, lastAt);
+		int receiverPort = jdk != null ? jdk.getAddress().getPort() : lean.port();
+		System.out.println("receiver: " + (jdk != null ? "the JDK's HttpServer" : "LeanReceiver (one NIO thread)"));
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class)
 			.run(springArgs.toArray(String[]::new))) {
 			DataSource dataSource = app.getBean(DataSource.class);
@@ -71,7 +67,7 @@ public final class WebhookBenchmark {
 					configured.batch(), configured.timeout(), configured.lease());
 			Dispatcher dispatcher = new Dispatcher(jdbc, app.getBean(TransactionTemplate.class), app.getBean(Clock.class),
 					live, app.getBean(WebhookMeters.class), app.getBean(SealedSecrets.class));
-			String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+			String url = "http://127.0.0.1:" + receiverPort + "/hook";
 			app.getBean(WebhookEndpoints.class).create(url, List.of("*"), "bench");
 
 			// 1. the ceiling: the dispatcher's statements alone (claims of up to per-endpoint deliveries, as one node)
@@ -137,11 +133,30 @@ public final class WebhookBenchmark {
 					events, recorded / ceilingSeconds, deliveredPerSecond, lag);
 		}
 		finally {
-			receiver.stop(0);
+			if (jdk != null) {
+				jdk.stop(0);
+			}
+			if (lean != null) {
+				lean.close();
+			}
 			try (var paths = Files.walk(dataDir)) {
 				paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
 		}
+	}
+
+	private static HttpServer jdkReceiver(AtomicLong received, AtomicLong lastAt) throws java.io.IOException {
+		HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+		receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+		receiver.createContext("/hook", exchange -> {
+			exchange.getRequestBody().readAllBytes();
+			exchange.sendResponseHeaders(204, -1);
+			exchange.close();
+			received.incrementAndGet();
+			lastAt.set(System.nanoTime());
+		});
+		receiver.start();
+		return receiver;
 	}
 
 	/** Appends {@code count} events, two per subject (renewed, then charge succeeded), in transactions of 2,000. */
