@@ -12,7 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The webhook benchmark's receiver: HTTP/1.1 with keep-alive on the loopback, one thread and one selector, reading
@@ -34,14 +33,11 @@ final class LeanReceiver implements AutoCloseable {
 
 	private final Thread loop;
 
-	private final AtomicLong received;
+	private final Arrivals received;
 
-	private final AtomicLong lastAt;
-
-	/** Counts each request read whole into {@code received}, and stamps {@code lastAt} ({@link System#nanoTime}). */
-	LeanReceiver(AtomicLong received, AtomicLong lastAt) throws IOException {
+	/** Tells {@code received} of each request read whole. */
+	LeanReceiver(Arrivals received) throws IOException {
 		this.received = received;
-		this.lastAt = lastAt;
 		this.selector = Selector.open();
 		this.server = ServerSocketChannel.open();
 		this.server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
@@ -150,8 +146,7 @@ final class LeanReceiver implements AutoCloseable {
 				while (answer.hasRemaining()) {
 					channel.write(answer);
 				}
-				LeanReceiver.this.received.incrementAndGet();
-				LeanReceiver.this.lastAt.set(System.nanoTime());
+				LeanReceiver.this.received.arrived();
 			}
 			this.in.compact();
 			// headers larger than the buffer: not a webhook

@@ -15,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -50,12 +49,11 @@ public final class WebhookBenchmark {
 				"--subdesk.webhooks.allow-private=true", "--subdesk.webhooks.enabled=false",
 				"--subdesk.demo.seed=false"));
 		springArgs.addAll(java.util.Arrays.asList(args).subList(Math.min(2, args.length), args.length));
-		AtomicLong received = new AtomicLong();
-		AtomicLong lastAt = new AtomicLong();
+		Arrivals received = new Arrivals();
 		// -Dbench.receiver=jdk: the JDK's HttpServer instead of the lean receiver, to compare what each costs
 		boolean jdkReceiver = "jdk".equals(System.getProperty("bench.receiver"));
-		HttpServer jdk = jdkReceiver ? jdkReceiver(received, lastAt) : null;
-		LeanReceiver lean = jdkReceiver ? null : new LeanReceiver(received, lastAt);
+		HttpServer jdk = jdkReceiver ? jdkReceiver(received) : null;
+		LeanReceiver lean = jdkReceiver ? null : new LeanReceiver(received);
 		int receiverPort = jdk != null ? jdk.getAddress().getPort() : lean.port();
 		System.out.println("receiver: " + (jdk != null ? "the JDK's HttpServer" : "LeanReceiver (one NIO thread)"));
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class)
@@ -100,12 +98,12 @@ public final class WebhookBenchmark {
 			start = System.nanoTime();
 			append(jdbc, events);
 			long appended = System.nanoTime();
-			waitFor(received, events, Duration.ofMinutes(30));
-			double seconds = (lastAt.get() - start) / 1e9;
-			double lag = (lastAt.get() - appended) / 1e9;
-			double deliveredPerSecond = received.get() / seconds;
+			received.await(events, Duration.ofMinutes(30));
+			double seconds = (received.lastAt() - start) / 1e9;
+			double lag = (received.lastAt() - appended) / 1e9;
+			double deliveredPerSecond = received.count() / seconds;
 			System.out.printf("delivered %,d events to a local receiver in %.1f s: %,.0f events/s; appends took %.1f s, "
-					+ "last delivery %.1f s after the last append%n", received.get(), seconds, received.get() / seconds,
+					+ "last delivery %.1f s after the last append%n", received.count(), seconds, received.count() / seconds,
 					(appended - start) / 1e9, lag);
 
 			// 3. the lag behind a renewal run
@@ -113,7 +111,7 @@ public final class WebhookBenchmark {
 			if (renewals > 0) {
 				long before = jdbc.sql("SELECT count(*) FROM domain_event").query(Long.class).single();
 				RenewalSeeder.seed(dataSource, renewals, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
-				long already = received.get();
+				long already = received.count();
 				long runStart = System.nanoTime();
 				app.getBean(Jobs.class).runDue();
 				long runEnd = System.nanoTime();
@@ -122,9 +120,9 @@ public final class WebhookBenchmark {
 					renewalResult = "the renewal engine of this build appends no events (part A of issue 10): no lag to measure";
 				}
 				else {
-					waitFor(received, already + made, Duration.ofMinutes(30));
+					received.await(already + made, Duration.ofMinutes(30));
 					renewalResult = "%,d renewals in %.1f s appended %,d events; the last was delivered %.1f s after the run ended"
-						.formatted(renewals, (runEnd - runStart) / 1e9, made, (lastAt.get() - runEnd) / 1e9);
+						.formatted(renewals, (runEnd - runStart) / 1e9, made, (received.lastAt() - runEnd) / 1e9);
 				}
 				System.out.println("renewal run: " + renewalResult);
 			}
@@ -145,15 +143,14 @@ public final class WebhookBenchmark {
 		}
 	}
 
-	private static HttpServer jdkReceiver(AtomicLong received, AtomicLong lastAt) throws java.io.IOException {
+	private static HttpServer jdkReceiver(Arrivals received) throws java.io.IOException {
 		HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
 		receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
 		receiver.createContext("/hook", exchange -> {
 			exchange.getRequestBody().readAllBytes();
 			exchange.sendResponseHeaders(204, -1);
 			exchange.close();
-			received.incrementAndGet();
-			lastAt.set(System.nanoTime());
+			received.arrived();
 		});
 		receiver.start();
 		return receiver;
@@ -176,10 +173,4 @@ public final class WebhookBenchmark {
 		}
 	}
 
-	private static void waitFor(AtomicLong received, long target, Duration atMost) throws InterruptedException {
-		long deadline = System.nanoTime() + atMost.toNanos();
-		while (received.get() < target && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-	}
 }
