@@ -52,12 +52,17 @@ public final class RenewalBenchmark {
 			resetStatementProfile(dataSource);
 
 			resetPeakHeap();
+			CpuTime cpu = CpuTime.of(dataSource);
+			long jvmBefore = cpu.jvmMillis();
+			long postgresBefore = cpu.postgresMillis();
 			RenewalTimings timings = app.getBean(RenewalEngine.class).timings();
 			timings.reset();
 			long start = System.nanoTime();
 			RunResult result = app.getBean(Jobs.class).runDue();
 			double seconds = (System.nanoTime() - start) / 1e9;
 			RenewalTimings.Snapshot split = timings.snapshot();
+			long jvmCpu = cpu.jvmMillis() - jvmBefore;
+			long postgresCpu = cpu.postgresMillis() - postgresBefore;
 
 			long charged = JdbcClient.create(dataSource)
 				.sql("SELECT count(*) FROM charges WHERE subscription_id LIKE :p AND status = 'SUCCEEDED' AND period_start > created_at - interval '1 day'")
@@ -72,14 +77,45 @@ public final class RenewalBenchmark {
 					Runtime.getRuntime().maxMemory() / (1024 * 1024));
 			System.out.printf("time split          database %,d ms (of which notices %,d ms), gateway %,d ms, other (sweep, JVM) %,d ms%n",
 					split.databaseMillis(), split.noticeMillis(), split.gatewayMillis(), other);
+			System.out.printf("CPU                 server JVM %,d ms, PostgreSQL %,d ms (%.0f + %.0f us a renewal)%n", jvmCpu,
+					postgresCpu, 1000.0 * jvmCpu / Math.max(1, result.renewed()),
+					1000.0 * postgresCpu / Math.max(1, result.renewed()));
 			printStatementProfile(dataSource);
-			System.out.printf("RESULT n=%d renewals_per_s=%.0f seconds=%.2f peak_heap_mb=%d db_ms=%d notices_ms=%d gateway_ms=%d%n",
+			String ceiling = "";
+			if (!"false".equals(System.getProperty("bench.ceiling"))) {
+				ceiling = ceiling(app, dataSource, prefix, cpu, result.renewed() / seconds);
+			}
+			System.out.printf("RESULT n=%d renewals_per_s=%.0f seconds=%.2f peak_heap_mb=%d db_ms=%d notices_ms=%d gateway_ms=%d jvm_cpu_ms=%d pg_cpu_ms=%d%s%n",
 					count, result.renewed() / seconds, seconds, peakHeap() / (1024 * 1024), split.databaseMillis(),
-					split.noticeMillis(), split.gatewayMillis());
+					split.noticeMillis(), split.gatewayMillis(), jvmCpu, postgresCpu, ceiling);
 		}
 		finally {
 			deleteQuietly(dataDir);
 		}
+	}
+
+	/**
+	 * Renews the same subscriptions once more by SQL alone ({@link RenewalCeiling}), with the engine's workers and
+	 * batch size, and prints it beside the engine's figure; the fields it adds to the RESULT line.
+	 */
+	private static String ceiling(ConfigurableApplicationContext app, DataSource dataSource, String prefix, CpuTime cpu,
+			double enginePerSecond) throws Exception {
+		int workers = app.getEnvironment().getProperty("subdesk.renewals.workers", Integer.class, 3);
+		int batch = app.getEnvironment().getProperty("subdesk.renewals.batch-size", Integer.class, 1000);
+		resetStatementProfile(dataSource);
+		long postgresBefore = cpu.postgresMillis();
+		RenewalCeiling.Result ceiling = RenewalCeiling.run(dataSource, prefix, Instant.now().plus(java.time.Duration.ofDays(40)),
+				workers, batch);
+		long postgresCpu = cpu.postgresMillis() - postgresBefore;
+		System.out.printf("PostgreSQL-only ceiling (the same rows by SQL alone, %d workers, batches of %,d): renewed %,d "
+				+ "(charges %,d, notices %,d, events %,d) in %.2f s%n", workers, batch, ceiling.renewed(), ceiling.charges(),
+				ceiling.notices(), ceiling.events(), ceiling.seconds());
+		System.out.printf("ceiling renewals/s  %,.0f, PostgreSQL CPU %,d ms (%.0f us a renewal)%n", ceiling.perSecond(),
+				postgresCpu, 1000.0 * postgresCpu / Math.max(1, ceiling.renewed()));
+		System.out.printf("engine / ceiling    %.2f%n", enginePerSecond / ceiling.perSecond());
+		printStatementProfile(dataSource);
+		return " ceiling_per_s=%.0f ceiling_seconds=%.2f ceiling_pg_cpu_ms=%d ratio=%.2f".formatted(ceiling.perSecond(),
+				ceiling.seconds(), postgresCpu, enginePerSecond / ceiling.perSecond());
 	}
 
 	/**
@@ -97,7 +133,7 @@ public final class RenewalBenchmark {
 		jdbc.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").update();
 		System.out.println("top statements by total time in PostgreSQL:");
 		jdbc.sql("""
-				SELECT calls, round(total_exec_time) AS ms, regexp_replace(left(query, 110), '\s+', ' ', 'g') AS q
+				SELECT calls, round(total_exec_time) AS ms, regexp_replace(left(query, 110), '[[:space:]]+', ' ', 'g') AS q
 				FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
 				""").query((rs, n) -> "  %7d calls %7d ms  %s".formatted(rs.getLong(1), rs.getLong(2), rs.getString(3)))
 			.list()
