@@ -120,8 +120,15 @@ class Dispatcher implements SmartLifecycle {
 	 * {@code webhook_delivery_subject} gives without a sort (as {@code NOT EXISTS} the planner, believing PENDING
 	 * rows rare, could take the per-endpoint index and read all of an endpoint's PENDING rows for each candidate;
 	 * with the lateral scan run again for every PENDING row besides, a claim over a few hundred rows took seconds).
-	 * {@code due} stays inlined: a {@code MATERIALIZED} variant was measured only together with an {@code ANALYZE}
-	 * every 10 s, when bursts often stalled, and was not kept.
+	 * <p>
+	 * Nor may the rest: {@code due} is read once, as an array ({@code ARRAY(...)} is run once, before the rows it
+	 * names are looked up by their key), and the rows are locked and updated through their key; and the claim's
+	 * transaction first sets {@link #CLAIM_PLAN}. With statistics taken while the table was almost empty (an earlier
+	 * burst delivered and gone, a quiet night), then a burst of PENDING rows, the planner had put every PENDING row
+	 * on the outer side of a nested loop and run the whole per-endpoint scan again for each, that scan and the order
+	 * check each reading all of the endpoint's rows through bitmap scans: auto_explain in the webhook benchmark showed
+	 * one claim over 50,000 PENDING rows running for 183 s while nothing was delivered and the leases lapsed (the
+	 * stalls seen when the dispatcher ran {@code ANALYZE} every 10 s, which made landing on such statistics likely).
 	 */
 	static final String CLAIM = """
 			WITH due AS (
@@ -144,14 +151,26 @@ class Dispatcher implements SmartLifecycle {
 			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
 			          AS f (id, room) WHERE f.id = w.id), :initial)),
 			claimed AS (
-			    SELECT d.id FROM webhook_delivery d JOIN due ON due.id = d.id
-			    WHERE d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
-			    ORDER BY due.next_attempt_at, due.event_position
-			    LIMIT :batch
+			    SELECT d.id FROM webhook_delivery d
+			    WHERE d.id = ANY (ARRAY(SELECT due.id FROM due ORDER BY due.next_attempt_at, due.event_position
+			                            LIMIT :batch))
+			      AND d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			    FOR UPDATE OF d SKIP LOCKED)
 			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
-			FROM claimed WHERE d.id = claimed.id
+			WHERE d.id = ANY (ARRAY(SELECT id FROM claimed))
 			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at
+			""";
+
+	/**
+	 * Planner settings for the claim's transaction, so that no statistics can make its plan read more than the rows
+	 * it claims and their index entries: only index scans in index order (the per-endpoint scan in due order, the
+	 * order check along {@code webhook_delivery_subject}, the claimed rows by their key), no bitmap scans, no
+	 * sequential scans, a sort only where nothing else gives the order (the few hundred due rows). Local to the
+	 * transaction.
+	 */
+	static final String CLAIM_PLAN = """
+			SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+			    set_config('enable_sort', 'off', true)
 			""";
 
 	private static final String RELEASE = """
@@ -518,7 +537,9 @@ class Dispatcher implements SmartLifecycle {
 			}
 		});
 		Instant now = clock.instant();
-		List<Claim> taken = withoutWaitingForDisk(() -> jdbc.sql(CLAIM)
+		List<Claim> taken = withoutWaitingForDisk(() -> {
+			jdbc.sql(CLAIM_PLAN).query().listOfRows();
+			return jdbc.sql(CLAIM)
 			.param("now", Timestamp.from(now))
 			.param("lease", Timestamp.from(now.plus(properties.lease())))
 			.param("token", token)
@@ -530,7 +551,8 @@ class Dispatcher implements SmartLifecycle {
 			.param("batch", properties.batch())
 			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
 					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
-			.list());
+			.list();
+		});
 		List<Claim> kept = new ArrayList<>();
 		for (Claim claim : taken) {
 			AtomicInteger count = inFlight.computeIfAbsent(claim.endpointId(), id -> new AtomicInteger());
