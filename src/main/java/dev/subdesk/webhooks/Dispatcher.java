@@ -94,15 +94,16 @@ class Dispatcher implements SmartLifecycle {
 	 * thousands of PENDING rows long before autovacuum next looks (once a minute by default): with those statistics
 	 * the planner checks a claim's per-subject order through the wrong index, a claim takes some 100 ms instead of
 	 * one, and deliveries fall to a few hundred a second until autovacuum's analyze (measured: 56 s behind a
-	 * 20,000-renewal run before, 17 s after).
+	 * 20,000-renewal run before, 17 s after). The claim's plan has since been made independent of the statistics
+	 * ({@link #CLAIM_PLAN}; behind a 100,000-renewal run the last delivery came as late with this {@code ANALYZE} as
+	 * without it); it stays for the table's other readers (the deliveries' log, the retention purge).
 	 */
 	private static final int ANALYZE_AFTER = 5_000;
 
 	/**
-	 * At most one such {@code ANALYZE} in this long: a long burst needs its statistics fixed once, not again. Every
-	 * 10 s was tried (2026-12-04): four of six 50,000-event bursts then stalled at 150-250 deliveries a second with
-	 * leases lapsing, against none of four with a minute; why is not known (each {@code ANALYZE} also makes the
-	 * claim's prepared statement be planned again).
+	 * At most one such {@code ANALYZE} in this long: a long burst needs its statistics fixed once, not again. (Every
+	 * 10 s once stalled bursts: each {@code ANALYZE} could land on a nearly empty table, and the claim planned with
+	 * those statistics ran for minutes; the claim's plan no longer depends on them, see {@link #CLAIM}.)
 	 */
 	private static final Duration ANALYZE_AT_MOST_EVERY = Duration.ofSeconds(60);
 
