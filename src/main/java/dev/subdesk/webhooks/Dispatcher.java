@@ -554,18 +554,19 @@ class Dispatcher implements SmartLifecycle {
 		List<Claim> taken = withoutWaitingForDisk(() -> {
 			jdbc.sql(CLAIM_PLAN).query().listOfRows();
 			return jdbc.sql(CLAIM)
-			.param("now", Timestamp.from(now))
-			.param("lease", Timestamp.from(now.plus(properties.lease())))
-			.param("token", token)
-			.param("busy", busy.toArray(String[]::new))
-			.param("known", rooms.keySet().toArray(String[]::new))
-			.param("rooms", rooms.values().toArray(Integer[]::new))
-			.param("initial", windows.initial())
-			.param("most", properties.perEndpoint())
-			.param("batch", properties.batch())
-			.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"), rs.getLong("event_position"),
-					rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), token))
-			.list();
+				.param("now", Timestamp.from(now))
+				.param("lease", Timestamp.from(now.plus(properties.lease())))
+				.param("token", token)
+				.param("busy", busy.toArray(String[]::new))
+				.param("known", rooms.keySet().toArray(String[]::new))
+				.param("rooms", rooms.values().toArray(Integer[]::new))
+				.param("initial", windows.initial())
+				.param("most", properties.perEndpoint())
+				.param("batch", properties.batch())
+				.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"),
+						rs.getLong("event_position"), rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(),
+						token))
+				.list();
 		});
 		List<Claim> kept = new ArrayList<>();
 		for (Claim claim : taken) {
