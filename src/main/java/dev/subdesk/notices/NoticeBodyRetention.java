@@ -23,12 +23,12 @@ class NoticeBodyRetention {
 	static final int BATCH = 5000;
 
 	private static final String PURGE = """
-			UPDATE notices SET body = NULL WHERE id IN (
+			UPDATE notices SET body = NULL WHERE id = ANY (ARRAY(
 			    SELECT n.id FROM notices n
 			    WHERE n.sent_at < :before AND n.body IS NOT NULL AND n.sent_at IS NOT NULL
 			      AND NOT EXISTS (SELECT 1 FROM notice_redeliveries r
 			                      WHERE r.notice_id = n.id AND r.sent_at IS NULL AND r.failed_at IS NULL)
-			    LIMIT :batch FOR UPDATE SKIP LOCKED)
+			    LIMIT :batch FOR UPDATE SKIP LOCKED))
 			""";
 
 	private final JdbcClient jdbc;

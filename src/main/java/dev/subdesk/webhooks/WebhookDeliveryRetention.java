@@ -13,7 +13,10 @@ import org.springframework.stereotype.Component;
  * delivery finished (SUCCEEDED, or FAILED for good), by the server's clock; an hourly purge then deletes those rows.
  * PENDING deliveries (queued, being retried, or retried by hand) are never purged. Slices of {@value #SLICE} rows,
  * each its own statement with {@code FOR UPDATE SKIP LOCKED}, so any node may run it beside the others and beside the
- * dispatchers. See docs/RETENTION.md.
+ * dispatchers. The slice is chosen once per statement ({@code ARRAY(...)}): as {@code IN (...)} the planner may re-run
+ * a {@code LIMIT ... SKIP LOCKED} subquery for every row it joins, each run skipping what the statement already took,
+ * which with the statistics of a nearly empty table made a webhook fan-out round take its whole queue in quadratic
+ * time (see {@link Dispatcher#FAN_OUT}). See docs/RETENTION.md.
  */
 @Component
 class WebhookDeliveryRetention {
@@ -23,10 +26,10 @@ class WebhookDeliveryRetention {
 	static final Duration MINIMUM = Duration.ofDays(1);
 
 	private static final String PURGE = """
-			DELETE FROM webhook_delivery WHERE id IN (
+			DELETE FROM webhook_delivery WHERE id = ANY (ARRAY(
 			    SELECT id FROM webhook_delivery
 			    WHERE finished_at < :before AND status <> 'PENDING'
-			    LIMIT :slice FOR UPDATE SKIP LOCKED)
+			    LIMIT :slice FOR UPDATE SKIP LOCKED))
 			""";
 
 	private final JdbcClient jdbc;
