@@ -1,6 +1,8 @@
 # Sourced by the bench scripts: starts target/subdesk.jar in demo mode (embedded PostgreSQL) with a fresh data
 # directory, waits until it is UP, and stops it and deletes its data on exit, whatever happened.
 # Needs: JAVA, PORT, API_KEY, SCRIPT (the caller's name for messages); SERVER_JAVA_OPTS (optional, an array).
+# SUBDESK_BENCH_JAVA_OPTS (environment, optional): more JVM options for the server, split on spaces, e.g. a JFR
+# recording: SUBDESK_BENCH_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/server.jfr,settings=profile'.
 HEALTH_TIMEOUT_SECONDS="${SUBDESK_BENCH_START_TIMEOUT:-300}"
 STOP_TIMEOUT_SECONDS=60
 
@@ -60,9 +62,11 @@ start_server() {
   echo "== starting the server on port $PORT (data in $WORK_DIR/data)"
   # A copy, so that a build replacing target/subdesk.jar meanwhile does not change the running server.
   cp target/subdesk.jar "$WORK_DIR/subdesk.jar"
+  local extra=()
+  read -r -a extra <<<"${SUBDESK_BENCH_JAVA_OPTS:-}"
   env -u SUBDESK_DB_URL -u SUBDESK_DB_USER -u SUBDESK_DB_PASSWORD \
     SUBDESK_API_KEY="$API_KEY" SUBDESK_DATA_DIR="$WORK_DIR/data" SUBDESK_PORT="$PORT" \
-    "$JAVA" ${SERVER_JAVA_OPTS[@]+"${SERVER_JAVA_OPTS[@]}"} -jar "$WORK_DIR/subdesk.jar" >"$SERVER_LOG" 2>&1 &
+    "$JAVA" ${SERVER_JAVA_OPTS[@]+"${SERVER_JAVA_OPTS[@]}"} ${extra[@]+"${extra[@]}"} -jar "$WORK_DIR/subdesk.jar" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   local deadline=$(( SECONDS + HEALTH_TIMEOUT_SECONDS ))
   until server_up; do
