@@ -84,16 +84,25 @@ public class EntitlementKeys {
 		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
-	/** The keys a vendor needs to verify every token that has not expired, the signing key first. */
-	@Transactional(readOnly = true)
+	/**
+	 * The keys a vendor needs to verify every token that has not expired, the signing key first. Never empty: the
+	 * first signing key is made (committed on its own) when the set is asked for before any token was signed, so a
+	 * vendor can fetch and cache the key set before the first device asks.
+	 */
 	public List<EntitlementKey> published() {
+		List<StoredKey> keys = publishedKeys();
+		if (keys.stream().noneMatch(key -> key.retiredAt() == null)) {
+			createFirst();
+			keys = publishedKeys();
+		}
+		return keys.stream().map(EntitlementKeys::view).toList();
+	}
+
+	private List<StoredKey> publishedKeys() {
 		return jdbc.sql(PUBLISHED)
 			.param("since", Timestamp.from(clock.instant().minus(PUBLISHED_AFTER_RETIREMENT)))
 			.query(EntitlementKeys::map)
-			.list()
-			.stream()
-			.map(EntitlementKeys::view)
-			.toList();
+			.list();
 	}
 
 	/**

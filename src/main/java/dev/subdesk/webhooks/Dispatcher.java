@@ -233,11 +233,26 @@ class Dispatcher implements SmartLifecycle {
 			WHERE id = :id AND claim_token = :token
 			""";
 
+	/** Answers whether the endpoint is now disabled for failing for 3 days (not merely disabled by its owner). */
 	private static final String ENDPOINT_FAILED = """
 			UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, :now),
 			    status = CASE WHEN COALESCE(failing_since, :now) <= :disableBefore THEN 'DISABLED' ELSE status END
 			WHERE id = :id
+			RETURNING status = 'DISABLED' AND failing_since <= :disableBefore AS given_up
 			""";
+
+	/**
+	 * An endpoint disabled for failing for 3 days is sent nothing more: its deliveries still PENDING, those not
+	 * in flight, end FAILED now rather than wait for ever (a delivery in flight ends so when its failure is
+	 * recorded). Its owner can send any of them again with a manual retry once the endpoint is enabled again.
+	 */
+	private static final String ENDPOINT_GIVEN_UP = """
+			UPDATE webhook_delivery SET status = 'FAILED', last_error = :error, next_attempt_at = NULL,
+			    claimed_until = NULL, claim_token = NULL, manual = false, finished_at = :now
+			WHERE endpoint_id = :id AND status = 'PENDING' AND (claimed_until IS NULL OR claimed_until <= :now)
+			""";
+
+	static final String GIVEN_UP_ERROR = "not sent: the endpoint was disabled after failing for 3 days";
 
 	private final JdbcClient jdbc;
 	private final TransactionTemplate transactions;
@@ -622,7 +637,12 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/** Makes one attempt, outside any transaction, and records how it went. */
-	private void send(Claim claim, Event event, Target target) {
+	private void send(Claim claim, @Nullable Event event, Target target) {
+		if (event == null) {
+			// purged (kept 30 days) while the delivery waited, e.g. on an endpoint disabled meanwhile: nothing to send
+			failed(claim, null, "not sent: the event is no longer kept", Optional.empty(), clock.instant(), false);
+			return;
+		}
 		Optional<String> refused = destinations.problem(target.url());
 		if (refused.isPresent()) {
 			failed(claim, null, "not sent: the URL " + refused.get());
@@ -736,7 +756,15 @@ class Dispatcher implements SmartLifecycle {
 	private void failed(Claim claim, @Nullable Integer status, String error) {
 		windows.failed(claim.endpointId());
 		Instant now = clock.instant();
-		Optional<Instant> next = RetrySchedule.next(claim.attempts(), claim.createdAt(), now);
+		failed(claim, status, error, RetrySchedule.next(claim.attempts(), claim.createdAt(), now), now, true);
+	}
+
+	/**
+	 * Records a failed attempt: retried at {@code next}, or FAILED for good when there is none; one the endpoint
+	 * caused counts in its failing streak (3 days of it disable the endpoint).
+	 */
+	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> next, Instant now,
+			boolean endpointsFault) {
 		transactions.executeWithoutResult(tx -> {
 			jdbc.sql(ENDPOINTS_FIRST).param("ids", new String[] { claim.endpointId() }).query(String.class).list();
 			int recorded = jdbc.sql(FAILED)
@@ -748,11 +776,16 @@ class Dispatcher implements SmartLifecycle {
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
 				.param("now", Timestamp.from(now))
 				.update();
-			if (recorded > 0) {
-				jdbc.sql(ENDPOINT_FAILED)
+			if (recorded > 0 && endpointsFault && jdbc.sql(ENDPOINT_FAILED)
+				.param("id", claim.endpointId())
+				.param("now", Timestamp.from(now))
+				.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
+				.query(Boolean.class)
+				.single()) {
+				jdbc.sql(ENDPOINT_GIVEN_UP)
 					.param("id", claim.endpointId())
+					.param("error", GIVEN_UP_ERROR)
 					.param("now", Timestamp.from(now))
-					.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
 					.update();
 			}
 		});

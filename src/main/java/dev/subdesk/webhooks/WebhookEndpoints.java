@@ -272,15 +272,13 @@ public class WebhookEndpoints {
 		}
 		LinkedHashSet<String> types = new LinkedHashSet<>();
 		for (String event : events) {
-			if (event.equals(ALL)) {
-				return List.of(ALL);
-			}
-			if (EventType.ofWireName(event).isEmpty()) {
+			// every entry is checked, "*" or not: ["*", "no.such.type"] is as wrong as ["no.such.type", "*"]
+			if (!event.equals(ALL) && EventType.ofWireName(event).isEmpty()) {
 				errors.add(new FieldError("events", "'" + event + "' is not an event type"));
 			}
 			types.add(event);
 		}
-		return List.copyOf(types);
+		return types.contains(ALL) ? List.of(ALL) : List.copyOf(types);
 	}
 
 	private static SubdeskException invalid(List<FieldError> errors) {

@@ -78,6 +78,22 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theJwkSetHasTheSigningKeyBeforeTheFirstTokenIsSigned() throws Exception {
+		// a fresh installation: no key made yet (tokens signed before this test are no concern of it)
+		database.sql("DELETE FROM entitlement_keys").update();
+
+		Api.Response keys = api.with("Authorization", null).get("/entitlement-keys");
+
+		assertThat(keys.status()).as(keys.toString()).isEqualTo(200);
+		assertThat(keys.json().path("keys").values()).hasSize(1);
+		String kid = keys.json().path("keys").get(0).path("kid").asString();
+		String account = fixtures.accountWithVisa();
+		String token = token(device(account, fixtures.subscribe(account, "antivirus-annual"))).text("token");
+		assertThat(EntitlementVerifier.verify(token, JWKSet.parse(keys.raw()))).as("verified with the key fetched first")
+			.hasValueSatisfying(verified -> assertThat(verified.kid()).isEqualTo(kid));
+	}
+
+	@Test
 	void theJwkSetIsPublicAndListsOkpEd25519SigningKeys() {
 		String account = fixtures.accountWithVisa();
 		token(device(account, fixtures.subscribe(account, "antivirus-annual")));

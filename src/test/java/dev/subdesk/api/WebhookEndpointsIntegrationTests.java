@@ -65,6 +65,12 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 		assertThat(create(List.of()).json().path("errors").get(0).path("field").asString()).isEqualTo("events");
 		assertThat(create("*").status()).isEqualTo(400);
 		assertThat(create(List.of("*")).json().path("events").toString()).isEqualTo("[\"*\"]");
+		for (List<String> withAll : List.of(List.of("*", "subscription.exploded"), List.of("subscription.exploded", "*"))) {
+			var mixed = create(withAll);
+			assertThat(mixed.status()).as("%s", withAll).isEqualTo(400);
+			assertThat(mixed.json().path("errors").get(0).path("field").asString()).isEqualTo("events");
+		}
+		assertThat(create(List.of("*", "refund.issued")).json().path("events").toString()).isEqualTo("[\"*\"]");
 	}
 
 	@Test

@@ -256,6 +256,68 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void anEndpointDisabledForFailingLeavesNoDeliveryWaitingForEverAndAManualRetrySendsOneOnceEnabled()
+			throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		var endpoint = endpoint(receiver);
+		String id = endpoint.endpoint().id();
+		append(EventType.CHARGE_FAILED, subject());
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().stream()
+				.anyMatch(d -> d.attempts() == 1 && d.lastStatusCode() != null));
+		// three days of failures pass at once; then two events of another subject, the second waiting behind the first
+		clock.moveTo(clock.instant().plus(Duration.ofDays(3)).plusSeconds(3600));
+		String waiting = subject();
+		append(EventType.CHARGE_FAILED, waiting);
+		append(EventType.CHARGE_SUCCEEDED, waiting);
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> endpoints.get(id).status() == WebhookEndpoint.Status.DISABLED
+				&& endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().stream()
+					.allMatch(d -> d.status() == Delivery.Status.FAILED));
+		List<Delivery> deliveries = endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data();
+		assertThat(deliveries).hasSize(3).allSatisfy(d -> assertThat(d.nextAttemptAt()).isNull());
+		Delivery neverSent = deliveries.stream().filter(d -> d.attempts() == 0).findFirst().orElseThrow();
+		assertThat(neverSent.eventType()).isEqualTo(EventType.CHARGE_SUCCEEDED.wireName());
+		assertThat(neverSent.lastError()).isEqualTo(Dispatcher.GIVEN_UP_ERROR);
+		int received = receiver.received().size();
+
+		receiver.answer(() -> 200);
+		endpoints.update(id, null, null, WebhookEndpoint.Status.ENABLED);
+		endpoints.retry(id, neverSent.id());
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.delivery(id, neverSent.id()).status() == Delivery.Status.SUCCEEDED);
+		assertThat(receiver.received().size()).as("only the retried one is sent").isEqualTo(received + 1);
+	}
+
+	@Test
+	void aDeliveryWhoseEventIsNoLongerKeptFailsForGoodWithoutCountingAgainstTheEndpoint() throws Exception {
+		Receiver receiver = receiver();
+		var endpoint = endpoint(receiver);
+		String id = endpoint.endpoint().id();
+		dispatcher.stop();
+		try {
+			append(EventType.CHARGE_FAILED, subject());
+			dispatcher.fanOut();
+			jdbc.sql("DELETE FROM domain_event WHERE position IN (SELECT event_position FROM webhook_delivery WHERE endpoint_id = :id)")
+				.param("id", id)
+				.update();
+		}
+		finally {
+			dispatcher.start();
+		}
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().getFirst().status()
+					== Delivery.Status.FAILED);
+		Delivery gone = endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().getFirst();
+		assertThat(gone.attempts()).isEqualTo(1);
+		assertThat(gone.lastError()).contains("no longer kept");
+		assertThat(receiver.received()).isEmpty();
+		assertThat(jdbc.sql("SELECT failing_since IS NULL FROM webhook_endpoint WHERE id = :id").param("id", id)
+			.query(Boolean.class).single()).as("not the endpoint's fault").isTrue();
+	}
+
+	@Test
 	void aSlowReceiverDoesNotHoldBackAnotherEndpoint() throws Exception {
 		Receiver slow = receiver();
 		slow.hold();
