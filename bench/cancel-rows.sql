@@ -25,8 +25,9 @@ INSERT INTO ceiling.cancellations (confirmation_number, account_id, subscription
 INSERT INTO ceiling.cancellation_items (confirmation_number, position, subscription_id, effective_at)
     VALUES ('BENCH-' || :n::text, 0, :sub, now());
 INSERT INTO ceiling.cancellation_refunds (confirmation_number, refund_id) VALUES ('BENCH-' || :n::text, 'rf_bench_' || :n::text);
-INSERT INTO ceiling.receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
-    VALUES ('BENCH-' || :n::text, repeat('p', 420), now(), 'key-1', repeat('s', 88), sha256(:n::text::bytea));
+-- the receipt's row with the token of its page; signed once the refund is paid back (below)
+INSERT INTO ceiling.receipts (confirmation_number, view_token_hash)
+    VALUES ('BENCH-' || :n::text, sha256(:n::text::bytea));
 INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, related_id, created_at)
     VALUES ('ntc_bench_c' || :n::text, :acct, 'CANCELLATION_CONFIRMATION', 'bench@example.com', 'Your cancellation BENCH-' || :n::text,
             repeat('b', 900), 'BENCH-' || :n::text, now());
@@ -57,6 +58,8 @@ UPDATE ceiling.refunds SET status = 'SUCCEEDED', settled_at = now() WHERE id = '
 INSERT INTO ceiling.sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
     VALUES ('rf_bench_' || :n::text, 'tok', 1, 'EUR', 'SUCCEEDED', now(), 'REFUND')
     ON CONFLICT (idempotency_key) DO NOTHING;
+UPDATE ceiling.receipts SET payload = repeat('p', 420), issued_at = now(), key_id = 'key-1', signature = repeat('s', 88)
+    WHERE confirmation_number = 'BENCH-' || :n::text AND payload IS NULL;
 -- the audit sequencer's seal of the entry after commit (in the server, several entries per statement and commit: here
 -- it shares the settlement's commit rather than pay one of its own)
 UPDATE ceiling.audit_events SET seq = :audit, prev_hash = repeat('p', 64), hash = repeat('h', 64) WHERE id = :audit;

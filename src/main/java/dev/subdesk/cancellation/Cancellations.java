@@ -29,6 +29,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Cancels subscriptions: quotes, cancel (one or all of an account), resume, auto-renewal, withdrawal's end. Every
@@ -138,10 +139,17 @@ public class Cancellations {
 		if (c.refunds().isEmpty()) {
 			return c;
 		}
-		return c.withRefunds(c.refunds()
+		Cancellation settled = c.withRefunds(c.refunds()
 			.stream()
 			.map(r -> settledNow.containsKey(r.id()) ? settledNow.get(r.id()) : billing.refundById(r.id()).orElseThrow())
 			.toList());
+		// its receipt is signed as the answer gives it, once every refund is paid back and committed; otherwise
+		// when the receipt is first asked for (Receipts)
+		if (!TransactionSynchronizationManager.isActualTransactionActive()
+				&& settled.refunds().stream().allMatch(r -> "SUCCEEDED".equals(r.status()))) {
+			receipts.complete(settled);
+		}
+		return settled;
 	}
 
 	private Cancellation cancelLocked(Subscription s, Account owner, CancelRequest request) {

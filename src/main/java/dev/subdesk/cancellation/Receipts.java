@@ -31,6 +31,13 @@ import tools.jackson.databind.node.ObjectNode;
  * canonical JSON of {@code {"cancellation": ..., "issuedAt": ...}}. The signing key lives in the database so
  * every node signs with it and it survives restarts. Signing uses Bouncy Castle's Ed25519, about twenty times
  * faster than the JDK's, because every cancellation signs one receipt.
+ * <p>
+ * A cancellation that refunds is created with its refunds PENDING: money moves only after its record has
+ * committed, so the gateway pays them back just after. Its receipt row (with the token of its public page) is
+ * written with the cancellation, and signed once the refunds are paid back ({@link #complete}, right after the
+ * request's settlement), so that the receipt holds the cancellation as its answer gave it, refunds SUCCEEDED. A
+ * receipt asked for before that (the gateway not answering, or a crash in between) is signed then, with the
+ * refunds as they stand: it never waits, and it is never signed twice.
  */
 @Service
 public class Receipts {
@@ -42,16 +49,20 @@ public class Receipts {
 	private record SigningKey(String keyId, Ed25519PrivateKeyParameters privateKey) {
 	}
 
+	private static final String PENDING = "PENDING";
+
 	private final JdbcClient jdbc;
+	private final JdbcCancellationRepository repository;
 	private final Clock clock;
 	private final JsonMapper json;
 	private final AtomicReference<SigningKey> signingKey = new AtomicReference<>();
 
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
-	Receipts(JdbcClient jdbc, Clock clock, JsonMapper json,
+	Receipts(JdbcClient jdbc, JdbcCancellationRepository repository, Clock clock, JsonMapper json,
 			org.springframework.transaction.PlatformTransactionManager txManager) {
 		this.jdbc = jdbc;
+		this.repository = repository;
 		this.clock = clock;
 		this.json = json;
 		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
@@ -61,43 +72,90 @@ public class Receipts {
 
 	/**
 	 * Issues and stores the receipt of a new cancellation; returns the token that opens its public page
-	 * ({@link #findForViewer}). Only the token's SHA-256 is stored.
+	 * ({@link #findForViewer}). Only the token's SHA-256 is stored. A cancellation with refunds still to pay back
+	 * is signed by {@link #complete} (or when its receipt is first asked for), not here.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	String issue(Cancellation cancellation) {
+		byte[] random = new byte[24];
+		RANDOM.nextBytes(random);
+		String viewToken = B64URL.encodeToString(random);
+		Signed signed = cancellation.refunds().stream().anyMatch(r -> PENDING.equals(r.status())) ? null
+				: sign(cancellation);
+		jdbc.sql("""
+				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
+				VALUES (:number, :payload, :at, :key, :signature, :token)
+				""")
+			.param("number", cancellation.confirmationNumber())
+			.param("payload", signed == null ? null : signed.payload(), java.sql.Types.VARCHAR)
+			.param("at", signed == null ? null : Timestamp.from(signed.issuedAt()), java.sql.Types.TIMESTAMP)
+			.param("key", signed == null ? null : signed.keyId(), java.sql.Types.VARCHAR)
+			.param("signature", signed == null ? null : signed.signature(), java.sql.Types.VARCHAR)
+			.param("token", sha256(viewToken))
+			.update();
+		return viewToken;
+	}
+
+	/**
+	 * Signs the receipt of a cancellation created with refunds to pay back, with {@code cancellation} as it stands
+	 * now (its refunds paid back, or still PENDING if the gateway did not answer); a receipt already signed stays
+	 * as it is. Outside the cancellation's transaction, after its settlement.
+	 */
+	void complete(Cancellation cancellation) {
+		Signed signed = sign(cancellation);
+		jdbc.sql("""
+				UPDATE receipts SET payload = :payload, issued_at = :at, key_id = :key, signature = :signature
+				WHERE confirmation_number = :number AND payload IS NULL
+				""")
+			.param("number", cancellation.confirmationNumber())
+			.param("payload", signed.payload())
+			.param("at", Timestamp.from(signed.issuedAt()))
+			.param("key", signed.keyId())
+			.param("signature", signed.signature())
+			.update();
+	}
+
+	private record Signed(String payload, Instant issuedAt, String keyId, String signature) {
+	}
+
+	private Signed sign(Cancellation cancellation) {
 		ObjectNode signed = json.createObjectNode();
 		signed.set("cancellation", json.valueToTree(cancellation));
 		Instant issuedAt = clock.instant();
 		signed.put("issuedAt", issuedAt.toString());
 		String payload = CanonicalJson.of(signed);
 		SigningKey key = signingKey();
-		byte[] random = new byte[24];
-		RANDOM.nextBytes(random);
-		String viewToken = B64URL.encodeToString(random);
-		jdbc.sql("""
-				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
-				VALUES (:number, :payload, :at, :key, :signature, :token)
-				""")
-			.param("number", cancellation.confirmationNumber())
-			.param("payload", payload)
-			.param("at", Timestamp.from(issuedAt))
-			.param("key", key.keyId())
-			.param("signature", sign(key.privateKey(), payload))
-			.param("token", sha256(viewToken))
-			.update();
-		return viewToken;
+		return new Signed(payload, issuedAt, key.keyId(), sign(key.privateKey(), payload));
 	}
 
-	/** The receipt as issued: {@code {"cancellation", "issuedAt", "keyId", "signature"}}. */
-	@Transactional(readOnly = true)
+	/**
+	 * The receipt as issued: {@code {"cancellation", "issuedAt", "keyId", "signature"}}. One not signed yet (its
+	 * refunds were being paid back) is signed now, with the cancellation as it stands ({@link #complete}).
+	 */
 	public Optional<JsonNode> find(String confirmationNumber) {
+		String number = Ids.normalizeNumber(confirmationNumber);
+		Optional<Optional<JsonNode>> stored = stored(number);
+		if (stored.isPresent() && stored.get().isEmpty()) {
+			// in a transaction of its own: a reader may be inside a read-only one
+			repository.find(number).ifPresent(c -> newTransaction.executeWithoutResult(tx -> complete(c)));
+			stored = stored(number);
+		}
+		return stored.flatMap(receipt -> receipt);
+	}
+
+	/** Empty when there is no receipt; an empty receipt when it is not signed yet. */
+	private Optional<Optional<JsonNode>> stored(String number) {
 		return jdbc.sql("SELECT payload, key_id, signature FROM receipts WHERE confirmation_number = :number")
-			.param("number", Ids.normalizeNumber(confirmationNumber))
+			.param("number", number)
 			.query((rs, n) -> {
-				ObjectNode receipt = (ObjectNode) json.readTree(rs.getString("payload"));
+				String payload = rs.getString("payload");
+				if (payload == null) {
+					return Optional.<JsonNode>empty();
+				}
+				ObjectNode receipt = (ObjectNode) json.readTree(payload);
 				receipt.put("keyId", rs.getString("key_id"));
 				receipt.put("signature", rs.getString("signature"));
-				return (JsonNode) receipt;
+				return Optional.<JsonNode>of(receipt);
 			})
 			.optional();
 	}
@@ -106,7 +164,6 @@ public class Receipts {
 	 * The receipt as issued, for whoever holds the token of its public page (the link in the cancellation
 	 * confirmation); empty for an unknown number or a wrong token alike.
 	 */
-	@Transactional(readOnly = true)
 	public Optional<JsonNode> findForViewer(String confirmationNumber, String token) {
 		Optional<byte[]> stored = jdbc
 			.sql("SELECT view_token_hash FROM receipts WHERE confirmation_number = :number AND view_token_hash IS NOT NULL")
