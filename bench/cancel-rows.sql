@@ -1,6 +1,6 @@
 -- One IMMEDIATE cancellation with a money-back refund, as the rows it writes (bench/run-cancel-ceiling.sh): the
--- cancel transaction (with its two domain events and its audit entry), then the refund's settlement after commit and
--- the audit entry's seal. Keys are random over the seeded
+-- cancel transaction (with its domain event and its audit entry), then the refund's settlement after commit (with
+-- refund.issued and the receipt's signature) and the audit entry's seal. Keys are random over the seeded
 -- subscriptions (-D rows=N); written values have the size of the real ones.
 \set k random(1, :rows)
 BEGIN;
@@ -34,7 +34,7 @@ INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, rel
 INSERT INTO ceiling.notices (id, account_id, type, recipient, subject, body, related_id, created_at)
     VALUES ('ntc_bench_r' || :n::text, :acct, 'REFUND_ISSUED', 'bench@example.com', 'Your refund', repeat('b', 500),
             'rf_bench_' || :n::text, now());
--- the two events, each with its subject's counter (the subscription is the subject of both)
+-- the cancellation's event with its subject's counter (refund.issued comes with the refund's settlement, below)
 WITH counter AS (
     INSERT INTO ceiling.event_subject (subject_id, last_sequence) VALUES (:sub, 1)
     ON CONFLICT (subject_id) DO UPDATE SET last_sequence = ceiling.event_subject.last_sequence + 1
@@ -42,6 +42,12 @@ WITH counter AS (
 INSERT INTO ceiling.domain_event (id, type, subject_id, sequence, account_id, data, created_at)
 SELECT 'evt_bench_c' || :n::text, 'subscription.cancelled', :sub, counter.last_sequence, :acct, CAST(:cancelled AS jsonb), now()
 FROM counter RETURNING position, sequence;
+INSERT INTO ceiling.audit_events (at, actor, channel, action, target, entry_hash)
+    VALUES (now(), 'api', 'API', 'POST /api/v1/subscriptions/' || :sub::text || '/cancel', '/api/v1/subscriptions/' || :sub::text || '/cancel',
+            repeat('e', 64)) RETURNING id AS audit \gset
+COMMIT;
+BEGIN;
+UPDATE ceiling.refunds SET status = 'SUCCEEDED', settled_at = now() WHERE id = 'rf_bench_' || :n::text AND status = 'PENDING';
 WITH counter AS (
     INSERT INTO ceiling.event_subject (subject_id, last_sequence) VALUES (:sub, 1)
     ON CONFLICT (subject_id) DO UPDATE SET last_sequence = ceiling.event_subject.last_sequence + 1
@@ -49,12 +55,6 @@ WITH counter AS (
 INSERT INTO ceiling.domain_event (id, type, subject_id, sequence, account_id, data, created_at)
 SELECT 'evt_bench_r' || :n::text, 'refund.issued', :sub, counter.last_sequence, :acct, CAST(:refunded AS jsonb), now()
 FROM counter RETURNING position, sequence;
-INSERT INTO ceiling.audit_events (at, actor, channel, action, target, entry_hash)
-    VALUES (now(), 'api', 'API', 'POST /api/v1/subscriptions/' || :sub::text || '/cancel', '/api/v1/subscriptions/' || :sub::text || '/cancel',
-            repeat('e', 64)) RETURNING id AS audit \gset
-COMMIT;
-BEGIN;
-UPDATE ceiling.refunds SET status = 'SUCCEEDED', settled_at = now() WHERE id = 'rf_bench_' || :n::text AND status = 'PENDING';
 INSERT INTO ceiling.sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
     VALUES ('rf_bench_' || :n::text, 'tok', 1, 'EUR', 'SUCCEEDED', now(), 'REFUND')
     ON CONFLICT (idempotency_key) DO NOTHING;

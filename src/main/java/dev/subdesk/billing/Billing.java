@@ -517,10 +517,8 @@ public class Billing {
 				reason, at, holder.email(), holder.country(), java.util.Objects.requireNonNull(locked.cardBrand()),
 				java.util.Objects.requireNonNull(locked.cardLast4())));
 		recorded.add(id);
-		Refund refund = new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
-		events.publishEvent(new DomainChange(EventType.REFUND_ISSUED,
-				new RefundOfSubscription(refund, charge.subscriptionId(), charge.accountId())));
-		return refund;
+		// refund.issued is recorded when the refund is paid back ({@link #markRefunded}), with it SUCCEEDED
+		return new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
 	}
 
 	/**
@@ -568,20 +566,32 @@ public class Billing {
 	}
 
 	/**
-	 * Marks a refund paid, once: only the node whose update moves it from PENDING counts it in
+	 * Marks a refund paid, once, and records {@code refund.issued} in the same transaction, the refund SUCCEEDED in
+	 * it as the API shows it from then on (recorded with the PENDING refund, the event said PENDING for good: no
+	 * later event tells a receiver it was paid). Only the node whose update moves it from PENDING counts it in
 	 * {@code subdesk.refunds} and {@code subdesk.refunds.amount} (minor units), by currency.
 	 */
 	private boolean markRefunded(String id) {
-		Optional<Money> paid = jdbc.sql("""
-				UPDATE refunds SET status = 'SUCCEEDED', settled_at = :at WHERE id = :id AND status = 'PENDING'
-				RETURNING amount, currency
-				""")
-			.param("at", Timestamp.from(clock.instant()))
-			.param("id", id)
-			.query((rs, n) -> Money.of(rs.getLong(1), rs.getString(2)))
-			.optional();
-		paid.ifPresent(this::countRefund);
-		return paid.isPresent();
+		Optional<RefundOfSubscription> paid = tx.execute(status -> {
+			Optional<RefundOfSubscription> settled = jdbc.sql("""
+					UPDATE refunds r SET status = 'SUCCEEDED', settled_at = :at FROM charges c
+					WHERE r.id = :id AND r.status = 'PENDING' AND c.id = r.charge_id
+					RETURNING r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, c.subscription_id,
+					    c.account_id
+					""")
+				.param("at", Timestamp.from(clock.instant()))
+				.param("id", id)
+				.query((rs, n) -> new RefundOfSubscription(mapRefund(rs, n), rs.getString("subscription_id"),
+						rs.getString("account_id")))
+				.optional();
+			settled.ifPresent(refund -> events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund)));
+			return settled;
+		});
+		if (paid == null || paid.isEmpty()) {
+			return false;
+		}
+		countRefund(Money.of(paid.get().refund().amount(), paid.get().refund().currency()));
+		return true;
 	}
 
 	private void countRefund(Money paid) {

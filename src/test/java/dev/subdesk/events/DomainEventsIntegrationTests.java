@@ -133,6 +133,8 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 		JsonNode refund = cancelled.stream().filter(e -> e.path("type").asString().equals("refund.issued")).findFirst()
 			.orElseThrow().path("data");
 		assertThat(refund.path("chargeId").asString()).isEqualTo(renewed.get(7).path("data").path("id").asString());
+		assertThat(refund).as("the refund as the API shows it once paid back").isEqualTo(cancel.json().path("refunds").get(0));
+		assertThat(refund.path("status").asString()).isEqualTo("SUCCEEDED");
 
 		Api.Response dispute = api.post("/charges/" + charge.path("id").asString() + "/disputes",
 				Map.of("reason", "UNRECOGNIZED", "detail", "I do not know this charge"));
