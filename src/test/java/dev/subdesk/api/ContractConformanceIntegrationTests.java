@@ -361,6 +361,10 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		refused.put("GET /api/v1/accounts/a%0Ab", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/a%2Fb", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/a%5Cb", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a\\b", "400 VALIDATION_FAILED");
+		refused.put("GET /api/v1/accounts/a|b", "404 NOT_FOUND");
+		refused.put("GET /api/v1/accounts/{id}", "404 NOT_FOUND");
+		refused.put("GET /api/v1/accounts/%7Bid%7D", "404 NOT_FOUND");
 		refused.put("GET /api/v1/accounts/a%00b", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/%FF", "400 VALIDATION_FAILED");
 		refused.put("GET /api/v1/accounts/a b", "400 VALIDATION_FAILED");
