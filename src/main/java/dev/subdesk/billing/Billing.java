@@ -552,13 +552,19 @@ public class Billing {
 			return Optional.empty();
 		}
 		Refund refund = pending.get().refund();
+		// as for a purchase: asked again at once with the same key while the gateway gives no answer, up to five
+		// times (the key never lets it pay twice), so that a passing glitch does not leave the refund to the sweep
 		PaymentResult result = gateway.refund(pending.get().token(), Money.of(refund.amount(), refund.currency()), id);
+		for (int attempt = 2; attempt <= PURCHASE_ATTEMPTS && result instanceof PaymentResult.Unknown; attempt++) {
+			result = gateway.refund(pending.get().token(), Money.of(refund.amount(), refund.currency()), id);
+		}
 		crash.reached("refund");
 		if (result instanceof PaymentResult.Succeeded) {
 			// only the status changes: the rest of the row is as read above
 			return markRefunded(id) ? Optional.of(refund.succeeded()) : Optional.empty();
 		}
-		log.warn("Refund {} got no answer from the gateway ({}); the sweep finishes it", id, result);
+		log.warn("Refund {} got no answer from the gateway in {} attempts ({}); the sweep finishes it", id,
+				PURCHASE_ATTEMPTS, result);
 		return Optional.empty();
 	}
 

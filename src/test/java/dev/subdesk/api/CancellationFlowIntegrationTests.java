@@ -7,9 +7,14 @@ import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class CancellationFlowIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	JdbcClient jdbc;
 
 	@Test
 	void cancellingImmediatelyWithinMoneyBackWindowRefundsTheLatestChargeAndEndsAddOns() {
@@ -174,35 +179,27 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aReceiptAskedForWhileItsRefundIsUnansweredIsSignedThenWithTheRefundPendingAndNeverChanges() {
-		// tok_flaky leaves about half of the gateway's calls without an answer: one in a few cancellations is enough
-		Api.Response unanswered = null;
-		for (int i = 0; i < 40 && unanswered == null; i++) {
-			String account = fixtures.account();
-			fixtures.card(account, "tok_flaky");
-			Api.Response bought = fixtures.buy(account, "antivirus-annual");
-			if (bought.status() != 201) {
-				continue;
-			}
-			Api.Response cancelled = fixtures.cancel(bought.id(), "IMMEDIATE");
-			assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
-			if (cancelled.json().path("refunds").get(0).path("status").asString().equals("PENDING")) {
-				unanswered = cancelled;
-			}
-		}
-		assertThat(unanswered).as("a cancellation whose refund the gateway did not answer").isNotNull();
-		String number = unanswered.text("confirmationNumber");
+		String account = fixtures.accountWithVisa();
+		Api.Response cancelled = fixtures.cancel(fixtures.subscribe(account, "antivirus-annual"), "IMMEDIATE");
+		String number = cancelled.text("confirmationNumber");
+		String refund = cancelled.json().path("refunds").get(0).path("id").asString();
+		// the state a crash leaves between the cancellation's commit and the gateway's answer: the refund PENDING,
+		// the receipt not signed yet
+		jdbc.sql("UPDATE refunds SET status = 'PENDING', settled_at = NULL WHERE id = :id").param("id", refund).update();
+		jdbc.sql("UPDATE receipts SET payload = NULL, issued_at = NULL, key_id = NULL, signature = NULL"
+				+ " WHERE confirmation_number = :n").param("n", number).update();
 
 		Api.Response receipt = api.get("/cancellations/" + number + "/receipt");
 
 		assertThat(receipt.status()).isEqualTo(200);
-		assertThat(receipt.json().path("cancellation")).isEqualTo(unanswered.json());
+		assertThat(receipt.json().path("cancellation").path("refunds").get(0).path("status").asString())
+			.isEqualTo("PENDING");
 		assertThat(api.with("Authorization", null).post("/receipts/verify", receipt.raw()).json().path("valid")
 			.asBoolean()).isTrue();
-		String refund = unanswered.json().path("refunds").get(0).path("id").asString();
 		for (int run = 0; run < 20 && refundStatus(number).equals("PENDING"); run++) {
 			fixtures.advance("PT2M"); // past the grace period; the advance runs the sweep
 		}
-		assertThat(refundStatus(number)).as("refund %s paid back by the sweep", refund).isEqualTo("SUCCEEDED");
+		assertThat(refundStatus(number)).as("refund %s marked paid by the sweep", refund).isEqualTo("SUCCEEDED");
 		assertThat(api.get("/cancellations/" + number + "/receipt").raw()).as("issued once").isEqualTo(receipt.raw());
 	}
 
