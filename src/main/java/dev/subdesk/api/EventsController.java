@@ -35,6 +35,9 @@ class EventsController {
 	ListView<EventView> list(@RequestParam(required = false) @Nullable String subjectId,
 			@RequestParam(required = false) @Nullable String type, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
+		// an empty filter is no filter (the contract writes the list as /events?subjectId=&type=); a blank one is wrong
+		subjectId = subjectId == null || subjectId.isEmpty() ? null : subjectId;
+		type = type == null || type.isEmpty() ? null : type;
 		EventType wanted = null;
 		if (type != null) {
 			wanted = EventType.ofWireName(type)

@@ -214,6 +214,12 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 		assertThat(unknown.status()).isEqualTo(400);
 		assertThat(unknown.json().path("errors").get(0).path("field").asString()).isEqualTo("type");
 		assertThat(api.get("/events?cursor=made-up").status()).isEqualTo(400);
+
+		Api.Response unfiltered = api.get("/events?subjectId=" + sub + "&type=");
+		assertThat(unfiltered.status()).as("an empty filter is no filter").isEqualTo(200);
+		assertThat(unfiltered.json().path("data").size()).isGreaterThan(charges.json().path("data").size());
+		assertThat(api.get("/events?subjectId=&type=").status()).isEqualTo(200);
+		assertThat(api.get("/events?subjectId=%20").status()).as("a blank subject").isEqualTo(400);
 	}
 
 	@Test
