@@ -98,6 +98,16 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	}
 
 	/**
+	 * Sends a subscription's RENEWAL_REMINDER now if it is due and was not sent (auto-renewal turned back on after
+	 * its time, shared/API.md: "sent at once"), in the caller's transaction; whether it did.
+	 */
+	boolean sendReminderIfLate(String subscriptionId, Instant now) {
+		int sent = sendAllDue(() -> queue.claimReminderOf(subscriptionId, now), RenewalsApproaching.Milestone.RENEWAL);
+		remindersCounter.increment(sent);
+		return sent > 0;
+	}
+
+	/**
 	 * Sends every pre-billing notice due at or before {@code until}: 7 days before a yearly renewal (R-CARD-3,
 	 * Mastercard's 3 to 7 days for plans billed less often than every 6 months), beside the RENEWAL_REMINDER 30
 	 * days ahead. Only while the rule table has it on (its switch {@code subdesk.compliance.pre-billing-notice}).

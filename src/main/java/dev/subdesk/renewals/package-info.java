@@ -5,5 +5,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Renewals",
-		allowedDependencies = { "shared", "clock", "catalog", "payments", "accounts", "billing", "subscriptions", "cancellation", "jurisdictions" })
+		allowedDependencies = { "shared", "clock", "catalog", "payments", "accounts", "billing", "subscriptions", "cancellation", "jurisdictions", "events" })
 package dev.subdesk.renewals;

@@ -63,7 +63,7 @@ public class RenewalQueue {
 	private static final String CLAIM_REMINDERS = """
 			WITH due AS (
 			    SELECT id FROM subscriptions
-			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew
+			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew%3$s
 			      AND next_attempt_at <= CAST(:until AS timestamptz) + interval '%1$d days'
 			      AND status = 'ACTIVE' AND channel = 'DIRECT' AND next_attempt_at = current_period_end
 			      AND reminded_for IS DISTINCT FROM current_period_end
@@ -160,6 +160,7 @@ public class RenewalQueue {
 	private final Subscriptions subscriptions;
 	private final ApplicationEventPublisher events;
 	private final String claimReminders;
+	private final String claimReminderOf;
 	private final String claimPreBilling;
 	private final String nextDue;
 	private final int preBillingDays;
@@ -174,7 +175,8 @@ public class RenewalQueue {
 		int yearly = jurisdictions.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1Y");
 		int monthly = jurisdictions.daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1M");
 		String lead = REMINDER_LEAD.formatted(yearly, monthly);
-		this.claimReminders = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead);
+		this.claimReminders = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead, "");
+		this.claimReminderOf = CLAIM_REMINDERS.formatted(Math.max(yearly, monthly), lead, " AND id = :id");
 		this.preBillingDays = jurisdictions.daysBefore(ScheduledNotice.UPCOMING_CHARGE, "P1Y");
 		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
 		this.trialEndingDays = Math.max(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1Y"),
@@ -336,6 +338,20 @@ public class RenewalQueue {
 		return jdbc.sql(claimReminders)
 			.param("until", Timestamp.from(until))
 			.param("limit", limit)
+			.query(JdbcSubscriptionRepository::map)
+			.list();
+	}
+
+	/**
+	 * Claims one subscription's RENEWAL_REMINDER, if it is due at or before {@code until} and not sent yet, and marks
+	 * it sent, in the caller's transaction with the notice (as {@link #claimReminders}).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> claimReminderOf(String subscriptionId, Instant until) {
+		return jdbc.sql(claimReminderOf)
+			.param("id", subscriptionId)
+			.param("until", Timestamp.from(until))
+			.param("limit", 1)
 			.query(JdbcSubscriptionRepository::map)
 			.list();
 	}

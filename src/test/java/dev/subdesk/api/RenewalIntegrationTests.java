@@ -57,6 +57,26 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aReminderThatCouldNotGoOutInTimeIsSentAtOnceWhenAutoRenewalIsTurnedBackOn() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		assertThat(api.patch("/subscriptions/" + sub, java.util.Map.of("autoRenew", false)).status()).isEqualTo(200);
+		fixtures.advance(Duration.between(now(), end).minusDays(1));
+		assertThat(notices(account, "RENEWAL_REMINDER")).as("none while it is set to end").isEmpty();
+
+		Instant resumedAt = now();
+		assertThat(api.patch("/subscriptions/" + sub, java.util.Map.of("autoRenew", true)).status()).isEqualTo(200);
+
+		List<JsonNode> reminders = notices(account, "RENEWAL_REMINDER");
+		assertThat(reminders).as("sent with the change, before any run of the jobs").hasSize(1);
+		assertThat(Instant.parse(reminders.get(0).path("createdAt").asString())).isEqualTo(resumedAt);
+		assertThat(api.patch("/subscriptions/" + sub, java.util.Map.of("autoRenew", false)).status()).isEqualTo(200);
+		assertThat(api.patch("/subscriptions/" + sub, java.util.Map.of("autoRenew", true)).status()).isEqualTo(200);
+		assertThat(notices(account, "RENEWAL_REMINDER")).as("once per renewal").hasSize(1);
+	}
+
+	@Test
 	void aYearlyReminderComesThirtyDaysAheadAndNeverForASubscriptionSetToEnd() {
 		String account = fixtures.accountWithVisa();
 		String yearly = fixtures.subscribe(account, "vpn-annual");
