@@ -282,12 +282,13 @@ public class Cancellations {
 		}
 		var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(), now,
 				effectiveAt, refundTotal, request.reason(), request.channel());
-		repository.insert(row, items, refunds, request.feedback(), request.actor());
-		meters.cancelled(request.channel(), request.mode());
 		Cancellation cancellation = new Cancellation(number, status, request.mode(),
 				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
 				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
-		String viewToken = receipts.issue(cancellation);
+		Receipts.Prepared receipt = receipts.prepare(cancellation);
+		repository.insert(row, items, refunds, request.feedback(), request.actor(), receipt);
+		meters.cancelled(request.channel(), request.mode());
+		String viewToken = receipt.viewToken();
 		if (!notify || owner == null) {
 			return cancellation;
 		}

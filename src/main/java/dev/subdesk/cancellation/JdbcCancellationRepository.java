@@ -16,7 +16,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class JdbcCancellationRepository {
 
-	/** A cancellation with its items and its refunds' links, in one statement. */
+	/** A cancellation with its items, its refunds' links and its receipt ({@link Receipts#prepare}), in one statement. */
 	private static final String INSERT = """
 			WITH made AS (
 			    INSERT INTO cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
@@ -28,7 +28,10 @@ class JdbcCancellationRepository {
 			    INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at)
 			    SELECT made.confirmation_number, item.position - 1, item.subscription_id, item.effective_at
 			    FROM made, unnest(CAST(:ids AS text[]), CAST(:ats AS timestamptz[])) WITH ORDINALITY
-			        AS item (subscription_id, effective_at, position))
+			        AS item (subscription_id, effective_at, position)),
+			receipt AS (
+			    INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
+			    SELECT made.confirmation_number, :payload, :issuedAt, :keyId, :signature, :viewTokenHash FROM made)
 			INSERT INTO cancellation_refunds (confirmation_number, refund_id)
 			SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id)
 			""";
@@ -69,8 +72,15 @@ class JdbcCancellationRepository {
 			.single();
 	}
 
-	void insert(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback, String actor) {
+	void insert(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback, String actor,
+			Receipts.Prepared receipt) {
+		Receipts.Signed signed = receipt.signed();
 		jdbc.sql(INSERT)
+			.param("payload", signed == null ? null : signed.payload(), java.sql.Types.VARCHAR)
+			.param("issuedAt", signed == null ? null : Timestamp.from(signed.issuedAt()), java.sql.Types.TIMESTAMP)
+			.param("keyId", signed == null ? null : signed.keyId(), java.sql.Types.VARCHAR)
+			.param("signature", signed == null ? null : signed.signature(), java.sql.Types.VARCHAR)
+			.param("viewTokenHash", receipt.viewTokenHash())
 			.param("number", row.number())
 			.param("account", row.accountId())
 			.param("subscription", row.subscriptionId())

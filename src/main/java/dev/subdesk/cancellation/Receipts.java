@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -71,29 +72,21 @@ public class Receipts {
 	}
 
 	/**
-	 * Issues and stores the receipt of a new cancellation; returns the token that opens its public page
-	 * ({@link #findForViewer}). Only the token's SHA-256 is stored. A cancellation with refunds still to pay back
-	 * is signed by {@link #complete} (or when its receipt is first asked for), not here.
+	 * The receipt of a new cancellation, for its repository to store with it (in the cancellation's statement):
+	 * signed now, or, while refunds are still to pay back, left for {@link #complete} (or the first reader); and the
+	 * token that opens its public page ({@link #findForViewer}), of which only the SHA-256 is stored.
 	 */
-	@Transactional(propagation = Propagation.MANDATORY)
-	String issue(Cancellation cancellation) {
+	Prepared prepare(Cancellation cancellation) {
 		byte[] random = new byte[24];
 		RANDOM.nextBytes(random);
 		String viewToken = B64URL.encodeToString(random);
 		Signed signed = cancellation.refunds().stream().anyMatch(r -> PENDING.equals(r.status())) ? null
 				: sign(cancellation);
-		jdbc.sql("""
-				INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
-				VALUES (:number, :payload, :at, :key, :signature, :token)
-				""")
-			.param("number", cancellation.confirmationNumber())
-			.param("payload", signed == null ? null : signed.payload(), java.sql.Types.VARCHAR)
-			.param("at", signed == null ? null : Timestamp.from(signed.issuedAt()), java.sql.Types.TIMESTAMP)
-			.param("key", signed == null ? null : signed.keyId(), java.sql.Types.VARCHAR)
-			.param("signature", signed == null ? null : signed.signature(), java.sql.Types.VARCHAR)
-			.param("token", sha256(viewToken))
-			.update();
-		return viewToken;
+		return new Prepared(viewToken, sha256(viewToken), signed);
+	}
+
+	/** A receipt to store: the token of its page, its hash, and its signed payload unless it waits for its refunds. */
+	record Prepared(String viewToken, byte[] viewTokenHash, @Nullable Signed signed) {
 	}
 
 	/**
@@ -115,7 +108,7 @@ public class Receipts {
 			.update();
 	}
 
-	private record Signed(String payload, Instant issuedAt, String keyId, String signature) {
+	record Signed(String payload, Instant issuedAt, String keyId, String signature) {
 	}
 
 	private Signed sign(Cancellation cancellation) {

@@ -18,7 +18,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The built-in sandbox gateway of the demo and the tests. It keeps its own ledger keyed by idempotency key,
  * so a retry with the same key never charges twice, even for {@code tok_flaky}, which fails about half of
- * its calls with a transient error or a time-out (a time-out may come after the money moved).
+ * its charges with a transient error or a time-out (a time-out may come after the money moved). Refunds always
+ * succeed (shared/API.md), except on {@code tok_refundUnanswered} (VISA 0341, not in the contract: for tests and
+ * demos of the records left pending), whose charges succeed and whose every refund's answer is lost after the
+ * money moved, so that only the sweep finds it paid.
  */
 @Component
 class SandboxGateway implements PaymentGateway {
@@ -27,14 +30,15 @@ class SandboxGateway implements PaymentGateway {
 	}
 
 	private enum Behaviour {
-		SUCCEEDS, DECLINES, FLAKY
+		SUCCEEDS, DECLINES, FLAKY, REFUNDS_UNANSWERED
 	}
 
 	private static final Map<String, SandboxCard> CARDS = Map.of(
 			"tok_visa", new SandboxCard("VISA", "4242", Behaviour.SUCCEEDS),
 			"tok_mastercard", new SandboxCard("MASTERCARD", "4444", Behaviour.SUCCEEDS),
 			"tok_chargeDeclined", new SandboxCard("VISA", "0002", Behaviour.DECLINES),
-			"tok_flaky", new SandboxCard("VISA", "1881", Behaviour.FLAKY));
+			"tok_flaky", new SandboxCard("VISA", "1881", Behaviour.FLAKY),
+			"tok_refundUnanswered", new SandboxCard("VISA", "0341", Behaviour.REFUNDS_UNANSWERED));
 
 	private static final String RECORD = """
 			INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at)
@@ -166,20 +170,14 @@ class SandboxGateway implements PaymentGateway {
 	}
 
 	/**
-	 * Refunds land in the ledger by their key like charges. They succeed, except that {@code tok_flaky} gives no
-	 * answer as often as for charges (before or after the money moved). Called inside a database transaction, it
-	 * refuses: the gateway is never called while the caller may hold row locks (DESIGN invariant 11).
+	 * Refunds land in the ledger by their key like charges, and succeed; on {@code tok_refundUnanswered} the answer is
+	 * lost after the money moved (a time-out). Called inside a database transaction, it refuses: the gateway is never
+	 * called while the caller may hold row locks (DESIGN invariant 11).
 	 */
 	@Override
 	public PaymentResult refund(String token, Money amount, String idempotencyKey) {
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
 			throw new IllegalStateException("The gateway is never called inside a database transaction");
-		}
-		SandboxCard card = CARDS.get(token);
-		boolean flaky = card != null && card.behaviour() == Behaviour.FLAKY;
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		if (flaky && random.nextInt(4) == 0) {
-			return new PaymentResult.Unknown("transient_error");
 		}
 		jdbc.sql("""
 				INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at, kind)
@@ -191,7 +189,8 @@ class SandboxGateway implements PaymentGateway {
 			.param("currency", amount.currency())
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
-		if (flaky && random.nextInt(3) == 0) {
+		SandboxCard card = CARDS.get(token);
+		if (card != null && card.behaviour() == Behaviour.REFUNDS_UNANSWERED) {
 			return new PaymentResult.Unknown("timeout");
 		}
 		return new PaymentResult.Succeeded("sbx_" + idempotencyKey);
