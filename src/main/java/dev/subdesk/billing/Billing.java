@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import jakarta.annotation.PreDestroy;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -35,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -86,6 +89,8 @@ public class Billing {
 	private final PaymentGateway gateway;
 	private final Accounts accounts;
 	private final TransactionTemplate tx;
+	/** A savepoint inside {@link #tx}: work that may fail without undoing the money's record. */
+	private final TransactionTemplate savepoint;
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
 	private final io.micrometer.core.instrument.MeterRegistry meters;
@@ -101,6 +106,8 @@ public class Billing {
 		this.events = events;
 		this.meters = meters;
 		this.tx = new TransactionTemplate(txManager);
+		this.savepoint = new TransactionTemplate(txManager);
+		this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
 		this.jdbc = jdbc;
@@ -391,6 +398,18 @@ public class Billing {
 	 * here (the gateway did not answer, or the work joined another transaction and settles after it): read it.
 	 */
 	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow) {
+		return recordThenSettle(work, settledNow, (result, settled) -> {
+		});
+	}
+
+	/**
+	 * As {@link #recordThenSettle(Supplier, BiFunction)}, and {@code withLastSettlement} runs inside the transaction
+	 * that marks the last of the recorded refunds paid, with every refund this call paid back so far, that one
+	 * included: work that belongs with the money having moved (a receipt signed with the refunds SUCCEEDED) commits
+	 * with it, at no commit of its own. It does not run when that refund was not settled here.
+	 */
+	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow,
+			BiConsumer<T, Map<String, Refund>> withLastSettlement) {
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
 			if (!TransactionSynchronizationManager.hasResource(RECORDED_REFUNDS)) {
 				settleAfterCommit();
@@ -407,7 +426,7 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
-		return settledNow.apply(result, settle(recorded));
+		return settledNow.apply(result, settle(recorded, settled -> withLastSettlement.accept(result, settled)));
 	}
 
 	private void settleAfterCommit() {
@@ -527,20 +546,32 @@ public class Billing {
 	 * sweep. Runs outside any transaction. Returns how many were settled.
 	 */
 	public int settleRefunds(Collection<String> refundIds) {
-		return settle(refundIds).size();
+		return settle(refundIds, settled -> {
+		}).size();
 	}
 
 	/** {@link #settleRefunds}: the refunds it settled, by id, as they now stand. */
-	private Map<String, Refund> settle(Collection<String> refundIds) {
+	private Map<String, Refund> settle(Collection<String> refundIds, Consumer<Map<String, Refund>> withLast) {
 		requireNoTransaction();
 		Map<String, Refund> settled = new LinkedHashMap<>();
+		int left = refundIds.size();
 		for (String id : refundIds) {
-			settleRefund(id).ifPresent(refund -> settled.put(id, refund));
+			Consumer<Refund> inItsTransaction = --left > 0 ? refund -> {
+			} : refund -> {
+				Map<String, Refund> all = new LinkedHashMap<>(settled);
+				all.put(id, refund);
+				withLast.accept(java.util.Collections.unmodifiableMap(all));
+			};
+			settleRefund(id, inItsTransaction).ifPresent(refund -> settled.put(id, refund));
 		}
 		return settled;
 	}
 
-	private Optional<Refund> settleRefund(String id) {
+	/**
+	 * Settles one refund: the refund SUCCEEDED when this call paid it back. {@code inItsTransaction} gets it in the
+	 * transaction that marks it so.
+	 */
+	private Optional<Refund> settleRefund(String id, Consumer<Refund> inItsTransaction) {
 		Optional<PendingRefund> pending = jdbc.sql("""
 				SELECT r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, p.gateway_token
 				FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
@@ -561,7 +592,8 @@ public class Billing {
 		crash.reached("refund");
 		if (result instanceof PaymentResult.Succeeded) {
 			// only the status changes: the rest of the row is as read above
-			return markRefunded(id) ? Optional.of(refund.succeeded()) : Optional.empty();
+			Refund paid = refund.succeeded();
+			return markRefunded(id, () -> inItsTransaction.accept(paid)) ? Optional.of(paid) : Optional.empty();
 		}
 		log.warn("Refund {} got no answer from the gateway in {} attempts ({}); the sweep finishes it", id,
 				PURCHASE_ATTEMPTS, result);
@@ -578,6 +610,15 @@ public class Billing {
 	 * {@code subdesk.refunds} and {@code subdesk.refunds.amount} (minor units), by currency.
 	 */
 	private boolean markRefunded(String id) {
+		return markRefunded(id, () -> {
+		});
+	}
+
+	/**
+	 * As {@link #markRefunded(String)}; {@code alsoThen} runs in its transaction once this node marked it paid, behind
+	 * a savepoint: if it fails, its own writes are undone and the refund is marked paid all the same.
+	 */
+	private boolean markRefunded(String id, Runnable alsoThen) {
 		Optional<RefundOfSubscription> paid = tx.execute(status -> {
 			Optional<RefundOfSubscription> settled = jdbc.sql("""
 					UPDATE refunds r SET status = 'SUCCEEDED', settled_at = :at FROM charges c
@@ -590,7 +631,15 @@ public class Billing {
 				.query((rs, n) -> new RefundOfSubscription(mapRefund(rs, n), rs.getString("subscription_id"),
 						rs.getString("account_id")))
 				.optional();
-			settled.ifPresent(refund -> events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund)));
+			settled.ifPresent(refund -> {
+				events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund));
+				try {
+					savepoint.executeWithoutResult(nested -> alsoThen.run());
+				}
+				catch (RuntimeException e) {
+					log.warn("Work after refund {} was paid back failed; it is left for later", id, e);
+				}
+			});
 			return settled;
 		});
 		if (paid == null || paid.isEmpty()) {
@@ -635,7 +684,8 @@ public class Billing {
 		int settled = 0;
 		for (String id : refunds) {
 			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
-					: settleRefund(id).isPresent()) {
+					: !settle(List.of(id), settledNow -> {
+					}).isEmpty()) {
 				settled++;
 			}
 		}

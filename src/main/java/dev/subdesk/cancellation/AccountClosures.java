@@ -47,7 +47,8 @@ public class AccountClosures {
 		return billing.recordThenSettle(() -> closeLocked(accountId, channel, actor),
 				(closure, settledNow) -> new Closure(closure.account(),
 						closure.cancellations().stream().map(c -> cancellations.settled(c, settledNow)).toList(),
-						closure.channelManaged()));
+						closure.channelManaged()),
+				(closure, paid) -> closure.cancellations().forEach(c -> cancellations.signReceipt(c, paid)));
 	}
 
 	private Closure closeLocked(String accountId, CancellationChannel channel, String actor) {

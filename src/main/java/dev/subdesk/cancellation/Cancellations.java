@@ -29,7 +29,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Cancels subscriptions: quotes, cancel (one or all of an account), resume, auto-renewal, withdrawal's end. Every
@@ -128,7 +127,18 @@ public class Cancellations {
 		return billing.recordThenSettle(() -> {
 			CancellationLocks.Locked locked = locks.forWork(subscriptionId);
 			return cancelLocked(locked.subscription(), locked.owner(), request);
-		}, this::settled);
+		}, this::settled, this::signReceipt);
+	}
+
+	/**
+	 * Signs the receipt of a cancellation whose refunds were all paid back here, in the transaction that marks the
+	 * last of them paid (it commits with the money's record, at no commit of its own); otherwise its receipt is
+	 * signed when first asked for ({@link Receipts#find}).
+	 */
+	void signReceipt(Cancellation c, Map<String, Refund> paid) {
+		if (!c.refunds().isEmpty() && c.refunds().stream().allMatch(r -> paid.containsKey(r.id()))) {
+			receipts.complete(c.withRefunds(c.refunds().stream().map(r -> paid.get(r.id())).toList()));
+		}
 	}
 
 	/**
@@ -139,17 +149,10 @@ public class Cancellations {
 		if (c.refunds().isEmpty()) {
 			return c;
 		}
-		Cancellation settled = c.withRefunds(c.refunds()
+		return c.withRefunds(c.refunds()
 			.stream()
 			.map(r -> settledNow.containsKey(r.id()) ? settledNow.get(r.id()) : billing.refundById(r.id()).orElseThrow())
 			.toList());
-		// its receipt is signed as the answer gives it, once every refund is paid back and committed; otherwise
-		// when the receipt is first asked for (Receipts)
-		if (!TransactionSynchronizationManager.isActualTransactionActive()
-				&& settled.refunds().stream().allMatch(r -> "SUCCEEDED".equals(r.status()))) {
-			receipts.complete(settled);
-		}
-		return settled;
 	}
 
 	private Cancellation cancelLocked(Subscription s, Account owner, CancelRequest request) {
@@ -378,7 +381,8 @@ public class Cancellations {
 	public CancelAllResult cancelAll(String accountId, CancelRequest request) {
 		return billing.recordThenSettle(() -> cancelAllLocked(locks.openAccount(accountId), request),
 				(result, settledNow) -> new CancelAllResult(
-						result.cancellations().stream().map(c -> settled(c, settledNow)).toList(), result.skipped()));
+						result.cancellations().stream().map(c -> settled(c, settledNow)).toList(), result.skipped()),
+				(result, paid) -> result.cancellations().forEach(c -> signReceipt(c, paid)));
 	}
 
 	/** Cancel-all for an account the caller has locked ({@link AccountClosures} too). */

@@ -34,8 +34,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>
  * A cancellation that refunds is created with its refunds PENDING: money moves only after its record has
  * committed, so the gateway pays them back just after. Its receipt row (with the token of its public page) is
- * written with the cancellation, and signed once the refunds are paid back ({@link #complete}, right after the
- * request's settlement), so that the receipt holds the cancellation as its answer gave it, refunds SUCCEEDED. A
+ * written with the cancellation, and signed once the refunds are paid back ({@link #complete}, in the transaction
+ * that marks the last of them paid), so that the receipt holds the cancellation as its answer gave it, refunds
+ * SUCCEEDED. A
  * receipt asked for before that (the gateway not answering, or a crash in between) is signed then, with the
  * refunds as they stand: it never waits, and it is never signed twice.
  */
@@ -91,7 +92,7 @@ public class Receipts {
 	/**
 	 * Signs the receipt of a cancellation created with refunds to pay back, with {@code cancellation} as it stands
 	 * now (its refunds paid back, or still PENDING if the gateway did not answer); a receipt already signed stays
-	 * as it is. Outside the cancellation's transaction, after its settlement.
+	 * as it is. After the cancellation's transaction: in its last refund's settlement, or for its first reader.
 	 */
 	void complete(Cancellation cancellation) {
 		Signed signed = sign(cancellation);

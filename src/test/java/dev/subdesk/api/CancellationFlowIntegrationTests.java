@@ -169,6 +169,10 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 		String account = fixtures.accountWithVisa();
 		Api.Response cancelled = fixtures.cancel(fixtures.subscribe(account, "antivirus-annual"), "IMMEDIATE");
 		assertThat(cancelled.json().path("refunds").get(0).path("status").asString()).isEqualTo("SUCCEEDED");
+		assertThat(jdbc.sql("SELECT payload IS NOT NULL FROM receipts WHERE confirmation_number = :n")
+			.param("n", cancelled.text("confirmationNumber"))
+			.query(Boolean.class)
+			.single()).as("signed with the refund's settlement, before anyone asked for it").isTrue();
 
 		JsonNode receipt = api.get("/cancellations/" + cancelled.text("confirmationNumber") + "/receipt").json();
 
