@@ -398,8 +398,7 @@ public class Billing {
 	 * here (the gateway did not answer, or the work joined another transaction and settles after it): read it.
 	 */
 	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow) {
-		return recordThenSettle(work, settledNow, (result, settled) -> {
-		});
+		return recordThenSettle(work, settledNow, null);
 	}
 
 	/**
@@ -409,7 +408,7 @@ public class Billing {
 	 * with it, at no commit of its own. It does not run when that refund was not settled here.
 	 */
 	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow,
-			BiConsumer<T, Map<String, Refund>> withLastSettlement) {
+			@Nullable BiConsumer<T, Map<String, Refund>> withLastSettlement) {
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
 			if (!TransactionSynchronizationManager.hasResource(RECORDED_REFUNDS)) {
 				settleAfterCommit();
@@ -426,7 +425,8 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
-		return settledNow.apply(result, settle(recorded, settled -> withLastSettlement.accept(result, settled)));
+		return settledNow.apply(result, settle(recorded,
+				withLastSettlement == null ? null : settled -> withLastSettlement.accept(result, settled)));
 	}
 
 	private void settleAfterCommit() {
@@ -546,18 +546,16 @@ public class Billing {
 	 * sweep. Runs outside any transaction. Returns how many were settled.
 	 */
 	public int settleRefunds(Collection<String> refundIds) {
-		return settle(refundIds, settled -> {
-		}).size();
+		return settle(refundIds, null).size();
 	}
 
 	/** {@link #settleRefunds}: the refunds it settled, by id, as they now stand. */
-	private Map<String, Refund> settle(Collection<String> refundIds, Consumer<Map<String, Refund>> withLast) {
+	private Map<String, Refund> settle(Collection<String> refundIds, @Nullable Consumer<Map<String, Refund>> withLast) {
 		requireNoTransaction();
 		Map<String, Refund> settled = new LinkedHashMap<>();
 		int left = refundIds.size();
 		for (String id : refundIds) {
-			Consumer<Refund> inItsTransaction = --left > 0 ? refund -> {
-			} : refund -> {
+			Consumer<Refund> inItsTransaction = --left > 0 || withLast == null ? null : refund -> {
 				Map<String, Refund> all = new LinkedHashMap<>(settled);
 				all.put(id, refund);
 				withLast.accept(java.util.Collections.unmodifiableMap(all));
@@ -571,7 +569,7 @@ public class Billing {
 	 * Settles one refund: the refund SUCCEEDED when this call paid it back. {@code inItsTransaction} gets it in the
 	 * transaction that marks it so.
 	 */
-	private Optional<Refund> settleRefund(String id, Consumer<Refund> inItsTransaction) {
+	private Optional<Refund> settleRefund(String id, @Nullable Consumer<Refund> inItsTransaction) {
 		Optional<PendingRefund> pending = jdbc.sql("""
 				SELECT r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, p.gateway_token
 				FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
@@ -593,7 +591,8 @@ public class Billing {
 		if (result instanceof PaymentResult.Succeeded) {
 			// only the status changes: the rest of the row is as read above
 			Refund paid = refund.succeeded();
-			return markRefunded(id, () -> inItsTransaction.accept(paid)) ? Optional.of(paid) : Optional.empty();
+			return markRefunded(id, inItsTransaction == null ? null : () -> inItsTransaction.accept(paid))
+					? Optional.of(paid) : Optional.empty();
 		}
 		log.warn("Refund {} got no answer from the gateway in {} attempts ({}); the sweep finishes it", id,
 				PURCHASE_ATTEMPTS, result);
@@ -610,15 +609,14 @@ public class Billing {
 	 * {@code subdesk.refunds} and {@code subdesk.refunds.amount} (minor units), by currency.
 	 */
 	private boolean markRefunded(String id) {
-		return markRefunded(id, () -> {
-		});
+		return markRefunded(id, null);
 	}
 
 	/**
 	 * As {@link #markRefunded(String)}; {@code alsoThen} runs in its transaction once this node marked it paid, behind
 	 * a savepoint: if it fails, its own writes are undone and the refund is marked paid all the same.
 	 */
-	private boolean markRefunded(String id, Runnable alsoThen) {
+	private boolean markRefunded(String id, @Nullable Runnable alsoThen) {
 		Optional<RefundOfSubscription> paid = tx.execute(status -> {
 			Optional<RefundOfSubscription> settled = jdbc.sql("""
 					UPDATE refunds r SET status = 'SUCCEEDED', settled_at = :at FROM charges c
@@ -633,6 +631,9 @@ public class Billing {
 				.optional();
 			settled.ifPresent(refund -> {
 				events.publishEvent(new DomainChange(EventType.REFUND_ISSUED, refund));
+				if (alsoThen == null) {
+					return;
+				}
 				try {
 					savepoint.executeWithoutResult(nested -> alsoThen.run());
 				}
@@ -684,8 +685,7 @@ public class Billing {
 		int settled = 0;
 		for (String id : refunds) {
 			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
-					: !settle(List.of(id), settledNow -> {
-					}).isEmpty()) {
+					: !settle(List.of(id), null).isEmpty()) {
 				settled++;
 			}
 		}
