@@ -1,11 +1,5 @@
 package dev.subdesk.webhooks;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -260,8 +254,8 @@ class Dispatcher implements SmartLifecycle {
 	private final WebhookProperties properties;
 	private final WebhookMeters meters;
 	private final Destinations destinations;
-	/** The senders and their HTTP client: made anew at each start, as a stop shuts the senders down. */
-	private volatile HttpClient http;
+	/** The senders' HTTP client: made anew at each start, as a stop closes it and shuts the senders down. */
+	private volatile WebhookHttp http;
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 	private final SendWindows windows;
@@ -294,16 +288,7 @@ class Dispatcher implements SmartLifecycle {
 		this.meters = meters;
 		this.destinations = new Destinations(properties.allowPrivate());
 		this.windows = new SendWindows(properties.perEndpoint());
-		this.http = client(senders);
-	}
-
-	private HttpClient client(ExecutorService executor) {
-		return HttpClient.newBuilder()
-			.connectTimeout(properties.timeout())
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.version(HttpClient.Version.HTTP_1_1)
-			.executor(executor)
-			.build();
+		this.http = new WebhookHttp(properties.timeout(), properties.allowPrivate());
 	}
 
 	/** Makes this node look for work at once (after the current transaction commits, if there is one). */
@@ -331,7 +316,7 @@ class Dispatcher implements SmartLifecycle {
 		if (senders.isShutdown()) {
 			// started again after a stop (a paused test context, a restarted lifecycle): new senders, new client
 			senders = Executors.newVirtualThreadPerTaskExecutor();
-			http = client(senders);
+			http = new WebhookHttp(properties.timeout(), properties.allowPrivate());
 		}
 		running = true;
 		// the loops are known as this start's before they run: a loop of an earlier start ends at once
@@ -379,6 +364,7 @@ class Dispatcher implements SmartLifecycle {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
+		http.close();
 		recordSuccesses();
 	}
 
@@ -652,36 +638,13 @@ class Dispatcher implements SmartLifecycle {
 		long timestamp = clock.instant().getEpochSecond();
 		List<String> secrets = target.previousSecret() == null ? List.of(target.secret())
 				: List.of(target.secret(), target.previousSecret());
-		HttpRequest request = HttpRequest.newBuilder(URI.create(target.url()))
-			.timeout(properties.timeout())
-			.header("content-type", "application/json")
-			.header("webhook-id", event.id())
-			.header("webhook-timestamp", Long.toString(timestamp))
-			.header("webhook-signature", Signatures.header(secrets, event.id(), timestamp, body))
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build();
-		int status;
-		try {
-			status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-		}
-		catch (HttpTimeoutException e) {
-			failed(claim, null, "no answer within " + properties.timeout().toSeconds() + " s");
-			return;
-		}
-		catch (IOException e) {
-			failed(claim, null, "could not connect: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-					: e.getMessage()));
-			return;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			return;
-		}
-		if (status >= 200 && status < 300) {
-			succeeded(claim, status);
-		}
-		else {
-			failed(claim, status, "answered " + status);
+		WebhookHttp.Answer answer = http.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
+				Long.toString(timestamp), "webhook-signature", Signatures.header(secrets, event.id(), timestamp, body)),
+				body);
+		switch (answer) {
+			case WebhookHttp.Status(int code) when code >= 200 && code < 300 -> succeeded(claim, code);
+			case WebhookHttp.Status(int code) -> failed(claim, code, "answered " + code);
+			case WebhookHttp.NoAnswer(String why) -> failed(claim, null, why);
 		}
 	}
 

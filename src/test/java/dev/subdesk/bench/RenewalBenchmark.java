@@ -49,7 +49,7 @@ public final class RenewalBenchmark {
 				JdbcClient.create(dataSource).sql("ALTER TABLE domain_event DISABLE TRIGGER domain_event_webhook_fanout").update();
 				System.out.println("webhook fan-out trigger disabled (-Dbench.withoutWebhookTrigger=true)");
 			}
-			resetStatementProfile(dataSource);
+			StatementProfile.reset(dataSource);
 
 			resetPeakHeap();
 			CpuTime cpu = CpuTime.of(dataSource);
@@ -80,7 +80,7 @@ public final class RenewalBenchmark {
 			System.out.printf("CPU                 server JVM %,d ms, PostgreSQL %,d ms (%.0f + %.0f us a renewal)%n", jvmCpu,
 					postgresCpu, 1000.0 * jvmCpu / Math.max(1, result.renewed()),
 					1000.0 * postgresCpu / Math.max(1, result.renewed()));
-			printStatementProfile(dataSource);
+			StatementProfile.print(dataSource);
 			String ceiling = "";
 			if (!"false".equals(System.getProperty("bench.ceiling"))) {
 				ceiling = ceiling(app, dataSource, prefix, cpu, result.renewed() / seconds);
@@ -102,7 +102,7 @@ public final class RenewalBenchmark {
 			double enginePerSecond) throws Exception {
 		int workers = app.getEnvironment().getProperty("subdesk.renewals.workers", Integer.class, 3);
 		int batch = app.getEnvironment().getProperty("subdesk.renewals.batch-size", Integer.class, 1000);
-		resetStatementProfile(dataSource);
+		StatementProfile.reset(dataSource);
 		long postgresBefore = cpu.postgresMillis();
 		RenewalCeiling.Result ceiling = RenewalCeiling.run(dataSource, prefix, Instant.now().plus(java.time.Duration.ofDays(40)),
 				workers, batch);
@@ -113,42 +113,9 @@ public final class RenewalBenchmark {
 		System.out.printf("ceiling renewals/s  %,.0f, PostgreSQL CPU %,d ms (%.0f us a renewal)%n", ceiling.perSecond(),
 				postgresCpu, 1000.0 * postgresCpu / Math.max(1, ceiling.renewed()));
 		System.out.printf("engine / ceiling    %.2f%n", enginePerSecond / ceiling.perSecond());
-		printStatementProfile(dataSource);
+		StatementProfile.print(dataSource);
 		return " ceiling_per_s=%.0f ceiling_seconds=%.2f ceiling_pg_cpu_ms=%d ratio=%.2f".formatted(ceiling.perSecond(),
 				ceiling.seconds(), postgresCpu, enginePerSecond / ceiling.perSecond());
-	}
-
-	/**
-	 * Where PostgreSQL spent its time, when the server runs with pg_stat_statements (pass
-	 * {@code --subdesk.embedded-server-config.shared_preload_libraries=pg_stat_statements}).
-	 */
-	private static void printStatementProfile(DataSource dataSource) {
-		JdbcClient jdbc = JdbcClient.create(dataSource);
-		boolean available = jdbc.sql("SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'")
-			.query(Long.class)
-			.single() > 0;
-		if (!available) {
-			return;
-		}
-		jdbc.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").update();
-		System.out.println("top statements by total time in PostgreSQL:");
-		jdbc.sql("""
-				SELECT calls, round(total_exec_time) AS ms, regexp_replace(left(query, 110), '[[:space:]]+', ' ', 'g') AS q
-				FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
-				""").query((rs, n) -> "  %7d calls %7d ms  %s".formatted(rs.getLong(1), rs.getLong(2), rs.getString(3)))
-			.list()
-			.forEach(System.out::println);
-	}
-
-	/** Leaves the seeding out of the statement profile. */
-	private static void resetStatementProfile(DataSource dataSource) {
-		JdbcClient jdbc = JdbcClient.create(dataSource);
-		if (jdbc.sql("SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE '%pg_stat_statements%'")
-			.query(Long.class)
-			.single() > 0) {
-			jdbc.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").update();
-			jdbc.sql("SELECT pg_stat_statements_reset()").query().listOfRows();
-		}
 	}
 
 	private static void resetPeakHeap() {

@@ -2,6 +2,7 @@ package dev.subdesk.webhooks;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.subdesk.SubdeskApplication;
+import dev.subdesk.bench.StatementProfile;
 import dev.subdesk.renewals.Jobs;
 import dev.subdesk.testing.RenewalSeeder;
 import java.net.InetAddress;
@@ -112,6 +113,7 @@ public final class WebhookBenchmark {
 				long before = jdbc.sql("SELECT count(*) FROM domain_event").query(Long.class).single();
 				RenewalSeeder.seed(dataSource, renewals, Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60));
 				long already = received.count();
+				StatementProfile.reset(dataSource);
 				long runStart = System.nanoTime();
 				app.getBean(Jobs.class).runDue();
 				long runEnd = System.nanoTime();
@@ -125,6 +127,7 @@ public final class WebhookBenchmark {
 						.formatted(renewals, (runEnd - runStart) / 1e9, made, (received.lastAt() - runEnd) / 1e9);
 				}
 				System.out.println("renewal run: " + renewalResult);
+				StatementProfile.print(dataSource);
 			}
 			dispatcher.stop();
 			System.out.printf("RESULT events=%d ceiling_events_per_s=%.0f delivered_per_s=%.0f lag_after_appends_s=%.1f%n",

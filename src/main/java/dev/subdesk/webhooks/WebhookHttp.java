@@ -1,0 +1,152 @@
+package dev.subdesk.webhooks;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.pool.PoolReusePolicy;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The dispatcher's HTTP: one {@code POST} of an event at a time per calling thread (a virtual thread per attempt),
+ * blocking, HTTP/1.1 over pooled keep-alive connections. Chosen over the JDK's {@link java.net.http.HttpClient},
+ * whose asynchronous machinery (filters made by reflection for each request, a selector thread, completion stages)
+ * was about 85 % of the CPU of a delivery in the webhook benchmark's profile.
+ * <ul>
+ * <li>The receiver has {@code timeout} in all to answer (connecting included): a deadline aborts an attempt that
+ * a receiver keeps alive by trickling bytes, which a socket timeout alone would not.</li>
+ * <li>Connections are made only to public addresses unless private ones are allowed: the addresses are checked when
+ * the connection resolves the host, so a name that resolves elsewhere after {@link Destinations#problem} looked at it
+ * (DNS rebinding) reaches nothing private.</li>
+ * <li>No redirects, no automatic retries (an attempt is sent once; the retry schedule is the dispatcher's), no
+ * cookies, no compression.</li>
+ * </ul>
+ */
+final class WebhookHttp implements AutoCloseable {
+
+	private static final ContentType JSON = ContentType.create("application/json");
+
+	private final CloseableHttpClient client;
+	private final ScheduledExecutorService deadlines;
+	private final Duration timeout;
+
+	/** How an attempt went: the status code, or why there is none. */
+	sealed interface Answer {
+	}
+
+	record Status(int code) implements Answer {
+	}
+
+	record NoAnswer(String why) implements Answer {
+	}
+
+	WebhookHttp(Duration timeout, boolean allowPrivate) {
+		this.timeout = timeout;
+		Timeout limit = Timeout.of(timeout);
+		this.client = HttpClients.custom()
+			.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+				.setDnsResolver(allowPrivate ? SystemDefaultDnsResolver.INSTANCE : PublicAddressesOnly.INSTANCE)
+				// the windows bound the attempts in flight per endpoint; the pool must not add a bound across
+				// endpoints on one host (a slow one would hold back the others)
+				.setMaxConnPerRoute(4_096)
+				.setMaxConnTotal(16_384)
+				.setConnPoolPolicy(PoolReusePolicy.LIFO)
+				.setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(limit).setTcpNoDelay(true).build())
+				.setDefaultConnectionConfig(ConnectionConfig.custom()
+					.setConnectTimeout(limit)
+					.setSocketTimeout(limit)
+					// a receiver may have closed a connection idle this long: looked at before it is used again
+					.setValidateAfterInactivity(TimeValue.ofSeconds(2))
+					.setTimeToLive(TimeValue.ofMinutes(5))
+					.build())
+				.build())
+			.setDefaultRequestConfig(RequestConfig.custom()
+				.setConnectionRequestTimeout(limit)
+				.setResponseTimeout(limit)
+				.setRedirectsEnabled(false)
+				.build())
+			.disableRedirectHandling()
+			.disableAutomaticRetries()
+			.disableCookieManagement()
+			.disableAuthCaching()
+			.disableContentCompression()
+			.setUserAgent("Subdesk-Webhooks/1.1")
+			.evictIdleConnections(TimeValue.ofSeconds(30))
+			.build();
+		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+				Thread.ofPlatform().name("webhook-deadlines").daemon().factory());
+		timer.setRemoveOnCancelPolicy(true);
+		this.deadlines = timer;
+	}
+
+	/** Posts {@code body} as JSON with {@code headers}; the answer's body is read and dropped. */
+	Answer post(String url, Map<String, String> headers, String body) {
+		HttpPost post = new HttpPost(URI.create(url));
+		headers.forEach(post::setHeader);
+		post.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), JSON));
+		ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+		try {
+			return new Status(client.execute(post, HttpResponse::getCode));
+		}
+		catch (InterruptedIOException e) {
+			// the deadline's abort, a socket timeout or a connect timeout
+			return new NoAnswer("no answer within " + timeout.toSeconds() + " s");
+		}
+		catch (IOException e) {
+			if (post.isCancelled()) {
+				return new NoAnswer("no answer within " + timeout.toSeconds() + " s");
+			}
+			return new NoAnswer("could not connect: "
+					+ (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+		}
+		finally {
+			deadline.cancel(false);
+		}
+	}
+
+	@Override
+	public void close() {
+		deadlines.shutdownNow();
+		client.close(CloseMode.GRACEFUL);
+	}
+
+	/** The system's resolver, refusing a host with any address that is not public ({@link Destinations}). */
+	private static final class PublicAddressesOnly extends SystemDefaultDnsResolver {
+
+		static final PublicAddressesOnly INSTANCE = new PublicAddressesOnly();
+
+		@Override
+		public InetAddress[] resolve(String host) throws UnknownHostException {
+			InetAddress[] addresses = super.resolve(host);
+			for (InetAddress address : addresses) {
+				if (!Destinations.isPublic(address)) {
+					throw new UnknownHostException(host + " resolves to a loopback, private, link-local or multicast"
+							+ " address");
+				}
+			}
+			return addresses;
+		}
+	}
+}
