@@ -53,8 +53,8 @@ class Dispatcher implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-	/** Events fanned out per round, in claims' batches: most events concern no endpoint, and fanning out is cheap. */
-	private static final int FAN_OUT_PER_CLAIM = 10;
+	/** Events fanned out per round: most events concern no endpoint, and fanning out is cheap. */
+	static final int FAN_OUT_BATCH = 2_000;
 
 	private static final long FANOUT_LOCK = 0x5744_4f55_5446_414eL;
 
@@ -449,7 +449,7 @@ class Dispatcher implements SmartLifecycle {
 			}
 			jdbc.sql(FAN_OUT_PLAN).query().listOfRows();
 			return jdbc.sql(FAN_OUT)
-				.param("batch", properties.batch() * FAN_OUT_PER_CLAIM)
+				.param("batch", FAN_OUT_BATCH)
 				.param("now", Timestamp.from(clock.instant()))
 				.query((rs, n) -> new long[] { rs.getLong("taken"), rs.getLong("made") })
 				.single();
@@ -638,11 +638,13 @@ class Dispatcher implements SmartLifecycle {
 		long timestamp = clock.instant().getEpochSecond();
 		List<String> secrets = target.previousSecret() == null ? List.of(target.secret())
 				: List.of(target.secret(), target.previousSecret());
+		long sent = System.nanoTime();
 		WebhookHttp.Answer answer = http.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
 				Long.toString(timestamp), "webhook-signature", Signatures.header(secrets, event.id(), timestamp, body)),
 				body);
 		switch (answer) {
-			case WebhookHttp.Status(int code) when code >= 200 && code < 300 -> succeeded(claim, code);
+			case WebhookHttp.Status(int code) when code >= 200 && code < 300 ->
+				succeeded(claim, code, Duration.ofNanos(System.nanoTime() - sent));
 			case WebhookHttp.Status(int code) -> failed(claim, code, "answered " + code);
 			case WebhookHttp.NoAnswer(String why) -> failed(claim, null, why);
 		}
@@ -673,9 +675,12 @@ class Dispatcher implements SmartLifecycle {
 		out.append('"');
 	}
 
-	/** A success is written with the others of its round ({@link #recordSuccesses}), under its claim's token. */
-	void succeeded(Claim claim, int status) {
-		windows.succeeded(claim.endpointId());
+	/**
+	 * A success, answered in {@code answeredIn}, is written with the others of its round ({@link #recordSuccesses}),
+	 * under its claim's token.
+	 */
+	void succeeded(Claim claim, int status, Duration answeredIn) {
+		windows.succeeded(claim.endpointId(), answeredIn);
 		successes.add(new Success(claim, status));
 		meters.succeeded();
 	}

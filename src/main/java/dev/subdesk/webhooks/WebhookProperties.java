@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code subdesk.webhooks.*}: {@code allow-private} ({@code SUBDESK_WEBHOOKS_ALLOW_PRIVATE}, on in demo mode) lets
  * endpoints use {@code http://} and loopback, private or link-local addresses; {@code per-endpoint} bounds the
  * attempts one node makes to one endpoint at once (each endpoint's window starts at 16, opens by one with each success
- * up to this bound and halves with each failure), so a slow receiver holds back only itself; {@code interval} is
+ * answered within half a second, up to this bound, and halves with each failure), so a slow receiver holds back only
+ * itself; {@code interval} is
  * how often an idle dispatcher looks for work; {@code batch} how many events or attempts one claim takes;
  * {@code enabled=false} stops this node's dispatcher (the API still records deliveries for other nodes);
  * {@code timeout} is how long a receiver has to answer, {@code lease} how long a claimed attempt stays with the node
@@ -16,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("subdesk.webhooks")
 record WebhookProperties(@DefaultValue("false") boolean allowPrivate, @DefaultValue("true") boolean enabled,
-		@DefaultValue("64") int perEndpoint, @DefaultValue("PT0.2S") Duration interval, @DefaultValue("200") int batch,
+		@DefaultValue("512") int perEndpoint, @DefaultValue("PT0.2S") Duration interval, @DefaultValue("1000") int batch,
 		@DefaultValue("PT10S") Duration timeout, @DefaultValue("PT2M") Duration lease) {
 
 	WebhookProperties {

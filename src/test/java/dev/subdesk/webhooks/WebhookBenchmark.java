@@ -83,7 +83,7 @@ public final class WebhookBenchmark {
 					break;
 				}
 				for (Dispatcher.Claim claim : claims) {
-					dispatcher.succeeded(claim, 204);
+					dispatcher.succeeded(claim, 204, Duration.ZERO);
 				}
 				recorded += dispatcher.recordSuccesses();
 				dispatcher.forget(claims);
