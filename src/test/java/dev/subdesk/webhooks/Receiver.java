@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,7 +33,7 @@ final class Receiver implements AutoCloseable {
 
 	private final HttpServer server;
 	private final List<Received> received = new CopyOnWriteArrayList<>();
-	private volatile IntSupplier answer = () -> 204;
+	private volatile ToIntFunction<String> answer = body -> 204;
 	private volatile CountDownLatch held = new CountDownLatch(0);
 
 	Receiver() throws IOException {
@@ -42,7 +43,7 @@ final class Receiver implements AutoCloseable {
 			try {
 				String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 				held.await(60, TimeUnit.SECONDS);
-				int status = answer.getAsInt();
+				int status = answer.applyAsInt(body);
 				var headers = exchange.getRequestHeaders();
 				received.add(new Received(headers.getFirst("webhook-id"), headers.getFirst("webhook-timestamp"),
 						headers.getFirst("webhook-signature"), headers.getFirst("content-type"), body, status));
@@ -63,6 +64,11 @@ final class Receiver implements AutoCloseable {
 	}
 
 	void answer(IntSupplier status) {
+		this.answer = body -> status.getAsInt();
+	}
+
+	/** Answers each request with the status {@code status} gives for its body. */
+	void answerByBody(ToIntFunction<String> status) {
 		this.answer = status;
 	}
 
