@@ -254,8 +254,13 @@ class Dispatcher implements SmartLifecycle {
 	private final WebhookProperties properties;
 	private final WebhookMeters meters;
 	private final Destinations destinations;
-	/** The senders' HTTP client: made anew at each start, as a stop closes it and shuts the senders down. */
-	private volatile WebhookHttp http;
+	/**
+	 * The senders' HTTP client (a pool of connections and two threads of its own): made when a round first sends,
+	 * so a node that never sends (webhooks off, a context that never starts) holds none; a stop closes it and the
+	 * next round that sends makes a new one.
+	 */
+	private volatile @Nullable WebhookHttp http;
+	private final Object httpLock = new Object();
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 	private final SendWindows windows;
@@ -288,7 +293,22 @@ class Dispatcher implements SmartLifecycle {
 		this.meters = meters;
 		this.destinations = new Destinations(properties.allowPrivate());
 		this.windows = new SendWindows(properties.perEndpoint());
-		this.http = new WebhookHttp(properties.timeout(), properties.allowPrivate());
+	}
+
+	/** The senders' HTTP client, made now if there is none. */
+	private WebhookHttp http() {
+		WebhookHttp client = http;
+		if (client == null) {
+			// not this object's monitor: a stop holds that while it waits for the loops
+			synchronized (httpLock) {
+				client = http;
+				if (client == null) {
+					client = new WebhookHttp(properties.timeout(), properties.allowPrivate());
+					http = client;
+				}
+			}
+		}
+		return client;
 	}
 
 	/** Makes this node look for work at once (after the current transaction commits, if there is one). */
@@ -314,9 +334,8 @@ class Dispatcher implements SmartLifecycle {
 			return;
 		}
 		if (senders.isShutdown()) {
-			// started again after a stop (a paused test context, a restarted lifecycle): new senders, new client
+			// started again after a stop (a paused test context, a restarted lifecycle): new senders
 			senders = Executors.newVirtualThreadPerTaskExecutor();
-			http = new WebhookHttp(properties.timeout(), properties.allowPrivate());
 		}
 		running = true;
 		// the loops are known as this start's before they run: a loop of an earlier start ends at once
@@ -364,7 +383,14 @@ class Dispatcher implements SmartLifecycle {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
-		http.close();
+		WebhookHttp client;
+		synchronized (httpLock) {
+			client = http;
+			http = null;
+		}
+		if (client != null) {
+			client.close();
+		}
 		recordSuccesses();
 	}
 
@@ -504,12 +530,13 @@ class Dispatcher implements SmartLifecycle {
 		Map<Long, Event> events = events(claims);
 		Map<String, Target> targets = targets(claims);
 		ExecutorService executor = senders;
+		WebhookHttp client = http();
 		for (int i = 0; i < claims.size(); i++) {
 			Claim claim = claims.get(i);
 			try {
 				executor.execute(() -> {
 					try {
-						send(claim, events.get(claim.position()), targets.get(claim.endpointId()));
+						send(client, claim, events.get(claim.position()), targets.get(claim.endpointId()));
 					}
 					catch (RuntimeException e) {
 						log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(),
@@ -623,7 +650,7 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/** Makes one attempt, outside any transaction, and records how it went. */
-	private void send(Claim claim, @Nullable Event event, Target target) {
+	private void send(WebhookHttp client, Claim claim, @Nullable Event event, Target target) {
 		if (event == null) {
 			// purged (kept 30 days) while the delivery waited, e.g. on an endpoint disabled meanwhile: nothing to send
 			failed(claim, null, "not sent: the event is no longer kept", Optional.empty(), clock.instant(), false);
@@ -639,7 +666,7 @@ class Dispatcher implements SmartLifecycle {
 		List<String> secrets = target.previousSecret() == null ? List.of(target.secret())
 				: List.of(target.secret(), target.previousSecret());
 		long sent = System.nanoTime();
-		WebhookHttp.Answer answer = http.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
+		WebhookHttp.Answer answer = client.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
 				Long.toString(timestamp), "webhook-signature", Signatures.header(secrets, event.id(), timestamp, body)),
 				body);
 		switch (answer) {
