@@ -98,11 +98,19 @@ public final class Api {
 
 	/** Sends a raw body (a string is sent as it is, anything else as JSON). */
 	public Response send(String method, String path, @Nullable Object body, @Nullable String contentType) {
+		return send(method, path, body, contentType, Map.of());
+	}
+
+	/** Sends a raw body with more headers for this call only (they replace this client's of the same name). */
+	public Response send(String method, String path, @Nullable Object body, @Nullable String contentType,
+			Map<String, String> more) {
 		String text = body == null ? "" : body instanceof String s ? s : JSON.writeValueAsString(body);
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/v1" + path))
 			.timeout(Duration.ofSeconds(60))
 			.method(method, text.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
-		headers.forEach(request::header);
+		Map<String, String> all = new LinkedHashMap<>(headers);
+		all.putAll(more);
+		all.forEach(request::header);
 		if (contentType != null && !text.isEmpty()) {
 			request.header("Content-Type", contentType);
 		}
