@@ -1,0 +1,94 @@
+package dev.subdesk.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.shared.Money;
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.testing.ModuleTest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Billing boots with the accounts, the payment gateway and the clock only: a purchase is recorded before the gateway
+ * is called, completed by its charge, never twice for one period; a refund is recorded, paid back after its
+ * transaction commits, and never more than what is left of the charge.
+ */
+@ModuleTest(extraIncludes = { "clock", "payments", "accounts" })
+class BillingModuleTests {
+
+	@Autowired
+	Billing billing;
+
+	@Autowired
+	Accounts accounts;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Clock clock;
+
+	@Test
+	void aPurchaseIsRecordedChargedOncePerPeriodAndRefundedNoFurtherThanItsAmount() {
+		Account account = accounts.open("billing-" + UUID.randomUUID() + "@example.com", "Billing Module", "US", null);
+		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_visa");
+		String subscription = "sub_billingmodule" + UUID.randomUUID().toString().substring(0, 8);
+		String key = "purchase_" + UUID.randomUUID();
+		Money price = Money.of(5999, "USD");
+
+		assertThat(billing.chargePurchase(account.id(), subscription, card, price, key))
+			.isEqualTo(new PaymentOutcome.Paid(key));
+		// the attempt was written before the gateway was asked, and waits for its charge
+		assertThat(jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :key").param("key", key)
+			.query(String.class).single()).isEqualTo("PENDING");
+
+		Instant start = clock.instant();
+		Instant end = start.plus(Duration.ofDays(30));
+		Charge charge = transactions.execute(tx -> billing.recordSuccessfulCharge(account.id(), subscription, price,
+				start, end, card.id(), key, start));
+		assertThat(charge.status()).isEqualTo(Charge.Status.SUCCEEDED);
+		assertThat(charge.amount()).isEqualTo(5999);
+		assertThat(billing.hasSuccessfulCharge(subscription, start)).isTrue();
+		assertThat(jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :key").param("key", key)
+			.query(String.class).single()).isEqualTo("COMPLETED");
+		// the same attempt cannot complete a second charge
+		assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> billing.recordSuccessfulCharge(account.id(),
+				subscription, price, start, end, card.id(), key, start)))
+			.isInstanceOf(SubdeskException.class);
+
+		Refund refund = billing.refund(charge.id(), 2000L, "module test");
+		assertThat(refund.amount()).isEqualTo(2000);
+		assertThat(refund.status()).isEqualTo("SUCCEEDED");
+		assertThat(billing.charge(charge.id()).orElseThrow().status()).isEqualTo(Charge.Status.PARTIALLY_REFUNDED);
+		assertThatThrownBy(() -> billing.refund(charge.id(), 4000L, "more than is left"))
+			.isInstanceOfSatisfying(SubdeskException.class, e -> assertThat(e.code()).isEqualTo("REFUND_EXCEEDS_CHARGE"));
+		assertThat(billing.charge(charge.id()).orElseThrow().refundedAmount()).isEqualTo(2000);
+		assertThat(billing.refund(charge.id(), null, "the rest").amount()).isEqualTo(3999);
+		assertThat(billing.charge(charge.id()).orElseThrow().status()).isEqualTo(Charge.Status.REFUNDED);
+	}
+
+	@Test
+	void aDeclinedPurchaseIsRecordedAsDeclinedAndMakesNoCharge() {
+		Account account = accounts.open("declined-" + UUID.randomUUID() + "@example.com", "Billing Module", "US", null);
+		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_chargeDeclined");
+		String key = "purchase_" + UUID.randomUUID();
+		assertThat(billing.chargePurchase(account.id(), "sub_declinedmodule", card, Money.of(999, "USD"), key))
+			.isEqualTo(new PaymentOutcome.Declined("card_declined"));
+		assertThat(jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :key").param("key", key)
+			.query(String.class).single()).isEqualTo("DECLINED");
+		assertThat(billing.charges(account.id(), dev.subdesk.shared.Page.Request.first(10)).data()).isEmpty();
+	}
+}

@@ -1,0 +1,49 @@
+package dev.subdesk.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.shared.Money;
+import dev.subdesk.testing.ModuleTest;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The sandbox gateway boots with the clock alone: the contract's test cards charge or decline, and a call repeated
+ * with its idempotency key answers what the first did without moving money again.
+ */
+@ModuleTest(extraIncludes = "clock")
+class PaymentsModuleTests {
+
+	@Autowired
+	PaymentGateway gateway;
+
+	@Test
+	void testCardsChargeOrDeclineAndARepeatedKeyNeverMovesMoneyTwice() {
+		assertThat(gateway.describe("tok_visa")).isPresent();
+		assertThat(gateway.describe("tok_unknown")).isEmpty();
+
+		String key = "module_" + UUID.randomUUID();
+		Money amount = Money.of(5999, "USD");
+		PaymentResult first = gateway.charge("tok_visa", amount, key);
+		assertThat(first).isInstanceOf(PaymentResult.Succeeded.class);
+		assertThat(gateway.charge("tok_visa", amount, key)).isEqualTo(first);
+		assertThat(gateway.lookup(key)).contains(first);
+
+		assertThat(gateway.charge("tok_chargeDeclined", amount, "module_" + UUID.randomUUID()))
+			.isEqualTo(new PaymentResult.Declined("card_declined"));
+		assertThat(gateway.lookup("module_never_" + UUID.randomUUID())).isEmpty();
+
+		List<PaymentResult> batch = gateway.chargeAll(List.of(
+				new PaymentGateway.ChargeRequest("tok_mastercard", amount, "module_" + UUID.randomUUID()),
+				new PaymentGateway.ChargeRequest("tok_chargeDeclined", amount, "module_" + UUID.randomUUID())));
+		assertThat(batch.get(0)).isInstanceOf(PaymentResult.Succeeded.class);
+		assertThat(batch.get(1)).isInstanceOf(PaymentResult.Declined.class);
+
+		String refundKey = "module_refund_" + UUID.randomUUID();
+		PaymentResult refund = gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey);
+		assertThat(refund).isInstanceOf(PaymentResult.Succeeded.class);
+		assertThat(gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey)).isEqualTo(refund);
+	}
+}

@@ -1,0 +1,72 @@
+package dev.subdesk.staff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.testing.ModuleTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The staff accounts boot with the clock alone: an ADMIN's new account signs in with its password only, is locked
+ * after {@value StaffAccounts#MAX_FAILURES} failed sign-ins from one address, and a new password or a disable ends
+ * the sessions begun before.
+ */
+@ModuleTest(extraIncludes = "clock")
+class StaffModuleTests {
+
+	private static final String PASSWORD = "a-long-enough-password";
+
+	@Autowired
+	StaffAccounts staff;
+
+	@Test
+	void anAccountSignsInWithItsPasswordUntilItIsLockedDisabledOrGivenANewOne() {
+		var member = staff.create("Module.Agent", "Module agent", StaffAccounts.Role.AGENT, PASSWORD, "admin");
+		assertThat(member.username()).isEqualTo("module.agent");
+		assertThat(member.enabled()).isTrue();
+
+		var credentials = staff.beginSignIn(" MODULE.agent ", "192.0.2.1").orElseThrow();
+		assertThat(credentials.locked()).isFalse();
+		assertThat(staff.passwordEncoder().matches(PASSWORD, credentials.passwordHash())).isTrue();
+		assertThat(staff.passwordEncoder().matches(PASSWORD + "x", credentials.passwordHash())).isFalse();
+		assertThat(credentials.passwordHash()).doesNotContain(PASSWORD);
+		staff.signedIn(credentials.username());
+		long session = credentials.sessionVersion();
+		assertThat(staff.sessionCurrent("module.agent", session)).isTrue();
+
+		// every attempt counts until a success clears the count: the limit is per address
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
+			staff.beginSignIn("module.agent", "192.0.2.66");
+		}
+		assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked()).isTrue();
+		assertThat(staff.beginSignIn("module.agent", "192.0.2.1").orElseThrow().locked()).isFalse();
+
+		long renewed = staff.resetPassword("module.agent", "another-long-password");
+		assertThat(renewed).isGreaterThan(session);
+		assertThat(staff.sessionCurrent("module.agent", session)).isFalse();
+		assertThat(staff.sessionCurrent("module.agent", renewed)).isTrue();
+
+		staff.setEnabled("module.agent", false, "admin");
+		assertThat(staff.enabled("module.agent")).isFalse();
+		assertThat(staff.sessionCurrent("module.agent", renewed)).isFalse();
+	}
+
+	@Test
+	void badNamesShortPasswordsTakenNamesAndDisablingOneselfAreRefused() {
+		assertThatThrownBy(() -> staff.create("-x", "X", StaffAccounts.Role.AGENT, PASSWORD, "admin"))
+			.isInstanceOf(SubdeskException.class);
+		assertThatThrownBy(() -> staff.create("module.short", "X", StaffAccounts.Role.AGENT, "short", "admin"))
+			.isInstanceOf(SubdeskException.class);
+		assertThatThrownBy(() -> staff.create("module.norole", "X", null, PASSWORD, "admin"))
+			.isInstanceOf(SubdeskException.class);
+		staff.create("module.admin", "Module admin", StaffAccounts.Role.ADMIN, PASSWORD, "admin");
+		assertThatThrownBy(() -> staff.create("module.admin", "Again", StaffAccounts.Role.AGENT, PASSWORD, "admin"))
+			.isInstanceOfSatisfying(SubdeskException.class, e -> assertThat(e.code()).isEqualTo("USERNAME_TAKEN"));
+		assertThatThrownBy(() -> staff.setEnabled("module.admin", false, "module.admin"))
+			.isInstanceOfSatisfying(SubdeskException.class, e -> assertThat(e.code()).isEqualTo("OWN_ACCOUNT"));
+		assertThat(staff.enabled("module.admin")).isTrue();
+		assertThat(staff.beginSignIn("no\u0000body", "192.0.2.1")).isEmpty();
+	}
+}
