@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.OpenApiContract;
+import dev.subdesk.testing.PathTemplates;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DynamicTest;
@@ -128,10 +127,10 @@ class GeneratedBadInputIntegrationTests {
 		// every path parameter in turn set to an id that names nothing, the others to a plain made-up id
 		for (String name : pathNames) {
 			for (String value : PATH_VALUES) {
-				requests.add(new Request(method, path(template, name, value), validBody(body, hasPathId), Map.of()));
+				requests.add(new Request(method, PathTemplates.fill(template, name, value), validBody(body, hasPathId), Map.of()));
 			}
 		}
-		String somewhere = path(template, null, null);
+		String somewhere = PathTemplates.fill(template, null, null);
 		for (JsonNode parameter : parameters) {
 			String name = parameter.path("name").asString();
 			switch (parameter.path("in").asString()) {
@@ -195,18 +194,6 @@ class GeneratedBadInputIntegrationTests {
 	private static @Nullable String validBody(JsonNode schema, boolean hasPathId) {
 		// without an id in the path, an empty object could be a valid request that acts: send none
 		return schema.isMissingNode() || !hasPathId ? null : "{}";
-	}
-
-	/** The template with {@code name} set to {@code value} and every other parameter to a made-up id. */
-	private static String path(String template, @Nullable String name, @Nullable String value) {
-		Matcher matcher = Pattern.compile("\\{([^}]+)}").matcher(template);
-		StringBuilder out = new StringBuilder();
-		while (matcher.find()) {
-			matcher.appendReplacement(out,
-					Matcher.quoteReplacement(matcher.group(1).equals(name) ? value : "missing_0000000000000000"));
-		}
-		matcher.appendTail(out);
-		return out.toString();
 	}
 
 	/** The names of the properties of an object schema, through {@code allOf} and {@code $ref}. */
