@@ -162,7 +162,8 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private WebElement waitFor(By by) {
-		return new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(by));
+		return new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(ExpectedConditions.visibilityOfElementLocated(by));
 	}
 
 	/**
@@ -170,6 +171,7 @@ class ConsoleSupervisorBrowserIntegrationTests extends ApiIntegrationTest {
 	 * its old text (or the element goes stale while the new page loads), so reading it once would race the load.
 	 */
 	private void waitForText(By by, String text) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.textToBe(by, text));
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(ExpectedConditions.textToBe(by, text));
 	}
 }

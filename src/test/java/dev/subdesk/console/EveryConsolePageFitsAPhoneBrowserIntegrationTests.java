@@ -93,6 +93,7 @@ class EveryConsolePageFitsAPhoneBrowserIntegrationTests extends ApiIntegrationTe
 	}
 
 	private <T> void waitFor(java.util.function.Function<WebDriver, T> condition) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(condition::apply);
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(condition::apply);
 	}
 }

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The hosted checkout in a real browser (issue 12): a purchase with an axe-core scan of every page on the way, a
@@ -50,8 +47,7 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 		assertThat(browser.findElement(By.id("terms")).isDisplayed()).isTrue();
 		PortalBrowser.screenshot(browser, "checkout-california");
 		button.click();
-		new WebDriverWait(browser, Duration.ofSeconds(10))
-			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Tick the box"));
+		PortalBrowser.waitForText(browser, "Tick the box");
 		assertAccessible(browser);
 		browser.findElement(By.id("agree")).click();
 		browser.findElement(By.id("subscribe")).click();

@@ -55,6 +55,7 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		((JavascriptExecutor) browser).executeScript("document.querySelector('main form').noValidate = true;");
 		browser.findElement(By.id("cancel-now")).click();
 		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class)
 			.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("main .error")));
 		assertThat(browser.switchTo().activeElement().getAttribute("id")).as("the focus after a refused form")
 			.isEqualTo("error-summary");
@@ -100,7 +101,8 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		waitFor("/portal/sign-in/code");
 		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, c.account()));
 		browser.findElement(By.id("sign-in")).click();
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlMatches("/portal$"));
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(ExpectedConditions.urlMatches("/portal$"));
 
 		checkCurrent("my-subscriptions");
 		check("/checkout/total-annual", "checkout-signed-in");
@@ -183,6 +185,7 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	private void waitFor(String part) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.urlContains(part));
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(ExpectedConditions.urlContains(part));
 	}
 }

@@ -180,4 +180,16 @@ public final class PortalBrowser {
 		new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(10))
 			.until(org.openqa.selenium.support.ui.ExpectedConditions.urlContains(part));
 	}
+
+	/**
+	 * Waits until the page's {@code main} shows {@code text}, as after a form is sent. While the browser replaces the
+	 * page, Chromium may answer a read of the old page's element with "Node with given id does not belong to the
+	 * document" (a plain WebDriverException, not a stale element): such answers are asked again, not failures.
+	 */
+	public static void waitForText(WebDriver driver, String text) {
+		new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class)
+			.until(org.openqa.selenium.support.ui.ExpectedConditions
+				.textToBePresentInElementLocated(org.openqa.selenium.By.tagName("main"), text));
+	}
 }

@@ -4,15 +4,12 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.SubdeskIntegrationTest;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /** What a customer does in a real browser, with an axe-core scan of every page on the way. */
@@ -150,8 +147,7 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 		assertAccessible(browser);
 		assertThat(browser.findElement(By.id("sub-" + c.subscription())).getText()).contains("Ends on");
 		tabTo(e -> String.valueOf(e.getAttribute("class")).contains("resume")).sendKeys(Keys.ENTER);
-		new WebDriverWait(browser, Duration.ofSeconds(10))
-			.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "Auto-renewal is on again"));
+		PortalBrowser.waitForText(browser, "Auto-renewal is on again");
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
 	}
 

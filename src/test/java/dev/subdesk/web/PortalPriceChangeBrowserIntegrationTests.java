@@ -90,6 +90,7 @@ class PortalPriceChangeBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	private void waitFor(org.openqa.selenium.support.ui.ExpectedCondition<Boolean> condition) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(condition);
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(condition);
 	}
 }

@@ -81,6 +81,7 @@ class PortalStoreBilledBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	private void wait(org.openqa.selenium.support.ui.ExpectedCondition<Boolean> condition) {
-		new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition);
+		new WebDriverWait(browser, Duration.ofSeconds(20))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(condition);
 	}
 }

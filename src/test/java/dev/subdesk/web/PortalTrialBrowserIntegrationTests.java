@@ -68,6 +68,7 @@ class PortalTrialBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	private void waitFor(org.openqa.selenium.support.ui.ExpectedCondition<Boolean> condition) {
-		new WebDriverWait(browser, Duration.ofSeconds(10)).until(condition);
+		new WebDriverWait(browser, Duration.ofSeconds(10))
+			.ignoring(org.openqa.selenium.WebDriverException.class).until(condition);
 	}
 }

@@ -1,12 +1,13 @@
 package dev.subdesk.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
+import dev.subdesk.shared.Page;
 import dev.subdesk.testing.ModuleTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,10 +43,7 @@ class WebhooksModuleTests {
 				events.append(EventType.DEVICE_ACTIVATED, "dev_module", "acct_module", Map.of("id", "dev_module"));
 			});
 
-			Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-			while (receiver.accepted().isEmpty() && Instant.now().isBefore(deadline)) {
-				Thread.sleep(50);
-			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> !receiver.accepted().isEmpty());
 			assertThat(receiver.accepted()).hasSize(1);
 			Receiver.Received delivery = receiver.accepted().get(0);
 			assertThat(delivery.json().path("type").asString()).isEqualTo("device.activated");
@@ -55,20 +53,13 @@ class WebhooksModuleTests {
 					delivery.body(), delivery.signature()))
 				.isTrue();
 
-			deadline = Instant.now().plus(Duration.ofSeconds(30));
-			while (Instant.now().isBefore(deadline) && endpoints
-				.deliveries(created.endpoint().id(), dev.subdesk.shared.Page.Request.first(10))
-				.data()
-				.stream()
-				.noneMatch(d -> d.status() == Delivery.Status.SUCCEEDED)) {
-				Thread.sleep(50);
-			}
-			assertThat(endpoints.deliveries(created.endpoint().id(), dev.subdesk.shared.Page.Request.first(10)).data())
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+					endpoints.deliveries(created.endpoint().id(), Page.Request.first(10)).data())
 				.singleElement()
 				.satisfies(d -> {
 					assertThat(d.eventType()).isEqualTo("device.activated");
 					assertThat(d.status()).isEqualTo(Delivery.Status.SUCCEEDED);
-				});
+				}));
 		}
 	}
 }
