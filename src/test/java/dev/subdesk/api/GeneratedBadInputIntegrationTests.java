@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -31,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * name nothing (long, encoded, control characters, injection), every declared query and header parameter set to
  * values of the wrong kind, bodies that are not JSON, not an object, nested too deep, and every property of the
  * request's schema given a value of the wrong type. Each answer must be described by the document for its operation
- * (status and body: {@link Api} checks it) and, when it refuses, be a documented problem (never a 5xx).
+ * (status and body: {@link Api} checks it) and, when it refuses, be a documented problem (never a 5xx); and the
+ * operation's requests together leave no audit entry and no domain event behind.
  * <p>
  * The shared application's data must not change: ids in the path name nothing, so an operation with a path parameter
  * finds nothing to act on; an operation without one is sent only what cannot be a valid request (no empty object, no
@@ -80,6 +83,9 @@ class GeneratedBadInputIntegrationTests {
 	@LocalServerPort
 	int port;
 
+	@Autowired
+	JdbcClient database;
+
 	/** One client for all the calls (each client has threads of its own). */
 	private @Nullable Api api;
 
@@ -95,14 +101,26 @@ class GeneratedBadInputIntegrationTests {
 			String name = method + " " + path.getKey();
 			tests.add(DynamicTest.dynamicTest(name, () -> {
 				List<String> failures = new ArrayList<>();
+				List<Long> before = changes();
 				for (Request request : requests(document, method, path.getKey(), operation.getValue())) {
 					check(request, failures);
 				}
 				assertThat(failures).as(name).isEmpty();
+				assertThat(changes()).as(name + ": audit entries and domain events (a change commits with both)")
+					.isEqualTo(before);
 			}));
 		}));
 		assertThat(tests).as("operations in the API description").hasSizeGreaterThan(60);
 		return tests.stream();
+	}
+
+	/**
+	 * How many audit entries and domain events there are: every change made through the API commits with its audit
+	 * entry (and a change of the contract's types with its event), so equal counts mean nothing changed.
+	 */
+	private List<Long> changes() {
+		return List.of(database.sql("SELECT count(*) FROM audit_events").query(Long.class).single(),
+				database.sql("SELECT count(*) FROM domain_event").query(Long.class).single());
 	}
 
 	/** The hostile requests for one operation. */
