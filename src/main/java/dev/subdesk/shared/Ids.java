@@ -17,10 +17,28 @@ public final class Ids {
 	public static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 	/**
-	 * One DRBG per thread: the platform default (NativePRNG) shares one lock across all its instances, which
-	 * serializes the ids of a busy node.
+	 * One DRBG per thread (the platform default, NativePRNG, shares one lock across all its instances, which
+	 * serializes the ids of a busy node), drawn a block at a time: each call of a DRBG hashes its state again
+	 * whatever it is asked for, so asking for eight bytes an id cost three hashes where a block of 256 costs ten for
+	 * thirty-two ids (the renewal engine draws four ids a renewal).
 	 */
-	private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Ids::newGenerator);
+	private static final ThreadLocal<RandomBytes> RANDOM = ThreadLocal.withInitial(RandomBytes::new);
+
+	/** A thread's DRBG and the bytes it drew that no id has used yet. */
+	private static final class RandomBytes {
+
+		private final SecureRandom generator = newGenerator();
+		private final byte[] block = new byte[256];
+		private int next = block.length;
+
+		byte next() {
+			if (next == block.length) {
+				generator.nextBytes(block);
+				next = 0;
+			}
+			return block[next++];
+		}
+	}
 
 	private static SecureRandom newGenerator() {
 		try {
@@ -129,15 +147,18 @@ public final class Ids {
 
 	private static String random(int length, @Nullable RandomGenerator source) {
 		char[] chars = new char[length];
-		byte[] bytes = new byte[length];
 		if (source == null) {
-			RANDOM.get().nextBytes(bytes);
+			RandomBytes random = RANDOM.get();
+			for (int i = 0; i < length; i++) {
+				chars[i] = CROCKFORD.charAt(random.next() & 31);
+			}
 		}
 		else {
+			byte[] bytes = new byte[length];
 			source.nextBytes(bytes);
-		}
-		for (int i = 0; i < length; i++) {
-			chars[i] = CROCKFORD.charAt(bytes[i] & 31);
+			for (int i = 0; i < length; i++) {
+				chars[i] = CROCKFORD.charAt(bytes[i] & 31);
+			}
 		}
 		return new String(chars);
 	}
