@@ -39,8 +39,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * customer and a console ADMIN with their session's CSRF token. Every answer is a page or a redirect: never a 5xx,
  * never a stack trace or the framework's default error page.
  * <p>
- * Its own application context (and so its own database): forms without an id in the path act on the signed-in
- * customer or staff member, and junk must be free to try them.
+ * Its own application context (and so its own database; the logging property below exists only to make the context
+ * differ from the shared one): forms without an id in the path act on the signed-in customer or staff member, and
+ * junk must be free to try them without touching the data of the other tests.
  */
 @SubdeskIntegrationTest
 @TestPropertySource(properties = "logging.level.dev.subdesk.web.junk=WARN")
