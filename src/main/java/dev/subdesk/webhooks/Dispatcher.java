@@ -61,7 +61,8 @@ class Dispatcher implements SmartLifecycle {
 	/**
 	 * Takes the oldest committed events off the fan-out queue and makes their deliveries; answers how many events it
 	 * took (events no endpoint wants make none, and must not look like no work, or the queue drains at one batch
-	 * per idle interval).
+	 * per idle interval). The endpoints are locked against deletion for the round: an endpoint deleted after the
+	 * statement began is skipped, not written into a delivery whose foreign key then fails the whole round.
 	 */
 	static final String FAN_OUT = """
 			WITH taken AS (
@@ -74,8 +75,8 @@ class Dispatcher implements SmartLifecycle {
 			    SELECT 'wd_' || replace(gen_random_uuid()::text, '-', ''), w.id, e.position, e.id, e.type, e.subject_id,
 			        e.sequence, 'PENDING', :now, :now
 			    FROM taken t JOIN domain_event e ON e.position = t.position
-			    JOIN webhook_endpoint w ON w.status = 'ENABLED' AND w.created_at <= e.created_at
-			        AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
+			    JOIN (SELECT id, seq, events, created_at FROM webhook_endpoint WHERE status = 'ENABLED' FOR KEY SHARE) w
+			        ON w.created_at <= e.created_at AND (w.events @> ARRAY['*'] OR e.type = ANY (w.events))
 			    ORDER BY e.position, w.seq
 			    ON CONFLICT (endpoint_id, event_id) DO NOTHING
 			    RETURNING 1)

@@ -629,6 +629,50 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void anEndpointDeletedWhileAFanOutRoundRunsIsSkippedNotAFailedRound() throws Exception {
+		// the round's statement saw the endpoint, its deletion committed before the new delivery's foreign key was
+		// checked: the whole round failed and its events waited for the next one (seen in a clean-clone run)
+		Receiver receiver = receiver();
+		String doomed = endpoint(receiver).endpoint().id();
+		Receiver kept = receiver();
+		endpoint(kept);
+		String subject = subject();
+		dispatcher.stop();
+		var deleting = new CountDownLatch(1);
+		var commit = new CountDownLatch(1);
+		// threads of their own: the common pool of a two-core machine runs one task at a time
+		var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+		try {
+			append(EventType.CASE_OPENED, subject);
+			CompletableFuture<Void> deletion = CompletableFuture.runAsync(() -> transactions.executeWithoutResult(tx -> {
+				jdbc.sql("DELETE FROM webhook_endpoint WHERE id = :id").param("id", doomed).update();
+				deleting.countDown();
+				try {
+					commit.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+			}), threads);
+			assertThat(deleting.await(10, TimeUnit.SECONDS)).isTrue();
+			CompletableFuture<Integer> round = CompletableFuture.supplyAsync(() -> node().fanOut(), threads);
+			await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("""
+					SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%webhook_fanout%'
+					""").query(Long.class).single() > 0);
+			commit.countDown();
+			deletion.get(10, TimeUnit.SECONDS);
+			assertThat(round.get(10, TimeUnit.SECONDS)).as("events the round took").isPositive();
+		}
+		finally {
+			commit.countDown();
+			threads.close();
+			dispatcher.start();
+		}
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(kept, List.of(subject)).size() == 1);
+		assertThat(about(receiver, List.of(subject))).isEmpty();
+	}
+
+	@Test
 	void anEndpointGetsTheEventsRecordedFromItsCreationOnNotOlderOnesStillQueued() throws Exception {
 		// a backlog in the fan-out queue (a busy node, a renewal run) must not flood an endpoint made meanwhile
 		String before = subject();
@@ -764,9 +808,16 @@ class WebhookDeliveryIntegrationTests {
 		String event = append(EventType.REFUND_ISSUED, subject).id();
 		await().atMost(Duration.ofSeconds(30)).until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(100))
 			.data().stream().anyMatch(d -> d.eventId().equals(event) && Integer.valueOf(500).equals(d.lastStatusCode())));
-		// due again in 5 s, or in 5 min if a first attempt could not connect (a burst of those events at once)
-		clock.moveTo(clock.instant().plus(Duration.ofMinutes(6)));
-		await().atMost(Duration.ofSeconds(60)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		// due again in 5 s; an attempt that fails again for any reason (once in a clean-clone run the retry was not
+		// seen within a minute) is due 5 min later: the clock moves on while the test waits, and a failure says how
+		// each attempt went
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+			clock.moveTo(clock.instant().plus(Duration.ofMinutes(6)));
+			assertThat(about(receiver, List.of(subject)))
+				.as(() -> "deliveries of the event: " + endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(100))
+					.data().stream().filter(d -> d.eventId().equals(event)).toList())
+				.hasSize(1);
+		});
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(scraped("succeeded")).isGreaterThanOrEqualTo(succeeded + 1);
 			assertThat(scraped("retrying")).isGreaterThanOrEqualTo(retrying + 1);
