@@ -68,6 +68,32 @@ class BulkCopyIntegrationTests {
 	}
 
 	@Test
+	void charactersSplitAcrossChunksAndRowsOfOnlyNullComeBackAsTheyWere() {
+		// the bytes are kept in chunks: a character of two to four bytes, a quote doubled, a line break may fall on
+		// the end of one
+		List<Row> rows = new ArrayList<>();
+		for (int shift = 0; shift < 12; shift++) {
+			rows.add(new Row(rows.size(), "x".repeat(BulkCopy.CHUNK - 40 - shift) + "\uD83D\uDCA5\u00e9\"\n\u20ac", shift,
+					AT.plusSeconds(shift)));
+		}
+		List<@Nullable String> stored = transactions.execute(tx -> {
+			jdbc.sql("CREATE TEMP TABLE bulk_copy_chunks (id bigint, text text, number bigint, at timestamptz) ON COMMIT DROP")
+				.update();
+			BulkCopy copy = new BulkCopy();
+			rows.forEach(row -> copy.row().add(row.id()).add(row.text()).add(row.number()).add(row.at()));
+			copy.into(dataSource, "bulk_copy_chunks (id, text, number, at)");
+			jdbc.sql("CREATE TEMP TABLE bulk_copy_nulls (text text) ON COMMIT DROP").update();
+			BulkCopy nulls = new BulkCopy();
+			nulls.row().add((String) null).row().add((String) null);
+			nulls.into(dataSource, "bulk_copy_nulls (text)");
+			assertThat(jdbc.sql("SELECT count(*) FROM bulk_copy_nulls WHERE text IS NULL").query(Long.class).single())
+				.as("rows of only NULL").isEqualTo(2);
+			return jdbc.sql("SELECT text FROM bulk_copy_chunks ORDER BY id").query(String.class).list();
+		});
+		assertThat(stored).containsExactlyElementsOf(rows.stream().map(Row::text).toList());
+	}
+
+	@Test
 	void aCopyThatPostgresqlRefusesFailsItsTransaction() {
 		assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> {
 			jdbc.sql("CREATE TEMP TABLE bulk_copy_refused (id bigint PRIMARY KEY) ON COMMIT DROP").update();
