@@ -268,25 +268,25 @@ public class Billing {
 	public java.util.Map<String, String> recordSuccessfulCharges(List<NewCharge> charges) {
 		java.util.Map<String, String> recorded = new java.util.HashMap<>(charges.size() * 2);
 		List<Charge> succeeded = new ArrayList<>(charges.size());
-		BulkCopy copy = new BulkCopy();
+		BulkCopy copy = new BulkCopy(12);
 		for (NewCharge c : charges) {
 			String id = Ids.next("ch");
 			recorded.put(c.subscriptionId(), id);
 			succeeded.add(new Charge(id, c.accountId(), c.subscriptionId(), c.amount().amount(), c.amount().currency(),
 					Charge.Status.SUCCEEDED, c.periodStart(), c.periodEnd(), c.at(), 0, c.paymentMethodId(), 0));
 			copy.row()
-				.add(id)
-				.add(c.accountId())
-				.add(c.subscriptionId())
-				.add(c.amount().amount())
-				.add(c.amount().currency())
-				.add("SUCCEEDED")
-				.add(c.periodStart())
-				.add(c.periodEnd())
-				.add(c.paymentMethodId())
-				.add(c.gatewayKey())
-				.add(c.at())
-				.add("RENEWAL");
+				.text(id)
+				.text(c.accountId())
+				.text(c.subscriptionId())
+				.int8(c.amount().amount())
+				.text(c.amount().currency())
+				.text("SUCCEEDED")
+				.timestamptz(c.periodStart())
+				.timestamptz(c.periodEnd())
+				.text(c.paymentMethodId())
+				.text(c.gatewayKey())
+				.timestamptz(c.at())
+				.text("RENEWAL");
 		}
 		copy.into(dataSource, """
 				charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,

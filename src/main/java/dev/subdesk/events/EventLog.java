@@ -161,17 +161,17 @@ public class EventLog {
 				next.put(subject, rs.getLong(2) - perSubject.get(subject) + 1);
 			});
 		var now = clock.instant();
-		BulkCopy copy = new BulkCopy();
+		BulkCopy copy = new BulkCopy(7);
 		for (NewEvent e : events) {
 			long sequence = next.merge(e.subjectId(), 1L, Long::sum) - 1;
 			copy.row()
-				.add(Ids.next("evt"))
-				.add(e.type().wireName())
-				.add(e.subjectId())
-				.add(sequence)
-				.add(e.accountId())
-				.add(json.writeValueAsString(e.data()))
-				.add(now);
+				.text(Ids.next("evt"))
+				.text(e.type().wireName())
+				.text(e.subjectId())
+				.int8(sequence)
+				.text(e.accountId())
+				.jsonb(json.writeValueAsString(e.data()))
+				.timestamptz(now);
 		}
 		copy.into(dataSource, "domain_event (id, type, subject_id, sequence, account_id, data, created_at)");
 	}

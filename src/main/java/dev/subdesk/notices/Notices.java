@@ -270,23 +270,23 @@ public class Notices {
 		}
 		int english = footerId();
 		int german = footerId(germanFooter);
-		BulkCopy copy = new BulkCopy();
-		BulkCopy queue = new BulkCopy();
+		BulkCopy copy = new BulkCopy(9);
+		BulkCopy queue = new BulkCopy(1);
 		for (Draft d : drafts) {
 			String id = Ids.next("ntc");
 			if (mailConfigured && !erased(d.to())) {
-				queue.row().add(id);
+				queue.row().text(id);
 			}
 			copy.row()
-				.add(id)
-				.add(d.accountId())
-				.add(d.type().name())
-				.add(d.to())
-				.add(d.subject())
-				.add(erased(d.to()) ? null : d.body())
-				.add(d.relatedId())
-				.add(d.at())
-				.add(java.util.Locale.GERMAN.equals(d.language()) ? german : english);
+				.text(id)
+				.text(d.accountId())
+				.text(d.type().name())
+				.text(d.to())
+				.text(d.subject())
+				.text(erased(d.to()) ? null : d.body())
+				.text(d.relatedId())
+				.timestamptz(d.at())
+				.int4(java.util.Locale.GERMAN.equals(d.language()) ? german : english);
 		}
 		copy.into(dataSource, "notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)");
 		queue.into(dataSource, "notice_outbox (notice_id)");

@@ -14,10 +14,15 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
- * Bulk inserts with PostgreSQL's {@code COPY ... FROM STDIN (FORMAT csv)} on the connection of the current
- * transaction: the fastest way to write the rows of a thousand renewals at once. The rows are written as UTF-8 bytes
- * as they are added and handed to the driver as they are (no text copy of the whole batch, no encoding pass of the
- * driver's own): the events, charges and notices of a renewal batch are most of what the renewal engine writes.
+ * Bulk inserts with PostgreSQL's {@code COPY ... FROM STDIN (FORMAT binary)} on the connection of the current
+ * transaction: the fastest way to write the rows of a thousand renewals at once (the events, charges and notices of
+ * a renewal batch are most of what the renewal engine writes).
+ * <p>
+ * Binary, not CSV: each value goes as its length and its bytes in the column type's own wire format, so neither side
+ * scans text for quotes and line ends, and PostgreSQL parses no numbers or timestamps (in a perf profile of a renewal
+ * run, reading CSV lines and fields was a tenth of PostgreSQL's CPU). The format is typed: each value must be added
+ * with the method of its column's type ({@link #text}, {@link #int8}, {@link #int4}, {@link #timestamptz},
+ * {@link #jsonb}); a mismatch fails the COPY and its transaction, it never stores a wrong value.
  * <p>
  * The bytes are kept in chunks of {@value #CHUNK} bytes, never in one array as large as the batch: a batch's rows
  * are a megabyte or more, which G1 allocates as a humongous object, and each such allocation started a concurrent
@@ -25,10 +30,20 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  */
 public final class BulkCopy {
 
-	private static final byte QUOTE = '"';
-
 	/** Bytes in a chunk: far below half a G1 region (1 MB for heaps under 2 GB), above the driver's own buffer. */
 	static final int CHUNK = 32 * 1024;
+
+	/** The binary COPY signature, then 32-bit flags (none) and the length of the header extension (none). */
+	private static final byte[] HEADER = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, 0, 0, 0, 0,
+			0, 0, 0, 0 };
+
+	/** Seconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
+	private static final long POSTGRES_EPOCH = 946_684_800L;
+
+	/** The version byte that starts a jsonb value in binary form. */
+	private static final byte JSONB_VERSION = 1;
+
+	private final int columns;
 
 	/** The chunks already full. */
 	private final List<byte[]> full = new ArrayList<>();
@@ -37,47 +52,82 @@ public final class BulkCopy {
 	private int size;
 	/** Rows started. */
 	private int rows;
-	private int columns;
+	/** Values added to the current row. */
+	private int added;
+
+	/** A copy of rows of {@code columns} values each, in the order of the columns {@link #into} names. */
+	public BulkCopy(int columns) {
+		if (columns < 1 || columns > Short.MAX_VALUE) {
+			throw new IllegalArgumentException("A row has 1 to 32767 columns, not " + columns);
+		}
+		this.columns = columns;
+		write(HEADER, 0, HEADER.length);
+	}
 
 	/** Starts a row. */
 	public BulkCopy row() {
-		if (rows++ > 0) {
-			write((byte) '\n');
-		}
-		columns = 0;
+		checkRowComplete();
+		rows++;
+		added = 0;
+		int16(columns);
 		return this;
 	}
 
-	/** Adds a text value; null is SQL NULL (an empty unquoted field), the empty string an empty quoted one. */
-	public BulkCopy add(@Nullable String value) {
-		separator();
-		if (value != null) {
+	/** A {@code text} value (or {@code varchar}); null is SQL NULL, the empty string an empty text. */
+	public BulkCopy text(@Nullable String value) {
+		value();
+		if (value == null) {
+			int32(-1);
+		}
+		else {
 			byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-			write(QUOTE);
-			// in UTF-8 the byte of '"' is never part of another character: doubling it where it stands is enough
-			int from = 0;
-			for (int i = 0; i < utf8.length; i++) {
-				if (utf8[i] == QUOTE) {
-					write(utf8, from, i + 1 - from);
-					write(QUOTE);
-					from = i + 1;
-				}
-			}
-			write(utf8, from, utf8.length - from);
-			write(QUOTE);
+			int32(utf8.length);
+			write(utf8, 0, utf8.length);
 		}
 		return this;
 	}
 
-	public BulkCopy add(long value) {
-		separator();
-		ascii(Long.toString(value));
+	/** A {@code bigint} value. */
+	public BulkCopy int8(long value) {
+		value();
+		int32(8);
+		int64(value);
 		return this;
 	}
 
-	public BulkCopy add(Instant value) {
-		separator();
-		ascii(value.toString());
+	/** An {@code integer} value. */
+	public BulkCopy int4(int value) {
+		value();
+		int32(4);
+		int32(value);
+		return this;
+	}
+
+	/**
+	 * A {@code timestamptz} value: microseconds since 2000-01-01 UTC, rounded to the nearest microsecond as
+	 * PostgreSQL rounds a timestamp written with more digits.
+	 */
+	public BulkCopy timestamptz(Instant value) {
+		value();
+		long micros = Math.multiplyExact(value.getEpochSecond() - POSTGRES_EPOCH, 1_000_000L)
+				+ (value.getNano() + 500) / 1_000;
+		int32(8);
+		int64(micros);
+		return this;
+	}
+
+	/** A {@code jsonb} value from its JSON text (PostgreSQL parses and checks it); null is SQL NULL. */
+	public BulkCopy jsonb(@Nullable String json) {
+		value();
+		if (json == null) {
+			int32(-1);
+		}
+		else {
+			byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+			int32(utf8.length + 1);
+			write(JSONB_VERSION);
+			write(utf8, 0, utf8.length);
+		}
 		return this;
 	}
 
@@ -86,14 +136,14 @@ public final class BulkCopy {
 		if (rows == 0) {
 			return;
 		}
-		// the last row ends too: a last row of only NULL would otherwise be an empty last line, which is no row
-		write((byte) '\n');
+		checkRowComplete();
+		int16(-1);
 		Connection connection = DataSourceUtils.getConnection(dataSource);
 		CopyIn copy = null;
 		try {
 			copy = connection.unwrap(PGConnection.class)
 				.getCopyAPI()
-				.copyIn("COPY " + tableAndColumns + " FROM STDIN (FORMAT csv)");
+				.copyIn("COPY " + tableAndColumns + " FROM STDIN (FORMAT binary)");
 			for (byte[] chunk : full) {
 				copy.writeToCopy(chunk, 0, chunk.length);
 			}
@@ -120,18 +170,36 @@ public final class BulkCopy {
 		}
 	}
 
-	private void separator() {
-		if (columns++ > 0) {
-			write((byte) ',');
+	private void value() {
+		if (rows == 0) {
+			throw new IllegalStateException("A value before the first row()");
+		}
+		if (++added > columns) {
+			throw new IllegalStateException("Row " + rows + " has more than " + columns + " values");
 		}
 	}
 
-	/** Text of ASCII characters only (digits, an instant), one byte each. */
-	private void ascii(String text) {
-		int length = text.length();
-		for (int i = 0; i < length; i++) {
-			write((byte) text.charAt(i));
+	private void checkRowComplete() {
+		if (rows > 0 && added != columns) {
+			throw new IllegalStateException("Row " + rows + " has " + added + " values, not " + columns);
 		}
+	}
+
+	private void int16(int value) {
+		write((byte) (value >>> 8));
+		write((byte) value);
+	}
+
+	private void int32(int value) {
+		write((byte) (value >>> 24));
+		write((byte) (value >>> 16));
+		write((byte) (value >>> 8));
+		write((byte) value);
+	}
+
+	private void int64(long value) {
+		int32((int) (value >>> 32));
+		int32((int) value);
 	}
 
 	private void write(byte b) {

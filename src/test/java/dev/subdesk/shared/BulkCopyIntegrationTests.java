@@ -18,8 +18,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What {@link BulkCopy} writes is what PostgreSQL stores: text with quotes, separators, line breaks, backslashes and
- * characters of every width (and random text besides), the empty string apart from SQL NULL, longs at their limits,
- * instants, and batches larger than its first buffer; a COPY that PostgreSQL refuses fails the transaction.
+ * characters of every width (and random text besides), the empty string apart from SQL NULL, integers at their
+ * limits, instants before and after PostgreSQL's epoch rounded to its microseconds, JSON, and batches of many chunks;
+ * a COPY that PostgreSQL refuses (a value of another type than its column) fails the transaction.
  */
 @SubdeskIntegrationTest
 class BulkCopyIntegrationTests {
@@ -56,8 +57,8 @@ class BulkCopyIntegrationTests {
 		List<Row> stored = transactions.execute(tx -> {
 			jdbc.sql("CREATE TEMP TABLE bulk_copy_check (id bigint, text text, number bigint, at timestamptz) ON COMMIT DROP")
 				.update();
-			BulkCopy copy = new BulkCopy();
-			rows.forEach(row -> copy.row().add(row.id()).add(row.text()).add(row.number()).add(row.at()));
+			BulkCopy copy = new BulkCopy(4);
+			rows.forEach(row -> copy.row().int8(row.id()).text(row.text()).int8(row.number()).timestamptz(row.at()));
 			copy.into(dataSource, "bulk_copy_check (id, text, number, at)");
 			return jdbc.sql("SELECT id, text, number, at FROM bulk_copy_check ORDER BY id")
 				.query((rs, n) -> new Row(rs.getLong("id"), rs.getString("text"), rs.getLong("number"),
@@ -79,12 +80,12 @@ class BulkCopyIntegrationTests {
 		List<@Nullable String> stored = transactions.execute(tx -> {
 			jdbc.sql("CREATE TEMP TABLE bulk_copy_chunks (id bigint, text text, number bigint, at timestamptz) ON COMMIT DROP")
 				.update();
-			BulkCopy copy = new BulkCopy();
-			rows.forEach(row -> copy.row().add(row.id()).add(row.text()).add(row.number()).add(row.at()));
+			BulkCopy copy = new BulkCopy(4);
+			rows.forEach(row -> copy.row().int8(row.id()).text(row.text()).int8(row.number()).timestamptz(row.at()));
 			copy.into(dataSource, "bulk_copy_chunks (id, text, number, at)");
 			jdbc.sql("CREATE TEMP TABLE bulk_copy_nulls (text text) ON COMMIT DROP").update();
-			BulkCopy nulls = new BulkCopy();
-			nulls.row().add((String) null).row().add((String) null);
+			BulkCopy nulls = new BulkCopy(1);
+			nulls.row().text(null).row().text(null);
 			nulls.into(dataSource, "bulk_copy_nulls (text)");
 			assertThat(jdbc.sql("SELECT count(*) FROM bulk_copy_nulls WHERE text IS NULL").query(Long.class).single())
 				.as("rows of only NULL").isEqualTo(2);
@@ -97,12 +98,59 @@ class BulkCopyIntegrationTests {
 	void aCopyThatPostgresqlRefusesFailsItsTransaction() {
 		assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> {
 			jdbc.sql("CREATE TEMP TABLE bulk_copy_refused (id bigint PRIMARY KEY) ON COMMIT DROP").update();
-			BulkCopy copy = new BulkCopy();
-			copy.row().add(1).row().add(1);
+			BulkCopy copy = new BulkCopy(1);
+			copy.row().int8(1).row().int8(1);
 			copy.into(dataSource, "bulk_copy_refused (id)");
 		})).isInstanceOf(DataAccessException.class).hasMessageContaining("bulk_copy_refused");
 		// the connection went back to the pool in a usable state
 		assertThat(jdbc.sql("SELECT 1").query(Integer.class).single()).isEqualTo(1);
+	}
+
+	@Test
+	void integersInstantsAndJsonComeBackAsTheyWereAdded() {
+		List<Instant> instants = List.of(Instant.parse("1999-12-31T23:59:59.999999Z"), Instant.parse("2000-01-01T00:00:00Z"),
+				Instant.parse("1970-01-01T00:00:00Z"), AT, AT.plusNanos(1_234_567), AT.plusNanos(999_999_500),
+				Instant.parse("2200-06-30T12:00:00.000001Z"));
+		List<String> json = List.of("{}", "[]", "{\"a\": [1, \"two\", null, true], \"\u00fc\": {\"\\\"q\": 1.5}}", "\"text\"",
+				"123", "null");
+		record Stored(int number, Instant at, String json) {
+		}
+		List<Stored> stored = transactions.execute(tx -> {
+			jdbc.sql("CREATE TEMP TABLE bulk_copy_types (i int, at timestamptz, j jsonb) ON COMMIT DROP").update();
+			BulkCopy copy = new BulkCopy(3);
+			for (int i = 0; i < instants.size(); i++) {
+				copy.row().int4(i == 0 ? Integer.MIN_VALUE : i == 1 ? Integer.MAX_VALUE : -i).timestamptz(instants.get(i))
+					.jsonb(json.get(i % json.size()));
+			}
+			copy.into(dataSource, "bulk_copy_types (i, at, j)");
+			return jdbc.sql("SELECT i, at, j::text AS j FROM bulk_copy_types ORDER BY at")
+				.query((rs, n) -> new Stored(rs.getInt("i"), rs.getTimestamp("at").toInstant(), rs.getString("j")))
+				.list();
+		});
+		assertThat(stored).extracting(Stored::at)
+			.containsExactly(Instant.parse("1970-01-01T00:00:00Z"), Instant.parse("1999-12-31T23:59:59.999999Z"),
+					Instant.parse("2000-01-01T00:00:00Z"), AT, AT.plusNanos(1_235_000), AT.plusSeconds(1),
+					Instant.parse("2200-06-30T12:00:00.000001Z"));
+		assertThat(stored).extracting(Stored::number)
+			.containsExactly(-2, Integer.MIN_VALUE, Integer.MAX_VALUE, -3, -4, -5, -6);
+		assertThat(stored.get(3).json()).isEqualTo("\"text\"");
+		assertThat(jdbc.sql("SELECT CAST(:j AS jsonb)::text").param("j", json.get(2)).query(String.class).single())
+			.as("jsonb as PostgreSQL makes it from the same text").isEqualTo(stored.get(0).json());
+	}
+
+	@Test
+	void aValueOfAnotherTypeThanItsColumnFailsTheTransactionAndARowOfTheWrongLengthIsRefusedAtOnce() {
+		assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> {
+			jdbc.sql("CREATE TEMP TABLE bulk_copy_typed (i int) ON COMMIT DROP").update();
+			BulkCopy copy = new BulkCopy(1);
+			copy.row().int8(1);
+			copy.into(dataSource, "bulk_copy_typed (i)");
+		})).isInstanceOf(DataAccessException.class).hasMessageContaining("bulk_copy_typed");
+		assertThat(jdbc.sql("SELECT 1").query(Integer.class).single()).isEqualTo(1);
+		assertThatThrownBy(() -> new BulkCopy(2).row().text("one").row()).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("has 1 values, not 2");
+		assertThatThrownBy(() -> new BulkCopy(1).row().text("one").text("two")).isInstanceOf(IllegalStateException.class);
+		assertThatThrownBy(() -> new BulkCopy(1).text("no row")).isInstanceOf(IllegalStateException.class);
 	}
 
 	/** Random text of code points PostgreSQL's text can hold (no NUL, no lone surrogate). */
