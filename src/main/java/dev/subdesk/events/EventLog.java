@@ -71,7 +71,7 @@ public class EventLog {
 				    ON CONFLICT (subject_id) DO UPDATE SET last_sequence = event_subject.last_sequence + 1
 				    RETURNING last_sequence)
 				INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
-				SELECT :id, :type, :subject, counter.last_sequence, :account, CAST(:data AS jsonb), :at FROM counter
+				SELECT :id, :type, :subject, counter.last_sequence, :account, CAST(:data AS json), :at FROM counter
 				RETURNING position, sequence
 				""")
 			.param("id", id)
@@ -170,7 +170,7 @@ public class EventLog {
 				.text(e.subjectId())
 				.int8(sequence)
 				.text(e.accountId())
-				.jsonb(json.writeValueAsString(e.data()))
+				.json(json.writeValueAsString(e.data()))
 				.timestamptz(now);
 		}
 		copy.into(dataSource, "domain_event (id, type, subject_id, sequence, account_id, data, created_at)");
@@ -218,9 +218,9 @@ public class EventLog {
 		int changed = 0;
 		for (var field : fields.entrySet()) {
 			changed += jdbc.sql("""
-					UPDATE domain_event SET data = jsonb_set(data, ARRAY[:field], to_jsonb(CAST(:value AS text)))
+					UPDATE domain_event SET data = jsonb_set(data::jsonb, ARRAY[:field], to_jsonb(CAST(:value AS text)))::json
 					WHERE account_id = :account AND (type LIKE 'account.%' OR type LIKE 'device.%')
-					  AND starts_with(type, :prefix) AND jsonb_exists(data, :field)
+					  AND starts_with(type, :prefix) AND jsonb_exists(data::jsonb, :field)
 					  AND data ->> :field IS DISTINCT FROM :value
 					""")
 				.param("field", field.getKey())

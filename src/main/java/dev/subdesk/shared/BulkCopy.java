@@ -22,7 +22,7 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  * scans text for quotes and line ends, and PostgreSQL parses no numbers or timestamps (in a perf profile of a renewal
  * run, reading CSV lines and fields was a tenth of PostgreSQL's CPU). The format is typed: each value must be added
  * with the method of its column's type ({@link #text}, {@link #int8}, {@link #int4}, {@link #timestamptz},
- * {@link #jsonb}); a mismatch fails the COPY and its transaction, it never stores a wrong value.
+ * {@link #json}, {@link #jsonb}); a mismatch fails the COPY and its transaction, it never stores a wrong value.
  * <p>
  * The bytes are kept in chunks of {@value #CHUNK} bytes, never in one array as large as the batch: a batch's rows
  * are a megabyte or more, which G1 allocates as a humongous object, and each such allocation started a concurrent
@@ -75,16 +75,7 @@ public final class BulkCopy {
 
 	/** A {@code text} value (or {@code varchar}); null is SQL NULL, the empty string an empty text. */
 	public BulkCopy text(@Nullable String value) {
-		value();
-		if (value == null) {
-			int32(-1);
-		}
-		else {
-			byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-			int32(utf8.length);
-			write(utf8, 0, utf8.length);
-		}
-		return this;
+		return utf8(value, false);
 	}
 
 	/** A {@code bigint} value. */
@@ -116,18 +107,30 @@ public final class BulkCopy {
 		return this;
 	}
 
+	/** A {@code json} value, its JSON text (PostgreSQL checks it); null is SQL NULL. */
+	public BulkCopy json(@Nullable String json) {
+		// json's binary form is its text
+		return utf8(json, false);
+	}
+
 	/** A {@code jsonb} value from its JSON text (PostgreSQL parses and checks it); null is SQL NULL. */
 	public BulkCopy jsonb(@Nullable String json) {
+		return utf8(json, true);
+	}
+
+	/** Text as UTF-8, after jsonb's version byte if {@code jsonb}. */
+	private BulkCopy utf8(@Nullable String value, boolean jsonb) {
 		value();
-		if (json == null) {
+		if (value == null) {
 			int32(-1);
+			return this;
 		}
-		else {
-			byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
-			int32(utf8.length + 1);
+		byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+		int32(jsonb ? utf8.length + 1 : utf8.length);
+		if (jsonb) {
 			write(JSONB_VERSION);
-			write(utf8, 0, utf8.length);
 		}
+		write(utf8, 0, utf8.length);
 		return this;
 	}
 

@@ -94,7 +94,7 @@ final class RenewalCeiling {
 			    INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
 			    SELECT left(:eventPrefix || replace(gen_random_uuid()::text, '-', ''), :eventLength), e.type, made.id,
 			        counted.last_sequence - 2 + e.k, made.account_id,
-			        CAST(replace(replace(e.data, :templateSubscription, made.id), :templateCharge, made.charge_id) AS jsonb),
+			        CAST(replace(replace(e.data, :templateSubscription, made.id), :templateCharge, made.charge_id) AS json),
 			        :now
 			    FROM made JOIN counted ON counted.subject_id = made.id
 			    CROSS JOIN (VALUES (1, CAST(:firstType AS text), CAST(:firstData AS text)),

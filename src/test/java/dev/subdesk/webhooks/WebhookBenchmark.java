@@ -168,9 +168,9 @@ public final class WebhookBenchmark {
 					INSERT INTO domain_event (id, type, subject_id, sequence, data, created_at)
 					SELECT 'evt_' || :run || 'x' || s || 'x' || n,
 					    CASE n WHEN 1 THEN 'subscription.renewed' ELSE 'charge.succeeded' END, 'sub_' || :run || 'x' || s, n,
-					    jsonb_build_object('id', 'sub_' || :run || 'x' || s, 'status', 'ACTIVE', 'planCode',
+					    json_build_object('id', 'sub_' || :run || 'x' || s, 'status', 'ACTIVE', 'planCode',
 					        'antivirus-monthly', 'currentPeriodEnd', now() + interval '1 month', 'autoRenew', true,
-					        'price', jsonb_build_object('amount', 599, 'currency', 'USD')), now()
+					        'price', json_build_object('amount', 599, 'currency', 'USD')), now()
 					FROM generate_series(:from, :to) s, generate_series(1, 2) n ORDER BY s, n
 					""").param("run", run).param("from", from).param("to", Math.min(from + 1000, subjects) - 1).update();
 		}

@@ -65,7 +65,7 @@ class WebhooksAfterACrashIntegrationTests {
 				jdbc.sql("""
 						INSERT INTO domain_event (id, type, subject_id, sequence, data, created_at)
 						SELECT 'evt_' || :run || 's' || s || 'n' || :n, 'subscription.updated', 'sub_' || :run || s, :n,
-						    jsonb_build_object('n', :n), now()
+						    json_build_object('n', :n), now()
 						FROM generate_series(1, :subjects) s ORDER BY s
 						""").param("run", run).param("n", n).param("subjects", SUBJECTS).update();
 			}
