@@ -55,6 +55,7 @@ public final class RenewalBenchmark {
 			CpuTime cpu = CpuTime.of(dataSource);
 			long jvmBefore = cpu.jvmMillis();
 			long postgresBefore = cpu.postgresMillis();
+			WriteVolume writesBefore = WriteVolume.of(dataSource);
 			RenewalTimings timings = app.getBean(RenewalEngine.class).timings();
 			timings.reset();
 			long start = System.nanoTime();
@@ -80,6 +81,7 @@ public final class RenewalBenchmark {
 			System.out.printf("CPU                 server JVM %,d ms, PostgreSQL %,d ms (%.0f + %.0f us a renewal)%n", jvmCpu,
 					postgresCpu, 1000.0 * jvmCpu / Math.max(1, result.renewed()),
 					1000.0 * postgresCpu / Math.max(1, result.renewed()));
+			WriteVolume.of(dataSource).minus(writesBefore).print(result.renewed());
 			StatementProfile.print(dataSource);
 			String ceiling = "";
 			if (!"false".equals(System.getProperty("bench.ceiling"))) {
