@@ -54,7 +54,12 @@ final class RenewalCeiling {
 			ON CONFLICT (idempotency_key) DO NOTHING
 			""";
 
-	/** Ids of the template's length: its prefix (up to the first '_') and random hex. */
+	/**
+	 * Ids of the template's length: its prefix (up to the first '_'), the worker ({@code U0}, {@code U1}...: U is
+	 * not a Crockford digit, so no engine id can be the same) and a number from the worker session's own sequence,
+	 * so that each worker's inserts land next to each other in the primary keys, as a node's ids do
+	 * ({@code Ids.next}); random ids would make the ceiling pay for random B-tree inserts the engine does not.
+	 */
 	private static final String WRITES = """
 			WITH due AS (
 			    SELECT s.id, s.account_id, s.payment_method_id, s.current_period_end AS old_end,
@@ -69,7 +74,7 @@ final class RenewalCeiling {
 			      AND t.auto_renew
 			    RETURNING t.id),
 			made AS (
-			    SELECT due.*, left(:chargePrefix || replace(gen_random_uuid()::text, '-', ''), :chargeLength) AS charge_id
+			    SELECT due.*, :chargePrefix || :worker || lpad(nextval('pg_temp.ceiling_ids')::text, :chargeDigits, '0') AS charge_id
 			    FROM due JOIN moved USING (id)),
 			charged AS (
 			    INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
@@ -80,7 +85,7 @@ final class RenewalCeiling {
 			    RETURNING id),
 			noticed AS (
 			    INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
-			    SELECT left(:noticePrefix || replace(gen_random_uuid()::text, '-', ''), :noticeLength), made.account_id,
+			    SELECT :noticePrefix || :worker || lpad(nextval('pg_temp.ceiling_ids')::text, :noticeDigits, '0'), made.account_id,
 			        'RENEWAL_RECEIPT', a.email, :subject, replace(:body, :templateCharge, made.charge_id), made.charge_id,
 			        :now, :footer
 			    FROM made JOIN accounts a ON a.id = made.account_id
@@ -92,7 +97,7 @@ final class RenewalCeiling {
 			    RETURNING subject_id, last_sequence),
 			recorded AS (
 			    INSERT INTO domain_event (id, type, subject_id, sequence, account_id, data, created_at)
-			    SELECT left(:eventPrefix || replace(gen_random_uuid()::text, '-', ''), :eventLength), e.type, made.id,
+			    SELECT :eventPrefix || :worker || lpad(nextval('pg_temp.ceiling_ids')::text, :eventDigits, '0'), e.type, made.id,
 			        counted.last_sequence - 2 + e.k, made.account_id,
 			        CAST(replace(replace(e.data, :templateSubscription, made.id), :templateCharge, made.charge_id) AS json),
 			        :now
@@ -132,7 +137,8 @@ final class RenewalCeiling {
 			long start = System.nanoTime();
 			List<Future<long[]>> running = new ArrayList<>();
 			for (int i = 0; i < workers; i++) {
-				running.add(pool.submit(() -> drain(dataSource, prefix, template, until, batch)));
+				String worker = "U" + i;
+				running.add(pool.submit(() -> drain(dataSource, prefix, template, until, batch, worker)));
 			}
 			long[] total = new long[4];
 			for (Future<long[]> worker : running) {
@@ -180,12 +186,15 @@ final class RenewalCeiling {
 	}
 
 	/** One worker: claims and writes batches until nothing is due; the counts of rows it wrote. */
-	private static long[] drain(DataSource dataSource, String prefix, Template t, Instant until, int batch) throws SQLException {
+	private static long[] drain(DataSource dataSource, String prefix, Template t, Instant until, int batch,
+			String worker) throws SQLException {
 		long[] total = new long[4];
 		Timestamp now = Timestamp.from(Instant.now());
 		try (Connection connection = dataSource.getConnection()) {
 			connection.setAutoCommit(false);
 			JdbcClient session = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+			session.sql("CREATE TEMP SEQUENCE IF NOT EXISTS ceiling_ids").update();
+			connection.commit();
 			try {
 				while (true) {
 					String[] ids = session.sql(CLAIM)
@@ -206,12 +215,13 @@ final class RenewalCeiling {
 						.param("ids", ids)
 						.param("now", now)
 						.param("origin", t.chargeOrigin())
+						.param("worker", worker)
 						.param("chargePrefix", idPrefix(t.chargeId()))
-						.param("chargeLength", t.chargeId().length())
+						.param("chargeDigits", digits(t.chargeId(), worker))
 						.param("noticePrefix", idPrefix(t.noticeId()))
-						.param("noticeLength", t.noticeId().length())
+						.param("noticeDigits", digits(t.noticeId(), worker))
 						.param("eventPrefix", idPrefix(t.eventId()))
-						.param("eventLength", t.eventId().length())
+						.param("eventDigits", digits(t.eventId(), worker))
 						.param("subject", t.subject())
 						.param("body", t.body())
 						.param("footer", t.footer(), java.sql.Types.INTEGER)
@@ -238,6 +248,11 @@ final class RenewalCeiling {
 				connection.setAutoCommit(true);
 			}
 		}
+	}
+
+	/** How many digits make an id of {@code template}'s length after its prefix and the worker. */
+	private static int digits(String template, String worker) {
+		return template.length() - idPrefix(template).length() - worker.length();
 	}
 
 	private static String idPrefix(String id) {
