@@ -32,9 +32,6 @@ class DatabaseConfiguration {
 		try {
 			Files.createDirectories(dir);
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-			if (properties.embeddedServerConfig() != null) {
-				properties.embeddedServerConfig().forEach(builder::setServerConfig);
-			}
 			// PostgreSQL 17's builtin C.UTF-8 locale: byte-order comparisons in every text index (fast, and the
 			// same on every machine, whatever its LANG) with Unicode upper/lower case for e-mail look-ups.
 			builder.setLocaleConfig("locale-provider", "builtin").setLocaleConfig("builtin-locale", "C.UTF-8")
@@ -42,16 +39,23 @@ class DatabaseConfiguration {
 			// Stopped by the context (EmbeddedDatabase.destroy) after everything using the pool has closed,
 			// not by a JVM hook of its own that would race the context's shutdown and leave it waiting for a
 			// connection to a server already gone.
-			EmbeddedPostgres postgres = builder
-					.setRegisterShutdownHook(false)
-					.setDataDirectory(dir.resolve("pg"))
-					.setCleanDataDirectory(false)
-					.setServerConfig("max_connections", "200")
-					.setServerConfig("shared_buffers", "256MB")
-					.setServerConfig("synchronous_commit", "on")
-					.setServerConfig("max_wal_size", "4GB")
-					.setServerConfig("checkpoint_completion_target", "0.9")
-					.start();
+			builder.setRegisterShutdownHook(false)
+				.setDataDirectory(dir.resolve("pg"))
+				.setCleanDataDirectory(false)
+				.setServerConfig("max_connections", "200")
+				.setServerConfig("shared_buffers", "256MB")
+				// WAL buffers of their own size instead of 1/32 of the shared buffers (8 MB): three renewal workers
+				// writing a renewal's 5 KB of WAL each filled 8 MB often enough to wait for each other's WAL writes
+				// (1,000,000 renewals: 59.9-61.3 s with 8 MB, 57.4-58.4 s with 64 MB, the same CPU)
+				.setServerConfig("wal_buffers", "64MB")
+				.setServerConfig("synchronous_commit", "on")
+				.setServerConfig("max_wal_size", "4GB")
+				.setServerConfig("checkpoint_completion_target", "0.9");
+			// the configured settings last, so that they override these defaults (before, the defaults overrode them)
+			if (properties.embeddedServerConfig() != null) {
+				properties.embeddedServerConfig().forEach(builder::setServerConfig);
+			}
+			EmbeddedPostgres postgres = builder.start();
 			log.info("Embedded PostgreSQL started on port {} with data in {}", postgres.getPort(), dir);
 			return new EmbeddedDatabase(postgres);
 		}

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The embedded default keeps its data across restarts; an external database URL starts no embedded server. */
+/**
+ * The embedded default keeps its data across restarts and takes configured server settings over its defaults; an
+ * external database URL starts no embedded server.
+ */
 class DatabaseModesIntegrationTests {
 
 	@TempDir
@@ -21,7 +24,10 @@ class DatabaseModesIntegrationTests {
 	void theEmbeddedDatabaseKeepsItsDataAcrossARestartAndStopsOnShutdown() {
 		String accountId;
 		String number;
-		try (ConfigurableApplicationContext first = start("subdesk.data-dir=" + dataDir)) {
+		try (ConfigurableApplicationContext first = start("subdesk.data-dir=" + dataDir,
+				"subdesk.embedded-server-config[shared_buffers]=128MB")) {
+			assertThat(setting(first, "shared_buffers")).as("a configured setting overrides the default").isEqualTo("128MB");
+			assertThat(setting(first, "wal_buffers")).as("a default not configured otherwise").isEqualTo("64MB");
 			Api api = new Api(port(first));
 			Fixtures fixtures = new Fixtures(api);
 			accountId = fixtures.accountWithVisa();
@@ -30,6 +36,7 @@ class DatabaseModesIntegrationTests {
 		}
 		assertThat(Files.exists(dataDir.resolve("pg/postmaster.pid"))).as("PostgreSQL stopped").isFalse();
 		try (ConfigurableApplicationContext second = start("subdesk.data-dir=" + dataDir)) {
+			assertThat(setting(second, "shared_buffers")).as("the default again").isEqualTo("256MB");
 			Api api = new Api(port(second));
 			assertThat(api.get("/accounts/" + accountId).status()).isEqualTo(200);
 			assertThat(api.get("/cancellations/" + number).text("status")).isEqualTo("EFFECTIVE");
@@ -72,6 +79,15 @@ class DatabaseModesIntegrationTests {
 			args.add("--" + property);
 		}
 		return new SpringApplicationBuilder(SubdeskApplication.class).run(args.toArray(String[]::new));
+	}
+
+	/** A setting of the embedded PostgreSQL as it runs. */
+	private static String setting(ConfigurableApplicationContext context, String name) {
+		return org.springframework.jdbc.core.simple.JdbcClient.create(context.getBean(javax.sql.DataSource.class))
+			.sql("SELECT current_setting(:name)")
+			.param("name", name)
+			.query(String.class)
+			.single();
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
