@@ -1,10 +1,14 @@
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -50,8 +54,9 @@ public final class CancelBench {
 			  --help           print this text
 
 			The last line is machine-readable:
-			  RESULT cancellations/s=... requests/s=... p50_ms=... p99_ms=... flow_p50_ms=... flow_p99_ms=... errors=... seed_errors=...
-			p50_ms/p99_ms cover every measured HTTP request (quotes and cancels); flow_* is quote+cancel end to end.
+			  RESULT cancellations/s=... requests/s=... p50_ms=... p99_ms=... flow_p50_ms=... flow_p99_ms=... errors=... seed_errors=... generator_cpu_ms=...
+			p50_ms/p99_ms cover every measured HTTP request (quotes and cancels); flow_* is quote+cancel end to end;
+			generator_cpu_ms is this process's CPU time per measured flow (-1 if unknown).
 			""";
 
 	private final Options options;
@@ -86,7 +91,7 @@ public final class CancelBench {
 		Response preflight = api.get("/api/v1/plans");
 		if (!preflight.ok()) {
 			System.out.println("Server check failed (GET /api/v1/plans): " + preflight.describe());
-			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 1, 0);
+			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 1, 0, -1);
 			return;
 		}
 
@@ -103,7 +108,7 @@ public final class CancelBench {
 		}
 		if (measuredIds.isEmpty()) {
 			System.out.println("Nothing left to measure: seeding produced no subscriptions beyond the warm-up.");
-			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 0, seeded.errors().count());
+			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 0, seeded.errors().count(), -1);
 			return;
 		}
 		System.out.printf(Locale.ROOT, "Measuring %d quote+cancel flows with %d clients...%n",
@@ -166,9 +171,10 @@ public final class CancelBench {
 	private FlowResult cancelAll(List<String> subscriptionIds) {
 		FlowRecorder recorder = new FlowRecorder(subscriptionIds.size());
 		String cancelBody = "{\"mode\":\"%s\",\"reason\":\"NOT_USING\"}".formatted(options.mode());
+		long cpuBefore = processCpuNanos();
 		long wallNanos = runConcurrently(options.clients(), subscriptionIds.size(),
 				i -> cancelOne(subscriptionIds.get(i), cancelBody, recorder));
-		return new FlowResult(recorder, wallNanos);
+		return new FlowResult(recorder, wallNanos, cpuBefore < 0 ? -1 : processCpuNanos() - cpuBefore);
 	}
 
 	/** One customer's flow: ask for the quote, then cancel (even if the quote failed). */
@@ -207,7 +213,9 @@ public final class CancelBench {
 		printRow(out, "quote+cancel", flow);
 		out.printf(Locale.ROOT, "  errors %d%n", r.errors.count());
 		r.errors.print(out);
-		printResult(cancellationsPerSecond, requestsPerSecond, all, flow, r.errors.count(), seedErrors);
+		double generatorMs = result.cpuNanos() < 0 || r.quote.size() == 0 ? -1 : result.cpuNanos() / 1e6 / r.quote.size();
+		out.printf(Locale.ROOT, "  load generator CPU %.2f ms a flow (this process, user + system)%n", generatorMs);
+		printResult(cancellationsPerSecond, requestsPerSecond, all, flow, r.errors.count(), seedErrors, generatorMs);
 	}
 
 	private static void printRow(PrintStream out, String label, Summary s) {
@@ -215,10 +223,11 @@ public final class CancelBench {
 	}
 
 	private static void printResult(double cancellationsPerSecond, double requestsPerSecond, Summary all,
-			Summary flow, long errors, long seedErrors) {
+			Summary flow, long errors, long seedErrors, double generatorCpuMs) {
 		System.out.printf(Locale.ROOT,
-				"RESULT cancellations/s=%.1f requests/s=%.1f p50_ms=%.2f p99_ms=%.2f flow_p50_ms=%.2f flow_p99_ms=%.2f errors=%d seed_errors=%d%n",
-				cancellationsPerSecond, requestsPerSecond, all.p50(), all.p99(), flow.p50(), flow.p99(), errors, seedErrors);
+				"RESULT cancellations/s=%.1f requests/s=%.1f p50_ms=%.2f p99_ms=%.2f flow_p50_ms=%.2f flow_p99_ms=%.2f errors=%d seed_errors=%d generator_cpu_ms=%.2f%n",
+				cancellationsPerSecond, requestsPerSecond, all.p50(), all.p99(), flow.p50(), flow.p99(), errors, seedErrors,
+				generatorCpuMs);
 	}
 
 	// ---- concurrency and arithmetic helpers ----------------------------------------------------------
@@ -340,50 +349,232 @@ public final class CancelBench {
 		}
 	}
 
-	/** Thin JSON-over-HTTP client with the API key; never throws for I/O problems. */
+	/**
+	 * Thin JSON-over-HTTP/1.1 client with the API key; never throws for I/O problems. Each client thread keeps one
+	 * connection of its own alive and writes and reads its requests on it with blocking socket calls: the load
+	 * generator shares the two cores with the server and PostgreSQL, and {@code java.net.http.HttpClient} (its
+	 * selector thread, executor hand-offs and publishers) cost about 0.6 ms of CPU a quote+cancel, some 8 % of all the
+	 * CPU of a run. Understands what the server sends: a status line, headers, a body of a {@code Content-Length} or
+	 * {@code chunked}; a {@code Connection: close} closes the connection after the answer.
+	 */
 	static final class Api {
 
-		private final HttpClient client = HttpClient.newBuilder()
-				.version(HttpClient.Version.HTTP_1_1)
-				.connectTimeout(Duration.ofSeconds(5))
-				.build();
-		private final String baseUrl;
-		private final String apiKey;
+		private static final int CONNECT_TIMEOUT_MS = 5_000;
+		private static final int READ_TIMEOUT_MS = 30_000;
+
+		private final String host;
+		private final int port;
+		private final String pathPrefix;
+		private final byte[] headers;
+		private final ThreadLocal<Connection> connection = new ThreadLocal<>();
 
 		Api(String baseUrl, String apiKey) {
-			this.baseUrl = baseUrl;
-			this.apiKey = apiKey;
+			URI uri = URI.create(baseUrl);
+			if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+				throw new IllegalArgumentException("--url must be http://host[:port][/path], not " + baseUrl);
+			}
+			this.host = uri.getHost();
+			this.port = uri.getPort() == -1 ? 80 : uri.getPort();
+			this.pathPrefix = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+			this.headers = ("Host: " + host + ":" + port + "\r\nAuthorization: Bearer " + apiKey
+					+ "\r\nAccept: application/json\r\nX-Actor: cancel-bench\r\n").getBytes(StandardCharsets.US_ASCII);
 		}
 
 		Response get(String path) {
-			return send(request(path).GET().build());
+			return send("GET", path, null);
 		}
 
 		Response post(String path, String json) {
-			return send(request(path).POST(HttpRequest.BodyPublishers.ofString(json)).build());
+			return send("POST", path, json.getBytes(StandardCharsets.UTF_8));
 		}
 
-		private HttpRequest.Builder request(String path) {
-			return HttpRequest.newBuilder(URI.create(baseUrl + path))
-					.timeout(Duration.ofSeconds(30))
-					.header("Authorization", "Bearer " + apiKey)
-					.header("Content-Type", "application/json")
-					.header("Accept", "application/json")
-					.header("X-Actor", "cancel-bench");
-		}
-
-		private Response send(HttpRequest request) {
+		private Response send(String method, String path, byte[] body) {
 			long start = System.nanoTime();
-			try {
-				HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-				return new Response(response.statusCode(), response.body(), System.nanoTime() - start);
+			byte[] request = request(method, path, body);
+			while (true) {
+				Connection open = connection.get();
+				boolean reused = open != null;
+				try {
+					if (open == null) {
+						open = new Connection(host, port);
+						connection.set(open);
+					}
+					open.nothingRead = true;
+					open.out.write(request);
+					open.out.flush();
+					Answer answer = open.read();
+					if (answer.close()) {
+						forget(open);
+					}
+					return new Response(answer.status(), answer.body(), System.nanoTime() - start);
+				}
+				catch (IOException e) {
+					boolean nothingRead = open != null && open.nothingRead;
+					forget(open);
+					// a kept-alive connection the server had closed before reading this request: once more on a new one
+					if (!(reused && nothingRead)) {
+						return new Response(0, e.toString(), System.nanoTime() - start);
+					}
+				}
 			}
-			catch (IOException e) {
-				return new Response(0, e.toString(), System.nanoTime() - start);
+		}
+
+		private byte[] request(String method, String path, byte[] body) {
+			StringBuilder head = new StringBuilder(128).append(method).append(' ').append(pathPrefix).append(path)
+				.append(" HTTP/1.1\r\n");
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (body == null ? 0 : body.length));
+			bytes.writeBytes(head.toString().getBytes(StandardCharsets.US_ASCII));
+			bytes.writeBytes(headers);
+			if (body != null) {
+				bytes.writeBytes(("Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+				bytes.writeBytes(body);
 			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				return new Response(0, e.toString(), System.nanoTime() - start);
+			else {
+				bytes.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+			}
+			return bytes.toByteArray();
+		}
+
+		private void forget(Connection open) {
+			connection.remove();
+			if (open != null) {
+				open.close();
+			}
+		}
+
+		private record Answer(int status, String body, boolean close) {
+		}
+
+		/** One keep-alive connection: a socket with buffered streams and the reading of one answer. */
+		private static final class Connection {
+
+			private final Socket socket;
+			private final InputStream in;
+			private final BufferedOutputStream out;
+			private final byte[] buffer = new byte[16 * 1024];
+			private int position;
+			private int limit;
+			private final StringBuilder line = new StringBuilder(128);
+			private boolean nothingRead;
+
+			Connection(String host, int port) throws IOException {
+				socket = new Socket();
+				try {
+					socket.setTcpNoDelay(true);
+					socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+					socket.setSoTimeout(READ_TIMEOUT_MS);
+					in = socket.getInputStream();
+					out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
+				}
+				catch (IOException e) {
+					close();
+					throw e;
+				}
+			}
+
+			Answer read() throws IOException {
+				String status = readLine();
+				nothingRead = false;
+				if (!status.startsWith("HTTP/1.") || status.length() < 12) {
+					throw new IOException("not an HTTP/1.x status line: " + status);
+				}
+				int code = Integer.parseInt(status.substring(9, 12));
+				long length = -1;
+				boolean chunked = false;
+				boolean close = status.startsWith("HTTP/1.0");
+				for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+					int colon = header.indexOf(':');
+					if (colon <= 0) {
+						throw new IOException("malformed header: " + header);
+					}
+					String name = header.substring(0, colon).trim();
+					String value = header.substring(colon + 1).trim();
+					if (name.equalsIgnoreCase("Content-Length")) {
+						length = Long.parseLong(value);
+					}
+					else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+						chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+					}
+					else if (name.equalsIgnoreCase("Connection")) {
+						close = value.equalsIgnoreCase("close");
+					}
+				}
+				ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) length : 512);
+				if (chunked) {
+					for (long size = chunkSize(); size > 0; size = chunkSize()) {
+						copy(size, body);
+						if (!readLine().isEmpty()) {
+							throw new IOException("no line end after a chunk");
+						}
+					}
+					while (!readLine().isEmpty()) {
+						// trailers, none expected
+					}
+				}
+				else if (length >= 0) {
+					copy(length, body);
+				}
+				else if (code >= 200 && code != 204 && code != 304) {
+					close = true; // the body runs to the end of the connection
+					while (fill()) {
+						body.write(buffer, position, limit - position);
+						position = limit;
+					}
+				}
+				return new Answer(code, body.toString(StandardCharsets.UTF_8), close);
+			}
+
+			private long chunkSize() throws IOException {
+				String size = readLine();
+				int extension = size.indexOf(';');
+				return Long.parseLong((extension < 0 ? size : size.substring(0, extension)).trim(), 16);
+			}
+
+			private void copy(long count, ByteArrayOutputStream to) throws IOException {
+				for (long left = count; left > 0;) {
+					if (position == limit && !fill()) {
+						throw new EOFException("the connection ended inside a body");
+					}
+					int take = (int) Math.min(left, limit - position);
+					to.write(buffer, position, take);
+					position += take;
+					left -= take;
+				}
+			}
+
+			/** Reads what the socket has into the emptied buffer; false at the end of the connection. */
+			private boolean fill() throws IOException {
+				position = 0;
+				limit = Math.max(in.read(buffer), 0);
+				return limit > 0;
+			}
+
+			/** A line of ASCII without its CRLF; an end of the connection before it is an {@link EOFException}. */
+			private String readLine() throws IOException {
+				line.setLength(0);
+				while (true) {
+					if (position == limit && !fill()) {
+						throw new EOFException("the server closed the connection");
+					}
+					byte b = buffer[position++];
+					if (b == '\n') {
+						break;
+					}
+					if (b != '\r') {
+						line.append((char) (b & 0xff));
+					}
+				}
+				return line.toString();
+			}
+
+			void close() {
+				try {
+					socket.close();
+				}
+				catch (IOException e) {
+					// nothing to do: the connection is dropped either way
+				}
 			}
 		}
 	}
@@ -391,7 +582,13 @@ public final class CancelBench {
 	record SeedResult(List<String> subscriptionIds, ErrorLog errors) {
 	}
 
-	record FlowResult(FlowRecorder recorded, long wallNanos) {
+	/** The CPU time (user and system) this load generator's process has used so far, -1 if the JVM cannot say. */
+	static long processCpuNanos() {
+		return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+				? os.getProcessCpuTime() : -1;
+	}
+
+	record FlowResult(FlowRecorder recorded, long wallNanos, long cpuNanos) {
 	}
 
 	/** What the clients of one cancel phase record, concurrently. */

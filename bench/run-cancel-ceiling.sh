@@ -102,6 +102,11 @@ PER_CANCEL_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg
 echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer and the webhook dispatcher, taken off the total)"
 echo "statements per cancellation: $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 (( PROBE_ONLY )) && exit 0
+# The timed halves run without counting statements (pg_stat_statements' own hashing and locking is no part of either),
+# unless --top asks what the HTTP run's statements cost.
+if (( TOP == 0 )); then
+  sql -c "ALTER SYSTEM SET pg_stat_statements.track = 'none'" -c 'SELECT pg_reload_conf()' >/dev/null
+fi
 
 if (( CEILING_ONLY )); then
   echo "RESULT cancellations/s=0 (no HTTP bench: --ceiling-only)" > "$WORK_DIR/http.txt"
@@ -151,8 +156,10 @@ if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
   read -r S0 P0 B0 < "$WORK_DIR/cpu-start.txt"
   read -r S1 P1 B1 < "$WORK_DIR/cpu-end.txt"
   FLOWS=$(sed -n 's/^Measuring \([0-9]*\) .*/\1/p' "$WORK_DIR/http.txt")
-  GENERATOR="n/a"
-  (( B1 >= B0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
+  # the generator's own figure (its process may have ended before /proc was read at its RESULT line)
+  GENERATOR="$(field generator_cpu_ms) ms"
+  [[ "$GENERATOR" == " ms" || "$GENERATOR" == -* ]] && GENERATOR="n/a"
+  [[ "$GENERATOR" == "n/a" ]] && (( B1 >= B0 && B1 > 0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
   echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
 fi
 echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms $(( PG_CPU_AFTER - PG_CPU_BEFORE )) "${PGBENCH_TX:-0}") ms per transaction"
