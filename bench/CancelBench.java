@@ -49,7 +49,7 @@ public final class CancelBench {
 			  --accounts N     measured cancellations, one seeded account each (default 2000)
 			  --clients C      concurrent clients, for seeding and for cancelling (default 16)
 			  --mode MODE      IMMEDIATE or END_OF_TERM (default IMMEDIATE)
-			  --warmup W       extra accounts seeded and cancelled first, not counted (default 3000:
+			  --warmup W       extra accounts seeded and cancelled first, not counted (default 10000:
 			                   the server's JIT compiles the cancel path's framework code for minutes on 2 cores)
 			  --help           print this text
 
@@ -275,7 +275,7 @@ public final class CancelBench {
 		static Options parse(String[] args, String envKey) {
 			Map<String, String> values = new HashMap<>(Map.of(
 					"--url", "http://localhost:8080", "--accounts", "2000", "--clients", "16",
-					"--mode", "IMMEDIATE", "--warmup", "3000"));
+					"--mode", "IMMEDIATE", "--warmup", "10000"));
 			if (envKey != null && !envKey.isBlank()) {
 				values.put("--key", envKey);
 			}
