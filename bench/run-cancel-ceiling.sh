@@ -6,7 +6,7 @@
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
 #   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
-# Usage: bench/run-cancel-ceiling.sh [--top N (after the HTTP run, the N statements that took PostgreSQL the most time)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
+# Usage: bench/run-cancel-ceiling.sh [--top N (after the HTTP run, the N statements that took PostgreSQL the most time in its measure phase)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
 #        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
 # Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
 set -euo pipefail
@@ -118,7 +118,8 @@ else
   tail -n +1 -f --pid="$BENCH_PID" "$WORK_DIR/http.txt" | while IFS= read -r line; do
     echo "$line"
     case "$line" in
-      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-start.txt" ;;
+      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-start.txt"
+                  if (( TOP > 0 )); then sql -c 'SELECT pg_stat_statements_reset()' >/dev/null; fi ;;
       RESULT*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-end.txt" ;;
     esac
   done
@@ -126,7 +127,7 @@ else
   BENCH_PID=""
 fi
 if (( TOP > 0 )); then
-  echo "== the $TOP statements of the HTTP run (seeding included) that took PostgreSQL the most time"
+  echo "== the $TOP statements of the HTTP run's measure phase (and what ran beside it) that took PostgreSQL the most time"
   sql -F ' | ' -c "SELECT calls, round(total_exec_time::numeric) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
                           rows, regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
                    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $TOP"
