@@ -51,6 +51,8 @@ public final class CancelBench {
 			  --mode MODE      IMMEDIATE or END_OF_TERM (default IMMEDIATE)
 			  --warmup W       extra accounts seeded and cancelled first, not counted (default 10000:
 			                   the server's JIT compiles the cancel path's framework code for minutes on 2 cores)
+			  --before-measure CMD  a shell command run (and waited for) between the warm-up and the measure
+			                   phase, e.g. a VACUUM ANALYZE of the database
 			  --help           print this text
 
 			The last line is machine-readable:
@@ -106,6 +108,9 @@ public final class CancelBench {
 					warmupIds.size(), seconds(warmup.wallNanos()), warmup.recorded().errors.count());
 			warmup.recorded().errors.print(System.out);
 		}
+		if (options.beforeMeasure() != null && !options.beforeMeasure().isBlank()) {
+			runBeforeMeasuring(options.beforeMeasure());
+		}
 		if (measuredIds.isEmpty()) {
 			System.out.println("Nothing left to measure: seeding produced no subscriptions beyond the warm-up.");
 			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 0, seeded.errors().count(), -1);
@@ -115,6 +120,25 @@ public final class CancelBench {
 				measuredIds.size(), options.clients());
 		FlowResult measured = cancelAll(measuredIds);
 		report(measured, seeded.errors().count());
+	}
+
+	/** Runs {@code sh -c command} between the warm-up and the measure phase and waits for it; its output is shown. */
+	private static void runBeforeMeasuring(String command) {
+		long start = System.nanoTime();
+		int exit;
+		try {
+			exit = new ProcessBuilder("sh", "-c", command).inheritIO().start().waitFor();
+		}
+		catch (IOException e) {
+			exit = -1;
+			System.out.println("Before measuring: could not run the command: " + e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted before measuring", e);
+		}
+		System.out.printf(Locale.ROOT, "Before measuring: %s (%.2f s, exit status %d)%n", command,
+				seconds(System.nanoTime() - start), exit);
 	}
 
 	// ---- seeding -------------------------------------------------------------------------------------
@@ -268,9 +292,10 @@ public final class CancelBench {
 	// ---- types ---------------------------------------------------------------------------------------
 
 	/** Command-line options; later occurrences of an option win. */
-	record Options(String url, String apiKey, int accounts, int clients, String mode, int warmup) {
+	record Options(String url, String apiKey, int accounts, int clients, String mode, int warmup, String beforeMeasure) {
 
-		private static final Set<String> NAMES = Set.of("--url", "--key", "--accounts", "--clients", "--mode", "--warmup");
+		private static final Set<String> NAMES = Set.of("--url", "--key", "--accounts", "--clients", "--mode", "--warmup",
+				"--before-measure");
 
 		static Options parse(String[] args, String envKey) {
 			Map<String, String> values = new HashMap<>(Map.of(
@@ -306,11 +331,11 @@ public final class CancelBench {
 			}
 			String url = values.get("--url").replaceAll("/+$", "");
 			URI uri = URI.create(url);
-			if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
-				throw new IllegalArgumentException("--url must be an http(s) URL such as http://localhost:8080");
+			if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+				throw new IllegalArgumentException("--url must be an http URL such as http://localhost:8080");
 			}
 			return new Options(url, key, number(values, "--accounts", 1), number(values, "--clients", 1), mode,
-					number(values, "--warmup", 0));
+					number(values, "--warmup", 0), values.get("--before-measure"));
 		}
 
 		private static int number(Map<String, String> values, String name, int min) {

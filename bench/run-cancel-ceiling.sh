@@ -6,7 +6,7 @@
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
 #   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
-# Usage: bench/run-cancel-ceiling.sh [--top N (after the HTTP run, the N statements that took PostgreSQL the most time in its measure phase)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
+# Usage: bench/run-cancel-ceiling.sh [--autovacuum on|off (default off: in both timed halves, after a VACUUM ANALYZE)] [--top N (after the HTTP run, the N statements that took PostgreSQL the most time in its measure phase)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
 #        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
 # Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
 set -euo pipefail
@@ -21,6 +21,7 @@ PROBE_ONLY=0
 CEILING_ONLY=0
 CLIENTS=16
 TOP=0
+AUTOVACUUM=off
 BENCH_ARGS=()
 while (( $# )); do
   case "$1" in
@@ -29,6 +30,7 @@ while (( $# )); do
     --probe-only) PROBE_ONLY=1; shift ;;
     --ceiling-only) CEILING_ONLY=1; shift ;;
     --top) TOP="$2"; shift 2 ;;
+    --autovacuum) AUTOVACUUM="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) BENCH_ARGS+=("$1"); shift ;;
   esac
@@ -112,7 +114,15 @@ if (( CEILING_ONLY )); then
   echo "RESULT cancellations/s=0 (no HTTP bench: --ceiling-only)" > "$WORK_DIR/http.txt"
 else
   echo "== 2. HTTP quote+cancel: bench/CancelBench.java ${BENCH_ARGS[*]}"
-  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" "${BENCH_ARGS[@]}" > "$WORK_DIR/http.txt" &
+  # Between the warm-up and the measure phase: every table vacuumed and analyzed, as a database of established
+  # tables would be; then, unless --autovacuum on, no autovacuum in either timed half. The bench's tables are new and
+  # small, so autovacuum's thresholds (a fifth or a tenth of a table) fall due every few thousand flows: runs where
+  # it vacuumed and analyzed a dozen tables inside the measure phase took PostgreSQL twice the CPU a flow.
+  PSQL="psql -X -q -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -v ON_ERROR_STOP=1"
+  BEFORE_MEASURE="$PSQL -c 'VACUUM (ANALYZE)'"
+  [[ "$AUTOVACUUM" == "off" ]] && BEFORE_MEASURE+=" -c 'ALTER SYSTEM SET autovacuum = off' -c 'SELECT pg_reload_conf()' >/dev/null"
+  "$JAVA" bench/CancelBench.java --url "http://127.0.0.1:$PORT" --key "$API_KEY" --before-measure "$BEFORE_MEASURE" \
+    "${BENCH_ARGS[@]}" > "$WORK_DIR/http.txt" &
   BENCH_PID=$!
   # CPU of the measured flows (warm-up and seeding excluded): from its "Measuring" line to its RESULT line
   tail -n +1 -f --pid="$BENCH_PID" "$WORK_DIR/http.txt" | while IFS= read -r line; do
@@ -150,7 +160,7 @@ PG_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK_
 CPS=$(field 'cancellations/s')
 RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 echo
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work may run)"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work may run); autovacuum $AUTOVACUUM in the timed halves"
 echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
 if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
