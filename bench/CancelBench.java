@@ -108,8 +108,11 @@ public final class CancelBench {
 					warmupIds.size(), seconds(warmup.wallNanos()), warmup.recorded().errors.count());
 			warmup.recorded().errors.print(System.out);
 		}
-		if (options.beforeMeasure() != null && !options.beforeMeasure().isBlank()) {
-			runBeforeMeasuring(options.beforeMeasure());
+		if (options.beforeMeasure() != null && !options.beforeMeasure().isBlank()
+				&& !runBeforeMeasuring(options.beforeMeasure())) {
+			System.out.println("Not measured: the command to run before measuring failed.");
+			printResult(0, 0, Summary.EMPTY, Summary.EMPTY, 1, seeded.errors().count(), -1);
+			return;
 		}
 		if (measuredIds.isEmpty()) {
 			System.out.println("Nothing left to measure: seeding produced no subscriptions beyond the warm-up.");
@@ -122,8 +125,11 @@ public final class CancelBench {
 		report(measured, seeded.errors().count());
 	}
 
-	/** Runs {@code sh -c command} between the warm-up and the measure phase and waits for it; its output is shown. */
-	private static void runBeforeMeasuring(String command) {
+	/**
+	 * Runs {@code sh -c command} between the warm-up and the measure phase and waits for it (its output is shown);
+	 * true when it exited with status 0.
+	 */
+	private static boolean runBeforeMeasuring(String command) {
 		long start = System.nanoTime();
 		int exit;
 		try {
@@ -139,6 +145,7 @@ public final class CancelBench {
 		}
 		System.out.printf(Locale.ROOT, "Before measuring: %s (%.2f s, exit status %d)%n", command,
 				seconds(System.nanoTime() - start), exit);
+		return exit == 0;
 	}
 
 	// ---- seeding -------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ while (( $# )); do
   esac
 done
 
+[[ "$AUTOVACUUM" == on || "$AUTOVACUUM" == off ]] || { echo "run-cancel-ceiling: --autovacuum takes on or off" >&2; exit 2; }
+
 source bin/find-jdk.sh
 JAVA="$(find_jdk)/bin/java"
 command -v "$PGBENCH" >/dev/null || { echo "run-cancel-ceiling: pgbench not found (set PGBENCH)" >&2; exit 1; }
