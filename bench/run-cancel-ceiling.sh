@@ -89,21 +89,33 @@ for (( i = 0; i < PROBE; i++ )); do
   post "/accounts/$account/payment-methods" '{"token":"tok_visa"}' >/dev/null
   subs+=("$(post /subscriptions "{\"accountId\":\"$account\",\"planCode\":\"antivirus-annual\"}" | jq -r .id)")
 done
-for s in "${subs[@]}"; do post "/subscriptions/$s/cancellation-quote" '{}' >/dev/null; done
+# The audit sealer, the job scheduler and the webhook dispatcher (fan-out and claims, each in a transaction that
+# commits without waiting for the disk) poll in the background: listed, not counted as the quote's or the cancel's.
+BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements|^WITH (taken|due) AS|synchronous_commit TO OFF|ANALYZE webhook_delivery)'"
+# Prints the statements counted since the last reset, per probed subscription; sets PER_UNIT and PER_UNIT_NO_TX.
+count_statements() {
+  sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
+                   FROM pg_stat_statements WHERE NOT ($BACKGROUND) ORDER BY calls DESC, query"
+  # Each background sealer run and each dispatcher round is one transaction: its BEGIN is taken off the count.
+  local sealer_runs
+  sealer_runs=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL' OR query ~* '^WITH (taken|due) AS'")
+  PER_UNIT=$(sql -c "SELECT round((sum(calls) - $sealer_runs)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
+  PER_UNIT_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements
+                           WHERE NOT ($BACKGROUND) AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET |SHOW )'")
+  echo "(BEGIN above includes the $sealer_runs transactions of the audit sealer and the webhook dispatcher, taken off the total)"
+}
 sleep 1  # let the notices and the audit entries of the seeding settle before counting
 sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
+for s in "${subs[@]}"; do post "/subscriptions/$s/cancellation-quote" '{}' >/dev/null; done
+count_statements
+PER_QUOTE=$PER_UNIT
+echo "statements per quote: $PER_QUOTE (without BEGIN/COMMIT/SET: $PER_UNIT_NO_TX)"
+sleep 1
+sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
 for s in "${subs[@]}"; do post "/subscriptions/$s/cancel" '{"mode":"IMMEDIATE","reason":"NOT_USING"}' >/dev/null; done
-# The audit sealer, the job scheduler and the webhook dispatcher (fan-out and claims, each in a transaction that
-# commits without waiting for the disk) poll in the background: listed, not counted as the cancel's.
-BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements|^WITH (taken|due) AS|synchronous_commit TO OFF|ANALYZE webhook_delivery)'"
-sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
-                 FROM pg_stat_statements WHERE NOT ($BACKGROUND) ORDER BY calls DESC, query"
-# Each background sealer run and each dispatcher round is one transaction: its BEGIN is taken off the count.
-SEALER_RUNS=$(sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* 'EXISTS \\(SELECT .* FROM audit_events WHERE seq IS NULL' OR query ~* '^WITH (taken|due) AS'")
-PER_CANCEL=$(sql -c "SELECT round((sum(calls) - $SEALER_RUNS)::numeric / $PROBE, 1) FROM pg_stat_statements WHERE NOT ($BACKGROUND)")
-PER_CANCEL_NO_TX=$(sql -c "SELECT round(sum(calls)::numeric / $PROBE, 1) FROM pg_stat_statements
-                           WHERE NOT ($BACKGROUND) AND query !~* '^(BEGIN|COMMIT|ROLLBACK|SET |SHOW )'")
-echo "(BEGIN above includes the $SEALER_RUNS transactions of the audit sealer and the webhook dispatcher, taken off the total)"
+count_statements
+PER_CANCEL=$PER_UNIT
+PER_CANCEL_NO_TX=$PER_UNIT_NO_TX
 echo "statements per cancellation: $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
 (( PROBE_ONLY )) && exit 0
 # The timed halves run without counting statements (pg_stat_statements' own hashing and locking is no part of either),
@@ -163,7 +175,7 @@ CPS=$(field 'cancellations/s')
 RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 echo
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work may run); autovacuum $AUTOVACUUM in the timed halves"
-echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX)"
+echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX); per quote: $PER_QUOTE"
 echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
 if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
   read -r S0 P0 B0 < "$WORK_DIR/cpu-start.txt"

@@ -76,9 +76,13 @@ public class Billing {
 			    UPDATE charges SET refunded_amount = :refunded, status = :chargeStatus WHERE id = :charge RETURNING id)
 			INSERT INTO refunds (id, charge_id, account_id, amount, currency, status, reason, payment_method_id, created_at)
 			SELECT :id, charge.id, :account, :amount, :currency, 'PENDING', :reason, :pm, :at FROM charge
+			RETURNING (SELECT p.gateway_token FROM payment_methods p WHERE p.id = refunds.payment_method_id)
 			""";
 
-	/** The transaction resource under which {@link #recordRefund} lists the refunds to settle after commit. */
+	/**
+	 * The transaction resource under which {@link #recordRefund} lists the refunds to settle after commit, with the
+	 * gateway token each goes back to: settling them needs no read.
+	 */
 	private static final Object RECORDED_REFUNDS = new Object();
 
 	private static final Logger log = LoggerFactory.getLogger(Billing.class);
@@ -415,7 +419,7 @@ public class Billing {
 			}
 			return settledNow.apply(work.get(), Map.of());
 		}
-		List<String> recorded = new ArrayList<>();
+		List<PendingRefund> recorded = new ArrayList<>();
 		T result = tx.execute(status -> {
 			TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
 			try {
@@ -425,25 +429,26 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
-		return settledNow.apply(result, settle(recorded,
+		return settledNow.apply(result, settlePending(recorded,
 				withLastSettlement == null ? null : settled -> withLastSettlement.accept(result, settled)));
 	}
 
 	private void settleAfterCommit() {
-		List<String> recorded = new ArrayList<>();
+		List<PendingRefund> recorded = new ArrayList<>();
 		TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 			@Override
 			public void afterCompletion(int status) {
 				TransactionSynchronizationManager.unbindResourceIfPossible(RECORDED_REFUNDS);
 				if (status == STATUS_COMMITTED && !recorded.isEmpty()) {
-					List<String> ids = List.copyOf(recorded);
+					List<PendingRefund> pending = List.copyOf(recorded);
 					settler.execute(() -> {
 						try {
-							settleRefunds(ids);
+							settlePending(pending, null);
 						}
 						catch (RuntimeException e) {
-							log.warn("Refunds {} are left to the sweep", ids, e);
+							log.warn("Refunds {} are left to the sweep",
+									pending.stream().map(r -> r.refund().id()).toList(), e);
 						}
 					});
 				}
@@ -501,7 +506,7 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Refund recordRefund(LockedCharge locked, Account holder, @Nullable Long amount, String reason, Instant at) {
 		@SuppressWarnings("unchecked")
-		List<String> recorded = (List<String>) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
+		List<PendingRefund> recorded = (List<PendingRefund>) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
 		if (recorded == null) {
 			throw new IllegalStateException("Refunds are recorded in a transaction of Billing.recordThenSettle");
 		}
@@ -520,7 +525,7 @@ public class Billing {
 		}
 		long refunded = charge.refundedAmount() + value;
 		String id = Ids.next("re");
-		jdbc.sql(REFUND_CHARGE)
+		List<String> token = jdbc.sql(REFUND_CHARGE)
 			.param("refunded", refunded)
 			.param("chargeStatus", refunded == charge.amount() ? "REFUNDED" : "PARTIALLY_REFUNDED")
 			.param("charge", charge.id())
@@ -531,13 +536,15 @@ public class Billing {
 			.param("reason", reason)
 			.param("pm", charge.paymentMethodId())
 			.param("at", Timestamp.from(at))
-			.update();
+			.query((rs, n) -> rs.getString(1))
+			.list();
 		events.publishEvent(new RefundIssued(id, charge.id(), charge.accountId(), Money.of(value, charge.currency()),
 				reason, at, holder.email(), holder.country(), java.util.Objects.requireNonNull(locked.cardBrand()),
 				java.util.Objects.requireNonNull(locked.cardLast4())));
-		recorded.add(id);
 		// refund.issued is recorded when the refund is paid back ({@link #markRefunded}), with it SUCCEEDED
-		return new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
+		Refund refund = new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
+		recorded.add(new PendingRefund(refund, token.isEmpty() ? null : token.getFirst()));
+		return refund;
 	}
 
 	/**
@@ -546,21 +553,38 @@ public class Billing {
 	 * sweep. Runs outside any transaction. Returns how many were settled.
 	 */
 	public int settleRefunds(Collection<String> refundIds) {
-		return settle(refundIds, null).size();
+		requireNoTransaction();
+		return settlePending(refundIds.stream().map(this::pendingRefund).flatMap(Optional::stream).toList(), null).size();
 	}
 
-	/** {@link #settleRefunds}: the refunds it settled, by id, as they now stand. */
-	private Map<String, Refund> settle(Collection<String> refundIds, @Nullable Consumer<Map<String, Refund>> withLast) {
+	/** A refund still PENDING, with the gateway token of the card it goes back to. */
+	private Optional<PendingRefund> pendingRefund(String id) {
+		return jdbc.sql("""
+				SELECT r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, p.gateway_token
+				FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
+				WHERE r.id = :id AND r.status = 'PENDING'
+				""").param("id", id)
+			.query((rs, n) -> new PendingRefund(mapRefund(rs, n), rs.getString("gateway_token")))
+			.optional();
+	}
+
+	/**
+	 * {@link #settleRefunds} of refunds known to be PENDING (read, or recorded by a transaction that has just
+	 * committed: paying one that something else settled meanwhile pays nothing twice, the gateway's key and
+	 * {@link #markRefunded} see to that): the refunds it settled, by id, as they now stand.
+	 */
+	private Map<String, Refund> settlePending(List<PendingRefund> refunds, @Nullable Consumer<Map<String, Refund>> withLast) {
 		requireNoTransaction();
 		Map<String, Refund> settled = new LinkedHashMap<>();
-		int left = refundIds.size();
-		for (String id : refundIds) {
+		int left = refunds.size();
+		for (PendingRefund pending : refunds) {
+			String id = pending.refund().id();
 			Consumer<Refund> inItsTransaction = --left > 0 || withLast == null ? null : refund -> {
 				Map<String, Refund> all = new LinkedHashMap<>(settled);
 				all.put(id, refund);
 				withLast.accept(java.util.Collections.unmodifiableMap(all));
 			};
-			settleRefund(id, inItsTransaction).ifPresent(refund -> settled.put(id, refund));
+			settleRefund(pending, inItsTransaction).ifPresent(refund -> settled.put(id, refund));
 		}
 		return settled;
 	}
@@ -569,23 +593,18 @@ public class Billing {
 	 * Settles one refund: the refund SUCCEEDED when this call paid it back. {@code inItsTransaction} gets it in the
 	 * transaction that marks it so.
 	 */
-	private Optional<Refund> settleRefund(String id, @Nullable Consumer<Refund> inItsTransaction) {
-		Optional<PendingRefund> pending = jdbc.sql("""
-				SELECT r.id, r.charge_id, r.amount, r.currency, r.status, r.reason, r.created_at, p.gateway_token
-				FROM refunds r JOIN payment_methods p ON p.id = r.payment_method_id
-				WHERE r.id = :id AND r.status = 'PENDING'
-				""").param("id", id)
-			.query((rs, n) -> new PendingRefund(mapRefund(rs, n), rs.getString("gateway_token")))
-			.optional();
-		if (pending.isEmpty()) {
-			return Optional.empty();
+	private Optional<Refund> settleRefund(PendingRefund pending, @Nullable Consumer<Refund> inItsTransaction) {
+		Refund refund = pending.refund();
+		String id = refund.id();
+		String token = pending.token();
+		if (token == null) {
+			return Optional.empty(); // no card to pay it back to (as the read finds no such PENDING refund)
 		}
-		Refund refund = pending.get().refund();
 		// as for a purchase: asked again at once with the same key while the gateway gives no answer, up to five
 		// times (the key never lets it pay twice), so that a passing glitch does not leave the refund to the sweep
-		PaymentResult result = gateway.refund(pending.get().token(), Money.of(refund.amount(), refund.currency()), id);
+		PaymentResult result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), id);
 		for (int attempt = 2; attempt <= PURCHASE_ATTEMPTS && result instanceof PaymentResult.Unknown; attempt++) {
-			result = gateway.refund(pending.get().token(), Money.of(refund.amount(), refund.currency()), id);
+			result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), id);
 		}
 		crash.reached("refund");
 		if (result instanceof PaymentResult.Succeeded) {
@@ -599,7 +618,7 @@ public class Billing {
 		return Optional.empty();
 	}
 
-	private record PendingRefund(Refund refund, String token) {
+	private record PendingRefund(Refund refund, @Nullable String token) {
 	}
 
 	/**
@@ -685,7 +704,7 @@ public class Billing {
 		int settled = 0;
 		for (String id : refunds) {
 			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
-					: !settle(List.of(id), null).isEmpty()) {
+					: settleRefunds(List.of(id)) > 0) {
 				settled++;
 			}
 		}

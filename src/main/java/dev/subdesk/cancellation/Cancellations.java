@@ -170,13 +170,16 @@ public class Cancellations {
 		return endNow(s, owner, request, now);
 	}
 
+	/**
+	 * Schedules the end of {@code s} at its period's end, and of its add-ons with it (each at its own period's end if
+	 * sooner; a PAST_DUE one at once; one whose own cancellation ends it no later is kept as it is). The cancellation
+	 * is recorded first, claiming its number, then each subscription is marked with it.
+	 */
 	private Cancellation scheduleEnd(Subscription s, Account owner, CancelRequest request, Instant now) {
-		String number = Ids.claim(Ids::confirmationNumber, repository::take);
 		Instant effectiveAt = s.currentPeriodEnd();
 		List<Cancellation.Item> items = new ArrayList<>();
-		List<Subscription> changed = new ArrayList<>();
+		List<Subscription> addOns = new ArrayList<>();
 		items.add(new Cancellation.Item(s.id(), effectiveAt));
-		changed.add(subscriptions.scheduleEnd(s, effectiveAt, number));
 		if (!s.isAddOn()) {
 			for (Subscription addOn : subscriptions.lockLiveAddOns(s.id())) {
 				Instant ownEnd = addOn.cancelAt();
@@ -184,19 +187,23 @@ public class Cancellations {
 					continue; // its own cancellation ends it no later than the base: it is kept
 				}
 				supersedeOwnSchedule(addOn);
-				Instant end = addOn.currentPeriodEnd().isBefore(effectiveAt) ? addOn.currentPeriodEnd() : effectiveAt;
-				if (addOn.status() == Subscription.Status.PAST_DUE) {
-					changed.add(subscriptions.end(addOn, Subscription.Status.CANCELLED, now, number));
-					end = now;
-				}
-				else {
-					changed.add(subscriptions.scheduleEnd(addOn, end, number));
-				}
+				Instant end = addOn.status() == Subscription.Status.PAST_DUE ? now
+						: addOn.currentPeriodEnd().isBefore(effectiveAt) ? addOn.currentPeriodEnd() : effectiveAt;
+				addOns.add(addOn);
 				items.add(new Cancellation.Item(addOn.id(), end));
 			}
 		}
-		return create(s, owner, number, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, changed, List.of(),
-				true);
+		Recorded recorded = record(s, Cancellation.Status.SCHEDULED, request, now, effectiveAt, items, List.of());
+		String number = recorded.cancellation().confirmationNumber();
+		List<Subscription> changed = new ArrayList<>();
+		changed.add(subscriptions.scheduleEnd(s, effectiveAt, number));
+		for (int i = 0; i < addOns.size(); i++) {
+			Subscription addOn = addOns.get(i);
+			changed.add(addOn.status() == Subscription.Status.PAST_DUE
+					? subscriptions.end(addOn, Subscription.Status.CANCELLED, now, number)
+					: subscriptions.scheduleEnd(addOn, items.get(i + 1).effectiveAt(), number));
+		}
+		return confirm(recorded, owner, changed, true);
 	}
 
 	private Cancellation endNow(Subscription s, Account owner, CancelRequest request, Instant now) {
@@ -222,20 +229,27 @@ public class Cancellations {
 		List<Refund> issue(Subscription ending, Instant now);
 	}
 
+	/**
+	 * Ends {@code s} and its add-ons now, with what {@code refunder} refunds of each: the refunds and the cancellation
+	 * are recorded first (the cancellation claiming its number), then each subscription is ended with its number.
+	 */
 	private Cancellation endNow(Subscription s, @Nullable Account owner, CancelRequest request, Instant now,
 			Refunds refunder, boolean notify) {
-		String number = Ids.claim(Ids::confirmationNumber, repository::take);
-		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.lockLiveAddOns(s.id());
+		List<Subscription> ending = withAddOns(s, s.isAddOn() ? List.of() : subscriptions.lockLiveAddOns(s.id()));
 		List<Cancellation.Item> items = new ArrayList<>();
-		List<Subscription> ended = new ArrayList<>();
 		List<Refund> refunds = new ArrayList<>();
-		for (Subscription ending : withAddOns(s, addOns)) {
-			supersedeOwnSchedule(ending);
-			refunds.addAll(refunder.issue(ending, now));
-			ended.add(subscriptions.end(ending, Subscription.Status.CANCELLED, now, number));
-			items.add(new Cancellation.Item(ending.id(), now));
+		for (Subscription each : ending) {
+			supersedeOwnSchedule(each);
+			refunds.addAll(refunder.issue(each, now));
+			items.add(new Cancellation.Item(each.id(), now));
 		}
-		return create(s, owner, number, Cancellation.Status.EFFECTIVE, request, now, now, items, ended, refunds, notify);
+		Recorded recorded = record(s, Cancellation.Status.EFFECTIVE, request, now, now, items, refunds);
+		String number = recorded.cancellation().confirmationNumber();
+		List<Subscription> ended = new ArrayList<>();
+		for (Subscription each : ending) {
+			ended.add(subscriptions.end(each, Subscription.Status.CANCELLED, now, number));
+		}
+		return confirm(recorded, owner, ended, notify);
 	}
 
 	/**
@@ -271,32 +285,47 @@ public class Cancellations {
 		}
 	}
 
+	/** A cancellation just written, with the token of its receipt's page. */
+	private record Recorded(Cancellation cancellation, String viewToken) {
+	}
+
 	/**
-	 * {@code owner}, the account locked for the work, is needed only to {@code notify}: to publish
-	 * {@link CancellationConfirmed}, whose listener stores the confirmation notice in this transaction.
-	 * {@code changed}: the subscriptions as the cancellation left them, in the order of {@code items}.
+	 * Writes a new cancellation with its items, refunds and receipt, under a confirmation number it claims in the same
+	 * statement (drawn again while the one drawn is already issued, {@link Ids#claimWith}).
 	 */
-	private Cancellation create(Subscription named, @Nullable Account owner, String number, Cancellation.Status status,
-			CancelRequest request, Instant now, Instant effectiveAt, List<Cancellation.Item> items,
-			List<Subscription> changed, List<Refund> refunds, boolean notify) {
+	private Recorded record(Subscription named, Cancellation.Status status, CancelRequest request, Instant now,
+			Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds) {
 		Money refundTotal = Money.zero(named.price().currency());
 		for (Refund refund : refunds) {
 			refundTotal = refundTotal.plus(Money.of(refund.amount(), refund.currency()));
 		}
-		var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(), now,
-				effectiveAt, refundTotal, request.reason(), request.channel());
-		Cancellation cancellation = new Cancellation(number, status, request.mode(),
-				items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, refundTotal,
-				List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
-		Receipts.Prepared receipt = receipts.prepare(cancellation);
-		repository.insert(row, items, refunds, request.feedback(), request.actor(), receipt);
+		Money total = refundTotal;
+		Recorded recorded = Ids.claimWith(Ids::confirmationNumber, number -> {
+			var row = new JdbcCancellationRepository.Row(number, named.accountId(), named.id(), status, request.mode(),
+					now, effectiveAt, total, request.reason(), request.channel());
+			Cancellation cancellation = new Cancellation(number, status, request.mode(),
+					items.stream().map(Cancellation.Item::id).toList(), List.copyOf(items), now, effectiveAt, total,
+					List.copyOf(refunds), request.reason(), request.channel(), Cancellation.receiptPath(number));
+			Receipts.Prepared receipt = receipts.prepare(cancellation);
+			return repository.insertIfNumberFree(row, items, refunds, request.feedback(), request.actor(), receipt)
+					? Optional.of(new Recorded(cancellation, receipt.viewToken())) : Optional.empty();
+		});
 		meters.cancelled(request.channel(), request.mode());
-		String viewToken = receipt.viewToken();
-		if (!notify || owner == null) {
-			return cancellation;
+		return recorded;
+	}
+
+	/**
+	 * {@code owner}, the account locked for the work, is needed only to {@code notify}: to publish
+	 * {@link CancellationConfirmed}, whose listener stores the confirmation notice in this transaction.
+	 * {@code changed}: the subscriptions as the cancellation left them, in the order of its items.
+	 */
+	private Cancellation confirm(Recorded recorded, @Nullable Account owner, List<Subscription> changed,
+			boolean notify) {
+		Cancellation cancellation = recorded.cancellation();
+		if (notify && owner != null) {
+			events.publishEvent(new CancellationConfirmed(owner.id(), owner.email(), owner.country(), cancellation,
+					changed, publicBaseUrl + "/receipts/" + cancellation.confirmationNumber() + "?t=" + recorded.viewToken()));
 		}
-		events.publishEvent(new CancellationConfirmed(owner.id(), owner.email(), owner.country(), cancellation, changed,
-				publicBaseUrl + "/receipts/" + number + "?t=" + viewToken));
 		return cancellation;
 	}
 

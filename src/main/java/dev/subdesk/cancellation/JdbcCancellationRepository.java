@@ -16,13 +16,19 @@ import org.springframework.stereotype.Repository;
 @Repository
 class JdbcCancellationRepository {
 
-	/** A cancellation with its items, its refunds' links and its receipt ({@link Receipts#prepare}), in one statement. */
+	/**
+	 * A cancellation with its items, its refunds' links and its receipt ({@link Receipts#prepare}), in one statement
+	 * that also claims its confirmation number: a number already issued conflicts, and then nothing is written and
+	 * the count is 0. A concurrent transaction inserting the same number is waited for (and then found to have taken
+	 * it, or not): no lock is needed for a new number.
+	 */
 	private static final String INSERT = """
 			WITH made AS (
 			    INSERT INTO cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
 			        effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)
 			    VALUES (:number, :account, :subscription, :status, :mode, :requested, :effective, :refundTotal, :currency,
 			        :reason, :feedback, :channel, :actor, :requested)
+			    ON CONFLICT (confirmation_number) DO NOTHING
 			    RETURNING confirmation_number),
 			items AS (
 			    INSERT INTO cancellation_items (confirmation_number, position, subscription_id, effective_at)
@@ -31,9 +37,11 @@ class JdbcCancellationRepository {
 			        AS item (subscription_id, effective_at, position)),
 			receipt AS (
 			    INSERT INTO receipts (confirmation_number, payload, issued_at, key_id, signature, view_token_hash)
-			    SELECT made.confirmation_number, :payload, :issuedAt, :keyId, :signature, :viewTokenHash FROM made)
-			INSERT INTO cancellation_refunds (confirmation_number, refund_id)
-			SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id)
+			    SELECT made.confirmation_number, :payload, :issuedAt, :keyId, :signature, :viewTokenHash FROM made),
+			refunds AS (
+			    INSERT INTO cancellation_refunds (confirmation_number, refund_id)
+			    SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id))
+			SELECT count(*) FROM made
 			""";
 
 	private static final String SELECT = """
@@ -43,9 +51,9 @@ class JdbcCancellationRepository {
 			""";
 
 	/**
-	 * Locks a new number (a confirmation number or a withdrawal reference) for the rest of the transaction, in an
-	 * advisory lock space of its own: a concurrent transaction that drew the same number waits for this one to end
-	 * and then finds the number taken, instead of failing on the primary key.
+	 * Locks a new withdrawal reference for the rest of the transaction, in an advisory lock space of its own: a
+	 * concurrent transaction that drew the same reference waits for this one to end and then finds it taken, instead
+	 * of failing on the primary key.
 	 */
 	static final String LOCK_NUMBER = "SELECT pg_advisory_xact_lock(1314213186, hashtext(:number))";
 
@@ -63,19 +71,14 @@ class JdbcCancellationRepository {
 		this.billing = billing;
 	}
 
-	/** Whether a new confirmation number is free; when it is, it stays this transaction's until it ends. */
-	boolean take(String number) {
-		jdbc.sql(LOCK_NUMBER).param("number", number).query().listOfRows();
-		return !jdbc.sql("SELECT EXISTS (SELECT 1 FROM cancellations WHERE confirmation_number = :number)")
-			.param("number", number)
-			.query(Boolean.class)
-			.single();
-	}
-
-	void insert(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback, String actor,
-			Receipts.Prepared receipt) {
+	/**
+	 * Writes a new cancellation ({@link #INSERT}) unless its confirmation number is already issued: whether it did,
+	 * the number now being this transaction's.
+	 */
+	boolean insertIfNumberFree(Row row, List<Cancellation.Item> items, List<Refund> refunds, @Nullable String feedback,
+			String actor, Receipts.Prepared receipt) {
 		Receipts.Signed signed = receipt.signed();
-		jdbc.sql(INSERT)
+		return jdbc.sql(INSERT)
 			.param("payload", signed == null ? null : signed.payload(), java.sql.Types.VARCHAR)
 			.param("issuedAt", signed == null ? null : Timestamp.from(signed.issuedAt()), java.sql.Types.TIMESTAMP)
 			.param("keyId", signed == null ? null : signed.keyId(), java.sql.Types.VARCHAR)
@@ -97,7 +100,8 @@ class JdbcCancellationRepository {
 			.param("ids", items.stream().map(Cancellation.Item::id).toArray(String[]::new))
 			.param("ats", items.stream().map(i -> Timestamp.from(i.effectiveAt())).toArray(Timestamp[]::new))
 			.param("refunds", refunds.stream().map(Refund::id).toArray(String[]::new))
-			.update();
+			.query(Long.class)
+			.single() == 1;
 	}
 
 	Optional<Row> findRow(String number) {

@@ -1,6 +1,8 @@
 package dev.subdesk.shared;
 
 import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -70,10 +72,20 @@ public final class Ids {
 	 * @throws IllegalStateException when every draw was taken
 	 */
 	public static String claim(Supplier<String> draw, Predicate<String> claim) {
+		return claimWith(draw, number -> claim.test(number) ? Optional.of(number) : Optional.empty());
+	}
+
+	/**
+	 * As {@link #claim}, for a claim that makes something of the number: {@code attempt} returns what it made when
+	 * the number was free (an insert of a row keyed by it that did not conflict), empty when it was taken.
+	 *
+	 * @throws IllegalStateException when every draw was taken
+	 */
+	public static <T> T claimWith(Supplier<String> draw, Function<String, Optional<T>> attempt) {
 		for (int i = 0; i < DRAWS; i++) {
-			String number = draw.get();
-			if (claim.test(number)) {
-				return number;
+			Optional<T> made = attempt.apply(draw.get());
+			if (made.isPresent()) {
+				return made.get();
 			}
 		}
 		throw new IllegalStateException("Each of " + DRAWS + " numbers drawn was taken");
