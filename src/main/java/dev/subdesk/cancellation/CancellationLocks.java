@@ -6,6 +6,7 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,8 +17,11 @@ import org.springframework.stereotype.Component;
 @Component
 class CancellationLocks {
 
-	/** A subscription locked for work, with its account, locked first. */
-	record Locked(Account owner, Subscription subscription) {
+	/**
+	 * A subscription locked for work, with its account, locked first, and its add-ons that have not ended (none for
+	 * an add-on), locked after it: what a cancellation of it ends.
+	 */
+	record Locked(Account owner, Subscription subscription, List<Subscription> liveAddOns) {
 	}
 
 	private final Accounts accounts;
@@ -29,13 +33,13 @@ class CancellationLocks {
 	}
 
 	/**
-	 * Locks the subscription's account, then the subscription: two statements, each row read once. No such
-	 * subscription: {@code 404}.
+	 * Locks the subscription's account, then the subscription and its add-ons: two statements, each row read once.
+	 * No such subscription: {@code 404}.
 	 */
 	Locked forWork(String subscriptionId) {
 		Account owner = accounts.lockHolderOf(subscriptionId)
 			.orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
-		return new Locked(owner, subscriptionOf(owner, subscriptionId));
+		return subscriptionOf(owner, subscriptionId);
 	}
 
 	/** Locks an account that must still be open; closed: {@code 409 ACCOUNT_CLOSED}. */
@@ -47,12 +51,16 @@ class CancellationLocks {
 		return account;
 	}
 
-	/** Locks a subscription of an account already locked by {@link #openAccount} or {@link #forWork}. */
-	Subscription subscriptionOf(Account locked, String subscriptionId) {
-		Subscription s = subscriptions.lock(subscriptionId);
+	/**
+	 * Locks a subscription of an account already locked by {@link #openAccount} or {@link #forWork}, and its add-ons
+	 * with it (one statement).
+	 */
+	Locked subscriptionOf(Account locked, String subscriptionId) {
+		Subscriptions.WithAddOns family = subscriptions.lockWithLiveAddOns(subscriptionId);
+		Subscription s = family.subscription();
 		if (!s.accountId().equals(locked.id())) {
 			throw new IllegalStateException(subscriptionId + " is not a subscription of " + locked.id());
 		}
-		return s;
+		return new Locked(locked, s, family.liveAddOns());
 	}
 }

@@ -87,7 +87,8 @@ public class Cancellations {
 	 */
 	@Transactional
 	public Quote quote(String subscriptionId) {
-		Subscription s = subscriptions.get(subscriptionId);
+		Subscriptions.WithAddOns family = subscriptions.getWithLiveAddOns(subscriptionId);
+		Subscription s = family.subscription();
 		if (s.ended()) {
 			throw alreadyCancelled();
 		}
@@ -96,7 +97,7 @@ public class Cancellations {
 		}
 		Instant now = clock.instant();
 		Account holder = accounts.get(s.accountId());
-		List<Subscription> addOns = s.isAddOn() ? List.of() : subscriptions.liveAddOns(s.id());
+		List<Subscription> addOns = family.liveAddOns();
 		Money refund = Money.zero(s.price().currency());
 		Quote.RefundReason reason = Quote.RefundReason.NONE;
 		for (Subscription ending : withAddOns(s, addOns)) {
@@ -125,8 +126,7 @@ public class Cancellations {
 	 */
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
 		return billing.recordThenSettle(() -> {
-			CancellationLocks.Locked locked = locks.forWork(subscriptionId);
-			return cancelLocked(locked.subscription(), locked.owner(), request);
+			return cancelLocked(locks.forWork(subscriptionId), request);
 		}, this::settled, this::signReceipt);
 	}
 
@@ -155,7 +155,9 @@ public class Cancellations {
 			.toList());
 	}
 
-	private Cancellation cancelLocked(Subscription s, Account owner, CancelRequest request) {
+	private Cancellation cancelLocked(CancellationLocks.Locked locked, CancelRequest request) {
+		Subscription s = locked.subscription();
+		Account owner = locked.owner();
 		refuseUnlessCancellable(s);
 		offers.declineOpen(s.id());
 		Instant now = clock.instant();
@@ -164,10 +166,10 @@ public class Cancellations {
 				return get(s.scheduledBy());
 			}
 			if (s.status() != Subscription.Status.PAST_DUE) {
-				return scheduleEnd(s, owner, request, now);
+				return scheduleEnd(s, locked.liveAddOns(), owner, request, now);
 			}
 		}
-		return endNow(s, owner, request, now);
+		return endNow(s, locked.liveAddOns(), owner, request, now);
 	}
 
 	/**
@@ -175,13 +177,14 @@ public class Cancellations {
 	 * sooner; a PAST_DUE one at once; one whose own cancellation ends it no later is kept as it is). The cancellation
 	 * is recorded first, claiming its number, then each subscription is marked with it.
 	 */
-	private Cancellation scheduleEnd(Subscription s, Account owner, CancelRequest request, Instant now) {
+	private Cancellation scheduleEnd(Subscription s, List<Subscription> liveAddOns, Account owner, CancelRequest request,
+			Instant now) {
 		Instant effectiveAt = s.currentPeriodEnd();
 		List<Cancellation.Item> items = new ArrayList<>();
 		List<Subscription> addOns = new ArrayList<>();
 		items.add(new Cancellation.Item(s.id(), effectiveAt));
 		if (!s.isAddOn()) {
-			for (Subscription addOn : subscriptions.lockLiveAddOns(s.id())) {
+			for (Subscription addOn : liveAddOns) {
 				Instant ownEnd = addOn.cancelAt();
 				if (addOn.scheduledToEnd() && ownEnd != null && !ownEnd.isAfter(effectiveAt)) {
 					continue; // its own cancellation ends it no later than the base: it is kept
@@ -206,8 +209,9 @@ public class Cancellations {
 		return confirm(recorded, owner, changed, true);
 	}
 
-	private Cancellation endNow(Subscription s, Account owner, CancelRequest request, Instant now) {
-		return endNow(s, owner, request, now, (ending, at) -> {
+	private Cancellation endNow(Subscription s, List<Subscription> liveAddOns, Account owner, CancelRequest request,
+			Instant now) {
+		return endNow(s, liveAddOns, owner, request, now, (ending, at) -> {
 			if (request.mode() != Cancellation.Mode.IMMEDIATE) {
 				return List.of();
 			}
@@ -233,9 +237,9 @@ public class Cancellations {
 	 * Ends {@code s} and its add-ons now, with what {@code refunder} refunds of each: the refunds and the cancellation
 	 * are recorded first (the cancellation claiming its number), then each subscription is ended with its number.
 	 */
-	private Cancellation endNow(Subscription s, @Nullable Account owner, CancelRequest request, Instant now,
-			Refunds refunder, boolean notify) {
-		List<Subscription> ending = withAddOns(s, s.isAddOn() ? List.of() : subscriptions.lockLiveAddOns(s.id()));
+	private Cancellation endNow(Subscription s, List<Subscription> liveAddOns, @Nullable Account owner,
+			CancelRequest request, Instant now, Refunds refunder, boolean notify) {
+		List<Subscription> ending = withAddOns(s, liveAddOns);
 		List<Cancellation.Item> items = new ArrayList<>();
 		List<Refund> refunds = new ArrayList<>();
 		for (Subscription each : ending) {
@@ -258,16 +262,17 @@ public class Cancellations {
 	 * start within a renewal's cooling-off, R-UK-5) is refunded in full to the card that paid it, whatever the
 	 * money-back policy says (R-EU-2, R-EU-4).
 	 * The cancellation gets its number and signed receipt; its one notice is the withdrawal's acknowledgement, so
-	 * no cancellation confirmation is sent (R-EU-8). The caller holds the account and subscription locks.
+	 * no cancellation confirmation is sent (R-EU-8). The caller holds the locks ({@link CancellationLocks#forWork}).
 	 */
-	Cancellation endForWithdrawal(Subscription locked, String reference, CancellationChannel channel, String actor,
-			Instant refundFrom) {
-		refuseUnlessCancellable(locked);
-		offers.declineOpen(locked.id());
+	Cancellation endForWithdrawal(CancellationLocks.Locked locked, String reference, CancellationChannel channel,
+			String actor, Instant refundFrom) {
+		Subscription s = locked.subscription();
+		refuseUnlessCancellable(s);
+		offers.declineOpen(s.id());
 		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
 				"Withdrawal from the contract: " + reference, channel, actor);
 		String why = refundFrom.equals(Instant.EPOCH) ? "of the contract" : "of the renewal";
-		return endNow(locked, null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), refundFrom)
+		return endNow(s, locked.liveAddOns(), null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), refundFrom)
 			.stream()
 			.filter(charge -> charge.remaining().positive())
 			.map(charge -> billing.recordRefund(charge.id(), null,
@@ -391,7 +396,7 @@ public class Cancellations {
 		if (s.scheduledToEnd()) {
 			return new AutoRenewChange(s, s.scheduledBy());
 		}
-		Cancellation c = cancelLocked(s, locked.owner(),
+		Cancellation c = cancelLocked(locked,
 				new CancelRequest(Cancellation.Mode.END_OF_TERM, null, null, channel, actor));
 		return new AutoRenewChange(subscriptions.get(s.id()), c.confirmationNumber());
 	}
@@ -428,7 +433,7 @@ public class Cancellations {
 				skipped.add(new Skipped(s.id(), "CHANNEL_MANAGED"));
 				continue;
 			}
-			cancellations.add(cancelLocked(locks.subscriptionOf(account, s.id()), account, request));
+			cancellations.add(cancelLocked(locks.subscriptionOf(account, s.id()), request));
 		}
 		return new CancelAllResult(cancellations, skipped);
 	}

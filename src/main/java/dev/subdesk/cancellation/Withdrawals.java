@@ -184,7 +184,7 @@ public class Withdrawals {
 			throw SubdeskException.invalid("name", "a name and an email are needed");
 		}
 		String reference = Ids.claim(Ids::withdrawalNumber, repository::take);
-		Cancellation ended = cancellations.endForWithdrawal(s, reference, request.channel(), request.actor(),
+		Cancellation ended = cancellations.endForWithdrawal(locked, reference, request.channel(), request.actor(),
 				running.get().from());
 		Withdrawal withdrawal = new Withdrawal(reference, account.id(), s.id(), s.orderNumber(), request.name().strip(),
 				request.email().strip(), request.channel(), receivedAt, ended.confirmationNumber(), ended.refundTotal());

@@ -150,11 +150,14 @@ class JdbcSubscriptionRepository {
 			.list();
 	}
 
-	/** Locks the add-ons of a base, oldest first (the order every locker of several takes them in). */
-	List<Subscription> lockAddOnsOf(String parentId) {
-		return jdbc.sql("SELECT " + COLUMNS
-				+ " FROM subscriptions WHERE parent_id = :parent ORDER BY created_at, seq FOR UPDATE")
-			.param("parent", parentId)
+	/**
+	 * A subscription and its add-ons (none for an add-on) in one statement, the subscription first, then the add-ons
+	 * oldest first; {@code lock}: locked in that order (the order every locker of several takes them in).
+	 */
+	List<Subscription> withAddOns(String id, boolean lock) {
+		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE id = :id OR parent_id = :id"
+				+ " ORDER BY id <> :id, created_at, seq" + (lock ? " FOR UPDATE" : ""))
+			.param("id", id)
 			.query(JdbcSubscriptionRepository::map)
 			.list();
 	}

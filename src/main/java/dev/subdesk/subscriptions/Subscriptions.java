@@ -319,13 +319,35 @@ public class Subscriptions {
 		return repository.addOnsOf(baseId).stream().filter(a -> !a.ended()).toList();
 	}
 
+	/** A subscription with its add-ons that have not ended (none for an add-on), oldest first. */
+	public record WithAddOns(Subscription subscription, List<Subscription> liveAddOns) {
+
+		public WithAddOns {
+			liveAddOns = List.copyOf(liveAddOns);
+		}
+	}
+
+	/** {@link #get} and {@link #liveAddOns} in one read. No such subscription: {@code 404}. */
+	@Transactional(readOnly = true)
+	public WithAddOns getWithLiveAddOns(String id) {
+		return withAddOns(id, repository.withAddOns(id, false));
+	}
+
 	/**
-	 * Locks the add-ons of a base subscription for the rest of the transaction and returns those that have not
-	 * ended, oldest first: read once, locked.
+	 * {@link #lock}, and its add-ons locked too, in one statement: the subscription, then its add-ons (ended ones too)
+	 * oldest first, locked in that order for the rest of the transaction; the live ones returned. No such
+	 * subscription: {@code 404}.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public List<Subscription> lockLiveAddOns(String baseId) {
-		return repository.lockAddOnsOf(baseId).stream().filter(a -> !a.ended()).toList();
+	public WithAddOns lockWithLiveAddOns(String id) {
+		return withAddOns(id, repository.withAddOns(id, true));
+	}
+
+	private static WithAddOns withAddOns(String id, List<Subscription> rows) {
+		if (rows.isEmpty() || !rows.getFirst().id().equals(id)) {
+			throw SubdeskException.notFound("Subscription", id);
+		}
+		return new WithAddOns(rows.getFirst(), rows.subList(1, rows.size()).stream().filter(a -> !a.ended()).toList());
 	}
 
 	/** The subscriptions that a cancellation has scheduled to end and that have not ended yet. */
