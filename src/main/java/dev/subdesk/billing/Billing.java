@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -93,8 +93,6 @@ public class Billing {
 	private final PaymentGateway gateway;
 	private final Accounts accounts;
 	private final TransactionTemplate tx;
-	/** A savepoint inside {@link #tx}: work that may fail without undoing the money's record. */
-	private final TransactionTemplate savepoint;
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
 	private final io.micrometer.core.instrument.MeterRegistry meters;
@@ -110,8 +108,6 @@ public class Billing {
 		this.events = events;
 		this.meters = meters;
 		this.tx = new TransactionTemplate(txManager);
-		this.savepoint = new TransactionTemplate(txManager);
-		this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
 		this.jdbc = jdbc;
@@ -632,11 +628,38 @@ public class Billing {
 	}
 
 	/**
-	 * As {@link #markRefunded(String)}; {@code alsoThen} runs in its transaction once this node marked it paid, behind
-	 * a savepoint: if it fails, its own writes are undone and the refund is marked paid all the same.
+	 * As {@link #markRefunded(String)}; {@code alsoThen} runs in its transaction once this node marked it paid, with no
+	 * savepoint (two round trips a refund): if it fails before writing (signing a receipt), the refund is marked paid
+	 * all the same; if a statement of it fails, the transaction is lost with it and the refund stays PENDING, for the
+	 * sweep to find paid at the gateway and mark ({@link #reconcilePending}).
 	 */
 	private boolean markRefunded(String id, @Nullable Runnable alsoThen) {
-		Optional<RefundOfSubscription> paid = tx.execute(status -> {
+		Optional<RefundOfSubscription> paid;
+		try {
+			paid = markRefundedWith(id, alsoThen);
+		}
+		catch (AlongsideFailed e) {
+			log.warn("Refund {} was paid back but the work with its mark failed in the database; the sweep marks it",
+					id, e.getCause());
+			return false;
+		}
+		if (paid == null || paid.isEmpty()) {
+			return false;
+		}
+		countRefund(Money.of(paid.get().refund().amount(), paid.get().refund().currency()));
+		return true;
+	}
+
+	/** A statement of the work run with a refund's mark failed: the transaction cannot commit. */
+	private static final class AlongsideFailed extends RuntimeException {
+
+		AlongsideFailed(DataAccessException cause) {
+			super(cause);
+		}
+	}
+
+	private @Nullable Optional<RefundOfSubscription> markRefundedWith(String id, @Nullable Runnable alsoThen) {
+		return tx.execute(status -> {
 			Optional<RefundOfSubscription> settled = jdbc.sql("""
 					UPDATE refunds r SET status = 'SUCCEEDED', settled_at = :at FROM charges c
 					WHERE r.id = :id AND r.status = 'PENDING' AND c.id = r.charge_id
@@ -654,7 +677,10 @@ public class Billing {
 					return;
 				}
 				try {
-					savepoint.executeWithoutResult(nested -> alsoThen.run());
+					alsoThen.run();
+				}
+				catch (DataAccessException e) {
+					throw new AlongsideFailed(e);
 				}
 				catch (RuntimeException e) {
 					log.warn("Work after refund {} was paid back failed; it is left for later", id, e);
@@ -662,11 +688,6 @@ public class Billing {
 			});
 			return settled;
 		});
-		if (paid == null || paid.isEmpty()) {
-			return false;
-		}
-		countRefund(Money.of(paid.get().refund().amount(), paid.get().refund().currency()));
-		return true;
 	}
 
 	private void countRefund(Money paid) {

@@ -125,9 +125,8 @@ public class Cancellations {
 	 * else; any open retention offer is declined.
 	 */
 	public Cancellation cancel(String subscriptionId, CancelRequest request) {
-		return billing.recordThenSettle(() -> {
-			return cancelLocked(locks.forWork(subscriptionId), request);
-		}, this::settled, this::signReceipt);
+		return billing.recordThenSettle(() -> cancelLocked(locks.forWork(subscriptionId), request), this::settled,
+				this::signReceipt);
 	}
 
 	/**

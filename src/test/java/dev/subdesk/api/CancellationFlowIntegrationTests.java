@@ -207,6 +207,53 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/cancellations/" + number + "/receipt").raw()).as("issued once").isEqualTo(receipt.raw());
 	}
 
+	@Test
+	void aReceiptWhoseSignatureFailsInTheDatabaseLeavesTheRefundToTheSweepAndTheCancellationStands() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		// the receipt's signature, written with the refund's mark (no savepoint), fails in the database: for this
+		// account's receipts only
+		jdbc.sql("""
+				CREATE FUNCTION test_refuse_signature() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+				    IF EXISTS (SELECT 1 FROM cancellations c WHERE c.confirmation_number = NEW.confirmation_number
+				               AND c.account_id = '%s') THEN
+				        RAISE EXCEPTION 'signature refused by the test';
+				    END IF;
+				    RETURN NEW;
+				END $$""".formatted(account)).update();
+		jdbc.sql("""
+				CREATE TRIGGER test_refuse_signature BEFORE UPDATE ON receipts FOR EACH ROW
+				WHEN (NEW.payload IS NOT NULL) EXECUTE FUNCTION test_refuse_signature()""").update();
+		Api.Response cancelled;
+		try {
+			cancelled = fixtures.cancel(subscription, "IMMEDIATE");
+		}
+		finally {
+			jdbc.sql("DROP TRIGGER test_refuse_signature ON receipts").update();
+			jdbc.sql("DROP FUNCTION test_refuse_signature()").update();
+		}
+		String number = cancelled.text("confirmationNumber");
+
+		assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+		assertThat(fixtures.subscription(subscription).text("status")).isEqualTo("CANCELLED");
+		assertThat(refundStatus(number)).as("its mark went with the failed signature").isEqualTo("PENDING");
+		assertThat(jdbc.sql("SELECT payload IS NULL FROM receipts WHERE confirmation_number = :n")
+			.param("n", number)
+			.query(Boolean.class)
+			.single()).isTrue();
+		for (int run = 0; run < 20 && refundStatus(number).equals("PENDING"); run++) {
+			fixtures.advance("PT2M"); // past the grace period; the advance runs the sweep
+		}
+		assertThat(refundStatus(number)).as("marked paid by the sweep, from the gateway's ledger").isEqualTo("SUCCEEDED");
+		assertThat(fixtures.charges(account)).singleElement()
+			.satisfies(c -> assertThat(c.path("status").asString()).isEqualTo("REFUNDED"));
+		JsonNode receipt = api.get("/cancellations/" + number + "/receipt").json();
+		assertThat(receipt.path("cancellation").path("refunds").get(0).path("status").asString()).isEqualTo("SUCCEEDED");
+		assertThat(api.with("Authorization", null).post("/receipts/verify", receipt).json().path("valid").asBoolean())
+			.isTrue();
+	}
+
 	private String refundStatus(String confirmationNumber) {
 		return api.get("/cancellations/" + confirmationNumber).json().path("refunds").get(0).path("status").asString();
 	}

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.ModuleTest;
+import java.sql.Connection;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The sandbox gateway boots with the clock alone: the contract's test cards charge or decline, and a call repeated
@@ -45,5 +51,28 @@ class PaymentsModuleTests {
 		PaymentResult refund = gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey);
 		assertThat(refund).isInstanceOf(PaymentResult.Succeeded.class);
 		assertThat(gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey)).isEqualTo(refund);
+	}
+
+	@Autowired
+	DataSource dataSource;
+
+	@Test
+	void aRefundsLedgerRowCommitsWithoutWaitingForTheDiskAndLeavesTheConnectionAsItWas() throws Exception {
+		try (Connection connection = dataSource.getConnection()) {
+			SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
+			JdbcClient jdbc = JdbcClient.create(one);
+			SandboxGateway sandbox = new SandboxGateway(jdbc, Clock.systemUTC(), new DataSourceTransactionManager(one));
+			String before = jdbc.sql("SHOW synchronous_commit").query(String.class).single();
+
+			String key = "module_refund_" + UUID.randomUUID();
+			assertThat(sandbox.refund("tok_visa", Money.of(1000, "USD"), key)).isInstanceOf(PaymentResult.Succeeded.class);
+
+			assertThat(before).isEqualTo("on");
+			assertThat(jdbc.sql("SHOW synchronous_commit").query(String.class).single())
+				.as("the setting was the refund's own transaction's").isEqualTo(before);
+			assertThat(connection.getAutoCommit()).isTrue();
+			assertThat(gateway.lookup(key)).as("committed, seen from another connection")
+				.contains(new PaymentResult.Succeeded("sbx_" + key));
+		}
 	}
 }
