@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One run against one throwaway server (demo mode, embedded PostgreSQL 17 with pg_stat_statements loaded):
-#   1. statements: seeds --probe N subscriptions, quotes them, then counts with pg_stat_statements the SQL
-#      statements their N cancels run (quote excluded; the audit sealer's background statements listed apart),
+#   1. statements: seeds --probe N subscriptions, then counts with pg_stat_statements the SQL statements of their N
+#      quotes and, apart, of their N cancels (the audit sealer's background statements listed apart),
 #   2. HTTP: quote+cancel throughput with bench/CancelBench.java (every other argument goes to it),
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
