@@ -10,9 +10,17 @@ import dev.subdesk.cancellation.Withdrawals;
 import dev.subdesk.support.Support;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,6 +76,65 @@ class CustomerNumberCollisionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(again.status()).as(again.toString()).isEqualTo(taken.status());
 		assertThat(again.text("confirmationNumber")).isNotEqualTo(taken.text("confirmationNumber"));
 		assertThat(fixtures.subscription(second).text("status")).isEqualTo("CANCELLED");
+	}
+
+	/**
+	 * The same first draw in two requests at once: the second insert of the number waits for the first one's
+	 * transaction and, once it has committed, finds the number taken and draws again (the server's request threads
+	 * each replay the seed from its start, so two threads drawing at once draw the same number).
+	 */
+	@Test
+	void twoCancellationsAtOnceWhoseFirstNumbersAreTheSameEachGetOneOfTheirOwn() throws Exception {
+		String first = fixtures.subscribe(fixtures.accountWithVisa(), "vpn-annual");
+		String second = fixtures.subscribe(fixtures.accountWithVisa(), "vpn-annual");
+		List<Api.Response> answers;
+		Ids.drawNumbersFrom(new PerThread(seed));
+		try (ExecutorService clients = Executors.newFixedThreadPool(2)) {
+			CyclicBarrier together = new CyclicBarrier(2);
+			List<Future<Api.Response>> sent = new ArrayList<>();
+			for (String subscription : List.of(first, second)) {
+				sent.add(clients.submit(() -> {
+					together.await(10, TimeUnit.SECONDS);
+					return fixtures.cancel(subscription, "IMMEDIATE");
+				}));
+			}
+			answers = new ArrayList<>();
+			for (Future<Api.Response> answer : sent) {
+				answers.add(answer.get(60, TimeUnit.SECONDS));
+			}
+		}
+		finally {
+			Ids.drawNumbersFrom(null);
+		}
+
+		assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.toString()).isEqualTo(200));
+		assertThat(answers.get(0).text("confirmationNumber")).isNotEqualTo(answers.get(1).text("confirmationNumber"));
+		assertThat(answers).map(a -> a.text("confirmationNumber")).contains(firstDraw(Ids::confirmationNumber));
+		for (int i = 0; i < 2; i++) {
+			Api.Response stored = api.get("/cancellations/" + answers.get(i).text("confirmationNumber"));
+			assertThat(stored.status()).isEqualTo(200);
+			assertThat(stored.json().path("subscriptionIds").get(0).asString()).isEqualTo(List.of(first, second).get(i));
+		}
+	}
+
+	/** Replays a seed from its start on each thread that draws from it. */
+	private static final class PerThread implements RandomGenerator {
+
+		private final ThreadLocal<Random> own;
+
+		PerThread(long seed) {
+			this.own = ThreadLocal.withInitial(() -> new Random(seed));
+		}
+
+		@Override
+		public long nextLong() {
+			return own.get().nextLong();
+		}
+
+		@Override
+		public void nextBytes(byte[] bytes) {
+			own.get().nextBytes(bytes);
+		}
 	}
 
 	@Test
