@@ -49,8 +49,9 @@ public final class CancelBench {
 			  --accounts N     measured cancellations, one seeded account each (default 2000)
 			  --clients C      concurrent clients, for seeding and for cancelling (default 16)
 			  --mode MODE      IMMEDIATE or END_OF_TERM (default IMMEDIATE)
-			  --warmup W       extra accounts seeded and cancelled first, not counted (default 10000:
-			                   the server's JIT compiles the cancel path's framework code for minutes on 2 cores)
+			  --warmup W       extra accounts seeded and cancelled first, not counted (default 40000:
+			                   on 2 cores the server's JIT still made 175 compilations, most of them C2's of
+			                   the request path, in a measure phase after 10000 flows; 7-10 after 40000)
 			  --before-measure CMD  a shell command run (and waited for) between the warm-up and the measure
 			                   phase, e.g. a VACUUM ANALYZE of the database
 			  --help           print this text
@@ -307,7 +308,7 @@ public final class CancelBench {
 		static Options parse(String[] args, String envKey) {
 			Map<String, String> values = new HashMap<>(Map.of(
 					"--url", "http://localhost:8080", "--accounts", "2000", "--clients", "16",
-					"--mode", "IMMEDIATE", "--warmup", "10000"));
+					"--mode", "IMMEDIATE", "--warmup", "40000"));
 			if (envKey != null && !envKey.isBlank()) {
 				values.put("--key", envKey);
 			}

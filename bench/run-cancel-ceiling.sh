@@ -65,6 +65,10 @@ sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 TICKS_PER_SECOND=$(getconf CLK_TCK)
 cpu_of() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 server_cpu() { cpu_of "$SERVER_PID"; }
+# methods the server's JIT has compiled so far (jstat -compiler: "Compiled Failed Invalid Time ..."), -1 if unknown: a
+# measure phase in which it still compiles hundreds measures a server still warming up
+JSTAT="$(dirname "$JAVA")/jstat"
+jit_compiled() { "$JSTAT" -compiler "$SERVER_PID" 2>/dev/null | awk 'NR == 2 { print $1; found = 1 } END { if (!found) print -1 }'; }
 POSTMASTER_PID=$(head -1 "$WORK_DIR/data/pg/postmaster.pid")
 postgres_cpu() {
   local total
@@ -142,9 +146,9 @@ else
   tail -n +1 -f --pid="$BENCH_PID" "$WORK_DIR/http.txt" | while IFS= read -r line; do
     echo "$line"
     case "$line" in
-      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-start.txt"
+      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-start.txt"
                   if (( TOP > 0 )); then sql -c 'SELECT pg_stat_statements_reset()' >/dev/null; fi ;;
-      RESULT*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID")" > "$WORK_DIR/cpu-end.txt" ;;
+      RESULT*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-end.txt" ;;
     esac
   done
   wait "$BENCH_PID"
@@ -178,14 +182,17 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (sh
 echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX); per quote: $PER_QUOTE"
 echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
 if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
-  read -r S0 P0 B0 < "$WORK_DIR/cpu-start.txt"
-  read -r S1 P1 B1 < "$WORK_DIR/cpu-end.txt"
+  read -r S0 P0 B0 J0 < "$WORK_DIR/cpu-start.txt"
+  read -r S1 P1 B1 J1 < "$WORK_DIR/cpu-end.txt"
   FLOWS=$(sed -n 's/^Measuring \([0-9]*\) .*/\1/p' "$WORK_DIR/http.txt")
   # the generator's own figure (its process may have ended before /proc was read at its RESULT line)
   GENERATOR="$(field generator_cpu_ms) ms"
   [[ "$GENERATOR" == " ms" || "$GENERATOR" == -* ]] && GENERATOR="n/a"
   [[ "$GENERATOR" == "n/a" ]] && (( B1 >= B0 && B1 > 0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
   echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
+  if (( J0 >= 0 && J1 >= 0 )); then
+    echo "server JIT: $(( J1 - J0 )) methods compiled during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
+  fi
 fi
 echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms $(( PG_CPU_AFTER - PG_CPU_BEFORE )) "${PGBENCH_TX:-0}") ms per transaction"
 echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL"
