@@ -65,7 +65,7 @@ sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 TICKS_PER_SECOND=$(getconf CLK_TCK)
 cpu_of() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 server_cpu() { cpu_of "$SERVER_PID"; }
-# methods the server's JIT has compiled so far (jstat -compiler: "Compiled Failed Invalid Time ..."), -1 if unknown: a
+# compilations the server's JIT has made so far (jstat -compiler: "Compiled Failed Invalid Time ..."), -1 if unknown: a
 # measure phase in which it still compiles hundreds measures a server still warming up
 JSTAT="$(dirname "$JAVA")/jstat"
 jit_compiled() { "$JSTAT" -compiler "$SERVER_PID" 2>/dev/null | awk 'NR == 2 { print $1; found = 1 } END { if (!found) print -1 }'; }
@@ -191,7 +191,7 @@ if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
   [[ "$GENERATOR" == "n/a" ]] && (( B1 >= B0 && B1 > 0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
   echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
   if (( J0 >= 0 && J1 >= 0 )); then
-    echo "server JIT: $(( J1 - J0 )) methods compiled during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
+    echo "server JIT: $(( J1 - J0 )) compilations during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
   fi
 fi
 echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms $(( PG_CPU_AFTER - PG_CPU_BEFORE )) "${PGBENCH_TX:-0}") ms per transaction"
