@@ -5,7 +5,9 @@
 #   2. HTTP: quote+cancel throughput with bench/CancelBench.java (every other argument goes to it),
 #   3. ceiling: pgbench runs bench/cancel-rows.sql (the rows one cancellation writes, durable commits:
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
-#   4. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors.
+#   4. the flow by SQL alone: pgbench runs bench/flow-rows.sql (the quote and the cancel as the server runs them, with
+#      their four transactions, in the application's own tables with their foreign keys), as many clients, same length,
+#   5. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors, and the flow by SQL alone.
 # Usage: bench/run-cancel-ceiling.sh [--autovacuum on|off (default off: in both timed halves, after a VACUUM ANALYZE)] [--top N (after the HTTP run, the N statements that took PostgreSQL the most time in its measure phase)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
 #        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
 # Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
@@ -164,16 +166,36 @@ RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
 [[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }
 field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $RESULT"; }
 
+# pgbench over one script with $CLIENTS clients for $PGBENCH_SECONDS s, its output into a file; sets RUN_TPS, RUN_TX,
+# RUN_FAILED and RUN_PG_CPU (PostgreSQL's CPU ticks over the run)
+run_pgbench() {
+  local script="$1" out="$2" before after
+  before=$(postgres_cpu)
+  PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
+    -D rows="$ROWS" -f "$script" postgres 2>&1 | tee "$out"
+  # pgbench's backends end with it: read once the postmaster has reaped them all (their CPU is then in its children's
+  # total); read at once, a backend reaped between the postmaster's figures and the list of its children counted
+  # nothing (runs printed 0.3 ms a transaction, against 1.1-1.4 ms otherwise)
+  sleep 1
+  after=$(postgres_cpu)
+  RUN_PG_CPU=$(( after - before ))
+  RUN_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -1)
+  RUN_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
+  RUN_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
+}
+
 echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/cancel-rows.sql"
 sql -f bench/cancel-rows-setup.sql >/dev/null
 ROWS=$(sql -c 'SELECT count(*) FROM ceiling.work')
-PG_CPU_BEFORE=$(postgres_cpu)
-PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
-  -D rows="$ROWS" -f bench/cancel-rows.sql postgres 2>&1 | tee "$WORK_DIR/pgbench.txt"
-PG_CPU_AFTER=$(postgres_cpu)
-TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK_DIR/pgbench.txt" | tail -1)
-PGBENCH_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
-PG_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK_DIR/pgbench.txt")
+run_pgbench bench/cancel-rows.sql "$WORK_DIR/pgbench.txt"
+TPS=$RUN_TPS PGBENCH_TX=$RUN_TX PG_FAILED=$RUN_FAILED PG_CPU=$RUN_PG_CPU
+
+# 4. Last, as it writes into the application's own tables (after the ceiling's copies were taken).
+echo "== 4. the flow by SQL alone: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/flow-rows.sql (the application's tables)"
+run_pgbench bench/flow-rows.sql "$WORK_DIR/flow.txt"
+FLOW_TPS=$RUN_TPS FLOW_TX=$RUN_TX FLOW_FAILED=$RUN_FAILED FLOW_PG_CPU=$RUN_PG_CPU
+sleep 1  # the server's sealer runs every 0.2 s: what it has not sealed a second later, it is behind on
+UNSEALED=$(sql -c 'SELECT count(*) FROM audit_events WHERE seq IS NULL')
 
 CPS=$(field 'cancellations/s')
 RATIO=$(awk -v a="$CPS" -v b="$TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
@@ -194,5 +216,7 @@ if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
     echo "server JIT: $(( J1 - J0 )) compilations during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
   fi
 fi
-echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms $(( PG_CPU_AFTER - PG_CPU_BEFORE )) "${PGBENCH_TX:-0}") ms per transaction"
-echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL"
+echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${PG_CPU:-0}" "${PGBENCH_TX:-0}") ms per transaction"
+FLOW_RATIO=$(awk -v a="$CPS" -v b="$FLOW_TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+echo "the flow by SQL alone (pgbench, the quote and the cancel in the application's tables, its 4 transactions): ${FLOW_TPS:-0} flows/s, failed ${FLOW_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${FLOW_PG_CPU:-0}" "${FLOW_TX:-0}") ms per flow; HTTP / this: $FLOW_RATIO; audit entries left unsealed: $UNSEALED"
+echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL flow_sql_tps=${FLOW_TPS:-0} http_over_flow_sql=$FLOW_RATIO"
