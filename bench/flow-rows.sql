@@ -2,10 +2,13 @@
 -- application's own tables (foreign keys, triggers and all), to set beside the HTTP run (bench/run-cancel-ceiling.sh,
 -- "the flow by SQL alone"): the statements the probe lists, in the server's order and transactions. The quote's
 -- transaction (reads, the retention offer, its audit entry), the cancel's, the gateway's refund (its own transaction,
--- committed without waiting for the disk, as the sandbox gateway does) and the refund's settlement. The audit entries are
--- sealed by the server's own sealer, as in the HTTP run (each with its own hash, as AuditTrail computes it for an entry
--- of a whole second; chr(58) is the colon, which pgbench would take for a variable). Keys are random over the seeded subscriptions (-D rows=N,
--- ceiling.work); written values have the size of the real ones.
+-- committed without waiting for the disk, as the sandbox gateway does) and the refund's settlement. The audit entries
+-- are sealed by the server's own sealer, as in the HTTP run: each carries its own hash, as AuditTrail computes it for
+-- an entry of a whole second (chr(58) is the colon, which pgbench would take for a variable). Keys are random over the
+-- seeded subscriptions (-D rows=N, ceiling.work); written values have the size of the real ones.
+-- Kept by hand: when the server's SQL for the quote or the cancel changes, change it here too. The probe of
+-- run-cancel-ceiling.sh lists the server's statements: 5 for the quote, 11 for the cancel's transaction, 1 for the
+-- gateway's, 4 for the settlement's, without BEGIN and COMMIT; so does this script.
 \set k random(1, :rows)
 SELECT subscription_id AS sub, account_id AS acct, charge_id AS chg, payment_method_id AS pm,
        nextval('ceiling.numbers') AS n,
