@@ -115,7 +115,8 @@ sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
 for s in "${subs[@]}"; do post "/subscriptions/$s/cancellation-quote" '{}' >/dev/null; done
 count_statements
 PER_QUOTE=$PER_UNIT
-echo "statements per quote: $PER_QUOTE (without BEGIN/COMMIT/SET: $PER_UNIT_NO_TX)"
+PER_QUOTE_NO_TX=$PER_UNIT_NO_TX
+echo "statements per quote: $PER_QUOTE (without BEGIN/COMMIT/SET: $PER_QUOTE_NO_TX)"
 sleep 1
 sql -c 'SELECT pg_stat_statements_reset()' >/dev/null
 for s in "${subs[@]}"; do post "/subscriptions/$s/cancel" '{"mode":"IMMEDIATE","reason":"NOT_USING"}' >/dev/null; done
@@ -194,6 +195,8 @@ TPS=$RUN_TPS PGBENCH_TX=$RUN_TX PG_FAILED=$RUN_FAILED PG_CPU=$RUN_PG_CPU
 echo "== 4. the flow by SQL alone: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/flow-rows.sql (the application's tables)"
 run_pgbench bench/flow-rows.sql "$WORK_DIR/flow.txt"
 FLOW_TPS=$RUN_TPS FLOW_TX=$RUN_TX FLOW_FAILED=$RUN_FAILED FLOW_PG_CPU=$RUN_PG_CPU
+# its statements a flow, to hold beside the probe's count of the server's: the script is kept by hand
+FLOW_STATEMENTS=$(( $(grep -c ';$' bench/flow-rows.sql) - $(grep -cE '^(BEGIN|COMMIT);$' bench/flow-rows.sql) ))
 sleep 1  # the server's sealer runs every 0.2 s: what it has not sealed a second later, it is behind on
 UNSEALED=$(sql -c 'SELECT count(*) FROM audit_events WHERE seq IS NULL')
 
@@ -219,4 +222,5 @@ fi
 echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${PG_CPU:-0}" "${PGBENCH_TX:-0}") ms per transaction"
 FLOW_RATIO=$(awk -v a="$CPS" -v b="$FLOW_TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 echo "the flow by SQL alone (pgbench, the quote and the cancel in the application's tables, its 4 transactions): ${FLOW_TPS:-0} flows/s, failed ${FLOW_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${FLOW_PG_CPU:-0}" "${FLOW_TX:-0}") ms per flow; HTTP / this: $FLOW_RATIO; audit entries left unsealed: $UNSEALED"
+echo "  its statements a flow (without BEGIN/COMMIT): $FLOW_STATEMENTS; the server's by the probe: quote $PER_QUOTE_NO_TX + cancel $PER_CANCEL_NO_TX (a difference of one or more: bench/flow-rows.sql is behind the server's SQL)"
 echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL flow_sql_tps=${FLOW_TPS:-0} http_over_flow_sql=$FLOW_RATIO"
