@@ -175,8 +175,8 @@ run_pgbench() {
   PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
     -D rows="$ROWS" -f "$script" postgres 2>&1 | tee "$out"
   # pgbench's backends end with it: read once the postmaster has reaped them all (their CPU is then in its children's
-  # total); read at once, a backend reaped between the postmaster's figures and the list of its children counted
-  # nothing (runs printed 0.3 ms a transaction, against 1.1-1.4 ms otherwise)
+  # total). Read at once, runs printed 0.3 ms a transaction against 1.1-1.4 ms otherwise, most likely because a
+  # backend reaped between the reading of the postmaster's figures and the listing of its children counted nothing.
   sleep 1
   after=$(postgres_cpu)
   RUN_PG_CPU=$(( after - before ))
