@@ -7,7 +7,8 @@
 #      synchronous_commit=on as the server runs) with as many clients, against the same server,
 #   4. the flow by SQL alone: pgbench runs bench/flow-rows.sql (the quote and the cancel as the server runs them, with
 #      their four transactions, in the application's own tables with their foreign keys), as many clients, same length,
-#   5. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors, and the flow by SQL alone.
+#   5. prints cancellations/s, the PostgreSQL-only ceiling, their ratio, p99 and errors, and the flow by SQL alone;
+#      with the CPU a measured flow of the server (by thread), of PostgreSQL and of the load generator.
 # Usage: bench/run-cancel-ceiling.sh [--autovacuum on|off (default off: in both timed halves, after a VACUUM ANALYZE)] [--top N (after the HTTP run, the N statements that took PostgreSQL the most time in its measure phase)] [--probe N] [--probe-only | --ceiling-only (no HTTP bench: pgbench over the
 #        probe's rows, to try a change of the pgbench script)] [--pgbench-seconds S] [CancelBench options, e.g. --accounts 3000]
 # Environment: SUBDESK_BENCH_PORT (default 18080), SUBDESK_BENCH_START_TIMEOUT (default 300 s), PGBENCH (default: pgbench on the PATH).
@@ -80,6 +81,15 @@ postgres_cpu() {
   done
   echo "$total"
 }
+# The server's CPU ticks by thread, "tid name ticks" a line (task/TID/stat: /proc/TID/stat would give the whole
+# process's; the name is the kernel's 15-character thread name with its digits dropped, so that a pool's threads add up
+# under one name): where the server's part of a flow goes.
+server_threads() {
+  # one awk over all the threads' stat files: a fork or two a thread would take seconds of a loaded machine, and skew
+  awk '{ name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [^)]*$/, "", name); gsub(/[0-9 ]/, "", name); if (name == "") name = "-"
+         rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " "); print $1, name, f[12] + f[13] }' \
+    /proc/"$SERVER_PID"/task/*/stat 2>/dev/null
+}
 # milliseconds of CPU per unit: ticks, units
 per_unit_ms() { awk -v t="$1" -v n="$2" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.1f", (n > 0 ? t * 1000 / hz / n : 0) }'; }
 
@@ -149,9 +159,13 @@ else
   tail -n +1 -f --pid="$BENCH_PID" "$WORK_DIR/http.txt" | while IFS= read -r line; do
     echo "$line"
     case "$line" in
-      Measuring*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-start.txt"
+      # the server's threads and its total first, one right after the other: the rest forks a process or two a
+      # backend of PostgreSQL, which takes a loaded machine a good part of a second
+      Measuring*) server_threads > "$WORK_DIR/threads-start.txt"
+                  echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-start.txt"
                   if (( TOP > 0 )); then sql -c 'SELECT pg_stat_statements_reset()' >/dev/null; fi ;;
-      RESULT*) echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-end.txt" ;;
+      RESULT*) server_threads > "$WORK_DIR/threads-end.txt"
+               echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-end.txt" ;;
     esac
   done
   wait "$BENCH_PID"
@@ -215,6 +229,16 @@ if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
   [[ "$GENERATOR" == " ms" || "$GENERATOR" == -* ]] && GENERATOR="n/a"
   [[ "$GENERATOR" == "n/a" ]] && (( B1 >= B0 && B1 > 0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
   echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
+  # by thread, then summed by name; a thread that ended in the phase is gone from the end's list, and its CPU with it
+  BY_THREAD=$(awk -v n="$FLOWS" -v hz="$TICKS_PER_SECOND" -v ended_file="$WORK_DIR/threads-ended.txt" '
+      FNR == NR { start[$1] = $3; next }
+      { used[$2] += $3 - start[$1]; delete start[$1] }
+      END {
+        for (name in used) if (used[name] > 0 && n > 0) printf "%s %.3f\n", name, used[name] * 1000 / hz / n
+        for (tid in start) ended++
+        print ended + 0 > ended_file
+      }' "$WORK_DIR/threads-start.txt" "$WORK_DIR/threads-end.txt" | sort -k2 -rn | head -12 | paste -sd, - | sed 's/,/, /g')
+  echo "  the server's by thread (ms a flow; threads by name, digits dropped): $BY_THREAD; threads that ended in the phase (their CPU not counted): $(cat "$WORK_DIR/threads-ended.txt")"
   if (( J0 >= 0 && J1 >= 0 )); then
     echo "server JIT: $(( J1 - J0 )) compilations during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
   fi
