@@ -48,7 +48,6 @@ SELECT id, account_id, plan_code, order_number, channel, status, auto_renew, ter
        current_period_start, current_period_end, cancel_at, cancelled_at, scheduled_by, parent_id, payment_method_id,
        price_amount, currency, device_limit, created_at, seq
 FROM subscriptions WHERE id = :sub OR parent_id = :sub ORDER BY id <> :sub, created_at, seq FOR UPDATE;
-UPDATE offers SET status = 'DECLINED', answered_at = now() WHERE subscription_id = :sub AND status = 'OPEN';
 SELECT c.id, c.account_id, c.subscription_id, c.amount, c.currency, c.status, c.period_start, c.period_end, c.created_at,
        c.refunded_amount, c.payment_method_id, c.seq, p.brand, p.last4
 FROM charges c LEFT JOIN payment_methods p ON p.id = c.payment_method_id
@@ -74,7 +73,9 @@ receipt AS (
     SELECT made.confirmation_number, NULL, NULL, NULL, NULL, sha256(:n::text::bytea) FROM made),
 links AS (
     INSERT INTO cancellation_refunds (confirmation_number, refund_id)
-    SELECT made.confirmation_number, refund.id FROM made, unnest(ARRAY['rf_bench_' || :n::text]::text[]) AS refund (id))
+    SELECT made.confirmation_number, refund.id FROM made, unnest(ARRAY['rf_bench_' || :n::text]::text[]) AS refund (id)),
+declined AS (
+    UPDATE offers SET status = 'DECLINED', answered_at = now() WHERE subscription_id = :sub AND status = 'OPEN')
 SELECT count(*) FROM made;
 UPDATE subscriptions SET status = 'CANCELLED', auto_renew = false, period_index = period_index,
     current_period_start = current_period_start, current_period_end = current_period_end, cancel_at = now(),

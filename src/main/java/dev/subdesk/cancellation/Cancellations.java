@@ -158,10 +158,10 @@ public class Cancellations {
 		Subscription s = locked.subscription();
 		Account owner = locked.owner();
 		refuseUnlessCancellable(s);
-		offers.declineOpen(s.id());
 		Instant now = clock.instant();
 		if (request.mode() == Cancellation.Mode.END_OF_TERM) {
 			if (s.scheduledToEnd()) {
+				offers.declineOpen(s.id());
 				return get(s.scheduledBy());
 			}
 			if (s.status() != Subscription.Status.PAST_DUE) {
@@ -267,7 +267,6 @@ public class Cancellations {
 			String actor, Instant refundFrom) {
 		Subscription s = locked.subscription();
 		refuseUnlessCancellable(s);
-		offers.declineOpen(s.id());
 		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
 				"Withdrawal from the contract: " + reference, channel, actor);
 		String why = refundFrom.equals(Instant.EPOCH) ? "of the contract" : "of the renewal";
@@ -295,7 +294,8 @@ public class Cancellations {
 
 	/**
 	 * Writes a new cancellation with its items, refunds and receipt, under a confirmation number it claims in the same
-	 * statement (drawn again while the one drawn is already issued, {@link Ids#claimWith}).
+	 * statement (drawn again while the one drawn is already issued, {@link Ids#claimWith}), which also declines the
+	 * open retention offer of {@code named}.
 	 */
 	private Recorded record(Subscription named, Cancellation.Status status, CancelRequest request, Instant now,
 			Instant effectiveAt, List<Cancellation.Item> items, List<Refund> refunds) {

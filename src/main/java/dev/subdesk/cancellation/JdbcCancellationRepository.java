@@ -18,8 +18,9 @@ class JdbcCancellationRepository {
 
 	/**
 	 * A cancellation with its items, its refunds' links and its receipt ({@link Receipts#prepare}), in one statement
-	 * that also claims its confirmation number: a number already issued conflicts, and then nothing is written and
-	 * the count is 0. A concurrent transaction inserting the same number is waited for (and then found to have taken
+	 * that also declines the subscription's open retention offer ({@link RetentionOffers#DECLINE_OPEN}, whether or
+	 * not the number was free: declining twice changes nothing) and claims its confirmation number: a number already
+	 * issued conflicts, and then nothing else is written and the count is 0. A concurrent transaction inserting the same number is waited for (and then found to have taken
 	 * it, or not): no lock is needed for a new number.
 	 */
 	private static final String INSERT = """
@@ -40,9 +41,11 @@ class JdbcCancellationRepository {
 			    SELECT made.confirmation_number, :payload, :issuedAt, :keyId, :signature, :viewTokenHash FROM made),
 			refunds AS (
 			    INSERT INTO cancellation_refunds (confirmation_number, refund_id)
-			    SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id))
+			    SELECT made.confirmation_number, refund.id FROM made, unnest(CAST(:refunds AS text[])) AS refund (id)),
+			declined AS (
+			    %s)
 			SELECT count(*) FROM made
-			""";
+			""".formatted(RetentionOffers.DECLINE_OPEN);
 
 	private static final String SELECT = """
 			SELECT confirmation_number, account_id, subscription_id, status, mode, requested_at, effective_at,
@@ -90,6 +93,7 @@ class JdbcCancellationRepository {
 			.param("status", row.status().name())
 			.param("mode", row.mode().name())
 			.param("requested", Timestamp.from(row.requestedAt()))
+			.param("at", Timestamp.from(row.requestedAt()))
 			.param("effective", Timestamp.from(row.effectiveAt()))
 			.param("refundTotal", row.refundTotal().amount())
 			.param("currency", row.refundTotal().currency())

@@ -278,10 +278,32 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 			.path("id").asString();
 		Api.Response cancelled = fixtures.cancel(other, "END_OF_TERM");
 		assertThat(cancelled.text("status")).isEqualTo("SCHEDULED");
+		assertThat(offerStatus(declined)).isEqualTo("DECLINED");
 		assertThat(fixtures.subscription(other).json().path("price").path("amount").asLong()).isEqualTo(5999);
 		Api.Response stale = api.post("/offers/" + declined + "/accept");
 		assertThat(stale.status()).isEqualTo(409);
 		assertThat(stale.code()).isEqualTo("OFFER_NOT_AVAILABLE");
+	}
+
+	@Test
+	void cancellingAtOnceDeclinesTheOpenOfferAndOnlyThatOne() {
+		String sub = fixtures.subscribe(fixtures.accountWithVisa(), "antivirus-annual");
+		String open = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer").path("id")
+			.asString();
+		String bystander = fixtures.subscribe(fixtures.accountWithVisa(), "antivirus-annual");
+		String untouched = api.post("/subscriptions/" + bystander + "/cancellation-quote", Map.of()).json().path("offer")
+			.path("id").asString();
+
+		assertThat(fixtures.cancel(sub, "IMMEDIATE").text("status")).isEqualTo("EFFECTIVE");
+
+		assertThat(offerStatus(open)).isEqualTo("DECLINED");
+		assertThat(jdbc.sql("SELECT answered_at IS NOT NULL FROM offers WHERE id = :id").param("id", open)
+			.query(Boolean.class).single()).isTrue();
+		assertThat(offerStatus(untouched)).isEqualTo("OPEN");
+	}
+
+	private String offerStatus(String offerId) {
+		return jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", offerId).query(String.class).single();
 	}
 
 	@Test
