@@ -63,11 +63,12 @@ sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v O
 echo "== PostgreSQL $(sql -c 'SHOW server_version') on port $PG_PORT, synchronous_commit=$(sql -c 'SHOW synchronous_commit'), fsync=$(sql -c 'SHOW fsync')"
 sql -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
 
-# CPU time (clock ticks, user + system) of a process; of PostgreSQL: the postmaster, its children that ended (reaped) and
-# those alive (the pool's backends, autovacuum, the WAL writer, ...).
+# CPU time (clock ticks, user + system; with a second argument "kernel", the system part alone) of a process; of
+# PostgreSQL: the postmaster, its children that ended (reaped) and those alive (the pool's backends, autovacuum, the WAL
+# writer, ...).
 TICKS_PER_SECOND=$(getconf CLK_TCK)
-cpu_of() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-server_cpu() { cpu_of "$SERVER_PID"; }
+cpu_of() { awk -v part="${2:-}" '{ sub(/^.*\) /, ""); print (part == "kernel" ? $13 : $12 + $13) }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+server_cpu() { cpu_of "$SERVER_PID" "${1:-}"; }
 # compilations the server's JIT has made so far (jstat -compiler: "Compiled Failed Invalid Time ..."), -1 if unknown: a
 # measure phase in which it still compiles hundreds measures a server still warming up
 JSTAT="$(dirname "$JAVA")/jstat"
@@ -75,9 +76,10 @@ jit_compiled() { "$JSTAT" -compiler "$SERVER_PID" 2>/dev/null | awk 'NR == 2 { p
 POSTMASTER_PID=$(head -1 "$WORK_DIR/data/pg/postmaster.pid")
 postgres_cpu() {
   local total
-  total=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$POSTMASTER_PID/stat")
+  total=$(awk -v part="${1:-}" '{ sub(/^.*\) /, ""); print (part == "kernel" ? $13 + $15 : $12 + $13 + $14 + $15) }' \
+    "/proc/$POSTMASTER_PID/stat")
   for child in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
-    total=$(( total + $(cpu_of "$child") ))
+    total=$(( total + $(cpu_of "$child" "${1:-}") ))
   done
   echo "$total"
 }
@@ -162,10 +164,10 @@ else
       # the server's threads and its total first, one right after the other: the rest forks a process or two a
       # backend of PostgreSQL, which takes a loaded machine a good part of a second
       Measuring*) server_threads > "$WORK_DIR/threads-start.txt"
-                  echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-start.txt"
+                  echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled) $(server_cpu kernel) $(postgres_cpu kernel)" > "$WORK_DIR/cpu-start.txt"
                   if (( TOP > 0 )); then sql -c 'SELECT pg_stat_statements_reset()' >/dev/null; fi ;;
       RESULT*) server_threads > "$WORK_DIR/threads-end.txt"
-               echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled)" > "$WORK_DIR/cpu-end.txt" ;;
+               echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled) $(server_cpu kernel) $(postgres_cpu kernel)" > "$WORK_DIR/cpu-end.txt" ;;
     esac
   done
   wait "$BENCH_PID"
@@ -221,14 +223,15 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (sh
 echo "statements per cancellation (quote excluded): $PER_CANCEL (without BEGIN/COMMIT/SET: $PER_CANCEL_NO_TX); per quote: $PER_QUOTE"
 echo "HTTP quote+cancel: $CPS cancellations/s, p99 $(field p99_ms) ms per request, flow p99 $(field flow_p99_ms) ms, errors $(field errors), seed errors $(field seed_errors)"
 if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
-  read -r S0 P0 B0 J0 < "$WORK_DIR/cpu-start.txt"
-  read -r S1 P1 B1 J1 < "$WORK_DIR/cpu-end.txt"
+  read -r S0 P0 B0 J0 SK0 PK0 < "$WORK_DIR/cpu-start.txt"
+  read -r S1 P1 B1 J1 SK1 PK1 < "$WORK_DIR/cpu-end.txt"
   FLOWS=$(sed -n 's/^Measuring \([0-9]*\) .*/\1/p' "$WORK_DIR/http.txt")
   # the generator's own figure (its process may have ended before /proc was read at its RESULT line)
   GENERATOR="$(field generator_cpu_ms) ms"
   [[ "$GENERATOR" == " ms" || "$GENERATOR" == -* ]] && GENERATOR="n/a"
   [[ "$GENERATOR" == "n/a" ]] && (( B1 >= B0 && B1 > 0 )) && GENERATOR="$(per_unit_ms $(( B1 - B0 )) "$FLOWS") ms"
   echo "CPU per measured quote+cancel: server JVM $(per_unit_ms $(( S1 - S0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( P1 - P0 )) "$FLOWS") ms, load generator $GENERATOR (from /proc, $(nproc) cores)"
+  echo "  of which in the kernel (system time: sockets, disk, scheduling): server JVM $(per_unit_ms $(( SK1 - SK0 )) "$FLOWS") ms, PostgreSQL $(per_unit_ms $(( PK1 - PK0 )) "$FLOWS") ms"
   # by thread, then summed by name; a thread that ended in the phase is gone from the end's list, and its CPU with it
   BY_THREAD=$(awk -v n="$FLOWS" -v hz="$TICKS_PER_SECOND" -v ended_file="$WORK_DIR/threads-ended.txt" '
       FNR == NR { start[$1] = $3; next }
