@@ -87,7 +87,7 @@ postgres_cpu() {
 # process's; the name is the kernel's 15-character thread name with its digits dropped, so that a pool's threads add up
 # under one name): where the server's part of a flow goes.
 server_threads() {
-  # one awk over all the threads' stat files: a fork or two a thread would take seconds of a loaded machine, and skew
+  # one awk over all the threads' stat files: with a fork or two a thread, the split came out short of the total
   awk '{ name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [^)]*$/, "", name); gsub(/[0-9 ]/, "", name); if (name == "") name = "-"
          rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " "); print $1, name, f[12] + f[13] }' \
     /proc/"$SERVER_PID"/task/*/stat 2>/dev/null
@@ -162,7 +162,7 @@ else
     echo "$line"
     case "$line" in
       # the server's threads and its total first, one right after the other: the rest forks a process or two a
-      # backend of PostgreSQL, which takes a loaded machine a good part of a second
+      # backend of PostgreSQL, which takes a loaded machine long enough to skew the two
       Measuring*) server_threads > "$WORK_DIR/threads-start.txt"
                   echo "$(server_cpu) $(postgres_cpu) $(cpu_of "$BENCH_PID") $(jit_compiled) $(server_cpu kernel) $(postgres_cpu kernel)" > "$WORK_DIR/cpu-start.txt"
                   if (( TOP > 0 )); then sql -c 'SELECT pg_stat_statements_reset()' >/dev/null; fi ;;
