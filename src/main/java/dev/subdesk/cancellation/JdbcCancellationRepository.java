@@ -20,8 +20,8 @@ class JdbcCancellationRepository {
 	 * A cancellation with its items, its refunds' links and its receipt ({@link Receipts#prepare}), in one statement
 	 * that also declines the subscription's open retention offer ({@link RetentionOffers#DECLINE_OPEN}, whether or
 	 * not the number was free: declining twice changes nothing) and claims its confirmation number: a number already
-	 * issued conflicts, and then nothing else is written and the count is 0. A concurrent transaction inserting the same number is waited for (and then found to have taken
-	 * it, or not): no lock is needed for a new number.
+	 * issued conflicts, and then nothing else is written and the count is 0. A concurrent transaction inserting the
+	 * same number is waited for (and then found to have taken it, or not): no lock is needed for a new number.
 	 */
 	private static final String INSERT = """
 			WITH made AS (
