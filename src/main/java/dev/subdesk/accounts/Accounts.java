@@ -252,7 +252,7 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
-		events.publishEvent(new EmailChanged(accountId, account.name(), account.country(), account.email(), email));
+		events.publishEvent(new EmailChanged(accountId, account.country(), account.email(), email));
 		return get(accountId);
 	}
 

@@ -3,6 +3,7 @@ package dev.subdesk.intake;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.EmailChanged;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.Page;
@@ -96,9 +97,7 @@ public class SignInCodes {
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
-		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
-		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
-		if (byEmail >= perEmail || byIp >= perIp) {
+		if (!withinLimits(email, clientIp, since)) {
 			return Issue.TOO_MANY_REQUESTS;
 		}
 		Optional<Account> account = accounts.findByEmail(email, Page.Request.first(1))
@@ -121,6 +120,23 @@ public class SignInCodes {
 		// in process only: a code never goes into the event log
 		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code)));
 		return Issue.SENT;
+	}
+
+	/**
+	 * Whether {@link #issue} would send a code for this email to this client address now, without asking for one.
+	 * Checkout asks before it opens an account for a typed address, so that nobody can open accounts (and have their
+	 * welcome mailed) for address after address beyond the limits of the codes that follow. Without the limits' locks:
+	 * parallel requests may pass it together, and then {@link #issue} still holds its limits for the codes.
+	 */
+	@Transactional(readOnly = true)
+	public boolean withinLimits(String typedEmail, String clientIp) {
+		return withinLimits(normalize(typedEmail), clientIp, Timestamp.from(clock.instant().minus(WINDOW)));
+	}
+
+	private boolean withinLimits(String email, String clientIp, Timestamp since) {
+		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
+		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
+		return byEmail < perEmail && byIp < perIp;
 	}
 
 	/**
@@ -147,6 +163,18 @@ public class SignInCodes {
 		}
 		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();
 		return Optional.of(code.accountId());
+	}
+
+	/**
+	 * A new email ends the codes asked for with the old one: whoever still reads the old mailbox (often why the
+	 * address was changed) cannot sign in with a code sent there before the change.
+	 */
+	@EventListener
+	void on(EmailChanged changed) {
+		jdbc.sql("UPDATE portal_sign_in_codes SET used_at = :at WHERE account_id = :account AND used_at IS NULL")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("account", changed.accountId())
+			.update();
 	}
 
 	/** The email a closed account's codes were asked for is erased with the account. */

@@ -59,18 +59,23 @@ class EventNotices {
 		}
 	}
 
+	/**
+	 * The welcome, in the server's words only: an account can be opened at checkout by whoever types an address, so
+	 * the name typed with it, which may be anything (a phone number, a call to action), must not reach the owner of
+	 * that address (invariant 13).
+	 */
 	private void welcome(JsonNode account) {
 		String id = account.path("id").asString();
 		Letter letter = notices.letterFor(account.path("country").asString());
 		notices.send(letter, id, account.path("email").asString(), NoticeType.WELCOME, letter.text("welcome.subject"),
-				letter.text("welcome.body", account.path("name").asString()), id);
+				letter.text("welcome.body"), id);
 	}
 
 	@EventListener
 	void on(EmailChanged changed) {
 		Letter letter = notices.letterFor(changed.country());
 		notices.send(letter, changed.accountId(), changed.previousEmail(), NoticeType.EMAIL_CHANGED,
-				letter.text("emailChanged.subject"), letter.text("emailChanged.body", changed.name(), changed.newEmail()),
+				letter.text("emailChanged.subject"), letter.text("emailChanged.body", changed.newEmail()),
 				changed.accountId());
 	}
 
@@ -124,7 +129,9 @@ class EventNotices {
 	/**
 	 * The acknowledgement goes to the email given with a request sent signed in, else to the account's. A request sent
 	 * without signing in may come from anyone, so its acknowledgement names the contract as the database has it and
-	 * repeats neither the name nor the email typed (invariant 13).
+	 * repeats neither the name nor the email typed (invariant 13). Nor does one sent signed in to an address that is
+	 * not the account's own: whoever holds an account could otherwise have Acme mail any text, typed as a name, to
+	 * anyone (buying a contract, withdrawing from it with everything paid back, and again).
 	 */
 	@EventListener
 	void on(WithdrawalReceived received) {
@@ -140,12 +147,13 @@ class EventNotices {
 		Cancellation ended = received.ended();
 		StringBuilder body = new StringBuilder();
 		body.append(letter.text("withdrawal.intro", w.referenceNumber(), letter.dateTime(w.receivedAt())));
-		if (received.signedIn()) {
+		boolean toOwnAddress = received.signedIn() && w.email().trim().equalsIgnoreCase(received.accountEmail());
+		if (toOwnAddress) {
 			body.append(letter.text("withdrawal.name", w.name()));
 		}
 		body.append(letter.text("withdrawal.contract", catalog.name(received.planCode(), letter.locale()),
 				w.orderNumber()));
-		body.append(received.signedIn() ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
+		body.append(toOwnAddress ? letter.text("withdrawal.email", w.email()) : letter.text("withdrawal.viaForm"));
 		body.append(letter.text("withdrawal.ended", letter.dateTime(ended.effectiveAt())));
 		if (ended.subscriptions().size() > 1) {
 			body.append(letter.text("withdrawal.withAddOns"));

@@ -113,8 +113,11 @@ public class RefundApprovals {
 					+ "since the request. Reject this request; the agent can ask for what is left").formatted(
 							Formats.money(left), pending.chargeId()));
 		}
+		// The refund, kept for as long as money records are, says which request it answers, not the reason typed for
+		// it: that reason is erased with the request when the account closes, and must not outlive it here, in the
+		// refund's event or in the notice of the refund.
 		Refund refund = billing.recordRefund(pending.chargeId(), pending.amount(),
-				"Goodwill refund: %s (approved by %s)".formatted(pending.reason(), supervisor), clock.instant());
+				"Goodwill refund %s, approved by %s".formatted(pending.id(), supervisor), clock.instant());
 		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());
 		record(supervisor, "REFUND_APPROVED", pending.accountId(), "%s of charge %s refunded (%s, refund %s)".formatted(
 				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id, refund.id()),

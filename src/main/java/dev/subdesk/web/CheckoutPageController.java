@@ -110,6 +110,9 @@ class CheckoutPageController {
 				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
 			return start(plan, response, locale, model, "checkout.error.account");
 		}
+		if (!codes.withinLimits(email.trim(), request.getRemoteAddr())) {
+			return tooManyCodes(plan, response, locale, model);
+		}
 		try {
 			accounts.open(email.trim(), name.trim(), country, state.isEmpty() ? null : state);
 		}
@@ -240,12 +243,17 @@ class CheckoutPageController {
 	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
 			Locale locale, Model model) {
 		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
-			response.setStatus(429);
-			return start(plan, response, locale, model, "checkout.error.tooManyCodes");
+			return tooManyCodes(plan, response, locale, model);
 		}
 		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
 		request.getSession().setAttribute(RETURN_ATTRIBUTE, "/checkout/" + plan.code());
 		return "redirect:/portal/sign-in/code";
+	}
+
+	private String tooManyCodes(Plan plan, HttpServletResponse response, Locale locale, Model model) {
+		String view = start(plan, response, locale, model, "checkout.error.tooManyCodes");
+		response.setStatus(429); // after start's 400
+		return view;
 	}
 
 	/**

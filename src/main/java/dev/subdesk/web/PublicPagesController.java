@@ -73,6 +73,18 @@ class PublicPagesController {
 		this.jurisdictions = jurisdictions;
 	}
 
+	private static final java.util.regex.Pattern ORDER_NUMBER = java.util.regex.Pattern.compile(
+			"ORD-[" + dev.subdesk.shared.Ids.CROCKFORD + "]{4}-[" + dev.subdesk.shared.Ids.CROCKFORD + "]{4}");
+
+	/**
+	 * The order number a link fills in (the reminders link {@code /cancel?order=ORD-...}), only if it is one: the
+	 * official form must not show whatever text a link to it carries (a phone number, a call to action).
+	 */
+	private static @Nullable String prefilled(@Nullable String order) {
+		return order != null && ORDER_NUMBER.matcher(dev.subdesk.shared.Ids.normalizeNumber(order)).matches() ? order.trim()
+				: null;
+	}
+
 	@GetMapping("/")
 	String home() {
 		return "web/home";
@@ -80,7 +92,7 @@ class PublicPagesController {
 
 	@GetMapping("/cancel")
 	String cancelForm(@RequestParam(required = false) @Nullable String order, Model model) {
-		model.addAttribute("form", PublicCancellationForm.empty(order));
+		model.addAttribute("form", PublicCancellationForm.empty(prefilled(order)));
 		model.addAttribute("errors", List.of());
 		model.addAttribute("invalid", Map.of());
 		return "web/cancel";
@@ -161,7 +173,7 @@ class PublicPagesController {
 	/** "Withdraw from contract here" (R-EU-5): name, contract and email, then the "Confirm withdrawal" button. */
 	@GetMapping("/withdraw")
 	String withdrawForm(@RequestParam(required = false) @Nullable String order, Model model) {
-		model.addAttribute("form", PublicWithdrawalForm.empty(order));
+		model.addAttribute("form", PublicWithdrawalForm.empty(prefilled(order)));
 		model.addAttribute("errors", List.of());
 		return "web/withdraw";
 	}

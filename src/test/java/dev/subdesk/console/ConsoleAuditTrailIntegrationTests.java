@@ -137,6 +137,15 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 			});
 		assertThat(afterClosing).extracting(AuditTrail.Entry::action).containsAll(actions);
 		assertThat(audit.verify().intact()).as("the chain still verifies after the erasure").isTrue();
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM refunds WHERE account_id = :a AND reason LIKE '%Outage%'
+				""").param("a", account).query(Long.class).single()).as("the approved refund keeps no typed reason").isZero();
+		assertThat(jdbc.sql("SELECT reason FROM refunds WHERE account_id = :a").param("a", account).query(String.class)
+			.list()).anySatisfy(reason -> assertThat(reason).isEqualTo(
+					"Goodwill refund %s, approved by supervisor".formatted(requests.get(0))));
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM domain_event WHERE account_id = :a AND data::text LIKE '%Outage%'
+				""").param("a", account).query(Long.class).single()).as("nor its event").isZero();
 		assertThat(actorsRecordedFor(account, caseNumber)).as("every actor the records name is a staff username")
 			.isNotEmpty()
 			.allSatisfy(actor -> assertThat(actor).isIn(staffUsernames()));

@@ -73,7 +73,8 @@ class OnceOnlyNoticesIntegrationTests extends ApiIntegrationTest {
 		assertThat(stored(NoticeType.WELCOME, account)).isEqualTo(1);
 		JsonNode welcome = api.get("/accounts/" + account + "/notices").json().path("data").get(0);
 		assertThat(welcome.path("type").asString()).isEqualTo("WELCOME");
-		assertThat(welcome.path("body").asString()).startsWith("Hallo Test Customer,"); // a German account: its language
+		assertThat(welcome.path("body").asString()).startsWith("Hallo,\n\nIhr Acme-Konto") // a German account: its language
+			.doesNotContain("Test Customer"); // the name typed with the address is not mailed to it (invariant 13)
 		String data = events.ofSubject(account).get(0).data();
 
 		new TransactionTemplate(txManager).executeWithoutResult(

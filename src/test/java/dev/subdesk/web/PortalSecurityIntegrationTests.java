@@ -84,8 +84,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	void theSixthTryIsRefusedEvenWithTheRightCode() {
 		String account = accountWithVisa();
 		PortalSession session = new PortalSession(port);
-		session.requestCode(email(account));
-		String code = PortalSession.latestCode(api, account);
+		String code = askForCode(session, account);
 		String wrong = code.equals("000000") ? "111111" : "000000";
 		for (int i = 0; i < 5; i++) {
 			assertThat(session.post("/portal/sign-in/code", Map.of("code", wrong)).status()).isEqualTo(401);
@@ -104,14 +103,33 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		assertThat(session.get("/portal").status()).isEqualTo(200);
 
 		PortalSession other = new PortalSession(port);
-		other.requestCode(email(account));
-		String code = PortalSession.latestCode(api, account);
+		String code = askForCode(other, account);
 		assertThat(other.post("/portal/sign-in/code", Map.of("code", code)).location()).endsWith("/portal");
 		assertThat(new PortalSession(port).get("/portal").status()).isEqualTo(302);
 
 		session.get("/portal");
 		assertThat(session.post("/portal/sign-out", Map.of()).location()).contains("/portal/sign-in");
 		assertThat(session.get("/portal").status()).isEqualTo(302);
+	}
+
+	@Test
+	void aCodeSentToTheOldAddressNoLongerSignsInOnceTheEmailChanged() {
+		String account = accountWithVisa();
+		PortalSession oldMailbox = new PortalSession(port);
+		String code = askForCode(oldMailbox, account);
+
+		accounts.changeEmail(account, Fixtures.uniqueEmail());
+
+		assertThat(oldMailbox.post("/portal/sign-in/code", Map.of("code", code)).status()).isEqualTo(401);
+		assertThat(oldMailbox.get("/portal").status()).isEqualTo(302);
+		PortalSession owner = new PortalSession(port).signIn(api, account);
+		assertThat(owner.get("/portal").status()).as("a code asked for with the new address signs in").isEqualTo(200);
+	}
+
+	/** Asks for a sign-in code for the account's address in {@code session}: the code mailed to it. */
+	private String askForCode(PortalSession session, String account) {
+		session.requestCode(email(account));
+		return PortalSession.latestCode(api, account);
 	}
 
 	@Test

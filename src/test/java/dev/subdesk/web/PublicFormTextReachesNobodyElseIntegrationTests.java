@@ -127,6 +127,91 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 	}
 
 	@Test
+	void aLinkToTheFormsFillsInAnOrderNumberButNoOtherText() {
+		Customer c = customerWith("antivirus-annual");
+		for (String form : List.of("/cancel", "/withdraw")) {
+			PortalSession visitor = new PortalSession(port);
+			String planted = visitor.get(form + "?order=" + java.net.URLEncoder.encode(callNow, StandardCharsets.UTF_8)).body();
+			assertThat(planted).as(form).doesNotContain(token).contains("name=\"orderNumber\"");
+			assertThat(visitor.get(form + "?order=" + c.orderNumber().toLowerCase()).body()).as(form)
+				.contains("value=\"" + c.orderNumber().toLowerCase() + "\"");
+		}
+	}
+
+	@Test
+	void anAccountOpenedAtCheckoutForAnyAddressIsWelcomedInTheServersWordsOnly() {
+		String victimEmail = "victim-" + token + "@example.com";
+		PortalSession stranger = new PortalSession(port);
+		stranger.get("/checkout/antivirus-annual");
+		PortalSession.Page opened = stranger.post("/checkout/antivirus-annual/account",
+				Map.of("email", victimEmail, "name", phoneName, "country", "DE", "region", ""));
+		assertThat(opened.location()).as(opened.body()).endsWith("/portal/sign-in/code");
+		String account = api.get("/accounts?email=" + victimEmail).json().path("data").get(0).path("id").asString();
+
+		assertNothingTypedIn(account);
+		assertNoNoticeAnywhereCarriesThePayloads();
+		JsonNode welcome = notices(account).stream()
+			.filter(n -> "WELCOME".equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(welcome.path("to").asString()).isEqualTo(victimEmail);
+		assertThat(welcome.path("body").asString()).startsWith("Hallo,\n\nIhr Acme-Konto ist eingerichtet.");
+	}
+
+	@Test
+	void checkoutOpensNoAccountForAnAddressPastTheLimitOfItsCodes() {
+		String email = "limited-" + token + "@example.com";
+		PortalSession stranger = new PortalSession(port);
+		stranger.get("/checkout/antivirus-annual");
+		for (int i = 0; i < 3; i++) { // subdesk.portal.codes-per-email
+			PortalSession.Page asked = stranger.post("/checkout/antivirus-annual/sign-in", Map.of("email", email));
+			assertThat(asked.location()).as(asked.body()).endsWith("/portal/sign-in/code");
+			stranger.get("/checkout/antivirus-annual");
+		}
+
+		PortalSession.Page refused = stranger.post("/checkout/antivirus-annual/account",
+				Map.of("email", email, "name", phoneName, "country", "IE", "region", ""));
+
+		assertThat(refused.status()).isEqualTo(429);
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).as("no account, so no welcome").isZero();
+		assertNoNoticeAnywhereCarriesThePayloads();
+	}
+
+	@Test
+	void aWithdrawalSentSignedInToAnotherAddressIsAcknowledgedThereWithoutTheTypedName() {
+		Customer sender = customerWith("antivirus-annual");
+		Customer own = customerWith("vpn-annual");
+		String elsewhere = "someone-" + token + "@example.com";
+		PortalSession session = new PortalSession(port).signIn(api, sender.account());
+		session.get("/portal/subscriptions/" + sender.subscription() + "/withdraw");
+		PortalSession.Page done = session.post("/portal/subscriptions/" + sender.subscription() + "/withdraw",
+				Map.of("name", phoneName, "email", elsewhere));
+		assertThat(done.location()).as(done.body()).matches(".*/portal/withdrawals/WDR-.{4}-.{4}$");
+		PortalSession ownSession = new PortalSession(port).signIn(api, own.account());
+		ownSession.get("/portal/subscriptions/" + own.subscription() + "/withdraw");
+		ownSession.post("/portal/subscriptions/" + own.subscription() + "/withdraw",
+				Map.of("name", "Owen Own", "email", own.email().toUpperCase()));
+
+		JsonNode elsewhereAcknowledgement = acknowledgement(sender.account());
+		assertThat(elsewhereAcknowledgement.path("to").asString()).isEqualTo(elsewhere);
+		assertThat(elsewhereAcknowledgement.path("body").asString()).contains("order " + sender.orderNumber())
+			.contains("Withdraw from contract here")
+			.doesNotContain("Name: ");
+		assertNothingTypedIn(sender.account());
+		assertNoNoticeAnywhereCarriesThePayloads();
+		assertThat(acknowledgement(own.account()).path("body").asString()).as("to the account's own address: all it sent")
+			.contains("Name: Owen Own")
+			.contains("Email: " + own.email().toUpperCase());
+	}
+
+	private JsonNode acknowledgement(String account) {
+		return notices(account).stream()
+			.filter(n -> "WITHDRAWAL_ACKNOWLEDGEMENT".equals(n.path("type").asString()))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	@Test
 	void casesOpenedByTheFormsBeforeTheFixLoseTheTypedOrderNumberSoLaterNoticesCannotRepeatIt() throws Exception {
 		Customer victim = customerWith("antivirus-annual");
 		Account account = accounts.get(victim.account());
