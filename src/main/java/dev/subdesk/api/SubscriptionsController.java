@@ -79,6 +79,9 @@ class SubscriptionsController {
 		if (orderNumber == null || orderNumber.isBlank()) {
 			throw SubdeskException.invalid("orderNumber", "is required");
 		}
+		if (!JsonBody.storable(orderNumber)) {
+			throw SubdeskException.invalid("orderNumber", "must not contain U+0000 or unpaired surrogates");
+		}
 		List<Subscription> found = subscriptions.findByOrderNumber(orderNumber).stream().toList();
 		return ListView.of(Paging.slice(found, limit, cursor), SubscriptionView::of);
 	}

@@ -3,6 +3,7 @@ package dev.subdesk.cancellation;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.catalog.Plan;
 import dev.subdesk.shared.Money;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -52,7 +53,11 @@ final class RefundPolicy {
 		if (period <= 0 || unused <= 0) {
 			return Optional.empty();
 		}
-		long share = Math.multiplyExact(charge.amount(), Math.min(unused, period)) / period;
+		// amount × seconds can pass a long (a year is 3.2e7 seconds); the share itself never passes the amount
+		long share = BigInteger.valueOf(charge.amount())
+			.multiply(BigInteger.valueOf(Math.min(unused, period)))
+			.divide(BigInteger.valueOf(period))
+			.longValueExact();
 		return Optional.of(Money.of(Math.min(share, charge.amount() - charge.refundedAmount()), charge.currency()))
 			.filter(Money::positive);
 	}

@@ -34,6 +34,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Service
 public class CatalogAdmin {
 
+	/**
+	 * The highest price a plan or a price change may have, in minor units (ten billion in the major unit): far above
+	 * any subscription, and far enough inside a {@code long} that every calculation on a price (a percentage, a share
+	 * of a period) stays exact.
+	 */
+	static final long MAX_PRICE = 1_000_000_000_000L;
+
 	private static final Pattern CODE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
 	private static final String LOCK_VERSION = "SELECT version FROM catalog_version FOR UPDATE";
@@ -311,6 +318,9 @@ public class CatalogAdmin {
 			}
 			else if (amount <= 0) {
 				add(field, "must be a positive integer in the currency's minor unit");
+			}
+			else if (amount > MAX_PRICE) {
+				add(field, "must be at most " + MAX_PRICE + " in the currency's minor unit");
 			}
 		}
 

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class PriceChanges {
+
+	/** How far ahead a price change may be scheduled. */
+	static final int MAX_YEARS_AHEAD = 10;
 
 	private static final String INSERT = """
 			INSERT INTO plan_price_changes (id, plan_code, price_amount, currency, effective_from, existing_subscribers,
@@ -57,6 +61,14 @@ public class PriceChanges {
 		Plan plan = catalog.find(planCode).orElseThrow(() -> SubdeskException.notFound("Plan", planCode));
 		if (!plan.price().currency().equals(price.currency())) {
 			throw SubdeskException.invalid("price.currency", "must be the plan's currency, " + plan.price().currency());
+		}
+		if (price.amount() > CatalogAdmin.MAX_PRICE) {
+			throw SubdeskException.invalid("price.amount",
+					"must be at most " + CatalogAdmin.MAX_PRICE + " in the currency's minor unit");
+		}
+		if (effectiveFrom.isAfter(now.atOffset(ZoneOffset.UTC).plusYears(MAX_YEARS_AHEAD).toInstant())) {
+			// one announced change at a time: a change centuries ahead would block every other
+			throw SubdeskException.invalid("effectiveFrom", "must be within " + MAX_YEARS_AHEAD + " years from now");
 		}
 		if (effectiveFrom.isBefore(earliest)) {
 			throw new SubdeskException(CatalogErrorCode.EFFECTIVE_FROM_TOO_SOON,

@@ -14,6 +14,7 @@ import dev.subdesk.checkout.Consents;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import java.time.Clock;
 import java.time.Instant;
@@ -298,6 +299,9 @@ public class Subscriptions {
 
 	@Transactional(readOnly = true)
 	public Optional<Subscription> findByOrderNumber(String orderNumber) {
+		if (!StorableText.storable(orderNumber)) {
+			return Optional.empty(); // no order number holds U+0000 (which PostgreSQL refuses to compare)
+		}
 		return repository.findByOrderNumber(Ids.normalizeNumber(orderNumber));
 	}
 

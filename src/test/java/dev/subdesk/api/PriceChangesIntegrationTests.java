@@ -237,6 +237,13 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
 				"effectiveFrom", later, "existingSubscribers", "MOVE", "note", "x")), "note");
 		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of()), "price");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount",
+				1_000_000_000_001L, "currency", "USD"), "effectiveFrom", later, "existingSubscribers", "MOVE")), "price.amount");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", "+300000-01-01T00:00:00Z", "existingSubscribers", "MOVE")), "effectiveFrom");
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
+				"effectiveFrom", now().plus(Duration.ofDays(3660)).toString().substring(0, 10), "existingSubscribers",
+				"MOVE")), "effectiveFrom");
 		JsonNode tooSoon = assertProblem(api.post("/plans/" + plan + "/price-changes", Map.of("price", usd,
 				"effectiveFrom", soon, "existingSubscribers", "MOVE")), 422, "EFFECTIVE_FROM_TOO_SOON");
 		assertThat(tooSoon.path("errors").values()).extracting(e -> e.path("field").asString()).contains("effectiveFrom");

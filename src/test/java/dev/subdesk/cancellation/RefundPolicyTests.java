@@ -30,4 +30,11 @@ class RefundPolicyTests {
 		assertThat(RefundPolicy.unusedShare(charge(5999, 5999), Instant.parse("2026-07-02T00:00:00Z"))).isEmpty();
 		assertThat(RefundPolicy.unusedShare(charge(5999, 0), Instant.parse("2027-01-01T00:00:00Z"))).isEmpty();
 	}
+
+	@Test
+	void theHighestPriceAPlanMayHaveIsSharedExactlyWithoutOverflowing() {
+		// 10^12 x 15,811,200 seconds is past a long; the share is not: 10^12 x 183 / 365 = 501,369,863,013.69...
+		assertThat(RefundPolicy.unusedShare(charge(1_000_000_000_000L, 0), Instant.parse("2026-07-02T00:00:00Z")))
+			.contains(Money.of(501_369_863_013L, "USD"));
+	}
 }
