@@ -132,6 +132,34 @@ class CanonicalJsonProperties {
 		}
 	}
 
+	/**
+	 * An integer that a double carries exactly is written as its digits (ECMAScript's form below 1e21), whether the
+	 * node holds it as a long, a double or a big integer: the amounts of a receipt take this path.
+	 */
+	@Property(tries = 1000)
+	void exactIntegersAreWrittenAsTheirDigits(@ForAll("exactIntegers") long value) {
+		String digits = Long.toString(value);
+		assertThat(CanonicalJson.of(NODES.numberNode(value))).isEqualTo(digits);
+		assertThat(CanonicalJson.of(NODES.numberNode((double) value))).isEqualTo(digits);
+		assertThat(CanonicalJson.of(NODES.numberNode(java.math.BigInteger.valueOf(value)))).isEqualTo(digits);
+	}
+
+	@Provide
+	Arbitrary<Long> exactIntegers() {
+		return Arbitraries.frequencyOf(
+				Tuple.of(4, Arbitraries.longs().between(-EXACT, EXACT)),
+				Tuple.of(2, Arbitraries.longs().between(-100_000, 100_000)),
+				Tuple.of(1, Arbitraries.of(0L, -1L, 1L, EXACT, -EXACT, EXACT - 1, -EXACT + 1, 1000L, -1000L)));
+	}
+
+	/** Past 2^53 a long is no longer carried exactly: it is written as the double it becomes, like any number. */
+	@Property(tries = 300)
+	void largerIntegersAreWrittenAsTheirDouble(@ForAll long value) {
+		String text = CanonicalJson.of(NODES.numberNode(value));
+		assertThat(text).isEqualTo(CanonicalJson.of(NODES.numberNode((double) value)));
+		assertThat(Double.parseDouble(text)).isEqualTo((double) value);
+	}
+
 	@Property(tries = 500)
 	void stringsAreEscapedMinimallyAndReadBack(@ForAll("texts") String text) {
 		String canonical = CanonicalJson.of(NODES.stringNode(text));
