@@ -120,7 +120,11 @@ public class CallerVerification {
 		return new Result(Outcome.LOCKED, 0, now.plus(LOCK), security.caseNumber(), matched, FACTORS_NEEDED, false);
 	}
 
-	/** Whether this agent verified the caller of this account in the last 30 minutes (and it is not locked). */
+	/**
+	 * Whether this agent verified the caller of this account in the last 30 minutes (and it is not locked), with no
+	 * failed attempt since: an attempt that fails is a caller who is not the one verified before (the next call, or
+	 * someone handed the phone), so the earlier verification, and the step-up confirmed after it, no longer count.
+	 */
 	@Transactional(readOnly = true)
 	public boolean isVerified(String accountId, String agent) {
 		Instant now = clock.instant();
@@ -128,8 +132,8 @@ public class CallerVerification {
 			return false;
 		}
 		return jdbc.sql("""
-				SELECT EXISTS (SELECT 1 FROM caller_verifications WHERE account_id = :account AND agent = :agent
-				               AND succeeded AND matched >= :needed AND at > :since)
+				SELECT coalesce((SELECT succeeded AND matched >= :needed AND at > :since FROM caller_verifications
+				                 WHERE account_id = :account AND agent = :agent ORDER BY id DESC LIMIT 1), false)
 				""").param("account", accountId).param("agent", agent).param("needed", FACTORS_NEEDED)
 			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
 	}

@@ -35,6 +35,23 @@ class CallerVerificationIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aFailedAttemptAfterAVerificationEndsItUntilTheCallerIsVerifiedAgain() {
+		String account = fixtures.accountWithVisa();
+		String email = api.get("/accounts/" + account).text("email");
+		Claims right = new Claims(email, null, "4242");
+		assertThat(verification.verify(account, "agent-ann", null, right).outcome()).isEqualTo(Outcome.VERIFIED);
+		assertThat(verification.verify(account, "agent-bob", null, right).outcome()).isEqualTo(Outcome.VERIFIED);
+
+		assertThat(verification.verify(account, "agent-ann", null, new Claims("someone@example.com", null, "1111"))
+			.outcome()).isEqualTo(Outcome.NOT_VERIFIED);
+
+		assertThat(verification.isVerified(account, "agent-ann")).as("the next caller is not the one verified").isFalse();
+		assertThat(verification.isVerified(account, "agent-bob")).as("another agent's call").isTrue();
+		assertThat(verification.verify(account, "agent-ann", null, right).outcome()).isEqualTo(Outcome.VERIFIED);
+		assertThat(verification.isVerified(account, "agent-ann")).isTrue();
+	}
+
+	@Test
 	void fiveFailedAttemptsLockVerificationForThirtyMinutesAndOpenASecurityCase() {
 		String account = fixtures.accountWithVisa();
 		String email = api.get("/accounts/" + account).text("email");

@@ -113,13 +113,18 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
-	void aCodeSentToTheOldAddressNoLongerSignsInOnceTheEmailChanged() {
+	void aCodeSentToTheOldAddressNoLongerSignsInOnceTheEmailChangedAndSessionsSignedInBeforeEnd() {
 		String account = accountWithVisa();
+		String other = accountWithVisa();
+		PortalSession signedInBefore = new PortalSession(port).signIn(api, account);
+		PortalSession otherCustomer = new PortalSession(port).signIn(api, other);
 		PortalSession oldMailbox = new PortalSession(port);
 		String code = askForCode(oldMailbox, account);
 
 		accounts.changeEmail(account, Fixtures.uniqueEmail());
 
+		assertThat(signedInBefore.get("/portal").status()).as("signed out").isEqualTo(302);
+		assertThat(otherCustomer.get("/portal").status()).as("another account's session stays").isEqualTo(200);
 		assertThat(oldMailbox.post("/portal/sign-in/code", Map.of("code", code)).status()).isEqualTo(401);
 		assertThat(oldMailbox.get("/portal").status()).isEqualTo(302);
 		PortalSession owner = new PortalSession(port).signIn(api, account);
