@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -239,6 +241,25 @@ public class StaffAccounts implements SmartInitializingSingleton {
 		if (name.matches(USERNAME)) {
 			log.warn("Failed console sign-in for username {} from {}", name, address);
 		}
+	}
+
+	/**
+	 * Failed sign-ins older than the {@link #LOCK} window count for nothing and are deleted, with the client address
+	 * each holds, whether or not their username exists or ever signs in; a failure is kept for the window at most,
+	 * plus the interval of this job.
+	 */
+	@Scheduled(fixedDelayString = "${subdesk.console.sign-in-failure-purge-interval:PT15M}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	void forgetOldFailures() {
+		forgetFailuresBefore(clock.instant().minus(LOCK));
+	}
+
+	/** Deletes the failed sign-ins logged before {@code before}; returns how many. */
+	@Transactional
+	public int forgetFailuresBefore(Instant before) {
+		return jdbc.sql("DELETE FROM staff_sign_in_failures WHERE at < :before")
+			.param("before", Timestamp.from(before))
+			.update();
 	}
 
 	/** A successful sign-in starts the count of failures again. */

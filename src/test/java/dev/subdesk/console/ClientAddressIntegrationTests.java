@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +54,23 @@ class ClientAddressIntegrationTests {
 		String username = failSignIn(port, "127.0.0.2", null);
 
 		assertThat(addressesCounted(jdbc, username)).isEqualTo("127.0.0.2");
+	}
+
+	@Test
+	void failuresOutsideTheLockWindowAreDeletedWithTheirAddressesWhateverTheUsername(
+			@Autowired StaffAccounts staff, @Autowired Clock clock) {
+		String username = failSignIn(port, "127.0.0.3", null);
+		Instant now = clock.instant();
+		jdbc.sql("UPDATE staff_sign_in_failures SET at = :at WHERE username = :u")
+			.param("at", Timestamp.from(now.minus(StaffAccounts.LOCK).minusSeconds(1)))
+			.param("u", username)
+			.update();
+		String recent = failSignIn(port, "127.0.0.4", null);
+
+		assertThat(staff.forgetFailuresBefore(now.minus(StaffAccounts.LOCK))).isPositive();
+
+		assertThat(addressesCounted(jdbc, username)).isEmpty();
+		assertThat(addressesCounted(jdbc, recent)).as("inside the window: still counted").isEqualTo("127.0.0.4");
 	}
 
 	static String addressesCounted(JdbcClient jdbc, String username) {
