@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.CaseRules;
 import dev.subdesk.support.Support;
@@ -11,6 +12,7 @@ import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -50,7 +52,10 @@ class CaseController {
 	private final Clock clock;
 	private final CaseRules rules;
 
-	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules) {
+	private final StaffAccounts staff;
+
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules, StaffAccounts staff) {
+		this.staff = staff;
 		this.support = support;
 		this.audit = audit;
 		this.log = log;
@@ -110,7 +115,7 @@ class CaseController {
 		model.addAttribute("check", check);
 		model.addAttribute("target", target == null ? "" : target);
 		if (target != null && !target.isBlank()) {
-			log.viewed(agent.getName(), "VIEW_AUDIT", auditedTarget(target.strip()), null);
+			log.viewed(agent.getName(), "VIEW_AUDIT", auditedTarget(target.strip(), u -> staff.find(u).isPresent()), null);
 			List<AuditRow> rows = audit.about(target.strip())
 				.stream()
 				.map(e -> new AuditRow(e.id(), Formats.dateTime(e.at()), e.actor(), e.action(), e.target(), e.detail(),
@@ -122,12 +127,14 @@ class CaseController {
 	}
 
 	/**
-	 * What a look-up of the audit trail records as its target: an id, a case number, a path or a staff username as
-	 * typed; anything else (an email, a name: the trail is not searched by them, but a supervisor may type one) only
-	 * masked, so the audit trail never holds a customer's email or name in clear.
+	 * What a look-up of the audit trail records as its target: an id, a case number, a path (without an {@code @}) or
+	 * the username of a staff member as typed; anything else (an email, a name, "smith" that is nobody's username: the
+	 * trail is not searched by them, but a supervisor may type one) only masked, so the audit trail never holds a
+	 * customer's email or name in clear.
 	 */
-	static String auditedTarget(String typed) {
-		if (typed.matches("[a-z]+_[0-9A-Za-z]+|(?i:CASE|ORD|CXL|WDR)-[0-9A-Za-z-]+|/[\\x21-\\x7e]*|[a-z0-9][a-z0-9._-]{1,39}")) {
+	static String auditedTarget(String typed, Predicate<String> isStaffUsername) {
+		if (typed.matches("[a-z]+_[0-9A-Za-z]+|(?i:CASE|ORD|CXL|WDR)-[0-9A-Za-z-]+|/[\\x21-\\x3f\\x41-\\x7e]*")
+				|| typed.matches("[a-z0-9][a-z0-9._-]{1,39}") && isStaffUsername.test(typed)) {
 			return typed;
 		}
 		return typed.contains("@") ? Masking.email(typed) : Masking.name(typed);

@@ -1,5 +1,6 @@
 package dev.subdesk.intake;
 
+import dev.subdesk.shared.Ids;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,9 +12,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * What a stranger typed into a public cancellation or withdrawal form that matched no account (name, email,
- * confirmation address, reason) is kept 90 days, long enough to answer a customer who says "I cancelled and you
- * never found my contract", and then erased; the request itself (time, order number typed, result) stays. Requests
- * that matched an account are erased with that account when it closes.
+ * confirmation address, reason, and an order number that is not shaped like one) is kept 90 days, long enough to
+ * answer a customer who says "I cancelled and you never found my contract", and then erased; the request itself
+ * (time, order number typed, result) stays. Requests that matched an account are erased with that account when it
+ * closes.
  */
 @Component
 public class PublicRequestRetention {
@@ -23,6 +25,9 @@ public class PublicRequestRetention {
 	static final String ERASED_NAME = "Erased";
 
 	static final String ERASED_EMAIL = "erased@invalid";
+
+	/** What an order number looks like; anything else typed as one (a name, a phone number) is erased with the rest. */
+	private static final String ORDER_NUMBER_SHAPE = "^ORD-[" + Ids.CROCKFORD + "]{4}-[" + Ids.CROCKFORD + "]{4}$";
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -44,15 +49,19 @@ public class PublicRequestRetention {
 		Timestamp before = Timestamp.from(now.minus(RETENTION));
 		int cancellations = jdbc.sql("""
 				UPDATE public_cancellation_requests
-				SET name = :name, email = :email, confirmation_email = :email, reason = NULL
+				SET name = :name, email = :email, confirmation_email = :email, reason = NULL,
+				    order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE :name END
 				WHERE account_id IS NULL AND received_at < :before AND email <> :email""")
+			.param("shape", ORDER_NUMBER_SHAPE)
 			.param("name", ERASED_NAME)
 			.param("email", ERASED_EMAIL)
 			.param("before", before)
 			.update();
 		int withdrawals = jdbc.sql("""
-				UPDATE public_withdrawal_requests SET name = :name, email = :email
+				UPDATE public_withdrawal_requests SET name = :name, email = :email,
+				    order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE :name END
 				WHERE account_id IS NULL AND received_at < :before AND email <> :email""")
+			.param("shape", ORDER_NUMBER_SHAPE)
 			.param("name", ERASED_NAME)
 			.param("email", ERASED_EMAIL)
 			.param("before", before)

@@ -39,17 +39,30 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 		PortalSession withdrawing = new PortalSession(port);
 		withdrawing.get("/withdraw");
 		withdrawing.post("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, "ORD-0000-0000"));
+		String typedAsOrder = "Call 555-0100 " + email.substring(0, 8);
+		PortalSession planting = new PortalSession(port);
+		planting.get("/withdraw");
+		planting.post("/withdraw", PortalWithdrawalIntegrationTests.form("Someone", "someone@example.com", typedAsOrder));
 		assertThat(traces(name, email)).as("both forms kept what was typed").isEqualTo(2);
+		assertThat(typedAsOrders(typedAsOrder)).isEqualTo(1);
 
 		retention.erase(clock.instant().plus(Duration.ofDays(89)));
 		assertThat(traces(name, email)).as("kept for 90 days").isEqualTo(2);
 
 		retention.erase(clock.instant().plus(Duration.ofDays(91)));
 		assertThat(traces(name, email)).as("erased after 90 days").isZero();
+		assertThat(typedAsOrders(typedAsOrder)).as("text typed as an order number too").isZero();
 		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE order_number = 'ORD-0000-0000' "
 				+ "AND name = 'Erased' AND confirmation_email = 'erased@invalid' AND reason IS NULL")
 			.query(Long.class)
 			.single()).as("the request itself stays").isPositive();
+	}
+
+	private long typedAsOrders(String typed) {
+		return jdbc.sql("SELECT count(*) FROM public_withdrawal_requests WHERE order_number = :typed")
+			.param("typed", typed)
+			.query(Long.class)
+			.single();
 	}
 
 	private long traces(String name, String email) {
