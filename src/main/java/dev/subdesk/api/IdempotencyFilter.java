@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -30,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Order(ApiSecurity.AFTER_THE_KEY + 5)
 class IdempotencyFilter extends OncePerRequestFilter {
+
+	private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
 
 	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
 
@@ -76,7 +80,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint);
 			switch (claim) {
 				case IdempotentAnswers.Claim.Owned owned -> {
-					run(cached, response, chain, scope, key);
+					run(cached, response, chain, scope, key, owned.owner());
 					return;
 				}
 				case IdempotentAnswers.Claim.Completed done -> {
@@ -108,8 +112,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private void run(CachedBodyRequest request, HttpServletResponse response, FilterChain chain, String scope, String key)
-			throws IOException, ServletException {
+	private void run(CachedBodyRequest request, HttpServletResponse response, FilterChain chain, String scope, String key,
+			String owner) throws IOException, ServletException {
 		ContentCachingResponseWrapper wrapper = new ContentCachingResponseWrapper(response);
 		boolean stored = false;
 		try {
@@ -117,14 +121,16 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			int status = wrapper.getStatus();
 			if (status < 500) {
 				byte[] answer = wrapper.getContentAsByteArray();
-				store.complete(scope, key, status, wrapper.getContentType(), answer,
-						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer));
+				if (!store.complete(scope, key, owner, status, wrapper.getContentType(), answer,
+						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer))) {
+					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran");
+				}
 				stored = true;
 			}
 		}
 		finally {
 			if (!stored) {
-				store.release(scope, key);
+				store.release(scope, key, owner);
 			}
 			wrapper.copyBodyToResponse();
 		}

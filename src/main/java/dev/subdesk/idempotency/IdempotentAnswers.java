@@ -1,5 +1,6 @@
 package dev.subdesk.idempotency;
 
+import dev.subdesk.sealing.KeyEncryptionKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +32,11 @@ public class IdempotentAnswers {
 	public static final Duration RETENTION = Duration.ofHours(24);
 
 	private static final String CLAIM = """
-			INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_type, response_body, created_at)
-			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now)
+			INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_type, response_body, created_at,
+			    owner)
+			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner)
 			ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response_status = 0,
-			    response_type = NULL, response_body = '', created_at = EXCLUDED.created_at
+			    response_type = NULL, response_body = '', created_at = EXCLUDED.created_at, owner = EXCLUDED.owner
 			WHERE idempotency_keys.created_at < :expired
 			   OR (idempotency_keys.response_status = 0 AND idempotency_keys.created_at < :stale)
 			RETURNING scope
@@ -42,8 +45,11 @@ public class IdempotentAnswers {
 	/** What a request finds for its key: the key is now its own, another request holds it, or its answer. */
 	public sealed interface Claim {
 
-		/** The key is this request's: it runs, then {@link #complete} or {@link #release}. */
-		record Owned() implements Claim {
+		/**
+		 * The key is this request's: it runs, then {@link #complete} or {@link #release} with {@code owner}, which
+		 * does nothing once another request has taken the key over as stale.
+		 */
+		record Owned(String owner) implements Claim {
 		}
 
 		/** Another request with this key is running. */
@@ -72,16 +78,21 @@ public class IdempotentAnswers {
 
 	private final Clock clock;
 
-	IdempotentAnswers(JdbcClient jdbc, Clock clock) {
+	private final KeyEncryptionKey kek;
+
+	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.kek = kek;
 	}
 
 	/** Claims the key for a request with this fingerprint, or says who has it or what it answered. */
 	public Claim claim(String scope, String key, String fingerprint) {
 		Instant now = clock.instant();
 		Instant expired = now.minus(RETENTION);
+		String owner = UUID.randomUUID().toString();
 		Optional<String> owned = jdbc.sql(CLAIM)
+			.param("owner", owner)
 			.param("scope", scope)
 			.param("key", key)
 			.param("fingerprint", fingerprint)
@@ -91,43 +102,65 @@ public class IdempotentAnswers {
 			.query(String.class)
 			.optional();
 		if (owned.isPresent()) {
-			return new Claim.Owned();
+			return new Claim.Owned(owner);
 		}
 		return jdbc.sql("""
-				SELECT fingerprint, response_status, response_type, response_body FROM idempotency_keys
+				SELECT fingerprint, response_status, response_type, response_body, response_sealed_by FROM idempotency_keys
 				WHERE scope = :scope AND key = :key
 				""")
 			.param("scope", scope)
 			.param("key", key)
 			.query((rs, n) -> rs.getInt("response_status") == 0 ? (Claim) new Claim.InProgress()
 					: new Claim.Completed(rs.getString("fingerprint"), rs.getInt("response_status"),
-							rs.getString("response_type"), rs.getBytes("response_body")))
+							rs.getString("response_type"),
+							opened(rs.getBytes("response_body"), rs.getString("response_sealed_by"), scope, key)))
 			.optional()
 			.orElse(new Claim.InProgress());
 	}
 
-	/** Stores the answer of the request that owns the key, with the accounts it concerns (for their erasure). */
-	public void complete(String scope, String key, int status, @Nullable String contentType, byte[] body,
+	/**
+	 * A stored answer in the clear. Answers are sealed with the key-encryption key, bound to their scope and key: an
+	 * answer may hold a secret shown once (a webhook endpoint's signing secret, an entitlement token), which must not
+	 * sit in the database in the clear for the answer's 24 hours. One sealed with another key than this server's
+	 * cannot be replayed: that is an error of the server's configuration, not of the request.
+	 */
+	private byte[] opened(byte[] stored, @Nullable String sealedBy, String scope, String key) {
+		return sealedBy == null || stored.length == 0 ? stored : kek.open(stored, associatedData(scope, key), sealedBy);
+	}
+
+	private static String associatedData(String scope, String key) {
+		return "idempotent answer " + scope + " " + key;
+	}
+
+	/**
+	 * Stores the answer of the request that owns the key, with the accounts it concerns (for their erasure); whether
+	 * it still owned it.
+	 */
+	public boolean complete(String scope, String key, String owner, int status, @Nullable String contentType, byte[] body,
 			Set<String> accountIds) {
-		jdbc.sql("""
+		boolean seal = body.length > 0;
+		return jdbc.sql("""
 				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
-				    account_ids = CAST(:accounts AS text[])
-				WHERE scope = :scope AND key = :key
+				    response_sealed_by = :sealedBy, account_ids = CAST(:accounts AS text[])
+				WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
 				""")
+			.param("owner", owner)
 			.param("status", status)
 			.param("type", contentType)
-			.param("body", body)
+			.param("body", seal ? kek.seal(body, associatedData(scope, key)) : body)
+			.param("sealedBy", seal ? kek.id() : null, java.sql.Types.VARCHAR)
 			.param("accounts", accountIds.toArray(String[]::new))
 			.param("scope", scope)
 			.param("key", key)
-			.update();
+			.update() == 1;
 	}
 
 	/** Gives the key up without an answer (the request failed with a 5xx): a retry runs again. */
-	public void release(String scope, String key) {
-		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND response_status = 0")
+	public void release(String scope, String key, String owner) {
+		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
 			.param("scope", scope)
 			.param("key", key)
+			.param("owner", owner)
 			.update();
 	}
 
@@ -157,7 +190,7 @@ public class IdempotentAnswers {
 	int eraseAnswersFor(String accountId) {
 		return jdbc.sql("""
 				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409, response_type = NULL,
-				    response_body = ''
+				    response_body = '', response_sealed_by = NULL
 				WHERE :account = ANY(account_ids) AND fingerprint <> :erased
 				""")
 			.param("erased", ERASED)

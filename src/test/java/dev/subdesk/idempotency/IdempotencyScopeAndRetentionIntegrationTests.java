@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,32 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 		assertThat(second.body()).isEqualTo(first.body());
 		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("refundedAmount").asLong())
 			.as("refunded once").isEqualTo(100);
+	}
+
+	@Test
+	void aRequestWhoseKeyWasTakenOverAsStaleNeitherStoresItsAnswerNorFreesTheNewOwnersKey(
+			@Autowired IdempotentAnswers answers) {
+		String scope = "scope-" + UUID.randomUUID();
+		String key = IdempotentAnswers.sha256("slow-" + UUID.randomUUID());
+		String fingerprint = IdempotentAnswers.sha256("POST /x {}");
+		var slow = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint);
+		assertThat(answers.claim(scope, key, fingerprint)).isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
+		jdbc.sql("UPDATE idempotency_keys SET created_at = created_at - interval '3 minutes' WHERE scope = :s AND key = :k")
+			.param("s", scope).param("k", key).update();
+		var retry = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint);
+
+		answers.release(scope, key, slow.owner());
+		assertThat(answers.claim(scope, key, fingerprint)).as("the retry still holds it")
+			.isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
+		assertThat(answers.complete(scope, key, slow.owner(), 201, "application/json", "{\"n\":1}".getBytes(), Set.of()))
+			.isFalse();
+		assertThat(answers.complete(scope, key, retry.owner(), 201, "application/json", "{\"n\":2}".getBytes(), Set.of()))
+			.isTrue();
+		var stored = (IdempotentAnswers.Claim.Completed) answers.claim(scope, key, fingerprint);
+		assertThat(new String(stored.body())).isEqualTo("{\"n\":2}");
+		assertThat(jdbc.sql("SELECT response_body FROM idempotency_keys WHERE scope = :s AND key = :k")
+			.param("s", scope).param("k", key).query(byte[].class).single()).as("sealed at rest")
+			.isNotEqualTo("{\"n\":2}".getBytes());
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
+import dev.subdesk.testing.Api;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -83,6 +85,30 @@ class WebhookSecretsAtRestIntegrationTests {
 			.isTrue();
 		assertThat(StandardWebhooksVerifier.verifies(created.secret(), got.id(), got.timestamp(), got.body(),
 				got.signature())).isTrue();
+	}
+
+	@Test
+	void aSecretAnsweredToARequestWithAnIdempotencyKeyIsNotStoredInTheClearWithTheAnswer(@LocalServerPort int port)
+			throws Exception {
+		Receiver receiver = receiver();
+		Api api = new Api(port);
+		Map<String, Object> body = Map.of("url", receiver.url(), "events", List.of("*"), "description", "keyed");
+		Api.Response first = api.send("POST", "/webhook-endpoints", body, "application/json",
+				Map.of("Idempotency-Key", "create-" + UUID.randomUUID()));
+		assertThat(first.status()).as(first.toString()).isEqualTo(201);
+		String id = first.text("id");
+		made.add(id);
+		String rotateKey = "rotate-" + UUID.randomUUID();
+		Api.Response rotated = api.send("POST", "/webhook-endpoints/" + id + "/rotate-secret", null, "application/json",
+				Map.of("Idempotency-Key", rotateKey));
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+
+		assertNowhereInTheDatabase(first.text("secret"));
+		assertNowhereInTheDatabase(rotated.text("secret"));
+		Api.Response replayed = api.send("POST", "/webhook-endpoints/" + id + "/rotate-secret", null, "application/json",
+				Map.of("Idempotency-Key", rotateKey));
+		assertThat(replayed.text("secret")).as("the retry gets the first answer, opened").isEqualTo(rotated.text("secret"));
+		assertThat(endpoints.find(id)).isPresent();
 	}
 
 	@Test
