@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -222,7 +224,11 @@ public class RenewalQueue {
 			try {
 				List<Due> due = new ArrayList<>(claim("extra_attempt_at", until, bases, limit, skip));
 				if (due.size() < limit) {
-					due.addAll(claim("next_attempt_at", until, bases, limit - due.size(), skip));
+					// not those the first claim took: a subscription whose retry is due as well as its extra attempt
+					// would come twice (this session's own locks do not skip it), and be charged for twice
+					Set<String> taken = new HashSet<>(skip);
+					due.forEach(d -> taken.add(d.subscription().id()));
+					due.addAll(claim("next_attempt_at", until, bases, limit - due.size(), taken));
 				}
 				connection.commit();
 				return due;

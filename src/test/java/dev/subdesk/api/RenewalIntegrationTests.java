@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class RenewalIntegrationTests extends ApiIntegrationTest {
@@ -151,6 +153,28 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 		JsonNode renewed = fixtures.subscription(sub).json();
 		assertThat(renewed.path("status").asString()).isEqualTo("ACTIVE");
 		assertThat(renewed.path("currentPeriodStart").asString()).isEqualTo(end.toString());
+		assertThat(charges(account).stream().filter(c -> c.path("status").asString().equals("SUCCEEDED"))).hasSize(2);
+	}
+
+	@Test
+	void aPastDueSubscriptionWhoseRetryIsDueWhenItGetsANewCardIsChargedOnce(@Autowired JdbcClient jdbc) {
+		String account = fixtures.accountWithVisa();
+		String visa = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String declining = fixtures.card(account, "tok_chargeDeclined");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", declining));
+		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(now(), end).plusHours(12));
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("PAST_DUE");
+
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", visa));
+		// the engine fell behind: the retry came due too before the extra attempt the new card asked for was made
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = extra_attempt_at WHERE id = :id").param("id", sub).update();
+		Api.Response run = api.post("/renewals/run");
+
+		assertThat(run.status()).as(run.toString()).isEqualTo(200);
+		assertThat(run.json().path("renewed").asInt()).isEqualTo(1);
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("ACTIVE");
 		assertThat(charges(account).stream().filter(c -> c.path("status").asString().equals("SUCCEEDED"))).hasSize(2);
 	}
 
