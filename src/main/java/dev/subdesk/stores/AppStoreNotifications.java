@@ -31,13 +31,22 @@ public class AppStoreNotifications {
 	public StoreOutcome receive(String signedPayload) {
 		Map<String, Object> payload = signed.verify(signedPayload);
 		Map<String, Object> data = map(payload.get("data"));
+		// Apple signs every app's notifications with the same chain: only the bundle id tells the vendor's app from an
+		// app anyone can publish (and buy from, in the sandbox, with a product id that is one of the vendor's plans)
 		String bundleId = properties.apple() == null ? null : properties.apple().bundleId();
-		if (bundleId != null && data != null && data.get("bundleId") != null && !bundleId.equals(data.get("bundleId"))) {
-			throw AppleSignedData.refused("the notification is for another app");
+		if (bundleId == null || bundleId.isBlank()) {
+			throw AppleSignedData.refused("no app is configured (SUBDESK_STORES_APPLE_BUNDLE_ID)");
+		}
+		Map<String, Object> about = data != null ? data : map(payload.get("summary")); // a summary names its app too
+		if (about == null || !bundleId.equals(about.get("bundleId"))) {
+			throw AppleSignedData.refused("the notification is not for the configured app");
 		}
 		String signedTransaction = data == null ? null : string(data.get("signedTransactionInfo"));
 		String signedRenewal = data == null ? null : string(data.get("signedRenewalInfo"));
 		Map<String, Object> transaction = signedTransaction == null ? Map.of() : signed.verify(signedTransaction);
+		if (transaction.get("bundleId") != null && !bundleId.equals(transaction.get("bundleId"))) {
+			throw AppleSignedData.refused("the transaction is for another app");
+		}
 		Map<String, Object> renewal = signedRenewal == null ? Map.of() : signed.verify(signedRenewal);
 		String type = required(string(payload.get("notificationType")), "notificationType");
 		String subtype = string(payload.get("subtype"));

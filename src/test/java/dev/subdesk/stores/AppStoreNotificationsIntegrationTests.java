@@ -304,6 +304,28 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aNotificationOrATransactionOfAnotherAppOrOfNoNamedAppIsRefused() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		Map<String, Object> otherApp = p.transaction();
+		otherApp.put("bundleId", "example.someone-else.app");
+		for (int variant = 0; variant < 3; variant++) {
+			Map<String, Object> notification = p.notification("REFUND", null, now.plusSeconds(1),
+					UUID.randomUUID().toString(), variant == 2 ? otherApp : p.transaction());
+			@SuppressWarnings("unchecked")
+			Map<String, Object> data = (Map<String, Object>) notification.get("data");
+			switch (variant) {
+				case 0 -> data.remove("bundleId");
+				case 1 -> data.put("bundleId", "example.someone-else.app");
+				default -> {
+				}
+			}
+			post(signer.sign(notification), 401);
+		}
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
 	void aTamperedSignatureIsRefusedAndChangesNothing() {
 		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();
