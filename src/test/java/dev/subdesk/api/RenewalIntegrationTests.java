@@ -136,8 +136,11 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.patch("/subscriptions/" + base, Map.of("autoRenew", true)).code()).isEqualTo("NOT_SCHEDULED_TO_END");
 	}
 
-	@Test
-	void aNewCardForAPastDueSubscriptionMakesOneExtraAttemptAtOnce() {
+	record PastDue(String account, String subscription, Instant periodEnd) {
+	}
+
+	/** A monthly subscription PAST_DUE after its card declined the renewal, then moved to a card that pays. */
+	private PastDue pastDueGivenANewCard() {
 		String account = fixtures.accountWithVisa();
 		String visa = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
 		String sub = fixtures.subscribe(account, "antivirus-monthly");
@@ -146,8 +149,16 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
 		fixtures.advance(Duration.between(now(), end).plusHours(12));
 		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("PAST_DUE");
-
 		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", visa));
+		return new PastDue(account, sub, end);
+	}
+
+	@Test
+	void aNewCardForAPastDueSubscriptionMakesOneExtraAttemptAtOnce() {
+		PastDue pastDue = pastDueGivenANewCard();
+		String account = pastDue.account();
+		String sub = pastDue.subscription();
+		Instant end = pastDue.periodEnd();
 		Api.Response run = api.post("/renewals/run");
 		assertThat(run.json().path("renewed").asInt()).isEqualTo(1);
 		JsonNode renewed = fixtures.subscription(sub).json();
@@ -158,24 +169,20 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aPastDueSubscriptionWhoseRetryIsDueWhenItGetsANewCardIsChargedOnce(@Autowired JdbcClient jdbc) {
-		String account = fixtures.accountWithVisa();
-		String visa = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
-		String sub = fixtures.subscribe(account, "antivirus-monthly");
-		String declining = fixtures.card(account, "tok_chargeDeclined");
-		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", declining));
-		Instant end = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
-		fixtures.advance(Duration.between(now(), end).plusHours(12));
-		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("PAST_DUE");
-
-		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", visa));
+		PastDue pastDue = pastDueGivenANewCard();
 		// the engine fell behind: the retry came due too before the extra attempt the new card asked for was made
-		jdbc.sql("UPDATE subscriptions SET next_attempt_at = extra_attempt_at WHERE id = :id").param("id", sub).update();
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = extra_attempt_at WHERE id = :id")
+			.param("id", pastDue.subscription())
+			.update();
 		Api.Response run = api.post("/renewals/run");
 
 		assertThat(run.status()).as(run.toString()).isEqualTo(200);
 		assertThat(run.json().path("renewed").asInt()).isEqualTo(1);
-		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("ACTIVE");
-		assertThat(charges(account).stream().filter(c -> c.path("status").asString().equals("SUCCEEDED"))).hasSize(2);
+		JsonNode renewed = fixtures.subscription(pastDue.subscription()).json();
+		assertThat(renewed.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(renewed.path("currentPeriodStart").asString()).isEqualTo(pastDue.periodEnd().toString());
+		assertThat(charges(pastDue.account()).stream().filter(c -> c.path("status").asString().equals("SUCCEEDED")))
+			.as("the renewal charged once").hasSize(2);
 	}
 
 	@Test
