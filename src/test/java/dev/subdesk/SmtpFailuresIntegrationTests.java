@@ -8,6 +8,7 @@ import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.MailingServer;
 import dev.subdesk.testing.ScriptedSmtpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
@@ -42,6 +42,8 @@ class SmtpFailuresIntegrationTests {
 
 	static ScriptedSmtpServer smtp;
 
+	static MailingServer server;
+
 	static ConfigurableApplicationContext app;
 
 	static Api api;
@@ -51,24 +53,18 @@ class SmtpFailuresIntegrationTests {
 	@BeforeAll
 	static void start() {
 		smtp = new ScriptedSmtpServer();
-		app = new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir, "--subdesk.clock.test-clock=true",
-				"--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtp.port(),
-				"--subdesk.notices.delivery-interval=PT0.2S", "--subdesk.notices.retry-backoff=PT0.3S",
-				"--subdesk.notices.retry-backoff-max=PT1S",
+		server = MailingServer.start(dataDir, smtp,
 				// a read timeout longer than the test, so that a silent server holds the delivery for all of it
 				"--spring.mail.properties.mail.smtp.timeout=120000",
-				"--subdesk.jobs.interval=PT0.5S", "--subdesk.jobs.initial-delay=PT0.5S", "--logging.level.root=WARN");
-		api = new Api(Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "0")));
+				"--subdesk.jobs.interval=PT0.5S", "--subdesk.jobs.initial-delay=PT0.5S");
+		app = server.app();
+		api = server.api();
 		fixtures = new Fixtures(api);
 	}
 
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
-		}
-		smtp.close();
+		MailingServer.stop(server, smtp);
 	}
 
 	@Test

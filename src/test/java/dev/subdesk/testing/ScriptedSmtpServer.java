@@ -31,6 +31,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 	private final Map<String, AtomicInteger> busyReplies = new ConcurrentHashMap<>();
 	private final List<Socket> silent = new CopyOnWriteArrayList<>();
 	private volatile boolean hanging;
+	private volatile boolean offersStartTls;
+	private final AtomicInteger startTlsAsked = new AtomicInteger();
 
 	public ScriptedSmtpServer() {
 		try {
@@ -66,6 +68,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 	public int busyReplies(String address) {
 		AtomicInteger n = busyReplies.get(address.toLowerCase(Locale.ROOT));
 		return n == null ? 0 : n.get();
+	}
+
+	/**
+	 * From now on the server offers STARTTLS (in its EHLO answer) and, asked for it, answers that TLS is not available
+	 * now ({@code 454}): a client that wants TLS then sends nothing in the clear.
+	 */
+	public void offerStartTls() {
+		offersStartTls = true;
+	}
+
+	/** How many times a client asked for STARTTLS. */
+	public int startTlsAsked() {
+		return startTlsAsked.get();
 	}
 
 	/** From now on, connections are accepted and never answered. */
@@ -123,8 +138,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 			String line;
 			while ((line = in.readLine()) != null) {
 				String command = line.toUpperCase(Locale.ROOT);
-				if (command.startsWith("EHLO") || command.startsWith("HELO")) {
+				if (command.startsWith("EHLO") && offersStartTls) {
+					reply(out, "250-scripted.test");
+					reply(out, "250 STARTTLS");
+				}
+				else if (command.startsWith("EHLO") || command.startsWith("HELO")) {
 					reply(out, "250 scripted.test");
+				}
+				else if (command.equals("STARTTLS")) {
+					startTlsAsked.incrementAndGet();
+					reply(out, "454 4.7.0 TLS not available due to temporary reason");
 				}
 				else if (command.startsWith("MAIL FROM")) {
 					recipient = null;
