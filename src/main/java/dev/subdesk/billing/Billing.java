@@ -425,8 +425,20 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
-		return settledNow.apply(result, settlePending(recorded,
-				withLastSettlement == null ? null : settled -> withLastSettlement.accept(result, settled)));
+		Map<String, Refund> settled;
+		try {
+			settled = settlePending(recorded,
+					withLastSettlement == null ? null : paid -> withLastSettlement.accept(result, paid));
+		}
+		catch (RuntimeException e) {
+			// The refunds are recorded and committed: whatever failed after (the database, the gateway's client) leaves
+			// them PENDING for the sweep, and the answer says so. An error here would tell a client that retries with
+			// its Idempotency-Key that nothing happened, and the retry would refund again.
+			log.warn("Refunds {} are recorded; settling them failed, the sweep finishes them",
+					recorded.stream().map(r -> r.refund().id()).toList(), e);
+			settled = Map.of();
+		}
+		return settledNow.apply(result, settled);
 	}
 
 	private void settleAfterCommit() {

@@ -112,6 +112,42 @@ class MoneyRecordsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aRefundWhoseSettlementFailsAfterItsRecordCommittedIsAnsweredPendingSoARetryWithItsKeyRefundsNothingMore() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = firstCharge(account).path("id").asString();
+		String reason = "settlement fails " + UUID.randomUUID();
+		// the database refuses to mark this refund paid: what a failure between the gateway's answer and its record
+		// (a lost connection, a full pool) does
+		jdbc.sql("""
+				CREATE FUNCTION test_fail_settlement() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+				  IF NEW.status = 'SUCCEEDED' AND NEW.reason LIKE 'settlement fails %' THEN
+				    RAISE EXCEPTION 'settlement refused for the test';
+				  END IF;
+				  RETURN NEW;
+				END $$""").update();
+		jdbc.sql("""
+				CREATE TRIGGER test_fail_settlement BEFORE UPDATE ON refunds
+				FOR EACH ROW EXECUTE FUNCTION test_fail_settlement()""").update();
+		try {
+			Api keyed = api.with("Idempotency-Key", "refund-" + UUID.randomUUID());
+			Api.Response first = keyed.post("/charges/" + charge + "/refunds", Map.of("amount", 100, "reason", reason));
+			Api.Response retry = keyed.post("/charges/" + charge + "/refunds", Map.of("amount", 100, "reason", reason));
+
+			assertThat(first.status()).as(first.toString()).isEqualTo(201);
+			assertThat(first.text("status")).isEqualTo("PENDING");
+			assertThat(retry.status()).as(retry.toString()).isEqualTo(201);
+			assertThat(retry.id()).as("the first answer, replayed").isEqualTo(first.id());
+			assertThat(firstCharge(account).path("refundedAmount").asLong()).as("refunded once").isEqualTo(100);
+		}
+		finally {
+			jdbc.sql("DROP TRIGGER test_fail_settlement ON refunds").update();
+			jdbc.sql("DROP FUNCTION test_fail_settlement()").update();
+		}
+	}
+
+	@Test
 	void aPurchaseTheGatewayChargedButThatWasNeverRecordedIsGivenBackByTheSweep() {
 		String account = fixtures.accountWithVisa();
 		PaymentMethod card = accounts.defaultPaymentMethod(account).orElseThrow();
