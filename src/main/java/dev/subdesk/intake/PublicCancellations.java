@@ -47,6 +47,7 @@ public class PublicCancellations {
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
 			  confirmation_email = :tombstone, reason = NULL
 			WHERE account_id = :account
+			   OR lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
 			""";
 
 	private static final String SELECT = """
@@ -158,10 +159,14 @@ public class PublicCancellations {
 			.findFirst());
 	}
 
-	/** What the form kept about a closed account's customer is erased with the account. */
+	/**
+	 * What the form kept about a closed account's customer is erased with the account: requests about its contracts,
+	 * and requests about anyone's that were sent with its email (the customer's name and address typed there).
+	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId())
+			.param("email", closed.erasedEmail()).update();
 	}
 
 	private static String describe(PublicCancellationRequest request, Instant receivedAt) {

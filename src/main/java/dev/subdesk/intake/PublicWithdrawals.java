@@ -42,7 +42,8 @@ public class PublicWithdrawals {
 			""";
 
 	private static final String ERASE = """
-			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE account_id = :account
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone
+			WHERE account_id = :account OR lower(email) = lower(:email)
 			""";
 
 	/** A request as received: what the page shows, the same whatever came of it. */
@@ -116,9 +117,13 @@ public class PublicWithdrawals {
 			.optional();
 	}
 
-	/** What the form kept about a closed account's customer is erased with the account. */
+	/**
+	 * What the form kept about a closed account's customer is erased with the account: requests about its contracts,
+	 * and requests about anyone's that were sent with its email.
+	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId())
+			.param("email", closed.erasedEmail()).update();
 	}
 }

@@ -253,9 +253,18 @@ public class Support {
 	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql("UPDATE support_cases SET detail = :erased WHERE account_id = :account AND detail IS NOT NULL")
+		// its own cases, and another account's opened by a public form sent with its address about that account's
+		// contract (the case's detail repeats the name and the email typed, on lines of their own)
+		jdbc.sql("""
+				UPDATE support_cases SET detail = :erased
+				WHERE (account_id = :account
+				       OR strpos(lower(detail) || E'\n', E'\nemail: ' || lower(:email) || E'\n') > 0
+				       OR strpos(lower(detail) || E'\n', E'\nconfirmation to: ' || lower(:email) || E'\n') > 0)
+				  AND detail IS NOT NULL AND detail <> :erased
+				""")
 			.param("erased", ERASED_DETAIL)
 			.param("account", closed.accountId())
+			.param("email", closed.erasedEmail())
 			.update();
 		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
 		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", closed.accountId()).update();

@@ -82,6 +82,13 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 				"ORD-0000-0000", "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
 		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form(name, email,
 				fixtures.subscription(vpn).text("orderNumber")), "/withdraw/received/");
+		// ... and both about another customer's contract, with this customer's own name and email: filed under the
+		// other account (its case's detail repeats them), so only the email says whose they are.
+		String other = fixtures.accountWithVisa();
+		String othersOrder = fixtures.subscription(fixtures.subscribe(other, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", name, "email", email, "orderNumber",
+				othersOrder, "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, othersOrder), "/withdraw/received/");
 
 		// What staff write while helping the customer: a note, an escalation, and the audit entry of that work.
 		support.note(apiCase, "agent", "Caller " + name + " confirmed the email " + email);
