@@ -27,7 +27,9 @@ class WebSecurity {
 
 	@Bean
 	SecurityFilterChain pages(HttpSecurity http, SecurityContextRepository contexts) throws Exception {
-		http.authorizeHttpRequests(requests -> requests.requestMatchers("/portal/sign-in", "/portal/sign-in/**")
+		// "/portal/closed" follows the closing of the account, which signs its session out: it shows that session's
+		// confirmation numbers, and to anyone else only that an account was closed
+		http.authorizeHttpRequests(requests -> requests.requestMatchers("/portal/sign-in", "/portal/sign-in/**", "/portal/closed")
 			.permitAll()
 			.requestMatchers("/portal", "/portal/**")
 			.hasRole("CUSTOMER")

@@ -69,6 +69,7 @@ class PortalAccountIntegrationTests extends PortalTestSupport {
 	@Test
 	void closingNeedsTheTypedConfirmationThenCancelsEverythingAndEndsTheSession() {
 		Customer c = customerWith("antivirus-annual");
+		PortalSession elsewhere = new PortalSession(port).signIn(api, c.account());
 		PortalSession session = new PortalSession(port).signIn(api, c.account());
 
 		session.post("/portal/account/close", Map.of("confirm", "yes"));
@@ -79,7 +80,9 @@ class PortalAccountIntegrationTests extends PortalTestSupport {
 		assertThat(closed.location()).endsWith("/portal/closed");
 		assertThat(api.get("/accounts/" + c.account()).text("status")).isEqualTo("CLOSED");
 		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("CANCELLED");
+		assertThat(session.get("/portal/closed").body()).as("the numbers, kept for this page").contains("CXL-");
 		assertThat(session.get("/portal").location()).contains("/portal/sign-in");
+		assertThat(elsewhere.get("/portal").location()).as("another browser's session ended too").contains("/portal/sign-in");
 	}
 
 	@Test
