@@ -335,12 +335,12 @@ public class Accounts {
 			.param("account", accountId)
 			.update();
 		String tombstone = Account.tombstoneEmail(accountId);
-		String email = get(accountId).email();
+		events.publishEvent(new AccountErasing(accountId, get(accountId).email()));
 		jdbc.sql("""
 				UPDATE accounts SET status = 'CLOSED', closed_at = :at, name = 'Erased customer', email = :tombstone
 				WHERE id = :id
 				""").param("at", Timestamp.from(now)).param("tombstone", tombstone).param("id", accountId).update();
-		events.publishEvent(new AccountClosed(accountId, tombstone, now, email));
+		events.publishEvent(new AccountClosed(accountId, tombstone, now));
 		Account closed = get(accountId);
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CLOSED, closed));
 		return closed;

@@ -2,6 +2,7 @@ package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
@@ -47,7 +48,12 @@ public class PublicCancellations {
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
 			  confirmation_email = :tombstone, reason = NULL
 			WHERE account_id = :account
-			   OR lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
+			""";
+
+	private static final String ERASE_SENT_WITH = """
+			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
+			  confirmation_email = :tombstone, reason = NULL
+			WHERE lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
 			""";
 
 	private static final String SELECT = """
@@ -159,14 +165,20 @@ public class PublicCancellations {
 			.findFirst());
 	}
 
-	/**
-	 * What the form kept about a closed account's customer is erased with the account: requests about its contracts,
-	 * and requests about anyone's that were sent with its email (the customer's name and address typed there).
-	 */
+	/** What the form kept about a closed account's customer is erased with the account. */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId())
-			.param("email", closed.erasedEmail()).update();
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+	}
+
+	/**
+	 * So are requests about anyone's contract that were sent with its email (the customer's name and address typed
+	 * there, filed under the other account).
+	 */
+	@EventListener
+	void on(AccountErasing erasing) {
+		jdbc.sql(ERASE_SENT_WITH).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
+			.param("email", erasing.email()).update();
 	}
 
 	private static String describe(PublicCancellationRequest request, Instant receivedAt) {

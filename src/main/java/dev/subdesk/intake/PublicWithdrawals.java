@@ -2,6 +2,7 @@ package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Withdrawal;
@@ -42,8 +43,11 @@ public class PublicWithdrawals {
 			""";
 
 	private static final String ERASE = """
-			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone
-			WHERE account_id = :account OR lower(email) = lower(:email)
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE account_id = :account
+			""";
+
+	private static final String ERASE_SENT_WITH = """
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE lower(email) = lower(:email)
 			""";
 
 	/** A request as received: what the page shows, the same whatever came of it. */
@@ -117,13 +121,19 @@ public class PublicWithdrawals {
 			.optional();
 	}
 
-	/**
-	 * What the form kept about a closed account's customer is erased with the account: requests about its contracts,
-	 * and requests about anyone's that were sent with its email.
-	 */
+	/** What the form kept about a closed account's customer is erased with the account. */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId())
-			.param("email", closed.erasedEmail()).update();
+		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+	}
+
+	/**
+	 * So are requests about anyone's contract that were sent with its email (the customer's name and address typed
+	 * there, filed under the other account).
+	 */
+	@EventListener
+	void on(AccountErasing erasing) {
+		jdbc.sql(ERASE_SENT_WITH).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
+			.param("email", erasing.email()).update();
 	}
 }

@@ -2,6 +2,7 @@ package dev.subdesk.support;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
@@ -253,24 +254,32 @@ public class Support {
 	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		// its own cases, and another account's opened by a public form sent with its address about that account's
-		// contract (the case's detail repeats the name and the email typed, on lines of their own)
-		jdbc.sql("""
-				UPDATE support_cases SET detail = :erased
-				WHERE (account_id = :account
-				       OR strpos(lower(detail) || E'\n', E'\nemail: ' || lower(:email) || E'\n') > 0
-				       OR strpos(lower(detail) || E'\n', E'\nconfirmation to: ' || lower(:email) || E'\n') > 0)
-				  AND detail IS NOT NULL AND detail <> :erased
-				""")
+		jdbc.sql("UPDATE support_cases SET detail = :erased WHERE account_id = :account AND detail IS NOT NULL")
 			.param("erased", ERASED_DETAIL)
 			.param("account", closed.accountId())
-			.param("email", closed.erasedEmail())
 			.update();
 		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
 		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", closed.accountId()).update();
 		jdbc.sql(ERASE_APPROVAL_TEXT).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
 		audit.eraseAbout(closed.accountId(), jdbc.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
 			.param("account", closed.accountId()).query(String.class).list());
+	}
+
+	/**
+	 * The detail of another account's case opened by a public form that a closing account's customer sent about that
+	 * account's contract: it repeats the name and the email typed, on lines of their own.
+	 */
+	@EventListener
+	void on(AccountErasing erasing) {
+		jdbc.sql("""
+				UPDATE support_cases SET detail = :erased
+				WHERE (strpos(lower(detail) || E'\n', E'\nemail: ' || lower(:email) || E'\n') > 0
+				       OR strpos(lower(detail) || E'\n', E'\nconfirmation to: ' || lower(:email) || E'\n') > 0)
+				  AND detail <> :erased
+				""")
+			.param("erased", ERASED_DETAIL)
+			.param("email", erasing.email())
+			.update();
 	}
 
 	private static final String ERASE_ESCALATION_REASONS = """

@@ -4,9 +4,11 @@ import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.EmailChanged;
 import jakarta.servlet.http.HttpSession;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
@@ -26,14 +28,31 @@ class CustomerSessions {
 		this.sessions = sessions;
 	}
 
-	@TransactionalEventListener(fallbackExecution = true)
+	// Plain listeners that wait for the commit themselves: a transactional listener would have Spring Modulith store
+	// the event with its publications, and EmailChanged holds two addresses.
+	@EventListener
 	void on(EmailChanged changed) {
-		end(changed.accountId(), null);
+		afterCommit(() -> end(changed.accountId(), null));
 	}
 
-	@TransactionalEventListener(fallbackExecution = true)
+	@EventListener
 	void on(AccountClosed closed) {
-		end(closed.accountId(), currentSessionId());
+		String kept = currentSessionId();
+		afterCommit(() -> end(closed.accountId(), kept));
+	}
+
+	private static void afterCommit(Runnable work) {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			work.run();
+			return;
+		}
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+			@Override
+			public void afterCommit() {
+				work.run();
+			}
+		});
 	}
 
 	/** Ends the account's sessions but {@code kept} (a portal session's principal is the account's id). */

@@ -121,8 +121,15 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		PortalSession oldMailbox = new PortalSession(port);
 		String code = askForCode(oldMailbox, account);
 
-		accounts.changeEmail(account, Fixtures.uniqueEmail());
+		String previous = email(account);
+		String next = Fixtures.uniqueEmail();
+		accounts.changeEmail(account, next);
 
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM event_publication
+				WHERE strpos(serialized_event, :previous) > 0 OR strpos(serialized_event, :next) > 0
+				""").param("previous", previous).param("next", next).query(Long.class).single())
+			.as("the change's event, with both addresses, is not stored with the publications").isZero();
 		assertThat(signedInBefore.get("/portal").status()).as("signed out").isEqualTo(302);
 		assertThat(otherCustomer.get("/portal").status()).as("another account's session stays").isEqualTo(200);
 		assertThat(oldMailbox.post("/portal/sign-in/code", Map.of("code", code)).status()).isEqualTo(401);
