@@ -182,6 +182,22 @@ public class Billing {
 		return false;
 	}
 
+	/**
+	 * The sweep's move of a PENDING attempt, unless it was taken up again since the sweep read it (a renewal repeats
+	 * an unanswered key with a new {@code created_at}): the sweep's reading of the ledger is then out of date.
+	 */
+	private boolean settleStaleAttempt(String gatewayKey, String to, Timestamp before) {
+		return jdbc.sql("""
+				UPDATE purchase_attempts SET status = :to, settled_at = :at
+				WHERE gateway_key = :key AND status = 'PENDING' AND created_at < :before
+				""")
+			.param("to", to)
+			.param("at", Timestamp.from(clock.instant()))
+			.param("key", gatewayKey)
+			.param("before", before)
+			.update() == 1;
+	}
+
 	private boolean settleAttempt(String gatewayKey, String from, String to) {
 		return jdbc.sql("UPDATE purchase_attempts SET status = :to, settled_at = :at WHERE gateway_key = :key AND status = :from")
 			.param("to", to)
@@ -191,9 +207,15 @@ public class Billing {
 			.update() == 1;
 	}
 
-	/** Gives back a renewal payment that could not be recorded, unless a charge for that period was recorded. */
+	/**
+	 * Gives back a renewal payment that could not be recorded (its subscription ended or moved on while the gateway
+	 * had it), and marks its attempt REVERSED; one the gateway does not answer stays REVERSING for the sweep.
+	 */
 	public void reverseUnrecordedPayment(String token, Money amount, String gatewayKey) {
-		gateway.refund(token, amount, "reverse_" + gatewayKey);
+		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSING' WHERE gateway_key = :key AND status <> 'REVERSED'")
+			.param("key", gatewayKey)
+			.update();
+		reverseAttempt(token, amount, gatewayKey);
 	}
 
 	/** Whether a successful charge is recorded for this subscription's period starting at {@code periodStart}. */
@@ -302,6 +324,73 @@ public class Billing {
 	public List<PaymentResult> chargeRenewals(List<PaymentGateway.ChargeRequest> requests) {
 		requireNoTransaction();
 		return gateway.chargeAll(requests);
+	}
+
+	/** A renewal charge about to be asked of the gateway, recorded first ({@link #recordRenewalAttempts}). */
+	public record RenewalAttempt(String gatewayKey, String accountId, String subscriptionId, String paymentMethodId,
+			Money amount) {
+	}
+
+	/**
+	 * Records renewal charges PENDING before the gateway is asked, as a purchase's attempt is: committed at once, so
+	 * that money the gateway takes is never without a record. A key already PENDING (its answer was lost), VOID (the
+	 * sweep found it took nothing) or DECLINED is taken up again. Returns the keys that may be charged: not one whose
+	 * money was given back or is being given back (REVERSING, REVERSED) or already recorded (COMPLETED), which the
+	 * caller charges under another key. A PENDING one the engine does not complete is the sweep's after the grace
+	 * ({@link #reconcilePending()}): given back if the gateway took it.
+	 */
+	public java.util.Set<String> recordRenewalAttempts(List<RenewalAttempt> attempts) {
+		requireNoTransaction();
+		if (attempts.isEmpty()) {
+			return java.util.Set.of();
+		}
+		return new java.util.HashSet<>(jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				SELECT k, a, s, p, m, c, 'PENDING', :at
+				FROM unnest(:keys::text[], :accounts::text[], :subscriptions::text[], :methods::text[], :amounts::bigint[],
+				            :currencies::text[]) AS v(k, a, s, p, m, c)
+				ON CONFLICT (gateway_key) DO UPDATE SET status = 'PENDING', created_at = EXCLUDED.created_at,
+				    settled_at = NULL
+				WHERE purchase_attempts.status IN ('PENDING', 'VOID', 'DECLINED')
+				RETURNING gateway_key
+				""")
+			.param("keys", attempts.stream().map(RenewalAttempt::gatewayKey).toArray(String[]::new))
+			.param("accounts", attempts.stream().map(RenewalAttempt::accountId).toArray(String[]::new))
+			.param("subscriptions", attempts.stream().map(RenewalAttempt::subscriptionId).toArray(String[]::new))
+			.param("methods", attempts.stream().map(RenewalAttempt::paymentMethodId).toArray(String[]::new))
+			.param("amounts", attempts.stream().map(a -> a.amount().amount()).toArray(Long[]::new))
+			.param("currencies", attempts.stream().map(a -> a.amount().currency()).toArray(String[]::new))
+			.param("at", Timestamp.from(clock.instant()))
+			.query(String.class)
+			.list());
+	}
+
+	/**
+	 * Completes the PENDING renewal attempts of charges about to be recorded, in their transaction; returns the keys
+	 * completed. A key not among them was taken by the sweep meanwhile (its money is being given back): its charge
+	 * must not be recorded.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public java.util.Set<String> completeRenewalAttempts(java.util.Collection<String> keys) {
+		if (keys.isEmpty()) {
+			return java.util.Set.of();
+		}
+		return new java.util.HashSet<>(jdbc.sql("""
+				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at
+				WHERE gateway_key = ANY(:keys::text[]) AND status = 'PENDING'
+				RETURNING gateway_key
+				""")
+			.param("at", Timestamp.from(clock.instant()))
+			.param("keys", keys.toArray(String[]::new))
+			.query(String.class)
+			.list());
+	}
+
+	/** A renewal attempt the gateway declined, in the transaction that records the decline. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void declineRenewalAttempt(String gatewayKey) {
+		settleAttempt(gatewayKey, "PENDING", "DECLINED");
 	}
 
 	/**
@@ -755,15 +844,15 @@ public class Billing {
 			if (attempt.status().equals("PENDING")) {
 				Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
 				if (ledger.isEmpty()) {
-					voided += settleAttempt(attempt.key(), "PENDING", "VOID") ? 1 : 0;
+					voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
 					continue;
 				}
 				if (ledger.get() instanceof PaymentResult.Declined) {
-					settleAttempt(attempt.key(), "PENDING", "DECLINED");
+					settleStaleAttempt(attempt.key(), "DECLINED", before);
 					continue;
 				}
-				if (!settleAttempt(attempt.key(), "PENDING", "REVERSING")) {
-					continue; // completed by its request meanwhile
+				if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
+					continue; // completed by its request meanwhile, or a renewal took it up again
 				}
 			}
 			reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;

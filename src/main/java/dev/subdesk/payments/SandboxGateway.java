@@ -21,7 +21,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * its charges with a transient error or a time-out (a time-out may come after the money moved). Refunds always
  * succeed (shared/API.md), except on {@code tok_refundUnanswered} (VISA 0341, not in the contract: for tests and
  * demos of the records left pending), whose charges succeed and whose every refund's answer is lost after the
- * money moved, so that only the sweep finds it paid.
+ * money moved, so that only the sweep finds it paid. On {@code tok_renewalUnanswered} (VISA 0358, the same kind of
+ * card) a purchase succeeds, and every renewal charge is taken with its answer lost.
  */
 @Component
 class SandboxGateway implements PaymentGateway {
@@ -30,7 +31,7 @@ class SandboxGateway implements PaymentGateway {
 	}
 
 	private enum Behaviour {
-		SUCCEEDS, DECLINES, FLAKY, REFUNDS_UNANSWERED
+		SUCCEEDS, DECLINES, FLAKY, REFUNDS_UNANSWERED, RENEWALS_UNANSWERED
 	}
 
 	private static final Map<String, SandboxCard> CARDS = Map.of(
@@ -38,7 +39,8 @@ class SandboxGateway implements PaymentGateway {
 			"tok_mastercard", new SandboxCard("MASTERCARD", "4444", Behaviour.SUCCEEDS),
 			"tok_chargeDeclined", new SandboxCard("VISA", "0002", Behaviour.DECLINES),
 			"tok_flaky", new SandboxCard("VISA", "1881", Behaviour.FLAKY),
-			"tok_refundUnanswered", new SandboxCard("VISA", "0341", Behaviour.REFUNDS_UNANSWERED));
+			"tok_refundUnanswered", new SandboxCard("VISA", "0341", Behaviour.REFUNDS_UNANSWERED),
+			"tok_renewalUnanswered", new SandboxCard("VISA", "0358", Behaviour.RENEWALS_UNANSWERED));
 
 	private static final String RECORD = """
 			INSERT INTO sandbox_gateway_payments (idempotency_key, gateway_token, amount, currency, outcome, created_at)
@@ -135,7 +137,9 @@ class SandboxGateway implements PaymentGateway {
 		}
 		for (int i : reaching) {
 			ChargeRequest request = requests.get(i);
-			boolean lostAnswer = CARDS.get(request.token()).behaviour() == Behaviour.FLAKY && random.nextInt(3) == 0;
+			Behaviour behaviour = CARDS.get(request.token()).behaviour();
+			boolean lostAnswer = behaviour == Behaviour.RENEWALS_UNANSWERED
+					|| behaviour == Behaviour.FLAKY && random.nextInt(3) == 0;
 			results[i] = lostAnswer ? new PaymentResult.Unknown("timeout")
 					: outcome(outcomes.get(request.idempotencyKey()), request.idempotencyKey());
 		}

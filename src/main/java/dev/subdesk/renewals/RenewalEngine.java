@@ -242,18 +242,24 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		Map<String, SubscriptionPriceChanges.Renewing> prices = timed(timings::database,
 				() -> priceChanges.atRenewal(direct.stream().map(RenewalQueue.Due::subscription).toList()));
 		direct.replaceAll(due -> atPrice(due, prices.get(due.subscription().id()).charge()));
-		List<RenewalQueue.Due> charged = new ArrayList<>();
-		List<ChargeRequest> requests = new ArrayList<>();
+		List<RenewalQueue.Due> withToken = new ArrayList<>();
 		List<RenewalQueue.Due> noMethod = new ArrayList<>();
 		for (RenewalQueue.Due due : direct) {
 			String token = due.subscription().paymentMethodId() == null ? null : tokens.get(due.subscription().paymentMethodId());
-			if (token == null) {
-				noMethod.add(due);
+			(token == null ? noMethod : withToken).add(due);
+		}
+		// recorded before the gateway is asked (money never moves without a record): the key of each attempt
+		Map<String, String> keys = timed(timings::database, () -> recordAttempts(withToken));
+		List<RenewalQueue.Due> charged = new ArrayList<>();
+		List<ChargeRequest> requests = new ArrayList<>();
+		for (RenewalQueue.Due due : withToken) {
+			String key = keys.get(due.subscription().id());
+			if (key == null) {
+				unansweredInRun.add(due.subscription().id()); // not recorded: not asked, tried at the next run
+				continue;
 			}
-			else {
-				charged.add(due);
-				requests.add(new ChargeRequest(token, due.subscription().price(), gatewayKey(due)));
-			}
+			charged.add(due);
+			requests.add(new ChargeRequest(tokens.get(due.subscription().paymentMethodId()), due.subscription().price(), key));
 		}
 		List<PaymentResult> results = timed(timings::gateway, () -> billing.chargeRenewals(requests));
 		List<RenewalQueue.Due> succeeded = new ArrayList<>();
@@ -270,13 +276,44 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
 			}
 		}
-		recordSuccesses(succeeded, tokens, prices);
+		recordSuccesses(succeeded, tokens, prices, keys);
 		int expired = 0;
 		for (int i = 0; i < declined.size(); i++) {
-			expired += recordDecline(declined.get(i), declineCodes.get(i));
+			RenewalQueue.Due due = declined.get(i);
+			expired += recordDecline(due, declineCodes.get(i), keys.getOrDefault(due.subscription().id(), gatewayKey(due)));
 		}
 		unansweredInRun.addAll(unanswered);
 		return new RunResult(succeeded.size(), declined.size(), expired, 0, 0);
+	}
+
+	/**
+	 * Records the attempts PENDING and returns each one's key by subscription id: {@link #gatewayKey}, or, where the
+	 * sweep has given that key's money back (the attempt looked abandoned), the same key with a suffix of its own, so
+	 * that the gateway charges again instead of answering the payment it reversed.
+	 */
+	private Map<String, String> recordAttempts(List<RenewalQueue.Due> dues) {
+		Map<String, String> keys = new java.util.HashMap<>(dues.size() * 2);
+		Set<String> chargeable = billing.recordRenewalAttempts(dues.stream().map(d -> attempt(d, gatewayKey(d))).toList());
+		List<Billing.RenewalAttempt> again = new ArrayList<>();
+		for (RenewalQueue.Due due : dues) {
+			String key = gatewayKey(due);
+			if (chargeable.contains(key)) {
+				keys.put(due.subscription().id(), key);
+			}
+			else {
+				again.add(attempt(due, key + "_r" + clock.millis()));
+			}
+		}
+		if (!again.isEmpty()) {
+			Set<String> taken = billing.recordRenewalAttempts(again);
+			again.stream().filter(a -> taken.contains(a.gatewayKey())).forEach(a -> keys.put(a.subscriptionId(), a.gatewayKey()));
+		}
+		return keys;
+	}
+
+	private static Billing.RenewalAttempt attempt(RenewalQueue.Due due, String key) {
+		Subscription s = due.subscription();
+		return new Billing.RenewalAttempt(key, s.accountId(), s.id(), Objects.requireNonNull(s.paymentMethodId()), s.price());
 	}
 
 	/** The gateway idempotency key of one attempt: per subscription, period and attempt number. */
@@ -293,14 +330,20 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				: new RenewalQueue.Due(s.withRenewalPrice(price), due.dueAt(), due.extraAttempt(), due.dunningAttempts());
 	}
 
-	private void recordSuccesses(List<RenewalQueue.Due> succeeded, Map<String, String> tokens,
-			Map<String, SubscriptionPriceChanges.Renewing> prices) {
-		if (succeeded.isEmpty()) {
+	private void recordSuccesses(List<RenewalQueue.Due> paid, Map<String, String> tokens,
+			Map<String, SubscriptionPriceChanges.Renewing> prices, Map<String, String> keys) {
+		if (paid.isEmpty()) {
 			return;
 		}
+		List<RenewalQueue.Due> succeeded = new ArrayList<>(paid.size());
 		List<RenewalQueue.Due> stale = new ArrayList<>();
 		timed(timings::database, () -> tx.execute(status -> {
 			queue.commitWithoutWaitingForDisk();
+			// an attempt the sweep took meanwhile (its money is being given back) records nothing: still due, its
+			// subscription is charged again under a key of its own
+			Set<String> completed = billing.completeRenewalAttempts(
+					paid.stream().map(d -> keys.get(d.subscription().id())).toList());
+			paid.stream().filter(d -> completed.contains(keys.get(d.subscription().id()))).forEach(succeeded::add);
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
@@ -326,7 +369,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				}
 				recorded.add(due);
 				charges.add(new Billing.NewCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
-						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), gatewayKey(due), due.dueAt()));
+						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), keys.get(s.id()), due.dueAt()));
 			}
 			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
 			timed(timings::notices, () -> {
@@ -350,19 +393,20 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			Subscription s = due.subscription();
 			if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
 				billing.reverseUnrecordedPayment(tokens.get(Objects.requireNonNull(s.paymentMethodId())), s.price(),
-						gatewayKey(due));
+						keys.get(s.id()));
 			}
 		}
 	}
 
-	private int recordDecline(RenewalQueue.Due due, String code) {
+	private int recordDecline(RenewalQueue.Due due, String code, String key) {
 		Integer expired = timed(timings::database, () -> tx.execute(status -> {
 			Subscription s = due.subscription();
+			billing.declineRenewalAttempt(key);
 			dev.subdesk.accounts.Account holder = accounts.get(s.accountId());
 			@Nullable String failedChargeId = null;
 			if (s.paymentMethodId() != null && accounts.paymentMethodEvenIfRemoved(s.paymentMethodId()).isPresent()) {
 				Charge failed = billing.recordFailedCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
-						s.nextPeriodEnd(), s.paymentMethodId(), gatewayKey(due), code, due.dueAt());
+						s.nextPeriodEnd(), s.paymentMethodId(), key, code, due.dueAt());
 				failedChargeId = failed.id();
 			}
 			List<Subscription> ended = queue.declined(due, due.dueAt());

@@ -9,6 +9,7 @@ import dev.subdesk.billing.PaymentOutcome;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -164,6 +165,57 @@ class MoneyRecordsIntegrationTests extends ApiIntegrationTest {
 		assertThat(ledger(key)).contains(new LedgerEntry("CHARGE", 2999, "succeeded"));
 		assertThat(ledger("reverse_" + key)).contains(new LedgerEntry("REFUND", 2999, "succeeded"));
 		assertThat(api.get("/accounts/" + account + "/charges").json().path("data")).isEmpty();
+	}
+
+	@Test
+	void aRenewalTheGatewayTookWithoutAnsweringIsRecordedFirstAndGivenBackOnceItsSubscriptionEnded() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", fixtures.card(account, "tok_renewalUnanswered")));
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+		fixtures.advance(java.time.Duration.between(fixtures.now(), java.time.Instant.parse(periodEnd)).plusMinutes(1));
+		String key = "renewal_" + sub + "_p1_a0";
+		assertThat(ledger(key)).as("the sandbox took the renewal's money and lost the answer")
+			.contains(new LedgerEntry("CHARGE", 699, "succeeded"));
+		assertThat(attemptStatus(key)).as("recorded before the gateway was asked").isEqualTo("PENDING");
+		assertThat(fixtures.subscription(sub).text("currentPeriodEnd")).as("not renewed without an answer").isEqualTo(periodEnd);
+
+		fixtures.cancel(sub, "END_OF_TERM"); // the customer stops it before any answer came: it will never be retried
+		for (int run = 0; run < 20 && !attemptStatus(key).equals("REVERSED"); run++) {
+			fixtures.advance("PT2M"); // past the grace period; the advance runs the sweep
+		}
+
+		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
+		assertThat(ledger("reverse_" + key)).as("the money given back").contains(new LedgerEntry("REFUND", 699, "succeeded"));
+		assertThat(firstCharges(account)).as("no charge for a period never renewed").hasSize(1);
+	}
+
+	@Test
+	void aRenewalWhoseKeyTheSweepGaveBackIsChargedUnderAKeyOfItsOwn() {
+		String account = fixtures.accountWithVisa();
+		String visa = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id").asString();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", fixtures.card(account, "tok_renewalUnanswered")));
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+		fixtures.advance(java.time.Duration.between(fixtures.now(), java.time.Instant.parse(periodEnd)).plusMinutes(1));
+		String key = "renewal_" + sub + "_p1_a0";
+		// what the sweep leaves when it gave the money back before the engine came to the key again
+		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSED' WHERE gateway_key = :k").param("k", key).update();
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", visa));
+
+		api.post("/renewals/run");
+
+		assertThat(fixtures.subscription(sub).text("currentPeriodStart")).as("renewed").isEqualTo(periodEnd);
+		String charged = jdbc.sql("SELECT gateway_key FROM charges WHERE subscription_id = :s AND period_start = :p")
+			.param("s", sub).param("p", java.sql.Timestamp.from(java.time.Instant.parse(periodEnd)))
+			.query(String.class).single();
+		assertThat(charged).as("not the key whose money went back").startsWith(key + "_r").isNotEqualTo(key);
+		assertThat(attemptStatus(charged)).isEqualTo("COMPLETED");
+		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
+	}
+
+	private List<JsonNode> firstCharges(String account) {
+		return api.get("/accounts/" + account + "/charges").json().path("data").values().stream().toList();
 	}
 
 	@Test

@@ -20,10 +20,11 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * more, with as many workers and batches of the same size, and per batch:
  * <ol>
  * <li>the engine's claim statement (advisory lock and {@code FOR UPDATE SKIP LOCKED}, committed at once);</li>
+ * <li>the attempts recorded PENDING ({@code purchase_attempts}, committed before the gateway is asked);</li>
  * <li>the gateway ledger's rows ({@code sandbox_gateway_payments}, with the card's token looked up);</li>
- * <li>in one transaction that does not wait for the disk (as the engine's): the subscriptions moved on, the charges,
- * the RENEWAL_RECEIPT notices, the subjects' event counters and the {@code subscription.renewed} and
- * {@code charge.succeeded} events, in one statement of data-modifying CTEs;</li>
+ * <li>in one transaction that does not wait for the disk (as the engine's): the attempts completed, the subscriptions
+ * moved on, the charges, the RENEWAL_RECEIPT notices, the subjects' event counters and the
+ * {@code subscription.renewed} and {@code charge.succeeded} events, in one statement of data-modifying CTEs;</li>
  * <li>the advisory locks given back.</li>
  * </ol>
  * The notices' texts and the events' data are the engine's own for one of the subscriptions, with that
@@ -43,6 +44,16 @@ final class RenewalCeiling {
 			ORDER BY s.next_attempt_at
 			LIMIT :limit
 			FOR UPDATE OF s SKIP LOCKED
+			""";
+
+	/** The attempts recorded PENDING before the gateway is asked, committed (as the engine's). */
+	private static final String ATTEMPTS = """
+			INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+			    status, created_at)
+			SELECT 'renewal_' || s.id || '_p' || (s.period_index + 1) || '_a1', s.account_id, s.id, s.payment_method_id,
+			    s.price_amount, s.currency, 'PENDING', :now
+			FROM subscriptions s WHERE s.id = ANY (:ids)
+			ON CONFLICT (gateway_key) DO NOTHING
 			""";
 
 	private static final String LEDGER = """
@@ -73,6 +84,11 @@ final class RenewalCeiling {
 			    WHERE t.id = due.id AND t.current_period_end = due.old_end AND t.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')
 			      AND t.auto_renew
 			    RETURNING t.id),
+			completed AS (
+			    UPDATE purchase_attempts a SET status = 'COMPLETED', settled_at = :now
+			    FROM due JOIN moved USING (id)
+			    WHERE a.gateway_key = 'renewal_' || due.id || '_p' || (due.period_index + 1) || '_a1' AND a.status = 'PENDING'
+			    RETURNING 1),
 			made AS (
 			    SELECT due.*, :chargePrefix || :worker || lpad(nextval('pg_temp.ceiling_ids')::text, :chargeDigits, '0') AS charge_id
 			    FROM due JOIN moved USING (id)),
@@ -208,6 +224,8 @@ final class RenewalCeiling {
 					if (ids.length == 0) {
 						return total;
 					}
+					session.sql(ATTEMPTS).param("ids", ids).param("now", now).update();
+					connection.commit();
 					session.sql(LEDGER).param("ids", ids).param("now", now).update();
 					connection.commit();
 					session.sql("SET LOCAL synchronous_commit TO OFF").update();
