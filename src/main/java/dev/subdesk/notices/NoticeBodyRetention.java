@@ -1,5 +1,6 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.shared.Slices;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class NoticeBodyRetention {
 			    WHERE n.sent_at < :before AND n.body IS NOT NULL AND n.sent_at IS NOT NULL
 			      AND NOT EXISTS (SELECT 1 FROM notice_redeliveries r
 			                      WHERE r.notice_id = n.id AND r.sent_at IS NULL AND r.failed_at IS NULL)
-			    LIMIT :batch FOR UPDATE SKIP LOCKED))
+			    LIMIT :slice FOR UPDATE SKIP LOCKED))
 			""";
 
 	private final JdbcClient jdbc;
@@ -50,13 +51,6 @@ class NoticeBodyRetention {
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	int purge() {
 		Timestamp before = Timestamp.from(clock.instant().minus(retention));
-		int total = 0;
-		int erased;
-		do {
-			erased = jdbc.sql(PURGE).param("before", before).param("batch", BATCH).update();
-			total += erased;
-		}
-		while (erased == BATCH);
-		return total;
+		return Slices.untilDone(jdbc, PURGE, before, BATCH);
 	}
 }

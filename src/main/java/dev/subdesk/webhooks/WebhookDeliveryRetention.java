@@ -1,5 +1,6 @@
 package dev.subdesk.webhooks;
 
+import dev.subdesk.shared.Slices;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,13 +53,6 @@ class WebhookDeliveryRetention {
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	int purge() {
 		Timestamp before = Timestamp.from(clock.instant().minus(retention));
-		int total = 0;
-		int deleted;
-		do {
-			deleted = jdbc.sql(PURGE).param("before", before).param("slice", SLICE).update();
-			total += deleted;
-		}
-		while (deleted == SLICE);
-		return total;
+		return Slices.untilDone(jdbc, PURGE, before, SLICE);
 	}
 }
