@@ -1,6 +1,7 @@
 package dev.subdesk.webhooks;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -20,14 +21,16 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolReusePolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dispatcher's HTTP: one {@code POST} of an event at a time per calling thread (a virtual thread per attempt),
@@ -47,6 +50,9 @@ import org.apache.hc.core5.util.Timeout;
 final class WebhookHttp implements AutoCloseable {
 
 	private static final ContentType JSON = ContentType.create("application/json");
+
+	/** The most of an answer's body read; a longer one closes its connection. */
+	static final int ANSWER_BODY_LIMIT = 64 * 1024;
 
 	private final CloseableHttpClient client;
 	private final ScheduledExecutorService deadlines;
@@ -101,14 +107,29 @@ final class WebhookHttp implements AutoCloseable {
 		this.deadlines = timer;
 	}
 
-	/** Posts {@code body} as JSON with {@code headers}; the answer's body is read and dropped. */
+	/**
+	 * Posts {@code body} as JSON with {@code headers}. The answer's status is what counts; at most
+	 * {@value #ANSWER_BODY_LIMIT} bytes of its body are read and dropped, so that the connection can be used again. A
+	 * longer body is not read on: the connection is closed instead, whatever the receiver would still send.
+	 */
 	Answer post(String url, Map<String, String> headers, String body) {
 		HttpPost post = new HttpPost(URI.create(url));
 		headers.forEach(post::setHeader);
 		post.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), JSON));
 		ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
 		try {
-			return new Status(client.execute(post, HttpResponse::getCode));
+			ClassicHttpResponse response = client.executeOpen(null, post, null);
+			boolean readWhole = false;
+			try {
+				readWhole = endsWithin(response.getEntity(), ANSWER_BODY_LIMIT);
+			}
+			finally {
+				if (!readWhole) {
+					post.cancel(); // the connection is dropped, not drained
+				}
+				closeQuietly(response);
+			}
+			return new Status(response.getCode());
 		}
 		catch (InterruptedIOException e) {
 			// the deadline's abort, a socket timeout or a connect timeout
@@ -123,6 +144,36 @@ final class WebhookHttp implements AutoCloseable {
 		}
 		finally {
 			deadline.cancel(false);
+		}
+	}
+
+	/** Reads and drops the body; whether it ended within {@code limit} bytes. */
+	private static boolean endsWithin(@Nullable HttpEntity entity, int limit) throws IOException {
+		if (entity == null) {
+			return true;
+		}
+		InputStream in = entity.getContent();
+		if (in == null) {
+			return true;
+		}
+		byte[] buffer = new byte[8192];
+		long read = 0;
+		int n;
+		while ((n = in.read(buffer)) >= 0) {
+			read += n;
+			if (read > limit) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static void closeQuietly(ClassicHttpResponse response) {
+		try {
+			response.close();
+		}
+		catch (IOException e) {
+			// an aborted connection: nothing more to release
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +80,32 @@ class WebhookHttpTests {
 	}
 
 	@Test
+	void anEndlessAnswerIsNotReadPastItsLimitAndASmallOneKeepsTheConnection() throws Exception {
+		AtomicLong written = new AtomicLong();
+		ServerSocket server = serve(out -> {
+			out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			byte[] chunk = new byte[64 * 1024];
+			while (true) { // until the client closes the connection
+				out.write(chunk);
+				written.addAndGet(chunk.length);
+			}
+		});
+		WebhookHttp http = http(Duration.ofSeconds(30), true);
+
+		assertThat(http.post(url(server), Map.of(), "{}")).isEqualTo(new WebhookHttp.Status(200));
+		// what was written beyond the limit sits in the two sockets' buffers at most, not 30 s of a fast loopback
+		assertThat(written.get()).isLessThan(WebhookHttp.ANSWER_BODY_LIMIT + 64L * 1024 * 1024);
+
+		AtomicInteger smallConnections = new AtomicInteger();
+		ServerSocket small = serveKeepingAlive(smallConnections,
+				"HTTP/1.1 202 Accepted\r\nContent-Length: 6\r\n\r\nthanks");
+		for (int i = 0; i < 3; i++) {
+			assertThat(http.post(url(small), Map.of(), "{}")).isEqualTo(new WebhookHttp.Status(202));
+		}
+		assertThat(smallConnections).as("a small answer read whole leaves its connection for the next").hasValue(1);
+	}
+
+	@Test
 	void withoutPrivateAddressesNothingLocalIsConnectedTo() throws Exception {
 		AtomicInteger accepted = new AtomicInteger();
 		ServerSocket server = serve(out -> {
@@ -125,6 +152,36 @@ class WebhookHttpTests {
 						}
 						catch (Exception e) {
 							// the client gave up: nothing to answer
+						}
+					});
+				}
+				catch (IOException e) {
+					return;
+				}
+			}
+		});
+		return server;
+	}
+
+	/** A receiver answering every request on a connection with {@code answer}, counting its connections. */
+	private ServerSocket serveKeepingAlive(AtomicInteger connections, String answer) throws IOException {
+		ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		closing.add(server);
+		Thread.ofVirtual().start(() -> {
+			while (!server.isClosed()) {
+				try {
+					Socket socket = server.accept();
+					connections.incrementAndGet();
+					Thread.ofVirtual().start(() -> {
+						try (socket) {
+							while (true) {
+								read(socket);
+								socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+								socket.getOutputStream().flush();
+							}
+						}
+						catch (IOException e) {
+							// the client closed the connection
 						}
 					});
 				}
