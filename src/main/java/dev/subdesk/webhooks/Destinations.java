@@ -40,6 +40,9 @@ final class Destinations {
 			return Optional.of(allowPrivate ? "must be an absolute http:// or https:// URL without user-info"
 					: "must be an absolute https:// URL without user-info");
 		}
+		if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+			return Optional.of("its port must be from 1 to 65535");
+		}
 		return Optional.empty();
 	}
 

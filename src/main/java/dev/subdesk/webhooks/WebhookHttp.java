@@ -113,7 +113,14 @@ final class WebhookHttp implements AutoCloseable {
 	 * longer body is not read on: the connection is closed instead, whatever the receiver would still send.
 	 */
 	Answer post(String url, Map<String, String> headers, String body) {
-		HttpPost post = new HttpPost(URI.create(url));
+		HttpPost post;
+		try {
+			post = new HttpPost(URI.create(url));
+		}
+		catch (IllegalArgumentException e) {
+			// an endpoint saved before its URL's check grew stricter
+			return new NoAnswer("could not connect: " + e.getMessage());
+		}
 		headers.forEach(post::setHeader);
 		post.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), JSON));
 		ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -38,6 +38,14 @@ class DestinationsTests {
 	}
 
 	@ParameterizedTest
+	@ValueSource(strings = { "https://93.184.215.14:70000/hook", "https://93.184.215.14:0/hook",
+			"http://127.0.0.1:65536/hook" })
+	void aPortThatDoesNotExistIsRefused(String url) {
+		assertThat(strict.problem(url)).as(url).isPresent();
+		assertThat(demo.problem(url)).as("even allowing private ones").contains("its port must be from 1 to 65535");
+	}
+
+	@ParameterizedTest
 	@ValueSource(strings = { "http://127.0.0.1:8080/hook", "http://localhost/hook" })
 	void allowPrivateAlsoAllowsPlainHttp(String url) {
 		assertThat(demo.problem(url)).as(url).isEmpty();

@@ -106,6 +106,14 @@ class WebhookHttpTests {
 	}
 
 	@Test
+	void aUrlNoConnectionCanBeMadeToIsNoAnswer() {
+		WebhookHttp http = http(Duration.ofSeconds(5), true);
+
+		assertThat(http.post("http://127.0.0.1:70000/hook", Map.of(), "{}"))
+			.isInstanceOfSatisfying(WebhookHttp.NoAnswer.class, no -> assertThat(no.why()).startsWith("could not connect: "));
+	}
+
+	@Test
 	void withoutPrivateAddressesNothingLocalIsConnectedTo() throws Exception {
 		AtomicInteger accepted = new AtomicInteger();
 		ServerSocket server = serve(out -> {
