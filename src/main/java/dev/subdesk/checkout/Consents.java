@@ -4,6 +4,7 @@ import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,12 +43,14 @@ public class Consents {
 	}
 
 	/**
-	 * Checks a purchase's consent: the disclosure must exist, be of this account, plan and parent, not have
-	 * expired and not back another purchase; else {@code 400} on {@code consent}. Missing where required: {@code 400}.
+	 * Checks a purchase's consent: the disclosure must exist, be of this account, plan and parent, show the
+	 * {@code price} the purchase is about to charge (R-US-2: the terms and price shown are what was agreed to; a price
+	 * change since the disclosure needs a new one), not have expired and not back another purchase; else {@code 400} on
+	 * {@code consent}. Missing where required: {@code 400}.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void check(@Nullable ConsentRequest consent, Account account, String planCode,
-			@Nullable String parentSubscriptionId, boolean storeBilled) {
+			@Nullable String parentSubscriptionId, Money price, boolean storeBilled) {
 		if (consent == null) {
 			if (!storeBilled && required(account)) {
 				throw SubdeskException.invalid("consent",
@@ -60,6 +63,10 @@ public class Consents {
 		if (!d.accountId().equals(account.id()) || !d.planCode().equals(planCode)
 				|| !Objects.equals(d.parentSubscriptionId(), parentSubscriptionId)) {
 			throw SubdeskException.invalid("consent", "the disclosure is of another account, plan or parent subscription");
+		}
+		if (!d.price().equals(price) || !d.renewalPrice().equals(price)) {
+			throw SubdeskException.invalid("consent",
+					"the plan's price changed since the disclosure was made: get a new one and show it again");
 		}
 		if (d.expired(clock.instant())) {
 			throw SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");

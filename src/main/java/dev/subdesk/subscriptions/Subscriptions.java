@@ -151,7 +151,7 @@ public class Subscriptions {
 		if (!account.closed() || request.consent() != null) {
 			// a closed account can get no disclosure: a purchase without consent there is 409 ACCOUNT_CLOSED below
 			consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
-					request.channel().storeBilled());
+					plan.priceFor(account.country()), request.channel().storeBilled());
 		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());

@@ -130,6 +130,37 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aDisclosureOfAPriceThePlanNoLongerHasIsRefusedOnConsentAndChargesNothing() {
+		String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThat(api.post("/products", Map.of("code", "consent-price-" + suffix, "name", "Priced product")).status())
+			.isEqualTo(201);
+		String plan = "consent-price-plan-" + suffix;
+		assertThat(api.post("/plans", Map.of("code", plan, "name", "Priced plan", "products",
+				List.of("consent-price-" + suffix), "term", "P1M", "price", Map.of("amount", 500, "currency", "USD"),
+				"deviceLimit", 1, "moneyBackDays", 14)).status()).isEqualTo(201);
+		String account = fixtures.account("DE", null);
+		fixtures.card(account, "tok_visa");
+		Api.Response shown = disclose(account, plan);
+		assertThat(shown.json().path("price").path("currency").asString()).isEqualTo("USD");
+
+		// the plan gets a price in the buyer's currency after the buyer saw the dollar one
+		assertThat(api.post("/plans/" + plan + "/prices", Map.of("amount", 450, "currency", "EUR")).status())
+			.isEqualTo(201);
+		Api.Response refused = buy(account, plan, consent(shown.id()));
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(refused.json().path("errors").get(0).path("message").asString()).contains("price changed");
+		assertThat(subscriptionsOf(account)).isZero();
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).isZero();
+
+		Api.Response again = disclose(account, plan);
+		assertThat(again.json().path("price").path("amount").asLong()).isEqualTo(450);
+		Api.Response bought = buy(account, plan, consent(again.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+	}
+
+	@Test
 	void theConsentRecordKeepsTheExactTextItsHashTheMethodTheTimeAndTheChannelNewestFirst() {
 		String account = californian();
 		Api.Response d = disclose(account, "antivirus-annual");
