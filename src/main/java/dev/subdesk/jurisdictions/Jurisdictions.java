@@ -83,9 +83,10 @@ public class Jurisdictions {
 		List<NoticeRule> schedule = new ArrayList<>();
 		for (JsonNode notice : table.path("notices")) {
 			String when = notice.path("when").asString(null);
-			schedule.add(new NoticeRule(kind(required(notice, "type").asString()),
-					required(notice, "daysBefore").asInt(), strings(notice.path("terms")), strings(notice.path("rules")),
-					when == null || switchOn(when)));
+			int daysBefore = required(notice, "daysBefore").asInt();
+			schedule.add(new NoticeRule(kind(required(notice, "type").asString()), daysBefore,
+					notice.path("minDaysBefore").asInt(daysBefore), strings(notice.path("terms")),
+					strings(notice.path("rules")), when == null || switchOn(when)));
 		}
 		Set<ScheduledNotice> unscheduled = EnumSet.allOf(ScheduledNotice.class);
 		schedule.forEach(n -> unscheduled.remove(n.type()));
@@ -141,9 +142,20 @@ public class Jurisdictions {
 
 	/** The days ahead of the event that a notice of this type goes out for this term ({@code P1Y}, {@code P1M}). */
 	public int daysBefore(ScheduledNotice type, String term) {
+		return rule(type, term).daysBefore();
+	}
+
+	/**
+	 * The fewest days ahead of the event that a notice of this type, sent late, still serves its rules for this term
+	 * (the near end of their window: R-CA-8's 7-30 days for a price change); {@link #daysBefore} unless the table says.
+	 */
+	public int minDaysBefore(ScheduledNotice type, String term) {
+		return rule(type, term).minDaysBefore();
+	}
+
+	private NoticeRule rule(ScheduledNotice type, String term) {
 		return notices.stream()
 			.filter(n -> n.type() == type && n.terms().contains(term))
-			.mapToInt(NoticeRule::daysBefore)
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("The rule table has no " + type + " notice for " + term));
 	}

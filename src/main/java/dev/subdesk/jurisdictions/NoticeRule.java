@@ -3,12 +3,18 @@ package dev.subdesk.jurisdictions;
 import java.util.List;
 
 /**
- * A notice of the schedule every customer gets: its type, how many days before the event it goes out, for which
- * terms, the rules it serves, and whether it is on (a notice behind a switch is off while the switch is).
+ * A notice of the schedule every customer gets: its type, how many days before the event it goes out, the fewest days
+ * before the event it still serves its rules when it goes out late ({@code minDaysBefore}, at most {@code daysBefore}),
+ * for which terms, the rules it serves, and whether it is on (a notice behind a switch is off while the switch is).
  */
-public record NoticeRule(ScheduledNotice type, int daysBefore, List<String> terms, List<String> rules, boolean active) {
+public record NoticeRule(ScheduledNotice type, int daysBefore, int minDaysBefore, List<String> terms,
+		List<String> rules, boolean active) {
 
 	public NoticeRule {
+		if (minDaysBefore < 0 || minDaysBefore > daysBefore) {
+			throw new IllegalArgumentException("A " + type + " notice's minDaysBefore must be from 0 to its daysBefore ("
+					+ daysBefore + "): " + minDaysBefore);
+		}
 		terms = List.copyOf(terms);
 		rules = List.copyOf(rules);
 	}

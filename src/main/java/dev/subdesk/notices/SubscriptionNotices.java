@@ -164,20 +164,20 @@ class SubscriptionNotices {
 		List<Notices.Draft> drafts = approaching.subscriptions()
 			.stream()
 			.map(a -> switch (approaching.milestone()) {
-				case RENEWAL -> ahead(NoticeType.RENEWAL_REMINDER, "reminder", "reminder.next", a.subscription(), a.to(),
-						approaching.at());
-				case CHARGE -> preBilling(a.subscription(), a.to(), approaching.at());
-				case TRIAL_END -> ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term", a.subscription(),
-						a.to(), approaching.at());
+				case RENEWAL -> ahead(NoticeType.RENEWAL_REMINDER, "reminder", "reminder.next", a, approaching.at());
+				case CHARGE -> preBilling(a, approaching.at());
+				case TRIAL_END -> ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term", a, approaching.at());
 			})
 			.toList();
 		notices.sendAll(drafts);
 	}
 
-	private Notices.Draft preBilling(Subscription s, Accounts.Addressee to, Instant at) {
+	private Notices.Draft preBilling(RenewalsApproaching.Approaching a, Instant at) {
+		Subscription s = a.subscription();
+		Accounts.Addressee to = a.to();
 		Letter letter = notices.letterFor(to.country());
 		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
+		String price = letter.money(a.charge());
 		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
 				letter.text("upcoming.subject", name, price), letter.text("upcoming.body",
 						letter.date(s.currentPeriodEnd()), price, name, s.orderNumber(), baseUrl),
@@ -186,14 +186,17 @@ class SubscriptionNotices {
 
 	/**
 	 * A notice ahead of the end of the current period: {@code key.subject} and {@code key.body} with the plan's name,
-	 * the order number, the day, the price, the term ({@code termKey.year} or {@code termKey.month}) and the base URL.
+	 * the order number, the day, the price that day's charge will be, the term ({@code termKey.year} or
+	 * {@code termKey.month}) and the base URL.
 	 */
-	private Notices.Draft ahead(NoticeType type, String key, String termKey, Subscription s, Accounts.Addressee to,
+	private Notices.Draft ahead(NoticeType type, String key, String termKey, RenewalsApproaching.Approaching a,
 			Instant at) {
+		Subscription s = a.subscription();
+		Accounts.Addressee to = a.to();
 		Plan plan = catalog.get(s.planCode());
 		Letter letter = notices.letterFor(to.country());
 		String name = catalog.name(s.planCode(), letter.locale());
-		String price = letter.money(s.price());
+		String price = letter.money(a.charge());
 		String day = letter.date(s.currentPeriodEnd());
 		return new Notices.Draft(letter, s.accountId(), to.email(), type, letter.text(key + ".subject", name, day, price),
 				letter.text(key + ".body", name, s.orderNumber(), day, price,

@@ -51,14 +51,15 @@ public class Jobs {
 
 	/**
 	 * Jobs due at one instant run in this order: the ends of subscriptions whose consent to a price increase is
-	 * missing at its renewal, scheduled cancellations, reminders and notices, renewal attempts (with expiries), the
-	 * sweep of charges after a cancellation, then the reconciliation of pending money records.
+	 * missing at its renewal, scheduled cancellations, price change notices, then reminders and the other notices
+	 * (which tell the price a renewal will charge, a new one included), renewal attempts (with expiries), the sweep of
+	 * charges after a cancellation, then the reconciliation of pending money records.
 	 */
 	private RunResult runUpTo(Instant until) {
 		priceChanges.endWithoutConsent(until);
 		int ended = scheduledEnds.takeEffect(until);
-		int reminders = engine.sendReminders(until);
 		priceChanges.sendNotices(until);
+		int reminders = engine.sendReminders(until);
 		engine.sendPreBillingNotices(until);
 		engine.sendTrialEndingNotices(until);
 		RunResult attempts = engine.attemptRenewals(until);

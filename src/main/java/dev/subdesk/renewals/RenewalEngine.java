@@ -145,8 +145,13 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					return 0;
 				}
 				Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
+				// the notice tells the price the renewal will charge: a plan's new price where it applies then
+				Map<String, SubscriptionPriceChanges.Renewing> prices = priceChanges.atRenewal(due);
 				events.publishEvent(new RenewalsApproaching(milestone,
-						due.stream().map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()))).toList(),
+						due.stream()
+							.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
+									prices.get(s.id()).charge()))
+							.toList(),
 						clock.instant()));
 				return due.size();
 			}));

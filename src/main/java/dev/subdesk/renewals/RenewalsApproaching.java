@@ -1,6 +1,7 @@
 package dev.subdesk.renewals;
 
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.Money;
 import dev.subdesk.subscriptions.Subscription;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +25,10 @@ public record RenewalsApproaching(Milestone milestone, List<Approaching> subscri
 		TRIAL_END
 	}
 
-	/** One subscription with the account holder to tell. */
-	public record Approaching(Subscription subscription, Accounts.Addressee to) {
+	/**
+	 * One subscription with the account holder to tell, and what the renewal (or the trial's conversion) will charge
+	 * as things stand: the subscription's price, or a plan's new price that applies at it.
+	 */
+	public record Approaching(Subscription subscription, Accounts.Addressee to, Money charge) {
 	}
 }

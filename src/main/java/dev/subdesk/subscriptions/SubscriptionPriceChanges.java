@@ -123,6 +123,8 @@ public class SubscriptionPriceChanges {
 	private final TransactionTemplate tx;
 	private final int yearLead;
 	private final int monthLead;
+	private final int yearMinimum;
+	private final int monthMinimum;
 
 	SubscriptionPriceChanges(JdbcClient jdbc, PriceChanges priceChanges, Catalog catalog, Subscriptions subscriptions,
 			Accounts accounts, ApplicationEventPublisher events, Jurisdictions jurisdictions, Clock clock,
@@ -139,11 +141,22 @@ public class SubscriptionPriceChanges {
 		// the rule table names the notice by its type, notices.NoticeType.PRICE_CHANGE
 		this.yearLead = jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1Y.name());
 		this.monthLead = jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1M.name());
+		this.yearMinimum = jurisdictions.minDaysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1Y.name());
+		this.monthMinimum = jurisdictions.minDaysBefore(ScheduledNotice.PRICE_CHANGE, Term.P1M.name());
 	}
 
 	/** The PRICE_CHANGE notice's lead for a term: the rule table's days (R-CA-8's 7-30, R-NY-2's 5-30). */
 	public Duration lead(Term term) {
 		return Duration.ofDays(term == Term.P1Y ? yearLead : monthLead);
+	}
+
+	/**
+	 * The least a PRICE_CHANGE notice must be ahead of a renewal for the new price to apply at it: the near end of the
+	 * rules' windows (7 days). A notice goes out {@link #lead} ahead, by a job that runs a moment after that instant
+	 * (or later, after an outage); it still reaches the renewal it was meant for while it is inside the windows.
+	 */
+	Duration minimumLead(Term term) {
+		return Duration.ofDays(term == Term.P1Y ? yearMinimum : monthMinimum);
 	}
 
 	/**
@@ -311,9 +324,12 @@ public class SubscriptionPriceChanges {
 		return due.size();
 	}
 
-	/** The first renewal at or after the current period's end that the notice sent at {@code now} is far enough ahead of. */
+	/**
+	 * The first renewal at or after the current period's end that the notice sent at {@code now} is far enough ahead
+	 * of ({@link #minimumLead}).
+	 */
 	private Instant firstRenewalInTime(Subscription s, Instant now) {
-		Duration lead = lead(s.term());
+		Duration lead = minimumLead(s.term());
 		int index = s.periodIndex() + 1;
 		Instant renewal = s.term().boundary(s.anchor(), index);
 		while (renewal.minus(lead).isBefore(now)) {
@@ -347,7 +363,7 @@ public class SubscriptionPriceChanges {
 			List<SubscriptionPriceChange> own = rows.getOrDefault(s.id(), List.of());
 			Plan plan = catalog.get(s.planCode());
 			Optional<SubscriptionPriceChange> applying = own.stream()
-				.filter(r -> r.appliesAt(s.currentPeriodEnd(), lead(s.term())))
+				.filter(r -> r.appliesAt(s.currentPeriodEnd(), minimumLead(s.term())))
 				.max(java.util.Comparator.comparing(SubscriptionPriceChange::renewalAt));
 			if (applying.isPresent()) {
 				SubscriptionPriceChange r = applying.get();

@@ -131,13 +131,7 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void aDisclosureOfAPriceThePlanNoLongerHasIsRefusedOnConsentAndChargesNothing() {
-		String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
-		assertThat(api.post("/products", Map.of("code", "consent-price-" + suffix, "name", "Priced product")).status())
-			.isEqualTo(201);
-		String plan = "consent-price-plan-" + suffix;
-		assertThat(api.post("/plans", Map.of("code", plan, "name", "Priced plan", "products",
-				List.of("consent-price-" + suffix), "term", "P1M", "price", Map.of("amount", 500, "currency", "USD"),
-				"deviceLimit", 1, "moneyBackDays", 14)).status()).isEqualTo(201);
+		String plan = fixtures.plan("consent-price", "P1M", 500);
 		String account = fixtures.account("DE", null);
 		fixtures.card(account, "tok_visa");
 		Api.Response shown = disclose(account, plan);

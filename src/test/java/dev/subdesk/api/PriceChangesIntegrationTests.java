@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Price changes (issue 12; R-CA-8, R-NY-2, consent in the EU): a plan's new price is scheduled at least the
  * PRICE_CHANGE lead ahead; each existing subscriber gets one notice the rule table's 30 days before its first renewal
- * at or after it, and that renewal is charged the new price only if the notice went out that far ahead and, in
+ * at or after it, and that renewal is charged the new price only if the notice went out at least 7 days ahead (the near
+ * end of R-CA-8's and R-NY-2's windows: a notice that goes out late still reaches it) and, in
  * Germany, only with the customer's consent (without it the subscription ends at the term's end); grandfathered
  * subscribers keep their price; new purchases pay the new one. Each test has its own plan (db/testdata).
  */
@@ -100,6 +101,10 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(instant(pending, "renewalAt")).isEqualTo(renewal);
 		assertThat(pending.path("consentRequired").asBoolean()).as("California: notice with how to cancel").isFalse();
 		assertThat(subscription(sub).path("price").path("amount").asLong()).as("untouched until the renewal").isEqualTo(1000);
+		assertThat(notices(account, "RENEWAL_REMINDER")).as("the reminder, due at the same instant, tells the new price")
+			.singleElement()
+			.satisfies(reminder -> assertThat(reminder.path("body").asString()).contains("$12.50")
+				.doesNotContain("$10.00"));
 
 		advanceTo(renewal.plusSeconds(60));
 		assertThat(notices(account, "PRICE_CHANGE")).as("once").hasSize(1);
@@ -188,7 +193,8 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(schedule(plan, 1100, now().plus(Duration.ofDays(35)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
 				"MOVE").status()).isEqualTo(201);
 
-		advanceTo(renewal.minus(Duration.ofDays(10)));
+		// 5 days ahead: inside New York's 5-30 days, but not California's 7, the rule table's least for any renewal
+		advanceTo(renewal.minus(Duration.ofDays(5)));
 		assertThat(notices(account, "PRICE_CHANGE")).as("not for a subscription set to end").isEmpty();
 		assertThat(api.post("/subscriptions/" + sub + "/resume").status()).isEqualTo(200);
 		api.post("/renewals/run", Map.of());
@@ -203,6 +209,29 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		advanceTo(following.plusSeconds(60));
 		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1000L, 1100L);
 		assertThat(notices(account, "PRICE_CHANGE")).hasSize(1);
+	}
+
+	@Test
+	void aNoticeThatGoesOutLateButInsideTheWindowsStillReachesTheRenewalItWasFor() {
+		String plan = fixtures.plan("late-notice", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		assertThat(fixtures.cancel(sub, "END_OF_TERM").status()).isEqualTo(200);
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(35)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(renewal.minus(Duration.ofDays(20)).minusSeconds(90));
+		assertThat(notices(account, "PRICE_CHANGE")).isEmpty();
+		assertThat(api.post("/subscriptions/" + sub + "/resume").status()).isEqualTo(200);
+		api.post("/renewals/run", Map.of());
+
+		assertThat(notices(account, "PRICE_CHANGE")).as("sent 20 days ahead, late by 10").singleElement()
+			.satisfies(notice -> assertThat(instant(notice, "createdAt")).isBefore(renewal.minus(Duration.ofDays(7))));
+		assertThat(instant(api.get("/subscriptions/" + sub + "/price-change").json(), "renewalAt"))
+			.as("inside California's 7-30 days and New York's 5-30: this renewal, not a year on").isEqualTo(renewal);
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1250L);
 	}
 
 	@Test

@@ -43,6 +43,21 @@ public final class Fixtures {
 		return response.id();
 	}
 
+	/**
+	 * A new plan of its own product, priced in US dollars, through the catalog administration API: for a test that
+	 * changes a plan's prices and must not touch the other tests' plans. Returns its code.
+	 */
+	public String plan(String codePrefix, String term, long amount) {
+		String code = codePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+		Api.Response product = api.post("/products", Map.of("code", code, "name", "Test product " + code));
+		assertThat(product.status()).as(product.toString()).isEqualTo(201);
+		Api.Response plan = api.post("/plans", Map.of("code", code, "name", "Test plan " + code, "products",
+				java.util.List.of(code), "term", term, "price", Map.of("amount", amount, "currency", "USD"),
+				"deviceLimit", 1, "moneyBackDays", 30));
+		assertThat(plan.status()).as(plan.toString()).isEqualTo(201);
+		return code;
+	}
+
 	/** A new account with a VISA card that always pays. */
 	public String accountWithVisa() {
 		String account = account();
