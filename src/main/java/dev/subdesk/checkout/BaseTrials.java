@@ -15,4 +15,7 @@ public interface BaseTrials {
 	 * free trial and not set to end; empty otherwise (the add-on is then charged at once, or refused at purchase).
 	 */
 	Optional<Instant> trialEnd(String accountId, String subscriptionId);
+
+	/** Whether {@code subscriptionId} is a subscription of {@code accountId} (in any status). */
+	boolean isOf(String accountId, String subscriptionId);
 }

@@ -67,8 +67,9 @@ public class Disclosures {
 	}
 
 	/**
-	 * A new disclosure of {@code planCode} for the account, chosen by its country and region. Unknown account or
-	 * plan: {@code 400} on the field; an add-on without its parent or a base plan with one: {@code 400}; a closed
+	 * A new disclosure of {@code planCode} for the account, chosen by its country and region. Unknown account, plan or
+	 * parent subscription (also one of another account): {@code 400} on the field; an add-on without its parent or a
+	 * base plan with one: {@code 400}; a closed
 	 * account: {@code 409 ACCOUNT_CLOSED}.
 	 */
 	@Transactional
@@ -95,6 +96,9 @@ public class Disclosures {
 		}
 		if (!plan.isAddOn() && parentSubscriptionId != null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "a base plan has no parent subscription");
+		}
+		if (parentSubscriptionId != null && !baseTrials.isOf(account.id(), parentSubscriptionId)) {
+			throw SubdeskException.invalid("parentSubscriptionId", "no such subscription on this account");
 		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());

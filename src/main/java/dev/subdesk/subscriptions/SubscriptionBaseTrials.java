@@ -24,4 +24,10 @@ class SubscriptionBaseTrials implements BaseTrials {
 					&& s.cancelAt() == null)
 			.map(Subscription::currentPeriodEnd);
 	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public boolean isOf(String accountId, String subscriptionId) {
+		return repository.find(subscriptionId).filter(s -> s.accountId().equals(accountId)).isPresent();
+	}
 }

@@ -155,6 +155,22 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAddOnsDisclosureNamingAnUnknownOrAnotherAccountsSubscriptionIsRefusedOnParentSubscriptionId() {
+		String account = californian();
+		String other = californian();
+		String othersBase = fixtures.subscribe(other, "antivirus-annual");
+		for (String parent : List.of("sub_doesnotexist", othersBase)) {
+			Api.Response refused = api.post("/checkout/disclosures",
+					Map.of("accountId", account, "planCode", "identity-addon-annual", "parentSubscriptionId", parent));
+			assertThat(refused.status()).as(parent + ": " + refused).isEqualTo(400);
+			assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("parentSubscriptionId");
+		}
+		String ownBase = fixtures.subscribe(account, "antivirus-annual");
+		assertThat(api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "identity-addon-annual",
+				"parentSubscriptionId", ownBase)).status()).isEqualTo(201);
+	}
+
+	@Test
 	void theConsentRecordKeepsTheExactTextItsHashTheMethodTheTimeAndTheChannelNewestFirst() {
 		String account = californian();
 		Api.Response d = disclose(account, "antivirus-annual");
