@@ -110,9 +110,13 @@ class StoreSync {
 				: Optional.ofNullable(report.accountToken()).flatMap(tokens::accountOf).orElse(null);
 		String planCode = properties.planFor(productId);
 		StoreOutcome outcome;
-		if (accountId == null || accounts.get(accountId).closed()) {
+		if (accountId == null) {
 			outcome = unmatched(report, purchase, null, "no account has the token the app set (%s)"
 				.formatted(report.accountToken() == null ? "none" : report.accountToken()));
+		}
+		else if (accounts.get(accountId).closed() && !billsALiveSubscription(purchase)) {
+			// a closed account gets no new subscription; one the store still bills follows the store to its end
+			outcome = unmatched(report, purchase, null, "the account of this purchase is closed");
 		}
 		else if (catalog.find(planCode).isEmpty()) {
 			outcome = unmatched(report, purchase, accounts.get(accountId), "no plan for the store product " + productId);
@@ -154,6 +158,14 @@ class StoreSync {
 		String number = (account == null ? support.openUnmatched(subject, "STORE", detail)
 				: support.open(account, subject, "STORE", null, detail)).caseNumber();
 		return new StoreOutcome("UNMATCHED", null, number);
+	}
+
+	/**
+	 * Whether the purchase bills a subscription that has not ended. Closing an account leaves such a subscription to
+	 * the store (it cannot be cancelled here): its renewals, refunds and end still apply.
+	 */
+	private boolean billsALiveSubscription(Purchase purchase) {
+		return purchase.subscriptionId() != null && !subscriptions.lock(purchase.subscriptionId()).ended();
 	}
 
 	/** Applies the change; returns the subscription the purchase bills now (null: none). */

@@ -190,6 +190,28 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void afterTheAccountClosedTheStoreStillEndsTheSubscriptionItBillsButStartsNoNewOne() {
+		AppStorePurchase p = subscribed();
+		Api.Response closed = vendor.post("/accounts/" + p.account + "/close", java.util.Map.of());
+		assertThat(closed.status()).as(closed.toString()).isEqualTo(200);
+		assertThat(p.subscription().path("status").asString()).as("the store bills it: left to the store")
+			.isEqualTo("ACTIVE");
+
+		p.revokedAt(now.plusSeconds(60));
+		assertThat(p.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("REFUNDED");
+
+		p.revocationDate = null;
+		p.start = now.plusSeconds(120);
+		p.end = p.start.plus(Duration.ofDays(30));
+		assertThat(p.notify("SUBSCRIBED", "RESUBSCRIBE", now.plusSeconds(120))).as("no new subscription for a closed account")
+			.isEqualTo("UNMATCHED");
+		assertThat(vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").values())
+			.extracting(s -> s.path("status").asString()).containsExactly("CANCELLED");
+	}
+
+	@Test
 	void revokeEndsItCancelledAsRevoked() {
 		AppStorePurchase p = subscribed();
 		p.revokedAt(now.plusSeconds(30));
