@@ -41,11 +41,19 @@ public class AppStoreNotifications {
 		if (about == null || !bundleId.equals(about.get("bundleId"))) {
 			throw AppleSignedData.refused("the notification is not for the configured app");
 		}
+		// the sandbox's purchases cost nothing: a vendor whose sandbox URL points here must not sell through them
+		String environment = properties.apple().environmentOrDefault();
+		if (!environment.equals(about.get("environment"))) {
+			throw AppleSignedData.refused("the notification is not of the configured environment (" + environment + ")");
+		}
 		String signedTransaction = data == null ? null : string(data.get("signedTransactionInfo"));
 		String signedRenewal = data == null ? null : string(data.get("signedRenewalInfo"));
 		Map<String, Object> transaction = signedTransaction == null ? Map.of() : signed.verify(signedTransaction);
 		if (transaction.get("bundleId") != null && !bundleId.equals(transaction.get("bundleId"))) {
 			throw AppleSignedData.refused("the transaction is for another app");
+		}
+		if (transaction.get("environment") != null && !environment.equals(transaction.get("environment"))) {
+			throw AppleSignedData.refused("the transaction is of another environment");
 		}
 		Map<String, Object> renewal = signedRenewal == null ? Map.of() : signed.verify(signedRenewal);
 		String type = required(string(payload.get("notificationType")), "notificationType");

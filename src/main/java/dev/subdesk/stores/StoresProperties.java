@@ -20,8 +20,15 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 	 * @param rootCertificates where the trusted root certificates are (PEM; {@code classpath:}, {@code file:}): Apple
 	 *        Root CA - G3 in production; none configured refuses every notification
 	 * @param bundleId the app's bundle id: a notification for another app is refused
+	 * @param environment the App Store environment whose notifications count: {@code Production} (the default); a
+	 *        notification or transaction of the other ({@code Sandbox}: test purchases nobody pays for) is refused
 	 */
-	record Apple(@Nullable List<String> rootCertificates, @Nullable String bundleId) {
+	record Apple(@Nullable List<String> rootCertificates, @Nullable String bundleId, @Nullable String environment) {
+
+		/** The environment whose notifications count, {@code Production} unless configured. */
+		String environmentOrDefault() {
+			return environment == null || environment.isBlank() ? "Production" : environment;
+		}
 	}
 
 	/**

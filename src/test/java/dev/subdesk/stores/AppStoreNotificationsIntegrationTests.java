@@ -348,6 +348,28 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aNotificationOrATransactionOfTheOtherEnvironmentIsRefused() {
+		AppStorePurchase p = subscribed();
+		String before = p.subscription().toString();
+		Map<String, Object> production = p.transaction();
+		production.put("environment", "Production");
+		for (int variant = 0; variant < 3; variant++) {
+			Map<String, Object> notification = p.notification("REFUND", null, now.plusSeconds(1),
+					UUID.randomUUID().toString(), variant == 2 ? production : p.transaction());
+			@SuppressWarnings("unchecked")
+			Map<String, Object> data = (Map<String, Object>) notification.get("data");
+			switch (variant) {
+				case 0 -> data.remove("environment");
+				case 1 -> data.put("environment", "Production");
+				default -> {
+				}
+			}
+			post(signer.sign(notification), 401);
+		}
+		assertThat(p.subscription().toString()).as("this server takes the sandbox's only").isEqualTo(before);
+	}
+
+	@Test
 	void aTamperedSignatureIsRefusedAndChangesNothing() {
 		AppStorePurchase p = subscribed();
 		String before = p.subscription().toString();

@@ -29,6 +29,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 		// store sync: the tests' own App Store root and Google push keys (src/test/resources/stores), no real ones
 		"subdesk.stores.apple.root-certificates=classpath:stores/test-apple-root.pem",
 		"subdesk.stores.apple.bundle-id=example.acme.app",
+		// the tests' notifications are the sandbox's, as a vendor's staging server would take them
+		"subdesk.stores.apple.environment=Sandbox",
 		"subdesk.stores.google.jwks-uri=classpath:stores/test-google-jwks.json",
 		"subdesk.stores.google.audience=https://subdesk.test/api/v1/channels/google/rtdn",
 		"subdesk.stores.google.service-account=rtdn-push@acme-test.iam.example",
