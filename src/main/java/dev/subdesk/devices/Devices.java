@@ -52,6 +52,11 @@ public class Devices {
 		this.subscriptions = subscriptions;
 	}
 
+	private static boolean seatable(Subscription s, Map<String, Long> used) {
+		return (s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
+				|| s.status() == Subscription.Status.PAST_DUE) && used.getOrDefault(s.id(), 0L) < s.deviceLimit();
+	}
+
 	/**
 	 * Registers a device on a seat of the named subscription, else of the oldest subscription with a free
 	 * seat. No free seat: {@code 409 DEVICE_LIMIT_REACHED}.
@@ -74,10 +79,12 @@ public class Devices {
 					.stream()
 					.sorted(Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::seq))
 					.toList();
+		// A subscription can end without its account's lock (the store's end, dunning's expiry): the seat's row is
+		// locked and read again, so that an end either comes first and is seen, or waits and deactivates this device.
 		Subscription seat = candidates.stream()
-			.filter(s -> s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
-					|| s.status() == Subscription.Status.PAST_DUE)
-			.filter(s -> used.getOrDefault(s.id(), 0L) < s.deviceLimit())
+			.filter(s -> seatable(s, used))
+			.map(s -> subscriptions.lock(s.id()))
+			.filter(s -> seatable(s, used))
 			.findFirst()
 			.orElseThrow(() -> SubdeskException.of(DevicesErrorCode.DEVICE_LIMIT_REACHED,
 					"Every seat is in use; deactivate a device or add a subscription with more seats"));
