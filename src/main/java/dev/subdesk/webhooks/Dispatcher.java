@@ -528,8 +528,17 @@ class Dispatcher implements SmartLifecycle {
 		if (claims.isEmpty()) {
 			return 0;
 		}
-		Map<Long, Event> events = events(claims);
-		Map<String, Target> targets = targets(claims);
+		Map<Long, Event> events;
+		Map<String, Target> targets;
+		try {
+			events = events(claims);
+			targets = targets(claims);
+		}
+		catch (RuntimeException e) {
+			// not sent: their leases lapse and they are claimed again; this node must not go on counting them
+			forget(claims);
+			throw e;
+		}
 		ExecutorService executor = senders;
 		WebhookHttp client = http();
 		for (int i = 0; i < claims.size(); i++) {
@@ -641,9 +650,17 @@ class Dispatcher implements SmartLifecycle {
 			.param("now", Timestamp.from(clock.instant()))
 			.query((rs, n) -> {
 				String id = rs.getString("id");
-				return new Target(id, rs.getString("url"),
-						java.util.Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")),
-						secrets.read(rs, id, "sealed_previous_secret", "previous_secret"));
+				try {
+					return new Target(id, rs.getString("url"),
+							java.util.Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")),
+							secrets.read(rs, id, "sealed_previous_secret", "previous_secret"), null);
+				}
+				catch (IllegalStateException e) {
+					// this endpoint's secret does not open (another key-encryption key): its deliveries fail and are
+					// retried on the schedule; the other endpoints' go out
+					log.error("Webhook endpoint {} cannot sign: {}", id, e.getMessage());
+					return new Target(id, rs.getString("url"), null, null, e.getMessage());
+				}
 			})
 			.list()
 			.forEach(t -> targets.put(t.id(), t));
@@ -657,6 +674,14 @@ class Dispatcher implements SmartLifecycle {
 			failed(claim, null, "not sent: the event is no longer kept", Optional.empty(), clock.instant(), false);
 			return;
 		}
+		String secret = target.secret();
+		if (secret == null) {
+			// not the receiver's fault: retried on the schedule, without counting towards disabling the endpoint
+			Instant now = clock.instant();
+			failed(claim, null, "not sent: the signing secret cannot be opened: " + target.unusable(),
+					RetrySchedule.next(claim.attempts(), claim.createdAt(), now), now, false);
+			return;
+		}
 		Optional<String> refused = destinations.problem(target.url());
 		if (refused.isPresent()) {
 			failed(claim, null, "not sent: the URL " + refused.get());
@@ -664,8 +689,8 @@ class Dispatcher implements SmartLifecycle {
 		}
 		String body = body(event.id(), event.type(), event.createdAt(), event.subjectId(), event.sequence(), event.data());
 		long timestamp = clock.instant().getEpochSecond();
-		List<String> secrets = target.previousSecret() == null ? List.of(target.secret())
-				: List.of(target.secret(), target.previousSecret());
+		List<String> secrets = target.previousSecret() == null ? List.of(secret)
+				: List.of(secret, target.previousSecret());
 		long sent = System.nanoTime();
 		WebhookHttp.Answer answer = client.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
 				Long.toString(timestamp), "webhook-signature", Signatures.header(secrets, event.id(), timestamp, body)),
@@ -800,6 +825,8 @@ class Dispatcher implements SmartLifecycle {
 			Instant createdAt) {
 	}
 
-	private record Target(String id, String url, String secret, @Nullable String previousSecret) {
+	/** An endpoint as an attempt needs it; {@code unusable}: why it cannot sign (then it has no secret). */
+	private record Target(String id, String url, @Nullable String secret, @Nullable String previousSecret,
+			@Nullable String unusable) {
 	}
 }

@@ -125,7 +125,7 @@ public class WebhookEndpoints {
 	@Transactional
 	public WebhookEndpoint update(String id, @Nullable String url, @Nullable List<String> events,
 			WebhookEndpoint.@Nullable Status status) {
-		lock(id);
+		get(id); // 404 first; the URL's look-up (DNS) is made before the row is locked
 		List<FieldError> errors = new ArrayList<>();
 		List<String> types = null;
 		if (url != null) {
@@ -137,6 +137,7 @@ public class WebhookEndpoints {
 		if (!errors.isEmpty()) {
 			throw invalid(errors);
 		}
+		lock(id);
 		if (types != null || status == WebhookEndpoint.Status.ENABLED) {
 			holdEventAppends();
 		}
@@ -174,15 +175,19 @@ public class WebhookEndpoints {
 
 	/**
 	 * A new secret, stored sealed; the one it replaces signs too for {@link #OLD_SECRET_SIGNS} (sealed as it was, or
-	 * still plain in a row the start-up has not sealed yet).
+	 * still plain in a row the start-up has not sealed yet). One sealed with another key-encryption key than this
+	 * server's (the key was changed: the way out its error names) cannot sign any more and is dropped, since the one
+	 * column naming the key now names this server's.
 	 */
 	@Transactional
 	public String rotateSecret(String id) {
 		lock(id);
 		String secret = Signatures.newSecret();
 		jdbc.sql("""
-				UPDATE webhook_endpoint SET previous_secret = secret, sealed_previous_secret = sealed_secret,
-				    previous_secret_until = :until, secret = NULL, sealed_secret = :sealed, secret_kek_id = :kek
+				UPDATE webhook_endpoint SET previous_secret = secret,
+				    sealed_previous_secret = CASE WHEN secret_kek_id = :kek THEN sealed_secret END,
+				    previous_secret_until = CASE WHEN secret_kek_id = :kek OR secret IS NOT NULL THEN CAST(:until AS timestamptz) END,
+				    secret = NULL, sealed_secret = :sealed, secret_kek_id = :kek
 				WHERE id = :id
 				""")
 			.param("id", id)
@@ -229,13 +234,15 @@ public class WebhookEndpoints {
 
 	/**
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
-	 * from there if it fails.
+	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
+	 * receiver may get the event twice, as at-least-once delivery allows).
 	 */
 	@Transactional
 	public Delivery retry(String endpointId, String deliveryId) {
 		delivery(endpointId, deliveryId);
 		jdbc.sql("""
-				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL
+				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL,
+				    claim_token = NULL, claimed_until = NULL
 				WHERE id = :id AND endpoint_id = :endpoint
 				""")
 			.param("id", deliveryId)
@@ -246,8 +253,13 @@ public class WebhookEndpoints {
 		return delivery(endpointId, deliveryId);
 	}
 
+	/**
+	 * Serialises the changes of one endpoint. {@code FOR NO KEY UPDATE}, not {@code FOR UPDATE}: the dispatcher reads
+	 * the endpoints of its deliveries {@code FOR KEY SHARE} while it records outcomes and fans events out, which an
+	 * edit must not hold up (only a deletion does, as it must).
+	 */
 	private void lock(String id) {
-		jdbc.sql("SELECT id FROM webhook_endpoint WHERE id = :id FOR UPDATE")
+		jdbc.sql("SELECT id FROM webhook_endpoint WHERE id = :id FOR NO KEY UPDATE")
 			.param("id", id)
 			.query(String.class)
 			.optional()

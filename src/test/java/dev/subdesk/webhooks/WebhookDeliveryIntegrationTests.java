@@ -328,6 +328,42 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void aManualRetryOfADeliveryInFlightIsSentAgainWhateverTheAttemptInFlightGets() throws Exception {
+		Receiver receiver = receiver();
+		receiver.hold();
+		String id = endpoint(receiver).endpoint().id();
+		append(EventType.CHARGE_FAILED, subject());
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().stream()
+				.anyMatch(d -> d.attempts() == 1));
+		Delivery inFlight = endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().getFirst();
+
+		endpoints.retry(id, inFlight.id());
+		receiver.release();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received().size() == 2
+				&& endpoints.delivery(id, inFlight.id()).status() == Delivery.Status.SUCCEEDED);
+		assertThat(receiver.received()).extracting(Receiver.Received::id).as("the same event, sent again")
+			.containsOnly(receiver.received().getFirst().id());
+		assertThat(endpoints.delivery(id, inFlight.id()).attempts()).isEqualTo(2);
+	}
+
+	@Test
+	void anEditOfAnEndpointHoldsUpNeitherTheFanOutNorTheRecordingOfItsAttempts() throws Exception {
+		Receiver receiver = receiver();
+		String id = endpoint(receiver).endpoint().id();
+		String subject = subject();
+		transactions.executeWithoutResult(tx -> {
+			endpoints.update(id, receiver.url(), null, null); // its row stays locked until this transaction ends
+			java.util.concurrent.CompletableFuture.runAsync(() -> append(EventType.CHARGE_FAILED, subject)).join();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> endpoints.deliveries(id, dev.subdesk.shared.Page.Request.first(5)).data().stream()
+					.anyMatch(d -> d.status() == Delivery.Status.SUCCEEDED));
+		});
+		assertThat(about(receiver, List.of(subject))).hasSize(1);
+	}
+
+	@Test
 	void aSlowReceiverDoesNotHoldBackAnotherEndpoint() throws Exception {
 		Receiver slow = receiver();
 		slow.hold();

@@ -145,6 +145,41 @@ class WebhookSecretsAtRestIntegrationTests {
 	}
 
 	@Test
+	void aSecretSealedWithAnotherKeyHoldsBackOnlyItsOwnEndpointAndARotationLeavesItBehind() throws Exception {
+		Receiver brokenReceiver = receiver();
+		Receiver fineReceiver = receiver();
+		var broken = endpoints.create(brokenReceiver.url(), List.of("*"), "sealed with another key");
+		var fine = endpoints.create(fineReceiver.url(), List.of("*"), "fine");
+		made.add(broken.endpoint().id());
+		made.add(fine.endpoint().id());
+		// as if SUBDESK_ENTITLEMENT_KEK had been changed since the secret was sealed
+		jdbc.sql("UPDATE webhook_endpoint SET secret_kek_id = 'kek_0000000000000000' WHERE id = :id")
+			.param("id", broken.endpoint().id())
+			.update();
+
+		Receiver.Received got = deliveredAbout(fineReceiver);
+		assertThat(StandardWebhooksVerifier.verifies(fine.secret(), got.id(), got.timestamp(), got.body(),
+				got.signature())).as("the other endpoint's deliveries of the same round go out").isTrue();
+		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+				SELECT count(*) FROM webhook_delivery
+				WHERE endpoint_id = :id AND status = 'PENDING' AND attempts = 1 AND last_error LIKE '%cannot be opened%'
+				""").param("id", broken.endpoint().id()).query(Long.class).single() > 0);
+		assertThat(brokenReceiver.accepted()).isEmpty();
+		assertThat(endpoints.find(broken.endpoint().id()).orElseThrow().status().name())
+			.as("not the receiver's fault: nothing counts towards disabling it").isEqualTo("ENABLED");
+
+		String rotated = endpoints.rotateSecret(broken.endpoint().id());
+		assertThat(jdbc.sql("SELECT sealed_previous_secret IS NULL FROM webhook_endpoint WHERE id = :id")
+			.param("id", broken.endpoint().id())
+			.query(Boolean.class)
+			.single()).as("the secret no key here opens is not kept as the previous one").isTrue();
+		Receiver.Received afterRotation = deliveredAbout(brokenReceiver);
+		assertThat(afterRotation.signature().split(" ")).hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(rotated, afterRotation.id(), afterRotation.timestamp(),
+				afterRotation.body(), afterRotation.signature())).isTrue();
+	}
+
+	@Test
 	void aSealedSecretMovedToAnotherEndpointsRowDoesNotOpen() throws Exception {
 		Receiver receiver = receiver();
 		var first = endpoints.create(receiver.url(), List.of("*"), "first");
