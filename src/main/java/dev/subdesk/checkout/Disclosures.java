@@ -109,8 +109,11 @@ public class Disclosures {
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Instant now = clock.instant();
 		Trial trial = trial(plan, account.id(), parentSubscriptionId, now);
-		String text = german(language) ? germanText(plan, trial, rules, account.country(), now)
-				: text(plan, trial, rules, account.country(), now);
+		// the customer's own days: a state's zone in the US (R-NY-1, R-MA-1: the cancel-by day must not come later
+		// there than the charge), the country's elsewhere
+		ZoneId zone = Formats.zone(account.country(), account.region());
+		String text = german(language) ? germanText(plan, trial, rules, account.country(), zone, now)
+				: text(plan, trial, rules, account.country(), zone, now);
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
 				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(),
 				trial == null ? 0 : trial.days(), firstCharge(trial, now), rules.rules(),
@@ -222,7 +225,10 @@ public class Disclosures {
 			.orElse(null);
 	}
 
-	private String text(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
+	private String text(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, ZoneId zone,
+			Instant now) {
+		java.util.function.Function<Instant, String> day = instant -> Formats.date(instant.atZone(zone).toLocalDate(),
+				Locale.ENGLISH);
 		String every = every(plan.term());
 		StringBuilder text = new StringBuilder();
 		Instant renewal;
@@ -231,24 +237,24 @@ public class Disclosures {
 			renewal = first;
 			text.append(trial.withBase()
 					? "%s: free until the free trial of the subscription it is added to ends, nothing charged today (%s)."
-						.formatted(plan.name(), Formats.date(now))
+						.formatted(plan.name(), day.apply(now))
 					: "%s: free trial for %d days, nothing charged today (%s).".formatted(plan.name(), trial.days(),
-							Formats.date(now)));
+							day.apply(now)));
 			text.append((" Unless you cancel before the trial ends, %s is charged automatically to your card on %s (the "
 					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
-							Formats.date(first), every));
+							day.apply(first), every));
 			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
-				.formatted(Formats.date(first), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
+				.formatted(day.apply(first), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
 		}
 		else {
 			renewal = plan.term().boundary(now, 1);
 			text.append(("%s: %s today (%s), then %s every %s, charged automatically to your card on %s and every %s "
-					+ "after that until you cancel.").formatted(plan.name(), Formats.money(plan.price()), Formats.date(now),
-							Formats.money(plan.price()), every, Formats.date(renewal), every));
+					+ "after that until you cancel.").formatted(plan.name(), Formats.money(plan.price()), day.apply(now),
+							Formats.money(plan.price()), every, day.apply(renewal), every));
 		}
 		text.append(("\nTo stop the next charge, cancel before %s. Cancel online at any time, in one minute: %s/cancel "
 				+ "(no sign-in needed) or in your account at %s/portal. We remind you before each renewal.")
-			.formatted(Formats.date(renewal), baseUrl, baseUrl));
+			.formatted(day.apply(renewal), baseUrl, baseUrl));
 		text.append("\nMoney-back guarantee: cancel within %d days of any charge for a full refund of that charge."
 			.formatted(plan.moneyBackDays()));
 		if (rules.withdrawal()) {
@@ -265,8 +271,8 @@ public class Disclosures {
 	 * withdrawal with its last day; R-EU-2: the service starts at once and a withdrawal still refunds everything, so
 	 * no proportionate amount is ever kept (the express request the law asks for before keeping one is not needed).
 	 */
-	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, Instant now) {
-		ZoneId zone = Formats.zone(country);
+	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, ZoneId zone,
+			Instant now) {
 		java.util.function.Function<Instant, String> day = instant -> Formats.date(instant.atZone(zone).toLocalDate(),
 				Locale.GERMAN);
 		String name = catalog.name(plan.code(), Locale.GERMAN);

@@ -20,11 +20,18 @@ final class Letter {
 
 	private final ZoneId zone;
 
+	private final ZoneId dayZone;
+
 	private final MessageSource messages;
 
-	Letter(Locale locale, ZoneId zone, MessageSource messages) {
+	/**
+	 * {@code zone}: the one instants are told in, named; {@code dayZone}: the one whose calendar days are told
+	 * ({@link Formats#dayZone}: for the US, the days of Hawaii, so that "cancel before" a day is never too late).
+	 */
+	Letter(Locale locale, ZoneId zone, ZoneId dayZone, MessageSource messages) {
 		this.locale = locale;
 		this.zone = zone;
+		this.dayZone = dayZone;
 		this.messages = messages;
 	}
 
@@ -62,9 +69,12 @@ final class Letter {
 		return Formats.dateTime(instant, locale, zone);
 	}
 
-	/** The day of an instant in the account's time zone: {@code 28 November 2026}, {@code 28. November 2026}. */
+	/**
+	 * The day of an instant as the account's country counts days ({@link Formats#dayZone}): {@code 28 November 2026},
+	 * {@code 28. November 2026}.
+	 */
 	public String date(Instant instant) {
-		return Formats.date(instant.atZone(zone).toLocalDate(), locale);
+		return Formats.date(instant.atZone(dayZone).toLocalDate(), locale);
 	}
 
 	/** A calendar day in this language. */

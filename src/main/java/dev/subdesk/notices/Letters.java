@@ -32,11 +32,11 @@ class Letters {
 	/** The letter for an account in {@code country} (ISO 3166-1 alpha-2). */
 	public Letter forCountry(String country) {
 		Locale locale = GERMAN_SPEAKING.contains(country) ? Locale.GERMAN : Locale.ENGLISH;
-		return new Letter(locale, Formats.zone(country), messages);
+		return new Letter(locale, Formats.zone(country), Formats.dayZone(country), messages);
 	}
 
 	/** The English letter in UTC, for what has no account country. */
 	public Letter english() {
-		return new Letter(Locale.ENGLISH, ZoneOffset.UTC, messages);
+		return new Letter(Locale.ENGLISH, ZoneOffset.UTC, ZoneOffset.UTC, messages);
 	}
 }

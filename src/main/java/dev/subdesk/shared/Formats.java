@@ -11,6 +11,7 @@ import java.util.Currency;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How money and dates read in notices and pages: {@code $59.99}, {@code 28 November 2026}, and in German
@@ -30,6 +31,31 @@ public final class Formats {
 
 	private static final Map<String, ZoneId> OUTSIDE_THE_EU = Map.of("LI", ZoneId.of("Europe/Vaduz"), "CH",
 			ZoneId.of("Europe/Zurich"));
+
+	private static final ZoneId US_WITHOUT_A_STATE = ZoneId.of("Pacific/Honolulu");
+
+	/** Each state's zone; a state in several, its westernmost. */
+	private static final Map<String, ZoneId> US_STATES = usStates();
+
+	private static Map<String, ZoneId> usStates() {
+		Map<String, ZoneId> states = new java.util.HashMap<>();
+		java.util.function.BiConsumer<String, String> put = (zone, codes) -> {
+			for (String code : codes.split(" ")) {
+				states.put(code, ZoneId.of(zone));
+			}
+		};
+		put.accept("America/New_York", "CT DC DE GA MA MD ME NC NH NJ NY OH PA RI SC VA VT WV");
+		put.accept("America/Chicago", "AL AR FL IA IL IN KY LA MI MN MO MS OK TN WI");
+		put.accept("America/Denver", "CO KS MT ND NE NM SD TX UT WY");
+		put.accept("America/Phoenix", "AZ");
+		put.accept("America/Los_Angeles", "CA ID NV OR WA");
+		put.accept("America/Adak", "AK");
+		put.accept("Pacific/Honolulu", "HI");
+		put.accept("America/Puerto_Rico", "PR VI");
+		put.accept("Pacific/Guam", "GU MP");
+		put.accept("Pacific/Pago_Pago", "AS");
+		return Map.copyOf(states);
+	}
 
 	private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH)
 		.withZone(ZoneOffset.UTC);
@@ -111,6 +137,31 @@ public final class Formats {
 	public static ZoneId zone(String country) {
 		ZoneId eu = WithdrawalPeriod.EU.get(country);
 		return eu != null ? eu : OUTSIDE_THE_EU.getOrDefault(country, ZoneOffset.UTC);
+	}
+
+	/**
+	 * The zone whose calendar days a customer in {@code country} is told, for dates that are deadlines ("cancel before
+	 * 2 March"): {@link #zone(String)}, but for the United States Hawaii's, where a day begins after it has begun in
+	 * every state. A renewal at 04:00 UTC on 2 March is on 1 March in Honolulu as in California: a customer told the
+	 * UTC day would cancel on 1 March evening, after the charge (R-NY-1, R-MA-1).
+	 */
+	public static ZoneId dayZone(String country) {
+		return "US".equals(country) ? US_WITHOUT_A_STATE : zone(country);
+	}
+
+	/**
+	 * The zone of a customer in {@code country} and {@code region} (a US state's two letters): a state's own zone (the
+	 * westernmost of a state with several, so that its days are never told later than they begin there), else
+	 * {@link #dayZone(String)}.
+	 */
+	public static ZoneId zone(String country, @Nullable String region) {
+		if ("US".equals(country) && region != null) {
+			ZoneId state = US_STATES.get(region.toUpperCase(Locale.ROOT));
+			if (state != null) {
+				return state;
+			}
+		}
+		return dayZone(country);
 	}
 
 	private static boolean isGerman(Locale language) {

@@ -72,7 +72,7 @@ class PortalLocales implements LocaleContextResolver {
 			return cached;
 		}
 		ZoneId zone = customer().flatMap(accounts::find)
-			.map(account -> Formats.zone(account.country()))
+			.map(account -> Formats.zone(account.country(), account.region()))
 			.orElse(ZoneOffset.UTC);
 		request.setAttribute(CACHED_ZONE, zone);
 		return zone;

@@ -76,6 +76,11 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 				"To stop the next charge, cancel before", "/cancel", "Money-back guarantee: cancel within 60 days")
 			.doesNotContain("Right of withdrawal");
 		assertThat(text).containsPattern("on \\d{1,2} [A-Z][a-z]+ \\d{4}");
+		// the Californian's own days: a charge in the UTC morning is the evening before in California
+		String renewalDay = java.time.format.DateTimeFormatter.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH)
+			.format(firstCharge.atZone(java.time.ZoneOffset.UTC).plusYears(1).toInstant()
+				.atZone(java.time.ZoneId.of("America/Los_Angeles")));
+		assertThat(text).contains("To stop the next charge, cancel before " + renewalDay + ".");
 		assertThat(d.text("textSha256")).isEqualTo(sha256(text));
 
 		String german = fixtures.accountWithVisa();

@@ -75,7 +75,7 @@ class TrialsIntegrationTests extends ApiIntegrationTest {
 		assertThat(disclosure.path("trialDays").asInt()).isEqualTo(14);
 		assertThat(Duration.between(firstCharge, instant(disclosure, "firstChargeAt")).abs()).isLessThan(Duration.ofMinutes(1));
 		String date = java.time.format.DateTimeFormatter.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH)
-			.format(instant(disclosure, "firstChargeAt").atZone(ZoneOffset.UTC));
+			.format(instant(disclosure, "firstChargeAt").atZone(java.time.ZoneId.of("America/Los_Angeles"))); // the account's state's days
 		assertThat(disclosure.path("text").asString()).contains("free trial for 14 days", "nothing charged today",
 				"$4.99 is charged automatically to your card on", "To pay nothing at all, cancel before");
 		assertThat(disclosure.path("text").asString()).as("the first charge as a calendar date")
