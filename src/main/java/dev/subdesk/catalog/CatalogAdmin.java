@@ -35,6 +35,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class CatalogAdmin {
 
 	/**
+	 * The shortest free trial: the TRIAL_ENDING reminder of the rule table goes out 7 days before a trial converts
+	 * (R-CARD-2: at least 7 days before the first charge), which a shorter trial would leave no time for.
+	 */
+	public static final int MIN_TRIAL_DAYS = 7;
+
+	/**
 	 * The highest price a plan or a price change may have, in minor units (ten billion in the major unit): far above
 	 * any subscription, and far enough inside a {@code long} that every calculation on a price (a percentage, a share
 	 * of a period) stays exact.
@@ -119,6 +125,10 @@ public class CatalogAdmin {
 		problems.range("deviceLimit", p.deviceLimit(), 0, 1000, true);
 		problems.range("moneyBackDays", p.moneyBackDays(), 0, 366, true);
 		problems.range("trialDays", p.trialDays(), 0, 366, false);
+		if (p.trialDays() != null && p.trialDays() > 0 && p.trialDays() < MIN_TRIAL_DAYS) {
+			problems.add("trialDays", "a free trial lasts at least " + MIN_TRIAL_DAYS + " days, or none (0): the reminder "
+					+ "before its first charge goes out " + MIN_TRIAL_DAYS + " days ahead (R-CARD-2)");
+		}
 		List<String> addOnTo = p.addOnTo() == null ? List.of() : p.addOnTo();
 		problems.addOnTo(p.code(), addOnTo, false);
 		if (!addOnTo.isEmpty() && p.trialDays() != null && p.trialDays() > 0) {

@@ -243,8 +243,12 @@ public class Disclosures {
 			text.append((" Unless you cancel before the trial ends, %s is charged automatically to your card on %s (the "
 					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
 							day.apply(first), every));
-			text.append(("\nTo pay nothing at all, cancel before %s. We remind you %d days before the trial ends.")
-				.formatted(day.apply(first), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
+			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
+			text.append("\nTo pay nothing at all, cancel before %s. ".formatted(day.apply(first)));
+			// an add-on on a base whose trial ends sooner than the reminder's days gets its reminder at once
+			text.append(!first.minus(Duration.ofDays(lead)).isBefore(now)
+					? "We remind you %d days before the trial ends.".formatted(lead)
+					: "The trial ends in less than %d days: we send you a reminder today.".formatted(lead));
 		}
 		else {
 			renewal = plan.term().boundary(now, 1);
@@ -289,8 +293,11 @@ public class Disclosures {
 							day.apply(now)));
 			text.append((" Wenn Sie nicht vor dem Ende des Tests kündigen, werden am %s (Ende des Tests) automatisch %s von "
 					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), price, adverb));
-			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. Wir erinnern Sie %d Tage vor dem Ende des Tests."
-				.formatted(day.apply(renewal), jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name())));
+			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
+			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. ".formatted(day.apply(renewal)));
+			text.append(!renewal.minus(Duration.ofDays(lead)).isBefore(now)
+					? "Wir erinnern Sie %d Tage vor dem Ende des Tests.".formatted(lead)
+					: "Der Test endet in weniger als %d Tagen: Wir schicken Ihnen heute eine Erinnerung.".formatted(lead));
 		}
 		else {
 			renewal = plan.term().boundary(now, 1);

@@ -60,7 +60,8 @@ class AddOnsOnATrialIntegrationTests extends ApiIntegrationTest {
 		assertThat(d.json().path("trialDays").asInt()).isEqualTo(11);
 		assertThat(d.json().path("text").asString()).contains(
 				"free until the free trial of the subscription it is added to ends, nothing charged today",
-				"$2.99 is charged automatically to your card on", "To pay nothing at all, cancel before");
+				"$2.99 is charged automatically to your card on", "To pay nothing at all, cancel before",
+				"We remind you 7 days before the trial ends.");
 
 		Api.Response bought = api.post("/subscriptions", Map.of("accountId", trial[0], "planCode", ADD_ON,
 				"parentSubscriptionId", trial[1], "consent", Map.of("disclosureId", d.id(), "method", "BUTTON")));
@@ -92,6 +93,20 @@ class AddOnsOnATrialIntegrationTests extends ApiIntegrationTest {
 		});
 		assertThat(fixtures.subscription(addOn.path("id").asString()).text("status")).isEqualTo("ACTIVE");
 		assertThat(fixtures.subscription(trial[1]).text("status")).isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void anAddOnsDisclosureOnATrialEndingInLessThanTheRemindersDaysPromisesNoReminderItCannotKeep() {
+		String[] trial = trialWithCard("US", "CA");
+		fixtures.advance("P10D"); // 4 days of the base's 14 left
+
+		Api.Response d = api.post("/checkout/disclosures",
+				Map.of("accountId", trial[0], "planCode", ADD_ON, "parentSubscriptionId", trial[1]));
+
+		assertThat(d.status()).as(d.toString()).isEqualTo(201);
+		assertThat(d.json().path("text").asString())
+			.contains("The trial ends in less than 7 days: we send you a reminder today.")
+			.doesNotContain("We remind you 7 days before");
 	}
 
 	@Test

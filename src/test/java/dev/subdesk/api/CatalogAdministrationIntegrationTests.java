@@ -179,6 +179,7 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 		assertValidationFailed(create(Map.of("moneyBackDays", -5)), "moneyBackDays");
 		assertValidationFailed(create(Map.of("retentionOffer", Map.of("percentOff", 100))), "retentionOffer.percentOff");
 		assertValidationFailed(create(Map.of("addOnTo", List.of("antivirus-annual"), "trialDays", 7)), "trialDays");
+		assertValidationFailed(create(Map.of("trialDays", 3)), "trialDays"); // shorter than the 7-day reminder (R-CARD-2)
 		assertValidationFailed(create(Map.of("colour", "red")), "colour");
 		assertThat(assertValidationFailed(api.post("/plans", Map.of()), "code").path("errors").values())
 			.as("every missing field at once")
