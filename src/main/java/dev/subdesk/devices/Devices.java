@@ -10,6 +10,7 @@ import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.SubscriptionEnded;
+import dev.subdesk.subscriptions.SubscriptionSeatsChanged;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -178,6 +179,23 @@ public class Devices {
 				RETURNING %s""".formatted(COLUMNS))
 			.param("at", Timestamp.from(ended.at()))
 			.param("subscription", ended.subscriptionId())
+			.query(Devices::map)
+			.list();
+		deactivated.forEach(d -> events.publishEvent(new DomainChange(EventType.DEVICE_DEACTIVATED, d)));
+	}
+
+	/** When a subscription's seats shrink, its newest devices beyond them are deactivated, in the same transaction. */
+	@EventListener
+	void on(SubscriptionSeatsChanged changed) {
+		List<Device> deactivated = jdbc.sql("""
+				UPDATE devices SET status = 'DEACTIVATED', deactivated_at = :at
+				WHERE id IN (SELECT id FROM devices WHERE subscription_id = :subscription AND status = 'ACTIVE'
+				             ORDER BY created_at, seq
+				             OFFSET :seats)
+				RETURNING %s""".formatted(COLUMNS))
+			.param("at", Timestamp.from(changed.at()))
+			.param("subscription", changed.subscriptionId())
+			.param("seats", changed.deviceLimit())
 			.query(Devices::map)
 			.list();
 		deactivated.forEach(d -> events.publishEvent(new DomainChange(EventType.DEVICE_DEACTIVATED, d)));

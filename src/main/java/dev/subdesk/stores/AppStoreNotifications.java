@@ -84,6 +84,10 @@ public class AppStoreNotifications {
 			case "SUBSCRIBED" -> new StoreChange.Subscribed(period(start, signedAt), period(end, signedAt),
 					!Objects.equals(number(renewal.get("autoRenewStatus")), 0L));
 			case "DID_RENEW" -> new StoreChange.Renewed(period(start, signedAt), period(end, signedAt));
+			// an upgrade starts at once, on the new product's period; a downgrade waits for the renewal (its DID_RENEW)
+			case "DID_CHANGE_RENEWAL_PREF" -> "UPGRADE".equals(subtype)
+					? new StoreChange.Renewed(period(start, signedAt), period(end, signedAt))
+					: new StoreChange.Nothing(type);
 			case "DID_CHANGE_RENEWAL_STATUS" -> new StoreChange.AutoRenewChanged("AUTO_RENEW_ENABLED".equals(subtype),
 					period(start, signedAt), period(end, signedAt));
 			case "DID_FAIL_TO_RENEW" -> new StoreChange.BillingRetry("GRACE_PERIOD".equals(subtype));

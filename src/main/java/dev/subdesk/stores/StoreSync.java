@@ -174,6 +174,12 @@ class StoreSync {
 			.map(subscriptions::lock)
 			.filter(s -> !s.ended())
 			.orElse(null);
+		boolean billsTheProduct = report.change() instanceof StoreChange.Subscribed
+				|| report.change() instanceof StoreChange.Renewed;
+		if (live != null && billsTheProduct && !live.planCode().equals(planCode)) {
+			// the store moved the purchase to another product: an upgrade at once, a downgrade at its renewal
+			live = subscriptions.storePlanChanged(live, catalog.get(planCode));
+		}
 		switch (report.change()) {
 			case StoreChange.Subscribed bought -> {
 				Subscription s = live == null

@@ -70,6 +70,22 @@ class JdbcSubscriptionRepository {
 			.update() == 1;
 	}
 
+	/** Writes a subscription's plan, term, price and seats (a store's plan change). */
+	void updatePlan(Subscription s) {
+		jdbc.sql("""
+				UPDATE subscriptions SET plan_code = :plan, term = :term, price_amount = :price, currency = :currency,
+				    device_limit = :seats, version = version + 1
+				WHERE id = :id
+				""")
+			.param("plan", s.planCode())
+			.param("term", s.term().name())
+			.param("price", s.price().amount())
+			.param("currency", s.price().currency())
+			.param("seats", s.deviceLimit())
+			.param("id", s.id())
+			.update();
+	}
+
 	void update(Subscription s) {
 		jdbc.sql(UPDATE)
 			.param("status", s.status().name())

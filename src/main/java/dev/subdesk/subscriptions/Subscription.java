@@ -124,6 +124,16 @@ public record Subscription(String id, String accountId, String planCode, String 
 		});
 	}
 
+	/**
+	 * A store-billed subscription moved by the store to another plan (an upgrade, or a downgrade from its renewal on):
+	 * the plan's code, term, price and seats from now on; its period is the store's to report.
+	 */
+	Subscription onStorePlan(String plan, Term newTerm, Money newPrice, int seats) {
+		return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, newTerm, anchor,
+				periodIndex, currentPeriodStart, currentPeriodEnd, cancelAt, cancelledAt, scheduledBy, parentId,
+				paymentMethodId, newPrice, seats, createdAt, seq);
+	}
+
 	/** A store-billed subscription whose renewal the store could not bill: PAST_DUE while the store retries. */
 	Subscription storePastDue() {
 		return change(d -> d.status = Status.PAST_DUE);

@@ -261,6 +261,28 @@ public class Subscriptions {
 	}
 
 	/**
+	 * The store moved a store-billed subscription to another plan (an upgrade at once, a downgrade from its renewal
+	 * on): what it entitles to, its seats, term and price are the new plan's from now on, in the subscription's own
+	 * currency where the plan has a price in it. With fewer seats, the newest devices beyond them are deactivated.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Subscription storePlanChanged(Subscription s, Plan plan) {
+		requireStoreBilled(s);
+		if (s.planCode().equals(plan.code())) {
+			return s;
+		}
+		Subscription updated = s.onStorePlan(plan.code(), plan.term(),
+				plan.priceIn(s.price().currency()).orElse(plan.price()), plan.deviceLimit());
+		repository.updatePlan(updated);
+		changed(EventType.SUBSCRIPTION_UPDATED, updated);
+		if (updated.deviceLimit() < s.deviceLimit()) {
+			events.publishEvent(new SubscriptionSeatsChanged(s.id(), s.accountId(), updated.deviceLimit(),
+					clock.instant()));
+		}
+		return updated;
+	}
+
+	/**
 	 * The store could not bill a store-billed subscription's renewal and retries itself: PAST_DUE, with no attempt
 	 * of ours (the renewal engine leaves it alone until the store reports again).
 	 */

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,6 +210,54 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 			.isEqualTo("UNMATCHED");
 		assertThat(vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").values())
 			.extracting(s -> s.path("status").asString()).containsExactly("CANCELLED");
+	}
+
+	@Test
+	void aDowngradeAtTheRenewalAndAnUpgradeAtOnceMoveTheSubscriptionToThePlanTheStoreBills() {
+		AppStorePurchase p = purchase();
+		p.product = "total-annual";
+		assertThat(p.notify("SUBSCRIBED", "INITIAL_BUY", now)).isEqualTo("APPLIED");
+		List<String> devices = new java.util.ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			Api.Response device = vendor.post("/accounts/" + p.account + "/devices",
+					java.util.Map.of("name", "Device " + i, "platform", "WINDOWS"));
+			assertThat(device.status()).as(device.toString()).isEqualTo(201);
+			devices.add(device.id());
+		}
+		assertThat(products(p)).contains("vpn", "identity");
+
+		// the customer chose a smaller plan in the store: it applies at the renewal
+		p.product = "antivirus-monthly";
+		assertThat(p.notify("DID_CHANGE_RENEWAL_PREF", "DOWNGRADE", now.plusSeconds(1))).isEqualTo("IGNORED");
+		assertThat(p.subscription().path("planCode").asString()).isEqualTo("total-annual");
+		p.start = p.end;
+		p.end = p.start.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", null, now.plusSeconds(2))).isEqualTo("APPLIED");
+		JsonNode downgraded = p.subscription();
+		assertThat(downgraded.path("planCode").asString()).isEqualTo("antivirus-monthly");
+		assertThat(vendor.get("/accounts/" + p.account + "/entitlements").json().path("data").values())
+			.allSatisfy(e -> assertThat(e.path("deviceLimit").asInt()).isEqualTo(3));
+		assertThat(products(p)).containsExactly("antivirus");
+		JsonNode listed = vendor.get("/accounts/" + p.account + "/devices?limit=100").json().path("data");
+		assertThat(listed.values()).filteredOn(d -> d.path("status").asString().equals("ACTIVE"))
+			.extracting(d -> d.path("id").asString())
+			.as("the three oldest keep their seats")
+			.containsExactlyInAnyOrderElementsOf(devices.subList(0, 3));
+
+		// and back up, at once
+		p.product = "total-annual";
+		p.start = now.plusSeconds(3);
+		p.end = p.start.plus(Duration.ofDays(365));
+		assertThat(p.notify("DID_CHANGE_RENEWAL_PREF", "UPGRADE", now.plusSeconds(3))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("planCode").asString()).isEqualTo("total-annual");
+		assertThat(products(p)).contains("antivirus", "vpn", "utilities", "identity");
+	}
+
+	private List<String> products(AppStorePurchase p) {
+		return vendor.get("/accounts/" + p.account + "/entitlements").json().path("data").values().stream()
+			.map(e -> e.path("product").asString())
+			.distinct()
+			.toList();
 	}
 
 	@Test

@@ -26,6 +26,8 @@ public final class AppStorePurchase {
 	Instant start;
 	Instant end;
 	@Nullable String revocationDate;
+	/** The store's product id the purchase bills now (a plan's code needs no mapping). */
+	String product = PRODUCT;
 
 	private final Api vendor;
 	private final Api store;
@@ -68,7 +70,7 @@ public final class AppStorePurchase {
 		t.put("originalTransactionId", originalTransactionId);
 		t.put("transactionId", originalTransactionId + "-" + start.toEpochMilli());
 		t.put("bundleId", "example.acme.app");
-		t.put("productId", PRODUCT);
+		t.put("productId", product);
 		t.put("purchaseDate", start.toEpochMilli());
 		t.put("expiresDate", end.toEpochMilli());
 		t.put("appAccountToken", token);
@@ -104,7 +106,7 @@ public final class AppStorePurchase {
 		data.put("environment", "Sandbox");
 		data.put("signedTransactionInfo", signer.sign(transaction));
 		data.put("signedRenewalInfo", signer.sign(Map.of("originalTransactionId", originalTransactionId,
-				"autoRenewProductId", PRODUCT, "autoRenewStatus", 1)));
+				"autoRenewProductId", product, "autoRenewStatus", 1)));
 		Map<String, Object> payload = new HashMap<>();
 		payload.put("notificationType", type);
 		if (subtype != null) {
