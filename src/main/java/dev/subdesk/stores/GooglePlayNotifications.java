@@ -34,9 +34,11 @@ public class GooglePlayNotifications {
 	private final StoreSync sync;
 	private final StoresProperties properties;
 	private final JsonMapper json;
+	private final java.time.Clock clock;
 
 	GooglePlayNotifications(GooglePushTokens tokens, PlaySubscriptionsApi play, StoreSync sync,
-			StoresProperties properties, JsonMapper json) {
+			StoresProperties properties, JsonMapper json, java.time.Clock clock) {
+		this.clock = clock;
 		this.tokens = tokens;
 		this.play = play;
 		this.sync = sync;
@@ -69,7 +71,11 @@ public class GooglePlayNotifications {
 		if (configured != null && !configured.equals(packageName)) {
 			throw new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: the notification is for another app; nothing was changed");
 		}
-		Instant signedAt = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
+		// the body is not signed (the push token is, and is good for an hour): its event time orders notifications of
+		// a purchase but never past now, so that no push can make the next genuine ones look stale
+		Instant now = clock.instant();
+		Instant eventTime = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
+		Instant signedAt = eventTime.isAfter(now) ? now : eventTime;
 		JsonNode subscription = notification.path("subscriptionNotification");
 		if (!subscription.isObject()) {
 			// a test notification, or one about one-time products or voided purchases: recorded only
@@ -96,14 +102,17 @@ public class GooglePlayNotifications {
 		}
 		PlaySubscriptionsApi.PlaySubscription p = purchase.get();
 		StoreChange change = changeOf(type, p, signedAt);
+		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
 		return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, p.subscriptionState(),
-				signedAt, token, p.productId(), p.obfuscatedExternalAccountId(), change,
-				type == SUBSCRIPTION_REVOKED ? signedAt : null));
+				signedAt, token, p.productId(), p.obfuscatedExternalAccountId(), change, refunded ? signedAt : null));
 	}
 
-	/** What the state Google reports does to the subscription (the notification type only tells a refund apart). */
+	/**
+	 * What the state Google reports does to the subscription. The notification type, which the unsigned body carries,
+	 * only tells a refund apart from an expiry: a revocation counts when Google reports the subscription expired.
+	 */
 	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at) {
-		if (type == SUBSCRIPTION_REVOKED) {
+		if (type == SUBSCRIPTION_REVOKED && "SUBSCRIPTION_STATE_EXPIRED".equals(p.subscriptionState())) {
 			return new StoreChange.Ended(Subscription.Status.CANCELLED, at, "REFUNDED");
 		}
 		return switch (p.subscriptionState()) {

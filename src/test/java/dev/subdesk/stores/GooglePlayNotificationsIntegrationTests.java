@@ -46,7 +46,8 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@BeforeEach
 	void setUp() {
-		now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		// the events happened a while before Pub/Sub pushes them (an event time past the server's clock counts as now)
+		now = clock.instant().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5));
 		vendor = api.checkedAgainstTheDescription();
 	}
 
@@ -180,6 +181,7 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void expiryAfterTheCustomerCancelledEndsItCancelled() {
 		Purchase p = purchased();
+		p.expiry = now.plusSeconds(60); // the period it was cancelled for ended a few minutes ago
 		p.push(13, "SUBSCRIPTION_STATE_EXPIRED", false, true, p.expiry.plusSeconds(1));
 		JsonNode s = p.subscription();
 		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
@@ -195,6 +197,23 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
 		assertThat(status.path("refunded").asBoolean()).isTrue();
 		assertThat(status.path("channelInstructions").path("channel").asString()).isEqualTo("GOOGLE_PLAY");
+	}
+
+	@Test
+	void aRevocationTheApiDoesNotConfirmChangesNothingAndAFutureEventTimeMakesNoLaterPushStale() {
+		Purchase p = purchased();
+
+		// the push says "revoked" and claims a time far ahead; the Play API says the subscription is active
+		JsonNode revoked = p.push(12, "SUBSCRIPTION_STATE_ACTIVE", true, false, now.plus(Duration.ofDays(3650)));
+
+		assertThat(revoked.path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("ACTIVE");
+		JsonNode status = vendor.get("/subscriptions/" + p.subscription().path("id").asString() + "/store-status").json();
+		assertThat(status.path("refunded").asBoolean()).isFalse();
+		// a genuine expiry pushed afterwards, its event time the moment it happened, still applies
+		JsonNode expired = p.push(13, "SUBSCRIPTION_STATE_EXPIRED", false, false, clock.instant());
+		assertThat(expired.path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
 	}
 
 	@Test
