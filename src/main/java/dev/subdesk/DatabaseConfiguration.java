@@ -78,6 +78,9 @@ class DatabaseConfiguration {
 		}
 		config.setMaximumPoolSize(properties.dbPoolSize());
 		config.setPoolName("subdesk");
+		// days added in SQL (retries, reminders, retention) are days of 24 h whatever the JVM's zone: the driver
+		// would otherwise give each session the JVM's, and "+ 1 day" across a daylight-saving change is 23 or 25 h
+		config.setConnectionInitSql("SET TIME ZONE 'UTC'");
 		return new HikariDataSource(config);
 	}
 

@@ -387,6 +387,16 @@ public class Billing {
 			.list());
 	}
 
+	/**
+	 * A completed renewal attempt whose payment cannot be recorded (its subscription moved on meanwhile), marked
+	 * REVERSING in the transaction that finds it so: {@link #reverseUnrecordedPayment(String, Money, String)} gives the
+	 * money back after the commit, and the sweep does if the server stops first.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void markForReversal(String gatewayKey) {
+		settleAttempt(gatewayKey, "COMPLETED", "REVERSING");
+	}
+
 	/** A renewal attempt the gateway declined, in the transaction that records the decline. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void declineRenewalAttempt(String gatewayKey) {

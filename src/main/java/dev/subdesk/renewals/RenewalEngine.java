@@ -342,6 +342,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 		List<RenewalQueue.Due> succeeded = new ArrayList<>(paid.size());
 		List<RenewalQueue.Due> stale = new ArrayList<>();
+		List<RenewalQueue.Due> toReverse = new ArrayList<>();
 		timed(timings::database, () -> tx.execute(status -> {
 			queue.commitWithoutWaitingForDisk();
 			// an attempt the sweep took meanwhile (its money is being given back) records nothing: still due, its
@@ -377,6 +378,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), keys.get(s.id()), due.dueAt()));
 			}
 			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
+			// what was paid for a subscription that moved on is marked to go back before this commits: a crash after
+			// the commit leaves it to the sweep, not completed without its charge
+			for (RenewalQueue.Due due : stale) {
+				Subscription s = due.subscription();
+				if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
+					billing.markForReversal(keys.get(s.id()));
+					toReverse.add(due);
+				}
+			}
 			timed(timings::notices, () -> {
 				Map<String, Accounts.Addressee> to = accounts
 					.addressees(recorded.stream().map(d -> d.subscription().accountId()).toList());
@@ -394,12 +404,10 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			return null;
 		}));
 		// Cancelled (or renewed by another node) while the charge was with the gateway: the money goes back.
-		for (RenewalQueue.Due due : stale) {
+		for (RenewalQueue.Due due : toReverse) {
 			Subscription s = due.subscription();
-			if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
-				billing.reverseUnrecordedPayment(tokens.get(Objects.requireNonNull(s.paymentMethodId())), s.price(),
-						keys.get(s.id()));
-			}
+			billing.reverseUnrecordedPayment(tokens.get(Objects.requireNonNull(s.paymentMethodId())), s.price(),
+					keys.get(s.id()));
 		}
 	}
 
@@ -407,6 +415,10 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		Integer expired = timed(timings::database, () -> tx.execute(status -> {
 			Subscription s = due.subscription();
 			billing.declineRenewalAttempt(key);
+			if (!queue.stillDue(due)) {
+				// cancelled, set to end or renewed while the gateway had it: no PAST_DUE, no retry, nothing to tell
+				return 0;
+			}
 			dev.subdesk.accounts.Account holder = accounts.get(s.accountId());
 			@Nullable String failedChargeId = null;
 			if (s.paymentMethodId() != null && accounts.paymentMethodEvenIfRemoved(s.paymentMethodId()).isPresent()) {

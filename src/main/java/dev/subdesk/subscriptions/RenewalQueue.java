@@ -387,6 +387,19 @@ public class RenewalQueue {
 	}
 
 	/**
+	 * Whether the subscription is still due as it was claimed (locked now, in the caller's transaction): live,
+	 * auto-renewing, in the same period. Not when it was cancelled, set to end or renewed while the gateway had the
+	 * attempt: what the attempt's answer says then changes nothing, as a renewal's success would not either.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean stillDue(Due due) {
+		Subscription s = subscriptions.lock(due.subscription().id());
+		boolean live = s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
+				|| s.status() == Subscription.Status.PAST_DUE;
+		return live && s.autoRenew() && s.currentPeriodEnd().equals(due.subscription().currentPeriodEnd());
+	}
+
+	/**
 	 * A declined attempt. The renewal itself or a retry moves the subscription to PAST_DUE with the next retry
 	 * due; after the last retry it EXPIRES at {@code at}, its add-ons with it. An extra attempt moves nothing.
 	 * Returns the subscriptions that expired.
