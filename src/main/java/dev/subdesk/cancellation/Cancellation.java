@@ -30,6 +30,18 @@ public record Cancellation(String confirmationNumber, Status status, Mode mode, 
 	public record Item(String id, Instant effectiveAt) {
 	}
 
+	/**
+	 * When this cancellation ends {@code subscriptionId}: its own item's instant (an add-on taken over by its base's
+	 * cancellation may end sooner than the base), else the cancellation's.
+	 */
+	public Instant effectiveAtFor(String subscriptionId) {
+		return subscriptions.stream()
+			.filter(item -> item.id().equals(subscriptionId))
+			.map(Item::effectiveAt)
+			.findFirst()
+			.orElse(effectiveAt);
+	}
+
 	/** The same cancellation with its refunds read again (after they were paid back). */
 	public Cancellation withRefunds(List<Refund> settled) {
 		return new Cancellation(confirmationNumber, status, mode, subscriptionIds, subscriptions, requestedAt, effectiveAt,

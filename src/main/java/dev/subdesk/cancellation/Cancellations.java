@@ -348,6 +348,11 @@ public class Cancellations {
 		if (!s.scheduledToEnd() || number == null) {
 			throw SubdeskException.of(CancellationErrorCode.NOT_SCHEDULED_TO_END, "This subscription is not scheduled to end");
 		}
+		if (s.cancelAt() != null && !s.cancelAt().isAfter(clock.instant())) {
+			// the end has taken effect; the job that records it may not have run yet
+			throw SubdeskException.of(CancellationErrorCode.NOT_SCHEDULED_TO_END,
+					"This subscription has reached its scheduled end; it can no longer be resumed");
+		}
 		String parentId = s.parentId();
 		if (parentId != null && subscriptions.get(parentId).scheduledToEnd()) {
 			throw SubdeskException.of(CancellationErrorCode.PARENT_ENDING,
@@ -359,8 +364,20 @@ public class Cancellations {
 		Optional<JdbcCancellationRepository.Row> scheduled = repository.findRow(number);
 		if (scheduled.isPresent() && scheduled.get().subscriptionId().equals(s.id())) {
 			repository.setStatus(number, Cancellation.Status.REVOKED);
+			Instant now = clock.instant();
 			for (Subscription affected : subscriptions.scheduledBy(number)) {
-				subscriptions.unschedule(subscriptions.lock(affected.id()));
+				Subscription locked = subscriptions.lock(affected.id());
+				// an add-on the customer had cancelled on its own keeps that cancellation: the base's took it over
+				// only to end it sooner, and revoking the base's must not renew what its own receipt says ends
+				Optional<JdbcCancellationRepository.Row> own = locked.id().equals(s.id()) ? Optional.empty()
+						: repository.supersededOwn(locked.id(), scheduled.get().requestedAt(), now);
+				if (own.isPresent()) {
+					repository.setStatus(own.get().number(), Cancellation.Status.SCHEDULED);
+					subscriptions.scheduleEnd(locked, own.get().effectiveAt(), own.get().number());
+				}
+				else {
+					subscriptions.unschedule(locked);
+				}
 			}
 		}
 		else {

@@ -112,7 +112,7 @@ public class PublicCancellations {
 		Received received = new Received(id, receivedAt, request.kind(), request.extraordinary() ? request.reason() : null,
 				request.name(), request.email(), orderNumber, request.timing(),
 				request.confirmationEmail(), cancellation == null ? null : cancellation.confirmationNumber(),
-				cancellation == null ? null : cancellation.effectiveAt());
+				cancellation == null ? null : cancellation.effectiveAtFor(subscription.orElseThrow().id()));
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("at", Timestamp.from(receivedAt))
@@ -132,7 +132,7 @@ public class PublicCancellations {
 			Account account = owner.orElseThrow();
 			events.publishEvent(new PublicCancellationReceived(account.id(), account.country(),
 					received.confirmationEmail(), receivedAt, request.extraordinary(), request.immediately(),
-					subscription.get().orderNumber(), cancellation.confirmationNumber(), cancellation.effectiveAt()));
+					subscription.get().orderNumber(), cancellation.confirmationNumber(), received.effectiveAt()));
 		}
 		return id;
 	}

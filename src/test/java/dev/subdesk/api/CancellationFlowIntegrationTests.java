@@ -16,6 +16,9 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	dev.subdesk.clock.TestClock clock;
+
 	@Test
 	void cancellingImmediatelyWithinMoneyBackWindowRefundsTheLatestChargeAndEndsAddOns() {
 		String account = fixtures.accountWithVisa();
@@ -113,6 +116,51 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 		Api.Response nothing = api.post("/subscriptions/" + sub + "/resume");
 		assertThat(nothing.status()).isEqualTo(409);
 		assertThat(nothing.code()).isEqualTo("NOT_SCHEDULED_TO_END");
+	}
+
+	@Test
+	void aScheduledEndThatHasComeCannotBeResumedEvenBeforeItsJobHasRun() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String number = fixtures.cancel(sub, "END_OF_TERM").text("confirmationNumber");
+		java.time.Instant end = java.time.Instant.parse(fixtures.subscription(sub).text("cancelAt"));
+		// the clock passes the end; the job that records it runs at its next tick
+		clock.moveTo(end.plusSeconds(1));
+
+		Api.Response resumed = api.post("/subscriptions/" + sub + "/resume");
+
+		assertThat(resumed.status()).as(resumed.toString()).isEqualTo(409);
+		assertThat(resumed.code()).isEqualTo("NOT_SCHEDULED_TO_END");
+		assertThat(api.get("/cancellations/" + number).text("status")).isNotEqualTo("REVOKED");
+		fixtures.advance("PT1M");
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("CANCELLED");
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).as("no charge after the end")
+			.isEqualTo(1);
+	}
+
+	@Test
+	void resumingTheBaseGivesAnAddOnCancelledOnItsOwnItsCancellationBackInsteadOfRenewingIt() {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-monthly");
+		fixtures.advance("P3D");
+		String addOn = fixtures.addOn(account, "vpn-addon-monthly", base);
+		String own = fixtures.cancel(addOn, "END_OF_TERM").text("confirmationNumber");
+		String ownEnd = fixtures.subscription(addOn).text("cancelAt");
+		fixtures.cancel(base, "END_OF_TERM"); // ends sooner: it takes the add-on's end over
+		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("SUPERSEDED");
+
+		assertThat(api.post("/subscriptions/" + base + "/resume").status()).isEqualTo(200);
+
+		JsonNode after = fixtures.subscription(addOn).json();
+		assertThat(after.path("autoRenew").asBoolean()).as("still cancelled, as its receipt says").isFalse();
+		assertThat(after.path("cancelAt").asString()).isEqualTo(ownEnd);
+		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("SCHEDULED");
+		fixtures.advance("P32D");
+		assertThat(fixtures.subscription(addOn).text("status")).isEqualTo("CANCELLED");
+		assertThat(api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values())
+			.filteredOn(c -> c.path("subscriptionId").asString().equals(addOn))
+			.as("the add-on's first charge only").hasSize(1);
+		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("EFFECTIVE");
 	}
 
 	@Test

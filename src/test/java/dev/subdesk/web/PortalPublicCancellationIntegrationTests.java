@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 @SubdeskIntegrationTest
 class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	@Test
 	void aRequestMatchingNoContractGetsTheSameWordingAndACaseForAnAgent() {
 		Customer c = customerWith("antivirus-annual");
@@ -85,6 +88,24 @@ class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
 		assertThat(text.status()).isEqualTo(200);
 		assertThat(text.body()).contains("Received on: ").contains("UTC").contains(c.orderNumber());
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
+	}
+
+	@Test
+	void anAddOnCancelledWhileItsBaseIsEndingIsToldItsOwnEnd() {
+		Customer c = customerWith("antivirus-annual");
+		String addOn = fixtures.addOn(c.account(), "vpn-addon-monthly", c.subscription());
+		fixtures.cancel(c.subscription(), "END_OF_TERM"); // the base ends in a year; the monthly add-on at its month's end
+		String addOnOrder = fixtures.subscription(addOn).text("orderNumber");
+		java.time.Instant addOnEnd = java.time.Instant.parse(fixtures.subscription(addOn).text("cancelAt"));
+
+		submit(form(addOnOrder, c.email(), "ORDINARY", "EARLIEST"));
+
+		java.time.Instant told = jdbc.sql("SELECT effective_at FROM public_cancellation_requests WHERE order_number = :o")
+			.param("o", addOnOrder)
+			.query(java.sql.Timestamp.class)
+			.single()
+			.toInstant();
+		assertThat(told).as("the add-on's end, not the base's a year later").isEqualTo(addOnEnd);
 	}
 
 	private PortalSession.Page submit(Map<String, String> form) {
