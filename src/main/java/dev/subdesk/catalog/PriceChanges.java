@@ -62,6 +62,9 @@ public class PriceChanges {
 		if (!plan.price().currency().equals(price.currency())) {
 			throw SubdeskException.invalid("price.currency", "must be the plan's currency, " + plan.price().currency());
 		}
+		if (price.amount() < 0) {
+			throw SubdeskException.invalid("price.amount", "must not be negative");
+		}
 		if (price.amount() > CatalogAdmin.MAX_PRICE) {
 			throw SubdeskException.invalid("price.amount",
 					"must be at most " + CatalogAdmin.MAX_PRICE + " in the currency's minor unit");

@@ -126,6 +126,9 @@ class CaseController {
 		return "console/audit";
 	}
 
+	/** The longest target a look-up records as typed. */
+	static final int MAX_TARGET = 200;
+
 	/**
 	 * What a look-up of the audit trail records as its target: an id, a case number, a path (without an {@code @}) or
 	 * the username of a staff member as typed; anything else (an email, a name, "smith" that is nobody's username: the
@@ -133,6 +136,9 @@ class CaseController {
 	 * customer's email or name in clear.
 	 */
 	static String auditedTarget(String typed, Predicate<String> isStaffUsername) {
+		if (typed.length() > MAX_TARGET) {
+			typed = typed.substring(0, MAX_TARGET); // no id or path is longer; an index entry has a size limit
+		}
 		if (typed.matches("[a-z]+_[0-9A-Za-z]+|(?i:CASE|ORD|CXL|WDR)-[0-9A-Za-z-]+|/[\\x21-\\x3f\\x41-\\x7e]*")
 				|| typed.matches("[a-z0-9][a-z0-9._-]{1,39}") && isStaffUsername.test(typed)) {
 			return typed;

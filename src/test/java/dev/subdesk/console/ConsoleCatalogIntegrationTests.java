@@ -76,6 +76,9 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 		String typo = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
 				Map.of("amount", "44.99", "effectiveFrom", "1 March", "existingSubscribers", "SOMETIMES")));
 		assertThat(typo).contains("amount: must be a whole number");
+		String negative = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
+				Map.of("amount", "-100", "effectiveFrom", today.plusDays(45).toString(), "existingSubscribers", "MOVE")));
+		assertThat(negative).contains("must not be negative");
 		assertThat(api.get("/plans/" + code + "/price-changes").json().path("data").size()).isZero();
 
 		String later = today.plusDays(45).toString();

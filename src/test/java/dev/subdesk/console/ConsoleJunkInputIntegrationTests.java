@@ -103,6 +103,22 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAuditLookUpOfAnyLengthIsAnsweredAndRecordedWithinTheIndexsLimit() {
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		StringBuilder random = new StringBuilder("acc_");
+		java.util.Random letters = new java.util.Random(7);
+		String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+		for (int i = 0; i < 3000; i++) {
+			random.append(alphabet.charAt(letters.nextInt(alphabet.length())));
+		}
+
+		ConsoleClient.Page page = supervisor.get("/console/audit?target=" + random);
+
+		assertThat(page.status()).as("a target no id is as long as").isEqualTo(200);
+		assertThat(page.body()).contains("Acme agent console");
+	}
+
+	@Test
 	void aRequestTheConsoleSecurityRefusesGetsTheConsolesErrorPage() {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String account = fixtures.accountWithVisa();
