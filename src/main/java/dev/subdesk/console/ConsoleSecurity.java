@@ -43,7 +43,7 @@ class ConsoleSecurity {
 				.anyRequest().hasAnyRole("AGENT", "SUPERVISOR", "ADMIN"))
 			.formLogin(form -> form.loginPage(SIGN_IN)
 				.successHandler((request, response, authentication) -> {
-					staff.signedIn(authentication.getName());
+					staff.signedIn(authentication.getName(), request.getRemoteAddr());
 					if (authentication.getPrincipal() instanceof ConsoleStaff.SignedIn signedIn) {
 						request.getSession().setAttribute(ConsoleStaff.SESSION_VERSION, signedIn.sessionVersion());
 					}

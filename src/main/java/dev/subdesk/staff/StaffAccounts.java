@@ -262,10 +262,16 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.update();
 	}
 
-	/** A successful sign-in starts the count of failures again. */
+	/**
+	 * A successful sign-in starts the count of failures from its own address again; those from other addresses
+	 * (someone guessing elsewhere) still count until the {@link #LOCK} window has passed.
+	 */
 	@Transactional
-	public void signedIn(String username) {
-		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username").param("username", username).update();
+	public void signedIn(String username, String address) {
+		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username AND address = :address")
+			.param("username", username)
+			.param("address", address)
+			.update();
 	}
 
 	/**

@@ -32,7 +32,7 @@ class StaffModuleTests {
 		assertThat(staff.passwordEncoder().matches(PASSWORD, credentials.passwordHash())).isTrue();
 		assertThat(staff.passwordEncoder().matches(PASSWORD + "x", credentials.passwordHash())).isFalse();
 		assertThat(credentials.passwordHash()).doesNotContain(PASSWORD);
-		staff.signedIn(credentials.username());
+		staff.signedIn(credentials.username(), "192.0.2.1");
 		long session = credentials.sessionVersion();
 		assertThat(staff.sessionCurrent("module.agent", session)).isTrue();
 
@@ -42,6 +42,9 @@ class StaffModuleTests {
 		}
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked()).isTrue();
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.1").orElseThrow().locked()).isFalse();
+		staff.signedIn("module.agent", "192.0.2.1");
+		assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked())
+			.as("the account's own sign-in elsewhere does not clear the guesses from another address").isTrue();
 
 		long renewed = staff.resetPassword("module.agent", "another-long-password");
 		assertThat(renewed).isGreaterThan(session);
