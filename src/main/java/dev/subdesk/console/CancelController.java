@@ -97,15 +97,21 @@ class CancelController {
 			RedirectAttributes redirect) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form);
-		if (form.offerId() != null && !form.offerId().isBlank()) {
-			log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
-					caseNumber, "customer's answer");
-		}
+		// only the offer this subscription has open was shown and can have been declined; any other id in the form
+		// records nothing
+		boolean declinedAnOffer = form.offerId() != null && !form.offerId().isBlank()
+				&& java.util.Optional.ofNullable(cancellations.quote(s.id()).offer())
+					.filter(open -> open.id().equals(form.offerId()))
+					.isPresent();
 		Cancellation c = log.perform(agent.getName(), "CANCEL", accountId, caseNumber, reasonText(form.reason()),
 				() -> cancellations.cancel(s.id(), new CancelRequest(form.modeOrEndOfTerm(), form.reason(), null,
 						CancellationChannel.AGENT, agent.getName())),
 				done -> "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(), done.mode(), done.confirmationNumber(),
 						Formats.money(done.refundTotal())));
+		if (declinedAnOffer) {
+			log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
+					caseNumber, "customer's answer");
+		}
 		redirect.addAttribute("case", caseNumber);
 		redirect.addAttribute("number", c.confirmationNumber());
 		return "redirect:/console/accounts/{accountId}/cancellations/{number}";

@@ -41,6 +41,21 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anOfferIdTheSubscriptionHasNoOpenOfferForRecordsNoDeclinedOffer() {
+		Callers.Caller caller = callers.withVpn("10115");
+		String account = caller.account();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+
+		assertThat(agent.post("/console/accounts/" + account + "/subscriptions/" + caller.subscription() + "/cancel",
+				Map.of("mode", "END_OF_TERM", "reason", "TOO_EXPENSIVE", "offerId", "off_NOTSHOWN", "caseNumber",
+						caseNumber)).status()).isEqualTo(302);
+
+		assertThat(audit.about(account)).extracting(AuditTrail.Entry::action).contains("CANCEL")
+			.as("no offer was shown, none declined").doesNotContain("OFFER_DECLINED");
+	}
+
+	@Test
 	void everyConsoleActionOnAnAccountIsAuditedWithWhoWhenWhatAndWhy() {
 		Callers.Caller caller = callers.withVpn("10115");
 		String account = caller.account();
