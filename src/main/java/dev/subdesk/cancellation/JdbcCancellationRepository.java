@@ -155,6 +155,13 @@ class JdbcCancellationRepository {
 				Cancellation.receiptPath(row.number()));
 	}
 
+	/** The SCHEDULED cancellations naming a subscription that has ended become EFFECTIVE. */
+	void takenEffect(String subscriptionId) {
+		jdbc.sql("UPDATE cancellations SET status = 'EFFECTIVE' WHERE subscription_id = :sub AND status = 'SCHEDULED'")
+			.param("sub", subscriptionId)
+			.update();
+	}
+
 	void setStatus(String number, Cancellation.Status status) {
 		jdbc.sql("UPDATE cancellations SET status = :status WHERE confirmation_number = :n")
 			.param("status", status.name())

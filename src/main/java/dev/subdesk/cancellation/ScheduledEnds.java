@@ -98,6 +98,16 @@ public class ScheduledEnds {
 		}
 	}
 
+	/**
+	 * A subscription that ends by any way (its base expired by dunning, a store's end) ends the cancellation that was
+	 * scheduled for it too: SCHEDULED until its subscription has ended, then EFFECTIVE (API.md), in the same
+	 * transaction.
+	 */
+	@org.springframework.context.event.EventListener
+	void on(dev.subdesk.subscriptions.SubscriptionEnded ended) {
+		repository.takenEffect(ended.subscriptionId());
+	}
+
 	/** The earliest instant at which a scheduled cancellation takes effect. */
 	public Optional<Instant> nextDue() {
 		return subscriptions.nextScheduledEnd();

@@ -164,6 +164,24 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAddOnsOwnCancellationIsEffectiveOnceDunningHasEndedItWithItsBase() {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-monthly");
+		assertThat(api.patch("/subscriptions/" + base, Map.of("paymentMethodId",
+				fixtures.card(account, "tok_chargeDeclined"))).status()).isEqualTo(200);
+		fixtures.advance("P10D");
+		String addOn = fixtures.addOn(account, "vpn-addon-monthly", base);
+		String own = fixtures.cancel(addOn, "END_OF_TERM").text("confirmationNumber");
+
+		// the base's renewal and its three retries are declined: it expires, its add-on with it, before the add-on's end
+		fixtures.advance("P26D");
+
+		assertThat(fixtures.subscription(base).text("status")).isEqualTo("EXPIRED");
+		assertThat(fixtures.subscription(addOn).text("status")).isEqualTo("EXPIRED");
+		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("EFFECTIVE");
+	}
+
+	@Test
 	void immediateWhileScheduledSupersedesTheScheduledCancellation() {
 		String account = fixtures.accountWithVisa();
 		String sub = fixtures.subscribe(account, "vpn-annual");
