@@ -34,6 +34,12 @@ class CaseController {
 			return new CaseRow(c.caseNumber(), c.accountId(), c.subject(), c.status().name(), c.priority().name(),
 					Formats.dateTime(c.slaDueAt()), c.breachesSla(now), c.escalationReason());
 		}
+
+		/** The same row with its subject and escalation reason as {@code shown} gives them. */
+		CaseRow shownAs(java.util.function.UnaryOperator<String> shown) {
+			return new CaseRow(caseNumber, accountId, shown.apply(subject), status, priority, slaDue, breached,
+					escalationReason == null ? null : shown.apply(escalationReason));
+		}
 	}
 
 	record TimelineRow(String at, String actor, String kind, String text) {
@@ -53,8 +59,11 @@ class CaseController {
 	private final CaseRules rules;
 
 	private final StaffAccounts staff;
+	private final dev.subdesk.support.CallerVerification verification;
 
-	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules, StaffAccounts staff) {
+	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules, StaffAccounts staff,
+			dev.subdesk.support.CallerVerification verification) {
+		this.verification = verification;
 		this.staff = staff;
 		this.support = support;
 		this.audit = audit;
@@ -72,10 +81,15 @@ class CaseController {
 	String caseView(@PathVariable String caseNumber, Principal agent, HttpServletRequest request, Model model) {
 		SupportCase c = support.find(caseNumber).orElseThrow(() -> SubdeskException.notFound("Case", caseNumber));
 		log.viewed(agent.getName(), "VIEW_CASE", c.auditTarget(), c.caseNumber());
-		model.addAttribute("supportCase", CaseRow.of(c, clock.instant()));
+		// the case page shows no verification answer (an order number, a card's last digits) the account page would
+		// hide from this agent until the caller is verified
+		boolean verified = c.accountId() == null || verification.isVerified(c.accountId(), agent.getName());
+		java.util.function.UnaryOperator<String> shown = verified ? text -> text : Masking::unverifiedText;
+		CaseRow row = CaseRow.of(c, clock.instant());
+		model.addAttribute("supportCase", row.shownAs(shown));
 		model.addAttribute("timeline", support.timeline(c.caseNumber())
 			.stream()
-			.map(t -> new TimelineRow(Formats.dateTime(t.at()), t.actor(), t.kind(), t.text()))
+			.map(t -> new TimelineRow(Formats.dateTime(t.at()), t.actor(), t.kind(), shown.apply(t.text())))
 			.toList());
 		model.addAttribute("escalatable",
 				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);

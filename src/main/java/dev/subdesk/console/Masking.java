@@ -35,6 +35,14 @@ final class Masking {
 		return card.brand().toUpperCase(java.util.Locale.ROOT) + " card";
 	}
 
+	/**
+	 * Text about an account (a case's subject and timeline) before its caller is verified: order numbers and cards'
+	 * last four digits, which are verification answers, become {@code ORD-****-****} and {@code ••****}.
+	 */
+	static String unverifiedText(String text) {
+		return text.replaceAll("(?i)ORD-[0-9A-Z]{4}-[0-9A-Z]{4}", "ORD-****-****").replaceAll("••\\d{4}", "••****");
+	}
+
 	/** A card once the caller is verified: {@code VISA ••4242}. */
 	static String card(PaymentMethod card) {
 		return card.brand().toUpperCase(java.util.Locale.ROOT) + " ••" + card.last4();

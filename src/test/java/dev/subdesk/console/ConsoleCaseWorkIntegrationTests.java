@@ -30,6 +30,21 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theCasePageShowsNoOrderNumberToAStaffMemberWhoHasNotVerifiedTheCaller() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		String order = fixtures.subscription(caller.subscription()).text("orderNumber");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		assertThat(agent.post("/console/accounts/" + caller.account() + "/subscriptions/" + caller.subscription()
+				+ "/auto-renew", Map.of("autoRenew", "false", "caseNumber", caseNumber)).status()).isEqualTo(302);
+
+		assertThat(agent.get("/console/cases/" + caseNumber).body()).as("the verifying agent").contains(order);
+		String unverified = ConsoleClient.signedIn(port, "supervisor").get("/console/cases/" + caseNumber).body();
+		assertThat(unverified).as("an order number answers the verification questions").doesNotContain(order)
+			.contains("ORD-****-****");
+	}
+
+	@Test
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
