@@ -99,13 +99,15 @@ public class ScheduledEnds {
 	}
 
 	/**
-	 * A subscription that ends by any way (its base expired by dunning, a store's end) ends the cancellation that was
-	 * scheduled for it too: SCHEDULED until its subscription has ended, then EFFECTIVE (API.md), in the same
-	 * transaction.
+	 * A subscription that expires (an add-on whose base dunning ended) ends the cancellation that was scheduled for it
+	 * too: SCHEDULED until its subscription has ended, then EFFECTIVE (API.md), in the same transaction. A cancellation
+	 * ending it (CANCELLED) records that itself: no statement is added to its path.
 	 */
 	@org.springframework.context.event.EventListener
 	void on(dev.subdesk.subscriptions.SubscriptionEnded ended) {
-		repository.takenEffect(ended.subscriptionId());
+		if (ended.status() == Subscription.Status.EXPIRED) {
+			repository.takenEffect(ended.subscriptionId());
+		}
 	}
 
 	/** The earliest instant at which a scheduled cancellation takes effect. */
