@@ -147,49 +147,44 @@ class WebhookHttpTests {
 
 	/** A receiver on a loopback port: reads each request whole into {@code requests}, then answers it. */
 	private ServerSocket serve(List<String> requests, Answering answering) throws IOException {
-		ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		closing.add(server);
-		Thread.ofVirtual().start(() -> {
-			while (!server.isClosed()) {
-				try {
-					Socket socket = server.accept();
-					Thread.ofVirtual().start(() -> {
-						try (socket) {
-							requests.add(read(socket));
-							answering.answer(socket.getOutputStream());
-						}
-						catch (Exception e) {
-							// the client gave up: nothing to answer
-						}
-					});
-				}
-				catch (IOException e) {
-					return;
-				}
-			}
+		return listen(socket -> {
+			requests.add(read(socket));
+			answering.answer(socket.getOutputStream());
 		});
-		return server;
 	}
 
 	/** A receiver answering every request on a connection with {@code answer}, counting its connections. */
 	private ServerSocket serveKeepingAlive(AtomicInteger connections, String answer) throws IOException {
+		return listen(socket -> {
+			connections.incrementAndGet();
+			while (true) {
+				read(socket);
+				socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+			}
+		});
+	}
+
+	@FunctionalInterface
+	interface Connection {
+
+		void serve(Socket socket) throws Exception;
+	}
+
+	/** A loopback port whose every connection {@code connection} serves on a thread of its own, then closes. */
+	private ServerSocket listen(Connection connection) throws IOException {
 		ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		closing.add(server);
 		Thread.ofVirtual().start(() -> {
 			while (!server.isClosed()) {
 				try {
 					Socket socket = server.accept();
-					connections.incrementAndGet();
 					Thread.ofVirtual().start(() -> {
 						try (socket) {
-							while (true) {
-								read(socket);
-								socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
-								socket.getOutputStream().flush();
-							}
+							connection.serve(socket);
 						}
-						catch (IOException e) {
-							// the client closed the connection
+						catch (Exception e) {
+							// the client gave up or closed the connection
 						}
 					});
 				}
