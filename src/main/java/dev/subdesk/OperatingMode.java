@@ -104,6 +104,17 @@ class OperatingMode implements EnvironmentPostProcessor {
 					+ "Remove it and create the first admin with SUBDESK_CONSOLE_ADMIN_USERNAME and "
 					+ "SUBDESK_CONSOLE_ADMIN_PASSWORD.");
 		}
+		if (!"sandbox".equalsIgnoreCase(text(environment, "subdesk.payments.gateway"))) {
+			problems.add("No payment gateway is chosen, and the only one this build has is the sandbox, which takes no "
+					+ "money: its test cards always pay, so anyone could subscribe for free. For a staging server that "
+					+ "may sell through it, set SUBDESK_PAYMENT_GATEWAY=sandbox.");
+		}
+		if (!text(environment, "subdesk.stores.google.jwks-uri").isEmpty()
+				&& text(environment, "subdesk.stores.google.api.service-account-key").isEmpty()) {
+			problems.add("Google Play pushes are accepted (SUBDESK_STORES_GOOGLE_JWKS_URI) but the Play Developer API "
+					+ "is not configured, so the state of every purchase would be read from the sandbox, which knows none: "
+					+ "set SUBDESK_STORES_GOOGLE_API_SERVICE_ACCOUNT_KEY, or remove SUBDESK_STORES_GOOGLE_JWKS_URI.");
+		}
 		String publicUrl = text(environment, "subdesk.public-base-url");
 		if (pointsAtThisMachine(publicUrl)) {
 			problems.add("SUBDESK_PUBLIC_URL is " + (publicUrl.isEmpty() ? "empty" : publicUrl)
@@ -123,10 +134,21 @@ class OperatingMode implements EnvironmentPostProcessor {
 				return true;
 			}
 			host = host.toLowerCase(Locale.ROOT);
-			return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
-					|| host.equals("[::1]") || host.equals("::1") || host.equals("0.0.0.0");
+			if (host.endsWith(".")) {
+				host = host.substring(0, host.length() - 1); // "localhost." is localhost
+			}
+			if (host.equals("localhost") || host.endsWith(".localhost")) {
+				return true;
+			}
+			String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+			if (literal.matches("[0-9.]+") || literal.contains(":")) {
+				// an address written out: the loopback or the "any" address in whatever spelling ([::], [0:0:0:0:0:0:0:1])
+				java.net.InetAddress address = java.net.InetAddress.getByName(literal);
+				return address.isLoopbackAddress() || address.isAnyLocalAddress();
+			}
+			return false;
 		}
-		catch (IllegalArgumentException e) {
+		catch (IllegalArgumentException | java.net.UnknownHostException e) {
 			return true;
 		}
 	}

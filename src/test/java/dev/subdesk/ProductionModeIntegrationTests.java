@@ -179,6 +179,18 @@ class ProductionModeIntegrationTests {
 				refused("SUBDESK_PUBLIC_URL on the loopback address",
 						config -> config.put("subdesk.public-base-url", "http://127.0.0.1:8080"),
 						"SUBDESK_PUBLIC_URL is http://127.0.0.1:8080", "Set it to the address customers use"),
+				refused("no payment gateway chosen (the sandbox takes no money)",
+						config -> config.remove("subdesk.payments.gateway"), "No payment gateway is chosen",
+						"set SUBDESK_PAYMENT_GATEWAY=sandbox"),
+				refused("Google pushes taken without the Play Developer API",
+						config -> config.put("subdesk.stores.google.jwks-uri", "classpath:stores/test-google-jwks.json"),
+						"the Play Developer API is not configured", "SUBDESK_STORES_GOOGLE_API_SERVICE_ACCOUNT_KEY"),
+				refused("SUBDESK_PUBLIC_URL on the IPv6 loopback written out",
+						config -> config.put("subdesk.public-base-url", "http://[0:0:0:0:0:0:0:1]:8080"),
+						"SUBDESK_PUBLIC_URL is http://[0:0:0:0:0:0:0:1]:8080", "Set it to the address customers use"),
+				refused("SUBDESK_PUBLIC_URL on localhost with a trailing dot",
+						config -> config.put("subdesk.public-base-url", "https://localhost./"),
+						"SUBDESK_PUBLIC_URL is https://localhost./", "Set it to the address customers use"),
 				refused("SUBDESK_MODE=production without any database", config -> {
 					config.put("subdesk.mode", "production");
 					config.remove("spring.datasource.url");
@@ -232,6 +244,7 @@ class ProductionModeIntegrationTests {
 		config.put("subdesk.api.key", Api.TEST_KEY);
 		config.put("subdesk.public-base-url", "https://subscriptions.example.com");
 		config.put("subdesk.entitlements.kek", dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK);
+		config.put("subdesk.payments.gateway", "sandbox"); // a staging server, on purpose
 		// src/test/resources/config/application.properties sets a demo password for the demo-mode tests
 		config.put("subdesk.console.demo-password", "");
 		config.put("subdesk.data-dir", dataDir.resolve("never-created").toString());

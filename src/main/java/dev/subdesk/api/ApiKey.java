@@ -32,8 +32,9 @@ class ApiKey {
 	private final String fingerprint;
 
 	ApiKey(@Value("${subdesk.api.key:}") String configured, @Value("${subdesk.demo-mode:false}") boolean demoMode) {
-		String key = configured;
-		if (key.isBlank()) {
+		// as the presented key is (trimmed): a key read from a file often ends with a line break
+		String key = configured.strip();
+		if (key.isEmpty()) {
 			if (!demoMode) {
 				throw new IllegalStateException(
 						"SUBDESK_API_KEY is not set. In production mode the API key must be configured: set "
