@@ -86,6 +86,18 @@ public class PublicCancellations {
 		this.events = events;
 	}
 
+	/**
+	 * Whether the form names a contract that can be cancelled with the email of its own account: the owner's request,
+	 * which the form acts on (anything else opens a case for an agent).
+	 */
+	@Transactional(readOnly = true)
+	public boolean owners(PublicCancellationRequest request) {
+		Optional<Subscription> subscription = subscriptions.findByOrderNumber(request.orderNumber());
+		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		return owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
+				&& subscription.get().cancellable();
+	}
+
 	/** Records a valid form and acts on it; returns the id of the saved result. */
 	@Transactional
 	public String submit(PublicCancellationRequest request) {
@@ -93,8 +105,7 @@ public class PublicCancellations {
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
-		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
-				&& subscription.get().cancellable();
+		boolean matches = owners(request);
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;

@@ -38,11 +38,13 @@ public class PublicFormLimits {
 	private static final String MOST_BY_EMAIL = """
 			SELECT coalesce(max(n), 0) FROM (
 			  SELECT count(*) AS n FROM public_form_sends WHERE email_hash IN (:hashes) AND sent_at > :since
+			    AND (owners OR NOT :owners)
 			  GROUP BY email_hash) counted
 			""";
 
 	private static final String INSERT = """
-			INSERT INTO public_form_sends (request_id, sent_at, client_ip, email_hash) VALUES (:id, :at, :ip, :hash)
+			INSERT INTO public_form_sends (request_id, sent_at, client_ip, email_hash, owners)
+			VALUES (:id, :at, :ip, :hash, :owners)
 			ON CONFLICT DO NOTHING
 			""";
 
@@ -70,10 +72,13 @@ public class PublicFormLimits {
 
 	/**
 	 * Counts a request from {@code clientIp} naming {@code emails} and answers true, or answers false and counts
-	 * nothing when either limit is reached.
+	 * nothing when either limit is reached. An owner's request ({@code owners}: it names a contract with the email of
+	 * the contract's own account) is held to the emails' limit by owners' requests only: a stranger who fills a form
+	 * with someone's email again and again uses up the allowance of strangers' requests naming it, never the owner's
+	 * own way to cancel or withdraw online.
 	 */
 	@Transactional
-	public boolean allow(String clientIp, Collection<String> emails) {
+	public boolean allow(String clientIp, Collection<String> emails, boolean owners) {
 		Instant now = clock.instant();
 		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
 		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
@@ -82,6 +87,7 @@ public class PublicFormLimits {
 		long byIp = jdbc.sql(COUNT_BY_IP).param("ip", clientIp).param("since", Timestamp.from(now.minus(ipWindow)))
 			.query(Long.class).single();
 		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))
+			.param("owners", owners)
 			.query(Long.class).single();
 		if (byIp >= perIp || byEmail >= perEmail) {
 			return false;
@@ -90,7 +96,9 @@ public class PublicFormLimits {
 			.update();
 		String id = UUID.randomUUID().toString();
 		for (String hash : hashes) {
-			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash).update();
+			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash)
+				.param("owners", owners)
+				.update();
 		}
 		return true;
 	}

@@ -71,6 +71,18 @@ public class PublicWithdrawals {
 		this.support = support;
 	}
 
+	/**
+	 * Whether the form names a contract with the email of its own account that may be withdrawn from (or already was):
+	 * the owner's request, which the form acts on.
+	 */
+	@Transactional(readOnly = true)
+	public boolean owners(PublicWithdrawalRequest request) {
+		Optional<Subscription> subscription = subscriptions.findByOrderNumber(request.orderNumber());
+		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		return owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
+				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
+	}
+
 	/** Records a valid form and acts on it; returns the id of the saved result. */
 	@Transactional
 	public String submit(PublicWithdrawalRequest request) {
@@ -80,8 +92,7 @@ public class PublicWithdrawals {
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
-		boolean matches = owner.isPresent() && owner.get().email().equalsIgnoreCase(email)
-				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
+		boolean matches = owners(request);
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;
 		Optional<Account> concerned = PublicCancellations.concerned(accounts, owner, email);

@@ -102,7 +102,8 @@ class PublicPagesController {
 	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
 		String refused = refused("web/cancel", form.errors(),
-				List.of(form.text(form.email()), form.text(form.confirmationEmail())), model, request, response);
+				List.of(form.text(form.email()), form.text(form.confirmationEmail())),
+				() -> requests.owners(form.request()), model, request, response);
 		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request());
 	}
 
@@ -110,8 +111,9 @@ class PublicPagesController {
 	 * The form's view again when it cannot be taken: {@code 400} with what is wrong, or {@code 429} once the address
 	 * or one of the emails is past the public forms' limits; {@code null} when the request may go on.
 	 */
-	private @Nullable String refused(String view, List<String> errors, List<String> emails, Model model,
-			HttpServletRequest request, HttpServletResponse response) {
+	private @Nullable String refused(String view, List<String> errors, List<String> emails,
+			java.util.function.BooleanSupplier owners, Model model, HttpServletRequest request,
+			HttpServletResponse response) {
 		model.addAttribute("invalid", Map.of());
 		if (!errors.isEmpty()) {
 			model.addAttribute("errors", errors);
@@ -120,7 +122,7 @@ class PublicPagesController {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return view;
 		}
-		if (!limits.allow(request.getRemoteAddr(), emails)) {
+		if (!limits.allow(request.getRemoteAddr(), emails, owners.getAsBoolean())) {
 			model.addAttribute("errors", List.of(TOO_MANY));
 			model.addAttribute("errorItems", PublicCancellationForm.errorItems(List.of(TOO_MANY)));
 			response.setStatus(TOO_MANY_REQUESTS);
@@ -181,7 +183,8 @@ class PublicPagesController {
 	@PostMapping("/withdraw")
 	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
-		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())), model,
+		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())),
+				() -> withdrawals.owners(form.request()), model,
 				request, response);
 		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request());
 	}
