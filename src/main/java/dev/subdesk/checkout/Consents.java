@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -84,6 +85,12 @@ public class Consents {
 				consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(), 0);
 		repository.insert(record);
 		return record;
+	}
+
+	/** The subscription a disclosure's consent bought, once it backs a purchase. */
+	@Transactional(readOnly = true)
+	public Optional<String> purchaseWith(String disclosureId) {
+		return repository.ofDisclosure(disclosureId).map(Consent::subscriptionId);
 	}
 
 	/** A subscription's consent records, newest first. */

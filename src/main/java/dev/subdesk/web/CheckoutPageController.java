@@ -60,10 +60,12 @@ class CheckoutPageController {
 
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final java.time.Clock clock;
+	private final dev.subdesk.checkout.Consents consents;
 
 	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
 			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock,
-			MessageSource messages) {
+			MessageSource messages, dev.subdesk.checkout.Consents consents) {
+		this.consents = consents;
 		this.priceChanges = priceChanges;
 		this.clock = clock;
 		this.messages = messages;
@@ -141,6 +143,11 @@ class CheckoutPageController {
 			response.setStatus(400);
 			return form(plan, account, locale, model, "checkout.error.readAgain");
 		}
+		java.util.Optional<String> alreadyBought = consents.purchaseWith(shown.id());
+		if (alreadyBought.isPresent()) {
+			// the same form sent again (a second click, the back button): what it bought, never a second purchase
+			return "redirect:/checkout/thanks/" + alreadyBought.get();
+		}
 		if (shown.separateConsentCheckbox() && !"yes".equals(agree)) {
 			response.setStatus(400);
 			model.addAttribute("agreeError", true);
@@ -170,6 +177,11 @@ class CheckoutPageController {
 					new PurchaseRequest(accountId, plan.code(), paymentMethodId, null, Channel.DIRECT, consent));
 		}
 		catch (SubdeskException e) {
+			java.util.Optional<String> boughtMeanwhile = consents.purchaseWith(shown.id());
+			if (boughtMeanwhile.isPresent()) {
+				// a second click sent while the first was being charged: the first bought it, this one was given back
+				return "redirect:/checkout/thanks/" + boughtMeanwhile.get();
+			}
 			response.setStatus(e.status());
 			return form(plan, account, locale, model, switch (e.code()) {
 				case "PAYMENT_DECLINED" -> "checkout.error.declined";

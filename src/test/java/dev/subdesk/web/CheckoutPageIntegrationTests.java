@@ -117,6 +117,12 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		JsonNode consent = api.get("/accounts/" + account + "/consents").json().path("data").get(0);
 		assertThat(consent.path("method").asString()).isEqualTo("BUTTON");
 		assertThat(consent.path("channel").asString()).isEqualTo("CHECKOUT");
+
+		// the same form sent again (a second click, the back button) shows what it bought and buys nothing more
+		PortalSession.Page again = browser.post("/checkout/vpn-annual",
+				Map.of("disclosureId", disclosureId(declined.body()), "card", savedCard));
+		assertThat(again.location()).isEqualTo(bought.location());
+		assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").size()).isEqualTo(1);
 	}
 
 	@Test
