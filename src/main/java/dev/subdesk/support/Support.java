@@ -211,11 +211,18 @@ public class Support {
 			throw SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, "Case " + c.caseNumber() + " is " + c.status());
 		}
 		Instant now = clock.instant();
-		jdbc.sql("""
-				UPDATE support_cases SET status = 'OPEN', resolved_at = NULL, sla_due_at = :due, updated_at = :at
-				WHERE case_number = :number
-				""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
-			.param("number", c.caseNumber()).update();
+		try {
+			jdbc.sql("""
+					UPDATE support_cases SET status = 'OPEN', resolved_at = NULL, sla_due_at = :due, updated_at = :at
+					WHERE case_number = :number
+					""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
+				.param("number", c.caseNumber()).update();
+		}
+		catch (org.springframework.dao.DuplicateKeyException e) {
+			// a dispute's charge has one open case at a time: a later dispute of it opened another one
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, "Case " + c.caseNumber()
+					+ " is about a disputed charge that another open case handles now; work on that one");
+		}
 		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}

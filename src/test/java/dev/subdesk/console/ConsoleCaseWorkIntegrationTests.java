@@ -76,6 +76,24 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aResolvedDisputeCaseWhoseChargeADisputeHasReopenedSinceCannotBeReopenedAndSaysWhy() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		String first = api.post("/charges/" + charge + "/disputes", Map.of("reason", "UNRECOGNIZED")).text("caseNumber");
+		support.resolve(first, "Explained the charge", "agent");
+		String second = api.post("/charges/" + charge + "/disputes", Map.of("reason", "UNRECOGNIZED")).text("caseNumber");
+		assertThat(second).isNotEqualTo(first);
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page reopened = agent.post("/console/cases/" + first + "/reopen", Map.of("note", "Called back"));
+
+		assertThat(reopened.status()).as("not a 500").isEqualTo(409);
+		assertThat(reopened.body()).contains("another open case handles now", "CASE_NOT_REOPENABLE");
+		assertThat(support.find(first).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+	}
+
+	@Test
 	void aCaseWaitsForTheCustomerAndOpensAgainWithAFreshServiceLevel() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
