@@ -59,10 +59,15 @@ final class JsonBody {
 		}
 		JsonNode node;
 		try {
-			node = json.readTree(raw);
+			// a name twice in one object is refused: readers disagree on which value counts (a receipt would verify
+			// with the genuine value while a reader that takes the first one sees another)
+			node = json.readerFor(JsonNode.class)
+				.with(tools.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+				.readValue(raw);
 		}
 		catch (JacksonException e) {
-			throw SubdeskException.invalid("", "the body is not valid JSON");
+			throw SubdeskException.invalid("", e.getMessage() != null && e.getMessage().contains("Duplicate property")
+					? "the body names a field twice in one object" : "the body is not valid JSON");
 		}
 		if (node == null || !node.isObject()) {
 			throw SubdeskException.invalid("", "the body must be a JSON object");

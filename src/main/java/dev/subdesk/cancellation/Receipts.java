@@ -199,7 +199,11 @@ public class Receipts {
 		signed.set("cancellation", receipt.get("cancellation"));
 		signed.set("issuedAt", receipt.get("issuedAt"));
 		try {
-			byte[] signature = Base64.getUrlDecoder().decode(receipt.get("signature").stringValue());
+			String written = receipt.get("signature").stringValue();
+			byte[] signature = Base64.getUrlDecoder().decode(written);
+			if (!B64URL.encodeToString(signature).equals(written)) {
+				return false; // padding, or spare bits set: one signature has one spelling (base64url without padding)
+			}
 			Ed25519Signer verifier = new Ed25519Signer();
 			verifier.init(false, new Ed25519PublicKeyParameters(raw.get(), 0));
 			byte[] payload = CanonicalJson.of(signed).getBytes(StandardCharsets.UTF_8);

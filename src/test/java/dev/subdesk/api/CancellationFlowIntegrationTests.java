@@ -225,6 +225,17 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 		String tampered = receipt.raw().replace("\"amount\":5999", "\"amount\":1");
 		assertThat(anonymous.post("/receipts/verify", tampered).json().path("valid").asBoolean()).isFalse();
 		assertThat(anonymous.post("/receipts/verify", Map.of("hello", "world")).status()).isEqualTo(400);
+		// a forged status read first by a lax reader, the genuine one last: refused, not "valid"
+		String twice = receipt.raw().replaceFirst("\"status\":\"EFFECTIVE\"",
+				"\"status\":\"REVOKED\",\"status\":\"EFFECTIVE\"");
+		assertThat(twice).isNotEqualTo(receipt.raw());
+		Api.Response duplicate = anonymous.post("/receipts/verify", twice);
+		assertThat(duplicate.status()).as(duplicate.toString()).isEqualTo(400);
+		assertThat(duplicate.json().path("errors").get(0).path("message").asString()).contains("twice");
+		// the signature in another spelling (with the padding the contract leaves out) is not this receipt's
+		String signature = receipt.json().path("signature").asString();
+		String padded = receipt.raw().replace("\"" + signature + "\"", "\"" + signature + "=\"");
+		assertThat(anonymous.post("/receipts/verify", padded).json().path("valid").asBoolean()).isFalse();
 		assertThat(anonymous.get("/receipt-keys").json().path("data").get(0).path("algorithm").asString())
 			.isEqualTo("Ed25519");
 		assertThat(api.get("/cancellations/" + number + "/receipt").raw()).isEqualTo(receipt.raw());
