@@ -82,6 +82,9 @@ class SignInController {
 		}
 		session.removeAttribute(EMAIL_ATTRIBUTE);
 		request.changeSessionId();
+		// a new CSRF token too, as Spring Security's own sign-in makes: one planted before the sign-in (with a session
+		// cookie set from elsewhere) must not forge the customer's requests after it
+		new org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository().saveToken(null, request, response);
 		SecurityContext context = SecurityContextHolder.createEmptyContext();
 		context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(account.get(), null,
 				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));

@@ -81,6 +81,23 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void aCsrfTokenFromBeforeTheSignInNoLongerWorksAfterIt() {
+		Customer c = customerWith("antivirus-annual");
+		PortalSession session = new PortalSession(port).requestCode(c.email());
+		String before = session.csrf();
+		assertThat(session.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, c.account())))
+			.location()).endsWith("/portal");
+
+		PortalSession.Page planted = session.postWithToken(before, "/portal/subscriptions/" + c.subscription() + "/cancel",
+				Map.of("mode", "IMMEDIATE"));
+
+		assertThat(planted.status()).as("the token a page showed before the sign-in").isEqualTo(403);
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("ACTIVE");
+		session.get("/portal");
+		assertThat(session.csrf()).isNotEqualTo(before);
+	}
+
+	@Test
 	void theSixthTryIsRefusedEvenWithTheRightCode() {
 		String account = accountWithVisa();
 		PortalSession session = new PortalSession(port);
