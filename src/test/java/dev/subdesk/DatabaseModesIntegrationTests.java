@@ -52,6 +52,7 @@ class DatabaseModesIntegrationTests {
 			Path unused = dataDir.resolve("never-created");
 			try (ConfigurableApplicationContext external = start("subdesk.db-url=" + url, "subdesk.db-user=postgres",
 					"subdesk.public-base-url=https://subscriptions.example.com", "subdesk.console.demo-password=",
+					"subdesk.payments.gateway=sandbox",
 					"subdesk.data-dir=" + unused)) {
 				Api api = new Api(port(external));
 				String account = new Fixtures(api).account();

@@ -94,6 +94,7 @@ class RenewalExactlyOnceIntegrationTests {
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
 				"--subdesk.console.demo-password=", "--subdesk.public-base-url=https://subscriptions.example.com",
+				"--subdesk.payments.gateway=sandbox",
 				"--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN")
 			.redirectErrorStream(true)
 			.redirectOutput(new File(dataDir.toFile(), "child.log"))

@@ -37,12 +37,12 @@ class StaffBootstrapIntegrationTests {
 			String productionReady = "subdesk.public-base-url=https://subscriptions.example.com";
 			String noDemoPassword = "subdesk.console.demo-password=";
 
-			assertThatThrownBy(() -> start(external, productionReady, noDemoPassword, "subdesk.db-user=postgres",
+			assertThatThrownBy(() -> start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=first-admin",
 					"subdesk.console.bootstrap-admin.password=short"))
 				.hasStackTraceContaining("the password have 12 to 128 characters");
 
-			try (ConfigurableApplicationContext production = start(external, productionReady, noDemoPassword, "subdesk.db-user=postgres",
+			try (ConfigurableApplicationContext production = start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=first-admin",
 					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
 				int port = port(production);
@@ -54,7 +54,7 @@ class StaffBootstrapIntegrationTests {
 				String staffPage = admin.get("/console/staff").body();
 				assertThat(staffPage).contains("first-admin", "Enable agent", "Enable admin");
 			}
-			try (ConfigurableApplicationContext restarted = start(external, productionReady, noDemoPassword, "subdesk.db-user=postgres",
+			try (ConfigurableApplicationContext restarted = start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=second-admin",
 					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
 				assertThat(signsIn(port(restarted), "second-admin", ADMIN_PASSWORD)).as("an ADMIN exists already").isFalse();
