@@ -224,6 +224,16 @@ class ProductionModeIntegrationTests {
 	}
 
 	@Test
+	void moreRenewalWorkersThanThePoolCanServeAreRefusedSayingHowManyConnectionsTheyNeed() {
+		Map<String, String> config = production();
+		config.put("subdesk.renewals.workers", "10");
+		config.put("subdesk.db-pool-size", "20");
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining("SUBDESK_RENEWALS_WORKERS is 10")
+			.hasStackTraceContaining("SUBDESK_DB_POOL_SIZE (20) must be at least 22");
+	}
+
+	@Test
 	void anUnknownModeIsRefused() {
 		Map<String, String> config = production();
 		config.put("subdesk.mode", "prod");

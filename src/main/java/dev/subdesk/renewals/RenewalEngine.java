@@ -63,7 +63,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			PlatformTransactionManager txManager, MeterRegistry meters,
 			@Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
-			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges) {
+			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges,
+			@Value("${subdesk.db-pool-size:20}") int poolSize) {
+		// a worker holds a connection for its claims while it records with another; the rest serve requests
+		if (2 * Math.max(1, workerCount) + 2 > poolSize) {
+			throw new IllegalStateException("SUBDESK_RENEWALS_WORKERS is " + workerCount + ": each renewal worker needs "
+					+ "two database connections while it runs, and requests need some too, so SUBDESK_DB_POOL_SIZE ("
+					+ poolSize + ") must be at least " + (2 * Math.max(1, workerCount) + 2)
+					+ ". Raise the pool or lower the workers.");
+		}
 		this.priceChanges = priceChanges;
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
 		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
@@ -199,7 +207,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private RunResult drain(Instant until, boolean bases, Set<String> unanswered) {
 		RunResult total = RunResult.NOTHING;
 		try (RenewalQueue.Claimer claimer = queue.claimer()) {
-			while (true) {
+			while (!stopping) {
 				List<RenewalQueue.Due> batch = timed(timings::database,
 						() -> claimer.claim(until, bases, batchSize, unanswered));
 				if (batch.isEmpty()) {
@@ -211,12 +219,31 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					return null;
 				});
 			}
+			return total;
 		}
 	}
 
+	/** Set when the server stops: a worker finishes the batch it has claimed and claims no other. */
+	private volatile boolean stopping;
+
+	/**
+	 * Stops the workers as a deployment stops the server: each finishes the batch in hand (its charges are recorded,
+	 * not left PENDING for the sweep to give back and charge again) and claims no other, for up to 30 seconds; only
+	 * then are they interrupted.
+	 */
 	@Override
 	public void destroy() {
-		workers.shutdownNow();
+		stopping = true;
+		workers.shutdown();
+		try {
+			if (!workers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+				workers.shutdownNow();
+			}
+		}
+		catch (InterruptedException e) {
+			workers.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private RunResult process(List<RenewalQueue.Due> batch, Set<String> unansweredInRun) {

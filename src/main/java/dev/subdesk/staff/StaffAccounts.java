@@ -233,13 +233,16 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Logs a failed sign-in of the username typed, when it is one a staff account could have; it was counted when
-	 * the attempt began ({@link #beginSignIn}).
+	 * Logs a failed sign-in; it was counted when the attempt began ({@link #beginSignIn}). The username is named only
+	 * when it is a staff account's: text typed in its place may be a password typed in the wrong field.
 	 */
 	public void signInFailed(@Nullable String typed, String address) {
 		String name = typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
-		if (name.matches(USERNAME)) {
+		if (name.matches(USERNAME) && find(name).isPresent()) {
 			log.warn("Failed console sign-in for username {} from {}", name, address);
+		}
+		else {
+			log.warn("Failed console sign-in for a username no staff account has, from {}", address);
 		}
 	}
 
