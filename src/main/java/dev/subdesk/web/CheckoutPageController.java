@@ -154,11 +154,13 @@ class CheckoutPageController {
 			return form(plan, account, locale, model, "checkout.error.tick");
 		}
 		String paymentMethodId;
+		boolean cardAddedNow = false;
 		if (card.startsWith("pm_")) {
 			paymentMethodId = accounts.paymentMethod(accountId, card).map(PaymentMethod::id).orElse(null);
 		}
 		else if (SANDBOX_CARDS.contains(card)) {
 			paymentMethodId = accounts.addPaymentMethod(accountId, card).id();
+			cardAddedNow = true;
 		}
 		else {
 			paymentMethodId = null;
@@ -177,6 +179,9 @@ class CheckoutPageController {
 					new PurchaseRequest(accountId, plan.code(), paymentMethodId, null, Channel.DIRECT, consent));
 		}
 		catch (SubdeskException e) {
+			if (cardAddedNow) {
+				forgetCard(accountId, paymentMethodId); // nothing bought: the card typed for it is not kept either
+			}
 			java.util.Optional<String> boughtMeanwhile = consents.purchaseWith(shown.id());
 			if (boughtMeanwhile.isPresent()) {
 				// a second click sent while the first was being charged: the first bought it, this one was given back
@@ -191,6 +196,15 @@ class CheckoutPageController {
 			});
 		}
 		return "redirect:/checkout/thanks/" + bought.id();
+	}
+
+	private void forgetCard(String accountId, String paymentMethodId) {
+		try {
+			subscriptions.removePaymentMethod(accountId, paymentMethodId);
+		}
+		catch (SubdeskException e) {
+			// in use after all (a purchase with it went through meanwhile): it stays
+		}
 	}
 
 	@GetMapping("/checkout/thanks/{subscriptionId}")

@@ -104,6 +104,9 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		assertThat(declined.status()).isEqualTo(402);
 		assertThat(declined.body()).contains("Your card was declined. Nothing was charged");
 		assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").size()).isZero();
+		assertThat(api.get("/accounts/" + account + "/payment-methods").json().path("data").values())
+			.as("the declined card typed for the purchase is not kept").extracting(pm -> pm.path("last4").asString())
+			.containsExactly("4242");
 
 		String savedCard = api.get("/accounts/" + account + "/payment-methods").json().path("data").values().stream()
 			.filter(pm -> pm.path("last4").asString().equals("4242"))
