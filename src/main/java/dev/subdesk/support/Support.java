@@ -187,7 +187,7 @@ public class Support {
 
 	/**
 	 * Marks a case as waiting for the customer (from OPEN or ESCALATED), with what is awaited; it leaves the
-	 * supervisors' queue until it is reopened.
+	 * supervisors' queue until it is reopened, and an escalated one goes back to it then.
 	 */
 	@Transactional
 	public SupportCase awaitCustomer(String caseNumber, String awaited, String actor) {
@@ -195,14 +195,19 @@ public class Support {
 		if (c.status() != SupportCase.Status.OPEN && c.status() != SupportCase.Status.ESCALATED) {
 			throw SubdeskException.of(SupportErrorCode.CASE_NOT_OPEN, "Case " + c.caseNumber() + " is " + c.status());
 		}
-		setStatus(c, SupportCase.Status.PENDING_CUSTOMER);
+		jdbc.sql("""
+				UPDATE support_cases SET status = 'PENDING_CUSTOMER', waiting_after_escalation = (status = 'ESCALATED'),
+				    updated_at = :at
+				WHERE case_number = :number
+				""").param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
 	 * Opens a resolved or waiting case again, with a fresh service-level due time from now; the reason goes on
-	 * the timeline.
+	 * the timeline. A case that waited for the customer while escalated is ESCALATED again: setting it to wait does
+	 * not take it off the supervisors' hands.
 	 */
 	@Transactional
 	public SupportCase reopen(String caseNumber, String reason, String actor) {
@@ -213,7 +218,10 @@ public class Support {
 		Instant now = clock.instant();
 		try {
 			jdbc.sql("""
-					UPDATE support_cases SET status = 'OPEN', resolved_at = NULL, sla_due_at = :due, updated_at = :at
+					UPDATE support_cases
+					SET status = CASE WHEN status = 'PENDING_CUSTOMER' AND waiting_after_escalation THEN 'ESCALATED'
+					                  ELSE 'OPEN' END,
+					    waiting_after_escalation = false, resolved_at = NULL, sla_due_at = :due, updated_at = :at
 					WHERE case_number = :number
 					""").param("due", Timestamp.from(now.plus(slaFor(c.priority())))).param("at", Timestamp.from(now))
 				.param("number", c.caseNumber()).update();
@@ -246,12 +254,6 @@ public class Support {
 		SupportCase after = find(caseNumber).orElseThrow();
 		events.publishEvent(new DomainChange(type, after));
 		return after;
-	}
-
-	private void setStatus(SupportCase c, SupportCase.Status status) {
-		jdbc.sql("UPDATE support_cases SET status = :status, updated_at = :at WHERE case_number = :number")
-			.param("status", status.name()).param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber())
-			.update();
 	}
 
 	/**

@@ -94,6 +94,24 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anEscalatedCaseSetToWaitForTheCustomerIsBackInTheSupervisorsQueueWhenReopened() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/escalate", Map.of("reason", "Wants a manager")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+
+		agent.followed(agent.post(casePath + "/pending", Map.of("note", "Sends the bank statement")));
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).doesNotContain(caseNumber);
+		agent.followed(agent.post(casePath + "/reopen", Map.of("note", "Statement received")));
+
+		assertThat(support.find(caseNumber).orElseThrow().status()).as("still the supervisors'")
+			.isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).contains(caseNumber);
+	}
+
+	@Test
 	void aCaseWaitsForTheCustomerAndOpensAgainWithAFreshServiceLevel() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
