@@ -364,20 +364,8 @@ public class Cancellations {
 		Optional<JdbcCancellationRepository.Row> scheduled = repository.findRow(number);
 		if (scheduled.isPresent() && scheduled.get().subscriptionId().equals(s.id())) {
 			repository.setStatus(number, Cancellation.Status.REVOKED);
-			Instant now = clock.instant();
 			for (Subscription affected : subscriptions.scheduledBy(number)) {
-				Subscription locked = subscriptions.lock(affected.id());
-				// an add-on the customer had cancelled on its own keeps that cancellation: the base's took it over
-				// only to end it sooner, and revoking the base's must not renew what its own receipt says ends
-				Optional<JdbcCancellationRepository.Row> own = locked.id().equals(s.id()) ? Optional.empty()
-						: repository.supersededOwn(locked.id(), scheduled.get().requestedAt(), now);
-				if (own.isPresent()) {
-					repository.setStatus(own.get().number(), Cancellation.Status.SCHEDULED);
-					subscriptions.scheduleEnd(locked, own.get().effectiveAt(), own.get().number());
-				}
-				else {
-					subscriptions.unschedule(locked);
-				}
+				subscriptions.unschedule(subscriptions.lock(affected.id()));
 			}
 		}
 		else {

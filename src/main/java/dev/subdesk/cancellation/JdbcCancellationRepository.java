@@ -112,25 +112,6 @@ class JdbcCancellationRepository {
 		return jdbc.sql(SELECT).param("number", number).query(JdbcCancellationRepository::map).optional();
 	}
 
-	/**
-	 * The subscription's own cancellation that a later one superseded, if it was asked for before {@code before} and
-	 * still ends after {@code after}: the latest such.
-	 */
-	Optional<Row> supersededOwn(String subscriptionId, Instant before, Instant after) {
-		return jdbc.sql("""
-				SELECT confirmation_number, account_id, subscription_id, status, mode, requested_at, effective_at,
-				       refund_total, currency, reason, channel
-				FROM cancellations
-				WHERE subscription_id = :sub AND status = 'SUPERSEDED' AND requested_at <= :before AND effective_at > :after
-				ORDER BY requested_at DESC, confirmation_number DESC LIMIT 1
-				""")
-			.param("sub", subscriptionId)
-			.param("before", Timestamp.from(before))
-			.param("after", Timestamp.from(after))
-			.query(JdbcCancellationRepository::map)
-			.optional();
-	}
-
 	Optional<Cancellation> find(String number) {
 		return findRow(number).map(this::assemble);
 	}

@@ -139,31 +139,6 @@ class CancellationFlowIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void resumingTheBaseGivesAnAddOnCancelledOnItsOwnItsCancellationBackInsteadOfRenewingIt() {
-		String account = fixtures.accountWithVisa();
-		String base = fixtures.subscribe(account, "antivirus-monthly");
-		fixtures.advance("P3D");
-		String addOn = fixtures.addOn(account, "vpn-addon-monthly", base);
-		String own = fixtures.cancel(addOn, "END_OF_TERM").text("confirmationNumber");
-		String ownEnd = fixtures.subscription(addOn).text("cancelAt");
-		fixtures.cancel(base, "END_OF_TERM"); // ends sooner: it takes the add-on's end over
-		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("SUPERSEDED");
-
-		assertThat(api.post("/subscriptions/" + base + "/resume").status()).isEqualTo(200);
-
-		JsonNode after = fixtures.subscription(addOn).json();
-		assertThat(after.path("autoRenew").asBoolean()).as("still cancelled, as its receipt says").isFalse();
-		assertThat(after.path("cancelAt").asString()).isEqualTo(ownEnd);
-		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("SCHEDULED");
-		fixtures.advance("P32D");
-		assertThat(fixtures.subscription(addOn).text("status")).isEqualTo("CANCELLED");
-		assertThat(api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values())
-			.filteredOn(c -> c.path("subscriptionId").asString().equals(addOn))
-			.as("the add-on's first charge only").hasSize(1);
-		assertThat(api.get("/cancellations/" + own).text("status")).isEqualTo("EFFECTIVE");
-	}
-
-	@Test
 	void anAddOnsOwnCancellationIsEffectiveOnceDunningHasEndedItWithItsBase() {
 		String account = fixtures.accountWithVisa();
 		String base = fixtures.subscribe(account, "antivirus-monthly");
