@@ -442,6 +442,8 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		Integer expired = timed(timings::database, () -> tx.execute(status -> {
 			Subscription s = due.subscription();
 			billing.declineRenewalAttempt(key);
+			// the documented order: the account's row, then the subscription's (a cancellation takes them so)
+			accounts.lock(s.accountId());
 			if (!queue.stillDue(due)) {
 				// cancelled, set to end or renewed while the gateway had it: no PAST_DUE, no retry, nothing to tell
 				return 0;
