@@ -174,11 +174,19 @@ class StoreSync {
 			.map(subscriptions::lock)
 			.filter(s -> !s.ended())
 			.orElse(null);
-		boolean billsTheProduct = report.change() instanceof StoreChange.Subscribed
-				|| report.change() instanceof StoreChange.Renewed;
-		if (live != null && billsTheProduct && !live.planCode().equals(planCode)) {
+		if (live != null && !live.planCode().equals(planCode)) {
 			// the store moved the purchase to another product: an upgrade at once, a downgrade at its renewal
-			live = subscriptions.storePlanChanged(live, catalog.get(planCode));
+			switch (report.change()) {
+				case StoreChange.Subscribed bought ->
+					live = subscriptions.storePlanChanged(live, catalog.get(planCode), bought.periodStart(),
+							bought.periodEnd());
+				case StoreChange.Renewed renewed ->
+					live = subscriptions.storePlanChanged(live, catalog.get(planCode), renewed.periodStart(),
+							renewed.periodEnd());
+				default -> {
+					// only a report of what the store bills now names the product it bills
+				}
+			}
 		}
 		switch (report.change()) {
 			case StoreChange.Subscribed bought -> {

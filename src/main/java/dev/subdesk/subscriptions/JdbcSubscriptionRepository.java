@@ -70,15 +70,20 @@ class JdbcSubscriptionRepository {
 			.update() == 1;
 	}
 
-	/** Writes a subscription's plan, term, price and seats (a store's plan change). */
+	/** Writes a subscription's plan, term, price and seats, and where its periods count from (a store's plan change). */
 	void updatePlan(Subscription s) {
 		jdbc.sql("""
 				UPDATE subscriptions SET plan_code = :plan, term = :term, price_amount = :price, currency = :currency,
-				    device_limit = :seats, version = version + 1
+				    device_limit = :seats, anchor = :anchor, period_index = :index, current_period_start = :start,
+				    current_period_end = :end, version = version + 1
 				WHERE id = :id
 				""")
 			.param("plan", s.planCode())
 			.param("term", s.term().name())
+			.param("anchor", ts(s.anchor()))
+			.param("index", s.periodIndex())
+			.param("start", ts(s.currentPeriodStart()))
+			.param("end", ts(s.currentPeriodEnd()))
 			.param("price", s.price().amount())
 			.param("currency", s.price().currency())
 			.param("seats", s.deviceLimit())

@@ -126,12 +126,20 @@ public record Subscription(String id, String accountId, String planCode, String 
 
 	/**
 	 * A store-billed subscription moved by the store to another plan (an upgrade, or a downgrade from its renewal on):
-	 * the plan's code, term, price and seats from now on; its period is the store's to report.
+	 * the plan's code, term, price and seats from now on; with another term, its periods are counted from the store's
+	 * new period ({@code periodStart} to {@code periodEnd}).
 	 */
-	Subscription onStorePlan(String plan, Term newTerm, Money newPrice, int seats) {
-		return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, newTerm, anchor,
-				periodIndex, currentPeriodStart, currentPeriodEnd, cancelAt, cancelledAt, scheduledBy, parentId,
-				paymentMethodId, newPrice, seats, createdAt, seq);
+	Subscription onStorePlan(String plan, Term newTerm, Money newPrice, int seats, Instant periodStart,
+			Instant periodEnd) {
+		if (newTerm == term) {
+			return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, term, anchor,
+					periodIndex, currentPeriodStart, currentPeriodEnd, cancelAt, cancelledAt, scheduledBy, parentId,
+					paymentMethodId, newPrice, seats, createdAt, seq);
+		}
+		// another term counts its periods afresh from the store's new one, so that the next boundary is one new term on
+		return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, newTerm, periodStart, 0,
+				periodStart, periodEnd, cancelAt, cancelledAt, scheduledBy, parentId, paymentMethodId, newPrice, seats,
+				createdAt, seq);
 	}
 
 	/** A store-billed subscription whose renewal the store could not bill: PAST_DUE while the store retries. */

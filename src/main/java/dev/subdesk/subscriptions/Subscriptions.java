@@ -263,16 +263,17 @@ public class Subscriptions {
 	/**
 	 * The store moved a store-billed subscription to another plan (an upgrade at once, a downgrade from its renewal
 	 * on): what it entitles to, its seats, term and price are the new plan's from now on, in the subscription's own
-	 * currency where the plan has a price in it. With fewer seats, the newest devices beyond them are deactivated.
+	 * currency where the plan has a price in it; with another term, its periods count from the store's new one
+	 * ({@code periodStart} to {@code periodEnd}). With fewer seats, the newest devices beyond them are deactivated.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public Subscription storePlanChanged(Subscription s, Plan plan) {
+	public Subscription storePlanChanged(Subscription s, Plan plan, Instant periodStart, Instant periodEnd) {
 		requireStoreBilled(s);
 		if (s.planCode().equals(plan.code())) {
 			return s;
 		}
 		Subscription updated = s.onStorePlan(plan.code(), plan.term(),
-				plan.priceIn(s.price().currency()).orElse(plan.price()), plan.deviceLimit());
+				plan.priceIn(s.price().currency()).orElse(plan.price()), plan.deviceLimit(), periodStart, periodEnd);
 		repository.updatePlan(updated);
 		changed(EventType.SUBSCRIPTION_UPDATED, updated);
 		if (updated.deviceLimit() < s.deviceLimit()) {

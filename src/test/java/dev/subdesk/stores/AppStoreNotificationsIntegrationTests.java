@@ -243,6 +243,8 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 			.extracting(d -> d.path("id").asString())
 			.as("the three oldest keep their seats")
 			.containsExactlyInAnyOrderElementsOf(devices.subList(0, 3));
+		assertThat(at(downgraded, "currentPeriodStart")).isEqualTo(p.start);
+		assertThat(at(downgraded, "currentPeriodEnd")).as("the store's new period").isEqualTo(p.end);
 
 		// and back up, at once
 		p.product = "total-annual";
