@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -35,10 +36,11 @@ public class PublicFormLimits {
 			SELECT count(DISTINCT request_id) FROM public_form_sends WHERE client_ip = :ip AND sent_at > :since
 			""";
 
+	/** The most requests any of {@code :hashes} is named in; the owner's own email in the owner's requests only. */
 	private static final String MOST_BY_EMAIL = """
 			SELECT coalesce(max(n), 0) FROM (
 			  SELECT count(*) AS n FROM public_form_sends WHERE email_hash IN (:hashes) AND sent_at > :since
-			    AND (owners OR NOT :owners)
+			    AND (owners OR email_hash <> :ownersHash)
 			  GROUP BY email_hash) counted
 			""";
 
@@ -72,13 +74,14 @@ public class PublicFormLimits {
 
 	/**
 	 * Counts a request from {@code clientIp} naming {@code emails} and answers true, or answers false and counts
-	 * nothing when either limit is reached. An owner's request ({@code owners}: it names a contract with the email of
-	 * the contract's own account) is held to the emails' limit by owners' requests only: a stranger who fills a form
-	 * with someone's email again and again uses up the allowance of strangers' requests naming it, never the owner's
-	 * own way to cancel or withdraw online.
+	 * nothing when either limit is reached. In an owner's request ({@code ownersEmail}: the email of the account whose
+	 * contract the request names), that email is held to the limit by the owner's requests only: a stranger who fills
+	 * a form with someone's email again and again, as theirs or as the address for the confirmation, uses up the
+	 * allowance of strangers' requests naming it, never the owner's own way to cancel or withdraw online. The other
+	 * emails of any request (a confirmation address) count as strangers' do.
 	 */
 	@Transactional
-	public boolean allow(String clientIp, Collection<String> emails, boolean owners) {
+	public boolean allow(String clientIp, Collection<String> emails, @Nullable String ownersEmail) {
 		Instant now = clock.instant();
 		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
 		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
@@ -86,8 +89,9 @@ public class PublicFormLimits {
 		LimitLocks.lock(jdbc, keys);
 		long byIp = jdbc.sql(COUNT_BY_IP).param("ip", clientIp).param("since", Timestamp.from(now.minus(ipWindow)))
 			.query(Long.class).single();
+		String ownersHash = ownersEmail == null ? "" : hash(ownersEmail);
 		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))
-			.param("owners", owners)
+			.param("ownersHash", ownersHash)
 			.query(Long.class).single();
 		if (byIp >= perIp || byEmail >= perEmail) {
 			return false;
@@ -97,7 +101,7 @@ public class PublicFormLimits {
 		String id = UUID.randomUUID().toString();
 		for (String hash : hashes) {
 			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash)
-				.param("owners", owners)
+				.param("owners", hash.equals(ownersHash))
 				.update();
 		}
 		return true;

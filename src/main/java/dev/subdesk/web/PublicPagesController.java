@@ -103,7 +103,7 @@ class PublicPagesController {
 			HttpServletResponse response) {
 		String refused = refused("web/cancel", form.errors(),
 				List.of(form.text(form.email()), form.text(form.confirmationEmail())),
-				() -> requests.owners(form.request()), model, request, response);
+				() -> requests.owners(form.request()) ? form.text(form.email()) : null, model, request, response);
 		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request());
 	}
 
@@ -112,7 +112,7 @@ class PublicPagesController {
 	 * or one of the emails is past the public forms' limits; {@code null} when the request may go on.
 	 */
 	private @Nullable String refused(String view, List<String> errors, List<String> emails,
-			java.util.function.BooleanSupplier owners, Model model, HttpServletRequest request,
+			java.util.function.Supplier<@Nullable String> ownersEmail, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
 		model.addAttribute("invalid", Map.of());
 		if (!errors.isEmpty()) {
@@ -122,7 +122,7 @@ class PublicPagesController {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return view;
 		}
-		if (!limits.allow(request.getRemoteAddr(), emails, owners.getAsBoolean())) {
+		if (!limits.allow(request.getRemoteAddr(), emails, ownersEmail.get())) {
 			model.addAttribute("errors", List.of(TOO_MANY));
 			model.addAttribute("errorItems", PublicCancellationForm.errorItems(List.of(TOO_MANY)));
 			response.setStatus(TOO_MANY_REQUESTS);
@@ -184,7 +184,7 @@ class PublicPagesController {
 	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
 		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())),
-				() -> withdrawals.owners(form.request()), model,
+				() -> withdrawals.owners(form.request()) ? PublicWithdrawalForm.text(form.email()) : null, model,
 				request, response);
 		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request());
 	}

@@ -69,13 +69,30 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		PublicFormLimits limits = new PublicFormLimits(jdbc, clock, 2, Duration.ofDays(1), 100, Duration.ofMinutes(15));
 		String email = Fixtures.uniqueEmail();
 		String address = "192.0.2." + UUID.randomUUID();
-		assertThat(allow(limits, address, List.of(email), false)).isTrue();
-		assertThat(allow(limits, address, List.of(email), false)).isTrue();
-		assertThat(allow(limits, address, List.of(email), false)).as("strangers' third").isFalse();
+		assertThat(allow(limits, address, List.of(email), null)).isTrue();
+		assertThat(allow(limits, address, List.of(email), null)).isTrue();
+		assertThat(allow(limits, address, List.of(email), null)).as("strangers' third").isFalse();
+		// another owner's requests naming this email as their confirmation address count as strangers' too
+		String otherOwner = Fixtures.uniqueEmail();
+		assertThat(allow(limits, address, List.of(otherOwner, email), otherOwner)).as("the address is used up").isFalse();
 
-		assertThat(allow(limits, address, List.of(email), true)).as("the owner's first").isTrue();
-		assertThat(allow(limits, address, List.of(email), true)).isTrue();
-		assertThat(allow(limits, address, List.of(email), true)).as("the owner's own limit").isFalse();
+		assertThat(allow(limits, address, List.of(email), email)).as("the owner's first").isTrue();
+		assertThat(allow(limits, address, List.of(email), email)).isTrue();
+		assertThat(allow(limits, address, List.of(email), email)).as("the owner's own limit").isFalse();
+	}
+
+	@Test
+	void anotherCustomersOwnRequestsNamingAnEmailAsTheirConfirmationAddressDoNotLockItsOwnerOut() {
+		Customer victim = customerWith("antivirus-annual");
+		Customer other = customerWith("antivirus-annual");
+		for (int i = 0; i < 10; i++) { // the other customer's own contract, scheduled to end: repeatable
+			assertThat(cancelEndOfTerm(other.orderNumber(), other.email(), victim.email()).status()).isEqualTo(302);
+		}
+
+		PortalSession.Page own = withdraw(victim.orderNumber(), victim.email());
+
+		assertThat(own.status()).as(own.body()).isEqualTo(302);
+		assertThat(fixtures.subscription(victim.subscription()).text("status")).isEqualTo("CANCELLED");
 	}
 
 	@Test
@@ -107,12 +124,13 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 
 	/** Asks a limiter made here (not a Spring bean) in a transaction, as the bean's own proxy would. */
 	private boolean allow(PublicFormLimits limits, String address, List<String> emails) {
-		return allow(limits, address, emails, false);
+		return allow(limits, address, emails, null);
 	}
 
-	private boolean allow(PublicFormLimits limits, String address, List<String> emails, boolean owners) {
+	private boolean allow(PublicFormLimits limits, String address, List<String> emails,
+			@org.jspecify.annotations.Nullable String ownersEmail) {
 		return Boolean.TRUE.equals(
-				new TransactionTemplate(transactions).execute(status -> limits.allow(address, emails, owners)));
+				new TransactionTemplate(transactions).execute(status -> limits.allow(address, emails, ownersEmail)));
 	}
 
 	private PortalSession.Page cancel(String order, String email, String confirmationEmail) {
@@ -120,6 +138,13 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		session.get("/cancel");
 		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Mallory", "email", email, "orderNumber", order,
 				"timing", "IMMEDIATELY", "confirmationEmail", confirmationEmail));
+	}
+
+	private PortalSession.Page cancelEndOfTerm(String order, String email, String confirmationEmail) {
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Owner", "email", email, "orderNumber", order,
+				"timing", "EARLIEST", "confirmationEmail", confirmationEmail));
 	}
 
 	private PortalSession.Page withdraw(String order, String email) {
