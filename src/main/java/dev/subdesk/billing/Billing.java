@@ -482,7 +482,8 @@ public class Billing {
 	 * Runs {@code work} in one database transaction and, once it has committed, settles every refund it recorded
 	 * with {@link #recordRefund}: the gateway is asked outside any transaction, with each refund's id as its
 	 * idempotency key, and each refund it pays is marked SUCCEEDED. Called inside the transaction of another
-	 * {@code recordThenSettle}, the work joins it and that one settles. Called inside any other transaction (a
+	 * {@code recordThenSettle} (an agent's action with its audit entry), the work joins it and that one settles, with
+	 * the work that goes with the last settlement (see below). Called inside any other transaction (a
 	 * public form records its request with the cancellation it makes), the work joins it and its refunds are
 	 * settled on another thread as soon as that transaction has committed. The work's result is returned as it
 	 * was at commit: read refunds again ({@link #refundById}) to see them settled.
@@ -509,12 +510,18 @@ public class Billing {
 	public <T> T recordThenSettle(Supplier<T> work, BiFunction<T, Map<String, Refund>, T> settledNow,
 			@Nullable BiConsumer<T, Map<String, Refund>> withLastSettlement) {
 		if (TransactionSynchronizationManager.isActualTransactionActive()) {
-			if (!TransactionSynchronizationManager.hasResource(RECORDED_REFUNDS)) {
-				settleAfterCommit();
+			Recording outer = (Recording) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
+			if (outer == null) {
+				outer = settleAfterCommit();
 			}
-			return settledNow.apply(work.get(), Map.of());
+			T result = work.get();
+			if (withLastSettlement != null) {
+				// the transaction joined settles this work's refunds with its own: what belongs with them goes along
+				outer.withLast().add(paid -> withLastSettlement.accept(result, paid));
+			}
+			return settledNow.apply(result, Map.of());
 		}
-		List<PendingRefund> recorded = new ArrayList<>();
+		Recording recorded = new Recording(new ArrayList<>(), new ArrayList<>());
 		T result = tx.execute(status -> {
 			TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
 			try {
@@ -524,34 +531,37 @@ public class Billing {
 				TransactionSynchronizationManager.unbindResource(RECORDED_REFUNDS);
 			}
 		});
+		if (withLastSettlement != null) {
+			recorded.withLast().addFirst(paid -> withLastSettlement.accept(result, paid));
+		}
 		Map<String, Refund> settled;
 		try {
-			settled = settlePending(recorded,
-					withLastSettlement == null ? null : paid -> withLastSettlement.accept(result, paid));
+			settled = settlePending(recorded.refunds(), recorded.withLast());
 		}
 		catch (RuntimeException e) {
 			// The refunds are recorded and committed: whatever failed after (the database, the gateway's client) leaves
 			// them PENDING for the sweep, and the answer says so. An error here would tell a client that retries with
 			// its Idempotency-Key that nothing happened, and the retry would refund again.
 			log.warn("Refunds {} are recorded; settling them failed, the sweep finishes them",
-					recorded.stream().map(r -> r.refund().id()).toList(), e);
+					recorded.refunds().stream().map(r -> r.refund().id()).toList(), e);
 			settled = Map.of();
 		}
 		return settledNow.apply(result, settled);
 	}
 
-	private void settleAfterCommit() {
-		List<PendingRefund> recorded = new ArrayList<>();
+	private Recording settleAfterCommit() {
+		Recording recorded = new Recording(new ArrayList<>(), new ArrayList<>());
 		TransactionSynchronizationManager.bindResource(RECORDED_REFUNDS, recorded);
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 			@Override
 			public void afterCompletion(int status) {
 				TransactionSynchronizationManager.unbindResourceIfPossible(RECORDED_REFUNDS);
-				if (status == STATUS_COMMITTED && !recorded.isEmpty()) {
-					List<PendingRefund> pending = List.copyOf(recorded);
+				if (status == STATUS_COMMITTED && !recorded.refunds().isEmpty()) {
+					List<PendingRefund> pending = List.copyOf(recorded.refunds());
+					List<Consumer<Map<String, Refund>>> withLast = List.copyOf(recorded.withLast());
 					settler.execute(() -> {
 						try {
-							settlePending(pending, null);
+							settlePending(pending, withLast);
 						}
 						catch (RuntimeException e) {
 							log.warn("Refunds {} are left to the sweep",
@@ -561,6 +571,7 @@ public class Billing {
 				}
 			}
 		});
+		return recorded;
 	}
 
 	@PreDestroy
@@ -613,8 +624,8 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Refund recordRefund(LockedCharge locked, Account holder, @Nullable Long amount, String reason, Instant at) {
 		@SuppressWarnings("unchecked")
-		List<PendingRefund> recorded = (List<PendingRefund>) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
-		if (recorded == null) {
+		Recording recording = (Recording) TransactionSynchronizationManager.getResource(RECORDED_REFUNDS);
+		if (recording == null) {
 			throw new IllegalStateException("Refunds are recorded in a transaction of Billing.recordThenSettle");
 		}
 		Charge charge = locked.charge();
@@ -650,7 +661,7 @@ public class Billing {
 				java.util.Objects.requireNonNull(locked.cardLast4())));
 		// refund.issued is recorded when the refund is paid back ({@link #markRefunded}), with it SUCCEEDED
 		Refund refund = new Refund(id, charge.id(), value, charge.currency(), "PENDING", reason, at);
-		recorded.add(new PendingRefund(refund, token.isEmpty() ? null : token.getFirst()));
+		recording.refunds().add(new PendingRefund(refund, token.isEmpty() ? null : token.getFirst()));
 		return refund;
 	}
 
@@ -661,7 +672,8 @@ public class Billing {
 	 */
 	public int settleRefunds(Collection<String> refundIds) {
 		requireNoTransaction();
-		return settlePending(refundIds.stream().map(this::pendingRefund).flatMap(Optional::stream).toList(), null).size();
+		return settlePending(refundIds.stream().map(this::pendingRefund).flatMap(Optional::stream).toList(), List.of())
+			.size();
 	}
 
 	/** A refund still PENDING, with the gateway token of the card it goes back to. */
@@ -680,16 +692,17 @@ public class Billing {
 	 * committed: paying one that something else settled meanwhile pays nothing twice, the gateway's key and
 	 * {@link #markRefunded} see to that): the refunds it settled, by id, as they now stand.
 	 */
-	private Map<String, Refund> settlePending(List<PendingRefund> refunds, @Nullable Consumer<Map<String, Refund>> withLast) {
+	private Map<String, Refund> settlePending(List<PendingRefund> refunds, List<Consumer<Map<String, Refund>>> withLast) {
 		requireNoTransaction();
 		Map<String, Refund> settled = new LinkedHashMap<>();
 		int left = refunds.size();
 		for (PendingRefund pending : refunds) {
 			String id = pending.refund().id();
-			Consumer<Refund> inItsTransaction = --left > 0 || withLast == null ? null : refund -> {
+			Consumer<Refund> inItsTransaction = --left > 0 || withLast.isEmpty() ? null : refund -> {
 				Map<String, Refund> all = new LinkedHashMap<>(settled);
 				all.put(id, refund);
-				withLast.accept(java.util.Collections.unmodifiableMap(all));
+				Map<String, Refund> paid = java.util.Collections.unmodifiableMap(all);
+				withLast.forEach(hook -> hook.accept(paid));
 			};
 			settleRefund(pending, inItsTransaction).ifPresent(refund -> settled.put(id, refund));
 		}
@@ -726,6 +739,13 @@ public class Billing {
 	}
 
 	private record PendingRefund(Refund refund, @Nullable String token) {
+	}
+
+	/**
+	 * What a transaction of {@link #recordThenSettle} has to do once it has committed: the refunds it recorded, and
+	 * the work of each {@code recordThenSettle} it ran that goes with the last of them paid.
+	 */
+	private record Recording(List<PendingRefund> refunds, List<Consumer<Map<String, Refund>>> withLast) {
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.subdesk.console;
 
+import dev.subdesk.billing.Billing;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.AuditTrail;
 import dev.subdesk.support.Support;
@@ -24,10 +25,31 @@ class AgentLog {
 	private final Support support;
 	private final TransactionOperations transaction;
 
-	AgentLog(AuditTrail audit, Support support, PlatformTransactionManager transactions) {
+	private final Billing billing;
+
+	AgentLog(AuditTrail audit, Support support, PlatformTransactionManager transactions, Billing billing) {
 		this.audit = audit;
 		this.support = support;
 		this.transaction = new TransactionTemplate(transactions);
+		this.billing = billing;
+	}
+
+	/**
+	 * Runs an agent's change and the audit entries it writes ({@link #acted}, or the trail itself) in one database
+	 * transaction, so that neither commits without the other (DESIGN.md invariant 8). Refunds the change records are
+	 * paid back once it has committed, outside the transaction ({@link Billing#recordThenSettle}); what it returns is
+	 * as it stood at commit.
+	 */
+	<T> T inOneTransaction(Supplier<T> work) {
+		return billing.recordThenSettle(work);
+	}
+
+	/** As {@link #inOneTransaction(Supplier)}, for a change with nothing to return. */
+	void inOneTransaction(Runnable work) {
+		inOneTransaction(() -> {
+			work.run();
+			return null;
+		});
 	}
 
 	/** A view of personal data: audited, not noted in the case. */
@@ -36,7 +58,8 @@ class AgentLog {
 	}
 
 	/**
-	 * Does an action on the caller's behalf and records it. When a rule refuses it (a card still paying for a
+	 * Does an action on the caller's behalf and records it, in the action's own transaction
+	 * ({@link #inOneTransaction}). When a rule refuses it (a card still paying for a
 	 * subscription, an account already closed...), nothing was done, and the attempt is recorded as
 	 * {@code ACTION_REFUSED} with the rule's answer, in the audit trail and on the case's timeline, so the case
 	 * opened for the call does not sit there as if nothing had been tried.
@@ -51,15 +74,16 @@ class AgentLog {
 	/** As {@link #perform(String, String, String, String, String, Supplier)}, with what was done described apart. */
 	<T> T perform(String agent, String action, String accountId, @Nullable String caseNumber, String reason,
 			Supplier<T> work, Function<T, String> describe) {
-		T done;
 		try {
-			done = work.get();
+			return inOneTransaction(() -> {
+				T done = work.get();
+				acted(agent, action, accountId, describe.apply(done), caseNumber, reason);
+				return done;
+			});
 		}
 		catch (SubdeskException e) {
 			throw refused(agent, action, accountId, caseNumber, reason, e);
 		}
-		acted(agent, action, accountId, describe.apply(done), caseNumber, reason);
-		return done;
 	}
 
 	/** Records a refused attempt (see {@link #perform}); returns the refusal to show, naming the case it is on. */
@@ -85,7 +109,10 @@ class AgentLog {
 		return t.endsWith(".") ? t : t + ".";
 	}
 
-	/** An action done: audited, and on the case's timeline when there is a case (both or neither). */
+	/**
+	 * An action done: audited, and on the case's timeline when there is a case (both or neither), in the transaction
+	 * of the action when it runs in one ({@link #inOneTransaction}).
+	 */
 	void acted(String agent, String action, String accountId, String detail, @Nullable String caseNumber,
 			String reason) {
 		transaction.executeWithoutResult(status -> {

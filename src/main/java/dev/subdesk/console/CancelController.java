@@ -64,15 +64,19 @@ class CancelController {
 			Model model) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form);
-		Quote quote = cancellations.quote(s.id());
 		Cancellation.Mode mode = form.modeOrEndOfTerm();
+		// the quote records the offer it shows: that and its entries commit together
+		Quote quote = log.inOneTransaction(() -> {
+			Quote quoted = cancellations.quote(s.id());
+			log.acted(agent.getName(), "QUOTE_CANCELLATION", accountId,
+					"Quoted %s cancellation of %s".formatted(mode, s.orderNumber()), caseNumber, reasonText(form.reason()));
+			if (quoted.offer() != null) {
+				log.acted(agent.getName(), "OFFER_PRESENTED", accountId, quoted.offer().description(), caseNumber,
+						"retention offer read to the caller once");
+			}
+			return quoted;
+		});
 		Quote.Option option = quote.options().stream().filter(o -> o.mode() == mode).findFirst().orElse(null);
-		log.acted(agent.getName(), "QUOTE_CANCELLATION", accountId,
-				"Quoted %s cancellation of %s".formatted(mode, s.orderNumber()), caseNumber, reasonText(form.reason()));
-		if (quote.offer() != null) {
-			log.acted(agent.getName(), "OFFER_PRESENTED", accountId, quote.offer().description(), caseNumber,
-					"retention offer read to the caller once");
-		}
 		model.addAttribute("accountId", accountId);
 		model.addAttribute("caseNumber", caseNumber);
 		model.addAttribute("subscription", s);
@@ -104,14 +108,18 @@ class CancelController {
 					.filter(open -> open.id().equals(form.offerId()))
 					.isPresent();
 		Cancellation c = log.perform(agent.getName(), "CANCEL", accountId, caseNumber, reasonText(form.reason()),
-				() -> cancellations.cancel(s.id(), new CancelRequest(form.modeOrEndOfTerm(), form.reason(), null,
-						CancellationChannel.AGENT, agent.getName())),
+				() -> {
+					Cancellation done = cancellations.cancel(s.id(), new CancelRequest(form.modeOrEndOfTerm(), form.reason(),
+							null, CancellationChannel.AGENT, agent.getName()));
+					if (declinedAnOffer) {
+						// the cancellation declined it
+						log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
+								caseNumber, "customer's answer");
+					}
+					return done;
+				},
 				done -> "%s cancelled %s: %s, refund %s".formatted(s.orderNumber(), done.mode(), done.confirmationNumber(),
 						Formats.money(done.refundTotal())));
-		if (declinedAnOffer) {
-			log.acted(agent.getName(), "OFFER_DECLINED", accountId, "The customer declined the retention offer",
-					caseNumber, "customer's answer");
-		}
 		redirect.addAttribute("case", caseNumber);
 		redirect.addAttribute("number", c.confirmationNumber());
 		return "redirect:/console/accounts/{accountId}/cancellations/{number}";

@@ -28,10 +28,12 @@ class CaseActionsController {
 	private final Support support;
 	private final AuditTrail audit;
 	private final CaseRules rules;
+	private final AgentLog log;
 
-	CaseActionsController(Support support, AuditTrail audit, CaseRules rules) {
+	CaseActionsController(Support support, AuditTrail audit, CaseRules rules, AgentLog log) {
 		this.support = support;
 		this.audit = audit;
+		this.log = log;
 		this.rules = rules;
 	}
 
@@ -44,9 +46,11 @@ class CaseActionsController {
 	String assign(@PathVariable String caseNumber, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
 		SupportCase c = rules.takeable(caseNumber, worker(agent, request));
-		support.assign(c.caseNumber(), agent.getName(), agent.getName());
-		audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.auditTarget(), "Owner: " + agent.getName(),
-				c.caseNumber(), "taking ownership");
+		log.inOneTransaction(() -> {
+			support.assign(c.caseNumber(), agent.getName(), agent.getName());
+			audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.auditTarget(), "Owner: " + agent.getName(),
+					c.caseNumber(), "taking ownership");
+		});
 		redirect.addFlashAttribute("message", "The case is yours.");
 		return "redirect:/console/cases/{caseNumber}";
 	}
@@ -90,8 +94,11 @@ class CaseActionsController {
 					: "Keep the note under " + CaseRules.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
-		change.accept(note);
-		audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.auditTarget(), note, c.caseNumber(), "case work");
+		log.inOneTransaction(() -> {
+			change.accept(note);
+			audit.record(agent.getName(), AgentLog.CHANNEL, step.action(), c.auditTarget(), note, c.caseNumber(),
+					"case work");
+		});
 		redirect.addFlashAttribute("message", step.done());
 		return "redirect:/console/cases/{caseNumber}";
 	}

@@ -109,8 +109,10 @@ class CaseController {
 					: "Keep the reason under " + CaseRules.MAX_NOTE + " characters.");
 			return "redirect:/console/cases/{caseNumber}";
 		}
-		SupportCase c = support.escalate(caseNumber, reason, agent.getName());
-		log.acted(agent.getName(), "ESCALATE", c.auditTarget(), "Escalated to a supervisor", c.caseNumber(), reason);
+		log.inOneTransaction(() -> {
+			SupportCase c = support.escalate(caseNumber, reason, agent.getName());
+			log.acted(agent.getName(), "ESCALATE", c.auditTarget(), "Escalated to a supervisor", c.caseNumber(), reason);
+		});
 		redirect.addFlashAttribute("message", "Escalated to a supervisor.");
 		return "redirect:/console/cases/{caseNumber}";
 	}

@@ -84,14 +84,16 @@ class CatalogController {
 	private final CatalogAdmin admin;
 	private final SubscriptionPriceChanges priceChanges;
 	private final AuditTrail audit;
+	private final AgentLog log;
 	private final Clock clock;
 
 	CatalogController(Catalog catalog, CatalogAdmin admin, SubscriptionPriceChanges priceChanges, AuditTrail audit,
-			Clock clock) {
+			AgentLog log, Clock clock) {
 		this.catalog = catalog;
 		this.admin = admin;
 		this.priceChanges = priceChanges;
 		this.audit = audit;
+		this.log = log;
 		this.clock = clock;
 	}
 
@@ -111,14 +113,18 @@ class CatalogController {
 	String createPlan(@ModelAttribute PlanForm form, Principal who, RedirectAttributes redirect) {
 		try {
 			String percent = blankToNull(form.percentOff());
-			Plan plan = admin.createPlan(new NewPlan(blankToNull(form.code()), blankToNull(form.name()),
+			NewPlan asked = new NewPlan(blankToNull(form.code()), blankToNull(form.name()),
 					form.products() == null ? List.of() : form.products(), form.term(),
 					number("price.amount", form.amount()), upper(form.currency()),
 					integer("deviceLimit", form.deviceLimit()), integer("moneyBackDays", form.moneyBackDays()),
 					form.addOnTo(), integer("trialDays", form.trialDays()), true,
-					integer("retentionOffer.percentOff", percent)));
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CREATED", plan.code(),
-					plan.name() + ", " + Formats.money(plan.price()) + " " + plan.term(), null, "catalog");
+					integer("retentionOffer.percentOff", percent));
+			Plan plan = log.inOneTransaction(() -> {
+				Plan created = admin.createPlan(asked);
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CREATED", created.code(),
+						created.name() + ", " + Formats.money(created.price()) + " " + created.term(), null, "catalog");
+				return created;
+			});
 			redirect.addFlashAttribute("message", "Plan " + plan.code() + " is on sale.");
 		}
 		catch (SubdeskException e) {
@@ -132,9 +138,12 @@ class CatalogController {
 	String createProduct(@RequestParam(required = false) @Nullable String code,
 			@RequestParam(required = false) @Nullable String name, Principal who, RedirectAttributes redirect) {
 		try {
-			Product product = admin.createProduct(blankToNull(code), blankToNull(name));
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRODUCT_CREATED", product.code(), product.name(),
-					null, "catalog");
+			Product product = log.inOneTransaction(() -> {
+				Product created = admin.createProduct(blankToNull(code), blankToNull(name));
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRODUCT_CREATED", created.code(), created.name(),
+						null, "catalog");
+				return created;
+			});
 			redirect.addFlashAttribute("message", "Product " + product.code() + " exists now.");
 		}
 		catch (SubdeskException e) {
@@ -148,9 +157,11 @@ class CatalogController {
 			@RequestParam(required = false) @Nullable String currency, Principal who, RedirectAttributes redirect) {
 		try {
 			Long minor = number("amount", amount);
-			Plan plan = admin.addPrice(code, minor, upper(currency), clock.instant());
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_ADDED", code,
-					Formats.money(plan.priceIn(upper(currency)).orElseThrow()), null, "catalog");
+			log.inOneTransaction(() -> {
+				Plan plan = admin.addPrice(code, minor, upper(currency), clock.instant());
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_ADDED", code,
+						Formats.money(plan.priceIn(upper(currency)).orElseThrow()), null, "catalog");
+			});
 			redirect.addFlashAttribute("message", "Plan " + code + " has a price in " + upper(currency) + " now.");
 		}
 		catch (SubdeskException e) {
@@ -172,14 +183,17 @@ class CatalogController {
 			@RequestParam(required = false) @Nullable String percentOff, Principal who, RedirectAttributes redirect) {
 		try {
 			Plan before = catalog.find(code).orElseThrow(() -> SubdeskException.notFound("Plan", code));
-			Plan plan = admin.updatePlan(code, new PlanChanges(blankToNull(name), integer("deviceLimit", deviceLimit),
+			PlanChanges changes = new PlanChanges(blankToNull(name), integer("deviceLimit", deviceLimit),
 					integer("moneyBackDays", moneyBackDays),
 					before.isAddOn() ? (addOnTo == null ? List.of() : addOnTo) : null, true,
-					integer("retentionOffer.percentOff", blankToNull(percentOff))));
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CHANGED", code,
-					"%s; %d devices; %d money-back days; offer %s".formatted(plan.name(), plan.deviceLimit(),
-							plan.moneyBackDays(), plan.retentionOffer().map(p -> p + "% off").orElse("none")),
-					null, "catalog");
+					integer("retentionOffer.percentOff", blankToNull(percentOff)));
+			log.inOneTransaction(() -> {
+				Plan plan = admin.updatePlan(code, changes);
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_CHANGED", code,
+						"%s; %d devices; %d money-back days; offer %s".formatted(plan.name(), plan.deviceLimit(),
+								plan.moneyBackDays(), plan.retentionOffer().map(p -> p + "% off").orElse("none")),
+						null, "catalog");
+			});
 			redirect.addFlashAttribute("message", "Plan " + code + " is changed.");
 		}
 		catch (SubdeskException e) {
@@ -203,10 +217,15 @@ class CatalogController {
 			if (minor == null) {
 				throw SubdeskException.invalid("amount", "is required");
 			}
-			PriceChange change = priceChanges.schedule(code, Money.of(minor, plan.price().currency()),
-					day("effectiveFrom", effectiveFrom), existing(existingSubscribers), who.getName());
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_CHANGE_SCHEDULED", code,
-					PlanRow.describe(change), null, "catalog");
+			Instant from = day("effectiveFrom", effectiveFrom);
+			PriceChange.Existing existing = existing(existingSubscribers);
+			PriceChange change = log.inOneTransaction(() -> {
+				PriceChange scheduled = priceChanges.schedule(code, Money.of(minor, plan.price().currency()), from,
+						existing, who.getName());
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PRICE_CHANGE_SCHEDULED", code,
+						PlanRow.describe(scheduled), null, "catalog");
+				return scheduled;
+			});
 			redirect.addFlashAttribute("message", "New price for " + code + ": " + PlanRow.describe(change) + ".");
 		}
 		catch (SubdeskException e) {
@@ -218,8 +237,10 @@ class CatalogController {
 	@PostMapping("/console/catalog/plans/{code}/retire")
 	String retire(@PathVariable String code, Principal who, RedirectAttributes redirect) {
 		try {
-			admin.retire(code, clock.instant());
-			audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_RETIRED", code, null, null, "catalog");
+			log.inOneTransaction(() -> {
+				admin.retire(code, clock.instant());
+				audit.record(who.getName(), AgentLog.CHANNEL, "CATALOG_PLAN_RETIRED", code, null, null, "catalog");
+			});
 			redirect.addFlashAttribute("message", "Plan " + code + " is retired: sold no more, its subscriptions go on.");
 		}
 		catch (SubdeskException e) {

@@ -46,10 +46,12 @@ class StaffController {
 
 	private final StaffAccounts staff;
 	private final AuditTrail audit;
+	private final AgentLog log;
 
-	StaffController(StaffAccounts staff, AuditTrail audit) {
+	StaffController(StaffAccounts staff, AuditTrail audit, AgentLog log) {
 		this.staff = staff;
 		this.audit = audit;
+		this.log = log;
 	}
 
 	@GetMapping("/console/staff")
@@ -67,10 +69,13 @@ class StaffController {
 	String create(NewStaffForm form, Principal admin, Model model, HttpServletResponse response,
 			RedirectAttributes redirect) {
 		try {
-			StaffAccounts.Member member = staff.create(text(form.username()), text(form.displayName()), role(form.role()),
-					form.password() == null ? "" : form.password(), admin.getName());
-			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_CREATED", member.username(),
-					member.displayName() + ", " + member.role(), null, "staff administration");
+			StaffAccounts.Member member = log.inOneTransaction(() -> {
+				StaffAccounts.Member created = staff.create(text(form.username()), text(form.displayName()),
+						role(form.role()), form.password() == null ? "" : form.password(), admin.getName());
+				audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_CREATED", created.username(),
+						created.displayName() + ", " + created.role(), null, "staff administration");
+				return created;
+			});
 			redirect.addFlashAttribute("message", "Created " + member.username() + " (" + member.role() + ").");
 			return "redirect:/console/staff";
 		}
@@ -90,9 +95,12 @@ class StaffController {
 		}
 		boolean enabled = form.enabled();
 		try {
-			StaffAccounts.Member member = staff.setEnabled(username, enabled, admin.getName());
-			audit.record(admin.getName(), AgentLog.CHANNEL, enabled ? "STAFF_ENABLED" : "STAFF_DISABLED",
-					member.username(), null, null, "staff administration");
+			StaffAccounts.Member member = log.inOneTransaction(() -> {
+				StaffAccounts.Member changed = staff.setEnabled(username, enabled, admin.getName());
+				audit.record(admin.getName(), AgentLog.CHANNEL, enabled ? "STAFF_ENABLED" : "STAFF_DISABLED",
+						changed.username(), null, null, "staff administration");
+				return changed;
+			});
 			redirect.addFlashAttribute("message", member.username() + (enabled ? " is enabled." : " is disabled."));
 		}
 		catch (SubdeskException e) {
@@ -105,13 +113,16 @@ class StaffController {
 	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin, HttpSession session,
 			RedirectAttributes redirect) {
 		try {
-			long sessionVersion = staff.resetPassword(username, form.password() == null ? "" : form.password());
+			long sessionVersion = log.inOneTransaction(() -> {
+				long version = staff.resetPassword(username, form.password() == null ? "" : form.password());
+				audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_PASSWORD_SET", username, null, null,
+						"staff administration");
+				return version;
+			});
 			if (username.equals(admin.getName())) {
 				// the ADMIN who set their own password stays signed in here; their other sessions end
 				session.setAttribute(ConsoleStaff.SESSION_VERSION, sessionVersion);
 			}
-			audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_PASSWORD_SET", username, null, null,
-					"staff administration");
 			redirect.addFlashAttribute("message", "New password set for " + username + ".");
 		}
 		catch (SubdeskException e) {

@@ -32,10 +32,12 @@ class WebhooksController {
 
 	private final WebhookEndpoints endpoints;
 	private final AuditTrail audit;
+	private final AgentLog log;
 
-	WebhooksController(WebhookEndpoints endpoints, AuditTrail audit) {
+	WebhooksController(WebhookEndpoints endpoints, AuditTrail audit, AgentLog log) {
 		this.endpoints = endpoints;
 		this.audit = audit;
+		this.log = log;
 	}
 
 	@GetMapping("/console/webhooks")
@@ -53,9 +55,11 @@ class WebhooksController {
 	String retry(@PathVariable String endpointId, @PathVariable String deliveryId, Principal admin,
 			RedirectAttributes redirect) {
 		try {
-			Delivery delivery = endpoints.retry(endpointId, deliveryId);
-			audit.record(admin.getName(), AgentLog.CHANNEL, "WEBHOOK_DELIVERY_RETRIED", deliveryId,
-					delivery.eventType() + " " + delivery.eventId() + " to " + endpointId, null, "webhooks");
+			log.inOneTransaction(() -> {
+				Delivery delivery = endpoints.retry(endpointId, deliveryId);
+				audit.record(admin.getName(), AgentLog.CHANNEL, "WEBHOOK_DELIVERY_RETRIED", deliveryId,
+						delivery.eventType() + " " + delivery.eventId() + " to " + endpointId, null, "webhooks");
+			});
 			redirect.addFlashAttribute("message", "Delivery " + deliveryId + " is being sent again.");
 		}
 		catch (SubdeskException e) {
