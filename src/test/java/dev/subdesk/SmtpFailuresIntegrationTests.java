@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +103,28 @@ class SmtpFailuresIntegrationTests {
 			.param("to", refusedEmail)
 			.query(Long.class)
 			.single() == 1);
+	}
+
+	@Test
+	void aStoredRecipientThatAHeaderReadsAsANameOrAListFailsForGoodAndReachesNoMailbox() {
+		String ownEmail = Fixtures.uniqueEmail();
+		String own = account(ownEmail);
+		await("the welcome sent").atMost(PATIENCE).until(() -> smtp.delivered().contains(ownEmail));
+		String bystander = Fixtures.uniqueEmail();
+		String other = Fixtures.uniqueEmail();
+		Notices notices = app.getBean(Notices.class);
+		// as stored before addresses were checked strictly: a name beside someone's address, or two addresses
+		for (String header : List.of("Call 555-0100 now <" + bystander + ">", bystander + ", " + other)) {
+			notices.redeliver(notices.find(own, NoticeType.WELCOME, own).orElseThrow(), header, "agent");
+		}
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		await("both failed for good").atMost(PATIENCE).until(() -> jdbc.sql("""
+				SELECT count(*) FROM notice_redeliveries WHERE recipient LIKE :like AND failed_at IS NOT NULL
+				  AND sent_at IS NULL AND last_error LIKE '%not one plain email address%'""")
+			.param("like", "%" + bystander + "%")
+			.query(Long.class)
+			.single() == 2);
+		assertThat(smtp.delivered()).doesNotContain(bystander, other);
 	}
 
 	@Test

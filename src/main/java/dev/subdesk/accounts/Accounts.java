@@ -64,6 +64,7 @@ public class Accounts {
 	/** Opens an account; its {@code account.created} event brings the WELCOME notice (notices.EventNotices). */
 	@Transactional
 	public Account open(String email, String name, String country, @Nullable String region) {
+		requirePlain(email);
 		String id = Ids.next("acct");
 		Instant now = clock.instant();
 		try {
@@ -238,6 +239,7 @@ public class Accounts {
 	 */
 	@Transactional
 	public Account changeEmail(String accountId, String email) {
+		requirePlain(email);
 		Account account = lock(accountId);
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);
@@ -356,5 +358,12 @@ public class Accounts {
 		return new PaymentMethod(rs.getString("id"), rs.getString("account_id"), rs.getString("gateway_token"),
 				rs.getString("brand"), rs.getString("last4"), rs.getInt("exp_month"), rs.getInt("exp_year"),
 				rs.getBoolean("is_default"), rs.getTimestamp("created_at").toInstant(), rs.getLong("seq"));
+	}
+
+	/** Mail goes to an account's email: one plain address, nothing a header would read as a name or a list. */
+	private static void requirePlain(String email) {
+		if (!dev.subdesk.shared.EmailAddresses.plain(email)) {
+			throw SubdeskException.invalid("email", dev.subdesk.shared.EmailAddresses.RULE);
+		}
 	}
 }

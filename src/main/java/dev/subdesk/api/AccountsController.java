@@ -68,8 +68,10 @@ class AccountsController {
 	@PostMapping
 	ResponseEntity<AccountView> open(@RequestBody(required = false) @Nullable String raw) {
 		JsonBody body = JsonBody.parse(raw, json);
-		String email = body.matching("email", true, 3, 254, "[^\\s@]+@[^\\s@]+\\.[^\\s@.]+",
-				"must look like local@domain.tld, without spaces");
+		String email = body.text("email", true, 3, dev.subdesk.shared.EmailAddresses.MAX_LENGTH);
+		if (email != null && !dev.subdesk.shared.EmailAddresses.plain(email)) {
+			body.reject("email", dev.subdesk.shared.EmailAddresses.RULE);
+		}
 		String name = body.text("name", true, 1, 200);
 		String country = body.text("country", true, 2, 2);
 		if (country != null && !COUNTRIES.contains(country)) {

@@ -1,5 +1,6 @@
 package dev.subdesk.cancellation;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
@@ -180,8 +181,11 @@ public class Withdrawals {
 			throw SubdeskException.of(CancellationErrorCode.NOT_WITHDRAWABLE,
 					"This contract cannot be withdrawn from: the 14-day withdrawal period applies to contracts with Acme in the EU");
 		}
-		if (request.name().isBlank() || !request.email().contains("@")) {
-			throw SubdeskException.invalid("name", "a name and an email are needed");
+		if (request.name().isBlank()) {
+			throw SubdeskException.invalid("name", "a name is needed");
+		}
+		if (!EmailAddresses.plain(request.email().strip())) {
+			throw SubdeskException.invalid("email", EmailAddresses.RULE);
 		}
 		String reference = Ids.claim(Ids::withdrawalNumber, repository::take);
 		Cancellation ended = cancellations.endForWithdrawal(locked, reference, request.channel(), request.actor(),

@@ -1,5 +1,6 @@
 package dev.subdesk.console;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
@@ -31,8 +32,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  */
 @Controller
 class StepUpController {
-
-	static final String EMAIL = "[^\\s@]+@[^\\s@]+\\.[^\\s@.]+";
 
 	/** The call's case, and what the action needs. */
 	record StepUpForm(@Nullable String caseNumber, @Nullable String code, @Nullable String email,
@@ -135,7 +134,7 @@ class StepUpController {
 		Account account = stepUpConfirmed(accountId, agent);
 		String given = cases.ofAccount(accountId, form.caseNumber()).orElse(null);
 		String email = AccountController.blankToNull(form.email());
-		if (email == null || email.length() < 3 || email.length() > 254 || !email.matches(EMAIL)) {
+		if (!EmailAddresses.plain(email)) {
 			return OnBehalfController.back(redirect, given,
 					"Email not changed: give the new address as local@domain.tld, without spaces.");
 		}

@@ -224,6 +224,11 @@ class SmtpDelivery implements SmartLifecycle {
 	}
 
 	private Optional<Failure> send(JavaMailSender sender, Outgoing outgoing) {
+		if (!dev.subdesk.shared.EmailAddresses.plain(outgoing.to())) {
+			// stored before addresses were checked as they are now: as a header it could name several recipients,
+			// or carry someone's text to another's mailbox
+			return Optional.of(new Failure(true, "the recipient is not one plain email address; not sent"));
+		}
 		try {
 			sender.send(message(sender, outgoing));
 			return Optional.empty();
@@ -242,7 +247,9 @@ class SmtpDelivery implements SmartLifecycle {
 		try {
 			MimeMessage message = sender.createMimeMessage();
 			message.setFrom(new InternetAddress(from));
-			message.setRecipients(Message.RecipientType.TO, InternetAddress.parse(outgoing.to()));
+			InternetAddress to = new InternetAddress();
+			to.setAddress(outgoing.to()); // one plain address (checked), taken as it is: no name, no list
+			message.setRecipient(Message.RecipientType.TO, to);
 			message.setSubject(outgoing.subject(), "UTF-8");
 			MimeBodyPart plain = new MimeBodyPart();
 			plain.setText(body, "UTF-8");

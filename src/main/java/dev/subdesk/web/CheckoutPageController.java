@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
@@ -95,7 +96,7 @@ class CheckoutPageController {
 	String signIn(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
 			HttpServletRequest request, HttpServletResponse response, Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
-		if (!email.contains("@") || email.length() > 320) {
+		if (!EmailAddresses.plain(email.strip())) {
 			return start(plan, response, locale, model, "checkout.error.email");
 		}
 		return sendCode(plan, email, request, response, locale, model);
@@ -108,7 +109,7 @@ class CheckoutPageController {
 			Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
 		String state = region.trim().toUpperCase(Locale.ROOT);
-		if (!email.matches("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+") || email.length() > 254 || name.isBlank()
+		if (!EmailAddresses.plain(email.strip()) || name.isBlank()
 				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
 			return start(plan, response, locale, model, "checkout.error.account");
 		}

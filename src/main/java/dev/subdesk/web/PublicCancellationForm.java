@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.intake.PublicCancellationRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,7 +104,7 @@ record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @N
 	}
 
 	private static boolean email(@Nullable String value) {
-		return value != null && value.strip().matches("[^@\\s]+@[^@\\s]+");
+		return value != null && EmailAddresses.plain(value.strip());
 	}
 
 	private static int length(@Nullable String value) {

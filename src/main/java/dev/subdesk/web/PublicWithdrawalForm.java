@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.intake.PublicWithdrawalRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ record PublicWithdrawalForm(@Nullable String name, @Nullable String email, @Null
 		if (text(name).isEmpty()) {
 			errors.add("withdraw.error.name");
 		}
-		if (!text(email).matches("[^@\\s]+@[^@\\s]+")) {
+		if (!EmailAddresses.plain(text(email))) {
 			errors.add("withdraw.error.email");
 		}
 		if (text(orderNumber).isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.subdesk.web;
 
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.intake.SignInCodes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -40,7 +41,7 @@ class SignInController {
 	@PostMapping("/portal/sign-in")
 	String requestCode(@RequestParam(defaultValue = "") String email, HttpServletRequest request,
 			HttpServletResponse response, Model model) {
-		if (!email.contains("@") || email.length() > 320) {
+		if (!EmailAddresses.plain(email.strip())) {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			model.addAttribute("error", "signin.error.email");
 			return "web/sign-in";

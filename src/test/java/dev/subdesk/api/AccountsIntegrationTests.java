@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.Fixtures;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,6 +55,21 @@ class AccountsIntegrationTests extends ApiIntegrationTest {
 		assertThat(notices.get(0).path("type").asString()).isEqualTo("WELCOME");
 		assertThat(notices.get(0).path("relatedId").asString()).isEqualTo(created.id());
 		assertThat(notices.get(0).path("body").asString()).contains("How to cancel").contains("never asks for a full card number");
+	}
+
+	@Test
+	void anEmailThatAMailHeaderReadsAsANameOrSeveralRecipientsIsRefused() {
+		String mailbox = Fixtures.uniqueEmail();
+		for (String email : List.of("Call +1 202 555 0199 <" + mailbox + ">", "Refunds<" + mailbox + ">",
+				mailbox + ",second.example", mailbox + ", other@example.com", "\"call 555\"@example.com",
+				mailbox + "(call 555)", "a..b@example.com", "a@example.com.", "a@-example.com", "a@[192.0.2.1]")) {
+			Api.Response refused = api.post("/accounts", Map.of("email", email, "name", "Ann", "country", "US"));
+			assertThat(refused.status()).as(email).isEqualTo(400);
+			assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("email");
+		}
+		assertThat(api.get("/accounts?email=" + mailbox).json().path("data").size()).as("none was opened").isZero();
+		assertThat(api.post("/accounts", Map.of("email", "Ann.O'Neil+subdesk@mail.example.co.uk", "name", "Ann",
+				"country", "US")).status()).as("an ordinary address with its special characters").isEqualTo(201);
 	}
 
 	@Test

@@ -260,6 +260,37 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 				""").param("token", token.toLowerCase()).query(Long.class).single()).isZero();
 	}
 
+	@Test
+	void anAddressWithANameOrASecondRecipientBesideItIsRefusedAndNothingIsSent() {
+		Customer victim = customerWith("antivirus-annual");
+		Customer bystander = customerWith("vpn-annual");
+		// as a mail header each reads as the bystander's mailbox, under the stranger's words or beside another one
+		List<String> headers = List.of(phoneName + " <" + bystander.email() + ">",
+				"\"" + callNow + "\" <" + bystander.email() + ">", bystander.email() + ", " + payloadEmail,
+				"Call-555-0100-" + token + "<" + bystander.email() + ">", bystander.email() + "," + payloadEmail,
+				bystander.email() + " (" + callNow + ")");
+		for (String header : headers) {
+			for (Map<String, String> form : List.of(ordinary(victim.email(), header), ordinary(header, bystander.email()))) {
+				Map<String, String> withOrder = new HashMap<>(form);
+				withOrder.put("orderNumber", victim.orderNumber());
+				PortalSession session = new PortalSession(port);
+				session.get("/cancel");
+				assertThat(session.post("/cancel", withOrder).status()).as(header).isEqualTo(400);
+			}
+			PortalSession session = new PortalSession(port);
+			session.get("/withdraw");
+			assertThat(session.post("/withdraw", PortalWithdrawalIntegrationTests.form(phoneName, header,
+					victim.orderNumber())).status()).as(header).isEqualTo(400);
+		}
+
+		assertThat(jdbc.sql("""
+				SELECT (SELECT count(*) FROM public_cancellation_requests WHERE name = :name)
+				     + (SELECT count(*) FROM public_withdrawal_requests WHERE name = :name)""")
+			.param("name", phoneName).query(Long.class).single()).as("no request was taken").isZero();
+		assertThat(fixtures.subscription(victim.subscription()).text("status")).isEqualTo("ACTIVE");
+		assertNoNoticeAnywhereCarriesThePayloads();
+	}
+
 	private List<JsonNode> notices(String account) {
 		return new ArrayList<>(api.get("/accounts/" + account + "/notices?limit=100").json().path("data").values());
 	}
