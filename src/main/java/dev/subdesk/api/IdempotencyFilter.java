@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -74,10 +75,13 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
 		String scope = apiKey.get();
 		String key = IdempotentAnswers.sha256(presented);
-		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + ApiSecurity.routedPath(request) + " " + canonicalBody(cached.body()));
+		String path = ApiSecurity.routedPath(request);
+		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + path + " " + canonicalBody(request,
+				cached.body()));
+		java.util.Set<String> named = IdempotentAnswers.accountIds(path, cached.body(), new byte[0]);
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		while (true) {
-			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint);
+			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, named);
 			switch (claim) {
 				case IdempotentAnswers.Claim.Owned owned -> {
 					run(cached, response, chain, scope, key, owned.owner());
@@ -120,12 +124,14 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			chain.doFilter(request, wrapper);
 			int status = wrapper.getStatus();
 			if (status < 500) {
-				byte[] answer = wrapper.getContentAsByteArray();
-				if (!store.complete(scope, key, owner, status, wrapper.getContentType(), answer,
-						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer))) {
-					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran");
-				}
+				// from here the request has had its effect: the key is never given up, or a retry would run it again
 				stored = true;
+				byte[] answer = wrapper.getContentAsByteArray();
+				if (!complete(scope, key, owner, status, wrapper.getContentType(), answer,
+						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer))) {
+					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran, or "
+							+ "an account it names was closed and the answer erased");
+				}
 			}
 		}
 		finally {
@@ -136,22 +142,88 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private String canonicalBody(byte[] body) {
-		String text = new String(body, StandardCharsets.UTF_8);
+	/**
+	 * Stores the answer, trying again a few times when the database fails: if it cannot be stored, the key stays
+	 * pending (a retry waits, and runs only once the claim is stale), never released for a retry to run at once.
+	 */
+	private boolean complete(String scope, String key, String owner, int status, @Nullable String contentType,
+			byte[] answer, java.util.Set<String> accounts) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return store.complete(scope, key, owner, status, contentType, answer, accounts);
+			}
+			catch (RuntimeException e) {
+				if (attempt == 3) {
+					log.error("The answer of a request that has had its effect could not be stored; its Idempotency-Key "
+							+ "stays claimed until the claim is stale", e);
+					return false;
+				}
+				pause(Duration.ofMillis(100L * attempt));
+			}
+		}
+	}
+
+	/**
+	 * The body as the fingerprint reads it: its canonical JSON, so that key order and spacing do not make another
+	 * request. Only a body whose text is certain is read so: UTF-8 (declared or not), every byte decoded, no half of a
+	 * surrogate pair; any other is taken byte for byte with its declared charset, so that two bodies a handler reads
+	 * differently never share a fingerprint.
+	 */
+	private String canonicalBody(HttpServletRequest request, byte[] body) {
+		String declared = declaredCharset(request);
+		String text = declared == null || declared.equals(StandardCharsets.UTF_8.name()) ? strictUtf8(body) : null;
+		if (text == null || !dev.subdesk.shared.StorableText.storable(text)) {
+			return "bytes " + declared + " " + java.util.HexFormat.of().formatHex(body);
+		}
 		if (text.isBlank()) {
 			return "{}";
 		}
 		try {
-			return CanonicalJson.of(json.readTree(text));
+			String canonical = CanonicalJson.of(json.readTree(text));
+			// an escaped half of a surrogate pair ("\ud800") would hash as "?" does
+			return dev.subdesk.shared.StorableText.storable(canonical) ? canonical
+					: "bytes " + java.util.HexFormat.of().formatHex(body);
 		}
 		catch (JacksonException | IllegalArgumentException e) {
 			return text;
 		}
 	}
 
-	private static void sleep() {
+	/** The charset the request's {@code Content-Type} declares, by its canonical name; null when none. */
+	private static @Nullable String declaredCharset(HttpServletRequest request) {
+		String type = request.getContentType();
+		if (type == null) {
+			return null;
+		}
 		try {
-			Thread.sleep(25);
+			java.nio.charset.Charset charset = org.springframework.http.MediaType.parseMediaType(type).getCharset();
+			return charset == null ? null : charset.name();
+		}
+		catch (RuntimeException e) {
+			return "unreadable: " + type; // an unknown charset or a malformed type: the handler refuses it anyway
+		}
+	}
+
+	private static @Nullable String strictUtf8(byte[] body) {
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+				.onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+				.decode(java.nio.ByteBuffer.wrap(body))
+				.toString();
+		}
+		catch (java.nio.charset.CharacterCodingException e) {
+			return null;
+		}
+	}
+
+	private static void sleep() {
+		pause(Duration.ofMillis(25));
+	}
+
+	private static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();

@@ -33,10 +33,11 @@ public class IdempotentAnswers {
 
 	private static final String CLAIM = """
 			INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_type, response_body, created_at,
-			    owner)
-			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner)
+			    owner, account_ids)
+			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner, CAST(:accounts AS text[]))
 			ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response_status = 0,
-			    response_type = NULL, response_body = '', created_at = EXCLUDED.created_at, owner = EXCLUDED.owner
+			    response_type = NULL, response_body = '', response_sealed_by = NULL, created_at = EXCLUDED.created_at,
+			    owner = EXCLUDED.owner, account_ids = EXCLUDED.account_ids
 			WHERE idempotency_keys.created_at < :expired
 			   OR (idempotency_keys.response_status = 0 AND idempotency_keys.created_at < :stale)
 			RETURNING scope
@@ -74,6 +75,12 @@ public class IdempotentAnswers {
 
 	private static final Pattern ACCOUNT_ID = Pattern.compile("acct_[0-9A-Za-z]+");
 
+	/**
+	 * The owner of the key the request on this thread holds: its own pending answer is not erased when it closes the
+	 * account itself (its answer is the closure's, which holds nothing of the person).
+	 */
+	private static final ThreadLocal<String> RUNNING = new ThreadLocal<>();
+
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
@@ -86,8 +93,12 @@ public class IdempotentAnswers {
 		this.kek = kek;
 	}
 
-	/** Claims the key for a request with this fingerprint, or says who has it or what it answered. */
-	public Claim claim(String scope, String key, String fingerprint) {
+	/**
+	 * Claims the key for a request with this fingerprint, or says who has it or what it answered. The accounts the
+	 * request names ({@link #accountIds}) are kept from the start: an account closed while the request runs erases its
+	 * pending answer too, and the answer is then not stored when it comes ({@link #complete} finds the row erased).
+	 */
+	public Claim claim(String scope, String key, String fingerprint, Set<String> accountIds) {
 		Instant now = clock.instant();
 		Instant expired = now.minus(RETENTION);
 		String owner = UUID.randomUUID().toString();
@@ -96,12 +107,14 @@ public class IdempotentAnswers {
 			.param("scope", scope)
 			.param("key", key)
 			.param("fingerprint", fingerprint)
+			.param("accounts", accountIds.toArray(String[]::new))
 			.param("now", Timestamp.from(now))
 			.param("expired", Timestamp.from(expired))
 			.param("stale", Timestamp.from(now.minusSeconds(120)))
 			.query(String.class)
 			.optional();
 		if (owned.isPresent()) {
+			RUNNING.set(owner);
 			return new Claim.Owned(owner);
 		}
 		return jdbc.sql("""
@@ -133,15 +146,18 @@ public class IdempotentAnswers {
 	}
 
 	/**
-	 * Stores the answer of the request that owns the key, with the accounts it concerns (for their erasure); whether
-	 * it still owned it.
+	 * Stores the answer of the request that owns the key, with the accounts it concerns (for their erasure), added to
+	 * those its request named; whether it still owned it (not when it was taken over as stale, nor when an account it
+	 * names was closed meanwhile and the pending answer erased).
 	 */
 	public boolean complete(String scope, String key, String owner, int status, @Nullable String contentType, byte[] body,
 			Set<String> accountIds) {
+		RUNNING.remove();
 		boolean seal = body.length > 0;
 		return jdbc.sql("""
 				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
-				    response_sealed_by = :sealedBy, account_ids = CAST(:accounts AS text[])
+				    response_sealed_by = :sealedBy,
+				    account_ids = ARRAY(SELECT DISTINCT unnest(account_ids || CAST(:accounts AS text[])))
 				WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
 				""")
 			.param("owner", owner)
@@ -157,6 +173,7 @@ public class IdempotentAnswers {
 
 	/** Gives the key up without an answer (the request failed with a 5xx): a retry runs again. */
 	public void release(String scope, String key, String owner) {
+		RUNNING.remove();
 		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
 			.param("scope", scope)
 			.param("key", key)
@@ -192,7 +209,9 @@ public class IdempotentAnswers {
 				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409, response_type = NULL,
 				    response_body = '', response_sealed_by = NULL
 				WHERE :account = ANY(account_ids) AND fingerprint <> :erased
+				  AND (response_status <> 0 OR owner IS DISTINCT FROM :self) -- pending ones too: see claim
 				""")
+			.param("self", RUNNING.get(), java.sql.Types.VARCHAR)
 			.param("erased", ERASED)
 			.param("account", accountId)
 			.update();

@@ -60,24 +60,70 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 		String scope = "scope-" + UUID.randomUUID();
 		String key = IdempotentAnswers.sha256("slow-" + UUID.randomUUID());
 		String fingerprint = IdempotentAnswers.sha256("POST /x {}");
-		var slow = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint);
-		assertThat(answers.claim(scope, key, fingerprint)).isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
+		var slow = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint, Set.of());
+		assertThat(answers.claim(scope, key, fingerprint, Set.of())).isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
 		jdbc.sql("UPDATE idempotency_keys SET created_at = created_at - interval '3 minutes' WHERE scope = :s AND key = :k")
 			.param("s", scope).param("k", key).update();
-		var retry = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint);
+		var retry = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint, Set.of());
 
 		answers.release(scope, key, slow.owner());
-		assertThat(answers.claim(scope, key, fingerprint)).as("the retry still holds it")
+		assertThat(answers.claim(scope, key, fingerprint, Set.of())).as("the retry still holds it")
 			.isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
 		assertThat(answers.complete(scope, key, slow.owner(), 201, "application/json", "{\"n\":1}".getBytes(), Set.of()))
 			.isFalse();
 		assertThat(answers.complete(scope, key, retry.owner(), 201, "application/json", "{\"n\":2}".getBytes(), Set.of()))
 			.isTrue();
-		var stored = (IdempotentAnswers.Claim.Completed) answers.claim(scope, key, fingerprint);
+		var stored = (IdempotentAnswers.Claim.Completed) answers.claim(scope, key, fingerprint, Set.of());
 		assertThat(new String(stored.body())).isEqualTo("{\"n\":2}");
 		assertThat(jdbc.sql("SELECT response_body FROM idempotency_keys WHERE scope = :s AND key = :k")
 			.param("s", scope).param("k", key).query(byte[].class).single()).as("sealed at rest")
 			.isNotEqualTo("{\"n\":2}".getBytes());
+	}
+
+	@Test
+	void anAccountClosedWhileARequestNamingItRunsLeavesNoAnswerToStore(@Autowired IdempotentAnswers answers) {
+		String account = fixtures.accountWithVisa();
+		String scope = "scope-" + UUID.randomUUID();
+		String key = IdempotentAnswers.sha256("device-" + UUID.randomUUID());
+		String fingerprint = IdempotentAnswers.sha256("POST /accounts/" + account + "/devices {}");
+		var running = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint,
+				IdempotentAnswers.accountIds("/accounts/" + account + "/devices", new byte[0], new byte[0]));
+
+		// the closure, on its own request's thread, committed before this request's answer is stored
+		java.util.concurrent.CompletableFuture.runAsync(() -> answers.eraseAnswersFor(account)).join();
+
+		assertThat(answers.complete(scope, key, running.owner(), 201, "application/json",
+				("{\"accountId\":\"" + account + "\",\"name\":\"Erika's laptop\"}").getBytes(), Set.of(account)))
+			.as("the device's name is not kept after the closure").isFalse();
+		var replayed = (IdempotentAnswers.Claim.Completed) answers.claim(scope, key, fingerprint, Set.of());
+		assertThat(replayed.erased()).isTrue();
+		assertThat(replayed.body()).isEmpty();
+	}
+
+	@Test
+	void twoBodiesInAnotherCharsetThatDifferOnlyInOneLetterAreTwoRequests() throws Exception {
+		String key = "latin1-" + UUID.randomUUID();
+		String email = dev.subdesk.testing.Fixtures.uniqueEmail();
+		Reply first = latin1(key, "{\"email\":\"" + email + "\",\"name\":\"Ren\u00e9\",\"country\":\"DE\"}");
+		Reply second = latin1(key, "{\"email\":\"" + email + "\",\"name\":\"Ren\u00e8\",\"country\":\"DE\"}");
+
+		assertThat(first.status()).as(first.body()).isEqualTo(201);
+		assertThat(JSON.readTree(first.body()).path("name").asString()).isEqualTo("Ren\u00e9");
+		assertThat(second.replayed()).as("not the first request's answer").isFalse();
+		assertThat(second.status()).as(second.body()).isEqualTo(422);
+		assertThat(JSON.readTree(second.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+	}
+
+	private Reply latin1(String key, String json) throws Exception {
+		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+				+ "/api/v1/accounts"))
+			.header("Content-Type", "application/json; charset=ISO-8859-1")
+			.header("Authorization", "Bearer " + Api.TEST_KEY)
+			.header("Idempotency-Key", key)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		return new Reply(response.statusCode(), response.body(),
+				"true".equals(response.headers().firstValue("Idempotent-Replayed").orElse(null)));
 	}
 
 	@Test
