@@ -1,6 +1,8 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.accounts.EmailChanged;
 import dev.subdesk.billing.RefundIssued;
 import dev.subdesk.cancellation.Cancellation;
@@ -83,6 +85,15 @@ class EventNotices {
 	@EventListener
 	void on(AccountClosed closed) {
 		notices.erase(closed.accountId(), closed.tombstone());
+	}
+
+	/**
+	 * So does the closing customer's address where it was typed as the recipient of a notice about another account's
+	 * contract (a confirmation of the public form, an acknowledgement sent signed in).
+	 */
+	@EventListener
+	void on(AccountErasing erasing) {
+		notices.eraseTypedRecipient(erasing.email(), Account.tombstoneEmail(erasing.accountId()));
 	}
 
 	@EventListener

@@ -377,6 +377,19 @@ public class Notices {
 				""").param("tombstone", tombstone).param("account", accountId).update();
 	}
 
+	/**
+	 * Erases an address from the notices that went to it because it was typed as their recipient (the types whose
+	 * recipient is typed, whichever account they are stored under). Their bodies repeat nothing typed, so they stay
+	 * with the account they concern.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void eraseTypedRecipient(String email, String tombstone) {
+		jdbc.sql("""
+				UPDATE notices SET recipient = :tombstone
+				WHERE lower(recipient) = lower(:email) AND type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')
+				""").param("tombstone", tombstone).param("email", email).update();
+	}
+
 	static Notice map(ResultSet rs, int row) throws SQLException {
 		Timestamp sent = rs.getTimestamp("sent_at");
 		DeliveryStatus status = DeliveryStatus.valueOf(rs.getString("delivery_status"));

@@ -89,6 +89,15 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", name, "email", email, "orderNumber",
 				othersOrder, "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
 		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, othersOrder), "/withdraw/received/");
+		// ... and one that cancels that contract (sent with its holder's email), confirmed to this customer's address:
+		// the confirmation is the other account's notice, addressed to this customer.
+		String anotherOrder = fixtures.subscription(fixtures.subscribe(other, "antivirus-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Holder", "email",
+				api.get("/accounts/" + other).text("email"), "orderNumber", anotherOrder, "timing", "IMMEDIATELY",
+				"confirmationEmail", email)), "/cancel/received/");
+		assertThat(api.get("/accounts/" + other + "/notices?limit=100").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals("CANCELLATION_REQUEST_RECEIVED"))
+			.map(n -> n.path("to").asString().toLowerCase(Locale.ROOT))).contains(email.toLowerCase(Locale.ROOT));
 
 		// What staff write while helping the customer: a note, an escalation, and the audit entry of that work.
 		support.note(apiCase, "agent", "Caller " + name + " confirmed the email " + email);
