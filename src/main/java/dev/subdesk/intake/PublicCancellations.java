@@ -46,13 +46,15 @@ public class PublicCancellations {
 
 	private static final String ERASE = """
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
-			  confirmation_email = :tombstone, reason = NULL
+			  confirmation_email = :tombstone, reason = NULL,
+			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
 			WHERE account_id = :account
 			""";
 
 	private static final String ERASE_SENT_WITH = """
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
-			  confirmation_email = :tombstone, reason = NULL
+			  confirmation_email = :tombstone, reason = NULL,
+			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
 			WHERE lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
 			""";
 
@@ -179,7 +181,7 @@ public class PublicCancellations {
 	/** What the form kept about a closed account's customer is erased with the account. */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
 	}
 
 	/**
@@ -188,7 +190,7 @@ public class PublicCancellations {
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
-		jdbc.sql(ERASE_SENT_WITH).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
+		jdbc.sql(ERASE_SENT_WITH).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
 			.param("email", erasing.email()).update();
 	}
 

@@ -27,7 +27,8 @@ public class PublicRequestRetention {
 	static final String ERASED_EMAIL = "erased@invalid";
 
 	/** What an order number looks like; anything else typed as one (a name, a phone number) is erased with the rest. */
-	private static final String ORDER_NUMBER_SHAPE = "^ORD-[" + Ids.CROCKFORD + "]{4}-[" + Ids.CROCKFORD + "]{4}$";
+	/** An order number as Subdesk gives them: kept when erasing; anything else typed there is erased with the rest. */
+	static final String ORDER_NUMBER_SHAPE = "^ORD-[" + Ids.CROCKFORD + "]{4}-[" + Ids.CROCKFORD + "]{4}$";
 
 	private final JdbcClient jdbc;
 	private final Clock clock;

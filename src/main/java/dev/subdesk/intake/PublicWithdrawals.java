@@ -43,11 +43,15 @@ public class PublicWithdrawals {
 			""";
 
 	private static final String ERASE = """
-			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE account_id = :account
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone,
+			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
+			WHERE account_id = :account
 			""";
 
 	private static final String ERASE_SENT_WITH = """
-			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone WHERE lower(email) = lower(:email)
+			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone,
+			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
+			WHERE lower(email) = lower(:email)
 			""";
 
 	/** A request as received: what the page shows, the same whatever came of it. */
@@ -135,7 +139,7 @@ public class PublicWithdrawals {
 	/** What the form kept about a closed account's customer is erased with the account. */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql(ERASE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
+		jdbc.sql(ERASE).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", closed.tombstone()).param("account", closed.accountId()).update();
 	}
 
 	/**
@@ -144,7 +148,7 @@ public class PublicWithdrawals {
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
-		jdbc.sql(ERASE_SENT_WITH).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
+		jdbc.sql(ERASE_SENT_WITH).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
 			.param("email", erasing.email()).update();
 	}
 }

@@ -82,6 +82,10 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 				"ORD-0000-0000", "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
 		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form(name, email,
 				fixtures.subscription(vpn).text("orderNumber")), "/withdraw/received/");
+		// The order number field is free text: a customer may type their device's name there.
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Q", "email", email, "orderNumber",
+				deviceName, "timing", "EARLIEST", "confirmationEmail", email)), "/cancel/received/");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Q", email, deviceName), "/withdraw/received/");
 		// ... and both about another customer's contract, with this customer's own name and email: filed under the
 		// other account (its case's detail repeats them), so only the email says whose they are.
 		String other = fixtures.accountWithVisa();
