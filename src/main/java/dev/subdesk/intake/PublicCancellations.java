@@ -106,7 +106,9 @@ public class PublicCancellations {
 		Instant receivedAt = clock.instant();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
-		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		// locked (then read again) so that a closure under way is waited for: what this request files under the
+		// account after the closure had erased it would never be erased
+		Optional<Account> owner = subscription.map(s -> accounts.lock(s.accountId())).filter(a -> !a.closed());
 		boolean matches = owners(request);
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
@@ -167,15 +169,18 @@ public class PublicCancellations {
 	}
 
 	/**
-	 * The account a public request concerns: the contract's owner, else the open account with the email typed;
-	 * a request that matches nothing is kept for an agent with a case on that account.
+	 * The account a public request concerns: the contract's owner, else the open account with the email typed
+	 * (locked, like the owner, and read again); a request that matches nothing is kept for an agent with a case on
+	 * that account.
 	 */
 	static Optional<Account> concerned(Accounts accounts, Optional<Account> owner, String email) {
 		return owner.or(() -> accounts.findByEmail(email, Page.Request.first(1))
 			.data()
 			.stream()
 			.filter(a -> !a.closed())
-			.findFirst());
+			.findFirst()
+			.map(a -> accounts.lock(a.id()))
+			.filter(a -> !a.closed()));
 	}
 
 	/** What the form kept about a closed account's customer is erased with the account. */

@@ -95,7 +95,8 @@ public class PublicWithdrawals {
 		String email = request.email();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
-		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
+		// locked and read again, as PublicCancellations does: a closure under way is waited for
+		Optional<Account> owner = subscription.map(s -> accounts.lock(s.accountId())).filter(a -> !a.closed());
 		boolean matches = owners(request);
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;

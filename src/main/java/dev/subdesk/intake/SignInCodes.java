@@ -100,11 +100,15 @@ public class SignInCodes {
 		if (!withinLimits(email, clientIp, since)) {
 			return Issue.TOO_MANY_REQUESTS;
 		}
+		// locked and read again: a code for an account whose closure is under way would be stored, and mailed, with
+		// the address the closure has just erased
 		Optional<Account> account = accounts.findByEmail(email, Page.Request.first(1))
 			.data()
 			.stream()
 			.filter(a -> !a.closed())
-			.findFirst();
+			.findFirst()
+			.map(a -> accounts.lock(a.id()))
+			.filter(a -> !a.closed());
 		String id = Ids.next("sic");
 		String code = OneTimeCodes.generate();
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).update();
