@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -125,15 +124,15 @@ public class EntitlementKeys {
 				kid -> new Ed25519PrivateKeyParameters(kek.open(key.sealed(), kid, key.kekId()), 0)));
 	}
 
+	/**
+	 * Makes the first key under the rotation's lock, unless another request (on any node) or a rotation made one
+	 * meanwhile: then that one. Without the lock, a rotation at the same moment failed on the one signing key index.
+	 */
 	private StoredKey createFirst() {
-		try {
-			StoredKey made = newTransaction.execute(status -> create());
-			return java.util.Objects.requireNonNull(made);
-		}
-		catch (DuplicateKeyException e) {
-			// another node made the first key at the same moment: use that one
-			return newTransaction.execute(status -> jdbc.sql(SIGNING).query(EntitlementKeys::map).single());
-		}
+		return java.util.Objects.requireNonNull(newTransaction.execute(status -> {
+			jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
+			return jdbc.sql(SIGNING).query(EntitlementKeys::map).optional().orElseGet(this::create);
+		}));
 	}
 
 	private StoredKey create() {

@@ -94,6 +94,33 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aFirstKeyAskedForWhileARotationRunsLeavesOneSigningKeyAndNoError() throws Exception {
+		for (int round = 0; round < 10; round++) {
+			database.sql("DELETE FROM entitlement_keys").update();
+			java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(6);
+			List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				boolean rotate = i % 2 == 0;
+				calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+					try {
+						start.await();
+					}
+					catch (Exception e) {
+						throw new IllegalStateException(e);
+					}
+					return rotate ? api.post("/entitlement-keys/rotation", Map.of()).status()
+							: api.with("Authorization", null).get("/entitlement-keys").status();
+				}));
+			}
+			for (int i = 0; i < calls.size(); i++) {
+				assertThat(calls.get(i).get()).as("call " + i + " of round " + round).isIn(200, 201);
+			}
+			assertThat(database.sql("SELECT count(*) FROM entitlement_keys WHERE retired_at IS NULL").query(Long.class)
+				.single()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void theJwkSetIsPublicAndListsOkpEd25519SigningKeys() {
 		String account = fixtures.accountWithVisa();
 		token(device(account, fixtures.subscribe(account, "antivirus-annual")));
