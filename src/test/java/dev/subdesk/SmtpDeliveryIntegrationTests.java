@@ -57,6 +57,11 @@ class SmtpDeliveryIntegrationTests {
 			assertThat(mail.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), 3)).isTrue();
 			MimeMessage again = mail.getReceivedMessages()[2];
 			assertThat(subject(again)).isEqualTo(order.subject());
+			// one Message-ID per message, the same at every attempt of it, so that a duplicate can be recognised
+			assertThat(Arrays.stream(mail.getReceivedMessages()).map(SmtpDeliveryIntegrationTests::messageId))
+				.contains("<notice." + order.id() + "@" + fromDomain(app) + ">")
+				.doesNotHaveDuplicates();
+			assertThat(messageId(again)).startsWith("<redelivery.");
 			// multipart/alternative: the plain text first, then the same words as HTML with nothing remote in it
 			assertThat(again.getContentType()).startsWith("multipart/alternative");
 			MimeMultipart parts = (MimeMultipart) again.getContent();
@@ -93,6 +98,20 @@ class SmtpDeliveryIntegrationTests {
 		}
 	}
 
+
+	private static String messageId(MimeMessage message) {
+		try {
+			return message.getMessageID();
+		}
+		catch (jakarta.mail.MessagingException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private static String fromDomain(ConfigurableApplicationContext app) {
+		String from = app.getEnvironment().getProperty("subdesk.notices.from", "");
+		return from.substring(from.lastIndexOf('@') + 1).replace(">", "").strip();
+	}
 
 	private static String subject(MimeMessage message) {
 		try {

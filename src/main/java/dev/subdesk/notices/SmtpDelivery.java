@@ -167,6 +167,10 @@ class SmtpDelivery implements SmartLifecycle {
 		own.setPoolSize(1);
 		own.setThreadNamePrefix("smtp-delivery-");
 		own.setDaemon(true);
+		// a stop lets the message being sent finish and its outcome be recorded (no other is claimed): cut off, a
+		// message the server had accepted would be sent again once its lease ran out
+		own.setWaitForTasksToCompleteOnShutdown(true);
+		own.setAwaitTerminationSeconds(30);
 		own.initialize();
 		own.scheduleWithFixedDelay(() -> deliver(sender), interval);
 		scheduler = own;
@@ -206,7 +210,7 @@ class SmtpDelivery implements SmartLifecycle {
 			Outgoing message = claimed.get();
 			Optional<Failure> failure = message.body() == null
 					? Optional.of(new Failure(true, "Its content was erased before it could be sent"))
-					: send(sender, message);
+					: send(sender, queue, message);
 			recordOutcome(queue, message, failure);
 		}
 	}
@@ -223,14 +227,14 @@ class SmtpDelivery implements SmartLifecycle {
 			.optional()));
 	}
 
-	private Optional<Failure> send(JavaMailSender sender, Outgoing outgoing) {
+	private Optional<Failure> send(JavaMailSender sender, Queue queue, Outgoing outgoing) {
 		if (!dev.subdesk.shared.EmailAddresses.plain(outgoing.to())) {
 			// stored before addresses were checked as they are now: as a header it could name several recipients,
 			// or carry someone's text to another's mailbox
 			return Optional.of(new Failure(true, "the recipient is not one plain email address; not sent"));
 		}
 		try {
-			sender.send(message(sender, outgoing));
+			sender.send(message(sender, queue, outgoing));
 			return Optional.empty();
 		}
 		catch (MailException e) {
@@ -242,10 +246,16 @@ class SmtpDelivery implements SmartLifecycle {
 	 * The email of a notice: {@code multipart/alternative} with the plain text first and the same words as HTML
 	 * ({@link HtmlEmail}), in the notice's language.
 	 */
-	private MimeMessage message(JavaMailSender sender, Outgoing outgoing) {
+	private MimeMessage message(JavaMailSender sender, Queue queue, Outgoing outgoing) {
 		String body = java.util.Objects.requireNonNull(outgoing.body());
 		try {
-			MimeMessage message = sender.createMimeMessage();
+			String messageId = messageId(queue, outgoing);
+			MimeMessage message = new MimeMessage(sender.createMimeMessage().getSession()) {
+				@Override
+				protected void updateMessageID() throws MessagingException {
+					setHeader("Message-ID", messageId);
+				}
+			};
 			message.setFrom(new InternetAddress(from));
 			InternetAddress to = new InternetAddress();
 			to.setAddress(outgoing.to()); // one plain address (checked), taken as it is: no name, no list
@@ -265,6 +275,23 @@ class SmtpDelivery implements SmartLifecycle {
 		catch (MessagingException e) {
 			throw new MailPreparationException("Could not write the email of " + outgoing.id(), e);
 		}
+	}
+
+	/**
+	 * The same {@code Message-ID} at every attempt of one message (a notice, or one re-delivery of it): a message sent
+	 * again because its outcome could not be recorded (a crash, a lost database) is recognised as the same one by the
+	 * mail servers and clients that drop duplicates.
+	 */
+	private String messageId(Queue queue, Outgoing outgoing) {
+		String domain;
+		try {
+			String address = new InternetAddress(from).getAddress();
+			domain = address.substring(address.lastIndexOf('@') + 1);
+		}
+		catch (MessagingException | RuntimeException e) {
+			domain = "subdesk.invalid";
+		}
+		return "<" + queue.kind().replace("-", "") + "." + outgoing.id() + "@" + domain + ">";
 	}
 
 	private void recordOutcome(Queue queue, Outgoing message, Optional<Failure> failure) {
