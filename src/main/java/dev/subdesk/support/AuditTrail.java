@@ -42,36 +42,69 @@ public class AuditTrail {
 
 	private static final String GENESIS = "0".repeat(64);
 
+	/** The hash format of the entries written now (see {@link Entry}). */
+	static final int HASH_VERSION = 2;
+
 	/** The entry of the API write this thread serves, written by the first write transaction that commits. */
 	private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
 
+	private static final java.time.Duration HEAD_LOG_EVERY = java.time.Duration.ofMinutes(1);
+
 	private final JdbcClient jdbc;
 	private final Clock clock;
+	private final java.util.concurrent.atomic.AtomicLong headLoggedAt = new java.util.concurrent.atomic.AtomicLong(
+			System.nanoTime() - HEAD_LOG_EVERY.toNanos() - 1);
 
 	AuditTrail(JdbcClient jdbc, Clock clock) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 	}
 
-	/** One audit entry as stored. */
+	/**
+	 * One audit entry as stored. {@code hashVersion} 2 (every entry written since V261): each field is encoded with its
+	 * length, and the free text (detail, reason) is hashed apart into {@code textHash}, which an erasure keeps; 1: the
+	 * fields joined with {@code |}, and an erased entry covered by no hash.
+	 */
 	public record Entry(long id, Instant at, String actor, String channel, String action, String target,
 			@Nullable String detail, @Nullable Integer status, @Nullable String caseNumber, @Nullable String reason,
 			@Nullable String prevHash, @Nullable String hash, @Nullable Long erasedBy, @Nullable Long seq,
-			@Nullable String entryHash) {
+			@Nullable String entryHash, int hashVersion, @Nullable String textHash) {
 
 		String content() {
-			return String.valueOf(id) + "|" + ownContent();
+			return hashVersion >= 2 ? field(String.valueOf(id)) + ownContent() : String.valueOf(id) + "|" + ownContent();
 		}
 
-		/** What the entry says, without its id (unknown until the insert): what its own hash covers. */
+		/**
+		 * What the entry says, without its id (unknown until the insert): what its own hash covers. In format 2 the
+		 * text is there by its stored hash, so that it holds after the text is erased.
+		 */
 		String ownContent() {
+			if (hashVersion >= 2) {
+				return field(at.toString()) + field(actor) + field(channel) + field(action) + field(target)
+						+ field(status == null ? null : status.toString()) + field(caseNumber) + field(textHash);
+			}
 			return String.join("|", at.toString(), actor, channel, action, target, String.valueOf(detail),
 					String.valueOf(status), String.valueOf(caseNumber), String.valueOf(reason));
+		}
+
+		/** Whether the text is what {@code textHash} says (format 2; format 1 has no such hash). */
+		boolean textHolds() {
+			return hashVersion < 2 || AuditTrail.textHash(detail, reason).equals(textHash);
 		}
 
 		boolean sealed() {
 			return seq != null;
 		}
+	}
+
+	/** The hash of an entry's free text (format 2). */
+	static String textHash(@Nullable String detail, @Nullable String reason) {
+		return sha256(field(detail) + field(reason));
+	}
+
+	/** One field, unambiguously: its length, a colon and itself; {@code -} for none. */
+	private static String field(@Nullable String value) {
+		return value == null ? "-" : value.length() + ":" + value;
 	}
 
 	/** The scope of one API write: its changes are audited once, in the first write transaction that commits. */
@@ -167,11 +200,14 @@ public class AuditTrail {
 	private long append(String actor, String channel, String action, String target, @Nullable String detail,
 			@Nullable Integer status, @Nullable String caseNumber, @Nullable String reason) {
 		Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+		String textHash = textHash(detail, reason);
 		Entry entry = new Entry(0, at, actor, channel, action, target, detail, status, caseNumber, reason, null, null,
-				null, null, null);
+				null, null, null, HASH_VERSION, textHash);
 		return jdbc.sql("""
-				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason, entry_hash)
-				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash)
+				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason, entry_hash,
+				    hash_version, text_hash)
+				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash, :version,
+				    :textHash)
 				RETURNING id
 				""")
 			.param("at", Timestamp.from(at))
@@ -184,6 +220,8 @@ public class AuditTrail {
 			.param("case", caseNumber)
 			.param("reason", reason)
 			.param("entryHash", sha256(entry.ownContent()))
+			.param("version", HASH_VERSION)
+			.param("textHash", textHash)
 			.query(Long.class)
 			.single();
 	}
@@ -239,17 +277,42 @@ public class AuditTrail {
 				.param("prevs", prevs.toArray(String[]::new))
 				.param("hashes", hashes.toArray(String[]::new))
 				.update();
+			// the head, outside the database, once a minute: deleting the newest entries (and rewriting nothing else)
+			// leaves a chain that checks, but it no longer reaches the last head the logs have shown
+			long now = System.nanoTime();
+			long logged = headLoggedAt.get();
+			if (now - logged > HEAD_LOG_EVERY.toNanos() && headLoggedAt.compareAndSet(logged, now)) {
+				log.info("Audit chain sealed to seq {}, head {}", seq, prev);
+			}
 		}
 		return ids.size();
 	}
 
-	/** A not-yet-sealed entry holds when its own hash matches, or when a later erasure entry vouches for it. */
+	/**
+	 * A not-yet-sealed entry holds when its own hash matches. One whose text a later erasure entry erased: in format 2,
+	 * when the rest still matches (the text by its kept hash); in format 1, when that erasure vouches for it.
+	 */
 	private boolean holdsUnsealed(Entry entry, java.util.Map<Long, Boolean> erasures) {
-		Long erasedBy = entry.erasedBy();
-		if (erasedBy != null) {
-			return erasedBy > entry.id() && erasures.computeIfAbsent(erasedBy, this::isErasure);
+		if (!textHoldsOrWasErased(entry, erasures)) {
+			return false;
+		}
+		if (entry.erasedBy() != null && entry.hashVersion() < 2) {
+			return true;
 		}
 		return sha256(entry.ownContent()).equals(entry.entryHash());
+	}
+
+	/**
+	 * Whether the entry's text is what it was written as, or was erased by a later erasure entry (detail and reason
+	 * both gone, nothing else).
+	 */
+	private boolean textHoldsOrWasErased(Entry entry, java.util.Map<Long, Boolean> erasures) {
+		Long erasedBy = entry.erasedBy();
+		if (erasedBy == null) {
+			return entry.textHolds();
+		}
+		return erasedBy > entry.id() && entry.detail() == null && entry.reason() == null
+				&& erasures.computeIfAbsent(erasedBy, this::isErasure);
 	}
 
 	/** The entries about one target (an account, a case), oldest first. */
@@ -280,9 +343,9 @@ public class AuditTrail {
 				break;
 			}
 			for (Entry entry : page) {
-				Long erasedBy = entry.erasedBy();
-				boolean contentHolds = erasedBy == null ? hash(entry.prevHash(), entry).equals(entry.hash())
-						: erasedBy > entry.id() && erasures.computeIfAbsent(erasedBy, this::isErasure);
+				boolean contentHolds = textHoldsOrWasErased(entry, erasures)
+						&& (entry.erasedBy() != null && entry.hashVersion() < 2
+								|| hash(entry.prevHash(), entry).equals(entry.hash()));
 				if (!expectedPrev.equals(entry.prevHash()) || !contentHolds) {
 					return new ChainCheck(false, count, entry.id());
 				}
@@ -324,7 +387,7 @@ public class AuditTrail {
 
 	private static final String SELECT = """
 			SELECT id, at, actor, channel, action, target, detail, status, case_number, reason, prev_hash, hash, erased_by,
-			       seq, entry_hash
+			       seq, entry_hash, hash_version, text_hash
 			FROM audit_events""";
 
 	private static Entry map(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
@@ -334,7 +397,7 @@ public class AuditTrail {
 				rs.getString("channel"), rs.getString("action"), rs.getString("target"), rs.getString("detail"),
 				maybeStatus, rs.getString("case_number"), rs.getString("reason"), rs.getString("prev_hash"),
 				rs.getString("hash"), rs.getObject("erased_by", Long.class), rs.getObject("seq", Long.class),
-				rs.getString("entry_hash"));
+				rs.getString("entry_hash"), rs.getInt("hash_version"), rs.getString("text_hash"));
 	}
 
 	static String hash(@Nullable String prev, Entry entry) {
