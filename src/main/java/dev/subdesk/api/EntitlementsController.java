@@ -8,7 +8,6 @@ import dev.subdesk.entitlements.EntitlementKeys;
 import dev.subdesk.entitlements.EntitlementToken;
 import dev.subdesk.entitlements.Entitlements;
 import dev.subdesk.shared.SubdeskException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -73,7 +72,7 @@ class EntitlementsController {
 	}
 
 	/** The new signing key, and until when each retired key that still verifies tokens stays published. */
-	record RotationView(Jwk signingKey, List<RetiredKeyView> retiredKeys) {
+	record RotationView(Jwk signingKey, Instant signsFrom, List<RetiredKeyView> retiredKeys) {
 	}
 
 	record RetiredKeyView(String kid, @Nullable Instant retiredAt, @Nullable Instant publishedUntil) {
@@ -96,13 +95,14 @@ class EntitlementsController {
 	@GetMapping("/api/v1/entitlement-keys")
 	ResponseEntity<JwkSet> jwkSet() {
 		return ResponseEntity.ok()
-			.cacheControl(CacheControl.maxAge(Duration.ofMinutes(5)).cachePublic())
+			.cacheControl(CacheControl.maxAge(EntitlementKeys.KEY_SET_MAX_AGE).cachePublic())
 			.body(new JwkSet(keys.published().stream().map(Jwk::of).toList()));
 	}
 
 	/**
-	 * Retires the signing key and makes a new one (needs the API key). Tokens signed before keep verifying: the
-	 * retired key stays in the JWK Set until they have all expired.
+	 * Makes a new signing key (needs the API key): published now, it signs from {@code signsFrom}, once every copy of
+	 * the JWK Set fetched before has expired; the key it replaces signs until then. Tokens signed before keep
+	 * verifying: the retired key stays in the JWK Set until they have all expired.
 	 */
 	@PostMapping("/api/v1/entitlement-keys/rotation")
 	ResponseEntity<RotationView> rotate(@RequestBody(required = false) @Nullable String raw) {
@@ -113,6 +113,6 @@ class EntitlementsController {
 			.filter(k -> k.retiredAt() != null)
 			.map(k -> new RetiredKeyView(k.kid(), k.retiredAt(), k.publishedUntil()))
 			.toList();
-		return ResponseEntity.status(HttpStatus.CREATED).body(new RotationView(Jwk.of(made), retired));
+		return ResponseEntity.status(HttpStatus.CREATED).body(new RotationView(Jwk.of(made), made.signsFrom(), retired));
 	}
 }

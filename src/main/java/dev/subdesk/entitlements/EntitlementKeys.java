@@ -32,10 +32,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The Ed25519 keys that sign entitlement tokens. One key signs at a time; the first is made when the first token is
- * signed. {@link #rotate()} retires it and makes a new one: from then on every node signs with the new key (each
- * token looks up the signing key's id, so no node keeps signing with a retired one), while the retired key stays in
- * the published JWK Set until every token it signed has expired ({@link #PUBLISHED_AFTER_RETIREMENT}). Private keys
- * are stored sealed ({@link KeyEncryptionKey}) and opened in memory only, once per key.
+ * signed. {@link #rotate()} makes a new one, published at once and signing {@link #SIGNS_AFTER} later, when every copy
+ * of the JWK Set fetched before the rotation has expired ({@link #KEY_SET_MAX_AGE}, twice over); the key it replaces
+ * signs until then and is retired at that moment: from then on every node signs with the new key (each token looks
+ * up the signing key's id, so no node keeps signing with a retired one), while the retired key stays in the published
+ * JWK Set until every token it signed has expired ({@link #PUBLISHED_AFTER_RETIREMENT}). Private keys are stored
+ * sealed ({@link KeyEncryptionKey}) and opened in memory only, once per key.
  */
 @Service
 public class EntitlementKeys {
@@ -46,10 +48,18 @@ public class EntitlementKeys {
 	 */
 	static final Duration PUBLISHED_AFTER_RETIREMENT = Entitlements.LONGEST_TOKEN.plusMinutes(1);
 
-	private static final String COLUMNS = "kid, public_key, sealed_private_key, kek_id, created_at, retired_at";
+	/** How long a copy of the JWK Set may be kept by whoever fetched it (its {@code Cache-Control}). */
+	public static final Duration KEY_SET_MAX_AGE = Duration.ofMinutes(5);
 
-	/** The signing key: the one not retired. */
-	private static final String SIGNING = "SELECT " + COLUMNS + " FROM entitlement_keys WHERE retired_at IS NULL";
+	/** How long after a rotation the new key starts signing: every copy of the set fetched before has expired. */
+	public static final Duration SIGNS_AFTER = KEY_SET_MAX_AGE.multipliedBy(2);
+
+	private static final String COLUMNS = "kid, public_key, sealed_private_key, kek_id, created_at, retired_at, signs_from";
+
+	/** The signing key: the newest that has begun to sign and is not yet retired. */
+	private static final String SIGNING = "SELECT " + COLUMNS + """
+			 FROM entitlement_keys WHERE signs_from <= :now AND (retired_at IS NULL OR retired_at > :now)
+			ORDER BY signs_from DESC LIMIT 1""";
 
 	/** Keys that still verify tokens that have not expired. */
 	private static final String PUBLISHED = "SELECT " + COLUMNS + """
@@ -57,15 +67,15 @@ public class EntitlementKeys {
 			""";
 
 	private static final String INSERT = """
-			INSERT INTO entitlement_keys (kid, public_key, sealed_private_key, kek_id, created_at)
-			VALUES (:kid, :public, :sealed, :kek, :at)
+			INSERT INTO entitlement_keys (kid, public_key, sealed_private_key, kek_id, created_at, signs_from)
+			VALUES (:kid, :public, :sealed, :kek, :at, :signsFrom)
 			""";
 
 	/** Rotations run one at a time over every node: the second retires what the first made. */
 	private static final String ROTATION_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('entitlement-key-rotation', 0))";
 
 	private record StoredKey(String kid, byte[] publicKey, byte[] sealed, String kekId, Instant createdAt,
-			@org.jspecify.annotations.Nullable Instant retiredAt) {
+			@org.jspecify.annotations.Nullable Instant retiredAt, Instant signsFrom) {
 	}
 
 	private final JdbcClient jdbc;
@@ -105,21 +115,23 @@ public class EntitlementKeys {
 	}
 
 	/**
-	 * Retires the signing key (if any) and makes a new one, which signs every token from now on. The retired key stays
-	 * published until the tokens it signed have expired. Returns the new key.
+	 * Makes a new key, published from now on and signing every token from {@link #SIGNS_AFTER} on; the key that signs
+	 * until then (and one made by a rotation whose time to sign has not come) is retired at that moment. A retired key
+	 * stays published until the tokens it signed have expired. Returns the new key.
 	 */
 	@Transactional
 	public EntitlementKey rotate() {
 		jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
+		Instant signsFrom = clock.instant().plus(SIGNS_AFTER);
 		jdbc.sql("UPDATE entitlement_keys SET retired_at = :at WHERE retired_at IS NULL")
-			.param("at", Timestamp.from(clock.instant()))
+			.param("at", Timestamp.from(signsFrom))
 			.update();
-		return view(create());
+		return view(create(signsFrom));
 	}
 
 	/** A signer with the current signing key, made (and committed on its own) when there is none yet. */
 	Signer signer() {
-		StoredKey key = jdbc.sql(SIGNING).query(EntitlementKeys::map).optional().orElseGet(this::createFirst);
+		StoredKey key = signing().orElseGet(this::createFirst);
 		return new Signer(key.kid(), opened.computeIfAbsent(key.kid(),
 				kid -> new Ed25519PrivateKeyParameters(kek.open(key.sealed(), kid, key.kekId()), 0)));
 	}
@@ -131,11 +143,19 @@ public class EntitlementKeys {
 	private StoredKey createFirst() {
 		return java.util.Objects.requireNonNull(newTransaction.execute(status -> {
 			jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
-			return jdbc.sql(SIGNING).query(EntitlementKeys::map).optional().orElseGet(this::create);
+			Timestamp now = Timestamp.from(clock.instant());
+			// a key rotated in before any key ever signed has nobody's cached key set to wait for: it signs now
+			return signing().or(() -> jdbc.sql("UPDATE entitlement_keys SET signs_from = :now WHERE retired_at IS NULL "
+					+ "RETURNING " + COLUMNS).param("now", now).query(EntitlementKeys::map).optional())
+				.orElseGet(() -> create(now.toInstant()));
 		}));
 	}
 
-	private StoredKey create() {
+	private Optional<StoredKey> signing() {
+		return jdbc.sql(SIGNING).param("now", Timestamp.from(clock.instant())).query(EntitlementKeys::map).optional();
+	}
+
+	private StoredKey create(Instant signsFrom) {
 		Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(random);
 		String kid = Ids.next("ek");
 		byte[] seed = privateKey.getEncoded();
@@ -148,22 +168,23 @@ public class EntitlementKeys {
 			.param("sealed", sealed)
 			.param("kek", kek.id())
 			.param("at", Timestamp.from(at))
+			.param("signsFrom", Timestamp.from(signsFrom))
 			.update();
 		opened.put(kid, privateKey);
-		return new StoredKey(kid, privateKey.generatePublicKey().getEncoded(), sealed, kek.id(), at, null);
+		return new StoredKey(kid, privateKey.generatePublicKey().getEncoded(), sealed, kek.id(), at, null, signsFrom);
 	}
 
 	private static EntitlementKey view(StoredKey key) {
 		Instant retired = key.retiredAt();
 		return new EntitlementKey(key.kid(), Base64URL.encode(key.publicKey()).toString(), key.createdAt(), retired,
-				retired == null ? null : retired.plus(PUBLISHED_AFTER_RETIREMENT));
+				retired == null ? null : retired.plus(PUBLISHED_AFTER_RETIREMENT), key.signsFrom());
 	}
 
 	private static StoredKey map(ResultSet rs, int row) throws SQLException {
 		Timestamp retired = rs.getTimestamp("retired_at");
 		return new StoredKey(rs.getString("kid"), rs.getBytes("public_key"), rs.getBytes("sealed_private_key"),
 				rs.getString("kek_id"), rs.getTimestamp("created_at").toInstant(),
-				retired == null ? null : retired.toInstant());
+				retired == null ? null : retired.toInstant(), rs.getTimestamp("signs_from").toInstant());
 	}
 
 	/** A JOSE signer for {@code EdDSA} with one Ed25519 key (Bouncy Castle's, so Nimbus needs no Tink). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.subdesk.entitlements.EntitlementKeys;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.EntitlementVerifier.Verified;
@@ -296,17 +297,28 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
 		String before = token(device).text("token");
 		String oldKid = verifier().verify(before).orElseThrow().kid();
+		JWKSet cachedBefore = verifier().keys();
 
 		Api.Response rotated = api.post("/entitlement-keys/rotation", Map.of());
 
 		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(201);
 		String newKid = rotated.json().path("signingKey").path("kid").asString();
 		assertThat(newKid).isNotBlank().isNotEqualTo(oldKid);
+		Instant signsFrom = Instant.parse(rotated.json().path("signsFrom").asString());
 		assertThat(rotated.json().path("retiredKeys").values()).anySatisfy(k -> {
 			assertThat(k.path("kid").asString()).isEqualTo(oldKid);
+			assertThat(Instant.parse(k.path("retiredAt").asString())).as("it signs until the new one does")
+				.isEqualTo(signsFrom);
 			assertThat(Instant.parse(k.path("publishedUntil").asString()))
 				.isAfterOrEqualTo(Instant.parse(k.path("retiredAt").asString()).plus(WEEK));
 		});
+		// a copy of the key set fetched just before, kept as long as its Cache-Control allows, still verifies every
+		// token signed until it has expired: the new key is published at once and signs only once every such copy has
+		assertThat(verifier().keys().getKeyByKeyId(newKid)).as("published at once").isNotNull();
+		fixtures.advance(EntitlementKeys.KEY_SET_MAX_AGE);
+		Verified during = EntitlementVerifier.verify(token(device).text("token"), cachedBefore).orElseThrow();
+		assertThat(during.kid()).as("signed with the key every cached copy has").isEqualTo(oldKid);
+		fixtures.advance(EntitlementKeys.SIGNS_AFTER.minus(EntitlementKeys.KEY_SET_MAX_AGE));
 		Verified after = verifier().verify(token(device).text("token")).orElseThrow();
 		assertThat(after.kid()).isEqualTo(newKid);
 		JWKSet published = verifier().keys();
