@@ -61,7 +61,7 @@ class SmtpDeliveryIntegrationTests {
 			assertThat(Arrays.stream(mail.getReceivedMessages()).map(SmtpDeliveryIntegrationTests::messageId))
 				.contains("<notice." + order.id() + "@" + fromDomain(app) + ">")
 				.doesNotHaveDuplicates();
-			assertThat(messageId(again)).startsWith("<redelivery.");
+			assertThat(messageId(again)).as("unique anywhere: by its notice's random id").startsWith("<redelivery." + order.id() + ".");
 			// multipart/alternative: the plain text first, then the same words as HTML with nothing remote in it
 			assertThat(again.getContentType()).startsWith("multipart/alternative");
 			MimeMultipart parts = (MimeMultipart) again.getContent();

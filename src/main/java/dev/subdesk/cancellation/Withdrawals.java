@@ -184,7 +184,7 @@ public class Withdrawals {
 		if (request.name().isBlank()) {
 			throw SubdeskException.invalid("name", "a name is needed");
 		}
-		if (!EmailAddresses.plain(request.email().strip())) {
+		if (!EmailAddresses.headerSafe(request.email().strip())) {
 			throw SubdeskException.invalid("email", EmailAddresses.RULE);
 		}
 		String reference = Ids.claim(Ids::withdrawalNumber, repository::take);

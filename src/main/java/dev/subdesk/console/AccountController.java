@@ -76,7 +76,7 @@ class AccountController {
 				return "Type what the caller says: two of the email, an order number, the card's last four digits "
 						+ "and the billing postcode.";
 			}
-			if (email != null && !dev.subdesk.shared.EmailAddresses.plain(email)) {
+			if (email != null && !dev.subdesk.shared.EmailAddresses.headerSafe(email)) {
 				return "The email is not an address (local@domain.tld); nothing was checked.";
 			}
 			if (order != null && !order.matches("(?i)ORD-[0-9A-Z]{4}-[0-9A-Z]{4}")) {

@@ -108,7 +108,7 @@ public class SignInCodes {
 			.filter(a -> !a.closed())
 			.findFirst()
 			.map(a -> accounts.lock(a.id()))
-			.filter(a -> !a.closed());
+			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
 		String id = Ids.next("sic");
 		String code = OneTimeCodes.generate();
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).update();

@@ -384,10 +384,16 @@ public class Notices {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	void eraseTypedRecipient(String email, String tombstone) {
+		String typed = """
+				lower(n.recipient) = lower(:email) AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')""";
+		// one still queued keeps its content in the outbox, for the address it was written to (as erase does)
 		jdbc.sql("""
-				UPDATE notices SET recipient = :tombstone
-				WHERE lower(recipient) = lower(:email) AND type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')
-				""").param("tombstone", tombstone).param("email", email).update();
+				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
+				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + typed)
+			.param("email", email).update();
+		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
+			.param("tombstone", tombstone).param("email", email).update();
 	}
 
 	static Notice map(ResultSet rs, int row) throws SQLException {

@@ -70,7 +70,8 @@ class SmtpDelivery implements SmartLifecycle {
 			                       ORDER BY next_attempt_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
 			  RETURNING o.notice_id, o.attempts, o.first_attempt_at, o.recipient, o.subject, o.body
 			)
-			SELECT c.notice_id AS id, c.attempts, c.first_attempt_at, coalesce(c.recipient, n.recipient) AS recipient,
+			SELECT c.notice_id AS id, c.notice_id AS message_key, c.attempts, c.first_attempt_at,
+			       coalesce(c.recipient, n.recipient) AS recipient,
 			       coalesce(c.subject, n.subject) AS subject, coalesce(c.body, n.body || coalesce(f.text, '')) AS body
 			FROM claimed c JOIN notices n ON n.id = c.notice_id LEFT JOIN notice_footers f ON f.id = n.footer_id
 			""", """
@@ -94,7 +95,8 @@ class SmtpDelivery implements SmartLifecycle {
 			                ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 			  RETURNING r.id, r.notice_id, r.attempts, r.first_attempt_at, r.recipient
 			)
-			SELECT CAST(c.id AS text) AS id, c.attempts, c.first_attempt_at, c.recipient, n.subject,
+			SELECT CAST(c.id AS text) AS id, c.notice_id || '.' || c.id AS message_key, c.attempts, c.first_attempt_at,
+			       c.recipient, n.subject,
 			       n.body || coalesce(f.text, '') AS body
 			FROM claimed c JOIN notices n ON n.id = c.notice_id LEFT JOIN notice_footers f ON f.id = n.footer_id
 			""", """
@@ -111,8 +113,11 @@ class SmtpDelivery implements SmartLifecycle {
 	private record Queue(String kind, String claim, String sent, String retry, String failed) {
 	}
 
-	/** A claimed message; {@code attempt} is the claim's token. */
-	private record Outgoing(String id, int attempt, Instant firstAttempt, String to, String subject,
+	/**
+	 * A claimed message; {@code attempt} is the claim's token; {@code messageKey} names it uniquely anywhere (a
+	 * re-delivery by its notice's id, which is random, and its own number).
+	 */
+	private record Outgoing(String id, String messageKey, int attempt, Instant firstAttempt, String to, String subject,
 			@Nullable String body) {
 	}
 
@@ -221,14 +226,14 @@ class SmtpDelivery implements SmartLifecycle {
 		return java.util.Objects.requireNonNull(tx.execute(status -> jdbc.sql(queue.claim())
 			.param("at", Timestamp.from(now))
 			.param("next", Timestamp.from(now.plus(lease)))
-			.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getInt("attempts"),
+			.query((rs, n) -> new Outgoing(rs.getString("id"), rs.getString("message_key"), rs.getInt("attempts"),
 					rs.getTimestamp("first_attempt_at").toInstant(), rs.getString("recipient"), rs.getString("subject"),
 					rs.getString("body")))
 			.optional()));
 	}
 
 	private Optional<Failure> send(JavaMailSender sender, Queue queue, Outgoing outgoing) {
-		if (!dev.subdesk.shared.EmailAddresses.plain(outgoing.to())) {
+		if (!dev.subdesk.shared.EmailAddresses.headerSafe(outgoing.to())) {
 			// stored before addresses were checked as they are now: as a header it could name several recipients,
 			// or carry someone's text to another's mailbox
 			return Optional.of(new Failure(true, "the recipient is not one plain email address; not sent"));
@@ -291,7 +296,7 @@ class SmtpDelivery implements SmartLifecycle {
 		catch (MessagingException | RuntimeException e) {
 			domain = "subdesk.invalid";
 		}
-		return "<" + queue.kind().replace("-", "") + "." + outgoing.id() + "@" + domain + ">";
+		return "<" + queue.kind().replace("-", "") + "." + outgoing.messageKey() + "@" + domain + ">";
 	}
 
 	private void recordOutcome(Queue queue, Outgoing message, Optional<Failure> failure) {

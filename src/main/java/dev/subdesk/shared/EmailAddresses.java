@@ -18,17 +18,37 @@ public final class EmailAddresses {
 	/** What to tell whoever typed an address that is not one. */
 	public static final String RULE = "must be one email address, local@domain.tld, without spaces, name or brackets";
 
-	private static final String ATOM = "[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-]+";
+	/** Letters, digits and the marks that compose letters in many scripts (and ZWNJ, ZWJ, which some need). */
+	private static final String WORD = "\\p{L}\\p{M}\\p{N}\\u200C\\u200D";
 
-	private static final String LABEL = "[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?";
+	private static final String ATOM = "[" + WORD + "!#$%&'*+/=?^_`{|}~-]+";
+
+	private static final String LABEL = "[" + WORD + "_](?:[" + WORD + "_-]*[" + WORD + "_])?";
 
 	private static final Pattern PLAIN = Pattern
-		.compile(ATOM + "(?:\\." + ATOM + ")*@" + LABEL + "(?:\\." + LABEL + ")*\\.\\p{L}[\\p{L}\\p{N}-]*");
+		.compile(ATOM + "(?:\\." + ATOM + ")*@" + LABEL + "(?:\\." + LABEL + ")*\\.\\p{L}[" + WORD + "-]*");
+
+	/** What makes a mail header read more than one bare mailbox: names, comments, quotes, routes, lists, spaces. */
+	private static final Pattern HEADER_SYNTAX = Pattern.compile("[\\s\\p{Z}\\p{Cc}\\p{Cf}&&[^\\u200C\\u200D]]|[,;:<>()\\[\\]\"\\\\]");
 
 	private EmailAddresses() {
 	}
 
-	/** Whether {@code text}, as it is (not trimmed), is one plain address. */
+	/**
+	 * Whether {@code text} would be read by a mail header as one mailbox and nothing else: one {@code @} with something
+	 * on each side, and none of the characters that make a name, a comment, a quote, a route or a list. Looser than
+	 * {@link #plain}: what mail is sent to (an address stored before the rule was this strict still gets its mail),
+	 * and what a form only looks an account up by.
+	 */
+	public static boolean headerSafe(@Nullable String text) {
+		if (text == null || text.length() < 3 || text.length() > MAX_LENGTH) {
+			return false;
+		}
+		int at = text.indexOf('@');
+		return at > 0 && at == text.lastIndexOf('@') && at < text.length() - 1 && !HEADER_SYNTAX.matcher(text).find();
+	}
+
+	/** Whether {@code text}, as it is (not trimmed), is one plain address: what a new address must be. */
 	public static boolean plain(@Nullable String text) {
 		if (text == null || text.length() < 3 || text.length() > MAX_LENGTH) {
 			return false;

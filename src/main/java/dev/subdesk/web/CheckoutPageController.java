@@ -96,7 +96,7 @@ class CheckoutPageController {
 	String signIn(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
 			HttpServletRequest request, HttpServletResponse response, Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
-		if (!EmailAddresses.plain(email.strip())) {
+		if (!EmailAddresses.headerSafe(email.strip())) {
 			return start(plan, response, locale, model, "checkout.error.email");
 		}
 		return sendCode(plan, email, request, response, locale, model);
@@ -113,11 +113,11 @@ class CheckoutPageController {
 				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
 			return start(plan, response, locale, model, "checkout.error.account");
 		}
-		if (!codes.withinLimits(email.trim(), request.getRemoteAddr())) {
+		if (!codes.withinLimits(email.strip(), request.getRemoteAddr())) {
 			return tooManyCodes(plan, response, locale, model);
 		}
 		try {
-			accounts.open(email.trim(), name.trim(), country, state.isEmpty() ? null : state);
+			accounts.open(email.strip(), name.trim(), country, state.isEmpty() ? null : state);
 		}
 		catch (SubdeskException e) {
 			if (!"EMAIL_TAKEN".equals(e.code())) {
@@ -125,7 +125,7 @@ class CheckoutPageController {
 			}
 			// the address has an account: the code lets its owner in, and tells nobody else anything
 		}
-		return sendCode(plan, email.trim(), request, response, locale, model);
+		return sendCode(plan, email.strip(), request, response, locale, model);
 	}
 
 	@PostMapping("/checkout/{planCode}")

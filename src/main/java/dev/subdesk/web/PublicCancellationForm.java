@@ -104,7 +104,7 @@ record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @N
 	}
 
 	private static boolean email(@Nullable String value) {
-		return value != null && EmailAddresses.plain(value.strip());
+		return value != null && EmailAddresses.headerSafe(value.strip());
 	}
 
 	private static int length(@Nullable String value) {

@@ -19,7 +19,7 @@ record PublicWithdrawalForm(@Nullable String name, @Nullable String email, @Null
 		if (text(name).isEmpty()) {
 			errors.add("withdraw.error.name");
 		}
-		if (!EmailAddresses.plain(text(email))) {
+		if (!EmailAddresses.headerSafe(text(email))) {
 			errors.add("withdraw.error.email");
 		}
 		if (text(orderNumber).isEmpty()) {

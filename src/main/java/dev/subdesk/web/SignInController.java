@@ -41,7 +41,7 @@ class SignInController {
 	@PostMapping("/portal/sign-in")
 	String requestCode(@RequestParam(defaultValue = "") String email, HttpServletRequest request,
 			HttpServletResponse response, Model model) {
-		if (!EmailAddresses.plain(email.strip())) {
+		if (!EmailAddresses.headerSafe(email.strip())) {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			model.addAttribute("error", "signin.error.email");
 			return "web/sign-in";

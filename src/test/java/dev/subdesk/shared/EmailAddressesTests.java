@@ -28,7 +28,8 @@ class EmailAddressesTests {
 		if (!accepted) {
 			return;
 		}
-		InternetAddress[] read = InternetAddress.parseHeader(candidate, true);
+		// not strict: only how the header splits it counts here, not which characters a domain may have
+		InternetAddress[] read = InternetAddress.parseHeader(candidate, false);
 		assertThat(read).hasSize(1);
 		assertThat(read[0].getAddress()).isEqualTo(candidate);
 		assertThat(read[0].getPersonal()).isNull();
@@ -52,6 +53,9 @@ class EmailAddressesTests {
 		assertThat(EmailAddresses.plain("erika.mustermann@example.com")).isTrue();
 		assertThat(EmailAddresses.plain("Ann.O'Neil+subdesk@mail.example.co.uk")).isTrue();
 		assertThat(EmailAddresses.plain("jürgen@müller.example")).isTrue();
+		assertThat(EmailAddresses.plain("jose\u0301@example.com")).as("a letter written with a combining mark").isTrue();
+		assertThat(EmailAddresses.plain("राम@उदाहरण.भारत")).as("Devanagari, marks included").isTrue();
+		assertThat(EmailAddresses.plain("x@sub_host.example.com")).isTrue();
 	}
 
 	@Example
@@ -65,5 +69,26 @@ class EmailAddressesTests {
 			assertThat(EmailAddresses.plain(text)).as(text).isFalse();
 		}
 		assertThat(EmailAddresses.plain(null)).isFalse();
+	}
+
+	@Example
+	void mailIsSentToAnAddressAHeaderReadsAsOneMailboxEvenIfItIsNotPlain() {
+		// stored before the rule was strict: still a single mailbox, so its holder still gets their mail
+		for (String text : new String[] { "a..b@example.com", "a@localhost", "x@[192.0.2.1".replace("[", "") }) {
+			assertThat(EmailAddresses.headerSafe(text)).as(text).isTrue();
+		}
+		for (String text : new String[] { "Call 555-0199 <victim@example.com>", "Refunds<victim@example.com>",
+				"victim@example.com,other@example.com", "victim@example.com (call)", "\"x\"@example.com",
+				"a@b@example.com", "victim@example.com\r\nBcc: other@example.com", "@example.com", "a@",
+				"victim@example.com\u2028" }) {
+			assertThat(EmailAddresses.headerSafe(text)).as(text).isFalse();
+		}
+	}
+
+	@Property(tries = 2000)
+	void aPlainAddressIsHeaderSafe(@ForAll("candidates") String candidate) {
+		if (EmailAddresses.plain(candidate)) {
+			assertThat(EmailAddresses.headerSafe(candidate)).isTrue();
+		}
 	}
 }
