@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/find-jdk.sh
-export JAVA_HOME="$(find_jdk)"
+JAVA_HOME="$(find_jdk)" || exit 1
+export JAVA_HOME
 ./mvnw -B -ntp -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 for n in "${@:-100000 1000000}"; do

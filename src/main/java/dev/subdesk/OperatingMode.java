@@ -46,6 +46,12 @@ class OperatingMode implements EnvironmentPostProcessor {
 		decided.put(DEMO_MODE, Boolean.toString(demo));
 		logFormat(environment).ifPresent(format -> decided.put("logging.structured.format.console", format));
 		decided.putAll(migrations(demo));
+		if (text(environment, "SUBDESK_SECURE_COOKIE").isEmpty()
+				&& text(environment, "subdesk.public-base-url").toLowerCase(Locale.ROOT).startsWith("https://")) {
+			// customers come over HTTPS: the session cookie (portal and console) is never sent over plain HTTP, unless
+			// the operator says otherwise with SUBDESK_SECURE_COOKIE
+			decided.put("server.servlet.session.cookie.secure", "true");
+		}
 		String extra = text(environment, "subdesk.extra-migrations");
 		if (!extra.isBlank()) {
 			decided.put("spring.flyway.locations", decided.get("spring.flyway.locations") + "," + extra);
@@ -114,6 +120,11 @@ class OperatingMode implements EnvironmentPostProcessor {
 			problems.add("Google Play pushes are accepted (SUBDESK_STORES_GOOGLE_JWKS_URI) but the Play Developer API "
 					+ "is not configured, so the state of every purchase would be read from the sandbox, which knows none: "
 					+ "set SUBDESK_STORES_GOOGLE_API_SERVICE_ACCOUNT_KEY, or remove SUBDESK_STORES_GOOGLE_JWKS_URI.");
+		}
+		if (text(environment, "subdesk.entitlements.kek").isBlank()) {
+			problems.add("SUBDESK_ENTITLEMENT_KEK is not set: the key that seals the stored signing keys and webhook "
+					+ "secrets would be one anyone can derive. Set it to base64 of 32 random bytes (openssl rand -base64 32) "
+					+ "and keep it apart from the database.");
 		}
 		String publicUrl = text(environment, "subdesk.public-base-url");
 		if (pointsAtThisMachine(publicUrl)) {

@@ -92,6 +92,19 @@ class ProductionModeIntegrationTests {
 	}
 
 	@Test
+	void customersReachingItOverHttpsGetASecureSessionCookie() throws Exception {
+		try (ConfigurableApplicationContext server = start(production())) {
+			var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create("http://localhost:" + port(server) + "/portal/sign-in"))
+				.header("Accept", "text/html")
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.headers().allValues("Set-Cookie")).as("SUBDESK_PUBLIC_URL is https")
+				.anySatisfy(cookie -> assertThat(cookie).startsWith("SESSION=").containsIgnoringCase("; Secure"));
+		}
+	}
+
+	@Test
 	void subdeskModeDemoRunsTheDemoDefaultsOnAConfiguredDatabase() {
 		Map<String, String> config = production();
 		config.put("subdesk.mode", "demo");
@@ -179,6 +192,9 @@ class ProductionModeIntegrationTests {
 				refused("SUBDESK_PUBLIC_URL on the loopback address",
 						config -> config.put("subdesk.public-base-url", "http://127.0.0.1:8080"),
 						"SUBDESK_PUBLIC_URL is http://127.0.0.1:8080", "Set it to the address customers use"),
+				refused("no key-encryption key (a derivable one would seal the signing keys)",
+						config -> config.put("subdesk.entitlements.kek", ""), "SUBDESK_ENTITLEMENT_KEK is not set",
+						"openssl rand -base64 32"),
 				refused("no payment gateway chosen (the sandbox takes no money)",
 						config -> config.remove("subdesk.payments.gateway"), "No payment gateway is chosen",
 						"set SUBDESK_PAYMENT_GATEWAY=sandbox"),

@@ -76,6 +76,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			VALUES (:username, :name, :role, :hash, true, :at, :by, :at)
 			ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
 			    enabled = true, updated_at = EXCLUDED.updated_at
+			WHERE staff_users.created_by = EXCLUDED.created_by
 			""";
 
 	private static final String INSERT = """
@@ -138,9 +139,14 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			String hash = encoder.encode(demoPassword.isBlank() ? generatedDemoPassword() : demoPassword);
 			for (Role role : Role.values()) {
 				String username = role.name().toLowerCase(Locale.ROOT);
-				jdbc.sql(UPSERT_DEMO).param("username", username).param("name", "Demo " + username)
+				int written = jdbc.sql(UPSERT_DEMO).param("username", username).param("name", "Demo " + username)
 					.param("role", role.name()).param("hash", hash).param("at", Timestamp.from(clock.instant()))
 					.param("by", DEMO).update();
+				if (written == 0) {
+					// a real staff account has this name (demo mode on a real database): it keeps its own password
+					log.warn("Demo mode: no demo user {}: a staff account of that name exists and is left as it is",
+							username);
+				}
 			}
 		}
 		else {

@@ -35,14 +35,16 @@ class StaffBootstrapIntegrationTests {
 				.getJdbcUrl();
 			String external = "subdesk.db-url=" + url;
 			String productionReady = "subdesk.public-base-url=https://subscriptions.example.com";
+			// customers would come over HTTPS; this test signs in over plain HTTP, so its cookie must not be Secure
+			String plainHttp = "SUBDESK_SECURE_COOKIE=false";
 			String noDemoPassword = "subdesk.console.demo-password=";
 
-			assertThatThrownBy(() -> start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
+			assertThatThrownBy(() -> start(external, productionReady, plainHttp, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=first-admin",
 					"subdesk.console.bootstrap-admin.password=short"))
 				.hasStackTraceContaining("the password have 12 to 128 characters");
 
-			try (ConfigurableApplicationContext production = start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
+			try (ConfigurableApplicationContext production = start(external, productionReady, plainHttp, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=first-admin",
 					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
 				int port = port(production);
@@ -54,11 +56,32 @@ class StaffBootstrapIntegrationTests {
 				String staffPage = admin.get("/console/staff").body();
 				assertThat(staffPage).contains("first-admin", "Enable agent", "Enable admin");
 			}
-			try (ConfigurableApplicationContext restarted = start(external, productionReady, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
+			try (ConfigurableApplicationContext restarted = start(external, productionReady, plainHttp, "subdesk.payments.gateway=sandbox", noDemoPassword, "subdesk.db-user=postgres",
 					"subdesk.console.bootstrap-admin.username=second-admin",
 					"subdesk.console.bootstrap-admin.password=" + ADMIN_PASSWORD)) {
 				assertThat(signsIn(port(restarted), "second-admin", ADMIN_PASSWORD)).as("an ADMIN exists already").isFalse();
 				assertThat(signsIn(port(restarted), "first-admin", ADMIN_PASSWORD)).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void demoModeOnADatabaseWhereARealStaffAccountHasADemoNameLeavesThatAccountAsItIs() throws Exception {
+		try (ConfigurableApplicationContext demo = start("subdesk.data-dir=" + dataDir)) {
+			javax.sql.DataSource dataSource = demo.getBean(javax.sql.DataSource.class);
+			String url = dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class).getJdbcUrl();
+			org.springframework.jdbc.core.simple.JdbcClient jdbc = org.springframework.jdbc.core.simple.JdbcClient
+				.create(dataSource);
+			// a real supervisor of that name, made by an admin, with their own password
+			jdbc.sql("UPDATE staff_users SET created_by = 'first-admin', password_hash = 'their-own' WHERE username = 'supervisor'")
+				.update();
+
+			try (ConfigurableApplicationContext again = start("subdesk.mode=demo", "subdesk.db-url=" + url,
+					"subdesk.db-user=postgres")) {
+				assertThat(jdbc.sql("SELECT password_hash FROM staff_users WHERE username = 'supervisor'")
+					.query(String.class).single()).as("not given the demo password").isEqualTo("their-own");
+				assertThat(signsIn(port(again), "supervisor", ConsoleClient.PASSWORD)).isFalse();
+				assertThat(signsIn(port(again), "agent", ConsoleClient.PASSWORD)).as("the demo's own users are").isTrue();
 			}
 		}
 	}
