@@ -38,6 +38,11 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
 	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
 
+	/** How long a request waits before it asks again whether the first one with its key has answered; doubling. */
+	private static final Duration FIRST_WAIT = Duration.ofMillis(25);
+
+	private static final Duration LONGEST_WAIT = Duration.ofMillis(500);
+
 	private final IdempotentAnswers store;
 	private final JsonMapper json;
 	private final byte[] closedAnswer;
@@ -80,6 +85,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				cached.body()));
 		java.util.Set<String> named = IdempotentAnswers.accountIds(path, cached.body(), new byte[0]);
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
+		long wait = FIRST_WAIT.toMillis();
 		while (true) {
 			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, named);
 			switch (claim) {
@@ -110,7 +116,9 @@ class IdempotencyFilter extends OncePerRequestFilter {
 								"A request with this Idempotency-Key is still running"));
 						return;
 					}
-					sleep();
+					// a request that takes long is asked about less and less often: waiters do not poll the database hard
+					pause(Duration.ofMillis(wait));
+					wait = Math.min(wait * 2, LONGEST_WAIT.toMillis());
 				}
 			}
 		}
@@ -215,10 +223,6 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		catch (java.nio.charset.CharacterCodingException e) {
 			return null;
 		}
-	}
-
-	private static void sleep() {
-		pause(Duration.ofMillis(25));
 	}
 
 	private static void pause(Duration duration) {
