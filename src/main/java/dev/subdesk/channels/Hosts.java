@@ -22,18 +22,27 @@ final class Hosts {
 	private Hosts() {
 	}
 
-	/** The normal form of a host name, or empty when it is not one (an IP literal included). */
+	/**
+	 * The normal form of a host name, or empty when it is not one (an IP literal included). A name this mapping would
+	 * read otherwise than a browser does is given back as it was written (lower case), never ASCII: it is nobody's
+	 * official host. That is one with a character IDNA 2003 maps where today's browsers keep it (ß, final sigma, the
+	 * zero-width joiners: {@code aßist.example} is not {@code assist.example} in a browser), or with a character newer
+	 * than the mapping knows.
+	 */
 	static Optional<String> normalize(String host) {
 		String decoded = percentDecode(host);
 		if (decoded == null || decoded.isEmpty()) {
 			return Optional.empty();
+		}
+		if (DEVIATIONS.matcher(decoded).find()) {
+			return asWritten(decoded);
 		}
 		String ascii;
 		try {
 			ascii = IDN.toASCII(decoded, IDN.USE_STD3_ASCII_RULES);
 		}
 		catch (IllegalArgumentException e) {
-			return Optional.empty();
+			return decoded.chars().allMatch(c -> c < 0x80) ? Optional.empty() : asWritten(decoded);
 		}
 		ascii = ascii.toLowerCase(Locale.ROOT);
 		if (ascii.endsWith(".")) {
@@ -43,6 +52,19 @@ final class Hosts {
 			return Optional.empty();
 		}
 		return Optional.of(ascii);
+	}
+
+	/** The characters IDNA 2003 maps (or drops) where browsers, following UTS 46 non-transitional, keep them. */
+	private static final java.util.regex.Pattern DEVIATIONS = java.util.regex.Pattern.compile("[\u00DF\u03C2\u200C\u200D]");
+
+	private static Optional<String> asWritten(String decoded) {
+		String lower = decoded.toLowerCase(Locale.ROOT);
+		return Optional.of(lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower);
+	}
+
+	/** Whether a normal form is a name as written, for which no ASCII form that a browser would agree with exists. */
+	static boolean writtenOnly(String normalized) {
+		return !normalized.chars().allMatch(c -> c < 0x80);
 	}
 
 	/** Whether {@code host} is one of {@code domains} or a subdomain of one (both normalised). */

@@ -33,6 +33,10 @@ public class OfficialChannels {
 
 	private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
+	/** A number followed by an extension: "ext. 12", "extension 12", "x12", "#12", ",12" or ";12". */
+	private static final Pattern EXTENSION = Pattern
+		.compile("(?i)^(.*?[0-9)])\\s*(?:ext\\.?|extension|x|#|,|;)\\s*[0-9]{1,7}$", Pattern.DOTALL);
+
 	/** A scheme as RFC 3986 spells it, and what follows its colon. */
 	private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):(.*)$", Pattern.DOTALL);
 
@@ -104,12 +108,20 @@ public class OfficialChannels {
 		String region = country == null || country.isBlank() ? defaultCountry
 				: country(country).orElseThrow(() -> SubdeskException.invalid("country",
 						"must be an ISO 3166 alpha-2 country code"));
-		PhoneNumber number;
-		try {
-			number = PHONES.parse(phone, region);
+		// an extension reaches the line it is of. Three letters or more make a vanity number, read as a keypad dials
+		// it; one or two are not read at all by the parser, which would take "555 01A42" for 555 0142: refused
+		Matcher extension = EXTENSION.matcher(phone.strip());
+		String dialled = extension.matches() ? extension.group(1) : phone.strip();
+		long letters = dialled.codePoints().filter(Character::isLetter).count();
+		if (letters > 0 && letters < 3) {
+			throw SubdeskException.invalid("phone", "has letters among its digits: write it as it is dialled");
 		}
-		catch (NumberParseException e) {
-			throw SubdeskException.invalid("phone", "is not a phone number");
+		PhoneNumber number = parsePhone(dialled, region)
+			// "00" is how most of the world writes the international prefix (the vendor's country may use another)
+			.or(() -> dialled.startsWith("00") ? parsePhone("+" + dialled.substring(2), region) : Optional.empty())
+			.orElseThrow(() -> SubdeskException.invalid("phone", "is not a phone number"));
+		if (!PHONES.isPossibleNumber(number) && dialled.startsWith("00")) {
+			number = parsePhone("+" + dialled.substring(2), region).filter(PHONES::isPossibleNumber).orElse(number);
 		}
 		if (!PHONES.isPossibleNumber(number)) {
 			throw SubdeskException.invalid("phone",
@@ -133,7 +145,8 @@ public class OfficialChannels {
 	 */
 	public Verdict checkUrl(String url) {
 		// as a browser does: tabs and line breaks anywhere are dropped, backslashes count as slashes
-		String text = url.strip().replaceAll("[\t\n\r]", "").replace('\\', '/');
+		String typed = url.strip().replaceAll("[\t\n\r]", "");
+		String text = typed.replace('\\', '/');
 		if (text.isEmpty()) {
 			throw SubdeskException.invalid("url", "is not a web address");
 		}
@@ -163,7 +176,9 @@ public class OfficialChannels {
 			throw SubdeskException.invalid("url", "has no host name");
 		}
 		int at = authority.lastIndexOf('@');
-		boolean userInfo = at >= 0;
+		// a backslash is a slash to a browser but not to every program: an '@' after one ("acme.example\@evil.example")
+		// leads elsewhere there, so such a link hides its destination too
+		boolean userInfo = at >= 0 || userInfoWithoutBackslashes(typed);
 		String hostAndPort = authority.substring(at + 1);
 		if (hostAndPort.startsWith("[")) {
 			// an IPv6 literal: never an official site
@@ -177,6 +192,11 @@ public class OfficialChannels {
 		String host = withoutPort(hostAndPort);
 		String normalized = Hosts.normalize(host)
 			.orElseThrow(() -> SubdeskException.invalid("url", "has no host name"));
+		if (Hosts.writtenOnly(normalized)) {
+			// a look-alike a browser reads as another name than IDNA 2003 would: not official, and said so
+			return new Verdict(false, Kind.URL, normalized, null,
+					userInfo ? Advice.URL_WITH_USER_INFO : Advice.NOT_OFFICIAL_URL);
+		}
 		try {
 			// java.net.URI checks what is left: a server-based authority with this host is well formed
 			URI parsed = new URI("https", null, normalized, -1, "/", null, null);
@@ -192,6 +212,28 @@ public class OfficialChannels {
 		}
 		boolean official = Hosts.within(normalized, directory.domains());
 		return new Verdict(official, Kind.URL, normalized, null, official ? Advice.OFFICIAL_URL : Advice.NOT_OFFICIAL_URL);
+	}
+
+	/** Whether the authority, read with a backslash as an ordinary character (RFC 3986), has user-info. */
+	private static boolean userInfoWithoutBackslashes(String typed) {
+		String rest = typed.replaceFirst("(?i)^[a-z][a-z0-9+.-]*:", "").replaceFirst("^[/\\\\]*", "");
+		int end = rest.length();
+		for (char stop : new char[] { '/', '?', '#' }) {
+			int at = rest.indexOf(stop);
+			if (at >= 0 && at < end) {
+				end = at;
+			}
+		}
+		return rest.substring(0, end).indexOf('@') >= 0;
+	}
+
+	private static Optional<PhoneNumber> parsePhone(String text, String region) {
+		try {
+			return Optional.of(PHONES.parse(text, region));
+		}
+		catch (NumberParseException e) {
+			return Optional.empty();
+		}
 	}
 
 	/** The host of {@code host[:port]}; a port must be digits. */

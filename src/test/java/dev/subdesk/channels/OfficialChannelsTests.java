@@ -53,6 +53,10 @@ class OfficialChannelsTests {
 			+44 20 7946 0312             | -  | false | +442079460312
 			+49 30 2025550142            | -  | false | +49302025550142
 			+1 202-555-0142 ext. 9       | -  | true  | +12025550142
+			+1 202 555 0142 x12          | -  | true  | +12025550142
+			+1 202 555 0142 #9           | -  | true  | +12025550142
+			0044 20 7946 0321            | -  | true  | +442079460321
+			+1 800 FLOWERS               | -  | false | +18003569377
 			""")
 	void aPhoneNumberIsOfficialWhenItsE164FormIsAConfiguredLine(String phone, @Nullable String country,
 			boolean official, String normalized) {
@@ -82,6 +86,8 @@ class OfficialChannelsTests {
 			12                           | -   | phone
 			+                            | -   | phone
 			+1 202 555 O142              | -   | phone
+			+1 202 555 01A42             | -   | phone
+			+1 202 555 0A1B42            | -   | phone
 			020 7946 0321                | -   | phone
 			+1 202-555-0142              | ZZ  | country
 			+1 202-555-0142              | USA | country
@@ -118,7 +124,8 @@ class OfficialChannelsTests {
 			https://аcme.example/                     | false | xn--cme-5cd.example      | NOT_OFFICIAL_URL
 			https://xn--cme-5cd.example/              | false | xn--cme-5cd.example      | NOT_OFFICIAL_URL
 			https://xn--acme-example-9db.test         | false | xn--acme-example-9db.test | NOT_OFFICIAL_URL
-			https://evil.test\\@acme.example          | false | evil.test                | NOT_OFFICIAL_URL
+			https://evil.test\\@acme.example          | false | evil.test                | URL_WITH_USER_INFO
+			https://acme.example\\@evil.test/         | false | acme.example             | URL_WITH_USER_INFO
 			https://192.0.2.10/acme.example           | false | 192.0.2.10               | NOT_OFFICIAL_URL
 			https://[2001:db8::1]/acme.example        | false | [2001:db8::1]            | NOT_OFFICIAL_URL
 			https://acme.example@evil.test/           | false | evil.test                | URL_WITH_USER_INFO
@@ -134,6 +141,25 @@ class OfficialChannelsTests {
 		assertThat(verdict.normalized()).as(url).isEqualTo(normalized);
 		assertThat(verdict.advice()).as(url).isEqualTo(advice);
 		assertThat(verdict.label()).isNull();
+	}
+
+	@Test
+	void aHostABrowserReadsOtherwiseThanIdna2003IsNeverOfficialAndStillGetsAWarning() {
+		OfficialChannels assist = new OfficialChannels(new OfficialChannelsProperties(List.of(),
+				List.of("assist.example"), List.of("assist.example"), null, "US"));
+		// IDNA 2003 maps ß to ss; a browser keeps it, and goes to a name anyone can register
+		for (String url : List.of("https://aßist.example/login", "https://assist\u200d.example/",
+				"https://www.aßist.example/")) {
+			Verdict verdict = assist.checkUrl(url);
+			assertThat(verdict.official()).as(url).isFalse();
+			assertThat(verdict.advice()).isEqualTo(Advice.NOT_OFFICIAL_URL);
+		}
+		assertThat(assist.checkUrl("https://aßist.example/").normalized()).isEqualTo("aßist.example");
+		assertThat(assist.checkEmail("help@aßist.example").official()).isFalse();
+		assertThat(assist.checkUrl("https://assist.example/").official()).isTrue();
+		// a character newer than the mapping: a warning, not "this is not a web address"
+		assertThat(channels.checkUrl("https://\uD83D\uDE00.example/").advice()).isEqualTo(Advice.NOT_OFFICIAL_URL);
+		assertThat(channels.checkUrl("https://acme\uA7C0.example/").official()).isFalse();
 	}
 
 	@ParameterizedTest(name = "{0} is not a web address")
