@@ -258,7 +258,8 @@ public class OfficialChannels {
 	public Verdict checkEmail(String email) {
 		InternetAddress[] addresses;
 		try {
-			addresses = InternetAddress.parseHeader(email.strip(), true);
+			// a domain's trailing dot (acme.example.) is the same domain, as the web address check reads it
+			addresses = InternetAddress.parseHeader(email.strip().replaceFirst("(?<=[^.@])\\.(>?)$", "$1"), true);
 		}
 		catch (AddressException e) {
 			throw SubdeskException.invalid("email", "is not an email address");
@@ -267,6 +268,10 @@ public class OfficialChannels {
 			throw SubdeskException.invalid("email", "must be one email address");
 		}
 		String address = addresses[0].getAddress();
+		if (address.startsWith("@")) {
+			// an obsolete source route (<@relay.example:support@acme.example>): no mail program shows one
+			throw SubdeskException.invalid("email", "must be one email address, without a route");
+		}
 		int at = address.lastIndexOf('@');
 		if (at <= 0 || at == address.length() - 1) {
 			throw SubdeskException.invalid("email", "is not an email address");

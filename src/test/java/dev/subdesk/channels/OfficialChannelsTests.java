@@ -216,12 +216,20 @@ class OfficialChannelsTests {
 			'a@evil.test, support@acme.example'
 			'Friends: a@evil.test, b@evil.test;'
 			support@acme..example
+			<@relay.evil.test:support@acme.example>
 			""")
 	void whatIsNotOneEmailAddressIsABadRequest(String email) {
 		assertThatThrownBy(() -> channels.checkEmail(email)).isInstanceOfSatisfying(SubdeskException.class, e -> {
 			assertThat(e.status()).isEqualTo(400);
 			assertThat(e.errors()).extracting(SubdeskException.FieldError::field).containsExactly("email");
 		});
+	}
+
+	@Test
+	void aDomainWrittenWithItsTrailingDotIsTheSameDomain() {
+		assertThat(channels.checkEmail("support@acme.example.").official()).isTrue();
+		assertThat(channels.checkEmail("\"Acme\" <support@acme.example.>").normalized()).isEqualTo("support@acme.example");
+		assertThat(channels.checkEmail("support@evil.test.").official()).isFalse();
 	}
 
 	@Test
