@@ -101,13 +101,18 @@ class EntitlementsController {
 
 	/**
 	 * Makes a new signing key (needs the API key): published now, it signs from {@code signsFrom}, once every copy of
-	 * the JWK Set fetched before has expired; the key it replaces signs until then. Tokens signed before keep
-	 * verifying: the retired key stays in the JWK Set until they have all expired.
+	 * the JWK Set fetched before has expired; the key it replaces signs until then. {@code {"immediately": true}}
+	 * makes it sign at once (a key that leaked, or that no longer opens): verifiers holding an older copy of the set
+	 * then refuse new tokens until they fetch it again. Tokens signed before keep verifying: the retired key stays in
+	 * the JWK Set until they have all expired.
 	 */
 	@PostMapping("/api/v1/entitlement-keys/rotation")
 	ResponseEntity<RotationView> rotate(@RequestBody(required = false) @Nullable String raw) {
-		JsonBody.parse(raw, json).validate();
-		EntitlementKey made = keys.rotate();
+		JsonBody body = JsonBody.parse(raw, json);
+		body.allowOnly(java.util.Set.of("immediately"));
+		boolean immediately = Boolean.TRUE.equals(body.bool("immediately"));
+		body.validate();
+		EntitlementKey made = keys.rotate(immediately);
 		List<RetiredKeyView> retired = keys.published()
 			.stream()
 			.filter(k -> k.retiredAt() != null)

@@ -83,8 +83,14 @@ public class OfficialChannels {
 	}
 
 	private static String configuredHost(String host) {
-		return Hosts.normalize(host.trim())
+		String normalized = Hosts.normalize(host.trim())
 			.orElseThrow(() -> new IllegalStateException("subdesk.official-channels: not a host name: " + host));
+		if (Hosts.writtenOnly(normalized)) {
+			// no spelling of such a name would ever be judged official (see Hosts.normalize)
+			throw new IllegalStateException("subdesk.official-channels: " + host + " has a character (ß, ς or a "
+					+ "zero-width joiner) that browsers and this check read differently; it cannot be an official domain");
+		}
+		return normalized;
 	}
 
 	/** The official channels, as configured. */
@@ -112,7 +118,7 @@ public class OfficialChannels {
 		// it; one or two are not read at all by the parser, which would take "555 01A42" for 555 0142: refused
 		Matcher extension = EXTENSION.matcher(phone.strip());
 		String dialled = extension.matches() ? extension.group(1) : phone.strip();
-		long letters = dialled.codePoints().filter(Character::isLetter).count();
+		long letters = dialled.chars().filter(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z').count();
 		if (letters > 0 && letters < 3) {
 			throw SubdeskException.invalid("phone", "has letters among its digits: write it as it is dialled");
 		}
@@ -122,6 +128,11 @@ public class OfficialChannels {
 			.orElseThrow(() -> SubdeskException.invalid("phone", "is not a phone number"));
 		if (!PHONES.isPossibleNumber(number) && dialled.startsWith("00")) {
 			number = parsePhone("+" + dialled.substring(2), region).filter(PHONES::isPossibleNumber).orElse(number);
+		}
+		if (!number.getExtension().isEmpty()) {
+			// an extension the parser found in words of its own ("extn", "anexo", "доб"...): they would have counted
+			// as letters above, and hidden one or two letters among the digits
+			throw SubdeskException.invalid("phone", "has an extension written in words: write it as x and its digits");
 		}
 		if (!PHONES.isPossibleNumber(number)) {
 			throw SubdeskException.invalid("phone",

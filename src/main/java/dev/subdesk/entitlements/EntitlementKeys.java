@@ -121,8 +121,17 @@ public class EntitlementKeys {
 	 */
 	@Transactional
 	public EntitlementKey rotate() {
+		return rotate(false);
+	}
+
+	/**
+	 * As {@link #rotate()}; {@code immediately}: the new key signs from now on (a key that leaked or no longer opens),
+	 * and verifiers holding a copy of the key set fetched before refuse its tokens until they fetch it again.
+	 */
+	@Transactional
+	public EntitlementKey rotate(boolean immediately) {
 		jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
-		Instant signsFrom = clock.instant().plus(SIGNS_AFTER);
+		Instant signsFrom = immediately ? clock.instant() : clock.instant().plus(SIGNS_AFTER);
 		jdbc.sql("UPDATE entitlement_keys SET retired_at = :at WHERE retired_at IS NULL")
 			.param("at", Timestamp.from(signsFrom))
 			.update();

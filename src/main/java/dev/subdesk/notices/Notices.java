@@ -368,7 +368,7 @@ public class Notices {
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
-				WHERE o.notice_id = n.id AND n.account_id = :account AND n.body IS NOT NULL
+				WHERE o.notice_id = n.id AND n.account_id = :account AND n.body IS NOT NULL AND o.recipient IS NULL
 				""").param("account", accountId).update();
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
 		jdbc.sql("""

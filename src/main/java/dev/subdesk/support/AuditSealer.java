@@ -18,5 +18,6 @@ class AuditSealer {
 		while (audit.seal() > 0) {
 			// a full batch may leave more behind
 		}
+		audit.logHeadIfDue();
 	}
 }

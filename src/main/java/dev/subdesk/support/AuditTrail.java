@@ -95,6 +95,12 @@ public class AuditTrail {
 		boolean sealed() {
 			return seq != null;
 		}
+
+		/** This format-1 entry in format 2, its text hashed apart as it stands (none, once erased). */
+		Entry inFormat2() {
+			return new Entry(id, at, actor, channel, action, target, detail, status, caseNumber, reason, prevHash, hash,
+					erasedBy, seq, entryHash, 2, AuditTrail.textHash(detail, reason));
+		}
 	}
 
 	/** The hash of an entry's free text (format 2). */
@@ -178,20 +184,21 @@ public class AuditTrail {
 				    OR case_number = ANY(CAST(:cases AS text[])))
 				  AND (detail IS NOT NULL OR reason IS NOT NULL) AND erased_by IS NULL""";
 		String[] cases = caseNumbers.toArray(String[]::new);
-		long count = jdbc.sql("SELECT count(*) " + about).param("account", accountId).param("cases", cases)
-			.query(Long.class).single();
-		if (count == 0) {
-			return;
-		}
-		long erasure = append("system", "SYSTEM", ERASURE_ACTION, accountId,
-				"account closed: what was written in %d entries about it and its cases was erased".formatted(count), null,
-				null, null);
-		jdbc.sql("UPDATE audit_events SET detail = NULL, reason = NULL, erased_by = :erasure WHERE id IN (SELECT id "
+		// the erasure's id first, then the entries it erases, then the erasure saying how many: exactly those name it
+		// (verify counts them)
+		long erasure = jdbc.sql("SELECT nextval(pg_get_serial_sequence('audit_events', 'id'))").query(Long.class).single();
+		int erased = jdbc.sql("UPDATE audit_events SET detail = NULL, reason = NULL, erased_by = :erasure WHERE id IN (SELECT id "
 				+ about + " AND id < :erasure)")
 			.param("erasure", erasure)
 			.param("account", accountId)
 			.param("cases", cases)
 			.update();
+		if (erased == 0) {
+			return;
+		}
+		append(erasure, "system", "SYSTEM", ERASURE_ACTION, accountId,
+				"account closed: what was written in %d entries about it and its cases was erased".formatted(erased), null,
+				null, null);
 	}
 
 	/** The action of the entry that records an erasure of other entries' text. */
@@ -199,17 +206,25 @@ public class AuditTrail {
 
 	private long append(String actor, String channel, String action, String target, @Nullable String detail,
 			@Nullable Integer status, @Nullable String caseNumber, @Nullable String reason) {
+		return append(null, actor, channel, action, target, detail, status, caseNumber, reason);
+	}
+
+	/** Appends an entry, with the id given (taken from the id sequence before) or the next one. */
+	private long append(@Nullable Long id, String actor, String channel, String action, String target,
+			@Nullable String detail, @Nullable Integer status, @Nullable String caseNumber, @Nullable String reason) {
 		Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
 		String textHash = textHash(detail, reason);
 		Entry entry = new Entry(0, at, actor, channel, action, target, detail, status, caseNumber, reason, null, null,
 				null, null, null, HASH_VERSION, textHash);
 		return jdbc.sql("""
-				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason, entry_hash,
-				    hash_version, text_hash)
-				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash, :version,
-				    :textHash)
+				INSERT INTO audit_events (id, at, actor, channel, action, target, detail, status, case_number, reason,
+				    entry_hash, hash_version, text_hash)
+				OVERRIDING SYSTEM VALUE
+				VALUES (coalesce(CAST(:id AS bigint), nextval(pg_get_serial_sequence('audit_events', 'id'))), :at, :actor,
+				    :channel, :action, :target, :detail, :status, :case, :reason, :entryHash, :version, :textHash)
 				RETURNING id
 				""")
+			.param("id", id, java.sql.Types.BIGINT)
 			.param("at", Timestamp.from(at))
 			.param("actor", actor)
 			.param("channel", channel)
@@ -254,11 +269,17 @@ public class AuditTrail {
 		List<Long> seqs = new java.util.ArrayList<>();
 		List<String> prevs = new java.util.ArrayList<>();
 		List<String> hashes = new java.util.ArrayList<>();
-		for (Entry entry : unsealed) {
-			if (!holdsUnsealed(entry, erasures)) {
-				log.error("Audit entry {} does not match its own hash: the chain is not sealed past it", entry.id());
+		List<String> textHashes = new java.util.ArrayList<>();
+		for (Entry written : unsealed) {
+			if (!holdsUnsealed(written, erasures)) {
+				log.error("Audit entry {} does not match its own hash: the chain is not sealed past it", written.id());
 				break;
 			}
+			// every entry is sealed in format 2, one written by a node not yet upgraded too (its text, checked just
+			// now, hashed apart; or none when an erasure took it): a format-1 entry after a format-2 one in the chain is
+			// then a forgery (verify)
+			Entry entry = written.hashVersion() >= HASH_VERSION ? written : written.inFormat2();
+			textHashes.add(entry.textHash());
 			String hash = hash(prev, entry);
 			ids.add(entry.id());
 			seqs.add(++seq);
@@ -268,22 +289,18 @@ public class AuditTrail {
 		}
 		if (!ids.isEmpty()) {
 			jdbc.sql("""
-					UPDATE audit_events a SET seq = s.seq, prev_hash = s.prev, hash = s.hash
+					UPDATE audit_events a SET seq = s.seq, prev_hash = s.prev, hash = s.hash, hash_version = :version,
+					    text_hash = s.text_hash
 					FROM unnest(CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:prevs AS text[]),
-					            CAST(:hashes AS text[])) AS s(id, seq, prev, hash)
+					            CAST(:hashes AS text[]), CAST(:textHashes AS text[])) AS s(id, seq, prev, hash, text_hash)
 					WHERE a.id = s.id""")
 				.param("ids", ids.toArray(Long[]::new))
 				.param("seqs", seqs.toArray(Long[]::new))
 				.param("prevs", prevs.toArray(String[]::new))
 				.param("hashes", hashes.toArray(String[]::new))
+				.param("textHashes", textHashes.toArray(String[]::new))
+				.param("version", HASH_VERSION)
 				.update();
-			// the head, outside the database, once a minute: deleting the newest entries (and rewriting nothing else)
-			// leaves a chain that checks, but it no longer reaches the last head the logs have shown
-			long now = System.nanoTime();
-			long logged = headLoggedAt.get();
-			if (now - logged > HEAD_LOG_EVERY.toNanos() && headLoggedAt.compareAndSet(logged, now)) {
-				log.info("Audit chain sealed to seq {}, head {}", seq, prev);
-			}
 		}
 		return ids.size();
 	}
@@ -315,6 +332,29 @@ public class AuditTrail {
 				&& erasures.computeIfAbsent(erasedBy, this::isErasure);
 	}
 
+	/**
+	 * Logs the head of the sealed chain, at most once a minute and only when it moved since the last line: an anchor
+	 * outside the database. Deleting the newest sealed entries (and rewriting nothing else) leaves a chain that checks,
+	 * but it no longer reaches the last head the logs have shown. Called after a seal has committed.
+	 */
+	void logHeadIfDue() {
+		long now = System.nanoTime();
+		long logged = headLoggedAt.get();
+		if (now - logged <= HEAD_LOG_EVERY.toNanos() || !headLoggedAt.compareAndSet(logged, now)) {
+			return;
+		}
+		jdbc.sql("SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
+			.query((rs, n) -> new String[] { rs.getString("seq"), rs.getString("hash") })
+			.optional()
+			.filter(head -> !head[1].equals(lastLoggedHead))
+			.ifPresent(head -> {
+				lastLoggedHead = head[1];
+				log.info("Audit chain sealed to seq {}, head {}", head[0], head[1]);
+			});
+	}
+
+	private volatile @Nullable String lastLoggedHead;
+
 	/** The entries about one target (an account, a case), oldest first. */
 	@Transactional(readOnly = true)
 	public List<Entry> about(String target) {
@@ -334,6 +374,7 @@ public class AuditTrail {
 		java.util.Map<Long, Boolean> erasures = new java.util.HashMap<>();
 		long count = 0;
 		long afterSeq = 0;
+		boolean formatTwoSeen = false;
 		while (true) {
 			List<Entry> page = jdbc.sql(SELECT + " WHERE seq > :after ORDER BY seq LIMIT 5000")
 				.param("after", afterSeq)
@@ -346,9 +387,12 @@ public class AuditTrail {
 				boolean contentHolds = textHoldsOrWasErased(entry, erasures)
 						&& (entry.erasedBy() != null && entry.hashVersion() < 2
 								|| hash(entry.prevHash(), entry).equals(entry.hash()));
-				if (!expectedPrev.equals(entry.prevHash()) || !contentHolds) {
+				// the sealer seals in format 2 only since V261: a format-1 entry after one is a forged version
+				boolean downgraded = formatTwoSeen && entry.hashVersion() < 2;
+				if (!expectedPrev.equals(entry.prevHash()) || !contentHolds || downgraded) {
 					return new ChainCheck(false, count, entry.id());
 				}
+				formatTwoSeen |= entry.hashVersion() >= 2;
 				expectedPrev = entry.hash();
 				count++;
 				afterSeq = entry.seq();
@@ -373,11 +417,24 @@ public class AuditTrail {
 		}
 	}
 
-	/** An erased entry is accepted when it names a later entry of the chain that records an erasure. */
+	/**
+	 * An erased entry is accepted when it names a later entry that records an erasure, and that erasure is named by
+	 * exactly as many entries as its own (hashed) text says it erased: an unrelated entry pointed at it, its text
+	 * dropped, makes one too many.
+	 */
 	private boolean isErasure(long id) {
-		return jdbc.sql("SELECT count(*) FROM audit_events WHERE id = :id AND action = :action")
-			.param("id", id).param("action", ERASURE_ACTION).query(Long.class).single() == 1;
+		Optional<String> detail = jdbc.sql("SELECT detail FROM audit_events WHERE id = :id AND action = :action")
+			.param("id", id).param("action", ERASURE_ACTION).query(String.class).optional();
+		if (detail.isEmpty()) {
+			return false;
+		}
+		java.util.regex.Matcher erased = ERASED_COUNT.matcher(String.valueOf(detail.get()));
+		long naming = jdbc.sql("SELECT count(*) FROM audit_events WHERE erased_by = :id").param("id", id)
+			.query(Long.class).single();
+		return erased.find() && Long.parseLong(erased.group(1)) == naming;
 	}
+
+	private static final java.util.regex.Pattern ERASED_COUNT = java.util.regex.Pattern.compile(" in (\\d+) entries ");
 
 	/** The newest entry, if any. */
 	@Transactional(readOnly = true)

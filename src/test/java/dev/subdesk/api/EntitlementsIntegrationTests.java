@@ -331,6 +331,20 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aRotationAskedToTakeEffectAtOnceSignsTheNextTokenWithTheNewKey() {
+		String account = fixtures.accountWithVisa();
+		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
+
+		Api.Response rotated = api.post("/entitlement-keys/rotation", Map.of("immediately", true));
+
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(201);
+		String newKid = rotated.json().path("signingKey").path("kid").asString();
+		assertThat(verifier().verify(token(device).text("token")).orElseThrow().kid()).isEqualTo(newKid);
+		assertThat(api.post("/entitlement-keys/rotation", Map.of("immediately", "yes")).status()).isEqualTo(400);
+		assertThat(api.post("/entitlement-keys/rotation", Map.of("later", true)).status()).isEqualTo(400);
+	}
+
+	@Test
 	void theStoredSigningKeyIsSealedWithTheKeyEncryptionKeyNotKeptInTheClear() throws Exception {
 		String account = fixtures.accountWithVisa();
 		Verified verified = verifier()

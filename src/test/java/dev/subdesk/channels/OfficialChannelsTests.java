@@ -88,6 +88,9 @@ class OfficialChannelsTests {
 			+1 202 555 O142              | -   | phone
 			+1 202 555 01A42             | -   | phone
 			+1 202 555 0A1B42            | -   | phone
+			+1 202 555 01A42 extn 1      | -   | phone
+			+1 202 555 01A42 anexo 1     | -   | phone
+			+1 202 555 01A42 ;ext=1      | -   | phone
 			020 7946 0321                | -   | phone
 			+1 202-555-0142              | ZZ  | country
 			+1 202-555-0142              | USA | country
@@ -252,6 +255,9 @@ class OfficialChannelsTests {
 		assertThatThrownBy(() -> new OfficialChannels(new OfficialChannelsProperties(List.of(), List.of("acme.example"),
 				List.of("acme.example"), "support@elsewhere.test", "US")))
 			.isInstanceOf(IllegalStateException.class);
+		assertThatThrownBy(() -> new OfficialChannels(
+				new OfficialChannelsProperties(List.of(), List.of("straße.example"), List.of(), null, "US")))
+			.hasMessageContaining("cannot be an official domain");
 		assertThatThrownBy(() -> new OfficialChannels(
 				new OfficialChannelsProperties(List.of(), List.of("acme .example"), List.of(), null, "US")))
 			.isInstanceOf(IllegalStateException.class);

@@ -98,10 +98,60 @@ class AuditHashFormatIntegrationTests extends ApiIntegrationTest {
 		waitUntilSealed(id);
 
 		assertThat(audit.verify().intact()).isTrue();
-		assertThat(audit.about("acct_FORMATONE")).extracting(AuditTrail.Entry::hashVersion).contains(1);
+		assertThat(audit.about("acct_FORMATONE")).as("its own hash checked, then sealed in format 2")
+			.filteredOn(e -> e.id() == id).singleElement()
+			.satisfies(e -> assertThat(e.hashVersion()).isEqualTo(2));
 		fixtures.accountWithVisa();
 		assertThat(audit.latest()).as("new entries are written in format 2")
 			.hasValueSatisfying(e -> assertThat(e.hashVersion()).isEqualTo(2));
+	}
+
+	@Test
+	void aSealedEntryPassedOffAsAnErasedOneOfTheFirstFormatIsDetected() {
+		String target = "acct_FORGED" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+		audit.record("agent", "AGENT", "REFUND", target, "refunded 10.00", null, "caller asked");
+		long id = audit.about(target).getFirst().id();
+		waitUntilSealed(id);
+		// a later erasure, about another account
+		String account = fixtures.accountWithVisa();
+		audit.record("agent", "AGENT", "NOTE", account, "Caller spelled their name", null, "caller asked");
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+		long erasure = audit.about(account).stream().filter(e -> e.action().equals(AuditTrail.ERASURE_ACTION))
+			.findFirst().orElseThrow().id();
+		assertThat(erasure).isGreaterThan(id);
+
+		// its text dropped under an unrelated erasure: that erasure would name one entry more than it says
+		tamper(id, "UPDATE audit_events SET erased_by = :erasure, detail = NULL, reason = NULL WHERE id = :id", erasure);
+		// and the same, made to read as an entry of the first format (accepted on the erasure's word), rewritten
+		tamper(id, """
+				UPDATE audit_events SET hash_version = 1, erased_by = :erasure, detail = NULL, reason = NULL,
+				    action = 'NOTE' WHERE id = :id""", erasure);
+		assertThat(audit.verify().intact()).isTrue();
+	}
+
+	/** Applies a change to one sealed entry, checks that verify finds the chain broken, and puts the entry back. */
+	private void tamper(long id, String change, long erasure) {
+		Map<String, Object> before = jdbc.sql("""
+				SELECT hash_version, erased_by, detail, reason, action FROM audit_events WHERE id = :id""")
+			.param("id", id).query().singleRow();
+		jdbc.sql(change).param("id", id).param("erasure", erasure).update();
+		try {
+			// the break is reported at the entry or at the first one the erasure really erased (it then names one
+			// entry too many), whichever the chain reaches first
+			assertThat(audit.verify().intact()).as(change).isFalse();
+		}
+		finally {
+			jdbc.sql("""
+					UPDATE audit_events SET hash_version = :version, erased_by = :erasedBy, detail = :detail,
+					    reason = :reason, action = :action WHERE id = :id""")
+				.param("version", before.get("hash_version"))
+				.param("erasedBy", before.get("erased_by"), java.sql.Types.BIGINT)
+				.param("detail", before.get("detail"))
+				.param("reason", before.get("reason"))
+				.param("action", before.get("action"))
+				.param("id", id)
+				.update();
+		}
 	}
 
 	private void move(long id, String target, String detail) {
