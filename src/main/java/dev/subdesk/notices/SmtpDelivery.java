@@ -129,6 +129,7 @@ class SmtpDelivery implements SmartLifecycle {
 	private final Clock clock;
 	private final ObjectProvider<JavaMailSender> mailSender;
 	private final String from;
+	private final String messageIdDomain;
 	private final TransactionTemplate tx;
 	private final Duration interval;
 	private final Duration lease;
@@ -153,6 +154,7 @@ class SmtpDelivery implements SmartLifecycle {
 		this.clock = clock;
 		this.mailSender = mailSender;
 		this.from = from;
+		this.messageIdDomain = domainOf(from);
 		this.tx = new TransactionTemplate(txManager);
 		this.interval = interval;
 		this.lease = lease;
@@ -288,15 +290,18 @@ class SmtpDelivery implements SmartLifecycle {
 	 * mail servers and clients that drop duplicates.
 	 */
 	private String messageId(Queue queue, Outgoing outgoing) {
-		String domain;
+		return "<" + queue.kind().replace("-", "") + "." + outgoing.messageKey() + "@" + messageIdDomain + ">";
+	}
+
+	/** The domain of the sender address, read once: the right-hand side of every Message-ID. */
+	private static String domainOf(String from) {
 		try {
 			String address = new InternetAddress(from).getAddress();
-			domain = address.substring(address.lastIndexOf('@') + 1);
+			return address.substring(address.lastIndexOf('@') + 1);
 		}
 		catch (MessagingException | RuntimeException e) {
-			domain = "subdesk.invalid";
+			return "subdesk.invalid";
 		}
-		return "<" + queue.kind().replace("-", "") + "." + outgoing.messageKey() + "@" + domain + ">";
 	}
 
 	private void recordOutcome(Queue queue, Outgoing message, Optional<Failure> failure) {

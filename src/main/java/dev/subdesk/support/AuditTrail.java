@@ -216,12 +216,19 @@ public class AuditTrail {
 		String textHash = textHash(detail, reason);
 		Entry entry = new Entry(0, at, actor, channel, action, target, detail, status, caseNumber, reason, null, null,
 				null, null, null, HASH_VERSION, textHash);
-		return jdbc.sql("""
+		// every write's entry takes the identity's next id; only an erasure comes with the id it took before
+		return jdbc.sql(id == null ? """
+				INSERT INTO audit_events (at, actor, channel, action, target, detail, status, case_number, reason,
+				    entry_hash, hash_version, text_hash)
+				VALUES (:at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash, :version,
+				    :textHash)
+				RETURNING id
+				""" : """
 				INSERT INTO audit_events (id, at, actor, channel, action, target, detail, status, case_number, reason,
 				    entry_hash, hash_version, text_hash)
 				OVERRIDING SYSTEM VALUE
-				VALUES (coalesce(CAST(:id AS bigint), nextval(pg_get_serial_sequence('audit_events', 'id'))), :at, :actor,
-				    :channel, :action, :target, :detail, :status, :case, :reason, :entryHash, :version, :textHash)
+				VALUES (:id, :at, :actor, :channel, :action, :target, :detail, :status, :case, :reason, :entryHash,
+				    :version, :textHash)
 				RETURNING id
 				""")
 			.param("id", id, java.sql.Types.BIGINT)
