@@ -110,7 +110,7 @@ class OnBehalfController {
 		}
 		String caseNumber = cases.continueOrOpen(account, given, agent.getName());
 		String detail = log.perform(agent.getName(), "REFUND", accountId, caseNumber, "inside the refund policy", () -> {
-			Refund refund = refunds.refund(charge, amount, agent.getName());
+			Refund refund = refunds.refund(charge, amount);
 			return "%s refunded of charge %s (refund %s)".formatted(
 					Formats.money(Money.of(refund.amount(), refund.currency())), charge.id(), refund.id());
 		});

@@ -38,10 +38,10 @@ public class AgentRefunds {
 	}
 
 	/**
-	 * Refunds {@code amount} minor units of {@code charge} by {@code agent}: {@code 409 NOTHING_TO_REFUND} when the
+	 * Refunds {@code amount} minor units of {@code charge} for an agent: {@code 409 NOTHING_TO_REFUND} when the
 	 * policy gives nothing back, {@code 400 VALIDATION_FAILED} for an amount not above zero or above the limit.
 	 */
-	public Refund refund(Charge charge, long amount, String agent) {
+	public Refund refund(Charge charge, long amount) {
 		Money limit = limit(charge);
 		if (!limit.positive()) {
 			throw nothingToRefund(charge.id());
@@ -49,6 +49,8 @@ public class AgentRefunds {
 		if (amount <= 0 || amount > limit.amount()) {
 			throw SubdeskException.invalid("amount", "give an amount above zero and at most " + Formats.money(limit));
 		}
-		return billing.refund(charge.id(), amount, "Refund under the policy, by agent " + agent);
+		// the reason reaches the customer (the refund's notice), webhooks and the API: who did it is the audit
+		// trail's, never a console username, which is half of a staff credential
+		return billing.refund(charge.id(), amount, "Refund under the policy, by an Acme support agent");
 	}
 }

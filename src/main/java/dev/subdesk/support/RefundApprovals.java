@@ -115,9 +115,10 @@ public class RefundApprovals {
 		}
 		// The refund, kept for as long as money records are, says which request it answers, not the reason typed for
 		// it: that reason is erased with the request when the account closes, and must not outlive it here, in the
-		// refund's event or in the notice of the refund.
+		// refund's event or in the notice of the refund. Nor does it name the supervisor: a console username is half of a
+		// staff credential, and who approved is in the request and the audit trail.
 		Refund refund = billing.recordRefund(pending.chargeId(), pending.amount(),
-				"Goodwill refund %s, approved by %s".formatted(pending.id(), supervisor), clock.instant());
+				"Goodwill refund %s, approved by an Acme support supervisor".formatted(pending.id()), clock.instant());
 		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());
 		record(supervisor, "REFUND_APPROVED", pending.accountId(), "%s of charge %s refunded (%s, refund %s)".formatted(
 				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id, refund.id()),

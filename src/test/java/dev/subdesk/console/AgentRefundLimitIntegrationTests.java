@@ -38,12 +38,12 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 		long limit = refunds.limit(charge).amount();
 		assertThat(limit).isPositive();
 
-		assertThatThrownBy(() -> refunds.refund(charge, limit + 1, "agent")).isInstanceOfSatisfying(SubdeskException.class,
+		assertThatThrownBy(() -> refunds.refund(charge, limit + 1)).isInstanceOfSatisfying(SubdeskException.class,
 				e -> assertThat(e.status()).isEqualTo(400));
-		assertThatThrownBy(() -> refunds.refund(charge, 0, "agent")).isInstanceOf(SubdeskException.class);
+		assertThatThrownBy(() -> refunds.refund(charge, 0)).isInstanceOf(SubdeskException.class);
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
 
-		assertThat(refunds.refund(charge, 1000, "agent").amount()).isEqualTo(1000);
+		assertThat(refunds.refund(charge, 1000).amount()).isEqualTo(1000);
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(1000);
 	}
 
@@ -54,7 +54,7 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 		Charge charge = billing.charge(callers.firstCharge(caller.account()).path("id").asString()).orElseThrow();
 
 		assertThat(refunds.limit(charge).positive()).isFalse();
-		assertThatThrownBy(() -> refunds.refund(charge, 100, "agent")).isInstanceOfSatisfying(SubdeskException.class,
+		assertThatThrownBy(() -> refunds.refund(charge, 100)).isInstanceOfSatisfying(SubdeskException.class,
 				e -> assertThat(e.code()).isEqualTo("NOTHING_TO_REFUND"));
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
 	}

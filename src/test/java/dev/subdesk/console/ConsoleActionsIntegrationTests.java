@@ -99,6 +99,14 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(refunded).contains("$10.00 refunded of charge " + charge);
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(1000);
 		assertThat(callers.notices(caller.account(), "REFUND_ISSUED")).isEqualTo(1);
+		// the customer's notice, the refund's webhook data and the API show the reason: no console username in it
+		assertThat(api.get("/accounts/" + caller.account() + "/notices?limit=100").json().path("data").values())
+			.filteredOn(n -> "REFUND_ISSUED".equals(n.path("type").asString()))
+			.singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains("by an Acme support agent")
+				.doesNotContain("by agent")); // the console username here is "agent"
+		assertThat(jdbc.sql("SELECT reason FROM refunds WHERE charge_id = :charge").param("charge", charge)
+			.query(String.class).single()).doesNotContain("by agent");
 
 		agent.followed(agent.post(base + "/devices/" + device + "/deactivate", Map.of("caseNumber", caseNumber)));
 		assertThat(api.get("/accounts/" + caller.account() + "/devices").json().path("data").size()).isZero();

@@ -157,7 +157,7 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 				""").param("a", account).query(Long.class).single()).as("the approved refund keeps no typed reason").isZero();
 		assertThat(jdbc.sql("SELECT reason FROM refunds WHERE account_id = :a").param("a", account).query(String.class)
 			.list()).anySatisfy(reason -> assertThat(reason).isEqualTo(
-					"Goodwill refund %s, approved by supervisor".formatted(requests.get(0))));
+					"Goodwill refund %s, approved by an Acme support supervisor".formatted(requests.get(0))));
 		assertThat(jdbc.sql("""
 				SELECT count(*) FROM domain_event WHERE account_id = :a AND data::text LIKE '%Outage%'
 				""").param("a", account).query(Long.class).single()).as("nor its event").isZero();
