@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +32,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Cancel contracts here" form (§ 312k BGB). A request whose order number exists and
  * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
  * same service as the API. Any other request is kept for an agent, with a support case when an account can be
- * told about it; the sender sees the same wording either way, so the form reveals no account. What it keeps
+ * told about it; the sender sees the same wording either way, so the form reveals no account, and the receipt of
+ * every request is confirmed by email to the address given for it (R-DE-5). What it keeps
  * about a customer is erased when their account is closed.
  */
 @Service
@@ -100,9 +102,12 @@ public class PublicCancellations {
 				&& subscription.get().cancellable();
 	}
 
-	/** Records a valid form and acts on it; returns the id of the saved result. */
+	/**
+	 * Records a valid form and acts on it; returns the id of the saved result. Its receipt is confirmed by email
+	 * either way, in {@code language} when it matched nothing (the page's; a matched one in its account's).
+	 */
 	@Transactional
-	public String submit(PublicCancellationRequest request) {
+	public String submit(PublicCancellationRequest request, Locale language) {
 		Instant receivedAt = clock.instant();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
@@ -148,6 +153,10 @@ public class PublicCancellations {
 			events.publishEvent(new PublicCancellationReceived(account.id(), account.country(),
 					received.confirmationEmail(), receivedAt, request.extraordinary(), request.immediately(),
 					subscription.get().orderNumber(), cancellation.confirmationNumber(), received.effectiveAt()));
+		}
+		else {
+			events.publishEvent(new PublicRequestUnmatched(id, PublicRequestUnmatched.Form.CANCELLATION,
+					received.confirmationEmail(), receivedAt, language, request.extraordinary(), request.immediately()));
 		}
 		return id;
 	}

@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -15,7 +16,8 @@ import org.springframework.transaction.annotation.Transactional;
  * confirmation address, reason, and an order number that is not shaped like one) is kept 90 days, long enough to
  * answer a customer who says "I cancelled and you never found my contract", and then erased; the request itself
  * (time, order number typed, result) stays. Requests that matched an account are erased with that account when it
- * closes.
+ * closes. The confirmations of all unmatched requests, sent under no account to a typed address, lose that address
+ * after the same 90 days.
  */
 @Component
 public class PublicRequestRetention {
@@ -26,16 +28,17 @@ public class PublicRequestRetention {
 
 	static final String ERASED_EMAIL = "erased@invalid";
 
-	/** What an order number looks like; anything else typed as one (a name, a phone number) is erased with the rest. */
 	/** An order number as Subdesk gives them: kept when erasing; anything else typed there is erased with the rest. */
 	static final String ORDER_NUMBER_SHAPE = "^ORD-[" + Ids.CROCKFORD + "]{4}-[" + Ids.CROCKFORD + "]{4}$";
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
+	private final ApplicationEventPublisher events;
 
-	PublicRequestRetention(JdbcClient jdbc, Clock clock) {
+	PublicRequestRetention(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	@Scheduled(fixedDelayString = "${subdesk.portal.public-request-purge-interval:PT1H}",
@@ -44,7 +47,10 @@ public class PublicRequestRetention {
 		erase(clock.instant());
 	}
 
-	/** Erases what was typed into unmatched requests received more than 90 days before {@code now}; returns how many. */
+	/**
+	 * Erases what was typed into unmatched requests received more than 90 days before {@code now}, and the address
+	 * their confirmations went to ({@link UnmatchedRequestsExpired}); returns how many requests.
+	 */
 	@Transactional
 	public int erase(Instant now) {
 		Timestamp before = Timestamp.from(now.minus(RETENTION));
@@ -67,6 +73,7 @@ public class PublicRequestRetention {
 			.param("email", ERASED_EMAIL)
 			.param("before", before)
 			.update();
+		events.publishEvent(new UnmatchedRequestsExpired(before.toInstant()));
 		return cancellations + withdrawals;
 	}
 }

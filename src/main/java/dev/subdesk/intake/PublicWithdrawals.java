@@ -15,9 +15,11 @@ import dev.subdesk.support.Support;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -27,7 +29,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Withdraw from contract here" form (R-EU-5..7). A request whose order number exists,
  * whose email is the account's (letter case ignored) and whose contract may still be withdrawn from (or already
  * was) goes to {@link Withdrawals}. Any other request is kept for an agent, with a support case when an account
- * can be told; the sender sees the same wording either way, so the form reveals no account or contract.
+ * can be told; the sender sees the same wording either way, so the form reveals no account or contract, and every
+ * withdrawal sent is acknowledged by email to the address given with it.
  */
 @Service
 public class PublicWithdrawals {
@@ -64,9 +67,11 @@ public class PublicWithdrawals {
 	private final Accounts accounts;
 	private final Withdrawals withdrawals;
 	private final Support support;
+	private final ApplicationEventPublisher events;
 
 	PublicWithdrawals(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			Withdrawals withdrawals, Support support) {
+			Withdrawals withdrawals, Support support, ApplicationEventPublisher events) {
+		this.events = events;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.subscriptions = subscriptions;
@@ -87,9 +92,12 @@ public class PublicWithdrawals {
 				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
 	}
 
-	/** Records a valid form and acts on it; returns the id of the saved result. */
+	/**
+	 * Records a valid form and acts on it; returns the id of the saved result. A withdrawal is acknowledged by email
+	 * either way: one that matched nothing in {@code language} (the page's), to the address typed.
+	 */
 	@Transactional
-	public String submit(PublicWithdrawalRequest request) {
+	public String submit(PublicWithdrawalRequest request, Locale language) {
 		Instant receivedAt = clock.instant();
 		String name = request.name();
 		String email = request.email();
@@ -125,6 +133,10 @@ public class PublicWithdrawals {
 			.param("reference", withdrawal == null ? null : withdrawal.referenceNumber())
 			.param("case", caseNumber)
 			.update();
+		if (withdrawal == null) {
+			events.publishEvent(new PublicRequestUnmatched(id, PublicRequestUnmatched.Form.WITHDRAWAL, email, receivedAt,
+					language, false, false));
+		}
 		return id;
 	}
 

@@ -12,7 +12,9 @@ import dev.subdesk.cancellation.WithdrawalReceived;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.events.RecordedEvent;
 import dev.subdesk.intake.PublicCancellationReceived;
+import dev.subdesk.intake.PublicRequestUnmatched;
 import dev.subdesk.intake.SignInCodeIssued;
+import dev.subdesk.intake.UnmatchedRequestsExpired;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.support.CaseUpdated;
 import dev.subdesk.support.Support;
@@ -31,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * database (V141), so a repeated event stores no second notice. This class: the notices of accounts (WELCOME of the
  * logged event {@code account.created}, EMAIL_CHANGED, and the erasure of a closed account's notices), billing
  * (REFUND_ISSUED), cancellation (CANCELLATION_CONFIRMATION, WITHDRAWAL_ACKNOWLEDGEMENT), intake
- * (CANCELLATION_REQUEST_RECEIVED, SIGN_IN_CODE) and support (CASE_UPDATE, VERIFICATION_CODE);
+ * (CANCELLATION_REQUEST_RECEIVED, SIGN_IN_CODE; and for a public request that matched nothing, its confirmation
+ * under no account) and support (CASE_UPDATE, VERIFICATION_CODE);
  * {@link SubscriptionNotices}: those of subscriptions and renewals, in bulk where they come in batches.
  */
 @Component
@@ -194,6 +197,39 @@ class EventNotices {
 						received.confirmationNumber(), letter.dateTime(received.effectiveAt()),
 						received.extraordinary() ? letter.text("publicCancellation.andReason") : ""),
 				received.confirmationNumber());
+	}
+
+	/**
+	 * The receipt of a public request that named no contract it could act on, confirmed at once to the address typed
+	 * for it (R-DE-5), in the form's language, under no account: the form's choices and the time of receipt, that
+	 * nothing was ended, and how to try again; nothing typed.
+	 */
+	@EventListener
+	void on(PublicRequestUnmatched unmatched) {
+		Letter letter = notices.letterFor(unmatched.language());
+		String received = letter.dateTime(unmatched.receivedAt());
+		if (unmatched.form() == PublicRequestUnmatched.Form.CANCELLATION) {
+			notices.sendUnaddressed(letter, unmatched.recipient(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
+					letter.text("publicCancellation.unmatched.subject"),
+					letter.text("publicCancellation.unmatched.body", received,
+							letter.text(unmatched.extraordinary() ? "publicCancellation.extraordinary"
+									: "publicCancellation.ordinary"),
+							letter.text(unmatched.immediately() ? "publicCancellation.immediately"
+									: "publicCancellation.earliest"),
+							unmatched.extraordinary() ? letter.text("publicCancellation.andReason") : ""),
+					unmatched.requestId());
+		}
+		else {
+			notices.sendUnaddressed(letter, unmatched.recipient(), NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT,
+					letter.text("publicWithdrawal.unmatched.subject"),
+					letter.text("publicWithdrawal.unmatched.body", received), unmatched.requestId());
+		}
+	}
+
+	/** The confirmations of expired unmatched requests lose the address typed for them. */
+	@EventListener
+	void on(UnmatchedRequestsExpired expired) {
+		notices.eraseUnaddressed(expired.receivedBefore());
 	}
 
 	@EventListener

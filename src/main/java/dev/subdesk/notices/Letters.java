@@ -35,6 +35,14 @@ class Letters {
 		return new Letter(locale, Formats.zone(country), Formats.dayZone(country), messages);
 	}
 
+	/**
+	 * The letter for what has no account, in the language a form was filled in: German told in Germany's time zone
+	 * (named in every time), any other language as English in UTC.
+	 */
+	public Letter forLanguage(Locale language) {
+		return Locale.GERMAN.getLanguage().equals(language.getLanguage()) ? forCountry("DE") : english();
+	}
+
 	/** The English letter in UTC, for what has no account country. */
 	public Letter english() {
 		return new Letter(Locale.ENGLISH, ZoneOffset.UTC, ZoneOffset.UTC, messages);

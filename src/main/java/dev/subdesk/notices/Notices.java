@@ -32,6 +32,9 @@ public class Notices {
 			RETURNING id
 			""";
 
+	/** The address of a notice of no account once erased. */
+	static final String UNADDRESSED_TOMBSTONE = "erased@invalid";
+
 	/** A notice's full text: its own body and the footer it was sent with. */
 	static final String FULL_BODY = "n.body || coalesce(f.text, '')";
 
@@ -181,6 +184,10 @@ public class Notices {
 		return letters.forCountry(country);
 	}
 
+	Letter letterFor(java.util.Locale language) {
+		return letters.forLanguage(language);
+	}
+
 	/**
 	 * Stores a notice for delivery; returns its id. A once-only type already stored for {@code relatedId} stores nothing
 	 * and answers the first one's id.
@@ -201,6 +208,16 @@ public class Notices {
 				letter.german() ? germanFooter : footer);
 	}
 
+	/**
+	 * Stores a notice that belongs to no account: the confirmation of a public request that named none, to the address
+	 * typed for it. It is in no account's list; it loses that address when its holder closes their account
+	 * ({@link #eraseTypedRecipient}) or when the request's retention ends ({@link #eraseUnaddressed}).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String sendUnaddressed(Letter letter, String to, NoticeType type, String subject, String body, String relatedId) {
+		return send(null, to, type, subject, body, relatedId, clock.instant(), letter.german() ? germanFooter : footer);
+	}
+
 	/** Stores a notice stamped with the instant its job was due. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
@@ -215,8 +232,8 @@ public class Notices {
 		return send(accountId, to, type, subject, body, relatedId, at, letter.german() ? germanFooter : footer);
 	}
 
-	private String send(String accountId, String to, NoticeType type, String subject, String body, String relatedId,
-			Instant at, String footerText) {
+	private String send(@org.jspecify.annotations.Nullable String accountId, String to, NoticeType type, String subject,
+			String body, String relatedId, Instant at, String footerText) {
 		String id = Ids.next("ntc");
 		boolean stored = jdbc.sql(INSERT)
 			.param("id", id)
@@ -394,6 +411,25 @@ public class Notices {
 			.param("email", email).update();
 		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
 			.param("tombstone", tombstone).param("email", email).update();
+	}
+
+	/**
+	 * Erases the address of every notice of no account stored before {@code before} (the confirmations of public
+	 * requests that named no contract, kept as long as what was typed into them), and its body. One still queued
+	 * keeps its content in the outbox until it is sent or fails for good, as {@link #erase} does.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void eraseUnaddressed(Instant before) {
+		// the literal predicate is the partial index's (V264), so that only these notices are read
+		String unaddressed = "n.account_id IS NULL AND n.recipient <> '" + UNADDRESSED_TOMBSTONE
+				+ "' AND n.created_at < :before";
+		jdbc.sql("""
+				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
+				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + unaddressed)
+			.param("before", Timestamp.from(before)).update();
+		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "', body = NULL WHERE " + unaddressed)
+			.param("before", Timestamp.from(before)).update();
 	}
 
 	static Notice map(ResultSet rs, int row) throws SQLException {

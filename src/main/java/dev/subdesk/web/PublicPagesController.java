@@ -100,11 +100,11 @@ class PublicPagesController {
 
 	@PostMapping("/cancel")
 	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model, HttpServletRequest request,
-			HttpServletResponse response) {
+			HttpServletResponse response, Locale locale) {
 		String refused = refused("web/cancel", form.errors(),
 				List.of(form.text(form.email()), form.text(form.confirmationEmail())),
 				() -> requests.owners(form.request()) ? form.text(form.email()) : null, model, request, response);
-		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request());
+		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request(), locale);
 	}
 
 	/**
@@ -182,11 +182,11 @@ class PublicPagesController {
 
 	@PostMapping("/withdraw")
 	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
-			HttpServletResponse response) {
+			HttpServletResponse response, Locale locale) {
 		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())),
 				() -> withdrawals.owners(form.request()) ? PublicWithdrawalForm.text(form.email()) : null, model,
 				request, response);
-		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request());
+		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request(), locale);
 	}
 
 	/** What was sent, with the time of receipt: the same wording whether or not it matched a contract. */
