@@ -24,6 +24,9 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	Billing billing;
 
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	private Callers callers;
 
 	@BeforeEach
@@ -45,6 +48,37 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(refunds.refund(charge, 1000).amount()).isEqualTo(1000);
 		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isEqualTo(1000);
+	}
+
+	/** V265: the reasons, events and notices stored before it lose the console username they named. */
+	@Test
+	void reasonsStoredBeforeNamedTheStaffUserAndLoseTheName() throws Exception {
+		Callers.Caller caller = callers.withVpn("10115");
+		Charge charge = billing.charge(callers.firstCharge(caller.account()).path("id").asString()).orElseThrow();
+		String refund = refunds.refund(charge, 500).id();
+		String second = refunds.refund(charge, 200).id();
+		for (String[] old : new String[][] { { refund, "Refund under the policy, by agent alice" },
+				{ second, "Goodwill refund rfa_0001, approved by bob.supervisor" } }) {
+			jdbc.sql("UPDATE refunds SET reason = :old WHERE id = :id").param("old", old[1]).param("id", old[0]).update();
+			jdbc.sql("""
+					UPDATE domain_event SET data = CAST(jsonb_set(CAST(data AS jsonb), '{reason}', to_jsonb(CAST(:old AS text))) AS json)
+					WHERE type = 'refund.issued' AND data->>'id' = :id""").param("old", old[1]).param("id", old[0]).update();
+			jdbc.sql("UPDATE notices SET body = 'Amount: $5.00\nReason: ' || :old || '\nThanks' WHERE related_id = :id")
+				.param("old", old[1]).param("id", old[0]).update();
+		}
+
+		jdbc.sql(new org.springframework.core.io.ClassPathResource("db/migration/V265__refund_reasons_without_usernames.sql")
+			.getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).update();
+
+		java.util.List<String> stored = jdbc.sql("""
+				SELECT reason FROM refunds WHERE id IN (:ids)
+				UNION ALL SELECT data->>'reason' FROM domain_event WHERE type = 'refund.issued' AND data->>'id' IN (:ids)
+				UNION ALL SELECT body FROM notices WHERE related_id IN (:ids)""")
+			.param("ids", java.util.List.of(refund, second)).query(String.class).list();
+		assertThat(stored).as("two refunds, their events and notices").hasSize(6)
+			.noneMatch(text -> text.contains("alice") || text.contains("bob"))
+			.anyMatch(text -> text.contains("Refund under the policy, by an Acme support agent"))
+			.anyMatch(text -> text.contains("Goodwill refund rfa_0001, approved by an Acme support supervisor"));
 	}
 
 	@Test
