@@ -6,7 +6,9 @@ import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +27,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class Consents {
+
+	/** How long a purchase may hold its disclosure: longer than all its payment attempts take. */
+	static final Duration HOLD = Duration.ofMinutes(5);
 
 	private final JdbcCheckoutRepository repository;
 	private final Disclosures disclosures;
@@ -75,6 +80,35 @@ public class Consents {
 		if (repository.ofDisclosure(d.id()).isPresent()) {
 			throw SubdeskException.invalid("consent", "the disclosure already backs another purchase");
 		}
+	}
+
+	/**
+	 * Holds the disclosure of a checked consent for the purchase {@code subscriptionId} while its payment is under way,
+	 * at most {@link #HOLD}, in the transaction that checked it: a second purchase with it (a second click, a retried
+	 * call) is then refused, {@code 400} on {@code consent}, before its card is charged, instead of being charged and
+	 * given back. The purchase lets go ({@link #release}) when it made nothing; once it made the subscription, the
+	 * consent record refuses any other.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void claim(ConsentRequest consent, String subscriptionId) {
+		Instant now = clock.instant();
+		if (!repository.claim(consent.disclosureId(), subscriptionId, Timestamp.from(now), Timestamp.from(now.plus(HOLD)))) {
+			throw SubdeskException.invalid("consent",
+					"a purchase with this disclosure is under way: its subscription appears on the account when it is done");
+		}
+	}
+
+	/** Lets go of the disclosure the purchase {@code subscriptionId} held, when it made nothing. */
+	@Transactional
+	public void release(ConsentRequest consent, String subscriptionId) {
+		repository.release(consent.disclosureId(), subscriptionId);
+	}
+
+	/** Whether a purchase with the disclosure is under way (it holds it and has not made its subscription yet). */
+	@Transactional(readOnly = true)
+	public boolean underWay(String disclosureId) {
+		return repository.claimed(disclosureId, Timestamp.from(clock.instant()))
+				&& repository.ofDisclosure(disclosureId).isEmpty();
 	}
 
 	/** Records a checked consent for the new subscription, in the purchase's transaction. */

@@ -46,6 +46,11 @@ class JdbcCheckoutRepository {
 			WHERE account_id = :account AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
 			""";
 
+	private static final String CLAIM = """
+			UPDATE disclosures SET claimed_by = :by, claimed_until = :until
+			WHERE id = :id AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by = :by)
+			""";
+
 	private final JdbcClient jdbc;
 
 	JdbcCheckoutRepository(JdbcClient jdbc) {
@@ -109,6 +114,24 @@ class JdbcCheckoutRepository {
 			.param("disclosure", disclosureId)
 			.query(JdbcCheckoutRepository::mapConsent)
 			.optional();
+	}
+
+	/** Holds a disclosure for the purchase {@code by} until {@code until}; false when another one holds it. */
+	boolean claim(String disclosureId, String by, Timestamp now, Timestamp until) {
+		return jdbc.sql(CLAIM).param("id", disclosureId).param("by", by).param("now", now).param("until", until)
+			.update() == 1;
+	}
+
+	/** Lets go of a disclosure the purchase {@code by} holds. */
+	void release(String disclosureId, String by) {
+		jdbc.sql("UPDATE disclosures SET claimed_by = NULL, claimed_until = NULL WHERE id = :id AND claimed_by = :by")
+			.param("id", disclosureId).param("by", by).update();
+	}
+
+	/** Whether a purchase holds the disclosure at {@code now}. */
+	boolean claimed(String disclosureId, Timestamp now) {
+		return jdbc.sql("SELECT count(*) FROM disclosures WHERE id = :id AND claimed_until > :now")
+			.param("id", disclosureId).param("now", now).query(Long.class).single() > 0;
 	}
 
 	int eraseClient(String accountId) {

@@ -10,6 +10,7 @@ import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
+import dev.subdesk.checkout.ConsentRequest;
 import dev.subdesk.checkout.Consents;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
@@ -83,31 +84,62 @@ public class Subscriptions {
 	 * ({@code 402 PAYMENT_DECLINED}) or the gateway never answers ({@code 503 PAYMENT_GATEWAY_UNAVAILABLE}).
 	 */
 	public Subscription purchase(PurchaseRequest request) {
-		Checked checked = tx.execute(status -> check(request));
 		String id = Ids.next("sub");
+		ConsentRequest consent = request.consent();
+		// the consent's disclosure is held from the check on, so that a second purchase with it is refused before
+		// anything is charged
+		Checked checked = tx.execute(status -> {
+			Checked c = check(request);
+			if (consent != null) {
+				consents.claim(consent, id);
+			}
+			return c;
+		});
 		String gatewayKey = "purchase_" + id;
 		PaymentMethod method = checked.method();
 		boolean trial = checked.trial(request.channel());
-		if (method != null && !trial) {
-			PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.price(),
-					gatewayKey);
-			switch (outcome) {
-				case PaymentOutcome.Declined declined -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_DECLINED,
-						"The card was declined (" + declined.code() + "); nothing was charged or created");
-				case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
-						"The payment gateway did not answer; nothing was charged or created. Please try again.");
-				case PaymentOutcome.Paid paid -> {
+		boolean recorded = false;
+		try {
+			if (method != null && !trial) {
+				PaymentOutcome outcome = billing.chargePurchase(checked.account().id(), id, method, checked.price(),
+						gatewayKey);
+				switch (outcome) {
+					case PaymentOutcome.Declined declined -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_DECLINED,
+							"The card was declined (" + declined.code() + "); nothing was charged or created");
+					case PaymentOutcome.Unavailable unavailable -> throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
+							"The payment gateway did not answer; nothing was charged or created. Please try again.");
+					case PaymentOutcome.Paid paid -> {
+					}
 				}
 			}
+			try {
+				Subscription made = tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial));
+				recorded = true;
+				return made;
+			}
+			catch (RuntimeException e) {
+				if (method != null && !trial) {
+					billing.reverseUnrecordedPayment(method, checked.price(), gatewayKey);
+				}
+				throw e;
+			}
 		}
+		finally {
+			if (consent != null && !recorded) {
+				releaseQuietly(consent, id); // nothing was made: the disclosure may back another try
+			}
+		}
+	}
+
+	/** Lets go of a disclosure; if that fails too, its hold ends by itself and the purchase's own failure is reported. */
+	private void releaseQuietly(ConsentRequest consent, String subscriptionId) {
 		try {
-			return tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial));
+			consents.release(consent, subscriptionId);
 		}
 		catch (RuntimeException e) {
-			if (method != null && !trial) {
-				billing.reverseUnrecordedPayment(method, checked.price(), gatewayKey);
-			}
-			throw e;
+			org.slf4j.LoggerFactory.getLogger(Subscriptions.class)
+				.warn("Could not let go of disclosure {} after purchase {} made nothing; its hold ends by itself",
+						consent.disclosureId(), subscriptionId, e);
 		}
 	}
 

@@ -47,6 +47,9 @@ class CheckoutPageController {
 	static final String RETURN_ATTRIBUTE = "checkout.returnTo";
 
 	/** The sandbox cards the form offers (API.md's tokens), in the order shown; their labels are messages. */
+	/** How long a second click waits for the purchase of the first: longer than its payment attempts take. */
+	static final java.time.Duration FIRST_CLICK_WAIT = java.time.Duration.ofSeconds(30);
+
 	static final List<String> SANDBOX_CARDS = List.of("tok_visa", "tok_mastercard", "tok_chargeDeclined");
 
 	/** The countries the account form offers, by ISO code, in the order shown; their names are messages. */
@@ -128,6 +131,24 @@ class CheckoutPageController {
 		return sendCode(plan, email.strip(), request, response, locale, model);
 	}
 
+	/**
+	 * What an earlier click of the same form bought: a purchase with the disclosure still under way is waited for (at
+	 * most {@link #FIRST_CLICK_WAIT}), so that a second click shows the purchase the first one makes.
+	 */
+	private java.util.Optional<String> firstClicksPurchase(String disclosureId) {
+		long deadline = System.nanoTime() + FIRST_CLICK_WAIT.toNanos();
+		while (consents.underWay(disclosureId) && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		return consents.purchaseWith(disclosureId);
+	}
+
 	@PostMapping("/checkout/{planCode}")
 	String buy(@PathVariable String planCode, @RequestParam(defaultValue = "") String disclosureId,
 			@RequestParam(defaultValue = "") String card, @RequestParam(required = false) @Nullable String agree,
@@ -144,7 +165,7 @@ class CheckoutPageController {
 			response.setStatus(400);
 			return form(plan, account, locale, model, "checkout.error.readAgain");
 		}
-		java.util.Optional<String> alreadyBought = consents.purchaseWith(shown.id());
+		java.util.Optional<String> alreadyBought = firstClicksPurchase(shown.id());
 		if (alreadyBought.isPresent()) {
 			// the same form sent again (a second click, the back button): what it bought, never a second purchase
 			return "redirect:/checkout/thanks/" + alreadyBought.get();
@@ -183,9 +204,9 @@ class CheckoutPageController {
 			if (cardAddedNow) {
 				forgetCard(accountId, paymentMethodId); // nothing bought: the card typed for it is not kept either
 			}
-			java.util.Optional<String> boughtMeanwhile = consents.purchaseWith(shown.id());
+			java.util.Optional<String> boughtMeanwhile = firstClicksPurchase(shown.id());
 			if (boughtMeanwhile.isPresent()) {
-				// a second click sent while the first was being charged: the first bought it, this one was given back
+				// a second click sent while the first was being charged: the first bought it, this one charged nothing
 				return "redirect:/checkout/thanks/" + boughtMeanwhile.get();
 			}
 			response.setStatus(e.status());
