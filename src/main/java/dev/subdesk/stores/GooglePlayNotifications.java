@@ -1,6 +1,5 @@
 package dev.subdesk.stores;
 
-import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
@@ -48,10 +47,16 @@ public class GooglePlayNotifications {
 
 	/**
 	 * One push: {@code {"message": {"data": base64 of the DeveloperNotification, "messageId", ...},
-	 * "subscription"}}. {@code 401} for a bad token, {@code 400} for a body that is not a push.
+	 * "subscription"}}. {@code 401} for a bad token, with no package name configured, or for another app's package;
+	 * {@code 400} for a body that is not a push.
 	 */
 	public StoreOutcome receive(@Nullable String authorization, @Nullable String body) {
 		tokens.verify(authorization);
+		// Google signs every app's pushes alike: only the package name tells the vendor's app from anyone else's
+		String configured = properties.google() == null ? null : properties.google().packageName();
+		if (configured == null || configured.isBlank()) {
+			throw GooglePushTokens.refused("no app is configured (SUBDESK_STORES_GOOGLE_PACKAGE_NAME)");
+		}
 		JsonNode message = parse(body == null ? "" : body, "message").path("message");
 		String messageId = message.path("messageId").asString("");
 		String data = message.path("data").asString("");
@@ -67,9 +72,8 @@ public class GooglePlayNotifications {
 		}
 		JsonNode notification = parse(decoded, "message.data");
 		String packageName = notification.path("packageName").asString("");
-		String configured = properties.google() == null ? null : properties.google().packageName();
-		if (configured != null && !configured.equals(packageName)) {
-			throw new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: the notification is for another app; nothing was changed");
+		if (!configured.equals(packageName)) {
+			throw GooglePushTokens.refused("the notification is for another app");
 		}
 		// the body is not signed (the push token is, and is good for an hour): its event time orders notifications of
 		// a purchase but never past now, so that no push can make the next genuine ones look stale

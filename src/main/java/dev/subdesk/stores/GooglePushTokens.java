@@ -109,7 +109,8 @@ class GooglePushTokens {
 		}
 	}
 
-	private static SubdeskException refused(String why) {
+	/** {@code 401 UNAUTHORIZED}: the push is refused and nothing was changed. */
+	static SubdeskException refused(String why) {
 		return new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Refused: " + why + "; nothing was changed");
 	}
 }

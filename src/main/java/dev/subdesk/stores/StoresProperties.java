@@ -36,7 +36,8 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 	 *        or {@code classpath:}/{@code file:}); none configured refuses every push
 	 * @param audience the audience the push subscription puts in its tokens
 	 * @param serviceAccount the email of the service account the push subscription authenticates as
-	 * @param packageName the app's package name: a notification for another app is refused
+	 * @param packageName the app's package name: a notification for another app is refused; none configured refuses
+	 *        every push
 	 * @param api the Play Developer API the state of a purchase is read from; unset: the sandbox
 	 */
 	record Google(@Nullable String jwksUri, @Nullable String audience, @Nullable String serviceAccount,

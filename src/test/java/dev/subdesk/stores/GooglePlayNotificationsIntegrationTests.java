@@ -1,8 +1,10 @@
 package dev.subdesk.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -39,6 +42,15 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	SandboxPlaySubscriptions play;
+
+	@Autowired
+	GooglePushTokens pushTokens;
+
+	@Autowired
+	StoreSync sync;
+
+	@Autowired
+	StoresProperties properties;
 
 	private Instant now;
 
@@ -278,6 +290,31 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		Api.Response answer = send(pushToken(c -> c),
 				message("example.other.app", 5, p.purchaseToken, now.plusSeconds(1), UUID.randomUUID().toString()));
 		assertThat(answer.status()).isEqualTo(401);
+		assertThat(p.subscription().toString()).isEqualTo(before);
+	}
+
+	@Test
+	void withNoPackageNameConfiguredEveryPushIsRefusedEvenWithAGoodToken() {
+		Purchase p = purchased();
+		String before = p.subscription().toString();
+		// another app's purchase under the same token, which the Play API would answer for that app's package
+		play.put("example.other.app", p.purchaseToken, new PlaySubscriptionsApi.PlaySubscription(
+				"SUBSCRIPTION_STATE_ON_HOLD", "antivirus-monthly", p.start, p.expiry, true, p.token, false));
+		// the server as it runs with SUBDESK_STORES_GOOGLE_PACKAGE_NAME unset and the other three Google variables set
+		StoresProperties.Google google = properties.google();
+		GooglePlayNotifications unset = new GooglePlayNotifications(pushTokens, play, sync,
+				new StoresProperties(properties.products(), properties.apple(), new StoresProperties.Google(
+						google.jwksUri(), google.audience(), google.serviceAccount(), null, google.api())),
+				JSON, clock);
+		for (String packageName : List.of("example.other.app", PACKAGE)) {
+			String body = JSON.writeValueAsString(
+					message(packageName, 5, p.purchaseToken, now.plusSeconds(1), UUID.randomUUID().toString()));
+			assertThatThrownBy(() -> unset.receive("Bearer " + pushToken(c -> c), body)).as(packageName)
+				.isInstanceOfSatisfying(SubdeskException.class, e -> {
+					assertThat(e.status()).isEqualTo(401);
+					assertThat(e.code()).isEqualTo("UNAUTHORIZED");
+				});
+		}
 		assertThat(p.subscription().toString()).isEqualTo(before);
 	}
 
