@@ -98,6 +98,8 @@ public class AppStoreNotifications {
 					end != null && !end.isAfter(signedAt) ? end : signedAt, "EXPIRED");
 			case "REFUND" -> new StoreChange.Ended(Subscription.Status.CANCELLED, revoked, "REFUNDED");
 			case "REVOKE" -> new StoreChange.Ended(Subscription.Status.CANCELLED, revoked, "REVOKED");
+			case "REFUND_REVERSED" -> new StoreChange.RefundReversed(end == null || !end.isAfter(signedAt) ? "EXPIRED"
+					: Objects.equals(number(renewal.get("autoRenewStatus")), 0L) ? "AUTO_RENEW_OFF" : "ACTIVE");
 			default -> new StoreChange.Nothing(type);
 		};
 	}

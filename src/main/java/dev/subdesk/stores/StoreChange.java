@@ -55,6 +55,14 @@ sealed interface StoreChange {
 	record Ended(Subscription.Status status, Instant at, String storeState) implements StoreChange {
 	}
 
+	/**
+	 * The store reversed its refund (it decided a dispute for the vendor): the subscription is no longer shown as
+	 * refunded, and stays ended; {@code storeState} is what the transaction says now (ACTIVE or AUTO_RENEW_OFF while
+	 * its period runs, else EXPIRED).
+	 */
+	record RefundReversed(String storeState) implements StoreChange {
+	}
+
 	/** A notification that changes no subscription (a test, a price consent, ...): recorded only. */
 	record Nothing(String storeState) implements StoreChange {
 	}

@@ -12,4 +12,10 @@ import org.jspecify.annotations.Nullable;
 record StoreReport(Channel store, String notificationId, String type, @Nullable String subtype, Instant signedAt,
 		@Nullable String purchaseId, @Nullable String productId, @Nullable String accountToken, StoreChange change,
 		@Nullable Instant refundedAt) {
+
+	/** The same notification doing {@code other} instead. */
+	StoreReport withChange(StoreChange other) {
+		return new StoreReport(store, notificationId, type, subtype, signedAt, purchaseId, productId, accountToken, other,
+				refundedAt);
+	}
 }

@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,6 +30,34 @@ class StoreSync {
 
 	private static final String PURCHASE_COLUMNS = """
 			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at""";
+
+	private static final String UPDATE_PURCHASE = """
+			UPDATE store_purchases SET account_id = coalesce(account_id, :account), subscription_id = :subscription,
+			    product_id = :product, store_state = :state, refunded_at = :refunded,
+			    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at
+			WHERE store = :store AND purchase_id = :purchase
+			""";
+
+	/** The ended subscription a purchase billed before it moved to a new one keeps the store's last state and refund. */
+	private static final String INSERT_PAST_SUBSCRIPTION = """
+			INSERT INTO store_past_subscriptions (subscription_id, store, purchase_id, product_id, store_state,
+			                                      refunded_at, moved_at)
+			VALUES (:subscription, :store, :purchase, :product, :state, :refunded, :at)
+			ON CONFLICT (subscription_id) DO NOTHING
+			""";
+
+	private static final String SELECT_PURCHASE_OF = "SELECT " + PURCHASE_COLUMNS
+			+ " FROM store_purchases WHERE subscription_id = :subscription ORDER BY updated_at DESC LIMIT 1";
+
+	private static final String SELECT_PAST_PURCHASE_OF = """
+			SELECT p.store, p.purchase_id, p.account_id, h.subscription_id, h.product_id, h.store_state, h.refunded_at,
+			       p.case_number, p.last_signed_at
+			FROM store_past_subscriptions h
+			JOIN store_purchases p ON p.store = h.store AND p.purchase_id = h.purchase_id
+			WHERE h.subscription_id = :subscription
+			""";
+
+	private static final Logger log = LoggerFactory.getLogger(StoreSync.class);
 
 	private final JdbcClient jdbc;
 	private final Subscriptions subscriptions;
@@ -85,9 +115,9 @@ class StoreSync {
 		return outcome;
 	}
 
-	private StoreOutcome applyOnce(StoreReport report, Instant now) {
-		String purchaseId = report.purchaseId();
-		String productId = report.productId();
+	private StoreOutcome applyOnce(StoreReport received, Instant now) {
+		String purchaseId = received.purchaseId();
+		String productId = received.productId();
 		if (purchaseId == null || productId == null) {
 			return new StoreOutcome("IGNORED", null, null);
 		}
@@ -97,14 +127,21 @@ class StoreSync {
 				VALUES (:store, :purchase, :product, 'NEW', 'epoch', :at)
 				ON CONFLICT (store, purchase_id) DO NOTHING
 				""")
-			.param("store", report.store().name())
+			.param("store", received.store().name())
 			.param("purchase", purchaseId)
 			.param("product", productId)
 			.param("at", Timestamp.from(now))
 			.update();
-		Purchase purchase = lock(report.store().name(), purchaseId).orElseThrow();
-		if (report.signedAt().isBefore(purchase.lastSignedAt())) {
+		Purchase purchase = lock(received.store().name(), purchaseId).orElseThrow();
+		if (received.signedAt().isBefore(purchase.lastSignedAt())) {
 			return new StoreOutcome("STALE", purchase.subscriptionId(), null);
+		}
+		StoreReport report = received;
+		if (received.change() instanceof StoreChange.RefundReversed && purchase.refundedAt() == null) {
+			// the refund it reverses is not on the subscription the purchase bills now (an earlier one's, or none)
+			log.warn("{} reversed a refund of purchase {}, but subscription {} it bills is not refunded: nothing changed",
+					received.store().storeName(), purchaseId, purchase.subscriptionId());
+			report = received.withChange(new StoreChange.Nothing(received.type()));
 		}
 		String accountId = purchase.accountId() != null ? purchase.accountId()
 				: Optional.ofNullable(report.accountToken()).flatMap(tokens::accountOf).orElse(null);
@@ -126,18 +163,38 @@ class StoreSync {
 			outcome = new StoreOutcome(report.change() instanceof StoreChange.Nothing ? "IGNORED" : "APPLIED",
 					subscriptionId, null);
 		}
-		jdbc.sql("""
-				UPDATE store_purchases SET account_id = coalesce(account_id, :account), subscription_id = :subscription,
-				    product_id = :product, store_state = :state, refunded_at = coalesce(:refunded, refunded_at),
-				    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at
-				WHERE store = :store AND purchase_id = :purchase
-				""")
+		String billed = outcome.subscriptionId() != null ? outcome.subscriptionId() : purchase.subscriptionId();
+		String ended = purchase.subscriptionId();
+		boolean moved = ended != null && !ended.equals(billed);
+		if (moved) {
+			// a new subscription (the old one ended): the old one keeps its last state and refund where it is read
+			jdbc.sql(INSERT_PAST_SUBSCRIPTION)
+				.param("subscription", ended)
+				.param("store", purchase.store())
+				.param("purchase", purchaseId)
+				.param("product", purchase.productId())
+				.param("state", purchase.storeState())
+				.param("refunded", purchase.refundedAt() == null ? null : Timestamp.from(purchase.refundedAt()))
+				.param("at", Timestamp.from(now))
+				.update();
+		}
+		Instant refunded;
+		if (report.change() instanceof StoreChange.RefundReversed) {
+			log.warn("{} reversed the refund of purchase {}: subscription {} is no longer shown as refunded and stays "
+					+ "ended (never reopened; the store's next renewal starts a new one)", report.store().storeName(),
+					purchaseId, billed);
+			refunded = null;
+		}
+		else {
+			refunded = report.refundedAt() != null ? report.refundedAt() : moved ? null : purchase.refundedAt();
+		}
+		jdbc.sql(UPDATE_PURCHASE)
 			.param("account", "UNMATCHED".equals(outcome.outcome()) ? null : accountId)
-			.param("subscription", outcome.subscriptionId() != null ? outcome.subscriptionId() : purchase.subscriptionId())
+			.param("subscription", billed)
 			.param("product", productId)
 			.param("state", report.change() instanceof StoreChange.Nothing ? purchase.storeState()
 					: report.change().storeState())
-			.param("refunded", report.refundedAt() == null ? null : Timestamp.from(report.refundedAt()))
+			.param("refunded", refunded == null ? null : Timestamp.from(refunded))
 			.param("case", outcome.caseNumber())
 			.param("signed", Timestamp.from(report.signedAt()))
 			.param("at", Timestamp.from(now))
@@ -239,6 +296,10 @@ class StoreSync {
 				}
 				return purchase.subscriptionId();
 			}
+			case StoreChange.RefundReversed reversed -> {
+				// whether a reversed refund gives the customer the subscription back is not decided: it stays as it is
+				return purchase.subscriptionId();
+			}
 			case StoreChange.Nothing nothing -> {
 				return purchase.subscriptionId();
 			}
@@ -267,14 +328,20 @@ class StoreSync {
 			.optional();
 	}
 
-	/** The store purchase that bills a subscription, if any. */
+	/**
+	 * The store purchase that bills a subscription, if any; for a subscription the purchase billed before it moved to
+	 * a new one, the purchase with that subscription's own last state and refund.
+	 */
 	@Transactional(readOnly = true)
 	public Optional<Purchase> purchaseOf(String subscriptionId) {
-		return jdbc.sql("SELECT " + PURCHASE_COLUMNS
-				+ " FROM store_purchases WHERE subscription_id = :subscription ORDER BY updated_at DESC LIMIT 1")
+		return jdbc.sql(SELECT_PURCHASE_OF)
 			.param("subscription", subscriptionId)
 			.query(StoreSync::map)
-			.optional();
+			.optional()
+			.or(() -> jdbc.sql(SELECT_PAST_PURCHASE_OF)
+				.param("subscription", subscriptionId)
+				.query(StoreSync::map)
+				.optional());
 	}
 
 	static Purchase map(ResultSet rs, int row) throws SQLException {

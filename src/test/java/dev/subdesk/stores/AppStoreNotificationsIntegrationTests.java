@@ -286,6 +286,64 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aResubscriptionAfterARefundIsNotRefundedAndTheRefundedSubscriptionStaysRefunded() {
+		AppStorePurchase p = subscribed();
+		String refundedId = p.subscription().path("id").asString();
+		p.revokedAt(now.plusSeconds(60));
+		assertThat(p.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
+
+		p.revocationDate = null;
+		p.start = now.plusSeconds(120);
+		p.end = p.start.plus(Duration.ofDays(30));
+		JsonNode again = p.answer("SUBSCRIBED", "RESUBSCRIBE", now.plusSeconds(120));
+		assertThat(again.path("outcome").asString()).isEqualTo("APPLIED");
+		String newId = again.path("subscriptionId").asString();
+		assertThat(newId).isNotEqualTo(refundedId);
+
+		JsonNode paid = storeStatus(newId);
+		assertThat(paid.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(paid.path("storeState").asString()).isEqualTo("ACTIVE");
+		assertThat(paid.path("refunded").asBoolean()).as("the new purchase is paid, not refunded").isFalse();
+		assertThat(paid.path("refundedAt").isNull()).isTrue();
+		JsonNode refunded = storeStatus(refundedId);
+		assertThat(refunded.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(refunded.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(refunded.path("refunded").asBoolean()).as("the ended subscription keeps its refund").isTrue();
+		assertThat(at(refunded, "refundedAt")).isEqualTo(now.plusSeconds(60));
+	}
+
+	@Test
+	void aReversedRefundIsNoLongerShownAsRefundedButTheSubscriptionStaysEnded() {
+		AppStorePurchase p = subscribed();
+		p.revokedAt(now.plusSeconds(60));
+		assertThat(p.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
+
+		p.revocationDate = null;
+		assertThat(p.notify("REFUND_REVERSED", null, now.plusSeconds(90))).isEqualTo("APPLIED");
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("refunded").asBoolean()).isFalse();
+		assertThat(status.path("refundedAt").isNull()).isTrue();
+		assertThat(status.path("storeState").asString()).as("the transaction's period runs").isEqualTo("ACTIVE");
+		assertThat(status.path("status").asString()).as("an ended store subscription is never reopened")
+			.isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void aReversalWhileTheSubscriptionThePurchaseBillsIsNotRefundedChangesNothing() {
+		AppStorePurchase p = subscribed();
+		String before = p.storeStatus().toString();
+		assertThat(p.notify("REFUND_REVERSED", null, now.plusSeconds(30))).isEqualTo("IGNORED");
+		assertThat(p.storeStatus().toString()).isEqualTo(before);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("ACTIVE");
+	}
+
+	private JsonNode storeStatus(String subscriptionId) {
+		Api.Response answer = vendor.get("/subscriptions/" + subscriptionId + "/store-status");
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		return answer.json();
+	}
+
+	@Test
 	void twoFirstNotificationsOfOnePurchaseAtOnceMakeOneSubscription() throws Exception {
 		AppStorePurchase p = purchase();
 		try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
