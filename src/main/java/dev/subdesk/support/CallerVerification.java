@@ -105,8 +105,11 @@ public class CallerVerification {
 		if (failures < MAX_FAILURES) {
 			return new Result(Outcome.NOT_VERIFIED, MAX_FAILURES - failures, null, null, matched, FACTORS_NEEDED, partial);
 		}
-		SupportCase security = support.open(account, "Security: %d failed caller verifications".formatted(failures),
-				"PHONE", null, "Verification locked until " + now.plus(LOCK) + " after attempts by " + agent);
+		// a supervisor reviews it, never an agent: the one who made the attempts could otherwise take and close it
+		SupportCase security = support.openEscalated(account,
+				"Security: %d failed caller verifications".formatted(failures), "PHONE",
+				"Verification locked until " + now.plus(LOCK) + " after attempts by " + agent,
+				"verification locked after %d failed attempts".formatted(failures));
 		jdbc.sql("""
 				INSERT INTO verification_locks (account_id, locked_until, case_number) VALUES (:account, :until, :case)
 				ON CONFLICT (account_id) DO UPDATE SET locked_until = EXCLUDED.locked_until, case_number = EXCLUDED.case_number

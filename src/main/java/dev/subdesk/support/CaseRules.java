@@ -6,8 +6,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Who may work a case: only its owner or a supervisor resolves it or sets it to wait; a staff member takes a case
- * over only when nobody owns it, when its owner's staff account is disabled (a leaver's cases do not wait for a
- * supervisor), or as a supervisor. A note typed with a step has at most {@value #MAX_NOTE} characters.
+ * over only when nobody owns it (and it is not escalated), when its owner's staff account is disabled (a leaver's
+ * cases do not wait for a supervisor), or as a supervisor. A note typed with a step has at most {@value #MAX_NOTE} characters.
  */
 @Component
 public class CaseRules {
@@ -31,9 +31,18 @@ public class CaseRules {
 		return worker.supervisor() || worker.username().equals(c.owner());
 	}
 
-	/** Whether {@code worker} may make the case theirs (see the class comment). */
+	/**
+	 * Whether {@code worker} may make the case theirs (see the class comment); an escalated case nobody owns waits for
+	 * a supervisor, or an agent would take back what was handed up (a lockout after failed verifications included).
+	 */
 	public boolean mayTake(SupportCase c, Worker worker) {
-		return c.owner() == null || worker.supervisor() || !staff.enabled(c.owner());
+		if (worker.supervisor()) {
+			return true;
+		}
+		if (c.owner() == null) {
+			return c.status() != SupportCase.Status.ESCALATED;
+		}
+		return !staff.enabled(c.owner());
 	}
 
 	/** The case, which {@code worker} owns or may take; {@code 403 CASE_OWNED} when another owns it. */

@@ -116,6 +116,24 @@ public class Support {
 	}
 
 	/**
+	 * Opens a case straight in the supervisors' queue: ESCALATED with {@code reason}, HIGH priority, owned by nobody,
+	 * so that no agent takes it ({@link CaseRules#mayTake}); for what an agent must not judge alone, such as a caller
+	 * locked out after failed verifications. The customer is told once, that it was opened.
+	 */
+	@Transactional
+	public SupportCase openEscalated(Account account, String subject, String channel, String detail, String reason) {
+		String number = insert(account.id(), subject, channel, null, detail, SupportCase.Priority.HIGH);
+		jdbc.sql("UPDATE support_cases SET status = 'ESCALATED', escalation_reason = :reason WHERE case_number = :number")
+			.param("reason", reason)
+			.param("number", number)
+			.update();
+		timeline(number, "system", "STATUS", "Escalated to a supervisor: " + reason);
+		events.publishEvent(new CaseUpdated(number, account.id(), account.email(), account.country(),
+				CaseUpdated.Update.OPENED, subject, null));
+		return changed(EventType.CASE_OPENED, number);
+	}
+
+	/**
 	 * Opens a case that belongs to no account yet (a store purchase whose account token matches no account): it
 	 * waits in the queue for an agent to find the customer; nobody is told, as there is nobody to tell.
 	 */

@@ -3,6 +3,7 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.CaseRules;
 import dev.subdesk.support.CallerVerification.Claims;
 import dev.subdesk.support.CallerVerification.Outcome;
 import dev.subdesk.support.CallerVerification;
@@ -11,6 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 class CallerVerificationIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	dev.subdesk.support.Support support;
+
+	@Autowired
+	CaseRules rules;
 
 	@Autowired
 	CallerVerification verification;
@@ -64,6 +71,14 @@ class CallerVerificationIntegrationTests extends ApiIntegrationTest {
 		CallerVerification.Result locked = verification.verify(account, "agent-ann", null, wrong);
 		assertThat(locked.outcome()).isEqualTo(Outcome.LOCKED);
 		assertThat(api.get("/cases/" + locked.securityCase()).text("subject")).startsWith("Security:");
+		// straight to the supervisors' queue, urgent, and out of reach of the agent whose attempts caused it
+		dev.subdesk.support.SupportCase security = support.find(locked.securityCase()).orElseThrow();
+		assertThat(security.status()).isEqualTo(dev.subdesk.support.SupportCase.Status.ESCALATED);
+		assertThat(security.priority()).isEqualTo(dev.subdesk.support.SupportCase.Priority.HIGH);
+		assertThat(rules.mayTake(security, new CaseRules.Worker("agent-ann", false))).isFalse();
+		assertThat(rules.mayTake(security, new CaseRules.Worker("agent-bob", false))).isFalse();
+		assertThat(rules.mayTake(security, new CaseRules.Worker("sue", true))).as("a supervisor").isTrue();
+		assertThat(fixtures.notices(account, "CASE_UPDATE")).as("the customer is told once").hasSize(1);
 
 		Claims right = new Claims(email, null, "4242");
 		assertThat(verification.verify(account, "agent-bob", null, right).outcome()).isEqualTo(Outcome.LOCKED);
