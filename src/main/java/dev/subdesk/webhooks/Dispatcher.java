@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -191,11 +193,19 @@ class Dispatcher implements SmartLifecycle {
 			FROM domain_event WHERE position = ANY (:positions)
 			""";
 
+	/**
+	 * The endpoints of a round with their secrets: the current one, then each rotated-out one still within its 24
+	 * hours, newest first (a row per old secret; none: one row with nulls), and a plain previous one of a row from
+	 * before V180 that the start-up has not sealed yet.
+	 */
 	private static final String TARGETS = """
-			SELECT id, url, sealed_secret, secret, secret_kek_id,
-			    CASE WHEN previous_secret_until > :now THEN sealed_previous_secret END AS sealed_previous_secret,
-			    CASE WHEN previous_secret_until > :now THEN previous_secret END AS previous_secret
-			FROM webhook_endpoint WHERE id = ANY (:ids)
+			SELECT w.id, w.url, w.sealed_secret, w.secret, w.secret_kek_id,
+			    CASE WHEN w.previous_secret_until > :now THEN w.previous_secret END AS previous_secret,
+			    o.sealed_secret AS sealed_old_secret, o.secret_kek_id AS old_secret_kek_id
+			FROM webhook_endpoint w
+			LEFT JOIN webhook_endpoint_old_secret o ON o.endpoint_id = w.id AND o.signs_until > :now
+			WHERE w.id = ANY (:ids)
+			ORDER BY w.id, o.signs_until DESC, o.seq DESC
 			""";
 
 	private static final String SUCCEEDED = """
@@ -648,22 +658,34 @@ class Dispatcher implements SmartLifecycle {
 		jdbc.sql(TARGETS)
 			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
 			.param("now", Timestamp.from(clock.instant()))
-			.query((rs, n) -> {
+			.query((RowCallbackHandler) rs -> {
 				String id = rs.getString("id");
+				Target known = targets.get(id);
+				if (known != null && known.secret() == null) {
+					return; // cannot sign: said once
+				}
 				try {
-					return new Target(id, rs.getString("url"),
-							java.util.Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")),
-							secrets.read(rs, id, "sealed_previous_secret", "previous_secret"), null);
+					List<String> signing = known == null ? new ArrayList<>() : new ArrayList<>(known.secrets());
+					if (known == null) {
+						signing.add(Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")));
+						String plainPrevious = rs.getString("previous_secret");
+						if (plainPrevious != null) {
+							signing.add(plainPrevious);
+						}
+					}
+					byte[] old = rs.getBytes("sealed_old_secret");
+					if (old != null) {
+						signing.add(secrets.open(id, old, rs.getString("old_secret_kek_id")));
+					}
+					targets.put(id, new Target(id, rs.getString("url"), List.copyOf(signing), null));
 				}
 				catch (IllegalStateException e) {
-					// this endpoint's secret does not open (another key-encryption key): its deliveries fail and are
-					// retried on the schedule; the other endpoints' go out
+					// a secret of this endpoint does not open (another key-encryption key): its deliveries fail and
+					// are retried on the schedule; the other endpoints' go out
 					log.error("Webhook endpoint {} cannot sign: {}", id, e.getMessage());
-					return new Target(id, rs.getString("url"), null, null, e.getMessage());
+					targets.put(id, new Target(id, rs.getString("url"), List.of(), e.getMessage()));
 				}
-			})
-			.list()
-			.forEach(t -> targets.put(t.id(), t));
+			});
 		return targets;
 	}
 
@@ -674,8 +696,7 @@ class Dispatcher implements SmartLifecycle {
 			failed(claim, null, "not sent: the event is no longer kept", Optional.empty(), clock.instant(), false);
 			return;
 		}
-		String secret = target.secret();
-		if (secret == null) {
+		if (target.secret() == null) {
 			// not the receiver's fault: retried on the schedule, without counting towards disabling the endpoint
 			Instant now = clock.instant();
 			failed(claim, null, "not sent: the signing secret cannot be opened: " + target.unusable(),
@@ -689,12 +710,10 @@ class Dispatcher implements SmartLifecycle {
 		}
 		String body = body(event.id(), event.type(), event.createdAt(), event.subjectId(), event.sequence(), event.data());
 		long timestamp = clock.instant().getEpochSecond();
-		List<String> secrets = target.previousSecret() == null ? List.of(secret)
-				: List.of(secret, target.previousSecret());
 		long sent = System.nanoTime();
 		WebhookHttp.Answer answer = client.post(target.url(), Map.of("webhook-id", event.id(), "webhook-timestamp",
-				Long.toString(timestamp), "webhook-signature", Signatures.header(secrets, event.id(), timestamp, body)),
-				body);
+				Long.toString(timestamp), "webhook-signature",
+				Signatures.header(target.secrets(), event.id(), timestamp, body)), body);
 		switch (answer) {
 			case WebhookHttp.Status(int code) when code >= 200 && code < 300 ->
 				succeeded(claim, code, Duration.ofNanos(System.nanoTime() - sent));
@@ -825,8 +844,14 @@ class Dispatcher implements SmartLifecycle {
 			Instant createdAt) {
 	}
 
-	/** An endpoint as an attempt needs it; {@code unusable}: why it cannot sign (then it has no secret). */
-	private record Target(String id, String url, @Nullable String secret, @Nullable String previousSecret,
-			@Nullable String unusable) {
+	/**
+	 * An endpoint as an attempt needs it: the secrets that sign, the current one first; {@code unusable}: why it
+	 * cannot sign (then it has none).
+	 */
+	private record Target(String id, String url, List<String> secrets, @Nullable String unusable) {
+
+		@Nullable String secret() {
+			return secrets.isEmpty() ? null : secrets.getFirst();
+		}
 	}
 }

@@ -4,6 +4,9 @@ import dev.subdesk.sealing.KeyEncryptionKey;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -12,39 +15,59 @@ import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The endpoints' signing secrets as stored: sealed with the key-encryption key ({@link KeyEncryptionKey}, AES-256-GCM,
- * the associated data naming the endpoint, so a sealed secret opens for its own endpoint only). A row written before
- * sealing (V180) holds its secret in the plain columns: {@link #sealPlainSecrets()} seals them when the server starts,
- * and until then {@link #read} still takes the plain one.
+ * the associated data naming the endpoint, so a sealed secret opens for its own endpoint only), the current one in
+ * {@code webhook_endpoint}, the rotated-out ones still signing in {@code webhook_endpoint_old_secret}. A row written
+ * before sealing (V180) holds its secrets in the plain columns: {@link #sealPlainSecrets()} seals them when the server
+ * starts, and until then {@link #read} still takes the plain one.
  */
 @Component
 class SealedSecrets {
 
 	private static final Logger log = LoggerFactory.getLogger(SealedSecrets.class);
 
+	/** Rows sealed per transaction when the server starts. */
+	static final int SEAL_BATCH = 100;
+
+	/**
+	 * The next rows with a secret in the clear, locked {@code FOR NO KEY UPDATE} and waited for, never skipped: the
+	 * dispatcher's {@code FOR KEY SHARE} does not hold this lock up, and an edit's or a rotation's lock is held
+	 * briefly (a skipped row stayed in the clear until the next start). Nodes starting at once lock in id order; a
+	 * row another node sealed meanwhile no longer matches once its lock is granted and is left out.
+	 */
 	private static final String PLAIN = """
-			SELECT id, secret, previous_secret FROM webhook_endpoint
+			SELECT id, secret, previous_secret, previous_secret_until FROM webhook_endpoint
 			WHERE secret IS NOT NULL OR previous_secret IS NOT NULL
-			FOR UPDATE SKIP LOCKED
+			ORDER BY id LIMIT :batch
+			FOR NO KEY UPDATE
 			""";
 
 	private static final String SEAL = """
 			UPDATE webhook_endpoint SET
 			    sealed_secret = COALESCE(CAST(:sealed AS bytea), sealed_secret),
-			    sealed_previous_secret = COALESCE(CAST(:sealedPrevious AS bytea), sealed_previous_secret),
-			    secret_kek_id = :kek, secret = NULL, previous_secret = NULL
+			    secret_kek_id = CASE WHEN CAST(:sealed AS bytea) IS NULL THEN secret_kek_id ELSE :kek END,
+			    secret = NULL, previous_secret = NULL, previous_secret_until = NULL
 			WHERE id = :id
+			""";
+
+	static final String ADD_OLD = """
+			INSERT INTO webhook_endpoint_old_secret (endpoint_id, sealed_secret, secret_kek_id, signs_until)
+			VALUES (:id, :sealed, :kek, :until)
 			""";
 
 	private final KeyEncryptionKey kek;
 	private final JdbcClient jdbc;
+	private final TransactionTemplate transactions;
+	private final Clock clock;
 
-	SealedSecrets(KeyEncryptionKey kek, JdbcClient jdbc) {
+	SealedSecrets(KeyEncryptionKey kek, JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
 		this.kek = kek;
 		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.clock = clock;
 	}
 
 	/** The fingerprint of the key that seals: stored beside the sealed secrets. */
@@ -57,41 +80,76 @@ class SealedSecrets {
 	}
 
 	/**
-	 * The secret in {@code sealedColumn} of this row, opened, or the one in {@code plainColumn} of a row not sealed yet;
-	 * null when both are.
+	 * The secret in {@code sealedColumn} of this row (sealed with the key named in {@code secret_kek_id}), opened, or
+	 * the one in {@code plainColumn} of a row not sealed yet; null when both are.
 	 */
 	@Nullable String read(ResultSet rs, String endpointId, String sealedColumn, String plainColumn) throws SQLException {
 		byte[] sealed = rs.getBytes(sealedColumn);
 		if (sealed != null) {
-			String sealedBy = rs.getString("secret_kek_id");
-			return new String(kek.open(sealed, associatedData(endpointId), sealedBy == null ? "" : sealedBy),
-					StandardCharsets.UTF_8);
+			return open(endpointId, sealed, rs.getString("secret_kek_id"));
 		}
 		return rs.getString(plainColumn);
 	}
 
-	/** Seals every secret still stored in the clear (rows from before V180) and empties the plain columns. */
+	/** A secret of this endpoint sealed with the key {@code sealedBy}, opened. */
+	String open(String endpointId, byte[] sealed, @Nullable String sealedBy) {
+		return new String(kek.open(sealed, associatedData(endpointId), sealedBy == null ? "" : sealedBy),
+				StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Keeps a rotated-out secret signing until {@code until}, sealed; in the caller's transaction, which holds the
+	 * endpoint's row.
+	 */
+	void addOld(String endpointId, byte[] sealed, String sealedBy, Instant until) {
+		jdbc.sql(ADD_OLD)
+			.param("id", endpointId)
+			.param("sealed", sealed)
+			.param("kek", sealedBy)
+			.param("until", Timestamp.from(until))
+			.update();
+	}
+
+	/**
+	 * Seals every secret still stored in the clear (rows from before V180) and empties the plain columns, in
+	 * transactions of {@value #SEAL_BATCH} rows, until none is left; a plain previous secret whose 24 hours are over
+	 * is dropped. Answers how many rows it sealed.
+	 */
 	@EventListener(ApplicationStartedEvent.class)
-	@Transactional
 	public int sealPlainSecrets() {
-		record Plain(String id, @Nullable String secret, @Nullable String previous) {
+		int sealed = 0;
+		for (int batch = sealBatch(); batch > 0; batch = sealBatch()) {
+			sealed += batch;
 		}
-		List<Plain> plain = jdbc.sql(PLAIN)
-			.query((rs, n) -> new Plain(rs.getString("id"), rs.getString("secret"), rs.getString("previous_secret")))
-			.list();
-		for (Plain row : plain) {
-			jdbc.sql(SEAL)
-				.param("id", row.id())
-				.param("sealed", row.secret() == null ? null : seal(row.id(), row.secret()), java.sql.Types.BINARY)
-				.param("sealedPrevious", row.previous() == null ? null : seal(row.id(), row.previous()),
-						java.sql.Types.BINARY)
-				.param("kek", kek.id())
-				.update();
+		if (sealed > 0) {
+			log.info("Sealed the signing secrets of {} webhook endpoint(s) that were stored in the clear", sealed);
 		}
-		if (!plain.isEmpty()) {
-			log.info("Sealed the signing secrets of {} webhook endpoint(s) that were stored in the clear", plain.size());
+		return sealed;
+	}
+
+	private int sealBatch() {
+		record Plain(String id, @Nullable String secret, @Nullable String previous, @Nullable Instant previousUntil) {
 		}
-		return plain.size();
+		Integer sealed = transactions.execute(tx -> {
+			List<Plain> plain = jdbc.sql(PLAIN).param("batch", SEAL_BATCH).query((rs, n) -> {
+				Timestamp until = rs.getTimestamp("previous_secret_until");
+				return new Plain(rs.getString("id"), rs.getString("secret"), rs.getString("previous_secret"),
+						until == null ? null : until.toInstant());
+			}).list();
+			Instant now = clock.instant();
+			for (Plain row : plain) {
+				if (row.previous() != null && row.previousUntil() != null && row.previousUntil().isAfter(now)) {
+					addOld(row.id(), seal(row.id(), row.previous()), kek.id(), row.previousUntil());
+				}
+				jdbc.sql(SEAL)
+					.param("id", row.id())
+					.param("sealed", row.secret() == null ? null : seal(row.id(), row.secret()), java.sql.Types.BINARY)
+					.param("kek", kek.id())
+					.update();
+			}
+			return plain.size();
+		});
+		return sealed == null ? 0 : sealed;
 	}
 
 	private static String associatedData(String endpointId) {

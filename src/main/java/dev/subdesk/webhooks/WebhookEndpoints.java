@@ -33,6 +33,13 @@ public class WebhookEndpoints {
 	/** How long a rotated-out secret keeps signing beside the new one. */
 	public static final Duration OLD_SECRET_SIGNS = Duration.ofHours(24);
 
+	/**
+	 * The most rotated-out secrets that sign beside the current one: more than this many rotations within 24 hours
+	 * end the oldest one's 24 hours early. Each adds some 50 bytes to the signature header, which receivers (and the
+	 * proxies before them) limit.
+	 */
+	public static final int OLD_SECRETS_KEPT = 10;
+
 	static final String ALL = "*";
 
 	private static final String COLUMNS = "seq, id, url, events, status, description, created_at";
@@ -60,6 +67,17 @@ public class WebhookEndpoints {
 			FROM webhook_delivery
 			WHERE endpoint_id = :endpoint AND (status = 'FAILED' OR status = 'PENDING' AND attempts > 0)
 			ORDER BY created_at DESC, seq DESC LIMIT :limit
+			""";
+
+	/**
+	 * The rotated-out secrets of an endpoint that can no longer sign: their 24 hours are over, another key-encryption
+	 * key sealed them, or newer ones fill the {@link #OLD_SECRETS_KEPT} kept.
+	 */
+	private static final String FORGET_OLD_SECRETS = """
+			DELETE FROM webhook_endpoint_old_secret WHERE endpoint_id = :id AND (signs_until <= :now
+			    OR secret_kek_id <> :kek
+			    OR seq NOT IN (SELECT seq FROM webhook_endpoint_old_secret WHERE endpoint_id = :id
+			                   ORDER BY signs_until DESC, seq DESC LIMIT :kept))
 			""";
 
 	private final JdbcClient jdbc;
@@ -174,26 +192,56 @@ public class WebhookEndpoints {
 	}
 
 	/**
-	 * A new secret, stored sealed; the one it replaces signs too for {@link #OLD_SECRET_SIGNS} (sealed as it was, or
-	 * still plain in a row the start-up has not sealed yet). One sealed with another key-encryption key than this
-	 * server's (the key was changed: the way out its error names) cannot sign any more and is dropped, since the one
-	 * column naming the key now names this server's.
+	 * A new secret, stored sealed; the one it replaces signs too for {@link #OLD_SECRET_SIGNS}, and so does each one
+	 * rotated out before it, for its own 24 hours: two rotations within a day leave three secrets signing (a
+	 * receiver may still be switching from the first). At most the newest {@value #OLD_SECRETS_KEPT} rotated-out
+	 * secrets are kept, which bounds the signature header. The replaced secret is kept sealed as it was, or sealed now
+	 * if it is still plain in a row the start-up has not sealed yet (with a plain previous one still signing); one
+	 * sealed with another key-encryption key than this server's (the key was changed: the way out its error names)
+	 * cannot sign any more and is dropped, as are the kept ones sealed so.
 	 */
 	@Transactional
 	public String rotateSecret(String id) {
-		lock(id);
+		record Current(byte @Nullable [] sealed, @Nullable String kek, @Nullable String plain,
+				@Nullable String plainPrevious, @Nullable Instant plainPreviousUntil) {
+		}
+		Current current = jdbc.sql("""
+				SELECT sealed_secret, secret_kek_id, secret, previous_secret, previous_secret_until
+				FROM webhook_endpoint WHERE id = :id FOR NO KEY UPDATE
+				""").param("id", id).query((rs, n) -> {
+			Timestamp until = rs.getTimestamp("previous_secret_until");
+			return new Current(rs.getBytes("sealed_secret"), rs.getString("secret_kek_id"), rs.getString("secret"),
+					rs.getString("previous_secret"), until == null ? null : until.toInstant());
+		}).optional().orElseThrow(() -> SubdeskException.notFound("Webhook endpoint", id));
+		Instant now = clock.instant();
+		String kek = secrets.kekId();
+		if (current.sealed() != null) {
+			if (kek.equals(current.kek())) {
+				secrets.addOld(id, current.sealed(), kek, now.plus(OLD_SECRET_SIGNS));
+			}
+		}
+		else if (current.plain() != null) {
+			secrets.addOld(id, secrets.seal(id, current.plain()), kek, now.plus(OLD_SECRET_SIGNS));
+		}
+		if (current.plainPrevious() != null && current.plainPreviousUntil() != null
+				&& current.plainPreviousUntil().isAfter(now)) {
+			secrets.addOld(id, secrets.seal(id, current.plainPrevious()), kek, current.plainPreviousUntil());
+		}
+		jdbc.sql(FORGET_OLD_SECRETS)
+			.param("id", id)
+			.param("now", Timestamp.from(now))
+			.param("kek", kek)
+			.param("kept", OLD_SECRETS_KEPT)
+			.update();
 		String secret = Signatures.newSecret();
 		jdbc.sql("""
-				UPDATE webhook_endpoint SET previous_secret = secret,
-				    sealed_previous_secret = CASE WHEN secret_kek_id = :kek THEN sealed_secret END,
-				    previous_secret_until = CASE WHEN secret_kek_id = :kek OR secret IS NOT NULL THEN CAST(:until AS timestamptz) END,
-				    secret = NULL, sealed_secret = :sealed, secret_kek_id = :kek
+				UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek,
+				    secret = NULL, previous_secret = NULL, previous_secret_until = NULL
 				WHERE id = :id
 				""")
 			.param("id", id)
 			.param("sealed", secrets.seal(id, secret))
-			.param("kek", secrets.kekId())
-			.param("until", Timestamp.from(clock.instant().plus(OLD_SECRET_SIGNS)))
+			.param("kek", kek)
 			.update();
 		return secret;
 	}

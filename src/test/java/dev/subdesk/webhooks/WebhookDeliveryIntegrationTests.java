@@ -168,6 +168,75 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void afterTwoRotationsWithin24HoursEachRotatedOutSecretSignsForItsOwn24Hours() throws Exception {
+		Receiver receiver = receiver();
+		var endpoint = endpoint(receiver);
+		String id = endpoint.endpoint().id();
+		String first = endpoint.secret();
+		String second = endpoints.rotateSecret(id);
+		clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+		String third = endpoints.rotateSecret(id);
+
+		String subject = subject();
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		Receiver.Received got = about(receiver, List.of(subject)).getFirst();
+		assertThat(got.signature().split(" ")).as(got.signature()).hasSize(3);
+		for (String secret : List.of(first, second, third)) {
+			assertThat(StandardWebhooksVerifier.verifies(secret, got.id(), got.timestamp(), got.body(),
+					got.signature())).as("an hour after the second rotation, %s signs", secret).isTrue();
+		}
+
+		// 24 hours and a second after the first rotation: the first secret is done, the second has an hour left
+		clock.moveTo(clock.instant().plus(Duration.ofHours(23)).plusSeconds(1));
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 2);
+		Receiver.Received later = about(receiver, List.of(subject)).get(1);
+		assertThat(later.signature().split(" ")).as(later.signature()).hasSize(2);
+		assertThat(StandardWebhooksVerifier.verifies(third, later.id(), later.timestamp(), later.body(),
+				later.signature())).isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(second, later.id(), later.timestamp(), later.body(),
+				later.signature())).isTrue();
+		assertThat(StandardWebhooksVerifier.verifies(first, later.id(), later.timestamp(), later.body(),
+				later.signature())).isFalse();
+
+		clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 3);
+		Receiver.Received last = about(receiver, List.of(subject)).get(2);
+		assertThat(last.signature().split(" ")).as(last.signature()).hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(third, last.id(), last.timestamp(), last.body(),
+				last.signature())).isTrue();
+	}
+
+	@Test
+	void manyRotationsWithin24HoursKeepOnlyTheNewestRotatedOutSecretsSigning() throws Exception {
+		Receiver receiver = receiver();
+		var endpoint = endpoint(receiver);
+		String id = endpoint.endpoint().id();
+		List<String> secrets = new ArrayList<>(List.of(endpoint.secret()));
+		for (int i = 0; i <= WebhookEndpoints.OLD_SECRETS_KEPT; i++) {
+			secrets.add(endpoints.rotateSecret(id));
+		}
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single()).isEqualTo(WebhookEndpoints.OLD_SECRETS_KEPT);
+
+		String subject = subject();
+		append(EventType.SUBSCRIPTION_UPDATED, subject);
+		await().atMost(Duration.ofSeconds(20)).until(() -> about(receiver, List.of(subject)).size() == 1);
+		Receiver.Received got = about(receiver, List.of(subject)).getFirst();
+		assertThat(got.signature().split(" ")).hasSize(1 + WebhookEndpoints.OLD_SECRETS_KEPT);
+		assertThat(StandardWebhooksVerifier.verifies(secrets.getFirst(), got.id(), got.timestamp(), got.body(),
+				got.signature())).as("the oldest beyond the bound").isFalse();
+		for (String secret : secrets.subList(1, secrets.size())) {
+			assertThat(StandardWebhooksVerifier.verifies(secret, got.id(), got.timestamp(), got.body(),
+					got.signature())).isTrue();
+		}
+	}
+
+	@Test
 	void aReceiverThatFailsForAWhileThenRecoversGetsEveryEventInOrderPerSubject() throws Exception {
 		Receiver receiver = receiver();
 		AtomicInteger failures = new AtomicInteger(12);
