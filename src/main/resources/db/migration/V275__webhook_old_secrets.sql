@@ -18,7 +18,7 @@ SELECT id, sealed_previous_secret, secret_kek_id, previous_secret_until
 FROM webhook_endpoint
 WHERE sealed_previous_secret IS NOT NULL AND secret_kek_id IS NOT NULL AND previous_secret_until IS NOT NULL;
 
--- previous_secret and previous_secret_until stay for rows from before V180 whose previous secret is still in the
--- clear: the server seals it into webhook_endpoint_old_secret when it starts (SealedSecrets).
-ALTER TABLE webhook_endpoint DROP COLUMN sealed_previous_secret;
-UPDATE webhook_endpoint SET previous_secret_until = NULL WHERE previous_secret IS NULL;
+-- webhook_endpoint.sealed_previous_secret is no longer read. It stays, as do previous_secret and
+-- previous_secret_until (read for rows from before V180 whose previous secret is still in the clear: the server seals
+-- it into webhook_endpoint_old_secret when it starts), so that a node of the previous version still running while
+-- another migrates keeps signing with what it knows; a later version drops it.
