@@ -9,7 +9,6 @@ import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.shared.Formats;
-import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -18,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -111,14 +111,14 @@ public class PublicCancellations {
 		Instant receivedAt = clock.instant();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
-		// locked (then read again) so that a closure under way is waited for: what this request files under the
-		// account after the closure had erased it would never be erased
-		Optional<Account> owner = subscription.map(s -> accounts.lock(s.accountId())).filter(a -> !a.closed());
+		NamedAccounts named = NamedAccounts.lock(accounts, subscription.map(Subscription::accountId),
+				List.of(request.email(), request.confirmationEmail()));
+		Optional<Account> owner = named.owner();
 		boolean matches = owners(request);
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = concerned(accounts, owner, request.email());
+		Optional<Account> concerned = named.concerned(request.email());
 		if (matches) {
 			Cancellation.Mode mode = request.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
 			String feedback = request.extraordinary() ? "Extraordinary cancellation: " + request.reason() : null;
@@ -175,21 +175,6 @@ public class PublicCancellations {
 	@Transactional(readOnly = true)
 	public Optional<Received> find(String id) {
 		return jdbc.sql(SELECT).param("id", id).query(PublicCancellations::map).optional();
-	}
-
-	/**
-	 * The account a public request concerns: the contract's owner, else the open account with the email typed
-	 * (locked, like the owner, and read again); a request that matches nothing is kept for an agent with a case on
-	 * that account.
-	 */
-	static Optional<Account> concerned(Accounts accounts, Optional<Account> owner, String email) {
-		return owner.or(() -> accounts.findByEmail(email, Page.Request.first(1))
-			.data()
-			.stream()
-			.filter(a -> !a.closed())
-			.findFirst()
-			.map(a -> accounts.lock(a.id()))
-			.filter(a -> !a.closed()));
 	}
 
 	/** What the form kept about a closed account's customer is erased with the account. */

@@ -15,6 +15,7 @@ import dev.subdesk.support.Support;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -103,12 +104,12 @@ public class PublicWithdrawals {
 		String email = request.email();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
-		// locked and read again, as PublicCancellations does: a closure under way is waited for
-		Optional<Account> owner = subscription.map(s -> accounts.lock(s.accountId())).filter(a -> !a.closed());
+		NamedAccounts named = NamedAccounts.lock(accounts, subscription.map(Subscription::accountId), List.of(email));
+		Optional<Account> owner = named.owner();
 		boolean matches = owners(request);
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = PublicCancellations.concerned(accounts, owner, email);
+		Optional<Account> concerned = named.concerned(email);
 		if (matches) {
 			withdrawal = withdrawals.withdraw(subscription.get().id(),
 					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
