@@ -1,10 +1,14 @@
 package dev.subdesk.console;
 
 import dev.subdesk.shared.Formats;
+import java.math.BigDecimal;
 import dev.subdesk.shared.Money;
 import org.jspecify.annotations.Nullable;
 
-/** Amounts an agent types in the currency's major unit ({@code 12.50}), read as integer minor units (no floating point). */
+/**
+ * Amounts an agent types in the currency's major unit ({@code 12.50}, {@code 5999} yen), read as integer minor units
+ * (no floating point).
+ */
 final class Amounts {
 
 	private Amounts() {
@@ -20,10 +24,11 @@ final class Amounts {
 			return max.amount();
 		}
 		String text = typed.strip().replaceFirst("^\\$", "");
+		int digits = max.fractionDigits();
 		long amount = -1;
-		if (text.matches("\\d{1,12}(\\.\\d{1,2})?")) {
-			String[] parts = (text + ".").split("\\.", -1);
-			amount = Long.parseLong(parts[0]) * 100 + (parts[1].isEmpty() ? 0 : Long.parseLong((parts[1] + "0").substring(0, 2)));
+		// as many decimals as the currency's minor unit has, and no more: 12.50 USD, 5999 JPY, 1.250 KWD
+		if (text.matches(digits == 0 ? "\\d{1,12}" : "\\d{1,12}(\\.\\d{1," + digits + "})?")) {
+			amount = new BigDecimal(text).movePointRight(digits).longValueExact();
 		}
 		if (amount <= 0 || amount > max.amount()) {
 			throw new IllegalArgumentException("give an amount above zero and at most " + Formats.money(max) + ".");

@@ -70,10 +70,20 @@ public final class Formats {
 	private Formats() {
 	}
 
-	/** Minor units as a decimal amount with the currency: integer arithmetic only. */
+	/**
+	 * Minor units as a decimal amount with the currency, in as many decimals as its minor unit has ({@code $59.99},
+	 * {@code 59.99 EUR}, {@code 5999 JPY}, {@code 1.250 KWD}): exact, never through a double.
+	 */
 	public static String money(Money money) {
-		long abs = Math.abs(money.amount());
-		String value = "%s%d.%02d".formatted(money.amount() < 0 ? "-" : "", abs / 100, abs % 100);
+		int digits = money.fractionDigits();
+		String value;
+		if (digits == 2) {
+			long abs = Math.abs(money.amount());
+			value = "%s%d.%02d".formatted(money.amount() < 0 ? "-" : "", abs / 100, abs % 100);
+		}
+		else {
+			value = BigDecimal.valueOf(money.amount()).movePointLeft(digits).toPlainString();
+		}
 		return "USD".equals(money.currency()) ? "$" + value : value + " " + money.currency();
 	}
 

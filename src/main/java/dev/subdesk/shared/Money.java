@@ -32,6 +32,24 @@ public record Money(long amount, String currency) {
 		return true;
 	}
 
+	/** The digits of each currency's minor unit met so far (see {@link #fractionDigits()}). */
+	private static final java.util.Map<String, Integer> FRACTION_DIGITS = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/**
+	 * How many digits the currency's minor unit has: 2 for USD and EUR (cents), 0 for JPY, 3 for KWD; 0 for a code
+	 * that has none (XAU), 2 for one the JDK does not know.
+	 */
+	public int fractionDigits() {
+		return FRACTION_DIGITS.computeIfAbsent(currency, code -> {
+			try {
+				return Math.max(java.util.Currency.getInstance(code).getDefaultFractionDigits(), 0);
+			}
+			catch (IllegalArgumentException unknown) {
+				return 2;
+			}
+		});
+	}
+
 	public static Money of(long amount, String currency) {
 		return new Money(amount, currency);
 	}
