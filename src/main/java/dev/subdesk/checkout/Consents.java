@@ -51,12 +51,16 @@ public class Consents {
 	/**
 	 * Checks a purchase's consent: the disclosure must exist, be of this account, plan and parent, show the
 	 * {@code price} the purchase is about to charge (R-US-2: the terms and price shown are what was agreed to; a price
-	 * change since the disclosure needs a new one), not have expired and not back another purchase; else {@code 400} on
-	 * {@code consent}. Missing where required: {@code 400}.
+	 * change since the disclosure needs a new one), not have expired, not back another purchase, and still be true of
+	 * a purchase at {@code termsAt}: the same trial or none, the same first charge and first renewal, on the same
+	 * calendar days, at the same prices (a base whose free trial converted since, so that the add-on said "nothing
+	 * charged today" would be charged at once; a price change scheduled since). Else {@code 400} on {@code consent}.
+	 * Missing where required: {@code 400}. {@code termsAt} is the instant the purchase was first checked, also when it
+	 * is checked again as it is recorded, so a purchase charged just before midnight is not refused after its charge.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void check(@Nullable ConsentRequest consent, Account account, String planCode,
-			@Nullable String parentSubscriptionId, Money price, boolean storeBilled) {
+			@Nullable String parentSubscriptionId, Money price, boolean storeBilled, Instant termsAt) {
 		if (consent == null) {
 			if (!storeBilled && required(account)) {
 				throw SubdeskException.invalid("consent",
@@ -70,7 +74,7 @@ public class Consents {
 				|| !Objects.equals(d.parentSubscriptionId(), parentSubscriptionId)) {
 			throw SubdeskException.invalid("consent", "the disclosure is of another account, plan or parent subscription");
 		}
-		if (!d.price().equals(price) || !d.renewalPrice().equals(price)) {
+		if (!d.price().equals(price)) {
 			throw SubdeskException.invalid("consent",
 					"the plan's price changed since the disclosure was made: get a new one and show it again");
 		}
@@ -79,6 +83,10 @@ public class Consents {
 		}
 		if (repository.ofDisclosure(d.id()).isPresent()) {
 			throw SubdeskException.invalid("consent", "the disclosure already backs another purchase");
+		}
+		if (!disclosures.stillTrue(d, account, termsAt)) {
+			throw SubdeskException.invalid("consent",
+					"the terms changed since the disclosure: get a new one and show it again");
 		}
 	}
 

@@ -11,6 +11,7 @@ import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
+import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.WithdrawalPeriod;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,11 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Writes the disclosure a buyer must see before agreeing (R-US-1, R-CA-1, R-NY-1, R-MA-1, R-EU-1): the price, that
- * it renews until cancelled, how often, when and how much is charged (calendar dates), the deadline to stop the next
+ * it renews until cancelled, how often, when and how much is charged (calendar dates; the first renewal at the price it
+ * will really charge, a price change already scheduled before it named with its day), the deadline to stop the next
  * charge, how to cancel online, the money-back policy (R-REF-1) and, in the EU, the right of withdrawal. The text
+ * is a function of those facts and the day, so a purchase can check that the disclosure is still true of it
+ * ({@link #stillTrue}). The text
  * is the server's own words, never the customer's name or address, so it can be kept as evidence after the
  * account is closed. A disclosure backs one consent and expires after {@code subdesk.checkout.disclosure-valid-for}.
  */
@@ -45,6 +49,7 @@ public class Disclosures {
 	private final Accounts accounts;
 	private final Catalog catalog;
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
+	private final FirstRenewalPrices firstRenewalPrices;
 	private final Jurisdictions jurisdictions;
 	private final BaseTrials baseTrials;
 	private final Clock clock;
@@ -54,8 +59,9 @@ public class Disclosures {
 	Disclosures(JdbcCheckoutRepository repository, Accounts accounts, Catalog catalog, Jurisdictions jurisdictions,
 			BaseTrials baseTrials, Clock clock, @Value("${subdesk.public-base-url}") String baseUrl,
 			@Value("${subdesk.checkout.disclosure-valid-for:PT1H}") Duration validFor,
-			dev.subdesk.catalog.PriceChanges priceChanges) {
+			dev.subdesk.catalog.PriceChanges priceChanges, FirstRenewalPrices firstRenewalPrices) {
 		this.priceChanges = priceChanges;
+		this.firstRenewalPrices = firstRenewalPrices;
 		this.repository = repository;
 		this.accounts = accounts;
 		this.catalog = catalog;
@@ -87,8 +93,9 @@ public class Disclosures {
 			Locale language) {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
+		Instant now = clock.instant();
 		Plan plan = catalog.forSale(planCode)
-			.map(p -> priceChanges.current(p, clock.instant()))
+			.map(p -> priceChanges.current(p, now))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"))
 			.offeredIn(account.country());
 		if (plan.isAddOn() && parentSubscriptionId == null) {
@@ -106,20 +113,64 @@ public class Disclosures {
 		if (!plan.forSale()) {
 			throw SubdeskException.of(dev.subdesk.catalog.CatalogErrorCode.PLAN_RETIRED, "The plan " + plan.code() + " is no longer sold");
 		}
+		Facts facts = facts(account, plan, parentSubscriptionId, now);
+		String text = text(facts, language);
+		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
+				facts.rules().id(), text, sha256(text), plan.price(), facts.renewalPrice(), plan.term().name(),
+				facts.trial() == null ? 0 : facts.trial().days(), firstCharge(facts.trial(), now), facts.rules().rules(),
+				facts.rules().separateConsentCheckbox(), now, now.plus(validFor));
+		repository.insert(disclosure);
+		return disclosure;
+	}
+
+	/**
+	 * Whether a purchase at {@code at} by {@code account} would do what the disclosure says: the same trial (or none),
+	 * the same renewal price, and the very text (its SHA-256, in English or German) that the facts of {@code at}
+	 * write, so its calendar days (today's, the first charge's, the cancel-by day), the trial's days and the price
+	 * and day of the first renewal are all still true. A base whose trial converted since, a price change scheduled
+	 * since or a new day make it false: the consent record would keep words that no longer describe the purchase.
+	 */
+	boolean stillTrue(Disclosure d, Account account, Instant at) {
+		Optional<Plan> plan = catalog.forSale(d.planCode())
+			.map(p -> priceChanges.current(p, at).offeredIn(account.country()));
+		if (plan.isEmpty()) {
+			return false;
+		}
+		Facts facts = facts(account, plan.get(), d.parentSubscriptionId(), at);
+		if ((d.trialDays() > 0) != (facts.trial() != null) || !d.renewalPrice().equals(facts.renewalPrice())) {
+			return false;
+		}
+		return d.textSha256().equals(sha256(text(facts, Locale.ENGLISH)))
+				|| d.textSha256().equals(sha256(text(facts, Locale.GERMAN)));
+	}
+
+	/**
+	 * What a disclosure states, from the plan as offered to the account at {@code now}: the trial, the first renewal
+	 * (after a trial: the first charge) and the price it charges (a change scheduled before it included), the rule
+	 * table's entry and the customer's zone for calendar days.
+	 */
+	private record Facts(Plan plan, @Nullable Trial trial, Instant renewal,
+			Optional<FirstRenewalPrices.NewPrice> newPrice, JurisdictionRules rules, String country, ZoneId zone,
+			Instant now) {
+
+		Money renewalPrice() {
+			return newPrice.map(FirstRenewalPrices.NewPrice::price).orElse(plan.price());
+		}
+	}
+
+	private Facts facts(Account account, Plan plan, @Nullable String parentSubscriptionId, Instant now) {
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
-		Instant now = clock.instant();
 		Trial trial = trial(plan, account.id(), parentSubscriptionId, now);
+		Instant renewal = trial != null ? trial.end() : plan.term().boundary(now, 1);
 		// the customer's own days: a state's zone in the US (R-NY-1, R-MA-1: the cancel-by day must not come later
 		// there than the charge), the country's elsewhere
 		ZoneId zone = Formats.zone(account.country(), account.region());
-		String text = german(language) ? germanText(plan, trial, rules, account.country(), zone, now)
-				: text(plan, trial, rules, account.country(), zone, now);
-		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
-				rules.id(), text, sha256(text), plan.price(), plan.price(), plan.term().name(),
-				trial == null ? 0 : trial.days(), firstCharge(trial, now), rules.rules(),
-				rules.separateConsentCheckbox(), now, now.plus(validFor));
-		repository.insert(disclosure);
-		return disclosure;
+		return new Facts(plan, trial, renewal, firstRenewalPrices.at(plan, account.country(), now, renewal), rules,
+				account.country(), zone, now);
+	}
+
+	private String text(Facts facts, Locale language) {
+		return german(language) ? germanText(facts) : text(facts);
 	}
 
 	@Transactional(readOnly = true)
@@ -225,46 +276,57 @@ public class Disclosures {
 			.orElse(null);
 	}
 
-	private String text(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, ZoneId zone,
-			Instant now) {
-		java.util.function.Function<Instant, String> day = instant -> Formats.date(instant.atZone(zone).toLocalDate(),
-				Locale.ENGLISH);
+	private String text(Facts facts) {
+		Plan plan = facts.plan();
+		Trial trial = facts.trial();
+		Instant now = facts.now();
+		Instant renewal = facts.renewal();
+		java.util.function.Function<Instant, String> day = instant -> Formats.date(
+				instant.atZone(facts.zone()).toLocalDate(), Locale.ENGLISH);
 		String every = every(plan.term());
+		// the price the first renewal charges: a change scheduled before it is said with its day
+		String renewalPrice = facts.newPrice()
+			.map(p -> "%s (the plan's new price from %s)".formatted(Formats.money(p.price()), day.apply(p.effectiveFrom())))
+			.orElse(Formats.money(plan.price()));
+		String acceptance = facts.newPrice()
+			.filter(FirstRenewalPrices.NewPrice::consentRequired)
+			.map(p -> (" The new price applies only if you accept it: we ask you before %s; if you do not accept it, the "
+					+ "subscription ends on %s and nothing more is charged.").formatted(day.apply(renewal), day.apply(renewal)))
+			.orElse("");
 		StringBuilder text = new StringBuilder();
-		Instant renewal;
 		if (trial != null) {
-			Instant first = trial.end();
-			renewal = first;
 			text.append(trial.withBase()
 					? "%s: free until the free trial of the subscription it is added to ends, nothing charged today (%s)."
 						.formatted(plan.name(), day.apply(now))
 					: "%s: free trial for %d days, nothing charged today (%s).".formatted(plan.name(), trial.days(),
 							day.apply(now)));
 			text.append((" Unless you cancel before the trial ends, %s is charged automatically to your card on %s (the "
-					+ "end of the trial), then every %s after that until you cancel.").formatted(Formats.money(plan.price()),
-							day.apply(first), every));
+					+ "end of the trial), then every %s after that until you cancel.").formatted(renewalPrice,
+							day.apply(renewal), every));
+			text.append(acceptance);
 			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
-			text.append("\nTo pay nothing at all, cancel before %s. ".formatted(day.apply(first)));
+			text.append("\nTo pay nothing at all, cancel before %s. ".formatted(day.apply(renewal)));
 			// an add-on on a base whose trial ends sooner than the reminder's days gets its reminder at once
-			text.append(!first.minus(Duration.ofDays(lead)).isBefore(now)
+			text.append(!renewal.minus(Duration.ofDays(lead)).isBefore(now)
 					? "We remind you %d days before the trial ends.".formatted(lead)
 					: "The trial ends in less than %d days: we send you a reminder today.".formatted(lead));
 		}
 		else {
-			renewal = plan.term().boundary(now, 1);
 			text.append(("%s: %s today (%s), then %s every %s, charged automatically to your card on %s and every %s "
 					+ "after that until you cancel.").formatted(plan.name(), Formats.money(plan.price()), day.apply(now),
-							Formats.money(plan.price()), every, day.apply(renewal), every));
+							renewalPrice, every, day.apply(renewal), every));
+			text.append(acceptance);
 		}
 		text.append(("\nTo stop the next charge, cancel before %s. Cancel online at any time, in one minute: %s/cancel "
 				+ "(no sign-in needed) or in your account at %s/portal. We remind you before each renewal.")
 			.formatted(day.apply(renewal), baseUrl, baseUrl));
 		text.append("\nMoney-back guarantee: cancel within %d days of any charge for a full refund of that charge."
 			.formatted(plan.moneyBackDays()));
-		if (rules.withdrawal()) {
+		if (facts.rules().withdrawal()) {
 			text.append(("\nRight of withdrawal: you may withdraw from this contract within %d days without giving any "
 					+ "reason, until the end of %s, at %s/withdraw; everything you paid goes back to your card.")
-				.formatted(rules.withdrawalDays(), WithdrawalPeriod.lastDay(now, country).format(DAY), baseUrl));
+				.formatted(facts.rules().withdrawalDays(), WithdrawalPeriod.lastDay(now, facts.country()).format(DAY),
+						baseUrl));
 		}
 		return text.toString();
 	}
@@ -275,24 +337,37 @@ public class Disclosures {
 	 * withdrawal with its last day; R-EU-2: the service starts at once and a withdrawal still refunds everything, so
 	 * no proportionate amount is ever kept (the express request the law asks for before keeping one is not needed).
 	 */
-	private String germanText(Plan plan, @Nullable Trial trial, JurisdictionRules rules, String country, ZoneId zone,
-			Instant now) {
-		java.util.function.Function<Instant, String> day = instant -> Formats.date(instant.atZone(zone).toLocalDate(),
-				Locale.GERMAN);
+	private String germanText(Facts facts) {
+		Plan plan = facts.plan();
+		Trial trial = facts.trial();
+		Instant now = facts.now();
+		Instant renewal = facts.renewal();
+		java.util.function.Function<Instant, String> day = instant -> Formats.date(
+				instant.atZone(facts.zone()).toLocalDate(), Locale.GERMAN);
 		String name = catalog.name(plan.code(), Locale.GERMAN);
 		String price = Formats.money(plan.price(), Locale.GERMAN);
+		String renewalPrice = facts.newPrice()
+			.map(p -> "%s (der neue Preis des Tarifs ab dem %s)".formatted(Formats.money(p.price(), Locale.GERMAN),
+					day.apply(p.effectiveFrom())))
+			.orElse(price);
+		String acceptance = facts.newPrice()
+			.filter(FirstRenewalPrices.NewPrice::consentRequired)
+			.map(p -> (" Der neue Preis gilt nur, wenn Sie ihm zustimmen: Wir fragen Sie vor dem %s; stimmen Sie nicht "
+					+ "zu, endet das Abonnement am %s, und es wird nichts mehr abgebucht.").formatted(day.apply(renewal),
+							day.apply(renewal)))
+			.orElse("");
 		String adverb = adverbGerman(plan.term());
 		StringBuilder text = new StringBuilder();
-		Instant renewal;
 		if (trial != null) {
-			renewal = trial.end();
 			text.append(trial.withBase()
 					? "%s: kostenlos bis zum Ende des kostenlosen Tests des Abonnements, zu dem sie hinzukommt, heute (%s) wird nichts abgebucht."
 						.formatted(name, day.apply(now))
 					: "%s: %d Tage kostenloser Test, heute (%s) wird nichts abgebucht.".formatted(name, trial.days(),
 							day.apply(now)));
 			text.append((" Wenn Sie nicht vor dem Ende des Tests kündigen, werden am %s (Ende des Tests) automatisch %s von "
-					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), price, adverb));
+					+ "Ihrer Karte abgebucht, danach %s, bis Sie kündigen.").formatted(day.apply(renewal), renewalPrice,
+							adverb));
+			text.append(acceptance);
 			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
 			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. ".formatted(day.apply(renewal)));
 			text.append(!renewal.minus(Duration.ofDays(lead)).isBefore(now)
@@ -300,22 +375,22 @@ public class Disclosures {
 					: "Der Test endet in weniger als %d Tagen: Wir schicken Ihnen heute eine Erinnerung.".formatted(lead));
 		}
 		else {
-			renewal = plan.term().boundary(now, 1);
 			text.append(("%s: heute (%s) %s, danach %s pro %s. Das Abonnement verlängert sich automatisch, bis Sie "
 					+ "kündigen; der Betrag wird am %s und danach %s automatisch von Ihrer Karte abgebucht.").formatted(name,
-							day.apply(now), price, price, perGerman(plan.term()), day.apply(renewal), adverb));
+							day.apply(now), price, renewalPrice, perGerman(plan.term()), day.apply(renewal), adverb));
+			text.append(acceptance);
 		}
 		text.append(("\nUm die nächste Abbuchung zu verhindern, kündigen Sie vor dem %s. Kündigen Sie jederzeit online in "
 				+ "einer Minute: %s/cancel (ohne Anmeldung, „Verträge hier kündigen“) oder in Ihrem Konto unter %s/portal. "
 				+ "Wir erinnern Sie vor jeder Verlängerung.").formatted(day.apply(renewal), baseUrl, baseUrl));
 		text.append(("\nGeld-zurück-Garantie: Kündigen Sie innerhalb von %d Tagen nach einer Abbuchung, erstatten wir "
 				+ "diese Abbuchung vollständig.").formatted(plan.moneyBackDays()));
-		if (rules.withdrawal()) {
+		if (facts.rules().withdrawal()) {
 			text.append(("\nWiderrufsrecht: Sie können diesen Vertrag binnen %d Tagen ohne Angabe von Gründen widerrufen, "
 					+ "bis zum Ende des %s, unter %s/withdraw („Vertrag widerrufen“). Die Leistung beginnt sofort; "
 					+ "widerrufen Sie, erstatten wir trotzdem alles, was Sie gezahlt haben, auf Ihre Karte.")
-				.formatted(rules.withdrawalDays(), Formats.date(WithdrawalPeriod.lastDay(now, country), Locale.GERMAN),
-						baseUrl));
+				.formatted(facts.rules().withdrawalDays(),
+						Formats.date(WithdrawalPeriod.lastDay(now, facts.country()), Locale.GERMAN), baseUrl));
 		}
 		return text.toString();
 	}

@@ -61,9 +61,12 @@ public class Subscriptions {
 		this.tx = new TransactionTemplate(txManager);
 	}
 
-	/** A purchase that passed its checks; {@code price} is the plan's price for the account's country. */
+	/**
+	 * A purchase that passed its checks; {@code price} is the plan's price for the account's country; {@code at} the
+	 * instant whose terms its consent was checked against.
+	 */
 	private record Checked(Account account, Plan plan, @Nullable PaymentMethod method, Money price,
-			@Nullable Subscription parent) {
+			@Nullable Subscription parent, Instant at) {
 
 		/**
 		 * Whether the purchase starts in a free trial: the plan's own, or an add-on bought onto a base that is still in
@@ -89,7 +92,7 @@ public class Subscriptions {
 		// the consent's disclosure is held from the check on, so that a second purchase with it is refused before
 		// anything is charged
 		Checked checked = tx.execute(status -> {
-			Checked c = check(request);
+			Checked c = check(request, clock.instant());
 			if (consent != null) {
 				consents.claim(consent, id);
 			}
@@ -113,7 +116,8 @@ public class Subscriptions {
 				}
 			}
 			try {
-				Subscription made = tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial));
+				Subscription made = tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial,
+						checked.at()));
 				recorded = true;
 				return made;
 			}
@@ -151,7 +155,7 @@ public class Subscriptions {
 		return plan.hasTrial() && channel == Channel.DIRECT;
 	}
 
-	private Checked check(PurchaseRequest request) {
+	private Checked check(PurchaseRequest request, Instant termsAt) {
 		Account account = accounts.find(request.accountId())
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.forSale(request.planCode())
@@ -183,7 +187,7 @@ public class Subscriptions {
 		if (!account.closed() || request.consent() != null) {
 			// a closed account can get no disclosure: a purchase without consent there is 409 ACCOUNT_CLOSED below
 			consents.check(request.consent(), account, plan.code(), request.parentSubscriptionId(),
-					plan.priceFor(account.country()), request.channel().storeBilled());
+					plan.priceFor(account.country()), request.channel().storeBilled(), termsAt);
 		}
 		if (account.closed()) {
 			throw new AccountClosedException(account.id());
@@ -195,7 +199,7 @@ public class Subscriptions {
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());
 		}
-		return new Checked(account, plan, method, plan.priceFor(account.country()), parent);
+		return new Checked(account, plan, method, plan.priceFor(account.country()), parent, termsAt);
 	}
 
 	private void checkParent(Plan plan, Subscription parent, Channel channel) {
@@ -220,11 +224,12 @@ public class Subscriptions {
 	 * Records a new subscription whose first period starts at {@code start} and ends at {@code storeEnd} when a store
 	 * reports it, else one term later. {@code trialExpected}: whether the purchase was checked (and left uncharged) as
 	 * starting in a free trial; if that changed meanwhile (the base's trial converted), nothing is recorded.
+	 * {@code termsAt}: the instant the purchase was first checked at, whose terms its consent is checked against again.
 	 */
 	private Subscription record(String id, PurchaseRequest request, String gatewayKey, Instant start,
-			@Nullable Instant storeEnd, boolean trialExpected) {
+			@Nullable Instant storeEnd, boolean trialExpected, Instant termsAt) {
 		Account account = accounts.lock(request.accountId());
-		Checked checked = check(request);
+		Checked checked = check(request, termsAt);
 		Plan plan = checked.plan();
 		Instant now = clock.instant();
 		boolean trial = storeEnd == null && checked.trial(request.channel());
@@ -273,7 +278,7 @@ public class Subscriptions {
 		}
 		String id = Ids.next("sub");
 		record(id, new PurchaseRequest(accountId, planCode, null, null, channel, null), "store_" + id, periodStart, periodEnd,
-				false);
+				false, clock.instant());
 		repository.nextAttemptAt(id, null);
 		return get(id);
 	}

@@ -160,6 +160,79 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAddOnsDisclosureOfNothingChargedTodayBacksNoPurchaseOnceTheBasesTrialConvertedAndChargesNothing() {
+		String account = californian();
+		String base = fixtures.subscribe(account, "vpn-monthly-trial");
+		Instant trialEnd = Instant.parse(fixtures.subscription(base).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(fixtures.now(), trialEnd).minusMinutes(30));
+		Map<String, Object> addOn = Map.of("accountId", account, "planCode", "vpn-addon-monthly", "parentSubscriptionId",
+				base);
+		Api.Response shown = api.post("/checkout/disclosures", addOn);
+		assertThat(shown.json().path("trialDays").asInt()).isEqualTo(1);
+		assertThat(Instant.parse(shown.text("firstChargeAt"))).isEqualTo(trialEnd);
+		assertThat(shown.text("text")).contains("nothing charged today");
+
+		fixtures.advance("PT31M"); // the base converts while the disclosure is still valid
+		assertThat(fixtures.subscription(base).text("status")).isEqualTo("ACTIVE");
+		Map<String, Object> purchase = new HashMap<>(addOn);
+		purchase.put("consent", consent(shown.id()));
+		Api.Response refused = api.post("/subscriptions", purchase);
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(refused.json().path("errors").get(0).path("message").asString())
+			.isEqualTo("the terms changed since the disclosure: get a new one and show it again");
+		assertThat(subscriptionsOf(account)).as("only the base").isEqualTo(1);
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong()).containsExactly(499L);
+
+		Api.Response again = api.post("/checkout/disclosures", addOn);
+		assertThat(again.json().path("trialDays").asInt()).isZero();
+		assertThat(again.text("text")).contains("$2.99 today").doesNotContain("nothing charged today");
+		purchase.put("consent", consent(again.id()));
+		Api.Response bought = api.post("/subscriptions", purchase);
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("text")
+			.asString()).isEqualTo(again.text("text"));
+	}
+
+	@Test
+	void aPriceChangeScheduledBeforeTheFirstRenewalIsDisclosedWithItsDayAcceptedAtPurchaseAndChargedThen() {
+		String plan = fixtures.plan("consent-scheduled", "P1Y", 1000);
+		Instant effective = fixtures.now().plus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		Api.Response scheduled = api.post("/plans/" + plan + "/price-changes", Map.of("price",
+				Map.of("amount", 1250, "currency", "USD"), "effectiveFrom", effective.toString(), "existingSubscribers",
+				"MOVE"));
+		assertThat(scheduled.status()).as(scheduled.toString()).isEqualTo(201);
+		String account = californian();
+
+		Api.Response shown = disclose(account, plan);
+		assertThat(shown.json().path("price").path("amount").asLong()).isEqualTo(1000);
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).as("what the first renewal charges")
+			.isEqualTo(1250);
+		String effectiveDay = java.time.format.DateTimeFormatter.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH)
+			.format(effective.atZone(java.time.ZoneId.of("America/Los_Angeles")));
+		assertThat(shown.text("text")).contains("$10.00 today",
+				"then $12.50 (the plan's new price from " + effectiveDay + ") every year")
+			.doesNotContain("then $10.00");
+
+		String german = fixtures.accountWithVisa();
+		Api.Response deutsch = api.post("/checkout/disclosures",
+				Map.of("accountId", german, "planCode", plan, "language", "de"));
+		assertThat(deutsch.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1250);
+		assertThat(deutsch.text("text")).contains("danach 12,50\u00a0$ (der neue Preis des Tarifs ab dem ",
+				"Der neue Preis gilt nur, wenn Sie ihm zustimmen");
+		assertThat(buy(german, plan, consent(deutsch.id())).status()).isEqualTo(201);
+
+		Api.Response bought = buy(account, plan, consent(shown.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		Instant renewal = Instant.parse(bought.text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(60)));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.as("the renewal charges what the disclosure said")
+			.containsExactly(1250L, 1000L);
+	}
+
+	@Test
 	void anAddOnsDisclosureNamingAnUnknownOrAnotherAccountsSubscriptionIsRefusedOnParentSubscriptionId() {
 		String account = californian();
 		String other = californian();

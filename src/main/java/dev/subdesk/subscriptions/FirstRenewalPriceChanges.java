@@ -1,0 +1,64 @@
+package dev.subdesk.subscriptions;
+
+import dev.subdesk.catalog.Plan;
+import dev.subdesk.catalog.PriceChange;
+import dev.subdesk.catalog.PriceChanges;
+import dev.subdesk.checkout.FirstRenewalPrices;
+import dev.subdesk.jurisdictions.Jurisdictions;
+import dev.subdesk.jurisdictions.ScheduledNotice;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What the first renewal of a purchase made now charges, as {@link SubscriptionPriceChanges} will decide it
+ * ({@link FirstRenewalPrices}, for the checkout's disclosure): a change that moves existing subscribers, in the
+ * purchase's currency, effective after the purchase and at or before that renewal, reaches it when its PRICE_CHANGE
+ * notice, sent the rule table's days before the renewal (at once when that is already past), is at least the
+ * table's {@code minDaysBefore} ahead of it ({@link SubscriptionPriceChange#appliesAt}, the one rule); where the
+ * increase needs consent, the price is the one the renewal charges if the customer accepts it. A grandfathering
+ * change leaves the new subscriber its price.
+ */
+@Component
+class FirstRenewalPriceChanges implements FirstRenewalPrices {
+
+	private final PriceChanges priceChanges;
+	private final Jurisdictions jurisdictions;
+
+	FirstRenewalPriceChanges(PriceChanges priceChanges, Jurisdictions jurisdictions) {
+		this.priceChanges = priceChanges;
+		this.jurisdictions = jurisdictions;
+	}
+
+	@Override
+	@Transactional(readOnly = true)
+	public Optional<NewPrice> at(Plan plan, String country, Instant purchase, Instant firstRenewal) {
+		String term = plan.term().name();
+		Duration lead = Duration.ofDays(jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, term));
+		Duration minimumLead = Duration.ofDays(jurisdictions.minDaysBefore(ScheduledNotice.PRICE_CHANGE, term));
+		return priceChanges.forPlan(plan.code())
+			.stream()
+			.filter(PriceChange::movesExisting)
+			.filter(c -> c.price().currency().equals(plan.price().currency()))
+			.filter(c -> c.effectiveFrom().isAfter(purchase) && !c.effectiveFrom().isAfter(firstRenewal))
+			.max(Comparator.comparing(PriceChange::effectiveFrom))
+			.flatMap(change -> {
+				Instant noticeAt = later(purchase, firstRenewal.minus(lead));
+				boolean consent = change.price().amount() > plan.price().amount()
+						&& jurisdictions.forCustomer(country, null).priceIncreaseConsent();
+				// the row the notice will write, as if accepted where consent is required
+				SubscriptionPriceChange row = new SubscriptionPriceChange("", change.id(), plan.price(), change.price(),
+						firstRenewal, noticeAt, consent, consent ? noticeAt : null, null,
+						SubscriptionPriceChange.Status.PENDING);
+				return row.appliesAt(firstRenewal, minimumLead)
+						? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
+			});
+	}
+
+	private static Instant later(Instant a, Instant b) {
+		return a.isAfter(b) ? a : b;
+	}
+}
