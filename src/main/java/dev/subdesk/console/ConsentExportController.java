@@ -27,6 +27,22 @@ import org.springframework.web.bind.annotation.PathVariable;
 @Controller
 class ConsentExportController {
 
+	/**
+	 * What the SHA-256 proves and what it does not (a card network reads this): it names the exact text, and matches
+	 * a copy kept outside this system (the disclosure's {@code textSha256} a vendor's checkout received through the
+	 * API, an earlier export) only if the text is the one of that time; kept in the same row as the text, it shows
+	 * nothing on its own about later changes.
+	 */
+	private static final String HASH_NOTE = """
+			acceptance, and its SHA-256 (hex, of the UTF-8 text), which anyone can recompute from the text below.
+			What the hash proves: it identifies that exact text. A checkout using the API received it as the
+			disclosure's textSha256 when the disclosure was made (the hosted checkout page, channel CHECKOUT, hands
+			none out then); if the hash of the text below equals such a copy, or one from an earlier export, kept
+			outside this system, this is the text of that time.
+			What it does not prove: the hash printed here is stored in the same row as the text, so on its own it does
+			not show that the record was not changed since, nor what the buyer's screen showed.
+			""";
+
 	private final Consents consents;
 	private final Accounts accounts;
 	private final Subscriptions subscriptions;
@@ -52,9 +68,9 @@ class ConsentExportController {
 		StringBuilder out = new StringBuilder();
 		out.append("Consent records of Acme account %s (country %s%s)%n".formatted(account.id(), account.country(),
 				account.region() == null ? "" : ", region " + account.region()));
-		out.append("Exported %s. Each record keeps the exact text the buyer was shown before agreeing to the%n"
+		out.append("Exported %s. Each record keeps the text of the disclosure the buyer agreed to, as recorded at%n"
 			.formatted(Formats.dateTime(clock.instant())));
-		out.append("automatic renewal; its SHA-256 (hex, of the UTF-8 text) shows it was not changed since.%n".formatted());
+		out.append(HASH_NOTE);
 		out.append("%d record(s).%n".formatted(records.size()));
 		int n = 0;
 		for (Consent c : records) {
@@ -76,7 +92,7 @@ class ConsentExportController {
 			}));
 			out.append("Disclosure:    %s%n".formatted(c.disclosureId()));
 			out.append("Text SHA-256:  %s%n".formatted(c.textSha256()));
-			out.append("Text shown:%n");
+			out.append("Text shown:%n".formatted());
 			c.text().lines().forEach(line -> out.append("  | ").append(line).append("\n"));
 		}
 		return ResponseEntity.ok()

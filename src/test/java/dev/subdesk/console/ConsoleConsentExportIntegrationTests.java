@@ -42,6 +42,35 @@ class ConsoleConsentExportIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theExportClaimsOfTheHashOnlyWhatItProvesAndSaysWhatItDoesNot() {
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
+		var disclosure = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "antivirus-annual"));
+		assertThat(api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-annual", "consent",
+				Map.of("disclosureId", disclosure.id(), "method", "BUTTON"))).status()).isEqualTo(201);
+
+		String export = ConsoleClient.signedIn(port, "supervisor").get("/console/accounts/" + account + "/consents.txt")
+			.body();
+
+		assertThat(export).as("the hash sits in the same row as the text: it proves no integrity on its own")
+			.doesNotContain("shows it was not changed", "tamper")
+			.contains("What the hash proves: it identifies that exact text",
+					"received it as the\ndisclosure's textSha256 when the disclosure was made",
+					"What it does not prove: the hash printed here is stored in the same row as the text",
+					"not show that the record was not changed since")
+			.contains("Text SHA-256:  " + disclosure.text("textSha256"))
+			.doesNotContain("%n");
+		// what the export says anyone can do: recompute the hash from the text shown, and find the one the vendor's
+		// checkout received with the disclosure
+		String text = export.substring(export.indexOf("Text shown:") + "Text shown:".length()).lines()
+			.filter(line -> line.startsWith("  | "))
+			.map(line -> line.substring(4))
+			.collect(java.util.stream.Collectors.joining("\n"));
+		assertThat(text).isEqualTo(disclosure.text("text"));
+		assertThat(dev.subdesk.checkout.Disclosures.sha256(text)).isEqualTo(disclosure.text("textSha256"));
+	}
+
+	@Test
 	void anAgentMayNotExportConsents() {
 		String account = fixtures.account("US", "CA");
 		assertThat(ConsoleClient.signedIn(port, "agent").get("/console/accounts/" + account + "/consents.txt").status())
