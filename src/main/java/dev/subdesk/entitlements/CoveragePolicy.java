@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * being the period), ACTIVE and PAST_DUE ones cover
  * anything. An ACTIVE one covers the period paid for ({@code currentPeriodEnd}), or, once a cancellation is
  * scheduled (END_OF_TERM, auto-renewal off), until it takes effect ({@code cancelAt}); a PAST_DUE one keeps its
- * service until its last dunning retry, and so does an auto-renewing one whose renewal is due but has not run yet
- * (the renewal job runs every minute; its devices are not locked out in between). An add-on never covers past its base. A cancelled (refunded or not),
+ * service until its last dunning retry. An auto-renewing one whose renewal is due but has not run yet (the renewal
+ * job runs every minute, but may lag) covers an hour past now at a time, within that same grace: what is paid for
+ * ends at {@code currentPeriodEnd} (API.md), and a token issued in the lag outlasts it by an hour at most. An add-on never covers past its base. A cancelled (refunded or not),
  * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
  */
 final class CoveragePolicy {
@@ -21,7 +22,14 @@ final class CoveragePolicy {
 	/** The last dunning retry, counted from the failed renewal at the end of the period. */
 	static final Duration DUNNING = Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]);
 
+	/** How long at a time an auto-renewing subscription whose renewal is due but has not run yet covers. */
+	static final Duration RENEWAL_DUE = Duration.ofHours(1);
+
 	private CoveragePolicy() {
+	}
+
+	private static Instant earlier(Instant a, Instant b) {
+		return a.isBefore(b) ? a : b;
 	}
 
 	/** The end of the coverage, when {@code s} (with its base {@code parent}, for an add-on) covers anything at {@code now}. */
@@ -39,9 +47,11 @@ final class CoveragePolicy {
 
 	private static Optional<Instant> own(Subscription s, Instant now) {
 		Instant end = switch (s.status()) {
-			// renewing, with its renewal attempt due but not run yet: the same grace as after a failed attempt
+			// renewing, with its renewal attempt due but not run yet (a job that lags, a node that was down): covered an
+			// hour at a time, so its devices are not locked out and no token outlasts the lag by more than an hour;
+			// never past the grace a failed attempt would have
 			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
-					? s.currentPeriodEnd().plus(DUNNING) : s.currentPeriodEnd();
+					? earlier(now.plus(RENEWAL_DUE), s.currentPeriodEnd().plus(DUNNING)) : s.currentPeriodEnd();
 			case PAST_DUE -> s.currentPeriodEnd().plus(DUNNING);
 			case CANCELLED, EXPIRED -> null;
 		};

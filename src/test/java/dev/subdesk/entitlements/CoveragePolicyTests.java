@@ -36,9 +36,15 @@ class CoveragePolicyTests {
 	}
 
 	@Test
-	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetKeepsTheDunningGrace() {
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, END))
+	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetIsCoveredAnHourAtATimeWithinTheDunningGrace() {
+		Subscription due = subscription(Subscription.Status.ACTIVE, null, null);
+		assertThat(CoveragePolicy.until(due, null, END)).contains(END.plus(Duration.ofHours(1)));
+		Instant lagging = END.plus(Duration.ofDays(2));
+		assertThat(CoveragePolicy.until(due, null, lagging)).as("not five days past what is paid for")
+			.contains(lagging.plus(Duration.ofHours(1)));
+		assertThat(CoveragePolicy.until(due, null, END.plus(Duration.ofDays(5)).minusSeconds(60)))
 			.contains(END.plus(Duration.ofDays(5)));
+		assertThat(CoveragePolicy.until(due, null, END.plus(Duration.ofDays(5)))).isEmpty();
 	}
 
 	@Test
