@@ -102,17 +102,19 @@ class EntitlementsController {
 	/**
 	 * Makes a new signing key (needs the API key): published now, it signs from {@code signsFrom}, once every copy of
 	 * the JWK Set fetched before has expired; the key it replaces signs until then. {@code {"immediately": true}}
-	 * makes it sign at once (a key that leaked, or that no longer opens): verifiers holding an older copy of the set
-	 * then refuse new tokens until they fetch it again. Tokens signed before keep verifying: the retired key stays in
-	 * the JWK Set until they have all expired.
+	 * makes it sign at once (a key that no longer opens): verifiers holding an older copy of the set then refuse new
+	 * tokens until they fetch it again. Tokens signed before keep verifying: the retired key stays in the JWK Set until
+	 * they have all expired. {@code {"revoke": true}} is for a key that leaked: the new key signs at once and the
+	 * replaced one leaves the JWK Set now, so nothing it signs verifies once verifiers fetch the set again.
 	 */
 	@PostMapping("/api/v1/entitlement-keys/rotation")
 	ResponseEntity<RotationView> rotate(@RequestBody(required = false) @Nullable String raw) {
 		JsonBody body = JsonBody.parse(raw, json);
-		body.allowOnly(java.util.Set.of("immediately"));
+		body.allowOnly(java.util.Set.of("immediately", "revoke"));
 		boolean immediately = Boolean.TRUE.equals(body.bool("immediately"));
+		boolean revoke = Boolean.TRUE.equals(body.bool("revoke"));
 		body.validate();
-		EntitlementKey made = keys.rotate(immediately);
+		EntitlementKey made = keys.rotate(immediately, revoke);
 		List<RetiredKeyView> retired = keys.published()
 			.stream()
 			.filter(k -> k.retiredAt() != null)

@@ -59,11 +59,13 @@ public class EntitlementKeys {
 	/** The signing key: the newest that has begun to sign and is not yet retired. */
 	private static final String SIGNING = "SELECT " + COLUMNS + """
 			 FROM entitlement_keys WHERE signs_from <= :now AND (retired_at IS NULL OR retired_at > :now)
+			  AND revoked_at IS NULL
 			ORDER BY signs_from DESC LIMIT 1""";
 
 	/** Keys that still verify tokens that have not expired. */
 	private static final String PUBLISHED = "SELECT " + COLUMNS + """
-			 FROM entitlement_keys WHERE retired_at IS NULL OR retired_at > :since ORDER BY created_at DESC, kid
+			 FROM entitlement_keys WHERE (retired_at IS NULL OR retired_at > :since) AND revoked_at IS NULL
+			ORDER BY created_at DESC, kid
 			""";
 
 	private static final String INSERT = """
@@ -130,8 +132,27 @@ public class EntitlementKeys {
 	 */
 	@Transactional
 	public EntitlementKey rotate(boolean immediately) {
+		return rotate(immediately, false);
+	}
+
+	/**
+	 * As {@link #rotate(boolean)}; {@code revoke} (a key that leaked): the new key signs at once, and every key that
+	 * signs or would sign (the one replaced, one rotated in and still waiting) is revoked: it leaves the JWK Set now,
+	 * so that what it signs, whoever signs it, stops verifying as soon as verifiers fetch the set again. Tokens it
+	 * signed for customers stop verifying too; their devices ask for new ones.
+	 */
+	@Transactional
+	public EntitlementKey rotate(boolean immediately, boolean revoke) {
 		jdbc.sql(ROTATION_LOCK).query((rs, n) -> 1).list();
-		Instant signsFrom = immediately ? clock.instant() : clock.instant().plus(SIGNS_AFTER);
+		Instant now = clock.instant();
+		Instant signsFrom = immediately || revoke ? now : now.plus(SIGNS_AFTER);
+		if (revoke) {
+			jdbc.sql("""
+					UPDATE entitlement_keys SET revoked_at = :now, retired_at = LEAST(coalesce(retired_at, :now), :now)
+					WHERE revoked_at IS NULL AND (retired_at IS NULL OR retired_at > :now)""")
+				.param("now", Timestamp.from(now))
+				.update();
+		}
 		jdbc.sql("UPDATE entitlement_keys SET retired_at = :at WHERE retired_at IS NULL")
 			.param("at", Timestamp.from(signsFrom))
 			.update();

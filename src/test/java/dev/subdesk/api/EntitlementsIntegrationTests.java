@@ -345,6 +345,25 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aRotationThatRevokesALeakedKeyTakesItOutOfTheKeySetAtOnce() {
+		String account = fixtures.accountWithVisa();
+		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
+		String before = token(device).text("token");
+		String leaked = verifier().verify(before).orElseThrow().kid();
+
+		Api.Response rotated = api.post("/entitlement-keys/rotation", Map.of("revoke", true));
+
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(201);
+		String newKid = rotated.json().path("signingKey").path("kid").asString();
+		assertThat(api.get("/entitlement-keys").json().path("keys").values()).extracting(k -> k.path("kid").asString())
+			.contains(newKid)
+			.doesNotContain(leaked);
+		assertThat(verifier().verify(before)).as("what the leaked key signed no longer verifies").isEmpty();
+		assertThat(verifier().verify(token(device).text("token")).orElseThrow().kid()).isEqualTo(newKid);
+		assertThat(api.post("/entitlement-keys/rotation", Map.of("revoke", "yes")).status()).isEqualTo(400);
+	}
+
+	@Test
 	void theStoredSigningKeyIsSealedWithTheKeyEncryptionKeyNotKeptInTheClear() throws Exception {
 		String account = fixtures.accountWithVisa();
 		Verified verified = verifier()
