@@ -198,6 +198,13 @@ public class Subscriptions {
 		}
 		if (parent != null) {
 			checkParent(plan, parent, request.channel());
+			Money price = plan.priceFor(account.country());
+			if (!price.currency().equals(parent.price().currency())) {
+				// one cancellation, refund or withdrawal adds up the base and its add-ons: they need one currency
+				throw SubdeskException.of(SubscriptionsErrorCode.ADD_ON_NOT_ALLOWED,
+						"%s is priced in %s here and its base %s in %s: an add-on is sold in its base's currency"
+							.formatted(plan.code(), price.currency(), parent.planCode(), parent.price().currency()));
+			}
 		}
 		return new Checked(account, plan, method, plan.priceFor(account.country()), parent, termsAt);
 	}
