@@ -182,7 +182,7 @@ public class AuditTrail {
 		String about = """
 				FROM audit_events WHERE (target = :account OR target = ANY(CAST(:cases AS text[]))
 				    OR case_number = ANY(CAST(:cases AS text[])))
-				  AND (detail IS NOT NULL OR reason IS NOT NULL) AND erased_by IS NULL""";
+				  AND (detail IS NOT NULL OR reason IS NOT NULL) AND erased_by IS NULL AND action <> :erasureAction""";
 		String[] cases = caseNumbers.toArray(String[]::new);
 		// the erasure's id first, then the entries it erases, then the erasure saying how many: exactly those name it
 		// (verify counts them)
@@ -192,6 +192,7 @@ public class AuditTrail {
 			.param("erasure", erasure)
 			.param("account", accountId)
 			.param("cases", cases)
+			.param("erasureAction", ERASURE_ACTION) // an erasure before (a case resolved after the closure) stays as it is
 			.update();
 		if (erased == 0) {
 			return;

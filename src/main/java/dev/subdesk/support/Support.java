@@ -200,6 +200,11 @@ public class Support {
 			.update();
 		timeline(c.caseNumber(), actor, "STATUS", "Resolved: " + resolution);
 		tellCustomer(c, CaseUpdated.Update.RESOLVED, resolution);
+		String accountId = c.accountId();
+		if (accountId != null && accounts.find(accountId).map(Account::closed).orElse(false)) {
+			// written after the closure (a dispute of a charge, its notes): nothing erased it; done with, it goes now
+			eraseClosedAccountsWords(accountId);
+		}
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
@@ -281,15 +286,26 @@ public class Support {
 	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		jdbc.sql("UPDATE support_cases SET detail = :erased WHERE account_id = :account AND detail IS NOT NULL")
+		eraseClosedAccountsWords(closed.accountId());
+	}
+
+	/**
+	 * Erases what the customer and staff wrote on a closed account's cases (see {@link #on(AccountClosed)}): at the
+	 * closure, and again each time a case of the closed account is resolved, for what was written after the closure
+	 * (a dispute's detail, an agent's notes on it). What was erased before stays erased.
+	 */
+	private void eraseClosedAccountsWords(String accountId) {
+		jdbc.sql("""
+				UPDATE support_cases SET detail = :erased WHERE account_id = :account AND detail IS NOT NULL
+				  AND detail <> :erased""")
 			.param("erased", ERASED_DETAIL)
-			.param("account", closed.accountId())
+			.param("account", accountId)
 			.update();
-		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
-		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", closed.accountId()).update();
-		jdbc.sql(ERASE_APPROVAL_TEXT).param("erased", ERASED_DETAIL).param("account", closed.accountId()).update();
-		audit.eraseAbout(closed.accountId(), jdbc.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
-			.param("account", closed.accountId()).query(String.class).list());
+		jdbc.sql(ERASE_ESCALATION_REASONS).param("erased", ERASED_DETAIL).param("account", accountId).update();
+		jdbc.sql(ERASE_TIMELINE_TEXT).param("account", accountId).update();
+		jdbc.sql(ERASE_APPROVAL_TEXT).param("erased", ERASED_DETAIL).param("account", accountId).update();
+		audit.eraseAbout(accountId, jdbc.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
+			.param("account", accountId).query(String.class).list());
 	}
 
 	/**

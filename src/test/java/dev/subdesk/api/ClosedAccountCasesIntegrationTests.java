@@ -1,0 +1,62 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.Support;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A charge of a closed account can still be disputed (API.md), and what is written about it after the closure (the
+ * dispute's detail, the resolution) is erased when its case is resolved: the closure's erasure had nothing of it to
+ * find, and no other rule would ever erase it (DESIGN invariant 14). The audit chain still verifies.
+ */
+class ClosedAccountCasesIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	Support support;
+
+	@Autowired
+	AuditTrail audit;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void whatIsWrittenAboutAClosedAccountsDisputeIsErasedWhenItsCaseIsResolved() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = fixtures.charges(account).getFirst().path("id").asString();
+		fixtures.advance("P1D"); // ended after the charge's period began: a dispute of it opens a case
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+		String neighbour = "Jane Roe " + UUID.randomUUID().toString().substring(0, 8);
+
+		Api.Response disputed = api.post("/charges/" + charge + "/disputes",
+				Map.of("reason", "UNRECOGNIZED", "detail", "My neighbour " + neighbour + " used my card"));
+		assertThat(disputed.status()).as(disputed.toString()).isEqualTo(200);
+		assertThat(disputed.text("outcome")).isEqualTo("UNDER_REVIEW");
+		String caseNumber = disputed.text("caseNumber");
+		assertThat(mentions(neighbour)).as("kept while the case is worked").isPositive();
+
+		support.resolve(caseNumber, "Checked with " + neighbour + ": it was refunded at the closure", "agent");
+
+		assertThat(mentions(neighbour)).as("erased once the case is resolved").isZero();
+		assertThat(api.get("/cases/" + caseNumber).text("status")).isEqualTo("RESOLVED");
+		assertThat(audit.verify().intact()).as("the chain still verifies after a second erasure").isTrue();
+	}
+
+	/** Where the neighbour's name is still written: the case, its timeline, the audit trail. */
+	private long mentions(String name) {
+		return jdbc.sql("""
+				SELECT (SELECT count(*) FROM support_cases WHERE strpos(detail, :name) > 0)
+				     + (SELECT count(*) FROM case_events WHERE strpos(text, :name) > 0)
+				     + (SELECT count(*) FROM audit_events WHERE strpos(coalesce(detail, '') || coalesce(reason, ''), :name) > 0)
+				""").param("name", name).query(Long.class).single();
+	}
+}
