@@ -83,6 +83,7 @@ class SignInController {
 		}
 		session.removeAttribute(EMAIL_ATTRIBUTE);
 		request.changeSessionId();
+		session.setAttribute(CustomerSessionCheck.SIGNED_IN_EMAIL, email.toString());
 		// a new CSRF token too, as Spring Security's own sign-in makes: one planted before the sign-in (with a session
 		// cookie set from elsewhere) must not forge the customer's requests after it
 		new org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository().saveToken(null, request, response);

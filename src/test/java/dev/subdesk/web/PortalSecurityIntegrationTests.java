@@ -155,6 +155,29 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		assertThat(owner.get("/portal").status()).as("a code asked for with the new address signs in").isEqualTo(200);
 	}
 
+	/**
+	 * A session stored just after the email change ended the account's sessions (a code of the old mailbox used at
+	 * that very moment) is not found by that ending: every portal request checks the address it signed in with, and
+	 * that the account is open.
+	 */
+	@Test
+	void aSessionWhoseAddressIsNoLongerTheAccountsOrWhoseAccountClosedEndsAtItsNextRequest() {
+		String account = accountWithVisa();
+		String closing = accountWithVisa();
+		PortalSession missedByTheChange = new PortalSession(port).signIn(api, account);
+		PortalSession missedByTheClosure = new PortalSession(port).signIn(api, closing);
+		// what the change and the closure did, without the ending of sessions they found: as if these were stored after
+		jdbc.sql("UPDATE accounts SET email = :email WHERE id = :id").param("email", Fixtures.uniqueEmail())
+			.param("id", account).update();
+		jdbc.sql("UPDATE accounts SET status = 'CLOSED' WHERE id = :id").param("id", closing).update();
+
+		PortalSession.Page changed = missedByTheChange.get("/portal");
+		assertThat(changed.status()).isEqualTo(302);
+		assertThat(changed.location()).endsWith("/portal/sign-in");
+		assertThat(missedByTheClosure.get("/portal/account").status()).isEqualTo(302);
+		assertThat(missedByTheChange.get("/portal").status()).as("and the session is gone").isEqualTo(302);
+	}
+
 	/** Asks for a sign-in code for the account's address in {@code session}: the code mailed to it. */
 	private String askForCode(PortalSession session, String account) {
 		session.requestCode(email(account));

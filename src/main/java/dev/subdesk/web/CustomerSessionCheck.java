@@ -1,0 +1,65 @@
+package dev.subdesk.web;
+
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.util.Optional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * A customer's session holds while their account is open and has the address its sign-in code went to: every portal
+ * and checkout request checks both and otherwise ends the session and sends the browser to the sign-in page.
+ * {@link CustomerSessions} ends the sessions it finds when the email changes or the account closes; this check also
+ * ends the one it cannot find, a sign-in whose session was stored just after that (a code of the old mailbox used
+ * at the very moment an agent changed the address).
+ */
+@Configuration(proxyBeanMethods = false)
+class CustomerSessionCheck implements WebMvcConfigurer {
+
+	/** The session attribute with the address the customer signed in with. */
+	static final String SIGNED_IN_EMAIL = "portal.signedInEmail";
+
+	private final Accounts accounts;
+
+	CustomerSessionCheck(Accounts accounts) {
+		this.accounts = accounts;
+	}
+
+	@Override
+	public void addInterceptors(InterceptorRegistry registry) {
+		registry.addInterceptor(new HandlerInterceptor() {
+
+			@Override
+			public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+					throws java.io.IOException {
+				String accountId = request.getRemoteUser();
+				if (accountId == null || !request.isUserInRole("CUSTOMER")) {
+					return true;
+				}
+				HttpSession session = request.getSession(false);
+				if (session != null && session.getAttribute(SIGNED_IN_EMAIL) instanceof String email
+						&& current(accountId, email)) {
+					return true;
+				}
+				if (session != null) {
+					session.invalidate();
+				}
+				SecurityContextHolder.clearContext();
+				response.sendRedirect(request.getContextPath() + "/portal/sign-in");
+				return false;
+			}
+		}).addPathPatterns("/portal/**", "/checkout/**").excludePathPatterns("/portal/sign-in", "/portal/sign-in/**",
+				"/portal/closed", "/portal/sign-out");
+	}
+
+	private boolean current(String accountId, String email) {
+		Optional<Account> account = accounts.find(accountId);
+		return account.isPresent() && !account.get().closed() && account.get().email().equalsIgnoreCase(email);
+	}
+}
