@@ -2,13 +2,9 @@ package dev.subdesk.web;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
+import dev.subdesk.shared.SessionChecks;
 import java.util.Optional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -33,29 +29,12 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 
 	@Override
 	public void addInterceptors(InterceptorRegistry registry) {
-		registry.addInterceptor(new HandlerInterceptor() {
-
-			@Override
-			public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
-					throws java.io.IOException {
-				String accountId = request.getRemoteUser();
-				if (accountId == null || !request.isUserInRole("CUSTOMER")) {
-					return true;
-				}
-				HttpSession session = request.getSession(false);
-				if (session != null && session.getAttribute(SIGNED_IN_EMAIL) instanceof String email
-						&& current(accountId, email)) {
-					return true;
-				}
-				if (session != null) {
-					session.invalidate();
-				}
-				SecurityContextHolder.clearContext();
-				response.sendRedirect(request.getContextPath() + "/portal/sign-in");
-				return false;
-			}
-		}).addPathPatterns("/portal/**", "/checkout/**").excludePathPatterns("/portal/sign-in", "/portal/sign-in/**",
-				"/portal/closed", "/portal/sign-out");
+		registry.addInterceptor(SessionChecks.ending(request -> request.isUserInRole("CUSTOMER"),
+				(accountId, session) -> session.getAttribute(SIGNED_IN_EMAIL) instanceof String email
+						&& current(accountId, email),
+				"/portal/sign-in"))
+			.addPathPatterns("/portal/**", "/checkout/**")
+			.excludePathPatterns("/portal/sign-in", "/portal/sign-in/**", "/portal/closed", "/portal/sign-out");
 	}
 
 	private boolean current(String accountId, String email) {
