@@ -1,7 +1,6 @@
 package dev.subdesk.console;
 
 import dev.subdesk.shared.Formats;
-import java.math.BigDecimal;
 import dev.subdesk.shared.Money;
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +27,9 @@ final class Amounts {
 		long amount = -1;
 		// as many decimals as the currency's minor unit has, and no more: 12.50 USD, 5999 JPY, 1.250 KWD
 		if (text.matches(digits == 0 ? "\\d{1,12}" : "\\d{1,12}(\\.\\d{1," + digits + "})?")) {
-			amount = new BigDecimal(text).movePointRight(digits).longValueExact();
+			String[] parts = (text + ".").split("\\.", -1);
+			String fraction = (parts[1] + "0".repeat(digits)).substring(0, digits);
+			amount = Long.parseLong(parts[0]) * Money.unit(digits) + (digits == 0 ? 0 : Long.parseLong(fraction));
 		}
 		if (amount <= 0 || amount > max.amount()) {
 			throw new IllegalArgumentException("give an amount above zero and at most " + Formats.money(max) + ".");

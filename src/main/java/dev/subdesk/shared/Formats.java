@@ -76,13 +76,15 @@ public final class Formats {
 	 */
 	public static String money(Money money) {
 		int digits = money.fractionDigits();
+		long abs = Math.abs(money.amount());
+		String sign = money.amount() < 0 ? "-" : "";
 		String value;
-		if (digits == 2) {
-			long abs = Math.abs(money.amount());
-			value = "%s%d.%02d".formatted(money.amount() < 0 ? "-" : "", abs / 100, abs % 100);
+		if (digits == 0) {
+			value = sign + abs;
 		}
 		else {
-			value = BigDecimal.valueOf(money.amount()).movePointLeft(digits).toPlainString();
+			long unit = Money.unit(digits);
+			value = sign + abs / unit + "." + String.format("%0" + digits + "d", abs % unit);
 		}
 		return "USD".equals(money.currency()) ? "$" + value : value + " " + money.currency();
 	}

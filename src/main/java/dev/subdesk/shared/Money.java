@@ -50,6 +50,15 @@ public record Money(long amount, String currency) {
 		});
 	}
 
+	/** How many minor units make one major unit with {@code digits} decimals: 1, 10, 100, 1000. */
+	public static long unit(int digits) {
+		long unit = 1;
+		for (int i = 0; i < digits; i++) {
+			unit = Math.multiplyExact(unit, 10);
+		}
+		return unit;
+	}
+
 	public static Money of(long amount, String currency) {
 		return new Money(amount, currency);
 	}
