@@ -326,35 +326,84 @@ public class Billing {
 		return gateway.chargeAll(requests);
 	}
 
-	/** A renewal charge about to be asked of the gateway, recorded first ({@link #recordRenewalAttempts}). */
+	/**
+	 * A renewal charge about to be asked of the gateway, recorded first ({@link #recordRenewalAttempts}): the attempt's
+	 * own key (per subscription, period and attempt number) and the card and amount the subscription would pay now.
+	 */
 	public record RenewalAttempt(String gatewayKey, String accountId, String subscriptionId, String paymentMethodId,
-			Money amount) {
+			String gatewayToken, Money amount) {
 	}
 
 	/**
-	 * Records renewal charges PENDING before the gateway is asked, as a purchase's attempt is: committed at once, so
-	 * that money the gateway takes is never without a record. A key already PENDING (its answer was lost), VOID (the
-	 * sweep found it took nothing) or DECLINED is taken up again. Returns the keys that may be charged: not one whose
-	 * money was given back or is being given back (REVERSING, REVERSED) or already recorded (COMPLETED), which the
-	 * caller charges under another key. A PENDING one the engine does not complete is the sweep's after the grace
-	 * ({@link #reconcilePending()}): given back if the gateway took it.
+	 * What to ask of the gateway for one attempt: the key in use and the card and amount that key was first sent with,
+	 * for a key is only ever sent with those. {@code paid}: the gateway's ledger already holds this key's payment (its
+	 * card was replaced or removed since its answer was lost, so it was looked up, not sent again): only to be recorded.
 	 */
-	public java.util.Set<String> recordRenewalAttempts(List<RenewalAttempt> attempts) {
+	public record RenewalCharge(String gatewayKey, String paymentMethodId, String gatewayToken, Money amount,
+			boolean paid) {
+	}
+
+	/** The attempts, new keys only: one statement, the renewal engine's only one before the gateway call. */
+	private static final String INSERT_RENEWAL_ATTEMPTS = """
+			INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+			                               status, created_at)
+			SELECT k, a, s, p, m, c, 'PENDING', :at
+			FROM unnest(:keys::text[], :accounts::text[], :subscriptions::text[], :methods::text[], :amounts::bigint[],
+			            :currencies::text[]) AS v(k, a, s, p, m, c)
+			ON CONFLICT (gateway_key) DO NOTHING
+			RETURNING gateway_key
+			""";
+
+	/**
+	 * The key in use of each attempt recorded before, as it stands: its first key, or the last of its follow-ups
+	 * ({@code <key>_r<n>}, n counted on the first key), with the card (removed or not) and amount it was sent with.
+	 */
+	private static final String ATTEMPTS_IN_USE = """
+			SELECT b.gateway_key AS first_key, b.follow_ups, c.status, c.payment_method_id, c.amount, c.currency,
+			       p.gateway_token
+			FROM purchase_attempts b
+			LEFT JOIN purchase_attempts c
+			       ON c.gateway_key = CASE b.follow_ups WHEN 0 THEN b.gateway_key ELSE b.gateway_key || '_r' || b.follow_ups END
+			LEFT JOIN payment_methods p ON p.id = c.payment_method_id
+			WHERE b.gateway_key = ANY(:keys::text[])
+			""";
+
+	/**
+	 * Records renewal charges PENDING before the gateway is asked, as a purchase's attempt is: committed at once, so
+	 * that money the gateway takes is never without a record. Returns, by subscription id, what to ask of the gateway;
+	 * an attempt missing from it is not charged this run. A new key is charged with the subscription's card and price.
+	 * A key recorded before ({@link #takeUpAgain}) is sent again only with the card and amount it was first sent with:
+	 * its answer was lost (PENDING), or it took nothing (VOID, DECLINED) and the card and amount are the same. One whose
+	 * card the subscription no longer uses is first settled by the gateway's ledger: recorded if it took the money,
+	 * else settled and followed by the next key. One whose money went back, is going back or is recorded is followed by
+	 * the next key. A PENDING one the engine does not complete is the sweep's after the grace ({@link
+	 * #reconcilePending()}): given back if the gateway took it.
+	 */
+	public java.util.Map<String, RenewalCharge> recordRenewalAttempts(List<RenewalAttempt> attempts) {
 		requireNoTransaction();
+		java.util.Map<String, RenewalCharge> charges = new java.util.HashMap<>(attempts.size() * 2);
 		if (attempts.isEmpty()) {
-			return java.util.Set.of();
+			return charges;
 		}
-		return new java.util.HashSet<>(jdbc.sql("""
-				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
-				                               status, created_at)
-				SELECT k, a, s, p, m, c, 'PENDING', :at
-				FROM unnest(:keys::text[], :accounts::text[], :subscriptions::text[], :methods::text[], :amounts::bigint[],
-				            :currencies::text[]) AS v(k, a, s, p, m, c)
-				ON CONFLICT (gateway_key) DO UPDATE SET status = 'PENDING', created_at = EXCLUDED.created_at,
-				    settled_at = NULL
-				WHERE purchase_attempts.status IN ('PENDING', 'VOID', 'DECLINED')
-				RETURNING gateway_key
-				""")
+		java.util.Set<String> inserted = insertRenewalAttempts(attempts);
+		List<RenewalAttempt> recordedBefore = new ArrayList<>();
+		for (RenewalAttempt a : attempts) {
+			if (inserted.contains(a.gatewayKey())) {
+				charges.put(a.subscriptionId(), new RenewalCharge(a.gatewayKey(), a.paymentMethodId(), a.gatewayToken(),
+						a.amount(), false));
+			}
+			else {
+				recordedBefore.add(a);
+			}
+		}
+		if (!recordedBefore.isEmpty()) {
+			takeUpAgain(recordedBefore, charges);
+		}
+		return charges;
+	}
+
+	private java.util.Set<String> insertRenewalAttempts(List<RenewalAttempt> attempts) {
+		return new java.util.HashSet<>(jdbc.sql(INSERT_RENEWAL_ATTEMPTS)
 			.param("keys", attempts.stream().map(RenewalAttempt::gatewayKey).toArray(String[]::new))
 			.param("accounts", attempts.stream().map(RenewalAttempt::accountId).toArray(String[]::new))
 			.param("subscriptions", attempts.stream().map(RenewalAttempt::subscriptionId).toArray(String[]::new))
@@ -364,6 +413,151 @@ public class Billing {
 			.param("at", Timestamp.from(clock.instant()))
 			.query(String.class)
 			.list());
+	}
+
+	/** The key in use of an attempt recorded before; {@code status} null when that follow-up is not recorded yet. */
+	private record InUse(int followUps, @Nullable String status, @Nullable String paymentMethodId, @Nullable Money amount,
+			@Nullable String gatewayToken) {
+
+		String key(String firstKey) {
+			return followUps == 0 ? firstKey : firstKey + "_r" + followUps;
+		}
+	}
+
+	/**
+	 * The rare path of {@link #recordRenewalAttempts}: attempts whose first key is recorded already (a lost answer, a
+	 * key the sweep settled, a crash). Each caller holds the renewal claim of its subscriptions, so nothing else sends
+	 * their keys meanwhile.
+	 */
+	private void takeUpAgain(List<RenewalAttempt> attempts, java.util.Map<String, RenewalCharge> charges) {
+		java.util.Map<String, InUse> inUse = new java.util.HashMap<>();
+		jdbc.sql(ATTEMPTS_IN_USE)
+			.param("keys", attempts.stream().map(RenewalAttempt::gatewayKey).toArray(String[]::new))
+			.query((rs, n) -> inUse.put(rs.getString("first_key"), new InUse(rs.getInt("follow_ups"), rs.getString("status"),
+					rs.getString("payment_method_id"),
+					rs.getString("currency") == null ? null : Money.of(rs.getLong("amount"), rs.getString("currency")),
+					rs.getString("gateway_token"))))
+			.list();
+		java.util.Map<String, RenewalCharge> again = new java.util.LinkedHashMap<>();
+		java.util.Map<String, String> subscriptionOf = new java.util.HashMap<>();
+		List<RenewalAttempt> followedUp = new ArrayList<>();
+		List<Integer> followUps = new ArrayList<>();
+		List<RenewalAttempt> unrecordedFollowUps = new ArrayList<>();
+		for (RenewalAttempt a : attempts) {
+			InUse current = inUse.get(a.gatewayKey());
+			if (current == null) {
+				continue; // purged meanwhile: recorded anew at the next run
+			}
+			String key = current.key(a.gatewayKey());
+			String status = current.status();
+			if (status == null) {
+				unrecordedFollowUps.add(withKey(a, key)); // the follow-up was counted but not recorded (a crash)
+				continue;
+			}
+			String method = java.util.Objects.requireNonNull(current.paymentMethodId());
+			Money amount = java.util.Objects.requireNonNull(current.amount());
+			String token = java.util.Objects.requireNonNull(current.gatewayToken());
+			boolean sameCard = method.equals(a.paymentMethodId());
+			subscriptionOf.put(key, a.subscriptionId());
+			// whether the key in use is done with and the next one follows it
+			boolean followUp = switch (status) {
+				case "PENDING" -> {
+					if (sameCard) {
+						// its answer was lost: repeated as it was first sent
+						again.put(key, new RenewalCharge(key, method, token, amount, false));
+						yield false;
+					}
+					yield switch (settleByLedger(key)) {
+						case PAID -> {
+							again.put(key, new RenewalCharge(key, method, token, amount, true));
+							yield false;
+						}
+						case NOTHING_TAKEN -> true;
+						case UNSETTLED -> false; // it moved meanwhile: left for the next run
+					};
+				}
+				case "VOID", "DECLINED" -> {
+					// it took nothing: sent again only as it was first sent
+					if (sameCard && amount.equals(a.amount())) {
+						again.put(key, new RenewalCharge(key, method, token, amount, false));
+						yield false;
+					}
+					yield true;
+				}
+				default -> true; // COMPLETED, REVERSING, REVERSED: never sent again
+			};
+			if (followUp) {
+				followedUp.add(a);
+				followUps.add(current.followUps());
+			}
+		}
+		if (!again.isEmpty()) {
+			Collection<String> takenUp = jdbc.sql("""
+					UPDATE purchase_attempts SET status = 'PENDING', created_at = :at, settled_at = NULL
+					WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID', 'DECLINED')
+					RETURNING gateway_key
+					""")
+				.param("at", Timestamp.from(clock.instant()))
+				.param("keys", again.keySet().toArray(String[]::new))
+				.query(String.class)
+				.list();
+			for (String key : takenUp) {
+				charges.put(subscriptionOf.get(key), again.get(key));
+			}
+		}
+		List<RenewalAttempt> next = new ArrayList<>(unrecordedFollowUps);
+		if (!followedUp.isEmpty()) {
+			// the first key counts its follow-ups, so the next one's name comes from what is recorded
+			java.util.Set<String> counted = new java.util.HashSet<>(jdbc.sql("""
+					UPDATE purchase_attempts b SET follow_ups = b.follow_ups + 1
+					FROM unnest(:keys::text[], :counts::int[]) AS v(k, n)
+					WHERE b.gateway_key = v.k AND b.follow_ups = v.n
+					RETURNING b.gateway_key || '_r' || b.follow_ups
+					""")
+				.param("keys", followedUp.stream().map(RenewalAttempt::gatewayKey).toArray(String[]::new))
+				.param("counts", followUps.toArray(Integer[]::new))
+				.query(String.class)
+				.list());
+			for (int i = 0; i < followedUp.size(); i++) {
+				RenewalAttempt a = followedUp.get(i);
+				String key = a.gatewayKey() + "_r" + (followUps.get(i) + 1);
+				if (counted.contains(key)) {
+					next.add(withKey(a, key));
+				}
+			}
+		}
+		if (!next.isEmpty()) {
+			java.util.Set<String> inserted = insertRenewalAttempts(next);
+			for (RenewalAttempt a : next) {
+				if (inserted.contains(a.gatewayKey())) {
+					charges.put(a.subscriptionId(), new RenewalCharge(a.gatewayKey(), a.paymentMethodId(),
+							a.gatewayToken(), a.amount(), false));
+				}
+			}
+		}
+	}
+
+	private static RenewalAttempt withKey(RenewalAttempt a, String key) {
+		return new RenewalAttempt(key, a.accountId(), a.subscriptionId(), a.paymentMethodId(), a.gatewayToken(), a.amount());
+	}
+
+	private enum Settled {
+		PAID, NOTHING_TAKEN, UNSETTLED
+	}
+
+	/**
+	 * Settles a PENDING renewal key by the gateway's ledger, without sending it: its subscription now pays with another
+	 * card, and a key is never sent with a card it was not first sent with. The caller holds the subscription's renewal
+	 * claim, so no other run sends the key meanwhile.
+	 */
+	private Settled settleByLedger(String key) {
+		requireNoTransaction();
+		Optional<PaymentResult> ledger = gateway.lookup(key);
+		if (ledger.isPresent() && ledger.get() instanceof PaymentResult.Succeeded) {
+			return Settled.PAID;
+		}
+		return settleAttempt(key, "PENDING", ledger.isPresent() ? "DECLINED" : "VOID") ? Settled.NOTHING_TAKEN
+				: Settled.UNSETTLED;
 	}
 
 	/**

@@ -280,21 +280,28 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			String token = due.subscription().paymentMethodId() == null ? null : tokens.get(due.subscription().paymentMethodId());
 			(token == null ? noMethod : withToken).add(due);
 		}
-		// recorded before the gateway is asked (money never moves without a record): the key of each attempt
-		Map<String, String> keys = timed(timings::database, () -> recordAttempts(withToken));
+		// recorded before the gateway is asked (money never moves without a record): the key of each attempt, with the
+		// card and amount it is sent with (a key recorded before: those it was first sent with)
+		Map<String, Billing.RenewalCharge> attempts = timed(timings::database,
+				() -> billing.recordRenewalAttempts(withToken.stream().map(d -> attempt(d, tokens)).toList()));
 		List<RenewalQueue.Due> charged = new ArrayList<>();
 		List<ChargeRequest> requests = new ArrayList<>();
+		List<RenewalQueue.Due> succeeded = new ArrayList<>();
 		for (RenewalQueue.Due due : withToken) {
-			String key = keys.get(due.subscription().id());
-			if (key == null) {
+			Billing.RenewalCharge attempt = attempts.get(due.subscription().id());
+			if (attempt == null) {
 				unansweredInRun.add(due.subscription().id()); // not recorded: not asked, tried at the next run
 				continue;
 			}
-			charged.add(due);
-			requests.add(new ChargeRequest(tokens.get(due.subscription().paymentMethodId()), due.subscription().price(), key));
+			RenewalQueue.Due sent = asSent(due, attempt);
+			if (attempt.paid()) {
+				succeeded.add(sent); // the gateway's ledger holds its payment: recorded, not sent again
+				continue;
+			}
+			charged.add(sent);
+			requests.add(new ChargeRequest(attempt.gatewayToken(), attempt.amount(), attempt.gatewayKey()));
 		}
 		List<PaymentResult> results = timed(timings::gateway, () -> billing.chargeRenewals(requests));
-		List<RenewalQueue.Due> succeeded = new ArrayList<>();
 		List<RenewalQueue.Due> declined = new ArrayList<>(noMethod);
 		List<String> declineCodes = new ArrayList<>(noMethod.stream().map(d -> "no_payment_method").toList());
 		List<String> unanswered = new ArrayList<>();
@@ -308,44 +315,35 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
 			}
 		}
-		recordSuccesses(succeeded, tokens, prices, keys);
+		recordSuccesses(succeeded, prices, attempts);
 		int expired = 0;
 		for (int i = 0; i < declined.size(); i++) {
 			RenewalQueue.Due due = declined.get(i);
-			expired += recordDecline(due, declineCodes.get(i), keys.getOrDefault(due.subscription().id(), gatewayKey(due)));
+			Billing.RenewalCharge attempt = attempts.get(due.subscription().id());
+			expired += recordDecline(due, declineCodes.get(i), attempt == null ? gatewayKey(due) : attempt.gatewayKey());
 		}
 		unansweredInRun.addAll(unanswered);
 		return new RunResult(succeeded.size(), declined.size(), expired, 0, 0);
 	}
 
-	/**
-	 * Records the attempts PENDING and returns each one's key by subscription id: {@link #gatewayKey}, or, where the
-	 * sweep has given that key's money back (the attempt looked abandoned), the same key with a suffix of its own, so
-	 * that the gateway charges again instead of answering the payment it reversed.
-	 */
-	private Map<String, String> recordAttempts(List<RenewalQueue.Due> dues) {
-		Map<String, String> keys = new java.util.HashMap<>(dues.size() * 2);
-		Set<String> chargeable = billing.recordRenewalAttempts(dues.stream().map(d -> attempt(d, gatewayKey(d))).toList());
-		List<Billing.RenewalAttempt> again = new ArrayList<>();
-		for (RenewalQueue.Due due : dues) {
-			String key = gatewayKey(due);
-			if (chargeable.contains(key)) {
-				keys.put(due.subscription().id(), key);
-			}
-			else {
-				again.add(attempt(due, key + "_r" + clock.millis()));
-			}
-		}
-		if (!again.isEmpty()) {
-			Set<String> taken = billing.recordRenewalAttempts(again);
-			again.stream().filter(a -> taken.contains(a.gatewayKey())).forEach(a -> keys.put(a.subscriptionId(), a.gatewayKey()));
-		}
-		return keys;
+	private static Billing.RenewalAttempt attempt(RenewalQueue.Due due, Map<String, String> tokens) {
+		Subscription s = due.subscription();
+		String method = Objects.requireNonNull(s.paymentMethodId());
+		return new Billing.RenewalAttempt(gatewayKey(due), s.accountId(), s.id(), method,
+				Objects.requireNonNull(tokens.get(method)), s.price());
 	}
 
-	private static Billing.RenewalAttempt attempt(RenewalQueue.Due due, String key) {
+	/**
+	 * The attempt as its key is sent: with the card and amount the key was first sent with, which a key retried after
+	 * the customer changed card (or the price changed) keeps; what it records and tells is what was charged.
+	 */
+	private static RenewalQueue.Due asSent(RenewalQueue.Due due, Billing.RenewalCharge attempt) {
 		Subscription s = due.subscription();
-		return new Billing.RenewalAttempt(key, s.accountId(), s.id(), Objects.requireNonNull(s.paymentMethodId()), s.price());
+		if (attempt.paymentMethodId().equals(s.paymentMethodId()) && attempt.amount().equals(s.price())) {
+			return due;
+		}
+		return new RenewalQueue.Due(s.withPaymentMethod(attempt.paymentMethodId()).withRenewalPrice(attempt.amount()),
+				due.dueAt(), due.extraAttempt(), due.dunningAttempts());
 	}
 
 	/** The gateway idempotency key of one attempt: per subscription, period and attempt number. */
@@ -362,21 +360,21 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				: new RenewalQueue.Due(s.withRenewalPrice(price), due.dueAt(), due.extraAttempt(), due.dunningAttempts());
 	}
 
-	private void recordSuccesses(List<RenewalQueue.Due> paid, Map<String, String> tokens,
-			Map<String, SubscriptionPriceChanges.Renewing> prices, Map<String, String> keys) {
+	private void recordSuccesses(List<RenewalQueue.Due> paid, Map<String, SubscriptionPriceChanges.Renewing> prices,
+			Map<String, Billing.RenewalCharge> attempts) {
 		if (paid.isEmpty()) {
 			return;
 		}
 		List<RenewalQueue.Due> succeeded = new ArrayList<>(paid.size());
 		List<RenewalQueue.Due> stale = new ArrayList<>();
 		List<RenewalQueue.Due> toReverse = new ArrayList<>();
+		java.util.function.Function<RenewalQueue.Due, String> keyOf = d -> attempts.get(d.subscription().id()).gatewayKey();
 		timed(timings::database, () -> tx.execute(status -> {
 			queue.commitWithoutWaitingForDisk();
 			// an attempt the sweep took meanwhile (its money is being given back) records nothing: still due, its
-			// subscription is charged again under a key of its own
-			Set<String> completed = billing.completeRenewalAttempts(
-					paid.stream().map(d -> keys.get(d.subscription().id())).toList());
-			paid.stream().filter(d -> completed.contains(keys.get(d.subscription().id()))).forEach(succeeded::add);
+			// subscription is charged again under the key that follows
+			Set<String> completed = billing.completeRenewalAttempts(paid.stream().map(keyOf).toList());
+			paid.stream().filter(d -> completed.contains(keyOf.apply(d))).forEach(succeeded::add);
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
@@ -402,7 +400,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				}
 				recorded.add(due);
 				charges.add(new Billing.NewCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
-						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), keys.get(s.id()), due.dueAt()));
+						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), keyOf.apply(due), due.dueAt()));
 			}
 			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
 			// what was paid for a subscription that moved on is marked to go back before this commits: a crash after
@@ -410,7 +408,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			for (RenewalQueue.Due due : stale) {
 				Subscription s = due.subscription();
 				if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
-					billing.markForReversal(keys.get(s.id()));
+					billing.markForReversal(keyOf.apply(due));
 					toReverse.add(due);
 				}
 			}
@@ -432,9 +430,8 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}));
 		// Cancelled (or renewed by another node) while the charge was with the gateway: the money goes back.
 		for (RenewalQueue.Due due : toReverse) {
-			Subscription s = due.subscription();
-			billing.reverseUnrecordedPayment(tokens.get(Objects.requireNonNull(s.paymentMethodId())), s.price(),
-					keys.get(s.id()));
+			Billing.RenewalCharge attempt = attempts.get(due.subscription().id());
+			billing.reverseUnrecordedPayment(attempt.gatewayToken(), attempt.amount(), attempt.gatewayKey());
 		}
 	}
 

@@ -1,0 +1,139 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A renewal attempt whose answer was lost is repeated under its own gateway key (shared/API.md), and that key is only
+ * ever sent with the card and amount it was first sent with; what a key took is recorded against the card that paid
+ * or given back, never left without a record, whatever the customer or the sweep did while the answer was out.
+ */
+class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void aLostRenewalRetriedAfterTheCustomerChoseAnotherCardIsRecordedOnTheCardThatPaidAndRefundedToIt() {
+		Lost lost = aRenewalWhoseAnswerWasLost();
+		String mastercard = fixtures.card(lost.account(), "tok_mastercard");
+		api.patch("/subscriptions/" + lost.subscription(), Map.of("paymentMethodId", mastercard));
+
+		api.post("/renewals/run");
+
+		PeriodCharge charge = chargeOfThePeriod(lost).orElseThrow();
+		assertThat(charge.paymentMethodId()).as("the card the gateway took the money from").isEqualTo(lost.card());
+		assertThat(charge.gatewayKey()).isEqualTo(lost.key());
+		assertThat(charge.amount()).isEqualTo(699);
+		assertThat(ledgerToken(lost.key())).contains("tok_renewalUnanswered");
+		Api.Response refund = api.post("/charges/" + charge.id() + "/refunds", Map.of("amount", 699, "reason", "goodwill"));
+		assertThat(refund.status()).as(refund.toString()).isEqualTo(201);
+		assertThat(ledgerToken(refund.id())).as("paid back to the card that paid").contains("tok_renewalUnanswered");
+	}
+
+	@Test
+	void aLostRenewalWhoseCardWasRemovedIsSettledByItsLedgerEntryNotSentToTheNextCard() {
+		Lost lost = aRenewalWhoseAnswerWasLost();
+		Api.Response removed = api.delete("/accounts/" + lost.account() + "/payment-methods/" + lost.card());
+		assertThat(removed.status()).as(removed.toString()).isEqualTo(204);
+		assertThat(fixtures.subscription(lost.subscription()).text("paymentMethodId")).isNotEqualTo(lost.card());
+
+		api.post("/renewals/run");
+
+		PeriodCharge charge = chargeOfThePeriod(lost).orElseThrow();
+		assertThat(charge.paymentMethodId()).as("recorded on the removed card that paid").isEqualTo(lost.card());
+		assertThat(charge.gatewayKey()).isEqualTo(lost.key());
+		assertThat(attemptStatus(lost.key())).isEqualTo("COMPLETED");
+		assertThat(ledgerKeys(lost.subscription())).as("nothing else charged").containsExactly(lost.key());
+	}
+
+	@Test
+	void aLostRenewalTheGatewayNeverTookIsVoidedAndTheNewCardIsChargedUnderTheNextKey() {
+		Lost lost = aRenewalWhoseAnswerWasLost();
+		// the call never reached the gateway: its ledger holds nothing for the key
+		jdbc.sql("DELETE FROM sandbox_gateway_payments WHERE idempotency_key = :k").param("k", lost.key()).update();
+		String mastercard = fixtures.card(lost.account(), "tok_mastercard");
+		api.patch("/subscriptions/" + lost.subscription(), Map.of("paymentMethodId", mastercard));
+
+		api.post("/renewals/run");
+
+		PeriodCharge charge = chargeOfThePeriod(lost).orElseThrow();
+		assertThat(charge.paymentMethodId()).isEqualTo(mastercard);
+		assertThat(charge.gatewayKey()).as("a key of its own for the new card").isEqualTo(lost.key() + "_r1");
+		assertThat(ledgerToken(lost.key())).as("the old key was never sent with another card").isEmpty();
+		assertThat(ledgerToken(lost.key() + "_r1")).contains("tok_mastercard");
+		assertThat(attemptStatus(lost.key())).isEqualTo("VOID");
+	}
+
+	@Test
+	void aFollowUpChargeWhoseAnswerIsLostIsRepeatedUnderTheSameKeyAtTheNextRun() {
+		Lost lost = aRenewalWhoseAnswerWasLost();
+		// the sweep gave the key's money back before the engine came to it again
+		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSED' WHERE gateway_key = :k").param("k", lost.key()).update();
+
+		api.post("/renewals/run");
+		fixtures.advance("PT5S");
+		api.post("/renewals/run");
+		fixtures.advance("PT5S");
+
+		assertThat(ledgerKeys(lost.subscription())).as("one follow-up key, repeated, never a second one")
+			.containsExactlyInAnyOrder(lost.key(), lost.key() + "_r1");
+		assertThat(attemptStatus(lost.key() + "_r1")).isEqualTo("PENDING");
+	}
+
+	/** A subscription whose first renewal the gateway took under {@code key} on {@code card}, its answer lost. */
+	private record Lost(String account, String subscription, String card, String key, Instant periodEnd) {
+	}
+
+	private Lost aRenewalWhoseAnswerWasLost() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String card = fixtures.card(account, "tok_renewalUnanswered");
+		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", card));
+		Instant periodEnd = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(fixtures.now(), periodEnd).plusMinutes(1));
+		String key = "renewal_" + sub + "_p1_a0";
+		assertThat(ledgerToken(key)).as("the sandbox took the renewal and lost the answer").contains("tok_renewalUnanswered");
+		assertThat(attemptStatus(key)).isEqualTo("PENDING");
+		assertThat(fixtures.subscription(sub).text("currentPeriodStart")).isNotEqualTo(periodEnd.toString());
+		return new Lost(account, sub, card, key, periodEnd);
+	}
+
+	private record PeriodCharge(String id, String paymentMethodId, String gatewayKey, long amount) {
+	}
+
+	private Optional<PeriodCharge> chargeOfThePeriod(Lost lost) {
+		return jdbc.sql("""
+				SELECT id, payment_method_id, gateway_key, amount FROM charges
+				WHERE subscription_id = :s AND period_start = :p AND status <> 'FAILED'
+				""").param("s", lost.subscription()).param("p", Timestamp.from(lost.periodEnd()))
+			.query((rs, n) -> new PeriodCharge(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+			.optional();
+	}
+
+	private Optional<String> ledgerToken(String key) {
+		return jdbc.sql("SELECT gateway_token FROM sandbox_gateway_payments WHERE idempotency_key = :k").param("k", key)
+			.query(String.class).optional();
+	}
+
+	/** The renewal keys the gateway's ledger holds for a subscription's charges. */
+	private List<String> ledgerKeys(String subscription) {
+		return jdbc.sql("SELECT idempotency_key FROM sandbox_gateway_payments WHERE idempotency_key LIKE :p AND kind = 'CHARGE'")
+			.param("p", "renewal_" + subscription + "_%").query(String.class).list();
+	}
+
+	private String attemptStatus(String key) {
+		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", key).query(String.class).single();
+	}
+}
