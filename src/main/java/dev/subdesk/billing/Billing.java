@@ -548,7 +548,7 @@ public class Billing {
 	/**
 	 * Settles a PENDING renewal key by the gateway's ledger, without sending it: its subscription now pays with another
 	 * card, and a key is never sent with a card it was not first sent with. The caller holds the subscription's renewal
-	 * claim, so no other run sends the key meanwhile.
+	 * claim, so the sweep and other runs leave the key alone meanwhile.
 	 */
 	private Settled settleByLedger(String key) {
 		requireNoTransaction();
@@ -561,9 +561,10 @@ public class Billing {
 	}
 
 	/**
-	 * Completes the PENDING renewal attempts of charges about to be recorded, in their transaction; returns the keys
-	 * completed. A key not among them was taken by the sweep meanwhile (its money is being given back): its charge
-	 * must not be recorded.
+	 * Completes the renewal attempts of charges about to be recorded, in their transaction; returns the keys completed.
+	 * PENDING ones, and VOID ones: the sweep looked such a key up before its payment reached the gateway, and the
+	 * gateway's answer to the engine is the later word. A key not among them is being given back (REVERSING,
+	 * REVERSED) or was judged declined: its charge must not be recorded ({@link #markUncompletedForReversal}).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Set<String> completeRenewalAttempts(java.util.Collection<String> keys) {
@@ -572,10 +573,28 @@ public class Billing {
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
 				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at
-				WHERE gateway_key = ANY(:keys::text[]) AND status = 'PENDING'
+				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID')
 				RETURNING gateway_key
 				""")
 			.param("at", Timestamp.from(clock.instant()))
+			.param("keys", keys.toArray(String[]::new))
+			.query(String.class)
+			.list());
+	}
+
+	/**
+	 * Renewal payments the gateway answered as taken under keys {@link #completeRenewalAttempts} could not complete:
+	 * each not already given back is marked REVERSING in the caller's transaction, and the keys returned, for the caller
+	 * to give the money back after the commit ({@link #reverseUnrecordedPayment(String, Money, String)}); the sweep does
+	 * if the server stops first. Money taken is never left without a record that gives it back.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public java.util.Set<String> markUncompletedForReversal(java.util.Collection<String> keys) {
+		return new java.util.HashSet<>(jdbc.sql("""
+				UPDATE purchase_attempts SET status = 'REVERSING', settled_at = NULL
+				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('DECLINED', 'REVERSING')
+				RETURNING gateway_key
+				""")
 			.param("keys", keys.toArray(String[]::new))
 			.query(String.class)
 			.list());
@@ -1039,7 +1058,9 @@ public class Billing {
 	 * marked SUCCEEDED; one it does not hold is asked again with the same key. A purchase attempt left PENDING
 	 * (the server died after the gateway call, or the gateway answered too late) created no subscription and the
 	 * customer was told nothing was charged, or got no answer: money the ledger shows taken is given back
-	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). Runs outside any transaction.
+	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). A renewal attempt whose subscription a
+	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}). Runs outside any
+	 * transaction.
 	 */
 	public Reconciliation reconcilePending() {
 		requireNoTransaction();
@@ -1057,29 +1078,41 @@ public class Billing {
 		int reversed = 0;
 		int voided = 0;
 		List<OpenAttempt> attempts = jdbc.sql("""
-				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token FROM purchase_attempts a
-				JOIN payment_methods p ON p.id = a.payment_method_id
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id
+				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
 				WHERE a.status IN ('PENDING', 'REVERSING') AND a.created_at < :before ORDER BY a.created_at LIMIT 1000
 				""").param("before", before)
 			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
-					rs.getString(5)))
+					rs.getString(5), rs.getString(6)))
 			.list();
-		for (OpenAttempt attempt : attempts) {
-			if (attempt.status().equals("PENDING")) {
-				Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
-				if (ledger.isEmpty()) {
-					voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
-					continue;
+		try (@Nullable RenewalClaims claims = attempts.stream().anyMatch(a -> a.status().equals("PENDING")) ? renewalClaims() : null) {
+			for (OpenAttempt attempt : attempts) {
+				if (attempt.status().equals("PENDING")) {
+					// a renewal run that still holds the attempt's subscription may not have sent it yet, however old
+					// its record: what the ledger says now is no judgement of it, and the run records the outcome
+					if (!java.util.Objects.requireNonNull(claims).tryHold(attempt.subscriptionId())) {
+						continue;
+					}
+					try {
+						Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+						if (ledger.isEmpty()) {
+							voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
+							continue;
+						}
+						if (ledger.get() instanceof PaymentResult.Declined) {
+							settleStaleAttempt(attempt.key(), "DECLINED", before);
+							continue;
+						}
+						if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
+							continue; // completed by its request meanwhile, or a renewal took it up again
+						}
+					}
+					finally {
+						claims.release(attempt.subscriptionId());
+					}
 				}
-				if (ledger.get() instanceof PaymentResult.Declined) {
-					settleStaleAttempt(attempt.key(), "DECLINED", before);
-					continue;
-				}
-				if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
-					continue; // completed by its request meanwhile, or a renewal took it up again
-				}
+				reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
 			}
-			reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
 		}
 		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided);
 		if (!refunds.isEmpty() || !attempts.isEmpty()) {
@@ -1088,7 +1121,64 @@ public class Billing {
 		return done;
 	}
 
-	private record OpenAttempt(String key, String status, Money amount, String token) {
+	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId) {
+	}
+
+	/**
+	 * The renewal engine's claims as the sweep sees them: a run holds each subscription it renews under a session-level
+	 * advisory lock on {@code hashtextextended(subscription_id, 0)} from its claim until the attempt's outcome is
+	 * recorded (subscriptions.RenewalQueue, the {@code CLAIM} statement: the same key). The sweep takes that lock
+	 * too, on a connection of its own, while it looks an attempt up and settles it: never while a run holds it, and no
+	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet.
+	 */
+	private RenewalClaims renewalClaims() {
+		try {
+			return new RenewalClaims(dataSource.getConnection());
+		}
+		catch (SQLException e) {
+			throw new IllegalStateException("No database connection for the sweep", e);
+		}
+	}
+
+	private static final class RenewalClaims implements AutoCloseable {
+
+		private final java.sql.Connection connection;
+		private final JdbcClient session;
+
+		RenewalClaims(java.sql.Connection connection) throws SQLException {
+			this.connection = connection;
+			connection.setAutoCommit(true);
+			this.session = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
+		}
+
+		/** Whether the sweep now holds the subscription's renewal claim; false while a renewal run holds it. */
+		boolean tryHold(String subscriptionId) {
+			return session.sql("SELECT pg_try_advisory_lock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
+				.query(Boolean.class).single();
+		}
+
+		void release(String subscriptionId) {
+			session.sql("SELECT pg_advisory_unlock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
+				.query(Boolean.class).single();
+		}
+
+		@Override
+		public void close() {
+			try {
+				session.sql("SELECT pg_advisory_unlock_all()").query().listOfRows();
+			}
+			catch (RuntimeException e) {
+				log.warn("The sweep could not let go of its renewal claims; its connection is closed", e);
+			}
+			finally {
+				try {
+					connection.close();
+				}
+				catch (SQLException e) {
+					// the pool discards a broken connection
+				}
+			}
+		}
 	}
 
 	private static void requireNoTransaction() {

@@ -374,7 +374,13 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			// an attempt the sweep took meanwhile (its money is being given back) records nothing: still due, its
 			// subscription is charged again under the key that follows
 			Set<String> completed = billing.completeRenewalAttempts(paid.stream().map(keyOf).toList());
-			paid.stream().filter(d -> completed.contains(keyOf.apply(d))).forEach(succeeded::add);
+			List<RenewalQueue.Due> uncompleted = new ArrayList<>();
+			paid.forEach(d -> (completed.contains(keyOf.apply(d)) ? succeeded : uncompleted).add(d));
+			if (!uncompleted.isEmpty()) {
+				// taken but not recordable: given back after the commit (by the sweep, should this server stop first)
+				Set<String> back = billing.markUncompletedForReversal(uncompleted.stream().map(keyOf).toList());
+				uncompleted.stream().filter(d -> back.contains(keyOf.apply(d))).forEach(toReverse::add);
+			}
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();

@@ -39,8 +39,10 @@ public class RenewalQueue {
 	/**
 	 * Claims due attempts: rows locked with {@code FOR UPDATE SKIP LOCKED} for the claim itself, and held after it
 	 * by a session-level advisory lock of the claiming connection, which the gateway call does not keep in a
-	 * transaction. A crashed node's connections close and its claims are free at once. Extra attempts (a
-	 * PAST_DUE subscription got a new card) come first, then the regular ones in due order.
+	 * transaction. A crashed node's connections close and its claims are free at once. The sweep of pending money
+	 * records takes the same lock ({@code hashtextextended(id, 0)}, billing.Billing#reconcilePending) while it settles
+	 * a renewal attempt, so it never judges one a run still holds. Extra attempts (a PAST_DUE subscription got a new
+	 * card) come first, then the regular ones in due order.
 	 */
 	private static final String CLAIM = """
 			SELECT s.*, least(s.extra_attempt_at, s.next_attempt_at) AS due_at,

@@ -2,14 +2,21 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.billing.Billing;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,8 +28,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 
+	/** The advisory lock a test holds to keep a renewal batch at the gateway (see {@link GatewayHold}). */
+	private static final long HOLD = 727_001L;
+
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	DataSource dataSource;
+
+	@Autowired
+	Billing billing;
 
 	@Test
 	void aLostRenewalRetriedAfterTheCustomerChoseAnotherCardIsRecordedOnTheCardThatPaidAndRefundedToIt() {
@@ -92,6 +108,55 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		assertThat(attemptStatus(lost.key() + "_r1")).isEqualTo("PENDING");
 	}
 
+	@Test
+	void theSweepLeavesAnAttemptThatALiveRunStillHoldsHoweverLongItsBatchTakes() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+		String key = "renewal_" + sub + "_p1_a0";
+		try (GatewayHold hold = new GatewayHold(sub)) {
+			CompletableFuture<Void> run = advancePast(periodEnd);
+			hold.awaitTheBatch();
+			assertThat(attemptStatus(key)).isEqualTo("PENDING");
+			// the batch has been with the gateway longer than the grace: by its age the attempt looks abandoned
+			jdbc.sql("UPDATE purchase_attempts SET created_at = created_at - interval '5 minutes' WHERE gateway_key = :k")
+				.param("k", key).update();
+
+			billing.reconcilePending();
+
+			assertThat(attemptStatus(key)).as("not voided while its run holds it").isEqualTo("PENDING");
+			hold.release();
+			run.get(60, TimeUnit.SECONDS);
+		}
+		assertThat(fixtures.subscription(sub).text("currentPeriodStart")).isEqualTo(periodEnd);
+		assertThat(attemptStatus(key)).isEqualTo("COMPLETED");
+		assertThat(jdbc.sql("SELECT gateway_key FROM charges WHERE subscription_id = :s AND period_start = :p")
+			.param("s", sub).param("p", Timestamp.from(Instant.parse(periodEnd))).query(String.class).list())
+			.containsExactly(key);
+	}
+
+	@Test
+	void aPaymentTakenUnderAKeyVoidedWhileItWasAtTheGatewayIsGivenBackWhenItCannotBeRecorded() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+		String key = "renewal_" + sub + "_p1_a0";
+		try (GatewayHold hold = new GatewayHold(sub)) {
+			CompletableFuture<Void> run = advancePast(periodEnd);
+			hold.awaitTheBatch();
+			// what a sweep that looked the key up before the batch reached the gateway leaves
+			jdbc.sql("UPDATE purchase_attempts SET status = 'VOID' WHERE gateway_key = :k").param("k", key).update();
+			Api.Response cancel = fixtures.cancel(sub, "END_OF_TERM");
+			assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+			hold.release();
+			run.get(60, TimeUnit.SECONDS);
+		}
+		assertThat(ledgerToken(key)).as("the gateway took the renewal").contains("tok_visa");
+		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
+		assertThat(ledgerToken("reverse_" + key)).as("and the money went back").contains("tok_visa");
+		assertThat(fixtures.charges(account)).as("no charge for a period never renewed").hasSize(1);
+	}
+
 	/** A subscription whose first renewal the gateway took under {@code key} on {@code card}, its answer lost. */
 	private record Lost(String account, String subscription, String card, String key, Instant periodEnd) {
 	}
@@ -135,5 +200,75 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 
 	private String attemptStatus(String key) {
 		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", key).query(String.class).single();
+	}
+
+	/** Advances the test clock just past {@code periodEnd} on another thread: its renewal run can be held meanwhile. */
+	private CompletableFuture<Void> advancePast(String periodEnd) {
+		Duration until = Duration.between(fixtures.now(), Instant.parse(periodEnd)).plusMinutes(1);
+		return CompletableFuture.runAsync(() -> fixtures.advance(until));
+	}
+
+	/**
+	 * Holds the renewal charges of one subscription where the sandbox writes them to its ledger, as a slow gateway
+	 * would, until released: the ledger write waits for an advisory lock this test holds.
+	 */
+	private final class GatewayHold implements AutoCloseable {
+
+		private final Connection holder;
+		private boolean held;
+
+		GatewayHold(String subscription) throws SQLException {
+			jdbc.sql("""
+					CREATE FUNCTION test_hold_gateway() RETURNS trigger LANGUAGE plpgsql AS $$
+					BEGIN
+					  PERFORM pg_advisory_xact_lock(%d);
+					  RETURN NEW;
+					END $$""".formatted(HOLD)).update();
+			jdbc.sql("""
+					CREATE TRIGGER test_hold_gateway BEFORE INSERT ON sandbox_gateway_payments FOR EACH ROW
+					WHEN (NEW.idempotency_key LIKE 'renewal_%s%%') EXECUTE FUNCTION test_hold_gateway()"""
+				.formatted(subscription)).update();
+			holder = dataSource.getConnection();
+			holder.setAutoCommit(true);
+			try (Statement lock = holder.createStatement()) {
+				lock.execute("SELECT pg_advisory_lock(" + HOLD + ")");
+			}
+			held = true;
+		}
+
+		/** Waits until the renewal batch is held at the ledger write. */
+		void awaitTheBatch() throws InterruptedException {
+			for (int i = 0; i < 600; i++) {
+				long waiting = jdbc.sql("""
+						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :o
+						""").param("o", HOLD).query(Long.class).single();
+				if (waiting > 0) {
+					return;
+				}
+				Thread.sleep(50);
+			}
+			throw new AssertionError("the renewal batch never reached the gateway");
+		}
+
+		void release() throws SQLException {
+			if (held) {
+				try (Statement unlock = holder.createStatement()) {
+					unlock.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
+				}
+				held = false;
+			}
+		}
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				release();
+				holder.close();
+			}
+			finally {
+				jdbc.sql("DROP TRIGGER test_hold_gateway ON sandbox_gateway_payments").update();
+				jdbc.sql("DROP FUNCTION test_hold_gateway()").update();
+			}
+		}
 	}
 }
