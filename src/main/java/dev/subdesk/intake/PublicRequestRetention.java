@@ -10,6 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What a stranger typed into a public cancellation or withdrawal form that matched no account (name, email,
@@ -35,16 +36,22 @@ public class PublicRequestRetention {
 	private final Clock clock;
 	private final ApplicationEventPublisher events;
 
-	PublicRequestRetention(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
+	private final TransactionTemplate transactions;
+
+	PublicRequestRetention(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events,
+			TransactionTemplate transactions) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.events = events;
+		this.transactions = transactions;
 	}
 
 	@Scheduled(fixedDelayString = "${subdesk.portal.public-request-purge-interval:PT1H}",
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	void purge() {
-		erase(clock.instant());
+		// in a transaction of its own: called on this object, erase's own @Transactional would not apply, and the
+		// erasure of the confirmations' addresses (UnmatchedRequestsExpired) needs the one it runs in
+		transactions.executeWithoutResult(status -> erase(clock.instant()));
 	}
 
 	/**
