@@ -202,8 +202,16 @@ public class Support {
 		tellCustomer(c, CaseUpdated.Update.RESOLVED, resolution);
 		String accountId = c.accountId();
 		if (accountId != null && accounts.find(accountId).map(Account::closed).orElse(false)) {
-			// written after the closure (a dispute of a charge, its notes): nothing erased it; done with, it goes now
-			eraseClosedAccountsWords(accountId);
+			// written after the closure (a dispute of a charge, its notes): nothing erased it; done with, it goes now,
+			// just before the commit, so that what the caller writes about the resolution (its audit entry) goes too
+			org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+					new org.springframework.transaction.support.TransactionSynchronization() {
+
+						@Override
+						public void beforeCommit(boolean readOnly) {
+							eraseClosedAccountsWords(accountId);
+						}
+					});
 		}
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}

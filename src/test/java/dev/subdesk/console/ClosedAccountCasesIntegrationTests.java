@@ -1,9 +1,8 @@
-package dev.subdesk.api;
+package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.AuditTrail;
-import dev.subdesk.support.Support;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.Map;
@@ -18,9 +17,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * find, and no other rule would ever erase it (DESIGN invariant 14). The audit chain still verifies.
  */
 class ClosedAccountCasesIntegrationTests extends ApiIntegrationTest {
-
-	@Autowired
-	Support support;
 
 	@Autowired
 	AuditTrail audit;
@@ -44,7 +40,11 @@ class ClosedAccountCasesIntegrationTests extends ApiIntegrationTest {
 		String caseNumber = disputed.text("caseNumber");
 		assertThat(mentions(neighbour)).as("kept while the case is worked").isPositive();
 
-		support.resolve(caseNumber, "Checked with " + neighbour + ": it was refunded at the closure", "agent");
+		// resolved in the console, which writes its audit entry (with the note) in the resolution's transaction
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		ConsoleClient.Page resolved = supervisor.post("/console/cases/" + caseNumber + "/resolve",
+				Map.of("note", "Checked with " + neighbour + ": it was refunded at the closure"));
+		assertThat(resolved.status()).as(resolved.body()).isEqualTo(302);
 
 		assertThat(mentions(neighbour)).as("erased once the case is resolved").isZero();
 		assertThat(api.get("/cases/" + caseNumber).text("status")).isEqualTo("RESOLVED");
