@@ -30,15 +30,26 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 	@Override
 	public void addInterceptors(InterceptorRegistry registry) {
 		registry.addInterceptor(SessionChecks.ending(request -> request.isUserInRole("CUSTOMER"),
-				(accountId, session) -> session.getAttribute(SIGNED_IN_EMAIL) instanceof String email
-						&& current(accountId, email),
+				CustomerSessionCheck.this::current,
 				"/portal/sign-in"))
 			.addPathPatterns("/portal/**", "/checkout/**")
 			.excludePathPatterns("/portal/sign-in", "/portal/sign-in/**", "/portal/closed", "/portal/sign-out");
 	}
 
-	private boolean current(String accountId, String email) {
+	/**
+	 * Whether the session still holds: the account open, with the address it signed in with. A session from before
+	 * this check (or signed in by a node of the previous version during a deploy) has no address: it is taken as the
+	 * account's present one, so that a deploy signs nobody out.
+	 */
+	private boolean current(String accountId, jakarta.servlet.http.HttpSession session) {
 		Optional<Account> account = accounts.find(accountId);
-		return account.isPresent() && !account.get().closed() && account.get().email().equalsIgnoreCase(email);
+		if (account.isEmpty() || account.get().closed()) {
+			return false;
+		}
+		if (!(session.getAttribute(SIGNED_IN_EMAIL) instanceof String email)) {
+			session.setAttribute(SIGNED_IN_EMAIL, account.get().email());
+			return true;
+		}
+		return account.get().email().equalsIgnoreCase(email);
 	}
 }

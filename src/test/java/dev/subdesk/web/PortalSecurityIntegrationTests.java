@@ -178,6 +178,24 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 		assertThat(missedByTheChange.get("/portal").status()).as("and the session is gone").isEqualTo(302);
 	}
 
+	/** A session signed in before the check existed (or by a node of the previous version) is not signed out. */
+	@Test
+	void aSessionWithoutTheSignedInAddressStaysWhileTheAccountIsOpenAndGetsItsPresentAddress() {
+		String account = accountWithVisa();
+		PortalSession older = new PortalSession(port).signIn(api, account);
+		jdbc.sql("""
+				UPDATE spring_session_attributes SET attribute_name = 'portal.signedInEmail.removed'
+				WHERE attribute_name = 'portal.signedInEmail'
+				  AND session_primary_id IN (SELECT primary_id FROM spring_session WHERE principal_name = :account)
+				""").param("account", account).update();
+
+		assertThat(older.get("/portal").status()).as("still signed in").isEqualTo(200);
+		jdbc.sql("UPDATE accounts SET email = :email WHERE id = :id").param("email", Fixtures.uniqueEmail())
+			.param("id", account).update();
+		assertThat(older.get("/portal").status()).as("the address it was given is checked from then on")
+			.isEqualTo(302);
+	}
+
 	/** Asks for a sign-in code for the account's address in {@code session}: the code mailed to it. */
 	private String askForCode(PortalSession session, String account) {
 		session.requestCode(email(account));
