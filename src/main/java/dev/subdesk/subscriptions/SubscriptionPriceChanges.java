@@ -225,7 +225,7 @@ public class SubscriptionPriceChanges {
 			}
 			Instant before = nextEffective(change, all);
 			while (true) {
-				Integer n = tx.execute(status -> noticeBatch(change, before, until, batchSize));
+				Integer n = tx.execute(status -> noticeBatch(change, all, before, until, batchSize));
 				if (n == null || n == 0) {
 					break;
 				}
@@ -276,7 +276,7 @@ public class SubscriptionPriceChanges {
 			.orElse(Instant.parse("9999-12-31T00:00:00Z"));
 	}
 
-	private int noticeBatch(PriceChange change, Instant before, Instant until, int limit) {
+	private int noticeBatch(PriceChange change, List<PriceChange> changes, Instant before, Instant until, int limit) {
 		List<Subscription> due = jdbc.sql(CLAIM_NOTICES)
 			.param("plan", change.planCode())
 			.param("currency", change.price().currency())
@@ -294,12 +294,16 @@ public class SubscriptionPriceChanges {
 		}
 		Instant now = clock.instant();
 		Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
+		Map<String, Set<String>> applied = appliedChanges(rowsOf(due.stream().map(Subscription::id).toList()));
 		List<SubscriptionPriceChange> rows = new ArrayList<>(due.size());
 		for (Subscription s : due) {
-			boolean increase = change.price().amount() > s.price().amount();
+			// the old price is the regular one the customer pays, not a one-time discount accepted for this renewal
+			// (that discount is still charged at it, atRenewal): only a price above the regular one is an increase
+			Money regular = listPrice(s, catalog.get(s.planCode()), applied.getOrDefault(s.id(), Set.of()), changes);
+			boolean increase = change.price().amount() > regular.amount();
 			boolean consent = increase
 					&& jurisdictions.forCustomer(to.get(s.accountId()).country(), null).priceIncreaseConsent();
-			rows.add(new SubscriptionPriceChange(s.id(), change.id(), s.price(), change.price(),
+			rows.add(new SubscriptionPriceChange(s.id(), change.id(), regular, change.price(),
 					firstRenewalInTime(s, now), now, consent, null, null, SubscriptionPriceChange.Status.PENDING));
 		}
 		Set<String> inserted = new HashSet<>(jdbc.sql(INSERT)
@@ -359,32 +363,46 @@ public class SubscriptionPriceChanges {
 			rowsOf(batch.stream().map(Subscription::id).toList())
 				.forEach(r -> rows.computeIfAbsent(r.subscriptionId(), k -> new ArrayList<>()).add(r));
 		}
+		Map<String, Set<String>> applied = appliedChanges(rows.values().stream().flatMap(List::stream).toList());
 		for (Subscription s : batch) {
 			List<SubscriptionPriceChange> own = rows.getOrDefault(s.id(), List.of());
 			Plan plan = catalog.get(s.planCode());
+			Money list = listPrice(s, plan, applied.getOrDefault(s.id(), Set.of()), changes);
 			Optional<SubscriptionPriceChange> applying = own.stream()
 				.filter(r -> r.appliesAt(s.currentPeriodEnd(), minimumLead(s.term())))
 				.max(java.util.Comparator.comparing(SubscriptionPriceChange::renewalAt));
 			if (applying.isPresent()) {
 				SubscriptionPriceChange r = applying.get();
-				// A discount accepted for this renewal is kept when it is lower than the new price.
-				boolean discounted = s.price().amount() < r.oldPrice().amount();
+				// A discount accepted for this renewal (a price below the regular one, whether it was accepted before
+				// or after the notice) is kept when it is lower than the new price.
+				boolean discounted = s.price().amount() < list.amount();
 				Money charge = discounted && s.price().amount() < r.newPrice().amount() ? s.price() : r.newPrice();
 				out.put(s.id(), new Renewing(charge, r.newPrice(), r.priceChangeId()));
 			}
 			else {
-				Set<String> applied = new HashSet<>();
-				own.stream()
-					.filter(r -> r.status() == SubscriptionPriceChange.Status.APPLIED)
-					.forEach(r -> applied.add(r.priceChangeId()));
-				// a price change moves the base price: a subscription in another currency (catalog administration:
-				// prices per currency) goes back to the plan's price in its own currency
-				Money list = s.price().currency().equals(plan.price().currency())
-						? PriceChanges.listPrice(plan, s.createdAt(), applied, changes)
-						: plan.priceIn(s.price().currency()).orElse(s.price());
 				out.put(s.id(), new Renewing(s.price(), list, null));
 			}
 		}
+		return out;
+	}
+
+	/**
+	 * The regular price a subscription renews at when no change applies at that renewal: a one-time discount ends, a
+	 * grandfathered subscriber keeps its price. A price change moves the base price: a subscription in another
+	 * currency (catalog administration: prices per currency) goes back to the plan's price in its own currency.
+	 */
+	private static Money listPrice(Subscription s, Plan plan, Set<String> applied, List<PriceChange> changes) {
+		return s.price().currency().equals(plan.price().currency())
+				? PriceChanges.listPrice(plan, s.createdAt(), applied, changes)
+				: plan.priceIn(s.price().currency()).orElse(s.price());
+	}
+
+	/** The ids of the changes applied to each subscription, from its rows. */
+	private static Map<String, Set<String>> appliedChanges(List<SubscriptionPriceChange> rows) {
+		Map<String, Set<String>> out = new HashMap<>();
+		rows.stream()
+			.filter(r -> r.status() == SubscriptionPriceChange.Status.APPLIED)
+			.forEach(r -> out.computeIfAbsent(r.subscriptionId(), k -> new HashSet<>()).add(r.priceChangeId()));
 		return out;
 	}
 

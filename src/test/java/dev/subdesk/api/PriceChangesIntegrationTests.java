@@ -234,6 +234,61 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1250L);
 	}
 
+	/** A retention DISCOUNT accepted for the next renewal; the subscription's price then shows it. */
+	private void acceptDiscount(String sub, long discounted) {
+		JsonNode offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer");
+		assertThat(offer.path("kind").asString()).as(offer.toString()).isEqualTo("DISCOUNT");
+		Api.Response accepted = api.post("/offers/" + offer.path("id").asString() + "/accept");
+		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+		assertThat(accepted.json().path("price").path("amount").asLong()).isEqualTo(discounted);
+	}
+
+	@Test
+	void aDiscountAcceptedBeforeAnIncreaseIsNoticedIsStillChargedAtTheRenewalItWasFor() {
+		String plan = fixtures.plan("offer-then-increase", "P1Y", 5999);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		advanceTo(renewal.minus(Duration.ofDays(60)));
+		acceptDiscount(sub, 4499);
+		assertThat(schedule(plan, 6999, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(notices(account, "PRICE_CHANGE")).singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).as("from the regular price").contains("from $59.99 to $69.99"));
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).as("the offer's renewal at $44.99, the new price from then on")
+			.containsExactly(5999L, 4499L);
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(6999);
+	}
+
+	@Test
+	void aPriceCutAfterAnAcceptedDiscountKeepsTheDiscountAndNeedsNoConsent() {
+		String plan = fixtures.plan("offer-then-cut", "P1Y", 5999);
+		String american = customer("US", "CA");
+		String german = customer("DE", null);
+		String us = fixtures.subscribe(american, plan);
+		String de = fixtures.subscribe(german, plan);
+		Instant renewalUs = instant(subscription(us), "currentPeriodEnd");
+		Instant renewalDe = instant(subscription(de), "currentPeriodEnd");
+		advanceTo(renewalUs.minus(Duration.ofDays(60)));
+		acceptDiscount(us, 4499);
+		acceptDiscount(de, 4499);
+		assertThat(schedule(plan, 5499, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo((renewalDe.isAfter(renewalUs) ? renewalDe : renewalUs).minus(LEAD).plusSeconds(1));
+		assertThat(api.get("/subscriptions/" + de + "/price-change").json().path("consentRequired").asBoolean())
+			.as("a cut from the regular $59.99, not an increase over the discounted $44.99").isFalse();
+		advanceTo((renewalDe.isAfter(renewalUs) ? renewalDe : renewalUs).plusSeconds(60));
+		assertThat(chargedAmounts(us, american)).containsExactly(5999L, 4499L);
+		assertThat(subscription(de).path("status").asString()).as("not ended for want of consent").isEqualTo("ACTIVE");
+		assertThat(chargedAmounts(de, german)).containsExactly(5999L, 4499L);
+		assertThat(subscription(us).path("price").path("amount").asLong()).isEqualTo(5499);
+		assertThat(subscription(de).path("price").path("amount").asLong()).isEqualTo(5499);
+	}
+
 	@Test
 	void badInputIsRefusedAndNothingIsScheduled() {
 		String plan = "price-test-annual-5";
