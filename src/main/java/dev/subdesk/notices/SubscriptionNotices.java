@@ -173,6 +173,9 @@ class SubscriptionNotices {
 	}
 
 	private Notices.Draft preBilling(RenewalsApproaching.Approaching a, Instant at) {
+		if (a.awaitingConsent() != null) {
+			return awaitingConsent(NoticeType.UPCOMING_CHARGE, a, a.awaitingConsent(), at);
+		}
 		Subscription s = a.subscription();
 		Accounts.Addressee to = a.to();
 		Letter letter = notices.letterFor(to.country());
@@ -191,6 +194,9 @@ class SubscriptionNotices {
 	 */
 	private Notices.Draft ahead(NoticeType type, String key, String termKey, RenewalsApproaching.Approaching a,
 			Instant at) {
+		if (a.awaitingConsent() != null) {
+			return awaitingConsent(type, a, a.awaitingConsent(), at);
+		}
 		Subscription s = a.subscription();
 		Accounts.Addressee to = a.to();
 		Plan plan = catalog.get(s.planCode());
@@ -201,6 +207,25 @@ class SubscriptionNotices {
 		return new Notices.Draft(letter, s.accountId(), to.email(), type, letter.text(key + ".subject", name, day, price),
 				letter.text(key + ".body", name, s.orderNumber(), day, price,
 						letter.text(termKey + (plan.term() == Term.P1Y ? ".year" : ".month")), baseUrl),
+				s.id(), at);
+	}
+
+	/**
+	 * A notice ahead of a renewal that waits for the customer's consent to a price increase (EU): no price is charged
+	 * unless it is accepted, so it says what the PRICE_CHANGE notice said: the subscription ends at that renewal
+	 * unless the new price is accepted, and if it is, the new price is charged.
+	 */
+	private Notices.Draft awaitingConsent(NoticeType type, RenewalsApproaching.Approaching a,
+			SubscriptionPriceChange change, Instant at) {
+		Subscription s = a.subscription();
+		Letter letter = notices.letterFor(a.to().country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String day = letter.date(s.currentPeriodEnd());
+		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
+		return new Notices.Draft(letter, s.accountId(), a.to().email(), type,
+				letter.text("priceChange.pending.subject", name, day, letter.money(change.newPrice())),
+				letter.text("priceChange.consent", name, s.orderNumber(), letter.money(change.oldPrice()),
+						letter.money(change.newPrice()), term, day, baseUrl),
 				s.id(), at);
 	}
 

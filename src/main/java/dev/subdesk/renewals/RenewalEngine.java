@@ -158,7 +158,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 				events.publishEvent(new RenewalsApproaching(milestone,
 						due.stream()
 							.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
-									prices.get(s.id()).charge()))
+									prices.get(s.id()).charge(), prices.get(s.id()).awaitingConsent()))
 							.toList(),
 						clock.instant()));
 				return due.size();

@@ -3,8 +3,10 @@ package dev.subdesk.renewals;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.shared.Money;
 import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionPriceChange;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A batch of subscriptions was claimed at {@code at} as nearing a {@link Milestone}, in the transaction that marks
@@ -27,8 +29,11 @@ public record RenewalsApproaching(Milestone milestone, List<Approaching> subscri
 
 	/**
 	 * One subscription with the account holder to tell, and what the renewal (or the trial's conversion) will charge
-	 * as things stand: the subscription's price, or a plan's new price that applies at it.
+	 * as things stand: the subscription's price, or a plan's new price that applies at it. {@code awaitingConsent}: a
+	 * price increase the customer has yet to accept (EU), without which the subscription ends at that renewal and with
+	 * which the new price is charged; the notice then says that instead of quoting {@code charge}.
 	 */
-	public record Approaching(Subscription subscription, Accounts.Addressee to, Money charge) {
+	public record Approaching(Subscription subscription, Accounts.Addressee to, Money charge,
+			@Nullable SubscriptionPriceChange awaitingConsent) {
 	}
 }

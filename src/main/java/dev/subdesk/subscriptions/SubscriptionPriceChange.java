@@ -32,7 +32,18 @@ public record SubscriptionPriceChange(String subscriptionId, String priceChangeI
 	 * later renewal).
 	 */
 	public boolean appliesAt(Instant renewal, Duration lead) {
-		return status == Status.PENDING && !renewalAt.isAfter(renewal) && !noticeSentAt.isAfter(renewal.minus(lead))
-				&& (!consentRequired || consentedAt != null);
+		return dueAt(renewal, lead) && (!consentRequired || consentedAt != null);
+	}
+
+	/**
+	 * Whether the renewal at {@code renewal} waits for the customer's consent to this change: it would apply there
+	 * ({@link #appliesAt}) once accepted; without it the subscription ends at that renewal instead.
+	 */
+	public boolean awaitsConsentAt(Instant renewal, Duration lead) {
+		return dueAt(renewal, lead) && awaitingConsent();
+	}
+
+	private boolean dueAt(Instant renewal, Duration lead) {
+		return status == Status.PENDING && !renewalAt.isAfter(renewal) && !noticeSentAt.isAfter(renewal.minus(lead));
 	}
 }

@@ -342,8 +342,13 @@ public class SubscriptionPriceChanges {
 		return renewal;
 	}
 
-	/** What a renewal charges and what the subscription costs after it. */
-	public record Renewing(Money charge, Money next, @Nullable String appliedChangeId) {
+	/**
+	 * What a renewal charges and what the subscription costs after it; {@code awaitingConsent}: the change whose
+	 * consent this renewal waits for (the renewal charges its new price once accepted; without it the subscription
+	 * ends there instead), so that a notice ahead of it says so rather than quoting a price never charged.
+	 */
+	public record Renewing(Money charge, Money next, @Nullable String appliedChangeId,
+			@Nullable SubscriptionPriceChange awaitingConsent) {
 	}
 
 	/**
@@ -377,10 +382,14 @@ public class SubscriptionPriceChanges {
 				// or after the notice) is kept when it is lower than the new price.
 				boolean discounted = s.price().amount() < list.amount();
 				Money charge = discounted && s.price().amount() < r.newPrice().amount() ? s.price() : r.newPrice();
-				out.put(s.id(), new Renewing(charge, r.newPrice(), r.priceChangeId()));
+				out.put(s.id(), new Renewing(charge, r.newPrice(), r.priceChangeId(), null));
 			}
 			else {
-				out.put(s.id(), new Renewing(s.price(), list, null));
+				SubscriptionPriceChange waiting = own.stream()
+					.filter(r -> r.awaitsConsentAt(s.currentPeriodEnd(), minimumLead(s.term())))
+					.findFirst()
+					.orElse(null);
+				out.put(s.id(), new Renewing(s.price(), list, null, waiting));
 			}
 		}
 		return out;

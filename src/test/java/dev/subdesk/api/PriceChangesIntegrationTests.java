@@ -290,6 +290,31 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void whileAnIncreaseAwaitsConsentTheRenewalReminderSaysItEndsUnlessAcceptedNotTheOldPrice() {
+		String plan = fixtures.plan("consent-reminder", "P1Y", 1000);
+		String french = customer("FR", null);
+		String german = customer("DE", null);
+		String fr = fixtures.subscribe(french, plan);
+		String de = fixtures.subscribe(german, plan);
+		Instant last = java.util.stream.Stream.of(fr, de).map(id -> instant(subscription(id), "currentPeriodEnd"))
+			.max(Instant::compareTo).orElseThrow();
+		assertThat(schedule(plan, 1200, now().plus(LEAD).plusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(last.minus(LEAD).plusSeconds(1));
+		assertThat(notices(french, "RENEWAL_REMINDER")).singleElement().satisfies(reminder -> {
+			assertThat(reminder.path("subject").asString()).contains("ends on", "unless you accept", "$12.00");
+			assertThat(reminder.path("body").asString()).contains("from $10.00 to $12.00", "accept it in your portal",
+					"your subscription ends on").doesNotContain("renews automatically");
+		});
+		assertThat(notices(german, "RENEWAL_REMINDER")).singleElement().satisfies(reminder -> {
+			assertThat(reminder.path("subject").asString()).contains("endet am", "zustimmen");
+			assertThat(reminder.path("body").asString()).contains("Zustimmung", "/portal")
+				.doesNotContain("verlängert sich automatisch");
+		});
+	}
+
+	@Test
 	void badInputIsRefusedAndNothingIsScheduled() {
 		String plan = "price-test-annual-5";
 		String soon = now().plus(Duration.ofDays(29)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
