@@ -138,7 +138,6 @@ class Dispatcher implements SmartLifecycle {
 			        FROM webhook_delivery d
 			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= :now
 			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
-			          AND (w.status = 'ENABLED' OR d.manual)
 			          AND (d.manual OR d.sequence <= coalesce((
 			              SELECT p.sequence FROM webhook_delivery p
 			              WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.status = 'PENDING'
@@ -146,7 +145,7 @@ class Dispatcher implements SmartLifecycle {
 			              ORDER BY p.sequence LIMIT 1), d.sequence))
 			        ORDER BY d.next_attempt_at, d.event_position
 			        LIMIT :most) d
-			    WHERE w.id <> ALL (:busy)
+			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)
 			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
 			          AS f (id, room) WHERE f.id = w.id), :initial)),
 			claimed AS (
@@ -232,19 +231,11 @@ class Dispatcher implements SmartLifecycle {
 			    ORDER BY id FOR NO KEY UPDATE)
 			""";
 
-	/**
-	 * A failed attempt: retried at {@code :next}, or FAILED; FAILED at once on an endpoint that is DISABLED (a manual
-	 * retry sent there once, as asked: nothing else is sent to it).
-	 */
 	private static final String FAILED = """
-			UPDATE webhook_delivery d SET
-			    status = CASE WHEN w.status = 'DISABLED' THEN 'FAILED' ELSE :status END,
-			    last_status_code = :code, last_error = :error,
-			    next_attempt_at = CASE WHEN w.status = 'DISABLED' THEN NULL ELSE CAST(:next AS timestamptz) END,
-			    claimed_until = NULL, claim_token = NULL, manual = false,
-			    finished_at = CASE WHEN :status = 'FAILED' OR w.status = 'DISABLED' THEN CAST(:now AS timestamptz) END
-			FROM webhook_endpoint w
-			WHERE w.id = d.endpoint_id AND d.id = :id AND d.claim_token = :token
+			UPDATE webhook_delivery SET status = :status, last_status_code = :code, last_error = :error,
+			    next_attempt_at = :next, claimed_until = NULL, claim_token = NULL, manual = false,
+			    finished_at = CASE WHEN :status = 'FAILED' THEN CAST(:now AS timestamptz) END
+			WHERE id = :id AND claim_token = :token
 			""";
 
 	/** Answers whether the endpoint is now disabled for failing for 3 days (not merely disabled by its owner). */

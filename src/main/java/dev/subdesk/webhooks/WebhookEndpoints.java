@@ -283,8 +283,7 @@ public class WebhookEndpoints {
 	/**
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
 	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
-	 * receiver may get the event twice, as at-least-once delivery allows). To a DISABLED endpoint it is sent too, once,
-	 * as asked: if that attempt fails it ends FAILED, as nothing else is sent there until the endpoint is enabled.
+	 * receiver may get the event twice, as at-least-once delivery allows).
 	 */
 	@Transactional
 	public Delivery retry(String endpointId, String deliveryId) {
