@@ -283,11 +283,19 @@ public class WebhookEndpoints {
 	/**
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
 	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
-	 * receiver may get the event twice, as at-least-once delivery allows).
+	 * receiver may get the event twice, as at-least-once delivery allows). Refused ({@code 409 ENDPOINT_DISABLED})
+	 * while the endpoint is DISABLED, as nothing is sent to it then: the retry would wait, unseen, until the endpoint
+	 * is enabled. (The endpoint is not locked against a change of its status: {@code FOR SHARE} here would deadlock
+	 * with the dispatcher recording a failed attempt of this delivery. A disabling that commits meanwhile leaves the
+	 * retry waiting like every PENDING delivery of an endpoint its owner disabled, until it is enabled again.)
 	 */
 	@Transactional
 	public Delivery retry(String endpointId, String deliveryId) {
 		delivery(endpointId, deliveryId);
+		if (get(endpointId).status() == WebhookEndpoint.Status.DISABLED) {
+			throw SubdeskException.of(WebhooksErrorCode.ENDPOINT_DISABLED, "Webhook endpoint " + endpointId
+					+ " is disabled, so nothing is sent to it: enable it first, then retry delivery " + deliveryId);
+		}
 		jdbc.sql("""
 				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL,
 				    claim_token = NULL, claimed_until = NULL

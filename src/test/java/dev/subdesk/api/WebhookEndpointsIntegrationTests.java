@@ -1,19 +1,33 @@
 package dev.subdesk.api;
 
+import static dev.subdesk.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.EventType;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** The webhook endpoints API of shared/API.md (Webhooks 1.1), checked against the API description. */
 class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 
 	private static final String URL = "https://hooks.acme.example/subdesk";
+
+	@Autowired
+	EventLog events;
+
+	@Autowired
+	TransactionTemplate transactions;
 
 	private Api described() {
 		return api.checkedAgainstTheDescription();
@@ -121,6 +135,44 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
 			.isEqualTo(404);
 		assertThat(described().get("/webhook-endpoints/we_unknown/deliveries").status()).isEqualTo(404);
+	}
+
+	@Test
+	void aRetryToADisabledEndpointIsRefusedUntilItIsEnabledAgain() {
+		// nothing listens on port 9 (discard): the first attempt fails and the delivery waits for its retry
+		String id = create(List.of("*")).id();
+		String subject = "sub_w" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		String eventId = transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
+				Map.of("id", subject, "status", "ACTIVE"))).id();
+		await().atMost(Duration.ofSeconds(20)).until(() -> deliveryOf(id, eventId).path("attempts").asInt() > 0);
+		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("status", "DISABLED")).status()).isEqualTo(200);
+		JsonNode delivery = deliveryOf(id, eventId);
+		String retry = "/webhook-endpoints/" + id + "/deliveries/" + delivery.path("id").asString() + "/retry";
+
+		JsonNode refused = assertProblem(described().post(retry), 409, "ENDPOINT_DISABLED");
+		assertThat(refused.path("detail").asString()).contains(id).contains("disabled");
+		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
+			.as("an unknown delivery is still 404 first")
+			.isEqualTo(404);
+		assertThat(deliveryOf(id, eventId)).as("nothing was queued").isEqualTo(delivery);
+
+		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("status", "ENABLED")).status()).isEqualTo(200);
+		var accepted = described().post(retry);
+		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> deliveryOf(id, eventId).path("attempts").asInt() > delivery.path("attempts").asInt());
+	}
+
+	/** The endpoint's delivery of the event, as the deliveries log shows it (missing while there is none). */
+	private JsonNode deliveryOf(String endpointId, String eventId) {
+		return described().get("/webhook-endpoints/" + endpointId + "/deliveries?limit=100")
+			.json()
+			.path("data")
+			.values()
+			.stream()
+			.filter(d -> d.path("eventId").asString().equals(eventId))
+			.findFirst()
+			.orElse(tools.jackson.databind.node.MissingNode.getInstance());
 	}
 
 	@Test

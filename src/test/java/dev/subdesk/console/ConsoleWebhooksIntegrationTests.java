@@ -7,6 +7,7 @@ import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.webhooks.Delivery;
+import dev.subdesk.webhooks.WebhookEndpoint;
 import dev.subdesk.webhooks.WebhookEndpoints;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,31 @@ class ConsoleWebhooksIntegrationTests extends ApiIntegrationTest {
 
 			assertThat(admin.followed(admin.post("/console/webhooks/" + endpoint + "/deliveries/wd_unknown/retry",
 					Map.of()))).contains("does not exist");
+		}
+		finally {
+			endpoints.delete(endpoint);
+		}
+	}
+
+	@Test
+	void aRetryToADisabledEndpointIsRefusedWithAMessageThatSaysWhy() {
+		String endpoint = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "switched-off CRM").endpoint().id();
+		try {
+			String subject = "sub_console" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+			transactions.executeWithoutResult(tx -> events.append(EventType.SUBSCRIPTION_CANCELLED, subject, null,
+					Map.of("id", subject)));
+			await().atMost(Duration.ofSeconds(20)).until(() -> failing(endpoint) != null);
+			endpoints.update(endpoint, null, null, WebhookEndpoint.Status.DISABLED);
+			Delivery delivery = failing(endpoint);
+
+			ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+			ConsoleClient.Page answer = admin.post(
+					"/console/webhooks/" + endpoint + "/deliveries/" + delivery.id() + "/retry", Map.of());
+			assertThat(answer.status()).as("back to the page, not an error").isEqualTo(302);
+			String after = admin.followed(answer);
+			assertThat(after).contains("Webhook endpoint " + endpoint + " is disabled")
+				.doesNotContain("is being sent again");
+			assertThat(endpoints.delivery(endpoint, delivery.id())).as("nothing was queued").isEqualTo(delivery);
 		}
 		finally {
 			endpoints.delete(endpoint);
