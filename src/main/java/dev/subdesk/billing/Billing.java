@@ -360,7 +360,7 @@ public class Billing {
 	 */
 	private static final String ATTEMPTS_IN_USE = """
 			SELECT b.gateway_key AS first_key, b.follow_ups, c.status, c.payment_method_id, c.amount, c.currency,
-			       p.gateway_token
+			       c.created_at, p.gateway_token
 			FROM purchase_attempts b
 			LEFT JOIN purchase_attempts c
 			       ON c.gateway_key = CASE b.follow_ups WHEN 0 THEN b.gateway_key ELSE b.gateway_key || '_r' || b.follow_ups END
@@ -417,7 +417,7 @@ public class Billing {
 
 	/** The key in use of an attempt recorded before; {@code status} null when that follow-up is not recorded yet. */
 	private record InUse(int followUps, @Nullable String status, @Nullable String paymentMethodId, @Nullable Money amount,
-			@Nullable String gatewayToken) {
+			@Nullable String gatewayToken, @Nullable Instant sentAt) {
 
 		String key(String firstKey) {
 			return followUps == 0 ? firstKey : firstKey + "_r" + followUps;
@@ -436,7 +436,8 @@ public class Billing {
 			.query((rs, n) -> inUse.put(rs.getString("first_key"), new InUse(rs.getInt("follow_ups"), rs.getString("status"),
 					rs.getString("payment_method_id"),
 					rs.getString("currency") == null ? null : Money.of(rs.getLong("amount"), rs.getString("currency")),
-					rs.getString("gateway_token"))))
+					rs.getString("gateway_token"),
+					rs.getTimestamp("created_at") == null ? null : rs.getTimestamp("created_at").toInstant())))
 			.list();
 		java.util.Map<String, RenewalCharge> again = new java.util.LinkedHashMap<>();
 		java.util.Map<String, String> subscriptionOf = new java.util.HashMap<>();
@@ -465,6 +466,12 @@ public class Billing {
 					if (sameCard) {
 						// its answer was lost: repeated as it was first sent
 						again.put(key, new RenewalCharge(key, method, token, amount, false));
+						yield false;
+					}
+					Instant sentAt = current.sentAt();
+					if (sentAt == null || sentAt.isAfter(clock.instant().minus(pendingGrace))) {
+						// sent with the card replaced less than the sweep's grace ago: its payment may still be on its
+						// way to the gateway, so a look-up finding nothing proves nothing yet; left for a later run
 						yield false;
 					}
 					yield switch (settleByLedger(key)) {

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,12 +41,38 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	Billing billing;
 
+	/** The subscriptions of a test: ended after it, so that none stays due at one instant for the next tests. */
+	private final java.util.List<String> subscriptions = new java.util.ArrayList<>();
+
+	private String subscribed(String account) {
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		subscriptions.add(sub);
+		return sub;
+	}
+
+	/**
+	 * A card whose every renewal answer is lost keeps its subscription due at one instant: the test clock's advance
+	 * stops stepping after 20 tries at it, and another test's advance would jump over its own due work.
+	 */
+	@AfterEach
+	void endTheSubscriptionsLeftDue() {
+		for (String sub : subscriptions) {
+			jdbc.sql("UPDATE subscriptions SET auto_renew = false, next_attempt_at = NULL WHERE id = :id")
+				.param("id", sub).update();
+		}
+	}
+
 	@Test
 	void aLostRenewalRetriedAfterTheCustomerChoseAnotherCardIsRecordedOnTheCardThatPaidAndRefundedToIt() {
 		Lost lost = aRenewalWhoseAnswerWasLost();
 		String mastercard = fixtures.card(lost.account(), "tok_mastercard");
 		api.patch("/subscriptions/" + lost.subscription(), Map.of("paymentMethodId", mastercard));
 
+		api.post("/renewals/run");
+		assertThat(chargeOfThePeriod(lost)).as("sent less than the grace ago: left alone, nothing else charged").isEmpty();
+		assertThat(ledgerKeys(lost.subscription())).containsExactly(lost.key());
+		assertThat(attemptStatus(lost.key())).isEqualTo("PENDING");
+		olderThanTheGrace(lost);
 		api.post("/renewals/run");
 
 		PeriodCharge charge = chargeOfThePeriod(lost).orElseThrow();
@@ -64,6 +91,7 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		Api.Response removed = api.delete("/accounts/" + lost.account() + "/payment-methods/" + lost.card());
 		assertThat(removed.status()).as(removed.toString()).isEqualTo(204);
 		assertThat(fixtures.subscription(lost.subscription()).text("paymentMethodId")).isNotEqualTo(lost.card());
+		olderThanTheGrace(lost);
 
 		api.post("/renewals/run");
 
@@ -81,6 +109,7 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		jdbc.sql("DELETE FROM sandbox_gateway_payments WHERE idempotency_key = :k").param("k", lost.key()).update();
 		String mastercard = fixtures.card(lost.account(), "tok_mastercard");
 		api.patch("/subscriptions/" + lost.subscription(), Map.of("paymentMethodId", mastercard));
+		olderThanTheGrace(lost);
 
 		api.post("/renewals/run");
 
@@ -111,7 +140,7 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void theSweepLeavesAnAttemptThatALiveRunStillHoldsHoweverLongItsBatchTakes() throws Exception {
 		String account = fixtures.accountWithVisa();
-		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String sub = subscribed(account);
 		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
 		String key = "renewal_" + sub + "_p1_a0";
 		try (GatewayHold hold = new GatewayHold(sub)) {
@@ -138,7 +167,7 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void aPaymentTakenUnderAKeyVoidedWhileItWasAtTheGatewayIsGivenBackWhenItCannotBeRecorded() throws Exception {
 		String account = fixtures.accountWithVisa();
-		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String sub = subscribed(account);
 		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
 		String key = "renewal_" + sub + "_p1_a0";
 		try (GatewayHold hold = new GatewayHold(sub)) {
@@ -163,7 +192,7 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 
 	private Lost aRenewalWhoseAnswerWasLost() {
 		String account = fixtures.accountWithVisa();
-		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String sub = subscribed(account);
 		String card = fixtures.card(account, "tok_renewalUnanswered");
 		api.patch("/subscriptions/" + sub, Map.of("paymentMethodId", card));
 		Instant periodEnd = Instant.parse(fixtures.subscription(sub).text("currentPeriodEnd"));
@@ -173,6 +202,15 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		assertThat(attemptStatus(key)).isEqualTo("PENDING");
 		assertThat(fixtures.subscription(sub).text("currentPeriodStart")).isNotEqualTo(periodEnd.toString());
 		return new Lost(account, sub, card, key, periodEnd);
+	}
+
+	/**
+	 * The key was sent longer ago than the sweep's grace (without running the sweep, which advancing the clock would):
+	 * a look-up that finds nothing may now be trusted.
+	 */
+	private void olderThanTheGrace(Lost lost) {
+		jdbc.sql("UPDATE purchase_attempts SET created_at = created_at - interval '2 minutes' WHERE gateway_key = :k")
+			.param("k", lost.key()).update();
 	}
 
 	private record PeriodCharge(String id, String paymentMethodId, String gatewayKey, long amount) {
