@@ -37,7 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Price changes as they reach existing subscribers (R-CA-8, R-NY-2, EU consent). For a plan's change that moves
  * existing subscribers, each DIRECT auto-renewing subscription bought before it gets one PRICE_CHANGE notice the
  * rule table's days before its first renewal at or after the effective instant (at once when that is already
- * closer; then the new price applies from the first renewal the notice is far enough ahead of). The renewal engine
+ * closer but still inside the rules' windows; later than that, the notice waits for the lead before the renewal
+ * after it). The renewal engine
  * asks {@link #atRenewal} in bulk which price each renewal charges; where the customer's jurisdiction requires
  * consent to an increase and none is recorded by the renewal, the renewal engine ends the subscription at the
  * term's end instead ({@link #claimLapsed}). The subscription's own price is untouched until the change applies.
@@ -51,6 +52,7 @@ public class SubscriptionPriceChanges {
 			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
 			  AND s.current_period_end >= :from AND s.current_period_end < :before
 			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END) <= :until
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) >= :now
 			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
 			                  WHERE p.subscription_id = s.id AND p.price_change_id = :change)
 			ORDER BY s.current_period_end
@@ -64,6 +66,7 @@ public class SubscriptionPriceChanges {
 			WHERE s.plan_code = :plan AND s.currency = :currency AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
 			  AND s.cancel_at IS NULL AND s.channel = 'DIRECT' AND s.created_at < :from
 			  AND s.current_period_end >= :from AND s.current_period_end < :before
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) >= :now
 			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
 			                  WHERE p.subscription_id = s.id AND p.price_change_id = :change)
 			""";
@@ -108,9 +111,10 @@ public class SubscriptionPriceChanges {
 
 	/**
 	 * How long after its effective instant a change can still reach a subscriber: every subscription bought before it
-	 * has its first renewal at or after it within a term (a year, or a trial of up to 366 days) plus the lead.
+	 * has its first renewal at or after it within a term (a year, or a trial of up to 366 days); one that was set to
+	 * end then, or otherwise could not be told inside the windows, is told ahead of the renewal a term after that.
 	 */
-	private static final Duration OPEN_FOR = Duration.ofDays(400);
+	private static final Duration OPEN_FOR = Duration.ofDays(2 * 366 + 68);
 
 	private final JdbcClient jdbc;
 	private final PriceChanges priceChanges;
@@ -251,6 +255,9 @@ public class SubscriptionPriceChanges {
 				.param("before", Timestamp.from(nextEffective(change, all)))
 				.param("yearLead", yearLead)
 				.param("monthLead", monthLead)
+				.param("yearMinimum", yearMinimum)
+				.param("monthMinimum", monthMinimum)
+				.param("now", Timestamp.from(now))
 				.param("change", change.id())
 				.query(Timestamp.class)
 				.optional()
@@ -277,6 +284,7 @@ public class SubscriptionPriceChanges {
 	}
 
 	private int noticeBatch(PriceChange change, List<PriceChange> changes, Instant before, Instant until, int limit) {
+		Instant now = clock.instant();
 		List<Subscription> due = jdbc.sql(CLAIM_NOTICES)
 			.param("plan", change.planCode())
 			.param("currency", change.price().currency())
@@ -285,6 +293,9 @@ public class SubscriptionPriceChanges {
 			.param("yearLead", yearLead)
 			.param("monthLead", monthLead)
 			.param("until", Timestamp.from(until))
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
+			.param("now", Timestamp.from(now))
 			.param("change", change.id())
 			.param("limit", limit)
 			.query(JdbcSubscriptionRepository::map)
@@ -292,7 +303,6 @@ public class SubscriptionPriceChanges {
 		if (due.isEmpty()) {
 			return 0;
 		}
-		Instant now = clock.instant();
 		Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
 		Map<String, Set<String>> applied = appliedChanges(rowsOf(due.stream().map(Subscription::id).toList()));
 		List<SubscriptionPriceChange> rows = new ArrayList<>(due.size());
@@ -330,7 +340,9 @@ public class SubscriptionPriceChanges {
 
 	/**
 	 * The first renewal at or after the current period's end that the notice sent at {@code now} is far enough ahead
-	 * of ({@link #minimumLead}).
+	 * of ({@link #minimumLead}): the current period's end, since a subscription is claimed only while its notice can
+	 * still land inside the rules' windows before it (R-CA-8's 7-30 days, R-NY-2's 5-30). One told too late for it is
+	 * held back and claimed again the lead ahead of its next renewal, never told a whole term ahead.
 	 */
 	private Instant firstRenewalInTime(Subscription s, Instant now) {
 		Duration lead = minimumLead(s.term());

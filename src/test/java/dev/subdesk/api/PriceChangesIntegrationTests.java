@@ -184,7 +184,7 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void aNoticeThatCouldNotGoOutInTimeMovesTheNewPriceToTheFollowingRenewal() {
+	void aNoticeTooLateForThisRenewalWaitsForTheLeadBeforeTheFollowingOne() {
 		String plan = "price-test-annual-4";
 		String account = customer("US", "NY");
 		String sub = fixtures.subscribe(account, plan);
@@ -198,14 +198,19 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(notices(account, "PRICE_CHANGE")).as("not for a subscription set to end").isEmpty();
 		assertThat(api.post("/subscriptions/" + sub + "/resume").status()).isEqualTo(200);
 		api.post("/renewals/run", Map.of());
-		List<JsonNode> sent = notices(account, "PRICE_CHANGE");
-		assertThat(sent).as("at once, too late for this renewal").hasSize(1);
+		assertThat(notices(account, "PRICE_CHANGE")).as("not now: it would be ~370 days ahead of the renewal it applies at, "
+				+ "outside R-CA-8's 7-30 days and R-NY-2's 5-30").isEmpty();
+		assertProblem(api.get("/subscriptions/" + sub + "/price-change"), 404, "NOT_FOUND");
 		Instant following = java.time.ZonedDateTime.ofInstant(renewal, java.time.ZoneOffset.UTC).plusYears(1).toInstant();
-		JsonNode pending = api.get("/subscriptions/" + sub + "/price-change").json();
-		assertThat(instant(pending, "renewalAt")).isEqualTo(following);
 
 		advanceTo(renewal.plusSeconds(60));
 		assertThat(chargedAmounts(sub, account)).as("this renewal keeps the old price").containsExactly(1000L, 1000L);
+		advanceTo(following.minus(LEAD).minusSeconds(60));
+		assertThat(notices(account, "PRICE_CHANGE")).as("held back until the lead before the following renewal").isEmpty();
+		advanceTo(following.minus(LEAD).plusSeconds(60));
+		assertThat(notices(account, "PRICE_CHANGE")).singleElement()
+			.satisfies(notice -> assertThat(instant(notice, "createdAt")).isEqualTo(following.minus(LEAD)));
+		assertThat(instant(api.get("/subscriptions/" + sub + "/price-change").json(), "renewalAt")).isEqualTo(following);
 		advanceTo(following.plusSeconds(60));
 		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1000L, 1100L);
 		assertThat(notices(account, "PRICE_CHANGE")).hasSize(1);
