@@ -275,17 +275,13 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		}
 
 		/** Waits until the renewal batch is held at the ledger write. */
-		void awaitTheBatch() throws InterruptedException {
-			for (int i = 0; i < 600; i++) {
-				long waiting = jdbc.sql("""
+		void awaitTheBatch() {
+			org.awaitility.Awaitility.await("the renewal batch reaches the gateway")
+				.atMost(java.time.Duration.ofSeconds(30))
+				.pollInterval(java.time.Duration.ofMillis(50))
+				.until(() -> jdbc.sql("""
 						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :o
-						""").param("o", HOLD).query(Long.class).single();
-				if (waiting > 0) {
-					return;
-				}
-				Thread.sleep(50);
-			}
-			throw new AssertionError("the renewal batch never reached the gateway");
+						""").param("o", HOLD).query(Long.class).single() > 0);
 		}
 
 		void release() throws SQLException {

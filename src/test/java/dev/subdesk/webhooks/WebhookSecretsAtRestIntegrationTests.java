@@ -213,7 +213,10 @@ class WebhookSecretsAtRestIntegrationTests {
 					held.executeQuery().close();
 				}
 				CompletableFuture<Integer> sealing = CompletableFuture.supplyAsync(secrets::sealPlainSecrets);
-				Thread.sleep(500); // sealing reaches the locked row meanwhile (or is done, if it need not wait)
+				// sealing reaches the locked row meanwhile and waits for it, or is done if it need not wait
+				org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+					.until(() -> sealing.isDone() || jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted")
+						.query(Long.class).single() > 0);
 				holder.commit();
 				assertThat(sealing.get(20, TimeUnit.SECONDS)).as(lock).isGreaterThanOrEqualTo(1);
 			}
