@@ -8,11 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The one database: an external PostgreSQL when {@code SUBDESK_DB_URL} is set, otherwise an embedded
@@ -26,7 +28,7 @@ class DatabaseConfiguration {
 	@Bean
 	EmbeddedDatabase embeddedDatabase(SubdeskProperties properties) {
 		if (properties.externalDatabase()) {
-			return new EmbeddedDatabase(null);
+			return new EmbeddedDatabase(null, null);
 		}
 		Path dir = Path.of(properties.dataDir()).toAbsolutePath();
 		try {
@@ -57,7 +59,7 @@ class DatabaseConfiguration {
 			}
 			EmbeddedPostgres postgres = builder.start();
 			log.info("Embedded PostgreSQL started on port {} with data in {}", postgres.getPort(), dir);
-			return new EmbeddedDatabase(postgres);
+			return new EmbeddedDatabase(postgres, properties.dataDirDisposable() ? dir : null);
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dir, e);
@@ -84,16 +86,25 @@ class DatabaseConfiguration {
 		return new HikariDataSource(config);
 	}
 
-	/** Holds the embedded server, if any, and stops it when the context closes. */
+	/**
+	 * Holds the embedded server, if any, and stops it when the context closes; then deletes its data directory when
+	 * that is disposable.
+	 */
 	static final class EmbeddedDatabase implements DisposableBean {
 
-		private final EmbeddedPostgres postgres;
+		private final @Nullable EmbeddedPostgres postgres;
 
-		EmbeddedDatabase(EmbeddedPostgres postgres) {
+		private final @Nullable Path disposableDir;
+
+		EmbeddedDatabase(@Nullable EmbeddedPostgres postgres, @Nullable Path disposableDir) {
 			this.postgres = postgres;
+			this.disposableDir = disposableDir;
 		}
 
 		String jdbcUrl() {
+			if (postgres == null) {
+				throw new IllegalStateException("no embedded PostgreSQL: the database is external");
+			}
 			return postgres.getJdbcUrl("postgres", "postgres");
 		}
 
@@ -101,6 +112,10 @@ class DatabaseConfiguration {
 		public void destroy() throws IOException {
 			if (postgres != null) {
 				postgres.close();
+			}
+			if (disposableDir != null) {
+				FileSystemUtils.deleteRecursively(disposableDir);
+				log.info("Deleted the embedded PostgreSQL's disposable data in {}", disposableDir);
 			}
 		}
 	}

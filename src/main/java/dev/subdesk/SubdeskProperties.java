@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     means the embedded PostgreSQL (demo mode unless {@code SUBDESK_MODE} says otherwise, see {@link OperatingMode})
  * @param dataDir where the embedded PostgreSQL keeps its data
  * @param embeddedServerConfig extra postgresql.conf settings for the embedded server (benchmarks, diagnostics)
+ * @param dataDirDisposable whether the embedded server's data directory is deleted when the application stops (the
+ *     tests' throwaway databases; never set it for data you keep)
  */
 @ConfigurationProperties("subdesk")
 public record SubdeskProperties(
@@ -19,7 +21,8 @@ public record SubdeskProperties(
 		@Nullable String dbPassword,
 		@DefaultValue("./subdesk-data") String dataDir,
 		@DefaultValue("20") int dbPoolSize,
-		java.util.@Nullable Map<String, String> embeddedServerConfig) {
+		java.util.@Nullable Map<String, String> embeddedServerConfig,
+		@DefaultValue("false") boolean dataDirDisposable) {
 
 	public boolean externalDatabase() {
 		return dbUrl != null && !dbUrl.isBlank();

@@ -46,6 +46,17 @@ class DatabaseModesIntegrationTests {
 	}
 
 	@Test
+	void aDisposableDataDirectoryIsDeletedWhenTheApplicationStops() {
+		Path disposable = dataDir.resolve("throwaway");
+		try (ConfigurableApplicationContext context = start("subdesk.data-dir=" + disposable,
+				"subdesk.data-dir-disposable=true")) {
+			new Fixtures(new Api(port(context))).account();
+			assertThat(Files.exists(disposable.resolve("pg/PG_VERSION"))).as("the server's data while it runs").isTrue();
+		}
+		assertThat(Files.exists(disposable)).as("deleted once PostgreSQL stopped").isFalse();
+	}
+
+	@Test
 	void anExternalDatabaseUrlIsUsedAndNoEmbeddedServerIsStarted() throws Exception {
 		try (ConfigurableApplicationContext owner = start("subdesk.data-dir=" + dataDir)) {
 			String url = owner.getBean(javax.sql.DataSource.class).unwrap(com.zaxxer.hikari.HikariDataSource.class).getJdbcUrl();

@@ -32,7 +32,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 		"subdesk.api.key=" + Api.TEST_KEY,
 		"subdesk.clock.test-clock=true",
 		"subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
+		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}", "subdesk.data-dir-disposable=true",
 		"subdesk.jobs.initial-delay=PT1H",
 		"subdesk.demo.seed=true",
 		"logging.level.dev.subdesk=WARN" })

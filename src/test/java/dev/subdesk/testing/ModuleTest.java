@@ -21,7 +21,7 @@ import org.springframework.test.context.TestPropertySource;
 @Documented
 @Inherited
 @ApplicationModuleTest
-@TestPropertySource(properties = { "subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
+@TestPropertySource(properties = { "subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}", "subdesk.data-dir-disposable=true",
 		"subdesk.clock.test-clock=true", "subdesk.jobs.initial-delay=PT1H", "subdesk.demo.seed=false",
 		"logging.level.dev.subdesk=WARN" })
 public @interface ModuleTest {

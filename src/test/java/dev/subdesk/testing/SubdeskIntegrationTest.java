@@ -18,7 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 		"subdesk.api.key=" + Api.TEST_KEY,
 		"subdesk.clock.test-clock=true",
 		"subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}",
+		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}", "subdesk.data-dir-disposable=true",
 		"subdesk.jobs.initial-delay=PT1H",
 		// every test's browser is 127.0.0.1: the per-address limits of sign-in and the public forms would stop the suite
 		"subdesk.portal.codes-per-ip=100000", "subdesk.portal.public-requests-per-ip=100000",
