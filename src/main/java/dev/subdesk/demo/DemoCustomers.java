@@ -11,21 +11,27 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.PurchaseRequest;
 import dev.subdesk.subscriptions.Subscriptions;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 
 /**
  * Seeds the demo customers at start-up, in demo mode only and unless {@code subdesk.demo.seed=false}, through the
  * domain services (so each gets its welcome and purchase notices like any customer). Idempotent: a customer whose
  * address exists is not opened again, and one that already has a subscription gets no other; a restart on the same
- * data directory changes nothing.
+ * data directory changes nothing. Nodes starting together on one database seed one after the other, under a session
+ * advisory lock: otherwise two could both find a customer without a subscription and both buy one.
  */
 @Component
 @ConditionalOnExpression("${subdesk.demo-mode:false} and ${subdesk.demo.seed:true}")
@@ -45,16 +51,22 @@ class DemoCustomers implements ApplicationRunner {
 			new DemoCustomer("sam.store.demo@example.com", "Sam Store (demo)", "IE", null, "utilities-annual",
 					Channel.APP_STORE));
 
+	/** The advisory lock the seeding holds, as a {@code hashtextextended} key. */
+	static final String SEED_LOCK = "subdesk.demo.seed";
+
 	private final Accounts accounts;
 
 	private final Subscriptions subscriptions;
 
 	private final Disclosures disclosures;
 
-	DemoCustomers(Accounts accounts, Subscriptions subscriptions, Disclosures disclosures) {
+	private final DataSource dataSource;
+
+	DemoCustomers(Accounts accounts, Subscriptions subscriptions, Disclosures disclosures, DataSource dataSource) {
 		this.disclosures = disclosures;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
+		this.dataSource = dataSource;
 	}
 
 	@Override
@@ -62,8 +74,29 @@ class DemoCustomers implements ApplicationRunner {
 		seed();
 	}
 
-	/** Creates whatever of the demo customers is missing; returns how many accounts it opened. */
+	/**
+	 * Creates whatever of the demo customers is missing; returns how many accounts it opened. Holds {@link #SEED_LOCK}
+	 * on a connection of its own, outside any transaction (the purchases charge a card, which is never done in one).
+	 */
 	int seed() {
+		try (Connection connection = dataSource.getConnection()) {
+			connection.setAutoCommit(true);
+			JdbcClient session = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+			session.sql("SELECT pg_advisory_lock(hashtextextended(:key, 0))").param("key", SEED_LOCK).query().listOfRows();
+			try {
+				return seedUnderLock();
+			}
+			finally {
+				session.sql("SELECT pg_advisory_unlock(hashtextextended(:key, 0))").param("key", SEED_LOCK)
+					.query().listOfRows();
+			}
+		}
+		catch (SQLException e) {
+			throw new IllegalStateException("Demo mode: no connection to seed the demo customers with", e);
+		}
+	}
+
+	private int seedUnderLock() {
 		int opened = 0;
 		for (DemoCustomer customer : CUSTOMERS) {
 			Optional<Account> existing = find(customer.email());

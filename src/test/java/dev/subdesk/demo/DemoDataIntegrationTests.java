@@ -12,12 +12,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -50,6 +57,9 @@ class DemoDataIntegrationTests {
 	@Autowired
 	DemoCustomers seeder;
 
+	@Autowired
+	DataSource dataSource;
+
 	record Seeded(String email, String country, String region, String channel, long subscriptions) {
 	}
 
@@ -74,6 +84,33 @@ class DemoDataIntegrationTests {
 		assertThat(seeder.seed()).isZero();
 
 		assertThat(seeded()).isEqualTo(first);
+	}
+
+	@Test
+	void nodesStartingTogetherSeedOneAfterTheOther() throws Exception {
+		ExecutorService otherNode = Executors.newSingleThreadExecutor();
+		try (Connection firstNode = dataSource.getConnection()) {
+			firstNode.setAutoCommit(true);
+			try (var lock = firstNode.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
+				lock.setString(1, DemoCustomers.SEED_LOCK);
+				lock.execute();
+			}
+			Future<Integer> seeding = otherNode.submit(seeder::seed);
+			Awaitility.await().atMost(Duration.ofSeconds(30))
+				.until(() -> seeding.isDone() || database.sql("""
+						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+						""").query(Long.class).single() > 0);
+			assertThat(seeding).as("the second node waits while the first seeds").isNotDone();
+			try (var unlock = firstNode.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+				unlock.setString(1, DemoCustomers.SEED_LOCK);
+				unlock.execute();
+			}
+			assertThat(seeding.get(30, TimeUnit.SECONDS)).as("then finds every customer there").isZero();
+		}
+		finally {
+			otherNode.shutdownNow();
+		}
+		assertThat(seeded()).extracting(Seeded::subscriptions).containsOnly(1L);
 	}
 
 	@Test
