@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.SubdeskIntegrationTest;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.net.URI;
@@ -41,6 +42,19 @@ class PrometheusMetricsIntegrationTests extends ApiIntegrationTest {
 		HttpResponse<String> scraped = scrape("Bearer " + Api.TEST_KEY);
 		assertThat(scraped.statusCode()).isEqualTo(200);
 		assertThat(scraped.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+	}
+
+	@Test
+	void theMetricsTokenReadsTheMetricsAndNothingElse() throws Exception {
+		String token = "Bearer " + SubdeskIntegrationTest.METRICS_TOKEN;
+		assertThat(scrape(token).statusCode()).isEqualTo(200);
+		assertThat(send("GET", "/actuator/metrics", token).statusCode()).isEqualTo(200);
+		assertThat(send("GET", "/actuator/metrics/jvm.threads.live", token).statusCode()).isEqualTo(200);
+		assertThat(send("GET", "/actuator/info", token).statusCode()).as("another management endpoint").isEqualTo(401);
+		assertThat(send("GET", "/api/v1/plans", token).statusCode()).as("the API").isEqualTo(401);
+		String account = fixtures.account();
+		assertThat(send("DELETE", "/api/v1/accounts/" + account, token).statusCode()).as("a change").isEqualTo(401);
+		assertThat(api.get("/accounts/" + account).text("status")).isNotEqualTo("CLOSED");
 	}
 
 	@Test
@@ -102,6 +116,13 @@ class PrometheusMetricsIntegrationTests extends ApiIntegrationTest {
 		assertThat(after.get("subdesk_offers_shown_total")).as("the same offer shown twice is one offer")
 			.isEqualTo(before.get("subdesk_offers_shown_total") + 1);
 		assertThat(after.get("subdesk_offers_accepted_total")).isEqualTo(before.get("subdesk_offers_accepted_total") + 1);
+	}
+
+	private HttpResponse<String> send(String method, String path, String authorization) throws Exception {
+		return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+			.method(method, HttpRequest.BodyPublishers.noBody())
+			.header("Authorization", authorization)
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> scrape(String authorization) throws Exception {

@@ -41,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code POST /api/v1/official-channels/check}, the store notifications {@code POST /api/v1/channels/apple/notifications}
  * and {@code POST /api/v1/channels/google/rtdn} (their signatures authenticate them), the API description
  * {@code GET /api/v1/openapi.json} and
- * {@code /actuator/health} with its groups; a missing or wrong key is {@code 401 UNAUTHORIZED}. Stateless: no
+ * {@code /actuator/health} with its groups; a missing or wrong key is {@code 401 UNAUTHORIZED}. The metrics
+ * ({@code GET /actuator/prometheus}, {@code GET /actuator/metrics/**}) also take the metrics token
+ * ({@link MetricsToken}), which opens nothing else. Stateless: no
  * session, no CSRF (a bearer key is not sent by a browser on its own). A path under {@code /api} or
  * {@code /actuator} that is not in normal form never gets this far ({@link PathNormalForm}).
  *
@@ -92,6 +94,11 @@ class ApiSecurity {
 	static final RequestMatcher ENTITLEMENT_TOKEN = PATHS.matcher(HttpMethod.POST,
 			"/api/v1/devices/{id}/entitlement-token");
 
+	/** What the metrics token reads: the meters, in Prometheus' format and one by one. */
+	private static final RequestMatcher METRICS = new OrRequestMatcher(
+			PATHS.matcher(HttpMethod.GET, "/actuator/prometheus"), PATHS.matcher(HttpMethod.GET, "/actuator/metrics"),
+			PATHS.matcher(HttpMethod.GET, "/actuator/metrics/**"));
+
 	private static final RequestMatcher GUARDED = new OrRequestMatcher(API,
 			PATHS.matcher("/actuator/**"));
 
@@ -109,15 +116,18 @@ class ApiSecurity {
 
 	@Bean
 	@Order(0)
-	SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, ApiKey key, JsonMapper json) throws Exception {
+	SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, ApiKey key, MetricsToken metrics, JsonMapper json)
+			throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, exception) -> {
 			response.setHeader("WWW-Authenticate", "Bearer");
 			Problems.write(response, json,
 					new SubdeskException(CommonErrorCode.UNAUTHORIZED, "Send the API key as Authorization: Bearer <key>"));
 		};
 		return http.securityMatcher(GUARDED)
-			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC).permitAll().anyRequest().hasRole("API"))
-			.addFilterBefore(new BearerKey(key), AnonymousAuthenticationFilter.class)
+			.authorizeHttpRequests(requests -> requests.requestMatchers(PUBLIC).permitAll()
+				.requestMatchers(METRICS).hasAnyRole("API", "METRICS")
+				.anyRequest().hasRole("API"))
+			.addFilterBefore(new BearerKey(key, metrics), AnonymousAuthenticationFilter.class)
 			.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.securityContext(context -> context.securityContextRepository(new RequestAttributeSecurityContextRepository()))
 			.exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized)
@@ -133,15 +143,18 @@ class ApiSecurity {
 	/**
 	 * Authenticates a request whose {@code Authorization} header is {@code Bearer <the key>}: its principal is the
 	 * key's fingerprint, with the role {@code API}, and the fingerprint is also left on the request
-	 * ({@link ApiKey#fingerprint}). Any other request goes on anonymous, for the authorization rules to refuse.
+	 * ({@link ApiKey#fingerprint}). {@code Bearer <the metrics token>} gets the role {@code METRICS} and no
+	 * fingerprint. Any other request goes on anonymous, for the authorization rules to refuse.
 	 */
 	private static final class BearerKey extends OncePerRequestFilter {
 
 		private final ApiKey key;
+		private final MetricsToken metrics;
 		private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-		BearerKey(ApiKey key) {
+		BearerKey(ApiKey key, MetricsToken metrics) {
 			this.key = key;
+			this.metrics = metrics;
 		}
 
 		@Override
@@ -153,6 +166,12 @@ class ApiSecurity {
 				SecurityContext context = contexts.createEmptyContext();
 				context.setAuthentication(new PreAuthenticatedAuthenticationToken(fingerprint.get(), "",
 						List.of(new SimpleGrantedAuthority("ROLE_API"))));
+				contexts.setContext(context);
+			}
+			else if (metrics.matches(request.getHeader("Authorization"))) {
+				SecurityContext context = contexts.createEmptyContext();
+				context.setAuthentication(new PreAuthenticatedAuthenticationToken("metrics", "",
+						List.of(new SimpleGrantedAuthority("ROLE_METRICS"))));
 				contexts.setContext(context);
 			}
 			chain.doFilter(request, response);

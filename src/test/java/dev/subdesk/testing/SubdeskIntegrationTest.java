@@ -16,6 +16,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
 		"subdesk.api.key=" + Api.TEST_KEY,
+		"subdesk.metrics.token=" + SubdeskIntegrationTest.METRICS_TOKEN,
 		"subdesk.clock.test-clock=true",
 		"subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
 		"subdesk.data-dir=${java.io.tmpdir}/subdesk-tests/${random.uuid}", "subdesk.data-dir-disposable=true",
@@ -41,4 +42,7 @@ public @interface SubdeskIntegrationTest {
 
 	/** The key-encryption key of the entitlement signing keys in tests: base64 of 32 bytes, no secret. */
 	String ENTITLEMENT_KEK = "c3ViZGVzay10ZXN0LWtlay0zMi1ieXRlcy1sb25nISE=";
+
+	/** The tests' metrics token (reads the metrics only), no secret. */
+	String METRICS_TOKEN = "mt_test_metrics_token_0123456789";
 }
