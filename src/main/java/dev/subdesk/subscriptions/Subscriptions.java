@@ -481,10 +481,12 @@ public class Subscriptions {
 	/**
 	 * Moves a subscription to another card of its account. For a PAST_DUE subscription one extra renewal attempt
 	 * becomes due at once; it is not one of the three retries and does not move them. Store-billed:
-	 * {@code 409 CHANNEL_MANAGED}.
+	 * {@code 409 CHANNEL_MANAGED}. Locks the account first, then the subscription, as every change of an account's
+	 * subscriptions does: a card removed meanwhile is then either gone before (unknown here) or moves this one after.
 	 */
 	@Transactional
 	public Subscription changePaymentMethod(String subscriptionId, String paymentMethodId) {
+		accounts.lockHolderOf(subscriptionId);
 		Subscription s = lock(subscriptionId);
 		PaymentMethod method = accounts.paymentMethod(s.accountId(), paymentMethodId)
 			.orElseThrow(() -> SubdeskException.invalid("paymentMethodId", "no such payment method on this account"));
