@@ -45,8 +45,10 @@ class CaseActionsController {
 	@PostMapping("/console/cases/{caseNumber}/assign")
 	String assign(@PathVariable String caseNumber, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = rules.takeable(caseNumber, worker(agent, request));
+		CaseRules.Worker worker = worker(agent, request);
+		SupportCase c = rules.takeable(caseNumber, worker);
 		log.inOneTransaction(() -> {
+			rules.lockTakeable(c.caseNumber(), worker);
 			support.assign(c.caseNumber(), agent.getName(), agent.getName());
 			audit.record(agent.getName(), AgentLog.CHANNEL, "ASSIGN_CASE", c.auditTarget(), "Owner: " + agent.getName(),
 					c.caseNumber(), "taking ownership");
@@ -58,27 +60,37 @@ class CaseActionsController {
 	@PostMapping("/console/cases/{caseNumber}/resolve")
 	String resolve(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = rules.workable(caseNumber, worker(agent, request));
+		CaseRules.Worker worker = worker(agent, request);
+		SupportCase c = rules.workable(caseNumber, worker);
 		return noted(c, form, agent, redirect, new Step("RESOLVE_CASE", "Write what was done to resolve the case.",
-				"Resolved; the customer has been told by email."),
-				note -> support.resolve(c.caseNumber(), note, agent.getName()));
+				"Resolved; the customer has been told by email."), note -> {
+					rules.lockWorkable(c.caseNumber(), worker);
+					support.resolve(c.caseNumber(), note, agent.getName());
+				});
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/pending")
 	String awaitCustomer(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
 			RedirectAttributes redirect) {
-		SupportCase c = rules.workable(caseNumber, worker(agent, request));
+		CaseRules.Worker worker = worker(agent, request);
+		SupportCase c = rules.workable(caseNumber, worker);
 		return noted(c, form, agent, redirect, new Step("CASE_PENDING_CUSTOMER",
-				"Write what the customer is to send or do.", "The case waits for the customer."),
-				note -> support.awaitCustomer(c.caseNumber(), note, agent.getName()));
+				"Write what the customer is to send or do.", "The case waits for the customer."), note -> {
+					rules.lockWorkable(c.caseNumber(), worker);
+					support.awaitCustomer(c.caseNumber(), note, agent.getName());
+				});
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/reopen")
-	String reopen(@PathVariable String caseNumber, NoteForm form, Principal agent, RedirectAttributes redirect) {
-		SupportCase c = rules.find(caseNumber);
+	String reopen(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
+			RedirectAttributes redirect) {
+		CaseRules.Worker worker = worker(agent, request);
+		SupportCase c = rules.reopenable(caseNumber, worker);
 		return noted(c, form, agent, redirect,
-				new Step("REOPEN_CASE", "Write why the case opens again.", "The case is open again."),
-				note -> support.reopen(c.caseNumber(), note, agent.getName()));
+				new Step("REOPEN_CASE", "Write why the case opens again.", "The case is open again."), note -> {
+					rules.lockReopenable(c.caseNumber(), worker);
+					support.reopen(c.caseNumber(), note, agent.getName());
+				});
 	}
 
 	/** A step that needs a note: its audit action, what to say when the note is missing, and when it is done. */

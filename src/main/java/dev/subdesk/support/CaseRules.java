@@ -3,11 +3,18 @@ package dev.subdesk.support;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.staff.StaffAccounts;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Who may work a case: only its owner or a supervisor resolves it or sets it to wait; a staff member takes a case
  * over only when nobody owns it (and it is not escalated), when its owner's staff account is disabled (a leaver's
- * cases do not wait for a supervisor), or as a supervisor. A note typed with a step has at most {@value #MAX_NOTE} characters.
+ * cases do not wait for a supervisor), or as a supervisor. A case is reopened by whoever may work it, or by whoever
+ * may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen). A note
+ * typed with a step has at most {@value #MAX_NOTE} characters.
+ *
+ * <p>The checks come in two kinds: on the case as read (for the page to offer what is allowed), and on the case's row
+ * locked in the caller's transaction, just before the change, so that a reassignment meanwhile is seen.
  */
 @Component
 public class CaseRules {
@@ -45,9 +52,23 @@ public class CaseRules {
 		return !staff.enabled(c.owner());
 	}
 
+	/** Whether {@code worker} may open the case again (see the class comment). */
+	public boolean mayReopen(SupportCase c, Worker worker) {
+		return mayWork(c, worker) || (c.escalationReason() == null && mayTake(c, worker));
+	}
+
 	/** The case, which {@code worker} owns or may take; {@code 403 CASE_OWNED} when another owns it. */
 	public SupportCase takeable(String caseNumber, Worker worker) {
-		SupportCase c = find(caseNumber);
+		return takeable(find(caseNumber), worker);
+	}
+
+	/** As {@link #takeable(String, Worker)}, on the case's row locked until the caller's transaction ends. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public SupportCase lockTakeable(String caseNumber, Worker worker) {
+		return takeable(support.lock(caseNumber), worker);
+	}
+
+	private SupportCase takeable(SupportCase c, Worker worker) {
 		if (!worker.username().equals(c.owner()) && !mayTake(c, worker)) {
 			throw new SubdeskException(SupportErrorCode.CASE_OWNED, "Case " + c.caseNumber() + " belongs to " + c.owner()
 					+ "; a supervisor can reassign it");
@@ -57,10 +78,39 @@ public class CaseRules {
 
 	/** The case, which {@code worker} may resolve or set to wait; {@code 403 CASE_NOT_YOURS} otherwise. */
 	public SupportCase workable(String caseNumber, Worker worker) {
-		SupportCase c = find(caseNumber);
+		return workable(find(caseNumber), worker);
+	}
+
+	/** As {@link #workable(String, Worker)}, on the case's row locked until the caller's transaction ends. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public SupportCase lockWorkable(String caseNumber, Worker worker) {
+		return workable(support.lock(caseNumber), worker);
+	}
+
+	private SupportCase workable(SupportCase c, Worker worker) {
 		if (!mayWork(c, worker)) {
 			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS,
 					"Only the case's owner or a supervisor can do this; take ownership of the case first");
+		}
+		return c;
+	}
+
+	/** The case, which {@code worker} may reopen; {@code 403 CASE_NOT_YOURS} otherwise. */
+	public SupportCase reopenable(String caseNumber, Worker worker) {
+		return reopenable(find(caseNumber), worker);
+	}
+
+	/** As {@link #reopenable(String, Worker)}, on the case's row locked until the caller's transaction ends. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public SupportCase lockReopenable(String caseNumber, Worker worker) {
+		return reopenable(support.lock(caseNumber), worker);
+	}
+
+	private SupportCase reopenable(SupportCase c, Worker worker) {
+		if (!mayReopen(c, worker)) {
+			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, c.escalationReason() != null
+					? "This case was escalated: its owner or a supervisor reopens it"
+					: "Only the case's owner or a supervisor can reopen it; another staff member owns it");
 		}
 		return c;
 	}

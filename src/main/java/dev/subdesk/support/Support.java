@@ -432,7 +432,8 @@ public class Support {
 		}
 	}
 
-	private SupportCase lock(String caseNumber) {
+	/** Locks the case's row for the rest of the transaction; {@code 404} for an unknown case. */
+	SupportCase lock(String caseNumber) {
 		return jdbc.sql("SELECT " + COLUMNS + " FROM support_cases WHERE case_number = :number FOR UPDATE")
 			.param("number", Ids.normalizeNumber(caseNumber))
 			.query(Support::map)

@@ -19,6 +19,12 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	dev.subdesk.accounts.Accounts accounts;
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	@Test
 	void aCallersCaseIsTheVerifyingAgents() {
 		String account = fixtures.accountWithVisa();
@@ -167,6 +173,69 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
 			.contains("Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
 					"Ihr Vorgang " + caseNumber + " ist erledigt"); // the account is in Germany
+	}
+
+	@Test
+	void anEscalatedCaseASupervisorResolvedIsReopenedByASupervisorNotByAnAgent() {
+		String account = fixtures.accountWithVisa();
+		String caseNumber = support.open(accounts.get(account), "Locked out after failed verifications", "PHONE", null, null)
+			.caseNumber();
+		support.escalate(caseNumber, "Five failed caller verifications", "agent");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String casePath = "/console/cases/" + caseNumber;
+		supervisor.followed(supervisor.post(casePath + "/resolve", Map.of("note", "Checked with the customer")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		assertThat(agent.get(casePath).body()).doesNotContain("Reopen case");
+
+		ConsoleClient.Page refused = agent.post(casePath + "/reopen", Map.of("note", "Reopening it myself"));
+
+		assertThat(refused.status()).isEqualTo(403);
+		assertThat(refused.body()).contains("CASE_NOT_YOURS");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+		assertThat(supervisor.followed(supervisor.post(casePath + "/reopen", Map.of("note", "Customer called again"))))
+			.contains("The case is open again.");
+	}
+
+	@Test
+	void aCaseReassignedWhileItsFormerOwnerResolvesItIsNotResolvedByThem() throws Exception {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		agent.get(casePath);
+		java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try (java.sql.Connection supervisorsChange = dataSource.getConnection()) {
+			supervisorsChange.setAutoCommit(false);
+			try (var lock = supervisorsChange.prepareStatement(
+					"SELECT case_number FROM support_cases WHERE case_number = ? FOR UPDATE")) {
+				lock.setString(1, caseNumber);
+				lock.executeQuery().close();
+			}
+			long waitingBefore = waiting();
+			var resolving = java.util.concurrent.CompletableFuture.supplyAsync(
+					() -> agent.post(casePath + "/resolve", Map.of("note", "Done, I think")), caller);
+			org.awaitility.Awaitility.await("the resolution waits for the case").atMost(java.time.Duration.ofSeconds(20))
+				.until(() -> waiting() > waitingBefore || resolving.isDone());
+			try (var reassign = supervisorsChange.prepareStatement(
+					"UPDATE support_cases SET owner = 'supervisor' WHERE case_number = ?")) {
+				reassign.setString(1, caseNumber);
+				reassign.executeUpdate();
+			}
+			supervisorsChange.commit();
+
+			ConsoleClient.Page answer = resolving.get(30, java.util.concurrent.TimeUnit.SECONDS);
+			assertThat(answer.status()).as(answer.body()).isEqualTo(403);
+			assertThat(answer.body()).contains("CASE_NOT_YOURS");
+		}
+		finally {
+			caller.shutdownNow();
+		}
+		assertThat(support.find(caseNumber).orElseThrow().status()).isNotEqualTo(SupportCase.Status.RESOLVED);
+	}
+
+	private long waiting() {
+		return jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted").query(Long.class).single();
 	}
 
 	private java.util.List<JsonNode> caseUpdates(String account) {
