@@ -112,6 +112,11 @@ class Dispatcher implements SmartLifecycle {
 	 * hours, all its retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to
 	 * {@code :batch}.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
+	 * Besides, the due manual retries of DISABLED endpoints (sent once, see {@link #ONCE}), found through their own
+	 * partial index ({@code webhook_delivery_manual}, V290), which holds only the PENDING manual retries: a DISABLED
+	 * endpoint's ordinary deliveries are never read, however many there are, and never claimed. That scan is planned
+	 * on its own ({@code OFFSET 0}: not joined into a loop over the endpoints, where the per-endpoint index could be
+	 * taken and a DISABLED endpoint's backlog read to find its few manual rows).
 	 * <p>
 	 * The plan must not depend on the statistics, which a burst makes wrong (taken while nothing was PENDING, or
 	 * never): the order check asks for the subject's first sequence in index order, which only
@@ -147,7 +152,15 @@ class Dispatcher implements SmartLifecycle {
 			        LIMIT :most) d
 			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)
 			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
-			          AS f (id, room) WHERE f.id = w.id), :initial)),
+			          AS f (id, room) WHERE f.id = w.id), :initial)
+			    UNION ALL
+			    SELECT m.id, m.next_attempt_at, m.event_position
+			    FROM (SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
+			          WHERE d.status = 'PENDING' AND d.manual AND d.next_attempt_at <= :now
+			            AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			          OFFSET 0) m
+			    JOIN webhook_endpoint w ON w.id = m.endpoint_id
+			    WHERE w.status = 'DISABLED' AND w.id <> ALL (:busy)),
 			claimed AS (
 			    SELECT d.id FROM webhook_delivery d
 			    WHERE d.id = ANY (ARRAY(SELECT due.id FROM due ORDER BY due.next_attempt_at, due.event_position
@@ -238,6 +251,22 @@ class Dispatcher implements SmartLifecycle {
 			WHERE id = :id AND claim_token = :token
 			""";
 
+	/**
+	 * Whether a failed attempt, still this sender's, was a manual retry to an endpoint that is DISABLED: such a retry
+	 * is sent once, as asked (shared/API.md: "sent again now"), and nothing else is sent there, so it ends FAILED
+	 * rather than wait on the schedule; nor does it count in the endpoint's failing streak (its owner's probe of a
+	 * receiver nothing is sent to: counted, one failure of an endpoint disabled after failing for more than 3 days
+	 * would fail every delivery left PENDING there, the other manual retries not sent yet among them). An ordinary
+	 * attempt in flight when the endpoint was disabled is recorded as ever (retried on the schedule once enabled).
+	 * Locks the delivery, after its endpoint ({@link #ENDPOINTS_FIRST}), so that a retry asked meanwhile either
+	 * comes before (the claim is gone: nothing is recorded) or after (it makes the delivery PENDING again).
+	 */
+	private static final String ONCE = """
+			SELECT d.manual AND w.status = 'DISABLED' FROM webhook_delivery d JOIN webhook_endpoint w ON w.id = d.endpoint_id
+			WHERE d.id = :id AND d.claim_token = :token
+			FOR NO KEY UPDATE OF d
+			""";
+
 	/** Answers whether the endpoint is now disabled for failing for 3 days (not merely disabled by its owner). */
 	private static final String ENDPOINT_FAILED = """
 			UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, :now),
@@ -249,12 +278,14 @@ class Dispatcher implements SmartLifecycle {
 	/**
 	 * An endpoint disabled for failing for 3 days is sent nothing more: its deliveries still PENDING, those not
 	 * in flight, end FAILED now rather than wait for ever (a delivery in flight ends so when its failure is
-	 * recorded). Its owner can send any of them again with a manual retry once the endpoint is enabled again.
+	 * recorded). Its owner can send any of them again with a manual retry, which is sent once even while the endpoint
+	 * is DISABLED; the manual retries asked and not sent yet are left to be sent so.
 	 */
 	private static final String ENDPOINT_GIVEN_UP = """
 			UPDATE webhook_delivery SET status = 'FAILED', last_error = :error, next_attempt_at = NULL,
 			    claimed_until = NULL, claim_token = NULL, manual = false, finished_at = :now
-			WHERE endpoint_id = :id AND status = 'PENDING' AND (claimed_until IS NULL OR claimed_until <= :now)
+			WHERE endpoint_id = :id AND status = 'PENDING' AND NOT manual
+			  AND (claimed_until IS NULL OR claimed_until <= :now)
 			""";
 
 	static final String GIVEN_UP_ERROR = "not sent: the endpoint was disabled after failing for 3 days";
@@ -800,13 +831,23 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Records a failed attempt: retried at {@code next}, or FAILED for good when there is none; one the endpoint
-	 * caused counts in its failing streak (3 days of it disable the endpoint).
+	 * Records a failed attempt: retried at {@code scheduled}, or FAILED for good when there is none; one the endpoint
+	 * caused counts in its failing streak (3 days of it disable the endpoint). A manual retry to a DISABLED endpoint
+	 * ends FAILED and counts in no streak ({@link #ONCE}).
 	 */
-	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> next, Instant now,
+	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> scheduled, Instant now,
 			boolean endpointsFault) {
-		transactions.executeWithoutResult(tx -> {
+		Boolean retrying = transactions.execute(tx -> {
 			jdbc.sql(ENDPOINTS_FIRST).param("ids", new String[] { claim.endpointId() }).query(String.class).list();
+			Optional<Boolean> once = jdbc.sql(ONCE)
+				.param("id", claim.id())
+				.param("token", claim.token())
+				.query(Boolean.class)
+				.optional();
+			if (once.isEmpty()) {
+				return null; // no longer this sender's (a manual retry took it over, a lapsed lease): not recorded
+			}
+			Optional<Instant> next = once.get() ? Optional.empty() : scheduled;
 			int recorded = jdbc.sql(FAILED)
 				.param("id", claim.id())
 				.param("token", claim.token())
@@ -816,7 +857,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
 				.param("now", Timestamp.from(now))
 				.update();
-			if (recorded > 0 && endpointsFault && jdbc.sql(ENDPOINT_FAILED)
+			if (recorded > 0 && endpointsFault && !once.get() && jdbc.sql(ENDPOINT_FAILED)
 				.param("id", claim.endpointId())
 				.param("now", Timestamp.from(now))
 				.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
@@ -828,8 +869,9 @@ class Dispatcher implements SmartLifecycle {
 					.param("now", Timestamp.from(now))
 					.update();
 			}
+			return next.isPresent();
 		});
-		if (next.isPresent()) {
+		if (retrying == null ? scheduled.isPresent() : retrying) {
 			meters.retrying();
 		}
 		else {

@@ -283,19 +283,15 @@ public class WebhookEndpoints {
 	/**
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
 	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
-	 * receiver may get the event twice, as at-least-once delivery allows). Refused ({@code 409 ENDPOINT_DISABLED})
-	 * while the endpoint is DISABLED, as nothing is sent to it then: the retry would wait, unseen, until the endpoint
-	 * is enabled. (The endpoint is not locked against a change of its status: {@code FOR SHARE} here would deadlock
-	 * with the dispatcher recording a failed attempt of this delivery. A disabling that commits meanwhile leaves the
-	 * retry waiting like every PENDING delivery of an endpoint its owner disabled, until it is enabled again.)
+	 * receiver may get the event twice, as at-least-once delivery allows). To a DISABLED endpoint it is sent too, once
+	 * (shared/API.md: "sent again now"): SUCCEEDED if it is accepted, else FAILED, as nothing else is sent there; the
+	 * endpoint stays DISABLED (only its owner enables it again) and its other deliveries wait as they were. A retry
+	 * asked again while the first one's attempt is in flight sends it again (the claim is taken over, as above); one
+	 * asked before the first was claimed is served by the same attempt, made after both.
 	 */
 	@Transactional
 	public Delivery retry(String endpointId, String deliveryId) {
 		delivery(endpointId, deliveryId);
-		if (get(endpointId).status() == WebhookEndpoint.Status.DISABLED) {
-			throw SubdeskException.of(WebhooksErrorCode.ENDPOINT_DISABLED, "Webhook endpoint " + endpointId
-					+ " is disabled, so nothing is sent to it: enable it first, then retry delivery " + deliveryId);
-		}
 		jdbc.sql("""
 				UPDATE webhook_delivery SET status = 'PENDING', manual = true, next_attempt_at = :now, finished_at = NULL,
 				    claim_token = NULL, claimed_until = NULL

@@ -1,6 +1,5 @@
 package dev.subdesk.api;
 
-import static dev.subdesk.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -138,8 +137,8 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void aRetryToADisabledEndpointIsRefusedUntilItIsEnabledAgain() {
-		// nothing listens on port 9 (discard): the first attempt fails and the delivery waits for its retry
+	void aRetryToADisabledEndpointIsSentOnceAndTheEndpointStaysDisabled() {
+		// nothing listens on port 9 (discard): every attempt fails to connect
 		String id = create(List.of("*")).id();
 		String subject = "sub_w" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 		String eventId = transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
@@ -149,18 +148,24 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 		JsonNode delivery = deliveryOf(id, eventId);
 		String retry = "/webhook-endpoints/" + id + "/deliveries/" + delivery.path("id").asString() + "/retry";
 
-		JsonNode refused = assertProblem(described().post(retry), 409, "ENDPOINT_DISABLED");
-		assertThat(refused.path("detail").asString()).contains(id).contains("disabled");
-		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
-			.as("an unknown delivery is still 404 first")
-			.isEqualTo(404);
-		assertThat(deliveryOf(id, eventId)).as("nothing was queued").isEqualTo(delivery);
-
-		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("status", "ENABLED")).status()).isEqualTo(200);
 		var accepted = described().post(retry);
 		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+		int attempts = delivery.path("attempts").asInt();
+		await().atMost(Duration.ofSeconds(20)).until(() -> deliveryOf(id, eventId).path("status").asString()
+			.equals("FAILED"));
+		JsonNode failed = deliveryOf(id, eventId);
+		assertThat(failed.path("attempts").asInt()).as("sent once").isEqualTo(attempts + 1);
+		assertThat(failed.path("lastError").asString()).contains("connect");
+		assertThat(failed.path("nextAttemptAt").isNull()).as("nothing else is sent to a DISABLED endpoint").isTrue();
+		assertThat(described().get("/webhook-endpoints/" + id).json().path("status").asString()).isEqualTo("DISABLED");
+		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
+			.as("an unknown delivery is still 404")
+			.isEqualTo(404);
+
+		assertThat(described().patch("/webhook-endpoints/" + id, Map.of("status", "ENABLED")).status()).isEqualTo(200);
+		assertThat(described().post(retry).status()).isEqualTo(202);
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> deliveryOf(id, eventId).path("attempts").asInt() > delivery.path("attempts").asInt());
+			.until(() -> deliveryOf(id, eventId).path("attempts").asInt() > attempts + 1);
 	}
 
 	/** The endpoint's delivery of the event, as the deliveries log shows it (missing while there is none). */

@@ -18,9 +18,7 @@ public final class ProblemAssertions {
 			// price changes (issue 12; described in the OpenAPI document, the contract leaves them to the project)
 			"EFFECTIVE_FROM_TOO_SOON", "PRICE_CHANGE_PENDING", "NO_PRICE_CHANGE_PENDING",
 			// the catalog's administration (issue 12; described in openapi.json)
-			"PLAN_EXISTS", "PRODUCT_EXISTS", "PLAN_RETIRED", "PRICE_EXISTS",
-			// a manual webhook retry to a disabled endpoint (described in openapi.json)
-			"ENDPOINT_DISABLED");
+			"PLAN_EXISTS", "PRODUCT_EXISTS", "PLAN_RETIRED", "PRICE_EXISTS");
 
 	private ProblemAssertions() {
 	}

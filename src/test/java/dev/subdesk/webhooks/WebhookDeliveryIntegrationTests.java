@@ -565,6 +565,60 @@ class WebhookDeliveryIntegrationTests {
 		}
 	}
 
+	/**
+	 * The claim finds the manual retries of a DISABLED endpoint (sent once, shared/API.md) through their own partial
+	 * index, and never reads that endpoint's ordinary backlog, however large: a claim that looked for them among all
+	 * of a DISABLED endpoint's PENDING rows read every disabled endpoint's backlog at every round. Shown in one
+	 * transaction that is rolled back.
+	 */
+	@Test
+	void theClaimFindsTheManualRetriesOfADisabledEndpointWithoutReadingItsBacklog() {
+		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, with a backlog");
+		made.add(down.endpoint().id());
+		dispatcher.stop();
+		try {
+			String plan = transactions.execute(tx -> {
+				java.sql.Timestamp due = java.sql.Timestamp.from(clock.instant().minusSeconds(1));
+				jdbc.sql("UPDATE webhook_endpoint SET status = 'DISABLED' WHERE id = :id")
+					.param("id", down.endpoint().id())
+					.update();
+				jdbc.sql("""
+						INSERT INTO webhook_delivery (id, endpoint_id, event_position, event_id, event_type, subject_id,
+						    sequence, status, attempts, next_attempt_at, created_at, manual)
+						SELECT 'wd_backlog_' || i, :endpoint, i, 'evt_backlog_' || i, 'subscription.renewed',
+						    'sub_backlog_' || i, 1, 'PENDING', 1, :at, :at, i = 2999
+						FROM generate_series(0, 2999) AS i
+						""").param("endpoint", down.endpoint().id()).param("at", due).update();
+				jdbc.sql("ANALYZE webhook_delivery").update();
+				String claimPlan = claimPlan("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ");
+				tx.setRollbackOnly();
+				return claimPlan;
+			});
+			assertThat(plan).as(plan)
+				.contains("Index Scan using webhook_delivery_manual on webhook_delivery")
+				.doesNotContain("Seq Scan on webhook_delivery")
+				.doesNotContain("Bitmap Heap Scan on webhook_delivery")
+				.contains("Update on webhook_delivery d (actual rows=1 loops=1)");
+			java.util.regex.Matcher read = java.util.regex.Pattern
+				.compile("on webhook_delivery \\w+ \\(actual rows=(\\d+) loops=(\\d+)\\)")
+				.matcher(plan);
+			while (read.find()) {
+				assertThat(Long.parseLong(read.group(1)) * Long.parseLong(read.group(2)))
+					.as("no scan reads the disabled endpoint's backlog: " + plan)
+					.isLessThan(100);
+			}
+			java.util.regex.Matcher removed = java.util.regex.Pattern.compile("Rows Removed by Filter: (\\d+)")
+				.matcher(plan);
+			while (removed.find()) {
+				assertThat(Long.parseLong(removed.group(1))).as(plan).isLessThan(100);
+			}
+		}
+		finally {
+			jdbc.sql("ANALYZE webhook_delivery").update();
+			dispatcher.start();
+		}
+	}
+
 	private String claimPlan() {
 		return claimPlan("EXPLAIN ");
 	}
