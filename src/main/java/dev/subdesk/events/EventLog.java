@@ -177,46 +177,71 @@ public class EventLog {
 	}
 
 	/**
-	 * One page of events, newest first (by {@code position}), of one subject and/or one type when given (both
-	 * optional). The cursor's position is the event's {@code position}.
+	 * One page of events, newest first, of one subject and/or one type when given (both optional), such that a client
+	 * reading from the top and stopping at the newest event it already saw misses none. A position is taken at insert
+	 * but becomes visible at commit, so:
+	 * <ul>
+	 * <li>the events of one subject come by {@code sequence}, which is commit order (the counter row stays locked
+	 * until the appending transaction ends): the cursor's key is the sequence;</li>
+	 * <li>any other list shows only the events written by transactions older than every transaction still in flight
+	 * (the snapshot's {@code xmin}: each of those has ended, and any event that commits later has a larger
+	 * transaction id), ordered by that id and then {@code position}: the cursor is {@code (xact_id, position)}. A long
+	 * writing transaction holds back the events recorded after it began until it ends.</li>
+	 * </ul>
 	 */
 	@Transactional(readOnly = true)
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
 		flushPending();
-		List<RecordedEvent> rows = jdbc.sql(pageQuery(subjectId != null, type))
+		boolean bySubject = subjectId != null;
+		List<Positioned> rows = jdbc.sql(pageQuery(bySubject, type))
 			.param("subject", subjectId)
 			.param("type", type == null ? null : type.wireName())
+			.param("afterKey", Long.toString(request.after().key()))
 			.param("afterPosition", request.after().seq())
 			.param("limit", request.limit() + 1)
-			.query(EventLog::map)
+			.query((rs, n) -> new Positioned(map(rs, n), rs.getLong("xact")))
 			.list();
-		return Page.of(rows, request.limit(), e -> new Page.Cursor(e.createdAt(), e.position()));
+		return Page.of(rows, request.limit(),
+				r -> new Page.Cursor(bySubject ? r.event().sequence() : r.xact(), r.event().position()))
+			.map(Positioned::event);
+	}
+
+	/** An event and the id of the transaction that wrote it, which orders the lists of more than one subject. */
+	private record Positioned(RecordedEvent event, long xact) {
 	}
 
 	/** The two types every renewal appends, most of the log: the only ones without an entry by type (V260). */
 	static final List<EventType> BULK_TYPES = List.of(EventType.SUBSCRIPTION_RENEWED, EventType.CHARGE_SUCCEEDED);
 
 	/**
-	 * The query of {@link #page}: by subject along its index, else by a rare type along its own (repeating the
-	 * index's condition so that the planner uses it), else along the primary key.
+	 * The query of {@link #page}: by subject along its sequence, else by a rare type along its own index (repeating
+	 * the index's condition so that the planner uses it), else along {@code (xact_id, position)}.
 	 */
 	static String pageQuery(boolean bySubject, @Nullable EventType type) {
-		StringBuilder where = new StringBuilder("position < :afterPosition");
+		StringBuilder where = new StringBuilder();
+		String order;
 		if (bySubject) {
-			where.append(" AND subject_id = :subject");
+			where.append("subject_id = :subject AND sequence < CAST(:afterKey AS bigint)");
+			order = "sequence DESC";
+		}
+		else {
+			where.append("xact_id < pg_snapshot_xmin(pg_current_snapshot())"
+					+ " AND (xact_id, position) < (CAST(:afterKey AS xid8), :afterPosition)");
+			order = "xact_id DESC, position DESC";
 		}
 		if (type != null) {
 			where.append(" AND type = :type");
-			if (!BULK_TYPES.contains(type)) {
+			if (!bySubject && !BULK_TYPES.contains(type)) {
 				where.append(BULK_TYPES.stream().map(t -> "'" + t.wireName() + "'")
 					.collect(java.util.stream.Collectors.joining(", ", " AND type NOT IN (", ")")));
 			}
 		}
 		return """
-				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
+				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at,
+				    xact_id::text::bigint AS xact
 				FROM domain_event WHERE %s
-				ORDER BY position DESC LIMIT :limit
-				""".formatted(where);
+				ORDER BY %s LIMIT :limit
+				""".formatted(where, order);
 	}
 
 	/** The event types whose data can hold personal data, the only ones {@link #overwrite} changes. */

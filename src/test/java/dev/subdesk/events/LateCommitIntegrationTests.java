@@ -1,0 +1,124 @@
+package dev.subdesk.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code GET /events} read from the top by a client that stops at the newest event it already saw must not miss an
+ * event whose transaction commits after that of an event recorded later: the list shows only the events of
+ * transactions older than every transaction still in flight, newest of those first.
+ */
+class LateCommitIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	EventLog log;
+
+	@Autowired
+	PlatformTransactionManager transactions;
+
+	/** A client polling the top of a list: collects what is new since the newest event it saw last time. */
+	final class Poller {
+
+		final String query;
+
+		final Set<String> seen = new LinkedHashSet<>();
+
+		@Nullable String newest;
+
+		Poller(String query) {
+			this.query = query;
+		}
+
+		/** Reads from the top until the newest event of the previous poll; answers the ids it had not seen. */
+		List<String> poll() {
+			List<String> fresh = new ArrayList<>();
+			String cursor = null;
+			String top = null;
+			read: do {
+				Api.Response page = api.get("/events?limit=2&" + query + (cursor == null ? "" : "&cursor=" + cursor));
+				assertThat(page.status()).as(page.toString()).isEqualTo(200);
+				for (JsonNode event : page.json().path("data").values()) {
+					String id = event.path("id").asString();
+					if (top == null) {
+						top = id;
+					}
+					if (id.equals(newest)) {
+						break read;
+					}
+					fresh.add(id);
+				}
+				cursor = page.json().path("nextCursor").isNull() ? null : page.text("nextCursor");
+			}
+			while (cursor != null);
+			if (top != null) {
+				newest = top;
+			}
+			seen.addAll(fresh);
+			return fresh;
+		}
+	}
+
+	@Test
+	void anEventWhoseTransactionCommitsLateIsStillSeenByAClientPollingTheTop() throws Exception {
+		Poller poller = new Poller("type=case.updated");
+		poller.poll();
+
+		CountDownLatch appended = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		String lateSubject = "case_late_" + System.nanoTime();
+		String laterSubject = "case_later_" + System.nanoTime();
+		CompletableFuture<RecordedEvent> late = CompletableFuture.supplyAsync(() -> new TransactionTemplate(transactions)
+			.execute(status -> {
+				RecordedEvent event = log.append(EventType.CASE_UPDATED, lateSubject, null, Map.of("n", "late"));
+				appended.countDown();
+				try {
+					assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(e);
+				}
+				return event;
+			}));
+		List<String> whileOpen;
+		RecordedEvent later;
+		try {
+			assertThat(appended.await(30, TimeUnit.SECONDS)).isTrue();
+			later = new TransactionTemplate(transactions)
+				.execute(status -> log.append(EventType.CASE_UPDATED, laterSubject, null, Map.of("n", "later")));
+			whileOpen = poller.poll();
+		}
+		finally {
+			release.countDown();
+		}
+		RecordedEvent lateEvent = late.get(60, TimeUnit.SECONDS);
+		assertThat(lateEvent.position()).as("the late event was inserted first").isLessThan(later.position());
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			poller.poll();
+			return poller.seen.contains(later.id());
+		});
+		assertThat(poller.seen).as("the client saw the event whose transaction committed late")
+			.contains(lateEvent.id(), later.id());
+		assertThat(whileOpen).as("while an older transaction is in flight, the later event waits for it")
+			.doesNotContain(later.id(), lateEvent.id());
+	}
+}
