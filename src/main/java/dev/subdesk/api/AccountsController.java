@@ -53,8 +53,11 @@ class AccountsController {
 	private final AccountClosures closures;
 	private final JsonMapper json;
 
+	private final Paging paging;
+
 	AccountsController(Accounts accounts, Subscriptions subscriptions, Devices devices, Billing billing,
-			Notices notices, Cancellations cancellations, AccountClosures closures, JsonMapper json) {
+			Notices notices, Cancellations cancellations, AccountClosures closures, JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.devices = devices;
@@ -98,7 +101,7 @@ class AccountsController {
 		if (!JsonBody.storable(email)) {
 			throw dev.subdesk.shared.SubdeskException.invalid("email", "must not contain U+0000 or unpaired surrogates");
 		}
-		return ListView.of(accounts.findByEmail(email, Paging.of(limit, cursor)), AccountView::of);
+		return paging.list(accounts.findByEmail(email, paging.of(limit, cursor)), AccountView::of);
 	}
 
 	@PostMapping("/{id}/payment-methods")
@@ -118,7 +121,7 @@ class AccountsController {
 	ListView<PaymentMethodView> paymentMethods(@PathVariable String id,
 			@RequestParam(required = false) @Nullable String limit, @RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(accounts.paymentMethods(id, Paging.of(limit, cursor)), PaymentMethodView::of);
+		return paging.list(accounts.paymentMethods(id, paging.of(limit, cursor)), PaymentMethodView::of);
 	}
 
 	@DeleteMapping("/{id}/payment-methods/{pmId}")
@@ -144,7 +147,7 @@ class AccountsController {
 	ListView<DeviceView> devices(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(devices.list(id, Paging.of(limit, cursor)), DeviceView::of);
+		return paging.list(devices.list(id, paging.of(limit, cursor)), DeviceView::of);
 	}
 
 	@DeleteMapping("/{id}/devices/{deviceId}")
@@ -158,21 +161,21 @@ class AccountsController {
 	ListView<SubscriptionView> subscriptions(@PathVariable String id,
 			@RequestParam(required = false) @Nullable String limit, @RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(subscriptions.forAccount(id, Paging.of(limit, cursor)), SubscriptionView::of);
+		return paging.list(subscriptions.forAccount(id, paging.of(limit, cursor)), SubscriptionView::of);
 	}
 
 	@GetMapping("/{id}/charges")
 	ListView<ChargeView> charges(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(billing.charges(id, Paging.of(limit, cursor)), ChargeView::of);
+		return paging.list(billing.charges(id, paging.of(limit, cursor)), ChargeView::of);
 	}
 
 	@GetMapping("/{id}/notices")
 	ListView<NoticeView> notices(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(notices.list(id, Paging.of(limit, cursor)), NoticeView::of);
+		return paging.list(notices.list(id, paging.of(limit, cursor)), NoticeView::of);
 	}
 
 	@PostMapping("/{id}/cancel-all")

@@ -35,8 +35,11 @@ class CancellationController {
 	private final RetentionOffers offers;
 	private final JsonMapper json;
 
+	private final Paging paging;
+
 	CancellationController(Cancellations cancellations, Subscriptions subscriptions, Receipts receipts,
-			RetentionOffers offers, JsonMapper json) {
+			RetentionOffers offers, JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.cancellations = cancellations;
 		this.subscriptions = subscriptions;
 		this.receipts = receipts;
@@ -82,7 +85,7 @@ class CancellationController {
 	@GetMapping("/api/v1/receipt-keys")
 	ListView<ReceiptKeyView> keys(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(Paging.slice(receipts.keys(), limit, cursor), ReceiptKeyView::of);
+		return paging.list(paging.slice(receipts.keys(), limit, cursor), ReceiptKeyView::of);
 	}
 
 	@PostMapping("/api/v1/receipts/verify")

@@ -41,7 +41,10 @@ class CatalogController {
 	private final Clock clock;
 	private final JsonMapper json;
 
-	CatalogController(Catalog catalog, CatalogAdmin admin, PriceChanges priceChanges, Clock clock, JsonMapper json) {
+	private final Paging paging;
+
+	CatalogController(Catalog catalog, CatalogAdmin admin, PriceChanges priceChanges, Clock clock, JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.catalog = catalog;
 		this.admin = admin;
 		this.priceChanges = priceChanges;
@@ -68,7 +71,7 @@ class CatalogController {
 			throw SubdeskException.invalid("includeRetired", "must be true or false");
 		}
 		List<Plan> plans = "true".equals(includeRetired) ? catalog.plans() : catalog.plansForSale();
-		return ListView.of(Paging.slice(priceChanges.current(plans, clock.instant()), limit, cursor), PlanView::of);
+		return paging.list(paging.slice(priceChanges.current(plans, clock.instant()), limit, cursor), PlanView::of);
 	}
 
 	@GetMapping("/api/v1/plans/{code}")
@@ -147,7 +150,7 @@ class CatalogController {
 	@GetMapping("/api/v1/products")
 	ListView<ProductView> products(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(Paging.slice(catalog.products(), limit, cursor), ProductView::of);
+		return paging.list(paging.slice(catalog.products(), limit, cursor), ProductView::of);
 	}
 
 	@PostMapping("/api/v1/products")

@@ -36,8 +36,11 @@ class CheckoutController {
 	private final Subscriptions subscriptions;
 	private final JsonMapper json;
 
+	private final Paging paging;
+
 	CheckoutController(Disclosures disclosures, Consents consents, Accounts accounts, Subscriptions subscriptions,
-			JsonMapper json) {
+			JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.disclosures = disclosures;
 		this.consents = consents;
 		this.accounts = accounts;
@@ -82,14 +85,14 @@ class CheckoutController {
 	ListView<ConsentView> ofSubscription(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		subscriptions.get(id);
-		return ListView.of(Paging.slice(consents.ofSubscription(id), limit, cursor), ConsentView::of);
+		return paging.list(paging.slice(consents.ofSubscription(id), limit, cursor), ConsentView::of);
 	}
 
 	@GetMapping("/api/v1/accounts/{id}/consents")
 	ListView<ConsentView> ofAccount(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return ListView.of(Paging.slice(consents.ofAccount(id), limit, cursor), ConsentView::of);
+		return paging.list(paging.slice(consents.ofAccount(id), limit, cursor), ConsentView::of);
 	}
 
 	/**

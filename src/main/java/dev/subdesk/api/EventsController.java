@@ -18,7 +18,10 @@ class EventsController {
 
 	private final EventLog log;
 
-	EventsController(EventLog log) {
+	private final Paging paging;
+
+	EventsController(EventLog log, Paging paging) {
+		this.paging = paging;
 		this.log = log;
 	}
 
@@ -46,6 +49,6 @@ class EventsController {
 		if (subjectId != null && (subjectId.isBlank() || !JsonBody.storable(subjectId))) {
 			throw SubdeskException.invalid("subjectId", "must be an id or a case number");
 		}
-		return ListView.of(log.page(subjectId, wanted, Paging.of(limit, cursor)), EventView::of);
+		return paging.list(log.page(subjectId, wanted, paging.of(limit, cursor)), EventView::of);
 	}
 }

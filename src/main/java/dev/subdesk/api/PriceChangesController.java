@@ -36,7 +36,10 @@ class PriceChangesController {
 	private final Subscriptions subscriptions;
 	private final JsonMapper json;
 
-	PriceChangesController(SubscriptionPriceChanges priceChanges, Subscriptions subscriptions, JsonMapper json) {
+	private final Paging paging;
+
+	PriceChangesController(SubscriptionPriceChanges priceChanges, Subscriptions subscriptions, JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.priceChanges = priceChanges;
 		this.subscriptions = subscriptions;
 		this.json = json;
@@ -80,7 +83,7 @@ class PriceChangesController {
 	@GetMapping("/api/v1/plans/{code}/price-changes")
 	ListView<PriceChangeView> list(@PathVariable String code, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(Paging.slice(priceChanges.forPlan(code), limit, cursor), PriceChangeView::of);
+		return paging.list(paging.slice(priceChanges.forPlan(code), limit, cursor), PriceChangeView::of);
 	}
 
 	/** The subscription's pending price change ({@code 404} on {@code NOT_FOUND} when it has none). */

@@ -41,8 +41,11 @@ class SubscriptionsController {
 	private final JsonMapper json;
 	private final TransactionTemplate tx;
 
+	private final Paging paging;
+
 	SubscriptionsController(Subscriptions subscriptions, Cancellations cancellations, TestClock clock, JsonMapper json,
-			PlatformTransactionManager txManager) {
+			PlatformTransactionManager txManager, Paging paging) {
+		this.paging = paging;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.clock = clock;
@@ -83,7 +86,7 @@ class SubscriptionsController {
 			throw SubdeskException.invalid("orderNumber", "must not contain U+0000 or unpaired surrogates");
 		}
 		List<Subscription> found = subscriptions.findByOrderNumber(orderNumber).stream().toList();
-		return ListView.of(Paging.slice(found, limit, cursor), SubscriptionView::of);
+		return paging.list(paging.slice(found, limit, cursor), SubscriptionView::of);
 	}
 
 	/**

@@ -7,7 +7,6 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.devices.Device;
 import dev.subdesk.notices.Notice;
 import dev.subdesk.shared.Money;
-import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.support.SupportCase;
 import java.time.Instant;
@@ -20,11 +19,8 @@ final class Views {
 	private Views() {
 	}
 
+	/** A list's answer, made by {@link Paging#list}, which signs its cursor. */
 	record ListView<T>(List<T> data, @Nullable String nextCursor) {
-
-		static <S, T> ListView<T> of(Page<S> page, java.util.function.Function<S, T> view) {
-			return new ListView<>(page.data().stream().map(view).toList(), page.nextCursor());
-		}
 	}
 
 	/**

@@ -31,7 +31,10 @@ class WebhooksController {
 	private final WebhookEndpoints endpoints;
 	private final JsonMapper json;
 
-	WebhooksController(WebhookEndpoints endpoints, JsonMapper json) {
+	private final Paging paging;
+
+	WebhooksController(WebhookEndpoints endpoints, JsonMapper json, Paging paging) {
+		this.paging = paging;
 		this.endpoints = endpoints;
 		this.json = json;
 	}
@@ -81,7 +84,7 @@ class WebhooksController {
 	@GetMapping
 	ListView<EndpointView> list(@RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
-		return ListView.of(endpoints.list(Paging.of(limit, cursor)), EndpointView::of);
+		return paging.list(endpoints.list(paging.of(limit, cursor)), EndpointView::of);
 	}
 
 	@GetMapping("/{id}")
@@ -116,7 +119,7 @@ class WebhooksController {
 	ListView<DeliveryView> deliveries(@PathVariable String id, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(required = false) @Nullable String cursor) {
 		endpoints.get(id);
-		return ListView.of(endpoints.deliveries(id, Paging.of(limit, cursor)), DeliveryView::of);
+		return paging.list(endpoints.deliveries(id, paging.of(limit, cursor)), DeliveryView::of);
 	}
 
 	@PostMapping("/{id}/deliveries/{deliveryId}/retry")

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets):
+ * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets), and
+ * from which the keys of other server-side integrity checks are {@link #derive derived} (the API's list cursors):
  * {@code SUBDESK_ENTITLEMENT_KEK}, base64 of
  * 32 random bytes (AES-256). With an external database it is required and the server refuses to start without it.
  * In demo mode an unset one is derived from a fixed label, which is no secret at all, and a warning says so: demo
@@ -71,6 +73,22 @@ public class KeyEncryptionKey {
 	/** A non-secret fingerprint of this key, stored beside what it sealed, to tell a wrong key from a damaged row. */
 	public String id() {
 		return id;
+	}
+
+	/**
+	 * A key for {@code purpose} derived from this one (HMAC-SHA256 of the purpose under it, so the key-encryption key
+	 * itself never leaves this class): the same on every node and across restarts, as long as the key-encryption key
+	 * is, and another key for another purpose.
+	 */
+	public byte[] derive(String purpose) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+			return mac.doFinal(("subdesk derived key:" + purpose).getBytes(StandardCharsets.UTF_8));
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("HMAC-SHA256 is not available", e);
+		}
 	}
 
 	/** Nonce, then ciphertext and tag. */

@@ -1,21 +1,20 @@
 package dev.subdesk.shared;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One page of a list, newest first, and the cursor of the next page. Most lists are ordered by
- * {@code (created_at DESC, seq DESC)}; a cursor is the position of the last row returned.
+ * One page of a list, newest first, and where the next page starts ({@code null}: this is the last page). Most lists
+ * are ordered by {@code (created_at DESC, seq DESC)}; a cursor is the position of the last row returned. The API
+ * turns a position into the signed {@code nextCursor} it gives and back (api.Paging): a module only ever gets a
+ * position the server gave.
  */
-public record Page<T>(List<T> data, @Nullable String nextCursor) {
+public record Page<T>(List<T> data, @Nullable Cursor next) {
 
 	public <R> Page<R> map(Function<T, R> mapper) {
-		return new Page<>(data.stream().map(mapper).toList(), nextCursor);
+		return new Page<>(data.stream().map(mapper).toList(), next);
 	}
 
 	/**
@@ -45,36 +44,6 @@ public record Page<T>(List<T> data, @Nullable String nextCursor) {
 		public Instant createdAt() {
 			return Instant.ofEpochSecond(Math.min(key, LAST_SECOND));
 		}
-
-		public String encode() {
-			String raw = key + ":" + seq;
-			return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-		}
-
-		/**
-		 * Decodes a cursor a client sent back; empty when it is not one the server could have given: exactly the
-		 * encoding {@link #encode()} makes (no padding, no leading zeros or signs, one {@code :}) of two numbers that
-		 * are not negative, the key at most the end of the year 9999.
-		 */
-		public static Optional<Cursor> decode(String cursor) {
-			try {
-				String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-				String[] parts = raw.split(":", -1);
-				if (parts.length != 2) {
-					return Optional.empty();
-				}
-				long key = Long.parseLong(parts[0]);
-				long seq = Long.parseLong(parts[1]);
-				if (key < 0 || key > LAST_SECOND || seq < 0) {
-					return Optional.empty();
-				}
-				Cursor decoded = new Cursor(key, seq);
-				return decoded.encode().equals(cursor) ? Optional.of(decoded) : Optional.empty();
-			}
-			catch (IllegalArgumentException e) {
-				return Optional.empty();
-			}
-		}
 	}
 
 	/** What a list call asked for: a page size and a starting cursor. */
@@ -94,6 +63,6 @@ public record Page<T>(List<T> data, @Nullable String nextCursor) {
 			return new Page<>(List.copyOf(rowsPlusOne), null);
 		}
 		List<T> data = List.copyOf(rowsPlusOne.subList(0, limit));
-		return new Page<>(data, position.apply(data.get(limit - 1)).encode());
+		return new Page<>(data, position.apply(data.get(limit - 1)));
 	}
 }

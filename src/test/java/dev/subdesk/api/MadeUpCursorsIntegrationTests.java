@@ -53,6 +53,10 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 		cursors.put("leading zeros", base64("01700000000:5"));
 		cursors.put("padding", Base64.getUrlEncoder().encodeToString("1700000000:55".getBytes(StandardCharsets.UTF_8)));
 		cursors.put("standard base64 alphabet", "MTcwMDAwMDAwMDo1Pz8-".replace('-', '+'));
+		// of the shape the server once gave, but not given by it: cursors are signed
+		cursors.put("a well-formed position", base64("1700000000:5"));
+		cursors.put("a well-formed index of a list in memory", base64("0:1"));
+		cursors.put("a well-formed top", base64("253402214400:" + Long.MAX_VALUE));
 		return cursors;
 	}
 
@@ -114,6 +118,30 @@ class MadeUpCursorsIntegrationTests extends ApiIntegrationTest {
 		}
 		api.delete("/webhook-endpoints/" + endpoint); // it takes every event: not left for the later tests
 		soft.assertAll();
+	}
+
+	/** The cursor with one character changed: still URL-safe base64, no longer the server's. */
+	private static String changed(String cursor) {
+		int at = cursor.length() / 2;
+		char c = cursor.charAt(at);
+		return cursor.substring(0, at) + (c == 'A' ? 'B' : 'A') + cursor.substring(at + 1);
+	}
+
+	@Test
+	void aCursorTheServerGaveWithOneCharacterChangedIs400OnCursor() {
+		String account = fixtures.accountWithVisa();
+		fixtures.card(account, "tok_visa");
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		for (String path : List.of("/accounts/" + account + "/payment-methods?limit=1", "/plans?limit=1",
+				"/events?limit=1&subjectId=" + subscription, "/events?limit=1")) {
+			Api.Response first = api.get(path);
+			assertThat(first.status()).as(path + " " + first).isEqualTo(200);
+			String cursor = first.text("nextCursor");
+			assertThat(cursor).as(path).matches("[A-Za-z0-9_-]{1,64}");
+			assertThat(api.get(path + "&cursor=" + cursor).status()).as(path + " with its cursor").isEqualTo(200);
+			Api.Response answer = api.get(path + "&cursor=" + changed(cursor));
+			assertValidationFailed(answer, "cursor");
+		}
 	}
 
 	@Test
