@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -186,13 +187,19 @@ public class EventLog {
 	 * <li>any other list shows only the events written by transactions older than every transaction still in flight
 	 * (the snapshot's {@code xmin}: each of those has ended, and any event that commits later has a larger
 	 * transaction id), ordered by that id and then {@code position}: the cursor is {@code (xact_id, position)}. A long
-	 * writing transaction holds back the events recorded after it began until it ends.</li>
+	 * writing transaction holds back the events recorded after it began until it ends. So that a client reads what
+	 * it has just changed (and the horizon is not held back by some other request's transaction of a few
+	 * milliseconds), such a list first waits, {@link #SETTLE} at most, for the writing transactions in flight when it
+	 * was asked to end.</li>
 	 * </ul>
 	 */
 	@Transactional(readOnly = true)
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
 		flushPending();
 		boolean bySubject = subjectId != null;
+		if (!bySubject) {
+			awaitTransactionsInFlight();
+		}
 		List<Positioned> rows = jdbc.sql(pageQuery(bySubject, type))
 			.param("subject", subjectId)
 			.param("type", type == null ? null : type.wireName())
@@ -204,6 +211,40 @@ public class EventLog {
 		return Page.of(rows, request.limit(),
 				r -> new Page.Cursor(bySubject ? r.event().sequence() : r.xact(), r.event().position()))
 			.map(Positioned::event);
+	}
+
+	/** How long a list of more than one subject waits for the writing transactions in flight when it was asked. */
+	static final Duration SETTLE = Duration.ofSeconds(1);
+
+	/** How many times a list has waited a moment for a transaction in flight (for the tests to see it wait). */
+	private final java.util.concurrent.atomic.AtomicLong settleWaits = new java.util.concurrent.atomic.AtomicLong();
+
+	long settleWaits() {
+		return settleWaits.get();
+	}
+
+	/**
+	 * Waits until every transaction that had an id when this was called has ended ({@link #SETTLE} at most, real
+	 * time: a lease, not business time). This transaction takes an id of its own, the next one, and waits for the
+	 * snapshot's {@code xmin} to reach it: every older one has then ended. (A snapshot alone cannot tell: its
+	 * {@code xmax} is one past the highest transaction <em>completed</em>, and a transaction in flight above that is
+	 * in no list of it.) Each statement of a READ COMMITTED transaction takes a new snapshot, which
+	 * {@code pg_current_snapshot()} reports.
+	 */
+	private void awaitTransactionsInFlight() {
+		long own = jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single();
+		String settled = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :own";
+		long deadline = System.nanoTime() + SETTLE.toNanos();
+		while (!jdbc.sql(settled).param("own", own).query(Boolean.class).single() && System.nanoTime() - deadline < 0) {
+			settleWaits.incrementAndGet();
+			try {
+				Thread.sleep(2);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
 	}
 
 	/** An event and the id of the transaction that wrote it, which orders the lists of more than one subject. */

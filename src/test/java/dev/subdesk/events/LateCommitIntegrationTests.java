@@ -121,4 +121,45 @@ class LateCommitIntegrationTests extends ApiIntegrationTest {
 		assertThat(whileOpen).as("while an older transaction is in flight, the later event waits for it")
 			.doesNotContain(later.id(), lateEvent.id());
 	}
+	@Test
+	void aListAskedWhileAShortTransactionIsInFlightWaitsForItAndShowsItsEvent() throws Exception {
+		CountDownLatch appended = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		String subject = "case_inflight_" + System.nanoTime();
+		// threads of their own: the common pool may have one thread on two cores, which the transaction would hold
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+		CompletableFuture<RecordedEvent> inFlight = CompletableFuture.supplyAsync(() -> new TransactionTemplate(transactions)
+			.execute(status -> {
+				RecordedEvent event = log.append(EventType.CASE_UPDATED, subject, null, Map.of("n", "in flight"));
+				appended.countDown();
+				try {
+					assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(e);
+				}
+				return event;
+			}), threads);
+		Api.Response listed;
+		try {
+			assertThat(appended.await(30, TimeUnit.SECONDS)).isTrue();
+			long waitsBefore = log.settleWaits();
+			CompletableFuture<Api.Response> list = CompletableFuture.supplyAsync(() -> api.get("/events?type=case.updated&limit=5"),
+					threads);
+			await("the list waits for the transaction in flight").atMost(Duration.ofSeconds(30))
+				.until(() -> log.settleWaits() > waitsBefore || list.isDone());
+			assertThat(list).as("still waiting").isNotDone();
+			release.countDown();
+			listed = list.get(30, TimeUnit.SECONDS);
+		}
+		finally {
+			release.countDown();
+			threads.shutdown();
+		}
+		RecordedEvent event = inFlight.get(30, TimeUnit.SECONDS);
+		assertThat(listed.status()).isEqualTo(200);
+		assertThat(listed.json().path("data").values()).extracting(e -> e.path("id").asString())
+			.as("the event of the transaction that was in flight when the list was asked").contains(event.id());
+	}
 }
