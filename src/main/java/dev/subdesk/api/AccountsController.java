@@ -52,12 +52,15 @@ class AccountsController {
 	private final Cancellations cancellations;
 	private final AccountClosures closures;
 	private final JsonMapper json;
+	private final SubscriptionViews views;
 
 	private final Paging paging;
 
 	AccountsController(Accounts accounts, Subscriptions subscriptions, Devices devices, Billing billing,
-			Notices notices, Cancellations cancellations, AccountClosures closures, JsonMapper json, Paging paging) {
+			Notices notices, Cancellations cancellations, AccountClosures closures, JsonMapper json, Paging paging,
+			SubscriptionViews views) {
 		this.paging = paging;
+		this.views = views;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.devices = devices;
@@ -161,7 +164,7 @@ class AccountsController {
 	ListView<SubscriptionView> subscriptions(@PathVariable String id,
 			@RequestParam(required = false) @Nullable String limit, @RequestParam(required = false) @Nullable String cursor) {
 		accounts.get(id);
-		return paging.list(subscriptions.forAccount(id, paging.of(limit, cursor)), SubscriptionView::of);
+		return paging.list(views.page(subscriptions.forAccount(id, paging.of(limit, cursor))), v -> v);
 	}
 
 	@GetMapping("/{id}/charges")

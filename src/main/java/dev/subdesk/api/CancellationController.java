@@ -34,12 +34,15 @@ class CancellationController {
 	private final Receipts receipts;
 	private final RetentionOffers offers;
 	private final JsonMapper json;
+	private final SubscriptionViews views;
 
 	private final Paging paging;
 
 	CancellationController(Cancellations cancellations, Subscriptions subscriptions, Receipts receipts,
-			RetentionOffers offers, JsonMapper json, Paging paging) {
+			RetentionOffers offers, JsonMapper json, Paging paging,
+			SubscriptionViews views) {
 		this.paging = paging;
+		this.views = views;
 		this.cancellations = cancellations;
 		this.subscriptions = subscriptions;
 		this.receipts = receipts;
@@ -69,7 +72,7 @@ class CancellationController {
 	SubscriptionView resume(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
 		subscriptions.get(id);
 		JsonBody.parse(raw, json).validate();
-		return SubscriptionView.of(cancellations.resume(id));
+		return views.of(cancellations.resume(id));
 	}
 
 	@GetMapping("/api/v1/cancellations/{number}")
@@ -101,6 +104,6 @@ class CancellationController {
 	@PostMapping("/api/v1/offers/{id}/accept")
 	SubscriptionView accept(@PathVariable String id, @RequestBody(required = false) @Nullable String raw) {
 		JsonBody.parse(raw, json, () -> offers.requireExists(id)).validate();
-		return SubscriptionView.of(offers.accept(id));
+		return views.of(offers.accept(id));
 	}
 }

@@ -40,12 +40,15 @@ class SubscriptionsController {
 	private final TestClock clock;
 	private final JsonMapper json;
 	private final TransactionTemplate tx;
+	private final SubscriptionViews views;
 
 	private final Paging paging;
 
 	SubscriptionsController(Subscriptions subscriptions, Cancellations cancellations, TestClock clock, JsonMapper json,
-			PlatformTransactionManager txManager, Paging paging) {
+			PlatformTransactionManager txManager, Paging paging,
+			SubscriptionViews views) {
 		this.paging = paging;
+		this.views = views;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
 		this.clock = clock;
@@ -68,12 +71,12 @@ class SubscriptionsController {
 		body.validate();
 		Subscription created = subscriptions.purchase(new PurchaseRequest(accountId, planCode, paymentMethodId,
 				parentId, channel == null ? Channel.DIRECT : channel, consent));
-		return ResponseEntity.status(HttpStatus.CREATED).body(SubscriptionView.of(created));
+		return ResponseEntity.status(HttpStatus.CREATED).body(views.of(created));
 	}
 
 	@GetMapping("/{id}")
 	SubscriptionView get(@PathVariable String id) {
-		return SubscriptionView.of(subscriptions.get(id));
+		return views.of(subscriptions.get(id));
 	}
 
 	@GetMapping
@@ -86,7 +89,7 @@ class SubscriptionsController {
 			throw SubdeskException.invalid("orderNumber", "must not contain U+0000 or unpaired surrogates");
 		}
 		List<Subscription> found = subscriptions.findByOrderNumber(orderNumber).stream().toList();
-		return paging.list(paging.slice(found, limit, cursor), SubscriptionView::of);
+		return paging.list(views.page(paging.slice(found, limit, cursor)), v -> v);
 	}
 
 	/**
@@ -114,7 +117,7 @@ class SubscriptionsController {
 				s = change.subscription();
 				confirmation = change.confirmationNumber();
 			}
-			return PatchedSubscriptionView.of(subscriptions.get(s.id()), confirmation);
+			return views.patched(subscriptions.get(s.id()), confirmation);
 		});
 	}
 }

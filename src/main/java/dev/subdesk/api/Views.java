@@ -75,10 +75,16 @@ final class Views {
 			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
 			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable Instant trialEndsAt) {
 
+		/** With the subscription's own price (an event's payload); the API's answers: {@link SubscriptionViews}. */
 		static SubscriptionView of(Subscription s) {
+			return of(s, s.price());
+		}
+
+		/** With {@code price}, what the next renewal will cost ({@link SubscriptionViews}). */
+		static SubscriptionView of(Subscription s, Money price) {
 			return new SubscriptionView(s.id(), s.accountId(), s.planCode(), s.orderNumber(), s.channel().name(),
 					s.status().name(), s.autoRenew(), s.currentPeriodStart(), s.currentPeriodEnd(), s.cancelAt(),
-					s.cancelledAt(), s.parentId(), s.paymentMethodId(), s.price(), s.createdAt(),
+					s.cancelledAt(), s.parentId(), s.paymentMethodId(), price, s.createdAt(),
 					s.trialEndsAt().orElse(null));
 		}
 	}
@@ -90,8 +96,7 @@ final class Views {
 			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable Instant trialEndsAt,
 			@Nullable String confirmationNumber) {
 
-		static PatchedSubscriptionView of(Subscription s, @Nullable String confirmationNumber) {
-			SubscriptionView v = SubscriptionView.of(s);
+		static PatchedSubscriptionView of(SubscriptionView v, @Nullable String confirmationNumber) {
 			return new PatchedSubscriptionView(v.id(), v.accountId(), v.planCode(), v.orderNumber(), v.channel(),
 					v.status(), v.autoRenew(), v.currentPeriodStart(), v.currentPeriodEnd(), v.cancelAt(),
 					v.cancelledAt(), v.parentSubscriptionId(), v.paymentMethodId(), v.price(), v.createdAt(),

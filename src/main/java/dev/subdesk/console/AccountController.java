@@ -183,11 +183,18 @@ class AccountController {
 		java.util.Map<String, dev.subdesk.subscriptions.SubscriptionPriceChange> pending = priceChanges
 			.pending(owned.stream().map(Subscription::id).toList());
 		java.util.Map<String, String> lines = new java.util.HashMap<>();
+		java.util.Map<String, dev.subdesk.subscriptions.PriceChangeAtRenewal> next = pending.isEmpty()
+				? java.util.Map.of() : priceChanges.atNextRenewal(owned);
 		for (Subscription s : owned) {
 			dev.subdesk.subscriptions.SubscriptionPriceChange p = pending.get(s.id());
 			if (p != null) {
-				lines.put(s.orderNumber(), "Price changes from %s to %s at the renewal on %s (notice sent %s)%s.".formatted(
-						Formats.money(p.oldPrice()), Formats.money(p.newPrice()), Formats.date(p.renewalAt()),
+				dev.subdesk.subscriptions.PriceChangeAtRenewal at = next.get(s.id());
+				// as the renewal charges it: a discount accepted for that renewal first, where it is kept
+				String first = at == null || !at.discountFirst() ? ""
+						: " (that renewal is charged %s, an accepted discount; the new price from the renewal on %s)"
+							.formatted(Formats.money(at.charge()), Formats.date(at.newPriceFrom()));
+				lines.put(s.orderNumber(), "Price changes from %s to %s at the renewal on %s%s (notice sent %s)%s.".formatted(
+						Formats.money(p.oldPrice()), Formats.money(p.newPrice()), Formats.date(p.renewalAt()), first,
 						Formats.date(p.noticeSentAt()),
 						!p.consentRequired() ? "" : p.consentedAt() != null
 								? "; the customer accepted on " + Formats.date(p.consentedAt()) + " (" + p.consentChannel() + ")"

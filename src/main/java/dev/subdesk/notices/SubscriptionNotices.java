@@ -12,6 +12,7 @@ import dev.subdesk.renewals.RenewalsApproaching;
 import dev.subdesk.renewals.RenewalsCharged;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.WithdrawalPeriod;
+import dev.subdesk.subscriptions.PriceChangeAtRenewal;
 import dev.subdesk.subscriptions.PriceChangesRecorded;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.SubscriptionPriceChange;
@@ -115,14 +116,26 @@ class SubscriptionNotices {
 		SubscriptionPriceChange change = recorded.change();
 		Letter letter = notices.letterFor(recorded.to().country());
 		String name = catalog.name(s.planCode(), letter.locale());
-		String from = letter.date(change.renewalAt());
-		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
 		Money newPrice = change.newPrice();
 		return new Notices.Draft(letter, s.accountId(), recorded.to().email(), NoticeType.PRICE_CHANGE,
-				letter.text("priceChange.subject", name, letter.money(newPrice), from),
-				letter.text(change.consentRequired() ? "priceChange.consent" : "priceChange.body", name, s.orderNumber(),
-						letter.money(change.oldPrice()), letter.money(newPrice), term, from, baseUrl),
-				s.id(), at);
+				letter.text("priceChange.subject", name, letter.money(newPrice),
+						letter.date(recorded.atRenewal().newPriceFrom())),
+				priceChangeBody(letter, s, name, recorded.atRenewal()), s.id(), at);
+	}
+
+	/**
+	 * The words of a price change: the old and new price, what the renewal it applies at charges (the new price, or a
+	 * lower discount accepted for that renewal, the new price then from the renewal after) exactly as the renewal
+	 * engine charges it, and how to cancel before the new price, or, where consent is required, that the subscription
+	 * ends at that renewal unless the new price is accepted.
+	 */
+	private String priceChangeBody(Letter letter, Subscription s, String name, PriceChangeAtRenewal atRenewal) {
+		SubscriptionPriceChange change = atRenewal.change();
+		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
+		String key = change.consentRequired() ? "priceChange.consent" : "priceChange.body";
+		return letter.text(atRenewal.discountFirst() ? key + ".discountFirst" : key, name, s.orderNumber(),
+				letter.money(change.oldPrice()), letter.money(change.newPrice()), term, letter.date(atRenewal.renewal()),
+				baseUrl, letter.money(atRenewal.charge()), letter.date(atRenewal.newPriceFrom()));
 	}
 
 	@EventListener
@@ -216,17 +229,14 @@ class SubscriptionNotices {
 	 * unless the new price is accepted, and if it is, the new price is charged.
 	 */
 	private Notices.Draft awaitingConsent(NoticeType type, RenewalsApproaching.Approaching a,
-			SubscriptionPriceChange change, Instant at) {
+			PriceChangeAtRenewal change, Instant at) {
 		Subscription s = a.subscription();
 		Letter letter = notices.letterFor(a.to().country());
 		String name = catalog.name(s.planCode(), letter.locale());
 		String day = letter.date(s.currentPeriodEnd());
-		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
 		return new Notices.Draft(letter, s.accountId(), a.to().email(), type,
-				letter.text("priceChange.pending.subject", name, day, letter.money(change.newPrice())),
-				letter.text("priceChange.consent", name, s.orderNumber(), letter.money(change.oldPrice()),
-						letter.money(change.newPrice()), term, day, baseUrl),
-				s.id(), at);
+				letter.text("priceChange.pending.subject", name, day, letter.money(change.change().newPrice())),
+				priceChangeBody(letter, s, name, change), s.id(), at);
 	}
 
 	/** PAYMENT_FAILED about the failed charge (or the subscription, if none was recorded), and each expiry with it. */

@@ -3,7 +3,7 @@ package dev.subdesk.renewals;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.shared.Money;
 import dev.subdesk.subscriptions.Subscription;
-import dev.subdesk.subscriptions.SubscriptionPriceChange;
+import dev.subdesk.subscriptions.PriceChangeAtRenewal;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -31,9 +31,10 @@ public record RenewalsApproaching(Milestone milestone, List<Approaching> subscri
 	 * One subscription with the account holder to tell, and what the renewal (or the trial's conversion) will charge
 	 * as things stand: the subscription's price, or a plan's new price that applies at it. {@code awaitingConsent}: a
 	 * price increase the customer has yet to accept (EU), without which the subscription ends at that renewal and with
-	 * which the new price is charged; the notice then says that instead of quoting {@code charge}.
+	 * which it charges what that says (the new price, or a lower discount accepted for it); the notice then says that
+	 * instead of quoting {@code charge}.
 	 */
 	public record Approaching(Subscription subscription, Accounts.Addressee to, Money charge,
-			@Nullable SubscriptionPriceChange awaitingConsent) {
+			@Nullable PriceChangeAtRenewal awaitingConsent) {
 	}
 }

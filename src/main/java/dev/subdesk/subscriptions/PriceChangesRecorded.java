@@ -15,7 +15,11 @@ public record PriceChangesRecorded(List<Recorded> changes, Instant at) {
 		changes = List.copyOf(changes);
 	}
 
-	/** One subscriber's change, with the account holder to tell. */
-	public record Recorded(Subscription subscription, SubscriptionPriceChange change, Accounts.Addressee to) {
+	/**
+	 * One subscriber's change, with the account holder to tell and what the renewal it applies at will charge (the
+	 * new price, or a lower discount accepted for it with the new price from the renewal after).
+	 */
+	public record Recorded(Subscription subscription, SubscriptionPriceChange change, Accounts.Addressee to,
+			PriceChangeAtRenewal atRenewal) {
 	}
 }

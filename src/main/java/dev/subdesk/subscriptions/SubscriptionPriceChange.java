@@ -10,14 +10,15 @@ import org.jspecify.annotations.Nullable;
  * from the renewal at {@code renewalAt} the subscription costs {@code newPrice} instead of {@code oldPrice}, if by
  * then the notice is at least the rule table's days old and, where {@code consentRequired}, the customer accepted
  * (at {@code consentedAt}, through {@code consentChannel}). {@code status}: PENDING, APPLIED (renewed at the new
- * price) or ENDED (no consent by the renewal: the subscription ended at the term's end).
+ * price), ENDED (no consent by the renewal: the subscription ended at the term's end) or SUPERSEDED (a newer change
+ * of the plan was announced to the subscriber before this one applied: only the newest announced change counts).
  */
 public record SubscriptionPriceChange(String subscriptionId, String priceChangeId, Money oldPrice, Money newPrice,
 		Instant renewalAt, Instant noticeSentAt, boolean consentRequired, @Nullable Instant consentedAt,
 		@Nullable String consentChannel, Status status) {
 
 	public enum Status {
-		PENDING, APPLIED, ENDED
+		PENDING, APPLIED, ENDED, SUPERSEDED
 	}
 
 	/** Whether the portal should ask the customer to accept the new price. */

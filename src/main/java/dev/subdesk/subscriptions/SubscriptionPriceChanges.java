@@ -82,6 +82,25 @@ public class SubscriptionPriceChanges {
 
 	private static final String OF_SUBSCRIPTIONS = "SELECT * FROM subscription_price_changes WHERE subscription_id = ANY(:ids::text[])";
 
+	/** The pending rows of subscriptions, the newest change first (the one that counts: older ones are superseded). */
+	private static final String PENDING_NEWEST_FIRST = """
+			SELECT p.* FROM subscription_price_changes p JOIN plan_price_changes c ON c.id = p.price_change_id
+			WHERE p.subscription_id = ANY(:ids::text[]) AND p.status = 'PENDING'
+			ORDER BY p.subscription_id, c.effective_from DESC, p.notice_sent_at DESC
+			""";
+
+	/**
+	 * A newer change announced to these subscribers replaces their pending rows of older changes of the plan (a row a
+	 * late notice of an earlier version held for a later renewal, or one whose renewal passed without it applying):
+	 * the newest announced change is the one their renewals charge, never an older one after it.
+	 */
+	private static final String SUPERSEDE = """
+			UPDATE subscription_price_changes p SET status = 'SUPERSEDED', resolved_at = :at
+			FROM plan_price_changes older, plan_price_changes newer
+			WHERE p.subscription_id = ANY(:subs::text[]) AND p.status = 'PENDING' AND older.id = p.price_change_id
+			  AND newer.id = :change AND older.id <> newer.id AND older.effective_from < newer.effective_from
+			""";
+
 	private static final String APPLIED = """
 			UPDATE subscription_price_changes p SET status = 'APPLIED', resolved_at = :at
 			FROM unnest(:subs::text[], :changes::text[]) AS v(sub, change)
@@ -181,20 +200,57 @@ public class SubscriptionPriceChanges {
 		return priceChanges.forPlan(planCode);
 	}
 
-	/** The subscription's price change that has not applied or ended yet, if any. */
+	/**
+	 * The subscription's price change that has not applied, ended or been superseded yet, if any (the newest
+	 * announced one, should an older row still be pending).
+	 */
 	public Optional<SubscriptionPriceChange> pending(String subscriptionId) {
-		return jdbc.sql(OF_SUBSCRIPTIONS + " AND status = 'PENDING' ORDER BY renewal_at LIMIT 1")
-			.param("ids", new String[] { subscriptionId })
-			.query(SubscriptionPriceChanges::map)
-			.optional();
+		return Optional.ofNullable(pending(List.of(subscriptionId)).get(subscriptionId));
 	}
 
 	/** The pending price change of each of these subscriptions that has one (for pages listing an account). */
 	public Map<String, SubscriptionPriceChange> pending(Collection<String> subscriptionIds) {
 		Map<String, SubscriptionPriceChange> out = new HashMap<>();
-		rowsOf(subscriptionIds).stream()
-			.filter(p -> p.status() == SubscriptionPriceChange.Status.PENDING)
+		if (subscriptionIds.isEmpty()) {
+			return out;
+		}
+		jdbc.sql(PENDING_NEWEST_FIRST)
+			.param("ids", subscriptionIds.toArray(String[]::new))
+			.query(SubscriptionPriceChanges::map)
+			.list()
 			.forEach(p -> out.putIfAbsent(p.subscriptionId(), p));
+		return out;
+	}
+
+	/**
+	 * For each of these subscriptions whose next renewal (its current period's end) a pending price change applies at
+	 * or waits for consent at: what that renewal charges and from when the new price is charged, as the renewal
+	 * engine will decide it ({@link #atRenewal}); where consent is awaited, what it charges if the customer accepts.
+	 * A subscription not set to renew, or whose change applies at a later renewal, has none: its next renewal
+	 * charges its price. Two queries when some subscription has a pending change, one otherwise.
+	 */
+	public Map<String, PriceChangeAtRenewal> atNextRenewal(Collection<Subscription> batch) {
+		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
+		List<Subscription> renewing = batch.stream()
+			.filter(s -> !s.ended() && s.autoRenew() && !s.scheduledToEnd() && !s.storeBilled())
+			.toList();
+		if (renewing.isEmpty()) {
+			return out;
+		}
+		Map<String, SubscriptionPriceChange> pending = pending(renewing.stream().map(Subscription::id).toList());
+		if (pending.isEmpty()) {
+			return out;
+		}
+		List<PriceChange> changes = priceChanges.all();
+		Map<String, Set<String>> applied = appliedChanges(rowsOf(List.copyOf(pending.keySet())));
+		for (Subscription s : renewing) {
+			SubscriptionPriceChange r = pending.get(s.id());
+			Duration lead = minimumLead(s.term());
+			if (r != null && (r.appliesAt(s.currentPeriodEnd(), lead) || r.awaitsConsentAt(s.currentPeriodEnd(), lead))) {
+				Money list = listPrice(s, catalog.get(s.planCode()), applied.getOrDefault(s.id(), Set.of()), changes);
+				out.put(s.id(), outlook(s, list, r));
+			}
+		}
 		return out;
 	}
 
@@ -327,11 +383,21 @@ public class SubscriptionPriceChanges {
 			.param("consent", rows.stream().map(SubscriptionPriceChange::consentRequired).toArray(Boolean[]::new))
 			.query(String.class)
 			.list());
+		if (!inserted.isEmpty()) {
+			jdbc.sql(SUPERSEDE)
+				.param("subs", inserted.toArray(String[]::new))
+				.param("change", change.id())
+				.param("at", Timestamp.from(now))
+				.update();
+		}
 		List<PriceChangesRecorded.Recorded> recorded = new ArrayList<>();
 		for (int i = 0; i < due.size(); i++) {
 			Subscription s = due.get(i);
 			if (inserted.contains(s.id())) {
-				recorded.add(new PriceChangesRecorded.Recorded(s, rows.get(i), to.get(s.accountId())));
+				SubscriptionPriceChange row = rows.get(i);
+				// the notice tells what the renewal it applies at will charge (an accepted discount where it is kept)
+				recorded.add(new PriceChangesRecorded.Recorded(s, row, to.get(s.accountId()),
+						outlook(s, row.oldPrice(), row)));
 			}
 		}
 		events.publishEvent(new PriceChangesRecorded(recorded, now));
@@ -356,11 +422,36 @@ public class SubscriptionPriceChanges {
 
 	/**
 	 * What a renewal charges and what the subscription costs after it; {@code awaitingConsent}: the change whose
-	 * consent this renewal waits for (the renewal charges its new price once accepted; without it the subscription
+	 * consent this renewal waits for, with what the renewal charges once it is accepted (without it the subscription
 	 * ends there instead), so that a notice ahead of it says so rather than quoting a price never charged.
 	 */
 	public record Renewing(Money charge, Money next, @Nullable String appliedChangeId,
-			@Nullable SubscriptionPriceChange awaitingConsent) {
+			@Nullable PriceChangeAtRenewal awaitingConsent) {
+	}
+
+	/**
+	 * The one rule of what the renewal at which {@code r} applies charges, for a subscription whose regular price
+	 * (without a one-time discount) is {@code regular}: the new price, unless the customer accepted a discount for
+	 * that renewal (its price is below the regular one, whether accepted before or after the notice) that is lower,
+	 * which is then charged, and the new price from the renewal after it on. A change held for a later renewal than
+	 * the next is charged there at its new price (a discount is for the next renewal only).
+	 */
+	static PriceChangeAtRenewal outlook(Subscription s, Money regular, SubscriptionPriceChange r) {
+		if (r.renewalAt().isAfter(s.currentPeriodEnd())) {
+			return new PriceChangeAtRenewal(r, r.renewalAt(), r.newPrice(), r.renewalAt());
+		}
+		boolean discounted = s.price().amount() < regular.amount();
+		if (discounted && s.price().amount() < r.newPrice().amount()) {
+			return new PriceChangeAtRenewal(r, s.currentPeriodEnd(), s.price(), s.nextPeriodEnd());
+		}
+		return new PriceChangeAtRenewal(r, s.currentPeriodEnd(), r.newPrice(), s.currentPeriodEnd());
+	}
+
+	/** Newest change first: the one a renewal counts when (from before supersession) several are pending. */
+	private static java.util.Comparator<SubscriptionPriceChange> newestFirst(Map<String, PriceChange> changes) {
+		java.util.Comparator<SubscriptionPriceChange> byChange = java.util.Comparator.comparing(
+				r -> changes.containsKey(r.priceChangeId()) ? changes.get(r.priceChangeId()).effectiveFrom() : Instant.MIN);
+		return byChange.thenComparing(SubscriptionPriceChange::noticeSentAt).reversed();
 	}
 
 	/**
@@ -381,25 +472,25 @@ public class SubscriptionPriceChanges {
 				.forEach(r -> rows.computeIfAbsent(r.subscriptionId(), k -> new ArrayList<>()).add(r));
 		}
 		Map<String, Set<String>> applied = appliedChanges(rows.values().stream().flatMap(List::stream).toList());
+		Map<String, PriceChange> byId = new HashMap<>();
+		changes.forEach(c -> byId.put(c.id(), c));
 		for (Subscription s : batch) {
-			List<SubscriptionPriceChange> own = rows.getOrDefault(s.id(), List.of());
 			Plan plan = catalog.get(s.planCode());
 			Money list = listPrice(s, plan, applied.getOrDefault(s.id(), Set.of()), changes);
-			Optional<SubscriptionPriceChange> applying = own.stream()
-				.filter(r -> r.appliesAt(s.currentPeriodEnd(), minimumLead(s.term())))
-				.max(java.util.Comparator.comparing(SubscriptionPriceChange::renewalAt));
-			if (applying.isPresent()) {
-				SubscriptionPriceChange r = applying.get();
-				// A discount accepted for this renewal (a price below the regular one, whether it was accepted before
-				// or after the notice) is kept when it is lower than the new price.
-				boolean discounted = s.price().amount() < list.amount();
-				Money charge = discounted && s.price().amount() < r.newPrice().amount() ? s.price() : r.newPrice();
-				out.put(s.id(), new Renewing(charge, r.newPrice(), r.priceChangeId(), null));
+			// only the newest pending change counts (an older one still pending from before supersession never
+			// applies after it, nor instead of it)
+			Optional<SubscriptionPriceChange> newest = rows.getOrDefault(s.id(), List.of())
+				.stream()
+				.filter(r -> r.status() == SubscriptionPriceChange.Status.PENDING)
+				.min(newestFirst(byId));
+			Duration lead = minimumLead(s.term());
+			if (newest.isPresent() && newest.get().appliesAt(s.currentPeriodEnd(), lead)) {
+				SubscriptionPriceChange r = newest.get();
+				out.put(s.id(), new Renewing(outlook(s, list, r).charge(), r.newPrice(), r.priceChangeId(), null));
 			}
 			else {
-				SubscriptionPriceChange waiting = own.stream()
-					.filter(r -> r.awaitsConsentAt(s.currentPeriodEnd(), minimumLead(s.term())))
-					.findFirst()
+				PriceChangeAtRenewal waiting = newest.filter(r -> r.awaitsConsentAt(s.currentPeriodEnd(), lead))
+					.map(r -> outlook(s, list, r))
 					.orElse(null);
 				out.put(s.id(), new Renewing(s.price(), list, null, waiting));
 			}

@@ -17,8 +17,10 @@ import dev.subdesk.cancellation.Withdrawals;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
+import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.subscriptions.PriceChangeAtRenewal;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import jakarta.servlet.http.HttpServletResponse;
@@ -109,20 +111,21 @@ class PortalController {
 		Account account = accounts.get(accountId);
 		List<Subscription> all = subscriptions.forAccount(accountId);
 		Map<String, List<String>> devicesBySubscription = devicesInUse(accountId);
+		Map<String, PriceChangeAtRenewal> next = priceChanges.atNextRenewal(all);
 		List<Row> rows = new ArrayList<>();
 		for (Subscription s : all) {
 			boolean parentListed = s.parentId() != null && all.stream().anyMatch(p -> p.id().equals(s.parentId()));
 			if (!parentListed) {
 				List<Row> addOns = all.stream()
 					.filter(a -> s.id().equals(a.parentId()))
-					.map(a -> row(a, account, List.of(), devicesBySubscription, locale))
+					.map(a -> row(a, account, List.of(), devicesBySubscription, locale, next))
 					.toList();
-				rows.add(row(s, account, addOns, devicesBySubscription, locale));
+				rows.add(row(s, account, addOns, devicesBySubscription, locale, next));
 			}
 		}
 		model.addAttribute("account", account);
 		model.addAttribute("rows", rows);
-		model.addAttribute("priceChanges", priceChanges.rows(all, locale));
+		model.addAttribute("priceChanges", priceChanges.rows(all, next, locale));
 		model.addAttribute("anyCancellable", all.stream().anyMatch(Subscription::cancellable));
 		return "web/portal";
 	}
@@ -361,6 +364,17 @@ class PortalController {
 
 	private Row row(Subscription s, Account account, List<Row> addOns, Map<String, List<String>> devicesBySubscription,
 			Locale locale) {
+		return row(s, account, addOns, devicesBySubscription, locale, priceChanges.atNextRenewal(List.of(s)));
+	}
+
+	/**
+	 * {@code next}: what the next renewal charges where a pending price change reaches it (the new price, or a lower
+	 * discount accepted for it); otherwise the subscription's price is what it charges.
+	 */
+	private Row row(Subscription s, Account account, List<Row> addOns, Map<String, List<String>> devicesBySubscription,
+			Locale locale, Map<String, PriceChangeAtRenewal> next) {
+		PriceChangeAtRenewal change = next.get(s.id());
+		Money nextCharge = change == null ? s.price() : change.charge();
 		boolean renews = !s.ended() && s.autoRenew() && s.cancelAt() == null;
 		Instant end = s.ended() ? (s.cancelAt() != null ? s.cancelAt() : s.currentPeriodEnd()) : s.cancelAt();
 		String status = s.ended() ? "status." + s.status()
@@ -378,7 +392,7 @@ class PortalController {
 		// a running free trial: one click ends it, at once or at the trial's end, and nothing is charged either way
 		boolean trial = s.status() == Subscription.Status.TRIALING && !s.scheduledToEnd();
 		return new Row(s.id(), name(s, locale), s.orderNumber(), status,
-				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(s.price(), locale) : null,
+				renews ? PageFormats.date(s.currentPeriodEnd(), locale) : null, renews ? PageFormats.money(nextCharge, locale) : null,
 				end == null ? null : PageFormats.date(end, locale), s.ended(), s.cancellable(),
 				s.scheduledToEnd() && !s.storeBilled(), renews && !s.storeBilled() && !trial, withdrawals.eligible(s, account),
 				store, devicesBySubscription.getOrDefault(s.id(), List.of()), addOns,

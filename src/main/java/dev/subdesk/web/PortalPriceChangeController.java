@@ -1,6 +1,7 @@
 package dev.subdesk.web;
 
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.subscriptions.PriceChangeAtRenewal;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.SubscriptionPriceChange;
 import dev.subdesk.subscriptions.SubscriptionPriceChanges;
@@ -34,13 +35,30 @@ class PortalPriceChangeController {
 		this.catalog = catalog;
 	}
 
-	/** One pending price change as the portal shows it. */
+	/**
+	 * One pending price change as the portal shows it: {@code from}, the day the new price is first charged;
+	 * {@code renewsOn}, the renewal the change applies at (where consent is missing, the day it ends without it);
+	 * {@code firstCharge}, what that renewal charges when it is a discount accepted for it, the new price then from
+	 * the renewal after (null otherwise).
+	 */
 	record PriceChangeRow(String subscriptionId, String planName, String oldPrice, String newPrice, String from,
-			boolean awaitingConsent, @Nullable String acceptedOn, boolean renewing) {
+			boolean awaitingConsent, @Nullable String acceptedOn, boolean renewing, String renewsOn,
+			@Nullable String firstCharge) {
 	}
 
-	/** The pending price changes of the customer's live subscriptions, for the "My subscriptions" page. */
-	List<PriceChangeRow> rows(List<Subscription> all, Locale locale) {
+	/**
+	 * What the next renewal of each of these subscriptions that a pending price change reaches will charge
+	 * ({@link SubscriptionPriceChanges#atNextRenewal}): the portal's next charge is that amount, as the API's price.
+	 */
+	Map<String, PriceChangeAtRenewal> atNextRenewal(List<Subscription> all) {
+		return priceChanges.atNextRenewal(all);
+	}
+
+	/**
+	 * The pending price changes of the customer's live subscriptions, for the "My subscriptions" page; {@code next}:
+	 * {@link #atNextRenewal} of them.
+	 */
+	List<PriceChangeRow> rows(List<Subscription> all, Map<String, PriceChangeAtRenewal> next, Locale locale) {
 		List<Subscription> live = all.stream().filter(s -> !s.ended()).toList();
 		if (live.isEmpty()) {
 			return List.of();
@@ -50,10 +68,15 @@ class PortalPriceChangeController {
 		for (Subscription s : live) {
 			SubscriptionPriceChange p = pending.get(s.id());
 			if (p != null) {
+				// what the next renewal charges, as the renewal will: an accepted discount first where it is kept
+				PriceChangeAtRenewal at = next.get(s.id());
+				String renewsOn = PageFormats.date(at == null ? p.renewalAt() : at.renewal(), locale);
+				String from = at == null ? renewsOn : PageFormats.date(at.newPriceFrom(), locale);
 				rows.add(new PriceChangeRow(s.id(), catalog.name(s.planCode(), locale), PageFormats.money(p.oldPrice(), locale),
-						PageFormats.money(p.newPrice(), locale), PageFormats.date(p.renewalAt(), locale), p.awaitingConsent(),
+						PageFormats.money(p.newPrice(), locale), from, p.awaitingConsent(),
 						p.consentedAt() == null ? null : PageFormats.date(p.consentedAt(), locale),
-						s.autoRenew() && !s.scheduledToEnd()));
+						s.autoRenew() && !s.scheduledToEnd(), renewsOn,
+						at != null && at.discountFirst() ? PageFormats.money(at.charge(), locale) : null));
 			}
 		}
 		return rows;

@@ -23,6 +23,9 @@ import tools.jackson.databind.JsonNode;
  */
 class PriceChangesIntegrationTests extends ApiIntegrationTest {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	private org.springframework.jdbc.core.simple.JdbcClient database;
+
 	/** The PRICE_CHANGE lead of the rule table (jurisdictions/rules.json). */
 	private static final Duration LEAD = Duration.ofDays(30);
 
@@ -100,7 +103,8 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		JsonNode pending = api.get("/subscriptions/" + sub + "/price-change").json();
 		assertThat(instant(pending, "renewalAt")).isEqualTo(renewal);
 		assertThat(pending.path("consentRequired").asBoolean()).as("California: notice with how to cancel").isFalse();
-		assertThat(subscription(sub).path("price").path("amount").asLong()).as("untouched until the renewal").isEqualTo(1000);
+		assertThat(subscription(sub).path("price").path("amount").asLong())
+			.as("what the next renewal will cost: the announced new price").isEqualTo(1250);
 		assertThat(notices(account, "RENEWAL_REMINDER")).as("the reminder, due at the same instant, tells the new price")
 			.singleElement()
 			.satisfies(reminder -> assertThat(reminder.path("body").asString()).contains("$12.50")
@@ -292,6 +296,139 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(chargedAmounts(de, german)).containsExactly(5999L, 4499L);
 		assertThat(subscription(us).path("price").path("amount").asLong()).isEqualTo(5499);
 		assertThat(subscription(de).path("price").path("amount").asLong()).isEqualTo(5499);
+	}
+
+	/** A day as a customer in {@code country} is told it in English letters (the day zone of shared.Formats). */
+	private static String day(Instant at, String country) {
+		return dev.subdesk.shared.Formats.date(at.atZone(dev.subdesk.shared.Formats.dayZone(country)).toLocalDate(),
+				java.util.Locale.ENGLISH);
+	}
+
+	private static Instant yearAfter(Instant at) {
+		return java.time.ZonedDateTime.ofInstant(at, java.time.ZoneOffset.UTC).plusYears(1).toInstant();
+	}
+
+	@Test
+	void aDiscountAcceptedBeforeTheNoticeIsWhatTheNoticeSaysTheRenewalChargesWithTheNewPriceFromTheOneAfter() {
+		String plan = fixtures.plan("offer-then-notice-words", "P1Y", 5999);
+		String american = customer("US", "CA");
+		String french = customer("FR", null);
+		String us = fixtures.subscribe(american, plan);
+		String fr = fixtures.subscribe(french, plan);
+		Instant renewalUs = instant(subscription(us), "currentPeriodEnd");
+		Instant renewalFr = instant(subscription(fr), "currentPeriodEnd");
+		Instant last = renewalUs.isAfter(renewalFr) ? renewalUs : renewalFr;
+		advanceTo(last.minus(Duration.ofDays(60)));
+		acceptDiscount(us, 4499);
+		acceptDiscount(fr, 4499);
+		assertThat(schedule(plan, 6999, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(last.minus(LEAD).plusSeconds(1));
+		assertThat(notices(american, "PRICE_CHANGE")).singleElement().satisfies(n -> {
+			assertThat(n.path("subject").asString()).as("the new price from the renewal after the discounted one")
+				.contains("$69.99", day(yearAfter(renewalUs), "US"));
+			assertThat(n.path("body").asString()).contains("from $59.99 to $69.99",
+					"Your renewal on " + day(renewalUs, "US") + " will be charged $44.99",
+					"your renewal on " + day(yearAfter(renewalUs), "US") + " will be charged $69.99");
+		});
+		assertThat(notices(french, "PRICE_CHANGE")).singleElement().satisfies(n -> {
+			assertThat(n.path("subject").asString()).contains("$69.99", day(yearAfter(renewalFr), "FR"));
+			assertThat(n.path("body").asString()).contains("from $59.99 to $69.99",
+					"your renewal on " + day(renewalFr, "FR") + " will be charged $44.99",
+					"your renewal on " + day(yearAfter(renewalFr), "FR") + " will be charged $69.99",
+					"your subscription ends on " + day(renewalFr, "FR"));
+		});
+		assertThat(api.post("/subscriptions/" + fr + "/price-change-consent", Map.of()).status()).isEqualTo(200);
+
+		advanceTo(last.plusSeconds(60));
+		assertThat(chargedAmounts(us, american)).as("what the notice said").containsExactly(5999L, 4499L);
+		assertThat(chargedAmounts(fr, french)).as("what the notice said").containsExactly(5999L, 4499L);
+		advanceTo(yearAfter(last).plusSeconds(60));
+		assertThat(chargedAmounts(us, american)).containsExactly(5999L, 4499L, 6999L);
+		assertThat(chargedAmounts(fr, french)).containsExactly(5999L, 4499L, 6999L);
+	}
+
+	@Test
+	void whileAChangeIsPendingForTheNextRenewalTheSubscriptionsPriceIsWhatThatRenewalCharges() {
+		String plan = fixtures.plan("pending-price-shown", "P1Y", 1000);
+		String american = customer("US", "CA");
+		String german = customer("DE", null);
+		String discounted = customer("US", "NY");
+		String us = fixtures.subscribe(american, plan);
+		String de = fixtures.subscribe(german, plan);
+		String offer = fixtures.subscribe(discounted, plan);
+		Instant last = java.util.stream.Stream.of(us, de, offer).map(id -> instant(subscription(id), "currentPeriodEnd"))
+			.max(Instant::compareTo).orElseThrow();
+		advanceTo(last.minus(Duration.ofDays(60)));
+		acceptDiscount(offer, 750);
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		assertThat(subscription(us).path("price").path("amount").asLong()).as("nothing announced yet").isEqualTo(1000);
+
+		advanceTo(last.minus(LEAD).plusSeconds(1));
+		assertThat(subscription(us).path("price").path("amount").asLong()).as("the next renewal charges the new price")
+			.isEqualTo(1250);
+		assertThat(subscription(de).path("price").path("amount").asLong())
+			.as("awaiting consent: if it renews at all, it renews at the new price").isEqualTo(1250);
+		assertThat(subscription(offer).path("price").path("amount").asLong()).as("the discount is what is charged")
+			.isEqualTo(750);
+		assertThat(api.get("/accounts/" + american + "/subscriptions").json().path("data").values())
+			.singleElement().satisfies(s -> assertThat(s.path("price").path("amount").asLong()).isEqualTo(1250));
+		String order = subscription(us).path("orderNumber").asString();
+		assertThat(api.get("/subscriptions?orderNumber=" + order).json().path("data").values())
+			.singleElement().satisfies(s -> assertThat(s.path("price").path("amount").asLong()).isEqualTo(1250));
+		Api.Response patched = api.patch("/subscriptions/" + us, Map.of("autoRenew", true));
+		assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+		assertThat(patched.json().path("price").path("amount").asLong()).isEqualTo(1250);
+
+		assertThat(api.post("/subscriptions/" + de + "/price-change-consent", Map.of()).status()).isEqualTo(200);
+		advanceTo(last.plusSeconds(60));
+		assertThat(chargedAmounts(us, american)).as("what price showed").containsExactly(1000L, 1250L);
+		assertThat(chargedAmounts(de, german)).as("what price showed").containsExactly(1000L, 1250L);
+		assertThat(chargedAmounts(offer, discounted)).as("what price showed").containsExactly(1000L, 750L);
+		assertThat(subscription(offer).path("price").path("amount").asLong()).isEqualTo(1250);
+	}
+
+	@Test
+	void aNewerChangeSupersedesAnOlderPendingOneSoTheOlderPriceIsNeverChargedAfterIt() {
+		String plan = fixtures.plan("superseded-change", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		Instant following = yearAfter(renewal);
+		Api.Response older = schedule(plan, 1100, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE");
+		assertThat(older.status()).isEqualTo(201);
+		// a late notice of an earlier version held the older change for the renewal after the next one
+		database.sql("""
+				INSERT INTO subscription_price_changes (subscription_id, price_change_id, old_amount, new_amount, currency,
+				                                        renewal_at, notice_sent_at, consent_required)
+				VALUES (:sub, :change, 1000, 1100, 'USD', :renewal, :sent, false)
+				""")
+			.param("sub", sub)
+			.param("change", older.id())
+			.param("renewal", java.sql.Timestamp.from(following))
+			.param("sent", java.sql.Timestamp.from(now()))
+			.update();
+		advanceTo(now().plus(Duration.ofDays(32)));
+		Api.Response newer = schedule(plan, 1300, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE");
+		assertThat(newer.status()).as(newer.toString()).isEqualTo(201);
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(notices(account, "PRICE_CHANGE")).singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains("from $10.00 to $13.00"));
+		assertThat(api.get("/subscriptions/" + sub + "/price-change").json().path("priceChangeId").asString())
+			.isEqualTo(newer.id());
+		assertThat(database.sql("SELECT status FROM subscription_price_changes WHERE subscription_id = :sub AND price_change_id = :change")
+			.param("sub", sub).param("change", older.id()).query(String.class).single())
+			.as("the older pending change is replaced by the newer").isEqualTo("SUPERSEDED");
+
+		advanceTo(following.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).as("never back to the older change's price after the newer one")
+			.containsExactly(1000L, 1300L, 1300L);
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(1300);
 	}
 
 	@Test
