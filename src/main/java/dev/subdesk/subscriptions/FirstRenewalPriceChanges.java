@@ -18,7 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
  * ({@link FirstRenewalPrices}, for the checkout's disclosure): a change that moves existing subscribers, in the
  * purchase's currency, effective after the purchase and at or before that renewal, reaches it when its PRICE_CHANGE
  * notice, sent the rule table's days before the renewal (at once when that is already past), is at least the
- * table's {@code minDaysBefore} ahead of it ({@link SubscriptionPriceChange#appliesAt}, the one rule); where the
+ * table's {@code minDaysBefore} ahead of it ({@link SubscriptionPriceChange#appliesAt}, the one rule; a notice due
+ * at once goes out after the purchase, so a first renewal exactly {@code minDaysBefore} away keeps the old price); where the
  * increase needs consent, the price is the one the renewal charges if the customer accepts it. A grandfathering
  * change leaves the new subscriber its price.
  */
@@ -53,7 +54,11 @@ class FirstRenewalPriceChanges implements FirstRenewalPrices {
 				SubscriptionPriceChange row = new SubscriptionPriceChange("", change.id(), plan.price(), change.price(),
 						firstRenewal, noticeAt, consent, consent ? noticeAt : null, null,
 						SubscriptionPriceChange.Status.PENDING);
-				return row.appliesAt(firstRenewal, minimumLead)
+				// a notice due at or before the purchase goes out at the notice job's next run, after it (a scheduler
+				// tick, never the purchase's very instant), and a subscriber is claimed only while the notice is still
+				// at least minDaysBefore ahead: a first renewal exactly that far away (a 7-day trial) keeps the old price
+				boolean sentInTime = noticeAt.isAfter(purchase) || firstRenewal.minus(minimumLead).isAfter(purchase);
+				return sentInTime && row.appliesAt(firstRenewal, minimumLead)
 						? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
 			});
 	}

@@ -233,6 +233,46 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aSevenDayTrialBoughtWhileAPriceChangeTakesEffectInItConvertsAtThePriceItsDisclosureStated() {
+		String code = "trial-seven-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThat(api.post("/products", Map.of("code", code, "name", "Test product " + code)).status()).isEqualTo(201);
+		Api.Response created = api.post("/plans", Map.of("code", code, "name", "Test plan " + code, "products",
+				java.util.List.of(code), "term", "P1M", "price", Map.of("amount", 1000, "currency", "USD"), "deviceLimit", 1,
+				"moneyBackDays", 30, "trialDays", 7));
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		Instant effective = fixtures.now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		assertThat(api.post("/plans/" + code + "/price-changes", Map.of("price", Map.of("amount", 1250, "currency", "USD"),
+				"effectiveFrom", effective.toString(), "existingSubscribers", "MOVE")).status()).isEqualTo(201);
+		fixtures.advance(Duration.between(fixtures.now(), effective.minus(Duration.ofDays(3))));
+		String account = californian();
+
+		Api.Response shown = disclose(account, code);
+		assertThat(shown.json().path("trialDays").asInt()).isEqualTo(7);
+		long disclosed = shown.json().path("renewalPrice").path("amount").asLong();
+		Api.Response bought = buy(account, code, consent(shown.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		Instant conversion = Instant.parse(bought.text("currentPeriodEnd"));
+		Instant purchase = Instant.parse(bought.text("createdAt"));
+		// the notice job runs at a scheduler tick after the purchase, never at its very instant (the test clock reads
+		// whole seconds: wait until it has moved on, as any real tick would have)
+		org.awaitility.Awaitility.await("the clock moves past the purchase").atMost(Duration.ofSeconds(10))
+			.until(() -> fixtures.now().isAfter(purchase));
+		api.post("/renewals/run", Map.of());
+		fixtures.advance(Duration.between(fixtures.now(), conversion.plusSeconds(60)));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.as("the trial converts at what the disclosure said (renewalPrice %d)", disclosed)
+			.containsExactly(disclosed);
+		assertThat(disclosed).as("no notice can be 7 days ahead of a conversion 7 days after the purchase: the old price")
+			.isEqualTo(1000);
+		Instant renewal = Instant.parse(fixtures.subscription(bought.id()).text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(60)));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.as("the new price from the renewal after, told the lead ahead of it").containsExactly(1250L, 1000L);
+		// the plans on sale stay the catalog the other classes count
+		assertThat(api.post("/plans/" + code + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
+	@Test
 	void anAddOnsDisclosureNamingAnUnknownOrAnotherAccountsSubscriptionIsRefusedOnParentSubscriptionId() {
 		String account = californian();
 		String other = californian();
