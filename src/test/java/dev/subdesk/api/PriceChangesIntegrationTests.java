@@ -304,6 +304,11 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 				java.util.Locale.ENGLISH);
 	}
 
+	/** The plans on sale stay the catalog the other classes count. */
+	private void retire(String plan) {
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	private static Instant yearAfter(Instant at) {
 		return java.time.ZonedDateTime.ofInstant(at, java.time.ZoneOffset.UTC).plusYears(1).toInstant();
 	}
@@ -347,6 +352,7 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		advanceTo(yearAfter(last).plusSeconds(60));
 		assertThat(chargedAmounts(us, american)).containsExactly(5999L, 4499L, 6999L);
 		assertThat(chargedAmounts(fr, french)).containsExactly(5999L, 4499L, 6999L);
+		retire(plan);
 	}
 
 	@Test
@@ -388,6 +394,7 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(chargedAmounts(de, german)).as("what price showed").containsExactly(1000L, 1250L);
 		assertThat(chargedAmounts(offer, discounted)).as("what price showed").containsExactly(1000L, 750L);
 		assertThat(subscription(offer).path("price").path("amount").asLong()).isEqualTo(1250);
+		retire(plan);
 	}
 
 	@Test
@@ -429,6 +436,7 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(chargedAmounts(sub, account)).as("never back to the older change's price after the newer one")
 			.containsExactly(1000L, 1300L, 1300L);
 		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(1300);
+		retire(plan);
 	}
 
 	@Test

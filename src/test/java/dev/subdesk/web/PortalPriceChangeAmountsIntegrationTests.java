@@ -63,5 +63,7 @@ class PortalPriceChangeAmountsIntegrationTests extends PortalTestSupport {
 		assertThat(plainPage).as("if it renews at all, at the new price")
 			.contains("Your price changes from $10.00 to $14.00 on " + day(plainRenewal), "$14.00 on " + day(plainRenewal))
 			.doesNotContain("$10.00 on " + day(plainRenewal));
+		// the plans on sale stay the catalog the other classes count
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
 	}
 }
