@@ -52,11 +52,13 @@ public class Consents {
 	 * Checks a purchase's consent: the disclosure must exist, be of this account, plan and parent, show the
 	 * {@code price} the purchase is about to charge (R-US-2: the terms and price shown are what was agreed to; a price
 	 * change since the disclosure needs a new one), not have expired, not back another purchase, and still be true of
-	 * a purchase at {@code termsAt}: the same trial or none, the same first charge and first renewal, on the same
-	 * calendar days, at the same prices (a base whose free trial converted since, so that the add-on said "nothing
-	 * charged today" would be charged at once; a price change scheduled since). Else {@code 400} on {@code consent}.
-	 * Missing where required: {@code 400}. {@code termsAt} is the instant the purchase was first checked, also when it
-	 * is checked again as it is recorded, so a purchase charged just before midnight is not refused after its charge.
+	 * a purchase at {@code termsAt} ({@link Disclosures#stillTrue}): the same trial or none, the same prices and first
+	 * renewal price (a base whose free trial converted since, so that the add-on said "nothing charged today" would be
+	 * charged at once; a price change scheduled since). Else {@code 400} on {@code consent}. Missing where required:
+	 * {@code 400}. {@code termsAt} is the instant the purchase was first checked, also when it is checked again as it
+	 * is recorded. A disclosure accepted on a later calendar day than it was written (read before midnight, accepted
+	 * after it, within its validity) is not refused for that: the purchase keeps the days it states
+	 * ({@link #termsFrom}).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void check(@Nullable ConsentRequest consent, Account account, String planCode,
@@ -88,6 +90,30 @@ public class Consents {
 			throw SubdeskException.invalid("consent",
 					"the terms changed since the disclosure: get a new one and show it again");
 		}
+	}
+
+	/**
+	 * The instant a purchase with this consent counts its first period from (its free trial or its first term), so that
+	 * its first charge or renewal, and the day to cancel by, fall on the calendar day its disclosure states:
+	 * {@code start} (the purchase) when a first period counted from there ends on that day in the customer's zone, as
+	 * it does for a purchase on the disclosure's own day; else the disclosure's own instant, the "today" of its text,
+	 * as for one read before midnight and accepted after it. The first period is then the one the text described,
+	 * started at most the disclosure's validity (plus {@link #HOLD}) before the purchase, and never charged on a day or
+	 * an amount other than the text's. {@code firstEnd}: the end of a first period counted from an instant (a trial's
+	 * end, or the first term boundary). Without consent: {@code start}.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Instant termsFrom(@Nullable ConsentRequest consent, Account account, Instant start,
+			java.util.function.UnaryOperator<Instant> firstEnd) {
+		if (consent == null) {
+			return start;
+		}
+		Instant disclosedAt = disclosures.find(consent.disclosureId()).map(Disclosure::createdAt).orElse(start);
+		if (!disclosedAt.isBefore(start) || Disclosures.day(account, firstEnd.apply(start))
+			.equals(Disclosures.day(account, firstEnd.apply(disclosedAt)))) {
+			return start;
+		}
+		return disclosedAt;
 	}
 
 	/**

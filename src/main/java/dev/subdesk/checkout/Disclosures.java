@@ -34,8 +34,9 @@ import org.springframework.transaction.annotation.Transactional;
  * it renews until cancelled, how often, when and how much is charged (calendar dates; the first renewal at the price it
  * will really charge, a price change already scheduled before it named with its day), the deadline to stop the next
  * charge, how to cancel online, the money-back policy (R-REF-1) and, in the EU, the right of withdrawal. The text
- * is a function of those facts and the day, so a purchase can check that the disclosure is still true of it
- * ({@link #stillTrue}). The text
+ * is a function of those facts and the day it was written, so a purchase can check that the disclosure is still true
+ * of it ({@link #stillTrue}), also when accepted on a later day, within its validity: the purchase then keeps the days
+ * it states ({@link Consents#termsFrom}). The text
  * is the server's own words, never the customer's name or address, so it can be kept as evidence after the
  * account is closed. A disclosure backs one consent and expires after {@code subdesk.checkout.disclosure-valid-for}.
  */
@@ -125,10 +126,13 @@ public class Disclosures {
 
 	/**
 	 * Whether a purchase at {@code at} by {@code account} would do what the disclosure says: the same trial (or none),
-	 * the same renewal price, and the very text (its SHA-256, in English or German) that the facts of {@code at}
-	 * write, so its calendar days (today's, the first charge's, the cancel-by day), the trial's days and the price
-	 * and day of the first renewal are all still true. A base whose trial converted since, a price change scheduled
-	 * since or a new day make it false: the consent record would keep words that no longer describe the purchase.
+	 * the same renewal price, and the very text (its SHA-256, in English or German) that the facts known at {@code at}
+	 * write for the disclosure's own instant: the plan as sold at {@code at}, the account's jurisdiction and zone, the
+	 * base's trial, the price changes scheduled by then (as they reach a purchase at {@code at}), with the calendar days
+	 * counted from the disclosure's instant, as its text counts them. A base whose trial converted since, a price
+	 * change scheduled since, another price, plan wording or jurisdiction make it false: the consent record would keep
+	 * words that no longer describe the purchase. A later calendar day does not: the purchase keeps the days the text
+	 * names ({@link Consents#termsFrom}), so a disclosure read before midnight can be accepted after it.
 	 */
 	boolean stillTrue(Disclosure d, Account account, Instant at) {
 		Optional<Plan> plan = catalog.forSale(d.planCode())
@@ -136,7 +140,7 @@ public class Disclosures {
 		if (plan.isEmpty()) {
 			return false;
 		}
-		Facts facts = facts(account, plan.get(), d.parentSubscriptionId(), at);
+		Facts facts = facts(account, plan.get(), d.parentSubscriptionId(), d.createdAt(), at);
 		if ((d.trialDays() > 0) != (facts.trial() != null) || !d.renewalPrice().equals(facts.renewalPrice())) {
 			return false;
 		}
@@ -159,14 +163,28 @@ public class Disclosures {
 	}
 
 	private Facts facts(Account account, Plan plan, @Nullable String parentSubscriptionId, Instant now) {
+		return facts(account, plan, parentSubscriptionId, now, now);
+	}
+
+	/**
+	 * The facts a disclosure written at {@code now} states, for a purchase made at {@code purchase} (at or after
+	 * {@code now}): the days count from {@code now}, the price changes reach the first renewal as they reach a purchase
+	 * at {@code purchase}.
+	 */
+	private Facts facts(Account account, Plan plan, @Nullable String parentSubscriptionId, Instant now, Instant purchase) {
 		JurisdictionRules rules = jurisdictions.forCustomer(account.country(), account.region());
 		Trial trial = trial(plan, account.id(), parentSubscriptionId, now);
 		Instant renewal = trial != null ? trial.end() : plan.term().boundary(now, 1);
 		// the customer's own days: a state's zone in the US (R-NY-1, R-MA-1: the cancel-by day must not come later
 		// there than the charge), the country's elsewhere
 		ZoneId zone = Formats.zone(account.country(), account.region());
-		return new Facts(plan, trial, renewal, firstRenewalPrices.at(plan, account.country(), now, renewal), rules,
+		return new Facts(plan, trial, renewal, firstRenewalPrices.at(plan, account.country(), purchase, renewal), rules,
 				account.country(), zone, now);
+	}
+
+	/** The calendar day of {@code instant} as the account's disclosures name days (its state's or country's zone). */
+	static java.time.LocalDate day(Account account, Instant instant) {
+		return instant.atZone(Formats.zone(account.country(), account.region())).toLocalDate();
 	}
 
 	private String text(Facts facts, Locale language) {

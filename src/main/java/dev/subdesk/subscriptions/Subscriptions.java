@@ -229,7 +229,9 @@ public class Subscriptions {
 
 	/**
 	 * Records a new subscription whose first period starts at {@code start} and ends at {@code storeEnd} when a store
-	 * reports it, else one term later. {@code trialExpected}: whether the purchase was checked (and left uncharged) as
+	 * reports it, else one term (or its free trial) later; with a consent whose disclosure was read on an earlier
+	 * calendar day, at the disclosure's instant instead ({@link Consents#termsFrom}), so that it ends on the day the
+	 * text names. {@code trialExpected}: whether the purchase was checked (and left uncharged) as
 	 * starting in a free trial; if that changed meanwhile (the base's trial converted), nothing is recorded.
 	 * {@code termsAt}: the instant the purchase was first checked at, whose terms its consent is checked against again.
 	 */
@@ -247,12 +249,16 @@ public class Subscriptions {
 		Subscription parent = checked.parent();
 		// a trial is period -1 of a subscription anchored at the trial's end: the paid terms count from the first
 		// charge; an add-on on a trialing base trials until the base's trial ends and converts with it
-		Instant trialEnd = parent != null && checked.parentTrialing() ? parent.currentPeriodEnd() : plan.trialEnd(start);
-		Instant end = storeEnd != null ? storeEnd : trial ? trialEnd : plan.term().boundary(start, 1);
+		java.util.function.UnaryOperator<Instant> firstEnd = parent != null && checked.parentTrialing()
+				? from -> parent.currentPeriodEnd() : trial ? plan::trialEnd : from -> plan.term().boundary(from, 1);
+		// the first period the consent's disclosure stated: from the purchase, or from the disclosure when the text
+		// was read before midnight and accepted after it, so that it ends on the day the text names
+		Instant first = storeEnd != null ? start : consents.termsFrom(request.consent(), account, start, firstEnd);
+		Instant end = storeEnd != null ? storeEnd : firstEnd.apply(first);
 		PaymentMethod method = checked.method();
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
-				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : start,
-				trial ? -1 : 0, start, end, null, null, null,
+				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : first,
+				trial ? -1 : 0, first, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), checked.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
@@ -261,7 +267,9 @@ public class Subscriptions {
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null && !trial) {
-			billing.recordSuccessfulCharge(account.id(), id, checked.price(), now, end, method.id(), gatewayKey, now);
+			// the charge pays for the subscription's first period (from the purchase, or from the disclosure it keeps)
+			billing.recordSuccessfulCharge(account.id(), id, checked.price(), first.equals(start) ? now : first, end,
+					method.id(), gatewayKey, now);
 		}
 		events.publishEvent(new SubscriptionPurchased(id, orderNumber, account, plan, request.channel(), checked.price(),
 				trial, end, method, parent, now));

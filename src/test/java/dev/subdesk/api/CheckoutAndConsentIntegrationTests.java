@@ -232,6 +232,119 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 			.containsExactly(1250L, 1000L);
 	}
 
+	private static final java.time.ZoneId CALIFORNIA = java.time.ZoneId.of("America/Los_Angeles");
+
+	private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
+		.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH);
+
+	/** Moves the clock to 20 seconds before the next midnight in California; returns that midnight. */
+	private Instant justBeforeCaliforniasMidnight() {
+		Instant now = fixtures.now();
+		Instant midnight = now.atZone(CALIFORNIA).toLocalDate().plusDays(1).atStartOfDay(CALIFORNIA).toInstant();
+		if (midnight.minusSeconds(60).isBefore(now)) { // too close to this one: the next
+			midnight = now.plus(Duration.ofDays(1)).atZone(CALIFORNIA).toLocalDate().plusDays(1).atStartOfDay(CALIFORNIA)
+				.toInstant();
+		}
+		fixtures.advance(Duration.between(now, midnight.minusSeconds(20)));
+		return midnight;
+	}
+
+	private static String stated(String text, String regex) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+		assertThat(m.find()).as("%s in %s", regex, text).isTrue();
+		return m.group(1);
+	}
+
+	private static String californianDay(Instant instant) {
+		return DAY.format(instant.atZone(CALIFORNIA));
+	}
+
+	@Test
+	void aDisclosureReadBeforeTheBuyersMidnightAndAcceptedAfterItBuysTheTermsItStatedOnTheDaysItNamed() {
+		String plan = fixtures.plan("consent-midnight", "P1M", 1000);
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+		Api.Response shown = disclose(account, plan);
+		Instant disclosedAt = Instant.parse(shown.text("firstChargeAt"));
+		assertThat(disclosedAt).as("the disclosure is made before midnight").isBefore(midnight);
+		String text = shown.text("text");
+		String today = stated(text, "\\$10\\.00 today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)");
+		String renewalDay = stated(text, "charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4})");
+		assertThat(stated(text, "cancel before (\\d{1,2} [A-Z][a-z]+ \\d{4})\\.")).isEqualTo(renewalDay);
+		assertThat(today).isEqualTo(californianDay(disclosedAt));
+
+		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5))); // the buyer clicks after midnight
+		Api.Response bought = buy(account, plan, consent(shown.id()));
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		Instant renewal = Instant.parse(bought.text("currentPeriodEnd"));
+		assertThat(californianDay(renewal)).as("the first renewal is on the day the text named").isEqualTo(renewalDay);
+		assertThat(Instant.parse(bought.text("currentPeriodStart"))).as("its term is the one the text stated")
+			.isEqualTo(disclosedAt);
+		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("text")
+			.asString()).isEqualTo(text);
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong()).containsExactly(1000L);
+
+		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(1)));
+		List<JsonNode> charges = fixtures.charges(account);
+		assertThat(charges).extracting(c -> c.path("amount").asLong()).as("the renewal charges what the text said")
+			.containsExactly(1000L, 1000L);
+		assertThat(californianDay(Instant.parse(charges.get(0).path("createdAt").asString())))
+			.as("and on the day it named").isEqualTo(renewalDay);
+	}
+
+	@Test
+	void aTrialDisclosedBeforeTheBuyersMidnightAndAcceptedAfterItFirstChargesOnTheDayTheTextNamed() {
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+		Api.Response shown = disclose(account, "vpn-monthly-trial");
+		Instant firstChargeAt = Instant.parse(shown.text("firstChargeAt"));
+		String text = shown.text("text");
+		assertThat(stated(text, "nothing charged today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)"))
+			.as("the disclosure is made before midnight").isEqualTo(californianDay(midnight.minusSeconds(1)));
+		String chargeDay = stated(text, "charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4}) \\(the end");
+		assertThat(stated(text, "To pay nothing at all, cancel before (\\d{1,2} [A-Z][a-z]+ \\d{4})\\."))
+			.isEqualTo(chargeDay);
+		assertThat(californianDay(firstChargeAt)).isEqualTo(chargeDay);
+
+		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5)));
+		Api.Response bought = buy(account, "vpn-monthly-trial", consent(shown.id()));
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		assertThat(bought.text("status")).isEqualTo("TRIALING");
+		Instant trialEnd = Instant.parse(bought.text("currentPeriodEnd"));
+		assertThat(trialEnd).as("the first charge comes when the disclosure said").isEqualTo(firstChargeAt);
+		assertThat(fixtures.charges(account)).isEmpty();
+
+		fixtures.advance(Duration.between(fixtures.now(), trialEnd.plusSeconds(1)));
+		List<JsonNode> charges = fixtures.charges(account);
+		assertThat(charges).extracting(c -> c.path("amount").asLong()).containsExactly(499L);
+		assertThat(californianDay(Instant.parse(charges.get(0).path("createdAt").asString()))).isEqualTo(chargeDay);
+	}
+
+	@Test
+	void aDisclosureWhoseRenewalPriceBecameFalseIsStillRefusedAfterTheBuyersMidnightAndChargesNothing() {
+		String plan = fixtures.plan("consent-midnight-price", "P1Y", 1000);
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+		Api.Response shown = disclose(account, plan);
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1000);
+		// a new price for existing subscribers, scheduled after the buyer read the disclosure, before the first renewal
+		Instant effective = fixtures.now().plus(Duration.ofDays(40));
+		assertThat(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1250, "currency", "USD"),
+				"effectiveFrom", effective.toString(), "existingSubscribers", "MOVE")).status()).isEqualTo(201);
+
+		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5)));
+		Api.Response refused = buy(account, plan, consent(shown.id()));
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(refused.json().path("errors").get(0).path("message").asString())
+			.isEqualTo("the terms changed since the disclosure: get a new one and show it again");
+		assertThat(subscriptionsOf(account)).isZero();
+		assertThat(fixtures.charges(account)).isEmpty();
+	}
+
 	@Test
 	void aSevenDayTrialBoughtWhileAPriceChangeTakesEffectInItConvertsAtThePriceItsDisclosureStated() {
 		String code = "trial-seven-" + java.util.UUID.randomUUID().toString().substring(0, 8);
