@@ -108,12 +108,9 @@ public class Consents {
 		if (consent == null) {
 			return start;
 		}
-		Instant disclosedAt = disclosures.find(consent.disclosureId()).map(Disclosure::createdAt).orElse(start);
-		if (!disclosedAt.isBefore(start) || Disclosures.day(account, firstEnd.apply(start))
-			.equals(Disclosures.day(account, firstEnd.apply(disclosedAt)))) {
-			return start;
-		}
-		return disclosedAt;
+		return disclosures.find(consent.disclosureId())
+			.map(d -> Disclosures.termsFrom(d, account, start, firstEnd))
+			.orElse(start);
 	}
 
 	/**

@@ -144,8 +144,34 @@ public class Disclosures {
 		if ((d.trialDays() > 0) != (facts.trial() != null) || !d.renewalPrice().equals(facts.renewalPrice())) {
 			return false;
 		}
-		return d.textSha256().equals(sha256(text(facts, Locale.ENGLISH)))
-				|| d.textSha256().equals(sha256(text(facts, Locale.GERMAN)));
+		if (!d.textSha256().equals(sha256(text(facts, Locale.ENGLISH)))
+				&& !d.textSha256().equals(sha256(text(facts, Locale.GERMAN)))) {
+			return false;
+		}
+		// a purchase that counts its first period from itself renews up to the validity later than the text's instant:
+		// the price change that reaches that renewal must be the one the text states
+		Plan sold = plan.get();
+		Trial trial = facts.trial();
+		java.util.function.UnaryOperator<Instant> firstEnd = trial == null ? from -> sold.term().boundary(from, 1)
+				: trial.withBase() ? from -> trial.end() : sold::trialEnd;
+		Instant from = termsFrom(d, account, at, firstEnd);
+		return from.equals(d.createdAt())
+				|| firstRenewalPrices.at(sold, account.country(), at, firstEnd.apply(from)).equals(facts.newPrice());
+	}
+
+	/**
+	 * The instant a purchase at {@code purchase} with this disclosure counts its first period from, {@code firstEnd}
+	 * giving the end of a first period counted from an instant (see {@link Consents#termsFrom}): the purchase when
+	 * that period then ends on the calendar day the text names, else the disclosure's own instant.
+	 */
+	static Instant termsFrom(Disclosure d, Account account, Instant purchase,
+			java.util.function.UnaryOperator<Instant> firstEnd) {
+		Instant disclosedAt = d.createdAt();
+		if (!disclosedAt.isBefore(purchase)
+				|| day(account, firstEnd.apply(purchase)).equals(day(account, firstEnd.apply(disclosedAt)))) {
+			return purchase;
+		}
+		return disclosedAt;
 	}
 
 	/**

@@ -386,6 +386,33 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aDisclosureAcceptedLaterTheSameDayIsRefusedWhenAPriceChangeReachesThePurchasesLaterFirstRenewalButNotTheTexts() {
+		String plan = fixtures.plan("consent-later-renewal", "P1Y", 1000);
+		String account = californian();
+		Instant now = fixtures.now(); // at noon in California, so that the purchase 40 minutes on is the same day
+		Instant noon = now.atZone(CALIFORNIA).toLocalDate().plusDays(1).atTime(12, 0).atZone(CALIFORNIA).toInstant();
+		fixtures.advance(Duration.between(now, noon));
+		Api.Response shown = disclose(account, plan);
+		Instant statedRenewal = Instant.parse(shown.text("firstChargeAt")).atZone(java.time.ZoneOffset.UTC).plusYears(1)
+			.toInstant();
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1000);
+		// a new price for existing subscribers from 20 minutes after the renewal the text states
+		assertThat(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1250, "currency", "USD"),
+				"effectiveFrom", statedRenewal.plus(Duration.ofMinutes(20)).toString(), "existingSubscribers", "MOVE"))
+			.status()).isEqualTo(201);
+
+		fixtures.advance("PT40M"); // still valid, the same day: a first term from now would renew after the change
+		Api.Response refused = buy(account, plan, consent(shown.id()));
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(fixtures.charges(account)).isEmpty();
+		Api.Response again = disclose(account, plan);
+		assertThat(again.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1250);
+		assertThat(buy(account, plan, consent(again.id())).status()).isEqualTo(201);
+	}
+
+	@Test
 	void anAddOnsDisclosureNamingAnUnknownOrAnotherAccountsSubscriptionIsRefusedOnParentSubscriptionId() {
 		String account = californian();
 		String other = californian();
