@@ -83,7 +83,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		String path = ApiSecurity.routedPath(request);
 		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + path + " " + canonicalBody(request,
 				cached.body()));
-		java.util.Set<String> named = IdempotentAnswers.accountIds(path, cached.body(), new byte[0]);
+		java.util.Set<String> named = store.accountsOf(path, cached.body(), new byte[0]);
 		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		long wait = FIRST_WAIT.toMillis();
 		while (true) {
@@ -136,7 +136,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				stored = true;
 				byte[] answer = wrapper.getContentAsByteArray();
 				if (!complete(scope, key, owner, status, wrapper.getContentType(), answer,
-						IdempotentAnswers.accountIds(ApiSecurity.routedPath(request), request.body(), answer))) {
+						store.accountsOf(ApiSecurity.routedPath(request), request.body(), answer))) {
 					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran, or "
 							+ "an account it names was closed and the answer erased");
 				}

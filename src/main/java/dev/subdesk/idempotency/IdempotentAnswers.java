@@ -1,6 +1,7 @@
 package dev.subdesk.idempotency;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.shared.AccountOwners;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -76,6 +78,16 @@ public class IdempotentAnswers {
 	private static final Pattern ACCOUNT_ID = Pattern.compile("acct_[0-9A-Za-z]+");
 
 	/**
+	 * The id of a record that may be an account's (an opaque id with a type prefix, a case or cancellation number):
+	 * what {@link AccountOwners} are asked about.
+	 */
+	private static final Pattern RECORD_ID = Pattern.compile(
+			"\\b(?:[a-z]{1,5}_[0-9A-Z]{16}|(?i:CASE-[0-9A-Z]{6}|(?:CXL|WDR)-[0-9A-Z]{4}-[0-9A-Z]{4}))\\b");
+
+	/** At most this many record ids of one exchange are looked up (a request body is bounded, but need not be small). */
+	private static final int MOST_RECORD_IDS = 100;
+
+	/**
 	 * The owner of the key the request on this thread holds: its own pending answer is not erased when it closes the
 	 * account itself (its answer is the closure's, which holds nothing of the person).
 	 */
@@ -87,10 +99,13 @@ public class IdempotentAnswers {
 
 	private final KeyEncryptionKey kek;
 
-	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek) {
+	private final List<AccountOwners> owners;
+
+	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek, List<AccountOwners> owners) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.kek = kek;
+		this.owners = List.copyOf(owners);
 	}
 
 	/**
@@ -182,8 +197,35 @@ public class IdempotentAnswers {
 	}
 
 	/**
-	 * The accounts an exchange concerns: every account id in its path, its request body and its answer (an answer
-	 * that names a person, such as an account or a device, always carries its account's id in one of them).
+	 * The accounts an exchange concerns, for the erasure of its answer with them: every account id in its path, its
+	 * request body and its answer, and the accounts owning the records any of them names by another id (a
+	 * subscription cancelled with feedback typed, a charge disputed with a detail, a device given an entitlement token:
+	 * neither the request nor the answer shows the account's id there). The modules keeping those records say whose
+	 * they are ({@link AccountOwners}), so this one needs none of them.
+	 */
+	public Set<String> accountsOf(String path, byte[] request, byte[] answer) {
+		Set<String> ids = accountIds(path, request, answer);
+		Set<String> records = new TreeSet<>();
+		for (String text : new String[] { path, new String(request, StandardCharsets.UTF_8),
+				new String(answer, StandardCharsets.UTF_8) }) {
+			Matcher m = RECORD_ID.matcher(text);
+			while (m.find() && records.size() < MOST_RECORD_IDS) {
+				String id = m.group();
+				records.add(id.indexOf('_') > 0 ? id : id.toUpperCase(java.util.Locale.ROOT));
+			}
+		}
+		records.removeIf(id -> id.startsWith("acct_"));
+		if (!records.isEmpty()) {
+			for (AccountOwners module : owners) {
+				ids.addAll(module.owning(records));
+			}
+		}
+		return ids;
+	}
+
+	/**
+	 * The accounts an exchange names by their own id: every account id in its path, its request body and its answer
+	 * (see {@link #accountsOf} for those it names through their records).
 	 */
 	public static Set<String> accountIds(String path, byte[] request, byte[] answer) {
 		Set<String> ids = new TreeSet<>();

@@ -1,0 +1,94 @@
+package dev.subdesk.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * shared/API.md Conventions and Accounts (1.1): the stored answers of an account being closed are erased at once,
+ * also those of requests that name the account by nothing but the id of one of its records (a subscription, a
+ * charge, a device) and answer without its id (a cancellation, a dispute, an entitlement token).
+ */
+class ClosureErasesAnswersWithoutAnAccountIdIntegrationTests extends ApiIntegrationTest {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void answersAboutTheAccountsSubscriptionChargeAndDeviceAreErasedWhenItCloses() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String other = fixtures.subscribe(account, "vpn-annual");
+		String device = api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Erika's laptop", "platform", "WINDOWS", "subscriptionId", other)).id();
+		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+
+		Map<String, Exchange> requests = new LinkedHashMap<>();
+		requests.put("cancel-" + UUID.randomUUID(), new Exchange("/subscriptions/" + subscription + "/cancel",
+				Map.of("mode", "END_OF_TERM", "reason", "OTHER", "feedback", "Klaus lost his job at the bakery")));
+		requests.put("dispute-" + UUID.randomUUID(), new Exchange("/charges/" + charge + "/disputes",
+				Map.of("reason", "OTHER", "detail", "Erika says she never ordered this")));
+		requests.put("token-" + UUID.randomUUID(), new Exchange("/devices/" + device + "/entitlement-token", Map.of()));
+		Map<String, Reply> first = new LinkedHashMap<>();
+		for (var request : requests.entrySet()) {
+			Reply reply = post(request.getValue(), request.getKey());
+			assertThat(reply.status()).as(request.getValue().path() + ": " + reply.body()).isLessThan(300);
+			first.put(request.getKey(), reply);
+		}
+
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		for (var request : requests.entrySet()) {
+			String path = request.getValue().path();
+			Reply again = post(request.getValue(), request.getKey());
+			assertThat(again.body()).as(path + ": the stored answer is not replayed")
+				.isNotEqualTo(first.get(request.getKey()).body());
+			assertThat(again.status()).as(path).isEqualTo(409);
+			assertThat(JSON.readTree(again.body()).path("code").asString()).as(path).isEqualTo("ACCOUNT_CLOSED");
+			assertThat(again.replayed()).as(path + ": nothing was done again").isTrue();
+			Map<String, Object> row = jdbc.sql("""
+					SELECT fingerprint, response_type, octet_length(response_body) AS body FROM idempotency_keys
+					WHERE key = :key""")
+				.param("key", IdempotentAnswers.sha256(request.getKey()))
+				.query()
+				.singleRow();
+			assertThat(row).as(path + ": the row keeps nothing of what was typed or answered")
+				.containsEntry("fingerprint", IdempotentAnswers.ERASED)
+				.containsEntry("body", 0);
+		}
+	}
+
+	record Exchange(String path, Map<String, Object> body) {
+	}
+
+	record Reply(int status, String body, boolean replayed) {
+	}
+
+	private Reply post(Exchange exchange, String key) throws Exception {
+		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1"
+				+ exchange.path()))
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + Api.TEST_KEY)
+			.header("Idempotency-Key", key)
+			.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(exchange.body())))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		return new Reply(response.statusCode(), response.body(),
+				"true".equals(response.headers().firstValue("Idempotent-Replayed").orElse(null)));
+	}
+}
