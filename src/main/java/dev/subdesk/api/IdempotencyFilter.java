@@ -128,7 +128,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			String owner) throws IOException, ServletException {
 		ContentCachingResponseWrapper wrapper = new ContentCachingResponseWrapper(response);
 		boolean stored = false;
-		try {
+		// a request running longer than the lease is not taken for one whose node crashed
+		try (IdempotentAnswers.Renewal lease = store.renewWhileRunning(scope, key, owner)) {
 			chain.doFilter(request, wrapper);
 			int status = wrapper.getStatus();
 			if (status < 500) {

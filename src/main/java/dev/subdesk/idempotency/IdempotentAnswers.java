@@ -24,8 +24,9 @@ import org.springframework.stereotype.Service;
 /**
  * Stored answers of idempotent requests, by scope (the caller's API key) and key (a hash of its
  * {@code Idempotency-Key}). A pending row (status 0) marks a request that is running; it is replaced by the answer,
- * or deleted when the answer was a 5xx so that a retry runs again. A pending row older than two minutes belongs to a
- * crashed node and is taken over. Answers live {@link #RETENTION} by the server's clock.
+ * or deleted when the answer was a 5xx so that a retry runs again. A pending row is a lease of {@link #LEASE} in real
+ * time, which the running request renews ({@link #renew}); one not renewed for that long belongs to a crashed node and
+ * is taken over. Answers live {@link #RETENTION} by the server's clock.
  */
 @Service
 public class IdempotentAnswers {
@@ -33,15 +34,22 @@ public class IdempotentAnswers {
 	/** How long an answer is replayed, and kept. */
 	public static final Duration RETENTION = Duration.ofHours(24);
 
+	/**
+	 * How long a pending row holds its key without being renewed, by the database's real time (never the server's
+	 * clock, which may be a test clock that another client advances): after it, the request's node is taken as crashed.
+	 */
+	static final Duration LEASE = Duration.ofSeconds(120);
+
 	private static final String CLAIM = """
 			INSERT INTO idempotency_keys (scope, key, fingerprint, response_status, response_type, response_body, created_at,
-			    owner, account_ids)
-			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner, CAST(:accounts AS text[]))
+			    owner, account_ids, claimed_at)
+			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner, CAST(:accounts AS text[]), clock_timestamp())
 			ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response_status = 0,
 			    response_type = NULL, response_body = '', response_sealed_by = NULL, created_at = EXCLUDED.created_at,
-			    owner = EXCLUDED.owner, account_ids = EXCLUDED.account_ids
-			WHERE idempotency_keys.created_at < :expired
-			   OR (idempotency_keys.response_status = 0 AND idempotency_keys.created_at < :stale)
+			    owner = EXCLUDED.owner, account_ids = EXCLUDED.account_ids, claimed_at = EXCLUDED.claimed_at
+			WHERE (idempotency_keys.response_status <> 0 AND idempotency_keys.created_at < :expired)
+			   OR (idempotency_keys.response_status = 0
+			       AND idempotency_keys.claimed_at < clock_timestamp() - CAST(:lease AS interval))
 			RETURNING scope
 			""";
 
@@ -101,6 +109,12 @@ public class IdempotentAnswers {
 
 	private final List<AccountOwners> owners;
 
+	/** The timer renewing the leases of the requests running on this node ({@link #renewWhileRunning}). */
+	private final java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
+		.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("idempotency-leases").daemon().factory());
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotentAnswers.class);
+
 	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek, List<AccountOwners> owners) {
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -125,7 +139,7 @@ public class IdempotentAnswers {
 			.param("accounts", accountIds.toArray(String[]::new))
 			.param("now", Timestamp.from(now))
 			.param("expired", Timestamp.from(expired))
-			.param("stale", Timestamp.from(now.minusSeconds(120)))
+			.param("lease", LEASE.toString())
 			.query(String.class)
 			.optional();
 		if (owned.isPresent()) {
@@ -194,6 +208,61 @@ public class IdempotentAnswers {
 			.param("key", key)
 			.param("owner", owner)
 			.update();
+	}
+
+	/**
+	 * Renews the lease of a running request on its key, by real time; whether it still holds it (not once answered,
+	 * erased with its account, or taken over). The request's filter renews it every {@link #RENEW_EVERY} while the
+	 * request runs, so a request running longer than {@link #LEASE} is not taken for a crashed one.
+	 */
+	public boolean renew(String scope, String key, String owner) {
+		return jdbc.sql("""
+				UPDATE idempotency_keys SET claimed_at = clock_timestamp()
+				WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0""")
+			.param("scope", scope)
+			.param("key", key)
+			.param("owner", owner)
+			.update() == 1;
+	}
+
+	/** How often a running request renews its lease: well within {@link #LEASE}, a few failed renewals included. */
+	public static final Duration RENEW_EVERY = Duration.ofSeconds(30);
+
+	/** The renewal of a running request's lease, until it is closed (when the request has answered, or failed). */
+	public interface Renewal extends AutoCloseable {
+
+		@Override
+		void close();
+	}
+
+	/**
+	 * Renews the lease of the request that owns the key every {@link #RENEW_EVERY} of real time, on a timer thread,
+	 * until the renewal is closed or the key is no longer the request's. A renewal the database refuses is tried again
+	 * at the next tick; a node that crashes renews nothing, and its key is taken over once the lease lapses.
+	 */
+	public Renewal renewWhileRunning(String scope, String key, String owner) {
+		java.util.concurrent.atomic.AtomicReference<java.util.concurrent.@Nullable ScheduledFuture<?>> self =
+				new java.util.concurrent.atomic.AtomicReference<>();
+		java.util.concurrent.ScheduledFuture<?> task = renewals.scheduleWithFixedDelay(() -> {
+			try {
+				if (!renew(scope, key, owner)) {
+					java.util.concurrent.ScheduledFuture<?> mine = self.get();
+					if (mine != null) {
+						mine.cancel(false);
+					}
+				}
+			}
+			catch (RuntimeException e) {
+				log.warn("The lease of a running request on its Idempotency-Key could not be renewed; trying again", e);
+			}
+		}, RENEW_EVERY.toMillis(), RENEW_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+		self.set(task);
+		return () -> task.cancel(false);
+	}
+
+	@jakarta.annotation.PreDestroy
+	void stopRenewals() {
+		renewals.shutdownNow();
 	}
 
 	/**
@@ -270,15 +339,20 @@ public class IdempotentAnswers {
 		}
 	}
 
-	/** Deletes the answers stored before {@code cutoff} (a day ago), in batches; returns how many went. */
+	/**
+	 * Deletes the answers stored before {@code cutoff} (a day ago), in batches; returns how many went. A pending row is
+	 * left while its request holds its lease, however old by the server's clock (a test clock advanced a day).
+	 */
 	int purgeBefore(Instant cutoff) {
 		int total = 0;
 		int deleted;
 		do {
 			deleted = jdbc.sql("""
 					DELETE FROM idempotency_keys WHERE ctid IN (
-					    SELECT ctid FROM idempotency_keys WHERE created_at < :cutoff LIMIT 5000)
-					""").param("cutoff", Timestamp.from(cutoff)).update();
+					    SELECT ctid FROM idempotency_keys WHERE created_at < :cutoff
+					        AND (response_status <> 0 OR claimed_at < clock_timestamp() - CAST(:lease AS interval))
+					    LIMIT 5000)
+					""").param("cutoff", Timestamp.from(cutoff)).param("lease", LEASE.toString()).update();
 			total += deleted;
 		}
 		while (deleted == 5000);

@@ -62,7 +62,7 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 		String fingerprint = IdempotentAnswers.sha256("POST /x {}");
 		var slow = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint, Set.of());
 		assertThat(answers.claim(scope, key, fingerprint, Set.of())).isInstanceOf(IdempotentAnswers.Claim.InProgress.class);
-		jdbc.sql("UPDATE idempotency_keys SET created_at = created_at - interval '3 minutes' WHERE scope = :s AND key = :k")
+		jdbc.sql("UPDATE idempotency_keys SET claimed_at = claimed_at - interval '3 minutes' WHERE scope = :s AND key = :k")
 			.param("s", scope).param("k", key).update();
 		var retry = (IdempotentAnswers.Claim.Owned) answers.claim(scope, key, fingerprint, Set.of());
 
