@@ -1,5 +1,7 @@
 package dev.subdesk.support;
 
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,12 +54,15 @@ public class AuditTrail {
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
+	/** Lazily: the accounts take part in the transactions whose listener writes the audit entries. */
+	private final org.springframework.beans.factory.ObjectProvider<Accounts> accounts;
 	private final java.util.concurrent.atomic.AtomicLong headLoggedAt = new java.util.concurrent.atomic.AtomicLong(
 			System.nanoTime() - HEAD_LOG_EVERY.toNanos() - 1);
 
-	AuditTrail(JdbcClient jdbc, Clock clock) {
+	AuditTrail(JdbcClient jdbc, Clock clock, org.springframework.beans.factory.ObjectProvider<Accounts> accounts) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.accounts = accounts;
 	}
 
 	/**
@@ -272,7 +277,7 @@ public class AuditTrail {
 		List<Entry> unsealed = jdbc.sql(SELECT + " WHERE seq IS NULL ORDER BY id LIMIT " + SEAL_BATCH)
 			.query(AuditTrail::map)
 			.list();
-		java.util.Map<Long, Boolean> erasures = new java.util.HashMap<>();
+		java.util.Map<Long, Optional<Erasure>> erasures = new java.util.HashMap<>();
 		List<Long> ids = new java.util.ArrayList<>();
 		List<Long> seqs = new java.util.ArrayList<>();
 		List<String> prevs = new java.util.ArrayList<>();
@@ -317,7 +322,7 @@ public class AuditTrail {
 	 * A not-yet-sealed entry holds when its own hash matches. One whose text a later erasure entry erased: in format 2,
 	 * when the rest still matches (the text by its kept hash); in format 1, when that erasure vouches for it.
 	 */
-	private boolean holdsUnsealed(Entry entry, java.util.Map<Long, Boolean> erasures) {
+	private boolean holdsUnsealed(Entry entry, java.util.Map<Long, Optional<Erasure>> erasures) {
 		if (!textHoldsOrWasErased(entry, erasures)) {
 			return false;
 		}
@@ -329,15 +334,17 @@ public class AuditTrail {
 
 	/**
 	 * Whether the entry's text is what it was written as, or was erased by a later erasure entry (detail and reason
-	 * both gone, nothing else).
+	 * both gone, nothing else) of a closed account that the entry is about, as {@link #eraseAbout} chooses them: the
+	 * account itself or one of its cases. An erasure entry is easily forged (its hash is plain SHA-256), so it vouches
+	 * for no other entry.
 	 */
-	private boolean textHoldsOrWasErased(Entry entry, java.util.Map<Long, Boolean> erasures) {
+	private boolean textHoldsOrWasErased(Entry entry, java.util.Map<Long, Optional<Erasure>> erasures) {
 		Long erasedBy = entry.erasedBy();
 		if (erasedBy == null) {
 			return entry.textHolds();
 		}
 		return erasedBy > entry.id() && entry.detail() == null && entry.reason() == null
-				&& erasures.computeIfAbsent(erasedBy, this::isErasure);
+				&& erasures.computeIfAbsent(erasedBy, this::erasure).filter(erasure -> erasure.about(entry)).isPresent();
 	}
 
 	/**
@@ -379,10 +386,11 @@ public class AuditTrail {
 	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	public ChainCheck verify() {
 		String expectedPrev = GENESIS;
-		java.util.Map<Long, Boolean> erasures = new java.util.HashMap<>();
+		java.util.Map<Long, Optional<Erasure>> erasures = new java.util.HashMap<>();
 		long count = 0;
 		long afterSeq = 0;
 		boolean formatTwoSeen = false;
+		long formatTwoFrom = formatTwoFrom();
 		while (true) {
 			List<Entry> page = jdbc.sql(SELECT + " WHERE seq > :after ORDER BY seq LIMIT 5000")
 				.param("after", afterSeq)
@@ -395,8 +403,9 @@ public class AuditTrail {
 				boolean contentHolds = textHoldsOrWasErased(entry, erasures)
 						&& (entry.erasedBy() != null && entry.hashVersion() < 2
 								|| hash(entry.prevHash(), entry).equals(entry.hash()));
-				// the sealer seals in format 2 only since V261: a format-1 entry after one is a forged version
-				boolean downgraded = formatTwoSeen && entry.hashVersion() < 2;
+				// the sealer seals in format 2 only since V261: a format-1 entry after one, or after the point recorded
+				// where format 2 began, is a forged version
+				boolean downgraded = entry.hashVersion() < 2 && (formatTwoSeen || entry.seq() >= formatTwoFrom);
 				if (!expectedPrev.equals(entry.prevHash()) || !contentHolds || downgraded) {
 					return new ChainCheck(false, count, entry.id());
 				}
@@ -426,20 +435,50 @@ public class AuditTrail {
 	}
 
 	/**
-	 * An erased entry is accepted when it names a later entry that records an erasure, and that erasure is named by
-	 * exactly as many entries as its own (hashed) text says it erased: an unrelated entry pointed at it, its text
-	 * dropped, makes one too many.
+	 * The erasure an erased entry names, when it is one: a later entry that records an erasure of a closed account,
+	 * named by exactly as many entries as its own (hashed) text says it erased (an unrelated entry pointed at it, its
+	 * text dropped, makes one too many); empty otherwise.
 	 */
-	private boolean isErasure(long id) {
-		Optional<String> detail = jdbc.sql("SELECT detail FROM audit_events WHERE id = :id AND action = :action")
-			.param("id", id).param("action", ERASURE_ACTION).query(String.class).optional();
-		if (detail.isEmpty()) {
-			return false;
+	private Optional<Erasure> erasure(long id) {
+		Optional<String[]> erasure = jdbc.sql("SELECT target, detail FROM audit_events WHERE id = :id AND action = :action")
+			.param("id", id)
+			.param("action", ERASURE_ACTION)
+			.query((rs, n) -> new String[] { rs.getString("target"), rs.getString("detail") })
+			.optional();
+		if (erasure.isEmpty()) {
+			return Optional.empty();
 		}
-		java.util.regex.Matcher erased = ERASED_COUNT.matcher(String.valueOf(detail.get()));
+		String account = erasure.get()[0];
+		java.util.regex.Matcher erased = ERASED_COUNT.matcher(String.valueOf(erasure.get()[1]));
 		long naming = jdbc.sql("SELECT count(*) FROM audit_events WHERE erased_by = :id").param("id", id)
 			.query(Long.class).single();
-		return erased.find() && Long.parseLong(erased.group(1)) == naming;
+		if (!erased.find() || Long.parseLong(erased.group(1)) != naming
+				|| !accounts.getObject().find(account).map(Account::closed).orElse(false)) {
+			return Optional.empty();
+		}
+		return Optional.of(new Erasure(account, java.util.Set.copyOf(jdbc
+			.sql("SELECT case_number FROM support_cases WHERE account_id = :account")
+			.param("account", account)
+			.query(String.class)
+			.list())));
+	}
+
+	/** An erasure entry that holds: of a closed account, whose cases are those. */
+	private record Erasure(String account, java.util.Set<String> cases) {
+
+		/** Whether {@link #eraseAbout} erases this entry with the account: it is about the account or one of its cases. */
+		boolean about(Entry entry) {
+			return entry.target().equals(account) || cases.contains(entry.target())
+					|| entry.caseNumber() != null && cases.contains(entry.caseNumber());
+		}
+	}
+
+	/**
+	 * The seq from which every sealed entry is of format 2 (V306): where format 2 began, or where the chain stood when
+	 * it was recorded, none of format 2 sealed yet. Without the record, no entry of format 1 is accepted.
+	 */
+	private long formatTwoFrom() {
+		return jdbc.sql("SELECT format_two_from_seq FROM audit_chain_format").query(Long.class).optional().orElse(1L);
 	}
 
 	private static final java.util.regex.Pattern ERASED_COUNT = java.util.regex.Pattern.compile(" in (\\d+) entries ");
