@@ -23,11 +23,17 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * One-time sign-in codes: six digits, valid 10 minutes, used once, at most {@value #MAX_TRIES} tries each.
- * Requesting a new code ends the previous one, and requests are limited per email and per client address in a
- * sliding {@link #WINDOW}, so a code cannot be guessed by asking for many; parallel requests wait for each other
- * ({@link LimitLocks}), so they cannot pass the limits together. Only a salted hash is stored; the
- * code itself travels only in the SIGN_IN_CODE notice. An email without an account gets the same answer and
- * no notice.
+ * A code belongs to the browser that asked for it (its {@code requester}, a random token its session keeps): only
+ * that browser signs in with it, and a new code asked for by the same browser ends its previous one. A code asked
+ * for by anyone else with the same email ends nothing, so a stranger cannot take a customer's code away.
+ * <p>
+ * Requests are limited in a sliding {@link #WINDOW}: {@code perEmail} codes for one email from one client address
+ * (what refuses a browser that keeps asking), {@code perEmailAllAddresses} for one email from all addresses together
+ * (a higher ceiling, against flooding the inbox from many addresses), and {@code perIp} from one client address.
+ * So a stranger asking again and again from their own address
+ * uses up their own allowance, never the customer's. Parallel requests wait for each other ({@link LimitLocks}),
+ * so they cannot pass the limits together. Only a salted hash is stored; the code itself travels only in the
+ * SIGN_IN_CODE notice. An email without an account gets the same answers and no notice.
  */
 @Service
 public class SignInCodes {
@@ -39,12 +45,18 @@ public class SignInCodes {
 	static final Duration WINDOW = Duration.ofMinutes(15);
 
 	private static final String INSERT = """
-			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at)
-			VALUES (:id, :email, :account, :hash, :ip, :at, :expires)
+			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester)
+			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester)
 			""";
 
+	/** The same browser's earlier codes for this email: never another's. */
 	private static final String RETIRE_EARLIER = """
-			UPDATE portal_sign_in_codes SET used_at = :at WHERE email = :email AND used_at IS NULL
+			UPDATE portal_sign_in_codes SET used_at = :at
+			WHERE email = :email AND used_at IS NULL AND coalesce(requester, '') = :requester
+			""";
+
+	private static final String COUNT_RECENT_BY_EMAIL_AND_IP = """
+			SELECT count(*) FROM portal_sign_in_codes WHERE email = :email AND client_ip = :ip AND created_at > :since
 			""";
 
 	private static final String COUNT_RECENT_BY_EMAIL = """
@@ -57,7 +69,7 @@ public class SignInCodes {
 
 	private static final String LATEST_LIVE = """
 			SELECT id, account_id, code_hash, attempts FROM portal_sign_in_codes
-			WHERE email = :email AND used_at IS NULL AND expires_at > :now
+			WHERE email = :email AND coalesce(requester, '') = :requester AND used_at IS NULL AND expires_at > :now
 			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
 			""";
 
@@ -78,21 +90,31 @@ public class SignInCodes {
 	private final Accounts accounts;
 	private final ApplicationEventPublisher events;
 	private final int perEmail;
+	private final int perEmailAllAddresses;
 	private final int perIp;
 
 	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, ApplicationEventPublisher events,
 			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
+			@Value("${subdesk.portal.codes-per-email-all-addresses:10}") int perEmailAllAddresses,
 			@Value("${subdesk.portal.codes-per-ip:30}") int perIp) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.accounts = accounts;
 		this.events = events;
 		this.perEmail = perEmail;
+		this.perEmailAllAddresses = perEmailAllAddresses;
 		this.perIp = perIp;
 	}
 
+	/**
+	 * Asks for a code for {@code typedEmail} from {@code clientIp} for the browser {@code requester} (a random token
+	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's.
+	 */
 	@Transactional
-	public Issue issue(String typedEmail, String clientIp) {
+	public Issue issue(String typedEmail, String clientIp, String requester) {
+		if (requester.isEmpty()) {
+			throw new IllegalArgumentException("a code is asked for by a browser: its requester token is not empty");
+		}
 		String email = normalize(typedEmail);
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
@@ -111,7 +133,8 @@ public class SignInCodes {
 			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
 		String id = Ids.next("sic");
 		String code = OneTimeCodes.generate();
-		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).update();
+		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).param("requester", requester)
+			.update();
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("email", email)
@@ -120,6 +143,7 @@ public class SignInCodes {
 			.param("ip", clientIp)
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
+			.param("requester", requester)
 			.update();
 		// in process only: a code never goes into the event log
 		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code)));
@@ -138,20 +162,24 @@ public class SignInCodes {
 	}
 
 	private boolean withinLimits(String email, String clientIp, Timestamp since) {
+		long byEmailFromIp = jdbc.sql(COUNT_RECENT_BY_EMAIL_AND_IP).param("email", email).param("ip", clientIp)
+			.param("since", since).query(Long.class).single();
 		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
 		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
-		return byEmail < perEmail && byIp < perIp;
+		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp;
 	}
 
 	/**
-	 * The account the code signs in to, if it is the latest live code of this email and fewer than
-	 * {@value #MAX_TRIES} tries were made on it. Every try counts, right or wrong.
+	 * The account the code signs in to, if it is the latest live code this browser ({@code requester}; empty for a
+	 * session from before codes had one) asked for with this email and fewer than {@value #MAX_TRIES} tries were
+	 * made on it. Every try counts, right or wrong, on that browser's code only.
 	 */
 	@Transactional
-	public Optional<String> verify(String typedEmail, String typedCode) {
+	public Optional<String> verify(String typedEmail, String typedCode, String requester) {
 		Instant now = clock.instant();
 		Optional<LiveCode> live = jdbc.sql(LATEST_LIVE)
 			.param("email", normalize(typedEmail))
+			.param("requester", requester)
 			.param("now", Timestamp.from(now))
 			.query((rs, n) -> new LiveCode(rs.getString("id"), rs.getString("account_id"), rs.getString("code_hash"),
 					rs.getInt("attempts")))

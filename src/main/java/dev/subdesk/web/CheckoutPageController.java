@@ -290,7 +290,8 @@ class CheckoutPageController {
 
 	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
 			Locale locale, Model model) {
-		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+		if (codes.issue(email, request.getRemoteAddr(), SignInController.requester(request.getSession()))
+				== SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			return tooManyCodes(plan, response, locale, model);
 		}
 		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));

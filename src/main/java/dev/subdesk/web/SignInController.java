@@ -25,6 +25,9 @@ class SignInController {
 
 	static final String EMAIL_ATTRIBUTE = "portal.signInEmail";
 
+	/** The random token that makes this browser the requester of the codes it asks for ({@link SignInCodes}). */
+	static final String REQUESTER_ATTRIBUTE = "portal.signInRequester";
+
 	private final SignInCodes codes;
 	private final SecurityContextRepository contexts;
 
@@ -46,7 +49,7 @@ class SignInController {
 			model.addAttribute("error", "signin.error.email");
 			return "web/sign-in";
 		}
-		if (codes.issue(email, request.getRemoteAddr()) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+		if (codes.issue(email, request.getRemoteAddr(), requester(request.getSession())) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			response.setStatus(429);
 			model.addAttribute("error", "signin.error.tooMany");
 			return "web/sign-in";
@@ -74,7 +77,8 @@ class SignInController {
 		if (email == null) {
 			return "redirect:/portal/sign-in";
 		}
-		Optional<String> account = codes.verify(email.toString(), code);
+		Object requester = session.getAttribute(REQUESTER_ATTRIBUTE);
+		Optional<String> account = codes.verify(email.toString(), code, requester == null ? "" : requester.toString());
 		if (account.isEmpty()) {
 			model.addAttribute("email", email);
 			model.addAttribute("error", "signin.error.code");
@@ -82,6 +86,7 @@ class SignInController {
 			return "web/sign-in-code";
 		}
 		session.removeAttribute(EMAIL_ATTRIBUTE);
+		session.removeAttribute(REQUESTER_ATTRIBUTE);
 		request.changeSessionId();
 		session.setAttribute(CustomerSessionCheck.SIGNED_IN_EMAIL, email.toString());
 		// a new CSRF token too, as Spring Security's own sign-in makes: one planted before the sign-in (with a session
@@ -98,5 +103,18 @@ class SignInController {
 			return "redirect:" + checkout;
 		}
 		return "redirect:/portal";
+	}
+
+	/**
+	 * The browser's token as the requester of sign-in codes, made on its first request: only this browser signs in
+	 * with the codes it asks for, and its new code ends only its own earlier one.
+	 */
+	static String requester(HttpSession session) {
+		Object requester = session.getAttribute(REQUESTER_ATTRIBUTE);
+		if (requester == null) {
+			requester = java.util.UUID.randomUUID().toString();
+			session.setAttribute(REQUESTER_ATTRIBUTE, requester);
+		}
+		return requester.toString();
 	}
 }

@@ -6,6 +6,7 @@ import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Mailbox;
 import java.io.IOException;
 import java.net.CookieManager;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -29,11 +30,7 @@ final class PortalSession {
 
 	private static final Pattern CODE = Pattern.compile("(?:sign-in code is|Anmeldecode lautet) (\\d{6})");
 
-	private final HttpClient http = HttpClient.newBuilder()
-		.cookieHandler(new CookieManager())
-		.followRedirects(HttpClient.Redirect.NEVER)
-		.connectTimeout(Duration.ofSeconds(5))
-		.build();
+	private final HttpClient http;
 
 	private final String base;
 
@@ -49,6 +46,33 @@ final class PortalSession {
 	PortalSession(int port, String languages) {
 		this.base = "http://localhost:" + port;
 		this.languages = languages;
+		this.http = client().build();
+	}
+
+	private PortalSession(int port, InetAddress local) {
+		this.base = "http://127.0.0.1:" + port;
+		this.languages = "en-US,en";
+		this.http = client().localAddress(local).build();
+	}
+
+	/**
+	 * A browser on another connection: its requests come from {@code loopback} (such as {@code 127.0.0.2}), so the
+	 * server counts them under another client address than the other browsers' {@code 127.0.0.1}.
+	 */
+	static PortalSession from(int port, String loopback) {
+		try {
+			return new PortalSession(port, InetAddress.getByName(loopback));
+		}
+		catch (java.net.UnknownHostException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private static HttpClient.Builder client() {
+		return HttpClient.newBuilder()
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5));
 	}
 
 	record Page(int status, String body, String location, String setCookie) {
