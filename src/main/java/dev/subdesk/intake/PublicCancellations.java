@@ -32,7 +32,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Cancel contracts here" form (§ 312k BGB). A request whose order number exists and
  * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
  * same service as the API. Any other request is kept for an agent, with a support case when an account can be
- * told about it; the sender sees the same wording either way, so the form reveals no account, and the receipt of
+ * told about it (at most {@link PublicCaseAllowance} a day per account); the sender sees the same wording either way, so the form reveals no account, and the receipt of
  * every request is confirmed by email to the address given for it (R-DE-5). What it keeps
  * about a customer is erased when their account is closed.
  */
@@ -78,9 +78,12 @@ public class PublicCancellations {
 	private final Cancellations cancellations;
 	private final Support support;
 	private final ApplicationEventPublisher events;
+	private final PublicCaseAllowance caseAllowance;
 
 	PublicCancellations(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			Cancellations cancellations, Support support, ApplicationEventPublisher events) {
+			Cancellations cancellations, Support support, ApplicationEventPublisher events,
+			PublicCaseAllowance caseAllowance) {
+		this.caseAllowance = caseAllowance;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.subscriptions = subscriptions;
@@ -125,7 +128,7 @@ public class PublicCancellations {
 			cancellation = cancellations.cancel(subscription.get().id(),
 					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
 		}
-		else if (concerned.isPresent()) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
 			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
 					"WEB", null, describe(request, receivedAt)).caseNumber();
 		}

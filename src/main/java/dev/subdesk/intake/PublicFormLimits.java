@@ -22,7 +22,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * How often the public forms ("Cancel contracts here", "Withdraw from contract here") may be sent: at most
  * {@code perEmail} requests naming one email address (as the customer's or as the confirmation's) in
- * {@code emailWindow}, and {@code perIp} requests from one client address in {@code ipWindow}. Each request can
+ * {@code emailWindow}, and {@code perIp} requests from one client address (an IPv6 one by its /64, {@link ClientAddresses}) in
+ * {@code ipWindow}; and a request that would open a case on an account is held to {@link PublicCaseAllowance}. Each request can
  * send an acknowledgement or open a support case that tells an account holder, so without a limit one form would
  * flood a stranger's inbox and the support desk. The limit is the same for every email, whether or not an account
  * or contract has it, so it reveals nothing. Parallel requests naming the same email or sent from the same address
@@ -81,8 +82,9 @@ public class PublicFormLimits {
 	 * emails of any request (a confirmation address) count as strangers' do.
 	 */
 	@Transactional
-	public boolean allow(String clientIp, Collection<String> emails, @Nullable String ownersEmail) {
+	public boolean allow(String typedClientIp, Collection<String> emails, @Nullable String ownersEmail) {
 		Instant now = clock.instant();
+		String clientIp = ClientAddresses.key(typedClientIp);
 		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
 		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
 		keys.add(LimitLocks.of("public-form-ip", clientIp));

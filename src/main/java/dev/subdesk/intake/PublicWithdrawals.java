@@ -30,7 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Withdraw from contract here" form (R-EU-5..7). A request whose order number exists,
  * whose email is the account's (letter case ignored) and whose contract may still be withdrawn from (or already
  * was) goes to {@link Withdrawals}. Any other request is kept for an agent, with a support case when an account
- * can be told; the sender sees the same wording either way, so the form reveals no account or contract, and every
+ * can be told (at most {@link PublicCaseAllowance} a day per account); the sender sees the same wording either way, so the form reveals no account or contract, and every
  * withdrawal sent is acknowledged by email to the address given with it.
  */
 @Service
@@ -69,9 +69,12 @@ public class PublicWithdrawals {
 	private final Withdrawals withdrawals;
 	private final Support support;
 	private final ApplicationEventPublisher events;
+	private final PublicCaseAllowance caseAllowance;
 
 	PublicWithdrawals(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			Withdrawals withdrawals, Support support, ApplicationEventPublisher events) {
+			Withdrawals withdrawals, Support support, ApplicationEventPublisher events,
+			PublicCaseAllowance caseAllowance) {
+		this.caseAllowance = caseAllowance;
 		this.events = events;
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -114,7 +117,7 @@ public class PublicWithdrawals {
 			withdrawal = withdrawals.withdraw(subscription.get().id(),
 					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
 		}
-		else if (concerned.isPresent()) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
 			caseNumber = support.open(concerned.get(), PublicCancellations.caseSubject("Withdrawal request", subscription, owner),
 					"WEB", null, """
 							Withdrawal sent with the "Withdraw from contract here" form; it matched no contract that can still be withdrawn from.

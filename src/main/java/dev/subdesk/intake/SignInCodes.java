@@ -29,7 +29,8 @@ import org.springframework.transaction.annotation.Transactional;
  * <p>
  * Requests are limited in a sliding {@link #WINDOW}: {@code perEmail} codes for one email from one client address
  * (what refuses a browser that keeps asking), {@code perEmailAllAddresses} for one email from all addresses together
- * (a higher ceiling, against flooding the inbox from many addresses), and {@code perIp} from one client address.
+ * (a higher ceiling, against flooding the inbox from many addresses), and {@code perIp} from one client address (an IPv6 one by its /64
+ * prefix, {@link ClientAddresses}).
  * So a stranger asking again and again from their own address
  * uses up their own allowance, never the customer's. Parallel requests wait for each other ({@link LimitLocks}),
  * so they cannot pass the limits together. Only a salted hash is stored; the code itself travels only in the
@@ -111,11 +112,12 @@ public class SignInCodes {
 	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's.
 	 */
 	@Transactional
-	public Issue issue(String typedEmail, String clientIp, String requester) {
+	public Issue issue(String typedEmail, String typedClientIp, String requester) {
 		if (requester.isEmpty()) {
 			throw new IllegalArgumentException("a code is asked for by a browser: its requester token is not empty");
 		}
 		String email = normalize(typedEmail);
+		String clientIp = ClientAddresses.key(typedClientIp);
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
@@ -158,7 +160,8 @@ public class SignInCodes {
 	 */
 	@Transactional(readOnly = true)
 	public boolean withinLimits(String typedEmail, String clientIp) {
-		return withinLimits(normalize(typedEmail), clientIp, Timestamp.from(clock.instant().minus(WINDOW)));
+		return withinLimits(normalize(typedEmail), ClientAddresses.key(clientIp),
+				Timestamp.from(clock.instant().minus(WINDOW)));
 	}
 
 	private boolean withinLimits(String email, String clientIp, Timestamp since) {

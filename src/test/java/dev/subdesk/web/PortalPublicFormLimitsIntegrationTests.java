@@ -95,6 +95,43 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(victim.subscription()).text("status")).isEqualTo("CANCELLED");
 	}
 
+	/**
+	 * A stranger who types a customer's order number with a new throwaway email each time is not held back by the
+	 * per-email limit: the customer's account is told of at most ten such requests a day (the cases they open), and
+	 * every further one is still recorded for an agent and confirmed to the address typed, with no new case and no
+	 * email to the customer.
+	 */
+	@Test
+	void requestsNamingACustomersContractWithThrowawayEmailsTellTheCustomerAtMostTenTimesADay() {
+		Customer owner = customerWith("antivirus-annual");
+		for (int i = 0; i < 6; i++) {
+			assertThat(cancel(owner.orderNumber(), Fixtures.uniqueEmail(), Fixtures.uniqueEmail()).status()).isEqualTo(302);
+			assertThat(withdrawFrom(owner.orderNumber(), Fixtures.uniqueEmail(), "Mallory").status()).isEqualTo(302);
+		}
+		assertThat(caseNotices(owner.account())).isEqualTo(10);
+
+		String throwaway = Fixtures.uniqueEmail();
+		PortalSession.Page eleventh = cancel(owner.orderNumber(), Fixtures.uniqueEmail(), throwaway);
+
+		assertThat(eleventh.status()).as("still taken and confirmed").isEqualTo(302);
+		assertThat(caseNotices(owner.account())).as("no new case, no email to the customer").isEqualTo(10);
+		assertThat(jdbc.sql("SELECT count(*) FROM notices WHERE recipient = :to AND type = 'CANCELLATION_REQUEST_RECEIVED'")
+			.param("to", throwaway).query(Long.class).single()).as("confirmed to the address typed").isEqualTo(1);
+		assertThat(fixtures.subscription(owner.subscription()).text("status")).isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void anIpv6ClientIsCountedByItsSlash64() {
+		PublicFormLimits limits = new PublicFormLimits(jdbc, clock, 10, Duration.ofDays(1), 2, Duration.ofMinutes(15));
+		String network = "2001:db8:" + Integer.toHexString(new java.util.Random().nextInt(0xffff)) + ":";
+		String prefix = network + "1";
+		assertThat(allow(limits, prefix + "::1", List.of(Fixtures.uniqueEmail()))).isTrue();
+		assertThat(allow(limits, prefix + ":0:0:0:ffff", List.of(Fixtures.uniqueEmail()))).isTrue();
+
+		assertThat(allow(limits, prefix + ":abcd:1234:5678:9", List.of(Fixtures.uniqueEmail()))).as("the same /64").isFalse();
+		assertThat(allow(limits, network + "2::1", List.of(Fixtures.uniqueEmail()))).as("another /64").isTrue();
+	}
+
 	@Test
 	void oneClientAddressSendsAtMostItsLimitInTheWindowAndOthersAreNotAffected() {
 		PublicFormLimits limits = new PublicFormLimits(jdbc, clock, 10, Duration.ofDays(1), 3, Duration.ofMinutes(15));
@@ -145,6 +182,12 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		session.get("/cancel");
 		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Owner", "email", email, "orderNumber", order,
 				"timing", "EARLIEST", "confirmationEmail", confirmationEmail));
+	}
+
+	private PortalSession.Page withdrawFrom(String order, String email, String name) {
+		PortalSession session = new PortalSession(port);
+		session.get("/withdraw");
+		return session.post("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, order));
 	}
 
 	private PortalSession.Page withdraw(String order, String email) {

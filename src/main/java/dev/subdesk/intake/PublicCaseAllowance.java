@@ -1,0 +1,50 @@
+package dev.subdesk.intake;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * How many support cases the public forms open on one account: at most {@code perAccount} in {@code window} (the
+ * same day as the per-email limit of {@link PublicFormLimits}). That limit counts the emails typed, so a stranger
+ * who types a customer's order number with a new throwaway email each time passes it; each such request would open
+ * a case and tell the customer (CASE_UPDATE). Past this allowance a request is still recorded under the account for
+ * an agent and confirmed to the address typed (R-DE-5), but opens no case and tells the customer nothing more. The
+ * caller holds the account's lock ({@link NamedAccounts}), so parallel requests cannot pass it together.
+ */
+@Component
+class PublicCaseAllowance {
+
+	private static final String CASES = """
+			SELECT (SELECT count(*) FROM public_cancellation_requests
+			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since)
+			     + (SELECT count(*) FROM public_withdrawal_requests
+			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since)
+			""";
+
+	private final JdbcClient jdbc;
+	private final Clock clock;
+	private final int perAccount;
+	private final Duration window;
+
+	PublicCaseAllowance(JdbcClient jdbc, Clock clock,
+			@Value("${subdesk.portal.public-cases-per-account:10}") int perAccount,
+			@Value("${subdesk.portal.public-requests-email-window:P1D}") Duration window) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+		this.perAccount = perAccount;
+		this.window = window;
+	}
+
+	/** Whether a public request may open one more case on {@code accountId}, whose lock the caller holds. */
+	boolean mayOpenCase(String accountId) {
+		return jdbc.sql(CASES)
+			.param("account", accountId)
+			.param("since", Timestamp.from(clock.instant().minus(window)))
+			.query(Long.class)
+			.single() < perAccount;
+	}
+}
