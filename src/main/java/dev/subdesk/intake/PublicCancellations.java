@@ -33,7 +33,8 @@ import org.springframework.transaction.annotation.Transactional;
  * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
  * same service as the API. Any other request is kept for an agent, with a support case when an account can be
  * told about it (at most {@link PublicCaseAllowance} a day per account); the sender sees the same wording either way, so the form reveals no account, and the receipt of
- * every request is confirmed by email to the address given for it (R-DE-5). What it keeps
+ * every request is confirmed by email to the address given for it (R-DE-5). The owner's request sent again shortly after its cancellation took effect
+ * (a second click on "Cancel now" that waited for the first) is confirmed as that cancellation: it opens no case. What it keeps
  * about a customer is erased when their account is closed.
  */
 @Service
@@ -59,6 +60,20 @@ public class PublicCancellations {
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
 			WHERE lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
 			""";
+
+	/** The owner's requests with this email that cancelled something, newest first: what a repeat may be of. */
+	private static final String RECENT_CANCELLED = """
+			SELECT order_number, confirmation_number, effective_at FROM public_cancellation_requests
+			WHERE account_id = :account AND lower(email) = lower(:email) AND confirmation_number IS NOT NULL
+			  AND received_at > :since AND effective_at <= :now
+			ORDER BY received_at DESC
+			""";
+
+	/** How soon after a request that cancelled a contract the same request again is taken as its repeat. */
+	static final java.time.Duration REPEAT_WINDOW = java.time.Duration.ofMinutes(15);
+
+	private record Earlier(String orderNumber, String confirmationNumber, Instant effectiveAt) {
+	}
 
 	private static final String SELECT = """
 			SELECT id, received_at, kind, reason, name, email, order_number, timing, confirmation_email,
@@ -122,11 +137,15 @@ public class PublicCancellations {
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
 		Optional<Account> concerned = named.concerned(request.email());
+		Optional<Earlier> repeated = matches ? Optional.empty() : repeatOf(request, subscription, owner, receivedAt);
 		if (matches) {
 			Cancellation.Mode mode = request.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
 			String feedback = request.extraordinary() ? "Extraordinary cancellation: " + request.reason() : null;
 			cancellation = cancellations.cancel(subscription.get().id(),
 					new CancelRequest(mode, null, feedback, CancellationChannel.PORTAL, "customer:cancel-form"));
+		}
+		else if (repeated.isPresent()) {
+			// the same request again, after its cancellation took effect: nothing to check, confirmed as that one
 		}
 		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
 			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
@@ -134,8 +153,11 @@ public class PublicCancellations {
 		}
 		Received received = new Received(id, receivedAt, request.kind(), request.extraordinary() ? request.reason() : null,
 				request.name(), request.email(), orderNumber, request.timing(),
-				request.confirmationEmail(), cancellation == null ? null : cancellation.confirmationNumber(),
-				cancellation == null ? null : cancellation.effectiveAtFor(subscription.orElseThrow().id()));
+				request.confirmationEmail(),
+				cancellation != null ? cancellation.confirmationNumber()
+						: repeated.map(Earlier::confirmationNumber).orElse(null),
+				cancellation != null ? cancellation.effectiveAtFor(subscription.orElseThrow().id())
+						: repeated.map(Earlier::effectiveAt).orElse(null));
 		jdbc.sql(INSERT)
 			.param("id", id)
 			.param("at", Timestamp.from(receivedAt))
@@ -151,17 +173,41 @@ public class PublicCancellations {
 			.param("case", caseNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
 			.update();
-		if (cancellation != null) {
+		if (received.confirmationNumber() != null) {
 			Account account = owner.orElseThrow();
 			events.publishEvent(new PublicCancellationReceived(account.id(), account.country(),
 					received.confirmationEmail(), receivedAt, request.extraordinary(), request.immediately(),
-					subscription.get().orderNumber(), cancellation.confirmationNumber(), received.effectiveAt()));
+					subscription.get().orderNumber(), received.confirmationNumber(), received.effectiveAt()));
 		}
 		else {
 			events.publishEvent(new PublicRequestUnmatched(id, PublicRequestUnmatched.Form.CANCELLATION,
 					received.confirmationEmail(), receivedAt, language, request.extraordinary(), request.immediately()));
 		}
 		return id;
+	}
+
+	/**
+	 * The earlier request this one repeats: the owner's own (its account's email) that cancelled this same contract
+	 * less than {@link #REPEAT_WINDOW} ago, with an end that has come. Such a request no longer matches (the contract
+	 * has ended), and without this it would open a case "needs checking" and tell its sender nothing was cancelled.
+	 */
+	private Optional<Earlier> repeatOf(PublicCancellationRequest request, Optional<Subscription> subscription,
+			Optional<Account> owner, Instant receivedAt) {
+		if (subscription.isEmpty() || owner.isEmpty() || !owner.get().email().equalsIgnoreCase(request.email())) {
+			return Optional.empty();
+		}
+		String id = subscription.get().id();
+		return jdbc.sql(RECENT_CANCELLED)
+			.param("account", owner.get().id())
+			.param("email", request.email())
+			.param("since", Timestamp.from(receivedAt.minus(REPEAT_WINDOW)))
+			.param("now", Timestamp.from(receivedAt))
+			.query((rs, n) -> new Earlier(rs.getString("order_number"), rs.getString("confirmation_number"),
+					rs.getTimestamp("effective_at").toInstant()))
+			.list()
+			.stream()
+			.filter(e -> subscriptions.findByOrderNumber(e.orderNumber()).filter(s -> s.id().equals(id)).isPresent())
+			.findFirst();
 	}
 
 	/**

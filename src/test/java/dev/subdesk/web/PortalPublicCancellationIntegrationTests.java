@@ -108,6 +108,33 @@ class PortalPublicCancellationIntegrationTests extends PortalTestSupport {
 		assertThat(told).as("the add-on's end, not the base's a year later").isEqualTo(addOnEnd);
 	}
 
+	/**
+	 * "Cancel now" clicked twice: the second request waited for the first, then found the contract ended. It is
+	 * confirmed as the cancellation the first one made (its number and end), and opens no case for an agent.
+	 */
+	@Test
+	void cancellingNowTwiceIsConfirmedAsTheOneCancellationAndOpensNoCase() {
+		Customer c = customerWith("antivirus-annual");
+		Map<String, String> form = form(c.orderNumber(), c.email(), "ORDINARY", "IMMEDIATELY");
+		PortalSession first = new PortalSession(port);
+		first.get("/cancel");
+		PortalSession second = new PortalSession(port);
+		second.get("/cancel");
+
+		assertThat(first.post("/cancel", form).status()).isEqualTo(302);
+		assertThat(second.post("/cancel", form).status()).isEqualTo(302);
+
+		assertThat(fixtures.subscription(c.subscription()).text("status")).isEqualTo("CANCELLED");
+		assertThat(noticeTypes(c.account())).as("no case for an agent").doesNotContain("CASE_UPDATE")
+			.filteredOn("CANCELLATION_REQUEST_RECEIVED"::equals).hasSize(2);
+		assertThat(jdbc.sql("SELECT coalesce(confirmation_number, 'none') FROM public_cancellation_requests WHERE order_number = :o")
+			.param("o", c.orderNumber()).query(String.class).list()).hasSize(2).doesNotContain("none").containsOnly(
+					jdbc.sql("SELECT confirmation_number FROM cancellations WHERE subscription_id = :s")
+						.param("s", c.subscription()).query(String.class).single());
+		assertThat(jdbc.sql("SELECT count(*) FROM notices WHERE lower(recipient) = lower(:to) AND account_id IS NULL")
+			.param("to", c.email()).query(Long.class).single()).as("no 'nothing was cancelled' confirmation").isZero();
+	}
+
 	private PortalSession.Page submit(Map<String, String> form) {
 		PortalSession session = new PortalSession(port);
 		session.get("/cancel");
