@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -28,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
  * flood a stranger's inbox and the support desk. The limit is the same for every email, whether or not an account
  * or contract has it, so it reveals nothing. Parallel requests naming the same email or sent from the same address
  * wait for each other ({@link LimitLocks}), so they cannot pass a limit together. Only a hash of each email is
- * kept, for at most a day.
+ * kept, and only for the longer window (a day): {@link #forgetOld} deletes older rows every hour.
  */
 @Service
 public class PublicFormLimits {
@@ -98,8 +99,7 @@ public class PublicFormLimits {
 		if (byIp >= perIp || byEmail >= perEmail) {
 			return false;
 		}
-		jdbc.sql(FORGET_OLD).param("before", Timestamp.from(now.minus(emailWindow.compareTo(ipWindow) > 0 ? emailWindow : ipWindow)))
-			.update();
+		jdbc.sql(FORGET_OLD).param("before", Timestamp.from(now.minus(kept()))).update();
 		String id = UUID.randomUUID().toString();
 		for (String hash : hashes) {
 			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash)
@@ -107,6 +107,21 @@ public class PublicFormLimits {
 				.update();
 		}
 		return true;
+	}
+
+	/**
+	 * Deletes what is kept of the requests sent before the longer window (client addresses and email hashes, a day by
+	 * default; docs/RETENTION.md), whether or not anyone sends a form; returns how many rows.
+	 */
+	@Scheduled(fixedDelayString = "${subdesk.portal.public-form-sends-purge-interval:PT1H}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	@Transactional
+	public int forgetOld() {
+		return jdbc.sql(FORGET_OLD).param("before", Timestamp.from(clock.instant().minus(kept()))).update();
+	}
+
+	private Duration kept() {
+		return emailWindow.compareTo(ipWindow) > 0 ? emailWindow : ipWindow;
 	}
 
 	/** The hash kept of an email: SHA-256 of it stripped and lower-cased, in hex. */

@@ -2,11 +2,13 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.intake.PublicFormLimits;
 import dev.subdesk.intake.PublicRequestRetention;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +28,42 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 
 	@Autowired
 	PublicRequestRetention retention;
+
+	/**
+	 * The limits' record of the public forms (client addresses, email hashes) is kept a day, as RETENTION.md says,
+	 * by a scheduled job: not only when someone sends a form again.
+	 */
+	@Test
+	void theLimitsRecordOfThePublicFormsIsDeletedAfterADayByAScheduledJob(
+			@Autowired org.springframework.scheduling.config.ScheduledTaskHolder scheduled) {
+		String old = Fixtures.uniqueEmail();
+		String recent = Fixtures.uniqueEmail();
+		for (String email : List.of(old, recent)) {
+			PortalSession browser = new PortalSession(port);
+			browser.get("/cancel");
+			assertThat(browser.post("/cancel", Map.of("kind", "ORDINARY", "name", "Someone", "email", email, "orderNumber",
+					"ORD-0000-0000", "timing", "IMMEDIATELY", "confirmationEmail", email)).status()).isEqualTo(302);
+		}
+		jdbc.sql("UPDATE public_form_sends SET sent_at = :at WHERE email_hash = :hash")
+			.param("at", java.sql.Timestamp.from(clock.instant().minus(Duration.ofDays(1)).minusSeconds(60)))
+			.param("hash", PublicFormLimits.hash(old))
+			.update();
+		org.springframework.scheduling.config.ScheduledTask job = scheduled.getScheduledTasks()
+			.stream()
+			.filter(t -> t.getTask().toString().contains("PublicFormLimits"))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no scheduled job of PublicFormLimits among " + scheduled.getScheduledTasks()));
+
+		job.getTask().getRunnable().run();
+
+		assertThat(sends(old)).as("more than a day old").isZero();
+		assertThat(sends(recent)).as("inside the day").isEqualTo(1);
+	}
+
+	private long sends(String email) {
+		return jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash = :hash")
+			.param("hash", PublicFormLimits.hash(email)).query(Long.class).single();
+	}
 
 	@Test
 	void whatWasTypedIntoAnUnmatchedRequestIsErasedAfterNinetyDaysAndNotBefore() {
