@@ -31,7 +31,8 @@ import org.springframework.transaction.annotation.Transactional;
  * whose email is the account's (letter case ignored) and whose contract may still be withdrawn from (or already
  * was) goes to {@link Withdrawals}. Any other request is kept for an agent, with a support case when an account
  * can be told (at most {@link PublicCaseAllowance} a day per account); the sender sees the same wording either way, so the form reveals no account or contract, and every
- * withdrawal sent is acknowledged by email to the address given with it.
+ * withdrawal sent is acknowledged by email: one that matched, or repeats a withdrawal already made, at the account's
+ * own address; one that matched nothing at the address given with it.
  */
 @Service
 public class PublicWithdrawals {
@@ -98,7 +99,7 @@ public class PublicWithdrawals {
 
 	/**
 	 * Records a valid form and acts on it; returns the id of the saved result. A withdrawal is acknowledged by email
-	 * either way: one that matched nothing in {@code language} (the page's), to the address typed.
+	 * either way: one for a contract already withdrawn from by {@link PublicWithdrawalRepeated}, one that matched nothing in {@code language} (the page's), to the address typed.
 	 */
 	@Transactional
 	public String submit(PublicWithdrawalRequest request, Locale language) {
@@ -113,9 +114,13 @@ public class PublicWithdrawals {
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;
 		Optional<Account> concerned = named.concerned(email);
+		boolean repeated = false;
 		if (matches) {
+			// under the owner's lock (NamedAccounts): a withdrawal found now is not this request's
+			Optional<String> earlier = withdrawals.forSubscription(subscription.get().id()).map(Withdrawal::referenceNumber);
 			withdrawal = withdrawals.withdraw(subscription.get().id(),
 					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
+			repeated = earlier.isPresent() || withdrawal.receivedAt().isBefore(receivedAt);
 		}
 		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
 			caseNumber = support.open(concerned.get(), PublicCancellations.caseSubject("Withdrawal request", subscription, owner),
@@ -140,6 +145,11 @@ public class PublicWithdrawals {
 		if (withdrawal == null) {
 			events.publishEvent(new PublicRequestUnmatched(id, PublicRequestUnmatched.Form.WITHDRAWAL, email, receivedAt,
 					language, false, false));
+		}
+		else if (repeated) {
+			Account account = owner.orElseThrow();
+			events.publishEvent(new PublicWithdrawalRepeated(id, account.id(), account.country(), account.email(),
+					receivedAt, withdrawal.referenceNumber(), withdrawal.receivedAt(), subscription.get().orderNumber()));
 		}
 		return id;
 	}

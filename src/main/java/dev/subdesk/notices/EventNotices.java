@@ -226,6 +226,21 @@ class EventNotices {
 		}
 	}
 
+	/**
+	 * A withdrawal sent again for a contract already withdrawn from is acknowledged too, to the account's own address:
+	 * when it was received, and the withdrawal that stands; nothing typed. One per request (its id), beside the
+	 * acknowledgement of the withdrawal itself.
+	 */
+	@EventListener
+	void on(dev.subdesk.intake.PublicWithdrawalRepeated repeated) {
+		Letter letter = notices.letterFor(repeated.country());
+		notices.send(letter, repeated.accountId(), repeated.accountEmail(), NoticeType.WITHDRAWAL_ACKNOWLEDGEMENT,
+				letter.text("withdrawal.again.subject", repeated.referenceNumber()),
+				letter.text("withdrawal.again.body", repeated.referenceNumber(), letter.dateTime(repeated.receivedAt()),
+						letter.dateTime(repeated.withdrawnAt()), repeated.orderNumber()),
+				repeated.requestId());
+	}
+
 	/** The confirmations of expired unmatched requests lose the address typed for them. */
 	@EventListener
 	void on(UnmatchedRequestsExpired expired) {

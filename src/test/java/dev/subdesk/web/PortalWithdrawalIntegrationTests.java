@@ -58,20 +58,31 @@ class PortalWithdrawalIntegrationTests extends PortalTestSupport {
 		assertThat(noticeTypes(british)).doesNotContain("WITHDRAWAL_ACKNOWLEDGEMENT");
 	}
 
+	/**
+	 * A contract is withdrawn from once: the same withdrawal sent again ends, refunds and records nothing new, and opens
+	 * no case, but it is acknowledged too (every withdrawal sent is), to the account's address, naming the withdrawal
+	 * that stands and repeating nothing typed.
+	 */
 	@Test
-	void aSecondWithdrawalOfTheSameContractCreatesNothingNew() {
+	void aSecondWithdrawalOfTheSameContractCreatesNothingNewAndIsAcknowledgedWithTheFirstOnesReference() {
 		Customer c = customerWith("vpn-annual");
 		submit(form("Ann", c.email(), c.orderNumber()));
 		int notices = noticeTypes(c.account()).size();
+		String reference = notice(c.account(), "WITHDRAWAL_ACKNOWLEDGEMENT").path("relatedId").asString();
 
-		submit(form("Ann", c.email(), c.orderNumber()));
+		submit(form("Ann Typed-Again", c.email(), c.orderNumber()));
 		PortalSession session = new PortalSession(port).signIn(api, c.account());
 
 		assertThat(session.get("/portal").body()).doesNotContain("/portal/subscriptions/" + c.subscription() + "/withdraw");
-		assertThat(noticeTypes(c.account()).stream().filter("WITHDRAWAL_ACKNOWLEDGEMENT"::equals)).hasSize(1);
+		assertThat(noticeTypes(c.account()).stream().filter("WITHDRAWAL_ACKNOWLEDGEMENT"::equals)).hasSize(2);
 		assertThat(noticeTypes(c.account()).stream().filter("REFUND_ISSUED"::equals)).hasSize(1);
-		assertThat(noticeTypes(c.account())).hasSize(notices + 1); // only the sign-in code
+		assertThat(noticeTypes(c.account())).hasSize(notices + 2); // the acknowledgement and the sign-in code
 		assertThat(noticeTypes(c.account())).doesNotContain("CASE_UPDATE");
+		JsonNode again = notice(c.account(), "WITHDRAWAL_ACKNOWLEDGEMENT"); // the newest first
+		assertThat(again.path("to").asString()).isEqualTo(c.email());
+		assertThat(again.path("subject").asString()).contains(reference);
+		assertThat(again.path("body").asString()).contains(reference).contains("already withdrawn")
+			.doesNotContain("Typed-Again");
 	}
 
 	@Test
