@@ -329,15 +329,6 @@ public class EventLog {
 				""").param("before", Timestamp.from(before)).param("limit", limit).update();
 	}
 
-	/** Up to {@code limit} events inserted after {@code position}, oldest first. */
-	public List<RecordedEvent> after(long position, int limit) {
-		flushPending();
-		return jdbc.sql("""
-				SELECT position, id, type, subject_id, sequence, account_id, data::text AS data, created_at
-				FROM domain_event WHERE position > :position ORDER BY position LIMIT :limit
-				""").param("position", position).param("limit", limit).query(EventLog::map).list();
-	}
-
 	/** The events of one subject, in sequence. */
 	public List<RecordedEvent> ofSubject(String subjectId) {
 		flushPending();
