@@ -4,15 +4,8 @@
 -- more on the insert path: the single append and the bulk COPY both leave it to the default). The list shows only
 -- the events of transactions older than every transaction still in flight (the snapshot's xmin) and orders them by
 -- that id, then position: an event that becomes visible later always comes in above what a client already saw.
--- The events recorded before this version carry 0 (a constant default: no table rewrite): visible, below the rest.
+-- The events recorded before this version carry 0 (a constant default: no table rewrite, a lock of a moment):
+-- visible, below the rest. The indexes are built CONCURRENTLY by V295-V297, each alone in its script, so that
+-- no insert waits for a build of an index over the whole table.
 ALTER TABLE domain_event ADD COLUMN xact_id xid8 NOT NULL DEFAULT '0';
 ALTER TABLE domain_event ALTER COLUMN xact_id SET DEFAULT pg_current_xact_id();
-
--- The list of every event, and of the renewals' own types (which have no index of their own, V260), goes along
--- this one: one entry more per event, appended near the right edge (transaction ids only grow).
-CREATE INDEX domain_event_visible ON domain_event (xact_id, position);
-
--- The rare types' index in the list's new order (the renewals' types still pay nothing).
-DROP INDEX domain_event_rare_type;
-CREATE INDEX domain_event_rare_type ON domain_event (type, xact_id, position)
-    WHERE type NOT IN ('subscription.renewed', 'charge.succeeded');

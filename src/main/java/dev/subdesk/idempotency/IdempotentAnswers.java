@@ -49,7 +49,8 @@ public class IdempotentAnswers {
 			    owner = EXCLUDED.owner, account_ids = EXCLUDED.account_ids, claimed_at = EXCLUDED.claimed_at
 			WHERE (idempotency_keys.response_status <> 0 AND idempotency_keys.created_at < :expired)
 			   OR (idempotency_keys.response_status = 0
-			       AND idempotency_keys.claimed_at < clock_timestamp() - CAST(:lease AS interval))
+			       AND coalesce(idempotency_keys.claimed_at, idempotency_keys.created_at)
+			           < clock_timestamp() - CAST(:lease AS interval))
 			RETURNING scope
 			""";
 
@@ -110,8 +111,21 @@ public class IdempotentAnswers {
 	private final List<AccountOwners> owners;
 
 	/** The timer renewing the leases of the requests running on this node ({@link #renewWhileRunning}). */
-	private final java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
-		.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("idempotency-leases").daemon().factory());
+	private final java.util.concurrent.ScheduledThreadPoolExecutor renewals = leaseTimer();
+
+	/**
+	 * How long a request's lease is renewed at most: a request hung for longer lets its key go (a retry may then run,
+	 * {@link #LEASE} after the last renewal) rather than hold it for ever.
+	 */
+	static final Duration LONGEST_RENEWED = Duration.ofMinutes(15);
+
+	private static java.util.concurrent.ScheduledThreadPoolExecutor leaseTimer() {
+		var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+				Thread.ofPlatform().name("idempotency-leases").daemon().factory());
+		timer.setRemoveOnCancelPolicy(true); // a finished request's renewal leaves the queue at once
+		return timer;
+	}
+
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotentAnswers.class);
 
@@ -243,9 +257,10 @@ public class IdempotentAnswers {
 	public Renewal renewWhileRunning(String scope, String key, String owner) {
 		java.util.concurrent.atomic.AtomicReference<java.util.concurrent.@Nullable ScheduledFuture<?>> self =
 				new java.util.concurrent.atomic.AtomicReference<>();
+		long until = System.nanoTime() + LONGEST_RENEWED.toNanos();
 		java.util.concurrent.ScheduledFuture<?> task = renewals.scheduleWithFixedDelay(() -> {
 			try {
-				if (!renew(scope, key, owner)) {
+				if (System.nanoTime() - until > 0 || !renew(scope, key, owner)) {
 					java.util.concurrent.ScheduledFuture<?> mine = self.get();
 					if (mine != null) {
 						mine.cancel(false);
@@ -286,7 +301,8 @@ public class IdempotentAnswers {
 		records.removeIf(id -> id.startsWith("acct_"));
 		if (!records.isEmpty()) {
 			for (AccountOwners module : owners) {
-				ids.addAll(module.owning(records));
+				// a record of no account (a store purchase's unmatched case) links the answer to none
+				module.owning(records).stream().filter(java.util.Objects::nonNull).forEach(ids::add);
 			}
 		}
 		return ids;
@@ -350,7 +366,8 @@ public class IdempotentAnswers {
 			deleted = jdbc.sql("""
 					DELETE FROM idempotency_keys WHERE ctid IN (
 					    SELECT ctid FROM idempotency_keys WHERE created_at < :cutoff
-					        AND (response_status <> 0 OR claimed_at < clock_timestamp() - CAST(:lease AS interval))
+					        AND (response_status <> 0
+					            OR coalesce(claimed_at, created_at) < clock_timestamp() - CAST(:lease AS interval))
 					    LIMIT 5000)
 					""").param("cutoff", Timestamp.from(cutoff)).param("lease", LEASE.toString()).update();
 			total += deleted;

@@ -53,7 +53,7 @@ class EventListByTypeIntegrationTests extends ApiIntegrationTest {
 		assertThat(plan).as(plan).contains("domain_event_rare_type").doesNotContain("Rows Removed by Filter");
 		assertThat(plans.get(1)).as("every event, newest visible first, without a sort").contains("domain_event_visible")
 			.doesNotContain("Sort");
-		assertThat(jdbc.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'domain_event_rare_type'")
+		assertThat(jdbc.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'domain_event_rare_type_visible'")
 			.query(String.class).single()).as("renewals pay no entry").contains("subscription.renewed")
 			.contains("charge.succeeded");
 		assertThat(EventLog.BULK_TYPES).containsExactlyInAnyOrder(EventType.SUBSCRIPTION_RENEWED,
