@@ -85,10 +85,13 @@ final class Paging {
 		return new Page<>(List.copyOf(items.subList(from, to)), next);
 	}
 
-	/** The list a cursor belongs to: the path of the request being answered (none outside one). */
+	/**
+	 * The list a cursor belongs to: the path the request being answered is routed by (percent-decoded, so every
+	 * spelling of one list's path shares its cursors), none outside a request.
+	 */
 	private static String list() {
 		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request) {
-			return request.getRequest().getRequestURI();
+			return ApiSecurity.routedPath(request.getRequest());
 		}
 		return "";
 	}

@@ -21,7 +21,7 @@ class CaseOwners implements AccountOwners {
 	public Set<String> owning(Collection<String> ids) {
 		String[] mine = AccountOwners.withPrefix(ids, "CASE-");
 		return mine.length == 0 ? Set.of()
-				: new HashSet<>(jdbc.sql("SELECT account_id FROM support_cases WHERE case_number = ANY(CAST(:ids AS text[]))")
+				: new HashSet<>(jdbc.sql("SELECT account_id FROM support_cases WHERE case_number = ANY(CAST(:ids AS text[])) AND account_id IS NOT NULL")
 					.param("ids", mine).query(String.class).list());
 	}
 }

@@ -28,6 +28,9 @@ class ClosureErasesAnswersWithoutAnAccountIdIntegrationTests extends ApiIntegrat
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	dev.subdesk.support.Support support;
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
@@ -72,6 +75,20 @@ class ClosureErasesAnswersWithoutAnAccountIdIntegrationTests extends ApiIntegrat
 				.containsEntry("fingerprint", IdempotentAnswers.ERASED)
 				.containsEntry("body", 0);
 		}
+	}
+
+	@Test
+	void aRequestNamingACaseOfNoAccountIsAnsweredAsAnyOtherNotWithA500() throws Exception {
+		String unmatched = support.openUnmatched("Store purchase of nobody we know", "STORE", "no account matches")
+			.caseNumber();
+		String key = "unmatched-" + UUID.randomUUID();
+
+		Reply reply = post(new Exchange("/subscriptions/" + unmatched + "/cancel", Map.of("mode", "END_OF_TERM")), key);
+		Reply again = post(new Exchange("/subscriptions/" + unmatched + "/cancel", Map.of("mode", "END_OF_TERM")), key);
+
+		assertThat(reply.status()).as(reply.body()).isEqualTo(404);
+		assertThat(again.status()).isEqualTo(404);
+		assertThat(again.replayed()).as("stored like any answer below 500").isTrue();
 	}
 
 	record Exchange(String path, Map<String, Object> body) {
