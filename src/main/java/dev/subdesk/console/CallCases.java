@@ -66,14 +66,13 @@ class CallCases {
 	/**
 	 * The contact's case, assigned to the agent who takes the contact when nobody owns it yet (a new case, or one
 	 * from the portal or a public form): the agent resolves it or leaves it open, by choice, when the action is done.
+	 * An escalated case nobody owns stays the supervisors' (a lockout's security case among them), whoever names it.
 	 */
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
 		String number = ofAccount(account.id(), caseNumber).orElseGet(() -> support
 			.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
 			.caseNumber());
-		support.find(number)
-			.filter(c -> c.owner() == null && c.status() != SupportCase.Status.RESOLVED)
-			.ifPresent(c -> support.assign(c.caseNumber(), agent, agent));
+		support.takeIfFree(number, agent);
 		return number;
 	}
 

@@ -266,6 +266,20 @@ public class Support {
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
+	/**
+	 * Makes {@code owner} the owner of the case when nobody owns it and it is neither resolved nor escalated (an
+	 * escalated case nobody owns waits for a supervisor, see {@link CaseRules#mayTake}); else changes nothing. Decided
+	 * on the case's locked row.
+	 */
+	@Transactional
+	public void takeIfFree(String caseNumber, String owner) {
+		SupportCase c = lock(caseNumber);
+		if (c.owner() == null && c.status() != SupportCase.Status.RESOLVED
+				&& c.status() != SupportCase.Status.ESCALATED) {
+			assign(c.caseNumber(), owner, owner);
+		}
+	}
+
 	/** Makes {@code owner} the case's owner (taking it over from anyone who had it). */
 	@Transactional
 	public SupportCase assign(String caseNumber, String owner, String actor) {

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.subdesk.support.Support support;
+
 	private static final Pattern CASE = Pattern.compile("(?:case=|cases/)(CASE-[0-9A-Z]{6})");
 
 	@Test
@@ -82,5 +85,29 @@ class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.followed(agent.post(verify, Map.of("cardLast4", "4242", "email", email, "caseNumber", caseNumber))))
 			.contains("Verification is locked until")
 			.doesNotContain(email);
+	}
+
+	@Test
+	void theAgentWhoseFailuresLockedTheAccountCannotTakeItsSecurityCaseByNamingIt() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String verify = "/console/accounts/" + account + "/verify";
+		String firstPage = agent.followed(agent.post(verify, Map.of("email", "someone@example.com", "cardLast4", "1111")));
+		String caseNumber = CASE.matcher(firstPage).results().findFirst().orElseThrow().group(1);
+		String page = "";
+		for (int i = 0; i < 4; i++) {
+			page = agent.followed(agent.post(verify, Map.of("email", "someone@example.com", "caseNumber", caseNumber)));
+		}
+		java.util.regex.Matcher security = java.util.regex.Pattern.compile("security case (CASE-[A-Z0-9-]+)").matcher(page);
+		assertThat(security.find()).as(page).isTrue();
+		String securityCase = security.group(1);
+		assertThat(support.find(securityCase).orElseThrow().status()).isEqualTo(dev.subdesk.support.SupportCase.Status.ESCALATED);
+
+		agent.post(verify, Map.of("email", "someone@example.com", "caseNumber", securityCase));
+
+		dev.subdesk.support.SupportCase after = support.find(securityCase).orElseThrow();
+		assertThat(after.owner()).as("an escalated case nobody owns waits for a supervisor").isNull();
+		assertThat(agent.post("/console/cases/" + securityCase + "/resolve", Map.of("note", "Fine")).status())
+			.isEqualTo(403);
 	}
 }
