@@ -115,7 +115,16 @@ public class SubscriptionPriceChanges {
 			  AND s.current_period_end = p.renewal_at
 			ORDER BY p.renewal_at
 			LIMIT :limit
-			FOR UPDATE OF p SKIP LOCKED
+			""";
+
+	/** {@link #LAPSED} for one row, locked: asked again once its account and subscription are locked. */
+	private static final String STILL_LAPSED = """
+			SELECT p.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
+			WHERE p.subscription_id = :sub AND p.price_change_id = :change
+			  AND p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
+			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
+			  AND s.current_period_end = p.renewal_at
+			FOR UPDATE OF p
 			""";
 
 	private static final String ENDED = """
@@ -261,6 +270,7 @@ public class SubscriptionPriceChanges {
 	 */
 	@Transactional
 	public SubscriptionPriceChange consent(String subscriptionId, String channel) {
+		accounts.lockHolderOf(subscriptionId); // the account, then the subscription, then its price change
 		Subscription s = subscriptions.lock(subscriptionId);
 		SubscriptionPriceChange pending = pending(s.id())
 			.filter(p -> p.consentRequired() && !s.ended())
@@ -539,12 +549,33 @@ public class SubscriptionPriceChanges {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public List<SubscriptionPriceChange> claimLapsed(Instant until, int limit) {
-		return jdbc.sql(LAPSED)
+		// read first, then lock in the order of every change of a subscription (account, subscription, then its
+		// price change, as consent does): locking the row first deadlocked with a consent given at that moment
+		List<SubscriptionPriceChange> candidates = jdbc.sql(LAPSED)
 			.param("until", Timestamp.from(until))
-			.param("limit", limit)
+			.param("limit", limit + CLAIM_SPARE)
 			.query(SubscriptionPriceChanges::map)
 			.list();
+		List<SubscriptionPriceChange> claimed = new java.util.ArrayList<>(limit);
+		for (SubscriptionPriceChange candidate : candidates) {
+			if (claimed.size() == limit) {
+				break;
+			}
+			accounts.lockHolderOf(candidate.subscriptionId());
+			subscriptions.lock(candidate.subscriptionId());
+			jdbc.sql(STILL_LAPSED)
+				.param("sub", candidate.subscriptionId())
+				.param("change", candidate.priceChangeId())
+				.param("until", Timestamp.from(until))
+				.query(SubscriptionPriceChanges::map)
+				.optional()
+				.ifPresent(claimed::add); // else consented, or claimed by another node, meanwhile
+		}
+		return claimed;
 	}
+
+	/** How many candidates more than asked {@link #claimLapsed} reads, for those another node takes meanwhile. */
+	private static final int CLAIM_SPARE = 4;
 
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void ended(SubscriptionPriceChange change, Instant at) {
