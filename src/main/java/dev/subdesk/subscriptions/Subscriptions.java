@@ -532,8 +532,11 @@ public class Subscriptions {
 		String replacement = accounts.removePaymentMethod(accountId, paymentMethodId)
 			.map(PaymentMethod::id)
 			.orElse(null);
-		for (Subscription s : all) {
-			if (paymentMethodId.equals(s.paymentMethodId())) {
+		for (Subscription read : all.stream().sorted(java.util.Comparator.comparing(Subscription::id)).toList()) {
+			if (paymentMethodId.equals(read.paymentMethodId())) {
+				// locked (in id order) and read again before it is written whole: a renewal that committed since the
+				// list was read (the engine takes no account lock) keeps its period and price
+				Subscription s = lock(read.id());
 				Subscription updated = s.withPaymentMethod(replacement);
 				repository.update(updated);
 				changed(EventType.SUBSCRIPTION_UPDATED, updated);
