@@ -112,11 +112,15 @@ class Dispatcher implements SmartLifecycle {
 	 * hours, all its retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to
 	 * {@code :batch}.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
-	 * Besides, the due manual retries of DISABLED endpoints (sent once, see {@link #ONCE}), found through their own
-	 * partial index ({@code webhook_delivery_manual}, V290), which holds only the PENDING manual retries: a DISABLED
-	 * endpoint's ordinary deliveries are never read, however many there are, and never claimed. That scan is planned
-	 * on its own ({@code OFFSET 0}: not joined into a loop over the endpoints, where the per-endpoint index could be
-	 * taken and a DISABLED endpoint's backlog read to find its few manual rows).
+	 * Besides, the due manual retries of DISABLED endpoints (sent once, see {@link #ONCE}), looked up endpoint
+	 * by endpoint too, at most the endpoint's room as above (however many retries its owner asked for, they take no
+	 * more of a claim than an ENABLED endpoint's backlog: taken up to {@code :batch}, all due before anything new,
+	 * they filled every claim, which gave back all but the endpoint's window row by row, and starved every other
+	 * endpoint), at most {@code :batch} in all, through their own partial index ({@code webhook_delivery_manual},
+	 * V290), which holds only the PENDING manual retries: a DISABLED endpoint's ordinary deliveries are never read,
+	 * however many there are, and never claimed. That index is keyed like {@code webhook_delivery_due_per_endpoint}
+	 * and holds a part of its rows, so for the same conditions it is never the dearer to read, whatever the statistics
+	 * say (the per-endpoint index would read a DISABLED endpoint's backlog to find its few manual rows).
 	 * <p>
 	 * The plan must not depend on the statistics, which a burst makes wrong (taken while nothing was PENDING, or
 	 * never): the order check asks for the subject's first sequence in index order, which only
@@ -154,13 +158,19 @@ class Dispatcher implements SmartLifecycle {
 			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
 			          AS f (id, room) WHERE f.id = w.id), :initial)
 			    UNION ALL
-			    SELECT m.id, m.next_attempt_at, m.event_position
-			    FROM (SELECT d.id, d.endpoint_id, d.next_attempt_at, d.event_position FROM webhook_delivery d
-			          WHERE d.status = 'PENDING' AND d.manual AND d.next_attempt_at <= :now
-			            AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
-			          OFFSET 0) m
-			    JOIN webhook_endpoint w ON w.id = m.endpoint_id
-			    WHERE w.status = 'DISABLED' AND w.id <> ALL (:busy)),
+			    (SELECT m.id, m.next_attempt_at, m.event_position
+			    FROM webhook_endpoint w
+			    CROSS JOIN LATERAL (
+			        SELECT d.id, d.next_attempt_at, d.event_position
+			        FROM webhook_delivery d
+			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.manual AND d.next_attempt_at <= :now
+			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			        ORDER BY d.next_attempt_at, d.event_position
+			        LIMIT greatest(least(coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]),
+			            CAST(:rooms AS integer[])) AS f (id, room) WHERE f.id = w.id), :initial), :most), 0)) m
+			    WHERE w.status = 'DISABLED' AND w.id <> ALL (:busy)
+			    ORDER BY m.next_attempt_at, m.event_position
+			    LIMIT :batch)),
 			claimed AS (
 			    SELECT d.id FROM webhook_delivery d
 			    WHERE d.id = ANY (ARRAY(SELECT due.id FROM due ORDER BY due.next_attempt_at, due.event_position

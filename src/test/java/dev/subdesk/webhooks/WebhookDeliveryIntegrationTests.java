@@ -619,6 +619,129 @@ class WebhookDeliveryIntegrationTests {
 		}
 	}
 
+	/**
+	 * Many manual retries of one DISABLED endpoint, all due before anything else, take no more of a claim than that
+	 * endpoint's room, like an ENABLED endpoint's backlog: another endpoint's due delivery is claimed in the same
+	 * round. (Taken without a per-endpoint limit, they filled the whole batch of every claim, which gave all but the
+	 * endpoint's window back row by row, and no other endpoint was sent anything until they were all through.)
+	 */
+	@Test
+	void manyManualRetriesOfADisabledEndpointDoNotCrowdAnotherEndpointOutOfAClaim() throws Exception {
+		var disabled = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
+		made.add(disabled.endpoint().id());
+		Receiver receiver = receiver();
+		var enabled = endpoint(receiver);
+		int retries = properties.batch() * 3;
+		List<Dispatcher.Claim> claims = new ArrayList<>();
+		dispatcher.stop();
+		try {
+			jdbc.sql("UPDATE webhook_endpoint SET status = 'DISABLED' WHERE id = :id")
+				.param("id", disabled.endpoint().id())
+				.update();
+			// its owner retried them an hour ago: all due before anything new
+			fillManualRetries(disabled.endpoint().id(), retries, 0);
+			String subject = subject();
+			append(EventType.DEVICE_ACTIVATED, subject);
+			while (dispatcher.fanOut() > 0) {
+				// fan the new event out
+			}
+
+			claims.addAll(dispatcher.claim());
+
+			assertThat(claims).as("the other endpoint's due delivery is in the same claim: %s", claims)
+				.anySatisfy(c -> assertThat(c.endpointId()).isEqualTo(enabled.endpoint().id()));
+			assertThat(claims).as("the disabled endpoint's manual retries are claimed too, up to its window")
+				.filteredOn(c -> c.endpointId().equals(disabled.endpoint().id()))
+				.hasSizeBetween(1, SendWindows.INITIAL);
+		}
+		finally {
+			dispatcher.forget(claims);
+			jdbc.sql("""
+					UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+					WHERE claim_token = ANY (:tokens)
+					""")
+				.param("tokens", claims.stream().map(Dispatcher.Claim::token).distinct().toArray(String[]::new))
+				.update();
+			jdbc.sql("DELETE FROM webhook_delivery WHERE endpoint_id = :id").param("id", disabled.endpoint().id()).update();
+			dispatcher.start();
+		}
+	}
+
+	/**
+	 * The claim reads at most an endpoint's room of a DISABLED endpoint's manual retries, however many are due, and
+	 * reads them through their own index only: with statistics taken after they were made, and with statistics
+	 * taken while the table was empty. Shown in transactions that are rolled back.
+	 */
+	@Test
+	void theClaimReadsAtMostTheRoomOfADisabledEndpointsManyManualRetries() {
+		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
+		made.add(down.endpoint().id());
+		dispatcher.stop();
+		try {
+			for (boolean emptyStatistics : List.of(false, true)) {
+				String plan = transactions.execute(tx -> {
+					jdbc.sql("UPDATE webhook_endpoint SET status = 'DISABLED' WHERE id = :id")
+						.param("id", down.endpoint().id())
+						.update();
+					// nothing else due: the claim takes the endpoint's room of them and nothing more
+					jdbc.sql("DELETE FROM webhook_delivery").update();
+					if (emptyStatistics) {
+						jdbc.sql("ANALYZE webhook_delivery").update();
+					}
+					fillManualRetries(down.endpoint().id(), 2_000, 1_000);
+					if (!emptyStatistics) {
+						jdbc.sql("ANALYZE webhook_delivery").update();
+					}
+					String claimPlan = claimPlan("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ");
+					tx.setRollbackOnly();
+					return claimPlan;
+				});
+				assertThat(plan).as(plan)
+					.contains("Index Scan using webhook_delivery_manual on webhook_delivery")
+					.doesNotContain("Seq Scan on webhook_delivery")
+					.doesNotContain("Bitmap Heap Scan on webhook_delivery")
+					.contains("Update on webhook_delivery d (actual rows=" + SendWindows.INITIAL + " loops=1)");
+				java.util.regex.Matcher read = java.util.regex.Pattern
+					.compile("on webhook_delivery \\w+ \\(actual rows=(\\d+) loops=(\\d+)\\)")
+					.matcher(plan);
+				while (read.find()) {
+					assertThat(Long.parseLong(read.group(1)) * Long.parseLong(read.group(2)))
+						.as("no scan reads more than the endpoint's room: " + plan)
+						.isLessThan(100);
+				}
+				java.util.regex.Matcher removed = java.util.regex.Pattern.compile("Rows Removed by Filter: (\\d+)")
+					.matcher(plan);
+				while (removed.find()) {
+					assertThat(Long.parseLong(removed.group(1))).as(plan).isLessThan(100);
+				}
+			}
+		}
+		finally {
+			// an emptied table's row count stays in pg_class after the rollback: take the statistics again
+			jdbc.sql("ANALYZE webhook_delivery").update();
+			dispatcher.start();
+		}
+	}
+
+	/**
+	 * {@code manual} PENDING manual retries of the endpoint, retried (due) an hour ago, and {@code ordinary} PENDING
+	 * ordinary deliveries due as long ago, each of a subject of its own, on no event of the log.
+	 */
+	private void fillManualRetries(String endpoint, int manual, int ordinary) {
+		jdbc.sql("""
+				INSERT INTO webhook_delivery (id, endpoint_id, event_position, event_id, event_type, subject_id,
+				    sequence, status, attempts, next_attempt_at, created_at, manual)
+				SELECT 'wd_manual_' || :endpoint || '_' || i, :endpoint, -1 - i, 'evt_manual_' || i,
+				    'subscription.renewed', 'sub_manual_' || :endpoint || '_' || i, 1, 'PENDING', 1, :at, :at, i < :manual
+				FROM generate_series(0, :manual + :ordinary - 1) AS i
+				""")
+			.param("endpoint", endpoint)
+			.param("manual", manual)
+			.param("ordinary", ordinary)
+			.param("at", java.sql.Timestamp.from(clock.instant().minus(Duration.ofHours(1))))
+			.update();
+	}
+
 	private String claimPlan() {
 		return claimPlan("EXPLAIN ");
 	}
