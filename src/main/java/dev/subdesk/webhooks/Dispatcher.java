@@ -112,7 +112,7 @@ class Dispatcher implements SmartLifecycle {
 	 * hours, all its retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to
 	 * {@code :batch}.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
-	 * Besides, the due manual retries of DISABLED endpoints (sent once, see {@link #ONCE}), looked up endpoint
+	 * Besides, the due manual retries of DISABLED endpoints (sent even so, see {@link #UNCOUNTED}), looked up endpoint
 	 * by endpoint too, at most the endpoint's room as above (however many retries its owner asked for, they take no
 	 * more of a claim than an ENABLED endpoint's backlog: taken up to {@code :batch}, all due before anything new,
 	 * they filled every claim, which gave back all but the endpoint's window row by row, and starved every other
@@ -262,16 +262,17 @@ class Dispatcher implements SmartLifecycle {
 			""";
 
 	/**
-	 * Whether a failed attempt, still this sender's, was a manual retry to an endpoint that is DISABLED: such a retry
-	 * is sent once, as asked (shared/API.md: "sent again now"), and nothing else is sent there, so it ends FAILED
-	 * rather than wait on the schedule; nor does it count in the endpoint's failing streak (its owner's probe of a
-	 * receiver nothing is sent to: counted, one failure of an endpoint disabled after failing for more than 3 days
-	 * would fail every delivery left PENDING there, the other manual retries not sent yet among them). An ordinary
-	 * attempt in flight when the endpoint was disabled is recorded as ever (retried on the schedule once enabled).
-	 * Locks the delivery, after its endpoint ({@link #ENDPOINTS_FIRST}), so that a retry asked meanwhile either
-	 * comes before (the claim is gone: nothing is recorded) or after (it makes the delivery PENDING again).
+	 * Whether a failed attempt, still this sender's, was a manual retry to an endpoint that is DISABLED: its owner's
+	 * probe of a receiver nothing else is sent to, which does not count in the endpoint's failing streak (counted, one
+	 * failure of an endpoint disabled after failing for more than 3 days would fail every delivery left PENDING there,
+	 * the other manual retries not sent yet among them). Apart from that it is recorded like any failed attempt:
+	 * retried on the schedule (FAILED when the schedule has no attempt left), no longer manual, so that it waits, first
+	 * of its subject again, until the endpoint is enabled (shared/API.md: retried until 3 days have passed; one
+	 * subject's events in order). Locks the delivery, after its endpoint ({@link #ENDPOINTS_FIRST}), so that a retry asked
+	 * meanwhile either comes before (the claim is gone: nothing is recorded) or after (it makes the delivery PENDING
+	 * again).
 	 */
-	private static final String ONCE = """
+	private static final String UNCOUNTED = """
 			SELECT d.manual AND w.status = 'DISABLED' FROM webhook_delivery d JOIN webhook_endpoint w ON w.id = d.endpoint_id
 			WHERE d.id = :id AND d.claim_token = :token
 			FOR NO KEY UPDATE OF d
@@ -288,8 +289,8 @@ class Dispatcher implements SmartLifecycle {
 	/**
 	 * An endpoint disabled for failing for 3 days is sent nothing more: its deliveries still PENDING, those not
 	 * in flight, end FAILED now rather than wait for ever (a delivery in flight ends so when its failure is
-	 * recorded). Its owner can send any of them again with a manual retry, which is sent once even while the endpoint
-	 * is DISABLED; the manual retries asked and not sent yet are left to be sent so.
+	 * recorded). Its owner can send any of them again with a manual retry, which is sent even while the endpoint is
+	 * DISABLED; the manual retries asked and not sent yet are left to be sent so.
 	 */
 	private static final String ENDPOINT_GIVEN_UP = """
 			UPDATE webhook_delivery SET status = 'FAILED', last_error = :error, next_attempt_at = NULL,
@@ -841,23 +842,22 @@ class Dispatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Records a failed attempt: retried at {@code scheduled}, or FAILED for good when there is none; one the endpoint
-	 * caused counts in its failing streak (3 days of it disable the endpoint). A manual retry to a DISABLED endpoint
-	 * ends FAILED and counts in no streak ({@link #ONCE}).
+	 * Records a failed attempt: retried at {@code next}, or FAILED for good when there is none; one the endpoint
+	 * caused counts in its failing streak (3 days of it disable the endpoint), unless it was a manual retry to a
+	 * DISABLED endpoint ({@link #UNCOUNTED}).
 	 */
-	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> scheduled, Instant now,
+	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> next, Instant now,
 			boolean endpointsFault) {
-		Boolean retrying = transactions.execute(tx -> {
+		transactions.executeWithoutResult(tx -> {
 			jdbc.sql(ENDPOINTS_FIRST).param("ids", new String[] { claim.endpointId() }).query(String.class).list();
-			Optional<Boolean> once = jdbc.sql(ONCE)
+			Optional<Boolean> uncounted = jdbc.sql(UNCOUNTED)
 				.param("id", claim.id())
 				.param("token", claim.token())
 				.query(Boolean.class)
 				.optional();
-			if (once.isEmpty()) {
-				return null; // no longer this sender's (a manual retry took it over, a lapsed lease): not recorded
+			if (uncounted.isEmpty()) {
+				return; // no longer this sender's (a manual retry took it over, a lapsed lease): not recorded
 			}
-			Optional<Instant> next = once.get() ? Optional.empty() : scheduled;
 			int recorded = jdbc.sql(FAILED)
 				.param("id", claim.id())
 				.param("token", claim.token())
@@ -867,7 +867,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
 				.param("now", Timestamp.from(now))
 				.update();
-			if (recorded > 0 && endpointsFault && !once.get() && jdbc.sql(ENDPOINT_FAILED)
+			if (recorded > 0 && endpointsFault && !uncounted.get() && jdbc.sql(ENDPOINT_FAILED)
 				.param("id", claim.endpointId())
 				.param("now", Timestamp.from(now))
 				.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
@@ -879,9 +879,8 @@ class Dispatcher implements SmartLifecycle {
 					.param("now", Timestamp.from(now))
 					.update();
 			}
-			return next.isPresent();
 		});
-		if (retrying == null ? scheduled.isPresent() : retrying) {
+		if (next.isPresent()) {
 			meters.retrying();
 		}
 		else {

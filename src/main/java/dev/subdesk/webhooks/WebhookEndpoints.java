@@ -284,8 +284,10 @@ public class WebhookEndpoints {
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
 	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
 	 * receiver may get the event twice, as at-least-once delivery allows). To a DISABLED endpoint it is sent too, once
-	 * (shared/API.md: "sent again now"): SUCCEEDED if it is accepted, else FAILED, as nothing else is sent there; the
-	 * endpoint stays DISABLED (only its owner enables it again) and its other deliveries wait as they were. A retry
+	 * (shared/API.md: "sent again now"): SUCCEEDED if it is accepted; else it goes back on the retry schedule like any
+	 * failed attempt (FAILED only when the schedule has no attempt left), without counting in the endpoint's failing
+	 * streak, and waits, first of its subject again, until the endpoint is enabled. The endpoint stays DISABLED (only
+	 * its owner enables it again) and its other deliveries wait as they were. A retry
 	 * asked again while the first one's attempt is in flight sends it again (the claim is taken over, as above); one
 	 * asked before the first was claimed is served by the same attempt, made after both.
 	 */

@@ -3,11 +3,13 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.subdesk.clock.TestClock;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,6 +29,9 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	TransactionTemplate transactions;
+
+	@Autowired
+	TestClock clock;
 
 	private Api described() {
 		return api.checkedAgainstTheDescription();
@@ -151,12 +156,17 @@ class WebhookEndpointsIntegrationTests extends ApiIntegrationTest {
 		var accepted = described().post(retry);
 		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
 		int attempts = delivery.path("attempts").asInt();
-		await().atMost(Duration.ofSeconds(20)).until(() -> deliveryOf(id, eventId).path("status").asString()
-			.equals("FAILED"));
+		// recorded: its next attempt on the schedule, after the retry's (made "now")
+		await().atMost(Duration.ofSeconds(20)).until(() -> {
+			JsonNode now = deliveryOf(id, eventId);
+			return now.path("attempts").asInt() == attempts + 1 && (now.path("status").asString().equals("FAILED")
+					|| Instant.parse(now.path("nextAttemptAt").asString()).isAfter(clock.instant()));
+		});
 		JsonNode failed = deliveryOf(id, eventId);
 		assertThat(failed.path("attempts").asInt()).as("sent once").isEqualTo(attempts + 1);
 		assertThat(failed.path("lastError").asString()).contains("connect");
-		assertThat(failed.path("nextAttemptAt").isNull()).as("nothing else is sent to a DISABLED endpoint").isTrue();
+		assertThat(failed.path("status").asString()).as("back on the retry schedule, sent once enabled: " + failed)
+			.isEqualTo("PENDING");
 		assertThat(described().get("/webhook-endpoints/" + id).json().path("status").asString()).isEqualTo("DISABLED");
 		assertThat(described().post("/webhook-endpoints/" + id + "/deliveries/wd_unknown/retry").status())
 			.as("an unknown delivery is still 404")

@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.subdesk.clock.TestClock;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.testing.ApiIntegrationTest;
@@ -28,6 +29,9 @@ class ConsoleWebhooksIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	TransactionTemplate transactions;
+
+	@Autowired
+	TestClock clock;
 
 	@Test
 	void anAdminSeesAFailingDeliveryOfAnEndpointAndSendsItAgain() {
@@ -80,10 +84,16 @@ class ConsoleWebhooksIntegrationTests extends ApiIntegrationTest {
 					"/console/webhooks/" + endpoint + "/deliveries/" + delivery.id() + "/retry", Map.of());
 			assertThat(answer.status()).as("back to the page").isEqualTo(302);
 			assertThat(admin.followed(answer)).contains("Delivery " + delivery.id() + " is being sent again.");
-			await().atMost(Duration.ofSeconds(20))
-				.until(() -> endpoints.delivery(endpoint, delivery.id()).status() == Delivery.Status.FAILED);
-			assertThat(endpoints.delivery(endpoint, delivery.id()).attempts()).as("sent once")
-				.isEqualTo(delivery.attempts() + 1);
+			// recorded: back on the retry schedule (sent once the endpoint is enabled), its next attempt after the
+			// retry's (made "now")
+			await().atMost(Duration.ofSeconds(20)).until(() -> {
+				Delivery now = endpoints.delivery(endpoint, delivery.id());
+				return now.attempts() == delivery.attempts() + 1 && (now.status() == Delivery.Status.FAILED
+						|| now.nextAttemptAt() != null && now.nextAttemptAt().isAfter(clock.instant()));
+			});
+			Delivery after = endpoints.delivery(endpoint, delivery.id());
+			assertThat(after.attempts()).as("sent once").isEqualTo(delivery.attempts() + 1);
+			assertThat(after.status()).as(after.toString()).isEqualTo(Delivery.Status.PENDING);
 			assertThat(endpoints.get(endpoint).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
 		}
 		finally {

@@ -10,6 +10,7 @@ import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ import tools.jackson.databind.node.MissingNode;
 /**
  * {@code POST /webhook-endpoints/{id}/deliveries/{deliveryId}/retry} to a DISABLED endpoint (shared/API.md: "202,
  * sent again now, outside the subject's order"), over HTTP against a real receiver: the delivery is sent once, signed
- * and recorded; the endpoint stays DISABLED; its other deliveries are neither sent nor failed.
+ * and recorded (failed, it goes back on the retry schedule, sent once the endpoint is enabled); the endpoint stays
+ * DISABLED; its other deliveries are neither sent nor failed.
  */
 class ManualRetryToADisabledEndpointIntegrationTests extends ApiIntegrationTest {
 
@@ -150,8 +152,27 @@ class ManualRetryToADisabledEndpointIntegrationTests extends ApiIntegrationTest 
 			.isEqualTo("DISABLED");
 	}
 
+	/** Waits until the outcome of the delivery's attempt number {@code attempts} is recorded (its claim ended). */
+	private void recorded(JsonNode delivery, int attempts) {
+		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+				SELECT attempts = :attempts AND claim_token IS NULL FROM webhook_delivery WHERE id = :id
+				""").param("attempts", attempts).param("id", delivery.path("id").asString()).query(Boolean.class).single());
+	}
+
+	/**
+	 * A barrier: a delivery to another endpoint, made now, has been sent, so claim rounds have run since (the claim
+	 * looks at every endpoint's due work in one statement).
+	 */
+	private void aClaimRoundHasRun() throws Exception {
+		Receiver other = receiver();
+		endpoint(other);
+		String eventId = append(subject());
+		await().atMost(Duration.ofSeconds(20)).until(() -> !requestsFor(other, eventId).isEmpty());
+	}
+
 	@Test
-	void aFailedRetryToADisabledEndpointEndsFailedAndItsOtherDeliveriesAreNeitherSentNorFailed() throws Exception {
+	void aFailedRetryToADisabledEndpointGoesBackOnTheScheduleAndItsOtherDeliveriesAreNeitherSentNorFailed()
+			throws Exception {
 		Receiver receiver = receiver();
 		receiver.answer(() -> 500);
 		Endpoint endpoint = endpoint(receiver);
@@ -171,13 +192,14 @@ class ManualRetryToADisabledEndpointIntegrationTests extends ApiIntegrationTest 
 		Api.Response accepted = retry(endpoint.id(), toRetry);
 
 		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> delivery(endpoint.id(), retried).path("status").asString().equals("FAILED"));
+		recorded(toRetry, 2);
 		JsonNode failed = delivery(endpoint.id(), retried);
+		assertThat(failed.path("status").asString()).as("back on the retry schedule: " + failed).isEqualTo("PENDING");
 		assertThat(failed.path("attempts").asInt()).isEqualTo(2);
 		assertThat(failed.path("lastStatusCode").asInt()).isEqualTo(500);
 		assertThat(failed.path("lastError").asString()).contains("500");
-		assertThat(failed.path("nextAttemptAt").isNull()).as("not retried on the schedule: " + failed).isTrue();
+		assertThat(Instant.parse(failed.path("nextAttemptAt").asString())).as("the schedule's next attempt: " + failed)
+			.isAfter(clock.instant());
 		assertThat(requestsFor(receiver, retried)).as("sent once for the retry").hasSize(2);
 		// the claim that took the retry found the other delivery due as well, and left it
 		assertThat(requestsFor(receiver, other)).as("the other delivery is not sent").hasSize(1);
@@ -185,14 +207,82 @@ class ManualRetryToADisabledEndpointIntegrationTests extends ApiIntegrationTest 
 		assertThat(described().get("/webhook-endpoints/" + endpoint.id()).json().path("status").asString())
 			.isEqualTo("DISABLED");
 
-		// enabled again, the waiting one goes out on its schedule; the retried one stays FAILED
+		// its next attempt due, it is not sent while the endpoint stays DISABLED
+		clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+		aClaimRoundHasRun();
+		assertThat(requestsFor(receiver, retried)).as("nothing more sent to a DISABLED endpoint").hasSize(2);
+		assertThat(requestsFor(receiver, other)).hasSize(1);
+		assertThat(delivery(endpoint.id(), retried).path("status").asString()).isEqualTo("PENDING");
+
+		// enabled again, both go out on their schedule
 		receiver.answer(() -> 204);
 		assertThat(described().patch("/webhook-endpoints/" + endpoint.id(), Map.of("status", "ENABLED")).status())
 			.isEqualTo(200);
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> delivery(endpoint.id(), other).path("status").asString().equals("SUCCEEDED"));
-		assertThat(requestsFor(receiver, retried)).hasSize(2);
-		assertThat(delivery(endpoint.id(), retried).path("status").asString()).isEqualTo("FAILED");
+			.until(() -> delivery(endpoint.id(), other).path("status").asString().equals("SUCCEEDED")
+					&& delivery(endpoint.id(), retried).path("status").asString().equals("SUCCEEDED"));
+		assertThat(requestsFor(receiver, retried)).hasSize(3);
+	}
+
+	/**
+	 * A retry that fails while the endpoint is DISABLED is the subject's earliest PENDING delivery again: once its
+	 * owner enables the endpoint, it is sent on the schedule and the subject's later events wait behind it
+	 * (shared/API.md: delivered in sequence order, retried until 3 days). It was once failed for good, never sent
+	 * again, and the later event went out first.
+	 */
+	@Test
+	void aRetryThatFailedWhileTheEndpointWasDisabledIsSentInOrderOnceItIsEnabled() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		Endpoint endpoint = endpoint(receiver);
+		String subject = subject();
+		String first = append(subject);
+		String second = append(subject);
+		JsonNode toRetry = failedOnce(endpoint.id(), first);
+		assertThat(delivery(endpoint.id(), second).path("attempts").asInt()).as("waits behind the first").isZero();
+		disable(endpoint.id());
+
+		assertThat(retry(endpoint.id(), toRetry).status()).isEqualTo(202);
+		recorded(toRetry, 2);
+		JsonNode failed = delivery(endpoint.id(), first);
+		assertThat(failed.path("status").asString()).as("back on the retry schedule: " + failed).isEqualTo("PENDING");
+		assertThat(failed.path("nextAttemptAt").isNull()).as(failed.toString()).isFalse();
+		assertThat(requestsFor(receiver, second)).isEmpty();
+
+		receiver.answer(() -> 204);
+		assertThat(described().patch("/webhook-endpoints/" + endpoint.id(), Map.of("status", "ENABLED")).status())
+			.isEqualTo(200);
+		clock.moveTo(Instant.parse(failed.path("nextAttemptAt").asString()).plusSeconds(1));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> delivery(endpoint.id(), second).path("status").asString().equals("SUCCEEDED"));
+		assertThat(delivery(endpoint.id(), first).path("status").asString()).isEqualTo("SUCCEEDED");
+		assertThat(receiver.accepted().stream().map(Receiver.Received::id).filter(List.of(first, second)::contains))
+			.as("in sequence order")
+			.containsExactly(first, second);
+	}
+
+	/**
+	 * A manual retry to an ENABLED endpoint that its owner disables while the attempt is at the receiver: failed, it
+	 * goes back on the schedule like any failed attempt (sent once the endpoint is enabled again), not failed for
+	 * good.
+	 */
+	@Test
+	void aManualRetryInFlightWhenItsEndpointIsDisabledIsNotFailedForGood() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		Endpoint endpoint = endpoint(receiver);
+		String eventId = append(subject());
+		JsonNode delivery = failedOnce(endpoint.id(), eventId);
+		receiver.hold();
+		assertThat(retry(endpoint.id(), delivery).status()).isEqualTo(202);
+		await().atMost(Duration.ofSeconds(20)).until(() -> delivery(endpoint.id(), eventId).path("attempts").asInt() == 2);
+		disable(endpoint.id());
+		receiver.release();
+
+		recorded(delivery, 2);
+		JsonNode after = delivery(endpoint.id(), eventId);
+		assertThat(after.path("status").asString()).as(after.toString()).isEqualTo("PENDING");
+		assertThat(after.path("nextAttemptAt").isNull()).as(after.toString()).isFalse();
 	}
 
 	@Test
