@@ -132,7 +132,9 @@ class SubscriptionNotices {
 	private String priceChangeBody(Letter letter, Subscription s, String name, PriceChangeAtRenewal atRenewal) {
 		SubscriptionPriceChange change = atRenewal.change();
 		String term = letter.text(s.term() == Term.P1Y ? "priceChange.term.year" : "priceChange.term.month");
-		String key = change.consentRequired() ? "priceChange.consent" : "priceChange.body";
+		// told again ahead of a later renewal after the customer accepted: that renewal is charged, as for a change
+		// needing no consent, and they can still cancel before it
+		String key = change.awaitingConsent() ? "priceChange.consent" : "priceChange.body";
 		return letter.text(atRenewal.discountFirst() ? key + ".discountFirst" : key, name, s.orderNumber(),
 				letter.money(change.oldPrice()), letter.money(change.newPrice()), term, letter.date(atRenewal.renewal()),
 				baseUrl, letter.money(atRenewal.charge()), letter.date(atRenewal.newPriceFrom()));

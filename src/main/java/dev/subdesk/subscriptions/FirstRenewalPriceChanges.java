@@ -58,7 +58,7 @@ class FirstRenewalPriceChanges implements FirstRenewalPrices {
 				// tick, never the purchase's very instant), and a subscriber is claimed only while the notice is still
 				// at least minDaysBefore ahead: a first renewal exactly that far away (a 7-day trial) keeps the old price
 				boolean sentInTime = noticeAt.isAfter(purchase) || firstRenewal.minus(minimumLead).isAfter(purchase);
-				return sentInTime && row.appliesAt(firstRenewal, minimumLead)
+				return sentInTime && row.appliesAt(firstRenewal, minimumLead, lead)
 						? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
 			});
 	}

@@ -91,6 +91,20 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
+	/**
+	 * A discount accepted for the next renewal of {@code s} (its price now) that is lower than the new price of a
+	 * change pending for that renewal is charged there: the change then applies from the renewal after, and is told
+	 * again inside the window before it ({@link SubscriptionPriceChanges#HOLD_FOR_KEPT_DISCOUNT}).
+	 */
+	void holdPriceChangeForKeptDiscount(Subscription s) {
+		jdbc.sql(SubscriptionPriceChanges.HOLD_FOR_KEPT_DISCOUNT)
+			.param("sub", s.id())
+			.param("renewal", ts(s.currentPeriodEnd()))
+			.param("next", ts(s.nextPeriodEnd()))
+			.param("price", s.price().amount())
+			.update();
+	}
+
 	void update(Subscription s) {
 		jdbc.sql(UPDATE)
 			.param("status", s.status().name())

@@ -28,23 +28,36 @@ public record SubscriptionPriceChange(String subscriptionId, String priceChangeI
 
 	/**
 	 * The one rule of whether the renewal at {@code renewal} is charged the new price: the change is pending and due at
-	 * or before that renewal, its notice went out at least {@code lead} before it, and the consent is recorded where it
-	 * is required. Otherwise that renewal keeps the old price (and a change whose notice came too late applies at a
-	 * later renewal).
+	 * or before that renewal, its notice went out inside the rules' window before it (at most {@code lead}, the rule
+	 * table's days, and at least {@code minimumLead} ahead: R-CA-8's 7-30 days, R-NY-2's 5-30) and the consent is
+	 * recorded where it is required. Otherwise that renewal keeps the old price: a change whose notice came too late,
+	 * or too early (told before a renewal that kept an accepted discount), applies at a later renewal, after a notice
+	 * inside the window before it.
 	 */
-	public boolean appliesAt(Instant renewal, Duration lead) {
-		return dueAt(renewal, lead) && (!consentRequired || consentedAt != null);
+	public boolean appliesAt(Instant renewal, Duration minimumLead, Duration lead) {
+		return dueAt(renewal, minimumLead, lead) && (!consentRequired || consentedAt != null);
 	}
 
 	/**
 	 * Whether the renewal at {@code renewal} waits for the customer's consent to this change: it would apply there
 	 * ({@link #appliesAt}) once accepted; without it the subscription ends at that renewal instead.
 	 */
-	public boolean awaitsConsentAt(Instant renewal, Duration lead) {
-		return dueAt(renewal, lead) && awaitingConsent();
+	public boolean awaitsConsentAt(Instant renewal, Duration minimumLead, Duration lead) {
+		return dueAt(renewal, minimumLead, lead) && awaitingConsent();
 	}
 
-	private boolean dueAt(Instant renewal, Duration lead) {
-		return status == Status.PENDING && !renewalAt.isAfter(renewal) && !noticeSentAt.isAfter(renewal.minus(lead));
+	/**
+	 * Whether this change still has to be told ahead of the renewal at {@code renewal} (its notice went out before
+	 * that renewal's window, or was meant for an earlier renewal) and can still be, from {@code now}: the notice job
+	 * tells it again inside the window, and the change then reaches that renewal as if told there first.
+	 */
+	public boolean toBeToldAgainFor(Instant renewal, Duration minimumLead, Duration lead, Instant now) {
+		return status == Status.PENDING && !renewalAt.isAfter(renewal) && noticeSentAt.isBefore(renewal.minus(lead))
+				&& !renewal.minus(minimumLead).isBefore(now);
+	}
+
+	private boolean dueAt(Instant renewal, Duration minimumLead, Duration lead) {
+		return status == Status.PENDING && !renewalAt.isAfter(renewal) && !noticeSentAt.isAfter(renewal.minus(minimumLead))
+				&& !noticeSentAt.isBefore(renewal.minus(lead));
 	}
 }

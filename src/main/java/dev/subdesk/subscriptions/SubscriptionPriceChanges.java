@@ -38,7 +38,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * existing subscribers, each DIRECT auto-renewing subscription bought before it gets one PRICE_CHANGE notice the
  * rule table's days before its first renewal at or after the effective instant (at once when that is already
  * closer but still inside the rules' windows; later than that, the notice waits for the lead before the renewal
- * after it). The renewal engine
+ * after it). A renewal that keeps an accepted discount lower than the new price is charged the discount; the new
+ * price takes effect at the renewal after it, and is charged there only after a notice inside the window before it:
+ * the change is told again then ({@link SubscriptionPriceChange#toBeToldAgainFor}), and, where consent is required,
+ * the subscription ends there, not at the discounted renewal, without it. The renewal engine
  * asks {@link #atRenewal} in bulk which price each renewal charges; where the customer's jurisdiction requires
  * consent to an increase and none is recorded by the renewal, the renewal engine ends the subscription at the
  * term's end instead ({@link #claimLapsed}). The subscription's own price is untouched until the change applies.
@@ -69,6 +72,56 @@ public class SubscriptionPriceChanges {
 			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) >= :now
 			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
 			                  WHERE p.subscription_id = s.id AND p.price_change_id = :change)
+			""";
+
+	/**
+	 * Subscriptions whose pending change still has to be told ahead of their next renewal (its notice went out before
+	 * that renewal's window: told ahead of a renewal that kept an accepted discount, or held for a renewal it missed),
+	 * now that the window has come, while a notice can still land inside it.
+	 */
+	private static final String CLAIM_TELL_AGAIN = """
+			SELECT s.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
+			WHERE p.status = 'PENDING' AND p.renewal_at <= s.current_period_end
+			  AND p.notice_sent_at < s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
+			  AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew AND s.cancel_at IS NULL AND s.channel = 'DIRECT'
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END) <= :until
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) >= :now
+			ORDER BY s.current_period_end
+			LIMIT :limit
+			FOR UPDATE OF s SKIP LOCKED
+			""";
+
+	private static final String NEXT_TELL_AGAIN_DUE = """
+			SELECT min(s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END))
+			FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
+			WHERE p.status = 'PENDING' AND p.renewal_at <= s.current_period_end
+			  AND p.notice_sent_at < s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
+			  AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew AND s.cancel_at IS NULL AND s.channel = 'DIRECT'
+			  AND s.current_period_end - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) >= :now
+			""";
+
+	/** The pending change told again: the renewal it now applies at and the notice that counts for it. */
+	private static final String TOLD_AGAIN = """
+			UPDATE subscription_price_changes p SET renewal_at = v.renewal, notice_sent_at = :sent
+			FROM unnest(:subs::text[], :changes::text[], :renewals::timestamptz[]) AS v(sub, change, renewal)
+			WHERE p.subscription_id = v.sub AND p.price_change_id = v.change AND p.status = 'PENDING'
+			""";
+
+	/** Older pending rows of a subscription whose newest pending change counts instead (from before supersession). */
+	private static final String SUPERSEDE_OLDER = """
+			UPDATE subscription_price_changes p SET status = 'SUPERSEDED', resolved_at = :at
+			FROM unnest(:subs::text[], :changes::text[]) AS v(sub, change)
+			WHERE p.subscription_id = v.sub AND p.price_change_id <> v.change AND p.status = 'PENDING'
+			""";
+
+	/**
+	 * A discount accepted for the renewal a pending change is due at, lower than both the regular price the change
+	 * was told from and its new price: the change moves to the renewal after (JdbcSubscriptionRepository).
+	 */
+	static final String HOLD_FOR_KEPT_DISCOUNT = """
+			UPDATE subscription_price_changes SET renewal_at = :next
+			WHERE subscription_id = :sub AND status = 'PENDING' AND renewal_at = :renewal
+			  AND :price < old_amount AND :price < new_amount
 			""";
 
 	private static final String INSERT = """
@@ -107,12 +160,21 @@ public class SubscriptionPriceChanges {
 			WHERE p.subscription_id = v.sub AND p.price_change_id = v.change AND p.status = 'PENDING'
 			""";
 
-	/** Consent-requiring changes without consent whose renewal has come, on subscriptions that would renew at it. */
+	/**
+	 * Consent-requiring changes without consent whose renewal has come, on subscriptions that would renew at it, told
+	 * inside the window before it ({@link SubscriptionPriceChange#awaitsConsentAt}); not where that renewal keeps an
+	 * accepted discount lower than the new price (its price below both the regular price the change was told from and
+	 * the new one): that renewal is charged the discount and the change is told again, asking for consent, before the
+	 * renewal after it.
+	 */
 	private static final String LAPSED = """
 			SELECT p.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
 			WHERE p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
 			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
 			  AND s.current_period_end = p.renewal_at
+			  AND p.notice_sent_at >= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
+			  AND p.notice_sent_at <= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END)
+			  AND NOT (s.price_amount < p.old_amount AND s.price_amount < p.new_amount)
 			ORDER BY p.renewal_at
 			LIMIT :limit
 			""";
@@ -124,6 +186,9 @@ public class SubscriptionPriceChanges {
 			  AND p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
 			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
 			  AND s.current_period_end = p.renewal_at
+			  AND p.notice_sent_at >= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
+			  AND p.notice_sent_at <= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END)
+			  AND NOT (s.price_amount < p.old_amount AND s.price_amount < p.new_amount)
 			FOR UPDATE OF p
 			""";
 
@@ -252,10 +317,16 @@ public class SubscriptionPriceChanges {
 		}
 		List<PriceChange> changes = priceChanges.all();
 		Map<String, Set<String>> applied = appliedChanges(rowsOf(List.copyOf(pending.keySet())));
+		Instant now = clock.instant();
 		for (Subscription s : renewing) {
 			SubscriptionPriceChange r = pending.get(s.id());
-			Duration lead = minimumLead(s.term());
-			if (r != null && (r.appliesAt(s.currentPeriodEnd(), lead) || r.awaitsConsentAt(s.currentPeriodEnd(), lead))) {
+			Instant renewal = s.currentPeriodEnd();
+			Duration minimum = minimumLead(s.term());
+			Duration lead = lead(s.term());
+			// a change to be told again inside the window before this renewal reaches it as if told there (the notice
+			// job tells it, while the subscription renews, before the renewal can come)
+			if (r != null && (r.appliesAt(renewal, minimum, lead) || r.awaitsConsentAt(renewal, minimum, lead)
+					|| r.toBeToldAgainFor(renewal, minimum, lead, now))) {
 				Money list = listPrice(s, catalog.get(s.planCode()), applied.getOrDefault(s.id(), Set.of()), changes);
 				out.put(s.id(), outlook(s, list, r));
 			}
@@ -302,6 +373,13 @@ public class SubscriptionPriceChanges {
 				sent += n;
 			}
 		}
+		while (true) {
+			Integer n = tx.execute(status -> tellAgainBatch(all, until, batchSize));
+			if (n == null || n == 0) {
+				break;
+			}
+			sent += n;
+		}
 		return sent;
 	}
 
@@ -331,6 +409,18 @@ public class SubscriptionPriceChanges {
 			if (due != null && (next == null || due.toInstant().isBefore(next))) {
 				next = due.toInstant();
 			}
+		}
+		Timestamp again = jdbc.sql(NEXT_TELL_AGAIN_DUE)
+			.param("yearLead", yearLead)
+			.param("monthLead", monthLead)
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
+			.param("now", Timestamp.from(now))
+			.query(Timestamp.class)
+			.optional()
+			.orElse(null);
+		if (again != null && (next == null || again.toInstant().isBefore(next))) {
+			next = again.toInstant();
 		}
 		return Optional.ofNullable(next);
 	}
@@ -379,8 +469,11 @@ public class SubscriptionPriceChanges {
 			boolean increase = change.price().amount() > regular.amount();
 			boolean consent = increase
 					&& jurisdictions.forCustomer(to.get(s.accountId()).country(), null).priceIncreaseConsent();
-			rows.add(new SubscriptionPriceChange(s.id(), change.id(), regular, change.price(),
-					firstRenewalInTime(s, now), now, consent, null, null, SubscriptionPriceChange.Status.PENDING));
+			// a renewal that keeps an accepted discount lower than the new price is charged the discount: the new price
+			// applies from the renewal after it, told (again) inside the window before that one
+			Instant renewal = keepsDiscount(s, regular, change.price()) ? s.nextPeriodEnd() : firstRenewalInTime(s, now);
+			rows.add(new SubscriptionPriceChange(s.id(), change.id(), regular, change.price(), renewal, now, consent,
+					null, null, SubscriptionPriceChange.Status.PENDING));
 		}
 		Set<String> inserted = new HashSet<>(jdbc.sql(INSERT)
 			.param("subs", rows.stream().map(SubscriptionPriceChange::subscriptionId).toArray(String[]::new))
@@ -411,6 +504,89 @@ public class SubscriptionPriceChanges {
 			}
 		}
 		events.publishEvent(new PriceChangesRecorded(recorded, now));
+		return due.size();
+	}
+
+	/**
+	 * Tells a batch of subscribers again of their pending change, inside the window before their next renewal: one
+	 * told ahead of a renewal that kept an accepted discount (or held for a renewal it could not reach) is charged the
+	 * new price only after a notice inside the rules' window before that charge (R-CA-8's 7-30 days, R-NY-2's 5-30),
+	 * and, where consent is required, is asked for it again before the renewal it applies at (ending there without
+	 * it). The row then counts this notice, for the renewal it now applies at (the one after, should this one keep a
+	 * discount again). Three statements per batch.
+	 */
+	private int tellAgainBatch(List<PriceChange> changes, Instant until, int limit) {
+		Instant now = clock.instant();
+		Map<String, Subscription> due = new java.util.LinkedHashMap<>();
+		jdbc.sql(CLAIM_TELL_AGAIN)
+			.param("yearLead", yearLead)
+			.param("monthLead", monthLead)
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
+			.param("until", Timestamp.from(until))
+			.param("now", Timestamp.from(now))
+			.param("limit", limit)
+			.query(JdbcSubscriptionRepository::map)
+			.list()
+			.forEach(s -> due.putIfAbsent(s.id(), s));
+		if (due.isEmpty()) {
+			return 0;
+		}
+		Map<String, PriceChange> byId = new HashMap<>();
+		changes.forEach(c -> byId.put(c.id(), c));
+		Map<String, List<SubscriptionPriceChange>> rows = new HashMap<>();
+		List<SubscriptionPriceChange> all = rowsOf(due.keySet());
+		all.forEach(r -> rows.computeIfAbsent(r.subscriptionId(), k -> new ArrayList<>()).add(r));
+		Map<String, Set<String>> applied = appliedChanges(all);
+		Map<String, Accounts.Addressee> to = accounts.addressees(due.values().stream().map(Subscription::accountId).toList());
+		List<Subscription> told = new ArrayList<>();
+		List<SubscriptionPriceChange> again = new ArrayList<>();
+		List<PriceChangeAtRenewal> outlooks = new ArrayList<>();
+		for (Subscription s : due.values()) {
+			SubscriptionPriceChange newest = rows.getOrDefault(s.id(), List.of())
+				.stream()
+				.filter(r -> r.status() == SubscriptionPriceChange.Status.PENDING)
+				.min(newestFirst(byId))
+				.orElseThrow();
+			if (!newest.toBeToldAgainFor(s.currentPeriodEnd(), minimumLead(s.term()), lead(s.term()), now)) {
+				continue; // an older pending row was claimed: superseded below
+			}
+			Money regular = listPrice(s, catalog.get(s.planCode()), applied.getOrDefault(s.id(), Set.of()), changes);
+			Instant renewal = keepsDiscount(s, regular, newest.newPrice()) ? s.nextPeriodEnd() : s.currentPeriodEnd();
+			SubscriptionPriceChange row = new SubscriptionPriceChange(s.id(), newest.priceChangeId(), newest.oldPrice(),
+					newest.newPrice(), renewal, now, newest.consentRequired(), newest.consentedAt(),
+					newest.consentChannel(), SubscriptionPriceChange.Status.PENDING);
+			told.add(s);
+			again.add(row);
+			outlooks.add(outlook(s, regular, row));
+		}
+		// the newest pending change of each is the one that counts (older ones are superseded by it)
+		List<String> subs = List.copyOf(due.keySet());
+		jdbc.sql(SUPERSEDE_OLDER)
+			.param("subs", subs.toArray(String[]::new))
+			.param("changes", subs.stream()
+				.map(id -> rows.get(id).stream()
+					.filter(r -> r.status() == SubscriptionPriceChange.Status.PENDING)
+					.min(newestFirst(byId))
+					.orElseThrow()
+					.priceChangeId())
+				.toArray(String[]::new))
+			.param("at", Timestamp.from(now))
+			.update();
+		if (!again.isEmpty()) {
+			jdbc.sql(TOLD_AGAIN)
+				.param("subs", again.stream().map(SubscriptionPriceChange::subscriptionId).toArray(String[]::new))
+				.param("changes", again.stream().map(SubscriptionPriceChange::priceChangeId).toArray(String[]::new))
+				.param("renewals", again.stream().map(r -> Timestamp.from(r.renewalAt())).toArray(Timestamp[]::new))
+				.param("sent", Timestamp.from(now))
+				.update();
+			List<PriceChangesRecorded.Recorded> recorded = new ArrayList<>(again.size());
+			for (int i = 0; i < again.size(); i++) {
+				Subscription s = told.get(i);
+				recorded.add(new PriceChangesRecorded.Recorded(s, again.get(i), to.get(s.accountId()), outlooks.get(i)));
+			}
+			events.publishEvent(new PriceChangesRecorded(recorded, now));
+		}
 		return due.size();
 	}
 
@@ -447,14 +623,25 @@ public class SubscriptionPriceChanges {
 	 * the next is charged there at its new price (a discount is for the next renewal only).
 	 */
 	static PriceChangeAtRenewal outlook(Subscription s, Money regular, SubscriptionPriceChange r) {
+		boolean kept = keepsDiscount(s, regular, r.newPrice());
 		if (r.renewalAt().isAfter(s.currentPeriodEnd())) {
-			return new PriceChangeAtRenewal(r, r.renewalAt(), r.newPrice(), r.renewalAt());
+			// held for the renewal after the next because the next keeps the discount: both are told
+			return kept && !r.renewalAt().isAfter(s.nextPeriodEnd())
+					? new PriceChangeAtRenewal(r, s.currentPeriodEnd(), s.price(), r.renewalAt())
+					: new PriceChangeAtRenewal(r, r.renewalAt(), r.newPrice(), r.renewalAt());
 		}
-		boolean discounted = s.price().amount() < regular.amount();
-		if (discounted && s.price().amount() < r.newPrice().amount()) {
+		if (kept) {
 			return new PriceChangeAtRenewal(r, s.currentPeriodEnd(), s.price(), s.nextPeriodEnd());
 		}
 		return new PriceChangeAtRenewal(r, s.currentPeriodEnd(), r.newPrice(), s.currentPeriodEnd());
+	}
+
+	/**
+	 * Whether the next renewal keeps a discount the customer accepted for it (its price below the regular one) that
+	 * is lower than a change's new price: it is charged the discount, and the new price applies from the renewal after.
+	 */
+	static boolean keepsDiscount(Subscription s, Money regular, Money newPrice) {
+		return s.price().amount() < regular.amount() && s.price().amount() < newPrice.amount();
 	}
 
 	/** Newest change first: the one a renewal counts when (from before supersession) several are pending. */
@@ -493,14 +680,20 @@ public class SubscriptionPriceChanges {
 				.stream()
 				.filter(r -> r.status() == SubscriptionPriceChange.Status.PENDING)
 				.min(newestFirst(byId));
-			Duration lead = minimumLead(s.term());
-			if (newest.isPresent() && newest.get().appliesAt(s.currentPeriodEnd(), lead)) {
+			Duration minimum = minimumLead(s.term());
+			Duration lead = lead(s.term());
+			Optional<PriceChangeAtRenewal> at = newest.map(r -> outlook(s, list, r));
+			// a renewal that keeps an accepted discount is charged it and the change does not apply there: it stays
+			// pending, to be told again inside the window before the renewal after (never charged without that notice)
+			boolean kept = at.isPresent() && at.get().discountFirst();
+			if (newest.isPresent() && newest.get().appliesAt(s.currentPeriodEnd(), minimum, lead) && !kept) {
 				SubscriptionPriceChange r = newest.get();
-				out.put(s.id(), new Renewing(outlook(s, list, r).charge(), r.newPrice(), r.priceChangeId(), null));
+				out.put(s.id(), new Renewing(at.get().charge(), r.newPrice(), r.priceChangeId(), null));
 			}
 			else {
-				PriceChangeAtRenewal waiting = newest.filter(r -> r.awaitsConsentAt(s.currentPeriodEnd(), lead))
-					.map(r -> outlook(s, list, r))
+				PriceChangeAtRenewal waiting = newest.filter(r -> r.awaitsConsentAt(s.currentPeriodEnd(), minimum, lead))
+					.flatMap(r -> at)
+					.filter(a -> !a.discountFirst())
 					.orElse(null);
 				out.put(s.id(), new Renewing(s.price(), list, null, waiting));
 			}
@@ -553,6 +746,10 @@ public class SubscriptionPriceChanges {
 		// price change, as consent does): locking the row first deadlocked with a consent given at that moment
 		List<SubscriptionPriceChange> candidates = jdbc.sql(LAPSED)
 			.param("until", Timestamp.from(until))
+			.param("yearLead", yearLead)
+			.param("monthLead", monthLead)
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
 			.param("limit", limit + CLAIM_SPARE)
 			.query(SubscriptionPriceChanges::map)
 			.list();
@@ -567,6 +764,10 @@ public class SubscriptionPriceChanges {
 				.param("sub", candidate.subscriptionId())
 				.param("change", candidate.priceChangeId())
 				.param("until", Timestamp.from(until))
+				.param("yearLead", yearLead)
+				.param("monthLead", monthLead)
+				.param("yearMinimum", yearMinimum)
+				.param("monthMinimum", monthMinimum)
 				.query(SubscriptionPriceChanges::map)
 				.optional()
 				.ifPresent(claimed::add); // else consented, or claimed by another node, meanwhile

@@ -477,11 +477,18 @@ public class Subscriptions {
 		return updated;
 	}
 
-	/** Sets the price of the next renewal (an accepted retention discount). */
+	/**
+	 * Sets the price of the next renewal (an accepted retention discount). A plan's price change pending for that
+	 * renewal whose new price is higher than the discount then applies from the renewal after it, told again inside
+	 * the window before that one (SubscriptionPriceChanges): the discount is charged, and, where consent is required,
+	 * the subscription does not end for want of it before the new price is due.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription setRenewalPrice(Subscription s, Money price) {
 		Subscription updated = s.withRenewalPrice(price);
 		repository.update(updated);
+		// a price change announced for that renewal moves to the one after, should the discount be lower
+		repository.holdPriceChangeForKeptDiscount(updated);
 		changed(EventType.SUBSCRIPTION_UPDATED, updated);
 		return updated;
 	}

@@ -340,9 +340,9 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(notices(french, "PRICE_CHANGE")).singleElement().satisfies(n -> {
 			assertThat(n.path("subject").asString()).contains("$69.99", day(yearAfter(renewalFr), "FR"));
 			assertThat(n.path("body").asString()).contains("from $59.99 to $69.99",
-					"your renewal on " + day(renewalFr, "FR") + " will be charged $44.99",
+					"Your renewal on " + day(renewalFr, "FR") + " will be charged $44.99",
 					"your renewal on " + day(yearAfter(renewalFr), "FR") + " will be charged $69.99",
-					"your subscription ends on " + day(renewalFr, "FR"));
+					"your subscription ends on " + day(yearAfter(renewalFr), "FR"));
 		});
 		assertThat(api.post("/subscriptions/" + fr + "/price-change-consent", Map.of()).status()).isEqualTo(200);
 
@@ -352,6 +352,129 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		advanceTo(yearAfter(last).plusSeconds(60));
 		assertThat(chargedAmounts(us, american)).containsExactly(5999L, 4499L, 6999L);
 		assertThat(chargedAmounts(fr, french)).containsExactly(5999L, 4499L, 6999L);
+		retire(plan);
+	}
+
+	/** The newest PRICE_CHANGE notice of an account. */
+	private JsonNode newestNotice(String account) {
+		return notices(account, "PRICE_CHANGE").stream()
+			.max(java.util.Comparator.comparing(n -> instant(n, "createdAt")))
+			.orElseThrow();
+	}
+
+	@Test
+	void aYearlySubscriberWhoseDiscountIsKeptIsToldAgainInsideCaliforniasWindowBeforeTheNewPriceIsCharged() {
+		String plan = fixtures.plan("kept-discount-ca", "P1Y", 5999);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		Instant following = yearAfter(renewal);
+		advanceTo(renewal.minus(Duration.ofDays(60)));
+		acceptDiscount(sub, 4499);
+		assertThat(schedule(plan, 6999, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(notices(account, "PRICE_CHANGE")).as("told at once what the discounted renewal charges").singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains(
+					"Your renewal on " + day(renewal, "US") + " will be charged $44.99",
+					"your renewal on " + day(following, "US") + " will be charged $69.99"));
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(4499);
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(5999L, 4499L);
+		assertThat(subscription(sub).path("price").path("amount").asLong())
+			.as("what the next renewal will cost: the new price, told again before it").isEqualTo(6999);
+
+		advanceTo(following.minus(LEAD).minusSeconds(60));
+		assertThat(notices(account, "PRICE_CHANGE")).as("a year ahead is no notice for R-CA-8 (7-30 days)").hasSize(1);
+		advanceTo(following.minus(Duration.ofDays(7)));
+		assertThat(notices(account, "PRICE_CHANGE")).hasSize(2);
+		JsonNode again = newestNotice(account);
+		assertThat(instant(again, "createdAt")).as("7 to 30 days before the first charge at the new price")
+			.isBetween(following.minus(Duration.ofDays(30)), following.minus(Duration.ofDays(7)));
+		assertThat(again.path("body").asString()).contains("from $59.99 to $69.99",
+				"Your renewal on " + day(following, "US") + " will be charged $69.99", "Cancel before");
+		assertThat(chargedAmounts(sub, account)).containsExactly(5999L, 4499L);
+		advanceTo(following.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(5999L, 4499L, 6999L);
+		retire(plan);
+	}
+
+	@Test
+	void aMonthlySubscriberWhoKeepsADiscountIsToldAgainInsideNewYorksWindowBeforeTheNewPriceIsCharged() {
+		String plan = fixtures.plan("kept-discount-ny", "P1M", 1000);
+		String account = customer("US", "NY");
+		String sub = fixtures.subscribe(account, plan);
+		Instant first = instant(subscription(sub), "currentPeriodEnd");
+		advanceTo(first.minus(Duration.ofDays(5)));
+		// reaches the renewal after the next (a month reaches 28 to 31 days on)
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(30)).plus(Duration.ofHours(1))
+			.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), "MOVE").status()).isEqualTo(201);
+		advanceTo(first.plusSeconds(60));
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		advanceTo(renewal.minus(Duration.ofDays(20)));
+		assertThat(notices(account, "PRICE_CHANGE")).singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains(
+					"Your renewal on " + day(renewal, "US") + " will be charged $12.50"));
+		acceptDiscount(sub, 750);
+		assertThat(subscription(sub).path("price").path("amount").asLong()).as("the discount, accepted after the notice")
+			.isEqualTo(750);
+
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1000L, 750L);
+		Instant following = instant(subscription(sub), "currentPeriodEnd");
+		advanceTo(following.minus(Duration.ofDays(5)));
+		assertThat(notices(account, "PRICE_CHANGE")).as("the first one went out a month and more before the new price")
+			.hasSize(2);
+		JsonNode again = newestNotice(account);
+		assertThat(instant(again, "createdAt")).as("5 to 30 days before the first charge at the new price (R-NY-2)")
+			.isBetween(following.minus(Duration.ofDays(30)), following.minus(Duration.ofDays(5)));
+		assertThat(again.path("body").asString()).contains("from $10.00 to $12.50",
+				"Your renewal on " + day(following, "US") + " will be charged $12.50");
+		advanceTo(following.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 1000L, 750L, 1250L);
+		retire(plan);
+	}
+
+	@Test
+	void inTheEuASubscriberWhoseDiscountIsKeptIsAskedAgainBeforeTheNewPriceAndEndsThenWithoutConsent() {
+		String plan = fixtures.plan("kept-discount-eu", "P1Y", 5999);
+		String account = customer("FR", null);
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		Instant following = yearAfter(renewal);
+		advanceTo(renewal.minus(Duration.ofDays(60)));
+		acceptDiscount(sub, 4499);
+		assertThat(schedule(plan, 6999, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(notices(account, "PRICE_CHANGE")).singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains(
+					"Your renewal on " + day(renewal, "FR") + " will be charged $44.99",
+					"accept it in your portal before " + day(following, "FR"),
+					"your subscription ends on " + day(following, "FR")));
+		JsonNode pending = api.get("/subscriptions/" + sub + "/price-change").json();
+		assertThat(pending.path("consentRequired").asBoolean()).isTrue();
+		assertThat(instant(pending, "renewalAt")).isEqualTo(following);
+
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(subscription(sub).path("status").asString()).as("the discounted renewal needs no consent")
+			.isEqualTo("ACTIVE");
+		assertThat(chargedAmounts(sub, account)).containsExactly(5999L, 4499L);
+
+		advanceTo(following.minus(Duration.ofDays(7)));
+		assertThat(notices(account, "PRICE_CHANGE")).hasSize(2);
+		JsonNode again = newestNotice(account);
+		assertThat(instant(again, "createdAt")).isBetween(following.minus(LEAD), following.minus(Duration.ofDays(7)));
+		assertThat(again.path("body").asString()).contains("We need your agreement",
+				"your subscription ends on " + day(following, "FR"));
+
+		advanceTo(following.plusSeconds(60));
+		JsonNode ended = subscription(sub);
+		assertThat(ended.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(instant(ended, "cancelledAt")).as("at the end of the discounted term").isEqualTo(following);
+		assertThat(chargedAmounts(sub, account)).as("never charged the new price").containsExactly(5999L, 4499L);
 		retire(plan);
 	}
 
