@@ -637,6 +637,15 @@ public class SubscriptionPriceChanges {
 	}
 
 	/**
+	 * {@link #outlook} of a subscriber's pending change from the regular price it was told from (its old price: a
+	 * pending change's subscriber has no other change applied meanwhile), for a page showing a change held for the
+	 * renewal after a discounted one, which {@link #atNextRenewal} does not return.
+	 */
+	public static PriceChangeAtRenewal outlook(Subscription s, SubscriptionPriceChange r) {
+		return outlook(s, r.oldPrice(), r);
+	}
+
+	/**
 	 * Whether the next renewal keeps a discount the customer accepted for it (its price below the regular one) that
 	 * is lower than a change's new price: it is charged the discount, and the new price applies from the renewal after.
 	 */

@@ -36,8 +36,9 @@ class PortalPriceChangeController {
 	}
 
 	/**
-	 * One pending price change as the portal shows it: {@code from}, the day the new price is first charged;
-	 * {@code renewsOn}, the renewal the change applies at (where consent is missing, the day it ends without it);
+	 * One pending price change as the portal shows it: {@code from}, the day the new price is first charged (where
+	 * consent is missing, the day it ends without it); {@code renewsOn}, the next renewal (where auto-renewal is
+	 * turned off, the day it ends);
 	 * {@code firstCharge}, what that renewal charges when it is a discount accepted for it, the new price then from
 	 * the renewal after (null otherwise).
 	 */
@@ -70,6 +71,10 @@ class PortalPriceChangeController {
 			if (p != null) {
 				// what the next renewal charges, as the renewal will: an accepted discount first where it is kept
 				PriceChangeAtRenewal at = next.get(s.id());
+				if (at == null && p.renewalAt().isAfter(s.currentPeriodEnd())) {
+					// held for the renewal after the next, which keeps an accepted discount: both are told
+					at = SubscriptionPriceChanges.outlook(s, p);
+				}
 				String renewsOn = PageFormats.date(at == null ? p.renewalAt() : at.renewal(), locale);
 				String from = at == null ? renewsOn : PageFormats.date(at.newPriceFrom(), locale);
 				rows.add(new PriceChangeRow(s.id(), catalog.name(s.planCode(), locale), PageFormats.money(p.oldPrice(), locale),

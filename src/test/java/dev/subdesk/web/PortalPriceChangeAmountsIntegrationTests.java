@@ -58,7 +58,7 @@ class PortalPriceChangeAmountsIntegrationTests extends PortalTestSupport {
 		String page = new PortalSession(port).signIn(api, discounted.account()).get("/portal").body();
 		assertThat(page).contains("Your price changes from $10.00 to $14.00 on " + day(after),
 				"Your renewal on " + day(renewal) + " is charged $7.50, the discount you accepted",
-				"$7.50 on " + day(renewal), "the subscription ends on " + day(renewal), "Accept the new price of $14.00");
+				"$7.50 on " + day(renewal), "the subscription ends on " + day(after), "Let it end on " + day(renewal), "Accept the new price of $14.00");
 		String plainPage = new PortalSession(port).signIn(api, plain.account()).get("/portal").body();
 		assertThat(plainPage).as("if it renews at all, at the new price")
 			.contains("Your price changes from $10.00 to $14.00 on " + day(plainRenewal), "$14.00 on " + day(plainRenewal))
