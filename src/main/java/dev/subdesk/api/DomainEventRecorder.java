@@ -12,13 +12,16 @@ import dev.subdesk.events.EventLog;
 import dev.subdesk.events.NewEvent;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.support.SupportCase;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Turns the modules' {@link DomainChange}s into stored events: {@code data} is the resource in the API's own shape
- * ({@link Views}), the subject as API.md says (a charge, a refund and a seat device belong to their subscription, a
+ * ({@link Views}; a subscription as the API answers it at that moment, its {@code price} what the next renewal will
+ * cost: {@link SubscriptionViews}), the subject as API.md says (a charge, a refund and a seat device belong to their subscription, a
  * device without one to its account, a case is its number). A synchronous listener, so the event is appended in the
  * transaction of the change (EventLog.append refuses to run outside one). Lives at the edge because only the edge
  * knows the API's shapes; see docs/DESIGN-NOTES.md.
@@ -28,27 +31,52 @@ class DomainEventRecorder {
 
 	private final EventLog log;
 	private final Accounts accounts;
+	private final SubscriptionViews subscriptionViews;
 
-	DomainEventRecorder(EventLog log, Accounts accounts) {
+	DomainEventRecorder(EventLog log, Accounts accounts, SubscriptionViews subscriptionViews) {
 		this.log = log;
 		this.accounts = accounts;
+		this.subscriptionViews = subscriptionViews;
 	}
 
 	@EventListener
 	void on(DomainChange change) {
-		NewEvent event = event(change);
+		NewEvent event = event(change, views(List.of(change)));
 		log.append(event.type(), event.subjectId(), event.accountId(), event.data());
 	}
 
 	@EventListener
 	void on(DomainChange.Batch batch) {
-		log.appendAll(batch.changes().stream().map(this::event).toList());
+		Map<Subscription, Views.SubscriptionView> views = views(batch.changes());
+		log.appendAll(batch.changes().stream().map(change -> event(change, views)).toList());
 	}
 
-	private NewEvent event(DomainChange change) {
+	/**
+	 * The subscriptions among these changes as the API answers them at this moment ({@link SubscriptionViews}: its
+	 * {@code price} is what the next renewal will cost), all at once: one query for a renewal batch's, three when some
+	 * of them has a pending price change; none without subscriptions.
+	 */
+	private Map<Subscription, Views.SubscriptionView> views(List<DomainChange> changes) {
+		List<Subscription> subscriptions = changes.stream()
+			.map(DomainChange::resource)
+			.filter(Subscription.class::isInstance)
+			.map(Subscription.class::cast)
+			.toList();
+		Map<Subscription, Views.SubscriptionView> out = new IdentityHashMap<>();
+		if (subscriptions.isEmpty()) {
+			return out;
+		}
+		List<Views.SubscriptionView> views = subscriptionViews.of(subscriptions);
+		for (int i = 0; i < subscriptions.size(); i++) {
+			out.put(subscriptions.get(i), views.get(i));
+		}
+		return out;
+	}
+
+	private NewEvent event(DomainChange change, Map<Subscription, Views.SubscriptionView> views) {
 		return switch (change.resource()) {
 			case Account a -> new NewEvent(change.type(), a.id(), a.id(), Views.AccountView.of(a));
-			case Subscription s -> new NewEvent(change.type(), s.id(), s.accountId(), Views.SubscriptionView.of(s));
+			case Subscription s -> new NewEvent(change.type(), s.id(), s.accountId(), views.get(s));
 			case Charge c -> new NewEvent(change.type(), c.subscriptionId(), c.accountId(), Views.ChargeView.of(c));
 			case RefundOfSubscription r -> new NewEvent(change.type(), r.subscriptionId(), r.accountId(),
 					CancellationViews.RefundView.of(r.refund()));

@@ -75,11 +75,6 @@ final class Views {
 			@Nullable Instant cancelAt, @Nullable Instant cancelledAt, @Nullable String parentSubscriptionId,
 			@Nullable String paymentMethodId, Money price, Instant createdAt, @Nullable Instant trialEndsAt) {
 
-		/** With the subscription's own price (an event's payload); the API's answers: {@link SubscriptionViews}. */
-		static SubscriptionView of(Subscription s) {
-			return of(s, s.price());
-		}
-
 		/** With {@code price}, what the next renewal will cost ({@link SubscriptionViews}). */
 		static SubscriptionView of(Subscription s, Money price) {
 			return new SubscriptionView(s.id(), s.accountId(), s.planCode(), s.orderNumber(), s.channel().name(),

@@ -521,6 +521,30 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aSubscriptionEventCarriesThePriceTheApiAnswersWhatTheNextRenewalWillCost() {
+		String plan = fixtures.plan("event-price", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(api.patch("/subscriptions/" + sub, Map.of("autoRenew", false)).status()).isEqualTo(200);
+		Api.Response resumed = api.patch("/subscriptions/" + sub, Map.of("autoRenew", true));
+		assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+		assertThat(resumed.json().path("price").path("amount").asLong()).isEqualTo(1250);
+
+		JsonNode last = api.get("/events?subjectId=" + sub + "&limit=100").json().path("data").values().stream()
+			.filter(e -> e.path("type").asString().startsWith("subscription."))
+			.max(java.util.Comparator.comparing(e -> e.path("sequence").asLong()))
+			.orElseThrow();
+		assertThat(last.path("data").path("autoRenew").asBoolean()).isTrue();
+		assertThat(last.path("data").path("price").path("amount").asLong())
+			.as("data is the resource as the API returns it at that moment (API.md, Webhooks)").isEqualTo(1250);
+		retire(plan);
+	}
+
+	@Test
 	void aNewerChangeSupersedesAnOlderPendingOneSoTheOlderPriceIsNeverChargedAfterIt() {
 		String plan = fixtures.plan("superseded-change", "P1Y", 1000);
 		String account = customer("US", "CA");
