@@ -156,11 +156,21 @@ public class Devices {
 		return Page.of(rows, request.limit(), d -> new Page.Cursor(d.createdAt(), d.seq()));
 	}
 
-	/** Removes a device from the account's list, freeing its seat. */
+	/**
+	 * Removes a device from the account's list, freeing its seat. Its row is read locked: a subscription's end
+	 * deactivates devices without the account's lock, and a device it deactivated meanwhile is not deactivated (and
+	 * told) a second time.
+	 */
 	@Transactional
 	public void remove(String accountId, String deviceId) {
 		accounts.lock(accountId);
-		Device device = find(accountId, deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
+		Device device = jdbc.sql("SELECT " + COLUMNS
+				+ " FROM devices WHERE id = :id AND account_id = :account AND deleted_at IS NULL FOR UPDATE")
+			.param("id", deviceId)
+			.param("account", accountId)
+			.query(Devices::map)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
 		jdbc.sql("UPDATE devices SET deleted_at = :at, status = 'DEACTIVATED', deactivated_at = coalesce(deactivated_at, :at) WHERE id = :id")
 			.param("at", Timestamp.from(clock.instant()))
 			.param("id", device.id())

@@ -58,6 +58,47 @@ class DeviceSeatRaceIntegrationTests extends ApiIntegrationTest {
 			.single()).as("no ACTIVE device on an ended subscription").isZero();
 	}
 
+	@Test
+	void aDeviceRemovedWhileItsSubscriptionsEndDeactivatesItRecordsOneDeactivationNotTwo() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		Api.Response registered = api.post("/accounts/" + account + "/devices",
+				Map.of("name", "Laptop", "platform", "WINDOWS", "subscriptionId", subscription));
+		assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+		String device = registered.id();
+
+		Api.Response answer;
+		try (Connection ending = dataSource.getConnection()) {
+			ending.setAutoCommit(false);
+			// the subscription's end deactivates the device (recording its device.deactivated) in another transaction,
+			// without the account's lock
+			try (PreparedStatement end = ending.prepareStatement(
+					"UPDATE devices SET status = 'DEACTIVATED', deactivated_at = now() WHERE id = ?")) {
+				end.setString(1, device);
+				assertThat(end.executeUpdate()).isEqualTo(1);
+			}
+			CompletableFuture<Api.Response> removing = CompletableFuture
+				.supplyAsync(() -> api.delete("/accounts/" + account + "/devices/" + device));
+			await().atMost(Duration.ofSeconds(20)).until(() -> removing.isDone() || aRequestWaitsOnADevice());
+			ending.commit();
+			answer = removing.get();
+		}
+
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(204);
+		assertThat(jdbc.sql("SELECT count(*) FROM domain_event WHERE type = 'device.deactivated' AND data->>'id' = :d")
+			.param("d", device)
+			.query(Long.class)
+			.single()).as("the removal finds the device already deactivated: the end's event is the only one").isZero();
+	}
+
+	/** Whether a backend of this database waits for a lock on a device's row. */
+	private boolean aRequestWaitsOnADevice() {
+		return jdbc.sql("""
+				SELECT count(*) FROM pg_stat_activity
+				WHERE wait_event_type = 'Lock' AND query LIKE '%devices%' AND pid <> pg_backend_pid()
+				""").query(Long.class).single() > 0;
+	}
+
 	/** Whether a backend of this database waits for a lock while locking a subscription's row. */
 	private boolean aRequestWaitsToLockASubscription() {
 		return jdbc.sql("""
