@@ -104,8 +104,9 @@ class EntitlementsController {
 	 * the JWK Set fetched before has expired; the key it replaces signs until then. {@code {"immediately": true}}
 	 * makes it sign at once (a key that no longer opens): verifiers holding an older copy of the set then refuse new
 	 * tokens until they fetch it again. Tokens signed before keep verifying: the retired key stays in the JWK Set until
-	 * they have all expired. {@code {"revoke": true}} is for a key that leaked: the new key signs at once and the
-	 * replaced one leaves the JWK Set now, so nothing it signs verifies once verifiers fetch the set again.
+	 * they have all expired. {@code {"revoke": true}} is for a key that leaked: the new key signs at once and every
+	 * other key leaves the JWK Set now (the replaced one and those retired earlier but still published), so nothing
+	 * they sign verifies once verifiers fetch the set again.
 	 */
 	@PostMapping("/api/v1/entitlement-keys/rotation")
 	ResponseEntity<RotationView> rotate(@RequestBody(required = false) @Nullable String raw) {

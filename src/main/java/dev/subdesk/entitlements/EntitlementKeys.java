@@ -136,10 +136,11 @@ public class EntitlementKeys {
 	}
 
 	/**
-	 * As {@link #rotate(boolean)}; {@code revoke} (a key that leaked): the new key signs at once, and every key that
-	 * signs or would sign (the one replaced, one rotated in and still waiting) is revoked: it leaves the JWK Set now,
-	 * so that what it signs, whoever signs it, stops verifying as soon as verifiers fetch the set again. Tokens it
-	 * signed for customers stop verifying too; their devices ask for new ones.
+	 * As {@link #rotate(boolean)}; {@code revoke} (a key that leaked): the new key signs at once, and every key still
+	 * published is revoked: the one replaced, one rotated in and still waiting, and those retired by earlier
+	 * rotations whose tokens have not all expired (the leak may be of one of those, found out after its rotation).
+	 * They leave the JWK Set now, so that what they sign, whoever signs it, stops verifying as soon as verifiers fetch
+	 * the set again. Tokens they signed for customers stop verifying too; their devices ask for new ones.
 	 */
 	@Transactional
 	public EntitlementKey rotate(boolean immediately, boolean revoke) {
@@ -149,7 +150,8 @@ public class EntitlementKeys {
 		if (revoke) {
 			jdbc.sql("""
 					UPDATE entitlement_keys SET revoked_at = :now, retired_at = LEAST(coalesce(retired_at, :now), :now)
-					WHERE revoked_at IS NULL AND (retired_at IS NULL OR retired_at > :now)""")
+					WHERE revoked_at IS NULL AND (retired_at IS NULL OR retired_at > :since)""")
+				.param("since", Timestamp.from(now.minus(PUBLISHED_AFTER_RETIREMENT)))
 				.param("now", Timestamp.from(now))
 				.update();
 		}

@@ -364,6 +364,27 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aRevokingRotationAlsoTakesOutAKeyAnEarlierRotationRetiredButStillPublishes() {
+		String account = fixtures.accountWithVisa();
+		String device = device(account, fixtures.subscribe(account, "antivirus-annual"));
+		String signedByRetired = token(device).text("token");
+		String retired = verifier().verify(signedByRetired).orElseThrow().kid();
+		assertThat(api.post("/entitlement-keys/rotation", Map.of("immediately", true)).status()).isEqualTo(201);
+		assertThat(api.get("/entitlement-keys").json().path("keys").values()).extracting(k -> k.path("kid").asString())
+			.as("retired, still published for the tokens it signed")
+			.contains(retired);
+
+		// the operator learns that the retired key leaked
+		Api.Response revoked = api.post("/entitlement-keys/rotation", Map.of("revoke", true));
+
+		assertThat(revoked.status()).as(revoked.toString()).isEqualTo(201);
+		assertThat(api.get("/entitlement-keys").json().path("keys").values()).extracting(k -> k.path("kid").asString())
+			.containsExactly(revoked.json().path("signingKey").path("kid").asString());
+		assertThat(verifier().verify(signedByRetired)).as("what the leaked retired key signs no longer verifies")
+			.isEmpty();
+	}
+
+	@Test
 	void theStoredSigningKeyIsSealedWithTheKeyEncryptionKeyNotKeptInTheClear() throws Exception {
 		String account = fixtures.accountWithVisa();
 		Verified verified = verifier()
