@@ -200,8 +200,8 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	/**
 	 * The credentials for a sign-in of {@code username} from {@code address}, empty when no account has that name;
 	 * locked (refused before the password is checked) after {@value #MAX_FAILURES} failed sign-ins from that
-	 * address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all addresses, within {@link #LOCK}. The attempt is
-	 * counted as a failure here, before its password is checked, and the count and that row are one step (an
+	 * address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all addresses, within {@link #LOCK}. An attempt that may
+	 * check its password is counted as a failure here, before it is checked (one the lock refuses is not counted), and the count and that row are one step (an
 	 * advisory lock on the username until this transaction commits): sign-ins sent at the same moment cannot check
 	 * more passwords than the limit. A successful sign-in clears the count ({@link #signedIn}).
 	 */
@@ -226,11 +226,15 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
 			.query(Boolean.class)
 			.single();
-		jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
-			.param("username", name)
-			.param("address", address)
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
+		if (!locked) {
+			// an attempt the lock refuses checks no password and counts for nothing: one address's refused attempts
+			// would otherwise reach the ceiling that locks the username for every address
+			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
+				.param("username", name)
+				.param("address", address)
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
+		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
 			.query((rs, n) -> new Credentials(rs.getString("username"), rs.getString("password_hash"),
