@@ -110,7 +110,10 @@ class Dispatcher implements SmartLifecycle {
 	 * by endpoint (endpoints with less than half their window free left out, so that claims come in batches and not
 	 * one by one as attempts complete), so that no endpoint's backlog, however old and large (a receiver down for
 	 * hours, all its retries due at once), can hide another endpoint's work from a claim; then the oldest first, up to
-	 * {@code :batch}.
+	 * {@code :batch}. The room is the per-endpoint scan's {@code LIMIT}, so a claim reads no more of an endpoint's
+	 * backlog than it can take: a scan limited to {@code :most} (512) whose rows were ranked and then cut to the room
+	 * read, and checked the subject order of, up to 512 rows per endpoint with a backlog at every claim, to take the
+	 * 16 or so its room allowed.
 	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
 	 * Besides, the due manual retries of DISABLED endpoints (sent even so, see {@link #UNCOUNTED}), looked up endpoint
 	 * by endpoint too, at most the endpoint's room as above (however many retries its owner asked for, they take no
@@ -142,8 +145,7 @@ class Dispatcher implements SmartLifecycle {
 			    SELECT d.id, d.next_attempt_at, d.event_position
 			    FROM webhook_endpoint w
 			    CROSS JOIN LATERAL (
-			        SELECT d.id, d.next_attempt_at, d.event_position,
-			            row_number() OVER (ORDER BY d.next_attempt_at, d.event_position) AS rank
+			        SELECT d.id, d.next_attempt_at, d.event_position
 			        FROM webhook_delivery d
 			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= :now
 			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
@@ -153,10 +155,9 @@ class Dispatcher implements SmartLifecycle {
 			                AND NOT p.manual
 			              ORDER BY p.sequence LIMIT 1), d.sequence))
 			        ORDER BY d.next_attempt_at, d.event_position
-			        LIMIT :most) d
+			        LIMIT greatest(least(coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]),
+			            CAST(:rooms AS integer[])) AS f (id, room) WHERE f.id = w.id), :initial), :most), 0)) d
 			    WHERE w.status = 'ENABLED' AND w.id <> ALL (:busy)
-			      AND d.rank <= coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]), CAST(:rooms AS integer[]))
-			          AS f (id, room) WHERE f.id = w.id), :initial)
 			    UNION ALL
 			    (SELECT m.id, m.next_attempt_at, m.event_position
 			    FROM webhook_endpoint w

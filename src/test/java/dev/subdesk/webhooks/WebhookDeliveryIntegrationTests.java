@@ -724,6 +724,54 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	/**
+	 * The claim reads at most an ENABLED endpoint's room of its due backlog, however large: the per-endpoint scan is
+	 * limited by the room, not by {@code per-endpoint} (512) with the room applied to the rows it ranked, which read
+	 * 512 rows, and checked each one's subject order, at every claim, to take the 16 the room allowed. With
+	 * statistics taken after the backlog was made, and while the table was empty. Rolled back.
+	 */
+	@Test
+	void theClaimReadsAtMostTheRoomOfAnEnabledEndpointsLargeBacklog() {
+		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down, a large backlog");
+		made.add(down.endpoint().id());
+		dispatcher.stop();
+		try {
+			for (boolean emptyStatistics : List.of(false, true)) {
+				String plan = transactions.execute(tx -> {
+					jdbc.sql("DELETE FROM webhook_delivery").update();
+					if (emptyStatistics) {
+						jdbc.sql("ANALYZE webhook_delivery").update();
+					}
+					fillManualRetries(down.endpoint().id(), 0, 3_000);
+					if (!emptyStatistics) {
+						jdbc.sql("ANALYZE webhook_delivery").update();
+					}
+					String claimPlan = claimPlan("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) ");
+					tx.setRollbackOnly();
+					return claimPlan;
+				});
+				System.out.println("Claim over an ENABLED endpoint's backlog of 3,000 (statistics "
+						+ (emptyStatistics ? "of an empty table" : "up to date") + "):\n" + plan);
+				assertThat(plan).as(plan)
+					.doesNotContain("Seq Scan on webhook_delivery")
+					.doesNotContain("Bitmap Heap Scan on webhook_delivery")
+					.contains("Update on webhook_delivery d (actual rows=" + SendWindows.INITIAL + " loops=1)");
+				java.util.regex.Matcher read = java.util.regex.Pattern
+					.compile("on webhook_delivery \\w+ \\(actual rows=(\\d+) loops=(\\d+)\\)")
+					.matcher(plan);
+				while (read.find()) {
+					assertThat(Long.parseLong(read.group(1)) * Long.parseLong(read.group(2)))
+						.as("no scan reads more than the endpoint's room: " + plan)
+						.isLessThan(100);
+				}
+			}
+		}
+		finally {
+			jdbc.sql("ANALYZE webhook_delivery").update();
+			dispatcher.start();
+		}
+	}
+
+	/**
 	 * {@code manual} PENDING manual retries of the endpoint, retried (due) an hour ago, and {@code ordinary} PENDING
 	 * ordinary deliveries due as long ago, each of a subject of its own, on no event of the log.
 	 */
