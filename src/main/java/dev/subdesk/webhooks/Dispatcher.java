@@ -279,12 +279,21 @@ class Dispatcher implements SmartLifecycle {
 			FOR NO KEY UPDATE OF d
 			""";
 
-	/** Answers whether the endpoint is now disabled for failing for 3 days (not merely disabled by its owner). */
+	/**
+	 * Counts a failure in an ENABLED endpoint's failing streak, and disables it when the streak has lasted 3 days;
+	 * answers whether the endpoint is disabled for failing (now, or before while this attempt was in flight: then its
+	 * delivery ends FAILED too, see {@link #ENDPOINT_GIVEN_UP}). An endpoint its owner disabled is left alone (no row:
+	 * not given up), its PENDING deliveries waiting as they are until it is enabled again. Decided on the endpoint's
+	 * row as this statement locks it: an owner's disabling committed while the statement waited for the row is seen
+	 * (a status read before, without that lock, could still say ENABLED, and the failure then gave up on every
+	 * PENDING delivery of an endpoint its owner had just disabled).
+	 */
 	private static final String ENDPOINT_FAILED = """
 			UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, :now),
-			    status = CASE WHEN COALESCE(failing_since, :now) <= :disableBefore THEN 'DISABLED' ELSE status END
-			WHERE id = :id
-			RETURNING status = 'DISABLED' AND failing_since <= :disableBefore AS given_up
+			    status = CASE WHEN COALESCE(failing_since, :now) <= :disableBefore THEN 'DISABLED' ELSE status END,
+			    disabled_for_failing = disabled_for_failing OR COALESCE(failing_since, :now) <= :disableBefore
+			WHERE id = :id AND (status = 'ENABLED' OR disabled_for_failing)
+			RETURNING disabled_for_failing AS given_up
 			""";
 
 	/**
@@ -873,7 +882,8 @@ class Dispatcher implements SmartLifecycle {
 				.param("now", Timestamp.from(now))
 				.param("disableBefore", Timestamp.from(now.minus(RetrySchedule.GIVE_UP_AFTER)))
 				.query(Boolean.class)
-				.single()) {
+				.optional()
+				.orElse(false)) {
 				jdbc.sql(ENDPOINT_GIVEN_UP)
 					.param("id", claim.endpointId())
 					.param("error", GIVEN_UP_ERROR)

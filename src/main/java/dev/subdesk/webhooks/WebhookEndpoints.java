@@ -139,7 +139,11 @@ public class WebhookEndpoints {
 			.optional();
 	}
 
-	/** Changes what is given; enabling an endpoint starts its 3 days of failures afresh. */
+	/**
+	 * Changes what is given; enabling an endpoint starts its 3 days of failures afresh. Disabling leaves its PENDING
+	 * deliveries as they are (neither sent nor failed; a manual retry is still sent once); enabling it again sends
+	 * them on their schedule.
+	 */
 	@Transactional
 	public WebhookEndpoint update(String id, @Nullable String url, @Nullable List<String> events,
 			WebhookEndpoint.@Nullable Status status) {
@@ -162,7 +166,8 @@ public class WebhookEndpoints {
 		jdbc.sql("""
 				UPDATE webhook_endpoint SET url = COALESCE(:url, url), events = COALESCE(:events, events),
 				    status = COALESCE(:status, status),
-				    failing_since = CASE WHEN :status = 'ENABLED' THEN NULL ELSE failing_since END
+				    failing_since = CASE WHEN :status = 'ENABLED' THEN NULL ELSE failing_since END,
+				    disabled_for_failing = CASE WHEN :status = 'ENABLED' THEN false ELSE disabled_for_failing END
 				WHERE id = :id
 				""")
 			.param("id", id)

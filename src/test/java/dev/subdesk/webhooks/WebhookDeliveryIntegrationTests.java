@@ -369,6 +369,107 @@ class WebhookDeliveryIntegrationTests {
 		assertThat(receiver.received().size()).as("only the retried one is sent").isEqualTo(received + 1);
 	}
 
+	/** The endpoint's deliveries of the events made so far, as the deliveries log shows them. */
+	private List<Delivery> deliveriesOf(String endpoint, List<String> eventIds) {
+		return endpoints.deliveries(endpoint, dev.subdesk.shared.Page.Request.first(100)).data().stream()
+			.filter(d -> eventIds.contains(d.eventId()))
+			.toList();
+	}
+
+	/** The delivery of the event to the endpoint, as the deliveries log shows it. */
+	private Delivery deliveryOf(String endpoint, String eventId) {
+		return endpoints.deliveries(endpoint, dev.subdesk.shared.Page.Request.first(100)).data().stream()
+			.filter(d -> d.eventId().equals(eventId))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	/**
+	 * An ordinary attempt in flight to an endpoint that has been failing for more than 3 days, which its owner
+	 * disables while the attempt's failure is being recorded: the owner's disabling commits while the recording waits
+	 * for the endpoint's row. The endpoint is the owner's DISABLED, not disabled for failing: its PENDING deliveries
+	 * are neither sent nor failed, and go out once it is enabled again. (The failure gave up on all of them: the
+	 * 3-day rule looked at the endpoint's status and failing streak, not at who disabled it.)
+	 */
+	@Test
+	void aFailureRecordedWhileTheOwnerDisablesAnEndpointFailingForDaysLeavesItsPendingDeliveriesWaiting()
+			throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		receiver.hold();
+		String id = endpoint(receiver).endpoint().id();
+		String subject = subject();
+		String inFlight = append(EventType.CHARGE_FAILED, subject).id();
+		String waiting = append(EventType.CHARGE_SUCCEEDED, subject).id();
+		await().atMost(Duration.ofSeconds(20)).until(() -> deliveriesOf(id, List.of(inFlight, waiting)).size() == 2
+				&& deliveryOf(id, inFlight).attempts() == 1);
+		jdbc.sql("UPDATE webhook_endpoint SET failing_since = :since WHERE id = :id")
+			.param("since", java.sql.Timestamp.from(clock.instant().minus(Duration.ofDays(4))))
+			.param("id", id)
+			.update();
+
+		transactions.executeWithoutResult(tx -> {
+			endpoints.update(id, null, null, WebhookEndpoint.Status.DISABLED); // its row locked until this commits
+			receiver.release();
+			// the attempt has failed and its recording waits for the endpoint's row
+			await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+					SELECT count(*) FROM pg_stat_activity
+					WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE webhook_endpoint SET failing_since%'
+					""").query(Long.class).single() > 0);
+		});
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+				SELECT claim_token IS NULL FROM webhook_delivery WHERE endpoint_id = :endpoint AND event_id = :event
+				""").param("endpoint", id).param("event", inFlight).query(Boolean.class).single());
+		Delivery failed = deliveryOf(id, inFlight);
+		assertThat(failed.status()).as("back on the schedule: %s", failed).isEqualTo(Delivery.Status.PENDING);
+		assertThat(failed.nextAttemptAt()).as(failed.toString()).isNotNull();
+		assertThat(failed.lastStatusCode()).isEqualTo(500);
+		Delivery untouched = deliveryOf(id, waiting);
+		assertThat(untouched.status()).as("waits as it was: %s", untouched).isEqualTo(Delivery.Status.PENDING);
+		assertThat(untouched.attempts()).isZero();
+		assertThat(untouched.lastError()).as(untouched.toString()).isNull();
+		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
+
+		// enabled again, both go out on their schedule, in order
+		receiver.answer(() -> 204);
+		endpoints.update(id, null, null, WebhookEndpoint.Status.ENABLED);
+		clock.moveTo(failed.nextAttemptAt().plusSeconds(1));
+		await().atMost(Duration.ofSeconds(20)).until(() -> deliveryOf(id, waiting).status() == Delivery.Status.SUCCEEDED);
+		assertThat(deliveryOf(id, inFlight).status()).isEqualTo(Delivery.Status.SUCCEEDED);
+		assertThat(about(receiver, List.of(subject)).stream().map(Receiver.Received::id).toList())
+			.containsExactly(inFlight, waiting);
+	}
+
+	/**
+	 * The other side of the test above: an endpoint the dispatcher disabled for failing for 3 days gives up on a
+	 * delivery whose attempt was in flight meanwhile when that attempt's failure is recorded, as on those that waited.
+	 */
+	@Test
+	void anAttemptInFlightWhenItsEndpointIsDisabledForFailingEndsFailedWhenItFails() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answer(() -> 500);
+		receiver.hold();
+		String id = endpoint(receiver).endpoint().id();
+		String first = subject();
+		String second = subject();
+		List<String> ids = List.of(append(EventType.CHARGE_FAILED, first).id(),
+				append(EventType.CHARGE_SUCCEEDED, first).id(), append(EventType.CHARGE_FAILED, second).id());
+		await().atMost(Duration.ofSeconds(20)).until(() -> deliveriesOf(id, ids).size() == 3
+				&& deliveriesOf(id, ids).stream().filter(d -> d.attempts() == 1).count() == 2);
+		jdbc.sql("UPDATE webhook_endpoint SET failing_since = :since WHERE id = :id")
+			.param("since", java.sql.Timestamp.from(clock.instant().minus(Duration.ofDays(4))))
+			.param("id", id)
+			.update();
+
+		receiver.release();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
+			.allMatch(e -> deliveryOf(id, e).status() == Delivery.Status.FAILED));
+		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
+		assertThat(deliveryOf(id, ids.get(1)).lastError()).isEqualTo(Dispatcher.GIVEN_UP_ERROR);
+	}
+
 	@Test
 	void aDeliveryWhoseEventIsNoLongerKeptFailsForGoodWithoutCountingAgainstTheEndpoint() throws Exception {
 		Receiver receiver = receiver();
