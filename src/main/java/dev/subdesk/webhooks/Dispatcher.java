@@ -806,13 +806,13 @@ class Dispatcher implements SmartLifecycle {
 	void succeeded(Claim claim, int status, Duration answeredIn) {
 		windows.succeeded(claim.endpointId(), answeredIn);
 		successes.add(new Success(claim, status));
-		meters.succeeded();
 	}
 
 	/**
 	 * Writes the successes so far in one transaction: the deliveries SUCCEEDED (only where the claim is still
 	 * this sender's) and their endpoints' failing streaks ended. Until then the delivery stays PENDING under its
-	 * lease, so a later event of its subject waits; a node that dies first leaves it to be sent again.
+	 * lease, so a later event of its subject waits; a node that dies first leaves it to be sent again. Only the
+	 * successes written count in the meters: one whose claim a manual retry took over meanwhile is neither.
 	 */
 	int recordSuccesses() {
 		List<Success> batch = new ArrayList<>();
@@ -824,16 +824,18 @@ class Dispatcher implements SmartLifecycle {
 		}
 		try {
 			String[] endpointIds = batch.stream().map(b -> b.claim().endpointId()).distinct().toArray(String[]::new);
-			withoutWaitingForDisk(() -> {
+			int recorded = withoutWaitingForDisk(() -> {
 				jdbc.sql(ENDPOINTS_FIRST).param("ids", endpointIds).query(String.class).list();
-				jdbc.sql(SUCCEEDED)
+				int written = jdbc.sql(SUCCEEDED)
 					.param("ids", batch.stream().map(b -> b.claim().id()).toArray(String[]::new))
 					.param("tokens", batch.stream().map(b -> b.claim().token()).toArray(String[]::new))
 					.param("codes", batch.stream().map(Success::status).toArray(Integer[]::new))
 					.param("now", Timestamp.from(clock.instant()))
 					.update();
-				return jdbc.sql(ENDPOINT_SUCCEEDED).param("ids", endpointIds).update();
+				jdbc.sql(ENDPOINT_SUCCEEDED).param("ids", endpointIds).update();
+				return written;
 			});
+			meters.succeeded(recorded);
 		}
 		catch (RuntimeException e) {
 			successes.addAll(batch);
@@ -845,7 +847,7 @@ class Dispatcher implements SmartLifecycle {
 	private record Success(Claim claim, int status) {
 	}
 
-	private void failed(Claim claim, @Nullable Integer status, String error) {
+	void failed(Claim claim, @Nullable Integer status, String error) {
 		windows.failed(claim.endpointId());
 		Instant now = clock.instant();
 		failed(claim, status, error, RetrySchedule.next(claim.attempts(), claim.createdAt(), now), now, true);
@@ -858,7 +860,7 @@ class Dispatcher implements SmartLifecycle {
 	 */
 	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> next, Instant now,
 			boolean endpointsFault) {
-		transactions.executeWithoutResult(tx -> {
+		Boolean written = transactions.execute(tx -> {
 			jdbc.sql(ENDPOINTS_FIRST).param("ids", new String[] { claim.endpointId() }).query(String.class).list();
 			Optional<Boolean> uncounted = jdbc.sql(UNCOUNTED)
 				.param("id", claim.id())
@@ -866,7 +868,7 @@ class Dispatcher implements SmartLifecycle {
 				.query(Boolean.class)
 				.optional();
 			if (uncounted.isEmpty()) {
-				return; // no longer this sender's (a manual retry took it over, a lapsed lease): not recorded
+				return false; // no longer this sender's (a manual retry took it over, a lapsed lease): not recorded
 			}
 			int recorded = jdbc.sql(FAILED)
 				.param("id", claim.id())
@@ -890,7 +892,11 @@ class Dispatcher implements SmartLifecycle {
 					.param("now", Timestamp.from(now))
 					.update();
 			}
+			return recorded > 0;
 		});
+		if (!Boolean.TRUE.equals(written)) {
+			return; // not recorded: not counted either
+		}
 		if (next.isPresent()) {
 			meters.retrying();
 		}

@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 /**
  * {@code subdesk_webhook_deliveries_total{outcome}}: attempts this node made, by outcome: {@code succeeded} (a 2xx
  * within the timeout), {@code retrying} (failed, tried again later) and {@code failed} (failed for good after 3
- * days).
+ * days). Only outcomes that were recorded count: one discarded because a manual retry took its delivery over while
+ * the attempt was in flight (or its lease lapsed) is not.
  */
 @Component
 class WebhookMeters {
@@ -29,8 +30,8 @@ class WebhookMeters {
 			.register(registry);
 	}
 
-	void succeeded() {
-		succeeded.increment();
+	void succeeded(int attempts) {
+		succeeded.increment(attempts);
 	}
 
 	void retrying() {

@@ -62,6 +62,9 @@ class WebhookDeliveryIntegrationTests {
 	@Autowired
 	SealedSecrets secrets;
 
+	@Autowired
+	io.micrometer.core.instrument.MeterRegistry registry;
+
 	@org.springframework.boot.test.web.server.LocalServerPort
 	int port;
 
@@ -468,6 +471,71 @@ class WebhookDeliveryIntegrationTests {
 			.allMatch(e -> deliveryOf(id, e).status() == Delivery.Status.FAILED));
 		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
 		assertThat(deliveryOf(id, ids.get(1)).lastError()).isEqualTo(Dispatcher.GIVEN_UP_ERROR);
+	}
+
+	/**
+	 * An attempt's outcome that is not recorded, because a manual retry took the delivery over while the attempt was
+	 * in flight, is not counted in {@code subdesk_webhook_deliveries_total} either; one that is recorded is.
+	 */
+	@Test
+	void anOutcomeNotRecordedBecauseAManualRetryTookTheDeliveryOverIsNotCounted() {
+		var endpoint = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "taken over by manual retries");
+		String id = endpoint.endpoint().id();
+		made.add(id);
+		Dispatcher node = node();
+		List<Dispatcher.Claim> claims = new ArrayList<>();
+		dispatcher.stop();
+		try {
+			String failing = append(EventType.CHARGE_FAILED, subject()).id();
+			String succeeding = append(EventType.CHARGE_SUCCEEDED, subject()).id();
+			while (node.fanOut() > 0) {
+				// fan both out
+			}
+			claims.addAll(node.claim());
+			Dispatcher.Claim failed = claimOf(claims, id, failing);
+			Dispatcher.Claim succeeded = claimOf(claims, id, succeeding);
+			endpoints.retry(id, deliveryOf(id, failing).id());
+			endpoints.retry(id, deliveryOf(id, succeeding).id());
+			double retrying = counted("retrying");
+			double delivered = counted("succeeded");
+
+			node.failed(failed, 500, "answered 500");
+			node.succeeded(succeeded, 204, Duration.ofMillis(5));
+			node.recordSuccesses();
+
+			assertThat(counted("retrying")).as("a failure not recorded").isEqualTo(retrying);
+			assertThat(counted("succeeded")).as("a success not recorded").isEqualTo(delivered);
+			assertThat(deliveryOf(id, failing).lastStatusCode()).as("not recorded").isNull();
+			assertThat(deliveryOf(id, succeeding).status()).as("not recorded").isEqualTo(Delivery.Status.PENDING);
+
+			// the manual retries' own attempts are recorded, and counted
+			claims.addAll(node.claim());
+			node.failed(claimOf(claims.reversed(), id, failing), 500, "answered 500");
+			node.succeeded(claimOf(claims.reversed(), id, succeeding), 204, Duration.ofMillis(5));
+			node.recordSuccesses();
+			assertThat(counted("retrying")).isEqualTo(retrying + 1);
+			assertThat(counted("succeeded")).isEqualTo(delivered + 1);
+		}
+		finally {
+			jdbc.sql("""
+					UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+					WHERE claim_token = ANY (:tokens)
+					""")
+				.param("tokens", claims.stream().map(Dispatcher.Claim::token).distinct().toArray(String[]::new))
+				.update();
+			dispatcher.start();
+		}
+	}
+
+	/** The first claim of the list for the endpoint's delivery of the event. */
+	private Dispatcher.Claim claimOf(List<Dispatcher.Claim> claims, String endpoint, String eventId) {
+		String delivery = deliveryOf(endpoint, eventId).id();
+		return claims.stream().filter(c -> c.id().equals(delivery)).findFirst().orElseThrow(
+				() -> new AssertionError("no claim of " + delivery + " in " + claims));
+	}
+
+	private double counted(String outcome) {
+		return registry.get("subdesk.webhook.deliveries").tag("outcome", outcome).counter().count();
 	}
 
 	@Test
