@@ -57,7 +57,8 @@ public class Consents {
 	 * charged at once; a price change scheduled since). Else {@code 400} on {@code consent}. Missing where required:
 	 * {@code 400}. {@code termsAt} is the instant the purchase was first checked, also when it is checked again as it
 	 * is recorded. A disclosure accepted on a later calendar day than it was written (read before midnight, accepted
-	 * after it, within its validity) is not refused for that: the purchase keeps the days it states
+	 * after it, within its validity) is refused when that makes its words untrue ({@link Disclosures#dayOver}: the
+	 * price charged "today", the last day to withdraw); a trial's is not: the purchase keeps the days it states
 	 * ({@link #termsFrom}).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
@@ -89,6 +90,11 @@ public class Consents {
 		if (!disclosures.stillTrue(d, account, termsAt)) {
 			throw SubdeskException.invalid("consent",
 					"the terms changed since the disclosure: get a new one and show it again");
+		}
+		if (disclosures.dayOver(d, account, termsAt)) {
+			throw SubdeskException.invalid("consent", ("the disclosure was written on %s, a day that is over where the "
+					+ "customer is, and what it says of that day (the charge today, the last day to withdraw) no longer "
+					+ "holds: get a new one and show it again").formatted(Disclosures.day(account, d.createdAt())));
 		}
 	}
 

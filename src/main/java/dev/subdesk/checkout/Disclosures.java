@@ -35,8 +35,9 @@ import org.springframework.transaction.annotation.Transactional;
  * will really charge, a price change already scheduled before it named with its day), the deadline to stop the next
  * charge, how to cancel online, the money-back policy (R-REF-1) and, in the EU, the right of withdrawal. The text
  * is a function of those facts and the day it was written, so a purchase can check that the disclosure is still true
- * of it ({@link #stillTrue}), also when accepted on a later day, within its validity: the purchase then keeps the days
- * it states ({@link Consents#termsFrom}). The text
+ * of it ({@link #stillTrue}); accepted on a later day, within its validity, it backs the purchase only where its words
+ * still hold ({@link #dayOver}: a trial's, outside a withdrawal period), and the purchase then keeps the days it states
+ * ({@link Consents#termsFrom}). The text
  * is the server's own words, never the customer's name or address, so it can be kept as evidence after the
  * account is closed. A disclosure backs one consent and expires after {@code subdesk.checkout.disclosure-valid-for}.
  */
@@ -157,6 +158,28 @@ public class Disclosures {
 		Instant from = termsFrom(d, account, at, firstEnd);
 		return from.equals(d.createdAt())
 				|| firstRenewalPrices.at(sold, account.country(), at, firstEnd.apply(from)).equals(facts.newPrice());
+	}
+
+	/**
+	 * Whether the disclosure's day is over for a purchase at {@code at} in a way that makes its words untrue, so that it
+	 * cannot back that purchase (it is read again and accepted anew): without a trial its text says the price is
+	 * charged "today", the day it was written, while the card is charged at the purchase, on a later day in the
+	 * customer's zone; where the customer may withdraw (R-EU-1) its text names the period's last day, counted from the
+	 * disclosure's day, while the period runs from the conclusion of the contract, the purchase, and so ends a day
+	 * later: the stated deadline would differ from (and be shorter than) the customer's right. A trial without a
+	 * withdrawal period is not refused for it: nothing is charged at the purchase, as its text says, and the purchase
+	 * keeps the days it names ({@link #termsFrom}).
+	 */
+	boolean dayOver(Disclosure d, Account account, Instant at) {
+		if (!d.createdAt().isBefore(at)) {
+			return false;
+		}
+		if (d.trialDays() == 0 && !day(account, d.createdAt()).equals(day(account, at))) {
+			return true;
+		}
+		return jurisdictions.forCustomer(account.country(), account.region()).withdrawal()
+				&& !WithdrawalPeriod.lastDay(d.createdAt(), account.country())
+					.equals(WithdrawalPeriod.lastDay(at, account.country()));
 	}
 
 	/**

@@ -237,13 +237,19 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
 		.ofPattern("d MMMM uuuu", java.util.Locale.ENGLISH);
 
+	private static final java.time.ZoneId BERLIN = java.time.ZoneId.of("Europe/Berlin");
+
 	/** Moves the clock to 20 seconds before the next midnight in California; returns that midnight. */
 	private Instant justBeforeCaliforniasMidnight() {
+		return justBeforeMidnight(CALIFORNIA);
+	}
+
+	/** Moves the clock to 20 seconds before the next midnight in {@code zone}; returns that midnight. */
+	private Instant justBeforeMidnight(java.time.ZoneId zone) {
 		Instant now = fixtures.now();
-		Instant midnight = now.atZone(CALIFORNIA).toLocalDate().plusDays(1).atStartOfDay(CALIFORNIA).toInstant();
+		Instant midnight = now.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
 		if (midnight.minusSeconds(60).isBefore(now)) { // too close to this one: the next
-			midnight = now.plus(Duration.ofDays(1)).atZone(CALIFORNIA).toLocalDate().plusDays(1).atStartOfDay(CALIFORNIA)
-				.toInstant();
+			midnight = now.plus(Duration.ofDays(1)).atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
 		}
 		fixtures.advance(Duration.between(now, midnight.minusSeconds(20)));
 		return midnight;
@@ -260,37 +266,74 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void aDisclosureReadBeforeTheBuyersMidnightAndAcceptedAfterItBuysTheTermsItStatedOnTheDaysItNamed() {
+	void aPurchaseItsDisclosureSaidIsChargedTodayIsRefusedAfterTheBuyersMidnightAndANewDisclosureBuysItOnItsOwnDay() {
 		String plan = fixtures.plan("consent-midnight", "P1M", 1000);
 		String account = californian();
 		Instant midnight = justBeforeCaliforniasMidnight();
 		Api.Response shown = disclose(account, plan);
 		Instant disclosedAt = Instant.parse(shown.text("firstChargeAt"));
 		assertThat(disclosedAt).as("the disclosure is made before midnight").isBefore(midnight);
-		String text = shown.text("text");
-		String today = stated(text, "\\$10\\.00 today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)");
-		String renewalDay = stated(text, "charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4})");
-		assertThat(stated(text, "cancel before (\\d{1,2} [A-Z][a-z]+ \\d{4})\\.")).isEqualTo(renewalDay);
-		assertThat(today).isEqualTo(californianDay(disclosedAt));
+		assertThat(stated(shown.text("text"), "\\$10\\.00 today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)"))
+			.isEqualTo(californianDay(disclosedAt));
 
 		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5))); // the buyer clicks after midnight
-		Api.Response bought = buy(account, plan, consent(shown.id()));
+		Api.Response refused = buy(account, plan, consent(shown.id()));
 
+		// the card would be charged on the day after the "today" the text names: its words no longer hold
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(refused.json().path("errors").get(0).path("message").asString()).endsWith("show it again");
+		assertThat(subscriptionsOf(account)).isZero();
+		assertThat(fixtures.charges(account)).isEmpty();
+
+		Api.Response again = disclose(account, plan);
+		String text = again.text("text");
+		String today = stated(text, "\\$10\\.00 today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)");
+		String renewalDay = stated(text, "charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4})");
+		assertThat(today).isEqualTo(californianDay(midnight));
+		Api.Response bought = buy(account, plan, consent(again.id()));
 		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
-		Instant renewal = Instant.parse(bought.text("currentPeriodEnd"));
-		assertThat(californianDay(renewal)).as("the first renewal is on the day the text named").isEqualTo(renewalDay);
-		assertThat(Instant.parse(bought.text("currentPeriodStart"))).as("its term is the one the text stated")
-			.isEqualTo(disclosedAt);
+		Instant createdAt = Instant.parse(bought.text("createdAt"));
+		assertThat(Instant.parse(bought.text("currentPeriodStart"))).isEqualTo(createdAt);
+		assertThat(californianDay(Instant.parse(bought.text("currentPeriodEnd")))).isEqualTo(renewalDay);
+		List<JsonNode> charges = fixtures.charges(account);
+		assertThat(charges).extracting(c -> c.path("amount").asLong()).containsExactly(1000L);
+		assertThat(californianDay(Instant.parse(charges.get(0).path("createdAt").asString())))
+			.as("charged on the day the text calls today").isEqualTo(today);
 		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("text")
 			.asString()).isEqualTo(text);
-		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong()).containsExactly(1000L);
+	}
 
-		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(1)));
-		List<JsonNode> charges = fixtures.charges(account);
-		assertThat(charges).extracting(c -> c.path("amount").asLong()).as("the renewal charges what the text said")
-			.containsExactly(1000L, 1000L);
-		assertThat(californianDay(Instant.parse(charges.get(0).path("createdAt").asString())))
-			.as("and on the day it named").isEqualTo(renewalDay);
+	@Test
+	void anEuDisclosureReadBeforeTheBuyersMidnightIsRefusedAfterItSoTheLastDayToWithdrawIsTheOneRecorded() {
+		String account = fixtures.accountWithVisa(); // Germany
+		Instant midnight = justBeforeMidnight(BERLIN);
+		Api.Response shown = disclose(account, "vpn-monthly-trial"); // a trial: nothing charged today, either day
+		assertThat(shown.json().path("trialDays").asInt()).isPositive();
+		java.time.LocalDate lastDay = java.time.LocalDate.parse(
+				stated(shown.text("text"), "within 14 days without giving any reason, until the end of "
+						+ "(\\d{1,2} [A-Z][a-z]+ \\d{4})"), DAY);
+		assertThat(lastDay).isEqualTo(midnight.minusSeconds(1).atZone(BERLIN).toLocalDate().plusDays(14));
+
+		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5)));
+		Api.Response refused = buy(account, "vpn-monthly-trial", consent(shown.id()));
+
+		// the contract concluded now may be withdrawn from until a day later than the text said
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(subscriptionsOf(account)).isZero();
+
+		Api.Response again = disclose(account, "vpn-monthly-trial");
+		java.time.LocalDate statedAgain = java.time.LocalDate.parse(
+				stated(again.text("text"), "within 14 days without giving any reason, until the end of "
+						+ "(\\d{1,2} [A-Z][a-z]+ \\d{4})"), DAY);
+		assertThat(statedAgain).isEqualTo(lastDay.plusDays(1));
+		Api.Response bought = buy(account, "vpn-monthly-trial", consent(again.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		String confirmation = fixtures.notices(account, "ORDER_CONFIRMATION").get(0).path("body").asString();
+		assertThat(confirmation).as("the period the order confirmation states (counted from the conclusion)")
+			.containsAnyOf(dev.subdesk.shared.Formats.date(statedAgain, java.util.Locale.GERMAN),
+					dev.subdesk.shared.Formats.date(statedAgain, java.util.Locale.ENGLISH));
 	}
 
 	@Test
