@@ -228,10 +228,12 @@ public class Subscriptions {
 	}
 
 	/**
-	 * Records a new subscription whose first period starts at {@code start} and ends at {@code storeEnd} when a store
-	 * reports it, else one term (or its free trial) later; with a consent whose disclosure was read on an earlier
-	 * calendar day, at the disclosure's instant instead ({@link Consents#termsFrom}), so that it ends on the day the
-	 * text names. {@code trialExpected}: whether the purchase was checked (and left uncharged) as
+	 * Records a new subscription. A store's report: its first period runs from {@code start} to {@code storeEnd}. A
+	 * direct purchase: it starts at the instant it is recorded (its {@code createdAt}) and ends one term (or its free
+	 * trial) after it; with a consent whose disclosure was read on an earlier calendar day, one term (or trial) after
+	 * the disclosure's instant instead ({@link Consents#termsFrom}), so that it ends on the day the text names, while
+	 * {@code currentPeriodStart} stays the purchase (a period never starts before its subscription existed).
+	 * {@code trialExpected}: whether the purchase was checked (and left uncharged) as
 	 * starting in a free trial; if that changed meanwhile (the base's trial converted), nothing is recorded.
 	 * {@code termsAt}: the instant the purchase was first checked at, whose terms its consent is checked against again.
 	 */
@@ -251,14 +253,19 @@ public class Subscriptions {
 		// charge; an add-on on a trialing base trials until the base's trial ends and converts with it
 		java.util.function.UnaryOperator<Instant> firstEnd = parent != null && checked.parentTrialing()
 				? from -> parent.currentPeriodEnd() : trial ? plan::trialEnd : from -> plan.term().boundary(from, 1);
-		// the first period the consent's disclosure stated: from the purchase, or from the disclosure when the text
-		// was read before midnight and accepted after it, so that it ends on the day the text names
-		Instant first = storeEnd != null ? start : consents.termsFrom(request.consent(), account, start, firstEnd);
+		// a direct purchase is made now, the instant it is recorded at (createdAt); a store reports its own period
+		Instant purchased = storeEnd != null ? start : now;
+		// the first period the consent's disclosure stated: counted from the purchase, or from the disclosure when the
+		// text was read before midnight and accepted after it, so that it ends on the day the text names
+		Instant first = storeEnd != null ? start : consents.termsFrom(request.consent(), account, purchased, firstEnd);
 		Instant end = storeEnd != null ? storeEnd : firstEnd.apply(first);
+		// but it starts no earlier than the subscription: a term counted from the disclosure still begins at the
+		// purchase (the anchor keeps the disclosure's instant, so later terms fall on the days it named)
+		Instant periodStart = first.isBefore(purchased) ? purchased : first;
 		PaymentMethod method = checked.method();
 		Subscription subscription = new Subscription(id, account.id(), plan.code(), "", request.channel(),
 				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : first,
-				trial ? -1 : 0, first, end, null, null, null,
+				trial ? -1 : 0, periodStart, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), checked.price(), plan.deviceLimit(),
 				now, 0);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
@@ -267,9 +274,9 @@ public class Subscriptions {
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null && !trial) {
-			// the charge pays for the subscription's first period (from the purchase, or from the disclosure it keeps)
-			billing.recordSuccessfulCharge(account.id(), id, checked.price(), first.equals(start) ? now : first, end,
-					method.id(), gatewayKey, now);
+			// the charge pays for the subscription's first period, from the purchase to the end its disclosure named
+			billing.recordSuccessfulCharge(account.id(), id, checked.price(), periodStart, end, method.id(), gatewayKey,
+					now);
 		}
 		events.publishEvent(new SubscriptionPurchased(id, orderNumber, account, plan, request.channel(), checked.price(),
 				trial, end, method, parent, now));

@@ -305,6 +305,25 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aTrialAcceptedAfterTheBuyersMidnightStartsWhenItIsBoughtNotBeforeAndEndsOnTheDayItsDisclosureNamed() {
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+		Api.Response shown = disclose(account, "vpn-monthly-trial");
+		String chargeDay = stated(shown.text("text"),
+				"charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4}) \\(the end");
+
+		fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(5)));
+		Api.Response bought = buy(account, "vpn-monthly-trial", consent(shown.id()));
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		Instant createdAt = Instant.parse(bought.text("createdAt"));
+		assertThat(createdAt).isAfterOrEqualTo(midnight);
+		assertThat(Instant.parse(bought.text("currentPeriodStart")))
+			.as("the trial starts when the subscription is made, not at the disclosure").isEqualTo(createdAt);
+		assertThat(californianDay(Instant.parse(bought.text("currentPeriodEnd")))).isEqualTo(chargeDay);
+	}
+
+	@Test
 	void anEuDisclosureReadBeforeTheBuyersMidnightIsRefusedAfterItSoTheLastDayToWithdrawIsTheOneRecorded() {
 		String account = fixtures.accountWithVisa(); // Germany
 		Instant midnight = justBeforeMidnight(BERLIN);
