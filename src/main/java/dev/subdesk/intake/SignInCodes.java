@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
@@ -32,7 +33,12 @@ import org.springframework.transaction.annotation.Transactional;
  * (a higher ceiling, against flooding the inbox from many addresses), and {@code perIp} from one client address (an IPv6 one by its /64
  * prefix, {@link ClientAddresses}).
  * So a stranger asking again and again from their own address
- * uses up their own allowance, never the customer's. Parallel requests wait for each other ({@link LimitLocks}),
+ * uses up their own allowance, never the customer's. A browser that signed in with the email before
+ * ({@link KnownBrowsers}) is held first to an allowance of its own, {@code perKnownBrowser} codes in the window (past it,
+ * to the limits of anyone else), and all known browsers of an email together to
+ * {@value #KNOWN_BROWSERS_PER_EMAIL} times that: a stranger who uses up the email's ceiling from many addresses does
+ * not keep the customer out, and at most {@code perEmailAllAddresses + KNOWN_BROWSERS_PER_EMAIL * perKnownBrowser}
+ * codes (10 + 3 × 3 by default) go to one inbox in the window. Parallel requests wait for each other ({@link LimitLocks}),
  * so they cannot pass the limits together. Only a salted hash is stored; the code itself travels only in the
  * SIGN_IN_CODE notice. An email without an account gets the same answers and no notice.
  */
@@ -45,9 +51,13 @@ public class SignInCodes {
 
 	static final Duration WINDOW = Duration.ofMinutes(15);
 
+	/** How many known browsers' allowances one email's codes have in the window, at most. */
+	static final int KNOWN_BROWSERS_PER_EMAIL = 3;
+
 	private static final String INSERT = """
-			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester)
-			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester)
+			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester,
+			  known_browser)
+			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser)
 			""";
 
 	/** The same browser's earlier codes for this email: never another's. */
@@ -56,12 +66,19 @@ public class SignInCodes {
 			WHERE email = :email AND used_at IS NULL AND coalesce(requester, '') = :requester
 			""";
 
+	/** Strangers' codes only: a known browser's are counted by its own allowance. */
 	private static final String COUNT_RECENT_BY_EMAIL_AND_IP = """
-			SELECT count(*) FROM portal_sign_in_codes WHERE email = :email AND client_ip = :ip AND created_at > :since
+			SELECT count(*) FROM portal_sign_in_codes
+			WHERE email = :email AND client_ip = :ip AND created_at > :since AND known_browser IS NULL
 			""";
 
 	private static final String COUNT_RECENT_BY_EMAIL = """
-			SELECT count(*) FROM portal_sign_in_codes WHERE email = :email AND created_at > :since
+			SELECT count(*) FROM portal_sign_in_codes WHERE email = :email AND created_at > :since AND known_browser IS NULL
+			""";
+
+	private static final String COUNT_RECENT_BY_KNOWN_BROWSER = """
+			SELECT count(*) FILTER (WHERE known_browser = :browser), count(*) FROM portal_sign_in_codes
+			WHERE email = :email AND created_at > :since AND known_browser IS NOT NULL
 			""";
 
 	private static final String COUNT_RECENT_BY_IP = """
@@ -93,11 +110,17 @@ public class SignInCodes {
 	private final int perEmail;
 	private final int perEmailAllAddresses;
 	private final int perIp;
+	private final KnownBrowsers knownBrowsers;
+	private final int perKnownBrowser;
 
 	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, ApplicationEventPublisher events,
+			KnownBrowsers knownBrowsers,
 			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
 			@Value("${subdesk.portal.codes-per-email-all-addresses:10}") int perEmailAllAddresses,
-			@Value("${subdesk.portal.codes-per-ip:30}") int perIp) {
+			@Value("${subdesk.portal.codes-per-ip:30}") int perIp,
+			@Value("${subdesk.portal.codes-per-known-browser:3}") int perKnownBrowser) {
+		this.knownBrowsers = knownBrowsers;
+		this.perKnownBrowser = perKnownBrowser;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.accounts = accounts;
@@ -107,12 +130,20 @@ public class SignInCodes {
 		this.perIp = perIp;
 	}
 
-	/**
-	 * Asks for a code for {@code typedEmail} from {@code clientIp} for the browser {@code requester} (a random token
-	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's.
-	 */
+	/** {@link #issue(String, String, String, String)} for a browser with no known-browser cookie. */
 	@Transactional
 	public Issue issue(String typedEmail, String typedClientIp, String requester) {
+		return issue(typedEmail, typedClientIp, requester, null);
+	}
+
+	/**
+	 * Asks for a code for {@code typedEmail} from {@code clientIp} for the browser {@code requester} (a random token
+	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's. With a
+	 * {@code knownBrowserCookie} that {@link KnownBrowsers} made when this browser signed in with the email, the
+	 * browser's own allowance holds first, then the strangers' limits; any other value is ignored.
+	 */
+	@Transactional
+	public Issue issue(String typedEmail, String typedClientIp, String requester, @Nullable String knownBrowserCookie) {
 		if (requester.isEmpty()) {
 			throw new IllegalArgumentException("a code is asked for by a browser: its requester token is not empty");
 		}
@@ -121,7 +152,10 @@ public class SignInCodes {
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
-		if (!withinLimits(email, clientIp, since)) {
+		// a known browser past its own allowance asks as anyone else does, within the strangers' limits
+		Optional<String> knownBrowser = knownBrowsers.browserFor(email, knownBrowserCookie)
+			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since));
+		if (knownBrowser.isEmpty() && !withinLimits(email, clientIp, since)) {
 			return Issue.TOO_MANY_REQUESTS;
 		}
 		// locked and read again: a code for an account whose closure is under way would be stored, and mailed, with
@@ -146,6 +180,7 @@ public class SignInCodes {
 			.param("at", Timestamp.from(now))
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.param("requester", requester)
+			.param("knownBrowser", knownBrowser.orElse(null))
 			.update();
 		// in process only: a code never goes into the event log
 		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code)));
@@ -156,12 +191,16 @@ public class SignInCodes {
 	 * Whether {@link #issue} would send a code for this email to this client address now, without asking for one.
 	 * Checkout asks before it opens an account for a typed address, so that nobody can open accounts (and have their
 	 * welcome mailed) for address after address beyond the limits of the codes that follow. Without the limits' locks:
-	 * parallel requests may pass it together, and then {@link #issue} still holds its limits for the codes.
+	 * parallel requests may pass it together, and then {@link #issue} still holds its limits for the codes. A browser
+	 * known for the email ({@code knownBrowserCookie}) may within its own allowance too.
 	 */
 	@Transactional(readOnly = true)
-	public boolean withinLimits(String typedEmail, String clientIp) {
-		return withinLimits(normalize(typedEmail), ClientAddresses.key(clientIp),
-				Timestamp.from(clock.instant().minus(WINDOW)));
+	public boolean withinLimits(String typedEmail, String clientIp, @Nullable String knownBrowserCookie) {
+		String email = normalize(typedEmail);
+		Timestamp since = Timestamp.from(clock.instant().minus(WINDOW));
+		return knownBrowsers.browserFor(email, knownBrowserCookie)
+			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since))
+			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since);
 	}
 
 	private boolean withinLimits(String email, String clientIp, Timestamp since) {
@@ -170,6 +209,13 @@ public class SignInCodes {
 		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
 		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
 		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp;
+	}
+
+	private boolean withinKnownBrowsersAllowance(String email, String browser, Timestamp since) {
+		return jdbc.sql(COUNT_RECENT_BY_KNOWN_BROWSER).param("email", email).param("browser", browser)
+			.param("since", since)
+			.query((rs, n) -> rs.getLong(1) < perKnownBrowser && rs.getLong(2) < KNOWN_BROWSERS_PER_EMAIL * perKnownBrowser)
+			.single();
 	}
 
 	/**

@@ -9,5 +9,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Public intake",
-		allowedDependencies = { "shared", "accounts", "subscriptions", "cancellation", "support" })
+		allowedDependencies = { "shared", "accounts", "subscriptions", "cancellation", "support", "sealing" })
 package dev.subdesk.intake;

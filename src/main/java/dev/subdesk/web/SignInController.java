@@ -1,13 +1,17 @@
 package dev.subdesk.web;
 
 import dev.subdesk.shared.EmailAddresses;
+import dev.subdesk.intake.KnownBrowsers;
 import dev.subdesk.intake.SignInCodes;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseCookie;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
@@ -29,10 +33,12 @@ class SignInController {
 	static final String REQUESTER_ATTRIBUTE = "portal.signInRequester";
 
 	private final SignInCodes codes;
+	private final KnownBrowsers knownBrowsers;
 	private final SecurityContextRepository contexts;
 
-	SignInController(SignInCodes codes, SecurityContextRepository contexts) {
+	SignInController(SignInCodes codes, KnownBrowsers knownBrowsers, SecurityContextRepository contexts) {
 		this.codes = codes;
+		this.knownBrowsers = knownBrowsers;
 		this.contexts = contexts;
 	}
 
@@ -49,7 +55,8 @@ class SignInController {
 			model.addAttribute("error", "signin.error.email");
 			return "web/sign-in";
 		}
-		if (codes.issue(email, request.getRemoteAddr(), requester(request.getSession())) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+		if (codes.issue(email, request.getRemoteAddr(), requester(request.getSession()),
+				knownBrowserCookie(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			response.setStatus(429);
 			model.addAttribute("error", "signin.error.tooMany");
 			return "web/sign-in";
@@ -97,12 +104,43 @@ class SignInController {
 				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));
 		SecurityContextHolder.setContext(context);
 		contexts.saveContext(context, request, response);
+		rememberBrowser(email.toString(), request, response);
 		Object checkout = session.getAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 		if (checkout != null) {
 			session.removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 			return "redirect:" + checkout;
 		}
 		return "redirect:/portal";
+	}
+
+	/** The browser's known-browser cookie ({@link KnownBrowsers}), as sent: the service checks what it says. */
+	static @Nullable String knownBrowserCookie(HttpServletRequest request) {
+		Cookie[] cookies = request.getCookies();
+		if (cookies == null) {
+			return null;
+		}
+		for (Cookie cookie : cookies) {
+			if (KnownBrowsers.COOKIE.equals(cookie.getName())) {
+				return cookie.getValue();
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Marks this browser as one that signed in with {@code email}: its later requests for codes for it have an
+	 * allowance of their own ({@link SignInCodes}). A long-lived cookie that names no email (a signed tag per email),
+	 * HttpOnly, Secure and SameSite=Lax; for the whole site, since checkout asks for codes too.
+	 */
+	private void rememberBrowser(String email, HttpServletRequest request, HttpServletResponse response) {
+		ResponseCookie cookie = ResponseCookie.from(KnownBrowsers.COOKIE, knownBrowsers.remember(email, knownBrowserCookie(request)))
+			.path("/")
+			.maxAge(KnownBrowsers.LIFETIME)
+			.httpOnly(true)
+			.secure(true)
+			.sameSite("Lax")
+			.build();
+		response.addHeader(HttpHeaders.SET_COOKIE, cookie.toString());
 	}
 
 	/**

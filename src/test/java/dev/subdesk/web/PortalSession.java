@@ -38,6 +38,8 @@ final class PortalSession {
 
 	private String csrf = "";
 
+	private final CookieManager cookies = new CookieManager();
+
 	PortalSession(int port) {
 		this(port, "en-US,en");
 	}
@@ -46,13 +48,13 @@ final class PortalSession {
 	PortalSession(int port, String languages) {
 		this.base = "http://localhost:" + port;
 		this.languages = languages;
-		this.http = client().build();
+		this.http = client(cookies).build();
 	}
 
 	private PortalSession(int port, InetAddress local) {
 		this.base = "http://127.0.0.1:" + port;
 		this.languages = "en-US,en";
-		this.http = client().localAddress(local).build();
+		this.http = client(cookies).localAddress(local).build();
 	}
 
 	/**
@@ -68,14 +70,34 @@ final class PortalSession {
 		}
 	}
 
-	private static HttpClient.Builder client() {
+	private static HttpClient.Builder client(CookieManager cookies) {
 		return HttpClient.newBuilder()
-			.cookieHandler(new CookieManager())
+			.cookieHandler(cookies)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.connectTimeout(Duration.ofSeconds(5));
 	}
 
 	record Page(int status, String body, String location, String setCookie) {
+
+		/** The value this answer set for the cookie {@code name}, if it set one. */
+		java.util.Optional<String> cookie(String name) {
+			return setCookie.lines()
+				.filter(line -> line.startsWith(name + "="))
+				.map(line -> line.substring(name.length() + 1).split(";", 2)[0])
+				.findFirst();
+		}
+	}
+
+	/**
+	 * Keeps the cookie {@code name} with {@code value} and sends it with every request, as a browser does: also one the
+	 * server marks Secure, which this client would keep to https, and the test server speaks http.
+	 */
+	PortalSession withCookie(String name, String value) {
+		java.net.HttpCookie cookie = new java.net.HttpCookie(name, value);
+		cookie.setPath("/");
+		cookie.setVersion(0);
+		cookies.getCookieStore().add(URI.create(base + "/"), cookie);
+		return this;
 	}
 
 	Page get(String path) {

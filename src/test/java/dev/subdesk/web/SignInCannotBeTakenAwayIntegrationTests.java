@@ -3,10 +3,12 @@ package dev.subdesk.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.intake.KnownBrowsers;
 import dev.subdesk.intake.SignInCodes;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,73 @@ class SignInCannotBeTakenAwayIntegrationTests extends PortalTestSupport {
 	@Autowired
 	PlatformTransactionManager transactions;
 
+	@Autowired
+	KnownBrowsers knownBrowsers;
+
+	/**
+	 * A stranger with four client addresses uses up the ceiling of the codes for a customer's email (three from each
+	 * address, ten from all): a browser that signed in with that email before (its known-browser cookie) still gets a
+	 * code and signs in with it, within an allowance of its own; any other browser, with no cookie or one the server
+	 * did not make for this email, is refused, and nothing answers 500.
+	 */
+	@Test
+	void aBrowserThatSignedInBeforeStillGetsACodeAfterStrangersUsedUpTheEmailsCeiling() {
+		Customer c = customerWith("antivirus-annual");
+		PortalSession first = new PortalSession(port).requestCode(c.email());
+		PortalSession.Page signedIn = first.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, c.account())));
+		assertThat(signedIn.location()).endsWith("/portal");
+		String setCookie = signedIn.setCookie().lines().filter(l -> l.startsWith(KnownBrowsers.COOKIE + "=")).findFirst()
+			.orElseThrow();
+		assertThat(setCookie).contains("HttpOnly", "Secure", "SameSite=Lax", "Max-Age=31536000", "Path=/");
+		String known = signedIn.cookie(KnownBrowsers.COOKIE).orElseThrow();
+		assertThat(known).as("names no email").doesNotContain("@", c.email().substring(0, c.email().indexOf('@')));
+
+		int sent = 1; // the code the customer signed in with counted as a stranger's: the browser was not known yet
+		for (String address : List.of("127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24")) {
+			PortalSession stranger = PortalSession.from(port, address);
+			for (int i = 0; i < 3; i++) {
+				stranger.get("/portal/sign-in");
+				PortalSession.Page asked = stranger.post("/portal/sign-in", Map.of("email", c.email()));
+				if (asked.status() == 302) {
+					sent++;
+				}
+				else {
+					assertThat(asked.status()).isEqualTo(429);
+				}
+			}
+		}
+		assertThat(sent).as("the email's ceiling, reached from four addresses").isEqualTo(10);
+
+		assertThat(ask(new PortalSession(port), c.email()).status()).as("an unknown browser").isEqualTo(429);
+		String forged = known.substring(0, known.length() - 2) + (known.endsWith("AA") ? "BA" : "AA");
+		for (String cookie : List.of(forged, "garbage", knownBrowsers.remember(Fixtures.uniqueEmail(), null),
+				known.substring(0, known.indexOf('.')))) {
+			PortalSession other = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, cookie);
+			assertThat(ask(other, c.email()).status()).as("a cookie not made for this email: " + cookie).isEqualTo(429);
+		}
+
+		// the customer's browser after its session ended: only the cookie is left
+		PortalSession again = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known);
+		PortalSession.Page asked = ask(again, c.email());
+		assertThat(asked.status()).as("a known browser").isEqualTo(302);
+		assertThat(asked.location()).endsWith("/portal/sign-in/code");
+		again.get("/portal/sign-in/code");
+		assertThat(again.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, c.account()))).location())
+			.as("and signs in with it").endsWith("/portal");
+
+		PortalSession more = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known);
+		assertThat(ask(more, c.email()).status()).isEqualTo(302);
+		assertThat(ask(more, c.email()).status()).isEqualTo(302);
+		assertThat(ask(more, c.email()).status()).as("the known browser's own allowance is small").isEqualTo(429);
+		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE email = lower(:email)")
+			.param("email", c.email()).query(Long.class).single()).as("what went to the inbox, all told").isEqualTo(13);
+	}
+
+	private static PortalSession.Page ask(PortalSession browser, String email) {
+		browser.get("/portal/sign-in");
+		return browser.post("/portal/sign-in", Map.of("email", email));
+	}
+
 	@Test
 	void aStrangerAskingForCodesWithACustomersEmailNeitherRefusesTheCustomerNorEndsTheCustomersCode() {
 		Customer victim = customerWith("antivirus-annual");
@@ -73,7 +142,7 @@ class SignInCannotBeTakenAwayIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void theCodesOfOneEmailFromAllAddressesTogetherStayUnderTheCeiling() {
-		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, 3, 4, 100);
+		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, knownBrowsers, 3, 4, 100, 3);
 		for (String email : new String[] { email(accountWithVisa()), Fixtures.uniqueEmail() }) {
 			String a = "203.0.113." + UUID.randomUUID();
 			for (int i = 0; i < 3; i++) {
