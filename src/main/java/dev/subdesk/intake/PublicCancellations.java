@@ -42,9 +42,9 @@ public class PublicCancellations {
 
 	private static final String INSERT = """
 			INSERT INTO public_cancellation_requests (id, received_at, kind, reason, name, email, order_number, timing,
-			  confirmation_email, confirmation_number, effective_at, case_number, account_id)
+			  confirmation_email, confirmation_number, effective_at, case_number, account_id, owners)
 			VALUES (:id, :at, :kind, :reason, :name, :email, :order, :timing, :confirmationEmail, :number, :effective, :case,
-			  :account)
+			  :account, :owners)
 			""";
 
 	private static final String ERASE = """
@@ -147,7 +147,7 @@ public class PublicCancellations {
 		else if (repeated.isPresent()) {
 			// the same request again, after its cancellation took effect: nothing to check, confirmed as that one
 		}
-		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), request.email())) {
 			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
 					"WEB", null, describe(request, receivedAt)).caseNumber();
 		}
@@ -172,6 +172,7 @@ public class PublicCancellations {
 			.param("effective", received.effectiveAt() == null ? null : Timestamp.from(received.effectiveAt()))
 			.param("case", caseNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
+			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(a, request.email())).isPresent())
 			.update();
 		if (received.confirmationNumber() != null) {
 			Account account = owner.orElseThrow();

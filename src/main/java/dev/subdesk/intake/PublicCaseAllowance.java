@@ -1,5 +1,6 @@
 package dev.subdesk.intake;
 
+import dev.subdesk.accounts.Account;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,16 +14,18 @@ import org.springframework.stereotype.Component;
  * who types a customer's order number with a new throwaway email each time passes it; each such request would open
  * a case and tell the customer (CASE_UPDATE). Past this allowance a request is still recorded under the account for
  * an agent and confirmed to the address typed (R-DE-5), but opens no case and tells the customer nothing more. The
- * caller holds the account's lock ({@link NamedAccounts}), so parallel requests cannot pass it together.
+ * owner's own requests (typed with the account's email, letter case ignored: {@link #owners}) have an allowance of
+ * their own, the same size, which strangers' requests do not use up. The caller holds the account's lock
+ * ({@link NamedAccounts}), so parallel requests cannot pass it together.
  */
 @Component
 class PublicCaseAllowance {
 
 	private static final String CASES = """
 			SELECT (SELECT count(*) FROM public_cancellation_requests
-			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since)
+			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since AND owners = :owners)
 			     + (SELECT count(*) FROM public_withdrawal_requests
-			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since)
+			          WHERE account_id = :account AND case_number IS NOT NULL AND received_at > :since AND owners = :owners)
 			""";
 
 	private final JdbcClient jdbc;
@@ -39,12 +42,24 @@ class PublicCaseAllowance {
 		this.window = window;
 	}
 
-	/** Whether a public request may open one more case on {@code accountId}, whose lock the caller holds. */
-	boolean mayOpenCase(String accountId) {
+	/**
+	 * Whether a public request typed with {@code typedEmail} may open one more case on {@code account}, whose lock the
+	 * caller holds: in the owner's allowance when {@link #owners}, else in the strangers'.
+	 */
+	boolean mayOpenCase(Account account, String typedEmail) {
 		return jdbc.sql(CASES)
-			.param("account", accountId)
+			.param("account", account.id())
+			.param("owners", owners(account, typedEmail))
 			.param("since", Timestamp.from(clock.instant().minus(window)))
 			.query(Long.class)
 			.single() < perAccount;
+	}
+
+	/**
+	 * Whether a request typed with {@code typedEmail} is the owner's own: the email of {@code account} (as read under
+	 * its lock), letter case and surrounding blanks ignored, as the forms decide who the owner is.
+	 */
+	static boolean owners(Account account, String typedEmail) {
+		return account.email().equalsIgnoreCase(typedEmail.strip());
 	}
 }

@@ -39,8 +39,8 @@ public class PublicWithdrawals {
 
 	private static final String INSERT = """
 			INSERT INTO public_withdrawal_requests (id, received_at, name, email, order_number, account_id,
-			  reference_number, case_number)
-			VALUES (:id, :at, :name, :email, :order, :account, :reference, :case)
+			  reference_number, case_number, owners)
+			VALUES (:id, :at, :name, :email, :order, :account, :reference, :case, :owners)
 			""";
 
 	private static final String SELECT = """
@@ -122,7 +122,7 @@ public class PublicWithdrawals {
 					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
 			repeated = earlier.isPresent() || withdrawal.receivedAt().isBefore(receivedAt);
 		}
-		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get().id())) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), email)) {
 			caseNumber = support.open(concerned.get(), PublicCancellations.caseSubject("Withdrawal request", subscription, owner),
 					"WEB", null, """
 							Withdrawal sent with the "Withdraw from contract here" form; it matched no contract that can still be withdrawn from.
@@ -139,6 +139,7 @@ public class PublicWithdrawals {
 			.param("email", email)
 			.param("order", orderNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
+			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(a, email)).isPresent())
 			.param("reference", withdrawal == null ? null : withdrawal.referenceNumber())
 			.param("case", caseNumber)
 			.update();

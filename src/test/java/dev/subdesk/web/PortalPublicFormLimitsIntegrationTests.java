@@ -120,6 +120,31 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(owner.subscription()).text("status")).isEqualTo("ACTIVE");
 	}
 
+	/**
+	 * The cases strangers' requests open on an account (a customer's order number with throwaway emails) do not use up
+	 * those of the owner's own requests: a request typed with the account's email that the form cannot act on still
+	 * opens a case for an agent and tells the owner.
+	 */
+	@Test
+	void strangersRequestsDoNotUseUpTheCasesOfTheOwnersOwnRequests() {
+		Customer owner = customerWith("antivirus-annual");
+		for (int i = 0; i < 6; i++) {
+			assertThat(cancel(owner.orderNumber(), Fixtures.uniqueEmail(), Fixtures.uniqueEmail()).status()).isEqualTo(302);
+			assertThat(withdrawFrom(owner.orderNumber(), Fixtures.uniqueEmail(), "Mallory").status()).isEqualTo(302);
+		}
+		assertThat(caseNotices(owner.account())).as("the strangers' allowance, used up").isEqualTo(10);
+
+		// the owner's own requests, with the account's email (another letter case) and an order number the forms
+		// cannot act on
+		assertThat(cancel("ORD-0000-0099", owner.email().toUpperCase(java.util.Locale.ROOT), owner.email()).status())
+			.isEqualTo(302);
+		assertThat(withdrawFrom("ORD-0000-0098", owner.email(), "Ann").status()).isEqualTo(302);
+
+		assertThat(caseNotices(owner.account())).as("the owner's own requests open cases").isEqualTo(12);
+		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE account_id = :account AND owners")
+			.param("account", owner.account()).query(Long.class).single()).isEqualTo(1);
+	}
+
 	@Test
 	void anIpv6ClientIsCountedByItsSlash64() {
 		PublicFormLimits limits = new PublicFormLimits(jdbc, clock, 10, Duration.ofDays(1), 2, Duration.ofMinutes(15));
