@@ -4,6 +4,7 @@ import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -12,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * being the period), ACTIVE and PAST_DUE ones cover
  * anything. An ACTIVE one covers the period paid for ({@code currentPeriodEnd}), or, once a cancellation is
  * scheduled (END_OF_TERM, auto-renewal off), until it takes effect ({@code cancelAt}); a PAST_DUE one keeps its
- * service until its last dunning retry. An auto-renewing one whose renewal is due but has not run yet (the renewal
+ * service until its last dunning retry: ours for one Subdesk bills, and for a store-billed one the store's (it
+ * retries, not we): the end of the store's grace period, or the end of the period paid for when the store gives no
+ * grace ({@link Subscription#storeGraceUntil}). An auto-renewing one whose renewal is due but has not run yet (the renewal
  * job runs every minute, but may lag) covers an hour past now at a time, within that same grace: what is paid for
  * ends at {@code currentPeriodEnd} (API.md), and a token issued in the lag outlasts it by an hour at most. An add-on never covers past its base. A cancelled (refunded or not),
  * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
@@ -52,7 +55,9 @@ final class CoveragePolicy {
 			// never past the grace a failed attempt would have
 			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
 					? earlier(now.plus(RENEWAL_DUE), s.currentPeriodEnd().plus(DUNNING)) : s.currentPeriodEnd();
-			case PAST_DUE -> s.currentPeriodEnd().plus(DUNNING);
+			// a store-billed one is served as long as the store serves it (its grace end, or the paid end without
+			// grace); a store that named no end (a grace period without its end) keeps our own dunning's five days
+			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.currentPeriodEnd().plus(DUNNING));
 			case CANCELLED, EXPIRED -> null;
 		};
 		if (end == null) {

@@ -90,7 +90,11 @@ public class AppStoreNotifications {
 					: new StoreChange.Nothing(type);
 			case "DID_CHANGE_RENEWAL_STATUS" -> new StoreChange.AutoRenewChanged("AUTO_RENEW_ENABLED".equals(subtype),
 					period(start, signedAt), period(end, signedAt));
-			case "DID_FAIL_TO_RENEW" -> new StoreChange.BillingRetry("GRACE_PERIOD".equals(subtype));
+			// GRACE_PERIOD: the App Store serves the customer until the renewal info's gracePeriodExpiresDate; no
+			// subtype: billing retry without grace, no service past the period paid for
+			case "DID_FAIL_TO_RENEW" -> "GRACE_PERIOD".equals(subtype)
+					? new StoreChange.BillingRetry(true, instant(renewal.get("gracePeriodExpiresDate")))
+					: new StoreChange.BillingRetry(false, null);
 			case "GRACE_PERIOD_EXPIRED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, signedAt, "EXPIRED");
 			case "EXPIRED" -> new StoreChange.Ended(
 					"VOLUNTARY".equals(subtype) || "PRICE_INCREASE".equals(subtype) ? Subscription.Status.CANCELLED

@@ -123,7 +123,9 @@ public class GooglePlayNotifications {
 			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),
 					p.autoRenewEnabled());
 			case "SUBSCRIPTION_STATE_CANCELED" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(), false);
-			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true);
+			// in its grace period Google extends the line item's expiryTime to the grace's end: service until then
+			// (StoreSync takes it as the grace's end only when it is past the period paid for)
+			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true, p.expiryTime());
 			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "ON_HOLD");
 			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "PAUSED");
 			case "SUBSCRIPTION_STATE_EXPIRED" -> new StoreChange.Ended(

@@ -2,6 +2,7 @@ package dev.subdesk.stores;
 
 import dev.subdesk.subscriptions.Subscription;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** What a store notification does to the subscription it bills; {@link #storeState} is how the store calls it. */
 sealed interface StoreChange {
@@ -38,8 +39,11 @@ sealed interface StoreChange {
 		}
 	}
 
-	/** The store could not bill the renewal and retries (in its grace period, service continues). */
-	record BillingRetry(boolean gracePeriod) implements StoreChange {
+	/**
+	 * The store could not bill the renewal and retries. In its grace period service continues until
+	 * {@code graceEnd} (null: the store did not say); without one, the store serves nothing past the period paid for.
+	 */
+	record BillingRetry(boolean gracePeriod, @Nullable Instant graceEnd) implements StoreChange {
 
 		@Override
 		public String storeState() {

@@ -285,8 +285,8 @@ class StoreSync {
 				return live.id();
 			}
 			case StoreChange.BillingRetry retry -> {
-				if (live != null && live.status() != Subscription.Status.PAST_DUE) {
-					subscriptions.storePastDue(live);
+				if (live != null) {
+					subscriptions.storePastDue(live, graceUntil(live, retry));
 				}
 				return purchase.subscriptionId();
 			}
@@ -304,6 +304,20 @@ class StoreSync {
 				return purchase.subscriptionId();
 			}
 		}
+	}
+
+	/**
+	 * Until when the store serves a subscription in its billing retry: without a grace period, the end of the period
+	 * paid for (the store gives no service past it); in one, the grace's end the store names. A grace end that is
+	 * missing, or not past the period paid for (a store that reports the old expiry), is no end: null, and
+	 * entitlements keep our own dunning's days.
+	 */
+	private static @Nullable Instant graceUntil(Subscription s, StoreChange.BillingRetry retry) {
+		if (!retry.gracePeriod()) {
+			return s.currentPeriodEnd();
+		}
+		Instant end = retry.graceEnd();
+		return end != null && end.isAfter(s.currentPeriodEnd()) ? end : null;
 	}
 
 	/**

@@ -19,7 +19,7 @@ class JdbcSubscriptionRepository {
 	static final String COLUMNS = """
 			id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor, period_index,
 			current_period_start, current_period_end, cancel_at, cancelled_at, scheduled_by, parent_id,
-			payment_method_id, price_amount, currency, device_limit, created_at, seq""";
+			payment_method_id, price_amount, currency, device_limit, created_at, seq, store_grace_until""";
 
 	private static final String INSERT = """
 			INSERT INTO subscriptions (id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor,
@@ -34,7 +34,7 @@ class JdbcSubscriptionRepository {
 			UPDATE subscriptions SET status = :status, auto_renew = :autoRenew, period_index = :index,
 			    current_period_start = :start, current_period_end = :end, cancel_at = :cancelAt,
 			    cancelled_at = :cancelledAt, scheduled_by = :scheduledBy, payment_method_id = :pm,
-			    price_amount = :price, version = version + 1
+			    price_amount = :price, store_grace_until = :graceUntil, version = version + 1
 			WHERE id = :id
 			""";
 
@@ -117,6 +117,7 @@ class JdbcSubscriptionRepository {
 			.param("scheduledBy", s.scheduledBy())
 			.param("pm", s.paymentMethodId())
 			.param("price", s.price().amount())
+			.param("graceUntil", ts(s.storeGraceUntil()))
 			.param("id", s.id())
 			.update();
 	}
@@ -233,7 +234,13 @@ class JdbcSubscriptionRepository {
 				instant(rs, "current_period_start"), instant(rs, "current_period_end"), instant(rs, "cancel_at"),
 				instant(rs, "cancelled_at"), rs.getString("scheduled_by"), rs.getString("parent_id"),
 				rs.getString("payment_method_id"), Money.of(rs.getLong("price_amount"), rs.getString("currency")),
-				rs.getInt("device_limit"), instant(rs, "created_at"), rs.getLong("seq"));
+				rs.getInt("device_limit"), instant(rs, "created_at"), rs.getLong("seq"),
+				nullableInstant(rs, "store_grace_until"));
+	}
+
+	private static @Nullable Instant nullableInstant(ResultSet rs, String column) throws SQLException {
+		Timestamp t = rs.getTimestamp(column);
+		return t == null ? null : t.toInstant();
 	}
 
 	@SuppressWarnings("NullAway")

@@ -9,13 +9,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * A subscription. {@code cancelAt} is the scheduled end (or, once ended by a cancellation, the instant it
  * took effect); {@code scheduledBy} is the confirmation number of the cancellation that scheduled it.
- * {@code price} is what the next renewal will cost.
+ * {@code price} is what the next renewal will cost. {@code storeGraceUntil}: while a store-billed subscription is
+ * PAST_DUE in the store's billing retry, until when the store keeps serving it (the end of its grace period, or
+ * {@code currentPeriodEnd} when it gives none); null otherwise, or when the store named no end.
  */
 public record Subscription(String id, String accountId, String planCode, String orderNumber, Channel channel,
 		Status status, boolean autoRenew, Term term, Instant anchor, int periodIndex, Instant currentPeriodStart,
 		Instant currentPeriodEnd, @Nullable Instant cancelAt, @Nullable Instant cancelledAt,
 		@Nullable String scheduledBy, @Nullable String parentId, @Nullable String paymentMethodId, Money price,
-		int deviceLimit, Instant createdAt, long seq) {
+		int deviceLimit, Instant createdAt, long seq, @Nullable Instant storeGraceUntil) {
 
 	/**
 	 * {@code TRIALING}: in a free trial, charged nothing until the renewal engine converts it at the trial's end
@@ -96,6 +98,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 		return change(d -> {
 			d.status = end;
 			d.autoRenew = false;
+			d.storeGraceUntil = null;
 			if (end == Status.CANCELLED) {
 				d.cancelAt = at;
 				d.cancelledAt = at;
@@ -121,6 +124,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 			d.scheduledBy = null;
 			d.currentPeriodStart = periodStart;
 			d.currentPeriodEnd = periodEnd;
+			d.storeGraceUntil = null;
 		});
 	}
 
@@ -134,17 +138,24 @@ public record Subscription(String id, String accountId, String planCode, String 
 		if (newTerm == term) {
 			return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, term, anchor,
 					periodIndex, currentPeriodStart, currentPeriodEnd, cancelAt, cancelledAt, scheduledBy, parentId,
-					paymentMethodId, newPrice, seats, createdAt, seq);
+					paymentMethodId, newPrice, seats, createdAt, seq, storeGraceUntil);
 		}
 		// another term counts its periods afresh from the store's new one, so that the next boundary is one new term on
 		return new Subscription(id, accountId, plan, orderNumber, channel, status, autoRenew, newTerm, periodStart, 0,
 				periodStart, periodEnd, cancelAt, cancelledAt, scheduledBy, parentId, paymentMethodId, newPrice, seats,
-				createdAt, seq);
+				createdAt, seq, storeGraceUntil);
 	}
 
-	/** A store-billed subscription whose renewal the store could not bill: PAST_DUE while the store retries. */
-	Subscription storePastDue() {
-		return change(d -> d.status = Status.PAST_DUE);
+	/**
+	 * A store-billed subscription whose renewal the store could not bill: PAST_DUE while the store retries, served
+	 * until {@code graceUntil} (the store's grace end, or {@code currentPeriodEnd} without grace; null: the store
+	 * named no end).
+	 */
+	Subscription storePastDue(@Nullable Instant graceUntil) {
+		return change(d -> {
+			d.status = Status.PAST_DUE;
+			d.storeGraceUntil = graceUntil;
+		});
 	}
 
 	/** The price of the next renewal. Ended: refused (there is none). */
@@ -173,7 +184,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 		change.accept(d);
 		return new Subscription(id, accountId, planCode, d.orderNumber, channel, d.status, d.autoRenew, term, anchor,
 				d.periodIndex, d.currentPeriodStart, d.currentPeriodEnd, d.cancelAt, d.cancelledAt, d.scheduledBy,
-				parentId, d.paymentMethodId, d.price, deviceLimit, createdAt, seq);
+				parentId, d.paymentMethodId, d.price, deviceLimit, createdAt, seq, d.storeGraceUntil);
 	}
 
 	/** The mutable fields of a subscription while one business action changes them. */
@@ -190,6 +201,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 		@Nullable String scheduledBy;
 		@Nullable String paymentMethodId;
 		Money price;
+		@Nullable Instant storeGraceUntil;
 
 		Draft(Subscription s) {
 			orderNumber = s.orderNumber;
@@ -203,6 +215,7 @@ public record Subscription(String id, String accountId, String planCode, String 
 			scheduledBy = s.scheduledBy;
 			paymentMethodId = s.paymentMethodId;
 			price = s.price;
+			storeGraceUntil = s.storeGraceUntil;
 		}
 	}
 

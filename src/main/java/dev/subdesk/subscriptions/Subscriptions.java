@@ -20,6 +20,7 @@ import dev.subdesk.shared.SubdeskException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -267,7 +268,7 @@ public class Subscriptions {
 				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : first,
 				trial ? -1 : 0, periodStart, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), checked.price(), plan.deviceLimit(),
-				now, 0);
+				now, 0, null);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
 		if (request.consent() != null) {
 			consents.record(id, account.id(), request.consent(), now);
@@ -344,15 +345,24 @@ public class Subscriptions {
 
 	/**
 	 * The store could not bill a store-billed subscription's renewal and retries itself: PAST_DUE, with no attempt
-	 * of ours (the renewal engine leaves it alone until the store reports again).
+	 * of ours (the renewal engine leaves it alone until the store reports again), served until {@code graceUntil}:
+	 * the end of the store's grace period, or {@code currentPeriodEnd} when the store gives no grace; null when the
+	 * store named no end (entitlements then keep our own dunning's). Already PAST_DUE: only the end is updated, as
+	 * the store reports it now (no second {@code subscription.past_due}).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public Subscription storePastDue(Subscription s) {
+	public Subscription storePastDue(Subscription s, @Nullable Instant graceUntil) {
 		requireStoreBilled(s);
-		Subscription updated = s.storePastDue();
+		boolean wasPastDue = s.status() == Subscription.Status.PAST_DUE;
+		if (wasPastDue && Objects.equals(s.storeGraceUntil(), graceUntil)) {
+			return s;
+		}
+		Subscription updated = s.storePastDue(graceUntil);
 		repository.update(updated);
-		repository.nextAttemptAt(s.id(), null);
-		changed(EventType.SUBSCRIPTION_PAST_DUE, updated);
+		if (!wasPastDue) {
+			repository.nextAttemptAt(s.id(), null);
+			changed(EventType.SUBSCRIPTION_PAST_DUE, updated);
+		}
 		return updated;
 	}
 

@@ -36,6 +36,26 @@ class CoveragePolicyTests {
 	}
 
 	@Test
+	void aStoreBilledPastDueSubscriptionCoversAsLongAsTheStoreServesIt() {
+		Subscription pastDue = subscription(Subscription.Status.PAST_DUE, null, null);
+		Instant graceEnd = END.plus(Duration.ofDays(16));
+		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, graceEnd), null, END.plus(Duration.ofDays(10))))
+			.as("the store's grace, past our five days").contains(graceEnd);
+		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, END), null, END.minusSeconds(60)))
+			.as("no grace: the period paid for").contains(END);
+		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, END), null, END)).isEmpty();
+		assertThat(CoveragePolicy.until(pastDue, null, END.plusSeconds(60))).as("no end named: our dunning's")
+			.contains(END.plus(Duration.ofDays(5)));
+	}
+
+	private static Subscription withStoreGrace(Subscription s, Instant graceUntil) {
+		return new Subscription(s.id(), s.accountId(), s.planCode(), s.orderNumber(), Channel.APP_STORE, s.status(),
+				s.autoRenew(), s.term(), s.anchor(), s.periodIndex(), s.currentPeriodStart(), s.currentPeriodEnd(),
+				s.cancelAt(), s.cancelledAt(), s.scheduledBy(), s.parentId(), null, s.price(), s.deviceLimit(),
+				s.createdAt(), s.seq(), graceUntil);
+	}
+
+	@Test
 	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetIsCoveredAnHourAtATimeWithinTheDunningGrace() {
 		Subscription due = subscription(Subscription.Status.ACTIVE, null, null);
 		assertThat(CoveragePolicy.until(due, null, END)).contains(END.plus(Duration.ofHours(1)));
@@ -70,6 +90,6 @@ class CoveragePolicyTests {
 		return new Subscription("sub_" + status + (parentId == null ? "" : "_addon"), "acct_1", "antivirus-annual",
 				"ORD-0000-0000", Channel.DIRECT, status, cancelAt == null, Term.parse("P1Y"), START, 0, START, END,
 				cancelAt, status == Subscription.Status.CANCELLED ? cancelAt : null, null, parentId, "pm_1",
-				Money.of(5999, "USD"), 3, START, 1);
+				Money.of(5999, "USD"), 3, START, 1, null);
 	}
 }

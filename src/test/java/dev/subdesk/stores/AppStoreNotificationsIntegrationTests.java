@@ -156,6 +156,60 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aBillingRetryWithoutAGracePeriodEntitlesOnlyUntilThePeriodPaidForNotForOurOwnDunningDays() {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String device = entitlements.device(p.account, p.subscription().path("id").asString());
+		assertThat(p.notify("DID_FAIL_TO_RENEW", null, now.plusSeconds(1))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("PAST_DUE");
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("BILLING_RETRY");
+		assertThat(entitlements.until(p.account)).as("the App Store serves nothing in its billing retry").isEqualTo(p.end);
+
+		fixtures.advance(Duration.between(fixtures.now(), p.end).minusDays(1));
+		assertThat(entitlements.tokenExpiry(device)).isBeforeOrEqualTo(p.end);
+
+		fixtures.advance(Duration.ofDays(1).plusHours(1));
+		assertThat(p.subscription().path("status").asString()).as("the store has not ended it yet").isEqualTo("PAST_DUE");
+		entitlements.assertNoToken(device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+	}
+
+	@Test
+	void aBillingGracePeriodEntitlesUntilTheGraceEndTheStoreNames() {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String device = entitlements.device(p.account, p.subscription().path("id").asString());
+		Instant graceEnd = p.end.plus(Duration.ofDays(16));
+		p.gracePeriodExpires = graceEnd;
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(graceEnd);
+
+		fixtures.advance(Duration.between(fixtures.now(), p.end).plusDays(10));
+		assertThat(entitlements.tokenExpiry(device)).as("served through the store's grace, past our 5 days")
+			.isEqualTo(graceEnd);
+		assertThat(entitlements.until(p.account)).isEqualTo(graceEnd);
+
+		fixtures.advance(Duration.ofDays(6).plusHours(1));
+		entitlements.assertNoToken(device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+	}
+
+	@Test
+	void aGracePeriodWhoseEndTheStoreDoesNotNameKeepsOurOwnDunningDaysAndARenewalForgetsTheGrace() {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(p.end.plus(Duration.ofDays(5)));
+
+		p.start = p.end;
+		p.end = p.end.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", "BILLING_RECOVERY", now.plusSeconds(2))).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(p.end);
+		assertThat(p.notify("DID_FAIL_TO_RENEW", null, now.plusSeconds(3))).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(p.end);
+	}
+
+	@Test
 	void expiredAfterTheCustomerTurnedAutoRenewalOffEndsItCancelledAtTheExpiry() {
 		AppStorePurchase p = subscribed();
 		p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1));

@@ -28,6 +28,8 @@ public final class AppStorePurchase {
 	@Nullable String revocationDate;
 	/** The store's product id the purchase bills now (a plan's code needs no mapping). */
 	String product = PRODUCT;
+	/** The end of the billing grace period, as the renewal info's {@code gracePeriodExpiresDate} (null: none). */
+	@Nullable Instant gracePeriodExpires;
 
 	private final Api vendor;
 	private final Api store;
@@ -105,8 +107,14 @@ public final class AppStorePurchase {
 		data.put("bundleId", "example.acme.app");
 		data.put("environment", "Sandbox");
 		data.put("signedTransactionInfo", signer.sign(transaction));
-		data.put("signedRenewalInfo", signer.sign(Map.of("originalTransactionId", originalTransactionId,
-				"autoRenewProductId", product, "autoRenewStatus", 1)));
+		Map<String, Object> renewal = new LinkedHashMap<>();
+		renewal.put("originalTransactionId", originalTransactionId);
+		renewal.put("autoRenewProductId", product);
+		renewal.put("autoRenewStatus", 1);
+		if (gracePeriodExpires != null) {
+			renewal.put("gracePeriodExpiresDate", gracePeriodExpires.toEpochMilli());
+		}
+		data.put("signedRenewalInfo", signer.sign(renewal));
 		Map<String, Object> payload = new HashMap<>();
 		payload.put("notificationType", type);
 		if (subtype != null) {

@@ -183,6 +183,39 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void inTheGracePeriodItIsEntitledUntilTheExpiryGoogleExtendedToTheGracesEnd() {
+		Purchase p = purchased();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String device = entitlements.device(p.account, p.subscription().path("id").asString());
+		Instant paidEnd = p.expiry;
+		Instant graceEnd = paidEnd.plus(Duration.ofDays(14));
+		p.expiry = graceEnd;
+		p.push(6, "SUBSCRIPTION_STATE_IN_GRACE_PERIOD", true, false, now.plusSeconds(1));
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("PAST_DUE");
+		assertThat(at(s, "currentPeriodEnd")).as("the grace is not a period paid for").isEqualTo(paidEnd);
+		assertThat(entitlements.until(p.account)).isEqualTo(graceEnd);
+
+		fixtures.advance(Duration.between(fixtures.now(), paidEnd).plusDays(10));
+		assertThat(entitlements.tokenExpiry(device)).as("served through Google's grace, past our 5 days")
+			.isEqualTo(graceEnd);
+
+		fixtures.advance(Duration.ofDays(4).plusHours(1));
+		entitlements.assertNoToken(device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+	}
+
+	@Test
+	void aGracePeriodWhoseEndGoogleDoesNotReportKeepsOurOwnDunningDays() {
+		Purchase p = purchased();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		p.push(6, "SUBSCRIPTION_STATE_IN_GRACE_PERIOD", true, false, now.plusSeconds(1));
+		assertThat(p.subscription().path("status").asString()).isEqualTo("PAST_DUE");
+		assertThat(entitlements.until(p.account)).as("the expiry is still the end of the period paid for")
+			.isEqualTo(p.expiry.plus(Duration.ofDays(5)));
+	}
+
+	@Test
 	void anAccountHoldEndsItAsExpired() {
 		Purchase p = purchased();
 		p.push(5, "SUBSCRIPTION_STATE_ON_HOLD", true, false, now.plusSeconds(1));

@@ -90,6 +90,6 @@ class SubscriptionTransitionTests {
 	private static Subscription subscription(Channel channel, Subscription.Status status) {
 		return new Subscription("sub_1", "acct_1", "antivirus-annual", "ORD-1", channel, status, true, Term.P1Y, START,
 				0, START, START.plus(Duration.ofDays(365)), null, null, null, null, "pm_1", Money.of(1000, "EUR"), 3,
-				START, 1);
+				START, 1, null);
 	}
 }
