@@ -1,5 +1,6 @@
 package dev.subdesk.intake;
 
+import dev.subdesk.shared.ClientAddresses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -4,6 +4,7 @@ import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.EmailChanged;
+import dev.subdesk.shared.ClientAddresses;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.Page;

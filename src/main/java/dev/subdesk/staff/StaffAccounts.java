@@ -1,5 +1,6 @@
 package dev.subdesk.staff;
 
+import dev.subdesk.shared.ClientAddresses;
 import dev.subdesk.shared.SubdeskException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
@@ -206,8 +207,10 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * more passwords than the limit. A successful sign-in clears the count ({@link #signedIn}).
 	 */
 	@Transactional
-	public Optional<Credentials> beginSignIn(String username, String address) {
+	public Optional<Credentials> beginSignIn(String username, String typedAddress) {
 		String name = username.strip().toLowerCase(Locale.ROOT);
+		// an IPv6 client by its /64: its owner has as many addresses in it as they like
+		String address = ClientAddresses.key(typedAddress);
 		if (!name.matches(USERNAME)) {
 			// no staff account has such a name (and text like a NUL byte must not reach the database)
 			return Optional.empty();
@@ -283,7 +286,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	public void signedIn(String username, String address) {
 		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username AND address = :address")
 			.param("username", username)
-			.param("address", address)
+			.param("address", ClientAddresses.key(address))
 			.update();
 	}
 

@@ -54,6 +54,15 @@ class StaffModuleTests {
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.2").orElseThrow().locked())
 			.as("another address can still sign in").isFalse();
 
+		// an IPv6 client is one address by its /64: the addresses its network holds are not fresh addresses each
+		for (int i = 1; i <= StaffAccounts.MAX_FAILURES; i++) {
+			staff.beginSignIn("module.agent", "2001:db8:1:2::" + Integer.toHexString(i));
+		}
+		assertThat(staff.beginSignIn("module.agent", "2001:db8:1:2:ffff::1").orElseThrow().locked())
+			.as("another address of the same /64").isTrue();
+		assertThat(staff.beginSignIn("module.agent", "2001:db8:1:3::1").orElseThrow().locked())
+			.as("another network").isFalse();
+
 		long renewed = staff.resetPassword("module.agent", "another-long-password");
 		assertThat(renewed).isGreaterThan(session);
 		assertThat(staff.sessionCurrent("module.agent", session)).isFalse();

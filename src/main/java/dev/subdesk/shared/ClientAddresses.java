@@ -1,4 +1,4 @@
-package dev.subdesk.intake;
+package dev.subdesk.shared;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
 /**
  * The client address as the per-address limits count it: an IPv4 address as it is, an IPv6 address by its /64
  * prefix (one network, which its owner can fill with as many addresses as they like), written
- * {@code 2001:db8:1:2::/64}. This is also all that is kept of an IPv6 address.
+ * {@code 2001:db8:1:2::/64}. This is also all that is kept of an IPv6 address. Used by every per-address limit (the
+ * portal's codes, the public forms, the console's sign-in).
  */
-final class ClientAddresses {
+public final class ClientAddresses {
 
 	/** Hex digits, colons and dots, with an optional zone: only an address literal, so parsing it never looks up a name. */
 	private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[\\w.-]+)?");
@@ -18,7 +19,7 @@ final class ClientAddresses {
 	private ClientAddresses() {
 	}
 
-	static String key(String address) {
+	public static String key(String address) {
 		if (!IPV6_LITERAL.matcher(address).matches()) {
 			return address;
 		}
