@@ -94,7 +94,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 					return;
 				}
 				case IdempotentAnswers.Claim.Completed done -> {
-					if (!done.erased() && !done.fingerprint().equals(fingerprint)) {
+					// an erased answer too: it keeps what tells its request from another one (shared/API.md Conventions)
+					if (!done.fingerprint().equals(fingerprint)) {
 						Problems.write(response, json, new SubdeskException(ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
 								"This Idempotency-Key was used with another request"));
 						return;

@@ -45,7 +45,8 @@ public class IdempotentAnswers {
 			    owner, account_ids, claimed_at)
 			VALUES (:scope, :key, :fingerprint, 0, NULL, '', :now, :owner, CAST(:accounts AS text[]), clock_timestamp())
 			ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response_status = 0,
-			    response_type = NULL, response_body = '', response_sealed_by = NULL, created_at = EXCLUDED.created_at,
+			    response_type = NULL, response_body = '', response_sealed_by = NULL, erased = false,
+			    created_at = EXCLUDED.created_at,
 			    owner = EXCLUDED.owner, account_ids = EXCLUDED.account_ids, claimed_at = EXCLUDED.claimed_at
 			WHERE (idempotency_keys.response_status <> 0 AND idempotency_keys.created_at < :expired)
 			   OR (idempotency_keys.response_status = 0
@@ -68,21 +69,25 @@ public class IdempotentAnswers {
 		record InProgress() implements Claim {
 		}
 
-		/** The first request's answer, to replay when {@code fingerprint} is this request's. */
-		record Completed(String fingerprint, int status, @Nullable String contentType, byte[] body) implements Claim {
-
-			/**
-			 * The answer was erased with the account it concerned (status 409, no body): it replays as the account's
-			 * closure, whatever the request, and nothing runs again.
-			 */
-			public boolean erased() {
-				return ERASED.equals(fingerprint);
-			}
+		/**
+		 * The first request's answer, to replay when {@code fingerprint} is this request's; another fingerprint is
+		 * another request with the key. An {@code erased} answer (erased with the account it concerned: status 409, no
+		 * body) replays as the account's closure to the identical request, and nothing runs again; its fingerprint is
+		 * this request's when the erased one was the same request.
+		 */
+		record Completed(String fingerprint, int status, @Nullable String contentType, byte[] body, boolean erased)
+				implements Claim {
 		}
 	}
 
-	/** The fingerprint of an answer erased with its account (a real one is 64 hex digits). */
+	/**
+	 * The fingerprint a previous version left on an answer erased with its account (a real one is 64 hex digits): no
+	 * request is left to compare, and any request with its key is told the answer was erased.
+	 */
 	static final String ERASED = "erased";
+
+	/** What the key of {@link #erasedFingerprint} is derived for. */
+	private static final String ERASED_FINGERPRINTS = "erased idempotent answers' fingerprints";
 
 	private static final Pattern ACCOUNT_ID = Pattern.compile("acct_[0-9A-Za-z]+");
 
@@ -110,6 +115,8 @@ public class IdempotentAnswers {
 
 	private final List<AccountOwners> owners;
 
+	private final byte[] erasedFingerprintKey;
+
 	/** The timer renewing the leases of the requests running on this node ({@link #renewWhileRunning}). */
 	private final java.util.concurrent.ScheduledThreadPoolExecutor renewals = leaseTimer();
 
@@ -134,6 +141,7 @@ public class IdempotentAnswers {
 		this.clock = clock;
 		this.kek = kek;
 		this.owners = List.copyOf(owners);
+		this.erasedFingerprintKey = kek.derive(ERASED_FINGERPRINTS);
 	}
 
 	/**
@@ -161,17 +169,42 @@ public class IdempotentAnswers {
 			return new Claim.Owned(owner);
 		}
 		return jdbc.sql("""
-				SELECT fingerprint, response_status, response_type, response_body, response_sealed_by FROM idempotency_keys
-				WHERE scope = :scope AND key = :key
+				SELECT fingerprint, response_status, response_type, response_body, response_sealed_by, erased
+				FROM idempotency_keys WHERE scope = :scope AND key = :key
 				""")
 			.param("scope", scope)
 			.param("key", key)
-			.query((rs, n) -> rs.getInt("response_status") == 0 ? (Claim) new Claim.InProgress()
-					: new Claim.Completed(rs.getString("fingerprint"), rs.getInt("response_status"),
-							rs.getString("response_type"),
-							opened(rs.getBytes("response_body"), rs.getString("response_sealed_by"), scope, key)))
+			.query((rs, n) -> {
+				String stored = rs.getString("fingerprint");
+				if (rs.getBoolean("erased") || ERASED.equals(stored)) {
+					boolean same = ERASED.equals(stored) || erasedFingerprint(scope, key, fingerprint).equals(stored);
+					return (Claim) new Claim.Completed(same ? fingerprint : stored, rs.getInt("response_status"), null,
+							new byte[0], true);
+				}
+				return rs.getInt("response_status") == 0 ? (Claim) new Claim.InProgress()
+						: new Claim.Completed(stored, rs.getInt("response_status"), rs.getString("response_type"),
+								opened(rs.getBytes("response_body"), rs.getString("response_sealed_by"), scope, key), false);
+			})
 			.optional()
 			.orElse(new Claim.InProgress());
+	}
+
+	/**
+	 * What an erased answer keeps of its request's fingerprint: an HMAC under a key derived from the key-encryption key,
+	 * bound to the scope and key, so that the identical retry is still told apart from another request with the key,
+	 * while the database alone cannot confirm a guess of what was sent (the fingerprint is a plain SHA-256 of the body,
+	 * which may hold the person's name or email).
+	 */
+	private String erasedFingerprint(String scope, String key, String fingerprint) {
+		try {
+			javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+			mac.init(new javax.crypto.spec.SecretKeySpec(erasedFingerprintKey, "HmacSHA256"));
+			return "erased:" + HexFormat.of()
+				.formatHex(mac.doFinal((scope + " " + key + " " + fingerprint).getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (java.security.GeneralSecurityException e) {
+			throw new IllegalStateException("HMAC-SHA256 is not available", e);
+		}
 	}
 
 	/**
@@ -326,21 +359,39 @@ public class IdempotentAnswers {
 
 	/**
 	 * Erases every stored answer concerning a closed account: it becomes an {@link Claim.Completed#erased() erased}
-	 * 409 without a body, which holds nothing about the person: the answer (name, email, device names) and the
-	 * request's fingerprint (a hash of what was sent) are gone, and a retry with the same key gets the account's
-	 * closure instead of running again and re-creating what the customer asked to erase. The row itself is purged
-	 * 24 hours after it was first written, like any other.
+	 * 409 without a body, which holds nothing about the person: the answer (name, email, device names) is gone, and the
+	 * request's fingerprint (a hash of what was sent) is kept only as an HMAC under a server key
+	 * ({@link #erasedFingerprint}). A retry of the same request with the key gets the account's closure instead of
+	 * running again and re-creating what the customer asked to erase; another request with the key is still a reuse of
+	 * it. The row itself is purged 24 hours after it was first written, like any other.
 	 */
 	int eraseAnswersFor(String accountId) {
-		return jdbc.sql("""
-				UPDATE idempotency_keys SET fingerprint = :erased, response_status = 409, response_type = NULL,
-				    response_body = '', response_sealed_by = NULL
-				WHERE :account = ANY(account_ids) AND fingerprint <> :erased
+		record Row(String scope, String key, String fingerprint) {
+		}
+		List<Row> rows = jdbc.sql("""
+				SELECT scope, key, fingerprint FROM idempotency_keys
+				WHERE :account = ANY(account_ids) AND NOT erased AND fingerprint <> :erased
 				  AND (response_status <> 0 OR owner IS DISTINCT FROM :self) -- pending ones too: see claim
+				FOR UPDATE
 				""")
 			.param("self", RUNNING.get(), java.sql.Types.VARCHAR)
 			.param("erased", ERASED)
 			.param("account", accountId)
+			.query((rs, n) -> new Row(rs.getString("scope"), rs.getString("key"), rs.getString("fingerprint")))
+			.list();
+		if (rows.isEmpty()) {
+			return 0;
+		}
+		return jdbc.sql("""
+				UPDATE idempotency_keys k SET erased = true, fingerprint = v.fingerprint, response_status = 409,
+				    response_type = NULL, response_body = '', response_sealed_by = NULL
+				FROM unnest(CAST(:scopes AS text[]), CAST(:keys AS text[]), CAST(:fingerprints AS text[])) AS v(scope, key, fingerprint)
+				WHERE k.scope = v.scope AND k.key = v.key AND NOT k.erased
+				""")
+			.param("scopes", rows.stream().map(Row::scope).toArray(String[]::new))
+			.param("keys", rows.stream().map(Row::key).toArray(String[]::new))
+			.param("fingerprints", rows.stream().map(r -> erasedFingerprint(r.scope(), r.key(), r.fingerprint()))
+				.toArray(String[]::new))
 			.update();
 	}
 

@@ -72,9 +72,48 @@ class ClosureErasesAnswersWithoutAnAccountIdIntegrationTests extends ApiIntegrat
 				.query()
 				.singleRow();
 			assertThat(row).as(path + ": the row keeps nothing of what was typed or answered")
-				.containsEntry("fingerprint", IdempotentAnswers.ERASED)
 				.containsEntry("body", 0);
+			assertThat((String) row.get("fingerprint")).as(path + ": only a keyed hash of the request")
+				.startsWith("erased:");
 		}
+	}
+
+	/**
+	 * An erased answer keeps what tells its request from another (shared/API.md Conventions: the same key with another
+	 * fingerprint is 422 IDEMPOTENCY_KEY_REUSED within the key's 24 hours): the identical retry is told the answer was
+	 * erased with the account and nothing runs again; another request with the key is a reuse of the key, not the
+	 * closure of an account it may have nothing to do with.
+	 */
+	@Test
+	void anErasedAnswerTellsTheIdenticalRetryItWasErasedAndAnotherRequestWithItsKeyIsAReuse() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String other = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		fixtures.subscribe(other, "antivirus-annual");
+		String key = "device-" + UUID.randomUUID();
+		Exchange named = new Exchange("/accounts/" + account + "/devices",
+				Map.of("name", "Erika's laptop", "platform", "WINDOWS"));
+		Reply first = post(named, key);
+		assertThat(first.status()).as(first.body()).isEqualTo(201);
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		Reply same = post(named, key);
+		assertThat(same.status()).as(same.body()).isEqualTo(409);
+		assertThat(JSON.readTree(same.body()).path("code").asString()).isEqualTo("ACCOUNT_CLOSED");
+		assertThat(JSON.readTree(same.body()).path("detail").asString()).contains("erased");
+		assertThat(same.body()).doesNotContain("Erika");
+		assertThat(same.replayed()).as("nothing was done again").isTrue();
+
+		Reply otherBody = post(new Exchange("/accounts/" + account + "/devices",
+				Map.of("name", "Klaus's phone", "platform", "ANDROID")), key);
+		assertThat(otherBody.status()).as(otherBody.body()).isEqualTo(422);
+		assertThat(JSON.readTree(otherBody.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+		Reply otherAccount = post(new Exchange("/accounts/" + other + "/devices",
+				Map.of("name", "Erika's laptop", "platform", "WINDOWS")), key);
+		assertThat(otherAccount.status()).as(otherAccount.body()).isEqualTo(422);
+		assertThat(JSON.readTree(otherAccount.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+		assertThat(api.get("/accounts/" + other + "/devices").json().path("data").size())
+			.as("the other request did not run").isZero();
 	}
 
 	@Test
