@@ -138,7 +138,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				stored = true;
 				byte[] answer = wrapper.getContentAsByteArray();
 				if (!complete(scope, key, owner, status, wrapper.getContentType(), answer,
-						store.accountsOf(ApiSecurity.routedPath(request), request.body(), answer))) {
+						store.accountsOfAnswer(ApiSecurity.routedPath(request), request.body(), answer))) {
 					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran, or "
 							+ "an account it names was closed and the answer erased");
 				}

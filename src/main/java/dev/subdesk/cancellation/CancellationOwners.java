@@ -22,19 +22,23 @@ class CancellationOwners implements AccountOwners {
 
 	@Override
 	public Set<String> owning(Collection<String> ids) {
-		String[] mine = AccountOwners.withPrefix(ids, "CXL-", "WDR-", "off_");
-		if (mine.length == 0) {
-			return Set.of();
+		String[] numbers = AccountOwners.withPrefix(ids, "CXL-", "WDR-");
+		String[] offers = AccountOwners.withPrefix(ids, "off_");
+		Set<String> owners = new HashSet<>();
+		// each table is asked only about ids of its own kind: a cancellation's answer names no offer
+		if (numbers.length > 0) {
+			owners.addAll(jdbc.sql("""
+					SELECT account_id FROM cancellations WHERE confirmation_number = ANY(CAST(:ids AS text[]))
+					UNION SELECT account_id FROM withdrawals WHERE reference_number = ANY(CAST(:ids AS text[]))""")
+				.param("ids", numbers).query(String.class).list());
 		}
-		Set<String> owners = new HashSet<>(jdbc.sql("""
-				SELECT account_id FROM cancellations WHERE confirmation_number = ANY(CAST(:ids AS text[]))
-				UNION SELECT account_id FROM withdrawals WHERE reference_number = ANY(CAST(:ids AS text[]))""")
-			.param("ids", mine).query(String.class).list());
-		jdbc.sql("SELECT DISTINCT subscription_id FROM offers WHERE id = ANY(CAST(:ids AS text[]))")
-			.param("ids", mine)
-			.query(String.class)
-			.list()
-			.forEach(subscription -> subscriptions.find(subscription).ifPresent(s -> owners.add(s.accountId())));
+		if (offers.length > 0) {
+			jdbc.sql("SELECT DISTINCT subscription_id FROM offers WHERE id = ANY(CAST(:ids AS text[]))")
+				.param("ids", offers)
+				.query(String.class)
+				.list()
+				.forEach(subscription -> subscriptions.find(subscription).ifPresent(s -> owners.add(s.accountId())));
+		}
 		return owners;
 	}
 }

@@ -322,9 +322,31 @@ public class IdempotentAnswers {
 	 */
 	public Set<String> accountsOf(String path, byte[] request, byte[] answer) {
 		Set<String> ids = accountIds(path, request, answer);
+		ids.addAll(owningAccounts(recordIds(path, new String(request, StandardCharsets.UTF_8),
+				new String(answer, StandardCharsets.UTF_8))));
+		return ids;
+	}
+
+	/**
+	 * The accounts an answer concerns beyond those {@link #accountsOf accountsOf(path, request, no answer)} found before
+	 * the request ran, which {@link #claim} linked its key to already and {@link #complete} keeps: the account ids in
+	 * the answer, and the owners of the records only the answer names. The records of the path and request are not
+	 * asked about a second time (their owners do not change while the request runs: ids are the server's).
+	 */
+	public Set<String> accountsOfAnswer(String path, byte[] request, byte[] answer) {
+		Set<String> ids = accountIds("", new byte[0], answer);
+		Set<String> records = recordIds(new String(answer, StandardCharsets.UTF_8));
+		if (!records.isEmpty()) {
+			records.removeAll(recordIds(path, new String(request, StandardCharsets.UTF_8)));
+		}
+		ids.addAll(owningAccounts(records));
+		return ids;
+	}
+
+	/** The record ids in the texts that may be an account's (not accounts' own ids), at most {@link #MOST_RECORD_IDS}. */
+	private static Set<String> recordIds(String... texts) {
 		Set<String> records = new TreeSet<>();
-		for (String text : new String[] { path, new String(request, StandardCharsets.UTF_8),
-				new String(answer, StandardCharsets.UTF_8) }) {
+		for (String text : texts) {
 			Matcher m = RECORD_ID.matcher(text);
 			while (m.find() && records.size() < MOST_RECORD_IDS) {
 				String id = m.group();
@@ -332,6 +354,15 @@ public class IdempotentAnswers {
 			}
 		}
 		records.removeIf(id -> id.startsWith("acct_"));
+		return records;
+	}
+
+	/**
+	 * The accounts owning the records, asked of every module that keeps records; each asks the database only about
+	 * ids of its own kind (their prefix or form), so a module none of the ids is of costs no statement.
+	 */
+	private Set<String> owningAccounts(Set<String> records) {
+		Set<String> ids = new TreeSet<>();
 		if (!records.isEmpty()) {
 			for (AccountOwners module : owners) {
 				// a record of no account (a store purchase's unmatched case) links the answer to none
