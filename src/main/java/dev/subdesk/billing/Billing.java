@@ -230,11 +230,15 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
 			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant at) {
+		// PENDING, or VOID: the sweep looked the key up before its payment reached the gateway and found nothing, and
+		// the gateway's answer to the request, that it took the money, is the later word (as for a renewal,
+		// completeRenewalAttempts): the purchase is recorded rather than failed and its money given back
 		int completed = jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at WHERE gateway_key = :key AND status = 'PENDING'
+				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at
+				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID')
 				""").param("at", Timestamp.from(at)).param("key", gatewayKey).update();
 		if (completed != 1) {
-			// The sweep took this attempt for an abandoned one and is giving the money back: nothing is created.
+			// The sweep found the money taken and is giving it back (REVERSING): nothing is created.
 			throw new SubdeskException(BillingErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
 					"The payment could not be confirmed in time; nothing was charged or created. Please try again.");
 		}

@@ -1,0 +1,133 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.billing.Billing;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * DESIGN invariant 11: the sweep may look a purchase's key up while its payment is still on its way to the gateway,
+ * find nothing and void it; the gateway's later answer to the purchase, that it took the money, is the later word:
+ * the purchase is recorded with its charge, not failed with its money given back.
+ */
+class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
+
+	/** The advisory lock this test holds to keep a purchase's charge at the gateway. */
+	private static final long HOLD = 727_323L;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	DataSource dataSource;
+
+	@Autowired
+	Billing billing;
+
+	@Test
+	void aPurchaseWhoseKeyTheSweepVoidedBeforeItsPaymentLandedIsRecordedWithItsCharge() throws Exception {
+		String account = fixtures.accountWithVisa();
+		var body = java.util.Map.of("accountId", account, "planCode", "antivirus-annual", "consent",
+				fixtures.consent(account, "antivirus-annual", null));
+		Api.Response purchase;
+		String key;
+		try (GatewayHold hold = new GatewayHold()) {
+			CompletableFuture<Api.Response> request = CompletableFuture.supplyAsync(() -> api.post("/subscriptions", body));
+			hold.awaitTheCharge();
+			key = jdbc.sql("SELECT gateway_key FROM purchase_attempts WHERE account_id = :a AND status = 'PENDING'")
+				.param("a", account).query(String.class).single();
+			// the request has been at the gateway longer than the sweep's grace (without advancing the shared clock)
+			jdbc.sql("UPDATE purchase_attempts SET created_at = created_at - interval '2 minutes' WHERE gateway_key = :k")
+				.param("k", key).update();
+			billing.reconcilePending();
+			assertThat(attemptStatus(key)).as("the sweep found nothing at the gateway yet").isEqualTo("VOID");
+			hold.release();
+			purchase = request.get(60, TimeUnit.SECONDS);
+		}
+		assertThat(ledgerToken(key)).as("the gateway took the purchase").contains("tok_visa");
+		assertThat(purchase.status()).as(purchase.toString()).isEqualTo(201);
+		assertThat(attemptStatus(key)).isEqualTo("COMPLETED");
+		assertThat(ledgerToken("reverse_" + key)).as("nothing given back").isEmpty();
+		assertThat(jdbc.sql("SELECT count(*) FROM charges WHERE gateway_key = :k AND status = 'SUCCEEDED'")
+			.param("k", key).query(Long.class).single()).as("the charge is recorded").isEqualTo(1);
+	}
+
+	private Optional<String> ledgerToken(String key) {
+		return jdbc.sql("SELECT gateway_token FROM sandbox_gateway_payments WHERE idempotency_key = :k").param("k", key)
+			.query(String.class).optional();
+	}
+
+	private String attemptStatus(String key) {
+		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", key).query(String.class).single();
+	}
+
+	/**
+	 * Holds purchase charges where the sandbox writes them to its ledger, as a slow gateway would, until released: the
+	 * ledger write waits for an advisory lock this test holds.
+	 */
+	private final class GatewayHold implements AutoCloseable {
+
+		private final Connection holder;
+		private boolean held;
+
+		GatewayHold() throws SQLException {
+			jdbc.sql("""
+					CREATE FUNCTION test_hold_purchase() RETURNS trigger LANGUAGE plpgsql AS $$
+					BEGIN
+					  PERFORM pg_advisory_xact_lock(%d);
+					  RETURN NEW;
+					END $$""".formatted(HOLD)).update();
+			jdbc.sql("""
+					CREATE TRIGGER test_hold_purchase BEFORE INSERT ON sandbox_gateway_payments FOR EACH ROW
+					WHEN (NEW.idempotency_key LIKE 'purchase_%') EXECUTE FUNCTION test_hold_purchase()""").update();
+			holder = dataSource.getConnection();
+			holder.setAutoCommit(true);
+			try (Statement lock = holder.createStatement()) {
+				lock.execute("SELECT pg_advisory_lock(" + HOLD + ")");
+			}
+			held = true;
+		}
+
+		void awaitTheCharge() {
+			org.awaitility.Awaitility.await("the purchase reaches the gateway")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> jdbc.sql("""
+						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :o
+						""").param("o", HOLD).query(Long.class).single() > 0);
+		}
+
+		void release() throws SQLException {
+			if (held) {
+				try (Statement unlock = holder.createStatement()) {
+					unlock.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
+				}
+				held = false;
+			}
+		}
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				release();
+				holder.close();
+			}
+			finally {
+				jdbc.sql("DROP TRIGGER test_hold_purchase ON sandbox_gateway_payments").update();
+				jdbc.sql("DROP FUNCTION test_hold_purchase()").update();
+			}
+		}
+	}
+}
