@@ -95,6 +95,12 @@ public class Billing {
 	private final TransactionTemplate tx;
 	private final CrashAfterGateway crash;
 	private final Duration pendingGrace;
+
+	/**
+	 * How long after the sweep voided an attempt (its key unknown to the gateway) it looks the key up again, in case a
+	 * payment on its way lands under it later ({@link #recheckVoided}).
+	 */
+	private final Duration voidRecheck;
 	private final io.micrometer.core.instrument.MeterRegistry meters;
 	private final ApplicationEventPublisher events;
 	/** Settles the refunds recorded inside a caller's own transaction, once it has committed. */
@@ -104,12 +110,14 @@ public class Billing {
 	Billing(JdbcClient jdbc, javax.sql.DataSource dataSource, Clock clock, PaymentGateway gateway, Accounts accounts,
 			PlatformTransactionManager txManager, CrashAfterGateway crash,
 			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace,
+			@Value("${subdesk.billing.void-recheck:P1D}") Duration voidRecheck,
 			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
 		this.events = events;
 		this.meters = meters;
 		this.tx = new TransactionTemplate(txManager);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
+		this.voidRecheck = voidRecheck;
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.clock = clock;
@@ -1125,11 +1133,67 @@ public class Billing {
 				reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
 			}
 		}
+		List<OpenAttempt> recentlyVoided = recentlyVoided();
+		reversed += recheckVoided(recentlyVoided);
 		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided);
-		if (!refunds.isEmpty() || !attempts.isEmpty()) {
+		if (!refunds.isEmpty() || !attempts.isEmpty() || !recentlyVoided.isEmpty()) {
 			log.info("Pending money records reconciled with the gateway: {}", done);
 		}
 		return done;
+	}
+
+	/** The attempts voided within {@link #voidRecheck}: a payment on its way to the gateway may still land under them. */
+	private List<OpenAttempt> recentlyVoided() {
+		return jdbc.sql("""
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id
+				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
+				WHERE a.status = 'VOID' AND a.settled_at >= :since ORDER BY a.settled_at LIMIT 1000
+				""").param("since", Timestamp.from(clock.instant().minus(voidRecheck)))
+			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
+					rs.getString(5), rs.getString(6)))
+			.list();
+	}
+
+	/**
+	 * Looks the recently voided attempts up again: a void is a look-up that found nothing, and a payment still on its way
+	 * (a gateway call the request gave up on, answered by the gateway after the look-up) can land under its key later.
+	 * Money the ledger now shows taken under a key nobody recorded is given back (REVERSING, then REVERSED); a decline
+	 * is recorded as such. A key a renewal run holds is left to it, as a PENDING one is (it may send the key again, and
+	 * records what it took); a purchase that gets the gateway's answer itself records its charge
+	 * ({@link #recordSuccessfulCharge}) unless this sweep marked the key for reversal first. Returns how many went back.
+	 */
+	private int recheckVoided(List<OpenAttempt> voids) {
+		if (voids.isEmpty()) {
+			return 0;
+		}
+		int reversed = 0;
+		try (RenewalClaims claims = renewalClaims()) {
+			for (OpenAttempt attempt : voids) {
+				if (!claims.tryHold(attempt.subscriptionId())) {
+					continue;
+				}
+				try {
+					Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+					if (ledger.isEmpty()) {
+						continue;
+					}
+					if (ledger.get() instanceof PaymentResult.Declined) {
+						settleAttempt(attempt.key(), "VOID", "DECLINED");
+						continue;
+					}
+					if (!settleAttempt(attempt.key(), "VOID", "REVERSING")) {
+						continue; // recorded by its request or taken up again by a renewal meanwhile
+					}
+				}
+				finally {
+					claims.release(attempt.subscriptionId());
+				}
+				log.warn("Purchase attempt {} was voided, and the gateway took its payment later; giving it back",
+						attempt.key());
+				reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
+			}
+		}
+		return reversed;
 	}
 
 	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId) {

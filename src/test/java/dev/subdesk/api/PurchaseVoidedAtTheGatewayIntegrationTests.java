@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -62,6 +63,36 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 		assertThat(ledgerToken("reverse_" + key)).as("nothing given back").isEmpty();
 		assertThat(jdbc.sql("SELECT count(*) FROM charges WHERE gateway_key = :k AND status = 'SUCCEEDED'")
 			.param("k", key).query(Long.class).single()).as("the charge is recorded").isEqualTo(1);
+	}
+
+	/**
+	 * A purchase that gave up on the gateway (no answer in five attempts: 503, nothing created) while one of its calls
+	 * was still on its way; the sweep found nothing under its key and voided it; then the call landed and the gateway
+	 * took the money. The sweep looks recently voided keys up again and gives that money back.
+	 */
+	@Test
+	void aPaymentThatLandsAfterTheSweepVoidedItsKeyIsGivenBack(@Autowired dev.subdesk.payments.PaymentGateway gateway) {
+		String account = fixtures.accountWithVisa();
+		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
+			.asString();
+		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
+		// what chargePurchase records before its calls, sent longer ago than the sweep's grace
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
+			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
+			.param("pm", method).param("at", java.sql.Timestamp.from(fixtures.now().minus(Duration.ofMinutes(2))))
+			.update();
+		billing.reconcilePending();
+		assertThat(attemptStatus(key)).as("nothing at the gateway under the key yet").isEqualTo("VOID");
+
+		assertThat(gateway.charge("tok_visa", dev.subdesk.shared.Money.of(5999, "USD"), key))
+			.as("the call on its way lands").isInstanceOf(dev.subdesk.payments.PaymentResult.Succeeded.class);
+		billing.reconcilePending();
+
+		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
+		assertThat(ledgerToken("reverse_" + key)).as("the money went back").contains("tok_visa");
 	}
 
 	private Optional<String> ledgerToken(String key) {
