@@ -135,32 +135,39 @@ public class Billing {
 	public PaymentOutcome chargePurchase(String accountId, String subscriptionId, PaymentMethod method, Money amount,
 			String gatewayKey) {
 		requireNoTransaction();
-		jdbc.sql("""
-				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
-				                               status, created_at)
-				VALUES (:key, :account, :subscription, :pm, :amount, :currency, 'PENDING', :at)
-				""")
-			.param("key", gatewayKey)
-			.param("account", accountId)
-			.param("subscription", subscriptionId)
-			.param("pm", method.id())
-			.param("amount", amount.amount())
-			.param("currency", amount.currency())
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
-		for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
-			PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
-			crash.reached("purchase");
-			switch (result) {
-				case PaymentResult.Succeeded s -> {
-					return new PaymentOutcome.Paid(gatewayKey);
-				}
-				case PaymentResult.Declined d -> {
-					settleAttempt(gatewayKey, "PENDING", "DECLINED");
-					return new PaymentOutcome.Declined(d.code());
-				}
-				case PaymentResult.Unknown u -> {
-					// try again with the same key: the gateway never charges one key twice
+		// The sweep judges a PENDING attempt only while it holds its subscription's claim (RenewalClaims#tryHold): the
+		// purchase holds it from before its record to the gateway's last answer, so that the sweep never looks an
+		// attempt up (and voids it, or gives its money back) while its payment may still be on its way, however long
+		// the gateway takes or however far the test clock moved meanwhile.
+		try (RenewalClaims hold = renewalClaims()) {
+			hold.hold(subscriptionId);
+			hold.session.sql("""
+					INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+					                               status, created_at)
+					VALUES (:key, :account, :subscription, :pm, :amount, :currency, 'PENDING', :at)
+					""")
+				.param("key", gatewayKey)
+				.param("account", accountId)
+				.param("subscription", subscriptionId)
+				.param("pm", method.id())
+				.param("amount", amount.amount())
+				.param("currency", amount.currency())
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
+			for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
+				PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
+				crash.reached("purchase");
+				switch (result) {
+					case PaymentResult.Succeeded s -> {
+						return new PaymentOutcome.Paid(gatewayKey);
+					}
+					case PaymentResult.Declined d -> {
+						settleAttempt(hold.session, gatewayKey, "PENDING", "DECLINED");
+						return new PaymentOutcome.Declined(d.code());
+					}
+					case PaymentResult.Unknown u -> {
+						// try again with the same key: the gateway never charges one key twice
+					}
 				}
 			}
 		}
@@ -174,9 +181,20 @@ public class Billing {
 	 * A reversal the gateway does not answer stays REVERSING; the sweep repeats it with the same key.
 	 */
 	public void reverseUnrecordedPayment(PaymentMethod method, Money amount, String gatewayKey) {
-		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSING' WHERE gateway_key = :key AND status <> 'REVERSED'")
+		// Only an attempt that is not recorded: a COMPLETED one has its SUCCEEDED charge (the transaction that recorded
+		// it committed though its caller saw an error, a connection lost at COMMIT), and giving its money back would
+		// leave a charge that a refund pays back a second time. REVERSING: the sweep took it; the same key repeats it.
+		int reversing = jdbc.sql("""
+				UPDATE purchase_attempts SET status = 'REVERSING'
+				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID', 'REVERSING')
+				""")
 			.param("key", gatewayKey)
 			.update();
+		if (reversing == 0) {
+			log.warn("Purchase {} is not given back: its attempt is recorded (COMPLETED) or was given back already",
+					gatewayKey);
+			return;
+		}
 		reverseAttempt(method.gatewayToken(), amount, gatewayKey);
 	}
 
@@ -207,7 +225,11 @@ public class Billing {
 	}
 
 	private boolean settleAttempt(String gatewayKey, String from, String to) {
-		return jdbc.sql("UPDATE purchase_attempts SET status = :to, settled_at = :at WHERE gateway_key = :key AND status = :from")
+		return settleAttempt(jdbc, gatewayKey, from, to);
+	}
+
+	private boolean settleAttempt(JdbcClient on, String gatewayKey, String from, String to) {
+		return on.sql("UPDATE purchase_attempts SET status = :to, settled_at = :at WHERE gateway_key = :key AND status = :from")
 			.param("to", to)
 			.param("at", Timestamp.from(clock.instant()))
 			.param("key", gatewayKey)
@@ -1204,7 +1226,8 @@ public class Billing {
 	 * advisory lock on {@code hashtextextended(subscription_id, 0)} from its claim until the attempt's outcome is
 	 * recorded (subscriptions.RenewalQueue, the {@code CLAIM} statement: the same key). The sweep takes that lock
 	 * too, on a connection of its own, while it looks an attempt up and settles it: never while a run holds it, and no
-	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet.
+	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet; the
+	 * purchase holds the same lock while its gateway call runs ({@link #chargePurchase}).
 	 */
 	private RenewalClaims renewalClaims() {
 		try {
@@ -1218,12 +1241,18 @@ public class Billing {
 	private static final class RenewalClaims implements AutoCloseable {
 
 		private final java.sql.Connection connection;
-		private final JdbcClient session;
+		final JdbcClient session;
 
 		RenewalClaims(java.sql.Connection connection) throws SQLException {
 			this.connection = connection;
 			connection.setAutoCommit(true);
 			this.session = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
+		}
+
+		/** Holds the subscription's claim, waiting while the sweep holds it; let go by {@link #close()}. */
+		void hold(String subscriptionId) {
+			session.sql("SELECT pg_advisory_lock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
+				.query().listOfRows();
 		}
 
 		/** Whether the sweep now holds the subscription's renewal claim; false while a renewal run holds it. */
