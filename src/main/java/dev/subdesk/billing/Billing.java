@@ -733,6 +733,33 @@ public class Billing {
 	}
 
 	/**
+	 * Refunds what is left of a charge, as {@link #refund} with no amount, or nothing when nothing is left once the
+	 * charge is locked (another refund, a sweep on another node, took the rest meanwhile): for the callers that refund
+	 * "what is left", for which nothing left is no error.
+	 */
+	public Optional<Refund> refundRemaining(String chargeId, String reason) {
+		return recordThenSettle(() -> recordRefundOfRemaining(chargeId, reason, clock.instant()),
+				(recorded, settled) -> recorded.map(r -> settled.containsKey(r.id()) ? settled.get(r.id())
+						: refundById(r.id()).orElseThrow()));
+	}
+
+	/**
+	 * As {@link #recordRefund(String, Long, String, Instant)} of what is left, or nothing when nothing is left once the
+	 * charge is locked.
+	 *
+	 * @throws SubdeskException {@code 409 CHARGE_NOT_REFUNDABLE} for a failed charge
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<Refund> recordRefundOfRemaining(String chargeId, String reason, Instant at) {
+		LockedCharge charge = lockCharge("c.id = :key", chargeId)
+			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
+		if (charge.charge().successful() && !charge.charge().remaining().positive()) {
+			return Optional.empty();
+		}
+		return Optional.of(recordRefund(charge, accounts.get(charge.charge().accountId()), null, reason, at));
+	}
+
+	/**
 	 * Runs {@code work} in one database transaction and, once it has committed, settles every refund it recorded
 	 * with {@link #recordRefund}: the gateway is asked outside any transaction, with each refund's id as its
 	 * idempotency key, and each refund it pays is marked SUCCEEDED. Called inside the transaction of another

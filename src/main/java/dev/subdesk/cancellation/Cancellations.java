@@ -273,8 +273,9 @@ public class Cancellations {
 		return endNow(s, locked.liveAddOns(), null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), refundFrom)
 			.stream()
 			.filter(charge -> charge.remaining().positive())
-			.map(charge -> billing.recordRefund(charge.id(), null,
-					"Withdrawal %s within 14 days %s: full refund, no fee".formatted(reference, why), at))
+			// what is left once each charge is locked: a refund that took the rest meanwhile leaves nothing to refund
+			.flatMap(charge -> billing.recordRefundOfRemaining(charge.id(),
+					"Withdrawal %s within 14 days %s: full refund, no fee".formatted(reference, why), at).stream())
 			.toList(), false);
 	}
 

@@ -91,8 +91,11 @@ public class Support {
 			throw SubdeskException.of(SupportErrorCode.CHARGE_NOT_DISPUTABLE, "A failed charge moved no money to dispute");
 		}
 		if (cancellations.cancelledBy(charge.subscriptionId(), charge.periodStart())) {
+			// what is left once the charge is locked: a refund that took the rest meanwhile leaves nothing (refund null)
 			Refund refund = charge.remaining().positive()
-					? billing.recordRefund(chargeId, null, "Charged after cancellation (dispute)", clock.instant()) : null;
+					? billing.recordRefundOfRemaining(chargeId, "Charged after cancellation (dispute)", clock.instant())
+						.orElse(null)
+					: null;
 			return new DisputeOutcome(DisputeOutcome.Outcome.REFUNDED, refund, null);
 		}
 		Optional<SupportCase> open = openDisputeCase(chargeId);
