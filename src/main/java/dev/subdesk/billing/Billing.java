@@ -657,24 +657,6 @@ public class Billing {
 		settleAttempt(gatewayKey, "PENDING", "DECLINED");
 	}
 
-	/**
-	 * Imported charges (not made by a purchase or a renewal here) created after {@code seq}, oldest first: what
-	 * the invariant-1 sweep looks at. Purchases and renewals are recorded only while their subscription is
-	 * renewable, so they cannot start after a cancellation.
-	 */
-	@Transactional(readOnly = true)
-	public List<Charge> importedChargesAfter(long seq, int limit) {
-		return jdbc.sql("SELECT " + CHARGE_COLUMNS + """
-				 FROM charges WHERE origin = 'IMPORT' AND seq > :seq ORDER BY seq LIMIT :limit
-				""").param("seq", seq).param("limit", limit).query(Billing::mapCharge).list();
-	}
-
-	/** The highest charge sequence number so far. */
-	@Transactional(readOnly = true)
-	public long lastChargeSeq() {
-		return jdbc.sql("SELECT coalesce(max(seq), 0) FROM charges").query(Long.class).single();
-	}
-
 	@Transactional(readOnly = true)
 	public Optional<Charge> charge(String id) {
 		return jdbc.sql("SELECT " + CHARGE_COLUMNS + " FROM charges WHERE id = :id")

@@ -158,31 +158,25 @@ class JdbcCancellationRepository {
 				""").param("sub", subscriptionId).param("at", Timestamp.from(instant)).query(Boolean.class).single();
 	}
 
-	long sweepWatermark() {
-		return jdbc.sql("SELECT last_seq FROM sweep_watermark WHERE name = 'charges-after-cancellation'")
-			.query(Long.class)
-			.single();
-	}
-
-	void advanceSweepWatermark(long seq) {
-		jdbc.sql("UPDATE sweep_watermark SET last_seq = greatest(last_seq, :seq) WHERE name = 'charges-after-cancellation'")
-			.param("seq", seq)
-			.update();
-	}
-
-	/** The charges of the list whose period starts at or after a SCHEDULED or EFFECTIVE cancellation's entry. */
-	java.util.Set<String> chargesStartingAfterCancellation(List<dev.subdesk.billing.Charge> charges) {
-		return new java.util.HashSet<>(jdbc.sql("""
-				SELECT c.id FROM unnest(:ids::text[], :subs::text[], :starts::timestamptz[]) AS c(id, sub, period_start)
-				WHERE EXISTS (SELECT 1 FROM cancellation_items i JOIN cancellations x USING (confirmation_number)
-				              WHERE i.subscription_id = c.sub AND x.status IN ('SCHEDULED', 'EFFECTIVE')
+	/**
+	 * The imported charges with something left to refund whose period starts at or after the entry of a SCHEDULED or
+	 * EFFECTIVE cancellation for their subscription (DESIGN invariant 1), oldest first: read from the state as it is,
+	 * so a charge that qualifies only once a later cancellation is made, or whose import committed after later ones,
+	 * is found all the same. Goes along charges_imported_refundable_idx (V335), which holds only the imported charges
+	 * with something left to refund.
+	 */
+	List<String> chargesToRefundAfterCancellation(int limit) {
+		return jdbc.sql("""
+				SELECT c.id FROM charges c
+				WHERE c.origin = 'IMPORT' AND c.status <> 'FAILED' AND c.refunded_amount < c.amount
+				  AND EXISTS (SELECT 1 FROM cancellation_items i JOIN cancellations x USING (confirmation_number)
+				              WHERE i.subscription_id = c.subscription_id AND x.status IN ('SCHEDULED', 'EFFECTIVE')
 				                AND i.effective_at <= c.period_start)
+				ORDER BY c.seq LIMIT :limit
 				""")
-			.param("ids", charges.stream().map(dev.subdesk.billing.Charge::id).toArray(String[]::new))
-			.param("subs", charges.stream().map(dev.subdesk.billing.Charge::subscriptionId).toArray(String[]::new))
-			.param("starts", charges.stream().map(c -> Timestamp.from(c.periodStart())).toArray(Timestamp[]::new))
+			.param("limit", limit)
 			.query(String.class)
-			.list());
+			.list();
 	}
 
 	private static Row map(ResultSet rs, int row) throws SQLException {

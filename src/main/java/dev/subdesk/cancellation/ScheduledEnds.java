@@ -1,13 +1,11 @@
 package dev.subdesk.cancellation;
 
 import dev.subdesk.billing.Billing;
-import dev.subdesk.billing.Charge;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,6 +17,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 public class ScheduledEnds {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ScheduledEnds.class);
+
+	private static final int SWEEP_BATCH = 1000;
 
 	private final JdbcCancellationRepository repository;
 	private final CancellationLocks locks;
@@ -74,27 +76,33 @@ public class ScheduledEnds {
 	/**
 	 * The sweep behind invariant 1: a successful charge for a period starting at or after the {@code effectiveAt}
 	 * of a SCHEDULED or EFFECTIVE cancellation of its subscription (possible only through imports or store sync)
-	 * is refunded in full at once, with a REFUND_ISSUED notice. Looks at each charge once, in batches.
-	 * Returns how many charges were refunded.
+	 * has what is left of it refunded at once, with a REFUND_ISSUED notice. Reads the state each time, not a
+	 * watermark: a charge that qualifies only once a later cancellation is made, or whose import committed after
+	 * later ones, is found all the same; a charge refunded meanwhile (another node's sweep, a dispute) is left as it
+	 * is. Returns how many charges were refunded.
 	 */
 	public int sweepChargesAfterCancellation() {
 		int refunded = 0;
 		while (true) {
-			long watermark = repository.sweepWatermark();
-			List<Charge> imported = billing.importedChargesAfter(watermark, 1000);
-			if (imported.isEmpty()) {
-				return refunded;
-			}
-			List<Charge> charges = imported.stream().filter(c -> c.successful() && c.remaining().positive()).toList();
-			Set<String> offending = charges.isEmpty() ? Set.of() : repository.chargesStartingAfterCancellation(charges);
-			for (Charge charge : charges) {
-				if (offending.contains(charge.id())) {
-					billing.refund(charge.id(), null,
-							"Charged for a period after the cancellation took effect: refunded in full automatically");
-					refunded++;
+			List<String> charges = repository.chargesToRefundAfterCancellation(SWEEP_BATCH);
+			int before = refunded;
+			for (String charge : charges) {
+				try {
+					if (billing.refundRemaining(charge,
+							"Charged for a period after the cancellation took effect: refunded in full automatically")
+						.isPresent()) {
+						refunded++;
+					}
+				}
+				catch (RuntimeException e) {
+					// one charge that cannot be refunded now holds back none of the others: the next run tries it again
+					log.error("Charge {} is due a refund after its cancellation but could not be refunded", charge, e);
 				}
 			}
-			repository.advanceSweepWatermark(imported.get(imported.size() - 1).seq());
+			// a full batch with no refund recorded would be read the same again: the next run tries it
+			if (charges.size() < SWEEP_BATCH || refunded == before) {
+				return refunded;
+			}
 		}
 	}
 
