@@ -56,16 +56,38 @@ public class Jobs {
 	 * charges after a cancellation, then the reconciliation of pending money records.
 	 */
 	private RunResult runUpTo(Instant until) {
-		priceChanges.endWithoutConsent(until);
-		int ended = scheduledEnds.takeEffect(until);
-		priceChanges.sendNotices(until);
-		int reminders = engine.sendReminders(until);
-		engine.sendPreBillingNotices(until);
-		engine.sendTrialEndingNotices(until);
-		RunResult attempts = engine.attemptRenewals(until);
-		scheduledEnds.sweepChargesAfterCancellation();
-		billing.reconcilePending();
+		run("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
+		int ended = run("scheduled cancellations", () -> scheduledEnds.takeEffect(until), 0);
+		run("price change notices", () -> priceChanges.sendNotices(until));
+		int reminders = run("reminders", () -> engine.sendReminders(until), 0);
+		run("pre-billing notices", () -> engine.sendPreBillingNotices(until));
+		run("trial ending notices", () -> engine.sendTrialEndingNotices(until));
+		RunResult attempts = run("renewal attempts", () -> engine.attemptRenewals(until), RunResult.NOTHING);
+		run("sweep of charges after a cancellation", scheduledEnds::sweepChargesAfterCancellation);
+		run("reconciliation of pending money records", billing::reconcilePending);
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
+	}
+
+	/**
+	 * One job of a run, on its own: a job that fails (a row it cannot record, the database gone for a moment) is logged
+	 * and the run goes on with the others, the reconciliation of pending money records above all; the next run
+	 * tries it again.
+	 */
+	private static <T> T run(String job, java.util.function.Supplier<T> work, T failed) {
+		try {
+			return work.get();
+		}
+		catch (RuntimeException e) {
+			log.error("The job '{}' failed; the other jobs of this run go on, and the next run tries it again", job, e);
+			return failed;
+		}
+	}
+
+	private static void run(String job, Runnable work) {
+		run(job, () -> {
+			work.run();
+			return null;
+		}, null);
 	}
 
 	/**

@@ -40,6 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class RenewalEngine implements org.springframework.beans.factory.DisposableBean {
 
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RenewalEngine.class);
+
 
 	private final RenewalQueue queue;
 	private final Billing billing;
@@ -365,6 +367,47 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		if (paid.isEmpty()) {
 			return;
 		}
+		List<RenewalQueue.Due> toReverse;
+		try {
+			toReverse = recordSuccesses(paid, prices, attempts, false);
+		}
+		catch (org.springframework.dao.DataAccessException e) {
+			if (!chargedOtherwise(e)) {
+				throw e;
+			}
+			// A successful charge recorded otherwise (an import) for the period of one of them: the batch rolled back,
+			// and goes again looking for such periods, their payments given back (the rare path: no statement is added
+			// to the usual one).
+			log.warn("A renewal batch met a charge recorded otherwise for one of its periods; recorded again without it",
+					e);
+			toReverse = recordSuccesses(paid, prices, attempts, true);
+		}
+		// Cancelled (or renewed by another node) while the charge was with the gateway: the money goes back.
+		for (RenewalQueue.Due due : toReverse) {
+			Billing.RenewalCharge attempt = attempts.get(due.subscription().id());
+			billing.reverseUnrecordedPayment(attempt.gatewayToken(), attempt.amount(), attempt.gatewayKey());
+		}
+	}
+
+	/** Whether {@code e} is the one-success-per-period index refusing a charge (DESIGN invariant 2). */
+	private static boolean chargedOtherwise(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause()) {
+			if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())
+					&& String.valueOf(sql.getMessage()).contains("charges_one_success_per_period")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Records the paid attempts in one transaction; returns those whose money goes back. {@code checkCharged}: each
+	 * subscription's period already charged otherwise (an import) is moved on all the same (that charge pays for it)
+	 * but its renewal charge is not recorded: its payment goes back.
+	 */
+	private List<RenewalQueue.Due> recordSuccesses(List<RenewalQueue.Due> paid,
+			Map<String, SubscriptionPriceChanges.Renewing> prices, Map<String, Billing.RenewalCharge> attempts,
+			boolean checkCharged) {
 		List<RenewalQueue.Due> succeeded = new ArrayList<>(paid.size());
 		List<RenewalQueue.Due> stale = new ArrayList<>();
 		List<RenewalQueue.Due> toReverse = new ArrayList<>();
@@ -404,6 +447,11 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					stale.add(due);
 					continue;
 				}
+				if (checkCharged && billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
+					billing.markForReversal(keyOf.apply(due));
+					toReverse.add(due);
+					continue;
+				}
 				recorded.add(due);
 				charges.add(new Billing.NewCharge(s.accountId(), s.id(), s.price(), s.currentPeriodEnd(),
 						s.nextPeriodEnd(), Objects.requireNonNull(s.paymentMethodId()), keyOf.apply(due), due.dueAt()));
@@ -434,11 +482,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			});
 			return null;
 		}));
-		// Cancelled (or renewed by another node) while the charge was with the gateway: the money goes back.
-		for (RenewalQueue.Due due : toReverse) {
-			Billing.RenewalCharge attempt = attempts.get(due.subscription().id());
-			billing.reverseUnrecordedPayment(attempt.gatewayToken(), attempt.amount(), attempt.gatewayKey());
-		}
+		return toReverse;
 	}
 
 	private int recordDecline(RenewalQueue.Due due, String code, String key) {
