@@ -10,6 +10,7 @@ import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionPriceChanges;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,9 +57,13 @@ public class RetentionOffers {
 
 	private final Catalog catalog;
 
+	private final SubscriptionPriceChanges priceChanges;
+
 	RetentionOffers(JdbcClient jdbc, Clock clock, Subscriptions subscriptions, Accounts accounts,
-			CancellationMeters meters, Jurisdictions jurisdictions, CancellationLocks locks, Catalog catalog) {
+			CancellationMeters meters, Jurisdictions jurisdictions, CancellationLocks locks, Catalog catalog,
+			SubscriptionPriceChanges priceChanges) {
 		this.catalog = catalog;
+		this.priceChanges = priceChanges;
 		this.jurisdictions = jurisdictions;
 		this.locks = locks;
 		this.meters = meters;
@@ -93,11 +98,17 @@ public class RetentionOffers {
 		}
 		Instant now = clock.instant();
 		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
-		Money discounted = s.price().percent(100 - percentOff);
+		// what the next renewal charges without the offer: the API's price, an announced new price where one reaches
+		// that renewal (SubscriptionViews), not the stored one
+		Money regular = priceChanges.nextRenewalCharge(s);
+		// off the stored price, or the new one where a cut makes that renewal cheaper: a discount above the stored price
+		// would not be kept against an increase (SubscriptionPriceChanges.keepsDiscount), one above a cut is never charged
+		Money base = regular.amount() < s.price().amount() ? regular : s.price();
+		Money discounted = base.percent(100 - percentOff);
 		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
 		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
-			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(s.price()),
-					percentOff);
+			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(regular),
+					percentOffOf(regular, base, discounted, percentOff));
 		Optional<StoredOffer> created = jdbc.sql("""
 				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
 				VALUES (:id, :sub, :period, 'DISCOUNT', :description, :price, 'OPEN', :expires, :at)
@@ -114,6 +125,18 @@ public class RetentionOffers {
 			.optional();
 		created.ifPresent(offer -> meters.offerShown());
 		return created.or(() -> ofTerm(s)).filter(o -> o.open(now)).map(StoredOffer::offer);
+	}
+
+	/**
+	 * How much less than {@code regular} the offer's price is, in whole percent rounded down (never more than it
+	 * saves): the plan's percent when it is off that very price ({@code base}), more when it is off the stored price
+	 * below an announced rise.
+	 */
+	private static int percentOffOf(Money regular, Money base, Money discounted, int percentOff) {
+		if (base.equals(regular) || regular.amount() <= 0) {
+			return percentOff;
+		}
+		return (int) Math.floorDiv(Math.multiplyExact(regular.amount() - discounted.amount(), 100L), regular.amount());
 	}
 
 	/**

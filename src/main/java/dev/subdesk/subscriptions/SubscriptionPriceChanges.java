@@ -335,6 +335,15 @@ public class SubscriptionPriceChanges {
 	}
 
 	/**
+	 * What the next renewal of {@code s} charges, as the API's {@code price} shows it ({@link #atNextRenewal}: an
+	 * announced change's charge where one reaches that renewal, else the subscription's own price).
+	 */
+	public Money nextRenewalCharge(Subscription s) {
+		PriceChangeAtRenewal at = atNextRenewal(List.of(s)).get(s.id());
+		return at == null ? s.price() : at.charge();
+	}
+
+	/**
 	 * Records the customer's consent to the pending price change of a subscription (time and channel: API, PORTAL or
 	 * AGENT); a second consent changes nothing. Nothing pending that asks for consent: {@code 409
 	 * NO_PRICE_CHANGE_PENDING}.

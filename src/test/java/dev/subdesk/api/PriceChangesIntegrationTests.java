@@ -545,6 +545,29 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theRetentionOfferBeforeACancellationNamesWhatTheNextRenewalChargesTheAnnouncedNewPriceNotTheStoredOne() {
+		String plan = fixtures.plan("offer-after-notice", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(1250);
+
+		JsonNode offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer");
+		assertThat(offer.path("description").asString()).as("the same amount as the API's price, what the renewal charges")
+			.contains("costs $7.50 instead of $12.50 (40% off)")
+			.doesNotContain("$10.00");
+		Api.Response accepted = api.post("/offers/" + offer.path("id").asString() + "/accept");
+		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+		assertThat(accepted.json().path("price").path("amount").asLong()).isEqualTo(750);
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).as("what the offer said").containsExactly(1000L, 750L);
+		retire(plan);
+	}
+
+	@Test
 	void aNewerChangeSupersedesAnOlderPendingOneSoTheOlderPriceIsNeverChargedAfterIt() {
 		String plan = fixtures.plan("superseded-change", "P1Y", 1000);
 		String account = customer("US", "CA");
