@@ -6,6 +6,8 @@ import dev.subdesk.catalog.Plan;
 import dev.subdesk.catalog.PriceChange;
 import dev.subdesk.catalog.PriceChanges;
 import dev.subdesk.catalog.Term;
+import dev.subdesk.events.DomainChange;
+import dev.subdesk.events.EventType;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.shared.Money;
@@ -334,6 +336,31 @@ public class SubscriptionPriceChanges {
 		return out;
 	}
 
+	/** What the API's {@code price} shows for each of these subscriptions now ({@link #atNextRenewal}). */
+	private Map<String, Money> shownPrices(Collection<Subscription> batch) {
+		Map<String, PriceChangeAtRenewal> next = atNextRenewal(batch);
+		Map<String, Money> out = new HashMap<>();
+		for (Subscription s : batch) {
+			PriceChangeAtRenewal at = next.get(s.id());
+			out.put(s.id(), at == null ? s.price() : at.charge());
+		}
+		return out;
+	}
+
+	/**
+	 * A {@code subscription.updated} for each of these subscriptions whose {@code price} as the API answers it
+	 * (what the next renewal will cost) is not {@code before} any more, in the caller's transaction (API.md, Webhooks:
+	 * an event on every state change of the resource as the API returns it): a notice that makes a change reach the
+	 * next renewal, supersedes another, or tells one again changes that price without changing the subscription's row.
+	 */
+	private void publishPriceShown(Collection<Subscription> batch, Map<String, Money> before) {
+		Map<String, Money> after = shownPrices(batch);
+		List<Subscription> changed = batch.stream().filter(s -> !after.get(s.id()).equals(before.get(s.id()))).toList();
+		if (!changed.isEmpty()) {
+			events.publishEvent(DomainChange.batch(EventType.SUBSCRIPTION_UPDATED, changed));
+		}
+	}
+
 	/**
 	 * What the next renewal of {@code s} charges, as the API's {@code price} shows it ({@link #atNextRenewal}: an
 	 * announced change's charge where one reaches that renewal, else the subscription's own price).
@@ -468,6 +495,7 @@ public class SubscriptionPriceChanges {
 		if (due.isEmpty()) {
 			return 0;
 		}
+		Map<String, Money> shown = shownPrices(due);
 		Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
 		Map<String, Set<String>> applied = appliedChanges(rowsOf(due.stream().map(Subscription::id).toList()));
 		List<SubscriptionPriceChange> rows = new ArrayList<>(due.size());
@@ -513,6 +541,7 @@ public class SubscriptionPriceChanges {
 			}
 		}
 		events.publishEvent(new PriceChangesRecorded(recorded, now));
+		publishPriceShown(due, shown);
 		return due.size();
 	}
 
@@ -541,6 +570,7 @@ public class SubscriptionPriceChanges {
 		if (due.isEmpty()) {
 			return 0;
 		}
+		Map<String, Money> shown = shownPrices(due.values());
 		Map<String, PriceChange> byId = new HashMap<>();
 		changes.forEach(c -> byId.put(c.id(), c));
 		Map<String, List<SubscriptionPriceChange>> rows = new HashMap<>();
@@ -596,6 +626,7 @@ public class SubscriptionPriceChanges {
 			}
 			events.publishEvent(new PriceChangesRecorded(recorded, now));
 		}
+		publishPriceShown(due.values(), shown);
 		return due.size();
 	}
 

@@ -544,6 +544,14 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		retire(plan);
 	}
 
+	/** The subject's subscription.* events, oldest first. */
+	private List<JsonNode> subscriptionEvents(String sub) {
+		return api.get("/events?subjectId=" + sub + "&limit=100").json().path("data").values().stream()
+			.filter(e -> e.path("type").asString().startsWith("subscription."))
+			.sorted(java.util.Comparator.comparing(e -> e.path("sequence").asLong()))
+			.toList();
+	}
+
 	@Test
 	void theRetentionOfferBeforeACancellationNamesWhatTheNextRenewalChargesTheAnnouncedNewPriceNotTheStoredOne() {
 		String plan = fixtures.plan("offer-after-notice", "P1Y", 1000);
@@ -564,6 +572,29 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(accepted.json().path("price").path("amount").asLong()).isEqualTo(750);
 		advanceTo(renewal.plusSeconds(60));
 		assertThat(chargedAmounts(sub, account)).as("what the offer said").containsExactly(1000L, 750L);
+		retire(plan);
+	}
+
+	@Test
+	void theNoticeThatMakesTheNextRenewalChargeANewPriceRecordsASubscriptionUpdatedEventWithThatPrice() {
+		String plan = fixtures.plan("event-on-notice", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		advanceTo(renewal.minus(LEAD).minusSeconds(60));
+		long before = subscriptionEvents(sub).getLast().path("sequence").asLong();
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(notices(account, "PRICE_CHANGE")).hasSize(1);
+		assertThat(subscriptionEvents(sub).stream().filter(e -> e.path("sequence").asLong() > before).toList())
+			.as("API.md, Webhooks: an event on every state change of the resource as the API returns it")
+			.singleElement()
+			.satisfies(e -> {
+				assertThat(e.path("type").asString()).isEqualTo("subscription.updated");
+				assertThat(e.path("data").path("price").path("amount").asLong()).isEqualTo(1250);
+			});
 		retire(plan);
 	}
 
@@ -601,6 +632,10 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(database.sql("SELECT status FROM subscription_price_changes WHERE subscription_id = :sub AND price_change_id = :change")
 			.param("sub", sub).param("change", older.id()).query(String.class).single())
 			.as("the older pending change is replaced by the newer").isEqualTo("SUPERSEDED");
+		JsonNode updated = subscriptionEvents(sub).getLast();
+		assertThat(updated.path("type").asString()).isEqualTo("subscription.updated");
+		assertThat(updated.path("data").path("price").path("amount").asLong()).as("the notice changed the price shown")
+			.isEqualTo(1300);
 
 		advanceTo(following.plusSeconds(60));
 		assertThat(chargedAmounts(sub, account)).as("never back to the older change's price after the newer one")
