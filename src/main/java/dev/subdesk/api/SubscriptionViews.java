@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
  * subscription's own price (an accepted discount shows there), unless a plan's price change announced to the
  * subscriber reaches that renewal; then what the renewal engine will charge at it (the new price, or a lower discount
  * accepted for it; where the customer's consent is awaited, what it charges if accepted: without it there is no
- * renewal). One query for a page of subscriptions without a pending change.
+ * renewal); a change a purchase's checkout disclosure stated for its first renewal
+ * counts from the purchase on. One query for a page of subscriptions without a pending change nor one in its first
+ * term.
  */
 @Component
 class SubscriptionViews {

@@ -16,7 +16,9 @@ import dev.subdesk.subscriptions.PriceChangeAtRenewal;
 import dev.subdesk.subscriptions.PriceChangesRecorded;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.SubscriptionPriceChange;
+import dev.subdesk.subscriptions.SubscriptionPriceChanges;
 import dev.subdesk.subscriptions.SubscriptionPurchased;
+import dev.subdesk.subscriptions.Subscriptions;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -41,8 +43,15 @@ class SubscriptionNotices {
 
 	private final String baseUrl;
 
+	private final Subscriptions subscriptions;
+
+	private final SubscriptionPriceChanges priceChanges;
+
 	SubscriptionNotices(Notices notices, Catalog catalog, Jurisdictions jurisdictions,
-			@Value("${subdesk.public-base-url}") String baseUrl) {
+			@Value("${subdesk.public-base-url}") String baseUrl, Subscriptions subscriptions,
+			SubscriptionPriceChanges priceChanges) {
+		this.subscriptions = subscriptions;
+		this.priceChanges = priceChanges;
 		this.notices = notices;
 		this.catalog = catalog;
 		this.jurisdictions = jurisdictions;
@@ -55,14 +64,33 @@ class SubscriptionNotices {
 		Plan plan = purchase.plan();
 		Letter letter = notices.letterFor(account.country());
 		String name = catalog.name(plan.code(), letter.locale());
+		// what the first renewal (after a trial: the first charge) charges, as the checkout's disclosure stated it and
+		// the API's price shows it: a plan's new price that reaches it, where one was scheduled before the purchase
+		PriceChangeAtRenewal first = purchase.channel().storeBilled() ? null
+				: priceChanges.atNextRenewal(List.of(subscriptions.get(purchase.subscriptionId())))
+					.get(purchase.subscriptionId());
+		Money renewal = first == null ? purchase.price() : first.charge();
 		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
 				letter.text("order.subject", purchase.orderNumber(), name),
-				(purchase.trial() ? trialConfirmation(letter, purchase, name) : orderConfirmation(letter, purchase, name))
-						+ withdrawalInformation(letter, purchase),
+				(purchase.trial() ? trialConfirmation(letter, purchase, name, renewal)
+						: orderConfirmation(letter, purchase, name, renewal))
+						+ newPriceConsent(letter, first) + withdrawalInformation(letter, purchase),
 				purchase.subscriptionId());
 	}
 
-	private static String orderConfirmation(Letter letter, SubscriptionPurchased purchase, String name) {
+	/**
+	 * Where the new price that the first renewal charges needs the customer's consent (an increase in the EU): it
+	 * applies only if accepted, else the subscription ends at that renewal (as the disclosure said).
+	 */
+	private static String newPriceConsent(Letter letter, @Nullable PriceChangeAtRenewal first) {
+		if (first == null || !first.change().awaitingConsent()) {
+			return "";
+		}
+		return letter.text("order.newPriceConsent", letter.money(first.change().newPrice()),
+				letter.date(first.renewal()));
+	}
+
+	private static String orderConfirmation(Letter letter, SubscriptionPurchased purchase, String name, Money renewal) {
 		String orderNumber = purchase.orderNumber();
 		if (purchase.channel().storeBilled()) {
 			return letter.text("order.storeBilled", orderNumber, name, letter.text("store." + purchase.channel().name()));
@@ -72,17 +100,17 @@ class SubscriptionNotices {
 		return letter.text("order.paid", orderNumber, name, letter.money(purchase.price()),
 				method == null ? "" : letter.text("order.card", method.brand(), method.last4()),
 				letter.text(plan.term() == Term.P1Y ? "order.every.year" : "order.every.month"),
-				letter.date(purchase.periodEnd()), String.valueOf(plan.moneyBackDays()));
+				letter.date(purchase.periodEnd()), String.valueOf(plan.moneyBackDays()), letter.money(renewal));
 	}
 
 	/** A trial's confirmation: nothing charged now, when the first charge comes and how to stop it for free. */
-	private String trialConfirmation(Letter letter, SubscriptionPurchased purchase, String name) {
+	private String trialConfirmation(Letter letter, SubscriptionPurchased purchase, String name, Money renewal) {
 		Plan plan = purchase.plan();
 		@Nullable Subscription parent = purchase.parent();
 		String trial = parent == null ? letter.text("order.trialDays", String.valueOf(plan.trialDays()))
 				: letter.text("order.trialWithBase", catalog.name(parent.planCode(), letter.locale()), parent.orderNumber());
 		return letter.text("order.trial", purchase.orderNumber(), name, trial, letter.date(purchase.periodEnd()),
-				letter.money(purchase.price()),
+				letter.money(renewal),
 				letter.text(plan.term() == Term.P1Y ? "order.every.year" : "order.every.month"),
 				String.valueOf(plan.moneyBackDays()));
 	}

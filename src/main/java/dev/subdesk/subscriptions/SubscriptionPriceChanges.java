@@ -302,8 +302,11 @@ public class SubscriptionPriceChanges {
 	 * For each of these subscriptions whose next renewal (its current period's end) a pending price change applies at
 	 * or waits for consent at: what that renewal charges and from when the new price is charged, as the renewal
 	 * engine will decide it ({@link #atRenewal}); where consent is awaited, what it charges if the customer accepts.
-	 * A subscription not set to renew, or whose change applies at a later renewal, has none: its next renewal
-	 * charges its price. Two queries when some subscription has a pending change, one otherwise.
+	 * A subscription in its first term bought after a change reaching its first renewal was scheduled counts that
+	 * change from the purchase on, as its checkout disclosure stated it, before its notice is due
+	 * ({@link #disclosedAtPurchase}: the row the notice will write). A subscription not set to renew, or whose change
+	 * applies at a later renewal, has none: its next renewal charges its price. Two queries when some subscription has
+	 * a pending change, one otherwise (two or three more when some is in its first term).
 	 */
 	public Map<String, PriceChangeAtRenewal> atNextRenewal(Collection<Subscription> batch) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
@@ -314,12 +317,22 @@ public class SubscriptionPriceChanges {
 			return out;
 		}
 		Map<String, SubscriptionPriceChange> pending = pending(renewing.stream().map(Subscription::id).toList());
-		if (pending.isEmpty()) {
+		// a subscription in its first term (or trial) was bought knowing the changes scheduled by then: its checkout
+		// disclosure stated what its first renewal charges (FirstRenewalPriceChanges), before any notice is due
+		boolean firstTerms = renewing.stream().anyMatch(s -> !pending.containsKey(s.id()) && inFirstTerm(s));
+		if (pending.isEmpty() && !firstTerms) {
 			return out;
 		}
 		List<PriceChange> changes = priceChanges.all();
-		Map<String, Set<String>> applied = appliedChanges(rowsOf(List.copyOf(pending.keySet())));
 		Instant now = clock.instant();
+		if (firstTerms) {
+			out.putAll(disclosedAtPurchase(renewing.stream().filter(s -> !pending.containsKey(s.id())).toList(),
+					changes, now));
+		}
+		if (pending.isEmpty()) {
+			return out;
+		}
+		Map<String, Set<String>> applied = appliedChanges(rowsOf(List.copyOf(pending.keySet())));
 		for (Subscription s : renewing) {
 			SubscriptionPriceChange r = pending.get(s.id());
 			Instant renewal = s.currentPeriodEnd();
@@ -333,6 +346,66 @@ public class SubscriptionPriceChanges {
 				out.put(s.id(), outlook(s, list, r));
 			}
 		}
+		return out;
+	}
+
+	/** Whether the subscription is still in the term (or free trial) it was bought for: its next renewal is its first. */
+	private static boolean inFirstTerm(Subscription s) {
+		return !s.currentPeriodStart().isAfter(s.createdAt());
+	}
+
+	/**
+	 * For subscriptions in their first term without a pending change: the change that the PRICE_CHANGE notice job will
+	 * bring to their first renewal (its rule, {@link #CLAIM_NOTICES} and {@link SubscriptionPriceChange#appliesAt}),
+	 * where it was scheduled by the purchase, so that the checkout's disclosure stated it (FirstRenewalPriceChanges):
+	 * the row its notice will write, with what that renewal charges. None where the renewal keeps an accepted
+	 * discount (it charges the subscription's price) or the notice can no longer reach it in time.
+	 */
+	private Map<String, PriceChangeAtRenewal> disclosedAtPurchase(List<Subscription> candidates, List<PriceChange> changes,
+			Instant now) {
+		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
+		Map<Subscription, PriceChange> reaching = new java.util.LinkedHashMap<>();
+		for (Subscription s : candidates) {
+			if (!inFirstTerm(s)) {
+				continue;
+			}
+			Instant renewal = s.currentPeriodEnd();
+			changes.stream() // the latest effective first
+				.filter(c -> c.movesExisting() && c.planCode().equals(s.planCode())
+						&& c.price().currency().equals(s.price().currency()))
+				.filter(c -> !c.createdAt().isAfter(s.createdAt()) && s.createdAt().isBefore(c.effectiveFrom()))
+				.filter(c -> !c.effectiveFrom().isAfter(renewal) && renewal.isBefore(nextEffective(c, changes)))
+				.findFirst()
+				.ifPresent(c -> reaching.put(s, c));
+		}
+		if (reaching.isEmpty()) {
+			return out;
+		}
+		Map<String, Accounts.Addressee> to = accounts.addressees(
+				reaching.keySet().stream().map(Subscription::accountId).distinct().toList());
+		reaching.forEach((s, change) -> {
+			Instant renewal = s.currentPeriodEnd();
+			Duration minimum = minimumLead(s.term());
+			Duration lead = lead(s.term());
+			Money regular = listPrice(s, catalog.get(s.planCode()), Set.of(), changes);
+			if (keepsDiscount(s, regular, change.price())) {
+				return; // the renewal charges the discount: the price shows it already
+			}
+			// the notice goes out the lead ahead, or at the job's next run when that is past (still in time only while
+			// it is more than the least lead ahead: the job claims a subscriber while it can land inside the windows)
+			Instant noticeAt = renewal.minus(lead).isAfter(now) ? renewal.minus(lead) : now;
+			if (!noticeAt.isAfter(now) && !renewal.minus(minimum).isAfter(now)) {
+				return;
+			}
+			Accounts.Addressee holder = to.get(s.accountId());
+			boolean consent = change.price().amount() > regular.amount() && holder != null
+					&& jurisdictions.forCustomer(holder.country(), null).priceIncreaseConsent();
+			SubscriptionPriceChange row = new SubscriptionPriceChange(s.id(), change.id(), regular, change.price(),
+					renewal, noticeAt, consent, null, null, SubscriptionPriceChange.Status.PENDING);
+			if (row.appliesAt(renewal, minimum, lead) || row.awaitsConsentAt(renewal, minimum, lead)) {
+				out.put(s.id(), outlook(s, regular, row));
+			}
+		});
 		return out;
 	}
 

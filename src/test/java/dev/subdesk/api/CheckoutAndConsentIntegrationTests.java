@@ -232,6 +232,42 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 			.containsExactly(1250L, 1000L);
 	}
 
+	@Test
+	void aPriceChangeTheDisclosureStatedForTheFirstRenewalIsThePriceTheApiAndTheOrderConfirmationShowFromThePurchaseOn() {
+		String plan = fixtures.plan("consent-disclosed-price", "P1Y", 1000);
+		Instant effective = fixtures.now().plus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		assertThat(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1250, "currency", "USD"),
+				"effectiveFrom", effective.toString(), "existingSubscribers", "MOVE")).status()).isEqualTo(201);
+		String account = californian();
+		Api.Response shown = disclose(account, plan);
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1250);
+
+		Api.Response bought = buy(account, plan, consent(shown.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		String sub = bought.id();
+		assertThat(bought.json().path("price").path("amount").asLong())
+			.as("what the next renewal will cost: the new price the disclosure stated").isEqualTo(1250);
+		assertThat(fixtures.subscription(sub).json().path("price").path("amount").asLong()).isEqualTo(1250);
+		List<JsonNode> events = api.get("/events?subjectId=" + sub + "&limit=100").json().path("data").values().stream()
+			.toList();
+		assertThat(events).filteredOn(e -> e.path("type").asString().equals("subscription.created")).singleElement()
+			.satisfies(e -> assertThat(e.path("data").path("price").path("amount").asLong()).isEqualTo(1250));
+		assertThat(fixtures.notices(account, "ORDER_CONFIRMATION")).singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains("You paid $10.00 today",
+					"renews automatically every year at $12.50"));
+
+		Instant renewal = Instant.parse(bought.text("currentPeriodEnd"));
+		fixtures.advance(Duration.between(fixtures.now(), renewal.minus(Duration.ofDays(30)).plusSeconds(1)));
+		assertThat(fixtures.notices(account, "PRICE_CHANGE")).hasSize(1);
+		assertThat(fixtures.subscription(sub).json().path("price").path("amount").asLong()).isEqualTo(1250);
+		assertThat(api.get("/events?subjectId=" + sub + "&limit=100").json().path("data").values().stream()
+			.filter(e -> e.path("type").asString().equals("subscription.updated")))
+			.as("the notice changes nothing the API shows").isEmpty();
+		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(60)));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong()).containsExactly(1250L, 1000L);
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	private static final java.time.ZoneId CALIFORNIA = java.time.ZoneId.of("America/Los_Angeles");
 
 	private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
