@@ -4,6 +4,6 @@
 -- key's 24 hours the identical request is told its answer was erased with the account and another request with the
 -- key is 422 IDEMPOTENCY_KEY_REUSED (shared/API.md Conventions), as before the erasure. A constant default adds the
 -- column without rewriting the table. Rows erased by a previous version have the fingerprint 'erased' and no request
--- left to compare: any request with their key is told the answer was erased, as before, until they are purged.
+-- left to compare: any request with their key is told the answer was erased, as before, until they are purged (the
+-- claim reads that fingerprint too; no UPDATE here, which would scan the whole table holding the ALTER's lock).
 ALTER TABLE idempotency_keys ADD COLUMN erased boolean NOT NULL DEFAULT false;
-UPDATE idempotency_keys SET erased = true WHERE fingerprint = 'erased';

@@ -87,6 +87,9 @@ public class Billing {
 
 	private static final Logger log = LoggerFactory.getLogger(Billing.class);
 
+	/** How long after its void an attempt is first looked up again ({@link #recheckLater}). */
+	private static final Duration FIRST_VOID_RECHECK = Duration.ofMinutes(1);
+
 	private final JdbcClient jdbc;
 	private final javax.sql.DataSource dataSource;
 	private final Clock clock;
@@ -214,11 +217,13 @@ public class Billing {
 	 */
 	private boolean settleStaleAttempt(String gatewayKey, String to, Timestamp before) {
 		return jdbc.sql("""
-				UPDATE purchase_attempts SET status = :to, settled_at = :at
+				UPDATE purchase_attempts SET status = :to, settled_at = :at,
+				  recheck_at = CASE WHEN :to = 'VOID' THEN CAST(:recheckAt AS timestamptz) END
 				WHERE gateway_key = :key AND status = 'PENDING' AND created_at < :before
 				""")
 			.param("to", to)
 			.param("at", Timestamp.from(clock.instant()))
+			.param("recheckAt", Timestamp.from(clock.instant().plus(FIRST_VOID_RECHECK)))
 			.param("key", gatewayKey)
 			.param("before", before)
 			.update() == 1;
@@ -229,9 +234,13 @@ public class Billing {
 	}
 
 	private boolean settleAttempt(JdbcClient on, String gatewayKey, String from, String to) {
-		return on.sql("UPDATE purchase_attempts SET status = :to, settled_at = :at WHERE gateway_key = :key AND status = :from")
+		return on.sql("""
+				UPDATE purchase_attempts SET status = :to, settled_at = :at,
+				  recheck_at = CASE WHEN :to = 'VOID' THEN CAST(:recheckAt AS timestamptz) END
+				WHERE gateway_key = :key AND status = :from""")
 			.param("to", to)
 			.param("at", Timestamp.from(clock.instant()))
+			.param("recheckAt", Timestamp.from(clock.instant().plus(FIRST_VOID_RECHECK)))
 			.param("key", gatewayKey)
 			.param("from", from)
 			.update() == 1;
@@ -1173,13 +1182,18 @@ public class Billing {
 		return done;
 	}
 
-	/** The attempts voided within {@link #voidRecheck}: a payment on its way to the gateway may still land under them. */
+	/**
+	 * The voided attempts due to be looked up again (a payment on its way to the gateway may still land under them):
+	 * along a partial index of those with a {@code recheck_at}, soonest first, so the newest voids (the likeliest to
+	 * see a late payment) are not held back by older ones.
+	 */
 	private List<OpenAttempt> recentlyVoided() {
 		return jdbc.sql("""
 				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id
 				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
-				WHERE a.status = 'VOID' AND a.settled_at >= :since ORDER BY a.settled_at LIMIT 1000
-				""").param("since", Timestamp.from(clock.instant().minus(voidRecheck)))
+				WHERE a.recheck_at IS NOT NULL AND a.recheck_at <= :now AND a.status = 'VOID'
+				ORDER BY a.recheck_at LIMIT 1000
+				""").param("now", Timestamp.from(clock.instant()))
 			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
 					rs.getString(5), rs.getString(6)))
 			.list();
@@ -1206,6 +1220,7 @@ public class Billing {
 				try {
 					Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
 					if (ledger.isEmpty()) {
+						recheckLater(attempt.key());
 						continue;
 					}
 					if (ledger.get() instanceof PaymentResult.Declined) {
@@ -1225,6 +1240,28 @@ public class Billing {
 			}
 		}
 		return reversed;
+	}
+
+	/**
+	 * A voided attempt still not found at the gateway is looked up again after as long as it has been void (at least
+	 * {@link #FIRST_VOID_RECHECK}): about a dozen look-ups in all, at 1, 2, 4, 8 minutes and so on, and none once it
+	 * has been void for {@link #voidRecheck}.
+	 */
+	private void recheckLater(String gatewayKey) {
+		Instant now = clock.instant();
+		jdbc.sql("""
+				UPDATE purchase_attempts
+				SET recheck_at = CASE WHEN settled_at <= :last THEN NULL
+				                      ELSE CAST(:now AS timestamptz)
+				                           + greatest(:first * interval '1 second', CAST(:now AS timestamptz) - settled_at)
+				                 END
+				WHERE gateway_key = :key AND status = 'VOID'
+				""")
+			.param("last", Timestamp.from(now.minus(voidRecheck)))
+			.param("now", Timestamp.from(now))
+			.param("first", FIRST_VOID_RECHECK.toSeconds())
+			.param("key", gatewayKey)
+			.update();
 	}
 
 	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId) {

@@ -89,12 +89,59 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 		billing.reconcilePending();
 		assertThat(attemptStatus(key)).as("nothing at the gateway under the key yet").isEqualTo("VOID");
 
+		billing.reconcilePending();
+		assertThat(attemptStatus(key)).as("looked up again only when due").isEqualTo("VOID");
+
 		assertThat(gateway.charge("tok_visa", dev.subdesk.shared.Money.of(5999, "USD"), key))
 			.as("the call on its way lands").isInstanceOf(dev.subdesk.payments.PaymentResult.Succeeded.class);
+		fixtures.advance(Duration.ofMinutes(1)); // the run it makes due looks the key up again
 		billing.reconcilePending();
 
 		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
 		assertThat(ledgerToken("reverse_" + key)).as("the money went back").contains("tok_visa");
+	}
+
+	/**
+	 * A voided key still unknown to the gateway is looked up again after as long as it has been void (1, 2, 4, 8
+	 * minutes...), not at every run, and no more once subdesk.billing.void-recheck (a day) has passed.
+	 */
+	@Test
+	void aVoidedKeyIsLookedUpAgainLessAndLessOftenAndNotAfterADay() {
+		String account = fixtures.accountWithVisa();
+		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
+			.asString();
+		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
+			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
+			.param("pm", method).param("at", java.sql.Timestamp.from(fixtures.now().minus(Duration.ofMinutes(2))))
+			.update();
+		billing.reconcilePending();
+		java.time.Instant voidedAt = settledAt(key);
+		assertThat(recheckAt(key)).as("first look-up again").contains(voidedAt.plus(Duration.ofMinutes(1)));
+
+		fixtures.advance(Duration.ofMinutes(1));
+		billing.reconcilePending();
+		java.time.Instant second = recheckAt(key).orElseThrow();
+		assertThat(Duration.between(voidedAt, second)).as("then after as long again as it has been void")
+			.isBetween(Duration.ofMinutes(2), Duration.ofMinutes(3));
+
+		fixtures.advance(Duration.ofDays(1).plusMinutes(1));
+		billing.reconcilePending();
+		assertThat(recheckAt(key)).as("no look-up after a day").isEmpty();
+		assertThat(attemptStatus(key)).isEqualTo("VOID");
+	}
+
+	private Optional<java.time.Instant> recheckAt(String key) {
+		return jdbc.sql("SELECT recheck_at FROM purchase_attempts WHERE gateway_key = :k").param("k", key)
+			.query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(java.sql.Timestamp::toInstant)).single();
+	}
+
+	private java.time.Instant settledAt(String key) {
+		return jdbc.sql("SELECT settled_at FROM purchase_attempts WHERE gateway_key = :k").param("k", key)
+			.query(java.sql.Timestamp.class).single().toInstant();
 	}
 
 	private Optional<String> ledgerToken(String key) {
