@@ -74,18 +74,7 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 	 */
 	@Test
 	void aPaymentThatLandsAfterTheSweepVoidedItsKeyIsGivenBack(@Autowired dev.subdesk.payments.PaymentGateway gateway) {
-		String account = fixtures.accountWithVisa();
-		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
-			.asString();
-		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
-		// what chargePurchase records before its calls, sent longer ago than the sweep's grace
-		jdbc.sql("""
-				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
-				                               status, created_at)
-				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
-			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
-			.param("pm", method).param("at", java.sql.Timestamp.from(fixtures.now().minus(Duration.ofMinutes(2))))
-			.update();
+		String key = stalePurchaseAttempt();
 		billing.reconcilePending();
 		assertThat(attemptStatus(key)).as("nothing at the gateway under the key yet").isEqualTo("VOID");
 
@@ -107,17 +96,7 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 	 */
 	@Test
 	void aVoidedKeyIsLookedUpAgainLessAndLessOftenAndNotAfterADay() {
-		String account = fixtures.accountWithVisa();
-		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
-			.asString();
-		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
-		jdbc.sql("""
-				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
-				                               status, created_at)
-				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
-			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
-			.param("pm", method).param("at", java.sql.Timestamp.from(fixtures.now().minus(Duration.ofMinutes(2))))
-			.update();
+		String key = stalePurchaseAttempt();
 		billing.reconcilePending();
 		java.time.Instant voidedAt = settledAt(key);
 		assertThat(recheckAt(key)).as("first look-up again").contains(voidedAt.plus(Duration.ofMinutes(1)));
@@ -132,6 +111,22 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 		billing.reconcilePending();
 		assertThat(recheckAt(key)).as("no look-up after a day").isEmpty();
 		assertThat(attemptStatus(key)).isEqualTo("VOID");
+	}
+
+	/** What chargePurchase records before its calls, as if sent longer ago than the sweep's grace; its key. */
+	private String stalePurchaseAttempt() {
+		String account = fixtures.accountWithVisa();
+		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
+			.asString();
+		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
+			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
+			.param("pm", method).param("at", java.sql.Timestamp.from(fixtures.now().minus(Duration.ofMinutes(2))))
+			.update();
+		return key;
 	}
 
 	private Optional<java.time.Instant> recheckAt(String key) {
