@@ -56,38 +56,58 @@ public class Jobs {
 	 * charges after a cancellation, then the reconciliation of pending money records.
 	 */
 	private RunResult runUpTo(Instant until) {
-		run("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
-		int ended = run("scheduled cancellations", () -> scheduledEnds.takeEffect(until), 0);
-		run("price change notices", () -> priceChanges.sendNotices(until));
-		int reminders = run("reminders", () -> engine.sendReminders(until), 0);
-		run("pre-billing notices", () -> engine.sendPreBillingNotices(until));
-		run("trial ending notices", () -> engine.sendTrialEndingNotices(until));
-		RunResult attempts = run("renewal attempts", () -> engine.attemptRenewals(until), RunResult.NOTHING);
-		run("sweep of charges after a cancellation", scheduledEnds::sweepChargesAfterCancellation);
-		run("reconciliation of pending money records", billing::reconcilePending);
+		Run run = new Run();
+		run.job("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
+		int ended = run.job("scheduled cancellations", () -> scheduledEnds.takeEffect(until), 0);
+		run.job("price change notices", () -> priceChanges.sendNotices(until));
+		int reminders = run.job("reminders", () -> engine.sendReminders(until), 0);
+		run.job("pre-billing notices", () -> engine.sendPreBillingNotices(until));
+		run.job("trial ending notices", () -> engine.sendTrialEndingNotices(until));
+		RunResult attempts = RunResult.NOTHING;
+		if (run.failed == null) {
+			attempts = run.job("renewal attempts", () -> engine.attemptRenewals(until), RunResult.NOTHING);
+		}
+		else {
+			// a renewal charges what those jobs decide first (an end without consent, a cancellation taking effect, a
+			// notice a price change or a pre-billing rule requires): none is made before they have all run
+			log.error("No renewal attempts in this run: the job '{}' before them failed; the next run tries again",
+					run.failed);
+		}
+		run.job("sweep of charges after a cancellation", scheduledEnds::sweepChargesAfterCancellation);
+		run.job("reconciliation of pending money records", billing::reconcilePending);
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
 	}
 
 	/**
-	 * One job of a run, on its own: a job that fails (a row it cannot record, the database gone for a moment) is logged
-	 * and the run goes on with the others, the reconciliation of pending money records above all; the next run
-	 * tries it again.
+	 * The jobs of one run, each on its own: a job that fails (a row it cannot record, the database gone for a moment)
+	 * is logged and the run goes on with the jobs that do not depend on it, the reconciliation of pending money
+	 * records above all; the next run tries it again. The first job that failed is kept: renewal attempts wait for
+	 * every job before them.
 	 */
-	private static <T> T run(String job, java.util.function.Supplier<T> work, T failed) {
-		try {
-			return work.get();
-		}
-		catch (RuntimeException e) {
-			log.error("The job '{}' failed; the other jobs of this run go on, and the next run tries it again", job, e);
-			return failed;
-		}
-	}
+	private static final class Run {
 
-	private static void run(String job, Runnable work) {
-		run(job, () -> {
-			work.run();
-			return null;
-		}, null);
+		private @org.jspecify.annotations.Nullable String failed;
+
+		<T> T job(String job, java.util.function.Supplier<T> work, T failedAnswer) {
+			try {
+				return work.get();
+			}
+			catch (RuntimeException e) {
+				log.error("The job '{}' failed; the jobs of this run that do not depend on it go on, and the next run "
+						+ "tries it again", job, e);
+				if (failed == null) {
+					failed = job;
+				}
+				return failedAnswer;
+			}
+		}
+
+		void job(String job, Runnable work) {
+			job(job, () -> {
+				work.run();
+				return null;
+			}, null);
+		}
 	}
 
 	/**

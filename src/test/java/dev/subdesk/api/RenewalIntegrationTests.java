@@ -29,6 +29,42 @@ class RenewalIntegrationTests extends ApiIntegrationTest {
 		return Instant.parse(api.get("/test-clock").text("now"));
 	}
 
+	/**
+	 * A renewal charges what the jobs before it decide (a cancellation taking effect, an end without a price change's
+	 * consent, a notice): while one of them fails, no renewal is attempted; the jobs that do not depend on it go on.
+	 */
+	@Test
+	void noRenewalIsAttemptedInARunWhoseScheduledCancellationsFailed(@Autowired JdbcClient jdbc) {
+		String account = fixtures.accountWithVisa();
+		String ending = fixtures.subscribe(account, "antivirus-monthly");
+		fixtures.cancel(ending, "END_OF_TERM");
+		String renewing = fixtures.subscribe(account, "antivirus-monthly");
+		Instant end = Instant.parse(fixtures.subscription(renewing).json().path("currentPeriodEnd").asString());
+		jdbc.sql("""
+				CREATE FUNCTION test_fail_taking_effect() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+				  IF NEW.status = 'EFFECTIVE' AND NEW.subscription_id = '%s' THEN RAISE EXCEPTION 'held by the test'; END IF;
+				  RETURN NEW;
+				END $$""".formatted(ending)).update();
+		jdbc.sql("CREATE TRIGGER test_fail_taking_effect BEFORE UPDATE ON cancellations FOR EACH ROW "
+				+ "EXECUTE FUNCTION test_fail_taking_effect()").update();
+		try {
+			fixtures.advance(Duration.between(now(), end).plusHours(1));
+			assertThat(charges(account)).as("no renewal while the cancellations before it fail").hasSize(2);
+			assertThat(fixtures.subscription(renewing).json().path("currentPeriodEnd").asString())
+				.isEqualTo(end.toString());
+		}
+		finally {
+			jdbc.sql("DROP TRIGGER test_fail_taking_effect ON cancellations").update();
+			jdbc.sql("DROP FUNCTION test_fail_taking_effect()").update();
+		}
+		fixtures.advance(Duration.ofMinutes(1));
+		assertThat(fixtures.subscription(ending).json().path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(fixtures.subscription(renewing).json().path("currentPeriodStart").asString())
+			.as("renewed, from its period end, once the run before it went through").isEqualTo(end.toString());
+		assertThat(charges(account)).hasSize(3);
+	}
+
 	@Test
 	void aMonthlySubscriptionIsRemindedThreeDaysAheadThenRenewedAtThePeriodEndWithAReceipt() {
 		String account = fixtures.accountWithVisa();
