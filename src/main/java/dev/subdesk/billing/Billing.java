@@ -138,39 +138,38 @@ public class Billing {
 	public PaymentOutcome chargePurchase(String accountId, String subscriptionId, PaymentMethod method, Money amount,
 			String gatewayKey) {
 		requireNoTransaction();
-		// The sweep judges a PENDING attempt only while it holds its subscription's claim (RenewalClaims#tryHold): the
-		// purchase holds it from before its record to the gateway's last answer, so that the sweep never looks an
-		// attempt up (and voids it, or gives its money back) while its payment may still be on its way, however long
-		// the gateway takes or however far the test clock moved meanwhile.
-		try (RenewalClaims hold = renewalClaims()) {
-			hold.hold(subscriptionId);
-			hold.session.sql("""
-					INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
-					                               status, created_at)
-					VALUES (:key, :account, :subscription, :pm, :amount, :currency, 'PENDING', :at)
-					""")
-				.param("key", gatewayKey)
-				.param("account", accountId)
-				.param("subscription", subscriptionId)
-				.param("pm", method.id())
-				.param("amount", amount.amount())
-				.param("currency", amount.currency())
-				.param("at", Timestamp.from(clock.instant()))
-				.update();
-			for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
-				PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
-				crash.reached("purchase");
-				switch (result) {
-					case PaymentResult.Succeeded s -> {
-						return new PaymentOutcome.Paid(gatewayKey);
-					}
-					case PaymentResult.Declined d -> {
-						settleAttempt(hold.session, gatewayKey, "PENDING", "DECLINED");
-						return new PaymentOutcome.Declined(d.code());
-					}
-					case PaymentResult.Unknown u -> {
-						// try again with the same key: the gateway never charges one key twice
-					}
+		// A PENDING attempt is left alone by the sweep for its grace (subdesk.billing.pending-grace). A purchase that
+		// outlasts it (a slow gateway, a test clock moved meanwhile) may find its attempt voided: a payment that lands
+		// then is recorded all the same (recordSuccessfulCharge completes a VOID attempt), and one whose purchase
+		// gave up is found by the sweep's look-ups again (recheckVoided) and given back. No connection is held across
+		// the gateway call (a lock held there pinned one pooled connection per purchase while the gateway needed
+		// another: a burst of checkouts emptied the pool).
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :subscription, :pm, :amount, :currency, 'PENDING', :at)
+				""")
+			.param("key", gatewayKey)
+			.param("account", accountId)
+			.param("subscription", subscriptionId)
+			.param("pm", method.id())
+			.param("amount", amount.amount())
+			.param("currency", amount.currency())
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
+			PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
+			crash.reached("purchase");
+			switch (result) {
+				case PaymentResult.Succeeded s -> {
+					return new PaymentOutcome.Paid(gatewayKey);
+				}
+				case PaymentResult.Declined d -> {
+					settleAttempt(gatewayKey, "PENDING", "DECLINED");
+					return new PaymentOutcome.Declined(d.code());
+				}
+				case PaymentResult.Unknown u -> {
+					// try again with the same key: the gateway never charges one key twice
 				}
 			}
 		}
@@ -188,7 +187,7 @@ public class Billing {
 		// it committed though its caller saw an error, a connection lost at COMMIT), and giving its money back would
 		// leave a charge that a refund pays back a second time. REVERSING: the sweep took it; the same key repeats it.
 		int reversing = jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'REVERSING'
+				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL
 				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID', 'REVERSING')
 				""")
 			.param("key", gatewayKey)
@@ -251,7 +250,9 @@ public class Billing {
 	 * had it), and marks its attempt REVERSED; one the gateway does not answer stays REVERSING for the sweep.
 	 */
 	public void reverseUnrecordedPayment(String token, Money amount, String gatewayKey) {
-		jdbc.sql("UPDATE purchase_attempts SET status = 'REVERSING' WHERE gateway_key = :key AND status <> 'REVERSED'")
+		jdbc.sql("""
+				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL
+				WHERE gateway_key = :key AND status <> 'REVERSED'""")
 			.param("key", gatewayKey)
 			.update();
 		reverseAttempt(token, amount, gatewayKey);
@@ -273,7 +274,7 @@ public class Billing {
 		// the gateway's answer to the request, that it took the money, is the later word (as for a renewal,
 		// completeRenewalAttempts): the purchase is recorded rather than failed and its money given back
 		int completed = jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at
+				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at, recheck_at = NULL
 				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID')
 				""").param("at", Timestamp.from(at)).param("key", gatewayKey).update();
 		if (completed != 1) {
@@ -622,7 +623,7 @@ public class Billing {
 			return java.util.Set.of();
 		}
 		return new java.util.HashSet<>(jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at
+				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at, recheck_at = NULL
 				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID')
 				RETURNING gateway_key
 				""")
@@ -1272,8 +1273,7 @@ public class Billing {
 	 * advisory lock on {@code hashtextextended(subscription_id, 0)} from its claim until the attempt's outcome is
 	 * recorded (subscriptions.RenewalQueue, the {@code CLAIM} statement: the same key). The sweep takes that lock
 	 * too, on a connection of its own, while it looks an attempt up and settles it: never while a run holds it, and no
-	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet; the
-	 * purchase holds the same lock while its gateway call runs ({@link #chargePurchase}).
+	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet.
 	 */
 	private RenewalClaims renewalClaims() {
 		try {
@@ -1293,12 +1293,6 @@ public class Billing {
 			this.connection = connection;
 			connection.setAutoCommit(true);
 			this.session = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
-		}
-
-		/** Holds the subscription's claim, waiting while the sweep holds it; let go by {@link #close()}. */
-		void hold(String subscriptionId) {
-			session.sql("SELECT pg_advisory_lock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
-				.query().listOfRows();
 		}
 
 		/** Whether the sweep now holds the subscription's renewal claim; false while a renewal run holds it. */

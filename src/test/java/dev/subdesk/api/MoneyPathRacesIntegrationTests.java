@@ -46,7 +46,7 @@ class MoneyPathRacesIntegrationTests extends ApiIntegrationTest {
 	ScheduledEnds scheduledEnds;
 
 	@Test
-	void theSweepLeavesAPurchaseWhoseGatewayCallIsStillRunningAloneHoweverOldItsRecordLooks() throws Exception {
+	void aPurchaseWhoseAttemptTheSweepVoidedDuringItsGatewayCallIsRecordedAndNothingIsGivenBack() throws Exception {
 		String account = fixtures.accountWithVisa();
 
 		Api.Response answer;
