@@ -18,21 +18,28 @@ import org.springframework.stereotype.Component;
 
 /**
  * The "known browser" a sign-in code may be asked for from: a browser that has signed in with an email before keeps a
- * long-lived cookie (the web sets it HttpOnly, Secure, SameSite=Lax) that says so, and its requests for codes for that
- * email have an allowance of their own ({@link SignInCodes}), outside the ceiling strangers' requests share. So a
- * stranger who uses up that ceiling from many client addresses does not keep the customer out.
+ * long-lived cookie (the web sets it HttpOnly, Secure, SameSite=Lax, with the {@code __Host-} prefix) that says so,
+ * and its requests for codes for that email have an allowance of their own ({@link SignInCodes}), outside the ceiling
+ * strangers' requests share. So a stranger who uses up that ceiling from many client addresses does not keep the
+ * customer out.
  * <p>
- * The cookie's value is a random browser id and, for each email the browser signed in with (the newest
- * {@value #MAX_EMAILS}), an HMAC-SHA256 tag (truncated to 128 bits) over the id and the email under a key derived from
- * the key-encryption key ({@link KeyEncryptionKey#derive}: the same on every node and across restarts), all URL-safe
- * base64 without padding, joined by dots. It names no email: only the server can tell which email a tag is for, and
- * only when it is told the email. A value the server did not make, or made for other emails, is no known browser.
+ * The cookie's value is a random browser id, a tag over the id alone (the server made this id), and, for each email
+ * the browser signed in with (the newest {@value #MAX_EMAILS}), a tag over the id, the email and the id of the account
+ * that had the email then: HMAC-SHA256 (truncated to 128 bits) under a key derived from the key-encryption key
+ * ({@link KeyEncryptionKey#derive}: the same on every node and across restarts), all URL-safe base64 without padding,
+ * joined by dots. It names no email: only the server can tell which email a tag is for, and only when it is told the
+ * email. A tag holds only while the email belongs to the same account: once the account's email changes or the
+ * account is closed, the browsers that signed in with it are strangers to whoever has the email next. A value the
+ * server did not make, or made for other emails or another account, is no known browser.
  */
 @Component
 public class KnownBrowsers {
 
-	/** The cookie's name. */
-	public static final String COOKIE = "subdesk_known_browser";
+	/**
+	 * The cookie's name: {@code __Host-}, so that browsers take it only from a secure answer of this host, for the
+	 * whole site and no other domain; a sibling subdomain or a plain-HTTP answer cannot set one of this name.
+	 */
+	public static final String COOKIE = "__Host-subdesk_known_browser";
 
 	/** How long the cookie is kept: a year. */
 	public static final java.time.Duration LIFETIME = java.time.Duration.ofDays(365);
@@ -43,7 +50,9 @@ public class KnownBrowsers {
 
 	private static final int TAG_BYTES = 16;
 
-	private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]{22}(\\.[A-Za-z0-9_-]{22}){0," + MAX_EMAILS + "}");
+	private static final String PART = "[A-Za-z0-9_-]{22}";
+
+	private static final Pattern SHAPE = Pattern.compile(PART + "\\." + PART + "(\\." + PART + "){0," + MAX_EMAILS + "}");
 
 	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
@@ -56,53 +65,85 @@ public class KnownBrowsers {
 	}
 
 	/**
-	 * The browser id of {@code cookie} if it says that its browser signed in with {@code typedEmail} before; empty for
-	 * no cookie, another email's, or anything the server did not make.
+	 * The browser id of the first of {@code cookies} (every value of the cookie the browser sent) that says that its
+	 * browser signed in with {@code typedEmail} while account {@code accountId} had it; empty for no account, no
+	 * cookie, another email's or account's, or anything the server did not make.
 	 */
-	public Optional<String> browserFor(String typedEmail, @Nullable String cookie) {
-		if (cookie == null || !SHAPE.matcher(cookie).matches()) {
+	public Optional<String> browserFor(String typedEmail, @Nullable String accountId, List<String> cookies) {
+		if (accountId == null) {
 			return Optional.empty();
 		}
-		String[] parts = cookie.split("\\.");
-		byte[] expected = tag(parts[0], SignInCodes.normalize(typedEmail)).getBytes(StandardCharsets.US_ASCII);
-		for (int i = 1; i < parts.length; i++) {
-			if (MessageDigest.isEqual(expected, parts[i].getBytes(StandardCharsets.US_ASCII))) {
-				return Optional.of(parts[0]);
+		String email = SignInCodes.normalize(typedEmail);
+		for (String cookie : cookies) {
+			String[] parts = parts(cookie);
+			if (parts.length == 0) {
+				continue;
+			}
+			byte[] expected = ascii(emailTag(parts[0], email, accountId));
+			for (int i = 2; i < parts.length; i++) {
+				if (MessageDigest.isEqual(expected, ascii(parts[i]))) {
+					return Optional.of(parts[0]);
+				}
 			}
 		}
 		return Optional.empty();
 	}
 
 	/**
-	 * The cookie's new value after this browser signed in with {@code typedEmail}: the same browser id as its
-	 * {@code cookie} (a new one when it has none, or one the server did not make), with the email's tag first, then
-	 * those of the newest other emails.
+	 * The cookie's new value after this browser signed in with {@code typedEmail} to account {@code accountId}: the
+	 * browser id of the first of its {@code cookies} whose id the server made (its tag holds), with the email's tag
+	 * first, then those of the newest other emails; a new id, with this email's tag alone, when none holds.
 	 */
-	public String remember(String typedEmail, @Nullable String cookie) {
+	public String remember(String typedEmail, String accountId, List<String> cookies) {
 		List<String> parts = new ArrayList<>();
-		if (cookie != null && SHAPE.matcher(cookie).matches()) {
-			parts.addAll(List.of(cookie.split("\\.")));
+		for (String cookie : cookies) {
+			String[] found = parts(cookie);
+			if (found.length > 0 && MessageDigest.isEqual(ascii(idTag(found[0])), ascii(found[1]))) {
+				parts.addAll(List.of(found));
+				break;
+			}
 		}
-		else {
+		if (parts.isEmpty()) {
 			byte[] id = new byte[ID_BYTES];
 			random.nextBytes(id);
-			parts.add(ENCODER.encodeToString(id));
+			String fresh = ENCODER.encodeToString(id);
+			parts.add(fresh);
+			parts.add(idTag(fresh));
 		}
 		String id = parts.removeFirst();
-		String tag = tag(id, SignInCodes.normalize(typedEmail));
+		String ownTag = parts.removeFirst();
+		String tag = emailTag(id, SignInCodes.normalize(typedEmail), accountId);
 		parts.remove(tag);
 		parts.addFirst(tag);
 		List<String> kept = new ArrayList<>();
 		kept.add(id);
+		kept.add(ownTag);
 		kept.addAll(parts.subList(0, Math.min(parts.size(), MAX_EMAILS)));
 		return String.join(".", kept);
 	}
 
-	private String tag(String browserId, String email) {
+	/** The cookie's parts, the browser id first, then its own tag; none for a value of another shape. */
+	private static String[] parts(@Nullable String cookie) {
+		return cookie == null || !SHAPE.matcher(cookie).matches() ? new String[0] : cookie.split("\\.");
+	}
+
+	private static byte[] ascii(String s) {
+		return s.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private String idTag(String browserId) {
+		return tag("browser\n" + browserId);
+	}
+
+	private String emailTag(String browserId, String email, String accountId) {
+		return tag("email\n" + browserId + '\n' + email + '\n' + accountId);
+	}
+
+	private String tag(String message) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);
-			byte[] full = mac.doFinal((browserId + '\n' + email).getBytes(StandardCharsets.UTF_8));
+			byte[] full = mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
 			return ENCODER.encodeToString(java.util.Arrays.copyOf(full, TAG_BYTES));
 		}
 		catch (NoSuchAlgorithmException | InvalidKeyException e) {

@@ -39,7 +39,13 @@ import org.springframework.transaction.annotation.Transactional;
  * to the limits of anyone else), and all known browsers of an email together to
  * {@value #KNOWN_BROWSERS_PER_EMAIL} times that: a stranger who uses up the email's ceiling from many addresses does
  * not keep the customer out, and at most {@code perEmailAllAddresses + KNOWN_BROWSERS_PER_EMAIL * perKnownBrowser}
- * codes (10 + 3 × 3 by default) go to one inbox in the window. Parallel requests wait for each other ({@link LimitLocks}),
+ * codes (10 + 3 × 3 by default) go to one inbox in the window. A known browser is one only while the email belongs to
+ * the account it signed in to ({@link KnownBrowsers}).
+ * <p>
+ * Strangers' codes (those not asked for by a known browser) for one email have a ceiling of {@code failedTriesPerDay}
+ * wrong tries together in {@link #GUESS_WINDOW} (20 by default, where the window's codes alone would allow 50 every
+ * 15 minutes): past it, strangers are refused new codes for the email as when too many are asked for, and the tries
+ * on their codes fail, until the day's wrong tries age out; a known browser still gets codes and signs in with them. Parallel requests wait for each other ({@link LimitLocks}),
  * so they cannot pass the limits together. Only a salted hash is stored; the code itself travels only in the
  * SIGN_IN_CODE notice. An email without an account gets the same answers and no notice.
  */
@@ -51,6 +57,9 @@ public class SignInCodes {
 	static final Duration VALID_FOR = Duration.ofMinutes(10);
 
 	static final Duration WINDOW = Duration.ofMinutes(15);
+
+	/** The window of the ceiling of wrong tries on strangers' codes: no longer than the rows are kept. */
+	static final Duration GUESS_WINDOW = SignInCodeRetention.RETENTION;
 
 	/** How many known browsers' allowances one email's codes have in the window, at most. */
 	static final int KNOWN_BROWSERS_PER_EMAIL = 3;
@@ -82,17 +91,24 @@ public class SignInCodes {
 			WHERE email = :email AND created_at > :since AND known_browser IS NOT NULL
 			""";
 
+	private static final String FAILED_TRIES_BY_STRANGERS = """
+			SELECT coalesce(sum(failed_tries), 0) FROM portal_sign_in_codes
+			WHERE email = :email AND created_at > :since AND known_browser IS NULL
+			""";
+
 	private static final String COUNT_RECENT_BY_IP = """
 			SELECT count(*) FROM portal_sign_in_codes WHERE client_ip = :ip AND created_at > :since
 			""";
 
 	private static final String LATEST_LIVE = """
-			SELECT id, account_id, code_hash, attempts FROM portal_sign_in_codes
+			SELECT id, account_id, code_hash, attempts, known_browser FROM portal_sign_in_codes
 			WHERE email = :email AND coalesce(requester, '') = :requester AND used_at IS NULL AND expires_at > :now
 			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
 			""";
 
 	private static final String COUNT_TRY = "UPDATE portal_sign_in_codes SET attempts = attempts + 1 WHERE id = :id";
+
+	private static final String COUNT_FAILED_TRY = "UPDATE portal_sign_in_codes SET failed_tries = failed_tries + 1 WHERE id = :id";
 
 	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
 
@@ -101,7 +117,8 @@ public class SignInCodes {
 		SENT, TOO_MANY_REQUESTS
 	}
 
-	private record LiveCode(String id, @org.jspecify.annotations.Nullable String accountId, String hash, int attempts) {
+	private record LiveCode(String id, @org.jspecify.annotations.Nullable String accountId, String hash, int attempts,
+			boolean byKnownBrowser) {
 	}
 
 	private final JdbcClient jdbc;
@@ -113,13 +130,16 @@ public class SignInCodes {
 	private final int perIp;
 	private final KnownBrowsers knownBrowsers;
 	private final int perKnownBrowser;
+	private final int failedTriesPerDay;
 
 	public SignInCodes(JdbcClient jdbc, Clock clock, Accounts accounts, ApplicationEventPublisher events,
 			KnownBrowsers knownBrowsers,
 			@Value("${subdesk.portal.codes-per-email:3}") int perEmail,
 			@Value("${subdesk.portal.codes-per-email-all-addresses:10}") int perEmailAllAddresses,
 			@Value("${subdesk.portal.codes-per-ip:30}") int perIp,
-			@Value("${subdesk.portal.codes-per-known-browser:3}") int perKnownBrowser) {
+			@Value("${subdesk.portal.codes-per-known-browser:3}") int perKnownBrowser,
+			@Value("${subdesk.portal.failed-code-tries-per-day:20}") int failedTriesPerDay) {
+		this.failedTriesPerDay = failedTriesPerDay;
 		this.knownBrowsers = knownBrowsers;
 		this.perKnownBrowser = perKnownBrowser;
 		this.jdbc = jdbc;
@@ -131,20 +151,21 @@ public class SignInCodes {
 		this.perIp = perIp;
 	}
 
-	/** {@link #issue(String, String, String, String)} for a browser with no known-browser cookie. */
+	/** {@link #issue(String, String, String, List)} for a browser with no known-browser cookie. */
 	@Transactional
 	public Issue issue(String typedEmail, String typedClientIp, String requester) {
-		return issue(typedEmail, typedClientIp, requester, null);
+		return issue(typedEmail, typedClientIp, requester, List.of());
 	}
 
 	/**
 	 * Asks for a code for {@code typedEmail} from {@code clientIp} for the browser {@code requester} (a random token
-	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's. With a
-	 * {@code knownBrowserCookie} that {@link KnownBrowsers} made when this browser signed in with the email, the
-	 * browser's own allowance holds first, then the strangers' limits; any other value is ignored.
+	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's. With one of
+	 * {@code knownBrowserCookies} (every value of the cookie the browser sent) that {@link KnownBrowsers} made when this
+	 * browser signed in with the email to the account that has it now, the browser's own allowance holds first, then
+	 * the strangers' limits; any other value is ignored.
 	 */
 	@Transactional
-	public Issue issue(String typedEmail, String typedClientIp, String requester, @Nullable String knownBrowserCookie) {
+	public Issue issue(String typedEmail, String typedClientIp, String requester, List<String> knownBrowserCookies) {
 		if (requester.isEmpty()) {
 			throw new IllegalArgumentException("a code is asked for by a browser: its requester token is not empty");
 		}
@@ -154,9 +175,9 @@ public class SignInCodes {
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
 		// a known browser past its own allowance asks as anyone else does, within the strangers' limits
-		Optional<String> knownBrowser = knownBrowsers.browserFor(email, knownBrowserCookie)
+		Optional<String> knownBrowser = knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
 			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since));
-		if (knownBrowser.isEmpty() && !withinLimits(email, clientIp, since)) {
+		if (knownBrowser.isEmpty() && !withinLimits(email, clientIp, since, now)) {
 			return Issue.TOO_MANY_REQUESTS;
 		}
 		// locked and read again: a code for an account whose closure is under way would be stored, and mailed, with
@@ -196,20 +217,41 @@ public class SignInCodes {
 	 * known for the email ({@code knownBrowserCookie}) may within its own allowance too.
 	 */
 	@Transactional(readOnly = true)
-	public boolean withinLimits(String typedEmail, String clientIp, @Nullable String knownBrowserCookie) {
+	public boolean withinLimits(String typedEmail, String clientIp, List<String> knownBrowserCookies) {
 		String email = normalize(typedEmail);
-		Timestamp since = Timestamp.from(clock.instant().minus(WINDOW));
-		return knownBrowsers.browserFor(email, knownBrowserCookie)
+		Instant now = clock.instant();
+		Timestamp since = Timestamp.from(now.minus(WINDOW));
+		return knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
 			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since))
-			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since);
+			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since, now);
 	}
 
-	private boolean withinLimits(String email, String clientIp, Timestamp since) {
+	/**
+	 * The id of the open account that has the email now, the one a known browser's tag must be for: looked up (with
+	 * the same queries) whether or not there is one.
+	 */
+	private @Nullable String currentAccount(String email) {
+		return accounts.findByEmail(email, Page.Request.first(1))
+			.data()
+			.stream()
+			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email))
+			.map(Account::id)
+			.findFirst()
+			.orElse(null);
+	}
+
+	/** Whether strangers' wrong tries on codes for the email stay under the day's ceiling. */
+	private boolean withinGuesses(String email, Instant now) {
+		return jdbc.sql(FAILED_TRIES_BY_STRANGERS).param("email", email)
+			.param("since", Timestamp.from(now.minus(GUESS_WINDOW))).query(Long.class).single() < failedTriesPerDay;
+	}
+
+	private boolean withinLimits(String email, String clientIp, Timestamp since, Instant now) {
 		long byEmailFromIp = jdbc.sql(COUNT_RECENT_BY_EMAIL_AND_IP).param("email", email).param("ip", clientIp)
 			.param("since", since).query(Long.class).single();
 		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
 		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
-		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp;
+		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp && withinGuesses(email, now);
 	}
 
 	private boolean withinKnownBrowsersAllowance(String email, String browser, Timestamp since) {
@@ -222,25 +264,31 @@ public class SignInCodes {
 	/**
 	 * The account the code signs in to, if it is the latest live code this browser ({@code requester}; empty for a
 	 * session from before codes had one) asked for with this email and fewer than {@value #MAX_TRIES} tries were
-	 * made on it. Every try counts, right or wrong, on that browser's code only.
+	 * made on it. Every try counts, right or wrong, on that browser's code only. A stranger's code (not asked for by a
+	 * known browser) fails, its try uncounted, while strangers' wrong tries for the email are past the day's ceiling.
 	 */
 	@Transactional
 	public Optional<String> verify(String typedEmail, String typedCode, String requester) {
 		Instant now = clock.instant();
+		String email = normalize(typedEmail);
+		// the day's wrong tries counted one try after another: parallel tries cannot pass the ceiling together
+		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email)));
 		Optional<LiveCode> live = jdbc.sql(LATEST_LIVE)
-			.param("email", normalize(typedEmail))
+			.param("email", email)
 			.param("requester", requester)
 			.param("now", Timestamp.from(now))
 			.query((rs, n) -> new LiveCode(rs.getString("id"), rs.getString("account_id"), rs.getString("code_hash"),
-					rs.getInt("attempts")))
+					rs.getInt("attempts"), rs.getString("known_browser") != null))
 			.optional();
-		if (live.isEmpty() || live.get().attempts() >= MAX_TRIES) {
+		if (live.isEmpty() || live.get().attempts() >= MAX_TRIES
+				|| !live.get().byKnownBrowser() && !withinGuesses(email, now)) {
 			return Optional.empty();
 		}
 		LiveCode code = live.get();
 		jdbc.sql(COUNT_TRY).param("id", code.id()).update();
 		boolean matches = OneTimeCodes.matches(code.hash(), code.id(), typedCode);
 		if (!matches || code.accountId() == null) {
+			jdbc.sql(COUNT_FAILED_TRY).param("id", code.id()).update();
 			return Optional.empty();
 		}
 		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();

@@ -116,7 +116,7 @@ class CheckoutPageController {
 				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
 			return start(plan, response, locale, model, "checkout.error.account");
 		}
-		if (!codes.withinLimits(email.strip(), request.getRemoteAddr(), SignInController.knownBrowserCookie(request))) {
+		if (!codes.withinLimits(email.strip(), request.getRemoteAddr(), SignInController.knownBrowserCookies(request))) {
 			return tooManyCodes(plan, response, locale, model);
 		}
 		try {
@@ -291,7 +291,7 @@ class CheckoutPageController {
 	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
 			Locale locale, Model model) {
 		if (codes.issue(email, request.getRemoteAddr(), SignInController.requester(request.getSession()),
-				SignInController.knownBrowserCookie(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+				SignInController.knownBrowserCookies(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			return tooManyCodes(plan, response, locale, model);
 		}
 		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));

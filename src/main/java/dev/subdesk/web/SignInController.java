@@ -56,7 +56,7 @@ class SignInController {
 			return "web/sign-in";
 		}
 		if (codes.issue(email, request.getRemoteAddr(), requester(request.getSession()),
-				knownBrowserCookie(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+				knownBrowserCookies(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			response.setStatus(429);
 			model.addAttribute("error", "signin.error.tooMany");
 			return "web/sign-in";
@@ -104,7 +104,7 @@ class SignInController {
 				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));
 		SecurityContextHolder.setContext(context);
 		contexts.saveContext(context, request, response);
-		rememberBrowser(email.toString(), request, response);
+		rememberBrowser(email.toString(), account.get(), request, response);
 		Object checkout = session.getAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 		if (checkout != null) {
 			session.removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
@@ -113,27 +113,30 @@ class SignInController {
 		return "redirect:/portal";
 	}
 
-	/** The browser's known-browser cookie ({@link KnownBrowsers}), as sent: the service checks what it says. */
-	static @Nullable String knownBrowserCookie(HttpServletRequest request) {
+	/**
+	 * Every value of the browser's known-browser cookie ({@link KnownBrowsers}), as sent: the service checks what they
+	 * say and takes one that holds, so a cookie of the same name set from elsewhere shadows nothing.
+	 */
+	static List<String> knownBrowserCookies(HttpServletRequest request) {
 		Cookie[] cookies = request.getCookies();
 		if (cookies == null) {
-			return null;
+			return List.of();
 		}
-		for (Cookie cookie : cookies) {
-			if (KnownBrowsers.COOKIE.equals(cookie.getName())) {
-				return cookie.getValue();
-			}
-		}
-		return null;
+		return java.util.Arrays.stream(cookies)
+			.filter(cookie -> KnownBrowsers.COOKIE.equals(cookie.getName()))
+			.map(Cookie::getValue)
+			.toList();
 	}
 
 	/**
 	 * Marks this browser as one that signed in with {@code email}: its later requests for codes for it have an
 	 * allowance of their own ({@link SignInCodes}). A long-lived cookie that names no email (a signed tag per email),
-	 * HttpOnly, Secure and SameSite=Lax; for the whole site, since checkout asks for codes too.
+	 * HttpOnly, Secure and SameSite=Lax; for the whole site (Path=/ and no Domain, as its {@code __Host-} name
+	 * requires), since checkout asks for codes too.
 	 */
-	private void rememberBrowser(String email, HttpServletRequest request, HttpServletResponse response) {
-		ResponseCookie cookie = ResponseCookie.from(KnownBrowsers.COOKIE, knownBrowsers.remember(email, knownBrowserCookie(request)))
+	private void rememberBrowser(String email, String account, HttpServletRequest request, HttpServletResponse response) {
+		ResponseCookie cookie = ResponseCookie
+			.from(KnownBrowsers.COOKIE, knownBrowsers.remember(email, account, knownBrowserCookies(request)))
 			.path("/")
 			.maxAge(KnownBrowsers.LIFETIME)
 			.httpOnly(true)

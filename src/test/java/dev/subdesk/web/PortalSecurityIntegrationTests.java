@@ -221,7 +221,7 @@ class PortalSecurityIntegrationTests extends PortalTestSupport {
 	@Test
 	void askingForCodesIsLimitedPerClientAddressWhateverTheEmails() {
 		// the suite's browsers all come from 127.0.0.1, so its server runs with a high limit: this one has two
-		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, knownBrowsers, 3, 10, 2, 3);
+		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, knownBrowsers, 3, 10, 2, 3, 20);
 		TransactionTemplate tx = new TransactionTemplate(transactions); // what the bean's proxy would open
 		BiFunction<String, String, SignInCodes.Issue> issue = (email, ip) -> tx.execute(s -> codes.issue(email, ip, "a browser"));
 		String address = "203.0.113." + UUID.randomUUID();

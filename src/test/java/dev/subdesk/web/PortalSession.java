@@ -93,8 +93,13 @@ final class PortalSession {
 	 * server marks Secure, which this client would keep to https, and the test server speaks http.
 	 */
 	PortalSession withCookie(String name, String value) {
+		return withCookie(name, value, "/");
+	}
+
+	/** {@link #withCookie(String, String)} for the pages under {@code path} (sent before those for wider paths). */
+	PortalSession withCookie(String name, String value, String path) {
 		java.net.HttpCookie cookie = new java.net.HttpCookie(name, value);
-		cookie.setPath("/");
+		cookie.setPath(path);
 		cookie.setVersion(0);
 		cookies.getCookieStore().add(URI.create(base + "/"), cookie);
 		return this;

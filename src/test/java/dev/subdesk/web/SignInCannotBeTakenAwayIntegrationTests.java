@@ -82,7 +82,7 @@ class SignInCannotBeTakenAwayIntegrationTests extends PortalTestSupport {
 
 		assertThat(ask(new PortalSession(port), c.email()).status()).as("an unknown browser").isEqualTo(429);
 		String forged = known.substring(0, known.length() - 2) + (known.endsWith("AA") ? "BA" : "AA");
-		for (String cookie : List.of(forged, "garbage", knownBrowsers.remember(Fixtures.uniqueEmail(), null),
+		for (String cookie : List.of(forged, "garbage", knownBrowsers.remember(Fixtures.uniqueEmail(), c.account(), List.of()),
 				known.substring(0, known.indexOf('.')))) {
 			PortalSession other = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, cookie);
 			assertThat(ask(other, c.email()).status()).as("a cookie not made for this email: " + cookie).isEqualTo(429);
@@ -103,6 +103,117 @@ class SignInCannotBeTakenAwayIntegrationTests extends PortalTestSupport {
 		assertThat(ask(more, c.email()).status()).as("the known browser's own allowance is small").isEqualTo(429);
 		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE email = lower(:email)")
 			.param("email", c.email()).query(Long.class).single()).as("what went to the inbox, all told").isEqualTo(13);
+	}
+
+	/**
+	 * A browser is known for an email only while the account it signed in to has it: once that account's email
+	 * changes, or the account is closed, and someone else's account has the email, the browser's codes for it are a
+	 * stranger's (counted against the strangers' ceiling, mailed only within it).
+	 */
+	@Test
+	void aBrowserKnownForAnEmailIsAStrangerOnceTheAccountNoLongerHasIt() {
+		Customer c = customerWith("antivirus-annual");
+		String known = signInAndKeepCookie(c.account(), c.email());
+		assertThat(ask(new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known), c.email()).status()).isEqualTo(302);
+		assertThat(knownBrowsersCodes(c.email())).as("known while the account has the email").isEqualTo(1);
+
+		accounts.changeEmail(c.account(), Fixtures.uniqueEmail());
+		accounts.changeEmail(accountWithVisa(), c.email());
+		assertThat(ask(new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known), c.email()).status()).isEqualTo(302);
+		assertThat(knownBrowsersCodes(c.email())).as("a stranger to the email's next account").isEqualTo(1);
+
+		String closing = accountWithVisa();
+		String email = email(closing);
+		String closedOnes = signInAndKeepCookie(closing, email);
+		new TransactionTemplate(transactions).executeWithoutResult(s -> accounts.closeAndErase(closing));
+		accounts.changeEmail(accountWithVisa(), email);
+		assertThat(ask(new PortalSession(port).withCookie(KnownBrowsers.COOKIE, closedOnes), email).status()).isEqualTo(302);
+		assertThat(knownBrowsersCodes(email)).as("a stranger once the account it knew is closed").isZero();
+	}
+
+	/**
+	 * The cookie is a {@code __Host-} one (Secure, Path=/, no Domain); of several with its name, the one that holds
+	 * counts (one planted for a deeper path, sent first, shadows nothing), and signing in keeps a browser id only
+	 * from a cookie the server made.
+	 */
+	@Test
+	void theKnownBrowserCookieIsAHostCookieAndOneThatDoesNotHoldShadowsNothing() {
+		Customer c = customerWith("antivirus-annual");
+		PortalSession first = new PortalSession(port).requestCode(c.email());
+		PortalSession.Page signedIn = first.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, c.account())));
+		String setCookie = signedIn.setCookie().lines().filter(l -> l.startsWith("__Host-subdesk_known_browser=")).findFirst()
+			.orElseThrow();
+		assertThat(setCookie).contains("Secure", "Path=/").doesNotContainIgnoringCase("Domain=");
+		String known = signedIn.cookie(KnownBrowsers.COOKIE).orElseThrow();
+		String id = known.substring(0, known.indexOf('.'));
+
+		String planted = "A".repeat(22) + "." + "B".repeat(22) + "." + "C".repeat(22);
+		PortalSession shadowed = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known)
+			.withCookie(KnownBrowsers.COOKIE, planted, "/portal");
+		assertThat(ask(shadowed, c.email()).status()).isEqualTo(302);
+		assertThat(knownBrowsersCodes(c.email())).as("the cookie that holds counts").isEqualTo(1);
+
+		Customer other = customerWith("antivirus-annual");
+		PortalSession kept = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known).requestCode(other.email());
+		String again = kept.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, other.account())))
+			.cookie(KnownBrowsers.COOKIE).orElseThrow();
+		assertThat(again).as("the server's own id is kept, with both emails' tags").startsWith(id + ".")
+			.contains(known.substring(known.lastIndexOf('.')));
+
+		PortalSession forged = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, planted).requestCode(other.email());
+		String fresh = forged.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, other.account())))
+			.cookie(KnownBrowsers.COOKIE).orElseThrow();
+		assertThat(fresh).as("an id the server did not make is not kept").doesNotStartWith("A".repeat(22));
+	}
+
+	/**
+	 * Strangers' codes for one email have a ceiling of 20 wrong tries a day together: past it, a stranger's request
+	 * for a new code is refused (the same refusal whether or not an account has the email), while a browser known for
+	 * the email still gets a code and signs in with it.
+	 */
+	@Test
+	void twentyWrongTriesOnStrangersCodesRefuseStrangersForTheDayButNotAKnownBrowser() {
+		Customer c = customerWith("antivirus-annual");
+		String known = signInAndKeepCookie(c.account(), c.email());
+		String refusedForTheCustomer = guessUntilRefused(c.email(), "127.0.0.41", "127.0.0.42");
+		String refusedForNobody = guessUntilRefused(Fixtures.uniqueEmail(), "127.0.0.43", "127.0.0.44");
+		assertThat(refusedForTheCustomer).as("the same refusal whether or not an account has the email")
+			.isEqualTo(refusedForNobody);
+
+		PortalSession customer = new PortalSession(port).withCookie(KnownBrowsers.COOKIE, known);
+		assertThat(ask(customer, c.email()).status()).as("a known browser still gets a code").isEqualTo(302);
+		customer.get("/portal/sign-in/code");
+		assertThat(customer.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, c.account())))
+			.location()).as("and signs in with it").endsWith("/portal");
+	}
+
+	/** 4 strangers' codes with 5 wrong tries each, then a fifth code asked for: answers its refusal page. */
+	private String guessUntilRefused(String email, String firstAddress, String secondAddress) {
+		PortalSession one = PortalSession.from(port, firstAddress);
+		PortalSession two = PortalSession.from(port, secondAddress);
+		for (PortalSession stranger : List.of(one, one, one, two)) {
+			assertThat(ask(stranger, email).status()).isEqualTo(302);
+			stranger.get("/portal/sign-in/code");
+			for (int i = 0; i < 5; i++) {
+				assertThat(stranger.post("/portal/sign-in/code", Map.of("code", "0000000")).status()).isEqualTo(401);
+			}
+		}
+		PortalSession.Page refused = ask(two, email);
+		assertThat(refused.status()).as("past the day's wrong tries").isEqualTo(429);
+		return refused.body().replace(email, "EMAIL").replaceAll("name=\"_csrf\" value=\"[^\"]+\"", "");
+	}
+
+	/** Signs in with the account's email in a new browser: answers the known-browser cookie it was given. */
+	private String signInAndKeepCookie(String account, String email) {
+		PortalSession browser = new PortalSession(port).requestCode(email);
+		PortalSession.Page signedIn = browser.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCode(api, account)));
+		assertThat(signedIn.location()).endsWith("/portal");
+		return signedIn.cookie(KnownBrowsers.COOKIE).orElseThrow();
+	}
+
+	private long knownBrowsersCodes(String email) {
+		return jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE email = lower(:email) AND known_browser IS NOT NULL")
+			.param("email", email).query(Long.class).single();
 	}
 
 	private static PortalSession.Page ask(PortalSession browser, String email) {
@@ -142,7 +253,7 @@ class SignInCannotBeTakenAwayIntegrationTests extends PortalTestSupport {
 
 	@Test
 	void theCodesOfOneEmailFromAllAddressesTogetherStayUnderTheCeiling() {
-		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, knownBrowsers, 3, 4, 100, 3);
+		SignInCodes codes = new SignInCodes(jdbc, clock, accounts, events, knownBrowsers, 3, 4, 100, 3, 20);
 		for (String email : new String[] { email(accountWithVisa()), Fixtures.uniqueEmail() }) {
 			String a = "203.0.113." + UUID.randomUUID();
 			for (int i = 0; i < 3; i++) {
