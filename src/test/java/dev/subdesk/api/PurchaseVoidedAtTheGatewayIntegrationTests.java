@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.subdesk.testing.GatewayHold;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,9 +43,9 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 				fixtures.consent(account, "antivirus-annual", null));
 		Api.Response purchase;
 		String key;
-		try (GatewayHold hold = new GatewayHold()) {
+		try (GatewayHold hold = new GatewayHold(jdbc, dataSource, "test_hold_purchase", HOLD, "purchase_")) {
 			CompletableFuture<Api.Response> request = CompletableFuture.supplyAsync(() -> api.post("/subscriptions", body));
-			hold.awaitTheCharge();
+			hold.awaitHeld("the purchase reaches the gateway");
 			key = jdbc.sql("SELECT gateway_key FROM purchase_attempts WHERE account_id = :a AND status = 'PENDING'")
 				.param("a", account).query(String.class).single();
 			// the request has been at the gateway longer than the sweep's grace (without advancing the shared clock)
@@ -147,63 +145,5 @@ class PurchaseVoidedAtTheGatewayIntegrationTests extends ApiIntegrationTest {
 
 	private String attemptStatus(String key) {
 		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", key).query(String.class).single();
-	}
-
-	/**
-	 * Holds purchase charges where the sandbox writes them to its ledger, as a slow gateway would, until released: the
-	 * ledger write waits for an advisory lock this test holds.
-	 */
-	private final class GatewayHold implements AutoCloseable {
-
-		private final Connection holder;
-		private boolean held;
-
-		GatewayHold() throws SQLException {
-			jdbc.sql("""
-					CREATE FUNCTION test_hold_purchase() RETURNS trigger LANGUAGE plpgsql AS $$
-					BEGIN
-					  PERFORM pg_advisory_xact_lock(%d);
-					  RETURN NEW;
-					END $$""".formatted(HOLD)).update();
-			jdbc.sql("""
-					CREATE TRIGGER test_hold_purchase BEFORE INSERT ON sandbox_gateway_payments FOR EACH ROW
-					WHEN (NEW.idempotency_key LIKE 'purchase_%') EXECUTE FUNCTION test_hold_purchase()""").update();
-			holder = dataSource.getConnection();
-			holder.setAutoCommit(true);
-			try (Statement lock = holder.createStatement()) {
-				lock.execute("SELECT pg_advisory_lock(" + HOLD + ")");
-			}
-			held = true;
-		}
-
-		void awaitTheCharge() {
-			org.awaitility.Awaitility.await("the purchase reaches the gateway")
-				.atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> jdbc.sql("""
-						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :o
-						""").param("o", HOLD).query(Long.class).single() > 0);
-		}
-
-		void release() throws SQLException {
-			if (held) {
-				try (Statement unlock = holder.createStatement()) {
-					unlock.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
-				}
-				held = false;
-			}
-		}
-
-		@Override
-		public void close() throws SQLException {
-			try {
-				release();
-				holder.close();
-			}
-			finally {
-				jdbc.sql("DROP TRIGGER test_hold_purchase ON sandbox_gateway_payments").update();
-				jdbc.sql("DROP FUNCTION test_hold_purchase()").update();
-			}
-		}
 	}
 }

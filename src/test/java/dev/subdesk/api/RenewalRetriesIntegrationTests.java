@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.subdesk.testing.GatewayHold;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -143,9 +141,9 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		String sub = subscribed(account);
 		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
 		String key = "renewal_" + sub + "_p1_a0";
-		try (GatewayHold hold = new GatewayHold(sub)) {
+		try (GatewayHold hold = new GatewayHold(jdbc, dataSource, "test_hold_gateway", HOLD, "renewal_" + sub)) {
 			CompletableFuture<Void> run = advancePast(periodEnd);
-			hold.awaitTheBatch();
+			hold.awaitHeld("the renewal batch reaches the gateway");
 			assertThat(attemptStatus(key)).isEqualTo("PENDING");
 			// the batch has been with the gateway longer than the grace: by its age the attempt looks abandoned
 			jdbc.sql("UPDATE purchase_attempts SET created_at = created_at - interval '5 minutes' WHERE gateway_key = :k")
@@ -170,9 +168,9 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		String sub = subscribed(account);
 		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
 		String key = "renewal_" + sub + "_p1_a0";
-		try (GatewayHold hold = new GatewayHold(sub)) {
+		try (GatewayHold hold = new GatewayHold(jdbc, dataSource, "test_hold_gateway", HOLD, "renewal_" + sub)) {
 			CompletableFuture<Void> run = advancePast(periodEnd);
-			hold.awaitTheBatch();
+			hold.awaitHeld("the renewal batch reaches the gateway");
 			// what a sweep that looked the key up before the batch reached the gateway leaves
 			jdbc.sql("UPDATE purchase_attempts SET status = 'VOID' WHERE gateway_key = :k").param("k", key).update();
 			Api.Response cancel = fixtures.cancel(sub, "END_OF_TERM");
@@ -244,65 +242,5 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 	private CompletableFuture<Void> advancePast(String periodEnd) {
 		Duration until = Duration.between(fixtures.now(), Instant.parse(periodEnd)).plusMinutes(1);
 		return CompletableFuture.runAsync(() -> fixtures.advance(until));
-	}
-
-	/**
-	 * Holds the renewal charges of one subscription where the sandbox writes them to its ledger, as a slow gateway
-	 * would, until released: the ledger write waits for an advisory lock this test holds.
-	 */
-	private final class GatewayHold implements AutoCloseable {
-
-		private final Connection holder;
-		private boolean held;
-
-		GatewayHold(String subscription) throws SQLException {
-			jdbc.sql("""
-					CREATE FUNCTION test_hold_gateway() RETURNS trigger LANGUAGE plpgsql AS $$
-					BEGIN
-					  PERFORM pg_advisory_xact_lock(%d);
-					  RETURN NEW;
-					END $$""".formatted(HOLD)).update();
-			jdbc.sql("""
-					CREATE TRIGGER test_hold_gateway BEFORE INSERT ON sandbox_gateway_payments FOR EACH ROW
-					WHEN (NEW.idempotency_key LIKE 'renewal_%s%%') EXECUTE FUNCTION test_hold_gateway()"""
-				.formatted(subscription)).update();
-			holder = dataSource.getConnection();
-			holder.setAutoCommit(true);
-			try (Statement lock = holder.createStatement()) {
-				lock.execute("SELECT pg_advisory_lock(" + HOLD + ")");
-			}
-			held = true;
-		}
-
-		/** Waits until the renewal batch is held at the ledger write. */
-		void awaitTheBatch() {
-			org.awaitility.Awaitility.await("the renewal batch reaches the gateway")
-				.atMost(java.time.Duration.ofSeconds(30))
-				.pollInterval(java.time.Duration.ofMillis(50))
-				.until(() -> jdbc.sql("""
-						SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :o
-						""").param("o", HOLD).query(Long.class).single() > 0);
-		}
-
-		void release() throws SQLException {
-			if (held) {
-				try (Statement unlock = holder.createStatement()) {
-					unlock.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
-				}
-				held = false;
-			}
-		}
-
-		@Override
-		public void close() throws SQLException {
-			try {
-				release();
-				holder.close();
-			}
-			finally {
-				jdbc.sql("DROP TRIGGER test_hold_gateway ON sandbox_gateway_payments").update();
-				jdbc.sql("DROP FUNCTION test_hold_gateway()").update();
-			}
-		}
 	}
 }
