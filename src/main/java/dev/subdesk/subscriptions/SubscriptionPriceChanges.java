@@ -163,6 +163,18 @@ public class SubscriptionPriceChanges {
 			""";
 
 	/**
+	 * The renewal a lapsed consent ends: the subscription still renews at the change's renewal, which was told inside
+	 * the notice window and charges the new price (no kept discount).
+	 */
+	private static final String LAPSED_RENEWAL = """
+			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
+			  AND s.current_period_end = p.renewal_at
+			  AND p.notice_sent_at >= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
+			  AND p.notice_sent_at <= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END)
+			  AND NOT (s.price_amount < p.old_amount AND s.price_amount < p.new_amount)
+			""";
+
+	/**
 	 * Consent-requiring changes without consent whose renewal has come, on subscriptions that would renew at it, told
 	 * inside the window before it ({@link SubscriptionPriceChange#awaitsConsentAt}); not where that renewal keeps an
 	 * accepted discount lower than the new price (its price below both the regular price the change was told from and
@@ -172,11 +184,7 @@ public class SubscriptionPriceChanges {
 	private static final String LAPSED = """
 			SELECT p.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
 			WHERE p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
-			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
-			  AND s.current_period_end = p.renewal_at
-			  AND p.notice_sent_at >= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
-			  AND p.notice_sent_at <= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END)
-			  AND NOT (s.price_amount < p.old_amount AND s.price_amount < p.new_amount)
+			""" + LAPSED_RENEWAL + """
 			ORDER BY p.renewal_at
 			LIMIT :limit
 			""";
@@ -186,11 +194,7 @@ public class SubscriptionPriceChanges {
 			SELECT p.* FROM subscription_price_changes p JOIN subscriptions s ON s.id = p.subscription_id
 			WHERE p.subscription_id = :sub AND p.price_change_id = :change
 			  AND p.status = 'PENDING' AND p.consent_required AND p.consented_at IS NULL AND p.renewal_at <= :until
-			  AND s.status IN ('TRIALING', 'ACTIVE') AND s.auto_renew AND s.cancel_at IS NULL
-			  AND s.current_period_end = p.renewal_at
-			  AND p.notice_sent_at >= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearLead ELSE :monthLead END)
-			  AND p.notice_sent_at <= p.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END)
-			  AND NOT (s.price_amount < p.old_amount AND s.price_amount < p.new_amount)
+			""" + LAPSED_RENEWAL + """
 			FOR UPDATE OF p
 			""";
 
