@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  * retries, not we): the end of the store's grace period, or the end of the period paid for when the store gives no
  * grace ({@link Subscription#storeGraceUntil}). An auto-renewing one whose renewal is due but has not run yet (the renewal
  * job runs every minute, but may lag) covers an hour past now at a time, within that same grace: what is paid for
- * ends at {@code currentPeriodEnd} (API.md), and a token issued in the lag outlasts it by an hour at most. An add-on never covers past its base. A cancelled (refunded or not),
+ * ends at {@code currentPeriodEnd} (API.md), and a token issued in the lag outlasts it by an hour at most. A
+ * store-billed one is renewed by its store, not by our job: past its period, with no notice from the store yet, it
+ * covers {@link #STORE_NOTICE_LAG} past {@code currentPeriodEnd} (a fixed end, not an hour from now), then nothing
+ * until the store reports the renewal (or its billing retry, which makes it PAST_DUE with the store's grace). An add-on never covers past its base. A cancelled (refunded or not),
  * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
  */
 final class CoveragePolicy {
@@ -27,6 +30,13 @@ final class CoveragePolicy {
 
 	/** How long at a time an auto-renewing subscription whose renewal is due but has not run yet covers. */
 	static final Duration RENEWAL_DUE = Duration.ofHours(1);
+
+	/**
+	 * How long past the period paid for a store-billed subscription the store has not reported on yet covers: the
+	 * store bills the renewal itself and tells us by a notice that may arrive a little after the period's end. Past
+	 * it, nothing the store confirmed is left to cover, so nothing is served until its notice comes.
+	 */
+	static final Duration STORE_NOTICE_LAG = Duration.ofHours(1);
 
 	private CoveragePolicy() {
 	}
@@ -53,8 +63,11 @@ final class CoveragePolicy {
 			// renewing, with its renewal attempt due but not run yet (a job that lags, a node that was down): covered an
 			// hour at a time, so its devices are not locked out and no token outlasts the lag by more than an hour;
 			// never past the grace a failed attempt would have
-			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null && !now.isBefore(s.currentPeriodEnd())
-					? earlier(now.plus(RENEWAL_DUE), s.currentPeriodEnd().plus(DUNNING)) : s.currentPeriodEnd();
+			// a store-billed one is renewed by its store: a fixed short lag for its notice, then nothing it confirmed
+			case TRIALING, ACTIVE -> !s.autoRenew() || s.cancelAt() != null || now.isBefore(s.currentPeriodEnd())
+					? s.currentPeriodEnd()
+					: s.storeBilled() ? s.currentPeriodEnd().plus(STORE_NOTICE_LAG)
+							: earlier(now.plus(RENEWAL_DUE), s.currentPeriodEnd().plus(DUNNING));
 			// a store-billed one is served as long as the store serves it (its grace end, or the paid end without
 			// grace); a store that named no end (a grace period without its end) keeps our own dunning's five days
 			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.currentPeriodEnd().plus(DUNNING));

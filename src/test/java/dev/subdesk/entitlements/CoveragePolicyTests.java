@@ -68,6 +68,28 @@ class CoveragePolicyTests {
 	}
 
 	@Test
+	void aStoreBilledSubscriptionPastThePeriodPaidForIsCoveredAnHourLongerWhileTheStoresNoticeMayLagThenNot() {
+		Subscription store = withChannel(subscription(Subscription.Status.ACTIVE, null, null), Channel.GOOGLE_PLAY);
+		Instant lagEnd = END.plus(Duration.ofHours(1));
+		assertThat(CoveragePolicy.until(store, null, END.minusSeconds(60))).contains(END);
+		assertThat(CoveragePolicy.until(store, null, END)).contains(lagEnd);
+		assertThat(CoveragePolicy.until(store, null, END.plus(Duration.ofMinutes(59)))).as("not an hour from now: a fixed end")
+			.contains(lagEnd);
+		assertThat(CoveragePolicy.until(store, null, lagEnd)).isEmpty();
+		assertThat(CoveragePolicy.until(store, null, END.plus(Duration.ofDays(2)))).as("not our renewal job's five days")
+			.isEmpty();
+		Subscription ending = withChannel(subscription(Subscription.Status.ACTIVE, END, null), Channel.APP_STORE);
+		assertThat(CoveragePolicy.until(ending, null, END)).as("auto-renewal off: it ends with its period").isEmpty();
+	}
+
+	private static Subscription withChannel(Subscription s, Channel channel) {
+		return new Subscription(s.id(), s.accountId(), s.planCode(), s.orderNumber(), channel, s.status(), s.autoRenew(),
+				s.term(), s.anchor(), s.periodIndex(), s.currentPeriodStart(), s.currentPeriodEnd(), s.cancelAt(),
+				s.cancelledAt(), s.scheduledBy(), s.parentId(), null, s.price(), s.deviceLimit(), s.createdAt(), s.seq(),
+				s.storeGraceUntil());
+	}
+
+	@Test
 	void anEndedSubscriptionOrOneWhoseCoverageRanOutCoversNothing() {
 		assertThat(CoveragePolicy.until(subscription(Subscription.Status.CANCELLED, NOW, null), null, NOW)).isEmpty();
 		assertThat(CoveragePolicy.until(subscription(Subscription.Status.EXPIRED, null, null), null, NOW)).isEmpty();

@@ -195,6 +195,33 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void pastThePeriodPaidForWithNoNoticeFromTheStoreItIsCoveredAnHourLongerThenNotUntilTheStoreReportsTheRenewal() {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String device = entitlements.device(p.account, p.subscription().path("id").asString());
+		Instant lagEnd = p.end.plus(Duration.ofHours(1));
+
+		fixtures.advance(Duration.between(fixtures.now(), p.end).plusMinutes(30));
+		assertThat(p.subscription().path("status").asString()).as("no notice yet: as the store left it").isEqualTo("ACTIVE");
+		assertThat(entitlements.tokenExpiry(device)).as("the renewal notice may lag: an hour past the period paid for")
+			.isEqualTo(lagEnd);
+		assertThat(entitlements.until(p.account)).isEqualTo(lagEnd);
+
+		fixtures.advance(Duration.ofMinutes(30));
+		entitlements.assertNoToken(device);
+		assertThat(entitlements.of(p.account).values()).as("nothing the store confirmed").isEmpty();
+		fixtures.advance(Duration.ofDays(2));
+		entitlements.assertNoToken(device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+
+		p.start = p.end;
+		p.end = p.end.plus(Duration.ofDays(30));
+		assertThat(p.notify("DID_RENEW", null, fixtures.now())).isEqualTo("APPLIED");
+		assertThat(entitlements.tokenExpiry(device)).as("the store renewed it").isEqualTo(fixtures.now().plus(Duration.ofDays(7)));
+		assertThat(entitlements.until(p.account)).isEqualTo(p.end);
+	}
+
+	@Test
 	void aGracePeriodWhoseEndTheStoreDoesNotNameKeepsOurOwnDunningDaysAndARenewalForgetsTheGrace() {
 		AppStorePurchase p = subscribed();
 		StoreEntitlements entitlements = new StoreEntitlements(vendor);
