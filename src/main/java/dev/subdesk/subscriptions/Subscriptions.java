@@ -348,7 +348,8 @@ public class Subscriptions {
 	 * of ours (the renewal engine leaves it alone until the store reports again), served until {@code graceUntil}:
 	 * the end of the store's grace period, or {@code currentPeriodEnd} when the store gives no grace; null when the
 	 * store named no end (entitlements then keep our own dunning's). Already PAST_DUE: only the end is updated, as
-	 * the store reports it now (no second {@code subscription.past_due}).
+	 * the store reports it now (no second {@code subscription.past_due}): a changed end is a
+	 * {@code subscription.updated} (it moves what the devices are served, invariant 12); the same end again, nothing.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription storePastDue(Subscription s, @Nullable Instant graceUntil) {
@@ -362,6 +363,9 @@ public class Subscriptions {
 		if (!wasPastDue) {
 			repository.nextAttemptAt(s.id(), null);
 			changed(EventType.SUBSCRIPTION_PAST_DUE, updated);
+		}
+		else {
+			changed(EventType.SUBSCRIPTION_UPDATED, updated);
 		}
 		return updated;
 	}

@@ -222,6 +222,26 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aGraceEndTheStoreChangesIsASubscriptionUpdatedEventAndTheSameEndAgainIsNone() {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String id = p.subscription().path("id").asString();
+		p.gracePeriodExpires = p.end.plus(Duration.ofDays(6));
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(1))).isEqualTo("APPLIED");
+		Instant longer = p.end.plus(Duration.ofDays(16));
+		p.gracePeriodExpires = longer;
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(2))).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(longer);
+		assertThat(p.notify("DID_FAIL_TO_RENEW", "GRACE_PERIOD", now.plusSeconds(3))).as("the same end again")
+			.isEqualTo("APPLIED");
+
+		JsonNode events = vendor.get("/events?limit=100&subjectId=" + id).json().path("data");
+		assertThat(events.values().stream().map(e -> e.path("type").asString()).toList().reversed())
+			.as("invariant 12: the changed grace end, which moves what the devices get, is a change with its event")
+			.containsExactly("subscription.created", "subscription.past_due", "subscription.updated");
+	}
+
+	@Test
 	void aGracePeriodWhoseEndTheStoreDoesNotNameKeepsOurOwnDunningDaysAndARenewalForgetsTheGrace() {
 		AppStorePurchase p = subscribed();
 		StoreEntitlements entitlements = new StoreEntitlements(vendor);
