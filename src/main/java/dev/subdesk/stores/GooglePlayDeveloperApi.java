@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.subdesk.clock.WallClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +18,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -33,7 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with an OAuth 2.0 access token of the vendor's service account, got by the JWT bearer grant (RFC 7523: a JWT the
  * service account's key signs, RS256, scope {@code androidpublisher}) and kept until a minute before it expires. A
  * {@code 404} is a token Google does not know; a {@code 401} gets a new access token and one more try; anything else
- * that is not an answer is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later.
+ * that is not an answer is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later. The
+ * assertion and the access token's lifetime are in real time ({@link WallClock}), not the clock bean's: Google checks
+ * them against its own clock, which the test clock does not move.
  */
 final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 
@@ -85,15 +87,15 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 	private final Duration timeout;
 	private final HttpClient http;
 	private final JsonMapper json;
-	private final Clock clock;
+	private final WallClock wallClock;
 	private @Nullable AccessToken token;
 
-	GooglePlayDeveloperApi(ServiceAccountKey account, URI baseUrl, Duration timeout, JsonMapper json, Clock clock) {
+	GooglePlayDeveloperApi(ServiceAccountKey account, URI baseUrl, Duration timeout, JsonMapper json, WallClock wallClock) {
 		this.account = account;
 		this.baseUrl = baseUrl;
 		this.timeout = timeout;
 		this.json = json;
-		this.clock = clock;
+		this.wallClock = wallClock;
 		this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
 	}
 
@@ -124,7 +126,8 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 
 	/** The cached access token, or a new one by the JWT bearer grant when it is missing, expiring or refused. */
 	private synchronized String accessToken(boolean refused) {
-		Instant now = clock.instant();
+		// Google's time, not the business clock's: a moved test clock must not date the assertion nor age the token
+		Instant now = wallClock.instant();
 		if (!refused && token != null && now.isBefore(token.expiresAt().minusSeconds(60))) {
 			return token.value();
 		}

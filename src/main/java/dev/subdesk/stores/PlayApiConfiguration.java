@@ -1,10 +1,10 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.clock.WallClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -23,7 +23,8 @@ class PlayApiConfiguration {
 	@Bean
 	@Primary
 	@ConditionalOnProperty("subdesk.stores.google.api.service-account-key")
-	PlaySubscriptionsApi googlePlayDeveloperApi(StoresProperties properties, JsonMapper json, Clock clock) {
+	PlaySubscriptionsApi googlePlayDeveloperApi(StoresProperties properties, JsonMapper json,
+			WallClock wallClock) {
 		StoresProperties.Google.Api api = java.util.Objects.requireNonNull(properties.google()).api();
 		String location = java.util.Objects.requireNonNull(api).serviceAccountKey();
 		String keyFile;
@@ -42,6 +43,6 @@ class PlayApiConfiguration {
 		}
 		URI base = URI.create(api.baseUrl() == null ? "https://androidpublisher.googleapis.com" : api.baseUrl());
 		Duration timeout = api.timeout() == null ? Duration.ofSeconds(10) : api.timeout();
-		return new GooglePlayDeveloperApi(key, base, timeout, json, clock);
+		return new GooglePlayDeveloperApi(key, base, timeout, json, wallClock);
 	}
 }

@@ -8,5 +8,5 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Store sync",
-		allowedDependencies = { "shared", "catalog", "accounts", "subscriptions", "support" })
+		allowedDependencies = { "shared", "clock", "catalog", "accounts", "subscriptions", "support" })
 package dev.subdesk.stores;

@@ -49,7 +49,8 @@ class SourceRulesProperties {
 					"BigDecimal (import and one use): the integer minor units scaled exactly by movePointLeft, only to "
 							+ "hand NumberFormat a value to display in the customer's locale; no arithmetic on money"),
 			new Allowed("dev/subdesk/clock/ClockConfiguration.java", "direct time", 1,
-					"Clock.systemUTC() is the base of the one clock bean (TestClock); everything else injects that bean"));
+					"Clock.systemUTC() is the base of the one clock bean (TestClock) and of the WallClock (real time, only "
+							+ "for an assertion an external party checks against its own clock); everything else injects the clock bean"));
 
 	@Example
 	void noFloatingPointOrDirectTimeOutsideTheAllowList() throws IOException {

@@ -15,6 +15,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -41,6 +45,11 @@ final class FakeGoogleApis implements AutoCloseable {
 	final List<Map<String, Object>> grants = new CopyOnWriteArrayList<>();
 	final List<String> apiAuthorizations = new CopyOnWriteArrayList<>();
 	final AtomicInteger apiStatus = new AtomicInteger(0);
+	/**
+	 * Google's own time, when set: as Google does, the token endpoint then refuses ({@code 400 invalid_grant}) an
+	 * assertion issued more than 5 minutes away from it or already expired by it. Unset: any time is taken.
+	 */
+	final AtomicReference<@Nullable Clock> googleTime = new AtomicReference<>();
 	private final Map<String, String> purchases = new ConcurrentHashMap<>();
 	private final List<String> issued = new CopyOnWriteArrayList<>();
 	private final HttpServer server;
@@ -100,8 +109,14 @@ final class FakeGoogleApis implements AutoCloseable {
 			grants.add(Map.of("grant_type", form.getOrDefault("grant_type", ""), "signed", signed, "iss",
 					String.valueOf(claims.getIssuer()), "aud", claims.getAudience(), "scope", String.valueOf(claims.getClaim("scope")),
 					"alg", assertion.getHeader().getAlgorithm().getName(), "kid", String.valueOf(assertion.getHeader().getKeyID()),
-					"lifetime", (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000));
-			if (!signed || !"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))) {
+					"lifetime", (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000,
+					"iat", claims.getIssueTime().toInstant()));
+			Clock google = googleTime.get();
+			boolean timely = google == null
+					|| (Duration.between(google.instant(), claims.getIssueTime().toInstant()).abs()
+						.compareTo(Duration.ofMinutes(5)) <= 0
+							&& claims.getExpirationTime().toInstant().isAfter(google.instant()));
+			if (!signed || !timely || !"urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type"))) {
 				answer(exchange, 400, "{\"error\":\"invalid_grant\"}");
 				return;
 			}

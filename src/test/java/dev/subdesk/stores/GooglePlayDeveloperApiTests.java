@@ -3,6 +3,7 @@ package dev.subdesk.stores;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.subdesk.clock.WallClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ class GooglePlayDeveloperApiTests {
 
 	private GooglePlayDeveloperApi adapter(Clock at) {
 		var key = GooglePlayDeveloperApi.ServiceAccountKey.parse(google.keyFile(), JSON);
-		return new GooglePlayDeveloperApi(key, google.base(), Duration.ofSeconds(5), JSON, at);
+		return new GooglePlayDeveloperApi(key, google.base(), Duration.ofSeconds(5), JSON, new WallClock(at));
 	}
 
 	@AfterEach
@@ -84,6 +85,17 @@ class GooglePlayDeveloperApiTests {
 			assertThat(grant.get("lifetime")).isEqualTo(3600L);
 		});
 		assertThat(google.apiAuthorizations).singleElement().asString().startsWith("Bearer ya29.");
+	}
+
+	@Test
+	void theAssertionIsIssuedAtTheRealTimeItIsSentAtAndValidForAnHourFromIt() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		google.googleTime.set(clock);
+		api.get("example.acme.app", "t1");
+		assertThat(google.grants).singleElement().satisfies(grant -> {
+			assertThat(grant.get("iat")).isEqualTo(NOW);
+			assertThat(grant.get("lifetime")).isEqualTo(3600L);
+		});
 	}
 
 	@Test

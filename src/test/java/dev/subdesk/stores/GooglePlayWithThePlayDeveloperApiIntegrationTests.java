@@ -97,4 +97,38 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 		assertThat(Instant.parse(subscription.path("currentPeriodEnd").asString())).isEqualTo(start.plus(Duration.ofDays(30)));
 		assertThat(GOOGLE.apiAuthorizations).last().asString().startsWith("Bearer ya29.");
 	}
+
+	@Test
+	void theServiceAccountsAssertionCarriesRealTimeAfterTheTestClockMovedOn() {
+		fixtures.advance(Duration.ofDays(40));
+		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		String account = fixtures.account();
+		Api vendor = api.checkedAgainstTheDescription();
+		String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
+		String purchaseToken = "gp-" + UUID.randomUUID();
+		Instant start = now.minus(Duration.ofMinutes(5));
+		GOOGLE.put(PACKAGE, purchaseToken, GooglePlayDeveloperApiTests.PURCHASE
+			.replace("2026-11-03T09:59:00.123Z", start.toString())
+			.replace("2026-12-03T09:59:00.123Z", start.plus(Duration.ofDays(30)).toString())
+			.replace("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", link)
+			.replace("example.acme.antivirus.monthly", "antivirus-monthly"));
+		var message = GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, purchaseToken, now, UUID.randomUUID().toString());
+		Api pubSub = api.with("Authorization",
+				"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+		// Google checks the assertion against its own (real) time, and a token kept from before is refused
+		GOOGLE.googleTime.set(Clock.systemUTC());
+		GOOGLE.forgetAccessTokens();
+		int grants = GOOGLE.grants.size();
+		try {
+			Api.Response applied = pubSub.post("/channels/google/rtdn", message);
+			assertThat(applied.status()).as(applied.toString() + " grants " + GOOGLE.grants).isEqualTo(200);
+			assertThat(applied.json().path("outcome").asString()).isEqualTo("APPLIED");
+		}
+		finally {
+			GOOGLE.googleTime.set(null);
+		}
+		assertThat(GOOGLE.grants).hasSizeGreaterThan(grants);
+		assertThat((Instant) GOOGLE.grants.getLast().get("iat")).as("real time, not the test clock's")
+			.isBefore(now.minus(Duration.ofDays(39)));
+	}
 }
