@@ -249,9 +249,18 @@ class Dispatcher implements SmartLifecycle {
 			SELECT id FROM webhook_endpoint WHERE id = ANY (:ids) ORDER BY id FOR KEY SHARE
 			""";
 
+	/**
+	 * A success ends the endpoint's failing streak, and with it its having been disabled for failing: a manual retry
+	 * that succeeds to an endpoint the dispatcher disabled shows that not every delivery fails there any more. The
+	 * endpoint stays DISABLED (only its owner enables it, shared/API.md names no other way back), now as its owner's:
+	 * its PENDING deliveries wait for the owner to enable it, and a failure recorded later (an attempt in flight) no
+	 * longer gives up on them as though the 3 days of failures were still running (it kept the flag, and the first
+	 * failure after the success failed every PENDING delivery of the endpoint).
+	 */
 	private static final String ENDPOINT_SUCCEEDED = """
-			UPDATE webhook_endpoint SET failing_since = NULL WHERE id IN (
-			    SELECT id FROM webhook_endpoint WHERE id = ANY (:ids) AND failing_since IS NOT NULL
+			UPDATE webhook_endpoint SET failing_since = NULL, disabled_for_failing = false WHERE id IN (
+			    SELECT id FROM webhook_endpoint WHERE id = ANY (:ids)
+			      AND (failing_since IS NOT NULL OR disabled_for_failing)
 			    ORDER BY id FOR NO KEY UPDATE)
 			""";
 
