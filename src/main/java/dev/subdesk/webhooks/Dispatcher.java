@@ -595,7 +595,14 @@ class Dispatcher implements SmartLifecycle {
 
 	/** Claims the due deliveries this node has room for and starts sending them; how many it started. */
 	int dispatch() {
-		List<Claim> claims = claim();
+		return send(claim());
+	}
+
+	/**
+	 * Starts sending what this node {@link #claim claimed}: looks up the events and endpoints, then one sender per
+	 * attempt; how many it started.
+	 */
+	int send(List<Claim> claims) {
 		if (claims.isEmpty()) {
 			return 0;
 		}
@@ -617,7 +624,15 @@ class Dispatcher implements SmartLifecycle {
 			try {
 				executor.execute(() -> {
 					try {
-						send(client, claim, events.get(claim.position()), targets.get(claim.endpointId()));
+						Target target = targets.get(claim.endpointId());
+						if (target == null) {
+							// the endpoint was deleted after the claim, and the delivery with it (ON DELETE CASCADE):
+							// there is nothing to send it to, nor any row to record an outcome on
+							log.debug("Webhook delivery {} not sent: its endpoint {} was deleted", claim.id(),
+									claim.endpointId());
+							return;
+						}
+						send(client, claim, events.get(claim.position()), target);
 					}
 					catch (RuntimeException e) {
 						log.warn("Recording the outcome of webhook delivery {} failed; its lease will lapse", claim.id(),

@@ -3,6 +3,10 @@ package dev.subdesk.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
@@ -15,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -129,5 +134,55 @@ class DisabledAndDeletedEndpointsIntegrationTests {
 			.query(Boolean.class).single()).as("the failing streak ended").isTrue();
 		assertThat(endpoints.get(id).status()).as("only its owner enables it again")
 			.isEqualTo(WebhookEndpoint.Status.DISABLED);
+	}
+
+	/**
+	 * An endpoint deleted after a node claimed one of its deliveries and before it looked the endpoint up: the
+	 * delivery went with the endpoint (ON DELETE CASCADE), so the attempt is dropped quietly; it threw a
+	 * NullPointerException, logged as a failure to record the outcome.
+	 */
+	@Test
+	void aDeliveryWhoseEndpointIsDeletedAfterItsClaimIsDroppedWithoutAnError() throws Exception {
+		Receiver receiver = receiver();
+		String id = endpoint(receiver);
+		Dispatcher node = new Dispatcher(jdbc, transactions, clock, properties, meters, secrets);
+		Logger logger = (Logger) LoggerFactory.getLogger(Dispatcher.class);
+		ListAppender<ILoggingEvent> logged = new ListAppender<>();
+		logged.start();
+		dispatcher.stop();
+		logger.addAppender(logged);
+		try {
+			String eventId = append(subject());
+			while (node.fanOut() > 0) {
+				// until it is fanned out
+			}
+			String delivery = deliveryOf(id, eventId).id();
+			List<Dispatcher.Claim> all = node.claim();
+			List<Dispatcher.Claim> claims = all.stream().filter(c -> c.id().equals(delivery)).toList();
+			assertThat(claims).hasSize(1);
+			// any other test's delivery claimed with it is given back as it was
+			List<Dispatcher.Claim> others = all.stream().filter(c -> !c.id().equals(delivery)).toList();
+			node.forget(others);
+			jdbc.sql("""
+					UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+					WHERE id = ANY (:ids) AND claim_token = ANY (:tokens)
+					""")
+				.param("ids", others.stream().map(Dispatcher.Claim::id).toArray(String[]::new))
+				.param("tokens", others.stream().map(Dispatcher.Claim::token).toArray(String[]::new))
+				.update();
+			endpoints.delete(id);
+
+			assertThat(node.send(claims)).isEqualTo(1);
+			node.stop(); // waits for its senders
+
+			assertThat(receiver.received()).as("nothing sent to a deleted endpoint").isEmpty();
+			assertThat(logged.list).as("nothing logged as a warning or an error")
+				.noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+		}
+		finally {
+			logger.detachAppender(logged);
+			node.stop();
+			dispatcher.start();
+		}
 	}
 }
