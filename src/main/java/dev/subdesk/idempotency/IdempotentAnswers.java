@@ -177,7 +177,9 @@ public class IdempotentAnswers {
 			.query((rs, n) -> {
 				String stored = rs.getString("fingerprint");
 				if (rs.getBoolean("erased") || ERASED.equals(stored)) {
-					boolean same = ERASED.equals(stored) || erasedFingerprint(scope, key, fingerprint).equals(stored);
+					boolean same = ERASED.equals(stored) || madeUnderAnotherKey(stored)
+							|| erasedFingerprint(scope, key, fingerprint).equals(stored)
+							|| erasedFingerprintOfV323(scope, key, fingerprint).equals(stored);
 					return (Claim) new Claim.Completed(same ? fingerprint : stored, rs.getInt("response_status"), null,
 							new byte[0], true);
 				}
@@ -196,10 +198,38 @@ public class IdempotentAnswers {
 	 * which may hold the person's name or email).
 	 */
 	private String erasedFingerprint(String scope, String key, String fingerprint) {
+		return ERASED_BY + kek.id() + ":" + hmac(scope, key, fingerprint);
+	}
+
+	/**
+	 * How an erased answer's fingerprint begins when it names the key-encryption key its HMAC key was derived from
+	 * ({@code erased:kek_...:<hex>}): after the key is changed, a fingerprint made under the old one cannot be checked
+	 * (no server holds that key any more), so the request is not compared but told, whatever it is, that the answer
+	 * was erased with its account, like one erased by a version before V323 ({@link #ERASED}): an identical retry gets
+	 * the closure and never runs again (a 422 made the client take it for a request of its own and change its key,
+	 * which ran it again and re-created what the closure erased); another request with the key gets the closure too
+	 * rather than 422, for the rest of the row's 24 hours.
+	 */
+	private static final String ERASED_BY = "erased:kek_";
+
+	/** Whether an erased answer's fingerprint was made under another key-encryption key than this server's. */
+	private boolean madeUnderAnotherKey(String stored) {
+		return stored.startsWith(ERASED_BY) && !stored.startsWith("erased:" + kek.id() + ":");
+	}
+
+	/**
+	 * The fingerprint V323's version kept, which does not say under which key it was made ({@code erased:<hex>}):
+	 * compared under this server's key only, until those rows are purged (a day after they were written).
+	 */
+	private String erasedFingerprintOfV323(String scope, String key, String fingerprint) {
+		return "erased:" + hmac(scope, key, fingerprint);
+	}
+
+	private String hmac(String scope, String key, String fingerprint) {
 		try {
 			javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
 			mac.init(new javax.crypto.spec.SecretKeySpec(erasedFingerprintKey, "HmacSHA256"));
-			return "erased:" + HexFormat.of()
+			return HexFormat.of()
 				.formatHex(mac.doFinal((scope + " " + key + " " + fingerprint).getBytes(StandardCharsets.UTF_8)));
 		}
 		catch (java.security.GeneralSecurityException e) {
