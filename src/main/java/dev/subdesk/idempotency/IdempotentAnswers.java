@@ -73,7 +73,8 @@ public class IdempotentAnswers {
 		 * The first request's answer, to replay when {@code fingerprint} is this request's; another fingerprint is
 		 * another request with the key. An {@code erased} answer (erased with the account it concerned: status 409, no
 		 * body) replays as the account's closure to the identical request, and nothing runs again; its fingerprint is
-		 * this request's when the erased one was the same request.
+		 * this request's when the erased one was the same request, or when that can no longer be checked (erased
+		 * before V323, or under another key-encryption key).
 		 */
 		record Completed(String fingerprint, int status, @Nullable String contentType, byte[] body, boolean erased)
 				implements Claim {
@@ -193,9 +194,9 @@ public class IdempotentAnswers {
 
 	/**
 	 * What an erased answer keeps of its request's fingerprint: an HMAC under a key derived from the key-encryption key,
-	 * bound to the scope and key, so that the identical retry is still told apart from another request with the key,
-	 * while the database alone cannot confirm a guess of what was sent (the fingerprint is a plain SHA-256 of the body,
-	 * which may hold the person's name or email).
+	 * bound to the scope and key and naming that key-encryption key ({@link #ERASED_BY}), so that the identical retry
+	 * is still told apart from another request with the key, while the database alone cannot confirm a guess of what
+	 * was sent (the fingerprint is a plain SHA-256 of the body, which may hold the person's name or email).
 	 */
 	private String erasedFingerprint(String scope, String key, String fingerprint) {
 		return ERASED_BY + kek.id() + ":" + hmac(scope, key, fingerprint);
