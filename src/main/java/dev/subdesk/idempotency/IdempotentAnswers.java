@@ -199,7 +199,7 @@ public class IdempotentAnswers {
 	 * was sent (the fingerprint is a plain SHA-256 of the body, which may hold the person's name or email).
 	 */
 	private String erasedFingerprint(String scope, String key, String fingerprint) {
-		return ERASED_BY + kek.id() + ":" + hmac(scope, key, fingerprint);
+		return "erased:" + kek.id() + ":" + hmac(scope, key, fingerprint);
 	}
 
 	/**

@@ -65,9 +65,9 @@ class ErasedAnswersAfterAKeyEncryptionKeyChangeIntegrationTests {
 				.isEqualTo(fingerprint);
 
 			// under the key that made it, the fingerprint still tells another request with the key apart
-			var other = (IdempotentAnswers.Claim.Completed) before.claim(scope, key,
-					IdempotentAnswers.sha256("POST /accounts/" + account + "/devices {\"name\":\"Klaus\"}"), Set.of());
-			assertThat(other.fingerprint()).as("another request with the key").isNotEqualTo(fingerprint);
+			String another = IdempotentAnswers.sha256("POST /accounts/" + account + "/devices {\"name\":\"Klaus\"}");
+			var other = (IdempotentAnswers.Claim.Completed) before.claim(scope, key, another, Set.of());
+			assertThat(other.fingerprint()).as("another request with the key: a reuse (422)").isNotEqualTo(another);
 			var same = (IdempotentAnswers.Claim.Completed) before.claim(scope, key, fingerprint, Set.of());
 			assertThat(same.fingerprint()).isEqualTo(fingerprint);
 		}
