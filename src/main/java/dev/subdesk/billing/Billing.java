@@ -270,6 +270,19 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
 			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant at) {
+		return recordSuccessfulCharge(accountId, subscriptionId, amount, periodStart, periodEnd, paymentMethodId,
+				gatewayKey, at, at);
+	}
+
+	/**
+	 * As {@link #recordSuccessfulCharge(String, String, Money, Instant, Instant, String, String, Instant)}, for a charge
+	 * made at {@code chargedAt} (a purchase's acceptance, when its money was asked for) whose attempt settles at
+	 * {@code settledAt} (the gateway's answer, up to its calls' time later).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,
+			Instant periodEnd, String paymentMethodId, String gatewayKey, Instant chargedAt, Instant settledAt) {
+		Instant at = settledAt;
 		// PENDING, or VOID: the sweep looked the key up before its payment reached the gateway and found nothing, and
 		// the gateway's answer to the request, that it took the money, is the later word (as for a renewal,
 		// completeRenewalAttempts): the purchase is recorded rather than failed and its money given back
@@ -283,7 +296,7 @@ public class Billing {
 					"The payment could not be confirmed in time; nothing was charged or created. Please try again.");
 		}
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.SUCCEEDED, periodStart, periodEnd,
-				paymentMethodId, gatewayKey, null, at, "PURCHASE");
+				paymentMethodId, gatewayKey, null, chargedAt, "PURCHASE");
 	}
 
 	/** Records a declined renewal attempt. */

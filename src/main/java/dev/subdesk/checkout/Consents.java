@@ -55,8 +55,9 @@ public class Consents {
 	 * a purchase at {@code termsAt} ({@link Disclosures#stillTrue}): the same trial or none, the same prices and first
 	 * renewal price (a base whose free trial converted since, so that the add-on said "nothing charged today" would be
 	 * charged at once; a price change scheduled since). Else {@code 400} on {@code consent}. Missing where required:
-	 * {@code 400}. {@code termsAt} is the instant the purchase was first checked, also when it is checked again as it
-	 * is recorded. A disclosure accepted on a later calendar day than it was written (read before midnight, accepted
+	 * {@code 400}. {@code termsAt} is the instant the purchase was first checked, its acceptance, also when it is
+	 * checked again as it is recorded (after the gateway's answer, up to {@link #HOLD} later): the disclosure must have
+	 * backed the purchase when it was accepted, and the purchase is recorded at that instant. A disclosure accepted on a later calendar day than it was written (read before midnight, accepted
 	 * after it, within its validity) is refused when that makes its words untrue ({@link Disclosures#dayOver}: the
 	 * price charged "today", the last day to withdraw); a trial's is not: the purchase keeps the days it states
 	 * ({@link #termsFrom}).
@@ -81,7 +82,7 @@ public class Consents {
 			throw SubdeskException.invalid("consent",
 					"the plan's price changed since the disclosure was made: get a new one and show it again");
 		}
-		if (d.expired(clock.instant())) {
+		if (d.expired(termsAt)) {
 			throw SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
 		}
 		if (repository.ofDisclosure(d.id()).isPresent()) {

@@ -254,8 +254,13 @@ public class Subscriptions {
 		// charge; an add-on on a trialing base trials until the base's trial ends and converts with it
 		java.util.function.UnaryOperator<Instant> firstEnd = parent != null && checked.parentTrialing()
 				? from -> parent.currentPeriodEnd() : trial ? plan::trialEnd : from -> plan.term().boundary(from, 1);
-		// a direct purchase is made now, the instant it is recorded at (createdAt); a store reports its own period
-		Instant purchased = storeEnd != null ? start : now;
+		// a direct purchase is made at its acceptance, the instant it was first checked (termsAt): its consent was given
+		// and its money asked for then, so its createdAt (the conclusion of the contract, from which a withdrawal period
+		// runs), its first period, its charge and its consent are all of that instant, also when the gateway's answer
+		// and so the record come later, after the buyer's midnight: the days its disclosure named ("today", the last day
+		// to withdraw) are the days recorded; a store reports its own period
+		Instant purchased = storeEnd != null ? start : termsAt;
+		Instant createdAt = storeEnd != null ? now : termsAt;
 		// the first period the consent's disclosure stated: counted from the purchase, or from the disclosure when the
 		// text was read before midnight and accepted after it, so that it ends on the day the text names
 		Instant first = storeEnd != null ? start : consents.termsFrom(request.consent(), account, purchased, firstEnd);
@@ -268,19 +273,20 @@ public class Subscriptions {
 				trial ? Subscription.Status.TRIALING : Subscription.Status.ACTIVE, true, plan.term(), trial ? end : first,
 				trial ? -1 : 0, periodStart, end, null, null, null,
 				request.parentSubscriptionId(), method == null ? null : method.id(), checked.price(), plan.deviceLimit(),
-				now, 0, null);
+				createdAt, 0, null);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
 		if (request.consent() != null) {
-			consents.record(id, account.id(), request.consent(), now);
+			consents.record(id, account.id(), request.consent(), createdAt);
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null && !trial) {
-			// the charge pays for the subscription's first period, from the purchase to the end its disclosure named
+			// the charge pays for the subscription's first period, from the purchase to the end its disclosure named; it
+			// was made at the acceptance, its attempt settles now
 			billing.recordSuccessfulCharge(account.id(), id, checked.price(), periodStart, end, method.id(), gatewayKey,
-					now);
+					createdAt, now);
 		}
 		events.publishEvent(new SubscriptionPurchased(id, orderNumber, account, plan, request.channel(), checked.price(),
-				trial, end, method, parent, now));
+				trial, end, method, parent, createdAt));
 		return get(id);
 	}
 

@@ -26,6 +26,9 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	private JdbcClient database;
 
+	@Autowired
+	private javax.sql.DataSource dataSource;
+
 	private String californian() {
 		String account = fixtures.account("US", "CA");
 		fixtures.card(account, "tok_visa");
@@ -338,6 +341,85 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 			.as("charged on the day the text calls today").isEqualTo(today);
 		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("text")
 			.asString()).isEqualTo(text);
+	}
+
+	/** The advisory lock the tests hold to keep a purchase's charge at the gateway while the clock crosses midnight. */
+	private static final long HOLD = 727_361L;
+
+	/**
+	 * Buys {@code plan} with the consent of {@code disclosureId}, its payment held at the gateway while the clock moves
+	 * from before {@code midnight} to 30 seconds after it: accepted before the buyer's midnight, recorded after it.
+	 */
+	private Api.Response buyAcrossMidnight(String account, String plan, String disclosureId, Instant midnight)
+			throws Exception {
+		try (dev.subdesk.testing.GatewayHold hold = new dev.subdesk.testing.GatewayHold(database, dataSource,
+				"test_hold_midnight_purchase", HOLD, "purchase_")) {
+			java.util.concurrent.CompletableFuture<Api.Response> request = java.util.concurrent.CompletableFuture
+				.supplyAsync(() -> buy(account, plan, consent(disclosureId)));
+			hold.awaitHeld("the purchase, accepted before midnight, reaches the gateway");
+			assertThat(fixtures.now()).as("accepted before the buyer's midnight").isBefore(midnight);
+			fixtures.advance(Duration.between(fixtures.now(), midnight.plusSeconds(30)));
+			hold.release();
+			return request.get(60, java.util.concurrent.TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void aPurchaseAcceptedBeforeTheBuyersMidnightAndRecordedAfterItIsRecordedOnTheDayItsDisclosureCalledToday()
+			throws Exception {
+		String plan = fixtures.plan("consent-held", "P1M", 1000);
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+		Api.Response shown = disclose(account, plan);
+		String text = shown.text("text");
+		String today = stated(text, "\\$10\\.00 today \\((\\d{1,2} [A-Z][a-z]+ \\d{4})\\)");
+		String renewalDay = stated(text, "charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4})");
+		assertThat(today).isEqualTo(californianDay(midnight.minusSeconds(1)));
+
+		Api.Response bought = buyAcrossMidnight(account, plan, shown.id(), midnight);
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		assertThat(fixtures.now()).as("recorded after the buyer's midnight").isAfter(midnight);
+		Instant createdAt = Instant.parse(bought.text("createdAt"));
+		assertThat(californianDay(createdAt)).as("bought at its acceptance, on the day the text calls today")
+			.isEqualTo(today);
+		assertThat(Instant.parse(bought.text("currentPeriodStart"))).isEqualTo(createdAt);
+		assertThat(californianDay(Instant.parse(bought.text("currentPeriodEnd")))).isEqualTo(renewalDay);
+		List<JsonNode> charges = fixtures.charges(account);
+		assertThat(charges).extracting(c -> c.path("amount").asLong()).containsExactly(1000L);
+		assertThat(californianDay(Instant.parse(charges.get(0).path("createdAt").asString())))
+			.as("charged on the day the text calls today").isEqualTo(today);
+		assertThat(californianDay(Instant.parse(charges.get(0).path("periodStart").asString()))).isEqualTo(today);
+		JsonNode record = api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0);
+		assertThat(record.path("text").asString()).isEqualTo(text);
+		assertThat(californianDay(Instant.parse(record.path("acceptedAt").asString()))).as("accepted that day")
+			.isEqualTo(today);
+	}
+
+	@Test
+	void anEuPurchaseAcceptedBeforeTheBuyersMidnightAndRecordedAfterItKeepsTheLastDayToWithdrawItsDisclosureNamed()
+			throws Exception {
+		String plan = fixtures.plan("consent-held-eu", "P1M", 1000);
+		String account = fixtures.accountWithVisa(); // Germany
+		Instant midnight = justBeforeMidnight(BERLIN);
+		Api.Response shown = disclose(account, plan);
+		java.time.LocalDate lastDay = java.time.LocalDate.parse(
+				stated(shown.text("text"), "within 14 days without giving any reason, until the end of "
+						+ "(\\d{1,2} [A-Z][a-z]+ \\d{4})"), DAY);
+		assertThat(lastDay).isEqualTo(midnight.minusSeconds(1).atZone(BERLIN).toLocalDate().plusDays(14));
+
+		Api.Response bought = buyAcrossMidnight(account, plan, shown.id(), midnight);
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		Instant createdAt = Instant.parse(bought.text("createdAt"));
+		assertThat(createdAt).as("the contract is concluded at the acceptance, before midnight").isBefore(midnight);
+		assertThat(dev.subdesk.shared.WithdrawalPeriod.lastDay(createdAt, "DE")).isEqualTo(lastDay);
+		String confirmation = fixtures.notices(account, "ORDER_CONFIRMATION").get(0).path("body").asString();
+		assertThat(confirmation).as("the last day to withdraw the order confirmation states")
+			.containsAnyOf(dev.subdesk.shared.Formats.date(lastDay, java.util.Locale.GERMAN),
+					dev.subdesk.shared.Formats.date(lastDay, java.util.Locale.ENGLISH))
+			.doesNotContain(dev.subdesk.shared.Formats.date(lastDay.plusDays(1), java.util.Locale.GERMAN));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong()).containsExactly(1000L);
 	}
 
 	@Test
