@@ -83,7 +83,8 @@ public class Consents {
 					"the plan's price changed since the disclosure was made: get a new one and show it again");
 		}
 		if (d.expired(termsAt)) {
-			throw SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
+			throw disclosures.dayOver(d, account, termsAt) ? dayOver(account, d, "the disclosure has expired: it")
+					: SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
 		}
 		if (repository.ofDisclosure(d.id()).isPresent()) {
 			throw SubdeskException.invalid("consent", "the disclosure already backs another purchase");
@@ -93,10 +94,16 @@ public class Consents {
 					"the terms changed since the disclosure: get a new one and show it again");
 		}
 		if (disclosures.dayOver(d, account, termsAt)) {
-			throw SubdeskException.invalid("consent", ("the disclosure was written on %s, a day that is over where the "
-					+ "customer is, and what it says of that day (the charge today, the last day to withdraw) no longer "
-					+ "holds: get a new one and show it again").formatted(Disclosures.day(account, d.createdAt())));
+			// one written before its expiresAt was capped at the day's end
+			throw dayOver(account, d, "the disclosure");
 		}
+	}
+
+	private static SubdeskException dayOver(Account account, Disclosure d, String prefix) {
+		return SubdeskException.invalid("consent", (prefix + " was written on %s, a day that is over where the "
+				+ "customer is, and what it says of that day (the charge today, the reminder today, the last day to "
+				+ "withdraw) no longer holds: get a new one and show it again")
+			.formatted(Disclosures.day(account, d.createdAt())));
 	}
 
 	/**

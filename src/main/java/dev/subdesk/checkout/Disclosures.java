@@ -120,7 +120,7 @@ public class Disclosures {
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
 				facts.rules().id(), text, sha256(text), plan.price(), facts.renewalPrice(), plan.term().name(),
 				facts.trial() == null ? 0 : facts.trial().days(), firstCharge(facts.trial(), now), facts.rules().rules(),
-				facts.rules().separateConsentCheckbox(), now, now.plus(validFor));
+				facts.rules().separateConsentCheckbox(), now, expiresAt(account, facts, now));
 		repository.insert(disclosure);
 		return disclosure;
 	}
@@ -166,20 +166,64 @@ public class Disclosures {
 	 * charged "today", the day it was written, while the card is charged at the purchase, on a later day in the
 	 * customer's zone; where the customer may withdraw (R-EU-1) its text names the period's last day, counted from the
 	 * disclosure's day, while the period runs from the conclusion of the contract, the purchase, and so ends a day
-	 * later: the stated deadline would differ from (and be shorter than) the customer's right. A trial without a
-	 * withdrawal period is not refused for it: nothing is charged at the purchase, as its text says, and the purchase
-	 * keeps the days it names ({@link #termsFrom}).
+	 * later: the stated deadline would differ from (and be shorter than) the customer's right; a trial ending sooner
+	 * than its reminder's lead says the reminder is sent today, and the purchase sends it on its own day. A trial without
+	 * a withdrawal period and with its reminder ahead is not refused for it: nothing is charged at the purchase, as its
+	 * text says, and the purchase keeps the days it names ({@link #termsFrom}). {@code at} is the purchase's acceptance
+	 * (its first check), also when it is checked again as it is recorded after the gateway's answer. A new disclosure's
+	 * {@code expiresAt} is that day's end when it comes first ({@link #expiresAt}).
 	 */
 	boolean dayOver(Disclosure d, Account account, Instant at) {
-		if (!d.createdAt().isBefore(at)) {
-			return false;
+		boolean trial = d.trialDays() > 0;
+		return d.createdAt().isBefore(at)
+				&& dayEnds(account, d.createdAt(), trial, trial && remindsToday(d.firstChargeAt(), d.term(), d.createdAt()))
+					.filter(end -> !at.isBefore(end))
+					.isPresent();
+	}
+
+	/**
+	 * When the words a disclosure written at {@code createdAt} says of its own day stop holding ({@link #dayOver}): at
+	 * the customer's midnight when it says a charge is made today (no {@code trial}) or, for a trial ending sooner than
+	 * its reminder's lead, that the reminder is sent today ({@code remindsToday}: sent on a later day, it would not be
+	 * the one promised); at the midnight of the days a withdrawal period is counted in where it names the period's last
+	 * day (R-EU-1: the period runs from the acceptance). Empty when it names no such day: a trial elsewhere ("nothing
+	 * charged today" still holds tomorrow).
+	 */
+	private Optional<Instant> dayEnds(Account account, Instant createdAt, boolean trial, boolean remindsToday) {
+		Instant end = null;
+		if (!trial || remindsToday) {
+			java.time.ZoneId zone = Formats.zone(account.country(), account.region());
+			end = createdAt.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
 		}
-		if (d.trialDays() == 0 && !day(account, d.createdAt()).equals(day(account, at))) {
-			return true;
+		if (jurisdictions.forCustomer(account.country(), account.region()).withdrawal()) {
+			Instant withdrawal = WithdrawalPeriod.nextDay(createdAt, account.country());
+			end = end == null || withdrawal.isBefore(end) ? withdrawal : end;
 		}
-		return jurisdictions.forCustomer(account.country(), account.region()).withdrawal()
-				&& !WithdrawalPeriod.lastDay(d.createdAt(), account.country())
-					.equals(WithdrawalPeriod.lastDay(at, account.country()));
+		return Optional.ofNullable(end);
+	}
+
+	/**
+	 * A new disclosure's {@code expiresAt}: its validity ({@code subdesk.checkout.disclosure-valid-for}) from
+	 * {@code now}, or the customer's midnight before that when its words name today ({@link #dayEnds}), so that it
+	 * shows when it stops backing a purchase.
+	 */
+	private Instant expiresAt(Account account, Facts facts, Instant now) {
+		Instant valid = now.plus(validFor);
+		Trial trial = facts.trial();
+		return dayEnds(account, now, trial != null,
+				trial != null && remindsToday(trial.end(), facts.plan().term().name(), now))
+			.filter(end -> end.isBefore(valid))
+			.orElse(valid);
+	}
+
+	/**
+	 * Whether a trial that converts at {@code firstCharge}, disclosed at {@code now}, ends sooner than the TRIAL_ENDING
+	 * reminder's lead, so that its disclosure says the reminder is sent today (an add-on on a base whose trial ends
+	 * soon): the purchase sends it at once.
+	 */
+	private boolean remindsToday(Instant firstCharge, String term, Instant now) {
+		return firstCharge.minus(Duration.ofDays(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, term)))
+			.isBefore(now);
 	}
 
 	/**
@@ -373,8 +417,9 @@ public class Disclosures {
 			text.append(acceptance);
 			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
 			text.append("\nTo pay nothing at all, cancel before %s. ".formatted(day.apply(renewal)));
-			// an add-on on a base whose trial ends sooner than the reminder's days gets its reminder at once
-			text.append(!renewal.minus(Duration.ofDays(lead)).isBefore(now)
+			// an add-on on a base whose trial ends sooner than the reminder's days gets its reminder at once, with the
+			// purchase, on the day it is bought: the disclosure's day (after it, the disclosure backs no purchase)
+			text.append(!remindsToday(renewal, plan.term().name(), now)
 					? "We remind you %d days before the trial ends.".formatted(lead)
 					: "The trial ends in less than %d days: we send you a reminder today.".formatted(lead));
 		}
@@ -437,7 +482,7 @@ public class Disclosures {
 			text.append(acceptance);
 			int lead = jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, plan.term().name());
 			text.append("\nUm gar nichts zu bezahlen, kündigen Sie vor dem %s. ".formatted(day.apply(renewal)));
-			text.append(!renewal.minus(Duration.ofDays(lead)).isBefore(now)
+			text.append(!remindsToday(renewal, plan.term().name(), now)
 					? "Wir erinnern Sie %d Tage vor dem Ende des Tests.".formatted(lead)
 					: "Der Test endet in weniger als %d Tagen: Wir schicken Ihnen heute eine Erinnerung.".formatted(lead));
 		}

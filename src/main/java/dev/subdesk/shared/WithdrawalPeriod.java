@@ -57,6 +57,15 @@ public final class WithdrawalPeriod {
 		return concludedAt.atZone(zoneOf(country)).toLocalDate().plusDays(DAYS);
 	}
 
+	/**
+	 * The first instant of the day after the one {@code at} falls on, in the days the period is counted in: from it on, a
+	 * contract concluded has a {@link #lastDay} a day later than one concluded at {@code at}.
+	 */
+	public static Instant nextDay(Instant at, String country) {
+		ZoneId zone = zoneOf(country);
+		return at.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+	}
+
 	private static Map.Entry<String, ZoneId> zone(String country, String zone) {
 		return Map.entry(country, ZoneId.of(zone));
 	}

@@ -423,6 +423,33 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aDisclosureNamingTodayExpiresAtTheBuyersMidnightAndOneNamingNoDayAfterItsValidity() {
+		String plan = fixtures.plan("consent-expiry", "P1M", 1000);
+		String account = californian();
+		Instant midnight = justBeforeCaliforniasMidnight();
+
+		Api.Response charged = disclose(account, plan); // "$10.00 today (...)"
+		Api.Response trial = disclose(account, "vpn-monthly-trial"); // "nothing charged today": true tomorrow too
+
+		assertThat(Instant.parse(charged.text("expiresAt"))).as("the charge today stops holding at the buyer's midnight")
+			.isEqualTo(midnight);
+		assertThat(Instant.parse(trial.text("expiresAt"))).as("a US trial's words hold after midnight: its validity")
+			.isAfter(midnight.plus(Duration.ofMinutes(59)));
+
+		String german = fixtures.accountWithVisa();
+		Instant berlinMidnight = justBeforeMidnight(BERLIN);
+		Api.Response withdrawal = disclose(german, "vpn-monthly-trial"); // names the last day to withdraw
+		assertThat(Instant.parse(withdrawal.text("expiresAt"))).as("the withdrawal period's last day moves at midnight")
+			.isEqualTo(berlinMidnight);
+
+		fixtures.advance(Duration.between(fixtures.now(), berlinMidnight.plusSeconds(5)));
+		Api.Response refused = buy(german, "vpn-monthly-trial", consent(withdrawal.id()));
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("message").asString())
+			.startsWith("the disclosure has expired").endsWith("show it again");
+	}
+
+	@Test
 	void aTrialAcceptedAfterTheBuyersMidnightStartsWhenItIsBoughtNotBeforeAndEndsOnTheDayItsDisclosureNamed() {
 		String account = californian();
 		Instant midnight = justBeforeCaliforniasMidnight();
