@@ -76,6 +76,15 @@ class SubscriptionNotices {
 						: orderConfirmation(letter, purchase, name, renewal))
 						+ newPriceConsent(letter, first) + withdrawalInformation(letter, purchase),
 				purchase.subscriptionId());
+		if (purchase.trialEndingNow()) {
+			// a trial ending sooner than the reminder's lead: its TRIAL_ENDING goes out now, as its disclosure said
+			// ("we send you a reminder today"), after the order confirmation
+			Subscription s = subscriptions.get(purchase.subscriptionId());
+			notices.sendAll(List.of(ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term",
+					new RenewalsApproaching.Approaching(s, new Accounts.Addressee(account.email(), account.country()),
+							renewal, first != null && first.change().awaitingConsent() ? first : null),
+					purchase.at())));
+		}
 	}
 
 	/**

@@ -130,6 +130,11 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
+	/** Marks a trial's TRIAL_ENDING notice sent for its end (as the renewal engine's claim does). */
+	void trialEndingSent(String id) {
+		jdbc.sql("UPDATE subscriptions SET reminded_for = current_period_end WHERE id = :id").param("id", id).update();
+	}
+
 	/** One extra renewal attempt due at {@code at}, for a PAST_DUE subscription that got a new card. */
 	void extraAttemptAt(String id, Instant at) {
 		jdbc.sql("UPDATE subscriptions SET extra_attempt_at = :at WHERE id = :id AND status = 'PAST_DUE'")

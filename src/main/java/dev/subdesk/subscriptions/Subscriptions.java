@@ -47,10 +47,13 @@ public class Subscriptions {
 	private final TransactionTemplate tx;
 	private final Consents consents;
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
+	private final dev.subdesk.jurisdictions.Jurisdictions jurisdictions;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
 			Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
-			Consents consents, dev.subdesk.catalog.PriceChanges priceChanges) {
+			Consents consents, dev.subdesk.catalog.PriceChanges priceChanges,
+			dev.subdesk.jurisdictions.Jurisdictions jurisdictions) {
+		this.jurisdictions = jurisdictions;
 		this.priceChanges = priceChanges;
 		this.consents = consents;
 		this.repository = repository;
@@ -285,8 +288,17 @@ public class Subscriptions {
 			billing.recordSuccessfulCharge(account.id(), id, checked.price(), periodStart, end, method.id(), gatewayKey,
 					createdAt, now);
 		}
+		// a trial ending sooner than its TRIAL_ENDING reminder's lead (an add-on on a base whose trial ends soon) gets
+		// the reminder with the purchase, on the day its disclosure said "we send you a reminder today", not at the
+		// renewal engine's next run (which may come after the buyer's midnight)
+		boolean trialEndingNow = trial && !end.minus(java.time.Duration.ofDays(
+				jurisdictions.daysBefore(dev.subdesk.jurisdictions.ScheduledNotice.TRIAL_ENDING, plan.term().name())))
+			.isAfter(purchased);
+		if (trialEndingNow) {
+			repository.trialEndingSent(id);
+		}
 		events.publishEvent(new SubscriptionPurchased(id, orderNumber, account, plan, request.channel(), checked.price(),
-				trial, end, method, parent, createdAt));
+				trial, end, method, parent, createdAt, trialEndingNow));
 		return get(id);
 	}
 

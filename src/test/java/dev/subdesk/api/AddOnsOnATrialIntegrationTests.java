@@ -109,6 +109,64 @@ class AddOnsOnATrialIntegrationTests extends ApiIntegrationTest {
 			.doesNotContain("We remind you 7 days before");
 	}
 
+	/**
+	 * "we send you a reminder today": the add-on's TRIAL_ENDING goes out with the purchase, on the day the disclosure
+	 * names, not at the renewal engine's next run (which may come after the buyer's midnight); the engine does not send
+	 * it again.
+	 */
+	@Test
+	void anAddOnWhoseDisclosureSaysTheReminderIsSentTodayGetsItWithThePurchase() {
+		String[] trial = trialWithCard("US", "CA");
+		fixtures.advance("P10D"); // 4 days of the base's 14 left: its own reminder has gone out
+		Map<String, Object> addOn = Map.of("accountId", trial[0], "planCode", ADD_ON, "parentSubscriptionId", trial[1]);
+		Api.Response d = api.post("/checkout/disclosures", addOn);
+		assertThat(d.text("text")).contains("we send you a reminder today");
+
+		Api.Response bought = api.post("/subscriptions", Map.of("accountId", trial[0], "planCode", ADD_ON,
+				"parentSubscriptionId", trial[1], "consent", Map.of("disclosureId", d.id(), "method", "BUTTON")));
+
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		String addOnId = bought.id();
+		java.util.function.Supplier<List<JsonNode>> reminders = () -> notices(trial[0], "TRIAL_ENDING").stream()
+			.filter(n -> n.path("relatedId").asString().equals(addOnId))
+			.toList();
+		assertThat(reminders.get()).as("the reminder promised today goes out with the purchase").singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains("$2.99"));
+		fixtures.advance("PT2M");
+		assertThat(reminders.get()).as("and only once").hasSize(1);
+	}
+
+	/**
+	 * The disclosure of an add-on whose reminder is sent today, read before the buyer's midnight, expires at it, and
+	 * after it backs no purchase: the reminder would go out on another day than the one it names.
+	 */
+	@Test
+	void anAddOnsDisclosureOfAReminderTodayExpiresAtTheBuyersMidnightAndIsRefusedAfterIt() {
+		String[] trial = trialWithCard("US", "CA");
+		fixtures.advance("P10D");
+		java.time.ZoneId california = java.time.ZoneId.of("America/Los_Angeles");
+		Instant midnight = now().atZone(california).toLocalDate().plusDays(1).atStartOfDay(california).toInstant();
+		if (midnight.minusSeconds(60).isBefore(now())) { // too close to this one: the next
+			midnight = midnight.atZone(california).toLocalDate().plusDays(1).atStartOfDay(california).toInstant();
+		}
+		fixtures.advance(Duration.between(now(), midnight.minusSeconds(20)));
+		Map<String, Object> addOn = Map.of("accountId", trial[0], "planCode", ADD_ON, "parentSubscriptionId", trial[1]);
+		Api.Response d = api.post("/checkout/disclosures", addOn);
+		assertThat(d.text("text")).contains("we send you a reminder today");
+		assertThat(instant(d.json(), "expiresAt")).isEqualTo(midnight);
+
+		fixtures.advance(Duration.between(now(), midnight.plusSeconds(5)));
+		Api.Response refused = api.post("/subscriptions", Map.of("accountId", trial[0], "planCode", ADD_ON,
+				"parentSubscriptionId", trial[1], "consent", Map.of("disclosureId", d.id(), "method", "BUTTON")));
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+		assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("consent");
+		assertThat(refused.json().path("errors").get(0).path("message").asString()).contains("the reminder today");
+		assertThat(fixtures.subscription(trial[1]).text("status")).isEqualTo("TRIALING");
+		assertThat(api.get("/accounts/" + trial[0] + "/subscriptions").json().path("data").size()).as("only the base")
+			.isEqualTo(1);
+	}
+
 	@Test
 	void cancellingTheBaseDuringItsTrialEndsTheAddOnTooAndNothingIsEverCharged() {
 		String[] trial = trialWithCard("DE", null);
