@@ -82,9 +82,10 @@ public class Consents {
 			throw SubdeskException.invalid("consent",
 					"the plan's price changed since the disclosure was made: get a new one and show it again");
 		}
-		if (d.expired(termsAt)) {
-			throw disclosures.dayOver(d, account, termsAt) ? dayOver(account, d, "the disclosure has expired: it")
-					: SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
+		// one expired at the buyer's midnight (its words about that day stop holding there) is told so below, after
+		// the checks of what else may have changed
+		if (d.expired(termsAt) && !disclosures.dayOver(d, account, termsAt)) {
+			throw SubdeskException.invalid("consent", "the disclosure has expired: get a new one and show it again");
 		}
 		if (repository.ofDisclosure(d.id()).isPresent()) {
 			throw SubdeskException.invalid("consent", "the disclosure already backs another purchase");
@@ -94,16 +95,11 @@ public class Consents {
 					"the terms changed since the disclosure: get a new one and show it again");
 		}
 		if (disclosures.dayOver(d, account, termsAt)) {
-			// one written before its expiresAt was capped at the day's end
-			throw dayOver(account, d, "the disclosure");
+			throw SubdeskException.invalid("consent", ("the disclosure has expired: it was written on %s, a day that is "
+					+ "over where the customer is, and what it says of that day (the charge today, the reminder today, the "
+					+ "last day to withdraw) no longer holds: get a new one and show it again")
+				.formatted(Disclosures.day(account, d.createdAt())));
 		}
-	}
-
-	private static SubdeskException dayOver(Account account, Disclosure d, String prefix) {
-		return SubdeskException.invalid("consent", (prefix + " was written on %s, a day that is over where the "
-				+ "customer is, and what it says of that day (the charge today, the reminder today, the last day to "
-				+ "withdraw) no longer holds: get a new one and show it again")
-			.formatted(Disclosures.day(account, d.createdAt())));
 	}
 
 	/**
