@@ -91,10 +91,10 @@ class CaseController {
 			.stream()
 			.map(t -> new TimelineRow(Formats.dateTime(t.at()), t.actor(), t.kind(), shown.apply(t.text())))
 			.toList());
-		model.addAttribute("escalatable",
-				c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
-		model.addAttribute("owner", c.owner());
 		CaseRules.Worker worker = CaseActionsController.worker(agent, request);
+		model.addAttribute("escalatable", rules.mayEscalate(c, worker)
+				&& c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.ESCALATED);
+		model.addAttribute("owner", c.owner());
 		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && rules.mayTake(c, worker)
 				&& c.status() != SupportCase.Status.RESOLVED);
 		model.addAttribute("mayWork", rules.mayWork(c, worker));
@@ -103,7 +103,10 @@ class CaseController {
 	}
 
 	@PostMapping("/console/cases/{caseNumber}/escalate")
-	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, RedirectAttributes redirect) {
+	String escalate(@PathVariable String caseNumber, EscalateForm form, Principal agent, HttpServletRequest request,
+			RedirectAttributes redirect) {
+		CaseRules.Worker worker = CaseActionsController.worker(agent, request);
+		SupportCase escalatable = rules.escalatable(caseNumber, worker);
 		String reason = AccountController.blankToNull(form.reason());
 		if (reason == null || reason.length() > CaseRules.MAX_NOTE) {
 			redirect.addFlashAttribute("message", reason == null ? "Give the reason for the escalation."
@@ -111,7 +114,8 @@ class CaseController {
 			return "redirect:/console/cases/{caseNumber}";
 		}
 		log.inOneTransaction(() -> {
-			SupportCase c = support.escalate(caseNumber, reason, agent.getName());
+			rules.lockEscalatable(escalatable.caseNumber(), worker);
+			SupportCase c = support.escalate(escalatable.caseNumber(), reason, agent.getName());
 			log.acted(agent.getName(), "ESCALATE", c.auditTarget(), "Escalated to a supervisor", c.caseNumber(), reason);
 		});
 		redirect.addFlashAttribute("message", "Escalated to a supervisor.");

@@ -10,7 +10,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Who may work a case: only its owner or a supervisor resolves it or sets it to wait; a staff member takes a case
  * over only when nobody owns it (and it is not escalated), when its owner's staff account is disabled (a leaver's
  * cases do not wait for a supervisor), or as a supervisor. A case is reopened by whoever may work it, or by whoever
- * may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen). A note
+ * may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen). Only
+ * its owner or a supervisor escalates it: another agent would hand up a colleague's case (and send its customer an
+ * email) without having worked it; they take it first where they may. A note
  * typed with a step has at most {@value #MAX_NOTE} characters.
  *
  * <p>The checks come in two kinds: on the case as read (for the page to offer what is allowed), and on the case's row
@@ -111,6 +113,31 @@ public class CaseRules {
 			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, c.escalationReason() != null
 					? "This case was escalated: its owner or a supervisor reopens it"
 					: "Only the case's owner or a supervisor can reopen it; another staff member owns it");
+		}
+		return c;
+	}
+
+	/** Whether {@code worker} may escalate the case to a supervisor: its owner, or a supervisor (see the class comment). */
+	public boolean mayEscalate(SupportCase c, Worker worker) {
+		return mayWork(c, worker);
+	}
+
+	/** The case, which {@code worker} may escalate; {@code 403 CASE_NOT_YOURS} otherwise. */
+	public SupportCase escalatable(String caseNumber, Worker worker) {
+		return escalatable(find(caseNumber), worker);
+	}
+
+	/** As {@link #escalatable(String, Worker)}, on the case's row locked until the caller's transaction ends. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public SupportCase lockEscalatable(String caseNumber, Worker worker) {
+		return escalatable(support.lock(caseNumber), worker);
+	}
+
+	private SupportCase escalatable(SupportCase c, Worker worker) {
+		if (!mayEscalate(c, worker)) {
+			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, mayTake(c, worker)
+					? "Only the case's owner or a supervisor can escalate it; take ownership of the case first"
+					: "Only the case's owner or a supervisor can escalate it; another staff member owns it");
 		}
 		return c;
 	}

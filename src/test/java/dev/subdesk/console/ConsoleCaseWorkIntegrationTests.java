@@ -161,7 +161,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(takeOver.status()).isEqualTo(403);
 		assertThat(takeOver.body()).contains("CASE_OWNED");
 		assertThat(agent.get(casePath).body()).contains("Only the owner or a supervisor can resolve this case.");
-		agent.post(casePath + "/escalate", Map.of("reason", "Caller wants a supervisor"));
+		ConsoleClient.signedIn(port, colleague).post(casePath + "/escalate", Map.of("reason", "Caller wants a supervisor"));
 
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
 		assertThat(supervisor.get("/console/queue").body()).contains(caseNumber);
@@ -173,6 +173,46 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
 			.contains("Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
 					"Ihr Vorgang " + caseNumber + " ist erledigt"); // the account is in Germany
+	}
+
+	/** Only the case's owner or a supervisor escalates it: another agent is refused, and the case stays as it was. */
+	@Test
+	void anAgentWhoDoesNotOwnTheCaseCannotEscalateIt() {
+		String account = fixtures.accountWithVisa();
+		String colleague = "agent-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThat(ConsoleClient.signedIn(port, "admin").post("/console/staff", Map.of("username", colleague,
+				"displayName", "Another agent", "role", "AGENT", "password", ConsoleClient.PASSWORD)).status()).isEqualTo(302);
+		ConsoleClient owner = ConsoleClient.signedIn(port, colleague);
+		String caseNumber = owner.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page refused = agent.post(casePath + "/escalate", Map.of("reason", "I want this off the desk"));
+
+		assertThat(refused.status()).isEqualTo(403);
+		assertThat(agent.get(casePath).body()).as("the page offers no escalation").doesNotContain("Reason for escalating");
+		assertThat(refused.body()).contains("CASE_NOT_YOURS", "Only the case&#39;s owner or a supervisor");
+		SupportCase after = support.find(caseNumber).orElseThrow();
+		assertThat(after.status()).isEqualTo(SupportCase.Status.OPEN);
+		assertThat(after.escalationReason()).isNull();
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE case_number = :c AND action = 'ESCALATE'")
+			.param("c", caseNumber).query(Long.class).single()).isZero();
+
+		assertThat(owner.get(casePath).body()).contains("Reason for escalating");
+		assertThat(owner.followed(owner.post(casePath + "/escalate", Map.of("reason", "Caller wants a supervisor"))))
+			.contains("Escalated to a supervisor.");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+	}
+
+	/** A supervisor escalates a case an agent owns (to put it in the supervisors' queue). */
+	@Test
+	void aSupervisorEscalatesAnAgentsCase() {
+		String caseNumber = ConsoleClient.signedIn(port, "agent").callCase(api, fixtures.accountWithVisa());
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+
+		assertThat(supervisor.followed(supervisor.post("/console/cases/" + caseNumber + "/escalate",
+				Map.of("reason", "Refund outside the policy")))).contains("Escalated to a supervisor.");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
 	}
 
 	@Test
