@@ -16,11 +16,23 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
  * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks and catalog pages ADMIN. Ten failed sign-ins
  * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}); the page says
  * the same for a wrong password and a wait, so it tells nobody which usernames exist.
+ *
+ * <p>Every console response carries {@link #CONTENT_SECURITY_POLICY}, set the way the portal sets its own
+ * ({@code web.WebSecurity}): the console runs no script and has no inline style, so the policy allows none, and loads
+ * only its own stylesheet and icon; a script that reached a page through what a customer typed (a name, a case note)
+ * would not run, and no other site may frame the console or receive its forms.
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurity {
 
 	static final String SIGN_IN = "/console/sign-in";
+
+	/**
+	 * No script at all (should one ever be needed: a static file, or a per-response nonce, never {@code unsafe-inline}),
+	 * styles and images only from the console's own origin and never inline, forms posted only back to it.
+	 */
+	static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'none'; style-src 'self'; "
+			+ "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 	@Bean
 	@Order(1)
@@ -55,6 +67,7 @@ class ConsoleSecurity {
 				})
 				.permitAll())
 			.logout(logout -> logout.logoutUrl("/console/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
+			.headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
 			.build();
 	}
 }

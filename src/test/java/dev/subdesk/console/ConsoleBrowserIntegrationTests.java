@@ -195,6 +195,27 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		assertThat(callers.notices(caller.account(), "REFUND_ISSUED")).isOne();
 	}
 
+	/**
+	 * Under the console's Content-Security-Policy its own stylesheet still applies, while a script that got into a page
+	 * (here one added to the page, as a name or note that escaped its escaping would add it) does not run.
+	 */
+	@Test
+	void theConsoleKeepsItsStylesheetAndRunsNoInjectedScript() {
+		signIn("agent");
+		assertThat(browser.getCurrentUrl()).endsWith("/console");
+		org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+		assertThat(js.executeScript("return getComputedStyle(document.querySelector('header')).backgroundColor;"))
+			.isEqualTo("rgb(35, 57, 93)");
+
+		Object ran = js.executeScript("""
+				const s = document.createElement('script');
+				s.textContent = 'document.body.dataset.injected = "ran";';
+				document.body.appendChild(s);
+				return document.body.dataset.injected || 'blocked';""");
+
+		assertThat(ran).isEqualTo("blocked");
+	}
+
 	@Test
 	void anAgentFindsTheCallerByNameAndTheCardsLastFourDigits() {
 		Callers.Caller caller = new Callers(api).withVpn("80331");

@@ -80,6 +80,21 @@ final class ConsoleClient {
 		return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
 	}
 
+	/** The response headers of a GET, as the browser receives them with the page. */
+	java.net.http.HttpHeaders headers(String path) {
+		try {
+			return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET().build(),
+					HttpResponse.BodyHandlers.discarding()).headers();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
 	/** The page a redirect leads to, as a browser would show it. */
 	String followed(Page redirect) {
 		if (redirect.status() != 302) {
