@@ -44,8 +44,6 @@ public class Accounts {
 	private static final String FIND_BY_NAME = """
 			SELECT %s FROM accounts a
 			WHERE a.status = 'ACTIVE' AND lower(a.name) LIKE '%%' || :fragment || '%%' ESCAPE '\\'
-			  AND (CAST(:last4 AS text) IS NULL OR EXISTS (SELECT 1 FROM payment_methods p
-			       WHERE p.account_id = a.id AND p.deleted_at IS NULL AND p.last4 = :last4))
 			ORDER BY a.created_at DESC, a.seq DESC LIMIT :limit
 			""".formatted(ACCOUNT_COLUMNS.replaceAll("(\\w+)", "a.$1"));
 
@@ -219,15 +217,14 @@ public class Accounts {
 	}
 
 	/**
-	 * Open accounts whose name contains {@code fragment}, ignoring case, newest first; with {@code cardLast4},
-	 * only those with a live card ending in those digits.
+	 * Open accounts whose name contains {@code fragment}, ignoring case, newest first. (No search by a card's last
+	 * four digits: they answer caller verification, which compares them only as a counted attempt.)
 	 */
 	@Transactional(readOnly = true)
-	public List<Account> findByName(String fragment, @Nullable String cardLast4, int limit) {
+	public List<Account> findByName(String fragment, int limit) {
 		String like = fragment.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("([\\\\%_])", "\\\\$1");
 		return jdbc.sql(FIND_BY_NAME)
 			.param("fragment", like)
-			.param("last4", cardLast4)
 			.param("limit", limit)
 			.query(Accounts::mapAccount)
 			.list();

@@ -27,8 +27,12 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class AccountController {
 
-	/** One search hit, masked: the caller is not verified yet. */
-	record Hit(String accountId, String name, String email, List<String> cards) {
+	/**
+	 * One search hit, masked: the caller is not verified yet; {@code cardUnchecked} when a card's digits were searched
+	 * with but could not be checked on this account (its verification is locked).
+	 */
+	record Hit(String accountId, String name, String email, List<String> cards, boolean cardUnchecked)
+			implements java.io.Serializable {
 	}
 
 	/** A subscription as the agent sees it once the caller is verified. */
@@ -133,20 +137,24 @@ class AccountController {
 		model.addAttribute("q", q == null ? "" : q);
 		model.addAttribute("last4", last4 == null ? "" : last4);
 		AccountSearch.Query query = AccountSearch.Query.of(q, last4);
-		if (query instanceof AccountSearch.Query.Invalid invalid) {
-			model.addAttribute("problem", invalid.problem());
-		}
-		else if (query != null) {
-			List<Hit> hits = search.find(query).stream().map(this::hit).toList();
-			hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
-			model.addAttribute("hits", hits);
+		if (query != null) {
+			AccountSearch.Results results = search.find(query, agent.getName());
+			if (results.problem() != null) {
+				model.addAttribute("problem", results.problem());
+			}
+			else {
+				List<Hit> hits = results.found().stream().map(this::hit).toList();
+				hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
+				model.addAttribute("hits", hits);
+			}
 		}
 		return "console/search";
 	}
 
-	private Hit hit(Account account) {
+	private Hit hit(AccountSearch.Found found) {
+		Account account = found.account();
 		return new Hit(account.id(), Masking.name(account.name()), Masking.email(account.email()),
-				accounts.paymentMethods(account.id()).stream().map(Masking::unverifiedCard).toList());
+				accounts.paymentMethods(account.id()).stream().map(Masking::unverifiedCard).toList(), found.cardUnchecked());
 	}
 
 	@GetMapping("/console/accounts/{accountId}")

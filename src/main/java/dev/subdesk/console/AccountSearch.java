@@ -8,6 +8,7 @@ import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
+import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.List;
@@ -19,6 +20,12 @@ import org.springframework.stereotype.Component;
  * Finds accounts by what a caller can quote: an email address, an order number ({@code ORD-}), a cancellation
  * confirmation number ({@code CXL-}), a case number ({@code CASE-}), or a name (part of it, any letter case),
  * alone or together with the last four digits of a card. The digits alone find nothing: too many cards share them.
+ *
+ * <p>The digits are a caller-verification answer, so the search never compares them itself: it gives them, as the
+ * caller's answer, to a verification attempt ({@link CallerVerification#verify}) on each of the (at most
+ * {@value #MAX_CARD_CHECKS}) accounts the name finds, and lists those where they matched. Wrong digits use an attempt
+ * there as on the verification form, and five lock it, so a search is no free way to learn a card's digits; right ones
+ * use none (a right answer alone). An account whose verification is locked is listed with its card unchecked.
  */
 @Component
 class AccountSearch {
@@ -27,8 +34,11 @@ class AccountSearch {
 	private final Subscriptions subscriptions;
 	private final Cancellations cancellations;
 	private final Support support;
+	private final CallerVerification verification;
 
-	AccountSearch(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Support support) {
+	AccountSearch(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Support support,
+			CallerVerification verification) {
+		this.verification = verification;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
@@ -36,6 +46,24 @@ class AccountSearch {
 	}
 
 	static final int MAX_HITS = 20;
+
+	/**
+	 * The most accounts a name may find for a card's digits to be checked on them: each check is a verification attempt
+	 * on that account, which a vague name would spend on strangers.
+	 */
+	static final int MAX_CARD_CHECKS = 5;
+
+	/** An account found; {@code cardUnchecked} when the card's digits could not be checked (verification locked). */
+	record Found(Account account, boolean cardUnchecked) {
+	}
+
+	/** What a search gives: the accounts found, or, when it could not be run, why ({@code problem}). */
+	record Results(List<Found> found, @Nullable String problem) {
+
+		static Results of(List<Account> accounts) {
+			return new Results(accounts.stream().map(a -> new Found(a, false)).toList(), null);
+		}
+	}
 
 	/** What looks like an order, confirmation or case number is never searched as a name. */
 	static final String NUMBER = "(?i)(ORD|CXL|CASE)-.*";
@@ -72,12 +100,33 @@ class AccountSearch {
 		}
 	}
 
-	List<Account> find(Query query) {
+	/** Runs the query for {@code agent}, whose attempts the card's digits use (see the class comment). */
+	Results find(Query query, String agent) {
 		return switch (query) {
-			case Query.Text text -> find(text.text());
-			case Query.NameAndCard byCard -> accounts.findByName(byCard.name(), byCard.last4(), MAX_HITS);
-			case Query.Invalid invalid -> List.of();
+			case Query.Text text -> Results.of(find(text.text()));
+			case Query.NameAndCard byCard -> byCard(byCard, agent);
+			case Query.Invalid invalid -> new Results(List.of(), invalid.problem());
 		};
+	}
+
+	private Results byCard(Query.NameAndCard query, String agent) {
+		List<Account> named = accounts.findByName(query.name(), MAX_CARD_CHECKS + 1);
+		if (named.size() > MAX_CARD_CHECKS) {
+			return new Results(List.of(), "More than %d accounts have this name; give more of it before the card's digits, which are checked as a verification answer on each."
+				.formatted(MAX_CARD_CHECKS));
+		}
+		List<Found> found = new java.util.ArrayList<>();
+		for (Account account : named) {
+			CallerVerification.Result checked = verification.verify(account.id(), agent, null,
+					new CallerVerification.Claims(null, null, query.last4(), null));
+			if (checked.outcome() == CallerVerification.Outcome.LOCKED && checked.securityCase() == null) {
+				found.add(new Found(account, true)); // locked before: nothing was compared
+			}
+			else if (checked.matched() > 0) {
+				found.add(new Found(account, false));
+			}
+		}
+		return new Results(List.copyOf(found), null);
 	}
 
 	List<Account> find(String query) {
@@ -100,7 +149,7 @@ class AccountSearch {
 			accountId = support.find(number).map(SupportCase::accountId);
 		}
 		else if (q.length() >= 2 && !q.matches(NUMBER)) {
-			return accounts.findByName(q, null, MAX_HITS);
+			return accounts.findByName(q, MAX_HITS);
 		}
 		else {
 			accountId = Optional.empty();
