@@ -131,24 +131,51 @@ class AccountController {
 		this.log = log;
 	}
 
+	/** The search form's two fields: what the caller quotes, and a card's last four digits (only with a name). */
+	record SearchForm(@Nullable String q, @Nullable String last4) {
+	}
+
+	/**
+	 * The search page, with the results of the search just posted when there are some (flash attributes, shown once).
+	 * Opening it looks nobody up and writes nothing, whatever its address carries.
+	 */
 	@GetMapping("/console")
-	String search(@RequestParam(name = "q", required = false) @Nullable String q,
-			@RequestParam(name = "last4", required = false) @Nullable String last4, Principal agent, Model model) {
-		model.addAttribute("q", q == null ? "" : q);
-		model.addAttribute("last4", last4 == null ? "" : last4);
-		AccountSearch.Query query = AccountSearch.Query.of(q, last4);
-		if (query != null) {
-			AccountSearch.Results results = search.find(query, agent.getName());
-			if (results.problem() != null) {
-				model.addAttribute("problem", results.problem());
-			}
-			else {
-				List<Hit> hits = results.found().stream().map(this::hit).toList();
-				hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
-				model.addAttribute("hits", hits);
-			}
+	String search(Model model) {
+		if (!model.containsAttribute("q")) {
+			model.addAttribute("q", "");
+		}
+		if (!model.containsAttribute("last4")) {
+			model.addAttribute("last4", "");
 		}
 		return "console/search";
+	}
+
+	/**
+	 * A search is a form posted, then a redirect to the page of its results (post-redirect-get): a look-up of
+	 * personal data is audited, once per account shown ({@code SEARCH_HIT}: who looked up whom), and a card's digits
+	 * use verification attempts (see {@link AccountSearch}), so it is a request that changes something: it carries the
+	 * form token, a reload or a prefetch of the page does not repeat it, and what the caller quoted (an email, a name,
+	 * a card's digits) stays out of addresses, server logs, the browser's history and Referer headers.
+	 */
+	@PostMapping("/console/search")
+	String search(SearchForm form, Principal agent, RedirectAttributes redirect) {
+		String q = form.q() == null ? "" : form.q().strip();
+		String last4 = form.last4() == null ? "" : form.last4().strip();
+		redirect.addFlashAttribute("q", q);
+		redirect.addFlashAttribute("last4", last4);
+		AccountSearch.Query query = AccountSearch.Query.of(q, last4);
+		AccountSearch.Results results = query == null
+				? new AccountSearch.Results(List.of(), "Type what the caller quotes: an email, an order, confirmation or case number, or a name.")
+				: search.find(query, agent.getName());
+		if (results.problem() != null) {
+			redirect.addFlashAttribute("problem", results.problem());
+		}
+		else {
+			List<Hit> hits = results.found().stream().map(this::hit).toList();
+			hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
+			redirect.addFlashAttribute("hits", hits);
+		}
+		return "redirect:/console";
 	}
 
 	private Hit hit(AccountSearch.Found found) {

@@ -328,7 +328,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 
-		ConsoleClient.Page search = agent.get("/console?q=Quentin%00");
+		ConsoleClient.Page search = agent.post("/console/search", Map.of("q", "Quentin\u0000"));
 		ConsoleClient.Page goodwill = agent.post("/console/accounts/" + caller.account() + "/charges/" + charge
 				+ "/goodwill", Map.of("reason", "outage\u0000", "caseNumber", caseNumber));
 		ConsoleClient.Page email = agent.post("/console/accounts/" + caller.account() + "/email",
@@ -422,14 +422,13 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		String part = caller.name().substring(8, 16).toUpperCase();
 		String link = "/console/accounts/" + caller.account();
 
-		String byName = agent.get("/console?q=" + part).body();
+		String byName = agent.search(part);
 		assertThat(byName).contains(link, "Q*** ").doesNotContain(caller.name(), caller.email());
-		assertThat(agent.get("/console?q=" + part + "&last4=4242").body()).contains(link, "VISA card").doesNotContain("••4242");
-		assertThat(agent.get("/console?q=" + part + "&last4=4444").body()).doesNotContain(link).contains("No account matches.");
-		assertThat(agent.get("/console?q=&last4=4242").body()).doesNotContain(link);
-		assertThat(agent.get("/console?q=" + caller.email() + "&last4=4242").body())
-			.contains("Give the caller&#39;s name").doesNotContain(link);
-		assertThat(agent.get("/console?q=%25").body()).doesNotContain("/console/accounts/acct_");
+		assertThat(agent.search(part, "4242")).contains(link, "VISA card").doesNotContain("••4242");
+		assertThat(agent.search(part, "4444")).doesNotContain(link).contains("No account matches.");
+		assertThat(agent.search("", "4242")).doesNotContain(link);
+		assertThat(agent.search(caller.email(), "4242")).contains("Give the caller&#39;s name").doesNotContain(link);
+		assertThat(agent.search("%")).doesNotContain("/console/accounts/acct_");
 	}
 
 	private String status(String request) {

@@ -55,9 +55,9 @@ class ConsoleCasesIntegrationTests extends ApiIntegrationTest {
 		String caseNumber = CASE.matcher(page).results().findFirst().orElseThrow().group(1);
 
 		for (String number : new String[] { order.toLowerCase(), confirmation, caseNumber }) {
-			assertThat(agent.get("/console?q=" + number).body()).as(number).contains("/console/accounts/" + account);
+			assertThat(agent.search(number)).as(number).contains("/console/accounts/" + account);
 		}
-		assertThat(agent.get("/console?q=ORD-0000-0000").body()).contains("No account matches.");
+		assertThat(agent.search("ORD-0000-0000")).contains("No account matches.");
 	}
 
 	private static String rowOf(String page, String caseNumber) {

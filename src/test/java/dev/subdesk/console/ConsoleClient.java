@@ -95,6 +95,16 @@ final class ConsoleClient {
 		}
 	}
 
+	/** Searches as the search form does (posted, then its redirect followed); returns the page of the results. */
+	String search(String q) {
+		return search(q, "");
+	}
+
+	/** As {@link #search(String)}, with a card's last four digits. */
+	String search(String q, String last4) {
+		return followed(post("/console/search", Map.of("q", q, "last4", last4)));
+	}
+
 	/** The page a redirect leads to, as a browser would show it. */
 	String followed(Page redirect) {
 		if (redirect.status() != 302) {

@@ -75,6 +75,7 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 						"../x", "short"),
 				post("admin", "/console/staff/agent/enabled", List.of("enabled"), true, "perhaps", ""),
 				post("admin", "/console/staff/agent/password", List.of("password"), true, "short", ""),
+				post("agent", "/console/search", List.of("q", "last4"), true, "%", "_", "12a4"),
 				get("agent", "/console", List.of("q", "last4"), "%", "_", "12a4"),
 				get("agent", acc, List.of("case")),
 				get("agent", acc + "/cancellations/{n}", List.of("case")),

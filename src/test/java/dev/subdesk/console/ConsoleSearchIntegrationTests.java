@@ -55,8 +55,48 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 			.contains("Caller verified.");
 	}
 
-	private String search(ConsoleClient agent, String q, String last4) {
-		return agent.get("/console?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&last4=" + last4).body();
+	/** Opening the search page, with or without a query in its address, looks nobody up and writes nothing. */
+	@Test
+	void aGetOfTheSearchPageWritesNoAuditEntry() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		long before = auditEntries();
+
+		assertThat(agent.get("/console?q=" + URLEncoder.encode(caller.email(), StandardCharsets.UTF_8)).status())
+			.isEqualTo(200);
+		assertThat(agent.get("/console").status()).isEqualTo(200);
+
+		assertThat(auditEntries()).isEqualTo(before);
 	}
 
+	/**
+	 * A search is a form posted (its query stays out of addresses, logs and history), audited as who looked up whom,
+	 * and answered by a redirect to the page of its masked results.
+	 */
+	@Test
+	void aPostedSearchIsAuditedAndItsResultsShownAfterTheRedirect() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page posted = agent.post("/console/search", Map.of("q", caller.email()));
+
+		assertThat(posted.status()).isEqualTo(302);
+		assertThat(posted.location()).endsWith("/console").doesNotContain("@", "q=");
+		String results = agent.get("/console").body();
+		assertThat(results).contains("/console/accounts/" + caller.account(), "Q*** ").doesNotContain(caller.email(),
+				caller.name());
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT' AND target = :a")
+			.param("a", caller.account()).query(Long.class).single()).isOne();
+		assertThat(agent.get("/console").body()).as("the results are shown once").doesNotContain(caller.account());
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT' AND target = :a")
+			.param("a", caller.account()).query(Long.class).single()).isOne();
+	}
+
+	private String search(ConsoleClient agent, String q, String last4) {
+		return agent.search(q, last4);
+	}
+
+	private long auditEntries() {
+		return jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent'").query(Long.class).single();
+	}
 }

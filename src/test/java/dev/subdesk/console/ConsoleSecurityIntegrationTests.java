@@ -72,7 +72,7 @@ class ConsoleSecurityIntegrationTests extends ApiIntegrationTest {
 		String email = api.get("/accounts/" + account).text("email");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 
-		String page = agent.get("/console?q=" + email).body();
+		String page = agent.search(email);
 		String results = page.substring(page.indexOf("<section"));
 		assertThat(results).contains("c***@example.com", "VISA card", "T*** C***").doesNotContain(email);
 		assertThat(agent.get("/console/accounts/" + account).body()).contains("We never ask for a full card number, CVC or password.").doesNotContain(email);

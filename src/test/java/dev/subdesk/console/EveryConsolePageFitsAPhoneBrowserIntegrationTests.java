@@ -43,7 +43,10 @@ class EveryConsolePageFitsAPhoneBrowserIntegrationTests extends ApiIntegrationTe
 		waitFor(d -> d.getCurrentUrl().endsWith("/console"));
 		checkCurrent("search");
 
-		check("/console?q=" + caller.email(), "search-results");
+		browser.findElement(By.id("q")).sendKeys(caller.email());
+		browser.findElement(By.xpath("//button[text()='Search']")).click();
+		waitFor(ExpectedConditions.presenceOfElementLocated(By.id("search-summary")));
+		checkCurrent("search-results");
 		check("/console/accounts/" + caller.account(), "account-unverified");
 		browser.findElement(By.id("email-claim")).sendKeys(caller.email());
 		browser.findElement(By.id("postcode-claim")).sendKeys("80331");

@@ -55,6 +55,7 @@ class PortalSessionIsNotAConsoleSessionIntegrationTests extends PortalTestSuppor
 				Map.of("mode", "IMMEDIATE"));
 		actions.put("/console/accounts/" + other.account() + "/close", Map.of("confirm", "true"));
 		actions.put("/console/approvals/rfa_0000000000000000/approve", Map.of());
+		actions.put("/console/search", Map.of("q", other.email()));
 
 		for (Map.Entry<String, Map<String, String>> action : actions.entrySet()) {
 			PortalSession.Page page = customer.post(action.getKey(), action.getValue());
