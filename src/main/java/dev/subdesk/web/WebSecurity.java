@@ -17,7 +17,7 @@ import org.springframework.security.web.context.SecurityContextRepository;
 @Configuration
 class WebSecurity {
 
-	static final String CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+	static final String CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self'; "
 			+ "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 	@Bean

@@ -34,6 +34,10 @@ class PortalBrowserIntegrationTests extends PortalTestSupport {
 
 		browser.get(url("/support"));
 		assertAccessible(browser);
+		// the stylesheet is a file of the origin (the policy allows no inline style), and it applies
+		assertThat(((org.openqa.selenium.JavascriptExecutor) browser)
+			.executeScript("return getComputedStyle(document.querySelector('header.site')).backgroundColor;"))
+			.isEqualTo("rgb(11, 46, 89)");
 		browser.findElement(By.linkText("Verträge hier kündigen")).click();
 		waitForEnd("/cancel");
 		browser.get(url("/cancel?order=" + order));
