@@ -25,11 +25,19 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Notices {
 
+	/**
+	 * A notice, and its place in the outbox when {@code :queue} (a mail server is configured and the address is not
+	 * erased), in one statement: the outbox row only when the notice was stored (a once-only notice already stored
+	 * stores neither). Its reference to the notice is checked at the end of the statement, when the notice is there.
+	 */
 	private static final String INSERT = """
-			INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
-			VALUES (:id, :account, :type, :to, :subject, :body, :related, :at, :footer)
-			ON CONFLICT DO NOTHING
-			RETURNING id
+			WITH stored AS (
+			    INSERT INTO notices (id, account_id, type, recipient, subject, body, related_id, created_at, footer_id)
+			    VALUES (:id, :account, :type, :to, :subject, :body, :related, :at, :footer)
+			    ON CONFLICT DO NOTHING
+			    RETURNING id),
+			queued AS (INSERT INTO notice_outbox (notice_id) SELECT id FROM stored WHERE :queue)
+			SELECT id FROM stored
 			""";
 
 	/** The address of a notice of no account once erased. */
@@ -236,6 +244,7 @@ public class Notices {
 			String body, String relatedId, Instant at, String footerText) {
 		String id = Ids.next("ntc");
 		boolean stored = jdbc.sql(INSERT)
+			.param("queue", mailConfigured && !erased(to))
 			.param("id", id)
 			.param("account", accountId)
 			.param("type", type.name())
@@ -255,9 +264,6 @@ public class Notices {
 				.param("related", relatedId)
 				.query(String.class)
 				.single();
-		}
-		if (mailConfigured && !erased(to)) {
-			jdbc.sql("INSERT INTO notice_outbox (notice_id) VALUES (:id)").param("id", id).update();
 		}
 		return id;
 	}
