@@ -345,6 +345,21 @@ public class Accounts {
 		return closed;
 	}
 
+	/**
+	 * An account's columns for a read of another module that joins {@code accounts} under the alias {@code a}, each
+	 * named {@code holder_<column>}: read back with {@link #holder}. A caller that has the holder in the same statement
+	 * as the rows it reads needs no read of its own ({@link #get}).
+	 */
+	public static final String HOLDER_COLUMNS = ACCOUNT_COLUMNS.replaceAll("(\\w+)", "a.$1 AS holder_$1");
+
+	/** The account of a row read with {@link #HOLDER_COLUMNS}. */
+	public static Account holder(ResultSet rs) throws SQLException {
+		return new Account(rs.getString("holder_id"), rs.getString("holder_email"), rs.getString("holder_name"),
+				rs.getString("holder_country"), rs.getString("holder_region"),
+				Account.Status.valueOf(rs.getString("holder_status")), rs.getTimestamp("holder_created_at").toInstant(),
+				rs.getLong("holder_seq"));
+	}
+
 	static Account mapAccount(ResultSet rs, int row) throws SQLException {
 		return new Account(rs.getString("id"), rs.getString("email"), rs.getString("name"), rs.getString("country"),
 				rs.getString("region"), Account.Status.valueOf(rs.getString("status")),

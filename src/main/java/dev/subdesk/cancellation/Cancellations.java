@@ -87,7 +87,9 @@ public class Cancellations {
 	 */
 	@Transactional
 	public Quote quote(String subscriptionId) {
-		Subscriptions.WithAddOns family = subscriptions.getWithLiveAddOns(subscriptionId);
+		// the subscription, its add-ons and their holder in one read
+		Subscriptions.HeldWithAddOns held = subscriptions.getWithLiveAddOnsAndHolder(subscriptionId);
+		Subscriptions.WithAddOns family = held.family();
 		Subscription s = family.subscription();
 		if (s.ended()) {
 			throw alreadyCancelled();
@@ -96,7 +98,7 @@ public class Cancellations {
 			return new Quote(s.id(), List.of(), List.of(), null, instructions(s.channel()), null);
 		}
 		Instant now = clock.instant();
-		Account holder = accounts.get(s.accountId());
+		Account holder = held.holder();
 		List<Subscription> addOns = family.liveAddOns();
 		Money refund = Money.zero(s.price().currency());
 		Quote.RefundReason reason = Quote.RefundReason.NONE;

@@ -158,7 +158,11 @@ public class PriceChanges {
 		return plan.withBasePrice(price);
 	}
 
-	private static PriceChange map(ResultSet rs, int row) throws SQLException {
+	/**
+	 * A price change from a row with the columns of {@code plan_price_changes} under their own names: for a read of
+	 * another module that joins the table (the subscriptions' pending changes with every change, in one statement).
+	 */
+	public static PriceChange map(ResultSet rs, int row) throws SQLException {
 		return new PriceChange(rs.getString("id"), rs.getString("plan_code"),
 				Money.of(rs.getLong("price_amount"), rs.getString("currency")),
 				rs.getTimestamp("effective_from").toInstant(),

@@ -1,5 +1,7 @@
 package dev.subdesk.subscriptions;
 
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Term;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
@@ -202,6 +204,25 @@ class JdbcSubscriptionRepository {
 			.query(JdbcSubscriptionRepository::map)
 			.list();
 	}
+
+	/** A subscription with its holder's account, in one row. */
+	record Held(Subscription subscription, Account holder) {
+	}
+
+	/**
+	 * {@link #withAddOns} unlocked, each row with the account that holds it (one account: add-ons are their base's
+	 * account's), in one statement.
+	 */
+	List<Held> withAddOnsAndHolder(String id) {
+		return jdbc.sql("SELECT " + QUALIFIED_COLUMNS + ", " + Accounts.HOLDER_COLUMNS
+				+ " FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE s.id = :id OR s.parent_id = :id"
+				+ " ORDER BY s.id <> :id, s.created_at, s.seq")
+			.param("id", id)
+			.query((rs, n) -> new Held(map(rs, n), Accounts.holder(rs)))
+			.list();
+	}
+
+	private static final String QUALIFIED_COLUMNS = COLUMNS.replaceAll("(\\w+)", "s.$1");
 
 	List<Subscription> scheduledBy(String confirmationNumber) {
 		return jdbc.sql("SELECT " + COLUMNS + " FROM subscriptions WHERE scheduled_by = :number ORDER BY created_at, seq")

@@ -320,14 +320,19 @@ public class SubscriptionPriceChanges {
 		if (renewing.isEmpty()) {
 			return out;
 		}
-		Map<String, SubscriptionPriceChange> pending = pending(renewing.stream().map(Subscription::id).toList());
+		List<String> ids = renewing.stream().map(Subscription::id).toList();
+		// every change is read below whenever a subscription is in its first term (without a pending change then, with
+		// one otherwise): then it comes in the statement that reads the pending rows
+		PendingAndChanges read = renewing.stream().anyMatch(SubscriptionPriceChanges::inFirstTerm)
+				? pendingWithEveryChange(ids) : new PendingAndChanges(pending(ids), null);
+		Map<String, SubscriptionPriceChange> pending = read.pending();
 		// a subscription in its first term (or trial) was bought knowing the changes scheduled by then: its checkout
 		// disclosure stated what its first renewal charges (FirstRenewalPriceChanges), before any notice is due
 		boolean firstTerms = renewing.stream().anyMatch(s -> !pending.containsKey(s.id()) && inFirstTerm(s));
 		if (pending.isEmpty() && !firstTerms) {
 			return out;
 		}
-		List<PriceChange> changes = priceChanges.all();
+		List<PriceChange> changes = read.changes() != null ? read.changes() : priceChanges.all();
 		Instant now = clock.instant();
 		if (firstTerms) {
 			out.putAll(disclosedAtPurchase(renewing.stream().filter(s -> !pending.containsKey(s.id())).toList(),
@@ -351,6 +356,43 @@ public class SubscriptionPriceChanges {
 			}
 		}
 		return out;
+	}
+
+	/** Pending rows by subscription ({@link #pending(Collection)}) and, when read with them, every price change. */
+	private record PendingAndChanges(Map<String, SubscriptionPriceChange> pending, @Nullable List<PriceChange> changes) {
+	}
+
+	/**
+	 * {@link #pending(Collection)} and {@link PriceChanges#all()} in one statement: every change, each with the
+	 * pending rows of these subscriptions for it (none: one row of the change alone). In the order of both: the
+	 * latest effective change first, and for a change its rows the latest told first.
+	 */
+	private static final String PENDING_WITH_EVERY_CHANGE = """
+			SELECT c.id, c.plan_code, c.price_amount, c.currency, c.effective_from, c.existing_subscribers, c.created_at,
+			       c.created_by, p.subscription_id AS p_subscription_id, p.price_change_id AS p_price_change_id,
+			       p.old_amount AS p_old_amount, p.new_amount AS p_new_amount, p.currency AS p_currency,
+			       p.renewal_at AS p_renewal_at, p.notice_sent_at AS p_notice_sent_at,
+			       p.consent_required AS p_consent_required, p.consented_at AS p_consented_at,
+			       p.consent_channel AS p_consent_channel, p.status AS p_status
+			FROM plan_price_changes c LEFT JOIN subscription_price_changes p
+			  ON p.price_change_id = c.id AND p.subscription_id = ANY(:ids::text[]) AND p.status = 'PENDING'
+			ORDER BY c.effective_from DESC, p.notice_sent_at DESC NULLS LAST, c.id
+			""";
+
+	private PendingAndChanges pendingWithEveryChange(List<String> subscriptionIds) {
+		Map<String, SubscriptionPriceChange> pending = new HashMap<>();
+		Map<String, PriceChange> changes = new java.util.LinkedHashMap<>();
+		jdbc.sql(PENDING_WITH_EVERY_CHANGE)
+			.param("ids", subscriptionIds.toArray(String[]::new))
+			.query((rs, n) -> {
+				changes.putIfAbsent(rs.getString("id"), PriceChanges.map(rs, n));
+				if (rs.getString("p_subscription_id") != null) {
+					pending.putIfAbsent(rs.getString("p_subscription_id"), mapPrefixed(rs, "p_"));
+				}
+				return n;
+			})
+			.list();
+		return new PendingAndChanges(pending, List.copyOf(changes.values()));
 	}
 
 	/** Whether the subscription is still in the term (or free trial) it was bought for: its next renewal is its first. */
@@ -921,12 +963,18 @@ public class SubscriptionPriceChanges {
 	}
 
 	private static SubscriptionPriceChange map(ResultSet rs, int row) throws SQLException {
-		String currency = rs.getString("currency");
-		Timestamp consented = rs.getTimestamp("consented_at");
-		return new SubscriptionPriceChange(rs.getString("subscription_id"), rs.getString("price_change_id"),
-				Money.of(rs.getLong("old_amount"), currency), Money.of(rs.getLong("new_amount"), currency),
-				rs.getTimestamp("renewal_at").toInstant(), rs.getTimestamp("notice_sent_at").toInstant(),
-				rs.getBoolean("consent_required"), consented == null ? null : consented.toInstant(),
-				rs.getString("consent_channel"), SubscriptionPriceChange.Status.valueOf(rs.getString("status")));
+		return mapPrefixed(rs, "");
+	}
+
+	/** A row whose columns of {@code subscription_price_changes} are named with {@code prefix} before each. */
+	private static SubscriptionPriceChange mapPrefixed(ResultSet rs, String prefix) throws SQLException {
+		String currency = rs.getString(prefix + "currency");
+		Timestamp consented = rs.getTimestamp(prefix + "consented_at");
+		return new SubscriptionPriceChange(rs.getString(prefix + "subscription_id"),
+				rs.getString(prefix + "price_change_id"), Money.of(rs.getLong(prefix + "old_amount"), currency),
+				Money.of(rs.getLong(prefix + "new_amount"), currency), rs.getTimestamp(prefix + "renewal_at").toInstant(),
+				rs.getTimestamp(prefix + "notice_sent_at").toInstant(), rs.getBoolean(prefix + "consent_required"),
+				consented == null ? null : consented.toInstant(), rs.getString(prefix + "consent_channel"),
+				SubscriptionPriceChange.Status.valueOf(rs.getString(prefix + "status")));
 	}
 }

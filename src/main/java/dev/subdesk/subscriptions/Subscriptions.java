@@ -451,6 +451,21 @@ public class Subscriptions {
 		return withAddOns(id, repository.withAddOns(id, false));
 	}
 
+	/** A subscription and its add-ons that have not ended, with the account that holds them. */
+	public record HeldWithAddOns(WithAddOns family, Account holder) {
+	}
+
+	/**
+	 * {@link #getWithLiveAddOns} and the account that holds them in one read (no read of the account of its own). No
+	 * such subscription: {@code 404}.
+	 */
+	@Transactional(readOnly = true)
+	public HeldWithAddOns getWithLiveAddOnsAndHolder(String id) {
+		List<JdbcSubscriptionRepository.Held> rows = repository.withAddOnsAndHolder(id);
+		WithAddOns family = withAddOns(id, rows.stream().map(JdbcSubscriptionRepository.Held::subscription).toList());
+		return new HeldWithAddOns(family, rows.getFirst().holder());
+	}
+
 	/**
 	 * {@link #lock}, and its add-ons locked too, in one statement: the subscription, then its add-ons (ended ones too)
 	 * oldest first, locked in that order for the rest of the transaction; the live ones returned. No such
