@@ -14,16 +14,22 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * One IMMEDIATE cancellation with a money-back refund, over HTTP, reads each row it needs once and writes in few
  * statements (issue 13): every SQL statement the application prepares is recorded (a {@link DataSource} proxy of this
- * test's own context) while the cancel request runs, from the request to the refund's settlement after commit.
+ * test's own context) while the cancel request runs, from the request to the refund's settlement after commit. The
+ * quote before it is counted the same way. A mail server is configured, as in production, so that each notice is
+ * queued for delivery too (nothing listens on it: delivery fails and waits, on its own thread).
  */
 @Import(OneCancellationReadsEachRowOnceIntegrationTests.RecordStatements.class)
+@TestPropertySource(properties = { "spring.mail.host=127.0.0.1", "spring.mail.port=1" })
 class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest {
 
 	/** The statements prepared while recording is on, by any thread (the dispatcher's and the sealer's filtered out). */
@@ -31,8 +37,14 @@ class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest
 
 	static volatile boolean recording;
 
+	@Autowired
+	JdbcClient jdbc;
+
 	@Test
 	void anImmediateCancellationWithARefundReadsEachRowOnceAndWritesEachTableInOneStatement() {
+		// a cancellation before, so that the one counted finds what is made once (the receipts' signing key)
+		String earlier = fixtures.subscribe(fixtures.accountWithVisa(), "antivirus-annual");
+		assertThat(api.post("/subscriptions/" + earlier + "/cancel", Map.of("mode", "IMMEDIATE")).status()).isEqualTo(200);
 		String account = fixtures.accountWithVisa();
 		String subscription = fixtures.subscribe(account, "antivirus-annual");
 		assertThat(api.post("/subscriptions/" + subscription + "/cancellation-quote", Map.of()).status()).isEqualTo(200);
@@ -57,10 +69,42 @@ class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest
 		assertThat(writing(statements, "charges")).hasSize(1);
 		assertThat(writing(statements, "cancellations")).hasSize(1);
 		assertThat(writing(statements, "subscriptions")).hasSize(1);
+		// each notice (the refund's, the confirmation) queued for delivery by the statement that stores it
+		assertThat(writing(statements, "notices")).as(String.join("\n", statements)).hasSize(2)
+			.allSatisfy(s -> assertThat(s).contains("INSERT INTO notice_outbox"));
+		assertThat(writing(statements, "notice_outbox")).as(String.join("\n", statements)).hasSize(2);
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM notices n JOIN notice_outbox o ON o.notice_id = n.id WHERE n.account_id = :account
+				  AND n.type IN ('CANCELLATION_CONFIRMATION', 'REFUND_ISSUED')""")
+			.param("account", account).query(Long.class).single()).isEqualTo(2);
+		// the cancel transaction: 3 reads, 8 writes (the refund with its charge, 2 notices, the cancellation, the
+		// subscription, its event, its devices, the audit entry); the settlement after commit: the gateway's ledger,
+		// the refund, its event, the receipt's signature
 		assertThat(statements).as(String.join("\n", statements))
 			.noneMatch(s -> s.contains("pg_advisory_xact_lock"))
 			.noneMatch(s -> s.matches("(?is).*EXISTS\\s*\\(\\s*SELECT.*FROM cancellations.*"))
-			.hasSizeLessThanOrEqualTo(18);
+			.hasSizeLessThanOrEqualTo(15);
+	}
+
+	@Test
+	void aQuoteReadsTheSubscriptionWithItsHolderAndThePriceChangesWithItsPendingOnesInOneStatementEach() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+
+		List<String> statements = recordWhile(() -> assertThat(
+				api.post("/subscriptions/" + subscription + "/cancellation-quote", Map.of()).status()).isEqualTo(200));
+
+		// the subscription (with its add-ons) and the account holding it: one statement
+		assertThat(reading(statements, "subscriptions")).as(String.join("\n", statements)).singleElement()
+			.satisfies(s -> assertThat(s).contains("JOIN accounts"));
+		assertThat(reading(statements, "accounts")).as(String.join("\n", statements)).hasSize(1);
+		// what its first renewal charges: its pending price change read with every change of the plans, one statement
+		assertThat(reading(statements, "plan_price_changes")).as(String.join("\n", statements)).singleElement()
+			.satisfies(s -> assertThat(s).contains("subscription_price_changes"));
+		assertThat(reading(statements, "charges")).as(String.join("\n", statements)).hasSize(1);
+		// reads: the subscription with its holder, the latest charge, the price changes; writes: the retention offer
+		// and the audit entry
+		assertThat(statements).as(String.join("\n", statements)).hasSizeLessThanOrEqualTo(5);
 	}
 
 	/** The statements of the application's own work while {@code action} runs (and its settlement, on its thread). */
@@ -128,10 +172,14 @@ class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest
 					});
 		}
 
-		/** The webhook dispatcher's loops and senders and the audit sealer run beside the request: not its work. */
+		/**
+		 * The webhook dispatcher's loops and senders, the audit sealer and the mail delivery run beside the request:
+		 * not its work.
+		 */
 		private static boolean background() {
 			String thread = Thread.currentThread().getName();
-			return thread.startsWith("webhook-") || thread.contains("seal") || thread.startsWith("scheduling-");
+			return thread.startsWith("webhook-") || thread.contains("seal") || thread.startsWith("scheduling-")
+					|| thread.startsWith("smtp-delivery-");
 		}
 
 		private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
