@@ -6,6 +6,7 @@ import dev.subdesk.testing.ApiIntegrationTest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,10 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = { "spring.mail.host=127.0.0.1", "spring.mail.port=1" })
 class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest {
 
-	/** The statements prepared while recording is on, by any thread (the dispatcher's and the sealer's filtered out). */
+	/**
+	 * The statements prepared, or sent as plain statements, while recording is on, by any thread (the dispatcher's,
+	 * the sealer's and the mail delivery's filtered out).
+	 */
 	static final List<String> recorded = new CopyOnWriteArrayList<>();
 
 	static volatile boolean recording;
@@ -163,13 +167,31 @@ class OneCancellationReadsEachRowOnceIntegrationTests extends ApiIntegrationTest
 		private static Connection recording(Connection target) {
 			return (Connection) Proxy.newProxyInstance(RecordStatements.class.getClassLoader(),
 					new Class<?>[] { Connection.class }, (proxy, method, args) -> {
-						if (recording && args != null && args.length > 0 && args[0] instanceof String sql
-								&& (method.getName().equals("prepareStatement") || method.getName().equals("prepareCall"))
-								&& !background()) {
-							recorded.add(sql);
+						if (args != null && args.length > 0 && args[0] instanceof String sql
+								&& (method.getName().equals("prepareStatement") || method.getName().equals("prepareCall"))) {
+							record(sql);
+						}
+						Object result = invoke(target, method, args);
+						// a statement without parameters may be sent as a plain one (a SET, say): counted too
+						return method.getName().equals("createStatement") ? recording((Statement) result) : result;
+					});
+		}
+
+		private static Statement recording(Statement target) {
+			return (Statement) Proxy.newProxyInstance(RecordStatements.class.getClassLoader(),
+					new Class<?>[] { Statement.class }, (proxy, method, args) -> {
+						if (args != null && args.length > 0 && args[0] instanceof String sql
+								&& (method.getName().startsWith("execute") || method.getName().equals("addBatch"))) {
+							record(sql);
 						}
 						return invoke(target, method, args);
 					});
+		}
+
+		private static void record(String sql) {
+			if (recording && !background()) {
+				recorded.add(sql);
+			}
 		}
 
 		/**
