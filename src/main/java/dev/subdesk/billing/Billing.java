@@ -266,6 +266,20 @@ public class Billing {
 				""").param("sub", subscriptionId).param("start", Timestamp.from(periodStart)).query(Boolean.class).single();
 	}
 
+	/**
+	 * Whether the successful charge recorded for this subscription's period starting at {@code periodStart} is the
+	 * payment taken under {@code gatewayKey}: a charge recorded otherwise for the period (an import, another attempt)
+	 * pays for it, and then the payment under the key is one too many.
+	 */
+	@Transactional(readOnly = true)
+	public boolean recordsPayment(String subscriptionId, Instant periodStart, String gatewayKey) {
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM charges WHERE subscription_id = :sub AND period_start = :start
+				               AND status <> 'FAILED' AND gateway_key = :key)
+				""").param("sub", subscriptionId).param("start", Timestamp.from(periodStart)).param("key", gatewayKey)
+			.query(Boolean.class).single();
+	}
+
 	/** Records a successful charge for one period; the database refuses a second one for the same period. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Charge recordSuccessfulCharge(String accountId, String subscriptionId, Money amount, Instant periodStart,

@@ -458,10 +458,12 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			}
 			Map<String, String> chargeIds = billing.recordSuccessfulCharges(charges);
 			// what was paid for a subscription that moved on is marked to go back before this commits: a crash after
-			// the commit leaves it to the sweep, not completed without its charge
+			// the commit leaves it to the sweep, not completed without its charge. Kept only when the period's charge
+			// records this very payment; a charge recorded otherwise for the period (an import) pays for it, and the
+			// payment goes back as on the batch path that meets one (checkCharged above)
 			for (RenewalQueue.Due due : stale) {
 				Subscription s = due.subscription();
-				if (!billing.hasSuccessfulCharge(s.id(), s.currentPeriodEnd())) {
+				if (!billing.recordsPayment(s.id(), s.currentPeriodEnd(), keyOf.apply(due))) {
 					billing.markForReversal(keyOf.apply(due));
 					toReverse.add(due);
 				}

@@ -184,6 +184,41 @@ class RenewalRetriesIntegrationTests extends ApiIntegrationTest {
 		assertThat(fixtures.charges(account)).as("no charge for a period never renewed").hasSize(1);
 	}
 
+	@Test
+	void aPaymentTakenForAPeriodAnImportPaysIsGivenBackWhenItsSubscriptionWasSetToEndWhileItWasAtTheGateway()
+			throws Exception {
+		String account = fixtures.accountWithVisa();
+		String sub = subscribed(account);
+		String periodEnd = fixtures.subscription(sub).text("currentPeriodEnd");
+		String key = "renewal_" + sub + "_p1_a0";
+		// a charge for the period the renewal is about to pay, recorded otherwise (an import: origin IMPORT)
+		String imported = jdbc.sql("""
+				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
+				                     payment_method_id, gateway_key, created_at)
+				SELECT 'ch_IMPORTED' || substr(md5(random()::text), 1, 12), account_id, subscription_id, amount, currency,
+				       'SUCCEEDED', period_end, period_end + (period_end - period_start), payment_method_id, 'import', created_at
+				FROM charges WHERE subscription_id = :s AND origin = 'PURCHASE'
+				RETURNING id
+				""").param("s", sub).query(String.class).single();
+		try (GatewayHold hold = new GatewayHold(jdbc, dataSource, "test_hold_gateway", HOLD, "renewal_" + sub)) {
+			CompletableFuture<Void> run = advancePast(periodEnd);
+			hold.awaitHeld("the renewal batch reaches the gateway");
+			// the subscription moves on (set to end) while the gateway has its renewal: the batch finds it stale
+			Api.Response cancel = fixtures.cancel(sub, "END_OF_TERM");
+			assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+			hold.release();
+			run.get(60, TimeUnit.SECONDS);
+		}
+		assertThat(ledgerToken(key)).as("the gateway took the renewal").contains("tok_visa");
+		assertThat(jdbc.sql("SELECT count(*) FROM charges WHERE gateway_key = :k").param("k", key).query(Long.class)
+			.single()).as("no charge records the renewal's payment").isZero();
+		assertThat(attemptStatus(key)).as("a payment no charge records goes back, the import paying the period")
+			.isEqualTo("REVERSED");
+		assertThat(ledgerToken("reverse_" + key)).as("and the money went back").contains("tok_visa");
+		assertThat(jdbc.sql("SELECT count(*) FROM charges WHERE id = :c").param("c", imported).query(Long.class).single())
+			.isEqualTo(1);
+	}
+
 	/** A subscription whose first renewal the gateway took under {@code key} on {@code card}, its answer lost. */
 	private record Lost(String account, String subscription, String card, String key, Instant periodEnd) {
 	}
