@@ -158,25 +158,72 @@ class JdbcCancellationRepository {
 				""").param("sub", subscriptionId).param("at", Timestamp.from(instant)).query(Boolean.class).single();
 	}
 
+	/** A subscription queued for the invariant-1 sweep by a change to its charges or cancellations (V347). */
+	record ChargeCheck(long seq, String subscriptionId) {
+	}
+
+	/** A charge the invariant-1 sweep refunds, with its subscription. */
+	record ChargeToRefund(String id, String subscriptionId) {
+	}
+
+	/** The position of the last subscription queued for the invariant-1 sweep, if any is queued. */
+	Optional<Long> lastChargeCheck() {
+		return jdbc.sql("SELECT seq FROM charges_to_check ORDER BY seq DESC LIMIT 1").query(Long.class).optional();
+	}
+
 	/**
-	 * The imported charges with something left to refund whose period starts at or after the entry of a SCHEDULED or
-	 * EFFECTIVE cancellation for their subscription (DESIGN invariant 1), oldest first: read from the state as it is,
-	 * so a charge that qualifies only once a later cancellation is made, or whose import committed after later ones,
-	 * is found all the same. Goes along charges_imported_refundable_idx (V335), which holds only the imported charges
-	 * with something left to refund.
+	 * The checks queued for the invariant-1 sweep at or before {@code upTo} of the subscriptions of the oldest
+	 * {@code limit} ones, all of each such subscription's (an import of many charges queues it once a charge: read
+	 * once), as committed now: a change queues its subscription in its own transaction (V347 triggers), so the state
+	 * read after this has it.
 	 */
-	List<String> chargesToRefundAfterCancellation(int limit) {
+	List<ChargeCheck> chargeChecks(long upTo, int limit) {
 		return jdbc.sql("""
-				SELECT c.id FROM charges c
-				WHERE c.origin = 'IMPORT' AND c.status <> 'FAILED' AND c.refunded_amount < c.amount
+				SELECT seq, subscription_id FROM charges_to_check
+				WHERE seq <= :upTo AND subscription_id IN (
+				    SELECT subscription_id FROM charges_to_check WHERE seq <= :upTo ORDER BY seq LIMIT :limit)
+				""")
+			.param("upTo", upTo)
+			.param("limit", limit)
+			.query((rs, n) -> new ChargeCheck(rs.getLong(1), rs.getString(2)))
+			.list();
+	}
+
+	/**
+	 * Of these subscriptions, the imported charges with something left to refund whose period starts at or after the
+	 * entry of a SCHEDULED or EFFECTIVE cancellation for their subscription (DESIGN invariant 1), oldest first: read from
+	 * the state as it is, so a charge that qualifies only once a later cancellation is made, or whose import committed
+	 * after later ones, is found all the same when its change is read. Goes along charges_one_success_per_period by
+	 * subscription: only the charges of queued subscriptions are read.
+	 */
+	List<ChargeToRefund> chargesToRefundAfterCancellation(java.util.Collection<String> subscriptionIds) {
+		return jdbc.sql("""
+				SELECT c.id, c.subscription_id FROM charges c
+				WHERE c.subscription_id = ANY(:subscriptions::text[])
+				  AND c.origin = 'IMPORT' AND c.status <> 'FAILED' AND c.refunded_amount < c.amount
 				  AND EXISTS (SELECT 1 FROM cancellation_items i JOIN cancellations x USING (confirmation_number)
 				              WHERE i.subscription_id = c.subscription_id AND x.status IN ('SCHEDULED', 'EFFECTIVE')
 				                AND i.effective_at <= c.period_start)
-				ORDER BY c.seq LIMIT :limit
+				ORDER BY c.seq
 				""")
-			.param("limit", limit)
-			.query(String.class)
+			.param("subscriptions", subscriptionIds.toArray(String[]::new))
+			.query((rs, n) -> new ChargeToRefund(rs.getString(1), rs.getString(2)))
 			.list();
+	}
+
+	/**
+	 * The checks read are done (deleted, and only those: a change queued since waits for its own reading), and the
+	 * subscriptions a charge of which could not be refunded now are queued again, behind the rest, for the next run:
+	 * one statement.
+	 */
+	void checked(List<ChargeCheck> checks, java.util.Collection<String> again) {
+		jdbc.sql("""
+				WITH done AS (DELETE FROM charges_to_check WHERE seq = ANY(:seqs::bigint[]))
+				INSERT INTO charges_to_check (subscription_id) SELECT unnest(:again::text[])
+				""")
+			.param("seqs", checks.stream().map(ChargeCheck::seq).toArray(Long[]::new))
+			.param("again", again.toArray(String[]::new))
+			.update();
 	}
 
 	private static Row map(ResultSet rs, int row) throws SQLException {

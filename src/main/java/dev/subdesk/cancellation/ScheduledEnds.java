@@ -76,33 +76,45 @@ public class ScheduledEnds {
 	/**
 	 * The sweep behind invariant 1: a successful charge for a period starting at or after the {@code effectiveAt}
 	 * of a SCHEDULED or EFFECTIVE cancellation of its subscription (possible only through imports or store sync)
-	 * has what is left of it refunded at once, with a REFUND_ISSUED notice. Reads the state each time, not a
-	 * watermark: a charge that qualifies only once a later cancellation is made, or whose import committed after
-	 * later ones, is found all the same; a charge refunded meanwhile (another node's sweep, a dispute) is left as it
-	 * is. Returns how many charges were refunded.
+	 * has what is left of it refunded at once, with a REFUND_ISSUED notice. Driven by change, not by a watermark:
+	 * each change that can make a charge qualify (an import, a cancellation, a change to an imported charge) queues
+	 * its subscription in its own transaction (V347), and only the charges of the subscriptions queued when this run
+	 * started are read, each from the state as it is once its change has committed: a charge that qualifies only once
+	 * a later cancellation is made, or whose import committed after later ones, is found all the same; a charge
+	 * refunded meanwhile (another node's sweep, a dispute) is left as it is. Returns how many charges were refunded.
 	 */
 	public int sweepChargesAfterCancellation() {
+		Optional<Long> upTo = repository.lastChargeCheck();
+		if (upTo.isEmpty()) {
+			return 0;
+		}
 		int refunded = 0;
 		while (true) {
-			List<String> charges = repository.chargesToRefundAfterCancellation(SWEEP_BATCH);
-			int before = refunded;
-			for (String charge : charges) {
+			List<JdbcCancellationRepository.ChargeCheck> checks = repository.chargeChecks(upTo.get(), SWEEP_BATCH);
+			if (checks.isEmpty()) {
+				return refunded;
+			}
+			java.util.Set<String> subscriptions = new java.util.LinkedHashSet<>();
+			checks.forEach(check -> subscriptions.add(check.subscriptionId()));
+			java.util.Set<String> again = new java.util.LinkedHashSet<>();
+			for (JdbcCancellationRepository.ChargeToRefund charge : repository
+				.chargesToRefundAfterCancellation(subscriptions)) {
 				try {
-					if (billing.refundRemaining(charge,
+					if (billing.refundRemaining(charge.id(),
 							"Charged for a period after the cancellation took effect: refunded in full automatically")
 						.isPresent()) {
 						refunded++;
 					}
 				}
 				catch (RuntimeException e) {
-					// one charge that cannot be refunded now holds back none of the others: the next run tries it again
-					log.error("Charge {} is due a refund after its cancellation but could not be refunded", charge, e);
+					// one charge that cannot be refunded now holds back none of the others: its subscription is queued
+					// again, and the next run tries it again
+					log.error("Charge {} is due a refund after its cancellation but could not be refunded", charge.id(), e);
+					again.add(charge.subscriptionId());
 				}
 			}
-			// a full batch with no refund recorded would be read the same again: the next run tries it
-			if (charges.size() < SWEEP_BATCH || refunded == before) {
-				return refunded;
-			}
+			// deleted once read and acted on: a run that stops before this leaves them for the next one
+			repository.checked(checks, again);
 		}
 	}
 

@@ -20,6 +20,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Money paths under interleavings, each one forced by holding a lock on a second connection and waiting until the
@@ -44,6 +46,9 @@ class MoneyPathRacesIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	ScheduledEnds scheduledEnds;
+
+	@Autowired
+	PlatformTransactionManager transactions;
 
 	@Test
 	void aPurchaseWhoseAttemptTheSweepVoidedDuringItsGatewayCallIsRecordedAndNothingIsGivenBack() throws Exception {
@@ -138,6 +143,44 @@ class MoneyPathRacesIntegrationTests extends ApiIntegrationTest {
 		scheduledEnds.sweepChargesAfterCancellation();
 
 		assertThat(refunded(early)).isEqualTo(amount(early));
+	}
+
+	@Test
+	void theInvariantOneSweepReadsNoImportedChargeWhoseStateNothingChangedSinceItsLastRun() {
+		String account = fixtures.accountWithVisa();
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		// 3,000 imported charges with something left to refund, for years before the subscription's: settled long ago
+		// (no cancellation ends them)
+		assertThat(jdbc.sql("""
+				INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start, period_end,
+				                     payment_method_id, gateway_key, created_at)
+				SELECT 'ch_OLDIMPORT' || g || '_' || substr(md5(random()::text), 1, 8), account_id, subscription_id, amount,
+				       currency, 'SUCCEEDED', period_start - g * interval '1 year', period_end - g * interval '1 year',
+				       payment_method_id, 'import', created_at - g * interval '1 year'
+				FROM charges, generate_series(1, 3000) g WHERE account_id = :a AND origin = 'PURCHASE'
+				""").param("a", account).update()).isEqualTo(3000);
+		scheduledEnds.sweepChargesAfterCancellation(); // the imports are changes: read once, nothing to refund
+		assertThat(jdbc.sql("SELECT refunded_amount FROM charges WHERE subscription_id = :s").param("s", subscription)
+			.query(Long.class).list()).containsOnly(0L);
+
+		// the next run, in a transaction of this test: what it read of charges is what this transaction's counts of
+		// rows read grow by meanwhile (the backend's counts not yet reported include earlier transactions': a difference)
+		String rowsRead = """
+				SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables
+				WHERE relid = 'charges'::regclass
+				""";
+		long read = new TransactionTemplate(transactions).execute(status -> {
+			long before = jdbc.sql(rowsRead).query(Long.class).single();
+			scheduledEnds.sweepChargesAfterCancellation();
+			return jdbc.sql(rowsRead).query(Long.class).single() - before;
+		});
+
+		// other test classes' changes queued meanwhile may be read, never the 3,000 that nothing changed
+		assertThat(read).as("rows of charges the sweep read").isLessThan(100);
+		String imported = importNextPeriod(jdbc, account);
+		assertThat(fixtures.cancel(subscription, "END_OF_TERM").status()).isEqualTo(200);
+		scheduledEnds.sweepChargesAfterCancellation();
+		assertThat(refunded(imported)).as("a change is still read").isEqualTo(amount(imported));
 	}
 
 	@Test
