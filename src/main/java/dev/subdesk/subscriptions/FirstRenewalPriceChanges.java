@@ -18,8 +18,10 @@ import org.springframework.transaction.annotation.Transactional;
  * ({@link FirstRenewalPrices}, for the checkout's disclosure): a change that moves existing subscribers, in the
  * purchase's currency, effective after the purchase and at or before that renewal, reaches it when its PRICE_CHANGE
  * notice, sent the rule table's days before the renewal (at once when that is already past), is at least the
- * table's {@code minDaysBefore} ahead of it ({@link SubscriptionPriceChange#appliesAt}, the one rule; a notice due
- * at once goes out after the purchase, so a first renewal exactly {@code minDaysBefore} away keeps the old price); where the
+ * table's {@code minDaysBefore} ahead of it ({@link SubscriptionPriceChange#untoldNoticeAt} and
+ * {@link SubscriptionPriceChange#appliesAt}: the rules the API's price of a subscription in its first term follows
+ * too; a notice due at once goes out after the purchase, so a first renewal exactly {@code minDaysBefore} away keeps
+ * the old price); where the
  * increase needs consent, the price is the one the renewal charges if the customer accepts it. A grandfathering
  * change leaves the new subscriber its price.
  */
@@ -46,24 +48,17 @@ class FirstRenewalPriceChanges implements FirstRenewalPrices {
 			.filter(c -> c.price().currency().equals(plan.price().currency()))
 			.filter(c -> c.effectiveFrom().isAfter(purchase) && !c.effectiveFrom().isAfter(firstRenewal))
 			.max(Comparator.comparing(PriceChange::effectiveFrom))
-			.flatMap(change -> {
-				Instant noticeAt = later(purchase, firstRenewal.minus(lead));
-				boolean consent = change.price().amount() > plan.price().amount()
-						&& jurisdictions.forCustomer(country, null).priceIncreaseConsent();
-				// the row the notice will write, as if accepted where consent is required
-				SubscriptionPriceChange row = new SubscriptionPriceChange("", change.id(), plan.price(), change.price(),
-						firstRenewal, noticeAt, consent, consent ? noticeAt : null, null,
-						SubscriptionPriceChange.Status.PENDING);
-				// a notice due at or before the purchase goes out at the notice job's next run, after it (a scheduler
-				// tick, never the purchase's very instant), and a subscriber is claimed only while the notice is still
-				// at least minDaysBefore ahead: a first renewal exactly that far away (a 7-day trial) keeps the old price
-				boolean sentInTime = noticeAt.isAfter(purchase) || firstRenewal.minus(minimumLead).isAfter(purchase);
-				return sentInTime && row.appliesAt(firstRenewal, minimumLead, lead)
-						? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
-			});
+			.flatMap(change -> SubscriptionPriceChange.untoldNoticeAt(firstRenewal, purchase, minimumLead, lead)
+				.flatMap(noticeAt -> {
+					boolean consent = change.price().amount() > plan.price().amount()
+							&& jurisdictions.forCustomer(country, null).priceIncreaseConsent();
+					// the row the notice will write, as if accepted where consent is required
+					SubscriptionPriceChange row = new SubscriptionPriceChange("", change.id(), plan.price(),
+							change.price(), firstRenewal, noticeAt, consent, consent ? noticeAt : null, null,
+							SubscriptionPriceChange.Status.PENDING);
+					return row.appliesAt(firstRenewal, minimumLead, lead)
+							? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
+				}));
 	}
 
-	private static Instant later(Instant a, Instant b) {
-		return a.isAfter(b) ? a : b;
-	}
 }

@@ -3,6 +3,7 @@ package dev.subdesk.subscriptions;
 import dev.subdesk.shared.Money;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,6 +55,22 @@ public record SubscriptionPriceChange(String subscriptionId, String priceChangeI
 	public boolean toBeToldAgainFor(Instant renewal, Duration minimumLead, Duration lead, Instant now) {
 		return status == Status.PENDING && !renewalAt.isAfter(renewal) && noticeSentAt.isBefore(renewal.minus(lead))
 				&& !renewal.minus(minimumLead).isBefore(now);
+	}
+
+	/**
+	 * The one timing rule of a change no notice has told yet, for the renewal at {@code renewal}, seen from
+	 * {@code from} (a purchase, for the checkout's disclosure of its first renewal: FirstRenewalPriceChanges; now, for
+	 * the API's price of a subscription in its first term: SubscriptionPriceChanges): the notice job sends its
+	 * PRICE_CHANGE notice {@code lead} ahead of the renewal, or at its first run after {@code from} when that is already
+	 * past (a scheduler tick, never {@code from}'s very instant), and claims a subscriber only while the notice can
+	 * still land at least {@code minimumLead} ahead: so a renewal exactly {@code minimumLead} after {@code from} (a
+	 * 7-day trial) keeps the old price. The instant the notice goes out (as the row it writes will say), or empty when
+	 * it can no longer reach that renewal.
+	 */
+	public static Optional<Instant> untoldNoticeAt(Instant renewal, Instant from, Duration minimumLead, Duration lead) {
+		Instant noticeAt = renewal.minus(lead).isAfter(from) ? renewal.minus(lead) : from;
+		boolean sentInTime = noticeAt.isAfter(from) || renewal.minus(minimumLead).isAfter(from);
+		return sentInTime ? Optional.of(noticeAt) : Optional.empty();
 	}
 
 	private boolean dueAt(Instant renewal, Duration minimumLead, Duration lead) {

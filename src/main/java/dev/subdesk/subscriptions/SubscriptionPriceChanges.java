@@ -439,10 +439,11 @@ public class SubscriptionPriceChanges {
 			}
 			// the notice goes out the lead ahead, or at the job's next run when that is past (still in time only while
 			// it is more than the least lead ahead: the job claims a subscriber while it can land inside the windows)
-			Instant noticeAt = renewal.minus(lead).isAfter(now) ? renewal.minus(lead) : now;
-			if (!noticeAt.isAfter(now) && !renewal.minus(minimum).isAfter(now)) {
+			Optional<Instant> notice = SubscriptionPriceChange.untoldNoticeAt(renewal, now, minimum, lead);
+			if (notice.isEmpty()) {
 				return;
 			}
+			Instant noticeAt = notice.get();
 			Accounts.Addressee holder = to.get(s.accountId());
 			boolean consent = change.price().amount() > regular.amount() && holder != null
 					&& jurisdictions.forCustomer(holder.country(), null).priceIncreaseConsent();
