@@ -11,6 +11,7 @@ import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.NewEvent;
 import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.SubscriptionAsShown;
 import dev.subdesk.support.SupportCase;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Turns the modules' {@link DomainChange}s into stored events: {@code data} is the resource in the API's own shape
  * ({@link Views}; a subscription as the API answers it at that moment, its {@code price} what the next renewal will
- * cost: {@link SubscriptionViews}), the subject as API.md says (a charge, a refund and a seat device belong to their subscription, a
+ * cost: {@link SubscriptionViews}, or the price its module worked out with it: {@link SubscriptionAsShown}), the
+ * subject as API.md says (a charge, a refund and a seat device belong to their subscription, a
  * device without one to its account, a case is its number). A synchronous listener, so the event is appended in the
  * transaction of the change (EventLog.append refuses to run outside one). Lives at the edge because only the edge
  * knows the API's shapes; see docs/DESIGN-NOTES.md.
@@ -77,6 +79,8 @@ class DomainEventRecorder {
 		return switch (change.resource()) {
 			case Account a -> new NewEvent(change.type(), a.id(), a.id(), Views.AccountView.of(a));
 			case Subscription s -> new NewEvent(change.type(), s.id(), s.accountId(), views.get(s));
+			case SubscriptionAsShown shown -> new NewEvent(change.type(), shown.subscription().id(),
+					shown.subscription().accountId(), Views.SubscriptionView.of(shown.subscription(), shown.price()));
 			case Charge c -> new NewEvent(change.type(), c.subscriptionId(), c.accountId(), Views.ChargeView.of(c));
 			case RefundOfSubscription r -> new NewEvent(change.type(), r.subscriptionId(), r.accountId(),
 					CancellationViews.RefundView.of(r.refund()));

@@ -472,10 +472,15 @@ public class SubscriptionPriceChanges {
 	 * (what the next renewal will cost) is not {@code before} any more, in the caller's transaction (API.md, Webhooks:
 	 * an event on every state change of the resource as the API returns it): a notice that makes a change reach the
 	 * next renewal, supersedes another, or tells one again changes that price without changing the subscription's row.
+	 * The price after is worked out once, here, and the event carries it: twice per batch in all (before and after).
 	 */
 	private void publishPriceShown(Collection<Subscription> batch, Map<String, Money> before) {
 		Map<String, Money> after = shownPrices(batch);
-		List<Subscription> changed = batch.stream().filter(s -> !after.get(s.id()).equals(before.get(s.id()))).toList();
+		// each event carries the price just worked out (SubscriptionAsShown): the edge records it as it is
+		List<SubscriptionAsShown> changed = batch.stream()
+			.filter(s -> !after.get(s.id()).equals(before.get(s.id())))
+			.map(s -> new SubscriptionAsShown(s, after.get(s.id())))
+			.toList();
 		if (!changed.isEmpty()) {
 			events.publishEvent(DomainChange.batch(EventType.SUBSCRIPTION_UPDATED, changed));
 		}
