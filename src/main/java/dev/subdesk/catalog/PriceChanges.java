@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -47,6 +48,16 @@ public class PriceChanges {
 	PriceChanges(JdbcClient jdbc, Catalog catalog) {
 		this.jdbc = jdbc;
 		this.catalog = catalog;
+	}
+
+	/**
+	 * Holds the plan's schedule until the caller's transaction ends (a shared lock of the plan's row, which
+	 * {@link #schedule} takes exclusively): a purchase that records what its first renewal charges sees every change
+	 * scheduled before it, and none is scheduled meanwhile.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void holdSchedule(String planCode) {
+		jdbc.sql("SELECT code FROM plans WHERE code = :plan FOR SHARE").param("plan", planCode).query(String.class).optional();
 	}
 
 	/**

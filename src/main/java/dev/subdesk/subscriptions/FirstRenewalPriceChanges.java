@@ -6,11 +6,14 @@ import dev.subdesk.catalog.PriceChanges;
 import dev.subdesk.checkout.FirstRenewalPrices;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.jurisdictions.ScheduledNotice;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -30,15 +33,44 @@ class FirstRenewalPriceChanges implements FirstRenewalPrices {
 
 	private final PriceChanges priceChanges;
 	private final Jurisdictions jurisdictions;
+	private final JdbcClient jdbc;
 
-	FirstRenewalPriceChanges(PriceChanges priceChanges, Jurisdictions jurisdictions) {
+	FirstRenewalPriceChanges(PriceChanges priceChanges, Jurisdictions jurisdictions, JdbcClient jdbc) {
 		this.priceChanges = priceChanges;
 		this.jurisdictions = jurisdictions;
+		this.jdbc = jdbc;
 	}
 
 	@Override
 	@Transactional(readOnly = true)
 	public Optional<NewPrice> at(Plan plan, String country, Instant purchase, Instant firstRenewal) {
+		return reaching(plan, country, purchase, firstRenewal).map(Reaching::newPrice);
+	}
+
+	/**
+	 * Records, in the purchase's transaction, the change that the first renewal of the subscription {@code
+	 * subscriptionId} was told it charges ({@link #at} for the purchase's terms: what its checkout disclosure stated
+	 * and its order confirmation states), if any: the API's price counts that change, and no other, until its notice
+	 * ({@link SubscriptionPriceChanges#atNextRenewal}). The caller holds the plan's schedule
+	 * ({@link PriceChanges#holdSchedule}), so that no change the purchase did not see is scheduled before it commits.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void recordDisclosed(String subscriptionId, Plan plan, String country, Instant purchase, Instant firstRenewal) {
+		reaching(plan, country, purchase, firstRenewal).ifPresent(r -> jdbc.sql("""
+				INSERT INTO subscription_disclosed_price_changes (subscription_id, price_change_id, renewal_at)
+				VALUES (:sub, :change, :renewal)
+				""")
+			.param("sub", subscriptionId)
+			.param("change", r.change().id())
+			.param("renewal", Timestamp.from(firstRenewal))
+			.update());
+	}
+
+	/** A scheduled change that reaches a first renewal, with the price it charges there. */
+	private record Reaching(PriceChange change, NewPrice newPrice) {
+	}
+
+	private Optional<Reaching> reaching(Plan plan, String country, Instant purchase, Instant firstRenewal) {
 		String term = plan.term().name();
 		Duration lead = Duration.ofDays(jurisdictions.daysBefore(ScheduledNotice.PRICE_CHANGE, term));
 		Duration minimumLead = Duration.ofDays(jurisdictions.minDaysBefore(ScheduledNotice.PRICE_CHANGE, term));
@@ -57,7 +89,8 @@ class FirstRenewalPriceChanges implements FirstRenewalPrices {
 							change.price(), firstRenewal, noticeAt, consent, consent ? noticeAt : null, null,
 							SubscriptionPriceChange.Status.PENDING);
 					return row.appliesAt(firstRenewal, minimumLead, lead)
-							? Optional.of(new NewPrice(change.price(), change.effectiveFrom(), consent)) : Optional.empty();
+							? Optional.of(new Reaching(change, new NewPrice(change.price(), change.effectiveFrom(), consent)))
+							: Optional.empty();
 				}));
 	}
 

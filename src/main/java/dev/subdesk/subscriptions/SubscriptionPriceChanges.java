@@ -135,6 +135,12 @@ public class SubscriptionPriceChanges {
 			RETURNING subscription_id
 			""";
 
+	/** The change each purchase's first renewal was told it charges (FirstRenewalPriceChanges.recordDisclosed). */
+	private static final String DISCLOSED = """
+			SELECT subscription_id, price_change_id FROM subscription_disclosed_price_changes
+			WHERE subscription_id = ANY(:ids::text[])
+			""";
+
 	private static final String OF_SUBSCRIPTIONS = "SELECT * FROM subscription_price_changes WHERE subscription_id = ANY(:ids::text[])";
 
 	/** The pending rows of subscriptions, the newest change first (the one that counts: older ones are superseded). */
@@ -306,11 +312,11 @@ public class SubscriptionPriceChanges {
 	 * For each of these subscriptions whose next renewal (its current period's end) a pending price change applies at
 	 * or waits for consent at: what that renewal charges and from when the new price is charged, as the renewal
 	 * engine will decide it ({@link #atRenewal}); where consent is awaited, what it charges if the customer accepts.
-	 * A subscription in its first term bought after a change reaching its first renewal was scheduled counts that
-	 * change from the purchase on, as its checkout disclosure stated it, before its notice is due
-	 * ({@link #disclosedAtPurchase}: the row the notice will write). A subscription not set to renew, or whose change
+	 * A subscription in its first term counts the change its purchase recorded as the one its checkout disclosure
+	 * stated for its first renewal from the purchase on, before its notice is due, while that notice can still reach
+	 * the renewal ({@link #disclosedAtPurchase}: the row the notice will write). A subscription not set to renew, or whose change
 	 * applies at a later renewal, has none: its next renewal charges its price. Two queries when some subscription has
-	 * a pending change, one otherwise (two or three more when some is in its first term).
+	 * a pending change, one otherwise (three or four more when some is in its first term).
 	 */
 	public Map<String, PriceChangeAtRenewal> atNextRenewal(Collection<Subscription> batch) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
@@ -403,25 +409,37 @@ public class SubscriptionPriceChanges {
 	/**
 	 * For subscriptions in their first term without a pending change: the change that the PRICE_CHANGE notice job will
 	 * bring to their first renewal (its rule, {@link #CLAIM_NOTICES} and {@link SubscriptionPriceChange#appliesAt}),
-	 * where it was scheduled by the purchase, so that the checkout's disclosure stated it (FirstRenewalPriceChanges):
+	 * where the purchase recorded it as the one the checkout's disclosure stated (FirstRenewalPriceChanges: a change
+	 * scheduled after the purchase's check, even in its very second, is not one):
 	 * the row its notice will write, with what that renewal charges. None where the renewal keeps an accepted
 	 * discount (it charges the subscription's price) or the notice can no longer reach it in time.
 	 */
 	private Map<String, PriceChangeAtRenewal> disclosedAtPurchase(List<Subscription> candidates, List<PriceChange> changes,
 			Instant now) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
+		List<Subscription> firstTerms = candidates.stream().filter(SubscriptionPriceChanges::inFirstTerm).toList();
+		if (firstTerms.isEmpty()) {
+			return out;
+		}
+		// only the change recorded at the purchase as the one its first renewal charges (what its disclosure stated:
+		// FirstRenewalPriceChanges.recordDisclosed), not any change that merely existed by then
+		Map<String, String> disclosed = new HashMap<>();
+		jdbc.sql(DISCLOSED)
+			.param("ids", firstTerms.stream().map(Subscription::id).toArray(String[]::new))
+			.query((rs, row) -> Map.entry(rs.getString("subscription_id"), rs.getString("price_change_id")))
+			.list()
+			.forEach(e -> disclosed.put(e.getKey(), e.getValue()));
+		Map<String, PriceChange> byId = new HashMap<>();
+		changes.forEach(c -> byId.put(c.id(), c));
 		Map<Subscription, PriceChange> reaching = new java.util.LinkedHashMap<>();
-		for (Subscription s : candidates) {
-			if (!inFirstTerm(s)) {
-				continue;
-			}
+		for (Subscription s : firstTerms) {
 			Instant renewal = s.currentPeriodEnd();
-			changes.stream() // the latest effective first
+			Optional.ofNullable(disclosed.get(s.id()))
+				.map(byId::get)
 				.filter(c -> c.movesExisting() && c.planCode().equals(s.planCode())
 						&& c.price().currency().equals(s.price().currency()))
-				.filter(c -> !c.createdAt().isAfter(s.createdAt()) && s.createdAt().isBefore(c.effectiveFrom()))
+				.filter(c -> s.createdAt().isBefore(c.effectiveFrom()))
 				.filter(c -> !c.effectiveFrom().isAfter(renewal) && renewal.isBefore(nextEffective(c, changes)))
-				.findFirst()
 				.ifPresent(c -> reaching.put(s, c));
 		}
 		if (reaching.isEmpty()) {

@@ -48,13 +48,15 @@ public class Subscriptions {
 	private final Consents consents;
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final dev.subdesk.jurisdictions.Jurisdictions jurisdictions;
+	private final FirstRenewalPriceChanges firstRenewalPrices;
 
 	Subscriptions(JdbcSubscriptionRepository repository, Catalog catalog, Accounts accounts, Billing billing,
 			Clock clock, ApplicationEventPublisher events, PlatformTransactionManager txManager,
 			Consents consents, dev.subdesk.catalog.PriceChanges priceChanges,
-			dev.subdesk.jurisdictions.Jurisdictions jurisdictions) {
+			dev.subdesk.jurisdictions.Jurisdictions jurisdictions, FirstRenewalPriceChanges firstRenewalPrices) {
 		this.jurisdictions = jurisdictions;
 		this.priceChanges = priceChanges;
+		this.firstRenewalPrices = firstRenewalPrices;
 		this.consents = consents;
 		this.repository = repository;
 		this.catalog = catalog;
@@ -244,6 +246,11 @@ public class Subscriptions {
 	private Subscription record(String id, PurchaseRequest request, String gatewayKey, Instant start,
 			@Nullable Instant storeEnd, boolean trialExpected, Instant termsAt) {
 		Account account = accounts.lock(request.accountId());
+		if (storeEnd == null) {
+			// what the first renewal charges is recorded as this transaction sees the plan's changes: none is scheduled
+			// between the check of the consent's disclosure and the commit
+			priceChanges.holdSchedule(request.planCode());
+		}
 		Checked checked = check(request, termsAt);
 		Plan plan = checked.plan();
 		Instant now = clock.instant();
@@ -280,6 +287,11 @@ public class Subscriptions {
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
 		if (request.consent() != null) {
 			consents.record(id, account.id(), request.consent(), createdAt);
+		}
+		if (storeEnd == null) {
+			// the change its first renewal charges, as its disclosure (checked again above, at termsAt) stated it and
+			// its order confirmation states it: the API's price counts it, and only it, before its notice
+			firstRenewalPrices.recordDisclosed(id, plan.offeredIn(account.country()), account.country(), termsAt, end);
 		}
 		changed(EventType.SUBSCRIPTION_CREATED, get(id));
 		if (method != null && !trial) {

@@ -271,6 +271,56 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
 	}
 
+	private Api.Response scheduleMove(String plan, long amount, Instant effective) {
+		return api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", amount, "currency", "USD"),
+				"effectiveFrom", effective.toString(), "existingSubscribers", "MOVE"));
+	}
+
+	/** The test clock reads whole seconds: the change's createdAt is the purchase's second, whatever this machine's speed. */
+	private void scheduledInTheSecondOf(Api.Response change, Api.Response purchase) {
+		database.sql("UPDATE plan_price_changes SET created_at = :at WHERE id = :id")
+			.param("at", java.sql.Timestamp.from(Instant.parse(purchase.text("createdAt"))))
+			.param("id", change.id())
+			.update();
+	}
+
+	@Test
+	void onlyAChangeTheDisclosureStatedCountsForTheFirstRenewalNotOneScheduledAfterItInThePurchasesSecond() {
+		String account = californian();
+		Instant effective = fixtures.now().plus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
+		// scheduled in the purchase's second before the disclosure was read: the disclosure states it, it counts
+		String stated = fixtures.plan("consent-second-before", "P1Y", 1000);
+		Api.Response before = scheduleMove(stated, 1250, effective);
+		assertThat(before.status()).as(before.toString()).isEqualTo(201);
+		Api.Response shown = disclose(account, stated);
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1250);
+		Api.Response bought = buy(account, stated, consent(shown.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		scheduledInTheSecondOf(before, bought);
+		assertThat(fixtures.subscription(bought.id()).json().path("price").path("amount").asLong())
+			.as("the new price its disclosure stated").isEqualTo(1250);
+
+		// scheduled in the purchase's second after it: no disclosure stated it, it does not count before its notice
+		String plan = fixtures.plan("consent-second-after", "P1Y", 1000);
+		Api.Response disclosure = disclose(account, plan);
+		assertThat(disclosure.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1000);
+		Api.Response purchase = buy(account, plan, consent(disclosure.id()));
+		assertThat(purchase.status()).as(purchase.toString()).isEqualTo(201);
+		Api.Response after = scheduleMove(plan, 1250, effective);
+		assertThat(after.status()).as(after.toString()).isEqualTo(201);
+		scheduledInTheSecondOf(after, purchase);
+		assertThat(fixtures.subscription(purchase.id()).json().path("price").path("amount").asLong())
+			.as("its disclosure and order confirmation stated $10.00; the change is told by its notice")
+			.isEqualTo(1000);
+		assertThat(fixtures.notices(account, "ORDER_CONFIRMATION"))
+			.filteredOn(n -> n.path("relatedId").asString().equals(purchase.id()))
+			.singleElement()
+			.satisfies(n -> assertThat(n.path("body").asString()).contains("renews automatically every year at $10.00"));
+		assertThat(api.post("/plans/" + stated + "/retire", Map.of()).status()).isEqualTo(200);
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	private static final java.time.ZoneId CALIFORNIA = java.time.ZoneId.of("America/Los_Angeles");
 
 	private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
