@@ -141,6 +141,36 @@ public class SubscriptionPriceChanges {
 			WHERE subscription_id = ANY(:ids::text[])
 			""";
 
+	/**
+	 * Disclosed changes not settled yet whose first renewal is now less than the least lead away: {@code told} where
+	 * the notice went out in time, else it can no longer reach that renewal and the API's price went back to the
+	 * subscription's own. Each is claimed once.
+	 */
+	private static final String CLAIM_UNSETTLED_DISCLOSURES = """
+			SELECT s.*, d.renewal_at AS disclosed_renewal_at,
+			       EXISTS (SELECT 1 FROM subscription_price_changes p
+			               WHERE p.subscription_id = d.subscription_id AND p.price_change_id = d.price_change_id) AS told
+			FROM subscription_disclosed_price_changes d JOIN subscriptions s ON s.id = d.subscription_id
+			WHERE d.settled_at IS NULL
+			  AND d.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END) <= :now
+			ORDER BY d.renewal_at
+			LIMIT :limit
+			FOR UPDATE OF d, s SKIP LOCKED
+			""";
+
+	/** When the next disclosed change not told yet can no longer reach its renewal (for the test clock's advance). */
+	private static final String NEXT_DISCLOSURE_LAPSE = """
+			SELECT min(d.renewal_at - make_interval(days => CASE s.term WHEN 'P1Y' THEN :yearMinimum ELSE :monthMinimum END))
+			FROM subscription_disclosed_price_changes d JOIN subscriptions s ON s.id = d.subscription_id
+			WHERE d.settled_at IS NULL
+			  AND NOT EXISTS (SELECT 1 FROM subscription_price_changes p
+			                  WHERE p.subscription_id = d.subscription_id AND p.price_change_id = d.price_change_id)
+			""";
+
+	private static final String DISCLOSURES_SETTLED = """
+			UPDATE subscription_disclosed_price_changes SET settled_at = :at WHERE subscription_id = ANY(:subs::text[])
+			""";
+
 	private static final String OF_SUBSCRIPTIONS = "SELECT * FROM subscription_price_changes WHERE subscription_id = ANY(:ids::text[])";
 
 	/** The pending rows of subscriptions, the newest change first (the one that counts: older ones are superseded). */
@@ -314,11 +344,22 @@ public class SubscriptionPriceChanges {
 	 * engine will decide it ({@link #atRenewal}); where consent is awaited, what it charges if the customer accepts.
 	 * A subscription in its first term counts the change its purchase recorded as the one its checkout disclosure
 	 * stated for its first renewal from the purchase on, before its notice is due, while that notice can still reach
-	 * the renewal ({@link #disclosedAtPurchase}: the row the notice will write). A subscription not set to renew, or whose change
+	 * the renewal ({@link #disclosedAtPurchase}: the row the notice will write; once it cannot, the notice job records
+	 * the price going back, {@link #lapsedBatch}). A subscription not set to renew, or whose change
 	 * applies at a later renewal, has none: its next renewal charges its price. Two queries when some subscription has
 	 * a pending change, one otherwise (three or four more when some is in its first term).
 	 */
 	public Map<String, PriceChangeAtRenewal> atNextRenewal(Collection<Subscription> batch) {
+		Instant now = clock.instant();
+		return atNextRenewal(batch, s -> now);
+	}
+
+	/**
+	 * {@link #atNextRenewal} as it was seen at {@code at} of each subscription (from the rows as they are now): for the
+	 * price shown just before a disclosed change's notice could no longer reach the renewal ({@link #lapsedBatch}).
+	 */
+	private Map<String, PriceChangeAtRenewal> atNextRenewal(Collection<Subscription> batch,
+			java.util.function.Function<Subscription, Instant> at) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
 		List<Subscription> renewing = batch.stream()
 			.filter(s -> !s.ended() && s.autoRenew() && !s.scheduledToEnd() && !s.storeBilled())
@@ -339,10 +380,9 @@ public class SubscriptionPriceChanges {
 			return out;
 		}
 		List<PriceChange> changes = read.changes() != null ? read.changes() : priceChanges.all();
-		Instant now = clock.instant();
 		if (firstTerms) {
 			out.putAll(disclosedAtPurchase(renewing.stream().filter(s -> !pending.containsKey(s.id())).toList(),
-					changes, now));
+					changes, at));
 		}
 		if (pending.isEmpty()) {
 			return out;
@@ -356,7 +396,7 @@ public class SubscriptionPriceChanges {
 			// a change to be told again inside the window before this renewal reaches it as if told there (the notice
 			// job tells it, while the subscription renews, before the renewal can come)
 			if (r != null && (r.appliesAt(renewal, minimum, lead) || r.awaitsConsentAt(renewal, minimum, lead)
-					|| r.toBeToldAgainFor(renewal, minimum, lead, now))) {
+					|| r.toBeToldAgainFor(renewal, minimum, lead, at.apply(s)))) {
 				Money list = listPrice(s, catalog.get(s.planCode()), applied.getOrDefault(s.id(), Set.of()), changes);
 				out.put(s.id(), outlook(s, list, r));
 			}
@@ -415,7 +455,7 @@ public class SubscriptionPriceChanges {
 	 * discount (it charges the subscription's price) or the notice can no longer reach it in time.
 	 */
 	private Map<String, PriceChangeAtRenewal> disclosedAtPurchase(List<Subscription> candidates, List<PriceChange> changes,
-			Instant now) {
+			java.util.function.Function<Subscription, Instant> at) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
 		List<Subscription> firstTerms = candidates.stream().filter(SubscriptionPriceChanges::inFirstTerm).toList();
 		if (firstTerms.isEmpty()) {
@@ -457,7 +497,7 @@ public class SubscriptionPriceChanges {
 			}
 			// the notice goes out the lead ahead, or at the job's next run when that is past (still in time only while
 			// it is more than the least lead ahead: the job claims a subscriber while it can land inside the windows)
-			Optional<Instant> notice = SubscriptionPriceChange.untoldNoticeAt(renewal, now, minimum, lead);
+			Optional<Instant> notice = SubscriptionPriceChange.untoldNoticeAt(renewal, at.apply(s), minimum, lead);
 			if (notice.isEmpty()) {
 				return;
 			}
@@ -559,7 +599,66 @@ public class SubscriptionPriceChanges {
 			}
 			sent += n;
 		}
+		while (true) {
+			Integer n = tx.execute(status -> lapsedBatch(batchSize));
+			if (n == null || n == 0) {
+				break;
+			}
+		}
 		return sent;
+	}
+
+	/**
+	 * A batch of first-term subscriptions whose disclosed change's notice did not go out while it could still reach
+	 * the first renewal (the notice job did not run in time): from the least lead before that renewal on, the API's
+	 * price is the subscription's own again ({@link #disclosedAtPurchase}), and that renewal charges it. Records a
+	 * {@code subscription.updated} for each whose price as the API answered it just before is not that any more
+	 * (API.md: an event on every state change of the resource as the API returns it). Marks each settled, those whose
+	 * notice went out in time too, so that a run looks at each disclosed change once.
+	 */
+	private int lapsedBatch(int limit) {
+		Instant now = clock.instant();
+		List<Subscription> claimed = new ArrayList<>();
+		// not told, and still before the renewal the change was stated for
+		List<Subscription> beforeIt = new ArrayList<>();
+		jdbc.sql(CLAIM_UNSETTLED_DISCLOSURES)
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
+			.param("now", Timestamp.from(now))
+			.param("limit", limit)
+			.query((rs, row) -> {
+				Subscription s = JdbcSubscriptionRepository.map(rs, row);
+				claimed.add(s);
+				Instant stated = rs.getTimestamp("disclosed_renewal_at").toInstant();
+				if (!rs.getBoolean("told") && stated.equals(s.currentPeriodEnd())) {
+					beforeIt.add(s);
+				}
+				return s;
+			})
+			.list();
+		if (claimed.isEmpty()) {
+			return 0;
+		}
+		// the price shown the moment before the notice could no longer reach the renewal, and the one shown now
+		Map<String, PriceChangeAtRenewal> before = atNextRenewal(beforeIt,
+				s -> s.currentPeriodEnd().minus(minimumLead(s.term())).minusNanos(1_000));
+		Map<String, PriceChangeAtRenewal> after = atNextRenewal(beforeIt);
+		List<SubscriptionAsShown> changed = new ArrayList<>();
+		for (Subscription s : beforeIt) {
+			Money was = before.containsKey(s.id()) ? before.get(s.id()).charge() : s.price();
+			Money is = after.containsKey(s.id()) ? after.get(s.id()).charge() : s.price();
+			if (!was.equals(is)) {
+				changed.add(new SubscriptionAsShown(s, is));
+			}
+		}
+		jdbc.sql(DISCLOSURES_SETTLED)
+			.param("at", Timestamp.from(now))
+			.param("subs", claimed.stream().map(Subscription::id).toArray(String[]::new))
+			.update();
+		if (!changed.isEmpty()) {
+			events.publishEvent(DomainChange.batch(EventType.SUBSCRIPTION_UPDATED, changed));
+		}
+		return claimed.size();
 	}
 
 	/** When the next PRICE_CHANGE notice is due (for the test clock's advance). */
@@ -600,6 +699,15 @@ public class SubscriptionPriceChanges {
 			.orElse(null);
 		if (again != null && (next == null || again.toInstant().isBefore(next))) {
 			next = again.toInstant();
+		}
+		Timestamp lapse = jdbc.sql(NEXT_DISCLOSURE_LAPSE)
+			.param("yearMinimum", yearMinimum)
+			.param("monthMinimum", monthMinimum)
+			.query(Timestamp.class)
+			.optional()
+			.orElse(null);
+		if (lapse != null && (next == null || lapse.toInstant().isBefore(next))) {
+			next = lapse.toInstant();
 		}
 		return Optional.ofNullable(next);
 	}

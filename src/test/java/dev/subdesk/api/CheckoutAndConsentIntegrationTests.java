@@ -29,6 +29,9 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	private javax.sql.DataSource dataSource;
 
+	@Autowired
+	private dev.subdesk.clock.TestClock clock;
+
 	private String californian() {
 		String account = fixtures.account("US", "CA");
 		fixtures.card(account, "tok_visa");
@@ -318,6 +321,39 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 			.singleElement()
 			.satisfies(n -> assertThat(n.path("body").asString()).contains("renews automatically every year at $10.00"));
 		assertThat(api.post("/plans/" + stated + "/retire", Map.of()).status()).isEqualTo(200);
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aDisclosedChangeWhoseNoticeCanNoLongerReachTheFirstRenewalShowsTheOldPriceWithASubscriptionUpdatedEvent() {
+		String plan = fixtures.plan("consent-notice-missed", "P1Y", 1000);
+		Instant effective = fixtures.now().plus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+		assertThat(scheduleMove(plan, 1250, effective).status()).isEqualTo(201);
+		String account = californian();
+		Api.Response shown = disclose(account, plan);
+		assertThat(shown.json().path("renewalPrice").path("amount").asLong()).isEqualTo(1250);
+		Api.Response bought = buy(account, plan, consent(shown.id()));
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		String sub = bought.id();
+		assertThat(bought.json().path("price").path("amount").asLong()).isEqualTo(1250);
+		Instant renewal = Instant.parse(bought.text("currentPeriodEnd"));
+
+		// the notice job does not run from the purchase until less than the least lead (7 days) is left before the
+		// first renewal: its notice can no longer reach it, which then charges the old price
+		clock.moveTo(renewal.minus(Duration.ofDays(7)).plusSeconds(1));
+		assertThat(fixtures.subscription(sub).json().path("price").path("amount").asLong()).isEqualTo(1000);
+		api.post("/renewals/run", Map.of()); // its next run
+		api.post("/renewals/run", Map.of());
+		assertThat(fixtures.notices(account, "PRICE_CHANGE")).isEmpty();
+		assertThat(api.get("/events?subjectId=" + sub + "&limit=100").json().path("data").values().stream()
+			.filter(e -> e.path("type").asString().equals("subscription.updated")))
+			.as("API.md, Webhooks: an event on every state change of the resource as the API returns it, once")
+			.singleElement()
+			.satisfies(e -> assertThat(e.path("data").path("price").path("amount").asLong()).isEqualTo(1000));
+
+		fixtures.advance(Duration.between(fixtures.now(), renewal.plusSeconds(60)));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.as("what the API showed once the notice could no longer reach the renewal").containsExactly(1000L, 1000L);
 		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
 	}
 
