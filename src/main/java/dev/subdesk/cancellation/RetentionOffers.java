@@ -97,18 +97,8 @@ public class RetentionOffers {
 			return Optional.empty();
 		}
 		Instant now = clock.instant();
-		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
-		// what the next renewal charges without the offer: the API's price, an announced new price where one reaches
-		// that renewal (SubscriptionViews), not the stored one
-		Money regular = priceChanges.nextRenewalCharge(s);
-		// off the stored price, or the new one where a cut makes that renewal cheaper: a discount above the stored price
-		// would not be kept against an increase (SubscriptionPriceChanges.keepsDiscount), one above a cut is never charged
-		Money base = regular.amount() < s.price().amount() ? regular : s.price();
-		Money discounted = base.percent(100 - percentOff);
+		Terms terms = terms(s);
 		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
-		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
-			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(regular),
-					percentOffOf(regular, base, discounted, percentOff));
 		Optional<StoredOffer> created = jdbc.sql("""
 				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
 				VALUES (:id, :sub, :period, 'DISCOUNT', :description, :price, 'OPEN', :expires, :at)
@@ -117,14 +107,40 @@ public class RetentionOffers {
 			.param("id", Ids.next("off"))
 			.param("sub", s.id())
 			.param("period", Timestamp.from(s.currentPeriodStart()))
-			.param("description", description)
-			.param("price", discounted.amount())
+			.param("description", terms.description())
+			.param("price", terms.discounted().amount())
 			.param("expires", Timestamp.from(expires))
 			.param("at", Timestamp.from(now))
 			.query(RetentionOffers::map)
 			.optional();
 		created.ifPresent(offer -> meters.offerShown());
-		return created.or(() -> ofTerm(s)).filter(o -> o.open(now)).map(StoredOffer::offer);
+		// the words as of now, not as stored: a price-change notice since the offer was made changes what the next
+		// renewal charges without it, and so the amount it names "instead of" (and, for a cut, the offer's own price)
+		return created.or(() -> ofTerm(s))
+			.filter(o -> o.open(now))
+			.map(o -> new Offer(o.offer().id(), o.offer().subscriptionId(), o.offer().kind(), terms.description(),
+					o.offer().expiresAt()));
+	}
+
+	/**
+	 * What an offer of this term says and costs, worked out whenever it is shown or accepted (never kept from when it was
+	 * made): the price the next renewal charges without it (the API's price: an announced new price where one reaches
+	 * that renewal, SubscriptionViews), the offer's price off the stored price, or off the new one where a cut makes
+	 * that renewal cheaper (a discount above the stored price would not be kept against an increase,
+	 * SubscriptionPriceChanges.keepsDiscount; one above a cut is never charged), and the words naming both.
+	 */
+	private record Terms(Money regular, Money discounted, String description) {
+	}
+
+	private Terms terms(Subscription s) {
+		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
+		Money regular = priceChanges.nextRenewalCharge(s);
+		Money base = regular.amount() < s.price().amount() ? regular : s.price();
+		Money discounted = base.percent(100 - percentOff);
+		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
+			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(regular),
+					percentOffOf(regular, base, discounted, percentOff));
+		return new Terms(regular, discounted, description);
 	}
 
 	/**
@@ -157,7 +173,8 @@ public class RetentionOffers {
 			.param("id", offerId)
 			.update();
 		meters.offerAccepted();
-		return subscriptions.setRenewalPrice(s, Money.of(stored.discountedPrice(), s.price().currency()));
+		// the price its words name now (terms): what was shown, whatever notice came since the offer was made
+		return subscriptions.setRenewalPrice(s, terms(s).discounted());
 	}
 
 	/** {@code 404 NOT_FOUND} unless the offer exists. */

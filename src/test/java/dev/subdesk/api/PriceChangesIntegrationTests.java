@@ -575,6 +575,66 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		retire(plan);
 	}
 
+	/** The open retention offer a cancellation quote shows now. */
+	private JsonNode offer(String sub) {
+		JsonNode offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer");
+		assertThat(offer.path("kind").asString()).as(offer.toString()).isEqualTo("DISCOUNT");
+		return offer;
+	}
+
+	@Test
+	void anOfferMadeBeforeAnIncreaseIsNoticedNamesAfterTheNoticeWhatTheNextRenewalChargesWithoutIt() {
+		String plan = fixtures.plan("offer-before-increase-notice", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		fixtures.advance("PT1H"); // after the purchase: announced by the notice only
+		assertThat(schedule(plan, 1250, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		advanceTo(renewal.minus(LEAD).minus(Duration.ofDays(2)));
+		JsonNode before = offer(sub);
+		assertThat(before.path("description").asString()).contains("costs $7.50 instead of $10.00 (25% off)");
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1)); // the notice, while the offer stays open (7 days)
+		assertThat(notices(account, "PRICE_CHANGE")).hasSize(1);
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(1250);
+		JsonNode after = offer(sub);
+		assertThat(after.path("id").asString()).as("the same offer of this term").isEqualTo(before.path("id").asString());
+		assertThat(after.path("description").asString())
+			.as("what the next renewal charges without it now: the API's price, not the one when it was made")
+			.contains("costs $7.50 instead of $12.50 (40% off)")
+			.doesNotContain("$10.00");
+		Api.Response accepted = api.post("/offers/" + after.path("id").asString() + "/accept");
+		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+		assertThat(accepted.json().path("price").path("amount").asLong()).isEqualTo(750);
+		retire(plan);
+	}
+
+	@Test
+	void anOfferMadeBeforeACutIsNoticedIsAfterTheNoticeItsPercentOffTheNewPriceAndChargedSo() {
+		String plan = fixtures.plan("offer-before-cut-notice", "P1Y", 1000);
+		String account = customer("US", "CA");
+		String sub = fixtures.subscribe(account, plan);
+		Instant renewal = instant(subscription(sub), "currentPeriodEnd");
+		fixtures.advance("PT1H");
+		assertThat(schedule(plan, 800, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+				"MOVE").status()).isEqualTo(201);
+		advanceTo(renewal.minus(LEAD).minus(Duration.ofDays(2)));
+		assertThat(offer(sub).path("description").asString()).contains("costs $7.50 instead of $10.00 (25% off)");
+
+		advanceTo(renewal.minus(LEAD).plusSeconds(1));
+		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(800);
+		JsonNode after = offer(sub);
+		assertThat(after.path("description").asString()).contains("costs $6.00 instead of $8.00 (25% off)")
+			.doesNotContain("$10.00").doesNotContain("$7.50");
+		Api.Response accepted = api.post("/offers/" + after.path("id").asString() + "/accept");
+		assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+		assertThat(accepted.json().path("price").path("amount").asLong()).as("what its words say").isEqualTo(600);
+		advanceTo(renewal.plusSeconds(60));
+		assertThat(chargedAmounts(sub, account)).containsExactly(1000L, 600L);
+		retire(plan);
+	}
+
 	@Test
 	void theNoticeThatMakesTheNextRenewalChargeANewPriceRecordsASubscriptionUpdatedEventWithThatPrice() {
 		String plan = fixtures.plan("event-on-notice", "P1Y", 1000);
