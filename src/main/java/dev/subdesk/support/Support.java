@@ -350,6 +350,29 @@ public class Support {
 			.update();
 	}
 
+	/** What a case opened by a stranger's public request keeps in place of what the stranger typed. */
+	static final String STRANGERS_DETAIL_ERASED = "Erased after 90 days: the request was not sent with the account's email";
+
+	/**
+	 * Erases the detail of cases opened by public requests that someone sent about an account without its email (a
+	 * stranger's name, email and confirmation address, on the account holder's case), once their 90 days are over
+	 * (intake's retention). The case keeps its number, subject and timeline.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void eraseStrangersWords(java.util.Collection<String> caseNumbers) {
+		if (caseNumbers.isEmpty()) {
+			return;
+		}
+		jdbc.sql("""
+				UPDATE support_cases SET detail = :erased
+				WHERE case_number = ANY(:numbers::text[]) AND detail IS NOT NULL AND detail <> :erased
+				  AND detail <> :closed""")
+			.param("erased", STRANGERS_DETAIL_ERASED)
+			.param("closed", ERASED_DETAIL)
+			.param("numbers", caseNumbers.toArray(String[]::new))
+			.update();
+	}
+
 	private static final String ERASE_ESCALATION_REASONS = """
 			UPDATE support_cases SET escalation_reason = :erased
 			WHERE account_id = :account AND escalation_reason IS NOT NULL AND escalation_reason <> :erased

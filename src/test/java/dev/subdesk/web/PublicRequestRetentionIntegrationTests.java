@@ -96,6 +96,55 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 			.single()).as("the request itself stays").isPositive();
 	}
 
+	/**
+	 * A stranger who types a customer's order number with their own name and email has the request filed under the
+	 * customer's account, and a case opened there whose detail repeats what the stranger typed: neither is erased
+	 * when that customer's account closes, so both are erased after 90 days like any stranger's request.
+	 */
+	@Test
+	void whatAStrangerTypedAboutAnotherCustomersContractIsErasedAfterNinetyDaysWithTheCaseDetail() {
+		Customer victim = customerWith("antivirus-annual");
+		String stranger = Fixtures.uniqueEmail();
+		String name = "Stranger " + stranger.substring(0, stranger.indexOf('@'));
+		PortalSession cancelling = new PortalSession(port);
+		cancelling.get("/cancel");
+		assertThat(cancelling.post("/cancel", Map.of("kind", "EXTRAORDINARY", "name", name, "email", stranger,
+				"orderNumber", victim.orderNumber(), "timing", "IMMEDIATELY", "confirmationEmail", stranger, "reason",
+				"typed by " + name)).status()).isEqualTo(302);
+		PortalSession withdrawing = new PortalSession(port);
+		withdrawing.get("/withdraw");
+		assertThat(withdrawing.post("/withdraw", PortalWithdrawalIntegrationTests.form(name, stranger, victim.orderNumber()))
+			.status()).isEqualTo(302);
+		// the owner's own request, which the form cannot act on (another order number): kept until the account closes
+		PortalSession owners = new PortalSession(port);
+		owners.get("/withdraw");
+		owners.post("/withdraw", PortalWithdrawalIntegrationTests.form("Owner", victim.email(), "ORD-0000-0097"));
+		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE account_id = :account")
+			.param("account", victim.account()).query(Long.class).single()).as("filed under the customer's account")
+			.isEqualTo(1);
+		assertThat(traces(name, stranger)).isEqualTo(2);
+		assertThat(caseTraces(victim.account(), stranger)).as("the cases opened repeat what was typed").isEqualTo(2);
+
+		fixtures.advance("P91D");
+		retention.erase(clock.instant());
+
+		assertThat(traces(name, stranger)).as("what the stranger typed, after 90 days").isZero();
+		assertThat(caseTraces(victim.account(), stranger)).as("the cases' detail, after 90 days").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM public_withdrawal_requests WHERE account_id = :account AND owners "
+				+ "AND lower(email) = lower(:email)")
+			.param("account", victim.account()).param("email", victim.email()).query(Long.class).single())
+			.as("the owner's own request is kept until the account closes").isEqualTo(1);
+		assertThat(jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :account AND detail LIKE '%Owner%'")
+			.param("account", victim.account()).query(Long.class).single()).as("and the detail of its case").isEqualTo(1);
+		assertThat(jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :account")
+			.param("account", victim.account()).query(Long.class).single()).as("the cases themselves stay").isEqualTo(3);
+	}
+
+	private long caseTraces(String account, String email) {
+		return jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :account AND strpos(lower(detail), lower(:email)) > 0")
+			.param("account", account).param("email", email).query(Long.class).single();
+	}
+
 	private long typedAsOrders(String typed) {
 		return jdbc.sql("SELECT count(*) FROM public_withdrawal_requests WHERE order_number = :typed")
 			.param("typed", typed)
