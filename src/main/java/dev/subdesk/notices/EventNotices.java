@@ -255,7 +255,8 @@ class EventNotices {
 	}
 
 	/**
-	 * {@code case.opened}, {@code case.escalated} or {@code case.resolved}: the number, the subject, the resolution.
+	 * {@code case.opened}, {@code case.escalated}, {@code case.waiting_for_customer}, {@code case.reopened} or
+	 * {@code case.resolved}: the number, the subject, and what staff wrote (what is awaited, the resolution).
 	 * The case's timeline then names the notice stored, by its subject.
 	 */
 	@EventListener

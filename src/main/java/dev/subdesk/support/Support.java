@@ -221,7 +221,8 @@ public class Support {
 
 	/**
 	 * Marks a case as waiting for the customer (from OPEN or ESCALATED), with what is awaited; it leaves the
-	 * supervisors' queue until it is reopened, and an escalated one goes back to it then.
+	 * supervisors' queue until it is reopened, and an escalated one goes back to it then. The customer gets a
+	 * CASE_UPDATE notice saying what is awaited (staff's words).
 	 */
 	@Transactional
 	public SupportCase awaitCustomer(String caseNumber, String awaited, String actor) {
@@ -235,13 +236,15 @@ public class Support {
 				WHERE case_number = :number
 				""").param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
 		timeline(c.caseNumber(), actor, "STATUS", "Waiting for the customer: " + awaited);
+		tellCustomer(c, CaseUpdated.Update.WAITING_FOR_CUSTOMER, awaited);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
 	/**
 	 * Opens a resolved or waiting case again, with a fresh service-level due time from now; the reason goes on
-	 * the timeline. A case that waited for the customer while escalated is ESCALATED again: setting it to wait does
-	 * not take it off the supervisors' hands.
+	 * the timeline (not in the customer's CASE_UPDATE notice, which only says that the case is open again). A case
+	 * that waited for the customer while escalated is ESCALATED again: setting it to wait does not take it off the
+	 * supervisors' hands.
 	 */
 	@Transactional
 	public SupportCase reopen(String caseNumber, String reason, String actor) {
@@ -266,6 +269,7 @@ public class Support {
 					+ " is about a disputed charge that another open case handles now; work on that one");
 		}
 		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
+		tellCustomer(c, CaseUpdated.Update.REOPENED, null);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
 	}
 
@@ -447,7 +451,10 @@ public class Support {
 			.update();
 	}
 
-	/** Tells the customer about the case (a CASE_UPDATE notice, from {@link CaseUpdated}), if it has a customer yet. */
+	/**
+	 * Tells the customer about the case (a CASE_UPDATE notice, from {@link CaseUpdated}), if it has a customer yet;
+	 * {@code resolution}: what staff wrote for the notice (see {@link CaseUpdated}).
+	 */
 	private void tellCustomer(SupportCase c, CaseUpdated.Update update, @Nullable String resolution) {
 		String accountId = c.accountId();
 		if (accountId == null) {
@@ -460,8 +467,8 @@ public class Support {
 	}
 
 	/**
-	 * Records on the case's timeline the CASE_UPDATE notice its customer was sent about an escalation or a
-	 * resolution, by the notice's subject as sent (in the customer's language). The notices module calls this in the
+	 * Records on the case's timeline the CASE_UPDATE notice its customer was sent about a change of status (an
+	 * escalation, a wait for the customer, a reopening, a resolution), by the notice's subject as sent (in the customer's language). The notices module calls this in the
 	 * case change's transaction once it has stored the notice of a {@link CaseUpdated}, so the timeline names only a
 	 * notice that was stored. An opening's notice is not repeated there: the timeline's OPENED line names the case.
 	 */

@@ -57,6 +57,42 @@ class SupportDeskIntegrationTests extends ApiIntegrationTest {
 			.containsExactly("OPENED", "STATUS", "NOTICE", "STATUS", "NOTICE");
 	}
 
+	/**
+	 * API.md: a CASE_UPDATE notice is sent when a case "is opened or changes status": waiting for the customer and
+	 * opening again are changes of status too. No notice asks the customer to answer it: mail comes from a no-reply
+	 * address that nobody reads.
+	 */
+	@Test
+	void theCustomerIsToldWhenTheCaseWaitsForThemAndWhenItIsOpenAgain() {
+		String number = disputeCase();
+		String account = support.find(number).orElseThrow().accountId();
+		assertThat(caseUpdates(account)).hasSize(1);
+
+		support.awaitCustomer(number, "Please send us the bank statement of March", "agent-ann");
+
+		assertThat(caseUpdates(account)).as("told that the case waits for them").hasSize(2);
+		String waiting = dev.subdesk.testing.Mailbox.latestBody(api, account, "CASE_UPDATE");
+		assertThat(waiting).contains(number, "Please send us the bank statement of March");
+
+		support.reopen(number, "Statement received by post", "agent-ann");
+		assertThat(caseUpdates(account)).as("told that it is open again").hasSize(3);
+		assertThat(dev.subdesk.testing.Mailbox.latestBody(api, account, "CASE_UPDATE")).contains(number)
+			.doesNotContain("Statement received by post");
+
+		support.resolve(number, "Charge explained", "agent-ann");
+		assertThat(caseUpdates(account)).hasSize(4);
+		assertThat(dev.subdesk.testing.Mailbox.latestBody(api, account, "CASE_UPDATE"))
+			.doesNotContain("antworten Sie auf diese E-Mail", "answer this email");
+		assertThat(support.timeline(number)).filteredOn(t -> t.kind().equals("NOTICE")).hasSize(3);
+	}
+
+	private List<String> caseUpdates(String account) {
+		return api.get("/accounts/" + account + "/notices").json().path("data").values().stream()
+			.filter(n -> n.path("type").asString().equals("CASE_UPDATE"))
+			.map(n -> n.path("subject").asString())
+			.toList();
+	}
+
 	@Test
 	void theTimelineNamesTheNoticeTheCustomerWasSentByItsSubject() {
 		String number = disputeCase();
