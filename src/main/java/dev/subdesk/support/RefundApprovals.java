@@ -1,5 +1,7 @@
 package dev.subdesk.support;
 
+import dev.subdesk.accounts.AccountClosedException;
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.billing.Charge;
 import dev.subdesk.billing.Refund;
@@ -48,9 +50,11 @@ public class RefundApprovals {
 	private final StepUpCodes stepUp;
 	private final Support support;
 	private final AuditTrail audit;
+	private final Accounts accounts;
 
 	RefundApprovals(JdbcClient jdbc, Clock clock, Billing billing, StepUpCodes stepUp, Support support,
-			AuditTrail audit) {
+			AuditTrail audit, Accounts accounts) {
+		this.accounts = accounts;
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.billing = billing;
@@ -62,7 +66,9 @@ public class RefundApprovals {
 	/**
 	 * Asks for a goodwill refund of a charge of the account. Needs the caller verified and the step-up code
 	 * confirmed ({@code 403}); the charge must be the account's ({@code 404}), successful
-	 * ({@code 409 CHARGE_NOT_REFUNDABLE}) with at least {@code amount} left ({@code 409 REFUND_EXCEEDS_CHARGE}).
+	 * ({@code 409 CHARGE_NOT_REFUNDABLE}) with at least {@code amount} left ({@code 409 REFUND_EXCEEDS_CHARGE}), and
+	 * the account open ({@code 409 ACCOUNT_CLOSED}: the closure rejects what is still waiting, see
+	 * {@link Support}, and nothing is asked for after it).
 	 *
 	 * @param amount in the charge's minor unit; null means what is left
 	 */
@@ -70,6 +76,9 @@ public class RefundApprovals {
 	public RefundApproval request(String accountId, String chargeId, @Nullable Long amount, String reason, String agent,
 			@Nullable String caseNumber) {
 		stepUp.requireConfirmed(accountId, agent);
+		if (accounts.lock(accountId).closed()) {
+			throw new AccountClosedException(accountId);
+		}
 		Charge charge = billing.charge(chargeId)
 			.filter(c -> c.accountId().equals(accountId))
 			.orElseThrow(() -> SubdeskException.notFound("Charge", chargeId));
@@ -174,6 +183,10 @@ public class RefundApprovals {
 		}
 		if (approval.requestedBy().equals(supervisor)) {
 			throw SubdeskException.of(SupportErrorCode.OWN_REQUEST, "Another supervisor must decide your own request");
+		}
+		if (accounts.get(approval.accountId()).closed()) {
+			// the closure rejects what is waiting; a note written about a closed account's customer would outlive it
+			throw new AccountClosedException(approval.accountId());
 		}
 		return approval;
 	}

@@ -294,6 +294,50 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 			.anyMatch(t -> t.startsWith("REFUND_APPROVED: $20.00"));
 	}
 
+	/**
+	 * A goodwill refund still waiting when the customer closes the account is rejected with the closure: no
+	 * supervisor decides it afterwards, so no note written about the customer then is kept in clear, in the request
+	 * or in the audit trail.
+	 */
+	@Test
+	void aRequestWaitingWhenTheAccountClosesIsRejectedAndNoLaterNoteAboutTheCustomerIsKept() {
+		Callers.Caller caller = callers.withVpn("10115");
+		fixtures.advance("P61D");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		String base = "/console/accounts/" + caller.account();
+		callers.confirmStepUp(agent, caller, caseNumber);
+		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
+				Map.of("amount", "20", "reason", "Service outage in October", "caseNumber", caseNumber)));
+		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
+			.query(String.class).single();
+		assertThat(api.post("/accounts/" + caller.account() + "/close", Map.of()).status()).isEqualTo(200);
+		String marker = "Marker" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		ConsoleClient.Page approved = supervisor.post("/console/approvals/" + request + "/approve",
+				Map.of("note", "Goodwill for " + marker + " who phoned from " + caller.email()));
+
+		assertThat(approved.status()).as("decided at the closure, not after").isEqualTo(409);
+		assertThat(status(request)).isEqualTo("REJECTED");
+		assertThat(callers.firstCharge(caller.account()).path("refundedAmount").asLong()).isZero();
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM refund_approvals WHERE id = :id
+				  AND (coalesce(decision_note, '') LIKE '%' || :marker || '%' OR reason LIKE '%outage%')""")
+			.param("id", request).param("marker", marker).query(Long.class).single()).isZero();
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM audit_events
+				WHERE coalesce(detail, '') || coalesce(reason, '') LIKE '%' || :marker || '%'
+				   OR (target = :a AND coalesce(detail, '') || coalesce(reason, '') LIKE '%outage%')""")
+			.param("marker", marker).param("a", caller.account()).query(Long.class).single()).isZero();
+		assertThat(supervisor.post("/console/approvals/" + request + "/reject", Map.of("note", "Too late, " + marker))
+			.status()).isEqualTo(409);
+		assertThat(support.timeline(caseNumber)).extracting(Support.TimelineEntry::text)
+			.noneMatch(t -> t.contains(marker))
+			.anyMatch(t -> t.startsWith("REFUND_REJECTED: $20.00"));
+	}
+
 	@Test
 	void aRejectedRequestMovesNoMoney() {
 		Callers.Caller caller = callers.withVpn("10115");
