@@ -297,14 +297,16 @@ public class Accounts {
 	}
 
 	/**
-	 * Removes a payment method; when it was the default, the newest remaining one becomes the default.
+	 * Removes a payment method, erasing its billing postcode (the card stays, masked, for the charges that name it);
+	 * when it was the default, the newest remaining one becomes the default.
 	 * Returns the default after the removal, if any. The caller checks that no subscription is left without one.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Optional<PaymentMethod> removePaymentMethod(String accountId, String paymentMethodId) {
 		PaymentMethod removed = paymentMethod(accountId, paymentMethodId)
 			.orElseThrow(() -> SubdeskException.notFound("Payment method", paymentMethodId));
-		jdbc.sql("UPDATE payment_methods SET deleted_at = :at, is_default = false WHERE id = :id")
+		// its billing postcode is personal data that only a live card's check reads (billingPostcodes): it goes now
+		jdbc.sql("UPDATE payment_methods SET deleted_at = :at, is_default = false, billing_postcode = NULL WHERE id = :id")
 			.param("at", Timestamp.from(clock.instant()))
 			.param("id", removed.id())
 			.update();

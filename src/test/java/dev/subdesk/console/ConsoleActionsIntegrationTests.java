@@ -64,6 +64,24 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(support.find(byPhone).orElseThrow().channel()).isEqualTo("PHONE");
 	}
 
+	/**
+	 * A removed card's billing postcode is personal data that no check reads any more (only live cards' postcodes
+	 * verify a caller): it is erased with the removal, not kept until the account closes.
+	 */
+	@Test
+	void aRemovedCardLosesItsBillingPostcode() {
+		String account = fixtures.account();
+		String card = api.post("/accounts/" + account + "/payment-methods",
+				Map.of("token", "tok_visa", "billingPostcode", "SW1A 1AA")).text("id");
+		api.post("/accounts/" + account + "/payment-methods", Map.of("token", "tok_mastercard", "billingPostcode", "EC1A 1BB"));
+
+		assertThat(api.delete("/accounts/" + account + "/payment-methods/" + card).status()).isEqualTo(204);
+
+		assertThat(jdbc.sql("SELECT billing_postcode FROM payment_methods WHERE account_id = :a ORDER BY seq")
+			.param("a", account).query(String.class).list()).as("the removed card's, then the live card's")
+			.containsExactly(null, "EC1A 1BB");
+	}
+
 	@Test
 	void aBillingPostcodeThatIsNoPostcodeIsRefusedByTheApi() {
 		String account = fixtures.account();
