@@ -251,6 +251,14 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
+		// kept as a hash only, until the closure erases what was typed with it elsewhere (AccountErasing)
+		jdbc.sql("""
+				INSERT INTO account_previous_emails (account_id, email_sha256, changed_at) VALUES (:id, :hash, :at)
+				ON CONFLICT (account_id, email_sha256) DO UPDATE SET changed_at = EXCLUDED.changed_at""")
+			.param("id", accountId)
+			.param("hash", Account.emailHash(account.email()))
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
 		events.publishEvent(new EmailChanged(accountId, account.country(), account.email(), email));
 		return get(accountId);
 	}
@@ -336,7 +344,12 @@ public class Accounts {
 			.param("account", accountId)
 			.update();
 		String tombstone = Account.tombstoneEmail(accountId);
-		events.publishEvent(new AccountErasing(accountId, get(accountId).email()));
+		List<String> previous = jdbc.sql("SELECT email_sha256 FROM account_previous_emails WHERE account_id = :account")
+			.param("account", accountId)
+			.query(String.class)
+			.list();
+		events.publishEvent(new AccountErasing(accountId, get(accountId).email(), previous));
+		jdbc.sql("DELETE FROM account_previous_emails WHERE account_id = :account").param("account", accountId).update();
 		jdbc.sql("""
 				UPDATE accounts SET status = 'CLOSED', closed_at = :at, name = 'Erased customer', email = :tombstone
 				WHERE id = :id

@@ -406,17 +406,19 @@ public class Notices {
 	 * with the account they concern.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	void eraseTypedRecipient(String email, String tombstone) {
+	void eraseTypedRecipient(String email, String[] previousEmailHashes, String tombstone) {
 		String typed = """
-				lower(n.recipient) = lower(:email) AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')""";
+				(lower(n.recipient) = lower(:email) OR %s = ANY(:previous::text[]))
+				AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')"""
+			.formatted(dev.subdesk.accounts.Account.SQL_EMAIL_HASH.formatted("n.recipient"));
 		// one still queued keeps its content in the outbox, for the address it was written to (as erase does)
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + typed)
-			.param("email", email).update();
+			.param("email", email).param("previous", previousEmailHashes).update();
 		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
-			.param("tombstone", tombstone).param("email", email).update();
+			.param("tombstone", tombstone).param("email", email).param("previous", previousEmailHashes).update();
 	}
 
 	/**

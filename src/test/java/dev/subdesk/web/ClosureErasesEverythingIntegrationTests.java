@@ -131,6 +131,41 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 		assertThat(closeAgain.body()).isEqualTo(closed.body());
 	}
 
+	/**
+	 * A customer who sent the public forms about another customer's contract with their address, then changed the
+	 * account's email and closed the account: what was typed with the old address (filed under the other account, its
+	 * case's detail, the confirmation sent to it) is erased with the closure too. The account keeps only a hash of the
+	 * addresses it had, and not after the closure.
+	 */
+	@Test
+	void closingErasesWhatWasTypedWithAnAddressTheAccountHadBefore(@Autowired dev.subdesk.accounts.Accounts accounts)
+			throws Exception {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String oldEmail = "Oldmara." + unique + "@Example.com";
+		String account = api.post("/accounts", Map.of("email", oldEmail, "name", "Renamed " + unique, "country", "IE"))
+			.text("id");
+		String other = fixtures.accountWithVisa();
+		String othersOrder = fixtures.subscription(fixtures.subscribe(other, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Q " + unique, "email", oldEmail,
+				"orderNumber", othersOrder, "timing", "EARLIEST", "confirmationEmail", oldEmail)), "/cancel/received/");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Q " + unique, oldEmail, othersOrder),
+				"/withdraw/received/");
+		String anotherOrder = fixtures.subscription(fixtures.subscribe(other, "antivirus-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Holder", "email",
+				api.get("/accounts/" + other).text("email"), "orderNumber", anotherOrder, "timing", "IMMEDIATELY",
+				"confirmationEmail", oldEmail)), "/cancel/received/");
+		assertThat(hits(oldEmail)).as("typed with the old address").isNotEmpty();
+
+		accounts.changeEmail(account, "newmara." + unique + "@example.com");
+		assertThat(hits(oldEmail)).as("the account keeps no clear copy of its old address").allMatch(hit ->
+				!hit.startsWith("account_previous_emails"));
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		assertThat(hits(oldEmail)).as("columns still holding the old address after closing").isEmpty();
+		assertThat(jdbc.sql("SELECT count(*) FROM account_previous_emails WHERE account_id = :a").param("a", account)
+			.query(Long.class).single()).isZero();
+	}
+
 	/** Every column of every table in the schema that holds the name, the email or the device name (any case). */
 	private List<String> hits(String... needles) {
 		List<Map<String, Object>> columns = jdbc.sql("""
