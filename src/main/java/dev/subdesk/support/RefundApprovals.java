@@ -67,8 +67,8 @@ public class RefundApprovals {
 	 * Asks for a goodwill refund of a charge of the account. Needs the caller verified and the step-up code
 	 * confirmed ({@code 403}); the charge must be the account's ({@code 404}), successful
 	 * ({@code 409 CHARGE_NOT_REFUNDABLE}) with at least {@code amount} left ({@code 409 REFUND_EXCEEDS_CHARGE}), and
-	 * the account open ({@code 409 ACCOUNT_CLOSED}: the closure rejects what is still waiting, see
-	 * {@link Support}, and nothing is asked for after it).
+	 * the account open ({@code 409 ACCOUNT_CLOSED}: nothing new is asked for after the closure; a request already
+	 * waiting is still decided, keeping no note about the customer).
 	 *
 	 * @param amount in the charge's minor unit; null means what is left
 	 */
@@ -115,7 +115,8 @@ public class RefundApprovals {
 	}
 
 	private RefundApproval approveLocked(String id, String supervisor, @Nullable String note) {
-		RefundApproval pending = lockPending(id, supervisor);
+		Locked locked = lockPending(id, supervisor);
+		RefundApproval pending = locked.approval();
 		Money left = billing.charge(pending.chargeId()).orElseThrow().remaining();
 		if (left.amount() < pending.amount()) {
 			throw SubdeskException.of(SupportErrorCode.REFUND_EXCEEDS_CHARGE, ("Only %s is left of charge %s: it was refunded "
@@ -128,21 +129,23 @@ public class RefundApprovals {
 		// staff credential, and who approved is in the request and the audit trail.
 		Refund refund = billing.recordRefund(pending.chargeId(), pending.amount(),
 				"Goodwill refund %s, approved by an Acme support supervisor".formatted(pending.id()), clock.instant());
-		decide(pending, RefundApproval.Status.APPROVED, supervisor, note, refund.id());
+		decide(pending, RefundApproval.Status.APPROVED, supervisor, note == null ? null : locked.kept(note),
+				refund.id());
 		record(supervisor, "REFUND_APPROVED", pending.accountId(), "%s of charge %s refunded (%s, refund %s)".formatted(
 				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id, refund.id()),
-				pending.caseNumber(), note == null ? pending.reason() : note);
+				pending.caseNumber(), locked.kept(note == null ? pending.reason() : note));
 		return get(id);
 	}
 
 	/** Rejects a pending request: no money moves. */
 	@Transactional
 	public RefundApproval reject(String id, String supervisor, String note) {
-		RefundApproval pending = lockPending(id, supervisor);
-		decide(pending, RefundApproval.Status.REJECTED, supervisor, note, null);
+		Locked locked = lockPending(id, supervisor);
+		RefundApproval pending = locked.approval();
+		decide(pending, RefundApproval.Status.REJECTED, supervisor, locked.kept(note), null);
 		record(supervisor, "REFUND_REJECTED", pending.accountId(), "%s of charge %s not refunded (%s)".formatted(
 				Formats.money(Money.of(pending.amount(), pending.currency())), pending.chargeId(), id), pending.caseNumber(),
-				note);
+				locked.kept(note));
 		return get(id);
 	}
 
@@ -172,23 +175,41 @@ public class RefundApprovals {
 			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
 	}
 
-	private RefundApproval lockPending(String id, String supervisor) {
+	/**
+	 * The pending request, locked, with its account's row locked first (as the closure locks it before erasing the
+	 * account's words): a decision either commits before a closure, whose erasure then covers its note and audit
+	 * reason, or sees the account closed and keeps no note ({@link #kept}).
+	 */
+	private Locked lockPending(String id, String supervisor) {
+		String accountId = jdbc.sql("SELECT account_id FROM refund_approvals WHERE id = :id")
+			.param("id", id)
+			.query(String.class)
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
+		boolean closed = accounts.lock(accountId).closed();
 		RefundApproval approval = jdbc.sql("SELECT " + COLUMNS + " FROM refund_approvals WHERE id = :id FOR UPDATE")
 			.param("id", id)
 			.query(RefundApprovals::map)
-			.optional()
-			.orElseThrow(() -> SubdeskException.notFound("Refund approval", id));
+			.single();
 		if (approval.status() != RefundApproval.Status.PENDING) {
 			throw SubdeskException.of(SupportErrorCode.APPROVAL_DECIDED, "This request was already " + approval.status());
 		}
 		if (approval.requestedBy().equals(supervisor)) {
 			throw SubdeskException.of(SupportErrorCode.OWN_REQUEST, "Another supervisor must decide your own request");
 		}
-		if (accounts.get(approval.accountId()).closed()) {
-			// the closure rejects what is waiting; a note written about a closed account's customer would outlive it
-			throw new AccountClosedException(approval.accountId());
+		return new Locked(approval, closed);
+	}
+
+	/** A pending request, locked, and whether its account was closed (its words erased) before the decision. */
+	private record Locked(RefundApproval approval, boolean accountClosed) {
+
+		/**
+		 * What of a supervisor's note (or the request's reason, erased at the closure) is kept: nothing once the account
+		 * is closed, since the closure's erasure has run and a note about its customer would outlive it.
+		 */
+		String kept(String text) {
+			return accountClosed ? Support.ERASED_DETAIL : text;
 		}
-		return approval;
 	}
 
 	private void decide(RefundApproval approval, RefundApproval.Status status, String by, @Nullable String note,

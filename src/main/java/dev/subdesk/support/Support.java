@@ -10,16 +10,13 @@ import dev.subdesk.billing.Refund;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
-import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
-import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -318,40 +315,7 @@ public class Support {
 	 */
 	@EventListener
 	void on(AccountClosed closed) {
-		List<PendingApproval> rejected = rejectPendingApprovals(closed.accountId(), closed.at());
 		eraseClosedAccountsWords(closed.accountId());
-		for (PendingApproval approval : rejected) { // after the erasure: in the server's words only, nothing typed
-			String what = "%s of charge %s not refunded (%s): the account was closed before a supervisor decided"
-				.formatted(Formats.money(Money.of(approval.amount(), approval.currency())), approval.chargeId(),
-						approval.id());
-			audit.record("system", "SYSTEM", "REFUND_REJECTED", closed.accountId(), what, approval.caseNumber(), null);
-			if (approval.caseNumber() != null) {
-				timeline(approval.caseNumber(), "system", "ACTION", "REFUND_REJECTED: " + what);
-			}
-		}
-	}
-
-	private record PendingApproval(String id, String chargeId, long amount, String currency,
-			@Nullable String caseNumber) {
-	}
-
-	/**
-	 * Rejects the goodwill refunds of a closing account still waiting for a supervisor: a decision after the closure
-	 * would keep its note about the customer, and the request's reason in the audit entry, in clear. A refund of the
-	 * charge can still be made the ordinary way (refunds work on a closed account).
-	 */
-	private List<PendingApproval> rejectPendingApprovals(String accountId, Instant at) {
-		return jdbc.sql("""
-				UPDATE refund_approvals SET status = 'REJECTED', decided_by = 'system', decided_at = :at,
-				    decision_note = :note
-				WHERE account_id = :account AND status = 'PENDING'
-				RETURNING id, charge_id, amount, currency, case_number""")
-			.param("at", Timestamp.from(at))
-			.param("note", ERASED_DETAIL)
-			.param("account", accountId)
-			.query((rs, n) -> new PendingApproval(rs.getString("id"), rs.getString("charge_id"), rs.getLong("amount"),
-					rs.getString("currency"), rs.getString("case_number")))
-			.list();
 	}
 
 	/**
