@@ -49,11 +49,3 @@ CREATE TRIGGER cancellation_items_to_check
 CREATE TRIGGER cancellations_to_check AFTER UPDATE OF status ON cancellations FOR EACH ROW
     WHEN (NEW.status IN ('SCHEDULED', 'EFFECTIVE') AND OLD.status NOT IN ('SCHEDULED', 'EFFECTIVE'))
     EXECUTE FUNCTION charges_to_check_cancellation();
-
--- The candidates there are now, queued once: the subscriptions of the imported charges with something left to refund
--- (read along charges_imported_refundable_idx, V335; no row of charges is written). The triggers above take their
--- tables' SHARE ROW EXCLUSIVE lock, so this transaction waits for those writing them and holds new writes off until it
--- commits: a change is either committed before this reads (and then found by it) or queued by a trigger.
-INSERT INTO charges_to_check (subscription_id)
-SELECT DISTINCT subscription_id FROM charges
-WHERE origin = 'IMPORT' AND status <> 'FAILED' AND refunded_amount < amount;
