@@ -51,13 +51,14 @@ public class PriceChanges {
 	}
 
 	/**
-	 * Holds the plan's schedule until the caller's transaction ends (a shared lock of the plan's row, which
-	 * {@link #schedule} takes exclusively): a purchase that records what its first renewal charges sees every change
-	 * scheduled before it, and none is scheduled meanwhile.
+	 * Holds the plan's schedule until the caller's transaction ends (a key-share lock of the plan's row, which
+	 * {@link #schedule} takes {@code FOR UPDATE}): a purchase that records what its first renewal charges sees every
+	 * change scheduled before it, and none is scheduled meanwhile. The weakest lock that does it: a catalog edit of the
+	 * plan's other columns ({@code FOR NO KEY UPDATE}) is not held off by a stream of purchases, nor holds one off.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void holdSchedule(String planCode) {
-		jdbc.sql("SELECT code FROM plans WHERE code = :plan FOR SHARE").param("plan", planCode).query(String.class).optional();
+		jdbc.sql("SELECT code FROM plans WHERE code = :plan FOR KEY SHARE").param("plan", planCode).query(String.class).optional();
 	}
 
 	/**
