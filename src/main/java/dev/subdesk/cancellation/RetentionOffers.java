@@ -115,11 +115,21 @@ public class RetentionOffers {
 			.optional();
 		created.ifPresent(offer -> meters.offerShown());
 		// the words as of now, not as stored: a price-change notice since the offer was made changes what the next
-		// renewal charges without it, and so the amount it names "instead of" (and, for a cut, the offer's own price)
+		// renewal charges without it, and so the amount it names "instead of" (and, for a cut, the offer's own price);
+		// the row keeps what was shown last, which is what accepting it charges
 		return created.or(() -> ofTerm(s))
 			.filter(o -> o.open(now))
-			.map(o -> new Offer(o.offer().id(), o.offer().subscriptionId(), o.offer().kind(), terms.description(),
-					o.offer().expiresAt()));
+			.map(o -> {
+				if (o.discountedPrice() != terms.discounted().amount() || !o.offer().description().equals(terms.description())) {
+					jdbc.sql("UPDATE offers SET description = :description, discounted_price = :price WHERE id = :id")
+						.param("description", terms.description())
+						.param("price", terms.discounted().amount())
+						.param("id", o.offer().id())
+						.update();
+				}
+				return new Offer(o.offer().id(), o.offer().subscriptionId(), o.offer().kind(), terms.description(),
+						o.offer().expiresAt());
+			});
 	}
 
 	/**
@@ -156,8 +166,10 @@ public class RetentionOffers {
 	}
 
 	/**
-	 * Applies an offer the customer accepted explicitly. A stale offer (answered, expired, or the subscription
-	 * no longer eligible) is {@code 409 OFFER_NOT_AVAILABLE}.
+	 * Applies an offer the customer accepted explicitly, at the price it was last shown at (invariant 5: only what the
+	 * customer saw and accepted). A stale offer (answered, expired, the subscription no longer eligible, or terms that
+	 * changed since it was last shown: a price change's notice, or a disclosed one lapsing) is
+	 * {@code 409 OFFER_NOT_AVAILABLE}; a new quote shows the offer as it stands.
 	 */
 	@Transactional
 	public Subscription accept(String offerId) {
@@ -168,13 +180,18 @@ public class RetentionOffers {
 		if (!stored.open(now) || !eligible(s, accounts.get(s.accountId()))) {
 			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
 		}
+		Money shown = terms(s).discounted();
+		if (shown.amount() != stored.discountedPrice()) {
+			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE,
+					"This offer's terms changed since it was shown; ask for a new quote to see it as it stands");
+		}
 		jdbc.sql("UPDATE offers SET status = 'ACCEPTED', answered_at = :at WHERE id = :id")
 			.param("at", Timestamp.from(now))
 			.param("id", offerId)
 			.update();
 		meters.offerAccepted();
-		// the price its words name now (terms): what was shown, whatever notice came since the offer was made
-		return subscriptions.setRenewalPrice(s, terms(s).discounted());
+		// the price it was last shown at, which is still what its words name now
+		return subscriptions.setRenewalPrice(s, shown);
 	}
 
 	/** {@code 404 NOT_FOUND} unless the offer exists. */

@@ -620,10 +620,15 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(schedule(plan, 800, now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
 				"MOVE").status()).isEqualTo(201);
 		advanceTo(renewal.minus(LEAD).minus(Duration.ofDays(2)));
-		assertThat(offer(sub).path("description").asString()).contains("costs $7.50 instead of $10.00 (25% off)");
+		JsonNode before = offer(sub);
+		assertThat(before.path("description").asString()).contains("costs $7.50 instead of $10.00 (25% off)");
 
 		advanceTo(renewal.minus(LEAD).plusSeconds(1));
 		assertThat(subscription(sub).path("price").path("amount").asLong()).isEqualTo(800);
+		Api.Response unseen = api.post("/offers/" + before.path("id").asString() + "/accept");
+		assertThat(unseen.status()).as("accepted at a price never shown (invariant 5): " + unseen).isEqualTo(409);
+		assertThat(unseen.code()).isEqualTo("OFFER_NOT_AVAILABLE");
+		assertThat(subscription(sub).path("price").path("amount").asLong()).as("nothing changed").isEqualTo(800);
 		JsonNode after = offer(sub);
 		assertThat(after.path("description").asString()).contains("costs $6.00 instead of $8.00 (25% off)")
 			.doesNotContain("$10.00").doesNotContain("$7.50");
