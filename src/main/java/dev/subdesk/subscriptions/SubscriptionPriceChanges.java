@@ -457,7 +457,13 @@ public class SubscriptionPriceChanges {
 	private Map<String, PriceChangeAtRenewal> disclosedAtPurchase(List<Subscription> candidates, List<PriceChange> changes,
 			java.util.function.Function<Subscription, Instant> at) {
 		Map<String, PriceChangeAtRenewal> out = new HashMap<>();
-		List<Subscription> firstTerms = candidates.stream().filter(SubscriptionPriceChanges::inFirstTerm).toList();
+		// only those of a plan with a change that could reach their first renewal (the filter below): most plans have
+		// none, and then nothing recorded at the purchase is read (one statement less a quote)
+		List<Subscription> firstTerms = candidates.stream()
+			.filter(SubscriptionPriceChanges::inFirstTerm)
+			.filter(s -> changes.stream().anyMatch(c -> c.movesExisting() && c.planCode().equals(s.planCode())
+					&& s.createdAt().isBefore(c.effectiveFrom()) && !c.effectiveFrom().isAfter(s.currentPeriodEnd())))
+			.toList();
 		if (firstTerms.isEmpty()) {
 			return out;
 		}
