@@ -153,9 +153,9 @@ class AccountController {
 	/**
 	 * A search is a form posted, then a redirect to the page of its results (post-redirect-get): a look-up of
 	 * personal data is audited, once per account shown ({@code SEARCH_HIT}: who looked up whom), and a card's digits
-	 * use verification attempts (see {@link AccountSearch}), so it is a request that changes something: it carries the
-	 * form token, a reload or a prefetch of the page does not repeat it, and what the caller quoted (an email, a name,
-	 * a card's digits) stays out of addresses, server logs, the browser's history and Referer headers.
+	 * use the agent's allowance of such searches (see {@link AccountSearch}), so it is a request that changes something:
+	 * it carries the form token, a reload or a prefetch of the page does not repeat it, and what the caller quoted (an
+	 * email, a name, a card's digits) stays out of addresses, server logs, the browser's history and Referer headers.
 	 */
 	@PostMapping("/console/search")
 	String search(SearchForm form, Principal agent, RedirectAttributes redirect) {

@@ -2,6 +2,7 @@ package dev.subdesk.console;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.accounts.PaymentMethod;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.shared.Ids;
@@ -9,6 +10,7 @@ import dev.subdesk.shared.Page;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.CallerVerification;
+import dev.subdesk.support.CardSearches;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.List;
@@ -21,11 +23,12 @@ import org.springframework.stereotype.Component;
  * confirmation number ({@code CXL-}), a case number ({@code CASE-}), or a name (part of it, any letter case),
  * alone or together with the last four digits of a card. The digits alone find nothing: too many cards share them.
  *
- * <p>The digits are a caller-verification answer, so the search never compares them itself: it gives them, as the
- * caller's answer, to a verification attempt ({@link CallerVerification#verify}) on each of the (at most
- * {@value #MAX_CARD_CHECKS}) accounts the name finds, and lists those where they matched. Wrong digits use an attempt
- * there as on the verification form, and five lock it, so a search is no free way to learn a card's digits; right ones
- * use none (a right answer alone). An account whose verification is locked is listed with its card unchecked.
+ * <p>The digits are a caller-verification answer, so a search by them is held to an allowance: an agent may run
+ * {@value CardSearches#PER_HOUR} in any hour ({@link CardSearches}, audited as {@value CardSearches#ACTION}: who and
+ * when, never the digits), after which such searches are refused; and only a name that finds at most
+ * {@value #MAX_CARD_CHECKS} accounts is searched with digits. The search lists the accounts found whose card ends in
+ * them. It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account
+ * whose verification is locked is listed with its card unchecked (the lock stops guessing at its answers).
  */
 @Component
 class AccountSearch {
@@ -35,10 +38,12 @@ class AccountSearch {
 	private final Cancellations cancellations;
 	private final Support support;
 	private final CallerVerification verification;
+	private final CardSearches cardSearches;
 
 	AccountSearch(Accounts accounts, Subscriptions subscriptions, Cancellations cancellations, Support support,
-			CallerVerification verification) {
+			CallerVerification verification, CardSearches cardSearches) {
 		this.verification = verification;
+		this.cardSearches = cardSearches;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
 		this.cancellations = cancellations;
@@ -48,8 +53,8 @@ class AccountSearch {
 	static final int MAX_HITS = 20;
 
 	/**
-	 * The most accounts a name may find for a card's digits to be checked on them: each check is a verification attempt
-	 * on that account, which a vague name would spend on strangers.
+	 * The most accounts a name may find for a card's digits to be checked on them: a vague name would tell, in one
+	 * search, whose card among many strangers ends in the digits.
 	 */
 	static final int MAX_CARD_CHECKS = 5;
 
@@ -100,7 +105,7 @@ class AccountSearch {
 		}
 	}
 
-	/** Runs the query for {@code agent}, whose attempts the card's digits use (see the class comment). */
+	/** Runs the query for {@code agent}, whose allowance of card-digit searches the digits use (see the class comment). */
 	Results find(Query query, String agent) {
 		return switch (query) {
 			case Query.Text text -> Results.of(find(text.text()));
@@ -112,17 +117,21 @@ class AccountSearch {
 	private Results byCard(Query.NameAndCard query, String agent) {
 		List<Account> named = accounts.findByName(query.name(), MAX_CARD_CHECKS + 1);
 		if (named.size() > MAX_CARD_CHECKS) {
-			return new Results(List.of(), "More than %d accounts have this name; give more of it before the card's digits, which are checked as a verification answer on each."
+			return new Results(List.of(), "More than %d accounts have this name; give more of it with the card's digits."
 				.formatted(MAX_CARD_CHECKS));
+		}
+		if (!cardSearches.allow(agent, AgentLog.CHANNEL)) {
+			return new Results(List.of(), ("You have run %d searches with a card's last four digits in the last hour, the most "
+					+ "allowed; search by the caller's email, an order, confirmation or case number, or the name alone.")
+				.formatted(CardSearches.PER_HOUR));
 		}
 		List<Found> found = new java.util.ArrayList<>();
 		for (Account account : named) {
-			CallerVerification.Result checked = verification.verify(account.id(), agent, null,
-					new CallerVerification.Claims(null, null, query.last4(), null));
-			if (checked.outcome() == CallerVerification.Outcome.LOCKED && checked.securityCase() == null) {
-				found.add(new Found(account, true)); // locked before: nothing was compared
+			if (verification.isLocked(account.id())) {
+				found.add(new Found(account, true)); // its answers are not checked while it is locked
 			}
-			else if (checked.matched() > 0) {
+			else if (accounts.paymentMethods(account.id()).stream().map(PaymentMethod::last4)
+				.anyMatch(query.last4()::equals)) {
 				found.add(new Found(account, false));
 			}
 		}

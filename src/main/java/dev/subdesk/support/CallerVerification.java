@@ -141,6 +141,12 @@ public class CallerVerification {
 			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
 	}
 
+	/** Whether verification of this account is locked now (after too many failed attempts). Reads only. */
+	@Transactional(readOnly = true)
+	public boolean isLocked(String accountId) {
+		return lockedUntil(accountId, clock.instant()).isPresent();
+	}
+
 	/** Throws {@code 403 CALLER_NOT_VERIFIED} unless the agent verified this account's caller. */
 	public void requireVerified(String accountId, String agent) {
 		if (!isVerified(accountId, agent)) {

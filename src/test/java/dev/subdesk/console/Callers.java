@@ -30,12 +30,16 @@ final class Callers {
 	}
 
 	Caller withVpn(String billingPostcode) {
-		String name = "Quentin " + UUID.randomUUID().toString().substring(0, 8) + " Marlowe";
+		return withVpn(billingPostcode, "Quentin " + UUID.randomUUID().toString().substring(0, 8) + " Marlowe", "tok_visa");
+	}
+
+	/** As {@link #withVpn(String)}, with this name and a card from this sandbox token ({@code tok_mastercard}: 4444). */
+	Caller withVpn(String billingPostcode, String name, String cardToken) {
 		Map<String, Object> body = new HashMap<>(Map.of("email", Fixtures.uniqueEmail(), "name", name, "country", "DE"));
 		Api.Response account = api.post("/accounts", body);
 		assertThat(account.status()).as(account.toString()).isEqualTo(201);
 		Api.Response card = api.post("/accounts/" + account.id() + "/payment-methods",
-				Map.of("token", "tok_visa", "billingPostcode", billingPostcode));
+				Map.of("token", cardToken, "billingPostcode", billingPostcode));
 		assertThat(card.status()).as(card.toString()).isEqualTo(201);
 		Api.Response subscription = api.post("/subscriptions", Map.of("accountId", account.id(), "planCode", "vpn-annual"));
 		assertThat(subscription.status()).as(subscription.toString()).isEqualTo(201);
