@@ -136,17 +136,14 @@ class AccountController {
 	}
 
 	/**
-	 * The search page, with the results of the search just posted when there are some (flash attributes, shown once).
-	 * Opening it looks nobody up and writes nothing, whatever its address carries.
+	 * The search page, with the results of the search just posted when there are some (flash attributes, shown once:
+	 * the masked hits or why it could not be run, never what was searched with), and an empty form. Opening it looks
+	 * nobody up and writes nothing, whatever its address carries.
 	 */
 	@GetMapping("/console")
 	String search(Model model) {
-		if (!model.containsAttribute("q")) {
-			model.addAttribute("q", "");
-		}
-		if (!model.containsAttribute("last4")) {
-			model.addAttribute("last4", "");
-		}
+		model.addAttribute("q", "");
+		model.addAttribute("last4", "");
 		return "console/search";
 	}
 
@@ -156,13 +153,13 @@ class AccountController {
 	 * use the agent's allowance of such searches (see {@link AccountSearch}), so it is a request that changes something:
 	 * it carries the form token, a reload or a prefetch of the page does not repeat it, and what the caller quoted (an
 	 * email, a name, a card's digits) stays out of addresses, server logs, the browser's history and Referer headers.
+	 * Nor is it kept in the session: only the masked hits (or the problem) are flashed, as the session, with its flash
+	 * attributes, is stored in the database until the redirect is followed.
 	 */
 	@PostMapping("/console/search")
 	String search(SearchForm form, Principal agent, RedirectAttributes redirect) {
 		String q = form.q() == null ? "" : form.q().strip();
 		String last4 = form.last4() == null ? "" : form.last4().strip();
-		redirect.addFlashAttribute("q", q);
-		redirect.addFlashAttribute("last4", last4);
 		AccountSearch.Query query = AccountSearch.Query.of(q, last4);
 		AccountSearch.Results results = query == null
 				? new AccountSearch.Results(List.of(), "Type what the caller quotes: an email, an order, confirmation or case number, or a name.")

@@ -80,6 +80,25 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		});
 	}
 
+	/**
+	 * What a search was run with (an email, a name, a card's digits) is not kept in the session, which is stored in the
+	 * database until the redirect is followed: only the masked results are.
+	 */
+	@Test
+	void theQueryIsNotKeptInTheStoredSession() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String part = caller.name().substring(8, 16);
+
+		assertThat(agent.post("/console/search", Map.of("q", caller.email())).status()).isEqualTo(302);
+		assertThat(storedSessionsContaining(caller.account())).as("the masked hit is kept").isPositive();
+		assertThat(storedSessionsContaining(caller.email())).isZero();
+
+		assertThat(agent.post("/console/search", Map.of("q", part, "last4", "4242")).status()).isEqualTo(302);
+		assertThat(storedSessionsContaining(part)).isZero();
+		assertThat(storedSessionsContaining("last4")).isZero();
+	}
+
 	/** The allowance of card-digit searches: {@value CardSearches#PER_HOUR} an hour per agent, each audited. */
 	@Test
 	void anAgentHasAnHourlyAllowanceOfCardDigitSearches(@Autowired CardSearches cardSearches) {
@@ -109,6 +128,68 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 				SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_BY_CARD'
 				  AND (coalesce(detail, '') || coalesce(reason, '') || target) LIKE '%4242%'""")
 			.query(Long.class).single()).isZero();
+	}
+
+	private long storedSessionsContaining(String text) {
+		return jdbc.sql("""
+				SELECT count(*) FROM spring_session_attributes WHERE position(convert_to(:t, 'UTF8') IN attribute_bytes) > 0
+				""").param("t", text).query(Long.class).single();
+	}
+
+	/** The right digits find the account and use no attempt. */
+	@Test
+	void theRightCardDigitsInANameSearchFindTheAccountAndUseNoAttempt() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String part = caller.name().substring(8, 16);
+		String link = "/console/accounts/" + caller.account();
+		for (String wrong : new String[] { "0000", "0001", "0002", "0003" }) {
+			search(agent, part, wrong);
+		}
+
+		assertThat(search(agent, part, "4242")).contains(link, "VISA card").doesNotContain("4242<");
+		assertThat(search(agent, part, "4242")).contains(link);
+
+		assertThat(agent.followed(agent.post(link + "/verify", Map.of("email", caller.email(), "billingPostcode", "10115"))))
+			.contains("Caller verified.");
+	}
+
+	/** Opening the search page, with or without a query in its address, looks nobody up and writes nothing. */
+	@Test
+	void aGetOfTheSearchPageWritesNoAuditEntry() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		long before = auditEntries();
+
+		assertThat(agent.get("/console?q=" + URLEncoder.encode(caller.email(), StandardCharsets.UTF_8)).status())
+			.isEqualTo(200);
+		assertThat(agent.get("/console").status()).isEqualTo(200);
+
+		assertThat(auditEntries()).isEqualTo(before);
+	}
+
+	/**
+	 * A search is a form posted (its query stays out of addresses, logs and history), audited as who looked up whom,
+	 * and answered by a redirect to the page of its masked results.
+	 */
+	@Test
+	void aPostedSearchIsAuditedAndItsResultsShownAfterTheRedirect() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page posted = agent.post("/console/search", Map.of("q", caller.email()));
+
+		assertThat(posted.status()).isEqualTo(302);
+		assertThat(posted.location()).endsWith("/console").doesNotContain("@", "q=");
+		String page = agent.get("/console").body();
+		String results = page.substring(page.indexOf("<section"));
+		assertThat(results).contains("/console/accounts/" + caller.account(), "Q*** ").doesNotContain(caller.email(),
+				caller.name());
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT' AND target = :a")
+			.param("a", caller.account()).query(Long.class).single()).isOne();
+		assertThat(agent.get("/console").body()).as("the results are shown once").doesNotContain(caller.account());
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT' AND target = :a")
+			.param("a", caller.account()).query(Long.class).single()).isOne();
 	}
 
 	private String search(ConsoleClient agent, String q, String last4) {
