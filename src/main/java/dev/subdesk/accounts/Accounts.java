@@ -251,10 +251,14 @@ public class Accounts {
 		catch (DuplicateKeyException e) {
 			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
-		// kept as a hash only, until the closure erases what was typed with it elsewhere (AccountErasing)
+		// kept as a hash only, with the time the account held it (from its opening or the change that gave it the
+		// address, to now), until the closure erases what was typed with it elsewhere then (AccountErasing)
 		jdbc.sql("""
-				INSERT INTO account_previous_emails (account_id, email_sha256, changed_at) VALUES (:id, :hash, :at)
-				ON CONFLICT (account_id, email_sha256) DO UPDATE SET changed_at = EXCLUDED.changed_at""")
+				INSERT INTO account_previous_emails (account_id, email_sha256, held_from, held_until)
+				SELECT a.id, :hash, greatest(a.created_at,
+				  (SELECT max(p.held_until) FROM account_previous_emails p WHERE p.account_id = a.id)), :at
+				FROM accounts a WHERE a.id = :id
+				ON CONFLICT (account_id, email_sha256, held_from) DO UPDATE SET held_until = EXCLUDED.held_until""")
 			.param("id", accountId)
 			.param("hash", Account.emailHash(account.email()))
 			.param("at", Timestamp.from(clock.instant()))
@@ -344,9 +348,11 @@ public class Accounts {
 			.param("account", accountId)
 			.update();
 		String tombstone = Account.tombstoneEmail(accountId);
-		List<String> previous = jdbc.sql("SELECT email_sha256 FROM account_previous_emails WHERE account_id = :account")
+		List<AccountErasing.PreviousEmail> previous = jdbc.sql("""
+				SELECT email_sha256, held_from, held_until FROM account_previous_emails WHERE account_id = :account""")
 			.param("account", accountId)
-			.query(String.class)
+			.query((rs, row) -> new AccountErasing.PreviousEmail(rs.getString("email_sha256"),
+					rs.getTimestamp("held_from").toInstant(), rs.getTimestamp("held_until").toInstant()))
 			.list();
 		events.publishEvent(new AccountErasing(accountId, get(accountId).email(), previous));
 		jdbc.sql("DELETE FROM account_previous_emails WHERE account_id = :account").param("account", accountId).update();

@@ -59,8 +59,9 @@ public class PublicCancellations {
 			  confirmation_email = :tombstone, reason = NULL,
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
 			WHERE lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
-			   OR %s = ANY(:previous::text[]) OR %s = ANY(:previous::text[])
-			""".formatted(Account.SQL_EMAIL_HASH.formatted("email"), Account.SQL_EMAIL_HASH.formatted("confirmation_email"));
+			   OR %s OR %s
+			""".formatted(AccountErasing.sqlTypedWhileHeld("email", "received_at"),
+			AccountErasing.sqlTypedWhileHeld("confirmation_email", "received_at"));
 
 	/** The owner's requests with this email that cancelled something, newest first: what a repeat may be of. */
 	private static final String RECENT_CANCELLED = """
@@ -236,12 +237,13 @@ public class PublicCancellations {
 
 	/**
 	 * So are requests about anyone's contract that were sent with its email, or with an address the account had before
-	 * (the customer's name and address typed there, filed under the other account).
+	 * while it had it (the customer's name and address typed there, filed under the other account; not what the next
+	 * holder of an address given up typed with it).
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
 		jdbc.sql(ERASE_SENT_WITH).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
-			.param("email", erasing.email()).param("previous", erasing.previousEmailHashArray()).update();
+			.param("email", erasing.email()).params(erasing.previousEmailParams()).update();
 	}
 
 	private static String describe(PublicCancellationRequest request, Instant receivedAt) {

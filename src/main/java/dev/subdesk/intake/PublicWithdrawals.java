@@ -56,8 +56,8 @@ public class PublicWithdrawals {
 	private static final String ERASE_SENT_WITH = """
 			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone,
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
-			WHERE lower(email) = lower(:email) OR %s = ANY(:previous::text[])
-			""".formatted(Account.SQL_EMAIL_HASH.formatted("email"));
+			WHERE lower(email) = lower(:email) OR %s
+			""".formatted(AccountErasing.sqlTypedWhileHeld("email", "received_at"));
 
 	/** A request as received: what the page shows, the same whatever came of it. */
 	public record Received(String id, Instant receivedAt, String name, String email, String orderNumber) {
@@ -172,11 +172,12 @@ public class PublicWithdrawals {
 
 	/**
 	 * So are requests about anyone's contract that were sent with its email, or with an address the account had before
-	 * (the customer's name and address typed there, filed under the other account).
+	 * while it had it (the customer's name and address typed there, filed under the other account; not what the next
+	 * holder of an address given up typed with it).
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
 		jdbc.sql(ERASE_SENT_WITH).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
-			.param("email", erasing.email()).param("previous", erasing.previousEmailHashArray()).update();
+			.param("email", erasing.email()).params(erasing.previousEmailParams()).update();
 	}
 }

@@ -91,13 +91,12 @@ class EventNotices {
 	}
 
 	/**
-	 * So does the closing customer's address (or one the account had before) where it was typed as the recipient of a notice about another account's
+	 * So does the closing customer's address (or one the account had before, while it had it) where it was typed as the recipient of a notice about another account's
 	 * contract (a confirmation of the public form, an acknowledgement sent signed in).
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
-		notices.eraseTypedRecipient(erasing.email(), erasing.previousEmailHashArray(),
-				Account.tombstoneEmail(erasing.accountId()));
+		notices.eraseTypedRecipient(erasing, Account.tombstoneEmail(erasing.accountId()));
 	}
 
 	@EventListener

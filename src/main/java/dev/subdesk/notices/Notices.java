@@ -406,19 +406,20 @@ public class Notices {
 	 * with the account they concern.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	void eraseTypedRecipient(String email, String[] previousEmailHashes, String tombstone) {
+	void eraseTypedRecipient(dev.subdesk.accounts.AccountErasing erasing, String tombstone) {
+		String email = erasing.email();
 		String typed = """
-				(lower(n.recipient) = lower(:email) OR %s = ANY(:previous::text[]))
+				(lower(n.recipient) = lower(:email) OR %s)
 				AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')"""
-			.formatted(dev.subdesk.accounts.Account.SQL_EMAIL_HASH.formatted("n.recipient"));
+			.formatted(dev.subdesk.accounts.AccountErasing.sqlTypedWhileHeld("n.recipient", "n.created_at"));
 		// one still queued keeps its content in the outbox, for the address it was written to (as erase does)
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + typed)
-			.param("email", email).param("previous", previousEmailHashes).update();
+			.param("email", email).params(erasing.previousEmailParams()).update();
 		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
-			.param("tombstone", tombstone).param("email", email).param("previous", previousEmailHashes).update();
+			.param("tombstone", tombstone).param("email", email).params(erasing.previousEmailParams()).update();
 	}
 
 	/**

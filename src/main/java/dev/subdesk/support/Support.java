@@ -339,7 +339,7 @@ public class Support {
 
 	/**
 	 * The detail of another account's case opened by a public form that a closing account's customer sent about that
-	 * account's contract, with the account's email or one it had before: it repeats the name and the email typed, on
+	 * account's contract, with the account's email or one it had before (while it had it): it repeats the name and the email typed, on
 	 * lines of their own.
 	 */
 	@EventListener
@@ -348,14 +348,14 @@ public class Support {
 				UPDATE support_cases SET detail = :erased
 				WHERE (strpos(lower(detail) || E'\n', E'\nemail: ' || lower(:email) || E'\n') > 0
 				       OR strpos(lower(detail) || E'\n', E'\nconfirmation to: ' || lower(:email) || E'\n') > 0
-				       OR (cardinality(:previous::text[]) > 0 AND channel = 'WEB' AND EXISTS (
+				       OR (cardinality(:previousHashes::text[]) > 0 AND channel = 'WEB' AND EXISTS (
 				           SELECT 1 FROM regexp_matches(detail, '^(?:Email|Confirmation to): (.*)$', 'gn') AS line(m)
-				           WHERE %s = ANY(:previous::text[]))))
+				           WHERE %s)))
 				  AND detail <> :erased
-				""".formatted(Account.SQL_EMAIL_HASH.formatted("line.m[1]")))
+				""".formatted(AccountErasing.sqlTypedWhileHeld("line.m[1]", "support_cases.created_at")))
 			.param("erased", ERASED_DETAIL)
 			.param("email", erasing.email())
-			.param("previous", erasing.previousEmailHashArray())
+			.params(erasing.previousEmailParams())
 			.update();
 	}
 

@@ -166,6 +166,67 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 			.query(Long.class).single()).isZero();
 	}
 
+	/**
+	 * An address the closing account gave up is free for anyone else: what its next holder typed with it, after the
+	 * change, is theirs and stays. A customer changes the account's email; someone else then opens an account with the
+	 * old address, cancels their own contract with the public form (confirmation to that address) and sends both forms
+	 * about a relative's contract with it. Closing the first account leaves those requests, the confirmation's recipient
+	 * and the detail of the case opened on the relative's account as they were.
+	 */
+	@Test
+	void closingDoesNotEraseWhatTheNextHolderOfAnOldAddressTypedWithIt(
+			@Autowired dev.subdesk.accounts.Accounts accounts) {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String oldEmail = "Handedon." + unique + "@Example.com";
+		String first = api.post("/accounts", Map.of("email", oldEmail, "name", "First " + unique, "country", "IE"))
+			.text("id");
+		accounts.changeEmail(first, "moved." + unique + "@example.com");
+		fixtures.advance(java.time.Duration.ofSeconds(1));
+
+		String next = api.post("/accounts", Map.of("email", oldEmail.toLowerCase(Locale.ROOT), "name",
+				"Next " + unique, "country", "IE")).text("id");
+		fixtures.card(next, "tok_visa");
+		String own = fixtures.subscription(fixtures.subscribe(next, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Next " + unique, "email", oldEmail,
+				"orderNumber", own, "timing", "EARLIEST", "confirmationEmail", oldEmail)), "/cancel/received/");
+		String relative = fixtures.accountWithVisa();
+		String relatives = fixtures.subscription(fixtures.subscribe(relative, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Next " + unique, "email", oldEmail,
+				"orderNumber", relatives, "timing", "EARLIEST", "confirmationEmail", oldEmail)), "/cancel/received/");
+		String relativesOther = fixtures.subscription(fixtures.subscribe(relative, "antivirus-annual"))
+			.text("orderNumber");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Next " + unique, oldEmail, relativesOther),
+				"/withdraw/received/");
+
+		String requests = """
+				SELECT name, email, confirmation_email, order_number, case_number FROM public_cancellation_requests
+				WHERE order_number IN (:orders) ORDER BY order_number""";
+		List<Map<String, Object>> cancellations = jdbc.sql(requests).param("orders", List.of(own, relatives))
+			.query().listOfRows();
+		assertThat(cancellations).hasSize(2).allSatisfy(row -> assertThat(row.get("email")).isEqualTo(oldEmail));
+		String withdrawals = "SELECT name, email, order_number FROM public_withdrawal_requests WHERE order_number = :o";
+		Map<String, Object> withdrawal = jdbc.sql(withdrawals).param("o", relativesOther).query().singleRow();
+		assertThat(withdrawal.get("email")).isEqualTo(oldEmail);
+		String details = "SELECT detail FROM support_cases WHERE account_id = :a AND channel = 'WEB' ORDER BY case_number";
+		List<String> cases = jdbc.sql(details).param("a", relative).query(String.class).list();
+		assertThat(cases).isNotEmpty().allSatisfy(detail -> assertThat(detail).containsIgnoringCase(oldEmail));
+		String confirmations = """
+				SELECT recipient FROM notices WHERE account_id = :a AND type = 'CANCELLATION_REQUEST_RECEIVED'""";
+		List<String> recipients = jdbc.sql(confirmations).param("a", next).query(String.class).list();
+		assertThat(recipients).isNotEmpty().allSatisfy(to -> assertThat(to).isEqualToIgnoringCase(oldEmail));
+
+		assertThat(api.post("/accounts/" + first + "/close", Map.of()).status()).isEqualTo(200);
+
+		assertThat(jdbc.sql(requests).param("orders", List.of(own, relatives)).query().listOfRows())
+			.as("the next holder's cancellation requests").isEqualTo(cancellations);
+		assertThat(jdbc.sql(withdrawals).param("o", relativesOther).query().singleRow())
+			.as("the next holder's withdrawal request").isEqualTo(withdrawal);
+		assertThat(jdbc.sql(details).param("a", relative).query(String.class).list())
+			.as("the detail of the case the next holder's request opened").isEqualTo(cases);
+		assertThat(jdbc.sql(confirmations).param("a", next).query(String.class).list())
+			.as("the next holder's confirmation").isEqualTo(recipients);
+	}
+
 	/** Every column of every table in the schema that holds the name, the email or the device name (any case). */
 	private List<String> hits(String... needles) {
 		List<Map<String, Object>> columns = jdbc.sql("""
