@@ -26,6 +26,19 @@ class ConsoleSecurityIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAnonymousSearchIsSentToSignInAndLooksNobodyUp() {
+		long searches = jdbc.sql("SELECT count(*) FROM audit_events WHERE action IN ('SEARCH_HIT', 'SEARCH_BY_CARD')")
+			.query(Long.class).single();
+
+		ConsoleClient.Page page = new ConsoleClient(port).post("/console/search", Map.of("q", "a", "last4", "4242"));
+
+		assertThat(page.status()).isEqualTo(302);
+		assertThat(page.location()).endsWith("/console/sign-in");
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE action IN ('SEARCH_HIT', 'SEARCH_BY_CARD')")
+			.query(Long.class).single()).isEqualTo(searches);
+	}
+
+	@Test
 	void aWrongPasswordDoesNotSignIn() {
 		ConsoleClient client = new ConsoleClient(port);
 		ConsoleClient.Page page = client.post("/console/sign-in", Map.of("username", "agent", "password", "guess"));
