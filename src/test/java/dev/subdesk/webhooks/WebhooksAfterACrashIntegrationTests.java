@@ -59,6 +59,9 @@ class WebhooksAfterACrashIntegrationTests {
 					Map.of("url", receiver.url(), "events", List.of("*")));
 			assertThat(created.status()).as(created.toString()).isEqualTo(201);
 			secret = created.text("secret");
+			// the receiver takes a fifth of the burst, then keeps what comes waiting: the crash comes in its middle
+			// however fast the server delivers
+			receiver.holdAfter(SUBJECTS * PER_SUBJECT / 5);
 			// the burst: each subject's events in sequence, in several transactions, as state changes would append them
 			String run = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
 			for (int n = 1; n <= PER_SUBJECT; n++) {
@@ -80,6 +83,8 @@ class WebhooksAfterACrashIntegrationTests {
 		}
 		int beforeRestart = (int) receiver.accepted().stream().map(Receiver.Received::id).distinct().count();
 		assertThat(beforeRestart).as("the crash came in the middle of the burst").isLessThan(SUBJECTS * PER_SUBJECT);
+		// what the dead server had in flight is refused (its connections are gone), and the receiver takes all again
+		receiver.releaseAnswering(503);
 
 		Process second = start(url, "second.log").process();
 		try {
