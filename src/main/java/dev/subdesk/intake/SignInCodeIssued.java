@@ -2,10 +2,16 @@ package dev.subdesk.intake;
 
 /**
  * A sign-in code ({@code codeId}) was issued for an open account, in the transaction that stores its hash: the code
- * goes to the account's email (a SIGN_IN_CODE notice). It carries the code itself, so it is an in-process event
- * only: never a {@code events.DomainChange}, never in the event log.
+ * and its sign-in link's token go to the account's email (a SIGN_IN_CODE notice). It carries both, so it is an
+ * in-process event only: never a {@code events.DomainChange}, never in the event log.
  */
-public record SignInCodeIssued(String codeId, String accountId, String email, String country, String code) {
+public record SignInCodeIssued(String codeId, String accountId, String email, String country, String code,
+		String linkToken) {
+
+	/** The path (and query) of the sign-in link under the service's public address. */
+	public String linkPath() {
+		return "/portal/sign-in/link?t=" + linkToken;
+	}
 
 	@Override
 	public String toString() {

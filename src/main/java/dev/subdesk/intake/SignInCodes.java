@@ -44,10 +44,15 @@ import org.springframework.transaction.annotation.Transactional;
  * <p>
  * Strangers' codes (those not asked for by a known browser) for one email have a ceiling of {@code failedTriesPerDay}
  * wrong tries together in {@link #GUESS_WINDOW} (20 by default, where the window's codes alone would allow 50 every
- * 15 minutes): past it, strangers are refused new codes for the email as when too many are asked for, and the tries
- * on their codes fail, until the day's wrong tries age out; a known browser still gets codes and signs in with them. Parallel requests wait for each other ({@link LimitLocks}),
- * so they cannot pass the limits together. Only a salted hash is stored; the code itself travels only in the
- * SIGN_IN_CODE notice. An email without an account gets the same answers and no notice.
+ * 15 minutes): past it, the tries on their codes fail until the day's wrong tries age out; a known browser still
+ * signs in with its codes. Codes are still mailed within the limits above, since each carries a one-time sign-in
+ * link too: a random token of {@value #LINK_BYTES} bytes, only its SHA-256 stored, with its code's expiry, used once
+ * (using it uses the code, and whatever ends the code ends it). It cannot be guessed, so it is held neither to the
+ * ceiling nor to the browser that asked: a stranger who makes 20 wrong tries on a customer's email does not keep
+ * the customer out of the portal on a new device ({@link #peekLink}, {@link #useLink}). Parallel requests wait for
+ * each other ({@link LimitLocks}), so they cannot pass the limits together. Only hashes are stored; the code and the
+ * link travel only in the SIGN_IN_CODE notice. An email without an account gets the same answers, the same rows
+ * (with a code and a link no one ever gets) and no notice.
  */
 @Service
 public class SignInCodes {
@@ -66,8 +71,8 @@ public class SignInCodes {
 
 	private static final String INSERT = """
 			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester,
-			  known_browser)
-			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser)
+			  known_browser, link_hash)
+			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser, :linkHash)
 			""";
 
 	/** The same browser's earlier codes for this email: never another's. */
@@ -111,6 +116,24 @@ public class SignInCodes {
 	private static final String COUNT_FAILED_TRY = "UPDATE portal_sign_in_codes SET failed_tries = failed_tries + 1 WHERE id = :id";
 
 	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
+
+	/** The live code whose link has this hash, whoever asked for it: the link is the mailbox's, not a browser's. */
+	private static final String LIVE_LINK = """
+			SELECT id, account_id, email FROM portal_sign_in_codes
+			WHERE link_hash = :hash AND used_at IS NULL AND expires_at > :now AND account_id IS NOT NULL
+			""";
+
+	/** How a link's token looks: {@value #LINK_BYTES} random bytes in unpadded base64url. */
+	private static final java.util.regex.Pattern LINK_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+
+	/** The random bytes of a link's token: 256 bits. */
+	static final int LINK_BYTES = 32;
+
+	private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+	/** Who a sign-in link signs in: the account and the email its code was asked for with (the account's). */
+	public record LinkSignIn(String accountId, String email) {
+	}
 
 	/** The outcome of asking for a code; the customer sees the same page for SENT whether or not an account exists. */
 	public enum Issue {
@@ -177,7 +200,7 @@ public class SignInCodes {
 		// a known browser past its own allowance asks as anyone else does, within the strangers' limits
 		Optional<String> knownBrowser = knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
 			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since));
-		if (knownBrowser.isEmpty() && !withinLimits(email, clientIp, since, now)) {
+		if (knownBrowser.isEmpty() && !withinLimits(email, clientIp, since)) {
 			return Issue.TOO_MANY_REQUESTS;
 		}
 		// locked and read again: a code for an account whose closure is under way would be stored, and mailed, with
@@ -191,6 +214,8 @@ public class SignInCodes {
 			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
 		String id = Ids.next("sic");
 		String code = OneTimeCodes.generate();
+		// made and stored whether or not an account has the email: the same work either way
+		String linkToken = newLinkToken();
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).param("requester", requester)
 			.update();
 		jdbc.sql(INSERT)
@@ -203,9 +228,10 @@ public class SignInCodes {
 			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
 			.param("requester", requester)
 			.param("knownBrowser", knownBrowser.orElse(null))
+			.param("linkHash", linkHash(linkToken))
 			.update();
-		// in process only: a code never goes into the event log
-		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code)));
+		// in process only: neither the code nor the link's token ever goes into the event log
+		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken)));
 		return Issue.SENT;
 	}
 
@@ -223,7 +249,7 @@ public class SignInCodes {
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		return knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
 			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since))
-			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since, now);
+			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since);
 	}
 
 	/**
@@ -246,12 +272,12 @@ public class SignInCodes {
 			.param("since", Timestamp.from(now.minus(GUESS_WINDOW))).query(Long.class).single() < failedTriesPerDay;
 	}
 
-	private boolean withinLimits(String email, String clientIp, Timestamp since, Instant now) {
+	private boolean withinLimits(String email, String clientIp, Timestamp since) {
 		long byEmailFromIp = jdbc.sql(COUNT_RECENT_BY_EMAIL_AND_IP).param("email", email).param("ip", clientIp)
 			.param("since", since).query(Long.class).single();
 		long byEmail = jdbc.sql(COUNT_RECENT_BY_EMAIL).param("email", email).param("since", since).query(Long.class).single();
 		long byIp = jdbc.sql(COUNT_RECENT_BY_IP).param("ip", clientIp).param("since", since).query(Long.class).single();
-		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp && withinGuesses(email, now);
+		return byEmailFromIp < perEmail && byEmail < perEmailAllAddresses && byIp < perIp;
 	}
 
 	private boolean withinKnownBrowsersAllowance(String email, String browser, Timestamp since) {
@@ -293,6 +319,69 @@ public class SignInCodes {
 		}
 		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();
 		return Optional.of(code.accountId());
+	}
+
+	/**
+	 * Whom the sign-in link with {@code token} would sign in now, without using it: for the page that asks to confirm
+	 * (a GET, which mail scanners and link previews make too, so it must change nothing). Empty for a token that is
+	 * malformed, unknown, used, expired or ended, or whose account no longer has the email or is closed: all alike.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<LinkSignIn> peekLink(String token) {
+		return liveLink(token, false);
+	}
+
+	/**
+	 * Signs in with the link {@code token} (a POST the customer confirmed): uses its code up, so neither the link nor
+	 * the code works again. The link cannot be guessed (256 random bits), so it is not held to the ceiling of wrong
+	 * tries on the code, nor to the browser that asked for the code: a customer whom strangers' guesses keep from the
+	 * code signs in with it on a new device. Empty as for {@link #peekLink}.
+	 */
+	@Transactional
+	public Optional<LinkSignIn> useLink(String token) {
+		return liveLink(token, true);
+	}
+
+	private Optional<LinkSignIn> liveLink(String token, boolean use) {
+		if (!LINK_TOKEN.matcher(token).matches()) {
+			return Optional.empty();
+		}
+		Instant now = clock.instant();
+		record Live(String id, String accountId, String email) {
+		}
+		Optional<Live> live = jdbc.sql(use ? LIVE_LINK + " FOR UPDATE" : LIVE_LINK)
+			.param("hash", linkHash(token))
+			.param("now", Timestamp.from(now))
+			.query((rs, n) -> new Live(rs.getString("id"), rs.getString("account_id"), rs.getString("email")))
+			.optional();
+		// the account as it is now: open, and still with the email the link went to (a changed email ends its codes,
+		// a closure erases the email of their rows; this holds too while either is under way)
+		Optional<Live> valid = live.filter(l -> accounts.find(l.accountId())
+			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(l.email()))
+			.isPresent());
+		if (use) {
+			valid.ifPresent(l -> jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", l.id()).update());
+		}
+		return valid.map(l -> new LinkSignIn(l.accountId(), l.email()));
+	}
+
+	/** A new link token: {@value #LINK_BYTES} random bytes, unpadded base64url (43 characters, safe in a URL). */
+	private static String newLinkToken() {
+		byte[] bytes = new byte[LINK_BYTES];
+		RANDOM.nextBytes(bytes);
+		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	/** What is stored of a link token: its hex SHA-256 (a random 256-bit token needs no salt). */
+	static String linkHash(String token) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	/**

@@ -20,6 +20,7 @@ import dev.subdesk.support.CaseUpdated;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.VerificationCodeIssued;
 import java.util.Locale;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -48,7 +49,12 @@ class EventNotices {
 
 	private final Support support;
 
-	EventNotices(Notices notices, JsonMapper json, Catalog catalog, Support support) {
+	/** The service's configured public address: links in notices never come from a request's Host header. */
+	private final String baseUrl;
+
+	EventNotices(Notices notices, JsonMapper json, Catalog catalog, Support support,
+			@Value("${subdesk.public-base-url}") String baseUrl) {
+		this.baseUrl = baseUrl;
 		this.notices = notices;
 		this.json = json;
 		this.catalog = catalog;
@@ -247,11 +253,15 @@ class EventNotices {
 		notices.eraseUnaddressed(expired.receivedBefore());
 	}
 
+	/**
+	 * The code and the one-time sign-in link, to the account's own address, in the server's words: nothing typed by
+	 * whoever asked (the link is made from the configured public address).
+	 */
 	@EventListener
 	void on(SignInCodeIssued issued) {
 		Letter letter = notices.letterFor(issued.country());
 		notices.send(letter, issued.accountId(), issued.email(), NoticeType.SIGN_IN_CODE, letter.text("signin.subject"),
-				letter.text("signin.body", issued.code()), issued.codeId());
+				letter.text("signin.body", issued.code(), baseUrl + issued.linkPath()), issued.codeId());
 	}
 
 	/**

@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-/** Sign-in without a password: an email, then the one-time code sent to it. */
+/** Sign-in without a password: an email, then the one-time code sent to it or the one-time link sent with it. */
 @Controller
 class SignInController {
 
@@ -92,19 +92,67 @@ class SignInController {
 			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
 			return "web/sign-in-code";
 		}
+		return signedIn(email.toString(), account.get(), request, response);
+	}
+
+	/**
+	 * The page a sign-in link opens: it signs in only when its button is pressed (a POST with the CSRF token, as every
+	 * form here), since mail scanners and link previews open links too. A link that cannot be used shows one page
+	 * for every reason (unknown, used, expired), whether or not an account has the email.
+	 */
+	@GetMapping("/portal/sign-in/link")
+	String linkForm(@RequestParam(name = "t", defaultValue = "") String token, HttpServletResponse response,
+			Model model) {
+		noReferrer(response);
+		Optional<SignInCodes.LinkSignIn> link = codes.peekLink(token);
+		if (link.isEmpty()) {
+			return linkUnusable(response);
+		}
+		model.addAttribute("email", link.get().email());
+		model.addAttribute("token", token);
+		return "web/sign-in-link";
+	}
+
+	@PostMapping("/portal/sign-in/link")
+	String signInWithLink(@RequestParam(name = "t", defaultValue = "") String token, HttpServletRequest request,
+			HttpServletResponse response) {
+		noReferrer(response);
+		Optional<SignInCodes.LinkSignIn> link = codes.useLink(token);
+		if (link.isEmpty()) {
+			return linkUnusable(response);
+		}
+		return signedIn(link.get().email(), link.get().accountId(), request, response);
+	}
+
+	private static String linkUnusable(HttpServletResponse response) {
+		response.setStatus(HttpServletResponse.SC_GONE);
+		return "web/sign-in-link-unusable";
+	}
+
+	/** The link's token is in the page's address: no request from the page names it to anyone. */
+	private static void noReferrer(HttpServletResponse response) {
+		response.setHeader("Referrer-Policy", "no-referrer");
+	}
+
+	/**
+	 * Signs this browser in to {@code account} with {@code email} (the one its code or link went to), the one way both
+	 * take: a new session id (no session fixation), a new CSRF token, the security context, the known-browser cookie.
+	 */
+	private String signedIn(String email, String account, HttpServletRequest request, HttpServletResponse response) {
+		HttpSession session = request.getSession();
 		session.removeAttribute(EMAIL_ATTRIBUTE);
 		session.removeAttribute(REQUESTER_ATTRIBUTE);
 		request.changeSessionId();
-		session.setAttribute(CustomerSessionCheck.SIGNED_IN_EMAIL, email.toString());
+		session.setAttribute(CustomerSessionCheck.SIGNED_IN_EMAIL, email);
 		// a new CSRF token too, as Spring Security's own sign-in makes: one planted before the sign-in (with a session
 		// cookie set from elsewhere) must not forge the customer's requests after it
 		new org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository().saveToken(null, request, response);
 		SecurityContext context = SecurityContextHolder.createEmptyContext();
-		context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(account.get(), null,
+		context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(account, null,
 				List.of(new SimpleGrantedAuthority("ROLE_CUSTOMER"))));
 		SecurityContextHolder.setContext(context);
 		contexts.saveContext(context, request, response);
-		rememberBrowser(email.toString(), account.get(), request, response);
+		rememberBrowser(email, account, request, response);
 		Object checkout = session.getAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 		if (checkout != null) {
 			session.removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);

@@ -105,6 +105,17 @@ final class PortalSession {
 		return this;
 	}
 
+	/** The value of the cookie {@code name} this browser keeps now (empty when it keeps none). */
+	String storedCookie(String name) {
+		return cookies.getCookieStore()
+			.getCookies()
+			.stream()
+			.filter(cookie -> cookie.getName().equals(name))
+			.map(java.net.HttpCookie::getValue)
+			.findFirst()
+			.orElse("");
+	}
+
 	Page get(String path) {
 		Page page = send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET());
 		Matcher m = CSRF.matcher(page.body());
