@@ -16,25 +16,12 @@ public record Account(String id, String email, String name, String country, @Nul
 	}
 
 	/**
-	 * The SQL of {@link #emailHash} over the text column or expression {@code %s}, for finding an address by its hash:
-	 * {@code String.format} it with the column.
+	 * The SQL of the hash an account keeps of an address it had before (see {@link AccountErasing}), over the text
+	 * column or expression {@code %s}: {@code String.format} it with the column. The SHA-256, in hex, of the
+	 * address's key by the one rule of {@link dev.subdesk.shared.EmailAddresses#SQL_KEY}, so that an address typed
+	 * elsewhere in another case or form, or in another normalisation form, finds it.
 	 */
-	public static final String SQL_EMAIL_HASH = "encode(sha256(convert_to(lower(btrim(%s)), 'UTF8')), 'hex')";
-
-	/**
-	 * The SHA-256, in hex, of an address lower-cased and stripped: how an account keeps the addresses it had before
-	 * (see {@link AccountErasing}). The same as {@link #SQL_EMAIL_HASH} for the addresses Subdesk takes.
-	 */
-	public static String emailHash(String email) {
-		try {
-			byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-				.digest(email.strip().toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-			return java.util.HexFormat.of().formatHex(digest);
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-	}
+	public static final String SQL_EMAIL_HASH = dev.subdesk.shared.EmailAddresses.SQL_KEY_HASH;
 
 	/** The address personal data is replaced with when the account is closed. */
 	public static String tombstoneEmail(String accountId) {

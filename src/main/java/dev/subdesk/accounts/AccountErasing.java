@@ -8,7 +8,7 @@ import java.util.Map;
  * An account is being closed, and {@code email} is about to be erased: published in the closing transaction just
  * before, for synchronous listeners to erase what was typed with that address where no account id says whose it is
  * (a public form sent with it about someone else's contract). {@code previousEmails}: the addresses the account had
- * before, by {@link Account#emailHash}, each with the time the account held it, whose traces from that time go too
+ * before, by {@link Account#SQL_EMAIL_HASH}, each with the time the account held it, whose traces from that time go too
  * (match them with {@link #sqlTypedWhileHeld}: an address given up is free for anyone else, and what its next holder
  * typed with it is theirs). It holds personal data, so it stays in process: it must never get a transactional or
  * asynchronous listener, which would store it with the event publications.

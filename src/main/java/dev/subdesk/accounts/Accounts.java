@@ -4,6 +4,7 @@ import dev.subdesk.events.DomainChange;
 import dev.subdesk.events.EventType;
 import dev.subdesk.payments.CardDetails;
 import dev.subdesk.payments.PaymentGateway;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Page;
 import dev.subdesk.shared.SubdeskException;
@@ -124,9 +125,9 @@ public class Accounts {
 	@Transactional(readOnly = true)
 	public Page<Account> findByEmail(String email, Page.Request request) {
 		List<Account> rows = jdbc.sql("SELECT " + ACCOUNT_COLUMNS + """
-				 FROM accounts WHERE lower(email) = lower(:email) AND (created_at, seq) < (:afterAt, :afterSeq)
+				 FROM accounts WHERE %s = %s AND (created_at, seq) < (:afterAt, :afterSeq)
 				ORDER BY created_at DESC, seq DESC LIMIT :limit
-				""")
+				""".formatted(EmailAddresses.sqlKey("email"), EmailAddresses.sqlKey(":email")))
 			.param("email", email)
 			.param("afterAt", Timestamp.from(request.after().createdAt()))
 			.param("afterSeq", request.after().seq())
@@ -231,7 +232,7 @@ public class Accounts {
 	}
 
 	/**
-	 * Changes the account's email. The address must be free ignoring case ({@code 409 EMAIL_TAKEN}) and the
+	 * Changes the account's email. The address must be free, by {@link EmailAddresses#SQL_KEY} ({@code 409 EMAIL_TAKEN}) and the
 	 * account open ({@code 409 ACCOUNT_CLOSED}); the previous address is told of the change.
 	 */
 	@Transactional
@@ -241,7 +242,7 @@ public class Accounts {
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);
 		}
-		if (account.email().equalsIgnoreCase(email)) {
+		if (EmailAddresses.same(jdbc, account.email(), email)) {
 			return account;
 		}
 		try {
@@ -255,12 +256,13 @@ public class Accounts {
 		// address, to now), until the closure erases what was typed with it elsewhere then (AccountErasing)
 		jdbc.sql("""
 				INSERT INTO account_previous_emails (account_id, email_sha256, held_from, held_until)
-				SELECT a.id, :hash, greatest(a.created_at,
+				SELECT a.id, %s, greatest(a.created_at,
 				  (SELECT max(p.held_until) FROM account_previous_emails p WHERE p.account_id = a.id)), :at
 				FROM accounts a WHERE a.id = :id
-				ON CONFLICT (account_id, email_sha256, held_from) DO UPDATE SET held_until = EXCLUDED.held_until""")
+				ON CONFLICT (account_id, email_sha256, held_from) DO UPDATE SET held_until = EXCLUDED.held_until"""
+				.formatted(Account.SQL_EMAIL_HASH.formatted(":previous")))
 			.param("id", accountId)
-			.param("hash", Account.emailHash(account.email()))
+			.param("previous", account.email())
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
 		events.publishEvent(new EmailChanged(accountId, account.country(), account.email(), email));

@@ -1,6 +1,7 @@
 package dev.subdesk.intake;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.shared.EmailAddresses;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,8 +62,11 @@ public class KnownBrowsers {
 
 	private final SecureRandom random = new SecureRandom();
 
-	KnownBrowsers(KeyEncryptionKey kek) {
+	private final JdbcClient jdbc;
+
+	KnownBrowsers(KeyEncryptionKey kek, JdbcClient jdbc) {
 		this.key = new SecretKeySpec(kek.derive("known browsers"), "HmacSHA256");
+		this.jdbc = jdbc;
 	}
 
 	/**
@@ -73,7 +78,7 @@ public class KnownBrowsers {
 		if (accountId == null) {
 			return Optional.empty();
 		}
-		String email = SignInCodes.normalize(typedEmail);
+		String email = EmailAddresses.key(jdbc, typedEmail.strip());
 		for (String cookie : cookies) {
 			String[] parts = parts(cookie);
 			if (parts.length == 0) {
@@ -112,7 +117,7 @@ public class KnownBrowsers {
 		}
 		String id = parts.removeFirst();
 		String ownTag = parts.removeFirst();
-		String tag = emailTag(id, SignInCodes.normalize(typedEmail), accountId);
+		String tag = emailTag(id, EmailAddresses.key(jdbc, typedEmail.strip()), accountId);
 		parts.remove(tag);
 		parts.addFirst(tag);
 		List<String> kept = new ArrayList<>();

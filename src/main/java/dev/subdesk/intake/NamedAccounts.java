@@ -2,12 +2,14 @@ package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Page;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The accounts a public request names, locked and read again: the contract's owner, and the open accounts whose
@@ -41,10 +43,10 @@ record NamedAccounts(Optional<Account> owner, Map<String, Account> locked) {
 	 * The account the request concerns: the contract's open owner, else the open account with {@code email} (as read
 	 * again under its lock); a request that matches nothing is kept for an agent with a case on that account.
 	 */
-	Optional<Account> concerned(String email) {
+	Optional<Account> concerned(JdbcClient jdbc, String email) {
 		return owner.or(() -> locked.values()
 			.stream()
-			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email))
+			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), email))
 			.findFirst());
 	}
 }

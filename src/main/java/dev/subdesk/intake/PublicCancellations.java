@@ -8,6 +8,7 @@ import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
@@ -58,18 +59,20 @@ public class PublicCancellations {
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
 			  confirmation_email = :tombstone, reason = NULL,
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
-			WHERE lower(email) = lower(:email) OR lower(confirmation_email) = lower(:email)
+			WHERE %s = %s OR %s = %s
 			   OR %s OR %s
-			""".formatted(AccountErasing.sqlTypedWhileHeld("email", "received_at"),
+			""".formatted(EmailAddresses.sqlKey("email"), EmailAddresses.sqlKey(":email"),
+			EmailAddresses.sqlKey("confirmation_email"), EmailAddresses.sqlKey(":email"),
+			AccountErasing.sqlTypedWhileHeld("email", "received_at"),
 			AccountErasing.sqlTypedWhileHeld("confirmation_email", "received_at"));
 
 	/** The owner's requests with this email that cancelled something, newest first: what a repeat may be of. */
 	private static final String RECENT_CANCELLED = """
 			SELECT order_number, confirmation_number, effective_at FROM public_cancellation_requests
-			WHERE account_id = :account AND lower(email) = lower(:email) AND confirmation_number IS NOT NULL
+			WHERE account_id = :account AND %s = %s AND confirmation_number IS NOT NULL
 			  AND received_at > :since AND effective_at <= :now
 			ORDER BY received_at DESC
-			""";
+			""".formatted(EmailAddresses.sqlKey("email"), EmailAddresses.sqlKey(":email"));
 
 	/** How soon after a request that cancelled a contract the same request again is taken as its repeat. */
 	static final java.time.Duration REPEAT_WINDOW = java.time.Duration.ofMinutes(15);
@@ -118,7 +121,7 @@ public class PublicCancellations {
 	public boolean owners(PublicCancellationRequest request) {
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(request.orderNumber());
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
-		return owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
+		return owner.isPresent() && EmailAddresses.same(jdbc, owner.get().email(), request.email())
 				&& subscription.get().cancellable();
 	}
 
@@ -138,7 +141,7 @@ public class PublicCancellations {
 		String id = UUID.randomUUID().toString();
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = named.concerned(request.email());
+		Optional<Account> concerned = named.concerned(jdbc, request.email());
 		Optional<Earlier> repeated = matches ? Optional.empty() : repeatOf(request, subscription, owner, receivedAt);
 		if (matches) {
 			Cancellation.Mode mode = request.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
@@ -174,7 +177,7 @@ public class PublicCancellations {
 			.param("effective", received.effectiveAt() == null ? null : Timestamp.from(received.effectiveAt()))
 			.param("case", caseNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
-			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(a, request.email())).isPresent())
+			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(jdbc, a, request.email())).isPresent())
 			.update();
 		if (received.confirmationNumber() != null) {
 			Account account = owner.orElseThrow();
@@ -196,7 +199,7 @@ public class PublicCancellations {
 	 */
 	private Optional<Earlier> repeatOf(PublicCancellationRequest request, Optional<Subscription> subscription,
 			Optional<Account> owner, Instant receivedAt) {
-		if (subscription.isEmpty() || owner.isEmpty() || !owner.get().email().equalsIgnoreCase(request.email())) {
+		if (subscription.isEmpty() || owner.isEmpty() || !EmailAddresses.same(jdbc, owner.get().email(), request.email())) {
 			return Optional.empty();
 		}
 		String id = subscription.get().id();

@@ -1,6 +1,7 @@
 package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
+import dev.subdesk.shared.EmailAddresses;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class PublicCaseAllowance {
 	boolean mayOpenCase(Account account, String typedEmail) {
 		return jdbc.sql(CASES)
 			.param("account", account.id())
-			.param("owners", owners(account, typedEmail))
+			.param("owners", owners(jdbc, account, typedEmail))
 			.param("since", Timestamp.from(clock.instant().minus(window)))
 			.query(Long.class)
 			.single() < perAccount;
@@ -57,9 +58,10 @@ class PublicCaseAllowance {
 
 	/**
 	 * Whether a request typed with {@code typedEmail} is the owner's own: the email of {@code account} (as read under
-	 * its lock), letter case and surrounding blanks ignored, as the forms decide who the owner is.
+	 * its lock), surrounding blanks ignored and by the one rule of addresses ({@link EmailAddresses#SQL_KEY}: letter
+	 * case in any script and Unicode form), as the forms decide who the owner is.
 	 */
-	static boolean owners(Account account, String typedEmail) {
-		return account.email().equalsIgnoreCase(typedEmail.strip());
+	static boolean owners(JdbcClient jdbc, Account account, String typedEmail) {
+		return EmailAddresses.same(jdbc, account.email(), typedEmail.strip());
 	}
 }

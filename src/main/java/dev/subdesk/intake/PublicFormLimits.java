@@ -1,18 +1,14 @@
 package dev.subdesk.intake;
 
 import dev.subdesk.shared.ClientAddresses;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.subdesk.shared.EmailAddresses;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -87,13 +83,13 @@ public class PublicFormLimits {
 	public boolean allow(String typedClientIp, Collection<String> emails, @Nullable String ownersEmail) {
 		Instant now = clock.instant();
 		String clientIp = ClientAddresses.key(typedClientIp);
-		List<String> hashes = emails.stream().map(PublicFormLimits::hash).distinct().toList();
+		List<String> hashes = emails.stream().map(e -> hash(jdbc, e)).distinct().toList();
 		List<String> keys = new ArrayList<>(hashes.stream().map(h -> LimitLocks.of("public-form-email", h)).toList());
 		keys.add(LimitLocks.of("public-form-ip", clientIp));
 		LimitLocks.lock(jdbc, keys);
 		long byIp = jdbc.sql(COUNT_BY_IP).param("ip", clientIp).param("since", Timestamp.from(now.minus(ipWindow)))
 			.query(Long.class).single();
-		String ownersHash = ownersEmail == null ? "" : hash(ownersEmail);
+		String ownersHash = ownersEmail == null ? "" : hash(jdbc, ownersEmail);
 		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))
 			.param("ownersHash", ownersHash)
 			.query(Long.class).single();
@@ -125,15 +121,12 @@ public class PublicFormLimits {
 		return emailWindow.compareTo(ipWindow) > 0 ? emailWindow : ipWindow;
 	}
 
-	/** The hash kept of an email: SHA-256 of it stripped and lower-cased, in hex. */
-	public static String hash(String email) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(email.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+	/**
+	 * The hash kept of an email: SHA-256, in hex, of its key by the one rule of addresses
+	 * ({@link EmailAddresses#key}, stripped first), so that the same address in another case or Unicode form counts
+	 * as the same one, and the owner's address as the owner's.
+	 */
+	public static String hash(JdbcClient jdbc, String email) {
+		return EmailAddresses.keyHash(EmailAddresses.key(jdbc, email.strip()));
 	}
 }

@@ -8,6 +8,7 @@ import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Withdrawal;
 import dev.subdesk.cancellation.WithdrawalRequest;
 import dev.subdesk.cancellation.Withdrawals;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
@@ -56,8 +57,9 @@ public class PublicWithdrawals {
 	private static final String ERASE_SENT_WITH = """
 			UPDATE public_withdrawal_requests SET name = 'Erased customer', email = :tombstone,
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
-			WHERE lower(email) = lower(:email) OR %s
-			""".formatted(AccountErasing.sqlTypedWhileHeld("email", "received_at"));
+			WHERE %s = %s OR %s
+			""".formatted(EmailAddresses.sqlKey("email"), EmailAddresses.sqlKey(":email"),
+			AccountErasing.sqlTypedWhileHeld("email", "received_at"));
 
 	/** A request as received: what the page shows, the same whatever came of it. */
 	public record Received(String id, Instant receivedAt, String name, String email, String orderNumber) {
@@ -93,7 +95,7 @@ public class PublicWithdrawals {
 	public boolean owners(PublicWithdrawalRequest request) {
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(request.orderNumber());
 		Optional<Account> owner = subscription.map(s -> accounts.get(s.accountId())).filter(a -> !a.closed());
-		return owner.isPresent() && owner.get().email().equalsIgnoreCase(request.email())
+		return owner.isPresent() && EmailAddresses.same(jdbc, owner.get().email(), request.email())
 				&& (withdrawals.eligible(subscription.get()) || withdrawals.forSubscription(subscription.get().id()).isPresent());
 	}
 
@@ -113,7 +115,7 @@ public class PublicWithdrawals {
 		boolean matches = owners(request);
 		@Nullable Withdrawal withdrawal = null;
 		@Nullable String caseNumber = null;
-		Optional<Account> concerned = named.concerned(email);
+		Optional<Account> concerned = named.concerned(jdbc, email);
 		boolean repeated = false;
 		if (matches) {
 			// under the owner's lock (NamedAccounts): a withdrawal found now is not this request's
@@ -139,7 +141,7 @@ public class PublicWithdrawals {
 			.param("email", email)
 			.param("order", orderNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
-			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(a, email)).isPresent())
+			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(jdbc, a, email)).isPresent())
 			.param("reference", withdrawal == null ? null : withdrawal.referenceNumber())
 			.param("case", caseNumber)
 			.update();

@@ -5,6 +5,7 @@ import dev.subdesk.accounts.AccountClosed;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.EmailChanged;
 import dev.subdesk.shared.ClientAddresses;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
 import dev.subdesk.shared.Page;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -211,7 +211,7 @@ public class SignInCodes {
 			.filter(a -> !a.closed())
 			.findFirst()
 			.map(a -> accounts.lock(a.id()))
-			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
+			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), email));
 		String id = Ids.next("sic");
 		String code = OneTimeCodes.generate();
 		// made and stored whether or not an account has the email: the same work either way
@@ -260,7 +260,7 @@ public class SignInCodes {
 		return accounts.findByEmail(email, Page.Request.first(1))
 			.data()
 			.stream()
-			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email))
+			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), email))
 			.map(Account::id)
 			.findFirst()
 			.orElse(null);
@@ -405,9 +405,12 @@ public class SignInCodes {
 			.update();
 	}
 
-	/** An email as codes are asked for and kept: stripped and lower-cased. */
-	public static String normalize(String email) {
-		return email.strip().toLowerCase(Locale.ROOT);
+	/**
+	 * An email as codes are asked for and kept (and as a signed-in session keeps it): stripped, and its key by the one
+	 * rule of addresses ({@link EmailAddresses#key}), by which {@link Accounts#findByEmail} finds the account too.
+	 */
+	public String normalize(String email) {
+		return EmailAddresses.key(jdbc, email.strip());
 	}
 
 }

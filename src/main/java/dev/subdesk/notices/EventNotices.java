@@ -52,9 +52,12 @@ class EventNotices {
 	/** The service's configured public address: links in notices never come from a request's Host header. */
 	private final String baseUrl;
 
+	private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	EventNotices(Notices notices, JsonMapper json, Catalog catalog, Support support,
-			@Value("${subdesk.public-base-url}") String baseUrl) {
+			org.springframework.jdbc.core.simple.JdbcClient jdbc, @Value("${subdesk.public-base-url}") String baseUrl) {
 		this.baseUrl = baseUrl;
+		this.jdbc = jdbc;
 		this.notices = notices;
 		this.json = json;
 		this.catalog = catalog;
@@ -167,7 +170,7 @@ class EventNotices {
 		Cancellation ended = received.ended();
 		StringBuilder body = new StringBuilder();
 		body.append(letter.text("withdrawal.intro", w.referenceNumber(), letter.dateTime(w.receivedAt())));
-		boolean toOwnAddress = received.signedIn() && w.email().trim().equalsIgnoreCase(received.accountEmail());
+		boolean toOwnAddress = received.signedIn() && dev.subdesk.shared.EmailAddresses.same(jdbc, w.email().trim(), received.accountEmail());
 		if (toOwnAddress) {
 			body.append(letter.text("withdrawal.name", w.name()));
 		}

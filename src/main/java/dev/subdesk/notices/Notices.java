@@ -409,9 +409,11 @@ public class Notices {
 	void eraseTypedRecipient(dev.subdesk.accounts.AccountErasing erasing, String tombstone) {
 		String email = erasing.email();
 		String typed = """
-				(lower(n.recipient) = lower(:email) OR %s)
+				(%s = %s OR %s)
 				AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')"""
-			.formatted(dev.subdesk.accounts.AccountErasing.sqlTypedWhileHeld("n.recipient", "n.created_at"));
+			.formatted(dev.subdesk.shared.EmailAddresses.sqlKey("n.recipient"),
+					dev.subdesk.shared.EmailAddresses.sqlKey(":email"),
+					dev.subdesk.accounts.AccountErasing.sqlTypedWhileHeld("n.recipient", "n.created_at"));
 		// one still queued keeps its content in the outbox, for the address it was written to (as erase does)
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')

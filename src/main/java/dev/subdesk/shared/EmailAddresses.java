@@ -2,6 +2,7 @@ package dev.subdesk.shared;
 
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * An email address as Subdesk takes it from anyone (the API, the console, the pages' forms) and sends mail to: one
@@ -31,7 +32,110 @@ public final class EmailAddresses {
 	/** What makes a mail header read more than one bare mailbox: names, comments, quotes, routes, lists, spaces. */
 	private static final Pattern HEADER_SYNTAX = Pattern.compile("[\\s\\p{Z}\\p{Cc}\\p{Cf}&&[^\\u200C\\u200D]]|[,;:<>()\\[\\]\"\\\\]");
 
+	/**
+	 * The one rule by which two addresses are the same one, as SQL over the text column or expression {@code %s}
+	 * ({@code String.format} it): trimmed of spaces, in Unicode NFC, then lower-cased by PostgreSQL's builtin
+	 * {@code pg_c_utf8} collation (Unicode simple case mapping of every letter, {@code É} to {@code é}, {@code Ä} to
+	 * {@code ä}, whatever script). The collation is named, not the database's: under a database whose locale is
+	 * {@code C} (a common external set-up) {@code lower()} alone folds ASCII only, and under a libc or ICU locale
+	 * it folds by that library's tables. {@code pg_c_utf8} comes with every PostgreSQL 17 and later in a UTF-8
+	 * database (docs/DEPLOY.md) and uses PostgreSQL's own Unicode tables, so the rule is the same on every server.
+	 * Immutable: the unique index on accounts' addresses is built over it (V414). Java never lower-cases an address
+	 * itself (its Unicode tables are those of the JDK, not the database's): it asks {@link #key} or {@link #same}.
+	 */
+	public static final String SQL_KEY = "lower(normalize(btrim(%s), NFC) COLLATE pg_c_utf8)";
+
+	/** The SQL of the SHA-256, in hex, of the {@link #SQL_KEY} of the text column or expression {@code %s}. */
+	public static final String SQL_KEY_HASH = "encode(sha256(convert_to(" + SQL_KEY + ", 'UTF8')), 'hex')";
+
 	private EmailAddresses() {
+	}
+
+	/** {@link #SQL_KEY} over {@code expression}. */
+	public static String sqlKey(String expression) {
+		return SQL_KEY.formatted(expression);
+	}
+
+	/** {@link #SQL_KEY_HASH} over {@code expression}. */
+	public static String sqlKeyHash(String expression) {
+		return SQL_KEY_HASH.formatted(expression);
+	}
+
+	/**
+	 * An address's key by the rule ({@link #SQL_KEY}): what two addresses that are the same one have in common. An
+	 * address of ASCII only is lower-cased here, as the rule would (NFC leaves ASCII alone and the collation maps
+	 * {@code A}-{@code Z} to {@code a}-{@code z} only); any other is given by the database.
+	 */
+	public static String key(JdbcClient jdbc, String email) {
+		String trimmed = trimSpaces(email);
+		if (ascii(trimmed)) {
+			return asciiLower(trimmed);
+		}
+		return jdbc.sql("SELECT " + sqlKey(":email")).param("email", email).query(String.class).single();
+	}
+
+	/** Whether two addresses are the same one by the rule ({@link #SQL_KEY}). */
+	public static boolean same(JdbcClient jdbc, @Nullable String a, @Nullable String b) {
+		if (a == null || b == null) {
+			return false;
+		}
+		String x = trimSpaces(a);
+		String y = trimSpaces(b);
+		if (x.equals(y)) {
+			return true;
+		}
+		if (ascii(x) && ascii(y)) {
+			return asciiLower(x).equals(asciiLower(y));
+		}
+		return Boolean.TRUE.equals(jdbc.sql("SELECT " + sqlKey(":a") + " = " + sqlKey(":b"))
+			.param("a", a)
+			.param("b", b)
+			.query(Boolean.class)
+			.single());
+	}
+
+	/** The SHA-256, in hex, of {@code key} (a {@link #key}): the same as {@link #SQL_KEY_HASH} of its address. */
+	public static String keyHash(String key) {
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	/** As SQL {@code btrim(text)}: spaces (U+0020) only, from both ends. */
+	private static String trimSpaces(String text) {
+		int from = 0;
+		int to = text.length();
+		while (from < to && text.charAt(from) == ' ') {
+			from++;
+		}
+		while (to > from && text.charAt(to - 1) == ' ') {
+			to--;
+		}
+		return text.substring(from, to);
+	}
+
+	private static boolean ascii(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) >= 0x80) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String asciiLower(String text) {
+		char[] chars = text.toCharArray();
+		for (int i = 0; i < chars.length; i++) {
+			if (chars[i] >= 'A' && chars[i] <= 'Z') {
+				chars[i] = (char) (chars[i] + ('a' - 'A'));
+			}
+		}
+		return new String(chars);
 	}
 
 	/**

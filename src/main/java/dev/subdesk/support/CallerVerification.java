@@ -3,6 +3,7 @@ package dev.subdesk.support;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.sql.Timestamp;
@@ -156,8 +157,7 @@ public class CallerVerification {
 
 	private int matches(Account account, Claims claims) {
 		int matched = 0;
-		if (claims.email() != null && claims.email().strip().toLowerCase(Locale.ROOT)
-			.equals(account.email().toLowerCase(Locale.ROOT))) {
+		if (claims.email() != null && EmailAddresses.same(jdbc, claims.email().strip(), account.email())) {
 			matched++;
 		}
 		if (claims.orderNumber() != null && subscriptions.findByOrderNumber(claims.orderNumber())

@@ -346,13 +346,16 @@ public class Support {
 	void on(AccountErasing erasing) {
 		jdbc.sql("""
 				UPDATE support_cases SET detail = :erased
-				WHERE (strpos(lower(detail) || E'\n', E'\nemail: ' || lower(:email) || E'\n') > 0
-				       OR strpos(lower(detail) || E'\n', E'\nconfirmation to: ' || lower(:email) || E'\n') > 0
+				WHERE (EXISTS (
+				        SELECT 1 FROM regexp_matches(detail, '^(?:email|confirmation to): (.*)$', 'gni') AS line(m)
+				        WHERE %s = %s)
 				       OR (cardinality(:previousHashes::text[]) > 0 AND channel = 'WEB' AND EXISTS (
 				           SELECT 1 FROM regexp_matches(detail, '^(?:Email|Confirmation to): (.*)$', 'gn') AS line(m)
 				           WHERE %s)))
 				  AND detail <> :erased
-				""".formatted(AccountErasing.sqlTypedWhileHeld("line.m[1]", "support_cases.created_at")))
+				""".formatted(dev.subdesk.shared.EmailAddresses.sqlKey("line.m[1]"),
+					dev.subdesk.shared.EmailAddresses.sqlKey(":email"),
+					AccountErasing.sqlTypedWhileHeld("line.m[1]", "support_cases.created_at")))
 			.param("erased", ERASED_DETAIL)
 			.param("email", erasing.email())
 			.params(erasing.previousEmailParams())

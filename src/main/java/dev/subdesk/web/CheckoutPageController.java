@@ -294,7 +294,7 @@ class CheckoutPageController {
 				SignInController.knownBrowserCookies(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			return tooManyCodes(plan, response, locale, model);
 		}
-		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
+		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, codes.normalize(email));
 		request.getSession().setAttribute(RETURN_ATTRIBUTE, "/checkout/" + plan.code());
 		return "redirect:/portal/sign-in/code";
 	}

@@ -2,9 +2,11 @@ package dev.subdesk.web;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
+import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.SessionChecks;
 import java.util.Optional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -23,8 +25,11 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 
 	private final Accounts accounts;
 
-	CustomerSessionCheck(Accounts accounts) {
+	private final JdbcClient jdbc;
+
+	CustomerSessionCheck(Accounts accounts, JdbcClient jdbc) {
 		this.accounts = accounts;
+		this.jdbc = jdbc;
 	}
 
 	@Override
@@ -50,6 +55,6 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 			session.setAttribute(SIGNED_IN_EMAIL, account.get().email());
 			return true;
 		}
-		return account.get().email().equalsIgnoreCase(email);
+		return EmailAddresses.same(jdbc, account.get().email(), email);
 	}
 }

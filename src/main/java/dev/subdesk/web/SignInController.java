@@ -61,7 +61,7 @@ class SignInController {
 			model.addAttribute("error", "signin.error.tooMany");
 			return "web/sign-in";
 		}
-		request.getSession().setAttribute(EMAIL_ATTRIBUTE, SignInCodes.normalize(email));
+		request.getSession().setAttribute(EMAIL_ATTRIBUTE, codes.normalize(email));
 		request.getSession().removeAttribute(CheckoutPageController.RETURN_ATTRIBUTE);
 		return "redirect:/portal/sign-in/code";
 	}

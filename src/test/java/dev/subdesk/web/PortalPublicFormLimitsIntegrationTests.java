@@ -179,7 +179,7 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		cancel("ORD-0000-0000", email, email);
 
 		assertThat(jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash = :hash")
-			.param("hash", PublicFormLimits.hash(email.toUpperCase())).query(Long.class).single()).isEqualTo(1);
+			.param("hash", PublicFormLimits.hash(jdbc, email.toUpperCase())).query(Long.class).single()).isEqualTo(1);
 		assertThat(jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash LIKE '%@%'").query(Long.class).single())
 			.isZero();
 	}

@@ -46,7 +46,7 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 		}
 		jdbc.sql("UPDATE public_form_sends SET sent_at = :at WHERE email_hash = :hash")
 			.param("at", java.sql.Timestamp.from(clock.instant().minus(Duration.ofDays(1)).minusSeconds(60)))
-			.param("hash", PublicFormLimits.hash(old))
+			.param("hash", PublicFormLimits.hash(jdbc, old))
 			.update();
 		org.springframework.scheduling.config.ScheduledTask job = scheduled.getScheduledTasks()
 			.stream()
@@ -62,7 +62,7 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 
 	private long sends(String email) {
 		return jdbc.sql("SELECT count(*) FROM public_form_sends WHERE email_hash = :hash")
-			.param("hash", PublicFormLimits.hash(email)).query(Long.class).single();
+			.param("hash", PublicFormLimits.hash(jdbc, email)).query(Long.class).single();
 	}
 
 	@Test
