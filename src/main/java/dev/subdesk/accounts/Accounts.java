@@ -278,6 +278,14 @@ public class Accounts {
 			.optional();
 	}
 
+	/**
+	 * Whether two addresses are the same one by the one rule of addresses ({@link EmailAddresses#SQL_KEY}): for the
+	 * modules that hold no database connection of their own (the pages).
+	 */
+	public boolean sameEmail(String a, String b) {
+		return EmailAddresses.same(jdbc, a, b);
+	}
+
 	/** Where and how to write to an account: its email and its country (the letter's language and zone). */
 	public record Addressee(String email, String country) {
 	}

@@ -2,11 +2,9 @@ package dev.subdesk.web;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.SessionChecks;
 import java.util.Optional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -25,11 +23,8 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 
 	private final Accounts accounts;
 
-	private final JdbcClient jdbc;
-
-	CustomerSessionCheck(Accounts accounts, JdbcClient jdbc) {
+	CustomerSessionCheck(Accounts accounts) {
 		this.accounts = accounts;
-		this.jdbc = jdbc;
 	}
 
 	@Override
@@ -55,6 +50,6 @@ class CustomerSessionCheck implements WebMvcConfigurer {
 			session.setAttribute(SIGNED_IN_EMAIL, account.get().email());
 			return true;
 		}
-		return EmailAddresses.same(jdbc, account.get().email(), email);
+		return accounts.sameEmail(account.get().email(), email);
 	}
 }
