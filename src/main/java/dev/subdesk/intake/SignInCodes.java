@@ -357,7 +357,7 @@ public class SignInCodes {
 		// the account as it is now: open, and still with the email the link went to (a changed email ends its codes,
 		// a closure erases the email of their rows; this holds too while either is under way)
 		Optional<Live> valid = live.filter(l -> accounts.find(l.accountId())
-			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(l.email()))
+			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), l.email()))
 			.isPresent());
 		if (use) {
 			valid.ifPresent(l -> jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", l.id()).update());
