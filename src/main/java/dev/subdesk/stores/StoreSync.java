@@ -23,7 +23,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
  * subscriptions module's own methods. A notification id seen before changes nothing; so does one signed before the
  * last one applied to the same purchase. A purchase whose account token is unknown, or whose product is no plan,
- * opens a support case and is not guessed at.
+ * opens a support case and is not guessed at. What the store reported last sets when it is asked if it does not report
+ * again ({@link StoreLookups}), whose answers are applied here alike.
  */
 @Service
 class StoreSync {
@@ -201,6 +202,9 @@ class StoreSync {
 			.param("store", report.store().name())
 			.param("purchase", purchaseId)
 			.update();
+		// the store is asked about the purchase if it has not reported again by when the subscription needs it
+		StoreLookups.reschedule(jdbc, report.store().name(), purchaseId,
+				billed == null ? null : StoreLookups.dueAt(subscriptions.lock(billed)));
 		return outcome;
 	}
 

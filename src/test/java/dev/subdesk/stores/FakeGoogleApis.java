@@ -45,6 +45,8 @@ final class FakeGoogleApis implements AutoCloseable {
 	final List<Map<String, Object>> grants = new CopyOnWriteArrayList<>();
 	final List<String> apiAuthorizations = new CopyOnWriteArrayList<>();
 	final AtomicInteger apiStatus = new AtomicInteger(0);
+	/** The purchase tokens {@code subscriptionsv2.get} was asked about, in order, answered or not. */
+	final List<String> asked = new CopyOnWriteArrayList<>();
 	/**
 	 * Google's own time, when set: as Google does, the token endpoint then refuses ({@code 400 invalid_grant}) an
 	 * assertion issued more than 5 minutes away from it or already expired by it. Unset: any time is taken.
@@ -133,6 +135,8 @@ final class FakeGoogleApis implements AutoCloseable {
 	private void purchase(HttpExchange exchange) throws IOException {
 		String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
 		apiAuthorizations.add(authorization);
+		String[] segments = exchange.getRequestURI().getRawPath().split("/");
+		asked.add(URLDecoder.decode(segments[segments.length - 1], StandardCharsets.UTF_8));
 		if (apiStatus.get() != 0) {
 			answer(exchange, apiStatus.get(), "{\"error\":{\"code\":" + apiStatus.get() + "}}");
 			return;

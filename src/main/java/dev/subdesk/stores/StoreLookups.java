@@ -1,0 +1,254 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.subscriptions.Channel;
+import dev.subdesk.subscriptions.RenewalQueue;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Asks the store about a purchase whose notice did not come. A store-billed subscription is covered a short lag past
+ * the period paid for (an auto-renewing one) or until the store's grace ends (a PAST_DUE one), then nothing until the
+ * store reports; a notice our server missed (down, or lost) would leave a paying customer's devices refused until the
+ * store sends it again, or for good. So once that time has passed with no word ({@link #dueAt}), the store's server
+ * API is asked for the purchase's state, and the answer goes through {@link StoreSync} as a notification would:
+ * once, in order, an unknown account token opening a case. The store is asked at most once per interval per purchase:
+ * first at the due time, then an hour later, two, four ... up to a day apart while the answer leaves it awaiting the
+ * store; a notice or an answer that moves the subscription on restarts that. A failed call is logged and asked again
+ * at the next interval; it never fails the job.
+ *
+ * <p>
+ * Google Play only: its Play Developer API ({@code purchases.subscriptionsv2.get}) is the one RTDN pushes already read
+ * through. The App Store's Server API (Get All Subscription Statuses) has no client here yet: App Store purchases are
+ * scheduled alike but not asked.
+ */
+@Component
+class StoreLookups {
+
+	/**
+	 * How long past the period paid for the store's renewal notice is waited for before the store is asked: the
+	 * entitlements' store notice lag, past which the subscription covers nothing.
+	 */
+	static final Duration NOTICE_LAG = Duration.ofHours(1);
+
+	/** The longest a store-billed PAST_DUE subscription is served when the store named no grace end: our dunning. */
+	static final Duration DUNNING = Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]);
+
+	/** The first interval between two lookups of one purchase; it doubles up to {@link #LONGEST_INTERVAL}. */
+	static final Duration FIRST_INTERVAL = Duration.ofHours(1);
+
+	static final Duration LONGEST_INTERVAL = Duration.ofDays(1);
+
+	/**
+	 * How much earlier than the moment it was asked an answer counts as signed: a notice of a change the store made
+	 * just after it answered, dated by the store's clock a little behind ours, must not look older than the answer
+	 * (it would be dropped as stale).
+	 */
+	static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+	/** The stores whose server API is asked. */
+	private static final List<String> ASKED = List.of(Channel.GOOGLE_PLAY.name());
+
+	private static final String SELECT_DUE = """
+			SELECT store, purchase_id, subscription_id, lookups FROM store_purchases
+			WHERE lookup_due_at <= :now AND store IN (:stores) AND subscription_id IS NOT NULL
+			ORDER BY lookup_due_at, store, purchase_id
+			LIMIT :batch
+			FOR UPDATE SKIP LOCKED
+			""";
+
+	private static final String CLAIM = """
+			UPDATE store_purchases SET lookups = lookups + 1, lookup_due_at = :next, last_lookup_at = :now
+			WHERE store = :store AND purchase_id = :purchase
+			""";
+
+	/** The lookup schedule of a purchase as of what its subscription is now; the same due time keeps its back-off. */
+	static final String RESCHEDULE = """
+			UPDATE store_purchases
+			SET lookup_due_at = CASE WHEN lookup_for IS NOT DISTINCT FROM CAST(:due AS timestamptz) THEN lookup_due_at
+			                         ELSE CAST(:due AS timestamptz) END,
+			    lookups = CASE WHEN lookup_for IS NOT DISTINCT FROM CAST(:due AS timestamptz) THEN lookups ELSE 0 END,
+			    lookup_for = CAST(:due AS timestamptz)
+			WHERE store = :store AND purchase_id = :purchase
+			""";
+
+	private static final Logger log = LoggerFactory.getLogger(StoreLookups.class);
+
+	private final JdbcClient jdbc;
+	private final Subscriptions subscriptions;
+	private final PlaySubscriptionsApi play;
+	private final StoreSync sync;
+	private final StoresProperties properties;
+	private final Clock clock;
+	private final TransactionTemplate tx;
+	private final int batch;
+
+	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, StoreSync sync,
+			StoresProperties properties, Clock clock, PlatformTransactionManager transactions,
+			@Value("${subdesk.stores.lookup-batch:100}") int batch) {
+		this.jdbc = jdbc;
+		this.subscriptions = subscriptions;
+		this.play = play;
+		this.sync = sync;
+		this.properties = properties;
+		this.clock = clock;
+		this.tx = new TransactionTemplate(transactions);
+		this.batch = batch;
+	}
+
+	/** What one run did: purchases asked about, answers applied (any outcome), calls that failed. */
+	record Run(int asked, int applied, int failed) {
+	}
+
+	/**
+	 * When the store is to be asked about the purchase billing {@code s}, if it has not reported by then: an hour
+	 * past the period paid for, for an auto-renewing one (its renewal); an hour past the store's grace, for a PAST_DUE
+	 * one (its recovery, or its end); never for one that ended or whose end is scheduled (the store's end takes
+	 * effect here without it).
+	 */
+	static @Nullable Instant dueAt(Subscription s) {
+		return switch (s.status()) {
+			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null ? s.currentPeriodEnd().plus(NOTICE_LAG) : null;
+			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.currentPeriodEnd().plus(DUNNING))
+				.plus(NOTICE_LAG);
+			case CANCELLED, EXPIRED -> null;
+		};
+	}
+
+	/** The interval after the {@code n}th lookup (from 1) for the same due time: 1, 2, 4, ... hours, a day at most. */
+	static Duration interval(int n) {
+		Duration d = FIRST_INTERVAL.multipliedBy(1L << Math.min(Math.max(n - 1, 0), 16));
+		return d.compareTo(LONGEST_INTERVAL) > 0 ? LONGEST_INTERVAL : d;
+	}
+
+	@Scheduled(fixedDelayString = "${subdesk.stores.lookup-interval:PT5M}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	void tick() {
+		try {
+			Run run = run();
+			if (run.asked() > 0) {
+				log.info("Store lookups: {}", run);
+			}
+		}
+		catch (RuntimeException e) {
+			log.warn("Store lookups failed; the next run tries again", e);
+		}
+	}
+
+	private record Claimed(String store, String purchaseId) {
+	}
+
+	/** Asks the store about the purchases due now (a batch), and applies each answer. */
+	Run run() {
+		String packageName = properties.google() == null ? null : properties.google().packageName();
+		if (packageName == null || packageName.isBlank()) {
+			return new Run(0, 0, 0); // no app to ask about
+		}
+		Instant now = clock.instant();
+		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> claim(now)));
+		int applied = 0;
+		int failed = 0;
+		for (Claimed c : claimed) {
+			if (lookUp(packageName, c)) {
+				applied++;
+			}
+			else {
+				failed++;
+			}
+		}
+		return new Run(claimed.size(), applied, failed);
+	}
+
+	/**
+	 * Takes the due purchases (skipping those another node holds) whose subscription still awaits the store, and moves
+	 * each one's next lookup on by its interval before the store is asked, so that no other run asks again meanwhile
+	 * and a failed call waits its interval. One whose subscription changed otherwise is rescheduled by what it is now.
+	 */
+	private List<Claimed> claim(Instant now) {
+		List<Claimed> claimed = new ArrayList<>();
+		jdbc.sql(SELECT_DUE)
+			.param("now", Timestamp.from(now))
+			.param("stores", ASKED)
+			.param("batch", batch)
+			.query((rs, row) -> new Object[] { rs.getString("store"), rs.getString("purchase_id"),
+					rs.getString("subscription_id"), rs.getInt("lookups") })
+			.list()
+			.forEach(r -> {
+				String store = (String) r[0];
+				String purchase = (String) r[1];
+				Instant due = subscriptions.find((String) r[2]).map(StoreLookups::dueAt).orElse(null);
+				if (due == null || due.isAfter(now)) {
+					reschedule(jdbc, store, purchase, due);
+					return;
+				}
+				jdbc.sql(CLAIM)
+					.param("next", Timestamp.from(now.plus(interval((Integer) r[3] + 1))))
+					.param("now", Timestamp.from(now))
+					.param("store", store)
+					.param("purchase", purchase)
+					.update();
+				claimed.add(new Claimed(store, purchase));
+			});
+		return claimed;
+	}
+
+	/** Sets when the purchase is asked about next, as of its subscription's due time (null: never). */
+	static void reschedule(JdbcClient jdbc, String store, String purchaseId, @Nullable Instant due) {
+		jdbc.sql(RESCHEDULE)
+			.param("due", due == null ? null : Timestamp.from(due))
+			.param("store", store)
+			.param("purchase", purchaseId)
+			.update();
+	}
+
+	/** Asks Google Play about one purchase and applies the answer; false when it could not be asked or applied. */
+	private boolean lookUp(String packageName, Claimed c) {
+		Instant asked = clock.instant();
+		Optional<PlaySubscriptionsApi.PlaySubscription> answer;
+		try {
+			answer = play.get(packageName, c.purchaseId());
+		}
+		catch (RuntimeException e) {
+			log.warn("Google Play could not be asked about purchase {}: {}; asked again later", c.purchaseId(),
+					e.getMessage());
+			return false;
+		}
+		if (answer.isEmpty()) {
+			log.warn("Google Play does not know purchase {}, whose notice did not come; asked again later",
+					c.purchaseId());
+			return false;
+		}
+		PlaySubscriptionsApi.PlaySubscription p = answer.get();
+		Instant signedAt = asked.minus(CLOCK_SKEW);
+		try {
+			StoreOutcome outcome = sync.apply(new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(),
+					"LOOKUP", p.subscriptionState(), signedAt, c.purchaseId(), p.productId(),
+					p.obfuscatedExternalAccountId(), GooglePlayNotifications.changeOf(0, p, signedAt), null));
+			log.info("Google Play purchase {} looked up ({}): {}", c.purchaseId(), p.subscriptionState(),
+					outcome.outcome());
+			return true;
+		}
+		catch (RuntimeException e) {
+			log.warn("Google Play's answer about purchase {} could not be applied; asked again later", c.purchaseId(),
+					e);
+			return false;
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package dev.subdesk.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A Google Play purchase whose Real-time Developer Notification never reached the server is looked up at the Play
+ * Developer API (played by {@link FakeGoogleApis} on a local port) by {@link StoreLookups} once its coverage ran out,
+ * and Google's answer is applied as a notice would be: a renewal covers the devices again, an expiry ends the
+ * subscription, an unreachable API changes nothing and is asked again an interval later; a purchase whose notice did
+ * come is not asked about.
+ */
+class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
+
+	private static final String PACKAGE = "example.acme.app";
+
+	private static final FakeGoogleApis GOOGLE;
+
+	private static final Path KEY_FILE;
+
+	static {
+		try {
+			GOOGLE = new FakeGoogleApis();
+			KEY_FILE = GOOGLE.writeKeyFile(Files.createTempDirectory("play-key"));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	@DynamicPropertySource
+	static void playDeveloperApi(DynamicPropertyRegistry registry) {
+		registry.add("subdesk.stores.google.api.service-account-key", () -> KEY_FILE.toUri().toString());
+		registry.add("subdesk.stores.google.api.base-url", () -> GOOGLE.base().toString());
+		registry.add("subdesk.stores.google.api.timeout", () -> "PT5S");
+	}
+
+	@AfterAll
+	static void stop() throws IOException {
+		GOOGLE.close();
+		Files.deleteIfExists(KEY_FILE);
+	}
+
+	@Autowired
+	Clock clock;
+
+	@Autowired
+	StoreLookups lookups;
+
+	private Api vendor;
+
+	private StoreEntitlements entitlements;
+
+	@BeforeEach
+	void setUp() {
+		vendor = api.checkedAgainstTheDescription();
+		entitlements = new StoreEntitlements(vendor);
+		GOOGLE.apiStatus.set(0);
+	}
+
+	@AfterEach
+	void reachable() {
+		GOOGLE.apiStatus.set(0);
+	}
+
+	/** A purchase on Google Play, its first notice applied, and a device on its seat. */
+	final class Purchase {
+
+		final String account = fixtures.account();
+		final String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
+		final String token = "gp-" + UUID.randomUUID();
+		final Instant start = clock.instant().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5));
+		final Instant end = start.plus(Duration.ofDays(30));
+		final String device;
+		private int notices;
+
+		Purchase() {
+			google("SUBSCRIPTION_STATE_ACTIVE", end, true, false);
+			assertThat(push(4).path("outcome").asString()).isEqualTo("APPLIED");
+			device = entitlements.device(account, subscription().path("id").asString());
+		}
+
+		/** What the Play Developer API answers about this purchase from now on. */
+		void google(String state, Instant expiry, boolean autoRenew, boolean cancelledByUser) {
+			GOOGLE.put(PACKAGE, token, GooglePlayDeveloperApiTests.PURCHASE
+				.replace("2026-11-03T09:59:00.123Z", start.toString())
+				.replace("2026-12-03T09:59:00.123Z", expiry.toString())
+				.replace("SUBSCRIPTION_STATE_ACTIVE", state)
+				.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": " + autoRenew)
+				.replace("\"regionCode\"", cancelledByUser
+						? "\"canceledStateContext\": { \"userInitiatedCancellation\": {} }, \"regionCode\"" : "\"regionCode\"")
+				.replace("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", link)
+				.replace("example.acme.antivirus.monthly", "antivirus-monthly"));
+		}
+
+		/** Pub/Sub pushes notification {@code type} about this purchase, as it happened now. */
+		JsonNode push(int type) {
+			notices++; // Google's notices are read from the Play Developer API too
+			Instant now = clock.instant();
+			Api.Response answer = api
+				.with("Authorization", "Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()))
+				.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests.message(PACKAGE, type, token, now,
+						UUID.randomUUID().toString()));
+			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+			return answer.json();
+		}
+
+		JsonNode subscription() {
+			JsonNode list = vendor.get("/accounts/" + account + "/subscriptions").json().path("data");
+			assertThat(list.size()).as(list.toString()).isEqualTo(1);
+			return list.get(0);
+		}
+
+		/** How many times the Play Developer API was asked about this purchase other than for a notice. */
+		long lookups() {
+			return GOOGLE.asked.stream().filter(token::equals).count() - notices;
+		}
+	}
+
+	private void advanceTo(Instant instant) {
+		fixtures.advance(Duration.between(fixtures.now(), instant));
+	}
+
+	@Test
+	void aRenewalWhoseNoticeNeverCameIsLookedUpAndCoversTheDevicesAgain() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false); // renewed at Google; its notice is lost
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		entitlements.assertNoToken(p.device);
+
+		lookups.run();
+
+		assertThat(entitlements.tokenExpiry(p.device)).as("covered again").isAfter(fixtures.now());
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(p.lookups()).isEqualTo(1);
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(Instant.parse(s.path("currentPeriodStart").asString())).isEqualTo(p.end);
+		assertThat(Instant.parse(s.path("currentPeriodEnd").asString())).isEqualTo(renewedEnd);
+
+		lookups.run();
+		advanceTo(renewedEnd.minus(Duration.ofHours(1)));
+		lookups.run();
+		assertThat(p.lookups()).as("not asked again before the renewed period's end").isEqualTo(1);
+	}
+
+	@Test
+	void anExpiryGoogleReportsEndsTheSubscriptionAndItIsNotAskedAgain() {
+		Purchase p = new Purchase();
+		p.google("SUBSCRIPTION_STATE_EXPIRED", p.end, false, false);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("EXPIRED");
+		entitlements.assertNoToken(p.device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+		String storeState = vendor.get("/subscriptions/" + s.path("id").asString() + "/store-status").text("storeState");
+		assertThat(storeState).isEqualTo("EXPIRED");
+
+		fixtures.advance(Duration.ofDays(3));
+		lookups.run();
+		assertThat(p.lookups()).as("an ended subscription awaits nothing from the store").isEqualTo(1);
+	}
+
+	@Test
+	void whileGoogleCannotBeAskedNothingChangesAndItIsAskedAgainAnIntervalLater() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		String before = p.subscription().toString();
+		GOOGLE.apiStatus.set(503);
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		assertThat(p.subscription().toString()).isEqualTo(before);
+		entitlements.assertNoToken(p.device);
+		fixtures.advance(Duration.ofMinutes(30));
+		lookups.run();
+		assertThat(p.lookups()).as("once per interval, not at every run").isEqualTo(1);
+
+		GOOGLE.apiStatus.set(0);
+		fixtures.advance(Duration.ofMinutes(31));
+		lookups.run();
+		assertThat(p.lookups()).isEqualTo(2);
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now());
+	}
+
+	@Test
+	void aPurchaseWhoseRenewalNoticeCameIsNotAskedAbout() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		advanceTo(p.end.minus(Duration.ofMinutes(10)));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+		assertThat(p.push(2).path("outcome").asString()).isEqualTo("APPLIED");
+		advanceTo(p.end.plus(Duration.ofHours(3)));
+
+		lookups.run();
+
+		assertThat(p.lookups()).isZero();
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+	}
+
+	@Test
+	void anAnswerNoNewerThanTheLastNoticeAppliedChangesNothingAndTheNextLookupAppliesIt() {
+		Purchase p = new Purchase();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		// a notice comes as Google still reports the old period (its renewal not billed yet): still awaiting the store
+		assertThat(p.push(1).path("outcome").asString()).isEqualTo("APPLIED");
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		entitlements.assertNoToken(p.device);
+		fixtures.advance(Duration.ofHours(1));
+		lookups.run();
+		assertThat(p.lookups()).isEqualTo(2);
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+	}
+}
