@@ -36,7 +36,9 @@ class JdbcSubscriptionRepository {
 			UPDATE subscriptions SET status = :status, auto_renew = :autoRenew, period_index = :index,
 			    current_period_start = :start, current_period_end = :end, cancel_at = :cancelAt,
 			    cancelled_at = :cancelledAt, scheduled_by = :scheduledBy, payment_method_id = :pm,
-			    price_amount = :price, store_grace_until = :graceUntil, version = version + 1
+			    price_amount = :price, store_grace_until = :graceUntil,
+			    ended_at = CASE WHEN :status IN ('CANCELLED', 'EXPIRED') THEN COALESCE(:endedAt, ended_at) END,
+			    version = version + 1
 			WHERE id = :id
 			""";
 
@@ -107,7 +109,23 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
+	/**
+	 * Writes a subscription's state. The end of its contract ({@code ended_at}) is kept while it stays ended and
+	 * cleared should it ever be live again; {@link #updateEnded} records it.
+	 */
 	void update(Subscription s) {
+		write(s, null);
+	}
+
+	/** Writes a subscription that has just ended, with the instant its contract ended (R-US-2's "contract ends"). */
+	void updateEnded(Subscription s, Instant endedAt) {
+		if (!s.ended()) {
+			throw new IllegalArgumentException("not ended: " + s.id() + " is " + s.status());
+		}
+		write(s, endedAt);
+	}
+
+	private void write(Subscription s, @Nullable Instant endedAt) {
 		jdbc.sql(UPDATE)
 			.param("status", s.status().name())
 			.param("autoRenew", s.autoRenew())
@@ -120,6 +138,7 @@ class JdbcSubscriptionRepository {
 			.param("pm", s.paymentMethodId())
 			.param("price", s.price().amount())
 			.param("graceUntil", ts(s.storeGraceUntil()))
+			.param("endedAt", ts(endedAt))
 			.param("id", s.id())
 			.update();
 	}

@@ -531,12 +531,15 @@ public class Subscriptions {
 
 	/**
 	 * Ends a subscription at {@code at}: CANCELLED (by a cancellation, recorded by {@code confirmationNumber})
-	 * or EXPIRED (by failed payment). Its devices are deactivated in the same transaction.
+	 * or EXPIRED (by failed payment). Its devices are deactivated in the same transaction. {@code at} is recorded as
+	 * the end of the contract ({@code subscriptions.ended_at}), from which the consent record's evidence is kept a year
+	 * (checkout's ConsentEvidenceRetention): the clock's now for a cancellation at once or a closure, the due instant of
+	 * the scheduled end or of the last declined retry that runs it, the instant the store names for its end.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription end(Subscription s, Subscription.Status status, Instant at, @Nullable String confirmationNumber) {
 		Subscription updated = s.end(status, at, confirmationNumber);
-		repository.update(updated);
+		repository.updateEnded(updated, at);
 		changed(status == Subscription.Status.CANCELLED ? EventType.SUBSCRIPTION_CANCELLED : EventType.SUBSCRIPTION_EXPIRED,
 				updated);
 		events.publishEvent(new SubscriptionEnded(s.id(), s.accountId(), status, at));

@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -272,6 +273,38 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		AppStorePurchase p = subscribed();
 		assertThat(p.notify("EXPIRED", "BILLING_RETRY", now.plusSeconds(1))).isEqualTo("APPLIED");
 		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+	}
+
+	/**
+	 * The contract a store ends ends when the store says (R-US-2 counts a year from there): an expiry at the store's
+	 * expiry or its signing, a refund at its revocation; a store that renews it again never reached it.
+	 */
+	@Test
+	void theStoresExpiryOrRefundIsRecordedAsTheEndOfTheContract(@Autowired JdbcClient jdbc) {
+		AppStorePurchase renewed = subscribed();
+		renewed.notify("DID_FAIL_TO_RENEW", null, now.plusSeconds(1));
+		renewed.start = renewed.end;
+		renewed.end = renewed.end.plus(Duration.ofDays(30));
+		assertThat(renewed.notify("DID_RENEW", "BILLING_RECOVERY", now.plusSeconds(2))).isEqualTo("APPLIED");
+		assertThat(endedAt(jdbc, renewed)).as("past due, then renewed: never ended").isNull();
+
+		AppStorePurchase expired = subscribed();
+		assertThat(expired.notify("EXPIRED", "BILLING_RETRY", now.plusSeconds(5))).isEqualTo("APPLIED");
+		assertThat(expired.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(endedAt(jdbc, expired)).isEqualTo(now.plusSeconds(5));
+
+		AppStorePurchase refunded = subscribed();
+		refunded.revokedAt(now.plusSeconds(60));
+		assertThat(refunded.notify("REFUND", null, now.plusSeconds(61))).isEqualTo("APPLIED");
+		assertThat(endedAt(jdbc, refunded)).isEqualTo(now.plusSeconds(60));
+	}
+
+	private static @org.jspecify.annotations.Nullable Instant endedAt(JdbcClient jdbc, AppStorePurchase p) {
+		return jdbc.sql("SELECT ended_at FROM subscriptions WHERE id = :id")
+			.param("id", p.subscription().path("id").asString())
+			.query((rs, n) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant())
+			.optional()
+			.orElse(null);
 	}
 
 	@Test
