@@ -17,7 +17,7 @@ INSERT INTO ceiling.refunds (id, charge_id, account_id, amount, currency, status
     VALUES ('rf_bench_' || :n::text, :chg, :acct, 1, 'EUR', 'PENDING', 'Money-back guarantee: cancelled within 30 days of the charge', :pm, now());
 UPDATE ceiling.charges SET refunded_amount = refunded_amount, status = status WHERE id = :chg;
 UPDATE ceiling.subscriptions SET status = 'CANCELLED', auto_renew = false, cancel_at = now(), cancelled_at = now(),
-    scheduled_by = 'BENCH-' || :n::text, version = version + 1 WHERE id = :sub;
+    scheduled_by = 'BENCH-' || :n::text, ended_at = now(), version = version + 1 WHERE id = :sub;
 UPDATE ceiling.devices SET status = 'DEACTIVATED', deactivated_at = now() WHERE subscription_id = :sub AND status = 'ACTIVE';
 INSERT INTO ceiling.cancellations (confirmation_number, account_id, subscription_id, status, mode, requested_at,
     effective_at, refund_total, currency, reason, feedback, channel, actor, created_at)

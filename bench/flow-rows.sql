@@ -80,7 +80,7 @@ SELECT count(*) FROM made;
 UPDATE subscriptions SET status = 'CANCELLED', auto_renew = false, period_index = period_index,
     current_period_start = current_period_start, current_period_end = current_period_end, cancel_at = now(),
     cancelled_at = now(), scheduled_by = 'BENCH-' || :n::text, payment_method_id = payment_method_id,
-    price_amount = price_amount, version = version + 1
+    price_amount = price_amount, ended_at = now(), version = version + 1
 WHERE id = :sub;
 UPDATE devices SET status = 'DEACTIVATED', deactivated_at = now() WHERE subscription_id = :sub AND status = 'ACTIVE'
     RETURNING id, account_id, name, platform, status, subscription_id, created_at, seq;
