@@ -48,6 +48,15 @@ public class Accounts {
 			ORDER BY a.created_at DESC, a.seq DESC LIMIT :limit
 			""".formatted(ACCOUNT_COLUMNS.replaceAll("(\\w+)", "a.$1"));
 
+	private static final String FIND_BY_NAME_AND_CARD = """
+			SELECT %s FROM accounts a
+			WHERE a.status = 'ACTIVE' AND lower(a.name) LIKE '%%' || :fragment || '%%' ESCAPE '\\'
+			  AND (EXISTS (SELECT 1 FROM payment_methods p
+			               WHERE p.account_id = a.id AND p.deleted_at IS NULL AND p.last4 = :last4)
+			       OR a.id = ANY (:also))
+			ORDER BY a.created_at DESC, a.seq DESC LIMIT :limit
+			""".formatted(ACCOUNT_COLUMNS.replaceAll("(\\w+)", "a.$1"));
+
 	private final JdbcClient jdbc;
 	private final Clock clock;
 	private final PaymentGateway gateway;
@@ -218,14 +227,31 @@ public class Accounts {
 	}
 
 	/**
-	 * Open accounts whose name contains {@code fragment}, ignoring case, newest first. (No search by a card's last
-	 * four digits: they answer caller verification, which compares them only as a counted attempt.)
+	 * Open accounts whose name contains {@code fragment}, ignoring case, newest first. (With a card's last four digits
+	 * too: {@link #findByNameAndCard}, which the console holds to an allowance per agent.)
 	 */
 	@Transactional(readOnly = true)
 	public List<Account> findByName(String fragment, int limit) {
 		String like = fragment.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("([\\\\%_])", "\\\\$1");
 		return jdbc.sql(FIND_BY_NAME)
 			.param("fragment", like)
+			.param("limit", limit)
+			.query(Accounts::mapAccount)
+			.list();
+	}
+
+	/**
+	 * The open accounts whose name contains {@code fragment} (any letter case) and that have a card (not removed)
+	 * ending in {@code last4}, or whose id is one of {@code alsoIds}: newest first, at most {@code limit}. The whole
+	 * name match is filtered here, in one query, so what the digits do not match is never read.
+	 */
+	@Transactional(readOnly = true)
+	public List<Account> findByNameAndCard(String fragment, String last4, java.util.Collection<String> alsoIds, int limit) {
+		String like = fragment.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("([\\\\%_])", "\\\\$1");
+		return jdbc.sql(FIND_BY_NAME_AND_CARD)
+			.param("fragment", like)
+			.param("last4", last4)
+			.param("also", alsoIds.toArray(String[]::new))
 			.param("limit", limit)
 			.query(Accounts::mapAccount)
 			.list();

@@ -135,15 +135,25 @@ class AccountController {
 	record SearchForm(@Nullable String q, @Nullable String last4) {
 	}
 
+	/** The longest query an old link's {@code q} fills the form with (the rest is cut off). */
+	static final int PREFILLED_MAX = 200;
+
 	/**
 	 * The search page, with the results of the search just posted when there are some (flash attributes, shown once:
-	 * the masked hits or why it could not be run, never what was searched with), and an empty form. Opening it looks
-	 * nobody up and writes nothing, whatever its address carries.
+	 * the masked hits or why it could not be run, never what was searched with), and the form. Opening it looks
+	 * nobody up and writes nothing, whatever its address carries: an old link or bookmark with a query in its address
+	 * ({@code /console?q=...}, from when the search was a GET) fills the form with it and asks the agent to press
+	 * Search, which posts it as any search. Card digits in such an address are not filled in.
 	 */
 	@GetMapping("/console")
-	String search(Model model) {
-		model.addAttribute("q", "");
+	String search(@RequestParam(name = "q", required = false) @Nullable String q, Model model) {
+		String prefilled = q == null ? "" : q.strip();
+		if (prefilled.codePointCount(0, prefilled.length()) > PREFILLED_MAX) {
+			prefilled = prefilled.substring(0, prefilled.offsetByCodePoints(0, PREFILLED_MAX));
+		}
+		model.addAttribute("q", prefilled);
 		model.addAttribute("last4", "");
+		model.addAttribute("prefilled", !prefilled.isEmpty());
 		return "console/search";
 	}
 

@@ -2,7 +2,6 @@ package dev.subdesk.console;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
-import dev.subdesk.accounts.PaymentMethod;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.shared.Ids;
@@ -15,6 +14,7 @@ import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -24,11 +24,14 @@ import org.springframework.stereotype.Component;
  * alone or together with the last four digits of a card. The digits alone find nothing: too many cards share them.
  *
  * <p>The digits are a caller-verification answer, so a search by them is held to an allowance: an agent may run
- * {@value CardSearches#PER_HOUR} in any hour ({@link CardSearches}, audited as {@value CardSearches#ACTION}: who and
- * when, never the digits), after which such searches are refused; and only a name that finds at most
- * {@value #MAX_CARD_CHECKS} accounts is searched with digits. The search lists the accounts found whose card ends in
- * them. It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account
- * whose verification is locked is listed with its card unchecked (the lock stops guessing at its answers).
+ * {@link CardSearches#perHour()} in any hour (configured, default {@value CardSearches#DEFAULT_PER_HOUR};
+ * {@link CardSearches}, audited as {@value CardSearches#ACTION}: who and when, never the digits), after which such
+ * searches are refused. The digits narrow everything the name finds, in one query ({@link Accounts#findByNameAndCard}):
+ * the search lists only the accounts whose card ends in them, at most {@value #MAX_HITS}; when more do, it lists none
+ * and asks for more of the name. An account the digits do not match is not listed, so nothing is told of its cards.
+ * It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account whose
+ * verification is locked, if the name finds it, is listed with its card unchecked (the lock stops guessing at its
+ * answers).
  */
 @Component
 class AccountSearch {
@@ -51,12 +54,6 @@ class AccountSearch {
 	}
 
 	static final int MAX_HITS = 20;
-
-	/**
-	 * The most accounts a name may find for a card's digits to be checked on them: a vague name would tell, in one
-	 * search, whose card among many strangers ends in the digits.
-	 */
-	static final int MAX_CARD_CHECKS = 5;
 
 	/** An account found; {@code cardUnchecked} when the card's digits could not be checked (verification locked). */
 	record Found(Account account, boolean cardUnchecked) {
@@ -115,27 +112,19 @@ class AccountSearch {
 	}
 
 	private Results byCard(Query.NameAndCard query, String agent) {
-		List<Account> named = accounts.findByName(query.name(), MAX_CARD_CHECKS + 1);
-		if (named.size() > MAX_CARD_CHECKS) {
-			return new Results(List.of(), "More than %d accounts have this name; give more of it with the card's digits."
-				.formatted(MAX_CARD_CHECKS));
-		}
 		if (!cardSearches.allow(agent, AgentLog.CHANNEL)) {
 			return new Results(List.of(), ("You have run %d searches with a card's last four digits in the last hour, the most "
 					+ "allowed; search by the caller's email, an order, confirmation or case number, or the name alone.")
-				.formatted(CardSearches.PER_HOUR));
+				.formatted(cardSearches.perHour()));
 		}
-		List<Found> found = new java.util.ArrayList<>();
-		for (Account account : named) {
-			if (verification.isLocked(account.id())) {
-				found.add(new Found(account, true)); // its answers are not checked while it is locked
-			}
-			else if (accounts.paymentMethods(account.id()).stream().map(PaymentMethod::last4)
-				.anyMatch(query.last4()::equals)) {
-				found.add(new Found(account, false));
-			}
+		// a locked account is listed whatever its cards (its answers are not checked while it is locked)
+		Set<String> locked = verification.lockedAccounts();
+		List<Account> matched = accounts.findByNameAndCard(query.name(), query.last4(), locked, MAX_HITS + 1);
+		if (matched.size() > MAX_HITS) {
+			return new Results(List.of(), ("More than %d accounts with this name have a card ending in these digits; give "
+					+ "more of the name.").formatted(MAX_HITS));
 		}
-		return new Results(List.copyOf(found), null);
+		return new Results(matched.stream().map(a -> new Found(a, locked.contains(a.id()))).toList(), null);
 	}
 
 	List<Account> find(String query) {

@@ -148,6 +148,18 @@ public class CallerVerification {
 		return lockedUntil(accountId, clock.instant()).isPresent();
 	}
 
+	/**
+	 * The accounts whose verification is locked now. Few: each lock follows repeated failed attempts and opens a
+	 * security case for a supervisor. Reads only.
+	 */
+	@Transactional(readOnly = true)
+	public java.util.Set<String> lockedAccounts() {
+		return java.util.Set.copyOf(jdbc.sql("SELECT account_id FROM verification_locks WHERE locked_until > :now")
+			.param("now", Timestamp.from(clock.instant()))
+			.query(String.class)
+			.list());
+	}
+
 	/** Throws {@code 403 CALLER_NOT_VERIFIED} unless the agent verified this account's caller. */
 	public void requireVerified(String accountId, String agent) {
 		if (!isVerified(accountId, agent)) {

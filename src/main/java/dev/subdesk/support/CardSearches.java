@@ -9,7 +9,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * How many account searches by a name and a card's last four digits an agent may run: {@value #PER_HOUR} in any hour.
+ * How many account searches by a name and a card's last four digits an agent may run: {@link #perHour()} in any hour
+ * ({@code subdesk.console.card-searches.per-hour}, default {@value #DEFAULT_PER_HOUR}: {@link CardSearchProperties}).
  * The digits filter what the name finds, so each such search tells whether a card of the accounts found ends in them;
  * the allowance keeps the search from being a free oracle for the digits, without touching the accounts' caller
  * verification (a search is no verification attempt: it never uses one, locks nothing and un-verifies nobody). Each
@@ -20,8 +21,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class CardSearches {
 
-	/** The card-digit searches an agent may run in {@link #WINDOW}. */
-	public static final int PER_HOUR = 30;
+	/** The card-digit searches an agent may run in {@link #WINDOW} unless configured otherwise. */
+	public static final int DEFAULT_PER_HOUR = 30;
 
 	static final Duration WINDOW = Duration.ofHours(1);
 
@@ -35,16 +36,23 @@ public class CardSearches {
 	private final JdbcClient jdbc;
 	private final Clock clock;
 	private final AuditTrail audit;
+	private final int perHour;
 
-	CardSearches(JdbcClient jdbc, Clock clock, AuditTrail audit) {
+	CardSearches(JdbcClient jdbc, Clock clock, AuditTrail audit, CardSearchProperties properties) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.audit = audit;
+		this.perHour = properties.perHour();
+	}
+
+	/** The card-digit searches an agent may run in an hour, as configured. */
+	public int perHour() {
+		return perHour;
 	}
 
 	/**
 	 * Counts a card-digit search by {@code agent} (an audit entry) and answers true, or answers false and counts
-	 * nothing when the agent ran {@value #PER_HOUR} in the last hour.
+	 * nothing when the agent ran {@link #perHour()} in the last hour.
 	 */
 	@Transactional
 	public boolean allow(String agent, String channel) {
@@ -55,7 +63,7 @@ public class CardSearches {
 		Instant now = clock.instant();
 		long recent = jdbc.sql(COUNT_RECENT).param("agent", agent).param("action", ACTION)
 			.param("since", Timestamp.from(now.minus(WINDOW))).query(Long.class).single();
-		if (recent >= PER_HOUR) {
+		if (recent >= perHour) {
 			return false;
 		}
 		audit.record(agent, channel, ACTION, agent, null, null, "search by a name and a card's last four digits");

@@ -99,17 +99,18 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		assertThat(storedSessionsContaining("last4")).isZero();
 	}
 
-	/** The allowance of card-digit searches: {@value CardSearches#PER_HOUR} an hour per agent, each audited. */
+	/** The allowance of card-digit searches: {@value CardSearches#DEFAULT_PER_HOUR} an hour per agent, each audited. */
 	@Test
 	void anAgentHasAnHourlyAllowanceOfCardDigitSearches(@Autowired CardSearches cardSearches) {
+		assertThat(cardSearches.perHour()).as("the default").isEqualTo(CardSearches.DEFAULT_PER_HOUR).isEqualTo(30);
 		String agent = "allowance-" + UUID.randomUUID().toString().substring(0, 8);
-		for (int i = 0; i < CardSearches.PER_HOUR; i++) {
+		for (int i = 0; i < cardSearches.perHour(); i++) {
 			assertThat(cardSearches.allow(agent, "AGENT")).isTrue();
 		}
 		assertThat(cardSearches.allow(agent, "AGENT")).isFalse();
 		assertThat(cardSearches.allow("other-" + agent, "AGENT")).as("another agent's own allowance").isTrue();
 		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = :a AND action = 'SEARCH_BY_CARD'")
-			.param("a", agent).query(Long.class).single()).isEqualTo(CardSearches.PER_HOUR);
+			.param("a", agent).query(Long.class).single()).isEqualTo(cardSearches.perHour());
 	}
 
 	/** A card-digit search is audited (who, when), never with the digits. */
@@ -134,6 +135,97 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		return jdbc.sql("""
 				SELECT count(*) FROM spring_session_attributes WHERE position(convert_to(:t, 'UTF8') IN attribute_bytes) > 0
 				""").param("t", text).query(Long.class).single();
+	}
+
+	/**
+	 * A name that finds more than five accounts is narrowed by the digits all the same: the search lists every account
+	 * of the name whose card ends in them, and none of the others (nothing is told of their cards).
+	 */
+	@Test
+	void theDigitsNarrowANameThatFindsMoreThanFiveAccounts() {
+		String common = "Yarrow" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		List<Callers.Caller> visa = new java.util.ArrayList<>();
+		List<Callers.Caller> mastercard = new java.util.ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			visa.add(callers.withVpn("10115", "Vera " + common + " V" + i, "tok_visa"));
+		}
+		for (int i = 0; i < 6; i++) {
+			mastercard.add(callers.withVpn("10117", "Mats " + common + " M" + i, "tok_mastercard"));
+		}
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		long hitsBefore = jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT'")
+			.query(Long.class).single();
+
+		String page = search(agent, common, "4242");
+
+		assertThat(page).contains("2 accounts found.").doesNotContain("More than");
+		visa.forEach(c -> assertThat(page).contains("/console/accounts/" + c.account()));
+		mastercard.forEach(c -> assertThat(page).doesNotContain("/console/accounts/" + c.account()));
+		assertThat(page).doesNotContain("MASTERCARD", "4444");
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT'")
+			.query(Long.class).single()).as("only the accounts listed are audited as looked up").isEqualTo(hitsBefore + 2);
+		String others = search(agent, common, "4444");
+		assertThat(others).contains("6 accounts found.");
+		mastercard.forEach(c -> assertThat(others).contains("/console/accounts/" + c.account()));
+		assertThat(search(agent, common, "1234")).contains("No account matches.");
+		assertThat(jdbc.sql("SELECT count(*) FROM caller_verifications WHERE account_id IN (:a)")
+			.param("a", java.util.stream.Stream.concat(visa.stream(), mastercard.stream()).map(Callers.Caller::account).toList())
+			.query(Long.class).single()).as("no verification attempt").isZero();
+	}
+
+	/**
+	 * The digits narrow the whole name match, but a search lists at most 20 accounts: when more of the name's accounts
+	 * have a card ending in them, it lists none and asks for more of the name (the search still counts).
+	 */
+	@Test
+	void moreThanTwentyAccountsMatchingTheNameAndDigitsAreNotListed() {
+		String common = "Quill" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		List<String> accounts = new java.util.ArrayList<>();
+		for (int i = 0; i < 21; i++) {
+			accounts.add(callers.withVpn("10115", "Una " + common + " N" + i, "tok_visa").account());
+		}
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		String page = search(agent, common, "4242");
+
+		assertThat(page).contains("More than 20 accounts with this name have a card ending in these digits");
+		accounts.forEach(a -> assertThat(page).doesNotContain("/console/accounts/" + a));
+		assertThat(search(agent, common + " N20", "4242")).contains("1 account found.", "/console/accounts/" + accounts.get(20));
+	}
+
+	/**
+	 * An old link with the query in its address ({@code GET /console?q=...}) fills the form with it and says to press
+	 * Search; it runs no search and writes no audit entry.
+	 */
+	@Test
+	void anOldLinkWithAQueryFillsTheFormAndRunsNothing() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		long before = auditEntries();
+
+		ConsoleClient.Page page = agent.get("/console?q=" + URLEncoder.encode(caller.email(), StandardCharsets.UTF_8));
+
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).contains("value=\"" + caller.email() + "\"", "press Search")
+			.doesNotContain("/console/accounts/" + caller.account(), "Results");
+		assertThat(agent.get("/console?q=%3Cb%3Ex%3C%2Fb%3E").body()).as("escaped")
+			.contains("value=\"&lt;b&gt;x&lt;/b&gt;\"").doesNotContain("<b>x</b>");
+		assertThat(agent.get("/console").body()).as("no link, no line").doesNotContain("press Search");
+		assertThat(auditEntries()).isEqualTo(before);
+	}
+
+	/** Signed out, an old link with a query is sent to sign-in and shows nothing of it. */
+	@Test
+	void anOldLinkWithAQueryIsSentToSignInWhenSignedOut() {
+		String email = "nobody-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+
+		ConsoleClient.Page page = new ConsoleClient(port).get("/console?q=" + URLEncoder.encode(email, StandardCharsets.UTF_8));
+
+		assertThat(page.status()).isEqualTo(302);
+		assertThat(page.location()).endsWith("/console/sign-in");
+		assertThat(page.body()).doesNotContain(email);
 	}
 
 	/** The right digits find the account and use no attempt. */
