@@ -33,7 +33,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Requests from the public "Cancel contracts here" form (§ 312k BGB). A request whose order number exists and
  * whose email is the account's (letter case ignored) cancels that contract through {@link Cancellations}, the
  * same service as the API. Any other request is kept for an agent, with a support case when an account can be
- * told about it (at most {@link PublicCaseAllowance} a day per account); the sender sees the same wording either way, so the form reveals no account, and the receipt of
+ * told about it (at most {@link PublicCaseAllowance} a day per account, apart for its owner signed in to the portal); the sender sees the same wording either way, so the form reveals no account, and the receipt of
  * every request is confirmed by email to the address given for it (R-DE-5). The owner's request sent again shortly after its cancellation took effect
  * (a second click on "Cancel now" that waited for the first) is confirmed as that cancellation: it opens no case. What it keeps
  * about a customer is erased when their account is closed.
@@ -43,9 +43,9 @@ public class PublicCancellations {
 
 	private static final String INSERT = """
 			INSERT INTO public_cancellation_requests (id, received_at, kind, reason, name, email, order_number, timing,
-			  confirmation_email, confirmation_number, effective_at, case_number, account_id, owners)
+			  confirmation_email, confirmation_number, effective_at, case_number, account_id, owners, signed_in)
 			VALUES (:id, :at, :kind, :reason, :name, :email, :order, :timing, :confirmationEmail, :number, :effective, :case,
-			  :account, :owners)
+			  :account, :owners, :signedIn)
 			""";
 
 	private static final String ERASE = """
@@ -131,6 +131,16 @@ public class PublicCancellations {
 	 */
 	@Transactional
 	public String submit(PublicCancellationRequest request, Locale language) {
+		return submit(request, language, null);
+	}
+
+	/**
+	 * As {@link #submit(PublicCancellationRequest, Locale)}, sent from a browser signed in to the portal as
+	 * {@code signedInAccount} (null: not signed in): a request about that account uses its owner's own allowance of
+	 * cases ({@link PublicCaseAllowance}).
+	 */
+	@Transactional
+	public String submit(PublicCancellationRequest request, Locale language, @Nullable String signedInAccount) {
 		Instant receivedAt = clock.instant();
 		String orderNumber = request.orderNumber();
 		Optional<Subscription> subscription = subscriptions.findByOrderNumber(orderNumber);
@@ -142,6 +152,7 @@ public class PublicCancellations {
 		@Nullable Cancellation cancellation = null;
 		@Nullable String caseNumber = null;
 		Optional<Account> concerned = named.concerned(jdbc, request.email());
+		boolean signedIn = concerned.isPresent() && concerned.get().id().equals(signedInAccount);
 		Optional<Earlier> repeated = matches ? Optional.empty() : repeatOf(request, subscription, owner, receivedAt);
 		if (matches) {
 			Cancellation.Mode mode = request.immediately() ? Cancellation.Mode.IMMEDIATE : Cancellation.Mode.END_OF_TERM;
@@ -152,7 +163,7 @@ public class PublicCancellations {
 		else if (repeated.isPresent()) {
 			// the same request again, after its cancellation took effect: nothing to check, confirmed as that one
 		}
-		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), request.email())) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), signedIn)) {
 			caseNumber = support.open(concerned.get(), caseSubject("Cancellation request", subscription, owner),
 					"WEB", null, describe(request, receivedAt)).caseNumber();
 		}
@@ -178,6 +189,7 @@ public class PublicCancellations {
 			.param("case", caseNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
 			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(jdbc, a, request.email())).isPresent())
+			.param("signedIn", signedIn)
 			.update();
 		if (received.confirmationNumber() != null) {
 			Account account = owner.orElseThrow();

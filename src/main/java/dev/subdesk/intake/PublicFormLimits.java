@@ -35,17 +35,20 @@ public class PublicFormLimits {
 			SELECT count(DISTINCT request_id) FROM public_form_sends WHERE client_ip = :ip AND sent_at > :since
 			""";
 
-	/** The most requests any of {@code :hashes} is named in; the owner's own email in the owner's requests only. */
+	/**
+	 * The most requests any of {@code :hashes} is named in; the owner's own email in the owner's requests only, those
+	 * sent signed in apart from those not.
+	 */
 	private static final String MOST_BY_EMAIL = """
 			SELECT coalesce(max(n), 0) FROM (
 			  SELECT count(*) AS n FROM public_form_sends WHERE email_hash IN (:hashes) AND sent_at > :since
-			    AND (owners OR email_hash <> :ownersHash)
+			    AND ((owners AND signed_in = :signedIn) OR email_hash <> :ownersHash)
 			  GROUP BY email_hash) counted
 			""";
 
 	private static final String INSERT = """
-			INSERT INTO public_form_sends (request_id, sent_at, client_ip, email_hash, owners)
-			VALUES (:id, :at, :ip, :hash, :owners)
+			INSERT INTO public_form_sends (request_id, sent_at, client_ip, email_hash, owners, signed_in)
+			VALUES (:id, :at, :ip, :hash, :owners, :signedIn)
 			ON CONFLICT DO NOTHING
 			""";
 
@@ -77,10 +80,27 @@ public class PublicFormLimits {
 	 * contract the request names), that email is held to the limit by the owner's requests only: a stranger who fills
 	 * a form with someone's email again and again, as theirs or as the address for the confirmation, uses up the
 	 * allowance of strangers' requests naming it, never the owner's own way to cancel or withdraw online. The other
-	 * emails of any request (a confirmation address) count as strangers' do.
+	 * emails of any request (a confirmation address) count as strangers' do. Not signed in: see
+	 * {@link #allow(String, Collection, String, boolean)}.
 	 */
 	@Transactional
 	public boolean allow(String typedClientIp, Collection<String> emails, @Nullable String ownersEmail) {
+		return allow(typedClientIp, emails, ownersEmail, false);
+	}
+
+	/**
+	 * As {@link #allow(String, Collection, String)}; {@code signedIn}: the request is sent from a browser signed in to
+	 * the portal as the account whose email {@code ownersEmail} is (proven by a sign-in code from its mailbox). Typing
+	 * the owner's email and order number proves nothing, so a stranger who does can use up the allowance of the
+	 * owner's requests not signed in; the requests sent signed in have an allowance of their own, the same size, which
+	 * no request not signed in uses up. Every request counts toward the others' limit on the emails it names, as before.
+	 */
+	@Transactional
+	public boolean allow(String typedClientIp, Collection<String> emails, @Nullable String ownersEmail,
+			boolean signedIn) {
+		if (signedIn && ownersEmail == null) {
+			throw new IllegalArgumentException("a request signed in names its owner's email");
+		}
 		Instant now = clock.instant();
 		String clientIp = ClientAddresses.key(typedClientIp);
 		List<String> hashes = emails.stream().map(e -> hash(jdbc, e)).distinct().toList();
@@ -92,6 +112,7 @@ public class PublicFormLimits {
 		String ownersHash = ownersEmail == null ? "" : hash(jdbc, ownersEmail);
 		long byEmail = jdbc.sql(MOST_BY_EMAIL).param("hashes", hashes).param("since", Timestamp.from(now.minus(emailWindow)))
 			.param("ownersHash", ownersHash)
+			.param("signedIn", signedIn)
 			.query(Long.class).single();
 		if (byIp >= perIp || byEmail >= perEmail) {
 			return false;
@@ -101,6 +122,7 @@ public class PublicFormLimits {
 		for (String hash : hashes) {
 			jdbc.sql(INSERT).param("id", id).param("at", Timestamp.from(now)).param("ip", clientIp).param("hash", hash)
 				.param("owners", hash.equals(ownersHash))
+				.param("signedIn", signedIn && hash.equals(ownersHash))
 				.update();
 		}
 		return true;

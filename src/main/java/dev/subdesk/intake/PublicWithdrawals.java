@@ -40,8 +40,8 @@ public class PublicWithdrawals {
 
 	private static final String INSERT = """
 			INSERT INTO public_withdrawal_requests (id, received_at, name, email, order_number, account_id,
-			  reference_number, case_number, owners)
-			VALUES (:id, :at, :name, :email, :order, :account, :reference, :case, :owners)
+			  reference_number, case_number, owners, signed_in)
+			VALUES (:id, :at, :name, :email, :order, :account, :reference, :case, :owners, :signedIn)
 			""";
 
 	private static final String SELECT = """
@@ -105,6 +105,16 @@ public class PublicWithdrawals {
 	 */
 	@Transactional
 	public String submit(PublicWithdrawalRequest request, Locale language) {
+		return submit(request, language, null);
+	}
+
+	/**
+	 * As {@link #submit(PublicWithdrawalRequest, Locale)}, sent from a browser signed in to the portal as
+	 * {@code signedInAccount} (null: not signed in): a request about that account uses its owner's own allowance of
+	 * cases ({@link PublicCaseAllowance}).
+	 */
+	@Transactional
+	public String submit(PublicWithdrawalRequest request, Locale language, @Nullable String signedInAccount) {
 		Instant receivedAt = clock.instant();
 		String name = request.name();
 		String email = request.email();
@@ -117,6 +127,7 @@ public class PublicWithdrawals {
 		@Nullable String caseNumber = null;
 		Optional<Account> concerned = named.concerned(jdbc, email);
 		boolean repeated = false;
+		boolean signedIn = concerned.isPresent() && concerned.get().id().equals(signedInAccount);
 		if (matches) {
 			// under the owner's lock (NamedAccounts): a withdrawal found now is not this request's
 			Optional<String> earlier = withdrawals.forSubscription(subscription.get().id()).map(Withdrawal::referenceNumber);
@@ -124,7 +135,7 @@ public class PublicWithdrawals {
 					WithdrawalRequest.notSignedIn(name, email, CancellationChannel.PORTAL, "customer:withdrawal-form"));
 			repeated = earlier.isPresent() || withdrawal.receivedAt().isBefore(receivedAt);
 		}
-		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), email)) {
+		else if (concerned.isPresent() && caseAllowance.mayOpenCase(concerned.get(), signedIn)) {
 			caseNumber = support.open(concerned.get(), PublicCancellations.caseSubject("Withdrawal request", subscription, owner),
 					"WEB", null, """
 							Withdrawal sent with the "Withdraw from contract here" form; it matched no contract that can still be withdrawn from.
@@ -142,6 +153,7 @@ public class PublicWithdrawals {
 			.param("order", orderNumber)
 			.param("account", concerned.map(Account::id).orElse(null))
 			.param("owners", concerned.filter(a -> PublicCaseAllowance.owners(jdbc, a, email)).isPresent())
+			.param("signedIn", signedIn)
 			.param("reference", withdrawal == null ? null : withdrawal.referenceNumber())
 			.param("case", caseNumber)
 			.update();

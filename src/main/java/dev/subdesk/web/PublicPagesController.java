@@ -1,5 +1,7 @@
 package dev.subdesk.web;
 
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.channels.OfficialChannels;
 import dev.subdesk.intake.PublicCancellations;
 import dev.subdesk.intake.PublicFormLimits;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.MessageSource;
 import org.springframework.http.ContentDisposition;
@@ -62,9 +65,11 @@ class PublicPagesController {
 	private final MessageSource messages;
 	private final OfficialChannels channels;
 	private final Jurisdictions jurisdictions;
+	private final Accounts accounts;
 
 	PublicPagesController(PublicCancellations requests, PublicWithdrawals withdrawals, PublicFormLimits limits,
-			MessageSource messages, OfficialChannels channels, Jurisdictions jurisdictions) {
+			MessageSource messages, OfficialChannels channels, Jurisdictions jurisdictions, Accounts accounts) {
+		this.accounts = accounts;
 		this.requests = requests;
 		this.withdrawals = withdrawals;
 		this.limits = limits;
@@ -101,18 +106,39 @@ class PublicPagesController {
 	@PostMapping("/cancel")
 	String cancel(@ModelAttribute("form") PublicCancellationForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response, Locale locale) {
+		Optional<Account> signedIn = signedIn(request);
 		String refused = refused("web/cancel", form.errors(),
-				List.of(form.text(form.email()), form.text(form.confirmationEmail())),
-				() -> requests.owners(form.request()) ? form.text(form.email()) : null, model, request, response);
-		return refused != null ? refused : "redirect:/cancel/received/" + requests.submit(form.request(), locale);
+				List.of(form.text(form.email()), form.text(form.confirmationEmail())), signedIn, form.text(form.email()),
+				() -> requests.owners(form.request()), model, request, response);
+		return refused != null ? refused
+				: "redirect:/cancel/received/" + requests.submit(form.request(), locale, signedIn.map(Account::id).orElse(null));
+	}
+
+	/**
+	 * The account the browser is signed in to the portal as, while that session holds (the account open, with the
+	 * address its sign-in code went to; {@link CustomerSessionCheck}): the one proof on the public forms that a
+	 * request is its owner's, as typing the owner's email and order number is not. Reads only.
+	 */
+	private Optional<Account> signedIn(HttpServletRequest request) {
+		if (!request.isUserInRole("CUSTOMER") || request.getUserPrincipal() == null) {
+			return Optional.empty();
+		}
+		jakarta.servlet.http.HttpSession session = request.getSession(false);
+		if (session == null || !(session.getAttribute(CustomerSessionCheck.SIGNED_IN_EMAIL) instanceof String email)) {
+			return Optional.empty();
+		}
+		return accounts.find(request.getUserPrincipal().getName())
+			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
 	}
 
 	/**
 	 * The form's view again when it cannot be taken: {@code 400} with what is wrong, or {@code 429} once the address
-	 * or one of the emails is past the public forms' limits; {@code null} when the request may go on.
+	 * or one of the emails is past the public forms' limits; {@code null} when the request may go on. The customer's
+	 * email typed ({@code email}) is the owner's in the limits when the browser is signed in as the account that has it,
+	 * or when {@code owners} (the form names a contract of the account that has it), each with an allowance of its own.
 	 */
-	private @Nullable String refused(String view, List<String> errors, List<String> emails,
-			java.util.function.Supplier<@Nullable String> ownersEmail, Model model, HttpServletRequest request,
+	private @Nullable String refused(String view, List<String> errors, List<String> emails, Optional<Account> signedIn,
+			String email, java.util.function.BooleanSupplier owners, Model model, HttpServletRequest request,
 			HttpServletResponse response) {
 		model.addAttribute("invalid", Map.of());
 		if (!errors.isEmpty()) {
@@ -122,7 +148,9 @@ class PublicPagesController {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return view;
 		}
-		if (!limits.allow(request.getRemoteAddr(), emails, ownersEmail.get())) {
+		boolean ownerSignedIn = signedIn.filter(a -> a.email().equalsIgnoreCase(email.strip())).isPresent();
+		String ownersEmail = ownerSignedIn || owners.getAsBoolean() ? email : null;
+		if (!limits.allow(request.getRemoteAddr(), emails, ownersEmail, ownerSignedIn)) {
 			model.addAttribute("errors", List.of(TOO_MANY));
 			model.addAttribute("errorItems", PublicCancellationForm.errorItems(List.of(TOO_MANY)));
 			response.setStatus(TOO_MANY_REQUESTS);
@@ -183,10 +211,13 @@ class PublicPagesController {
 	@PostMapping("/withdraw")
 	String withdraw(@ModelAttribute("form") PublicWithdrawalForm form, Model model, HttpServletRequest request,
 			HttpServletResponse response, Locale locale) {
+		Optional<Account> signedIn = signedIn(request);
 		String refused = refused("web/withdraw", form.errors(), List.of(PublicWithdrawalForm.text(form.email())),
-				() -> withdrawals.owners(form.request()) ? PublicWithdrawalForm.text(form.email()) : null, model,
+				signedIn, PublicWithdrawalForm.text(form.email()), () -> withdrawals.owners(form.request()), model,
 				request, response);
-		return refused != null ? refused : "redirect:/withdraw/received/" + withdrawals.submit(form.request(), locale);
+		return refused != null ? refused
+				: "redirect:/withdraw/received/" + withdrawals.submit(form.request(), locale,
+						signedIn.map(Account::id).orElse(null));
 	}
 
 	/** What was sent, with the time of receipt: the same wording whether or not it matched a contract. */

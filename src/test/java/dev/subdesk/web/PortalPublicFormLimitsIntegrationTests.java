@@ -21,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The public forms cannot be used to flood a stranger's inbox or the support desk: one email address is named in
  * at most ten requests a day (as the customer's or the confirmation's), one client address sends at most thirty
  * in 15 minutes, and the refusal looks the same whether or not an account has the email. Nor can they be used to
- * lock a customer out: the owner's own requests have an allowance of their own.
+ * lock a customer out: the owner's own requests have an allowance of their own, and those sent signed in to the portal
+ * (the only proof that they are the owner's) another again, which nobody else's requests use up.
  */
 @SubdeskIntegrationTest
 class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
@@ -79,6 +80,17 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		assertThat(allow(limits, address, List.of(email), email)).as("the owner's first").isTrue();
 		assertThat(allow(limits, address, List.of(email), email)).isTrue();
 		assertThat(allow(limits, address, List.of(email), email)).as("the owner's own limit").isFalse();
+
+		// sent signed in as the owner: an allowance of its own, which no request not signed in uses up
+		assertThat(signedIn(limits, address, List.of(email), email)).as("signed in, first").isTrue();
+		assertThat(signedIn(limits, address, List.of(email), email)).isTrue();
+		assertThat(signedIn(limits, address, List.of(email), email)).as("signed in, its own limit").isFalse();
+		assertThat(allow(limits, address, List.of(email), null)).as("still counted for the others").isFalse();
+	}
+
+	private boolean signedIn(PublicFormLimits limits, String address, List<String> emails, String ownersEmail) {
+		return Boolean.TRUE.equals(
+				new TransactionTemplate(transactions).execute(status -> limits.allow(address, emails, ownersEmail, true)));
 	}
 
 	@Test
@@ -122,8 +134,8 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 
 	/**
 	 * The cases strangers' requests open on an account (a customer's order number with throwaway emails) do not use up
-	 * those of the owner's own requests: a request typed with the account's email that the form cannot act on still
-	 * opens a case for an agent and tells the owner.
+	 * those of the owner's own requests, sent signed in to the portal: a request the form cannot act on still opens a
+	 * case for an agent and tells the owner.
 	 */
 	@Test
 	void strangersRequestsDoNotUseUpTheCasesOfTheOwnersOwnRequests() {
@@ -134,15 +146,66 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		}
 		assertThat(caseNotices(owner.account())).as("the strangers' allowance, used up").isEqualTo(10);
 
-		// the owner's own requests, with the account's email (another letter case) and an order number the forms
-		// cannot act on
-		assertThat(cancel("ORD-0000-0099", owner.email().toUpperCase(java.util.Locale.ROOT), owner.email()).status())
+		// the owner's own requests, signed in, with the account's email (another letter case) and an order number the
+		// forms cannot act on
+		PortalSession signedIn = new PortalSession(port).signIn(api, owner.account());
+		assertThat(cancel(signedIn, "ORD-0000-0099", owner.email().toUpperCase(java.util.Locale.ROOT), owner.email()).status())
 			.isEqualTo(302);
-		assertThat(withdrawFrom("ORD-0000-0098", owner.email(), "Ann").status()).isEqualTo(302);
+		assertThat(withdrawFrom(signedIn, "ORD-0000-0098", owner.email(), "Ann").status()).isEqualTo(302);
 
 		assertThat(caseNotices(owner.account())).as("the owner's own requests open cases").isEqualTo(12);
 		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE account_id = :account AND owners")
 			.param("account", owner.account()).query(Long.class).single()).isEqualTo(1);
+	}
+
+	/**
+	 * Typing the owner's email proves nothing: a stranger who sends requests typed with it (the form cannot act on
+	 * them) uses up the allowances of requests not signed in, the ten a day naming the email and the ten cases a day on
+	 * the account, but not the owner's: the owner, signed in to the portal, is still taken and still gets a case.
+	 * Another customer signed in is no owner of this email: still refused.
+	 */
+	@Test
+	void aStrangerTypingTheOwnersEmailDoesNotUseUpTheSignedInOwnersAllowance() {
+		Customer owner = customerWith("antivirus-annual");
+		for (int i = 0; i < 10; i++) {
+			assertThat(cancel("ORD-0000-01" + (10 + i), owner.email(), owner.email()).status()).isEqualTo(302);
+		}
+		assertThat(caseNotices(owner.account())).as("cases of requests not signed in").isEqualTo(10);
+		assertThat(cancel("ORD-0000-0130", owner.email(), owner.email()).status()).as("not signed in: the email's limit")
+			.isEqualTo(429);
+		Customer other = customerWith("antivirus-annual");
+		PortalSession otherSignedIn = new PortalSession(port).signIn(api, other.account());
+		assertThat(cancel(otherSignedIn, "ORD-0000-0131", owner.email(), owner.email()).status())
+			.as("signed in as another account").isEqualTo(429);
+
+		PortalSession signedIn = new PortalSession(port).signIn(api, owner.account());
+		PortalSession.Page own = cancel(signedIn, "ORD-0000-0132", owner.email(), owner.email());
+
+		assertThat(own.status()).as(own.body()).isEqualTo(302);
+		assertThat(caseNotices(owner.account())).as("the owner's own request opens a case").isEqualTo(11);
+		assertThat(jdbc.sql("SELECT count(*) FROM public_cancellation_requests WHERE account_id = :account AND signed_in")
+			.param("account", owner.account()).query(Long.class).single()).isEqualTo(1);
+	}
+
+	/**
+	 * A stranger who knows the owner's email and order number, and sends the owner's own request (a cancellation at
+	 * the end of the term, which can be sent again) until the owner's requests not signed in are used up, cannot keep
+	 * the owner from withdrawing signed in.
+	 */
+	@Test
+	void aStrangerSendingTheOwnersOwnRequestDoesNotUseUpTheSignedInOwnersAllowance() {
+		Customer owner = customerWith("antivirus-annual");
+		for (int i = 0; i < 10; i++) {
+			assertThat(cancelEndOfTerm(owner.orderNumber(), owner.email(), owner.email()).status()).isEqualTo(302);
+		}
+		assertThat(withdraw(owner.orderNumber(), owner.email()).status()).as("the owner's requests not signed in")
+			.isEqualTo(429);
+
+		PortalSession signedIn = new PortalSession(port).signIn(api, owner.account());
+		PortalSession.Page own = withdrawFrom(signedIn, owner.orderNumber(), owner.email(), "Ann");
+
+		assertThat(own.status()).as(own.body()).isEqualTo(302);
+		assertThat(fixtures.subscription(owner.subscription()).text("status")).isEqualTo("CANCELLED");
 	}
 
 	@Test
@@ -200,6 +263,17 @@ class PortalPublicFormLimitsIntegrationTests extends PortalTestSupport {
 		session.get("/cancel");
 		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Mallory", "email", email, "orderNumber", order,
 				"timing", "IMMEDIATELY", "confirmationEmail", confirmationEmail));
+	}
+
+	private PortalSession.Page cancel(PortalSession session, String order, String email, String confirmationEmail) {
+		session.get("/cancel");
+		return session.post("/cancel", Map.of("kind", "ORDINARY", "name", "Owner", "email", email, "orderNumber", order,
+				"timing", "IMMEDIATELY", "confirmationEmail", confirmationEmail));
+	}
+
+	private PortalSession.Page withdrawFrom(PortalSession session, String order, String email, String name) {
+		session.get("/withdraw");
+		return session.post("/withdraw", PortalWithdrawalIntegrationTests.form(name, email, order));
 	}
 
 	private PortalSession.Page cancelEndOfTerm(String order, String email, String confirmationEmail) {
