@@ -228,6 +228,32 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		assertThat(page.body()).doesNotContain(email);
 	}
 
+	/**
+	 * An account of the name whose verification is locked is listed whatever the digits, its card unchecked (the lock
+	 * stops guessing at its answers); the name's other accounts only when the digits match.
+	 */
+	@Test
+	void aLockedAccountOfTheNameIsListedWithItsCardUnchecked() {
+		String common = "Wren" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		Callers.Caller locked = callers.withVpn("10115", "Lou " + common + " L", "tok_visa");
+		Callers.Caller open = callers.withVpn("10117", "Ola " + common + " O", "tok_visa");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String page = "";
+		for (int i = 0; i < 5; i++) {
+			page = supervisor.followed(supervisor.post("/console/accounts/" + locked.account() + "/verify",
+					Map.of("email", "someone-else@example.com", "billingPostcode", "99999")));
+		}
+		assertThat(page).contains("Verification is locked until");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		String wrong = search(agent, common, "4444");
+
+		assertThat(wrong).contains("1 account found.", "/console/accounts/" + locked.account(), "card not checked")
+			.doesNotContain("/console/accounts/" + open.account());
+		assertThat(search(agent, common, "4242")).contains("2 accounts found.", "/console/accounts/" + open.account());
+	}
+
 	/** The right digits find the account and use no attempt. */
 	@Test
 	void theRightCardDigitsInANameSearchFindTheAccountAndUseNoAttempt() {
