@@ -368,6 +368,16 @@ public class Accounts {
 	}
 
 	/**
+	 * One second when another account gave up the address with hash {@code %1$s} in the second {@code %2$s} at which
+	 * the closing account's window on it starts, else none, to add to that start: instants are whole seconds, and the
+	 * second of a hand-over counts as the leaving account's (AccountErasing). The closing account is {@code :account}.
+	 */
+	private static final String HANDED_OVER_SECOND = """
+			CASE WHEN EXISTS (SELECT 1 FROM account_previous_emails o
+			  WHERE o.email_sha256 = %1$s AND o.account_id <> :account AND o.held_until = %2$s)
+			THEN interval '1 second' ELSE interval '0 seconds' END""";
+
+	/**
 	 * The last step of closing an account: removes every payment method, marks it CLOSED and erases its
 	 * personal data (name and email). Publishes {@link AccountClosed} in the same transaction so that other modules
 	 * erase what they keep about the customer (the notices module: the recipient and body of every notice).
@@ -384,13 +394,28 @@ public class Accounts {
 			.param("account", accountId)
 			.update();
 		String tombstone = Account.tombstoneEmail(accountId);
+		// Each address is erased only from what was typed with it while this account held it: the current one since
+		// the account's opening or the change that gave it the address, those it had before in their windows. An
+		// address another account gave up in the very second this one took it: that second is the leaving account's.
 		List<AccountErasing.PreviousEmail> previous = jdbc.sql("""
-				SELECT email_sha256, held_from, held_until FROM account_previous_emails WHERE account_id = :account""")
+				SELECT p.email_sha256, p.held_from + %s AS held_from, p.held_until
+				FROM account_previous_emails p WHERE p.account_id = :account"""
+				.formatted(HANDED_OVER_SECOND.formatted("p.email_sha256", "p.held_from")))
 			.param("account", accountId)
 			.query((rs, row) -> new AccountErasing.PreviousEmail(rs.getString("email_sha256"),
 					rs.getTimestamp("held_from").toInstant(), rs.getTimestamp("held_until").toInstant()))
 			.list();
-		events.publishEvent(new AccountErasing(accountId, get(accountId).email(), previous));
+		Instant emailHeldFrom = jdbc.sql("""
+				WITH held AS (
+				  SELECT a.id, %s AS sha256, greatest(a.created_at,
+				    (SELECT max(p.held_until) FROM account_previous_emails p WHERE p.account_id = a.id)) AS since
+				  FROM accounts a WHERE a.id = :account)
+				SELECT held.since + %s FROM held""".formatted(Account.SQL_EMAIL_HASH.formatted("a.email"),
+				HANDED_OVER_SECOND.formatted("held.sha256", "held.since")))
+			.param("account", accountId)
+			.query((rs, row) -> rs.getTimestamp(1).toInstant())
+			.single();
+		events.publishEvent(new AccountErasing(accountId, get(accountId).email(), emailHeldFrom, previous));
 		jdbc.sql("DELETE FROM account_previous_emails WHERE account_id = :account").param("account", accountId).update();
 		jdbc.sql("""
 				UPDATE accounts SET status = 'CLOSED', closed_at = :at, name = 'Erased customer', email = :tombstone

@@ -59,10 +59,9 @@ public class PublicCancellations {
 			UPDATE public_cancellation_requests SET name = 'Erased customer', email = :tombstone,
 			  confirmation_email = :tombstone, reason = NULL,
 			  order_number = CASE WHEN upper(btrim(order_number)) ~ :shape THEN order_number ELSE 'Erased' END
-			WHERE %s = %s OR %s = %s
-			   OR %s OR %s
-			""".formatted(EmailAddresses.sqlKey("email"), EmailAddresses.sqlKey(":email"),
-			EmailAddresses.sqlKey("confirmation_email"), EmailAddresses.sqlKey(":email"),
+			WHERE %s OR %s OR %s OR %s
+			""".formatted(AccountErasing.sqlTypedWithEmail("email", "received_at"),
+			AccountErasing.sqlTypedWithEmail("confirmation_email", "received_at"),
 			AccountErasing.sqlTypedWhileHeld("email", "received_at"),
 			AccountErasing.sqlTypedWhileHeld("confirmation_email", "received_at"));
 
@@ -251,14 +250,14 @@ public class PublicCancellations {
 	}
 
 	/**
-	 * So are requests about anyone's contract that were sent with its email, or with an address the account had before
-	 * while it had it (the customer's name and address typed there, filed under the other account; not what the next
-	 * holder of an address given up typed with it).
+	 * So are requests about anyone's contract that were sent with its email since it had it, or with an address the
+	 * account had before while it had it (the customer's name and address typed there, filed under the other account;
+	 * not what another account's customer typed with the same address while they held it, before or after).
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
 		jdbc.sql(ERASE_SENT_WITH).param("shape", PublicRequestRetention.ORDER_NUMBER_SHAPE).param("tombstone", Account.tombstoneEmail(erasing.accountId()))
-			.param("email", erasing.email()).params(erasing.previousEmailParams()).update();
+			.params(erasing.params()).update();
 	}
 
 	private static String describe(PublicCancellationRequest request, Instant receivedAt) {

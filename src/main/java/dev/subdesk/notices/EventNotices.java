@@ -100,8 +100,10 @@ class EventNotices {
 	}
 
 	/**
-	 * So does the closing customer's address (or one the account had before, while it had it) where it was typed as the recipient of a notice about another account's
-	 * contract (a confirmation of the public form, an acknowledgement sent signed in).
+	 * So does the closing customer's address (since the account had it, or one the account had before, while it had it)
+	 * where it was typed as the recipient of a notice about another account's contract (a confirmation of the public
+	 * form, an acknowledgement sent signed in): not where another account's customer typed the same address while they
+	 * held it.
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {

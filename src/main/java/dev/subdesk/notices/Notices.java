@@ -407,21 +407,19 @@ public class Notices {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	void eraseTypedRecipient(dev.subdesk.accounts.AccountErasing erasing, String tombstone) {
-		String email = erasing.email();
 		String typed = """
-				(%s = %s OR %s)
+				(%s OR %s)
 				AND n.type IN ('CANCELLATION_REQUEST_RECEIVED', 'WITHDRAWAL_ACKNOWLEDGEMENT')"""
-			.formatted(dev.subdesk.shared.EmailAddresses.sqlKey("n.recipient"),
-					dev.subdesk.shared.EmailAddresses.sqlKey(":email"),
+			.formatted(dev.subdesk.accounts.AccountErasing.sqlTypedWithEmail("n.recipient", "n.created_at"),
 					dev.subdesk.accounts.AccountErasing.sqlTypedWhileHeld("n.recipient", "n.created_at"));
 		// one still queued keeps its content in the outbox, for the address it was written to (as erase does)
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + typed)
-			.param("email", email).params(erasing.previousEmailParams()).update();
+			.params(erasing.params()).update();
 		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
-			.param("tombstone", tombstone).param("email", email).params(erasing.previousEmailParams()).update();
+			.param("tombstone", tombstone).params(erasing.params()).update();
 	}
 
 	/**

@@ -339,26 +339,28 @@ public class Support {
 
 	/**
 	 * The detail of another account's case opened by a public form that a closing account's customer sent about that
-	 * account's contract, with the account's email or one it had before (while it had it): it repeats the name and the email typed, on
+	 * account's contract, with the account's email or one it had before, while the account had it (not another account's
+	 * customer's case typed with the same address while they held it): it repeats the name and the email typed, on
 	 * lines of their own.
 	 */
 	@EventListener
 	void on(AccountErasing erasing) {
 		jdbc.sql("""
 				UPDATE support_cases SET detail = :erased
-				WHERE (EXISTS (
+				WHERE ((EXISTS (
 				        SELECT 1 FROM regexp_matches(detail, '^(?:email|confirmation to): (.*)$', 'gni') AS line(m)
 				        WHERE %s = %s)
+				       AND %s)
 				       OR (cardinality(:previousHashes::text[]) > 0 AND channel = 'WEB' AND EXISTS (
 				           SELECT 1 FROM regexp_matches(detail, '^(?:Email|Confirmation to): (.*)$', 'gn') AS line(m)
 				           WHERE %s)))
 				  AND detail <> :erased
 				""".formatted(dev.subdesk.shared.EmailAddresses.sqlKey("line.m[1]"),
 					dev.subdesk.shared.EmailAddresses.sqlKey(":email"),
+					AccountErasing.sqlWhileHoldingEmail("support_cases.created_at"),
 					AccountErasing.sqlTypedWhileHeld("line.m[1]", "support_cases.created_at")))
 			.param("erased", ERASED_DETAIL)
-			.param("email", erasing.email())
-			.params(erasing.previousEmailParams())
+			.params(erasing.params())
 			.update();
 	}
 

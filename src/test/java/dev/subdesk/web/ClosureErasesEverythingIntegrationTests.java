@@ -227,6 +227,134 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 			.as("the next holder's confirmation").isEqualTo(recipients);
 	}
 
+	/**
+	 * The closing account's own address may have had an earlier holder: what that holder's customer typed with it while
+	 * they held it is theirs and stays; only what was typed with it since the closing account took it goes. A customer
+	 * cancels their own contract and sends both forms about a relative's contract with their address, then changes the
+	 * account's email; another account takes the address and sends a form with it; that account is closed.
+	 */
+	@Test
+	void closingErasesWhatWasTypedWithItsAddressOnlySinceTheAccountHadIt(
+			@Autowired dev.subdesk.accounts.Accounts accounts) {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String address = "Passedon." + unique + "@Example.com";
+		String earlier = api.post("/accounts", Map.of("email", address, "name", "Earlier " + unique, "country", "IE"))
+			.text("id");
+		fixtures.card(earlier, "tok_visa");
+		String own = fixtures.subscription(fixtures.subscribe(earlier, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Earlier " + unique, "email", address,
+				"orderNumber", own, "timing", "EARLIEST", "confirmationEmail", address)), "/cancel/received/");
+		String relative = fixtures.accountWithVisa();
+		String relatives = fixtures.subscription(fixtures.subscribe(relative, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Earlier " + unique, "email", address,
+				"orderNumber", relatives, "timing", "EARLIEST", "confirmationEmail", address)), "/cancel/received/");
+		String relativesOther = fixtures.subscription(fixtures.subscribe(relative, "antivirus-annual"))
+			.text("orderNumber");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Earlier " + unique, address, relativesOther),
+				"/withdraw/received/");
+		String relativesThird = fixtures.subscription(fixtures.subscribe(relative, "utilities-annual"))
+			.text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Holder", "email",
+				api.get("/accounts/" + relative).text("email"), "orderNumber", relativesThird, "timing", "IMMEDIATELY",
+				"confirmationEmail", address)), "/cancel/received/");
+		accounts.changeEmail(earlier, "moved." + unique + "@example.com");
+		fixtures.advance(java.time.Duration.ofSeconds(1));
+
+		String later = api.post("/accounts", Map.of("email", address.toLowerCase(Locale.ROOT), "name",
+				"Later " + unique, "country", "IE")).text("id");
+		String stranger = fixtures.accountWithVisa();
+		String strangers = fixtures.subscription(fixtures.subscribe(stranger, "vpn-annual")).text("orderNumber");
+		publicForm("/cancel", new HashMap<>(Map.of("kind", "ORDINARY", "name", "Later " + unique, "email", address,
+				"orderNumber", strangers, "timing", "EARLIEST", "confirmationEmail", address)), "/cancel/received/");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Later " + unique, address, strangers),
+				"/withdraw/received/");
+
+		String requests = """
+				SELECT name, email, confirmation_email, order_number, case_number FROM public_cancellation_requests
+				WHERE order_number IN (:orders) ORDER BY order_number""";
+		List<Map<String, Object>> earliers = jdbc.sql(requests).param("orders", List.of(own, relatives)).query()
+			.listOfRows();
+		assertThat(earliers).hasSize(2).allSatisfy(row -> assertThat(row.get("email")).isEqualTo(address));
+		String withdrawals = "SELECT name, email, order_number FROM public_withdrawal_requests WHERE order_number = :o";
+		Map<String, Object> withdrawal = jdbc.sql(withdrawals).param("o", relativesOther).query().singleRow();
+		assertThat(withdrawal.get("email")).isEqualTo(address);
+		String details = "SELECT detail FROM support_cases WHERE account_id = :a AND channel = 'WEB' ORDER BY case_number";
+		List<String> cases = jdbc.sql(details).param("a", relative).query(String.class).list();
+		assertThat(cases).isNotEmpty().allSatisfy(detail -> assertThat(detail).containsIgnoringCase(address));
+		String confirmations = """
+				SELECT recipient FROM notices WHERE account_id IN (:a) AND type = 'CANCELLATION_REQUEST_RECEIVED'
+				ORDER BY recipient""";
+		List<String> recipients = jdbc.sql(confirmations).param("a", List.of(earlier, relative)).query(String.class)
+			.list();
+		assertThat(recipients).hasSizeGreaterThanOrEqualTo(2)
+			.allSatisfy(to -> assertThat(to).isEqualToIgnoringCase(address));
+
+		assertThat(api.post("/accounts/" + later + "/close", Map.of()).status()).isEqualTo(200);
+
+		assertThat(jdbc.sql(requests).param("orders", List.of(own, relatives)).query().listOfRows())
+			.as("the earlier holder's cancellation requests").isEqualTo(earliers);
+		assertThat(jdbc.sql(withdrawals).param("o", relativesOther).query().singleRow())
+			.as("the earlier holder's withdrawal request").isEqualTo(withdrawal);
+		assertThat(jdbc.sql(details).param("a", relative).query(String.class).list())
+			.as("the detail of the cases the earlier holder's requests opened").isEqualTo(cases);
+		assertThat(jdbc.sql(confirmations).param("a", List.of(earlier, relative)).query(String.class).list())
+			.as("the confirmations sent to the earlier holder").isEqualTo(recipients);
+		String tombstone = "erased+" + later + "@invalid";
+		assertThat(jdbc.sql("SELECT email FROM public_cancellation_requests WHERE order_number = :o")
+			.param("o", strangers).query(String.class).list()).as("the closing account's own request")
+			.containsExactly(tombstone);
+		assertThat(jdbc.sql("SELECT email FROM public_withdrawal_requests WHERE order_number = :o")
+			.param("o", strangers).query(String.class).list()).as("the closing account's own request")
+			.containsExactly(tombstone);
+		assertThat(jdbc.sql(details).param("a", stranger).query(String.class).list())
+			.as("the detail of the case the closing account's request opened")
+			.allSatisfy(detail -> assertThat(detail).doesNotContainIgnoringCase(address));
+	}
+
+	/**
+	 * An address may pass back and forth: each account's customer's traces of it are those of the times it held it. A
+	 * sends a form with the address, gives it up; B takes it, sends a form, gives it up; A takes it back and sends
+	 * another. Closing A erases A's two and leaves B's; closing B then erases B's.
+	 */
+	@Test
+	void anAddressPassedBackAndForthIsErasedFromEachHoldersTimesOnly(
+			@Autowired dev.subdesk.accounts.Accounts accounts) {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String address = "Bounced." + unique + "@example.com";
+		String a = api.post("/accounts", Map.of("email", address, "name", "A " + unique, "country", "IE")).text("id");
+		String b = api.post("/accounts", Map.of("email", "b." + unique + "@example.com", "name", "B " + unique,
+				"country", "IE")).text("id");
+		String relative = fixtures.accountWithVisa();
+		java.util.function.Function<String, String> sent = plan -> {
+			String order = fixtures.subscription(fixtures.subscribe(relative, plan)).text("orderNumber");
+			publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Sender " + unique, address, order),
+					"/withdraw/received/");
+			return order;
+		};
+		String firstOfA = sent.apply("vpn-annual");
+		accounts.changeEmail(a, "a2." + unique + "@example.com");
+		fixtures.advance(java.time.Duration.ofSeconds(1));
+		accounts.changeEmail(b, address);
+		String ofB = sent.apply("antivirus-annual");
+		accounts.changeEmail(b, "b2." + unique + "@example.com");
+		fixtures.advance(java.time.Duration.ofSeconds(1));
+		accounts.changeEmail(a, address.toUpperCase(Locale.ROOT));
+		String secondOfA = sent.apply("utilities-annual");
+		String email = "SELECT email FROM public_withdrawal_requests WHERE order_number = :o";
+
+		assertThat(api.post("/accounts/" + a + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(jdbc.sql(email).param("o", firstOfA).query(String.class).single()).as("A's first")
+			.isEqualTo("erased+" + a + "@invalid");
+		assertThat(jdbc.sql(email).param("o", secondOfA).query(String.class).single()).as("A's second")
+			.isEqualTo("erased+" + a + "@invalid");
+		assertThat(jdbc.sql(email).param("o", ofB).query(String.class).single()).as("B's, typed between")
+			.isEqualTo(address);
+
+		assertThat(api.post("/accounts/" + b + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(jdbc.sql(email).param("o", ofB).query(String.class).single()).as("B's, once B is closed")
+			.isEqualTo("erased+" + b + "@invalid");
+	}
+
 	/** Every column of every table in the schema that holds the name, the email or the device name (any case). */
 	private List<String> hits(String... needles) {
 		List<Map<String, Object>> columns = jdbc.sql("""
