@@ -1,0 +1,155 @@
+package dev.subdesk.accounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The windows of account_previous_emails on a database that had rows before they had windows (V390 kept only the
+ * change that gave an address up): after the migrations, each address is held from the change that gave it to the
+ * account (the one that gave up the address before), not from the account's opening, so that the closure does not
+ * erase what an earlier holder of the address typed with it. Rows written with windows (since V397) stay as they are.
+ */
+class AccountPreviousEmailsMigrationIntegrationTests {
+
+	private static EmbeddedPostgres database;
+
+	@BeforeAll
+	static void start() throws Exception {
+		database = EmbeddedPostgres.builder()
+			.setLocaleConfig("locale-provider", "builtin")
+			.setLocaleConfig("builtin-locale", "C.UTF-8")
+			.setLocaleConfig("encoding", "UTF8")
+			.start();
+	}
+
+	@AfterAll
+	static void stop() throws Exception {
+		database.close();
+	}
+
+	record Held(String account, String sha256, Instant from, Instant until) {
+	}
+
+	@Test
+	void convertedRowsAreHeldFromTheChangeThatGaveTheAddressNotFromTheOpening() throws Exception {
+		String url = newDatabase();
+		migrate(url, "390");
+		Instant opened = Instant.parse("2026-01-01T00:00:00Z");
+		Instant toX = Instant.parse("2026-02-01T00:00:00Z");
+		Instant fromX = Instant.parse("2026-03-01T00:00:00Z");
+		Instant earlierOpened = Instant.parse("2025-12-01T00:00:00Z");
+		Instant earlierGaveUpX = Instant.parse("2026-01-15T00:00:00Z");
+		String w = Account.emailHash("w@example.test");
+		String x = Account.emailHash("x@example.test");
+		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+			// the earlier holder of x, and the account that had w, then x (from the earlier holder), then z
+			account(connection, "acct_earlier", "e2@example.test", earlierOpened);
+			account(connection, "acct_mover", "z@example.test", opened);
+			account(connection, "acct_once", "o2@example.test", opened);
+			legacy(connection, "acct_earlier", x, earlierGaveUpX);
+			legacy(connection, "acct_mover", w, toX);
+			legacy(connection, "acct_mover", x, fromX);
+			legacy(connection, "acct_once", Account.emailHash("o@example.test"), toX);
+		}
+		migrate(url, "397");
+		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+			// written by changeEmail since V397: already exact, so left as they are
+			account(connection, "acct_new", "n3@example.test", opened);
+			held(connection, "acct_new", Account.emailHash("n1@example.test"), opened, toX);
+			held(connection, "acct_new", Account.emailHash("n2@example.test"), toX, fromX);
+			held(connection, "acct_new", Account.emailHash("n1b@example.test"), fromX, fromX);
+		}
+		migrate(url, null);
+
+		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+			assertThat(windows(connection)).containsExactlyInAnyOrder(
+					new Held("acct_earlier", x, earlierOpened, earlierGaveUpX),
+					new Held("acct_mover", w, opened, toX),
+					new Held("acct_mover", x, toX, fromX),
+					new Held("acct_once", Account.emailHash("o@example.test"), opened, toX),
+					new Held("acct_new", Account.emailHash("n1@example.test"), opened, toX),
+					new Held("acct_new", Account.emailHash("n2@example.test"), toX, fromX),
+					new Held("acct_new", Account.emailHash("n1b@example.test"), fromX, fromX));
+		}
+	}
+
+	private static void account(Connection connection, String id, String email, Instant at) throws Exception {
+		try (PreparedStatement insert = connection.prepareStatement("""
+				INSERT INTO accounts (id, email, name, country, status, created_at) VALUES (?, ?, 'N', 'IE', 'ACTIVE', ?)""")) {
+			insert.setString(1, id);
+			insert.setString(2, email);
+			insert.setTimestamp(3, Timestamp.from(at));
+			insert.executeUpdate();
+		}
+	}
+
+	/** A row as V390 kept it: the address's hash and the change that gave it up. */
+	private static void legacy(Connection connection, String account, String sha256, Instant changedAt) throws Exception {
+		try (PreparedStatement insert = connection.prepareStatement(
+				"INSERT INTO account_previous_emails (account_id, email_sha256, changed_at) VALUES (?, ?, ?)")) {
+			insert.setString(1, account);
+			insert.setString(2, sha256);
+			insert.setTimestamp(3, Timestamp.from(changedAt));
+			insert.executeUpdate();
+		}
+	}
+
+	private static void held(Connection connection, String account, String sha256, Instant from, Instant until)
+			throws Exception {
+		try (PreparedStatement insert = connection.prepareStatement("""
+				INSERT INTO account_previous_emails (account_id, email_sha256, held_from, held_until) VALUES (?, ?, ?, ?)""")) {
+			insert.setString(1, account);
+			insert.setString(2, sha256);
+			insert.setTimestamp(3, Timestamp.from(from));
+			insert.setTimestamp(4, Timestamp.from(until));
+			insert.executeUpdate();
+		}
+	}
+
+	private static List<Held> windows(Connection connection) throws Exception {
+		List<Held> windows = new ArrayList<>();
+		try (PreparedStatement select = connection.prepareStatement(
+				"SELECT account_id, email_sha256, held_from, held_until FROM account_previous_emails");
+				ResultSet rs = select.executeQuery()) {
+			while (rs.next()) {
+				windows.add(new Held(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+						rs.getTimestamp(4).toInstant()));
+			}
+		}
+		return windows;
+	}
+
+	private static void migrate(String url, String target) {
+		// as the application runs them (application.properties): a concurrent index build waits for no lock of Flyway's
+		var configuration = Flyway.configure()
+			.dataSource(url, "postgres", "")
+			.locations("classpath:db/migration")
+			.configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
+		(target == null ? configuration : configuration.target(target)).load().migrate();
+	}
+
+	private static String newDatabase() throws Exception {
+		String name = "previous_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		try (Connection connection = database.getPostgresDatabase().getConnection();
+				PreparedStatement create = connection.prepareStatement("CREATE DATABASE " + name)) {
+			create.execute();
+		}
+		return database.getJdbcUrl("postgres", name);
+	}
+
+	private static String name(String url) {
+		return url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+	}
+}
