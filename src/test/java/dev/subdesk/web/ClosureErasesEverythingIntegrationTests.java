@@ -355,6 +355,41 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 			.isEqualTo("erased+" + b + "@invalid");
 	}
 
+	/**
+	 * Instants are whole seconds: in the second an address passed from one account to another, what was typed with it
+	 * counts as the leaving account's, never as both. (The hand-over in one second is set up in the database: the test
+	 * clock only moves forward, so it cannot put the change, the opening and the request in the same second.)
+	 */
+	@Test
+	void theSecondOfAHandOverIsTheLeavingAccounts(@Autowired dev.subdesk.accounts.Accounts accounts) {
+		String unique = UUID.randomUUID().toString().substring(0, 8);
+		String address = "Handover." + unique + "@example.com";
+		String leaving = api.post("/accounts", Map.of("email", address, "name", "L " + unique, "country", "IE"))
+			.text("id");
+		accounts.changeEmail(leaving, "l2." + unique + "@example.com");
+		fixtures.advance(java.time.Duration.ofSeconds(1));
+		String taking = api.post("/accounts", Map.of("email", address, "name", "T " + unique, "country", "IE"))
+			.text("id");
+		String relative = fixtures.accountWithVisa();
+		String order = fixtures.subscription(fixtures.subscribe(relative, "vpn-annual")).text("orderNumber");
+		publicForm("/withdraw", PortalWithdrawalIntegrationTests.form("Sender " + unique, address, order),
+				"/withdraw/received/");
+		// the leaving account gave the address up in the second the taking account was opened and the request sent
+		String typedAt = "(SELECT received_at FROM public_withdrawal_requests WHERE order_number = :o)";
+		assertThat(jdbc.sql("UPDATE account_previous_emails SET held_until = " + typedAt + " WHERE account_id = :a")
+			.param("o", order).param("a", leaving).update()).isOne();
+		assertThat(jdbc.sql("UPDATE accounts SET created_at = " + typedAt + " WHERE id = :a")
+			.param("o", order).param("a", taking).update()).isOne();
+		String email = "SELECT email FROM public_withdrawal_requests WHERE order_number = :o";
+
+		assertThat(api.post("/accounts/" + taking + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(jdbc.sql(email).param("o", order).query(String.class).single())
+			.as("typed in the hand-over's second: not the taking account's").isEqualTo(address);
+		assertThat(api.post("/accounts/" + leaving + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(jdbc.sql(email).param("o", order).query(String.class).single())
+			.as("typed in the hand-over's second: the leaving account's").isEqualTo("erased+" + leaving + "@invalid");
+	}
+
 	/** Every column of every table in the schema that holds the name, the email or the device name (any case). */
 	private List<String> hits(String... needles) {
 		List<Map<String, Object>> columns = jdbc.sql("""
