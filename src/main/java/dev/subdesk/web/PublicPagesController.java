@@ -128,7 +128,7 @@ class PublicPagesController {
 			return Optional.empty();
 		}
 		return accounts.find(request.getUserPrincipal().getName())
-			.filter(a -> !a.closed() && a.email().equalsIgnoreCase(email));
+			.filter(a -> !a.closed() && accounts.sameEmail(a.email(), email));
 	}
 
 	/**
@@ -148,7 +148,7 @@ class PublicPagesController {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			return view;
 		}
-		boolean ownerSignedIn = signedIn.filter(a -> a.email().equalsIgnoreCase(email.strip())).isPresent();
+		boolean ownerSignedIn = signedIn.filter(a -> accounts.sameEmail(a.email(), email.strip())).isPresent();
 		String ownersEmail = ownerSignedIn || owners.getAsBoolean() ? email : null;
 		if (!limits.allow(request.getRemoteAddr(), emails, ownersEmail, ownerSignedIn)) {
 			model.addAttribute("errors", List.of(TOO_MANY));
