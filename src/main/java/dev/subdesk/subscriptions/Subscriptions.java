@@ -122,8 +122,10 @@ public class Subscriptions {
 				}
 			}
 			try {
+				// the record uses exactly the price charged: the terms of the acceptance, not those of the gateway's answer
+				Money charged = method != null && !trial ? checked.price() : null;
 				Subscription made = tx.execute(status -> record(id, request, gatewayKey, clock.instant(), null, trial,
-						checked.at()));
+						checked.at(), charged));
 				recorded = true;
 				return made;
 			}
@@ -161,11 +163,16 @@ public class Subscriptions {
 		return plan.hasTrial() && channel == Channel.DIRECT;
 	}
 
+	/**
+	 * Checks a purchase on the terms of {@code termsAt}: the plan at the price a purchase accepted then pays (a price
+	 * change taking effect later, while the gateway had the payment, is not this purchase's), as the catalog has it now
+	 * (a plan taken off sale meanwhile is refused).
+	 */
 	private Checked check(PurchaseRequest request, Instant termsAt) {
 		Account account = accounts.find(request.accountId())
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Plan plan = catalog.forSale(request.planCode())
-			.map(p -> priceChanges.current(p, clock.instant()))
+			.map(p -> priceChanges.current(p, termsAt))
 			.orElseThrow(() -> SubdeskException.invalid("planCode", "no such plan"));
 		if (plan.isAddOn() && request.parentSubscriptionId() == null) {
 			throw SubdeskException.invalid("parentSubscriptionId", "an add-on needs the subscription it adds to");
@@ -241,10 +248,13 @@ public class Subscriptions {
 	 * {@code currentPeriodStart} stays the purchase (a period never starts before its subscription existed).
 	 * {@code trialExpected}: whether the purchase was checked (and left uncharged) as
 	 * starting in a free trial; if that changed meanwhile (the base's trial converted), nothing is recorded.
-	 * {@code termsAt}: the instant the purchase was first checked at, whose terms its consent is checked against again.
+	 * {@code termsAt}: the instant the purchase was first checked at, whose terms (its price, its consent) it is checked
+	 * against again. {@code charged}: what the gateway took for it (null: nothing was charged); a purchase whose price
+	 * at {@code termsAt} is no longer that (a price in the buyer's currency added meanwhile) records nothing, and its
+	 * money goes back.
 	 */
 	private Subscription record(String id, PurchaseRequest request, String gatewayKey, Instant start,
-			@Nullable Instant storeEnd, boolean trialExpected, Instant termsAt) {
+			@Nullable Instant storeEnd, boolean trialExpected, Instant termsAt, @Nullable Money charged) {
 		Account account = accounts.lock(request.accountId());
 		if (storeEnd == null) {
 			// what the first renewal charges is recorded as this transaction sees the plan's changes: none is scheduled
@@ -258,6 +268,10 @@ public class Subscriptions {
 		if (trial != trialExpected) {
 			throw SubdeskException.of(SubscriptionsErrorCode.PARENT_NOT_ACTIVE,
 					"The base subscription's free trial ended during the purchase; nothing was charged or created. Please try again.");
+		}
+		if (charged != null && !charged.equals(checked.price())) {
+			throw new SubdeskException(SubscriptionsErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
+					"The plan's price changed while the payment was being confirmed; nothing was charged or created. Please try again.");
 		}
 		Subscription parent = checked.parent();
 		// a trial is period -1 of a subscription anchored at the trial's end: the paid terms count from the first
@@ -331,7 +345,7 @@ public class Subscriptions {
 		}
 		String id = Ids.next("sub");
 		record(id, new PurchaseRequest(accountId, planCode, null, null, channel, null), "store_" + id, periodStart, periodEnd,
-				false, clock.instant());
+				false, clock.instant(), null);
 		repository.nextAttemptAt(id, null);
 		return get(id);
 	}
