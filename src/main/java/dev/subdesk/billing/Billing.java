@@ -300,14 +300,26 @@ public class Billing {
 		// PENDING, or VOID: the sweep looked the key up before its payment reached the gateway and found nothing, and
 		// the gateway's answer to the request, that it took the money, is the later word (as for a renewal,
 		// completeRenewalAttempts): the purchase is recorded rather than failed and its money given back
-		int completed = jdbc.sql("""
+		Optional<Money> attempted = jdbc.sql("""
 				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at, recheck_at = NULL
 				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID')
-				""").param("at", Timestamp.from(at)).param("key", gatewayKey).update();
-		if (completed != 1) {
+				RETURNING amount, currency
+				""").param("at", Timestamp.from(at)).param("key", gatewayKey)
+			.query((rs, n) -> Money.of(rs.getLong("amount"), rs.getString("currency")))
+			.optional();
+		if (attempted.isEmpty()) {
 			// The sweep found the money taken and is giving it back (REVERSING): nothing is created.
 			throw new SubdeskException(BillingErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
 					"The payment could not be confirmed in time; nothing was charged or created. Please try again.");
+		}
+		if (!attempted.get().equals(amount)) {
+			// a charge records what the gateway was asked to take under its key, never another amount: a refund of it
+			// would give back more (or less) than was taken. The caller's transaction rolls back (the attempt stays
+			// unrecorded) and the caller gives the money back.
+			log.error("Purchase {} took {} {} and was about to be recorded as {} {}: nothing is recorded", gatewayKey,
+					attempted.get().amount(), attempted.get().currency(), amount.amount(), amount.currency());
+			throw new SubdeskException(BillingErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
+					"The payment could not be confirmed; nothing was charged or created. Please try again.");
 		}
 		return insertCharge(accountId, subscriptionId, amount, Charge.Status.SUCCEEDED, periodStart, periodEnd,
 				paymentMethodId, gatewayKey, null, chargedAt, "PURCHASE");
@@ -640,37 +652,49 @@ public class Billing {
 
 	/**
 	 * Completes the renewal attempts of charges about to be recorded, in their transaction; returns the keys completed.
-	 * PENDING ones, and VOID ones: the sweep looked such a key up before its payment reached the gateway, and the
-	 * gateway's answer to the engine is the later word. A key not among them is being given back (REVERSING,
-	 * REVERSED) or was judged declined: its charge must not be recorded ({@link #markUncompletedForReversal}).
+	 * {@code amounts}: the amount each charge is about to be recorded with, by its key. PENDING ones, and VOID ones:
+	 * the sweep looked such a key up before its payment reached the gateway, and the gateway's answer to the engine is
+	 * the later word; each only when it was sent with that very amount (a charge records what its key took, in the same
+	 * statement: no read of its own). A key not among them is being given back (REVERSING, REVERSED), was judged
+	 * declined, or took another amount: its charge must not be recorded ({@link #markUncompletedForReversal}).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public java.util.Set<String> completeRenewalAttempts(java.util.Collection<String> keys) {
-		if (keys.isEmpty()) {
+	public java.util.Set<String> completeRenewalAttempts(Map<String, Money> amounts) {
+		if (amounts.isEmpty()) {
 			return java.util.Set.of();
 		}
-		return new java.util.HashSet<>(jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'COMPLETED', settled_at = :at, recheck_at = NULL
-				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID')
-				RETURNING gateway_key
+		List<String> keys = new ArrayList<>(amounts.keySet());
+		java.util.Set<String> completed = new java.util.HashSet<>(jdbc.sql("""
+				UPDATE purchase_attempts a SET status = 'COMPLETED', settled_at = :at, recheck_at = NULL
+				FROM unnest(:keys::text[], :amounts::bigint[], :currencies::text[]) AS v(k, m, c)
+				WHERE a.gateway_key = v.k AND a.status IN ('PENDING', 'VOID') AND a.amount = v.m AND a.currency = v.c
+				RETURNING a.gateway_key
 				""")
 			.param("at", Timestamp.from(clock.instant()))
 			.param("keys", keys.toArray(String[]::new))
+			.param("amounts", keys.stream().map(k -> amounts.get(k).amount()).toArray(Long[]::new))
+			.param("currencies", keys.stream().map(k -> amounts.get(k).currency()).toArray(String[]::new))
 			.query(String.class)
 			.list());
+		if (completed.size() < keys.size()) {
+			log.warn("{} of {} renewal attempts were not completed (given back by the sweep, or sent with another amount)",
+					keys.size() - completed.size(), keys.size());
+		}
+		return completed;
 	}
 
 	/**
 	 * Renewal payments the gateway answered as taken under keys {@link #completeRenewalAttempts} could not complete:
 	 * each not already given back is marked REVERSING in the caller's transaction, and the keys returned, for the caller
 	 * to give the money back after the commit ({@link #reverseUnrecordedPayment(String, Money, String)}); the sweep does
-	 * if the server stops first. Money taken is never left without a record that gives it back.
+	 * if the server stops first. Money taken is never left without a record that gives it back. A PENDING or VOID one
+	 * took another amount than its charge was to record (a mismatch no charge may carry): it goes back too.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Set<String> markUncompletedForReversal(java.util.Collection<String> keys) {
 		return new java.util.HashSet<>(jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'REVERSING', settled_at = NULL
-				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('DECLINED', 'REVERSING')
+				UPDATE purchase_attempts SET status = 'REVERSING', settled_at = NULL, recheck_at = NULL
+				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID', 'DECLINED', 'REVERSING')
 				RETURNING gateway_key
 				""")
 			.param("keys", keys.toArray(String[]::new))

@@ -416,7 +416,10 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			queue.commitWithoutWaitingForDisk();
 			// an attempt the sweep took meanwhile (its money is being given back) records nothing: still due, its
 			// subscription is charged again under the key that follows
-			Set<String> completed = billing.completeRenewalAttempts(paid.stream().map(keyOf).toList());
+			// each with the amount its charge records (a key completes only with the amount it was sent with)
+			Map<String, dev.subdesk.shared.Money> amounts = new java.util.HashMap<>(paid.size() * 2);
+			paid.forEach(d -> amounts.put(keyOf.apply(d), d.subscription().price()));
+			Set<String> completed = billing.completeRenewalAttempts(amounts);
 			List<RenewalQueue.Due> uncompleted = new ArrayList<>();
 			paid.forEach(d -> (completed.contains(keyOf.apply(d)) ? succeeded : uncompleted).add(d));
 			if (!uncompleted.isEmpty()) {

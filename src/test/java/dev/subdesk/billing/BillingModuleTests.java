@@ -81,6 +81,61 @@ class BillingModuleTests {
 	}
 
 	@Test
+	void aPurchaseIsNeverRecordedWithAnotherAmountOrCurrencyThanItsAttemptWasChargedAndThenGoesBack() {
+		Account account = accounts.open("mismatch-" + UUID.randomUUID() + "@example.com", "Billing Module", "DE", null);
+		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_visa");
+		String subscription = "sub_mismatch" + UUID.randomUUID().toString().substring(0, 8);
+		String key = "purchase_" + UUID.randomUUID();
+		Money charged = Money.of(5999, "USD");
+		assertThat(billing.chargePurchase(account.id(), subscription, card, charged, key))
+			.isEqualTo(new PaymentOutcome.Paid(key));
+		Instant start = clock.instant();
+		Instant end = start.plus(Duration.ofDays(365));
+
+		for (Money other : java.util.List.of(Money.of(6999, "USD"), Money.of(5999, "EUR"))) {
+			assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> billing.recordSuccessfulCharge(account.id(),
+					subscription, other, start, end, card.id(), key, start)))
+				.as("recorded as %s", other)
+				.isInstanceOfSatisfying(SubdeskException.class,
+						e -> assertThat(e.code()).isEqualTo("PAYMENT_GATEWAY_UNAVAILABLE"));
+			assertThat(attemptStatus(key)).as("not completed").isEqualTo("PENDING");
+			assertThat(billing.hasSuccessfulCharge(subscription, start)).as("nothing recorded").isFalse();
+		}
+
+		billing.reverseUnrecordedPayment(card, charged, key);
+		assertThat(attemptStatus(key)).isEqualTo("REVERSED");
+		assertThat(jdbc.sql("SELECT amount FROM sandbox_gateway_payments WHERE idempotency_key = :k")
+			.param("k", "reverse_" + key).query(Long.class).single()).as("what was taken goes back").isEqualTo(5999L);
+	}
+
+	@Test
+	void aRenewalAttemptCompletesOnlyWithTheAmountItWasSentWithElseItGoesBack() {
+		Account account = accounts.open("renewal-" + UUID.randomUUID() + "@example.com", "Billing Module", "US", null);
+		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_visa");
+		String same = "renewal_sub_same" + UUID.randomUUID().toString().substring(0, 8) + "_p1_a1";
+		String other = "renewal_sub_other" + UUID.randomUUID().toString().substring(0, 8) + "_p1_a1";
+		Money sent = Money.of(5999, "USD");
+		billing.recordRenewalAttempts(java.util.List.of(
+				new Billing.RenewalAttempt(same, account.id(), "sub_same", card.id(), card.gatewayToken(), sent),
+				new Billing.RenewalAttempt(other, account.id(), "sub_other", card.id(), card.gatewayToken(), sent)));
+
+		java.util.Set<String> completed = transactions.execute(tx -> billing.completeRenewalAttempts(
+				java.util.Map.of(same, sent, other, Money.of(6999, "USD"))));
+
+		assertThat(completed).containsExactly(same);
+		assertThat(attemptStatus(same)).isEqualTo("COMPLETED");
+		assertThat(attemptStatus(other)).as("sent with another amount than its charge records").isEqualTo("PENDING");
+		java.util.Set<String> back = transactions.execute(tx -> billing.markUncompletedForReversal(java.util.List.of(other)));
+		assertThat(back).as("given back after the commit").containsExactly(other);
+		assertThat(attemptStatus(other)).isEqualTo("REVERSING");
+	}
+
+	private String attemptStatus(String key) {
+		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :key").param("key", key)
+			.query(String.class).single();
+	}
+
+	@Test
 	void aDeclinedPurchaseIsRecordedAsDeclinedAndMakesNoCharge() {
 		Account account = accounts.open("declined-" + UUID.randomUUID() + "@example.com", "Billing Module", "US", null);
 		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_chargeDeclined");
