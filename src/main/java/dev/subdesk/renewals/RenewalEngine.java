@@ -35,7 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with its renewal price; a RENEWAL_REMINDER goes out before (30 days for yearly plans, inside California's
  * 15-45-day window, R-CA-7; 3 days for monthly ones); a declined renewal is retried 1, 3 and 5 days later
  * before the subscription expires. Work is claimed in batches, the gateway is called outside any transaction,
- * and each attempt carries its own gateway idempotency key, so a crash or a lost answer never charges twice.
+ * and each attempt carries its own gateway idempotency key, so a crash or a lost answer never charges twice. A batch
+ * goes to the gateway in chunks, each checked still due just before it leaves: a subscription cancelled after its
+ * claim is not charged and then given back, it is not charged (R-US-3).
  */
 @Service
 public class RenewalEngine implements org.springframework.beans.factory.DisposableBean {
@@ -58,6 +60,8 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final java.util.concurrent.ExecutorService workers;
 	private final int workerCount;
 	private final int batchSize;
+	/** How many requests go to the gateway at once, each chunk checked just before it leaves ({@link #send}). */
+	private final int sendChunk;
 	private final boolean preBillingNotice;
 	private final SubscriptionPriceChanges priceChanges;
 
@@ -65,6 +69,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			PlatformTransactionManager txManager, MeterRegistry meters,
 			@Value("${subdesk.renewals.workers:3}") int workerCount,
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
+			@Value("${subdesk.renewals.send-chunk:50}") int sendChunk,
 			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges,
 			@Value("${subdesk.db-pool-size:20}") int poolSize) {
 		// a worker holds a connection for its claims while it records with another; the rest serve requests
@@ -78,6 +83,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
 		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
 		this.batchSize = batchSize;
+		this.sendChunk = Math.max(1, sendChunk);
 		this.workerCount = Math.max(1, workerCount);
 		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
 				Thread.ofPlatform().name("renewal-worker-", 0).daemon().factory());
@@ -303,18 +309,19 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			charged.add(sent);
 			requests.add(new ChargeRequest(attempt.gatewayToken(), attempt.amount(), attempt.gatewayKey()));
 		}
-		List<PaymentResult> results = timed(timings::gateway, () -> billing.chargeRenewals(requests));
+		List<RenewalQueue.Due> sent = new ArrayList<>(charged.size());
+		List<PaymentResult> results = send(charged, requests, sent, unansweredInRun);
 		List<RenewalQueue.Due> declined = new ArrayList<>(noMethod);
 		List<String> declineCodes = new ArrayList<>(noMethod.stream().map(d -> "no_payment_method").toList());
 		List<String> unanswered = new ArrayList<>();
-		for (int i = 0; i < charged.size(); i++) {
+		for (int i = 0; i < sent.size(); i++) {
 			switch (results.get(i)) {
-				case PaymentResult.Succeeded ok -> succeeded.add(charged.get(i));
+				case PaymentResult.Succeeded ok -> succeeded.add(sent.get(i));
 				case PaymentResult.Declined no -> {
-					declined.add(charged.get(i));
+					declined.add(sent.get(i));
 					declineCodes.add(no.code());
 				}
-				case PaymentResult.Unknown unknown -> unanswered.add(charged.get(i).subscription().id());
+				case PaymentResult.Unknown unknown -> unanswered.add(sent.get(i).subscription().id());
 			}
 		}
 		recordSuccesses(succeeded, prices, attempts);
@@ -326,6 +333,39 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 		unansweredInRun.addAll(unanswered);
 		return new RunResult(succeeded.size(), declined.size(), expired, 0, 0);
+	}
+
+	/**
+	 * Sends the batch's requests to the gateway chunk by chunk ({@code subdesk.renewals.send-chunk}): right before each
+	 * chunk leaves, one statement checks that its subscriptions are still due as claimed (the claim committed long
+	 * before the last request of a large batch leaves, and a customer may cancel meanwhile: R-US-3, after a confirmed
+	 * cancellation no further scheduled charge is attempted), and only those are sent. The others are not asked this
+	 * run: their attempts stay recorded, unsent (PENDING, for the sweep to look up and settle; a subscription due
+	 * again, after a change that rolled back, is sent at the next run under the same key, card and amount). Fills
+	 * {@code sent} with the attempts sent, in the order of the answers returned.
+	 */
+	private List<PaymentResult> send(List<RenewalQueue.Due> charged, List<ChargeRequest> requests,
+			List<RenewalQueue.Due> sent, Set<String> unansweredInRun) {
+		List<PaymentResult> results = new ArrayList<>(charged.size());
+		for (int from = 0; from < charged.size(); from += sendChunk) {
+			List<RenewalQueue.Due> chunk = charged.subList(from, Math.min(charged.size(), from + sendChunk));
+			Set<String> stillDue = timed(timings::database, () -> queue.stillDueToSend(chunk));
+			List<ChargeRequest> chunkRequests = new ArrayList<>(chunk.size());
+			for (int i = 0; i < chunk.size(); i++) {
+				RenewalQueue.Due due = chunk.get(i);
+				if (stillDue.contains(due.subscription().id())) {
+					sent.add(due);
+					chunkRequests.add(requests.get(from + i));
+				}
+				else {
+					unansweredInRun.add(due.subscription().id()); // not claimed again in this run
+				}
+			}
+			if (!chunkRequests.isEmpty()) {
+				results.addAll(timed(timings::gateway, () -> billing.chargeRenewals(chunkRequests)));
+			}
+		}
+		return results;
 	}
 
 	private static Billing.RenewalAttempt attempt(RenewalQueue.Due due, Map<String, String> tokens) {

@@ -131,6 +131,24 @@ public class RenewalQueue {
 			RETURNING s.*
 			""";
 
+	/**
+	 * Of claimed attempts about to be sent to the gateway, the subscriptions still due as they were claimed (live,
+	 * auto-renewing, in the same period), each share-locked for the moment of this statement. Its own transaction,
+	 * committed before the gateway is asked: a cancellation (or anything else that changes the row) that committed
+	 * first is seen here, however late after the claim (a locked row that changed since the statement's snapshot is
+	 * judged in its newest version), and its subscription is not sent; one still under way holds the row and the
+	 * subscription is skipped (it waits for the next run, should the change roll back); one that comes after waits for
+	 * this statement, and its attempt was sent first. No wait, so no deadlock with a cancellation locking its rows;
+	 * its commit does not wait for the disk: the locks are gone with a crash anyway.
+	 */
+	private static final String STILL_DUE_TO_SEND = """
+			WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true))
+			SELECT s.id
+			FROM no_wait, subscriptions s JOIN unnest(:ids::text[], :ends::timestamptz[]) AS v(id, period_end) ON s.id = v.id
+			WHERE s.current_period_end = v.period_end AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			FOR SHARE OF s SKIP LOCKED
+			""";
+
 	private static final String NEXT_DUE = """
 			SELECT min(due) FROM (
 			    SELECT min(least(next_attempt_at, extra_attempt_at)) AS due FROM subscriptions
@@ -399,6 +417,28 @@ public class RenewalQueue {
 		boolean live = s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
 				|| s.status() == Subscription.Status.PAST_DUE;
 		return live && s.autoRenew() && s.currentPeriodEnd().equals(due.subscription().currentPeriodEnd());
+	}
+
+	/**
+	 * The ids of {@code due}'s subscriptions still due as claimed at this instant ({@link #stillDue}, for a chunk of
+	 * attempts in one statement): only those are sent to the gateway, right after this returns. Outside any
+	 * transaction: its share locks are let go at once, never held over a gateway call. A subscription cancelled, set
+	 * to end or renewed since its claim, or being changed right now, is not among them. After a confirmed cancellation
+	 * no attempt of its subscription is sent (R-US-3): the cancellation and this statement meet on the subscription's
+	 * row, and whichever commits first wins.
+	 */
+	public Set<String> stillDueToSend(List<Due> due) {
+		if (org.springframework.transaction.support.TransactionSynchronizationManager.isActualTransactionActive()) {
+			throw new IllegalStateException("The renewals about to be sent are checked outside any transaction");
+		}
+		if (due.isEmpty()) {
+			return Set.of();
+		}
+		return new HashSet<>(jdbc.sql(STILL_DUE_TO_SEND)
+			.param("ids", due.stream().map(d -> d.subscription().id()).toArray(String[]::new))
+			.param("ends", due.stream().map(d -> Timestamp.from(d.subscription().currentPeriodEnd())).toArray(Timestamp[]::new))
+			.query(String.class)
+			.list());
 	}
 
 	/**

@@ -1,0 +1,208 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.payments.CardDetails;
+import dev.subdesk.payments.PaymentGateway;
+import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.shared.Money;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * R-US-3, R-CARD-4: after a confirmed cancellation no further scheduled charge is attempted. A renewal run claims a
+ * batch and sends it to the gateway chunk by chunk; a subscription of the batch cancelled while an earlier chunk is
+ * with the gateway is not sent at all (so there is nothing to give back), its cancellation answered and confirmed as
+ * always, and neither the sweep nor a later run sends its attempt afterwards. One worker and chunks of one request,
+ * so that the batch holds both subscriptions and each goes to the gateway on its own.
+ */
+@Import(NoRenewalSentAfterAConfirmedCancellationIntegrationTests.Gateway.class)
+@TestPropertySource(properties = { "subdesk.renewals.workers=1", "subdesk.renewals.send-chunk=1" })
+class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	HeldGateway gateway;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@TestConfiguration
+	static class Gateway {
+
+		@Bean
+		@Primary
+		HeldGateway heldGateway(@Qualifier("sandboxGateway") PaymentGateway sandbox) {
+			return new HeldGateway(sandbox);
+		}
+	}
+
+	/**
+	 * The sandbox, except that the first renewal request of a chosen subscription waits at the gateway until the test
+	 * releases it, as a slow gateway keeps a request; every request is noted.
+	 */
+	static final class HeldGateway implements PaymentGateway {
+
+		private final PaymentGateway sandbox;
+		final List<String> requested = new CopyOnWriteArrayList<>();
+		volatile Set<String> holding = Set.of();
+		volatile @Nullable String held;
+		volatile CountDownLatch arrived = new CountDownLatch(1);
+		volatile CountDownLatch release = new CountDownLatch(1);
+
+		HeldGateway(PaymentGateway sandbox) {
+			this.sandbox = sandbox;
+		}
+
+		@Override
+		public Optional<CardDetails> describe(String token) {
+			return sandbox.describe(token);
+		}
+
+		@Override
+		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
+			return chargeAll(List.of(new ChargeRequest(token, amount, idempotencyKey))).getFirst();
+		}
+
+		@Override
+		public List<PaymentResult> chargeAll(List<ChargeRequest> requests) {
+			for (ChargeRequest r : requests) {
+				requested.add(r.idempotencyKey());
+				if (held == null) {
+					for (String sub : holding) {
+						if (r.idempotencyKey().startsWith("renewal_" + sub + "_")) {
+							held = sub;
+							arrived.countDown();
+							try {
+								release.await(60, TimeUnit.SECONDS);
+							}
+							catch (InterruptedException e) {
+								Thread.currentThread().interrupt();
+							}
+						}
+					}
+				}
+			}
+			return sandbox.chargeAll(requests);
+		}
+
+		@Override
+		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
+			return sandbox.refund(token, amount, idempotencyKey);
+		}
+
+		@Override
+		public Optional<PaymentResult> lookup(String idempotencyKey) {
+			return sandbox.lookup(idempotencyKey);
+		}
+	}
+
+	/** The subscriptions of a test: ended after it, so that none a failed test leaves due joins the next one's batch. */
+	private final List<String> subscriptions = new java.util.ArrayList<>();
+
+	@org.junit.jupiter.api.AfterEach
+	void endTheSubscriptionsLeftDue() {
+		gateway.holding = Set.of();
+		gateway.release.countDown();
+		for (String sub : subscriptions) {
+			jdbc.sql("UPDATE subscriptions SET auto_renew = false, next_attempt_at = NULL WHERE id = :id")
+				.param("id", sub).update();
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "END_OF_TERM", "IMMEDIATE" })
+	void aSubscriptionCancelledWhileItsBatchIsAtTheGatewayIsNeverSent(String mode) throws Exception {
+		String account = fixtures.accountWithVisa();
+		String a = fixtures.subscribe(account, "antivirus-monthly");
+		String b = fixtures.subscribe(account, "antivirus-monthly");
+		subscriptions.add(a);
+		subscriptions.add(b);
+		Instant periodEnd = Instant.parse(fixtures.subscription(a).text("currentPeriodEnd"));
+		Instant secondEnd = Instant.parse(fixtures.subscription(b).text("currentPeriodEnd"));
+		// both due at one instant, so that one claim takes them (the test clock moves on while they are bought)
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = :t WHERE id = :b")
+			.param("t", java.sql.Timestamp.from(periodEnd)).param("b", b).update();
+		gateway.requested.clear();
+		gateway.held = null;
+		gateway.arrived = new CountDownLatch(1);
+		gateway.release = new CountDownLatch(1);
+		gateway.holding = Set.of(a, b);
+
+		CompletableFuture<Void> run = CompletableFuture
+			.runAsync(() -> fixtures.advance(Duration.between(fixtures.now(), periodEnd).plusMinutes(1)));
+		Api.Response cancel;
+		String first;
+		String second;
+		try {
+			assertThat(gateway.arrived.await(60, TimeUnit.SECONDS)).as("the batch reaches the gateway").isTrue();
+			first = java.util.Objects.requireNonNull(gateway.held);
+			second = first.equals(a) ? b : a;
+			// the engine claimed both (their claim committed) and has sent the first: the customer cancels the second
+			cancel = fixtures.cancel(second, mode);
+		}
+		finally {
+			gateway.release.countDown();
+		}
+		run.get(60, TimeUnit.SECONDS);
+
+		assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+		assertThat(cancel.text("confirmationNumber")).as("the cancellation is confirmed as always").isNotBlank();
+		org.awaitility.Awaitility.await("the cancellation's confirmation notice").atMost(Duration.ofSeconds(30))
+			.until(() -> fixtures.notices(account, "CANCELLATION_CONFIRMATION").size() == 1);
+		assertThat(fixtures.subscription(second).json().path("autoRenew").asBoolean()).isFalse();
+
+		String firstKey = "renewal_" + first + "_p1_a0";
+		String secondKey = "renewal_" + second + "_p1_a0";
+		assertThat(ledger(firstKey)).as("the first is renewed").containsExactly("succeeded");
+		assertThat(fixtures.subscription(first).text("currentPeriodStart"))
+			.isEqualTo((first.equals(a) ? periodEnd : secondEnd).toString());
+		assertThat(gateway.requested).as("nothing is sent for the cancelled subscription after its confirmation")
+			.noneMatch(k -> k.startsWith("renewal_" + second + "_"));
+		assertThat(ledgerLike("renewal_" + second + "_%")).as("no payment at the gateway").isEmpty();
+		assertThat(ledgerLike("reverse_renewal_" + second + "_%")).as("so nothing to give back").isEmpty();
+
+		// a crash and restart, or just time passing: the sweep of pending money records and later runs
+		fixtures.advance(Duration.ofMinutes(10));
+		assertThat(gateway.requested).as("neither the sweep nor a later run sends it")
+			.noneMatch(k -> k.startsWith("renewal_" + second + "_"));
+		assertThat(ledgerLike("renewal_" + second + "_%")).isEmpty();
+		assertThat(ledgerLike("reverse_renewal_" + second + "_%")).isEmpty();
+		assertThat(jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", secondKey)
+			.query(String.class).optional()).as("the attempt took nothing").hasValueSatisfying(
+					status -> assertThat(status).isIn("PENDING", "VOID"));
+		assertThat(jdbc.sql("SELECT count(*) FROM charges WHERE subscription_id = :s AND period_start = :p")
+			.param("s", second).param("p", java.sql.Timestamp.from(second.equals(a) ? periodEnd : secondEnd))
+			.query(Long.class).single())
+			.as("no charge for the period after the cancellation").isZero();
+	}
+
+	private List<String> ledger(String key) {
+		return jdbc.sql("SELECT outcome FROM sandbox_gateway_payments WHERE idempotency_key = :k").param("k", key)
+			.query(String.class).list();
+	}
+
+	private List<String> ledgerLike(String pattern) {
+		return jdbc.sql("SELECT idempotency_key FROM sandbox_gateway_payments WHERE idempotency_key LIKE :p")
+			.param("p", pattern).query(String.class).list();
+	}
+}
