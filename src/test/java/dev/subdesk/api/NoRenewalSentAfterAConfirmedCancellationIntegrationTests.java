@@ -6,6 +6,9 @@ import dev.subdesk.payments.CardDetails;
 import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
+import dev.subdesk.subscriptions.RenewalQueue;
+import dev.subdesk.subscriptions.Subscription;
+import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.time.Duration;
@@ -45,6 +48,18 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	RenewalQueue queue;
+
+	@Autowired
+	Subscriptions subscriptionRows;
+
+	@Autowired
+	javax.sql.DataSource dataSource;
+
+	@Autowired
+	org.springframework.transaction.PlatformTransactionManager transactions;
 
 	@TestConfiguration
 	static class Gateway {
@@ -194,6 +209,47 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 			.param("s", second).param("p", java.sql.Timestamp.from(second.equals(a) ? periodEnd : secondEnd))
 			.query(Long.class).single())
 			.as("no charge for the period after the cancellation").isZero();
+	}
+
+	/**
+	 * The check before a chunk leaves: a subscription whose row another transaction is changing right now is skipped,
+	 * not waited for (no deadlock with a cancellation locking its rows, and nothing is sent that it may be stopping);
+	 * once the change commits, its newest version decides.
+	 */
+	@org.junit.jupiter.api.Test
+	void aSubscriptionBeingChangedIsNotSentAndOnceChangedItsNewestVersionDecides() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-monthly");
+		String other = fixtures.subscribe(account, "antivirus-monthly");
+		subscriptions.add(sub);
+		subscriptions.add(other);
+		List<RenewalQueue.Due> due = java.util.stream.Stream.of(sub, other).map(id -> {
+			Subscription s = subscriptionRows.get(id);
+			return new RenewalQueue.Due(s, s.currentPeriodEnd(), false, 0);
+		}).toList();
+		assertThat(queue.stillDueToSend(due)).containsExactlyInAnyOrder(sub, other);
+		try (java.sql.Connection changing = dataSource.getConnection()) {
+			changing.setAutoCommit(false);
+			try (java.sql.PreparedStatement lock = changing
+				.prepareStatement("UPDATE subscriptions SET auto_renew = false WHERE id = ?")) {
+				lock.setString(1, sub);
+				lock.executeUpdate();
+			}
+			assertThat(queue.stillDueToSend(due)).as("skipped while it is being changed").containsExactly(other);
+			changing.rollback();
+			assertThat(queue.stillDueToSend(due)).as("due again: the change rolled back")
+				.containsExactlyInAnyOrder(sub, other);
+			try (java.sql.PreparedStatement lock = changing
+				.prepareStatement("UPDATE subscriptions SET auto_renew = false WHERE id = ?")) {
+				lock.setString(1, sub);
+				lock.executeUpdate();
+			}
+			changing.commit();
+		}
+		assertThat(queue.stillDueToSend(due)).as("set to end: not sent").containsExactly(other);
+		Throwable inside = new org.springframework.transaction.support.TransactionTemplate(transactions)
+			.execute(status -> org.assertj.core.api.Assertions.catchThrowable(() -> queue.stillDueToSend(due)));
+		assertThat(inside).as("never inside a transaction, whose locks a gateway call would hold").isInstanceOf(IllegalStateException.class);
 	}
 
 	private List<String> ledger(String key) {
