@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +54,21 @@ public class Devices {
 		this.subscriptions = subscriptions;
 	}
 
-	private static boolean seatable(Subscription s, Map<String, Long> used) {
+	/**
+	 * Whether a new device may take a seat of {@code s} at {@code now}: it is live, its end is not already due (a
+	 * scheduled end or dunning's last retry that has come, its job not run yet: the device would get no token and be
+	 * deactivated at an instant before its registration), and a seat is free.
+	 */
+	private static boolean seatable(Subscription s, Map<String, Long> used, Instant now) {
 		return (s.status() == Subscription.Status.TRIALING || s.status() == Subscription.Status.ACTIVE
-				|| s.status() == Subscription.Status.PAST_DUE) && used.getOrDefault(s.id(), 0L) < s.deviceLimit();
+				|| s.status() == Subscription.Status.PAST_DUE) && !s.endsBy(now)
+				&& used.getOrDefault(s.id(), 0L) < s.deviceLimit();
 	}
 
 	/**
 	 * Registers a device on a seat of the named subscription, else of the oldest subscription with a free
-	 * seat. No free seat: {@code 409 DEVICE_LIMIT_REACHED}.
+	 * seat. No free seat (or the named subscription's end is due, see {@link Subscription#endsBy}):
+	 * {@code 409 DEVICE_LIMIT_REACHED}.
 	 */
 	@Transactional
 	public Device register(String accountId, String name, Device.Platform platform, @Nullable String subscriptionId) {
@@ -75,6 +83,7 @@ public class Devices {
 			throw new AccountClosedException(accountId);
 		}
 		Map<String, Long> used = seatsInUse(accountId);
+		Instant now = clock.instant();
 		List<Subscription> candidates = named != null ? List.of(named)
 				: subscriptions.forAccount(accountId)
 					.stream()
@@ -83,9 +92,9 @@ public class Devices {
 		// A subscription can end without its account's lock (the store's end, dunning's expiry): the seat's row is
 		// locked and read again, so that an end either comes first and is seen, or waits and deactivates this device.
 		Subscription seat = candidates.stream()
-			.filter(s -> seatable(s, used))
+			.filter(s -> seatable(s, used, now))
 			.map(s -> subscriptions.lock(s.id()))
-			.filter(s -> seatable(s, used))
+			.filter(s -> seatable(s, used, now))
 			.findFirst()
 			.orElseThrow(() -> SubdeskException.of(DevicesErrorCode.DEVICE_LIMIT_REACHED,
 					"Every seat is in use; deactivate a device or add a subscription with more seats"));
@@ -99,7 +108,7 @@ public class Devices {
 			.param("name", name)
 			.param("platform", platform.name())
 			.param("subscription", seat.id())
-			.param("at", Timestamp.from(clock.instant()))
+			.param("at", Timestamp.from(now))
 			.update();
 		Device activated = find(accountId, id).orElseThrow();
 		events.publishEvent(new DomainChange(EventType.DEVICE_ACTIVATED, activated));

@@ -1,6 +1,5 @@
 package dev.subdesk.entitlements;
 
-import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +23,6 @@ import org.jspecify.annotations.Nullable;
  * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
  */
 final class CoveragePolicy {
-
-	/** The last dunning retry, counted from the failed renewal at the end of the period. */
-	static final Duration DUNNING = Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]);
 
 	/** How long at a time an auto-renewing subscription whose renewal is due but has not run yet covers. */
 	static final Duration RENEWAL_DUE = Duration.ofHours(1);
@@ -67,10 +63,10 @@ final class CoveragePolicy {
 			case TRIALING, ACTIVE -> !s.autoRenew() || s.cancelAt() != null || now.isBefore(s.currentPeriodEnd())
 					? s.currentPeriodEnd()
 					: s.storeBilled() ? s.currentPeriodEnd().plus(STORE_NOTICE_LAG)
-							: earlier(now.plus(RENEWAL_DUE), s.currentPeriodEnd().plus(DUNNING));
+							: earlier(now.plus(RENEWAL_DUE), s.lastRetryAt());
 			// a store-billed one is served as long as the store serves it (its grace end, or the paid end without
 			// grace); a store that named no end (a grace period without its end) keeps our own dunning's five days
-			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.currentPeriodEnd().plus(DUNNING));
+			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.lastRetryAt());
 			case CANCELLED, EXPIRED -> null;
 		};
 		if (end == null) {

@@ -40,6 +40,27 @@ public record Subscription(String id, String accountId, String planCode, String 
 		return status == Status.CANCELLED || status == Status.EXPIRED;
 	}
 
+	/**
+	 * Whether its end is due at {@code now}, even when the job that records it has not run yet (a job due at X runs once
+	 * the clock is at or past X, maybe later): its scheduled end ({@code cancelAt}) has come, or, PAST_DUE in our own
+	 * dunning, its last retry is due, after which it either recovers or expires at that retry's instant. An ended one
+	 * is. A store-billed PAST_DUE one is not: its store, not our retries, ends it.
+	 */
+	public boolean endsBy(Instant now) {
+		if (ended() || cancelAt != null && !now.isBefore(cancelAt)) {
+			return true;
+		}
+		return status == Status.PAST_DUE && !storeBilled() && !now.isBefore(lastRetryAt());
+	}
+
+	/**
+	 * When the last dunning retry of the renewal due at the end of the current period runs
+	 * ({@link RenewalQueue#RETRY_DAYS}, counted from that end).
+	 */
+	public Instant lastRetryAt() {
+		return currentPeriodEnd.plus(java.time.Duration.ofDays(RenewalQueue.RETRY_DAYS[RenewalQueue.RETRY_DAYS.length - 1]));
+	}
+
 	/** Not ended, with a scheduled end. */
 	public boolean scheduledToEnd() {
 		return !ended() && cancelAt != null;
