@@ -22,12 +22,15 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What a customer may use now, and the entitlement tokens their devices show offline (shared/API.md, Entitlements).
@@ -48,9 +51,12 @@ public class Entitlements {
 	private final EntitlementKeys keys;
 	private final Clock clock;
 	private final String issuer;
+	private final TransactionTemplate readOnly;
 
 	Entitlements(Subscriptions subscriptions, Devices devices, Catalog catalog, EntitlementKeys keys, Clock clock,
-			@Value("${subdesk.public-base-url}") String issuer) {
+			@Value("${subdesk.public-base-url}") String issuer, PlatformTransactionManager transactions) {
+		this.readOnly = new TransactionTemplate(transactions);
+		this.readOnly.setReadOnly(true);
 		this.subscriptions = subscriptions;
 		this.devices = devices;
 		this.catalog = catalog;
@@ -96,12 +102,40 @@ public class Entitlements {
 
 	/**
 	 * A new signed token for a device. An unknown device is {@code 404 NOT_FOUND}; a DEACTIVATED (or removed) device,
-	 * or one whose subscription covers nothing now, {@code 409 NOT_ENTITLED}.
+	 * or one whose subscription covers nothing now, {@code 409 NOT_ENTITLED}. Not in one transaction: what the token
+	 * grants is read in a read-only one, which has given its connection back before the signing key is looked up (and,
+	 * when there is none yet, the first made in a transaction of its own). So a token needs one connection at a time,
+	 * and as many first tokens at once as the pool has connections do not each hold one while waiting for another.
 	 */
-	@Transactional(readOnly = true)
 	public EntitlementToken issueToken(String deviceId) {
-		Device device = devices.findEvenIfRemoved(deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
 		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Claims claims = Objects.requireNonNull(readOnly.execute(status -> claims(deviceId, now)));
+		EntitlementKeys.Signer signer = keys.signer();
+		JWTClaimsSet set = new JWTClaimsSet.Builder().issuer(issuer)
+			.subject(claims.device().id())
+			.claim("acct", claims.device().accountId())
+			.claim("products", List.copyOf(claims.products()))
+			.issueTime(Date.from(now))
+			.expirationTime(Date.from(claims.exp()))
+			.build();
+		SignedJWT jwt = new SignedJWT(
+				new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(signer.kid()).type(JOSEObjectType.JWT).build(), set);
+		try {
+			jwt.sign(signer);
+		}
+		catch (JOSEException e) {
+			throw new IllegalStateException("Signing an entitlement token failed", e);
+		}
+		return new EntitlementToken(jwt.serialize(), claims.exp());
+	}
+
+	/** What a device's token says: the device, its products, and when the token expires. */
+	private record Claims(Device device, Set<String> products, Instant exp) {
+	}
+
+	/** The claims of a device's token at {@code now} (whole seconds), read in the caller's read-only transaction. */
+	private Claims claims(String deviceId, Instant now) {
+		Device device = devices.findEvenIfRemoved(deviceId).orElseThrow(() -> SubdeskException.notFound("Device", deviceId));
 		Grant grant = grant(device, now).orElseThrow(() -> SubdeskException.of(EntitlementsErrorCode.NOT_ENTITLED,
 				"This device is not entitled: it is deactivated, or its subscription has ended"));
 		Instant limit = now.plus(LONGEST_TOKEN);
@@ -110,23 +144,7 @@ public class Entitlements {
 		if (!exp.isAfter(now)) {
 			throw SubdeskException.of(EntitlementsErrorCode.NOT_ENTITLED, "This device's coverage ends within the second");
 		}
-		EntitlementKeys.Signer signer = keys.signer();
-		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)
-			.subject(device.id())
-			.claim("acct", device.accountId())
-			.claim("products", List.copyOf(grant.products()))
-			.issueTime(Date.from(now))
-			.expirationTime(Date.from(exp))
-			.build();
-		SignedJWT jwt = new SignedJWT(
-				new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(signer.kid()).type(JOSEObjectType.JWT).build(), claims);
-		try {
-			jwt.sign(signer);
-		}
-		catch (JOSEException e) {
-			throw new IllegalStateException("Signing an entitlement token failed", e);
-		}
-		return new EntitlementToken(jwt.serialize(), exp);
+		return new Claims(device, grant.products(), exp);
 	}
 
 	/** What a device may use and until when: the products of its seat's subscription and of its covering add-ons. */
