@@ -9,8 +9,8 @@
 --   retry's 5 days (RenewalQueue.RETRY_DAYS), or its base's when the base expired too (add-ons expire with it); billed
 --   by a store, the end of the last period the store reported (an expiry or a hold comes at or after it, a
 --   revocation before it: the later instant keeps the evidence longer, never shorter), never later than now.
--- subscriptions has no updated_at column and its status changes are not kept elsewhere. In a migration of its own,
--- before V404 makes ended_at required of every ended subscription.
+-- subscriptions has no updated_at column and its status changes are not kept elsewhere. (No constraint requires
+-- ended_at yet: nodes of the previous version end subscriptions without it while a new one migrates; DESIGN-NOTES.md.)
 UPDATE subscriptions s
 SET ended_at = CASE
     WHEN s.status = 'CANCELLED' THEN COALESCE(s.cancelled_at, s.cancel_at, s.current_period_end)

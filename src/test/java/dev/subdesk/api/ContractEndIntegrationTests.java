@@ -1,7 +1,6 @@
 package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -98,19 +96,6 @@ class ContractEndIntegrationTests extends ApiIntegrationTest {
 			.contains(Instant.parse(fixtures.subscription(sub).text("cancelledAt")));
 	}
 
-
-	/** The database refuses an end that does not say when, and a running contract that says it ended (V404). */
-	@Test
-	void anEndWithoutItsInstantOrALiveContractWithOneIsRefused() {
-		String account = fixtures.accountWithVisa();
-		String live = fixtures.subscribe(account, "antivirus-monthly");
-		assertThatThrownBy(() -> jdbc.sql("UPDATE subscriptions SET status = 'EXPIRED' WHERE id = :id").param("id", live)
-			.update()).isInstanceOf(DataIntegrityViolationException.class).hasMessageContaining("subscriptions_ended_at_check");
-		assertThatThrownBy(() -> jdbc.sql("UPDATE subscriptions SET ended_at = now() WHERE id = :id").param("id", live)
-			.update()).isInstanceOf(DataIntegrityViolationException.class).hasMessageContaining("subscriptions_ended_at_check");
-		assertThat(fixtures.subscription(live).text("status")).isEqualTo("ACTIVE");
-		assertThat(endedAt(live)).isEmpty();
-	}
 
 	/**
 	 * V403 fills in the end of the subscriptions that ended before it: a cancelled one's {@code cancelled_at}; an

@@ -1,3 +1,0 @@
--- Checks V404's constraint against the existing rows (V403 filled them in) under a SHARE UPDATE EXCLUSIVE lock, which
--- lets renewals, cancellations and purchases go on while it reads the table.
-ALTER TABLE subscriptions VALIDATE CONSTRAINT subscriptions_ended_at_check;
