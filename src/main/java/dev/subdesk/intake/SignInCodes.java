@@ -119,7 +119,7 @@ public class SignInCodes {
 
 	/** The live code whose link has this hash, whoever asked for it: the link is the mailbox's, not a browser's. */
 	private static final String LIVE_LINK = """
-			SELECT id, account_id, email FROM portal_sign_in_codes
+			SELECT id, account_id, email, requester FROM portal_sign_in_codes
 			WHERE link_hash = :hash AND used_at IS NULL AND expires_at > :now AND account_id IS NOT NULL
 			""";
 
@@ -131,8 +131,23 @@ public class SignInCodes {
 
 	private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-	/** Who a sign-in link signs in: the account and the email its code was asked for with (the account's). */
-	public record LinkSignIn(String accountId, String email) {
+	/**
+	 * Who a sign-in link signs in: the account and the email its code was asked for with (the account's); whether the
+	 * browser opening it is the one that asked for it ({@code askedHere}).
+	 */
+	public record LinkSignIn(String accountId, String email, boolean askedHere) {
+	}
+
+	/**
+	 * What came of using a sign-in link: signed in ({@code signIn} set); or the address the link went to must be
+	 * typed first, the link kept (opened in another browser than the one that asked, without that address); or the
+	 * link cannot be used.
+	 */
+	public record LinkUse(Outcome outcome, @Nullable LinkSignIn signIn) {
+
+		public enum Outcome {
+			SIGNED_IN, ADDRESS_NEEDED, UNUSABLE
+		}
 	}
 
 	/** The outcome of asking for a code; the customer sees the same page for SENT whether or not an account exists. */
@@ -323,46 +338,63 @@ public class SignInCodes {
 
 	/**
 	 * Whom the sign-in link with {@code token} would sign in now, without using it: for the page that asks to confirm
-	 * (a GET, which mail scanners and link previews make too, so it must change nothing). Empty for a token that is
-	 * malformed, unknown, used, expired or ended, or whose account no longer has the email or is closed: all alike.
+	 * (a GET, which mail scanners and link previews make too, so it must change nothing), opened by the browser
+	 * {@code requester} (null: one that never asked for a code). Empty for a token that is malformed, unknown, used,
+	 * expired or ended, or whose account no longer has the email or is closed: all alike.
 	 */
 	@Transactional(readOnly = true)
-	public Optional<LinkSignIn> peekLink(String token) {
-		return liveLink(token, false);
+	public Optional<LinkSignIn> peekLink(String token, @Nullable String requester) {
+		return liveLink(token, requester, false).map(LiveLink::signIn);
 	}
 
 	/**
 	 * Signs in with the link {@code token} (a POST the customer confirmed): uses its code up, so neither the link nor
 	 * the code works again. The link cannot be guessed (256 random bits), so it is not held to the ceiling of wrong
 	 * tries on the code, nor to the browser that asked for the code: a customer whom strangers' guesses keep from the
-	 * code signs in with it on a new device. Empty as for {@link #peekLink}.
+	 * code signs in with it on a new device. But a browser other than the one that asked ({@code requester}) must
+	 * type the address the link went to ({@code typedEmail}): else whoever asked for a code for their own address
+	 * could send their link to someone, who, pressing the button, would be signed in to the sender's account and
+	 * might save a card there (sign-in forgery). A wrong or missing address keeps the link.
 	 */
 	@Transactional
-	public Optional<LinkSignIn> useLink(String token) {
-		return liveLink(token, true);
+	public LinkUse useLink(String token, @Nullable String requester, @Nullable String typedEmail) {
+		Optional<LiveLink> link = liveLink(token, requester, true);
+		if (link.isEmpty()) {
+			return new LinkUse(LinkUse.Outcome.UNUSABLE, null);
+		}
+		LinkSignIn signIn = link.get().signIn();
+		if (!signIn.askedHere() && (typedEmail == null || typedEmail.isBlank()
+				|| !EmailAddresses.same(jdbc, signIn.email(), typedEmail.strip()))) {
+			return new LinkUse(LinkUse.Outcome.ADDRESS_NEEDED, null);
+		}
+		jdbc.sql(MARK_USED).param("at", Timestamp.from(clock.instant())).param("id", link.get().id()).update();
+		return new LinkUse(LinkUse.Outcome.SIGNED_IN, signIn);
 	}
 
-	private Optional<LinkSignIn> liveLink(String token, boolean use) {
+	/** A live link's code row ({@code id}) and whom it signs in. */
+	private record LiveLink(String id, LinkSignIn signIn) {
+	}
+
+	private Optional<LiveLink> liveLink(String token, @Nullable String requester, boolean lock) {
 		if (!LINK_TOKEN.matcher(token).matches()) {
 			return Optional.empty();
 		}
 		Instant now = clock.instant();
-		record Live(String id, String accountId, String email) {
+		record Live(String id, String accountId, String email, @Nullable String requester) {
 		}
-		Optional<Live> live = jdbc.sql(use ? LIVE_LINK + " FOR UPDATE" : LIVE_LINK)
+		Optional<Live> live = jdbc.sql(lock ? LIVE_LINK + " FOR UPDATE" : LIVE_LINK)
 			.param("hash", linkHash(token))
 			.param("now", Timestamp.from(now))
-			.query((rs, n) -> new Live(rs.getString("id"), rs.getString("account_id"), rs.getString("email")))
+			.query((rs, n) -> new Live(rs.getString("id"), rs.getString("account_id"), rs.getString("email"),
+					rs.getString("requester")))
 			.optional();
 		// the account as it is now: open, and still with the email the link went to (a changed email ends its codes,
 		// a closure erases the email of their rows; this holds too while either is under way)
-		Optional<Live> valid = live.filter(l -> accounts.find(l.accountId())
+		return live.filter(l -> accounts.find(l.accountId())
 			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), l.email()))
-			.isPresent());
-		if (use) {
-			valid.ifPresent(l -> jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", l.id()).update());
-		}
-		return valid.map(l -> new LinkSignIn(l.accountId(), l.email()));
+			.isPresent())
+			.map(l -> new LiveLink(l.id(), new LinkSignIn(l.accountId(), l.email(),
+					requester != null && requester.equals(l.requester()))));
 	}
 
 	/** A new link token: {@value #LINK_BYTES} random bytes, unpadded base64url (43 characters, safe in a URL). */

@@ -101,27 +101,50 @@ class SignInController {
 	 * for every reason (unknown, used, expired), whether or not an account has the email.
 	 */
 	@GetMapping("/portal/sign-in/link")
-	String linkForm(@RequestParam(name = "t", defaultValue = "") String token, HttpServletResponse response,
-			Model model) {
+	String linkForm(@RequestParam(name = "t", defaultValue = "") String token, HttpServletRequest request,
+			HttpServletResponse response, Model model) {
 		noReferrer(response);
-		Optional<SignInCodes.LinkSignIn> link = codes.peekLink(token);
+		Optional<SignInCodes.LinkSignIn> link = codes.peekLink(token, askedBy(request));
 		if (link.isEmpty()) {
 			return linkUnusable(response);
 		}
-		model.addAttribute("email", link.get().email());
-		model.addAttribute("token", token);
-		return "web/sign-in-link";
+		return linkPage(token, link.get(), false, model);
 	}
 
 	@PostMapping("/portal/sign-in/link")
-	String signInWithLink(@RequestParam(name = "t", defaultValue = "") String token, HttpServletRequest request,
-			HttpServletResponse response) {
+	String signInWithLink(@RequestParam(name = "t", defaultValue = "") String token,
+			@RequestParam(name = "email", required = false) @Nullable String email, HttpServletRequest request,
+			HttpServletResponse response, Model model) {
 		noReferrer(response);
-		Optional<SignInCodes.LinkSignIn> link = codes.useLink(token);
-		if (link.isEmpty()) {
-			return linkUnusable(response);
-		}
-		return signedIn(link.get().email(), link.get().accountId(), request, response);
+		SignInCodes.LinkUse use = codes.useLink(token, askedBy(request), email);
+		return switch (use.outcome()) {
+			case UNUSABLE -> linkUnusable(response);
+			case ADDRESS_NEEDED -> {
+				response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+				yield linkPage(token, new SignInCodes.LinkSignIn("", "", false), email != null && !email.isBlank(),
+						model);
+			}
+			case SIGNED_IN -> signedIn(use.signIn().email(), use.signIn().accountId(), request, response);
+		};
+	}
+
+	/**
+	 * The link's page: in the browser that asked for it, the address and one button; in another, a field for the
+	 * address the link went to, which the page does not show (the one who sent the link might not be its reader).
+	 */
+	private static String linkPage(String token, SignInCodes.LinkSignIn link, boolean wrongAddress, Model model) {
+		model.addAttribute("token", token);
+		model.addAttribute("askedHere", link.askedHere());
+		model.addAttribute("email", link.askedHere() ? link.email() : "");
+		model.addAttribute("wrongAddress", wrongAddress);
+		return "web/sign-in-link";
+	}
+
+	/** The browser's requester token, if it ever asked for a code; none is made here. */
+	private static @Nullable String askedBy(HttpServletRequest request) {
+		HttpSession session = request.getSession(false);
+		return session == null || session.getAttribute(REQUESTER_ATTRIBUTE) == null ? null
+				: session.getAttribute(REQUESTER_ATTRIBUTE).toString();
 	}
 
 	private static String linkUnusable(HttpServletResponse response) {

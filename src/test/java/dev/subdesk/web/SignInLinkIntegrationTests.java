@@ -146,7 +146,8 @@ class SignInLinkIntegrationTests {
 
 		PortalSession customer = PortalSession.from(port, "127.0.3.3");
 		customer.get(path);
-		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path))).location()).endsWith("/portal");
+		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path), "email", email)).location())
+			.endsWith("/portal");
 		assertThat(customer.get("/portal").status()).isEqualTo(200);
 
 		PortalSession again = PortalSession.from(port, "127.0.3.4");
@@ -156,7 +157,7 @@ class SignInLinkIntegrationTests {
 		again.get("/portal/sign-in");
 		assertThat(again.post("/portal/sign-in/link", Map.of("t", token(path))).status()).isEqualTo(410);
 		assertThat(again.get("/portal").status()).as("not signed in by a used link").isEqualTo(302);
-		assertThat(scanner.post("/portal/sign-in/link", Map.of("t", token(path))).status())
+		assertThat(scanner.post("/portal/sign-in/link", Map.of("t", token(path), "email", email)).status())
 			.as("nor the page opened before it was used").isEqualTo(410);
 
 		PortalSession.Page unknown = again.get("/portal/sign-in/link?t=" + "A".repeat(43));
@@ -179,7 +180,8 @@ class SignInLinkIntegrationTests {
 
 		new Fixtures(api).advance(Duration.ofMinutes(10).plusSeconds(1));
 
-		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path))).status()).isEqualTo(410);
+		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path), "email", email)).status())
+			.isEqualTo(410);
 		assertThat(customer.get("/portal").status()).isEqualTo(302);
 		assertThat(customer.get(path).status()).isEqualTo(410);
 	}
@@ -200,9 +202,13 @@ class SignInLinkIntegrationTests {
 		String tampered = token(path).substring(0, 42) + (token(path).endsWith("A") ? "B" : "A");
 
 		browser.get("/portal/sign-in/code");
-		assertThat(browser.post("/portal/sign-in/link", Map.of("t", tampered)).status()).as("a changed token").isEqualTo(410);
+		assertThat(browser.post("/portal/sign-in/link", Map.of("t", tampered, "email", myEmail)).status())
+			.as("a changed token").isEqualTo(410);
 		browser.get("/portal/sign-in/code");
-		assertThat(browser.post("/portal/sign-in/link", Map.of("t", token(path))).location()).endsWith("/portal");
+		assertThat(browser.post("/portal/sign-in/link", Map.of("t", token(path), "email", theirEmail)).status())
+			.as("the address of the browser's own code is not the link's").isEqualTo(400);
+		assertThat(browser.post("/portal/sign-in/link", Map.of("t", token(path), "email", myEmail)).location())
+			.endsWith("/portal");
 		String portal = browser.get("/portal").body();
 		assertThat(portal).contains("Signed in as " + myEmail).doesNotContain(theirEmail);
 
@@ -228,8 +234,41 @@ class SignInLinkIntegrationTests {
 		assertThat(customer.get("/portal").status()).as("not signed in").isEqualTo(302);
 
 		customer.get(path);
-		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path))).location())
+		assertThat(customer.post("/portal/sign-in/link", Map.of("t", token(path), "email", email)).location())
 			.as("the refused posts did not use the link").endsWith("/portal");
+	}
+
+	/**
+	 * Sign-in forgery: whoever asks for a code for their own address and sends the link to someone must not get that
+	 * person signed in to the sender's account by one click (a card saved there would be the sender's to use). In
+	 * another browser than the one that asked, the page does not show the address and signs in only once the address
+	 * the link went to is typed; a wrong or missing one keeps the link. The browser that asked signs in by the button.
+	 */
+	@Test
+	void aLinkOpenedInAnotherBrowserSignsInOnlyWithTheAddressItWentTo() throws Exception {
+		String account = new Fixtures(api).account("IE", null);
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession sender = PortalSession.from(port, "127.0.7.1");
+		ask(sender, email);
+		String path = linkPath(messagesTo(email, 1).getLast());
+
+		PortalSession other = PortalSession.from(port, "127.0.7.2");
+		PortalSession.Page page = other.get(path);
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).as("the address is not shown in another browser").doesNotContain(email)
+			.contains("type the email address the link was sent to").contains("name=\"email\"");
+		PortalSession.Page clicked = other.post("/portal/sign-in/link", Map.of("t", token(path)));
+		assertThat(clicked.status()).as("one click does not sign in another browser").isEqualTo(400);
+		assertThat(other.post("/portal/sign-in/link", Map.of("t", token(path), "email", "someone@example.com"))
+			.body()).contains("This is not the address the link was sent to");
+		assertThat(other.get("/portal").status()).as("not signed in").isEqualTo(302);
+
+		PortalSession.Page own = sender.get(path);
+		assertThat(own.body()).as("the browser that asked sees the address and one button").contains(email)
+			.doesNotContain("name=\"email\"");
+		assertThat(sender.post("/portal/sign-in/link", Map.of("t", token(path))).location())
+			.as("the refused posts kept the link").endsWith("/portal");
+		assertThat(sender.get("/portal").body()).contains("Signed in as " + email);
 	}
 
 	private static PortalSession.Page ask(PortalSession browser, String email) {
