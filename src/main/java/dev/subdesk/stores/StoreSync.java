@@ -3,6 +3,7 @@ package dev.subdesk.stores;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -22,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
  * subscriptions module's own methods. A notification id seen before changes nothing; so does one signed before the
- * last one applied to the same purchase. A purchase whose account token is unknown, or whose product is no plan,
+ * last one applied to the same purchase ({@link #ordersNotices}). A purchase whose account token is unknown, or whose product is no plan,
  * opens a support case and is not guessed at. What the store reported last sets when it is asked if it does not report
  * again ({@link StoreLookups}), whose answers are applied here alike.
  */
@@ -197,7 +198,7 @@ class StoreSync {
 					: report.change().storeState())
 			.param("refunded", refunded == null ? null : Timestamp.from(refunded))
 			.param("case", outcome.caseNumber())
-			.param("signed", Timestamp.from(report.signedAt()))
+			.param("signed", Timestamp.from(ordersNotices(report) ? report.signedAt() : purchase.lastSignedAt()))
 			.param("at", Timestamp.from(now))
 			.param("store", report.store().name())
 			.param("purchase", purchaseId)
@@ -206,6 +207,16 @@ class StoreSync {
 		StoreLookups.reschedule(jdbc, report.store().name(), purchaseId,
 				billed == null ? null : StoreLookups.dueAt(subscriptions.lock(billed)));
 		return outcome;
+	}
+
+	/**
+	 * Whether a report, once applied, makes the store's notices signed before it stale. A notice does. An answer to a
+	 * lookup of Google Play does not: it is no notice, and each Google notice reads the purchase's state when it comes,
+	 * so one whose event precedes the answer is no older a read than it; only its type tells a revocation (a refund)
+	 * from an expiry, which no answer can, and a delayed one must not be lost behind the answer.
+	 */
+	static boolean ordersNotices(StoreReport report) {
+		return !(report.store() == Channel.GOOGLE_PLAY && StoreLookups.LOOKUP.equals(report.type()));
 	}
 
 	/** Opens a case about a purchase Subdesk cannot place (once per purchase), and changes no subscription. */

@@ -114,12 +114,17 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
 		/** Pub/Sub pushes notification {@code type} about this purchase, as it happened now. */
 		JsonNode push(int type) {
+			return push(type, clock.instant());
+		}
+
+		/** Pub/Sub pushes notification {@code type} about this purchase now, of an event at {@code eventTime}. */
+		JsonNode push(int type, Instant eventTime) {
 			notices++; // Google's notices are read from the Play Developer API too
 			Instant now = clock.instant();
 			Api.Response answer = api
 				.with("Authorization", "Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()))
-				.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests.message(PACKAGE, type, token, now,
-						UUID.randomUUID().toString()));
+				.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests.message(PACKAGE, type, token,
+						eventTime, UUID.randomUUID().toString()));
 			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
 			return answer.json();
 		}
@@ -224,6 +229,30 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(p.lookups()).isZero();
 		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+	}
+
+	@Test
+	void aRevocationWhoseNoticeComesAfterTheLookupIsStillRecordedAsARefund() {
+		Purchase p = new Purchase();
+		// Google revokes (refunds) it near its period's end while the server is down: its notice is delayed
+		Instant revoked = p.end.minus(Duration.ofMinutes(5));
+		p.google("SUBSCRIPTION_STATE_EXPIRED", revoked, false, false);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		lookups.run(); // the server is back: the lookup runs before Pub/Sub pushes the revocation again
+		assertThat(p.lookups()).isEqualTo(1);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+
+		// Pub/Sub's retry: the revocation, its event time the moment Google revoked it
+		assertThat(p.push(GooglePlayNotifications.SUBSCRIPTION_REVOKED, revoked).path("outcome").asString())
+			.isEqualTo("APPLIED");
+
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).as("the end the lookup applied stands, as after an expiry notice")
+			.isEqualTo("EXPIRED");
+		JsonNode status = vendor.get("/subscriptions/" + s.path("id").asString() + "/store-status").json();
+		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(status.path("refunded").asBoolean()).isTrue();
+		entitlements.assertNoToken(p.device);
 	}
 
 	@Test
