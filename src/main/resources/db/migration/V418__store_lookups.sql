@@ -11,7 +11,8 @@ ALTER TABLE store_purchases
     ADD COLUMN last_lookup_at timestamptz;
 CREATE INDEX store_purchases_lookup_due_idx ON store_purchases (lookup_due_at) WHERE lookup_due_at IS NOT NULL;
 
--- the purchases already kept: due as StoreLookups.dueAt says of the subscription each bills now
+-- the purchases already kept: due as StoreLookups.dueAt says of the subscription each bills now (Google Play only: the
+-- App Store is not asked, and its purchases are never due)
 UPDATE store_purchases p
 SET lookup_for = d.due, lookup_due_at = d.due
 FROM (SELECT s.id,
@@ -21,4 +22,5 @@ FROM (SELECT s.id,
       FROM subscriptions s
       WHERE s.status = 'PAST_DUE'
          OR (s.status IN ('ACTIVE', 'TRIALING') AND s.auto_renew AND s.cancel_at IS NULL)) d
-WHERE d.id = p.subscription_id;
+WHERE d.id = p.subscription_id
+  AND p.store = 'GOOGLE_PLAY';

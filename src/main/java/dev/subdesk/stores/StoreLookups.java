@@ -39,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Google Play only: its Play Developer API ({@code purchases.subscriptionsv2.get}) is the one RTDN pushes already read
  * through. The App Store's Server API (Get All Subscription Statuses) has no client here yet: App Store purchases are
- * scheduled alike but not asked.
+ * not scheduled ({@link #dueAt} is null), so that none waits at the head of the due index at every run.
  */
 @Component
 class StoreLookups {
@@ -127,9 +127,12 @@ class StoreLookups {
 	 * When the store is to be asked about the purchase billing {@code s}, if it has not reported by then: an hour
 	 * past the period paid for, for an auto-renewing one (its renewal); an hour past the store's grace, for a PAST_DUE
 	 * one (its recovery, or its end); never for one that ended or whose end is scheduled (the store's end takes
-	 * effect here without it).
+	 * effect here without it), nor for one billed by a store whose server API is not asked (the App Store).
 	 */
 	static @Nullable Instant dueAt(Subscription s) {
+		if (!ASKED.contains(s.channel().name())) {
+			return null;
+		}
 		return switch (s.status()) {
 			case TRIALING, ACTIVE -> s.autoRenew() && s.cancelAt() == null ? s.currentPeriodEnd().plus(NOTICE_LAG) : null;
 			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.currentPeriodEnd().plus(DUNNING))

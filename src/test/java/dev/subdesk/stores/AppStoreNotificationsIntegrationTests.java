@@ -303,6 +303,24 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(endedAt(jdbc, refunded)).isEqualTo(now.plusSeconds(60));
 	}
 
+	/** The App Store's server API is not asked ({@link StoreLookups}): its purchases are never scheduled to be. */
+	@Test
+	void anAppStorePurchasePastItsPeriodIsNeverDueALookup(@Autowired JdbcClient jdbc) {
+		AppStorePurchase p = subscribed();
+		AppStorePurchase pastDue = subscribed();
+		assertThat(pastDue.notify("DID_FAIL_TO_RENEW", null, now.plusSeconds(1))).isEqualTo("APPLIED");
+		fixtures.advance(Duration.between(clock.instant(), p.end.plus(Duration.ofDays(10))));
+
+		for (AppStorePurchase each : List.of(p, pastDue)) {
+			Map<String, Object> row = jdbc
+				.sql("SELECT lookup_for, lookup_due_at FROM store_purchases WHERE store = 'APP_STORE' AND purchase_id = :id")
+				.param("id", each.originalTransactionId())
+				.query()
+				.singleRow();
+			assertThat(row).as("no lookup scheduled").containsEntry("lookup_due_at", null).containsEntry("lookup_for", null);
+		}
+	}
+
 	private static @org.jspecify.annotations.Nullable Instant endedAt(JdbcClient jdbc, AppStorePurchase p) {
 		return jdbc.sql("SELECT ended_at FROM subscriptions WHERE id = :id")
 			.param("id", p.subscription().path("id").asString())

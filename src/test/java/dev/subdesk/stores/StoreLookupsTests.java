@@ -42,6 +42,14 @@ class StoreLookupsTests {
 	}
 
 	@Test
+	void anAppStoreOneIsNeverAskedAboutAsItsServerApiHasNoClientHere() {
+		assertThat(StoreLookups.dueAt(subscription(Channel.APP_STORE, Subscription.Status.ACTIVE, true, null, null)))
+			.isNull();
+		assertThat(StoreLookups.dueAt(subscription(Channel.APP_STORE, Subscription.Status.PAST_DUE, true, null, END)))
+			.isNull();
+	}
+
+	@Test
 	void theIntervalDoublesFromAnHourUpToADay() {
 		assertThat(StoreLookups.interval(1)).isEqualTo(Duration.ofHours(1));
 		assertThat(StoreLookups.interval(2)).isEqualTo(Duration.ofHours(2));
@@ -52,7 +60,12 @@ class StoreLookupsTests {
 
 	private static Subscription subscription(Subscription.Status status, boolean autoRenew, @Nullable Instant cancelAt,
 			@Nullable Instant storeGraceUntil) {
-		return new Subscription("sub_1", "acct_1", "antivirus-monthly", "ORD-0000-0000", Channel.GOOGLE_PLAY, status,
+		return subscription(Channel.GOOGLE_PLAY, status, autoRenew, cancelAt, storeGraceUntil);
+	}
+
+	private static Subscription subscription(Channel channel, Subscription.Status status, boolean autoRenew,
+			@Nullable Instant cancelAt, @Nullable Instant storeGraceUntil) {
+		return new Subscription("sub_1", "acct_1", "antivirus-monthly", "ORD-0000-0000", channel, status,
 				autoRenew, Term.parse("P1M"), START, 0, START, END, cancelAt,
 				status == Subscription.Status.CANCELLED ? cancelAt : null, null, null, null, Money.of(599, "USD"), 3,
 				START, 1, storeGraceUntil);
