@@ -84,6 +84,11 @@ class EveryPageFitsAPhoneBrowserIntegrationTests extends PortalTestSupport {
 		browser.findElement(By.id("send-code")).click();
 		waitFor("/portal/sign-in/code");
 		checkCurrent("sign-in-code");
+		Matcher signInLink = java.util.regex.Pattern.compile("(/portal/sign-in/link\\?t=[A-Za-z0-9_-]+)")
+			.matcher(Mailbox.latestBody(api, c.account(), "SIGN_IN_CODE"));
+		assertThat(signInLink.find()).isTrue();
+		check(signInLink.group(1), "sign-in-link");
+		check("/portal/sign-in/link?t=unknown", "sign-in-link-unusable");
 	}
 
 	@Test
