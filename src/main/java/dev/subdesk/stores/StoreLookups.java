@@ -29,9 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * store reports; a notice our server missed (down, or lost) would leave a paying customer's devices refused until the
  * store sends it again, or for good. So once that time has passed with no word ({@link #dueAt}), the store's server
  * API is asked for the purchase's state, and the answer goes through {@link StoreSync} as a notification would:
- * once, dropped when a notice newer than it was applied, an unknown account token opening a case; but it is no notice:
- * a Google notice dated before it still applies (it reads the state itself), as a revocation's refund, which only the
- * notice's type tells, must not be lost. The store is asked at most once per interval per purchase:
+ * once, in order, an unknown account token opening a case; a revocation's refund notified after an answer that ended
+ * the subscription is still recorded ({@link StoreSync}). The store is asked at most once per interval per purchase:
  * first at the due time, then an hour later, two, four ... up to a day apart while the answer leaves it awaiting the
  * store; a notice or an answer that moves the subscription on restarts that. A failed call is logged and asked again
  * at the next interval; it never fails the job.
@@ -59,10 +58,9 @@ class StoreLookups {
 	static final Duration LONGEST_INTERVAL = Duration.ofDays(1);
 
 	/**
-	 * How much earlier than the moment it was asked an answer counts as signed: a notice dated by the store's clock a
-	 * little behind ours, of a change made just before the store answered, has it dropped as stale (the notice read the
-	 * same state). An answer never makes a notice stale ({@link StoreSync#ordersNotices}): Google's notices read the
-	 * state when they come, and only a notice's type tells a revocation (a refund) from an expiry.
+	 * How much earlier than the moment it was asked an answer counts as signed: a notice of a change the store made
+	 * just after it answered, dated by the store's clock a little behind ours, must not look older than the answer
+	 * (it would be dropped as stale).
 	 */
 	static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 

@@ -3,7 +3,6 @@ package dev.subdesk.stores;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Catalog;
-import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -23,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
  * subscriptions module's own methods. A notification id seen before changes nothing; so does one signed before the
- * last one applied to the same purchase ({@link #ordersNotices}). A purchase whose account token is unknown, or whose product is no plan,
+ * last one applied to the same purchase, except for the refund it records ({@link #staleRefund}). A purchase whose account token is unknown, or whose product is no plan,
  * opens a support case and is not guessed at. What the store reported last sets when it is asked if it does not report
  * again ({@link StoreLookups}), whose answers are applied here alike.
  */
@@ -136,7 +135,8 @@ class StoreSync {
 			.update();
 		Purchase purchase = lock(received.store().name(), purchaseId).orElseThrow();
 		if (received.signedAt().isBefore(purchase.lastSignedAt())) {
-			return new StoreOutcome("STALE", purchase.subscriptionId(), null);
+			return staleRefund(received, purchase, now)
+				.orElseGet(() -> new StoreOutcome("STALE", purchase.subscriptionId(), null));
 		}
 		StoreReport report = received;
 		if (received.change() instanceof StoreChange.RefundReversed && purchase.refundedAt() == null) {
@@ -198,7 +198,7 @@ class StoreSync {
 					: report.change().storeState())
 			.param("refunded", refunded == null ? null : Timestamp.from(refunded))
 			.param("case", outcome.caseNumber())
-			.param("signed", Timestamp.from(ordersNotices(report) ? report.signedAt() : purchase.lastSignedAt()))
+			.param("signed", Timestamp.from(report.signedAt()))
 			.param("at", Timestamp.from(now))
 			.param("store", report.store().name())
 			.param("purchase", purchaseId)
@@ -210,13 +210,30 @@ class StoreSync {
 	}
 
 	/**
-	 * Whether a report, once applied, makes the store's notices signed before it stale. A notice does. An answer to a
-	 * lookup of Google Play does not: it is no notice, and each Google notice reads the purchase's state when it comes,
-	 * so one whose event precedes the answer is no older a read than it; only its type tells a revocation (a refund)
-	 * from an expiry, which no answer can, and a delayed one must not be lost behind the answer.
+	 * A stale report (signed before the last one applied) changes no state, as its read of the purchase may be older
+	 * than what was applied (a notice's read at the store happens before it takes the purchase's lock). But a refund
+	 * it reports is a fact no later report undoes or repeats: only a revocation notice's type tells a refund from an
+	 * expiry, and an answer to a lookup ({@link StoreLookups}) that ended the subscription just before must not make
+	 * it lost. So it is recorded on the purchase, for the subscription it bills, the state left as it is.
 	 */
-	static boolean ordersNotices(StoreReport report) {
-		return !(report.store() == Channel.GOOGLE_PLAY && StoreLookups.LOOKUP.equals(report.type()));
+	private Optional<StoreOutcome> staleRefund(StoreReport report, Purchase purchase, Instant now) {
+		if (report.refundedAt() == null || purchase.refundedAt() != null || purchase.subscriptionId() == null
+				|| report.change() instanceof StoreChange.RefundReversed) {
+			return Optional.empty();
+		}
+		jdbc.sql("""
+				UPDATE store_purchases SET refunded_at = :refunded, store_state = :state, updated_at = :at
+				WHERE store = :store AND purchase_id = :purchase
+				""")
+			.param("refunded", Timestamp.from(report.refundedAt()))
+			.param("state", report.change().storeState())
+			.param("at", Timestamp.from(now))
+			.param("store", purchase.store())
+			.param("purchase", purchase.purchaseId())
+			.update();
+		log.info("{} reported a refund of purchase {} signed before the last report applied: recorded, its state kept",
+				report.store().storeName(), purchase.purchaseId());
+		return Optional.of(new StoreOutcome("APPLIED", purchase.subscriptionId(), null));
 	}
 
 	/** Opens a case about a purchase Subdesk cannot place (once per purchase), and changes no subscription. */
