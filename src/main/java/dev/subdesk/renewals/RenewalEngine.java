@@ -349,20 +349,32 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		List<PaymentResult> results = new ArrayList<>(charged.size());
 		for (int from = 0; from < charged.size(); from += sendChunk) {
 			List<RenewalQueue.Due> chunk = charged.subList(from, Math.min(charged.size(), from + sendChunk));
-			Set<String> stillDue = timed(timings::database, () -> queue.stillDueToSend(chunk));
+			List<RenewalQueue.Due> chunkSent = new ArrayList<>(chunk.size());
 			List<ChargeRequest> chunkRequests = new ArrayList<>(chunk.size());
-			for (int i = 0; i < chunk.size(); i++) {
-				RenewalQueue.Due due = chunk.get(i);
-				if (stillDue.contains(due.subscription().id())) {
-					sent.add(due);
-					chunkRequests.add(requests.get(from + i));
+			try {
+				Set<String> stillDue = timed(timings::database, () -> queue.stillDueToSend(chunk));
+				for (int i = 0; i < chunk.size(); i++) {
+					RenewalQueue.Due due = chunk.get(i);
+					if (stillDue.contains(due.subscription().id())) {
+						chunkSent.add(due);
+						chunkRequests.add(requests.get(from + i));
+					}
+					else {
+						unansweredInRun.add(due.subscription().id()); // not claimed again in this run
+					}
 				}
-				else {
-					unansweredInRun.add(due.subscription().id()); // not claimed again in this run
+				if (!chunkRequests.isEmpty()) {
+					results.addAll(timed(timings::gateway, () -> billing.chargeRenewals(chunkRequests)));
+					sent.addAll(chunkSent);
 				}
 			}
-			if (!chunkRequests.isEmpty()) {
-				results.addAll(timed(timings::gateway, () -> billing.chargeRenewals(chunkRequests)));
+			catch (RuntimeException e) {
+				// the answers of the chunks before are recorded; this chunk and the rest are left unanswered, their
+				// attempts recorded (PENDING) for the sweep to look up, as an answer lost on the way would be
+				log.warn("Renewal requests from {} of {} left unanswered in this run: {}", from, charged.size(),
+						e.toString());
+				charged.subList(from, charged.size()).forEach(due -> unansweredInRun.add(due.subscription().id()));
+				break;
 			}
 		}
 		return results;

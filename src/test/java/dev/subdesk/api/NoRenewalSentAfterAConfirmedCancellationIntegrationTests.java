@@ -98,8 +98,16 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 			return chargeAll(List.of(new ChargeRequest(token, amount, idempotencyKey))).getFirst();
 		}
 
+		/** The renewal call (1 the first) that fails before it reaches the sandbox, as a gateway down a moment; 0: none. */
+		volatile int failingCall;
+		final java.util.concurrent.atomic.AtomicInteger renewalCalls = new java.util.concurrent.atomic.AtomicInteger();
+
 		@Override
 		public List<PaymentResult> chargeAll(List<ChargeRequest> requests) {
+			if (requests.stream().anyMatch(r -> r.idempotencyKey().startsWith("renewal_"))
+					&& renewalCalls.incrementAndGet() == failingCall) {
+				throw new IllegalStateException("the gateway cannot be reached");
+			}
 			for (ChargeRequest r : requests) {
 				requested.add(r.idempotencyKey());
 				if (held == null) {
@@ -136,6 +144,7 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 
 	@org.junit.jupiter.api.AfterEach
 	void endTheSubscriptionsLeftDue() {
+		gateway.failingCall = 0;
 		gateway.holding = Set.of();
 		gateway.release.countDown();
 		for (String sub : subscriptions) {
@@ -209,6 +218,44 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 			.param("s", second).param("p", java.sql.Timestamp.from(second.equals(a) ? periodEnd : secondEnd))
 			.query(Long.class).single())
 			.as("no charge for the period after the cancellation").isZero();
+	}
+
+	/**
+	 * A chunk whose call fails (the gateway unreachable a moment) does not lose the answers of the chunks sent before
+	 * it: they are recorded in this run (not sent again by the next); the failed chunk's attempts stay recorded for the
+	 * sweep and a later run, which renews them.
+	 */
+	@org.junit.jupiter.api.Test
+	void aChunkThatFailsKeepsTheAnswersOfTheChunksBeforeIt() {
+		String account = fixtures.accountWithVisa();
+		String a = fixtures.subscribe(account, "antivirus-monthly");
+		String b = fixtures.subscribe(account, "antivirus-monthly");
+		subscriptions.add(a);
+		subscriptions.add(b);
+		Instant periodEnd = Instant.parse(fixtures.subscription(a).text("currentPeriodEnd"));
+		Instant secondEnd = Instant.parse(fixtures.subscription(b).text("currentPeriodEnd"));
+		jdbc.sql("UPDATE subscriptions SET next_attempt_at = :t WHERE id = :b")
+			.param("t", java.sql.Timestamp.from(periodEnd)).param("b", b).update();
+		gateway.requested.clear();
+		gateway.renewalCalls.set(0);
+		gateway.failingCall = 2;
+
+		fixtures.advance(Duration.between(fixtures.now(), periodEnd).plusMinutes(1));
+
+		String first = gateway.requested.stream().filter(k -> k.startsWith("renewal_")).findFirst().orElseThrow()
+			.substring("renewal_".length(), "renewal_".length() + a.length());
+		String second = first.equals(a) ? b : a;
+		assertThat(ledger("renewal_" + first + "_p1_a0")).as("the first chunk was charged").containsExactly("succeeded");
+		assertThat(fixtures.subscription(first).text("currentPeriodStart")).as("and renewed")
+			.isEqualTo((first.equals(a) ? periodEnd : secondEnd).toString());
+		assertThat(gateway.requested).as("the first chunk's answer was recorded in the run that sent it, not lost with "
+				+ "the failed chunk and sent again by the next run").filteredOn(("renewal_" + first + "_p1_a0")::equals)
+			.hasSize(1);
+
+		fixtures.advance(Duration.ofMinutes(10));
+		assertThat(fixtures.subscription(second).text("currentPeriodStart")).as("a later run renews the second")
+			.isEqualTo((second.equals(a) ? periodEnd : secondEnd).toString());
+		assertThat(ledgerLike("reverse_renewal_%" + first + "%")).as("the first's money was never given back").isEmpty();
 	}
 
 	/**
