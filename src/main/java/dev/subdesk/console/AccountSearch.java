@@ -55,6 +55,9 @@ class AccountSearch {
 
 	static final int MAX_HITS = 20;
 
+	/** The most accounts a name may find for a card's last four digits to narrow it (see {@link #byCard}). */
+	static final int NAME_MATCHES_WITH_DIGITS = 25;
+
 	/** An account found; {@code cardUnchecked} when the card's digits could not be checked (verification locked). */
 	record Found(Account account, boolean cardUnchecked) {
 	}
@@ -116,6 +119,12 @@ class AccountSearch {
 			return new Results(List.of(), ("You have run %d searches with a card's last four digits in the last hour, the most "
 					+ "allowed; search by the caller's email, an order, confirmation or case number, or the name alone.")
 				.formatted(cardSearches.perHour()));
+		}
+		// a vague name would tell, in one search, whose card among many strangers ends in the digits: the digits
+		// narrow a name that finds at most NAME_MATCHES_WITH_DIGITS accounts (review: the whole name match, unbounded)
+		if (accounts.findByName(query.name(), NAME_MATCHES_WITH_DIGITS + 1).size() > NAME_MATCHES_WITH_DIGITS) {
+			return new Results(List.of(), ("More than %d accounts have this name; give more of the name, or search by the "
+					+ "caller's email, an order, confirmation or case number.").formatted(NAME_MATCHES_WITH_DIGITS));
 		}
 		// a locked account is listed whatever its cards (its answers are not checked while it is locked)
 		Set<String> locked = verification.lockedAccounts();

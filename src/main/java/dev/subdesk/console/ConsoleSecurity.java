@@ -68,6 +68,9 @@ class ConsoleSecurity {
 				.permitAll())
 			.logout(logout -> logout.logoutUrl("/console/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
 			.headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
+			// no request saved at a sign-in redirect: the sign-in always leads to /console, and a saved request (an
+			// old link's query, with a caller's email or card digits) would sit in the stored session unused
+			.requestCache(cache -> cache.disable())
 			.build();
 	}
 }

@@ -213,6 +213,10 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.get("/console?q=%3Cb%3Ex%3C%2Fb%3E").body()).as("escaped")
 			.contains("value=\"&lt;b&gt;x&lt;/b&gt;\"").doesNotContain("<b>x</b>");
 		assertThat(agent.get("/console").body()).as("no link, no line").doesNotContain("press Search");
+		assertThat(agent.get("/console?q=4242+4242+4242+4242").body()).as("card digits are never filled in")
+			.doesNotContain("4242").doesNotContain("press Search");
+		assertThat(agent.get("/console?q=ORD-12345678").body()).as("an order number is")
+			.contains("value=\"ORD-12345678\"");
 		assertThat(auditEntries()).isEqualTo(before);
 	}
 
@@ -226,6 +230,28 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		assertThat(page.status()).isEqualTo(302);
 		assertThat(page.location()).endsWith("/console/sign-in");
 		assertThat(page.body()).doesNotContain(email);
+		// nor keeps it: no request is saved in a session for after the sign-in (the stored sessions' attributes)
+		assertThat(storedSessionsContaining(email)).isZero();
+	}
+
+	/**
+	 * A vague name would tell, in one search, whose card among many strangers ends in the digits: a name that finds
+	 * more than 25 accounts is not narrowed by them, and nothing is listed.
+	 */
+	@Test
+	void aNameFindingMoreThanTwentyFiveAccountsIsNotNarrowedByDigits() {
+		String common = "Vale" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		List<String> accounts = new java.util.ArrayList<>();
+		for (int i = 0; i < 26; i++) {
+			accounts.add(callers.withVpn("10115", "Ada " + common + " V" + i, "tok_visa").account());
+		}
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		String page = search(agent, common, "4242");
+
+		assertThat(page).contains("More than 25 accounts have this name");
+		accounts.forEach(a -> assertThat(page).doesNotContain("/console/accounts/" + a));
 	}
 
 	/**
