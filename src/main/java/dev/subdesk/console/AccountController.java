@@ -144,12 +144,12 @@ class AccountController {
 	 * nobody up and writes nothing, whatever its address carries: an old link or bookmark with a query in its address
 	 * ({@code /console?q=...}, from when the search was a GET) fills the form with it and asks the agent to press
 	 * Search, which posts it as any search. Card digits in such an address are not filled in, in {@code last4} or
-	 * in {@code q} (four digits in a row, outside an order, confirmation or case number).
+	 * in {@code q} (four digits in a row, outside an email address or an order, confirmation or case number).
 	 */
 	@GetMapping("/console")
 	String search(@RequestParam(name = "q", required = false) @Nullable String q, Model model) {
 		String prefilled = q == null ? "" : q.strip();
-		if (prefilled.matches("(?s).*\\d{4}.*") && !prefilled.matches(AccountSearch.NUMBER)) {
+		if (prefilled.matches("(?s).*\\d{4}.*") && !prefilled.contains("@") && !prefilled.matches(AccountSearch.NUMBER)) {
 			prefilled = ""; // card digits (or a whole card number) in an address are never filled in
 		}
 		if (prefilled.codePointCount(0, prefilled.length()) > PREFILLED_MAX) {

@@ -217,6 +217,8 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 			.doesNotContain("4242").doesNotContain("press Search");
 		assertThat(agent.get("/console?q=ORD-12345678").body()).as("an order number is")
 			.contains("value=\"ORD-12345678\"");
+		assertThat(agent.get("/console?q=jo.1987%40example.com").body()).as("so is an email with digits")
+			.contains("value=\"jo.1987@example.com\"");
 		assertThat(auditEntries()).isEqualTo(before);
 	}
 
