@@ -1,6 +1,7 @@
 package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
@@ -11,7 +12,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -97,15 +101,30 @@ class ContractEndIntegrationTests extends ApiIntegrationTest {
 	}
 
 
+	/** The database refuses an end that does not say when, and a running contract that says it ended (V441). */
+	@Test
+	void anEndWithoutItsInstantOrALiveContractWithOneIsRefused() {
+		String account = fixtures.accountWithVisa();
+		String live = fixtures.subscribe(account, "antivirus-monthly");
+		assertThatThrownBy(() -> jdbc.sql("UPDATE subscriptions SET status = 'EXPIRED' WHERE id = :id").param("id", live)
+			.update()).isInstanceOf(DataIntegrityViolationException.class).hasMessageContaining("subscriptions_ended_at_check");
+		assertThatThrownBy(() -> jdbc.sql("UPDATE subscriptions SET ended_at = now() WHERE id = :id").param("id", live)
+			.update()).isInstanceOf(DataIntegrityViolationException.class).hasMessageContaining("subscriptions_ended_at_check");
+		assertThat(fixtures.subscription(live).text("status")).isEqualTo("ACTIVE");
+		assertThat(endedAt(live)).isEmpty();
+	}
+
 	/**
-	 * V403 fills in the end of the subscriptions that ended before it: a cancelled one's {@code cancelled_at}; an
+	 * V403 (and V440, its repetition for what nodes of the release before it ended meanwhile) fills in the end of the
+	 * subscriptions that ended before it: a cancelled one's {@code cancelled_at}; an
 	 * expired one billed here, its last declined retry (5 days after the period it was not paid for, or its base's
 	 * when the base expired with it); a store's, the end of its last period, never later than now. Run here against
 	 * copies of real rows in a temporary table of the same name (which hides the real one in this transaction), rolled
 	 * back.
 	 */
-	@Test
-	void theBackfillTakesTheBestInstantThereIsForEachSubscriptionThatEndedBeforeIt(
+	@ParameterizedTest
+	@ValueSource(strings = { "V403__subscriptions_ended_at_backfill.sql", "V440__subscriptions_ended_at_backfill_again.sql" })
+	void theBackfillTakesTheBestInstantThereIsForEachSubscriptionThatEndedBeforeIt(String migration,
 			@Autowired PlatformTransactionManager txManager) throws Exception {
 		String account = fixtures.accountWithVisa();
 		String cancelled = fixtures.subscribe(account, "antivirus-monthly");
@@ -121,7 +140,7 @@ class ContractEndIntegrationTests extends ApiIntegrationTest {
 		Instant now = jdbc.sql("SELECT now()").query(Timestamp.class).single().toInstant();
 		Instant unpaid = now.minus(Duration.ofDays(40));
 		String script = new org.springframework.core.io.ClassPathResource(
-				"db/migration/V403__subscriptions_ended_at_backfill.sql")
+				"db/migration/" + migration)
 			.getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
 
 		Map<String, Optional<Instant>> backfilled = new HashMap<>();
