@@ -2,8 +2,6 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.payments.CardDetails;
-import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
 import dev.subdesk.subscriptions.RenewalQueue;
@@ -11,10 +9,10 @@ import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.DelegatingGateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,9 +22,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,7 +34,7 @@ import org.springframework.test.context.TestPropertySource;
  * always, and neither the sweep nor a later run sends its attempt afterwards. One worker and chunks of one request,
  * so that the batch holds both subscriptions and each goes to the gateway on its own.
  */
-@Import(NoRenewalSentAfterAConfirmedCancellationIntegrationTests.Gateway.class)
+@Import(NoRenewalSentAfterAConfirmedCancellationIntegrationTests.HeldGateway.class)
 @TestPropertySource(properties = { "subdesk.renewals.workers=1", "subdesk.renewals.send-chunk=1" })
 class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegrationTest {
 
@@ -61,37 +56,18 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 	@Autowired
 	org.springframework.transaction.PlatformTransactionManager transactions;
 
-	@TestConfiguration
-	static class Gateway {
-
-		@Bean
-		@Primary
-		HeldGateway heldGateway(@Qualifier("sandboxGateway") PaymentGateway sandbox) {
-			return new HeldGateway(sandbox);
-		}
-	}
-
 	/**
 	 * The sandbox, except that the first renewal request of a chosen subscription waits at the gateway until the test
 	 * releases it, as a slow gateway keeps a request; every request is noted.
 	 */
-	static final class HeldGateway implements PaymentGateway {
+	@Primary
+	static final class HeldGateway extends DelegatingGateway {
 
-		private final PaymentGateway sandbox;
 		final List<String> requested = new CopyOnWriteArrayList<>();
 		volatile Set<String> holding = Set.of();
 		volatile @Nullable String held;
 		volatile CountDownLatch arrived = new CountDownLatch(1);
 		volatile CountDownLatch release = new CountDownLatch(1);
-
-		HeldGateway(PaymentGateway sandbox) {
-			this.sandbox = sandbox;
-		}
-
-		@Override
-		public Optional<CardDetails> describe(String token) {
-			return sandbox.describe(token);
-		}
 
 		@Override
 		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
@@ -125,17 +101,7 @@ class NoRenewalSentAfterAConfirmedCancellationIntegrationTests extends ApiIntegr
 					}
 				}
 			}
-			return sandbox.chargeAll(requests);
-		}
-
-		@Override
-		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
-			return sandbox.refund(token, amount, idempotencyKey);
-		}
-
-		@Override
-		public Optional<PaymentResult> lookup(String idempotencyKey) {
-			return sandbox.lookup(idempotencyKey);
+			return super.chargeAll(requests);
 		}
 	}
 

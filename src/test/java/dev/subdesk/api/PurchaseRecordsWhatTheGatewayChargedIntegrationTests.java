@@ -3,12 +3,11 @@ package dev.subdesk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.clock.TestClock;
-import dev.subdesk.payments.CardDetails;
-import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.DelegatingGateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,7 +30,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * price that no longer holds for the acceptance once the gateway answered (a price in the buyer's currency added
  * meanwhile) records nothing, and the money goes back.
  */
-@Import(PurchaseRecordsWhatTheGatewayChargedIntegrationTests.Gateway.class)
+@Import(PurchaseRecordsWhatTheGatewayChargedIntegrationTests.SlowGateway.class)
 class PurchaseRecordsWhatTheGatewayChargedIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
@@ -46,30 +42,11 @@ class PurchaseRecordsWhatTheGatewayChargedIntegrationTests extends ApiIntegratio
 	@Autowired
 	JdbcClient jdbc;
 
-	@TestConfiguration
-	static class Gateway {
-
-		@Bean
-		@Primary
-		SlowGateway slowGateway(@Qualifier("sandboxGateway") PaymentGateway sandbox) {
-			return new SlowGateway(sandbox);
-		}
-	}
-
 	/** The sandbox, except that the next purchase charge first runs {@code meanwhile} (the gateway's slow answer). */
-	static final class SlowGateway implements PaymentGateway {
+	@Primary
+	static final class SlowGateway extends DelegatingGateway {
 
-		private final PaymentGateway sandbox;
 		final AtomicReference<@Nullable Runnable> meanwhile = new AtomicReference<>();
-
-		SlowGateway(PaymentGateway sandbox) {
-			this.sandbox = sandbox;
-		}
-
-		@Override
-		public Optional<CardDetails> describe(String token) {
-			return sandbox.describe(token);
-		}
 
 		@Override
 		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
@@ -79,22 +56,7 @@ class PurchaseRecordsWhatTheGatewayChargedIntegrationTests extends ApiIntegratio
 					during.run();
 				}
 			}
-			return sandbox.charge(token, amount, idempotencyKey);
-		}
-
-		@Override
-		public List<PaymentResult> chargeAll(List<ChargeRequest> requests) {
-			return sandbox.chargeAll(requests);
-		}
-
-		@Override
-		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
-			return sandbox.refund(token, amount, idempotencyKey);
-		}
-
-		@Override
-		public Optional<PaymentResult> lookup(String idempotencyKey) {
-			return sandbox.lookup(idempotencyKey);
+			return super.charge(token, amount, idempotencyKey);
 		}
 	}
 

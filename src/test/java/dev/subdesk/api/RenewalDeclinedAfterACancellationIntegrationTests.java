@@ -2,23 +2,18 @@ package dev.subdesk.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.subdesk.payments.CardDetails;
-import dev.subdesk.payments.PaymentGateway;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.DelegatingGateway;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import tools.jackson.databind.JsonNode;
@@ -28,37 +23,18 @@ import tools.jackson.databind.JsonNode;
  * ended meanwhile, and changes nothing. No PAST_DUE, no "we will retry" notice, one cancellation event, as a success
  * answered that late would not renew it either.
  */
-@Import(RenewalDeclinedAfterACancellationIntegrationTests.Gateway.class)
+@Import(RenewalDeclinedAfterACancellationIntegrationTests.CancellingGateway.class)
 class RenewalDeclinedAfterACancellationIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	CancellingGateway gateway;
 
-	@TestConfiguration
-	static class Gateway {
-
-		@Bean
-		@Primary
-		CancellingGateway cancellingGateway(@Qualifier("sandboxGateway") PaymentGateway sandbox) {
-			return new CancellingGateway(sandbox);
-		}
-	}
-
 	/** The sandbox, except that a renewal of the chosen subscription runs {@code meanwhile} and is declined. */
-	static final class CancellingGateway implements PaymentGateway {
+	@Primary
+	static final class CancellingGateway extends DelegatingGateway {
 
-		private final PaymentGateway sandbox;
 		volatile @Nullable String subscription;
 		volatile @Nullable Runnable meanwhile;
-
-		CancellingGateway(PaymentGateway sandbox) {
-			this.sandbox = sandbox;
-		}
-
-		@Override
-		public Optional<CardDetails> describe(String token) {
-			return sandbox.describe(token);
-		}
 
 		@Override
 		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
@@ -79,20 +55,10 @@ class RenewalDeclinedAfterACancellationIntegrationTests extends ApiIntegrationTe
 					results.add(new PaymentResult.Declined("card_declined"));
 				}
 				else {
-					results.add(sandbox.chargeAll(List.of(r)).getFirst());
+					results.add(super.chargeAll(List.of(r)).getFirst());
 				}
 			}
 			return results;
-		}
-
-		@Override
-		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
-			return sandbox.refund(token, amount, idempotencyKey);
-		}
-
-		@Override
-		public Optional<PaymentResult> lookup(String idempotencyKey) {
-			return sandbox.lookup(idempotencyKey);
 		}
 	}
 
