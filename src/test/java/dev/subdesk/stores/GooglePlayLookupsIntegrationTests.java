@@ -1,20 +1,17 @@
 package dev.subdesk.stores;
 
+import static dev.subdesk.stores.PlayDeveloperApiFixture.PACKAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,33 +28,14 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
-	private static final String PACKAGE = "example.acme.app";
+	@AutoClose
+	private static final PlayDeveloperApiFixture PLAY = PlayDeveloperApiFixture.start();
 
-	private static final FakeGoogleApis GOOGLE;
-
-	private static final Path KEY_FILE;
-
-	static {
-		try {
-			GOOGLE = new FakeGoogleApis();
-			KEY_FILE = GOOGLE.writeKeyFile(Files.createTempDirectory("play-key"));
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
+	private static final FakeGoogleApis GOOGLE = PLAY.google();
 
 	@DynamicPropertySource
 	static void playDeveloperApi(DynamicPropertyRegistry registry) {
-		registry.add("subdesk.stores.google.api.service-account-key", () -> KEY_FILE.toUri().toString());
-		registry.add("subdesk.stores.google.api.base-url", () -> GOOGLE.base().toString());
-		registry.add("subdesk.stores.google.api.timeout", () -> "PT5S");
-	}
-
-	@AfterAll
-	static void stop() throws IOException {
-		GOOGLE.close();
-		Files.deleteIfExists(KEY_FILE);
+		PLAY.configure(registry);
 	}
 
 	@Autowired
@@ -101,15 +79,11 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
 		/** What the Play Developer API answers about this purchase from now on. */
 		void google(String state, Instant expiry, boolean autoRenew, boolean cancelledByUser) {
-			GOOGLE.put(PACKAGE, token, GooglePlayDeveloperApiTests.PURCHASE
-				.replace("2026-11-03T09:59:00.123Z", start.toString())
-				.replace("2026-12-03T09:59:00.123Z", expiry.toString())
+			GOOGLE.put(PACKAGE, token, PlayDeveloperApiFixture.purchase(link, start, expiry)
 				.replace("SUBSCRIPTION_STATE_ACTIVE", state)
 				.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": " + autoRenew)
 				.replace("\"regionCode\"", cancelledByUser
-						? "\"canceledStateContext\": { \"userInitiatedCancellation\": {} }, \"regionCode\"" : "\"regionCode\"")
-				.replace("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", link)
-				.replace("example.acme.antivirus.monthly", "antivirus-monthly"));
+						? "\"canceledStateContext\": { \"userInitiatedCancellation\": {} }, \"regionCode\"" : "\"regionCode\""));
 		}
 
 		/** Pub/Sub pushes notification {@code type} about this purchase, as it happened now. */

@@ -1,19 +1,17 @@
 package dev.subdesk.stores;
 
+import static dev.subdesk.stores.PlayDeveloperApiFixture.PACKAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,33 +26,14 @@ import tools.jackson.databind.JsonNode;
  */
 class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTest {
 
-	private static final String PACKAGE = "example.acme.app";
+	@AutoClose
+	private static final PlayDeveloperApiFixture PLAY = PlayDeveloperApiFixture.start();
 
-	private static final FakeGoogleApis GOOGLE;
-
-	private static final Path KEY_FILE;
-
-	static {
-		try {
-			GOOGLE = new FakeGoogleApis();
-			KEY_FILE = GOOGLE.writeKeyFile(Files.createTempDirectory("play-key"));
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
+	private static final FakeGoogleApis GOOGLE = PLAY.google();
 
 	@DynamicPropertySource
 	static void playDeveloperApi(DynamicPropertyRegistry registry) {
-		registry.add("subdesk.stores.google.api.service-account-key", () -> KEY_FILE.toUri().toString());
-		registry.add("subdesk.stores.google.api.base-url", () -> GOOGLE.base().toString());
-		registry.add("subdesk.stores.google.api.timeout", () -> "PT5S");
-	}
-
-	@AfterAll
-	static void stop() throws IOException {
-		GOOGLE.close();
-		Files.deleteIfExists(KEY_FILE);
+		PLAY.configure(registry);
 	}
 
 	@Autowired
@@ -63,38 +42,49 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 	@Autowired
 	PlaySubscriptionsApi play;
 
+	/**
+	 * A new account's purchase at Google, bought five minutes before {@code now} for 30 days, and the message of its
+	 * purchase notice with Pub/Sub's push credentials.
+	 */
+	private final class Purchase {
+
+		final String account = fixtures.account();
+		final Api vendor = api.checkedAgainstTheDescription();
+		final Instant start;
+		final Map<String, Object> message;
+		final Api pubSub;
+
+		Purchase(Instant now) {
+			String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
+			String purchaseToken = "gp-" + UUID.randomUUID();
+			start = now.minus(Duration.ofMinutes(5));
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, start.plus(Duration.ofDays(30))));
+			message = GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, purchaseToken, now, UUID.randomUUID().toString());
+			pubSub = api.with("Authorization",
+					"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+		}
+	}
+
 	@Test
 	void aPushIsAppliedFromWhatThePlayDeveloperApiAnswersAndRefusedWhileItIsDown() {
 		assertThat(play).isInstanceOf(GooglePlayDeveloperApi.class);
 		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-		String account = fixtures.account();
-		Api vendor = api.checkedAgainstTheDescription();
-		String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
-		String purchaseToken = "gp-" + UUID.randomUUID();
-		Instant start = now.minus(Duration.ofMinutes(5));
-		GOOGLE.put(PACKAGE, purchaseToken, GooglePlayDeveloperApiTests.PURCHASE
-			.replace("2026-11-03T09:59:00.123Z", start.toString())
-			.replace("2026-12-03T09:59:00.123Z", start.plus(Duration.ofDays(30)).toString())
-			.replace("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", link)
-			.replace("example.acme.antivirus.monthly", "antivirus-monthly"));
-		var message = GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, purchaseToken, now, UUID.randomUUID().toString());
-		Api pubSub = api.with("Authorization",
-				"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+		Purchase p = new Purchase(now);
 
 		GOOGLE.apiStatus.set(500);
-		Api.Response refused = pubSub.post("/channels/google/rtdn", message);
+		Api.Response refused = p.pubSub.post("/channels/google/rtdn", p.message);
 		assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
 		assertThat(refused.json().path("code").asString()).isEqualTo("STORE_UNAVAILABLE");
-		assertThat(vendor.get("/accounts/" + account + "/subscriptions").json().path("data").size()).isZero();
+		assertThat(p.vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").size()).isZero();
 
 		GOOGLE.apiStatus.set(0);
-		Api.Response applied = pubSub.post("/channels/google/rtdn", message);
+		Api.Response applied = p.pubSub.post("/channels/google/rtdn", p.message);
 		assertThat(applied.status()).as(applied.toString()).isEqualTo(200);
 		assertThat(applied.json().path("outcome").asString()).isEqualTo("APPLIED");
-		JsonNode subscription = vendor.get("/accounts/" + account + "/subscriptions").json().path("data").get(0);
+		JsonNode subscription = p.vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").get(0);
 		assertThat(subscription.path("channel").asString()).isEqualTo("GOOGLE_PLAY");
 		assertThat(subscription.path("status").asString()).isEqualTo("ACTIVE");
-		assertThat(Instant.parse(subscription.path("currentPeriodEnd").asString())).isEqualTo(start.plus(Duration.ofDays(30)));
+		assertThat(Instant.parse(subscription.path("currentPeriodEnd").asString())).isEqualTo(p.start.plus(Duration.ofDays(30)));
 		assertThat(GOOGLE.apiAuthorizations).last().asString().startsWith("Bearer ya29.");
 	}
 
@@ -102,25 +92,13 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 	void theServiceAccountsAssertionCarriesRealTimeAfterTheTestClockMovedOn() {
 		fixtures.advance(Duration.ofDays(40));
 		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-		String account = fixtures.account();
-		Api vendor = api.checkedAgainstTheDescription();
-		String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
-		String purchaseToken = "gp-" + UUID.randomUUID();
-		Instant start = now.minus(Duration.ofMinutes(5));
-		GOOGLE.put(PACKAGE, purchaseToken, GooglePlayDeveloperApiTests.PURCHASE
-			.replace("2026-11-03T09:59:00.123Z", start.toString())
-			.replace("2026-12-03T09:59:00.123Z", start.plus(Duration.ofDays(30)).toString())
-			.replace("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", link)
-			.replace("example.acme.antivirus.monthly", "antivirus-monthly"));
-		var message = GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, purchaseToken, now, UUID.randomUUID().toString());
-		Api pubSub = api.with("Authorization",
-				"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+		Purchase p = new Purchase(now);
 		// Google checks the assertion against its own (real) time, and a token kept from before is refused
 		GOOGLE.googleTime.set(Clock.systemUTC());
 		GOOGLE.forgetAccessTokens();
 		int grants = GOOGLE.grants.size();
 		try {
-			Api.Response applied = pubSub.post("/channels/google/rtdn", message);
+			Api.Response applied = p.pubSub.post("/channels/google/rtdn", p.message);
 			assertThat(applied.status()).as(applied.toString() + " grants " + GOOGLE.grants).isEqualTo(200);
 			assertThat(applied.json().path("outcome").asString()).isEqualTo("APPLIED");
 		}
