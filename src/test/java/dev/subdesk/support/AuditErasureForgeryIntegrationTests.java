@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * An erasure vouches only for entries about its own closed account and that account's cases, and no entry of hash
@@ -148,30 +147,13 @@ class AuditErasureForgeryIntegrationTests extends ApiIntegrationTest {
 			.param("action", AuditTrail.ERASURE_ACTION)
 			.param("target", account)
 			.param("detail", detail)
-			.param("hash", sha256(entry.ownContent()))
+			.param("hash", AuditSeals.sha256(entry.ownContent()))
 			.param("textHash", textHash)
 			.query(Long.class)
 			.single();
 	}
 
 	private void waitUntilSealed(long id) {
-		for (int i = 0; i < 100; i++) {
-			new TransactionTemplate(transactions).executeWithoutResult(tx -> audit.seal());
-			if (jdbc.sql("SELECT seq IS NOT NULL FROM audit_events WHERE id = :id").param("id", id).query(Boolean.class)
-				.single()) {
-				return;
-			}
-		}
-		throw new AssertionError("entry " + id + " was not sealed");
-	}
-
-	private static String sha256(String text) {
-		try {
-			return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-				.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		AuditSeals.waitUntilSealed(audit, jdbc, transactions, id);
 	}
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The audit chain's hash format 2: text cannot move from one field to the next under the same hash, an entry whose
@@ -91,7 +90,7 @@ class AuditHashFormatIntegrationTests extends ApiIntegrationTest {
 				INSERT INTO audit_events (at, actor, channel, action, target, detail, reason, entry_hash, hash_version)
 				VALUES (:at, 'agent', 'AGENT', 'NOTE', 'acct_FORMATONE', 'written|before', 'v261', :hash, 1) RETURNING id""")
 			.param("at", Timestamp.from(at))
-			.param("hash", sha256(v1.ownContent()))
+			.param("hash", AuditSeals.sha256(v1.ownContent()))
 			.query(Long.class)
 			.single();
 
@@ -160,23 +159,6 @@ class AuditHashFormatIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private void waitUntilSealed(long id) {
-		for (int i = 0; i < 100; i++) {
-			new TransactionTemplate(transactions).executeWithoutResult(tx -> audit.seal());
-			if (jdbc.sql("SELECT seq IS NOT NULL FROM audit_events WHERE id = :id").param("id", id).query(Boolean.class)
-				.single()) {
-				return;
-			}
-		}
-		throw new AssertionError("entry " + id + " was not sealed");
-	}
-
-	private static String sha256(String text) {
-		try {
-			return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-				.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		AuditSeals.waitUntilSealed(audit, jdbc, transactions, id);
 	}
 }

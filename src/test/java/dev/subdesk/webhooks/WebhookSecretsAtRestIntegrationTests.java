@@ -127,23 +127,9 @@ class WebhookSecretsAtRestIntegrationTests {
 	@Test
 	void aSecretStoredInTheClearBeforeSealingIsSealedAtStartAndStillSigns() throws Exception {
 		Receiver receiver = receiver();
-		String id = "we_plain" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		String plain = Signatures.newSecret();
 		String plainPrevious = Signatures.newSecret();
-		// a row as the server wrote it before V180
-		jdbc.sql("""
-				INSERT INTO webhook_endpoint (id, url, events, status, secret, previous_secret, previous_secret_until,
-				    created_at)
-				VALUES (:id, :url, ARRAY['*'], 'ENABLED', :secret, :previous, :until, :at)
-				""")
-			.param("id", id)
-			.param("url", receiver.url())
-			.param("secret", plain)
-			.param("previous", plainPrevious)
-			.param("until", Timestamp.from(clock.instant().plus(Duration.ofHours(1))))
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
-		made.add(id);
+		String id = endpointInTheClear(receiver, plain, plainPrevious);
 
 		assertThat(secrets.sealPlainSecrets()).as("what the start-up seals").isGreaterThanOrEqualTo(1);
 		assertThat(secrets.sealPlainSecrets()).as("nothing is left in the clear").isZero();
@@ -160,22 +146,9 @@ class WebhookSecretsAtRestIntegrationTests {
 	@Test
 	void rotatingASecretStillInTheClearSealsItAndItsPlainPredecessorAndBothSignBesideTheNewOne() throws Exception {
 		Receiver receiver = receiver();
-		String id = "we_plain" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 		String plain = Signatures.newSecret();
 		String plainPrevious = Signatures.newSecret();
-		jdbc.sql("""
-				INSERT INTO webhook_endpoint (id, url, events, status, secret, previous_secret, previous_secret_until,
-				    created_at)
-				VALUES (:id, :url, ARRAY['*'], 'ENABLED', :secret, :previous, :until, :at)
-				""")
-			.param("id", id)
-			.param("url", receiver.url())
-			.param("secret", plain)
-			.param("previous", plainPrevious)
-			.param("until", Timestamp.from(clock.instant().plus(Duration.ofHours(1))))
-			.param("at", Timestamp.from(clock.instant()))
-			.update();
-		made.add(id);
+		String id = endpointInTheClear(receiver, plain, plainPrevious);
 
 		String rotated = endpoints.rotateSecret(id);
 		assertNowhereInTheDatabase(plain);
@@ -286,6 +259,28 @@ class WebhookSecretsAtRestIntegrationTests {
 			.param("kek", kek)
 			.query((rs, n) -> secrets.read(rs, first.endpoint().id(), "sealed_secret", "secret"))
 			.single()).isEqualTo(first.secret());
+	}
+
+	/**
+	 * An endpoint row as the server wrote it before V180: its secret and its previous one (for another hour) in the
+	 * clear. Answers its id.
+	 */
+	private String endpointInTheClear(Receiver receiver, String secret, String previous) {
+		String id = "we_plain" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		jdbc.sql("""
+				INSERT INTO webhook_endpoint (id, url, events, status, secret, previous_secret, previous_secret_until,
+				    created_at)
+				VALUES (:id, :url, ARRAY['*'], 'ENABLED', :secret, :previous, :until, :at)
+				""")
+			.param("id", id)
+			.param("url", receiver.url())
+			.param("secret", secret)
+			.param("previous", previous)
+			.param("until", Timestamp.from(clock.instant().plus(Duration.ofHours(1))))
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		made.add(id);
+		return id;
 	}
 
 	private Receiver receiver() throws Exception {
