@@ -33,7 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the subscription is still recorded ({@link StoreSync}). The store is asked at most once per interval per purchase:
  * first at the due time, then an hour later, two, four ... up to a day apart while the answer leaves it awaiting the
  * store; a notice or an answer that moves the subscription on restarts that. A failed call is logged and asked again
- * at the next interval; it never fails the job.
+ * at the next interval; it never fails the job. A purchase the store keeps saying it does not know is asked about no
+ * more after a few days of it ({@link UnknownPurchases}).
  *
  * <p>
  * Google Play only: its Play Developer API ({@code purchases.subscriptionsv2.get}) is the one RTDN pushes already read
@@ -99,18 +100,20 @@ class StoreLookups {
 	private final Subscriptions subscriptions;
 	private final PlaySubscriptionsApi play;
 	private final StoreSync sync;
+	private final UnknownPurchases unknown;
 	private final StoresProperties properties;
 	private final Clock clock;
 	private final TransactionTemplate tx;
 	private final int batch;
 
 	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, StoreSync sync,
-			StoresProperties properties, Clock clock, PlatformTransactionManager transactions,
+			UnknownPurchases unknown, StoresProperties properties, Clock clock, PlatformTransactionManager transactions,
 			@Value("${subdesk.stores.lookup-batch:100}") int batch) {
 		this.jdbc = jdbc;
 		this.subscriptions = subscriptions;
 		this.play = play;
 		this.sync = sync;
+		this.unknown = unknown;
 		this.properties = properties;
 		this.clock = clock;
 		this.tx = new TransactionTemplate(transactions);
@@ -238,8 +241,7 @@ class StoreLookups {
 			return false;
 		}
 		if (answer.isEmpty()) {
-			log.warn("Google Play does not know purchase {}, whose notice did not come; asked again later",
-					c.purchaseId());
+			unknown.answered(c.store(), c.purchaseId(), asked); // asked no more after a few days of it
 			return false;
 		}
 		PlaySubscriptionsApi.PlaySubscription p = answer.get();

@@ -32,10 +32,18 @@ class StoreSync {
 	private static final String PURCHASE_COLUMNS = """
 			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at""";
 
+	/**
+	 * The purchase as the report leaves it. The store reported it, so knows it: the count of lookups it answered that
+	 * it does not know starts again, and lookups that stopped for it start again ({@link UnknownPurchases}), due at
+	 * once unless the report moves the subscription on ({@link StoreLookups#reschedule}, just after).
+	 */
 	private static final String UPDATE_PURCHASE = """
 			UPDATE store_purchases SET account_id = coalesce(account_id, :account), subscription_id = :subscription,
 			    product_id = :product, store_state = :state, refunded_at = :refunded,
-			    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at
+			    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at,
+			    unknown_answers = 0, unknown_since = NULL,
+			    lookup_due_at = CASE WHEN lookup_stopped_at IS NULL THEN lookup_due_at ELSE lookup_for END,
+			    lookup_stopped_at = NULL, lookup_stopped_reason = NULL
 			WHERE store = :store AND purchase_id = :purchase
 			""";
 

@@ -94,6 +94,11 @@ final class FakeGoogleApis implements AutoCloseable {
 		purchases.put(packageName + "/" + token, subscriptionPurchaseV2);
 	}
 
+	/** Makes {@code subscriptionsv2.get} answer {@code 404} for {@code package}/{@code token} from now on. */
+	void forget(String packageName, String token) {
+		purchases.remove(packageName + "/" + token);
+	}
+
 	/** Makes every access token issued so far unknown, as when Google revokes or expires them early. */
 	void forgetAccessTokens() {
 		issued.clear();

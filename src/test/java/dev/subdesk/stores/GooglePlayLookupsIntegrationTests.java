@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -43,6 +45,9 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	StoreLookups lookups;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	private Api vendor;
 
@@ -113,6 +118,38 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		long lookups() {
 			return GOOGLE.asked.stream().filter(token::equals).count() - notices;
 		}
+	}
+
+	/** When the purchase is asked about next (null: never). */
+	private @Nullable Instant due(Purchase p) {
+		return jdbc.sql("SELECT lookup_due_at FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.token)
+			.query(java.sql.Timestamp.class)
+			.optional()
+			.map(java.sql.Timestamp::toInstant)
+			.orElse(null);
+	}
+
+	/** Runs the lookups at each of the purchase's due times, at most {@code runs} times or until it is due no more. */
+	private void runWhileDue(Purchase p, int runs) {
+		for (int i = 0; i < runs; i++) {
+			Instant due = due(p);
+			if (due == null) {
+				return;
+			}
+			if (due.isAfter(fixtures.now())) {
+				advanceTo(due);
+			}
+			lookups.run();
+		}
+	}
+
+	/** The outcomes of the lookups of this purchase recorded among the store's notifications, oldest first. */
+	private java.util.List<String> lookupOutcomes(Purchase p) {
+		return jdbc.sql("""
+				SELECT outcome FROM store_notifications
+				WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p AND type = 'LOOKUP' ORDER BY signed_at, received_at
+				""").param("p", p.token).query(String.class).list();
 	}
 
 	private void advanceTo(Instant instant) {
@@ -246,5 +283,125 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		lookups.run();
 		assertThat(p.lookups()).isEqualTo(2);
 		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+	}
+
+	@Test
+	void aPurchaseGoogleDoesNotKnowIsAskedAboutForThreeDaysThenNoMoreTillTheStoreReportsAgain() {
+		Purchase p = new Purchase();
+		GOOGLE.forget(PACKAGE, p.token); // 404 from now on
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		Instant first = fixtures.now();
+
+		runWhileDue(p, 30);
+
+		assertThat(due(p)).as("no longer asked about").isNull();
+		// asked an hour past the period, then 1, 2, 4, 8, 16, 24, 24 hours later: 8 answers over 79 hours
+		assertThat(p.lookups()).isEqualTo(8);
+		assertThat(Duration.between(first, fixtures.now())).isBetween(Duration.ofHours(79),
+				Duration.ofHours(79).plusMinutes(1));
+		assertThat(lookupOutcomes(p)).containsExactly("UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN",
+				"UNKNOWN", "UNKNOWN", "STOPPED");
+		var stopped = jdbc.sql("""
+				SELECT lookup_stopped_reason, lookup_stopped_at, unknown_answers, unknown_since FROM store_purchases
+				WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p""").param("p", p.token).query().singleRow();
+		assertThat(stopped.get("lookup_stopped_reason")).isEqualTo("UNKNOWN_TO_STORE");
+		assertThat(((java.sql.Timestamp) stopped.get("lookup_stopped_at")).toInstant())
+			.isBetween(fixtures.now().minus(Duration.ofMinutes(1)), fixtures.now());
+		assertThat(stopped.get("unknown_answers")).isEqualTo(8);
+		assertThat(((java.sql.Timestamp) stopped.get("unknown_since")).toInstant()).isBetween(first,
+				first.plus(Duration.ofMinutes(1)));
+		assertThat(p.subscription().path("status").asString()).as("left to the store's next notice")
+			.isEqualTo("ACTIVE");
+
+		fixtures.advance(Duration.ofDays(10));
+		lookups.run();
+		assertThat(p.lookups()).as("not asked again").isEqualTo(8);
+	}
+
+	@Test
+	void aPurchaseGoogleNoLongerHasIsNoMoreAskedAboutAndANoticeThatMovesItOnStartsTheLookupsAgain() {
+		Purchase p = new Purchase();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		GOOGLE.apiStatus.set(410);
+
+		runWhileDue(p, 30);
+
+		assertThat(due(p)).isNull();
+		assertThat(p.lookups()).isEqualTo(8);
+
+		// the store reports again: a renewal
+		GOOGLE.apiStatus.set(0);
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+		assertThat(p.push(2).path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(due(p)).isEqualTo(renewedEnd.plus(StoreLookups.NOTICE_LAG));
+		var purchase = jdbc.sql("""
+				SELECT lookup_stopped_reason, unknown_answers, unknown_since FROM store_purchases
+				WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p""").param("p", p.token).query().singleRow();
+		assertThat(purchase.get("lookup_stopped_reason")).isNull();
+		assertThat(purchase.get("unknown_answers")).isEqualTo(0);
+		assertThat(purchase.get("unknown_since")).isNull();
+	}
+
+	@Test
+	void aNoticeOfAStoppedPurchaseThatLeavesItAwaitingTheStoreStartsTheLookupsAgainAtOnce() {
+		Purchase p = new Purchase();
+		GOOGLE.forget(PACKAGE, p.token);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		runWhileDue(p, 30);
+		assertThat(due(p)).isNull();
+
+		// Google knows it again and notifies a change that leaves it in its old period: still awaiting the store
+		p.google("SUBSCRIPTION_STATE_ACTIVE", p.end, true, false);
+		assertThat(p.push(4).path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(due(p)).as("due at once").isEqualTo(p.end.plus(StoreLookups.NOTICE_LAG));
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false); // its renewal's notice is lost
+		fixtures.advance(Duration.ofMinutes(5)); // the next run, not an hour or a day later
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(9);
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now());
+	}
+
+	@Test
+	void onlyUnknownAnswersInARowCountAndAnAnswerBetweenThemStartsTheCountAgain() {
+		Purchase p = new Purchase();
+		GOOGLE.forget(PACKAGE, p.token);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		runWhileDue(p, 3); // unknown at +0, +1 h, +3 h
+		// Google knows it again, still in its old period (awaiting the store): the back-off goes on
+		p.google("SUBSCRIPTION_STATE_ACTIVE", p.end, true, false);
+		runWhileDue(p, 1); // +7 h
+		GOOGLE.forget(PACKAGE, p.token);
+
+		runWhileDue(p, 30);
+
+		// unknown again from +15 h: 5 answers over at least 3 days take till +103 h
+		assertThat(p.lookups()).isEqualTo(9);
+		assertThat(due(p)).isNull();
+		assertThat(lookupOutcomes(p)).containsExactly("UNKNOWN", "UNKNOWN", "UNKNOWN", "APPLIED", "UNKNOWN",
+				"UNKNOWN", "UNKNOWN", "UNKNOWN", "STOPPED");
+	}
+
+	@Test
+	void whileGoogleFailsItIsAskedAgainAtEveryIntervalForDays() {
+		Purchase p = new Purchase();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		Instant first = fixtures.now();
+		GOOGLE.apiStatus.set(503);
+
+		runWhileDue(p, 12);
+
+		assertThat(p.lookups()).isEqualTo(12);
+		// 1, 2, 4, 8, 16 hours, then a day apart: 31 hours + 6 days, and due again a day later
+		Duration asking = Duration.ofHours(31).plus(Duration.ofDays(6));
+		assertThat(Duration.between(first, fixtures.now())).isBetween(asking, asking.plusMinutes(1));
+		assertThat(due(p)).isBetween(fixtures.now().plus(Duration.ofDays(1)).minus(Duration.ofMinutes(1)),
+				fixtures.now().plus(Duration.ofDays(1)));
+		assertThat(lookupOutcomes(p)).as("no answer, none recorded").isEmpty();
 	}
 }
