@@ -2,11 +2,12 @@ package dev.subdesk.intake;
 
 /**
  * A sign-in code ({@code codeId}) was issued for an open account, in the transaction that stores its hash: the code
- * and its sign-in link's token go to the account's email (a SIGN_IN_CODE notice). It carries both, so it is an
- * in-process event only: never a {@code events.DomainChange}, never in the event log.
+ * and its sign-in link's token go to the account's email (a SIGN_IN_CODE notice), and are of no use after
+ * {@code expiresAt}. It carries both, so it is an in-process event only: never a {@code events.DomainChange}, never in
+ * the event log.
  */
 public record SignInCodeIssued(String codeId, String accountId, String email, String country, String code,
-		String linkToken) {
+		String linkToken, java.time.Instant expiresAt) {
 
 	/** The path (and query) of the sign-in link under the service's public address. */
 	public String linkPath() {

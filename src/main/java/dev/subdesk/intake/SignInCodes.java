@@ -231,6 +231,7 @@ public class SignInCodes {
 		String code = OneTimeCodes.generate();
 		// made and stored whether or not an account has the email: the same work either way
 		String linkToken = newLinkToken();
+		Instant expires = now.plus(VALID_FOR);
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).param("requester", requester)
 			.update();
 		jdbc.sql(INSERT)
@@ -240,13 +241,14 @@ public class SignInCodes {
 			.param("hash", OneTimeCodes.hash(id, code))
 			.param("ip", clientIp)
 			.param("at", Timestamp.from(now))
-			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
+			.param("expires", Timestamp.from(expires))
 			.param("requester", requester)
 			.param("knownBrowser", knownBrowser.orElse(null))
 			.param("linkHash", linkHash(linkToken))
 			.update();
 		// in process only: neither the code nor the link's token ever goes into the event log
-		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken)));
+		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken,
+				expires)));
 		return Issue.SENT;
 	}
 

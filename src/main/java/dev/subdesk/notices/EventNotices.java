@@ -265,8 +265,9 @@ class EventNotices {
 	@EventListener
 	void on(SignInCodeIssued issued) {
 		Letter letter = notices.letterFor(issued.country());
-		notices.send(letter, issued.accountId(), issued.email(), NoticeType.SIGN_IN_CODE, letter.text("signin.subject"),
-				letter.text("signin.body", issued.code(), baseUrl + issued.linkPath()), issued.codeId());
+		notices.sendOneTimeCode(letter, issued.accountId(), issued.email(), NoticeType.SIGN_IN_CODE,
+				letter.text("signin.subject"), letter.text("signin.body", issued.code(), baseUrl + issued.linkPath()),
+				issued.codeId(), issued.expiresAt());
 	}
 
 	/**
@@ -290,8 +291,9 @@ class EventNotices {
 	@EventListener
 	void on(VerificationCodeIssued issued) {
 		Letter letter = notices.letterFor(issued.country());
-		notices.send(letter, issued.accountId(), issued.email(), NoticeType.VERIFICATION_CODE,
+		notices.sendOneTimeCode(letter, issued.accountId(), issued.email(), NoticeType.VERIFICATION_CODE,
 				letter.text("verification.subject"),
-				letter.text("verification.body", issued.code(), String.valueOf(issued.validMinutes())), issued.codeId());
+				letter.text("verification.body", issued.code(), String.valueOf(issued.validMinutes())), issued.codeId(),
+				issued.expiresAt());
 	}
 }

@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
  * database once it was sent longer ago than {@code subdesk.notices.body-retention} (default 400 days: a yearly
  * renewal's reminder and the disputes about it). Type, subject, recipient, related id and the delivery record stay,
  * which is what proves that a notice was sent; an erased notice cannot be delivered again ({@code 409 NOTICE_ERASED}).
- * Notices never sent (STORED without a mail server, FAILED) are the only copy and are kept until the account closes;
+ * Notices never sent (STORED without a mail server, FAILED) are the only copy and are kept until the account closes
+ * (but a one-time code notice's text goes as soon as it is sent or its code expires: {@link OneTimeCodeBodies});
  * a notice whose re-delivery is still under way keeps its body until that is done. Batches of
  * {@value #BATCH} rows, each its own statement, so the purge never holds many locks and any node may run it.
  */

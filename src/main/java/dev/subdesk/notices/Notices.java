@@ -40,6 +40,12 @@ public class Notices {
 			SELECT id FROM stored
 			""";
 
+	/** The types of the one-time code notices, as an SQL list of literals. */
+	static final String ONE_TIME_CODE_TYPES = java.util.Arrays.stream(NoticeType.values())
+		.filter(NoticeType::carriesOneTimeCode)
+		.map(t -> "'" + t.name() + "'")
+		.collect(java.util.stream.Collectors.joining(", "));
+
 	/** The address of a notice of no account once erased. */
 	static final String UNADDRESSED_TOMBSTONE = "erased@invalid";
 
@@ -217,6 +223,27 @@ public class Notices {
 	}
 
 	/**
+	 * Stores a one-time code notice ({@link NoticeType#carriesOneTimeCode()}) in the letter's language: its text (the
+	 * code, a sign-in link) is erased when the mail server takes it or refuses it for good ({@link SmtpDelivery}), and
+	 * in any case at {@code expiresAt}, when the code expires ({@link OneTimeCodeBodies}). Without a mail server it is
+	 * kept until then: nobody receives it, but the demo mailbox shows it (the API never does).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String sendOneTimeCode(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+			String relatedId, Instant expiresAt) {
+		if (!type.carriesOneTimeCode()) {
+			throw new IllegalArgumentException(type + " carries no one-time code");
+		}
+		String id = store(accountId, to, type, subject, body, relatedId, clock.instant(),
+				letter.german() ? germanFooter : footer);
+		jdbc.sql("""
+				INSERT INTO notice_body_expiries (notice_id, expires_at) VALUES (:id, :expires)
+				ON CONFLICT (notice_id) DO NOTHING
+				""").param("id", id).param("expires", Timestamp.from(expiresAt)).update();
+		return id;
+	}
+
+	/**
 	 * Stores a notice that belongs to no account: the confirmation of a public request that named none, to the address
 	 * typed for it. It is in no account's list; it loses that address when its holder closes their account
 	 * ({@link #eraseTypedRecipient}) or when the request's retention ends ({@link #eraseUnaddressed}).
@@ -242,6 +269,15 @@ public class Notices {
 
 	private String send(@org.jspecify.annotations.Nullable String accountId, String to, NoticeType type, String subject,
 			String body, String relatedId, Instant at, String footerText) {
+		if (type.carriesOneTimeCode()) {
+			// its text must not outlive the code: sendOneTimeCode stores when it expires
+			throw new IllegalArgumentException(type + " carries a one-time code: stored by sendOneTimeCode");
+		}
+		return store(accountId, to, type, subject, body, relatedId, at, footerText);
+	}
+
+	private String store(@org.jspecify.annotations.Nullable String accountId, String to, NoticeType type,
+			String subject, String body, String relatedId, Instant at, String footerText) {
 		String id = Ids.next("ntc");
 		boolean stored = jdbc.sql(INSERT)
 			.param("queue", mailConfigured && !erased(to))
@@ -296,6 +332,9 @@ public class Notices {
 		BulkCopy copy = new BulkCopy(9);
 		BulkCopy queue = new BulkCopy(1);
 		for (Draft d : drafts) {
+			if (d.type().carriesOneTimeCode()) {
+				throw new IllegalArgumentException(d.type() + " carries a one-time code: stored by sendOneTimeCode");
+			}
 			String id = Ids.next("ntc");
 			if (mailConfigured && !erased(d.to())) {
 				queue.row().text(id);
@@ -367,10 +406,15 @@ public class Notices {
 	/**
 	 * Delivers a stored notice again, with the same content, to {@code to} (the address on file now). The
 	 * re-delivery is recorded and, when a mail server is configured, sent; the notice itself stays the one notice
-	 * of its event. An erased notice has nothing to send: {@code 409 NOTICE_ERASED}.
+	 * of its event. An erased notice has nothing to send: {@code 409 NOTICE_ERASED}; nor has a one-time code notice,
+	 * whose text is erased once sent or expired and is never sent twice (a new code is asked for instead).
 	 */
 	@Transactional
 	public void redeliver(Notice notice, String to, String requestedBy) {
+		if (notice.type().carriesOneTimeCode()) {
+			throw dev.subdesk.shared.SubdeskException.of(NoticesErrorCode.NOTICE_ERASED,
+					"A one-time code is never sent again; ask for a new code");
+		}
 		if (notice.body() == null || erased(to)) {
 			throw dev.subdesk.shared.SubdeskException.of(NoticesErrorCode.NOTICE_ERASED, "This notice's content has been erased");
 		}
@@ -388,11 +432,13 @@ public class Notices {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	void erase(String accountId, String tombstone) {
+		// a one-time code's text is not kept for a closed account: its code is of no use any more
 		jdbc.sql("""
 				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.account_id = :account AND n.body IS NOT NULL AND o.recipient IS NULL
-				""").param("account", accountId).update();
+				  AND n.type NOT IN (%s)
+				""".formatted(ONE_TIME_CODE_TYPES)).param("account", accountId).update();
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
 		jdbc.sql("""
 				UPDATE notice_redeliveries r SET recipient = :tombstone

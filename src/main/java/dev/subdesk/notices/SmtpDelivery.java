@@ -61,6 +61,14 @@ class SmtpDelivery implements SmartLifecycle {
 	/** The longest reason stored for a failure. */
 	private static final int MAX_REASON = 500;
 
+	/**
+	 * A one-time code notice's text (the code, a sign-in link) is erased as soon as the mail server took it or
+	 * refused it for good: the code is in the customer's mailbox, or is of no use. Other notices keep theirs
+	 * ({@link NoticeBodyRetention}).
+	 */
+	private static final String ONE_TIME_TEXT_ERASED = "body = CASE WHEN type IN (" + Notices.ONE_TIME_CODE_TYPES
+			+ ") THEN NULL ELSE body END";
+
 	/** The notices' outbox. Every statement has the same parameters: id, attempt, at, next, error. */
 	private static final Queue OUTBOX = new Queue("notice", """
 			WITH claimed AS (
@@ -76,14 +84,14 @@ class SmtpDelivery implements SmartLifecycle {
 			FROM claimed c JOIN notices n ON n.id = c.notice_id LEFT JOIN notice_footers f ON f.id = n.footer_id
 			""", """
 			WITH gone AS (DELETE FROM notice_outbox WHERE notice_id = :id)
-			UPDATE notices SET sent_at = :at, delivery_error = NULL WHERE id = :id
-			""", """
+			UPDATE notices SET sent_at = :at, delivery_error = NULL, %1$s WHERE id = :id
+			""".formatted(ONE_TIME_TEXT_ERASED), """
 			UPDATE notice_outbox SET next_attempt_at = :next, last_error = :error
 			WHERE notice_id = :id AND attempts = :attempt
 			""", """
 			WITH gone AS (DELETE FROM notice_outbox WHERE notice_id = :id AND attempts = :attempt RETURNING notice_id)
-			UPDATE notices n SET delivery_error = :error FROM gone WHERE n.id = gone.notice_id
-			""");
+			UPDATE notices n SET delivery_error = :error, %1$s FROM gone WHERE n.id = gone.notice_id
+			""".formatted(ONE_TIME_TEXT_ERASED));
 
 	/** Notices sent again at a caller's request, to the address on file at the time. */
 	private static final Queue REDELIVERIES = new Queue("re-delivery", """

@@ -122,6 +122,7 @@ public class StepUpCodes {
 		}
 		String id = Ids.next("suc");
 		String code = OneTimeCodes.generate();
+		Instant expires = now.plus(VALID_FOR);
 		jdbc.sql(RETIRE_LIVE).param("at", Timestamp.from(now)).param("account", accountId).update();
 		jdbc.sql(INSERT)
 			.param("id", id)
@@ -130,11 +131,11 @@ public class StepUpCodes {
 			.param("case", caseNumber)
 			.param("hash", OneTimeCodes.hash(id, code))
 			.param("at", Timestamp.from(now))
-			.param("expires", Timestamp.from(now.plus(VALID_FOR)))
+			.param("expires", Timestamp.from(expires))
 			.update();
 		// in process only: a code never goes into the event log
 		events.publishEvent(new VerificationCodeIssued(id, accountId, account.email(), account.country(), code,
-				VALID_MINUTES));
+				VALID_MINUTES, expires));
 		audit.record(agent, "AGENT", "STEP_UP_CODE_SENT", accountId, "code sent to the email on file", caseNumber,
 				"step-up before a sensitive action");
 		return Sent.SENT;

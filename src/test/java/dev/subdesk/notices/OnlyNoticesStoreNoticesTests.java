@@ -30,7 +30,7 @@ class OnlyNoticesStoreNoticesTests {
 		var classes = outsideNotices ? noClasses().that().resideOutsideOfPackage(NOTICES)
 				: noClasses().that().resideInAPackage(NOTICES).and().doNotBelongToAnyOf(Notices.class);
 		return classes.should()
-			.callMethodWhere(target(owner(assignableTo(Notices.class))).and(target(nameMatching("send|sendAll|letterFor|erase"))))
+			.callMethodWhere(target(owner(assignableTo(Notices.class))).and(target(nameMatching("send|sendAll|sendOneTimeCode|letterFor|erase"))))
 			.orShould()
 			.dependOnClassesThat()
 			.belongToAnyOf(Letter.class, Letters.class, Notices.Draft.class)

@@ -7,8 +7,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What reaches a customer's mailbox and never the API: the text of a one-time code notice (sign-in or
- * verification code), read from the database of the application that serves the API client's port. The test
- * bases register their application's database; a test starting its own application registers it itself.
+ * verification code), read from the database of the application that serves the API client's port: without a mail
+ * server its text stays there while the code is valid (with one, it is erased once sent: read the mail server
+ * instead). The test bases register their application's database; a test starting its own application registers it
+ * itself.
  */
 public final class Mailbox {
 

@@ -1,6 +1,7 @@
 package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -269,6 +270,48 @@ class SignInLinkIntegrationTests {
 		assertThat(sender.post("/portal/sign-in/link", Map.of("t", token(path))).location())
 			.as("the refused posts kept the link").endsWith("/portal");
 		assertThat(sender.get("/portal").body()).contains("Signed in as " + email);
+	}
+
+	/**
+	 * A one-time code notice's text lives in the database only until the mail server took it: the code and the link
+	 * are in the customer's mailbox, not in a row that a backup or a reader of the database would show while they
+	 * are valid. Both still sign in; the account's other notices keep their text.
+	 */
+	@Test
+	void aSentSignInEmailLeavesNeitherCodeNorLinkInTheDatabaseAndBothStillSignIn() throws Exception {
+		String account = new Fixtures(api).account("IE", null);
+		String email = api.get("/accounts/" + account).text("email");
+		PortalSession byCode = PortalSession.from(port, "127.0.8.1");
+		PortalSession byLink = PortalSession.from(port, "127.0.8.2");
+		ask(byCode, email);
+		ask(byLink, email);
+		List<MimeMessage> received = messagesTo(email, 2);
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		await("both sign-in notices marked sent").atMost(Duration.ofSeconds(20))
+			.until(() -> jdbc.sql("""
+					SELECT count(*) FROM notices WHERE account_id = :a AND type = 'SIGN_IN_CODE' AND sent_at IS NOT NULL
+					""").param("a", account).query(Long.class).single() == 2);
+
+		assertThat(jdbc.sql("SELECT body FROM notices WHERE account_id = :a AND type = 'SIGN_IN_CODE'")
+			.param("a", account)
+			.query(String.class)
+			.list()).as("no code and no link left in the database once sent").hasSize(2).containsOnlyNulls();
+		await("the welcome marked sent").atMost(Duration.ofSeconds(20))
+			.until(() -> jdbc.sql("SELECT sent_at IS NOT NULL FROM notices WHERE account_id = :a AND type = 'WELCOME'")
+				.param("a", account).query(Boolean.class).single());
+		assertThat(jdbc.sql("SELECT body FROM notices WHERE account_id = :a AND type = 'WELCOME'")
+			.param("a", account)
+			.query(String.class)
+			.single()).as("another notice keeps its text once sent").isNotBlank();
+
+		byCode.get("/portal/sign-in/code");
+		PortalSession.Page signedIn = byCode.post("/portal/sign-in/code", Map.of("code", code(plainText(received.get(0)))));
+		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/portal");
+		assertThat(byCode.get("/portal").body()).contains("Signed in as " + email);
+		String path = linkPath(received.get(1));
+		assertThat(byLink.get(path).status()).isEqualTo(200);
+		assertThat(byLink.post("/portal/sign-in/link", Map.of("t", token(path))).location()).endsWith("/portal");
+		assertThat(byLink.get("/portal").body()).contains("Signed in as " + email);
 	}
 
 	private static PortalSession.Page ask(PortalSession browser, String email) {
