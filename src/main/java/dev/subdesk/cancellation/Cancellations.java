@@ -531,6 +531,17 @@ public class Cancellations {
 		return instructions(channel, Locale.ENGLISH);
 	}
 
+	/**
+	 * How to cancel at a store a subscription it bills, in a language (as {@link #instructionsFor(Subscription, Locale)}):
+	 * for the notices, which tell a store's steps with what they know of the subscription, its channel.
+	 */
+	public ChannelInstructions instructionsFor(Channel channel, Locale locale) {
+		if (!channel.storeBilled()) {
+			throw new IllegalArgumentException("not a store: " + channel);
+		}
+		return instructions(channel, locale);
+	}
+
 	private ChannelInstructions instructions(Channel channel, Locale locale) {
 		String url = channel == Channel.APP_STORE ? appStoreUrl : googlePlayUrl;
 		List<String> steps = new ArrayList<>();

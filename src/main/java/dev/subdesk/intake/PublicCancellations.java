@@ -197,8 +197,16 @@ public class PublicCancellations {
 					subscription.get().orderNumber(), received.confirmationNumber(), received.effectiveAt()));
 		}
 		else {
+			// the owner's own request (its account's email) for a live contract a store bills: only the store can
+			// cancel it, and the confirmation says so rather than "send the form again"
+			dev.subdesk.subscriptions.@Nullable Channel store = subscription
+				.filter(s -> s.storeBilled() && !s.ended()
+						&& owner.filter(a -> EmailAddresses.same(jdbc, a.email(), request.email())).isPresent())
+				.map(Subscription::channel)
+				.orElse(null);
 			events.publishEvent(new PublicRequestUnmatched(id, PublicRequestUnmatched.Form.CANCELLATION,
-					received.confirmationEmail(), receivedAt, language, request.extraordinary(), request.immediately()));
+					received.confirmationEmail(), receivedAt, language, request.extraordinary(), request.immediately(),
+					store));
 		}
 		return id;
 	}

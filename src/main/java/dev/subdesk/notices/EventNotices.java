@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * logged event {@code account.created}, EMAIL_CHANGED, and the erasure of a closed account's notices), billing
  * (REFUND_ISSUED), cancellation (CANCELLATION_CONFIRMATION, WITHDRAWAL_ACKNOWLEDGEMENT), intake
  * (CANCELLATION_REQUEST_RECEIVED, SIGN_IN_CODE; and for a public request that matched nothing, its confirmation
- * under no account) and support (CASE_UPDATE, VERIFICATION_CODE);
+ * under no account) and support (CASE_UPDATE, VERIFICATION_CODE). The notices about the account as a whole (WELCOME,
+ * EMAIL_CHANGED, the codes, CASE_UPDATE) go with {@link Notices#sendAboutAccount}: their footer also tells how to
+ * cancel the account's store-billed subscriptions; the others are about a contract Acme bills and cancels;
  * {@link SubscriptionNotices}: those of subscriptions and renewals, in bulk where they come in batches.
  */
 @Component
@@ -81,14 +83,14 @@ class EventNotices {
 	private void welcome(JsonNode account) {
 		String id = account.path("id").asString();
 		Letter letter = notices.letterFor(account.path("country").asString());
-		notices.send(letter, id, account.path("email").asString(), NoticeType.WELCOME, letter.text("welcome.subject"),
-				letter.text("welcome.body"), id);
+		notices.sendAboutAccount(letter, id, account.path("email").asString(), NoticeType.WELCOME,
+				letter.text("welcome.subject"), letter.text("welcome.body"), id);
 	}
 
 	@EventListener
 	void on(EmailChanged changed) {
 		Letter letter = notices.letterFor(changed.country());
-		notices.send(letter, changed.accountId(), changed.previousEmail(), NoticeType.EMAIL_CHANGED,
+		notices.sendAboutAccount(letter, changed.accountId(), changed.previousEmail(), NoticeType.EMAIL_CHANGED,
 				letter.text("emailChanged.subject"), letter.text("emailChanged.body", changed.newEmail()),
 				changed.accountId());
 	}
@@ -220,14 +222,19 @@ class EventNotices {
 		Letter letter = notices.letterFor(unmatched.language());
 		String received = letter.dateTime(unmatched.receivedAt());
 		if (unmatched.form() == PublicRequestUnmatched.Form.CANCELLATION) {
-			notices.sendUnaddressed(letter, unmatched.recipient(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
+			// a contract a store bills, named with its account's email: the store cancels it, its footer says how
+			dev.subdesk.subscriptions.Channel store = unmatched.store();
+			notices.sendUnaddressed(letter, store == null ? dev.subdesk.subscriptions.Channel.DIRECT : store,
+					unmatched.recipient(), NoticeType.CANCELLATION_REQUEST_RECEIVED,
 					letter.text("publicCancellation.unmatched.subject"),
-					letter.text("publicCancellation.unmatched.body", received,
+					letter.text(store == null ? "publicCancellation.unmatched.body"
+							: "publicCancellation.unmatched.store.body", received,
 							letter.text(unmatched.extraordinary() ? "publicCancellation.extraordinary"
 									: "publicCancellation.ordinary"),
 							letter.text(unmatched.immediately() ? "publicCancellation.immediately"
 									: "publicCancellation.earliest"),
-							unmatched.extraordinary() ? letter.text("publicCancellation.andReason") : ""),
+							unmatched.extraordinary() ? letter.text("publicCancellation.andReason") : "",
+							store == null ? "" : letter.text("store." + store.name())),
 					unmatched.requestId());
 		}
 		else {
@@ -283,7 +290,7 @@ class EventNotices {
 				: new Object[] { updated.caseNumber(), updated.subject(), resolution };
 		Letter letter = notices.letterFor(updated.country());
 		String subject = letter.text(what + ".subject", args);
-		notices.send(letter, updated.accountId(), updated.email(), NoticeType.CASE_UPDATE, subject,
+		notices.sendAboutAccount(letter, updated.accountId(), updated.email(), NoticeType.CASE_UPDATE, subject,
 				letter.text(what + ".body", args), updated.caseNumber());
 		support.noticeSent(updated, subject);
 	}

@@ -78,6 +78,14 @@ public class Notices {
 	private final boolean mailConfigured;
 	private final String footer;
 	private final String germanFooter;
+	/** The footers' last line, the official channels: every footer ends with it (English, German). */
+	private final String support;
+	private final String germanSupport;
+	/** The footers' first line, how to cancel what Acme bills (English, German). */
+	private final String cancelLine;
+	private final String germanCancelLine;
+	private final dev.subdesk.subscriptions.Subscriptions subscriptions;
+	private final dev.subdesk.cancellation.Cancellations cancellations;
 	private final java.util.Map<String, Integer> footerIds = new java.util.concurrent.ConcurrentHashMap<>();
 	private final javax.sql.DataSource dataSource;
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
@@ -86,29 +94,76 @@ public class Notices {
 
 	Notices(JdbcClient jdbc, Clock clock, OfficialChannels channels, Letters letters,
 			@Value("${subdesk.public-base-url}") String baseUrl, @Value("${spring.mail.host:}") String mailHost,
-			org.springframework.transaction.PlatformTransactionManager txManager, javax.sql.DataSource dataSource) {
+			org.springframework.transaction.PlatformTransactionManager txManager, javax.sql.DataSource dataSource,
+			dev.subdesk.subscriptions.Subscriptions subscriptions, dev.subdesk.cancellation.Cancellations cancellations) {
 		this.dataSource = dataSource;
 		this.letters = letters;
+		this.subscriptions = subscriptions;
+		this.cancellations = cancellations;
 		this.newTransaction = new org.springframework.transaction.support.TransactionTemplate(txManager);
 		this.newTransaction.setPropagationBehavior(
 				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.mailConfigured = !mailHost.isBlank();
-		this.footer = """
-
+		this.cancelLine = """
 				How to cancel: sign in at %s/portal and choose "Cancel", or use "Cancel contracts here" at %s/cancel \
-				without signing in. Cancelling takes a minute and you get a confirmation number by email.
+				without signing in. Cancelling takes a minute and you get a confirmation number by email.""".formatted(
+				baseUrl, baseUrl);
+		this.support = """
 				Official Acme support: %s. Acme never asks for a full card number, a CVC or a password, \
-				and never charges a fee to cancel.""".formatted(baseUrl, baseUrl, officialChannels(channels.directory(), baseUrl));
-		this.germanFooter = """
-
+				and never charges a fee to cancel.""".formatted(officialChannels(channels.directory(), baseUrl));
+		this.germanCancelLine = """
 				So kündigen Sie: Melden Sie sich unter %s/portal an und wählen Sie „Kündigen“, oder nutzen Sie \
 				„Verträge hier kündigen“ unter %s/cancel, ohne sich anzumelden. Die Kündigung dauert eine Minute, \
-				und Sie erhalten eine Bestätigungsnummer per E-Mail.
+				und Sie erhalten eine Bestätigungsnummer per E-Mail.""".formatted(baseUrl, baseUrl);
+		this.germanSupport = """
 				Offizieller Acme-Support: %s. Acme fragt nie nach einer vollständigen Kartennummer, einer Prüfziffer (CVC) \
-				oder einem Passwort und verlangt nie eine Gebühr für die Kündigung.""".formatted(baseUrl, baseUrl,
+				oder einem Passwort und verlangt nie eine Gebühr für die Kündigung.""".formatted(
 				germanOfficialChannels(channels.directory(), baseUrl));
+		this.footer = "\n" + cancelLine + "\n" + support;
+		this.germanFooter = "\n" + germanCancelLine + "\n" + germanSupport;
+	}
+
+	/**
+	 * The footer of a notice about a subscription on {@code channel}: the usual one for what Acme bills; for what a
+	 * store bills, which neither the portal nor the public form can cancel, the store's steps instead (those the
+	 * portal and the API give), with the official channels all the same.
+	 */
+	private String footerFor(Letter letter, dev.subdesk.subscriptions.Channel channel) {
+		if (!channel.storeBilled()) {
+			return letter.german() ? germanFooter : footer;
+		}
+		StringBuilder text = new StringBuilder("\n").append(letter.text("footer.store", letter.text("store." + channel.name())));
+		for (String step : cancellations.instructionsFor(channel, letter.locale()).steps()) {
+			text.append("\n- ").append(step);
+		}
+		return text.append('\n').append(letter.german() ? germanSupport : support).toString();
+	}
+
+	/**
+	 * The footer of a notice about the account as a whole (a welcome, a code, a support case): the usual one, and,
+	 * while the account has a subscription a store bills, a line per store that such a subscription is cancelled
+	 * there, with the store's steps. An account with no such subscription gets the usual footer.
+	 */
+	private String accountFooter(Letter letter, String accountId) {
+		List<dev.subdesk.subscriptions.Channel> stores = subscriptions.forAccount(accountId)
+			.stream()
+			.filter(s -> s.storeBilled() && !s.ended())
+			.map(dev.subdesk.subscriptions.Subscription::channel)
+			.distinct()
+			.sorted()
+			.toList();
+		if (stores.isEmpty()) {
+			return letter.german() ? germanFooter : footer;
+		}
+		StringBuilder text = new StringBuilder("\n").append(letter.german() ? germanCancelLine : cancelLine);
+		for (dev.subdesk.subscriptions.Channel store : stores) {
+			text.append('\n')
+				.append(letter.text("footer.storeLine", letter.text("store." + store.name()),
+						String.join(" ", cancellations.instructionsFor(store, letter.locale()).steps())));
+		}
+		return text.append('\n').append(letter.german() ? germanSupport : support).toString();
 	}
 
 	/** The official channels in a German sentence: the same channels as {@link #officialChannels}. */
@@ -188,9 +243,12 @@ public class Notices {
 		return id;
 	}
 
-	/** The language a notice's full text (body and footer) was written in: German when it has the German footer. */
+	/**
+	 * The language a notice's full text (body and footer) was written in: German when it has a German footer (every
+	 * one ends with the German official channels).
+	 */
 	java.util.Locale languageOf(String fullBody) {
-		return fullBody.endsWith(germanFooter) ? java.util.Locale.GERMAN : java.util.Locale.ENGLISH;
+		return fullBody.endsWith(germanSupport) ? java.util.Locale.GERMAN : java.util.Locale.ENGLISH;
 	}
 
 	/** How a notice to an account in {@code country} reads: its language, time zone and wording. */
@@ -235,12 +293,32 @@ public class Notices {
 			throw new IllegalArgumentException(type + " carries no one-time code");
 		}
 		String id = store(accountId, to, type, subject, body, relatedId, clock.instant(),
-				letter.german() ? germanFooter : footer);
+				accountId == null ? (letter.german() ? germanFooter : footer) : accountFooter(letter, accountId));
 		jdbc.sql("""
 				INSERT INTO notice_body_expiries (notice_id, expires_at) VALUES (:id, :expires)
 				ON CONFLICT (notice_id) DO NOTHING
 				""").param("id", id).param("expires", Timestamp.from(expiresAt)).update();
 		return id;
+	}
+
+	/**
+	 * Stores a notice about one subscription on {@code channel} (an order confirmation), with the footer for it: a
+	 * store-billed one's tells the store's steps ({@link #footerFor}).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String send(Letter letter, dev.subdesk.subscriptions.Channel channel, String accountId, String to, NoticeType type,
+			String subject, String body, String relatedId) {
+		return send(accountId, to, type, subject, body, relatedId, clock.instant(), footerFor(letter, channel));
+	}
+
+	/**
+	 * Stores a notice about the account as a whole (a welcome, a code, a support case), whose footer also says how to
+	 * cancel the account's store-billed subscriptions, if any ({@link #accountFooter}).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String sendAboutAccount(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
+			String relatedId) {
+		return send(accountId, to, type, subject, body, relatedId, clock.instant(), accountFooter(letter, accountId));
 	}
 
 	/**
@@ -250,7 +328,17 @@ public class Notices {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	String sendUnaddressed(Letter letter, String to, NoticeType type, String subject, String body, String relatedId) {
-		return send(null, to, type, subject, body, relatedId, clock.instant(), letter.german() ? germanFooter : footer);
+		return sendUnaddressed(letter, dev.subdesk.subscriptions.Channel.DIRECT, to, type, subject, body, relatedId);
+	}
+
+	/**
+	 * As {@link #sendUnaddressed(Letter, String, NoticeType, String, String, String)}, about a contract on
+	 * {@code channel}: a store-billed one's footer tells the store's steps.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String sendUnaddressed(Letter letter, dev.subdesk.subscriptions.Channel channel, String to, NoticeType type,
+			String subject, String body, String relatedId) {
+		return send(null, to, type, subject, body, relatedId, clock.instant(), footerFor(letter, channel));
 	}
 
 	/** Stores a notice stamped with the instant its job was due. */

@@ -70,7 +70,8 @@ class SubscriptionNotices {
 				: priceChanges.atNextRenewal(List.of(subscriptions.get(purchase.subscriptionId())))
 					.get(purchase.subscriptionId());
 		Money renewal = first == null ? purchase.price() : first.charge();
-		notices.send(letter, account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
+		// a store-billed one's footer tells the store's steps: neither the portal nor the public form can cancel it
+		notices.send(letter, purchase.channel(), account.id(), account.email(), NoticeType.ORDER_CONFIRMATION,
 				letter.text("order.subject", purchase.orderNumber(), name),
 				(purchase.trial() ? trialConfirmation(letter, purchase, name, renewal)
 						: orderConfirmation(letter, purchase, name, renewal))

@@ -138,6 +138,71 @@ class UnmatchedPublicRequestsAreConfirmedIntegrationTests {
 			.contains("CANCELLATION_REQUEST_RECEIVED:" + account);
 	}
 
+	/**
+	 * A contract an app store bills cannot be cancelled with the form: its owner's request (the order number with its
+	 * account's email) is told so, with the store's steps, and not to send the form again; the case it opens tells
+	 * the holder the same beside the usual footer. Only server text: nothing typed reaches the address typed.
+	 */
+	@Test
+	void theOwnersRequestForAStoreBilledContractIsToldToCancelInTheStoreNotToSendTheFormAgain() throws Exception {
+		Fixtures fixtures = new Fixtures(api);
+		String account = fixtures.account("US", null);
+		String email = api.get("/accounts/" + account).text("email");
+		Api.Response store = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "antivirus-annual", "channel", "APP_STORE"));
+		assertThat(store.status()).as(store.toString()).isEqualTo(201);
+		String order = store.text("orderNumber");
+		String confirmation = "store-" + token + "@example.com";
+
+		post("/cancel", "en", Map.of("kind", "ORDINARY", "name", typedName, "email", email, "orderNumber", order,
+				"timing", "EARLIEST", "confirmationEmail", confirmation));
+
+		MimeMessage message = onlyMessageTo(confirmation);
+		assertThat(message.getSubject()).isEqualTo("We received your cancellation request");
+		String text = plainText(message);
+		assertThat(text).contains("Type: ordinary")
+			.contains("Nothing was cancelled")
+			.contains("the contract named in the form is billed by the App Store, not by Acme, so neither this form "
+					+ "nor Acme can cancel it: only the App Store can.")
+			.contains("How to cancel: this subscription is billed by the App Store, not by Acme, and only the App "
+					+ "Store can cancel it:")
+			.contains("- Choose Cancel subscription and confirm.")
+			.contains("Official Acme support:");
+		assertThat(text).as("not told to send the form again, nor sent back to it")
+			.doesNotContain("send the form again")
+			.doesNotContain("/cancel");
+		assertThat(text).as("nothing typed (name, order number) reaches the address typed")
+			.doesNotContain(token)
+			.doesNotContain(order);
+		assertThat(stored(confirmation)).containsExactly("CANCELLATION_REQUEST_RECEIVED:null");
+
+		String caseUpdate = app.getBean(JdbcClient.class).sql("""
+				SELECT n.body || coalesce(f.text, '') FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE n.account_id = :account AND n.type = 'CASE_UPDATE'""").param("account", account)
+			.query(String.class)
+			.single();
+		assertThat(caseUpdate).as("a notice about the account: the usual footer and the store's line")
+			.contains("How to cancel: sign in at ")
+			.contains("A subscription billed by the App Store is cancelled in the store, not at Acme: Open the App "
+					+ "Store on the device")
+			.contains("Official Acme support:");
+	}
+
+	@Test
+	void aStrangersRequestForAStoreBilledContractIsToldNothingAboutIt() throws Exception {
+		Fixtures fixtures = new Fixtures(api);
+		String account = fixtures.account("US", null);
+		Api.Response store = api.post("/subscriptions",
+				Map.of("accountId", account, "planCode", "antivirus-annual", "channel", "GOOGLE_PLAY"));
+		String confirmation = "stranger-store-" + token + "@example.com";
+
+		post("/cancel", "en", Map.of("kind", "ORDINARY", "name", typedName, "email", confirmation, "orderNumber",
+				store.text("orderNumber"), "timing", "EARLIEST", "confirmationEmail", confirmation));
+
+		String text = plainText(onlyMessageTo(confirmation));
+		assertThat(text).contains("send the form again").doesNotContain("Google Play").doesNotContain("billed by");
+	}
+
 	@Test
 	void theConfirmationLosesItsAddressWhenItsHolderClosesTheirAccountOrAfterNinetyDays() throws Exception {
 		Fixtures fixtures = new Fixtures(api);
