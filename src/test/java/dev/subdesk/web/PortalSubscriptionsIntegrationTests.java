@@ -116,6 +116,47 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 		assertThat(cancelPage).contains("id=\"cancel-now\"").doesNotContain("id=\"offer\"");
 	}
 
+	/**
+	 * R-DE-7: for a customer in Germany, retention content sits beside the cancellation, never before it, in place of
+	 * it or in its way: the portal's cancel page shows the whole cancel form, "Cancel now" included, and after it an
+	 * {@code <aside>} with the offer, a form of its own; the public "Verträge hier kündigen" form shows no offer at all.
+	 */
+	@Test
+	void aGermanCustomersOfferSitsBesideTheCancelFormNotBeforeItAndThePublicFormShowsNone() {
+		String account = fixtures.account("DE", null);
+		fixtures.card(account, "tok_visa");
+		String subscription = fixtures.subscribe(account, "antivirus-annual");
+		String order = fixtures.subscription(subscription).text("orderNumber");
+		PortalSession session = new PortalSession(port).signIn(api, account);
+
+		String cancelPage = session.get("/portal/subscriptions/" + subscription + "/cancel").body();
+
+		String cancelForm = "action=\"/portal/subscriptions/" + subscription + "/cancel\"";
+		int form = cancelPage.indexOf(cancelForm);
+		int cancelNow = cancelPage.indexOf("id=\"cancel-now\"");
+		int formEnd = cancelPage.indexOf("</form>", cancelNow);
+		Matcher aside = Pattern.compile("<aside[^>]*id=\"offer\"[^>]*>(.*?)</aside>", Pattern.DOTALL).matcher(cancelPage);
+		assertThat(form).as("the cancel form").isPositive();
+		assertThat(cancelNow).as("its \"Cancel now\" button").isGreaterThan(form);
+		assertThat(aside.find()).as("an offer, in an aside of its own").isTrue();
+		assertThat(aside.start()).as("beside the cancel form, after the whole of it: not before it, not inside it")
+			.isGreaterThan(formEnd);
+		assertThat(cancelPage.substring(0, form)).as("no offer before the cancel form").doesNotContain("/offer");
+		assertThat(aside.group(1)).contains("/portal/subscriptions/" + subscription + "/offer")
+			.doesNotContain(cancelForm);
+		Matcher description = Pattern.compile("<p>([^<]+)</p>").matcher(aside.group(1));
+		assertThat(description.find()).as("the offer's description").isTrue();
+
+		PortalSession.Page publicForm = new PortalSession(port).get("/cancel?order=" + order);
+
+		assertThat(publicForm.status()).isEqualTo(200);
+		assertThat(publicForm.body()).contains("action=\"/cancel\"")
+			.doesNotContain("id=\"offer\"")
+			.doesNotContain("/offer")
+			.doesNotContain("<aside")
+			.doesNotContain(description.group(1));
+	}
+
 	@Test
 	void cancellingAtOnceFromTwoTabsEndsItOnceWithOneRefundAndBothShowTheSameConfirmation() throws Exception {
 		Customer c = customerWith("antivirus-annual");
