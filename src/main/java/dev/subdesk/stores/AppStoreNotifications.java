@@ -31,31 +31,18 @@ public class AppStoreNotifications {
 	public StoreOutcome receive(String signedPayload) {
 		Map<String, Object> payload = signed.verify(signedPayload);
 		Map<String, Object> data = map(payload.get("data"));
-		// Apple signs every app's notifications with the same chain: only the bundle id tells the vendor's app from an
-		// app anyone can publish (and buy from, in the sandbox, with a product id that is one of the vendor's plans)
-		String bundleId = properties.apple() == null ? null : properties.apple().bundleId();
-		if (bundleId == null || bundleId.isBlank()) {
-			throw AppleSignedData.refused("no app is configured (SUBDESK_STORES_APPLE_BUNDLE_ID)");
-		}
+		String bundleId = configuredApp();
 		Map<String, Object> about = data != null ? data : map(payload.get("summary")); // a summary names its app too
 		if (about == null || !bundleId.equals(about.get("bundleId"))) {
 			throw AppleSignedData.refused("the notification is not for the configured app");
 		}
 		// the sandbox's purchases cost nothing: a vendor whose sandbox URL points here must not sell through them
-		String environment = properties.apple().environmentOrDefault();
+		String environment = configuredEnvironment();
 		if (!environment.equals(about.get("environment"))) {
 			throw AppleSignedData.refused("the notification is not of the configured environment (" + environment + ")");
 		}
-		String signedTransaction = data == null ? null : string(data.get("signedTransactionInfo"));
-		String signedRenewal = data == null ? null : string(data.get("signedRenewalInfo"));
-		Map<String, Object> transaction = signedTransaction == null ? Map.of() : signed.verify(signedTransaction);
-		if (transaction.get("bundleId") != null && !bundleId.equals(transaction.get("bundleId"))) {
-			throw AppleSignedData.refused("the transaction is for another app");
-		}
-		if (transaction.get("environment") != null && !environment.equals(transaction.get("environment"))) {
-			throw AppleSignedData.refused("the transaction is of another environment");
-		}
-		Map<String, Object> renewal = signedRenewal == null ? Map.of() : signed.verify(signedRenewal);
+		Map<String, Object> transaction = transaction(data == null ? null : string(data.get("signedTransactionInfo")));
+		Map<String, Object> renewal = renewal(data == null ? null : string(data.get("signedRenewalInfo")));
 		String type = required(string(payload.get("notificationType")), "notificationType");
 		String subtype = string(payload.get("subtype"));
 		Instant signedAt = instant(payload.get("signedDate"));
@@ -66,9 +53,82 @@ public class AppStoreNotifications {
 		return sync.apply(new StoreReport(Channel.APP_STORE,
 				required(string(payload.get("notificationUUID")), "notificationUUID"), type, subtype, signedAt,
 				string(transaction.get("originalTransactionId")), string(transaction.get("productId")),
-				string(transaction.get("appAccountToken")), change,
-				"REFUND".equals(type) ? Objects.requireNonNullElse(instant(transaction.get("revocationDate")), signedAt)
-						: null));
+				string(transaction.get("appAccountToken")), change, refundedAt(type, signedAt, transaction)));
+	}
+
+	/**
+	 * The configured app's bundle id, else {@code 401}. Apple signs every app's data with the same chain: only the
+	 * bundle id tells the vendor's app from an app anyone can publish (and buy from, in the sandbox, with a product id
+	 * that is one of the vendor's plans).
+	 */
+	String configuredApp() {
+		String bundleId = properties.apple() == null ? null : properties.apple().bundleId();
+		if (bundleId == null || bundleId.isBlank()) {
+			throw AppleSignedData.refused("no app is configured (SUBDESK_STORES_APPLE_BUNDLE_ID)");
+		}
+		return bundleId;
+	}
+
+	/** The App Store environment whose data counts ({@code Production} unless configured). */
+	String configuredEnvironment() {
+		return properties.apple() == null ? "Production" : properties.apple().environmentOrDefault();
+	}
+
+	/**
+	 * The verified payload of a signed transaction info (none: empty), else {@code 401}: also one for another app or
+	 * of another environment than the configured ones.
+	 */
+	Map<String, Object> transaction(@Nullable String signedTransaction) {
+		Map<String, Object> transaction = signedTransaction == null ? Map.of() : signed.verify(signedTransaction);
+		if (transaction.get("bundleId") != null && !configuredApp().equals(transaction.get("bundleId"))) {
+			throw AppleSignedData.refused("the transaction is for another app");
+		}
+		if (transaction.get("environment") != null && !configuredEnvironment().equals(transaction.get("environment"))) {
+			throw AppleSignedData.refused("the transaction is of another environment");
+		}
+		return transaction;
+	}
+
+	/** The verified payload of a signed renewal info (none: empty), else {@code 401}. */
+	Map<String, Object> renewal(@Nullable String signedRenewal) {
+		return signedRenewal == null ? Map.of() : signed.verify(signedRenewal);
+	}
+
+	/** When the store refunded, for a notification of {@code type}: a {@code REFUND}'s revocation date; else none. */
+	static @Nullable Instant refundedAt(String type, Instant signedAt, Map<String, Object> transaction) {
+		return "REFUND".equals(type) ? Objects.requireNonNullElse(instant(transaction.get("revocationDate")), signedAt)
+				: null;
+	}
+
+	/** The notification the App Store sends of a change to a status: its type and subtype. */
+	record Notice(String type, @Nullable String subtype) {
+	}
+
+	/**
+	 * The notification that brings a subscription to {@code status}, as the App Store Server API reports it (Get All
+	 * Subscription Statuses), so that an answer does what that notification does ({@link #changeOf}): 1 active (as
+	 * {@code SUBSCRIBED}: the period of the last transaction, auto-renewal as its renewal info says), 2 expired (as
+	 * {@code EXPIRED}, the renewal info's {@code expirationIntent} as its subtype: 1 the customer's, 3 a price increase
+	 * not agreed to), 3 billing retry (as {@code DID_FAIL_TO_RENEW}), 4 billing grace period (as
+	 * {@code DID_FAIL_TO_RENEW} {@code GRACE_PERIOD}: served until {@code gracePeriodExpiresDate}), 5 revoked (as
+	 * {@code REVOKE} when the transaction was family-shared, else as {@code REFUND} at its {@code revocationDate}).
+	 */
+	static Notice noticeOf(int status, Map<String, Object> transaction, Map<String, Object> renewal) {
+		return switch (status) {
+			case 1 -> new Notice("SUBSCRIBED", null);
+			case 2 -> new Notice("EXPIRED", switch (Objects.requireNonNullElse(number(renewal.get("expirationIntent")), 0L)
+				.intValue()) {
+					case 1 -> "VOLUNTARY";
+					case 2 -> "BILLING_RETRY";
+					case 3 -> "PRICE_INCREASE";
+					case 4 -> "PRODUCT_NOT_FOR_SALE";
+					default -> null;
+				});
+			case 3 -> new Notice("DID_FAIL_TO_RENEW", null);
+			case 4 -> new Notice("DID_FAIL_TO_RENEW", "GRACE_PERIOD");
+			case 5 -> new Notice("FAMILY_SHARED".equals(transaction.get("inAppOwnershipType")) ? "REVOKE" : "REFUND", null);
+			default -> new Notice("STATUS_" + status, null);
+		};
 	}
 
 	/**

@@ -37,9 +37,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * more after a few days of it ({@link UnknownPurchases}).
  *
  * <p>
- * Google Play only: its Play Developer API ({@code purchases.subscriptionsv2.get}) is the one RTDN pushes already read
- * through. The App Store's Server API (Get All Subscription Statuses) has no client here yet: App Store purchases are
- * not scheduled ({@link #dueAt} is null), so that none waits at the head of the due index at every run.
+ * Google Play is asked through its Play Developer API ({@code purchases.subscriptionsv2.get}, which RTDN pushes already
+ * read through) when its package name is configured; the App Store through its Server API (Get All Subscription
+ * Statuses, {@link AppStoreLookups}) when that API's key is configured. Every store's purchases are scheduled alike
+ * ({@link #dueAt}), whether its API is configured or not: a store not asked is left out of the due purchases taken
+ * (its own rows of the due index are not read), and a deployment that configures it later asks at once about those
+ * due by then.
  */
 @Component
 class StoreLookups {
@@ -68,8 +71,8 @@ class StoreLookups {
 	/** The type an answer is recorded as among the store's notifications. */
 	static final String LOOKUP = "LOOKUP";
 
-	/** The stores whose server API is asked. */
-	private static final List<String> ASKED = List.of(Channel.GOOGLE_PLAY.name());
+	/** The stores whose purchases are scheduled to be asked about (each is asked when its API is configured). */
+	private static final List<String> ASKED = List.of(Channel.GOOGLE_PLAY.name(), Channel.APP_STORE.name());
 
 	private static final String SELECT_DUE = """
 			SELECT store, purchase_id, subscription_id, lookups FROM store_purchases
@@ -99,6 +102,7 @@ class StoreLookups {
 	private final JdbcClient jdbc;
 	private final Subscriptions subscriptions;
 	private final PlaySubscriptionsApi play;
+	private final AppStoreLookups appStore;
 	private final StoreSync sync;
 	private final UnknownPurchases unknown;
 	private final StoresProperties properties;
@@ -106,12 +110,14 @@ class StoreLookups {
 	private final TransactionTemplate tx;
 	private final int batch;
 
-	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, StoreSync sync,
-			UnknownPurchases unknown, StoresProperties properties, Clock clock, PlatformTransactionManager transactions,
+	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, AppStoreLookups appStore,
+			StoreSync sync, UnknownPurchases unknown, StoresProperties properties, Clock clock,
+			PlatformTransactionManager transactions,
 			@Value("${subdesk.stores.lookup-batch:100}") int batch) {
 		this.jdbc = jdbc;
 		this.subscriptions = subscriptions;
 		this.play = play;
+		this.appStore = appStore;
 		this.sync = sync;
 		this.unknown = unknown;
 		this.properties = properties;
@@ -128,7 +134,7 @@ class StoreLookups {
 	 * When the store is to be asked about the purchase billing {@code s}, if it has not reported by then: an hour
 	 * past the period paid for, for an auto-renewing one (its renewal); an hour past the store's grace, for a PAST_DUE
 	 * one (its recovery, or its end); never for one that ended or whose end is scheduled (the store's end takes
-	 * effect here without it), nor for one billed by a store whose server API is not asked (the App Store).
+	 * effect here without it), nor for one no store bills.
 	 */
 	static @Nullable Instant dueAt(Subscription s) {
 		if (!ASKED.contains(s.channel().name())) {
@@ -168,15 +174,25 @@ class StoreLookups {
 	/** Asks the store about the purchases due now (a batch), and applies each answer. */
 	Run run() {
 		String packageName = properties.google() == null ? null : properties.google().packageName();
-		if (packageName == null || packageName.isBlank()) {
-			return new Run(0, 0, 0); // no app to ask about
+		List<String> stores = new ArrayList<>();
+		if (packageName != null && !packageName.isBlank()) {
+			stores.add(Channel.GOOGLE_PLAY.name());
+		}
+		if (appStore.asked()) {
+			stores.add(Channel.APP_STORE.name());
+		}
+		if (stores.isEmpty()) {
+			return new Run(0, 0, 0); // no store to ask
 		}
 		Instant now = clock.instant();
-		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> claim(now)));
+		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> claim(now, stores)));
 		int applied = 0;
 		int failed = 0;
 		for (Claimed c : claimed) {
-			if (lookUp(packageName, c)) {
+			boolean done = Channel.APP_STORE.name().equals(c.store())
+					? appStore.lookUp(c.purchaseId(), clock.instant().minus(CLOCK_SKEW))
+					: lookUp(Objects.requireNonNull(packageName), c);
+			if (done) {
 				applied++;
 			}
 			else {
@@ -191,11 +207,11 @@ class StoreLookups {
 	 * each one's next lookup on by its interval before the store is asked, so that no other run asks again meanwhile
 	 * and a failed call waits its interval. One whose subscription changed otherwise is rescheduled by what it is now.
 	 */
-	private List<Claimed> claim(Instant now) {
+	private List<Claimed> claim(Instant now, List<String> stores) {
 		List<Claimed> claimed = new ArrayList<>();
 		jdbc.sql(SELECT_DUE)
 			.param("now", Timestamp.from(now))
-			.param("stores", ASKED)
+			.param("stores", stores)
 			.param("batch", batch)
 			.query((rs, row) -> new Object[] { rs.getString("store"), rs.getString("purchase_id"),
 					rs.getString("subscription_id"), rs.getInt("lookups") })

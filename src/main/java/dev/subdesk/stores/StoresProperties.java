@@ -22,12 +22,28 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 	 * @param bundleId the app's bundle id: a notification for another app is refused
 	 * @param environment the App Store environment whose notifications count: {@code Production} (the default); a
 	 *        notification or transaction of the other ({@code Sandbox}: test purchases nobody pays for) is refused
+	 * @param api the App Store Server API a purchase whose notice did not come is looked up at ({@link StoreLookups});
+	 *        unset: App Store purchases are not looked up
 	 */
-	record Apple(@Nullable List<String> rootCertificates, @Nullable String bundleId, @Nullable String environment) {
+	record Apple(@Nullable List<String> rootCertificates, @Nullable String bundleId, @Nullable String environment,
+			@Nullable Api api) {
 
 		/** The environment whose notifications count, {@code Production} unless configured. */
 		String environmentOrDefault() {
 			return environment == null || environment.isBlank() ? "Production" : environment;
+		}
+
+		/**
+		 * @param privateKey where the In-App Purchase key App Store Connect issued is (its {@code .p8} file: a PKCS#8 EC
+		 *        P-256 private key in PEM), {@code file:} or {@code classpath:}
+		 * @param keyId the key's id (the JWT's {@code kid})
+		 * @param issuerId the issuer id App Store Connect shows with its keys (the JWT's {@code iss})
+		 * @param baseUrl the API's address: by default {@code https://api.storekit.itunes.apple.com}, or
+		 *        {@code https://api.storekit-sandbox.itunes.apple.com} when the environment is {@code Sandbox}
+		 * @param timeout the time to connect and the time to answer, 10 s by default
+		 */
+		record Api(String privateKey, @Nullable String keyId, @Nullable String issuerId, @Nullable String baseUrl,
+				java.time.@Nullable Duration timeout) {
 		}
 	}
 

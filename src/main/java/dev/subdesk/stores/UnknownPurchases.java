@@ -15,8 +15,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A purchase the store answers a lookup ({@link StoreLookups}) that it does not know: Google Play's {@code 404} or
- * {@code 410} for its purchase token (an unknown token, or a purchase it no longer keeps, as one ended long ago). Such
- * an answer is recorded as the lookup's row ({@code LOOKUP}, outcome {@code UNKNOWN}) and counted on the purchase;
+ * {@code 410} for its purchase token (an unknown token, or a purchase it no longer keeps, as one ended long ago), the
+ * App Store's {@code 404} for its original transaction id. Such an answer is recorded as the lookup's row
+ * ({@code LOOKUP}, outcome {@code UNKNOWN}) and counted on the purchase;
  * once the store has said so {@value #ANSWERS} times in a row over at least {@link #SPAN} (with the back-off, the 8th
  * lookup, 79 hours after the first), the purchase is asked about no more: {@code lookup_due_at} NULL, its row's
  * outcome {@code STOPPED}, the purchase's {@code lookup_stopped_at} and {@code lookup_stopped_reason}

@@ -303,21 +303,33 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(endedAt(jdbc, refunded)).isEqualTo(now.plusSeconds(60));
 	}
 
-	/** The App Store's server API is not asked ({@link StoreLookups}): its purchases are never scheduled to be. */
+	/**
+	 * An App Store purchase is scheduled to be looked up ({@link StoreLookups}) as a Google Play one is, also here where
+	 * the App Store Server API is not configured (it is then not asked: AppStoreLookupsIntegrationTests asks it), so
+	 * that a deployment that configures the key later asks about it at once.
+	 */
 	@Test
-	void anAppStorePurchasePastItsPeriodIsNeverDueALookup(@Autowired JdbcClient jdbc) {
+	void anAppStorePurchaseIsDueALookupAnHourPastItsPeriodOrItsBillingRetryEvenWithoutTheServerApi(
+			@Autowired JdbcClient jdbc, @Autowired AppStoreLookups appStore) {
+		assertThat(appStore.asked()).as("no App Store Server API key in this context").isFalse();
 		AppStorePurchase p = subscribed();
 		AppStorePurchase pastDue = subscribed();
 		assertThat(pastDue.notify("DID_FAIL_TO_RENEW", null, now.plusSeconds(1))).isEqualTo("APPLIED");
-		fixtures.advance(Duration.between(clock.instant(), p.end.plus(Duration.ofDays(10))));
+		AppStorePurchase off = subscribed();
+		assertThat(off.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(1)))
+			.isEqualTo("APPLIED");
 
-		for (AppStorePurchase each : List.of(p, pastDue)) {
+		Instant due = p.end.plus(Duration.ofHours(1));
+		for (AppStorePurchase each : List.of(p, pastDue, off)) {
 			Map<String, Object> row = jdbc
 				.sql("SELECT lookup_for, lookup_due_at FROM store_purchases WHERE store = 'APP_STORE' AND purchase_id = :id")
 				.param("id", each.originalTransactionId())
 				.query()
 				.singleRow();
-			assertThat(row).as("no lookup scheduled").containsEntry("lookup_due_at", null).containsEntry("lookup_for", null);
+			Object expected = each == off ? null : java.sql.Timestamp.from(due);
+			assertThat(row).as("due an hour past the period paid for, unless its end is scheduled")
+				.containsEntry("lookup_due_at", expected)
+				.containsEntry("lookup_for", expected);
 		}
 	}
 

@@ -30,6 +30,12 @@ public final class AppStorePurchase {
 	String product = PRODUCT;
 	/** The end of the billing grace period, as the renewal info's {@code gracePeriodExpiresDate} (null: none). */
 	@Nullable Instant gracePeriodExpires;
+	/** The renewal info's {@code autoRenewStatus}: 1 on, 0 off. */
+	int autoRenewStatus = 1;
+	/** The renewal info's {@code expirationIntent} (null: none). */
+	@Nullable Integer expirationIntent;
+	/** The transaction's {@code revocationReason} (null: none). */
+	@Nullable Integer revocationReason;
 
 	private final Api vendor;
 	private final Api store;
@@ -78,10 +84,53 @@ public final class AppStorePurchase {
 		t.put("appAccountToken", token);
 		t.put("type", "Auto-Renewable Subscription");
 		t.put("environment", "Sandbox");
+		t.put("inAppOwnershipType", "PURCHASED");
 		if (revocationDate != null) {
 			t.put("revocationDate", Instant.parse(revocationDate).toEpochMilli());
 		}
+		if (revocationReason != null) {
+			t.put("revocationReason", revocationReason);
+		}
 		return t;
+	}
+
+	/** {@code payload} signed by this purchase's signer (the trusted chain, or another). */
+	String signWith(Map<String, ?> payload) {
+		return signer.sign(payload);
+	}
+
+	Map<String, Object> renewal() {
+		Map<String, Object> renewal = new LinkedHashMap<>();
+		renewal.put("originalTransactionId", originalTransactionId);
+		renewal.put("autoRenewProductId", product);
+		renewal.put("autoRenewStatus", autoRenewStatus);
+		if (gracePeriodExpires != null) {
+			renewal.put("gracePeriodExpiresDate", gracePeriodExpires.toEpochMilli());
+		}
+		if (expirationIntent != null) {
+			renewal.put("expirationIntent", expirationIntent);
+		}
+		renewal.put("environment", "Sandbox");
+		return renewal;
+	}
+
+	/**
+	 * What the App Store Server API's Get All Subscription Statuses answers about this purchase now: its
+	 * {@code status} and the signed transaction and renewal info, in a subscription group with another customer's
+	 * purchase (of another original transaction) before it.
+	 */
+	Map<String, Object> statuses(int status) {
+		Map<String, Object> other = new LinkedHashMap<>(transaction());
+		other.put("originalTransactionId", "1999" + System.nanoTime());
+		return Map.of("environment", "Sandbox", "bundleId", "example.acme.app", "appAppleId", 1234567890L, "data",
+				java.util.List.of(Map.of("subscriptionGroupIdentifier", "21000001", "lastTransactions",
+						java.util.List.of(
+								Map.of("originalTransactionId", other.get("originalTransactionId"), "status", 2,
+										"signedTransactionInfo", signer.sign(other), "signedRenewalInfo",
+										signer.sign(renewal())),
+								Map.of("originalTransactionId", originalTransactionId, "status", status,
+										"signedTransactionInfo", signer.sign(transaction()), "signedRenewalInfo",
+										signer.sign(renewal()))))));
 	}
 
 	/** Posts a notification of {@code type} signed at {@code signedAt}; returns its outcome. */
@@ -107,14 +156,7 @@ public final class AppStorePurchase {
 		data.put("bundleId", "example.acme.app");
 		data.put("environment", "Sandbox");
 		data.put("signedTransactionInfo", signer.sign(transaction));
-		Map<String, Object> renewal = new LinkedHashMap<>();
-		renewal.put("originalTransactionId", originalTransactionId);
-		renewal.put("autoRenewProductId", product);
-		renewal.put("autoRenewStatus", 1);
-		if (gracePeriodExpires != null) {
-			renewal.put("gracePeriodExpiresDate", gracePeriodExpires.toEpochMilli());
-		}
-		data.put("signedRenewalInfo", signer.sign(renewal));
+		data.put("signedRenewalInfo", signer.sign(renewal()));
 		Map<String, Object> payload = new HashMap<>();
 		payload.put("notificationType", type);
 		if (subtype != null) {

@@ -42,10 +42,12 @@ class StoreLookupsTests {
 	}
 
 	@Test
-	void anAppStoreOneIsNeverAskedAboutAsItsServerApiHasNoClientHere() {
+	void anAppStoreOneIsScheduledAsAGooglePlayOne() {
 		assertThat(StoreLookups.dueAt(subscription(Channel.APP_STORE, Subscription.Status.ACTIVE, true, null, null)))
-			.isNull();
+			.isEqualTo(END.plus(Duration.ofHours(1)));
 		assertThat(StoreLookups.dueAt(subscription(Channel.APP_STORE, Subscription.Status.PAST_DUE, true, null, END)))
+			.isEqualTo(END.plus(Duration.ofHours(1)));
+		assertThat(StoreLookups.dueAt(subscription(Channel.APP_STORE, Subscription.Status.ACTIVE, false, END, null)))
 			.isNull();
 	}
 

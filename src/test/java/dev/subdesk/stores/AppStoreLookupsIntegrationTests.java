@@ -1,0 +1,311 @@
+package dev.subdesk.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An App Store purchase whose notice never reached the server is looked up at the App Store Server API (Get All
+ * Subscription Statuses, played by {@link FakeAppStoreServerApi} on a local port, its answers signed by the tests'
+ * App Store chain) by {@link StoreLookups} once its coverage ran out, and Apple's answer is applied as the notice
+ * would have been: active covers the devices again, expired ends the subscription, revoked records the refund; a call
+ * Apple refuses, fails or does not answer in time changes nothing, is logged and is asked again an interval later.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
+
+	private static final FakeAppStoreServerApi APPLE;
+
+	private static final Path KEY_FILE;
+
+	static {
+		try {
+			APPLE = new FakeAppStoreServerApi();
+			KEY_FILE = APPLE.writeKeyFile(Files.createTempDirectory("app-store-key"));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	@DynamicPropertySource
+	static void appStoreServerApi(DynamicPropertyRegistry registry) {
+		registry.add("subdesk.stores.apple.api.private-key", () -> KEY_FILE.toUri().toString());
+		registry.add("subdesk.stores.apple.api.key-id", () -> FakeAppStoreServerApi.KEY_ID);
+		registry.add("subdesk.stores.apple.api.issuer-id", () -> FakeAppStoreServerApi.ISSUER_ID);
+		registry.add("subdesk.stores.apple.api.base-url", () -> APPLE.base().toString());
+		registry.add("subdesk.stores.apple.api.timeout", () -> "PT2S");
+	}
+
+	@AfterAll
+	static void stop() throws IOException {
+		APPLE.close();
+		Files.deleteIfExists(KEY_FILE);
+	}
+
+	@Autowired
+	Clock clock;
+
+	@Autowired
+	StoreLookups lookups;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private Api vendor;
+
+	private StoreEntitlements entitlements;
+
+	@BeforeEach
+	void setUp() {
+		vendor = api.checkedAgainstTheDescription();
+		entitlements = new StoreEntitlements(vendor);
+		reachable();
+	}
+
+	@AfterEach
+	void reachable() {
+		APPLE.recover();
+	}
+
+	/** A purchase in the App Store, its SUBSCRIBED notice applied, and a device on its seat. */
+	final class Purchase {
+
+		final AppStorePurchase store = AppStorePurchase.by(vendor, fixtures.account(),
+				clock.instant().truncatedTo(ChronoUnit.SECONDS));
+		final String account = store.account;
+		final Instant end = store.end;
+		final String device;
+
+		Purchase() {
+			assertThat(store.notify("SUBSCRIBED", "INITIAL_BUY", clock.instant())).isEqualTo("APPLIED");
+			device = entitlements.device(account, store.subscription().path("id").asString());
+		}
+
+		/** What Apple answers about this purchase from now on: {@code status}, of the transaction as it is now. */
+		void apple(int status) {
+			APPLE.put(store.originalTransactionId(), store.statuses(status));
+		}
+
+		/** Apple renewed it for another month; its notice is lost. */
+		Instant renewed() {
+			store.start = end;
+			store.end = end.plus(Duration.ofDays(30));
+			apple(1);
+			return store.end;
+		}
+
+		long lookups() {
+			return APPLE.asked(store.originalTransactionId());
+		}
+
+		JsonNode subscription() {
+			return store.subscription();
+		}
+	}
+
+	private void advanceTo(Instant instant) {
+		fixtures.advance(Duration.between(fixtures.now(), instant));
+	}
+
+	@Test
+	void aRenewalWhoseNoticeNeverCameIsLookedUpAndCoversTheDevicesAgain() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		entitlements.assertNoToken(p.device);
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		assertThat(entitlements.tokenExpiry(p.device)).as("covered again").isAfter(fixtures.now());
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(Instant.parse(s.path("currentPeriodStart").asString())).isEqualTo(p.end);
+		assertThat(Instant.parse(s.path("currentPeriodEnd").asString())).isEqualTo(renewedEnd);
+		assertThat(jdbc.sql("""
+				SELECT type || ' ' || subtype || ' ' || outcome FROM store_notifications
+				WHERE store = 'APP_STORE' AND purchase_id = :id AND type = 'LOOKUP'
+				""").param("id", p.store.originalTransactionId()).query(String.class).list())
+			.containsExactly("LOOKUP ACTIVE APPLIED");
+
+		lookups.run();
+		advanceTo(renewedEnd.minus(Duration.ofHours(1)));
+		lookups.run();
+		assertThat(p.lookups()).as("not asked again before the renewed period's end").isEqualTo(1);
+	}
+
+	@Test
+	void anExpiryAppleReportsEndsTheSubscriptionAndItIsNotAskedAgain() {
+		Purchase p = new Purchase();
+		p.store.expirationIntent = 2; // billing error
+		p.store.autoRenewStatus = 0;
+		p.apple(2);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("EXPIRED");
+		entitlements.assertNoToken(p.device);
+		assertThat(entitlements.of(p.account).values()).isEmpty();
+		JsonNode status = p.store.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("EXPIRED");
+		assertThat(status.path("refunded").asBoolean()).isFalse();
+
+		fixtures.advance(Duration.ofDays(3));
+		lookups.run();
+		assertThat(p.lookups()).as("an ended subscription awaits nothing from the store").isEqualTo(1);
+	}
+
+	@Test
+	void aRevokedAnswerEndsTheSubscriptionAndRecordsTheRefund() {
+		Purchase p = new Purchase();
+		Instant revoked = p.end.minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
+		p.store.revokedAt(revoked);
+		p.store.revocationReason = 0;
+		p.apple(5);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
+		JsonNode status = p.store.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(status.path("refunded").asBoolean()).isTrue();
+		assertThat(Instant.parse(status.path("refundedAt").asString())).isEqualTo(revoked);
+		entitlements.assertNoToken(p.device);
+	}
+
+	@Test
+	void aGracePeriodAppleReportsServesTheDevicesUntilItsEnd() {
+		Purchase p = new Purchase();
+		Instant graceEnd = p.end.plus(Duration.ofDays(16));
+		p.store.gracePeriodExpires = graceEnd;
+		p.apple(4);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(p.lookups()).isEqualTo(1);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("PAST_DUE");
+		assertThat(p.store.storeStatus().path("storeState").asString()).isEqualTo("GRACE_PERIOD");
+		assertThat(entitlements.until(p.account)).isEqualTo(graceEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now());
+	}
+
+	/** 401 refused, 500 failed, 0: no answer before the client's timeout. */
+	@ParameterizedTest
+	@ValueSource(ints = { 401, 500, 0 })
+	void whileAppleCannotBeAskedNothingChangesItIsLoggedAndAskedAgainAnIntervalLater(int failure,
+			CapturedOutput output) {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		String before = p.subscription().toString();
+		APPLE.fail(p.store.originalTransactionId(), failure);
+
+		StoreLookups.Run run = lookups.run(); // returns: a failed call never fails the job
+
+		assertThat(run.failed()).as(run.toString()).isPositive();
+		assertThat(p.lookups()).isEqualTo(1);
+		assertThat(output.getAll()).contains("The App Store could not be asked about purchase "
+				+ p.store.originalTransactionId())
+			.contains(failure == 0 ? "timed out" : "answered " + failure);
+		assertThat(p.subscription().toString()).isEqualTo(before);
+		entitlements.assertNoToken(p.device);
+		fixtures.advance(Duration.ofMinutes(30));
+		lookups.run();
+		assertThat(p.lookups()).as("once per interval, not at every run").isEqualTo(1);
+
+		reachable();
+		fixtures.advance(Duration.ofMinutes(31));
+		lookups.run();
+		assertThat(p.lookups()).isEqualTo(2);
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now());
+	}
+
+	@Test
+	void theJwtAppleGetsIsSignedByTheKeyWithAppleHeaderAndClaims() throws Exception {
+		Purchase p = new Purchase();
+		p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		List<FakeAppStoreServerApi.Call> calls = APPLE.calls.stream()
+			.filter(c -> c.transactionId().equals(p.store.originalTransactionId()))
+			.toList();
+		assertThat(calls).hasSize(1);
+		assertThat(calls.get(0).accepted()).as("verified by the fake with the public key").isTrue();
+		var jwt = com.nimbusds.jwt.SignedJWT.parse(calls.get(0).jwt());
+		assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier((ECPublicKey) APPLE.key.getPublic()))).isTrue();
+		assertThat(jwt.getHeader().toJSONObject()).containsEntry("alg", "ES256")
+			.containsEntry("kid", FakeAppStoreServerApi.KEY_ID)
+			.containsEntry("typ", "JWT");
+		var claims = jwt.getJWTClaimsSet();
+		assertThat(claims.getIssuer()).isEqualTo(FakeAppStoreServerApi.ISSUER_ID);
+		assertThat(claims.getAudience()).containsExactly("appstoreconnect-v1");
+		assertThat(claims.getClaim("bid")).isEqualTo("example.acme.app");
+		Duration lifetime = Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant());
+		assertThat(lifetime).isBetween(Duration.ofMinutes(5), Duration.ofMinutes(10));
+		assertThat(Duration.between(claims.getIssueTime().toInstant(), Instant.now()).abs())
+			.as("issued in real time, which Apple checks (the test clock was moved a month on)")
+			.isLessThan(Duration.ofMinutes(5));
+	}
+
+	@Test
+	void anAnswerSignedByAnotherChainChangesNothing() {
+		Purchase p = new Purchase();
+		p.store.start = p.end;
+		p.store.end = p.end.plus(Duration.ofDays(30));
+		AppStorePurchase forged = new AppStorePurchase(vendor, vendor.with("Authorization", null),
+				AppStoreSigner.impostor(), p.account, p.store.start);
+		Map<String, Object> answer = new java.util.HashMap<>(p.store.statuses(1));
+		// the impostor signs the same transaction: its chain does not lead to the trusted root
+		answer.put("data", List.of(Map.of("subscriptionGroupIdentifier", "21000001", "lastTransactions",
+				List.of(Map.of("originalTransactionId", p.store.originalTransactionId(), "status", 1,
+						"signedTransactionInfo", forged.signWith(p.store.transaction()), "signedRenewalInfo",
+						forged.signWith(p.store.renewal()))))));
+		APPLE.put(p.store.originalTransactionId(), answer);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		StoreLookups.Run run = lookups.run();
+
+		assertThat(run.failed()).as(run.toString()).isPositive();
+		assertThat(p.lookups()).isEqualTo(1);
+		entitlements.assertNoToken(p.device);
+		assertThat(Instant.parse(p.subscription().path("currentPeriodEnd").asString())).isEqualTo(p.end);
+	}
+}
