@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * V424 on a database with App Store purchases kept before App Store lookups (V418 left them unscheduled): each is due
+ * V424-V426 on a database with App Store purchases kept before App Store lookups (V418 left them unscheduled): each is due
  * as {@link StoreLookups#dueAt} says of the subscription it bills, and Google Play's keep their schedule.
  */
 class AppStoreLookupsMigrationIntegrationTests {
