@@ -93,6 +93,31 @@ public class Accounts {
 		return opened;
 	}
 
+	/**
+	 * Opens an account unless one has the email already: then nothing is changed and the answer is empty, and the
+	 * caller's transaction goes on (where {@link #open} fails with {@code EMAIL_TAKEN}, which ends a transaction it
+	 * runs in). For sign-in, which opens the account checkout asked for once the code proved the address.
+	 */
+	@Transactional
+	public Optional<Account> openUnlessTaken(String email, String name, String country, @Nullable String region) {
+		requirePlain(email);
+		String id = Ids.next("acct");
+		int inserted = jdbc.sql(INSERT_ACCOUNT + " ON CONFLICT DO NOTHING")
+			.param("id", id)
+			.param("email", email)
+			.param("name", name)
+			.param("country", country)
+			.param("region", region)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		if (inserted == 0) {
+			return Optional.empty();
+		}
+		Account opened = get(id);
+		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
+		return Optional.of(opened);
+	}
+
 	@Transactional(readOnly = true)
 	public Optional<Account> find(String id) {
 		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = :id")

@@ -3,11 +3,13 @@ package dev.subdesk.intake;
 /**
  * A sign-in code ({@code codeId}) was issued for an open account, in the transaction that stores its hash: the code
  * and its sign-in link's token go to the account's email (a SIGN_IN_CODE notice), and are of no use after
- * {@code expiresAt}. It carries both, so it is an in-process event only: never a {@code events.DomainChange}, never in
- * the event log.
+ * {@code expiresAt}. Or, with no {@code accountId}, for the new account checkout's "I am new here" asked for an address
+ * that no account has: to that address, in the language of the country typed with it; the account is opened only once
+ * the code or the link proves the address. It carries both, so it is an in-process event only: never a
+ * {@code events.DomainChange}, never in the event log.
  */
-public record SignInCodeIssued(String codeId, String accountId, String email, String country, String code,
-		String linkToken, java.time.Instant expiresAt) {
+public record SignInCodeIssued(String codeId, @org.jspecify.annotations.Nullable String accountId, String email,
+		String country, String code, String linkToken, java.time.Instant expiresAt) {
 
 	/** The path (and query) of the sign-in link under the service's public address. */
 	public String linkPath() {

@@ -53,6 +53,15 @@ import org.springframework.transaction.annotation.Transactional;
  * each other ({@link LimitLocks}), so they cannot pass the limits together. Only hashes are stored; the code and the
  * link travel only in the SIGN_IN_CODE notice. An email without an account gets the same answers, the same rows
  * (with a code and a link no one ever gets) and no notice.
+ * <p>
+ * Checkout's "I am new here" asks for a code with what was typed for a new account ({@link NewAccount}). No account is
+ * opened then: anyone can type anyone's address. For an address without an account, the code (and its link) is
+ * mailed to the address, and what was typed waits with the code (personal data of the code: erased when it is used or
+ * ended by a newer code of the same browser, and with the row after {@link SignInCodeRetention#RETENTION}). The
+ * account is opened only when the code or the link proves the address, and only if no account has the address by
+ * then (its owner then simply signs in, and nothing typed is applied to it). For an address with an account, what was
+ * typed is dropped at once and the code goes to the account, as any sign-in code: both answers, and the work for
+ * them, are alike.
  */
 @Service
 public class SignInCodes {
@@ -71,15 +80,20 @@ public class SignInCodes {
 
 	private static final String INSERT = """
 			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester,
-			  known_browser, link_hash)
-			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser, :linkHash)
+			  known_browser, link_hash, pending_email, pending_name, pending_country, pending_region)
+			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser, :linkHash, :pendingEmail,
+			  :pendingName, :pendingCountry, :pendingRegion)
 			""";
+
+	/** What a code's row keeps of a new account that waits for it, erased with it (used, or ended). */
+	private static final String NO_PENDING = "pending_email = NULL, pending_name = NULL, pending_country = NULL, "
+			+ "pending_region = NULL";
 
 	/** The same browser's earlier codes for this email: never another's. */
 	private static final String RETIRE_EARLIER = """
-			UPDATE portal_sign_in_codes SET used_at = :at
+			UPDATE portal_sign_in_codes SET used_at = :at, %s
 			WHERE email = :email AND used_at IS NULL AND coalesce(requester, '') = :requester
-			""";
+			""".formatted(NO_PENDING);
 
 	/** Strangers' codes only: a known browser's are counted by its own allowance. */
 	private static final String COUNT_RECENT_BY_EMAIL_AND_IP = """
@@ -106,7 +120,8 @@ public class SignInCodes {
 			""";
 
 	private static final String LATEST_LIVE = """
-			SELECT id, account_id, code_hash, attempts, known_browser FROM portal_sign_in_codes
+			SELECT id, account_id, code_hash, attempts, known_browser, pending_email, pending_name, pending_country,
+			  pending_region FROM portal_sign_in_codes
 			WHERE email = :email AND coalesce(requester, '') = :requester AND used_at IS NULL AND expires_at > :now
 			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
 			""";
@@ -115,12 +130,19 @@ public class SignInCodes {
 
 	private static final String COUNT_FAILED_TRY = "UPDATE portal_sign_in_codes SET failed_tries = failed_tries + 1 WHERE id = :id";
 
-	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at WHERE id = :id";
+	/** A code used: for the account it signed in to (the one it opened, for a new account), what waited erased. */
+	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at, account_id = :account, "
+			+ NO_PENDING + " WHERE id = :id";
 
-	/** The live code whose link has this hash, whoever asked for it: the link is the mailbox's, not a browser's. */
+	/**
+	 * The live code whose link has this hash, whoever asked for it: the link is the mailbox's, not a browser's. Only
+	 * one that was mailed: to an account, or with a new account that waits for it.
+	 */
 	private static final String LIVE_LINK = """
-			SELECT id, account_id, email, requester FROM portal_sign_in_codes
-			WHERE link_hash = :hash AND used_at IS NULL AND expires_at > :now AND account_id IS NOT NULL
+			SELECT id, account_id, email, requester, pending_email, pending_name, pending_country, pending_region
+			FROM portal_sign_in_codes
+			WHERE link_hash = :hash AND used_at IS NULL AND expires_at > :now
+			  AND (account_id IS NOT NULL OR pending_email IS NOT NULL)
 			""";
 
 	/** How a link's token looks: {@value #LINK_BYTES} random bytes in unpadded base64url. */
@@ -132,21 +154,37 @@ public class SignInCodes {
 	private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
 	/**
-	 * Who a sign-in link signs in: the account and the email its code was asked for with (the account's); whether the
-	 * browser opening it is the one that asked for it ({@code askedHere}).
+	 * What checkout's "I am new here" typed for an account, or what the owner types for it on the link's page in
+	 * another browser: the address (plain, as typed), the name, the country and the optional region code, checked by
+	 * the page. It opens an account only when the code or the link proves the address.
 	 */
-	public record LinkSignIn(String accountId, String email, boolean askedHere) {
+	public record NewAccount(String email, String name, String country, @Nullable String region) {
+
+		@Override
+		public String toString() {
+			return "NewAccount[country=%s]".formatted(country);
+		}
 	}
 
 	/**
-	 * What came of using a sign-in link: signed in ({@code signIn} set); or the address the link went to must be
-	 * typed first, the link kept (opened in another browser than the one that asked, without that address); or the
-	 * link cannot be used.
+	 * Who a sign-in link signs in: the account (null while it is still to be opened, {@code opensAccount}: no account
+	 * has the address yet, and the link was sent for checkout's new account) and the email its code was asked for with;
+	 * whether the browser opening it is the one that asked for it ({@code askedHere}).
+	 */
+	public record LinkSignIn(@Nullable String accountId, String email, boolean askedHere, boolean opensAccount) {
+	}
+
+	/**
+	 * What came of using a sign-in link: signed in ({@code signIn} set, with the account, opened now if it was still to
+	 * be); or the address the link went to must be typed first, the link kept (opened in another browser than the one
+	 * that asked, without that address); or, there, the new account's details ({@link NewAccount}) must be typed too,
+	 * since whoever typed them at checkout may not be the address's owner; or the link cannot be used. For the two that
+	 * ask, {@code signIn} says only whether the link opens an account (no account, no address).
 	 */
 	public record LinkUse(Outcome outcome, @Nullable LinkSignIn signIn) {
 
 		public enum Outcome {
-			SIGNED_IN, ADDRESS_NEEDED, UNUSABLE
+			SIGNED_IN, ADDRESS_NEEDED, DETAILS_NEEDED, UNUSABLE
 		}
 	}
 
@@ -156,7 +194,15 @@ public class SignInCodes {
 	}
 
 	private record LiveCode(String id, @org.jspecify.annotations.Nullable String accountId, String hash, int attempts,
-			boolean byKnownBrowser) {
+			boolean byKnownBrowser, @Nullable NewAccount pending) {
+	}
+
+	/** The new account a code's row keeps (its {@code pending_*} columns), if any. */
+	private static @Nullable NewAccount pending(java.sql.ResultSet rs) throws java.sql.SQLException {
+		String email = rs.getString("pending_email");
+		return email == null ? null
+				: new NewAccount(email, rs.getString("pending_name"), rs.getString("pending_country"),
+						rs.getString("pending_region"));
 	}
 
 	private final JdbcClient jdbc;
@@ -195,15 +241,26 @@ public class SignInCodes {
 		return issue(typedEmail, typedClientIp, requester, List.of());
 	}
 
+	/** {@link #issue(String, String, String, List, NewAccount)} for a sign-in: no new account. */
+	@Transactional
+	public Issue issue(String typedEmail, String typedClientIp, String requester, List<String> knownBrowserCookies) {
+		return issue(typedEmail, typedClientIp, requester, knownBrowserCookies, null);
+	}
+
 	/**
 	 * Asks for a code for {@code typedEmail} from {@code clientIp} for the browser {@code requester} (a random token
 	 * its session keeps, never empty): ends that browser's earlier codes for the email, and no one else's. With one of
 	 * {@code knownBrowserCookies} (every value of the cookie the browser sent) that {@link KnownBrowsers} made when this
 	 * browser signed in with the email to the account that has it now, the browser's own allowance holds first, then
 	 * the strangers' limits; any other value is ignored.
+	 * <p>
+	 * With {@code newAccount} (checkout's "I am new here", its address the one typed): for an address that no account
+	 * has, the code is mailed to it and the new account waits with it, to be opened when the code or the link proves
+	 * the address; for an address with an account, {@code newAccount} is dropped and the code is the account's.
 	 */
 	@Transactional
-	public Issue issue(String typedEmail, String typedClientIp, String requester, List<String> knownBrowserCookies) {
+	public Issue issue(String typedEmail, String typedClientIp, String requester, List<String> knownBrowserCookies,
+			@Nullable NewAccount newAccount) {
 		if (requester.isEmpty()) {
 			throw new IllegalArgumentException("a code is asked for by a browser: its requester token is not empty");
 		}
@@ -232,6 +289,8 @@ public class SignInCodes {
 		// made and stored whether or not an account has the email: the same work either way
 		String linkToken = newLinkToken();
 		Instant expires = now.plus(VALID_FOR);
+		// what was typed for a new account waits only for an address that no account has: never applied to one
+		NewAccount pending = account.isPresent() ? null : newAccount;
 		jdbc.sql(RETIRE_EARLIER).param("at", Timestamp.from(now)).param("email", email).param("requester", requester)
 			.update();
 		jdbc.sql(INSERT)
@@ -245,28 +304,20 @@ public class SignInCodes {
 			.param("requester", requester)
 			.param("knownBrowser", knownBrowser.orElse(null))
 			.param("linkHash", linkHash(linkToken))
+			.param("pendingEmail", pending == null ? null : pending.email())
+			.param("pendingName", pending == null ? null : pending.name())
+			.param("pendingCountry", pending == null ? null : pending.country())
+			.param("pendingRegion", pending == null ? null : pending.region())
 			.update();
 		// in process only: neither the code nor the link's token ever goes into the event log
-		account.ifPresent(a -> events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken,
-				expires)));
+		if (account.isPresent()) {
+			Account a = account.get();
+			events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken, expires));
+		}
+		else if (pending != null) {
+			events.publishEvent(new SignInCodeIssued(id, null, pending.email(), pending.country(), code, linkToken, expires));
+		}
 		return Issue.SENT;
-	}
-
-	/**
-	 * Whether {@link #issue} would send a code for this email to this client address now, without asking for one.
-	 * Checkout asks before it opens an account for a typed address, so that nobody can open accounts (and have their
-	 * welcome mailed) for address after address beyond the limits of the codes that follow. Without the limits' locks:
-	 * parallel requests may pass it together, and then {@link #issue} still holds its limits for the codes. A browser
-	 * known for the email ({@code knownBrowserCookie}) may within its own allowance too.
-	 */
-	@Transactional(readOnly = true)
-	public boolean withinLimits(String typedEmail, String clientIp, List<String> knownBrowserCookies) {
-		String email = normalize(typedEmail);
-		Instant now = clock.instant();
-		Timestamp since = Timestamp.from(now.minus(WINDOW));
-		return knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
-			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since))
-			.isPresent() || withinLimits(email, ClientAddresses.key(clientIp), since);
 	}
 
 	/**
@@ -309,6 +360,8 @@ public class SignInCodes {
 	 * session from before codes had one) asked for with this email and fewer than {@value #MAX_TRIES} tries were
 	 * made on it. Every try counts, right or wrong, on that browser's code only. A stranger's code (not asked for by a
 	 * known browser) fails, its try uncounted, while strangers' wrong tries for the email are past the day's ceiling.
+	 * A code that waits with a new account (checkout's) proves the address: the account is opened now, unless one
+	 * has the address by then, which is the one signed in to (nothing typed is applied to it).
 	 */
 	@Transactional
 	public Optional<String> verify(String typedEmail, String typedCode, String requester) {
@@ -321,7 +374,7 @@ public class SignInCodes {
 			.param("requester", requester)
 			.param("now", Timestamp.from(now))
 			.query((rs, n) -> new LiveCode(rs.getString("id"), rs.getString("account_id"), rs.getString("code_hash"),
-					rs.getInt("attempts"), rs.getString("known_browser") != null))
+					rs.getInt("attempts"), rs.getString("known_browser") != null, pending(rs)))
 			.optional();
 		if (live.isEmpty() || live.get().attempts() >= MAX_TRIES
 				|| !live.get().byKnownBrowser() && !withinGuesses(email, now)) {
@@ -330,19 +383,41 @@ public class SignInCodes {
 		LiveCode code = live.get();
 		jdbc.sql(COUNT_TRY).param("id", code.id()).update();
 		boolean matches = OneTimeCodes.matches(code.hash(), code.id(), typedCode);
-		if (!matches || code.accountId() == null) {
+		NewAccount pending = code.pending();
+		if (!matches || code.accountId() == null && pending == null) {
 			jdbc.sql(COUNT_FAILED_TRY).param("id", code.id()).update();
 			return Optional.empty();
 		}
-		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("id", code.id()).update();
-		return Optional.of(code.accountId());
+		String accountId = code.accountId() != null ? code.accountId() : accountFor(email, pending);
+		jdbc.sql(MARK_USED).param("at", Timestamp.from(now)).param("account", accountId).param("id", code.id()).update();
+		return Optional.of(accountId);
+	}
+
+	/**
+	 * The account a proven address signs in to, for a code that waited with a new account: the one that has the
+	 * address by now (a sign-in, and what was typed is dropped), else the account opened now with what was typed
+	 * (its {@code account.created} and WELCOME come now). Under the email's lock ({@link LimitLocks}), so that the
+	 * code and the link of two browsers open one account.
+	 */
+	private String accountFor(String email, NewAccount typed) {
+		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email)));
+		String current = currentAccount(email);
+		if (current != null) {
+			return current;
+		}
+		return accounts.openUnlessTaken(typed.email(), typed.name(), typed.country(), typed.region())
+			.map(Account::id)
+			// opened meanwhile without the lock (the API's POST /accounts): that one has the address
+			.orElseGet(() -> java.util.Objects.requireNonNull(currentAccount(email),
+					"an account has the address, or the insert would not have stopped"));
 	}
 
 	/**
 	 * Whom the sign-in link with {@code token} would sign in now, without using it: for the page that asks to confirm
 	 * (a GET, which mail scanners and link previews make too, so it must change nothing), opened by the browser
 	 * {@code requester} (null: one that never asked for a code). Empty for a token that is malformed, unknown, used,
-	 * expired or ended, or whose account no longer has the email or is closed: all alike.
+	 * expired or ended, or whose account no longer has the email or is closed: all alike. A link sent for checkout's
+	 * new account signs in to the account that has the address by now, else it {@code opensAccount}.
 	 */
 	@Transactional(readOnly = true)
 	public Optional<LinkSignIn> peekLink(String token, @Nullable String requester) {
@@ -357,24 +432,47 @@ public class SignInCodes {
 	 * type the address the link went to ({@code typedEmail}): else whoever asked for a code for their own address
 	 * could send their link to someone, who, pressing the button, would be signed in to the sender's account and
 	 * might save a card there (sign-in forgery). A wrong or missing address keeps the link.
+	 * <p>
+	 * A link sent for checkout's new account opens it (unless an account has the address by then, which it signs in
+	 * to): in the browser that asked, with what was typed there; in another, only with what is typed now
+	 * ({@code typedAccount}, its address the link's), since whoever typed the name and country at checkout may not be
+	 * the owner of the address who opens the link. Without it the link is kept.
 	 */
 	@Transactional
-	public LinkUse useLink(String token, @Nullable String requester, @Nullable String typedEmail) {
+	public LinkUse useLink(String token, @Nullable String requester, @Nullable String typedEmail,
+			@Nullable NewAccount typedAccount) {
+		// the email's lock before the code's row, in the order verify and issue take them: no deadlock with them
+		Optional<LiveLink> peeked = liveLink(token, requester, false);
+		if (peeked.isEmpty()) {
+			return new LinkUse(LinkUse.Outcome.UNUSABLE, null);
+		}
+		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", peeked.get().signIn().email())));
 		Optional<LiveLink> link = liveLink(token, requester, true);
 		if (link.isEmpty()) {
 			return new LinkUse(LinkUse.Outcome.UNUSABLE, null);
 		}
 		LinkSignIn signIn = link.get().signIn();
+		LinkSignIn asking = new LinkSignIn(null, "", false, signIn.opensAccount());
 		if (!signIn.askedHere() && (typedEmail == null || typedEmail.isBlank()
 				|| !EmailAddresses.same(jdbc, signIn.email(), typedEmail.strip()))) {
-			return new LinkUse(LinkUse.Outcome.ADDRESS_NEEDED, null);
+			return new LinkUse(LinkUse.Outcome.ADDRESS_NEEDED, asking);
 		}
-		jdbc.sql(MARK_USED).param("at", Timestamp.from(clock.instant())).param("id", link.get().id()).update();
-		return new LinkUse(LinkUse.Outcome.SIGNED_IN, signIn);
+		String accountId = signIn.accountId();
+		if (accountId == null) {
+			NewAccount details = signIn.askedHere() ? link.get().pending() : typedAccount;
+			if (details == null || !EmailAddresses.same(jdbc, signIn.email(), details.email())) {
+				return new LinkUse(LinkUse.Outcome.DETAILS_NEEDED, asking);
+			}
+			accountId = accountFor(signIn.email(), details);
+		}
+		jdbc.sql(MARK_USED).param("at", Timestamp.from(clock.instant())).param("account", accountId)
+			.param("id", link.get().id()).update();
+		return new LinkUse(LinkUse.Outcome.SIGNED_IN,
+				new LinkSignIn(accountId, signIn.email(), signIn.askedHere(), signIn.opensAccount()));
 	}
 
-	/** A live link's code row ({@code id}) and whom it signs in. */
-	private record LiveLink(String id, LinkSignIn signIn) {
+	/** A live link's code row ({@code id}), whom it signs in, and the new account that waits with it, if any. */
+	private record LiveLink(String id, LinkSignIn signIn, @Nullable NewAccount pending) {
 	}
 
 	private Optional<LiveLink> liveLink(String token, @Nullable String requester, boolean lock) {
@@ -382,21 +480,32 @@ public class SignInCodes {
 			return Optional.empty();
 		}
 		Instant now = clock.instant();
-		record Live(String id, String accountId, String email, @Nullable String requester) {
+		record Live(String id, @Nullable String accountId, String email, @Nullable String requester,
+				@Nullable NewAccount pending) {
 		}
 		Optional<Live> live = jdbc.sql(lock ? LIVE_LINK + " FOR UPDATE" : LIVE_LINK)
 			.param("hash", linkHash(token))
 			.param("now", Timestamp.from(now))
 			.query((rs, n) -> new Live(rs.getString("id"), rs.getString("account_id"), rs.getString("email"),
-					rs.getString("requester")))
+					rs.getString("requester"), pending(rs)))
 			.optional();
+		if (live.isEmpty()) {
+			return Optional.empty();
+		}
+		Live l = live.get();
+		boolean askedHere = requester != null && requester.equals(l.requester());
+		String accountId = l.accountId();
+		if (accountId == null) {
+			// sent for checkout's new account: the account that has the address by now, else one to open
+			String current = currentAccount(l.email());
+			return Optional.of(new LiveLink(l.id(), new LinkSignIn(current, l.email(), askedHere, current == null),
+					l.pending()));
+		}
 		// the account as it is now: open, and still with the email the link went to (a changed email ends its codes,
 		// a closure erases the email of their rows; this holds too while either is under way)
-		return live.filter(l -> accounts.find(l.accountId())
+		return accounts.find(accountId)
 			.filter(a -> !a.closed() && EmailAddresses.same(jdbc, a.email(), l.email()))
-			.isPresent())
-			.map(l -> new LiveLink(l.id(), new LinkSignIn(l.accountId(), l.email(),
-					requester != null && requester.equals(l.requester()))));
+			.map(a -> new LiveLink(l.id(), new LinkSignIn(accountId, l.email(), askedHere, false), null));
 	}
 
 	/** A new link token: {@value #LINK_BYTES} random bytes, unpadded base64url (43 characters, safe in a URL). */

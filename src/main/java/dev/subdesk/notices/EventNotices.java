@@ -267,14 +267,18 @@ class EventNotices {
 
 	/**
 	 * The code and the one-time sign-in link, to the account's own address, in the server's words: nothing typed by
-	 * whoever asked (the link is made from the configured public address).
+	 * whoever asked (the link is made from the configured public address). For a new account checkout asked for, not
+	 * opened until the code proves the address, to that address under no account: kept as the other notices of no
+	 * account are ({@link Notices#sendUnaddressed}).
 	 */
 	@EventListener
 	void on(SignInCodeIssued issued) {
 		Letter letter = notices.letterFor(issued.country());
+		String body = letter.text(issued.accountId() == null ? "signin.newAccount.body" : "signin.body", issued.code(),
+				baseUrl + issued.linkPath());
+		// with no account: the address typed at checkout's "I am new here", to be proven (kept as unaddressed notices are)
 		notices.sendOneTimeCode(letter, issued.accountId(), issued.email(), NoticeType.SIGN_IN_CODE,
-				letter.text("signin.subject"), letter.text("signin.body", issued.code(), baseUrl + issued.linkPath()),
-				issued.codeId(), issued.expiresAt());
+				letter.text("signin.subject"), body, issued.codeId(), issued.expiresAt());
 	}
 
 	/**

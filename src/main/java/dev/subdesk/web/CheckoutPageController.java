@@ -35,7 +35,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * The hosted checkout, {@code /checkout/{planCode}} (issue 12; R-US-1, R-US-2, R-CA-1/2): a buyer signs in with the
- * emailed code or opens an account here (and then confirms the email with the code), reads the disclosure next to
+ * emailed code or opens an account here (opened once the code, or its link, proves the email), reads the disclosure next to
  * the button, ticks the separate box where the jurisdiction asks for one, picks a sandbox card and buys. The
  * button's words say what it does ("Subscribe — renews automatically at $59.99 a year until you cancel"); the
  * consent is recorded with channel CHECKOUT, the client address and the user agent.
@@ -102,33 +102,39 @@ class CheckoutPageController {
 		if (!EmailAddresses.headerSafe(email.strip())) {
 			return start(plan, response, locale, model, "checkout.error.email");
 		}
-		return sendCode(plan, email, request, response, locale, model);
+		return sendCode(plan, email, null, request, response, locale, model);
 	}
 
+	/**
+	 * "I am new here": opens no account yet. Anyone can type anyone's address, so what was typed waits with the code
+	 * mailed to the address ({@link SignInCodes}), and the account is opened when the code or its link proves the
+	 * address; an address with an account gets its owner's code, and nothing typed is applied to the account. The
+	 * answer is the same either way.
+	 */
 	@PostMapping("/checkout/{planCode}/account")
 	String openAccount(@PathVariable String planCode, @RequestParam(defaultValue = "") String email,
 			@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String country,
 			@RequestParam(defaultValue = "") String region, HttpServletRequest request, HttpServletResponse response,
 			Locale locale, Model model) {
 		Plan plan = basePlan(planCode);
-		String state = region.trim().toUpperCase(Locale.ROOT);
-		if (!EmailAddresses.plain(email.strip()) || name.isBlank()
-				|| name.length() > 200 || !COUNTRIES.contains(country) || !state.matches("([A-Z0-9]{1,3})?")) {
+		SignInCodes.NewAccount typed = newAccount(email, name, country, region);
+		if (typed == null) {
 			return start(plan, response, locale, model, "checkout.error.account");
 		}
-		if (!codes.withinLimits(email.strip(), request.getRemoteAddr(), SignInController.knownBrowserCookies(request))) {
-			return tooManyCodes(plan, response, locale, model);
+		return sendCode(plan, typed.email(), typed, request, response, locale, model);
+	}
+
+	/**
+	 * What was typed for a new account, checked as the account form asks (a plain address, a name of up to 200
+	 * characters, one of {@link #COUNTRIES}, a region code of up to three letters or digits, upper-cased), else null.
+	 */
+	static SignInCodes.@Nullable NewAccount newAccount(String email, String name, String country, String region) {
+		String state = region.trim().toUpperCase(Locale.ROOT);
+		if (!EmailAddresses.plain(email.strip()) || name.isBlank() || name.length() > 200 || !COUNTRIES.contains(country)
+				|| !state.matches("([A-Z0-9]{1,3})?")) {
+			return null;
 		}
-		try {
-			accounts.open(email.strip(), name.trim(), country, state.isEmpty() ? null : state);
-		}
-		catch (SubdeskException e) {
-			if (!"EMAIL_TAKEN".equals(e.code())) {
-				throw e;
-			}
-			// the address has an account: the code lets its owner in, and tells nobody else anything
-		}
-		return sendCode(plan, email.strip(), request, response, locale, model);
+		return new SignInCodes.NewAccount(email.strip(), name.trim(), country, state.isEmpty() ? null : state);
 	}
 
 	/**
@@ -288,10 +294,10 @@ class CheckoutPageController {
 		return "web/checkout-start";
 	}
 
-	private String sendCode(Plan plan, String email, HttpServletRequest request, HttpServletResponse response,
-			Locale locale, Model model) {
+	private String sendCode(Plan plan, String email, SignInCodes.@Nullable NewAccount newAccount,
+			HttpServletRequest request, HttpServletResponse response, Locale locale, Model model) {
 		if (codes.issue(email, request.getRemoteAddr(), SignInController.requester(request.getSession()),
-				SignInController.knownBrowserCookies(request)) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
+				SignInController.knownBrowserCookies(request), newAccount) == SignInCodes.Issue.TOO_MANY_REQUESTS) {
 			return tooManyCodes(plan, response, locale, model);
 		}
 		request.getSession().setAttribute(SignInController.EMAIL_ATTRIBUTE, codes.normalize(email));

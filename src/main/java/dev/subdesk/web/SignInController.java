@@ -111,32 +111,50 @@ class SignInController {
 		return linkPage(token, link.get(), false, model);
 	}
 
+	/**
+	 * The link's button. A link sent for checkout's new account opens the account here: in the browser that asked,
+	 * with what was typed there; in another browser, with the address, name and country typed on this page (whoever
+	 * typed them at checkout may not be the address's owner who opens the link), and the checkout's own values are
+	 * never shown here.
+	 */
 	@PostMapping("/portal/sign-in/link")
 	String signInWithLink(@RequestParam(name = "t", defaultValue = "") String token,
-			@RequestParam(name = "email", required = false) @Nullable String email, HttpServletRequest request,
-			HttpServletResponse response, Model model) {
+			@RequestParam(name = "email", required = false) @Nullable String email,
+			@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String country,
+			@RequestParam(defaultValue = "") String region, HttpServletRequest request, HttpServletResponse response,
+			Model model) {
 		noReferrer(response);
-		SignInCodes.LinkUse use = codes.useLink(token, askedBy(request), email);
+		SignInCodes.NewAccount typed = email == null ? null
+				: CheckoutPageController.newAccount(email, name, country, region);
+		SignInCodes.LinkUse use = codes.useLink(token, askedBy(request), email, typed);
 		return switch (use.outcome()) {
 			case UNUSABLE -> linkUnusable(response);
-			case ADDRESS_NEEDED -> {
+			case ADDRESS_NEEDED, DETAILS_NEEDED -> {
 				response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-				yield linkPage(token, new SignInCodes.LinkSignIn("", "", false), email != null && !email.isBlank(),
+				boolean opensAccount = use.signIn() != null && use.signIn().opensAccount();
+				model.addAttribute("detailsError", use.outcome() == SignInCodes.LinkUse.Outcome.DETAILS_NEEDED);
+				yield linkPage(token, new SignInCodes.LinkSignIn(null, "", false, opensAccount),
+						use.outcome() == SignInCodes.LinkUse.Outcome.ADDRESS_NEEDED && email != null && !email.isBlank(),
 						model);
 			}
-			case SIGNED_IN -> signedIn(use.signIn().email(), use.signIn().accountId(), request, response);
+			case SIGNED_IN -> signedIn(use.signIn().email(), java.util.Objects.requireNonNull(use.signIn().accountId()),
+					request, response);
 		};
 	}
 
 	/**
 	 * The link's page: in the browser that asked for it, the address and one button; in another, a field for the
-	 * address the link went to, which the page does not show (the one who sent the link might not be its reader).
+	 * address the link went to, which the page does not show (the one who sent the link might not be its reader), and
+	 * for a link that opens checkout's new account, fields for the name, the country and the region (empty: what was
+	 * typed at checkout is not shown to whoever opens the link).
 	 */
 	private static String linkPage(String token, SignInCodes.LinkSignIn link, boolean wrongAddress, Model model) {
 		model.addAttribute("token", token);
 		model.addAttribute("askedHere", link.askedHere());
 		model.addAttribute("email", link.askedHere() ? link.email() : "");
 		model.addAttribute("wrongAddress", wrongAddress);
+		model.addAttribute("opensAccount", link.opensAccount());
+		model.addAttribute("countries", CheckoutPageController.COUNTRIES);
 		return "web/sign-in-link";
 	}
 

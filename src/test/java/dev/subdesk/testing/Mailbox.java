@@ -42,4 +42,26 @@ public final class Mailbox {
 			.optional()
 			.orElseThrow(() -> new AssertionError("No " + type + " notice for " + accountId));
 	}
+
+	/**
+	 * The full text of the newest notice of {@code type} sent to {@code address} (by the rule of addresses), whether
+	 * or not an account has it: a sign-in code sent for an account that checkout opens only once the code is entered.
+	 */
+	public static String latestBodyTo(Api api, String address, String type) {
+		int port = URI.create(api.base()).getPort();
+		JdbcClient jdbc = DATABASES.get(port);
+		if (jdbc == null) {
+			throw new IllegalStateException("No database registered for the application on port " + port);
+		}
+		return jdbc.sql("""
+				SELECT n.body || coalesce(f.text, '') FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE lower(n.recipient) = lower(:to) AND n.type = :type AND n.body IS NOT NULL
+				ORDER BY n.created_at DESC, n.seq DESC LIMIT 1
+				""")
+			.param("to", address.strip())
+			.param("type", type)
+			.query(String.class)
+			.optional()
+			.orElseThrow(() -> new AssertionError("No " + type + " notice to " + address));
+	}
 }

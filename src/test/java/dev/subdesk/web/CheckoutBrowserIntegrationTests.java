@@ -137,11 +137,12 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 	private String openAccountAndSignIn(String email, String checkout) {
 		browser.findElement(By.id("open-account")).click();
 		waitForEnd("/portal/sign-in/code");
-		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
-		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).as("opened once the code is entered")
+			.isZero();
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCodeTo(api, email));
 		browser.findElement(By.id("sign-in")).click();
 		waitForEnd(checkout);
-		return account;
+		return api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
 	}
 
 	private void assertFits(String name) {

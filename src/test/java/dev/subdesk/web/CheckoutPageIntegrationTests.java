@@ -51,12 +51,14 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		PortalSession.Page opened = browser.post("/checkout/antivirus-annual/account",
 				Map.of("email", email, "name", "Casey Checkout", "country", "US", "region", "ca"));
 		assertThat(opened.location()).endsWith("/portal/sign-in/code");
-		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
-		assertThat(api.get("/accounts/" + account).text("region")).isEqualTo("CA");
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).as("opened once the code proves the email")
+			.isZero();
 		browser.get("/portal/sign-in/code");
 		PortalSession.Page signedIn = browser.post("/portal/sign-in/code",
-				Map.of("code", PortalSession.latestCode(api, account)));
+				Map.of("code", PortalSession.latestCodeTo(api, email)));
 		assertThat(signedIn.location()).as("back to the checkout").endsWith("/checkout/antivirus-annual");
+		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
+		assertThat(api.get("/accounts/" + account).text("region")).isEqualTo("CA");
 
 		PortalSession.Page page = browser.get("/checkout/antivirus-annual");
 		String body = page.body();

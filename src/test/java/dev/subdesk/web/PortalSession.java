@@ -180,6 +180,13 @@ final class PortalSession {
 		return m.group(1);
 	}
 
+	/** The newest sign-in code mailed to {@code address}, with or without an account. */
+	static String latestCodeTo(Api api, String address) {
+		Matcher m = CODE.matcher(Mailbox.latestBodyTo(api, address, "SIGN_IN_CODE"));
+		assertThat(m.find()).isTrue();
+		return m.group(1);
+	}
+
 	private Page send(HttpRequest.Builder request) {
 		try {
 			HttpResponse<String> response = http.send(request.header("Accept-Language", languages)

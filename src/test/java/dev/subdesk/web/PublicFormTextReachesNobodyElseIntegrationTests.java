@@ -146,6 +146,13 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 		PortalSession.Page opened = stranger.post("/checkout/antivirus-annual/account",
 				Map.of("email", victimEmail, "name", phoneName, "country", "DE", "region", ""));
 		assertThat(opened.location()).as(opened.body()).endsWith("/portal/sign-in/code");
+		assertThat(api.get("/accounts?email=" + victimEmail).json().path("data").size())
+			.as("no account before the code proves the address").isZero();
+		assertNoNoticeAnywhereCarriesThePayloads(); // the code to the address is in the server's words only
+
+		// whoever has the code (the address's owner, who typed that name) opens the account: welcomed in our words
+		stranger.get("/portal/sign-in/code");
+		stranger.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCodeTo(api, victimEmail)));
 		String account = api.get("/accounts?email=" + victimEmail).json().path("data").get(0).path("id").asString();
 
 		assertNothingTypedIn(account);

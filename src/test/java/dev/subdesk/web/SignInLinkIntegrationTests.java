@@ -314,6 +314,85 @@ class SignInLinkIntegrationTests {
 		assertThat(byLink.get("/portal").body()).contains("Signed in as " + email);
 	}
 
+	/**
+	 * Checkout's "I am new here" opens no account until the address is proven: the email to an address without an
+	 * account carries the code and a link too, and the link in the browser that typed the form opens the account with
+	 * what was typed there and carries on to the checkout.
+	 */
+	@Test
+	void aCheckoutsLinkOpensTheNewAccountInTheBrowserThatAskedAndCarriesOnToTheCheckout() throws Exception {
+		String email = Fixtures.uniqueEmail();
+		PortalSession buyer = PortalSession.from(port, "127.0.8.1");
+		buyer.get("/checkout/antivirus-annual");
+		assertThat(buyer.post("/checkout/antivirus-annual/account",
+				Map.of("email", email, "name", "Linda Link", "country", "US", "region", "ny")).location())
+			.endsWith("/portal/sign-in/code");
+		MimeMessage message = messagesTo(email, 1).getLast();
+		assertThat(plainText(message)).contains("It is opened only when the code or the link is used")
+			.doesNotContain("Linda");
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).isZero();
+
+		String path = linkPath(message);
+		PortalSession.Page page = buyer.get(path);
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).contains("Open the Acme account for " + email).doesNotContain("name=\"name\"");
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).as("opening the page opens nothing")
+			.isZero();
+		PortalSession.Page signedIn = buyer.post("/portal/sign-in/link", Map.of("t", token(path)));
+		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/checkout/antivirus-annual");
+		tools.jackson.databind.JsonNode account = api.get("/accounts?email=" + email).json().path("data").get(0);
+		assertThat(account.path("name").asString()).isEqualTo("Linda Link");
+		assertThat(account.path("region").asString()).isEqualTo("NY");
+		assertThat(buyer.get("/checkout/antivirus-annual").body()).contains("id=\"subscribe\"");
+		assertThat(buyer.get(path).status()).as("used").isEqualTo(410);
+	}
+
+	/**
+	 * The link of a stranger's checkout form opened by the address's owner in another browser: the page shows nothing
+	 * the stranger typed and asks for the address, the name and the country; the account is opened with what the owner
+	 * types, never with the stranger's name and country, and the stranger's browser can do nothing with it.
+	 */
+	@Test
+	void aCheckoutsLinkInAnotherBrowserOpensTheAccountOnlyWithWhatIsTypedThere() throws Exception {
+		String email = Fixtures.uniqueEmail();
+		PortalSession stranger = PortalSession.from(port, "127.0.9.1");
+		stranger.get("/checkout/antivirus-annual");
+		stranger.post("/checkout/antivirus-annual/account",
+				Map.of("email", email, "name", "Stranger Sam", "country", "US", "region", "CA"));
+		String path = linkPath(messagesTo(email, 1).getLast());
+
+		PortalSession owner = PortalSession.from(port, "127.0.9.2");
+		PortalSession.Page page = owner.get(path);
+		assertThat(page.status()).isEqualTo(200);
+		assertThat(page.body()).doesNotContain("Stranger").doesNotContain(email)
+			.contains("To open your Acme account here", "name=\"email\"", "name=\"name\"", "name=\"country\"");
+		PortalSession.Page addressOnly = owner.post("/portal/sign-in/link", Map.of("t", token(path), "email", email));
+		assertThat(addressOnly.status()).isEqualTo(400);
+		assertThat(addressOnly.body()).contains("Enter your email address, your name").doesNotContain("Stranger");
+		PortalSession.Page wrong = owner.post("/portal/sign-in/link",
+				Map.of("t", token(path), "email", "someone@example.com", "name", "Olive Owner", "country", "IE"));
+		assertThat(wrong.body()).contains("This is not the address the link was sent to");
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).isZero();
+
+		PortalSession.Page signedIn = owner.post("/portal/sign-in/link",
+				Map.of("t", token(path), "email", email, "name", "Olive Owner", "country", "IE", "region", ""));
+		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/portal");
+		tools.jackson.databind.JsonNode account = api.get("/accounts?email=" + email).json().path("data").get(0);
+		assertThat(account.path("name").asString()).isEqualTo("Olive Owner");
+		assertThat(account.path("country").asString()).isEqualTo("IE");
+		assertThat(owner.get("/portal").body()).contains("Signed in as " + email);
+
+		stranger.get("/portal/sign-in/code");
+		assertThat(stranger.post("/portal/sign-in/code", Map.of("code", code(plainText(messagesTo(email, 1).getLast()))))
+			.status()).as("the code went with its link").isEqualTo(401);
+		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).isOne();
+		assertThat(app.getBean(JdbcClient.class)
+			.sql("SELECT count(*) FROM portal_sign_in_codes WHERE pending_name IS NOT NULL AND email = lower(:email)")
+			.param("email", email)
+			.query(Long.class)
+			.single()).as("the stranger's words are erased with the used code").isZero();
+	}
+
 	private static PortalSession.Page ask(PortalSession browser, String email) {
 		browser.get("/portal/sign-in");
 		return browser.post("/portal/sign-in", Map.of("email", email));

@@ -1,0 +1,138 @@
+package dev.subdesk.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checkout's "I am new here" opens the account only once the emailed code proves the address (privacy review):
+ * whoever types someone else's address with a name and a country opens nothing, welcomes nobody and records no
+ * event; the owner who enters the code gets the account with what was typed; an address that already has an account
+ * keeps its own name and country, whatever someone typed beside it. Both answers look alike to the person typing.
+ */
+@SubdeskIntegrationTest
+class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupport {
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private static String disclosureId(String body) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"disclosureId\" value=\"(dsc_[^\"]+)\"")
+			.matcher(body);
+		assertThat(m.find()).as(body).isTrue();
+		return m.group(1);
+	}
+
+	/** Rows that opening an account leaves: accounts, WELCOME notices, {@code account.created} events. */
+	private record Counts(long accounts, long welcomes, long created, long forAddress) {
+	}
+
+	private Counts counts(String email) {
+		return new Counts(jdbc.sql("SELECT count(*) FROM accounts").query(Long.class).single(),
+				jdbc.sql("SELECT count(*) FROM notices WHERE type = 'WELCOME'").query(Long.class).single(),
+				jdbc.sql("SELECT count(*) FROM domain_event WHERE type = 'account.created'").query(Long.class).single(),
+				jdbc.sql("SELECT count(*) FROM accounts WHERE lower(email) = lower(:email)")
+					.param("email", email)
+					.query(Long.class)
+					.single());
+	}
+
+	private static PortalSession.Page typeAccountForm(PortalSession browser, String email, String name,
+			String country, String region) {
+		browser.get("/checkout/antivirus-annual");
+		return browser.post("/checkout/antivirus-annual/account",
+				Map.of("email", email, "name", name, "country", country, "region", region));
+	}
+
+	@Test
+	void aStrangersFormWithSomeonesAddressOpensNoAccountSendsNoWelcomeAndRecordsNoEvent() {
+		String victim = Fixtures.uniqueEmail();
+		Counts before = counts(victim);
+
+		PortalSession stranger = new PortalSession(port);
+		PortalSession.Page sent = typeAccountForm(stranger, victim, "Stranger Danger", "DE", "");
+
+		assertThat(sent.location()).as(sent.body()).endsWith("/portal/sign-in/code");
+		assertThat(counts(victim)).as("no account, no WELCOME, no account.created before the code is entered")
+			.isEqualTo(before);
+		assertThat(api.get("/accounts?email=" + victim).json().path("data").size()).isZero();
+		String code = dev.subdesk.testing.Mailbox.latestBodyTo(api, victim, "SIGN_IN_CODE");
+		assertThat(code).as("the code goes to the address, in the server's words only").doesNotContain("Stranger");
+		stranger.get("/portal/sign-in/code");
+		assertThat(stranger.post("/portal/sign-in/code", Map.of("code", "000000")).status())
+			.as("a wrong code opens nothing either").isEqualTo(401);
+		assertThat(counts(victim)).isEqualTo(before);
+	}
+
+	@Test
+	void theOwnerWhoEntersTheCodeGetsTheAccountWithTheTypedDetailsAndBuys() {
+		String email = Fixtures.uniqueEmail();
+		Counts before = counts(email);
+		PortalSession owner = new PortalSession(port);
+		typeAccountForm(owner, email, "Olive Owner", "US", "tx");
+
+		owner.get("/portal/sign-in/code");
+		PortalSession.Page signedIn = owner.post("/portal/sign-in/code",
+				Map.of("code", PortalSession.latestCodeTo(api, email)));
+		assertThat(signedIn.location()).as("back to the checkout: " + signedIn.body())
+			.endsWith("/checkout/antivirus-annual");
+		Counts after = counts(email);
+		assertThat(after).isEqualTo(new Counts(before.accounts() + 1, before.welcomes() + 1, before.created() + 1, 1));
+		JsonNode account = api.get("/accounts?email=" + email).json().path("data").get(0);
+		assertThat(account.path("name").asString()).isEqualTo("Olive Owner");
+		assertThat(account.path("country").asString()).isEqualTo("US");
+		assertThat(account.path("region").asString()).isEqualTo("TX");
+		assertThat(account.path("email").asString()).isEqualTo(email);
+		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE pending_name IS NOT NULL "
+				+ "AND email = lower(:email)").param("email", email).query(Long.class).single())
+			.as("what was typed is erased with the used code").isZero();
+
+		PortalSession.Page page = owner.get("/checkout/antivirus-annual");
+		PortalSession.Page bought = owner.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(page.body()), "card", "tok_visa"));
+		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
+		assertThat(api.get("/accounts/" + account.path("id").asString() + "/subscriptions").json().path("data").size())
+			.isOne();
+
+		// signing out and in again with a new checkout form opens nothing more
+		PortalSession again = new PortalSession(port);
+		typeAccountForm(again, email, "Someone Else", "GB", "");
+		again.get("/portal/sign-in/code");
+		again.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCodeTo(api, email)));
+		assertThat(counts(email)).isEqualTo(after);
+		assertThat(api.get("/accounts/" + account.path("id").asString()).text("name")).isEqualTo("Olive Owner");
+	}
+
+	@Test
+	void anAddressWithAnAccountKeepsItsNameAndCountryAfterSomeoneElsesFormAndTheAnswersLookAlike() {
+		String existing = fixtures.account("IE", null);
+		String email = email(existing);
+		String name = api.get("/accounts/" + existing).text("name");
+		Counts before = counts(email);
+
+		PortalSession stranger = new PortalSession(port);
+		PortalSession.Page taken = typeAccountForm(stranger, email, "Stranger Danger", "US", "CA");
+		PortalSession.Page fresh = typeAccountForm(new PortalSession(port), Fixtures.uniqueEmail(), "Stranger Danger",
+				"US", "CA");
+		assertThat(taken.status()).isEqualTo(fresh.status());
+		assertThat(taken.location()).isEqualTo(fresh.location());
+		assertThat(counts(email)).as("neither form opened an account").isEqualTo(before);
+
+		// the owner, in that browser, signs in to the account as it is: nothing typed is applied to it
+		stranger.get("/portal/sign-in/code");
+		PortalSession.Page signedIn = stranger.post("/portal/sign-in/code",
+				Map.of("code", PortalSession.latestCode(api, existing)));
+		assertThat(signedIn.location()).endsWith("/checkout/antivirus-annual");
+		JsonNode account = api.get("/accounts/" + existing).json();
+		assertThat(account.path("name").asString()).isEqualTo(name);
+		assertThat(account.path("country").asString()).isEqualTo("IE");
+		assertThat(account.path("region").isNull() || account.path("region").isMissingNode()).isTrue();
+		assertThat(counts(email)).isEqualTo(before);
+	}
+}
