@@ -135,4 +135,26 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 		assertThat(account.path("region").isNull() || account.path("region").isMissingNode()).isTrue();
 		assertThat(counts(email)).isEqualTo(before);
 	}
+
+	@Test
+	void anAccountOpenedForTheAddressMeanwhileIsTheOneTheCodeSignsInToWithNothingTypedAppliedToIt() {
+		String email = Fixtures.uniqueEmail();
+		PortalSession browser = new PortalSession(port);
+		typeAccountForm(browser, email, "Stranger Danger", "US", "CA");
+		String vouched = api.post("/accounts", Map.of("email", email, "name", "Vendor Vouched", "country", "IE"))
+			.json()
+			.path("id")
+			.asString();
+		Counts before = counts(email);
+
+		browser.get("/portal/sign-in/code");
+		PortalSession.Page signedIn = browser.post("/portal/sign-in/code",
+				Map.of("code", PortalSession.latestCodeTo(api, email)));
+		assertThat(signedIn.location()).endsWith("/checkout/antivirus-annual");
+		assertThat(counts(email)).as("no second account").isEqualTo(before);
+		JsonNode account = api.get("/accounts/" + vouched).json();
+		assertThat(account.path("name").asString()).isEqualTo("Vendor Vouched");
+		assertThat(account.path("country").asString()).isEqualTo("IE");
+		assertThat(browser.get("/checkout/antivirus-annual").status()).isEqualTo(200);
+	}
 }
