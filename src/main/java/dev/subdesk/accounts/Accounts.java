@@ -337,17 +337,21 @@ public class Accounts {
 		return EmailAddresses.same(jdbc, a, b);
 	}
 
-	/** Where and how to write to an account: its email and its country (the letter's language and zone). */
-	public record Addressee(String email, String country) {
+	/**
+	 * Where and how to write to an account: its email and its country (the letter's language and zone), and its
+	 * region where known (with the country, which rules of the jurisdictions table its notices serve).
+	 */
+	public record Addressee(String email, String country, @org.jspecify.annotations.Nullable String region) {
 	}
 
 	/** The addressee of each account, for notices written in bulk. */
 	@Transactional(readOnly = true)
 	public java.util.Map<String, Addressee> addressees(java.util.Collection<String> accountIds) {
 		java.util.Map<String, Addressee> addressees = new java.util.HashMap<>();
-		jdbc.sql("SELECT id, email, country FROM accounts WHERE id = ANY(:ids::text[])")
+		jdbc.sql("SELECT id, email, country, region FROM accounts WHERE id = ANY(:ids::text[])")
 			.param("ids", accountIds.toArray(String[]::new))
-			.query((rs, n) -> addressees.put(rs.getString(1), new Addressee(rs.getString(2), rs.getString(3))))
+			.query((rs, n) -> addressees.put(rs.getString(1),
+					new Addressee(rs.getString(2), rs.getString(3), rs.getString(4))))
 			.list();
 		return addressees;
 	}

@@ -45,6 +45,11 @@ public record JurisdictionRules(String id, String name, boolean consentRequired,
 		return retentionOffers == OfferRule.ALLOWED;
 	}
 
+	/** Whether this jurisdiction's customers are served by one of these rules (rule ids of shared/COMPLIANCE.md). */
+	public boolean servesAnyOf(java.util.Collection<String> ruleIds) {
+		return ruleIds.stream().anyMatch(rules::contains);
+	}
+
 	/** Whether the customer has a statutory right of withdrawal. */
 	public boolean withdrawal() {
 		return withdrawalDays > 0;

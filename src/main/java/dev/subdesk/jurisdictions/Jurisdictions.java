@@ -84,9 +84,18 @@ public class Jurisdictions {
 		for (JsonNode notice : table.path("notices")) {
 			String when = notice.path("when").asString(null);
 			int daysBefore = required(notice, "daysBefore").asInt();
-			schedule.add(new NoticeRule(kind(required(notice, "type").asString()), daysBefore,
+			NoticeRule rule = new NoticeRule(kind(required(notice, "type").asString()), daysBefore,
 					notice.path("minDaysBefore").asInt(daysBefore), strings(notice.path("terms")),
-					strings(notice.path("rules")), when == null || switchOn(when)));
+					strings(notice.path("rules")), when == null || switchOn(when),
+					notice.path("promotionEnding").asBoolean(false));
+			if (rule.promotionEnding() && rule.type() != ScheduledNotice.UPCOMING_CHARGE) {
+				throw new IllegalStateException("The rule table's notice for a promotion's end must be an UPCOMING_CHARGE: "
+						+ rule.type());
+			}
+			if (rule.promotionEnding() && schedule.stream().anyMatch(NoticeRule::promotionEnding)) {
+				throw new IllegalStateException("The rule table schedules two notices for a promotion's end");
+			}
+			schedule.add(rule);
 		}
 		Set<ScheduledNotice> unscheduled = EnumSet.allOf(ScheduledNotice.class);
 		schedule.forEach(n -> unscheduled.remove(n.type()));
@@ -135,9 +144,21 @@ public class Jurisdictions {
 		return notices;
 	}
 
-	/** Whether a notice of this type is on (a notice behind a switch is off while its switch is). */
+	/**
+	 * Whether a notice of this type is on for everyone (a notice behind a switch is off while its switch is; the
+	 * notice for a promotion's end, {@link #promotionEndingNotice}, does not count).
+	 */
 	public boolean noticeActive(ScheduledNotice type) {
-		return notices.stream().anyMatch(n -> n.type() == type && n.active());
+		return notices.stream().anyMatch(n -> n.type() == type && n.active() && !n.promotionEnding());
+	}
+
+	/**
+	 * The notice before a renewal that ends a promotional price (an accepted retention discount) for the terms it
+	 * names, for customers whose jurisdiction lists one of its rules (R-CA-6: 3 to 21 days before the promotion ends);
+	 * empty if the table has none or it is switched off.
+	 */
+	public java.util.Optional<NoticeRule> promotionEndingNotice() {
+		return notices.stream().filter(n -> n.promotionEnding() && n.active()).findFirst();
 	}
 
 	/** The days ahead of the event that a notice of this type goes out for this term ({@code P1Y}, {@code P1M}). */
@@ -155,7 +176,7 @@ public class Jurisdictions {
 
 	private NoticeRule rule(ScheduledNotice type, String term) {
 		return notices.stream()
-			.filter(n -> n.type() == type && n.terms().contains(term))
+			.filter(n -> n.type() == type && n.terms().contains(term) && !n.promotionEnding())
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("The rule table has no " + type + " notice for " + term));
 	}

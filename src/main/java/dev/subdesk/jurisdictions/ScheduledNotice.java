@@ -9,7 +9,11 @@ public enum ScheduledNotice {
 	ORDER_CONFIRMATION,
 	/** Before every renewal (R-CA-7, R-CA-9, R-UK-2). */
 	RENEWAL_REMINDER,
-	/** Before a yearly renewal is billed, while the switch {@code pre-billing-notice} is on (R-CARD-3). */
+	/**
+	 * Before a yearly renewal is billed, while the switch {@code pre-billing-notice} is on (R-CARD-3); and, without it,
+	 * before the renewal that ends a promotional price, for the customers of R-CA-6 (the table's notice marked
+	 * {@code promotionEnding}).
+	 */
 	UPCOMING_CHARGE,
 	/** Before a free trial converts into the first charge (R-CARD-1/2, R-CA-6). */
 	TRIAL_ENDING,

@@ -82,7 +82,7 @@ class SubscriptionNotices {
 			// ("we send you a reminder today"), after the order confirmation
 			Subscription s = subscriptions.get(purchase.subscriptionId());
 			notices.sendAll(List.of(ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term",
-					new RenewalsApproaching.Approaching(s, new Accounts.Addressee(account.email(), account.country()),
+					new RenewalsApproaching.Approaching(s, new Accounts.Addressee(account.email(), account.country(), account.region()),
 							renewal, first != null && first.change().awaitingConsent() ? first : null),
 					purchase.at())));
 		}
@@ -219,6 +219,7 @@ class SubscriptionNotices {
 			.map(a -> switch (approaching.milestone()) {
 				case RENEWAL -> ahead(NoticeType.RENEWAL_REMINDER, "reminder", "reminder.next", a, approaching.at());
 				case CHARGE -> preBilling(a, approaching.at());
+				case PROMOTION_END -> promotionEnding(a, approaching.at());
 				case TRIAL_END -> ahead(NoticeType.TRIAL_ENDING, "trialEnding", "trialEnding.term", a, approaching.at());
 			})
 			.toList();
@@ -237,6 +238,29 @@ class SubscriptionNotices {
 		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
 				letter.text("upcoming.subject", name, price), letter.text("upcoming.body",
 						letter.date(s.currentPeriodEnd()), price, name, s.orderNumber(), baseUrl),
+				s.id(), at);
+	}
+
+	/**
+	 * The UPCOMING_CHARGE before the renewal that ends a promotional price (R-CA-6): the discount the customer accepted
+	 * ends, the full price that day's charge will be, the day, the term, and how to cancel with a direct link. Where
+	 * that renewal waits for consent to a new price (EU), what the PRICE_CHANGE notice said instead.
+	 */
+	private Notices.Draft promotionEnding(RenewalsApproaching.Approaching a, Instant at) {
+		if (a.awaitingConsent() != null) {
+			return awaitingConsent(NoticeType.UPCOMING_CHARGE, a, a.awaitingConsent(), at);
+		}
+		Subscription s = a.subscription();
+		Accounts.Addressee to = a.to();
+		Plan plan = catalog.get(s.planCode());
+		Letter letter = notices.letterFor(to.country());
+		String name = catalog.name(s.planCode(), letter.locale());
+		String price = letter.money(a.charge());
+		String day = letter.date(s.currentPeriodEnd());
+		return new Notices.Draft(letter, s.accountId(), to.email(), NoticeType.UPCOMING_CHARGE,
+				letter.text("promotionEnds.subject", name, day, price),
+				letter.text("promotionEnds.body", name, s.orderNumber(), day, price,
+						letter.text("reminder.next" + (plan.term() == Term.P1Y ? ".year" : ".month")), baseUrl),
 				s.id(), at);
 	}
 

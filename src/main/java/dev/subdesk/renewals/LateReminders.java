@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * A RENEWAL_REMINDER that could not go out in time because auto-renewal was off goes out at once when it is turned
- * back on (shared/API.md, Renewals), in the same transaction, not at the next run of the jobs.
+ * back on (shared/API.md, Renewals), in the same transaction, not at the next run of the jobs; so does the notice of a
+ * promotion's end (R-CA-6, RenewalEngine#sendPromotionEndingNotices).
  */
 @Component
 class LateReminders {
@@ -26,6 +27,8 @@ class LateReminders {
 	void on(DomainChange change) {
 		if (change.type() == EventType.SUBSCRIPTION_RESUMED && change.resource() instanceof Subscription resumed) {
 			engine.sendReminderIfLate(resumed.id(), clock.instant());
+			// the notice of a promotion's end too (R-CA-6), should its time have passed while auto-renewal was off
+			engine.sendPromotionEndingNoticeIfLate(resumed.id(), clock.instant());
 		}
 	}
 }

@@ -63,6 +63,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	/** How many requests go to the gateway at once, each chunk checked just before it leaves ({@link #send}). */
 	private final int sendChunk;
 	private final boolean preBillingNotice;
+	/** The rule table's notice of a promotion's end (R-CA-6), if it has one on. */
+	private final java.util.Optional<dev.subdesk.jurisdictions.NoticeRule> promotionEnding;
+	private final Jurisdictions jurisdictions;
 	private final SubscriptionPriceChanges priceChanges;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, ApplicationEventPublisher events, Clock clock,
@@ -82,6 +85,8 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		this.priceChanges = priceChanges;
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
 		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
+		this.promotionEnding = jurisdictions.promotionEndingNotice();
+		this.jurisdictions = jurisdictions;
 		this.batchSize = batchSize;
 		this.sendChunk = Math.max(1, sendChunk);
 		this.workerCount = Math.max(1, workerCount);
@@ -129,9 +134,43 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	 * days ahead. Only while the rule table has it on (its switch {@code subdesk.compliance.pre-billing-notice}).
 	 */
 	int sendPreBillingNotices(Instant until) {
-		return preBillingNotice
+		int sent = sendPromotionEndingNotices(until);
+		return sent + (preBillingNotice
 				? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), RenewalsApproaching.Milestone.CHARGE)
+				: 0);
+	}
+
+	/**
+	 * Sends every notice of a promotion's end due at or before {@code until} (R-CA-6: a promotional price for a
+	 * period longer than 31 days ends with a notice 3 to 21 days before the full price is charged): the rule table's
+	 * UPCOMING_CHARGE its days before the renewal that ends a period charged an accepted retention discount, for the
+	 * terms it names, with the full price, the date and how to cancel; at once for one due earlier. Claimed before the
+	 * pre-billing notices, and with the same mark: one UPCOMING_CHARGE per subscription and renewal. It goes to the
+	 * customers whose jurisdiction lists one of the notice's rules, and to every one while the pre-billing notice is on
+	 * for all (whose UPCOMING_CHARGE it then is); the others' are marked and not sent.
+	 */
+	int sendPromotionEndingNotices(Instant until) {
+		return promotionEnding.isPresent()
+				? sendAllDue(() -> queue.claimPromotionEndingNotices(until, batchSize),
+						RenewalsApproaching.Milestone.PROMOTION_END)
 				: 0;
+	}
+
+	/**
+	 * Sends a subscription's notice of its promotion's end now if it is due and was not sent (auto-renewal turned
+	 * back on after its time: "sent at once", as a reminder), in the caller's transaction; whether it did.
+	 */
+	boolean sendPromotionEndingNoticeIfLate(String subscriptionId, Instant now) {
+		return promotionEnding.isPresent()
+				&& sendAllDue(() -> queue.claimPromotionEndingNoticeOf(subscriptionId, now),
+						RenewalsApproaching.Milestone.PROMOTION_END) > 0;
+	}
+
+	/** Whether the notice of a promotion's end goes to this customer (see {@link #sendPromotionEndingNotices}). */
+	private boolean toldOfPromotionEnd(Accounts.Addressee to) {
+		return preBillingNotice || promotionEnding
+			.map(n -> jurisdictions.forCustomer(to.country(), to.region()).servesAnyOf(n.rules()))
+			.orElse(false);
 	}
 
 	/**
@@ -143,9 +182,17 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), RenewalsApproaching.Milestone.TRIAL_END);
 	}
 
-	/** When the next pre-billing notice is due; empty while they are switched off. */
+	/**
+	 * When the next pre-billing notice is due (while they are switched on), or the next notice of a promotion's end
+	 * (while the rule table has it), whichever comes first.
+	 */
 	java.util.Optional<Instant> nextPreBillingNoticeDue() {
-		return preBillingNotice ? queue.nextPreBillingNoticeDue() : java.util.Optional.empty();
+		java.util.Optional<Instant> preBilling = preBillingNotice ? queue.nextPreBillingNoticeDue()
+				: java.util.Optional.empty();
+		java.util.Optional<Instant> promotion = promotionEnding.isPresent() ? queue.nextPromotionEndingNoticeDue()
+				: java.util.Optional.empty();
+		return preBilling.isEmpty() ? promotion
+				: promotion.isEmpty() || preBilling.get().isBefore(promotion.get()) ? preBilling : promotion;
 	}
 
 	/**
@@ -161,14 +208,19 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					return 0;
 				}
 				Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
+				// a promotion's end is told where the rule table has its rule for the customer (the rest stay marked)
+				List<Subscription> told = milestone != RenewalsApproaching.Milestone.PROMOTION_END ? due
+						: due.stream().filter(s -> toldOfPromotionEnd(to.get(s.accountId()))).toList();
 				// the notice tells the price the renewal will charge: a plan's new price where it applies then
-				Map<String, SubscriptionPriceChanges.Renewing> prices = priceChanges.atRenewal(due);
-				events.publishEvent(new RenewalsApproaching(milestone,
-						due.stream()
-							.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
-									prices.get(s.id()).charge(), prices.get(s.id()).awaitingConsent()))
-							.toList(),
-						clock.instant()));
+				Map<String, SubscriptionPriceChanges.Renewing> prices = priceChanges.atRenewal(told);
+				if (!told.isEmpty()) {
+					events.publishEvent(new RenewalsApproaching(milestone,
+							told.stream()
+								.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
+										prices.get(s.id()).charge(), prices.get(s.id()).awaitingConsent()))
+								.toList(),
+							clock.instant()));
+				}
 				return due.size();
 			}));
 			int n = Objects.requireNonNullElse(count, 0);

@@ -23,6 +23,11 @@ public record RenewalsApproaching(Milestone milestone, List<Approaching> subscri
 		RENEWAL,
 		/** The renewal charge of a yearly plan (the pre-billing UPCOMING_CHARGE). */
 		CHARGE,
+		/**
+		 * The renewal that ends a promotional price (a period charged an accepted discount) and charges the full price
+		 * again: the UPCOMING_CHARGE saying the discount ends (R-CA-6, 3 to 21 days ahead).
+		 */
+		PROMOTION_END,
 		/** The end of a free trial, which converts into the first charge (TRIAL_ENDING). */
 		TRIAL_END
 	}

@@ -151,6 +151,14 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
+	/** Marks the renewal at {@code renewal} as charged an accepted discount (the period it starts is a promotion). */
+	void discountedRenewalAt(String id, Instant renewal) {
+		jdbc.sql("UPDATE subscriptions SET discounted_renewal_at = :at WHERE id = :id")
+			.param("at", ts(renewal))
+			.param("id", id)
+			.update();
+	}
+
 	/** Marks a trial's TRIAL_ENDING notice sent for its end (as the renewal engine's claim does). */
 	void trialEndingSent(String id) {
 		jdbc.sql("UPDATE subscriptions SET reminded_for = current_period_end WHERE id = :id").param("id", id).update();

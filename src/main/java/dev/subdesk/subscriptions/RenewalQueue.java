@@ -101,6 +101,31 @@ public class RenewalQueue {
 			""";
 
 	/**
+	 * Subscriptions (of the terms the rule table's notice names) whose current period is a promotion, started by the
+	 * renewal charged an accepted discount ({@code discounted_renewal_at}), and whose notice before the renewal ending
+	 * it (back to the full price, R-CA-6) has not gone out; never for one set to end. The same mark as the pre-billing
+	 * notice ({@code billing_noticed_for}): one UPCOMING_CHARGE per subscription and renewal, whichever rule sends it.
+	 */
+	private static final String PROMOTION_ENDING_PENDING = """
+			status = 'ACTIVE' AND auto_renew AND channel = 'DIRECT' AND term = ANY(CAST(:terms AS text[]))
+			  AND next_attempt_at = current_period_end AND billing_noticed_for IS DISTINCT FROM current_period_end
+			  AND discounted_renewal_at = current_period_start
+			""";
+
+	/** Claims due notices of a promotion's end (at once for one due before now) and marks them sent. */
+	private static final String CLAIM_PROMOTION_ENDING = """
+			WITH due AS (
+			    SELECT id FROM subscriptions
+			    WHERE %s%s
+			      AND next_attempt_at <= CAST(:until AS timestamptz) + make_interval(days => :lead)
+			    ORDER BY next_attempt_at
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED)
+			UPDATE subscriptions s SET billing_noticed_for = s.current_period_end FROM due WHERE s.id = due.id
+			RETURNING s.*
+			""";
+
+	/**
 	 * Due TRIAL_ENDING notices, found along the renewal-attempt index like the reminders: a trial's next attempt is
 	 * its conversion at the trial's end. {@code reminded_for} marks it sent for that end (the first paid period's
 	 * RENEWAL_REMINDER is for a later end).
@@ -187,6 +212,9 @@ public class RenewalQueue {
 	private final String nextDue;
 	private final int preBillingDays;
 	private final int trialEndingDays;
+	/** The days ahead of a promotion's end that its notice goes out (-1: the rule table has none). */
+	private final int promotionEndingDays;
+	private final String[] promotionEndingTerms;
 
 	/**
 	 * The notice leads come from the rule table ({@link Jurisdictions#notices()}): one schedule for every customer,
@@ -204,6 +232,9 @@ public class RenewalQueue {
 		this.trialEndingDays = Math.max(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1Y"),
 				jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1M"));
 		this.nextDue = NEXT_DUE.formatted(lead, trialEndingDays);
+		var promotion = jurisdictions.promotionEndingNotice();
+		this.promotionEndingDays = promotion.map(dev.subdesk.jurisdictions.NoticeRule::daysBefore).orElse(-1);
+		this.promotionEndingTerms = promotion.map(n -> n.terms().toArray(String[]::new)).orElse(new String[0]);
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
@@ -337,6 +368,58 @@ public class RenewalQueue {
 	public Optional<Instant> nextPreBillingNoticeDue() {
 		return jdbc.sql("SELECT min(current_period_end - make_interval(days => %d)) FROM subscriptions WHERE %s"
 				.formatted(preBillingDays, PRE_BILLING_PENDING))
+			.query((rs, n) -> {
+				Timestamp t = rs.getTimestamp(1);
+				return t == null ? null : t.toInstant();
+			})
+			.optional();
+	}
+
+	/**
+	 * Claims the subscriptions due for the notice of their promotion's end (the rule table's days before the renewal
+	 * that ends a period charged an accepted discount; at once for one due earlier) and marks it sent, in the caller's
+	 * transaction with the notices. Nothing while the rule table has no such notice.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> claimPromotionEndingNotices(Instant until, int limit) {
+		return claimPromotionEnding("", null, until, limit);
+	}
+
+	/**
+	 * Claims one subscription's notice of its promotion's end if it is due at or before {@code until} and was not
+	 * sent (auto-renewal turned back on after its time), as {@link #claimPromotionEndingNotices}.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Subscription> claimPromotionEndingNoticeOf(String subscriptionId, Instant until) {
+		return claimPromotionEnding(" AND id = :id", subscriptionId, until, 1);
+	}
+
+	private List<Subscription> claimPromotionEnding(String filter, @org.jspecify.annotations.Nullable String id,
+			Instant until, int limit) {
+		if (promotionEndingDays < 0) {
+			return List.of();
+		}
+		var sql = jdbc.sql(CLAIM_PROMOTION_ENDING.formatted(PROMOTION_ENDING_PENDING, filter))
+			.param("terms", promotionEndingTerms)
+			.param("until", Timestamp.from(until))
+			.param("lead", promotionEndingDays)
+			.param("limit", limit);
+		if (id != null) {
+			sql = sql.param("id", id);
+		}
+		return sql.query(JdbcSubscriptionRepository::map).list();
+	}
+
+	/** When the earliest pending notice of a promotion's end is due; empty while the rule table has none. */
+	@Transactional(readOnly = true)
+	public Optional<Instant> nextPromotionEndingNoticeDue() {
+		if (promotionEndingDays < 0) {
+			return Optional.empty();
+		}
+		return jdbc.sql("SELECT min(current_period_end - make_interval(days => :lead)) FROM subscriptions WHERE "
+				+ PROMOTION_ENDING_PENDING)
+			.param("lead", promotionEndingDays)
+			.param("terms", promotionEndingTerms)
 			.query((rs, n) -> {
 				Timestamp t = rs.getTimestamp(1);
 				return t == null ? null : t.toInstant();

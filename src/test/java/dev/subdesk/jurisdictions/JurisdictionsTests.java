@@ -116,6 +116,30 @@ class JurisdictionsTests {
 	}
 
 	@Test
+	void theNoticeOfAPromotionsEndIsOnWithoutTheSwitchInsideCaliforniasWindowForTheCustomersOfR_CA_6() throws IOException {
+		for (Jurisdictions rules : new Jurisdictions[] { with(Set.of()),
+				with(Set.of("subdesk.compliance.pre-billing-notice")) }) {
+			NoticeRule promotion = rules.promotionEndingNotice().orElseThrow();
+			assertThat(promotion.type()).isEqualTo(ScheduledNotice.UPCOMING_CHARGE);
+			assertThat(promotion.daysBefore()).as("R-CA-6: 3 to 21 days before the promotion ends").isBetween(3, 21);
+			assertThat(promotion.terms()).as("promotions longer than 31 days").containsExactly("P1Y");
+			assertThat(promotion.rules()).contains("R-CA-6");
+			assertThat(rules.forCustomer("US", "CA").servesAnyOf(promotion.rules())).isTrue();
+			assertThat(rules.forCustomer("US", null).servesAnyOf(promotion.rules())).as("an unknown state: the strictest")
+				.isTrue();
+			assertThat(rules.forCustomer("US", "TX").servesAnyOf(promotion.rules())).isFalse();
+			assertThat(rules.forCustomer("DE", null).servesAnyOf(promotion.rules())).isFalse();
+			assertThat(rules.daysBefore(ScheduledNotice.UPCOMING_CHARGE, "P1Y")).as("the switch's own notice")
+				.isBetween(3, 7);
+		}
+		assertThat(with(Set.of()).noticeActive(ScheduledNotice.UPCOMING_CHARGE))
+			.as("a promotion's end does not switch the pre-billing notice on for everyone")
+			.isFalse();
+		// a monthly promotion (at most 31 days) ends with the renewal reminder, inside R-CA-6's 3 to 21 days
+		assertThat(with(Set.of()).daysBefore(ScheduledNotice.RENEWAL_REMINDER, "P1M")).isBetween(3, 21);
+	}
+
+	@Test
 	void everyRuleIdOfTheTableIsOneOfTheChecklistsIds() throws IOException {
 		Jurisdictions rules = with(Set.of());
 		rules.all().values().forEach(r -> assertThat(r.rules()).as(r.id()).allMatch(
