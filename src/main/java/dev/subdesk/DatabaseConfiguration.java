@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.FileSystemUtils;
@@ -66,8 +67,14 @@ class DatabaseConfiguration {
 		}
 	}
 
+	/**
+	 * The pool. In demo mode it first makes sure the database has never been started in production mode
+	 * ({@link ProductionMark}), before Flyway or anything else writes to it.
+	 */
 	@Bean
-	DataSource dataSource(SubdeskProperties properties, EmbeddedDatabase embedded) {
+	DataSource dataSource(SubdeskProperties properties, EmbeddedDatabase embedded,
+			@Value("${" + OperatingMode.DEMO_MODE + ":false}") boolean demoMode,
+			@Value("${spring.flyway.table:flyway_schema_history}") String historyTable) {
 		HikariConfig config = new HikariConfig();
 		if (properties.externalDatabase()) {
 			config.setJdbcUrl(properties.dbUrl());
@@ -83,7 +90,17 @@ class DatabaseConfiguration {
 		// days added in SQL (retries, reminders, retention) are days of 24 h whatever the JVM's zone: the driver
 		// would otherwise give each session the JVM's, and "+ 1 day" across a daylight-saving change is 23 or 25 h
 		config.setConnectionInitSql("SET TIME ZONE 'UTC'");
-		return new HikariDataSource(config);
+		HikariDataSource pool = new HikariDataSource(config);
+		if (demoMode) {
+			try {
+				ProductionMark.refuseDemoModeIfProduction(pool, historyTable);
+			}
+			catch (RuntimeException e) {
+				pool.close();
+				throw e;
+			}
+		}
+		return pool;
 	}
 
 	/**

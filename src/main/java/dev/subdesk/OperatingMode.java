@@ -21,7 +21,8 @@ import org.springframework.core.env.MapPropertySource;
  * which every module reads instead of guessing from the database URL.
  * <p>
  * The demo catalog is demo data: Flyway reads {@value #DEMO_LOCATION} (the catalog's migration, V2) in demo mode
- * only, so a production database never gets it (docs/DESIGN-NOTES.md, "The demo catalog is demo data").
+ * only, so a production database never gets it (docs/DESIGN-NOTES.md, "The demo catalog is demo data"). A database
+ * that has been started in production mode never starts in demo mode ({@link ProductionMark}).
  * <p>
  * Also switches the console log to JSON lines when {@code SUBDESK_LOG_FORMAT=json} (Boot's structured logging in
  * the Elastic Common Schema; {@code logstash} and {@code gelf} are accepted as well), before logging starts.
@@ -66,8 +67,9 @@ class OperatingMode implements EnvironmentPostProcessor {
 	}
 
 	/**
-	 * Where Flyway finds migrations in this mode. Demo mode adds the demo catalog, out of order if need be (a database
-	 * first started in production mode gets it at its first demo start). Production mode leaves it out and accepts
+	 * Where Flyway finds migrations in this mode. Demo mode adds the demo catalog, out of order if need be (no longer
+	 * for a database first started in production mode: demo mode refuses it, see {@link ProductionMark}). Production
+	 * mode leaves it out and accepts
 	 * that a database which already has it (started in demo mode, or before the catalog became demo data) lists a
 	 * migration it does not find ({@code versioned:missing}); Flyway's default {@code *:future} stays.
 	 */
@@ -185,8 +187,8 @@ class OperatingMode implements EnvironmentPostProcessor {
 
 		private static final long serialVersionUID = 1L;
 
-		private static final String DEMO_INSTEAD = "To try Subdesk with these defaults on this database instead, set "
-				+ "SUBDESK_MODE=demo.";
+		private static final String DEMO_INSTEAD = "To try Subdesk with these defaults instead, set SUBDESK_MODE=demo, "
+				+ "on a database that has never been started in production mode (demo mode refuses one).";
 
 		DemoDefaultsInProduction(List<String> problems) {
 			super("Production mode (a database is configured, or SUBDESK_MODE=production) refuses to start with demo "

@@ -105,27 +105,84 @@ class ProductionModeIntegrationTests {
 	}
 
 	@Test
-	void subdeskModeDemoRunsTheDemoDefaultsOnAConfiguredDatabase() {
-		Map<String, String> config = production();
-		config.put("subdesk.mode", "demo");
-		config.remove("subdesk.public-base-url");
-		config.put("subdesk.console.demo-password", "console-demo-password");
-		try (ConfigurableApplicationContext server = start(config)) {
-			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("true");
-			assertThat(new Api(port(server)).get("/test-clock").status()).as("the test clock is on").isEqualTo(200);
+	void subdeskModeDemoRunsTheDemoDefaultsOnAFreshConfiguredDatabaseAgainAndAgain() throws Exception {
+		Map<String, String> config = inDemoMode(production());
+		config.put("spring.datasource.url", newDatabase());
+		for (String start : List.of("the first demo start", "a demo start again")) {
+			try (ConfigurableApplicationContext server = start(config)) {
+				assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).as(start).isEqualTo("true");
+				assertThat(new Api(port(server)).get("/test-clock").status()).as("the test clock is on").isEqualTo(200);
+				assertThat(planCodes(new Api(port(server)))).as("the demo catalog").containsExactly(DEMO_CATALOG);
+			}
 		}
 	}
 
 	@Test
-	void aProductionDatabaseGetsAnEmptyCatalogAndTheSameDatabaseInDemoModeTheDemoCatalog() throws Exception {
+	void aDatabaseStartedInProductionModeIsRefusedInDemoModeAndTheRefusedStartChangesNothing() throws Exception {
 		Map<String, String> config = production();
-		config.put("spring.datasource.url", newDatabase());
+		String url = newDatabase();
+		config.put("spring.datasource.url", url);
 		try (ConfigurableApplicationContext server = start(config)) {
-			assertThat(new Api(port(server)).get("/plans").json().path("data")).as("no demo plans in production").isEmpty();
+			Api api = new Api(port(server));
+			assertThat(api.get("/plans").json().path("data")).as("no demo plans in production").isEmpty();
+			new Fixtures(api).account(); // a real customer
 		}
-		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
-			assertThat(planCodes(new Api(port(server)))).as("demo mode adds the demo catalog, even after production")
-				.containsExactly(DEMO_CATALOG);
+		String before = contents(url);
+		Map<String, String> demo = inDemoMode(config);
+		demo.put("subdesk.demo.seed", "true"); // the demo customers too, if it started
+		assertThatThrownBy(() -> start(demo).close()).hasStackTraceContaining(DEMO_REFUSED)
+			.hasStackTraceContaining("it was first started in production mode at ")
+			.hasStackTraceContaining("/demo/mailbox")
+			.hasStackTraceContaining("remove SUBDESK_MODE=demo")
+			.hasStackTraceContaining("point SUBDESK_DB_URL at a new, empty database");
+		assertThat(contents(url)).as("no demo catalog, demo users or demo customers; no migration").isEqualTo(before);
+	}
+
+	@Test
+	void aDatabaseStartedInDemoThenInProductionModeIsRefusedInDemoMode() throws Exception {
+		String url = newDatabase();
+		Map<String, String> demo = inDemoMode(production());
+		demo.put("spring.datasource.url", url);
+		try (ConfigurableApplicationContext server = start(demo)) {
+			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("true");
+		}
+		Map<String, String> production = production();
+		production.put("spring.datasource.url", url);
+		try (ConfigurableApplicationContext server = start(production)) {
+			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("false");
+		}
+		String before = contents(url);
+		assertThatThrownBy(() -> start(demo).close()).hasStackTraceContaining(DEMO_REFUSED)
+			.hasStackTraceContaining("it was first started in production mode at ");
+		assertThat(contents(url)).isEqualTo(before);
+	}
+
+	@Test
+	void aDatabaseTheReleaseBeforeTheMarkStartedInProductionModeIsRefusedInDemoModeByItsSchemaHistory() throws Exception {
+		// as a production start of the release before the mark migrated it: the schema without the demo location
+		String production = newDatabase();
+		migrateAsBefore(production, false, false);
+		// the same, then a demo start of that release: the demo catalog out of order
+		String productionThenDemo = newDatabase();
+		migrateAsBefore(productionThenDemo, false, false);
+		migrateAsBefore(productionThenDemo, true, true);
+		for (String url : List.of(production, productionThenDemo)) {
+			Map<String, String> demo = inDemoMode(production());
+			demo.put("spring.datasource.url", url);
+			String before = contents(url);
+			assertThatThrownBy(() -> start(demo).close()).as(url)
+				.hasStackTraceContaining(DEMO_REFUSED)
+				.hasStackTraceContaining("its schema history (flyway_schema_history) shows V3 applied without the demo "
+						+ "migration V2 before it, which only a production-mode start does");
+			assertThat(contents(url)).isEqualTo(before);
+		}
+		// a database that release only ever started in demo mode is no production database
+		String demoOnly = newDatabase();
+		migrateAsBefore(demoOnly, true, false);
+		Map<String, String> demo = inDemoMode(production());
+		demo.put("spring.datasource.url", demoOnly);
+		try (ConfigurableApplicationContext server = start(demo)) {
+			assertThat(planCodes(new Api(port(server)))).containsExactly(DEMO_CATALOG);
 		}
 	}
 
@@ -141,21 +198,75 @@ class ProductionModeIntegrationTests {
 			.migrate();
 		Map<String, String> config = production();
 		config.put("spring.datasource.url", url);
+		try (ConfigurableApplicationContext server = start(inDemoMode(new LinkedHashMap<>(config)))) {
+			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog")
+				.containsExactly(DEMO_CATALOG);
+		}
 		try (ConfigurableApplicationContext server = start(config)) {
 			assertThat(planCodes(new Api(port(server)))).as("production starts; the plans it already had stay")
 				.containsExactly(DEMO_CATALOG);
 		}
-		try (ConfigurableApplicationContext server = start(inDemoMode(config))) {
-			assertThat(planCodes(new Api(port(server)))).as("the same V2, same checksum: no second catalog")
-				.containsExactly(DEMO_CATALOG);
+	}
+
+	private static final String DEMO_REFUSED = "Demo mode (SUBDESK_MODE=demo, or no database configured) refuses to "
+			+ "start on this database: ";
+
+	/**
+	 * Migrates a database as the release before the production mark did (the newest migration then: V442), in
+	 * production mode (the schema alone) or in demo mode (with the demo location, out of order if need be).
+	 */
+	private static void migrateAsBefore(String url, boolean demo, boolean outOfOrder) {
+		var flyway = org.flywaydb.core.Flyway.configure()
+			.dataSource(url, "postgres", "")
+			.target("442")
+			.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+		if (demo) {
+			flyway.locations(OperatingMode.SCHEMA_LOCATION, OperatingMode.DEMO_LOCATION).outOfOrder(outOfOrder);
 		}
+		else {
+			flyway.locations(OperatingMode.SCHEMA_LOCATION).ignoreMigrationPatterns("*:future", "versioned:missing");
+		}
+		flyway.load().migrate();
+	}
+
+	/** Every table of the database with its number of rows, and Flyway's history: what a start could change. */
+	private static String contents(String url) throws Exception {
+		StringBuilder out = new StringBuilder();
+		try (Connection connection = java.sql.DriverManager.getConnection(url, "postgres", "")) {
+			List<String> tables = new java.util.ArrayList<>();
+			try (PreparedStatement select = connection.prepareStatement("""
+					SELECT table_schema || '.' || quote_ident(table_name) FROM information_schema.tables
+					WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1""");
+					ResultSet rows = select.executeQuery()) {
+				while (rows.next()) {
+					tables.add(rows.getString(1));
+				}
+			}
+			for (String table : tables) {
+				try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM " + table);
+						ResultSet rows = count.executeQuery()) {
+					rows.next();
+					out.append(table).append(": ").append(rows.getLong(1)).append('\n');
+				}
+			}
+			try (PreparedStatement history = connection.prepareStatement(
+					"SELECT installed_rank, version, checksum, success FROM flyway_schema_history ORDER BY installed_rank");
+					ResultSet rows = history.executeQuery()) {
+				while (rows.next()) {
+					out.append(rows.getInt(1)).append(' ').append(rows.getString(2)).append(' ').append(rows.getObject(3))
+						.append(' ').append(rows.getBoolean(4)).append('\n');
+				}
+			}
+		}
+		return out.toString();
 	}
 
 	private static final String[] DEMO_CATALOG = { "antivirus-annual", "antivirus-monthly", "vpn-annual",
 			"utilities-annual", "total-annual", "identity-addon-annual", "vpn-addon-monthly" };
 
-	/** The configuration switched to demo mode on the same database. */
-	private static Map<String, String> inDemoMode(Map<String, String> config) {
+	/** A copy of the configuration, switched to demo mode on the same database. */
+	private static Map<String, String> inDemoMode(Map<String, String> production) {
+		Map<String, String> config = new LinkedHashMap<>(production);
 		config.put("subdesk.mode", "demo");
 		config.remove("subdesk.public-base-url");
 		config.put("subdesk.console.demo-password", "console-demo-password");
