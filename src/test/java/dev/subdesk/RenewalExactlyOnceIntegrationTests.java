@@ -93,8 +93,9 @@ class RenewalExactlyOnceIntegrationTests {
 		Process child = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
 				SubdeskApplication.class.getName(), "--server.port=" + port, "--subdesk.db-url=" + url,
 				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H",
-				"--subdesk.console.demo-password=", "--subdesk.public-base-url=https://subscriptions.example.com",
-				"--subdesk.payments.gateway=sandbox",
+				// a second node of the owner's demo database, in demo mode like it: a production start would mark the
+				// database as production's, and the other test's demo node could then not start on it
+				"--subdesk.mode=demo",
 				"--subdesk.entitlements.kek=" + dev.subdesk.testing.SubdeskIntegrationTest.ENTITLEMENT_KEK, "--logging.level.root=WARN")
 			.redirectErrorStream(true)
 			.redirectOutput(new File(dataDir.toFile(), "child.log"))
