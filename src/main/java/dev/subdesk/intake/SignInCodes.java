@@ -130,6 +130,13 @@ public class SignInCodes {
 
 	private static final String COUNT_FAILED_TRY = "UPDATE portal_sign_in_codes SET failed_tries = failed_tries + 1 WHERE id = :id";
 
+	/**
+	 * The live codes still waiting with a new account for an address that has one now (mailed to it, as no other code
+	 * without an account is): the account's from now on.
+	 */
+	private static final String ADOPT_PENDING = "UPDATE portal_sign_in_codes SET account_id = :account, " + NO_PENDING
+			+ " WHERE email = :email AND account_id IS NULL AND used_at IS NULL AND pending_email IS NOT NULL";
+
 	/** A code used: for the account it signed in to (the one it opened, for a new account), what waited erased. */
 	private static final String MARK_USED = "UPDATE portal_sign_in_codes SET used_at = :at, account_id = :account, "
 			+ NO_PENDING + " WHERE id = :id";
@@ -402,14 +409,16 @@ public class SignInCodes {
 	private String accountFor(String email, NewAccount typed) {
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email)));
 		String current = currentAccount(email);
-		if (current != null) {
-			return current;
-		}
-		return accounts.openUnlessTaken(typed.email(), typed.name(), typed.country(), typed.region())
-			.map(Account::id)
-			// opened meanwhile without the lock (the API's POST /accounts): that one has the address
-			.orElseGet(() -> java.util.Objects.requireNonNull(currentAccount(email),
-					"an account has the address, or the insert would not have stopped"));
+		String account = current != null ? current
+				: accounts.openUnlessTaken(typed.email(), typed.name(), typed.country(), typed.region())
+					.map(Account::id)
+					// opened meanwhile without the lock (the API's POST /accounts): that one has the address
+					.orElseGet(() -> java.util.Objects.requireNonNull(currentAccount(email),
+							"an account has the address, or the insert would not have stopped"));
+		// the other browsers' live codes for the address were mailed to it too: they become the account's codes,
+		// and what was typed with them goes (else it would outlive the account's closure, which erases its codes)
+		jdbc.sql(ADOPT_PENDING).param("account", account).param("email", email).update();
+		return account;
 	}
 
 	/**

@@ -106,6 +106,52 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 		assertThat(PortalSession.latestCode(api, account)).matches("\\d{6}");
 	}
 
+	/**
+	 * Checkout's "I am new here" mails a code to an address no account has: what a second browser typed with the same
+	 * address is dropped once the owner's code opens the account (that browser's code becomes the account's), and
+	 * the codes' notices, which belong to no account, lose the address typed for them once the codes expired.
+	 */
+	@Test
+	void checkoutCodesToAnAddressWithoutAnAccountLoseTheAddressOnceExpiredAndOtherBrowsersTypedDetailsGo() {
+		String email = Fixtures.uniqueEmail();
+		PortalSession stranger = PortalSession.from(port, "127.0.9.11");
+		stranger.get("/checkout/antivirus-annual");
+		stranger.post("/checkout/antivirus-annual/account",
+				java.util.Map.of("email", email, "name", "Stranger Typed", "country", "DE", "region", ""));
+		PortalSession owner = PortalSession.from(port, "127.0.9.12");
+		owner.get("/checkout/antivirus-annual");
+		owner.post("/checkout/antivirus-annual/account",
+				java.util.Map.of("email", email, "name", "Olive Owner", "country", "IE", "region", ""));
+		owner.get("/portal/sign-in/code");
+		PortalSession.Page signedIn = owner.post("/portal/sign-in/code",
+				java.util.Map.of("code", PortalSession.latestCodeTo(api, email)));
+		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/checkout/antivirus-annual");
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM portal_sign_in_codes
+				WHERE lower(email) = lower(:e) AND (pending_name IS NOT NULL OR account_id IS DISTINCT FROM :a)
+				""").param("e", email).param("a", account).query(Long.class).single())
+			.as("the stranger's code is the account's now, without what was typed with it").isZero();
+		assertThat(addressed(jdbc, email)).as("the codes' notices, to no account, while valid").isEqualTo(2);
+
+		new Fixtures(api).advance(Duration.ofMinutes(10).plusSeconds(1));
+
+		await("the expired codes' notices lose the typed address").atMost(Duration.ofSeconds(20))
+			.until(() -> addressed(jdbc, email) == 0);
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM notices WHERE account_id IS NULL AND type = 'SIGN_IN_CODE'
+				  AND recipient = 'erased@invalid' AND body IS NULL""").query(Long.class).single())
+			.isGreaterThanOrEqualTo(2);
+	}
+
+	private static long addressed(JdbcClient jdbc, String email) {
+		return jdbc.sql("SELECT count(*) FROM notices WHERE lower(recipient) = lower(:e) AND account_id IS NULL")
+			.param("e", email)
+			.query(Long.class)
+			.single();
+	}
+
 	private static java.util.List<String> bodies(JdbcClient jdbc, String account, String type) {
 		return jdbc.sql("SELECT body FROM notices WHERE account_id = :a AND type = :t ORDER BY created_at, seq")
 			.param("a", account)
