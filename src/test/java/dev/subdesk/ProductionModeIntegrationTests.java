@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.subdesk.testing.MigrationDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,8 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,24 +35,12 @@ class ProductionModeIntegrationTests {
 	private static final String ALL_PROBLEMS_HEADLINE = "Production mode (a database is configured, or SUBDESK_MODE=production) "
 			+ "refuses to start with demo defaults in force";
 
-	private static EmbeddedPostgres database;
+	/** The operator's server. */
+	@AutoClose
+	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
 
 	@TempDir
 	Path dataDir;
-
-	@BeforeAll
-	static void startTheOperatorsDatabase() throws Exception {
-		database = EmbeddedPostgres.builder()
-			.setLocaleConfig("locale-provider", "builtin")
-			.setLocaleConfig("builtin-locale", "C.UTF-8")
-			.setLocaleConfig("encoding", "UTF8")
-			.start();
-	}
-
-	@AfterAll
-	static void stopTheOperatorsDatabase() throws Exception {
-		database.close();
-	}
 
 	@Test
 	void springDatasourceUrlIsTheDatabaseUsedAndNoEmbeddedServerIsStarted() throws Exception {
@@ -62,7 +49,7 @@ class ProductionModeIntegrationTests {
 			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("false");
 			Api api = new Api(port(server));
 			String account = new Fixtures(api).account();
-			try (Connection connection = database.getPostgresDatabase().getConnection();
+			try (Connection connection = MigrationDatabase.connect(POSTGRES.url());
 					PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM accounts WHERE id = ?")) {
 				select.setString(1, account);
 				try (ResultSet rows = select.executeQuery()) {
@@ -216,10 +203,7 @@ class ProductionModeIntegrationTests {
 	 * production mode (the schema alone) or in demo mode (with the demo location, out of order if need be).
 	 */
 	private static void migrateAsBefore(String url, boolean demo, boolean outOfOrder) {
-		var flyway = org.flywaydb.core.Flyway.configure()
-			.dataSource(url, "postgres", "")
-			.target("442")
-			.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+		var flyway = MigrationDatabase.flyway(url).target("442");
 		if (demo) {
 			flyway.locations(OperatingMode.SCHEMA_LOCATION, OperatingMode.DEMO_LOCATION).outOfOrder(outOfOrder);
 		}
@@ -281,12 +265,7 @@ class ProductionModeIntegrationTests {
 
 	/** A new, empty database on the operator's server; its JDBC URL. */
 	private static String newDatabase() throws Exception {
-		String name = "mode_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		try (Connection connection = database.getPostgresDatabase().getConnection();
-				PreparedStatement create = connection.prepareStatement("CREATE DATABASE " + name)) {
-			create.execute();
-		}
-		return database.getJdbcUrl("postgres", name);
+		return POSTGRES.newDatabase("mode_");
 	}
 
 	static Stream<Arguments> demoDefaults() {
@@ -376,7 +355,7 @@ class ProductionModeIntegrationTests {
 	private Map<String, String> production() {
 		Map<String, String> config = new LinkedHashMap<>();
 		config.put("server.port", "0");
-		config.put("spring.datasource.url", database.getJdbcUrl("postgres", "postgres"));
+		config.put("spring.datasource.url", POSTGRES.url());
 		config.put("spring.datasource.username", "postgres");
 		config.put("subdesk.api.key", Api.TEST_KEY);
 		config.put("subdesk.public-base-url", "https://subscriptions.example.com");

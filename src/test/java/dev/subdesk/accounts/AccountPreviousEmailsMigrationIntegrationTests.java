@@ -1,9 +1,12 @@
 package dev.subdesk.accounts;
 
+import static dev.subdesk.testing.MigrationDatabase.connect;
+import static dev.subdesk.testing.MigrationDatabase.migrateTo;
+import static dev.subdesk.testing.MigrationDatabase.migrateToLatest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.shared.EmailAddresses;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.subdesk.testing.MigrationDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,9 +14,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,29 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 class AccountPreviousEmailsMigrationIntegrationTests {
 
-	private static EmbeddedPostgres database;
-
-	@BeforeAll
-	static void start() throws Exception {
-		database = EmbeddedPostgres.builder()
-			.setLocaleConfig("locale-provider", "builtin")
-			.setLocaleConfig("builtin-locale", "C.UTF-8")
-			.setLocaleConfig("encoding", "UTF8")
-			.start();
-	}
-
-	@AfterAll
-	static void stop() throws Exception {
-		database.close();
-	}
+	@AutoClose
+	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
 
 	record Held(String account, String sha256, Instant from, Instant until) {
 	}
 
 	@Test
 	void convertedRowsAreHeldFromTheChangeThatGaveTheAddressNotFromTheOpening() throws Exception {
-		String url = newDatabase();
-		migrate(url, "390");
+		String url = POSTGRES.newDatabase("previous_");
+		migrateTo(url, "390");
 		Instant opened = Instant.parse("2026-01-01T00:00:00Z");
 		Instant toX = Instant.parse("2026-02-01T00:00:00Z");
 		Instant fromX = Instant.parse("2026-03-01T00:00:00Z");
@@ -54,7 +42,7 @@ class AccountPreviousEmailsMigrationIntegrationTests {
 		Instant earlierGaveUpX = Instant.parse("2026-01-15T00:00:00Z");
 		String w = hash("w@example.test");
 		String x = hash("x@example.test");
-		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+		try (Connection connection = connect(url)) {
 			// the earlier holder of x, and the account that had w, then x (from the earlier holder), then z
 			account(connection, "acct_earlier", "e2@example.test", earlierOpened);
 			account(connection, "acct_mover", "z@example.test", opened);
@@ -64,17 +52,17 @@ class AccountPreviousEmailsMigrationIntegrationTests {
 			legacy(connection, "acct_mover", x, fromX);
 			legacy(connection, "acct_once", hash("o@example.test"), toX);
 		}
-		migrate(url, "397");
-		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+		migrateTo(url, "397");
+		try (Connection connection = connect(url)) {
 			// written by changeEmail since V397: already exact, so left as they are
 			account(connection, "acct_new", "n3@example.test", opened);
 			held(connection, "acct_new", hash("n1@example.test"), opened, toX);
 			held(connection, "acct_new", hash("n2@example.test"), toX, fromX);
 			held(connection, "acct_new", hash("n1b@example.test"), fromX, fromX);
 		}
-		migrate(url, null);
+		migrateToLatest(url);
 
-		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+		try (Connection connection = connect(url)) {
 			assertThat(windows(connection)).containsExactlyInAnyOrder(
 					new Held("acct_earlier", x, earlierOpened, earlierGaveUpX),
 					new Held("acct_mover", w, opened, toX),
@@ -135,27 +123,5 @@ class AccountPreviousEmailsMigrationIntegrationTests {
 			}
 		}
 		return windows;
-	}
-
-	private static void migrate(String url, String target) {
-		// as the application runs them (application.properties): a concurrent index build waits for no lock of Flyway's
-		var configuration = Flyway.configure()
-			.dataSource(url, "postgres", "")
-			.locations("classpath:db/migration")
-			.configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
-		(target == null ? configuration : configuration.target(target)).load().migrate();
-	}
-
-	private static String newDatabase() throws Exception {
-		String name = "previous_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		try (Connection connection = database.getPostgresDatabase().getConnection();
-				PreparedStatement create = connection.prepareStatement("CREATE DATABASE " + name)) {
-			create.execute();
-		}
-		return database.getJdbcUrl("postgres", name);
-	}
-
-	private static String name(String url) {
-		return url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
 	}
 }

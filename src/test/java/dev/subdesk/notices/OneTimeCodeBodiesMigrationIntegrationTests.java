@@ -1,17 +1,18 @@
 package dev.subdesk.notices;
 
+import static dev.subdesk.testing.MigrationDatabase.connect;
+import static dev.subdesk.testing.MigrationDatabase.migrateTo;
+import static dev.subdesk.testing.MigrationDatabase.migrateToLatest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.subdesk.testing.MigrationDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,27 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class OneTimeCodeBodiesMigrationIntegrationTests {
 
-	private static EmbeddedPostgres database;
-
-	@BeforeAll
-	static void start() throws Exception {
-		database = EmbeddedPostgres.builder()
-			.setLocaleConfig("locale-provider", "builtin")
-			.setLocaleConfig("builtin-locale", "C.UTF-8")
-			.setLocaleConfig("encoding", "UTF8")
-			.start();
-	}
-
-	@AfterAll
-	static void stop() throws Exception {
-		database.close();
-	}
+	@AutoClose
+	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
 
 	@Test
 	void theTextOfExpiredSentOrFailedCodeNoticesIsErasedAndALiveOneGetsItsExpiry() throws Exception {
-		String url = newDatabase();
-		migrate(url, "423");
-		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection();
+		String url = POSTGRES.newDatabase("codes_");
+		migrateTo(url, "423");
+		try (Connection connection = connect(url);
 				Statement sql = connection.createStatement()) {
 			sql.execute("""
 					INSERT INTO accounts (id, email, name, country, status, created_at)
@@ -61,9 +49,9 @@ class OneTimeCodeBodiesMigrationIntegrationTests {
 					VALUES ('ntc_queued_old_code', 'm@example.test', 'Your code', 'Your code is 123456')""");
 		}
 
-		migrate(url, null);
+		migrateToLatest(url);
 
-		try (Connection connection = database.getDatabase("postgres", name(url)).getConnection()) {
+		try (Connection connection = connect(url)) {
 			Map<String, String> bodies = strings(connection, "SELECT id, body FROM notices");
 			assertThat(bodies).containsEntry("ntc_old_code", null)
 				.containsEntry("ntc_old_verification", null)
@@ -100,27 +88,5 @@ class OneTimeCodeBodiesMigrationIntegrationTests {
 			}
 		}
 		return rows;
-	}
-
-	private static void migrate(String url, String target) {
-		// as the application runs them (application.properties): a concurrent index build waits for no lock of Flyway's
-		var configuration = Flyway.configure()
-			.dataSource(url, "postgres", "")
-			.locations("classpath:db/migration")
-			.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
-		(target == null ? configuration : configuration.target(target)).load().migrate();
-	}
-
-	private static String newDatabase() throws Exception {
-		String name = "codes_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		try (Connection connection = database.getPostgresDatabase().getConnection();
-				PreparedStatement create = connection.prepareStatement("CREATE DATABASE " + name)) {
-			create.execute();
-		}
-		return database.getJdbcUrl("postgres", name);
-	}
-
-	private static String name(String url) {
-		return url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
 	}
 }

@@ -1,8 +1,11 @@
 package dev.subdesk.stores;
 
+import static dev.subdesk.testing.MigrationDatabase.connect;
+import static dev.subdesk.testing.MigrationDatabase.migrateTo;
+import static dev.subdesk.testing.MigrationDatabase.migrateToLatest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.subdesk.testing.MigrationDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,10 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,28 +26,15 @@ class AppStoreLookupsMigrationIntegrationTests {
 
 	private static final Instant END = Instant.parse("2026-11-10T10:00:00Z");
 
-	private static EmbeddedPostgres database;
-
-	@BeforeAll
-	static void start() throws Exception {
-		database = EmbeddedPostgres.builder()
-			.setLocaleConfig("locale-provider", "builtin")
-			.setLocaleConfig("builtin-locale", "C.UTF-8")
-			.setLocaleConfig("encoding", "UTF8")
-			.start();
-	}
-
-	@AfterAll
-	static void stop() throws Exception {
-		database.close();
-	}
+	@AutoClose
+	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
 
 	@Test
 	void theAppStorePurchasesKeptAreDueAsTheirSubscriptionSays() throws Exception {
-		String url = database.getJdbcUrl("postgres", "postgres");
-		migrate(url, "423");
+		String url = POSTGRES.url();
+		migrateTo(url, "423");
 		Instant grace = END.plus(Duration.ofDays(16));
-		try (Connection c = database.getPostgresDatabase().getConnection()) {
+		try (Connection c = connect(url)) {
 			// only these rows matter here: the accounts and plans they name are left out
 			c.createStatement().execute("SET session_replication_role = replica");
 			purchase(c, "APP_STORE", "active", "ACTIVE", true, null, null);
@@ -59,10 +47,10 @@ class AppStoreLookupsMigrationIntegrationTests {
 			c.createStatement().execute("UPDATE store_purchases SET lookup_due_at = 'epoch', lookup_for = 'epoch', lookups = 3"
 					+ " WHERE store = 'GOOGLE_PLAY'");
 		}
-		migrate(url, null);
+		migrateToLatest(url);
 
 		Map<String, @Nullable Instant> due = new HashMap<>();
-		try (Connection c = database.getPostgresDatabase().getConnection();
+		try (Connection c = connect(url);
 				ResultSet rs = c.createStatement()
 					.executeQuery("SELECT purchase_id, lookup_due_at, lookup_for, lookups FROM store_purchases")) {
 			while (rs.next()) {
@@ -113,13 +101,5 @@ class AppStoreLookupsMigrationIntegrationTests {
 			p.setString(3, "sub_" + id);
 			p.executeUpdate();
 		}
-	}
-
-	private static void migrate(String url, @Nullable String target) {
-		var configuration = Flyway.configure()
-			.dataSource(url, "postgres", "")
-			.locations("classpath:db/migration")
-			.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
-		(target == null ? configuration : configuration.target(target)).load().migrate();
 	}
 }
