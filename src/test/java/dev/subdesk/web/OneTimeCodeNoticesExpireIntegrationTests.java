@@ -4,22 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.SubdeskApplication;
 import dev.subdesk.notices.Notice;
 import dev.subdesk.notices.NoticeType;
 import dev.subdesk.notices.Notices;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.StandaloneServer;
 import dev.subdesk.testing.Mailbox;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -34,7 +32,8 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 	@TempDir
 	static Path dataDir;
 
-	static ConfigurableApplicationContext app;
+	@AutoClose
+	static StandaloneServer server;
 
 	static Api api;
 
@@ -42,20 +41,11 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		app = new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir, "--subdesk.clock.test-clock=true",
-				"--subdesk.notices.code-erasure-interval=PT0.2S", "--subdesk.jobs.initial-delay=PT0S",
-				"--logging.level.root=WARN");
-		port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "0"));
-		api = new Api(port);
-		Mailbox.register(port, app.getBean(JdbcClient.class));
-	}
-
-	@AfterAll
-	static void stop() {
-		if (app != null) {
-			app.close();
-		}
+		server = StandaloneServer.start(dataDir, "--subdesk.notices.code-erasure-interval=PT0.2S",
+				"--subdesk.jobs.initial-delay=PT0S");
+		port = server.port();
+		api = server.api();
+		Mailbox.register(port, server.app().getBean(JdbcClient.class));
 	}
 
 	@Test
@@ -65,10 +55,10 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 		String email = api.get("/accounts/" + account).text("email");
 		PortalSession.from(port, "127.0.9.1").signIn(api, account);
 		PortalSession.from(port, "127.0.9.2").requestCode(email);
-		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		JdbcClient jdbc = server.app().getBean(JdbcClient.class);
 		assertThat(bodies(jdbc, account, "SIGN_IN_CODE")).as("kept while valid, without a mail server").hasSize(2)
 			.doesNotContainNull();
-		Notices notices = app.getBean(Notices.class);
+		Notices notices = server.app().getBean(Notices.class);
 		Notice live = notices.list(account, dev.subdesk.shared.Page.Request.first(100))
 			.data()
 			.stream()

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.subdesk.SubdeskApplication;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.StandaloneServer;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -23,8 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -52,7 +50,7 @@ class SignInLinkIntegrationTests {
 	@TempDir
 	static Path dataDir;
 
-	static ConfigurableApplicationContext app;
+	static StandaloneServer server;
 
 	static Api api;
 
@@ -60,19 +58,18 @@ class SignInLinkIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		app = new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + dataDir, "--subdesk.clock.test-clock=true",
-				"--spring.mail.host=127.0.0.1", "--spring.mail.port=" + mail.getSmtp().getPort(),
-				"--subdesk.public-base-url=" + PUBLIC_URL, "--subdesk.notices.delivery-interval=PT0.2S",
-				"--subdesk.jobs.initial-delay=PT1H", "--logging.level.root=WARN");
-		port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "0"));
-		api = new Api(port);
+		server = StandaloneServer.start(dataDir, "--spring.mail.host=127.0.0.1",
+				"--spring.mail.port=" + mail.getSmtp().getPort(), "--subdesk.public-base-url=" + PUBLIC_URL,
+				"--subdesk.notices.delivery-interval=PT0.2S", "--subdesk.jobs.initial-delay=PT1H");
+		port = server.port();
+		api = server.api();
 	}
 
+	/** Before the mail server stops (an {@code @AutoClose} server would close after it). */
 	@AfterAll
 	static void stop() {
-		if (app != null) {
-			app.close();
+		if (server != null) {
+			server.close();
 		}
 	}
 
@@ -106,7 +103,7 @@ class SignInLinkIntegrationTests {
 		String token = link.group(2);
 		assertThat(token).as("256 random bits, unpadded base64url").hasSize(43);
 		assertThat(html(message)).contains("<a href=\"" + link.group() + "\"");
-		assertThat(app.getBean(JdbcClient.class)
+		assertThat(server.app().getBean(JdbcClient.class)
 			.sql("SELECT count(*) FROM portal_sign_in_codes p WHERE row_to_json(p)::text LIKE '%' || :token || '%'")
 			.param("token", token)
 			.query(Long.class)
@@ -216,7 +213,7 @@ class SignInLinkIntegrationTests {
 		// an address changed after the link was sent ends the link with the codes sent there
 		ask(PortalSession.from(port, "127.0.5.3"), theirEmail);
 		String theirPath = linkPath(messagesTo(theirEmail, 2).getLast());
-		app.getBean(dev.subdesk.accounts.Accounts.class).changeEmail(theirs, Fixtures.uniqueEmail());
+		server.app().getBean(dev.subdesk.accounts.Accounts.class).changeEmail(theirs, Fixtures.uniqueEmail());
 		assertThat(PortalSession.from(port, "127.0.5.4").get(theirPath).status()).isEqualTo(410);
 	}
 
@@ -286,7 +283,7 @@ class SignInLinkIntegrationTests {
 		ask(byCode, email);
 		ask(byLink, email);
 		List<MimeMessage> received = messagesTo(email, 2);
-		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		JdbcClient jdbc = server.app().getBean(JdbcClient.class);
 		await("both sign-in notices marked sent").atMost(Duration.ofSeconds(20))
 			.until(() -> jdbc.sql("""
 					SELECT count(*) FROM notices WHERE account_id = :a AND type = 'SIGN_IN_CODE' AND sent_at IS NOT NULL
@@ -386,7 +383,7 @@ class SignInLinkIntegrationTests {
 		assertThat(stranger.post("/portal/sign-in/code", Map.of("code", code(plainText(messagesTo(email, 1).getLast()))))
 			.status()).as("the code went with its link").isEqualTo(401);
 		assertThat(api.get("/accounts?email=" + email).json().path("data").size()).isOne();
-		assertThat(app.getBean(JdbcClient.class)
+		assertThat(server.app().getBean(JdbcClient.class)
 			.sql("SELECT count(*) FROM portal_sign_in_codes WHERE pending_name IS NOT NULL AND email = lower(:email)")
 			.param("email", email)
 			.query(Long.class)
