@@ -116,7 +116,7 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 		PortalSession.Page signedIn = owner.post("/portal/sign-in/code",
 				java.util.Map.of("code", PortalSession.latestCodeTo(api, email)));
 		assertThat(signedIn.location()).as(signedIn.body()).endsWith("/checkout/antivirus-annual");
-		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		JdbcClient jdbc = server.app().getBean(JdbcClient.class);
 		String account = api.get("/accounts?email=" + email).json().path("data").get(0).path("id").asString();
 		assertThat(jdbc.sql("""
 				SELECT count(*) FROM portal_sign_in_codes
