@@ -134,6 +134,37 @@ public class Jurisdictions {
 		return byId.get(group == null ? EVERYWHERE : group);
 	}
 
+	/**
+	 * {@code forCustomer(country, region).servesAnyOf(ruleIds)} as an SQL condition on the columns (or expressions)
+	 * {@code country} and {@code region}, for a query that must pick the customers a rule serves rather than read
+	 * every one (the notice of a promotion's end, R-CA-6). The same resolution: the region's entry, else the country's
+	 * any-region entry when a region is given, else the country's, else its group's, else {@link #EVERYWHERE}. The
+	 * table's entry ids are written into the condition as literals (the table is fixed at start-up).
+	 */
+	public String servesAnyOfSql(java.util.Collection<String> ruleIds, String country, String region) {
+		java.util.function.Function<java.util.Collection<String>, String> array = ids -> ids.stream()
+			.sorted()
+			.map(id -> "'" + id.replace("'", "''") + "'")
+			.collect(java.util.stream.Collectors.joining(", ", "ARRAY[", "]::text[]"));
+		String all = array.apply(byId.keySet());
+		String serving = array.apply(byId.values().stream().filter(r -> r.servesAnyOf(ruleIds)).map(JurisdictionRules::id).toList());
+		List<String> grouped = groupOfCountry.keySet().stream().toList();
+		List<String> servedByGroup = groupOfCountry.entrySet().stream()
+			.filter(e -> byId.get(e.getValue()).servesAnyOf(ruleIds))
+			.map(Map.Entry::getKey)
+			.toList();
+		String regionGiven = "coalesce(%s, '') ~ '\\S'".formatted(region);
+		String exact = "(%s || '-' || %s)".formatted(country, region);
+		String anyRegion = "(%s || '-*')".formatted(country);
+		return ("(CASE WHEN %1$s AND %2$s = ANY(%4$s) THEN %2$s = ANY(%5$s)"
+				+ " WHEN %1$s AND %3$s = ANY(%4$s) THEN %3$s = ANY(%5$s)"
+				+ " WHEN %6$s = ANY(%4$s) THEN %6$s = ANY(%5$s)"
+				+ " WHEN %6$s = ANY(%7$s) THEN %6$s = ANY(%8$s)"
+				+ " ELSE %9$s END)").formatted(regionGiven, exact, anyRegion, all, serving, country,
+						array.apply(grouped), array.apply(servedByGroup),
+						byId.get(EVERYWHERE).servesAnyOf(ruleIds) ? "true" : "false");
+	}
+
 	/** Every entry of the table, resolved. */
 	public Map<String, JurisdictionRules> all() {
 		return byId;

@@ -65,7 +65,6 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	private final boolean preBillingNotice;
 	/** The rule table's notice of a promotion's end (R-CA-6), if it has one on. */
 	private final java.util.Optional<dev.subdesk.jurisdictions.NoticeRule> promotionEnding;
-	private final Jurisdictions jurisdictions;
 	private final SubscriptionPriceChanges priceChanges;
 
 	RenewalEngine(RenewalQueue queue, Billing billing, Accounts accounts, ApplicationEventPublisher events, Clock clock,
@@ -86,7 +85,6 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
 		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
 		this.promotionEnding = jurisdictions.promotionEndingNotice();
-		this.jurisdictions = jurisdictions;
 		this.batchSize = batchSize;
 		this.sendChunk = Math.max(1, sendChunk);
 		this.workerCount = Math.max(1, workerCount);
@@ -147,7 +145,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 	 * terms it names, with the full price, the date and how to cancel; at once for one due earlier. Claimed before the
 	 * pre-billing notices, and with the same mark: one UPCOMING_CHARGE per subscription and renewal. It goes to the
 	 * customers whose jurisdiction lists one of the notice's rules, and to every one while the pre-billing notice is on
-	 * for all (whose UPCOMING_CHARGE it then is); the others' are marked and not sent.
+	 * for all (whose UPCOMING_CHARGE it then is): the claim takes only those
+	 * ({@link RenewalQueue#claimPromotionEndingNotices}), so that the mark is never written for a notice not sent (the
+	 * others' renewal keeps its pre-billing notice, should that switch be turned on before it).
 	 */
 	int sendPromotionEndingNotices(Instant until) {
 		return promotionEnding.isPresent()
@@ -164,13 +164,6 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		return promotionEnding.isPresent()
 				&& sendAllDue(() -> queue.claimPromotionEndingNoticeOf(subscriptionId, now),
 						RenewalsApproaching.Milestone.PROMOTION_END) > 0;
-	}
-
-	/** Whether the notice of a promotion's end goes to this customer (see {@link #sendPromotionEndingNotices}). */
-	private boolean toldOfPromotionEnd(Accounts.Addressee to) {
-		return preBillingNotice || promotionEnding
-			.map(n -> jurisdictions.forCustomer(to.country(), to.region()).servesAnyOf(n.rules()))
-			.orElse(false);
 	}
 
 	/**
@@ -208,19 +201,15 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 					return 0;
 				}
 				Map<String, Accounts.Addressee> to = accounts.addressees(due.stream().map(Subscription::accountId).toList());
-				// a promotion's end is told where the rule table has its rule for the customer (the rest stay marked)
-				List<Subscription> told = milestone != RenewalsApproaching.Milestone.PROMOTION_END ? due
-						: due.stream().filter(s -> toldOfPromotionEnd(to.get(s.accountId()))).toList();
-				// the notice tells the price the renewal will charge: a plan's new price where it applies then
-				Map<String, SubscriptionPriceChanges.Renewing> prices = priceChanges.atRenewal(told);
-				if (!told.isEmpty()) {
-					events.publishEvent(new RenewalsApproaching(milestone,
-							told.stream()
-								.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
-										prices.get(s.id()).charge(), prices.get(s.id()).awaitingConsent()))
-								.toList(),
-							clock.instant()));
-				}
+				// every one claimed is told (a promotion's end is claimed only for the customers it goes to); the
+				// notice tells the price the renewal will charge: a plan's new price where it applies then
+				Map<String, SubscriptionPriceChanges.Renewing> prices = priceChanges.atRenewal(due);
+				events.publishEvent(new RenewalsApproaching(milestone,
+						due.stream()
+							.map(s -> new RenewalsApproaching.Approaching(s, to.get(s.accountId()),
+									prices.get(s.id()).charge(), prices.get(s.id()).awaitingConsent()))
+							.toList(),
+						clock.instant()));
 				return due.size();
 			}));
 			int n = Objects.requireNonNullElse(count, 0);

@@ -105,12 +105,24 @@ public class RenewalQueue {
 	 * renewal charged an accepted discount ({@code discounted_renewal_at}), and whose notice before the renewal ending
 	 * it (back to the full price, R-CA-6) has not gone out; never for one set to end. The same mark as the pre-billing
 	 * notice ({@code billing_noticed_for}): one UPCOMING_CHARGE per subscription and renewal, whichever rule sends it.
+	 * {@code status = 'ACTIVE' AND discounted_renewal_at = current_period_start} is the predicate of the partial index
+	 * it is found along (V451): keep them as they are.
 	 */
 	private static final String PROMOTION_ENDING_PENDING = """
 			status = 'ACTIVE' AND auto_renew AND channel = 'DIRECT' AND term = ANY(CAST(:terms AS text[]))
 			  AND next_attempt_at = current_period_end AND billing_noticed_for IS DISTINCT FROM current_period_end
-			  AND discounted_renewal_at = current_period_start
+			  AND discounted_renewal_at = current_period_start%s
 			""";
+
+	/**
+	 * Only the customers the notice is for (their account's table entry lists one of its rules), unless every yearly
+	 * renewal gets the UPCOMING_CHARGE (the pre-billing notice, R-CARD-3, switched on): the claim marks the notice
+	 * sent, and one marked for a customer it is not sent to would stand for the pre-billing notice should its switch
+	 * be turned on before that renewal (which then never got it).
+	 */
+	private static final String PROMOTION_ENDING_CUSTOMERS = """
+
+			  AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = subscriptions.account_id AND %s)""";
 
 	/** Claims due notices of a promotion's end (at once for one due before now) and marks them sent. */
 	private static final String CLAIM_PROMOTION_ENDING = """
@@ -215,6 +227,8 @@ public class RenewalQueue {
 	/** The days ahead of a promotion's end that its notice goes out (-1: the rule table has none). */
 	private final int promotionEndingDays;
 	private final String[] promotionEndingTerms;
+	/** {@link #PROMOTION_ENDING_PENDING} for the customers the notice goes to. */
+	private final String promotionEndingPending;
 
 	/**
 	 * The notice leads come from the rule table ({@link Jurisdictions#notices()}): one schedule for every customer,
@@ -235,6 +249,10 @@ public class RenewalQueue {
 		var promotion = jurisdictions.promotionEndingNotice();
 		this.promotionEndingDays = promotion.map(dev.subdesk.jurisdictions.NoticeRule::daysBefore).orElse(-1);
 		this.promotionEndingTerms = promotion.map(n -> n.terms().toArray(String[]::new)).orElse(new String[0]);
+		this.promotionEndingPending = PROMOTION_ENDING_PENDING.formatted(
+				promotion.isEmpty() || jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE) ? ""
+						: PROMOTION_ENDING_CUSTOMERS.formatted(
+								jurisdictions.servesAnyOfSql(promotion.get().rules(), "a.country", "a.region")));
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.subscriptions = subscriptions;
@@ -394,12 +412,17 @@ public class RenewalQueue {
 		return claimPromotionEnding(" AND id = :id", subscriptionId, until, 1);
 	}
 
+	/** The claim of due notices of a promotion's end ({@code :terms}, {@code :until}, {@code :lead}, {@code :limit}). */
+	String claimPromotionEndingSql(String filter) {
+		return CLAIM_PROMOTION_ENDING.formatted(promotionEndingPending, filter);
+	}
+
 	private List<Subscription> claimPromotionEnding(String filter, @org.jspecify.annotations.Nullable String id,
 			Instant until, int limit) {
 		if (promotionEndingDays < 0) {
 			return List.of();
 		}
-		var sql = jdbc.sql(CLAIM_PROMOTION_ENDING.formatted(PROMOTION_ENDING_PENDING, filter))
+		var sql = jdbc.sql(claimPromotionEndingSql(filter))
 			.param("terms", promotionEndingTerms)
 			.param("until", Timestamp.from(until))
 			.param("lead", promotionEndingDays)
@@ -417,7 +440,7 @@ public class RenewalQueue {
 			return Optional.empty();
 		}
 		return jdbc.sql("SELECT min(current_period_end - make_interval(days => :lead)) FROM subscriptions WHERE "
-				+ PROMOTION_ENDING_PENDING)
+				+ promotionEndingPending)
 			.param("lead", promotionEndingDays)
 			.param("terms", promotionEndingTerms)
 			.query((rs, n) -> {
