@@ -158,7 +158,9 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 
 	/**
 	 * Sends a subscription's notice of its promotion's end now if it is due and was not sent (auto-renewal turned
-	 * back on after its time: "sent at once", as a reminder), in the caller's transaction; whether it did.
+	 * back on after its time: "sent at once", as a reminder), in the caller's transaction; whether it did. Less than 3
+	 * days before the renewal that is less than R-CA-6's 3 days ahead: it goes anyway, the renewal is not moved
+	 * (docs/COMPLIANCE-MATRIX.md, R-CA-6).
 	 */
 	boolean sendPromotionEndingNoticeIfLate(String subscriptionId, Instant now) {
 		return promotionEnding.isPresent()
