@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * with an OAuth 2.0 access token of the vendor's service account, got by the JWT bearer grant (RFC 7523: a JWT the
  * service account's key signs, RS256, scope {@code androidpublisher}) and kept until a minute before it expires. A
  * {@code 404} is a token Google does not know; a {@code 401} gets a new access token and one more try; anything else
- * that is not an answer is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later. The
+ * that is not an answer (no whole answer within the timeout, an answer over {@link StoreHttp#MAX_BODY}:
+ * {@link StoreHttp}) is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later. The
  * assertion and the access token's lifetime are in real time ({@link WallClock}), not the clock bean's: Google checks
  * them against its own clock, which the test clock does not move.
  */
@@ -176,7 +177,7 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 
 	private HttpResponse<String> exchange(HttpRequest request, String what) {
 		try {
-			return http.send(request, HttpResponse.BodyHandlers.ofString());
+			return StoreHttp.exchange(http, request, timeout);
 		}
 		catch (IOException e) {
 			throw new Unavailable(what + " could not be reached: " + e.getMessage(), e);

@@ -40,7 +40,8 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 		 * @param issuerId the issuer id App Store Connect shows with its keys (the JWT's {@code iss})
 		 * @param baseUrl the API's address: by default {@code https://api.storekit.itunes.apple.com}, or
 		 *        {@code https://api.storekit-sandbox.itunes.apple.com} when the environment is {@code Sandbox}
-		 * @param timeout the time to connect and the time to answer, 10 s by default
+		 * @param timeout the time to connect, and the most one exchange takes, its answer's body included
+		 *        ({@link StoreHttp}), 10 s by default
 		 */
 		record Api(String privateKey, @Nullable String keyId, @Nullable String issuerId, @Nullable String baseUrl,
 				java.time.@Nullable Duration timeout) {
@@ -63,7 +64,8 @@ record StoresProperties(@Nullable Map<String, String> products, @Nullable Apple 
 		 * @param serviceAccountKey where the vendor's service account key file (JSON) is, {@code file:} or
 		 *        {@code classpath:}; the account needs the Play Console's "View financial data" permission
 		 * @param baseUrl the API's address, {@code https://androidpublisher.googleapis.com} by default
-		 * @param timeout the time to connect and the time to answer, 10 s by default
+		 * @param timeout the time to connect, and the most one exchange takes, its answer's body included
+		 *        ({@link StoreHttp}), 10 s by default
 		 */
 		record Api(String serviceAccountKey, @Nullable String baseUrl, java.time.@Nullable Duration timeout) {
 		}

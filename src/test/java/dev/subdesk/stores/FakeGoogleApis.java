@@ -53,6 +53,16 @@ final class FakeGoogleApis implements AutoCloseable {
 	 */
 	final AtomicReference<@Nullable Clock> googleTime = new AtomicReference<>();
 	private final Map<String, String> purchases = new ConcurrentHashMap<>();
+	/** The status {@code subscriptionsv2.get} answers about a purchase token put here (410: one Google no longer keeps). */
+	final Map<String, Integer> tokenStatus = new ConcurrentHashMap<>();
+	/** How the API answers every call, when set: {@link #TRICKLE} or {@link #HUGE}. */
+	final AtomicReference<@Nullable String> answerMode = new AtomicReference<>();
+
+	/** The answer's headers, then a byte of its body now and then, for as long as the caller waits. */
+	static final String TRICKLE = "trickle";
+
+	/** A {@code 200} whose body is 2 MB. */
+	static final String HUGE = "huge";
 	private final List<String> issued = new CopyOnWriteArrayList<>();
 	private final HttpServer server;
 
@@ -154,12 +164,49 @@ final class FakeGoogleApis implements AutoCloseable {
 		String[] path = exchange.getRequestURI().getRawPath().split("/");
 		String key = URLDecoder.decode(path[4], StandardCharsets.UTF_8) + "/"
 				+ URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8);
+		Integer status = tokenStatus.get(URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8));
+		if (status != null) {
+			answer(exchange, status, "{\"error\":{\"code\":" + status + "}}");
+			return;
+		}
 		String found = purchases.get(key);
+		if (TRICKLE.equals(answerMode.get())) {
+			trickle(exchange);
+			return;
+		}
+		if (HUGE.equals(answerMode.get())) {
+			answer(exchange, 200, found == null ? "{}" : found.replaceFirst("\\{", "{\"pad\":\""
+					+ "x".repeat(2 * 1024 * 1024) + "\","));
+			return;
+		}
 		if (found == null) {
 			answer(exchange, 404, "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\"}}");
 			return;
 		}
 		answer(exchange, 200, found);
+	}
+
+	/** Sends the headers of a {@code 200}, then a space of its body every 100 ms, for at most a minute. */
+	private static void trickle(HttpExchange exchange) {
+		try (exchange) {
+			exchange.getResponseHeaders().set("Content-Type", "application/json");
+			exchange.sendResponseHeaders(200, 0);
+			var body = exchange.getResponseBody();
+			body.write('{');
+			body.flush();
+			for (int i = 0; i < 600; i++) {
+				Thread.sleep(100);
+				body.write(' ');
+				body.flush();
+			}
+			body.write('}');
+		}
+		catch (IOException e) {
+			// the caller gave up
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void answer(HttpExchange exchange, int status, String body) throws IOException {

@@ -2,6 +2,7 @@ package dev.subdesk.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.subdesk.clock.WallClock;
 import java.time.Clock;
@@ -166,6 +167,28 @@ class GooglePlayDeveloperApiTests {
 		google.close();
 		assertThatThrownBy(() -> adapter(clock).get("example.acme.app", "t1"))
 			.isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+	}
+
+	@Test
+	void anAnswerWhoseBodyTricklesIsUnavailableOnceTheTimeoutIsUpBodyIncluded() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		api.get("example.acme.app", "t1"); // the access token is got before the API trickles
+		google.answerMode.set(FakeGoogleApis.TRICKLE); // headers at once, then a byte every 100 ms for a minute
+
+		// the JDK client's request timeout (5 s) stops counting once the headers came: the exchange is bounded as a whole
+		assertTimeoutPreemptively(Duration.ofSeconds(20),
+				() -> assertThatThrownBy(() -> api.get("example.acme.app", "t1"))
+					.isInstanceOf(GooglePlayDeveloperApi.Unavailable.class)
+					.hasMessageContaining("timed out"));
+	}
+
+	@Test
+	void anAnswerLargerThanAMegabyteIsUnavailableNotReadWhole() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		google.answerMode.set(FakeGoogleApis.HUGE); // the purchase, with 2 MB more
+
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class)
+			.hasMessageContaining("larger than " + StoreHttp.MAX_BODY);
 	}
 
 	@Test
