@@ -44,11 +44,11 @@ class AppStoreLookups {
 
 	/**
 	 * Asks the App Store about the purchase {@code originalTransactionId} and applies the answer, counted as signed at
-	 * {@code signedAt}; false when it could not be asked or applied (logged: it is asked again at the next interval).
+	 * {@code signedAt}: {@link StoreLookups.Asked#APPLIED}, or why not (logged: it is asked again at the next interval).
 	 */
-	boolean lookUp(String originalTransactionId, Instant signedAt) {
+	StoreLookups.Asked lookUp(String originalTransactionId, Instant signedAt) {
 		if (api == null) {
-			return false;
+			return StoreLookups.Asked.UNAVAILABLE;
 		}
 		Optional<AppStoreServerApi.LastTransaction> answer;
 		try {
@@ -60,18 +60,22 @@ class AppStoreLookups {
 					throw new AppStoreServerApi.Unavailable("the answer is for app %s in %s, not the configured one"
 						.formatted(statuses.bundleId(), statuses.environment()), null);
 				}
-				return statuses.of(originalTransactionId);
+				// an answer without the purchase says nothing of it (not that Apple does not know it): no answer
+				return Optional.of(statuses.of(originalTransactionId)
+					.orElseThrow(() -> new AppStoreServerApi.Unavailable(
+							"the answer has no status of the purchase (" + statuses.lastTransactions().size()
+									+ " others)", null)));
 			});
 		}
 		catch (RuntimeException e) {
 			log.warn("The App Store could not be asked about purchase {}: {}; asked again later", originalTransactionId,
 					e.getMessage());
-			return false;
+			return StoreLookups.Asked.UNAVAILABLE;
 		}
 		if (answer.isEmpty()) {
 			// asked no more after a few days of it
 			unknown.answered(Channel.APP_STORE.name(), originalTransactionId, signedAt.plus(StoreLookups.CLOCK_SKEW));
-			return false;
+			return StoreLookups.Asked.NOT_APPLIED;
 		}
 		AppStoreServerApi.LastTransaction last = answer.get();
 		try {
@@ -89,12 +93,12 @@ class AppStoreLookups {
 					AppStoreNotifications.refundedAt(notice.type(), signedAt, transaction)));
 			log.info("App Store purchase {} looked up ({}): {}", originalTransactionId, statusName(last.status()),
 					outcome.outcome());
-			return true;
+			return StoreLookups.Asked.APPLIED;
 		}
 		catch (RuntimeException e) {
 			log.warn("The App Store's answer about purchase {} could not be applied ({}); asked again later",
 					originalTransactionId, e.getMessage());
-			return false;
+			return StoreLookups.Asked.NOT_APPLIED;
 		}
 	}
 

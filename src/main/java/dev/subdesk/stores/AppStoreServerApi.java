@@ -37,8 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * authenticated by a JWT the vendor's In-App Purchase key signs (ES256; {@code kid} the key's id, {@code typ} JWT;
  * {@code iss} the issuer id, {@code aud} {@code appstoreconnect-v1}, {@code bid} the bundle id, valid
  * {@link #TOKEN_LIFETIME}), made again a minute before it expires. The answer's signed transaction and renewal info
- * are returned as they came: they are verified by whoever reads them ({@link AppleSignedData}). A {@code 404} is a
- * transaction Apple does not know; anything else that is not an answer is {@link Unavailable}. The JWT's times are in
+ * are returned as they came: they are verified by whoever reads them ({@link AppleSignedData}). A {@code 404} whose
+ * {@code errorCode} is one of {@link #UNKNOWN_TRANSACTION} is a transaction Apple does not know; anything else that is
+ * not an answer (another {@code 404}, a {@code 401}, a {@code 5xx}, no whole answer within the timeout, an answer over
+ * {@link StoreHttp#MAX_BODY}: {@link StoreHttp}) is {@link Unavailable}. The JWT's times are in
  * real time ({@link WallClock}), not the clock bean's: Apple checks them against its own clock.
  */
 final class AppStoreServerApi {
@@ -48,6 +50,13 @@ final class AppStoreServerApi {
 	static final String SANDBOX = "https://api.storekit-sandbox.itunes.apple.com";
 
 	static final String AUDIENCE = "appstoreconnect-v1";
+
+	/**
+	 * The {@code errorCode}s of a {@code 404} that say Apple does not know the transaction: TransactionIdNotFoundError
+	 * (4040010) and OriginalTransactionIdNotFoundError (4040005). Any other (AppNotFoundError 4040003, a misconfigured
+	 * bundle id or environment; the retryable 4040002, 4040004, 4040006 ...; none) is no answer about the purchase.
+	 */
+	static final java.util.Set<Long> UNKNOWN_TRANSACTION = java.util.Set.of(4040010L, 4040005L);
 
 	/** How long a JWT is good for (Apple takes at most an hour). */
 	static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
@@ -129,7 +138,7 @@ final class AppStoreServerApi {
 			.build();
 		HttpResponse<String> answer;
 		try {
-			answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+			answer = StoreHttp.exchange(http, request, timeout);
 		}
 		catch (IOException e) {
 			throw new Unavailable("Get All Subscription Statuses could not be reached: " + e, e);
@@ -140,7 +149,14 @@ final class AppStoreServerApi {
 		}
 		return switch (answer.statusCode()) {
 			case 200 -> Optional.of(parse(answer.body()));
-			case 404 -> Optional.empty();
+			case 404 -> {
+				long errorCode = errorCode(answer.body());
+				if (UNKNOWN_TRANSACTION.contains(errorCode)) {
+					yield Optional.empty();
+				}
+				// AppNotFoundError (4040003: our bundle id or environment is not Apple's), a retryable one: no answer
+				throw new Unavailable("Get All Subscription Statuses answered 404 with errorCode " + errorCode, null);
+			}
 			case 401 -> {
 				forgetToken(); // refused: the next call signs a new one
 				throw new Unavailable("Get All Subscription Statuses answered 401 (the key, its id, the issuer id or the "
@@ -197,6 +213,16 @@ final class AppStoreServerApi {
 		}
 		catch (JacksonException e) {
 			throw new Unavailable("Get All Subscription Statuses answered what is not JSON", e);
+		}
+	}
+
+	/** The {@code errorCode} of an error answer ({@code ErrorResponse}), 0 when it has none. */
+	private long errorCode(String body) {
+		try {
+			return json.readTree(body).path("errorCode").asLong(0);
+		}
+		catch (JacksonException e) {
+			return 0;
 		}
 	}
 

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,8 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the subscription is still recorded ({@link StoreSync}). The store is asked at most once per interval per purchase:
  * first at the due time, then an hour later, two, four ... up to a day apart while the answer leaves it awaiting the
  * store; a notice or an answer that moves the subscription on restarts that. A failed call is logged and asked again
- * at the next interval; it never fails the job. A purchase the store keeps saying it does not know is asked about no
- * more after a few days of it ({@link UnknownPurchases}).
+ * at the next interval; it never fails the job. A run is bounded ({@link #run(Duration)}): the scheduler's one thread
+ * runs every job of the node, and a store that holds every call would hold them all. A purchase the store keeps
+ * saying it does not know is asked about no more after a few days of it, if it knows others ({@link UnknownPurchases}).
  *
  * <p>
  * Google Play is asked through its Play Developer API ({@code purchases.subscriptionsv2.get}, which RTDN pushes already
@@ -74,8 +77,11 @@ class StoreLookups {
 	/** The stores whose purchases are scheduled to be asked about (each is asked when its API is configured). */
 	private static final List<String> ASKED = List.of(Channel.GOOGLE_PLAY.name(), Channel.APP_STORE.name());
 
+	/** How many calls in a row that fail end a run's calls to that store (the rest are left to the next run). */
+	static final int FAILURES_IN_A_ROW = 3;
+
 	private static final String SELECT_DUE = """
-			SELECT store, purchase_id, subscription_id, lookups FROM store_purchases
+			SELECT store, purchase_id, subscription_id, lookups, lookup_due_at, last_lookup_at FROM store_purchases
 			WHERE lookup_due_at <= :now AND store IN (:stores) AND subscription_id IS NOT NULL
 			ORDER BY lookup_due_at, store, purchase_id
 			LIMIT :batch
@@ -85,6 +91,15 @@ class StoreLookups {
 	private static final String CLAIM = """
 			UPDATE store_purchases SET lookups = lookups + 1, lookup_due_at = :next, last_lookup_at = :now
 			WHERE store = :store AND purchase_id = :purchase
+			""";
+
+	/**
+	 * Gives a purchase claimed but not asked about back its due time, count and last lookup, so that the next run asks
+	 * it first; unless it was rescheduled meanwhile (a notice or an answer that moved it on reset its count).
+	 */
+	private static final String RELEASE = """
+			UPDATE store_purchases SET lookups = :lookups, lookup_due_at = :due, last_lookup_at = :last
+			WHERE store = :store AND purchase_id = :purchase AND lookups = :lookups + 1 AND lookup_due_at IS NOT NULL
 			""";
 
 	/** The lookup schedule of a purchase as of what its subscription is now; the same due time keeps its back-off. */
@@ -109,11 +124,13 @@ class StoreLookups {
 	private final Clock clock;
 	private final TransactionTemplate tx;
 	private final int batch;
+	private final Duration runLimit;
 
 	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, AppStoreLookups appStore,
 			StoreSync sync, UnknownPurchases unknown, StoresProperties properties, Clock clock,
 			PlatformTransactionManager transactions,
-			@Value("${subdesk.stores.lookup-batch:100}") int batch) {
+			@Value("${subdesk.stores.lookup-batch:100}") int batch,
+			@Value("${subdesk.stores.lookup-run-limit:PT30S}") Duration runLimit) {
 		this.jdbc = jdbc;
 		this.subscriptions = subscriptions;
 		this.play = play;
@@ -124,10 +141,24 @@ class StoreLookups {
 		this.clock = clock;
 		this.tx = new TransactionTemplate(transactions);
 		this.batch = batch;
+		this.runLimit = runLimit;
 	}
 
-	/** What one run did: purchases asked about, answers applied (any outcome), calls that failed. */
-	record Run(int asked, int applied, int failed) {
+	/**
+	 * What one run did: purchases asked about, answers applied (any outcome), lookups that failed (no answer, or one
+	 * not applied), and purchases taken but left to the next run (its time was up, or their store kept failing).
+	 */
+	record Run(int asked, int applied, int failed, int left) {
+	}
+
+	/** What came of asking the store about one purchase. */
+	enum Asked {
+		/** The answer was applied (any outcome). */
+		APPLIED,
+		/** The store answered, but nothing was applied: it does not know the purchase, or its answer was refused. */
+		NOT_APPLIED,
+		/** The store could not be asked: down, refusing, not answering in time, answering no answer. */
+		UNAVAILABLE
 	}
 
 	/**
@@ -168,11 +199,24 @@ class StoreLookups {
 		}
 	}
 
-	private record Claimed(String store, String purchaseId) {
+	/** A purchase taken for this run, with the schedule it had before ({@link #RELEASE}). */
+	private record Claimed(String store, String purchaseId, int lookups, Timestamp due,
+			@Nullable Timestamp lastLookup) {
 	}
 
-	/** Asks the store about the purchases due now (a batch), and applies each answer. */
+	/** Asks the store about the purchases due now (a batch), and applies each answer, for at most the run's limit. */
 	Run run() {
+		return run(runLimit);
+	}
+
+	/**
+	 * Asks the store about the purchases due now (a batch), and applies each answer, one after the other: the
+	 * scheduler's one thread runs every job of the node, so a run ends once {@code limit} has passed (a call under way
+	 * finishes, bounded by its timeout), and asks a store no more after {@value #FAILURES_IN_A_ROW} calls to it in a
+	 * row failed (it is down, or holds every call till the timeout). The purchases it did not get to are given back
+	 * their due time, asked first by the next run.
+	 */
+	Run run(Duration limit) {
 		String packageName = properties.google() == null ? null : properties.google().packageName();
 		List<String> stores = new ArrayList<>();
 		if (packageName != null && !packageName.isBlank()) {
@@ -182,24 +226,58 @@ class StoreLookups {
 			stores.add(Channel.APP_STORE.name());
 		}
 		if (stores.isEmpty()) {
-			return new Run(0, 0, 0); // no store to ask
+			return new Run(0, 0, 0, 0); // no store to ask
 		}
+		long started = System.nanoTime(); // elapsed real time: the test clock does not move while a call waits
 		Instant now = clock.instant();
 		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> claim(now, stores)));
 		int applied = 0;
 		int failed = 0;
+		Map<String, Integer> failing = new HashMap<>();
+		List<Claimed> left = new ArrayList<>();
 		for (Claimed c : claimed) {
-			boolean done = Channel.APP_STORE.name().equals(c.store())
+			if (System.nanoTime() - started >= limit.toNanos()
+					|| failing.getOrDefault(c.store(), 0) >= FAILURES_IN_A_ROW) {
+				left.add(c);
+				continue;
+			}
+			Asked asked = Channel.APP_STORE.name().equals(c.store())
 					? appStore.lookUp(c.purchaseId(), clock.instant().minus(CLOCK_SKEW))
 					: lookUp(Objects.requireNonNull(packageName), c);
-			if (done) {
+			failing.put(c.store(), asked == Asked.UNAVAILABLE ? failing.getOrDefault(c.store(), 0) + 1 : 0);
+			if (asked == Asked.APPLIED) {
 				applied++;
 			}
 			else {
 				failed++;
 			}
 		}
-		return new Run(claimed.size(), applied, failed);
+		if (!left.isEmpty()) {
+			release(left);
+			log.warn("Store lookups: {} of {} purchases left to the next run ({}; calls failing in a row: {})",
+					left.size(), claimed.size(), System.nanoTime() - started >= limit.toNanos()
+							? "the run's " + limit + " are up" : "a store kept failing", failing);
+		}
+		return new Run(claimed.size() - left.size(), applied, failed, left.size());
+	}
+
+	/** Gives the purchases not asked about back the schedule they had ({@link #RELEASE}); a failure is logged. */
+	private void release(List<Claimed> left) {
+		for (Claimed c : left) {
+			try {
+				jdbc.sql(RELEASE)
+					.param("lookups", c.lookups())
+					.param("due", c.due())
+					.param("last", c.lastLookup())
+					.param("store", c.store())
+					.param("purchase", c.purchaseId())
+					.update();
+			}
+			catch (RuntimeException e) {
+				log.warn("Store lookups: purchase {} could not be given back its due time; asked at its interval",
+						c.purchaseId(), e);
+			}
+		}
 	}
 
 	/**
@@ -214,7 +292,8 @@ class StoreLookups {
 			.param("stores", stores)
 			.param("batch", batch)
 			.query((rs, row) -> new Object[] { rs.getString("store"), rs.getString("purchase_id"),
-					rs.getString("subscription_id"), rs.getInt("lookups") })
+					rs.getString("subscription_id"), rs.getInt("lookups"), rs.getTimestamp("lookup_due_at"),
+					rs.getTimestamp("last_lookup_at") })
 			.list()
 			.forEach(r -> {
 				String store = (String) r[0];
@@ -230,7 +309,7 @@ class StoreLookups {
 					.param("store", store)
 					.param("purchase", purchase)
 					.update();
-				claimed.add(new Claimed(store, purchase));
+				claimed.add(new Claimed(store, purchase, (Integer) r[3], (Timestamp) r[4], (Timestamp) r[5]));
 			});
 		return claimed;
 	}
@@ -244,8 +323,8 @@ class StoreLookups {
 			.update();
 	}
 
-	/** Asks Google Play about one purchase and applies the answer; false when it could not be asked or applied. */
-	private boolean lookUp(String packageName, Claimed c) {
+	/** Asks Google Play about one purchase and applies the answer: {@link Asked#APPLIED}, or why not. */
+	private Asked lookUp(String packageName, Claimed c) {
 		Instant asked = clock.instant();
 		Optional<PlaySubscriptionsApi.PlaySubscription> answer;
 		try {
@@ -254,11 +333,11 @@ class StoreLookups {
 		catch (RuntimeException e) {
 			log.warn("Google Play could not be asked about purchase {}: {}; asked again later", c.purchaseId(),
 					e.getMessage());
-			return false;
+			return Asked.UNAVAILABLE;
 		}
 		if (answer.isEmpty()) {
 			unknown.answered(c.store(), c.purchaseId(), asked); // asked no more after a few days of it
-			return false;
+			return Asked.NOT_APPLIED;
 		}
 		PlaySubscriptionsApi.PlaySubscription p = answer.get();
 		Instant signedAt = asked.minus(CLOCK_SKEW);
@@ -268,12 +347,12 @@ class StoreLookups {
 					p.obfuscatedExternalAccountId(), GooglePlayNotifications.changeOf(0, p, signedAt), null));
 			log.info("Google Play purchase {} looked up ({}): {}", c.purchaseId(), p.subscriptionState(),
 					outcome.outcome());
-			return true;
+			return Asked.APPLIED;
 		}
 		catch (RuntimeException e) {
 			log.warn("Google Play's answer about purchase {} could not be applied; asked again later", c.purchaseId(),
 					e);
-			return false;
+			return Asked.NOT_APPLIED;
 		}
 	}
 }

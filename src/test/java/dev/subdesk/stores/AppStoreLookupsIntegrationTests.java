@@ -1,6 +1,7 @@
 package dev.subdesk.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +63,7 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 		registry.add("subdesk.stores.apple.api.issuer-id", () -> FakeAppStoreServerApi.ISSUER_ID);
 		registry.add("subdesk.stores.apple.api.base-url", () -> APPLE.base().toString());
 		registry.add("subdesk.stores.apple.api.timeout", () -> "PT2S");
+		registry.add("subdesk.stores.lookup-run-limit", () -> "PT5S");
 	}
 
 	@AfterAll
@@ -132,6 +135,203 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 
 	private void advanceTo(Instant instant) {
 		fixtures.advance(Duration.between(fixtures.now(), instant));
+	}
+
+	/** When the purchase is asked about next (null: never). */
+	private @Nullable Instant due(Purchase p) {
+		return jdbc.sql("SELECT lookup_due_at FROM store_purchases WHERE store = 'APP_STORE' AND purchase_id = :p")
+			.param("p", p.store.originalTransactionId())
+			.query(java.sql.Timestamp.class)
+			.optional()
+			.map(java.sql.Timestamp::toInstant)
+			.orElse(null);
+	}
+
+	/** Runs the lookups at each of the purchase's due times, at most {@code runs} times or until it is due no more. */
+	private void runWhileDue(Purchase p, int runs) {
+		for (int i = 0; i < runs; i++) {
+			Instant due = due(p);
+			if (due == null) {
+				return;
+			}
+			if (due.isAfter(fixtures.now())) {
+				advanceTo(due);
+			}
+			lookups.run();
+		}
+	}
+
+	/** The outcomes of the lookups of this purchase recorded among the store's notifications, oldest first. */
+	private List<String> lookupOutcomes(Purchase p) {
+		return jdbc.sql("""
+				SELECT outcome FROM store_notifications
+				WHERE store = 'APP_STORE' AND purchase_id = :p AND type = 'LOOKUP' ORDER BY signed_at, received_at
+				""").param("p", p.store.originalTransactionId()).query(String.class).list();
+	}
+
+	private int unknownAnswers(Purchase p) {
+		return jdbc.sql("SELECT unknown_answers FROM store_purchases WHERE store = 'APP_STORE' AND purchase_id = :p")
+			.param("p", p.store.originalTransactionId())
+			.query(Integer.class)
+			.single();
+	}
+
+	/** The latest end of these purchases' periods (the clock runs on in real time while they are made). */
+	private static Instant latestEnd(List<Purchase> purchases) {
+		return purchases.stream().map(p -> p.end).max(Instant::compareTo).orElseThrow();
+	}
+
+	private List<Purchase> purchases(int n) {
+		return java.util.stream.IntStream.range(0, n).mapToObj(i -> new Purchase()).toList();
+	}
+
+	@Test
+	void aRunLeavesThePurchasesItHadNoTimeForToTheNextRunWhichAsksThemFirst() {
+		List<Purchase> slow = purchases(5);
+		slow.forEach(p -> {
+			p.renewed();
+			APPLE.delay(p.store.originalTransactionId(), 1500); // each answer comes 1.5 s late
+		});
+		advanceTo(latestEnd(slow).plus(Duration.ofMinutes(61)));
+
+		StoreLookups.Run run = lookups.run(); // 7.5 s of answers, and the run's limit is 5 s
+
+		long asked = slow.stream().filter(p -> p.lookups() == 1).count();
+		assertThat(asked).as(run.toString()).isBetween(1L, 4L);
+		assertThat(run.left()).as(run.toString()).isPositive();
+		List<Purchase> left = slow.stream().filter(p -> p.lookups() == 0).toList();
+		left.forEach(p -> assertThat(due(p)).as("due still: the next run asks it").isBeforeOrEqualTo(fixtures.now()));
+
+		reachable();
+		fixtures.advance(Duration.ofMinutes(5));
+		lookups.run();
+		slow.forEach(p -> assertThat(p.lookups()).as("each asked once").isEqualTo(1));
+		slow.forEach(p -> assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now()));
+	}
+
+	@Test
+	void aRunAsksAStoreNoMoreAfterThreeCallsToItFailedInARowAndTheNextRunAsksTheRest() {
+		List<Purchase> failing = purchases(5);
+		failing.forEach(p -> {
+			p.renewed();
+			APPLE.fail(p.store.originalTransactionId(), 500);
+		});
+		advanceTo(latestEnd(failing).plus(Duration.ofMinutes(61)));
+
+		StoreLookups.Run run = lookups.run();
+
+		assertThat(failing.stream().filter(p -> p.lookups() == 1).count()).as(run.toString())
+			.isEqualTo(StoreLookups.FAILURES_IN_A_ROW);
+		assertThat(run.left()).as(run.toString()).isGreaterThanOrEqualTo(2);
+		List<Purchase> left = failing.stream().filter(p -> p.lookups() == 0).toList();
+		assertThat(left).hasSize(2);
+		left.forEach(p -> assertThat(due(p)).isBeforeOrEqualTo(fixtures.now()));
+
+		reachable();
+		fixtures.advance(Duration.ofMinutes(5));
+		lookups.run();
+		left.forEach(p -> assertThat(p.lookups()).as("asked by the next run").isEqualTo(1));
+		left.forEach(p -> assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now()));
+		assertThat(failing.stream().mapToLong(Purchase::lookups).sum()).as("the failed ones wait their interval")
+			.isEqualTo(5);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { FakeAppStoreServerApi.TRICKLE, FakeAppStoreServerApi.HUGE })
+	void anAnswerThatTricklesOrIsTooLargeIsNoAnswerAndAskedAgainLater(int failure, CapturedOutput output) {
+		Purchase p = new Purchase();
+		p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		APPLE.fail(p.store.originalTransactionId(), failure);
+
+		StoreLookups.Run run = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> lookups.run());
+
+		assertThat(run.failed()).as(run.toString()).isPositive();
+		assertThat(output.getAll()).contains("The App Store could not be asked about purchase "
+				+ p.store.originalTransactionId())
+			.contains(failure == FakeAppStoreServerApi.TRICKLE ? "timed out" : "larger than " + StoreHttp.MAX_BODY);
+		assertThat(lookupOutcomes(p)).as("no answer, none recorded").isEmpty();
+		assertThat(unknownAnswers(p)).isZero();
+		assertThat(due(p)).isAfter(fixtures.now());
+	}
+
+	/** AppNotFoundError (our bundle id or environment is not Apple's), and retryable ones. */
+	@ParameterizedTest
+	@ValueSource(longs = { 4040003, 4040002, 4040004, 4040006 })
+	void a404ThatDoesNotSayTheTransactionIsUnknownIsNeverCountedAndAskedAboutOn(long errorCode) {
+		Purchase p = new Purchase();
+		APPLE.notFound(p.store.originalTransactionId(), errorCode);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		runWhileDue(p, 10); // 1, 2, 4 ... hours, a day apart: over 4 days
+
+		assertThat(p.lookups()).isEqualTo(10);
+		assertThat(lookupOutcomes(p)).as("no answer, none recorded").isEmpty();
+		assertThat(unknownAnswers(p)).isZero();
+		assertThat(due(p)).isAfter(fixtures.now());
+	}
+
+	@Test
+	void anAnswerWithoutThePurchaseIsNeverCountedAndAskedAboutOn() {
+		Purchase p = new Purchase();
+		Map<String, Object> answer = new java.util.HashMap<>(p.store.statuses(1));
+		answer.put("data", List.of()); // a 200 with no status of it
+		APPLE.put(p.store.originalTransactionId(), answer);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		runWhileDue(p, 10);
+
+		assertThat(p.lookups()).isEqualTo(10);
+		assertThat(lookupOutcomes(p)).isEmpty();
+		assertThat(unknownAnswers(p)).isZero();
+		assertThat(due(p)).isAfter(fixtures.now());
+	}
+
+	/** TransactionIdNotFoundError, OriginalTransactionIdNotFoundError. */
+	@ParameterizedTest
+	@ValueSource(longs = { 4040010, 4040005 })
+	void a404ThatSaysTheTransactionIsUnknownIsCounted(long errorCode) {
+		Purchase p = new Purchase();
+		APPLE.notFound(p.store.originalTransactionId(), errorCode);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(lookupOutcomes(p)).containsExactly("UNKNOWN");
+		assertThat(unknownAnswers(p)).isEqualTo(1);
+	}
+
+	@Test
+	void aPurchaseAppleDoesNotKnowWhileItAnswersOthersIsNoMoreAskedAboutAfterThreeDays() {
+		Purchase p = new Purchase(); // Apple does not know it: 404 4040010
+		Purchase known = new Purchase();
+		known.apple(1); // Apple knows it, still in its period: asked on with the back-off, its answers applied
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		runWhileDue(p, 30);
+
+		assertThat(due(p)).as("no longer asked about").isNull();
+		assertThat(p.lookups()).isEqualTo(8);
+		assertThat(lookupOutcomes(p)).containsExactly("UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN",
+				"UNKNOWN", "UNKNOWN", "STOPPED");
+		assertThat(lookupOutcomes(known)).isNotEmpty().doesNotContain("UNKNOWN", "STOPPED");
+	}
+
+	@Test
+	void whenAppleKnowsNoneOfThePurchasesAskedAboutNoneIsStopped() {
+		Purchase p = new Purchase();
+		Purchase q = new Purchase();
+		q.apple(1);
+		APPLE.everyCallNotFound = 4040010; // a bundle id or environment not Apple's: nothing is known
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		runWhileDue(p, 12); // over 6 days
+
+		assertThat(p.lookups()).isEqualTo(12);
+		assertThat(lookupOutcomes(p)).hasSize(12).containsOnly("UNKNOWN");
+		assertThat(lookupOutcomes(q)).hasSizeGreaterThanOrEqualTo(8).containsOnly("UNKNOWN");
+		assertThat(due(p)).as("asked about on, a day apart").isAfter(fixtures.now());
+		assertThat(due(q)).isAfter(fixtures.now());
 	}
 
 	@Test

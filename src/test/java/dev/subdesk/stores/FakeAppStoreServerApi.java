@@ -55,6 +55,18 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 	private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 	private volatile CountDownLatch held = new CountDownLatch(1);
 	private final Map<String, String> answers = new ConcurrentHashMap<>();
+	/** The error code a {@code 404} about a transaction put here carries, instead of 4040010. */
+	private final Map<String, Long> notFound = new ConcurrentHashMap<>();
+	/** How long the answers about a transaction put here are held before they are sent, in milliseconds. */
+	private final Map<String, Long> delays = new ConcurrentHashMap<>();
+	/** When set, every call is answered {@code 404} with this error code, as when our bundle id is not Apple's. */
+	volatile long everyCallNotFound;
+
+	/** A failure: the answer's headers, then a byte of its body now and then, for as long as the caller waits. */
+	static final int TRICKLE = -1;
+
+	/** A failure: a {@code 200} whose body is 2 MB. */
+	static final int HUGE = -2;
 	private final HttpServer server;
 	private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -95,9 +107,22 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 		failures.put(transactionId, status);
 	}
 
+	/** Every call about {@code transactionId} is answered {@code 404} with {@code errorCode} from now on. */
+	void notFound(String transactionId, long errorCode) {
+		notFound.put(transactionId, errorCode);
+	}
+
+	/** Every answer about {@code transactionId} is sent {@code millis} late from now on. */
+	void delay(String transactionId, long millis) {
+		delays.put(transactionId, millis);
+	}
+
 	/** Every call is answered again; the calls not answered are let go. */
 	void recover() {
 		failures.clear();
+		notFound.clear();
+		delays.clear();
+		everyCallNotFound = 0;
 		CountDownLatch was = held;
 		held = new CountDownLatch(1);
 		was.countDown();
@@ -145,6 +170,24 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 			}
 			return; // the caller timed out
 		}
+		if (failure != null && failure == TRICKLE) {
+			trickle(exchange);
+			return;
+		}
+		if (failure != null && failure == HUGE) {
+			answer(exchange, 200, "{\"environment\":\"Production\",\"bundleId\":\"" + BUNDLE_ID
+					+ "\",\"data\":[],\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+			return;
+		}
+		Long delay = delays.get(transactionId);
+		if (delay != null) {
+			try {
+				Thread.sleep(delay); // a slow App Store, not a timing assertion
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		if (failure != null) {
 			answer(exchange, failure, "{\"errorCode\":" + failure + "0000,\"errorMessage\":\"fake\"}");
 			return;
@@ -153,12 +196,41 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 			answer(exchange, 401, "Unauthenticated");
 			return;
 		}
+		long everyCall = everyCallNotFound;
+		if (everyCall != 0 || notFound.containsKey(transactionId)) {
+			answer(exchange, 404, "{\"errorCode\":" + (everyCall != 0 ? everyCall : notFound.get(transactionId))
+					+ ",\"errorMessage\":\"fake\"}");
+			return;
+		}
 		String found = answers.get(transactionId);
 		if (found == null) {
 			answer(exchange, 404, "{\"errorCode\":4040010,\"errorMessage\":\"Transaction id not found.\"}");
 			return;
 		}
 		answer(exchange, 200, found);
+	}
+
+	/** Sends the headers of a {@code 200}, then a space of its body every 100 ms, for at most a minute. */
+	private static void trickle(HttpExchange exchange) {
+		try (exchange) {
+			exchange.getResponseHeaders().set("Content-Type", "application/json");
+			exchange.sendResponseHeaders(200, 0);
+			var body = exchange.getResponseBody();
+			body.write('{');
+			body.flush();
+			for (int i = 0; i < 600; i++) {
+				Thread.sleep(100);
+				body.write(' ');
+				body.flush();
+			}
+			body.write('}');
+		}
+		catch (IOException e) {
+			// the caller gave up
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void answer(HttpExchange exchange, int status, String body) throws IOException {

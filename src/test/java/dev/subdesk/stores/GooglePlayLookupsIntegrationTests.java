@@ -63,6 +63,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 	@AfterEach
 	void reachable() {
 		GOOGLE.apiStatus.set(0);
+		GOOGLE.tokenStatus.clear();
 	}
 
 	/** A purchase on Google Play, its first notice applied, and a device on its seat. */
@@ -208,7 +209,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		String before = p.subscription().toString();
-		GOOGLE.apiStatus.set(503);
+		GOOGLE.tokenStatus.put(p.token, 503); // only it: a run leaves the rest of a store failing every call
 
 		lookups.run();
 
@@ -219,7 +220,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		lookups.run();
 		assertThat(p.lookups()).as("once per interval, not at every run").isEqualTo(1);
 
-		GOOGLE.apiStatus.set(0);
+		GOOGLE.tokenStatus.remove(p.token);
 		fixtures.advance(Duration.ofMinutes(31));
 		lookups.run();
 		assertThat(p.lookups()).isEqualTo(2);
@@ -288,6 +289,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void aPurchaseGoogleDoesNotKnowIsAskedAboutForThreeDaysThenNoMoreTillTheStoreReportsAgain() {
 		Purchase p = new Purchase();
+		Purchase known = new Purchase(); // Google knows it, still in its period: asked on, its answers applied
 		GOOGLE.forget(PACKAGE, p.token); // 404 from now on
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		Instant first = fixtures.now();
@@ -313,16 +315,42 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.subscription().path("status").asString()).as("left to the store's next notice")
 			.isEqualTo("ACTIVE");
 
+		assertThat(lookupOutcomes(known)).isNotEmpty().doesNotContain("UNKNOWN", "STOPPED");
+
 		fixtures.advance(Duration.ofDays(10));
 		lookups.run();
 		assertThat(p.lookups()).as("not asked again").isEqualTo(8);
 	}
 
 	@Test
+	void whenGoogleKnowsNoneOfThePurchasesAskedAboutNoneIsStopped() {
+		Purchase p = new Purchase();
+		Purchase q = new Purchase();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		GOOGLE.apiStatus.set(404); // a package name not Google's: nothing is known
+
+		runWhileDue(p, 12); // over 6 days
+
+		assertThat(p.lookups()).isEqualTo(12);
+		assertThat(lookupOutcomes(p)).hasSize(12).containsOnly("UNKNOWN");
+		assertThat(lookupOutcomes(q)).hasSizeGreaterThanOrEqualTo(8).containsOnly("UNKNOWN");
+		assertThat(due(p)).as("asked about on, a day apart").isAfter(fixtures.now());
+		assertThat(due(q)).isAfter(fixtures.now());
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM store_purchases
+				WHERE store = 'GOOGLE_PLAY' AND purchase_id IN (:p, :q) AND lookup_stopped_at IS NOT NULL""")
+			.param("p", p.token)
+			.param("q", q.token)
+			.query(Integer.class)
+			.single()).isZero();
+	}
+
+	@Test
 	void aPurchaseGoogleNoLongerHasIsNoMoreAskedAboutAndANoticeThatMovesItOnStartsTheLookupsAgain() {
 		Purchase p = new Purchase();
+		new Purchase(); // Google knows it, still in its period: asked on, its answers applied
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
-		GOOGLE.apiStatus.set(410);
+		GOOGLE.tokenStatus.put(p.token, 410);
 
 		runWhileDue(p, 30);
 
@@ -330,7 +358,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.lookups()).isEqualTo(8);
 
 		// the store reports again: a renewal
-		GOOGLE.apiStatus.set(0);
+		GOOGLE.tokenStatus.remove(p.token);
 		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
 		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
 		assertThat(p.push(2).path("outcome").asString()).isEqualTo("APPLIED");
@@ -347,6 +375,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void aNoticeOfAStoppedPurchaseThatLeavesItAwaitingTheStoreStartsTheLookupsAgainAtOnce() {
 		Purchase p = new Purchase();
+		new Purchase(); // Google knows it, still in its period: asked on, its answers applied
 		GOOGLE.forget(PACKAGE, p.token);
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		runWhileDue(p, 30);
@@ -370,6 +399,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void onlyUnknownAnswersInARowCountAndAnAnswerBetweenThemStartsTheCountAgain() {
 		Purchase p = new Purchase();
+		new Purchase(); // Google knows it, still in its period: asked on, its answers applied
 		GOOGLE.forget(PACKAGE, p.token);
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		runWhileDue(p, 3); // unknown at +0, +1 h, +3 h
@@ -392,7 +422,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		Purchase p = new Purchase();
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		Instant first = fixtures.now();
-		GOOGLE.apiStatus.set(503);
+		GOOGLE.tokenStatus.put(p.token, 503); // only it: a run leaves the rest of a store failing every call
 
 		runWhileDue(p, 12);
 
