@@ -7,7 +7,7 @@
 -- an entry of a whole second (chr(58) is the colon, which pgbench would take for a variable). Keys are random over the
 -- seeded subscriptions (-D rows=N, ceiling.work); written values have the size of the real ones.
 -- Kept by hand: when the server's SQL for the quote or the cancel changes, change it here too. The probe of
--- run-cancel-ceiling.sh lists the server's statements: 5 for the quote, 11 for the cancel's transaction, 1 for the
+-- run-cancel-ceiling.sh lists the server's statements: 5 for the quote, 10 for the cancel's transaction, 1 for the
 -- gateway's, 4 for the settlement's, without BEGIN and COMMIT; so does this script.
 \set k random(1, :rows)
 SELECT subscription_id AS sub, account_id AS acct, charge_id AS chg, payment_method_id AS pm,
@@ -18,11 +18,25 @@ SELECT subscription_id AS sub, account_id AS acct, charge_id AS chg, payment_met
 FROM ceiling.work WHERE k = :k \gset
 -- the quote
 BEGIN;
-SELECT id, account_id, plan_code, order_number, channel, status, auto_renew, term, anchor, period_index,
-       current_period_start, current_period_end, cancel_at, cancelled_at, scheduled_by, parent_id, payment_method_id,
-       price_amount, currency, device_limit, created_at, seq
-FROM subscriptions WHERE id = :sub OR parent_id = :sub ORDER BY id <> :sub, created_at, seq;
-SELECT id, email, name, country, region, status, created_at, seq FROM accounts WHERE id = :acct;
+-- the subscription, its add-ons and their holder's account in one read (JdbcSubscriptionRepository.withAddOnsAndHolder)
+SELECT s.id, s.account_id, s.plan_code, s.order_number, s.channel, s.status, s.auto_renew, s.term, s.anchor,
+       s.period_index, s.current_period_start, s.current_period_end, s.cancel_at, s.cancelled_at, s.scheduled_by,
+       s.parent_id, s.payment_method_id, s.price_amount, s.currency, s.device_limit, s.created_at, s.seq,
+       a.id AS holder_id, a.email AS holder_email, a.name AS holder_name, a.country AS holder_country,
+       a.region AS holder_region, a.status AS holder_status, a.created_at AS holder_created_at, a.seq AS holder_seq
+FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE s.id = :sub OR s.parent_id = :sub
+ORDER BY s.id <> :sub, s.created_at, s.seq;
+-- the price at the next renewal: pending price changes with every plan price change in one statement
+-- (SubscriptionPriceChanges.PENDING_WITH_EVERY_CHANGE)
+SELECT c.id, c.plan_code, c.price_amount, c.currency, c.effective_from, c.existing_subscribers, c.created_at,
+       c.created_by, p.subscription_id AS p_subscription_id, p.price_change_id AS p_price_change_id,
+       p.old_amount AS p_old_amount, p.new_amount AS p_new_amount, p.currency AS p_currency,
+       p.renewal_at AS p_renewal_at, p.notice_sent_at AS p_notice_sent_at,
+       p.consent_required AS p_consent_required, p.consented_at AS p_consented_at,
+       p.consent_channel AS p_consent_channel, p.status AS p_status
+FROM plan_price_changes c LEFT JOIN subscription_price_changes p
+  ON p.price_change_id = c.id AND p.subscription_id = ANY(ARRAY[:sub]::text[]) AND p.status = 'PENDING'
+ORDER BY c.effective_from DESC, p.notice_sent_at DESC NULLS LAST, c.id;
 SELECT id, account_id, subscription_id, amount, currency, status, period_start, period_end, created_at, refunded_amount,
        payment_method_id, seq
 FROM charges WHERE subscription_id = :sub AND status <> 'FAILED' ORDER BY created_at DESC, seq DESC LIMIT 1;

@@ -109,7 +109,7 @@ for (( i = 0; i < PROBE; i++ )); do
 done
 # The audit sealer, the job scheduler and the webhook dispatcher (fan-out and claims, each in a transaction that
 # commits without waiting for the disk) poll in the background: listed, not counted as the quote's or the cancel's.
-BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements|^WITH (taken|due) AS|synchronous_commit TO OFF|ANALYZE webhook_delivery)'"
+BACKGROUND="query ~* '(audit_events WHERE seq IS NULL|enable_seqscan|pg_try_advisory_xact_lock|WHERE seq IS NOT NULL ORDER BY seq|SET seq = s\.seq|pg_stat_statements|^WITH (taken|due) AS|synchronous_commit TO OFF|ANALYZE webhook_delivery)'"
 # Prints the statements counted since the last reset, per probed subscription; sets PER_UNIT and PER_UNIT_NO_TX.
 count_statements() {
   sql -F ' | ' -c "SELECT round(calls::numeric / $PROBE, 2), regexp_replace(left(query, ${QUERY_WIDTH:-110}), '\s+', ' ', 'g')
