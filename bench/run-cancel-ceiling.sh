@@ -183,10 +183,25 @@ RESULT=$(grep '^RESULT' "$WORK_DIR/http.txt" | tail -1)
 [[ -n "$RESULT" ]] || { echo "run-cancel-ceiling: CancelBench printed no RESULT line" >&2; exit 1; }
 field() { sed -n "s|.*[ ]$1=\([^ ]*\).*|\1|p" <<<" $RESULT"; }
 
-# pgbench over one script with $CLIENTS clients for $PGBENCH_SECONDS s, its output into a file; sets RUN_TPS, RUN_TX,
-# RUN_FAILED and RUN_PG_CPU (PostgreSQL's CPU ticks over the run)
+# Waits, at most 300 s, until the server has spent under 5 % of a core in one second: the HTTP run leaves the server
+# background work (the notices, events and audit entries of its flows), whose PostgreSQL CPU would be counted as the
+# next pgbench run's, and whose CPU would take from it. Prints how long it waited.
+wait_for_quiet_server() {
+  local waited=0 a b
+  while (( waited < 300 )); do
+    a=$(server_cpu); sleep 1; b=$(server_cpu); waited=$(( waited + 1 ))
+    (( (b - a) * 20 < TICKS_PER_SECOND )) && break
+  done
+  echo "(the server settled after ${waited} s: $(( (b - a) * 1000 / TICKS_PER_SECOND )) ms of its CPU in the last second)"
+}
+
+# pgbench over one script with $CLIENTS clients for $PGBENCH_SECONDS s, its output into a file, once the server is
+# quiet; sets RUN_TPS, RUN_TX, RUN_FAILED, RUN_PG_CPU (PostgreSQL's CPU ticks over the run) and RUN_SERVER_CPU (the
+# server's own over the run: its pollers, and any background work that had not settled)
 run_pgbench() {
-  local script="$1" out="$2" before after
+  local script="$1" out="$2" before after server_before
+  wait_for_quiet_server
+  server_before=$(server_cpu)
   before=$(postgres_cpu)
   PGPASSWORD= "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -M prepared -c "$CLIENTS" -j 2 -T "$PGBENCH_SECONDS" \
     -D rows="$ROWS" -f "$script" postgres 2>&1 | tee "$out"
@@ -196,6 +211,7 @@ run_pgbench() {
   sleep 1
   after=$(postgres_cpu)
   RUN_PG_CPU=$(( after - before ))
+  RUN_SERVER_CPU=$(( $(server_cpu) - server_before ))
   RUN_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | tail -1)
   RUN_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
   RUN_FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
@@ -205,12 +221,12 @@ echo "== 3. PostgreSQL-only ceiling: pgbench, $CLIENTS clients, ${PGBENCH_SECOND
 sql -f bench/cancel-rows-setup.sql >/dev/null
 ROWS=$(sql -c 'SELECT count(*) FROM ceiling.work')
 run_pgbench bench/cancel-rows.sql "$WORK_DIR/pgbench.txt"
-TPS=$RUN_TPS PGBENCH_TX=$RUN_TX PG_FAILED=$RUN_FAILED PG_CPU=$RUN_PG_CPU
+TPS=$RUN_TPS PGBENCH_TX=$RUN_TX PG_FAILED=$RUN_FAILED PG_CPU=$RUN_PG_CPU PG_SERVER_CPU=$RUN_SERVER_CPU
 
 # 4. Last, as it writes into the application's own tables (after the ceiling's copies were taken).
 echo "== 4. the flow by SQL alone: pgbench, $CLIENTS clients, ${PGBENCH_SECONDS} s, bench/flow-rows.sql (the application's tables)"
 run_pgbench bench/flow-rows.sql "$WORK_DIR/flow.txt"
-FLOW_TPS=$RUN_TPS FLOW_TX=$RUN_TX FLOW_FAILED=$RUN_FAILED FLOW_PG_CPU=$RUN_PG_CPU
+FLOW_TPS=$RUN_TPS FLOW_TX=$RUN_TX FLOW_FAILED=$RUN_FAILED FLOW_PG_CPU=$RUN_PG_CPU FLOW_SERVER_CPU=$RUN_SERVER_CPU
 # its statements a flow, to hold beside the probe's count of the server's: the script is kept by hand
 FLOW_STATEMENTS=$(( $(grep -c ';$' bench/flow-rows.sql) - $(grep -cE '^(BEGIN|COMMIT);$' bench/flow-rows.sql) ))
 sleep 1  # the server's sealer runs every 0.2 s: what it has not sealed a second later, it is behind on
@@ -246,8 +262,8 @@ if [[ -f "$WORK_DIR/cpu-start.txt" && -f "$WORK_DIR/cpu-end.txt" ]]; then
     echo "server JIT: $(( J1 - J0 )) compilations during the measure phase (jstat -compiler; hundreds: still warming up, raise --warmup)"
   fi
 fi
-echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${PG_CPU:-0}" "${PGBENCH_TX:-0}") ms per transaction"
+echo "PostgreSQL-only ceiling (pgbench, same rows, durable commits): $TPS transactions/s, failed ${PG_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${PG_CPU:-0}" "${PGBENCH_TX:-0}") ms per transaction; the idle server's own CPU beside it $(per_unit_ms "${PG_SERVER_CPU:-0}" "${PGBENCH_TX:-0}") ms per transaction"
 FLOW_RATIO=$(awk -v a="$CPS" -v b="$FLOW_TPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-echo "the flow by SQL alone (pgbench, the quote and the cancel in the application's tables, its 4 transactions): ${FLOW_TPS:-0} flows/s, failed ${FLOW_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${FLOW_PG_CPU:-0}" "${FLOW_TX:-0}") ms per flow; HTTP / this: $FLOW_RATIO; audit entries left unsealed: $UNSEALED"
+echo "the flow by SQL alone (pgbench, the quote and the cancel in the application's tables, its 4 transactions): ${FLOW_TPS:-0} flows/s, failed ${FLOW_FAILED:-0}, PostgreSQL CPU $(per_unit_ms "${FLOW_PG_CPU:-0}" "${FLOW_TX:-0}") ms per flow (the idle server's own beside it $(per_unit_ms "${FLOW_SERVER_CPU:-0}" "${FLOW_TX:-0}") ms); HTTP / this: $FLOW_RATIO; audit entries left unsealed: $UNSEALED"
 echo "  its statements a flow (without BEGIN/COMMIT): $FLOW_STATEMENTS; the server's by the probe: quote $PER_QUOTE_NO_TX + cancel $PER_CANCEL_NO_TX (a difference of one or more: bench/flow-rows.sql is behind the server's SQL)"
 echo "CEILING cancellations/s=$CPS pg_tps=$TPS ratio=$RATIO p99_ms=$(field p99_ms) errors=$(field errors) statements=$PER_CANCEL flow_sql_tps=${FLOW_TPS:-0} http_over_flow_sql=$FLOW_RATIO"
