@@ -19,7 +19,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class OfficialChannelsTests {
 
-	/** The demo vendor's channels, as application.properties configures them. */
+	/**
+	 * The demo vendor's channels (application.properties) with a second line, for the UK and Ireland, as the
+	 * integration tests of several lines add it (testing.SecondSupportLine).
+	 */
 	static OfficialChannels acme() {
 		return new OfficialChannels(new OfficialChannelsProperties(
 				List.of(new PhoneLine("+1 202-555-0142", "Acme support (US and Canada)", List.of("US", "CA")),

@@ -4,6 +4,7 @@ import static dev.subdesk.web.PortalBrowser.assertAccessible;
 import static dev.subdesk.web.PortalBrowser.screenshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.testing.SecondSupportLine;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -13,8 +14,12 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** "Is this really Acme?" in a real browser: reached from the footer, answered on the page the form posts to, accessible. */
+/**
+ * "Is this really Acme?" in a real browser: reached from the footer, answered on the page the form posts to,
+ * accessible; with a second line for the UK and Ireland (the demo's defaults have one).
+ */
 @SubdeskIntegrationTest
+@SecondSupportLine
 class SupportCheckBrowserIntegrationTests extends PortalTestSupport {
 
 	WebDriver browser;

@@ -2,6 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.testing.SecondSupportLine;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,10 @@ import org.junit.jupiter.api.Test;
  * The page "Is this really Acme?" ({@code /support/check}): a form without JavaScript, with a CSRF token, in English
  * and German, that gives a clear verdict on a phone number, a web address or an email sender, and a {@code 400}
  * page for what is none of them; and the official channels in every page's footer and on the support page, from
- * their one configuration.
+ * their one configuration, here with a second line for the UK and Ireland (the demo's defaults have one).
  */
 @SubdeskIntegrationTest
+@SecondSupportLine
 class SupportCheckPageIntegrationTests extends PortalTestSupport {
 
 	@Test
