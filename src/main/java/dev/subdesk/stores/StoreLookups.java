@@ -80,10 +80,14 @@ class StoreLookups {
 	/** How many calls in a row that fail end a run's calls to that store (the rest are left to the next run). */
 	static final int FAILURES_IN_A_ROW = 3;
 
+	/**
+	 * The due purchases of one store, along its own rows of the due index (V424): each store's share of a run is taken
+	 * apart, so that another store's backlog, however much earlier due, never fills the run.
+	 */
 	private static final String SELECT_DUE = """
 			SELECT store, purchase_id, subscription_id, lookups, lookup_due_at, last_lookup_at FROM store_purchases
-			WHERE lookup_due_at <= :now AND store IN (:stores) AND subscription_id IS NOT NULL
-			ORDER BY lookup_due_at, store, purchase_id
+			WHERE store = :store AND lookup_due_at <= :now AND subscription_id IS NOT NULL
+			ORDER BY lookup_due_at, purchase_id
 			LIMIT :batch
 			FOR UPDATE SKIP LOCKED
 			""";
@@ -204,13 +208,14 @@ class StoreLookups {
 			@Nullable Timestamp lastLookup) {
 	}
 
-	/** Asks the store about the purchases due now (a batch), and applies each answer, for at most the run's limit. */
+	/** Asks each store about its purchases due now (a batch a store), applies each answer, for at most the run's limit. */
 	Run run() {
 		return run(runLimit);
 	}
 
 	/**
-	 * Asks the store about the purchases due now (a batch), and applies each answer, one after the other: the
+	 * Asks each store about its purchases due now (a batch a store, taken apart: another store's backlog never
+	 * takes a store's share), and applies each answer, one after the other, a purchase of each store in turn: the
 	 * scheduler's one thread runs every job of the node, so a run ends once {@code limit} has passed (a call under way
 	 * finishes, bounded by its timeout), and asks a store no more after {@value #FAILURES_IN_A_ROW} calls to it in a
 	 * row failed (it is down, or holds every call till the timeout). The purchases it did not get to are given back
@@ -230,7 +235,9 @@ class StoreLookups {
 		}
 		long started = System.nanoTime(); // elapsed real time: the test clock does not move while a call waits
 		Instant now = clock.instant();
-		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> claim(now, stores)));
+		List<Claimed> claimed = Objects.requireNonNull(tx.execute(status -> inTurn(stores.stream()
+			.map(store -> claim(now, store))
+			.toList())));
 		int applied = 0;
 		int failed = 0;
 		Map<String, Integer> failing = new HashMap<>();
@@ -281,22 +288,39 @@ class StoreLookups {
 	}
 
 	/**
-	 * Takes the due purchases (skipping those another node holds) whose subscription still awaits the store, and moves
-	 * each one's next lookup on by its interval before the store is asked, so that no other run asks again meanwhile
-	 * and a failed call waits its interval. One whose subscription changed otherwise is rescheduled by what it is now.
+	 * The purchases taken of each store, one of each store in turn (each store's in due order): a store that holds
+	 * every call till its timeout takes no more of the run's time than the others, as each has its own share.
 	 */
-	private List<Claimed> claim(Instant now, List<String> stores) {
+	static <T> List<T> inTurn(List<List<T>> byStore) {
+		List<T> turns = new ArrayList<>();
+		int longest = byStore.stream().mapToInt(List::size).max().orElse(0);
+		for (int i = 0; i < longest; i++) {
+			for (List<T> store : byStore) {
+				if (i < store.size()) {
+					turns.add(store.get(i));
+				}
+			}
+		}
+		return turns;
+	}
+
+	/**
+	 * Takes the store's due purchases, at most a batch of them (skipping those another node holds), whose subscription
+	 * still awaits the store, and moves each one's next lookup on by its interval before the store is asked, so that
+	 * no other run asks again meanwhile and a failed call waits its interval. One whose subscription changed otherwise
+	 * is rescheduled by what it is now. Each store is taken apart: its share of the run is its own.
+	 */
+	private List<Claimed> claim(Instant now, String store) {
 		List<Claimed> claimed = new ArrayList<>();
 		jdbc.sql(SELECT_DUE)
 			.param("now", Timestamp.from(now))
-			.param("stores", stores)
+			.param("store", store)
 			.param("batch", batch)
 			.query((rs, row) -> new Object[] { rs.getString("store"), rs.getString("purchase_id"),
 					rs.getString("subscription_id"), rs.getInt("lookups"), rs.getTimestamp("lookup_due_at"),
 					rs.getTimestamp("last_lookup_at") })
 			.list()
 			.forEach(r -> {
-				String store = (String) r[0];
 				String purchase = (String) r[1];
 				Instant due = subscriptions.find((String) r[2]).map(StoreLookups::dueAt).orElse(null);
 				if (due == null || due.isAfter(now)) {

@@ -60,6 +60,14 @@ class StoreLookupsTests {
 		assertThat(StoreLookups.interval(1_000)).isEqualTo(Duration.ofDays(1));
 	}
 
+	@Test
+	void eachStoresPurchasesAreAskedInTurnEachStoresInDueOrder() {
+		assertThat(StoreLookups.inTurn(java.util.List.of(java.util.List.of("g1", "g2", "g3", "g4"),
+				java.util.List.of("a1", "a2")))).containsExactly("g1", "a1", "g2", "a2", "g3", "g4");
+		assertThat(StoreLookups.inTurn(java.util.List.of(java.util.List.of(), java.util.List.of("a1"))))
+			.containsExactly("a1");
+	}
+
 	private static Subscription subscription(Subscription.Status status, boolean autoRenew, @Nullable Instant cancelAt,
 			@Nullable Instant storeGraceUntil) {
 		return subscription(Channel.GOOGLE_PLAY, status, autoRenew, cancelAt, storeGraceUntil);
