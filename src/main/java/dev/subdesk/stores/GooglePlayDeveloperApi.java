@@ -20,9 +20,12 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -32,8 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The Play Developer API itself: {@code GET /androidpublisher/v3/applications/{package}/purchases/subscriptionsv2/tokens/{token}}
  * with an OAuth 2.0 access token of the vendor's service account, got by the JWT bearer grant (RFC 7523: a JWT the
  * service account's key signs, RS256, scope {@code androidpublisher}) and kept until a minute before it expires. A
- * {@code 404} is a token Google does not know; a {@code 401} gets a new access token and one more try; anything else
- * that is not an answer (no whole answer within the timeout, an answer over {@link StoreHttp#MAX_BODY}:
+ * {@code 404} or {@code 410} whose reasons say so ({@link #unknownPurchase}) is a token Google does not know (or a
+ * purchase it no longer keeps); a {@code 401} gets a new access token and one more try; anything else that is not an
+ * answer (another {@code 404}, as {@code applicationNotFound}: a package name not Google's, or an app our service
+ * account is not linked to; no whole answer within the timeout, an answer over {@link StoreHttp#MAX_BODY}:
  * {@link StoreHttp}) is {@link Unavailable}, so the push is refused and Pub/Sub pushes it again later. The
  * assertion and the access token's lifetime are in real time ({@link WallClock}), not the clock bean's: Google checks
  * them against its own clock, which the test clock does not move.
@@ -41,6 +46,23 @@ import tools.jackson.databind.json.JsonMapper;
 final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 
 	static final String SCOPE = "https://www.googleapis.com/auth/androidpublisher";
+
+	/**
+	 * The reason ({@code error.errors[].reason}) of a {@code 404} that says Google does not know the purchase token:
+	 * {@code purchaseTokenNotFound} ("The purchase token was not found.", its location the {@code token}). The API
+	 * reference's own {@code 404} reason, {@code notFound}, is given for any identifier not found (the purchase token,
+	 * the package name ...), and {@code applicationNotFound} for the package: neither is about the purchase, nor is a
+	 * {@code 404} without a reason. See DESIGN-NOTES, "Google's 404".
+	 */
+	static final Set<String> UNKNOWN_TOKEN = Set.of("purchaseTokenNotFound");
+
+	/**
+	 * The reasons of a {@code 410} that say Google no longer keeps the purchase: a subscription expired too long ago
+	 * (60 days) for a query ({@code subscriptionPurchaseNoLongerAvailable}; {@code purchaseTokenNoLongerValid} before
+	 * it). A {@code 410} without a reason counts too: Google announced it as answered "with no content".
+	 */
+	static final Set<String> NO_LONGER_KEPT = Set.of("subscriptionPurchaseNoLongerAvailable",
+			"purchaseTokenNoLongerValid");
 
 	/** The Play Developer API could not be asked (down, slow, refusing our account): nothing can be decided now. */
 	static final class Unavailable extends RuntimeException {
@@ -110,8 +132,63 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 		}
 		return switch (answer.statusCode()) {
 			case 200 -> Optional.of(purchase(answer.body()));
-			case 404, 410 -> Optional.empty();
+			case 404, 410 -> {
+				GoogleError error = GoogleError.of(answer.body(), json);
+				if (unknownPurchase(answer.statusCode(), error)) {
+					yield Optional.empty();
+				}
+				// a package name not Google's, an app not linked to our service account, an identifier: no answer
+				throw new Unavailable("purchases.subscriptionsv2.get answered " + answer.statusCode() + " " + error, null);
+			}
 			default -> throw new Unavailable("purchases.subscriptionsv2.get answered " + answer.statusCode(), null);
+		};
+	}
+
+	/**
+	 * What Google's error body says: its {@code error.errors[].reason}s and {@code error.message}; {@code readable}
+	 * false when the body is not Google's JSON (an empty body is readable, with no reasons).
+	 */
+	record GoogleError(boolean readable, List<String> reasons, String message) {
+
+		static GoogleError of(String body, JsonMapper json) {
+			if (body.isBlank()) {
+				return new GoogleError(true, List.of(), "");
+			}
+			try {
+				JsonNode error = json.readTree(body).path("error");
+				if (!error.isObject()) {
+					return new GoogleError(false, List.of(), "");
+				}
+				List<String> reasons = new ArrayList<>();
+				error.path("errors").forEach(e -> reasons.add(e.path("reason").asString("")));
+				String message = error.path("message").asString("");
+				return new GoogleError(true, List.copyOf(reasons),
+						message.length() > 200 ? message.substring(0, 200) + "..." : message);
+			}
+			catch (JacksonException e) {
+				return new GoogleError(false, List.of(), "");
+			}
+		}
+
+		@Override
+		public String toString() {
+			return readable ? reasons + (message.isEmpty() ? "" : " (" + message + ")")
+					: "(a body that is not Google's error)";
+		}
+	}
+
+	/**
+	 * Whether a {@code 404} or {@code 410} says Google does not know the purchase token ({@link #UNKNOWN_TOKEN}) or no
+	 * longer keeps the purchase ({@link #NO_LONGER_KEPT}); every reason must say so.
+	 */
+	static boolean unknownPurchase(int status, GoogleError error) {
+		if (!error.readable()) {
+			return false;
+		}
+		return switch (status) {
+			case 404 -> !error.reasons().isEmpty() && UNKNOWN_TOKEN.containsAll(error.reasons());
+			case 410 -> NO_LONGER_KEPT.containsAll(error.reasons());
+			default -> false;
 		};
 	}
 

@@ -15,7 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A purchase the store answers a lookup ({@link StoreLookups}) that it does not know: Google Play's {@code 404} or
- * {@code 410} for its purchase token (an unknown token, or a purchase it no longer keeps, as one ended long ago), the
+ * {@code 410} for its purchase token whose reasons say so ({@link GooglePlayDeveloperApi#unknownPurchase}: an unknown
+ * token, or a purchase it no longer keeps, as one ended long ago; {@code applicationNotFound} is no answer), the
  * App Store's {@code 404} with {@code errorCode} TransactionIdNotFoundError or OriginalTransactionIdNotFoundError for
  * its original transaction id ({@link AppStoreServerApi#UNKNOWN_TRANSACTION}; another {@code 404}, as AppNotFoundError,
  * or an answer without the purchase, is no answer). Such an answer is recorded as the lookup's row

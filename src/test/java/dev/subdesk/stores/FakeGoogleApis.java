@@ -53,8 +53,60 @@ final class FakeGoogleApis implements AutoCloseable {
 	 */
 	final AtomicReference<@Nullable Clock> googleTime = new AtomicReference<>();
 	private final Map<String, String> purchases = new ConcurrentHashMap<>();
-	/** The status {@code subscriptionsv2.get} answers about a purchase token put here (410: one Google no longer keeps). */
+	/**
+	 * The status {@code subscriptionsv2.get} answers about a purchase token put here (410: one Google no longer keeps),
+	 * with its {@link #errorBody default body}, or the one {@link #answer} put.
+	 */
 	final Map<String, Integer> tokenStatus = new ConcurrentHashMap<>();
+	/** The body answered with a purchase token's {@link #tokenStatus}, when not its default. */
+	final Map<String, String> tokenBody = new ConcurrentHashMap<>();
+
+	/**
+	 * Google's error body ({@code error.errors[]} as the Play Developer API answers): {@code status} its
+	 * {@code error.status} (null: none), {@code reason} its one error's reason.
+	 */
+	static String error(int code, @Nullable String status, String reason, String location, String message) {
+		Map<String, Object> error = new java.util.LinkedHashMap<>();
+		error.put("code", code);
+		error.put("message", message);
+		if (status != null) {
+			error.put("status", status);
+		}
+		error.put("errors", List.of(Map.of("domain", "global", "reason", reason, "location", location, "locationType",
+				"parameter", "message", message)));
+		return JSON.writeValueAsString(Map.of("error", error));
+	}
+
+	/** A purchase token Google does not know. */
+	static final String TOKEN_NOT_FOUND = error(404, "NOT_FOUND", "purchaseTokenNotFound", "token",
+			"The purchase token was not found.");
+
+	/** A package name Google has no app of (or none our service account may see). */
+	static final String APPLICATION_NOT_FOUND = error(404, "NOT_FOUND", "applicationNotFound", "packageName",
+			"No application was found for the given package name.");
+
+	/** The API reference's generic 404: an identifier (a purchase token, a package name ...) not found. */
+	static final String NOT_FOUND = error(404, "NOT_FOUND", "notFound", "packageName",
+			"The requested resource could not be found.");
+
+	/** A subscription expired too long ago for Google to keep it (60 days). */
+	static final String NO_LONGER_AVAILABLE = error(410, null, "subscriptionPurchaseNoLongerAvailable", "token",
+			"The subscription purchase is no longer available for query because it has been expired for too long.");
+
+	/** What Google answers with {@code status} when nothing else was put: a 404 about the token, a 410 long expired. */
+	static String errorBody(int status) {
+		return switch (status) {
+			case 404 -> TOKEN_NOT_FOUND;
+			case 410 -> NO_LONGER_AVAILABLE;
+			default -> "{\"error\":{\"code\":" + status + "}}";
+		};
+	}
+
+	/** Every call about {@code token} is answered {@code status} with {@code body} from now on. */
+	void answer(String token, int status, String body) {
+		tokenBody.put(token, body);
+		tokenStatus.put(token, status);
+	}
 	/** How the API answers every call, when set: {@link #TRICKLE} or {@link #HUGE}. */
 	final AtomicReference<@Nullable String> answerMode = new AtomicReference<>();
 
@@ -153,7 +205,7 @@ final class FakeGoogleApis implements AutoCloseable {
 		String[] segments = exchange.getRequestURI().getRawPath().split("/");
 		asked.add(URLDecoder.decode(segments[segments.length - 1], StandardCharsets.UTF_8));
 		if (apiStatus.get() != 0) {
-			answer(exchange, apiStatus.get(), "{\"error\":{\"code\":" + apiStatus.get() + "}}");
+			answer(exchange, apiStatus.get(), errorBody(apiStatus.get()));
 			return;
 		}
 		if (!authorization.startsWith("Bearer ") || !issued.contains(authorization.substring(7))) {
@@ -164,9 +216,10 @@ final class FakeGoogleApis implements AutoCloseable {
 		String[] path = exchange.getRequestURI().getRawPath().split("/");
 		String key = URLDecoder.decode(path[4], StandardCharsets.UTF_8) + "/"
 				+ URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8);
-		Integer status = tokenStatus.get(URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8));
+		String token = URLDecoder.decode(path[path.length - 1], StandardCharsets.UTF_8);
+		Integer status = tokenStatus.get(token);
 		if (status != null) {
-			answer(exchange, status, "{\"error\":{\"code\":" + status + "}}");
+			answer(exchange, status, tokenBody.getOrDefault(token, errorBody(status)));
 			return;
 		}
 		String found = purchases.get(key);
@@ -180,7 +233,7 @@ final class FakeGoogleApis implements AutoCloseable {
 			return;
 		}
 		if (found == null) {
-			answer(exchange, 404, "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\"}}");
+			answer(exchange, 404, TOKEN_NOT_FOUND);
 			return;
 		}
 		answer(exchange, 200, found);

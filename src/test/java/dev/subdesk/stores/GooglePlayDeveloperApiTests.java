@@ -157,6 +157,26 @@ class GooglePlayDeveloperApiTests {
 	}
 
 	@Test
+	void aNotFoundAboutThePackageOrWithoutTheTokensReasonIsUnavailableNotAnUnknownPurchase() {
+		google.put("example.acme.app", "t1", PURCHASE);
+		google.answer("t1", 404, FakeGoogleApis.APPLICATION_NOT_FOUND);
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class)
+			.hasMessageContaining("404")
+			.hasMessageContaining("applicationNotFound")
+			.hasMessageContaining("No application was found for the given package name.");
+		google.answer("t1", 404, FakeGoogleApis.NOT_FOUND);
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class)
+			.hasMessageContaining("notFound");
+		google.answer("t1", 404, "");
+		assertThatThrownBy(() -> api.get("example.acme.app", "t1")).isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+
+		google.answer("t1", 404, FakeGoogleApis.TOKEN_NOT_FOUND);
+		assertThat(api.get("example.acme.app", "t1")).isEmpty();
+		google.answer("t1", 410, FakeGoogleApis.NO_LONGER_AVAILABLE);
+		assertThat(api.get("example.acme.app", "t1")).isEmpty();
+	}
+
+	@Test
 	void aFailingOrUnreachableApiIsUnavailableNotAnAnswer() {
 		google.put("example.acme.app", "t1", PURCHASE);
 		google.apiStatus.set(503);

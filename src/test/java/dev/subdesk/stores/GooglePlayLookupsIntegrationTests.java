@@ -10,10 +10,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -64,6 +68,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 	void reachable() {
 		GOOGLE.apiStatus.set(0);
 		GOOGLE.tokenStatus.clear();
+		GOOGLE.tokenBody.clear();
 	}
 
 	/** A purchase on Google Play, its first notice applied, and a device on its seat. */
@@ -151,6 +156,13 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 				SELECT outcome FROM store_notifications
 				WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p AND type = 'LOOKUP' ORDER BY signed_at, received_at
 				""").param("p", p.token).query(String.class).list();
+	}
+
+	private int unknownAnswers(Purchase p) {
+		return jdbc.sql("SELECT unknown_answers FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.token)
+			.query(Integer.class)
+			.single();
 	}
 
 	private void advanceTo(Instant instant) {
@@ -327,7 +339,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		Purchase p = new Purchase();
 		Purchase q = new Purchase();
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
-		GOOGLE.apiStatus.set(404); // a package name not Google's: nothing is known
+		GOOGLE.apiStatus.set(404); // every token unknown (purchaseTokenNotFound), as if they were another app's
 
 		runWhileDue(p, 12); // over 6 days
 
@@ -433,5 +445,57 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		assertThat(due(p)).isBetween(fixtures.now().plus(Duration.ofDays(1)).minus(Duration.ofMinutes(1)),
 				fixtures.now().plus(Duration.ofDays(1)));
 		assertThat(lookupOutcomes(p)).as("no answer, none recorded").isEmpty();
+	}
+
+	/**
+	 * A 404 about the package (applicationNotFound: a package name not Google's, or an app the service account is not
+	 * linked to), the API reference's generic notFound (any identifier), one without a reason or not Google's JSON, a
+	 * 410 of another reason: none says Google does not know the purchase token.
+	 */
+	static Stream<Arguments> answersNotAboutThePurchase() {
+		return Stream.of(Arguments.of(404, FakeGoogleApis.APPLICATION_NOT_FOUND),
+				Arguments.of(404, FakeGoogleApis.NOT_FOUND),
+				Arguments.of(404, "{\"error\":{\"code\":404,\"message\":\"Not Found\",\"status\":\"NOT_FOUND\"}}"),
+				Arguments.of(404, "<html><body>Not Found</body></html>"),
+				Arguments.of(404, ""),
+				Arguments.of(410, FakeGoogleApis.error(410, null, "deleted", "packageName", "The app was deleted.")));
+	}
+
+	@ParameterizedTest
+	@MethodSource("answersNotAboutThePurchase")
+	void aNotFoundThatDoesNotSayThePurchaseTokenIsUnknownIsNeverCountedAndAskedAboutOn(int status, String body) {
+		Purchase p = new Purchase();
+		new Purchase(); // Google knows it, still in its period: asked on, its answers applied
+		GOOGLE.answer(p.token, status, body);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		runWhileDue(p, 10); // 1, 2, 4 ... hours, a day apart: over 4 days
+
+		assertThat(p.lookups()).isEqualTo(10);
+		assertThat(lookupOutcomes(p)).as("no answer, none recorded").isEmpty();
+		assertThat(unknownAnswers(p)).isZero();
+		assertThat(due(p)).isAfter(fixtures.now());
+	}
+
+	/** purchaseTokenNotFound; a subscription expired too long ago (410, with its reason, the older one, or none). */
+	static Stream<Arguments> answersThatGoogleDoesNotKnowThePurchase() {
+		return Stream.of(Arguments.of(404, FakeGoogleApis.TOKEN_NOT_FOUND),
+				Arguments.of(410, FakeGoogleApis.NO_LONGER_AVAILABLE),
+				Arguments.of(410, FakeGoogleApis.error(410, null, "purchaseTokenNoLongerValid", "token",
+						"The purchase token is no longer valid.")),
+				Arguments.of(410, ""));
+	}
+
+	@ParameterizedTest
+	@MethodSource("answersThatGoogleDoesNotKnowThePurchase")
+	void aNotFoundOrGoneThatSaysThePurchaseTokenIsUnknownIsCounted(int status, String body) {
+		Purchase p = new Purchase();
+		GOOGLE.answer(p.token, status, body);
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+
+		lookups.run();
+
+		assertThat(lookupOutcomes(p)).containsExactly("UNKNOWN");
+		assertThat(unknownAnswers(p)).isEqualTo(1);
 	}
 }
