@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,34 +38,15 @@ import tools.jackson.databind.JsonNode;
 @ExtendWith(OutputCaptureExtension.class)
 class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 
-	private static final FakeAppStoreServerApi APPLE;
+	@AutoClose
+	private static final AppStoreServerApiFixture APP_STORE = AppStoreServerApiFixture.start();
 
-	private static final Path KEY_FILE;
-
-	static {
-		try {
-			APPLE = new FakeAppStoreServerApi();
-			KEY_FILE = APPLE.writeKeyFile(Files.createTempDirectory("app-store-key"));
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
+	private static final FakeAppStoreServerApi APPLE = APP_STORE.apple();
 
 	@DynamicPropertySource
 	static void appStoreServerApi(DynamicPropertyRegistry registry) {
-		registry.add("subdesk.stores.apple.api.private-key", () -> KEY_FILE.toUri().toString());
-		registry.add("subdesk.stores.apple.api.key-id", () -> FakeAppStoreServerApi.KEY_ID);
-		registry.add("subdesk.stores.apple.api.issuer-id", () -> FakeAppStoreServerApi.ISSUER_ID);
-		registry.add("subdesk.stores.apple.api.base-url", () -> APPLE.base().toString());
-		registry.add("subdesk.stores.apple.api.timeout", () -> "PT2S");
+		APP_STORE.configure(registry);
 		registry.add("subdesk.stores.lookup-run-limit", () -> "PT5S");
-	}
-
-	@AfterAll
-	static void stop() throws IOException {
-		APPLE.close();
-		Files.deleteIfExists(KEY_FILE);
 	}
 
 	@Autowired

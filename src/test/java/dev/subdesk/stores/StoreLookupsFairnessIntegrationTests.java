@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,35 +34,16 @@ class StoreLookupsFairnessIntegrationTests extends ApiIntegrationTest {
 
 	private static final FakeGoogleApis GOOGLE = PLAY.google();
 
-	private static final FakeAppStoreServerApi APPLE;
+	@AutoClose
+	private static final AppStoreServerApiFixture APP_STORE = AppStoreServerApiFixture.start();
 
-	private static final Path KEY_FILE;
-
-	static {
-		try {
-			APPLE = new FakeAppStoreServerApi();
-			KEY_FILE = APPLE.writeKeyFile(Files.createTempDirectory("app-store-key"));
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
+	private static final FakeAppStoreServerApi APPLE = APP_STORE.apple();
 
 	@DynamicPropertySource
 	static void storeApis(DynamicPropertyRegistry registry) {
 		PLAY.configure(registry);
-		registry.add("subdesk.stores.apple.api.private-key", () -> KEY_FILE.toUri().toString());
-		registry.add("subdesk.stores.apple.api.key-id", () -> FakeAppStoreServerApi.KEY_ID);
-		registry.add("subdesk.stores.apple.api.issuer-id", () -> FakeAppStoreServerApi.ISSUER_ID);
-		registry.add("subdesk.stores.apple.api.base-url", () -> APPLE.base().toString());
-		registry.add("subdesk.stores.apple.api.timeout", () -> "PT2S");
+		APP_STORE.configure(registry);
 		registry.add("subdesk.stores.lookup-batch", () -> String.valueOf(BATCH));
-	}
-
-	@AfterAll
-	static void stop() throws IOException {
-		APPLE.close();
-		Files.deleteIfExists(KEY_FILE);
 	}
 
 	@Autowired
