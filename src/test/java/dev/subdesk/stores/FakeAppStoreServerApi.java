@@ -1,5 +1,7 @@
 package dev.subdesk.stores;
 
+import static dev.subdesk.stores.FakeAnswers.answer;
+
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
@@ -171,12 +173,12 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 			return; // the caller timed out
 		}
 		if (failure != null && failure == TRICKLE) {
-			trickle(exchange);
+			FakeAnswers.trickle(exchange);
 			return;
 		}
 		if (failure != null && failure == HUGE) {
-			answer(exchange, 200, "{\"environment\":\"Production\",\"bundleId\":\"" + BUNDLE_ID
-					+ "\",\"data\":[],\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+			answer(exchange, 200, FakeAnswers.padded("{\"environment\":\"Production\",\"bundleId\":\"" + BUNDLE_ID
+					+ "\",\"data\":[]}"));
 			return;
 		}
 		Long delay = delays.get(transactionId);
@@ -208,41 +210,6 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 			return;
 		}
 		answer(exchange, 200, found);
-	}
-
-	/** Sends the headers of a {@code 200}, then a space of its body every 100 ms, for at most a minute. */
-	private static void trickle(HttpExchange exchange) {
-		try (exchange) {
-			exchange.getResponseHeaders().set("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, 0);
-			var body = exchange.getResponseBody();
-			body.write('{');
-			body.flush();
-			for (int i = 0; i < 600; i++) {
-				Thread.sleep(100);
-				body.write(' ');
-				body.flush();
-			}
-			body.write('}');
-		}
-		catch (IOException e) {
-			// the caller gave up
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-		try (exchange) {
-			byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-			exchange.getResponseHeaders().set("Content-Type", "application/json");
-			exchange.sendResponseHeaders(status, bytes.length);
-			exchange.getResponseBody().write(bytes);
-		}
-		catch (IOException e) {
-			// the caller gave up (timed out): nothing to answer
-		}
 	}
 
 	@Override

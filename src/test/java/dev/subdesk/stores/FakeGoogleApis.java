@@ -166,6 +166,10 @@ final class FakeGoogleApis implements AutoCloseable {
 		issued.clear();
 	}
 
+	private static void answer(HttpExchange exchange, int status, String body) {
+		FakeAnswers.answer(exchange, status, body);
+	}
+
 	private void token(HttpExchange exchange) throws IOException {
 		String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 		Map<String, String> form = java.util.Arrays.stream(body.split("&"))
@@ -224,12 +228,11 @@ final class FakeGoogleApis implements AutoCloseable {
 		}
 		String found = purchases.get(key);
 		if (TRICKLE.equals(answerMode.get())) {
-			trickle(exchange);
+			FakeAnswers.trickle(exchange);
 			return;
 		}
 		if (HUGE.equals(answerMode.get())) {
-			answer(exchange, 200, found == null ? "{}" : found.replaceFirst("\\{", "{\"pad\":\""
-					+ "x".repeat(2 * 1024 * 1024) + "\","));
+			answer(exchange, 200, found == null ? "{}" : FakeAnswers.padded(found));
 			return;
 		}
 		if (found == null) {
@@ -237,37 +240,6 @@ final class FakeGoogleApis implements AutoCloseable {
 			return;
 		}
 		answer(exchange, 200, found);
-	}
-
-	/** Sends the headers of a {@code 200}, then a space of its body every 100 ms, for at most a minute. */
-	private static void trickle(HttpExchange exchange) {
-		try (exchange) {
-			exchange.getResponseHeaders().set("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, 0);
-			var body = exchange.getResponseBody();
-			body.write('{');
-			body.flush();
-			for (int i = 0; i < 600; i++) {
-				Thread.sleep(100);
-				body.write(' ');
-				body.flush();
-			}
-			body.write('}');
-		}
-		catch (IOException e) {
-			// the caller gave up
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().set("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		exchange.getResponseBody().write(bytes);
-		exchange.close();
 	}
 
 	@Override
