@@ -18,11 +18,14 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -30,6 +33,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * name is the one used, and a start with any demo default in force is refused, saying which and how to fix it.
  * The database is an embedded PostgreSQL the test starts itself, standing in for the operator's server.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ProductionModeIntegrationTests {
 
 	private static final String ALL_PROBLEMS_HEADLINE = "Production mode (a database is configured, or SUBDESK_MODE=production) "
@@ -192,6 +196,101 @@ class ProductionModeIntegrationTests {
 		try (ConfigurableApplicationContext server = start(config)) {
 			assertThat(planCodes(new Api(port(server)))).as("production starts; the plans it already had stay")
 				.containsExactly(DEMO_CATALOG);
+		}
+	}
+
+	@Test
+	void aRunningDemoNodeShutsItsMailboxAtTheNextRequestOnceAProductionStartMarksTheDatabaseAndStops(
+			CapturedOutput output) throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.seed", "true");
+		demo.put("subdesk.demo.production-mark-check", "PT1H"); // only the mailbox's own read of the mark
+		ConfigurableApplicationContext server = start(demo);
+		try {
+			PortalBrowser browser = new PortalBrowser(port(server));
+			browser.get("/portal/sign-in");
+			browser.post("/portal/sign-in", "email=erika.demo%40example.com");
+			var before = browser.get("/demo/mailbox");
+			assertThat(before.statusCode()).isEqualTo(200);
+			assertThat(before.body()).contains("<td>SIGN_IN_CODE</td>").contains("erika.demo@example.com");
+
+			markAsAProductionStartDoes(url, server);
+
+			var after = browser.get("/demo/mailbox");
+			assertThat(after.statusCode()).as("as if it did not exist").isEqualTo(404);
+			assertThat(after.body()).doesNotContain("SIGN_IN_CODE").doesNotContain("erika.demo@example.com")
+				.contains("Demo mode is off");
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !server.isActive());
+			assertThat(output).contains("Demo mode (SUBDESK_MODE=demo) is running on a database that a production-mode "
+					+ "start has now marked").contains("This node stops");
+		}
+		finally {
+			server.close();
+		}
+	}
+
+	@Test
+	void aRunningDemoNodeStopsAtItsNextCheckOnceAProductionStartMarksTheDatabase(CapturedOutput output) throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.production-mark-check", "PT0.2S");
+		ConfigurableApplicationContext server = start(demo);
+		try {
+			assertThat(new Api(port(server)).get("/test-clock").status()).as("a demo node").isEqualTo(200);
+			markAsAProductionStartDoes(url, server);
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !server.isActive());
+			assertThat(output).contains("(first started in production mode at ").contains("This node stops");
+		}
+		finally {
+			server.close();
+		}
+	}
+
+	/** ProductionMark's own write, as every production start does it, on the demo node's database. */
+	private static void markAsAProductionStartDoes(String url, ConfigurableApplicationContext demoNode) {
+		var dataSource = new org.springframework.jdbc.datasource.SimpleDriverDataSource(new org.postgresql.Driver(), url,
+				"postgres", "");
+		new ProductionMark(org.springframework.jdbc.core.simple.JdbcClient.create(dataSource),
+				demoNode.getBean(java.time.Clock.class)).afterPropertiesSet();
+	}
+
+	/** The portal at the HTTP level: keeps cookies, does not follow redirects, sends the last page's CSRF token. */
+	private static final class PortalBrowser {
+
+		private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+			.cookieHandler(new java.net.CookieManager())
+			.followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+			.build();
+
+		private final String base;
+
+		private String csrf = "";
+
+		PortalBrowser(int port) {
+			this.base = "http://localhost:" + port;
+		}
+
+		java.net.http.HttpResponse<String> get(String path) throws Exception {
+			var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+				.header("Accept", "text/html")
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			var token = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
+			if (token.find()) {
+				csrf = token.group(1);
+			}
+			return page;
+		}
+
+		java.net.http.HttpResponse<String> post(String path, String form) throws Exception {
+			return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+				.header("Accept", "text/html")
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+						form + "&_csrf=" + java.net.URLEncoder.encode(csrf, java.nio.charset.StandardCharsets.UTF_8)))
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
 		}
 	}
 

@@ -31,7 +31,8 @@ import org.springframework.stereotype.Component;
  * domain services (so each gets its welcome and purchase notices like any customer). Idempotent: a customer whose
  * address exists is not opened again, and one that already has a subscription gets no other; a restart on the same
  * data directory changes nothing. Nodes starting together on one database seed one after the other, under a session
- * advisory lock: otherwise two could both find a customer without a subscription and both buy one.
+ * advisory lock: otherwise two could both find a customer without a subscription and both buy one. No customer is
+ * seeded once a production start has marked the database ({@link ProductionMarkWatch}), read before each.
  */
 @Component
 @ConditionalOnExpression("${subdesk.demo-mode:false} and ${subdesk.demo.seed:true}")
@@ -62,7 +63,11 @@ class DemoCustomers implements ApplicationRunner {
 
 	private final DataSource dataSource;
 
-	DemoCustomers(Accounts accounts, Subscriptions subscriptions, Disclosures disclosures, DataSource dataSource) {
+	private final ProductionMarkWatch productionMark;
+
+	DemoCustomers(Accounts accounts, Subscriptions subscriptions, Disclosures disclosures, DataSource dataSource,
+			ProductionMarkWatch productionMark) {
+		this.productionMark = productionMark;
 		this.disclosures = disclosures;
 		this.accounts = accounts;
 		this.subscriptions = subscriptions;
@@ -99,6 +104,10 @@ class DemoCustomers implements ApplicationRunner {
 	private int seedUnderLock() {
 		int opened = 0;
 		for (DemoCustomer customer : CUSTOMERS) {
+			if (!productionMark.demoModeAllowed()) {
+				// a production start marked the database meanwhile (the watch logs it and stops the node)
+				break;
+			}
 			Optional<Account> existing = find(customer.email());
 			Account account;
 			if (existing.isPresent()) {

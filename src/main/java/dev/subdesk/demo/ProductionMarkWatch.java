@@ -1,0 +1,99 @@
+package dev.subdesk.demo;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationContext;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * A demo node that is already running when a production start first marks its database ({@code production_mark},
+ * V448, dev.subdesk.ProductionMark) stops: demo mode is refused on such a database at start, and a node that was
+ * running before the mark must not go on showing its e-mails at {@code /demo/mailbox} (sign-in codes included),
+ * seeding demo customers, or running the jobs under a test clock on production data.
+ * <p>
+ * The mark is read where it matters, each time: before every mailbox page ({@link #demoModeAllowed()}) and before the
+ * demo customers are seeded; and every {@code subdesk.demo.production-mark-check} (10 s) by a job, for the rest. The
+ * first read that finds it logs an error saying why and closes the application as a SIGTERM would (readiness
+ * REFUSING_TRAFFIC, in-flight requests finish, the server stops listening, the jobs stop): not merely health DOWN,
+ * since the jobs would go on. A restart is refused with ProductionMark's message. Nothing is written to the database.
+ */
+@Component
+@ConditionalOnProperty(name = "subdesk.demo-mode", havingValue = "true")
+class ProductionMarkWatch {
+
+	private static final Logger log = LoggerFactory.getLogger(ProductionMarkWatch.class);
+
+	private final JdbcClient jdbc;
+
+	private final ApplicationContext context;
+
+	private final AtomicBoolean marked = new AtomicBoolean();
+
+	ProductionMarkWatch(JdbcClient jdbc, ApplicationContext context) {
+		this.jdbc = jdbc;
+		this.context = context;
+	}
+
+	/**
+	 * Whether demo mode may still show what only it shows: true only when the database was just read and has no
+	 * production mark. A failed read answers false (the mailbox stays shut) without stopping the node.
+	 */
+	boolean demoModeAllowed() {
+		if (marked.get()) {
+			return false;
+		}
+		try {
+			if (read()) {
+				stop();
+				return false;
+			}
+			return true;
+		}
+		catch (DataAccessException e) {
+			log.warn("Demo mode: could not read production_mark, so the demo mailbox stays shut for this request", e);
+			return false;
+		}
+	}
+
+	/** The job: reads the mark; a failed read is tried again next time. */
+	@Scheduled(fixedDelayString = "${subdesk.demo.production-mark-check:PT10S}",
+			initialDelayString = "${subdesk.demo.production-mark-check:PT10S}")
+	void check() {
+		try {
+			if (!marked.get() && read()) {
+				stop();
+			}
+		}
+		catch (DataAccessException e) {
+			log.warn("Demo mode: could not read production_mark; trying again at the next check", e);
+		}
+	}
+
+	private boolean read() {
+		return Boolean.TRUE.equals(jdbc.sql("SELECT EXISTS (SELECT 1 FROM production_mark)").query(Boolean.class).single());
+	}
+
+	private void stop() {
+		if (!marked.compareAndSet(false, true)) {
+			return;
+		}
+		String first = jdbc.sql("SELECT to_char(first_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' "
+				+ "FROM production_mark").query(String.class).optional().orElse("?");
+		log.error("Demo mode (SUBDESK_MODE=demo) is running on a database that a production-mode start has now marked "
+				+ "(first started in production mode at {}, table production_mark). This node stops: the demo mailbox "
+				+ "(/demo/mailbox) is shut, the demo customers are not seeded and the application closes. "
+				+ "Demo mode would show every e-mail of this database, customers' sign-in codes included, to anyone who "
+				+ "can reach it, and run the jobs under a test clock on production data. Start this node in production "
+				+ "mode (remove SUBDESK_MODE=demo), or give demo mode a new, empty database of its own.", first);
+		// on a thread of its own: closing the context from one of its scheduler's or server's threads would wait on itself
+		Thread closing = new Thread(() -> SpringApplication.exit(context, () -> 1), "demo-mode-stop");
+		closing.setDaemon(false);
+		closing.start();
+	}
+}
