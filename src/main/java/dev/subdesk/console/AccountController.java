@@ -185,6 +185,9 @@ class AccountController {
 			List<Hit> hits = results.found().stream().map(this::hit).toList();
 			hits.forEach(hit -> log.viewed(agent.getName(), "SEARCH_HIT", hit.accountId(), null));
 			redirect.addFlashAttribute("hits", hits);
+			if (results.more() != null) {
+				redirect.addFlashAttribute("more", results.more());
+			}
 		}
 		return "redirect:/console";
 	}

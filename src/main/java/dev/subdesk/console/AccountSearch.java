@@ -32,6 +32,11 @@ import org.springframework.stereotype.Component;
  * It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account whose
  * verification is locked, if the name finds it, is listed with its card unchecked (the lock stops guessing at its
  * answers).
+ *
+ * <p>Without the digits, a name (or an email) that finds more than {@value #MAX_HITS} accounts lists the newest
+ * {@value #MAX_HITS} and says there are more and how to narrow the search ({@link Results#MORE}), so the agent reaches
+ * the others. There is no next page: a search is posted and only its masked results are kept, for one showing, so
+ * there is no query to page through (see {@link AccountController}).
  */
 @Component
 class AccountSearch {
@@ -62,11 +67,25 @@ class AccountSearch {
 	record Found(Account account, boolean cardUnchecked) {
 	}
 
-	/** What a search gives: the accounts found, or, when it could not be run, why ({@code problem}). */
-	record Results(List<Found> found, @Nullable String problem) {
+	/**
+	 * What a search gives: the accounts found, or, when it could not be run, why ({@code problem}); {@code more} when it
+	 * found more than {@value #MAX_HITS} and lists the newest of them, saying how to narrow it.
+	 */
+	record Results(List<Found> found, @Nullable String problem, @Nullable String more) {
 
+		/** Said when a search finds more than it lists. */
+		static final String MORE = ("More than %d accounts match; the newest %d are listed. Give more of the name, the "
+				+ "card's last four digits with it, or search by the caller's email, an order, confirmation or case number.")
+			.formatted(MAX_HITS, MAX_HITS);
+
+		Results(List<Found> found, @Nullable String problem) {
+			this(found, problem, null);
+		}
+
+		/** The newest {@value #MAX_HITS} of {@code accounts}, found newest first, at most one more than that. */
 		static Results of(List<Account> accounts) {
-			return new Results(accounts.stream().map(a -> new Found(a, false)).toList(), null);
+			List<Found> found = accounts.stream().limit(MAX_HITS).map(a -> new Found(a, false)).toList();
+			return new Results(found, null, accounts.size() > MAX_HITS ? MORE : null);
 		}
 	}
 
@@ -136,13 +155,14 @@ class AccountSearch {
 		return new Results(matched.stream().map(a -> new Found(a, locked.contains(a.id()))).toList(), null);
 	}
 
+	/** The accounts {@code query} finds, newest first: at most {@value #MAX_HITS} + 1, which tells there are more. */
 	List<Account> find(String query) {
 		String q = query.strip();
 		if (q.isEmpty()) {
 			return List.of();
 		}
 		if (q.contains("@")) {
-			return accounts.findByEmail(q, Page.Request.first(MAX_HITS)).data();
+			return accounts.findByEmail(q, Page.Request.first(MAX_HITS + 1)).data();
 		}
 		String number = Ids.normalizeNumber(q);
 		Optional<String> accountId;
@@ -156,7 +176,7 @@ class AccountSearch {
 			accountId = support.find(number).map(SupportCase::accountId);
 		}
 		else if (q.length() >= 2 && !q.matches(NUMBER)) {
-			return accounts.findByName(q, MAX_HITS);
+			return accounts.findByName(q, MAX_HITS + 1);
 		}
 		else {
 			accountId = Optional.empty();

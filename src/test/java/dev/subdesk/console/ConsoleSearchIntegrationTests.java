@@ -196,6 +196,31 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/**
+	 * A name alone lists the newest 20 of its accounts, and when it finds more, says so and how to narrow it, so the
+	 * agent reaches the others: more of the name (or the digits, or the email, an order, confirmation or case number).
+	 */
+	@Test
+	void aNameFindingMoreThanTwentyAccountsListsTheNewest20AndSaysThereAreMore() {
+		String common = "Tansy" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		List<String> accounts = new java.util.ArrayList<>();
+		for (int i = 0; i < 21; i++) {
+			accounts.add(callers.withVpn("10115", "Ines " + common + " N" + i, "tok_visa").account());
+		}
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		String page = search(agent, common, "");
+
+		accounts.subList(1, 21).forEach(a -> assertThat(page).contains("/console/accounts/" + a));
+		assertThat(page).doesNotContain("/console/accounts/" + accounts.get(0));
+		assertThat(page).contains("More than 20 accounts match; the newest 20 are listed. Give more of the name");
+		assertThat(search(agent, common + " N0", "")).as("the oldest, reached with more of the name")
+			.contains("1 account found.", "/console/accounts/" + accounts.get(0)).doesNotContain("More than");
+		assertThat(search(agent, common + " N1", "")).as("N1 and N10 to N19: 11, no hint")
+			.contains("11 accounts found.").doesNotContain("More than");
+	}
+
+	/**
 	 * An old link with the query in its address ({@code GET /console?q=...}) fills the form with it and says to press
 	 * Search; it runs no search and writes no audit entry.
 	 */
