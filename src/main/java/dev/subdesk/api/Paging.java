@@ -25,7 +25,8 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * {@code nextCursor} of a page. A cursor is the position of the page's last row and an HMAC-SHA256 tag (truncated to
  * 96 bits) over that position and the list's path, under a key derived from the key-encryption key
  * ({@link KeyEncryptionKey#derive}: the same on every node and across restarts), all URL-safe base64 without padding:
- * a cursor the server did not give, or gave for another list, is {@code 400} on {@code cursor}, whatever its shape.
+ * a cursor the server did not give, or gave for another list, is {@code 400} on {@code cursor}, whatever its shape. A
+ * cursor signed under a previous key-encryption key still listed opens too.
  */
 @Component
 final class Paging {
@@ -34,10 +35,15 @@ final class Paging {
 
 	private static final String INVALID = "is not a cursor this server gave";
 
-	private final SecretKeySpec key;
+	/**
+	 * The key cursors are signed with (derived from the current key-encryption key) first, then those derived from
+	 * the previous ones ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}): a cursor given before a rotation of the
+	 * key-encryption key still opens while its key is listed, and the next one given is signed with the current key.
+	 */
+	private final List<SecretKeySpec> keys;
 
 	Paging(KeyEncryptionKey kek) {
-		this.key = new SecretKeySpec(kek.derive("list cursors"), "HmacSHA256");
+		this.keys = kek.derivedKeys("list cursors").stream().map(k -> new SecretKeySpec(k, "HmacSHA256")).toList();
 	}
 
 	Page.Request of(@Nullable String limit, @Nullable String cursor) {
@@ -103,7 +109,7 @@ final class Paging {
 		writeNumber(out, position.seq());
 		byte[] payload = out.toByteArray();
 		byte[] sealed = Arrays.copyOf(payload, payload.length + TAG_BYTES);
-		System.arraycopy(tag(payload, list), 0, sealed, payload.length, TAG_BYTES);
+		System.arraycopy(tag(keys.getFirst(), payload, list), 0, sealed, payload.length, TAG_BYTES);
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(sealed);
 	}
 
@@ -121,7 +127,7 @@ final class Paging {
 		}
 		byte[] payload = Arrays.copyOf(sealed, sealed.length - TAG_BYTES);
 		byte[] given = Arrays.copyOfRange(sealed, payload.length, sealed.length);
-		if (!MessageDigest.isEqual(given, Arrays.copyOf(tag(payload, list), TAG_BYTES))) {
+		if (keys.stream().noneMatch(key -> MessageDigest.isEqual(given, Arrays.copyOf(tag(key, payload, list), TAG_BYTES)))) {
 			return Optional.empty();
 		}
 		int[] at = { 0 };
@@ -133,7 +139,7 @@ final class Paging {
 		return Optional.of(new Page.Cursor(key, seq));
 	}
 
-	private byte[] tag(byte[] payload, String list) {
+	private static byte[] tag(SecretKeySpec key, byte[] payload, String list) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);

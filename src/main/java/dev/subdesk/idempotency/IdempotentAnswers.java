@@ -179,7 +179,7 @@ public class IdempotentAnswers {
 				String stored = rs.getString("fingerprint");
 				if (rs.getBoolean("erased") || ERASED.equals(stored)) {
 					boolean same = ERASED.equals(stored) || madeUnderAnotherKey(stored)
-							|| erasedFingerprint(scope, key, fingerprint).equals(stored)
+							|| erasedFingerprintUnderItsKey(scope, key, fingerprint, stored)
 							|| erasedFingerprintOfV323(scope, key, fingerprint).equals(stored);
 					return (Claim) new Claim.Completed(same ? fingerprint : stored, rs.getInt("response_status"), null,
 							new byte[0], true);
@@ -199,13 +199,34 @@ public class IdempotentAnswers {
 	 * was sent (the fingerprint is a plain SHA-256 of the body, which may hold the person's name or email).
 	 */
 	private String erasedFingerprint(String scope, String key, String fingerprint) {
-		return "erased:" + kek.id() + ":" + hmac(scope, key, fingerprint);
+		return "erased:" + kek.id() + ":" + hmac(erasedFingerprintKey, scope, key, fingerprint);
+	}
+
+	/**
+	 * Whether {@code stored} is the erased fingerprint of this request made under the key-encryption key it names:
+	 * the current one, or a previous one still listed ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}), whose derived key
+	 * still checks it. An HMAC cannot be made again under the new key without the request, so such a row keeps its
+	 * previous key's name until it is purged (24 hours).
+	 */
+	private boolean erasedFingerprintUnderItsKey(String scope, String key, String fingerprint, String stored) {
+		if (!stored.startsWith(ERASED_BY)) {
+			return false;
+		}
+		int end = stored.indexOf(':', "erased:".length());
+		if (end < 0) {
+			return false;
+		}
+		String madeBy = stored.substring("erased:".length(), end);
+		return kek.derive(ERASED_FINGERPRINTS, madeBy)
+			.map(derived -> ("erased:" + madeBy + ":" + hmac(derived, scope, key, fingerprint)).equals(stored))
+			.orElse(false);
 	}
 
 	/**
 	 * How an erased answer's fingerprint begins when it names the key-encryption key its HMAC key was derived from
-	 * ({@code erased:kek_...:<hex>}): after the key is changed, a fingerprint made under the old one cannot be checked
-	 * (no server holds that key any more), so the request is not compared but told, whatever it is, that the answer
+	 * ({@code erased:kek_...:<hex>}): a fingerprint made under a previous key still listed is checked under that key;
+	 * after the key is changed without the old one listed (or once it is dropped from the list), a fingerprint made
+	 * under it cannot be checked, so the request is not compared but told, whatever it is, that the answer
 	 * was erased with its account, like one erased by a version before V323 ({@link #ERASED}): an identical retry gets
 	 * the closure and never runs again (a 422 made the client take it for a request of its own and change its key,
 	 * which ran it again and re-created what the closure erased); another request with the key gets the closure too
@@ -213,9 +234,16 @@ public class IdempotentAnswers {
 	 */
 	private static final String ERASED_BY = "erased:kek_";
 
-	/** Whether an erased answer's fingerprint was made under another key-encryption key than this server's. */
+	/**
+	 * Whether an erased answer's fingerprint was made under a key-encryption key this server does not have (neither
+	 * the current one nor a previous one).
+	 */
 	private boolean madeUnderAnotherKey(String stored) {
-		return stored.startsWith(ERASED_BY) && !stored.startsWith("erased:" + kek.id() + ":");
+		if (!stored.startsWith(ERASED_BY)) {
+			return false;
+		}
+		int end = stored.indexOf(':', "erased:".length());
+		return end < 0 || !kek.opens(stored.substring("erased:".length(), end));
 	}
 
 	/**
@@ -223,13 +251,13 @@ public class IdempotentAnswers {
 	 * compared under this server's key only, until those rows are purged (a day after they were written).
 	 */
 	private String erasedFingerprintOfV323(String scope, String key, String fingerprint) {
-		return "erased:" + hmac(scope, key, fingerprint);
+		return "erased:" + hmac(erasedFingerprintKey, scope, key, fingerprint);
 	}
 
-	private String hmac(String scope, String key, String fingerprint) {
+	private static String hmac(byte[] derivedKey, String scope, String key, String fingerprint) {
 		try {
 			javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-			mac.init(new javax.crypto.spec.SecretKeySpec(erasedFingerprintKey, "HmacSHA256"));
+			mac.init(new javax.crypto.spec.SecretKeySpec(derivedKey, "HmacSHA256"));
 			return HexFormat.of()
 				.formatHex(mac.doFinal((scope + " " + key + " " + fingerprint).getBytes(StandardCharsets.UTF_8)));
 		}
@@ -241,14 +269,15 @@ public class IdempotentAnswers {
 	/**
 	 * A stored answer in the clear. Answers are sealed with the key-encryption key, bound to their scope and key: an
 	 * answer may hold a secret shown once (a webhook endpoint's signing secret, an entitlement token), which must not
-	 * sit in the database in the clear for the answer's 24 hours. One sealed with another key than this server's
+	 * sit in the database in the clear for the answer's 24 hours. One sealed with a previous key still listed opens
+	 * ({@link SealedAnswers} seals it again under the current one); one sealed with a key this server does not have
 	 * cannot be replayed: that is an error of the server's configuration, not of the request.
 	 */
 	private byte[] opened(byte[] stored, @Nullable String sealedBy, String scope, String key) {
 		return sealedBy == null || stored.length == 0 ? stored : kek.open(stored, associatedData(scope, key), sealedBy);
 	}
 
-	private static String associatedData(String scope, String key) {
+	static String associatedData(String scope, String key) {
 		return "idempotent answer " + scope + " " + key;
 	}
 

@@ -58,14 +58,21 @@ public class KnownBrowsers {
 
 	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
-	private final SecretKeySpec key;
+	/**
+	 * The key tags are made with (derived from the current key-encryption key) first, then those derived from the
+	 * previous ones ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}): a cookie made before a rotation of the key-encryption
+	 * key still holds while its key is listed; when its browser signs in again its id is tagged under the current key
+	 * and the email's tag made anew, while its other emails' tags stay as they were (the server cannot tell which
+	 * emails they are for) and hold until the previous key is dropped.
+	 */
+	private final List<SecretKeySpec> keys;
 
 	private final SecureRandom random = new SecureRandom();
 
 	private final JdbcClient jdbc;
 
 	KnownBrowsers(KeyEncryptionKey kek, JdbcClient jdbc) {
-		this.key = new SecretKeySpec(kek.derive("known browsers"), "HmacSHA256");
+		this.keys = kek.derivedKeys("known browsers").stream().map(k -> new SecretKeySpec(k, "HmacSHA256")).toList();
 		this.jdbc = jdbc;
 	}
 
@@ -84,10 +91,12 @@ public class KnownBrowsers {
 			if (parts.length == 0) {
 				continue;
 			}
-			byte[] expected = ascii(emailTag(parts[0], email, accountId));
-			for (int i = 2; i < parts.length; i++) {
-				if (MessageDigest.isEqual(expected, ascii(parts[i]))) {
-					return Optional.of(parts[0]);
+			for (SecretKeySpec key : keys) {
+				byte[] expected = ascii(emailTag(key, parts[0], email, accountId));
+				for (int i = 2; i < parts.length; i++) {
+					if (MessageDigest.isEqual(expected, ascii(parts[i]))) {
+						return Optional.of(parts[0]);
+					}
 				}
 			}
 		}
@@ -103,8 +112,10 @@ public class KnownBrowsers {
 		List<String> parts = new ArrayList<>();
 		for (String cookie : cookies) {
 			String[] found = parts(cookie);
-			if (found.length > 0 && MessageDigest.isEqual(ascii(idTag(found[0])), ascii(found[1]))) {
+			if (found.length > 0 && keys.stream()
+				.anyMatch(key -> MessageDigest.isEqual(ascii(idTag(key, found[0])), ascii(found[1])))) {
 				parts.addAll(List.of(found));
+				parts.set(1, idTag(keys.getFirst(), found[0])); // under the current key from now on
 				break;
 			}
 		}
@@ -113,12 +124,13 @@ public class KnownBrowsers {
 			random.nextBytes(id);
 			String fresh = ENCODER.encodeToString(id);
 			parts.add(fresh);
-			parts.add(idTag(fresh));
+			parts.add(idTag(keys.getFirst(), fresh));
 		}
 		String id = parts.removeFirst();
 		String ownTag = parts.removeFirst();
-		String tag = emailTag(id, EmailAddresses.key(jdbc, typedEmail.strip()), accountId);
-		parts.remove(tag);
+		String email = EmailAddresses.key(jdbc, typedEmail.strip());
+		String tag = emailTag(keys.getFirst(), id, email, accountId);
+		keys.forEach(key -> parts.remove(emailTag(key, id, email, accountId))); // a previous key's tag of this email too
 		parts.addFirst(tag);
 		List<String> kept = new ArrayList<>();
 		kept.add(id);
@@ -136,15 +148,15 @@ public class KnownBrowsers {
 		return s.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	private String idTag(String browserId) {
-		return tag("browser\n" + browserId);
+	private static String idTag(SecretKeySpec key, String browserId) {
+		return tag(key, "browser\n" + browserId);
 	}
 
-	private String emailTag(String browserId, String email, String accountId) {
-		return tag("email\n" + browserId + '\n' + email + '\n' + accountId);
+	private static String emailTag(SecretKeySpec key, String browserId, String email, String accountId) {
+		return tag(key, "email\n" + browserId + '\n' + email + '\n' + accountId);
 	}
 
-	private String tag(String message) {
+	private static String tag(SecretKeySpec key, String message) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);

@@ -6,8 +6,13 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -15,18 +20,25 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets), and
- * from which the keys of other server-side integrity checks are {@link #derive derived} (the API's list cursors):
- * {@code SUBDESK_ENTITLEMENT_KEK}, base64 of
- * 32 random bytes (AES-256). With an external database it is required and the server refuses to start without it.
- * In demo mode an unset one is derived from a fixed label, which is no secret at all, and a warning says so: demo
- * data is not worth protecting, and a derived key survives restarts of the embedded database. Sealing is AES-GCM with
- * a fresh 12-byte nonce and the owner's id as associated data (the key id, the endpoint id), so a sealed secret cannot
- * be moved to another row.
+ * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets, the
+ * stored idempotent answers), and from which the keys of other server-side integrity checks are {@link #derive
+ * derived} (the API's list cursors, the known-browser cookies, the erased answers' fingerprints):
+ * {@code SUBDESK_ENTITLEMENT_KEK}, base64 of 32 random bytes (AES-256). With an external database it is required and
+ * the server refuses to start without it. In demo mode an unset one is derived from a fixed label, which is no secret
+ * at all, and a warning says so: demo data is not worth protecting, and a derived key survives restarts of the
+ * embedded database. Sealing is AES-GCM with a fresh 12-byte nonce and the owner's id as associated data (the key id,
+ * the endpoint id), so a sealed secret cannot be moved to another row.
+ * <p>
+ * Rotation: {@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS} lists earlier keys (comma-separated, each base64 of 32 bytes).
+ * Sealing and new derived values always use the current key; what a previous key sealed still opens (the key is
+ * picked by the {@link #id() fingerprint} stored beside the sealed value), and values made under a previous key's
+ * derived key still verify ({@link #derivedKeys}). {@link Resealing} moves every sealed row to the current key, after
+ * which the previous ones can be dropped from the setting.
  */
 @Component
 public class KeyEncryptionKey {
@@ -38,9 +50,17 @@ public class KeyEncryptionKey {
 
 	private final SecretKeySpec key;
 	private final String id;
+	/** Every key this server opens with, by id: the current one first, then the previous ones in the setting's order. */
+	private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
 	private final SecureRandom random = new SecureRandom();
 
-	public KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured, @Value("${subdesk.db-url:}") String dbUrl) {
+	public KeyEncryptionKey(String configured, String dbUrl) {
+		this(configured, "", dbUrl);
+	}
+
+	@Autowired
+	public KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured,
+			@Value("${subdesk.entitlements.kek-previous:}") String previous, @Value("${subdesk.db-url:}") String dbUrl) {
 		byte[] raw;
 		if (configured.isBlank()) {
 			if (!dbUrl.isBlank()) {
@@ -54,19 +74,48 @@ public class KeyEncryptionKey {
 					+ "derived from a fixed label, which anyone can derive. Set SUBDESK_ENTITLEMENT_KEK for real use.");
 		}
 		else {
-			try {
-				raw = Base64.getDecoder().decode(configured.trim());
-			}
-			catch (IllegalArgumentException e) {
-				throw new IllegalStateException("SUBDESK_ENTITLEMENT_KEK is not base64: set it to base64 of 32 random bytes");
-			}
-			if (raw.length != 32) {
-				throw new IllegalStateException("SUBDESK_ENTITLEMENT_KEK must be 32 bytes (AES-256), base64; it is "
-						+ raw.length + " bytes");
-			}
+			raw = decode(configured, "SUBDESK_ENTITLEMENT_KEK");
 		}
 		this.key = new SecretKeySpec(raw, "AES");
-		this.id = "kek_" + HexFormat.of().formatHex(sha256(("subdesk kek id:" + Base64.getEncoder().encodeToString(raw))
+		this.id = idOf(raw);
+		keys.put(id, key);
+		String[] listed = previous.isBlank() ? new String[0] : previous.split(",", -1);
+		for (int i = 0; i < listed.length; i++) {
+			String name = "SUBDESK_ENTITLEMENT_KEK_PREVIOUS (key " + (i + 1) + " of " + listed.length + ")";
+			if (listed[i].isBlank()) {
+				throw new IllegalStateException(name + " is empty: list the previous keys as base64, separated by "
+						+ "commas, with nothing between two commas");
+			}
+			byte[] old = decode(listed[i], name);
+			String oldId = idOf(old);
+			if (keys.containsKey(oldId)) {
+				throw new IllegalStateException(name + " is " + (oldId.equals(id) ? "the current SUBDESK_ENTITLEMENT_KEK"
+						: "listed twice") + " (" + oldId + "): list only keys that were replaced");
+			}
+			keys.put(oldId, new SecretKeySpec(old, "AES"));
+		}
+		if (listed.length > 0) {
+			log.info("Key-encryption key {} seals; previous key(s) {} still open what they sealed until it is re-sealed",
+					id, previousIds());
+		}
+	}
+
+	private static byte[] decode(String configured, String name) {
+		byte[] raw;
+		try {
+			raw = Base64.getDecoder().decode(configured.trim());
+		}
+		catch (IllegalArgumentException e) {
+			throw new IllegalStateException(name + " is not base64: set it to base64 of 32 random bytes");
+		}
+		if (raw.length != 32) {
+			throw new IllegalStateException(name + " must be 32 bytes (AES-256), base64; it is " + raw.length + " bytes");
+		}
+		return raw;
+	}
+
+	private static String idOf(byte[] raw) {
+		return "kek_" + HexFormat.of().formatHex(sha256(("subdesk kek id:" + Base64.getEncoder().encodeToString(raw))
 			.getBytes(StandardCharsets.UTF_8)), 0, 8);
 	}
 
@@ -75,15 +124,48 @@ public class KeyEncryptionKey {
 		return id;
 	}
 
+	/** The fingerprints of the previous keys ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}), in the setting's order. */
+	public List<String> previousIds() {
+		return List.copyOf(keys.keySet()).subList(1, keys.size());
+	}
+
+	/** Whether {@code kekId} is the current key's or a previous one's: what it sealed opens here. */
+	public boolean opens(String kekId) {
+		return keys.containsKey(kekId);
+	}
+
 	/**
-	 * A key for {@code purpose} derived from this one (HMAC-SHA256 of the purpose under it, so the key-encryption key
-	 * itself never leaves this class): the same on every node and across restarts, as long as the key-encryption key
-	 * is, and another key for another purpose.
+	 * A key for {@code purpose} derived from the current key (HMAC-SHA256 of the purpose under it, so the
+	 * key-encryption key itself never leaves this class): the same on every node and across restarts, as long as the
+	 * key-encryption key is, and another key for another purpose. What is made now is made with this one.
 	 */
 	public byte[] derive(String purpose) {
+		return derive(key, purpose);
+	}
+
+	/**
+	 * The key for {@code purpose} derived from the key {@code kekId} names, the current or a previous one; empty for
+	 * a key this server does not have.
+	 */
+	public Optional<byte[]> derive(String purpose, String kekId) {
+		SecretKeySpec named = keys.get(kekId);
+		return named == null ? Optional.empty() : Optional.of(derive(named, purpose));
+	}
+
+	/**
+	 * The keys for {@code purpose} derived from the current key (first) and from each previous one: what verifies a
+	 * value that does not say which key made it (a cursor, a cookie) tries each.
+	 */
+	public List<byte[]> derivedKeys(String purpose) {
+		List<byte[]> derived = new ArrayList<>();
+		keys.values().forEach(k -> derived.add(derive(k, purpose)));
+		return derived;
+	}
+
+	private static byte[] derive(SecretKeySpec from, String purpose) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
-			mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+			mac.init(new SecretKeySpec(from.getEncoded(), "HmacSHA256"));
 			return mac.doFinal(("subdesk derived key:" + purpose).getBytes(StandardCharsets.UTF_8));
 		}
 		catch (GeneralSecurityException e) {
@@ -91,7 +173,7 @@ public class KeyEncryptionKey {
 		}
 	}
 
-	/** Nonce, then ciphertext and tag. */
+	/** Nonce, then ciphertext and tag, under the current key ({@link #id()}). */
 	public byte[] seal(byte[] plaintext, String associatedData) {
 		byte[] nonce = new byte[NONCE_BYTES];
 		random.nextBytes(nonce);
@@ -107,16 +189,22 @@ public class KeyEncryptionKey {
 		}
 	}
 
-	/** The plaintext of what {@link #seal} gave for the same associated data; a wrong key or a changed byte throws. */
+	/**
+	 * The plaintext of what {@link #seal} gave for the same associated data under the key {@code sealedBy} names (the
+	 * current or a previous one); a key this server does not have, a wrong key or a changed byte throws.
+	 */
 	public byte[] open(byte[] sealed, String associatedData, String sealedBy) {
-		if (!sealedBy.equals(id)) {
+		SecretKeySpec with = keys.get(sealedBy);
+		if (with == null) {
 			throw new IllegalStateException("The secret of " + associatedData + " was sealed with another "
-					+ "SUBDESK_ENTITLEMENT_KEK (" + sealedBy + ", this server has " + id + "): start the server with the "
-					+ "key it was sealed with, or rotate the key or secret");
+					+ "SUBDESK_ENTITLEMENT_KEK (" + sealedBy + ", this server has " + id
+					+ (keys.size() > 1 ? " and previous " + previousIds() : "") + "): start the server with the "
+					+ "key it was sealed with, as SUBDESK_ENTITLEMENT_KEK or listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS, "
+					+ "or rotate the key or secret");
 		}
 		try {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-			cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
+			cipher.init(Cipher.DECRYPT_MODE, with, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
 			cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
 			return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
 		}
@@ -126,6 +214,17 @@ public class KeyEncryptionKey {
 		}
 		catch (GeneralSecurityException e) {
 			throw new IllegalStateException("AES-GCM is not available", e);
+		}
+	}
+
+	/** {@link #open Opens} what {@code sealedBy} sealed and seals it again under the current key. */
+	public byte[] reseal(byte[] sealed, String associatedData, String sealedBy) {
+		byte[] plain = open(sealed, associatedData, sealedBy);
+		try {
+			return seal(plain, associatedData);
+		}
+		finally {
+			java.util.Arrays.fill(plain, (byte) 0);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.subdesk.webhooks;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.sealing.SealedRows;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,11 +9,14 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -22,10 +26,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the associated data naming the endpoint, so a sealed secret opens for its own endpoint only), the current one in
  * {@code webhook_endpoint}, the rotated-out ones still signing in {@code webhook_endpoint_old_secret}. A row written
  * before sealing (V180) holds its secrets in the plain columns: {@link #sealPlainSecrets()} seals them when the server
- * starts, and until then {@link #read} still takes the plain one.
+ * starts, and until then {@link #read} still takes the plain one. After a rotation of the key-encryption key, the
+ * secrets sealed under a previous one are sealed again under the current one ({@link SealedRows}), both tables.
  */
 @Component
-class SealedSecrets {
+class SealedSecrets implements SealedRows {
 
 	private static final Logger log = LoggerFactory.getLogger(SealedSecrets.class);
 
@@ -73,6 +78,97 @@ class SealedSecrets {
 	/** The fingerprint of the key that seals: stored beside the sealed secrets. */
 	String kekId() {
 		return kek.id();
+	}
+
+	/** The fingerprints of the keys whose sealed secrets open here: the current one and the previous ones. */
+	String[] kekIdsThatOpen() {
+		List<String> ids = new java.util.ArrayList<>(kek.previousIds());
+		ids.addFirst(kek.id());
+		return ids.toArray(String[]::new);
+	}
+
+	/** Whether what {@code kekId} sealed opens here (the current key or a previous one). */
+	boolean opens(@Nullable String kekId) {
+		return kekId != null && kek.opens(kekId);
+	}
+
+	/** A secret of this endpoint sealed with the previous key {@code sealedBy}, sealed again under the current one. */
+	byte[] reseal(String endpointId, byte[] sealed, String sealedBy) {
+		return kek.reseal(sealed, associatedData(endpointId), sealedBy);
+	}
+
+	@Override
+	public String what() {
+		return "webhook signing secrets";
+	}
+
+	@Override
+	public Map<String, Long> sealedUnderOtherKeys() {
+		Map<String, Long> counts = new TreeMap<>();
+		jdbc.sql("""
+				SELECT secret_kek_id, count(*) AS n FROM (
+				    SELECT secret_kek_id FROM webhook_endpoint WHERE sealed_secret IS NOT NULL AND secret_kek_id <> :current
+				    UNION ALL
+				    SELECT secret_kek_id FROM webhook_endpoint_old_secret WHERE secret_kek_id <> :current) s
+				GROUP BY secret_kek_id
+				""")
+			.param("current", kek.id())
+			.query((RowCallbackHandler) rs -> counts.put(rs.getString("secret_kek_id"), rs.getLong("n")));
+		return counts;
+	}
+
+	/**
+	 * The current secrets first, then the rotated-out ones; rows are locked {@code FOR NO KEY UPDATE SKIP LOCKED}
+	 * (an edit or a rotation holding one is left to the next batch or run, and the dispatcher's {@code FOR KEY SHARE}
+	 * does not stand in the way).
+	 */
+	@Override
+	public int resealBatch(int limit) {
+		record Sealed(long seq, String endpointId, byte[] sealed, String kekId) {
+		}
+		String[] previous = kek.previousIds().toArray(String[]::new);
+		Integer done = transactions.execute(tx -> {
+			List<Sealed> current = jdbc.sql("""
+					SELECT id, sealed_secret, secret_kek_id FROM webhook_endpoint
+					WHERE sealed_secret IS NOT NULL AND secret_kek_id = ANY (:previous)
+					ORDER BY id LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+					""")
+				.param("previous", previous)
+				.param("limit", limit)
+				.query((rs, n) -> new Sealed(0, rs.getString("id"), rs.getBytes("sealed_secret"),
+						rs.getString("secret_kek_id")))
+				.list();
+			for (Sealed row : current) {
+				jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id")
+					.param("id", row.endpointId())
+					.param("sealed", reseal(row.endpointId(), row.sealed(), row.kekId()))
+					.param("kek", kek.id())
+					.update();
+			}
+			if (!current.isEmpty()) {
+				return current.size();
+			}
+			List<Sealed> old = jdbc.sql("""
+					SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
+					WHERE secret_kek_id = ANY (:previous)
+					ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+					""")
+				.param("previous", previous)
+				.param("limit", limit)
+				.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),
+						rs.getBytes("sealed_secret"), rs.getString("secret_kek_id")))
+				.list();
+			for (Sealed row : old) {
+				jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = :sealed, secret_kek_id = :kek "
+						+ "WHERE seq = :seq")
+					.param("seq", row.seq())
+					.param("sealed", reseal(row.endpointId(), row.sealed(), row.kekId()))
+					.param("kek", kek.id())
+					.update();
+			}
+			return old.size();
+		});
+		return done == null ? 0 : done;
 	}
 
 	byte[] seal(String endpointId, String secret) {

@@ -70,12 +70,13 @@ public class WebhookEndpoints {
 			""";
 
 	/**
-	 * The rotated-out secrets of an endpoint that can no longer sign: their 24 hours are over, another key-encryption
-	 * key sealed them, or newer ones fill the {@link #OLD_SECRETS_KEPT} kept.
+	 * The rotated-out secrets of an endpoint that can no longer sign: their 24 hours are over, a key-encryption key
+	 * this server does not have (neither the current one nor a previous one) sealed them, or newer ones fill the
+	 * {@link #OLD_SECRETS_KEPT} kept.
 	 */
 	private static final String FORGET_OLD_SECRETS = """
 			DELETE FROM webhook_endpoint_old_secret WHERE endpoint_id = :id AND (signs_until <= :now
-			    OR secret_kek_id <> :kek
+			    OR secret_kek_id <> ALL (:keks)
 			    OR seq NOT IN (SELECT seq FROM webhook_endpoint_old_secret WHERE endpoint_id = :id
 			                   ORDER BY signs_until DESC, seq DESC LIMIT :kept))
 			""";
@@ -201,9 +202,10 @@ public class WebhookEndpoints {
 	 * rotated out before it, for its own 24 hours: two rotations within a day leave three secrets signing (a
 	 * receiver may still be switching from the first). At most the newest {@value #OLD_SECRETS_KEPT} rotated-out
 	 * secrets are kept, which bounds the signature header. The replaced secret is kept sealed as it was, or sealed now
-	 * if it is still plain in a row the start-up has not sealed yet (with a plain previous one still signing); one
-	 * sealed with another key-encryption key than this server's (the key was changed: the way out its error names)
-	 * cannot sign any more and is dropped, as are the kept ones sealed so.
+	 * if it is still plain in a row the start-up has not sealed yet (with a plain previous one still signing), or
+	 * sealed again under the current key-encryption key if a previous one sealed it; one sealed with a key-encryption
+	 * key this server does not have (the key was changed without listing the old one as previous: the way out its
+	 * error names) cannot sign any more and is dropped, as are the kept ones sealed so.
 	 */
 	@Transactional
 	public String rotateSecret(String id) {
@@ -224,6 +226,10 @@ public class WebhookEndpoints {
 			if (kek.equals(current.kek())) {
 				secrets.addOld(id, current.sealed(), kek, now.plus(OLD_SECRET_SIGNS));
 			}
+			else if (secrets.opens(current.kek())) { // a previous key-encryption key's: kept, sealed under the current
+				secrets.addOld(id, secrets.reseal(id, current.sealed(), java.util.Objects.requireNonNull(current.kek())),
+						kek, now.plus(OLD_SECRET_SIGNS));
+			}
 		}
 		else if (current.plain() != null) {
 			secrets.addOld(id, secrets.seal(id, current.plain()), kek, now.plus(OLD_SECRET_SIGNS));
@@ -235,7 +241,7 @@ public class WebhookEndpoints {
 		jdbc.sql(FORGET_OLD_SECRETS)
 			.param("id", id)
 			.param("now", Timestamp.from(now))
-			.param("kek", kek)
+			.param("keks", secrets.kekIdsThatOpen())
 			.param("kept", OLD_SECRETS_KEPT)
 			.update();
 		String secret = Signatures.newSecret();

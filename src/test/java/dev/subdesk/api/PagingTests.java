@@ -27,6 +27,24 @@ class PagingTests {
 		return new Paging(new KeyEncryptionKey(kek, "jdbc:postgresql://db/subdesk"));
 	}
 
+	/**
+	 * After a rotation of the key-encryption key, a node with the new key and the old one listed as previous takes the
+	 * cursors given under the old one and gives cursors under the new one; once the old key is dropped, its cursors
+	 * are refused like made-up ones.
+	 */
+	@Test
+	void aCursorGivenUnderAPreviousKeyIsTakenWhileThatKeyIsListed() {
+		Page.Cursor position = new Page.Cursor(1_700_000_000L, 42);
+		String before = node(KEK).seal(position, "/api/v1/events");
+		Paging rotated = new Paging(new KeyEncryptionKey(OTHER_KEK, KEK, "jdbc:postgresql://db/subdesk"));
+
+		assertThat(rotated.open(before, "/api/v1/events")).contains(position);
+		assertThat(rotated.open(before, "/api/v1/plans")).as("another list").isEmpty();
+		String after = rotated.seal(position, "/api/v1/events");
+		assertThat(after).as("new cursors under the current key").isEqualTo(node(OTHER_KEK).seal(position, "/api/v1/events"));
+		assertThat(node(OTHER_KEK).open(before, "/api/v1/events")).as("the previous key dropped").isEmpty();
+	}
+
 	@Test
 	void twoNodesWithTheSameKeyGiveAndTakeTheSameCursor() {
 		Paging one = node(KEK);

@@ -40,6 +40,46 @@ class ErasedAnswersAfterAKeyEncryptionKeyChangeIntegrationTests {
 		return Base64.getEncoder().encodeToString(raw);
 	}
 
+	/**
+	 * With the key that made it listed as previous ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}), an erased answer's
+	 * fingerprint is still checked under it: the identical retry gets the closure, another request with the key is a
+	 * reuse (422). A stored answer sealed under it replays.
+	 */
+	@Test
+	void underTheNewKeyWithTheOldOneListedAsPreviousAFingerprintMadeUnderTheOldOneIsStillChecked() {
+		String scope = "scope-" + UUID.randomUUID();
+		String key = IdempotentAnswers.sha256("device-" + UUID.randomUUID());
+		String kept = IdempotentAnswers.sha256("keep-" + UUID.randomUUID());
+		String account = "acct_P" + UUID.randomUUID().toString().replace("-", "").substring(0, 15);
+		String fingerprint = IdempotentAnswers.sha256("POST /accounts/" + account + "/devices {\"name\":\"Erika\"}");
+		String oldKek = newKek();
+		String newKek = newKek();
+		IdempotentAnswers before = underKey(oldKek);
+		IdempotentAnswers after = new IdempotentAnswers(jdbc, clock, new KeyEncryptionKey(newKek, oldKek, ""), List.of());
+		try {
+			var first = (IdempotentAnswers.Claim.Owned) before.claim(scope, key, fingerprint, Set.of(account));
+			assertThat(before.complete(scope, key, first.owner(), 201, "application/json",
+					"{\"name\":\"Erika\"}".getBytes(StandardCharsets.UTF_8), Set.of())).isTrue();
+			var second = (IdempotentAnswers.Claim.Owned) before.claim(scope, kept, fingerprint, Set.of());
+			assertThat(before.complete(scope, kept, second.owner(), 201, "application/json",
+					"{\"kept\":true}".getBytes(StandardCharsets.UTF_8), Set.of())).isTrue();
+			assertThat(before.eraseAnswersFor(account)).isEqualTo(1);
+
+			var same = (IdempotentAnswers.Claim.Completed) after.claim(scope, key, fingerprint, Set.of());
+			assertThat(same.erased()).isTrue();
+			assertThat(same.fingerprint()).isEqualTo(fingerprint);
+			String another = IdempotentAnswers.sha256("POST /accounts/" + account + "/devices {\"name\":\"Klaus\"}");
+			var other = (IdempotentAnswers.Claim.Completed) after.claim(scope, key, another, Set.of());
+			assertThat(other.fingerprint()).as("another request with the key: still a reuse (422)").isNotEqualTo(another);
+			var replayed = (IdempotentAnswers.Claim.Completed) after.claim(scope, kept, fingerprint, Set.of());
+			assertThat(new String(replayed.body(), StandardCharsets.UTF_8)).isEqualTo("{\"kept\":true}");
+		}
+		finally {
+			before.stopRenewals();
+			after.stopRenewals();
+		}
+	}
+
 	@Test
 	void theIdenticalRetryOfAnAnswerErasedUnderAnotherKeyIsToldItWasErased() {
 		String scope = "scope-" + UUID.randomUUID();

@@ -26,6 +26,61 @@ class KeyEncryptionKeyTests {
 			.hasMessageContaining("must be 32 bytes");
 	}
 
+	private static final String NEW_KEK = Base64.getEncoder().encodeToString(
+			"a new key-encryption key, 32 byt".getBytes(StandardCharsets.US_ASCII));
+
+	@Test
+	void whatAPreviousKeySealedOpensAndSealingUsesTheCurrentKey() {
+		KeyEncryptionKey old = new KeyEncryptionKey(KEK, "jdbc:postgresql://db.example/subdesk");
+		byte[] secret = "thirty-two bytes of private seed".getBytes(StandardCharsets.UTF_8);
+		byte[] sealedBefore = old.seal(secret, "ek_1");
+		KeyEncryptionKey rotated = new KeyEncryptionKey(NEW_KEK, " " + KEK + " ", "jdbc:postgresql://db.example/subdesk");
+
+		assertThat(rotated.id()).isNotEqualTo(old.id());
+		assertThat(rotated.previousIds()).containsExactly(old.id());
+		assertThat(rotated.opens(old.id())).isTrue();
+		assertThat(rotated.open(sealedBefore, "ek_1", old.id())).isEqualTo(secret);
+		assertThatThrownBy(() -> rotated.open(sealedBefore, "ek_1", rotated.id())).hasMessageContaining("does not open");
+
+		byte[] resealed = rotated.reseal(sealedBefore, "ek_1", old.id());
+		assertThat(new KeyEncryptionKey(NEW_KEK, "").open(resealed, "ek_1", rotated.id())).isEqualTo(secret);
+		assertThat(rotated.open(rotated.seal(secret, "ek_1"), "ek_1", rotated.id())).isEqualTo(secret);
+		assertThatThrownBy(() -> old.open(resealed, "ek_1", rotated.id())).hasMessageContaining("sealed with another");
+
+		assertThat(rotated.derive("cursors")).isEqualTo(new KeyEncryptionKey(NEW_KEK, "").derive("cursors"));
+		assertThat(rotated.derivedKeys("cursors")).containsExactly(rotated.derive("cursors"), old.derive("cursors"));
+		assertThat(rotated.derive("cursors", old.id())).contains(old.derive("cursors"));
+		assertThat(rotated.derive("cursors", "kek_0000000000000000")).isEmpty();
+	}
+
+	@Test
+	void withoutThePreviousKeyWhatItSealedIsRefusedNamingTheSetting() {
+		KeyEncryptionKey old = new KeyEncryptionKey(KEK, "");
+		byte[] sealed = old.seal(new byte[] { 1 }, "we_1");
+		KeyEncryptionKey onlyNew = new KeyEncryptionKey(NEW_KEK, "");
+
+		assertThatThrownBy(() -> onlyNew.open(sealed, "we_1", old.id()))
+			.hasMessageContaining("was sealed with another SUBDESK_ENTITLEMENT_KEK (" + old.id() + ", this server has "
+					+ onlyNew.id() + ")")
+			.hasMessageContaining("SUBDESK_ENTITLEMENT_KEK_PREVIOUS");
+		assertThat(onlyNew.previousIds()).isEmpty();
+	}
+
+	@Test
+	void previousKeysAreCheckedLikeTheCurrentOneWhenTheServerStarts() {
+		String db = "jdbc:postgresql://db.example/subdesk";
+		assertThatThrownBy(() -> new KeyEncryptionKey(NEW_KEK, KEK + ",not base64!", db))
+			.hasMessage("SUBDESK_ENTITLEMENT_KEK_PREVIOUS (key 2 of 2) is not base64: set it to base64 of 32 random bytes");
+		assertThatThrownBy(() -> new KeyEncryptionKey(NEW_KEK, Base64.getEncoder().encodeToString(new byte[16]), db))
+			.hasMessage("SUBDESK_ENTITLEMENT_KEK_PREVIOUS (key 1 of 1) must be 32 bytes (AES-256), base64; it is 16 bytes");
+		assertThatThrownBy(() -> new KeyEncryptionKey(NEW_KEK, KEK + ",,", db))
+			.hasMessageStartingWith("SUBDESK_ENTITLEMENT_KEK_PREVIOUS (key 2 of 3) is empty");
+		assertThatThrownBy(() -> new KeyEncryptionKey(NEW_KEK, NEW_KEK, db))
+			.hasMessageContaining("is the current SUBDESK_ENTITLEMENT_KEK");
+		assertThatThrownBy(() -> new KeyEncryptionKey(NEW_KEK, KEK + "," + KEK, db)).hasMessageContaining("listed twice");
+		assertThat(new KeyEncryptionKey(NEW_KEK, "", db).previousIds()).isEmpty();
+	}
+
 	@Test
 	void sealedTextOpensOnlyWithTheSameKeyAndTheSameKeyId() {
 		KeyEncryptionKey kek = new KeyEncryptionKey(KEK, "jdbc:postgresql://db.example/subdesk");

@@ -22,7 +22,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public record ChildServer(Process process, Api api, int port, Path log) {
 
-	/** Starts a server and waits until it answers; {@code arguments} are more {@code --property=value}s. */
+	/**
+	 * Starts a server and waits until it answers; {@code arguments} are more {@code --property=value}s (one of
+	 * {@code subdesk.entitlements.kek} replaces the test's key-encryption key).
+	 */
 	public static ChildServer start(String jdbcUrl, Path log, String... arguments) throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
@@ -34,8 +37,11 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 				"-Xshare:auto", "-cp", System.getProperty("java.class.path"), "dev.subdesk.SubdeskApplication",
 				"--server.port=" + port, "--subdesk.db-url=" + jdbcUrl, "--subdesk.db-user=postgres",
 				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.jobs.initial-delay=PT1H", "--subdesk.clock.test-clock=true",
-				"--subdesk.mode=demo", "--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-				"--logging.level.root=WARN"));
+				"--subdesk.mode=demo", "--logging.level.root=WARN"));
+		if (List.of(arguments).stream().noneMatch(a -> a.startsWith("--subdesk.entitlements.kek="))) {
+			// a property given twice on the command line would be both values joined by a comma
+			command.add("--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK);
+		}
 		command.addAll(List.of(arguments));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		Api api = new Api(port);

@@ -1,0 +1,181 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ChildServer;
+import dev.subdesk.testing.EntitlementVerifier;
+import dev.subdesk.testing.Fixtures;
+import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * A rotation of the key-encryption key, as an operator runs it, each step a server of its own on one database: key A
+ * seals an entitlement signing key, a webhook endpoint's secret and a stored idempotent answer, and signs a list
+ * cursor. Started with key B alone, the server cannot open what A sealed and says so. Started with B and A as the
+ * previous key, everything A made still works (the token signs with the same key and verifies, deliveries are signed
+ * with the same secret, the answer replays, the cursor is taken) and every row is sealed again under B, which the
+ * server reports; then B alone runs it all.
+ */
+@SubdeskIntegrationTest
+class KeyEncryptionKeyRotationIntegrationTests {
+
+	private static final String A = SubdeskIntegrationTest.ENTITLEMENT_KEK;
+	private static final String B = "cm90YXRlZC1rZXktZW5jcnlwdGlvbi1rZXktMzIhISE=";
+
+	@Autowired
+	DataSource testDatabase;
+
+	@TempDir
+	Path logs;
+
+	private record Made(String device, String kid, String endpoint, String secret, String createKey, String cursor) {
+	}
+
+	@Test
+	void aServerWithTheNewKeyAndTheOldOneAsPreviousOpensWhatTheOldOneSealedAndResealsItAll() throws Exception {
+		String a = new KeyEncryptionKey(A, "").id();
+		String b = new KeyEncryptionKey(B, "").id();
+		String url = ChildServer.newDatabase(testDatabase, "kek_rotation_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			Made made = underA(url, receiver);
+			assertThat(sealedBy(db)).as("what A sealed").containsOnly(a);
+
+			ChildServer onlyB = ChildServer.start(url, logs.resolve("only-b.log"), "--subdesk.entitlements.kek=" + B,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT0S");
+			try {
+				Api.Response token = onlyB.api().uncheckedAgainstTheDescription()
+					.post("/devices/" + made.device() + "/entitlement-token", Map.of());
+				assertThat(token.status()).as(token.toString()).isEqualTo(500);
+				await("the server says which key sealed the key").atMost(Duration.ofSeconds(30))
+					.until(() -> Files.readString(onlyB.log()).contains("sealed with another SUBDESK_ENTITLEMENT_KEK ("
+							+ a + ", this server has " + b + ")"));
+			}
+			finally {
+				onlyB.stop();
+			}
+			assertThat(sealedBy(db)).as("nothing re-sealed without the previous key").containsOnly(a);
+
+			ChildServer rotated = ChildServer.start(url, logs.resolve("b-previous-a.log"),
+					"--subdesk.entitlements.kek=" + B, "--subdesk.entitlements.kek-previous=" + A,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT0S", "--subdesk.entitlements.kek-reseal-interval=PT1S",
+					"--logging.level.dev.subdesk.sealing=INFO");
+			try {
+				everythingAMadeWorks(rotated, made, receiver);
+				await("every row re-sealed under B").atMost(Duration.ofSeconds(60))
+					.until(() -> sealedBy(db).equals(List.of(b)));
+				await("the server says the previous key can go").atMost(Duration.ofSeconds(30))
+					.until(() -> Files.readString(rotated.log()).contains("none is sealed under the previous key(s) ["
+							+ a + "] any more; drop them from SUBDESK_ENTITLEMENT_KEK_PREVIOUS"));
+				everythingAMadeWorks(rotated, made, receiver);
+			}
+			finally {
+				rotated.stop();
+			}
+
+			assertThat(Files.readString(logs.resolve("only-b.log"))).as("said at start")
+				.contains("4 row(s) are sealed under key-encryption key " + a + ", which is neither "
+						+ "SUBDESK_ENTITLEMENT_KEK (" + b + ") nor listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS");
+
+			ChildServer onlyBAgain = ChildServer.start(url, logs.resolve("only-b-again.log"),
+					"--subdesk.entitlements.kek=" + B);
+			try {
+				Api.Response page = onlyBAgain.api().get("/webhook-endpoints?limit=1&cursor=" + made.cursor());
+				assertThat(page.status()).as("a cursor of A's once A is dropped: %s", page).isEqualTo(400);
+				Api.Response first = onlyBAgain.api().get("/webhook-endpoints?limit=1");
+				assertThat(onlyBAgain.api().get("/webhook-endpoints?limit=1&cursor=" + first.text("nextCursor")).status())
+					.isEqualTo(200);
+				everythingSealedWorks(onlyBAgain, made, receiver);
+			}
+			finally {
+				onlyBAgain.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
+	/** Under key A: a device with a token, an endpoint made with an Idempotency-Key, and a list cursor. */
+	private Made underA(String url, Receiver receiver) throws Exception {
+		ChildServer server = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
+		try {
+			Api api = server.api();
+			Fixtures fixtures = new Fixtures(api);
+			String account = fixtures.accountWithVisa();
+			String subscription = fixtures.subscribe(account, "total-annual");
+			Api.Response device = api.post("/accounts/" + account + "/devices",
+					Map.of("name", "Laptop", "platform", "LINUX", "subscriptionId", subscription));
+			assertThat(device.status()).as(device.toString()).isEqualTo(201);
+			String kid = verifiedToken(server, device.id());
+			String createKey = "create-" + UUID.randomUUID();
+			Api.Response endpoint = createEndpoint(api, receiver, createKey);
+			assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+			assertThat(api.post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*"))).status())
+				.isEqualTo(201);
+			Api.Response page = api.get("/webhook-endpoints?limit=1");
+			assertThat(page.status()).isEqualTo(200);
+			return new Made(device.id(), kid, endpoint.id(), endpoint.text("secret"), createKey, page.text("nextCursor"));
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	private void everythingAMadeWorks(ChildServer server, Made made, Receiver receiver) throws Exception {
+		everythingSealedWorks(server, made, receiver);
+		Api.Response page = server.api().get("/webhook-endpoints?limit=1&cursor=" + made.cursor());
+		assertThat(page.status()).as("a cursor A signed: %s", page).isEqualTo(200);
+	}
+
+	private void everythingSealedWorks(ChildServer server, Made made, Receiver receiver) throws Exception {
+		assertThat(verifiedToken(server, made.device())).as("the same signing key").isEqualTo(made.kid());
+		Api.Response replayed = createEndpoint(server.api(), receiver, made.createKey());
+		assertThat(replayed.status()).as(replayed.toString()).isEqualTo(201);
+		assertThat(replayed.text("secret")).as("the stored answer, opened").isEqualTo(made.secret());
+
+		int before = receiver.received().size();
+		new Fixtures(server.api()).account(); // an event every endpoint gets
+		await("a delivery signed with the secret A sealed").atMost(Duration.ofSeconds(60))
+			.until(() -> receiver.received().stream().skip(before).anyMatch(got -> StandardWebhooksVerifier
+				.verifies(made.secret(), got.id(), got.timestamp(), got.body(), got.signature())));
+	}
+
+	private static Api.Response createEndpoint(Api api, Receiver receiver, String key) {
+		return api.send("POST", "/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")),
+				"application/json", Map.of("Idempotency-Key", key));
+	}
+
+	private static String verifiedToken(ChildServer server, String device) {
+		Api.Response token = server.api().post("/devices/" + device + "/entitlement-token", Map.of());
+		assertThat(token.status()).as(token.toString()).isEqualTo(200);
+		var verified = new EntitlementVerifier("http://127.0.0.1:" + server.port()).verify(token.text("token"));
+		assertThat(verified).as("the token verifies with the published keys").isPresent();
+		return verified.orElseThrow().kid();
+	}
+
+	/** The keys every sealed row names, each once. */
+	private static List<String> sealedBy(JdbcClient db) {
+		return db.sql("""
+				SELECT kek_id FROM entitlement_keys
+				UNION SELECT secret_kek_id FROM webhook_endpoint WHERE sealed_secret IS NOT NULL
+				UNION SELECT secret_kek_id FROM webhook_endpoint_old_secret
+				UNION SELECT response_sealed_by FROM idempotency_keys WHERE response_sealed_by IS NOT NULL
+				ORDER BY 1
+				""").query(String.class).list();
+	}
+}
