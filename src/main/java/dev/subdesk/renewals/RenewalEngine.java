@@ -303,7 +303,7 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		for (RenewalQueue.Due due : batch) {
 			Subscription s = due.subscription();
 			if (s.storeBilled()) {
-				rollovers.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(), s.price()));
+				rollovers.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(), s.price(), false));
 			}
 			else {
 				direct.add(due);
@@ -525,8 +525,11 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 			List<RenewalQueue.Renewal> renewals = new ArrayList<>(succeeded.size());
 			for (RenewalQueue.Due due : succeeded) {
 				Subscription s = due.subscription();
-				renewals.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(),
-						prices.get(s.id()).next()));
+				SubscriptionPriceChanges.Renewing renewing = prices.get(s.id());
+				// what was charged (s.price(): the amount the attempt was sent with) marks a promotion (R-CA-6) only
+				// when it is the discount accepted for this renewal, not a plan's new price that applied instead
+				renewals.add(new RenewalQueue.Renewal(s.id(), s.currentPeriodEnd(), s.nextPeriodEnd(), renewing.next(),
+						renewing.chargesAcceptedDiscount(s.price())));
 			}
 			Set<String> moved = queue.renewed(renewals);
 			Map<String, String> applied = new java.util.HashMap<>();

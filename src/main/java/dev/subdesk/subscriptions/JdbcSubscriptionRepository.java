@@ -151,8 +151,11 @@ class JdbcSubscriptionRepository {
 			.update();
 	}
 
-	/** Marks the renewal at {@code renewal} as charged an accepted discount (the period it starts is a promotion). */
-	void discountedRenewalAt(String id, Instant renewal) {
+	/**
+	 * Marks the renewal at {@code renewal} as the one a discount was accepted for; the renewal keeps the mark (the
+	 * period it starts is a promotion) only if it charges the discount (RenewalQueue's RENEW).
+	 */
+	void discountAcceptedFor(String id, Instant renewal) {
 		jdbc.sql("UPDATE subscriptions SET discounted_renewal_at = :at WHERE id = :id")
 			.param("at", ts(renewal))
 			.param("id", id)

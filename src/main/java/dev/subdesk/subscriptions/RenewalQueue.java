@@ -156,13 +156,21 @@ public class RenewalQueue {
 			RETURNING s.*
 			""";
 
+	/**
+	 * Moves each subscription to its next period. {@code discounted_renewal_at}: a discount accepted for this renewal
+	 * (the old period end, Subscriptions#setRenewalPrice) stays, as the new period's start, only when this renewal
+	 * charged it ({@code v.discounted}, Renewal#discounted): the period it starts is then a promotion (R-CA-6). Else it
+	 * is cleared: a plan's price change that applied here instead, or any renewal after the discounted one.
+	 */
 	private static final String RENEW = """
 			UPDATE subscriptions s SET period_index = s.period_index + 1, current_period_start = s.current_period_end,
 			    current_period_end = v.new_end, next_attempt_at = v.new_end, extra_attempt_at = NULL,
 			    dunning_attempts = 0, status = 'ACTIVE', price_amount = v.price,
+			    discounted_renewal_at = CASE WHEN v.discounted AND s.discounted_renewal_at = s.current_period_end
+			                                 THEN s.current_period_end END,
 			    version = s.version + 1
-			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[])
-			     AS v(id, new_end, price, old_end)
+			FROM unnest(:ids::text[], :ends::timestamptz[], :prices::bigint[], :olds::timestamptz[], :discounted::boolean[])
+			     AS v(id, new_end, price, old_end, discounted)
 			WHERE s.id = v.id AND s.current_period_end = v.old_end AND s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')
 			  AND s.auto_renew
 			RETURNING s.*
@@ -210,8 +218,14 @@ public class RenewalQueue {
 		}
 	}
 
-	/** A successful renewal: the subscription moves from the period ending {@code oldPeriodEnd} to the next. */
-	public record Renewal(String subscriptionId, Instant oldPeriodEnd, Instant newPeriodEnd, Money price) {
+	/**
+	 * A successful renewal: the subscription moves from the period ending {@code oldPeriodEnd} to the next, whose
+	 * renewal costs {@code price}. {@code discounted}: this renewal charged the subscription's own price below the
+	 * regular one after it ({@link SubscriptionPriceChanges.Renewing#chargesAcceptedDiscount}); with a discount
+	 * accepted for it, the period it starts is a promotion ({@code discounted_renewal_at}, R-CA-6).
+	 */
+	public record Renewal(String subscriptionId, Instant oldPeriodEnd, Instant newPeriodEnd, Money price,
+			boolean discounted) {
 	}
 
 	private final JdbcClient jdbc;
@@ -504,6 +518,7 @@ public class RenewalQueue {
 			.param("ends", renewals.stream().map(r -> Timestamp.from(r.newPeriodEnd())).toArray(Timestamp[]::new))
 			.param("prices", renewals.stream().map(r -> r.price().amount()).toArray(Long[]::new))
 			.param("olds", renewals.stream().map(r -> Timestamp.from(r.oldPeriodEnd())).toArray(Timestamp[]::new))
+			.param("discounted", renewals.stream().map(Renewal::discounted).toArray(Boolean[]::new))
 			.query(JdbcSubscriptionRepository::map)
 			.list();
 		events.publishEvent(DomainChange.batch(EventType.SUBSCRIPTION_RENEWED, moved));

@@ -910,6 +910,17 @@ public class SubscriptionPriceChanges {
 	 */
 	public record Renewing(Money charge, Money next, @Nullable String appliedChangeId,
 			@Nullable PriceChangeAtRenewal awaitingConsent) {
+
+		/**
+		 * Whether the renewal that charged {@code charged} charged a discount accepted for it: no plan's price change
+		 * applied there (a cut below the discount, which is charged instead, makes no promotion) and what was charged,
+		 * the subscription's own price, is below the regular price after it. Counted only where a discount was
+		 * accepted for that renewal (RenewalQueue's RENEW): the period it starts is then a promotion (R-CA-6).
+		 */
+		public boolean chargesAcceptedDiscount(Money charged) {
+			return appliedChangeId == null && charged.currency().equals(next.currency())
+					&& charged.amount() < next.amount();
+		}
 	}
 
 	/**

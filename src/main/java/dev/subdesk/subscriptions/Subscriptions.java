@@ -564,15 +564,17 @@ public class Subscriptions {
 	 * Sets the price of the next renewal (an accepted retention discount). A plan's price change pending for that
 	 * renewal whose new price is higher than the discount then applies from the renewal after it, told again inside
 	 * the window before that one (SubscriptionPriceChanges): the discount is charged, and, where consent is required,
-	 * the subscription does not end for want of it before the new price is due. The renewal is marked as charged a
-	 * discount ({@code discounted_renewal_at}): the period it starts is a promotion, whose end the renewal engine
-	 * announces where the rule table says (R-CA-6, RenewalQueue#claimPromotionEndingNotices).
+	 * the subscription does not end for want of it before the new price is due. The renewal is marked as the one a
+	 * discount was accepted for ({@code discounted_renewal_at}, the current period's end); only if that renewal charges
+	 * it (RenewalQueue's RENEW: not when a plan's new price below it applies there instead) does the mark stay as the
+	 * start of the period it begins, a promotion whose end the renewal engine announces where the rule table says
+	 * (R-CA-6, RenewalQueue#claimPromotionEndingNotices).
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Subscription setRenewalPrice(Subscription s, Money price) {
 		Subscription updated = s.withRenewalPrice(price);
 		repository.update(updated);
-		repository.discountedRenewalAt(s.id(), s.currentPeriodEnd());
+		repository.discountAcceptedFor(s.id(), s.currentPeriodEnd());
 		// a price change announced for that renewal moves to the one after, should the discount be lower
 		repository.holdPriceChangeForKeptDiscount(updated);
 		changed(EventType.SUBSCRIPTION_UPDATED, updated);

@@ -86,6 +86,36 @@ class PromotionEndingNoticeIntegrationTests extends ApiIntegrationTest {
 		assertThat(fixtures.notices(account, UPCOMING)).hasSize(1);
 	}
 
+	/**
+	 * A plan's cut below an accepted discount applies at the renewal the discount was for: that renewal charges the
+	 * new price, not the discount, so the year it starts is no promotion, and a year on nobody is told that a
+	 * "promotional price" ends at the price already paid.
+	 */
+	@Test
+	void aCutBelowTheAcceptedDiscountChargedAtItsRenewalMakesNoPromotionWhoseEndIsAnnounced() {
+		String plan = fixtures.plan("promo-cut-below", "P1Y", 5999);
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
+		String yearly = fixtures.subscribe(account, plan);
+		Instant renewal = periodEnd(yearly);
+		fixtures.advance(Duration.between(fixtures.now(), renewal.minus(Duration.ofDays(60))));
+		acceptDiscount(yearly);
+		assertThat(fixtures.subscription(yearly).json().path("price").path("amount").asLong()).isEqualTo(4499);
+		assertThat(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 3999, "currency", "USD"),
+				"effectiveFrom", fixtures.now().plus(Duration.ofDays(31)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+					.toString(), "existingSubscribers", "MOVE")).status()).isEqualTo(201);
+
+		fixtures.advance(Duration.between(fixtures.now(), renewal).plusHours(1));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.as("the cut, lower than the discount, is what the renewal charged").containsExactly(3999L, 5999L);
+		Instant following = periodEnd(yearly);
+		fixtures.advance(Duration.between(fixtures.now(), following).plusHours(1));
+		assertThat(fixtures.charges(account)).extracting(c -> c.path("amount").asLong())
+			.containsExactly(3999L, 3999L, 5999L);
+		assertThat(fixtures.notices(account, UPCOMING)).as("no promotion was charged, so none ends").isEmpty();
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	@Test
 	void aMonthlyDiscountEndsWithTheReminderStatingTheFullPriceAndNoOtherNotice() {
 		String account = fixtures.account("US", "CA");
