@@ -69,7 +69,10 @@ public class Accounts {
 		this.events = events;
 	}
 
-	/** Opens an account; its {@code account.created} event brings the WELCOME notice (notices.EventNotices). */
+	/**
+	 * Opens an account; its {@code account.created} event brings the WELCOME notice (notices.EventNotices), and
+	 * {@link AccountOpened} lets what waited for the address without an account be settled in this transaction.
+	 */
 	@Transactional
 	public Account open(String email, String name, String country, @Nullable String region) {
 		requirePlain(email);
@@ -89,6 +92,7 @@ public class Accounts {
 			throw SubdeskException.of(AccountsErrorCode.EMAIL_TAKEN, "An account with this email already exists");
 		}
 		Account opened = get(id);
+		events.publishEvent(new AccountOpened(opened.id(), opened.email()));
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
 		return opened;
 	}
@@ -114,6 +118,7 @@ public class Accounts {
 			return Optional.empty();
 		}
 		Account opened = get(id);
+		events.publishEvent(new AccountOpened(opened.id(), opened.email()));
 		events.publishEvent(new DomainChange(EventType.ACCOUNT_CREATED, opened));
 		return Optional.of(opened);
 	}

@@ -2,6 +2,8 @@ package dev.subdesk.intake;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
+import dev.subdesk.accounts.AccountOpened;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.EmailChanged;
 import dev.subdesk.shared.ClientAddresses;
@@ -57,7 +59,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Checkout's "I am new here" asks for a code with what was typed for a new account ({@link NewAccount}). No account is
  * opened then: anyone can type anyone's address. For an address without an account, the code (and its link) is
  * mailed to the address, and what was typed waits with the code (personal data of the code: erased when it is used or
- * ended by a newer code of the same browser, and with the row after {@link SignInCodeRetention#RETENTION}). The
+ * ended by a newer code of the same browser, when an account is opened for the address by any path, the API's too, the
+ * code then becoming the account's ({@link #on(AccountOpened)}), when the account with the address closes, and with
+ * the row after {@link SignInCodeRetention#RETENTION}). The
  * account is opened only when the code or the link proves the address, and only if no account has the address by
  * then (its owner then simply signs in, and nothing typed is applied to it). For an address with an account, what was
  * typed is dropped at once and the code goes to the account, as any sign-in code: both answers, and the work for
@@ -416,9 +420,39 @@ public class SignInCodes {
 					.orElseGet(() -> java.util.Objects.requireNonNull(currentAccount(email),
 							"an account has the address, or the insert would not have stopped"));
 		// the other browsers' live codes for the address were mailed to it too: they become the account's codes,
-		// and what was typed with them goes (else it would outlive the account's closure, which erases its codes)
-		jdbc.sql(ADOPT_PENDING).param("account", account).param("email", email).update();
+		// and what was typed with them goes (else it would outlive the account's closure, which erases its codes);
+		// an account opened here has done so already (on AccountOpened), one opened before should have
+		adoptPending(account, email);
 		return account;
+	}
+
+	/** The live codes that wait with a new account for {@code email} become {@code account}'s; what was typed goes. */
+	private void adoptPending(String account, String email) {
+		jdbc.sql(ADOPT_PENDING).param("account", account).param("email", email).update();
+	}
+
+	/**
+	 * An account opened for an address, by any path (the API's {@code POST /accounts} too, which takes no lock of
+	 * codes): the codes waiting with a new account for it, mailed to it, are the account's from now on, and what was
+	 * typed with them (perhaps by a stranger at checkout) goes at once, in the opening transaction, not with the
+	 * rows a day later: it would otherwise outlive the account's closure. A code asked for at that very moment,
+	 * committed after this statement, is settled by the closure ({@link #on(AccountErasing)}) or its retention.
+	 */
+	@EventListener
+	void on(AccountOpened opened) {
+		adoptPending(opened.accountId(), normalize(opened.email()));
+	}
+
+	/**
+	 * An account being closed: codes still waiting with a new account for its address (asked for as it opened, see
+	 * {@link #on(AccountOpened)}) become its codes first, so that what was typed with them goes now and their address
+	 * is erased with the account's codes ({@link #on(AccountClosed)}, published after this in the same transaction).
+	 * While an account has the address no code is stored with a new account for it (issue drops what was typed), so
+	 * every such row was typed while no other account had it.
+	 */
+	@EventListener
+	void on(AccountErasing erasing) {
+		adoptPending(erasing.accountId(), normalize(erasing.email()));
 	}
 
 	/**

@@ -157,4 +157,64 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 		assertThat(account.path("country").asString()).isEqualTo("IE");
 		assertThat(browser.get("/checkout/antivirus-annual").status()).isEqualTo(200);
 	}
+
+	/** The rows of codes for {@code email} that keep something typed with it for a new account. */
+	private long typedFor(String email) {
+		return jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE email = lower(:email) AND (pending_email IS NOT NULL"
+				+ " OR pending_name IS NOT NULL OR pending_country IS NOT NULL OR pending_region IS NOT NULL)")
+			.param("email", email)
+			.query(Long.class)
+			.single();
+	}
+
+	/** The rows of codes that still name {@code email}, as the address or as typed. */
+	private long naming(String email) {
+		return jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE email = lower(:email)"
+				+ " OR lower(pending_email) = lower(:email)")
+			.param("email", email)
+			.query(Long.class)
+			.single();
+	}
+
+	@Test
+	void whatAStrangerTypedWithAnAddressGoesWhenTheApiOpensItsAccountAndNothingOfItOutlivesTheClosure() {
+		String email = Fixtures.uniqueEmail();
+		typeAccountForm(new PortalSession(port), email, "Stranger Danger", "US", "CA");
+		assertThat(typedFor(email)).as("waiting for the code").isOne();
+
+		String opened = api.post("/accounts", Map.of("email", email, "name", "Vendor Vouched", "country", "IE"))
+			.json()
+			.path("id")
+			.asString();
+		assertThat(typedFor(email)).as("what the stranger typed goes as the account opens").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE account_id = :account AND email = lower(:email)")
+			.param("account", opened)
+			.param("email", email)
+			.query(Long.class)
+			.single()).as("the code, mailed to the address, is its account's").isOne();
+
+		assertThat(api.post("/accounts/" + opened + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(naming(email)).as("nothing keeps the address after the closure").isZero();
+	}
+
+	@Test
+	void aCodeStillWaitingWithAStrangersDetailsWhenTheAccountClosesLosesThemAndTheAddressWithIt() {
+		String email = Fixtures.uniqueEmail();
+		String opened = api.post("/accounts", Map.of("email", email, "name", "Vendor Vouched", "country", "IE"))
+			.json()
+			.path("id")
+			.asString();
+		// a code asked for as the account opened (committed after it): what was typed waits with the address
+		String other = Fixtures.uniqueEmail();
+		typeAccountForm(new PortalSession(port), other, "Stranger Danger", "US", "CA");
+		jdbc.sql("UPDATE portal_sign_in_codes SET email = lower(:email), pending_email = :email WHERE email = lower(:other)")
+			.param("email", email)
+			.param("other", other)
+			.update();
+		assertThat(typedFor(email)).isOne();
+
+		assertThat(api.post("/accounts/" + opened + "/close", Map.of()).status()).isEqualTo(200);
+		assertThat(typedFor(email)).as("what was typed goes with the closure").isZero();
+		assertThat(naming(email)).as("and the address").isZero();
+	}
 }
