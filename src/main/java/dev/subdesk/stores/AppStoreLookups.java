@@ -43,10 +43,11 @@ class AppStoreLookups {
 	}
 
 	/**
-	 * Asks the App Store about the purchase {@code originalTransactionId} and applies the answer, counted as signed at
-	 * {@code signedAt}: {@link StoreLookups.Asked#APPLIED}, or why not (logged: it is asked again at the next interval).
+	 * Asks the App Store, at {@code asked} (our clock), about the purchase {@code originalTransactionId} and applies the
+	 * answer, counted as signed when Apple signed it ({@link #signedAt}): {@link StoreLookups.Asked#APPLIED}, or why
+	 * not (logged: it is asked again at the next interval).
 	 */
-	StoreLookups.Asked lookUp(String originalTransactionId, Instant signedAt) {
+	StoreLookups.Asked lookUp(String originalTransactionId, Instant asked) {
 		if (api == null) {
 			return StoreLookups.Asked.UNAVAILABLE;
 		}
@@ -74,7 +75,7 @@ class AppStoreLookups {
 		}
 		if (answer.isEmpty()) {
 			// asked no more after a few days of it
-			unknown.answered(Channel.APP_STORE.name(), originalTransactionId, signedAt.plus(StoreLookups.CLOCK_SKEW));
+			unknown.answered(Channel.APP_STORE.name(), originalTransactionId, asked);
 			return StoreLookups.Asked.NOT_APPLIED;
 		}
 		AppStoreServerApi.LastTransaction last = answer.get();
@@ -84,6 +85,7 @@ class AppStoreLookups {
 			if (!originalTransactionId.equals(transaction.get("originalTransactionId"))) {
 				throw AppleSignedData.refused("the signed transaction is not of the purchase asked about");
 			}
+			Instant signedAt = signedAt(transaction, renewal, asked);
 			AppStoreNotifications.Notice notice = AppStoreNotifications.noticeOf(last.status(), transaction, renewal);
 			StoreChange change = AppStoreNotifications.changeOf(notice.type(), notice.subtype(), signedAt, transaction,
 					renewal);
@@ -100,6 +102,24 @@ class AppStoreLookups {
 					originalTransactionId, e.getMessage());
 			return StoreLookups.Asked.NOT_APPLIED;
 		}
+	}
+
+	/**
+	 * When an answer counts as signed, for its order among the purchase's notifications ({@link StoreSync}): when Apple
+	 * signed it, the later {@code signedDate} of its signed transaction and renewal info, by Apple's clock, as a
+	 * notification's {@code signedDate} is. A notice Apple signed before it (another delivery of an older change, whose
+	 * state the answer already shows or has left behind) is then stale, and one of a change made after it is not,
+	 * whatever our clock says. Only an answer with neither date (Apple sets both) counts as signed
+	 * {@link StoreLookups#CLOCK_SKEW} before it was asked, by our clock.
+	 */
+	static Instant signedAt(Map<String, Object> transaction, Map<String, Object> renewal, Instant asked) {
+		Instant ofTransaction = AppStoreNotifications.instant(transaction.get("signedDate"));
+		Instant ofRenewal = AppStoreNotifications.instant(renewal.get("signedDate"));
+		if (ofTransaction == null || ofRenewal == null) {
+			return ofTransaction != null ? ofTransaction
+					: ofRenewal != null ? ofRenewal : asked.minus(StoreLookups.CLOCK_SKEW);
+		}
+		return ofTransaction.isAfter(ofRenewal) ? ofTransaction : ofRenewal;
 	}
 
 	/** The name Apple's documentation gives a status, recorded as the lookup's subtype. */

@@ -189,7 +189,7 @@ public class AppStoreNotifications {
 	}
 
 	/** App Store dates are milliseconds since the epoch. */
-	private static @Nullable Instant instant(@Nullable Object value) {
+	static @Nullable Instant instant(@Nullable Object value) {
 		Long millis = number(value);
 		return millis == null ? null : Instant.ofEpochMilli(millis);
 	}

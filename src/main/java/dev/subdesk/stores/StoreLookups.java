@@ -65,9 +65,10 @@ class StoreLookups {
 	static final Duration LONGEST_INTERVAL = Duration.ofDays(1);
 
 	/**
-	 * How much earlier than the moment it was asked an answer counts as signed: a notice of a change the store made
-	 * just after it answered, dated by the store's clock a little behind ours, must not look older than the answer
-	 * (it would be dropped as stale).
+	 * How much earlier than the moment it was asked a Google Play answer counts as signed (Google signs no time on it;
+	 * see docs/DESIGN-NOTES.md, Store lookups: an answer's time): a push of a change the store made just after it
+	 * answered, dated by Google's clock a little behind ours, must not look older than the answer (it would be dropped
+	 * as stale). An App Store answer counts as signed when Apple signed it ({@link AppStoreLookups#signedAt}).
 	 */
 	static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
@@ -249,7 +250,7 @@ class StoreLookups {
 				continue;
 			}
 			Asked asked = Channel.APP_STORE.name().equals(c.store())
-					? appStore.lookUp(c.purchaseId(), clock.instant().minus(CLOCK_SKEW))
+					? appStore.lookUp(c.purchaseId(), clock.instant())
 					: lookUp(Objects.requireNonNull(packageName), c);
 			failing.put(c.store(), asked == Asked.UNAVAILABLE ? failing.getOrDefault(c.store(), 0) + 1 : 0);
 			if (asked == Asked.APPLIED) {
@@ -364,6 +365,7 @@ class StoreLookups {
 			return Asked.NOT_APPLIED;
 		}
 		PlaySubscriptionsApi.PlaySubscription p = answer.get();
+		// the answer carries no time it was read at; a push is read when it comes, so a late one is never older news
 		Instant signedAt = asked.minus(CLOCK_SKEW);
 		try {
 			StoreOutcome outcome = sync.apply(new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(),

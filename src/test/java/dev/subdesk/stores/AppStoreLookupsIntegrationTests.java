@@ -339,6 +339,41 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.lookups()).as("not asked again before the renewed period's end").isEqualTo(1);
 	}
 
+	/**
+	 * The customer turned auto-renewal off 30 s before the lookup and on again 10 s before it (that notice lost, so the
+	 * purchase was looked up); Apple answers auto-renewal on, then delivers the first notice again. It is older news
+	 * than the answer, by Apple's own clock: stale, and the end is not scheduled. A change Apple signed after its answer
+	 * still applies.
+	 */
+	@Test
+	void aNoticeAppleSignedBeforeALookupsAnswerIsStaleAndOneSignedAfterItApplies() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		Instant asked = fixtures.now();
+		p.store.signedDate = asked; // Apple signs its answer when asked (the tests' App Store keeps our clock)
+		p.apple(1);
+
+		lookups.run();
+
+		assertThat(lookupOutcomes(p)).containsExactly("APPLIED");
+		p.store.autoRenewStatus = 0;
+		p.store.signedDate = asked.minusSeconds(30);
+		assertThat(p.store.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", asked.minusSeconds(30)))
+			.as("signed 30 s before Apple's answer").isEqualTo("STALE");
+		JsonNode s = p.subscription();
+		assertThat(s.path("autoRenew").asBoolean()).isTrue();
+		assertThat(s.path("cancelAt").isNull()).as("no end scheduled: the store renews it").isTrue();
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+
+		p.store.signedDate = asked.plusSeconds(5);
+		assertThat(p.store.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", asked.plusSeconds(5)))
+			.as("signed after Apple's answer").isEqualTo("APPLIED");
+		JsonNode off = p.subscription();
+		assertThat(off.path("autoRenew").asBoolean()).isFalse();
+		assertThat(Instant.parse(off.path("cancelAt").asString())).isEqualTo(renewedEnd);
+	}
+
 	@Test
 	void anExpiryAppleReportsEndsTheSubscriptionAndItIsNotAskedAgain() {
 		Purchase p = new Purchase();

@@ -36,6 +36,8 @@ public final class AppStorePurchase {
 	@Nullable Integer expirationIntent;
 	/** The transaction's {@code revocationReason} (null: none). */
 	@Nullable Integer revocationReason;
+	/** When Apple signed the transaction and renewal info, their {@code signedDate} (null: left out). */
+	@Nullable Instant signedDate;
 
 	private final Api vendor;
 	private final Api store;
@@ -91,6 +93,9 @@ public final class AppStorePurchase {
 		if (revocationReason != null) {
 			t.put("revocationReason", revocationReason);
 		}
+		if (signedDate != null) {
+			t.put("signedDate", signedDate.toEpochMilli());
+		}
 		return t;
 	}
 
@@ -111,6 +116,9 @@ public final class AppStorePurchase {
 			renewal.put("expirationIntent", expirationIntent);
 		}
 		renewal.put("environment", "Sandbox");
+		if (signedDate != null) {
+			renewal.put("signedDate", signedDate.toEpochMilli());
+		}
 		return renewal;
 	}
 
