@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -48,7 +49,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * due by then.
  */
 @Component
-class StoreLookups {
+class StoreLookups implements SmartLifecycle {
 
 	/**
 	 * How long past the period paid for the store's renewal notice is waited for before the store is asked: the
@@ -131,6 +132,11 @@ class StoreLookups {
 	private final int batch;
 	private final Duration runLimit;
 
+	/** Whether the node is stopping (its context closing, or paused): a run under way asks no more ({@link #stop}). */
+	private volatile boolean stopping;
+
+	private volatile boolean running;
+
 	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, AppStoreLookups appStore,
 			StoreSync sync, UnknownPurchases unknown, StoresProperties properties, Clock clock,
 			PlatformTransactionManager transactions,
@@ -149,9 +155,32 @@ class StoreLookups {
 		this.runLimit = runLimit;
 	}
 
+	@Override
+	public void start() {
+		stopping = false;
+		running = true;
+	}
+
+	/**
+	 * The node is stopping: a run under way ends once the call in flight is answered (or times out), and gives the
+	 * purchases it did not get to back their due time, so that the next node to run asks them first (without this,
+	 * each would wait its whole interval, up to a day).
+	 */
+	@Override
+	public void stop() {
+		stopping = true;
+		running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
 	/**
 	 * What one run did: purchases asked about, answers applied (any outcome), lookups that failed (no answer, or one
-	 * not applied), and purchases taken but left to the next run (its time was up, or their store kept failing).
+	 * not applied), and purchases taken but left to the next run (its time was up, their store kept failing, or the
+	 * node is stopping).
 	 */
 	record Run(int asked, int applied, int failed, int left) {
 	}
@@ -219,8 +248,9 @@ class StoreLookups {
 	 * takes a store's share), and applies each answer, one after the other, a purchase of each store in turn: the
 	 * scheduler's one thread runs every job of the node, so a run ends once {@code limit} has passed (a call under way
 	 * finishes, bounded by its timeout), and asks a store no more after {@value #FAILURES_IN_A_ROW} calls to it in a
-	 * row failed (it is down, or holds every call till the timeout). The purchases it did not get to are given back
-	 * their due time, asked first by the next run.
+	 * row failed (it is down, or holds every call till the timeout), or once the node is stopping ({@link #stop}). The
+	 * purchases it did not get to are given back their due time, asked first by the next run; also when the run ends
+	 * on an exception (the purchase being asked then keeps its interval).
 	 */
 	Run run(Duration limit) {
 		String packageName = properties.google() == null ? null : properties.google().packageName();
@@ -243,28 +273,42 @@ class StoreLookups {
 		int failed = 0;
 		Map<String, Integer> failing = new HashMap<>();
 		List<Claimed> left = new ArrayList<>();
-		for (Claimed c : claimed) {
-			if (System.nanoTime() - started >= limit.toNanos()
-					|| failing.getOrDefault(c.store(), 0) >= FAILURES_IN_A_ROW) {
-				left.add(c);
-				continue;
+		int reached = 0; // the purchases the loop came to: asked (or being asked), or left
+		boolean ended = false;
+		try {
+			for (Claimed c : claimed) {
+				reached++;
+				if (stopping || Thread.currentThread().isInterrupted()
+						|| System.nanoTime() - started >= limit.toNanos()
+						|| failing.getOrDefault(c.store(), 0) >= FAILURES_IN_A_ROW) {
+					left.add(c);
+					continue;
+				}
+				Asked asked = Channel.APP_STORE.name().equals(c.store()) ? appStore.lookUp(c.purchaseId(), clock.instant())
+						: lookUp(Objects.requireNonNull(packageName), c);
+				failing.put(c.store(), asked == Asked.UNAVAILABLE ? failing.getOrDefault(c.store(), 0) + 1 : 0);
+				if (asked == Asked.APPLIED) {
+					applied++;
+				}
+				else {
+					failed++;
+				}
 			}
-			Asked asked = Channel.APP_STORE.name().equals(c.store())
-					? appStore.lookUp(c.purchaseId(), clock.instant())
-					: lookUp(Objects.requireNonNull(packageName), c);
-			failing.put(c.store(), asked == Asked.UNAVAILABLE ? failing.getOrDefault(c.store(), 0) + 1 : 0);
-			if (asked == Asked.APPLIED) {
-				applied++;
-			}
-			else {
-				failed++;
-			}
+			ended = true;
 		}
-		if (!left.isEmpty()) {
-			release(left);
-			log.warn("Store lookups: {} of {} purchases left to the next run ({}; calls failing in a row: {})",
-					left.size(), claimed.size(), System.nanoTime() - started >= limit.toNanos()
-							? "the run's " + limit + " are up" : "a store kept failing", failing);
+		finally {
+			// an exception out of the loop leaves those it had not come to: given back as well
+			List<Claimed> back = new ArrayList<>(left);
+			back.addAll(claimed.subList(reached, claimed.size()));
+			if (!back.isEmpty()) {
+				release(back);
+				log.warn("Store lookups: {} of {} purchases left to the next run ({}; calls failing in a row: {})",
+						back.size(), claimed.size(), !ended ? "the run ended on an error"
+								: stopping || Thread.currentThread().isInterrupted() ? "the node is stopping"
+										: System.nanoTime() - started >= limit.toNanos()
+												? "the run's " + limit + " are up" : "a store kept failing",
+						failing);
+			}
 		}
 		return new Run(claimed.size() - left.size(), applied, failed, left.size());
 	}

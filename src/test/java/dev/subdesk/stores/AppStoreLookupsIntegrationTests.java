@@ -1,6 +1,8 @@
 package dev.subdesk.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.subdesk.testing.Api;
@@ -12,6 +14,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -21,9 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -57,6 +63,33 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	ObjectProvider<AppStoreServerApi> appStoreServerApi;
+
+	@Autowired
+	AppStoreNotifications appStoreNotifications;
+
+	@Autowired
+	AppStoreLookups appStoreLookups;
+
+	@Autowired
+	StoreSync storeSync;
+
+	@Autowired
+	UnknownPurchases unknownPurchases;
+
+	@Autowired
+	dev.subdesk.subscriptions.Subscriptions subscriptions;
+
+	@Autowired
+	PlaySubscriptionsApi play;
+
+	@Autowired
+	StoresProperties storesProperties;
+
+	@Autowired
+	PlatformTransactionManager transactions;
 
 	private Api vendor;
 
@@ -122,6 +155,14 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 			.optional()
 			.map(java.sql.Timestamp::toInstant)
 			.orElse(null);
+	}
+
+	/** The purchase's lookup schedule: its count, due time and last lookup. */
+	private String schedule(Purchase p) {
+		return jdbc.sql("""
+				SELECT lookups || ' ' || coalesce(lookup_due_at::text, '-') || ' ' || coalesce(last_lookup_at::text, '-')
+				FROM store_purchases WHERE store = 'APP_STORE' AND purchase_id = :p
+				""").param("p", p.store.originalTransactionId()).query(String.class).single();
 	}
 
 	/** Runs the lookups at each of the purchase's due times, at most {@code runs} times or until it is due no more. */
@@ -211,6 +252,76 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 		left.forEach(p -> assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now()));
 		assertThat(failing.stream().mapToLong(Purchase::lookups).sum()).as("the failed ones wait their interval")
 			.isEqualTo(5);
+	}
+
+	@Test
+	void aRunUnderWayWhenTheNodeStopsGivesThePurchasesItDidNotGetToBackTheirDueTime() throws Exception {
+		List<Purchase> slow = purchases(4);
+		slow.forEach(p -> {
+			p.renewed();
+			APPLE.delay(p.store.originalTransactionId(), 1000); // each answer a second late: the stop comes meanwhile
+		});
+		advanceTo(latestEnd(slow).plus(Duration.ofMinutes(61)));
+		Map<Purchase, String> before = new java.util.HashMap<>();
+		slow.forEach(p -> before.put(p, schedule(p)));
+
+		CompletableFuture<StoreLookups.Run> running = CompletableFuture
+			.supplyAsync(() -> lookups.run(Duration.ofMinutes(5)));
+		StoreLookups.Run run;
+		try {
+			await().atMost(Duration.ofSeconds(30)).until(() -> slow.stream().anyMatch(p -> p.lookups() > 0));
+			lookups.stop(); // the node is shut down
+			run = running.get(30, TimeUnit.SECONDS);
+		}
+		finally {
+			lookups.start();
+		}
+
+		List<Purchase> left = slow.stream().filter(p -> p.lookups() == 0).toList();
+		assertThat(left).as("the call in flight is answered, no other is made (%s)", run).isNotEmpty();
+		assertThat(run.left()).as(run.toString()).isGreaterThanOrEqualTo(left.size());
+		left.forEach(p -> assertThat(schedule(p)).as("its due time, count and last lookup as before the run")
+			.isEqualTo(before.get(p)));
+
+		reachable();
+		lookups.run();
+		slow.forEach(p -> assertThat(p.lookups()).as("the next run asks the rest").isEqualTo(1));
+	}
+
+	@Test
+	void aRunEndedByAnErrorGivesThePurchasesItDidNotGetToBackTheirDueTime() {
+		List<Purchase> purchases = purchases(3);
+		purchases.forEach(Purchase::renewed);
+		advanceTo(latestEnd(purchases).plus(Duration.ofMinutes(61)));
+		Map<Purchase, String> before = new java.util.HashMap<>();
+		purchases.forEach(p -> before.put(p, schedule(p)));
+		String failing = purchases.get(1).store.originalTransactionId();
+		AppStoreLookups breaking = new AppStoreLookups(appStoreServerApi, appStoreNotifications, storeSync,
+				unknownPurchases) {
+
+			@Override
+			StoreLookups.Asked lookUp(String originalTransactionId, Instant asked) {
+				if (originalTransactionId.equals(failing)) {
+					throw new IllegalStateException("a bug while asking");
+				}
+				return appStoreLookups.lookUp(originalTransactionId, asked);
+			}
+		};
+		StoreLookups broken = new StoreLookups(jdbc, subscriptions, play, breaking, storeSync, unknownPurchases,
+				storesProperties, clock, transactions, 100, Duration.ofMinutes(5));
+
+		assertThatThrownBy(broken::run).hasMessage("a bug while asking");
+
+		assertThat(purchases.get(0).lookups()).as("asked before the error").isEqualTo(1);
+		assertThat(schedule(purchases.get(1))).as("the one being asked keeps its interval")
+			.isNotEqualTo(before.get(purchases.get(1)));
+		Purchase notReached = purchases.get(2);
+		assertThat(notReached.lookups()).isZero();
+		assertThat(schedule(notReached)).as("its due time, count and last lookup as before the run")
+			.isEqualTo(before.get(notReached));
+
+		lookups.run();
+		assertThat(notReached.lookups()).as("asked by the next run").isEqualTo(1);
 	}
 
 	@ParameterizedTest
