@@ -14,14 +14,17 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Accounts and payment methods. */
 @Service
@@ -61,8 +64,11 @@ public class Accounts {
 	private final Clock clock;
 	private final PaymentGateway gateway;
 	private final ApplicationEventPublisher events;
+	private final TransactionTemplate tx;
 
-	Accounts(JdbcClient jdbc, Clock clock, PaymentGateway gateway, ApplicationEventPublisher events) {
+	Accounts(JdbcClient jdbc, Clock clock, PaymentGateway gateway, ApplicationEventPublisher events,
+			PlatformTransactionManager txManager) {
+		this.tx = new TransactionTemplate(txManager);
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.gateway = gateway;
@@ -178,40 +184,46 @@ public class Accounts {
 
 	/**
 	 * Adds a card by its gateway token; never charges or verifies it. The first card becomes the default.
-	 * An unknown token is {@code 400} on {@code token}.
+	 * An unknown token is {@code 400} on {@code token}. Must run outside any database transaction: the gateway is
+	 * asked first (DESIGN invariant 11).
 	 */
-	@Transactional
 	public PaymentMethod addPaymentMethod(String accountId, String token) {
 		return addPaymentMethod(accountId, token, null);
 	}
 
 	/**
 	 * Adds a card with the billing postcode it was registered with, when the caller gave one (optional; the
-	 * fourth knowledge factor an agent can check, see {@link #billingPostcodes(String)}).
+	 * fourth knowledge factor an agent can check, see {@link #billingPostcodes(String)}). The gateway describes the
+	 * token before any transaction (what a token describes does not depend on the account), so no row lock is held and
+	 * no pooled connection pinned while it answers (DESIGN invariant 11); then a short transaction locks the account,
+	 * checks it is not closed (a closure that landed meanwhile wins: {@code 409 ACCOUNT_CLOSED}) and inserts the card.
+	 * The checks keep their order: an unknown account ({@code 404}), an unknown token ({@code 400}), a closed account.
 	 */
-	@Transactional
 	public PaymentMethod addPaymentMethod(String accountId, String token, @Nullable String billingPostcode) {
-		Account account = lock(accountId);
+		get(accountId);
 		CardDetails card = gateway.describe(token)
 			.orElseThrow(() -> SubdeskException.invalid("token", "unknown payment token"));
-		if (account.closed()) {
-			throw new AccountClosedException(accountId);
-		}
-		boolean first = paymentMethods(accountId).isEmpty();
-		String id = Ids.next("pm");
-		jdbc.sql(INSERT_PM)
-			.param("id", id)
-			.param("account", accountId)
-			.param("token", token)
-			.param("brand", card.brand())
-			.param("last4", card.last4())
-			.param("month", card.expMonth())
-			.param("year", card.expYear())
-			.param("isDefault", first)
-			.param("at", Timestamp.from(clock.instant()))
-			.param("postcode", billingPostcode)
-			.update();
-		return paymentMethod(accountId, id).orElseThrow();
+		return Objects.requireNonNull(tx.execute(status -> {
+			Account account = lock(accountId);
+			if (account.closed()) {
+				throw new AccountClosedException(accountId);
+			}
+			boolean first = paymentMethods(accountId).isEmpty();
+			String id = Ids.next("pm");
+			jdbc.sql(INSERT_PM)
+				.param("id", id)
+				.param("account", accountId)
+				.param("token", token)
+				.param("brand", card.brand())
+				.param("last4", card.last4())
+				.param("month", card.expMonth())
+				.param("year", card.expYear())
+				.param("isDefault", first)
+				.param("at", Timestamp.from(clock.instant()))
+				.param("postcode", billingPostcode)
+				.update();
+			return paymentMethod(accountId, id).orElseThrow();
+		}));
 	}
 
 	/** Every payment method of an account that has not been removed, newest first. */
