@@ -1,12 +1,14 @@
 package dev.subdesk.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.ModuleTest;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import javax.sql.DataSource;
@@ -51,6 +53,46 @@ class PaymentsModuleTests {
 		PaymentResult refund = gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey);
 		assertThat(refund).isInstanceOf(PaymentResult.Succeeded.class);
 		assertThat(gateway.refund("tok_visa", Money.of(1000, "USD"), refundKey)).isEqualTo(refund);
+	}
+
+	@Autowired
+	org.springframework.transaction.support.TransactionTemplate transactions;
+
+	/**
+	 * DESIGN invariant 11, enforced: every call of the gateway made inside a database transaction (read-only ones too)
+	 * fails at once, before the gateway is reached, so a caller that would hold row locks across it fails its tests.
+	 */
+	@Test
+	void everyCallOfTheGatewayInsideATransactionFailsBeforeReachingIt() {
+		String key = "module_intx_" + UUID.randomUUID();
+		Money amount = Money.of(999, "USD");
+		List<java.util.function.Consumer<PaymentGateway>> calls = List.of(
+				g -> g.describe("tok_visa"),
+				g -> g.charge("tok_visa", amount, key),
+				g -> g.chargeAll(List.of(new PaymentGateway.ChargeRequest("tok_visa", amount, key))),
+				g -> g.refund("tok_visa", amount, key),
+				g -> g.lookup(key));
+		for (int i = 0; i < calls.size(); i++) {
+			java.util.function.Consumer<PaymentGateway> call = calls.get(i);
+			assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> call.accept(gateway)))
+				.as("call %d", i)
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("never called inside a database transaction");
+			org.springframework.transaction.support.TransactionTemplate readOnly =
+					new org.springframework.transaction.support.TransactionTemplate(transactions.getTransactionManager());
+			readOnly.setReadOnly(true);
+			assertThatThrownBy(() -> readOnly.executeWithoutResult(tx -> call.accept(gateway)))
+				.as("call %d, read-only", i)
+				.isInstanceOf(IllegalStateException.class);
+		}
+		assertThat(gateway.lookup(key)).as("no money moved").isEmpty();
+		// outside a transaction, and inside one suspended for the call, the gateway is reached
+		assertThat(gateway.describe("tok_visa")).isPresent();
+		org.springframework.transaction.support.TransactionTemplate suspended =
+				new org.springframework.transaction.support.TransactionTemplate(transactions.getTransactionManager());
+		suspended.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
+		Optional<CardDetails> described = transactions.execute(outer -> suspended.execute(tx -> gateway.describe("tok_visa")));
+		assertThat(described).isPresent();
 	}
 
 	@Autowired
