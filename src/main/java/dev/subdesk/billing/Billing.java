@@ -183,6 +183,7 @@ public class Billing {
 	 * A reversal the gateway does not answer stays REVERSING; the sweep repeats it with the same key.
 	 */
 	public void reverseUnrecordedPayment(PaymentMethod method, Money amount, String gatewayKey) {
+		requireNoTransaction();
 		// Only an attempt that is not recorded: a COMPLETED one has its SUCCEEDED charge (the transaction that recorded
 		// it committed though its caller saw an error, a connection lost at COMMIT), and giving its money back would
 		// leave a charge that a refund pays back a second time. REVERSING: the sweep took it; the same key repeats it.
@@ -250,11 +251,20 @@ public class Billing {
 	 * had it), and marks its attempt REVERSED; one the gateway does not answer stays REVERSING for the sweep.
 	 */
 	public void reverseUnrecordedPayment(String token, Money amount, String gatewayKey) {
-		jdbc.sql("""
+		requireNoTransaction();
+		// Only an attempt that is not recorded, as for a purchase: its callers pass keys they marked REVERSING, and a
+		// COMPLETED one has its charge recorded (giving its money back would leave a charge that a refund pays back a
+		// second time); a DECLINED or REVERSED one has nothing to give back.
+		int reversing = jdbc.sql("""
 				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL
-				WHERE gateway_key = :key AND status <> 'REVERSED'""")
+				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID', 'REVERSING')""")
 			.param("key", gatewayKey)
 			.update();
+		if (reversing == 0) {
+			log.warn("Renewal payment {} is not given back: its attempt is recorded, declined or was given back already",
+					gatewayKey);
+			return;
+		}
 		reverseAttempt(token, amount, gatewayKey);
 	}
 

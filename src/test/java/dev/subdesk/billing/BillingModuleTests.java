@@ -130,6 +130,29 @@ class BillingModuleTests {
 		assertThat(attemptStatus(other)).isEqualTo("REVERSING");
 	}
 
+	@Test
+	void aRecordedPaymentIsNeverGivenBackAsAnUnrecordedRenewal() {
+		Account account = accounts.open("recorded-" + UUID.randomUUID() + "@example.com", "Billing Module", "US", null);
+		PaymentMethod card = accounts.addPaymentMethod(account.id(), "tok_visa");
+		String subscription = "sub_recorded" + UUID.randomUUID().toString().substring(0, 8);
+		String key = "purchase_" + UUID.randomUUID();
+		Money price = Money.of(5999, "USD");
+		assertThat(billing.chargePurchase(account.id(), subscription, card, price, key))
+			.isEqualTo(new PaymentOutcome.Paid(key));
+		Instant start = clock.instant();
+		transactions.execute(tx -> billing.recordSuccessfulCharge(account.id(), subscription, price, start,
+				start.plus(Duration.ofDays(30)), card.id(), key, start));
+		assertThat(attemptStatus(key)).isEqualTo("COMPLETED");
+
+		billing.reverseUnrecordedPayment(card.gatewayToken(), price, key);
+
+		assertThat(attemptStatus(key)).as("its charge is recorded: nothing to give back").isEqualTo("COMPLETED");
+		assertThat(jdbc.sql("SELECT count(*) FROM sandbox_gateway_payments WHERE idempotency_key = :k")
+			.param("k", "reverse_" + key).query(Long.class).single()).as("no money went back").isZero();
+		assertThat(billing.charges(account.id(), dev.subdesk.shared.Page.Request.first(10)).data())
+			.singleElement().satisfies(c -> assertThat(c.refundedAmount()).isZero());
+	}
+
 	private String attemptStatus(String key) {
 		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :key").param("key", key)
 			.query(String.class).single();
