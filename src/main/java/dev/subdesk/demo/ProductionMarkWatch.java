@@ -83,8 +83,15 @@ class ProductionMarkWatch {
 		if (!marked.compareAndSet(false, true)) {
 			return;
 		}
-		String first = jdbc.sql("SELECT to_char(first_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' "
-				+ "FROM production_mark").query(String.class).optional().orElse("?");
+		String first;
+		try {
+			first = jdbc.sql("SELECT to_char(first_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' "
+					+ "FROM production_mark").query(String.class).optional().orElse("?");
+		}
+		catch (RuntimeException e) {
+			// only the message's detail: a failed read must not leave the node running (the mark is set, no check follows)
+			first = "? (not read: " + e.getMessage() + ")";
+		}
 		log.error("Demo mode (SUBDESK_MODE=demo) is running on a database that a production-mode start has now marked "
 				+ "(first started in production mode at {}, table production_mark). This node stops: the demo mailbox "
 				+ "(/demo/mailbox) is shut, the demo customers are not seeded and the application closes. "
