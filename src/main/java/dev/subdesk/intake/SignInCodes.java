@@ -59,8 +59,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Checkout's "I am new here" asks for a code with what was typed for a new account ({@link NewAccount}). No account is
  * opened then: anyone can type anyone's address. For an address without an account, the code (and its link) is
  * mailed to the address, and what was typed waits with the code (personal data of the code: erased when it is used or
- * ended by a newer code of the same browser, when an account is opened for the address by any path, the API's too, the
- * code then becoming the account's ({@link #on(AccountOpened)}), when the account with the address closes, and with
+ * ended by a newer code of the same browser, when an account is opened for the address by any path, the API's too, or
+ * an account's email is changed to it, the code then becoming the account's ({@link #on(AccountOpened)},
+ * {@link #on(EmailChanged)}), when the account with the address closes, and with
  * the row after {@link SignInCodeRetention#RETENTION}). The
  * account is opened only when the code or the link proves the address, and only if no account has the address by
  * then (its owner then simply signs in, and nothing typed is applied to it). For an address with an account, what was
@@ -572,7 +573,11 @@ public class SignInCodes {
 
 	/**
 	 * A new email ends the codes asked for with the old one: whoever still reads the old mailbox (often why the
-	 * address was changed) cannot sign in with a code sent there before the change.
+	 * address was changed) cannot sign in with a code sent there before the change. Then, as for an account opened
+	 * for the new address ({@link #on(AccountOpened)}), the codes waiting with a new account for the new address,
+	 * mailed to it, become the account's, and what was typed with them (perhaps by a stranger at checkout) goes at
+	 * once, in the change's transaction, not with the rows a day later. In this order, in one listener: the codes
+	 * just adopted were mailed to the new address and are not ended.
 	 */
 	@EventListener
 	void on(EmailChanged changed) {
@@ -580,6 +585,7 @@ public class SignInCodes {
 			.param("at", Timestamp.from(clock.instant()))
 			.param("account", changed.accountId())
 			.update();
+		adoptPending(changed.accountId(), normalize(changed.newEmail()));
 	}
 
 	/** The email a closed account's codes were asked for is erased with the account. */

@@ -2,6 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.accounts.Accounts;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.util.Map;
@@ -21,6 +22,9 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	Accounts accounts;
 
 	private static String disclosureId(String body) {
 		java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"disclosureId\" value=\"(dsc_[^\"]+)\"")
@@ -216,5 +220,33 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 		assertThat(api.post("/accounts/" + opened + "/close", Map.of()).status()).isEqualTo(200);
 		assertThat(typedFor(email)).as("what was typed goes with the closure").isZero();
 		assertThat(naming(email)).as("and the address").isZero();
+	}
+
+	@Test
+	void whatAStrangerTypedWithAnAddressGoesWhenAnAccountChangesItsEmailToItAndTheCodeIsTheAccounts() {
+		String next = Fixtures.uniqueEmail();
+		PortalSession stranger = new PortalSession(port);
+		typeAccountForm(stranger, next, "Stranger Danger", "US", "CA");
+		assertThat(typedFor(next)).as("waiting for the code").isOne();
+		String account = fixtures.account("IE", null);
+		String name = api.get("/accounts/" + account).text("name");
+
+		accounts.changeEmail(account, next);
+
+		assertThat(typedFor(next)).as("what the stranger typed goes as the email changes").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE account_id = :account AND email = lower(:email)"
+				+ " AND used_at IS NULL")
+			.param("account", account)
+			.param("email", next)
+			.query(Long.class)
+			.single()).as("the code, mailed to the address, is its account's now, and live").isOne();
+		// whoever reads the address's mailbox signs in to the account as it is: nothing typed is applied to it
+		stranger.get("/portal/sign-in/code");
+		assertThat(stranger.post("/portal/sign-in/code", Map.of("code", PortalSession.latestCodeTo(api, next)))
+			.location()).endsWith("/checkout/antivirus-annual");
+		JsonNode changed = api.get("/accounts/" + account).json();
+		assertThat(changed.path("name").asString()).isEqualTo(name);
+		assertThat(changed.path("country").asString()).isEqualTo("IE");
+		assertThat(api.get("/accounts?email=" + next).json().path("data").size()).as("no account opened").isOne();
 	}
 }
