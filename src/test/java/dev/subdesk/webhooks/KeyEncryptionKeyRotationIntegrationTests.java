@@ -110,6 +110,79 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		}
 	}
 
+	/**
+	 * A secret rotated while it is still sealed under the previous key (before the re-seal job has come to it) keeps
+	 * signing for its 24 hours beside the new one (API.md: "the old secret signs too for 24 hours"): it is sealed
+	 * again under the current key, not dropped as one sealed with a key this server does not have is.
+	 */
+	@Test
+	void aSecretRotatedWhileStillSealedUnderThePreviousKeySignsBesideTheNewOne() throws Exception {
+		String a = new KeyEncryptionKey(A, "").id();
+		String b = new KeyEncryptionKey(B, "").id();
+		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_secret_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			Api.Response endpoint;
+			Api.Response untouched;
+			ChildServer underA = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
+			try {
+				endpoint = underA.api().post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+				assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+				untouched = underA.api()
+					.post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("account.closed")));
+				assertThat(untouched.status()).as(untouched.toString()).isEqualTo(201);
+			}
+			finally {
+				underA.stop();
+			}
+			String old = endpoint.text("secret");
+
+			ChildServer rotated = ChildServer.start(url, logs.resolve("b-previous-a.log"),
+					"--subdesk.entitlements.kek=" + B, "--subdesk.entitlements.kek-previous=" + A,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT1H",
+					"--subdesk.entitlements.kek-reseal-interval=PT1H");
+			try {
+				assertThat(secretSealedBy(db, endpoint.id())).as("still A's: the re-seal job has not run").isEqualTo(a);
+				Api.Response rotation = rotated.api().post("/webhook-endpoints/" + endpoint.id() + "/rotate-secret",
+						Map.of());
+				assertThat(rotation.status()).as(rotation.toString()).isEqualTo(200);
+				String next = rotation.text("secret");
+				assertThat(next).isNotEqualTo(old);
+
+				int before = receiver.received().size();
+				new Fixtures(rotated.api()).account(); // an event the endpoint gets
+				await("a delivery signed with the old secret and the new one").atMost(Duration.ofSeconds(60))
+					.until(() -> receiver.received().stream().skip(before).anyMatch(got -> StandardWebhooksVerifier
+						.verifies(next, got.id(), got.timestamp(), got.body(), got.signature())));
+				assertThat(receiver.received().stream().skip(before)
+					.filter(got -> StandardWebhooksVerifier.verifies(next, got.id(), got.timestamp(), got.body(),
+							got.signature())))
+					.as("the overlap: each delivery signed with the new secret verifies with the old one too")
+					.isNotEmpty()
+					.allSatisfy(got -> assertThat(StandardWebhooksVerifier.verifies(old, got.id(), got.timestamp(),
+							got.body(), got.signature())).as(got.signature()).isTrue());
+				assertThat(db.sql("SELECT secret_kek_id FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+					.param("id", endpoint.id())
+					.query(String.class)
+					.list()).as("the old secret kept, sealed again under B").containsExactly(b);
+				assertThat(secretSealedBy(db, untouched.id())).as("the job has still not run").isEqualTo(a);
+			}
+			finally {
+				rotated.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
+	private static String secretSealedBy(JdbcClient db, String endpoint) {
+		return db.sql("SELECT secret_kek_id FROM webhook_endpoint WHERE id = :id")
+			.param("id", endpoint)
+			.query(String.class)
+			.single();
+	}
+
 	/** Under key A: a device with a token, an endpoint made with an Idempotency-Key, and a list cursor. */
 	private Made underA(String url, Receiver receiver) throws Exception {
 		ChildServer server = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
