@@ -44,28 +44,56 @@ class SealedEntitlementKeys implements SealedRows {
 	}
 
 	@Override
-	public int resealBatch(int limit) {
+	public Pass pass() {
+		return new Pass() {
+			private String after = "";
+
+			@Override
+			public Batch next(int limit) {
+				return batch(after, limit, last -> after = last);
+			}
+		};
+	}
+
+	/** Rows locked {@code FOR NO KEY UPDATE SKIP LOCKED}, after {@code after} in {@code kid} order. */
+	private Batch batch(String after, int limit, java.util.function.Consumer<String> last) {
 		record Sealed(String kid, byte[] sealed, String kekId) {
 		}
-		Integer done = transactions.execute(tx -> {
+		Batch done = transactions.execute(tx -> {
 			List<Sealed> rows = jdbc.sql("""
-					SELECT kid, sealed_private_key, kek_id FROM entitlement_keys WHERE kek_id = ANY (:previous)
+					SELECT kid, sealed_private_key, kek_id FROM entitlement_keys
+					WHERE kek_id = ANY (:previous) AND kid > :after
 					ORDER BY kid LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
 					""")
 				.param("previous", kek.previousIds().toArray(String[]::new))
+				.param("after", after)
 				.param("limit", limit)
 				.query((rs, n) -> new Sealed(rs.getString("kid"), rs.getBytes("sealed_private_key"),
 						rs.getString("kek_id")))
 				.list();
+			int resealed = 0;
+			List<String> unopenable = new java.util.ArrayList<>();
 			for (Sealed row : rows) {
+				byte[] again;
+				try {
+					again = kek.reseal(row.sealed(), row.kid(), row.kekId());
+				}
+				catch (IllegalStateException e) {
+					unopenable.add("entitlement_keys " + row.kid());
+					continue;
+				}
 				jdbc.sql("UPDATE entitlement_keys SET sealed_private_key = :sealed, kek_id = :kek WHERE kid = :kid")
 					.param("kid", row.kid())
-					.param("sealed", kek.reseal(row.sealed(), row.kid(), row.kekId()))
+					.param("sealed", again)
 					.param("kek", kek.id())
 					.update();
+				resealed++;
 			}
-			return rows.size();
+			if (!rows.isEmpty()) {
+				last.accept(rows.getLast().kid());
+			}
+			return new Batch(rows.size(), resealed, unopenable);
 		});
-		return done == null ? 0 : done;
+		return done == null ? new Batch(0, 0, List.of()) : done;
 	}
 }

@@ -2,6 +2,7 @@ package dev.subdesk.idempotency;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
 import dev.subdesk.sealing.SealedRows;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,8 +16,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code response_sealed_by}), for the re-sealing after a rotation of the key-encryption key. An erased answer's
  * fingerprint is an HMAC, not sealed: it cannot be made again under the new key (the request is gone), keeps naming
  * the key it was made under and is checked under it while that key is listed as previous
- * ({@link IdempotentAnswers}); it is purged within 24 hours like any answer. Without an index on the key's name,
- * each count and batch reads the table; this runs only while previous keys are listed.
+ * ({@link IdempotentAnswers}); it is purged within 24 hours like any answer (as every stored answer is: after a
+ * rotation they would also simply expire). There is no index on the key's name: a re-seal pass walks the primary key
+ * once, and the count after each pass reads the table once; both run only while previous keys are listed.
  */
 @Component
 class SealedAnswers implements SealedRows {
@@ -49,40 +51,66 @@ class SealedAnswers implements SealedRows {
 	}
 
 	/**
-	 * Rows locked {@code FOR NO KEY UPDATE SKIP LOCKED}; each is changed only while its answer is still the one read
-	 * (a claim taking over an expired row empties it meanwhile).
+	 * Along the primary key ({@code scope, key}): each batch reads on from the last row the one before read, so a pass
+	 * reads the table once (there is no index on {@code response_sealed_by}). Rows locked
+	 * {@code FOR NO KEY UPDATE SKIP LOCKED}; each is changed only while its answer is still the one read (a claim
+	 * taking over an expired row empties it meanwhile).
 	 */
 	@Override
-	public int resealBatch(int limit) {
-		record Sealed(String scope, String key, byte[] body, String sealedBy) {
-		}
-		Integer done = transactions.execute(tx -> {
-			List<Sealed> rows = jdbc.sql("""
-					SELECT scope, key, response_body, response_sealed_by FROM idempotency_keys
-					WHERE response_sealed_by = ANY (:previous)
-					LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-					""")
-				.param("previous", kek.previousIds().toArray(String[]::new))
-				.param("limit", limit)
-				.query((rs, n) -> new Sealed(rs.getString("scope"), rs.getString("key"), rs.getBytes("response_body"),
-						rs.getString("response_sealed_by")))
-				.list();
-			for (Sealed row : rows) {
-				byte[] resealed = row.body().length == 0 ? row.body()
-						: kek.reseal(row.body(), IdempotentAnswers.associatedData(row.scope(), row.key()), row.sealedBy());
-				jdbc.sql("""
-						UPDATE idempotency_keys SET response_body = :body, response_sealed_by = :kek
-						WHERE scope = :scope AND key = :key AND response_sealed_by = :was
-						""")
-					.param("scope", row.scope())
-					.param("key", row.key())
-					.param("body", resealed)
-					.param("kek", kek.id())
-					.param("was", row.sealedBy())
-					.update();
+	public Pass pass() {
+		return new Pass() {
+			private String afterScope = "";
+			private String afterKey = "";
+
+			@Override
+			public Batch next(int limit) {
+				record Sealed(String scope, String key, byte[] body, String sealedBy) {
+				}
+				Batch done = transactions.execute(tx -> {
+					List<Sealed> rows = jdbc.sql("""
+							SELECT scope, key, response_body, response_sealed_by FROM idempotency_keys
+							WHERE (scope, key) > (:scope, :key) AND response_sealed_by = ANY (:previous)
+							ORDER BY scope, key LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+							""")
+						.param("scope", afterScope)
+						.param("key", afterKey)
+						.param("previous", kek.previousIds().toArray(String[]::new))
+						.param("limit", limit)
+						.query((rs, n) -> new Sealed(rs.getString("scope"), rs.getString("key"),
+								rs.getBytes("response_body"), rs.getString("response_sealed_by")))
+						.list();
+					int resealed = 0;
+					List<String> unopenable = new ArrayList<>();
+					for (Sealed row : rows) {
+						byte[] again;
+						try {
+							again = row.body().length == 0 ? row.body()
+									: kek.reseal(row.body(), IdempotentAnswers.associatedData(row.scope(), row.key()),
+											row.sealedBy());
+						}
+						catch (IllegalStateException e) {
+							unopenable.add("idempotency_keys scope " + row.scope() + " key " + row.key());
+							continue;
+						}
+						resealed += jdbc.sql("""
+								UPDATE idempotency_keys SET response_body = :body, response_sealed_by = :kek
+								WHERE scope = :scope AND key = :key AND response_sealed_by = :was
+								""")
+							.param("scope", row.scope())
+							.param("key", row.key())
+							.param("body", again)
+							.param("kek", kek.id())
+							.param("was", row.sealedBy())
+							.update();
+					}
+					if (!rows.isEmpty()) {
+						afterScope = rows.getLast().scope();
+						afterKey = rows.getLast().key();
+					}
+					return new Batch(rows.size(), resealed, unopenable);
+				});
+				return done == null ? new Batch(0, 0, List.of()) : done;
 			}
-			return rows.size();
-		});
-		return done == null ? 0 : done;
+		};
 	}
 }

@@ -38,7 +38,9 @@ import org.springframework.stereotype.Component;
  * Sealing and new derived values always use the current key; what a previous key sealed still opens (the key is
  * picked by the {@link #id() fingerprint} stored beside the sealed value), and values made under a previous key's
  * derived key still verify ({@link #derivedKeys}). {@link Resealing} moves every sealed row to the current key, after
- * which the previous ones can be dropped from the setting.
+ * which the previous ones can be dropped from the setting. {@code SUBDESK_ENTITLEMENT_KEK_NEXT} lists keys accepted
+ * ahead of time (while the new key rolls out, the nodes still on the old one open what the new ones seal): opened
+ * and verified like previous ones, but never re-sealed away from.
  */
 @Component
 public class KeyEncryptionKey {
@@ -50,17 +52,32 @@ public class KeyEncryptionKey {
 
 	private final SecretKeySpec key;
 	private final String id;
-	/** Every key this server opens with, by id: the current one first, then the previous ones in the setting's order. */
+	/**
+	 * Every key this server opens with, by id: the current one first, then the previous ones in the setting's order,
+	 * then the next ones.
+	 */
 	private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+	/** {@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}: replaced keys, what they sealed is re-sealed under the current one. */
+	private final List<String> previousIds;
+	/**
+	 * {@code SUBDESK_ENTITLEMENT_KEK_NEXT}: keys accepted ahead of time (step 1 of a rotation with several nodes): what
+	 * they sealed opens, nothing is sealed with them and nothing is re-sealed away from them.
+	 */
+	private final List<String> nextIds;
 	private final SecureRandom random = new SecureRandom();
 
 	public KeyEncryptionKey(String configured, String dbUrl) {
 		this(configured, "", dbUrl);
 	}
 
+	public KeyEncryptionKey(String configured, String previous, String dbUrl) {
+		this(configured, previous, "", dbUrl);
+	}
+
 	@Autowired
 	public KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured,
-			@Value("${subdesk.entitlements.kek-previous:}") String previous, @Value("${subdesk.db-url:}") String dbUrl) {
+			@Value("${subdesk.entitlements.kek-previous:}") String previous,
+			@Value("${subdesk.entitlements.kek-next:}") String next, @Value("${subdesk.db-url:}") String dbUrl) {
 		byte[] raw;
 		if (configured.isBlank()) {
 			if (!dbUrl.isBlank()) {
@@ -79,25 +96,41 @@ public class KeyEncryptionKey {
 		this.key = new SecretKeySpec(raw, "AES");
 		this.id = idOf(raw);
 		keys.put(id, key);
-		String[] listed = previous.isBlank() ? new String[0] : previous.split(",", -1);
+		previousIds = List.copyOf(addKeys(previous, "SUBDESK_ENTITLEMENT_KEK_PREVIOUS", "previous",
+				"list only keys that were replaced"));
+		nextIds = List.copyOf(addKeys(next, "SUBDESK_ENTITLEMENT_KEK_NEXT", "next",
+				"list only the key that is about to become SUBDESK_ENTITLEMENT_KEK"));
+		if (!previousIds.isEmpty()) {
+			log.info("Key-encryption key {} seals; previous key(s) {} still open what they sealed until it is re-sealed",
+					id, previousIds);
+		}
+		if (!nextIds.isEmpty()) {
+			log.info("Key-encryption key {} seals; next key(s) {} open what nodes already running with them seal, and "
+					+ "what they seal stays as it is", id, nextIds);
+		}
+	}
+
+	/** Adds the keys of a comma-separated setting, each checked like the current one; their ids, in order. */
+	private List<String> addKeys(String setting, String env, String kind, String onlyWhat) {
+		List<String> ids = new ArrayList<>();
+		String[] listed = setting.isBlank() ? new String[0] : setting.split(",", -1);
 		for (int i = 0; i < listed.length; i++) {
-			String name = "SUBDESK_ENTITLEMENT_KEK_PREVIOUS (key " + (i + 1) + " of " + listed.length + ")";
+			String name = env + " (key " + (i + 1) + " of " + listed.length + ")";
 			if (listed[i].isBlank()) {
-				throw new IllegalStateException(name + " is empty: list the previous keys as base64, separated by "
+				throw new IllegalStateException(name + " is empty: list the " + kind + " keys as base64, separated by "
 						+ "commas, with nothing between two commas");
 			}
-			byte[] old = decode(listed[i], name);
-			String oldId = idOf(old);
-			if (keys.containsKey(oldId)) {
-				throw new IllegalStateException(name + " is " + (oldId.equals(id) ? "the current SUBDESK_ENTITLEMENT_KEK"
-						: "listed twice") + " (" + oldId + "): list only keys that were replaced");
+			byte[] raw = decode(listed[i], name);
+			String listedId = idOf(raw);
+			if (keys.containsKey(listedId)) {
+				throw new IllegalStateException(name + " is " + (listedId.equals(id) ? "the current SUBDESK_ENTITLEMENT_KEK"
+						: ids.contains(listedId) ? "listed twice" : "also listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS")
+						+ " (" + listedId + "): " + onlyWhat);
 			}
-			keys.put(oldId, new SecretKeySpec(old, "AES"));
+			keys.put(listedId, new SecretKeySpec(raw, "AES"));
+			ids.add(listedId);
 		}
-		if (listed.length > 0) {
-			log.info("Key-encryption key {} seals; previous key(s) {} still open what they sealed until it is re-sealed",
-					id, previousIds());
-		}
+		return ids;
 	}
 
 	private static byte[] decode(String configured, String name) {
@@ -124,12 +157,28 @@ public class KeyEncryptionKey {
 		return id;
 	}
 
-	/** The fingerprints of the previous keys ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}), in the setting's order. */
+	/**
+	 * The fingerprints of the previous keys ({@code SUBDESK_ENTITLEMENT_KEK_PREVIOUS}), in the setting's order: the
+	 * only keys {@link Resealing} moves rows away from.
+	 */
 	public List<String> previousIds() {
-		return List.copyOf(keys.keySet()).subList(1, keys.size());
+		return previousIds;
 	}
 
-	/** Whether {@code kekId} is the current key's or a previous one's: what it sealed opens here. */
+	/**
+	 * The fingerprints of the next keys ({@code SUBDESK_ENTITLEMENT_KEK_NEXT}): what they sealed opens and is left as
+	 * it is.
+	 */
+	public List<String> nextIds() {
+		return nextIds;
+	}
+
+	/** The fingerprints of every key whose sealed values open here: the current one, the previous ones, the next ones. */
+	public List<String> openingIds() {
+		return List.copyOf(keys.keySet());
+	}
+
+	/** Whether {@code kekId} is the current key's, a previous or a next one's: what it sealed opens here. */
 	public boolean opens(String kekId) {
 		return keys.containsKey(kekId);
 	}
@@ -144,7 +193,7 @@ public class KeyEncryptionKey {
 	}
 
 	/**
-	 * The key for {@code purpose} derived from the key {@code kekId} names, the current or a previous one; empty for
+	 * The key for {@code purpose} derived from the key {@code kekId} names, the current, a previous or a next one; empty for
 	 * a key this server does not have.
 	 */
 	public Optional<byte[]> derive(String purpose, String kekId) {
@@ -153,7 +202,7 @@ public class KeyEncryptionKey {
 	}
 
 	/**
-	 * The keys for {@code purpose} derived from the current key (first) and from each previous one: what verifies a
+	 * The keys for {@code purpose} derived from the current key (first) and from each previous and next one: what verifies a
 	 * value that does not say which key made it (a cursor, a cookie) tries each.
 	 */
 	public List<byte[]> derivedKeys(String purpose) {
@@ -191,14 +240,15 @@ public class KeyEncryptionKey {
 
 	/**
 	 * The plaintext of what {@link #seal} gave for the same associated data under the key {@code sealedBy} names (the
-	 * current or a previous one); a key this server does not have, a wrong key or a changed byte throws.
+	 * current, a previous or a next one); a key this server does not have, a wrong key or a changed byte throws.
 	 */
 	public byte[] open(byte[] sealed, String associatedData, String sealedBy) {
 		SecretKeySpec with = keys.get(sealedBy);
 		if (with == null) {
 			throw new IllegalStateException("The secret of " + associatedData + " was sealed with another "
 					+ "SUBDESK_ENTITLEMENT_KEK (" + sealedBy + ", this server has " + id
-					+ (keys.size() > 1 ? " and previous " + previousIds() : "") + "): start the server with the "
+					+ (previousIds.isEmpty() ? "" : " and previous " + previousIds)
+					+ (nextIds.isEmpty() ? "" : " and next " + nextIds) + "): start the server with the "
 					+ "key it was sealed with, as SUBDESK_ENTITLEMENT_KEK or listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS, "
 					+ "or rotate the key or secret");
 		}

@@ -1,5 +1,6 @@
 package dev.subdesk.sealing;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,8 +17,31 @@ public interface SealedRows {
 	Map<String, Long> sealedUnderOtherKeys();
 
 	/**
-	 * Seals at most {@code limit} rows sealed under a previous key ({@link KeyEncryptionKey#previousIds()}) again under
-	 * the current one, in one short transaction that skips rows other transactions hold; how many it re-sealed.
+	 * A new pass over the rows sealed under a previous key ({@link KeyEncryptionKey#previousIds()}, never a next one),
+	 * along the primary key: each batch starts after the last row the one before read, so a pass reads each row once.
 	 */
-	int resealBatch(int limit);
+	Pass pass();
+
+	/** One pass over the rows, batch by batch. */
+	interface Pass {
+
+		/**
+		 * Seals at most {@code limit} rows after the last one this pass read again under the current key, in one short
+		 * transaction that skips rows other transactions hold (left to the next pass). A row that does not open under
+		 * the key it names (altered, damaged) is left as it is and named in {@link Batch#unopenable()}; the others move
+		 * on. A batch that read nothing ends the pass.
+		 */
+		Batch next(int limit);
+	}
+
+	/**
+	 * What one batch did: how many rows it read, how many it re-sealed, and which rows (named for the log, as
+	 * "table id") do not open.
+	 */
+	record Batch(int read, int resealed, List<String> unopenable) {
+
+		public Batch {
+			unopenable = List.copyOf(unopenable);
+		}
+	}
 }

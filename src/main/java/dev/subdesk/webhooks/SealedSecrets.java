@@ -80,14 +80,12 @@ class SealedSecrets implements SealedRows {
 		return kek.id();
 	}
 
-	/** The fingerprints of the keys whose sealed secrets open here: the current one and the previous ones. */
+	/** The fingerprints of the keys whose sealed secrets open here: the current one, the previous and next ones. */
 	String[] kekIdsThatOpen() {
-		List<String> ids = new java.util.ArrayList<>(kek.previousIds());
-		ids.addFirst(kek.id());
-		return ids.toArray(String[]::new);
+		return kek.openingIds().toArray(String[]::new);
 	}
 
-	/** Whether what {@code kekId} sealed opens here (the current key or a previous one). */
+	/** Whether what {@code kekId} sealed opens here (the current key, a previous or a next one). */
 	boolean opens(@Nullable String kekId) {
 		return kekId != null && kek.opens(kekId);
 	}
@@ -118,57 +116,98 @@ class SealedSecrets implements SealedRows {
 	}
 
 	/**
-	 * The current secrets first, then the rotated-out ones; rows are locked {@code FOR NO KEY UPDATE SKIP LOCKED}
-	 * (an edit or a rotation holding one is left to the next batch or run, and the dispatcher's {@code FOR KEY SHARE}
-	 * does not stand in the way).
+	 * The current secrets first (in endpoint id order), then the rotated-out ones (in {@code seq} order); rows are
+	 * locked {@code FOR NO KEY UPDATE SKIP LOCKED} (an edit or a rotation holding one is left to the next pass, and
+	 * the dispatcher's {@code FOR KEY SHARE} does not stand in the way).
 	 */
 	@Override
-	public int resealBatch(int limit) {
-		record Sealed(long seq, String endpointId, byte[] sealed, String kekId) {
-		}
-		String[] previous = kek.previousIds().toArray(String[]::new);
-		Integer done = transactions.execute(tx -> {
-			List<Sealed> current = jdbc.sql("""
-					SELECT id, sealed_secret, secret_kek_id FROM webhook_endpoint
-					WHERE sealed_secret IS NOT NULL AND secret_kek_id = ANY (:previous)
-					ORDER BY id LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-					""")
-				.param("previous", previous)
-				.param("limit", limit)
-				.query((rs, n) -> new Sealed(0, rs.getString("id"), rs.getBytes("sealed_secret"),
-						rs.getString("secret_kek_id")))
-				.list();
-			for (Sealed row : current) {
-				jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id")
-					.param("id", row.endpointId())
-					.param("sealed", reseal(row.endpointId(), row.sealed(), row.kekId()))
-					.param("kek", kek.id())
-					.update();
+	public Pass pass() {
+		return new Pass() {
+			private String afterEndpoint = "";
+			private boolean endpointsDone;
+			private long afterSeq = Long.MIN_VALUE;
+
+			@Override
+			public Batch next(int limit) {
+				if (!endpointsDone) {
+					Batch batch = batch(false, afterEndpoint, 0, limit);
+					if (batch.read() > 0) {
+						return batch;
+					}
+					endpointsDone = true;
+				}
+				return batch(true, "", afterSeq, limit);
 			}
-			if (!current.isEmpty()) {
-				return current.size();
+
+			private Batch batch(boolean old, String afterId, long afterSeqNo, int limit) {
+				record Sealed(long seq, String endpointId, byte[] sealed, String kekId) {
+				}
+				String[] previous = kek.previousIds().toArray(String[]::new);
+				Batch done = transactions.execute(tx -> {
+					List<Sealed> rows = old ? jdbc.sql("""
+							SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
+							WHERE secret_kek_id = ANY (:previous) AND seq > :after
+							ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+							""")
+						.param("previous", previous)
+						.param("after", afterSeqNo)
+						.param("limit", limit)
+						.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),
+								rs.getBytes("sealed_secret"), rs.getString("secret_kek_id")))
+						.list()
+							: jdbc.sql("""
+									SELECT id, sealed_secret, secret_kek_id FROM webhook_endpoint
+									WHERE sealed_secret IS NOT NULL AND secret_kek_id = ANY (:previous) AND id > :after
+									ORDER BY id LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+									""")
+								.param("previous", previous)
+								.param("after", afterId)
+								.param("limit", limit)
+								.query((rs, n) -> new Sealed(0, rs.getString("id"), rs.getBytes("sealed_secret"),
+										rs.getString("secret_kek_id")))
+								.list();
+					int resealed = 0;
+					List<String> unopenable = new java.util.ArrayList<>();
+					for (Sealed row : rows) {
+						byte[] again;
+						try {
+							again = reseal(row.endpointId(), row.sealed(), row.kekId());
+						}
+						catch (IllegalStateException e) {
+							unopenable.add(old ? "webhook_endpoint_old_secret " + row.seq() + " (endpoint "
+									+ row.endpointId() + ")" : "webhook_endpoint " + row.endpointId());
+							continue;
+						}
+						if (old) {
+							jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = :sealed, secret_kek_id = :kek "
+									+ "WHERE seq = :seq")
+								.param("seq", row.seq())
+								.param("sealed", again)
+								.param("kek", kek.id())
+								.update();
+						}
+						else {
+							jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id")
+								.param("id", row.endpointId())
+								.param("sealed", again)
+								.param("kek", kek.id())
+								.update();
+						}
+						resealed++;
+					}
+					if (!rows.isEmpty()) {
+						if (old) {
+							afterSeq = rows.getLast().seq();
+						}
+						else {
+							afterEndpoint = rows.getLast().endpointId();
+						}
+					}
+					return new Batch(rows.size(), resealed, unopenable);
+				});
+				return done == null ? new Batch(0, 0, List.of()) : done;
 			}
-			List<Sealed> old = jdbc.sql("""
-					SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
-					WHERE secret_kek_id = ANY (:previous)
-					ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-					""")
-				.param("previous", previous)
-				.param("limit", limit)
-				.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),
-						rs.getBytes("sealed_secret"), rs.getString("secret_kek_id")))
-				.list();
-			for (Sealed row : old) {
-				jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = :sealed, secret_kek_id = :kek "
-						+ "WHERE seq = :seq")
-					.param("seq", row.seq())
-					.param("sealed", reseal(row.endpointId(), row.sealed(), row.kekId()))
-					.param("kek", kek.id())
-					.update();
-			}
-			return old.size();
-		});
-		return done == null ? 0 : done;
+		};
 	}
 
 	byte[] seal(String endpointId, String secret) {

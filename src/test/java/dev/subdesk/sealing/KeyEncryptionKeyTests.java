@@ -82,6 +82,37 @@ class KeyEncryptionKeyTests {
 	}
 
 	@Test
+	void aNextKeyOpensWhatItSealedButIsNeitherCurrentNorPrevious() {
+		String db = "jdbc:postgresql://db.example/subdesk";
+		KeyEncryptionKey newNode = new KeyEncryptionKey(NEW_KEK, KEK, db);
+		byte[] secret = "thirty-two bytes of private seed".getBytes(StandardCharsets.UTF_8);
+		byte[] sealedByNew = newNode.seal(secret, "we_1");
+		KeyEncryptionKey oldNode = new KeyEncryptionKey(KEK, "", NEW_KEK, db);
+
+		assertThat(oldNode.previousIds()).as("nothing is re-sealed away from a next key").isEmpty();
+		assertThat(oldNode.nextIds()).containsExactly(newNode.id());
+		assertThat(oldNode.openingIds()).containsExactly(oldNode.id(), newNode.id());
+		assertThat(oldNode.opens(newNode.id())).isTrue();
+		assertThat(oldNode.open(sealedByNew, "we_1", newNode.id())).isEqualTo(secret);
+		assertThat(newNode.open(oldNode.seal(secret, "we_1"), "we_1", oldNode.id())).as("sealed with the current key")
+			.isEqualTo(secret);
+		assertThat(oldNode.derive("cursors")).isEqualTo(new KeyEncryptionKey(KEK, "").derive("cursors"));
+		assertThat(oldNode.derivedKeys("cursors")).containsExactly(oldNode.derive("cursors"), newNode.derive("cursors"));
+		assertThat(oldNode.derive("cursors", newNode.id())).contains(newNode.derive("cursors"));
+
+		assertThatThrownBy(() -> new KeyEncryptionKey(KEK, "", "not base64!", db))
+			.hasMessage("SUBDESK_ENTITLEMENT_KEK_NEXT (key 1 of 1) is not base64: set it to base64 of 32 random bytes");
+		assertThatThrownBy(() -> new KeyEncryptionKey(KEK, "", NEW_KEK + ",", db))
+			.hasMessageStartingWith("SUBDESK_ENTITLEMENT_KEK_NEXT (key 2 of 2) is empty");
+		assertThatThrownBy(() -> new KeyEncryptionKey(KEK, "", KEK, db))
+			.hasMessageContaining("is the current SUBDESK_ENTITLEMENT_KEK");
+		assertThatThrownBy(() -> new KeyEncryptionKey(KEK, NEW_KEK, NEW_KEK, db))
+			.hasMessageContaining("also listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS");
+		assertThatThrownBy(() -> new KeyEncryptionKey(KEK, "", NEW_KEK + "," + NEW_KEK, db))
+			.hasMessageContaining("listed twice");
+	}
+
+	@Test
 	void sealedTextOpensOnlyWithTheSameKeyAndTheSameKeyId() {
 		KeyEncryptionKey kek = new KeyEncryptionKey(KEK, "jdbc:postgresql://db.example/subdesk");
 		byte[] secret = "thirty-two bytes of private seed".getBytes(StandardCharsets.UTF_8);

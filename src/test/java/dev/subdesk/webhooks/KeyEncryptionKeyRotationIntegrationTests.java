@@ -28,7 +28,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * cursor. Started with key B alone, the server cannot open what A sealed and says so. Started with B and A as the
  * previous key, everything A made still works (the token signs with the same key and verifies, deliveries are signed
  * with the same secret, the answer replays, the cursor is taken) and every row is sealed again under B, which the
- * server reports; then B alone runs it all.
+ * server reports. A node of step 1 (A, with B as the next key) opens what B sealed and leaves it sealed under B; then
+ * B alone runs it all.
  */
 @SubdeskIntegrationTest
 class KeyEncryptionKeyRotationIntegrationTests {
@@ -80,11 +81,30 @@ class KeyEncryptionKeyRotationIntegrationTests {
 					.until(() -> sealedBy(db).equals(List.of(b)));
 				await("the server says the previous key can go").atMost(Duration.ofSeconds(30))
 					.until(() -> Files.readString(rotated.log()).contains("none is sealed under the previous key(s) ["
-							+ a + "] any more; drop them from SUBDESK_ENTITLEMENT_KEK_PREVIOUS"));
+							+ a + "] any more as this node sees it; once every node runs the new key, drop them from "
+							+ "SUBDESK_ENTITLEMENT_KEK_PREVIOUS"));
 				everythingAMadeWorks(rotated, made, receiver);
 			}
 			finally {
 				rotated.stop();
+			}
+
+			// step 1 of the procedure: a node still on A that takes B ahead of time, running while others already run B
+			ChildServer stepOne = ChildServer.start(url, logs.resolve("a-next-b.log"), "--subdesk.entitlements.kek=" + A,
+					"--subdesk.entitlements.kek-next=" + B, "--subdesk.entitlements.kek-reseal-initial-delay=PT0S",
+					"--subdesk.entitlements.kek-reseal-interval=PT1S", "--logging.level.dev.subdesk.sealing=DEBUG");
+			try {
+				await("a re-seal run on the node with the next key").atMost(Duration.ofSeconds(60))
+					.until(() -> Files.readString(stepOne.log()).contains("nothing to re-seal")
+							|| Files.readString(stepOne.log()).contains("Key-encryption key rotation"));
+				assertThat(sealedBy(db)).as("what B sealed stays sealed under B on a node with B as the next key")
+					.containsOnly(b);
+				long underB = sealedUnder(db, b);
+				everythingSealedWorks(stepOne, made, receiver);
+				assertThat(sealedUnder(db, b)).as("rows sealed under B, after more runs").isEqualTo(underB);
+			}
+			finally {
+				stepOne.stop();
 			}
 
 			assertThat(Files.readString(logs.resolve("only-b.log"))).as("said at start")
@@ -239,6 +259,68 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		var verified = new EntitlementVerifier("http://127.0.0.1:" + server.port()).verify(token.text("token"));
 		assertThat(verified).as("the token verifies with the published keys").isPresent();
 		return verified.orElseThrow().kid();
+	}
+
+	/**
+	 * A row that does not open under the previous key it names (altered) is left as it is and named in the log; the
+	 * other rows of its table are re-sealed all the same.
+	 */
+	@Test
+	void aDamagedRowIsLeftAndNamedAndTheOthersAreResealed() throws Exception {
+		String a = new KeyEncryptionKey(A, "").id();
+		String b = new KeyEncryptionKey(B, "").id();
+		String url = ChildServer.newDatabase(testDatabase, "kek_damaged_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			List<String> endpoints = new java.util.ArrayList<>();
+			ChildServer underA = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
+			try {
+				for (int i = 0; i < 3; i++) {
+					Api.Response endpoint = underA.api()
+						.post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+					assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+					endpoints.add(endpoint.id());
+				}
+			}
+			finally {
+				underA.stop();
+			}
+			String damaged = endpoints.stream().sorted().toList().get(1); // between two good ones
+			db.sql("UPDATE webhook_endpoint SET sealed_secret = set_byte(sealed_secret, 20, get_byte(sealed_secret, 20) # 1) "
+					+ "WHERE id = :id").param("id", damaged).update();
+
+			ChildServer rotated = ChildServer.start(url, logs.resolve("b-previous-a.log"),
+					"--subdesk.entitlements.kek=" + B, "--subdesk.entitlements.kek-previous=" + A,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT0S", "--subdesk.entitlements.kek-reseal-interval=PT1S",
+					"--logging.level.dev.subdesk.sealing=INFO");
+			try {
+				await("every other endpoint re-sealed under B").atMost(Duration.ofSeconds(60))
+					.until(() -> db.sql("SELECT id FROM webhook_endpoint WHERE secret_kek_id = :b ORDER BY id")
+						.param("b", b).query(String.class).list(),
+							ids -> ids.equals(endpoints.stream().filter(id -> !id.equals(damaged)).sorted().toList()));
+				assertThat(db.sql("SELECT secret_kek_id FROM webhook_endpoint WHERE id = :id").param("id", damaged)
+					.query(String.class).single()).as("the damaged row, as it was").isEqualTo(a);
+				await("the damaged row named").atMost(Duration.ofSeconds(30))
+					.until(() -> Files.readString(rotated.log()).contains("1 row(s) sealed under a previous "
+							+ "key-encryption key do not open under the key they name (damaged or altered) and stay as "
+							+ "they are: [webhook_endpoint " + damaged + "]"));
+			}
+			finally {
+				rotated.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
+	private static long sealedUnder(JdbcClient db, String kekId) {
+		return db.sql("""
+				SELECT (SELECT count(*) FROM entitlement_keys WHERE kek_id = :k)
+				    + (SELECT count(*) FROM webhook_endpoint WHERE sealed_secret IS NOT NULL AND secret_kek_id = :k)
+				    + (SELECT count(*) FROM webhook_endpoint_old_secret WHERE secret_kek_id = :k)
+				    + (SELECT count(*) FROM idempotency_keys WHERE response_sealed_by = :k)
+				""").param("k", kekId).query(Long.class).single();
 	}
 
 	/** The keys every sealed row names, each once. */
