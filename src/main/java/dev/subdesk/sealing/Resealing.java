@@ -93,11 +93,6 @@ class Resealing {
 		long started = System.nanoTime(); // elapsed real time: the test clock does not move while a batch runs
 		long movedBefore = moved;
 		while (at < tables.size()) {
-			if (System.nanoTime() - started >= runLimit.toNanos()) {
-				log.info("Key-encryption key rotation: {} row(s) re-sealed under {} in this run; the rest in the next "
-						+ "run", moved - movedBefore, kek.id());
-				return left.get();
-			}
 			SealedRows table = tables.get(at);
 			try {
 				if (pass == null) {
@@ -114,6 +109,14 @@ class Resealing {
 				log.error("The {} could not all be re-sealed under {}; tried again in the next pass", table.what(),
 						kek.id(), e);
 				nextTable();
+			}
+			// at least one batch a run, however short the limit
+			if (at < tables.size() && System.nanoTime() - started >= runLimit.toNanos()) {
+				if (moved > movedBefore) {
+					log.info("Key-encryption key rotation: {} row(s) re-sealed under {} in this run; the rest in the "
+							+ "next run", moved - movedBefore, kek.id());
+				}
+				return left.get();
 			}
 		}
 		return passOver(previous);
