@@ -2,10 +2,10 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.shared.Formats;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 @SubdeskIntegrationTest
 class PortalDeviceCoverageIntegrationTests extends PortalTestSupport {
 
+	/** The signed-in pages show dates in the account's zone: the test accounts are in Ireland (Europe/Dublin). */
 	private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.ENGLISH)
-		.withZone(ZoneOffset.UTC);
+		.withZone(Formats.zone("IE", null));
 
 	@Test
 	void theDevicesPageShowsUntilWhenEachDeviceIsCovered() {
