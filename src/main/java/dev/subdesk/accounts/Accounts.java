@@ -82,6 +82,7 @@ public class Accounts {
 	@Transactional
 	public Account open(String email, String name, String country, @Nullable String region) {
 		requirePlain(email);
+		holdAddress(email);
 		String id = Ids.next("acct");
 		Instant now = clock.instant();
 		try {
@@ -111,6 +112,7 @@ public class Accounts {
 	@Transactional
 	public Optional<Account> openUnlessTaken(String email, String name, String country, @Nullable String region) {
 		requirePlain(email);
+		holdAddress(email);
 		String id = Ids.next("acct");
 		int inserted = jdbc.sql(INSERT_ACCOUNT + " ON CONFLICT DO NOTHING")
 			.param("id", id)
@@ -141,6 +143,23 @@ public class Accounts {
 	@Transactional(readOnly = true)
 	public Account get(String id) {
 		return find(id).orElseThrow(() -> SubdeskException.notFound("Account", id));
+	}
+
+	/**
+	 * Holds an address, by the one rule of addresses ({@link EmailAddresses#SQL_KEY}), for the rest of the
+	 * transaction: an account opened for it, or an account's email changed to it, waits for whoever holds it, and
+	 * whoever holds it next sees what that one committed. What waits for an address without an account (checkout's
+	 * typed details with a sign-in code) is stored while holding it and settled on {@link AccountOpened} and
+	 * {@link EmailChanged} while holding it too: neither can miss the other. A transaction that holds an address takes
+	 * it before any account's row ({@link #lock}); the address's own limiter locks, if any, before it.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void holdAddress(String email) {
+		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('account-address:' || " + EmailAddresses.sqlKey(":email")
+				+ ", 0))")
+			.param("email", email)
+			.query()
+			.listOfRows();
 	}
 
 	/** Locks the account row for the rest of the transaction: serializes purchases, closure and seat changes. */
@@ -306,6 +325,7 @@ public class Accounts {
 	@Transactional
 	public Account changeEmail(String accountId, String email) {
 		requirePlain(email);
+		holdAddress(email);
 		Account account = lock(accountId);
 		if (account.closed()) {
 			throw new AccountClosedException(accountId);

@@ -281,6 +281,9 @@ public class SignInCodes {
 		Instant now = clock.instant();
 		Timestamp since = Timestamp.from(now.minus(WINDOW));
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email), LimitLocks.of("sign-in-ip", clientIp)));
+		// held until this commits: an account opened for the address, or an email changed to it, waits, then settles
+		// what this stores; one that committed before is seen below (on AccountOpened, EmailChanged)
+		accounts.holdAddress(email);
 		// a known browser past its own allowance asks as anyone else does, within the strangers' limits
 		Optional<String> knownBrowser = knownBrowsers.browserFor(email, currentAccount(email), knownBrowserCookies)
 			.filter(browser -> withinKnownBrowsersAllowance(email, browser, since));
@@ -381,6 +384,8 @@ public class SignInCodes {
 		String email = normalize(typedEmail);
 		// the day's wrong tries counted one try after another: parallel tries cannot pass the ceiling together
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", email)));
+		// before the code's row: an account opened for the address meanwhile holds the address, then that row
+		accounts.holdAddress(email);
 		Optional<LiveCode> live = jdbc.sql(LATEST_LIVE)
 			.param("email", email)
 			.param("requester", requester)
@@ -436,8 +441,10 @@ public class SignInCodes {
 	 * An account opened for an address, by any path (the API's {@code POST /accounts} too, which takes no lock of
 	 * codes): the codes waiting with a new account for it, mailed to it, are the account's from now on, and what was
 	 * typed with them (perhaps by a stranger at checkout) goes at once, in the opening transaction, not with the
-	 * rows a day later: it would otherwise outlive the account's closure. A code asked for at that very moment,
-	 * committed after this statement, is settled by the closure ({@link #on(AccountErasing)}) or its retention.
+	 * rows a day later: it would otherwise outlive the account's closure. The opening holds the address
+	 * ({@link Accounts#holdAddress}), as {@link #issue} does while it stores a code: a code asked for at that very
+	 * moment is either committed before this statement, which settles it, or stored after the opening commits, when
+	 * its request sees the account and keeps nothing typed.
 	 */
 	@EventListener
 	void on(AccountOpened opened) {
@@ -491,6 +498,7 @@ public class SignInCodes {
 			return new LinkUse(LinkUse.Outcome.UNUSABLE, null);
 		}
 		LimitLocks.lock(jdbc, List.of(LimitLocks.of("sign-in-email", peeked.get().signIn().email())));
+		accounts.holdAddress(peeked.get().signIn().email());
 		Optional<LiveLink> link = liveLink(token, requester, true);
 		if (link.isEmpty()) {
 			return new LinkUse(LinkUse.Outcome.UNUSABLE, null);

@@ -5,10 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,6 +37,9 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 
 	@Autowired
 	Accounts accounts;
+
+	@Autowired
+	PlatformTransactionManager transactions;
 
 	private static String disclosureId(String body) {
 		java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"disclosureId\" value=\"(dsc_[^\"]+)\"")
@@ -248,5 +263,73 @@ class CheckoutOpensNoAccountBeforeTheCodeIntegrationTests extends PortalTestSupp
 		assertThat(changed.path("name").asString()).isEqualTo(name);
 		assertThat(changed.path("country").asString()).isEqualTo("IE");
 		assertThat(api.get("/accounts?email=" + next).json().path("data").size()).as("no account opened").isOne();
+	}
+
+	@Test
+	void whatAStrangerTypesAtTheVeryMomentTheAccountOpensForTheAddressIsNotKept() {
+		String email = Fixtures.uniqueEmail();
+		String opened = whileUncommitted(() -> accounts.open(email, "Vendor Vouched", "IE", null).id(),
+				() -> typeAccountForm(new PortalSession(port), email, "Stranger Danger", "US", "CA"));
+
+		assertThat(typedFor(email)).as("nothing typed outlives the opening, whichever committed first").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM portal_sign_in_codes WHERE account_id = :account AND email = lower(:email)")
+			.param("account", opened)
+			.param("email", email)
+			.query(Long.class)
+			.single()).as("the code, mailed to the address, is its account's").isOne();
+	}
+
+	@Test
+	void whatAStrangerTypesAtTheVeryMomentAnAccountChangesItsEmailToTheAddressIsNotKept() {
+		String next = Fixtures.uniqueEmail();
+		String account = fixtures.account("IE", null);
+		whileUncommitted(() -> accounts.changeEmail(account, next).id(),
+				() -> typeAccountForm(new PortalSession(port), next, "Stranger Danger", "US", "CA"));
+
+		assertThat(typedFor(next)).as("nothing typed outlives the change, whichever committed first").isZero();
+	}
+
+	/**
+	 * Runs {@code change} in a transaction on another thread and, while it is done but not committed, {@code request}:
+	 * lets the change commit once the request has finished or waits for a lock, then waits for both. Answers what
+	 * the change returned.
+	 */
+	private String whileUncommitted(Supplier<String> change, Runnable request) {
+		CountDownLatch changed = new CountDownLatch(1);
+		CountDownLatch commit = new CountDownLatch(1);
+		// threads of their own: the common pool may have one thread on two cores, and the change holds it
+		try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+			Future<String> changing = threads.submit(() -> new TransactionTemplate(transactions).execute(tx -> {
+				String result = change.get();
+				changed.countDown();
+				await(commit);
+				return result;
+			}));
+			await(changed);
+			Future<?> requesting = threads.submit(request);
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(30))
+				.until(() -> requesting.isDone() || waitingForALock() > 0);
+			commit.countDown();
+			requesting.get(30, TimeUnit.SECONDS);
+			return changing.get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException | ExecutionException | TimeoutException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private long waitingForALock() {
+		return jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted").query(Long.class).single();
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("the other side went on").isTrue();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
 	}
 }
