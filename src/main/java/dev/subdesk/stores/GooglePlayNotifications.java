@@ -75,15 +75,15 @@ public class GooglePlayNotifications {
 		if (!configured.equals(packageName)) {
 			throw GooglePushTokens.refused("the notification is for another app");
 		}
-		// the body is not signed (the push token is, and is good for an hour): its event time orders notifications of
-		// a purchase but never past now, so that no push can make the next genuine ones look stale
+		// the body is not signed (the push token is, and is good for an hour): its event time dates what happened (an
+		// end, a refund), never past now; it does not order the push among the purchase's reports: its read does
 		Instant now = clock.instant();
 		Instant eventTime = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
-		Instant signedAt = eventTime.isAfter(now) ? now : eventTime;
+		Instant at = eventTime.isAfter(now) ? now : eventTime;
 		JsonNode subscription = notification.path("subscriptionNotification");
 		if (!subscription.isObject()) {
 			// a test notification, or one about one-time products or voided purchases: recorded only
-			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, kindOf(notification), null, signedAt, null,
+			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, kindOf(notification), null, at, null,
 					null, null, new StoreChange.Nothing("TEST"), null));
 		}
 		int type = subscription.path("notificationType").asInt(0);
@@ -91,6 +91,10 @@ public class GooglePlayNotifications {
 		if (token.isBlank()) {
 			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
 		}
+		// the state is read now, whatever the event: the push is dated by when its read was sent and numbered, so
+		// that a lookup's read sent after it stands, whichever is applied last (StoreSync.stale)
+		long read = sync.numberRead();
+		Instant readAt = clock.instant();
 		Optional<PlaySubscriptionsApi.PlaySubscription> purchase;
 		try {
 			purchase = play.get(packageName, token);
@@ -101,14 +105,14 @@ public class GooglePlayNotifications {
 					"Google Play could not be asked for the purchase's state now; nothing was changed (Pub/Sub pushes it again)");
 		}
 		if (purchase.isEmpty()) {
-			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null, signedAt,
+			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null, readAt,
 					null, null, null, new StoreChange.Nothing("UNKNOWN"), null));
 		}
 		PlaySubscriptionsApi.PlaySubscription p = purchase.get();
-		StoreChange change = changeOf(type, p, signedAt);
+		StoreChange change = changeOf(type, p, at);
 		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
 		return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, p.subscriptionState(),
-				signedAt, token, p.productId(), p.obfuscatedExternalAccountId(), change, refunded ? signedAt : null));
+				readAt, token, p.productId(), p.obfuscatedExternalAccountId(), change, refunded ? at : null, read));
 	}
 
 	/**

@@ -66,10 +66,11 @@ class StoreLookups implements SmartLifecycle {
 	static final Duration LONGEST_INTERVAL = Duration.ofDays(1);
 
 	/**
-	 * How much earlier than the moment it was asked a Google Play answer counts as signed (Google signs no time on it;
-	 * see docs/DESIGN-NOTES.md, Store lookups: an answer's time): a push of a change the store made just after it
-	 * answered, dated by Google's clock a little behind ours, must not look older than the answer (it would be dropped
-	 * as stale). An App Store answer counts as signed when Apple signed it ({@link AppStoreLookups#signedAt}).
+	 * How much earlier than the moment it was asked an App Store answer with no {@code signedDate} counts as signed
+	 * ({@link AppStoreLookups#signedAt}; Apple sets it, and then it is the answer's time), so that a notice Apple signed
+	 * just after the answer, by Apple's clock a little behind ours, does not look older than it. A Google Play answer
+	 * is not ordered by time: it is dated when asked and numbered, as a push's read is ({@link StoreSync#numberRead};
+	 * docs/DESIGN-NOTES.md, Store lookups: an answer's order).
 	 */
 	static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
@@ -395,6 +396,7 @@ class StoreLookups implements SmartLifecycle {
 	/** Asks Google Play about one purchase and applies the answer: {@link Asked#APPLIED}, or why not. */
 	private Asked lookUp(String packageName, Claimed c) {
 		Instant asked = clock.instant();
+		long read = sync.numberRead(); // before it is sent: a push's read sent after it stands (StoreSync.stale)
 		Optional<PlaySubscriptionsApi.PlaySubscription> answer;
 		try {
 			answer = play.get(packageName, c.purchaseId());
@@ -409,12 +411,12 @@ class StoreLookups implements SmartLifecycle {
 			return Asked.NOT_APPLIED;
 		}
 		PlaySubscriptionsApi.PlaySubscription p = answer.get();
-		// the answer carries no time it was read at; a push is read when it comes, so a late one is never older news
-		Instant signedAt = asked.minus(CLOCK_SKEW);
+		// the answer carries no time it was read at: it is dated when asked, and ordered by its read's number against
+		// a push's read, which is numbered alike (a push read just before it and applied after it is stale)
 		try {
 			StoreOutcome outcome = sync.apply(new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(),
-					LOOKUP, p.subscriptionState(), signedAt, c.purchaseId(), p.productId(),
-					p.obfuscatedExternalAccountId(), GooglePlayNotifications.changeOf(0, p, signedAt), null));
+					LOOKUP, p.subscriptionState(), asked, c.purchaseId(), p.productId(),
+					p.obfuscatedExternalAccountId(), GooglePlayNotifications.changeOf(0, p, asked), null, read));
 			log.info("Google Play purchase {} looked up ({}): {}", c.purchaseId(), p.subscriptionState(),
 					outcome.outcome());
 			return Asked.APPLIED;

@@ -21,16 +21,18 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
- * subscriptions module's own methods. A notification id seen before changes nothing; so does one signed before the
- * last one applied to the same purchase, except for the refund it records ({@link #staleRefund}). A purchase whose account token is unknown, or whose product is no plan,
- * opens a support case and is not guessed at. What the store reported last sets when it is asked if it does not report
- * again ({@link StoreLookups}), whose answers are applied here alike.
+ * subscriptions module's own methods. A notification id seen before changes nothing; so does one older than the
+ * last one applied to the same purchase ({@link #stale}: signed before it; of Google Play's reads, sent before it),
+ * except for the refund it records ({@link #staleRefund}). A purchase whose account token is unknown, or whose product
+ * is no plan, opens a support case and is not guessed at. What the store reported last sets when it is asked if it
+ * does not report again ({@link StoreLookups}), whose answers are applied here alike.
  */
 @Service
 class StoreSync {
 
 	private static final String PURCHASE_COLUMNS = """
-			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at""";
+			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at,
+			last_read""";
 
 	/**
 	 * The purchase as the report leaves it. The store reported it, so knows it: the count of lookups it answered that
@@ -40,7 +42,8 @@ class StoreSync {
 	private static final String UPDATE_PURCHASE = """
 			UPDATE store_purchases SET account_id = coalesce(account_id, :account), subscription_id = :subscription,
 			    product_id = :product, store_state = :state, refunded_at = :refunded,
-			    case_number = coalesce(:case, case_number), last_signed_at = :signed, updated_at = :at,
+			    case_number = coalesce(:case, case_number), last_signed_at = :signed,
+			    last_read = coalesce(CAST(:read AS bigint), last_read), updated_at = :at,
 			    unknown_answers = 0, unknown_since = NULL,
 			    lookup_due_at = CASE WHEN lookup_stopped_at IS NULL THEN lookup_due_at ELSE lookup_for END,
 			    lookup_stopped_at = NULL, lookup_stopped_reason = NULL
@@ -60,7 +63,7 @@ class StoreSync {
 
 	private static final String SELECT_PAST_PURCHASE_OF = """
 			SELECT p.store, p.purchase_id, p.account_id, h.subscription_id, h.product_id, h.store_state, h.refunded_at,
-			       p.case_number, p.last_signed_at
+			       p.case_number, p.last_signed_at, p.last_read
 			FROM store_past_subscriptions h
 			JOIN store_purchases p ON p.store = h.store AND p.purchase_id = h.purchase_id
 			WHERE h.subscription_id = :subscription
@@ -92,7 +95,18 @@ class StoreSync {
 	/** A purchase as Subdesk keeps it. */
 	record Purchase(String store, String purchaseId, @Nullable String accountId, @Nullable String subscriptionId,
 			String productId, String storeState, @Nullable Instant refundedAt, @Nullable String caseNumber,
-			Instant lastSignedAt) {
+			Instant lastSignedAt, @Nullable Long lastRead) {
+	}
+
+	/**
+	 * The number of a read at the store about to be sent ({@link StoreReport#read}): a Google Play push or lookup takes
+	 * one just before it asks for the purchase's state, so that of two reads of a purchase the one sent later is the
+	 * one that stands, whichever is applied last. Google signs no time on its answer, and the clock reads whole
+	 * seconds: two reads a moment apart have the same time. A database sequence, so that every node's reads are
+	 * numbered in one order.
+	 */
+	long numberRead() {
+		return jdbc.sql("SELECT nextval('store_reads')").query(Long.class).single();
 	}
 
 	@Transactional
@@ -142,7 +156,7 @@ class StoreSync {
 			.param("at", Timestamp.from(now))
 			.update();
 		Purchase purchase = lock(received.store().name(), purchaseId).orElseThrow();
-		if (received.signedAt().isBefore(purchase.lastSignedAt())) {
+		if (stale(received, purchase)) {
 			return staleRefund(received, purchase, now)
 				.orElseGet(() -> new StoreOutcome("STALE", purchase.subscriptionId(), null));
 		}
@@ -207,6 +221,7 @@ class StoreSync {
 			.param("refunded", refunded == null ? null : Timestamp.from(refunded))
 			.param("case", outcome.caseNumber())
 			.param("signed", Timestamp.from(report.signedAt()))
+			.param("read", report.read())
 			.param("at", Timestamp.from(now))
 			.param("store", report.store().name())
 			.param("purchase", purchaseId)
@@ -218,10 +233,23 @@ class StoreSync {
 	}
 
 	/**
-	 * A stale report (signed before the last one applied) changes no state, as its read of the purchase may be older
-	 * than what was applied (a notice's read at the store happens before it takes the purchase's lock). But a refund
-	 * it reports is a fact no later report undoes or repeats: only a revocation notice's type tells a refund from an
-	 * expiry, and an answer to a lookup ({@link StoreLookups}) that ended the subscription just before must not make
+	 * Whether the report is older than the last one applied to the purchase (the row is locked: the check and the
+	 * update after it are one step). Of two reads at the store, the one sent earlier ({@link StoreReport#read}): its
+	 * answer may be of the state before the other's, whichever comes first, and neither signs when it read; otherwise
+	 * (a store-signed report, or a purchase no numbered read was applied to yet) one signed before.
+	 */
+	private static boolean stale(StoreReport report, Purchase purchase) {
+		if (report.read() != null && purchase.lastRead() != null) {
+			return report.read() < purchase.lastRead();
+		}
+		return report.signedAt().isBefore(purchase.lastSignedAt());
+	}
+
+	/**
+	 * A stale report (older than the last one applied, {@link #stale}) changes no state, as its read of the purchase may
+	 * be older than what was applied (a notice's read at the store happens before it takes the purchase's lock). But a
+	 * refund it reports is a fact no later report undoes or repeats: only a revocation notice's type tells a refund from
+	 * an expiry, and an answer to a lookup ({@link StoreLookups}) that ended the subscription just before must not make
 	 * it lost. So it is recorded on the purchase, for the subscription it bills, the state left as it is.
 	 */
 	private Optional<StoreOutcome> staleRefund(StoreReport report, Purchase purchase, Instant now) {
@@ -311,7 +339,7 @@ class StoreSync {
 					return change(purchase, new StoreReport(report.store(), report.notificationId(), report.type(),
 							report.subtype(), report.signedAt(), report.purchaseId(), report.productId(),
 							report.accountToken(), new StoreChange.Subscribed(change.periodStart(), change.until(),
-									change.on()), null), accountId, planCode);
+									change.on()), null, report.read()), accountId, planCode);
 				}
 				if (live == null) {
 					return purchase.subscriptionId();
@@ -403,6 +431,6 @@ class StoreSync {
 		return new Purchase(rs.getString("store"), rs.getString("purchase_id"), rs.getString("account_id"),
 				rs.getString("subscription_id"), rs.getString("product_id"), rs.getString("store_state"),
 				refunded == null ? null : refunded.toInstant(), rs.getString("case_number"),
-				rs.getTimestamp("last_signed_at").toInstant());
+				rs.getTimestamp("last_signed_at").toInstant(), rs.getObject("last_read", Long.class));
 	}
 }

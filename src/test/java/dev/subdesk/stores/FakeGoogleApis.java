@@ -23,6 +23,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -116,7 +120,46 @@ final class FakeGoogleApis implements AutoCloseable {
 	/** A {@code 200} whose body is 2 MB. */
 	static final String HUGE = "huge";
 	private final List<String> issued = new CopyOnWriteArrayList<>();
+	/** The next call about a purchase token put here is held ({@link #hold}). */
+	private final Map<String, Held> holds = new ConcurrentHashMap<>();
 	private final HttpServer server;
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	/**
+	 * A call held: {@code subscriptionsv2.get} read the purchase as it was when the call came, and sends that answer
+	 * only once {@link #release released}, so that a test can change the purchase and have another call read it
+	 * meanwhile.
+	 */
+	static final class Held {
+
+		private final CountDownLatch asked = new CountDownLatch(1);
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		/** Waits (10 s at most) until the call came and its answer was read. */
+		void awaitAsked() {
+			try {
+				if (!asked.await(10, TimeUnit.SECONDS)) {
+					throw new AssertionError("the held call never came");
+				}
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(e);
+			}
+		}
+
+		/** Sends the answer read when the call came. */
+		void release() {
+			released.countDown();
+		}
+	}
+
+	/** Holds the next call about {@code token} ({@link Held}); the ones after it are answered at once. */
+	Held hold(String token) {
+		Held held = new Held();
+		holds.put(token, held);
+		return held;
+	}
 
 	FakeGoogleApis() throws IOException {
 		try {
@@ -128,6 +171,7 @@ final class FakeGoogleApis implements AutoCloseable {
 			throw new IllegalStateException(e);
 		}
 		server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		server.setExecutor(executor); // a held call must not hold the others
 		server.createContext("/token", this::token);
 		server.createContext("/androidpublisher/", this::purchase);
 		server.start();
@@ -227,6 +271,16 @@ final class FakeGoogleApis implements AutoCloseable {
 			return;
 		}
 		String found = purchases.get(key);
+		Held held = holds.remove(token);
+		if (held != null) {
+			held.asked.countDown();
+			try {
+				held.released.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		if (TRICKLE.equals(answerMode.get())) {
 			FakeAnswers.trickle(exchange);
 			return;
@@ -244,6 +298,8 @@ final class FakeGoogleApis implements AutoCloseable {
 
 	@Override
 	public void close() {
+		holds.values().forEach(Held::release);
 		server.stop(0);
+		executor.shutdownNow();
 	}
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -41,7 +42,7 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 
 	@DynamicPropertySource
 	static void playDeveloperApi(DynamicPropertyRegistry registry) {
-		PLAY.configure(registry);
+		PLAY.configure(registry, "PT30S"); // a call held while another one is made waits for it
 	}
 
 	@Autowired
@@ -279,8 +280,12 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		entitlements.assertNoToken(p.device);
 	}
 
+	/**
+	 * An answer read after the last notice's read is applied, though it came within the same second (a minute before
+	 * its time, by the rule before Google's reads were numbered, it was stale and waited for the next lookup).
+	 */
 	@Test
-	void anAnswerNoNewerThanTheLastNoticeAppliedChangesNothingAndTheNextLookupAppliesIt() {
+	void anAnswerReadAfterTheLastNoticesReadIsAppliedThoughItCameTheSameSecond() {
 		Purchase p = new Purchase();
 		advanceTo(p.end.plus(Duration.ofMinutes(61)));
 		// a notice comes as Google still reports the old period (its renewal not billed yet): still awaiting the store
@@ -288,14 +293,64 @@ class GooglePlayLookupsIntegrationTests extends ApiIntegrationTest {
 		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
 		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
 
-		lookups.run();
+		lookups.run(); // the clock has not moved: only the order of the reads tells them apart
 
 		assertThat(p.lookups()).isEqualTo(1);
-		entitlements.assertNoToken(p.device);
-		fixtures.advance(Duration.ofHours(1));
-		lookups.run();
-		assertThat(p.lookups()).isEqualTo(2);
+		assertThat(lookupOutcomes(p)).containsExactly("APPLIED");
 		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).as("covered again").isAfter(fixtures.now());
+	}
+
+	/**
+	 * A push whose read Google answered just before a lookup's, applied just after the lookup's answer, is stale: the
+	 * lookup read later, and its state stands (before, the push was applied, dated by its event time, and undid it).
+	 */
+	@Test
+	void aPushReadJustBeforeALookupAndAppliedAfterItIsStaleAndTheLookupsLaterReadStands() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		advanceTo(p.end.plus(Duration.ofMinutes(61))); // the renewal's notice is late: the purchase is due
+		// Google renewed it, and the renewal's notice comes: its read is answered, the answer held on its way
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+		FakeGoogleApis.Held held = GOOGLE.hold(p.token);
+		CompletableFuture<JsonNode> renewal = CompletableFuture.supplyAsync(() -> p.push(2));
+		held.awaitAsked();
+		// the customer turns auto-renewal off at once; the lookup reads that, and is applied first
+		p.google("SUBSCRIPTION_STATE_CANCELED", renewedEnd, false, true);
+		lookups.run();
+		assertThat(lookupOutcomes(p)).containsExactly("APPLIED");
+
+		held.release();
+
+		assertThat(renewal.join().path("outcome").asString()).as("read before the lookup's read").isEqualTo("STALE");
+		JsonNode s = p.subscription();
+		assertThat(Instant.parse(s.path("currentPeriodEnd").asString())).isEqualTo(renewedEnd);
+		assertThat(s.path("autoRenew").asBoolean()).as("auto-renewal off, as the later read says").isFalse();
+		assertThat(Instant.parse(s.path("cancelAt").asString())).isEqualTo(renewedEnd);
+		assertThat(vendor.get("/subscriptions/" + s.path("id").asString() + "/store-status").text("storeState"))
+			.isEqualTo("AUTO_RENEW_OFF");
+	}
+
+	/** The other way round: a lookup's read answered just before a push's, applied after it, is stale. */
+	@Test
+	void aLookupReadJustBeforeAPushAndAppliedAfterItIsStaleAndThePushsLaterReadStands() {
+		Purchase p = new Purchase();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		// the lookup reads the old period (the renewal not billed yet); its answer is held on its way
+		FakeGoogleApis.Held held = GOOGLE.hold(p.token);
+		CompletableFuture<StoreLookups.Run> run = CompletableFuture.supplyAsync(lookups::run);
+		held.awaitAsked();
+		Instant renewedEnd = p.end.plus(Duration.ofDays(30));
+		p.google("SUBSCRIPTION_STATE_ACTIVE", renewedEnd, true, false);
+		assertThat(p.push(2).path("outcome").asString()).isEqualTo("APPLIED");
+
+		held.release();
+		run.join();
+
+		assertThat(lookupOutcomes(p)).as("read before the push's read").containsExactly("STALE");
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(entitlements.tokenExpiry(p.device)).isAfter(fixtures.now());
+		assertThat(Instant.parse(p.subscription().path("currentPeriodEnd").asString())).isEqualTo(renewedEnd);
 	}
 
 	@Test

@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Google Play Real-time Developer Notifications at {@code POST /api/v1/channels/google/rtdn}, pushed as Pub/Sub
  * would with a bearer token the tests sign ({@link GooglePushSigner}); the state is what the sandbox Play Developer
  * API ({@link SandboxPlaySubscriptions}) answers. What each state does to the subscription, the account link by
- * {@code obfuscatedExternalAccountId}, a repeated messageId and an older event (nothing changed), and the token
+ * {@code obfuscatedExternalAccountId}, a repeated messageId (nothing changed), an older event (the state read now
+ * applied), and the token
  * checks: wrong audience, issuer, service account, expired, bad signature are {@code 401} and change nothing.
  */
 class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
@@ -273,8 +274,12 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(outcome.path("subscriptionId").isNull()).isTrue();
 	}
 
+	/**
+	 * A repeated message id changes nothing; a push of an older event is no older news: it reads the state Google
+	 * holds when it comes, and applies it (pushes are ordered by their reads, not by the unsigned event time).
+	 */
 	@Test
-	void aRepeatedMessageIdAndAnOlderEventChangeNothing() {
+	void aRepeatedMessageIdChangesNothingAndAnOlderEventAppliesTheStateGoogleHoldsNow() {
 		Purchase p = purchased();
 		String messageId = UUID.randomUUID().toString();
 		play.put(PACKAGE, p.purchaseToken, new PlaySubscriptionsApi.PlaySubscription("SUBSCRIPTION_STATE_CANCELED",
@@ -286,9 +291,11 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 				"antivirus-monthly", p.start, p.expiry, true, p.token, false));
 		assertThat(send(pushToken(c -> c), p.message(5, now.plusSeconds(20), messageId)).text("outcome"))
 			.isEqualTo("DUPLICATE");
-		assertThat(send(pushToken(c -> c), p.message(5, now.plusSeconds(5), UUID.randomUUID().toString()))
-			.text("outcome")).isEqualTo("STALE");
 		assertThat(p.subscription().toString()).isEqualTo(before);
+		assertThat(send(pushToken(c -> c), p.message(5, now.plusSeconds(5), UUID.randomUUID().toString()))
+			.text("outcome")).isEqualTo("APPLIED");
+		assertThat(p.storeState()).isEqualTo("ON_HOLD");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
 	}
 
 	@Test

@@ -54,9 +54,14 @@ final class PlayDeveloperApiFixture implements AutoCloseable {
 
 	/** Points the server at Google's endpoints here, with the key file: for the test class's {@code @DynamicPropertySource}. */
 	void configure(DynamicPropertyRegistry registry) {
+		configure(registry, "PT5S");
+	}
+
+	/** As {@link #configure(DynamicPropertyRegistry)}, with the calls' {@code timeout} (a held call waits that long). */
+	void configure(DynamicPropertyRegistry registry, String timeout) {
 		registry.add("subdesk.stores.google.api.service-account-key", () -> keyFile.toUri().toString());
 		registry.add("subdesk.stores.google.api.base-url", () -> google.base().toString());
-		registry.add("subdesk.stores.google.api.timeout", () -> "PT5S");
+		registry.add("subdesk.stores.google.api.timeout", () -> timeout);
 	}
 
 	/**
