@@ -99,6 +99,7 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 	void setUp() {
 		vendor = api.checkedAgainstTheDescription();
 		entitlements = new StoreEntitlements(vendor);
+		APPLE.keepTime(clock);
 		reachable();
 	}
 
@@ -121,9 +122,12 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 			device = entitlements.device(account, store.subscription().path("id").asString());
 		}
 
-		/** What Apple answers about this purchase from now on: {@code status}, of the transaction as it is now. */
+		/**
+		 * What Apple answers about this purchase from now on: {@code status}, of the transaction as it is now, signed
+		 * when it is asked (its {@code signedDate} then).
+		 */
 		void apple(int status) {
-			APPLE.put(store.originalTransactionId(), store.statuses(status));
+			APPLE.put(store.originalTransactionId(), store.statusesSignedWhenAsked(status));
 		}
 
 		/** Apple renewed it for another month; its notice is lost. */
@@ -483,6 +487,61 @@ class AppStoreLookupsIntegrationTests extends ApiIntegrationTest {
 		JsonNode off = p.subscription();
 		assertThat(off.path("autoRenew").asBoolean()).isFalse();
 		assertThat(Instant.parse(off.path("cancelAt").asString())).isEqualTo(renewedEnd);
+	}
+
+	/**
+	 * An answer whose transaction and renewal info say no {@code signedDate} (Apple sets both; the fallback) counts as
+	 * signed a minute before it was asked, by our clock: a notice signed before that is stale, one signed after it
+	 * (within the minute before the call) applies.
+	 */
+	@Test
+	void anAnswerWithNoSignedDateCountsAsSignedAMinuteBeforeItWasAsked() {
+		Purchase p = new Purchase();
+		p.store.start = p.end;
+		p.store.end = p.end.plus(Duration.ofDays(30));
+		Instant renewedEnd = p.store.end;
+		APPLE.put(p.store.originalTransactionId(), p.store.statuses(1)); // as it is: no signedDate
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		Instant before = fixtures.now();
+
+		lookups.run();
+
+		Instant after = fixtures.now();
+		assertThat(lookupOutcomes(p)).containsExactly("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		Instant signed = lookupSignedAt(p);
+		assertThat(signed).isBetween(before.minus(StoreLookups.CLOCK_SKEW), after.minus(StoreLookups.CLOCK_SKEW));
+
+		p.store.autoRenewStatus = 0;
+		assertThat(p.store.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", signed.minusSeconds(1)))
+			.as("signed before the answer counts as signed").isEqualTo("STALE");
+		assertThat(p.subscription().path("cancelAt").isNull()).isTrue();
+		assertThat(p.store.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", signed.plusSeconds(30)))
+			.as("signed after it, before the call").isEqualTo("APPLIED");
+		assertThat(Instant.parse(p.subscription().path("cancelAt").asString())).isEqualTo(renewedEnd);
+	}
+
+	/** Apple signs its answer when asked (the fake's default): the answer counts as signed then. */
+	@Test
+	void anAnswerCountsAsSignedWhenAppleSignedIt() {
+		Purchase p = new Purchase();
+		Instant renewedEnd = p.renewed();
+		advanceTo(p.end.plus(Duration.ofMinutes(61)));
+		Instant before = fixtures.now();
+
+		lookups.run();
+
+		Instant after = fixtures.now();
+		assertThat(lookupOutcomes(p)).containsExactly("APPLIED");
+		assertThat(entitlements.until(p.account)).isEqualTo(renewedEnd);
+		assertThat(lookupSignedAt(p)).as("when Apple answered").isBetween(before, after);
+	}
+
+	/** When the purchase's one recorded lookup counts as signed. */
+	private Instant lookupSignedAt(Purchase p) {
+		return jdbc.sql("""
+				SELECT signed_at FROM store_notifications WHERE store = 'APP_STORE' AND purchase_id = :p AND type = 'LOOKUP'
+				""").param("p", p.store.originalTransactionId()).query(java.sql.Timestamp.class).single().toInstant();
 	}
 
 	@Test

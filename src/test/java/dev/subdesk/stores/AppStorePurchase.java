@@ -36,7 +36,10 @@ public final class AppStorePurchase {
 	@Nullable Integer expirationIntent;
 	/** The transaction's {@code revocationReason} (null: none). */
 	@Nullable Integer revocationReason;
-	/** When Apple signed the transaction and renewal info, their {@code signedDate} (null: left out). */
+	/**
+	 * When Apple signed the transaction and renewal info, their {@code signedDate} (null: left out; in an answer
+	 * signed when asked, {@link #statusesSignedWhenAsked}, the time it is asked).
+	 */
 	@Nullable Instant signedDate;
 
 	private final Api vendor;
@@ -128,17 +131,38 @@ public final class AppStorePurchase {
 	 * purchase (of another original transaction) before it.
 	 */
 	Map<String, Object> statuses(int status) {
-		Map<String, Object> other = new LinkedHashMap<>(transaction());
+		return statuses(status, transaction(), renewal());
+	}
+
+	/**
+	 * As {@link #statuses(int)}, of the purchase as it is now, as Apple answers when it is asked at a given time: it
+	 * signs the transaction and renewal info then, their {@code signedDate} that time (unless {@link #signedDate}
+	 * says another). For {@link FakeAppStoreServerApi#put(String, java.util.function.Function)}.
+	 */
+	java.util.function.Function<Instant, Map<String, Object>> statusesSignedWhenAsked(int status) {
+		Map<String, Object> transaction = transaction();
+		Map<String, Object> renewal = renewal();
+		return at -> statuses(status, signed(transaction, at), signed(renewal, at));
+	}
+
+	private static Map<String, Object> signed(Map<String, Object> data, Instant at) {
+		Map<String, Object> signed = new LinkedHashMap<>(data);
+		signed.putIfAbsent("signedDate", at.toEpochMilli());
+		return signed;
+	}
+
+	private Map<String, Object> statuses(int status, Map<String, Object> transaction, Map<String, Object> renewal) {
+		Map<String, Object> other = new LinkedHashMap<>(transaction);
 		other.put("originalTransactionId", "1999" + System.nanoTime());
 		return Map.of("environment", "Sandbox", "bundleId", "example.acme.app", "appAppleId", 1234567890L, "data",
 				java.util.List.of(Map.of("subscriptionGroupIdentifier", "21000001", "lastTransactions",
 						java.util.List.of(
 								Map.of("originalTransactionId", other.get("originalTransactionId"), "status", 2,
 										"signedTransactionInfo", signer.sign(other), "signedRenewalInfo",
-										signer.sign(renewal())),
+										signer.sign(renewal)),
 								Map.of("originalTransactionId", originalTransactionId, "status", status,
-										"signedTransactionInfo", signer.sign(transaction()), "signedRenewalInfo",
-										signer.sign(renewal()))))));
+										"signedTransactionInfo", signer.sign(transaction), "signedRenewalInfo",
+										signer.sign(renewal))))));
 	}
 
 	/** Posts a notification of {@code type} signed at {@code signedAt}; returns its outcome. */

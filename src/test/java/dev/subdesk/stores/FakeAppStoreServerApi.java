@@ -17,6 +17,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,7 +38,9 @@ import tools.jackson.databind.json.JsonMapper;
  * made here (the private half is the key file the server is configured with) and has Apple's header and claims
  * (checked with the public key, not with the adapter's code), {@code 401} otherwise; it answers the statuses put here,
  * {@code 404} for another transaction, and can be told to fail with a status, or to answer nothing until released
- * (a timeout).
+ * (a timeout). As Apple does, it signs an answer when asked ({@link #put(String, Function)}: the {@code signedDate} of
+ * its signed transaction and renewal info is the time of the call, by the clock it {@link #keepTime keeps}); an
+ * answer {@link #put(String, Map) put as it is} says what it was signed with (the fallback when it says no time).
  */
 final class FakeAppStoreServerApi implements AutoCloseable {
 
@@ -56,7 +61,10 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 	/** The status every call about a transaction put here is answered with; 0: none until released. */
 	private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 	private volatile CountDownLatch held = new CountDownLatch(1);
-	private final Map<String, String> answers = new ConcurrentHashMap<>();
+	/** The answer about a transaction, as Apple signs it at a given time. */
+	private final Map<String, Function<Instant, String>> answers = new ConcurrentHashMap<>();
+	/** Apple's clock: the time it signs its answers at. */
+	private volatile @Nullable Clock clock;
 	/** The error code a {@code 404} about a transaction put here carries, instead of 4040010. */
 	private final Map<String, Long> notFound = new ConcurrentHashMap<>();
 	/** How long the answers about a transaction put here are held before they are sent, in milliseconds. */
@@ -99,9 +107,33 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 		return Files.writeString(directory.resolve("SubscriptionKey_" + KEY_ID + ".p8"), pem);
 	}
 
-	/** What Get All Subscription Statuses answers about {@code transactionId} from now on. */
+	/**
+	 * Apple's clock from now on: the tests' App Store keeps the server's (the test clock), as the real one keeps time
+	 * close to ours. Needed for the answers signed when asked.
+	 */
+	void keepTime(Clock serverClock) {
+		clock = serverClock;
+	}
+
+	/**
+	 * What Get All Subscription Statuses answers about {@code transactionId} from now on, signed by Apple when it is
+	 * asked: {@code signedAt} makes it, given the time of the call (by the clock kept, {@link #keepTime}).
+	 */
+	void put(String transactionId, Function<Instant, ? extends Map<String, ?>> signedAt) {
+		if (clock == null) {
+			throw new IllegalStateException("The fake App Store signs its answers when asked: give it the server's "
+					+ "clock first (keepTime)");
+		}
+		answers.put(transactionId, at -> JSON.writeValueAsString(signedAt.apply(at)));
+	}
+
+	/**
+	 * What Get All Subscription Statuses answers about {@code transactionId} from now on, as it is: its signed data
+	 * says when it was signed, or (no {@code signedDate}) nothing of it.
+	 */
 	void put(String transactionId, Map<String, ?> statusResponse) {
-		answers.put(transactionId, JSON.writeValueAsString(statusResponse));
+		String json = JSON.writeValueAsString(statusResponse);
+		answers.put(transactionId, at -> json);
 	}
 
 	/** Every call about {@code transactionId} is answered {@code status} from now on; 0: not answered in time. */
@@ -204,12 +236,13 @@ final class FakeAppStoreServerApi implements AutoCloseable {
 					+ ",\"errorMessage\":\"fake\"}");
 			return;
 		}
-		String found = answers.get(transactionId);
+		Function<Instant, String> found = answers.get(transactionId);
 		if (found == null) {
 			answer(exchange, 404, "{\"errorCode\":4040010,\"errorMessage\":\"Transaction id not found.\"}");
 			return;
 		}
-		answer(exchange, 200, found);
+		Clock appleTime = clock;
+		answer(exchange, 200, found.apply(appleTime == null ? Instant.now() : appleTime.instant()));
 	}
 
 	@Override

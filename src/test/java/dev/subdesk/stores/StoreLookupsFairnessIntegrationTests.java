@@ -57,6 +57,7 @@ class StoreLookupsFairnessIntegrationTests extends ApiIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		vendor = api.checkedAgainstTheDescription();
+		APPLE.keepTime(clock);
 		reachable();
 	}
 
@@ -90,7 +91,7 @@ class StoreLookupsFairnessIntegrationTests extends ApiIntegrationTest {
 		Instant end = p.end;
 		p.start = end;
 		p.end = end.plus(Duration.ofDays(30));
-		APPLE.put(p.originalTransactionId(), p.statuses(1));
+		APPLE.put(p.originalTransactionId(), p.statusesSignedWhenAsked(1));
 		p.end = end; // its end as the server knows it
 		return p;
 	}
