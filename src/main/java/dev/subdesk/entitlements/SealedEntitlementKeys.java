@@ -1,10 +1,12 @@
 package dev.subdesk.entitlements;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.sealing.ResealPass;
 import dev.subdesk.sealing.SealedRows;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -18,6 +20,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class SealedEntitlementKeys implements SealedRows {
+
+	private static final String NEXT = """
+			SELECT kid, sealed_private_key, kek_id FROM entitlement_keys
+			WHERE kek_id = ANY (:previous) AND kid > :after
+			ORDER BY kid LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+			""";
+
+	private static final String RESEALED = """
+			UPDATE entitlement_keys SET sealed_private_key = :sealed, kek_id = :kek WHERE kid = :kid
+			""";
 
 	private final JdbcClient jdbc;
 	private final KeyEncryptionKey kek;
@@ -43,57 +55,38 @@ class SealedEntitlementKeys implements SealedRows {
 		return counts;
 	}
 
+	/** Along {@code kid}. */
 	@Override
 	public Pass pass() {
-		return new Pass() {
-			private String after = "";
-
-			@Override
-			public Batch next(int limit) {
-				return batch(after, limit, last -> after = last);
-			}
-		};
-	}
-
-	/** Rows locked {@code FOR NO KEY UPDATE SKIP LOCKED}, after {@code after} in {@code kid} order. */
-	private Batch batch(String after, int limit, java.util.function.Consumer<String> last) {
 		record Sealed(String kid, byte[] sealed, String kekId) {
 		}
-		Batch done = transactions.execute(tx -> {
-			List<Sealed> rows = jdbc.sql("""
-					SELECT kid, sealed_private_key, kek_id FROM entitlement_keys
-					WHERE kek_id = ANY (:previous) AND kid > :after
-					ORDER BY kid LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-					""")
-				.param("previous", kek.previousIds().toArray(String[]::new))
-				.param("after", after)
-				.param("limit", limit)
-				.query((rs, n) -> new Sealed(rs.getString("kid"), rs.getBytes("sealed_private_key"),
-						rs.getString("kek_id")))
-				.list();
-			int resealed = 0;
-			List<String> unopenable = new java.util.ArrayList<>();
-			for (Sealed row : rows) {
-				byte[] again;
-				try {
-					again = kek.reseal(row.sealed(), row.kid(), row.kekId());
-				}
-				catch (IllegalStateException e) {
-					unopenable.add("entitlement_keys " + row.kid());
-					continue;
-				}
-				jdbc.sql("UPDATE entitlement_keys SET sealed_private_key = :sealed, kek_id = :kek WHERE kid = :kid")
-					.param("kid", row.kid())
-					.param("sealed", again)
-					.param("kek", kek.id())
-					.update();
-				resealed++;
+		return new ResealPass<Sealed>(transactions) {
+
+			@Override
+			protected List<Sealed> read(@Nullable Sealed after, int limit) {
+				return jdbc.sql(NEXT)
+					.param("previous", kek.previousIds().toArray(String[]::new))
+					.param("after", after == null ? "" : after.kid())
+					.param("limit", limit)
+					.query((rs, n) -> new Sealed(rs.getString("kid"), rs.getBytes("sealed_private_key"),
+							rs.getString("kek_id")))
+					.list();
 			}
-			if (!rows.isEmpty()) {
-				last.accept(rows.getLast().kid());
+
+			@Override
+			protected byte[] reseal(Sealed row) {
+				return kek.reseal(row.sealed(), row.kid(), row.kekId());
 			}
-			return new Batch(rows.size(), resealed, unopenable);
-		});
-		return done == null ? new Batch(0, 0, List.of()) : done;
+
+			@Override
+			protected int write(Sealed row, byte[] resealed) {
+				return jdbc.sql(RESEALED).param("kid", row.kid()).param("sealed", resealed).param("kek", kek.id()).update();
+			}
+
+			@Override
+			protected String name(Sealed row) {
+				return "entitlement_keys " + row.kid();
+			}
+		};
 	}
 }

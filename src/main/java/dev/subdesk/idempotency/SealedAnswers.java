@@ -1,11 +1,12 @@
 package dev.subdesk.idempotency;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.sealing.ResealPass;
 import dev.subdesk.sealing.SealedRows;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -22,6 +23,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class SealedAnswers implements SealedRows {
+
+	private static final String NEXT = """
+			SELECT scope, key, response_body, response_sealed_by FROM idempotency_keys
+			WHERE (scope, key) > (:scope, :key) AND response_sealed_by = ANY (:previous)
+			ORDER BY scope, key LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+			""";
+
+	private static final String RESEALED = """
+			UPDATE idempotency_keys SET response_body = :body, response_sealed_by = :kek
+			WHERE scope = :scope AND key = :key AND response_sealed_by = :was
+			""";
 
 	private final JdbcClient jdbc;
 	private final KeyEncryptionKey kek;
@@ -58,58 +70,42 @@ class SealedAnswers implements SealedRows {
 	 */
 	@Override
 	public Pass pass() {
-		return new Pass() {
-			private String afterScope = "";
-			private String afterKey = "";
+		record Sealed(String scope, String key, byte[] body, String sealedBy) {
+		}
+		return new ResealPass<Sealed>(transactions) {
 
 			@Override
-			public Batch next(int limit) {
-				record Sealed(String scope, String key, byte[] body, String sealedBy) {
-				}
-				Batch done = transactions.execute(tx -> {
-					List<Sealed> rows = jdbc.sql("""
-							SELECT scope, key, response_body, response_sealed_by FROM idempotency_keys
-							WHERE (scope, key) > (:scope, :key) AND response_sealed_by = ANY (:previous)
-							ORDER BY scope, key LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-							""")
-						.param("scope", afterScope)
-						.param("key", afterKey)
-						.param("previous", kek.previousIds().toArray(String[]::new))
-						.param("limit", limit)
-						.query((rs, n) -> new Sealed(rs.getString("scope"), rs.getString("key"),
-								rs.getBytes("response_body"), rs.getString("response_sealed_by")))
-						.list();
-					int resealed = 0;
-					List<String> unopenable = new ArrayList<>();
-					for (Sealed row : rows) {
-						byte[] again;
-						try {
-							again = row.body().length == 0 ? row.body()
-									: kek.reseal(row.body(), IdempotentAnswers.associatedData(row.scope(), row.key()),
-											row.sealedBy());
-						}
-						catch (IllegalStateException e) {
-							unopenable.add("idempotency_keys scope " + row.scope() + " key " + row.key());
-							continue;
-						}
-						resealed += jdbc.sql("""
-								UPDATE idempotency_keys SET response_body = :body, response_sealed_by = :kek
-								WHERE scope = :scope AND key = :key AND response_sealed_by = :was
-								""")
-							.param("scope", row.scope())
-							.param("key", row.key())
-							.param("body", again)
-							.param("kek", kek.id())
-							.param("was", row.sealedBy())
-							.update();
-					}
-					if (!rows.isEmpty()) {
-						afterScope = rows.getLast().scope();
-						afterKey = rows.getLast().key();
-					}
-					return new Batch(rows.size(), resealed, unopenable);
-				});
-				return done == null ? new Batch(0, 0, List.of()) : done;
+			protected List<Sealed> read(@Nullable Sealed after, int limit) {
+				return jdbc.sql(NEXT)
+					.param("scope", after == null ? "" : after.scope())
+					.param("key", after == null ? "" : after.key())
+					.param("previous", kek.previousIds().toArray(String[]::new))
+					.param("limit", limit)
+					.query((rs, n) -> new Sealed(rs.getString("scope"), rs.getString("key"),
+							rs.getBytes("response_body"), rs.getString("response_sealed_by")))
+					.list();
+			}
+
+			@Override
+			protected byte[] reseal(Sealed row) {
+				return row.body().length == 0 ? row.body()
+						: kek.reseal(row.body(), IdempotentAnswers.associatedData(row.scope(), row.key()), row.sealedBy());
+			}
+
+			@Override
+			protected int write(Sealed row, byte[] resealed) {
+				return jdbc.sql(RESEALED)
+					.param("scope", row.scope())
+					.param("key", row.key())
+					.param("body", resealed)
+					.param("kek", kek.id())
+					.param("was", row.sealedBy())
+					.update();
+			}
+
+			@Override
+			protected String name(Sealed row) {
+				return "idempotency_keys scope " + row.scope() + " key " + row.key();
 			}
 		};
 	}

@@ -1,6 +1,7 @@
 package dev.subdesk.webhooks;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
+import dev.subdesk.sealing.ResealPass;
 import dev.subdesk.sealing.SealedRows;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -63,6 +64,28 @@ class SealedSecrets implements SealedRows {
 			VALUES (:id, :sealed, :kek, :until)
 			""";
 
+	/** The current secrets sealed under a previous key, for a re-seal pass. */
+	private static final String NEXT_CURRENT = """
+			SELECT id, sealed_secret, secret_kek_id FROM webhook_endpoint
+			WHERE sealed_secret IS NOT NULL AND secret_kek_id = ANY (:previous) AND id > :after
+			ORDER BY id LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+			""";
+
+	private static final String RESEALED_CURRENT = """
+			UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id
+			""";
+
+	/** The rotated-out secrets sealed under a previous key, for a re-seal pass. */
+	private static final String NEXT_OLD = """
+			SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
+			WHERE secret_kek_id = ANY (:previous) AND seq > :after
+			ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
+			""";
+
+	private static final String RESEALED_OLD = """
+			UPDATE webhook_endpoint_old_secret SET sealed_secret = :sealed, secret_kek_id = :kek WHERE seq = :seq
+			""";
+
 	private final KeyEncryptionKey kek;
 	private final JdbcClient jdbc;
 	private final TransactionTemplate transactions;
@@ -122,92 +145,85 @@ class SealedSecrets implements SealedRows {
 	 */
 	@Override
 	public Pass pass() {
+		Pass current = new ResealPass<Sealed>(transactions) {
+
+			@Override
+			protected List<Sealed> read(@Nullable Sealed after, int limit) {
+				return jdbc.sql(NEXT_CURRENT)
+					.param("previous", kek.previousIds().toArray(String[]::new))
+					.param("after", after == null ? "" : after.endpointId())
+					.param("limit", limit)
+					.query((rs, n) -> new Sealed(0, rs.getString("id"), rs.getBytes("sealed_secret"),
+							rs.getString("secret_kek_id")))
+					.list();
+			}
+
+			@Override
+			protected byte[] reseal(Sealed row) {
+				return SealedSecrets.this.reseal(row.endpointId(), row.sealed(), row.kekId());
+			}
+
+			@Override
+			protected int write(Sealed row, byte[] resealed) {
+				return jdbc.sql(RESEALED_CURRENT)
+					.param("id", row.endpointId())
+					.param("sealed", resealed)
+					.param("kek", kek.id())
+					.update();
+			}
+
+			@Override
+			protected String name(Sealed row) {
+				return "webhook_endpoint " + row.endpointId();
+			}
+		};
+		Pass old = new ResealPass<Sealed>(transactions) {
+
+			@Override
+			protected List<Sealed> read(@Nullable Sealed after, int limit) {
+				return jdbc.sql(NEXT_OLD)
+					.param("previous", kek.previousIds().toArray(String[]::new))
+					.param("after", after == null ? Long.MIN_VALUE : after.seq())
+					.param("limit", limit)
+					.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),
+							rs.getBytes("sealed_secret"), rs.getString("secret_kek_id")))
+					.list();
+			}
+
+			@Override
+			protected byte[] reseal(Sealed row) {
+				return SealedSecrets.this.reseal(row.endpointId(), row.sealed(), row.kekId());
+			}
+
+			@Override
+			protected int write(Sealed row, byte[] resealed) {
+				return jdbc.sql(RESEALED_OLD).param("seq", row.seq()).param("sealed", resealed).param("kek", kek.id()).update();
+			}
+
+			@Override
+			protected String name(Sealed row) {
+				return "webhook_endpoint_old_secret " + row.seq() + " (endpoint " + row.endpointId() + ")";
+			}
+		};
 		return new Pass() {
-			private String afterEndpoint = "";
-			private boolean endpointsDone;
-			private long afterSeq = Long.MIN_VALUE;
+			private boolean currentDone;
 
 			@Override
 			public Batch next(int limit) {
-				if (!endpointsDone) {
-					Batch batch = batch(false, afterEndpoint, 0, limit);
+				if (!currentDone) {
+					Batch batch = current.next(limit);
 					if (batch.read() > 0) {
 						return batch;
 					}
-					endpointsDone = true;
+					currentDone = true;
 				}
-				return batch(true, "", afterSeq, limit);
-			}
-
-			private Batch batch(boolean old, String afterId, long afterSeqNo, int limit) {
-				record Sealed(long seq, String endpointId, byte[] sealed, String kekId) {
-				}
-				String[] previous = kek.previousIds().toArray(String[]::new);
-				Batch done = transactions.execute(tx -> {
-					List<Sealed> rows = old ? jdbc.sql("""
-							SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
-							WHERE secret_kek_id = ANY (:previous) AND seq > :after
-							ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-							""")
-						.param("previous", previous)
-						.param("after", afterSeqNo)
-						.param("limit", limit)
-						.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),
-								rs.getBytes("sealed_secret"), rs.getString("secret_kek_id")))
-						.list()
-							: jdbc.sql("""
-									SELECT id, sealed_secret, secret_kek_id FROM webhook_endpoint
-									WHERE sealed_secret IS NOT NULL AND secret_kek_id = ANY (:previous) AND id > :after
-									ORDER BY id LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
-									""")
-								.param("previous", previous)
-								.param("after", afterId)
-								.param("limit", limit)
-								.query((rs, n) -> new Sealed(0, rs.getString("id"), rs.getBytes("sealed_secret"),
-										rs.getString("secret_kek_id")))
-								.list();
-					int resealed = 0;
-					List<String> unopenable = new java.util.ArrayList<>();
-					for (Sealed row : rows) {
-						byte[] again;
-						try {
-							again = reseal(row.endpointId(), row.sealed(), row.kekId());
-						}
-						catch (IllegalStateException e) {
-							unopenable.add(old ? "webhook_endpoint_old_secret " + row.seq() + " (endpoint "
-									+ row.endpointId() + ")" : "webhook_endpoint " + row.endpointId());
-							continue;
-						}
-						if (old) {
-							jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = :sealed, secret_kek_id = :kek "
-									+ "WHERE seq = :seq")
-								.param("seq", row.seq())
-								.param("sealed", again)
-								.param("kek", kek.id())
-								.update();
-						}
-						else {
-							jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id")
-								.param("id", row.endpointId())
-								.param("sealed", again)
-								.param("kek", kek.id())
-								.update();
-						}
-						resealed++;
-					}
-					if (!rows.isEmpty()) {
-						if (old) {
-							afterSeq = rows.getLast().seq();
-						}
-						else {
-							afterEndpoint = rows.getLast().endpointId();
-						}
-					}
-					return new Batch(rows.size(), resealed, unopenable);
-				});
-				return done == null ? new Batch(0, 0, List.of()) : done;
+				return old.next(limit);
 			}
 		};
+	}
+
+	/** A sealed secret as a re-seal pass reads it: {@code seq} is the rotated-out one's (0 for a current one). */
+	private record Sealed(long seq, String endpointId, byte[] sealed, String kekId) {
 	}
 
 	byte[] seal(String endpointId, String secret) {
