@@ -9,8 +9,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -108,13 +110,32 @@ class SealedSecrets implements SealedRows {
 		return kek.openingIds().toArray(String[]::new);
 	}
 
-	/** Whether what {@code kekId} sealed opens here (the current key, a previous or a next one). */
-	boolean opens(@Nullable String kekId) {
-		return kekId != null && kek.opens(kekId);
+	/**
+	 * This endpoint's secret, sealed under the key {@code sealedBy}, as a rotation keeps it signing beside the new one:
+	 * as it is when the current key sealed it, sealed again under the current key when a previous or next one did.
+	 * Empty, and logged, when it does not open (sealed under a key this server does not have, or the row was altered):
+	 * it signs nothing anyway, and the rotation goes on without the 24 hours of overlap.
+	 */
+	Optional<byte[]> toKeepSigning(String endpointId, byte[] sealed, @Nullable String sealedBy) {
+		byte[] plain;
+		try {
+			plain = kek.open(sealed, associatedData(endpointId), sealedBy == null ? "" : sealedBy);
+		}
+		catch (IllegalStateException e) {
+			log.warn("Webhook endpoint {}: its secret is rotated without the 24 hours in which the old one signs too, "
+					+ "as the old one does not open: {}", endpointId, e.getMessage());
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(kek.id().equals(sealedBy) ? sealed : kek.seal(plain, associatedData(endpointId)));
+		}
+		finally {
+			Arrays.fill(plain, (byte) 0);
+		}
 	}
 
 	/** A secret of this endpoint sealed with the previous key {@code sealedBy}, sealed again under the current one. */
-	byte[] reseal(String endpointId, byte[] sealed, String sealedBy) {
+	private byte[] reseal(String endpointId, byte[] sealed, String sealedBy) {
 		return kek.reseal(sealed, associatedData(endpointId), sealedBy);
 	}
 

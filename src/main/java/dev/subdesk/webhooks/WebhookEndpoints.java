@@ -203,9 +203,10 @@ public class WebhookEndpoints {
 	 * receiver may still be switching from the first). At most the newest {@value #OLD_SECRETS_KEPT} rotated-out
 	 * secrets are kept, which bounds the signature header. The replaced secret is kept sealed as it was, or sealed now
 	 * if it is still plain in a row the start-up has not sealed yet (with a plain previous one still signing), or
-	 * sealed again under the current key-encryption key if a previous one sealed it; one sealed with a key-encryption
-	 * key this server does not have (the key was changed without listing the old one as previous: the way out its
-	 * error names) cannot sign any more and is dropped, as are the kept ones sealed so.
+	 * sealed again under the current key-encryption key if a previous one sealed it. One that does not open cannot
+	 * sign any more (a key-encryption key this server does not have sealed it: the key was changed without listing the
+	 * old one as previous; or the row was altered): the rotation replaces it all the same, without the 24 hours of
+	 * overlap, and says so in the log; the kept ones sealed with a key this server does not have are dropped too.
 	 */
 	@Transactional
 	public String rotateSecret(String id) {
@@ -223,13 +224,8 @@ public class WebhookEndpoints {
 		Instant now = clock.instant();
 		String kek = secrets.kekId();
 		if (current.sealed() != null) {
-			if (kek.equals(current.kek())) {
-				secrets.addOld(id, current.sealed(), kek, now.plus(OLD_SECRET_SIGNS));
-			}
-			else if (secrets.opens(current.kek())) { // a previous key-encryption key's: kept, sealed under the current
-				secrets.addOld(id, secrets.reseal(id, current.sealed(), java.util.Objects.requireNonNull(current.kek())),
-						kek, now.plus(OLD_SECRET_SIGNS));
-			}
+			secrets.toKeepSigning(id, current.sealed(), current.kek())
+				.ifPresent(kept -> secrets.addOld(id, kept, kek, now.plus(OLD_SECRET_SIGNS)));
 		}
 		else if (current.plain() != null) {
 			secrets.addOld(id, secrets.seal(id, current.plain()), kek, now.plus(OLD_SECRET_SIGNS));

@@ -196,6 +196,61 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		}
 	}
 
+	/**
+	 * A secret sealed under the previous key that does not open under it (its row altered, which the re-seal job leaves
+	 * as it is) is rotated all the same, as OPERATIONS.md tells the operator to: without the 24 hours of overlap (the
+	 * old secret cannot sign), which the log says, and the new secret signs alone at once.
+	 */
+	@Test
+	void aSecretThatDoesNotOpenUnderThePreviousKeyIsRotatedWithoutTheOverlap() throws Exception {
+		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_damaged_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			Api.Response endpoint;
+			ChildServer underA = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
+			try {
+				endpoint = underA.api().post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+				assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+			}
+			finally {
+				underA.stop();
+			}
+			db.sql("UPDATE webhook_endpoint SET sealed_secret = set_byte(sealed_secret, 20, get_byte(sealed_secret, 20) # 1) "
+					+ "WHERE id = :id").param("id", endpoint.id()).update();
+
+			ChildServer rotated = ChildServer.start(url, logs.resolve("b-previous-a.log"),
+					"--subdesk.entitlements.kek=" + B, "--subdesk.entitlements.kek-previous=" + A,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT1H",
+					"--subdesk.entitlements.kek-reseal-interval=PT1H");
+			try {
+				Api.Response rotation = rotated.api().post("/webhook-endpoints/" + endpoint.id() + "/rotate-secret",
+						Map.of());
+				assertThat(rotation.status()).as(rotation.toString()).isEqualTo(200);
+				String next = rotation.text("secret");
+				assertThat(db.sql("SELECT count(*) FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+					.param("id", endpoint.id())
+					.query(Long.class)
+					.single()).as("the secret that does not open is not kept").isZero();
+				assertThat(Files.readString(rotated.log())).contains("Webhook endpoint " + endpoint.id()
+						+ ": its secret is rotated without the 24 hours in which the old one signs too");
+
+				int before = receiver.received().size();
+				new Fixtures(rotated.api()).account(); // an event the endpoint gets
+				await("a delivery signed with the new secret").atMost(Duration.ofSeconds(60))
+					.until(() -> receiver.received().stream().skip(before).anyMatch(got -> StandardWebhooksVerifier
+						.verifies(next, got.id(), got.timestamp(), got.body(), got.signature())));
+				assertThat(receiver.received().stream().skip(before))
+					.allSatisfy(got -> assertThat(got.signature().split(" ")).as("the new secret alone").hasSize(1));
+			}
+			finally {
+				rotated.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
 	private static String secretSealedBy(JdbcClient db, String endpoint) {
 		return db.sql("SELECT secret_kek_id FROM webhook_endpoint WHERE id = :id")
 			.param("id", endpoint)

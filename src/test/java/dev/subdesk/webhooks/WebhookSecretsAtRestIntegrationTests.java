@@ -236,6 +236,33 @@ class WebhookSecretsAtRestIntegrationTests {
 				afterRotation.body(), afterRotation.signature())).isTrue();
 	}
 
+	/**
+	 * A current secret that does not open (its row altered) signs nothing: a rotation replaces it, and keeps no
+	 * unopenable old secret beside the new one (which would hold back every delivery of the endpoint for 24 hours).
+	 */
+	@Test
+	void rotatingADamagedSecretGivesANewOneThatSignsAloneAtOnce(@LocalServerPort int port) throws Exception {
+		Receiver receiver = receiver();
+		Api api = new Api(port);
+		Api.Response created = api.post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		String id = created.text("id");
+		made.add(id);
+		jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = set_byte(sealed_secret, 20, get_byte(sealed_secret, 20) # 1) "
+				+ "WHERE id = :id").param("id", id).update();
+
+		Api.Response rotated = api.post("/webhook-endpoints/" + id + "/rotate-secret", Map.of());
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single()).as("the damaged secret is not kept signing").isZero();
+		Receiver.Received got = deliveredAbout(receiver);
+		assertThat(got.signature().split(" ")).hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(rotated.text("secret"), got.id(), got.timestamp(), got.body(),
+				got.signature())).isTrue();
+	}
+
 	@Test
 	void aSealedSecretMovedToAnotherEndpointsRowDoesNotOpen() throws Exception {
 		Receiver receiver = receiver();
