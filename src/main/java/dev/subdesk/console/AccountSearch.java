@@ -26,9 +26,11 @@ import org.springframework.stereotype.Component;
  * <p>The digits are a caller-verification answer, so a search by them is held to an allowance: an agent may run
  * {@link CardSearches#perHour()} in any hour (configured, default {@value CardSearches#DEFAULT_PER_HOUR};
  * {@link CardSearches}, audited as {@value CardSearches#ACTION}: who and when, never the digits), after which such
- * searches are refused. The digits narrow everything the name finds, in one query ({@link Accounts#findByNameAndCard}):
- * the search lists only the accounts whose card ends in them, at most {@value #MAX_HITS}; when more do, it lists none
- * and asks for more of the name. An account the digits do not match is not listed, so nothing is told of its cards.
+ * searches are refused. The digits narrow everything the name finds, in one query ({@link Accounts#findByNameAndCard}),
+ * when the name finds at most {@value #NAME_MATCHES_WITH_DIGITS} accounts (a vaguer name is refused with them): the
+ * search lists only the accounts whose card ends in them, the newest {@value #MAX_HITS}; when more do, it says so and
+ * how to narrow it ({@link Results#MORE_WITH_DIGITS}), as a name alone does. An account the digits do not match is not
+ * listed, so nothing is told of its cards.
  * It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account whose
  * verification is locked, if the name finds it, is listed with its card unchecked (the lock stops guessing at its
  * answers).
@@ -77,6 +79,11 @@ class AccountSearch {
 		static final String MORE = ("More than %d accounts match; the newest %d are listed. Give more of the name, the "
 				+ "card's last four digits with it, or search by the caller's email, an order, confirmation or case number.")
 			.formatted(MAX_HITS, MAX_HITS);
+
+		/** Said when a search by a name and a card's digits finds more than it lists (the digits are given already). */
+		static final String MORE_WITH_DIGITS = ("More than %d accounts with this name have a card ending in these digits; "
+				+ "the newest %d are listed. Give more of the name, or search by the caller's email, an order, confirmation "
+				+ "or case number.").formatted(MAX_HITS, MAX_HITS);
 
 		Results(List<Found> found, @Nullable String problem) {
 			this(found, problem, null);
@@ -148,11 +155,8 @@ class AccountSearch {
 		// a locked account is listed whatever its cards (its answers are not checked while it is locked)
 		Set<String> locked = verification.lockedAccounts();
 		List<Account> matched = accounts.findByNameAndCard(query.name(), query.last4(), locked, MAX_HITS + 1);
-		if (matched.size() > MAX_HITS) {
-			return new Results(List.of(), ("More than %d accounts with this name have a card ending in these digits; give "
-					+ "more of the name.").formatted(MAX_HITS));
-		}
-		return new Results(matched.stream().map(a -> new Found(a, locked.contains(a.id()))).toList(), null);
+		List<Found> found = matched.stream().limit(MAX_HITS).map(a -> new Found(a, locked.contains(a.id()))).toList();
+		return new Results(found, null, matched.size() > MAX_HITS ? Results.MORE_WITH_DIGITS : null);
 	}
 
 	/** The accounts {@code query} finds, newest first: at most {@value #MAX_HITS} + 1, which tells there are more. */

@@ -175,24 +175,39 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/**
-	 * The digits narrow the whole name match, but a search lists at most 20 accounts: when more of the name's accounts
-	 * have a card ending in them, it lists none and asks for more of the name (the search still counts).
+	 * The digits narrow the whole name match, and a search lists at most 20 accounts: when more of the name's accounts
+	 * have a card ending in them, it lists the newest 20 of those, as a name alone does, and says there are more and how
+	 * to narrow it (more of the name, or the email, an order, confirmation or case number); the name's accounts the
+	 * digits do not match are still not listed, and only the accounts listed are audited as looked up.
 	 */
 	@Test
-	void moreThanTwentyAccountsMatchingTheNameAndDigitsAreNotListed() {
+	void moreThanTwentyAccountsMatchingTheNameAndDigitsListTheNewest20AndSayThereAreMore() {
 		String common = "Quill" + UUID.randomUUID().toString().substring(0, 8);
 		Callers callers = new Callers(api);
 		List<String> accounts = new java.util.ArrayList<>();
 		for (int i = 0; i < 21; i++) {
 			accounts.add(callers.withVpn("10115", "Una " + common + " N" + i, "tok_visa").account());
 		}
+		List<String> others = new java.util.ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			others.add(callers.withVpn("10117", "Mats " + common + " M" + i, "tok_mastercard").account());
+		}
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		long hitsBefore = jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT'")
+			.query(Long.class).single();
 
 		String page = search(agent, common, "4242");
 
-		assertThat(page).contains("More than 20 accounts with this name have a card ending in these digits");
-		accounts.forEach(a -> assertThat(page).doesNotContain("/console/accounts/" + a));
-		assertThat(search(agent, common + " N20", "4242")).contains("1 account found.", "/console/accounts/" + accounts.get(20));
+		assertThat(page).contains("20 accounts found.", "More than 20 accounts with this name have a card ending in these "
+				+ "digits; the newest 20 are listed. Give more of the name, or search by the caller");
+		accounts.subList(1, 21).forEach(a -> assertThat(page).contains("/console/accounts/" + a));
+		assertThat(page).as("the oldest is left out").doesNotContain("/console/accounts/" + accounts.get(0));
+		others.forEach(a -> assertThat(page).as("the digits do not match").doesNotContain("/console/accounts/" + a));
+		assertThat(page).doesNotContain("MASTERCARD", "4444");
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = 'agent' AND action = 'SEARCH_HIT'")
+			.query(Long.class).single()).as("only the accounts listed are audited as looked up").isEqualTo(hitsBefore + 20);
+		assertThat(search(agent, common + " N0", "4242")).as("the oldest, reached with more of the name")
+			.contains("1 account found.", "/console/accounts/" + accounts.get(0)).doesNotContain("More than");
 	}
 
 	/**
