@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -243,6 +244,80 @@ class ProductionModeIntegrationTests {
 			markAsAProductionStartDoes(url, server);
 			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !server.isActive());
 			assertThat(output).contains("(first started in production mode at ").contains("This node stops");
+		}
+		finally {
+			server.close();
+		}
+	}
+
+	/**
+	 * A production start that marks the database after a demo node's start was allowed, but before it seeds the demo
+	 * customers: the seeding reads the mark first, seeds none of them and stops the node (with no job to do it: the
+	 * periodic check is an hour away).
+	 */
+	@Test
+	void aDemoNodeWhoseDatabaseIsMarkedBeforeItSeedsSeedsNoDemoCustomerAndStops(CapturedOutput output) throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.seed", "true");
+		demo.put("subdesk.demo.production-mark-check", "PT1H"); // only the seeding's own read of the mark
+		ApplicationContextInitializer<ConfigurableApplicationContext> markBeforeSeeding = context -> context.getBeanFactory()
+			.registerSingleton("markBeforeSeeding", new MarkBeforeSeeding(url, context));
+		try (ConfigurableApplicationContext server = start(demo, markBeforeSeeding)) {
+			// the runners, the seeding among them, are done when the start returns
+			try (Connection connection = java.sql.DriverManager.getConnection(url, "postgres", "");
+					PreparedStatement select = connection.prepareStatement(
+							"SELECT count(*) FROM accounts WHERE lower(email) LIKE '%.demo@example.com'");
+					ResultSet rows = select.executeQuery()) {
+				rows.next();
+				assertThat(rows.getLong(1)).as("no demo customer opened on the marked database").isZero();
+			}
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !server.isActive());
+		}
+		assertThat(output).contains("is running on a database that a production-mode start has now marked")
+			.contains("the demo customers are not seeded").contains("This node stops");
+	}
+
+	/** Marks the database as a production start does, as the demo node's first runner: before the seeding. */
+	private record MarkBeforeSeeding(String url, ConfigurableApplicationContext node)
+			implements org.springframework.boot.ApplicationRunner, org.springframework.core.Ordered {
+
+		@Override
+		public void run(org.springframework.boot.ApplicationArguments args) {
+			markAsAProductionStartDoes(url, node);
+		}
+
+		@Override
+		public int getOrder() {
+			return HIGHEST_PRECEDENCE;
+		}
+	}
+
+	/**
+	 * The node stops even when the mark is found but the read of its details (when it was first started in production
+	 * mode, for the log) fails: the mark is set first, so no later check would stop the node. The details are made
+	 * unreadable by renaming their column in the transaction that writes the mark, so the check's first read finds the
+	 * mark and its second fails.
+	 */
+	@Test
+	void aRunningDemoNodeStopsEvenWhenTheMarksDetailsCannotBeRead(CapturedOutput output) throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.production-mark-check", "PT0.2S");
+		ConfigurableApplicationContext server = start(demo);
+		try {
+			assertThat(new Api(port(server)).get("/test-clock").status()).as("a demo node").isEqualTo(200);
+			try (Connection connection = java.sql.DriverManager.getConnection(url, "postgres", "");
+					var statement = connection.createStatement()) {
+				connection.setAutoCommit(false);
+				statement.execute("INSERT INTO production_mark (first_started_at) VALUES ('2031-01-01 00:00:00+00')");
+				statement.execute("ALTER TABLE production_mark RENAME COLUMN first_started_at TO first_started_at_unread");
+				connection.commit();
+			}
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !server.isActive());
+			assertThat(output).contains("(first started in production mode at ? (not read: ").contains("This node stops");
 		}
 		finally {
 			server.close();
@@ -468,9 +543,12 @@ class ProductionModeIntegrationTests {
 		return config;
 	}
 
-	private static ConfigurableApplicationContext start(Map<String, String> config) {
+	@SafeVarargs
+	private static ConfigurableApplicationContext start(Map<String, String> config,
+			ApplicationContextInitializer<ConfigurableApplicationContext>... initializers) {
 		List<String> args = config.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
-		return new SpringApplicationBuilder(SubdeskApplication.class).run(args.toArray(String[]::new));
+		return new SpringApplicationBuilder(SubdeskApplication.class).initializers(initializers)
+			.run(args.toArray(String[]::new));
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
