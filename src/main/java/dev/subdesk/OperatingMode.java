@@ -68,16 +68,19 @@ class OperatingMode implements EnvironmentPostProcessor {
 
 	/**
 	 * Where Flyway finds migrations in this mode. Demo mode adds the demo catalog, out of order if need be (no longer
-	 * for a database first started in production mode: demo mode refuses it, see {@link ProductionMark}). Production
-	 * mode leaves it out and accepts
-	 * that a database which already has it (started in demo mode, or before the catalog became demo data) lists a
-	 * migration it does not find ({@code versioned:missing}); Flyway's default {@code *:future} stays.
+	 * for a database first started in production mode: demo mode refuses it, see {@link ProductionMark}), and the
+	 * repeatable {@code R__demo_mode_used_this_database.sql}, whose history row a production start of a release
+	 * before the production mark does not find, so its Flyway refuses the database (that release writes no mark that
+	 * would stop the demo node: docs/OPERATIONS.md). Production mode leaves the demo location out and accepts that a
+	 * database which already has its migrations (started in demo mode, or before the catalog became demo data) lists
+	 * migrations it does not find ({@code versioned:missing}, {@code repeatable:missing}); Flyway's default
+	 * {@code *:future} stays.
 	 */
 	static Map<String, String> migrations(boolean demo) { // subdesk.extra-migrations adds locations (the tests' data)
 		return demo
 				? Map.of("spring.flyway.locations", SCHEMA_LOCATION + "," + DEMO_LOCATION, "spring.flyway.out-of-order", "true")
 				: Map.of("spring.flyway.locations", SCHEMA_LOCATION, "spring.flyway.ignore-migration-patterns",
-						"*:future,versioned:missing");
+						"*:future,versioned:missing,repeatable:missing");
 	}
 
 	private static boolean demoMode(ConfigurableEnvironment environment) {

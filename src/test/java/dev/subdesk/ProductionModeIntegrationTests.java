@@ -178,6 +178,43 @@ class ProductionModeIntegrationTests {
 		}
 	}
 
+	/**
+	 * A production start of the release before the mark writes no mark, so a demo node on the database would not stop
+	 * and a demo start would not be refused. A database this release has started in demo mode has the demo location's
+	 * repeatable migration in its history, which that release does not find in its schema location: its Flyway
+	 * refuses the database, and the refused start changes nothing. (This release's production mode accepts it and
+	 * marks it: {@link #aDatabaseStartedInDemoThenInProductionModeIsRefusedInDemoMode}.)
+	 */
+	@Test
+	void aDatabaseStartedInDemoModeIsRefusedByAProductionStartOfTheReleaseBeforeTheMark(@TempDir Path schemaBefore)
+			throws Exception {
+		String url = newDatabase();
+		Map<String, String> demo = inDemoMode(production());
+		demo.put("spring.datasource.url", url);
+		try (ConfigurableApplicationContext server = start(demo)) {
+			assertThat(server.getEnvironment().getProperty("subdesk.demo-mode")).isEqualTo("true");
+		}
+		String before = contents(url);
+		// the release before the mark, in production mode: its schema location (up to V442) and Flyway settings
+		for (var migration : new org.springframework.core.io.support.PathMatchingResourcePatternResolver()
+			.getResources(OperatingMode.SCHEMA_LOCATION + "/V*__*.sql")) {
+			String name = String.valueOf(migration.getFilename());
+			if (Integer.parseInt(name.replaceAll("^V(\\d+).*", "$1")) <= 442) {
+				try (var in = migration.getInputStream()) {
+					Files.copy(in, schemaBefore.resolve(name));
+				}
+			}
+		}
+		var releaseBefore = MigrationDatabase.flyway(url)
+			.locations("filesystem:" + schemaBefore)
+			.ignoreMigrationPatterns("*:future", "versioned:missing");
+
+		assertThatThrownBy(() -> releaseBefore.load().migrate())
+			.isInstanceOf(org.flywaydb.core.api.exception.FlywayValidateException.class)
+			.hasMessageContaining("Detected applied migration not resolved locally: demo mode used this database");
+		assertThat(contents(url)).isEqualTo(before);
+	}
+
 	@Test
 	void aDatabaseThatGotTheDemoCatalogAsASchemaMigrationStillStartsInBothModes() throws Exception {
 		String url = newDatabase();
