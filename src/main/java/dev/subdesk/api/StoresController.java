@@ -63,11 +63,15 @@ class StoresController {
 		return OutcomeView.of(apple.receive(java.util.Objects.requireNonNull(signedPayload)));
 	}
 
-	/** A Google Play Real-time Developer Notification, pushed by Pub/Sub with Google's bearer token. */
+	/**
+	 * A Google Play Real-time Developer Notification, pushed by Pub/Sub with Google's bearer token: the token is
+	 * checked first ({@code 401}), then the body as every body is ({@code 400}: not UTF-8, U+0000 or an unpaired
+	 * surrogate anywhere, a name twice).
+	 */
 	@PostMapping("/api/v1/channels/google/rtdn")
 	OutcomeView google(@RequestHeader(name = "Authorization", required = false) @Nullable String authorization,
 			@RequestBody(required = false) @Nullable String raw) {
-		return OutcomeView.of(google.receive(authorization, raw));
+		return OutcomeView.of(google.receive(authorization, () -> JsonBody.parse(raw, json).node()));
 	}
 
 	/** {@code {"accountId", "appAccountToken", "obfuscatedExternalAccountId"}}: both the same UUID. */

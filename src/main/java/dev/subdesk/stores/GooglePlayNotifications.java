@@ -1,12 +1,17 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +30,12 @@ public class GooglePlayNotifications {
 
 	/** {@code subscriptionNotification.notificationType} 12: the subscription was revoked (refunded) before it expired. */
 	static final int SUBSCRIPTION_REVOKED = 12;
+
+	/** The longest {@code messageId} kept: Pub/Sub's are strings of about 16 digits. */
+	static final int MESSAGE_ID_LIMIT = 200;
+
+	/** The longest purchase token asked about and kept: Google's are a few hundred characters at most. */
+	static final int PURCHASE_TOKEN_LIMIT = 800;
 
 	private final GooglePushTokens tokens;
 	private static final Logger log = LoggerFactory.getLogger(GooglePlayNotifications.class);
@@ -51,24 +62,45 @@ public class GooglePlayNotifications {
 	 * {@code 400} for a body that is not a push.
 	 */
 	public StoreOutcome receive(@Nullable String authorization, @Nullable String body) {
+		return receive(authorization, () -> parse(body == null ? "" : body, "message"));
+	}
+
+	/**
+	 * One push whose body {@code envelope} reads, once the token has verified: the API reads it with its own body
+	 * checks (UTF-8, no text it could not store), so that a bad token is {@code 401} whatever the body. The parts kept
+	 * are checked here too: whoever holds a token (good for an hour) can send any body with it, and nothing in it may
+	 * fail on the way to the database.
+	 */
+	public StoreOutcome receive(@Nullable String authorization, Supplier<JsonNode> envelope) {
 		tokens.verify(authorization);
 		// Google signs every app's pushes alike: only the package name tells the vendor's app from anyone else's
 		String configured = properties.google() == null ? null : properties.google().packageName();
 		if (configured == null || configured.isBlank()) {
 			throw GooglePushTokens.refused("no app is configured (SUBDESK_STORES_GOOGLE_PACKAGE_NAME)");
 		}
-		JsonNode message = parse(body == null ? "" : body, "message").path("message");
+		JsonNode message = envelope.get().path("message");
 		String messageId = message.path("messageId").asString("");
 		String data = message.path("data").asString("");
 		if (messageId.isBlank() || data.isBlank()) {
 			throw SubdeskException.invalid("message", "needs data and messageId");
 		}
+		if (!identifier(messageId, MESSAGE_ID_LIMIT)) {
+			throw SubdeskException.invalid("message.messageId", "must be 1 to %d characters, without control characters"
+				.formatted(MESSAGE_ID_LIMIT));
+		}
 		String decoded;
 		try {
-			decoded = new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+			decoded = StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(Base64.getDecoder().decode(data)))
+				.toString();
 		}
 		catch (IllegalArgumentException e) {
 			throw SubdeskException.invalid("message.data", "is not base64");
+		}
+		catch (CharacterCodingException e) {
+			throw SubdeskException.invalid("message.data", "is not UTF-8");
 		}
 		JsonNode notification = parse(decoded, "message.data");
 		String packageName = notification.path("packageName").asString("");
@@ -78,7 +110,7 @@ public class GooglePlayNotifications {
 		// the body is not signed (the push token is, and is good for an hour): its event time dates what happened (an
 		// end, a refund), never past now; it does not order the push among the purchase's reports: its read does
 		Instant now = clock.instant();
-		Instant eventTime = Instant.ofEpochMilli(notification.path("eventTimeMillis").asLong(0));
+		Instant eventTime = eventTime(notification.path("eventTimeMillis"));
 		Instant at = eventTime.isAfter(now) ? now : eventTime;
 		JsonNode subscription = notification.path("subscriptionNotification");
 		if (!subscription.isObject()) {
@@ -90,6 +122,10 @@ public class GooglePlayNotifications {
 		String token = subscription.path("purchaseToken").asString("");
 		if (token.isBlank()) {
 			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
+		}
+		if (!identifier(token, PURCHASE_TOKEN_LIMIT)) {
+			throw SubdeskException.invalid("message.data", ("subscriptionNotification.purchaseToken must be 1 to %d "
+					+ "characters, without control characters").formatted(PURCHASE_TOKEN_LIMIT));
 		}
 		// the state is read now, whatever the event: the push is dated by when its read was sent and numbered, so
 		// that a lookup's read sent after it stands, whichever is applied last (StoreSync.stale)
@@ -137,6 +173,39 @@ public class GooglePlayNotifications {
 					p.expiryTime().isAfter(at) ? at : p.expiryTime(), "EXPIRED");
 			default -> new StoreChange.Nothing(p.subscriptionState());
 		};
+	}
+
+	/**
+	 * Whether {@code id} (a Pub/Sub message id, a purchase token) can be kept as it is: {@code 1..limit} characters
+	 * (within PostgreSQL's limit for an index entry, 2704 bytes, at 3 bytes a character), none a control character
+	 * (U+0000 cannot be stored; the others have no place in an id and would garble the log), no unpaired surrogate.
+	 */
+	static boolean identifier(String id, int limit) {
+		return !id.isEmpty() && id.length() <= limit && StorableText.storable(id)
+				&& id.chars().noneMatch(Character::isISOControl);
+	}
+
+	/**
+	 * {@code eventTimeMillis}, which Google sends as a string of digits: milliseconds since 1970, else {@code 400}
+	 * (as a notification from the App Store without its {@code signedDate} is). Not before 1970: PostgreSQL has no
+	 * timestamp for much of what a long can say, and no notification is that old; a time past now counts as now
+	 * (above).
+	 */
+	static Instant eventTime(JsonNode value) {
+		long millis;
+		if (value.isIntegralNumber() && value.canConvertToLong()) {
+			millis = value.longValue();
+		}
+		else if (value.isString() && value.stringValue().matches("[0-9]{1,18}")) {
+			millis = Long.parseLong(value.stringValue());
+		}
+		else {
+			throw SubdeskException.invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
+		}
+		if (millis < 0) {
+			throw SubdeskException.invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
+		}
+		return Instant.ofEpochMilli(millis);
 	}
 
 	private static String kindOf(JsonNode notification) {
