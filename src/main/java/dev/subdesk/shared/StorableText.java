@@ -31,6 +31,35 @@ public final class StorableText {
 	}
 
 	/**
+	 * A remote party's text (an HTTP client's complaint quoting a receiver's answer, a mail server's reply) as it can
+	 * be stored and shown on one line: line breaks and tabs become spaces, every other control character (U+0000
+	 * among them) and every unpaired surrogate becomes U+FFFD, and it is cut to at most {@code limit} characters,
+	 * never between the two halves of a pair. Whatever bytes the party sent, the row that records them is written.
+	 */
+	public static String excerpt(String text, int limit) {
+		StringBuilder out = new StringBuilder(Math.min(text.length(), limit));
+		for (int i = 0; i < text.length() && out.length() < limit; i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				if (out.length() + 2 > limit) {
+					break;
+				}
+				out.append(c).append(text.charAt(++i));
+			}
+			else if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B) {
+				out.append(' ');
+			}
+			else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+				out.append('\uFFFD');
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+
+	/**
 	 * Refuses a form whose parameters (names or values) cannot be stored: {@code 400 VALIDATION_FAILED}, nothing
 	 * done.
 	 */

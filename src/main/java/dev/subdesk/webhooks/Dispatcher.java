@@ -1,5 +1,6 @@
 package dev.subdesk.webhooks;
 
+import dev.subdesk.shared.StorableText;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -880,7 +881,10 @@ class Dispatcher implements SmartLifecycle {
 	/**
 	 * Records a failed attempt: retried at {@code next}, or FAILED for good when there is none; one the endpoint
 	 * caused counts in its failing streak (3 days of it disable the endpoint), unless it was a manual retry to a
-	 * DISABLED endpoint ({@link #UNCOUNTED}).
+	 * DISABLED endpoint ({@link #UNCOUNTED}). {@code error} may quote the receiver's answer (the HTTP client's
+	 * complaint about a malformed status or header line): it is stored as an excerpt PostgreSQL can hold
+	 * ({@link StorableText#excerpt}), else a U+0000 in it would roll the record back and the delivery, never failed,
+	 * would be claimed again for ever.
 	 */
 	private void failed(Claim claim, @Nullable Integer status, String error, Optional<Instant> next, Instant now,
 			boolean endpointsFault) {
@@ -899,7 +903,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("token", claim.token())
 				.param("status", next.isPresent() ? "PENDING" : "FAILED")
 				.param("code", status, java.sql.Types.INTEGER)
-				.param("error", error.length() > 500 ? error.substring(0, 500) : error)
+				.param("error", StorableText.excerpt(error, 500))
 				.param("next", next.map(Timestamp::from).orElse(null), java.sql.Types.TIMESTAMP)
 				.param("now", Timestamp.from(now))
 				.update();
