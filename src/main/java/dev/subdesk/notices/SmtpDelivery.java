@@ -1,5 +1,6 @@
 package dev.subdesk.notices;
 
+import dev.subdesk.shared.StorableText;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
@@ -403,11 +404,15 @@ class SmtpDelivery implements SmartLifecycle {
 		return all;
 	}
 
-	/** A reply as stored: on one line, without the recipient's address (erasure must not miss it), bounded. */
+	/**
+	 * A reply as stored: on one line, without the recipient's address (erasure must not miss it), without characters
+	 * PostgreSQL cannot store, bounded.
+	 */
 	private static String reason(@Nullable String text, String recipient) {
 		String flat = String.valueOf(text).replaceAll("\\s+", " ").strip();
 		Matcher address = Pattern.compile(Pattern.quote(recipient), Pattern.CASE_INSENSITIVE).matcher(flat);
 		String without = address.replaceAll(Matcher.quoteReplacement("<recipient>"));
-		return without.length() > MAX_REASON ? without.substring(0, MAX_REASON) : without;
+		// the server's reply may hold any byte: stored without U+0000 (else the record fails) and whole pairs only
+		return StorableText.excerpt(without, MAX_REASON);
 	}
 }

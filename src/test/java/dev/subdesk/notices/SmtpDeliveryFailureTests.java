@@ -49,6 +49,16 @@ class SmtpDeliveryFailureTests {
 	}
 
 	@Test
+	void aReplyWithU0000IsStoredWithoutIt() throws Exception {
+		SMTPAddressFailedException refused = new SMTPAddressFailedException(new InternetAddress(TO), "RCPT TO:<" + TO + ">",
+				550, "550 5.1.1 no\u0000such \ud800user " + "\ud83d\ude00".repeat(300));
+		String reason = SmtpDelivery.failure(sent(new SendFailedException("Invalid Addresses", refused)), TO).reason();
+		assertThat(reason).startsWith("550 5.1.1 no\ufffdsuch \ufffduser \ud83d\ude00").doesNotContain("\u0000");
+		assertThat(reason.length()).isLessThanOrEqualTo(500);
+		assertThat(dev.subdesk.shared.StorableText.storable(reason)).as("no half of a pair at the cut").isTrue();
+	}
+
+	@Test
 	void theWaitDoublesFromTheFirstBackoffUpToTheCap() {
 		SmtpDelivery delivery = new SmtpDelivery(null, Clock.systemUTC(), null, "from", null, Duration.ofSeconds(5),
 				Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(3), null, "http://localhost");
