@@ -527,6 +527,54 @@ class WebhookDeliveryIntegrationTests {
 		}
 	}
 
+	/**
+	 * An error quoting a receiver's bytes (an HTTP client's complaint about a malformed answer that it does not clean
+	 * up itself) with U+0000, an unpaired surrogate and a pair at the cut: recorded as a failed attempt, retried on the
+	 * schedule and counted, rather than a record PostgreSQL refuses (the delivery, never failed, claimed for ever).
+	 */
+	@Test
+	void aFailureWhoseErrorQuotesBytesPostgresCannotStoreIsRecordedAndCounted() {
+		var endpoint = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "malformed answers");
+		String id = endpoint.endpoint().id();
+		made.add(id);
+		Dispatcher node = node();
+		List<Dispatcher.Claim> claims = new ArrayList<>();
+		dispatcher.stop();
+		try {
+			String failing = append(EventType.CHARGE_FAILED, subject()).id();
+			while (node.fanOut() > 0) {
+				// fan it out
+			}
+			claims.addAll(node.claim());
+			double retrying = counted("retrying");
+
+			node.failed(claimOf(claims, id, failing), null,
+					"could not connect: Bad chunk header: 2\u00000 \ud800" + "x".repeat(480) + "\ud83d\ude00");
+
+			Delivery recorded = deliveryOf(id, failing);
+			assertThat(recorded.lastError()).startsWith("could not connect: Bad chunk header: 2\ufffd0 \ufffdx")
+				.hasSizeLessThanOrEqualTo(500)
+				.doesNotContain("\u0000");
+			assertThat(dev.subdesk.shared.StorableText.storable(recorded.lastError())).isTrue();
+			assertThat(recorded.status()).isEqualTo(Delivery.Status.PENDING);
+			assertThat(recorded.nextAttemptAt()).isNotNull();
+			assertThat(counted("retrying")).isEqualTo(retrying + 1);
+			assertThat(jdbc.sql("SELECT failing_since IS NOT NULL FROM webhook_endpoint WHERE id = :id")
+				.param("id", id)
+				.query(Boolean.class)
+				.single()).as("counted in the endpoint's failing streak").isTrue();
+		}
+		finally {
+			jdbc.sql("""
+					UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+					WHERE claim_token = ANY (:tokens)
+					""")
+				.param("tokens", claims.stream().map(Dispatcher.Claim::token).distinct().toArray(String[]::new))
+				.update();
+			dispatcher.start();
+		}
+	}
+
 	/** The first claim of the list for the endpoint's delivery of the event. */
 	private Dispatcher.Claim claimOf(List<Dispatcher.Claim> claims, String endpoint, String eventId) {
 		String delivery = deliveryOf(endpoint, eventId).id();
