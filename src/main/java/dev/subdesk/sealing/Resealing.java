@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * <p>
  * A pass goes through each table once along its primary key. A run stops after
  * {@code subdesk.entitlements.kek-reseal-run-limit} (default {@code PT2S}, real time) and the next run goes on where
- * it stopped: the scheduler's thread is shared with every other job. Once a pass is over, the rows still sealed under
+ * it stopped: a stop of the node waits for the run in hand. Once a pass is over, the rows still sealed under
  * a previous key are counted (once per pass); it says how many, then, when none is left, that the previous keys can be
  * dropped (an INFO log line, again if rows sealed under one turn up later: a node still sealing with the old key); the
  * gauge {@code subdesk.kek.previous.rows} counts them as of the last pass (0: done, as this node sees it). A row that

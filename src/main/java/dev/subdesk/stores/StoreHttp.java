@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One exchange with a store's API (the App Store Server API, the Play Developer API and Google's token endpoint),
  * bounded as a whole: the JDK client's request timeout stops counting once the answer's headers came, so a body that
- * trickles in would hold the caller (the scheduler's one thread, {@link StoreLookups}) for good. Here the exchange,
+ * trickles in would hold the caller (a thread of the scheduler, {@link StoreLookups}) for good. Here the exchange,
  * body included, is given up after {@code timeout} (a {@link HttpTimeoutException}), and an answer larger than
  * {@link #MAX_BODY} is refused as it comes ({@link IOException}): the caller takes either as the store unavailable.
  */

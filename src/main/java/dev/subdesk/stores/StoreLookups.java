@@ -36,8 +36,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the subscription is still recorded ({@link StoreSync}). The store is asked at most once per interval per purchase:
  * first at the due time, then an hour later, two, four ... up to a day apart while the answer leaves it awaiting the
  * store; a notice or an answer that moves the subscription on restarts that. A failed call is logged and asked again
- * at the next interval; it never fails the job. A run is bounded ({@link #run(Duration)}): the scheduler's one thread
- * runs every job of the node, and a store that holds every call would hold them all. A purchase the store keeps
+ * at the next interval; it never fails the job. A run is bounded ({@link #run(Duration)}): a store that holds every
+ * call would hold a thread of the scheduler and a database connection for good, and a stop of the node waits for the
+ * run in hand (dev.subdesk.ScheduledJobsConfiguration). A purchase the store keeps
  * saying it does not know is asked about no more after a few days of it, if it knows others ({@link UnknownPurchases}).
  *
  * <p>
@@ -246,8 +247,8 @@ class StoreLookups implements SmartLifecycle {
 
 	/**
 	 * Asks each store about its purchases due now (a batch a store, taken apart: another store's backlog never
-	 * takes a store's share), and applies each answer, one after the other, a purchase of each store in turn: the
-	 * scheduler's one thread runs every job of the node, so a run ends once {@code limit} has passed (a call under way
+	 * takes a store's share), and applies each answer, one after the other, a purchase of each store in turn: a run
+	 * holds a thread of the scheduler and a stop of the node waits for it, so it ends once {@code limit} has passed (a call under way
 	 * finishes, bounded by its timeout), and asks a store no more after {@value #FAILURES_IN_A_ROW} calls to it in a
 	 * row failed (it is down, or holds every call till the timeout), or once the node is stopping ({@link #stop}). The
 	 * purchases it did not get to are given back their due time, asked first by the next run; also when the run ends
