@@ -66,15 +66,23 @@ class ScheduledJobsConfiguration {
 		}
 
 		/**
-		 * On the context's close: no job starts any more, and this waits for those in hand to end (up to the
-		 * scheduler's await-termination period).
+		 * On the context's close: no job starts any more, and this waits for those in hand to end, up to the
+		 * scheduler's await-termination period; one still running then is interrupted.
 		 */
 		@Override
 		public void stop() {
 			running = false;
 			@Nullable ThreadPoolTaskScheduler jobs = scheduler.getIfUnique();
-			if (jobs != null && context.isClosed()) {
-				jobs.shutdown();
+			if (jobs == null || !context.isClosed()) {
+				return;
+			}
+			jobs.shutdown();
+			if (!jobs.getScheduledExecutor().isTerminated()) {
+				// the period is over (Spring logged it): a job still running is interrupted, as a stop did before (a
+				// store lookup run and the renewal workers then end), and the scheduler's destruction waits no second
+				// period for it
+				jobs.getScheduledExecutor().shutdownNow();
+				jobs.setAwaitTerminationMillis(0);
 			}
 		}
 
