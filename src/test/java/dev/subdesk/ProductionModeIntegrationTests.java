@@ -361,6 +361,117 @@ class ProductionModeIntegrationTests {
 		}
 	}
 
+	/**
+	 * When the seeding cannot read the mark (here its table is renamed away, as the node's first runner, so the read
+	 * fails as on a database that does not answer), it does not know whether it may seed: the start fails, saying so,
+	 * rather than a demo node running without its demo customers. Once the mark reads again, a start seeds them all.
+	 */
+	@Test
+	void aDemoNodeThatCannotReadTheMarkBeforeSeedingFailsItsStartSayingSoAndTheNextStartSeeds() throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.seed", "true");
+		demo.put("subdesk.demo.production-mark-check", "PT1H"); // only the seeding's own read of the mark
+		ApplicationContextInitializer<ConfigurableApplicationContext> hideTheMark = context -> context.getBeanFactory()
+			.registerSingleton("hideTheMarkBeforeSeeding", new BeforeSeeding(() -> hideTheMark(url)));
+		assertThatThrownBy(() -> start(demo, hideTheMark).close())
+			.hasStackTraceContaining("Demo mode: the demo customers could not all be seeded, so this start fails: "
+					+ "production_mark")
+			.hasStackTraceContaining("could not be read before erika.demo@example.com (the ones in place: none)")
+			.hasStackTraceContaining("Start the node again once the database answers");
+		assertThat(demoCustomers(url)).as("none seeded without knowing").isZero();
+
+		showTheMark(url);
+		try (ConfigurableApplicationContext server = start(demo)) {
+			assertThat(demoCustomers(url)).as("the next start seeds them").isEqualTo(3);
+			assertThat(server.isActive()).isTrue();
+		}
+	}
+
+	/**
+	 * A running demo node whose read of the mark fails (its table renamed away meanwhile) cannot know whether demo mode
+	 * is off: the mailbox answers 503 saying it is unavailable just now (not 404 "Demo mode is off"), and the node goes
+	 * on, its job trying again at each check; once the mark reads again, the mailbox is back.
+	 */
+	@Test
+	void aRunningDemoNodeThatCannotReadTheMarkAnswers503AtTheMailboxAndGoesOn(CapturedOutput output) throws Exception {
+		Map<String, String> demo = inDemoMode(production());
+		String url = newDatabase();
+		demo.put("spring.datasource.url", url);
+		demo.put("subdesk.demo.production-mark-check", "PT0.2S");
+		ConfigurableApplicationContext server = start(demo);
+		try {
+			PortalBrowser browser = new PortalBrowser(port(server));
+			assertThat(browser.get("/demo/mailbox").statusCode()).isEqualTo(200);
+
+			hideTheMark(url);
+			for (String path : List.of("/demo/mailbox", "/demo/mailbox/ntc_any")) {
+				var page = browser.get(path);
+				assertThat(page.statusCode()).as(path).isEqualTo(503);
+				assertThat(page.headers().firstValue("Retry-After")).as(path).hasValue("5");
+				assertThat(page.body()).as(path).contains("The demo mailbox is unavailable just now")
+					.doesNotContain("Demo mode is off");
+			}
+			String checkFailed = "Demo mode: could not read production_mark; trying again at the next check";
+			// two failed checks: the first one's outcome is complete and the job still runs
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+				.until(() -> output.toString().split(java.util.regex.Pattern.quote(checkFailed), -1).length > 2);
+			assertThat(server.isActive()).as("a failed read stops no node").isTrue();
+			assertThat(output).doesNotContain("This node stops");
+
+			showTheMark(url);
+			assertThat(browser.get("/demo/mailbox").statusCode()).as("the mark reads again").isEqualTo(200);
+		}
+		finally {
+			server.close();
+		}
+	}
+
+	/** Makes every read of the mark fail, as on a database that does not answer: its table is renamed away. */
+	private static void hideTheMark(String url) {
+		execute(url, "ALTER TABLE production_mark RENAME TO production_mark_hidden");
+	}
+
+	private static void showTheMark(String url) {
+		execute(url, "ALTER TABLE production_mark_hidden RENAME TO production_mark");
+	}
+
+	private static void execute(String url, String sql) {
+		try (Connection connection = java.sql.DriverManager.getConnection(url, "postgres", "");
+				var statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (java.sql.SQLException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private static long demoCustomers(String url) throws Exception {
+		try (Connection connection = java.sql.DriverManager.getConnection(url, "postgres", "");
+				PreparedStatement select = connection
+					.prepareStatement("SELECT count(*) FROM accounts WHERE lower(email) LIKE '%.demo@example.com'");
+				ResultSet rows = select.executeQuery()) {
+			rows.next();
+			return rows.getLong(1);
+		}
+	}
+
+	/** Does something as the demo node's first runner: before the seeding. */
+	private record BeforeSeeding(Runnable action)
+			implements org.springframework.boot.ApplicationRunner, org.springframework.core.Ordered {
+
+		@Override
+		public void run(org.springframework.boot.ApplicationArguments args) {
+			action.run();
+		}
+
+		@Override
+		public int getOrder() {
+			return HIGHEST_PRECEDENCE;
+		}
+	}
+
 	/** ProductionMark's own write, as every production start does it, on the demo node's database. */
 	private static void markAsAProductionStartDoes(String url, ConfigurableApplicationContext demoNode) {
 		var dataSource = new org.springframework.jdbc.datasource.SimpleDriverDataSource(new org.postgresql.Driver(), url,

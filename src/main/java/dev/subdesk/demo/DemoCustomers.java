@@ -13,6 +13,7 @@ import dev.subdesk.subscriptions.PurchaseRequest;
 import dev.subdesk.subscriptions.Subscriptions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
@@ -32,7 +34,8 @@ import org.springframework.stereotype.Component;
  * address exists is not opened again, and one that already has a subscription gets no other; a restart on the same
  * data directory changes nothing. Nodes starting together on one database seed one after the other, under a session
  * advisory lock: otherwise two could both find a customer without a subscription and both buy one. No customer is
- * seeded once a production start has marked the database ({@link ProductionMarkWatch}), read before each.
+ * seeded once a production start has marked the database ({@link ProductionMarkWatch}), read before each; when that
+ * read fails the start fails, saying so, rather than run a demo with some of its customers quietly missing.
  */
 @Component
 @ConditionalOnExpression("${subdesk.demo-mode:false} and ${subdesk.demo.seed:true}")
@@ -103,9 +106,21 @@ class DemoCustomers implements ApplicationRunner {
 
 	private int seedUnderLock() {
 		int opened = 0;
+		List<String> done = new ArrayList<>(); // seeded now or before
 		for (DemoCustomer customer : CUSTOMERS) {
-			if (!productionMark.demoModeAllowed()) {
-				// a production start marked the database meanwhile (the watch logs it and stops the node)
+			ProductionMarkWatch.DemoMode mode;
+			try {
+				mode = productionMark.readDemoMode();
+			}
+			catch (DataAccessException e) {
+				throw new IllegalStateException("Demo mode: the demo customers could not all be seeded, so this start "
+						+ "fails: production_mark (which says whether a production start has marked this database) could "
+						+ "not be read before " + customer.email() + " (the ones in place: " + (done.isEmpty() ? "none" : done)
+						+ "), and no demo customer is seeded without knowing that. Start the node again once the database "
+						+ "answers: the seeding goes on where it stopped.", e);
+			}
+			if (mode == ProductionMarkWatch.DemoMode.MARKED) {
+				// a production start marked the database meanwhile: the watch has logged it and is stopping the node
 				break;
 			}
 			Optional<Account> existing = find(customer.email());
@@ -124,6 +139,7 @@ class DemoCustomers implements ApplicationRunner {
 				}
 			}
 			if (account.closed() || !subscriptions.forAccount(account.id()).isEmpty()) {
+				done.add(customer.email());
 				continue;
 			}
 			String accountId = account.id();
@@ -139,6 +155,7 @@ class DemoCustomers implements ApplicationRunner {
 			}
 			subscriptions.purchase(
 					new PurchaseRequest(account.id(), customer.planCode(), card, null, customer.channel(), consent));
+			done.add(customer.email());
 		}
 		if (opened > 0) {
 			log.warn("Demo mode: seeded {} demo customers ({}); read their emails at /demo/mailbox.", opened,

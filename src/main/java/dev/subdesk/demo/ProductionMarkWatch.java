@@ -17,11 +17,13 @@ import org.springframework.stereotype.Component;
  * running before the mark must not go on showing its e-mails at {@code /demo/mailbox} (sign-in codes included),
  * seeding demo customers, or running the jobs under a test clock on production data.
  * <p>
- * The mark is read where it matters, each time: before every mailbox page ({@link #demoModeAllowed()}) and before the
- * demo customers are seeded; and every {@code subdesk.demo.production-mark-check} (10 s) by a job, for the rest. The
- * first read that finds it logs an error saying why and closes the application as a SIGTERM would (readiness
- * REFUSING_TRAFFIC, in-flight requests finish, the server stops listening, the jobs stop): not merely health DOWN,
- * since the jobs would go on. A restart is refused with ProductionMark's message. Nothing is written to the database.
+ * The mark is read where it matters, each time: before every mailbox page ({@link #demoMode()}) and before each demo
+ * customer is seeded ({@link #readDemoMode()}); and every {@code subdesk.demo.production-mark-check} (10 s) by a
+ * job, for the rest. The first read that finds it logs an error saying why and closes the application as a SIGTERM
+ * would (readiness REFUSING_TRAFFIC, in-flight requests finish, the server stops listening, the jobs stop): not merely
+ * health DOWN, since the jobs would go on. A restart is refused with ProductionMark's message. Nothing is written to
+ * the database. A read that fails says nothing either way ({@link DemoMode#UNKNOWN}): it stops no node; the mailbox
+ * answers 503 for that request, the seeding fails the start, and the job tries again at its next check.
  */
 @Component
 @ConditionalOnProperty(name = "subdesk.demo-mode", havingValue = "true")
@@ -40,28 +42,49 @@ class ProductionMarkWatch {
 		this.context = context;
 	}
 
+	/** What the database says, read now, about demo mode going on. */
+	enum DemoMode {
+		/** The database has no production mark. */
+		ALLOWED,
+		/** A production start has marked it: the node is stopping. */
+		MARKED,
+		/** The read failed (the database did not answer, say): not known either way; the node is not stopped. */
+		UNKNOWN
+	}
+
 	/**
-	 * Whether demo mode may still show what only it shows: true only when the database was just read and has no
-	 * production mark. A failed read answers false (the mailbox stays shut) without stopping the node.
+	 * Reads the mark now (unless already found): {@link DemoMode#MARKED} stops the node; a failed read is logged and
+	 * answers {@link DemoMode#UNKNOWN}, without stopping it. For the mailbox's pages.
 	 */
-	boolean demoModeAllowed() {
-		if (marked.get()) {
-			return false;
-		}
+	DemoMode demoMode() {
 		try {
-			if (read()) {
-				stop();
-				return false;
-			}
-			return true;
+			return readDemoMode();
 		}
 		catch (DataAccessException e) {
-			log.warn("Demo mode: could not read production_mark, so the demo mailbox stays shut for this request", e);
-			return false;
+			log.warn("Demo mode: could not read production_mark, so the demo mailbox answers 503 for this request", e);
+			return DemoMode.UNKNOWN;
 		}
 	}
 
-	/** The job: reads the mark; a failed read is tried again next time. */
+	/**
+	 * As {@link #demoMode()}, but a failed read is thrown rather than answered {@link DemoMode#UNKNOWN}: for the
+	 * seeding, which must not go on or quietly stop when it cannot know.
+	 */
+	DemoMode readDemoMode() {
+		if (marked.get()) {
+			return DemoMode.MARKED;
+		}
+		if (read()) {
+			stop();
+			return DemoMode.MARKED;
+		}
+		return DemoMode.ALLOWED;
+	}
+
+	/**
+	 * The job: reads the mark; a failed read is logged and tried again next time, without stopping the node (a
+	 * database that does not answer for a moment is no production mark).
+	 */
 	@Scheduled(fixedDelayString = "${subdesk.demo.production-mark-check:PT10S}",
 			initialDelayString = "${subdesk.demo.production-mark-check:PT10S}")
 	void check() {
