@@ -112,14 +112,16 @@ class SealedSecrets implements SealedRows {
 
 	/**
 	 * This endpoint's secret, sealed under the key {@code sealedBy}, as a rotation keeps it signing beside the new one:
-	 * as it is when the current key sealed it, sealed again under the current key when a previous or next one did.
-	 * Empty, and logged, when it does not open (sealed under a key this server does not have, or the row was altered):
-	 * it signs nothing anyway, and the rotation goes on without the 24 hours of overlap.
+	 * as it is when the current key or a next one ({@code SUBDESK_ENTITLEMENT_KEK_NEXT}: nothing is re-sealed away from
+	 * it) sealed it, sealed again under the current key when a previous one did. Empty, and logged, when it does not
+	 * open (sealed under a key this server does not have, or the row was altered): it signs nothing anyway, and the
+	 * rotation goes on without the 24 hours of overlap.
 	 */
-	Optional<byte[]> toKeepSigning(String endpointId, byte[] sealed, @Nullable String sealedBy) {
+	Optional<Kept> toKeepSigning(String endpointId, byte[] sealed, @Nullable String sealedBy) {
+		String by = sealedBy == null ? "" : sealedBy;
 		byte[] plain;
 		try {
-			plain = kek.open(sealed, associatedData(endpointId), sealedBy == null ? "" : sealedBy);
+			plain = kek.open(sealed, associatedData(endpointId), by);
 		}
 		catch (IllegalStateException e) {
 			log.warn("Webhook endpoint {}: its secret is rotated without the 24 hours in which the old one signs too, "
@@ -127,11 +129,17 @@ class SealedSecrets implements SealedRows {
 			return Optional.empty();
 		}
 		try {
-			return Optional.of(kek.id().equals(sealedBy) ? sealed : kek.seal(plain, associatedData(endpointId)));
+			return Optional.of(kek.previousIds().contains(by)
+					? new Kept(kek.seal(plain, associatedData(endpointId)), kek.id())
+					: new Kept(sealed, by));
 		}
 		finally {
 			Arrays.fill(plain, (byte) 0);
 		}
+	}
+
+	/** A rotated-out secret as it is kept: sealed under the key {@code kekId}. */
+	record Kept(byte[] sealed, String kekId) {
 	}
 
 	/** A secret of this endpoint sealed with the previous key {@code sealedBy}, sealed again under the current one. */

@@ -203,7 +203,8 @@ public class WebhookEndpoints {
 	 * receiver may still be switching from the first). At most the newest {@value #OLD_SECRETS_KEPT} rotated-out
 	 * secrets are kept, which bounds the signature header. The replaced secret is kept sealed as it was, or sealed now
 	 * if it is still plain in a row the start-up has not sealed yet (with a plain previous one still signing), or
-	 * sealed again under the current key-encryption key if a previous one sealed it. One that does not open cannot
+	 * sealed again under the current key-encryption key if a previous one sealed it (one a next key sealed is kept as
+	 * it is: nothing is re-sealed away from a next key). One that does not open cannot
 	 * sign any more (a key-encryption key this server does not have sealed it: the key was changed without listing the
 	 * old one as previous; or the row was altered): the rotation replaces it all the same, without the 24 hours of
 	 * overlap, and says so in the log; the kept ones sealed with a key this server does not have are dropped too.
@@ -225,7 +226,7 @@ public class WebhookEndpoints {
 		String kek = secrets.kekId();
 		if (current.sealed() != null) {
 			secrets.toKeepSigning(id, current.sealed(), current.kek())
-				.ifPresent(kept -> secrets.addOld(id, kept, kek, now.plus(OLD_SECRET_SIGNS)));
+				.ifPresent(kept -> secrets.addOld(id, kept.sealed(), kept.kekId(), now.plus(OLD_SECRET_SIGNS)));
 		}
 		else if (current.plain() != null) {
 			secrets.addOld(id, secrets.seal(id, current.plain()), kek, now.plus(OLD_SECRET_SIGNS));

@@ -251,6 +251,65 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		}
 	}
 
+	/**
+	 * A node of step 1 (A current, B next) that rotates a secret B sealed keeps the rotated-out secret sealed under B,
+	 * as it was: nothing is re-sealed away from a next key (before, it was sealed again under A, the key being
+	 * replaced). It signs beside the new one all the same.
+	 */
+	@Test
+	void aNodeWithTheNewKeyAsNextKeepsARotatedOutSecretSealedUnderItAsItWas() throws Exception {
+		String a = new KeyEncryptionKey(A, "").id();
+		String b = new KeyEncryptionKey(B, "").id();
+		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_next_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			Api.Response endpoint;
+			ChildServer underB = ChildServer.start(url, logs.resolve("b.log"), "--subdesk.entitlements.kek=" + B);
+			try {
+				endpoint = underB.api().post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+				assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+			}
+			finally {
+				underB.stop();
+			}
+			String old = endpoint.text("secret");
+
+			ChildServer stepOne = ChildServer.start(url, logs.resolve("a-next-b.log"), "--subdesk.entitlements.kek=" + A,
+					"--subdesk.entitlements.kek-next=" + B);
+			try {
+				Api.Response rotation = stepOne.api().post("/webhook-endpoints/" + endpoint.id() + "/rotate-secret",
+						Map.of());
+				assertThat(rotation.status()).as(rotation.toString()).isEqualTo(200);
+				String next = rotation.text("secret");
+				assertThat(db.sql("SELECT secret_kek_id FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+					.param("id", endpoint.id())
+					.query(String.class)
+					.list()).as("the rotated-out secret, sealed under the next key B as it was (not A's %s)", a)
+					.containsExactly(b);
+				assertThat(secretSealedBy(db, endpoint.id())).as("the new secret: sealed with the current key")
+					.isEqualTo(a);
+
+				int before = receiver.received().size();
+				new Fixtures(stepOne.api()).account(); // an event the endpoint gets
+				await("a delivery signed with the new secret").atMost(Duration.ofSeconds(60))
+					.until(() -> receiver.received().stream().skip(before).anyMatch(got -> StandardWebhooksVerifier
+						.verifies(next, got.id(), got.timestamp(), got.body(), got.signature())));
+				assertThat(receiver.received().stream().skip(before)
+					.filter(got -> StandardWebhooksVerifier.verifies(next, got.id(), got.timestamp(), got.body(),
+							got.signature())))
+					.as("the overlap: the old secret signs too").isNotEmpty()
+					.allSatisfy(got -> assertThat(StandardWebhooksVerifier.verifies(old, got.id(), got.timestamp(),
+							got.body(), got.signature())).as(got.signature()).isTrue());
+			}
+			finally {
+				stepOne.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
 	private static String secretSealedBy(JdbcClient db, String endpoint) {
 		return db.sql("SELECT secret_kek_id FROM webhook_endpoint WHERE id = :id")
 			.param("id", endpoint)
