@@ -226,7 +226,7 @@ class Dispatcher implements SmartLifecycle {
 	private static final String TARGETS = """
 			SELECT w.id, w.url, w.sealed_secret, w.secret, w.secret_kek_id,
 			    CASE WHEN w.previous_secret_until > :now THEN w.previous_secret END AS previous_secret,
-			    o.sealed_secret AS sealed_old_secret, o.secret_kek_id AS old_secret_kek_id
+			    o.seq AS old_secret_seq, o.sealed_secret AS sealed_old_secret, o.secret_kek_id AS old_secret_kek_id
 			FROM webhook_endpoint w
 			LEFT JOIN webhook_endpoint_old_secret o ON o.endpoint_id = w.id AND o.signs_until > :now
 			WHERE w.id = ANY (:ids)
@@ -730,8 +730,15 @@ class Dispatcher implements SmartLifecycle {
 		return events;
 	}
 
+	/**
+	 * The endpoints of these claims with the secrets that sign. One whose current secret does not open cannot sign
+	 * (its deliveries wait, logged as an error); a rotated-out secret that does not open (its row altered, or sealed
+	 * under a key this server does not have) is left out, logged as a warning once per endpoint in this round, and
+	 * the others sign: it would sign nothing, and it lapses within 24 hours.
+	 */
 	private Map<String, Target> targets(List<Claim> claims) {
 		Map<String, Target> targets = new LinkedHashMap<>();
+		Map<String, List<String>> oldNotOpening = new LinkedHashMap<>();
 		jdbc.sql(TARGETS)
 			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
 			.param("now", Timestamp.from(clock.instant()))
@@ -741,28 +748,37 @@ class Dispatcher implements SmartLifecycle {
 				if (known != null && known.secret() == null) {
 					return; // cannot sign: said once
 				}
-				try {
-					List<String> signing = known == null ? new ArrayList<>() : new ArrayList<>(known.secrets());
-					if (known == null) {
+				List<String> signing = known == null ? new ArrayList<>() : new ArrayList<>(known.secrets());
+				if (known == null) {
+					try {
 						signing.add(Objects.requireNonNull(secrets.read(rs, id, "sealed_secret", "secret")));
-						String plainPrevious = rs.getString("previous_secret");
-						if (plainPrevious != null) {
-							signing.add(plainPrevious);
-						}
 					}
-					byte[] old = rs.getBytes("sealed_old_secret");
-					if (old != null) {
+					catch (IllegalStateException e) {
+						// the current secret does not open (another key-encryption key, or altered): its deliveries
+						// fail and are retried on the schedule; the other endpoints' go out
+						log.error("Webhook endpoint {} cannot sign: {}", id, e.getMessage());
+						targets.put(id, new Target(id, rs.getString("url"), List.of(), e.getMessage()));
+						return;
+					}
+					String plainPrevious = rs.getString("previous_secret");
+					if (plainPrevious != null) {
+						signing.add(plainPrevious);
+					}
+				}
+				byte[] old = rs.getBytes("sealed_old_secret");
+				if (old != null) {
+					try {
 						signing.add(secrets.open(id, old, rs.getString("old_secret_kek_id")));
 					}
-					targets.put(id, new Target(id, rs.getString("url"), List.copyOf(signing), null));
+					catch (IllegalStateException e) {
+						oldNotOpening.computeIfAbsent(id, k -> new ArrayList<>())
+							.add(rs.getLong("old_secret_seq") + " (" + e.getMessage() + ")");
+					}
 				}
-				catch (IllegalStateException e) {
-					// a secret of this endpoint does not open (another key-encryption key): its deliveries fail and
-					// are retried on the schedule; the other endpoints' go out
-					log.error("Webhook endpoint {} cannot sign: {}", id, e.getMessage());
-					targets.put(id, new Target(id, rs.getString("url"), List.of(), e.getMessage()));
-				}
+				targets.put(id, new Target(id, rs.getString("url"), List.copyOf(signing), null));
 			});
+		oldNotOpening.forEach((id, seqs) -> log.warn("Webhook endpoint {}: {} rotated-out secret(s) do not open and "
+				+ "sign nothing; the others sign: webhook_endpoint_old_secret {}", id, seqs.size(), seqs));
 		return targets;
 	}
 

@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -261,6 +264,34 @@ class WebhookSecretsAtRestIntegrationTests {
 		assertThat(got.signature().split(" ")).hasSize(1);
 		assertThat(StandardWebhooksVerifier.verifies(rotated.text("secret"), got.id(), got.timestamp(), got.body(),
 				got.signature())).isTrue();
+	}
+
+	/**
+	 * A rotated-out secret that does not open (its row altered) would sign nothing: the current secret signs without
+	 * it, at once, instead of every delivery of the endpoint waiting out the old secret's 24 hours; a warning names
+	 * the row.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aDamagedRotatedOutSecretIsLeftOutAndTheCurrentOneSigns(CapturedOutput output) throws Exception {
+		Receiver receiver = receiver();
+		var created = endpoints.create(receiver.url(), List.of("*"), "damaged old secret");
+		String id = created.endpoint().id();
+		made.add(id);
+		String rotated = endpoints.rotateSecret(id);
+		long seq = jdbc.sql("SELECT seq FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single();
+		jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = set_byte(sealed_secret, 20, "
+				+ "get_byte(sealed_secret, 20) # 1) WHERE seq = :seq").param("seq", seq).update();
+
+		Receiver.Received got = deliveredAbout(receiver);
+		assertThat(got.signature().split(" ")).as("the current secret alone").hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(rotated, got.id(), got.timestamp(), got.body(), got.signature()))
+			.isTrue();
+		assertThat(output.getAll()).contains("Webhook endpoint " + id + ": 1 rotated-out secret(s) do not open and "
+				+ "sign nothing; the others sign: webhook_endpoint_old_secret [" + seq + " (");
 	}
 
 	@Test
