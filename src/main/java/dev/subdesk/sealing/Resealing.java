@@ -31,7 +31,10 @@ import org.springframework.stereotype.Component;
  * gauge {@code subdesk.kek.previous.rows} counts them as of the last pass (0: done, as this node sees it). A row that
  * does not open under the key it names is left as it is, logged as an error with its id once per pass and counted by
  * the gauge {@code subdesk.kek.unopenable.rows}; the other rows move on. Rows sealed under a key this server does not
- * have at all are logged as an error: they do not open until that key is listed again.
+ * have at all are logged as an error once per start of the node, by its first run (at the end of its first pass,
+ * after {@code subdesk.jobs.initial-delay}, not at start): they do not open until that key is listed again. Rows no
+ * longer in use (a rotated-out webhook secret whose 24 hours are over) are neither counted nor re-sealed
+ * ({@link SealedRows}).
  */
 @Component
 class Resealing {

@@ -13,7 +13,12 @@ public interface SealedRows {
 	/** What these rows hold, for the log ("entitlement signing keys"). */
 	String what();
 
-	/** How many rows are sealed under each key other than the current one, by the key's fingerprint. */
+	/**
+	 * How many rows are sealed under each key other than the current one, by the key's fingerprint. Rows no longer in
+	 * use and deleted in time anyway (a rotated-out webhook secret whose 24 hours are over) are left out here and in
+	 * {@link #pass()}: a damaged one, or one under a key this server does not have, would otherwise keep the count
+	 * above 0 for good.
+	 */
 	Map<String, Long> sealedUnderOtherKeys();
 
 	/**

@@ -77,10 +77,13 @@ class SealedSecrets implements SealedRows {
 			UPDATE webhook_endpoint SET sealed_secret = :sealed, secret_kek_id = :kek WHERE id = :id
 			""";
 
-	/** The rotated-out secrets sealed under a previous key, for a re-seal pass. */
+	/**
+	 * The rotated-out secrets sealed under a previous key that still sign, for a re-seal pass: one whose 24 hours are
+	 * over signs nothing and is deleted ({@link WebhookDeliveryRetention}), whatever it is sealed under.
+	 */
 	private static final String NEXT_OLD = """
 			SELECT seq, endpoint_id, sealed_secret, secret_kek_id FROM webhook_endpoint_old_secret
-			WHERE secret_kek_id = ANY (:previous) AND seq > :after
+			WHERE secret_kek_id = ANY (:previous) AND signs_until > :now AND seq > :after
 			ORDER BY seq LIMIT :limit FOR NO KEY UPDATE SKIP LOCKED
 			""";
 
@@ -152,6 +155,11 @@ class SealedSecrets implements SealedRows {
 		return "webhook signing secrets";
 	}
 
+	/**
+	 * The current secrets and the rotated-out ones still signing; a rotated-out one whose 24 hours are over is not
+	 * counted, whatever it is sealed under (it signs nothing and is deleted within the hour): a damaged one or one
+	 * under a key this server does not have would otherwise hold back the end of a rotation for good.
+	 */
 	@Override
 	public Map<String, Long> sealedUnderOtherKeys() {
 		Map<String, Long> counts = new TreeMap<>();
@@ -159,10 +167,12 @@ class SealedSecrets implements SealedRows {
 				SELECT secret_kek_id, count(*) AS n FROM (
 				    SELECT secret_kek_id FROM webhook_endpoint WHERE sealed_secret IS NOT NULL AND secret_kek_id <> :current
 				    UNION ALL
-				    SELECT secret_kek_id FROM webhook_endpoint_old_secret WHERE secret_kek_id <> :current) s
+				    SELECT secret_kek_id FROM webhook_endpoint_old_secret
+				    WHERE secret_kek_id <> :current AND signs_until > :now) s
 				GROUP BY secret_kek_id
 				""")
 			.param("current", kek.id())
+			.param("now", Timestamp.from(clock.instant()))
 			.query((RowCallbackHandler) rs -> counts.put(rs.getString("secret_kek_id"), rs.getLong("n")));
 		return counts;
 	}
@@ -212,6 +222,7 @@ class SealedSecrets implements SealedRows {
 			protected List<Sealed> read(@Nullable Sealed after, int limit) {
 				return jdbc.sql(NEXT_OLD)
 					.param("previous", kek.previousIds().toArray(String[]::new))
+					.param("now", Timestamp.from(clock.instant()))
 					.param("after", after == null ? Long.MIN_VALUE : after.seq())
 					.param("limit", limit)
 					.query((rs, n) -> new Sealed(rs.getLong("seq"), rs.getString("endpoint_id"),

@@ -4,6 +4,7 @@ import dev.subdesk.shared.Slices;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -17,7 +18,9 @@ import org.springframework.stereotype.Component;
  * dispatchers. The slice is chosen once per statement ({@code ARRAY(...)}): as {@code IN (...)} the planner may re-run
  * a {@code LIMIT ... SKIP LOCKED} subquery for every row it joins, each run skipping what the statement already took,
  * which with the statistics of a nearly empty table made a webhook fan-out round take its whole queue in quadratic
- * time (see {@link Dispatcher#FAN_OUT}). See docs/RETENTION.md.
+ * time (see {@link Dispatcher#FAN_OUT}). The same purge deletes the rotated-out signing secrets whose 24 hours are
+ * over ({@code webhook_endpoint_old_secret}, {@link WebhookEndpoints#OLD_SECRET_SIGNS}): they sign nothing any more,
+ * and a rotation only forgets those of its own endpoint. See docs/RETENTION.md.
  */
 @Component
 class WebhookDeliveryRetention {
@@ -30,6 +33,14 @@ class WebhookDeliveryRetention {
 			DELETE FROM webhook_delivery WHERE id = ANY (ARRAY(
 			    SELECT id FROM webhook_delivery
 			    WHERE finished_at < :before AND status <> 'PENDING'
+			    LIMIT :slice FOR UPDATE SKIP LOCKED))
+			""";
+
+	/** The rotated-out secrets that no longer sign (the dispatcher reads those with {@code signs_until > now}). */
+	private static final String FORGET_OLD_SECRETS = """
+			DELETE FROM webhook_endpoint_old_secret WHERE seq = ANY (ARRAY(
+			    SELECT seq FROM webhook_endpoint_old_secret
+			    WHERE signs_until <= :before
 			    LIMIT :slice FOR UPDATE SKIP LOCKED))
 			""";
 
@@ -48,11 +59,15 @@ class WebhookDeliveryRetention {
 		this.retention = retention;
 	}
 
-	/** Deletes the deliveries finished longer ago than the retention; returns how many. */
+	/**
+	 * Deletes the deliveries finished longer ago than the retention and the rotated-out secrets whose 24 hours are
+	 * over; returns how many rows in all.
+	 */
 	@Scheduled(fixedDelayString = "${subdesk.webhooks.delivery-purge-interval:PT1H}",
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	int purge() {
-		Timestamp before = Timestamp.from(clock.instant().minus(retention));
-		return Slices.untilDone(jdbc, PURGE, before, SLICE);
+		Instant now = clock.instant();
+		return Slices.untilDone(jdbc, PURGE, Timestamp.from(now.minus(retention)), SLICE)
+				+ Slices.untilDone(jdbc, FORGET_OLD_SECRETS, Timestamp.from(now), SLICE);
 	}
 }

@@ -310,6 +310,68 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		}
 	}
 
+	/**
+	 * Rotated-out secrets whose 24 hours are over sign nothing; neither one that does not open under the previous key
+	 * it names (altered) nor one under a key this server does not have holds back the end of the rotation: the
+	 * re-seal pass and its count leave them out, so "done" comes and no error names them (before, the count stayed at
+	 * 1 until the endpoint's next rotation, and every pass logged an error).
+	 */
+	@Test
+	void rotatedOutSecretsPastTheirTwentyFourHoursDoNotHoldBackTheEndOfTheRotation() throws Exception {
+		String a = new KeyEncryptionKey(A, "").id();
+		String b = new KeyEncryptionKey(B, "").id();
+		String unknown = "kek_0000000000000000";
+		String url = ChildServer.newDatabase(testDatabase, "kek_expired_old_");
+		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
+		try (Receiver receiver = new Receiver()) {
+			Api.Response endpoint;
+			ChildServer underA = ChildServer.start(url, logs.resolve("a.log"), "--subdesk.entitlements.kek=" + A);
+			try {
+				endpoint = underA.api().post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+				assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
+				Api.Response rotation = underA.api().post("/webhook-endpoints/" + endpoint.id() + "/rotate-secret",
+						Map.of());
+				assertThat(rotation.status()).as(rotation.toString()).isEqualTo(200);
+			}
+			finally {
+				underA.stop();
+			}
+			// the rotated-out secret, altered, and a copy of it named as sealed under a key no node has; both over
+			db.sql("""
+					UPDATE webhook_endpoint_old_secret
+					SET sealed_secret = set_byte(sealed_secret, 20, get_byte(sealed_secret, 20) # 1),
+					    signs_until = now() - interval '1 hour'
+					WHERE endpoint_id = :id
+					""").param("id", endpoint.id()).update();
+			db.sql("""
+					INSERT INTO webhook_endpoint_old_secret (endpoint_id, sealed_secret, secret_kek_id, signs_until)
+					SELECT endpoint_id, sealed_secret, :unknown, signs_until FROM webhook_endpoint_old_secret
+					WHERE endpoint_id = :id
+					""").param("id", endpoint.id()).param("unknown", unknown).update();
+
+			ChildServer rotated = ChildServer.start(url, logs.resolve("b-previous-a.log"),
+					"--subdesk.entitlements.kek=" + B, "--subdesk.entitlements.kek-previous=" + A,
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT0S", "--subdesk.entitlements.kek-reseal-interval=PT1S",
+					"--logging.level.dev.subdesk.sealing=INFO");
+			try {
+				await("the current secret re-sealed under B").atMost(Duration.ofSeconds(60))
+					.until(() -> secretSealedBy(db, endpoint.id()).equals(b));
+				await("the server says the previous key can go").atMost(Duration.ofSeconds(30))
+					.until(() -> Files.readString(rotated.log()).contains("none is sealed under the previous key(s) ["
+							+ a + "] any more as this node sees it"));
+				assertThat(Files.readString(rotated.log())).as("nothing said about the rows past their 24 hours")
+					.doesNotContain("do not open under the key they name")
+					.doesNotContain("sealed under key-encryption key " + unknown);
+			}
+			finally {
+				rotated.stop();
+			}
+		}
+		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
 	private static String secretSealedBy(JdbcClient db, String endpoint) {
 		return db.sql("SELECT secret_kek_id FROM webhook_endpoint WHERE id = :id")
 			.param("id", endpoint)

@@ -78,6 +78,42 @@ class WebhookDeliveryRetentionIntegrationTests {
 		}
 	}
 
+	/**
+	 * A rotated-out secret whose 24 hours are over signs nothing: the purge deletes it without waiting for the
+	 * endpoint's next rotation (before, nothing else did, and a damaged one held back the end of a key-encryption key
+	 * rotation for good); one still signing is kept.
+	 */
+	@Test
+	void rotatedOutSecretsAreDeletedOnceTheirTwentyFourHoursAreOver() throws Exception {
+		try (Receiver receiver = new Receiver()) {
+			String endpoint = endpoints.create(receiver.url(), List.of("*"), "old secrets").endpoint().id();
+			try {
+				endpoints.rotateSecret(endpoint);
+				clock.moveTo(clock.instant().plus(Duration.ofHours(12)));
+				endpoints.rotateSecret(endpoint);
+				List<Long> oldSecrets = oldSecrets(endpoint);
+				assertThat(oldSecrets).hasSize(2);
+
+				clock.moveTo(clock.instant().plus(Duration.ofHours(12)).plusSeconds(1));
+				retention.purge();
+				assertThat(oldSecrets(endpoint)).as("the first one's 24 hours are over, the second's are not")
+					.containsExactly(oldSecrets.get(1));
+
+				clock.moveTo(clock.instant().plus(Duration.ofHours(12)));
+				retention.purge();
+				assertThat(oldSecrets(endpoint)).as("both over").isEmpty();
+			}
+			finally {
+				endpoints.delete(endpoint);
+			}
+		}
+	}
+
+	private List<Long> oldSecrets(String endpoint) {
+		return jdbc.sql("SELECT seq FROM webhook_endpoint_old_secret WHERE endpoint_id = :e ORDER BY seq")
+			.param("e", endpoint).query(Long.class).list();
+	}
+
 	@Test
 	void aRetentionShorterThanADayIsRefused() {
 		assertThatThrownBy(() -> new WebhookDeliveryRetention(jdbc, clock, Duration.ofHours(23)))
