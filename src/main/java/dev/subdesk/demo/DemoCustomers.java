@@ -86,18 +86,31 @@ class DemoCustomers implements ApplicationRunner {
 	 * Creates whatever of the demo customers is missing; returns how many accounts it opened. Holds {@link #SEED_LOCK}
 	 * on a connection of its own, outside any transaction (the purchases charge a card, which is never done in one).
 	 */
+	private static void unlock(JdbcClient session) {
+		session.sql("SELECT pg_advisory_unlock(hashtextextended(:key, 0))").param("key", SEED_LOCK).query().listOfRows();
+	}
+
 	int seed() {
 		try (Connection connection = dataSource.getConnection()) {
 			connection.setAutoCommit(true);
 			JdbcClient session = JdbcClient.create(new SingleConnectionDataSource(connection, true));
 			session.sql("SELECT pg_advisory_lock(hashtextextended(:key, 0))").param("key", SEED_LOCK).query().listOfRows();
+			int opened;
 			try {
-				return seedUnderLock();
+				opened = seedUnderLock();
 			}
-			finally {
-				session.sql("SELECT pg_advisory_unlock(hashtextextended(:key, 0))").param("key", SEED_LOCK)
-					.query().listOfRows();
+			catch (RuntimeException e) {
+				// the reason the seeding stopped is the one to tell, even when the unlock fails too (the database gone)
+				try {
+					unlock(session);
+				}
+				catch (RuntimeException unlocking) {
+					e.addSuppressed(unlocking);
+				}
+				throw e;
 			}
+			unlock(session);
+			return opened;
 		}
 		catch (SQLException e) {
 			throw new IllegalStateException("Demo mode: no connection to seed the demo customers with", e);
