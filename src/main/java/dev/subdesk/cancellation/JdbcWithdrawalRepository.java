@@ -1,5 +1,7 @@
 package dev.subdesk.cancellation;
 
+import dev.subdesk.accounts.Account;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.shared.Money;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,6 +28,16 @@ class JdbcWithdrawalRepository {
 	private static final String ERASE = """
 			UPDATE withdrawals SET name = 'Erased customer', email = :tombstone WHERE account_id = :account
 			""";
+
+	/**
+	 * Another account's withdrawals acknowledged to the address of an account being closed (the portal's form lets a
+	 * customer send the acknowledgement to any address): the address goes, the withdrawal stays its owner's.
+	 */
+	private static final String ERASE_SENT_WITH = """
+			UPDATE withdrawals SET email = :tombstone
+			WHERE account_id <> :account AND (%s OR %s)
+			""".formatted(AccountErasing.sqlTypedWithEmail("email", "received_at"),
+			AccountErasing.sqlTypedWhileHeld("email", "received_at"));
 
 	private final JdbcClient jdbc;
 
@@ -74,6 +86,11 @@ class JdbcWithdrawalRepository {
 
 	void erase(String accountId, String tombstone) {
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
+	}
+
+	void eraseSentWith(AccountErasing erasing) {
+		jdbc.sql(ERASE_SENT_WITH).params(erasing.params()).param("account", erasing.accountId())
+			.param("tombstone", Account.tombstoneEmail(erasing.accountId())).update();
 	}
 
 	private static Withdrawal map(ResultSet rs, int row) throws SQLException {

@@ -3,6 +3,7 @@ package dev.subdesk.cancellation;
 import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.AccountClosed;
+import dev.subdesk.accounts.AccountErasing;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
@@ -212,5 +213,11 @@ public class Withdrawals {
 	@EventListener
 	void on(AccountClosed closed) {
 		repository.erase(closed.accountId(), closed.tombstone());
+	}
+
+	/** Another account's withdrawal acknowledged to the closing account's address keeps its number, not the address. */
+	@EventListener
+	void on(AccountErasing erasing) {
+		repository.eraseSentWith(erasing);
 	}
 }

@@ -102,6 +102,13 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 		assertThat(api.get("/accounts/" + other + "/notices?limit=100").json().path("data").values().stream()
 			.filter(n -> n.path("type").asString().equals("CANCELLATION_REQUEST_RECEIVED"))
 			.map(n -> n.path("to").asString().toLowerCase(Locale.ROOT))).contains(email.toLowerCase(Locale.ROOT));
+		// ... and a third customer's withdrawal in the portal, its acknowledgement sent to this customer's address:
+		// the withdrawal is the third account's, only the address says whose it is.
+		Customer third = customerWith("antivirus-annual");
+		PortalSession thirds = new PortalSession(port).signIn(api, third.account());
+		thirds.get("/portal/subscriptions/" + third.subscription() + "/withdraw");
+		assertThat(thirds.post("/portal/subscriptions/" + third.subscription() + "/withdraw",
+				Map.of("name", "Third", "email", email)).location()).contains("/portal/withdrawals/");
 
 		// What staff write while helping the customer: a note, an escalation, and the audit entry of that work.
 		support.note(apiCase, "agent", "Caller " + name + " confirmed the email " + email);
@@ -114,6 +121,8 @@ class ClosureErasesEverythingIntegrationTests extends PortalTestSupport {
 		assertThat(closed.status()).as(closed.body()).isEqualTo(200);
 
 		assertThat(hits(name, email, deviceName)).as("columns still naming the customer after closing").isEmpty();
+		assertThat(jdbc.sql("SELECT name FROM withdrawals WHERE account_id = :a").param("a", third.account())
+			.query(String.class).single()).as("the third customer's withdrawal keeps its owner's name").isEqualTo("Third");
 		assertThat(api.get("/accounts/" + account + "/devices").json().path("data").get(0).path("name").asString())
 			.isEqualTo("Erased device");
 		assertThat(audit.verify().intact()).as("the audit chain still verifies after the erasure").isTrue();
