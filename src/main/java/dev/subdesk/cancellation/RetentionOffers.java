@@ -146,7 +146,11 @@ public class RetentionOffers {
 		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
 		Money regular = priceChanges.nextRenewalCharge(s);
 		Money base = regular.amount() < s.price().amount() ? regular : s.price();
+		// never free: a percent off a price of a few minor units rounds down to nothing, and no charge is of zero
 		Money discounted = base.percent(100 - percentOff);
+		if (discounted.amount() < 1) {
+			discounted = Money.of(1, base.currency());
+		}
 		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
 			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(regular),
 					percentOffOf(regular, base, discounted, percentOff));
@@ -156,10 +160,10 @@ public class RetentionOffers {
 	/**
 	 * How much less than {@code regular} the offer's price is, in whole percent rounded down (never more than it
 	 * saves): the plan's percent when it is off that very price ({@code base}), more when it is off the stored price
-	 * below an announced rise.
+	 * below an announced rise, less when the price is so small that the percent would leave nothing.
 	 */
 	private static int percentOffOf(Money regular, Money base, Money discounted, int percentOff) {
-		if (base.equals(regular) || regular.amount() <= 0) {
+		if (regular.amount() <= 0 || base.equals(regular) && discounted.equals(base.percent(100 - percentOff))) {
 			return percentOff;
 		}
 		return (int) Math.floorDiv(Math.multiplyExact(regular.amount() - discounted.amount(), 100L), regular.amount());

@@ -74,8 +74,9 @@ public class PriceChanges {
 		if (!plan.price().currency().equals(price.currency())) {
 			throw SubdeskException.invalid("price.currency", "must be the plan's currency, " + plan.price().currency());
 		}
-		if (price.amount() < 0) {
-			throw SubdeskException.invalid("price.amount", "must not be negative");
+		if (price.amount() <= 0) {
+			// as a plan's price (CatalogAdmin): no charge is of zero
+			throw SubdeskException.invalid("price.amount", "must be a positive integer in the currency's minor unit");
 		}
 		if (price.amount() > CatalogAdmin.MAX_PRICE) {
 			throw SubdeskException.invalid("price.amount",

@@ -163,6 +163,25 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 			.path("description").asString()).as("the demo catalog keeps the demo policy").contains("$44.99");
 	}
 
+	/**
+	 * A percent off a price of a few minor units rounds down to nothing: the offer costs one minor unit instead, since a
+	 * charge is never of zero (found by a review: the zero-amount renewal attempt broke its whole renewal batch).
+	 */
+	@Test
+	void anOfferNeverMakesTheRenewalFree() {
+		String code = plan(Map.of("retentionOffer", Map.of("percentOff", 90), "price", money(9, "USD")));
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, code);
+		JsonNode offer = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of()).json().path("offer");
+		assertThat(offer.path("description").asString()).contains("$0.01 instead of $0.09");
+		assertThat(api.post("/offers/" + offer.path("id").asString() + "/accept").status()).isEqualTo(200);
+		fixtures.advance("P32D");
+		assertThat(api.get("/accounts/" + account + "/charges?limit=100").json().path("data").values())
+			.extracting(c -> c.path("amount").asLong() + " " + c.path("status").asString())
+			.containsExactly("1 SUCCEEDED", "9 SUCCEEDED");
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("ACTIVE");
+	}
+
 	@Test
 	void badInputIsAFieldErrorAndChangesNothing() {
 		assertValidationFailed(create(Map.of("products", List.of("no-such-product"))), "products");

@@ -779,9 +779,12 @@ class PriceChangesIntegrationTests extends ApiIntegrationTest {
 		assertThat(tooSoon.path("errors").values()).extracting(e -> e.path("field").asString()).contains("effectiveFrom");
 
 		assertThat(api.get("/plans/" + plan + "/price-changes").json().path("data").values()).as("nothing scheduled").isEmpty();
-		Api.Response free = api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 0,
+		// a price is a positive amount, as a plan's (a charge of zero is refused by the database: it broke renewals)
+		assertValidationFailed(api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 0,
+				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "GRANDFATHER")), "price.amount");
+		Api.Response day = api.post("/plans/" + plan + "/price-changes", Map.of("price", Map.of("amount", 1,
 				"currency", "USD"), "effectiveFrom", later, "existingSubscribers", "GRANDFATHER"));
-		assertThat(free.status()).as("a day and a zero price are fine: " + free).isEqualTo(201);
-		assertThat(free.json().path("effectiveFrom").asString()).isEqualTo(later + "T00:00:00Z");
+		assertThat(day.status()).as("a day and a price of one minor unit are fine: " + day).isEqualTo(201);
+		assertThat(day.json().path("effectiveFrom").asString()).isEqualTo(later + "T00:00:00Z");
 	}
 }
