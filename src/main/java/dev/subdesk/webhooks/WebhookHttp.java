@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -110,7 +111,10 @@ final class WebhookHttp implements AutoCloseable {
 	/**
 	 * Posts {@code body} as JSON with {@code headers}. The answer's status is what counts; at most
 	 * {@value #ANSWER_BODY_LIMIT} bytes of its body are read and dropped, so that the connection can be used again. A
-	 * longer body is not read on: the connection is closed instead, whatever the receiver would still send.
+	 * longer body is not read on: the connection is closed instead, whatever the receiver would still send. Why there
+	 * is no status: {@code no answer within N s} (the deadline or a socket timeout), {@code malformed answer: ...}
+	 * (the status came but its body did not parse or broke off: the parser's complaint), else
+	 * {@code could not connect: ...} (no connection, or a status or header line that does not parse).
 	 */
 	Answer post(String url, Map<String, String> headers, String body) {
 		HttpPost post;
@@ -123,9 +127,15 @@ final class WebhookHttp implements AutoCloseable {
 		}
 		headers.forEach(post::setHeader);
 		post.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), JSON));
-		ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+		AtomicBoolean expired = new AtomicBoolean();
+		ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+			expired.set(true);
+			post.cancel();
+		}, timeout.toNanos(), TimeUnit.NANOSECONDS);
+		boolean answered = false;
 		try {
 			ClassicHttpResponse response = client.executeOpen(null, post, null);
+			answered = true;
 			boolean readWhole = false;
 			try {
 				readWhole = endsWithin(response.getEntity(), ANSWER_BODY_LIMIT);
@@ -143,15 +153,25 @@ final class WebhookHttp implements AutoCloseable {
 			return new NoAnswer("no answer within " + timeout.toSeconds() + " s");
 		}
 		catch (IOException e) {
-			if (post.isCancelled()) {
+			if (expired.get()) {
 				return new NoAnswer("no answer within " + timeout.toSeconds() + " s");
 			}
-			return new NoAnswer("could not connect: "
-					+ (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+			if (answered) {
+				// the status came, then the body did not parse (a chunk size that is no number: httpcore5's
+				// MalformedChunkCodingException) or broke off (the connection closed within a chunk or before its
+				// Content-Length: ConnectionClosedException, or reset): the attempt was cancelled above because of
+				// that, not by the deadline, and the receiver is told what its answer did wrong
+				return new NoAnswer("malformed answer: " + message(e));
+			}
+			return new NoAnswer("could not connect: " + message(e));
 		}
 		finally {
 			deadline.cancel(false);
 		}
+	}
+
+	private static String message(IOException e) {
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
 	}
 
 	/** Reads and drops the body; whether it ended within {@code limit} bytes. */

@@ -105,6 +105,30 @@ class WebhookHttpTests {
 		assertThat(smallConnections).as("a small answer read whole leaves its connection for the next").hasValue(1);
 	}
 
+	/**
+	 * A receiver whose chunked body is malformed (a chunk size that is no number, or the connection closed in the
+	 * middle of a chunk) gets the parser's complaint recorded, at once, not "no answer within" the timeout it answered
+	 * well within.
+	 */
+	@Test
+	void aMalformedChunkedBodyIsAMalformedAnswerNotATimeout() throws Exception {
+		ServerSocket badSize = serve(out -> out.write(
+				"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
+					.getBytes(StandardCharsets.US_ASCII)));
+		ServerSocket cutOff = serve(out -> out.write(
+				"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc".getBytes(StandardCharsets.US_ASCII)));
+		WebhookHttp http = http(Duration.ofSeconds(5), true);
+
+		for (ServerSocket server : List.of(badSize, cutOff)) {
+			long started = System.nanoTime();
+			WebhookHttp.Answer answer = http.post(url(server), Map.of(), "{}");
+
+			assertThat(answer).isInstanceOfSatisfying(WebhookHttp.NoAnswer.class,
+					no -> assertThat(no.why()).startsWith("malformed answer: ").hasSizeGreaterThan(18));
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+		}
+	}
+
 	@Test
 	void aUrlNoConnectionCanBeMadeToIsNoAnswer() {
 		WebhookHttp http = http(Duration.ofSeconds(5), true);

@@ -34,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * without U+0000, rather than lost with a transaction PostgreSQL refused, the delivery claimed again and again for
  * ever and its subject's later events held up behind it. (httpcore5 5.3 already writes control characters in its
  * parser's complaints as {@code [0x..]}; the dispatcher stores every error as {@link
- * dev.subdesk.shared.StorableText#excerpt} for the messages that do not, see StorableTextTests.)
+ * dev.subdesk.shared.StorableText#excerpt} for the messages that do not, see StorableTextTests.) A chunked body
+ * that does not parse is recorded as the malformed answer it is, not as a timeout.
  */
 @SubdeskIntegrationTest
 class WebhookMalformedAnswersIntegrationTests {
@@ -112,6 +113,35 @@ class WebhookMalformedAnswersIntegrationTests {
 		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
 		assertThat(endpoints.deliveries(id, Page.Request.first(10)).data())
 			.allSatisfy(d -> assertThat(d.lastError()).doesNotContain("\u0000"));
+	}
+
+	/**
+	 * A chunked body with a chunk size that is no number: the attempt is recorded as the malformed answer it is (the
+	 * parser's complaint), not as "no answer within 10 s", and is retried and counted as any failed attempt.
+	 */
+	@Test
+	void aMalformedChunkSizeIsRecordedAsAMalformedAnswerAndRetriedUntilTheEndpointIsDisabled() throws Exception {
+		AtomicInteger requests = new AtomicInteger();
+		ServerSocket server = answering(requests,
+				"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+		String id = endpoint(server);
+		append(subject());
+
+		Delivery first = firstFailure(id);
+		assertThat(first.status()).isEqualTo(Delivery.Status.PENDING);
+		assertThat(first.lastStatusCode()).isNull();
+		assertThat(first.lastError()).startsWith("malformed answer: ").doesNotContain("no answer within");
+		assertThat(first.nextAttemptAt()).isAfter(clock.instant());
+		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.ENABLED);
+
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+			clock.moveTo(clock.instant().plus(Duration.ofHours(5)));
+			return endpoints.get(id).status() == WebhookEndpoint.Status.DISABLED;
+		});
+		Delivery delivery = endpoints.delivery(id, first.id());
+		assertThat(delivery.status()).isEqualTo(Delivery.Status.FAILED);
+		assertThat(delivery.lastError()).startsWith("malformed answer: ");
+		assertThat(requests.get()).isEqualTo(delivery.attempts());
 	}
 
 	private Delivery firstFailure(String endpointId) {
