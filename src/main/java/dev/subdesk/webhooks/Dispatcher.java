@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -336,6 +337,13 @@ class Dispatcher implements SmartLifecycle {
 	private final Object httpLock = new Object();
 	private final String node = UUID.randomUUID().toString();
 	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+	/**
+	 * The rotated-out secrets ({@code webhook_endpoint_old_secret.seq}) that do not open and that this node has
+	 * warned about already, so that each is warned about once per node rather than once per dispatch round for its
+	 * 24 hours. Grows only by such damaged or foreign-key rows, whose numbers are never used again.
+	 */
+	private final Set<Long> warnedOldSecrets = ConcurrentHashMap.newKeySet();
 	private final SendWindows windows;
 	private final Semaphore wake = new Semaphore(0);
 	/** Successes waiting to be written: the loop writes them in one statement per round. */
@@ -733,12 +741,14 @@ class Dispatcher implements SmartLifecycle {
 	/**
 	 * The endpoints of these claims with the secrets that sign. One whose current secret does not open cannot sign
 	 * (its deliveries wait, logged as an error); a rotated-out secret that does not open (its row altered, or sealed
-	 * under a key this server does not have) is left out, logged as a warning once per endpoint in this round, and
-	 * the others sign: it would sign nothing, and it lapses within 24 hours.
+	 * under a key this server does not have) is left out and the others sign: it would sign nothing, and it lapses
+	 * within 24 hours. Such a secret is logged as a warning the first round this node leaves it out (one line per
+	 * endpoint naming its rows), after that at debug level only: once per round, its 24 hours made thousands of the
+	 * same line ({@link #warnedOldSecrets}).
 	 */
 	private Map<String, Target> targets(List<Claim> claims) {
 		Map<String, Target> targets = new LinkedHashMap<>();
-		Map<String, List<String>> oldNotOpening = new LinkedHashMap<>();
+		Map<String, List<NotOpening>> oldNotOpening = new LinkedHashMap<>();
 		jdbc.sql(TARGETS)
 			.param("ids", claims.stream().map(Claim::endpointId).distinct().toArray(String[]::new))
 			.param("now", Timestamp.from(clock.instant()))
@@ -772,14 +782,31 @@ class Dispatcher implements SmartLifecycle {
 					}
 					catch (IllegalStateException e) {
 						oldNotOpening.computeIfAbsent(id, k -> new ArrayList<>())
-							.add(rs.getLong("old_secret_seq") + " (" + e.getMessage() + ")");
+							.add(new NotOpening(rs.getLong("old_secret_seq"), String.valueOf(e.getMessage())));
 					}
 				}
 				targets.put(id, new Target(id, rs.getString("url"), List.copyOf(signing), null));
 			});
-		oldNotOpening.forEach((id, seqs) -> log.warn("Webhook endpoint {}: {} rotated-out secret(s) do not open and "
-				+ "sign nothing; the others sign: webhook_endpoint_old_secret {}", id, seqs.size(), seqs));
+		oldNotOpening.forEach((id, rows) -> {
+			List<NotOpening> news = rows.stream().filter(row -> warnedOldSecrets.add(row.seq())).toList();
+			if (!news.isEmpty()) {
+				log.warn("Webhook endpoint {}: {} rotated-out secret(s) do not open and sign nothing; the others sign: "
+						+ "webhook_endpoint_old_secret {}", id, news.size(), news);
+			}
+			else {
+				log.debug("Webhook endpoint {}: rotated-out secret(s) {} left out again (they do not open)", id, rows);
+			}
+		});
 		return targets;
+	}
+
+	/** A rotated-out secret's row that does not open, and why. */
+	private record NotOpening(long seq, String why) {
+
+		@Override
+		public String toString() {
+			return seq + " (" + why + ")";
+		}
 	}
 
 	/** Makes one attempt, outside any transaction, and records how it went. */

@@ -294,6 +294,38 @@ class WebhookSecretsAtRestIntegrationTests {
 				+ "sign nothing; the others sign: webhook_endpoint_old_secret [" + seq + " (");
 	}
 
+	/**
+	 * A damaged rotated-out secret is warned about once, not once per dispatch round for its 24 hours: every round
+	 * still leaves it out and the current secret signs.
+	 */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aDamagedRotatedOutSecretIsWarnedAboutOnceHoweverManyRoundsLeaveItOut(CapturedOutput output) throws Exception {
+		Receiver receiver = receiver();
+		var created = endpoints.create(receiver.url(), List.of("*"), "damaged old secret, many rounds");
+		String id = created.endpoint().id();
+		made.add(id);
+		String rotated = endpoints.rotateSecret(id);
+		long seq = jdbc.sql("SELECT seq FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single();
+		jdbc.sql("UPDATE webhook_endpoint_old_secret SET sealed_secret = set_byte(sealed_secret, 20, "
+				+ "get_byte(sealed_secret, 20) # 1) WHERE seq = :seq").param("seq", seq).update();
+
+		for (int round = 0; round < 4; round++) {
+			Receiver.Received got = deliveredAbout(receiver);
+			assertThat(got.signature().split(" ")).as("the current secret alone, round " + round).hasSize(1);
+			assertThat(StandardWebhooksVerifier.verifies(rotated, got.id(), got.timestamp(), got.body(),
+					got.signature())).isTrue();
+		}
+		String warning = "Webhook endpoint " + id + ": 1 rotated-out secret(s) do not open";
+		assertThat(output.getAll().split(java.util.regex.Pattern.quote(warning), -1)).as("warnings about the secret")
+			.hasSize(2);
+		assertThat(output.getAll()).contains(warning + " and sign nothing; the others sign: "
+				+ "webhook_endpoint_old_secret [" + seq + " (");
+	}
+
 	@Test
 	void aSealedSecretMovedToAnotherEndpointsRowDoesNotOpen() throws Exception {
 		Receiver receiver = receiver();
