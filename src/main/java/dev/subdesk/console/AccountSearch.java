@@ -30,10 +30,12 @@ import org.springframework.stereotype.Component;
  * when the name finds at most {@value #NAME_MATCHES_WITH_DIGITS} accounts (a vaguer name is refused with them): the
  * search lists only the accounts whose card ends in them, the newest {@value #MAX_HITS}; when more do, it says so and
  * how to narrow it ({@link Results#MORE_WITH_DIGITS}), as a name alone does. An account the digits do not match is not
- * listed, so nothing is told of its cards.
+ * listed, so nothing is told of its cards. The digits are matched against the account's cards now on file (a removed
+ * card matches nothing), and a hit shows its cards' brands only, never their digits, whatever matched.
  * It is no verification attempt: it uses none, locks nothing, opens no case and un-verifies nobody. An account whose
- * verification is locked, if the name finds it, is listed with its card unchecked (the lock stops guessing at its
- * answers).
+ * verification is locked, if the name finds it, is listed whatever its cards, marked as not checked (the lock stops
+ * guessing at its answers); when such an account is among more than {@value #MAX_HITS} found, the page says so
+ * ({@link Results#MORE_WITH_DIGITS_OR_LOCKED}) rather than that they all have a card ending in the digits.
  *
  * <p>Without the digits, a name (or an email) that finds more than {@value #MAX_HITS} accounts lists the newest
  * {@value #MAX_HITS} and says there are more and how to narrow the search ({@link Results#MORE}), so the agent reaches
@@ -84,6 +86,15 @@ class AccountSearch {
 		static final String MORE_WITH_DIGITS = ("More than %d accounts with this name have a card ending in these digits; "
 				+ "the newest %d are listed. Give more of the name, or search by the caller's email, an order, confirmation "
 				+ "or case number.").formatted(MAX_HITS, MAX_HITS);
+
+		/**
+		 * Said instead of {@link #MORE_WITH_DIGITS} when an account whose verification is locked is among those found:
+		 * it is found whatever its cards, so not every account counted has a card ending in the digits.
+		 */
+		static final String MORE_WITH_DIGITS_OR_LOCKED = ("More than %d accounts with this name have a card ending in "
+				+ "these digits or their verification locked (listed whatever their cards); the newest %d are listed. "
+				+ "Give more of the name, or search by the caller's email, an order, confirmation or case number.")
+			.formatted(MAX_HITS, MAX_HITS);
 
 		Results(List<Found> found, @Nullable String problem) {
 			this(found, problem, null);
@@ -156,7 +167,12 @@ class AccountSearch {
 		Set<String> locked = verification.lockedAccounts();
 		List<Account> matched = accounts.findByNameAndCard(query.name(), query.last4(), locked, MAX_HITS + 1);
 		List<Found> found = matched.stream().limit(MAX_HITS).map(a -> new Found(a, locked.contains(a.id()))).toList();
-		return new Results(found, null, matched.size() > MAX_HITS ? Results.MORE_WITH_DIGITS : null);
+		if (matched.size() <= MAX_HITS) {
+			return new Results(found, null, null);
+		}
+		// the count told includes the locked accounts found, listed or not (the one left out may be locked)
+		boolean anyLocked = matched.stream().anyMatch(a -> locked.contains(a.id()));
+		return new Results(found, null, anyLocked ? Results.MORE_WITH_DIGITS_OR_LOCKED : Results.MORE_WITH_DIGITS);
 	}
 
 	/** The accounts {@code query} finds, newest first: at most {@value #MAX_HITS} + 1, which tells there are more. */

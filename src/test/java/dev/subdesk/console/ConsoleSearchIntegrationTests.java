@@ -322,6 +322,39 @@ class ConsoleSearchIntegrationTests extends ApiIntegrationTest {
 		assertThat(search(agent, common, "4242")).contains("2 accounts found.", "/console/accounts/" + open.account());
 	}
 
+	/**
+	 * A locked account of the name is listed whatever its cards, so when one is among more than 20 accounts found the
+	 * page does not say that more than 20 of the name have a card ending in the digits (here only 20 do): it says
+	 * they have such a card or their verification locked.
+	 */
+	@Test
+	void moreThanTwentyFoundWithALockedOneAmongThemDoNotAllClaimACardEndingInTheDigits() {
+		String common = "Sorrel" + UUID.randomUUID().toString().substring(0, 8);
+		Callers callers = new Callers(api);
+		List<String> accounts = new java.util.ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			accounts.add(callers.withVpn("10115", "Una " + common + " N" + i, "tok_visa").account());
+		}
+		Callers.Caller locked = callers.withVpn("10117", "Lou " + common + " L", "tok_mastercard");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String verifying = "";
+		for (int i = 0; i < 5; i++) {
+			verifying = supervisor.followed(supervisor.post("/console/accounts/" + locked.account() + "/verify",
+					Map.of("email", "someone-else@example.com", "billingPostcode", "99999")));
+		}
+		assertThat(verifying).contains("Verification is locked until");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		String page = search(agent, common, "4242");
+
+		assertThat(page).contains("20 accounts found.", "/console/accounts/" + locked.account(), "card not checked")
+			.doesNotContain("More than 20 accounts with this name have a card ending in these digits;")
+			.contains("More than 20 accounts with this name have a card ending in these digits or their verification "
+					+ "locked (listed whatever their cards); the newest 20 are listed. Give more of the name, or search "
+					+ "by the caller");
+		assertThat(page).doesNotContain("/console/accounts/" + accounts.get(0));
+	}
+
 	/** The right digits find the account and use no attempt. */
 	@Test
 	void theRightCardDigitsInANameSearchFindTheAccountAndUseNoAttempt() {
