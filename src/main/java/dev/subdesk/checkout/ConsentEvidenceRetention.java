@@ -8,6 +8,7 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -20,6 +21,11 @@ import org.springframework.stereotype.Component;
  * record itself stays: who (the account and the subscription), when, the disclosure with the terms and price shown,
  * its exact wording and SHA-256, the method and the channel. A contract that has not ended keeps its evidence,
  * however old. The same fields are erased at once when the account closes ({@link Consents}).
+ * <p>
+ * An acceptance whose purchase sold nothing (ABANDONED: declined, or recorded nothing after its charge, whose money
+ * went back) has no contract: it is kept as the evidence of the attempt for the same 3 years since its acceptance
+ * (a dispute of the charge given back, a card network's question), then loses the client address and user agent the
+ * same way. One still PENDING (its purchase under way) is left alone.
  * <p>
  * Every 24 hours the consents that still hold either field and are older than 3 years are read along their index
  * (V406) in slices of {@value #SLICE}, the contract ends of their subscriptions are asked from the subscriptions
@@ -38,7 +44,7 @@ class ConsentEvidenceRetention {
 	static final Period AFTER_CONTRACT_END = Period.ofYears(1);
 
 	private static final String CANDIDATES = """
-			SELECT subscription_id, accepted_at, seq FROM consents
+			SELECT id, subscription_id, status, accepted_at, seq FROM consents
 			WHERE (ip_address IS NOT NULL OR user_agent IS NOT NULL) AND accepted_at < :consentedBefore
 			  AND (accepted_at, seq) > (:afterAt, :afterSeq)
 			ORDER BY accepted_at, seq LIMIT :slice
@@ -50,7 +56,14 @@ class ConsentEvidenceRetention {
 			  AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
 			""";
 
-	private record Candidate(String subscriptionId, Timestamp acceptedAt, long seq) {
+	private static final String ERASE_ABANDONED = """
+			UPDATE consents SET ip_address = NULL, user_agent = NULL
+			WHERE id = ANY(CAST(:ids AS text[])) AND status = 'ABANDONED' AND accepted_at < :consentedBefore
+			  AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
+			""";
+
+	/** A consent holding evidence; {@code subscriptionId} null unless COMPLETED. */
+	private record Candidate(String id, @Nullable String subscriptionId, String status, Timestamp acceptedAt, long seq) {
 	}
 
 	private final JdbcClient jdbc;
@@ -80,15 +93,31 @@ class ConsentEvidenceRetention {
 				.param("afterAt", afterAt)
 				.param("afterSeq", afterSeq)
 				.param("slice", SLICE)
-				.query((rs, n) -> new Candidate(rs.getString("subscription_id"), rs.getTimestamp("accepted_at"),
-						rs.getLong("seq")))
+				.query((rs, n) -> new Candidate(rs.getString("id"), rs.getString("subscription_id"),
+						rs.getString("status"), rs.getTimestamp("accepted_at"), rs.getLong("seq")))
 				.list();
 			if (slice.isEmpty()) {
 				break;
 			}
 			List<String> subscriptions = new ArrayList<>(slice.size());
-			slice.forEach(c -> subscriptions.add(c.subscriptionId()));
-			List<String> ended = List.copyOf(contractEnds.endedBefore(subscriptions, endedBefore));
+			List<String> abandoned = new ArrayList<>();
+			for (Candidate c : slice) {
+				String subscription = c.subscriptionId();
+				if (subscription != null) {
+					subscriptions.add(subscription);
+				}
+				else if ("ABANDONED".equals(c.status())) {
+					abandoned.add(c.id());
+				}
+			}
+			if (!abandoned.isEmpty()) {
+				erased += jdbc.sql(ERASE_ABANDONED)
+					.param("ids", abandoned.toArray(String[]::new))
+					.param("consentedBefore", consentedBefore)
+					.update();
+			}
+			List<String> ended = subscriptions.isEmpty() ? List.of()
+					: List.copyOf(contractEnds.endedBefore(subscriptions, endedBefore));
 			if (!ended.isEmpty()) {
 				erased += jdbc.sql(ERASE)
 					.param("subscriptions", ended.toArray(String[]::new))

@@ -20,10 +20,14 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Consent records (R-US-2, R-CA-2): checked and written in the purchase's own transaction, so a subscription that
- * needs one never exists without it. Required for a direct purchase where the rule table says so (the US);
- * elsewhere optional, but refused when given and invalid. Kept after the account closes, without the client
- * address and user agent.
+ * Consent records (R-US-2, R-CA-2): checked, and written as the purchase's acceptance ({@link #accept}), in the
+ * transaction that holds the disclosure before the card is charged, so that what the buyer accepted, how, when and
+ * from where is durable while the money moves; the purchase's own transaction makes it the sale's record
+ * ({@link #complete}), so a subscription that needs one never exists without it. An acceptance whose purchase made
+ * nothing is kept, marked ABANDONED ({@link #release}, or {@link UnfinishedCheckouts} after a node stopped), as the
+ * evidence of an attempt, and is never listed as a consent record. Required for a direct purchase where the rule
+ * table says so (the US); elsewhere optional, but refused when given and invalid. Kept after the account closes,
+ * without the client address and user agent.
  */
 @Service
 public class Consents {
@@ -139,9 +143,14 @@ public class Consents {
 		}
 	}
 
-	/** Lets go of the disclosure the purchase {@code subscriptionId} held, when it made nothing. */
+	/**
+	 * Lets go of the disclosure the purchase {@code subscriptionId} held, when it made nothing, and marks its
+	 * acceptance ABANDONED: kept as the evidence of an attempt (its money, if any was taken, goes back), never a
+	 * consent record of a sale.
+	 */
 	@Transactional
 	public void release(ConsentRequest consent, String subscriptionId) {
+		repository.abandon(subscriptionId);
 		repository.release(consent.disclosureId(), subscriptionId);
 	}
 
@@ -152,14 +161,30 @@ public class Consents {
 				&& repository.ofDisclosure(disclosureId).isEmpty();
 	}
 
-	/** Records a checked consent for the new subscription, in the purchase's transaction. */
+	/**
+	 * Writes the acceptance of a checked consent for the purchase {@code purchaseId} (the id its subscription will
+	 * have), accepted {@code at} (the purchase's acceptance, from the clock), in the transaction that checked it and
+	 * holds its disclosure, before its card is charged: the disclosure's text and SHA-256, the method, the channel,
+	 * the client address and user agent. It is no consent record of a sale until the purchase {@link #complete}s it.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public Consent record(String subscriptionId, String accountId, ConsentRequest consent, Instant at) {
+	public void accept(ConsentRequest consent, String purchaseId, String accountId, Instant at) {
 		Disclosure d = disclosures.find(consent.disclosureId()).orElseThrow();
-		Consent record = new Consent(Ids.next("cns"), subscriptionId, accountId, d.id(), d.text(), d.textSha256(),
-				consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(), 0);
-		repository.insert(record);
-		return record;
+		repository.insertAcceptance(new Consent(Ids.next("cns"), purchaseId, accountId, d.id(), d.text(),
+				d.textSha256(), consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(), 0),
+				purchaseId);
+	}
+
+	/**
+	 * Makes the acceptance written before the charge the consent record of the new subscription {@code subscriptionId}
+	 * (the purchase's id), in the transaction that records it. One marked ABANDONED meanwhile (a node's sweep read the
+	 * purchase as stopped) is completed too: the sale is recorded after all.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void complete(String subscriptionId) {
+		if (repository.complete(subscriptionId) != 1) {
+			throw new IllegalStateException("the purchase " + subscriptionId + " has no acceptance to complete");
+		}
 	}
 
 	/** The subscription a disclosure's consent bought, once it backs a purchase. */

@@ -93,6 +93,36 @@ public class Disclosures {
 	@Transactional
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId,
 			Locale language) {
+		Disclosure disclosure = written(accountId, planCode, parentSubscriptionId, language);
+		repository.insert(disclosure);
+		return disclosure;
+	}
+
+	/**
+	 * The disclosure a page shows (the hosted checkout, on every view): the account's earlier one of the same plan,
+	 * parent, jurisdiction, prices, trial, term and exact words (so the same day and language) when no purchase holds
+	 * or accepted it and it stays valid at least half as long as a new one would ({@code
+	 * subdesk.checkout.disclosure-valid-for}, or its midnight where its words name today: then the same); else a new
+	 * one, as {@link #disclose(String, String, String, Locale)}. A reload then stores no new row; the rows nobody
+	 * accepted are deleted a day after they expired ({@link UnfinishedCheckouts}).
+	 */
+	@Transactional
+	public Disclosure shown(String accountId, String planCode, @Nullable String parentSubscriptionId,
+			Locale language) {
+		Disclosure fresh = written(accountId, planCode, parentSubscriptionId, language);
+		Optional<Disclosure> earlier = repository.reusable(fresh,
+				java.sql.Timestamp.from(fresh.expiresAt().minus(validFor.dividedBy(2))),
+				java.sql.Timestamp.from(fresh.createdAt()), this::separateCheckbox);
+		if (earlier.isPresent()) {
+			return earlier.get();
+		}
+		repository.insert(fresh);
+		return fresh;
+	}
+
+	/** A new disclosure as {@link #disclose(String, String, String, Locale)} checks and writes it, not yet stored. */
+	private Disclosure written(String accountId, String planCode, @Nullable String parentSubscriptionId,
+			Locale language) {
 		Account account = accounts.find(accountId)
 			.orElseThrow(() -> SubdeskException.invalid("accountId", "no such account"));
 		Instant now = clock.instant();
@@ -121,7 +151,6 @@ public class Disclosures {
 				facts.rules().id(), text, sha256(text), plan.price(), facts.renewalPrice(), plan.term().name(),
 				facts.trial() == null ? 0 : facts.trial().days(), firstCharge(facts.trial(), now), facts.rules().rules(),
 				facts.rules().separateConsentCheckbox(), now, expiresAt(account, facts, now));
-		repository.insert(disclosure);
 		return disclosure;
 	}
 

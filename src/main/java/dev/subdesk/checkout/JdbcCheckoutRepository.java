@@ -25,21 +25,54 @@ class JdbcCheckoutRepository {
 
 	private static final String SELECT_DISCLOSURE = "SELECT * FROM disclosures WHERE id = :id";
 
-	private static final String INSERT_CONSENT = """
-			INSERT INTO consents (id, subscription_id, account_id, disclosure_id, text, text_sha256, method, channel,
+	/** An acceptance before its purchase's charge: PENDING, with the id its subscription will have (V510). */
+	private static final String INSERT_ACCEPTANCE = """
+			INSERT INTO consents (id, purchase_id, status, account_id, disclosure_id, text, text_sha256, method, channel,
 			    accepted_at, ip_address, user_agent)
-			VALUES (:id, :subscription, :account, :disclosure, :text, :sha, :method, :channel, :at, :ip, :agent)
+			VALUES (:id, :purchase, 'PENDING', :account, :disclosure, :text, :sha, :method, :channel, :at, :ip, :agent)
+			""";
+
+	/** The purchase recorded its subscription: its acceptance becomes the sale's consent record. */
+	private static final String COMPLETE = """
+			UPDATE consents SET subscription_id = :purchase, status = 'COMPLETED'
+			WHERE purchase_id = :purchase AND status <> 'COMPLETED'
+			""";
+
+	/** The purchase made nothing: its acceptance stays as the evidence of an attempt that sold nothing. */
+	private static final String ABANDON = """
+			UPDATE consents SET status = 'ABANDONED' WHERE purchase_id = :purchase AND status = 'PENDING'
 			""";
 
 	private static final String CONSENTS_OF_ACCOUNT = """
-			SELECT * FROM consents WHERE account_id = :account ORDER BY accepted_at DESC, seq DESC
+			SELECT * FROM consents WHERE account_id = :account AND status = 'COMPLETED'
+			ORDER BY accepted_at DESC, seq DESC
 			""";
 
 	private static final String CONSENTS_OF_SUBSCRIPTION = """
-			SELECT * FROM consents WHERE subscription_id = :subscription ORDER BY accepted_at DESC, seq DESC
+			SELECT * FROM consents WHERE subscription_id = :subscription AND status = 'COMPLETED'
+			ORDER BY accepted_at DESC, seq DESC
 			""";
 
-	private static final String CONSENT_OF_DISCLOSURE = "SELECT * FROM consents WHERE disclosure_id = :disclosure";
+	private static final String CONSENT_OF_DISCLOSURE = """
+			SELECT * FROM consents WHERE disclosure_id = :disclosure AND status = 'COMPLETED'
+			""";
+
+	/**
+	 * The account's disclosure of the same plan, parent, terms and words that a page may show again: unexpired until
+	 * {@code :minimum} at least, held by no purchase, and accepted by none (an attempt that sold nothing aside).
+	 */
+	private static final String REUSABLE_DISCLOSURE = """
+			SELECT * FROM disclosures d
+			WHERE d.account_id = :account AND d.plan_code = :plan
+			  AND d.parent_subscription_id IS NOT DISTINCT FROM CAST(:parent AS text)
+			  AND d.text_sha256 = :sha AND d.jurisdiction = :jurisdiction AND d.currency = :currency
+			  AND d.price_amount = :price AND d.renewal_price_amount = :renewal AND d.trial_days = :trial
+			  AND d.term = :term AND d.created_at <= :now AND d.expires_at >= :minimum
+			  AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			  AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.disclosure_id = d.id AND c.status <> 'ABANDONED')
+			ORDER BY d.expires_at DESC, d.seq DESC
+			LIMIT 1
+			""";
 
 	private static final String ERASE_CLIENT = """
 			UPDATE consents SET ip_address = NULL, user_agent = NULL
@@ -82,10 +115,34 @@ class JdbcCheckoutRepository {
 		return jdbc.sql(SELECT_DISCLOSURE).param("id", id).query((rs, n) -> mapDisclosure(rs, separateCheckbox)).optional();
 	}
 
-	void insert(Consent c) {
-		jdbc.sql(INSERT_CONSENT)
+	/**
+	 * A disclosure like {@code fresh} (same account, plan, parent, jurisdiction, prices, trial, term and text) that
+	 * can be shown again instead: valid until {@code minimum} at least, held by no purchase, backing no consent.
+	 */
+	Optional<Disclosure> reusable(Disclosure fresh, Timestamp minimum, Timestamp now,
+			java.util.function.Predicate<String> separateCheckbox) {
+		return jdbc.sql(REUSABLE_DISCLOSURE)
+			.param("account", fresh.accountId())
+			.param("plan", fresh.planCode())
+			.param("parent", fresh.parentSubscriptionId())
+			.param("sha", fresh.textSha256())
+			.param("jurisdiction", fresh.jurisdiction())
+			.param("currency", fresh.price().currency())
+			.param("price", fresh.price().amount())
+			.param("renewal", fresh.renewalPrice().amount())
+			.param("trial", fresh.trialDays())
+			.param("term", fresh.term())
+			.param("now", now)
+			.param("minimum", minimum)
+			.query((rs, n) -> mapDisclosure(rs, separateCheckbox))
+			.optional();
+	}
+
+	/** Writes an acceptance, PENDING, before its purchase's charge. */
+	void insertAcceptance(Consent c, String purchaseId) {
+		jdbc.sql(INSERT_ACCEPTANCE)
 			.param("id", c.id())
-			.param("subscription", c.subscriptionId())
+			.param("purchase", purchaseId)
 			.param("account", c.accountId())
 			.param("disclosure", c.disclosureId())
 			.param("text", c.text())
@@ -96,6 +153,16 @@ class JdbcCheckoutRepository {
 			.param("ip", c.ipAddress())
 			.param("agent", c.userAgent())
 			.update();
+	}
+
+	/** Links the acceptance of the purchase to its subscription (of the same id); how many rows it completed. */
+	int complete(String purchaseId) {
+		return jdbc.sql(COMPLETE).param("purchase", purchaseId).update();
+	}
+
+	/** Marks the PENDING acceptance of a purchase that made nothing ABANDONED. */
+	int abandon(String purchaseId) {
+		return jdbc.sql(ABANDON).param("purchase", purchaseId).update();
 	}
 
 	List<Consent> ofAccount(String accountId) {

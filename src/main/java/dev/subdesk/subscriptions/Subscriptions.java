@@ -31,9 +31,10 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The subscription lifecycle. Purchases record the payment attempt, charge the first term outside any
- * transaction (the gateway is never called while rows are locked), then record the subscription, its charge and
- * its ORDER_CONFIRMATION together; a purchase that is never recorded gets its money back (Billing's sweep).
+ * The subscription lifecycle. Purchases record the payment attempt and the buyer's acceptance of the disclosure,
+ * charge the first term outside any transaction (the gateway is never called while rows are locked), then record the
+ * subscription, its consent, its charge and its ORDER_CONFIRMATION together; a purchase that is never recorded gets
+ * its money back (Billing's sweep) and its acceptance is kept marked as selling nothing.
  */
 @Service
 public class Subscriptions {
@@ -96,11 +97,13 @@ public class Subscriptions {
 		String id = Ids.next("sub");
 		ConsentRequest consent = request.consent();
 		// the consent's disclosure is held from the check on, so that a second purchase with it is refused before
-		// anything is charged
+		// anything is charged, and the acceptance (how, when, from where, the text's hash) is committed with the hold,
+		// before the gateway is asked for the money: a crash or a failed record after the charge loses no evidence
 		Checked checked = tx.execute(status -> {
 			Checked c = check(request, clock.instant());
 			if (consent != null) {
 				consents.claim(consent, id);
+				consents.accept(consent, id, c.account().id(), c.at());
 			}
 			return c;
 		});
@@ -300,7 +303,8 @@ public class Subscriptions {
 				createdAt, 0, null);
 		String orderNumber = insertWithUniqueOrderNumber(subscription);
 		if (request.consent() != null) {
-			consents.record(id, account.id(), request.consent(), createdAt);
+			// the acceptance committed before the charge, at termsAt (this createdAt), becomes the sale's record
+			consents.complete(id);
 		}
 		if (storeEnd == null) {
 			// the change its first renewal charges, as its disclosure (checked again above, at termsAt) stated it and

@@ -255,7 +255,7 @@ class CheckoutPageController {
 			throw new SubdeskException(WebErrorCode.ACCOUNT_CLOSED, "This account is closed");
 		}
 		Locale language = PageFormats.pageLocale(locale);
-		Disclosure d = disclosures.disclose(account.id(), plan.code(), null, language);
+		Disclosure d = disclosures.shown(account.id(), plan.code(), null, language);
 		model.addAttribute("plan", plan);
 		model.addAttribute("planName", catalog.name(plan.code(), language));
 		model.addAttribute("disclosure", d);

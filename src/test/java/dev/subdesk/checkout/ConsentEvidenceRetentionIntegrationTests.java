@@ -120,4 +120,43 @@ class ConsentEvidenceRetentionIntegrationTests extends ApiIntegrationTest {
 		assertThat(retention.purge()).as("nothing left to erase").isZero();
 		assertKept(live, "still running");
 	}
+
+	/** A declined purchase's acceptance (ABANDONED), given {@code consentedAt}; returns its disclosure. */
+	private String attempt(Instant consentedAt, String status) {
+		String account = fixtures.account("US", "CA");
+		String declinedCard = fixtures.card(account, "tok_chargeDeclined");
+		String disclosure = fixtures.disclosure(account, "antivirus-annual", null);
+		Api.Response declined = api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-annual",
+				"paymentMethodId", declinedCard, "consent",
+				Map.of("disclosureId", disclosure, "method", "CHECKBOX", "ipAddress", IP, "userAgent", AGENT)));
+		assertThat(declined.status()).as(declined.toString()).isEqualTo(402);
+		jdbc.sql("UPDATE consents SET accepted_at = :at, status = :status WHERE disclosure_id = :d")
+			.param("at", Timestamp.from(consentedAt))
+			.param("status", status)
+			.param("d", disclosure)
+			.update();
+		return disclosure;
+	}
+
+	private String[] attemptEvidence(String disclosure) {
+		return jdbc.sql("SELECT ip_address, user_agent FROM consents WHERE disclosure_id = :d")
+			.param("d", disclosure)
+			.query((rs, n) -> new String[] { rs.getString(1), rs.getString(2) })
+			.single();
+	}
+
+	@Test
+	void anAttemptThatSoldNothingKeepsItsEvidenceThreeYearsSinceItsAcceptanceAndOneUnderWayKeepsIt() {
+		String young = attempt(yearsAgo(3).plusSeconds(DAY), "ABANDONED");
+		String old = attempt(yearsAgo(3).minusSeconds(DAY), "ABANDONED");
+		String underWay = attempt(yearsAgo(4), "PENDING");
+
+		assertThat(retention.purge()).isGreaterThanOrEqualTo(1);
+
+		assertThat(attemptEvidence(young)).as("3 years less a day after the acceptance").containsExactly(IP, AGENT);
+		assertThat(attemptEvidence(old)).as("3 years and a day after the acceptance, no contract")
+			.containsExactly(null, null);
+		assertThat(attemptEvidence(underWay)).as("a purchase still under way").containsExactly(IP, AGENT);
+		jdbc.sql("UPDATE consents SET status = 'ABANDONED' WHERE disclosure_id = :d").param("d", underWay).update();
+	}
 }

@@ -218,4 +218,24 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		assertThat(api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0).path("text").asString())
 			.isEqualTo(termsShown(body));
 	}
+
+	@Test
+	void viewingTheCheckoutPageAgainShowsTheSameDisclosureAndStoresNoNewOne(
+			@org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+		String account = accountIn("US", "TX");
+		PortalSession browser = new PortalSession(port).signIn(api, account);
+		String first = disclosureId(browser.get("/checkout/vpn-annual").body());
+		String again = disclosureId(browser.get("/checkout/vpn-annual").body());
+		String other = disclosureId(browser.get("/checkout/antivirus-annual").body());
+
+		assertThat(again).as("a reload shows the disclosure still valid").isEqualTo(first);
+		assertThat(other).as("another plan has its own").isNotEqualTo(first);
+		assertThat(jdbc.sql("SELECT count(*) FROM disclosures WHERE account_id = :a").param("a", account)
+			.query(Long.class).single()).as("one row per plan, not per view").isEqualTo(2);
+
+		PortalSession.Page bought = browser.post("/checkout/vpn-annual", Map.of("disclosureId", first, "card", "tok_visa"));
+		assertThat(bought.location()).contains("/checkout/thanks/");
+		assertThat(disclosureId(browser.get("/checkout/vpn-annual").body()))
+			.as("one that backs a sale is never shown for another").isNotEqualTo(first);
+	}
 }
