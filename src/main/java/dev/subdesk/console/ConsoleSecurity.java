@@ -7,6 +7,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationSuccessHandler;
 
@@ -34,14 +36,25 @@ class ConsoleSecurity {
 	static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'none'; style-src 'self'; "
 			+ "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+	/**
+	 * The sign-in's check of a username and password, at the cost of one password check whatever the answer: an
+	 * unknown username costs a check of a dummy hash, and Spring Security (7) checks the password of a locked or
+	 * disabled account too before it refuses it (the same refusal whatever the password), so the time of the answer
+	 * does not tell which usernames exist ({@code ConsoleSignInCostTests}).
+	 */
+	static DaoAuthenticationProvider provider(UserDetailsService users, PasswordEncoder passwords) {
+		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+		provider.setPasswordEncoder(passwords);
+		return provider;
+	}
+
 	@Bean
 	@Order(1)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleStaff signIn, StaffAccounts staff)
 			throws Exception {
-		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(signIn);
+		DaoAuthenticationProvider provider = provider(signIn, staff.passwordEncoder());
 		SimpleUrlAuthenticationSuccessHandler toConsole = new SimpleUrlAuthenticationSuccessHandler("/console");
 		toConsole.setAlwaysUseDefaultTargetUrl(true);
-		provider.setPasswordEncoder(staff.passwordEncoder());
 		return http.securityMatcher("/console/**")
 			.authenticationManager(new ProviderManager(provider))
 			.authorizeHttpRequests(requests -> requests
