@@ -43,7 +43,8 @@ class ScheduledJobsConfiguration {
 	/**
 	 * Ends the jobs when the context closes, before anything they use is closed: in the phase of Spring's executors,
 	 * after the web server has stopped taking requests (the audit sealer still seals what they wrote) and after
-	 * {@code StoreLookups} was told to ask no more (its run in hand then gives back what it did not get to, and ends).
+	 * {@code StoreLookups} was told to ask no more (its run in hand then gives back what it did not get to, and ends)
+	 * and the {@code RenewalEngine} to claim no other batch (its run in hand records the batch it holds, and ends).
 	 * A stop of the context that is not its close (a pause) leaves the scheduler as Spring pauses it; its destruction
 	 * afterwards finds nothing left to wait for.
 	 */

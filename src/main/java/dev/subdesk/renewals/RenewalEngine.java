@@ -40,7 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * claim is not charged and then given back, it is not charged (R-US-3).
  */
 @Service
-public class RenewalEngine implements org.springframework.beans.factory.DisposableBean {
+public class RenewalEngine implements org.springframework.context.SmartLifecycle,
+		org.springframework.beans.factory.DisposableBean {
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RenewalEngine.class);
 
@@ -274,13 +275,43 @@ public class RenewalEngine implements org.springframework.beans.factory.Disposab
 		}
 	}
 
-	/** Set when the server stops: a worker finishes the batch it has claimed and claims no other. */
+	/**
+	 * Set as soon as the node begins to stop ({@link #stop}): a worker finishes the batch it has claimed and claims no
+	 * other.
+	 */
 	private volatile boolean stopping;
 
+	private volatile boolean running;
+
+	@Override
+	public void start() {
+		stopping = false;
+		running = true;
+	}
+
 	/**
-	 * Stops the workers as a deployment stops the server: each finishes the batch in hand (its charges are recorded,
-	 * not left PENDING for the sweep to give back and charge again) and claims no other, for up to 30 seconds; only
-	 * then are they interrupted.
+	 * The node begins to stop (its context closing, or paused): a renewal run under way claims no other batch; each
+	 * worker finishes the batch in hand (its charges sent, answered and recorded, not left PENDING for the sweep to give
+	 * back and charge again) and returns, while the scheduler's stop waits for the run
+	 * (dev.subdesk.ScheduledJobsConfiguration, {@code SUBDESK_SCHEDULER_STOP_WAIT}). Before, the run learnt of the stop
+	 * only when this bean was destroyed, after that whole wait: a big run kept claiming batches through it, and was
+	 * then interrupted. What is left stays due for the next run, on any node.
+	 */
+	@Override
+	public void stop() {
+		stopping = true;
+		running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	/**
+	 * Ends the workers once the context is closing (a run was already told to claim no other batch by {@link #stop}):
+	 * a run started outside the scheduler (a test-clock advance) finishes its batch in hand, for up to 30 seconds;
+	 * only then are its workers interrupted.
 	 */
 	@Override
 	public void destroy() {

@@ -1,0 +1,107 @@
+package dev.subdesk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.GatewayHold;
+import dev.subdesk.testing.MigrationDatabase;
+import dev.subdesk.testing.RenewalSeeder;
+import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * A node stopped during a big renewal run: the run claims no other batch once the stop begins (not only once its
+ * workers are destroyed, after the scheduler's whole stop wait), and the batch in hand is charged and recorded
+ * completely before the database closes. A server of its own on a database of its own (the stop closes it), one
+ * renewal worker, batches of five; the sandbox gateway's ledger write of the first batch is held until the stop has
+ * begun ({@link GatewayHold}).
+ */
+class RenewalRunStopIntegrationTests {
+
+	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
+
+	private static final int DUE = 60;
+
+	private static final int BATCH = 5;
+
+	@TempDir
+	Path dataDir;
+
+	@AfterAll
+	static void stopDatabase() throws Exception {
+		POSTGRES.close();
+	}
+
+	@Test
+	void aStopDuringARenewalRunRecordsTheBatchInHandAndClaimsNoOther() throws Exception {
+		String url = POSTGRES.newDatabase("renewal_stop_");
+		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
+		JdbcClient jdbc = JdbcClient.create(database);
+		ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
+				"--server.port=0", "--subdesk.db-url=" + url, "--subdesk.db-user=postgres",
+				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true", "--subdesk.mode=demo",
+				"--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
+				"--subdesk.data-dir=" + dataDir, "--logging.level.root=WARN",
+				"--subdesk.renewals.workers=1", "--subdesk.renewals.batch-size=" + BATCH,
+				// the renewal run is the scheduler's, as on a node in production
+				"--subdesk.jobs.initial-delay=PT1S", "--subdesk.jobs.interval=PT1S");
+		Thread closing = new Thread(app::close, "closing-the-context");
+		try (GatewayHold hold = new GatewayHold(jdbc, database, "renewal_stop_hold", 7_342_001L, "renewal_sub_S")) {
+			String prefix = RenewalSeeder.seed(database, DUE, app.getBean(Clock.class).instant().minus(Duration.ofHours(1)));
+			hold.awaitHeld("the first batch's charges held at the gateway");
+
+			closing.start();
+			await("the close waits for the scheduler's job in hand").atMost(Duration.ofSeconds(60))
+				.until(() -> !closing.isAlive() || waitsForAnExecutor(closing));
+			assertThat(closing.isAlive()).as("the close waits for the renewal run").isTrue();
+			hold.release();
+			closing.join(Duration.ofSeconds(90));
+			assertThat(closing.isAlive()).as("the close is over once the batch in hand is recorded").isFalse();
+
+			assertThat(count(jdbc, "SELECT count(*) FROM purchase_attempts WHERE subscription_id LIKE :p", prefix))
+				.as("attempts recorded: the batch in hand only, no batch claimed after the stop began")
+				.isEqualTo(BATCH);
+			assertThat(count(jdbc, "SELECT count(*) FROM purchase_attempts WHERE subscription_id LIKE :p "
+					+ "AND status <> 'COMPLETED'", prefix))
+				.as("attempts of the batch in hand left claimed but unrecorded")
+				.isZero();
+			assertThat(count(jdbc, "SELECT count(*) FROM charges WHERE subscription_id LIKE :p AND status = 'SUCCEEDED'",
+					prefix))
+				.as("the batch in hand's charges recorded")
+				.isEqualTo(BATCH);
+			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p AND period_index = 1", prefix))
+				.as("the batch in hand's subscriptions moved on to their next period")
+				.isEqualTo(BATCH);
+			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p AND period_index = 0", prefix))
+				.as("the rest left due for the next run, on any node")
+				.isEqualTo(DUE - BATCH);
+		}
+		finally {
+			if (closing.isAlive() || app.isActive()) {
+				closing.join(Duration.ofSeconds(90));
+				app.close();
+			}
+		}
+	}
+
+	private static long count(JdbcClient jdbc, String sql, String prefix) {
+		return jdbc.sql(sql).param("p", prefix + "%").query(Long.class).single();
+	}
+
+	private static boolean waitsForAnExecutor(Thread thread) {
+		return Arrays.stream(thread.getStackTrace())
+			.anyMatch(frame -> frame.getClassName().endsWith("ExecutorConfigurationSupport")
+					&& frame.getMethodName().equals("awaitTerminationIfNecessary"));
+	}
+}
