@@ -107,6 +107,40 @@ class ScheduledJobsIntegrationTests {
 		assertThat(pool.isClosed()).isTrue();
 	}
 
+	@Test
+	@Order(3)
+	void aJobThatOverrunsTheStopWaitIsInterruptedAndTheCloseGoesOn(@TempDir Path ownDataDir) throws Exception {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(SubdeskApplication.class, HeldJob.class)
+			.run("--server.port=0", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.data-dir=" + ownDataDir,
+					"--subdesk.clock.test-clock=true", "--logging.level.root=WARN", "--subdesk.jobs.initial-delay=PT1H",
+					"--subdesk.catalog.refresh-interval=PT1H", "--subdesk.demo.production-mark-check=PT1H",
+					"--subdesk.entitlements.kek-reseal-initial-delay=PT1H",
+					// SUBDESK_SCHEDULER_STOP_WAIT
+					"--spring.task.scheduling.shutdown.await-termination-period=PT2S");
+		CountDownLatch release = HeldJob.reset();
+		try {
+			assertThat(HeldJob.started.await(30, TimeUnit.SECONDS)).as("the held job started").isTrue();
+			HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+
+			// the job is never released: it ignores the stop, as a job stuck on a call that never answers
+			long start = System.nanoTime();
+			Thread closing = new Thread(context::close, "closing-the-context");
+			closing.start();
+			await("the job in hand interrupted").atMost(Duration.ofSeconds(30)).until(() -> HeldJob.interrupted);
+			Duration untilInterrupted = Duration.ofNanos(System.nanoTime() - start);
+			closing.join(Duration.ofSeconds(60));
+
+			assertThat(untilInterrupted).as("interrupted once the stop wait (2 s) is over, not before")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+			assertThat(closing.isAlive()).as("the close goes on past the job that overran the wait").isFalse();
+			assertThat(pool.isClosed()).as("the database pool closed").isTrue();
+		}
+		finally {
+			release.countDown();
+			context.close();
+		}
+	}
+
 	private static boolean waitsForAnExecutor(Thread thread) {
 		return Arrays.stream(thread.getStackTrace())
 			.anyMatch(frame -> frame.getClassName().endsWith("ExecutorConfigurationSupport")
