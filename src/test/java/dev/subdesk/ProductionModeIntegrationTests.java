@@ -656,9 +656,32 @@ class ProductionModeIntegrationTests {
 		Map<String, String> config = production();
 		config.put("subdesk.renewals.workers", "10");
 		config.put("subdesk.db-pool-size", "20");
+		// the renewal run's 2 × 10 + 2, one for each of the scheduler's 7 other threads, one for requests
 		assertThatThrownBy(() -> start(config).close())
 			.hasStackTraceContaining("SUBDESK_RENEWALS_WORKERS is 10")
-			.hasStackTraceContaining("SUBDESK_DB_POOL_SIZE (20) must be at least 22");
+			.hasStackTraceContaining("SUBDESK_DB_POOL_SIZE (20) must be at least 30");
+	}
+
+	@Test
+	void moreSchedulerThreadsThanThePoolCanServeBesideTheRenewalWorkersAreRefused() {
+		Map<String, String> config = production();
+		config.put("spring.task.scheduling.pool.size", "16"); // SUBDESK_SCHEDULER_THREADS
+		config.put("subdesk.db-pool-size", "20");
+		// the renewal run's 2 × 3 + 2 with the default workers, one for each of the 15 other threads, one for requests
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining("SUBDESK_SCHEDULER_THREADS is 16")
+			.hasStackTraceContaining("the background jobs can hold 23 database connections")
+			.hasStackTraceContaining("SUBDESK_DB_POOL_SIZE (20) must be at least 24")
+			.hasStackTraceContaining("lower the workers or the scheduler's threads");
+	}
+
+	@Test
+	void aPoolThatTheDefaultJobsCouldTakeWholeIsRefused() {
+		Map<String, String> config = production();
+		config.put("subdesk.db-pool-size", "15");
+		assertThatThrownBy(() -> start(config).close())
+			.hasStackTraceContaining("SUBDESK_RENEWALS_WORKERS is 3 and SUBDESK_SCHEDULER_THREADS is 8")
+			.hasStackTraceContaining("SUBDESK_DB_POOL_SIZE (15) must be at least 16");
 	}
 
 	@Test

@@ -74,14 +74,9 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 			@Value("${subdesk.renewals.batch-size:1000}") int batchSize,
 			@Value("${subdesk.renewals.send-chunk:50}") int sendChunk,
 			Jurisdictions jurisdictions, SubscriptionPriceChanges priceChanges,
-			@Value("${subdesk.db-pool-size:20}") int poolSize) {
-		// a worker holds a connection for its claims while it records with another; the rest serve requests
-		if (2 * Math.max(1, workerCount) + 2 > poolSize) {
-			throw new IllegalStateException("SUBDESK_RENEWALS_WORKERS is " + workerCount + ": each renewal worker needs "
-					+ "two database connections while it runs, and requests need some too, so SUBDESK_DB_POOL_SIZE ("
-					+ poolSize + ") must be at least " + (2 * Math.max(1, workerCount) + 2)
-					+ ". Raise the pool or lower the workers.");
-		}
+			@Value("${subdesk.db-pool-size:20}") int poolSize,
+			@Value("${spring.task.scheduling.pool.size:1}") int schedulerThreads) {
+		requirePoolForTheJobs(workerCount, schedulerThreads, poolSize);
 		this.priceChanges = priceChanges;
 		// the rule table names the notice by its type, notices.NoticeType.UPCOMING_CHARGE
 		this.preBillingNotice = jurisdictions.noticeActive(ScheduledNotice.UPCOMING_CHARGE);
@@ -104,6 +99,27 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 		Gauge.builder("subdesk.renewals.lag.seconds", lagSeconds, AtomicLong::get)
 			.description("How late the oldest due renewal attempt is")
 			.register(meters);
+	}
+
+	/**
+	 * Refuses a pool of database connections that the background jobs alone can take whole: the renewal run holds two
+	 * for each worker (its claims on one while it records with another) and two more (the billing sweep's), and each
+	 * other thread of the scheduler ({@code SUBDESK_SCHEDULER_THREADS}, the run holding one) may run a job holding one;
+	 * at least one is left for requests. With the defaults (3 workers, 8 threads) the jobs can hold 15, so the pool
+	 * must have at least 16; it has 20.
+	 */
+	static void requirePoolForTheJobs(int workerCount, int schedulerThreads, int poolSize) {
+		int workers = Math.max(1, workerCount);
+		int threads = Math.max(1, schedulerThreads);
+		int jobs = 2 * workers + 2 + (threads - 1);
+		if (jobs + 1 > poolSize) {
+			throw new IllegalStateException("SUBDESK_RENEWALS_WORKERS is " + workerCount
+					+ " and SUBDESK_SCHEDULER_THREADS is " + schedulerThreads + ": the background jobs can hold " + jobs
+					+ " database connections at once (the renewal run two for each worker and two more, each of the "
+					+ "scheduler's " + (threads - 1) + " other threads one), and requests need at least one, so "
+					+ "SUBDESK_DB_POOL_SIZE (" + poolSize + ") must be at least " + (jobs + 1)
+					+ ". Raise the pool, or lower the workers or the scheduler's threads.");
+		}
 	}
 
 	public RenewalTimings timings() {
