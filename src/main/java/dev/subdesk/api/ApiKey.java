@@ -28,6 +28,9 @@ class ApiKey {
 	/** The request attribute that carries the fingerprint of the key that authenticated the request. */
 	static final String FINGERPRINT = ApiKey.class.getName() + ".fingerprint";
 
+	/** The length below which a configured key is warned about, as the metrics token's minimum. */
+	static final int MIN_LENGTH = 24;
+
 	private final byte[] expectedDigest;
 	private final String fingerprint;
 
@@ -50,6 +53,10 @@ class ApiKey {
 					 API key: {}
 					 Use it as:  Authorization: Bearer <key>
 					=====================================================================""", key);
+		}
+		else if (!demoMode && key.length() < MIN_LENGTH) {
+			log.warn("SUBDESK_API_KEY has {} characters: use a random secret of at least {} (it opens the whole API)",
+					key.length(), MIN_LENGTH);
 		}
 		this.expectedDigest = sha256(key);
 		this.fingerprint = HexFormat.of().formatHex(expectedDigest);
