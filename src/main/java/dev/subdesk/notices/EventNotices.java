@@ -11,6 +11,7 @@ import dev.subdesk.cancellation.Withdrawal;
 import dev.subdesk.cancellation.WithdrawalReceived;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.events.RecordedEvent;
+import dev.subdesk.intake.ConfirmationAddressesExpired;
 import dev.subdesk.intake.PublicCancellationReceived;
 import dev.subdesk.intake.PublicRequestUnmatched;
 import dev.subdesk.intake.SignInCodeIssued;
@@ -263,6 +264,17 @@ class EventNotices {
 	@EventListener
 	void on(UnmatchedRequestsExpired expired) {
 		notices.eraseUnaddressed(expired.receivedBefore());
+	}
+
+	/**
+	 * The confirmations sent under an account to an address that was neither the owner's nor typed as theirs lose that
+	 * address when their request's does, after 90 days ({@link Notices#eraseConfirmationRecipient}).
+	 */
+	@EventListener
+	void on(ConfirmationAddressesExpired expired) {
+		for (ConfirmationAddressesExpired.Confirmation c : expired.confirmations()) {
+			notices.eraseConfirmationRecipient(c.accountId(), c.confirmationNumber(), c.address());
+		}
 	}
 
 	/**

@@ -46,7 +46,10 @@ public class Notices {
 		.map(t -> "'" + t.name() + "'")
 		.collect(java.util.stream.Collectors.joining(", "));
 
-	/** The address of a notice of no account once erased. */
+	/**
+	 * The address of a notice of no account once erased, and of a public cancellation's confirmation to an address
+	 * neither the owner's nor typed as theirs once its request's 90 days are over ({@link #eraseConfirmationRecipient}).
+	 */
 	static final String UNADDRESSED_TOMBSTONE = "erased@invalid";
 
 	/** A notice's full text: its own body and the footer it was sent with. */
@@ -573,6 +576,35 @@ public class Notices {
 			.param("before", Timestamp.from(before)).update();
 		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "', body = NULL WHERE " + unaddressed)
 			.param("before", Timestamp.from(before)).update();
+	}
+
+	/**
+	 * Erases the address typed for the confirmation of a public cancellation request filed under an account, once that
+	 * request's 90 days are over and the address was neither the email typed with it nor the account's own
+	 * ({@code intake.PublicRequestRetention}): the recipient of the CANCELLATION_REQUEST_RECEIVED notices stored under
+	 * that account for that confirmation number (their related id) whose recipient is that address by the rule of
+	 * addresses ({@link dev.subdesk.shared.EmailAddresses#SQL_KEY}) becomes {@code erased@invalid}. The notice is
+	 * identified by its relation to the request, not by time: each request's confirmation is stored in the request's
+	 * transaction with the confirmation number of the cancellation it confirms and the address typed for it. Several
+	 * notices match only when the owner sent the form again for the same cancellation, with the same address, within
+	 * minutes ({@code PublicCancellations.REPEAT_WINDOW}): those go together, the younger ones by at most that much
+	 * early. The body stays, as the closure's erasure of typed recipients leaves it ({@link #eraseTypedRecipient}): it
+	 * repeats nothing typed and is the owner's record of their cancellation. One still queued keeps its content in the
+	 * outbox until it is sent or fails for good, as {@link #erase} does.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	void eraseConfirmationRecipient(String accountId, String confirmationNumber, String address) {
+		String confirmation = """
+				n.account_id = :account AND n.type = 'CANCELLATION_REQUEST_RECEIVED' AND n.related_id = :number
+				AND %s = %s AND n.recipient <> '%s'""".formatted(dev.subdesk.shared.EmailAddresses.sqlKey("n.recipient"),
+				dev.subdesk.shared.EmailAddresses.sqlKey(":address"), UNADDRESSED_TOMBSTONE);
+		jdbc.sql("""
+				UPDATE notice_outbox o SET recipient = n.recipient, subject = n.subject, body = n.body || coalesce(f.text, '')
+				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
+				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + confirmation)
+			.param("account", accountId).param("number", confirmationNumber).param("address", address).update();
+		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "' WHERE " + confirmation)
+			.param("account", accountId).param("number", confirmationNumber).param("address", address).update();
 	}
 
 	static Notice map(ResultSet rs, int row) throws SQLException {

@@ -140,6 +140,103 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 			.param("account", victim.account()).query(Long.class).single()).as("the cases themselves stay").isEqualTo(3);
 	}
 
+	/**
+	 * Typing the account's email proves nothing: whoever knows it and an order number (both in the customer's mail)
+	 * can have the owner's contract cancelled with the confirmation sent to any address. That address is not the
+	 * owner's, so it is erased after 90 days like a stranger's, from the request and from the confirmation notice
+	 * filed under the owner's account; the rest of the owner's request (name, reason, their email) stays.
+	 */
+	@Test
+	void aThirdPartyConfirmationAddressOfTheOwnersRequestIsErasedAfterNinetyDaysFromTheRequestAndItsNotice() {
+		Customer owner = customerWith("antivirus-annual");
+		String third = Fixtures.uniqueEmail();
+		String request = sendOwnersRequest(owner, "Third.Party+" + third);
+
+		assertThat(confirmation(request)).isEqualTo("Third.Party+" + third);
+		assertThat(confirmationRecipients(owner.account())).containsExactly("Third.Party+" + third);
+
+		retention.erase(clock.instant().plus(Duration.ofDays(91)));
+
+		Map<String, Object> row = requestRow(request);
+		assertThat(row.get("confirmation_email")).as("the third party's address, after 90 days")
+			.isEqualTo("erased@invalid");
+		assertThat(row.get("email")).as("the owner's email typed").isEqualTo(owner.email());
+		assertThat(row.get("name")).as("the owner's name typed").isEqualTo("Owner " + owner.account());
+		assertThat(row.get("reason")).as("the owner's reason").isEqualTo("Moving abroad " + owner.account());
+		assertThat(row.get("confirmation_number")).as("the request itself").isNotNull();
+		assertThat(confirmationRecipients(owner.account())).as("the confirmation notice's recipient")
+			.containsExactly("erased@invalid");
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM notices WHERE strpos(lower(recipient), lower(:third)) > 0""")
+			.param("third", third).query(Long.class).single()).as("no notice keeps the address").isZero();
+		assertThat(api.get("/accounts/" + owner.account() + "/notices?limit=50").json().path("data").values()
+			.stream().filter(n -> n.path("type").asString().equals("CANCELLATION_REQUEST_RECEIVED"))
+			.map(n -> n.path("subject").asString()).toList()).as("the notice stays in the owner's list").hasSize(1);
+	}
+
+	/**
+	 * The owner's own address as the confirmation's (in another letter case), or the address the account has now, is
+	 * the owner's: kept until the account closes.
+	 */
+	@Test
+	void theOwnersOwnConfirmationAddressIsKeptAfterNinetyDays(@Autowired dev.subdesk.accounts.Accounts accounts) {
+		Customer owner = customerWith("antivirus-annual");
+		String own = sendOwnersRequest(owner, owner.email().toUpperCase(java.util.Locale.ROOT));
+		Customer moving = customerWith("antivirus-annual");
+		String next = "Next." + Fixtures.uniqueEmail();
+		String toNext = sendOwnersRequest(moving, next);
+		accounts.changeEmail(moving.account(), next.toLowerCase(java.util.Locale.ROOT));
+
+		retention.erase(clock.instant().plus(Duration.ofDays(91)));
+
+		assertThat(confirmation(own)).as("the owner's own address").isEqualTo(owner.email().toUpperCase(java.util.Locale.ROOT));
+		assertThat(confirmationRecipients(owner.account())).containsExactly(owner.email().toUpperCase(java.util.Locale.ROOT));
+		assertThat(confirmation(toNext)).as("the address the account has now").isEqualTo(next);
+		assertThat(confirmationRecipients(moving.account())).containsExactly(next);
+	}
+
+	@Test
+	void aThirdPartyConfirmationAddressIsKeptWithinNinetyDays() {
+		Customer owner = customerWith("antivirus-annual");
+		String third = Fixtures.uniqueEmail();
+		String request = sendOwnersRequest(owner, third);
+
+		retention.erase(clock.instant().plus(Duration.ofDays(89)));
+
+		assertThat(confirmation(request)).isEqualTo(third);
+		assertThat(confirmationRecipients(owner.account())).containsExactly(third);
+	}
+
+	/** The public form sent with the owner's email about their contract, confirmation to {@code confirmationEmail}. */
+	private String sendOwnersRequest(Customer owner, String confirmationEmail) {
+		PortalSession cancelling = new PortalSession(port);
+		cancelling.get("/cancel");
+		PortalSession.Page sent = cancelling.post("/cancel", Map.of("kind", "EXTRAORDINARY", "name",
+				"Owner " + owner.account(), "email", owner.email(), "orderNumber", owner.orderNumber(), "timing",
+				"EARLIEST", "confirmationEmail", confirmationEmail, "reason", "Moving abroad " + owner.account()));
+		assertThat(sent.status()).as(sent.body()).isEqualTo(302);
+		assertThat(sent.location()).contains("/cancel/received/");
+		String id = sent.location().substring(sent.location().lastIndexOf('/') + 1);
+		assertThat(requestRow(id).get("confirmation_number")).as("the form cancelled the owner's contract").isNotNull();
+		return id;
+	}
+
+	private Map<String, Object> requestRow(String id) {
+		return jdbc.sql("""
+				SELECT name, email, confirmation_email, reason, confirmation_number, owners
+				FROM public_cancellation_requests WHERE id = :id""").param("id", id).query().singleRow();
+	}
+
+	private String confirmation(String id) {
+		return (String) requestRow(id).get("confirmation_email");
+	}
+
+	private List<String> confirmationRecipients(String account) {
+		return jdbc.sql("""
+				SELECT recipient FROM notices WHERE account_id = :account AND type = 'CANCELLATION_REQUEST_RECEIVED'""")
+			.param("account", account).query(String.class).list();
+	}
+
 	private long caseTraces(String account, String email) {
 		return jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :account AND strpos(lower(detail), lower(:email)) > 0")
 			.param("account", account).param("email", email).query(Long.class).single();
