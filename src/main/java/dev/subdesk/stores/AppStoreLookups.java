@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * {@link AppStoreServerApi}) about a purchase whose notice did not come, verifies the signed transaction and renewal
  * info of its answer as a notification's ({@link AppStoreNotifications#transaction}: the chain, the app, the
  * environment), and applies the notification the status stands for ({@link AppStoreNotifications#noticeOf},
- * {@link AppStoreNotifications#changeOf}) through {@link StoreSync}, recorded as a {@link StoreLookups#LOOKUP}.
+ * {@link AppStoreNotifications#changeOf}) through {@link StoreSync}, recorded as a {@link StoreLookups#LOOKUP}; an
+ * answer whose ids cannot be kept ({@link StoreReport#unusable}) is not applied, as one that does not verify.
  * Asked only when the API's key is configured ({@link #asked}).
  */
 @Component
@@ -59,7 +60,9 @@ class AppStoreLookups {
 						|| statuses.environment() != null
 								&& !statuses.environment().equals(notifications.configuredEnvironment())) {
 					throw new AppStoreServerApi.Unavailable("the answer is for app %s in %s, not the configured one"
-						.formatted(statuses.bundleId(), statuses.environment()), null);
+						.formatted(StoreFields.quoted(statuses.bundleId() == null ? "-" : statuses.bundleId()),
+								StoreFields.quoted(statuses.environment() == null ? "-" : statuses.environment())),
+						null);
 				}
 				// an answer without the purchase says nothing of it (not that Apple does not know it): no answer
 				return Optional.of(statuses.of(originalTransactionId)
@@ -89,10 +92,18 @@ class AppStoreLookups {
 			AppStoreNotifications.Notice notice = AppStoreNotifications.noticeOf(last.status(), transaction, renewal);
 			StoreChange change = AppStoreNotifications.changeOf(notice.type(), notice.subtype(), signedAt, transaction,
 					renewal);
-			StoreOutcome outcome = sync.apply(new StoreReport(Channel.APP_STORE, "lookup-" + UUID.randomUUID(),
-					StoreLookups.LOOKUP, statusName(last.status()), signedAt, originalTransactionId,
-					text(transaction.get("productId")), text(transaction.get("appAccountToken")), change,
-					AppStoreNotifications.refundedAt(notice.type(), signedAt, transaction)));
+			StoreReport report = new StoreReport(Channel.APP_STORE, "lookup-" + UUID.randomUUID(), StoreLookups.LOOKUP,
+					statusName(last.status()), signedAt, originalTransactionId, text(transaction.get("productId")),
+					text(transaction.get("appAccountToken")), change,
+					AppStoreNotifications.refundedAt(notice.type(), signedAt, transaction));
+			Optional<String> unusable = report.unusable();
+			if (unusable.isPresent()) {
+				// signed by Apple, and still no id to keep: not applied, asked again at the next interval
+				log.warn("The App Store's answer about purchase {} could not be applied: its signed transaction cannot "
+						+ "be kept ({}); asked again later", originalTransactionId, unusable.get());
+				return StoreLookups.Asked.NOT_APPLIED;
+			}
+			StoreOutcome outcome = sync.apply(report);
 			log.info("App Store purchase {} looked up ({}): {}", originalTransactionId, statusName(last.status()),
 					outcome.outcome());
 			return StoreLookups.Asked.APPLIED;

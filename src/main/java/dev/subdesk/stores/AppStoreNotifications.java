@@ -12,7 +12,8 @@ import org.springframework.stereotype.Service;
 /**
  * App Store Server Notifications V2: verifies the {@code signedPayload} and the signed transaction and renewal info in
  * it ({@link AppleSignedData}), reads what the notification type does ({@link #changeOf}) and applies it once
- * ({@link StoreSync}). A bad signature or chain is {@code 401} and changes nothing.
+ * ({@link StoreSync}). A bad signature or chain is {@code 401} and changes nothing; a signed one whose ids Subdesk
+ * cannot keep ({@link StoreReport#unusable}) is {@code 400} and changes nothing.
  */
 @Service
 public class AppStoreNotifications {
@@ -50,10 +51,15 @@ public class AppStoreNotifications {
 			throw SubdeskException.invalid("signedPayload", "has no signedDate");
 		}
 		StoreChange change = changeOf(type, subtype, signedAt, transaction, renewal);
-		return sync.apply(new StoreReport(Channel.APP_STORE,
+		StoreReport report = new StoreReport(Channel.APP_STORE,
 				required(string(payload.get("notificationUUID")), "notificationUUID"), type, subtype, signedAt,
 				string(transaction.get("originalTransactionId")), string(transaction.get("productId")),
-				string(transaction.get("appAccountToken")), change, refundedAt(type, signedAt, transaction)));
+				string(transaction.get("appAccountToken")), change, refundedAt(type, signedAt, transaction));
+		// signed by Apple, but every app's data is signed alike: its ids are checked as any store's are
+		report.unusable().ifPresent(why -> {
+			throw SubdeskException.invalid("signedPayload", why + "; nothing was changed");
+		});
+		return sync.apply(report);
 	}
 
 	/**

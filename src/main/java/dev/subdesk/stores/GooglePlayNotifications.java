@@ -1,6 +1,5 @@
 package dev.subdesk.stores;
 
-import dev.subdesk.shared.StorableText;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
@@ -32,10 +31,10 @@ public class GooglePlayNotifications {
 	static final int SUBSCRIPTION_REVOKED = 12;
 
 	/** The longest {@code messageId} kept: Pub/Sub's are strings of about 16 digits. */
-	static final int MESSAGE_ID_LIMIT = 200;
+	static final int MESSAGE_ID_LIMIT = StoreFields.ID_LIMIT;
 
 	/** The longest purchase token asked about and kept: Google's are a few hundred characters at most. */
-	static final int PURCHASE_TOKEN_LIMIT = 800;
+	static final int PURCHASE_TOKEN_LIMIT = StoreFields.PURCHASE_TOKEN_LIMIT;
 
 	private final GooglePushTokens tokens;
 	private static final Logger log = LoggerFactory.getLogger(GooglePlayNotifications.class);
@@ -84,7 +83,7 @@ public class GooglePlayNotifications {
 		if (messageId.isBlank() || data.isBlank()) {
 			throw SubdeskException.invalid("message", "needs data and messageId");
 		}
-		if (!identifier(messageId, MESSAGE_ID_LIMIT)) {
+		if (!StoreFields.identifier(messageId, MESSAGE_ID_LIMIT)) {
 			throw SubdeskException.invalid("message.messageId", "must be 1 to %d characters, without control characters"
 				.formatted(MESSAGE_ID_LIMIT));
 		}
@@ -115,15 +114,15 @@ public class GooglePlayNotifications {
 		JsonNode subscription = notification.path("subscriptionNotification");
 		if (!subscription.isObject()) {
 			// a test notification, or one about one-time products or voided purchases: recorded only
-			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, kindOf(notification), null, at, null,
-					null, null, new StoreChange.Nothing("TEST"), null));
+			return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, kindOf(notification), null, at,
+					null, null, null, new StoreChange.Nothing("TEST"), null)));
 		}
 		int type = subscription.path("notificationType").asInt(0);
 		String token = subscription.path("purchaseToken").asString("");
 		if (token.isBlank()) {
 			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
 		}
-		if (!identifier(token, PURCHASE_TOKEN_LIMIT)) {
+		if (!StoreFields.identifier(token, PURCHASE_TOKEN_LIMIT)) {
 			throw SubdeskException.invalid("message.data", ("subscriptionNotification.purchaseToken must be 1 to %d "
 					+ "characters, without control characters").formatted(PURCHASE_TOKEN_LIMIT));
 		}
@@ -141,14 +140,31 @@ public class GooglePlayNotifications {
 					"Google Play could not be asked for the purchase's state now; nothing was changed (Pub/Sub pushes it again)");
 		}
 		if (purchase.isEmpty()) {
-			return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null, readAt,
-					null, null, null, new StoreChange.Nothing("UNKNOWN"), null));
+			return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, null,
+					readAt, null, null, null, new StoreChange.Nothing("UNKNOWN"), null)));
 		}
 		PlaySubscriptionsApi.PlaySubscription p = purchase.get();
 		StoreChange change = changeOf(type, p, at);
 		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
-		return sync.apply(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type, p.subscriptionState(),
-				readAt, token, p.productId(), p.obfuscatedExternalAccountId(), change, refunded ? at : null, read));
+		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
+				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(), change,
+				refunded ? at : null, read)));
+	}
+
+	/**
+	 * The report, if what it says can be kept ({@link StoreReport#unusable}), else {@code 400}: the push's own parts
+	 * are checked above, so what is left is Google's answer about the purchase (its {@code productId}, its
+	 * {@code subscriptionState}), read with the push's {@code message.data}. Nothing is recorded: Pub/Sub pushes the
+	 * message again, and once Google answers what can be kept, it applies.
+	 */
+	private static StoreReport usable(StoreReport report) {
+		report.unusable().ifPresent(why -> {
+			log.warn("Google Play notification {} not applied: Google's answer about its purchase cannot be kept ({})",
+					report.notificationId(), why);
+			throw SubdeskException.invalid("message.data", "Google Play's answer about its purchase cannot be kept: "
+					+ why + "; nothing was changed");
+		});
+		return report;
 	}
 
 	/**
@@ -173,16 +189,6 @@ public class GooglePlayNotifications {
 					p.expiryTime().isAfter(at) ? at : p.expiryTime(), "EXPIRED");
 			default -> new StoreChange.Nothing(p.subscriptionState());
 		};
-	}
-
-	/**
-	 * Whether {@code id} (a Pub/Sub message id, a purchase token) can be kept as it is: {@code 1..limit} characters
-	 * (within PostgreSQL's limit for an index entry, 2704 bytes, at 3 bytes a character), none a control character
-	 * (U+0000 cannot be stored; the others have no place in an id and would garble the log), no unpaired surrogate.
-	 */
-	static boolean identifier(String id, int limit) {
-		return !id.isEmpty() && id.length() <= limit && StorableText.storable(id)
-				&& id.chars().noneMatch(Character::isISOControl);
 	}
 
 	/**

@@ -414,10 +414,18 @@ class StoreLookups implements SmartLifecycle {
 		PlaySubscriptionsApi.PlaySubscription p = answer.get();
 		// the answer carries no time it was read at: it is dated when asked, and ordered by its read's number against
 		// a push's read, which is numbered alike (a push read just before it and applied after it is stale)
+		StoreReport report = new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(), LOOKUP,
+				p.subscriptionState(), asked, c.purchaseId(), p.productId(), p.obfuscatedExternalAccountId(),
+				GooglePlayNotifications.changeOf(0, p, asked), null, read);
+		Optional<String> unusable = report.unusable();
+		if (unusable.isPresent()) {
+			// nothing of it is kept: asked again at the next interval, as after an answer that could not be applied
+			log.warn("Google Play's answer about purchase {} could not be applied: it cannot be kept ({}); asked again "
+					+ "later", c.purchaseId(), unusable.get());
+			return Asked.NOT_APPLIED;
+		}
 		try {
-			StoreOutcome outcome = sync.apply(new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(),
-					LOOKUP, p.subscriptionState(), asked, c.purchaseId(), p.productId(),
-					p.obfuscatedExternalAccountId(), GooglePlayNotifications.changeOf(0, p, asked), null, read));
+			StoreOutcome outcome = sync.apply(report);
 			log.info("Google Play purchase {} looked up ({}): {}", c.purchaseId(), p.subscriptionState(),
 					outcome.outcome());
 			return Asked.APPLIED;

@@ -2,6 +2,7 @@ package dev.subdesk.stores;
 
 import dev.subdesk.subscriptions.Channel;
 import java.time.Instant;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * (App Store original transaction id, Google Play purchase token), the product, the account token the app set, and
  * what it does. {@code read} is the number of the read at the store it reports ({@link StoreSync#numberRead}), for a
  * Google Play push or lookup, which read the purchase's state themselves: it orders them instead of the time
- * ({@link StoreSync}); null for a report the store signed (the App Store's).
+ * ({@link StoreSync}); null for a report the store signed (the App Store's). What it says is kept only when
+ * {@link #unusable} finds nothing: whoever reads a report from the store checks it first, signed or not.
  */
 record StoreReport(Channel store, String notificationId, String type, @Nullable String subtype, Instant signedAt,
 		@Nullable String purchaseId, @Nullable String productId, @Nullable String accountToken, StoreChange change,
@@ -27,5 +29,39 @@ record StoreReport(Channel store, String notificationId, String type, @Nullable 
 	StoreReport withChange(StoreChange other) {
 		return new StoreReport(store, notificationId, type, subtype, signedAt, purchaseId, productId, accountToken, other,
 				refundedAt, read);
+	}
+
+	/**
+	 * Why what the report says cannot be kept ({@link StoreFields}), naming the store's field; empty when it can. Its
+	 * ids ({@code notificationUUID} or {@code messageId}, {@code originalTransactionId} or {@code purchaseToken}) are
+	 * identifiers, its product a product id, its type and subtype (a Google Play purchase's
+	 * {@code subscriptionState}) names. The account token is not checked: it is the app's text, matched only as one
+	 * of our UUIDs.
+	 */
+	Optional<String> unusable() {
+		boolean apple = store == Channel.APP_STORE;
+		if (!StoreFields.identifier(notificationId, StoreFields.ID_LIMIT)) {
+			return why(apple ? "notificationUUID" : "messageId", "an id of 1 to %d characters, without control characters"
+				.formatted(StoreFields.ID_LIMIT));
+		}
+		if (!StoreFields.name(type)) {
+			return why("notificationType", "a name of letters, digits, '_', '.' or '-'");
+		}
+		if (subtype != null && !StoreFields.name(subtype)) {
+			return why(apple ? "subtype" : "subscriptionState", "a name of letters, digits, '_', '.' or '-'");
+		}
+		int limit = apple ? StoreFields.ID_LIMIT : StoreFields.PURCHASE_TOKEN_LIMIT;
+		if (purchaseId != null && !StoreFields.identifier(purchaseId, limit)) {
+			return why(apple ? "originalTransactionId" : "purchaseToken",
+					"an id of 1 to %d characters, without control characters".formatted(limit));
+		}
+		if (productId != null && !StoreFields.productId(productId)) {
+			return why("productId", "a product id: 1 to 200 letters, digits, '_', '.' or '-'");
+		}
+		return Optional.empty();
+	}
+
+	private static Optional<String> why(String field, String rule) {
+		return Optional.of(field + " is not " + rule);
 	}
 }

@@ -3,6 +3,7 @@ package dev.subdesk.stores;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.shared.StorableText;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -109,8 +110,15 @@ class StoreSync {
 		return jdbc.sql("SELECT nextval('store_reads')").query(Long.class).single();
 	}
 
+	/**
+	 * Applies a report whose ids can be kept ({@link StoreReport#unusable}: whoever reads it from the store checks it
+	 * first, and answers the store as its path does); one that cannot is refused here too, before anything is written.
+	 */
 	@Transactional
 	public StoreOutcome apply(StoreReport report) {
+		report.unusable().ifPresent(why -> {
+			throw new IllegalArgumentException("A store report that cannot be kept: " + why);
+		});
 		Instant now = clock.instant();
 		boolean first = jdbc.sql("""
 				INSERT INTO store_notifications (store, notification_id, type, subtype, signed_at, purchase_id, outcome,
@@ -172,8 +180,9 @@ class StoreSync {
 		String planCode = properties.planFor(productId);
 		StoreOutcome outcome;
 		if (accountId == null) {
+			// the token is the app's text, whatever it set: quoted as it can be stored
 			outcome = unmatched(report, purchase, null, "no account has the token the app set (%s)"
-				.formatted(report.accountToken() == null ? "none" : report.accountToken()));
+				.formatted(report.accountToken() == null ? "none" : StorableText.excerpt(report.accountToken(), 100)));
 		}
 		else if (accounts.get(accountId).closed() && !billsALiveSubscription(purchase)) {
 			// a closed account gets no new subscription; one the store still bills follows the store to its end

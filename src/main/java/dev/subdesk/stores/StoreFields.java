@@ -1,0 +1,61 @@
+package dev.subdesk.stores;
+
+import dev.subdesk.shared.StorableText;
+import java.util.regex.Pattern;
+
+/**
+ * The rules for the values a store sends that Subdesk keeps (its notifications, the answers of its APIs), signed or
+ * not: each is an identifier or a name of the store, so one that is not (U+0000, which PostgreSQL cannot store; an
+ * unpaired surrogate; a control character; absurd lengths) is refused, never cleaned into another id. Only the
+ * account token the vendor's app set is the app's own text: it is matched only as one of our UUIDs, and quoted as
+ * {@link StorableText#excerpt} where a case shows it.
+ */
+final class StoreFields {
+
+	/** The longest notification id, App Store transaction id and Pub/Sub message id kept. */
+	static final int ID_LIMIT = 200;
+
+	/** The longest purchase token asked about and kept: Google's are a few hundred characters at most. */
+	static final int PURCHASE_TOKEN_LIMIT = 800;
+
+	/**
+	 * A product id: the App Store allows letters, digits, {@code _} and {@code .}; Google Play lower-case letters,
+	 * digits, {@code _} and {@code .}; {@code -} too, for a plan code used as the product id. Both are far shorter.
+	 */
+	private static final Pattern PRODUCT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
+	/**
+	 * A notification type or subtype, or a state, as the stores name them ({@code DID_RENEW},
+	 * {@code SUBSCRIPTION_STATE_ACTIVE}): kept as they come, a name the code does not know included.
+	 */
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
+
+	private StoreFields() {
+	}
+
+	/**
+	 * Whether {@code id} (a notification or message id, a transaction id, a purchase token) can be kept as it is:
+	 * {@code 1..limit} characters (within PostgreSQL's limit for an index entry, 2704 bytes, at 3 bytes a character),
+	 * none a control character (U+0000 cannot be stored; the others have no place in an id and would garble the
+	 * log), no unpaired surrogate.
+	 */
+	static boolean identifier(String id, int limit) {
+		return !id.isEmpty() && id.length() <= limit && StorableText.storable(id)
+				&& id.chars().noneMatch(Character::isISOControl);
+	}
+
+	/** Whether {@code id} is a product id ({@link #PRODUCT_ID}). */
+	static boolean productId(String id) {
+		return PRODUCT_ID.matcher(id).matches();
+	}
+
+	/** Whether {@code name} is a notification type, subtype or state as the stores name them ({@link #NAME}). */
+	static boolean name(String name) {
+		return NAME.matcher(name).matches();
+	}
+
+	/** {@code value} as a log line may quote it: one line, at most 100 characters. */
+	static String quoted(String value) {
+		return StorableText.excerpt(value, 100);
+	}
+}
