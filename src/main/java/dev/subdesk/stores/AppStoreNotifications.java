@@ -194,9 +194,20 @@ public class AppStoreNotifications {
 		return value instanceof Number n ? n.longValue() : null;
 	}
 
-	/** App Store dates are milliseconds since the epoch. */
+	/** The first millisecond of the year 10000: no App Store date is that late, and PostgreSQL's end is not far. */
+	static final long LATEST_MILLIS = 253_402_300_800_000L;
+
+	/**
+	 * App Store dates are milliseconds since the epoch; one before 1970 or after the year 9999 is none Apple gives,
+	 * and PostgreSQL has no timestamp for much of what a long can say: {@code 400}, signed or not (a lookup's answer
+	 * is then not applied).
+	 */
 	static @Nullable Instant instant(@Nullable Object value) {
 		Long millis = number(value);
+		if (millis != null && (millis < 0 || millis >= LATEST_MILLIS)) {
+			throw SubdeskException.invalid("signedPayload",
+					"a date is not milliseconds since 1970 before the year 10000; nothing was changed");
+		}
 		return millis == null ? null : Instant.ofEpochMilli(millis);
 	}
 

@@ -153,6 +153,24 @@ class AppStoreUnstorableFieldsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aSignedDateNoTimestampCanHoldIs400AndNothingIsRecorded() {
+		AppStorePurchase p = purchase();
+		for (long millis : new long[] { Long.MAX_VALUE, 9_000_000_000_000_000L, -1 }) {
+			String uuid = UUID.randomUUID().toString();
+			Map<String, Object> signedLate = p.notification("SUBSCRIBED", "INITIAL_BUY", now, uuid, p.transaction());
+			signedLate.put("signedDate", millis);
+			assertRefused(post(p, signedLate));
+			Map<String, Object> transaction = p.transaction();
+			transaction.put("expiresDate", millis);
+			assertRefused(post(p, p.notification("SUBSCRIBED", "INITIAL_BUY", now, uuid, transaction)));
+			assertThat(recorded(uuid)).isZero();
+		}
+		assertThat(purchasesKept(p.originalTransactionId())).isZero();
+		assertThat(subscriptionsOf(p.account)).isZero();
+		assertThat(p.notify("SUBSCRIBED", "INITIAL_BUY", now)).isEqualTo("APPLIED");
+	}
+
+	@Test
 	void anAccountTokenThatCannotBeStoredOpensACaseQuotingItAsItCanBe() {
 		AppStorePurchase p = purchase();
 		Map<String, Object> transaction = p.transaction();
