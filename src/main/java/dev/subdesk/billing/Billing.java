@@ -117,6 +117,23 @@ public class Billing {
 			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
 		this.events = events;
 		this.meters = meters;
+		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declinedRefundsNow,
+				java.util.concurrent.atomic.AtomicLong::get)
+			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
+					+ "at this node's last sweep: open, asked again every run, they need a person")
+			.tag("kind", "refund")
+			.register(meters);
+		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declinedReversalsNow,
+				java.util.concurrent.atomic.AtomicLong::get)
+			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
+					+ "at this node's last sweep: open, asked again every run, they need a person")
+			.tag("kind", "reversal")
+			.register(meters);
+		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.failed", failedNow,
+				java.util.concurrent.atomic.AtomicLong::get)
+			.description("Pending money records whose reconciliation threw at this node's last sweep (an adapter's bug, "
+					+ "a database error): left for the next run")
+			.register(meters);
 		this.tx = new TransactionTemplate(txManager);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
@@ -157,8 +174,18 @@ public class Billing {
 			.param("currency", amount.currency())
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
+		@Nullable RuntimeException thrown = null;
 		for (int attempt = 1; attempt <= PURCHASE_ATTEMPTS; attempt++) {
-			PaymentResult result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
+			PaymentResult result;
+			try {
+				result = gateway.charge(method.gatewayToken(), amount, gatewayKey);
+			}
+			catch (RuntimeException e) {
+				// the adapter failed (its bug, an answer it could not read): the charge may or may not have happened,
+				// as with no answer. Asked again with the same key; the attempt stays PENDING for the sweep.
+				thrown = e;
+				result = new PaymentResult.Unknown(e.getClass().getName());
+			}
 			crash.reached("purchase");
 			switch (result) {
 				case PaymentResult.Succeeded s -> {
@@ -175,6 +202,10 @@ public class Billing {
 		}
 		// No answer: the customer is told nothing was charged; if the gateway took the money after all, the sweep
 		// gives it back.
+		if (thrown != null) {
+			log.warn("The gateway's adapter threw on purchase {} ({}: {}); answered as no answer, the sweep settles it",
+					gatewayKey, thrown.getClass().getName(), thrown.getMessage());
+		}
 		return new PaymentOutcome.Unavailable();
 	}
 
@@ -201,14 +232,42 @@ public class Billing {
 		reverseAttempt(method.gatewayToken(), amount, gatewayKey);
 	}
 
+	/**
+	 * Gives back the money of an attempt marked REVERSING, for a request that could not record it: whatever the gateway
+	 * answers (or its adapter throws), the attempt stays REVERSING unless the money went back, and the sweep repeats it.
+	 */
 	private boolean reverseAttempt(String token, Money amount, String gatewayKey) {
 		requireNoTransaction();
-		if (gateway.refund(token, amount, "reverse_" + gatewayKey) instanceof PaymentResult.Succeeded) {
-			settleAttempt(gatewayKey, "REVERSING", "REVERSED");
-			return true;
+		PaymentResult result;
+		try {
+			result = reverse(token, amount, gatewayKey);
 		}
-		log.warn("The reversal of purchase {} got no answer from the gateway; the sweep repeats it", gatewayKey);
+		catch (RuntimeException e) {
+			log.warn("The reversal of purchase {} failed in the gateway's adapter ({}: {}); the sweep repeats it",
+					gatewayKey, e.getClass().getName(), e.getMessage());
+			return false;
+		}
+		switch (result) {
+			case PaymentResult.Succeeded s -> {
+				return true;
+			}
+			case PaymentResult.Declined d -> log.warn("The gateway declined the reversal of purchase {} ({}); it stays "
+					+ "REVERSING, and the sweep asks again and counts it (subdesk.reconciliation.declined)", gatewayKey,
+					d.code());
+			case PaymentResult.Unknown u ->
+				log.warn("The reversal of purchase {} got no answer from the gateway; the sweep repeats it", gatewayKey);
+		}
 		return false;
+	}
+
+	/** Asks the gateway to give back an attempt's money, and marks it REVERSED when it did; the gateway's answer. */
+	private PaymentResult reverse(String token, Money amount, String gatewayKey) {
+		requireNoTransaction();
+		PaymentResult result = gateway.refund(token, amount, "reverse_" + gatewayKey);
+		if (result instanceof PaymentResult.Succeeded) {
+			settleAttempt(gatewayKey, "REVERSING", "REVERSED");
+		}
+		return result;
 	}
 
 	/**
@@ -999,17 +1058,6 @@ public class Billing {
 		return refund;
 	}
 
-	/**
-	 * Asks the gateway to pay back each PENDING refund (its id is the idempotency key, so asking twice never pays
-	 * twice) and marks each one it paid SUCCEEDED. A refund the gateway did not answer stays PENDING for the
-	 * sweep. Runs outside any transaction. Returns how many were settled.
-	 */
-	public int settleRefunds(Collection<String> refundIds) {
-		requireNoTransaction();
-		return settlePending(refundIds.stream().map(this::pendingRefund).flatMap(Optional::stream).toList(), List.of())
-			.size();
-	}
-
 	/** A refund still PENDING, with the gateway token of the card it goes back to. */
 	private Optional<PendingRefund> pendingRefund(String id) {
 		return jdbc.sql("""
@@ -1022,9 +1070,11 @@ public class Billing {
 	}
 
 	/**
-	 * {@link #settleRefunds} of refunds known to be PENDING (read, or recorded by a transaction that has just
-	 * committed: paying one that something else settled meanwhile pays nothing twice, the gateway's key and
-	 * {@link #markRefunded} see to that): the refunds it settled, by id, as they now stand.
+	 * Asks the gateway to pay back each refund known to be PENDING (recorded by a transaction that has just committed;
+	 * its id is the idempotency key, so asking twice never pays twice, and paying one that something else settled
+	 * meanwhile pays nothing twice: the gateway's key and {@link #markRefunded} see to that) and marks each one it paid
+	 * SUCCEEDED; one the gateway did not answer or declined stays PENDING for the sweep. Runs outside any transaction.
+	 * The refunds it settled, by id, as they now stand.
 	 */
 	private Map<String, Refund> settlePending(List<PendingRefund> refunds, List<Consumer<Map<String, Refund>>> withLast) {
 		requireNoTransaction();
@@ -1054,22 +1104,33 @@ public class Billing {
 		if (token == null) {
 			return Optional.empty(); // no card to pay it back to (as the read finds no such PENDING refund)
 		}
-		// as for a purchase: asked again at once with the same key while the gateway gives no answer, up to five
-		// times (the key never lets it pay twice), so that a passing glitch does not leave the refund to the sweep
-		PaymentResult result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), id);
-		for (int attempt = 2; attempt <= PURCHASE_ATTEMPTS && result instanceof PaymentResult.Unknown; attempt++) {
-			result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), id);
-		}
-		crash.reached("refund");
+		PaymentResult result = askRefund(refund, token);
 		if (result instanceof PaymentResult.Succeeded) {
 			// only the status changes: the rest of the row is as read above
 			Refund paid = refund.succeeded();
 			return markRefunded(id, inItsTransaction == null ? null : () -> inItsTransaction.accept(paid))
 					? Optional.of(paid) : Optional.empty();
 		}
+		if (result instanceof PaymentResult.Declined d) {
+			log.warn("The gateway declined refund {} ({}); it stays PENDING, and the sweep asks again and counts it "
+					+ "(subdesk.reconciliation.declined)", id, d.code());
+			return Optional.empty();
+		}
 		log.warn("Refund {} got no answer from the gateway in {} attempts ({}); the sweep finishes it", id,
 				PURCHASE_ATTEMPTS, result);
 		return Optional.empty();
+	}
+
+	/** Asks the gateway to pay a refund back: its answer. */
+	private PaymentResult askRefund(Refund refund, String token) {
+		// as for a purchase: asked again at once with the same key while the gateway gives no answer, up to five
+		// times (the key never lets it pay twice), so that a passing glitch does not leave the refund to the sweep
+		PaymentResult result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), refund.id());
+		for (int attempt = 2; attempt <= PURCHASE_ATTEMPTS && result instanceof PaymentResult.Unknown; attempt++) {
+			result = gateway.refund(token, Money.of(refund.amount(), refund.currency()), refund.id());
+		}
+		crash.reached("refund");
+		return result;
 	}
 
 	private record PendingRefund(Refund refund, @Nullable String token) {
@@ -1168,10 +1229,60 @@ public class Billing {
 			.increment(paid.amount());
 	}
 
-	/** What one sweep of pending money records did. */
+	/**
+	 * What one sweep of pending money records did. {@code refundsDeclined}, {@code reversalsDeclined}: records whose
+	 * refund or reversal the gateway declined (they stay open and are asked again); {@code failed}: records whose
+	 * reconciliation threw (an adapter's bug, a database error), left for the next run.
+	 */
 	public record Reconciliation(int refundsSettled, int refundsLeftPending, int purchasesReversed,
-			int purchasesVoided) {
+			int purchasesVoided, int refundsDeclined, int reversalsDeclined, int failed) {
 	}
+
+	/** What one sweep meets besides its settlements: records that failed, refunds and reversals declined. */
+	private final class Sweep {
+
+		int failed;
+		final java.util.Set<String> declinedRefunds = new java.util.HashSet<>();
+		final java.util.Set<String> declinedReversals = new java.util.HashSet<>();
+
+		/**
+		 * A record whose reconciliation threw: logged with its id and the exception's class and message (no stack: an
+		 * adapter's bug would log one every run), and left for the next run; the sweep goes on with the next record.
+		 */
+		void failed(String what, String id, RuntimeException e) {
+			failed++;
+			log.warn("The sweep could not reconcile {} {} ({}: {}); it goes on and tries it again next run", what, id,
+					e.getClass().getName(), e.getMessage());
+		}
+
+		void declined(String what, String id, String code, java.util.Set<String> into) {
+			into.add(id);
+			Instant now = clock.instant();
+			Instant last = declineWarned.get(id);
+			if (last == null || !now.isBefore(last.plus(Duration.ofDays(1)))) {
+				declineWarned.put(id, now);
+				log.warn("The gateway declines the {} {} ({}); it stays open and is asked again every run: it needs a "
+						+ "person (warned once a day; subdesk.reconciliation.declined counts them)", what, id, code);
+			}
+		}
+
+		/** Publishes this run's counts and forgets the warnings of records no longer declined. */
+		void done() {
+			declinedRefundsNow.set(declinedRefunds.size());
+			declinedReversalsNow.set(declinedReversals.size());
+			failedNow.set(failed);
+			declineWarned.keySet().removeIf(id -> !declinedRefunds.contains(id) && !declinedReversals.contains(id));
+		}
+	}
+
+	/** When each record the gateway declines was last logged (at most once a day each). */
+	private final Map<String, Instant> declineWarned = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private final java.util.concurrent.atomic.AtomicLong declinedRefundsNow = new java.util.concurrent.atomic.AtomicLong();
+
+	private final java.util.concurrent.atomic.AtomicLong declinedReversalsNow = new java.util.concurrent.atomic.AtomicLong();
+
+	private final java.util.concurrent.atomic.AtomicLong failedNow = new java.util.concurrent.atomic.AtomicLong();
 
 	/**
 	 * The sweep of DESIGN invariant 11: reconciles the records left pending (older than the grace period, so as
@@ -1180,8 +1291,12 @@ public class Billing {
 	 * (the server died after the gateway call, or the gateway answered too late) created no subscription and the
 	 * customer was told nothing was charged, or got no answer: money the ledger shows taken is given back
 	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). A renewal attempt whose subscription a
-	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}). Runs outside any
-	 * transaction.
+	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}). Each record is
+	 * reconciled on its own: one whose gateway call or settlement throws is logged and left for the next run, and the
+	 * sweep goes on with the next (the records are read oldest first: one that always failed would otherwise hold back
+	 * every later one, run after run). A refund or reversal the gateway declines stays open and is asked again every
+	 * run; it is logged once a day and counted in {@code subdesk.reconciliation.declined}, for a person to act on.
+	 * Runs outside any transaction.
 	 */
 	public Reconciliation reconcilePending() {
 		requireNoTransaction();
@@ -1189,11 +1304,16 @@ public class Billing {
 		List<String> refunds = jdbc.sql("""
 				SELECT id FROM refunds WHERE status = 'PENDING' AND created_at < :before ORDER BY created_at LIMIT 1000
 				""").param("before", before).query(String.class).list();
+		Sweep sweep = new Sweep();
 		int settled = 0;
 		for (String id : refunds) {
-			if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent() ? markRefunded(id)
-					: settleRefunds(List.of(id)) > 0) {
-				settled++;
+			try {
+				if (sweepRefund(id, sweep)) {
+					settled++;
+				}
+			}
+			catch (RuntimeException e) {
+				sweep.failed("refund", id, e);
 			}
 		}
 		int reversed = 0;
@@ -1208,36 +1328,43 @@ public class Billing {
 			.list();
 		try (@Nullable RenewalClaims claims = attempts.stream().anyMatch(a -> a.status().equals("PENDING")) ? renewalClaims() : null) {
 			for (OpenAttempt attempt : attempts) {
-				if (attempt.status().equals("PENDING")) {
-					// a renewal run that still holds the attempt's subscription may not have sent it yet, however old
-					// its record: what the ledger says now is no judgement of it, and the run records the outcome
-					if (!java.util.Objects.requireNonNull(claims).tryHold(attempt.subscriptionId())) {
-						continue;
-					}
-					try {
-						Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
-						if (ledger.isEmpty()) {
-							voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
+				try {
+					if (attempt.status().equals("PENDING")) {
+						// a renewal run that still holds the attempt's subscription may not have sent it yet, however
+						// old its record: what the ledger says now is no judgement of it, and the run records the outcome
+						if (!java.util.Objects.requireNonNull(claims).tryHold(attempt.subscriptionId())) {
 							continue;
 						}
-						if (ledger.get() instanceof PaymentResult.Declined) {
-							settleStaleAttempt(attempt.key(), "DECLINED", before);
-							continue;
+						try {
+							Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+							if (ledger.isEmpty()) {
+								voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
+								continue;
+							}
+							if (ledger.get() instanceof PaymentResult.Declined) {
+								settleStaleAttempt(attempt.key(), "DECLINED", before);
+								continue;
+							}
+							if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
+								continue; // completed by its request meanwhile, or a renewal took it up again
+							}
 						}
-						if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
-							continue; // completed by its request meanwhile, or a renewal took it up again
+						finally {
+							claims.release(attempt.subscriptionId());
 						}
 					}
-					finally {
-						claims.release(attempt.subscriptionId());
-					}
+					reversed += sweepReversal(attempt, sweep) ? 1 : 0;
 				}
-				reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
+				catch (RuntimeException e) {
+					sweep.failed("purchase attempt", attempt.key(), e);
+				}
 			}
 		}
 		List<OpenAttempt> recentlyVoided = recentlyVoided();
-		reversed += recheckVoided(recentlyVoided);
-		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided);
+		reversed += recheckVoided(recentlyVoided, sweep);
+		sweep.done();
+		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided,
+				sweep.declinedRefunds.size(), sweep.declinedReversals.size(), sweep.failed);
 		if (!refunds.isEmpty() || !attempts.isEmpty() || !recentlyVoided.isEmpty()) {
 			log.info("Pending money records reconciled with the gateway: {}", done);
 		}
@@ -1269,39 +1396,76 @@ public class Billing {
 	 * records what it took); a purchase that gets the gateway's answer itself records its charge
 	 * ({@link #recordSuccessfulCharge}) unless this sweep marked the key for reversal first. Returns how many went back.
 	 */
-	private int recheckVoided(List<OpenAttempt> voids) {
+	private int recheckVoided(List<OpenAttempt> voids, Sweep sweep) {
 		if (voids.isEmpty()) {
 			return 0;
 		}
 		int reversed = 0;
 		try (RenewalClaims claims = renewalClaims()) {
 			for (OpenAttempt attempt : voids) {
-				if (!claims.tryHold(attempt.subscriptionId())) {
-					continue;
-				}
 				try {
-					Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
-					if (ledger.isEmpty()) {
-						recheckLater(attempt.key());
+					if (!claims.tryHold(attempt.subscriptionId())) {
 						continue;
 					}
-					if (ledger.get() instanceof PaymentResult.Declined) {
-						settleAttempt(attempt.key(), "VOID", "DECLINED");
-						continue;
+					try {
+						Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+						if (ledger.isEmpty()) {
+							recheckLater(attempt.key());
+							continue;
+						}
+						if (ledger.get() instanceof PaymentResult.Declined) {
+							settleAttempt(attempt.key(), "VOID", "DECLINED");
+							continue;
+						}
+						if (!settleAttempt(attempt.key(), "VOID", "REVERSING")) {
+							continue; // recorded by its request or taken up again by a renewal meanwhile
+						}
 					}
-					if (!settleAttempt(attempt.key(), "VOID", "REVERSING")) {
-						continue; // recorded by its request or taken up again by a renewal meanwhile
+					finally {
+						claims.release(attempt.subscriptionId());
 					}
+					log.warn("Purchase attempt {} was voided, and the gateway took its payment later; giving it back",
+							attempt.key());
+					reversed += sweepReversal(attempt, sweep) ? 1 : 0;
 				}
-				finally {
-					claims.release(attempt.subscriptionId());
+				catch (RuntimeException e) {
+					sweep.failed("voided purchase attempt", attempt.key(), e);
 				}
-				log.warn("Purchase attempt {} was voided, and the gateway took its payment later; giving it back",
-						attempt.key());
-				reversed += reverseAttempt(attempt.token(), attempt.amount(), attempt.key()) ? 1 : 0;
 			}
 		}
 		return reversed;
+	}
+
+	/**
+	 * The sweep's settlement of one PENDING refund: marked SUCCEEDED when the ledger holds it paid, else asked again
+	 * with its key. Whether it is SUCCEEDED now by this call; a decline is noted in {@code sweep}.
+	 */
+	private boolean sweepRefund(String id, Sweep sweep) {
+		if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent()) {
+			return markRefunded(id);
+		}
+		Optional<PendingRefund> pending = pendingRefund(id);
+		String token = pending.map(PendingRefund::token).orElse(null);
+		if (token == null) {
+			return false; // settled meanwhile, or no card to pay it back to
+		}
+		PaymentResult result = askRefund(pending.get().refund(), token);
+		if (result instanceof PaymentResult.Succeeded) {
+			return markRefunded(id);
+		}
+		if (result instanceof PaymentResult.Declined d) {
+			sweep.declined("refund", id, d.code(), sweep.declinedRefunds);
+		}
+		return false;
+	}
+
+	/** The sweep's reversal of an attempt it holds REVERSING: whether the money went back; a decline is noted. */
+	private boolean sweepReversal(OpenAttempt attempt, Sweep sweep) {
+		PaymentResult result = reverse(attempt.token(), attempt.amount(), attempt.key());
+		if (result instanceof PaymentResult.Declined d) {
+			sweep.declined("reversal of purchase", attempt.key(), d.code(), sweep.declinedReversals);
+		}
+		return result instanceof PaymentResult.Succeeded;
 	}
 
 	/**

@@ -1,0 +1,237 @@
+package dev.subdesk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.subdesk.billing.Billing;
+import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.shared.Money;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.DelegatingGateway;
+import dev.subdesk.testing.ProblemAssertions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * DESIGN invariant 11 when the gateway's adapter misbehaves: an exception from one record's gateway call does not end
+ * the sweep of pending money records (each record is reconciled on its own), a refund or reversal the gateway
+ * declines is shown to operations rather than asked again in silence, and a purchase whose charge call throws is
+ * answered {@code 503 PAYMENT_GATEWAY_UNAVAILABLE} with its attempt left to the sweep.
+ */
+@Import(GatewayFaultsIntegrationTests.FaultyGateway.class)
+class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
+
+	@Autowired
+	FaultyGateway gateway;
+
+	@Autowired
+	Billing billing;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	MeterRegistry meters;
+
+	/** The sandbox, with faults a test switches on: calls that throw, refunds unanswered or declined. */
+	@Primary
+	static final class FaultyGateway extends DelegatingGateway {
+
+		/** Keys whose look-up throws (an adapter's bug, a reference the gateway's client cannot parse). */
+		final Set<String> lookupThrows = ConcurrentHashMap.newKeySet();
+
+		/** Keys whose refund the gateway declines. */
+		final Set<String> refundDeclined = ConcurrentHashMap.newKeySet();
+
+		/** Refunds get no answer while set. */
+		final AtomicBoolean refundsUnanswered = new AtomicBoolean();
+
+		/** A purchase's charge call throws while set. */
+		final AtomicBoolean purchaseChargeThrows = new AtomicBoolean();
+
+		@Override
+		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
+			if (idempotencyKey.startsWith("purchase_") && purchaseChargeThrows.get()) {
+				throw new IllegalStateException("the adapter failed to read the gateway's answer");
+			}
+			return super.charge(token, amount, idempotencyKey);
+		}
+
+		@Override
+		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
+			if (refundDeclined.contains(idempotencyKey)) {
+				return new PaymentResult.Declined("refund_not_allowed");
+			}
+			if (refundsUnanswered.get()) {
+				return new PaymentResult.Unknown("time-out");
+			}
+			return super.refund(token, amount, idempotencyKey);
+		}
+
+		@Override
+		public Optional<PaymentResult> lookup(String idempotencyKey) {
+			if (lookupThrows.contains(idempotencyKey)) {
+				throw new IllegalStateException("the adapter failed to read the gateway's ledger");
+			}
+			return super.lookup(idempotencyKey);
+		}
+	}
+
+	@AfterEach
+	void gatewayWorksAgain() {
+		gateway.lookupThrows.clear();
+		gateway.refundDeclined.clear();
+		gateway.refundsUnanswered.set(false);
+		gateway.purchaseChargeThrows.set(false);
+	}
+
+	@Test
+	void aRecordWhoseGatewayCallThrowsDoesNotHoldBackTheRecordsAfterIt() {
+		String olderRefund = pendingRefund(Duration.ofMinutes(10));
+		String newerRefund = pendingRefund(Duration.ofMinutes(5));
+		String olderAttempt = stalePurchaseAttempt(Duration.ofMinutes(10));
+		String newerAttempt = stalePurchaseAttempt(Duration.ofMinutes(5));
+		gateway.lookupThrows.add(olderRefund);
+		gateway.lookupThrows.add(olderAttempt);
+
+		Throwable thrown = catchThrowable(billing::reconcilePending);
+
+		assertThat(refundStatus(newerRefund)).as("the refund after the failing one is paid back").isEqualTo("SUCCEEDED");
+		assertThat(attemptStatus(newerAttempt)).as("the attempt after the failing one is settled").isEqualTo("VOID");
+		assertThat(refundStatus(olderRefund)).isEqualTo("PENDING");
+		assertThat(attemptStatus(olderAttempt)).isEqualTo("PENDING");
+		assertThat(thrown).as("the sweep goes on past a failing record").isNull();
+		assertThat(gauge("subdesk.reconciliation.failed", null)).as("the records that failed, for operations")
+			.isGreaterThanOrEqualTo(2);
+
+		// once the adapter works again, the next run finishes them
+		gateway.lookupThrows.clear();
+		Billing.Reconciliation next = billing.reconcilePending();
+		assertThat(refundStatus(olderRefund)).isEqualTo("SUCCEEDED");
+		assertThat(attemptStatus(olderAttempt)).isEqualTo("VOID");
+		assertThat(next.failed()).isZero();
+	}
+
+	@Test
+	void aRefundOrReversalTheGatewayDeclinesStaysOpenAndIsCountedForOperations() {
+		String refund = pendingRefund(Duration.ofMinutes(5));
+		gateway.refundDeclined.add(refund);
+		String attempt = stalePurchaseAttempt(Duration.ofMinutes(5));
+		assertThat(gateway.charge("tok_visa", Money.of(5999, "USD"), attempt))
+			.as("the gateway took the unrecorded purchase").isInstanceOf(PaymentResult.Succeeded.class);
+		gateway.refundDeclined.add("reverse_" + attempt);
+
+		Billing.Reconciliation done = billing.reconcilePending();
+
+		assertThat(refundStatus(refund)).as("never marked paid").isEqualTo("PENDING");
+		assertThat(attemptStatus(attempt)).as("still to be given back").isEqualTo("REVERSING");
+		assertThat(done.refundsDeclined()).isGreaterThanOrEqualTo(1);
+		assertThat(done.reversalsDeclined()).isGreaterThanOrEqualTo(1);
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isGreaterThanOrEqualTo(1);
+		assertThat(gauge("subdesk.reconciliation.declined", "reversal")).isGreaterThanOrEqualTo(1);
+
+		// the gateway lets them through: the next run settles both, and no decline is counted any more
+		gateway.refundDeclined.clear();
+		billing.reconcilePending();
+		assertThat(refundStatus(refund)).isEqualTo("SUCCEEDED");
+		assertThat(attemptStatus(attempt)).isEqualTo("REVERSED");
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isZero();
+		assertThat(gauge("subdesk.reconciliation.declined", "reversal")).isZero();
+	}
+
+	@Test
+	void aPurchaseWhoseChargeCallThrowsIsAnswered503AndItsAttemptIsLeftToTheSweep() {
+		String account = fixtures.accountWithVisa();
+		gateway.purchaseChargeThrows.set(true);
+		Api.Response refused;
+		try {
+			refused = api.post("/subscriptions", Map.of("accountId", account, "planCode", "antivirus-annual", "consent",
+					fixtures.consent(account, "antivirus-annual", null)));
+		}
+		finally {
+			gateway.purchaseChargeThrows.set(false);
+		}
+
+		ProblemAssertions.assertProblem(refused, 503, "PAYMENT_GATEWAY_UNAVAILABLE");
+		assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").size())
+			.as("nothing created").isZero();
+		assertThat(fixtures.charges(account)).as("nothing charged").isEmpty();
+		String key = jdbc.sql("SELECT gateway_key FROM purchase_attempts WHERE account_id = :a").param("a", account)
+			.query(String.class).single();
+		assertThat(attemptStatus(key)).as("left to the sweep").isEqualTo("PENDING");
+
+		jdbc.sql("UPDATE purchase_attempts SET created_at = created_at - interval '2 minutes' WHERE gateway_key = :k")
+			.param("k", key).update();
+		billing.reconcilePending();
+		assertThat(attemptStatus(key)).as("the gateway took nothing under its key").isEqualTo("VOID");
+	}
+
+	/** A refund of a new purchase's charge that the gateway did not answer, recorded {@code age} ago; its id. */
+	private String pendingRefund(Duration age) {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = fixtures.charges(account).getFirst().path("id").asString();
+		String refund;
+		gateway.refundsUnanswered.set(true);
+		try {
+			refund = billing.refund(charge, 100L, "test refund").id();
+		}
+		finally {
+			gateway.refundsUnanswered.set(false);
+		}
+		assertThat(refundStatus(refund)).isEqualTo("PENDING");
+		jdbc.sql("UPDATE refunds SET created_at = :at WHERE id = :id")
+			.param("at", java.sql.Timestamp.from(fixtures.now().minus(age))).param("id", refund).update();
+		return refund;
+	}
+
+	/** What a purchase records before its gateway calls, as if sent {@code age} ago and never answered; its key. */
+	private String stalePurchaseAttempt(Duration age) {
+		String account = fixtures.accountWithVisa();
+		String method = api.get("/accounts/" + account + "/payment-methods").json().path("data").get(0).path("id")
+			.asString();
+		String key = "purchase_sub_" + UUID.randomUUID().toString().replace("-", "");
+		Instant at = fixtures.now().minus(age);
+		jdbc.sql("""
+				INSERT INTO purchase_attempts (gateway_key, account_id, subscription_id, payment_method_id, amount, currency,
+				                               status, created_at)
+				VALUES (:key, :account, :sub, :pm, 5999, 'USD', 'PENDING', :at)""")
+			.param("key", key).param("account", account).param("sub", key.substring("purchase_".length()))
+			.param("pm", method).param("at", java.sql.Timestamp.from(at))
+			.update();
+		return key;
+	}
+
+	private double gauge(String name, @org.jspecify.annotations.Nullable String kind) {
+		var search = meters.find(name);
+		if (kind != null) {
+			search = search.tag("kind", kind);
+		}
+		var found = search.gauge();
+		assertThat(found).as(name + " " + kind).isNotNull();
+		return found.value();
+	}
+
+	private String refundStatus(String id) {
+		return jdbc.sql("SELECT status FROM refunds WHERE id = :id").param("id", id).query(String.class).single();
+	}
+
+	private String attemptStatus(String key) {
+		return jdbc.sql("SELECT status FROM purchase_attempts WHERE gateway_key = :k").param("k", key)
+			.query(String.class).single();
+	}
+}
