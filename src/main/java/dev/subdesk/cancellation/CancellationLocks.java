@@ -42,6 +42,15 @@ class CancellationLocks {
 		return subscriptionOf(owner, subscriptionId);
 	}
 
+	/**
+	 * Locks the subscription's account, then the subscription alone (not its add-ons): for a decision about its charges
+	 * that must hold until the caller's transaction commits. No such subscription: {@code 404}.
+	 */
+	Subscription forItsCharges(String subscriptionId) {
+		accounts.lockHolderOf(subscriptionId).orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
+		return subscriptions.lock(subscriptionId);
+	}
+
 	/** Locks an account that must still be open; closed: {@code 409 ACCOUNT_CLOSED}. */
 	Account openAccount(String accountId) {
 		Account account = accounts.lock(accountId);

@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.support.ResourceBundleMessageSource;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -491,6 +492,23 @@ public class Cancellations {
 		Optional<Charge> latest = billing.latestSuccessfulCharge(c.subscriptionId()).filter(l -> l.id().equals(c.id()));
 		return subscriptions.find(c.subscriptionId())
 			.flatMap(s -> RefundPolicy.refundFor(catalog.get(s.planCode()), latest, clock.instant()));
+	}
+
+	/**
+	 * As {@link #policyRefund}, decided in the caller's transaction under the locks of the charge's account and then its
+	 * subscription (the order of {@link CancellationLocks}), held until it commits: a refund the caller records in the
+	 * same transaction is not overtaken by a renewal charge of the subscription (recorded in the transaction that moves
+	 * the subscription to its next period, which holds the subscription's row) nor by a cancellation, between this
+	 * answer and the record. One under way is waited for, and this answer counts it.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<Money> lockedPolicyRefund(String chargeId) {
+		Optional<Charge> charge = billing.charge(chargeId);
+		if (charge.isEmpty()) {
+			return Optional.empty();
+		}
+		locks.forItsCharges(charge.get().subscriptionId());
+		return policyRefund(chargeId);
 	}
 
 	/**

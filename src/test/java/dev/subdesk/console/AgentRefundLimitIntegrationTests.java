@@ -27,6 +27,9 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
 	private Callers callers;
 
 	@BeforeEach
@@ -79,6 +82,62 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 			.noneMatch(text -> text.contains("alice") || text.contains("bob"))
 			.anyMatch(text -> text.contains("Refund under the policy, by an Acme support agent"))
 			.anyMatch(text -> text.contains("Goodwill refund rfa_0001, approved by an Acme support supervisor"));
+	}
+
+	/**
+	 * The limit is decided in the refund's own transaction, under the locks of the account and then the subscription:
+	 * a renewal charge whose recording is under way (its transaction holds the subscription's row, as the renewal
+	 * engine's move to the next period does, and commits the new charge with it) is waited for, and once it has
+	 * committed the older charge is no longer the one the money-back window counts from: the policy gives nothing back
+	 * on it, and the refund is refused. Before, the limit was read first, without a lock, and the refund went through.
+	 */
+	@Test
+	void aRenewalChargeRecordedWhileTheRefundIsDecidedLeavesNothingToRefundOnTheOlderCharge() throws Exception {
+		Callers.Caller caller = callers.withVpn("10115");
+		Charge charge = billing.charge(callers.firstCharge(caller.account()).path("id").asString()).orElseThrow();
+		assertThat(refunds.limit(charge).positive()).as("the agent's quote").isTrue();
+		java.util.concurrent.ExecutorService agent = java.util.concurrent.Executors.newSingleThreadExecutor();
+		java.util.concurrent.Future<?> refunding;
+		try (java.sql.Connection renewal = dataSource.getConnection()) {
+			renewal.setAutoCommit(false);
+			// the renewal engine's recording transaction: the subscription moved to its next period, and its charge
+			try (java.sql.PreparedStatement move = renewal.prepareStatement("""
+					UPDATE subscriptions SET period_index = period_index + 1, current_period_start = current_period_end,
+					    current_period_end = current_period_end + (current_period_end - current_period_start),
+					    next_attempt_at = current_period_end + (current_period_end - current_period_start),
+					    version = version + 1
+					WHERE id = ?""");
+					java.sql.PreparedStatement record = renewal.prepareStatement("""
+							INSERT INTO charges (id, account_id, subscription_id, amount, currency, status, period_start,
+							                     period_end, payment_method_id, gateway_key, created_at, origin)
+							SELECT 'ch_RENEWAL' || substr(md5(random()::text), 1, 12), account_id, subscription_id, amount,
+							       currency, 'SUCCEEDED', period_end, period_end + (period_end - period_start),
+							       payment_method_id, 'renewal_' || id, created_at + interval '1 second', 'RENEWAL'
+							FROM charges WHERE id = ?""")) {
+				move.setString(1, caller.subscription());
+				assertThat(move.executeUpdate()).isEqualTo(1);
+				record.setString(1, charge.id());
+				assertThat(record.executeUpdate()).isEqualTo(1);
+			}
+			refunding = agent.submit(() -> refunds.refund(charge, 1000));
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+				.until(() -> refunding.isDone() || waitingForALock() > 0);
+			renewal.commit();
+		}
+		finally {
+			agent.shutdown();
+		}
+		assertThatThrownBy(() -> refunding.get(20, java.util.concurrent.TimeUnit.SECONDS))
+			.as("the refund decided after the renewal charge").hasCauseInstanceOf(SubdeskException.class)
+			.cause().satisfies(e -> assertThat(((SubdeskException) e).code()).isEqualTo("NOTHING_TO_REFUND"));
+		assertThat(billing.charge(charge.id()).orElseThrow().refundedAmount()).isZero();
+	}
+
+	private long waitingForALock() {
+		return jdbc.sql("""
+				SELECT count(*) FROM pg_stat_activity
+				WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND pid <> pg_backend_pid()
+				""").query(Long.class).single();
 	}
 
 	@Test
