@@ -117,18 +117,8 @@ public class Billing {
 			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
 		this.events = events;
 		this.meters = meters;
-		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declinedRefundsNow,
-				java.util.concurrent.atomic.AtomicLong::get)
-			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
-					+ "at this node's last sweep: open, asked again every run, they need a person")
-			.tag("kind", "refund")
-			.register(meters);
-		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declinedReversalsNow,
-				java.util.concurrent.atomic.AtomicLong::get)
-			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
-					+ "at this node's last sweep: open, asked again every run, they need a person")
-			.tag("kind", "reversal")
-			.register(meters);
+		declinedGauge(meters, "refund", declinedRefundsNow);
+		declinedGauge(meters, "reversal", declinedReversalsNow);
 		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.failed", failedNow,
 				java.util.concurrent.atomic.AtomicLong::get)
 			.description("Pending money records whose reconciliation threw at this node's last sweep (an adapter's bug, "
@@ -143,6 +133,16 @@ public class Billing {
 		this.clock = clock;
 		this.gateway = gateway;
 		this.accounts = accounts;
+	}
+
+	private static void declinedGauge(io.micrometer.core.instrument.MeterRegistry meters, String kind,
+			java.util.concurrent.atomic.AtomicLong declined) {
+		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declined,
+				java.util.concurrent.atomic.AtomicLong::get)
+			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
+					+ "at this node's last sweep: open, asked again every run, they need a person")
+			.tag("kind", kind)
+			.register(meters);
 	}
 
 	/**
