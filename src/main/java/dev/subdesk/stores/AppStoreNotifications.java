@@ -195,7 +195,7 @@ public class AppStoreNotifications {
 	}
 
 	/** The first millisecond of the year 10000: no App Store date is that late, and PostgreSQL's end is not far. */
-	static final long LATEST_MILLIS = 253_402_300_800_000L;
+	static final long LATEST_MILLIS = StoreFields.LATEST_DATE.toEpochMilli();
 
 	/**
 	 * App Store dates are milliseconds since the epoch; one before 1970 or after the year 9999 is none Apple gives,

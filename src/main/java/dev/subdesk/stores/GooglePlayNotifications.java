@@ -144,6 +144,9 @@ public class GooglePlayNotifications {
 					readAt, null, null, null, new StoreChange.Nothing("UNKNOWN"), null)));
 		}
 		PlaySubscriptionsApi.PlaySubscription p = purchase.get();
+		p.unusable().ifPresent(why -> {
+			throw unusable(messageId, why);
+		});
 		StoreChange change = changeOf(type, p, at);
 		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
 		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
@@ -159,12 +162,17 @@ public class GooglePlayNotifications {
 	 */
 	private static StoreReport usable(StoreReport report) {
 		report.unusable().ifPresent(why -> {
-			log.warn("Google Play notification {} not applied: Google's answer about its purchase cannot be kept ({})",
-					report.notificationId(), why);
-			throw SubdeskException.invalid("message.data", "Google Play's answer about its purchase cannot be kept: "
-					+ why + "; nothing was changed");
+			throw unusable(report.notificationId(), why);
 		});
 		return report;
+	}
+
+	/** The {@code 400} for a push whose purchase Google answered with what cannot be kept ({@code why}), logged. */
+	private static SubdeskException unusable(String messageId, String why) {
+		log.warn("Google Play notification {} not applied: Google's answer about its purchase cannot be kept ({})",
+				messageId, why);
+		return SubdeskException.invalid("message.data", "Google Play's answer about its purchase cannot be kept: "
+				+ why + "; nothing was changed");
 	}
 
 	/**

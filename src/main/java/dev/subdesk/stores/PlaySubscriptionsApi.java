@@ -22,5 +22,19 @@ public interface PlaySubscriptionsApi {
 	 */
 	record PlaySubscription(String subscriptionState, String productId, Instant startTime, Instant expiryTime,
 			boolean autoRenewEnabled, @Nullable String obfuscatedExternalAccountId, boolean canceledByUser) {
+
+		/**
+		 * Why its dates cannot be kept ({@link StoreFields#date}: before 1970, or from the year 10000 on), naming
+		 * Google's field; empty when they can. Its other parts are checked as a {@link StoreReport}'s.
+		 */
+		Optional<String> unusable() {
+			if (!StoreFields.date(startTime)) {
+				return Optional.of("startTime is not a date from 1970 before the year 10000");
+			}
+			if (!StoreFields.date(expiryTime)) {
+				return Optional.of("lineItems[0].expiryTime is not a date from 1970 before the year 10000");
+			}
+			return Optional.empty();
+		}
 	}
 }

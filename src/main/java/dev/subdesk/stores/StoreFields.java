@@ -1,6 +1,7 @@
 package dev.subdesk.stores;
 
 import dev.subdesk.shared.StorableText;
+import java.time.Instant;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +43,18 @@ final class StoreFields {
 	static boolean identifier(String id, int limit) {
 		return !id.isEmpty() && id.length() <= limit && StorableText.storable(id)
 				&& id.chars().noneMatch(Character::isISOControl);
+	}
+
+	/** The first instant of the year 10000: no store date is that late, and PostgreSQL's last timestamp is not far. */
+	static final Instant LATEST_DATE = Instant.ofEpochMilli(253_402_300_800_000L);
+
+	/**
+	 * Whether a store's date can be kept: from 1970, before the year 10000 (as {@link AppStoreNotifications#instant}
+	 * requires of Apple's). An RFC 3339 date Google sends may say any year {@code Instant.parse} reads, past what a
+	 * PostgreSQL timestamp holds.
+	 */
+	static boolean date(Instant date) {
+		return !date.isBefore(Instant.EPOCH) && date.isBefore(LATEST_DATE);
 	}
 
 	/** Whether {@code id} is a product id ({@link #PRODUCT_ID}). */

@@ -417,7 +417,7 @@ class StoreLookups implements SmartLifecycle {
 		StoreReport report = new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(), LOOKUP,
 				p.subscriptionState(), asked, c.purchaseId(), p.productId(), p.obfuscatedExternalAccountId(),
 				GooglePlayNotifications.changeOf(0, p, asked), null, read);
-		Optional<String> unusable = report.unusable();
+		Optional<String> unusable = p.unusable().or(report::unusable);
 		if (unusable.isPresent()) {
 			// nothing of it is kept: asked again at the next interval, as after an answer that could not be applied
 			log.warn("Google Play's answer about purchase {} could not be applied: it cannot be kept ({}); asked again "

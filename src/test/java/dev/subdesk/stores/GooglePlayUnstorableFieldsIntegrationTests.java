@@ -85,6 +85,13 @@ class GooglePlayUnstorableFieldsIntegrationTests extends ApiIntegrationTest {
 			google("antivirus-monthly", "SUBSCRIPTION_STATE_ACTIVE");
 		}
 
+		/** What Google answers about it from now on, with {@code startTime} and {@code expiryTime} as these strings. */
+		void googleDates(String startTime, String expiryTime) {
+			GOOGLE.put(PACKAGE, token, PlayDeveloperApiFixture.purchase(link, start, end)
+				.replace(start.toString(), startTime)
+				.replace(end.toString(), expiryTime));
+		}
+
 		Map<String, Object> message(String messageId) {
 			return GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, token, clock.instant(), messageId);
 		}
@@ -164,6 +171,73 @@ class GooglePlayUnstorableFieldsIntegrationTests extends ApiIntegrationTest {
 		assertThat(again.status()).as(again.toString()).isEqualTo(200);
 		assertThat(again.json().path("outcome").asString()).isEqualTo("APPLIED");
 		assertThat(p.subscriptions()).isOne();
+	}
+
+	/** RFC 3339 dates {@code Instant.parse} reads: past PostgreSQL's last timestamp, and before 1970. */
+	private static final String[] UNSTORABLE_DATES = { "+300000-01-01T00:00:00Z", "1969-12-31T23:59:59Z" };
+
+	@Test
+	void aPushWhoseAnswerHasADateNoTimestampCanHoldIs400AndPubSubsNextPushApplies() {
+		Purchase p = new Purchase();
+		String messageId = String.valueOf(System.nanoTime());
+		for (String bad : UNSTORABLE_DATES) {
+			p.googleDates(p.start.toString(), bad);
+			assertRefused(p.push(p.message(messageId)));
+			p.googleDates(bad, p.end.toString());
+			assertRefused(p.push(p.message(messageId)));
+		}
+		assertThat(notificationsWithId(messageId)).isZero();
+		assertThat(p.recorded()).isZero();
+		assertThat(p.subscriptions()).isZero();
+
+		p.google();
+		Api.Response again = p.push(p.message(messageId));
+		assertThat(again.status()).as(again.toString()).isEqualTo(200);
+		assertThat(again.json().path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(p.periodEnd()).isEqualTo(p.end);
+	}
+
+	@Test
+	void aLookupAnswerWithADateNoTimestampCanHoldIsNotAppliedAndAskedAgainLater(CapturedOutput output) {
+		Purchase bad = new Purchase();
+		bad.google();
+		assertThat(bad.push(bad.message(UUID.randomUUID().toString())).json().path("outcome").asString())
+			.isEqualTo("APPLIED");
+		Instant paidUntil = bad.end;
+		bad.end = bad.end.plus(Duration.ofDays(30)); // renewed at Google; its notice is lost
+		int recorded = bad.recorded();
+		fixtures.advance(Duration.between(fixtures.now(), paidUntil.plus(Duration.ofMinutes(61))));
+
+		for (String date : UNSTORABLE_DATES) {
+			for (boolean expiry : new boolean[] { true, false }) {
+				if (expiry) {
+					bad.googleDates(bad.start.toString(), date);
+				}
+				else {
+					bad.googleDates(date, bad.end.toString());
+				}
+				long asked = GOOGLE.asked.stream().filter(bad.token::equals).count();
+
+				lookups.run();
+
+				assertThat(GOOGLE.asked.stream().filter(bad.token::equals).count()).isEqualTo(asked + 1);
+				assertThat(output.getAll()).contains("Google Play's answer about purchase " + bad.token
+						+ " could not be applied").contains(expiry ? "expiryTime" : "startTime");
+				assertThat(bad.recorded()).as("nothing recorded").isEqualTo(recorded);
+				assertThat(bad.periodEnd()).isEqualTo(paidUntil);
+				Instant due = jdbc.sql("SELECT lookup_due_at FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+					.param("p", bad.token)
+					.query(java.sql.Timestamp.class)
+					.single()
+					.toInstant();
+				assertThat(due).as("asked again an interval later").isAfter(fixtures.now());
+				fixtures.advance(Duration.between(fixtures.now(), due));
+			}
+		}
+
+		bad.google();
+		lookups.run();
+		assertThat(bad.periodEnd()).isEqualTo(bad.end);
 	}
 
 	@Test
