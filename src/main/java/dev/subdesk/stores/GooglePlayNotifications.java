@@ -147,11 +147,26 @@ public class GooglePlayNotifications {
 		p.unusable().ifPresent(why -> {
 			throw unusable(messageId, why);
 		});
-		StoreChange change = changeOf(type, p, at);
+		Instant revokedAt = revokedAt(p, at, readAt);
+		StoreChange change = changeOf(type, p, at, revokedAt);
 		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
 		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
 				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(), change,
-				refunded ? at : null, read)));
+				refunded ? revokedAt : null, read)));
+	}
+
+	/**
+	 * When a revocation the push reports happened, as far as Google's answer (read over TLS) supports it: the
+	 * {@code subscriptionsv2} answer has no field that marks a revocation or a refund (its
+	 * {@code canceledStateContext.developerInitiatedCancellation} is a developer's cancellation too), so only the
+	 * unsigned body's type tells a refund from an expiry, and its {@code eventTimeMillis} is anyone's with a push
+	 * token. A revocation ends the service, so it is dated no earlier than the end of service Google reports
+	 * ({@code expiryTime}), nor later than the read ({@code readAt}); {@link StoreSync} dates it no earlier than the
+	 * purchase's last read applied either.
+	 */
+	static Instant revokedAt(PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant readAt) {
+		Instant served = p.expiryTime().isAfter(readAt) ? readAt : p.expiryTime();
+		return served.isAfter(at) ? served : at;
 	}
 
 	/**
@@ -175,13 +190,19 @@ public class GooglePlayNotifications {
 				+ why + "; nothing was changed");
 	}
 
+	/** What the state Google reports does to the subscription, a revocation dated {@code at} ({@link #changeOf}). */
+	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at) {
+		return changeOf(type, p, at, at);
+	}
+
 	/**
 	 * What the state Google reports does to the subscription. The notification type, which the unsigned body carries,
-	 * only tells a refund apart from an expiry: a revocation counts when Google reports the subscription expired.
+	 * only tells a refund apart from an expiry: a revocation counts when Google reports the subscription expired, and
+	 * ends it at {@code revokedAt} ({@link #revokedAt}).
 	 */
-	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at) {
+	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant revokedAt) {
 		if (type == SUBSCRIPTION_REVOKED && "SUBSCRIPTION_STATE_EXPIRED".equals(p.subscriptionState())) {
-			return new StoreChange.Ended(Subscription.Status.CANCELLED, at, "REFUNDED");
+			return new StoreChange.Ended(Subscription.Status.CANCELLED, revokedAt, "REFUNDED");
 		}
 		return switch (p.subscriptionState()) {
 			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -219,7 +220,8 @@ class StoreSync {
 			refunded = null;
 		}
 		else {
-			refunded = report.refundedAt() != null ? report.refundedAt() : moved ? null : purchase.refundedAt();
+			refunded = report.refundedAt() != null ? refundedAt(report, purchase)
+					: moved ? null : purchase.refundedAt();
 		}
 		jdbc.sql(UPDATE_PURCHASE)
 			.param("account", "UNMATCHED".equals(outcome.outcome()) ? null : accountId)
@@ -270,7 +272,7 @@ class StoreSync {
 				UPDATE store_purchases SET refunded_at = :refunded, store_state = :state, updated_at = :at
 				WHERE store = :store AND purchase_id = :purchase
 				""")
-			.param("refunded", Timestamp.from(report.refundedAt()))
+			.param("refunded", Timestamp.from(refundedAt(report, purchase)))
 			.param("state", report.change().storeState())
 			.param("at", Timestamp.from(now))
 			.param("store", purchase.store())
@@ -279,6 +281,16 @@ class StoreSync {
 		log.info("{} reported a refund of purchase {} signed before the last report applied: recorded, its state kept",
 				report.store().storeName(), purchase.purchaseId());
 		return Optional.of(new StoreOutcome("APPLIED", purchase.subscriptionId(), null));
+	}
+
+	/**
+	 * When the report's refund is recorded as made: a store-signed report's time as it says; a read's (a Google Play
+	 * revocation, whose unsigned body dates it) no earlier than the purchase's last read applied, which found it
+	 * unrefunded or reported no refund.
+	 */
+	private static Instant refundedAt(StoreReport report, Purchase purchase) {
+		Instant said = Objects.requireNonNull(report.refundedAt());
+		return report.read() != null && said.isBefore(purchase.lastSignedAt()) ? purchase.lastSignedAt() : said;
 	}
 
 	/** Opens a case about a purchase Subdesk cannot place (once per purchase), and changes no subscription. */

@@ -8,6 +8,7 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,6 +54,9 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
 	StoresProperties properties;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	private Instant now;
 
@@ -243,6 +248,35 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
 		assertThat(status.path("refunded").asBoolean()).isTrue();
 		assertThat(status.path("channelInstructions").path("channel").asString()).isEqualTo("GOOGLE_PLAY");
+	}
+
+	/**
+	 * The body is not signed: whoever holds a push token may say "revoked" with any event time. For a purchase the
+	 * Play API reports merely expired, the refund it records is dated no earlier than what the answer supports (the
+	 * end of its service) nor than the last read applied, never at the body's time in the past.
+	 */
+	@Test
+	void aRevocationsRefundIsNeverDatedBeforeTheAnswersEndNorTheLastReadApplied() {
+		Instant firstRead = clock.instant();
+		Purchase p = purchased();
+		p.expiry = now.plusSeconds(60); // Google reports it expired a few minutes ago, not revoked
+		Instant longAgo = now.minus(Duration.ofDays(400));
+
+		p.push(12, "SUBSCRIPTION_STATE_EXPIRED", false, false, longAgo);
+
+		Instant refundedAt = jdbc.sql("SELECT refunded_at FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.purchaseToken)
+			.query(Timestamp.class)
+			.optional()
+			.map(Timestamp::toInstant)
+			.orElse(null);
+		// subscriptionsv2 has no field that marks a revocation: the body's type still tells a refund from an expiry
+		assertThat(refundedAt).as("recorded as a refund").isNotNull();
+		assertThat(refundedAt).as("not the body's time").isAfter(longAgo)
+			.isAfterOrEqualTo(p.expiry)
+			.isAfterOrEqualTo(firstRead);
+		JsonNode s = p.subscription();
+		assertThat(at(s, "cancelledAt")).as("ended when Google says, not at the body's time").isAfterOrEqualTo(p.expiry);
 	}
 
 	@Test
