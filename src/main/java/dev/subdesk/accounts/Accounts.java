@@ -186,6 +186,23 @@ public class Accounts {
 			.optional();
 	}
 
+	/**
+	 * As {@link #lockHolderOf}, but {@code FOR NO KEY UPDATE}: it waits for and holds off every other locker of the
+	 * account ({@link #lock}, {@link #lockHolderOf}: closure, cancellations, purchases), but not the key-share lock that
+	 * a row inserted with the account's id takes. For work that locks the account and then a subscription while a
+	 * renewal may have updated that subscription and be about to insert its charge (which key-shares the account):
+	 * with {@code FOR UPDATE} the two would deadlock.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Optional<Account> lockHolderOfBesideRenewals(String subscriptionId) {
+		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS
+				+ " FROM accounts WHERE id = (SELECT account_id FROM subscriptions WHERE id = :subscription)"
+				+ " FOR NO KEY UPDATE")
+			.param("subscription", subscriptionId)
+			.query(Accounts::mapAccount)
+			.optional();
+	}
+
 	@Transactional(readOnly = true)
 	public Page<Account> findByEmail(String email, Page.Request request) {
 		List<Account> rows = jdbc.sql("SELECT " + ACCOUNT_COLUMNS + """

@@ -102,6 +102,11 @@ public class Subscriptions {
 		Checked checked = tx.execute(status -> {
 			Checked c = check(request, clock.instant());
 			if (consent != null) {
+				// the account first (the one order: account, then what hangs on it), so that a closure under way is
+				// waited for and seen, or waits for this and erases the acceptance's address and agent with the rest
+				if (accounts.lock(c.account().id()).closed()) {
+					throw new AccountClosedException(c.account().id());
+				}
 				consents.claim(consent, id);
 				consents.accept(consent, id, c.account().id(), c.at());
 			}

@@ -128,6 +128,61 @@ class ConsentEvidenceBeforeTheChargeIntegrationTests extends ApiIntegrationTest 
 		assertThat(shown.path("textSha256").asString()).isEqualTo(sha(disclosure));
 	}
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
+	/**
+	 * A closure under way when the acceptance is written (its transaction holds the account's row, as
+	 * AccountClosures does, and erases the client address and agent of the account's consents before it commits): the
+	 * acceptance waits for it and the purchase is refused as the account's; no address or agent is left behind. Found
+	 * by a review: the acceptance's insert only waited on its foreign key and went in after the closure's erasure.
+	 */
+	@Test
+	void aClosureUnderWayIsWaitedForAndLeavesNoAddressOrAgentBehind() throws Exception {
+		String account = fixtures.account("US", "CA");
+		fixtures.card(account, "tok_visa");
+		String disclosure = fixtures.disclosure(account, "antivirus-annual", null);
+		java.util.concurrent.ExecutorService buyer = java.util.concurrent.Executors.newSingleThreadExecutor();
+		java.util.concurrent.Future<Api.Response> buying;
+		try (java.sql.Connection closure = dataSource.getConnection()) {
+			closure.setAutoCommit(false);
+			try (java.sql.PreparedStatement lock = closure.prepareStatement(
+					"SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
+				lock.setString(1, account);
+				lock.executeQuery().close();
+			}
+			buying = buyer.submit(() -> api.post("/subscriptions",
+					Map.of("accountId", account, "planCode", "antivirus-annual", "consent", consent(disclosure))));
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+				.until(() -> buying.isDone() || jdbc.sql("""
+						SELECT count(*) FROM pg_stat_activity
+						WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()
+						""").query(Long.class).single() > 0);
+			try (java.sql.PreparedStatement close = closure.prepareStatement(
+					"UPDATE accounts SET status = 'CLOSED', closed_at = now() WHERE id = ?");
+					java.sql.PreparedStatement erase = closure.prepareStatement(
+							"UPDATE consents SET ip_address = NULL, user_agent = NULL WHERE account_id = ?")) {
+				close.setString(1, account);
+				assertThat(close.executeUpdate()).isEqualTo(1);
+				erase.setString(1, account);
+				erase.executeUpdate();
+			}
+			closure.commit();
+		}
+		finally {
+			buyer.shutdown();
+		}
+		Api.Response refused = buying.get(30, java.util.concurrent.TimeUnit.SECONDS);
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+		assertThat(refused.code()).isEqualTo("ACCOUNT_CLOSED");
+		assertThat(jdbc.sql("""
+				SELECT count(*) FROM consents WHERE account_id = :a AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
+				""").param("a", account).query(Long.class).single()).as("an address or agent left after the closure")
+			.isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM purchase_attempts WHERE account_id = :a").param("a", account)
+			.query(Long.class).single()).as("nothing charged").isZero();
+	}
+
 	@Test
 	void aSaleThatFailsAfterTheChargeKeepsTheEvidenceOfTheAcceptanceMarkedNotCompletedAndOutOfTheExport() {
 		String plan = fixtures.plan("evidence-retired", "P1Y", 5999);

@@ -116,12 +116,14 @@ class AgentRefundLimitIntegrationTests extends ApiIntegrationTest {
 							FROM charges WHERE id = ?""")) {
 				move.setString(1, caller.subscription());
 				assertThat(move.executeUpdate()).isEqualTo(1);
+				refunding = agent.submit(() -> refunds.refund(charge, 1000));
+				org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+					.until(() -> refunding.isDone() || waitingForALock() > 0);
+				// the charge inserted only now, with the refund holding the account and waiting for the subscription:
+				// its foreign key key-shares the account, which a full lock of the account would hold off (a deadlock)
 				record.setString(1, charge.id());
 				assertThat(record.executeUpdate()).isEqualTo(1);
 			}
-			refunding = agent.submit(() -> refunds.refund(charge, 1000));
-			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
-				.until(() -> refunding.isDone() || waitingForALock() > 0);
 			renewal.commit();
 		}
 		finally {
