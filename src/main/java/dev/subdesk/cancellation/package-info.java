@@ -5,5 +5,6 @@
  */
 @org.jspecify.annotations.NullMarked
 @org.springframework.modulith.ApplicationModule(displayName = "Cancellation",
-		allowedDependencies = { "shared", "catalog", "payments", "accounts", "billing", "subscriptions", "jurisdictions" })
+		allowedDependencies = { "shared", "sealing", "catalog", "payments", "accounts", "billing", "subscriptions",
+			"jurisdictions" })
 package dev.subdesk.cancellation;

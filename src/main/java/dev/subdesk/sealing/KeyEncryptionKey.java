@@ -25,8 +25,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The key-encryption key that seals secrets at rest (the entitlement signing keys, the webhook signing secrets, the
- * stored idempotent answers), and from which the keys of other server-side integrity checks are {@link #derive
+ * The key-encryption key that seals secrets at rest (the entitlement and receipt signing keys, the webhook signing
+ * secrets, the stored idempotent answers), and from which the keys of other server-side integrity checks are {@link #derive
  * derived} (the API's list cursors, the known-browser cookies, the erased answers' fingerprints):
  * {@code SUBDESK_ENTITLEMENT_KEK}, base64 of 32 random bytes (AES-256). With an external database it is required and
  * the server refuses to start without it. In demo mode an unset one is derived from a fixed label, which is no secret
@@ -87,8 +87,9 @@ public class KeyEncryptionKey {
 						+ "start again.");
 			}
 			raw = sha256("subdesk demo entitlement key-encryption key".getBytes(StandardCharsets.UTF_8));
-			log.warn("Demo mode: SUBDESK_ENTITLEMENT_KEK is not set, so the entitlement signing keys and webhook secrets are sealed with a key "
-					+ "derived from a fixed label, which anyone can derive. Set SUBDESK_ENTITLEMENT_KEK for real use.");
+			log.warn("Demo mode: SUBDESK_ENTITLEMENT_KEK is not set, so the entitlement and receipt signing keys and webhook "
+					+ "secrets are sealed with a key derived from a fixed label, which anyone can derive. Set "
+					+ "SUBDESK_ENTITLEMENT_KEK for real use.");
 		}
 		else {
 			raw = decode(configured, "SUBDESK_ENTITLEMENT_KEK");
