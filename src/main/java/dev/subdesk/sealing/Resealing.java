@@ -149,8 +149,9 @@ class Resealing {
 		if (!damaged.isEmpty()) {
 			log.error("{} row(s) sealed under a previous key-encryption key do not open under the key they name "
 					+ "(damaged or altered) and stay as they are: {}. Rotate each such webhook secret or entitlement "
-					+ "signing key, or delete the row (a stored idempotent answer also expires within 24 hours); see "
-					+ "docs/OPERATIONS.md", damaged.size(), damaged);
+					+ "signing key, or delete the row (a stored idempotent answer also expires within 24 hours); put a "
+					+ "receipt key's sealed value back from a backup, never delete it; see docs/OPERATIONS.md",
+					damaged.size(), damaged);
 		}
 		if (remaining == 0) {
 			if (before == 0) {
