@@ -78,7 +78,7 @@ class ConsoleCatalogIntegrationTests extends ApiIntegrationTest {
 		assertThat(typo).contains("amount: must be a whole number");
 		String negative = admin.followed(admin.post("/console/catalog/plans/" + code + "/price-changes",
 				Map.of("amount", "-100", "effectiveFrom", today.plusDays(45).toString(), "existingSubscribers", "MOVE")));
-		assertThat(negative).contains("must not be negative");
+		assertThat(negative).contains("must be a positive integer");
 		assertThat(api.get("/plans/" + code + "/price-changes").json().path("data").size()).isZero();
 
 		String later = today.plusDays(45).toString();
