@@ -35,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/api/v1/subscriptions")
 class SubscriptionsController {
 
+	private static final Set<String> PURCHASE_FIELDS = Set.of("accountId", "planCode", "paymentMethodId",
+			"parentSubscriptionId", "channel", "consent");
+
 	private final Subscriptions subscriptions;
 	private final Cancellations cancellations;
 	private final TestClock clock;
@@ -59,6 +62,8 @@ class SubscriptionsController {
 	@PostMapping
 	ResponseEntity<SubscriptionView> purchase(@RequestBody(required = false) @Nullable String raw) {
 		JsonBody body = JsonBody.parse(raw, json);
+		// a purchase charges a card: a misspelled field (a "consents" outside the US) is refused, never dropped
+		body.allowOnly(PURCHASE_FIELDS);
 		String accountId = body.text("accountId", true, 1, 100);
 		String planCode = body.text("planCode", true, 1, 100);
 		String paymentMethodId = body.text("paymentMethodId", false, 1, 100);

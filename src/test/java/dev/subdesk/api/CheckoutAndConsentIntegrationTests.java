@@ -768,6 +768,23 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/subscriptions/" + with.id() + "/consents").json().path("data").size()).isEqualTo(1);
 	}
 
+	/**
+	 * A misspelled consent ({@code consents}) outside the US would be dropped silently and the card charged with no
+	 * record of the acceptance the caller meant to send: a field the purchase does not know is refused instead.
+	 */
+	@Test
+	void aPurchaseWithAFieldItDoesNotKnowIsRefusedOnThatFieldAndChargesNothing() {
+		String german = fixtures.accountWithVisa();
+		String disclosure = disclose(german, "antivirus-annual").id();
+		Api.Response misspelled = api.post("/subscriptions", Map.of("accountId", german, "planCode", "antivirus-annual",
+				"consents", consent(disclosure)));
+		assertThat(misspelled.status()).isEqualTo(400);
+		assertThat(misspelled.text("detail")).contains("consents");
+		assertThat(subscriptionsOf(german)).isZero();
+		assertThat(api.get("/accounts/" + german + "/charges").json().path("data").size()).isZero();
+		assertThat(buy(german, "antivirus-annual", consent(disclosure)).status()).isEqualTo(201);
+	}
+
 	@Test
 	void aDisclosureAskedForInGermanIsTheGermanTextAndTheConsentRecordKeepsIt() {
 		String german = fixtures.accountWithVisa();
