@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -35,7 +36,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * under an account ({@code owners} or not) loses its confirmation address ({@code erased@invalid}) when that address's
  * key ({@link EmailAddresses#SQL_KEY}) is neither the key of the email typed with it nor that of the account's email
  * now; so does the CANCELLATION_REQUEST_RECEIVED notice sent to it under the account, in the same transaction
- * ({@link ConfirmationAddressesExpired}). The rest of the owner's request (name, email, reason) is kept until the
+ * ({@link ConfirmationAddressesExpired}), and the detail of the case such a request opened, whose line naming the
+ * address becomes {@link Support#CONFIRMATION_ADDRESS_ERASED} ({@link Support#eraseConfirmationAddress}). The rest of the owner's request (name, email, reason) is kept until the
  * account closes, as is a confirmation address that is the owner's (the email typed, or the account's now).
  */
 @Component
@@ -70,8 +72,8 @@ public class PublicRequestRetention {
 
 	/**
 	 * Erases those confirmation addresses of one account's requests that are not its email now either; answers, for
-	 * each such request that cancelled something (its confirmation went under the account), its account, confirmation
-	 * number and the address as it was.
+	 * each such request that cancelled something (its confirmation went under the account) or opened a case (whose
+	 * detail names the address), its account, confirmation number, case number and the address as it was.
 	 */
 	private static final String ERASE_OTHERS_CONFIRMATIONS = """
 			WITH erased AS (
@@ -80,9 +82,15 @@ public class PublicRequestRetention {
 			          WHERE account_id = :account AND %s AND %s <> %s
 			          FOR UPDATE) o
 			    WHERE r.id = o.id
-			    RETURNING r.account_id, r.confirmation_number, o.confirmation_email)
-			SELECT account_id, confirmation_number, confirmation_email FROM erased WHERE confirmation_number IS NOT NULL
+			    RETURNING r.account_id, r.confirmation_number, r.case_number, o.confirmation_email)
+			SELECT account_id, confirmation_number, case_number, confirmation_email FROM erased
+			WHERE confirmation_number IS NOT NULL OR case_number IS NOT NULL
 			""".formatted(OTHERS_CONFIRMATION, EmailAddresses.sqlKey("confirmation_email"), EmailAddresses.sqlKey(":current"));
+
+	/** A request whose confirmation address was just erased: what cancelled or opened a case with it, and the address. */
+	private record Erased(String accountId, @Nullable String confirmationNumber, @Nullable String caseNumber,
+			String address) {
+	}
 
 	/** An order number as Subdesk gives them: kept when erasing; anything else typed there is erased with the rest. */
 	static final String ORDER_NUMBER_SHAPE = "^ORD-[" + Ids.CROCKFORD + "]{4}-[" + Ids.CROCKFORD + "]{4}$";
@@ -121,7 +129,8 @@ public class PublicRequestRetention {
 	 * filed under) received more than 90 days before {@code now}, the detail of the cases they opened, and the address
 	 * the unmatched ones' confirmations went to ({@link UnmatchedRequestsExpired}); and the confirmation address of
 	 * cancellation requests filed under an account, received as long ago, that is neither the email typed with it nor
-	 * the account's email now, with the recipient of the notice sent to it ({@link ConfirmationAddressesExpired});
+	 * the account's email now, with the recipient of the notice sent to it ({@link ConfirmationAddressesExpired}) and
+	 * the line of the case it opened that named it;
 	 * returns how many strangers' requests.
 	 */
 	@Transactional
@@ -166,8 +175,8 @@ public class PublicRequestRetention {
 	/**
 	 * The confirmation addresses of requests filed under an account, received before {@code before}, that are neither
 	 * the email typed with the request nor the account's email now (read from module accounts, one account at a time:
-	 * this module does not read its tables), erased; then {@link ConfirmationAddressesExpired} for the notices sent to
-	 * them. Runs before the strangers' erasure, which would otherwise leave these rows with no address to match their
+	 * this module does not read its tables), erased, and from the detail of the cases those requests opened (module
+	 * support, which owns them); then {@link ConfirmationAddressesExpired} for the notices sent to them. Runs before the strangers' erasure, which would otherwise leave these rows with no address to match their
 	 * notices by. A row kept because its address is the account's now is looked at again on later passes: should the
 	 * account's email change, it goes then.
 	 */
@@ -184,15 +193,25 @@ public class PublicRequestRetention {
 			if (account.isEmpty()) {
 				continue;
 			}
-			jdbc.sql(ERASE_OTHERS_CONFIRMATIONS)
+			List<Erased> erased = jdbc.sql(ERASE_OTHERS_CONFIRMATIONS)
 				.param("email", ERASED_EMAIL)
 				.param("before", before)
 				.param("account", accountId)
 				.param("current", account.get().email())
-				.query((rs, n) -> new ConfirmationAddressesExpired.Confirmation(rs.getString("account_id"),
-						rs.getString("confirmation_number"), rs.getString("confirmation_email")))
-				.list()
-				.forEach(confirmed::add);
+				.query((rs, n) -> new Erased(rs.getString("account_id"), rs.getString("confirmation_number"),
+						rs.getString("case_number"), rs.getString("confirmation_email")))
+				.list();
+			for (Erased e : erased) {
+				String caseNumber = e.caseNumber();
+				if (caseNumber != null) {
+					// the case the request opened repeats the address in its detail
+					support.eraseConfirmationAddress(caseNumber, e.address());
+				}
+				String number = e.confirmationNumber();
+				if (number != null) {
+					confirmed.add(new ConfirmationAddressesExpired.Confirmation(e.accountId(), number, e.address()));
+				}
+			}
 		}
 		if (!confirmed.isEmpty()) {
 			events.publishEvent(new ConfirmationAddressesExpired(confirmed));

@@ -387,6 +387,30 @@ public class Support {
 			.update();
 	}
 
+	/**
+	 * The line of a case opened by a public cancellation request that named the address its confirmation went to, once
+	 * that address is erased ({@link #eraseConfirmationAddress}).
+	 */
+	public static final String CONFIRMATION_ADDRESS_ERASED = "Confirmation to: (address erased after 90 days)";
+
+	/**
+	 * Replaces the line {@code Confirmation to: <address>} of the case's detail (its own line, the address as the
+	 * request had it) by {@link #CONFIRMATION_ADDRESS_ERASED}, when intake's retention erases from the public
+	 * cancellation request that opened the case a confirmation address that was not the owner's (after 90 days). The
+	 * rest of the detail stays as long as the request's other words do; a detail already erased is left as it is.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void eraseConfirmationAddress(String caseNumber, String address) {
+		jdbc.sql("""
+				UPDATE support_cases
+				SET detail = array_to_string(array_replace(string_to_array(detail, E'\\n'), :line, :erased), E'\\n')
+				WHERE case_number = :number AND :line = ANY(string_to_array(detail, E'\\n'))""")
+			.param("line", "Confirmation to: " + address)
+			.param("erased", CONFIRMATION_ADDRESS_ERASED)
+			.param("number", Ids.normalizeNumber(caseNumber))
+			.update();
+	}
+
 	private static final String ERASE_ESCALATION_REASONS = """
 			UPDATE support_cases SET escalation_reason = :erased
 			WHERE account_id = :account AND escalation_reason IS NOT NULL AND escalation_reason <> :erased

@@ -207,6 +207,84 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 		assertThat(confirmationRecipients(owner.account())).containsExactly(third);
 	}
 
+	/**
+	 * The owner's own request that the form cannot act on (an order number that is not theirs) opens a case on their
+	 * account whose detail repeats what was typed, the confirmation address too. When that address, being neither the
+	 * owner's email typed nor the account's, is erased from the request after 90 days, the case's detail loses it in
+	 * the same transaction; the rest the owner typed stays until the account closes.
+	 */
+	@Test
+	void aThirdPartyConfirmationAddressIsErasedFromTheDetailOfTheCaseTheOwnersRequestOpenedAfterNinetyDays() {
+		Customer owner = customerWith("antivirus-annual");
+		String third = "Third.Party+" + Fixtures.uniqueEmail();
+		String request = sendOwnersUnmatchedRequest(owner, third);
+		String caseNumber = (String) requestRow(request).get("case_number");
+		assertThat(caseNumber).as("the request opened a case on the owner's account").isNotNull();
+		assertThat(caseDetail(caseNumber)).as("the case repeats the confirmation address")
+			.contains("Confirmation to: " + third);
+
+		retention.erase(clock.instant().plus(Duration.ofDays(89)));
+		assertThat(caseDetail(caseNumber)).as("kept within 90 days").contains("Confirmation to: " + third);
+
+		fixtures.advance("P91D");
+		retention.erase(clock.instant());
+
+		assertThat(confirmation(request)).as("erased from the request").isEqualTo("erased@invalid");
+		String detail = caseDetail(caseNumber);
+		assertThat(detail).as("the case detail, after 90 days").doesNotContainIgnoringCase(third)
+			.contains("Confirmation to: (address erased after 90 days)")
+			.contains("Name: Owner " + owner.account())
+			.contains("Email: " + owner.email());
+		assertThat(caseTraces(owner.account(), third)).as("no case of the account keeps the address").isZero();
+	}
+
+	/**
+	 * The last release erased such addresses from the requests but not from the cases' detail, and a request whose
+	 * address is erased already is never looked at again: the migration neutralizes the line of those cases once.
+	 */
+	@Test
+	void theMigrationErasesTheConfirmationAddressLeftInTheDetailOfCasesWhoseRequestLostIt() throws Exception {
+		Customer owner = customerWith("antivirus-annual");
+		String third = Fixtures.uniqueEmail();
+		String erased = sendOwnersUnmatchedRequest(owner, third);
+		Customer other = customerWith("antivirus-annual");
+		String kept = sendOwnersUnmatchedRequest(other, other.email());
+		// as the last release left it: the request's address erased, the case's detail not
+		jdbc.sql("UPDATE public_cancellation_requests SET confirmation_email = 'erased@invalid' WHERE id = :id")
+			.param("id", erased).update();
+
+		jdbc.sql(new org.springframework.core.io.ClassPathResource(
+				"db/migration/V560__case_detail_erased_confirmation_addresses.sql")
+			.getContentAsString(java.nio.charset.StandardCharsets.UTF_8)).update();
+
+		assertThat(caseDetail((String) requestRow(erased).get("case_number"))).doesNotContainIgnoringCase(third)
+			.contains("Confirmation to: (address erased after 90 days)")
+			.contains("Email: " + owner.email());
+		assertThat(caseDetail((String) requestRow(kept).get("case_number"))).as("an address still kept")
+			.contains("Confirmation to: " + other.email());
+	}
+
+	/**
+	 * The public form sent with the owner's email and an order number that is not theirs, confirmation to
+	 * {@code confirmationEmail}: nothing to act on, so a case for an agent on the owner's account.
+	 */
+	private String sendOwnersUnmatchedRequest(Customer owner, String confirmationEmail) {
+		PortalSession cancelling = new PortalSession(port);
+		cancelling.get("/cancel");
+		PortalSession.Page sent = cancelling.post("/cancel", Map.of("kind", "ORDINARY", "name",
+				"Owner " + owner.account(), "email", owner.email(), "orderNumber", "ORD-0000-0097", "timing",
+				"IMMEDIATELY", "confirmationEmail", confirmationEmail));
+		assertThat(sent.status()).as(sent.body()).isEqualTo(302);
+		String id = sent.location().substring(sent.location().lastIndexOf('/') + 1);
+		assertThat(requestRow(id).get("confirmation_number")).as("nothing cancelled").isNull();
+		return id;
+	}
+
+	private String caseDetail(String caseNumber) {
+		return jdbc.sql("SELECT detail FROM support_cases WHERE case_number = :number")
+			.param("number", caseNumber).query(String.class).single();
+	}
+
 	/** The public form sent with the owner's email about their contract, confirmation to {@code confirmationEmail}. */
 	private String sendOwnersRequest(Customer owner, String confirmationEmail) {
 		PortalSession cancelling = new PortalSession(port);
@@ -223,7 +301,7 @@ class PublicRequestRetentionIntegrationTests extends PortalTestSupport {
 
 	private Map<String, Object> requestRow(String id) {
 		return jdbc.sql("""
-				SELECT name, email, confirmation_email, reason, confirmation_number, owners
+				SELECT name, email, confirmation_email, reason, confirmation_number, owners, case_number
 				FROM public_cancellation_requests WHERE id = :id""").param("id", id).query().singleRow();
 	}
 
