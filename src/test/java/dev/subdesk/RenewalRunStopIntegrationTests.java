@@ -8,14 +8,18 @@ import dev.subdesk.testing.GatewayHold;
 import dev.subdesk.testing.MigrationDatabase;
 import dev.subdesk.testing.RenewalSeeder;
 import dev.subdesk.testing.SubdeskIntegrationTest;
+import dev.subdesk.testing.SubscriptionUpdateHold;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -25,8 +29,10 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * workers are destroyed, after the scheduler's whole stop wait), and the batch in hand is charged and recorded
  * completely before the database closes. A server of its own on a database of its own (the stop closes it), one
  * renewal worker, batches of five; the sandbox gateway's ledger write of the first batch is held until the stop has
- * begun ({@link GatewayHold}).
+ * begun ({@link GatewayHold}). Likewise a stop while reminders are sent: the batch in hand is sent, no other is claimed,
+ * and no later job of the run starts.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RenewalRunStopIntegrationTests {
 
 	private static final MigrationDatabase POSTGRES = MigrationDatabase.start();
@@ -48,14 +54,7 @@ class RenewalRunStopIntegrationTests {
 		String url = POSTGRES.newDatabase("renewal_stop_");
 		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
 		JdbcClient jdbc = JdbcClient.create(database);
-		ConfigurableApplicationContext app = new SpringApplicationBuilder(SubdeskApplication.class).run(
-				"--server.port=0", "--subdesk.db-url=" + url, "--subdesk.db-user=postgres",
-				"--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true", "--subdesk.mode=demo",
-				"--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-				"--subdesk.data-dir=" + dataDir, "--logging.level.root=WARN",
-				"--subdesk.renewals.workers=1", "--subdesk.renewals.batch-size=" + BATCH,
-				// the renewal run is the scheduler's, as on a node in production
-				"--subdesk.jobs.initial-delay=PT1S", "--subdesk.jobs.interval=PT1S");
+		ConfigurableApplicationContext app = start(url, dataDir);
 		Thread closing = new Thread(app::close, "closing-the-context");
 		try (GatewayHold hold = new GatewayHold(jdbc, database, "renewal_stop_hold", 7_342_001L, "renewal_sub_S")) {
 			String prefix = RenewalSeeder.seed(database, DUE, app.getBean(Clock.class).instant().minus(Duration.ofHours(1)));
@@ -93,6 +92,64 @@ class RenewalRunStopIntegrationTests {
 				app.close();
 			}
 		}
+	}
+
+	@Test
+	void aStopWhileRemindersAreSentSendsTheBatchInHandAndStartsNothingMore(CapturedOutput output) throws Exception {
+		String url = POSTGRES.newDatabase("reminders_stop_");
+		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
+		JdbcClient jdbc = JdbcClient.create(database);
+		ConfigurableApplicationContext app = start(url, dataDir);
+		Thread closing = new Thread(app::close, "closing-the-context");
+		// renewing in two days: their RENEWAL_REMINDER (three days ahead) is due, their renewal is not
+		String prefix = RenewalSeeder.seed(database, DUE, app.getBean(Clock.class).instant().plus(Duration.ofDays(2)));
+		try (SubscriptionUpdateHold hold = new SubscriptionUpdateHold(jdbc, database, "reminders_stop_hold", 7_342_002L,
+				"NEW.id LIKE '" + prefix + "%' AND OLD.reminded_for IS NULL AND NEW.reminded_for IS NOT NULL")) {
+			jdbc.sql("UPDATE subscriptions SET reminded_for = NULL WHERE id LIKE :p").param("p", prefix + "%").update();
+			hold.awaitHeld("the first batch of reminders held at its claim");
+
+			closing.start();
+			await("the close waits for the scheduler's job in hand").atMost(Duration.ofSeconds(60))
+				.until(() -> !closing.isAlive() || waitsForAnExecutor(closing));
+			assertThat(closing.isAlive()).as("the close waits for the run").isTrue();
+			hold.release();
+			closing.join(Duration.ofSeconds(90));
+			assertThat(closing.isAlive()).as("the close is over once the batch in hand is sent").isFalse();
+
+			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p "
+					+ "AND reminded_for = current_period_end", prefix))
+				.as("subscriptions reminded: the batch in hand only, no batch claimed after the stop began")
+				.isEqualTo(BATCH);
+			assertThat(count(jdbc, "SELECT count(*) FROM notices n JOIN subscriptions s ON s.account_id = n.account_id "
+					+ "WHERE s.id LIKE :p AND n.type = 'RENEWAL_REMINDER'", prefix))
+				.as("the batch in hand's reminders stored with their mark")
+				.isEqualTo(BATCH);
+			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p AND reminded_for IS NULL", prefix))
+				.as("the rest left due for the next run, on any node")
+				.isEqualTo(DUE - BATCH);
+			assertThat(output.getOut()).as("the jobs the stopping node did not start, named")
+				.contains("The node is stopping: this run started none of the jobs [pre-billing notices, "
+						+ "trial ending notices, renewal attempts, sweep of charges after a cancellation, "
+						+ "reconciliation of pending money records]");
+		}
+		finally {
+			if (closing.isAlive() || app.isActive()) {
+				closing.join(Duration.ofSeconds(90));
+				app.close();
+			}
+		}
+	}
+
+	/** A node of its own on {@code url}: one renewal worker, batches of {@value #BATCH}, the scheduler's run every second. */
+	private static ConfigurableApplicationContext start(String url, Path dataDir) {
+		return new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0", "--subdesk.db-url=" + url,
+				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true",
+				"--subdesk.mode=demo", "--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
+				"--subdesk.data-dir=" + dataDir, "--logging.level.root=WARN",
+				"--logging.level.dev.subdesk.renewals.Jobs=INFO", "--subdesk.renewals.workers=1",
+				"--subdesk.renewals.batch-size=" + BATCH,
+				// the runs are the scheduler's, as on a node in production
+				"--subdesk.jobs.initial-delay=PT1S", "--subdesk.jobs.interval=PT1S");
 	}
 
 	private static long count(JdbcClient jdbc, String sql, String prefix) {

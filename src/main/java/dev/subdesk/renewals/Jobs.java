@@ -53,10 +53,14 @@ public class Jobs {
 	 * Jobs due at one instant run in this order: the ends of subscriptions whose consent to a price increase is
 	 * missing at its renewal, scheduled cancellations, price change notices, then reminders and the other notices
 	 * (which tell the price a renewal will charge, a new one included), renewal attempts (with expiries), the sweep of
-	 * charges after a cancellation, then the reconciliation of pending money records.
+	 * charges after a cancellation, then the reconciliation of pending money records. Once the node begins to stop
+	 * ({@link RenewalEngine#stop}) the run starts no further job: the job in hand ends (the chunked ones after the
+	 * batch in hand, each batch its own transaction), and the rest is left, untouched, for the next run on any node,
+	 * rather than be interrupted mid-work when the scheduler's stop wait ends.
 	 */
 	private RunResult runUpTo(Instant until) {
-		Run run = new Run();
+		long stops = engine.stops();
+		Run run = new Run(() -> engine.stopping() || engine.stops() != stops);
 		run.job("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
 		int ended = run.job("scheduled cancellations", () -> scheduledEnds.takeEffect(until), 0);
 		run.job("price change notices", () -> priceChanges.sendNotices(until));
@@ -64,7 +68,8 @@ public class Jobs {
 		run.job("pre-billing notices", () -> engine.sendPreBillingNotices(until));
 		run.job("trial ending notices", () -> engine.sendTrialEndingNotices(until));
 		RunResult attempts = RunResult.NOTHING;
-		if (run.failed == null) {
+		if (run.failed == null || run.stopping()) {
+			// when stopping: not started, named with the jobs skipped
 			attempts = run.job("renewal attempts", () -> engine.attemptRenewals(until), RunResult.NOTHING);
 		}
 		else {
@@ -75,6 +80,10 @@ public class Jobs {
 		}
 		run.job("sweep of charges after a cancellation", scheduledEnds::sweepChargesAfterCancellation);
 		run.job("reconciliation of pending money records", billing::reconcilePending);
+		if (!run.skipped.isEmpty()) {
+			log.info("The node is stopping: this run started none of the jobs {}; they are left for the next run, on any "
+					+ "node", run.skipped);
+		}
 		return attempts.plus(new RunResult(0, 0, 0, reminders, ended));
 	}
 
@@ -82,13 +91,35 @@ public class Jobs {
 	 * The jobs of one run, each on its own: a job that fails (a row it cannot record, the database gone for a moment)
 	 * is logged and the run goes on with the jobs that do not depend on it, the reconciliation of pending money
 	 * records above all; the next run tries it again. The first job that failed is kept: renewal attempts wait for
-	 * every job before them.
+	 * every job before them. Once the node begins to stop, no further job starts (one that has is left to end): they are
+	 * named in {@code skipped}, and the run stays stopped even should the node start again meanwhile (a pause ended), so
+	 * that renewal attempts never run after a job before them was cut short.
 	 */
 	private static final class Run {
 
+		private final java.util.function.BooleanSupplier nodeStopping;
+
 		private @org.jspecify.annotations.Nullable String failed;
 
+		private boolean stopped;
+
+		private final java.util.List<String> skipped = new java.util.ArrayList<>();
+
+		Run(java.util.function.BooleanSupplier nodeStopping) {
+			this.nodeStopping = nodeStopping;
+		}
+
+		/** Whether the node has begun to stop during this run (or before it). */
+		boolean stopping() {
+			stopped = stopped || nodeStopping.getAsBoolean();
+			return stopped;
+		}
+
 		<T> T job(String job, java.util.function.Supplier<T> work, T failedAnswer) {
+			if (stopping()) {
+				skipped.add(job);
+				return failedAnswer;
+			}
 			try {
 				return work.get();
 			}
@@ -125,7 +156,8 @@ public class Jobs {
 			runUpTo(clock.instant());
 			Instant previous = Instant.MIN;
 			int spins = 0;
-			while (true) {
+			// a node that has begun to stop runs no job: the advance does not spin on work it leaves due
+			while (!engine.stopping()) {
 				Optional<Instant> next = nextDue();
 				if (next.isEmpty() || next.get().isAfter(target)) {
 					break;

@@ -126,9 +126,12 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 		return timings;
 	}
 
-	/** Sends every RENEWAL_REMINDER due at or before {@code until}. */
+	/**
+	 * Sends every RENEWAL_REMINDER due at or before {@code until}, batch by batch; once the node begins to stop, no
+	 * batch after the one in hand ({@link #sendAllDue}).
+	 */
 	int sendReminders(Instant until) {
-		int sent = sendAllDue(() -> queue.claimReminders(until, batchSize), RenewalsApproaching.Milestone.RENEWAL);
+		int sent = sendAllDue(() -> queue.claimReminders(until, batchSize), RenewalsApproaching.Milestone.RENEWAL, true);
 		remindersCounter.increment(sent);
 		return sent;
 	}
@@ -138,7 +141,8 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	 * its time, shared/API.md: "sent at once"), in the caller's transaction; whether it did.
 	 */
 	boolean sendReminderIfLate(String subscriptionId, Instant now) {
-		int sent = sendAllDue(() -> queue.claimReminderOf(subscriptionId, now), RenewalsApproaching.Milestone.RENEWAL);
+		int sent = sendAllDue(() -> queue.claimReminderOf(subscriptionId, now), RenewalsApproaching.Milestone.RENEWAL,
+				false);
 		remindersCounter.increment(sent);
 		return sent > 0;
 	}
@@ -151,7 +155,8 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	int sendPreBillingNotices(Instant until) {
 		int sent = sendPromotionEndingNotices(until);
 		return sent + (preBillingNotice
-				? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), RenewalsApproaching.Milestone.CHARGE)
+				? sendAllDue(() -> queue.claimPreBillingNotices(until, batchSize), RenewalsApproaching.Milestone.CHARGE,
+						true)
 				: 0);
 	}
 
@@ -169,7 +174,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	int sendPromotionEndingNotices(Instant until) {
 		return promotionEnding.isPresent()
 				? sendAllDue(() -> queue.claimPromotionEndingNotices(until, batchSize),
-						RenewalsApproaching.Milestone.PROMOTION_END)
+						RenewalsApproaching.Milestone.PROMOTION_END, true)
 				: 0;
 	}
 
@@ -182,7 +187,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	boolean sendPromotionEndingNoticeIfLate(String subscriptionId, Instant now) {
 		return promotionEnding.isPresent()
 				&& sendAllDue(() -> queue.claimPromotionEndingNoticeOf(subscriptionId, now),
-						RenewalsApproaching.Milestone.PROMOTION_END) > 0;
+						RenewalsApproaching.Milestone.PROMOTION_END, false) > 0;
 	}
 
 	/**
@@ -191,7 +196,8 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	 * with a direct cancel link; at once for a trial shorter than that. Never for a trial set to end.
 	 */
 	int sendTrialEndingNotices(Instant until) {
-		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), RenewalsApproaching.Milestone.TRIAL_END);
+		return sendAllDue(() -> queue.claimTrialEndingNotices(until, batchSize), RenewalsApproaching.Milestone.TRIAL_END,
+				true);
 	}
 
 	/**
@@ -209,11 +215,16 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 
 	/**
 	 * Claims due subscriptions batch by batch and publishes each batch as one {@link RenewalsApproaching}, whose listener
-	 * stores a notice for each, in the claim's transaction.
+	 * stores a notice for each, in the claim's transaction: each batch is claimed, marked sent and its notices stored in
+	 * one transaction of its own (the jobs' runs hold none around it), so a batch is done whole or not at all.
+	 * {@code untilStop}: a job of a run, which claims no batch once the node begins to stop ({@link #stop}); the batch
+	 * in hand commits, and the rest stays due for the next run, on any node (none marked sent without its notice, none
+	 * sent twice). A single subscription's notice, sent in its caller's transaction, goes all the same.
 	 */
-	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, RenewalsApproaching.Milestone milestone) {
+	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, RenewalsApproaching.Milestone milestone,
+			boolean untilStop) {
 		int sent = 0;
-		while (true) {
+		while (!(untilStop && stopping)) {
 			Integer count = timed(timings::database, () -> tx.execute(status -> {
 				List<Subscription> due = claim.get();
 				if (due.isEmpty()) {
@@ -237,6 +248,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 			}
 			sent += n;
 		}
+		return sent;
 	}
 
 	/**
@@ -299,6 +311,21 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 
 	private volatile boolean running;
 
+	/**
+	 * Whether the node has begun to stop ({@link #stop}, until a {@link #start}): the jobs' run starts no other job
+	 * ({@link Jobs}), and a job under way claims no other batch.
+	 */
+	boolean stopping() {
+		return stopping;
+	}
+
+	/** How many times the node has begun to stop: a run that sees it change was stopped, even if started again since. */
+	private final AtomicLong stops = new AtomicLong();
+
+	long stops() {
+		return stops.get();
+	}
+
 	@Override
 	public void start() {
 		stopping = false;
@@ -306,7 +333,8 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	}
 
 	/**
-	 * The node begins to stop (its context closing, or paused): a renewal run under way claims no other batch; each
+	 * The node begins to stop (its context closing, or paused): the run under way starts no other job ({@link Jobs}),
+	 * its reminders and other notices claim no other batch, and its renewal attempts claim no other batch either; each
 	 * worker finishes the batch in hand (its charges sent, answered and recorded, not left PENDING for the sweep to give
 	 * back and charge again) and returns, while the scheduler's stop waits for the run
 	 * (dev.subdesk.ScheduledJobsConfiguration, {@code SUBDESK_SCHEDULER_STOP_WAIT}). Before, the run learnt of the stop
@@ -316,6 +344,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	@Override
 	public void stop() {
 		stopping = true;
+		stops.incrementAndGet();
 		running = false;
 	}
 
