@@ -89,12 +89,17 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 			if (email.isBlank() || pem.isBlank()) {
 				throw new IllegalArgumentException("a service account key needs client_email and private_key");
 			}
+			if (tokenUri.isBlank()) {
+				tokenUri = "https://oauth2.googleapis.com/token";
+			}
+			// the assertion sent there is good for an access token for an hour
+			StoreAddresses.requireEndpoint("token_uri", tokenUri);
 			String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
 			try {
 				var spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
 				var privateKey = (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(spec);
 				String keyId = key.path("private_key_id").asString("");
-				return new ServiceAccountKey(email, keyId.isBlank() ? null : keyId, privateKey, URI.create(tokenUri));
+				return new ServiceAccountKey(email, keyId.isBlank() ? null : keyId, privateKey, URI.create(tokenUri.strip()));
 			}
 			catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
 				throw new IllegalArgumentException("private_key is not a PKCS#8 RSA key in PEM", e);

@@ -61,7 +61,8 @@ class GooglePushTokens {
 
 	private static JWKSource<SecurityContext> keys(String location) {
 		try {
-			if (location.startsWith("https://") || location.startsWith("http://")) {
+			// an address StoreAddresses allowed (StoresProperties.Google): https://, or http:// to the loopback
+			if (!StoreAddresses.isLocal(location)) {
 				return JWKSourceBuilder.create(URI.create(location).toURL()).build();
 			}
 			try (InputStream in = new DefaultResourceLoader().getResource(location).getInputStream()) {

@@ -221,4 +221,19 @@ class GooglePlayDeveloperApiTests {
 		assertThatThrownBy(() -> GooglePlayDeveloperApi.ServiceAccountKey.parse("not json", JSON))
 			.isInstanceOf(IllegalArgumentException.class);
 	}
+
+	@Test
+	void aKeyFileWhoseTokenAddressIsPlainHttpOffThisMachineIsRefusedAtOnce() {
+		// the signed assertion sent there is good for an access token for an hour: whoever reads it can use it
+		for (String tokenUri : List.of("http://oauth2.example.test/token", "http://127.0.0.1.example.test/token",
+				"ftp://oauth2.example.test/token")) {
+			String keyFile = google.keyFile().replace(google.base() + "/token", tokenUri);
+			assertThatThrownBy(() -> GooglePlayDeveloperApi.ServiceAccountKey.parse(keyFile, JSON)).as(tokenUri)
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("token_uri must be an https:// address");
+		}
+		String https = google.keyFile().replace(google.base() + "/token", "https://oauth2.googleapis.com/token");
+		assertThat(GooglePlayDeveloperApi.ServiceAccountKey.parse(https, JSON).tokenUri())
+			.hasToString("https://oauth2.googleapis.com/token");
+	}
 }
