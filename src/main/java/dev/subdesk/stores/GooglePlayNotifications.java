@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
@@ -9,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -81,10 +83,10 @@ public class GooglePlayNotifications {
 		String messageId = message.path("messageId").asString("");
 		String data = message.path("data").asString("");
 		if (messageId.isBlank() || data.isBlank()) {
-			throw SubdeskException.invalid("message", "needs data and messageId");
+			throw invalid("message", "needs data and messageId");
 		}
 		if (!StoreFields.identifier(messageId, MESSAGE_ID_LIMIT)) {
-			throw SubdeskException.invalid("message.messageId", "must be 1 to %d characters, without control characters"
+			throw invalid("message.messageId", "must be 1 to %d characters, without control characters"
 				.formatted(MESSAGE_ID_LIMIT));
 		}
 		String decoded;
@@ -96,10 +98,10 @@ public class GooglePlayNotifications {
 				.toString();
 		}
 		catch (IllegalArgumentException e) {
-			throw SubdeskException.invalid("message.data", "is not base64");
+			throw invalid("message.data", "is not base64");
 		}
 		catch (CharacterCodingException e) {
-			throw SubdeskException.invalid("message.data", "is not UTF-8");
+			throw invalid("message.data", "is not UTF-8");
 		}
 		JsonNode notification = parse(decoded, "message.data");
 		String packageName = notification.path("packageName").asString("");
@@ -120,10 +122,10 @@ public class GooglePlayNotifications {
 		int type = subscription.path("notificationType").asInt(0);
 		String token = subscription.path("purchaseToken").asString("");
 		if (token.isBlank()) {
-			throw SubdeskException.invalid("message.data", "subscriptionNotification has no purchaseToken");
+			throw invalid("message.data", "subscriptionNotification has no purchaseToken");
 		}
 		if (!StoreFields.identifier(token, PURCHASE_TOKEN_LIMIT)) {
-			throw SubdeskException.invalid("message.data", ("subscriptionNotification.purchaseToken must be 1 to %d "
+			throw invalid("message.data", ("subscriptionNotification.purchaseToken must be 1 to %d "
 					+ "characters, without control characters").formatted(PURCHASE_TOKEN_LIMIT));
 		}
 		// the state is read now, whatever the event: the push is dated by when its read was sent and numbered, so
@@ -186,7 +188,7 @@ public class GooglePlayNotifications {
 	private static SubdeskException unusable(String messageId, String why) {
 		log.warn("Google Play notification {} not applied: Google's answer about its purchase cannot be kept ({})",
 				messageId, why);
-		return SubdeskException.invalid("message.data", "Google Play's answer about its purchase cannot be kept: "
+		return invalid("message.data", "Google Play's answer about its purchase cannot be kept: "
 				+ why + "; nothing was changed");
 	}
 
@@ -228,6 +230,9 @@ public class GooglePlayNotifications {
 	 */
 	static Instant eventTime(JsonNode value) {
 		long millis;
+		if (value.isMissingNode() || value.isNull()) {
+			throw invalid("message.data", "eventTimeMillis is missing: Google sends it as milliseconds since 1970");
+		}
 		if (value.isIntegralNumber() && value.canConvertToLong()) {
 			millis = value.longValue();
 		}
@@ -235,12 +240,21 @@ public class GooglePlayNotifications {
 			millis = Long.parseLong(value.stringValue());
 		}
 		else {
-			throw SubdeskException.invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
+			throw invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
 		}
 		if (millis < 0) {
-			throw SubdeskException.invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
+			throw invalid("message.data", "eventTimeMillis must be milliseconds since 1970");
 		}
 		return Instant.ofEpochMilli(millis);
+	}
+
+	/**
+	 * {@code 400 VALIDATION_FAILED} for {@code field}, named in the detail as well as in {@code errors} (as the API's
+	 * body checks do): the push's body is base64 inside an envelope, and the detail is what a log shows first.
+	 */
+	private static SubdeskException invalid(String field, String message) {
+		return new SubdeskException(CommonErrorCode.VALIDATION_FAILED, "The request is not valid: " + field + " " + message,
+				List.of(new SubdeskException.FieldError(field, message)));
 	}
 
 	private static String kindOf(JsonNode notification) {
@@ -251,12 +265,12 @@ public class GooglePlayNotifications {
 		try {
 			JsonNode node = json.readTree(text);
 			if (node == null || !node.isObject()) {
-				throw SubdeskException.invalid(field, "is not a JSON object");
+				throw invalid(field, "is not a JSON object");
 			}
 			return node;
 		}
 		catch (JacksonException e) {
-			throw SubdeskException.invalid(field, "is not JSON");
+			throw invalid(field, "is not JSON");
 		}
 	}
 }

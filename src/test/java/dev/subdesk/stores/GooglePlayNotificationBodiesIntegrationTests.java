@@ -128,6 +128,17 @@ class GooglePlayNotificationBodiesIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aNotificationWithoutEventTimeMillisIs400WhoseDetailNamesTheMissingField() {
+		String mark = UUID.randomUUID().toString();
+		Api.Response answer = send(push(testNotification(null), mark));
+		assertRefused(answer, "message.data");
+		assertThat(answer.text("detail")).as(answer.toString()).contains("eventTimeMillis").contains("missing");
+		assertThat(answer.json().path("errors").findValuesAsString("message")).as(answer.toString())
+			.anySatisfy(message -> assertThat(message).contains("eventTimeMillis").contains("missing"));
+		assertThat(recorded(mark)).isZero();
+	}
+
+	@Test
 	void anEventTimeBeforeTheEpochOrNoIntegerIs400AndNothingIsRecorded() {
 		String mark = UUID.randomUUID().toString();
 		for (Object eventTime : new Object[] { "-9000000000000000", -9000000000000000L, "-1", "12abc", 1.5, "",
