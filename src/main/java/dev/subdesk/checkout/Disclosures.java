@@ -78,7 +78,8 @@ public class Disclosures {
 	 * A new disclosure of {@code planCode} for the account, chosen by its country and region. Unknown account, plan or
 	 * parent subscription (also one of another account): {@code 400} on the field; an add-on without its parent or a
 	 * base plan with one: {@code 400}; a closed
-	 * account: {@code 409 ACCOUNT_CLOSED}.
+	 * account: {@code 409 ACCOUNT_CLOSED}. Always a new row, written for the API ({@link DisclosureOrigin#API}): its
+	 * caller holds its id, so no page ever shows it ({@link #shown}) for someone else to accept.
 	 */
 	@Transactional
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId) {
@@ -94,7 +95,7 @@ public class Disclosures {
 	public Disclosure disclose(String accountId, String planCode, @Nullable String parentSubscriptionId,
 			Locale language) {
 		Disclosure disclosure = written(accountId, planCode, parentSubscriptionId, language);
-		repository.insert(disclosure);
+		repository.insert(disclosure, DisclosureOrigin.API);
 		return disclosure;
 	}
 
@@ -103,7 +104,9 @@ public class Disclosures {
 	 * parent, jurisdiction, prices, trial, term and exact words (so the same day and language) when no purchase holds
 	 * or accepted it and it stays valid at least half as long as a new one would ({@code
 	 * subdesk.checkout.disclosure-valid-for}, or its midnight where its words name today: then the same); else a new
-	 * one, as {@link #disclose(String, String, String, Locale)}. A reload then stores no new row; the rows nobody
+	 * one, as {@link #disclose(String, String, String, Locale)}. Only one a page wrote is shown again ({@link
+	 * DisclosureOrigin#CHECKOUT}), never one the API handed to an integrator, who may still send it with a purchase;
+	 * and what a page writes is never handed to the API. A reload then stores no new row; the rows nobody
 	 * accepted are deleted a day after they expired ({@link UnfinishedCheckouts}).
 	 */
 	@Transactional
@@ -116,7 +119,7 @@ public class Disclosures {
 		if (earlier.isPresent()) {
 			return earlier.get();
 		}
-		repository.insert(fresh);
+		repository.insert(fresh, DisclosureOrigin.CHECKOUT);
 		return fresh;
 	}
 

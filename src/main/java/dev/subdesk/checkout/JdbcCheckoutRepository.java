@@ -18,9 +18,10 @@ class JdbcCheckoutRepository {
 
 	private static final String INSERT_DISCLOSURE = """
 			INSERT INTO disclosures (id, account_id, plan_code, parent_subscription_id, jurisdiction, text, text_sha256,
-			    price_amount, renewal_price_amount, currency, term, trial_days, first_charge_at, rules, created_at, expires_at)
+			    price_amount, renewal_price_amount, currency, term, trial_days, first_charge_at, rules, created_at, expires_at,
+			    origin)
 			VALUES (:id, :account, :plan, :parent, :jurisdiction, :text, :sha, :price, :renewal, :currency, :term, :trial,
-			    :firstCharge, :rules, :created, :expires)
+			    :firstCharge, :rules, :created, :expires, :origin)
 			""";
 
 	private static final String SELECT_DISCLOSURE = "SELECT * FROM disclosures WHERE id = :id";
@@ -58,12 +59,13 @@ class JdbcCheckoutRepository {
 			""";
 
 	/**
-	 * The account's disclosure of the same plan, parent, terms and words that a page may show again: unexpired until
-	 * {@code :minimum} at least, held by no purchase, and accepted by none (an attempt that sold nothing aside).
+	 * The account's disclosure of the same plan, parent, terms and words that a page may show again: one the page wrote
+	 * (never one of the API, whose caller may still send it with a purchase), unexpired until {@code :minimum} at
+	 * least, held by no purchase, and accepted by none (an attempt that sold nothing aside).
 	 */
 	private static final String REUSABLE_DISCLOSURE = """
 			SELECT * FROM disclosures d
-			WHERE d.account_id = :account AND d.plan_code = :plan
+			WHERE d.account_id = :account AND d.plan_code = :plan AND d.origin = 'CHECKOUT'
 			  AND d.parent_subscription_id IS NOT DISTINCT FROM CAST(:parent AS text)
 			  AND d.text_sha256 = :sha AND d.jurisdiction = :jurisdiction AND d.currency = :currency
 			  AND d.price_amount = :price AND d.renewal_price_amount = :renewal AND d.trial_days = :trial
@@ -90,7 +92,8 @@ class JdbcCheckoutRepository {
 		this.jdbc = jdbc;
 	}
 
-	void insert(Disclosure d) {
+	/** Stores a new disclosure, written where {@code origin} says. */
+	void insert(Disclosure d, DisclosureOrigin origin) {
 		jdbc.sql(INSERT_DISCLOSURE)
 			.param("id", d.id())
 			.param("account", d.accountId())
@@ -108,6 +111,7 @@ class JdbcCheckoutRepository {
 			.param("rules", d.rules().toArray(String[]::new))
 			.param("created", Timestamp.from(d.createdAt()))
 			.param("expires", Timestamp.from(d.expiresAt()))
+			.param("origin", origin.name())
 			.update();
 	}
 
@@ -117,7 +121,8 @@ class JdbcCheckoutRepository {
 
 	/**
 	 * A disclosure like {@code fresh} (same account, plan, parent, jurisdiction, prices, trial, term and text) that
-	 * can be shown again instead: valid until {@code minimum} at least, held by no purchase, backing no consent.
+	 * the page can show again instead: written by the page ({@link DisclosureOrigin#CHECKOUT}), valid until
+	 * {@code minimum} at least, held by no purchase, backing no consent.
 	 */
 	Optional<Disclosure> reusable(Disclosure fresh, Timestamp minimum, Timestamp now,
 			java.util.function.Predicate<String> separateCheckbox) {

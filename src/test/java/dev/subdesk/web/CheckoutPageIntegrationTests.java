@@ -2,6 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.testing.Api;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.Mailbox;
 import dev.subdesk.testing.SubdeskIntegrationTest;
@@ -237,5 +238,51 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		assertThat(bought.location()).contains("/checkout/thanks/");
 		assertThat(disclosureId(browser.get("/checkout/vpn-annual").body()))
 			.as("one that backs a sale is never shown for another").isNotEqualTo(first);
+	}
+
+	@Test
+	void thePageNeverShowsADisclosureAnIntegratorMadeAndTheIntegratorsPurchaseWithItGoesThroughAfterTheCustomerBought() {
+		String account = accountIn("US", "TX");
+		Api.Response made = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "vpn-annual"));
+		assertThat(made.status()).as(made.toString()).isEqualTo(201);
+		String integrators = made.id();
+
+		PortalSession browser = new PortalSession(port).signIn(api, account);
+		String shown = disclosureId(browser.get("/checkout/vpn-annual").body());
+		assertThat(shown).as("the page writes its own disclosure, the integrator's stays the integrator's")
+			.isNotEqualTo(integrators);
+		assertThat(disclosureId(browser.get("/checkout/vpn-annual").body())).as("a reload still shows the page's own")
+			.isEqualTo(shown);
+
+		PortalSession.Page bought = browser.post("/checkout/vpn-annual", Map.of("disclosureId", shown, "card", "tok_visa"));
+		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
+
+		Api.Response purchase = api.post("/subscriptions", Map.of("accountId", account, "planCode", "vpn-annual",
+				"consent", Map.of("disclosureId", integrators, "method", "BUTTON")));
+		assertThat(purchase.status()).as("the integrator's purchase with its own disclosure: %s", purchase).isEqualTo(201);
+		JsonNode consent = api.get("/subscriptions/" + purchase.id() + "/consents").json().path("data").get(0);
+		assertThat(consent.path("disclosureId").asString()).isEqualTo(integrators);
+		assertThat(consent.path("channel").asString()).isEqualTo("API");
+	}
+
+	@Test
+	void anIntegratorsDisclosureIsAlwaysANewOneWithItsFullValidityEvenWhileThePageShowsOne() {
+		String account = accountIn("US", "TX");
+		PortalSession browser = new PortalSession(port).signIn(api, account);
+		String shown = disclosureId(browser.get("/checkout/vpn-annual").body());
+
+		Api.Response made = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "vpn-annual"));
+		assertThat(made.status()).as(made.toString()).isEqualTo(201);
+		assertThat(made.id()).as("the API is never handed the page's disclosure").isNotEqualTo(shown);
+		Api.Response again = api.post("/checkout/disclosures", Map.of("accountId", account, "planCode", "vpn-annual"));
+		assertThat(again.id()).as("each call makes a new one").isNotEqualTo(made.id()).isNotEqualTo(shown);
+		assertThat(disclosureId(browser.get("/checkout/vpn-annual").body()))
+			.as("nor does the page take up what the API made since").isEqualTo(shown);
+
+		Api.Response purchase = api.post("/subscriptions", Map.of("accountId", account, "planCode", "vpn-annual",
+				"consent", Map.of("disclosureId", again.id(), "method", "BUTTON")));
+		assertThat(purchase.status()).as(purchase.toString()).isEqualTo(201);
+		assertThat(browser.post("/checkout/vpn-annual", Map.of("disclosureId", shown, "card", "tok_visa")).location())
+			.as("the page's own still backs the customer's purchase").contains("/checkout/thanks/sub_");
 	}
 }
