@@ -266,7 +266,7 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
-	void anIntegratorsDisclosureIsAlwaysANewOneWithItsFullValidityEvenWhileThePageShowsOne() {
+	void anIntegratorsDisclosureIsAlwaysANewOneEvenWhileThePageShowsOne() {
 		String account = accountIn("US", "TX");
 		PortalSession browser = new PortalSession(port).signIn(api, account);
 		String shown = disclosureId(browser.get("/checkout/vpn-annual").body());
