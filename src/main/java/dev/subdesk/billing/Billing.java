@@ -90,6 +90,27 @@ public class Billing {
 	/** How long after its void an attempt is first looked up again ({@link #recheckLater}). */
 	private static final Duration FIRST_VOID_RECHECK = Duration.ofMinutes(1);
 
+	/** The first wait before the sweep tries again a record it left open ({@link #retryAfter}). */
+	static final Duration FIRST_RETRY = Duration.ofMinutes(1);
+
+	/** The longest wait between two tries of a record the sweep left open ({@link #retryAfter}). */
+	static final Duration LONGEST_RETRY = Duration.ofDays(1);
+
+	/**
+	 * How long the sweep waits before it tries again a record it has left open {@code failedTries} times (the gateway
+	 * declined it, gave no answer, or its reconciliation threw): 1, 2, 4, 8 minutes and so on, at most a day. The
+	 * records the gateway keeps refusing then take a place in a run's batch less and less often, and never hold back the
+	 * records after them; each is still tried at least once a day.
+	 */
+	static Duration retryAfter(int failedTries) {
+		if (failedTries < 1) {
+			throw new IllegalArgumentException("A record waits only after a try that left it open: " + failedTries);
+		}
+		// 2^11 minutes is more than a day: no doubling past that
+		Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failedTries - 1, 11));
+		return wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait;
+	}
+
 	private final JdbcClient jdbc;
 	private final javax.sql.DataSource dataSource;
 	private final Clock clock;
@@ -104,6 +125,9 @@ public class Billing {
 	 * payment on its way lands under it later ({@link #recheckVoided}).
 	 */
 	private final Duration voidRecheck;
+
+	/** How many records of each kind (refunds, purchase attempts) one sweep reads at most. */
+	private final int reconcileBatch;
 	private final io.micrometer.core.instrument.MeterRegistry meters;
 	private final ApplicationEventPublisher events;
 	/** Settles the refunds recorded inside a caller's own transaction, once it has committed. */
@@ -114,6 +138,7 @@ public class Billing {
 			PlatformTransactionManager txManager, CrashAfterGateway crash,
 			@Value("${subdesk.billing.pending-grace:PT1M}") Duration pendingGrace,
 			@Value("${subdesk.billing.void-recheck:P1D}") Duration voidRecheck,
+			@Value("${subdesk.billing.reconcile-batch:1000}") int reconcileBatch,
 			io.micrometer.core.instrument.MeterRegistry meters, ApplicationEventPublisher events) {
 		this.events = events;
 		this.meters = meters;
@@ -121,13 +146,17 @@ public class Billing {
 		declinedGauge(meters, "reversal", declinedReversalsNow);
 		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.failed", failedNow,
 				java.util.concurrent.atomic.AtomicLong::get)
-			.description("Pending money records whose reconciliation threw at this node's last sweep (an adapter's bug, "
-					+ "a database error): left for the next run")
+			.description("Open money records whose last reconciliation threw (an adapter's bug, a database error): "
+					+ "tried again after a wait")
 			.register(meters);
 		this.tx = new TransactionTemplate(txManager);
 		this.crash = crash;
 		this.pendingGrace = pendingGrace;
 		this.voidRecheck = voidRecheck;
+		if (reconcileBatch < 1) {
+			throw new IllegalArgumentException("subdesk.billing.reconcile-batch must be at least 1");
+		}
+		this.reconcileBatch = reconcileBatch;
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.clock = clock;
@@ -139,8 +168,8 @@ public class Billing {
 			java.util.concurrent.atomic.AtomicLong declined) {
 		io.micrometer.core.instrument.Gauge.builder("subdesk.reconciliation.declined", declined,
 				java.util.concurrent.atomic.AtomicLong::get)
-			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) the gateway declined "
-					+ "at this node's last sweep: open, asked again every run, they need a person")
+			.description("Refunds (kind=refund) or reversals of unrecorded payments (kind=reversal) still open whose last "
+					+ "try the gateway declined: asked again after a wait of up to a day, they need a person")
 			.tag("kind", kind)
 			.register(meters);
 	}
@@ -652,7 +681,8 @@ public class Billing {
 		}
 		if (!again.isEmpty()) {
 			Collection<String> takenUp = jdbc.sql("""
-					UPDATE purchase_attempts SET status = 'PENDING', created_at = :at, settled_at = NULL
+					UPDATE purchase_attempts SET status = 'PENDING', created_at = :at, settled_at = NULL, next_try_at = NULL,
+					  failed_tries = 0, last_try = NULL
 					WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID', 'DECLINED')
 					RETURNING gateway_key
 					""")
@@ -1238,6 +1268,27 @@ public class Billing {
 			int purchasesVoided, int refundsDeclined, int reversalsDeclined, int failed) {
 	}
 
+	/**
+	 * Why a try of the sweep left a record open, kept with it ({@code last_try}) until its next try: the gauges count the
+	 * open records by it, whether or not the last run met them.
+	 */
+	private enum LeftOpen {
+		/** The gateway declined the refund or reversal: a person has to act ({@code subdesk.reconciliation.declined}). */
+		DECLINED,
+		/** Its reconciliation threw: an adapter's bug, a database error ({@code subdesk.reconciliation.failed}). */
+		FAILED,
+		/** No answer from the gateway, or no card to pay it back to. */
+		UNSETTLED
+	}
+
+	/** The gauges of the records the sweep left open, as they stand ({@link #publishOpenRecords}). */
+	private static final String OPEN_RECORDS = """
+			SELECT (SELECT count(*) FROM refunds WHERE status = 'PENDING' AND last_try = 'DECLINED'),
+			       (SELECT count(*) FROM purchase_attempts WHERE status = 'REVERSING' AND last_try = 'DECLINED'),
+			       (SELECT count(*) FROM refunds WHERE status = 'PENDING' AND last_try = 'FAILED')
+			       + (SELECT count(*) FROM purchase_attempts WHERE status IN ('PENDING', 'REVERSING') AND last_try = 'FAILED')
+			""";
+
 	/** What one sweep meets besides its settlements: records that failed, refunds and reversals declined. */
 	private final class Sweep {
 
@@ -1251,7 +1302,7 @@ public class Billing {
 		 */
 		void failed(String what, String id, RuntimeException e) {
 			failed++;
-			log.warn("The sweep could not reconcile {} {} ({}: {}); it goes on and tries it again next run", what, id,
+			log.warn("The sweep could not reconcile {} {} ({}: {}); it goes on and tries it again after a wait", what, id,
 					e.getClass().getName(), e.getMessage());
 		}
 
@@ -1261,18 +1312,76 @@ public class Billing {
 			Instant last = declineWarned.get(id);
 			if (last == null || !now.isBefore(last.plus(Duration.ofDays(1)))) {
 				declineWarned.put(id, now);
-				log.warn("The gateway declines the {} {} ({}); it stays open and is asked again every run: it needs a "
-						+ "person (warned once a day; subdesk.reconciliation.declined counts them)", what, id, code);
+				log.warn("The gateway declines the {} {} ({}); it stays open and is asked again after a wait that grows to "
+						+ "a day: it needs a person (warned once a day; subdesk.reconciliation.declined counts them)", what,
+						id, code);
 			}
 		}
 
-		/** Publishes this run's counts and forgets the warnings of records no longer declined. */
+		/**
+		 * Publishes the open records' counts and forgets the warnings more than a day old (they no longer hold back
+		 * the next one): a record declined again is warned then, as it would be.
+		 */
 		void done() {
-			declinedRefundsNow.set(declinedRefunds.size());
-			declinedReversalsNow.set(declinedReversals.size());
-			failedNow.set(failed);
-			declineWarned.keySet().removeIf(id -> !declinedRefunds.contains(id) && !declinedReversals.contains(id));
+			Instant now = clock.instant();
+			declineWarned.values().removeIf(at -> !now.isBefore(at.plus(Duration.ofDays(1))));
+			publishOpenRecords();
 		}
+	}
+
+	/**
+	 * Sets the gauges from the records as they stand: each record the sweep left open waits for its next try, so a run
+	 * meets only those due, and a count of what one run met would drop to nothing between their tries.
+	 */
+	private void publishOpenRecords() {
+		try {
+			jdbc.sql(OPEN_RECORDS).query(rs -> {
+				declinedRefundsNow.set(rs.getLong(1));
+				declinedReversalsNow.set(rs.getLong(2));
+				failedNow.set(rs.getLong(3));
+			});
+		}
+		catch (DataAccessException e) {
+			log.warn("The sweep could not count the records it left open ({}); the gauges keep their last values",
+					e.getMessage());
+		}
+	}
+
+	/** Records that the sweep's try left a PENDING refund open, and when it is due again ({@link #retryAfter}). */
+	private void leftOpen(DueRefund refund, LeftOpen why) {
+		putOff("""
+				UPDATE refunds SET failed_tries = :tries, next_try_at = :next, last_try = :why
+				WHERE id = :id AND status = 'PENDING'""", refund.id(), refund.failedTries(), why);
+	}
+
+	/** As {@link #leftOpen(DueRefund, LeftOpen)}, for an open (PENDING or REVERSING) purchase attempt. */
+	private void leftOpen(OpenAttempt attempt, LeftOpen why) {
+		putOff("""
+				UPDATE purchase_attempts SET failed_tries = :tries, next_try_at = :next, last_try = :why
+				WHERE gateway_key = :id AND status IN ('PENDING', 'REVERSING')""", attempt.key(), attempt.failedTries(), why);
+	}
+
+	/**
+	 * Puts a record's next try off by its wait; a record settled meanwhile is left as it is. A failure here is logged
+	 * and the sweep goes on: the record is then due again next run, as before its try.
+	 */
+	private void putOff(String update, String id, int failedTries, LeftOpen why) {
+		int tries = Math.min(failedTries, 1_000_000) + 1;
+		try {
+			jdbc.sql(update)
+				.param("tries", tries)
+				.param("next", Timestamp.from(clock.instant().plus(retryAfter(tries))))
+				.param("why", why.name())
+				.param("id", id)
+				.update();
+		}
+		catch (DataAccessException e) {
+			log.warn("The sweep could not put off its next try of {} ({}); it is due again next run", id, e.getMessage());
+		}
+	}
+
+	/** A PENDING refund due to be tried, with how many tries of the sweep left it open so far. */
+	private record DueRefund(String id, int failedTries) {
 	}
 
 	/** When each record the gateway declines was last logged (at most once a day each). */
@@ -1292,39 +1401,50 @@ public class Billing {
 	 * customer was told nothing was charged, or got no answer: money the ledger shows taken is given back
 	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). A renewal attempt whose subscription a
 	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}). Each record is
-	 * reconciled on its own: one whose gateway call or settlement throws is logged and left for the next run, and the
-	 * sweep goes on with the next (the records are read oldest first: one that always failed would otherwise hold back
-	 * every later one, run after run). A refund or reversal the gateway declines stays open and is asked again every
-	 * run; it is logged once a day and counted in {@code subdesk.reconciliation.declined}, for a person to act on.
-	 * Runs outside any transaction.
+	 * reconciled on its own: one whose gateway call or settlement throws is logged and left open, and the sweep goes on
+	 * with the next. A record a try leaves open (declined, unanswered, or it threw) waits before its next try, 1, 2, 4
+	 * minutes and so on up to a day ({@link #retryAfter}); the sweep reads the records due, by when they are due, at
+	 * most {@code subdesk.billing.reconcile-batch} of each kind: records that keep failing cannot fill every run's batch
+	 * and hold back the records after them. A refund or reversal the gateway declines stays open; it is logged once a
+	 * day and counted in {@code subdesk.reconciliation.declined} while it is open, for a person to act on. Runs outside
+	 * any transaction.
 	 */
 	public Reconciliation reconcilePending() {
 		requireNoTransaction();
-		Timestamp before = Timestamp.from(clock.instant().minus(pendingGrace));
-		List<String> refunds = jdbc.sql("""
-				SELECT id FROM refunds WHERE status = 'PENDING' AND created_at < :before ORDER BY created_at LIMIT 1000
-				""").param("before", before).query(String.class).list();
+		Instant now = clock.instant();
+		Timestamp before = Timestamp.from(now.minus(pendingGrace));
+		// due: past its next try, or never tried and past the grace (its next try is then its creation)
+		List<DueRefund> refunds = jdbc.sql("""
+				SELECT id, failed_tries FROM refunds
+				WHERE status = 'PENDING' AND coalesce(next_try_at, created_at) <= :now AND created_at < :before
+				ORDER BY coalesce(next_try_at, created_at) LIMIT :batch
+				""").param("now", Timestamp.from(now)).param("before", before).param("batch", reconcileBatch)
+			.query((rs, n) -> new DueRefund(rs.getString(1), rs.getInt(2)))
+			.list();
 		Sweep sweep = new Sweep();
 		int settled = 0;
-		for (String id : refunds) {
+		for (DueRefund refund : refunds) {
 			try {
-				if (sweepRefund(id, sweep)) {
+				if (sweepRefund(refund, sweep)) {
 					settled++;
 				}
 			}
 			catch (RuntimeException e) {
-				sweep.failed("refund", id, e);
+				sweep.failed("refund", refund.id(), e);
+				leftOpen(refund, LeftOpen.FAILED);
 			}
 		}
 		int reversed = 0;
 		int voided = 0;
 		List<OpenAttempt> attempts = jdbc.sql("""
-				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries
 				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
-				WHERE a.status IN ('PENDING', 'REVERSING') AND a.created_at < :before ORDER BY a.created_at LIMIT 1000
-				""").param("before", before)
+				WHERE a.status IN ('PENDING', 'REVERSING') AND coalesce(a.next_try_at, a.created_at) <= :now
+				  AND a.created_at < :before
+				ORDER BY coalesce(a.next_try_at, a.created_at) LIMIT :batch
+				""").param("now", Timestamp.from(now)).param("before", before).param("batch", reconcileBatch)
 			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
-					rs.getString(5), rs.getString(6)))
+					rs.getString(5), rs.getString(6), rs.getInt(7)))
 			.list();
 		try (@Nullable RenewalClaims claims = attempts.stream().anyMatch(a -> a.status().equals("PENDING")) ? renewalClaims() : null) {
 			for (OpenAttempt attempt : attempts) {
@@ -1357,6 +1477,7 @@ public class Billing {
 				}
 				catch (RuntimeException e) {
 					sweep.failed("purchase attempt", attempt.key(), e);
+					leftOpen(attempt, LeftOpen.FAILED);
 				}
 			}
 		}
@@ -1378,13 +1499,13 @@ public class Billing {
 	 */
 	private List<OpenAttempt> recentlyVoided() {
 		return jdbc.sql("""
-				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries
 				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
 				WHERE a.recheck_at IS NOT NULL AND a.recheck_at <= :now AND a.status = 'VOID'
 				ORDER BY a.recheck_at LIMIT 1000
 				""").param("now", Timestamp.from(clock.instant()))
 			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
-					rs.getString(5), rs.getString(6)))
+					rs.getString(5), rs.getString(6), rs.getInt(7)))
 			.list();
 	}
 
@@ -1430,6 +1551,7 @@ public class Billing {
 				}
 				catch (RuntimeException e) {
 					sweep.failed("voided purchase attempt", attempt.key(), e);
+					leftOpen(attempt, LeftOpen.FAILED); // only if its reversal was under way: a VOID one keeps its recheck
 				}
 			}
 		}
@@ -1438,16 +1560,19 @@ public class Billing {
 
 	/**
 	 * The sweep's settlement of one PENDING refund: marked SUCCEEDED when the ledger holds it paid, else asked again
-	 * with its key. Whether it is SUCCEEDED now by this call; a decline is noted in {@code sweep}.
+	 * with its key. Whether it is SUCCEEDED now by this call; a decline is noted in {@code sweep}, and a refund left
+	 * open waits for its next try.
 	 */
-	private boolean sweepRefund(String id, Sweep sweep) {
+	private boolean sweepRefund(DueRefund due, Sweep sweep) {
+		String id = due.id();
 		if (gateway.lookup(id).filter(PaymentResult.Succeeded.class::isInstance).isPresent()) {
 			return markRefunded(id);
 		}
 		Optional<PendingRefund> pending = pendingRefund(id);
 		String token = pending.map(PendingRefund::token).orElse(null);
 		if (token == null) {
-			return false; // settled meanwhile, or no card to pay it back to
+			leftOpen(due, LeftOpen.UNSETTLED); // no card to pay it back to (or settled meanwhile: then left as it is)
+			return false;
 		}
 		PaymentResult result = askRefund(pending.get().refund(), token);
 		if (result instanceof PaymentResult.Succeeded) {
@@ -1455,17 +1580,31 @@ public class Billing {
 		}
 		if (result instanceof PaymentResult.Declined d) {
 			sweep.declined("refund", id, d.code(), sweep.declinedRefunds);
+			leftOpen(due, LeftOpen.DECLINED);
+		}
+		else {
+			leftOpen(due, LeftOpen.UNSETTLED);
 		}
 		return false;
 	}
 
-	/** The sweep's reversal of an attempt it holds REVERSING: whether the money went back; a decline is noted. */
+	/**
+	 * The sweep's reversal of an attempt it holds REVERSING: whether the money went back; a decline is noted, and an
+	 * attempt left open waits for its next try.
+	 */
 	private boolean sweepReversal(OpenAttempt attempt, Sweep sweep) {
 		PaymentResult result = reverse(attempt.token(), attempt.amount(), attempt.key());
+		if (result instanceof PaymentResult.Succeeded) {
+			return true;
+		}
 		if (result instanceof PaymentResult.Declined d) {
 			sweep.declined("reversal of purchase", attempt.key(), d.code(), sweep.declinedReversals);
+			leftOpen(attempt, LeftOpen.DECLINED);
 		}
-		return result instanceof PaymentResult.Succeeded;
+		else {
+			leftOpen(attempt, LeftOpen.UNSETTLED);
+		}
+		return false;
 	}
 
 	/**
@@ -1490,7 +1629,9 @@ public class Billing {
 			.update();
 	}
 
-	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId) {
+	/** An open attempt as the sweep read it, with how many tries of the sweep left it open so far. */
+	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId,
+			int failedTries) {
 	}
 
 	/**

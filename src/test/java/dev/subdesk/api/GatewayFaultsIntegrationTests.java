@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.subdesk.billing.Billing;
+import dev.subdesk.clock.TestClock;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.Api;
@@ -13,6 +14,7 @@ import dev.subdesk.testing.ProblemAssertions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * DESIGN invariant 11 when the gateway's adapter misbehaves: an exception from one record's gateway call does not end
@@ -33,6 +36,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * answered {@code 503 PAYMENT_GATEWAY_UNAVAILABLE} with its attempt left to the sweep.
  */
 @Import(GatewayFaultsIntegrationTests.FaultyGateway.class)
+// a sweep reads at most 3 records of each kind here (1000 by default), so that a test fills a run with a few records
+@TestPropertySource(properties = "subdesk.billing.reconcile-batch=3")
 class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired
@@ -47,6 +52,10 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	MeterRegistry meters;
 
+	/** Moved directly: advancing through the API would run the sweep itself. */
+	@Autowired
+	TestClock clock;
+
 	/** The sandbox, with faults a test switches on: calls that throw, refunds unanswered or declined. */
 	@Primary
 	static final class FaultyGateway extends DelegatingGateway {
@@ -56,6 +65,9 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 
 		/** Keys whose refund the gateway declines. */
 		final Set<String> refundDeclined = ConcurrentHashMap.newKeySet();
+
+		/** How many times each key's refund was asked for. */
+		final Map<String, java.util.concurrent.atomic.AtomicInteger> refundCalls = new ConcurrentHashMap<>();
 
 		/** Refunds get no answer while set. */
 		final AtomicBoolean refundsUnanswered = new AtomicBoolean();
@@ -73,6 +85,7 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 
 		@Override
 		public PaymentResult refund(String token, Money amount, String idempotencyKey) {
+			refundCalls.computeIfAbsent(idempotencyKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
 			if (refundDeclined.contains(idempotencyKey)) {
 				return new PaymentResult.Declined("refund_not_allowed");
 			}
@@ -100,6 +113,67 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void recordsTheGatewayKeepsDecliningDoNotHoldBackTheRecordsAfterThemRunAfterRun() {
+		// more records the gateway keeps declining than one sweep reads, of each kind, older than a healthy one
+		List<String> stuckRefunds = List.of(declinedRefund(Duration.ofMinutes(12)), declinedRefund(Duration.ofMinutes(11)),
+				declinedRefund(Duration.ofMinutes(10)));
+		List<String> stuckReversals = List.of(declinedReversal(Duration.ofMinutes(12)),
+				declinedReversal(Duration.ofMinutes(11)), declinedReversal(Duration.ofMinutes(10)));
+		String healthyRefund = pendingRefund(Duration.ofMinutes(5));
+		String healthyAttempt = stalePurchaseAttempt(Duration.ofMinutes(5));
+
+		Billing.Reconciliation first = billing.reconcilePending();
+		assertThat(first.refundsDeclined()).as("the first run meets the declined refunds: %s", first).isEqualTo(3);
+		assertThat(refundStatus(healthyRefund)).as("past the first run's batch").isEqualTo("PENDING");
+
+		// the next run, a minute later
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
+		Billing.Reconciliation next = billing.reconcilePending();
+
+		assertThat(refundStatus(healthyRefund)).as("the refund behind the declined ones is reached: %s", next)
+			.isEqualTo("SUCCEEDED");
+		assertThat(attemptStatus(healthyAttempt)).as("the attempt behind the declined reversals is reached")
+			.isEqualTo("VOID");
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).as("still open, still counted").isEqualTo(3);
+		assertThat(gauge("subdesk.reconciliation.declined", "reversal")).isEqualTo(3);
+
+		// the gateway lets them through: each is asked again once its wait is over, and all are settled
+		gateway.refundDeclined.clear();
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(5)));
+		billing.reconcilePending();
+		assertThat(stuckRefunds).allSatisfy(id -> assertThat(refundStatus(id)).isEqualTo("SUCCEEDED"));
+		assertThat(stuckReversals).allSatisfy(key -> assertThat(attemptStatus(key)).isEqualTo("REVERSED"));
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isZero();
+		assertThat(gauge("subdesk.reconciliation.declined", "reversal")).isZero();
+	}
+
+	@Test
+	void aDeclinedRefundIsAskedAgainAfterAWaitThatGrowsWithEachTry() {
+		String refund = declinedRefund(Duration.ofMinutes(5));
+		billing.reconcilePending();
+		assertThat(gateway.refundCalls.get(refund)).as("asked by the first run").hasValue(1);
+
+		billing.reconcilePending();
+		assertThat(gateway.refundCalls.get(refund)).as("not asked again before its wait is over").hasValue(1);
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).as("counted meanwhile").isEqualTo(1);
+
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
+		billing.reconcilePending();
+		assertThat(gateway.refundCalls.get(refund)).as("asked again after a minute").hasValue(2);
+
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
+		billing.reconcilePending();
+		assertThat(gateway.refundCalls.get(refund)).as("the second wait is two minutes").hasValue(2);
+
+		gateway.refundDeclined.clear();
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
+		billing.reconcilePending();
+		assertThat(gateway.refundCalls.get(refund)).hasValue(3);
+		assertThat(refundStatus(refund)).as("paid back once the gateway lets it through").isEqualTo("SUCCEEDED");
+		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isZero();
+	}
+
+	@Test
 	void aRecordWhoseGatewayCallThrowsDoesNotHoldBackTheRecordsAfterIt() {
 		String olderRefund = pendingRefund(Duration.ofMinutes(10));
 		String newerRefund = pendingRefund(Duration.ofMinutes(5));
@@ -118,8 +192,9 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		assertThat(gauge("subdesk.reconciliation.failed", null)).as("the records that failed, for operations")
 			.isGreaterThanOrEqualTo(2);
 
-		// once the adapter works again, the next run finishes them
+		// once the adapter works again, the next run after their wait (a minute after the first try) finishes them
 		gateway.lookupThrows.clear();
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
 		Billing.Reconciliation next = billing.reconcilePending();
 		assertThat(refundStatus(olderRefund)).isEqualTo("SUCCEEDED");
 		assertThat(attemptStatus(olderAttempt)).isEqualTo("VOID");
@@ -144,8 +219,9 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isGreaterThanOrEqualTo(1);
 		assertThat(gauge("subdesk.reconciliation.declined", "reversal")).isGreaterThanOrEqualTo(1);
 
-		// the gateway lets them through: the next run settles both, and no decline is counted any more
+		// the gateway lets them through: the next run after their wait settles both, and no decline is counted any more
 		gateway.refundDeclined.clear();
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(1)));
 		billing.reconcilePending();
 		assertThat(refundStatus(refund)).isEqualTo("SUCCEEDED");
 		assertThat(attemptStatus(attempt)).isEqualTo("REVERSED");
@@ -197,6 +273,22 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		jdbc.sql("UPDATE refunds SET created_at = :at WHERE id = :id")
 			.param("at", java.sql.Timestamp.from(fixtures.now().minus(age))).param("id", refund).update();
 		return refund;
+	}
+
+	/** A pending refund the gateway declines, recorded {@code age} ago; its id. */
+	private String declinedRefund(Duration age) {
+		String refund = pendingRefund(age);
+		gateway.refundDeclined.add(refund);
+		gateway.refundCalls.remove(refund); // the calls of its recording, not the sweep's
+		return refund;
+	}
+
+	/** A purchase attempt the gateway took the money of but whose reversal it declines, recorded {@code age} ago. */
+	private String declinedReversal(Duration age) {
+		String attempt = stalePurchaseAttempt(age);
+		assertThat(gateway.charge("tok_visa", Money.of(5999, "USD"), attempt)).isInstanceOf(PaymentResult.Succeeded.class);
+		gateway.refundDeclined.add("reverse_" + attempt);
+		return attempt;
 	}
 
 	/** What a purchase records before its gateway calls, as if sent {@code age} ago and never answered; its key. */
