@@ -96,8 +96,12 @@ public class RetentionOffers {
 		if (!eligible(s, account)) {
 			return Optional.empty();
 		}
+		Optional<Terms> saving = terms(s);
+		if (saving.isEmpty()) {
+			return Optional.empty(); // an offer that saves nothing is none, nor is one made earlier that no longer saves
+		}
+		Terms terms = saving.get();
 		Instant now = clock.instant();
-		Terms terms = terms(s);
 		Instant expires = now.plus(OPEN_FOR).isBefore(s.currentPeriodEnd()) ? now.plus(OPEN_FOR) : s.currentPeriodEnd();
 		Optional<StoredOffer> created = jdbc.sql("""
 				INSERT INTO offers (id, subscription_id, period_start, kind, description, discounted_price, status, expires_at, created_at)
@@ -142,7 +146,11 @@ public class RetentionOffers {
 	private record Terms(Money regular, Money discounted, String description) {
 	}
 
-	private Terms terms(Subscription s) {
+	/**
+	 * The offer's terms, unless it would save nothing: on a price of one minor unit the offer costs that same unit
+	 * (never free), and an offer of "0% off" is no offer.
+	 */
+	private Optional<Terms> terms(Subscription s) {
 		int percentOff = catalog.get(s.planCode()).retentionOffer().orElseThrow();
 		Money regular = priceChanges.nextRenewalCharge(s);
 		Money base = regular.amount() < s.price().amount() ? regular : s.price();
@@ -151,10 +159,13 @@ public class RetentionOffers {
 		if (discounted.amount() < 1) {
 			discounted = Money.of(1, base.currency());
 		}
+		if (discounted.amount() >= regular.amount()) {
+			return Optional.empty();
+		}
 		String description = "Stay and your next renewal on %s costs %s instead of %s (%d%% off). Nothing else changes."
 			.formatted(Formats.date(s.currentPeriodEnd()), Formats.money(discounted), Formats.money(regular),
 					percentOffOf(regular, base, discounted, percentOff));
-		return new Terms(regular, discounted, description);
+		return Optional.of(new Terms(regular, discounted, description));
 	}
 
 	/**
@@ -184,7 +195,12 @@ public class RetentionOffers {
 		if (!stored.open(now) || !eligible(s, accounts.get(s.accountId()))) {
 			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
 		}
-		Money shown = terms(s).discounted();
+		Optional<Terms> terms = terms(s);
+		if (terms.isEmpty()) {
+			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE,
+					"This offer no longer saves anything on the price the next renewal charges");
+		}
+		Money shown = terms.get().discounted();
 		if (shown.amount() != stored.discountedPrice()) {
 			throw SubdeskException.of(CancellationErrorCode.OFFER_NOT_AVAILABLE,
 					"This offer's terms changed since it was shown; ask for a new quote to see it as it stands");

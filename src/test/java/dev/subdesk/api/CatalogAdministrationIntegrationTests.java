@@ -182,6 +182,22 @@ class CatalogAdministrationIntegrationTests extends ApiIntegrationTest {
 		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("ACTIVE");
 	}
 
+	/**
+	 * On a price of one minor unit the offer would cost that same minor unit (an offer is never free): it saves nothing,
+	 * and was shown as "0% off". No offer is made then, as for a plan without one.
+	 */
+	@Test
+	void noOfferIsMadeThatSavesNothing() {
+		String code = plan(Map.of("retentionOffer", Map.of("percentOff", 90), "price", money(1, "USD")));
+		String sub = fixtures.subscribe(fixtures.accountWithVisa(), code);
+
+		Api.Response quote = api.post("/subscriptions/" + sub + "/cancellation-quote", Map.of());
+
+		assertThat(quote.status()).as(quote.toString()).isEqualTo(200);
+		assertThat(quote.json().has("offer")).as("the field is there, as for a plan without an offer").isTrue();
+		assertThat(quote.json().path("offer").isNull()).as("no offer that saves nothing: %s", quote).isTrue();
+	}
+
 	@Test
 	void badInputIsAFieldErrorAndChangesNothing() {
 		assertValidationFailed(create(Map.of("products", List.of("no-such-product"))), "products");
