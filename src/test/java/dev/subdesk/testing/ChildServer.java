@@ -27,6 +27,27 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 	 * {@code subdesk.entitlements.kek} replaces the test's key-encryption key).
 	 */
 	public static ChildServer start(String jdbcUrl, Path log, String... arguments) throws IOException {
+		return switch (launch(jdbcUrl, log, arguments)) {
+			case Running running -> running.server();
+			case Refused refused -> throw new IllegalStateException(
+					"the child server died (exit code " + refused.exitCode() + ", see " + log + ")");
+		};
+	}
+
+	/** How a start ended: the server answers, or its process ended before it did (a refused start). */
+	public sealed interface Start permits Running, Refused {
+	}
+
+	/** A start that succeeded: the server answers. */
+	public record Running(ChildServer server) implements Start {
+	}
+
+	/** A start that ended with the process, with its exit code; the reason is in the log. */
+	public record Refused(int exitCode, Path log) implements Start {
+	}
+
+	/** As {@link #start}, but a process that ends before it answers is an answer too, not a failure. */
+	public static Start launch(String jdbcUrl, Path log, String... arguments) throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
@@ -46,16 +67,18 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		Api api = new Api(port);
 		try {
-			await("the child server answers").atMost(Duration.ofSeconds(180))
-				.failFast("the child server died (see " + log + ")", () -> !process.isAlive())
+			await("the child server answers or ends").atMost(Duration.ofSeconds(180))
 				.ignoreExceptions()
-				.until(() -> api.get("/plans").status() == 200);
+				.until(() -> !process.isAlive() || api.get("/plans").status() == 200);
 		}
 		catch (RuntimeException | Error e) {
 			process.destroyForcibly();
 			throw e;
 		}
-		return new ChildServer(process, api, port, log);
+		if (!process.isAlive()) {
+			return new Refused(process.exitValue(), log);
+		}
+		return new Running(new ChildServer(process, api, port, log));
 	}
 
 	/** A new, empty database beside the test database (same PostgreSQL server), named {@code prefix} and a random tail. */
