@@ -18,6 +18,10 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -33,6 +37,15 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@link SealedReceiptKeys}) and opened in memory only, once per node. Signing uses Bouncy Castle's Ed25519, about twenty times
  * faster than the JDK's, because every cancellation signs one receipt.
  * <p>
+ * The node opens the signing key (the newest) when it starts, before it takes a request, and signs with that key
+ * until it stops: a node never takes cancellations it cannot sign receipts for. A newest key that does not open here
+ * (sealed under another key-encryption key, its row altered or damaged) or that does not match its published public
+ * key refuses the start, naming the key and why ({@link ReceiptKeyDoesNotOpen}); a row altered after the start
+ * changes nothing for the node, which does not read it again. With no key yet, the first receipt makes one; should
+ * the newest key then be one this node cannot open (another node made it meanwhile, under another key-encryption
+ * key, or its row was altered), the error is logged and the node makes a key of its own, so that no cancellation
+ * fails on it. Verification reads the public keys and is not affected.
+ * <p>
  * A cancellation that refunds is created with its refunds PENDING: money moves only after its record has
  * committed, so the gateway pays them back just after. Its receipt row (with the token of its public page) is
  * written with the cancellation, and signed once the refunds are paid back ({@link #complete}, in the transaction
@@ -42,7 +55,16 @@ import tools.jackson.databind.node.ObjectNode;
  * refunds as they stand: it never waits, and it is never signed twice.
  */
 @Service
-public class Receipts {
+@DependsOnDatabaseInitialization
+public class Receipts implements InitializingBean {
+
+	private static final Logger log = LoggerFactory.getLogger(Receipts.class);
+
+	/** The key that signs: the newest. */
+	private static final String NEWEST = """
+			SELECT key_id, private_key, sealed_private_key, kek_id, public_key FROM receipt_keys
+			ORDER BY created_at DESC, key_id LIMIT 1
+			""";
 
 	private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -218,25 +240,58 @@ public class Receipts {
 		}
 	}
 
+	/**
+	 * When the node starts, before it takes a request: seals the keys still stored in the clear, then opens the
+	 * newest key and keeps it to sign every receipt. A newest key that cannot sign here refuses the start
+	 * ({@link ReceiptKeyDoesNotOpen}).
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		sealedKeys.sealPlainKeys();
+		newest().ifPresent(key -> {
+			signingKey.set(key);
+			log.debug("Receipts are signed with receipt key {}", key.keyId());
+		});
+	}
+
+	/** The newest key, opened and checked against its public key; empty when there is none yet. */
+	private Optional<SigningKey> newest() {
+		record Stored(String keyId, byte @Nullable [] plain, byte @Nullable [] sealed, @Nullable String kekId,
+				byte[] publicKey) {
+		}
+		return jdbc.sql(NEWEST)
+			.query((rs, n) -> new Stored(rs.getString("key_id"), rs.getBytes("private_key"),
+					rs.getBytes("sealed_private_key"), rs.getString("kek_id"), rs.getBytes("public_key")))
+			.optional()
+			.map(row -> new SigningKey(row.keyId(),
+					sealedKeys.openChecked(row.keyId(), row.sealed(), row.kekId(), row.plain(), row.publicKey())));
+	}
+
+	/** The key opened at start; for a node that found none then, the newest now, or a new one. */
 	private SigningKey signingKey() {
 		SigningKey key = signingKey.get();
 		if (key != null) {
 			return key;
 		}
-		Optional<SigningKey> stored = jdbc.sql("""
-				SELECT key_id, private_key, sealed_private_key, kek_id FROM receipt_keys
-				ORDER BY created_at DESC, key_id LIMIT 1""")
-			.query((rs, n) -> {
-				String keyId = rs.getString("key_id");
-				return new SigningKey(keyId, sealedKeys.open(keyId, rs.getBytes("sealed_private_key"),
-						rs.getString("kek_id"), rs.getBytes("private_key")));
-			})
-			.optional();
-		// The key is created and committed on its own, so a cancellation that rolls back cannot take it along
-		// while this node keeps it cached.
-		key = stored.orElseGet(() -> newTransaction.execute(status -> createKey()));
-		signingKey.set(key);
-		return key;
+		synchronized (signingKey) {
+			key = signingKey.get();
+			if (key != null) {
+				return key;
+			}
+			Optional<SigningKey> stored;
+			try {
+				stored = newest();
+			}
+			catch (ReceiptKeyDoesNotOpen e) {
+				log.error("{} This node signs with a new receipt key of its own meanwhile.", e.getMessage());
+				stored = Optional.empty();
+			}
+			// The key is created and committed on its own, so a cancellation that rolls back cannot take it along
+			// while this node keeps it cached.
+			key = stored.orElseGet(() -> newTransaction.execute(status -> createKey()));
+			signingKey.set(key);
+			return key;
+		}
 	}
 
 	/** A new signing key: its private half is stored sealed, never in the clear. */

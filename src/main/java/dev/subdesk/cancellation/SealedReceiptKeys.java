@@ -11,8 +11,6 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationStartedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -23,7 +21,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * seed sealed with the key-encryption key ({@link KeyEncryptionKey}, AES-256-GCM) with the key id as associated
  * data, exactly as the entitlement signing keys are, so that a copy of the database (a backup) signs no receipt. A
  * key written before sealing (V535) holds its private half in the plain column: {@link #sealPlainKeys()} seals it
- * when the server starts and empties the column, and until then {@link Receipts} still signs with the plain one.
+ * when the server starts, before it takes a request ({@link Receipts} calls it), and empties the column; until then
+ * {@link Receipts} still signs with the plain one. {@link #openChecked} is how the signing key is opened: it says
+ * why a key cannot sign ({@link ReceiptKeyDoesNotOpen}).
  * After a rotation of the key-encryption key, every key sealed under a previous one is sealed again under the
  * current one ({@link SealedRows}); a node that opened a key keeps it in memory, re-sealing changes the stored form
  * only. The public keys never change: every receipt ever issued still verifies.
@@ -32,6 +32,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 class SealedReceiptKeys implements SealedRows {
 
 	private static final Logger log = LoggerFactory.getLogger(SealedReceiptKeys.class);
+
+	/** What to do about a receipt key row that was altered. */
+	private static final String PUT_BACK = "Put the row's public_key, sealed_private_key and kek_id back from a backup, "
+			+ "and never delete it: its public key verifies the receipts it signed (docs/OPERATIONS.md, \"The receipt "
+			+ "signing key at start\").";
 
 	/** Rows sealed per transaction when the server starts. */
 	static final int SEAL_BATCH = 100;
@@ -107,16 +112,56 @@ class SealedReceiptKeys implements SealedRows {
 		return plainKey(plain);
 	}
 
+	/**
+	 * As {@link #open}, checked against the row's published public key: a key that does not open here, or opens to
+	 * another key than {@code publicKey} (its receipts would not verify), throws {@link ReceiptKeyDoesNotOpen}, saying
+	 * the likely cause and what to do.
+	 */
+	Ed25519PrivateKeyParameters openChecked(String keyId, byte @Nullable [] sealed, @Nullable String sealedBy,
+			byte @Nullable [] plain, byte[] publicKey) {
+		Ed25519PrivateKeyParameters key;
+		try {
+			key = open(keyId, sealed, sealedBy, plain);
+		}
+		catch (RuntimeException e) {
+			throw new ReceiptKeyDoesNotOpen(keyId, whyNot(sealed, sealedBy), e);
+		}
+		if (!Arrays.equals(key.generatePublicKey().getEncoded(), publicKey)) {
+			throw new ReceiptKeyDoesNotOpen(keyId, "its private key opens but does not match its published public_key, "
+					+ "so no receipt it signs would verify: the row was altered. " + PUT_BACK, null);
+		}
+		return key;
+	}
+
+	private String whyNot(byte @Nullable [] sealed, @Nullable String sealedBy) {
+		if (sealed == null) {
+			return "its private key is neither sealed nor stored in the clear as an Ed25519 key: the row was altered or "
+					+ "damaged. " + PUT_BACK;
+		}
+		if (sealedBy == null || !kek.opens(sealedBy)) {
+			return "it is sealed under key-encryption key " + sealedBy + ", which is neither SUBDESK_ENTITLEMENT_KEK ("
+					+ kek.id() + ") nor listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS or SUBDESK_ENTITLEMENT_KEK_NEXT. Most "
+					+ "likely this node was started with another key-encryption key than the one that sealed it: start "
+					+ "it with the SUBDESK_ENTITLEMENT_KEK the other nodes run, or, during a rotation of the key, list "
+					+ "that key in SUBDESK_ENTITLEMENT_KEK_PREVIOUS (docs/OPERATIONS.md, \"Changing the key-encryption "
+					+ "key\").";
+		}
+		return "it does not open under key-encryption key " + sealedBy + ", which this node has: the row was altered "
+				+ "or damaged. Put its sealed_private_key and kek_id back from a backup, and never delete the row: its "
+				+ "public key verifies the receipts it signed (docs/OPERATIONS.md, \"The receipt signing key at "
+				+ "start\").";
+	}
+
 	private static Ed25519PrivateKeyParameters plainKey(byte[] stored) {
 		return new Ed25519PrivateKeyParameters(stored, stored.length - Ed25519PrivateKeyParameters.KEY_SIZE);
 	}
 
 	/**
 	 * Seals every private key still stored in the clear (keys from before V535) and empties the plain column, in
-	 * transactions of {@value #SEAL_BATCH} keys, until none is left. Answers how many keys it sealed.
+	 * transactions of {@value #SEAL_BATCH} keys, until none is left. Answers how many keys it sealed. Run when the
+	 * server starts, before it takes a request ({@link Receipts}).
 	 */
-	@EventListener(ApplicationStartedEvent.class)
-	public int sealPlainKeys() {
+	int sealPlainKeys() {
 		int sealed = 0;
 		for (int batch = sealBatch(); batch > 0; batch = sealBatch()) {
 			sealed += batch;

@@ -165,6 +165,42 @@ class ReceiptKeySealingIntegrationTests extends ApiIntegrationTest {
 		assertThat(verifies(before)).isTrue();
 	}
 
+	/**
+	 * A node that found no receipt key when it started signs with the newest one at its first receipt; when that one
+	 * does not open here (made meanwhile by a node under another key-encryption key, or its row altered), the node
+	 * makes a key of its own, logs why, and the cancellation does not fail.
+	 */
+	@Test
+	void aNodeThatFoundNoKeyAtStartMakesOneOfItsOwnWhenTheNewestDoesNotOpen() {
+		String number = cancelled("END_OF_TERM");
+		Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
+		String damagedId = "rk_TESTDAMAGED" + System.nanoTime();
+		byte[] sealed = sealedKeys.seal(damagedId, key);
+		sealed[20] ^= 1;
+		jdbc.sql("""
+				INSERT INTO receipt_keys (key_id, sealed_private_key, kek_id, public_key, created_at)
+				VALUES (:id, :sealed, :kek, :public, :at)""")
+			.param("id", damagedId)
+			.param("sealed", sealed)
+			.param("kek", kek.id())
+			.param("public", key.generatePublicKey().getEncoded())
+			.param("at", Timestamp.from(Instant.parse("2999-01-01T00:00:00Z")))
+			.update();
+		List<String> made = new ArrayList<>(List.of(damagedId));
+		try {
+			JsonNode signed = signWithFreshNode(number);
+			String signedBy = signed.path("keyId").asString();
+			made.add(signedBy);
+			assertThat(signedBy).as("not the key that does not open").isNotEqualTo(damagedId);
+			assertThat(verifies(signed)).isTrue();
+			assertThat(jdbc.sql("SELECT kek_id FROM receipt_keys WHERE key_id = :id").param("id", signedBy)
+				.query(String.class).single()).as("the node's own key, sealed").isEqualTo(kek.id());
+		}
+		finally {
+			jdbc.sql("DELETE FROM receipt_keys WHERE key_id IN (:ids)").param("ids", made).update();
+		}
+	}
+
 	private String cancelled(String mode) {
 		String account = fixtures.accountWithVisa();
 		String sub = fixtures.subscribe(account, "antivirus-monthly");
