@@ -5,10 +5,13 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * The newest receipt signing key, the one that signs, cannot sign on this node: it does not open under the
- * key-encryption keys the node has, or it opens to a key that does not match its published public key. When the node
- * starts, this refuses the start ({@link Receipts}): a node that took cancellations it could not sign receipts for
- * would answer every one of them with an error. The message names the key, why it does not open and what to do.
+ * The newest receipt signing key, the one that signs, cannot sign on this node: it is sealed under a key-encryption
+ * key the node does not have ({@link #nodeLacksItsKek}: the node is misconfigured), or its row was altered or damaged
+ * (it does not open under a key the node has, or opens to a key that does not match its published public key). The
+ * first refuses the node's start ({@link Receipts}): a node that took cancellations it could not sign receipts for
+ * would answer every one of them with an error, and a key of its own, sealed under a key the other nodes lack, would
+ * stop them in turn. The second does not: the node signs with a new key of its own (logged as an error). The message
+ * names the key, why it does not open and what to do.
  */
 final class ReceiptKeyDoesNotOpen extends IllegalStateException {
 
@@ -16,10 +19,21 @@ final class ReceiptKeyDoesNotOpen extends IllegalStateException {
 
 	private final String keyId;
 
-	ReceiptKeyDoesNotOpen(String keyId, String why, @Nullable Throwable cause) {
+	private final boolean nodeLacksItsKek;
+
+	ReceiptKeyDoesNotOpen(String keyId, String why, boolean nodeLacksItsKek, @Nullable Throwable cause) {
 		super("Receipt signing key " + keyId + " (the newest in receipt_keys, which signs the receipt of every new "
 				+ "cancellation) cannot sign on this node: " + why, cause);
 		this.keyId = keyId;
+		this.nodeLacksItsKek = nodeLacksItsKek;
+	}
+
+	/**
+	 * Whether the key is sealed under a key-encryption key this node does not have (a node started with another
+	 * {@code SUBDESK_ENTITLEMENT_KEK}), rather than its row being altered or damaged.
+	 */
+	boolean nodeLacksItsKek() {
+		return nodeLacksItsKek;
 	}
 
 	/** The {@code receipt_keys.key_id} of the key. */

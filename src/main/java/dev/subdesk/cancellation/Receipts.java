@@ -38,13 +38,15 @@ import tools.jackson.databind.node.ObjectNode;
  * faster than the JDK's, because every cancellation signs one receipt.
  * <p>
  * The node opens the signing key (the newest) when it starts, before it takes a request, and signs with that key
- * until it stops: a node never takes cancellations it cannot sign receipts for. A newest key that does not open here
- * (sealed under another key-encryption key, its row altered or damaged) or that does not match its published public
- * key refuses the start, naming the key and why ({@link ReceiptKeyDoesNotOpen}); a row altered after the start
- * changes nothing for the node, which does not read it again. With no key yet, the first receipt makes one; should
- * the newest key then be one this node cannot open (another node made it meanwhile, under another key-encryption
- * key, or its row was altered), the error is logged and the node makes a key of its own, so that no cancellation
- * fails on it. Verification reads the public keys and is not affected.
+ * until it stops: a node never takes cancellations it cannot sign receipts for. A newest key sealed under a
+ * key-encryption key this node lacks (the node started with another {@code SUBDESK_ENTITLEMENT_KEK}) refuses the start,
+ * naming the key and why ({@link ReceiptKeyDoesNotOpen}); one whose row was altered or damaged (it does not open under
+ * a key the node has, or does not match its published public key) is logged as an error and replaced by a new key of
+ * this node's, which every node opens (refusing would leave every node down until a backup is found). A row altered
+ * after the start changes nothing for the node, which does not read it again. With no key yet, the first receipt makes
+ * one; should the newest key then be one this node cannot open, the same rule holds: a damaged row is replaced, a key
+ * under a key-encryption key the node lacks fails the cancellation (a key of its own, under a key the others lack,
+ * would stop every other node at its next start). Verification reads the public keys and is not affected.
  * <p>
  * A cancellation that refunds is created with its refunds PENDING: money moves only after its record has
  * committed, so the gateway pays them back just after. Its receipt row (with the token of its public page) is
@@ -242,16 +244,39 @@ public class Receipts implements InitializingBean {
 
 	/**
 	 * When the node starts, before it takes a request: seals the keys still stored in the clear, then opens the
-	 * newest key and keeps it to sign every receipt. A newest key that cannot sign here refuses the start
-	 * ({@link ReceiptKeyDoesNotOpen}).
+	 * newest key and keeps it to sign every receipt. A newest key sealed under a key-encryption key this node lacks
+	 * refuses the start ({@link ReceiptKeyDoesNotOpen}); one whose row was altered or damaged does not (with no backup,
+	 * every node would stay down): the node logs it as an error and signs with a new key of its own, which the others
+	 * open too.
 	 */
 	@Override
 	public void afterPropertiesSet() {
 		sealedKeys.sealPlainKeys();
-		newest().ifPresent(key -> {
+		Optional<SigningKey> newest;
+		try {
+			newest = newest();
+		}
+		catch (ReceiptKeyDoesNotOpen e) {
+			newest = Optional.of(replacing(e));
+		}
+		newest.ifPresent(key -> {
 			signingKey.set(key);
 			log.debug("Receipts are signed with receipt key {}", key.keyId());
 		});
+	}
+
+	/**
+	 * A new key of this node's in place of a newest key whose row was altered or damaged; the refusal itself when the
+	 * node lacks the key-encryption key that sealed it (a key of its own, sealed under a key the other nodes lack, would
+	 * stop every one of them at its next start).
+	 */
+	private SigningKey replacing(ReceiptKeyDoesNotOpen e) {
+		if (e.nodeLacksItsKek()) {
+			throw e;
+		}
+		log.error("{} This node signs with a new receipt key of its own.", e.getMessage());
+		// created and committed on its own: a cancellation that rolls back cannot take it along while it is cached
+		return newTransaction.execute(status -> createKey());
 	}
 
 	/** The newest key, opened and checked against its public key; empty when there is none yet. */
@@ -278,17 +303,13 @@ public class Receipts implements InitializingBean {
 			if (key != null) {
 				return key;
 			}
-			Optional<SigningKey> stored;
 			try {
-				stored = newest();
+				// created and committed on its own: a cancellation that rolls back cannot take it along while cached
+				key = newest().orElseGet(() -> newTransaction.execute(status -> createKey()));
 			}
 			catch (ReceiptKeyDoesNotOpen e) {
-				log.error("{} This node signs with a new receipt key of its own meanwhile.", e.getMessage());
-				stored = Optional.empty();
+				key = replacing(e);
 			}
-			// The key is created and committed on its own, so a cancellation that rolls back cannot take it along
-			// while this node keeps it cached.
-			key = stored.orElseGet(() -> newTransaction.execute(status -> createKey()));
 			signingKey.set(key);
 			return key;
 		}

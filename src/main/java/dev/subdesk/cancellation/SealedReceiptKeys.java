@@ -124,11 +124,12 @@ class SealedReceiptKeys implements SealedRows {
 			key = open(keyId, sealed, sealedBy, plain);
 		}
 		catch (RuntimeException e) {
-			throw new ReceiptKeyDoesNotOpen(keyId, whyNot(sealed, sealedBy), e);
+			boolean nodeLacksItsKek = sealed != null && (sealedBy == null || !kek.opens(sealedBy));
+			throw new ReceiptKeyDoesNotOpen(keyId, whyNot(sealed, sealedBy), nodeLacksItsKek, e);
 		}
 		if (!Arrays.equals(key.generatePublicKey().getEncoded(), publicKey)) {
 			throw new ReceiptKeyDoesNotOpen(keyId, "its private key opens but does not match its published public_key, "
-					+ "so no receipt it signs would verify: the row was altered. " + PUT_BACK, null);
+					+ "so no receipt it signs would verify: the row was altered. " + PUT_BACK, false, null);
 		}
 		return key;
 	}

@@ -1,6 +1,7 @@
 package dev.subdesk.cancellation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
 import dev.subdesk.sealing.SealedRows;
@@ -199,6 +200,85 @@ class ReceiptKeySealingIntegrationTests extends ApiIntegrationTest {
 		finally {
 			jdbc.sql("DELETE FROM receipt_keys WHERE key_id IN (:ids)").param("ids", made).update();
 		}
+	}
+
+	/**
+	 * A newest key whose row was altered or damaged (it does not open under a key-encryption key the node has, or opens
+	 * to a key that is not its published public key's) does not refuse the start: with no backup every node would stay
+	 * down. The node logs it and signs with a new key of its own, which verifies; the altered row is kept.
+	 */
+	@Test
+	void aStartFindingTheNewestKeysRowAlteredSignsWithANewKeyOfItsOwn() {
+		String number = cancelled("END_OF_TERM");
+		Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
+		String damagedId = "rk_TESTDAMAGEDSTART" + System.nanoTime();
+		byte[] sealed = sealedKeys.seal(damagedId, key);
+		sealed[20] ^= 1;
+		insertSealed(damagedId, sealed, kek.id(), key.generatePublicKey().getEncoded(), "2999-01-01T00:00:00Z");
+		String swappedId = "rk_TESTSWAPPEDSTART" + System.nanoTime();
+		insertSealed(swappedId, sealedKeys.seal(swappedId, key), kek.id(),
+				new Ed25519PrivateKeyParameters(new SecureRandom()).generatePublicKey().getEncoded(),
+				"2999-01-02T00:00:00Z");
+		List<String> made = new ArrayList<>(List.of(damagedId, swappedId));
+		try {
+			for (String altered : List.of(swappedId, damagedId)) {
+				Receipts started = freshReceipts(sealedKeys);
+				started.afterPropertiesSet();
+				JsonNode signed = sign(started, number);
+				String signedBy = signed.path("keyId").asString();
+				made.add(signedBy);
+				assertThat(signedBy).as("not the altered key").isNotEqualTo(altered);
+				assertThat(verifies(signed)).isTrue();
+				assertThat(jdbc.sql("SELECT count(*) FROM receipt_keys WHERE key_id = :id").param("id", altered)
+					.query(Long.class).single()).as("the altered row is kept").isOne();
+				// the next start's newest is the key just made: move it out of the way to meet the next altered one
+				jdbc.sql("UPDATE receipt_keys SET created_at = :at WHERE key_id = :id").param("id", signedBy)
+					.param("at", Timestamp.from(Instant.parse("2000-01-01T00:00:00Z"))).update();
+				jdbc.sql("DELETE FROM receipt_keys WHERE key_id = :id").param("id", altered).update();
+			}
+		}
+		finally {
+			jdbc.sql("DELETE FROM receipt_keys WHERE key_id IN (:ids)").param("ids", made).update();
+		}
+	}
+
+	/**
+	 * A newest key sealed under a key-encryption key this node lacks (the node runs another SUBDESK_ENTITLEMENT_KEK)
+	 * refuses the start, and a node that found no key at start makes none of its own on meeting it: a key sealed under
+	 * a key the other nodes lack would stop every one of them at its next start.
+	 */
+	@Test
+	void aNodeLackingTheKeyEncryptionKeyOfTheNewestKeyRefusesToStartAndMakesNoKeyOfItsOwn() {
+		String number = cancelled("END_OF_TERM");
+		Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
+		String elsewhereId = "rk_TESTELSEWHERE" + System.nanoTime();
+		insertSealed(elsewhereId, sealedKeys.seal(elsewhereId, key), "kek_elsewhere0000",
+				key.generatePublicKey().getEncoded(), "2999-01-03T00:00:00Z");
+		try {
+			long before = jdbc.sql("SELECT count(*) FROM receipt_keys").query(Long.class).single();
+			assertThatThrownBy(() -> freshReceipts(sealedKeys).afterPropertiesSet())
+				.isInstanceOf(ReceiptKeyDoesNotOpen.class)
+				.hasMessageContaining(elsewhereId)
+				.hasMessageContaining("sealed under key-encryption key kek_elsewhere0000");
+			assertThatThrownBy(() -> signWithFreshNode(number)).isInstanceOf(ReceiptKeyDoesNotOpen.class);
+			assertThat(jdbc.sql("SELECT count(*) FROM receipt_keys").query(Long.class).single())
+				.as("no key of its own").isEqualTo(before);
+		}
+		finally {
+			jdbc.sql("DELETE FROM receipt_keys WHERE key_id = :id").param("id", elsewhereId).update();
+		}
+	}
+
+	private void insertSealed(String keyId, byte[] sealed, String kekId, byte[] publicKey, String createdAt) {
+		jdbc.sql("""
+				INSERT INTO receipt_keys (key_id, sealed_private_key, kek_id, public_key, created_at)
+				VALUES (:id, :sealed, :kek, :public, :at)""")
+			.param("id", keyId)
+			.param("sealed", sealed)
+			.param("kek", kekId)
+			.param("public", publicKey)
+			.param("at", Timestamp.from(Instant.parse(createdAt)))
+			.update();
 	}
 
 	private String cancelled(String mode) {

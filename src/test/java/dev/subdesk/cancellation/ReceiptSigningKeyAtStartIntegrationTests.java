@@ -20,10 +20,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * A node never takes cancellations it cannot sign receipts for. When it starts, it opens the newest receipt signing
- * key (the one that signs) and refuses to start, naming the key and the likely cause, when that key does not open
- * (another key-encryption key, an altered or damaged row) or does not match its published public key. A node that
- * started signs with the key it opened then, so a row altered afterwards breaks no cancellation. Each node is a
- * server of its own on a database of its own.
+ * key (the one that signs) and refuses to start, naming the key and the likely cause, when that key is sealed under a
+ * key-encryption key it lacks. A node that started signs with the key it opened then, so a row altered afterwards
+ * breaks no cancellation. Each node is a server of its own on a database of its own.
  */
 @SubdeskIntegrationTest
 class ReceiptSigningKeyAtStartIntegrationTests {
@@ -46,41 +45,22 @@ class ReceiptSigningKeyAtStartIntegrationTests {
 	Path logs;
 
 	@Test
-	void aNodeWhoseNewestReceiptKeyDoesNotOpenRefusesToStartSayingWhichKeyAndWhy() throws Exception {
+	void aNodeWithoutTheKeyEncryptionKeyThatSealedTheNewestReceiptKeyRefusesToStartSayingWhichKeyAndWhy()
+			throws Exception {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
 		String url = ChildServer.newDatabase(testDatabase, "receipt_key_start_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try {
 			String keyId = signedOnce(url);
-			byte[] sealed = db.sql("SELECT sealed_private_key FROM receipt_keys WHERE key_id = :id")
-				.param("id", keyId)
-				.query((rs, n) -> rs.getBytes(1))
-				.single();
-
 			String wrongKek = refusal(url, "b.log", "--subdesk.entitlements.kek=" + B);
 			assertThat(wrongKek).contains("Receipt signing key " + keyId)
 				.contains("sealed under key-encryption key " + a + ", which is neither SUBDESK_ENTITLEMENT_KEK (" + b
 						+ ") nor listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS")
 				.contains("started with another key-encryption key than the one that sealed it");
-
-			db.sql(DAMAGE).param("id", keyId).update();
-			String damaged = refusal(url, "a-damaged.log", "--subdesk.entitlements.kek=" + A);
-			assertThat(damaged).contains("Receipt signing key " + keyId)
-				.contains("does not open under key-encryption key " + a)
-				.contains("the row was altered or damaged")
-				.contains("Put its sealed_private_key and kek_id back from a backup");
-
-			// the sealed key as it was, under a public key that is not its own: its receipts would not verify
-			db.sql("UPDATE receipt_keys SET sealed_private_key = :sealed, public_key = :other WHERE key_id = :id")
-				.param("id", keyId)
-				.param("sealed", sealed)
-				.param("other", new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(
-						new java.security.SecureRandom()).generatePublicKey().getEncoded())
-				.update();
-			String otherPublicKey = refusal(url, "a-other-public-key.log", "--subdesk.entitlements.kek=" + A);
-			assertThat(otherPublicKey).contains("Receipt signing key " + keyId)
-				.contains("does not match its published public_key");
+			assertThat(db.sql("SELECT count(*) FROM receipt_keys").query(Long.class).single())
+				.as("no key of its own, sealed under a key the other nodes lack").isOne();
+			// (a row altered or damaged does not refuse the start: ReceiptKeySealingIntegrationTests)
 		}
 		finally {
 			ChildServer.dropDatabase(testDatabase, url);
