@@ -1351,19 +1351,22 @@ public class Billing {
 	private void leftOpen(DueRefund refund, LeftOpen why) {
 		putOff("""
 				UPDATE refunds SET failed_tries = :tries, next_try_at = :next, last_try = :why
-				WHERE id = :id AND status = 'PENDING'""", refund.id(), refund.failedTries(), why);
+				WHERE id = :id AND status = 'PENDING' AND failed_tries = :read""", refund.id(), refund.failedTries(), why);
 	}
 
 	/** As {@link #leftOpen(DueRefund, LeftOpen)}, for an open (PENDING or REVERSING) purchase attempt. */
 	private void leftOpen(OpenAttempt attempt, LeftOpen why) {
 		putOff("""
 				UPDATE purchase_attempts SET failed_tries = :tries, next_try_at = :next, last_try = :why
-				WHERE gateway_key = :id AND status IN ('PENDING', 'REVERSING')""", attempt.key(), attempt.failedTries(), why);
+				WHERE gateway_key = :id AND status IN ('PENDING', 'REVERSING') AND failed_tries = :read""", attempt.key(),
+				attempt.failedTries(), why);
 	}
 
 	/**
-	 * Puts a record's next try off by its wait; a record settled meanwhile is left as it is. A failure here is logged
-	 * and the sweep goes on: the record is then due again next run, as before its try.
+	 * Puts a record's next try off by its wait; a record settled meanwhile is left as it is, and so is one whose tries
+	 * changed since the sweep read it ({@code :read}): a renewal that took the attempt up again after the sweep let go
+	 * of its claim reset them, and its charge is not to wait the backoff of the tries before it. A failure here is
+	 * logged and the sweep goes on: the record is then due again next run, as before its try.
 	 */
 	private void putOff(String update, String id, int failedTries, LeftOpen why) {
 		int tries = Math.min(failedTries, 1_000_000) + 1;
@@ -1373,6 +1376,7 @@ public class Billing {
 				.param("next", Timestamp.from(clock.instant().plus(retryAfter(tries))))
 				.param("why", why.name())
 				.param("id", id)
+				.param("read", failedTries)
 				.update();
 		}
 		catch (DataAccessException e) {
