@@ -7,12 +7,9 @@
 -- declined the refund or reversal: subdesk.reconciliation.declined), FAILED (its reconciliation threw:
 -- subdesk.reconciliation.failed) or UNSETTLED (no answer, nothing to pay it back to). New columns nullable or with a
 -- constant default: no table rewrite, a lock of a moment.
+-- This script changes refunds; V545_1 purchase_attempts, each in its own transaction (one table's lock held at a time).
 SET LOCAL lock_timeout = '10s';
 ALTER TABLE refunds
-    ADD COLUMN next_try_at  timestamptz,
-    ADD COLUMN failed_tries integer NOT NULL DEFAULT 0,
-    ADD COLUMN last_try     text;
-ALTER TABLE purchase_attempts
     ADD COLUMN next_try_at  timestamptz,
     ADD COLUMN failed_tries integer NOT NULL DEFAULT 0,
     ADD COLUMN last_try     text;

@@ -111,6 +111,18 @@ public class Billing {
 		return wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait;
 	}
 
+	/**
+	 * The longest wait of a record the gateway did not refuse (no answer, or its reconciliation threw): after an outage
+	 * of the gateway, the refunds and reversals it held back go out within the hour of its return, not a day after.
+	 */
+	static final Duration LONGEST_RETRY_UNREFUSED = Duration.ofHours(1);
+
+	/** {@link #retryAfter(int)}, at most {@link #LONGEST_RETRY_UNREFUSED} for a record the gateway did not decline. */
+	static Duration retryAfter(int failedTries, boolean declined) {
+		Duration wait = retryAfter(failedTries);
+		return declined || wait.compareTo(LONGEST_RETRY_UNREFUSED) <= 0 ? wait : LONGEST_RETRY_UNREFUSED;
+	}
+
 	private final JdbcClient jdbc;
 	private final javax.sql.DataSource dataSource;
 	private final Clock clock;
@@ -1373,7 +1385,7 @@ public class Billing {
 		try {
 			jdbc.sql(update)
 				.param("tries", tries)
-				.param("next", Timestamp.from(clock.instant().plus(retryAfter(tries))))
+				.param("next", Timestamp.from(clock.instant().plus(retryAfter(tries, why == LeftOpen.DECLINED))))
 				.param("why", why.name())
 				.param("id", id)
 				.param("read", failedTries)

@@ -29,6 +29,22 @@ class SweepRetryProperties {
 		assertThat(Billing.retryAfter(tries)).isLessThanOrEqualTo(Duration.ofDays(1)).isPositive();
 	}
 
+	@Property
+	void aRecordTheGatewayDidNotDeclineWaitsAtMostAnHourAndOneItDeclinedAsTheCurveSays(
+			@ForAll @IntRange(min = 1, max = 1_000_001) int tries) {
+		Duration curve = Billing.retryAfter(tries);
+
+		assertThat(Billing.retryAfter(tries, true)).isEqualTo(curve);
+		assertThat(Billing.retryAfter(tries, false)).isEqualTo(min(curve, Duration.ofHours(1)));
+	}
+
+	@Example
+	void aRecordTheGatewayDidNotAnswerWaitsAnHourFromItsSeventhTry() {
+		assertThat(Billing.retryAfter(6, false)).isEqualTo(Duration.ofMinutes(32));
+		assertThat(Billing.retryAfter(7, false)).isEqualTo(Duration.ofHours(1));
+		assertThat(Billing.retryAfter(7, true)).isEqualTo(Duration.ofMinutes(64));
+	}
+
 	@Example
 	void theFirstWaitIsAMinuteAndADayIsReachedAfterTwelveTries() {
 		assertThat(Billing.retryAfter(1)).isEqualTo(Duration.ofMinutes(1));
