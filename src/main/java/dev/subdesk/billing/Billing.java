@@ -1567,7 +1567,10 @@ public class Billing {
 				}
 				catch (RuntimeException e) {
 					sweep.failed("voided purchase attempt", attempt.key(), e);
-					leftOpen(attempt, LeftOpen.FAILED); // only if its reversal was under way: a VOID one keeps its recheck
+					// a reversal under way waits as any open record; one still VOID has its look-up put off as a look-up
+					// that found nothing would (never again every run: the rechecks after it are not held back)
+					leftOpen(attempt, LeftOpen.FAILED);
+					recheckLaterAfterAFailure(attempt.key());
 				}
 			}
 		}
@@ -1643,6 +1646,16 @@ public class Billing {
 			.param("first", FIRST_VOID_RECHECK.toSeconds())
 			.param("key", gatewayKey)
 			.update();
+	}
+
+	private void recheckLaterAfterAFailure(String gatewayKey) {
+		try {
+			recheckLater(gatewayKey);
+		}
+		catch (DataAccessException e) {
+			log.warn("The sweep could not put off its next look-up of {} ({}); it is due again next run", gatewayKey,
+					e.getMessage());
+		}
 	}
 
 	/** An open attempt as the sweep read it, with how many tries of the sweep left it open so far. */

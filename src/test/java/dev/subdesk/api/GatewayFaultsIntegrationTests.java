@@ -173,6 +173,32 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		assertThat(gauge("subdesk.reconciliation.declined", "refund")).isZero();
 	}
 
+	/**
+	 * A voided attempt whose look-up again throws keeps no recheck due every run (one such attempt after another would
+	 * hold back the rechecks after them, as the records above would): its recheck is put off as a look-up that found
+	 * nothing puts it off.
+	 */
+	@Test
+	void aVoidedAttemptWhoseRecheckThrowsIsLookedUpAgainLaterNotEveryRun() {
+		String attempt = stalePurchaseAttempt(Duration.ofMinutes(5));
+		billing.reconcilePending();
+		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
+		Instant firstRecheck = recheckAt(attempt);
+		clock.moveTo(firstRecheck);
+		gateway.lookupThrows.add(attempt);
+
+		Throwable thrown = catchThrowable(billing::reconcilePending);
+
+		assertThat(thrown).isNull();
+		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
+		assertThat(recheckAt(attempt)).as("put off, not due again at the next run").isAfter(clock.instant());
+	}
+
+	private Instant recheckAt(String key) {
+		return jdbc.sql("SELECT recheck_at FROM purchase_attempts WHERE gateway_key = :k").param("k", key)
+			.query(java.sql.Timestamp.class).single().toInstant();
+	}
+
 	@Test
 	void aRecordWhoseGatewayCallThrowsDoesNotHoldBackTheRecordsAfterIt() {
 		String olderRefund = pendingRefund(Duration.ofMinutes(10));
