@@ -1648,9 +1648,25 @@ public class Billing {
 			.update();
 	}
 
+	/**
+	 * As {@link #recheckLater}, for a look-up that failed rather than found nothing: never the last one, so a void whose
+	 * final look-up met a gateway that was down is still looked up once it answers.
+	 */
 	private void recheckLaterAfterAFailure(String gatewayKey) {
+		Instant now = clock.instant();
 		try {
-			recheckLater(gatewayKey);
+			jdbc.sql("""
+					UPDATE purchase_attempts
+					SET recheck_at = CAST(:now AS timestamptz)
+					                 + least(greatest(:first * interval '1 second', CAST(:now AS timestamptz) - settled_at),
+					                         :longest * interval '1 second')
+					WHERE gateway_key = :key AND status = 'VOID'
+					""")
+				.param("now", Timestamp.from(now))
+				.param("first", FIRST_VOID_RECHECK.toSeconds())
+				.param("longest", LONGEST_RETRY_UNREFUSED.toSeconds())
+				.param("key", gatewayKey)
+				.update();
 		}
 		catch (DataAccessException e) {
 			log.warn("The sweep could not put off its next look-up of {} ({}); it is due again next run", gatewayKey,

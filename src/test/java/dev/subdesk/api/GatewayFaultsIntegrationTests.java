@@ -192,6 +192,18 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		assertThat(thrown).isNull();
 		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
 		assertThat(recheckAt(attempt)).as("put off, not due again at the next run").isAfter(clock.instant());
+
+		// its last look-up (a day and more after its void) meets the gateway down: it is looked up again all the same
+		clock.moveTo(clock.instant().plus(Duration.ofDays(2)));
+		billing.reconcilePending();
+		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
+		assertThat(recheckAt(attempt)).as("still to be looked up, within the hour").isAfter(clock.instant())
+			.isBeforeOrEqualTo(clock.instant().plus(Duration.ofHours(1)));
+		gateway.lookupThrows.clear();
+		clock.moveTo(recheckAt(attempt));
+		billing.reconcilePending();
+		assertThat(jdbc.sql("SELECT recheck_at FROM purchase_attempts WHERE gateway_key = :k").param("k", attempt)
+			.query(java.sql.Timestamp.class).optional()).as("found nothing after its day: no further look-up").isEmpty();
 	}
 
 	private Instant recheckAt(String key) {
