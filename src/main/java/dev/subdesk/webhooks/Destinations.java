@@ -89,12 +89,40 @@ final class Destinations {
 			if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) { // fec0::/10 deprecated site-local
 				return false;
 			}
+			if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+					&& b[5] == 1) { // 64:ff9b:1::/48 local-use NAT64: reaches whatever the network translates it to
+				return false;
+			}
+			if (b[0] == 0x20 && b[1] == 0x01 && (b[2] == 0 && b[3] == 0 // 2001::/32 Teredo, an IPv4 tunnel
+					|| (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8)) { // 2001:db8::/32 documentation
+				return false;
+			}
+			if (b[0] == 0x20 && b[1] == 0x02) { // 2002::/16 6to4: judged as the IPv4 address it carries
+				try {
+					return isPublic(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 2, 6)));
+				}
+				catch (UnknownHostException e) {
+					return false;
+				}
+			}
+			if (b[0] == 1 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0
+					&& b[7] == 0) { // 100::/64 discard-only
+				return false;
+			}
 		}
 		if (address instanceof Inet4Address v4) {
 			byte[] b = v4.getAddress();
 			int first = b[0] & 0xff;
 			int second = b[1] & 0xff;
 			if (first == 0 || first == 100 && (second & 0xc0) == 64 || first >= 240) { // this network, CGNAT, reserved
+				return false;
+			}
+			int third = b[2] & 0xff;
+			if (first == 192 && second == 0 && (third == 0 || third == 2) // IETF protocol assignments, TEST-NET-1
+					|| first == 192 && second == 88 && third == 99 // 6to4 relay anycast
+					|| first == 198 && (second & 0xfe) == 18 // benchmarking, 198.18.0.0/15
+					|| first == 198 && second == 51 && third == 100 // TEST-NET-2
+					|| first == 203 && second == 0 && third == 113) { // TEST-NET-3
 				return false;
 			}
 		}

@@ -21,10 +21,12 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -44,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  * <li>Connections are made only to public addresses unless private ones are allowed: the addresses are checked when
  * the connection resolves the host, so a name that resolves elsewhere after {@link Destinations#problem} looked at it
  * (DNS rebinding) reaches nothing private.</li>
+ * <li>An answer's status and header lines are bounded ({@value #ANSWER_LINE_LIMIT} characters a line,
+ * {@value #ANSWER_HEADER_LIMIT} lines), and so is the part of its body read.</li>
  * <li>No redirects, no automatic retries (an attempt is sent once; the retry schedule is the dispatcher's), no
  * cookies, no compression.</li>
  * </ul>
@@ -54,6 +58,12 @@ final class WebhookHttp implements AutoCloseable {
 
 	/** The most of an answer's body read; a longer one closes its connection. */
 	static final int ANSWER_BODY_LIMIT = 64 * 1024;
+
+	/** The longest status or header line of an answer read (its trailers' too); a longer one is no answer. */
+	static final int ANSWER_LINE_LIMIT = 8 * 1024;
+
+	/** The most header lines of an answer read (its trailers' too); more is no answer. */
+	static final int ANSWER_HEADER_LIMIT = 100;
 
 	private final CloseableHttpClient client;
 	private final ScheduledExecutorService deadlines;
@@ -75,6 +85,14 @@ final class WebhookHttp implements AutoCloseable {
 		this.client = HttpClients.custom()
 			.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
 				.setDnsResolver(allowPrivate ? SystemDefaultDnsResolver.INSTANCE : PublicAddressesOnly.INSTANCE)
+				// httpcore's defaults put no bound on a header line's length or on their number: a receiver could
+				// send one endless line, buffered whole until the deadline (gigabytes on a fast link)
+				.setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+					.http1Config(Http1Config.custom()
+						.setMaxLineLength(ANSWER_LINE_LIMIT)
+						.setMaxHeaderCount(ANSWER_HEADER_LIMIT)
+						.build())
+					.build())
 				// the windows bound the attempts in flight per endpoint; the pool must not add a bound across
 				// endpoints on one host (a slow one would hold back the others)
 				.setMaxConnPerRoute(4_096)

@@ -106,6 +106,46 @@ class WebhookHttpTests {
 	}
 
 	/**
+	 * A receiver cannot make the client buffer its answer's header lines without end: one endless line, or lines
+	 * without end, is no answer once past the limits, long before the deadline (httpcore's defaults have no limit, so
+	 * the client read all that was sent and then waited out the deadline). The receivers send 16 MiB and then hold the
+	 * connection, so the unbounded client would not run the test out of memory.
+	 */
+	@Test
+	void anAnswersHeaderLinesAreBoundedInLengthAndNumber() throws Exception {
+		byte[] letters = new byte[64 * 1024];
+		java.util.Arrays.fill(letters, (byte) 'a');
+		ServerSocket endlessLine = serve(out -> {
+			out.write("HTTP/1.1 200 OK\r\nX-Endless: ".getBytes(StandardCharsets.US_ASCII));
+			for (int i = 0; i < 256; i++) {
+				out.write(letters);
+			}
+			out.flush();
+			Thread.sleep(60_000);
+		});
+		ServerSocket endlessLines = serve(out -> {
+			out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+			StringBuilder lines = new StringBuilder();
+			for (int i = 0; i < 500_000; i++) {
+				lines.append("X-").append(i).append(": v\r\n");
+			}
+			out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			Thread.sleep(60_000);
+		});
+		WebhookHttp http = http(Duration.ofSeconds(20), true);
+
+		for (ServerSocket server : List.of(endlessLine, endlessLines)) {
+			long started = System.nanoTime();
+			WebhookHttp.Answer answer = http.post(url(server), Map.of(), "{}");
+
+			assertThat(answer).isInstanceOfSatisfying(WebhookHttp.NoAnswer.class,
+					no -> assertThat(no.why()).startsWith("could not connect: ").containsPattern("Maximum (line length limit|header count) exceeded"));
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+		}
+	}
+
+	/**
 	 * A receiver whose chunked body is malformed (a chunk size that is no number, or the connection closed in the
 	 * middle of a chunk) gets the parser's complaint recorded, at once, not "no answer within" the timeout it answered
 	 * well within.
