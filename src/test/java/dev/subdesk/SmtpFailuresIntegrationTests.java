@@ -105,6 +105,40 @@ class SmtpFailuresIntegrationTests {
 			.single() == 1);
 	}
 
+	/**
+	 * A mail server's answer may quote the address in a form the removal of the exact recipient misses (here its
+	 * local part): closing the account erases the answer with the address, and the notice still reads as failed.
+	 */
+	@Test
+	void closingTheAccountErasesTheMailServersAnswerOfItsFailedNotices() {
+		String email = "quoted-" + Fixtures.uniqueEmail();
+		String localPart = email.substring(0, email.indexOf('@'));
+		smtp.refuseForGood(email);
+		String account = account(email);
+		await("the welcome failed").atMost(PATIENCE)
+			.until(() -> "FAILED".equals(welcome(account).path("deliveryStatus").asString()));
+		JdbcClient jdbc = app.getBean(JdbcClient.class);
+		// as a server quoting the local part would have it stored, on the notice and on a failed re-delivery
+		jdbc.sql("UPDATE notices SET delivery_error = :error WHERE account_id = :account")
+			.param("error", "550 5.1.1 <" + localPart + ">: user unknown").param("account", account).update();
+		jdbc.sql("""
+				INSERT INTO notice_redeliveries (notice_id, recipient, requested_by, requested_at, failed_at, last_error)
+				SELECT id, :to, 'agent', now(), now(), :error FROM notices WHERE account_id = :account""")
+			.param("to", email).param("error", "550 5.1.1 <" + localPart + ">: user unknown").param("account", account)
+			.update();
+
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		JsonNode failed = welcome(account);
+		assertThat(failed.path("deliveryStatus").asString()).isEqualTo("FAILED");
+		assertThat(failed.path("deliveryError").asString()).doesNotContain(localPart)
+			.isEqualTo("the mail server's answer was erased with the address");
+		assertThat(jdbc.sql("""
+				SELECT r.last_error FROM notice_redeliveries r JOIN notices n ON n.id = r.notice_id
+				WHERE n.account_id = :account""").param("account", account).query(String.class).list())
+			.singleElement().isEqualTo("the mail server's answer was erased with the address");
+	}
+
 	@Test
 	void aStoredRecipientThatAHeaderReadsAsANameOrAListFailsForGoodAndReachesNoMailbox() {
 		String ownEmail = Fixtures.uniqueEmail();

@@ -72,9 +72,25 @@ public class Notices {
 			ORDER BY n.created_at DESC, n.seq DESC LIMIT :limit
 			""".formatted(COLUMNS);
 
+	/**
+	 * What a failed notice's mail server answer becomes when its address is erased: the answer may quote the address
+	 * in a form the recipient's removal missed (a local part, a rewritten spelling). Not null, so the notice still
+	 * reads as FAILED.
+	 */
+	static final String ERASED_DELIVERY_ERROR = "the mail server's answer was erased with the address";
+
 	private static final String ERASE = """
-			UPDATE notices SET recipient = :tombstone, body = NULL WHERE account_id = :account
-			""";
+			UPDATE notices SET recipient = :tombstone, body = NULL,
+			    delivery_error = CASE WHEN delivery_error IS NOT NULL THEN '%s' END
+			WHERE account_id = :account
+			""".formatted(ERASED_DELIVERY_ERROR.replace("'", "''"));
+
+	/** The same for the erased notices' re-deliveries and their still queued copies (given {@code n}). */
+	private static final String ERASED_LAST_ERROR = "last_error = CASE WHEN last_error IS NOT NULL THEN '"
+			+ ERASED_DELIVERY_ERROR.replace("'", "''") + "' END";
+
+	private static final String ERASED_N_DELIVERY_ERROR = "delivery_error = CASE WHEN n.delivery_error IS NOT NULL"
+			+ " THEN '" + ERASED_DELIVERY_ERROR.replace("'", "''") + "' END";
 
 	private final JdbcClient jdbc;
 	private final Clock clock;
@@ -532,9 +548,9 @@ public class Notices {
 				""".formatted(ONE_TIME_CODE_TYPES)).param("account", accountId).update();
 		jdbc.sql(ERASE).param("tombstone", tombstone).param("account", accountId).update();
 		jdbc.sql("""
-				UPDATE notice_redeliveries r SET recipient = :tombstone
+				UPDATE notice_redeliveries r SET recipient = :tombstone, %s
 				FROM notices n WHERE n.id = r.notice_id AND n.account_id = :account AND r.recipient <> :tombstone
-				""").param("tombstone", tombstone).param("account", accountId).update();
+				""".formatted(ERASED_LAST_ERROR)).param("tombstone", tombstone).param("account", accountId).update();
 	}
 
 	/**
@@ -555,7 +571,7 @@ public class Notices {
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + typed)
 			.params(erasing.params()).update();
-		jdbc.sql("UPDATE notices n SET recipient = :tombstone WHERE " + typed)
+		jdbc.sql("UPDATE notices n SET recipient = :tombstone, " + ERASED_N_DELIVERY_ERROR + " WHERE " + typed)
 			.param("tombstone", tombstone).params(erasing.params()).update();
 	}
 
@@ -574,7 +590,8 @@ public class Notices {
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + unaddressed)
 			.param("before", Timestamp.from(before)).update();
-		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "', body = NULL WHERE " + unaddressed)
+		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "', body = NULL, " + ERASED_N_DELIVERY_ERROR
+				+ " WHERE " + unaddressed)
 			.param("before", Timestamp.from(before)).update();
 	}
 
@@ -603,7 +620,8 @@ public class Notices {
 				FROM notices n LEFT JOIN notice_footers f ON f.id = n.footer_id
 				WHERE o.notice_id = n.id AND n.body IS NOT NULL AND o.recipient IS NULL AND\s""" + confirmation)
 			.param("account", accountId).param("number", confirmationNumber).param("address", address).update();
-		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "' WHERE " + confirmation)
+		jdbc.sql("UPDATE notices n SET recipient = '" + UNADDRESSED_TOMBSTONE + "', " + ERASED_N_DELIVERY_ERROR
+				+ " WHERE " + confirmation)
 			.param("account", accountId).param("number", confirmationNumber).param("address", address).update();
 	}
 
