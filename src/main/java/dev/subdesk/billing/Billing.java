@@ -260,7 +260,8 @@ public class Billing {
 		// it committed though its caller saw an error, a connection lost at COMMIT), and giving its money back would
 		// leave a charge that a refund pays back a second time. REVERSING: the sweep took it; the same key repeats it.
 		int reversing = jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL
+				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL,
+				  last_try = CASE WHEN status = 'REVERSING' THEN last_try END
 				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID', 'REVERSING')
 				""")
 			.param("key", gatewayKey)
@@ -317,7 +318,7 @@ public class Billing {
 	 */
 	private boolean settleStaleAttempt(String gatewayKey, String to, Timestamp before) {
 		return jdbc.sql("""
-				UPDATE purchase_attempts SET status = :to, settled_at = :at,
+				UPDATE purchase_attempts SET status = :to, settled_at = :at, last_try = NULL,
 				  recheck_at = CASE WHEN :to = 'VOID' THEN CAST(:recheckAt AS timestamptz) END
 				WHERE gateway_key = :key AND status = 'PENDING' AND created_at < :before
 				""")
@@ -335,7 +336,7 @@ public class Billing {
 
 	private boolean settleAttempt(JdbcClient on, String gatewayKey, String from, String to) {
 		return on.sql("""
-				UPDATE purchase_attempts SET status = :to, settled_at = :at,
+				UPDATE purchase_attempts SET status = :to, settled_at = :at, last_try = NULL,
 				  recheck_at = CASE WHEN :to = 'VOID' THEN CAST(:recheckAt AS timestamptz) END
 				WHERE gateway_key = :key AND status = :from""")
 			.param("to", to)
@@ -356,7 +357,8 @@ public class Billing {
 		// COMPLETED one has its charge recorded (giving its money back would leave a charge that a refund pays back a
 		// second time); a DECLINED or REVERSED one has nothing to give back.
 		int reversing = jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL
+				UPDATE purchase_attempts SET status = 'REVERSING', recheck_at = NULL,
+				  last_try = CASE WHEN status = 'REVERSING' THEN last_try END
 				WHERE gateway_key = :key AND status IN ('PENDING', 'VOID', 'REVERSING')""")
 			.param("key", gatewayKey)
 			.update();
@@ -804,7 +806,8 @@ public class Billing {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public java.util.Set<String> markUncompletedForReversal(java.util.Collection<String> keys) {
 		return new java.util.HashSet<>(jdbc.sql("""
-				UPDATE purchase_attempts SET status = 'REVERSING', settled_at = NULL, recheck_at = NULL
+				UPDATE purchase_attempts SET status = 'REVERSING', settled_at = NULL, recheck_at = NULL,
+				  last_try = CASE WHEN status = 'REVERSING' THEN last_try END
 				WHERE gateway_key = ANY(:keys::text[]) AND status IN ('PENDING', 'VOID', 'DECLINED', 'REVERSING')
 				RETURNING gateway_key
 				""")
@@ -1287,7 +1290,10 @@ public class Billing {
 	private enum LeftOpen {
 		/** The gateway declined the refund or reversal: a person has to act ({@code subdesk.reconciliation.declined}). */
 		DECLINED,
-		/** Its reconciliation threw: an adapter's bug, a database error ({@code subdesk.reconciliation.failed}). */
+		/**
+		 * Its reconciliation threw: an adapter's bug, a database error ({@code subdesk.reconciliation.failed}); on a
+		 * VOID attempt, its last look-up again threw (cleared by one that works).
+		 */
 		FAILED,
 		/** No answer from the gateway, or no card to pay it back to. */
 		UNSETTLED
@@ -1299,12 +1305,21 @@ public class Billing {
 			       (SELECT count(*) FROM purchase_attempts WHERE status = 'REVERSING' AND last_try = 'DECLINED'),
 			       (SELECT count(*) FROM refunds WHERE status = 'PENDING' AND last_try = 'FAILED')
 			       + (SELECT count(*) FROM purchase_attempts WHERE status IN ('PENDING', 'REVERSING') AND last_try = 'FAILED')
+			       + (SELECT count(*) FROM purchase_attempts
+			          WHERE recheck_at IS NOT NULL AND status = 'VOID' AND last_try = 'FAILED')
 			""";
 
 	/** What one sweep meets besides its settlements: records that failed, refunds and reversals declined. */
 	private final class Sweep {
 
 		int failed;
+
+		/** Attempts read (met, or left to a renewal run that holds them). */
+		int read;
+
+		int reversed;
+
+		int voided;
 		final java.util.Set<String> declinedRefunds = new java.util.HashSet<>();
 		final java.util.Set<String> declinedReversals = new java.util.HashSet<>();
 
@@ -1416,16 +1431,28 @@ public class Billing {
 	 * (the server died after the gateway call, or the gateway answered too late) created no subscription and the
 	 * customer was told nothing was charged, or got no answer: money the ledger shows taken is given back
 	 * (REVERSED); an attempt the ledger does not know took nothing (VOID). A renewal attempt whose subscription a
-	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}). Each record is
-	 * reconciled on its own: one whose gateway call or settlement throws is logged and left open, and the sweep goes on
-	 * with the next. A record a try leaves open (declined, unanswered, or it threw) waits before its next try, 1, 2, 4
-	 * minutes and so on up to a day ({@link #retryAfter}); the sweep reads the records due, by when they are due, at
-	 * most {@code subdesk.billing.reconcile-batch} of each kind: records that keep failing cannot fill every run's batch
-	 * and hold back the records after them. A refund or reversal the gateway declines stays open; it is logged once a
-	 * day and counted in {@code subdesk.reconciliation.declined} while it is open, for a person to act on. Runs outside
-	 * any transaction.
+	 * renewal run still holds is left to that run, however old its record ({@link #renewalClaims}): untouched (no try
+	 * counted, not put off: due again as soon as the run lets go), and in no place of the batch: the sweep reads on
+	 * past it. Each record is reconciled on its own: one whose gateway call or settlement throws is logged and left
+	 * open, and the sweep goes on with the next. A record a try leaves open (declined, unanswered, or it threw) waits
+	 * before its next try, 1, 2, 4 minutes and so on up to a day ({@link #retryAfter}); the sweep reads the records
+	 * due, by when they are due, at most {@code subdesk.billing.reconcile-batch} of each kind: records that keep
+	 * failing cannot fill every run's batch and hold back the records after them. A refund or reversal the gateway
+	 * declines stays open; it is logged once a day and counted in {@code subdesk.reconciliation.declined} while it is
+	 * open, for a person to act on. Runs outside any transaction; never stops early ({@link #reconcilePending(
+	 * java.util.function.BooleanSupplier)}).
 	 */
 	public Reconciliation reconcilePending() {
+		return reconcilePending(() -> false);
+	}
+
+	/**
+	 * As {@link #reconcilePending()}, as a job of a run that the node's stop cuts short: once {@code stopping} answers
+	 * true (the node has begun to stop), the sweep takes up no further record. The one in hand ends (its gateway call
+	 * answered and its outcome recorded: each record is settled on its own, in statements of its own, so none is left
+	 * half done), and the rest stays due, untouched, for the next run on any node.
+	 */
+	public Reconciliation reconcilePending(java.util.function.BooleanSupplier stopping) {
 		requireNoTransaction();
 		Instant now = clock.instant();
 		Timestamp before = Timestamp.from(now.minus(pendingGrace));
@@ -1439,7 +1466,14 @@ public class Billing {
 			.list();
 		Sweep sweep = new Sweep();
 		int settled = 0;
+		int triedRefunds = 0;
+		boolean stopped = false;
 		for (DueRefund refund : refunds) {
+			if (stopping.getAsBoolean()) {
+				stopped = true;
+				break;
+			}
+			triedRefunds++;
 			try {
 				if (sweepRefund(refund, sweep)) {
 					settled++;
@@ -1450,131 +1484,197 @@ public class Billing {
 				leftOpen(refund, LeftOpen.FAILED);
 			}
 		}
-		int reversed = 0;
-		int voided = 0;
-		List<OpenAttempt> attempts = jdbc.sql("""
-				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries
+		if (!stopped) {
+			try (RenewalClaims claims = renewalClaims()) {
+				stopped = !meetDue(after -> dueAttempts(now, before, after), reconcileBatch, stopping, sweep,
+						attempt -> sweepAttempt(attempt, claims, before, sweep));
+			}
+		}
+		if (!stopped) {
+			Instant recheckNow = clock.instant();
+			try (RenewalClaims claims = renewalClaims()) {
+				stopped = !meetDue(after -> recentlyVoided(recheckNow, after), VOID_RECHECK_BATCH, stopping, sweep,
+						attempt -> recheckVoided(attempt, claims, sweep));
+			}
+		}
+		sweep.done();
+		Reconciliation done = new Reconciliation(settled, triedRefunds - settled, sweep.reversed, sweep.voided,
+				sweep.declinedRefunds.size(), sweep.declinedReversals.size(), sweep.failed);
+		if (triedRefunds > 0 || sweep.read > 0) {
+			log.info("Pending money records reconciled with the gateway: {}", done);
+		}
+		if (stopped) {
+			log.info("The node is stopping: the sweep of pending money records took up no further record; the rest "
+					+ "stays due for the next run, on any node");
+		}
+		return done;
+	}
+
+	/** How many voided attempts one sweep looks up again at most. */
+	private static final int VOID_RECHECK_BATCH = 1000;
+
+	/**
+	 * Meets the attempts due, page by page in the order they are due, until {@code batch} of them were met (not left
+	 * to a renewal run that holds them: {@code meet} answers false for those), none is left, or the node begins to
+	 * stop. An attempt a renewal run holds takes no place in the batch: however many are held, the attempts after
+	 * them are reached in the same run (a run holds at most its workers' batches at a time). Whether it went to the
+	 * end (false: stopped).
+	 */
+	private boolean meetDue(java.util.function.Function<After, List<OpenAttempt>> page, int batch,
+			java.util.function.BooleanSupplier stopping, Sweep sweep, java.util.function.Predicate<OpenAttempt> meet) {
+		int met = 0;
+		After after = After.START;
+		while (true) {
+			List<OpenAttempt> due = page.apply(after);
+			for (OpenAttempt attempt : due) {
+				if (met == batch) {
+					return true;
+				}
+				if (stopping.getAsBoolean()) {
+					return false;
+				}
+				after = attempt.after();
+				sweep.read++;
+				if (meet.test(attempt)) {
+					met++;
+				}
+			}
+			if (met == batch || due.size() < batch) {
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * The open attempts due (PENDING past the grace, REVERSING), by when they are due, after {@code after} in that
+	 * order (a page of the sweep's read, {@link #meetDue}).
+	 */
+	private List<OpenAttempt> dueAttempts(Instant now, Timestamp before, After after) {
+		return jdbc.sql("""
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries,
+				       coalesce(a.next_try_at, a.created_at)
 				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
 				WHERE a.status IN ('PENDING', 'REVERSING') AND coalesce(a.next_try_at, a.created_at) <= :now
 				  AND a.created_at < :before
-				ORDER BY coalesce(a.next_try_at, a.created_at) LIMIT :batch
+				  AND coalesce(a.next_try_at, a.created_at) >= CAST(:afterAt AS timestamptz)
+				  AND (coalesce(a.next_try_at, a.created_at), a.gateway_key)
+				      > (CAST(:afterAt AS timestamptz), CAST(:afterKey AS text))
+				ORDER BY coalesce(a.next_try_at, a.created_at), a.gateway_key LIMIT :batch
 				""").param("now", Timestamp.from(now)).param("before", before).param("batch", reconcileBatch)
-			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
-					rs.getString(5), rs.getString(6), rs.getInt(7)))
+			.param("afterAt", after.at()).param("afterKey", after.key())
+			.query(Billing::mapOpenAttempt)
 			.list();
-		try (@Nullable RenewalClaims claims = attempts.stream().anyMatch(a -> a.status().equals("PENDING")) ? renewalClaims() : null) {
-			for (OpenAttempt attempt : attempts) {
-				try {
-					if (attempt.status().equals("PENDING")) {
-						// a renewal run that still holds the attempt's subscription may not have sent it yet, however
-						// old its record: what the ledger says now is no judgement of it, and the run records the outcome
-						if (!java.util.Objects.requireNonNull(claims).tryHold(attempt.subscriptionId())) {
-							continue;
-						}
-						try {
-							Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
-							if (ledger.isEmpty()) {
-								voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
-								continue;
-							}
-							if (ledger.get() instanceof PaymentResult.Declined) {
-								settleStaleAttempt(attempt.key(), "DECLINED", before);
-								continue;
-							}
-							if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
-								continue; // completed by its request meanwhile, or a renewal took it up again
-							}
-						}
-						finally {
-							claims.release(attempt.subscriptionId());
-						}
-					}
-					reversed += sweepReversal(attempt, sweep) ? 1 : 0;
+	}
+
+	/**
+	 * The sweep's try of one open attempt; false when a renewal run holds it (left to the run, untouched), true when
+	 * the sweep met it (settled, left open for its next try, or failed).
+	 */
+	private boolean sweepAttempt(OpenAttempt attempt, RenewalClaims claims, Timestamp before, Sweep sweep) {
+		try {
+			if (attempt.status().equals("PENDING")) {
+				// a renewal run that still holds the attempt's subscription may not have sent it yet, however old its
+				// record: what the ledger says now is no judgement of it, and the run records the outcome
+				if (!claims.tryHold(attempt.subscriptionId())) {
+					return false;
 				}
-				catch (RuntimeException e) {
-					sweep.failed("purchase attempt", attempt.key(), e);
-					leftOpen(attempt, LeftOpen.FAILED);
+				try {
+					Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+					if (ledger.isEmpty()) {
+						sweep.voided += settleStaleAttempt(attempt.key(), "VOID", before) ? 1 : 0;
+						return true;
+					}
+					if (ledger.get() instanceof PaymentResult.Declined) {
+						settleStaleAttempt(attempt.key(), "DECLINED", before);
+						return true;
+					}
+					if (!settleStaleAttempt(attempt.key(), "REVERSING", before)) {
+						return true; // completed by its request meanwhile, or a renewal took it up again
+					}
+				}
+				finally {
+					claims.release(attempt.subscriptionId());
 				}
 			}
+			sweep.reversed += sweepReversal(attempt, sweep) ? 1 : 0;
 		}
-		List<OpenAttempt> recentlyVoided = recentlyVoided();
-		reversed += recheckVoided(recentlyVoided, sweep);
-		sweep.done();
-		Reconciliation done = new Reconciliation(settled, refunds.size() - settled, reversed, voided,
-				sweep.declinedRefunds.size(), sweep.declinedReversals.size(), sweep.failed);
-		if (!refunds.isEmpty() || !attempts.isEmpty() || !recentlyVoided.isEmpty()) {
-			log.info("Pending money records reconciled with the gateway: {}", done);
+		catch (RuntimeException e) {
+			sweep.failed("purchase attempt", attempt.key(), e);
+			leftOpen(attempt, LeftOpen.FAILED);
 		}
-		return done;
+		return true;
 	}
 
 	/**
 	 * The voided attempts due to be looked up again (a payment on its way to the gateway may still land under them):
 	 * along a partial index of those with a {@code recheck_at}, soonest first, so the newest voids (the likeliest to
-	 * see a late payment) are not held back by older ones.
+	 * see a late payment) are not held back by older ones; after {@code after} in that order ({@link #meetDue}).
 	 */
-	private List<OpenAttempt> recentlyVoided() {
+	private List<OpenAttempt> recentlyVoided(Instant now, After after) {
 		return jdbc.sql("""
-				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries
+				SELECT a.gateway_key, a.status, a.amount, a.currency, p.gateway_token, a.subscription_id, a.failed_tries,
+				       a.recheck_at
 				FROM purchase_attempts a JOIN payment_methods p ON p.id = a.payment_method_id
 				WHERE a.recheck_at IS NOT NULL AND a.recheck_at <= :now AND a.status = 'VOID'
-				ORDER BY a.recheck_at LIMIT 1000
-				""").param("now", Timestamp.from(clock.instant()))
-			.query((rs, n) -> new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)),
-					rs.getString(5), rs.getString(6), rs.getInt(7)))
+				  AND a.recheck_at >= CAST(:afterAt AS timestamptz)
+				  AND (a.recheck_at, a.gateway_key) > (CAST(:afterAt AS timestamptz), CAST(:afterKey AS text))
+				ORDER BY a.recheck_at, a.gateway_key LIMIT :batch
+				""").param("now", Timestamp.from(now)).param("batch", VOID_RECHECK_BATCH)
+			.param("afterAt", after.at()).param("afterKey", after.key())
+			.query(Billing::mapOpenAttempt)
 			.list();
 	}
 
+	private static OpenAttempt mapOpenAttempt(ResultSet rs, int row) throws SQLException {
+		return new OpenAttempt(rs.getString(1), rs.getString(2), Money.of(rs.getLong(3), rs.getString(4)), rs.getString(5),
+				rs.getString(6), rs.getInt(7), new After(rs.getTimestamp(8), rs.getString(1)));
+	}
+
 	/**
-	 * Looks the recently voided attempts up again: a void is a look-up that found nothing, and a payment still on its way
+	 * Looks a recently voided attempt up again: a void is a look-up that found nothing, and a payment still on its way
 	 * (a gateway call the request gave up on, answered by the gateway after the look-up) can land under its key later.
 	 * Money the ledger now shows taken under a key nobody recorded is given back (REVERSING, then REVERSED); a decline
 	 * is recorded as such. A key a renewal run holds is left to it, as a PENDING one is (it may send the key again, and
-	 * records what it took); a purchase that gets the gateway's answer itself records its charge
-	 * ({@link #recordSuccessfulCharge}) unless this sweep marked the key for reversal first. Returns how many went back.
+	 * records what it took): false then. A purchase that gets the gateway's answer itself records its charge
+	 * ({@link #recordSuccessfulCharge}) unless this sweep marked the key for reversal first. A look-up that throws is
+	 * counted with the records that failed ({@code last_try} FAILED, {@code subdesk.reconciliation.failed}) until a
+	 * look-up of it works.
 	 */
-	private int recheckVoided(List<OpenAttempt> voids, Sweep sweep) {
-		if (voids.isEmpty()) {
-			return 0;
-		}
-		int reversed = 0;
-		try (RenewalClaims claims = renewalClaims()) {
-			for (OpenAttempt attempt : voids) {
-				try {
-					if (!claims.tryHold(attempt.subscriptionId())) {
-						continue;
-					}
-					try {
-						Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
-						if (ledger.isEmpty()) {
-							recheckLater(attempt.key());
-							continue;
-						}
-						if (ledger.get() instanceof PaymentResult.Declined) {
-							settleAttempt(attempt.key(), "VOID", "DECLINED");
-							continue;
-						}
-						if (!settleAttempt(attempt.key(), "VOID", "REVERSING")) {
-							continue; // recorded by its request or taken up again by a renewal meanwhile
-						}
-					}
-					finally {
-						claims.release(attempt.subscriptionId());
-					}
-					log.warn("Purchase attempt {} was voided, and the gateway took its payment later; giving it back",
-							attempt.key());
-					reversed += sweepReversal(attempt, sweep) ? 1 : 0;
+	private boolean recheckVoided(OpenAttempt attempt, RenewalClaims claims, Sweep sweep) {
+		try {
+			if (!claims.tryHold(attempt.subscriptionId())) {
+				return false;
+			}
+			try {
+				Optional<PaymentResult> ledger = gateway.lookup(attempt.key());
+				if (ledger.isEmpty()) {
+					recheckLater(attempt.key());
+					return true;
 				}
-				catch (RuntimeException e) {
-					sweep.failed("voided purchase attempt", attempt.key(), e);
-					// a reversal under way waits as any open record; one still VOID has its look-up put off as a look-up
-					// that found nothing would (never again every run: the rechecks after it are not held back)
-					leftOpen(attempt, LeftOpen.FAILED);
-					recheckLaterAfterAFailure(attempt.key());
+				if (ledger.get() instanceof PaymentResult.Declined) {
+					settleAttempt(attempt.key(), "VOID", "DECLINED");
+					return true;
+				}
+				if (!settleAttempt(attempt.key(), "VOID", "REVERSING")) {
+					return true; // recorded by its request or taken up again by a renewal meanwhile
 				}
 			}
+			finally {
+				claims.release(attempt.subscriptionId());
+			}
+			log.warn("Purchase attempt {} was voided, and the gateway took its payment later; giving it back",
+					attempt.key());
+			sweep.reversed += sweepReversal(attempt, sweep) ? 1 : 0;
 		}
-		return reversed;
+		catch (RuntimeException e) {
+			sweep.failed("voided purchase attempt", attempt.key(), e);
+			// a reversal under way waits as any open record; one still VOID has its look-up put off as a look-up
+			// that found nothing would (never again every run: the rechecks after it are not held back), and is
+			// counted as failed meanwhile
+			leftOpen(attempt, LeftOpen.FAILED);
+			recheckLaterAfterAFailure(attempt.key());
+		}
+		return true;
 	}
 
 	/**
@@ -1638,7 +1738,8 @@ public class Billing {
 				SET recheck_at = CASE WHEN settled_at <= :last THEN NULL
 				                      ELSE CAST(:now AS timestamptz)
 				                           + greatest(:first * interval '1 second', CAST(:now AS timestamptz) - settled_at)
-				                 END
+				                 END,
+				    last_try = NULL
 				WHERE gateway_key = :key AND status = 'VOID'
 				""")
 			.param("last", Timestamp.from(now.minus(voidRecheck)))
@@ -1659,7 +1760,8 @@ public class Billing {
 					UPDATE purchase_attempts
 					SET recheck_at = CAST(:now AS timestamptz)
 					                 + least(greatest(:first * interval '1 second', CAST(:now AS timestamptz) - settled_at),
-					                         :longest * interval '1 second')
+					                         :longest * interval '1 second'),
+					    last_try = 'FAILED'
 					WHERE gateway_key = :key AND status = 'VOID'
 					""")
 				.param("now", Timestamp.from(now))
@@ -1676,7 +1778,13 @@ public class Billing {
 
 	/** An open attempt as the sweep read it, with how many tries of the sweep left it open so far. */
 	private record OpenAttempt(String key, String status, Money amount, String token, String subscriptionId,
-			int failedTries) {
+			int failedTries, After after) {
+	}
+
+	/** Where a read of due attempts goes on from: after this one, in the read's order (when due, then the key). */
+	private record After(Timestamp at, String key) {
+
+		static final After START = new After(Timestamp.from(Instant.EPOCH), "");
 	}
 
 	/**
@@ -1687,47 +1795,66 @@ public class Billing {
 	 * run claims the subscription meanwhile. A purchase's attempt names a subscription no run can claim yet.
 	 */
 	private RenewalClaims renewalClaims() {
-		try {
-			return new RenewalClaims(dataSource.getConnection());
-		}
-		catch (SQLException e) {
-			throw new IllegalStateException("No database connection for the sweep", e);
-		}
+		return new RenewalClaims(dataSource);
 	}
 
+	/** The sweep's session of renewal claims, on a connection of its own taken at its first claim (none if no claim). */
 	private static final class RenewalClaims implements AutoCloseable {
 
-		private final java.sql.Connection connection;
-		final JdbcClient session;
+		private final javax.sql.DataSource dataSource;
 
-		RenewalClaims(java.sql.Connection connection) throws SQLException {
-			this.connection = connection;
-			connection.setAutoCommit(true);
-			this.session = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true));
+		private java.sql.@Nullable Connection connection;
+
+		private @Nullable JdbcClient session;
+
+		RenewalClaims(javax.sql.DataSource dataSource) {
+			this.dataSource = dataSource;
+		}
+
+		private JdbcClient session() {
+			JdbcClient open = session;
+			if (open == null) {
+				java.sql.Connection opened;
+				try {
+					opened = dataSource.getConnection();
+					connection = opened;
+					opened.setAutoCommit(true);
+				}
+				catch (SQLException e) {
+					throw new IllegalStateException("No database connection for the sweep", e);
+				}
+				open = JdbcClient.create(new org.springframework.jdbc.datasource.SingleConnectionDataSource(opened, true));
+				session = open;
+			}
+			return open;
 		}
 
 		/** Whether the sweep now holds the subscription's renewal claim; false while a renewal run holds it. */
 		boolean tryHold(String subscriptionId) {
-			return session.sql("SELECT pg_try_advisory_lock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
+			return session().sql("SELECT pg_try_advisory_lock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
 				.query(Boolean.class).single();
 		}
 
 		void release(String subscriptionId) {
-			session.sql("SELECT pg_advisory_unlock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
+			session().sql("SELECT pg_advisory_unlock(hashtextextended(:sub, 0))").param("sub", subscriptionId)
 				.query(Boolean.class).single();
 		}
 
 		@Override
 		public void close() {
+			java.sql.Connection opened = connection;
+			if (opened == null) {
+				return;
+			}
 			try {
-				session.sql("SELECT pg_advisory_unlock_all()").query().listOfRows();
+				java.util.Objects.requireNonNull(session).sql("SELECT pg_advisory_unlock_all()").query().listOfRows();
 			}
 			catch (RuntimeException e) {
 				log.warn("The sweep could not let go of its renewal claims; its connection is closed", e);
 			}
 			finally {
 				try {
-					connection.close();
+					opened.close();
 				}
 				catch (SQLException e) {
 					// the pool discards a broken connection

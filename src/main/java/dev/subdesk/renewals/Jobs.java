@@ -79,7 +79,8 @@ public class Jobs {
 					run.failed);
 		}
 		run.job("sweep of charges after a cancellation", scheduledEnds::sweepChargesAfterCancellation);
-		run.job("reconciliation of pending money records", billing::reconcilePending);
+		// takes up no further record once the node begins to stop: the one in hand ends, the rest stays due
+		run.job("reconciliation of pending money records", () -> billing.reconcilePending(run::stopping));
 		if (!run.skipped.isEmpty()) {
 			log.info("The node is stopping: this run started none of the jobs {}; they are left for the next run, on any "
 					+ "node", run.skipped);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.subdesk.billing.Billing;
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.renewals.Jobs;
+import dev.subdesk.renewals.RenewalEngine;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
@@ -20,7 +22,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -75,6 +82,13 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		/** A purchase's charge call throws while set. */
 		final AtomicBoolean purchaseChargeThrows = new AtomicBoolean();
 
+		/** A key whose look-up waits, once it has begun, until {@link #lookupReleased} (the sweep caught in its middle). */
+		final java.util.concurrent.atomic.AtomicReference<String> lookupHeld = new java.util.concurrent.atomic.AtomicReference<>();
+
+		final java.util.concurrent.CountDownLatch lookupBegun = new java.util.concurrent.CountDownLatch(1);
+
+		final java.util.concurrent.CountDownLatch lookupReleased = new java.util.concurrent.CountDownLatch(1);
+
 		@Override
 		public PaymentResult charge(String token, Money amount, String idempotencyKey) {
 			if (idempotencyKey.startsWith("purchase_") && purchaseChargeThrows.get()) {
@@ -100,12 +114,39 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 			if (lookupThrows.contains(idempotencyKey)) {
 				throw new IllegalStateException("the adapter failed to read the gateway's ledger");
 			}
+			if (idempotencyKey.equals(lookupHeld.get())) {
+				lookupBegun.countDown();
+				try {
+					if (!lookupReleased.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+						throw new IllegalStateException("the held look-up was never released");
+					}
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(e);
+				}
+			}
 			return super.lookup(idempotencyKey);
 		}
 	}
 
+	@Autowired
+	DataSource dataSource;
+
+	@Autowired
+	Jobs jobs;
+
+	@Autowired
+	RenewalEngine engine;
+
+	private final ExecutorService runner = Executors.newSingleThreadExecutor();
+
 	@AfterEach
 	void gatewayWorksAgain() {
+		engine.start();
+		runner.shutdownNow();
+		gateway.lookupHeld.set(null);
+		gateway.lookupReleased.countDown();
 		gateway.lookupThrows.clear();
 		gateway.refundDeclined.clear();
 		gateway.refundsUnanswered.set(false);
@@ -204,6 +245,103 @@ class GatewayFaultsIntegrationTests extends ApiIntegrationTest {
 		billing.reconcilePending();
 		assertThat(jdbc.sql("SELECT recheck_at FROM purchase_attempts WHERE gateway_key = :k").param("k", attempt)
 			.query(java.sql.Timestamp.class).optional()).as("found nothing after its day: no further look-up").isEmpty();
+	}
+
+	/**
+	 * A voided attempt whose look-up again throws is counted in {@code subdesk.reconciliation.failed}, as any record
+	 * whose reconciliation threw, until a look-up of it works again.
+	 */
+	@Test
+	void aVoidedAttemptWhoseRecheckThrowsIsCountedWithTheRecordsThatFailed() {
+		String attempt = stalePurchaseAttempt(Duration.ofMinutes(5));
+		billing.reconcilePending();
+		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
+		double before = gauge("subdesk.reconciliation.failed", null);
+		clock.moveTo(recheckAt(attempt));
+		gateway.lookupThrows.add(attempt);
+
+		Billing.Reconciliation failing = billing.reconcilePending();
+
+		assertThat(failing.failed()).as("met by the run: %s", failing).isGreaterThanOrEqualTo(1);
+		assertThat(gauge("subdesk.reconciliation.failed", null))
+			.as("the void whose look-up threw, counted with the records that failed").isEqualTo(before + 1);
+
+		gateway.lookupThrows.clear();
+		clock.moveTo(recheckAt(attempt));
+		billing.reconcilePending();
+		assertThat(attemptStatus(attempt)).isEqualTo("VOID");
+		assertThat(gauge("subdesk.reconciliation.failed", null)).as("its look-up found nothing: no longer counted")
+			.isEqualTo(before);
+	}
+
+	/**
+	 * Attempts whose subscriptions a renewal run holds are left to it, untouched (not put off: due again as soon as the
+	 * run lets go), and take no place in the sweep's batch: the attempt after them is reconciled in the same run.
+	 */
+	@Test
+	void attemptsARenewalRunHoldsDoNotCrowdTheAttemptsAfterThemOutOfTheRun() throws Exception {
+		// more held attempts than one sweep reads, older than a free one
+		List<String> held = List.of(stalePurchaseAttempt(Duration.ofMinutes(12)),
+				stalePurchaseAttempt(Duration.ofMinutes(11)), stalePurchaseAttempt(Duration.ofMinutes(10)));
+		String free = stalePurchaseAttempt(Duration.ofMinutes(5));
+
+		try (java.sql.Connection run = dataSource.getConnection()) {
+			run.setAutoCommit(true);
+			for (String key : held) {
+				try (var claim = run.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
+					claim.setString(1, key.substring("purchase_".length()));
+					claim.execute();
+				}
+			}
+			Billing.Reconciliation done = billing.reconcilePending();
+
+			assertThat(attemptStatus(free)).as("the attempt after the held ones, in the same run: %s", done)
+				.isEqualTo("VOID");
+			assertThat(held).allSatisfy(key -> {
+				assertThat(attemptStatus(key)).as("left to the renewal run").isEqualTo("PENDING");
+				assertThat(jdbc.sql("SELECT failed_tries = 0 AND next_try_at IS NULL AND last_try IS NULL "
+						+ "FROM purchase_attempts WHERE gateway_key = :k").param("k", key).query(Boolean.class).single())
+					.as("untouched: no try counted, not put off").isTrue();
+			});
+		}
+
+		// the run lets go: the next sweep, at the same instant, takes them up
+		billing.reconcilePending();
+		assertThat(held).allSatisfy(key -> assertThat(attemptStatus(key)).isEqualTo("VOID"));
+	}
+
+	/**
+	 * A node that begins to stop while the sweep reconciles a record ({@link RenewalEngine#stop}, as the context's close
+	 * does): the record in hand is finished, and the sweep takes up no other; they stay due, untouched, for the next
+	 * run after the node starts again.
+	 */
+	@Test
+	void aStopDuringTheSweepLetsTheRecordInHandEndAndTakesUpNoOther() throws Exception {
+		String inHand = pendingRefund(Duration.ofMinutes(50));
+		String laterRefund = pendingRefund(Duration.ofMinutes(49));
+		String laterAttempt = stalePurchaseAttempt(Duration.ofMinutes(48));
+		gateway.lookupHeld.set(inHand);
+
+		Future<?> run = runner.submit(jobs::runDue);
+		assertThat(gateway.lookupBegun.await(60, TimeUnit.SECONDS)).as("the sweep reached the first refund").isTrue();
+		engine.stop();
+		gateway.lookupReleased.countDown();
+		run.get(60, TimeUnit.SECONDS);
+
+		assertThat(refundStatus(inHand)).as("the record in hand when the stop began, finished").isEqualTo("SUCCEEDED");
+		assertThat(refundStatus(laterRefund)).as("a later refund, while the node stops").isEqualTo("PENDING");
+		assertThat(attemptStatus(laterAttempt)).as("a later attempt, while the node stops").isEqualTo("PENDING");
+		assertThat(jdbc.sql("""
+				SELECT (SELECT failed_tries = 0 AND next_try_at IS NULL FROM refunds WHERE id = :r)
+				   AND (SELECT failed_tries = 0 AND next_try_at IS NULL FROM purchase_attempts WHERE gateway_key = :a)
+				""").param("r", laterRefund).param("a", laterAttempt).query(Boolean.class).single())
+			.as("the later records untouched: no try counted, not put off").isTrue();
+
+		engine.start();
+		jobs.runDue();
+
+		assertThat(refundStatus(laterRefund)).as("after the restart").isEqualTo("SUCCEEDED");
+		assertThat(attemptStatus(laterAttempt)).as("after the restart").isEqualTo("VOID");
 	}
 
 	private Instant recheckAt(String key) {
