@@ -38,13 +38,18 @@ public class ScheduledEnds {
 	}
 
 	/**
-	 * Makes due scheduled cancellations take effect, each stamped with its own {@code cancelAt}. Returns how
-	 * many subscriptions ended.
+	 * Makes due scheduled cancellations take effect, each stamped with its own {@code cancelAt} and in its own
+	 * transaction, 200 at a time. Returns how many subscriptions ended. {@code stopping}: the jobs' run asks whether
+	 * the node has begun to stop; once it has, no chunk is read after the one in hand (whose ends all take effect), and
+	 * the rest stays due for the next run, on any node.
 	 */
-	public int takeEffect(Instant until) {
+	public int takeEffect(Instant until, java.util.function.BooleanSupplier stopping) {
 		int ended = 0;
 		List<String> due;
 		do {
+			if (stopping.getAsBoolean()) {
+				return ended;
+			}
 			due = subscriptions.dueToEnd(until, 200);
 			for (String id : due) {
 				Boolean done = tx.execute(status -> takeEffectOne(id, until));

@@ -62,8 +62,9 @@ public class Jobs {
 		long stops = engine.stops();
 		Run run = new Run(() -> engine.stopping() || engine.stops() != stops);
 		run.job("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
-		int ended = run.job("scheduled cancellations", () -> scheduledEnds.takeEffect(until), 0);
-		run.job("price change notices", () -> priceChanges.sendNotices(until));
+		// the jobs of other modules that go chunk by chunk ask the run whether to claim another chunk
+		int ended = run.job("scheduled cancellations", () -> scheduledEnds.takeEffect(until, run::stopping), 0);
+		run.job("price change notices", () -> priceChanges.sendNotices(until, run::stopping));
 		int reminders = run.job("reminders", () -> engine.sendReminders(until), 0);
 		run.job("pre-billing notices", () -> engine.sendPreBillingNotices(until));
 		run.job("trial ending notices", () -> engine.sendTrialEndingNotices(until));

@@ -44,8 +44,12 @@ class PriceChangeJobs {
 		this.batchSize = batchSize;
 	}
 
-	int sendNotices(Instant until) {
-		return priceChanges.sendNotices(until, batchSize);
+	/**
+	 * Sends the PRICE_CHANGE notices due at or before {@code until}; once {@code stopping} (the node has begun to stop),
+	 * no batch after the one in hand.
+	 */
+	int sendNotices(Instant until, java.util.function.BooleanSupplier stopping) {
+		return priceChanges.sendNotices(until, batchSize, stopping);
 	}
 
 	Optional<Instant> nextNoticeDue() {

@@ -583,6 +583,16 @@ public class SubscriptionPriceChanges {
 
 	/** Sends every PRICE_CHANGE notice due at or before {@code until}, batch by batch; returns how many went out. */
 	public int sendNotices(Instant until, int batchSize) {
+		return sendNotices(until, batchSize, () -> false);
+	}
+
+	/**
+	 * Sends every PRICE_CHANGE notice due at or before {@code until}, batch by batch, each batch claimed, recorded and
+	 * its notices stored in one transaction of its own; returns how many went out. {@code stopping}: the jobs' run asks
+	 * whether the node has begun to stop; once it has, no batch is claimed after the one in hand (of the notices, the
+	 * notices told again, or the settling of lapsed disclosures), and the rest stays due for the next run, on any node.
+	 */
+	public int sendNotices(Instant until, int batchSize, java.util.function.BooleanSupplier stopping) {
 		int sent = 0;
 		List<PriceChange> all = priceChanges.all();
 		for (PriceChange change : all) {
@@ -591,6 +601,9 @@ public class SubscriptionPriceChanges {
 			}
 			Instant before = nextEffective(change, all);
 			while (true) {
+				if (stopping.getAsBoolean()) {
+					return sent;
+				}
 				Integer n = tx.execute(status -> noticeBatch(change, all, before, until, batchSize));
 				if (n == null || n == 0) {
 					break;
@@ -599,6 +612,9 @@ public class SubscriptionPriceChanges {
 			}
 		}
 		while (true) {
+			if (stopping.getAsBoolean()) {
+				return sent;
+			}
 			Integer n = tx.execute(status -> tellAgainBatch(all, until, batchSize));
 			if (n == null || n == 0) {
 				break;
@@ -606,6 +622,9 @@ public class SubscriptionPriceChanges {
 			sent += n;
 		}
 		while (true) {
+			if (stopping.getAsBoolean()) {
+				return sent;
+			}
 			Integer n = tx.execute(status -> lapsedBatch(batchSize));
 			if (n == null || n == 0) {
 				break;
