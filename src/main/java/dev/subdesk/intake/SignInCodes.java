@@ -54,7 +54,9 @@ import org.springframework.transaction.annotation.Transactional;
  * the customer out of the portal on a new device ({@link #peekLink}, {@link #useLink}). Parallel requests wait for
  * each other ({@link LimitLocks}), so they cannot pass the limits together. Only hashes are stored; the code and the
  * link travel only in the SIGN_IN_CODE notice. An email without an account gets the same answers, the same rows
- * (with a code and a link no one ever gets) and no notice.
+ * (with a code and a link no one ever gets) and no notice. The request writes no notice for an account either: its
+ * notice is written after the request has committed, off the request's thread ({@link SignInCodeNotices}, with a
+ * safety net for a node that stops in between), so the request's work, and so its time, is the same both ways.
  * <p>
  * Checkout's "I am new here" asks for a code with what was typed for a new account ({@link NewAccount}). No account is
  * opened then: anyone can type anyone's address. For an address without an account, the code (and its link) is
@@ -324,13 +326,17 @@ public class SignInCodes {
 			.param("pendingCountry", pending == null ? null : pending.country())
 			.param("pendingRegion", pending == null ? null : pending.region())
 			.update();
-		// in process only: neither the code nor the link's token ever goes into the event log
+		// in process only: neither the code nor the link's token ever goes into the event log. Mailed after the
+		// commit, off this thread (SignInCodeNotices): this request writes no notice, whether or not an account has
+		// the email, so its time does not tell
 		if (account.isPresent()) {
 			Account a = account.get();
-			events.publishEvent(new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken, expires));
+			events.publishEvent(new SignInCodeNotices.Requested(
+					new SignInCodeIssued(id, a.id(), a.email(), a.country(), code, linkToken, expires), email));
 		}
 		else if (pending != null) {
-			events.publishEvent(new SignInCodeIssued(id, null, pending.email(), pending.country(), code, linkToken, expires));
+			events.publishEvent(new SignInCodeNotices.Requested(
+					new SignInCodeIssued(id, null, pending.email(), pending.country(), code, linkToken, expires), email));
 		}
 		return Issue.SENT;
 	}
@@ -561,7 +567,7 @@ public class SignInCodes {
 	}
 
 	/** A new link token: {@value #LINK_BYTES} random bytes, unpadded base64url (43 characters, safe in a URL). */
-	private static String newLinkToken() {
+	static String newLinkToken() {
 		byte[] bytes = new byte[LINK_BYTES];
 		RANDOM.nextBytes(bytes);
 		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

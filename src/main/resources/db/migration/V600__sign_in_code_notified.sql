@@ -1,0 +1,8 @@
+SET LOCAL lock_timeout = '10s';
+-- When a sign-in code's SIGN_IN_CODE notice was written (intake.SignInCodeNotices): after the request that stored the
+-- code has committed, off its thread, so that the request does the same work whether or not an account has the email.
+-- Null while the notice is still to be written (the safety net writes it for a code still valid), and for good on a
+-- code of an address with no account (never mailed). A time, no personal data. The codes stored before this one were
+-- mailed by their requests.
+ALTER TABLE portal_sign_in_codes ADD COLUMN notified_at timestamptz;
+UPDATE portal_sign_in_codes SET notified_at = created_at WHERE account_id IS NOT NULL OR pending_email IS NOT NULL;
