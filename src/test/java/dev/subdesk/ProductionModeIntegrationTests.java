@@ -250,7 +250,10 @@ class ProductionModeIntegrationTests {
 			PortalBrowser browser = new PortalBrowser(port(server));
 			browser.get("/portal/sign-in");
 			browser.post("/portal/sign-in", "email=erika.demo%40example.com");
-			var before = browser.get("/demo/mailbox");
+			// the code's notice is written just after the request has committed
+			var before = org.awaitility.Awaitility.await("the code in the mailbox")
+				.atMost(java.time.Duration.ofSeconds(10))
+				.until(() -> browser.get("/demo/mailbox"), page -> page.body().contains("<td>SIGN_IN_CODE</td>"));
 			assertThat(before.statusCode()).isEqualTo(200);
 			assertThat(before.body()).contains("<td>SIGN_IN_CODE</td>").contains("erika.demo@example.com");
 

@@ -113,26 +113,35 @@ class SignInCodeNotices {
 	 */
 	@EventListener
 	void on(Requested requested) {
-		SignInCodeIssued issued = requested.issued();
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			// no transaction (SignInCodes.issue always has one): the row is committed already
+			handOff(requested);
+			return;
+		}
 		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 			@Override
 			public void afterCommit() {
-				try {
-					writers.execute(() -> {
-						try {
-							send(issued, requested.email(), false);
-						}
-						catch (RuntimeException e) {
-							log.warn("The notice of sign-in code {} is left to the safety net", issued.codeId(), e);
-						}
-					});
-				}
-				catch (RejectedExecutionException e) {
-					log.warn("The notice of sign-in code {} is left to the safety net (the pool is full or stopping)",
-							issued.codeId());
-				}
+				handOff(requested);
 			}
 		});
+	}
+
+	private void handOff(Requested requested) {
+		SignInCodeIssued issued = requested.issued();
+		try {
+			writers.execute(() -> {
+				try {
+					send(issued, requested.email(), false);
+				}
+				catch (RuntimeException e) {
+					log.warn("The notice of sign-in code {} is left to the safety net", issued.codeId(), e);
+				}
+			});
+		}
+		catch (RejectedExecutionException e) {
+			log.warn("The notice of sign-in code {} is left to the safety net (the pool is full or stopping)",
+					issued.codeId());
+		}
 	}
 
 	/**

@@ -281,7 +281,8 @@ class EventNotices {
 	 * The code and the one-time sign-in link, to the account's own address, in the server's words: nothing typed by
 	 * whoever asked (the link is made from the configured public address). For a new account checkout asked for, not
 	 * opened until the code proves the address, to that address under no account: kept as the other notices of no
-	 * account are ({@link Notices#sendUnaddressed}).
+	 * account are ({@link Notices#sendUnaddressed}). Published by intake after the request that asked for the code
+	 * has committed, off its thread, in the transaction that marks the code mailed: stored in that one.
 	 */
 	@EventListener
 	void on(SignInCodeIssued issued) {

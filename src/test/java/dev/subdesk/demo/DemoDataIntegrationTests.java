@@ -121,7 +121,10 @@ class DemoDataIntegrationTests {
 		assertThat(asked.headers().firstValue("Location").orElse("")).endsWith("/portal/sign-in/code");
 		browser.get("/portal/sign-in/code");
 
-		HttpResponse<String> mailbox = browser.get("/demo/mailbox");
+		// the code's notice is written just after the request has committed: the newcomer looks again
+		HttpResponse<String> mailbox = org.awaitility.Awaitility.await("the code in the mailbox")
+			.atMost(java.time.Duration.ofSeconds(10))
+			.until(() -> browser.get("/demo/mailbox"), page -> page.body().contains("<td>SIGN_IN_CODE</td>"));
 		assertThat(mailbox.statusCode()).isEqualTo(200);
 		Matcher row = Pattern.compile("<td>erika\\.demo@example\\.com</td>\\s*<td>SIGN_IN_CODE</td>\\s*"
 				+ "<td><a href=\"(/demo/mailbox/[^\"]+)\"").matcher(mailbox.body());

@@ -34,6 +34,7 @@ class LimitsHoldUnderConcurrencyIntegrationTests extends PortalTestSupport {
 
 		assertThat(statuses).filteredOn(s -> s == 302).hasSize(CODES_PER_EMAIL);
 		assertThat(statuses).filteredOn(s -> s == 429).hasSize(12 - CODES_PER_EMAIL);
+		dev.subdesk.testing.Mailbox.awaitSignInCodesMailed(api, c.account());
 		assertThat(noticeTypes(c.account())).filteredOn("SIGN_IN_CODE"::equals).hasSize(CODES_PER_EMAIL);
 	}
 

@@ -56,6 +56,7 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 		PortalSession.from(port, "127.0.9.1").signIn(api, account);
 		PortalSession.from(port, "127.0.9.2").requestCode(email);
 		JdbcClient jdbc = server.app().getBean(JdbcClient.class);
+		Mailbox.awaitSignInCodesMailed(api, account);
 		assertThat(bodies(jdbc, account, "SIGN_IN_CODE")).as("kept while valid, without a mail server").hasSize(2)
 			.doesNotContainNull();
 		Notices notices = server.app().getBean(Notices.class);
@@ -89,6 +90,7 @@ class OneTimeCodeNoticesExpireIntegrationTests {
 
 		PortalSession.Page page = PortalSession.from(port, "127.0.9.3").requestCode(email).get("/portal/sign-in/code");
 		assertThat(page.status()).isEqualTo(200);
+		Mailbox.awaitSignInCodesMailed(api, account);
 		assertThat(bodies(jdbc, account, "SIGN_IN_CODE")).as("a new code is asked for: its text is there while valid")
 			.hasSize(3)
 			.filteredOn(java.util.Objects::nonNull)
