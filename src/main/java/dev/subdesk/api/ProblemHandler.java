@@ -32,16 +32,7 @@ class ProblemHandler {
 
 	@ExceptionHandler(SubdeskException.class)
 	ResponseEntity<Object> rule(SubdeskException e) {
-		ResponseEntity<Object> problem = Problems.response(e);
-		if (e.code().equals(dev.subdesk.renewals.RenewalsErrorCode.NODE_STOPPING.name())) {
-			// nothing changed: the same request may be tried again, on another node or here once started again
-			return ResponseEntity.status(problem.getStatusCode())
-				.headers(problem.getHeaders())
-				.header(HttpHeaders.RETRY_AFTER,
-						String.valueOf(dev.subdesk.renewals.RenewalsErrorCode.RETRY_AFTER_SECONDS))
-				.body(problem.getBody());
-		}
-		return problem;
+		return Problems.response(e);
 	}
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)
