@@ -37,7 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Right after the commit, a small pool of this class's own publishes {@link SignInCodeIssued} (its listener in module
  * notices stores the notice) and marks the code's row notified ({@code notified_at}), in one transaction: the notice
- * and the mark commit together or not at all. The mark is taken last, with the account's row first (the order of
+ * and the mark commit together or not at all. The account's row is locked first, the notice written, the mark taken
+ * last (the account's row first is the order of
  * {@link SignInCodes#issue} and of a closure): a code ended meanwhile (a newer one of the same browser, an email
  * changed) or an account closed meanwhile gets no notice, and a notice is never written twice.
  * <p>
@@ -181,7 +182,13 @@ class SignInCodeNotices {
 							java.util.Objects.requireNonNull(row.pendingEmail()),
 							java.util.Objects.requireNonNull(row.pendingCountry()), code, linkToken, row.expiresAt()));
 				}
-				if (issued.isPresent() && send(issued.get(), row.email(), true)) {
+				if (issued.isEmpty()) {
+					// its account closed before the notice: nothing to mail, ever; settled, so that later runs do
+					// not read it again (no notice was written: notified_at only takes it out of the net)
+					jdbc.sql("UPDATE portal_sign_in_codes SET notified_at = :at WHERE id = :id AND notified_at IS NULL")
+						.param("at", Timestamp.from(now)).param("id", row.id()).update();
+				}
+				else if (send(issued.get(), row.email(), true)) {
 					sent++;
 				}
 			}
@@ -202,7 +209,8 @@ class SignInCodeNotices {
 	 */
 	private boolean send(SignInCodeIssued issued, String email, boolean newCode) {
 		Boolean sent = tx.execute(status -> {
-			events.publishEvent(issued);
+			// the account's row first, before the notice's insert takes its key share lock: two hand-offs of one
+			// account (a double click) would otherwise each hold that and wait for the other's update lock
 			if (issued.accountId() != null) {
 				Account account = accounts.lock(issued.accountId());
 				if (account.closed() || !EmailAddresses.same(jdbc, account.email(), email)) {
@@ -210,6 +218,7 @@ class SignInCodeNotices {
 					return false;
 				}
 			}
+			events.publishEvent(issued);
 			int marked = jdbc.sql(MARK_NOTIFIED)
 				.param("at", Timestamp.from(clock.instant()))
 				.param("hash", newCode ? OneTimeCodes.hash(issued.codeId(), issued.code()) : null)

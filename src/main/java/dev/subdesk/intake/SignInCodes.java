@@ -87,9 +87,9 @@ public class SignInCodes {
 
 	private static final String INSERT = """
 			INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at, requester,
-			  known_browser, link_hash, pending_email, pending_name, pending_country, pending_region)
+			  known_browser, link_hash, pending_email, pending_name, pending_country, pending_region, notified_at)
 			VALUES (:id, :email, :account, :hash, :ip, :at, :expires, :requester, :knownBrowser, :linkHash, :pendingEmail,
-			  :pendingName, :pendingCountry, :pendingRegion)
+			  :pendingName, :pendingCountry, :pendingRegion, NULL)
 			""";
 
 	/** What a code's row keeps of a new account that waits for it, erased with it (used, or ended). */

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,6 +122,49 @@ class SignInCodeNoticesSafetyNetIntegrationTests {
 	}
 
 	/**
+	 * During a deploy the release before this one still serves: its nodes mail the code in the request and store its
+	 * row without naming {@code notified_at}. The column's default marks such a row, so the net does not mail it a
+	 * second time with a new code (which would make the one the person received a wrong try).
+	 */
+	@Test
+	void aCodeStoredByTheReleaseBeforeIsNotMailedAgain() {
+		String account = fixtures.account("IE", null);
+		String email = api.get("/accounts/" + account).text("email");
+		String id = "sic_old" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		Instant at = clock.instant().minus(Duration.ofMinutes(2));
+		jdbc.sql("""
+				INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at,
+				  requester, link_hash)
+				VALUES (:id, :email, :account, 'mailed by its request', '203.0.113.9', :at, :expires, 'browser-g', :link)
+				""")
+			.param("id", id).param("email", EmailAddresses.key(jdbc, email)).param("account", account)
+			.param("at", Timestamp.from(at)).param("expires", Timestamp.from(at.plus(SignInCodes.VALID_FOR)))
+			.param("link", SignInCodes.linkHash(id))
+			.update();
+
+		net.sendUnnotified();
+
+		assertThat(notices(account)).as("not mailed again").doesNotContain(id);
+		assertThat(jdbc.sql("SELECT code_hash FROM portal_sign_in_codes WHERE id = :id").param("id", id)
+			.query(String.class).single()).as("its code unchanged").isEqualTo("mailed by its request");
+	}
+
+	/** A code whose account closed before its notice is never mailed, and is settled so that no later run reads it. */
+	@Test
+	void aCodeOfAnAccountClosedBeforeItsNoticeIsSettledWithoutANotice() {
+		String account = fixtures.account("IE", null);
+		String email = api.get("/accounts/" + account).text("email");
+		String id = committedWithoutNotice(email, account, "browser-h", Duration.ofMinutes(2));
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		net.sendUnnotified();
+
+		assertThat(notices(account)).as("no notice").doesNotContain(id);
+		assertThat(jdbc.sql("SELECT notified_at IS NOT NULL FROM portal_sign_in_codes WHERE id = :id").param("id", id)
+			.query(Boolean.class).single()).as("settled, out of the net").isTrue();
+	}
+
+	/**
 	 * A code's row as {@link SignInCodes#issue} commits it, asked for {@code age} ago, whose notice was never written:
 	 * what a node that stops right after the commit leaves.
 	 */
@@ -129,8 +173,8 @@ class SignInCodeNoticesSafetyNetIntegrationTests {
 		Instant at = clock.instant().minus(age);
 		jdbc.sql("""
 				INSERT INTO portal_sign_in_codes (id, email, account_id, code_hash, client_ip, created_at, expires_at,
-				  requester, link_hash)
-				VALUES (:id, :email, :account, :hash, '203.0.113.9', :at, :expires, :requester, :link)
+				  requester, link_hash, notified_at)
+				VALUES (:id, :email, :account, :hash, '203.0.113.9', :at, :expires, :requester, :link, NULL)
 				""")
 			.param("id", id)
 			.param("email", EmailAddresses.key(jdbc, email))
