@@ -139,6 +139,27 @@ class SmtpFailuresIntegrationTests {
 			.singleElement().isEqualTo("the mail server's answer was erased with the address");
 	}
 
+	/**
+	 * A notice still waiting in the outbox at the closure keeps its address there until it is sent or fails for good;
+	 * a refusal that comes after the closure is not written back onto the erased notice.
+	 */
+	@Test
+	void aRefusalAfterTheClosureIsNotWrittenOntoTheErasedNotice() {
+		String email = "late-" + Fixtures.uniqueEmail();
+		smtp.keepBusy(email);
+		String account = account(email);
+		await("a first attempt refused for now").atMost(PATIENCE).until(() -> smtp.busyReplies(email) >= 1);
+		assertThat(api.post("/accounts/" + account + "/close", Map.of()).status()).isEqualTo(200);
+
+		smtp.refuseForGood(email);
+		smtp.free(email);
+		await("the welcome failed for good").atMost(PATIENCE)
+			.until(() -> "FAILED".equals(welcome(account).path("deliveryStatus").asString()));
+
+		assertThat(welcome(account).path("deliveryError").asString())
+			.isEqualTo("the mail server's answer was erased with the address");
+	}
+
 	@Test
 	void aStoredRecipientThatAHeaderReadsAsANameOrAListFailsForGoodAndReachesNoMailbox() {
 		String ownEmail = Fixtures.uniqueEmail();

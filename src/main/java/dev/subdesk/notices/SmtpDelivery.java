@@ -91,8 +91,8 @@ class SmtpDelivery implements SmartLifecycle {
 			WHERE notice_id = :id AND attempts = :attempt
 			""", """
 			WITH gone AS (DELETE FROM notice_outbox WHERE notice_id = :id AND attempts = :attempt RETURNING notice_id)
-			UPDATE notices n SET delivery_error = :error, %1$s FROM gone WHERE n.id = gone.notice_id
-			""".formatted(ONE_TIME_TEXT_ERASED));
+			UPDATE notices n SET delivery_error = %2$s, %1$s FROM gone WHERE n.id = gone.notice_id
+			""".formatted(ONE_TIME_TEXT_ERASED, errorUnlessErased("n.recipient")));
 
 	/** Notices sent again at a caller's request, to the address on file at the time. */
 	private static final Queue REDELIVERIES = new Queue("re-delivery", """
@@ -111,12 +111,22 @@ class SmtpDelivery implements SmartLifecycle {
 			""", """
 			UPDATE notice_redeliveries SET sent_at = :at, last_error = NULL WHERE id = CAST(:id AS bigint)
 			""", """
-			UPDATE notice_redeliveries SET next_attempt_at = :next, last_error = :error
+			UPDATE notice_redeliveries SET next_attempt_at = :next, last_error = %1$s
 			WHERE id = CAST(:id AS bigint) AND attempts = :attempt
-			""", """
-			UPDATE notice_redeliveries SET failed_at = :at, last_error = :error
+			""".formatted(errorUnlessErased("recipient")), """
+			UPDATE notice_redeliveries SET failed_at = :at, last_error = %1$s
 			WHERE id = CAST(:id AS bigint) AND attempts = :attempt
-			""");
+			""".formatted(errorUnlessErased("recipient")));
+
+	/**
+	 * The mail server's answer to record, unless the address it concerns was erased meanwhile (the account closed, or
+	 * a typed address's time ran out, while the message waited in the outbox with its address): then the erased
+	 * notice's wording, as the erasure left it, since the answer may quote the address.
+	 */
+	private static String errorUnlessErased(String recipient) {
+		return "CASE WHEN " + recipient + " LIKE 'erased%@invalid' THEN '"
+				+ Notices.ERASED_DELIVERY_ERROR.replace("'", "''") + "' ELSE CAST(:error AS text) END";
+	}
 
 	/** A queue of messages: how to claim the next due one, and how to record each outcome of an attempt. */
 	private record Queue(String kind, String claim, String sent, String retry, String failed) {
