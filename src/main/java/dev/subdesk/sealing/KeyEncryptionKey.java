@@ -20,9 +20,6 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * The key-encryption key that seals secrets at rest (the entitlement and receipt signing keys, the webhook signing
@@ -41,8 +38,10 @@ import org.springframework.stereotype.Component;
  * which the previous ones can be dropped from the setting. {@code SUBDESK_ENTITLEMENT_KEK_NEXT} lists keys accepted
  * ahead of time (while the new key rolls out, the nodes still on the old one open what the new ones seal): opened
  * and verified like previous ones, but never re-sealed away from.
+ * <p>
+ * The server's bean is made by {@link SealingConfiguration}, which checks it against the fleet's record of the key in
+ * use ({@link KeyEncryptionKeyInUse}) before any other bean can seal with it.
  */
-@Component
 public class KeyEncryptionKey {
 
 	private static final Logger log = LoggerFactory.getLogger(KeyEncryptionKey.class);
@@ -74,10 +73,7 @@ public class KeyEncryptionKey {
 		this(configured, previous, "", dbUrl);
 	}
 
-	@Autowired
-	public KeyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured,
-			@Value("${subdesk.entitlements.kek-previous:}") String previous,
-			@Value("${subdesk.entitlements.kek-next:}") String next, @Value("${subdesk.db-url:}") String dbUrl) {
+	public KeyEncryptionKey(String configured, String previous, String next, String dbUrl) {
 		byte[] raw;
 		if (configured.isBlank()) {
 			if (!dbUrl.isBlank()) {

@@ -53,6 +53,9 @@ class ReceiptSigningKeyAtStartIntegrationTests {
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try {
 			String keyId = signedOnce(url);
+			// as on a database upgraded from before V610, where no node's key is recorded yet: with A recorded, a node
+			// with B refuses before it opens any receipt key (KeyEncryptionKeyInUseIntegrationTests)
+			db.sql("DELETE FROM kek_in_use").update();
 			String wrongKek = refusal(url, "b.log", "--subdesk.entitlements.kek=" + B);
 			assertThat(wrongKek).contains("Receipt signing key " + keyId)
 				.contains("sealed under key-encryption key " + a + ", which is neither SUBDESK_ENTITLEMENT_KEK (" + b
@@ -60,6 +63,8 @@ class ReceiptSigningKeyAtStartIntegrationTests {
 				.contains("started with another key-encryption key than the one that sealed it");
 			assertThat(db.sql("SELECT count(*) FROM receipt_keys").query(Long.class).single())
 				.as("no key of its own, sealed under a key the other nodes lack").isOne();
+			assertThat(db.sql("SELECT count(*) FROM kek_in_use").query(Long.class).single())
+				.as("the refused start did not record its key-encryption key as the one in use").isZero();
 			// (a row altered or damaged does not refuse the start: ReceiptKeySealingIntegrationTests)
 		}
 		finally {

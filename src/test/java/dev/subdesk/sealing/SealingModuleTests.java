@@ -10,10 +10,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * The key-encryption key boots with nothing else: a secret sealed for one owner opens for that owner only, and a
- * sealed secret with one byte changed does not open at all.
+ * The key-encryption key boots with the clock only (which dates its record of the key in use): a secret sealed for one
+ * owner opens for that owner only, and a sealed secret with one byte changed does not open at all.
  */
-@ModuleTest
+@ModuleTest(extraIncludes = "clock")
 @TestPropertySource(properties = "subdesk.entitlements.kek=c3ViZGVzay1tb2R1bGUta2VrLTMyLWJ5dGVzLWxvbiE=")
 class SealingModuleTests {
 

@@ -25,7 +25,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /**
  * A rotation of the key-encryption key, as an operator runs it, each step a server of its own on one database: key A
  * seals an entitlement signing key, a webhook endpoint's secret and a stored idempotent answer, and signs a list
- * cursor. Started with key B alone, the server cannot open what A sealed and says so. Started with B and A as the
+ * cursor. Started with key B alone (on a database from before the record of the key in use, which would refuse it),
+ * the server cannot open what A sealed and says so. Started with B and A as the
  * previous key, everything A made still works (the token signs with the same key and verifies, deliveries are signed
  * with the same secret, the answer replays, the cursor is taken) and every row is sealed again under B, which the
  * server reports. A node of step 1 (A, with B as the next key) opens what B sealed and leaves it sealed under B; then
@@ -56,6 +57,9 @@ class KeyEncryptionKeyRotationIntegrationTests {
 			Made made = underA(url, receiver);
 			assertThat(sealedBy(db)).as("what A sealed").containsOnly(a);
 
+			// as on a database upgraded from before V610, where no node's key is recorded yet: with A recorded, a node
+			// with B alone refuses to start (KeyEncryptionKeyInUseIntegrationTests)
+			db.sql("DELETE FROM kek_in_use").update();
 			ChildServer onlyB = ChildServer.start(url, logs.resolve("only-b.log"), "--subdesk.entitlements.kek=" + B,
 					"--subdesk.entitlements.kek-reseal-initial-delay=PT0S");
 			try {
@@ -106,6 +110,11 @@ class KeyEncryptionKeyRotationIntegrationTests {
 			finally {
 				stepOne.stop();
 			}
+
+			// every node runs step 2 again (the step-1 node above started last), so B is the key recorded last
+			ChildServer.start(url, logs.resolve("b-previous-a-again.log"), "--subdesk.entitlements.kek=" + B,
+					"--subdesk.entitlements.kek-previous=" + A, "--subdesk.entitlements.kek-reseal-initial-delay=PT1H")
+				.stop();
 
 			assertThat(Files.readString(logs.resolve("only-b.log"))).as("said at start")
 				.contains("4 row(s) are sealed under key-encryption key " + a + ", which is neither "

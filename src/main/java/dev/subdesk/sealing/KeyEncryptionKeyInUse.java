@@ -1,0 +1,90 @@
+package dev.subdesk.sealing;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The fleet's record of the key-encryption key in use ({@code kek_in_use}, V610). When a node starts, before it seals
+ * anything ({@link #check}, as its {@link KeyEncryptionKey} is made), it reads the key id a node's start recorded last.
+ * When that id is neither this node's current key nor one of its previous or next keys ({@link KeyEncryptionKey#opens}),
+ * the node was started with another {@code SUBDESK_ENTITLEMENT_KEK} than the fleet (a typo, the wrong secret, a
+ * rotation step skipped): what it sealed the other nodes could not open, so it refuses to start
+ * ({@link KeyEncryptionKeyNotInUse}). Once every bean is made (every other start check passed: the receipt signing
+ * key's), before the web server takes a request, it checks again and records its own current key id with the clock's
+ * time, which is then the one recorded last: a start refused for any reason records nothing. An empty record (a new
+ * installation, or the first start after the upgrade to V610) checks nothing.
+ * <p>
+ * Every step of a rotation (docs/OPERATIONS.md) starts: a node of step 1 (old current, new next) and one of step 2
+ * (new current, old previous) each accept the other's id, in any order; once every node runs step 2 the new key is the
+ * one recorded last, so a node of step 4 (the new key alone) starts, and a node of step 1 (rolled back) too. A node
+ * with the old key alone after that is refused: it could not open what the new key seals.
+ * <p>
+ * "Last" is the database's order of the records ({@code recorded_seq}), not the time: the nodes' clocks may differ
+ * and are whole seconds. The second check and the record hold the table's lock in one short transaction, so of two
+ * nodes with different keys starting at once on an empty record, the second to record is refused. One row per key id
+ * ever run.
+ */
+final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
+
+	private static final Logger log = LoggerFactory.getLogger(KeyEncryptionKeyInUse.class);
+
+	/** Taken by each record; plain reads go on, another start's record waits for this one. */
+	private static final String LOCK = "LOCK TABLE kek_in_use IN SHARE ROW EXCLUSIVE MODE";
+
+	private static final String LAST = """
+			SELECT kek_id FROM kek_in_use ORDER BY recorded_seq DESC LIMIT 1
+			""";
+
+	private static final String RECORD = """
+			INSERT INTO kek_in_use (kek_id, recorded_at) VALUES (:kek, :at)
+			ON CONFLICT (kek_id) DO UPDATE SET recorded_at = EXCLUDED.recorded_at, recorded_seq = EXCLUDED.recorded_seq
+			""";
+
+	private final KeyEncryptionKey kek;
+	private final JdbcClient jdbc;
+	private final TransactionTemplate transactions;
+	private final Clock clock;
+
+	KeyEncryptionKeyInUse(KeyEncryptionKey kek, JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+		this.kek = kek;
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.clock = clock;
+	}
+
+	/** Refuses {@code kek} when the key id recorded last is one it does not have ({@link KeyEncryptionKeyNotInUse}). */
+	static void check(JdbcClient jdbc, KeyEncryptionKey kek) {
+		last(jdbc).ifPresent(last -> refuseUnlessOpens(kek, last));
+	}
+
+	private static Optional<String> last(JdbcClient jdbc) {
+		return jdbc.sql(LAST).query(String.class).optional();
+	}
+
+	private static void refuseUnlessOpens(KeyEncryptionKey kek, String last) {
+		if (!kek.opens(last)) {
+			throw new KeyEncryptionKeyNotInUse(last, kek.id(), kek.previousIds(), kek.nextIds());
+		}
+	}
+
+	/** Once every bean is made: {@link #check} again, under the table's lock, and records this node's current key id. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		transactions.executeWithoutResult(tx -> {
+			jdbc.sql(LOCK).update();
+			Optional<String> last = last(jdbc);
+			last.ifPresent(id -> refuseUnlessOpens(kek, id));
+			jdbc.sql(RECORD).param("kek", kek.id()).param("at", Timestamp.from(clock.instant())).update();
+			if (last.isPresent() && !last.get().equals(kek.id())) {
+				log.info("Key-encryption key {} recorded as the one in use; the one recorded before, {}, is listed here as "
+						+ "a previous or next key", kek.id(), last.get());
+			}
+		});
+	}
+}
