@@ -2,6 +2,7 @@ package dev.subdesk.sealing;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Every step of a rotation (docs/OPERATIONS.md) starts: a node of step 1 (old current, new next) and one of step 2
  * (new current, old previous) each accept the other's id, in any order; once every node runs step 2 the new key is the
- * one recorded last, so a node of step 4 (the new key alone) starts, and a node of step 1 (rolled back) too. A node
+ * one recorded last, so a node of step 4 (the new key alone) starts, and a node of step 1 (rolled back) too, until a
+ * node of step 4 records that it opens the new key alone. A node
  * with the old key alone after that is refused: it could not open what the new key seals.
  * <p>
  * "Last" is the database's order of the records ({@code recorded_seq}), not the time: the nodes' clocks may differ
@@ -38,13 +40,18 @@ final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
 	private static final String LOCK = "LOCK TABLE kek_in_use IN SHARE ROW EXCLUSIVE MODE";
 
 	private static final String LAST = """
-			SELECT kek_id FROM kek_in_use ORDER BY recorded_seq DESC LIMIT 1
+			SELECT kek_id, opens FROM kek_in_use ORDER BY recorded_seq DESC LIMIT 1
 			""";
 
 	private static final String RECORD = """
-			INSERT INTO kek_in_use (kek_id, recorded_at) VALUES (:kek, :at)
-			ON CONFLICT (kek_id) DO UPDATE SET recorded_at = EXCLUDED.recorded_at, recorded_seq = EXCLUDED.recorded_seq
+			INSERT INTO kek_in_use (kek_id, recorded_at, opens) VALUES (:kek, :at, :opens)
+			ON CONFLICT (kek_id) DO UPDATE SET recorded_at = EXCLUDED.recorded_at, recorded_seq = EXCLUDED.recorded_seq,
+			  opens = EXCLUDED.opens
 			""";
+
+	/** The start recorded last: its node's key id and the ids that node opened (current, previous, next). */
+	private record Last(String id, List<String> opens) {
+	}
 
 	private final KeyEncryptionKey kek;
 	private final JdbcClient jdbc;
@@ -63,13 +70,27 @@ final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
 		last(jdbc).ifPresent(last -> refuseUnlessOpens(kek, last));
 	}
 
-	private static Optional<String> last(JdbcClient jdbc) {
-		return jdbc.sql(LAST).query(String.class).optional();
+	private static Optional<Last> last(JdbcClient jdbc) {
+		return jdbc.sql(LAST)
+			.query((rs, n) -> new Last(rs.getString("kek_id"),
+					List.of((String[]) rs.getArray("opens").getArray())))
+			.optional();
 	}
 
-	private static void refuseUnlessOpens(KeyEncryptionKey kek, String last) {
-		if (!kek.opens(last)) {
-			throw new KeyEncryptionKeyNotInUse(last, kek.id(), kek.previousIds(), kek.nextIds());
+	/**
+	 * Two questions: can this node open what the node recorded last seals (its key is this node's current, previous or
+	 * next one), and can that node's fleet open what this node seals (this node's key is among those that node opened,
+	 * or this node lists that node's key as previous: the step of a rotation that moves on, whose nodes the old ones
+	 * were told of by their next key, or a single node that skips that step). The second refuses a node of step 1 (the
+	 * old key, the new one next) started after the rotation ended: it would seal under the old key, which the fleet
+	 * dropped, and record it.
+	 */
+	private static void refuseUnlessOpens(KeyEncryptionKey kek, Last last) {
+		if (!kek.opens(last.id())) {
+			throw new KeyEncryptionKeyNotInUse(last.id(), kek.id(), kek.previousIds(), kek.nextIds());
+		}
+		if (!last.opens().contains(kek.id()) && !kek.previousIds().contains(last.id())) {
+			throw KeyEncryptionKeyNotInUse.notOpenedBy(last.id(), last.opens(), kek.id());
 		}
 	}
 
@@ -77,13 +98,16 @@ final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
 	@Override
 	public void afterSingletonsInstantiated() {
 		transactions.executeWithoutResult(tx -> {
+			// a start waits at most this long for another's record (or an operator's open transaction) to end
+			jdbc.sql("SET LOCAL lock_timeout = '10s'").update();
 			jdbc.sql(LOCK).update();
-			Optional<String> last = last(jdbc);
-			last.ifPresent(id -> refuseUnlessOpens(kek, id));
-			jdbc.sql(RECORD).param("kek", kek.id()).param("at", Timestamp.from(clock.instant())).update();
-			if (last.isPresent() && !last.get().equals(kek.id())) {
+			Optional<Last> last = last(jdbc);
+			last.ifPresent(l -> refuseUnlessOpens(kek, l));
+			jdbc.sql(RECORD).param("kek", kek.id()).param("at", Timestamp.from(clock.instant()))
+				.param("opens", kek.openingIds().toArray(String[]::new)).update();
+			if (last.isPresent() && !last.get().id().equals(kek.id())) {
 				log.info("Key-encryption key {} recorded as the one in use; the one recorded before, {}, is listed here as "
-						+ "a previous or next key", kek.id(), last.get());
+						+ "a previous or next key", kek.id(), last.get().id());
 			}
 		});
 	}

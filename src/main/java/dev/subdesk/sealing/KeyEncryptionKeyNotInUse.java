@@ -14,6 +14,23 @@ final class KeyEncryptionKeyNotInUse extends IllegalStateException {
 
 	private static final long serialVersionUID = 1L;
 
+	private KeyEncryptionKeyNotInUse(String message) {
+		super(message);
+	}
+
+	/**
+	 * This node opens the key recorded last, but that node's fleet does not open this node's key (a node of a
+	 * rotation's first step, the old key with the new one next, started after the rotation ended).
+	 */
+	static KeyEncryptionKeyNotInUse notOpenedBy(String recorded, List<String> recordedOpens, String current) {
+		return new KeyEncryptionKeyNotInUse("SUBDESK_ENTITLEMENT_KEK is not the key-encryption key in use: this node's "
+				+ "key is " + current + ", while the node whose start (kek_in_use) was recorded last runs " + recorded
+				+ " and opens only " + recordedOpens + ". What this node sealed, those nodes could not open. Start it "
+				+ "with the SUBDESK_ENTITLEMENT_KEK the other nodes run (" + recorded + ": an old configuration, a "
+				+ "rotation that already ended?); to change the key, follow the steps of docs/OPERATIONS.md, "
+				+ "\"Changing the key-encryption key\"");
+	}
+
 	KeyEncryptionKeyNotInUse(String recorded, String current, List<String> previous, List<String> next) {
 		super("SUBDESK_ENTITLEMENT_KEK is not the key-encryption key in use: this node's key is " + current
 				+ (previous.isEmpty() ? "" : " (previous " + previous + ")")

@@ -63,7 +63,8 @@ class KeyEncryptionKeyInUseIntegrationTests {
 	/**
 	 * The steps of docs/OPERATIONS.md with several nodes: A in use; step 1 (A, B next) while A alone still runs; step 2
 	 * (B, A previous) while a step-1 node still runs; a step-1 node restarting after a step-2 node recorded B; step 2
-	 * again on every node; step 4 (B alone). A node with the old key alone after that is refused.
+	 * again on every node; step 4 (B alone). A node with the old key alone after that is refused, and so is one with the
+ * step-1 configuration (the old key, the new one next).
 	 */
 	@Test
 	void everyStepOfARotationStartsAndTheOldKeyAloneIsRefusedAfterIt() throws Exception {
@@ -93,6 +94,11 @@ class KeyEncryptionKeyInUseIntegrationTests {
 			assertThat(refusal(url, "a-after.log", "--subdesk.entitlements.kek=" + A))
 				.contains("this node's key is " + a + ", while the key recorded last by a node's start (kek_in_use) is "
 						+ b);
+			assertThat(refusal(url, "step-1-after.log", "--subdesk.entitlements.kek=" + A, stepOne))
+				.as("a step-1 configuration after the rotation ended: it would seal under the dropped key")
+				.contains("this node's key is " + a + ", while the node whose start (kek_in_use) was recorded last runs "
+						+ b + " and opens only [" + b + "]");
+			assertThat(last(db)).as("the refused starts recorded nothing").isEqualTo(b);
 		}
 		finally {
 			ChildServer.dropDatabase(testDatabase, url);
