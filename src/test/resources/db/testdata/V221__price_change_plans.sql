@@ -9,4 +9,5 @@ INSERT INTO plans (code, name, products, term, price_amount, currency, device_li
  ('price-test-annual-5', 'Acme Test Plan 5, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 105, 0),
  ('price-test-annual-6', 'Acme Test Plan 6, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 106, 0),
  ('price-test-annual-7', 'Acme Test Plan 7, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 107, 0),
- ('price-test-annual-8', 'Acme Test Plan 8, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 108, 0);
+ ('price-test-annual-8', 'Acme Test Plan 8, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 108, 0),
+ ('price-test-annual-9', 'Acme Test Plan 9, yearly', '{antivirus}', 'P1Y', 1000, 'USD', 3, 60, '{}', 109, 0);

@@ -61,7 +61,7 @@ public class Jobs {
 	private RunResult runUpTo(Instant until) {
 		long stops = engine.stops();
 		Run run = new Run(() -> engine.stopping() || engine.stops() != stops);
-		run.job("price change ends without consent", () -> priceChanges.endWithoutConsent(until));
+		run.job("price change ends without consent", () -> priceChanges.endWithoutConsent(until, run::stopping));
 		// the jobs of other modules that go chunk by chunk ask the run whether to claim another chunk
 		int ended = run.job("scheduled cancellations", () -> scheduledEnds.takeEffect(until, run::stopping), 0);
 		run.job("price change notices", () -> priceChanges.sendNotices(until, run::stopping));

@@ -58,11 +58,16 @@ class PriceChangeJobs {
 
 	/**
 	 * Ends at the term's end every subscription whose consent to a price increase was required and is missing at the
-	 * renewal it was to apply at; returns how many. Each in its own transaction with its cancellation.
+	 * renewal it was to apply at; returns how many. Each in its own transaction with its cancellation; once
+	 * {@code stopping} says the node stops, none after the one in hand (the rest stays due for the next run, on any
+	 * node).
 	 */
-	int endWithoutConsent(Instant until) {
+	int endWithoutConsent(Instant until, java.util.function.BooleanSupplier stopping) {
 		int ended = 0;
 		while (true) {
+			if (ended > 0 && stopping.getAsBoolean()) {
+				return ended;
+			}
 			Integer n = tx.execute(status -> {
 				List<SubscriptionPriceChange> lapsed = priceChanges.claimLapsed(until, 1);
 				if (lapsed.isEmpty()) {

@@ -17,7 +17,7 @@ class SubscriptionsIntegrationTests extends ApiIntegrationTest {
 			.containsExactly("antivirus-annual", "antivirus-monthly", "vpn-annual", "utilities-annual", "total-annual",
 					"identity-addon-annual", "vpn-addon-monthly", "vpn-monthly-trial", "price-test-annual-1",
 					"price-test-annual-2", "price-test-annual-3", "price-test-annual-4", "price-test-annual-5",
-					"price-test-annual-6", "price-test-annual-7", "price-test-annual-8"); // from the trial plan on: the tests' (db/testdata)
+					"price-test-annual-6", "price-test-annual-7", "price-test-annual-8", "price-test-annual-9"); // from the trial plan on: the tests' (db/testdata)
 		assertThat(plans.get(0).path("price").path("amount").asLong()).isEqualTo(5999);
 		assertThat(plans.get(5).path("addOnTo").values()).extracting(JsonNode::asString)
 			.containsExactly("antivirus-annual", "total-annual");

@@ -61,7 +61,7 @@ class TrialsIntegrationTests extends ApiIntegrationTest {
 				assertThat(p.path("price").path("amount").asLong()).isEqualTo(499);
 			});
 		assertThat(plans.values()).filteredOn(p -> !p.path("code").asString().equals(TRIAL_PLAN))
-			.hasSize(15) // the contract's seven and the tests' eight price-change plans (db/testdata)
+			.hasSize(16) // the contract's seven and the tests' nine price-change plans (db/testdata)
 			.allSatisfy(p -> assertThat(p.path("trialDays").asInt()).isZero());
 	}
 
