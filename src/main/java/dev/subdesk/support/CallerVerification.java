@@ -128,6 +128,8 @@ public class CallerVerification {
 	 * Whether this agent verified the caller of this account in the last 30 minutes (and it is not locked), with no
 	 * failed attempt since: an attempt that fails is a caller who is not the one verified before (the next call, or
 	 * someone handed the phone), so the earlier verification, and the step-up confirmed after it, no longer count.
+	 * Nor does a verification whose call's case was resolved since: the call is over, and the next caller about the
+	 * account (within the 30 minutes, to the same agent) is verified again.
 	 */
 	@Transactional(readOnly = true)
 	public boolean isVerified(String accountId, String agent) {
@@ -136,8 +138,11 @@ public class CallerVerification {
 			return false;
 		}
 		return jdbc.sql("""
-				SELECT coalesce((SELECT succeeded AND matched >= :needed AND at > :since FROM caller_verifications
-				                 WHERE account_id = :account AND agent = :agent ORDER BY id DESC LIMIT 1), false)
+				SELECT coalesce((SELECT v.succeeded AND v.matched >= :needed AND v.at > :since
+				                   AND NOT EXISTS (SELECT 1 FROM support_cases c
+				                                   WHERE c.case_number = v.case_number AND c.status = 'RESOLVED')
+				                 FROM caller_verifications v
+				                 WHERE v.account_id = :account AND v.agent = :agent ORDER BY v.id DESC LIMIT 1), false)
 				""").param("account", accountId).param("agent", agent).param("needed", FACTORS_NEEDED)
 			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
 	}

@@ -141,6 +141,29 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/accounts/" + caller.account()).text("status")).isEqualTo("ACTIVE");
 	}
 
+	/**
+	 * A verification ends with its call: once the agent resolves the call's case, the next caller about the account
+	 * (to the same agent, within the 30 minutes a verification lasts) is not taken as the verified one.
+	 */
+	@Test
+	void aVerificationEndsWhenItsCallsCaseIsResolved() {
+		Callers.Caller caller = callers.withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String call = Callers.verify(agent, caller, "10115");
+		assertThat(agent.post("/console/cases/" + call + "/resolve", Map.of("note", "Answered the question")).status())
+			.isEqualTo(302);
+		fixtures.advance("PT2M");
+
+		ConsoleClient.Page cancel = agent.post("/console/accounts/" + caller.account() + "/subscriptions/"
+				+ caller.subscription() + "/cancel", Map.of("mode", "IMMEDIATE"));
+
+		assertThat(cancel.status()).isEqualTo(403);
+		assertThat(cancel.body()).contains("CALLER_NOT_VERIFIED");
+		assertThat(fixtures.subscription(caller.subscription()).text("status")).isEqualTo("ACTIVE");
+		String nextCall = Callers.verify(agent, caller, "10115");
+		assertThat(nextCall).as("a new call, a new case").isNotEqualTo(call);
+	}
+
 	@Test
 	void twoSupervisorsApprovingTheSameRequestAtOnceMakeOneRefund() throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
 class VerificationCodeInTheCallersLanguageIntegrationTests extends ApiIntegrationTest {
 
 	@Test
+	void theCodeSaysWhatItLetsTheAgentDoAndThatCancellingNeverNeedsIt() {
+		String account = fixtures.account("IE", null);
+		fixtures.card(account, "tok_visa");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		agent.followed(agent.post("/console/accounts/" + account + "/step-up/send", Map.of("caseNumber", caseNumber)));
+
+		assertThat(Mailbox.latestBody(api, account, "VERIFICATION_CODE"))
+			.contains("It lets the agent you read it to change the email address you sign in with, remove a card, "
+					+ "close your account or ask for a goodwill refund.")
+			.contains("Acme never needs it to cancel a subscription: you can always do that yourself in your account.");
+	}
+
+	@Test
 	void aCallerInGermanyGetsTheStepUpCodeInGermanAndItWorks() {
 		Callers callers = new Callers(api);
 		Callers.Caller caller = callers.withVpn("10115");
@@ -25,6 +39,9 @@ class VerificationCodeInTheCallersLanguageIntegrationTests extends ApiIntegratio
 
 		assertThat(body).containsPattern("Ihr Acme-Bestätigungscode lautet \\d{6}\\. Er gilt einmal, innerhalb von \\d+ Minuten\\.")
 			.contains("Wenn Sie nicht mit Acme telefonieren, geben Sie ihn an niemanden weiter.")
+			.as("what the code lets the agent do, and that cancelling never needs it")
+			.contains("die E-Mail-Adresse ändern, mit der Sie sich anmelden")
+			.contains("Um ein Abonnement zu kündigen, braucht Acme ihn nie")
 			.contains("Offizieller Acme-Support:")
 			.doesNotContain("Your Acme verification code")
 			.doesNotContain("Official Acme support");
