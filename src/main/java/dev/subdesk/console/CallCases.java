@@ -67,11 +67,15 @@ class CallCases {
 	 * The contact's case, assigned to the agent who takes the contact when nobody owns it yet (a new case, or one
 	 * from the portal or a public form): the agent resolves it or leaves it open, by choice, when the action is done.
 	 * An escalated case nobody owns stays the supervisors' (a lockout's security case among them), whoever names it.
+	 * A resolved case is not taken up again (its call is over, and a verification on it no longer counts): a new
+	 * contact named with it (the account opened from the case's page) gets a case of its own.
 	 */
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
-		String number = ofAccount(account.id(), caseNumber).orElseGet(() -> support
-			.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
-			.caseNumber());
+		String number = ofAccount(account.id(), caseNumber)
+			.filter(n -> support.find(n).map(c -> c.status() != SupportCase.Status.RESOLVED).orElse(false))
+			.orElseGet(() -> support
+				.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
+				.caseNumber());
 		support.takeIfFree(number, agent);
 		return number;
 	}

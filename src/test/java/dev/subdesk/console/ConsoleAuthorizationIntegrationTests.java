@@ -162,6 +162,16 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		assertThat(fixtures.subscription(caller.subscription()).text("status")).isEqualTo("ACTIVE");
 		String nextCall = Callers.verify(agent, caller, "10115");
 		assertThat(nextCall).as("a new call, a new case").isNotEqualTo(call);
+
+		// the account opened again from the resolved case's page: verifying there opens a case of its own, and works
+		fixtures.advance("PT2M");
+		assertThat(agent.post("/console/cases/" + nextCall + "/resolve", Map.of("note", "Done")).status()).isEqualTo(302);
+		ConsoleClient.Page again = agent.post("/console/accounts/" + caller.account() + "/verify", Map.of("email",
+				caller.email(), "billingPostcode", "10115", "contact", "PHONE", "caseNumber", nextCall));
+		assertThat(again.location()).doesNotContain(nextCall);
+		assertThat(agent.followed(again)).contains("Caller verified.");
+		assertThat(agent.post("/console/accounts/" + caller.account() + "/subscriptions/" + caller.subscription()
+				+ "/quote", Map.of("mode", "IMMEDIATE")).status()).as("verified on the new case").isNotEqualTo(403);
 	}
 
 	@Test

@@ -273,7 +273,10 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Api.Response endpoint;
-			ChildServer underB = ChildServer.start(url, logs.resolve("b.log"), "--subdesk.entitlements.kek=" + B);
+			// a node of step 2 (B current, A previous) seals it: one of step 1 still starts beside it, as the record of
+			// the key in use (kek_in_use) shows B's node opens A; after one of B alone it would be refused
+			ChildServer underB = ChildServer.start(url, logs.resolve("b.log"), "--subdesk.entitlements.kek=" + B,
+					"--subdesk.entitlements.kek-previous=" + A);
 			try {
 				endpoint = underB.api().post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
 				assertThat(endpoint.status()).as(endpoint.toString()).isEqualTo(201);
