@@ -4,9 +4,12 @@ import dev.subdesk.staff.StaffAccounts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -16,8 +19,10 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
  * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks and catalog pages ADMIN. Ten failed sign-ins
- * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}); the page says
- * the same for a wrong password and a wait, so it tells nobody which usernames exist.
+ * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}), and so do
+ * {@code subdesk.console.sign-in-failures-per-address} (30) failed sign-ins of any usernames from one client address
+ * for every sign-in from that address ({@link #limitedByAddress}); the page says the same for a wrong password and a
+ * wait, so it tells nobody which usernames exist.
  *
  * <p>Every console response carries {@link #CONTENT_SECURITY_POLICY}, set the way the portal sets its own
  * ({@code web.WebSecurity}): the console runs no script and has no inline style, so the policy allows none, and loads
@@ -48,6 +53,30 @@ class ConsoleSecurity {
 		return provider;
 	}
 
+	/**
+	 * {@code provider}, asked only while the client's address may still sign in
+	 * ({@link StaffAccounts#signInsRefusedFrom}): an address past its limit is refused before any password is checked,
+	 * so posting sign-ins from one address cannot keep the server busy with Argon2 checks. The refusal depends on the
+	 * address alone, never on the username, so neither its answer nor its speed tells which usernames exist.
+	 */
+	static AuthenticationProvider limitedByAddress(AuthenticationProvider provider, StaffAccounts staff) {
+		return new AuthenticationProvider() {
+
+			@Override
+			public Authentication authenticate(Authentication authentication) {
+				if (staff.signInsRefusedFrom(ConsoleStaff.clientAddress())) {
+					throw new LockedException("Too many failed sign-ins from this address");
+				}
+				return provider.authenticate(authentication);
+			}
+
+			@Override
+			public boolean supports(Class<?> authentication) {
+				return provider.supports(authentication);
+			}
+		};
+	}
+
 	@Bean
 	@Order(1)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ConsoleStaff signIn, StaffAccounts staff)
@@ -56,7 +85,7 @@ class ConsoleSecurity {
 		SimpleUrlAuthenticationSuccessHandler toConsole = new SimpleUrlAuthenticationSuccessHandler("/console");
 		toConsole.setAlwaysUseDefaultTargetUrl(true);
 		return http.securityMatcher("/console/**")
-			.authenticationManager(new ProviderManager(provider))
+			.authenticationManager(new ProviderManager(limitedByAddress(provider, staff)))
 			.authorizeHttpRequests(requests -> requests
 				.requestMatchers(SIGN_IN, "/console/console.css").permitAll()
 				.requestMatchers("/console/queue", "/console/audit", "/console/reports").hasAnyRole("SUPERVISOR", "ADMIN")

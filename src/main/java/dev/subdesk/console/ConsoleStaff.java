@@ -59,7 +59,7 @@ class ConsoleStaff implements UserDetailsService {
 	}
 
 	/** The address of the client signing in (the sign-in runs inside its request), or "" outside a request. */
-	private static String clientAddress() {
+	static String clientAddress() {
 		return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
 				? attributes.getRequest().getRemoteAddr()
 				: "";

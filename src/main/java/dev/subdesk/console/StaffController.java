@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.security.Principal;
@@ -19,7 +20,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * The ADMINs' page of staff accounts: create, disable or enable, and set a new password; a disable or a new password
- * ends the account's open sessions. Every change is audited.
+ * ends the account's open sessions. An ADMIN setting their own password gives their current one too
+ * ({@link StaffAccounts#confirmCurrentPassword}). Every change is audited.
  */
 @Controller
 class StaffController {
@@ -33,7 +35,8 @@ class StaffController {
 	record EnabledForm(@Nullable Boolean enabled) {
 	}
 
-	record PasswordForm(@Nullable String password) {
+	/** A new password; {@code currentPassword} only when the ADMIN sets their own. */
+	record PasswordForm(@Nullable String password, @Nullable String currentPassword) {
 	}
 
 	/** A staff account as the page shows it (never the hash). */
@@ -55,7 +58,8 @@ class StaffController {
 	}
 
 	@GetMapping("/console/staff")
-	String list(Model model) {
+	String list(Model model, Principal admin) {
+		model.addAttribute("me", admin.getName());
 		if (!model.containsAttribute("form")) {
 			model.addAttribute("form", new NewStaffForm("", "", "AGENT", null));
 		}
@@ -83,7 +87,7 @@ class StaffController {
 			response.setStatus(e.status());
 			model.addAttribute("error", describe(e));
 			model.addAttribute("form", new NewStaffForm(form.username(), form.displayName(), form.role(), null));
-			return list(model);
+			return list(model, admin);
 		}
 	}
 
@@ -111,8 +115,12 @@ class StaffController {
 
 	@PostMapping("/console/staff/{username}/password")
 	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin, HttpSession session,
-			RedirectAttributes redirect) {
+			HttpServletRequest request, RedirectAttributes redirect) {
 		try {
+			if (username.equals(admin.getName())) {
+				// their own: a session left open is not enough to set a password that keeps the account
+				staff.confirmCurrentPassword(admin.getName(), form.currentPassword(), request.getRemoteAddr());
+			}
 			long sessionVersion = log.inOneTransaction(() -> {
 				long version = staff.resetPassword(username, form.password() == null ? "" : form.password());
 				audit.record(admin.getName(), AgentLog.CHANNEL, "STAFF_PASSWORD_SET", username, null, null,
@@ -155,6 +163,7 @@ class StaffController {
 			case "displayName" -> "Display name";
 			case "role" -> "Role";
 			case "password" -> "Password";
+			case "currentPassword" -> "Current password";
 			default -> field;
 		};
 	}

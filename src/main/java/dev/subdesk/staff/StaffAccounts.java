@@ -26,6 +26,8 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The console's staff accounts, in the {@code staff_users} table; only each password's Argon2 hash is stored,
@@ -58,6 +60,14 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	public static final int MAX_FAILURES_ALL_ADDRESSES = 100;
 
 	public static final java.time.Duration LOCK = java.time.Duration.ofMinutes(15);
+
+	/**
+	 * The default of {@code subdesk.console.sign-in-failures-per-address}: failed sign-ins from one client address
+	 * (an IPv6 one by its /64), whatever the usernames, within {@link #LOCK} after which every sign-in from that
+	 * address waits. Without it one address could try {@value #MAX_FAILURES} passwords on every staff username in
+	 * each window (password spraying), each at the cost of an Argon2 check.
+	 */
+	public static final int MAX_FAILURES_PER_ADDRESS = 30;
 
 	static final String DEMO = "demo-mode";
 
@@ -114,13 +124,22 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	private final String demoPassword;
 	private final String bootstrapUsername;
 	private final String bootstrapPassword;
+	private final int maxFailuresPerAddress;
+	private final TransactionTemplate transactions;
 
-	StaffAccounts(JdbcClient jdbc, Clock clock, @Value("${subdesk.console.demo-password:}") String demoPassword,
+	StaffAccounts(JdbcClient jdbc, Clock clock, PlatformTransactionManager transactions,
+			@Value("${subdesk.console.demo-password:}") String demoPassword,
 			@Value("${subdesk.demo-mode:false}") boolean demoMode,
 			@Value("${subdesk.console.bootstrap-admin.username:}") String bootstrapUsername,
-			@Value("${subdesk.console.bootstrap-admin.password:}") String bootstrapPassword) {
+			@Value("${subdesk.console.bootstrap-admin.password:}") String bootstrapPassword,
+			@Value("${subdesk.console.sign-in-failures-per-address:" + MAX_FAILURES_PER_ADDRESS + "}") int maxFailuresPerAddress) {
+		if (maxFailuresPerAddress < 1) {
+			throw new IllegalStateException("subdesk.console.sign-in-failures-per-address must be at least 1");
+		}
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.transactions = new TransactionTemplate(transactions);
+		this.maxFailuresPerAddress = maxFailuresPerAddress;
 		this.demoMode = demoMode;
 		this.demoPassword = demoPassword;
 		this.bootstrapUsername = bootstrapUsername.strip().toLowerCase(Locale.ROOT);
@@ -201,25 +220,43 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	/**
 	 * The credentials for a sign-in of {@code username} from {@code address}, empty when no account has that name;
 	 * locked (refused before the password is checked) after {@value #MAX_FAILURES} failed sign-ins from that
-	 * address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all addresses, within {@link #LOCK}. An attempt that may
-	 * check its password is counted as a failure here, before it is checked (one the lock refuses is not counted), and the count and that row are one step (an
-	 * advisory lock on the username until this transaction commits): sign-ins sent at the same moment cannot check
-	 * more passwords than the limit. A successful sign-in clears the count ({@link #signedIn}).
+	 * address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all addresses, within {@link #LOCK}, and while the address
+	 * has {@code subdesk.console.sign-in-failures-per-address} failed sign-ins of any usernames in that window
+	 * ({@link #signInsRefusedFrom}). An attempt that may check its password is counted as a failure here, before it is
+	 * checked (one a lock refuses is not counted; one of a name no account can have is counted for its address only),
+	 * and the count and that row are one step (advisory locks on the address and the username until this transaction
+	 * commits): sign-ins sent at the same moment cannot check more passwords than the limits. A successful sign-in
+	 * clears the count of its username and address ({@link #signedIn}).
 	 */
 	@Transactional
 	public Optional<Credentials> beginSignIn(String username, String typedAddress) {
+		return begin(username, typedAddress);
+	}
+
+	private Optional<Credentials> begin(String username, String typedAddress) {
 		String name = username.strip().toLowerCase(Locale.ROOT);
 		// an IPv6 client by its /64: its owner has as many addresses in it as they like
 		String address = ClientAddresses.key(typedAddress);
-		if (!name.matches(USERNAME)) {
-			// no staff account has such a name (and text like a NUL byte must not reach the database)
+		// the address first, then the username: every sign-in takes them in this order, so none waits for another in a cycle
+		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-sign-in-address:' || :address, 0))")
+			.param("address", address)
+			.query()
+			.listOfRows();
+		boolean addressRefused = addressRefused(address);
+		boolean validName = name.matches(USERNAME);
+		if (!validName) {
+			// no staff account has such a name (and text like a NUL byte must not reach the database); its dummy password
+			// check still costs as much as a real one, so it counts for its address, the typed text not kept
+			if (!addressRefused) {
+				countFailure("", address);
+			}
 			return Optional.empty();
 		}
 		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-sign-in:' || :username, 0))")
 			.param("username", name)
 			.query()
 			.listOfRows();
-		boolean locked = jdbc.sql("""
+		boolean locked = addressRefused || jdbc.sql("""
 				SELECT count(*) FILTER (WHERE address = :address) >= :max OR count(*) >= :maxAll
 				FROM staff_sign_in_failures WHERE username = :username AND at > :since""")
 			.param("address", address)
@@ -232,17 +269,60 @@ public class StaffAccounts implements SmartInitializingSingleton {
 		if (!locked) {
 			// an attempt the lock refuses checks no password and counts for nothing: one address's refused attempts
 			// would otherwise reach the ceiling that locks the username for every address
-			jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
-				.param("username", name)
-				.param("address", address)
-				.param("at", Timestamp.from(clock.instant()))
-				.update();
+			countFailure(name, address);
 		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
 			.query((rs, n) -> new Credentials(rs.getString("username"), rs.getString("password_hash"),
 					rs.getBoolean("enabled"), locked, Role.valueOf(rs.getString("role")), rs.getLong("session_version")))
 			.optional();
+	}
+
+	private void countFailure(String username, String address) {
+		jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
+			.param("username", username)
+			.param("address", address)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+	}
+
+	private boolean addressRefused(String addressKey) {
+		return jdbc.sql("SELECT count(*) >= :max FROM staff_sign_in_failures WHERE address = :address AND at > :since")
+			.param("max", maxFailuresPerAddress)
+			.param("address", addressKey)
+			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
+			.query(Boolean.class)
+			.single();
+	}
+
+	/**
+	 * Whether every sign-in from {@code address} waits now: it has {@code subdesk.console.sign-in-failures-per-address}
+	 * (default {@value #MAX_FAILURES_PER_ADDRESS}) failed sign-ins, of any usernames, within {@link #LOCK}. The console
+	 * asks before it checks any password, so a refused attempt costs no password check; {@link #beginSignIn} asks
+	 * again, under its lock, for attempts sent at the same moment.
+	 */
+	@Transactional(readOnly = true)
+	public boolean signInsRefusedFrom(String address) {
+		return addressRefused(ClientAddresses.key(address));
+	}
+
+	/**
+	 * Checks that {@code typed} is the current password of {@code username}, as a signed-in member must show before
+	 * setting their own new one (an unattended session alone must not be enough to keep the account). The check
+	 * counts as a sign-in attempt from {@code address} ({@link #beginSignIn}): its locks refuse it as they refuse a
+	 * sign-in, so the form cannot be used to guess the password. {@code 400 VALIDATION_FAILED} on {@code
+	 * currentPassword} when it is wrong or refused.
+	 */
+	public void confirmCurrentPassword(String username, @Nullable String typed, String address) {
+		Credentials credentials = transactions.execute(status -> begin(username, address).orElse(null));
+		boolean matches = credentials != null && !credentials.locked() && credentials.enabled() && typed != null
+				&& !typed.isEmpty() && encoder.matches(typed, credentials.passwordHash());
+		if (!matches) {
+			log.warn("Wrong current password given to set a new one for username {} from {}", username, address);
+			throw SubdeskException.invalid("currentPassword", "that is not your current password (or it was tried "
+					+ "too often: wait 15 minutes); nothing was changed");
+		}
+		signedIn(credentials.username(), address);
 	}
 
 	/**

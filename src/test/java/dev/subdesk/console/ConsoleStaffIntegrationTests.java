@@ -174,12 +174,42 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient elsewhere = signIn(username, GOOD_PASSWORD);
 
 		assertThat(here.followed(here.post("/console/staff/" + username + "/password",
-				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+				Map.of("currentPassword", GOOD_PASSWORD, "password", "another-long-passphrase"))))
+			.contains("New password set for " + username + ".");
 
 		assertThat(here.get("/console/staff").status()).isEqualTo(200);
 		assertThat(elsewhere.get("/console/staff").location()).contains("/console/sign-in");
 		assertThat(signIn(username, GOOD_PASSWORD)).isNull();
 		assertThat(signIn(username, "another-long-passphrase")).isNotNull();
+	}
+
+	@Test
+	void anAdminSettingTheirOwnPasswordMustGiveTheCurrentOneAndAWrongOneChangesNothing() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = createStaff(admin, "Ari", "ADMIN");
+		String colleague = createStaff(admin, "Bo", "AGENT");
+		ConsoleClient unattended = signIn(username, GOOD_PASSWORD);
+
+		assertThat(unattended.followed(unattended.post("/console/staff/" + username + "/password",
+				Map.of("password", "taken-over-passphrase"))))
+			.as("no current password")
+			.contains("Current password: that is not your current password")
+			.doesNotContain("New password set");
+		assertThat(unattended.followed(unattended.post("/console/staff/" + username + "/password",
+				Map.of("currentPassword", "a-wrong-guess-of-it", "password", "taken-over-passphrase"))))
+			.as("a wrong current password")
+			.contains("Current password: that is not your current password")
+			.doesNotContain("New password set");
+		assertThat(signIn(username, "taken-over-passphrase")).as("the password is unchanged").isNull();
+		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
+		assertThat(unattended.get("/console/staff").body()).as("the session goes on, and the form asks for it")
+			.contains("Your current password");
+
+		assertThat(unattended.followed(unattended.post("/console/staff/" + colleague + "/password",
+				Map.of("password", "another-long-passphrase"))))
+			.as("someone else's password needs no current password")
+			.contains("New password set for " + colleague + ".");
+		assertThat(signIn(colleague, "another-long-passphrase")).isNotNull();
 	}
 
 	@Test

@@ -1,0 +1,64 @@
+package dev.subdesk.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * One client address cannot spray guesses over every staff username: after
+ * {@value StaffAccounts#MAX_FAILURES_PER_ADDRESS} failed sign-ins of any usernames from it within 15 minutes, every
+ * sign-in from it is refused, even with a right password, on the same page as a wrong password, and without a password
+ * check; other addresses sign in as before, and the address may sign in again once the failures are 15 minutes old.
+ */
+class ConsoleSignInAddressLimitIntegrationTests extends ApiIntegrationTest {
+
+	/** The default of {@code subdesk.console.sign-in-failures-per-address} ({@code StaffAccounts.MAX_FAILURES_PER_ADDRESS}). */
+	private static final int LIMIT = 30;
+
+	private static final String SPRAYER = "127.0.3.7";
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Test
+	void failedSignInsOfManyUsernamesFromOneAddressMakeEverySignInFromItWait() {
+		ConsoleClient sprayer = new ConsoleClient(port, SPRAYER);
+		// a few guesses for each of several usernames (real and not), none near its own per-username limit
+		String[] usernames = { "agent", "supervisor", "admin", "nobody-here", "not-staff", "Not A Name!" };
+		for (int i = 0; i < LIMIT; i++) {
+			ConsoleClient.Page page = sprayer.post(ConsoleSecurity.SIGN_IN,
+					Map.of("username", usernames[i % usernames.length], "password", "sprayed-guess-" + i));
+			assertThat(page.location()).endsWith("/console/sign-in?error");
+		}
+
+		ConsoleClient.Page refused = sprayer.post(ConsoleSecurity.SIGN_IN,
+				Map.of("username", "agent", "password", ConsoleClient.PASSWORD));
+		assertThat(refused.location()).as("the right password, from the sprayer's address")
+			.endsWith("/console/sign-in?error");
+		assertThat(failuresFrom(SPRAYER)).as("every failure counted, whatever the username").isEqualTo(LIMIT);
+		assertThat(sprayer.get("/console/sign-in?error").body()).contains("Wrong username or password.");
+		assertThat(sprayer.get("/console").location()).endsWith("/console/sign-in");
+		sprayer.post(ConsoleSecurity.SIGN_IN, Map.of("username", "supervisor", "password", "one-more-guess"));
+		assertThat(failuresFrom(SPRAYER)).as("refused attempts count for nothing")
+			.isEqualTo(LIMIT);
+
+		assertThat(new ConsoleClient(port, "127.0.3.8")
+			.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("another address").doesNotContain("error");
+
+		fixtures.advance("PT16M");
+		assertThat(sprayer.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("15 minutes later").doesNotContain("error");
+	}
+
+	private int failuresFrom(String address) {
+		return jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE address = :address")
+			.param("address", address)
+			.query(Integer.class)
+			.single();
+	}
+}
