@@ -28,7 +28,10 @@ class StaffBootstrapIntegrationTests {
 
 	@Test
 	void theBootstrapAdminIsCreatedOnceAndDemoUsersCannotSignInOutsideDemoMode() throws Exception {
-		try (ConfigurableApplicationContext demo = start("subdesk.data-dir=" + dataDir)) {
+		// the demo node owns the embedded PostgreSQL the production starts below use: its watch of the production mark
+		// (every 10 s) would close it, and the database with it, while they run on a slow machine
+		try (ConfigurableApplicationContext demo = start("subdesk.data-dir=" + dataDir,
+				"subdesk.demo.production-mark-check=PT1H")) {
 			assertThat(signsIn(port(demo), "agent", ConsoleClient.PASSWORD)).isTrue();
 			String url = demo.getBean(javax.sql.DataSource.class)
 				.unwrap(com.zaxxer.hikari.HikariDataSource.class)
