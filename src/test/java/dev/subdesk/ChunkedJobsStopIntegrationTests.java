@@ -1,13 +1,13 @@
 package dev.subdesk;
 
+import static dev.subdesk.testing.StoppingNode.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.testing.Api;
 import dev.subdesk.testing.MigrationDatabase;
 import dev.subdesk.testing.RenewalSeeder;
 import dev.subdesk.testing.RowWriteHold;
-import dev.subdesk.testing.SubdeskIntegrationTest;
+import dev.subdesk.testing.StoppingNode;
 import dev.subdesk.testing.SubscriptionUpdateHold;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -15,13 +15,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -60,11 +57,10 @@ class ChunkedJobsStopIntegrationTests {
 		String url = POSTGRES.newDatabase("ends_stop_");
 		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
 		JdbcClient jdbc = JdbcClient.create(database);
-		ConfigurableApplicationContext app = start(url, dataDir);
-		Instant now = app.getBean(Clock.class).instant();
+		StoppingNode node = StoppingNode.start(url, dataDir, BATCH);
+		Instant now = node.bean(Clock.class).instant();
 		String prefix = RenewalSeeder.seed(database, ENDS, now.plus(Duration.ofDays(20)));
-		Thread closing = new Thread(app::close, "closing-the-context");
-		try (SubscriptionUpdateHold hold = new SubscriptionUpdateHold(jdbc, database, "ends_stop_hold", 7_342_201L,
+		try (node; SubscriptionUpdateHold hold = new SubscriptionUpdateHold(jdbc, database, "ends_stop_hold", 7_342_201L,
 				"NEW.id LIKE '" + prefix + "%' AND OLD.status = 'ACTIVE' AND NEW.status = 'CANCELLED'")) {
 			jdbc.sql("UPDATE subscriptions SET auto_renew = false, cancel_at = :at WHERE id LIKE :p")
 				.param("at", Timestamp.from(now.minus(Duration.ofHours(1))))
@@ -72,7 +68,7 @@ class ChunkedJobsStopIntegrationTests {
 				.update();
 			hold.awaitHeld("the first scheduled end of the chunk held as it takes effect");
 
-			stopWhileHeld(closing, hold);
+			node.stopWhileHeld(hold);
 
 			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p AND status = 'CANCELLED'", prefix))
 				.as("subscriptions ended: the chunk in hand only, no chunk read after the stop began")
@@ -81,18 +77,11 @@ class ChunkedJobsStopIntegrationTests {
 				.as("the rest left due for the next run, on any node")
 				.isEqualTo(ENDS - END_CHUNK);
 		}
-		finally {
-			closeAll(closing, app);
-		}
 
-		ConfigurableApplicationContext next = start(url, dataDir);
-		try {
+		try (StoppingNode next = StoppingNode.start(url, dataDir, BATCH)) {
 			await("the next node's run ends the rest").atMost(Duration.ofSeconds(60))
 				.until(() -> count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p AND status = 'CANCELLED'",
 						prefix) == ENDS);
-		}
-		finally {
-			next.close();
 		}
 	}
 
@@ -101,12 +90,11 @@ class ChunkedJobsStopIntegrationTests {
 		String url = POSTGRES.newDatabase("price_notices_stop_");
 		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
 		JdbcClient jdbc = JdbcClient.create(database);
-		ConfigurableApplicationContext app = start(url, dataDir);
-		Instant now = app.getBean(Clock.class).instant();
+		StoppingNode node = StoppingNode.start(url, dataDir, BATCH);
+		Instant now = node.bean(Clock.class).instant();
 		// renewing in ten days: a price change from the day before is told now (30 days ahead at most, 7 at least)
 		String prefix = RenewalSeeder.seed(database, NOTICES, now.plus(Duration.ofDays(10)));
-		Thread closing = new Thread(app::close, "closing-the-context");
-		try (RowWriteHold hold = new PriceChangeNoticeHold(jdbc, database, prefix)) {
+		try (node; RowWriteHold hold = new PriceChangeNoticeHold(jdbc, database, prefix)) {
 			// scheduled straight into the table: the API schedules a change the notice lead (30 days) ahead at least
 			jdbc.sql("""
 					INSERT INTO plan_price_changes (id, plan_code, price_amount, currency, effective_from,
@@ -118,7 +106,7 @@ class ChunkedJobsStopIntegrationTests {
 				.update();
 			hold.awaitHeld("the first batch of price change notices held as it is recorded");
 
-			stopWhileHeld(closing, hold);
+			node.stopWhileHeld(hold);
 
 			assertThat(told(jdbc, prefix)).as("subscriptions told: the batch in hand only, no batch claimed after the "
 					+ "stop began").isEqualTo(BATCH);
@@ -127,21 +115,14 @@ class ChunkedJobsStopIntegrationTests {
 				.as("the batch in hand's notices stored with their record")
 				.isEqualTo(BATCH);
 		}
-		finally {
-			closeAll(closing, app);
-		}
 
-		ConfigurableApplicationContext next = start(url, dataDir);
-		try {
+		try (StoppingNode next = StoppingNode.start(url, dataDir, BATCH)) {
 			await("the next node's run tells the rest").atMost(Duration.ofSeconds(60))
 				.until(() -> told(jdbc, prefix) == NOTICES);
 			assertThat(count(jdbc, "SELECT count(*) FROM notices n JOIN subscriptions s ON s.account_id = n.account_id "
 					+ "WHERE s.id LIKE :p AND n.type = 'PRICE_CHANGE'", prefix))
 				.as("one notice each, none twice")
 				.isEqualTo(NOTICES);
-		}
-		finally {
-			next.close();
 		}
 	}
 
@@ -154,47 +135,7 @@ class ChunkedJobsStopIntegrationTests {
 		}
 	}
 
-	/** Begins the close while the job's chunk is held, and lets the chunk go once the close waits for the run. */
-	private static void stopWhileHeld(Thread closing, RowWriteHold hold) throws Exception {
-		closing.start();
-		await("the close waits for the scheduler's job in hand").atMost(Duration.ofSeconds(60))
-			.until(() -> !closing.isAlive() || waitsForAnExecutor(closing));
-		assertThat(closing.isAlive()).as("the close waits for the run").isTrue();
-		hold.release();
-		closing.join(Duration.ofSeconds(90));
-		assertThat(closing.isAlive()).as("the close is over once the chunk in hand is done").isFalse();
-	}
-
-	private static void closeAll(Thread closing, ConfigurableApplicationContext app) throws InterruptedException {
-		if (closing.isAlive() || app.isActive()) {
-			if (closing.isAlive()) {
-				closing.join(Duration.ofSeconds(90));
-			}
-			app.close();
-		}
-	}
-
-	/** A node of its own on {@code url}: batches of {@value #BATCH}, the scheduler's run every second. */
-	private static ConfigurableApplicationContext start(String url, Path dataDir) {
-		return new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0", "--subdesk.db-url=" + url,
-				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true",
-				"--subdesk.mode=demo", "--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-				"--subdesk.data-dir=" + dataDir, "--logging.level.root=WARN", "--subdesk.renewals.workers=1",
-				"--subdesk.renewals.batch-size=" + BATCH, "--subdesk.jobs.initial-delay=PT1S",
-				"--subdesk.jobs.interval=PT1S");
-	}
-
 	private static long told(JdbcClient jdbc, String prefix) {
 		return count(jdbc, "SELECT count(*) FROM subscription_price_changes WHERE subscription_id LIKE :p", prefix);
-	}
-
-	private static long count(JdbcClient jdbc, String sql, String prefix) {
-		return jdbc.sql(sql).param("p", prefix + "%").query(Long.class).single();
-	}
-
-	private static boolean waitsForAnExecutor(Thread thread) {
-		return Arrays.stream(thread.getStackTrace())
-			.anyMatch(frame -> frame.getClassName().endsWith("ExecutorConfigurationSupport")
-					&& frame.getMethodName().equals("awaitTerminationIfNecessary"));
 	}
 }

@@ -1,26 +1,22 @@
 package dev.subdesk;
 
+import static dev.subdesk.testing.StoppingNode.count;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.testing.Api;
 import dev.subdesk.testing.GatewayHold;
 import dev.subdesk.testing.MigrationDatabase;
 import dev.subdesk.testing.RenewalSeeder;
-import dev.subdesk.testing.SubdeskIntegrationTest;
+import dev.subdesk.testing.StoppingNode;
 import dev.subdesk.testing.SubscriptionUpdateHold;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -54,19 +50,12 @@ class RenewalRunStopIntegrationTests {
 		String url = POSTGRES.newDatabase("renewal_stop_");
 		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
 		JdbcClient jdbc = JdbcClient.create(database);
-		ConfigurableApplicationContext app = start(url, dataDir);
-		Thread closing = new Thread(app::close, "closing-the-context");
-		try (GatewayHold hold = new GatewayHold(jdbc, database, "renewal_stop_hold", 7_342_001L, "renewal_sub_S")) {
-			String prefix = RenewalSeeder.seed(database, DUE, app.getBean(Clock.class).instant().minus(Duration.ofHours(1)));
+		StoppingNode node = StoppingNode.start(url, dataDir, BATCH, "--logging.level.dev.subdesk.renewals.Jobs=INFO");
+		try (node; GatewayHold hold = new GatewayHold(jdbc, database, "renewal_stop_hold", 7_342_001L, "renewal_sub_S")) {
+			String prefix = RenewalSeeder.seed(database, DUE, node.bean(Clock.class).instant().minus(Duration.ofHours(1)));
 			hold.awaitHeld("the first batch's charges held at the gateway");
 
-			closing.start();
-			await("the close waits for the scheduler's job in hand").atMost(Duration.ofSeconds(60))
-				.until(() -> !closing.isAlive() || waitsForAnExecutor(closing));
-			assertThat(closing.isAlive()).as("the close waits for the renewal run").isTrue();
-			hold.release();
-			closing.join(Duration.ofSeconds(90));
-			assertThat(closing.isAlive()).as("the close is over once the batch in hand is recorded").isFalse();
+			node.stopWhileHeld(hold);
 
 			assertThat(count(jdbc, "SELECT count(*) FROM purchase_attempts WHERE subscription_id LIKE :p", prefix))
 				.as("attempts recorded: the batch in hand only, no batch claimed after the stop began")
@@ -86,12 +75,6 @@ class RenewalRunStopIntegrationTests {
 				.as("the rest left due for the next run, on any node")
 				.isEqualTo(DUE - BATCH);
 		}
-		finally {
-			if (closing.isAlive() || app.isActive()) {
-				closing.join(Duration.ofSeconds(90));
-				app.close();
-			}
-		}
 	}
 
 	@Test
@@ -99,22 +82,15 @@ class RenewalRunStopIntegrationTests {
 		String url = POSTGRES.newDatabase("reminders_stop_");
 		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
 		JdbcClient jdbc = JdbcClient.create(database);
-		ConfigurableApplicationContext app = start(url, dataDir);
-		Thread closing = new Thread(app::close, "closing-the-context");
+		StoppingNode node = StoppingNode.start(url, dataDir, BATCH, "--logging.level.dev.subdesk.renewals.Jobs=INFO");
 		// renewing in two days: their RENEWAL_REMINDER (three days ahead) is due, their renewal is not
-		String prefix = RenewalSeeder.seed(database, DUE, app.getBean(Clock.class).instant().plus(Duration.ofDays(2)));
-		try (SubscriptionUpdateHold hold = new SubscriptionUpdateHold(jdbc, database, "reminders_stop_hold", 7_342_002L,
+		String prefix = RenewalSeeder.seed(database, DUE, node.bean(Clock.class).instant().plus(Duration.ofDays(2)));
+		try (node; SubscriptionUpdateHold hold = new SubscriptionUpdateHold(jdbc, database, "reminders_stop_hold", 7_342_002L,
 				"NEW.id LIKE '" + prefix + "%' AND OLD.reminded_for IS NULL AND NEW.reminded_for IS NOT NULL")) {
 			jdbc.sql("UPDATE subscriptions SET reminded_for = NULL WHERE id LIKE :p").param("p", prefix + "%").update();
 			hold.awaitHeld("the first batch of reminders held at its claim");
 
-			closing.start();
-			await("the close waits for the scheduler's job in hand").atMost(Duration.ofSeconds(60))
-				.until(() -> !closing.isAlive() || waitsForAnExecutor(closing));
-			assertThat(closing.isAlive()).as("the close waits for the run").isTrue();
-			hold.release();
-			closing.join(Duration.ofSeconds(90));
-			assertThat(closing.isAlive()).as("the close is over once the batch in hand is sent").isFalse();
+			node.stopWhileHeld(hold);
 
 			assertThat(count(jdbc, "SELECT count(*) FROM subscriptions WHERE id LIKE :p "
 					+ "AND reminded_for = current_period_end", prefix))
@@ -132,33 +108,5 @@ class RenewalRunStopIntegrationTests {
 						+ "trial ending notices, renewal attempts, sweep of charges after a cancellation, "
 						+ "reconciliation of pending money records]");
 		}
-		finally {
-			if (closing.isAlive() || app.isActive()) {
-				closing.join(Duration.ofSeconds(90));
-				app.close();
-			}
-		}
-	}
-
-	/** A node of its own on {@code url}: one renewal worker, batches of {@value #BATCH}, the scheduler's run every second. */
-	private static ConfigurableApplicationContext start(String url, Path dataDir) {
-		return new SpringApplicationBuilder(SubdeskApplication.class).run("--server.port=0", "--subdesk.db-url=" + url,
-				"--subdesk.db-user=postgres", "--subdesk.api.key=" + Api.TEST_KEY, "--subdesk.clock.test-clock=true",
-				"--subdesk.mode=demo", "--subdesk.entitlements.kek=" + SubdeskIntegrationTest.ENTITLEMENT_KEK,
-				"--subdesk.data-dir=" + dataDir, "--logging.level.root=WARN",
-				"--logging.level.dev.subdesk.renewals.Jobs=INFO", "--subdesk.renewals.workers=1",
-				"--subdesk.renewals.batch-size=" + BATCH,
-				// the runs are the scheduler's, as on a node in production
-				"--subdesk.jobs.initial-delay=PT1S", "--subdesk.jobs.interval=PT1S");
-	}
-
-	private static long count(JdbcClient jdbc, String sql, String prefix) {
-		return jdbc.sql(sql).param("p", prefix + "%").query(Long.class).single();
-	}
-
-	private static boolean waitsForAnExecutor(Thread thread) {
-		return Arrays.stream(thread.getStackTrace())
-			.anyMatch(frame -> frame.getClassName().endsWith("ExecutorConfigurationSupport")
-					&& frame.getMethodName().equals("awaitTerminationIfNecessary"));
 	}
 }
