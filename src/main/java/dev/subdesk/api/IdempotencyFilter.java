@@ -19,6 +19,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -177,7 +179,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	 * The body as the fingerprint reads it: its canonical JSON, so that key order and spacing do not make another
 	 * request. Only a body whose text is certain is read so: UTF-8 (declared or not), every byte decoded, no half of a
 	 * surrogate pair; any other is taken byte for byte with its declared charset, so that two bodies a handler reads
-	 * differently never share a fingerprint.
+	 * differently never share a fingerprint. The JSON is read as the handlers read it ({@link JsonBody}): a body naming
+	 * a field twice, or holding a number with a fraction or an exponent ({@code 100.0}, {@code 1e2}, which canonical
+	 * JSON writes as {@code 100}), is taken as its text, so that a body the handler refuses and one it accepts never
+	 * share a fingerprint.
 	 */
 	private String canonicalBody(HttpServletRequest request, byte[] body) {
 		String declared = declaredCharset(request);
@@ -189,14 +194,32 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			return "{}";
 		}
 		try {
-			String canonical = CanonicalJson.of(json.readTree(text));
+			JsonNode tree = json.readerFor(JsonNode.class)
+				.with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+				.readValue(text);
+			if (tree == null || hasNonIntegralNumber(tree)) {
+				return "text " + text;
+			}
+			String canonical = CanonicalJson.of(tree);
 			// an escaped half of a surrogate pair ("\ud800") would hash as "?" does
 			return dev.subdesk.shared.StorableText.storable(canonical) ? canonical
 					: "bytes " + java.util.HexFormat.of().formatHex(body);
 		}
 		catch (JacksonException | IllegalArgumentException e) {
-			return text;
+			return "text " + text;
 		}
+	}
+
+	private static boolean hasNonIntegralNumber(JsonNode node) {
+		if (node.isNumber()) {
+			return !node.isIntegralNumber();
+		}
+		for (JsonNode child : node) {
+			if (hasNonIntegralNumber(child)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The charset the request's {@code Content-Type} declares, by its canonical name; null when none. */

@@ -114,6 +114,59 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 		assertThat(JSON.readTree(second.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
 	}
 
+	@Test
+	void aBodyTheHandlerRefusesAndTheCorrectedOneAreTwoRequests() throws Exception {
+		String charge = chargeOfANewSubscription();
+		String key = "fraction-" + UUID.randomUUID();
+
+		Reply refused = raw("/charges/" + charge + "/refunds", "{\"amount\":100.0,\"reason\":\"goodwill\"}", key);
+		Reply corrected = raw("/charges/" + charge + "/refunds", "{\"amount\":100,\"reason\":\"goodwill\"}", key);
+
+		assertThat(refused.status()).as("an amount with a fraction is refused: %s", refused.body()).isEqualTo(400);
+		assertThat(corrected.replayed()).as("the corrected body is not the refused one's replay: %s", corrected.body())
+			.isFalse();
+		assertThat(corrected.status()).as(corrected.body()).isEqualTo(422);
+		assertThat(JSON.readTree(corrected.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+	}
+
+	@Test
+	void aBodyNamingAFieldTwiceIsNotTheReplayOfTheBodyItsLastValueMatches() throws Exception {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+		String key = "twice-" + UUID.randomUUID();
+
+		Reply refunded = raw("/charges/" + charge + "/refunds", "{\"amount\":100,\"reason\":\"goodwill\"}", key);
+		Reply twice = raw("/charges/" + charge + "/refunds",
+				"{\"reason\":\"other\",\"reason\":\"goodwill\",\"amount\":100}", key);
+
+		assertThat(refunded.status()).as(refunded.body()).isEqualTo(201);
+		assertThat(twice.replayed()).as("a body the handler would refuse is not given the 201: %s", twice.body())
+			.isFalse();
+		assertThat(twice.status()).as(twice.body()).isEqualTo(422);
+		assertThat(JSON.readTree(twice.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("refundedAmount").asLong())
+			.as("refunded once").isEqualTo(100);
+	}
+
+	private String chargeOfANewSubscription() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		return api.get("/accounts/" + account + "/charges").json().path("data").get(0).path("id").asString();
+	}
+
+	private Reply raw(String path, String json, String key) throws Exception {
+		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+				+ "/api/v1" + path))
+			.header("Content-Type", "application/json")
+			.header("Authorization", "Bearer " + Api.TEST_KEY)
+			.header("Idempotency-Key", key)
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		return new Reply(response.statusCode(), response.body(),
+				"true".equals(response.headers().firstValue("Idempotent-Replayed").orElse(null)));
+	}
+
 	private Reply latin1(String key, String json) throws Exception {
 		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
 				+ "/api/v1/accounts"))
