@@ -29,9 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class GooglePlayNotifications {
 
-	/** {@code subscriptionNotification.notificationType} 12: the subscription was revoked (refunded) before it expired. */
-	static final int SUBSCRIPTION_REVOKED = 12;
-
 	/** The longest {@code messageId} kept: Pub/Sub's are strings of about 16 digits. */
 	static final int MESSAGE_ID_LIMIT = StoreFields.ID_LIMIT;
 
@@ -149,26 +146,10 @@ public class GooglePlayNotifications {
 		p.unusable().ifPresent(why -> {
 			throw unusable(messageId, why);
 		});
-		Instant revokedAt = revokedAt(p, at, readAt);
-		StoreChange change = changeOf(type, p, at, revokedAt);
-		boolean refunded = change instanceof StoreChange.Ended ended && "REFUNDED".equals(ended.storeState());
+		// the type (12, "revoked", among them) is the unsigned body's: it names the report, it decides nothing
 		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
-				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(), change,
-				refunded ? revokedAt : null, read)));
-	}
-
-	/**
-	 * When a revocation the push reports happened, as far as Google's answer (read over TLS) supports it: the
-	 * {@code subscriptionsv2} answer has no field that marks a revocation or a refund (its
-	 * {@code canceledStateContext.developerInitiatedCancellation} is a developer's cancellation too), so only the
-	 * unsigned body's type tells a refund from an expiry, and its {@code eventTimeMillis} is anyone's with a push
-	 * token. A revocation ends the service, so it is dated no earlier than the end of service Google reports
-	 * ({@code expiryTime}), nor later than the read ({@code readAt}); {@link StoreSync} dates it no earlier than the
-	 * purchase's last read applied either.
-	 */
-	static Instant revokedAt(PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant readAt) {
-		Instant served = p.expiryTime().isAfter(readAt) ? readAt : p.expiryTime();
-		return served.isAfter(at) ? served : at;
+				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(),
+				changeOf(p, at, readAt), null, read)));
 	}
 
 	/**
@@ -192,20 +173,20 @@ public class GooglePlayNotifications {
 				+ why + "; nothing was changed");
 	}
 
-	/** What the state Google reports does to the subscription, a revocation dated {@code at} ({@link #changeOf}). */
-	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at) {
-		return changeOf(type, p, at, at);
-	}
-
 	/**
-	 * What the state Google reports does to the subscription. The notification type, which the unsigned body carries,
-	 * only tells a refund apart from an expiry: a revocation counts when Google reports the subscription expired, and
-	 * ends it at {@code revokedAt} ({@link #revokedAt}).
+	 * What the state Google reports ({@code purchases.subscriptionsv2.get}, read over TLS) does to the subscription,
+	 * and only that: never the notification's type, which the unsigned body carries (whoever holds a push token, good
+	 * for an hour, can say "revoked"). {@code subscriptionsv2} has no field that tells a revocation or a refund from
+	 * an expiry (its {@code canceledStateContext} says who cancelled: {@code developerInitiatedCancellation} is a
+	 * developer's plain cancellation as well as a revocation; {@code systemInitiatedCancellation} a billing failure as
+	 * well as Google's own), and Subdesk has no client of the Voided Purchases API that would: a revoked subscription
+	 * is recorded as Google reports it, {@code SUBSCRIPTION_STATE_EXPIRED}, ended when Google's service ended
+	 * ({@link #served}), with no refund claimed.
+	 *
+	 * @param at when the notice's event happened, no later than now (a lookup: when it asked)
+	 * @param readAt when Google was asked
 	 */
-	static StoreChange changeOf(int type, PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant revokedAt) {
-		if (type == SUBSCRIPTION_REVOKED && "SUBSCRIPTION_STATE_EXPIRED".equals(p.subscriptionState())) {
-			return new StoreChange.Ended(Subscription.Status.CANCELLED, revokedAt, "REFUNDED");
-		}
+	static StoreChange changeOf(PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant readAt) {
 		return switch (p.subscriptionState()) {
 			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),
 					p.autoRenewEnabled());
@@ -216,10 +197,20 @@ public class GooglePlayNotifications {
 			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "ON_HOLD");
 			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "PAUSED");
 			case "SUBSCRIPTION_STATE_EXPIRED" -> new StoreChange.Ended(
-					p.canceledByUser() ? Subscription.Status.CANCELLED : Subscription.Status.EXPIRED,
-					p.expiryTime().isAfter(at) ? at : p.expiryTime(), "EXPIRED");
+					p.canceledByUser() ? Subscription.Status.CANCELLED : Subscription.Status.EXPIRED, served(p, readAt),
+					"EXPIRED");
 			default -> new StoreChange.Nothing(p.subscriptionState());
 		};
+	}
+
+	/**
+	 * When the service of a subscription Google reports expired ended, as far as Google's answer supports it: at the
+	 * line item's {@code expiryTime} (a revocation's is the moment Google revoked it), no later than the read
+	 * ({@code readAt}) whatever Google says; not at the unsigned body's event time, which anyone with a push token
+	 * sets.
+	 */
+	static Instant served(PlaySubscriptionsApi.PlaySubscription p, Instant readAt) {
+		return p.expiryTime().isAfter(readAt) ? readAt : p.expiryTime();
 	}
 
 	/**

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +45,9 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 	@Autowired
 	PlaySubscriptionsApi play;
 
+	@Autowired
+	JdbcClient jdbc;
+
 	/**
 	 * A new account's purchase at Google, bought five minutes before {@code now} for 30 days, and the message of its
 	 * purchase notice with Pub/Sub's push credentials.
@@ -53,16 +59,111 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 		final Instant start;
 		final Map<String, Object> message;
 		final Api pubSub;
+		final String link;
+		final String purchaseToken = "gp-" + UUID.randomUUID();
 
 		Purchase(Instant now) {
-			String link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
-			String purchaseToken = "gp-" + UUID.randomUUID();
+			link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
 			start = now.minus(Duration.ofMinutes(5));
 			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, start.plus(Duration.ofDays(30))));
 			message = GooglePlayNotificationsIntegrationTests.message(PACKAGE, 4, purchaseToken, now, UUID.randomUUID().toString());
 			pubSub = api.with("Authorization",
 					"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
 		}
+
+		/** Google now answers that the purchase ended at {@code expiry}, cancelled as {@code context} says. */
+		void googleReportsExpired(Instant expiry, String context) {
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, expiry)
+				.replace("\"SUBSCRIPTION_STATE_ACTIVE\"", "\"SUBSCRIPTION_STATE_EXPIRED\"")
+				.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": false")
+				.replace("\"regionCode\": \"DE\",", "\"regionCode\": \"DE\", \"canceledStateContext\": { \"" + context
+						+ "\": {} },"));
+		}
+
+		/** Pub/Sub pushes notification {@code type} for the purchase, at {@code now}: {@code 200 APPLIED}. */
+		void push(int type, Instant now) {
+			Api pushing = api.with("Authorization",
+					"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+			Api.Response answer = pushing.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests
+				.message(PACKAGE, type, purchaseToken, now, UUID.randomUUID().toString()));
+			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+			assertThat(answer.json().path("outcome").asString()).isEqualTo("APPLIED");
+		}
+
+		JsonNode subscription() {
+			return vendor.get("/accounts/" + account + "/subscriptions").json().path("data").get(0);
+		}
+
+		JsonNode storeStatus() {
+			return vendor.get("/subscriptions/" + subscription().path("id").asString() + "/store-status").json();
+		}
+
+		@Nullable Instant refundedAt() {
+			return jdbc.sql("SELECT refunded_at FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+				.param("p", purchaseToken)
+				.query(Timestamp.class)
+				.optional()
+				.map(Timestamp::toInstant)
+				.orElse(null);
+		}
+
+		Instant endedAt() {
+			return jdbc.sql("SELECT ended_at FROM subscriptions WHERE id = :id")
+				.param("id", subscription().path("id").asString())
+				.query(Timestamp.class)
+				.single()
+				.toInstant();
+		}
+	}
+
+	/**
+	 * A push's {@code message.data} is not signed: whoever copied a push token may post "revoked" (type 12) for a
+	 * purchase that merely expired. What is recorded is what the Play Developer API answers (expired, ended by the
+	 * system for a billing problem): an expiry at Google's end of service, no refund.
+	 */
+	@Test
+	void aForgedRevocationOfAnExpiredSubscriptionIsRecordedAsTheExpiryGoogleReportsNotARefund() {
+		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Purchase p = new Purchase(now);
+		assertThat(p.pubSub.post("/channels/google/rtdn", p.message).status()).isEqualTo(200);
+		Instant end = p.start.plus(Duration.ofDays(30));
+		fixtures.advance(Duration.ofDays(31));
+		p.googleReportsExpired(end, "systemInitiatedCancellation");
+
+		p.push(12, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("EXPIRED");
+		assertThat(status.path("refunded").asBoolean()).as("no refund Google did not report").isFalse();
+		assertThat(p.refundedAt()).isNull();
+		assertThat(p.endedAt()).as("ended when Google says").isEqualTo(end);
+	}
+
+	/**
+	 * A real revocation, as the Play Developer API reports it: {@code SUBSCRIPTION_STATE_EXPIRED}, the line item's
+	 * {@code expiryTime} the moment service ended, {@code canceledStateContext.developerInitiatedCancellation}, as
+	 * for a developer's plain cancellation. {@code subscriptionsv2} has no field that says a refund was given, so the
+	 * service ends when Google says, as an expiry, and no refund is claimed: the same as the push of an expiry
+	 * (type 13) with the same answer.
+	 */
+	@Test
+	void aRevocationEndsTheServiceWhenGoogleSaysAndClaimsNoRefundTheApiDoesNotReport() {
+		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Map<Integer, Purchase> pushed = Map.of(12, new Purchase(now), 13, new Purchase(now));
+		pushed.forEach((type, p) -> {
+			assertThat(p.pubSub.post("/channels/google/rtdn", p.message).status()).isEqualTo(200);
+			p.googleReportsExpired(now.minusSeconds(30), "developerInitiatedCancellation");
+
+			p.push(type, now);
+
+			assertThat(p.subscription().path("status").asString()).as("type %d", type).isEqualTo("EXPIRED");
+			JsonNode status = p.storeStatus();
+			assertThat(status.path("storeState").asString()).as("type %d", type).isEqualTo("EXPIRED");
+			assertThat(status.path("refunded").asBoolean()).as("type %d", type).isFalse();
+			assertThat(p.refundedAt()).as("type %d", type).isNull();
+			assertThat(p.endedAt()).as("type %d: service ended when Google says", type).isEqualTo(now.minusSeconds(30));
+		});
 	}
 
 	@Test
