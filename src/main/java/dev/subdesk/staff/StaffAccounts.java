@@ -223,7 +223,8 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * address, or {@value #MAX_FAILURES_ALL_ADDRESSES} from all addresses, within {@link #LOCK}, and while the address
 	 * has {@code subdesk.console.sign-in-failures-per-address} failed sign-ins of any usernames in that window
 	 * ({@link #signInsRefusedFrom}). An attempt that may check its password is counted as a failure here, before it is
-	 * checked (one a lock refuses is not counted; one of a name no account can have is counted for its address only),
+	 * checked (one the address's limit refuses is not counted; one of a name no account can have, or of a username
+	 * waiting for its address or for all of them, whose password is still checked, is counted for its address only),
 	 * and the count and that row are one step (advisory locks on the address and the username until this transaction
 	 * commits): sign-ins sent at the same moment cannot check more passwords than the limits. A successful sign-in
 	 * clears the count of its username and address ({@link #signedIn}).
@@ -267,9 +268,13 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.query(Boolean.class)
 			.single();
 		if (!locked) {
-			// an attempt the lock refuses checks no password and counts for nothing: one address's refused attempts
-			// would otherwise reach the ceiling that locks the username for every address
 			countFailure(name, address);
+		}
+		else if (!addressRefused) {
+			// the username waits, yet its password is still checked (so the time of the answer does not tell a locked
+			// account): the attempt counts for its address alone, whose limit then refuses it before any check. Not for
+			// the username: one address's refused attempts would otherwise reach the ceiling that locks it everywhere
+			countFailure("", address);
 		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
@@ -311,12 +316,17 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * setting their own new one (an unattended session alone must not be enough to keep the account). The check
 	 * counts as a sign-in attempt from {@code address} ({@link #beginSignIn}): its locks refuse it as they refuse a
 	 * sign-in, so the form cannot be used to guess the password. {@code 400 VALIDATION_FAILED} on {@code
-	 * currentPassword} when it is wrong or refused.
+	 * currentPassword} when it is wrong or refused; when it is empty (none given), a slip of the form that is no
+	 * attempt: counted for nothing and checked against nothing.
 	 */
 	public void confirmCurrentPassword(String username, @Nullable String typed, String address) {
+		if (typed == null || typed.isEmpty()) {
+			throw SubdeskException.invalid("currentPassword",
+					"give your current password to set a new one of your own; nothing was changed");
+		}
 		Credentials credentials = transactions.execute(status -> begin(username, address).orElse(null));
-		boolean matches = credentials != null && !credentials.locked() && credentials.enabled() && typed != null
-				&& !typed.isEmpty() && encoder.matches(typed, credentials.passwordHash());
+		boolean matches = credentials != null && !credentials.locked() && credentials.enabled()
+				&& encoder.matches(typed, credentials.passwordHash());
 		if (!matches) {
 			log.warn("Wrong current password given to set a new one for username {} from {}", username, address);
 			throw SubdeskException.invalid("currentPassword", "that is not your current password (or it was tried "

@@ -55,6 +55,35 @@ class ConsoleSignInAddressLimitIntegrationTests extends ApiIntegrationTest {
 			.location()).as("15 minutes later").doesNotContain("error");
 	}
 
+	@Test
+	void attemptsOnAUsernameAlreadyWaitingCountForTheAddressSoItsLimitRefusesTheAddress() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = "locked-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		admin.post("/console/staff", Map.of("username", username, "displayName", "Lou", "role", "AGENT", "password",
+				"a-long-enough-passphrase"));
+		String hammering = "127.0.3.9";
+		ConsoleClient hammer = new ConsoleClient(port, hammering);
+		for (int i = 0; i < dev.subdesk.staff.StaffAccounts.MAX_FAILURES; i++) {
+			hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "guess-" + i));
+		}
+		// the username now waits for this address; each further attempt on it still costs a password check
+		for (int i = 0; i < LIMIT - dev.subdesk.staff.StaffAccounts.MAX_FAILURES; i++) {
+			assertThat(hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "more-" + i))
+				.location()).endsWith("/console/sign-in?error");
+		}
+
+		assertThat(failuresFrom(hammering)).as("the attempts on the waiting username counted for the address")
+			.isEqualTo(LIMIT);
+		assertThat(hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("the address's limit refuses it, whatever the username").endsWith("/console/sign-in?error");
+		hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "one-more"));
+		assertThat(failuresFrom(hammering)).as("refused by the address before any password check").isEqualTo(LIMIT);
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u")
+			.param("u", username).query(Integer.class).single())
+			.as("the username's own count is not raised by attempts its wait refused").isEqualTo(
+					dev.subdesk.staff.StaffAccounts.MAX_FAILURES);
+	}
+
 	private int failuresFrom(String address) {
 		return jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE address = :address")
 			.param("address", address)

@@ -193,7 +193,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		assertThat(unattended.followed(unattended.post("/console/staff/" + username + "/password",
 				Map.of("password", "taken-over-passphrase"))))
 			.as("no current password")
-			.contains("Current password: that is not your current password")
+			.contains("Current password: give your current password")
 			.doesNotContain("New password set");
 		assertThat(unattended.followed(unattended.post("/console/staff/" + username + "/password",
 				Map.of("currentPassword", "a-wrong-guess-of-it", "password", "taken-over-passphrase"))))
@@ -210,6 +210,28 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 			.as("someone else's password needs no current password")
 			.contains("New password set for " + colleague + ".");
 		assertThat(signIn(colleague, "another-long-passphrase")).isNotNull();
+	}
+
+	@Test
+	void anEmptyCurrentPasswordIsAFormErrorThatUsesNoSignInAttempt() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = createStaff(admin, "Eli", "ADMIN");
+		ConsoleClient own = signIn(username, GOOD_PASSWORD);
+
+		String page = "";
+		for (int i = 0; i <= StaffAccounts.MAX_FAILURES; i++) {
+			page = own.followed(own.post("/console/staff/" + username + "/password",
+					Map.of("currentPassword", "", "password", "another-long-passphrase")));
+		}
+
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u")
+			.param("u", username).query(Integer.class).single()).as("no sign-in attempt used").isZero();
+		assertThat(page)
+			.contains("Current password: give your current password to set a new one of your own; nothing was changed.")
+			.doesNotContain("New password set", "tried too often");
+		assertThat(own.followed(own.post("/console/staff/" + username + "/password",
+				Map.of("currentPassword", GOOD_PASSWORD, "password", "another-long-passphrase"))))
+			.as("the username does not wait").contains("New password set for " + username + ".");
 	}
 
 	@Test

@@ -46,11 +46,12 @@ class StaffModuleTests {
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked())
 			.as("the account's own sign-in elsewhere does not clear the guesses from another address").isTrue();
 
-		// attempts the lock refuses check no password and count for nothing: one address alone cannot reach the ceiling
-		// that locks the username for every address
+		// attempts on the waiting username count for their address alone, never for the username: one address alone
+		// cannot reach the ceiling that locks the username for every address, and its own limit then refuses it
 		for (int i = 0; i < StaffAccounts.MAX_FAILURES_ALL_ADDRESSES; i++) {
 			assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked()).isTrue();
 		}
+		assertThat(staff.signInsRefusedFrom("192.0.2.66")).as("the address reached its own limit").isTrue();
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.2").orElseThrow().locked())
 			.as("another address can still sign in").isFalse();
 
