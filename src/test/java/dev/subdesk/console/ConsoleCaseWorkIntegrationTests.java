@@ -51,6 +51,31 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theCasePageShowsNoEmailOrPostcodeOfTheCustomerUntilTheStaffMemberHasVerifiedTheCaller() {
+		Callers.Caller caller = new Callers(api).withVpn("SW1A 1AA");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "SW1A 1AA");
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/pending", Map.of("note",
+				"Customer sends the bank statement from " + caller.email() + " (billing postcode SW1A 1AA, old one 10115)")));
+		assertThat(agent.get(casePath).body()).as("the verifying agent")
+			.contains(caller.email(), "SW1A 1AA", "10115");
+
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String unverified = supervisor.get(casePath).body();
+		int at = caller.email().indexOf('@');
+		String tld = caller.email().substring(caller.email().lastIndexOf('.'));
+		assertThat(unverified).as("before the supervisor has verified the caller")
+			.doesNotContain(caller.email(), caller.email().substring(at), "SW1A 1AA", "10115")
+			.contains(caller.email().charAt(0) + "***@" + caller.email().charAt(at + 1) + "***" + tld)
+			.contains("Waiting for the customer: Customer sends the bank statement from");
+
+		Callers.verify(supervisor, caller, "SW1A 1AA");
+		assertThat(supervisor.get(casePath).body()).as("once verified")
+			.contains(caller.email(), "SW1A 1AA", "10115");
+	}
+
+	@Test
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
