@@ -202,7 +202,8 @@ class AccountController {
 	String account(@PathVariable String accountId, @RequestParam(name = "case", required = false) @Nullable String caseParam,
 			Principal agent, Model model) {
 		Account account = accounts.get(accountId);
-		String caseNumber = cases.ofAccount(accountId, caseParam).orElse(null);
+		// the live call's case when the page is opened from an old resolved case (its forms then name the live one)
+		String caseNumber = cases.ofCall(accountId, caseParam, agent.getName()).orElse(null);
 		boolean verified = verification.isVerified(accountId, agent.getName());
 		log.viewed(agent.getName(), verified ? "VIEW_ACCOUNT" : "VIEW_ACCOUNT_MASKED", accountId, caseNumber);
 		List<PaymentMethod> cards = accounts.paymentMethods(accountId);

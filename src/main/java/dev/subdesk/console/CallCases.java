@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.Arrays;
@@ -35,9 +36,11 @@ class CallCases {
 	}
 
 	private final Support support;
+	private final CallerVerification verification;
 
-	CallCases(Support support) {
+	CallCases(Support support, CallerVerification verification) {
 		this.support = support;
+		this.verification = verification;
 	}
 
 	/**
@@ -59,6 +62,30 @@ class CallCases {
 		return text.length() > 20 ? text.substring(0, 20) + "…" : text;
 	}
 
+	/**
+	 * The case an action on the account goes on when the agent names {@code caseNumber} (one of the account's, else
+	 * {@code 404} as {@link #ofAccount}): that case, unless it is resolved while the agent's live verification of the
+	 * caller sits on another case of the account that is open; then that one. An account opened from an old resolved
+	 * case's page names the old case in its forms, yet the call being worked is the verified one, and its actions
+	 * belong together on its case, not on the old case or on a new one.
+	 */
+	Optional<String> ofCall(String accountId, @Nullable String caseNumber, String agent) {
+		return ofAccount(accountId, caseNumber)
+			.map(given -> isOpen(given) ? given : liveCase(accountId, agent).orElse(given));
+	}
+
+	/** The open case of the agent's live verification of the account's caller, if there is one. */
+	private Optional<String> liveCase(String accountId, String agent) {
+		return verification.verifiedCase(accountId, agent)
+			.flatMap(support::find)
+			.filter(c -> accountId.equals(c.accountId()) && c.status() != SupportCase.Status.RESOLVED)
+			.map(SupportCase::caseNumber);
+	}
+
+	private boolean isOpen(String caseNumber) {
+		return support.find(caseNumber).map(c -> c.status() != SupportCase.Status.RESOLVED).orElse(false);
+	}
+
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent) {
 		return continueOrOpen(account, caseNumber, agent, Contact.PHONE);
 	}
@@ -67,12 +94,13 @@ class CallCases {
 	 * The contact's case, assigned to the agent who takes the contact when nobody owns it yet (a new case, or one
 	 * from the portal or a public form): the agent resolves it or leaves it open, by choice, when the action is done.
 	 * An escalated case nobody owns stays the supervisors' (a lockout's security case among them), whoever names it.
-	 * A resolved case is not taken up again (its call is over, and a verification on it no longer counts): a new
-	 * contact named with it (the account opened from the case's page) gets a case of its own.
+	 * A resolved case is not taken up again (its call is over, and a verification on it no longer counts): a contact
+	 * named with it (the account opened from the case's page) goes on the case of the agent's live verification of
+	 * the caller when that one is open ({@link #ofCall}), else gets a case of its own.
 	 */
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
-		String number = ofAccount(account.id(), caseNumber)
-			.filter(n -> support.find(n).map(c -> c.status() != SupportCase.Status.RESOLVED).orElse(false))
+		String number = ofCall(account.id(), caseNumber, agent)
+			.filter(this::isOpen)
 			.orElseGet(() -> support
 				.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
 				.caseNumber());

@@ -63,7 +63,7 @@ class CancelController {
 	String quote(@PathVariable String accountId, @PathVariable String subscriptionId, CancelForm form, Principal agent,
 			Model model) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
-		String caseNumber = caseOf(accountId, form);
+		String caseNumber = caseOf(accountId, form, agent);
 		Cancellation.Mode mode = form.modeOrEndOfTerm();
 		// the quote records the offer it shows: that and its entries commit together
 		Quote quote = log.inOneTransaction(() -> {
@@ -100,7 +100,7 @@ class CancelController {
 	String cancel(@PathVariable String accountId, @PathVariable String subscriptionId, CancelForm form, Principal agent,
 			RedirectAttributes redirect) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
-		String caseNumber = caseOf(accountId, form);
+		String caseNumber = caseOf(accountId, form, agent);
 		// only the offer this subscription has open was shown and can have been declined; any other id in the form
 		// records nothing
 		boolean declinedAnOffer = form.offerId() != null && !form.offerId().isBlank()
@@ -129,7 +129,7 @@ class CancelController {
 	String acceptOffer(@PathVariable String accountId, @PathVariable String subscriptionId, @PathVariable String offerId,
 			CancelForm form, Principal agent, RedirectAttributes redirect) {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
-		String caseNumber = caseOf(accountId, form);
+		String caseNumber = caseOf(accountId, form, agent);
 		offers.requireExists(offerId);
 		Subscription kept = log.perform(agent.getName(), "OFFER_ACCEPTED", accountId, caseNumber, "customer's answer",
 				() -> {
@@ -178,8 +178,8 @@ class CancelController {
 		return s;
 	}
 
-	private @Nullable String caseOf(String accountId, CancelForm form) {
-		return cases.ofAccount(accountId, form.caseNumber()).orElse(null);
+	private @Nullable String caseOf(String accountId, CancelForm form, Principal agent) {
+		return cases.ofCall(accountId, form.caseNumber(), agent.getName()).orElse(null);
 	}
 
 	private static String reasonText(Cancellation.@Nullable Reason reason) {

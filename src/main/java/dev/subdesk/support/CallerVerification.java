@@ -147,6 +147,25 @@ public class CallerVerification {
 			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
 	}
 
+	/**
+	 * The case of this agent's live verification of the account's caller (the call it was made for), while it holds
+	 * ({@link #isVerified}); empty otherwise.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<String> verifiedCase(String accountId, String agent) {
+		if (!isVerified(accountId, agent)) {
+			return Optional.empty();
+		}
+		return jdbc.sql("""
+				SELECT case_number FROM caller_verifications WHERE account_id = :account AND agent = :agent
+				ORDER BY id DESC LIMIT 1""")
+			.param("account", accountId)
+			.param("agent", agent)
+			.query((rs, n) -> Optional.ofNullable(rs.getString("case_number")))
+			.optional()
+			.flatMap(number -> number);
+	}
+
 	/** Whether verification of this account is locked now (after too many failed attempts). Reads only. */
 	@Transactional(readOnly = true)
 	public boolean isLocked(String accountId) {

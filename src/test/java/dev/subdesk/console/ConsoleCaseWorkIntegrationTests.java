@@ -76,6 +76,34 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAccountOpenedFromAnOldResolvedCaseActsOnTheCaseOfTheLiveVerification() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String old = Callers.verify(agent, caller, "10115");
+		assertThat(agent.post("/console/cases/" + old + "/resolve", Map.of("note", "Answered")).status()).isEqualTo(302);
+		fixtures.advance("PT1M");
+		String live = Callers.verify(agent, caller, "10115");
+		assertThat(live).as("the next call's case").isNotEqualTo(old);
+
+		// the agent opens the account from the old case's page: its forms name the resolved case
+		assertThat(agent.get("/console/accounts/" + caller.account() + "?case=" + old).body())
+			.as("the account page names the live call's case").contains("Case: <a id=\"case-link\" href=\"/console/cases/" + live);
+		ConsoleClient.Page autoRenew = agent.post("/console/accounts/" + caller.account() + "/subscriptions/"
+				+ caller.subscription() + "/auto-renew", Map.of("autoRenew", "false", "caseNumber", old));
+		assertThat(autoRenew.location()).contains("case=" + live);
+		assertThat(agent.post("/console/accounts/" + caller.account() + "/subscriptions/" + caller.subscription()
+				+ "/quote", Map.of("mode", "END_OF_TERM", "caseNumber", old)).status()).isEqualTo(200);
+
+		assertThat(support.timeline(live)).extracting(Support.TimelineEntry::text)
+			.anyMatch(text -> text.startsWith("AUTO_RENEW"))
+			.anyMatch(text -> text.startsWith("QUOTE_CANCELLATION"));
+		assertThat(support.timeline(old)).extracting(Support.TimelineEntry::text)
+			.noneMatch(text -> text.startsWith("AUTO_RENEW") || text.startsWith("QUOTE_CANCELLATION"));
+		assertThat(jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :a").param("a", caller.account())
+			.query(Integer.class).single()).as("no third case for the same call").isEqualTo(2);
+	}
+
+	@Test
 	void anAgentTakesTheCaseThenResolvesItWithANoteAndTheCustomerIsToldByEmail() {
 		String account = fixtures.accountWithVisa();
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
