@@ -45,6 +45,11 @@ class JurisdictionsTests {
 		assertThat(rules.forCustomer("US", null).offersAllowed()).as("an unknown state: the strictest").isFalse();
 		assertThat(rules.forCustomer("US", "CA").separateConsentCheckbox()).isTrue();
 		assertThat(rules.forCustomer("US", "TX").separateConsentCheckbox()).isFalse();
+		assertThat(rules.forCustomer("US", null).separateConsentCheckbox())
+			.as("an unknown state: the strictest, California's separate box (R-CA-1/2)").isTrue();
+		for (String region : new String[] { "NY", "MN", "MA" }) {
+			assertThat(rules.forCustomer("US", region).separateConsentCheckbox()).as(region).isFalse();
+		}
 		assertThat(rules.forCustomer("US", "CA").rules()).contains("R-CA-1", "R-CA-2", "R-CA-7");
 	}
 
