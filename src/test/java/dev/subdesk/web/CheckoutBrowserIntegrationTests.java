@@ -109,6 +109,29 @@ class CheckoutBrowserIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void theTermsComeBeforeThePaymentChoiceInDocumentOrder() {
+		String account = fixtures.account("US", "NY");
+		browser = PortalBrowser.start("en-US,en");
+		browser.get(url("/checkout/vpn-annual"));
+		browser.findElement(By.id("signin-email")).sendKeys(email(account));
+		browser.findElement(By.id("send-code")).click();
+		waitForEnd("/portal/sign-in/code");
+		browser.findElement(By.id("code")).sendKeys(PortalSession.latestCode(api, account));
+		browser.findElement(By.id("sign-in")).click();
+		waitForEnd("/checkout/vpn-annual");
+
+		WebElement terms = browser.findElement(By.id("terms"));
+		WebElement payWith = browser.findElement(By.id("card-0")).findElement(By.xpath("ancestor::fieldset"));
+		Object order = ((org.openqa.selenium.JavascriptExecutor) browser)
+			.executeScript("return arguments[0].compareDocumentPosition(arguments[1]);", terms, payWith);
+		assertThat(((Number) order).intValue() & 4)
+			.as("R-US-1: the terms are shown before the payment details are taken (DOCUMENT_POSITION_FOLLOWING)")
+			.isEqualTo(4);
+		assertThat(terms.isDisplayed()).isTrue();
+		assertAccessible(browser);
+	}
+
+	@Test
 	void theCheckoutFitsA375PixelPhone() {
 		String account = fixtures.account("US", "CA");
 		browser = PortalBrowser.start("en-US,en");
