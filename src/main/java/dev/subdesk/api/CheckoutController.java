@@ -126,7 +126,8 @@ class CheckoutController {
 					+ "ipAddress (up to 100 characters) and userAgent (up to 1000) are optional; nothing else");
 			return null;
 		}
-		return new ConsentRequest(disclosureId, method, ConsentChannel.API, ip, agent);
+		// the vendor's own page (or its agent) showed the controls: their words are not known here
+		return new ConsentRequest(disclosureId, method, ConsentChannel.API, ip, agent, null);
 	}
 
 	private static @Nullable String string(JsonNode node, String field, int max) {

@@ -2,7 +2,11 @@ package dev.subdesk.checkout;
 
 import org.jspecify.annotations.Nullable;
 
-/** A purchase's consent: the disclosure the buyer agreed to, how, where, and optionally from which client. */
+/**
+ * A purchase's consent: the disclosure the buyer agreed to, how, where, optionally from which client, and the words of
+ * the controls the buyer ticked and clicked where this server showed them ({@code controlWords}, {@link
+ * Disclosures.ConsentWords#recorded}; null when the vendor's own page or an agent showed them, as for the API).
+ */
 public record ConsentRequest(String disclosureId, ConsentMethod method, ConsentChannel channel,
-		@Nullable String ipAddress, @Nullable String userAgent) {
+		@Nullable String ipAddress, @Nullable String userAgent, @Nullable String controlWords) {
 }

@@ -165,13 +165,16 @@ public class Consents {
 	 * Writes the acceptance of a checked consent for the purchase {@code purchaseId} (the id its subscription will
 	 * have), accepted {@code at} (the purchase's acceptance, from the clock), in the transaction that checked it and
 	 * holds its disclosure, before its card is charged: the disclosure's text and SHA-256, the method, the channel,
-	 * the client address and user agent. It is no consent record of a sale until the purchase {@link #complete}s it.
+	 * the client address and user agent, and the words of the controls the buyer ticked and clicked where this server
+	 * showed them (the request's {@code controlWords}). It is no consent record of a sale until the purchase
+	 * {@link #complete}s it.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void accept(ConsentRequest consent, String purchaseId, String accountId, Instant at) {
 		Disclosure d = disclosures.find(consent.disclosureId()).orElseThrow();
 		repository.insertAcceptance(new Consent(Ids.next("cns"), purchaseId, accountId, d.id(), d.text(),
-				d.textSha256(), consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(), 0),
+				d.textSha256(), consent.method(), consent.channel(), at, consent.ipAddress(), consent.userAgent(),
+				consent.controlWords(), 0),
 				purchaseId);
 	}
 

@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The exact words a buyer is shown before agreeing to a subscription, with what they state as data.
- * {@code separateConsentCheckbox}: the buyer's jurisdiction asks for a separate, unticked checkbox for the consent.
+ * {@code separateConsentCheckbox}: a page asks for the consent with a separate, unticked checkbox, as the buyer's
+ * jurisdiction asks (R-CA-1/2) or, for a free trial that converts into payments, anywhere (R-CARD-1):
+ * {@link Disclosures#separateCheckbox}.
  */
 public record Disclosure(String id, String accountId, String planCode, @Nullable String parentSubscriptionId,
 		String jurisdiction, String text, String textSha256, Money price, Money renewalPrice, String term,

@@ -153,7 +153,8 @@ public class Disclosures {
 		Disclosure disclosure = new Disclosure(Ids.next("dsc"), account.id(), plan.code(), parentSubscriptionId,
 				facts.rules().id(), text, sha256(text), plan.price(), facts.renewalPrice(), plan.term().name(),
 				facts.trial() == null ? 0 : facts.trial().days(), firstCharge(facts.trial(), now), facts.rules().rules(),
-				facts.rules().separateConsentCheckbox(), now, expiresAt(account, facts, now));
+				separateCheckbox(facts.rules().separateConsentCheckbox(), facts.trial() == null ? 0 : facts.trial().days()),
+				now, expiresAt(account, facts, now));
 		return disclosure;
 	}
 
@@ -321,9 +322,60 @@ public class Disclosures {
 		return repository.disclosure(id, this::separateCheckbox);
 	}
 
-	private boolean separateCheckbox(String jurisdiction) {
+	private boolean separateCheckbox(String jurisdiction, int trialDays) {
 		JurisdictionRules rules = jurisdictions.all().get(jurisdiction);
-		return rules != null && rules.separateConsentCheckbox();
+		return separateCheckbox(rules != null && rules.separateConsentCheckbox(), trialDays);
+	}
+
+	/**
+	 * Whether the consent is asked with a separate, unticked checkbox: where the jurisdiction asks for one (the rule
+	 * table's {@code separateConsentCheckbox}: California, and the US with the state unknown, R-CA-1/2), and for every
+	 * free trial that converts into payments, wherever the buyer lives (R-CARD-1: Visa's separate consent to the trial's
+	 * conversion), its words naming the trial's end and the first charge ({@link #checkboxWords}).
+	 */
+	static boolean separateCheckbox(boolean jurisdictionAsks, int trialDays) {
+		return jurisdictionAsks || trialDays > 0;
+	}
+
+	/**
+	 * The words of the controls a page asks for the consent with, beside the disclosure's text, in the order shown: the
+	 * separate checkbox's ({@code checkbox}, null where the page shows none: {@link Disclosure#separateConsentCheckbox}),
+	 * the note beside the order button ({@code buttonNote}, empty where the button's words say it all) and the button's.
+	 * They are the server's own words, from the disclosure (plan, prices, term, trial and its last day), never the
+	 * buyer's name, email or address.
+	 */
+	public record ConsentWords(@Nullable String checkbox, String buttonNote, String button) {
+
+		/**
+		 * The words as the consent record keeps them (R-US-2, "the wording"): one line per control, in the order shown,
+		 * the checkbox's and the note's only where shown.
+		 */
+		public String recorded() {
+			java.util.List<String> lines = new java.util.ArrayList<>(3);
+			if (checkbox != null) {
+				lines.add(checkbox);
+			}
+			if (!buttonNote.isEmpty()) {
+				lines.add(buttonNote);
+			}
+			lines.add(button);
+			return String.join("\n", lines);
+		}
+	}
+
+	/**
+	 * The words of the consent controls a page shows with the disclosure {@code d} in {@code language} (the hosted
+	 * checkout): the separate checkbox's where it asks with one, its trial's last day as the customer's calendar names
+	 * it (the day the text names), the order button's and the note beside it.
+	 */
+	@Transactional(readOnly = true)
+	public ConsentWords consentWords(Disclosure d, Locale language) {
+		String checkbox = null;
+		if (d.separateConsentCheckbox()) {
+			Account account = accounts.find(d.accountId()).orElseThrow();
+			checkbox = checkboxWords(d, language, Formats.zone(account.country(), account.region()));
+		}
+		return new ConsentWords(checkbox, buttonNote(d, language), buttonWords(d, language));
 	}
 
 	/**
@@ -366,29 +418,31 @@ public class Disclosures {
 				d.trialDays(), renews) : "Das Abonnement " + renews;
 	}
 
-	/** The words of the separate, unticked consent checkbox where the jurisdiction asks for one. */
-	public static String checkboxWords(Disclosure d) {
-		return checkboxWords(d, Locale.ENGLISH);
-	}
-
-	/** {@link #checkboxWords(Disclosure)} in a language. */
-	public static String checkboxWords(Disclosure d, Locale language) {
+	/**
+	 * The words of the separate, unticked consent checkbox ({@link #separateCheckbox}) in a language. A free trial's
+	 * name the trial, the calendar day it ends in {@code zone} (the customer's, as the text names it) and the first
+	 * charge made then, with its amount (R-CARD-1); without a trial, the renewal and its price.
+	 */
+	public static String checkboxWords(Disclosure d, Locale language, ZoneId zone) {
+		Term term = Term.parse(d.term());
+		java.time.LocalDate trialEnds = d.firstChargeAt().atZone(zone).toLocalDate();
 		if (german(language)) {
 			String price = Formats.money(d.renewalPrice(), Locale.GERMAN);
-			Term term = Term.parse(d.term());
-			return d.trialDays() > 0 ? ("Ich bin einverstanden, dass sich mein Abonnement nach meinem %d-tägigen "
-					+ "kostenlosen Test automatisch %s für %s verlängert, abgebucht von meiner Karte, bis ich kündige.")
-				.formatted(d.trialDays(), adverbGerman(term), price)
+			return d.trialDays() > 0 ? ("Ich bin einverstanden, dass mein %d-tägiger kostenloser Test am %s endet, dann "
+					+ "die erste Abbuchung von %s von meiner Karte erfolgt und sich mein Abonnement danach automatisch %s "
+					+ "für %s verlängert, bis ich kündige.").formatted(d.trialDays(), Formats.date(trialEnds, Locale.GERMAN),
+							price, adverbGerman(term), price)
 					: ("Ich bin einverstanden, dass sich mein Abonnement automatisch %s für %s verlängert, abgebucht "
 							+ "von meiner Karte, bis ich kündige.").formatted(adverbGerman(term), price);
 		}
+		String price = Formats.money(d.renewalPrice());
 		if (d.trialDays() > 0) {
-			return ("I agree that after my %d-day free trial my subscription renews automatically every %s at %s, "
-					+ "charged to my card, until I cancel.").formatted(d.trialDays(), every(Term.parse(d.term())),
-							Formats.money(d.renewalPrice()));
+			return ("I agree that my %d-day free trial ends on %s, when the first charge of %s is made to my card, and "
+					+ "that my subscription then renews automatically every %s at %s until I cancel.").formatted(
+							d.trialDays(), Formats.date(trialEnds, Locale.ENGLISH), price, every(term), price);
 		}
 		return "I agree that my subscription renews automatically every %s at %s, charged to my card, until I cancel."
-			.formatted(every(Term.parse(d.term())), Formats.money(d.renewalPrice()));
+			.formatted(every(term), price);
 	}
 
 	/**

@@ -29,8 +29,9 @@ class JdbcCheckoutRepository {
 	/** An acceptance before its purchase's charge: PENDING, with the id its subscription will have (V510). */
 	private static final String INSERT_ACCEPTANCE = """
 			INSERT INTO consents (id, purchase_id, status, account_id, disclosure_id, text, text_sha256, method, channel,
-			    accepted_at, ip_address, user_agent)
-			VALUES (:id, :purchase, 'PENDING', :account, :disclosure, :text, :sha, :method, :channel, :at, :ip, :agent)
+			    accepted_at, ip_address, user_agent, control_words)
+			VALUES (:id, :purchase, 'PENDING', :account, :disclosure, :text, :sha, :method, :channel, :at, :ip, :agent,
+			    :words)
 			""";
 
 	/** The purchase recorded its subscription: its acceptance becomes the sale's consent record. */
@@ -86,6 +87,12 @@ class JdbcCheckoutRepository {
 			WHERE id = :id AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by = :by)
 			""";
 
+	/** Whether a disclosure of a jurisdiction with so many trial days asks with a separate checkbox (Disclosures). */
+	@FunctionalInterface
+	interface SeparateCheckbox {
+		boolean asks(String jurisdiction, int trialDays);
+	}
+
 	private final JdbcClient jdbc;
 
 	JdbcCheckoutRepository(JdbcClient jdbc) {
@@ -115,7 +122,7 @@ class JdbcCheckoutRepository {
 			.update();
 	}
 
-	Optional<Disclosure> disclosure(String id, java.util.function.Predicate<String> separateCheckbox) {
+	Optional<Disclosure> disclosure(String id, SeparateCheckbox separateCheckbox) {
 		return jdbc.sql(SELECT_DISCLOSURE).param("id", id).query((rs, n) -> mapDisclosure(rs, separateCheckbox)).optional();
 	}
 
@@ -125,7 +132,7 @@ class JdbcCheckoutRepository {
 	 * {@code minimum} at least, held by no purchase, backing no consent.
 	 */
 	Optional<Disclosure> reusable(Disclosure fresh, Timestamp minimum, Timestamp now,
-			java.util.function.Predicate<String> separateCheckbox) {
+			SeparateCheckbox separateCheckbox) {
 		return jdbc.sql(REUSABLE_DISCLOSURE)
 			.param("account", fresh.accountId())
 			.param("plan", fresh.planCode())
@@ -157,6 +164,7 @@ class JdbcCheckoutRepository {
 			.param("at", Timestamp.from(c.acceptedAt()))
 			.param("ip", c.ipAddress())
 			.param("agent", c.userAgent())
+			.param("words", c.controlWords())
 			.update();
 	}
 
@@ -210,7 +218,7 @@ class JdbcCheckoutRepository {
 		return jdbc.sql(ERASE_CLIENT).param("account", accountId).update();
 	}
 
-	private static Disclosure mapDisclosure(ResultSet rs, java.util.function.Predicate<String> separateCheckbox)
+	private static Disclosure mapDisclosure(ResultSet rs, SeparateCheckbox separateCheckbox)
 			throws SQLException {
 		String currency = rs.getString("currency");
 		String jurisdiction = rs.getString("jurisdiction");
@@ -218,7 +226,7 @@ class JdbcCheckoutRepository {
 				rs.getString("parent_subscription_id"), jurisdiction, rs.getString("text"), rs.getString("text_sha256"),
 				Money.of(rs.getLong("price_amount"), currency), Money.of(rs.getLong("renewal_price_amount"), currency),
 				rs.getString("term"), rs.getInt("trial_days"), rs.getTimestamp("first_charge_at").toInstant(),
-				strings(rs.getArray("rules")), separateCheckbox.test(jurisdiction),
+				strings(rs.getArray("rules")), separateCheckbox.asks(jurisdiction, rs.getInt("trial_days")),
 				rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("expires_at").toInstant());
 	}
 
@@ -227,7 +235,7 @@ class JdbcCheckoutRepository {
 				rs.getString("disclosure_id"), rs.getString("text"), rs.getString("text_sha256"),
 				ConsentMethod.valueOf(rs.getString("method")), ConsentChannel.valueOf(rs.getString("channel")),
 				rs.getTimestamp("accepted_at").toInstant(), rs.getString("ip_address"), rs.getString("user_agent"),
-				rs.getLong("seq"));
+				rs.getString("control_words"), rs.getLong("seq"));
 	}
 
 	private static List<String> strings(@Nullable Array array) throws SQLException {

@@ -162,9 +162,13 @@ class DemoCustomers implements ApplicationRunner {
 				card = accounts.defaultPaymentMethod(accountId)
 					.orElseGet(() -> accounts.addPaymentMethod(accountId, "tok_visa"))
 					.id();
-				// the demo customer "clicked" the checkout button that carried the disclosure's words
-				consent = new ConsentRequest(disclosures.disclose(accountId, customer.planCode(), null).id(),
-						ConsentMethod.BUTTON, ConsentChannel.CHECKOUT, null, null);
+				// the demo customer "ticked" the separate box where the checkout shows one and "clicked" the checkout
+				// button that carried the disclosure's words
+				dev.subdesk.checkout.Disclosure shown = disclosures.disclose(accountId, customer.planCode(), null);
+				consent = new ConsentRequest(shown.id(),
+						shown.separateConsentCheckbox() ? ConsentMethod.CHECKBOX : ConsentMethod.BUTTON,
+						ConsentChannel.CHECKOUT, null, null,
+						disclosures.consentWords(shown, java.util.Locale.ENGLISH).recorded());
 			}
 			subscriptions.purchase(
 					new PurchaseRequest(account.id(), customer.planCode(), card, null, customer.channel(), consent));

@@ -36,9 +36,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 /**
  * The hosted checkout, {@code /checkout/{planCode}} (issue 12; R-US-1, R-US-2, R-CA-1/2): a buyer signs in with the
  * emailed code or opens an account here (opened once the code, or its link, proves the email), reads the disclosure next to
- * the button, ticks the separate box where the jurisdiction asks for one, picks a sandbox card and buys. The
- * button's words say what it does ("Subscribe — renews automatically at $59.99 a year until you cancel"); the
- * consent is recorded with channel CHECKOUT, the client address and the user agent.
+ * the button (the terms first, before the card is chosen: R-US-1), ticks the separate box where the jurisdiction asks
+ * for one or the plan has a free trial (R-CARD-1), picks a sandbox card and buys. The button's words say what it does
+ * ("Subscribe — renews automatically at $59.99 a year until you cancel"); the consent is recorded with channel
+ * CHECKOUT, the client address, the user agent and the words of the box and the button shown (R-US-2).
  */
 @Controller
 class CheckoutPageController {
@@ -199,8 +200,10 @@ class CheckoutPageController {
 		}
 		ConsentMethod method = shown.separateConsentCheckbox() ? ConsentMethod.CHECKBOX : ConsentMethod.BUTTON;
 		String agent = request.getHeader("User-Agent");
+		// the words of the box and the button as the form showed them: the same disclosure in the page's language
+		String words = disclosures.consentWords(shown, PageFormats.pageLocale(locale)).recorded();
 		ConsentRequest consent = new ConsentRequest(shown.id(), method, ConsentChannel.CHECKOUT,
-				request.getRemoteAddr(), agent == null ? null : agent.substring(0, Math.min(agent.length(), 1000)));
+				request.getRemoteAddr(), agent == null ? null : agent.substring(0, Math.min(agent.length(), 1000)), words);
 		Subscription bought;
 		try {
 			bought = subscriptions.purchase(
@@ -261,9 +264,10 @@ class CheckoutPageController {
 		model.addAttribute("disclosure", d);
 		model.addAttribute("disclosureLanguage", language.getLanguage());
 		model.addAttribute("paragraphs", List.of(d.text().split("\n")));
-		model.addAttribute("buttonWords", Disclosures.buttonWords(d, language));
-		model.addAttribute("buttonNote", Disclosures.buttonNote(d, language));
-		model.addAttribute("checkboxWords", Disclosures.checkboxWords(d, language));
+		Disclosures.ConsentWords words = disclosures.consentWords(d, language);
+		model.addAttribute("buttonWords", words.button());
+		model.addAttribute("buttonNote", words.buttonNote());
+		model.addAttribute("checkboxWords", words.checkbox());
 		List<CardChoice> cards = new ArrayList<>();
 		accounts.paymentMethods(account.id())
 			.forEach(pm -> cards.add(new CardChoice(pm.id(), message("checkout.card.saved", language, pm.brand(), pm.last4()))));

@@ -72,7 +72,7 @@ class OneDisclosureOneChargeIntegrationTests extends ApiIntegrationTest {
 		fixtures.card(account, "tok_visa");
 		Map<String, Object> consent = fixtures.consent(account, "antivirus-annual", null);
 		ConsentRequest held = new ConsentRequest((String) consent.get("disclosureId"), ConsentMethod.BUTTON,
-				ConsentChannel.API, null, null);
+				ConsentChannel.API, null, null, null);
 		tx.executeWithoutResult(status -> consents.claim(held, "sub_first_click"));
 
 		Api.Response refused = api.post("/subscriptions",

@@ -132,6 +132,127 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void aUsBuyerWhoseStateIsUnknownGetsTheSeparateUntickedBoxAndTheConsentIsRecordedAsTicked() {
+		String account = accountIn("US", null);
+		PortalSession browser = new PortalSession(port).signIn(api, account);
+		String body = browser.get("/checkout/antivirus-annual").body();
+		assertThat(body).as("the state unknown: the strictest state's box (R-CA-1/2)").contains("type=\"checkbox\" id=\"agree\"")
+			.doesNotContain("checked=\"checked\" id=\"agree\"");
+
+		PortalSession.Page unticked = browser.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(body), "card", "tok_visa"));
+		assertThat(unticked.status()).isEqualTo(400);
+		assertThat(unticked.body()).contains("Tick the box");
+		assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").size()).isZero();
+
+		PortalSession.Page bought = browser.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(unticked.body()), "card", "tok_visa", "agree", "yes"));
+		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
+		JsonNode consent = api.get("/accounts/" + account + "/consents").json().path("data").get(0);
+		assertThat(consent.path("method").asString()).isEqualTo("CHECKBOX");
+		assertThat(consent.path("channel").asString()).isEqualTo("CHECKOUT");
+	}
+
+	/** The words of the page's separate consent box, as shown. */
+	static String boxWords(String body) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("<label for=\"agree\">([^<]*)</label>").matcher(body);
+		assertThat(m.find()).as(body).isTrue();
+		return org.springframework.web.util.HtmlUtils.htmlUnescape(m.group(1));
+	}
+
+	/** The words of the page's order button, as shown. */
+	static String buttonWords(String body) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("id=\"subscribe\"[^>]*>([^<]*)</button>").matcher(body);
+		assertThat(m.find()).as(body).isTrue();
+		return org.springframework.web.util.HtmlUtils.htmlUnescape(m.group(1));
+	}
+
+	@Test
+	void aTrialAsksForTheSeparateUntickedBoxNamingTheTrialsEndAndFirstChargeWhereverTheBuyerLives() {
+		for (String[] where : new String[][] { { "US", "TX" }, { "GB", null }, { "CA", null } }) {
+			String account = accountIn(where[0], where[1]);
+			PortalSession browser = new PortalSession(port).signIn(api, account);
+			String body = browser.get("/checkout/vpn-monthly-trial").body();
+			java.util.regex.Matcher end = java.util.regex.Pattern
+				.compile("charged automatically to your card on (\\d{1,2} [A-Z][a-z]+ \\d{4}) \\(the end of the trial\\)")
+				.matcher(termsShown(body));
+			assertThat(end.find()).as(termsShown(body)).isTrue();
+			assertThat(body).as("%s: a trial that converts to paid asks separately (R-CARD-1)", where[0])
+				.contains("type=\"checkbox\" id=\"agree\"")
+				.doesNotContain("checked=\"checked\" id=\"agree\"");
+			assertThat(boxWords(body)).as("the box names the trial's end and the first charge")
+				.contains("14-day free trial", "ends on " + end.group(1), "first charge", "$4.99");
+
+			PortalSession.Page unticked = browser.post("/checkout/vpn-monthly-trial",
+					Map.of("disclosureId", disclosureId(body), "card", "tok_visa"));
+			assertThat(unticked.status()).as(where[0]).isEqualTo(400);
+			assertThat(api.get("/accounts/" + account + "/subscriptions").json().path("data").size()).isZero();
+			PortalSession.Page bought = browser.post("/checkout/vpn-monthly-trial",
+					Map.of("disclosureId", disclosureId(unticked.body()), "card", "tok_visa", "agree", "yes"));
+			assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
+			JsonNode consent = api.get("/accounts/" + account + "/consents").json().path("data").get(0);
+			assertThat(consent.path("method").asString()).as(where[0]).isEqualTo("CHECKBOX");
+		}
+	}
+
+	@Test
+	void aTrialBoughtThroughTheApiWithTheButtonIsStillAcceptedAndRecordedAsTheButton() {
+		String account = accountIn("US", "TX");
+		String disclosure = fixtures.disclosure(account, "vpn-monthly-trial", null);
+		Api.Response bought = api.post("/subscriptions", Map.of("accountId", account, "planCode", "vpn-monthly-trial",
+				"consent", Map.of("disclosureId", disclosure, "method", "BUTTON")));
+		assertThat(bought.status()).as("the contract accepts any method: %s", bought).isEqualTo(201);
+		assertThat(api.get("/subscriptions/" + bought.id() + "/consents").json().path("data").get(0).path("method")
+			.asString()).as("the record shows the method the vendor's page used").isEqualTo("BUTTON");
+	}
+
+	@Test
+	void theConsentRecordKeepsTheWordsOfTheBoxAndButtonThePageShowedAndTheApiListsNoNewField(
+			@org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+		String words = "SELECT control_words FROM consents WHERE subscription_id = :s";
+
+		String californian = accountIn("US", "CA");
+		PortalSession browser = new PortalSession(port).signIn(api, californian);
+		String body = browser.get("/checkout/antivirus-annual").body();
+		String bought = browser.post("/checkout/antivirus-annual",
+				Map.of("disclosureId", disclosureId(body), "card", "tok_visa", "agree", "yes")).location();
+		String sub = bought.substring(bought.lastIndexOf('/') + 1);
+		String ticked = boxWords(body) + "\n" + buttonWords(body);
+		assertThat(jdbc.sql(words).param("s", sub).query(String.class).single())
+			.as("the box ticked, then the button clicked, in the words shown").isEqualTo(ticked);
+
+		String german = accountIn("DE", null);
+		browser = new PortalSession(port).signIn(api, german);
+		body = browser.get("/checkout/antivirus-annual").body();
+		bought = browser.post("/checkout/antivirus-annual", Map.of("disclosureId", disclosureId(body), "card", "tok_visa"))
+			.location();
+		sub = bought.substring(bought.lastIndexOf('/') + 1);
+		assertThat(jdbc.sql(words).param("s", sub).query(String.class).single())
+			.as("the note beside the order button, then the button")
+			.isEqualTo("Das Abonnement verlängert sich automatisch für 59,99\u00a0$ pro Jahr, bis Sie kündigen.\n"
+					+ "Zahlungspflichtig bestellen");
+
+		String texan = accountIn("US", "TX");
+		String disclosure = fixtures.disclosure(texan, "vpn-annual", null);
+		Api.Response viaApi = api.post("/subscriptions", Map.of("accountId", texan, "planCode", "vpn-annual",
+				"consent", Map.of("disclosureId", disclosure, "method", "BUTTON")));
+		assertThat(viaApi.status()).as(viaApi.toString()).isEqualTo(201);
+		assertThat(jdbc.sql(words).param("s", viaApi.id()).query(String.class).optional())
+			.as("the vendor's own page showed its words: not known here").isEmpty();
+
+		JsonNode listed = api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0);
+		assertThat(listed.propertyNames()).as("API.md's fields, nothing more")
+			.containsExactlyInAnyOrder("id", "subscriptionId", "disclosureId", "text", "textSha256", "method",
+					"acceptedAt", "channel");
+
+		assertThat(api.post("/accounts/" + californian + "/close", Map.of()).status()).isEqualTo(200);
+		String kept = jdbc.sql("SELECT control_words FROM consents WHERE account_id = :a").param("a", californian)
+			.query(String.class).single();
+		assertThat(kept).as("kept after closure: the server's words, nothing of the person").isEqualTo(ticked)
+			.doesNotContain(email(californian));
+	}
+
+	@Test
 	void aDisclosureOfAnotherAccountIsNotAcceptedOnThePage() {
 		String mine = accountIn("DE", null);
 		String theirs = fixtures.disclosure(accountIn("US", "CA"), "antivirus-annual", null);
@@ -203,7 +324,7 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
-	void aGermanTrialIsOrderedWithTheSameButtonAndItsTextSaysNothingIsChargedUntilTheTrialEnds() {
+	void aGermanTrialIsOrderedWithTheSameButtonAfterTickingTheTrialsBoxAndItsTextSaysNothingIsChargedUntilTheTrialEnds() {
 		String account = accountIn("AT", null);
 		PortalSession browser = new PortalSession(port, "en").signIn(api, account);
 		String body = browser.get("/checkout/vpn-monthly-trial").body();
@@ -212,12 +333,15 @@ class CheckoutPageIntegrationTests extends PortalTestSupport {
 		assertThat(termsShown(body)).contains("14 Tage kostenloser Test, heute (", "wird nichts abgebucht",
 				"Um gar nichts zu bezahlen, kündigen Sie vor dem ", "Wir erinnern Sie 7 Tage vor dem Ende des Tests.",
 				"Widerrufsrecht");
+		assertThat(body).as("a trial that converts to paid asks separately (R-CARD-1)").contains("type=\"checkbox\" id=\"agree\"");
+		assertThat(boxWords(body)).contains("14-tägiger kostenloser Test", "erste Abbuchung", "4,99\u00a0$");
 		PortalSession.Page bought = browser.post("/checkout/vpn-monthly-trial",
-				Map.of("disclosureId", disclosureId(body), "card", "tok_visa"));
+				Map.of("disclosureId", disclosureId(body), "card", "tok_visa", "agree", "yes"));
 		String sub = bought.location().substring(bought.location().lastIndexOf('/') + 1);
 		assertThat(browser.get("/checkout/thanks/" + sub).body()).contains("Ihr kostenloser Test läuft bis");
-		assertThat(api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0).path("text").asString())
-			.isEqualTo(termsShown(body));
+		JsonNode consent = api.get("/subscriptions/" + sub + "/consents").json().path("data").get(0);
+		assertThat(consent.path("text").asString()).isEqualTo(termsShown(body));
+		assertThat(consent.path("method").asString()).isEqualTo("CHECKBOX");
 	}
 
 	@Test
