@@ -15,6 +15,7 @@ import dev.subdesk.shared.Money;
 import dev.subdesk.shared.Page;
 import dev.subdesk.support.RefundApproval;
 import dev.subdesk.support.RefundApprovals;
+import dev.subdesk.support.SensitiveAction;
 import dev.subdesk.support.StepUpCodes;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -24,7 +25,8 @@ import org.springframework.ui.Model;
 @Component
 class CallerActions {
 
-	record CardRow(String id, String label) {
+	/** A card; {@code open}: a confirmed step-up code is waiting to remove this very card. */
+	record CardRow(String id, String label, boolean open) {
 	}
 
 	/** A charge; {@code policyRefund} is what the written policy gives back now, {@code left} what any refund may. */
@@ -59,8 +61,12 @@ class CallerActions {
 
 	void describe(Account account, String agent, Model model) {
 		String id = account.id();
-		model.addAttribute("stepUp", stepUp.isConfirmed(id, agent));
-		model.addAttribute("cardRows", accounts.paymentMethods(id).stream().map(c -> new CardRow(c.id(), Masking.card(c))).toList());
+		// what the confirmed codes of this agent and call open, each one action on one target, once
+		model.addAttribute("stepUp", stepUp.confirmedActions(id, agent).stream().map(CallerActions::label).toList());
+		model.addAttribute("closeOpen", stepUp.isConfirmed(id, agent, new SensitiveAction.CloseAccount()));
+		model.addAttribute("cardRows", accounts.paymentMethods(id).stream()
+			.map(c -> new CardRow(c.id(), Masking.card(c), stepUp.isConfirmed(id, agent, new SensitiveAction.RemoveCard(c.id()))))
+			.toList());
 		model.addAttribute("charges", billing.charges(id, Page.Request.first(100)).data().stream().map(this::row).toList());
 		model.addAttribute("devices", devices.list(id, Page.Request.first(100)).data().stream()
 			.filter(d -> d.status() == Device.Status.ACTIVE)
@@ -72,6 +78,15 @@ class CallerActions {
 			.distinct()
 			.toList());
 		model.addAttribute("requests", approvals.forAccount(id).stream().map(CallerActions::request).toList());
+	}
+
+	static String label(SensitiveAction.Kind action) {
+		return switch (action) {
+			case CLOSE_ACCOUNT -> "closing the account";
+			case REMOVE_CARD -> "removing the card it was sent for";
+			case CHANGE_EMAIL -> "changing the email to the address it was sent for";
+			case REFUND -> "the refund (charge and amount) it was sent for";
+		};
 	}
 
 	private ChargeRow row(Charge c) {

@@ -19,6 +19,7 @@ import dev.subdesk.intake.UnmatchedRequestsExpired;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.support.CaseUpdated;
 import dev.subdesk.support.Support;
+import dev.subdesk.support.NewAddressCodeIssued;
 import dev.subdesk.support.VerificationCodeIssued;
 import java.util.Locale;
 import org.springframework.beans.factory.annotation.Value;
@@ -36,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * logged event {@code account.created}, EMAIL_CHANGED, and the erasure of a closed account's notices), billing
  * (REFUND_ISSUED), cancellation (CANCELLATION_CONFIRMATION, WITHDRAWAL_ACKNOWLEDGEMENT), intake
  * (CANCELLATION_REQUEST_RECEIVED, SIGN_IN_CODE; and for a public request that matched nothing, its confirmation
- * under no account) and support (CASE_UPDATE, VERIFICATION_CODE). The notices about the account as a whole (WELCOME,
+ * under no account) and support (CASE_UPDATE, VERIFICATION_CODE, also to the new address of an agent's change of email). The notices about the account as a whole (WELCOME,
  * EMAIL_CHANGED, the codes, CASE_UPDATE) go with {@link Notices#sendAboutAccount}: their footer also tells how to
  * cancel the account's store-billed subscriptions; the others are about a contract Acme bills and cancels;
  * {@link SubscriptionNotices}: those of subscriptions and renewals, in bulk where they come in batches.
@@ -312,12 +313,34 @@ class EventNotices {
 		support.noticeSent(updated, subject);
 	}
 
+	/** The step-up code, naming the one action and target it opens, in the server's words and facts only. */
 	@EventListener
 	void on(VerificationCodeIssued issued) {
 		Letter letter = notices.letterFor(issued.country());
+		VerificationCodeIssued.Opens opens = issued.opens();
+		String what = switch (opens.action()) {
+			case CLOSE_ACCOUNT -> letter.text("verification.CLOSE_ACCOUNT");
+			case REMOVE_CARD -> letter.text("verification.REMOVE_CARD", opens.cardBrand(), opens.cardLast4());
+			case CHANGE_EMAIL -> letter.text("verification.CHANGE_EMAIL", opens.newEmail());
+			case REFUND -> letter.text("verification.REFUND", letter.money(java.util.Objects.requireNonNull(opens.refund())),
+					letter.date(java.util.Objects.requireNonNull(opens.chargedAt())));
+		};
 		notices.sendOneTimeCode(letter, issued.accountId(), issued.email(), NoticeType.VERIFICATION_CODE,
 				letter.text("verification.subject"),
-				letter.text("verification.body", issued.code(), String.valueOf(issued.validMinutes())), issued.codeId(),
+				letter.text("verification.body", issued.code(), String.valueOf(issued.validMinutes()), what),
+				issued.codeId(), issued.expiresAt());
+	}
+
+	/**
+	 * The code to the new address of an agent's change of email: names no person and no account, and carries nothing
+	 * the caller said but the address it goes to (invariant 13).
+	 */
+	@EventListener
+	void on(NewAddressCodeIssued issued) {
+		Letter letter = notices.letterFor(issued.country());
+		notices.sendOneTimeCodeToNewAddress(letter, issued.accountId(), issued.newEmail(),
+				letter.text("newAddress.subject"),
+				letter.text("newAddress.body", issued.code(), String.valueOf(issued.validMinutes())), issued.codeId(),
 				issued.expiresAt());
 	}
 }

@@ -308,11 +308,29 @@ public class Notices {
 	@Transactional(propagation = Propagation.MANDATORY)
 	String sendOneTimeCode(Letter letter, String accountId, String to, NoticeType type, String subject, String body,
 			String relatedId, Instant expiresAt) {
+		return sendOneTimeCode(letter, accountId, to, type, subject, body, relatedId, expiresAt, accountId != null);
+	}
+
+	/**
+	 * As {@link #sendOneTimeCode(Letter, String, String, NoticeType, String, String, String, Instant)}, to an address
+	 * that is not the account's yet (a new address an agent is changing it to): kept with the account, so that its
+	 * closure erases the address, but with the plain footer, which says nothing about the account's subscriptions.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	String sendOneTimeCodeToNewAddress(Letter letter, String accountId, String to, String subject, String body,
+			String relatedId, Instant expiresAt) {
+		return sendOneTimeCode(letter, accountId, to, NoticeType.VERIFICATION_CODE, subject, body, relatedId, expiresAt,
+				false);
+	}
+
+	private String sendOneTimeCode(Letter letter, @org.jspecify.annotations.Nullable String accountId, String to,
+			NoticeType type, String subject, String body, String relatedId, Instant expiresAt, boolean aboutTheAccount) {
 		if (!type.carriesOneTimeCode()) {
 			throw new IllegalArgumentException(type + " carries no one-time code");
 		}
 		String id = store(accountId, to, type, subject, body, relatedId, clock.instant(),
-				accountId == null ? (letter.german() ? germanFooter : footer) : accountFooter(letter, accountId));
+				!aboutTheAccount || accountId == null ? (letter.german() ? germanFooter : footer)
+						: accountFooter(letter, accountId));
 		jdbc.sql("""
 				INSERT INTO notice_body_expiries (notice_id, expires_at) VALUES (:id, :expires)
 				ON CONFLICT (notice_id) DO NOTHING

@@ -65,7 +65,7 @@ public class RefundApprovals {
 
 	/**
 	 * Asks for a goodwill refund of a charge of the account. Needs the caller verified and the step-up code
-	 * confirmed ({@code 403}); the charge must be the account's ({@code 404}), successful
+	 * confirmed for this refund, of this charge and amount ({@code 403}, used up by the request); the charge must be the account's ({@code 404}), successful
 	 * ({@code 409 CHARGE_NOT_REFUNDABLE}) with at least {@code amount} left ({@code 409 REFUND_EXCEEDS_CHARGE}), and
 	 * the account open ({@code 409 ACCOUNT_CLOSED}: nothing new is asked for after the closure; a request already
 	 * waiting is still decided, keeping no note about the customer).
@@ -75,7 +75,7 @@ public class RefundApprovals {
 	@Transactional
 	public RefundApproval request(String accountId, String chargeId, @Nullable Long amount, String reason, String agent,
 			@Nullable String caseNumber) {
-		stepUp.requireConfirmed(accountId, agent);
+		stepUp.requireVerified(accountId, agent);
 		if (accounts.lock(accountId).closed()) {
 			throw new AccountClosedException(accountId);
 		}
@@ -90,6 +90,8 @@ public class RefundApprovals {
 		if (value <= 0 || value > left) {
 			throw SubdeskException.of(SupportErrorCode.REFUND_EXCEEDS_CHARGE, "Only %d of this charge is left to refund".formatted(left));
 		}
+		// the code the caller read back for this refund, of this amount of this charge: spent if the request is stored
+		stepUp.consume(accountId, agent, new SensitiveAction.Refund(chargeId, value));
 		String id = Ids.next("rfa");
 		jdbc.sql(INSERT)
 			.param("id", id)

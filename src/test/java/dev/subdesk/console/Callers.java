@@ -96,11 +96,52 @@ final class Callers {
 		return api.get("/accounts/" + account + "/charges").json().path("data").get(0);
 	}
 
-	/** The agent sends a step-up code and types what the caller reads back from the email. */
-	void confirmStepUp(ConsoleClient agent, Caller caller, String caseNumber) {
+	/**
+	 * The agent sends a step-up code for one action ({@code action}, and {@code target}, {@code email} or
+	 * {@code amount} as it needs) and types what the caller reads back from the email.
+	 */
+	void confirmStepUp(ConsoleClient agent, Caller caller, String caseNumber, Map<String, String> action) {
 		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
+		Map<String, String> send = new HashMap<>(action);
+		send.put("caseNumber", caseNumber);
+		agent.followed(agent.post(base + "/step-up/send", send));
 		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
 				Map.of("code", emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
+	}
+
+	/** As {@link #confirmStepUp}, for closing the account. */
+	void confirmClosing(ConsoleClient agent, Caller caller, String caseNumber) {
+		confirmStepUp(agent, caller, caseNumber, Map.of("action", "CLOSE_ACCOUNT"));
+	}
+
+	/** As {@link #confirmStepUp}, for a goodwill refund of {@code amount} (blank: all that is left) of the charge. */
+	void confirmRefund(ConsoleClient agent, Caller caller, String caseNumber, String charge, String amount) {
+		confirmStepUp(agent, caller, caseNumber, Map.of("action", "REFUND", "target", charge, "amount", amount));
+	}
+
+	/** As {@link #confirmStepUp}, for removing this card. */
+	void confirmCardRemoval(ConsoleClient agent, Caller caller, String caseNumber, String card) {
+		confirmStepUp(agent, caller, caseNumber, Map.of("action", "REMOVE_CARD", "target", card));
+	}
+
+	/**
+	 * The whole change of email through the console's forms: the code for the change to the email on file, read back;
+	 * a code to the new address, read back from there; the change. Returns the agent's message.
+	 */
+	String changeEmail(ConsoleClient agent, Caller caller, String caseNumber, String newEmail) {
+		confirmStepUp(agent, caller, caseNumber, Map.of("action", "CHANGE_EMAIL", "email", newEmail));
+		String base = "/console/accounts/" + caller.account();
+		assertThat(agent.followed(agent.post(base + "/email/send-code", Map.of("email", newEmail, "caseNumber", caseNumber))))
+			.contains("A six-digit code was sent to the new address");
+		return agent.followed(agent.post(base + "/email", Map.of("email", newEmail, "code", codeSentTo(newEmail),
+				"caseNumber", caseNumber)));
+	}
+
+	/** The code in the newest VERIFICATION_CODE email to this address (a new address an agent is changing to). */
+	String codeSentTo(String address) {
+		String body = Mailbox.latestBodyTo(api, address, "VERIFICATION_CODE");
+		Matcher m = CODE.matcher(body);
+		assertThat(m.find()).as(body).isTrue();
+		return m.group(1);
 	}
 }

@@ -219,7 +219,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 			assertThat(page.status()).as(action).isEqualTo(403);
 			assertThat(page.body()).as(action).contains("STEP_UP_REQUIRED");
 		}
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
+		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber, "action", "CHANGE_EMAIL",
+				"email", newEmail)));
 		String code = callers.emailedCode(caller.account());
 		String wrong = code.equals("000000") ? "000001" : "000000";
 		assertThat(agent.followed(agent.post(base + "/step-up/confirm", Map.of("code", wrong, "caseNumber", caseNumber))))
@@ -228,11 +229,16 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/accounts/" + caller.account()).text("email")).isEqualTo(caller.email());
 
 		assertThat(agent.followed(agent.post(base + "/step-up/confirm", Map.of("code", code, "caseNumber", caseNumber))))
-			.contains("Code confirmed");
+			.contains("Code confirmed for CHANGE_EMAIL");
 		assertThat(agent.followed(agent.post(base + "/email", Map.of("caseNumber", caseNumber, "email", "not an email"))))
 			.contains("Email not changed");
-		assertThat(agent.followed(agent.post(base + "/email", Map.of("caseNumber", caseNumber, "email", newEmail))))
-			.contains("Email changed");
+		assertThat(agent.followed(agent.post(base + "/email/send-code", Map.of("caseNumber", caseNumber, "email", newEmail))))
+			.contains("A six-digit code was sent to the new address");
+		assertThat(agent.followed(agent.post(base + "/email", Map.of("caseNumber", caseNumber, "email", newEmail,
+				"code", callers.codeSentTo(newEmail))))).contains("Email changed");
+		assertThat(agent.post(base + "/cards/" + visa + "/remove", Map.of("caseNumber", caseNumber)).status())
+			.as("the email change's code opened nothing else").isEqualTo(403);
+		callers.confirmCardRemoval(agent, caller, caseNumber, visa);
 		assertThat(agent.followed(agent.post(base + "/cards/" + visa + "/remove", Map.of("caseNumber", caseNumber))))
 			.contains("Card VISA ••4242 removed.");
 
@@ -252,7 +258,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		String confirm = "/console/accounts/" + caller.account() + "/step-up/confirm";
 		String send = "/console/accounts/" + caller.account() + "/step-up/send";
 
-		agent.followed(agent.post(send, Map.of("caseNumber", caseNumber)));
+		agent.followed(agent.post(send, Map.of("caseNumber", caseNumber, "action", "CLOSE_ACCOUNT")));
 		String code = callers.emailedCode(caller.account());
 		String wrong = code.equals("000000") ? "000001" : "000000";
 		for (int i = 0; i < 5; i++) {
@@ -262,7 +268,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(agent.followed(agent.post(confirm, Map.of("code", code, "caseNumber", caseNumber))))
 			.contains("No code is waiting");
 
-		agent.followed(agent.post(send, Map.of("caseNumber", caseNumber)));
+		agent.followed(agent.post(send, Map.of("caseNumber", caseNumber, "action", "CLOSE_ACCOUNT")));
 		String second = callers.emailedCode(caller.account());
 		assertThat(agent.followed(agent.post(confirm, Map.of("code", second, "caseNumber", caseNumber))))
 			.contains("Code confirmed");
@@ -284,7 +290,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/refund", Map.of("caseNumber", caseNumber))))
 			.contains("The refund policy gives nothing back");
-		callers.confirmStepUp(agent, caller, caseNumber);
+		callers.confirmRefund(agent, caller, caseNumber, charge, "20");
 		assertThat(agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "20", "reason", "Service outage in October", "caseNumber", caseNumber))))
 			.contains("Refund of $20.00 requested; it waits for a supervisor");
@@ -324,8 +330,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(agent, caller, caseNumber, charge, "20");
 		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "20", "reason", "Service outage in October", "caseNumber", caseNumber)));
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
@@ -363,8 +369,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(agent, caller, caseNumber, charge, "");
 		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("reason", "Asked for all of it", "caseNumber", caseNumber)));
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
@@ -387,8 +393,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		fixtures.advance("P61D");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(agent, caller, caseNumber, charge, "");
 
 		ConsoleClient.Page search = agent.post("/console/search", Map.of("q", "Quentin\u0000"));
 		ConsoleClient.Page goodwill = agent.post("/console/accounts/" + caller.account() + "/charges/" + charge
@@ -411,8 +417,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		fixtures.advance("P61D");
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
 		String caseNumber = Callers.verify(supervisor, caller, "10115");
-		callers.confirmStepUp(supervisor, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(supervisor, caller, caseNumber, charge, "5");
 		supervisor.followed(supervisor.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "5", "reason", "Loyal customer", "caseNumber", caseNumber)));
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
@@ -435,8 +441,8 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 		fixtures.advance("P61D");
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		String caseNumber = Callers.verify(admin, caller, "10115");
-		callers.confirmStepUp(admin, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(admin, caller, caseNumber, charge, "7");
 		assertThat(admin.followed(admin.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "7", "reason", "Outage last week", "caseNumber", caseNumber)))).contains("Refund of $7.00 requested");
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())

@@ -90,15 +90,24 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		assertThat(declined.find()).isTrue();
 		assertThat(agent.post(base + "/subscriptions/" + antivirus + "/cancel", Map.of("mode", "END_OF_TERM",
 				"reason", "TOO_EXPENSIVE", "offerId", declined.group(1), "caseNumber", caseNumber)).status()).isEqualTo(302);
-		done(agent.post(base + "/step-up/send", inCase));
+		String newEmail = dev.subdesk.testing.Fixtures.uniqueEmail();
+		done(agent.post(base + "/step-up/send", Map.of("action", "CHANGE_EMAIL", "email", newEmail, "caseNumber", caseNumber)));
 		done(agent.post(base + "/step-up/confirm", Map.of("code", callers.emailedCode(account), "caseNumber", caseNumber)));
-		done(agent.post(base + "/email", Map.of("email", dev.subdesk.testing.Fixtures.uniqueEmail(), "caseNumber", caseNumber)));
+		done(agent.post(base + "/email/send-code", Map.of("email", newEmail, "caseNumber", caseNumber)));
+		done(agent.post(base + "/email", Map.of("email", newEmail, "code", callers.codeSentTo(newEmail), "caseNumber",
+				caseNumber)));
+		callers.confirmCardRemoval(agent, caller, caseNumber, spareCard);
 		done(agent.post(base + "/cards/" + spareCard + "/remove", inCase));
+		callers.confirmCardRemoval(agent, caller, caseNumber, visa);
 		assertThat(agent.post(base + "/cards/" + visa + "/remove", inCase).status()).isEqualTo(409);
+		fixtures.advance("PT15M"); // three codes in 15 minutes at most; the caller's verification lasts 30
+		callers.confirmRefund(agent, caller, caseNumber, charge, "2");
 		done(agent.post(base + "/charges/" + charge + "/goodwill", Map.of("amount", "2", "reason", "Outage", "caseNumber",
 				caseNumber)));
+		callers.confirmRefund(agent, caller, caseNumber, charge, "3");
 		done(agent.post(base + "/charges/" + charge + "/goodwill", Map.of("amount", "3", "reason", "Second outage",
 				"caseNumber", caseNumber)));
+		callers.confirmClosing(agent, caller, caseNumber); // used at the end of the call, once its case is reopened
 		List<String> requests = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a ORDER BY seq")
 			.param("a", account).query(String.class).list();
 		done(supervisor.post("/console/approvals/" + requests.get(0) + "/approve", Map.of("note", "Known outage")));
@@ -113,7 +122,8 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 
 		List<String> actions = List.of("VERIFY_CALLER_OK", "VIEW_ACCOUNT", "AUTO_RENEW_OFF", "AUTO_RENEW_ON", "REFUND",
 				"DEVICE_DEACTIVATED", "CONFIRMATION_RESENT", "VIEW_CANCELLATION", "QUOTE_CANCELLATION", "OFFER_PRESENTED", "OFFER_ACCEPTED",
-				"OFFER_DECLINED", "CANCEL", "STEP_UP_CODE_SENT", "STEP_UP_CONFIRMED", "EMAIL_CHANGED", "CARD_REMOVED",
+				"OFFER_DECLINED", "CANCEL", "STEP_UP_CODE_SENT", "STEP_UP_CONFIRMED", "NEW_EMAIL_CODE_SENT",
+				"NEW_EMAIL_CODE_CONFIRMED", "EMAIL_CHANGED", "CARD_REMOVED",
 				AgentLog.REFUSED, "REFUND_APPROVAL_REQUESTED", "REFUND_APPROVED", "REFUND_REJECTED", "VIEW_CASE",
 				"ESCALATE", "ASSIGN_CASE", "CASE_PENDING_CUSTOMER", "REOPEN_CASE", "RESOLVE_CASE");
 		List<AuditTrail.Entry> entries = audit.about(account);
@@ -195,11 +205,9 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String verifiedIn = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", verifiedIn)));
-		agent.followed(agent.post(base + "/step-up/confirm",
-				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", verifiedIn)));
 		String card = api.get("/accounts/" + caller.account() + "/payment-methods").json().path("data").get(0).path("id")
 			.asString();
+		callers.confirmCardRemoval(agent, caller, verifiedIn, card);
 
 		// A new call: no case given, so the action opens one; the card still pays for the VPN.
 		ConsoleClient.Page refused = agent.post(base + "/cards/" + card + "/remove", Map.of());

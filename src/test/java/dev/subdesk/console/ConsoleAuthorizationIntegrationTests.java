@@ -50,7 +50,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String otherCase = ConsoleClient.signedIn(port, "supervisor").callCase(api, other.account());
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		callers.confirmStepUp(agent, caller, caseNumber);
+		callers.confirmClosing(agent, caller, caseNumber);
 		String base = "/console/accounts/" + caller.account();
 		String before = state(caller.account()) + " / " + state(other.account());
 
@@ -99,7 +99,8 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient colleague = ConsoleClient.signedIn(port, "supervisor");
 		String colleagueCase = Callers.verify(colleague, caller, "10115");
 
-		agent.followed(agent.post("/console/accounts/" + caller.account() + "/step-up/send", Map.of("caseNumber", caseNumber)));
+		agent.followed(agent.post("/console/accounts/" + caller.account() + "/step-up/send", Map.of("caseNumber", caseNumber,
+				"action", "CLOSE_ACCOUNT")));
 		String code = callers.emailedCode(caller.account());
 		assertThat(agent.followed(agent.post("/console/accounts/" + other.account() + "/step-up/confirm",
 				Map.of("code", code, "caseNumber", otherCase)))).contains("No code is waiting");
@@ -125,7 +126,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		Callers.Caller caller = callers.withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String firstCall = Callers.verify(agent, caller, "10115");
-		callers.confirmStepUp(agent, caller, firstCall);
+		callers.confirmClosing(agent, caller, firstCall);
 		assertThat(agent.get("/console/accounts/" + caller.account() + "?case=" + firstCall).body())
 			.contains("Code confirmed for this call.");
 		fixtures.advance("PT2M");
@@ -239,8 +240,8 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, supervisorName);
 		Callers.Caller caller = callers.withVpn("10115");
 		String caseNumber = Callers.verify(leaver, caller, "10115");
-		callers.confirmStepUp(leaver, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(leaver, caller, caseNumber, charge, "3");
 		leaver.followed(leaver.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "3", "reason", "Outage", "caseNumber", caseNumber)));
 		String request = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())
@@ -336,8 +337,8 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	private String requestGoodwill(Callers.Caller caller, String amount) {
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
-		callers.confirmStepUp(agent, caller, caseNumber);
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
+		callers.confirmRefund(agent, caller, caseNumber, charge, amount);
 		assertThat(agent.followed(agent.post("/console/accounts/" + caller.account() + "/charges/" + charge + "/goodwill",
 				Map.of("amount", amount, "reason", "Service outage", "caseNumber", caseNumber))))
 			.contains("waits for a supervisor");

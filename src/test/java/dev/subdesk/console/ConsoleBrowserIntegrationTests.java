@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.subdesk.support.Support;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Mailbox;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -126,8 +127,8 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/accounts/" + caller.account()).text("status")).isEqualTo("ACTIVE");
 
 		browser.get(accountPage);
-		submit(By.xpath("//button[text()='Send a code to the email on file']"));
-		assertThat(message()).startsWith("A six-digit code was sent to the email on file.");
+		submit(By.id("step-up-close-account"));
+		assertThat(message()).startsWith("A six-digit code for closing the account was sent to the email on file.");
 		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
 		submit(By.xpath("//button[text()='Confirm code']"));
 		assertThat(message()).startsWith("Code confirmed");
@@ -139,6 +140,50 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		assertThat(fixtures.subscription(caller.subscription()).text("status")).isEqualTo("CANCELLED");
 		String confirmation = callers.latestRelatedId(caller.account(), "CANCELLATION_CONFIRMATION");
 		assertThat(api.get("/cancellations/" + confirmation).text("channel")).isEqualTo("AGENT");
+	}
+
+	/**
+	 * The change of email end to end on the account page: a code for that change to the email on file, read back; a
+	 * code to the new address, read back from there; then the change, which the previous address is told of.
+	 */
+	@Test
+	void anAgentChangesTheEmailOnlyWithTheCodeForThatChangeAndTheCodeFromTheNewAddress() {
+		Callers callers = new Callers(api);
+		Callers.Caller caller = callers.withVpn("80331");
+		String newEmail = dev.subdesk.testing.Fixtures.uniqueEmail();
+		signIn("agent");
+		openAndVerify(caller.email(), caller.email(), "80331");
+		String accountPage = browser.getCurrentUrl();
+
+		browser.findElement(By.id("new-email")).sendKeys(newEmail);
+		submit(By.id("new-email-send"));
+		assertThat(browser.findElement(By.id("error")).getText()).contains("STEP_UP_REQUIRED");
+		assertThat(callers.notices(caller.account(), "VERIFICATION_CODE")).isZero();
+		browser.get(accountPage);
+
+		browser.findElement(By.id("new-email")).sendKeys(newEmail);
+		submit(By.id("step-up-change-email"));
+		assertThat(message()).startsWith("A six-digit code for changing the email to");
+		assertThat(Mailbox.latestBody(api, caller.account(), "VERIFICATION_CODE")).contains(newEmail);
+		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
+		submit(By.xpath("//button[text()='Confirm code']"));
+		assertThat(message()).startsWith("Code confirmed for CHANGE_EMAIL");
+
+		browser.findElement(By.id("new-email")).sendKeys(newEmail);
+		submit(By.xpath("//button[text()='Change email']"));
+		assertThat(message()).startsWith("Email not changed: send a code to the new address");
+		browser.findElement(By.id("new-email")).sendKeys(newEmail);
+		submit(By.id("new-email-send"));
+		assertThat(message()).startsWith("A six-digit code was sent to the new address");
+		assertThat(api.get("/accounts/" + caller.account()).text("email")).isEqualTo(caller.email());
+
+		browser.findElement(By.id("new-email")).sendKeys(newEmail);
+		browser.findElement(By.id("new-email-code")).sendKeys(callers.codeSentTo(newEmail));
+		submit(By.xpath("//button[text()='Change email']"));
+
+		assertThat(message()).isEqualTo("Email changed; the previous address was told.");
+		assertThat(api.get("/accounts/" + caller.account()).text("email")).isEqualTo(newEmail);
+		assertThat(callers.notices(caller.account(), "EMAIL_CHANGED")).isOne();
 	}
 
 	@Test
@@ -173,9 +218,14 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		String charge = callers.firstCharge(caller.account()).path("id").asString();
 		signIn("agent");
 		openAndVerify(caller.email(), caller.email(), "80331");
-		submit(By.xpath("//button[text()='Send a code to the email on file']"));
+		browser.findElement(By.id("goodwill-amount-" + charge)).sendKeys("20.00");
+		submit(By.id("step-up-refund-" + charge));
+		assertThat(message()).startsWith("A six-digit code for a refund of $20.00 of charge " + charge + " was sent");
+		assertThat(Mailbox.latestBody(api, caller.account(), "VERIFICATION_CODE"))
+			.contains("eine Kulanzerstattung von 20").contains("Um ein Abonnement zu kündigen, braucht Acme ihn nie");
 		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
 		submit(By.xpath("//button[text()='Confirm code']"));
+		assertThat(message()).startsWith("Code confirmed for REFUND");
 
 		browser.findElement(By.id("goodwill-amount-" + charge)).sendKeys("20.00");
 		browser.findElement(By.id("goodwill-reason-" + charge)).sendKeys("VPN outage for a week");

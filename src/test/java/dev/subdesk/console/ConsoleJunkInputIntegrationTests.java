@@ -60,8 +60,11 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 				post("agent", acc + "/charges/{c}/goodwill", List.of("amount", "reason", "caseNumber"), true),
 				post("agent", acc + "/devices/{d}/deactivate", List.of("caseNumber"), false),
 				post("agent", acc + "/cancellations/{n}/resend", List.of("caseNumber"), false),
+				post("agent", acc + "/step-up/send", List.of("action", "target", "email", "amount", "caseNumber"), true,
+						"DELETE_EVERYTHING", "../x", "-5", ""),
 				post("agent", acc + "/step-up/confirm", List.of("code", "caseNumber"), true, "12ab56", "1234567", ""),
-				post("agent", acc + "/email", List.of("email", "caseNumber"), true, "no-at", "a b@c.de", ""),
+				post("agent", acc + "/email/send-code", List.of("email", "caseNumber"), true, "no-at", "a b@c.de", ""),
+				post("agent", acc + "/email", List.of("email", "code", "caseNumber"), true, "no-at", "a b@c.de", "12ab56", ""),
 				post("agent", acc + "/cards/{p}/remove", List.of("caseNumber"), false),
 				post("agent", acc + "/close", List.of("caseNumber"), false),
 				post("supervisor", "/console/cases/{k}/assign", List.of(), false),
@@ -249,9 +252,7 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 		agent = ConsoleClient.signedIn(port, "agent");
 		String caseNumber = Callers.verify(agent, caller, "10115");
 		String base = "/console/accounts/" + caller.account();
-		agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber)));
-		assertThat(agent.followed(agent.post(base + "/step-up/confirm",
-				Map.of("code", callers.emailedCode(caller.account()), "caseNumber", caseNumber)))).contains("Code confirmed");
+		callers.confirmRefund(agent, caller, caseNumber, charge, "1");
 		agent.followed(agent.post(base + "/charges/" + charge + "/goodwill",
 				Map.of("amount", "1", "reason", "Outage", "caseNumber", caseNumber)));
 		String approval = jdbc.sql("SELECT id FROM refund_approvals WHERE account_id = :a").param("a", caller.account())

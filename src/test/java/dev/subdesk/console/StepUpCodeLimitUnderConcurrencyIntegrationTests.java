@@ -33,7 +33,7 @@ class StepUpCodeLimitUnderConcurrencyIntegrationTests extends ApiIntegrationTest
 			for (int i = 0; i < 12; i++) {
 				sent.add(threads.submit(() -> {
 					start.await();
-					return agent.post(send, Map.of("caseNumber", caseNumber)).status();
+					return agent.post(send, Map.of("caseNumber", caseNumber, "action", "CLOSE_ACCOUNT")).status();
 				}));
 			}
 			start.countDown();
