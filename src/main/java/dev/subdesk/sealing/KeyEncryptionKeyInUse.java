@@ -1,18 +1,24 @@
 package dev.subdesk.sealing;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The fleet's record of the key-encryption key in use ({@code kek_in_use}, V610). When a node starts, before it seals
- * anything ({@link #check}, as its {@link KeyEncryptionKey} is made), it reads the key id a node's start recorded last.
+ * anything ({@link #checked}, as its {@link KeyEncryptionKey} is made), it reads the key id a node's start recorded last.
  * When that id is neither this node's current key nor one of its previous or next keys ({@link KeyEncryptionKey#opens}),
  * the node was started with another {@code SUBDESK_ENTITLEMENT_KEK} than the fleet (a typo, the wrong secret, a
  * rotation step skipped): what it sealed the other nodes could not open, so it refuses to start
@@ -29,10 +35,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * "Last" is the database's order of the records ({@code recorded_seq}), not the time: the nodes' clocks may differ
  * and are whole seconds. The second check and the record hold the table's lock in one short transaction, so of two
- * nodes with different keys starting at once on an empty record, the second to record is refused. One row per key id
- * ever run.
+ * nodes with different keys starting at once, the second to record is refused. On an empty record the first check
+ * takes that lock too and holds it, in a transaction on a connection of its own, until the node records (or its start
+ * fails, or its process dies, which rolls it back): a node starting meanwhile waits for that record at its first check
+ * (at most the lock timeout, 10 s, then its start fails) and is checked against it before it seals anything, so two
+ * nodes with different keys can never both pass on an empty record. One row per key id ever run.
  */
-final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
+final class KeyEncryptionKeyInUse implements SmartInitializingSingleton, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(KeyEncryptionKeyInUse.class);
 
@@ -58,16 +67,79 @@ final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
 	private final TransactionTemplate transactions;
 	private final Clock clock;
 
-	KeyEncryptionKeyInUse(KeyEncryptionKey kek, JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+	/** On an empty record: the transaction that holds the table's lock from the first check to the record. */
+	private @Nullable Connection firstRecord;
+
+	private KeyEncryptionKeyInUse(KeyEncryptionKey kek, JdbcClient jdbc, TransactionTemplate transactions, Clock clock,
+			@Nullable Connection firstRecord) {
 		this.kek = kek;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.clock = clock;
+		this.firstRecord = firstRecord;
 	}
 
-	/** Refuses {@code kek} when the key id recorded last is one it does not have ({@link KeyEncryptionKeyNotInUse}). */
-	static void check(JdbcClient jdbc, KeyEncryptionKey kek) {
-		last(jdbc).ifPresent(last -> refuseUnlessOpens(kek, last));
+	/**
+	 * The first check of a node's start, as its {@code kek} is made: refuses {@code kek} when the key id recorded last
+	 * is one it does not have ({@link KeyEncryptionKeyNotInUse}). When the record is empty, takes the table's lock on a
+	 * connection of its own from {@code dataSource} and holds it until {@link #afterSingletonsInstantiated} records
+	 * this node's key (or {@link #destroy} gives it up): a node whose first check comes meanwhile waits for it.
+	 */
+	static KeyEncryptionKeyInUse checked(KeyEncryptionKey kek, DataSource dataSource, JdbcClient jdbc,
+			TransactionTemplate transactions, Clock clock) {
+		Optional<Last> last = last(jdbc);
+		if (last.isPresent()) {
+			refuseUnlessOpens(kek, last.get());
+			return new KeyEncryptionKeyInUse(kek, jdbc, transactions, clock, null);
+		}
+		Connection connection = null;
+		try {
+			connection = dataSource.getConnection();
+			connection.setAutoCommit(false);
+			JdbcClient locked = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+			lock(locked);
+			last = last(locked);
+			if (last.isPresent()) { // another node recorded its key while this one waited for the lock
+				connection.rollback();
+				connection.close();
+				refuseUnlessOpens(kek, last.get());
+				return new KeyEncryptionKeyInUse(kek, jdbc, transactions, clock, null);
+			}
+			return new KeyEncryptionKeyInUse(kek, jdbc, transactions, clock, connection);
+		}
+		catch (SQLException | RuntimeException e) {
+			giveUp(connection);
+			if (e instanceof KeyEncryptionKeyNotInUse refused) {
+				throw refused;
+			}
+			throw new IllegalStateException("This node could not check its key-encryption key against the record of the "
+					+ "key in use (kek_in_use), which is empty: another node is starting on it and has not recorded its "
+					+ "key within the lock timeout (10 s), or the database did not answer. Start this node again "
+					+ "(docs/OPERATIONS.md, \"Changing the key-encryption key\").", e);
+		}
+	}
+
+	/** The key this node's start checked. */
+	KeyEncryptionKey key() {
+		return kek;
+	}
+
+	private static void lock(JdbcClient jdbc) {
+		// a start waits at most this long for another's record (or an operator's open transaction) to end
+		jdbc.sql("SET LOCAL lock_timeout = '10s'").update();
+		jdbc.sql(LOCK).update();
+	}
+
+	private static void giveUp(@Nullable Connection connection) {
+		if (connection == null) {
+			return;
+		}
+		try (connection) {
+			connection.rollback();
+		}
+		catch (SQLException e) {
+			log.debug("Giving up the lock of kek_in_use", e);
+		}
 	}
 
 	private static Optional<Last> last(JdbcClient jdbc) {
@@ -94,21 +166,48 @@ final class KeyEncryptionKeyInUse implements SmartInitializingSingleton {
 		}
 	}
 
-	/** Once every bean is made: {@link #check} again, under the table's lock, and records this node's current key id. */
+	/**
+	 * Once every bean is made: checks again, under the table's lock, and records this node's current key id; on an
+	 * empty record, in the transaction whose lock the first check took ({@link #checked}).
+	 */
 	@Override
 	public void afterSingletonsInstantiated() {
-		transactions.executeWithoutResult(tx -> {
-			// a start waits at most this long for another's record (or an operator's open transaction) to end
-			jdbc.sql("SET LOCAL lock_timeout = '10s'").update();
-			jdbc.sql(LOCK).update();
-			Optional<Last> last = last(jdbc);
-			last.ifPresent(l -> refuseUnlessOpens(kek, l));
-			jdbc.sql(RECORD).param("kek", kek.id()).param("at", Timestamp.from(clock.instant()))
-				.param("opens", kek.openingIds().toArray(String[]::new)).update();
-			if (last.isPresent() && !last.get().id().equals(kek.id())) {
-				log.info("Key-encryption key {} recorded as the one in use; the one recorded before, {}, is listed here as "
-						+ "a previous or next key", kek.id(), last.get().id());
-			}
-		});
+		Connection held = firstRecord;
+		if (held == null) {
+			transactions.executeWithoutResult(tx -> {
+				lock(jdbc);
+				record(jdbc);
+			});
+			return;
+		}
+		try (held) {
+			record(JdbcClient.create(new SingleConnectionDataSource(held, true)));
+			held.commit();
+		}
+		catch (SQLException e) {
+			throw new IllegalStateException("Could not record the key-encryption key in use (kek_in_use)", e);
+		}
+		finally {
+			firstRecord = null;
+		}
+	}
+
+	private void record(JdbcClient locked) {
+		Optional<Last> last = last(locked);
+		last.ifPresent(l -> refuseUnlessOpens(kek, l));
+		locked.sql(RECORD).param("kek", kek.id()).param("at", Timestamp.from(clock.instant()))
+			.param("opens", kek.openingIds().toArray(String[]::new)).update();
+		if (last.isPresent() && !last.get().id().equals(kek.id())) {
+			log.info("Key-encryption key {} recorded as the one in use; the one recorded before, {}, is listed here as "
+					+ "a previous or next key", kek.id(), last.get().id());
+		}
+	}
+
+	/** A start that fails before its record (or a stop before it) gives the lock of an empty record up, recording nothing. */
+	@Override
+	public void destroy() {
+		Connection held = firstRecord;
+		firstRecord = null;
+		giveUp(held);
 	}
 }

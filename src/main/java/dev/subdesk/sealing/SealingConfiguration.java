@@ -1,6 +1,7 @@
 package dev.subdesk.sealing;
 
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -10,7 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The server's {@link KeyEncryptionKey}, from {@code SUBDESK_ENTITLEMENT_KEK} and its previous and next keys, checked
- * against the fleet's record of the key in use ({@link KeyEncryptionKeyInUse#check}) as it is made: every bean that
+ * against the fleet's record of the key in use ({@link KeyEncryptionKeyInUse#checked}) as it is made: every bean that
  * seals gets it only after that, so a node with a wrong key refuses to start before it seals anything and before its
  * web server takes a request. The record of this node's key is written once every bean is made.
  */
@@ -19,18 +20,16 @@ class SealingConfiguration {
 
 	@Bean
 	@DependsOnDatabaseInitialization
-	KeyEncryptionKey keyEncryptionKey(@Value("${subdesk.entitlements.kek:}") String configured,
+	KeyEncryptionKeyInUse keyEncryptionKeyInUse(@Value("${subdesk.entitlements.kek:}") String configured,
 			@Value("${subdesk.entitlements.kek-previous:}") String previous,
 			@Value("${subdesk.entitlements.kek-next:}") String next, @Value("${subdesk.db-url:}") String dbUrl,
-			JdbcClient jdbc) {
-		KeyEncryptionKey kek = new KeyEncryptionKey(configured, previous, next, dbUrl);
-		KeyEncryptionKeyInUse.check(jdbc, kek);
-		return kek;
+			DataSource dataSource, JdbcClient jdbc, TransactionTemplate transactions, Clock clock) {
+		return KeyEncryptionKeyInUse.checked(new KeyEncryptionKey(configured, previous, next, dbUrl), dataSource, jdbc,
+				transactions, clock);
 	}
 
 	@Bean
-	KeyEncryptionKeyInUse keyEncryptionKeyInUse(KeyEncryptionKey kek, JdbcClient jdbc, TransactionTemplate transactions,
-			Clock clock) {
-		return new KeyEncryptionKeyInUse(kek, jdbc, transactions, clock);
+	KeyEncryptionKey keyEncryptionKey(KeyEncryptionKeyInUse inUse) {
+		return inUse.key();
 	}
 }

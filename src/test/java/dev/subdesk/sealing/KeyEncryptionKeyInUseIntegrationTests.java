@@ -1,19 +1,30 @@
 package dev.subdesk.sealing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.subdesk.testing.ChildServer;
 import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The fleet's record of the key-encryption key in use (kek_in_use): a node started with another
@@ -101,6 +112,50 @@ class KeyEncryptionKeyInUseIntegrationTests {
 			assertThat(last(db)).as("the refused starts recorded nothing").isEqualTo(b);
 		}
 		finally {
+			ChildServer.dropDatabase(testDatabase, url);
+		}
+	}
+
+	/**
+	 * Two nodes with different keys starting at the same moment on an empty record (a new installation): the second
+	 * one's first check, made while the first node is still starting, waits for the first node's record and is then
+	 * refused, before it seals anything; had the first start failed instead, the second would pass and record its key.
+	 * Each node's start is played by direct calls (its first check, then its record), on threads of the test's own.
+	 */
+	@Test
+	void ofTwoNodesWithDifferentKeysStartingAtOnceOnAnEmptyRecordTheSecondIsRefusedAtItsFirstCheck() throws Exception {
+		KeyEncryptionKey a = new KeyEncryptionKey(A, "");
+		KeyEncryptionKey b = new KeyEncryptionKey(B, "");
+		String url = ChildServer.newDatabase(testDatabase, "kek_in_use_race_");
+		DriverManagerDataSource database = new DriverManagerDataSource(url, "postgres", "");
+		JdbcClient db = JdbcClient.create(database);
+		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database));
+		db.sql(new ClassPathResource("db/migration/V610__kek_in_use.sql").getContentAsString(StandardCharsets.UTF_8))
+			.update();
+		ExecutorService nodeB = Executors.newSingleThreadExecutor();
+		try {
+			KeyEncryptionKeyInUse nodeA = KeyEncryptionKeyInUse.checked(a, database, db, transactions, Clock.systemUTC());
+			Future<KeyEncryptionKeyInUse> secondStart = nodeB
+				.submit(() -> KeyEncryptionKeyInUse.checked(b, database, db, transactions, Clock.systemUTC()));
+			assertThatThrownBy(() -> secondStart.get(2, TimeUnit.SECONDS))
+				.as("node B's first check, while node A is still starting on the empty record, waits for its record")
+				.isInstanceOf(TimeoutException.class);
+			nodeA.afterSingletonsInstantiated();
+			assertThatThrownBy(() -> secondStart.get(15, TimeUnit.SECONDS)).as("then refused, having sealed nothing")
+				.hasCauseInstanceOf(KeyEncryptionKeyNotInUse.class);
+			assertThat(recorded(db)).containsExactly(a.id());
+
+			db.sql("DELETE FROM kek_in_use").update();
+			KeyEncryptionKeyInUse failing = KeyEncryptionKeyInUse.checked(a, database, db, transactions, Clock.systemUTC());
+			Future<KeyEncryptionKeyInUse> afterIt = nodeB
+				.submit(() -> KeyEncryptionKeyInUse.checked(b, database, db, transactions, Clock.systemUTC()));
+			assertThatThrownBy(() -> afterIt.get(2, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+			failing.destroy(); // node A's start fails for another reason before its record
+			afterIt.get(15, TimeUnit.SECONDS).afterSingletonsInstantiated();
+			assertThat(recorded(db)).as("the failed start recorded nothing").containsExactly(b.id());
+		}
+		finally {
+			nodeB.shutdownNow();
 			ChildServer.dropDatabase(testDatabase, url);
 		}
 	}
