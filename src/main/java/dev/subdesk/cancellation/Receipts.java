@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +26,8 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -37,13 +40,18 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@link SealedReceiptKeys}) and opened in memory only, once per node. Signing uses Bouncy Castle's Ed25519, about twenty times
  * faster than the JDK's, because every cancellation signs one receipt.
  * <p>
- * The node opens the signing key (the newest) when it starts, before it takes a request, and signs with that key
- * until it stops: a node never takes cancellations it cannot sign receipts for. A newest key sealed under a
+ * The node opens the signing key (the current one: the newest) when it starts, before it takes a request, and signs
+ * with that key; at most once per {@link #KEY_REFRESH} it asks which key is current and opens a new one that another
+ * node made current ({@link #rotate}), so every node signs with the current key within that time of a rotation,
+ * without a query per cancellation. A key believed leaked is revoked ({@link #revoke}): it leaves the published keys
+ * and its receipts no longer verify, though each is still returned as issued. A node never takes cancellations it
+ * cannot sign receipts for. A newest key sealed under a
  * key-encryption key this node lacks (the node started with another {@code SUBDESK_ENTITLEMENT_KEK}) refuses the start,
  * naming the key and why ({@link ReceiptKeyDoesNotOpen}); one whose row was altered or damaged (it does not open under
  * a key the node has, or does not match its published public key) is logged as an error and replaced by a new key of
  * this node's, which every node opens (refusing would leave every node down until a backup is found). A row altered
- * after the start changes nothing for the node, which does not read it again. With no key yet, the first receipt makes
+ * after the start changes nothing for the node, which does not open its key again (a new current key that does not
+ * open here is logged as an error, and the node keeps signing with the key it has). With no key yet, the first receipt makes
  * one; should the newest key then be one this node cannot open, the same rule holds: a damaged row is replaced, a key
  * under a key-encryption key the node lacks fails the cancellation (a key of its own, under a key the others lack,
  * would stop every other node at its next start). Verification reads the public keys and is not affected.
@@ -62,17 +70,40 @@ public class Receipts implements InitializingBean {
 
 	private static final Logger log = LoggerFactory.getLogger(Receipts.class);
 
-	/** The key that signs: the newest. */
+	/** The key that signs, the current one: the newest by the database's order (V650), never revoked. */
 	private static final String NEWEST = """
 			SELECT key_id, private_key, sealed_private_key, kek_id, public_key FROM receipt_keys
-			ORDER BY created_at DESC, key_id LIMIT 1
+			ORDER BY seq DESC LIMIT 1
 			""";
+
+	/** What a node reads at most once per {@link #KEY_REFRESH} to learn of a rotation made on another node. */
+	private static final String CURRENT_ID = "SELECT key_id FROM receipt_keys ORDER BY seq DESC LIMIT 1";
+
+	/** Whether a key is in force (not revoked, or revoked from a time still to come). */
+	private static final String IN_FORCE = "(revoked_at IS NULL OR revoked_at > :now)";
+
+	/**
+	 * How long a node signs with the key it has before it asks again which key is current: after a rotation on
+	 * another node, this node signs with the new key within this time (plus its clock's difference).
+	 */
+	static final Duration KEY_REFRESH = Duration.ofSeconds(10);
+
+	/**
+	 * How long after a key stopped being current its revocation takes effect at the earliest: by then every node signs
+	 * with a newer key (one {@link #KEY_REFRESH}, and as much again for the nodes' clocks), so no receipt is issued with
+	 * a key already revoked.
+	 */
+	static final Duration REVOCATION_DELAY = KEY_REFRESH.multipliedBy(2);
 
 	private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private record SigningKey(String keyId, Ed25519PrivateKeyParameters privateKey) {
+	}
+
+	/** The key a node signs with, and when it asks again which key is current. */
+	private record Cached(SigningKey key, Instant refreshAt) {
 	}
 
 	private static final String PENDING = "PENDING";
@@ -82,7 +113,7 @@ public class Receipts implements InitializingBean {
 	private final Clock clock;
 	private final JsonMapper json;
 	private final SealedReceiptKeys sealedKeys;
-	private final AtomicReference<SigningKey> signingKey = new AtomicReference<>();
+	private final AtomicReference<@Nullable Cached> signingKey = new AtomicReference<>();
 
 	private final org.springframework.transaction.support.TransactionTemplate newTransaction;
 
@@ -196,10 +227,11 @@ public class Receipts implements InitializingBean {
 		return find(confirmationNumber);
 	}
 
-	/** Every key that ever signed a receipt. */
+	/** Every key that signs or signed receipts and is not revoked, the current one first. */
 	@Transactional(readOnly = true)
 	public List<ReceiptKey> keys() {
-		return jdbc.sql("SELECT key_id, public_key FROM receipt_keys ORDER BY created_at DESC, key_id")
+		return jdbc.sql("SELECT key_id, public_key FROM receipt_keys WHERE " + IN_FORCE + " ORDER BY seq DESC")
+			.param("now", Timestamp.from(clock.instant()))
 			.query((rs, n) -> new ReceiptKey(rs.getString("key_id"), "Ed25519",
 					B64URL.encodeToString(rs.getBytes("public_key"))))
 			.list();
@@ -207,7 +239,7 @@ public class Receipts implements InitializingBean {
 
 	/**
 	 * Checks a receipt's signature. A body that is not a receipt is {@code 400}; a receipt that was altered,
-	 * or signed by an unknown key, is simply not valid.
+	 * or signed by an unknown or revoked key, is simply not valid.
 	 */
 	@Transactional(readOnly = true)
 	public boolean verify(JsonNode receipt) {
@@ -215,8 +247,9 @@ public class Receipts implements InitializingBean {
 				|| !receipt.path("keyId").isString() || !receipt.path("signature").isString()) {
 			throw SubdeskException.invalid("", "a receipt is {\"cancellation\", \"issuedAt\", \"keyId\", \"signature\"}");
 		}
-		Optional<byte[]> raw = jdbc.sql("SELECT public_key FROM receipt_keys WHERE key_id = :id")
+		Optional<byte[]> raw = jdbc.sql("SELECT public_key FROM receipt_keys WHERE key_id = :id AND " + IN_FORCE)
 			.param("id", receipt.get("keyId").stringValue())
+			.param("now", Timestamp.from(clock.instant()))
 			.query((rs, n) -> rs.getBytes(1))
 			.optional();
 		if (raw.isEmpty()) {
@@ -260,7 +293,7 @@ public class Receipts implements InitializingBean {
 			newest = Optional.of(replacing(e));
 		}
 		newest.ifPresent(key -> {
-			signingKey.set(key);
+			signingKey.set(new Cached(key, clock.instant().plus(KEY_REFRESH)));
 			log.debug("Receipts are signed with receipt key {}", key.keyId());
 		});
 	}
@@ -292,27 +325,147 @@ public class Receipts implements InitializingBean {
 					sealedKeys.openChecked(row.keyId(), row.sealed(), row.kekId(), row.plain(), row.publicKey())));
 	}
 
-	/** The key opened at start; for a node that found none then, the newest now, or a new one. */
+	/**
+	 * The key opened at start, or since, the current one as this node last read it; for a node that found none then,
+	 * the newest now, or a new one. At most once per {@link #KEY_REFRESH} (by the clock), the first receipt signed after
+	 * asks which key is current (one short query, not one per cancellation) and opens it if another node rotated.
+	 */
 	private SigningKey signingKey() {
-		SigningKey key = signingKey.get();
-		if (key != null) {
-			return key;
+		Cached cached = signingKey.get();
+		if (cached != null && clock.instant().isBefore(cached.refreshAt())) {
+			return cached.key();
 		}
 		synchronized (signingKey) {
-			key = signingKey.get();
-			if (key != null) {
-				return key;
+			cached = signingKey.get();
+			Instant now = clock.instant();
+			if (cached != null && now.isBefore(cached.refreshAt())) {
+				return cached.key();
 			}
-			try {
-				// created and committed on its own: a cancellation that rolls back cannot take it along while cached
-				key = newest().orElseGet(() -> newTransaction.execute(status -> createKey()));
+			SigningKey key;
+			if (cached != null) {
+				key = refreshed(cached.key());
 			}
-			catch (ReceiptKeyDoesNotOpen e) {
-				key = replacing(e);
+			else {
+				try {
+					// created and committed on its own: a cancellation that rolls back cannot take it along while cached
+					key = newest().orElseGet(() -> newTransaction.execute(status -> createKey()));
+				}
+				catch (ReceiptKeyDoesNotOpen e) {
+					key = replacing(e);
+				}
 			}
-			signingKey.set(key);
+			signingKey.set(new Cached(key, now.plus(KEY_REFRESH)));
 			return key;
 		}
+	}
+
+	/**
+	 * The current key, when another node made a new one current since {@code signing}; {@code signing} itself
+	 * otherwise. A current key that does not open here leaves the node signing with the key it has (an error in the
+	 * log each time it asks): never revoke that key before the cause is fixed (docs/OPERATIONS.md).
+	 */
+	private SigningKey refreshed(SigningKey signing) {
+		Optional<String> current = jdbc.sql(CURRENT_ID).query(String.class).optional();
+		if (current.isEmpty() || current.get().equals(signing.keyId())) {
+			return signing;
+		}
+		try {
+			SigningKey key = newest().orElse(signing);
+			log.info("Receipts are signed with receipt key {}, made current in place of {}", key.keyId(),
+					signing.keyId());
+			return key;
+		}
+		catch (ReceiptKeyDoesNotOpen e) {
+			log.error("{} This node keeps signing with receipt key {}.", e.getMessage(), signing.keyId());
+			return signing;
+		}
+	}
+
+	/**
+	 * Makes a new receipt signing key current (an ADMIN's rotation): generated, sealed under the key-encryption key
+	 * like the first one, recorded with its creation time. This node signs with it once the transaction commits, the
+	 * others within {@link #KEY_REFRESH}; the receipts signed by older keys still verify.
+	 */
+	@Transactional
+	public ReceiptSigningKey rotate() {
+		SigningKey key = createKey();
+		afterCommit(() -> signingKey.set(new Cached(key, clock.instant().plus(KEY_REFRESH))));
+		return signingKeys().stream().filter(k -> k.keyId().equals(key.keyId())).findFirst().orElseThrow();
+	}
+
+	/**
+	 * Revokes a key believed leaked (an ADMIN's action): from its revocation time on it is not published and no
+	 * receipt it signed verifies; every receipt is still returned as issued. The current key is first replaced by a
+	 * new one ({@link #rotate}). The revocation takes effect now, or, for a key that was current less than
+	 * {@link #REVOCATION_DELAY} ago, at that delay after it stopped being current, so that no node still signs with it
+	 * then. A key already revoked keeps its time. An unknown key is {@code 404}.
+	 */
+	@Transactional
+	public KeyRevocation revoke(String keyId) {
+		record Row(long seq, @Nullable Instant revokedAt) {
+		}
+		Row row = jdbc.sql("SELECT seq, revoked_at FROM receipt_keys WHERE key_id = :id FOR UPDATE")
+			.param("id", keyId)
+			.query((rs, n) -> new Row(rs.getLong("seq"),
+					rs.getTimestamp("revoked_at") == null ? null : rs.getTimestamp("revoked_at").toInstant()))
+			.optional()
+			.orElseThrow(() -> SubdeskException.notFound("Receipt key", keyId));
+		if (row.revokedAt() != null) {
+			return new KeyRevocation(keyId, row.revokedAt(), null);
+		}
+		Instant now = clock.instant();
+		String rotatedTo = null;
+		Optional<Instant> replacedAt = jdbc
+			.sql("SELECT created_at FROM receipt_keys WHERE seq > :seq ORDER BY seq LIMIT 1")
+			.param("seq", row.seq())
+			.query((rs, n) -> rs.getTimestamp(1).toInstant())
+			.optional();
+		if (replacedAt.isEmpty()) {
+			rotatedTo = rotate().keyId();
+			replacedAt = Optional.of(now);
+		}
+		Instant at = replacedAt.get().plus(REVOCATION_DELAY);
+		Instant revokedAt = at.isAfter(now) ? at : now;
+		jdbc.sql("UPDATE receipt_keys SET revoked_at = :at WHERE key_id = :id")
+			.param("id", keyId)
+			.param("at", Timestamp.from(revokedAt))
+			.update();
+		return new KeyRevocation(keyId, revokedAt, rotatedTo);
+	}
+
+	/** Every receipt signing key, revoked ones included, the current one first: for the ADMINs' page. */
+	@Transactional(readOnly = true)
+	public List<ReceiptSigningKey> signingKeys() {
+		return jdbc.sql("""
+				SELECT key_id, created_at, revoked_at, seq = (SELECT max(seq) FROM receipt_keys) AS current
+				FROM receipt_keys ORDER BY seq DESC""")
+			.query((rs, n) -> new ReceiptSigningKey(rs.getString("key_id"), rs.getTimestamp("created_at").toInstant(),
+					rs.getBoolean("current"),
+					rs.getTimestamp("revoked_at") == null ? null : rs.getTimestamp("revoked_at").toInstant()))
+			.list();
+	}
+
+	/** When the key {@code keyId} was revoked, if it is (from a time already come). */
+	@Transactional(readOnly = true)
+	public Optional<Instant> revokedAt(String keyId) {
+		return jdbc.sql("SELECT revoked_at FROM receipt_keys WHERE key_id = :id AND revoked_at <= :now")
+			.param("id", keyId)
+			.param("now", Timestamp.from(clock.instant()))
+			.query((rs, n) -> rs.getTimestamp(1).toInstant())
+			.optional();
+	}
+
+	private static void afterCommit(Runnable action) {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			action.run();
+			return;
+		}
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+			@Override
+			public void afterCommit() {
+				action.run();
+			}
+		});
 	}
 
 	/** A new signing key: its private half is stored sealed, never in the clear. */

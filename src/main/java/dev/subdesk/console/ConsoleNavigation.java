@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 /**
  * The console's navigation shows only the pages the signed-in role may open (the rules of
  * {@link ConsoleSecurity}): an AGENT sees Search, a SUPERVISOR also the queue, audit, reports and refund approvals,
- * an ADMIN also the staff accounts, the webhooks and the catalog.
+ * an ADMIN also the staff accounts, the webhooks, the receipt keys and the catalog.
  */
 @ControllerAdvice(basePackageClasses = ConsoleNavigation.class)
 class ConsoleNavigation {

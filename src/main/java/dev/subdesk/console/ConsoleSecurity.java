@@ -18,7 +18,7 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
 /**
  * The console's own security: it guards {@code /console/**} only (the API keeps its API key, other pages their
  * own chain). Form login with staff accounts, CSRF on every form, and role checks: the supervisors' pages (queue,
- * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks and catalog pages ADMIN. Ten failed sign-ins
+ * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks, receipt keys and catalog pages ADMIN. Ten failed sign-ins
  * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}), and so do
  * {@code subdesk.console.sign-in-failures-per-address} (30) failed sign-ins of any usernames from one client address
  * for every sign-in from that address ({@link #limitedByAddress}); the page says the same for a wrong password and a
@@ -91,6 +91,7 @@ class ConsoleSecurity {
 				.requestMatchers("/console/queue", "/console/audit", "/console/reports").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/staff", "/console/staff/**").hasRole("ADMIN")
 				.requestMatchers("/console/webhooks", "/console/webhooks/**").hasRole("ADMIN")
+				.requestMatchers("/console/receipt-keys", "/console/receipt-keys/**").hasRole("ADMIN")
 				.requestMatchers("/console/catalog", "/console/catalog/**").hasRole("ADMIN")
 				.requestMatchers("/console/approvals", "/console/approvals/**").hasAnyRole("SUPERVISOR", "ADMIN")
 				.requestMatchers("/console/accounts/*/consents.txt").hasAnyRole("SUPERVISOR", "ADMIN")

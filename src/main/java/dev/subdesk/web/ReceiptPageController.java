@@ -70,7 +70,8 @@ class ReceiptPageController {
 
 	/**
 	 * The model of the receipt page ({@code web/receipt}), the same for the public page and the portal's: the
-	 * cancellation, the signed receipt and whether its signature verifies, and what ended.
+	 * cancellation, the signed receipt and whether its signature verifies (when the key that signed it was revoked,
+	 * since when, and the cancellation's status now), and what ended.
 	 */
 	String describe(Cancellation c, JsonNode receipt, Locale locale, Model model) {
 		model.addAttribute("c", c);
@@ -82,6 +83,11 @@ class ReceiptPageController {
 		model.addAttribute("signature", receipt.path("signature").asString());
 		model.addAttribute("receiptJson", json.writeValueAsString(receipt));
 		model.addAttribute("valid", receipts.verify(receipt));
+		// a key revoked as leaked: the signature proves nothing any more, so the page says so and what stands now
+		model.addAttribute("withdrawnAt", receipts.revokedAt(receipt.path("keyId").asString())
+			.map(at -> PageFormats.dateTime(at, locale))
+			.orElse(null));
+		model.addAttribute("currentStatus", "cancellation.status." + c.status().name());
 		model.addAttribute("ended", c.subscriptions()
 			.stream()
 			.map(i -> catalog.name(subscriptions.get(i.id()).planCode(), locale))
