@@ -70,7 +70,7 @@ public class Receipts implements InitializingBean {
 
 	private static final Logger log = LoggerFactory.getLogger(Receipts.class);
 
-	/** The key that signs, the current one: the newest by the database's order (V650), never revoked. */
+	/** The key that signs, the current one: the newest by the database's order (V672), never revoked. */
 	private static final String NEWEST = """
 			SELECT key_id, private_key, sealed_private_key, kek_id, public_key FROM receipt_keys
 			ORDER BY seq DESC LIMIT 1

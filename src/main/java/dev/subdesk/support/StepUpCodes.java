@@ -56,7 +56,7 @@ public class StepUpCodes {
 
 	static final Duration WINDOW = Duration.ofMinutes(15);
 
-	/** The action of a code sent to a new address (V630). */
+	/** The action of a code sent to a new address (V671). */
 	private static final String NEW_EMAIL = "NEW_EMAIL";
 
 	/** Whether a row is a code to a new address ({@code :toNewAddress}) or a step-up code to the email on file. */
