@@ -105,8 +105,9 @@ public class GooglePlayNotifications {
 		if (!configured.equals(packageName)) {
 			throw GooglePushTokens.refused("the notification is for another app");
 		}
-		// the body is not signed (the push token is, and is good for an hour): its event time dates what happened (an
-		// end, a refund), never past now; it does not order the push among the purchase's reports: its read does
+		// the body is not signed (the push token is, and is good for an hour): its event time dates only a hold or a
+		// pause, never past now (an end is dated by Google's expiryTime); it does not order the push among the
+		// purchase's reports: its read does
 		Instant now = clock.instant();
 		Instant eventTime = eventTime(notification.path("eventTimeMillis"));
 		Instant at = eventTime.isAfter(now) ? now : eventTime;
