@@ -181,7 +181,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	 * surrogate pair; any other is taken byte for byte with its declared charset, so that two bodies a handler reads
 	 * differently never share a fingerprint. The JSON is read as the handlers read it ({@link JsonBody}): a body naming
 	 * a field twice, or holding a number with a fraction or an exponent ({@code 100.0}, {@code 1e2}, which canonical
-	 * JSON writes as {@code 100}), is taken as its text, so that a body the handler refuses and one it accepts never
+	 * JSON writes as {@code 100}) or a whole number beyond 2^53 (which canonical JSON rounds to a double), is taken as
+	 * its text, so that a body the handler refuses and one it accepts never
 	 * share a fingerprint.
 	 */
 	private String canonicalBody(HttpServletRequest request, byte[] body) {
@@ -197,7 +198,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			JsonNode tree = json.readerFor(JsonNode.class)
 				.with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
 				.readValue(text);
-			if (tree == null || hasNonIntegralNumber(tree)) {
+			if (tree == null || hasInexactNumber(tree)) {
 				return "text " + text;
 			}
 			String canonical = CanonicalJson.of(tree);
@@ -210,12 +211,13 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private static boolean hasNonIntegralNumber(JsonNode node) {
+	/** A number canonical JSON writes through a double: a fraction or exponent, or a whole number beyond 2^53. */
+	private static boolean hasInexactNumber(JsonNode node) {
 		if (node.isNumber()) {
-			return !node.isIntegralNumber();
+			return !node.isIntegralNumber() || node.bigIntegerValue().abs().bitLength() > 53;
 		}
 		for (JsonNode child : node) {
-			if (hasNonIntegralNumber(child)) {
+			if (hasInexactNumber(child)) {
 				return true;
 			}
 		}

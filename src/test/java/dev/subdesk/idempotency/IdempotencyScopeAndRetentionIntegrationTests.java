@@ -130,6 +130,23 @@ class IdempotencyScopeAndRetentionIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void twoAmountsBeyondWhatADoubleHoldsExactlyAreTwoRequests() throws Exception {
+		String charge = chargeOfANewSubscription();
+		String key = "beyond-double-" + UUID.randomUUID();
+
+		// 2^63: refused (not a long); 2^63 - 1 is read as a long, past what is left to refund
+		Reply refused = raw("/charges/" + charge + "/refunds",
+				"{\"amount\":9223372036854775808,\"reason\":\"goodwill\"}", key);
+		Reply other = raw("/charges/" + charge + "/refunds",
+				"{\"amount\":9223372036854775807,\"reason\":\"goodwill\"}", key);
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+		assertThat(other.replayed()).as("another amount is not the first one's replay: %s", other.body()).isFalse();
+		assertThat(other.status()).as(other.body()).isEqualTo(422);
+		assertThat(JSON.readTree(other.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+	}
+
+	@Test
 	void aBodyNamingAFieldTwiceIsNotTheReplayOfTheBodyItsLastValueMatches() throws Exception {
 		String account = fixtures.accountWithVisa();
 		fixtures.subscribe(account, "antivirus-annual");
