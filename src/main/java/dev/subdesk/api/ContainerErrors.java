@@ -53,6 +53,12 @@ class ContainerErrors extends OncePerRequestFilter {
 		Problems.write(response, json, problem(status));
 	}
 
+	/**
+	 * The problem for a status the container or the firewall chose. The contract names a code for every client error
+	 * ({@code VALIDATION_FAILED}, {@code METHOD_NOT_ALLOWED}, ...), never the status's own name: a {@code 4xx} it
+	 * names no code for (a {@code 414}, {@code 417}, {@code 431}) keeps its status and is {@code VALIDATION_FAILED},
+	 * with one error on field {@code ""} saying what was refused.
+	 */
 	static SubdeskException problem(int status) {
 		return switch (status) {
 			case 400 -> SubdeskException.invalid("", "the request URL is not valid");
@@ -61,12 +67,21 @@ class ContainerErrors extends OncePerRequestFilter {
 			case 405 -> new SubdeskException(CommonErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here");
 			case 413 -> new SubdeskException(CommonErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large");
 			case 415 -> new SubdeskException(CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send JSON with Content-Type: application/json");
+			case 414 -> refused(status, "the request line is too long");
+			case 431 -> refused(status, "the request headers are too large");
 			default -> {
 				HttpStatus known = HttpStatus.resolve(status);
-				String code = known == null ? "ERROR" : known.name().toUpperCase(Locale.ROOT);
-				yield new SubdeskException(status, status >= 500 ? "INTERNAL_ERROR" : code,
-						known == null ? "Error" : known.getReasonPhrase(), List.of());
+				String reason = known == null ? "Error" : known.getReasonPhrase();
+				yield status >= 400 && status < 500
+						? refused(status, "the request was refused: " + reason.toLowerCase(Locale.ROOT))
+						: new SubdeskException(status, CommonErrorCode.INTERNAL_ERROR.name(), reason, List.of());
 			}
 		};
+	}
+
+	/** A client error with the status the container chose and the contract's {@code VALIDATION_FAILED}. */
+	static SubdeskException refused(int status, String message) {
+		return new SubdeskException(status, CommonErrorCode.VALIDATION_FAILED.name(), "The request is not valid",
+				List.of(new SubdeskException.FieldError("", message)));
 	}
 }

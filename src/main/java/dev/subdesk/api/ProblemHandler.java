@@ -80,8 +80,19 @@ class ProblemHandler {
 		return Problems.response(415, "UNSUPPORTED_MEDIA_TYPE", "Send JSON with Content-Type: application/json");
 	}
 
+	/**
+	 * Outside {@code /api/v1} (the actuator) an {@code Accept} header nothing can answer is {@code 406 NOT_ACCEPTABLE}.
+	 * Under {@code /api/v1} {@link JsonNegotiation} does not consult the header and every endpoint answers JSON, so
+	 * this does not happen there; should an endpoint ever answer something else, the client still gets a code the
+	 * contract names, not one of its own.
+	 */
 	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-	ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+	ResponseEntity<Object> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+		if (ApiSecurity.API_V1.matches(request)) {
+			return Problems.response(new SubdeskException(406, CommonErrorCode.VALIDATION_FAILED.name(),
+					"The request is not valid",
+					List.of(new SubdeskException.FieldError(HttpHeaders.ACCEPT, "this endpoint answers application/json"))));
+		}
 		return Problems.response(406, "NOT_ACCEPTABLE", "This endpoint answers application/json");
 	}
 

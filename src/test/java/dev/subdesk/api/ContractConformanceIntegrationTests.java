@@ -395,6 +395,47 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 		soft.assertAll();
 	}
 
+	/**
+	 * A request line or a header block longer than the container takes (8 KB, Spring Boot's default
+	 * {@code server.max-http-request-header-size}) or an expectation it does not meet is refused by Tomcat before any
+	 * filter runs. Under {@code /api/v1} it is still problem+json with a code the contract names (never the status's
+	 * own name, such as {@code EXPECTATION_FAILED}), keeping Tomcat's status: {@code 400} for both sizes (Tomcat 11
+	 * answers neither {@code 414} nor {@code 431}), {@code 417} for the expectation.
+	 */
+	@Test
+	void requestsTheContainerRefusesForTheirSizeOrExpectationAreProblemsWithTheContractsCode() {
+		record Refused(String line, String headers, int status, String message) {
+		}
+		List<Refused> refused = List.of(
+				new Refused("GET /api/v1/plans?padding=" + "a".repeat(9_000), "", 400, "the request line is too long"),
+				new Refused("GET /api/v1/plans", "X-Padding: " + "a".repeat(9_000) + "\r\n", 400,
+						"the request headers are too large"),
+				new Refused("GET /api/v1/plans",
+						"X-Padding-1: " + "a".repeat(5_000) + "\r\nX-Padding-2: " + "a".repeat(5_000) + "\r\n", 400,
+						"the request headers are too large"),
+				new Refused("GET /api/v1/plans", "Expect: 200-ok\r\n", 417,
+						"the request was refused: expectation failed"));
+		SoftAssertions soft = new SoftAssertions();
+		for (Refused request : refused) {
+			String answer = raw(request.line(), "application/json", request.headers());
+			String name = request.line().length() > 40
+					? request.line().substring(0, 40) + "... (" + request.line().length() + " characters)" : request.line();
+			String as = name + " with " + request.headers().length() + " characters of extra headers: "
+					+ abbreviated(answer);
+			soft.assertThat(answer).as(as)
+				.startsWith("HTTP/1.1 " + request.status() + " ")
+				.containsIgnoringCase("Content-Type: application/problem+json")
+				.contains("\"status\":" + request.status())
+				.contains("\"code\":\"VALIDATION_FAILED\"")
+				.contains("\"errors\":[{\"field\":\"\",\"message\":\"" + request.message() + "\"}]");
+		}
+		soft.assertAll();
+	}
+
+	private static String abbreviated(String answer) {
+		return answer.length() > 600 ? answer.substring(0, 600) + "..." : answer;
+	}
+
 	/** A body that is not UTF-8 is malformed JSON, not text whose bytes the server replaces and stores. */
 	@Test
 	void aBodyThatIsNotUtf8IsMalformedAfterThePathIsChecked() {
@@ -428,11 +469,16 @@ class ContractConformanceIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private String raw(String requestLine, String accept) {
+		return raw(requestLine, accept, "");
+	}
+
+	private String raw(String requestLine, String accept, String extraHeaders) {
 		try (Socket socket = new Socket("localhost", port)) {
 			socket.setSoTimeout(10_000);
 			socket.getOutputStream()
 				.write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Api.TEST_KEY
-						+ "\r\nAccept: " + accept + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+						+ "\r\nAccept: " + accept + "\r\n" + extraHeaders + "Connection: close\r\n\r\n")
+					.getBytes(StandardCharsets.ISO_8859_1));
 			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		}
 		catch (IOException e) {
