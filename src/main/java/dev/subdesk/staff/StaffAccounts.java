@@ -224,10 +224,12 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * has {@code subdesk.console.sign-in-failures-per-address} failed sign-ins of any usernames in that window
 	 * ({@link #signInsRefusedFrom}). An attempt that may check its password is counted as a failure here, before it is
 	 * checked (one the address's limit refuses is not counted; one of a name no account can have, or of a username
-	 * waiting for its address or for all of them, whose password is still checked, is counted for its address only),
-	 * and the count and that row are one step (advisory locks on the address and the username until this transaction
-	 * commits): sign-ins sent at the same moment cannot check more passwords than the limits. A successful sign-in
-	 * clears the count of its username and address ({@link #signedIn}).
+	 * waiting because of this address's own {@value #MAX_FAILURES} failures, whose password is still checked, is
+	 * counted for its address only; one of a username waiting only for the ceiling of all addresses is not counted,
+	 * since others may have caused that wait), and the count and that row are one step (advisory locks on the address
+	 * and the username until this transaction commits): sign-ins sent at the same moment cannot check more passwords
+	 * than the limits. A successful sign-in clears the rows of its username and address, those counted for the address
+	 * only among them ({@link #signedIn}).
 	 */
 	@Transactional
 	public Optional<Credentials> beginSignIn(String username, String typedAddress) {
@@ -249,7 +251,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			// no staff account has such a name (and text like a NUL byte must not reach the database); its dummy password
 			// check still costs as much as a real one, so it counts for its address, the typed text not kept
 			if (!addressRefused) {
-				countFailure("", address);
+				countFailure("", address, true);
 			}
 			return Optional.empty();
 		}
@@ -257,24 +259,28 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.param("username", name)
 			.query()
 			.listOfRows();
-		boolean locked = addressRefused || jdbc.sql("""
-				SELECT count(*) FILTER (WHERE address = :address) >= :max OR count(*) >= :maxAll
+		Wait wait = addressRefused ? new Wait(false, false) : jdbc.sql("""
+				SELECT count(*) FILTER (WHERE address = :address AND NOT address_only) >= :max AS here,
+				       count(*) FILTER (WHERE NOT address_only) >= :maxAll AS everywhere
 				FROM staff_sign_in_failures WHERE username = :username AND at > :since""")
 			.param("address", address)
 			.param("max", MAX_FAILURES)
 			.param("maxAll", MAX_FAILURES_ALL_ADDRESSES)
 			.param("username", name)
 			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
-			.query(Boolean.class)
+			.query((rs, n) -> new Wait(rs.getBoolean("here"), rs.getBoolean("everywhere")))
 			.single();
+		boolean locked = addressRefused || wait.here() || wait.everywhere();
 		if (!locked) {
-			countFailure(name, address);
+			countFailure(name, address, false);
 		}
-		else if (!addressRefused) {
-			// the username waits, yet its password is still checked (so the time of the answer does not tell a locked
-			// account): the attempt counts for its address alone, whose limit then refuses it before any check. Not for
-			// the username: one address's refused attempts would otherwise reach the ceiling that locks it everywhere
-			countFailure("", address);
+		else if (wait.here()) {
+			// the username waits because of this address's own failures, yet its password is still checked (so the time
+			// of the answer does not tell a locked account): the attempt counts for its address, whose limit then refuses
+			// it before any check, and not for the username, whose wait it would stretch for every address. A wait of the
+			// username for all addresses (the ceiling, reachable from elsewhere) counts nothing here: otherwise someone
+			// elsewhere could lock a name, and its owner's retries behind an office's one address would lock the office
+			countFailure(name, address, true);
 		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
@@ -283,11 +289,22 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.optional();
 	}
 
-	private void countFailure(String username, String address) {
-		jdbc.sql("INSERT INTO staff_sign_in_failures (username, address, at) VALUES (:username, :address, :at)")
+	/** Whether the username waits for this address (its own failures from it) or for every address (the ceiling). */
+	private record Wait(boolean here, boolean everywhere) {
+	}
+
+	/**
+	 * A failure row: of the username and the address; or {@code addressOnly}, of the address alone (its limit), yet
+	 * still naming the username, so that the username's sign-in from the address clears it ({@link #signedIn}).
+	 */
+	private void countFailure(String username, String address, boolean addressOnly) {
+		jdbc.sql("""
+				INSERT INTO staff_sign_in_failures (username, address, at, address_only)
+				VALUES (:username, :address, :at, :addressOnly)""")
 			.param("username", username)
 			.param("address", address)
 			.param("at", Timestamp.from(clock.instant()))
+			.param("addressOnly", addressOnly)
 			.update();
 	}
 
@@ -369,8 +386,9 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * A successful sign-in starts the count of failures from its own address again; those from other addresses
-	 * (someone guessing elsewhere) still count until the {@link #LOCK} window has passed.
+	 * A successful sign-in starts the count of failures from its own address again, the retries its username's wait
+	 * counted for the address among them; those from other addresses (someone guessing elsewhere), and those of other
+	 * usernames from this address, still count until the {@link #LOCK} window has passed.
 	 */
 	@Transactional
 	public void signedIn(String username, String address) {

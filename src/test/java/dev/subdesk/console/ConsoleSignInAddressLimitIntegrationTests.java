@@ -78,10 +78,63 @@ class ConsoleSignInAddressLimitIntegrationTests extends ApiIntegrationTest {
 			.location()).as("the address's limit refuses it, whatever the username").endsWith("/console/sign-in?error");
 		hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "one-more"));
 		assertThat(failuresFrom(hammering)).as("refused by the address before any password check").isEqualTo(LIMIT);
-		assertThat(jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u")
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u AND NOT address_only")
 			.param("u", username).query(Integer.class).single())
 			.as("the username's own count is not raised by attempts its wait refused").isEqualTo(
 					dev.subdesk.staff.StaffAccounts.MAX_FAILURES);
+	}
+
+	@Test
+	void retriesOfAUsernameLockedFromEverywhereCountForNothingSoTheOfficeAddressStaysOpen() {
+		String username = newStaff();
+		// someone guessing from ten other addresses locks the username for every address (the 100 ceiling)
+		for (int i = 0; i < dev.subdesk.staff.StaffAccounts.MAX_FAILURES_ALL_ADDRESSES; i++) {
+			new ConsoleClient(port, "127.0.6." + (10 + i % 10))
+				.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "remote-guess-" + i));
+		}
+		// its owner, behind the office's one address (a NAT), keeps trying the right password
+		String officeAddress = "127.0.6.1";
+		ConsoleClient office = new ConsoleClient(port, officeAddress);
+		for (int i = 0; i < LIMIT + 10; i++) {
+			assertThat(office.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", PASSPHRASE))
+				.location()).as("the username waits for every address").endsWith("/console/sign-in?error");
+		}
+
+		assertThat(failuresFrom(officeAddress)).as("nothing counted for the office: the wait is none of its doing")
+			.isZero();
+		assertThat(office.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("a colleague at the same office address").doesNotContain("error");
+	}
+
+	@Test
+	void theOwnersSignInFromTheAddressClearsTheRetriesItsOwnWaitCountedThere() {
+		String username = newStaff();
+		String officeAddress = "127.0.6.2";
+		ConsoleClient office = new ConsoleClient(port, officeAddress);
+		for (int i = 0; i < dev.subdesk.staff.StaffAccounts.MAX_FAILURES; i++) {
+			office.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "mistyped-" + i));
+		}
+		fixtures.advance("PT10M");
+		for (int i = 0; i < 15; i++) {
+			assertThat(office.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", PASSPHRASE))
+				.location()).as("the username waits for this address").endsWith("/console/sign-in?error");
+		}
+		assertThat(failuresFrom(officeAddress)).as("the retries of its own wait count for the address").isEqualTo(25);
+
+		fixtures.advance("PT6M"); // the mistypes are 16 minutes old, the retries 6
+		assertThat(office.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", PASSPHRASE))
+			.location()).as("the owner signs in").doesNotContain("error");
+		assertThat(failuresFrom(officeAddress)).as("their sign-in clears what their username's wait counted there")
+			.isZero();
+	}
+
+	private static final String PASSPHRASE = "a-long-enough-passphrase";
+
+	private String newStaff() {
+		String username = "office-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThat(ConsoleClient.signedIn(port, "admin").post("/console/staff", Map.of("username", username,
+				"displayName", "Olive", "role", "AGENT", "password", PASSPHRASE)).status()).isEqualTo(302);
+		return username;
 	}
 
 	private int failuresFrom(String address) {

@@ -46,8 +46,9 @@ class StaffModuleTests {
 		assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked())
 			.as("the account's own sign-in elsewhere does not clear the guesses from another address").isTrue();
 
-		// attempts on the waiting username count for their address alone, never for the username: one address alone
-		// cannot reach the ceiling that locks the username for every address, and its own limit then refuses it
+		// attempts on a username waiting because of this address's own failures count for the address alone, never for
+		// the username: one address alone cannot reach the ceiling that locks the username for every address, and its
+		// own limit then refuses it
 		for (int i = 0; i < StaffAccounts.MAX_FAILURES_ALL_ADDRESSES; i++) {
 			assertThat(staff.beginSignIn("module.agent", "192.0.2.66").orElseThrow().locked()).isTrue();
 		}
