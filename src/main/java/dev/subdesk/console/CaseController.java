@@ -11,8 +11,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -60,10 +64,12 @@ class CaseController {
 
 	private final StaffAccounts staff;
 	private final dev.subdesk.support.CallerVerification verification;
+	private final dev.subdesk.accounts.Accounts accounts;
 
 	CaseController(Support support, AuditTrail audit, AgentLog log, Clock clock, CaseRules rules, StaffAccounts staff,
-			dev.subdesk.support.CallerVerification verification) {
+			dev.subdesk.support.CallerVerification verification, dev.subdesk.accounts.Accounts accounts) {
 		this.verification = verification;
+		this.accounts = accounts;
 		this.staff = staff;
 		this.support = support;
 		this.audit = audit;
@@ -83,8 +89,7 @@ class CaseController {
 		log.viewed(agent.getName(), "VIEW_CASE", c.auditTarget(), c.caseNumber());
 		// the case page shows no verification answer (an order number, a card's last digits) the account page would
 		// hide from this agent until the caller is verified
-		boolean verified = c.accountId() == null || verification.isVerified(c.accountId(), agent.getName());
-		java.util.function.UnaryOperator<String> shown = verified ? text -> text : Masking::unverifiedText;
+		UnaryOperator<String> shown = new Shown(agent.getName()).forAccount(c.accountId());
 		CaseRow row = CaseRow.of(c, clock.instant());
 		model.addAttribute("supportCase", row.shownAs(shown));
 		model.addAttribute("timeline", support.timeline(c.caseNumber())
@@ -122,10 +127,18 @@ class CaseController {
 		return "redirect:/console/cases/{caseNumber}";
 	}
 
+	/**
+	 * The supervisors' queue. A case's subject and escalation reason are masked as on the case page until the viewer
+	 * has verified the caller of its account: the queue must not show what the case page hides.
+	 */
 	@GetMapping("/console/queue")
-	String queue(Model model) {
+	String queue(Principal agent, Model model) {
 		Instant now = clock.instant();
-		model.addAttribute("cases", support.supervisorQueue().stream().map(c -> CaseRow.of(c, now)).toList());
+		Shown shown = new Shown(agent.getName());
+		model.addAttribute("cases", support.supervisorQueue()
+			.stream()
+			.map(c -> CaseRow.of(c, now).shownAs(shown.forAccount(c.accountId())))
+			.toList());
 		return "console/queue";
 	}
 
@@ -137,14 +150,55 @@ class CaseController {
 		model.addAttribute("target", target == null ? "" : target);
 		if (target != null && !target.isBlank()) {
 			log.viewed(agent.getName(), "VIEW_AUDIT", auditedTarget(target.strip(), u -> staff.find(u).isPresent()), null);
-			List<AuditRow> rows = audit.about(target.strip())
-				.stream()
-				.map(e -> new AuditRow(e.id(), Formats.dateTime(e.at()), e.actor(), e.action(), e.target(), e.detail(),
-						e.caseNumber(), e.reason()))
-				.toList();
+			// what staff wrote about an account (notes, reasons) is masked as on the case page until the viewer has
+			// verified the account's caller; the stored entries, and so the chain, are as written
+			Shown shown = new Shown(agent.getName());
+			Map<String, Optional<String>> accountOf = new HashMap<>(); // by case number or target, one look-up each
+			List<AuditRow> rows = audit.about(target.strip()).stream().map(e -> {
+				UnaryOperator<String> text = shown.forAccount(accountOf(e, accountOf));
+				return new AuditRow(e.id(), Formats.dateTime(e.at()), e.actor(), e.action(), e.target(),
+						e.detail() == null ? null : text.apply(e.detail()), e.caseNumber(),
+						e.reason() == null ? null : text.apply(e.reason()));
+			}).toList();
 			model.addAttribute("entries", rows);
 		}
 		return "console/audit";
+	}
+
+	/** The account an audit entry is about: its case's, else its target when that is an account; none otherwise. */
+	private @Nullable String accountOf(AuditTrail.Entry entry, Map<String, Optional<String>> known) {
+		String caseNumber = entry.caseNumber();
+		if (caseNumber != null) {
+			Optional<String> ofCase = known.computeIfAbsent("case " + caseNumber,
+					n -> support.find(caseNumber).map(c -> c.accountId()));
+			if (ofCase.isPresent()) {
+				return ofCase.get();
+			}
+		}
+		return known.computeIfAbsent("target " + entry.target(),
+				t -> accounts.find(entry.target()).map(dev.subdesk.accounts.Account::id)).orElse(null);
+	}
+
+	/**
+	 * How text about an account shows to one staff member on one page: in full when there is no account or they have
+	 * verified its caller ({@link dev.subdesk.support.CallerVerification#isVerified}: live, not since failed, its call
+	 * not resolved), else with the verification answers masked ({@link Masking#unverifiedText}). The rule of the case
+	 * page, also for the queue and the audit trail; one check per account and page.
+	 */
+	private final class Shown {
+
+		private final String viewer;
+		private final Map<String, Boolean> verified = new HashMap<>();
+
+		Shown(String viewer) {
+			this.viewer = viewer;
+		}
+
+		UnaryOperator<String> forAccount(@Nullable String accountId) {
+			boolean full = accountId == null
+					|| verified.computeIfAbsent(accountId, id -> verification.isVerified(id, viewer));
+			return full ? text -> text : Masking::unverifiedText;
+		}
 	}
 
 	/** The longest target a look-up records as typed. */

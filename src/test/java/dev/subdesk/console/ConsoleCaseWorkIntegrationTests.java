@@ -76,6 +76,45 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void theQueueAndTheAuditTrailShowNoEmailOrPostcodeOfTheCustomerUntilTheStaffMemberHasVerifiedTheCaller() {
+		Callers.Caller caller = new Callers(api).withVpn("SW1A 1AA");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "SW1A 1AA");
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/pending", Map.of("note",
+				"Customer sends the bank statement from " + caller.email() + " (billing postcode SW1A 1AA)")));
+		assertThat(agent.post(casePath + "/escalate", Map.of("reason",
+				"Refund to the card with postcode 10115, the customer asks at " + caller.email())).status()).isEqualTo(302);
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		int at = caller.email().indexOf('@');
+		String masked = caller.email().charAt(0) + "***@" + caller.email().charAt(at + 1) + "***"
+				+ caller.email().substring(caller.email().lastIndexOf('.'));
+		String[] answers = { caller.email(), caller.email().substring(at), "SW1A 1AA", "10115" };
+		assertThat(queueRow(supervisor, caseNumber)).as("the queue, before the supervisor has verified the caller")
+			.doesNotContain(answers).contains("Refund to the card with postcode ***, the customer asks at " + masked);
+		for (String target : new String[] { caseNumber, caller.account() }) {
+			assertThat(supervisor.get("/console/audit?target=" + target).body())
+				.as("the audit trail about " + target + ", before the supervisor has verified the caller")
+				.doesNotContain(answers)
+				.contains("Customer sends the bank statement from " + masked, "Refund to the card with postcode ***");
+		}
+
+		Callers.verify(supervisor, caller, "SW1A 1AA");
+		assertThat(queueRow(supervisor, caseNumber)).as("the queue, once verified").contains(caller.email(), "10115");
+		assertThat(supervisor.get("/console/audit?target=" + caseNumber).body()).as("the audit trail, once verified")
+			.contains(caller.email(), "SW1A 1AA", "10115");
+	}
+
+	private static String queueRow(ConsoleClient supervisor, String caseNumber) {
+		String page = supervisor.get("/console/queue").body();
+		int at = page.indexOf(caseNumber + "</a>");
+		assertThat(at).as("the queue lists " + caseNumber).isNotNegative();
+		return page.substring(at, page.indexOf("</tr>", at));
+	}
+
+	@Test
 	void anAccountOpenedFromAnOldResolvedCaseActsOnTheCaseOfTheLiveVerification() {
 		Callers.Caller caller = new Callers(api).withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
