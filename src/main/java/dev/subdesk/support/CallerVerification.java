@@ -37,6 +37,19 @@ public class CallerVerification {
 
 	static final Duration VALID_FOR = Duration.ofMinutes(30);
 
+	/**
+	 * The agent's latest attempt at verifying the account's caller ({@code v}), only while it is a live verification
+	 * ({@link #isVerified}): one statement, so that an attempt written meanwhile (a failed one, which ends the
+	 * verification) cannot answer for the one checked.
+	 */
+	private static final String LIVE_VERIFICATION = """
+			FROM (SELECT * FROM caller_verifications WHERE account_id = :account AND agent = :agent
+			      ORDER BY id DESC LIMIT 1) v
+			WHERE v.succeeded AND v.matched >= :needed AND v.at > :since
+			  AND NOT EXISTS (SELECT 1 FROM support_cases c WHERE c.case_number = v.case_number AND c.status = 'RESOLVED')
+			  AND NOT EXISTS (SELECT 1 FROM verification_locks l WHERE l.account_id = :account AND l.locked_until > :now)
+			""";
+
 	/** What the caller said. Any may be missing. */
 	public record Claims(@Nullable String email, @Nullable String orderNumber, @Nullable String cardLast4,
 			@Nullable String billingPostcode) {
@@ -133,34 +146,28 @@ public class CallerVerification {
 	 */
 	@Transactional(readOnly = true)
 	public boolean isVerified(String accountId, String agent) {
+		return live(jdbc.sql("SELECT EXISTS (SELECT 1 " + LIVE_VERIFICATION + ")"), accountId, agent)
+			.query(Boolean.class)
+			.single();
+	}
+
+	/** {@code statement} ({@link #LIVE_VERIFICATION}) with its parameters: the account, the agent, the clock's now. */
+	private JdbcClient.StatementSpec live(JdbcClient.StatementSpec statement, String accountId, String agent) {
 		Instant now = clock.instant();
-		if (lockedUntil(accountId, now).isPresent()) {
-			return false;
-		}
-		return jdbc.sql("""
-				SELECT coalesce((SELECT v.succeeded AND v.matched >= :needed AND v.at > :since
-				                   AND NOT EXISTS (SELECT 1 FROM support_cases c
-				                                   WHERE c.case_number = v.case_number AND c.status = 'RESOLVED')
-				                 FROM caller_verifications v
-				                 WHERE v.account_id = :account AND v.agent = :agent ORDER BY v.id DESC LIMIT 1), false)
-				""").param("account", accountId).param("agent", agent).param("needed", FACTORS_NEEDED)
-			.param("since", Timestamp.from(now.minus(VALID_FOR))).query(Boolean.class).single();
+		return statement.param("account", accountId)
+			.param("agent", agent)
+			.param("needed", FACTORS_NEEDED)
+			.param("since", Timestamp.from(now.minus(VALID_FOR)))
+			.param("now", Timestamp.from(now));
 	}
 
 	/**
 	 * The case of this agent's live verification of the account's caller (the call it was made for), while it holds
-	 * ({@link #isVerified}); empty otherwise.
+	 * ({@link #isVerified}); empty otherwise. The check and the case are read by one statement.
 	 */
 	@Transactional(readOnly = true)
 	public Optional<String> verifiedCase(String accountId, String agent) {
-		if (!isVerified(accountId, agent)) {
-			return Optional.empty();
-		}
-		return jdbc.sql("""
-				SELECT case_number FROM caller_verifications WHERE account_id = :account AND agent = :agent
-				ORDER BY id DESC LIMIT 1""")
-			.param("account", accountId)
-			.param("agent", agent)
+		return live(jdbc.sql("SELECT v.case_number " + LIVE_VERIFICATION), accountId, agent)
 			.query((rs, n) -> Optional.ofNullable(rs.getString("case_number")))
 			.optional()
 			.flatMap(number -> number);
