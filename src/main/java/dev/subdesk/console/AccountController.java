@@ -282,7 +282,7 @@ class AccountController {
 		if (problem != null) {
 			return OnBehalfController.back(redirect, given, problem);
 		}
-		String caseNumber = cases.continueOrOpen(account, given, agent.getName(), form.contactChannel());
+		String caseNumber = cases.forVerification(account, given, agent.getName(), form.contactChannel());
 		CallerVerification.Result result = verification.verify(accountId, agent.getName(), caseNumber,
 				new CallerVerification.Claims(blankToNull(form.email()), blankToNull(form.orderNumber()),
 						blankToNull(form.cardLast4()), blankToNull(form.billingPostcode())));

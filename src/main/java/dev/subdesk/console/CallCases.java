@@ -96,11 +96,26 @@ class CallCases {
 	 * An escalated case nobody owns stays the supervisors' (a lockout's security case among them), whoever names it.
 	 * A resolved case is not taken up again (its call is over, and a verification on it no longer counts): a contact
 	 * named with it (the account opened from the case's page) goes on the case of the agent's live verification of
-	 * the caller when that one is open ({@link #ofCall}), else gets a case of its own.
+	 * the caller when that one is open ({@link #ofCall}), else gets a case of its own. Not for a verification, which
+	 * starts a call ({@link #forVerification}).
 	 */
 	String continueOrOpen(Account account, @Nullable String caseNumber, String agent, Contact contact) {
-		String number = ofCall(account.id(), caseNumber, agent)
-			.filter(this::isOpen)
+		return takeOrOpen(ofCall(account.id(), caseNumber, agent), account, agent, contact);
+	}
+
+	/**
+	 * The case a verification of the account's caller goes on. A verification starts a call: it continues the case
+	 * the agent names while that is open (the contact being worked), else gets a case of its own, as {@link
+	 * #continueOrOpen} does, except that a resolved case named is not replaced by the case of the agent's previous live
+	 * verification ({@link #ofCall}): the caller now verified may not be that call's caller, and their verification,
+	 * its outcome and what follows belong on their own call's case.
+	 */
+	String forVerification(Account account, @Nullable String caseNumber, String agent, Contact contact) {
+		return takeOrOpen(ofAccount(account.id(), caseNumber), account, agent, contact);
+	}
+
+	private String takeOrOpen(Optional<String> named, Account account, String agent, Contact contact) {
+		String number = named.filter(this::isOpen)
 			.orElseGet(() -> support
 				.open(account, contact.subject, contact.name(), null, contact.subject + " taken by " + agent)
 				.caseNumber());

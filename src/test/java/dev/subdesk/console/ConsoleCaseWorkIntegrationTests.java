@@ -115,6 +115,26 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void aVerificationNamedWithAnOldResolvedCaseIsANewCallWithACaseOfItsOwn() {
+		Callers.Caller caller = new Callers(api).withVpn("10115");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String old = Callers.verify(agent, caller, "10115");
+		assertThat(agent.post("/console/cases/" + old + "/resolve", Map.of("note", "Answered")).status()).isEqualTo(302);
+		fixtures.advance("PT1M");
+		String live = Callers.verify(agent, caller, "10115");
+
+		// the next caller about the account, verified from a page opened on the old case (another tab, say)
+		ConsoleClient.Page next = agent.post("/console/accounts/" + caller.account() + "/verify",
+				Map.of("email", caller.email(), "billingPostcode", "10115", "contact", "PHONE", "caseNumber", old));
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("case=(CASE-[0-9A-Z]{6})").matcher(next.location());
+		assertThat(m.find()).as(next.location()).isTrue();
+		assertThat(m.group(1)).as("a new call's case, not the previous call's").isNotEqualTo(live).isNotEqualTo(old);
+		assertThat(support.timeline(live)).extracting(Support.TimelineEntry::text)
+			.filteredOn(text -> text.contains("Caller verification"))
+			.as("the previous call's case holds its own verification only").hasSize(1);
+	}
+
+	@Test
 	void anAccountOpenedFromAnOldResolvedCaseActsOnTheCaseOfTheLiveVerification() {
 		Callers.Caller caller = new Callers(api).withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
