@@ -77,8 +77,9 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(page.statusCode()).isEqualTo(200);
 		assertThat(page.body()).contains("id=\"key-withdrawn\"")
 			.contains("The key that signed this receipt was withdrawn on")
-			.contains("The cancellation as it stands now: scheduled")
-			.contains("The signature is not valid");
+			.contains("The cancellation&#39;s status now: scheduled")
+			.contains("from Acme&#39;s own records, as it was issued")
+			.as("the page serves Acme's own record: it does not call it forged").doesNotContain("The signature is not valid");
 		assertThat(anonymousGet(old.link(), "application/json").body()).isEqualTo(old.raw());
 		assertThat(anonymousGet(fresh.link(), "text/html").body()).doesNotContain("key-withdrawn")
 			.contains("The signature is valid");
