@@ -336,6 +336,20 @@ public class Accounts {
 	}
 
 	/**
+	 * Whether another account has {@code email} (by {@link EmailAddresses#SQL_KEY}): a change to it would be refused
+	 * with {@code 409 EMAIL_TAKEN}. A look before the change only; the change itself decides, holding the address.
+	 */
+	@Transactional(readOnly = true)
+	public boolean emailTakenByAnother(String accountId, String email) {
+		return jdbc.sql("SELECT EXISTS (SELECT 1 FROM accounts WHERE " + EmailAddresses.sqlKey("email") + " = "
+				+ EmailAddresses.sqlKey(":email") + " AND id <> :id)")
+			.param("email", email)
+			.param("id", accountId)
+			.query(Boolean.class)
+			.single();
+	}
+
+	/**
 	 * Changes the account's email. The address must be free, by {@link EmailAddresses#SQL_KEY} ({@code 409 EMAIL_TAKEN}) and the
 	 * account open ({@code 409 ACCOUNT_CLOSED}); the previous address is told of the change.
 	 */

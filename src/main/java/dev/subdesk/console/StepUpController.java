@@ -90,6 +90,10 @@ class StepUpController {
 		});
 	}
 
+	/** An address another account has: no code goes to either address, since the change would be refused. */
+	private static final String TAKEN = "No code sent: another account has this address, so the email cannot be "
+			+ "changed to it. The caller can use another address, or sign in to that account.";
+
 	/** The action the agent chose for a code, with its target read from the form and checked against the account. */
 	private Chosen chosen(String accountId, StepUpForm form) {
 		String target = AccountController.blankToNull(form.target());
@@ -108,6 +112,9 @@ class StepUpController {
 				String email = AccountController.blankToNull(form.email());
 				if (!EmailAddresses.plain(email)) {
 					return new Chosen(null, "No code sent: give the new address as local@domain.tld, without spaces.");
+				}
+				if (accounts.emailTakenByAnother(accountId, email.strip())) {
+					return new Chosen(null, TAKEN);
 				}
 				return new Chosen(new SensitiveAction.ChangeEmail(email.strip()),
 						"changing the email to " + Masking.email(email.strip()));
@@ -214,6 +221,9 @@ class StepUpController {
 					"No code sent: give the new address as local@domain.tld, without spaces.");
 		}
 		stepUp.requireConfirmed(accountId, agent.getName(), new SensitiveAction.ChangeEmail(email.strip()));
+		if (accounts.emailTakenByAnother(accountId, email.strip())) {
+			return OnBehalfController.back(redirect, cases.ofAccount(accountId, form.caseNumber()).orElse(null), TAKEN);
+		}
 		return stepUpCheck(accountId, form, agent, redirect, caseNumber -> switch (stepUp.sendToNewAddress(accountId,
 				agent.getName(), caseNumber, email.strip())) {
 			case SENT -> "A six-digit code was sent to the new address %s. Ask the caller to read it back from there."

@@ -63,22 +63,22 @@ public class StepUpCodes {
 	private static final String OF_KIND = "coalesce(action = 'NEW_EMAIL', false) = :toNewAddress";
 
 	private static final String COUNT_RECENT = """
-			SELECT count(*) FROM step_up_codes WHERE account_id = :account AND created_at > :since AND %s
+			SELECT count(*) FROM step_up_action_codes WHERE account_id = :account AND created_at > :since AND %s
 			""".formatted(OF_KIND);
 
 	private static final String RETIRE_LIVE = """
-			UPDATE step_up_codes SET retired_at = :at
+			UPDATE step_up_action_codes SET retired_at = :at
 			WHERE account_id = :account AND retired_at IS NULL AND confirmed_at IS NULL AND %s
 			""".formatted(OF_KIND);
 
 	private static final String INSERT = """
-			INSERT INTO step_up_codes (id, account_id, agent, case_number, code_hash, created_at, expires_at, action,
+			INSERT INTO step_up_action_codes (id, account_id, agent, case_number, code_hash, created_at, expires_at, action,
 			                           target_hash)
 			VALUES (:id, :account, :agent, :case, :hash, :at, :expires, :action, :target)
 			""";
 
 	private static final String LATEST_LIVE = """
-			SELECT id, code_hash, attempts, action, target_hash FROM step_up_codes
+			SELECT id, code_hash, attempts, action, target_hash FROM step_up_action_codes
 			WHERE account_id = :account AND agent = :agent AND retired_at IS NULL AND confirmed_at IS NULL
 			  AND expires_at > :now AND action IS NOT NULL AND %s
 			ORDER BY created_at DESC LIMIT 1 FOR UPDATE
@@ -90,7 +90,7 @@ public class StepUpCodes {
 	 * never serves another.
 	 */
 	private static final String CONFIRMED = """
-			SELECT s.id, s.target_hash FROM step_up_codes s
+			SELECT s.id, s.target_hash FROM step_up_action_codes s
 			WHERE s.account_id = :account AND s.agent = :agent AND s.action = :action AND s.used_at IS NULL
 			  AND s.confirmed_at > :since
 			  AND s.confirmed_at >= (SELECT max(v.at) FROM caller_verifications v
@@ -99,7 +99,7 @@ public class StepUpCodes {
 			""";
 
 	private static final String USE = """
-			UPDATE step_up_codes SET used_at = :at WHERE id = :id AND used_at IS NULL AND confirmed_at IS NOT NULL
+			UPDATE step_up_action_codes SET used_at = :at WHERE id = :id AND used_at IS NULL AND confirmed_at IS NOT NULL
 			""";
 
 	public enum Sent {
@@ -148,6 +148,9 @@ public class StepUpCodes {
 			throw new AccountClosedException(accountId);
 		}
 		VerificationCodeIssued.Opens opens = opens(accountId, action);
+		if (action instanceof SensitiveAction.ChangeEmail change) {
+			refuseTaken(accountId, change);
+		}
 		Instant now = clock.instant();
 		String what = "step-up before " + action.kind();
 		if (tooMany(accountId, false, now)) {
@@ -180,6 +183,7 @@ public class StepUpCodes {
 		if (confirmedCode(accountId, agent, change.kind().name(), target(change), false).isEmpty()) {
 			throw stepUpRequired();
 		}
+		refuseTaken(accountId, change);
 		Instant now = clock.instant();
 		if (tooMany(accountId, true, now)) {
 			audit.record(agent, "AGENT", "STEP_UP_CODE_REFUSED", accountId,
@@ -364,7 +368,7 @@ public class StepUpCodes {
 	private boolean check(LiveCode code, String typedCode) {
 		boolean matches = OneTimeCodes.matches(code.hash(), code.id(), typedCode);
 		jdbc.sql("""
-				UPDATE step_up_codes SET attempts = attempts + 1,
+				UPDATE step_up_action_codes SET attempts = attempts + 1,
 				    confirmed_at = CASE WHEN :ok THEN CAST(:at AS timestamptz) END,
 				    retired_at = CASE WHEN NOT :ok AND attempts + 1 >= :max THEN CAST(:at AS timestamptz) END
 				WHERE id = :id
@@ -416,7 +420,7 @@ public class StepUpCodes {
 				yield new VerificationCodeIssued.Opens(r.kind(), card.brand(), card.last4(), null, null, null);
 			}
 			case SensitiveAction.ChangeEmail e ->
-				new VerificationCodeIssued.Opens(e.kind(), null, null, requirePlain(e.email()), null, null);
+				new VerificationCodeIssued.Opens(e.kind(), null, null, masked(requirePlain(e.email())), null, null);
 			case SensitiveAction.Refund r -> {
 				Charge charge = billing.charge(r.chargeId())
 					.filter(c -> c.accountId().equals(accountId))
@@ -432,6 +436,35 @@ public class StepUpCodes {
 						charge.createdAt());
 			}
 		};
+	}
+
+	/**
+	 * {@code 409 EMAIL_TAKEN} for an address another account has, before any code is mailed: the change would be
+	 * refused at its end anyway, and a code for it would name that address to this account's holder and go to the
+	 * other account's holder.
+	 */
+	private void refuseTaken(String accountId, SensitiveAction.ChangeEmail change) {
+		if (accounts.emailTakenByAnother(accountId, change.email())) {
+			throw SubdeskException.of(dev.subdesk.accounts.AccountsErrorCode.EMAIL_TAKEN,
+					"An account with this email already exists: no code was sent");
+		}
+	}
+
+	/**
+	 * The new address as the email to the address on file names it: the first character of its local part and of its
+	 * domain, and the top-level domain ({@code paula.k@mail.example.org} becomes {@code p***@m***.org}). The address is
+	 * what the caller dictated, and the email goes to the account's holder, who may not be the caller: written in full,
+	 * its local part could carry a message ("call-this-number-to-cancel@...") into the holder's mailbox.
+	 */
+	static String masked(String email) {
+		int at = email.lastIndexOf('@');
+		String domain = email.substring(at + 1);
+		int dot = domain.lastIndexOf('.');
+		String tld = dot > 0 && domain.substring(dot + 1).chars().allMatch(Character::isLetter)
+				&& domain.length() - dot - 1 <= 6 ? domain.substring(dot) : "";
+		return email.codePoints().limit(1).collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+				+ "***@" + domain.codePoints().limit(1).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+						StringBuilder::append) + "***" + tld;
 	}
 
 	/** The target in the audit trail's words: ids and amounts, never the address itself. */

@@ -274,7 +274,7 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 			.contains("Code confirmed");
 		assertThat(agent.followed(agent.post(confirm, Map.of("code", second, "caseNumber", caseNumber))))
 			.contains("No code is waiting");
-		assertThat(jdbc.sql("SELECT count(*) FROM step_up_codes WHERE account_id = :a AND code_hash IN (:codes)")
+		assertThat(jdbc.sql("SELECT count(*) FROM step_up_action_codes WHERE account_id = :a AND code_hash IN (:codes)")
 			.param("a", caller.account()).param("codes", List.of(code, second)).query(Long.class).single())
 			.as("only hashes are stored").isZero();
 	}

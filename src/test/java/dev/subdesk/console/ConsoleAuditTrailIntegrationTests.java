@@ -191,7 +191,7 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 				UNION SELECT owner FROM support_cases WHERE case_number = :c AND owner IS NOT NULL
 				UNION SELECT actor FROM case_events WHERE case_number = :c AND actor <> 'system'
 				UNION SELECT agent FROM caller_verifications WHERE account_id = :a AND agent <> 'system'
-				UNION SELECT agent FROM step_up_codes WHERE account_id = :a
+				UNION SELECT agent FROM step_up_action_codes WHERE account_id = :a
 				""").param("a", account).param("c", caseNumber).query(String.class).list();
 	}
 

@@ -364,7 +364,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 				  (SELECT count(*) FROM refund_approvals WHERE account_id = :a),
 				  (SELECT count(*) FROM support_cases WHERE account_id = :a),
 				  (SELECT count(*) FROM case_events e JOIN support_cases c USING (case_number) WHERE c.account_id = :a),
-				  (SELECT count(*) FROM step_up_codes WHERE account_id = :a),
+				  (SELECT count(*) FROM step_up_action_codes WHERE account_id = :a),
 				  (SELECT count(*) FROM caller_verifications WHERE account_id = :a),
 				  (SELECT count(*) FROM notices WHERE account_id = :a))
 				""").param("a", account).query(String.class).single();

@@ -164,7 +164,8 @@ class ConsoleBrowserIntegrationTests extends ApiIntegrationTest {
 		browser.findElement(By.id("new-email")).sendKeys(newEmail);
 		submit(By.id("step-up-change-email"));
 		assertThat(message()).startsWith("A six-digit code for changing the email to");
-		assertThat(Mailbox.latestBody(api, caller.account(), "VERIFICATION_CODE")).contains(newEmail);
+		assertThat(Mailbox.latestBody(api, caller.account(), "VERIFICATION_CODE")).contains("c***@e***.com")
+			.as("the address the caller dictated, masked").doesNotContain(newEmail);
 		browser.findElement(By.id("step-up-code")).sendKeys(callers.emailedCode(caller.account()));
 		submit(By.xpath("//button[text()='Confirm code']"));
 		assertThat(message()).startsWith("Code confirmed for CHANGE_EMAIL");

@@ -281,7 +281,7 @@ class ConsoleJunkInputIntegrationTests extends ApiIntegrationTest {
 				  (SELECT string_agg(status || ' ' || coalesce(owner, '-'), ',' ORDER BY case_number)
 				     FROM support_cases WHERE account_id = :a),
 				  (SELECT count(*) FROM case_events e JOIN support_cases c USING (case_number) WHERE c.account_id = :a),
-				  (SELECT count(*) || ' ' || coalesce(sum(attempts), 0) FROM step_up_codes WHERE account_id = :a),
+				  (SELECT count(*) || ' ' || coalesce(sum(attempts), 0) FROM step_up_action_codes WHERE account_id = :a),
 				  (SELECT count(*) FROM caller_verifications WHERE account_id = :a),
 				  (SELECT count(*) FROM notices WHERE account_id = :a),
 				  (SELECT count(*) FROM notice_redeliveries r JOIN notices n ON n.id = r.notice_id WHERE n.account_id = :a),

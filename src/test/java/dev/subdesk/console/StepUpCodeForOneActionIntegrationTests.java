@@ -7,6 +7,7 @@ import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.Fixtures;
 import dev.subdesk.testing.Mailbox;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -71,7 +72,7 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 			.contains("removed.");
 		assertThat(api.get("/accounts/" + caller.account() + "/payment-methods").json().path("data").values())
 			.extracting(c -> c.path("id").asString()).containsExactlyInAnyOrder(visa, secondVisa);
-		assertThat(jdbc.sql("SELECT count(*) FROM step_up_codes WHERE account_id = :a AND used_at IS NOT NULL")
+		assertThat(jdbc.sql("SELECT count(*) FROM step_up_action_codes WHERE account_id = :a AND used_at IS NOT NULL")
 			.param("a", caller.account()).query(Long.class).single()).as("used up by the removal").isOne();
 		assertThat(audit.about(caller.account())).filteredOn(e -> e.action().startsWith("STEP_UP_"))
 			.extracting(AuditTrail.Entry::detail)
@@ -110,7 +111,8 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 		String caseNumber = agent.callCase(api, account);
 		agent.get("/console/accounts/" + account + "?case=" + caseNumber); // shows "Caller verified."
 		String send = "/console/accounts/" + account + "/step-up/send";
-		String newEmail = Fixtures.uniqueEmail();
+		// the address the caller dictates, shaped as a message to the account's holder
+		String newEmail = "call.this.line.to.cancel." + UUID.randomUUID().toString().substring(0, 6) + "@help-desk.example.com";
 
 		assertThat(agent.followed(agent.post(send, Map.of("caseNumber", caseNumber, "action", "REMOVE_CARD", "target", card))))
 			.contains("A six-digit code for removing card VISA ••4242 was sent");
@@ -119,7 +121,8 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 			.contains("Acme never needs it to cancel a subscription");
 		agent.followed(agent.post(send, Map.of("caseNumber", caseNumber, "action", "CHANGE_EMAIL", "email", newEmail)));
 		assertThat(Mailbox.latestBody(api, account, "VERIFICATION_CODE"))
-			.contains("it lets the agent you read it to change the email address you sign in with to " + newEmail + ".")
+			.contains("it lets the agent you read it to change the email address you sign in with to c***@h***.com.")
+			.doesNotContain("this.line", "to.cancel", "help-desk")
 			.contains("Acme never needs it to cancel a subscription");
 	}
 
@@ -153,6 +156,27 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAddressAnotherAccountHasGetsNoCodeAndTheHolderIsNotToldOfIt() {
+		Callers.Caller caller = callers.withVpn("10115");
+		Callers.Caller other = callers.withVpn("10117");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		String base = "/console/accounts/" + caller.account();
+		long codesBefore = callers.notices(caller.account(), "VERIFICATION_CODE");
+
+		assertThat(agent.followed(agent.post(base + "/step-up/send", Map.of("caseNumber", caseNumber,
+				"action", "CHANGE_EMAIL", "email", other.email().toUpperCase(java.util.Locale.ROOT)))))
+			.contains("No code sent: another account has this address");
+
+		assertThat(callers.notices(caller.account(), "VERIFICATION_CODE")).as("no code to the holder naming the address")
+			.isEqualTo(codesBefore);
+		assertThat(jdbc.sql("SELECT count(*) FROM notices WHERE lower(recipient) = lower(:to) AND type = 'VERIFICATION_CODE'")
+			.param("to", other.email()).query(Long.class).single()).as("nothing to the other account's holder").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM step_up_action_codes WHERE account_id = :a").param("a", caller.account())
+			.query(Long.class).single()).isZero();
+	}
+
+	@Test
 	void wrongCodesFromTheNewAddressCountTriesAndSpendTheCode() {
 		Callers.Caller caller = callers.withVpn("10115");
 		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
@@ -168,12 +192,12 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 			assertThat(agent.followed(agent.post(base + "/email", Map.of("email", newEmail, "code", wrong,
 					"caseNumber", caseNumber)))).contains("that is not the code sent to the new address");
 		}
-		assertThat(jdbc.sql("SELECT attempts FROM step_up_codes WHERE account_id = :a AND action = 'NEW_EMAIL'")
+		assertThat(jdbc.sql("SELECT attempts FROM step_up_action_codes WHERE account_id = :a AND action = 'NEW_EMAIL'")
 			.param("a", caller.account()).query(Integer.class).single()).isEqualTo(5);
 		assertThat(agent.followed(agent.post(base + "/email", Map.of("email", newEmail, "code", code,
 				"caseNumber", caseNumber)))).contains("no code is waiting at the new address");
 		assertThat(api.get("/accounts/" + caller.account()).text("email")).isEqualTo(caller.email());
-		assertThat(jdbc.sql("SELECT count(*) FROM step_up_codes WHERE account_id = :a AND code_hash = :code")
+		assertThat(jdbc.sql("SELECT count(*) FROM step_up_action_codes WHERE account_id = :a AND code_hash = :code")
 			.param("a", caller.account()).param("code", code).query(Long.class).single()).as("only hashes").isZero();
 	}
 
@@ -194,7 +218,7 @@ class StepUpCodeForOneActionIntegrationTests extends ApiIntegrationTest {
 			.contains("Ein Mitarbeiter von Acme ändert die E-Mail-Adresse eines Acme-Kontos in diese Adresse.")
 			.contains("Wenn nicht, sagen Sie nichts und tun Sie nichts")
 			.doesNotContain(caller.name(), caller.email(), caller.account(), caseNumber);
-		assertThat(jdbc.sql("SELECT count(*) FROM step_up_codes WHERE account_id = :a AND used_at IS NOT NULL")
+		assertThat(jdbc.sql("SELECT count(*) FROM step_up_action_codes WHERE account_id = :a AND used_at IS NOT NULL")
 			.param("a", caller.account()).query(Long.class).single()).as("both codes used by the change").isEqualTo(2);
 		String again = Fixtures.uniqueEmail();
 		assertThat(agent.post(base + "/email/send-code", Map.of("email", newEmail, "caseNumber", caseNumber)).status())
