@@ -14,7 +14,7 @@ public record VerificationCodeIssued(String codeId, String accountId, String ema
 
 	/**
 	 * What the code opens, in facts the server holds (never text typed by the caller): the action, and its target as
-	 * the email names it: the card's brand and last four digits, the new address, the refund's amount (minor units,
+	 * the email names it: the card's brand and last four digits, the new address masked ({@code p***@m***.org}), the refund's amount (minor units,
 	 * with the charge's currency) and the day of the charge.
 	 */
 	public record Opens(SensitiveAction.Kind action, @Nullable String cardBrand, @Nullable String cardLast4,
