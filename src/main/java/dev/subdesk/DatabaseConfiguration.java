@@ -43,6 +43,9 @@ class DatabaseConfiguration {
 			// not by a JVM hook of its own that would race the context's shutdown and leave it waiting for a
 			// connection to a server already gone.
 			builder.setRegisterShutdownHook(false)
+				// the library's 10 s is too short for a first start (initdb, then 256 MB of shared buffers) on a
+				// machine busy with other work: the test suite's own servers missed it now and then
+				.setPGStartupWait(java.time.Duration.ofSeconds(60))
 				.setDataDirectory(dir.resolve("pg"))
 				.setCleanDataDirectory(false)
 				.setServerConfig("max_connections", "200")

@@ -32,6 +32,8 @@ public final class MigrationDatabase implements AutoCloseable {
 				.setLocaleConfig("locale-provider", "builtin")
 				.setLocaleConfig("builtin-locale", "C.UTF-8")
 				.setLocaleConfig("encoding", "UTF8")
+				// as the server's (DatabaseConfiguration): 10 s is too short on a busy machine
+				.setPGStartupWait(java.time.Duration.ofSeconds(60))
 				.start());
 		}
 		catch (IOException e) {
