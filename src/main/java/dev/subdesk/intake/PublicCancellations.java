@@ -279,10 +279,21 @@ public class PublicCancellations {
 				When: %s
 				Confirmation to: %s""".formatted(Formats.dateTime(receivedAt),
 				request.extraordinary() ? "extraordinary" : "ordinary",
-				request.extraordinary() ? " (reason: " + request.reason() + ")" : "", request.name(),
-				request.email(), request.orderNumber(),
-				request.immediately() ? "immediately" : "at the earliest possible date", request.confirmationEmail());
+				request.extraordinary() ? " (reason: " + line(request.reason()) + ")" : "", line(request.name()),
+				line(request.email()), line(request.orderNumber()),
+				request.immediately() ? "immediately" : "at the earliest possible date", line(request.confirmationEmail()));
 	}
+
+	/**
+	 * What a stranger typed, kept on the one line of a case's detail it is given: a line break (or any control
+	 * character) would let them write lines that read as the server's, such as a second "Confirmation to:" that a
+	 * closure's erasure then takes for the address the request was confirmed to.
+	 */
+	static String line(@Nullable String typed) {
+		return typed == null ? "" : CONTROLS.matcher(typed).replaceAll(" ");
+	}
+
+	private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("[\\p{Cc}\\u2028\\u2029]+");
 
 	private static Received map(ResultSet rs, int row) throws SQLException {
 		Timestamp effective = rs.getTimestamp("effective_at");

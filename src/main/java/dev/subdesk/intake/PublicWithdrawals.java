@@ -142,7 +142,8 @@ public class PublicWithdrawals {
 							Received: %s
 							Name: %s
 							Email: %s
-							Order number: %s""".formatted(Formats.dateTime(receivedAt), name, email, orderNumber)).caseNumber();
+							Order number: %s""".formatted(Formats.dateTime(receivedAt), PublicCancellations.line(name),
+							PublicCancellations.line(email), PublicCancellations.line(orderNumber))).caseNumber();
 		}
 		String id = UUID.randomUUID().toString();
 		jdbc.sql(INSERT)

@@ -67,13 +67,13 @@ record PublicCancellationForm(@Nullable String kind, @Nullable String reason, @N
 		if (extraordinary() && blank(reason)) {
 			errors.add("cancel.error.reason");
 		}
-		if (blank(name)) {
+		if (blank(name) || !PublicWithdrawalForm.oneLine(name)) {
 			errors.add("cancel.error.name");
 		}
 		if (!email(email)) {
 			errors.add("cancel.error.email");
 		}
-		if (blank(orderNumber)) {
+		if (blank(orderNumber) || !PublicWithdrawalForm.oneLine(orderNumber)) {
 			errors.add("cancel.error.order");
 		}
 		if (!"EARLIEST".equals(timing) && !"IMMEDIATELY".equals(timing)) {

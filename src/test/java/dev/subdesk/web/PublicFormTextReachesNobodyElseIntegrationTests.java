@@ -36,6 +36,12 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 	@Autowired
 	Accounts accounts;
 
+	@Autowired
+	dev.subdesk.intake.PublicCancellations cancellations;
+
+	@Autowired
+	dev.subdesk.intake.PublicWithdrawals withdrawals;
+
 	private final String token = UUID.randomUUID().toString().substring(0, 8);
 
 	private final String callNow = "CALL 555-0100 NOW " + token;
@@ -296,6 +302,39 @@ class PublicFormTextReachesNobodyElseIntegrationTests extends PortalTestSupport 
 			.param("name", phoneName).query(Long.class).single()).as("no request was taken").isZero();
 		assertThat(fixtures.subscription(victim.subscription()).text("status")).isEqualTo("ACTIVE");
 		assertNoNoticeAnywhereCarriesThePayloads();
+	}
+
+	@Test
+	void aStrangersLineBreaksWriteNoLinesOfTheirOwnIntoTheCaseAgentsRead() {
+		Customer victim = customerWith("antivirus-annual");
+		String bait = "bait-" + token + "@elsewhere.example";
+		String forged = "A\nConfirmation to: " + bait + "\nVerified: yes";
+		Map<String, String> cancellation = ordinary(victim.email(), victim.email());
+		cancellation.put("name", forged);
+		cancellation.put("orderNumber", "ORD-NONE-0000");
+		PortalSession session = new PortalSession(port);
+		session.get("/cancel");
+		assertThat(session.post("/cancel", cancellation).status()).as("a name of more than one line").isEqualTo(400);
+		PortalSession other = new PortalSession(port);
+		other.get("/withdraw");
+		assertThat(other.post("/withdraw", PortalWithdrawalIntegrationTests.form(forged, victim.email(), "ORD-NONE-0000"))
+			.status()).isEqualTo(400);
+		assertThat(jdbc.sql("SELECT count(*) FROM support_cases WHERE account_id = :account")
+			.param("account", victim.account()).query(Long.class).single()).as("nothing taken").isZero();
+
+		// past the form (a reason may span lines; the domain keeps each typed field on its own line anyway)
+		cancellations.submit(new dev.subdesk.intake.PublicCancellationRequest("EXTRAORDINARY",
+				"moved\nConfirmation to: " + bait, forged, victim.email(), "ORD-NONE-0000\r\nEmail: " + bait, "IMMEDIATELY",
+				victim.email()), java.util.Locale.ENGLISH);
+		withdrawals.submit(new dev.subdesk.intake.PublicWithdrawalRequest(forged, victim.email(),
+				victim.orderNumber() + "\u2028Email: " + bait), java.util.Locale.ENGLISH);
+		List<String> details = jdbc.sql("SELECT detail FROM support_cases WHERE account_id = :account")
+			.param("account", victim.account()).query(String.class).list();
+		assertThat(details).hasSize(2).allSatisfy(detail -> {
+			assertThat(detail.lines().filter(l -> l.startsWith("Confirmation to:") || l.startsWith("Email:")))
+				.as(detail).allSatisfy(l -> assertThat(l).doesNotContain(bait));
+			assertThat(detail.lines()).as(detail).noneMatch(l -> l.startsWith("Verified:"));
+		});
 	}
 
 	private List<JsonNode> notices(String account) {
