@@ -26,6 +26,14 @@ public record Cancellation(String confirmationNumber, Status status, Mode mode, 
 		TOO_EXPENSIVE, NOT_USING, SWITCHING, TECHNICAL_ISSUES, OTHER
 	}
 
+	/**
+	 * Whether this cancellation still ends what it names: not withdrawn by its customer (the subscription goes on) nor
+	 * replaced by a later one (whose own number then stands).
+	 */
+	public boolean inForce() {
+		return status == Status.SCHEDULED || status == Status.EFFECTIVE;
+	}
+
 	/** One subscription a cancellation ends, and when. */
 	public record Item(String id, Instant effectiveAt) {
 	}

@@ -298,6 +298,8 @@ class PortalController {
 	String confirmation(@PathVariable String number, Authentication who, Locale locale, Model model) {
 		Cancellation c = ownedCancellation(number, who);
 		model.addAttribute("c", c);
+		// a bookmarked or emailed link to a cancellation later withdrawn or replaced says so before anything else
+		model.addAttribute("statusNow", c.inForce() ? null : "cancellation.status." + c.status().name());
 		model.addAttribute("requestedAt", PageFormats.dateTime(c.requestedAt(), locale));
 		model.addAttribute("effectiveAt", PageFormats.dateTime(c.effectiveAt(), locale));
 		model.addAttribute("refund", c.refundTotal().positive() ? PageFormats.money(c.refundTotal(), locale) : null);

@@ -88,6 +88,8 @@ class ReceiptPageController {
 			.map(at -> PageFormats.dateTime(at, locale))
 			.orElse(null));
 		model.addAttribute("currentStatus", "cancellation.status." + c.status().name());
+		// the receipt stays as issued; a cancellation withdrawn or replaced since is no longer what it says
+		model.addAttribute("inForce", c.inForce());
 		model.addAttribute("ended", c.subscriptions()
 			.stream()
 			.map(i -> catalog.name(subscriptions.get(i.id()).planCode(), locale))

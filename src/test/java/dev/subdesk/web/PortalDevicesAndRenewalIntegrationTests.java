@@ -30,11 +30,20 @@ class PortalDevicesAndRenewalIntegrationTests extends PortalTestSupport {
 		assertThat(cancellation.path("channel").asString()).isEqualTo("PORTAL");
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isFalse();
 		assertThat(page).doesNotContain("Turn auto-renewal off");
+		assertThat(session.get("/portal/cancellations/" + number).body()).contains("Cancellation confirmed")
+			.doesNotContain("id=\"status-now\"");
 
 		session.post("/portal/subscriptions/" + c.subscription() + "/auto-renew", Map.of("autoRenew", "true"));
 
 		assertThat(session.get("/portal").body()).contains("Auto-renewal is on again");
 		assertThat(fixtures.subscription(c.subscription()).json().path("autoRenew").asBoolean()).isTrue();
+		// the emailed link to the withdrawn cancellation no longer reads as an end: the subscription renews
+		assertThat(session.get("/portal/cancellations/" + number).body()).contains("Cancellation no longer in force")
+			.contains("id=\"status-now\"")
+			.contains("withdrawn by the customer (the subscription continues)")
+			.doesNotContain("<h1>Cancellation confirmed</h1>");
+		assertThat(session.get("/portal/cancellations/" + number + "/receipt").body()).contains("id=\"status-now\"")
+			.contains("the cancellation is no longer in force: withdrawn by the customer");
 	}
 
 	@Test
