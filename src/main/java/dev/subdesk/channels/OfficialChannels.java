@@ -267,10 +267,18 @@ public class OfficialChannels {
 	 * @throws SubdeskException {@code 400} on {@code email} when it is not one email address
 	 */
 	public Verdict checkEmail(String email) {
+		// a domain's trailing dot (acme.example.) is the same domain, as the web address check reads it
+		String typed = email.strip().replaceFirst("(?<=[^.@])\\.(>?)$", "$1");
+		if (FORMAT_OR_CONTROL.matcher(typed).find()) {
+			// a right-to-left override or a line break makes what is shown differ from what is checked
+			throw SubdeskException.invalid("email", "has a control or formatting character");
+		}
+		if (!nothingButOneAddress(typed)) {
+			throw SubdeskException.invalid("email", "must be one email address, without comments or text after it");
+		}
 		InternetAddress[] addresses;
 		try {
-			// a domain's trailing dot (acme.example.) is the same domain, as the web address check reads it
-			addresses = InternetAddress.parseHeader(email.strip().replaceFirst("(?<=[^.@])\\.(>?)$", "$1"), true);
+			addresses = InternetAddress.parseHeader(typed, true);
 		}
 		catch (AddressException e) {
 			throw SubdeskException.invalid("email", "is not an email address");
@@ -279,6 +287,10 @@ public class OfficialChannels {
 			throw SubdeskException.invalid("email", "must be one email address");
 		}
 		String address = addresses[0].getAddress();
+		if (typed.indexOf('<') < 0 && !address.equals(typed)) {
+			// the parser read less than was typed: what it dropped could have named another domain
+			throw SubdeskException.invalid("email", "must be one email address");
+		}
 		if (address.startsWith("@")) {
 			// an obsolete source route (<@relay.example:support@acme.example>): no mail program shows one
 			throw SubdeskException.invalid("email", "must be one email address, without a route");
@@ -297,6 +309,50 @@ public class OfficialChannels {
 		boolean official = Hosts.within(domain, directory.emailDomains());
 		return new Verdict(official, Kind.EMAIL, normalized, null,
 				official ? Advice.OFFICIAL_EMAIL : Advice.NOT_OFFICIAL_EMAIL);
+	}
+
+	private static final java.util.regex.Pattern FORMAT_OR_CONTROL = java.util.regex.Pattern.compile("[\\p{Cc}\\p{Cf}]");
+
+	/**
+	 * Whether a sender is only an address, or a display name and one address in angle brackets, and nothing else: the
+	 * mail parser silently drops a comment ({@code x@acme.example(c).evil.test}, whose domain by RFC 5322 is
+	 * {@code acme.example.evil.test}) and what follows a closing bracket ({@code <x@acme.example>.evil.test}), so the
+	 * address it returns would not be all that was typed.
+	 */
+	static boolean nothingButOneAddress(String typed) {
+		boolean quoted = false;
+		int opening = -1;
+		int closing = -1;
+		for (int i = 0; i < typed.length(); i++) {
+			char c = typed.charAt(i);
+			if (quoted) {
+				if (c == '\\') {
+					i++;
+				}
+				else if (c == '"') {
+					quoted = false;
+				}
+			}
+			else if (c == '"') {
+				quoted = true;
+			}
+			else if (c == '(' || c == ')') {
+				return false;
+			}
+			else if (c == '<') {
+				if (opening >= 0) {
+					return false;
+				}
+				opening = i;
+			}
+			else if (c == '>') {
+				if (closing >= 0 || opening < 0) {
+					return false;
+				}
+				closing = i;
+			}
+		}
+		return !quoted && (opening < 0 ? closing < 0 : closing == typed.length() - 1);
 	}
 
 	private static Optional<String> country(String country) {

@@ -43,4 +43,22 @@ public record Verdict(boolean official, Kind kind, String normalized, @Nullable 
 			return english;
 		}
 	}
+
+	/**
+	 * What a page may show under its verdict: {@link #normalized()}, except that a sender's local part that is not a
+	 * plain one ({@code "Acme refunds: call +1 900-555-0100"@acme.example} is a valid address on Acme's domain) is left
+	 * out, so that no text a stranger chose, a phone number say, appears under "Yes, this is an official channel".
+	 */
+	public String shown() {
+		if (kind != Kind.EMAIL) {
+			return normalized;
+		}
+		int at = normalized.lastIndexOf('@');
+		return PLAIN_LOCAL_PART.matcher(normalized.substring(0, at)).matches() ? normalized
+				: "…" + normalized.substring(at);
+	}
+
+	/** RFC 5322's dot-atom: what a mail program shows unquoted. */
+	private static final java.util.regex.Pattern PLAIN_LOCAL_PART = java.util.regex.Pattern
+		.compile("[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
 }

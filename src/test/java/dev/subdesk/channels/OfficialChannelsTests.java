@@ -223,6 +223,11 @@ class OfficialChannelsTests {
 			'Friends: a@evil.test, b@evil.test;'
 			support@acme..example
 			<@relay.evil.test:support@acme.example>
+			x@acme.example(c).evil.test
+			x@acme.example(c)@evil.test
+			<x@acme.example>.evil.test
+			'"Acme" <x@acme.example>evil.test'
+			'"\u202Eelpmaxe.live@"@acme.example'
 			""")
 	void whatIsNotOneEmailAddressIsABadRequest(String email) {
 		assertThatThrownBy(() -> channels.checkEmail(email)).isInstanceOfSatisfying(SubdeskException.class, e -> {

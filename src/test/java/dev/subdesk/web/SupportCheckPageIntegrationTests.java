@@ -41,6 +41,20 @@ class SupportCheckPageIntegrationTests extends PortalTestSupport {
 	}
 
 	@Test
+	void aSenderOnAcmesDomainWhoseQuotedNameCarriesANumberIsShownWithoutIt() {
+		PortalSession browser = new PortalSession(port);
+		browser.get("/support/check");
+		PortalSession.Page page = browser.post("/support/check",
+				Map.of("kind", "EMAIL", "value", "\"Acme refunds: call +1 900-555-0100 to cancel\"@acme.example"));
+		assertThat(page.status()).isEqualTo(200);
+		String verdict = page.body().substring(page.body().indexOf("id=\"verdict\""), page.body().indexOf("</section>"));
+		assertThat(verdict).contains("Yes, this is an official Acme channel.").contains("…@acme.example")
+			.doesNotContain("900-555-0100");
+		PortalSession.Page plain = browser.post("/support/check", Map.of("kind", "EMAIL", "value", "Support@Acme.example"));
+		assertThat(plain.body()).contains("<dd id=\"normalized\">support@acme.example</dd>");
+	}
+
+	@Test
 	void aNumberFromASearchResultIsNotAcme() {
 		PortalSession browser = new PortalSession(port);
 		browser.get("/support/check");
