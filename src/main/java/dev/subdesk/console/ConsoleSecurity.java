@@ -21,7 +21,9 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationSu
  * audit, reports, refund approvals) need SUPERVISOR or ADMIN, the staff accounts, webhooks, receipt keys and catalog pages ADMIN. Ten failed sign-ins
  * of a username within 15 minutes make its sign-in wait ({@link StaffAccounts#beginSignIn}), and so do
  * {@code subdesk.console.sign-in-failures-per-address} (30) failed sign-ins of any usernames from one client address
- * for every sign-in from that address ({@link #limitedByAddress}); the page says the same for a wrong password and a
+ * for every sign-in from that address ({@link #limitedByAddress}), as do 300 attempts within an hour from one address
+ * on usernames waiting for the ceiling of 100 failures from all addresses
+ * ({@link StaffAccounts#MAX_CEILING_ATTEMPTS_PER_ADDRESS}); the page says the same for a wrong password and a
  * wait, so it tells nobody which usernames exist.
  *
  * <p>Every console response carries {@link #CONTENT_SECURITY_POLICY}, set the way the portal sets its own

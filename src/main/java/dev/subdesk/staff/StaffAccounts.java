@@ -69,6 +69,19 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 */
 	public static final int MAX_FAILURES_PER_ADDRESS = 30;
 
+	/**
+	 * Attempts from one client address (an IPv6 one by its /64) on usernames that wait only because of the ceiling of
+	 * {@value #MAX_FAILURES_ALL_ADDRESSES} failures from all addresses, within {@link #CEILING_ATTEMPTS_WINDOW}, after
+	 * which every sign-in from that address waits. Such attempts count for none of the failures' limits (others may
+	 * have caused that wait), yet each costs a password check: without this bound one address could keep the server
+	 * checking passwords for as long as the username waits. One retry every 12 seconds for a whole hour, far more than
+	 * the staff of an office retry a name that waits for everyone (docs/SECURITY.md).
+	 */
+	public static final int MAX_CEILING_ATTEMPTS_PER_ADDRESS = 300;
+
+	/** The window of {@link #MAX_CEILING_ATTEMPTS_PER_ADDRESS}. */
+	public static final java.time.Duration CEILING_ATTEMPTS_WINDOW = java.time.Duration.ofHours(1);
+
 	static final String DEMO = "demo-mode";
 
 	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
@@ -225,8 +238,10 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * ({@link #signInsRefusedFrom}). An attempt that may check its password is counted as a failure here, before it is
 	 * checked (one the address's limit refuses is not counted; one of a name no account can have, or of a username
 	 * waiting because of this address's own {@value #MAX_FAILURES} failures, whose password is still checked, is
-	 * counted for its address only; one of a username waiting only for the ceiling of all addresses is not counted,
-	 * since others may have caused that wait), and the count and that row are one step (advisory locks on the address
+	 * counted for its address only; one of a username waiting only for the ceiling of all addresses counts for no
+	 * failures' limit, since others may have caused that wait, but against the address's bound of
+	 * {@value #MAX_CEILING_ATTEMPTS_PER_ADDRESS} such attempts in {@link #CEILING_ATTEMPTS_WINDOW}, past which every
+	 * sign-in from it waits too), and the count and that row are one step (advisory locks on the address
 	 * and the username until this transaction commits): sign-ins sent at the same moment cannot check more passwords
 	 * than the limits. A successful sign-in clears the rows of its username and address, those counted for the address
 	 * only among them ({@link #signedIn}).
@@ -278,9 +293,21 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			// the username waits because of this address's own failures, yet its password is still checked (so the time
 			// of the answer does not tell a locked account): the attempt counts for its address, whose limit then refuses
 			// it before any check, and not for the username, whose wait it would stretch for every address. A wait of the
-			// username for all addresses (the ceiling, reachable from elsewhere) counts nothing here: otherwise someone
-			// elsewhere could lock a name, and its owner's retries behind an office's one address would lock the office
+			// username for all addresses (the ceiling, reachable from elsewhere) counts for no failures' limit: otherwise
+			// someone elsewhere could lock a name, and its owner's retries behind an office's one address would lock the
+			// office
 			countFailure(name, address, true);
+		}
+		else if (wait.everywhere()) {
+			// the ceiling alone: counted only against the much higher bound of such attempts per address, so that one
+			// address cannot keep the server checking passwords for as long as the name waits
+			jdbc.sql("""
+					INSERT INTO staff_sign_in_ceiling_attempts (username, address, at)
+					VALUES (:username, :address, :at)""")
+				.param("username", name)
+				.param("address", address)
+				.param("at", Timestamp.from(clock.instant()))
+				.update();
 		}
 		return jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
 			.param("username", name)
@@ -308,20 +335,32 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			.update();
 	}
 
+	/**
+	 * Whether the address has {@code subdesk.console.sign-in-failures-per-address} failures within {@link #LOCK}, or
+	 * {@value #MAX_CEILING_ATTEMPTS_PER_ADDRESS} attempts on usernames waiting for the ceiling within
+	 * {@link #CEILING_ATTEMPTS_WINDOW}.
+	 */
 	private boolean addressRefused(String addressKey) {
-		return jdbc.sql("SELECT count(*) >= :max FROM staff_sign_in_failures WHERE address = :address AND at > :since")
+		Instant now = clock.instant();
+		return jdbc.sql("""
+				SELECT (SELECT count(*) FROM staff_sign_in_failures WHERE address = :address AND at > :since) >= :max
+				    OR (SELECT count(*) FROM staff_sign_in_ceiling_attempts WHERE address = :address AND at > :ceilingSince)
+				       >= :maxCeiling""")
 			.param("max", maxFailuresPerAddress)
 			.param("address", addressKey)
-			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
+			.param("since", Timestamp.from(now.minus(LOCK)))
+			.param("ceilingSince", Timestamp.from(now.minus(CEILING_ATTEMPTS_WINDOW)))
+			.param("maxCeiling", MAX_CEILING_ATTEMPTS_PER_ADDRESS)
 			.query(Boolean.class)
 			.single();
 	}
 
 	/**
 	 * Whether every sign-in from {@code address} waits now: it has {@code subdesk.console.sign-in-failures-per-address}
-	 * (default {@value #MAX_FAILURES_PER_ADDRESS}) failed sign-ins, of any usernames, within {@link #LOCK}. The console
-	 * asks before it checks any password, so a refused attempt costs no password check; {@link #beginSignIn} asks
-	 * again, under its lock, for attempts sent at the same moment.
+	 * (default {@value #MAX_FAILURES_PER_ADDRESS}) failed sign-ins, of any usernames, within {@link #LOCK}, or
+	 * {@value #MAX_CEILING_ATTEMPTS_PER_ADDRESS} attempts on usernames waiting for the ceiling of all addresses within
+	 * {@link #CEILING_ATTEMPTS_WINDOW}. The console asks before it checks any password, so a refused attempt costs no
+	 * password check; {@link #beginSignIn} asks again, under its lock, for attempts sent at the same moment.
 	 */
 	@Transactional(readOnly = true)
 	public boolean signInsRefusedFrom(String address) {
@@ -375,6 +414,18 @@ public class StaffAccounts implements SmartInitializingSingleton {
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	void forgetOldFailures() {
 		forgetFailuresBefore(clock.instant().minus(LOCK));
+		forgetCeilingAttemptsBefore(clock.instant().minus(CEILING_ATTEMPTS_WINDOW));
+	}
+
+	/**
+	 * Deletes the attempts on usernames waiting for the ceiling made before {@code before} (the job: those older than
+	 * {@link #CEILING_ATTEMPTS_WINDOW}, which count for nothing); returns how many.
+	 */
+	@Transactional
+	public int forgetCeilingAttemptsBefore(Instant before) {
+		return jdbc.sql("DELETE FROM staff_sign_in_ceiling_attempts WHERE at < :before")
+			.param("before", Timestamp.from(before))
+			.update();
 	}
 
 	/** Deletes the failed sign-ins logged before {@code before}; returns how many. */
@@ -387,14 +438,20 @@ public class StaffAccounts implements SmartInitializingSingleton {
 
 	/**
 	 * A successful sign-in starts the count of failures from its own address again, the retries its username's wait
-	 * counted for the address among them; those from other addresses (someone guessing elsewhere), and those of other
-	 * usernames from this address, still count until the {@link #LOCK} window has passed.
+	 * counted for the address among them, and its attempts there while the name waited for the ceiling; those from
+	 * other addresses (someone guessing elsewhere), and those of other usernames from this address, still count until
+	 * their window has passed.
 	 */
 	@Transactional
 	public void signedIn(String username, String address) {
+		String key = ClientAddresses.key(address);
 		jdbc.sql("DELETE FROM staff_sign_in_failures WHERE username = :username AND address = :address")
 			.param("username", username)
-			.param("address", ClientAddresses.key(address))
+			.param("address", key)
+			.update();
+		jdbc.sql("DELETE FROM staff_sign_in_ceiling_attempts WHERE username = :username AND address = :address")
+			.param("username", username)
+			.param("address", key)
 			.update();
 	}
 

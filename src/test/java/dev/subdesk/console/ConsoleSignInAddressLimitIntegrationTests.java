@@ -1,12 +1,22 @@
 package dev.subdesk.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * One client address cannot spray guesses over every staff username: after
@@ -104,6 +114,86 @@ class ConsoleSignInAddressLimitIntegrationTests extends ApiIntegrationTest {
 			.isZero();
 		assertThat(office.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
 			.location()).as("a colleague at the same office address").doesNotContain("error");
+	}
+
+	/**
+	 * Attempts on a username waiting for the ceiling count for none of the failures' limits (the test above), yet each
+	 * costs a password check: after {@value StaffAccounts#MAX_CEILING_ATTEMPTS_PER_ADDRESS} of them from one address
+	 * within {@link StaffAccounts#CEILING_ATTEMPTS_WINDOW}, every sign-in from it is refused before any check, on the
+	 * same page as the other refusals. Counted as the encoder's checks on the console's own provider chain (the work
+	 * that takes the time, Argon2id), not timed.
+	 */
+	@Test
+	void oneAddressPostingToAUsernameLockedFromEverywhereGetsABoundedNumberOfPasswordChecks() {
+		String username = newStaff();
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES_ALL_ADDRESSES; i++) {
+			new ConsoleClient(port, "127.0.7." + (10 + i % 10))
+				.post(ConsoleSecurity.SIGN_IN, Map.of("username", username, "password", "remote-guess-" + i));
+		}
+		String hammering = "127.0.7.1";
+		int attempts = StaffAccounts.MAX_CEILING_ATTEMPTS_PER_ADDRESS + 50;
+		int checks = checkedPasswords(hammering, username, attempts);
+
+		assertThat(checks).as("password checks of %d attempts on the ceiling-locked username from one address", attempts)
+			.isEqualTo(StaffAccounts.MAX_CEILING_ATTEMPTS_PER_ADDRESS);
+		assertThat(failuresFrom(hammering)).as("none counted for the failures' limits").isZero();
+		ConsoleClient hammer = new ConsoleClient(port, hammering);
+		assertThat(hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("the right password of another username, from that address").endsWith("/console/sign-in?error");
+		assertThat(hammer.get("/console/sign-in?error").body()).contains("Wrong username or password.");
+		assertThat(new ConsoleClient(port, "127.0.7.2")
+			.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("another address").doesNotContain("error");
+
+		fixtures.advance("PT61M");
+		assertThat(hammer.post(ConsoleSecurity.SIGN_IN, Map.of("username", "agent", "password", ConsoleClient.PASSWORD))
+			.location()).as("an hour later").doesNotContain("error");
+	}
+
+	@Autowired
+	ConsoleStaff consoleStaff;
+
+	@Autowired
+	StaffAccounts staff;
+
+	/**
+	 * Sends {@code attempts} sign-ins of {@code username} with a wrong password from {@code address} through the
+	 * console's provider chain ({@link ConsoleSecurity#limitedByAddress} over {@link ConsoleSecurity#provider}, with
+	 * the staff accounts' own encoder), and returns how many passwords it checked.
+	 */
+	private int checkedPasswords(String address, String username, int attempts) {
+		AtomicInteger checks = new AtomicInteger();
+		PasswordEncoder argon2 = staff.passwordEncoder();
+		PasswordEncoder counting = new PasswordEncoder() {
+
+			@Override
+			public String encode(CharSequence raw) {
+				return argon2.encode(raw);
+			}
+
+			@Override
+			public boolean matches(CharSequence raw, String encoded) {
+				checks.incrementAndGet();
+				return argon2.matches(raw, encoded);
+			}
+		};
+		AuthenticationProvider chain = ConsoleSecurity.limitedByAddress(ConsoleSecurity.provider(consoleStaff, counting),
+				staff);
+		MockHttpServletRequest request = new MockHttpServletRequest("POST", ConsoleSecurity.SIGN_IN);
+		request.setRemoteAddr(address);
+		RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
+		try {
+			for (int i = 0; i < attempts; i++) {
+				String password = "hammered-" + i;
+				assertThatThrownBy(() -> chain.authenticate(
+						UsernamePasswordAuthenticationToken.unauthenticated(username, password)))
+					.isInstanceOf(AuthenticationException.class);
+			}
+		}
+		finally {
+			RequestContextHolder.resetRequestAttributes();
+		}
+		return checks.get();
 	}
 
 	@Test
