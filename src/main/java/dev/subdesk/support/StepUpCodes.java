@@ -22,6 +22,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -40,6 +41,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Changing the email also needs a second code, sent to the new address once the step-up for that change is
  * confirmed ({@link #sendToNewAddress}) and read back from there ({@link #confirmNewAddress}): short-lived, used
  * once, hashed and tries-limited like the others, with its own limit of {@value #PER_WINDOW} in {@link #WINDOW}.
+ * Every code is deleted a day after it expired ({@link #forgetOldCodes}).
  */
 @Service
 public class StepUpCodes {
@@ -55,6 +57,9 @@ public class StepUpCodes {
 	static final int PER_WINDOW = 3;
 
 	static final Duration WINDOW = Duration.ofMinutes(15);
+
+	/** How long a code is kept after it expired (docs/RETENTION.md): a complaint about it can be looked into that day. */
+	static final Duration KEPT_AFTER_EXPIRY = Duration.ofDays(1);
 
 	/** The action of a code sent to a new address (V671). */
 	private static final String NEW_EMAIL = "NEW_EMAIL";
@@ -304,6 +309,21 @@ public class StepUpCodes {
 				throw stepUpRequired();
 			}
 		}
+	}
+
+	/**
+	 * Deletes the codes that expired more than {@link #KEPT_AFTER_EXPIRY} ago, whatever became of them; returns how
+	 * many. By then each was used or never can be: a code is checked only before it expires, a confirmed one opens its
+	 * action for {@link #CONFIRMED_FOR} after its confirmation, and the limit of codes counts only {@link #WINDOW}.
+	 * What the codes were for and what was done with them is in the audit trail, which reads nothing from here.
+	 */
+	@Scheduled(fixedDelayString = "${subdesk.console.step-up-code-purge-interval:PT1H}",
+			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
+	@Transactional
+	public int forgetOldCodes() {
+		return jdbc.sql("DELETE FROM step_up_action_codes WHERE expires_at < :before")
+			.param("before", Timestamp.from(clock.instant().minus(KEPT_AFTER_EXPIRY)))
+			.update();
 	}
 
 	/** Throws {@code 403 CALLER_NOT_VERIFIED} unless this agent verified the caller of the account on this call. */
