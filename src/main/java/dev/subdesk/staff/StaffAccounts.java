@@ -369,22 +369,33 @@ public class StaffAccounts implements SmartInitializingSingleton {
 
 	/**
 	 * Checks that {@code typed} is the current password of {@code username}, as a signed-in member must show before
-	 * setting their own new one (an unattended session alone must not be enough to keep the account). The check
-	 * counts as a sign-in attempt from {@code address} ({@link #beginSignIn}): its locks refuse it as they refuse a
-	 * sign-in, so the form cannot be used to guess the password. {@code 400 VALIDATION_FAILED} on {@code
-	 * currentPassword} when it is wrong or refused; when it is empty (none given), a slip of the form that is no
-	 * attempt: counted for nothing and checked against nothing.
+	 * setting their own new one (an unattended session alone must not be enough to keep the account): {@link
+	 * #confirmPassword} for that action.
 	 */
 	public void confirmCurrentPassword(String username, @Nullable String typed, String address) {
+		confirmPassword(username, typed, address, "set a new one of your own");
+	}
+
+	/**
+	 * Checks that {@code typed} is the current password of {@code username}, as a signed-in member must show before
+	 * an action an unattended or stolen session alone must not be enough for ({@code action}, as the messages name
+	 * it: "set a new one of your own", "revoke a receipt key"). The check counts as a sign-in attempt from
+	 * {@code address} ({@link #beginSignIn}): its locks refuse it as they refuse a sign-in, before the password is
+	 * checked, so the form cannot be used to guess the password; the right password clears the count as a sign-in
+	 * does ({@link #signedIn}). {@code 400 VALIDATION_FAILED} on {@code currentPassword} when it is wrong or refused;
+	 * when it is empty (none given), a slip of the form that is no attempt: counted for nothing and checked against
+	 * nothing.
+	 */
+	public void confirmPassword(String username, @Nullable String typed, String address, String action) {
 		if (typed == null || typed.isEmpty()) {
 			throw SubdeskException.invalid("currentPassword",
-					"give your current password to set a new one of your own; nothing was changed");
+					"give your current password to " + action + "; nothing was changed");
 		}
 		Credentials credentials = transactions.execute(status -> begin(username, address).orElse(null));
 		boolean matches = credentials != null && !credentials.locked() && credentials.enabled()
 				&& encoder.matches(typed, credentials.passwordHash());
 		if (!matches) {
-			log.warn("Wrong current password given to set a new one for username {} from {}", username, address);
+			log.warn("Wrong current password given to {} for username {} from {}", action, username, address);
 			throw SubdeskException.invalid("currentPassword", "that is not your current password (or it was tried "
 					+ "too often: wait 15 minutes); nothing was changed");
 		}

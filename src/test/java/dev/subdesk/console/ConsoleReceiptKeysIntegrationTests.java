@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.clock.TestClock;
+import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
 import dev.subdesk.testing.Mailbox;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * verify; a revocation (of an older key, or of the current one, which is replaced first) takes the key off
  * {@code GET /api/v1/receipt-keys}, makes its receipts fail {@code POST /api/v1/receipts/verify} and the public receipt
  * page say the key was withdrawn, while the receipt endpoint returns the same bytes as before; both are audited; nobody
- * but an ADMIN may do either.
+ * but an ADMIN may do either, and the ADMIN only with their own password typed on the form (a revocation with the key's
+ * id typed too): a session left open is not enough. A wrong password there is a failed sign-in of the ADMIN's username,
+ * under the sign-in's own lock-out.
  */
 class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 
@@ -48,7 +53,8 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		assertThat(admin.get("/console/receipt-keys").body()).contains(oldKey).contains("current");
 
-		String rotated = admin.followed(admin.post("/console/receipt-keys/rotate", Map.of("reason", "yearly rotation")));
+		String rotated = admin.followed(admin.post("/console/receipt-keys/rotate",
+				Map.of("reason", "yearly rotation", "password", ConsoleClient.PASSWORD)));
 		Matcher made = Pattern.compile("Receipt key (rk_\\w+) is the current signing key").matcher(rotated);
 		assertThat(made.find()).as(rotated).isTrue();
 		String newKey = made.group(1);
@@ -63,7 +69,7 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(receiptBytes(old.number())).isEqualTo(old.raw());
 
 		String revoked = admin.followed(admin.post("/console/receipt-keys/" + oldKey + "/revoke",
-				Map.of("reason", "believed leaked")));
+				Map.of("reason", "believed leaked", "password", ConsoleClient.PASSWORD, "confirmKeyId", oldKey)));
 		assertThat(revoked).contains("Receipt key " + oldKey + " is revoked from");
 		assertThat(audited("RECEIPT_KEY_REVOKED", oldKey)).isEqualTo(1);
 		// a key current moments ago is revoked once every node has moved off it (twice the refresh interval)
@@ -91,7 +97,8 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		String current = before.receipt().path("keyId").asString();
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 
-		String answer = admin.followed(admin.post("/console/receipt-keys/" + current + "/revoke", Map.of()));
+		String answer = admin.followed(admin.post("/console/receipt-keys/" + current + "/revoke",
+				Map.of("password", ConsoleClient.PASSWORD, "confirmKeyId", current)));
 		Matcher replaced = Pattern.compile("receipts are now signed with (rk_\\w+)").matcher(answer);
 		assertThat(replaced.find()).as(answer).isTrue();
 		Issued after = cancelled();
@@ -103,7 +110,8 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(verifies(after.receipt())).isTrue();
 		assertThat(published()).doesNotContain(current).contains(replaced.group(1));
 		assertThat(admin.get("/console/receipt-keys").body()).contains("revoked from");
-		assertThat(admin.followed(admin.post("/console/receipt-keys/rk_unknown/revoke", Map.of())))
+		assertThat(admin.followed(admin.post("/console/receipt-keys/rk_unknown/revoke",
+				Map.of("password", ConsoleClient.PASSWORD, "confirmKeyId", "rk_unknown"))))
 			.contains("does not exist");
 	}
 
@@ -114,8 +122,11 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		for (String user : List.of("agent", "supervisor")) {
 			ConsoleClient staff = ConsoleClient.signedIn(port, user);
 			assertThat(staff.get("/console/receipt-keys").status()).as(user).isEqualTo(403);
-			assertThat(staff.post("/console/receipt-keys/rotate", Map.of()).status()).as(user).isEqualTo(403);
-			assertThat(staff.post("/console/receipt-keys/" + current + "/revoke", Map.of()).status()).as(user)
+			// their own right password opens nothing: the page is an ADMIN's
+			assertThat(staff.post("/console/receipt-keys/rotate", Map.of("password", ConsoleClient.PASSWORD)).status())
+				.as(user).isEqualTo(403);
+			assertThat(staff.post("/console/receipt-keys/" + current + "/revoke",
+					Map.of("password", ConsoleClient.PASSWORD, "confirmKeyId", current)).status()).as(user)
 				.isEqualTo(403);
 			assertThat(staff.get("/console").body()).doesNotContain("/console/receipt-keys");
 		}
@@ -127,6 +138,102 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(published()).contains(current);
 		assertThat(jdbc.sql("SELECT count(*) FROM receipt_keys WHERE key_id = :id AND revoked_at IS NOT NULL")
 			.param("id", current).query(Long.class).single()).as("not revoked").isZero();
+	}
+
+	@Test
+	void rotatingTakesTheAdminsOwnPasswordAndAWrongOrMissingOneRotatesNothing() {
+		cancelled();
+		Admin admin = newAdmin();
+		long keys = keyCount();
+
+		ConsoleClient.Page none = admin.client().post("/console/receipt-keys/rotate", Map.of("reason", "left open"));
+		ConsoleClient.Page wrong = admin.client().post("/console/receipt-keys/rotate",
+				Map.of("reason", "left open", "password", "a-guess-at-the-password"));
+
+		assertThat(none.status()).as(none.toString()).isEqualTo(400);
+		assertThat(none.body()).contains("id=\"receipt-keys-error\"",
+				"Your password: give your current password to make a new receipt key current; nothing was changed.");
+		assertThat(wrong.status()).as(wrong.toString()).isEqualTo(400);
+		assertThat(wrong.body()).contains("Your password: that is not your current password")
+			.doesNotContain("is the current signing key");
+		assertThat(keyCount()).as("no key made").isEqualTo(keys);
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).as("nothing audited as done").isZero();
+		assertThat(auditedBy(admin.username(), "ACTION_REFUSED")).as("both attempts audited as refused").isEqualTo(2);
+		assertThat(failures(admin.username())).as("the wrong password is a failed sign-in; none given is no attempt")
+			.isEqualTo(1);
+
+		String rotated = admin.client().followed(admin.client().post("/console/receipt-keys/rotate",
+				Map.of("reason", "yearly rotation", "password", ADMIN_PASSWORD)));
+		assertThat(rotated).contains("is the current signing key");
+		assertThat(keyCount()).isEqualTo(keys + 1);
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).isEqualTo(1);
+		assertThat(failures(admin.username())).as("the right password starts the count again, as a sign-in does")
+			.isZero();
+		assertThat(admin.client().get("/console/receipt-keys").body()).as("the form asks for it")
+			.contains("id=\"rotate-password\"", "type=\"password\"", "Your password");
+	}
+
+	@Test
+	void revokingTakesTheAdminsOwnPasswordAndTheKeyIdTypedAgain() {
+		String oldKey = cancelled().receipt().path("keyId").asString();
+		Admin admin = newAdmin();
+		admin.client().followed(admin.client().post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD)));
+
+		ConsoleClient.Page misclicked = admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
+				Map.of("password", "a-guess-at-the-password", "confirmKeyId", "rk_another"));
+		assertThat(misclicked.status()).as(misclicked.toString()).isEqualTo(400);
+		assertThat(misclicked.body()).contains("Type the key id " + oldKey + " to revoke it; nothing was revoked.");
+		assertThat(failures(admin.username())).as("a mistyped key id checks no password").isZero();
+		assertThat(admin.client().get("/console/receipt-keys").body()).as("the form asks for both")
+			.contains("id=\"password-" + oldKey + "\"", "id=\"confirm-" + oldKey + "\"");
+
+		ConsoleClient.Page none = admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
+				Map.of("confirmKeyId", oldKey));
+		ConsoleClient.Page wrong = admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
+				Map.of("password", "a-guess-at-the-password", "confirmKeyId", " " + oldKey + " "));
+		assertThat(none.status()).as(none.toString()).isEqualTo(400);
+		assertThat(none.body()).contains("Your password: give your current password to revoke a receipt key");
+		assertThat(wrong.status()).as(wrong.toString()).isEqualTo(400);
+		assertThat(wrong.body()).contains("Your password: that is not your current password");
+		assertThat(revoked(oldKey)).as("not revoked").isFalse();
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_REVOKED")).isZero();
+		assertThat(failures(admin.username())).isEqualTo(1);
+
+		String done = admin.client().followed(admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
+				Map.of("password", ADMIN_PASSWORD, "confirmKeyId", oldKey, "reason", "believed leaked")));
+		assertThat(done).contains("Receipt key " + oldKey + " is revoked from");
+		assertThat(revoked(oldKey)).isTrue();
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_REVOKED")).isEqualTo(1);
+	}
+
+	@Test
+	void wrongPasswordsOnTheFormLockTheUsernameAsFailedSignInsDoAndTheLockRefusesBeforeAnyPasswordCheck() {
+		cancelled();
+		Admin admin = newAdmin();
+		long keys = keyCount();
+
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
+			ConsoleClient.Page guess = admin.client().post("/console/receipt-keys/rotate",
+					Map.of("password", "guess-number-" + i));
+			assertThat(guess.status()).as(guess.toString()).isEqualTo(400);
+		}
+
+		ConsoleClient again = new ConsoleClient(port, admin.address());
+		assertThat(again.post(ConsoleSecurity.SIGN_IN, Map.of("username", admin.username(), "password", ADMIN_PASSWORD))
+			.location()).as("the form's wrong passwords locked the sign-in from this address").endsWith("?error");
+		ConsoleClient.Page right = admin.client().post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD));
+		assertThat(right.status()).as("the right password waits too: " + right).isEqualTo(400);
+		assertThat(right.body()).contains("tried too often: wait 15 minutes");
+		// a hash no encoder reads: a password check would fail on it (a 500), a refusal before any check does not
+		jdbc.sql("UPDATE staff_users SET password_hash = '{unchecked}not-a-hash' WHERE username = :u")
+			.param("u", admin.username())
+			.update();
+		ConsoleClient.Page unchecked = admin.client().post("/console/receipt-keys/rotate",
+				Map.of("password", ADMIN_PASSWORD));
+		assertThat(unchecked.status()).as("refused before the password is checked: " + unchecked).isEqualTo(400);
+		assertThat(unchecked.body()).contains("tried too often: wait 15 minutes");
+		assertThat(keyCount()).as("no key made").isEqualTo(keys);
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).isZero();
 	}
 
 	/** A cancellation's receipt as issued, its raw bytes, and the path of its public page. */
@@ -143,6 +250,49 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		Matcher link = LINK.matcher(Mailbox.latestBody(api, account, "CANCELLATION_CONFIRMATION"));
 		assertThat(link.find()).isTrue();
 		return new Issued(number, receipt.json(), receipt.raw(), link.group(1));
+	}
+
+	private static final String ADMIN_PASSWORD = "an-admins-own-passphrase";
+
+	/** An ADMIN of this test, signed in from a loopback address of its own: its failures lock nobody else's. */
+	private record Admin(String username, String address, ConsoleClient client) {
+	}
+
+	private Admin newAdmin() {
+		String username = "keys-" + UUID.randomUUID().toString().substring(0, 8);
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Key Keeper", "role",
+				"ADMIN", "password", ADMIN_PASSWORD)));
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		String address = "127.72." + random.nextInt(1, 255) + "." + random.nextInt(1, 255);
+		ConsoleClient client = new ConsoleClient(port, address);
+		ConsoleClient.Page signedIn = client.post(ConsoleSecurity.SIGN_IN,
+				Map.of("username", username, "password", ADMIN_PASSWORD));
+		assertThat(signedIn.location()).as(signedIn.toString()).doesNotContain("error");
+		return new Admin(username, address, client);
+	}
+
+	/** The failed sign-ins counted for the username (those of the sign-in form and of a password-confirming form). */
+	private long failures(String username) {
+		return jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u")
+			.param("u", username)
+			.query(Long.class)
+			.single();
+	}
+
+	private long auditedBy(String actor, String action) {
+		return jdbc.sql("SELECT count(*) FROM audit_events WHERE action = :action AND actor = :actor")
+			.param("action", action)
+			.param("actor", actor)
+			.query(Long.class)
+			.single();
+	}
+
+	private boolean revoked(String keyId) {
+		return jdbc.sql("SELECT revoked_at IS NOT NULL FROM receipt_keys WHERE key_id = :id")
+			.param("id", keyId)
+			.query(Boolean.class)
+			.single();
 	}
 
 	private String receiptBytes(String number) {
