@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * assertion and the access token's lifetime are in real time ({@link WallClock}), not the clock bean's: Google checks
  * them against its own clock, which the test clock does not move.
  */
-final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
+final class GooglePlayDeveloperApi implements PlaySubscriptionsApi, PlayVoidedPurchasesApi {
 
 	static final String SCOPE = "https://www.googleapis.com/auth/androidpublisher";
 
@@ -131,9 +131,9 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 	public Optional<PlaySubscription> get(String packageName, String purchaseToken) {
 		URI uri = baseUrl.resolve("/androidpublisher/v3/applications/" + segment(packageName)
 				+ "/purchases/subscriptionsv2/tokens/" + segment(purchaseToken));
-		HttpResponse<String> answer = send(uri, accessToken(false));
+		HttpResponse<String> answer = send(uri, accessToken(false), "purchases.subscriptionsv2.get");
 		if (answer.statusCode() == 401) {
-			answer = send(uri, accessToken(true));
+			answer = send(uri, accessToken(true), "purchases.subscriptionsv2.get");
 		}
 		return switch (answer.statusCode()) {
 			case 200 -> Optional.of(purchase(answer.body()));
@@ -147,6 +147,115 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 			}
 			default -> throw new Unavailable("purchases.subscriptionsv2.get answered " + answer.statusCode(), null);
 		};
+	}
+
+	/** The longest page token kept between runs: Google's are far shorter. */
+	static final int PAGE_TOKEN_LIMIT = 2000;
+
+	/**
+	 * {@code GET /androidpublisher/v3/applications/{package}/purchases/voidedpurchases?type=1&maxResults=..} with
+	 * {@code startTime} and {@code endTime} (milliseconds), or with the {@code token} of the page asked for. A
+	 * {@code 401} gets a new access token and one more try, as for a purchase; a {@code 400} to a page token is
+	 * {@link PageTokenRefused}; any other answer that is not a list ({@code 403} without the "View financial data"
+	 * permission, {@code 5xx}, a body that is not Google's list) is {@link Unavailable}.
+	 */
+	@Override
+	public VoidedPage list(String packageName, Query query) {
+		StringBuilder parameters = new StringBuilder("type=1&maxResults=").append(query.maxResults());
+		if (query.pageToken() != null) {
+			parameters.append("&token=").append(URLEncoder.encode(query.pageToken(), StandardCharsets.UTF_8));
+		}
+		else {
+			parameters.append("&startTime=").append(query.startTime().toEpochMilli())
+				.append("&endTime=").append(query.endTime().toEpochMilli());
+		}
+		URI uri = baseUrl.resolve("/androidpublisher/v3/applications/" + segment(packageName)
+				+ "/purchases/voidedpurchases?" + parameters);
+		String what = "purchases.voidedpurchases.list";
+		HttpResponse<String> answer = send(uri, accessToken(false), what);
+		if (answer.statusCode() == 401) {
+			answer = send(uri, accessToken(true), what);
+		}
+		if (answer.statusCode() == 400 && query.pageToken() != null) {
+			throw new PageTokenRefused(what + " refused the page token: " + GoogleError.of(answer.body(), json));
+		}
+		if (answer.statusCode() != 200) {
+			throw new Unavailable(what + " answered " + answer.statusCode() + " " + GoogleError.of(answer.body(), json),
+					null);
+		}
+		return voidedPage(answer.body());
+	}
+
+	/**
+	 * A {@code VoidedPurchasesListResponse}: an object whose {@code voidedPurchases} is an array (absent: none), and
+	 * whose {@code tokenPagination.nextPageToken}, when given, is a token that can be kept; else {@link Unavailable}.
+	 * An entry without a purchase token or voided time that can be kept is left out, with why.
+	 */
+	private VoidedPage voidedPage(String body) {
+		JsonNode page;
+		try {
+			page = json.readTree(body);
+		}
+		catch (JacksonException e) {
+			throw new Unavailable("purchases.voidedpurchases.list answered what is not JSON", e);
+		}
+		if (page == null || !page.isObject()) {
+			throw new Unavailable("purchases.voidedpurchases.list answered what is not a list", null);
+		}
+		JsonNode entries = page.path("voidedPurchases");
+		if (!entries.isMissingNode() && !entries.isNull() && !entries.isArray()) {
+			throw new Unavailable("purchases.voidedpurchases.list answered voidedPurchases that is not an array", null);
+		}
+		JsonNode next = page.path("tokenPagination").path("nextPageToken");
+		String nextToken = null;
+		if (!next.isMissingNode() && !next.isNull()) {
+			if (!next.isString() || !(next.stringValue().isEmpty()
+					|| StoreFields.identifier(next.stringValue(), PAGE_TOKEN_LIMIT))) {
+				throw new Unavailable("purchases.voidedpurchases.list answered a nextPageToken that cannot be kept", null);
+			}
+			nextToken = next.stringValue().isEmpty() ? null : next.stringValue();
+		}
+		List<Voided> voided = new ArrayList<>();
+		List<String> unreadable = new ArrayList<>();
+		int index = 0;
+		for (JsonNode entry : entries.isArray() ? entries : json.createArrayNode()) {
+			String token = entry.path("purchaseToken").asString("");
+			String order = entry.path("orderId").asString("");
+			Instant at = millis(entry.path("voidedTimeMillis"));
+			if (!StoreFields.identifier(token, StoreFields.PURCHASE_TOKEN_LIMIT)) {
+				unreadable.add("voidedPurchases[" + index + "]: no purchaseToken of 1 to "
+						+ StoreFields.PURCHASE_TOKEN_LIMIT + " characters without control characters");
+			}
+			else if (at == null) {
+				unreadable.add("voidedPurchases[" + index + "]: voidedTimeMillis is not milliseconds since 1970 before "
+						+ "the year 10000");
+			}
+			else if (!order.isEmpty()
+					&& !StoreFields.identifier(order, StoreFields.ID_LIMIT - Voided.PREFIX.length())) {
+				unreadable.add("voidedPurchases[" + index + "]: orderId is not an id that can be kept");
+			}
+			else {
+				voided.add(new Voided(token, order.isEmpty() ? null : order, at));
+			}
+			index++;
+		}
+		return new VoidedPage(List.copyOf(voided), nextToken, List.copyOf(unreadable));
+	}
+
+	/** Milliseconds since 1970 as Google sends them (a string of digits, or a number), if a date that can be kept. */
+	private static @Nullable Instant millis(JsonNode value) {
+		long millis;
+		if (value.isIntegralNumber() && value.canConvertToLong()) {
+			millis = value.longValue();
+		}
+		else if (value.isString() && value.stringValue().matches("[0-9]{1,18}")) {
+			millis = Long.parseLong(value.stringValue());
+		}
+		else {
+			return null;
+		}
+		Instant at = Instant.ofEpochMilli(millis);
+		return StoreFields.date(at) ? at : null;
 	}
 
 	/**
@@ -197,14 +306,14 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi {
 		};
 	}
 
-	private HttpResponse<String> send(URI uri, String accessToken) {
+	private HttpResponse<String> send(URI uri, String accessToken, String what) {
 		HttpRequest request = HttpRequest.newBuilder(uri)
 			.timeout(timeout)
 			.header("Authorization", "Bearer " + accessToken)
 			.header("Accept", "application/json")
 			.GET()
 			.build();
-		return exchange(request, "purchases.subscriptionsv2.get");
+		return exchange(request, what);
 	}
 
 	/** The cached access token, or a new one by the JWT bearer grant when it is missing, expiring or refused. */

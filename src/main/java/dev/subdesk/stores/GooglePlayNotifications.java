@@ -180,9 +180,9 @@ public class GooglePlayNotifications {
 	 * for an hour, can say "revoked"). {@code subscriptionsv2} has no field that tells a revocation or a refund from
 	 * an expiry (its {@code canceledStateContext} says who cancelled: {@code developerInitiatedCancellation} is a
 	 * developer's plain cancellation as well as a revocation; {@code systemInitiatedCancellation} a billing failure as
-	 * well as Google's own), and Subdesk has no client of the Voided Purchases API that would: a revoked subscription
-	 * is recorded as Google reports it, {@code SUBSCRIPTION_STATE_EXPIRED}, ended when Google's service ended
-	 * ({@link #served}), with no refund claimed.
+	 * well as Google's own): a revoked subscription is recorded as Google reports it, {@code SUBSCRIPTION_STATE_EXPIRED},
+	 * ended when Google's service ended ({@link #served}), with no refund claimed here. The refund is recorded when the
+	 * Voided Purchases API lists the order ({@link VoidedPurchases}), which only Google can say.
 	 *
 	 * @param at when the notice's event happened, no later than now (a lookup: when it asked)
 	 * @param readAt when Google was asked

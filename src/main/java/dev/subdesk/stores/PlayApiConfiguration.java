@@ -16,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The real Play Developer API replaces the sandbox once a service account key is configured
  * ({@code subdesk.stores.google.api.service-account-key}: where the key file is, {@code file:} or {@code classpath:}).
+ * It also serves the Voided Purchases API ({@link PlayVoidedPurchasesApi}), which the sandbox does not: without a key,
+ * {@link VoidedPurchases} does nothing.
  */
 @Configuration(proxyBeanMethods = false)
 class PlayApiConfiguration {
@@ -23,7 +25,7 @@ class PlayApiConfiguration {
 	@Bean
 	@Primary
 	@ConditionalOnProperty("subdesk.stores.google.api.service-account-key")
-	PlaySubscriptionsApi googlePlayDeveloperApi(StoresProperties properties, JsonMapper json,
+	GooglePlayDeveloperApi googlePlayDeveloperApi(StoresProperties properties, JsonMapper json,
 			WallClock wallClock) {
 		StoresProperties.Google.Api api = java.util.Objects.requireNonNull(properties.google()).api();
 		String location = java.util.Objects.requireNonNull(api).serviceAccountKey();

@@ -4,6 +4,7 @@ import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.shared.StorableText;
+import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.Support;
@@ -240,6 +241,79 @@ class StoreSync {
 		// the store is asked about the purchase if it has not reported again by when the subscription needs it
 		StoreLookups.reschedule(jdbc, report.store().name(), purchaseId,
 				billed == null ? null : StoreLookups.dueAt(subscriptions.lock(billed)));
+		return outcome;
+	}
+
+	/**
+	 * Records a Google Play order Google voided ({@link VoidedPurchases}) as the store's refund of the subscription its
+	 * purchase token bills, once: the entry's id ({@link PlayVoidedPurchasesApi.Voided#notificationId}) is recorded
+	 * among Google's notifications (type {@code VOIDED}), so the same entry read again is {@code DUPLICATE} and changes
+	 * nothing. A purchase token of none of our store subscriptions is {@code UNKNOWN}: nothing is recorded. Google
+	 * lists only revoked orders, so a subscription that has not ended ends as a store refund does ({@code REFUND},
+	 * the revocation before it): CANCELLED at the voided time, {@code subscription.cancelled}; one that has ended (the
+	 * revocation's push read it EXPIRED first) keeps its end, and the purchase records the refund alone, as a refund
+	 * reported after an expiry always did. The purchase's store state becomes {@code REFUNDED} and its
+	 * {@code refunded_at} the voided time (no later than now); a subscription already shown as refunded is left as it
+	 * is ({@code IGNORED}).
+	 * <p>
+	 * {@code read} is the number taken just before the list was asked for ({@link #numberRead}): a read of the
+	 * purchase sent before it (its answer may be of the state before the revocation) is then stale, whenever it is
+	 * applied.
+	 */
+	@Transactional
+	public String voided(PlayVoidedPurchasesApi.Voided voided, long read) {
+		Instant now = clock.instant();
+		String store = Channel.GOOGLE_PLAY.name();
+		Purchase purchase = lock(store, voided.purchaseToken()).orElse(null);
+		if (purchase == null || purchase.subscriptionId() == null) {
+			return "UNKNOWN";
+		}
+		Instant at = voided.voidedAt().isAfter(now) ? now : voided.voidedAt();
+		boolean first = jdbc.sql("""
+				INSERT INTO store_notifications (store, notification_id, type, subtype, signed_at, purchase_id, outcome,
+				                                 received_at)
+				VALUES (:store, :id, 'VOIDED', NULL, :signed, :purchase, 'RECEIVED', :at)
+				ON CONFLICT (store, notification_id) DO NOTHING
+				""")
+			.param("store", store)
+			.param("id", voided.notificationId())
+			.param("signed", Timestamp.from(at))
+			.param("purchase", voided.purchaseToken())
+			.param("at", Timestamp.from(now))
+			.update() == 1;
+		if (!first) {
+			return "DUPLICATE";
+		}
+		String outcome;
+		if (purchase.refundedAt() != null) {
+			outcome = "IGNORED";
+		}
+		else {
+			Subscription s = subscriptions.lock(purchase.subscriptionId());
+			if (!s.ended()) {
+				s = subscriptions.end(s, Subscription.Status.CANCELLED, at, null);
+			}
+			jdbc.sql("""
+					UPDATE store_purchases SET refunded_at = :refunded, store_state = 'REFUNDED', updated_at = :at,
+					    last_read = greatest(last_read, :read)
+					WHERE store = :store AND purchase_id = :purchase
+					""")
+				.param("refunded", Timestamp.from(at))
+				.param("at", Timestamp.from(now))
+				.param("read", read)
+				.param("store", store)
+				.param("purchase", voided.purchaseToken())
+				.update();
+			StoreLookups.reschedule(jdbc, store, voided.purchaseToken(), StoreLookups.dueAt(s));
+			outcome = "APPLIED";
+			log.info("Google Play voided order {} of purchase {}: subscription {} recorded as refunded at {}",
+					voided.orderId(), voided.purchaseToken(), s.id(), at);
+		}
+		jdbc.sql("UPDATE store_notifications SET outcome = :outcome WHERE store = :store AND notification_id = :id")
+			.param("outcome", outcome)
+			.param("store", store)
+			.param("id", voided.notificationId())
+			.update();
 		return outcome;
 	}
 

@@ -247,9 +247,130 @@ final class FakeGoogleApis implements AutoCloseable {
 		answer(exchange, 200, "{\"access_token\":\"" + token + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
 	}
 
+	/**
+	 * A voided order as {@code purchases.voidedpurchases.list} lists it, and when Google's systems saw it voided (what
+	 * the list's {@code startTime} and {@code endTime} filter on).
+	 */
+	record VoidedEntry(String packageName, java.time.Instant seenAt, Map<String, Object> entry) {
+	}
+
+	/** The voided orders the list answers, oldest seen first. */
+	final List<VoidedEntry> voided = new CopyOnWriteArrayList<>();
+
+	/** The query parameters of each call of the voided purchases' list, in order. */
+	final List<Map<String, String>> voidedQueries = new CopyOnWriteArrayList<>();
+
+	/** How many entries a page of the voided purchases' list holds at most (Google's own: 1000). */
+	final AtomicInteger voidedPageSize = new AtomicInteger(1000);
+
+	/** The status the voided purchases' list answers, when set (0: its list), with {@link #voidedBody} if set. */
+	final AtomicInteger voidedStatus = new AtomicInteger(0);
+
+	/** The status a call of the voided purchases' list with a page token answers, when set (0: its page). */
+	final AtomicInteger voidedTokenStatus = new AtomicInteger(0);
+
+	/** The body the voided purchases' list answers instead of its list, when set. */
+	final AtomicReference<@Nullable String> voidedBody = new AtomicReference<>();
+
+	/**
+	 * A voided order of {@code token} Google saw voided at {@code seenAt}, voided at {@code voidedAt}: the entry as
+	 * Google's reference shows it (times as strings of milliseconds).
+	 */
+	void voided(String packageName, String token, String orderId, java.time.Instant seenAt, java.time.Instant voidedAt) {
+		Map<String, Object> entry = new java.util.LinkedHashMap<>();
+		entry.put("kind", "androidpublisher#voidedPurchase");
+		entry.put("purchaseToken", token);
+		entry.put("purchaseTimeMillis", String.valueOf(voidedAt.minus(Duration.ofDays(3)).toEpochMilli()));
+		entry.put("voidedTimeMillis", String.valueOf(voidedAt.toEpochMilli()));
+		entry.put("orderId", orderId);
+		entry.put("voidedSource", 0);
+		entry.put("voidedReason", 1);
+		entry.put("refundType", 1);
+		voided.add(new VoidedEntry(packageName, seenAt, entry));
+	}
+
+	/**
+	 * {@code GET .../applications/{package}/purchases/voidedpurchases}: with a current access token, the entries of the
+	 * package seen voided from {@code startTime} to {@code endTime} (both needed here; Google's defaults are not
+	 * played), oldest first, {@link #voidedPageSize} a page; a {@code token} (this fake's: the window and the offset)
+	 * names a later page, and the window is then the token's. {@code 400} without {@code type=1}, which leaves
+	 * subscriptions out, or for a token not this fake's, or a {@code startTime} more than 30 days back.
+	 */
+	private void voidedList(HttpExchange exchange, String authorization, String packageName) {
+		Map<String, String> query = new java.util.LinkedHashMap<>();
+		String raw = exchange.getRequestURI().getRawQuery();
+		for (String pair : raw == null ? new String[0] : raw.split("&")) {
+			String[] p = pair.split("=", 2);
+			query.put(URLDecoder.decode(p[0], StandardCharsets.UTF_8),
+					URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8));
+		}
+		voidedQueries.add(query);
+		if (!authorization.startsWith("Bearer ") || !issued.contains(authorization.substring(7))) {
+			answer(exchange, 401, "{\"error\":{\"code\":401,\"status\":\"UNAUTHENTICATED\"}}");
+			return;
+		}
+		if (voidedStatus.get() != 0 || voidedBody.get() != null) {
+			int status = voidedStatus.get() == 0 ? 200 : voidedStatus.get();
+			String body = voidedBody.get();
+			answer(exchange, status, body != null ? body : errorBody(status));
+			return;
+		}
+		if (voidedTokenStatus.get() != 0 && query.containsKey("token")) {
+			answer(exchange, voidedTokenStatus.get(), errorBody(voidedTokenStatus.get()));
+			return;
+		}
+		if (!"1".equals(query.get("type"))) {
+			answer(exchange, 400, error(400, "INVALID_ARGUMENT", "invalidValue", "type", "subscriptions left out"));
+			return;
+		}
+		long start;
+		long end;
+		int offset;
+		String token = query.get("token");
+		try {
+			if (token != null) {
+				String[] t = token.split(":");
+				if (t.length != 4 || !"page".equals(t[0])) {
+					throw new IllegalArgumentException(token);
+				}
+				start = Long.parseLong(t[1]);
+				end = Long.parseLong(t[2]);
+				offset = Integer.parseInt(t[3]);
+			}
+			else {
+				start = Long.parseLong(query.getOrDefault("startTime", ""));
+				end = Long.parseLong(query.getOrDefault("endTime", ""));
+				offset = 0;
+			}
+		}
+		catch (IllegalArgumentException e) {
+			answer(exchange, 400, error(400, "INVALID_ARGUMENT", "invalidValue", "token", "Invalid value"));
+			return;
+		}
+		int max = Math.min(Integer.parseInt(query.getOrDefault("maxResults", "1000")), voidedPageSize.get());
+		List<Map<String, Object>> window = voided.stream()
+			.filter(v -> v.packageName().equals(packageName))
+			.filter(v -> v.seenAt().toEpochMilli() >= start && v.seenAt().toEpochMilli() <= end)
+			.map(VoidedEntry::entry)
+			.toList();
+		List<Map<String, Object>> page = window.subList(Math.min(offset, window.size()),
+				Math.min(offset + max, window.size()));
+		Map<String, Object> body = new java.util.LinkedHashMap<>();
+		if (offset + max < window.size()) {
+			body.put("tokenPagination", Map.of("nextPageToken", "page:" + start + ":" + end + ":" + (offset + max)));
+		}
+		body.put("voidedPurchases", page);
+		answer(exchange, 200, JSON.writeValueAsString(body));
+	}
+
 	private void purchase(HttpExchange exchange) throws IOException {
 		String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
 		apiAuthorizations.add(authorization);
+		if (exchange.getRequestURI().getRawPath().endsWith("/purchases/voidedpurchases")) {
+			voidedList(exchange, authorization,
+					URLDecoder.decode(exchange.getRequestURI().getRawPath().split("/")[4], StandardCharsets.UTF_8));
+			return;
+		}
 		String[] segments = exchange.getRequestURI().getRawPath().split("/");
 		asked.add(URLDecoder.decode(segments[segments.length - 1], StandardCharsets.UTF_8));
 		if (apiStatus.get() != 0) {

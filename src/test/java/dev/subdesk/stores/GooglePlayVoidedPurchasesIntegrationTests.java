@@ -1,0 +1,340 @@
+package dev.subdesk.stores;
+
+import static dev.subdesk.stores.PlayDeveloperApiFixture.PACKAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Google Play's Voided Purchases API (played by {@link FakeGoogleApis} over HTTP) polled by {@link VoidedPurchases}: a
+ * voided order of one of our store subscriptions is recorded as the store's refund, once; the list is read page by
+ * page; a token of no subscription of ours is ignored; a failed call keeps the cursor.
+ */
+class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
+
+	@AutoClose
+	private static final PlayDeveloperApiFixture PLAY = PlayDeveloperApiFixture.start();
+
+	private static final FakeGoogleApis GOOGLE = PLAY.google();
+
+	@DynamicPropertySource
+	static void playDeveloperApi(DynamicPropertyRegistry registry) {
+		PLAY.configure(registry);
+	}
+
+	@Autowired
+	Clock clock;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	VoidedPurchases voidedPurchases;
+
+	@AfterEach
+	void googleAnswersAgain() {
+		GOOGLE.voidedStatus.set(0);
+		GOOGLE.voidedTokenStatus.set(0);
+		GOOGLE.voidedBody.set(null);
+		GOOGLE.voidedPageSize.set(1000);
+		GOOGLE.voided.clear();
+	}
+
+	/** A new account's Google Play purchase, applied from its purchase push: an ACTIVE subscription. */
+	private final class Purchase {
+
+		final String account = fixtures.account();
+		final Api vendor = api.checkedAgainstTheDescription();
+		final String link;
+		final Instant start;
+		final String purchaseToken = "gp-" + UUID.randomUUID();
+
+		Purchase() {
+			Instant now = now();
+			link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
+			start = now.minus(Duration.ofMinutes(5));
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, start.plus(Duration.ofDays(30))));
+			push(4);
+			assertThat(subscription().path("status").asString()).isEqualTo("ACTIVE");
+		}
+
+		void push(int type) {
+			Instant now = now();
+			Api pubSub = api.with("Authorization",
+					"Bearer " + GooglePushSigner.trusted().sign(GooglePushSigner.claims(now).build()));
+			Api.Response answer = pubSub.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests
+				.message(PACKAGE, type, purchaseToken, now, UUID.randomUUID().toString()));
+			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+		}
+
+		/** Google revoked it at {@code at}: its purchase reads EXPIRED then, and its revocation push comes. */
+		void revokedAndPushed(Instant at) {
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, at)
+				.replace("\"SUBSCRIPTION_STATE_ACTIVE\"", "\"SUBSCRIPTION_STATE_EXPIRED\"")
+				.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": false")
+				.replace("\"regionCode\": \"DE\",",
+						"\"regionCode\": \"DE\", \"canceledStateContext\": { \"developerInitiatedCancellation\": {} },"));
+			push(12);
+		}
+
+		String id() {
+			return subscription().path("id").asString();
+		}
+
+		JsonNode subscription() {
+			return vendor.get("/accounts/" + account + "/subscriptions").json().path("data").get(0);
+		}
+
+		JsonNode storeStatus() {
+			return vendor.get("/subscriptions/" + id() + "/store-status").json();
+		}
+
+		List<String> events() {
+			return vendor.get("/events?limit=100&subjectId=" + id()).json().path("data").values().stream()
+				.map(e -> e.path("type").asString())
+				.toList();
+		}
+
+		@Nullable Instant refundedAt() {
+			return jdbc.sql("SELECT refunded_at FROM store_purchases WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+				.param("p", purchaseToken)
+				.query(Timestamp.class)
+				.optional()
+				.map(Timestamp::toInstant)
+				.orElse(null);
+		}
+	}
+
+	private Instant now() {
+		return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+	}
+
+	/** Google saw {@code token}'s order voided (at {@code voidedAt}) just now; the clock moves past the window's lag. */
+	private void voided(String token, String orderId, Instant voidedAt) {
+		GOOGLE.voided(PACKAGE, token, orderId, now(), voidedAt);
+	}
+
+	private void windowPassesIt() {
+		fixtures.advance(Duration.ofMinutes(5));
+	}
+
+	private Instant seenUntil() {
+		return jdbc.sql("SELECT seen_until FROM store_voided_cursors WHERE package_name = :p")
+			.param("p", PACKAGE)
+			.query(Timestamp.class)
+			.single()
+			.toInstant();
+	}
+
+	private @Nullable String pageToken() {
+		return jdbc.sql("SELECT page_token FROM store_voided_cursors WHERE package_name = :p")
+			.param("p", PACKAGE)
+			.query(String.class)
+			.optional()
+			.orElse(null);
+	}
+
+	@Test
+	void aVoidedSubscriptionEndsAsTheStoresRefundWithItsEventAndASecondPollChangesNothing() {
+		Purchase p = new Purchase();
+		Instant voidedAt = now().minusSeconds(30);
+		voided(p.purchaseToken, "GPA.0000-0000-0000-00001", voidedAt);
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.result()).as(run.toString()).isEqualTo("CAUGHT_UP");
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(1);
+		JsonNode subscription = p.subscription();
+		assertThat(subscription.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(Instant.parse(subscription.path("cancelledAt").asString())).isEqualTo(voidedAt);
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(status.path("refunded").asBoolean()).isTrue();
+		assertThat(Instant.parse(status.path("refundedAt").asString())).isEqualTo(voidedAt);
+		assertThat(p.events()).containsOnlyOnce("subscription.cancelled");
+		Map<String, String> asked = GOOGLE.voidedQueries.getLast();
+		assertThat(asked).containsEntry("type", "1").containsEntry("maxResults", "1000").containsKeys("startTime", "endTime");
+		assertThat(Long.parseLong(asked.get("startTime")))
+			.isGreaterThanOrEqualTo(now().minus(Duration.ofDays(30)).toEpochMilli());
+
+		// the same entry again (the window's overlap reads it once more), and another order of the same purchase
+		voided(p.purchaseToken, "GPA.0000-0000-0000-00001..1", now());
+		List<String> events = p.events();
+		windowPassesIt();
+		VoidedPurchases.Run again = voidedPurchases.run();
+
+		assertThat(again.refunded()).as(again.toString()).isZero();
+		assertThat(again.repeated()).as(again.toString()).isEqualTo(2);
+		assertThat(p.events()).isEqualTo(events);
+		assertThat(p.refundedAt()).isEqualTo(voidedAt);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+	}
+
+	@Test
+	void aRevocationThePushEndedAsAnExpiryGetsItsRefundRecordedAndKeepsItsEnd() {
+		Purchase p = new Purchase();
+		Instant revoked = now().minusSeconds(20);
+		p.revokedAndPushed(revoked);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(p.storeStatus().path("refunded").asBoolean()).isFalse();
+		List<String> events = p.events();
+		voided(p.purchaseToken, "GPA.0000-0000-0000-00002", revoked);
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(1);
+		JsonNode status = p.storeStatus();
+		assertThat(status.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(status.path("refunded").asBoolean()).isTrue();
+		assertThat(Instant.parse(status.path("refundedAt").asString())).isEqualTo(revoked);
+		assertThat(p.subscription().path("status").asString()).as("an ended subscription keeps its end").isEqualTo("EXPIRED");
+		assertThat(p.events()).as("nothing ended now: no event, as for a store refund after an expiry").isEqualTo(events);
+	}
+
+	@Test
+	void theListIsReadPageByPageAndATokenOfNoSubscriptionOfOursIsIgnored() {
+		GOOGLE.voidedPageSize.set(2);
+		Purchase a = new Purchase();
+		Purchase b = new Purchase();
+		Purchase c = new Purchase();
+		String unknown = "gp-unknown-" + UUID.randomUUID();
+		Instant at = now().minusSeconds(10);
+		voided(a.purchaseToken, "GPA.1000-0000-0000-00001", at);
+		voided(unknown, "GPA.1000-0000-0000-00002", at);
+		voided(b.purchaseToken, "GPA.1000-0000-0000-00003", at);
+		voided("gp-unknown-" + UUID.randomUUID(), "GPA.1000-0000-0000-00004", at);
+		voided(c.purchaseToken, "GPA.1000-0000-0000-00005", at);
+		windowPassesIt();
+		int calls = GOOGLE.voidedQueries.size();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.result()).as(run.toString()).isEqualTo("CAUGHT_UP");
+		assertThat(run.pages()).as(run.toString()).isEqualTo(3);
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(3);
+		assertThat(run.unknown()).as(run.toString()).isEqualTo(2);
+		for (Purchase p : List.of(a, b, c)) {
+			assertThat(p.storeStatus().path("refunded").asBoolean()).isTrue();
+			assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+		}
+		List<Map<String, String>> queries = GOOGLE.voidedQueries.subList(calls, GOOGLE.voidedQueries.size());
+		assertThat(queries).hasSize(3);
+		assertThat(queries.get(0)).doesNotContainKey("token");
+		assertThat(queries.get(1)).containsKey("token");
+		assertThat(queries.get(2)).containsKey("token");
+		assertThat(pageToken()).as("the window was read to its end").isNull();
+		assertThat(jdbc.sql("SELECT count(*) FROM store_purchases WHERE purchase_id = :p").param("p", unknown)
+			.query(Integer.class).single()).as("an unknown token makes no purchase (and no case)").isZero();
+		assertThat(jdbc.sql("SELECT count(*) FROM store_notifications WHERE purchase_id = :p").param("p", unknown)
+			.query(Integer.class).single()).isZero();
+	}
+
+	@Test
+	void anErrorOrABodyThatIsNoListKeepsTheCursorAndTheNextRunReadsFromIt() {
+		voidedPurchases.run(); // the cursor exists, caught up
+		Instant before = seenUntil();
+		Purchase p = new Purchase();
+		Instant at = now().minusSeconds(10);
+		voided(p.purchaseToken, "GPA.2000-0000-0000-00001", at);
+		windowPassesIt();
+
+		GOOGLE.voidedStatus.set(500);
+		VoidedPurchases.Run failed = voidedPurchases.run();
+		assertThat(failed.result()).as(failed.toString()).isEqualTo("FAILED");
+		assertThat(seenUntil()).isEqualTo(before);
+		GOOGLE.voidedStatus.set(0);
+		GOOGLE.voidedBody.set("<html>Service Unavailable</html>");
+		VoidedPurchases.Run bad = voidedPurchases.run();
+		assertThat(bad.result()).as(bad.toString()).isEqualTo("FAILED");
+		GOOGLE.voidedBody.set("{\"voidedPurchases\": {\"not\": \"a list\"}}");
+		assertThat(voidedPurchases.run().result()).isEqualTo("FAILED");
+		assertThat(seenUntil()).isEqualTo(before);
+		assertThat(p.storeStatus().path("refunded").asBoolean()).isFalse();
+
+		GOOGLE.voidedBody.set(null);
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.result()).as(run.toString()).isEqualTo("CAUGHT_UP");
+		assertThat(run.refunded()).isEqualTo(1);
+		assertThat(p.storeStatus().path("refunded").asBoolean()).isTrue();
+		assertThat(seenUntil()).isAfter(before);
+	}
+
+	@Test
+	void aPageThatFailsKeepsItsTokenAndTheNextRunGoesOnFromIt() {
+		voidedPurchases.run();
+		Instant before = seenUntil();
+		GOOGLE.voidedPageSize.set(1);
+		Purchase a = new Purchase();
+		Purchase b = new Purchase();
+		Instant at = now().minusSeconds(10);
+		voided(a.purchaseToken, "GPA.3000-0000-0000-00001", at);
+		voided(b.purchaseToken, "GPA.3000-0000-0000-00002", at);
+		windowPassesIt();
+
+		GOOGLE.voidedTokenStatus.set(503);
+		VoidedPurchases.Run failed = voidedPurchases.run();
+
+		assertThat(failed.result()).as(failed.toString()).isEqualTo("FAILED");
+		assertThat(failed.refunded()).isEqualTo(1);
+		assertThat(a.storeStatus().path("refunded").asBoolean()).isTrue();
+		assertThat(b.storeStatus().path("refunded").asBoolean()).isFalse();
+		assertThat(pageToken()).as("the next page's token is kept").isNotNull();
+		assertThat(seenUntil()).isEqualTo(before);
+
+		GOOGLE.voidedTokenStatus.set(0);
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.result()).as(run.toString()).isEqualTo("CAUGHT_UP");
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(1);
+		assertThat(GOOGLE.voidedQueries.getLast()).containsKey("token");
+		assertThat(b.storeStatus().path("refunded").asBoolean()).isTrue();
+		assertThat(pageToken()).isNull();
+		assertThat(seenUntil()).isAfter(before);
+	}
+
+	@Test
+	void anEntryThatCannotBeKeptIsLeftOutAndTheOthersApply() {
+		Purchase p = new Purchase();
+		Instant at = now().minusSeconds(10);
+		GOOGLE.voidedBody.set("""
+				{"voidedPurchases": [
+				  {"kind": "androidpublisher#voidedPurchase", "orderId": "GPA.4000-0000-0000-00001",
+				   "voidedTimeMillis": "%d"},
+				  {"kind": "androidpublisher#voidedPurchase", "purchaseToken": "%s", "orderId": "GPA.4000-0000-0000-00002",
+				   "voidedTimeMillis": "-5"},
+				  {"kind": "androidpublisher#voidedPurchase", "purchaseToken": "%s", "purchaseTimeMillis": "%d",
+				   "voidedTimeMillis": %d, "orderId": "GPA.4000-0000-0000-00003", "voidedSource": 2, "voidedReason": 7,
+				   "refundType": 1}
+				]}""".formatted(at.toEpochMilli(), p.purchaseToken, p.purchaseToken, p.start.toEpochMilli(),
+				at.toEpochMilli()));
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.result()).as(run.toString()).isEqualTo("CAUGHT_UP");
+		assertThat(run.unreadable()).as(run.toString()).isEqualTo(2);
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(1);
+		assertThat(p.refundedAt()).isEqualTo(at);
+	}
+}
