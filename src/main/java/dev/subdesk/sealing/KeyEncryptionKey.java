@@ -237,7 +237,9 @@ public class KeyEncryptionKey {
 
 	/**
 	 * The plaintext of what {@link #seal} gave for the same associated data under the key {@code sealedBy} names (the
-	 * current, a previous or a next one); a key this server does not have, a wrong key or a changed byte throws.
+	 * current, a previous or a next one); a key this server does not have, a wrong key, a changed byte or bytes too
+	 * short to hold a nonce and a tag throw an {@link IllegalStateException}, which is what callers take for "does not
+	 * open" (too short bytes made the cipher's setup throw an {@link IllegalArgumentException}, which escaped them).
 	 */
 	public byte[] open(byte[] sealed, String associatedData, String sealedBy) {
 		SecretKeySpec with = keys.get(sealedBy);
@@ -248,6 +250,11 @@ public class KeyEncryptionKey {
 					+ (nextIds.isEmpty() ? "" : " and next " + nextIds) + "): start the server with the "
 					+ "key it was sealed with, as SUBDESK_ENTITLEMENT_KEK or listed in SUBDESK_ENTITLEMENT_KEK_PREVIOUS, "
 					+ "or rotate the key or secret");
+		}
+		if (sealed.length < NONCE_BYTES + TAG_BITS / 8) {
+			throw new IllegalStateException("The secret of " + associatedData + " does not open with "
+					+ "SUBDESK_ENTITLEMENT_KEK: its " + sealed.length + " stored bytes are too short to have been sealed "
+					+ "(a nonce and a tag take " + (NONCE_BYTES + TAG_BITS / 8) + "), so the row was altered");
 		}
 		try {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

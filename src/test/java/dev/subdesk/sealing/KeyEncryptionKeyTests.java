@@ -126,4 +126,22 @@ class KeyEncryptionKeyTests {
 		assertThat(demo.id()).isNotEqualTo(kek.id());
 		assertThatThrownBy(() -> demo.open(sealed, "ek_1", kek.id())).hasMessageContaining("sealed with another");
 	}
+
+	/**
+	 * Stored bytes too short to hold a nonce and a tag (a truncated or overwritten row) do not open, and say so the
+	 * way any value that does not open does: an {@link IllegalStateException}, which every caller handles as "does
+	 * not open" (an {@link IllegalArgumentException} from the cipher's setup escaped them).
+	 */
+	@Test
+	void storedBytesTooShortToHaveBeenSealedDoNotOpen() {
+		KeyEncryptionKey kek = new KeyEncryptionKey(KEK, "");
+		byte[] sealed = kek.seal(new byte[] { 1, 2, 3 }, "we_1");
+		for (int length : new int[] { 0, 1, 11, 12, 27 }) {
+			byte[] cut = java.util.Arrays.copyOf(sealed, Math.min(length, sealed.length));
+			assertThatThrownBy(() -> kek.open(cut, "we_1", kek.id())).as("%d bytes", length)
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("does not open");
+		}
+		assertThat(kek.open(sealed, "we_1", kek.id())).containsExactly(1, 2, 3);
+	}
 }

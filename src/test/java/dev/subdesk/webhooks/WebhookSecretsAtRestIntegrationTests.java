@@ -267,6 +267,34 @@ class WebhookSecretsAtRestIntegrationTests {
 	}
 
 	/**
+	 * A current secret too short to have been sealed (a truncated or overwritten row) is as damaged as an altered one:
+	 * a rotation replaces it (200, not a 500 from the cipher's setup), keeps nothing of it, and the new secret signs
+	 * alone at once.
+	 */
+	@Test
+	void rotatingASecretTooShortToHaveBeenSealedGivesANewOneThatSignsAloneAtOnce(@LocalServerPort int port)
+			throws Exception {
+		Receiver receiver = receiver();
+		Api api = new Api(port);
+		Api.Response created = api.post("/webhook-endpoints", Map.of("url", receiver.url(), "events", List.of("*")));
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		String id = created.text("id");
+		made.add(id);
+		jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = '\\x01'::bytea WHERE id = :id").param("id", id).update();
+
+		Api.Response rotated = api.post("/webhook-endpoints/" + id + "/rotate-secret", Map.of());
+		assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+		assertThat(jdbc.sql("SELECT count(*) FROM webhook_endpoint_old_secret WHERE endpoint_id = :id")
+			.param("id", id)
+			.query(Long.class)
+			.single()).as("the damaged secret is not kept signing").isZero();
+		Receiver.Received got = deliveredAbout(receiver);
+		assertThat(got.signature().split(" ")).hasSize(1);
+		assertThat(StandardWebhooksVerifier.verifies(rotated.text("secret"), got.id(), got.timestamp(), got.body(),
+				got.signature())).isTrue();
+	}
+
+	/**
 	 * A rotated-out secret that does not open (its row altered) would sign nothing: the current secret signs without
 	 * it, at once, instead of every delivery of the endpoint waiting out the old secret's 24 hours; a warning names
 	 * the row.

@@ -1,0 +1,173 @@
+package dev.subdesk.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
+
+import dev.subdesk.clock.TestClock;
+import dev.subdesk.events.EventLog;
+import dev.subdesk.events.EventType;
+import dev.subdesk.shared.Page;
+import dev.subdesk.testing.SubdeskIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One subject's order at an endpoint and the retry schedule, against real local receivers, with the server's
+ * dispatcher stopped and a node of the test's own stepped on the test clock (shared/API.md: "the events of one
+ * subject are delivered in sequence order (a later one waits while an earlier one is retried)"; retries until 3 days
+ * have passed; a manual retry is "sent again now, outside the subject's order"), and a damaged stored secret that
+ * must hold back only its own endpoint.
+ */
+@SubdeskIntegrationTest
+class WebhookSubjectOrderAndScheduleIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	WebhookEndpoints endpoints;
+
+	@Autowired
+	EventLog events;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Autowired
+	TestClock clock;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	Dispatcher dispatcher;
+
+	@Autowired
+	WebhookProperties properties;
+
+	@Autowired
+	WebhookMeters meters;
+
+	@Autowired
+	SealedSecrets secrets;
+
+	private final List<Receiver> receivers = new ArrayList<>();
+	private final List<String> made = new ArrayList<>();
+	private Dispatcher node;
+
+	@BeforeEach
+	void ownNode() {
+		dispatcher.stop();
+		node = new Dispatcher(jdbc, transactions, clock, properties, meters, secrets);
+	}
+
+	@AfterEach
+	void cleanUp() {
+		try {
+			node.stop();
+			made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
+			receivers.forEach(Receiver::close);
+		}
+		finally {
+			dispatcher.start();
+		}
+	}
+
+	private Receiver receiver() throws Exception {
+		Receiver receiver = new Receiver();
+		receivers.add(receiver);
+		return receiver;
+	}
+
+	private String endpoint(Receiver receiver) {
+		String id = endpoints.create(receiver.url(), List.of("*"), "subject order").endpoint().id();
+		made.add(id);
+		return id;
+	}
+
+	private static String subject() {
+		return "sub_o" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+	}
+
+	private String append(String subject) {
+		return transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
+				Map.of("id", subject, "status", "ACTIVE"))).id();
+	}
+
+	private static long sequence(String body) {
+		return JSON.readTree(body).path("sequence").asLong();
+	}
+
+	private static String subjectOf(String body) {
+		return JSON.readTree(body).path("subjectId").asString();
+	}
+
+	/** The sequences of the subject's requests the receiver got, in arrival order. */
+	private static List<Long> sequencesSent(Receiver receiver, String subject) {
+		return receiver.received().stream().filter(r -> subjectOf(r.body()).equals(subject))
+			.map(r -> sequence(r.body()))
+			.toList();
+	}
+
+	/** One round of the test's node: fan out, claim, send; then waits until every outcome of it is recorded. */
+	private void step(String... endpointIds) {
+		node.step();
+		await().atMost(Duration.ofSeconds(30)).until(() -> {
+			node.recordSuccesses();
+			return jdbc.sql("SELECT count(*) FROM webhook_delivery WHERE endpoint_id = ANY (:ids) AND claim_token IS NOT NULL")
+				.param("ids", endpointIds)
+				.query(Long.class)
+				.single() == 0;
+		});
+	}
+
+	private Delivery deliveryOf(String endpoint, String eventId) {
+		return endpoints.deliveries(endpoint, Page.Request.first(100)).data().stream()
+			.filter(d -> d.eventId().equals(eventId))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	/**
+	 * A stored sealed secret too short to be one (shorter than a nonce and a tag) does not open: that endpoint's
+	 * delivery waits, not the healthy endpoint's of the same round. (Opening it threw an IllegalArgumentException
+	 * where a secret that does not open throws an IllegalStateException, and the whole round's claims were given up
+	 * to lapse and fail again every lease.)
+	 */
+	@Test
+	void aStoredSecretTooShortToBeSealedHoldsBackOnlyItsOwnEndpoint() throws Exception {
+		Receiver damagedReceiver = receiver();
+		Receiver healthyReceiver = receiver();
+		String damaged = endpoint(damagedReceiver);
+		String healthy = endpoint(healthyReceiver);
+		jdbc.sql("UPDATE webhook_endpoint SET sealed_secret = '\\x01'::bytea WHERE id = :id").param("id", damaged).update();
+		String event = append(subject());
+
+		while (node.fanOut() > 0) {
+			// fan it out to both
+		}
+		assertThatCode(() -> step(damaged, healthy)).as("a round with both endpoints' deliveries")
+			.doesNotThrowAnyException();
+
+		assertThat(deliveryOf(healthy, event).status()).isEqualTo(Delivery.Status.SUCCEEDED);
+		assertThat(healthyReceiver.accepted()).hasSize(1);
+		Delivery waiting = deliveryOf(damaged, event);
+		assertThat(waiting.status()).isEqualTo(Delivery.Status.PENDING);
+		assertThat(waiting.lastError()).contains("cannot be opened");
+		assertThat(damagedReceiver.received()).isEmpty();
+		assertThat(endpoints.get(damaged).status()).as("not the receiver's fault")
+			.isEqualTo(WebhookEndpoint.Status.ENABLED);
+	}
+}
