@@ -116,7 +116,10 @@ class Dispatcher implements SmartLifecycle {
 	 * backlog than it can take: a scan limited to {@code :most} (512) whose rows were ranked and then cut to the room
 	 * read, and checked the subject order of, up to 512 rows per endpoint with a backlog at every claim, to take the
 	 * 16 or so its room allowed.
-	 * Each is the earliest PENDING delivery of its subject at its endpoint (a manual retry goes out of order).
+	 * Each is the earliest PENDING delivery of its subject at its endpoint, or a manual retry, which goes out at once,
+	 * outside its subject's order. A manual retry still counts as its subject's earliest PENDING delivery, so the later
+	 * ones wait for it as for any retry: left out of that look-up, a retry of sequence 1 let sequence 2 out in the same
+	 * claim, and when the retry failed the receiver had sequence 2 first.
 	 * Besides, the due manual retries of DISABLED endpoints (sent even so, see {@link #UNCOUNTED}), looked up endpoint
 	 * by endpoint too, at most the endpoint's room as above (however many retries its owner asked for, they take no
 	 * more of a claim than an ENABLED endpoint's backlog: taken up to {@code :batch}, all due before anything new,
@@ -154,7 +157,6 @@ class Dispatcher implements SmartLifecycle {
 			          AND (d.manual OR d.sequence <= coalesce((
 			              SELECT p.sequence FROM webhook_delivery p
 			              WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.status = 'PENDING'
-			                AND NOT p.manual
 			              ORDER BY p.sequence LIMIT 1), d.sequence))
 			        ORDER BY d.next_attempt_at, d.event_position
 			        LIMIT greatest(least(coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]),

@@ -290,7 +290,8 @@ public class WebhookEndpoints {
 
 	/**
 	 * Sends a delivery again now, whatever its status and outside its subject's order; the retry schedule goes on
-	 * from there if it fails. An attempt in flight loses its claim: its outcome is not recorded over the retry (a
+	 * from there if it fails. The later deliveries of its subject still wait for it while it is PENDING, as they wait
+	 * for any retry (the retry overtakes them, they never overtake it). An attempt in flight loses its claim: its outcome is not recorded over the retry (a
 	 * receiver may get the event twice, as at-least-once delivery allows). To a DISABLED endpoint it is sent too, once
 	 * (shared/API.md: "sent again now"): SUCCEEDED if it is accepted; else it goes back on the retry schedule like any
 	 * failed attempt (FAILED only when the schedule has no attempt left), without counting in the endpoint's failing

@@ -141,6 +141,46 @@ class WebhookSubjectOrderAndScheduleIntegrationTests {
 	}
 
 	/**
+	 * Sequence 1 of a subject failed and waits for its retry, sequence 2 waits behind it; its owner retries sequence 1
+	 * by hand. The retry goes out at once, and sequence 2 still waits for it: a claim that sent both had the receiver
+	 * take sequence 2 while sequence 1 failed again (the order check left the manual retry out of the subject's
+	 * earliest PENDING delivery).
+	 */
+	@Test
+	void aManualRetryOfASubjectsEarlierEventStillHoldsBackItsLaterOnes() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answerByBody(body -> sequence(body) == 1 ? 500 : 200);
+		String id = endpoint(receiver);
+		String subject = subject();
+		String first = append(subject);
+		String second = append(subject);
+		step(id);
+		assertThat(sequencesSent(receiver, subject)).as("sequence 2 waits behind the failed 1").containsExactly(1L);
+		Delivery failed = deliveryOf(id, first);
+		assertThat(failed.status()).isEqualTo(Delivery.Status.PENDING);
+		assertThat(failed.lastStatusCode()).isEqualTo(500);
+
+		endpoints.retry(id, failed.id());
+		step(id);
+
+		assertThat(sequencesSent(receiver, subject)).as("the retry is sent at once, sequence 2 still waits")
+			.containsExactly(1L, 1L);
+		Delivery waiting = deliveryOf(id, second);
+		assertThat(waiting.status()).as(waiting.toString()).isEqualTo(Delivery.Status.PENDING);
+		assertThat(waiting.attempts()).isZero();
+		assertThat(deliveryOf(id, first).attempts()).isEqualTo(2);
+
+		// once sequence 1 gets through on its schedule, sequence 2 follows
+		receiver.answerByBody(body -> 200);
+		clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+		step(id);
+		step(id);
+		assertThat(receiver.accepted().stream().filter(r -> subjectOf(r.body()).equals(subject))
+			.map(r -> sequence(r.body()))).containsExactly(1L, 2L);
+		assertThat(deliveryOf(id, second).status()).isEqualTo(Delivery.Status.SUCCEEDED);
+	}
+
+	/**
 	 * A stored sealed secret too short to be one (shorter than a nonce and a tag) does not open: that endpoint's
 	 * delivery waits, not the healthy endpoint's of the same round. (Opening it threw an IllegalArgumentException
 	 * where a secret that does not open throws an IllegalStateException, and the whole round's claims were given up
