@@ -182,9 +182,10 @@ class Dispatcher implements SmartLifecycle {
 			                            LIMIT :batch))
 			      AND d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
 			    FOR UPDATE OF d SKIP LOCKED)
-			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token
+			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token,
+			    first_attempt_at = coalesce(d.first_attempt_at, CASE WHEN d.attempts = 0 THEN CAST(:now AS timestamptz) END)
 			WHERE d.id = ANY (ARRAY(SELECT id FROM claimed))
-			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, d.created_at
+			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, coalesce(d.first_attempt_at, d.created_at) AS since
 			""";
 
 	/**
@@ -211,8 +212,10 @@ class Dispatcher implements SmartLifecycle {
 			    set_config('enable_sort', 'off', true)
 			""";
 
+	/** Gives a claim back, its attempt not made: a first attempt given back is no first attempt either. */
 	private static final String RELEASE = """
-			UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL
+			UPDATE webhook_delivery SET attempts = attempts - 1, claimed_until = NULL, claim_token = NULL,
+			    first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
 			WHERE id = :id AND claim_token = :token
 			""";
 
@@ -699,7 +702,7 @@ class Dispatcher implements SmartLifecycle {
 				.param("most", properties.perEndpoint())
 				.param("batch", properties.batch())
 				.query((rs, n) -> new Claim(rs.getString("id"), rs.getString("endpoint_id"),
-						rs.getLong("event_position"), rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(),
+						rs.getLong("event_position"), rs.getInt("attempts"), rs.getTimestamp("since").toInstant(),
 						token))
 				.list();
 		});
@@ -822,7 +825,7 @@ class Dispatcher implements SmartLifecycle {
 			// not the receiver's fault: retried on the schedule, without counting towards disabling the endpoint
 			Instant now = clock.instant();
 			failed(claim, null, "not sent: the signing secret cannot be opened: " + target.unusable(),
-					RetrySchedule.next(claim.attempts(), claim.createdAt(), now), now, false);
+					RetrySchedule.next(claim.attempts(), claim.since(), now), now, false);
 			return;
 		}
 		Optional<String> refused = destinations.problem(target.url());
@@ -920,7 +923,7 @@ class Dispatcher implements SmartLifecycle {
 	void failed(Claim claim, @Nullable Integer status, String error) {
 		windows.failed(claim.endpointId());
 		Instant now = clock.instant();
-		failed(claim, status, error, RetrySchedule.next(claim.attempts(), claim.createdAt(), now), now, true);
+		failed(claim, status, error, RetrySchedule.next(claim.attempts(), claim.since(), now), now, true);
 	}
 
 	/**
@@ -978,7 +981,12 @@ class Dispatcher implements SmartLifecycle {
 		}
 	}
 
-	record Claim(String id, String endpointId, long position, int attempts, Instant createdAt, String token) {
+	/**
+	 * A claimed attempt; {@code since}: when the delivery's retry schedule began, its first attempt (not when it was
+	 * made: an event that waited behind an earlier one of its subject gets its 3 days of retries from its own first
+	 * attempt), or when it was made for a delivery attempted before V730 recorded first attempts.
+	 */
+	record Claim(String id, String endpointId, long position, int attempts, Instant since, String token) {
 	}
 
 	private record Event(long position, String id, String type, String subjectId, long sequence, String data,

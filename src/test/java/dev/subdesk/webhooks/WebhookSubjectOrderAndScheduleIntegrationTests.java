@@ -181,6 +181,81 @@ class WebhookSubjectOrderAndScheduleIntegrationTests {
 	}
 
 	/**
+	 * Sequence 1 of a subject is refused (400) on every attempt for 3 days while the endpoint takes other subjects'
+	 * events; sequence 2 waited behind it all that time. When its turn comes, it gets the whole retry schedule from
+	 * its own first attempt: its first attempt fails (500), its retry succeeds. (Counted from when the delivery was
+	 * made, its 3 days had passed while it waited: one attempt, then FAILED.)
+	 */
+	@Test
+	void anEventThatWaitedBehindAFailingOneGetsTheRetryScheduleFromItsOwnFirstAttempt() throws Exception {
+		Receiver receiver = receiver();
+		String subject = subject();
+		AtomicInteger secondsAttempts = new AtomicInteger();
+		receiver.answerByBody(body -> !subjectOf(body).equals(subject) ? 200
+				: sequence(body) == 1 ? 400 : secondsAttempts.incrementAndGet() == 1 ? 500 : 200);
+		String id = endpoint(receiver);
+		String first = append(subject);
+		String second = append(subject);
+		while (node.fanOut() > 0) {
+			// fan both out
+		}
+		Instant start = clock.instant();
+		boolean otherSent = false;
+
+		while (deliveryOf(id, second).status() == Delivery.Status.PENDING
+				&& clock.instant().isBefore(start.plus(Duration.ofDays(4)))) {
+			step(id);
+			clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+			if (!otherSent && clock.instant().isAfter(start.plus(Duration.ofDays(2)))) {
+				// another subject's event gets through: the endpoint is not one whose every delivery fails
+				append(subject());
+				otherSent = true;
+			}
+		}
+
+		Delivery refused = deliveryOf(id, first);
+		assertThat(refused.status()).isEqualTo(Delivery.Status.FAILED);
+		assertThat(refused.attempts()).isGreaterThan(6);
+		Delivery waited = deliveryOf(id, second);
+		assertThat(waited.status()).as(waited.toString()).isEqualTo(Delivery.Status.SUCCEEDED);
+		assertThat(waited.attempts()).isEqualTo(2);
+		assertThat(sequencesSent(receiver, subject)).last().isEqualTo(2L);
+		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.ENABLED);
+	}
+
+	/**
+	 * The endpoint's own rule is unchanged: an endpoint whose every delivery failed for 3 days is DISABLED, and the
+	 * delivery that waited behind the failing one ends FAILED unsent, however recently its own turn would have come.
+	 */
+	@Test
+	void anEndpointWhoseEveryDeliveryFailedForThreeDaysIsStillDisabledWhileALaterEventWaits() throws Exception {
+		Receiver receiver = receiver();
+		receiver.answerByBody(body -> sequence(body) == 1 ? 400 : 500);
+		String id = endpoint(receiver);
+		String subject = subject();
+		String first = append(subject);
+		String second = append(subject);
+		while (node.fanOut() > 0) {
+			// fan both out
+		}
+		Instant start = clock.instant();
+
+		while (endpoints.get(id).status() == WebhookEndpoint.Status.ENABLED
+				&& clock.instant().isBefore(start.plus(Duration.ofDays(4)))) {
+			step(id);
+			clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+		}
+
+		assertThat(endpoints.get(id).status()).isEqualTo(WebhookEndpoint.Status.DISABLED);
+		assertThat(clock.instant()).isBetween(start.plus(Duration.ofDays(3)), start.plus(Duration.ofDays(3)).plus(Duration.ofHours(2)));
+		assertThat(deliveryOf(id, first).status()).isEqualTo(Delivery.Status.FAILED);
+		Delivery waited = deliveryOf(id, second);
+		assertThat(waited.status()).isEqualTo(Delivery.Status.FAILED);
+		assertThat(waited.attempts()).isZero();
+		assertThat(waited.lastError()).isEqualTo(Dispatcher.GIVEN_UP_ERROR);
+	}
+
+	/**
 	 * A stored sealed secret too short to be one (shorter than a nonce and a tag) does not open: that endpoint's
 	 * delivery waits, not the healthy endpoint's of the same round. (Opening it threw an IllegalArgumentException
 	 * where a secret that does not open throws an IllegalStateException, and the whole round's claims were given up
