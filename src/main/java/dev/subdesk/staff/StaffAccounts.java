@@ -397,7 +397,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 		if (!matches) {
 			log.warn("Wrong current password given to {} for username {} from {}", action, username, address);
 			throw SubdeskException.invalid("currentPassword", "that is not your current password (or it was tried "
-					+ "too often: wait 15 minutes); nothing was changed");
+					+ "too often: wait and try again later); nothing was changed");
 		}
 		signedIn(credentials.username(), address);
 	}

@@ -203,7 +203,8 @@ class VoidedPurchases implements SmartLifecycle {
 			Instant earliest = now.minus(WINDOW).plus(WINDOW_MARGIN);
 			Instant start = cursor.seenUntil().minus(OVERLAP);
 			if (start.isBefore(earliest)) {
-				if (cursor.seenUntil().isBefore(earliest)) {
+				// a window under way (a page token) began at its first page's earliest start; only a new one can be late
+				if (cursor.pageToken() == null && cursor.seenUntil().isBefore(earliest)) {
 					log.warn("Google Play voided purchases: not polled since {}; Google lists only the last {} days, so "
 							+ "what it saw voided before {} is not read", cursor.seenUntil(), WINDOW.toDays(), earliest);
 				}
