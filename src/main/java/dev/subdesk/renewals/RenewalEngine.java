@@ -7,6 +7,7 @@ import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.jurisdictions.ScheduledNotice;
 import dev.subdesk.payments.PaymentGateway.ChargeRequest;
 import dev.subdesk.payments.PaymentResult;
+import dev.subdesk.shared.StoppableJob;
 import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.SubscriptionPriceChanges;
@@ -40,8 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * claim is not charged and then given back, it is not charged (R-US-3).
  */
 @Service
-public class RenewalEngine implements org.springframework.context.SmartLifecycle,
-		org.springframework.beans.factory.DisposableBean {
+public class RenewalEngine extends StoppableJob implements org.springframework.beans.factory.DisposableBean {
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RenewalEngine.class);
 
@@ -224,7 +224,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	private int sendAllDue(java.util.function.Supplier<List<Subscription>> claim, RenewalsApproaching.Milestone milestone,
 			boolean untilStop) {
 		int sent = 0;
-		while (!(untilStop && stopping)) {
+		while (!(untilStop && stopping())) {
 			Integer count = timed(timings::database, () -> tx.execute(status -> {
 				List<Subscription> due = claim.get();
 				if (due.isEmpty()) {
@@ -287,7 +287,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	private RunResult drain(Instant until, boolean bases, Set<String> unanswered) {
 		RunResult total = RunResult.NOTHING;
 		try (RenewalQueue.Claimer claimer = queue.claimer()) {
-			while (!stopping) {
+			while (!stopping()) {
 				List<RenewalQueue.Due> batch = timed(timings::database,
 						() -> claimer.claim(until, bases, batchSize, unanswered));
 				if (batch.isEmpty()) {
@@ -303,33 +303,11 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 		}
 	}
 
-	/**
-	 * Set as soon as the node begins to stop ({@link #stop}): a worker finishes the batch it has claimed and claims no
-	 * other.
-	 */
-	private volatile boolean stopping;
-
-	private volatile boolean running;
-
-	/**
-	 * Whether the node has begun to stop ({@link #stop}, until a {@link #start}): the jobs' run starts no other job
-	 * ({@link Jobs}), and a job under way claims no other batch.
-	 */
-	boolean stopping() {
-		return stopping;
-	}
-
 	/** How many times the node has begun to stop: a run that sees it change was stopped, even if started again since. */
 	private final AtomicLong stops = new AtomicLong();
 
 	long stops() {
 		return stops.get();
-	}
-
-	@Override
-	public void start() {
-		stopping = false;
-		running = true;
 	}
 
 	/**
@@ -343,14 +321,8 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	 */
 	@Override
 	public void stop() {
-		stopping = true;
+		super.stop();
 		stops.incrementAndGet();
-		running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return running;
 	}
 
 	/**
@@ -360,7 +332,7 @@ public class RenewalEngine implements org.springframework.context.SmartLifecycle
 	 */
 	@Override
 	public void destroy() {
-		stopping = true;
+		stop();
 		workers.shutdown();
 		try {
 			if (!workers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {

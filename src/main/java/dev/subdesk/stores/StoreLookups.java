@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.StoppableJob;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.RenewalQueue;
 import dev.subdesk.subscriptions.Subscription;
@@ -19,7 +20,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -50,7 +50,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * due by then.
  */
 @Component
-class StoreLookups implements SmartLifecycle {
+class StoreLookups extends StoppableJob {
 
 	/**
 	 * How long past the period paid for the store's renewal notice is waited for before the store is asked: the
@@ -134,11 +134,6 @@ class StoreLookups implements SmartLifecycle {
 	private final int batch;
 	private final Duration runLimit;
 
-	/** Whether the node is stopping (its context closing, or paused): a run under way asks no more ({@link #stop}). */
-	private volatile boolean stopping;
-
-	private volatile boolean running;
-
 	StoreLookups(JdbcClient jdbc, Subscriptions subscriptions, PlaySubscriptionsApi play, AppStoreLookups appStore,
 			StoreSync sync, UnknownPurchases unknown, StoresProperties properties, Clock clock,
 			PlatformTransactionManager transactions,
@@ -155,28 +150,6 @@ class StoreLookups implements SmartLifecycle {
 		this.tx = new TransactionTemplate(transactions);
 		this.batch = batch;
 		this.runLimit = runLimit;
-	}
-
-	@Override
-	public void start() {
-		stopping = false;
-		running = true;
-	}
-
-	/**
-	 * The node is stopping: a run under way ends once the call in flight is answered (or times out), and gives the
-	 * purchases it did not get to back their due time, so that the next node to run asks them first (without this,
-	 * each would wait its whole interval, up to a day).
-	 */
-	@Override
-	public void stop() {
-		stopping = true;
-		running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return running;
 	}
 
 	/**
@@ -250,9 +223,10 @@ class StoreLookups implements SmartLifecycle {
 	 * takes a store's share), and applies each answer, one after the other, a purchase of each store in turn: a run
 	 * holds a thread of the scheduler and a stop of the node waits for it, so it ends once {@code limit} has passed (a call under way
 	 * finishes, bounded by its timeout), and asks a store no more after {@value #FAILURES_IN_A_ROW} calls to it in a
-	 * row failed (it is down, or holds every call till the timeout), or once the node is stopping ({@link #stop}). The
-	 * purchases it did not get to are given back their due time, asked first by the next run; also when the run ends
-	 * on an exception (the purchase being asked then keeps its interval).
+	 * row failed (it is down, or holds every call till the timeout), or once the node is stopping ({@link #stop}; the
+	 * call in flight is answered first, or times out). The purchases it did not get to are given back their due time,
+	 * asked first by the next run, on any node (else each would wait its whole interval, up to a day); also when the
+	 * run ends on an exception (the purchase being asked then keeps its interval).
 	 */
 	Run run(Duration limit) {
 		String packageName = properties.google() == null ? null : properties.google().packageName();
@@ -280,7 +254,7 @@ class StoreLookups implements SmartLifecycle {
 		try {
 			for (Claimed c : claimed) {
 				reached++;
-				if (stopping || Thread.currentThread().isInterrupted()
+				if (stopping() || Thread.currentThread().isInterrupted()
 						|| System.nanoTime() - started >= limit.toNanos()
 						|| failing.getOrDefault(c.store(), 0) >= FAILURES_IN_A_ROW) {
 					left.add(c);
@@ -306,7 +280,7 @@ class StoreLookups implements SmartLifecycle {
 				release(back);
 				log.warn("Store lookups: {} of {} purchases left to the next run ({}; calls failing in a row: {})",
 						back.size(), claimed.size(), !ended ? "the run ended on an error"
-								: stopping || Thread.currentThread().isInterrupted() ? "the node is stopping"
+								: stopping() || Thread.currentThread().isInterrupted() ? "the node is stopping"
 										: System.nanoTime() - started >= limit.toNanos()
 												? "the run's " + limit + " are up" : "a store kept failing",
 						failing);

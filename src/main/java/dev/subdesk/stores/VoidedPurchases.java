@@ -1,5 +1,6 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.StoppableJob;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -13,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -33,12 +33,13 @@ import org.springframework.stereotype.Component;
  * failure) is recorded once, and a purchase token of none of our subscriptions is ignored. A call that fails, or an
  * answer that is not a list, leaves the cursor as it was: the next run asks again from there (a page token Google
  * refuses restarts its window). A run is bounded by {@code subdesk.stores.google.api.voided-purchases-run-limit} and
- * {@link #PAGES_PER_RUN}, and ends once the node is stopping; it runs on one node at a time (a session-level advisory
- * lock, on a connection of its own, held while Google is asked: never a transaction held open over a call). It does
- * nothing unless Google Play's package name and the Play Developer API's service account key are configured.
+ * {@link #PAGES_PER_RUN}, and ends once the node is stopping (it asks for no other page: the cursor is where the last
+ * page left it); it runs on one node at a time (a session-level advisory lock, on a connection of its own, held while
+ * Google is asked: never a transaction held open over a call). It does nothing unless Google Play's package name and
+ * the Play Developer API's service account key are configured.
  */
 @Component
-class VoidedPurchases implements SmartLifecycle {
+class VoidedPurchases extends StoppableJob {
 
 	/** How far back Google lists voided purchases. */
 	static final Duration WINDOW = Duration.ofDays(30);
@@ -94,10 +95,6 @@ class VoidedPurchases implements SmartLifecycle {
 	private final Clock clock;
 	private final Duration runLimit;
 
-	private volatile boolean stopping;
-
-	private volatile boolean running;
-
 	VoidedPurchases(JdbcClient jdbc, DataSource dataSource, ObjectProvider<PlayVoidedPurchasesApi> api, StoreSync sync,
 			StoresProperties properties, Clock clock,
 			@Value("${subdesk.stores.google.api.voided-purchases-run-limit:PT30S}") Duration runLimit) {
@@ -108,24 +105,6 @@ class VoidedPurchases implements SmartLifecycle {
 		this.properties = properties;
 		this.clock = clock;
 		this.runLimit = runLimit;
-	}
-
-	@Override
-	public void start() {
-		stopping = false;
-		running = true;
-	}
-
-	/** The node is stopping: a run under way asks for no other page (the cursor is where the last page left it). */
-	@Override
-	public void stop() {
-		stopping = true;
-		running = false;
-	}
-
-	@Override
-	public boolean isRunning() {
-		return running;
 	}
 
 	/**
@@ -194,7 +173,7 @@ class VoidedPurchases implements SmartLifecycle {
 		int unknown = 0;
 		int unreadable = 0;
 		while (true) {
-			if (stopping || Thread.currentThread().isInterrupted() || pages >= PAGES_PER_RUN
+			if (stopping() || Thread.currentThread().isInterrupted() || pages >= PAGES_PER_RUN
 					|| System.nanoTime() - started >= runLimit.toNanos()) {
 				return new Run("MORE", pages, refunded, repeated, unknown, unreadable);
 			}
