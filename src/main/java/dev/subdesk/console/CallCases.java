@@ -123,11 +123,15 @@ class CallCases {
 		return number;
 	}
 
-	/** The case, while it is open and this agent's: the one to resolve or leave open at the end of an action. */
+	/**
+	 * The case, while it is open and this agent's: the one to resolve or leave open at the end of an action. Not one
+	 * in the supervisors' hands ({@link SupportCase#withSupervisors}): its owner does not resolve that.
+	 */
 	Optional<SupportCase> ownOpen(@Nullable String caseNumber, String agent) {
 		return caseNumber == null ? Optional.empty()
 				: support.find(caseNumber)
-					.filter(c -> agent.equals(c.owner()) && c.status() != SupportCase.Status.RESOLVED);
+					.filter(c -> agent.equals(c.owner()) && c.status() != SupportCase.Status.RESOLVED
+							&& !c.withSupervisors());
 	}
 
 	void note(String caseNumber, String agent, String text) {

@@ -103,6 +103,7 @@ class CaseController {
 		model.addAttribute("mayTake", !agent.getName().equals(c.owner()) && rules.mayTake(c, worker)
 				&& c.status() != SupportCase.Status.RESOLVED);
 		model.addAttribute("mayWork", rules.mayWork(c, worker));
+		model.addAttribute("withSupervisors", c.withSupervisors());
 		model.addAttribute("mayReopen", rules.mayReopen(c, worker));
 		return "console/case";
 	}

@@ -7,13 +7,17 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Who may work a case: only its owner or a supervisor resolves it or sets it to wait; a staff member takes a case
- * over only when nobody owns it (and it is not escalated), when its owner's staff account is disabled (a leaver's
- * cases do not wait for a supervisor), or as a supervisor. A case is reopened by whoever may work it, or by whoever
- * may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen). Only
- * its owner or a supervisor escalates it: another agent would hand up a colleague's case (and send its customer an
- * email) without having worked it; they take it first where they may. A note
- * typed with a step has at most {@value #MAX_NOTE} characters.
+ * Who may work a case: only its owner or a supervisor resolves it or sets it to wait, and only a supervisor while it
+ * is in the supervisors' hands ({@link SupportCase#withSupervisors}: escalated, or waiting for the customer after it
+ * was): the agent who owned it when it was handed up keeps it, but cannot close what a supervisor is to judge (and
+ * send its customer a resolution no supervisor made). A staff member takes a case over only when nobody owns it, when
+ * its owner's staff account is disabled (a leaver's cases do not wait for a supervisor), or as a supervisor; never,
+ * unless a supervisor, while it is in the supervisors' hands. A case is reopened by its owner or a supervisor, or by
+ * whoever may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen;
+ * its owner reopening one that waits for the customer after its escalation hands it back to them). Only its owner or a
+ * supervisor escalates it: another agent would hand up a colleague's case (and send its customer an email) without
+ * having worked it; they take it first where they may. A note typed with a step has at most {@value #MAX_NOTE}
+ * characters.
  *
  * <p>The checks come in two kinds: on the case as read (for the page to offer what is allowed), and on the case's row
  * locked in the caller's transaction, just before the change, so that a reassignment meanwhile is seen.
@@ -35,28 +39,36 @@ public class CaseRules {
 		this.staff = staff;
 	}
 
-	/** Whether {@code worker} may resolve the case or set it to wait: its owner, or a supervisor. */
+	/**
+	 * Whether {@code worker} may resolve the case or set it to wait: a supervisor, or its owner while it is not in the
+	 * supervisors' hands.
+	 */
 	public boolean mayWork(SupportCase c, Worker worker) {
-		return worker.supervisor() || worker.username().equals(c.owner());
+		return worker.supervisor() || (ownerOf(c, worker) && !c.withSupervisors());
+	}
+
+	private static boolean ownerOf(SupportCase c, Worker worker) {
+		return worker.username().equals(c.owner());
 	}
 
 	/**
-	 * Whether {@code worker} may make the case theirs (see the class comment); an escalated case nobody owns waits for
-	 * a supervisor, or an agent would take back what was handed up (a lockout after failed verifications included).
+	 * Whether {@code worker} may make the case theirs (see the class comment); an escalated case waits for a supervisor,
+	 * whether nobody owns it or its owner has left, or an agent would take back what was handed up (a lockout after
+	 * failed verifications included) and resolve it.
 	 */
 	public boolean mayTake(SupportCase c, Worker worker) {
 		if (worker.supervisor()) {
 			return true;
 		}
-		if (c.owner() == null) {
-			return c.status() != SupportCase.Status.ESCALATED;
+		if (c.withSupervisors()) {
+			return false;
 		}
-		return !staff.enabled(c.owner());
+		return c.owner() == null || !staff.enabled(c.owner());
 	}
 
 	/** Whether {@code worker} may open the case again (see the class comment). */
 	public boolean mayReopen(SupportCase c, Worker worker) {
-		return mayWork(c, worker) || (c.escalationReason() == null && mayTake(c, worker));
+		return worker.supervisor() || ownerOf(c, worker) || (c.escalationReason() == null && mayTake(c, worker));
 	}
 
 	/** The case, which {@code worker} owns or may take; {@code 403 CASE_OWNED} when another owns it. */
@@ -71,9 +83,10 @@ public class CaseRules {
 	}
 
 	private SupportCase takeable(SupportCase c, Worker worker) {
-		if (!worker.username().equals(c.owner()) && !mayTake(c, worker)) {
-			throw new SubdeskException(SupportErrorCode.CASE_OWNED, "Case " + c.caseNumber() + " belongs to " + c.owner()
-					+ "; a supervisor can reassign it");
+		if (!ownerOf(c, worker) && !mayTake(c, worker)) {
+			throw new SubdeskException(SupportErrorCode.CASE_OWNED, c.withSupervisors()
+					? "Case " + c.caseNumber() + " was escalated: it waits for a supervisor"
+					: "Case " + c.caseNumber() + " belongs to " + c.owner() + "; a supervisor can reassign it");
 		}
 		return c;
 	}
@@ -91,8 +104,9 @@ public class CaseRules {
 
 	private SupportCase workable(SupportCase c, Worker worker) {
 		if (!mayWork(c, worker)) {
-			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS,
-					"Only the case's owner or a supervisor can do this; take ownership of the case first");
+			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, c.withSupervisors()
+					? "Case " + c.caseNumber() + " was escalated: only a supervisor can resolve it or set it to wait"
+					: "Only the case's owner or a supervisor can do this; take ownership of the case first");
 		}
 		return c;
 	}
@@ -119,7 +133,7 @@ public class CaseRules {
 
 	/** Whether {@code worker} may escalate the case to a supervisor: its owner, or a supervisor (see the class comment). */
 	public boolean mayEscalate(SupportCase c, Worker worker) {
-		return mayWork(c, worker);
+		return worker.supervisor() || ownerOf(c, worker);
 	}
 
 	/** The case, which {@code worker} may escalate; {@code 403 CASE_NOT_YOURS} otherwise. */

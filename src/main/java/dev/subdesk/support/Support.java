@@ -32,7 +32,7 @@ public class Support {
 
 	private static final String COLUMNS = """
 			case_number, account_id, status, subject, channel, created_at, priority, owner, sla_due_at,
-			escalation_reason, updated_at""";
+			escalation_reason, updated_at, waiting_after_escalation""";
 
 	/** What a closed account's case keeps in place of the customer's own words. */
 	static final String ERASED_DETAIL = "Erased when the account was closed";
@@ -274,15 +274,14 @@ public class Support {
 	}
 
 	/**
-	 * Makes {@code owner} the owner of the case when nobody owns it and it is neither resolved nor escalated (an
-	 * escalated case nobody owns waits for a supervisor, see {@link CaseRules#mayTake}); else changes nothing. Decided
-	 * on the case's locked row.
+	 * Makes {@code owner} the owner of the case when nobody owns it and it is neither resolved nor in the supervisors'
+	 * hands (an escalated case nobody owns waits for a supervisor, see {@link CaseRules#mayTake}); else changes nothing.
+	 * Decided on the case's locked row.
 	 */
 	@Transactional
 	public void takeIfFree(String caseNumber, String owner) {
 		SupportCase c = lock(caseNumber);
-		if (c.owner() == null && c.status() != SupportCase.Status.RESOLVED
-				&& c.status() != SupportCase.Status.ESCALATED) {
+		if (c.owner() == null && c.status() != SupportCase.Status.RESOLVED && !c.withSupervisors()) {
 			assign(c.caseNumber(), owner, owner);
 		}
 	}
@@ -542,6 +541,6 @@ public class Support {
 				SupportCase.Status.valueOf(rs.getString("status")), rs.getString("subject"), rs.getString("channel"),
 				rs.getTimestamp("created_at").toInstant(), SupportCase.Priority.valueOf(rs.getString("priority")),
 				rs.getString("owner"), rs.getTimestamp("sla_due_at").toInstant(), rs.getString("escalation_reason"),
-				rs.getTimestamp("updated_at").toInstant());
+				rs.getTimestamp("updated_at").toInstant(), rs.getBoolean("waiting_after_escalation"));
 	}
 }

@@ -5,11 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A support case: every contact with a customer lives in one, with a number the customer can quote. {@code accountId}
- * is null only for a store purchase that matched no account ({@link Support#openUnmatched}).
+ * is null only for a store purchase that matched no account ({@link Support#openUnmatched}). {@code
+ * waitingAfterEscalation}: it waits for the customer (PENDING_CUSTOMER) after it was escalated, and is ESCALATED again
+ * when reopened ({@link Support#awaitCustomer}).
  */
 public record SupportCase(String caseNumber, @Nullable String accountId, Status status, String subject, String channel,
 		Instant createdAt, Priority priority, @Nullable String owner, Instant slaDueAt,
-		@Nullable String escalationReason, Instant updatedAt) {
+		@Nullable String escalationReason, Instant updatedAt, boolean waitingAfterEscalation) {
 
 	public enum Status {
 		OPEN, PENDING_CUSTOMER, ESCALATED, RESOLVED
@@ -22,6 +24,14 @@ public record SupportCase(String caseNumber, @Nullable String accountId, Status 
 	/** What the audit trail names as the target of work on this case: its account, or the case itself. */
 	public String auditTarget() {
 		return accountId != null ? accountId : "case:" + caseNumber;
+	}
+
+	/**
+	 * Whether the case is in the supervisors' hands: ESCALATED, or waiting for the customer after it was escalated
+	 * (waiting does not take it off their hands). Whoever owns it, only a supervisor resolves it or sets it to wait then.
+	 */
+	public boolean withSupervisors() {
+		return status == Status.ESCALATED || (status == Status.PENDING_CUSTOMER && waitingAfterEscalation);
 	}
 
 	/** Whether the case is past its service-level due time without being resolved. */

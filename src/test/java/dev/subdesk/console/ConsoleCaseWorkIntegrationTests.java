@@ -220,8 +220,16 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		agent.followed(agent.post(casePath + "/escalate", Map.of("reason", "Wants a manager")));
 		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
 
-		agent.followed(agent.post(casePath + "/pending", Map.of("note", "Sends the bank statement")));
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		supervisor.followed(supervisor.post(casePath + "/pending", Map.of("note", "Sends the bank statement")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.PENDING_CUSTOMER);
 		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).doesNotContain(caseNumber);
+		// waiting does not take it off the supervisors' hands: its owner still does not resolve it
+		ConsoleClient.Page resolved = agent.post(casePath + "/resolve", Map.of("note", "Statement received, done"));
+		assertThat(resolved.status()).as(resolved.body()).isEqualTo(403);
+		assertThat(resolved.body()).contains("CASE_NOT_YOURS");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.PENDING_CUSTOMER);
+		assertThat(agent.get(casePath).body()).doesNotContain("Resolve case").contains("Reopen case");
 		agent.followed(agent.post(casePath + "/reopen", Map.of("note", "Statement received")));
 
 		assertThat(support.find(caseNumber).orElseThrow().status()).as("still the supervisors'")
@@ -285,6 +293,82 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(caseUpdates(account)).extracting(n -> n.path("subject").asString())
 			.contains("Ihr Vorgang " + caseNumber + " wurde an eine Vorgesetzte oder einen Vorgesetzten übergeben",
 					"Ihr Vorgang " + caseNumber + " ist erledigt"); // the account is in Germany
+	}
+
+	/**
+	 * An escalated case is the supervisors': the agent who owns it (who escalated it, or whose case a supervisor
+	 * escalated) neither resolves it nor sets it to wait, so no customer is told of a resolution no supervisor made.
+	 */
+	@Test
+	void theAgentWhoOwnsAnEscalatedCaseCanNeitherResolveItNorSetItToWait() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String escalatedByTheAgent = agent.callCase(api, account);
+		agent.followed(agent.post("/console/cases/" + escalatedByTheAgent + "/escalate",
+				Map.of("reason", "Wants a refund outside the policy")));
+		String escalatedByASupervisor = agent.callCase(api, fixtures.accountWithVisa());
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		supervisor.followed(supervisor.post("/console/cases/" + escalatedByASupervisor + "/escalate",
+				Map.of("reason", "Refund outside the policy")));
+
+		for (String caseNumber : java.util.List.of(escalatedByTheAgent, escalatedByASupervisor)) {
+			String casePath = "/console/cases/" + caseNumber;
+			SupportCase before = support.find(caseNumber).orElseThrow();
+			assertThat(before.status()).isEqualTo(SupportCase.Status.ESCALATED);
+			assertThat(before.owner()).isEqualTo("agent");
+			String caseAccount = before.accountId();
+			int noticesBefore = caseUpdates(caseAccount).size();
+
+			ConsoleClient.Page resolve = agent.post(casePath + "/resolve", Map.of("note", "Sorted it myself"));
+			ConsoleClient.Page pending = agent.post(casePath + "/pending", Map.of("note", "Send the bank statement"));
+
+			assertThat(resolve.status()).as(resolve.body()).isEqualTo(403);
+			assertThat(resolve.body()).contains("CASE_NOT_YOURS");
+			assertThat(pending.status()).as(pending.body()).isEqualTo(403);
+			assertThat(pending.body()).contains("CASE_NOT_YOURS");
+			assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+			assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).contains(caseNumber);
+			assertThat(jdbc.sql("""
+					SELECT count(*) FROM audit_events
+					WHERE case_number = :c AND action IN ('RESOLVE_CASE', 'CASE_PENDING_CUSTOMER')""")
+				.param("c", caseNumber).query(Long.class).single()).isZero();
+			assertThat(caseUpdates(caseAccount)).as("no email to the customer").hasSize(noticesBefore);
+			assertThat(agent.get(casePath).body()).as("the page offers neither")
+				.doesNotContain("Resolve case", "Wait for the customer").contains("Only a supervisor");
+			assertThat(agent.get("/console/accounts/" + caseAccount + "?case=" + caseNumber).body())
+				.as("nor does the contact's close-out").doesNotContain("id=\"case-choice\"");
+		}
+
+		assertThat(supervisor.followed(supervisor.post("/console/cases/" + escalatedByTheAgent + "/resolve",
+				Map.of("note", "Refunded as a goodwill gesture")))).contains("Resolved; the customer has been told by email.");
+		assertThat(support.find(escalatedByTheAgent).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+	}
+
+	/** An escalated case whose owner has left (their account disabled) waits for a supervisor, not for another agent. */
+	@Test
+	void anEscalatedCaseOfADisabledAgentIsNotTakenByAnotherAgent() {
+		String account = fixtures.accountWithVisa();
+		String leaver = "agent-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		assertThat(admin.post("/console/staff", Map.of("username", leaver, "displayName", "A leaver", "role", "AGENT",
+				"password", ConsoleClient.PASSWORD)).status()).isEqualTo(302);
+		ConsoleClient owner = ConsoleClient.signedIn(port, leaver);
+		String caseNumber = owner.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		owner.followed(owner.post(casePath + "/escalate", Map.of("reason", "Caller wants a supervisor")));
+		admin.post("/console/staff/" + leaver + "/enabled", Map.of("enabled", "false"));
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+
+		ConsoleClient.Page take = agent.post(casePath + "/assign", Map.of());
+
+		assertThat(take.status()).as(take.body()).isEqualTo(403);
+		assertThat(take.body()).contains("CASE_OWNED");
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo(leaver);
+		assertThat(agent.post(casePath + "/resolve", Map.of("note", "Done")).status()).isEqualTo(403);
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(agent.get(casePath).body()).doesNotContain("Assign to me");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.followed(supervisor.post(casePath + "/assign", Map.of()))).contains("The case is yours.");
 	}
 
 	/** Only the case's owner or a supervisor escalates it: another agent is refused, and the case stays as it was. */
