@@ -137,6 +137,22 @@ public class RetentionOffers {
 	}
 
 	/**
+	 * The offer a quote of the subscription would show now, if its term already has one ({@link #forQuote} without
+	 * making one): open, unexpired, and still allowed and saving something. Changes nothing, so a request naming an
+	 * offer (a cancel that declines the one shown) can check the id without spending the term's one offer on a quote
+	 * nobody saw.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<Offer> openOffer(String subscriptionId) {
+		Subscription s = subscriptions.get(subscriptionId);
+		if (!eligible(s, accounts.get(s.accountId())) || terms(s).isEmpty()) {
+			return Optional.empty();
+		}
+		Instant now = clock.instant();
+		return ofTerm(s).filter(o -> o.open(now)).map(StoredOffer::offer);
+	}
+
+	/**
 	 * What an offer of this term says and costs, worked out whenever it is shown or accepted (never kept from when it was
 	 * made): the price the next renewal charges without it (the API's price: an announced new price where one reaches
 	 * that renewal, SubscriptionViews), the offer's price off the stored price, or off the new one where a cut makes

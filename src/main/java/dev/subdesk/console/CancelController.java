@@ -102,11 +102,9 @@ class CancelController {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form, agent);
 		// only the offer this subscription has open was shown and can have been declined; any other id in the form
-		// records nothing
+		// records nothing (and makes no offer: a quote here would make one that nobody was shown)
 		boolean declinedAnOffer = form.offerId() != null && !form.offerId().isBlank()
-				&& java.util.Optional.ofNullable(cancellations.quote(s.id()).offer())
-					.filter(open -> open.id().equals(form.offerId()))
-					.isPresent();
+				&& offers.openOffer(s.id()).filter(open -> open.id().equals(form.offerId())).isPresent();
 		Cancellation c = log.perform(agent.getName(), "CANCEL", accountId, caseNumber, reasonText(form.reason()),
 				() -> {
 					Cancellation done = cancellations.cancel(s.id(), new CancelRequest(form.modeOrEndOfTerm(), form.reason(),

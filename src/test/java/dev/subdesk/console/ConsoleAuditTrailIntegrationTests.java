@@ -55,6 +55,28 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 			.as("no offer was shown, none declined").doesNotContain("OFFER_DECLINED");
 	}
 
+	/**
+	 * A cancel naming an offer id when the subscription was never quoted makes no retention offer: none was shown (no
+	 * OFFER_PRESENTED), and the term's one offer is not spent on it.
+	 */
+	@Test
+	void aCancelWithAnOfferIdOnASubscriptionNeverQuotedMakesNoOffer() {
+		Callers.Caller caller = callers.withVpn("10115");
+		String account = caller.account();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+
+		assertThat(agent.post("/console/accounts/" + account + "/subscriptions/" + caller.subscription() + "/cancel",
+				Map.of("mode", "END_OF_TERM", "reason", "TOO_EXPENSIVE", "offerId",
+						"off_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 20).toUpperCase(),
+						"caseNumber", caseNumber)).status()).isEqualTo(302);
+
+		assertThat(jdbc.sql("SELECT count(*) FROM offers WHERE subscription_id = :s")
+			.param("s", caller.subscription()).query(Long.class).single()).as("no offer made").isZero();
+		assertThat(audit.about(account)).extracting(AuditTrail.Entry::action).contains("CANCEL")
+			.doesNotContain("OFFER_PRESENTED", "OFFER_DECLINED");
+	}
+
 	@Test
 	void everyConsoleActionOnAnAccountIsAuditedWithWhoWhenWhatAndWhy() {
 		Callers.Caller caller = callers.withVpn("10115");
