@@ -36,6 +36,9 @@ class ConsoleSecurity {
 
 	static final String SIGN_IN = "/console/sign-in";
 
+	/** The sign-in page's parameter that says a session was signed out for its wrong passwords typed again. */
+	static final String PASSWORD_RETRIES = "password-retries";
+
 	/**
 	 * No script at all (should one ever be needed: a static file, or a per-response nonce, never {@code unsafe-inline}),
 	 * styles and images only from the console's own origin and never inline, forms posted only back to it.
@@ -77,6 +80,24 @@ class ConsoleSecurity {
 				return provider.supports(authentication);
 			}
 		};
+	}
+
+	/** The id of the request's session (what a password typed again is counted for), or "" when it has none. */
+	static String sessionId(jakarta.servlet.http.HttpServletRequest request) {
+		jakarta.servlet.http.HttpSession session = request.getSession(false);
+		return session == null ? "" : session.getId();
+	}
+
+	/**
+	 * Signs the request's session out, its wrong passwords typed again used up
+	 * ({@link dev.subdesk.staff.PasswordRetriesUsedUp}); the view that sends the browser to the sign-in page, which
+	 * says why.
+	 */
+	static String signOutForPasswordRetries(jakarta.servlet.http.HttpServletRequest request,
+			jakarta.servlet.http.HttpServletResponse response) {
+		new org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler().logout(request, response,
+				org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication());
+		return "redirect:" + SIGN_IN + "?" + PASSWORD_RETRIES;
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import dev.subdesk.cancellation.KeyRevocation;
 import dev.subdesk.cancellation.ReceiptSigningKey;
 import dev.subdesk.cancellation.Receipts;
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.PasswordRetriesUsedUp;
 import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,10 +24,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * rotation), and one per key that revokes it (a key believed leaked; the current one is replaced first). Both are
  * audited with the reason given (docs/OPERATIONS.md, "Rotating and revoking the receipt signing key").
  * <p>
- * Either takes the ADMIN's own password typed on the form ({@link StaffAccounts#confirmPassword}: a failed sign-in
- * when wrong, refused unchecked while the sign-in waits), and a revocation the key's id typed again: a session left
- * open or stolen is not enough to withdraw every receipt's proof. A refusal for the password changes nothing and is
- * audited as {@code ACTION_REFUSED}; the page shows it again with the error ({@code 400}).
+ * Either takes the ADMIN's own password typed on the form ({@link StaffAccounts#confirmPassword}: counted for this
+ * session alone, never held by the sign-in's locks), and a revocation the key's id typed again: a session left open or
+ * stolen is not enough to withdraw every receipt's proof. A refusal for the password changes nothing and is audited as
+ * {@code ACTION_REFUSED}; the page shows it again with the error ({@code 400}), except the one that uses up the
+ * session's wrong passwords, which signs the session out and leads to the sign-in page.
  */
 @Controller
 class ReceiptKeysController {
@@ -66,11 +68,11 @@ class ReceiptKeysController {
 			Model model, RedirectAttributes redirect) {
 		String reason = reasonOf(form.reason());
 		try {
-			staff.confirmPassword(admin.getName(), form.password(), request.getRemoteAddr(),
-					"make a new receipt key current");
+			staff.confirmPassword(admin.getName(), form.password(), ConsoleSecurity.sessionId(request),
+					request.getRemoteAddr(), "make a new receipt key current");
 		}
 		catch (SubdeskException e) {
-			return refused(admin, "RECEIPT_KEY_ROTATED", TARGET, reason, e, response, model);
+			return refused(admin, "RECEIPT_KEY_ROTATED", TARGET, reason, e, request, response, model);
 		}
 		ReceiptSigningKey key = log.inOneTransaction(() -> {
 			ReceiptSigningKey made = receipts.rotate();
@@ -93,11 +95,12 @@ class ReceiptKeysController {
 			return list(model);
 		}
 		try {
-			staff.confirmPassword(admin.getName(), form.password(), request.getRemoteAddr(), "revoke a receipt key");
+			staff.confirmPassword(admin.getName(), form.password(), ConsoleSecurity.sessionId(request),
+					request.getRemoteAddr(), "revoke a receipt key");
 		}
 		catch (SubdeskException e) {
 			boolean known = receipts.signingKeys().stream().anyMatch(k -> k.keyId().equals(keyId));
-			return refused(admin, "RECEIPT_KEY_REVOKED", known ? keyId : TARGET, reason, e, response, model);
+			return refused(admin, "RECEIPT_KEY_REVOKED", known ? keyId : TARGET, reason, e, request, response, model);
 		}
 		try {
 			KeyRevocation revoked = log.inOneTransaction(() -> {
@@ -116,13 +119,19 @@ class ReceiptKeysController {
 		return PAGE;
 	}
 
-	/** The page again with the password's refusal; the attempt audited as refused, nothing else done. */
+	/**
+	 * The page again with the password's refusal; the attempt audited as refused, nothing else done. When the
+	 * session's wrong passwords are used up, the session is signed out instead and the browser sent to the sign-in page.
+	 */
 	private String refused(Principal admin, String action, String target, String reason, SubdeskException refusal,
-			HttpServletResponse response, Model model) {
+			HttpServletRequest request, HttpServletResponse response, Model model) {
 		String why = refusal.errors().isEmpty() ? refusal.getMessage()
 				: refusal.errors().stream().map(f -> f.message()).collect(Collectors.joining("; "));
 		log.inOneTransaction(() -> audit.record(admin.getName(), AgentLog.CHANNEL, AgentLog.REFUSED, target,
 				action + " not done: your password: " + why + " (" + refusal.code() + ")", null, reason));
+		if (refusal instanceof PasswordRetriesUsedUp) {
+			return ConsoleSecurity.signOutForPasswordRetries(request, response);
+		}
 		response.setStatus(refusal.status());
 		model.addAttribute("error", "Your password: " + why + ".");
 		return list(model);

@@ -1,6 +1,7 @@
 package dev.subdesk.console;
 
 import dev.subdesk.shared.SubdeskException;
+import dev.subdesk.staff.PasswordRetriesUsedUp;
 import dev.subdesk.staff.StaffAccounts;
 import dev.subdesk.support.AuditTrail;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +22,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * The ADMINs' page of staff accounts: create, disable or enable, and set a new password; a disable or a new password
  * ends the account's open sessions. An ADMIN setting their own password gives their current one too
- * ({@link StaffAccounts#confirmCurrentPassword}). Every change is audited.
+ * ({@link StaffAccounts#confirmCurrentPassword}; the one that uses up the session's wrong passwords signs it out).
+ * Every change is audited.
  */
 @Controller
 class StaffController {
@@ -115,11 +117,12 @@ class StaffController {
 
 	@PostMapping("/console/staff/{username}/password")
 	String resetPassword(@PathVariable String username, PasswordForm form, Principal admin, HttpSession session,
-			HttpServletRequest request, RedirectAttributes redirect) {
+			HttpServletRequest request, HttpServletResponse response, RedirectAttributes redirect) {
 		try {
 			if (username.equals(admin.getName())) {
 				// their own: a session left open is not enough to set a password that keeps the account
-				staff.confirmCurrentPassword(admin.getName(), form.currentPassword(), request.getRemoteAddr());
+				staff.confirmCurrentPassword(admin.getName(), form.currentPassword(), ConsoleSecurity.sessionId(request),
+						request.getRemoteAddr());
 			}
 			long sessionVersion = log.inOneTransaction(() -> {
 				long version = staff.resetPassword(username, form.password() == null ? "" : form.password());
@@ -132,6 +135,9 @@ class StaffController {
 				session.setAttribute(ConsoleStaff.SESSION_VERSION, sessionVersion);
 			}
 			redirect.addFlashAttribute("message", "New password set for " + username + ".");
+		}
+		catch (PasswordRetriesUsedUp e) {
+			return ConsoleSecurity.signOutForPasswordRetries(request, response);
 		}
 		catch (SubdeskException e) {
 			redirect.addFlashAttribute("error", describe(e));

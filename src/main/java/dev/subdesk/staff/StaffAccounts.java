@@ -82,6 +82,13 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	/** The window of {@link #MAX_CEILING_ATTEMPTS_PER_ADDRESS}. */
 	public static final java.time.Duration CEILING_ATTEMPTS_WINDOW = java.time.Duration.ofHours(1);
 
+	/**
+	 * Wrong passwords typed again in one signed-in session ({@link #confirmPassword}) within {@link #LOCK}: the one
+	 * that reaches this many signs the session out, and while the session has this many every further one is refused
+	 * before any password check.
+	 */
+	public static final int MAX_REENTRIES = 5;
+
 	static final String DEMO = "demo-mode";
 
 	private static final String USERNAME = "[a-z0-9][a-z0-9._-]{1,39}";
@@ -372,34 +379,137 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	 * setting their own new one (an unattended session alone must not be enough to keep the account): {@link
 	 * #confirmPassword} for that action.
 	 */
-	public void confirmCurrentPassword(String username, @Nullable String typed, String address) {
-		confirmPassword(username, typed, address, "set a new one of your own");
+	public void confirmCurrentPassword(String username, @Nullable String typed, String session, String address) {
+		confirmPassword(username, typed, session, address, "set a new one of your own");
 	}
 
 	/**
-	 * Checks that {@code typed} is the current password of {@code username}, as a signed-in member must show before
-	 * an action an unattended or stolen session alone must not be enough for ({@code action}, as the messages name
-	 * it: "set a new one of your own", "revoke a receipt key"). The check counts as a sign-in attempt from
-	 * {@code address} ({@link #beginSignIn}): its locks refuse it as they refuse a sign-in, before the password is
-	 * checked, so the form cannot be used to guess the password; the right password clears the count as a sign-in
-	 * does ({@link #signedIn}). {@code 400 VALIDATION_FAILED} on {@code currentPassword} when it is wrong or refused;
-	 * when it is empty (none given), a slip of the form that is no attempt: counted for nothing and checked against
-	 * nothing.
+	 * Checks that {@code typed} is the current password of {@code username}, typed again in the signed-in session
+	 * {@code session} (its HTTP session's id) before an action an unattended or stolen session alone must not be enough
+	 * for ({@code action}, as the messages name it: "set a new one of your own", "revoke a receipt key").
+	 * <p>
+	 * The session's own wrong passwords bound it, not the sign-in's locks: those anyone who knows the username can
+	 * cause, and a signed-in session cannot make new sessions without the password anyway. A wrong one is counted for
+	 * that session (by the SHA-256 of its id, never the id) before its password is checked, the count and that row one
+	 * step under an advisory lock on the session, so passwords sent at the same moment cannot be checked more often
+	 * than the bound; the one that reaches {@value #MAX_REENTRIES} within {@link #LOCK} is refused with
+	 * {@link PasswordRetriesUsedUp}, on which the console signs the session out, and while the session has that many,
+	 * every further one is refused so before any password check. The right password starts the session's count again;
+	 * none of this counts as, or clears, a failed sign-in. {@code 400 VALIDATION_FAILED} on {@code currentPassword}
+	 * when it is wrong, or the account is disabled or gone (refused unchecked and uncounted); when it is empty (none
+	 * given), a slip of the form that is no attempt: counted for nothing and checked against nothing.
 	 */
-	public void confirmPassword(String username, @Nullable String typed, String address, String action) {
+	public void confirmPassword(String username, @Nullable String typed, String session, String address, String action) {
 		if (typed == null || typed.isEmpty()) {
 			throw SubdeskException.invalid("currentPassword",
 					"give your current password to " + action + "; nothing was changed");
 		}
-		Credentials credentials = transactions.execute(status -> begin(username, address).orElse(null));
-		boolean matches = credentials != null && !credentials.locked() && credentials.enabled()
-				&& encoder.matches(typed, credentials.passwordHash());
-		if (!matches) {
-			log.warn("Wrong current password given to {} for username {} from {}", action, username, address);
-			throw SubdeskException.invalid("currentPassword", "that is not your current password (or it was tried "
-					+ "too often: wait and try again later); nothing was changed");
+		String sessionHash = sessionHash(session);
+		Reentry reentry = java.util.Objects
+			.requireNonNull(transactions.execute(status -> beginReentry(username, sessionHash)));
+		switch (reentry) {
+			case Reentry.Refused() -> {
+				log.warn("Refused the password given to {} for username {} from {}: its session had {} wrong ones "
+						+ "within {}; the session is signed out", action, username, address, MAX_REENTRIES, LOCK);
+				throw new PasswordRetriesUsedUp("your password was typed wrong " + MAX_REENTRIES + " times in this "
+						+ "session; nothing was changed, and you are signed out");
+			}
+			case Reentry.Disabled() -> {
+				log.warn("Refused the password given to {} for username {} from {}: the account is disabled or gone",
+						action, username, address);
+				throw SubdeskException.invalid("currentPassword", "your account may not use the console; nothing was "
+						+ "changed");
+			}
+			case Reentry.Check(String passwordHash, long wrongSoFar) -> {
+				if (encoder.matches(typed, passwordHash)) {
+					transactions.executeWithoutResult(status -> forgetReentries(username, sessionHash));
+					return;
+				}
+				log.warn("Wrong current password given to {} for username {} from {} ({} of {} in its session)", action,
+						username, address, wrongSoFar, MAX_REENTRIES);
+				if (wrongSoFar >= MAX_REENTRIES) {
+					throw new PasswordRetriesUsedUp("that is not your current password, the " + MAX_REENTRIES
+							+ "th wrong one in this session; nothing was changed, and you are signed out");
+				}
+				throw SubdeskException.invalid("currentPassword", "that is not your current password; nothing was "
+						+ "changed (the " + MAX_REENTRIES + "th wrong one within 15 minutes signs you out)");
+			}
 		}
-		signedIn(credentials.username(), address);
+	}
+
+	/** What a password typed again in a signed-in session may come to, before it is checked. */
+	private sealed interface Reentry {
+
+		/** The session has {@value StaffAccounts#MAX_REENTRIES} wrong ones (or there is none): refused unchecked. */
+		record Refused() implements Reentry {
+		}
+
+		/** The account is disabled or gone: refused unchecked, counted for nothing. */
+		record Disabled() implements Reentry {
+		}
+
+		/** Counted as a wrong one ({@code wrongSoFar} with it) until the password proves right. */
+		record Check(String passwordHash, long wrongSoFar) implements Reentry {
+		}
+	}
+
+	private Reentry beginReentry(String username, String sessionHash) {
+		Optional<Credentials> account = jdbc.sql("SELECT " + COLUMNS + " FROM staff_users WHERE username = :username")
+			.param("username", username)
+			.query((rs, n) -> new Credentials(rs.getString("username"), rs.getString("password_hash"),
+					rs.getBoolean("enabled"), false, Role.valueOf(rs.getString("role")), rs.getLong("session_version")))
+			.optional();
+		if (account.isEmpty() || !account.get().enabled()) {
+			return new Reentry.Disabled();
+		}
+		if (sessionHash.isEmpty()) {
+			// no session to count for: nothing would bound its guesses
+			return new Reentry.Refused();
+		}
+		jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('console-reentry:' || :username || ':' || :session, 0))")
+			.param("username", username)
+			.param("session", sessionHash)
+			.query()
+			.listOfRows();
+		long wrong = jdbc.sql("""
+				SELECT count(*) FROM staff_password_reentries
+				WHERE username = :username AND session_hash = :session AND at > :since""")
+			.param("username", username)
+			.param("session", sessionHash)
+			.param("since", Timestamp.from(clock.instant().minus(LOCK)))
+			.query(Long.class)
+			.single();
+		if (wrong >= MAX_REENTRIES) {
+			return new Reentry.Refused();
+		}
+		jdbc.sql("INSERT INTO staff_password_reentries (username, session_hash, at) VALUES (:username, :session, :at)")
+			.param("username", username)
+			.param("session", sessionHash)
+			.param("at", Timestamp.from(clock.instant()))
+			.update();
+		return new Reentry.Check(account.get().passwordHash(), wrong + 1);
+	}
+
+	private void forgetReentries(String username, String sessionHash) {
+		jdbc.sql("DELETE FROM staff_password_reentries WHERE username = :username AND session_hash = :session")
+			.param("username", username)
+			.param("session", sessionHash)
+			.update();
+	}
+
+	/** The hex SHA-256 of a session's id (what is stored instead of it), or "" for none. */
+	static String sessionHash(String session) {
+		if (session.isBlank()) {
+			return "";
+		}
+		try {
+			return java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest(session.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+		}
+		catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	/**
@@ -419,13 +529,27 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	/**
 	 * Failed sign-ins older than the {@link #LOCK} window count for nothing and are deleted, with the client address
 	 * each holds, whether or not their username exists or ever signs in; a failure is kept for the window at most,
-	 * plus the interval of this job.
+	 * plus the interval of this job. So are the wrong passwords typed again in signed-in sessions
+	 * ({@link #confirmPassword}) older than that window, and the attempts on usernames waiting for the ceiling older
+	 * than {@link #CEILING_ATTEMPTS_WINDOW}.
 	 */
 	@Scheduled(fixedDelayString = "${subdesk.console.sign-in-failure-purge-interval:PT15M}",
 			initialDelayString = "${subdesk.jobs.initial-delay:PT10S}")
 	void forgetOldFailures() {
 		forgetFailuresBefore(clock.instant().minus(LOCK));
 		forgetCeilingAttemptsBefore(clock.instant().minus(CEILING_ATTEMPTS_WINDOW));
+		forgetReentriesBefore(clock.instant().minus(LOCK));
+	}
+
+	/**
+	 * Deletes the wrong passwords typed again in signed-in sessions before {@code before} (the job: those older than
+	 * {@link #LOCK}, which count for nothing); returns how many.
+	 */
+	@Transactional
+	public int forgetReentriesBefore(Instant before) {
+		return jdbc.sql("DELETE FROM staff_password_reentries WHERE at < :before")
+			.param("before", Timestamp.from(before))
+			.update();
 	}
 
 	/**

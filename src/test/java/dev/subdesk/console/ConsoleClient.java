@@ -131,6 +131,11 @@ final class ConsoleClient {
 			.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
+	/** The CSRF token of this client's session, for forms posted with {@link #postRaw}. */
+	String csrf() {
+		return csrfToken();
+	}
+
 	private String csrfToken() {
 		Matcher m = CSRF.matcher(get(ConsoleSecurity.SIGN_IN).body());
 		if (!m.find()) {

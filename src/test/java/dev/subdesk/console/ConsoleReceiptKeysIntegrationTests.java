@@ -30,8 +30,9 @@ import tools.jackson.databind.JsonNode;
  * {@code GET /api/v1/receipt-keys}, makes its receipts fail {@code POST /api/v1/receipts/verify} and the public receipt
  * page say the key was withdrawn, while the receipt endpoint returns the same bytes as before; both are audited; nobody
  * but an ADMIN may do either, and the ADMIN only with their own password typed on the form (a revocation with the key's
- * id typed too): a session left open is not enough. A wrong password there is a failed sign-in of the ADMIN's username,
- * under the sign-in's own lock-out.
+ * id typed too): a session left open is not enough. A wrong password there counts for that session alone, never as a
+ * failed sign-in: the fifth within 15 minutes signs the session out, and strangers' wrong sign-ins that make the
+ * username wait do not hold the signed-in ADMIN's form.
  */
 class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 
@@ -159,16 +160,15 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(keyCount()).as("no key made").isEqualTo(keys);
 		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).as("nothing audited as done").isZero();
 		assertThat(auditedBy(admin.username(), "ACTION_REFUSED")).as("both attempts audited as refused").isEqualTo(2);
-		assertThat(failures(admin.username())).as("the wrong password is a failed sign-in; none given is no attempt")
-			.isEqualTo(1);
+		assertThat(failures(admin.username())).as("the wrong password is no failed sign-in").isZero();
+		assertThat(reentries(admin.username())).as("it counts for this session; none given is no attempt").isEqualTo(1);
 
 		String rotated = admin.client().followed(admin.client().post("/console/receipt-keys/rotate",
 				Map.of("reason", "yearly rotation", "password", ADMIN_PASSWORD)));
 		assertThat(rotated).contains("is the current signing key");
 		assertThat(keyCount()).isEqualTo(keys + 1);
 		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).isEqualTo(1);
-		assertThat(failures(admin.username())).as("the right password starts the count again, as a sign-in does")
-			.isZero();
+		assertThat(reentries(admin.username())).as("the right password starts the session's count again").isZero();
 		assertThat(admin.client().get("/console/receipt-keys").body()).as("the form asks for it")
 			.contains("id=\"rotate-password\"", "type=\"password\"", "Your password");
 	}
@@ -197,7 +197,7 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		assertThat(wrong.body()).contains("Your password: that is not your current password");
 		assertThat(revoked(oldKey)).as("not revoked").isFalse();
 		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_REVOKED")).isZero();
-		assertThat(failures(admin.username())).isEqualTo(1);
+		assertThat(reentries(admin.username())).isEqualTo(1);
 
 		String done = admin.client().followed(admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
 				Map.of("password", ADMIN_PASSWORD, "confirmKeyId", oldKey, "reason", "believed leaked")));
@@ -207,33 +207,138 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void wrongPasswordsOnTheFormLockTheUsernameAsFailedSignInsDoAndTheLockRefusesBeforeAnyPasswordCheck() {
+	void strangersWrongSignInsDoNotHoldTheSignedInAdminsRevocation() {
+		String oldKey = cancelled().receipt().path("keyId").asString();
+		Admin admin = newAdmin();
+		admin.client().followed(admin.client().post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD)));
+
+		// anyone who knows the username: ten wrong sign-ins from the ADMIN's own address (someone behind the same NAT),
+		// then ten from each of nine others, the ceiling of 100 from all addresses
+		for (int a = 0; a < StaffAccounts.MAX_FAILURES_ALL_ADDRESSES / StaffAccounts.MAX_FAILURES; a++) {
+			ConsoleClient stranger = new ConsoleClient(port, a == 0 ? admin.address() : strangerAddress(a));
+			for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
+				assertThat(stranger.post(ConsoleSecurity.SIGN_IN,
+						Map.of("username", admin.username(), "password", "stranger-guess-" + i)).location())
+					.endsWith("?error");
+			}
+		}
+		ConsoleClient fresh = new ConsoleClient(port, strangerAddress(200));
+		assertThat(fresh.post(ConsoleSecurity.SIGN_IN, Map.of("username", admin.username(), "password", ADMIN_PASSWORD))
+			.location()).as("the username waits for every sign-in").endsWith("?error");
+
+		ConsoleClient.Page revoked = admin.client().post("/console/receipt-keys/" + oldKey + "/revoke",
+				Map.of("password", ADMIN_PASSWORD, "confirmKeyId", oldKey, "reason", "believed leaked"));
+		assertThat(revoked.status()).as("the signed-in ADMIN's revocation is not held by the sign-in's locks: " + revoked)
+			.isEqualTo(302);
+		assertThat(admin.client().followed(revoked)).contains("Receipt key " + oldKey + " is revoked from");
+		assertThat(revoked(oldKey)).isTrue();
+		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_REVOKED")).isEqualTo(1);
+	}
+
+	@Test
+	void theFifthWrongPasswordInASessionSignsItOutWhileAnotherSessionOfTheAdminGoesOn() {
 		cancelled();
 		Admin admin = newAdmin();
+		ConsoleClient other = signIn(admin, admin.address());
 		long keys = keyCount();
 
-		for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
+		for (int i = 1; i < StaffAccounts.MAX_REENTRIES; i++) {
 			ConsoleClient.Page guess = admin.client().post("/console/receipt-keys/rotate",
 					Map.of("password", "guess-number-" + i));
 			assertThat(guess.status()).as(guess.toString()).isEqualTo(400);
+			assertThat(guess.body()).contains("Your password: that is not your current password");
 		}
+		ConsoleClient.Page last = admin.client().post("/console/receipt-keys/rotate", Map.of("password", "guess-number-5"));
+		assertThat(last.status()).as(last.toString()).isEqualTo(302);
+		assertThat(last.location()).as("signed out").endsWith(ConsoleSecurity.SIGN_IN + "?password-retries");
+		assertThat(admin.client().get(last.location().replaceFirst("^https?://[^/]+", "")).body())
+			.contains("You were signed out");
+		assertThat(auditedBy(admin.username(), "ACTION_REFUSED")).as("every wrong one audited as refused")
+			.isEqualTo(StaffAccounts.MAX_REENTRIES);
 
-		ConsoleClient again = new ConsoleClient(port, admin.address());
-		assertThat(again.post(ConsoleSecurity.SIGN_IN, Map.of("username", admin.username(), "password", ADMIN_PASSWORD))
-			.location()).as("the form's wrong passwords locked the sign-in from this address").endsWith("?error");
-		ConsoleClient.Page right = admin.client().post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD));
-		assertThat(right.status()).as("the right password waits too: " + right).isEqualTo(400);
-		assertThat(right.body()).contains("tried too often: wait and try again later");
 		// a hash no encoder reads: a password check would fail on it (a 500), a refusal before any check does not
-		jdbc.sql("UPDATE staff_users SET password_hash = '{unchecked}not-a-hash' WHERE username = :u")
-			.param("u", admin.username())
-			.update();
-		ConsoleClient.Page unchecked = admin.client().post("/console/receipt-keys/rotate",
-				Map.of("password", ADMIN_PASSWORD));
-		assertThat(unchecked.status()).as("refused before the password is checked: " + unchecked).isEqualTo(400);
-		assertThat(unchecked.body()).contains("tried too often: wait and try again later");
+		String hash = passwordHash(admin.username());
+		setPasswordHash(admin.username(), "{unchecked}not-a-hash");
+		ConsoleClient.Page sixth = admin.client().post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD));
+		assertThat(sixth.status()).as("the right password no longer opens that session: " + sixth).isEqualTo(302);
+		assertThat(sixth.location()).contains(ConsoleSecurity.SIGN_IN);
+		assertThat(admin.client().get("/console/receipt-keys").location()).as("the session is over")
+			.contains(ConsoleSecurity.SIGN_IN);
 		assertThat(keyCount()).as("no key made").isEqualTo(keys);
-		assertThat(auditedBy(admin.username(), "RECEIPT_KEY_ROTATED")).isZero();
+		setPasswordHash(admin.username(), hash);
+
+		assertThat(other.followed(other.post("/console/receipt-keys/rotate", Map.of("password", ADMIN_PASSWORD))))
+			.as("another session of the same ADMIN is not held by it").contains("is the current signing key");
+		assertThat(keyCount()).isEqualTo(keys + 1);
+		assertThat(signIn(admin, admin.address())).as("nor is the sign-in").isNotNull();
+	}
+
+	@Test
+	void wrongPasswordsOnTheFormAreNotFailedSignInsAndTheRightOneStartsTheSessionsCountAgain() {
+		cancelled();
+		Admin admin = newAdmin();
+		ConsoleClient second = signIn(admin, admin.address());
+		ConsoleClient third = signIn(admin, admin.address());
+
+		// ten wrong ones from the address, the sign-in's own limit there, none of the sessions at its bound
+		for (ConsoleClient session : List.of(admin.client(), second)) {
+			for (int i = 1; i < StaffAccounts.MAX_REENTRIES; i++) {
+				assertThat(session.post("/console/receipt-keys/rotate", Map.of("password", "guess-number-" + i)).status())
+					.isEqualTo(400);
+			}
+		}
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES - 2 * (StaffAccounts.MAX_REENTRIES - 1); i++) {
+			assertThat(third.post("/console/receipt-keys/rotate", Map.of("password", "guess-" + i)).status())
+				.isEqualTo(400);
+		}
+		assertThat(failures(admin.username())).as("no failed sign-in counted").isZero();
+		assertThat(signIn(admin, admin.address())).as("a fresh sign-in with the right password from the same address")
+			.isNotNull();
+
+		assertThat(admin.client().followed(admin.client().post("/console/receipt-keys/rotate",
+				Map.of("password", ADMIN_PASSWORD)))).contains("is the current signing key");
+		for (int i = 1; i < StaffAccounts.MAX_REENTRIES; i++) {
+			assertThat(admin.client().post("/console/receipt-keys/rotate", Map.of("password", "again-" + i)).status())
+				.as("the right password started this session's count again").isEqualTo(400);
+		}
+	}
+
+	@Test
+	void passwordsSentAtOnceInOneSessionAreCheckedNoMoreOftenThanItsBound() throws Exception {
+		cancelled();
+		Admin admin = newAdmin();
+		long keys = keyCount();
+		String token = admin.client().csrf();
+		int sent = 3 * StaffAccounts.MAX_REENTRIES;
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sent);
+		try {
+			java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+			List<java.util.concurrent.Future<ConsoleClient.Page>> answers = new java.util.ArrayList<>();
+			for (int i = 0; i < sent; i++) {
+				String guess = "at-once-" + i;
+				answers.add(pool.submit(() -> {
+					start.await();
+					return admin.client().postRaw("/console/receipt-keys/rotate", Map.of("password", guess, "_csrf", token));
+				}));
+			}
+			start.countDown();
+			int wrong = 0;
+			for (var answer : answers) {
+				ConsoleClient.Page page = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+				assertThat(page.status()).as(page.toString()).isIn(302, 400, 403);
+				if (page.status() == 400) {
+					wrong++;
+				}
+			}
+			assertThat(wrong).as("answered as checked and wrong, the session going on").isLessThan(StaffAccounts.MAX_REENTRIES);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(reentries(admin.username())).as("the session's count: no more checks than its bound")
+			.isEqualTo(StaffAccounts.MAX_REENTRIES);
+		assertThat(admin.client().get("/console/receipt-keys").location()).contains(ConsoleSecurity.SIGN_IN);
+		assertThat(keyCount()).isEqualTo(keys);
 	}
 
 	/** A cancellation's receipt as issued, its raw bytes, and the path of its public page. */
@@ -270,6 +375,36 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 				Map.of("username", username, "password", ADMIN_PASSWORD));
 		assertThat(signedIn.location()).as(signedIn.toString()).doesNotContain("error");
 		return new Admin(username, address, client);
+	}
+
+	/** Another session of the ADMIN, signed in from {@code address}; null when the sign-in is refused. */
+	private ConsoleClient signIn(Admin admin, String address) {
+		ConsoleClient client = new ConsoleClient(port, address);
+		ConsoleClient.Page page = client.post(ConsoleSecurity.SIGN_IN,
+				Map.of("username", admin.username(), "password", ADMIN_PASSWORD));
+		return page.location().contains("error") ? null : client;
+	}
+
+	private static String strangerAddress(int n) {
+		return "127.73." + ThreadLocalRandom.current().nextInt(1, 255) + "." + n;
+	}
+
+	private String passwordHash(String username) {
+		return jdbc.sql("SELECT password_hash FROM staff_users WHERE username = :u").param("u", username)
+			.query(String.class).single();
+	}
+
+	private void setPasswordHash(String username, String hash) {
+		jdbc.sql("UPDATE staff_users SET password_hash = :h WHERE username = :u").param("h", hash).param("u", username)
+			.update();
+	}
+
+	/** The wrong passwords counted for the username's sessions. */
+	private long reentries(String username) {
+		return jdbc.sql("SELECT count(*) FROM staff_password_reentries WHERE username = :u")
+			.param("u", username)
+			.query(Long.class)
+			.single();
 	}
 
 	/** The failed sign-ins counted for the username (those of the sign-in form and of a password-confirming form). */

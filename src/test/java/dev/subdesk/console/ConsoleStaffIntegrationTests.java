@@ -213,6 +213,44 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void anAdminWhoseUsernameWaitsForSignInsStillSetsTheirOwnPasswordInTheirSession() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = createStaff(admin, "Wes", "ADMIN");
+		ConsoleClient own = signIn(username, GOOD_PASSWORD);
+		for (int i = 0; i < StaffAccounts.MAX_FAILURES; i++) {
+			assertThat(signIn(username, "someone-elses-guess-" + i)).isNull();
+		}
+		assertThat(signIn(username, GOOD_PASSWORD)).as("the sign-in from here waits").isNull();
+
+		assertThat(own.followed(own.post("/console/staff/" + username + "/password",
+				Map.of("currentPassword", GOOD_PASSWORD, "password", "another-long-passphrase"))))
+			.as("strangers' sign-ins do not hold the signed-in member's form")
+			.contains("New password set for " + username + ".");
+	}
+
+	@Test
+	void theFifthWrongCurrentPasswordSignsTheSessionOutAndCountsAsNoFailedSignIn() {
+		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
+		String username = createStaff(admin, "Fay", "ADMIN");
+		ConsoleClient own = signIn(username, GOOD_PASSWORD);
+		ConsoleClient other = signIn(username, GOOD_PASSWORD);
+
+		for (int i = 1; i < StaffAccounts.MAX_REENTRIES; i++) {
+			assertThat(own.followed(own.post("/console/staff/" + username + "/password",
+					Map.of("currentPassword", "wrong-guess-" + i, "password", "taken-over-passphrase"))))
+				.contains("Current password: that is not your current password");
+		}
+		ConsoleClient.Page last = own.post("/console/staff/" + username + "/password",
+				Map.of("currentPassword", "wrong-guess-5", "password", "taken-over-passphrase"));
+		assertThat(last.location()).as("signed out").endsWith(ConsoleSecurity.SIGN_IN + "?password-retries");
+		assertThat(own.get("/console/staff").location()).contains(ConsoleSecurity.SIGN_IN);
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_sign_in_failures WHERE username = :u")
+			.param("u", username).query(Integer.class).single()).as("no failed sign-in counted").isZero();
+		assertThat(other.get("/console/staff").status()).as("another session goes on").isEqualTo(200);
+		assertThat(signIn(username, GOOD_PASSWORD)).as("the password is unchanged and signs in").isNotNull();
+	}
+
+	@Test
 	void anEmptyCurrentPasswordIsAFormErrorThatUsesNoSignInAttempt() {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		String username = createStaff(admin, "Eli", "ADMIN");

@@ -76,6 +76,62 @@ class StaffModuleTests {
 	}
 
 	@Test
+	void aSessionsFifthWrongPasswordUsesItUpAndThenEvenTheRightOneIsRefusedUncheckedWhileOtherSessionsGoOn(
+			@Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+		String keeper = staff.create("keeper-" + java.util.UUID.randomUUID().toString().substring(0, 8), "Module keeper",
+				StaffAccounts.Role.ADMIN, PASSWORD, "admin").username();
+		String session = java.util.UUID.randomUUID().toString();
+
+		for (int i = 1; i < StaffAccounts.MAX_REENTRIES; i++) {
+			assertThatThrownBy(() -> staff.confirmPassword(keeper, "wrong", session, "192.0.2.9", "test"))
+				.isInstanceOf(SubdeskException.class)
+				.isNotInstanceOf(PasswordRetriesUsedUp.class);
+		}
+		assertThatThrownBy(() -> staff.confirmPassword(keeper, "wrong", session, "192.0.2.9", "test"))
+			.as("the fifth uses the session's count up").isInstanceOf(PasswordRetriesUsedUp.class);
+		assertThat(jdbc.sql("SELECT count(*) FROM staff_password_reentries WHERE session_hash = :raw")
+			.param("raw", session).query(Long.class).single()).as("the session's id is never stored").isZero();
+
+		String hash = jdbc.sql("SELECT password_hash FROM staff_users WHERE username = :u").param("u", keeper)
+			.query(String.class).single();
+		// a hash no encoder reads: a password check would throw on it, a refusal before any check does not
+		jdbc.sql("UPDATE staff_users SET password_hash = '{unchecked}not-a-hash' WHERE username = :u").param("u", keeper).update();
+		assertThatThrownBy(() -> staff.confirmPassword(keeper, PASSWORD, session, "192.0.2.9", "test"))
+			.as("refused before any password check").isInstanceOf(PasswordRetriesUsedUp.class);
+		assertThatThrownBy(() -> staff.confirmPassword(keeper, PASSWORD, "", "192.0.2.9", "test"))
+			.as("no session to count for").isInstanceOf(PasswordRetriesUsedUp.class);
+		jdbc.sql("UPDATE staff_users SET password_hash = :h WHERE username = :u").param("u", keeper).param("h", hash).update();
+
+		String other = java.util.UUID.randomUUID().toString();
+		staff.confirmPassword(keeper, PASSWORD, other, "192.0.2.9", "test");
+		assertThat(staff.beginSignIn(keeper, "192.0.2.9").orElseThrow().locked())
+			.as("no failed sign-in counted").isFalse();
+
+		staff.setEnabled(keeper, false, "admin");
+		assertThatThrownBy(() -> staff.confirmPassword(keeper, PASSWORD, other, "192.0.2.9", "test"))
+			.as("a disabled account is refused").isInstanceOf(SubdeskException.class);
+	}
+
+	@Test
+	void theFailurePurgeForgetsASessionsWrongPasswordsAfterTheWindow(@Autowired java.time.Clock clock,
+			@Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+		String purged = staff.create("purged-" + java.util.UUID.randomUUID().toString().substring(0, 8), "Module purged",
+				StaffAccounts.Role.ADMIN, PASSWORD, "admin").username();
+		String session = java.util.UUID.randomUUID().toString();
+		assertThatThrownBy(() -> staff.confirmPassword(purged, "wrong", session, "192.0.2.10", "test"))
+			.isInstanceOf(SubdeskException.class);
+		String count = "SELECT count(*) FROM staff_password_reentries WHERE username = :u";
+		staff.forgetOldFailures();
+		assertThat(jdbc.sql(count).param("u", purged).query(Long.class).single()).as("within the window").isOne();
+		jdbc.sql("UPDATE staff_password_reentries SET at = :at WHERE username = :u")
+			.param("at", java.sql.Timestamp.from(clock.instant().minus(StaffAccounts.LOCK).minusSeconds(1)))
+			.param("u", purged)
+			.update();
+		staff.forgetOldFailures();
+		assertThat(jdbc.sql(count).param("u", purged).query(Long.class).single()).as("past the window").isZero();
+	}
+
+	@Test
 	void badNamesShortPasswordsTakenNamesAndDisablingOneselfAreRefused() {
 		assertThatThrownBy(() -> staff.create("-x", "X", StaffAccounts.Role.AGENT, PASSWORD, "admin"))
 			.isInstanceOf(SubdeskException.class);
