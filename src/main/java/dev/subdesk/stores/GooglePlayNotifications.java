@@ -105,9 +105,9 @@ public class GooglePlayNotifications {
 		if (!configured.equals(packageName)) {
 			throw GooglePushTokens.refused("the notification is for another app");
 		}
-		// the body is not signed (the push token is, and is good for an hour): its event time dates only a hold or a
-		// pause, never past now (an end is dated by Google's expiryTime); it does not order the push among the
-		// purchase's reports: its read does
+		// the body is not signed (the push token is, and is good for an hour): its event time dates only a push about
+		// no subscription (a test), never past now; an end (an expiry, a hold, a pause) is dated by Google's expiryTime,
+		// and the push is ordered among the purchase's reports by its read
 		Instant now = clock.instant();
 		Instant eventTime = eventTime(notification.path("eventTimeMillis"));
 		Instant at = eventTime.isAfter(now) ? now : eventTime;
@@ -150,7 +150,7 @@ public class GooglePlayNotifications {
 		// the type (12, "revoked", among them) is the unsigned body's: it names the report, it decides nothing
 		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
 				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(),
-				changeOf(p, at, readAt), null, read)));
+				changeOf(p, readAt), null, read)));
 	}
 
 	/**
@@ -182,12 +182,13 @@ public class GooglePlayNotifications {
 	 * developer's plain cancellation as well as a revocation; {@code systemInitiatedCancellation} a billing failure as
 	 * well as Google's own): a revoked subscription is recorded as Google reports it, {@code SUBSCRIPTION_STATE_EXPIRED},
 	 * ended when Google's service ended ({@link #served}), with no refund claimed here. The refund is recorded when the
-	 * Voided Purchases API lists the order ({@link VoidedPurchases}), which only Google can say.
+	 * Voided Purchases API lists the order ({@link VoidedPurchases}), which only Google can say. A hold or a pause ends
+	 * the subscription as an expiry does, when Google's service ended ({@link #served}: in both states Google's line
+	 * item expired at the end of what was paid for), never at the push body's event time.
 	 *
-	 * @param at when the notice's event happened, no later than now (a lookup: when it asked)
 	 * @param readAt when Google was asked
 	 */
-	static StoreChange changeOf(PlaySubscriptionsApi.PlaySubscription p, Instant at, Instant readAt) {
+	static StoreChange changeOf(PlaySubscriptionsApi.PlaySubscription p, Instant readAt) {
 		return switch (p.subscriptionState()) {
 			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),
 					p.autoRenewEnabled());
@@ -195,8 +196,10 @@ public class GooglePlayNotifications {
 			// in its grace period Google extends the line item's expiryTime to the grace's end: service until then
 			// (StoreSync takes it as the grace's end only when it is past the period paid for)
 			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true, p.expiryTime());
-			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "ON_HOLD");
-			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, at, "PAUSED");
+			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, served(p, readAt),
+					"ON_HOLD");
+			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, served(p, readAt),
+					"PAUSED");
 			case "SUBSCRIPTION_STATE_EXPIRED" -> new StoreChange.Ended(
 					p.canceledByUser() ? Subscription.Status.CANCELLED : Subscription.Status.EXPIRED, served(p, readAt),
 					"EXPIRED");
@@ -205,7 +208,7 @@ public class GooglePlayNotifications {
 	}
 
 	/**
-	 * When the service of a subscription Google reports expired ended, as far as Google's answer supports it: at the
+	 * When the service of a subscription Google reports expired (or on hold, or paused) ended, as far as Google's answer supports it: at the
 	 * line item's {@code expiryTime} (a revocation's is the moment Google revoked it), no later than the read
 	 * ({@code readAt}) whatever Google says; not at the unsigned body's event time, which anyone with a push token
 	 * sets.

@@ -229,6 +229,37 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.storeState()).isEqualTo("ON_HOLD");
 	}
 
+	/**
+	 * A hold or a pause ends the subscription when Google's answer says its service ended (the line item's
+	 * {@code expiryTime}, no later than the read), as an expiry does: never at the unsigned body's event time, which
+	 * whoever holds a push token sets, long ago or ahead.
+	 */
+	@Test
+	void anAccountHoldOrAPauseEndsWhenGoogleSaysNotAtTheBodysTime() {
+		Purchase held = purchased();
+		held.expiry = now.plusSeconds(60); // Google's service ended a few minutes ago
+		held.push(5, "SUBSCRIPTION_STATE_ON_HOLD", true, false, now.minus(Duration.ofDays(400)));
+		assertThat(held.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(endedAt(held)).as("a hold ends when Google's service ended, not at the body's time")
+			.isEqualTo(held.expiry);
+
+		Purchase paused = purchased();
+		paused.expiry = now.plusSeconds(90);
+		paused.push(10, "SUBSCRIPTION_STATE_PAUSED", true, false, now.plus(Duration.ofDays(3650)));
+		assertThat(paused.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(paused.storeState()).isEqualTo("PAUSED");
+		assertThat(endedAt(paused)).as("a pause ends when Google's service ended, not at the body's time")
+			.isEqualTo(paused.expiry);
+	}
+
+	private Instant endedAt(Purchase p) {
+		return jdbc.sql("SELECT ended_at FROM subscriptions WHERE id = :id")
+			.param("id", p.subscription().path("id").asString())
+			.query(Timestamp.class)
+			.single()
+			.toInstant();
+	}
+
 	@Test
 	void expiryAfterTheCustomerCancelledEndsItCancelled() {
 		Purchase p = purchased();
