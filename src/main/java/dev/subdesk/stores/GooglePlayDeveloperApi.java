@@ -379,7 +379,10 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi, PlayVoidedPu
 		}
 	}
 
-	/** A {@code SubscriptionPurchaseV2}: its state, first line item, start, account link and cancellation context. */
+	/**
+	 * A {@code SubscriptionPurchaseV2}: its state, first line item, start, account link, cancellation context and latest
+	 * order.
+	 */
 	private PlaySubscription purchase(String body) {
 		try {
 			JsonNode p = json.readTree(body);
@@ -391,11 +394,17 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi, PlayVoidedPu
 				throw new Unavailable("purchases.subscriptionsv2.get answered a purchase without a line item", null);
 			}
 			String account = p.path("externalAccountIdentifiers").path("obfuscatedExternalAccountId").asString("");
+			String order = item.path("latestSuccessfulOrderId").asString("");
+			if (order.isEmpty()) {
+				order = p.path("latestOrderId").asString("");
+			}
 			return new PlaySubscription(p.path("subscriptionState").asString("SUBSCRIPTION_STATE_UNSPECIFIED"), productId,
 					Instant.parse(start), Instant.parse(expiry),
 					item.path("autoRenewingPlan").path("autoRenewEnabled").asBoolean(false),
 					account.isBlank() ? null : account,
-					p.path("canceledStateContext").has("userInitiatedCancellation"));
+					p.path("canceledStateContext").has("userInitiatedCancellation"),
+					// kept as a voided order's id is (PlayVoidedPurchasesApi.Voided): one that cannot be is no order known
+					StoreFields.identifier(order, StoreFields.ID_LIMIT - Voided.PREFIX.length()) ? order : null);
 		}
 		catch (JacksonException | java.time.format.DateTimeParseException e) {
 			throw new Unavailable("purchases.subscriptionsv2.get answered what is not a purchase", e);

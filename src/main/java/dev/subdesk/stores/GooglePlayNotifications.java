@@ -150,7 +150,7 @@ public class GooglePlayNotifications {
 		// the type (12, "revoked", among them) is the unsigned body's: it names the report, it decides nothing
 		return sync.apply(usable(new StoreReport(Channel.GOOGLE_PLAY, messageId, "SUBSCRIPTION_" + type,
 				p.subscriptionState(), readAt, token, p.productId(), p.obfuscatedExternalAccountId(),
-				changeOf(p, readAt), null, read)));
+				changeOf(p, readAt), null, read, p.latestOrderId())));
 	}
 
 	/**

@@ -17,11 +17,21 @@ public interface PlaySubscriptionsApi {
 	 * The parts of a {@code SubscriptionPurchaseV2} Subdesk reads: {@code subscriptionState}
 	 * ({@code SUBSCRIPTION_STATE_ACTIVE}, {@code _CANCELED}, {@code _IN_GRACE_PERIOD}, {@code _ON_HOLD},
 	 * {@code _PAUSED}, {@code _EXPIRED}), the first line item's product, expiry and auto-renewal, the start, the
-	 * {@code externalAccountIdentifiers.obfuscatedExternalAccountId}, and whether the customer cancelled
-	 * ({@code canceledStateContext.userInitiatedCancellation}).
+	 * {@code externalAccountIdentifiers.obfuscatedExternalAccountId}, whether the customer cancelled
+	 * ({@code canceledStateContext.userInitiatedCancellation}), and the latest order (the first line item's
+	 * {@code latestSuccessfulOrderId}, else the purchase's {@code latestOrderId}): the order of the period it runs now,
+	 * null when Google gave none that can be kept.
 	 */
 	record PlaySubscription(String subscriptionState, String productId, Instant startTime, Instant expiryTime,
-			boolean autoRenewEnabled, @Nullable String obfuscatedExternalAccountId, boolean canceledByUser) {
+			boolean autoRenewEnabled, @Nullable String obfuscatedExternalAccountId, boolean canceledByUser,
+			@Nullable String latestOrderId) {
+
+		/** A purchase whose latest order is not known. */
+		public PlaySubscription(String subscriptionState, String productId, Instant startTime, Instant expiryTime,
+				boolean autoRenewEnabled, @Nullable String obfuscatedExternalAccountId, boolean canceledByUser) {
+			this(subscriptionState, productId, startTime, expiryTime, autoRenewEnabled, obfuscatedExternalAccountId,
+					canceledByUser, null);
+		}
 
 		/**
 		 * Why its dates cannot be kept ({@link StoreFields#date}: before 1970, or from the year 10000 on), naming

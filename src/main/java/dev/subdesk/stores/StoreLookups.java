@@ -390,7 +390,7 @@ class StoreLookups extends StoppableJob {
 		// a push's read, which is numbered alike (a push read just before it and applied after it is stale)
 		StoreReport report = new StoreReport(Channel.GOOGLE_PLAY, "lookup-" + UUID.randomUUID(), LOOKUP,
 				p.subscriptionState(), asked, c.purchaseId(), p.productId(), p.obfuscatedExternalAccountId(),
-				GooglePlayNotifications.changeOf(p, asked), null, read);
+				GooglePlayNotifications.changeOf(p, asked), null, read, p.latestOrderId());
 		Optional<String> unusable = p.unusable().or(report::unusable);
 		if (unusable.isPresent()) {
 			// nothing of it is kept: asked again at the next interval, as after an answer that could not be applied

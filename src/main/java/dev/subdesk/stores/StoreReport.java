@@ -10,12 +10,21 @@ import org.jspecify.annotations.Nullable;
  * (App Store original transaction id, Google Play purchase token), the product, the account token the app set, and
  * what it does. {@code read} is the number of the read at the store it reports ({@link StoreSync#numberRead}), for a
  * Google Play push or lookup, which read the purchase's state themselves: it orders them instead of the time
- * ({@link StoreSync}); null for a report the store signed (the App Store's). What it says is kept only when
+ * ({@link StoreSync}); null for a report the store signed (the App Store's). {@code latestOrderId} is the order of the
+ * period Google Play bills now, as its read says (null: none said). What it says is kept only when
  * {@link #unusable} finds nothing: whoever reads a report from the store checks it first, signed or not.
  */
 record StoreReport(Channel store, String notificationId, String type, @Nullable String subtype, Instant signedAt,
 		@Nullable String purchaseId, @Nullable String productId, @Nullable String accountToken, StoreChange change,
-		@Nullable Instant refundedAt, @Nullable Long read) {
+		@Nullable Instant refundedAt, @Nullable Long read, @Nullable String latestOrderId) {
+
+	/** A report that names no order (the App Store's; a Google Play read without one). */
+	StoreReport(Channel store, String notificationId, String type, @Nullable String subtype, Instant signedAt,
+			@Nullable String purchaseId, @Nullable String productId, @Nullable String accountToken, StoreChange change,
+			@Nullable Instant refundedAt, @Nullable Long read) {
+		this(store, notificationId, type, subtype, signedAt, purchaseId, productId, accountToken, change, refundedAt,
+				read, null);
+	}
 
 	/** A report the store signed, ordered by its time. */
 	StoreReport(Channel store, String notificationId, String type, @Nullable String subtype, Instant signedAt,
@@ -28,7 +37,7 @@ record StoreReport(Channel store, String notificationId, String type, @Nullable 
 	/** The same notification doing {@code other} instead. */
 	StoreReport withChange(StoreChange other) {
 		return new StoreReport(store, notificationId, type, subtype, signedAt, purchaseId, productId, accountToken, other,
-				refundedAt, read);
+				refundedAt, read, latestOrderId);
 	}
 
 	/**

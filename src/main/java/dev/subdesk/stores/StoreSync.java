@@ -29,13 +29,23 @@ import org.springframework.transaction.annotation.Transactional;
  * except for the refund it records ({@link #staleRefund}). A purchase whose account token is unknown, or whose product
  * is no plan, opens a support case and is not guessed at. What the store reported last sets when it is asked if it
  * does not report again ({@link StoreLookups}), whose answers are applied here alike.
+ * <p>
+ * A Google Play order voided ({@link #voided}) ends only the subscription whose live period it paid for: Google's
+ * voided entry names a purchase token and an order id, and a token may have billed several subscriptions (one that
+ * ended, then a new one after a recovery from an account hold or a pause) and several periods (each renewal is an
+ * order, the first order's id and {@code ..n}). Each purchase keeps the latest order Google reported
+ * ({@code latest_order_id}, from {@code subscriptionsv2}), and each subscription it billed before its last one; no
+ * other order is recorded. A voided order that is the live one (or a later renewal of it) is the live subscription's
+ * refund; the last order of a subscription billed before is that one's refund; any other (an earlier period's) is
+ * logged and changes nothing ({@link #EARLIER_ORDER}). A purchase with no order recorded (read before V750) is judged
+ * as before when it never billed another subscription, and otherwise changes nothing.
  */
 @Service
 class StoreSync {
 
 	private static final String PURCHASE_COLUMNS = """
 			store, purchase_id, account_id, subscription_id, product_id, store_state, refunded_at, case_number, last_signed_at,
-			last_read""";
+			last_read, latest_order_id""";
 
 	/**
 	 * The purchase as the report leaves it. The store reported it, so knows it: the count of lookups it answered that
@@ -47,17 +57,22 @@ class StoreSync {
 			    product_id = :product, store_state = :state, refunded_at = :refunded,
 			    case_number = coalesce(:case, case_number), last_signed_at = :signed,
 			    last_read = coalesce(CAST(:read AS bigint), last_read), updated_at = :at,
+			    latest_order_id = CASE WHEN :moved THEN CAST(:order AS text)
+			                           ELSE coalesce(CAST(:order AS text), latest_order_id) END,
 			    unknown_answers = 0, unknown_since = NULL,
 			    lookup_due_at = CASE WHEN lookup_stopped_at IS NULL THEN lookup_due_at ELSE lookup_for END,
 			    lookup_stopped_at = NULL, lookup_stopped_reason = NULL
 			WHERE store = :store AND purchase_id = :purchase
 			""";
 
-	/** The ended subscription a purchase billed before it moved to a new one keeps the store's last state and refund. */
+	/**
+	 * The ended subscription a purchase billed before it moved to a new one keeps the store's last state and refund,
+	 * and its last order (Google Play's), whose voiding is its refund ({@link #voided}).
+	 */
 	private static final String INSERT_PAST_SUBSCRIPTION = """
 			INSERT INTO store_past_subscriptions (subscription_id, store, purchase_id, product_id, store_state,
-			                                      refunded_at, moved_at)
-			VALUES (:subscription, :store, :purchase, :product, :state, :refunded, :at)
+			                                      refunded_at, moved_at, latest_order_id)
+			VALUES (:subscription, :store, :purchase, :product, :state, :refunded, :at, :order)
 			ON CONFLICT (subscription_id) DO NOTHING
 			""";
 
@@ -66,11 +81,14 @@ class StoreSync {
 
 	private static final String SELECT_PAST_PURCHASE_OF = """
 			SELECT p.store, p.purchase_id, p.account_id, h.subscription_id, h.product_id, h.store_state, h.refunded_at,
-			       p.case_number, p.last_signed_at, p.last_read
+			       p.case_number, p.last_signed_at, p.last_read, h.latest_order_id
 			FROM store_past_subscriptions h
 			JOIN store_purchases p ON p.store = h.store AND p.purchase_id = h.purchase_id
 			WHERE h.subscription_id = :subscription
 			""";
+
+	/** {@link #voided}'s outcome for an order of no period the purchase's live subscription runs: nothing changed. */
+	static final String EARLIER_ORDER = "EARLIER_ORDER";
 
 	private static final Logger log = LoggerFactory.getLogger(StoreSync.class);
 
@@ -95,10 +113,13 @@ class StoreSync {
 		this.clock = clock;
 	}
 
-	/** A purchase as Subdesk keeps it. */
+	/**
+	 * A purchase as Subdesk keeps it; {@code latestOrderId} is the order of the period the subscription it bills runs
+	 * now, as Google Play last reported it (null: not reported, or another store).
+	 */
 	record Purchase(String store, String purchaseId, @Nullable String accountId, @Nullable String subscriptionId,
 			String productId, String storeState, @Nullable Instant refundedAt, @Nullable String caseNumber,
-			Instant lastSignedAt, @Nullable Long lastRead) {
+			Instant lastSignedAt, @Nullable Long lastRead, @Nullable String latestOrderId) {
 	}
 
 	/**
@@ -211,6 +232,7 @@ class StoreSync {
 				.param("state", purchase.storeState())
 				.param("refunded", purchase.refundedAt() == null ? null : Timestamp.from(purchase.refundedAt()))
 				.param("at", Timestamp.from(now))
+				.param("order", purchase.latestOrderId())
 				.update();
 		}
 		Instant refunded;
@@ -234,6 +256,8 @@ class StoreSync {
 			.param("case", outcome.caseNumber())
 			.param("signed", Timestamp.from(report.signedAt()))
 			.param("read", report.read())
+			.param("moved", moved)
+			.param("order", report.latestOrderId())
 			.param("at", Timestamp.from(now))
 			.param("store", report.store().name())
 			.param("purchase", purchaseId)
@@ -246,7 +270,8 @@ class StoreSync {
 
 	/**
 	 * Records a Google Play order Google voided ({@link VoidedPurchases}) as the store's refund of the subscription its
-	 * purchase token bills, once: the entry's id ({@link PlayVoidedPurchasesApi.Voided#notificationId}) is recorded
+	 * purchase token bills, if it is the order of the period that subscription runs now ({@link #ofTheLivePeriod}),
+	 * once: the entry's id ({@link PlayVoidedPurchasesApi.Voided#notificationId}) is recorded
 	 * among Google's notifications (type {@code VOIDED}), so the same entry read again is {@code DUPLICATE} and changes
 	 * nothing. A purchase token of none of our store subscriptions is {@code UNKNOWN}: nothing is recorded. Google
 	 * lists only revoked orders, so a subscription that has not ended ends as a store refund does ({@code REFUND},
@@ -254,7 +279,9 @@ class StoreSync {
 	 * revocation's push read it EXPIRED first) keeps its end, and the purchase records the refund alone, as a refund
 	 * reported after an expiry always did. The purchase's store state becomes {@code REFUNDED} and its
 	 * {@code refunded_at} the voided time (no later than now); a subscription already shown as refunded is left as it
-	 * is ({@code IGNORED}).
+	 * is ({@code IGNORED}). The last order of a subscription the purchase billed before it moved is recorded as that
+	 * subscription's refund ({@code APPLIED}; its end kept, no event), the live one left as it is; any other order (of
+	 * an earlier period) changes nothing ({@link #EARLIER_ORDER}).
 	 * <p>
 	 * {@code read} is the number taken just before the list was asked for ({@link #numberRead}): a read of the
 	 * purchase sent before it (its answer may be of the state before the revocation) is then stale, whenever it is
@@ -285,7 +312,18 @@ class StoreSync {
 			return "DUPLICATE";
 		}
 		String outcome;
-		if (purchase.refundedAt() != null) {
+		Optional<PastSubscription> past = pastSubscriptionLastBilledBy(purchase, voided.orderId());
+		if (past.isPresent()) {
+			outcome = pastRefund(past.get(), voided, at);
+		}
+		else if (!ofTheLivePeriod(purchase, voided.orderId())) {
+			outcome = EARLIER_ORDER;
+			log.info("Google Play voided order {} of purchase {}: not the order of the period subscription {} runs now "
+					+ "(its latest order is {}), nor the last order of a subscription the purchase billed before: nothing "
+					+ "changed", voided.orderId(), voided.purchaseToken(), purchase.subscriptionId(),
+					purchase.latestOrderId());
+		}
+		else if (purchase.refundedAt() != null) {
 			outcome = "IGNORED";
 		}
 		else {
@@ -315,6 +353,90 @@ class StoreSync {
 			.param("id", voided.notificationId())
 			.update();
 		return outcome;
+	}
+
+	/** A subscription the purchase billed before it moved to a new one, and whether its refund is recorded. */
+	private record PastSubscription(String subscriptionId, boolean refunded) {
+	}
+
+	/** The subscription the purchase billed before it moved whose last order is {@code orderId}, if any. */
+	private Optional<PastSubscription> pastSubscriptionLastBilledBy(Purchase purchase, @Nullable String orderId) {
+		if (orderId == null) {
+			return Optional.empty();
+		}
+		return jdbc.sql("""
+				SELECT subscription_id, refunded_at IS NOT NULL AS refunded FROM store_past_subscriptions
+				WHERE store = :store AND purchase_id = :purchase AND latest_order_id = :order
+				ORDER BY moved_at DESC LIMIT 1
+				FOR UPDATE
+				""")
+			.param("store", purchase.store())
+			.param("purchase", purchase.purchaseId())
+			.param("order", orderId)
+			.query((rs, row) -> new PastSubscription(rs.getString("subscription_id"), rs.getBoolean("refunded")))
+			.optional();
+	}
+
+	/**
+	 * Records the voided last order of a subscription the purchase billed before it moved as that subscription's
+	 * refund (it has ended: its end is kept, and no event is sent, as for a refund after an expiry); the subscription
+	 * the purchase bills now is left as it is.
+	 */
+	private String pastRefund(PastSubscription past, PlayVoidedPurchasesApi.Voided voided, Instant at) {
+		if (past.refunded()) {
+			return "IGNORED";
+		}
+		jdbc.sql("""
+				UPDATE store_past_subscriptions SET refunded_at = :refunded, store_state = 'REFUNDED'
+				WHERE subscription_id = :subscription
+				""")
+			.param("refunded", Timestamp.from(at))
+			.param("subscription", past.subscriptionId())
+			.update();
+		log.info("Google Play voided order {} of purchase {}: subscription {} it billed before recorded as refunded at {}; "
+				+ "the one it bills now is left as it is", voided.orderId(), voided.purchaseToken(),
+				past.subscriptionId(), at);
+		return "APPLIED";
+	}
+
+	/**
+	 * Whether a voided order is of the period the subscription the purchase bills now runs: its latest order as Google
+	 * last reported it ({@code latest_order_id}), or a later order of the same purchase ({@link GoogleOrder#after}: a
+	 * renewal Google billed that no read applied yet). Where either id is missing (a purchase last read before V750,
+	 * an entry without an order id), the order is taken as the live period's only if the purchase never billed another
+	 * subscription, as it was before; the period it is of is then not told.
+	 */
+	private boolean ofTheLivePeriod(Purchase purchase, @Nullable String orderId) {
+		String latest = purchase.latestOrderId();
+		if (orderId != null && latest != null) {
+			return orderId.equals(latest) || GoogleOrder.after(orderId, latest);
+		}
+		return jdbc.sql("SELECT count(*) FROM store_past_subscriptions WHERE store = :store AND purchase_id = :purchase")
+			.param("store", purchase.store())
+			.param("purchase", purchase.purchaseId())
+			.query(Long.class)
+			.single() == 0;
+	}
+
+	/**
+	 * A Google Play order id: a purchase's first order ({@code GPA.1234-5678-9012-34567}), and each renewal's that id
+	 * and {@code ..n}, n counting from 0.
+	 */
+	record GoogleOrder(String base, int renewal) {
+
+		private static final java.util.regex.Pattern RENEWAL = java.util.regex.Pattern.compile("(.+)\\.\\.([0-9]{1,9})");
+
+		static GoogleOrder of(String orderId) {
+			var m = RENEWAL.matcher(orderId);
+			return m.matches() ? new GoogleOrder(m.group(1), Integer.parseInt(m.group(2))) : new GoogleOrder(orderId, -1);
+		}
+
+		/** Whether {@code orderId} is an order of the same purchase billed after {@code than}. */
+		static boolean after(String orderId, String than) {
+			GoogleOrder order = of(orderId);
+			GoogleOrder other = of(than);
+			return order.base().equals(other.base()) && order.renewal() > other.renewal();
+		}
 	}
 
 	/**
@@ -434,7 +556,7 @@ class StoreSync {
 					return change(purchase, new StoreReport(report.store(), report.notificationId(), report.type(),
 							report.subtype(), report.signedAt(), report.purchaseId(), report.productId(),
 							report.accountToken(), new StoreChange.Subscribed(change.periodStart(), change.until(),
-									change.on()), null, report.read()), accountId, planCode);
+									change.on()), null, report.read(), report.latestOrderId()), accountId, planCode);
 				}
 				if (live == null) {
 					return purchase.subscriptionId();
@@ -526,6 +648,7 @@ class StoreSync {
 		return new Purchase(rs.getString("store"), rs.getString("purchase_id"), rs.getString("account_id"),
 				rs.getString("subscription_id"), rs.getString("product_id"), rs.getString("store_state"),
 				refunded == null ? null : refunded.toInstant(), rs.getString("case_number"),
-				rs.getTimestamp("last_signed_at").toInstant(), rs.getObject("last_read", Long.class));
+				rs.getTimestamp("last_signed_at").toInstant(), rs.getObject("last_read", Long.class),
+				rs.getString("latest_order_id"));
 	}
 }

@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
  * {@link #WINDOW_MARGIN}) to now less {@link #END_LAG} is read page by page, each page applied before the cursor
  * moves: to the next page's token (kept with the window's end, so that the next run goes on with it) or, after the
  * last page, {@code seen_until} to the window's end. An entry read twice (an overlap, a page read again after a
- * failure) is recorded once, and a purchase token of none of our subscriptions is ignored. A call that fails, or an
+ * failure) is recorded once, and a purchase token of none of our subscriptions is ignored; so is an order of an earlier
+ * period than the one a subscription of ours runs now ({@link StoreSync#voided}). A call that fails, or an
  * answer that is not a list, leaves the cursor as it was: the next run asks again from there (a page token Google
  * refuses restarts its window). A run is bounded by {@code subdesk.stores.google.api.voided-purchases-run-limit} and
  * {@link #PAGES_PER_RUN}, and ends once the node is stopping (it asks for no other page: the cursor is where the last
@@ -112,12 +113,13 @@ class VoidedPurchases extends StoppableJob {
 	 * {@code CAUGHT_UP} (the window's last page was read), {@code MORE} (pages are left to the next run),
 	 * {@code FAILED} (Google could not be asked, or an entry not recorded: the cursor stays); the pages read, the
 	 * subscriptions recorded as refunded, the entries read again ({@code DUPLICATE}, or a refund already recorded),
-	 * the entries of no subscription of ours, and those that could not be read.
+	 * the entries of no subscription of ours, those that could not be read, and the orders of no period a subscription
+	 * of ours runs now nor of the last period of one its purchase billed before ({@link StoreSync#EARLIER_ORDER}).
 	 */
-	record Run(String result, int pages, int refunded, int repeated, int unknown, int unreadable) {
+	record Run(String result, int pages, int refunded, int repeated, int unknown, int unreadable, int earlier) {
 
 		static Run of(String result) {
-			return new Run(result, 0, 0, 0, 0, 0);
+			return new Run(result, 0, 0, 0, 0, 0, 0);
 		}
 	}
 
@@ -172,10 +174,11 @@ class VoidedPurchases extends StoppableJob {
 		int repeated = 0;
 		int unknown = 0;
 		int unreadable = 0;
+		int earlier = 0;
 		while (true) {
 			if (stopping() || Thread.currentThread().isInterrupted() || pages >= PAGES_PER_RUN
 					|| System.nanoTime() - started >= runLimit.toNanos()) {
-				return new Run("MORE", pages, refunded, repeated, unknown, unreadable);
+				return new Run("MORE", pages, refunded, repeated, unknown, unreadable, earlier);
 			}
 			Instant now = clock.instant();
 			Cursor cursor = cursor(packageName, now);
@@ -191,7 +194,7 @@ class VoidedPurchases extends StoppableJob {
 			}
 			Instant end = cursor.windowEnd() != null ? cursor.windowEnd() : now.minus(END_LAG);
 			if (cursor.pageToken() == null && !end.isAfter(start)) {
-				return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable);
+				return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier);
 			}
 			long read = sync.numberRead(); // before the list is asked for: a purchase's read sent earlier is stale
 			PlayVoidedPurchasesApi.VoidedPage page;
@@ -203,12 +206,12 @@ class VoidedPurchases extends StoppableJob {
 				log.warn("Google Play voided purchases: {}; the window from {} is read again", e.getMessage(),
 						cursor.seenUntil());
 				jdbc.sql(WINDOW_RESTARTS).param("now", Timestamp.from(now)).param("package", packageName).update();
-				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable);
+				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
 			}
 			catch (RuntimeException e) {
 				log.warn("Google Play voided purchases could not be read: {}; asked again from the cursor at the next run",
 						e.getMessage());
-				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable);
+				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
 			}
 			pages++;
 			for (String why : page.unreadable()) {
@@ -223,11 +226,12 @@ class VoidedPurchases extends StoppableJob {
 				catch (RuntimeException e) {
 					log.warn("Google Play voided order {} of purchase {} could not be recorded; the page is read again at "
 							+ "the next run", voided.orderId(), voided.purchaseToken(), e);
-					return new Run("FAILED", pages, refunded, repeated, unknown, unreadable);
+					return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
 				}
 				switch (outcome) {
 					case "APPLIED" -> refunded++;
 					case "UNKNOWN" -> unknown++;
+					case StoreSync.EARLIER_ORDER -> earlier++;
 					default -> repeated++;
 				}
 			}
@@ -246,7 +250,7 @@ class VoidedPurchases extends StoppableJob {
 				.param("now", Timestamp.from(at))
 				.param("package", packageName)
 				.update();
-			return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable);
+			return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier);
 		}
 	}
 

@@ -66,6 +66,18 @@ class GooglePlayDeveloperApiTests {
 		google.close();
 	}
 
+	/** The line item's latest successful order is the period's order; the purchase's deprecated one only without it. */
+	@Test
+	void theLatestOrderIsTheLineItemsLatestSuccessfulOrderAndOneThatCannotBeKeptIsNone() {
+		google.put("example.acme.app", "renewed", PURCHASE.replace("\"offerDetails\"",
+				"\"latestSuccessfulOrderId\": \"GPA.3333-4444-5555-66666..2\", \"offerDetails\""));
+		google.put("example.acme.app", "odd", PURCHASE.replace("GPA.3333-4444-5555-66666", "GPA.3333\\u0007"));
+
+		assertThat(api.get("example.acme.app", "renewed").orElseThrow().latestOrderId())
+			.isEqualTo("GPA.3333-4444-5555-66666..2");
+		assertThat(api.get("example.acme.app", "odd").orElseThrow().latestOrderId()).isNull();
+	}
+
 	@Test
 	void readsAPurchaseWithAnAccessTokenFromAJwtBearerGrantTheServiceAccountSigned() {
 		google.put("example.acme.app", "token/with+odd chars", PURCHASE);
@@ -74,7 +86,8 @@ class GooglePlayDeveloperApiTests {
 
 		assertThat(purchase).isEqualTo(new PlaySubscriptionsApi.PlaySubscription("SUBSCRIPTION_STATE_ACTIVE",
 				"example.acme.antivirus.monthly", Instant.parse("2026-11-03T09:59:00.123Z"),
-				Instant.parse("2026-12-03T09:59:00.123Z"), true, "0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", false));
+				Instant.parse("2026-12-03T09:59:00.123Z"), true, "0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f", false,
+				"GPA.3333-4444-5555-66666"));
 		assertThat(google.grants).singleElement().satisfies(grant -> {
 			assertThat(grant.get("grant_type")).isEqualTo("urn:ietf:params:oauth:grant-type:jwt-bearer");
 			assertThat(grant.get("signed")).isEqualTo(true);

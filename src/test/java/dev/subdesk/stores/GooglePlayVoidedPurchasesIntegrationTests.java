@@ -66,12 +66,16 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		final String link;
 		final Instant start;
 		final String purchaseToken = "gp-" + UUID.randomUUID();
+		/** Its first order, as Google numbers them; its renewals' are this and {@code ..0}, {@code ..1} ... */
+		final String order = "GPA." + String.format("%016d", Math.floorMod(UUID.randomUUID().getLeastSignificantBits(),
+				10_000_000_000_000_000L)).replaceAll("(\\d{4})(\\d{4})(\\d{4})(\\d{4})", "$1-$2-$3-$4") + "0";
 
 		Purchase() {
 			Instant now = now();
 			link = vendor.get("/accounts/" + account + "/store-account-token").text("obfuscatedExternalAccountId");
 			start = now.minus(Duration.ofMinutes(5));
-			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, start.plus(Duration.ofDays(30))));
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, start.plus(Duration.ofDays(30)))
+				.replace("GPA.3333-4444-5555-66666", order));
 			push(4);
 			assertThat(subscription().path("status").asString()).isEqualTo("ACTIVE");
 		}
@@ -88,11 +92,37 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		/** Google revoked it at {@code at}: its purchase reads EXPIRED then, and its revocation push comes. */
 		void revokedAndPushed(Instant at) {
 			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, at)
+				.replace("GPA.3333-4444-5555-66666", order)
 				.replace("\"SUBSCRIPTION_STATE_ACTIVE\"", "\"SUBSCRIPTION_STATE_EXPIRED\"")
 				.replace("\"autoRenewEnabled\": true", "\"autoRenewEnabled\": false")
 				.replace("\"regionCode\": \"DE\",",
 						"\"regionCode\": \"DE\", \"canceledStateContext\": { \"developerInitiatedCancellation\": {} },"));
 			push(12);
+		}
+
+		/**
+		 * Google now reports {@code state} until {@code expiry}, its latest order {@code orderId} (a renewal's is the
+		 * purchase's order id and {@code ..n}), and pushes notification {@code type}.
+		 */
+		void googleReports(String state, Instant expiry, String orderId, int type) {
+			GOOGLE.put(PACKAGE, purchaseToken, PlayDeveloperApiFixture.purchase(link, start, expiry)
+				.replace("\"SUBSCRIPTION_STATE_ACTIVE\"", "\"" + state + "\"")
+				.replace("GPA.3333-4444-5555-66666", orderId));
+			push(type);
+		}
+
+		JsonNode subscription(String id) {
+			return vendor.get("/subscriptions/" + id).json();
+		}
+
+		JsonNode storeStatus(String id) {
+			return vendor.get("/subscriptions/" + id + "/store-status").json();
+		}
+
+		List<String> events(String id) {
+			return vendor.get("/events?limit=100&subjectId=" + id).json().path("data").values().stream()
+				.map(e -> e.path("type").asString())
+				.toList();
 		}
 
 		String id() {
@@ -156,7 +186,7 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 	void aVoidedSubscriptionEndsAsTheStoresRefundWithItsEventAndASecondPollChangesNothing() {
 		Purchase p = new Purchase();
 		Instant voidedAt = now().minusSeconds(30);
-		voided(p.purchaseToken, "GPA.0000-0000-0000-00001", voidedAt);
+		voided(p.purchaseToken, p.order, voidedAt);
 		windowPassesIt();
 
 		VoidedPurchases.Run run = voidedPurchases.run();
@@ -177,7 +207,7 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 			.isGreaterThanOrEqualTo(now().minus(Duration.ofDays(30)).toEpochMilli());
 
 		// the same entry again (the window's overlap reads it once more), and another order of the same purchase
-		voided(p.purchaseToken, "GPA.0000-0000-0000-00001..1", now());
+		voided(p.purchaseToken, p.order + "..1", now());
 		List<String> events = p.events();
 		windowPassesIt();
 		VoidedPurchases.Run again = voidedPurchases.run();
@@ -197,7 +227,7 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
 		assertThat(p.storeStatus().path("refunded").asBoolean()).isFalse();
 		List<String> events = p.events();
-		voided(p.purchaseToken, "GPA.0000-0000-0000-00002", revoked);
+		voided(p.purchaseToken, p.order, revoked);
 		windowPassesIt();
 
 		VoidedPurchases.Run run = voidedPurchases.run();
@@ -211,6 +241,88 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.events()).as("nothing ended now: no event, as for a store refund after an expiry").isEqualTo(events);
 	}
 
+	/**
+	 * Google voids one order: a voided order of an earlier period (the purchase's first order, once it renewed) is not
+	 * the order of the period the subscription runs now, and ends nothing; the order of the period it runs now ends it
+	 * as the store's refund.
+	 */
+	@Test
+	void aVoidedOrderOfAnEarlierPeriodEndsNothingAndTheCurrentPeriodsOrderEndsIt() {
+		Purchase p = new Purchase();
+		String order = p.order;
+		Instant renewedUntil = p.start.plus(Duration.ofDays(60));
+		p.googleReports("SUBSCRIPTION_STATE_ACTIVE", renewedUntil, order + "..0", 2);
+		assertThat(Instant.parse(p.subscription().path("currentPeriodEnd").asString())).isEqualTo(renewedUntil);
+		List<String> events = p.events();
+		voided(p.purchaseToken, order, now().minusSeconds(30));
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.refunded()).as(run.toString()).isZero();
+		assertThat(p.subscription().path("status").asString()).as("the live period's order was not voided")
+			.isEqualTo("ACTIVE");
+		assertThat(p.storeStatus().path("refunded").asBoolean()).isFalse();
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("ACTIVE");
+		assertThat(p.events()).isEqualTo(events);
+
+		Instant voidedAt = now().minusSeconds(5);
+		voided(p.purchaseToken, order + "..0", voidedAt);
+		windowPassesIt();
+		VoidedPurchases.Run current = voidedPurchases.run();
+
+		assertThat(current.refunded()).as(current.toString()).isEqualTo(1);
+		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(Instant.parse(p.storeStatus().path("refundedAt").asString())).isEqualTo(voidedAt);
+		assertThat(p.events()).containsOnlyOnce("subscription.cancelled");
+	}
+
+	/**
+	 * A purchase token that came back from an account hold bills a new subscription. A voided order of the one it
+	 * billed before (its last order) is that subscription's refund: recorded on it, and the new subscription runs on,
+	 * unrefunded.
+	 */
+	@Test
+	void aVoidedOrderOfTheSubscriptionAPurchaseBilledBeforeItMovedIsThatOnesRefundAndTheNewOneRunsOn() {
+		Purchase p = new Purchase();
+		String order = p.order;
+		Instant paidUntil = now().minusSeconds(60);
+		String before = p.id();
+		p.googleReports("SUBSCRIPTION_STATE_ON_HOLD", paidUntil, order, 5);
+		assertThat(p.subscription(before).path("status").asString()).isEqualTo("EXPIRED");
+		Instant recoveredUntil = now().plus(Duration.ofDays(30));
+		p.googleReports("SUBSCRIPTION_STATE_ACTIVE", recoveredUntil, order + "..0", 1);
+		String after = vendor(p).path("data").values().stream()
+			.map(s -> s.path("id").asString())
+			.filter(id -> !id.equals(before))
+			.findFirst()
+			.orElseThrow();
+		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
+		List<String> events = p.events(after);
+		Instant voidedAt = now().minusSeconds(10);
+		voided(p.purchaseToken, order, voidedAt);
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.refunded()).as(run.toString()).isEqualTo(1);
+		assertThat(p.subscription(after).path("status").asString()).as("the new subscription's order was not voided")
+			.isEqualTo("ACTIVE");
+		assertThat(p.storeStatus(after).path("refunded").asBoolean()).isFalse();
+		assertThat(p.storeStatus(after).path("storeState").asString()).isEqualTo("ACTIVE");
+		assertThat(p.events(after)).isEqualTo(events);
+		assertThat(p.refundedAt()).isNull();
+		JsonNode old = p.storeStatus(before);
+		assertThat(old.path("refunded").asBoolean()).isTrue();
+		assertThat(Instant.parse(old.path("refundedAt").asString())).isEqualTo(voidedAt);
+		assertThat(old.path("storeState").asString()).isEqualTo("REFUNDED");
+		assertThat(p.subscription(before).path("status").asString()).as("it keeps its end").isEqualTo("EXPIRED");
+	}
+
+	private static JsonNode vendor(Purchase p) {
+		return p.vendor.get("/accounts/" + p.account + "/subscriptions").json();
+	}
+
 	@Test
 	void theListIsReadPageByPageAndATokenOfNoSubscriptionOfOursIsIgnored() {
 		GOOGLE.voidedPageSize.set(2);
@@ -219,11 +331,11 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		Purchase c = new Purchase();
 		String unknown = "gp-unknown-" + UUID.randomUUID();
 		Instant at = now().minusSeconds(10);
-		voided(a.purchaseToken, "GPA.1000-0000-0000-00001", at);
+		voided(a.purchaseToken, a.order, at);
 		voided(unknown, "GPA.1000-0000-0000-00002", at);
-		voided(b.purchaseToken, "GPA.1000-0000-0000-00003", at);
+		voided(b.purchaseToken, b.order, at);
 		voided("gp-unknown-" + UUID.randomUUID(), "GPA.1000-0000-0000-00004", at);
-		voided(c.purchaseToken, "GPA.1000-0000-0000-00005", at);
+		voided(c.purchaseToken, c.order, at);
 		windowPassesIt();
 		int calls = GOOGLE.voidedQueries.size();
 
@@ -255,7 +367,7 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		Instant before = seenUntil();
 		Purchase p = new Purchase();
 		Instant at = now().minusSeconds(10);
-		voided(p.purchaseToken, "GPA.2000-0000-0000-00001", at);
+		voided(p.purchaseToken, p.order, at);
 		windowPassesIt();
 
 		GOOGLE.voidedStatus.set(500);
@@ -288,8 +400,8 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		Purchase a = new Purchase();
 		Purchase b = new Purchase();
 		Instant at = now().minusSeconds(10);
-		voided(a.purchaseToken, "GPA.3000-0000-0000-00001", at);
-		voided(b.purchaseToken, "GPA.3000-0000-0000-00002", at);
+		voided(a.purchaseToken, a.order, at);
+		voided(b.purchaseToken, b.order, at);
 		windowPassesIt();
 
 		GOOGLE.voidedTokenStatus.set(503);
@@ -324,10 +436,10 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 				  {"kind": "androidpublisher#voidedPurchase", "purchaseToken": "%s", "orderId": "GPA.4000-0000-0000-00002",
 				   "voidedTimeMillis": "-5"},
 				  {"kind": "androidpublisher#voidedPurchase", "purchaseToken": "%s", "purchaseTimeMillis": "%d",
-				   "voidedTimeMillis": %d, "orderId": "GPA.4000-0000-0000-00003", "voidedSource": 2, "voidedReason": 7,
+				   "voidedTimeMillis": %d, "orderId": "%s", "voidedSource": 2, "voidedReason": 7,
 				   "refundType": 1}
 				]}""".formatted(at.toEpochMilli(), p.purchaseToken, p.purchaseToken, p.start.toEpochMilli(),
-				at.toEpochMilli()));
+				at.toEpochMilli(), p.order));
 		windowPassesIt();
 
 		VoidedPurchases.Run run = voidedPurchases.run();
