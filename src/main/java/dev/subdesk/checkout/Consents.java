@@ -59,7 +59,8 @@ public class Consents {
 	 * a purchase at {@code termsAt} ({@link Disclosures#stillTrue}): the same trial or none, the same prices and first
 	 * renewal price (a base whose free trial converted since, so that the add-on said "nothing charged today" would be
 	 * charged at once; a price change scheduled since). Else {@code 400} on {@code consent}. Missing where required:
-	 * {@code 400}. {@code termsAt} is the instant the purchase was first checked, its acceptance, also when it is
+	 * {@code 400}; so is a client address that is no IPv4 or IPv6 literal, or a user agent that is not one line
+	 * ({@link ClientEvidence}). {@code termsAt} is the instant the purchase was first checked, its acceptance, also when it is
 	 * checked again as it is recorded (after the gateway's answer, up to {@link #HOLD} later): the disclosure must have
 	 * backed the purchase when it was accepted, and the purchase is recorded at that instant. A disclosure accepted on a later calendar day than it was written (read before midnight, accepted
 	 * after it, within its validity) is refused when that makes its words untrue ({@link Disclosures#dayOver}: the
@@ -75,6 +76,12 @@ public class Consents {
 						"express consent to automatic renewal is required: get a disclosure from POST /checkout/disclosures, show it and send its id");
 			}
 			return;
+		}
+		if (consent.ipAddress() != null && !ClientEvidence.isAddressLiteral(consent.ipAddress())) {
+			throw SubdeskException.invalid("consent", "ipAddress must be an IPv4 or IPv6 address, such as 203.0.113.7 or 2001:db8::1");
+		}
+		if (consent.userAgent() != null && !ClientEvidence.isOneLine(consent.userAgent())) {
+			throw SubdeskException.invalid("consent", "userAgent must be one line of text, without control characters");
 		}
 		Disclosure d = disclosures.find(consent.disclosureId())
 			.orElseThrow(() -> SubdeskException.invalid("consent", "no such disclosure"));

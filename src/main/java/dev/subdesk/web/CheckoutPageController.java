@@ -6,6 +6,7 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.PaymentMethod;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.catalog.Plan;
+import dev.subdesk.checkout.ClientEvidence;
 import dev.subdesk.checkout.ConsentChannel;
 import dev.subdesk.checkout.ConsentMethod;
 import dev.subdesk.checkout.ConsentRequest;
@@ -202,8 +203,12 @@ class CheckoutPageController {
 		String agent = request.getHeader("User-Agent");
 		// the words of the box and the button as the form showed them: the same disclosure in the page's language
 		String words = disclosures.consentWords(shown, PageFormats.pageLocale(locale)).recorded();
+		// what the connection says of the client, as evidence the consent can hold: an address literal (an IPv6
+		// link-local one without its zone) and one line of user agent; a forwarded address that is no literal is not kept
+		String address = request.getRemoteAddr() == null ? "" : request.getRemoteAddr().replaceFirst("%.*$", "");
 		ConsentRequest consent = new ConsentRequest(shown.id(), method, ConsentChannel.CHECKOUT,
-				request.getRemoteAddr(), agent == null ? null : agent.substring(0, Math.min(agent.length(), 1000)), words);
+				ClientEvidence.isAddressLiteral(address) ? address : null,
+				agent == null ? null : dev.subdesk.shared.StorableText.excerpt(agent, 1000), words);
 		Subscription bought;
 		try {
 			bought = subscriptions.purchase(

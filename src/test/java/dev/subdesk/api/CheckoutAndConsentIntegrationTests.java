@@ -769,6 +769,50 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/**
+	 * A consent's client address is evidence of where the buyer agreed (R-US-2): an IPv4 or IPv6 literal, read as such
+	 * and never looked up as a name; a user agent is one line of text. Anything else is refused on {@code consent}
+	 * and records nothing.
+	 */
+	@Test
+	void aConsentWhoseClientAddressIsNoAddressOrWhoseUserAgentHasControlCharactersIsRefusedOnConsentAndRecordsNothing() {
+		String account = californian();
+		String disclosure = disclose(account, "antivirus-annual").id();
+		Map<String, Object> named = new HashMap<>(consent(disclosure));
+		named.put("ipAddress", "hello");
+		Map<String, Object> host = new HashMap<>(consent(disclosure));
+		host.put("ipAddress", "localhost");
+		Map<String, Object> badQuad = new HashMap<>(consent(disclosure));
+		badQuad.put("ipAddress", "203.0.113.256");
+		Map<String, Object> badSix = new HashMap<>(consent(disclosure));
+		badSix.put("ipAddress", "2001:db8:::1");
+		Map<String, Object> twoLines = new HashMap<>(consent(disclosure));
+		twoLines.put("userAgent", "Mozilla/5.0\r\nX-Forged: yes");
+		Map<String, Object> escape = new HashMap<>(consent(disclosure));
+		escape.put("userAgent", "Mozilla/5.0 \u001b[2J");
+		for (Map<String, Object> bad : List.of(named, host, badQuad, badSix, twoLines, escape)) {
+			Api.Response refused = buy(account, "antivirus-annual", bad);
+			assertThat(refused.status()).as(bad + " " + refused).isEqualTo(400);
+			assertThat(refused.code()).isEqualTo("VALIDATION_FAILED");
+			assertThat(refused.json().path("errors").values()).extracting(e -> e.path("field").asString())
+				.containsExactly("consent");
+		}
+		assertThat(subscriptionsOf(account)).isZero();
+		assertThat(api.get("/accounts/" + account + "/charges").json().path("data").size()).isZero();
+		assertThat(database.sql("SELECT count(*) FROM consents WHERE account_id = ?").param(account).query(Long.class)
+			.single()).isZero();
+
+		Map<String, Object> six = new HashMap<>(consent(disclosure));
+		six.put("ipAddress", "2001:db8::1");
+		assertThat(buy(account, "antivirus-annual", six).status()).isEqualTo(201);
+		Map<String, Object> four = new HashMap<>(consent(disclose(account, "vpn-annual").id()));
+		four.put("ipAddress", "203.0.113.7");
+		Api.Response second = buy(account, "vpn-annual", four);
+		assertThat(second.status()).as(second.toString()).isEqualTo(201);
+		assertThat(database.sql("SELECT ip_address FROM consents WHERE account_id = ? ORDER BY accepted_at, id")
+			.param(account).query(String.class).list()).containsExactlyInAnyOrder("2001:db8::1", "203.0.113.7");
+	}
+
+	/**
 	 * A misspelled consent ({@code consents}) outside the US would be dropped silently and the card charged with no
 	 * record of the acceptance the caller meant to send: a field the purchase does not know is refused instead.
 	 */
