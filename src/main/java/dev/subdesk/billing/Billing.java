@@ -379,6 +379,18 @@ public class Billing {
 	}
 
 	/**
+	 * Whether the charge for this subscription's period starting at {@code periodStart} has been refunded in full: then
+	 * nothing of that period is paid for any more. False when there is none (a trial, a failed renewal) or it was
+	 * refunded in part.
+	 */
+	@Transactional(readOnly = true)
+	public boolean periodRefunded(String subscriptionId, Instant periodStart) {
+		return jdbc.sql("""
+				SELECT EXISTS (SELECT 1 FROM charges WHERE subscription_id = :sub AND period_start = :start AND status = 'REFUNDED')
+				""").param("sub", subscriptionId).param("start", Timestamp.from(periodStart)).query(Boolean.class).single();
+	}
+
+	/**
 	 * Whether the successful charge recorded for this subscription's period starting at {@code periodStart} is the
 	 * payment taken under {@code gatewayKey}: a charge recorded otherwise for the period (an import, another attempt)
 	 * pays for it, and then the payment under the key is one too many.

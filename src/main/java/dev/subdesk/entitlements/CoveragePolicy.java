@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  * store-billed one is renewed by its store, not by our job: past its period, with no notice from the store yet, it
  * covers {@link #STORE_NOTICE_LAG} past {@code currentPeriodEnd} (a fixed end, not an hour from now), then nothing
  * until the store reports the renewal (or its billing retry, which makes it PAST_DUE with the store's grace). An add-on never covers past its base. A cancelled (refunded or not),
- * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out.
+ * withdrawn or expired subscription covers nothing, nor does one whose coverage has already run out, nor one whose
+ * charge for its current period was refunded in full (API.md: "a cancelled or refunded subscription gets no new
+ * token"; it may stay ACTIVE, as after {@code POST /charges/{id}/refunds}, but nothing of the period is paid for any
+ * more): a partial refund leaves the period paid for. A store-billed one the store refunds is ended (CANCELLED) by the
+ * store's notice.
  */
 final class CoveragePolicy {
 
@@ -41,20 +45,30 @@ final class CoveragePolicy {
 		return a.isBefore(b) ? a : b;
 	}
 
-	/** The end of the coverage, when {@code s} (with its base {@code parent}, for an add-on) covers anything at {@code now}. */
-	static Optional<Instant> until(Subscription s, @Nullable Subscription parent, Instant now) {
-		Optional<Instant> own = own(s, now);
+	/** Whether the charge for a subscription's current period has been refunded in full. */
+	@FunctionalInterface
+	interface RefundedPeriods {
+
+		boolean currentPeriodRefunded(Subscription s);
+	}
+
+	/**
+	 * The end of the coverage, when {@code s} (with its base {@code parent}, for an add-on) covers anything at
+	 * {@code now}; {@code refunded} tells whether a subscription's current period was refunded in full.
+	 */
+	static Optional<Instant> until(Subscription s, @Nullable Subscription parent, Instant now, RefundedPeriods refunded) {
+		Optional<Instant> own = own(s, now, refunded);
 		if (s.isAddOn()) {
 			if (parent == null) {
 				return Optional.empty();
 			}
-			Optional<Instant> base = own(parent, now);
+			Optional<Instant> base = own(parent, now, refunded);
 			own = own.flatMap(o -> base.map(b -> o.isBefore(b) ? o : b));
 		}
 		return own.filter(now::isBefore);
 	}
 
-	private static Optional<Instant> own(Subscription s, Instant now) {
+	private static Optional<Instant> own(Subscription s, Instant now, RefundedPeriods refunded) {
 		Instant end = switch (s.status()) {
 			// renewing, with its renewal attempt due but not run yet (a job that lags, a node that was down): covered an
 			// hour at a time, so its devices are not locked out and no token outlasts the lag by more than an hour;
@@ -69,7 +83,7 @@ final class CoveragePolicy {
 			case PAST_DUE -> Objects.requireNonNullElse(s.storeGraceUntil(), s.lastRetryAt());
 			case CANCELLED, EXPIRED -> null;
 		};
-		if (end == null) {
+		if (end == null || refunded.currentPeriodRefunded(s)) {
 			return Optional.empty();
 		}
 		Instant cancelAt = s.cancelAt();

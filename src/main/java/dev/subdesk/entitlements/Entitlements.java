@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.subdesk.billing.Billing;
 import dev.subdesk.catalog.Catalog;
 import dev.subdesk.devices.Device;
 import dev.subdesk.devices.Devices;
@@ -48,18 +49,20 @@ public class Entitlements {
 	private final Subscriptions subscriptions;
 	private final Devices devices;
 	private final Catalog catalog;
+	private final Billing billing;
 	private final EntitlementKeys keys;
 	private final Clock clock;
 	private final String issuer;
 	private final TransactionTemplate readOnly;
 
-	Entitlements(Subscriptions subscriptions, Devices devices, Catalog catalog, EntitlementKeys keys, Clock clock,
-			@Value("${subdesk.public-base-url}") String issuer, PlatformTransactionManager transactions) {
+	Entitlements(Subscriptions subscriptions, Devices devices, Catalog catalog, Billing billing, EntitlementKeys keys,
+			Clock clock, @Value("${subdesk.public-base-url}") String issuer, PlatformTransactionManager transactions) {
 		this.readOnly = new TransactionTemplate(transactions);
 		this.readOnly.setReadOnly(true);
 		this.subscriptions = subscriptions;
 		this.devices = devices;
 		this.catalog = catalog;
+		this.billing = billing;
 		this.keys = keys;
 		this.clock = clock;
 		this.issuer = issuer;
@@ -79,7 +82,7 @@ public class Entitlements {
 		Map<String, Long> inUse = devices.seatsInUse(accountId);
 		List<Entitlement> entitlements = new ArrayList<>();
 		for (Subscription s : all) {
-			Optional<Instant> until = CoveragePolicy.until(s, parent(s, all), now);
+			Optional<Instant> until = CoveragePolicy.until(s, parent(s, all), now, this::refunded);
 			if (until.isEmpty()) {
 				continue;
 			}
@@ -97,7 +100,7 @@ public class Entitlements {
 	 */
 	@Transactional(readOnly = true)
 	public Optional<Instant> coveredUntil(Device device) {
-		return seat(device).flatMap(s -> CoveragePolicy.until(s, parent(s), clock.instant()));
+		return seat(device).flatMap(s -> CoveragePolicy.until(s, parent(s), clock.instant(), this::refunded));
 	}
 
 	/**
@@ -157,7 +160,7 @@ public class Entitlements {
 			return Optional.empty();
 		}
 		Subscription s = seat.get();
-		Optional<Instant> until = CoveragePolicy.until(s, parent(s), now);
+		Optional<Instant> until = CoveragePolicy.until(s, parent(s), now, this::refunded);
 		if (until.isEmpty()) {
 			return Optional.empty();
 		}
@@ -165,7 +168,7 @@ public class Entitlements {
 		Instant end = until.get();
 		if (!s.isAddOn()) {
 			for (Subscription addOn : subscriptions.liveAddOns(s.id())) {
-				Optional<Instant> addOnUntil = CoveragePolicy.until(addOn, s, now);
+				Optional<Instant> addOnUntil = CoveragePolicy.until(addOn, s, now, this::refunded);
 				if (addOnUntil.isPresent()) {
 					products.addAll(catalog.get(addOn.planCode()).products());
 					end = addOnUntil.get().isBefore(end) ? addOnUntil.get() : end;
@@ -173,6 +176,11 @@ public class Entitlements {
 			}
 		}
 		return Optional.of(new Grant(products, end));
+	}
+
+	/** Whether the charge for {@code s}'s current period was refunded in full: nothing of the period is paid for. */
+	private boolean refunded(Subscription s) {
+		return billing.periodRefunded(s.id(), s.currentPeriodStart());
 	}
 
 	/** The subscription whose seat an ACTIVE device takes. */

@@ -223,6 +223,63 @@ class EntitlementsIntegrationTests extends ApiIntegrationTest {
 		assertNotEntitled(token(device));
 	}
 
+	/**
+	 * API.md: "a cancelled or refunded subscription gets no new token". A refund of the whole charge for the current
+	 * term over {@code POST /charges/{id}/refunds} leaves the subscription ACTIVE, but nothing of the term is paid for
+	 * any more; a partial refund (a goodwill credit) leaves the term paid for.
+	 */
+	@Test
+	void aSubscriptionWhoseCurrentTermsChargeIsRefundedInFullGetsNoNewTokenAndAPartlyRefundedOneDoes() {
+		String account = fixtures.accountWithVisa();
+		String sub = fixtures.subscribe(account, "antivirus-annual");
+		String device = device(account, sub);
+		String charge = chargeOf(account, sub);
+
+		Api.Response partial = api.post("/charges/" + charge + "/refunds", Map.of("amount", 1000, "reason", "Goodwill"));
+		assertThat(partial.status()).as(partial.toString()).isEqualTo(201);
+		Api.Response stillCovered = token(device);
+		assertThat(stillCovered.status()).as(stillCovered.toString()).isEqualTo(200);
+		assertThat(entitlements(account).values()).extracting(e -> e.path("subscriptionId").asString()).containsOnly(sub);
+
+		Api.Response rest = api.post("/charges/" + charge + "/refunds", Map.of("reason", "Refund of the year"));
+		assertThat(rest.status()).as(rest.toString()).isEqualTo(201);
+		assertThat(fixtures.subscription(sub).text("status")).isEqualTo("ACTIVE");
+		assertNotEntitled(token(device));
+		assertThat(entitlements(account).values()).isEmpty();
+	}
+
+	@Test
+	void anAddOnWhoseChargeIsRefundedInFullLeavesTheTokenAndAnAddOnOfARefundedBaseCoversNothing() throws Exception {
+		String account = fixtures.accountWithVisa();
+		String base = fixtures.subscribe(account, "antivirus-annual");
+		String identity = fixtures.addOn(account, "identity-addon-annual", base);
+		String device = device(account, base);
+
+		assertThat(api.post("/charges/" + chargeOf(account, identity) + "/refunds", Map.of("reason", "Not wanted"))
+			.status()).isEqualTo(201);
+		Api.Response baseOnly = token(device);
+		assertThat(baseOnly.status()).as(baseOnly.toString()).isEqualTo(200);
+		assertThat(verifier().verify(baseOnly.text("token")).orElseThrow().claims().getStringListClaim("products"))
+			.containsExactly("antivirus");
+		assertThat(entitlements(account).values()).extracting(e -> e.path("subscriptionId").asString()).containsOnly(base);
+
+		String other = fixtures.subscribe(account, "antivirus-monthly");
+		String vpn = fixtures.addOn(account, "vpn-addon-monthly", other);
+		assertThat(api.post("/charges/" + chargeOf(account, other) + "/refunds", Map.of("reason", "Not wanted"))
+			.status()).isEqualTo(201);
+		assertThat(entitlements(account).values()).extracting(e -> e.path("subscriptionId").asString())
+			.as("the add-on %s never covers past its base", vpn).containsOnly(base);
+	}
+
+	private String chargeOf(String account, String subscription) {
+		for (JsonNode charge : api.get("/accounts/" + account + "/charges").json().path("data").values()) {
+			if (charge.path("subscriptionId").asString().equals(subscription)) {
+				return charge.path("id").asString();
+			}
+		}
+		throw new AssertionError("no charge of " + subscription);
+	}
+
 	@Test
 	void aPastDueSubscriptionIsCoveredUntilItsLastRetryAndAnExpiredOneGetsNoNewToken() {
 		String account = fixtures.accountWithVisa();

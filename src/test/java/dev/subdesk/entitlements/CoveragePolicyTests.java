@@ -19,19 +19,19 @@ class CoveragePolicyTests {
 
 	@Test
 	void anActiveSubscriptionCoversUntilTheEndOfThePeriodPaidFor() {
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, null, null), null, NOW)).contains(END);
+		assertThat(until(subscription(Subscription.Status.ACTIVE, null, null), null, NOW)).contains(END);
 	}
 
 	@Test
 	void aScheduledCancellationCoversUntilItTakesEffect() {
 		Instant cancelAt = Instant.parse("2026-09-01T00:00:00Z");
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, cancelAt, null), null, NOW))
+		assertThat(until(subscription(Subscription.Status.ACTIVE, cancelAt, null), null, NOW))
 			.contains(cancelAt);
 	}
 
 	@Test
 	void aPastDueSubscriptionCoversUntilItsLastDunningRetry() {
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.PAST_DUE, null, null), null, END.plusSeconds(60)))
+		assertThat(until(subscription(Subscription.Status.PAST_DUE, null, null), null, END.plusSeconds(60)))
 			.contains(END.plus(Duration.ofDays(5)));
 	}
 
@@ -39,12 +39,12 @@ class CoveragePolicyTests {
 	void aStoreBilledPastDueSubscriptionCoversAsLongAsTheStoreServesIt() {
 		Subscription pastDue = subscription(Subscription.Status.PAST_DUE, null, null);
 		Instant graceEnd = END.plus(Duration.ofDays(16));
-		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, graceEnd), null, END.plus(Duration.ofDays(10))))
+		assertThat(until(withStoreGrace(pastDue, graceEnd), null, END.plus(Duration.ofDays(10))))
 			.as("the store's grace, past our five days").contains(graceEnd);
-		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, END), null, END.minusSeconds(60)))
+		assertThat(until(withStoreGrace(pastDue, END), null, END.minusSeconds(60)))
 			.as("no grace: the period paid for").contains(END);
-		assertThat(CoveragePolicy.until(withStoreGrace(pastDue, END), null, END)).isEmpty();
-		assertThat(CoveragePolicy.until(pastDue, null, END.plusSeconds(60))).as("no end named: our dunning's")
+		assertThat(until(withStoreGrace(pastDue, END), null, END)).isEmpty();
+		assertThat(until(pastDue, null, END.plusSeconds(60))).as("no end named: our dunning's")
 			.contains(END.plus(Duration.ofDays(5)));
 	}
 
@@ -58,28 +58,28 @@ class CoveragePolicyTests {
 	@Test
 	void anAutoRenewingSubscriptionWhoseRenewalHasNotRunYetIsCoveredAnHourAtATimeWithinTheDunningGrace() {
 		Subscription due = subscription(Subscription.Status.ACTIVE, null, null);
-		assertThat(CoveragePolicy.until(due, null, END)).contains(END.plus(Duration.ofHours(1)));
+		assertThat(until(due, null, END)).contains(END.plus(Duration.ofHours(1)));
 		Instant lagging = END.plus(Duration.ofDays(2));
-		assertThat(CoveragePolicy.until(due, null, lagging)).as("not five days past what is paid for")
+		assertThat(until(due, null, lagging)).as("not five days past what is paid for")
 			.contains(lagging.plus(Duration.ofHours(1)));
-		assertThat(CoveragePolicy.until(due, null, END.plus(Duration.ofDays(5)).minusSeconds(60)))
+		assertThat(until(due, null, END.plus(Duration.ofDays(5)).minusSeconds(60)))
 			.contains(END.plus(Duration.ofDays(5)));
-		assertThat(CoveragePolicy.until(due, null, END.plus(Duration.ofDays(5)))).isEmpty();
+		assertThat(until(due, null, END.plus(Duration.ofDays(5)))).isEmpty();
 	}
 
 	@Test
 	void aStoreBilledSubscriptionPastThePeriodPaidForIsCoveredAnHourLongerWhileTheStoresNoticeMayLagThenNot() {
 		Subscription store = withChannel(subscription(Subscription.Status.ACTIVE, null, null), Channel.GOOGLE_PLAY);
 		Instant lagEnd = END.plus(Duration.ofHours(1));
-		assertThat(CoveragePolicy.until(store, null, END.minusSeconds(60))).contains(END);
-		assertThat(CoveragePolicy.until(store, null, END)).contains(lagEnd);
-		assertThat(CoveragePolicy.until(store, null, END.plus(Duration.ofMinutes(59)))).as("not an hour from now: a fixed end")
+		assertThat(until(store, null, END.minusSeconds(60))).contains(END);
+		assertThat(until(store, null, END)).contains(lagEnd);
+		assertThat(until(store, null, END.plus(Duration.ofMinutes(59)))).as("not an hour from now: a fixed end")
 			.contains(lagEnd);
-		assertThat(CoveragePolicy.until(store, null, lagEnd)).isEmpty();
-		assertThat(CoveragePolicy.until(store, null, END.plus(Duration.ofDays(2)))).as("not our renewal job's five days")
+		assertThat(until(store, null, lagEnd)).isEmpty();
+		assertThat(until(store, null, END.plus(Duration.ofDays(2)))).as("not our renewal job's five days")
 			.isEmpty();
 		Subscription ending = withChannel(subscription(Subscription.Status.ACTIVE, END, null), Channel.APP_STORE);
-		assertThat(CoveragePolicy.until(ending, null, END)).as("auto-renewal off: it ends with its period").isEmpty();
+		assertThat(until(ending, null, END)).as("auto-renewal off: it ends with its period").isEmpty();
 	}
 
 	private static Subscription withChannel(Subscription s, Channel channel) {
@@ -91,10 +91,10 @@ class CoveragePolicyTests {
 
 	@Test
 	void anEndedSubscriptionOrOneWhoseCoverageRanOutCoversNothing() {
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.CANCELLED, NOW, null), null, NOW)).isEmpty();
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.EXPIRED, null, null), null, NOW)).isEmpty();
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.ACTIVE, END, null), null, END)).isEmpty();
-		assertThat(CoveragePolicy.until(subscription(Subscription.Status.PAST_DUE, null, null), null,
+		assertThat(until(subscription(Subscription.Status.CANCELLED, NOW, null), null, NOW)).isEmpty();
+		assertThat(until(subscription(Subscription.Status.EXPIRED, null, null), null, NOW)).isEmpty();
+		assertThat(until(subscription(Subscription.Status.ACTIVE, END, null), null, END)).isEmpty();
+		assertThat(until(subscription(Subscription.Status.PAST_DUE, null, null), null,
 				END.plus(Duration.ofDays(5)))).isEmpty();
 	}
 
@@ -103,8 +103,27 @@ class CoveragePolicyTests {
 		Instant baseEnds = Instant.parse("2026-08-01T00:00:00Z");
 		Subscription base = subscription(Subscription.Status.ACTIVE, baseEnds, null);
 		Subscription addOn = subscription(Subscription.Status.ACTIVE, null, base.id());
-		assertThat(CoveragePolicy.until(addOn, base, NOW)).contains(baseEnds);
-		assertThat(CoveragePolicy.until(addOn, subscription(Subscription.Status.CANCELLED, NOW, null), NOW)).isEmpty();
+		assertThat(until(addOn, base, NOW)).contains(baseEnds);
+		assertThat(until(addOn, subscription(Subscription.Status.CANCELLED, NOW, null), NOW)).isEmpty();
+	}
+
+	@Test
+	void aSubscriptionWhoseCurrentPeriodWasRefundedInFullCoversNothingNorDoAnyOfItsAddOns() {
+		Subscription base = subscription(Subscription.Status.ACTIVE, null, null);
+		Subscription addOn = subscription(Subscription.Status.ACTIVE, null, base.id());
+		CoveragePolicy.RefundedPeriods baseRefunded = s -> s.id().equals(base.id());
+		assertThat(CoveragePolicy.until(base, null, NOW, baseRefunded)).isEmpty();
+		assertThat(CoveragePolicy.until(addOn, base, NOW, baseRefunded)).as("never past its base").isEmpty();
+		CoveragePolicy.RefundedPeriods addOnRefunded = s -> s.id().equals(addOn.id());
+		assertThat(CoveragePolicy.until(addOn, base, NOW, addOnRefunded)).isEmpty();
+		assertThat(CoveragePolicy.until(base, null, NOW, addOnRefunded)).contains(END);
+		Subscription pastDue = subscription(Subscription.Status.PAST_DUE, null, null);
+		assertThat(CoveragePolicy.until(pastDue, null, END.plusSeconds(60), s -> true)).isEmpty();
+	}
+
+	/** Coverage when no period was refunded in full. */
+	private static java.util.Optional<Instant> until(Subscription s, @Nullable Subscription parent, Instant now) {
+		return CoveragePolicy.until(s, parent, now, refunded -> false);
 	}
 
 	private static Subscription subscription(Subscription.Status status, @Nullable Instant cancelAt,
