@@ -30,14 +30,15 @@ import tools.jackson.databind.json.JsonMapper;
  * method, the path and the body's canonical JSON. The same key and fingerprint within 24 hours replays the
  * first answer; another fingerprint is {@code 422 IDEMPOTENCY_KEY_REUSED}. Answers below 500 are stored.
  * Concurrent requests with one key run one after the other: the first claims the key with a pending row
- * and the others wait for its answer, however long it runs while it runs (its lease renewed; at most
- * {@link IdempotentAnswers#LONGEST_HOLD}, past which its key is taken over and the waiter runs instead).
+ * and the others wait for its answer.
  */
 @Component
 @Order(ApiSecurity.AFTER_THE_KEY + 5)
 class IdempotencyFilter extends OncePerRequestFilter {
 
 	private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+
+	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
 
 	/** How long a request waits before it asks again whether the first one with its key has answered; doubling. */
 	private static final Duration FIRST_WAIT = Duration.ofMillis(25);
@@ -85,9 +86,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + path + " " + canonicalBody(request,
 				cached.body()));
 		java.util.Set<String> named = store.accountsOf(path, cached.body(), new byte[0]);
-		// the claim says InProgress only while the first's lease is live, so this bound is a guard: past it the key
-		// has been taken over (a hung or crashed first), and the waiter has run instead
-		long deadline = System.nanoTime() + IdempotentAnswers.LONGEST_HOLD.plusMinutes(1).toNanos();
+		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
 		long wait = FIRST_WAIT.toMillis();
 		while (true) {
 			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, named);

@@ -127,13 +127,6 @@ public class IdempotentAnswers {
 	 */
 	static final Duration LONGEST_RENEWED = Duration.ofMinutes(15);
 
-	/**
-	 * The longest a running request holds its key: its lease renewed for {@link #LONGEST_RENEWED}, then one
-	 * {@link #LEASE} more, after which {@link #claim} takes the key over. A request waiting for another with its key
-	 * waits at most this long.
-	 */
-	public static final Duration LONGEST_HOLD = LONGEST_RENEWED.plus(LEASE);
-
 	private static java.util.concurrent.ScheduledThreadPoolExecutor leaseTimer() {
 		var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
 				Thread.ofPlatform().name("idempotency-leases").daemon().factory());
