@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.cancellation.ChannelInstructions;
 import dev.subdesk.stores.StoreSubscriptions;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
@@ -200,7 +201,7 @@ class AccountController {
 
 	@GetMapping("/console/accounts/{accountId}")
 	String account(@PathVariable String accountId, @RequestParam(name = "case", required = false) @Nullable String caseParam,
-			Principal agent, Model model) {
+			Principal agent, HttpServletRequest request, Model model) {
 		Account account = accounts.get(accountId);
 		// the live call's case when the page is opened from an old resolved case (its forms then name the live one)
 		String caseNumber = cases.ofCall(accountId, caseParam, agent.getName()).orElse(null);
@@ -214,7 +215,7 @@ class AccountController {
 		model.addAttribute("email", verified ? account.email() : Masking.email(account.email()));
 		model.addAttribute("cards", cards.stream().map(verified ? Masking::card : Masking::unverifiedCard).toList());
 		model.addAttribute("closed", account.closed());
-		model.addAttribute("openCase", cases.ownOpen(caseNumber, agent.getName()).orElse(null));
+		model.addAttribute("openCase", cases.ownOpen(caseNumber, CaseActionsController.worker(agent, request)).orElse(null));
 		if (verified) {
 			model.addAttribute("country", account.country() + (account.region() == null ? "" : "-" + account.region()));
 			List<Subscription> owned = subscriptions.forAccount(accountId);

@@ -4,6 +4,7 @@ import dev.subdesk.shared.CommonErrorCode;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.support.CallerVerification;
+import dev.subdesk.support.CaseRules;
 import dev.subdesk.support.Support;
 import dev.subdesk.support.SupportCase;
 import java.util.Arrays;
@@ -125,13 +126,14 @@ class CallCases {
 
 	/**
 	 * The case, while it is open and this agent's: the one to resolve or leave open at the end of an action. Not one
-	 * in the supervisors' hands ({@link SupportCase#withSupervisors}): its owner does not resolve that.
+	 * in the supervisors' hands ({@link SupportCase#withSupervisors}) unless {@code worker} is a supervisor: its
+	 * owner does not resolve that.
 	 */
-	Optional<SupportCase> ownOpen(@Nullable String caseNumber, String agent) {
+	Optional<SupportCase> ownOpen(@Nullable String caseNumber, CaseRules.Worker worker) {
 		return caseNumber == null ? Optional.empty()
 				: support.find(caseNumber)
-					.filter(c -> agent.equals(c.owner()) && c.status() != SupportCase.Status.RESOLVED
-							&& !c.withSupervisors());
+					.filter(c -> worker.username().equals(c.owner()) && c.status() != SupportCase.Status.RESOLVED
+							&& (worker.supervisor() || !c.withSupervisors()));
 	}
 
 	void note(String caseNumber, String agent, String text) {

@@ -13,6 +13,7 @@ import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.subscriptions.Subscription;
 import dev.subdesk.subscriptions.Subscriptions;
 import dev.subdesk.support.CallerVerification;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
@@ -145,7 +146,8 @@ class CancelController {
 
 	@GetMapping("/console/accounts/{accountId}/cancellations/{number}")
 	String confirmation(@PathVariable String accountId, @PathVariable String number,
-			@RequestParam(name = "case", required = false) @Nullable String caseParam, Principal agent, Model model) {
+			@RequestParam(name = "case", required = false) @Nullable String caseParam, Principal agent,
+			HttpServletRequest request, Model model) {
 		verification.requireVerified(accountId, agent.getName());
 		Cancellation c = cancellations.get(number);
 		if (!subscriptions.get(c.subscriptionIds().get(0)).accountId().equals(accountId)) {
@@ -158,7 +160,7 @@ class CancelController {
 		model.addAttribute("cancellation", c);
 		model.addAttribute("effective", Formats.dateTime(c.effectiveAt()));
 		model.addAttribute("refund", Formats.money(c.refundTotal()));
-		model.addAttribute("openCase", cases.ownOpen(caseNumber, agent.getName()).orElse(null));
+		model.addAttribute("openCase", cases.ownOpen(caseNumber, CaseActionsController.worker(agent, request)).orElse(null));
 		model.addAttribute("resolution", "Cancelled %s (%s); confirmation %s, refund %s.".formatted(
 				c.subscriptions().isEmpty() ? "" : subscriptions.get(c.subscriptions().get(0).id()).orderNumber(),
 				c.mode() == Cancellation.Mode.IMMEDIATE ? "now" : "at the end of the term", c.confirmationNumber(),

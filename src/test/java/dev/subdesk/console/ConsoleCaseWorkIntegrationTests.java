@@ -371,6 +371,24 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		assertThat(supervisor.followed(supervisor.post(casePath + "/assign", Map.of()))).contains("The case is yours.");
 	}
 
+	/**
+	 * A supervisor who owns an escalated case is still offered its close-out at the end of an action on the contact's
+	 * account: the case is in the supervisors' hands, and they are one.
+	 */
+	@Test
+	void aSupervisorWhoOwnsAnEscalatedCaseIsOfferedItsCloseOut() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String caseNumber = supervisor.callCase(api, account);
+		supervisor.followed(supervisor.post("/console/cases/" + caseNumber + "/escalate",
+				Map.of("reason", "Refund outside the policy")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(support.find(caseNumber).orElseThrow().owner()).isEqualTo("supervisor");
+
+		assertThat(supervisor.get("/console/accounts/" + account + "?case=" + caseNumber).body())
+			.contains("id=\"case-choice\"");
+	}
+
 	/** Only the case's owner or a supervisor escalates it: another agent is refused, and the case stays as it was. */
 	@Test
 	void anAgentWhoDoesNotOwnTheCaseCannotEscalateIt() {
