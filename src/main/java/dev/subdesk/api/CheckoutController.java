@@ -120,7 +120,9 @@ class CheckoutController {
 		}
 		Set<String> fields = Set.of("disclosureId", "method", "ipAddress", "userAgent");
 		boolean unknownField = node.propertyNames().stream().anyMatch(n -> !fields.contains(n));
-		if (disclosureId == null || method == null || unknownField || bad(node, "ipAddress", ip)
+		// an empty ipAddress is no address (ConsentRequest: a blank one is none), not a malformed consent
+		boolean noAddress = node.path("ipAddress").isString() && node.path("ipAddress").stringValue().isEmpty();
+		if (disclosureId == null || method == null || unknownField || (!noAddress && bad(node, "ipAddress", ip))
 				|| bad(node, "userAgent", agent)) {
 			body.reject("consent", "needs disclosureId (a string) and method (CHECKBOX, BUTTON or AGENT_RECORDED); "
 					+ "ipAddress (up to 100 characters) and userAgent (up to 1000) are optional; nothing else");

@@ -203,11 +203,12 @@ class CheckoutPageController {
 		String agent = request.getHeader("User-Agent");
 		// the words of the box and the button as the form showed them: the same disclosure in the page's language
 		String words = disclosures.consentWords(shown, PageFormats.pageLocale(locale)).recorded();
-		// what the connection says of the client, as evidence the consent can hold: an address literal (an IPv6
-		// link-local one without its zone) and one line of user agent; a forwarded address that is no literal is not kept
-		String address = request.getRemoteAddr() == null ? "" : request.getRemoteAddr().replaceFirst("%.*$", "");
+		// what the connection says of the client, as evidence the consent can hold: its address literal (a forwarded
+		// "[2001:db8::1]" without brackets, a link-local one without its zone) and one line of user agent; a forwarded
+		// address that gives no literal is not kept
+		String remote = request.getRemoteAddr();
 		ConsentRequest consent = new ConsentRequest(shown.id(), method, ConsentChannel.CHECKOUT,
-				ClientEvidence.isAddressLiteral(address) ? address : null,
+				remote == null ? null : ClientEvidence.address(remote).orElse(null),
 				agent == null ? null : dev.subdesk.shared.StorableText.excerpt(agent, 1000), words);
 		Subscription bought;
 		try {

@@ -813,6 +813,28 @@ class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/**
+	 * A client address as clients and proxies send it, an IPv6 address in brackets with a port, is evidence: the
+	 * purchase is made and its consent records the literal alone; a blank one is no address, recorded as none.
+	 */
+	@Test
+	void aBracketedClientAddressWithAPortIsRecordedAsItsLiteralAndABlankOneAsNone() {
+		String account = californian();
+		Map<String, Object> bracketed = new HashMap<>(consent(disclose(account, "antivirus-annual").id()));
+		bracketed.put("ipAddress", "[2001:db8::1]:4711");
+		Api.Response bought = buy(account, "antivirus-annual", bracketed);
+		assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+		assertThat(database.sql("SELECT ip_address FROM consents WHERE subscription_id = ?")
+			.param(bought.json().path("id").asString()).query(String.class).single()).isEqualTo("2001:db8::1");
+
+		Map<String, Object> blank = new HashMap<>(consent(disclose(account, "vpn-annual").id()));
+		blank.put("ipAddress", "");
+		Api.Response second = buy(account, "vpn-annual", blank);
+		assertThat(second.status()).as(second.toString()).isEqualTo(201);
+		assertThat(database.sql("SELECT count(*) FROM consents WHERE subscription_id = ? AND ip_address IS NULL")
+			.param(second.json().path("id").asString()).query(Long.class).single()).isEqualTo(1L);
+	}
+
+	/**
 	 * A misspelled consent ({@code consents}) outside the US would be dropped silently and the card charged with no
 	 * record of the acceptance the caller meant to send: a field the purchase does not know is refused instead.
 	 */
