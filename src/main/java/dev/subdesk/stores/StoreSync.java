@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -37,8 +38,9 @@ import org.springframework.transaction.annotation.Transactional;
  * ({@code latest_order_id}, from {@code subscriptionsv2}), and each subscription it billed before its last one; no
  * other order is recorded. A voided order that is the live one (or a later renewal of it) is the live subscription's
  * refund; the last order of a subscription billed before is that one's refund; any other (an earlier period's) is
- * logged and changes nothing ({@link #EARLIER_ORDER}). A purchase with no order recorded (read before V750) is judged
- * as before when it never billed another subscription, and otherwise changes nothing.
+ * logged and changes nothing ({@link #EARLIER_ORDER}). A purchase with no order recorded (read before V750), or an
+ * entry without an order id, is judged as before when the purchase never billed another subscription; otherwise which
+ * subscription the order paid for is not known: nothing changes and a support case asks an agent ({@link #UNPLACED}).
  */
 @Service
 class StoreSync {
@@ -89,6 +91,12 @@ class StoreSync {
 
 	/** {@link #voided}'s outcome for an order of no period the purchase's live subscription runs: nothing changed. */
 	static final String EARLIER_ORDER = "EARLIER_ORDER";
+
+	/**
+	 * {@link #voided}'s outcome for an order whose period cannot be placed (the purchase billed another subscription
+	 * before, and an order id to tell which is missing): nothing changed, and a support case opened for an agent.
+	 */
+	static final String UNPLACED = "UNPLACED";
 
 	private static final Logger log = LoggerFactory.getLogger(StoreSync.class);
 
@@ -270,7 +278,7 @@ class StoreSync {
 
 	/**
 	 * Records a Google Play order Google voided ({@link VoidedPurchases}) as the store's refund of the subscription its
-	 * purchase token bills, if it is the order of the period that subscription runs now ({@link #ofTheLivePeriod}),
+	 * purchase token bills, if it is the order of the period that subscription runs now ({@link #periodOf}),
 	 * once: the entry's id ({@link PlayVoidedPurchasesApi.Voided#notificationId}) is recorded
 	 * among Google's notifications (type {@code VOIDED}), so the same entry read again is {@code DUPLICATE} and changes
 	 * nothing. A purchase token of none of our store subscriptions is {@code UNKNOWN}: nothing is recorded. Google
@@ -281,7 +289,11 @@ class StoreSync {
 	 * {@code refunded_at} the voided time (no later than now); a subscription already shown as refunded is left as it
 	 * is ({@code IGNORED}). The last order of a subscription the purchase billed before it moved is recorded as that
 	 * subscription's refund ({@code APPLIED}; its end kept, no event), the live one left as it is; any other order (of
-	 * an earlier period) changes nothing ({@link #EARLIER_ORDER}).
+	 * an earlier period) changes nothing ({@link #EARLIER_ORDER}). An order whose period cannot be placed (the purchase
+	 * billed another subscription before, and its latest order is not recorded, read before V750, or the entry has no
+	 * order id, and it is no past subscription's last order) changes no subscription either: it may be the live one's
+	 * refund, so it is not passed over as an earlier order but opens a support case, once (the entry is recorded once),
+	 * for an agent to ask Google which subscription it paid for ({@link #UNPLACED}).
 	 * <p>
 	 * {@code read} is the number taken just before the list was asked for ({@link #numberRead}): a read of the
 	 * purchase sent before it (its answer may be of the state before the revocation) is then stale, whenever it is
@@ -311,48 +323,56 @@ class StoreSync {
 		if (!first) {
 			return "DUPLICATE";
 		}
-		String outcome;
 		Optional<PastSubscription> past = pastSubscriptionLastBilledBy(purchase, voided.orderId());
-		if (past.isPresent()) {
-			outcome = pastRefund(past.get(), voided, at);
-		}
-		else if (!ofTheLivePeriod(purchase, voided.orderId())) {
-			outcome = EARLIER_ORDER;
-			log.info("Google Play voided order {} of purchase {}: not the order of the period subscription {} runs now "
-					+ "(its latest order is {}), nor the last order of a subscription the purchase billed before: nothing "
-					+ "changed", voided.orderId(), voided.purchaseToken(), purchase.subscriptionId(),
-					purchase.latestOrderId());
-		}
-		else if (purchase.refundedAt() != null) {
-			outcome = "IGNORED";
-		}
-		else {
-			Subscription s = subscriptions.lock(purchase.subscriptionId());
-			if (!s.ended()) {
-				s = subscriptions.end(s, Subscription.Status.CANCELLED, at, null);
-			}
-			jdbc.sql("""
-					UPDATE store_purchases SET refunded_at = :refunded, store_state = 'REFUNDED', updated_at = :at,
-					    last_read = greatest(last_read, :read)
-					WHERE store = :store AND purchase_id = :purchase
-					""")
-				.param("refunded", Timestamp.from(at))
-				.param("at", Timestamp.from(now))
-				.param("read", read)
-				.param("store", store)
-				.param("purchase", voided.purchaseToken())
-				.update();
-			StoreLookups.reschedule(jdbc, store, voided.purchaseToken(), StoreLookups.dueAt(s));
-			outcome = "APPLIED";
-			log.info("Google Play voided order {} of purchase {}: subscription {} recorded as refunded at {}",
-					voided.orderId(), voided.purchaseToken(), s.id(), at);
-		}
+		String outcome = past.isPresent() ? pastRefund(past.get(), voided, at)
+				: switch (periodOf(purchase, voided.orderId())) {
+					case LIVE -> liveRefund(purchase, voided, at, now, read);
+					case EARLIER -> {
+						log.info("Google Play voided order {} of purchase {}: not the order of the period subscription {} "
+								+ "runs now (its latest order is {}), nor the last order of a subscription the purchase "
+								+ "billed before: nothing changed", voided.orderId(), voided.purchaseToken(),
+								purchase.subscriptionId(), purchase.latestOrderId());
+						yield EARLIER_ORDER;
+					}
+					case NOT_KNOWN -> unplaced(purchase, voided);
+				};
 		jdbc.sql("UPDATE store_notifications SET outcome = :outcome WHERE store = :store AND notification_id = :id")
 			.param("outcome", outcome)
 			.param("store", store)
 			.param("id", voided.notificationId())
 			.update();
 		return outcome;
+	}
+
+	/**
+	 * Records the voided order of the live period as the refund of the subscription the purchase bills now: ends it as
+	 * a store refund does if it has not ended; a purchase already shown as refunded is left as it is.
+	 */
+	private String liveRefund(Purchase purchase, PlayVoidedPurchasesApi.Voided voided, Instant at, Instant now,
+			long read) {
+		if (purchase.refundedAt() != null) {
+			return "IGNORED";
+		}
+		String store = purchase.store();
+		Subscription s = subscriptions.lock(Objects.requireNonNull(purchase.subscriptionId()));
+		if (!s.ended()) {
+			s = subscriptions.end(s, Subscription.Status.CANCELLED, at, null);
+		}
+		jdbc.sql("""
+				UPDATE store_purchases SET refunded_at = :refunded, store_state = 'REFUNDED', updated_at = :at,
+				    last_read = greatest(last_read, :read)
+				WHERE store = :store AND purchase_id = :purchase
+				""")
+			.param("refunded", Timestamp.from(at))
+			.param("at", Timestamp.from(now))
+			.param("read", read)
+			.param("store", store)
+			.param("purchase", voided.purchaseToken())
+			.update();
+		StoreLookups.reschedule(jdbc, store, voided.purchaseToken(), StoreLookups.dueAt(s));
+		log.info("Google Play voided order {} of purchase {}: subscription {} recorded as refunded at {}",
+				voided.orderId(), voided.purchaseToken(), s.id(), at);
+		return "APPLIED";
 	}
 
 	/** A subscription the purchase billed before it moved to a new one, and whether its refund is recorded. */
@@ -399,23 +419,65 @@ class StoreSync {
 		return "APPLIED";
 	}
 
+	/** Which period of the purchase's subscriptions a voided order paid for, as far as {@link #periodOf} can tell. */
+	private enum Period {
+		/** The period the subscription the purchase bills now runs. */
+		LIVE,
+		/** An earlier period. */
+		EARLIER,
+		/** Not known: the live one's, or one of a subscription the purchase billed before. */
+		NOT_KNOWN
+	}
+
 	/**
-	 * Whether a voided order is of the period the subscription the purchase bills now runs: its latest order as Google
-	 * last reported it ({@code latest_order_id}), or a later order of the same purchase ({@link GoogleOrder#after}: a
-	 * renewal Google billed that no read applied yet). Where either id is missing (a purchase last read before V750,
-	 * an entry without an order id), the order is taken as the live period's only if the purchase never billed another
-	 * subscription, as it was before; the period it is of is then not told.
+	 * Whether a voided order (no past subscription's last order) is of the period the subscription the purchase bills
+	 * now runs: its latest order as Google last reported it ({@code latest_order_id}), or a later order of the same
+	 * purchase ({@link GoogleOrder#after}: a renewal Google billed that no read applied yet); any other is an earlier
+	 * period's. Where either id is missing (a purchase last read before V750, an entry without an order id), the order
+	 * is taken as the live period's if the purchase never billed another subscription, as it was before; otherwise its
+	 * period is {@link Period#NOT_KNOWN}: it may be the live one's as well as a past subscription's.
 	 */
-	private boolean ofTheLivePeriod(Purchase purchase, @Nullable String orderId) {
+	private Period periodOf(Purchase purchase, @Nullable String orderId) {
 		String latest = purchase.latestOrderId();
 		if (orderId != null && latest != null) {
-			return orderId.equals(latest) || GoogleOrder.after(orderId, latest);
+			return orderId.equals(latest) || GoogleOrder.after(orderId, latest) ? Period.LIVE : Period.EARLIER;
 		}
-		return jdbc.sql("SELECT count(*) FROM store_past_subscriptions WHERE store = :store AND purchase_id = :purchase")
+		return pastSubscriptionsOf(purchase).isEmpty() ? Period.LIVE : Period.NOT_KNOWN;
+	}
+
+	/** The subscriptions the purchase billed before it moved, the latest move first. */
+	private List<String> pastSubscriptionsOf(Purchase purchase) {
+		return jdbc.sql("""
+				SELECT subscription_id FROM store_past_subscriptions WHERE store = :store AND purchase_id = :purchase
+				ORDER BY moved_at DESC, subscription_id
+				""")
 			.param("store", purchase.store())
 			.param("purchase", purchase.purchaseId())
-			.query(Long.class)
-			.single() == 0;
+			.query(String.class)
+			.list();
+	}
+
+	/**
+	 * A voided order whose period cannot be placed ({@link Period#NOT_KNOWN}) changes no subscription: it opens a case
+	 * for an agent to ask Google Play which subscription it paid for and refund or end that one. The case belongs to no
+	 * account (no customer is told); {@link #voided} records the entry first, so it opens once.
+	 */
+	private String unplaced(Purchase purchase, PlayVoidedPurchasesApi.Voided voided) {
+		List<String> past = pastSubscriptionsOf(purchase);
+		String order = voided.orderId() == null ? "without an order id" : voided.orderId();
+		String subject = "Google Play voided order %s of purchase %s: which subscription it paid for is not known"
+			.formatted(order, voided.purchaseToken());
+		String detail = ("Google Play voided this order (entry %s) of a purchase token that moved to a new subscription. "
+				+ "It bills subscription %s now (latest order %s) and billed %s before; which one the order paid for "
+				+ "cannot be told (an order id is not recorded, or the entry names none). Nothing was changed. Check with "
+				+ "Google Play which subscription the order paid for, and refund or end that one.")
+			.formatted(voided.notificationId(), purchase.subscriptionId(),
+					purchase.latestOrderId() == null ? "not recorded" : purchase.latestOrderId(), String.join(", ", past));
+		String number = support.openUnmatched(subject, "STORE", detail).caseNumber();
+		log.warn("Google Play voided order {} of purchase {}: which subscription it paid for is not known (it bills {} "
+				+ "now, {} before); nothing changed, support case {} opened", order, voided.purchaseToken(),
+				purchase.subscriptionId(), past, number);
+		return UNPLACED;
 	}
 
 	/**

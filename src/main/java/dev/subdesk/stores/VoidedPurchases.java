@@ -31,13 +31,14 @@ import org.springframework.stereotype.Component;
  * moves: to the next page's token (kept with the window's end, so that the next run goes on with it) or, after the
  * last page, {@code seen_until} to the window's end. An entry read twice (an overlap, a page read again after a
  * failure) is recorded once, and a purchase token of none of our subscriptions is ignored; so is an order of an earlier
- * period than the one a subscription of ours runs now ({@link StoreSync#voided}). A call that fails, or an
- * answer that is not a list, leaves the cursor as it was: the next run asks again from there (a page token Google
- * refuses restarts its window). A run is bounded by {@code subdesk.stores.google.api.voided-purchases-run-limit} and
- * {@link #PAGES_PER_RUN}, and ends once the node is stopping (it asks for no other page: the cursor is where the last
- * page left it); it runs on one node at a time (a session-level advisory lock, on a connection of its own, held while
- * Google is asked: never a transaction held open over a call). It does nothing unless Google Play's package name and
- * the Play Developer API's service account key are configured.
+ * period than the one a subscription of ours runs now ({@link StoreSync#voided}); one whose period cannot be placed
+ * opens a support case instead. A call that fails, or an answer that is not a list, leaves the cursor as it was: the
+ * next run asks again from there (a page token Google refuses restarts its window). A run is bounded by
+ * {@code subdesk.stores.google.api.voided-purchases-run-limit} and {@link #PAGES_PER_RUN}, and ends once the node
+ * is stopping (it asks for no other page: the cursor is where the last page left it); it runs on one node at a time
+ * (a session-level advisory lock, on a connection of its own, held while Google is asked: never a transaction held
+ * open over a call). It does nothing unless Google Play's package name and the Play Developer API's service account
+ * key are configured.
  */
 @Component
 class VoidedPurchases extends StoppableJob {
@@ -114,12 +115,14 @@ class VoidedPurchases extends StoppableJob {
 	 * {@code FAILED} (Google could not be asked, or an entry not recorded: the cursor stays); the pages read, the
 	 * subscriptions recorded as refunded, the entries read again ({@code DUPLICATE}, or a refund already recorded),
 	 * the entries of no subscription of ours, those that could not be read, and the orders of no period a subscription
-	 * of ours runs now nor of the last period of one its purchase billed before ({@link StoreSync#EARLIER_ORDER}).
+	 * of ours runs now nor of the last period of one its purchase billed before ({@link StoreSync#EARLIER_ORDER}), and
+	 * those whose period cannot be placed, each left to a support case ({@link StoreSync#UNPLACED}).
 	 */
-	record Run(String result, int pages, int refunded, int repeated, int unknown, int unreadable, int earlier) {
+	record Run(String result, int pages, int refunded, int repeated, int unknown, int unreadable, int earlier,
+			int unplaced) {
 
 		static Run of(String result) {
-			return new Run(result, 0, 0, 0, 0, 0, 0);
+			return new Run(result, 0, 0, 0, 0, 0, 0, 0);
 		}
 	}
 
@@ -128,7 +131,7 @@ class VoidedPurchases extends StoppableJob {
 	void tick() {
 		try {
 			Run run = run();
-			if (run.refunded() > 0 || "FAILED".equals(run.result())) {
+			if (run.refunded() > 0 || run.unplaced() > 0 || "FAILED".equals(run.result())) {
 				log.info("Google Play voided purchases: {}", run);
 			}
 		}
@@ -175,10 +178,11 @@ class VoidedPurchases extends StoppableJob {
 		int unknown = 0;
 		int unreadable = 0;
 		int earlier = 0;
+		int unplaced = 0;
 		while (true) {
 			if (stopping() || Thread.currentThread().isInterrupted() || pages >= PAGES_PER_RUN
 					|| System.nanoTime() - started >= runLimit.toNanos()) {
-				return new Run("MORE", pages, refunded, repeated, unknown, unreadable, earlier);
+				return new Run("MORE", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 			}
 			Instant now = clock.instant();
 			Cursor cursor = cursor(packageName, now);
@@ -194,7 +198,7 @@ class VoidedPurchases extends StoppableJob {
 			}
 			Instant end = cursor.windowEnd() != null ? cursor.windowEnd() : now.minus(END_LAG);
 			if (cursor.pageToken() == null && !end.isAfter(start)) {
-				return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier);
+				return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 			}
 			long read = sync.numberRead(); // before the list is asked for: a purchase's read sent earlier is stale
 			PlayVoidedPurchasesApi.VoidedPage page;
@@ -206,12 +210,12 @@ class VoidedPurchases extends StoppableJob {
 				log.warn("Google Play voided purchases: {}; the window from {} is read again", e.getMessage(),
 						cursor.seenUntil());
 				jdbc.sql(WINDOW_RESTARTS).param("now", Timestamp.from(now)).param("package", packageName).update();
-				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
+				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 			}
 			catch (RuntimeException e) {
 				log.warn("Google Play voided purchases could not be read: {}; asked again from the cursor at the next run",
 						e.getMessage());
-				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
+				return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 			}
 			pages++;
 			for (String why : page.unreadable()) {
@@ -226,12 +230,13 @@ class VoidedPurchases extends StoppableJob {
 				catch (RuntimeException e) {
 					log.warn("Google Play voided order {} of purchase {} could not be recorded; the page is read again at "
 							+ "the next run", voided.orderId(), voided.purchaseToken(), e);
-					return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier);
+					return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 				}
 				switch (outcome) {
 					case "APPLIED" -> refunded++;
 					case "UNKNOWN" -> unknown++;
 					case StoreSync.EARLIER_ORDER -> earlier++;
+					case StoreSync.UNPLACED -> unplaced++;
 					default -> repeated++;
 				}
 			}
@@ -250,7 +255,7 @@ class VoidedPurchases extends StoppableJob {
 				.param("now", Timestamp.from(at))
 				.param("package", packageName)
 				.update();
-			return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier);
+			return new Run("CAUGHT_UP", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 		}
 	}
 

@@ -319,6 +319,69 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.subscription(before).path("status").asString()).as("it keeps its end").isEqualTo("EXPIRED");
 	}
 
+	/**
+	 * A purchase token that moved to a new subscription, with no order recorded for it nor for the one it billed before
+	 * (rows read before V750): a voided order of it cannot be placed. Neither subscription changes, and a support case
+	 * asks an agent to find out with Google which one it paid for; reading the same entry again opens no other case.
+	 */
+	@Test
+	void aVoidedOrderOfAMovedPurchaseWithNoOrderRecordedChangesNothingAndOpensOneCaseForAnAgent() {
+		Purchase p = new Purchase();
+		String order = p.order;
+		String before = p.id();
+		p.googleReports("SUBSCRIPTION_STATE_ON_HOLD", now().minusSeconds(60), order, 5);
+		p.googleReports("SUBSCRIPTION_STATE_ACTIVE", now().plus(Duration.ofDays(30)), order + "..0", 1);
+		String after = vendor(p).path("data").values().stream()
+			.map(s -> s.path("id").asString())
+			.filter(id -> !id.equals(before))
+			.findFirst()
+			.orElseThrow();
+		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
+		// as rows read before V750 are: no order recorded
+		jdbc.sql("UPDATE store_purchases SET latest_order_id = NULL WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.purchaseToken)
+			.update();
+		jdbc.sql("UPDATE store_past_subscriptions SET latest_order_id = NULL "
+				+ "WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.purchaseToken)
+			.update();
+		List<String> events = p.events(after);
+		voided(p.purchaseToken, order + "..0", now().minusSeconds(10));
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.refunded()).as(run.toString()).isZero();
+		assertThat(run.earlier()).as(run.toString()).isZero();
+		assertThat(run.unplaced()).as(run.toString()).isEqualTo(1);
+		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(p.storeStatus(after).path("refunded").asBoolean()).isFalse();
+		assertThat(p.storeStatus(before).path("refunded").asBoolean()).isFalse();
+		assertThat(p.subscription(before).path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(p.events(after)).isEqualTo(events);
+		List<Map<String, Object>> cases = casesAbout(p.purchaseToken);
+		assertThat(cases).as("one case for an agent").hasSize(1);
+		assertThat((String) cases.getFirst().get("subject")).contains(order + "..0").contains("not known");
+		assertThat((String) cases.getFirst().get("detail")).contains(after).contains(before);
+		assertThat(cases.getFirst().get("account_id")).as("no customer is told").isNull();
+
+		// the overlap reads the same entry again
+		windowPassesIt();
+		VoidedPurchases.Run again = voidedPurchases.run();
+
+		assertThat(again.repeated()).as(again.toString()).isEqualTo(1);
+		assertThat(again.unplaced()).as(again.toString()).isZero();
+		assertThat(casesAbout(p.purchaseToken)).hasSize(1);
+		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
+	}
+
+	private List<Map<String, Object>> casesAbout(String purchaseToken) {
+		return jdbc.sql("SELECT subject, detail, account_id FROM support_cases WHERE subject LIKE :token")
+			.param("token", "%" + purchaseToken + "%")
+			.query()
+			.listOfRows();
+	}
+
 	private static JsonNode vendor(Purchase p) {
 		return p.vendor.get("/accounts/" + p.account + "/subscriptions").json();
 	}
