@@ -1,9 +1,8 @@
 package dev.subdesk.api;
 
+import dev.subdesk.shared.Digests;
 import jakarta.servlet.http.HttpServletRequest;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -58,7 +57,7 @@ class ApiKey {
 			log.warn("SUBDESK_API_KEY has {} characters: use a random secret of at least {} (it opens the whole API)",
 					key.length(), MIN_LENGTH);
 		}
-		this.expectedDigest = sha256(key);
+		this.expectedDigest = Digests.sha256(key);
 		this.fingerprint = HexFormat.of().formatHex(expectedDigest);
 	}
 
@@ -70,7 +69,7 @@ class ApiKey {
 		if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
 			return Optional.empty();
 		}
-		byte[] presented = sha256(authorization.substring(7).trim());
+		byte[] presented = Digests.sha256(authorization.substring(7).trim());
 		return MessageDigest.isEqual(expectedDigest, presented) ? Optional.of(fingerprint) : Optional.empty();
 	}
 
@@ -82,14 +81,5 @@ class ApiKey {
 	static Optional<String> fingerprint(HttpServletRequest request) {
 		return request.getAttribute(FINGERPRINT) instanceof String fingerprint ? Optional.of(fingerprint)
 				: Optional.empty();
-	}
-
-	private static byte[] sha256(String text) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 }

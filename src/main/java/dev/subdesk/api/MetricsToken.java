@@ -1,8 +1,7 @@
 package dev.subdesk.api;
 
-import java.nio.charset.StandardCharsets;
+import dev.subdesk.shared.Digests;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -30,7 +29,7 @@ class MetricsToken {
 		if (token.length() < 24) {
 			throw new IllegalStateException("SUBDESK_METRICS_TOKEN is too short: use at least 24 random characters.");
 		}
-		this.expectedDigest = sha256(token);
+		this.expectedDigest = Digests.sha256(token);
 	}
 
 	/** Whether an {@code Authorization} header is {@code Bearer <the token>}; compares digests in constant time. */
@@ -38,15 +37,6 @@ class MetricsToken {
 		if (expectedDigest == null || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
 			return false;
 		}
-		return MessageDigest.isEqual(expectedDigest, sha256(authorization.substring(7).trim()));
-	}
-
-	private static byte[] sha256(String text) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return MessageDigest.isEqual(expectedDigest, Digests.sha256(authorization.substring(7).trim()));
 	}
 }

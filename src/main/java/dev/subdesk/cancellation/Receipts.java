@@ -1,11 +1,11 @@
 package dev.subdesk.cancellation;
 
 import dev.subdesk.shared.CanonicalJson;
+import dev.subdesk.shared.Digests;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -140,7 +140,7 @@ public class Receipts implements InitializingBean {
 		String viewToken = B64URL.encodeToString(random);
 		Signed signed = cancellation.refunds().stream().anyMatch(r -> PENDING.equals(r.status())) ? null
 				: sign(cancellation);
-		return new Prepared(viewToken, sha256(viewToken), signed);
+		return new Prepared(viewToken, Digests.sha256(viewToken), signed);
 	}
 
 	/** A receipt to store: the token of its page, its hash, and its signed payload unless it waits for its refunds. */
@@ -221,7 +221,7 @@ public class Receipts implements InitializingBean {
 			.param("number", Ids.normalizeNumber(confirmationNumber))
 			.query((rs, n) -> rs.getBytes(1))
 			.optional();
-		if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), sha256(token))) {
+		if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), Digests.sha256(token))) {
 			return Optional.empty();
 		}
 		return find(confirmationNumber);
@@ -482,15 +482,6 @@ public class Receipts implements InitializingBean {
 			.param("at", Timestamp.from(clock.instant()))
 			.update();
 		return new SigningKey(keyId, privateKey);
-	}
-
-	private static byte[] sha256(String token) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 
 	private static String sign(Ed25519PrivateKeyParameters key, String payload) {

@@ -9,19 +9,16 @@ import dev.subdesk.catalog.Term;
 import dev.subdesk.jurisdictions.JurisdictionRules;
 import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.jurisdictions.ScheduledNotice;
+import dev.subdesk.shared.Digests;
 import dev.subdesk.shared.Formats;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.WithdrawalPeriod;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -611,12 +608,6 @@ public class Disclosures {
 
 	/** The lower-case hex SHA-256 of the UTF-8 text. */
 	public static String sha256(String text) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(text);
 	}
 }

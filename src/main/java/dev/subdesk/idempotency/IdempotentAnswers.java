@@ -2,9 +2,8 @@ package dev.subdesk.idempotency;
 
 import dev.subdesk.sealing.KeyEncryptionKey;
 import dev.subdesk.shared.AccountOwners;
+import dev.subdesk.shared.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +132,6 @@ public class IdempotentAnswers {
 		timer.setRemoveOnCancelPolicy(true); // a finished request's renewal leaves the queue at once
 		return timer;
 	}
-
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotentAnswers.class);
 
@@ -488,13 +486,7 @@ public class IdempotentAnswers {
 
 	/** The SHA-256 of the text in hex: what is kept of an {@code Idempotency-Key}, and a request's fingerprint. */
 	public static String sha256(@Nullable String text) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(String.valueOf(text));
 	}
 
 	/**

@@ -1,9 +1,7 @@
 package dev.subdesk.intake;
 
+import dev.subdesk.shared.Digests;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -40,12 +38,6 @@ final class LimitLocks {
 	}
 
 	private static long key(String namespaced) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(namespaced.getBytes(StandardCharsets.UTF_8));
-			return ByteBuffer.wrap(digest).getLong();
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return ByteBuffer.wrap(Digests.sha256(namespaced)).getLong();
 	}
 }

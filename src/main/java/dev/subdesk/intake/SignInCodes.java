@@ -7,6 +7,7 @@ import dev.subdesk.accounts.AccountOpened;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.accounts.EmailChanged;
 import dev.subdesk.shared.ClientAddresses;
+import dev.subdesk.shared.Digests;
 import dev.subdesk.shared.EmailAddresses;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.OneTimeCodes;
@@ -575,14 +576,7 @@ public class SignInCodes {
 
 	/** What is stored of a link token: its hex SHA-256 (a random 256-bit token needs no salt). */
 	static String linkHash(String token) {
-		try {
-			return java.util.HexFormat.of()
-				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
-					.digest(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(token);
 	}
 
 	/**

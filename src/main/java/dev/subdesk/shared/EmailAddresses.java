@@ -96,14 +96,7 @@ public final class EmailAddresses {
 
 	/** The SHA-256, in hex, of {@code key} (a {@link #key}): the same as {@link #SQL_KEY_HASH} of its address. */
 	public static String keyHash(String key) {
-		try {
-			return java.util.HexFormat.of()
-				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
-					.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(key);
 	}
 
 	/** As SQL {@code btrim(text)}: spaces (U+0020) only, from both ends. */

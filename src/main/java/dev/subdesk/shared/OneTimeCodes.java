@@ -2,9 +2,7 @@ package dev.subdesk.shared;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * Six-digit one-time codes sent by email (portal sign-in, an agent's step-up check). Only a hash salted with the
@@ -24,13 +22,7 @@ public final class OneTimeCodes {
 
 	/** The hex SHA-256 of {@code id:code}: what is stored instead of the code. */
 	public static String hash(String id, String code) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest((id + ":" + code).getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(id + ":" + code);
 	}
 
 	/** Whether the typed code (spaces around it ignored) is the one whose hash was stored for {@code id}. */

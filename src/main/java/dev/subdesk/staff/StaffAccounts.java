@@ -1,6 +1,7 @@
 package dev.subdesk.staff;
 
 import dev.subdesk.shared.ClientAddresses;
+import dev.subdesk.shared.Digests;
 import dev.subdesk.shared.SubdeskException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
@@ -502,14 +503,7 @@ public class StaffAccounts implements SmartInitializingSingleton {
 		if (session.isBlank()) {
 			return "";
 		}
-		try {
-			return java.util.HexFormat.of()
-				.formatHex(java.security.MessageDigest.getInstance("SHA-256")
-					.digest(session.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-		}
-		catch (java.security.NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(session);
 	}
 
 	/**

@@ -1,8 +1,6 @@
 package dev.subdesk.stores;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.subdesk.shared.Digests;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,13 +51,7 @@ interface PlayVoidedPurchasesApi {
 			if (orderId != null) {
 				return PREFIX + orderId;
 			}
-			try {
-				byte[] hash = MessageDigest.getInstance("SHA-256").digest(purchaseToken.getBytes(StandardCharsets.UTF_8));
-				return PREFIX + voidedAt.toEpochMilli() + "-" + HexFormat.of().formatHex(hash, 0, 16);
-			}
-			catch (NoSuchAlgorithmException e) {
-				throw new IllegalStateException(e);
-			}
+			return PREFIX + voidedAt.toEpochMilli() + "-" + HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
 		}
 	}
 

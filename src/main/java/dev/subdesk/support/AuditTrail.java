@@ -2,14 +2,11 @@ package dev.subdesk.support;
 
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.subdesk.shared.Digests;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -110,7 +107,7 @@ public class AuditTrail {
 
 	/** The hash of an entry's free text (format 2). */
 	static String textHash(@Nullable String detail, @Nullable String reason) {
-		return sha256(field(detail) + field(reason));
+		return Digests.sha256Hex(field(detail) + field(reason));
 	}
 
 	/** One field, unambiguously: its length, a colon and itself; {@code -} for none. */
@@ -247,7 +244,7 @@ public class AuditTrail {
 			.param("status", status)
 			.param("case", caseNumber)
 			.param("reason", reason)
-			.param("entryHash", sha256(entry.ownContent()))
+			.param("entryHash", Digests.sha256Hex(entry.ownContent()))
 			.param("version", HASH_VERSION)
 			.param("textHash", textHash)
 			.query(Long.class)
@@ -329,7 +326,7 @@ public class AuditTrail {
 		if (entry.erasedBy() != null && entry.hashVersion() < 2) {
 			return true;
 		}
-		return sha256(entry.ownContent()).equals(entry.entryHash());
+		return Digests.sha256Hex(entry.ownContent()).equals(entry.entryHash());
 	}
 
 	/**
@@ -505,16 +502,6 @@ public class AuditTrail {
 	}
 
 	static String hash(@Nullable String prev, Entry entry) {
-		return sha256(prev + "\n" + entry.content());
-	}
-
-	private static String sha256(String text) {
-		try {
-			MessageDigest sha = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Digests.sha256Hex(prev + "\n" + entry.content());
 	}
 }
