@@ -20,10 +20,13 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
@@ -388,6 +391,24 @@ public class Billing {
 		return jdbc.sql("""
 				SELECT EXISTS (SELECT 1 FROM charges WHERE subscription_id = :sub AND period_start = :start AND status = 'REFUNDED')
 				""").param("sub", subscriptionId).param("start", Timestamp.from(periodStart)).query(Boolean.class).single();
+	}
+
+	/**
+	 * As {@link #periodRefunded}, for many subscriptions in one query: by subscription id, the starts of its periods
+	 * whose charge has been refunded in full (none: not in the map).
+	 */
+	@Transactional(readOnly = true)
+	public Map<String, Set<Instant>> refundedPeriodStarts(Collection<String> subscriptionIds) {
+		if (subscriptionIds.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, Set<Instant>> starts = new HashMap<>();
+		jdbc.sql("SELECT subscription_id, period_start FROM charges WHERE subscription_id = ANY(:subs::text[]) AND status = 'REFUNDED'")
+			.param("subs", subscriptionIds.toArray(String[]::new))
+			.query((rs, row) -> starts.computeIfAbsent(rs.getString("subscription_id"), id -> new HashSet<>())
+				.add(rs.getTimestamp("period_start").toInstant()))
+			.list();
+		return starts;
 	}
 
 	/**

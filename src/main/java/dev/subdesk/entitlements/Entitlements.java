@@ -80,9 +80,12 @@ public class Entitlements {
 			.sorted(Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::seq))
 			.toList();
 		Map<String, Long> inUse = devices.seatsInUse(accountId);
+		Map<String, Set<Instant>> refundedStarts = billing.refundedPeriodStarts(all.stream().map(Subscription::id).toList());
+		CoveragePolicy.RefundedPeriods refunded = s -> refundedStarts.getOrDefault(s.id(), Set.of())
+			.contains(s.currentPeriodStart());
 		List<Entitlement> entitlements = new ArrayList<>();
 		for (Subscription s : all) {
-			Optional<Instant> until = CoveragePolicy.until(s, parent(s, all), now, this::refunded);
+			Optional<Instant> until = CoveragePolicy.until(s, parent(s, all), now, refunded);
 			if (until.isEmpty()) {
 				continue;
 			}
