@@ -13,8 +13,9 @@ import org.springframework.transaction.annotation.Transactional;
  * send its customer a resolution no supervisor made). A staff member takes a case over only when nobody owns it, when
  * its owner's staff account is disabled (a leaver's cases do not wait for a supervisor), or as a supervisor; never,
  * unless a supervisor, while it is in the supervisors' hands. A case is reopened by its owner or a supervisor, or by
- * whoever may take it when it was never escalated (an escalated case, once resolved, stays the supervisors' to reopen;
- * its owner reopening one that waits for the customer after its escalation hands it back to them). Only its owner or a
+ * whoever may take it when it was never escalated; a case that was ever escalated reopens ESCALATED, whoever reopens
+ * it and whether it waited for the customer or was resolved ({@link Support#reopen}): its owner reopening it hands it
+ * back to the supervisors, never to themselves as an ordinary case. Only its owner or a
  * supervisor escalates it: another agent would hand up a colleague's case (and send its customer an email) without
  * having worked it; they take it first where they may. A note typed with a step has at most {@value #MAX_NOTE}
  * characters.

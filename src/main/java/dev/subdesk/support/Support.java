@@ -243,8 +243,9 @@ public class Support {
 	/**
 	 * Opens a resolved or waiting case again, with a fresh service-level due time from now; the reason goes on
 	 * the timeline (not in the customer's CASE_UPDATE notice, which only says that the case is open again). A case
-	 * that waited for the customer while escalated is ESCALATED again: setting it to wait does not take it off the
-	 * supervisors' hands.
+	 * that was ever escalated (it has an escalation reason: resolved while escalated, or after waiting for the customer
+	 * once escalated) is ESCALATED again: neither waiting nor a resolution takes it off the supervisors' hands, so that
+	 * its owner cannot reopen it and then work it as an ordinary case.
 	 */
 	@Transactional
 	public SupportCase reopen(String caseNumber, String reason, String actor) {
@@ -256,7 +257,8 @@ public class Support {
 		try {
 			jdbc.sql("""
 					UPDATE support_cases
-					SET status = CASE WHEN status = 'PENDING_CUSTOMER' AND waiting_after_escalation THEN 'ESCALATED'
+					SET status = CASE WHEN escalation_reason IS NOT NULL
+					                    OR (status = 'PENDING_CUSTOMER' AND waiting_after_escalation) THEN 'ESCALATED'
 					                  ELSE 'OPEN' END,
 					    waiting_after_escalation = false, resolved_at = NULL, sla_due_at = :due, updated_at = :at
 					WHERE case_number = :number

@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A support case: every contact with a customer lives in one, with a number the customer can quote. {@code accountId}
  * is null only for a store purchase that matched no account ({@link Support#openUnmatched}). {@code
- * waitingAfterEscalation}: it waits for the customer (PENDING_CUSTOMER) after it was escalated, and is ESCALATED again
- * when reopened ({@link Support#awaitCustomer}).
+ * waitingAfterEscalation}: it waits for the customer (PENDING_CUSTOMER) after it was escalated ({@link
+ * Support#awaitCustomer}). {@code escalationReason} stays once a case was escalated: such a case is ESCALATED again
+ * whenever it is reopened ({@link Support#reopen}).
  */
 public record SupportCase(String caseNumber, @Nullable String accountId, Status status, String subject, String channel,
 		Instant createdAt, Priority priority, @Nullable String owner, Instant slaDueAt,

@@ -451,6 +451,59 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 			.contains("The case is open again.");
 	}
 
+	/**
+	 * Reopening does not turn an escalated case into an ordinary one: the agent who owns it may reopen it once a
+	 * supervisor resolved it (from ESCALATED, or after it waited for the customer), but it is back in the supervisors'
+	 * queue, and its owner neither resolves it nor sets it to wait (no resolution no supervisor made reaches its customer).
+	 */
+	@Test
+	void anEscalatedCaseItsOwnerReopensAfterASupervisorResolvedItIsStillTheSupervisors() {
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String resolvedWhileEscalated = agent.callCase(api, fixtures.accountWithVisa());
+		agent.followed(agent.post("/console/cases/" + resolvedWhileEscalated + "/escalate",
+				Map.of("reason", "Wants a refund outside the policy")));
+		supervisor.followed(supervisor.post("/console/cases/" + resolvedWhileEscalated + "/resolve",
+				Map.of("note", "No refund outside the policy")));
+		String resolvedAfterWaiting = agent.callCase(api, fixtures.accountWithVisa());
+		agent.followed(agent.post("/console/cases/" + resolvedAfterWaiting + "/escalate",
+				Map.of("reason", "Wants a refund outside the policy")));
+		supervisor.followed(supervisor.post("/console/cases/" + resolvedAfterWaiting + "/pending",
+				Map.of("note", "Sends the bank statement")));
+		supervisor.followed(supervisor.post("/console/cases/" + resolvedAfterWaiting + "/resolve",
+				Map.of("note", "Statement received, refunded")));
+
+		for (String caseNumber : java.util.List.of(resolvedWhileEscalated, resolvedAfterWaiting)) {
+			String casePath = "/console/cases/" + caseNumber;
+			SupportCase resolved = support.find(caseNumber).orElseThrow();
+			assertThat(resolved.status()).isEqualTo(SupportCase.Status.RESOLVED);
+			assertThat(resolved.owner()).isEqualTo("agent");
+			String account = resolved.accountId();
+
+			assertThat(agent.followed(agent.post(casePath + "/reopen", Map.of("note", "Customer called again"))))
+				.contains("The case is open again.");
+
+			SupportCase reopened = support.find(caseNumber).orElseThrow();
+			assertThat(reopened.status()).as("reopened, still the supervisors'").isEqualTo(SupportCase.Status.ESCALATED);
+			assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).contains(caseNumber);
+			int noticesBefore = caseUpdates(account).size();
+			ConsoleClient.Page resolve = agent.post(casePath + "/resolve", Map.of("note", "Sorted it myself"));
+			ConsoleClient.Page pending = agent.post(casePath + "/pending", Map.of("note", "Send the bank statement"));
+			assertThat(resolve.status()).as(resolve.body()).isEqualTo(403);
+			assertThat(resolve.body()).contains("CASE_NOT_YOURS");
+			assertThat(pending.status()).as(pending.body()).isEqualTo(403);
+			assertThat(pending.body()).contains("CASE_NOT_YOURS");
+			assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+			assertThat(jdbc.sql("""
+					SELECT count(*) FROM audit_events
+					WHERE case_number = :c AND actor = 'agent' AND action IN ('RESOLVE_CASE', 'CASE_PENDING_CUSTOMER')""")
+				.param("c", caseNumber).query(Long.class).single()).isZero();
+			assertThat(caseUpdates(account)).as("no email to the customer").hasSize(noticesBefore);
+			assertThat(agent.get(casePath).body()).as("the page offers neither")
+				.doesNotContain("Resolve case", "Wait for the customer").contains("Only a supervisor");
+		}
+	}
+
 	@Test
 	void aCaseReassignedWhileItsFormerOwnerResolvesItIsNotResolvedByThem() throws Exception {
 		String account = fixtures.accountWithVisa();
