@@ -4,7 +4,6 @@ import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
 import dev.subdesk.cancellation.Cancellations;
-import dev.subdesk.cancellation.Offer;
 import dev.subdesk.cancellation.Quote;
 import dev.subdesk.cancellation.RetentionOffers;
 import dev.subdesk.catalog.Catalog;
@@ -130,15 +129,16 @@ class CancelController {
 		Subscription s = subscriptionOf(accountId, subscriptionId, agent);
 		String caseNumber = caseOf(accountId, form, agent);
 		offers.requireExists(offerId);
+		// as a cancel naming an offer: only the offer this subscription has open can have been shown, found without
+		// making one (a quote here would make an offer nobody was shown); any other id is refused before anything is
+		// done or recorded. The offer is accepted as it was last shown: terms changed since are refused by accept()
+		// (OFFER_NOT_AVAILABLE, a new quote shows them), where a quote here would have rewritten them unseen.
+		if (offers.openOffer(s.id()).filter(open -> open.id().equals(offerId)).isEmpty()) {
+			throw SubdeskException.of(ConsoleErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
+		}
 		Subscription kept = log.perform(agent.getName(), "OFFER_ACCEPTED", accountId, caseNumber, "customer's answer",
-				() -> {
-					Offer open = cancellations.quote(s.id()).offer();
-					if (open == null || !open.id().equals(offerId)) {
-						throw SubdeskException.of(ConsoleErrorCode.OFFER_NOT_AVAILABLE, "This offer is no longer available");
-					}
-					return offers.accept(offerId);
-				}, done -> "The customer accepted the retention offer on " + done.orderNumber() + "; next renewal "
-						+ Formats.money(done.price()));
+				() -> offers.accept(offerId), done -> "The customer accepted the retention offer on " + done.orderNumber()
+						+ "; next renewal " + Formats.money(done.price()));
 		redirect.addFlashAttribute("message", "Offer accepted: the next renewal costs " + Formats.money(kept.price()) + ".");
 		redirect.addAttribute("case", caseNumber);
 		return "redirect:/console/accounts/{accountId}";

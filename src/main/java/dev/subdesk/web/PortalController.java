@@ -277,7 +277,11 @@ class PortalController {
 		return "redirect:/portal";
 	}
 
-	/** Accepting the offer shown on the cancel page; it must be the open offer of the customer's subscription. */
+	/**
+	 * Accepting the offer shown on the cancel page; it must be the open offer of the customer's subscription, found
+	 * without making one (a quote here would make an offer nobody was shown), else nothing is done. It is accepted as it
+	 * was last shown: terms changed since are refused ({@link RetentionOffers#accept}), as over the API and the console.
+	 */
 	@PostMapping("/portal/subscriptions/{id}/offer")
 	String acceptOffer(@PathVariable String id, @RequestParam String offerId, Authentication who,
 			RedirectAttributes redirect) {
@@ -285,8 +289,7 @@ class PortalController {
 		if (!s.cancellable()) {
 			throw WebErrors.notFound();
 		}
-		Quote quote = cancellations.quote(id);
-		if (quote.offer() == null || !quote.offer().id().equals(offerId)) {
+		if (offers.openOffer(s.id()).filter(open -> open.id().equals(offerId)).isEmpty()) {
 			throw WebErrors.notFound();
 		}
 		offers.accept(offerId);

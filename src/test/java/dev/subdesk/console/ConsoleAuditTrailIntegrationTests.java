@@ -77,6 +77,41 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 			.doesNotContain("OFFER_PRESENTED", "OFFER_DECLINED");
 	}
 
+	/**
+	 * Accepting an offer id that is not the subscription's open offer (here another customer's, on a subscription never
+	 * quoted) is refused before anything is done: no offer is made or answered, nothing is audited or noted, and the
+	 * renewal price stays.
+	 */
+	@Test
+	void acceptingAnOfferIdThatIsNotTheSubscriptionsOpenOfferMakesAndAnswersNoOfferAndRecordsNothing() {
+		Callers.Caller caller = callers.withVpn("10115");
+		String account = caller.account();
+		String othersOffer = api.post("/subscriptions/" + callers.withVpn("10115").subscription() + "/cancellation-quote",
+				Map.of()).json().path("offer").path("id").asString();
+		assertThat(othersOffer).startsWith("off_");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		long offers = jdbc.sql("SELECT count(*) FROM offers").query(Long.class).single();
+		int audited = audit.about(account).size();
+		int timeline = support.timeline(caseNumber).size();
+		long price = api.get("/subscriptions/" + caller.subscription()).json().path("price").path("amount").asLong();
+
+		ConsoleClient.Page refused = agent.post("/console/accounts/" + account + "/subscriptions/" + caller.subscription()
+				+ "/offers/" + othersOffer + "/accept", Map.of("caseNumber", caseNumber));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+		assertThat(refused.body()).contains("OFFER_NOT_AVAILABLE");
+		assertThat(jdbc.sql("SELECT count(*) FROM offers").query(Long.class).single()).as("no offer made").isEqualTo(offers);
+		assertThat(jdbc.sql("SELECT count(*) FROM offers WHERE subscription_id = :s")
+			.param("s", caller.subscription()).query(Long.class).single()).isZero();
+		assertThat(jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", othersOffer).query(String.class)
+			.single()).as("the other customer's offer is not answered").isEqualTo("OPEN");
+		assertThat(audit.about(account)).as("nothing audited").hasSize(audited);
+		assertThat(support.timeline(caseNumber)).as("nothing noted on the case").hasSize(timeline);
+		assertThat(api.get("/subscriptions/" + caller.subscription()).json().path("price").path("amount").asLong())
+			.isEqualTo(price);
+	}
+
 	@Test
 	void everyConsoleActionOnAnAccountIsAuditedWithWhoWhenWhatAndWhy() {
 		Callers.Caller caller = callers.withVpn("10115");

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 @SubdeskIntegrationTest
 class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 
+	@org.springframework.beans.factory.annotation.Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	@Test
 	void aStoreBilledSubscriptionShowsWhereToCancelItAndNoCancelButton() {
 		Customer c = customerWith("antivirus-annual");
@@ -102,6 +105,31 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 		var subscription = fixtures.subscription(c.subscription()).json();
 		assertThat(subscription.path("autoRenew").asBoolean()).isTrue();
 		assertThat(subscription.path("price").path("amount").asLong()).isEqualTo(4499);
+	}
+
+	/**
+	 * An offer id that is not the subscription's open offer (another customer's, on a subscription the customer never
+	 * asked to cancel) is not found, and makes no offer on the customer's subscription (nobody was shown one) nor
+	 * answers the other customer's.
+	 */
+	@Test
+	void acceptingAnOfferIdThatIsNotTheSubscriptionsOpenOfferMakesNoOfferAndChangesNothing() {
+		Customer c = customerWith("antivirus-annual");
+		Customer other = customerWith("antivirus-annual");
+		String othersOffer = api.post("/subscriptions/" + other.subscription() + "/cancellation-quote", Map.of()).json()
+			.path("offer").path("id").asString();
+		assertThat(othersOffer).startsWith("off_");
+		PortalSession session = new PortalSession(port).signIn(api, c.account());
+
+		PortalSession.Page refused = session.post("/portal/subscriptions/" + c.subscription() + "/offer",
+				Map.of("offerId", othersOffer));
+
+		assertThat(refused.status()).isEqualTo(404);
+		assertThat(jdbc.sql("SELECT count(*) FROM offers WHERE subscription_id = :s").param("s", c.subscription())
+			.query(Long.class).single()).as("no offer made").isZero();
+		assertThat(jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", othersOffer).query(String.class)
+			.single()).isEqualTo("OPEN");
+		assertThat(fixtures.subscription(c.subscription()).json().path("price").path("amount").asLong()).isEqualTo(5999);
 	}
 
 	@Test
