@@ -146,6 +146,44 @@ public class Support {
 		return changed(EventType.CASE_OPENED, number);
 	}
 
+	/**
+	 * Opens a case on the account for work only staff do, that the customer is not told about (no CASE_UPDATE notice),
+	 * such as a store's refund whose subscription an agent must find out; or, while a case opened so with the same
+	 * {@code reference} is not resolved, adds to that one. {@code reference} names what the case is about, the same
+	 * each time (a hash of a store purchase's token, never text the customer could read: it is kept apart from the
+	 * subject and detail). {@code about} opens the detail, and each {@code item} (one occurrence, such as one order)
+	 * is a line of it and a note on the timeline. Being the account's, the case is masked in the console as its other
+	 * cases are, and its detail and notes are erased when the account is closed: pass ids, no personal data.
+	 */
+	@Transactional
+	public SupportCase openOrAddForStaff(String accountId, String reference, String subject, String channel,
+			String about, String item) {
+		Optional<String> open = jdbc.sql("""
+				SELECT case_number FROM support_cases
+				WHERE reference = :reference AND account_id = :account AND status <> 'RESOLVED'
+				FOR UPDATE""")
+			.param("reference", reference)
+			.param("account", accountId)
+			.query(String.class)
+			.optional();
+		if (open.isPresent()) {
+			String number = open.get();
+			jdbc.sql("UPDATE support_cases SET detail = coalesce(detail || E'\\n', '') || :item WHERE case_number = :number")
+				.param("item", item)
+				.param("number", number)
+				.update();
+			timeline(number, "system", "NOTE", item);
+			return find(number).orElseThrow();
+		}
+		String number = insert(accountId, subject, channel, null, about + "\n" + item, SupportCase.Priority.NORMAL);
+		jdbc.sql("UPDATE support_cases SET reference = :reference WHERE case_number = :number")
+			.param("reference", reference)
+			.param("number", number)
+			.update();
+		timeline(number, "system", "NOTE", item);
+		return changed(EventType.CASE_OPENED, number);
+	}
+
 	/** Records a new OPEN case with a fresh number and its OPENED timeline entry; returns the number. */
 	private String insert(@Nullable String accountId, String subject, String channel, @Nullable String chargeId,
 			@Nullable String detail, SupportCase.Priority priority) {
