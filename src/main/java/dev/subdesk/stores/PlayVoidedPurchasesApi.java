@@ -51,7 +51,15 @@ interface PlayVoidedPurchasesApi {
 			if (orderId != null) {
 				return PREFIX + orderId;
 			}
-			return PREFIX + voidedAt.toEpochMilli() + "-" + HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
+			return PREFIX + voidedAt.toEpochMilli() + "-" + tokenHash();
+		}
+
+		/**
+		 * The purchase token's SHA-256, its first 16 bytes in hex: names the purchase where the token itself must not
+		 * be written (a support case's reference).
+		 */
+		String tokenHash() {
+			return HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
 		}
 	}
 

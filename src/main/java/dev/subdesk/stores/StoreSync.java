@@ -292,8 +292,9 @@ class StoreSync {
 	 * an earlier period) changes nothing ({@link #EARLIER_ORDER}). An order whose period cannot be placed (the purchase
 	 * billed another subscription before, and its latest order is not recorded, read before V750, or the entry has no
 	 * order id, and it is no past subscription's last order) changes no subscription either: it may be the live one's
-	 * refund, so it is not passed over as an earlier order but opens a support case, once (the entry is recorded once),
-	 * for an agent to ask Google which subscription it paid for ({@link #UNPLACED}).
+	 * refund, so it is not passed over as an earlier order but goes, once (the entry is recorded once), to the
+	 * purchase's support case for an agent to ask Google which subscription it paid for ({@link #UNPLACED}; none when
+	 * the purchase is recorded as refunded).
 	 * <p>
 	 * {@code read} is the number taken just before the list was asked for ({@link #numberRead}): a read of the
 	 * purchase sent before it (its answer may be of the state before the revocation) is then stale, whenever it is
@@ -458,24 +459,37 @@ class StoreSync {
 	}
 
 	/**
-	 * A voided order whose period cannot be placed ({@link Period#NOT_KNOWN}) changes no subscription: it opens a case
-	 * for an agent to ask Google Play which subscription it paid for and refund or end that one. The case belongs to no
-	 * account (no customer is told); {@link #voided} records the entry first, so it opens once.
+	 * A voided order whose period cannot be placed ({@link Period#NOT_KNOWN}) changes no subscription: it goes to a
+	 * case for an agent to ask Google Play which subscription it paid for and refund or end that one. The case is the
+	 * purchase's account's (masked in the console until the caller is verified, erased with the account), and the
+	 * customer is not told (it is staff's work, {@link Support#openOrAddForStaff}); one case per purchase while it is
+	 * open, a line for each such order (the purchase named by a hash of its token, never the token). A purchase of no
+	 * account gets a case of no account. {@link #voided} records the entry first, so an order is added once. A purchase
+	 * already recorded as refunded leaves nothing to do: no case ({@code IGNORED}).
 	 */
 	private String unplaced(Purchase purchase, PlayVoidedPurchasesApi.Voided voided) {
-		List<String> past = pastSubscriptionsOf(purchase);
 		String order = voided.orderId() == null ? "without an order id" : voided.orderId();
-		String subject = "Google Play voided order %s of purchase %s: which subscription it paid for is not known"
-			.formatted(order, voided.purchaseToken());
-		String detail = ("Google Play voided this order (entry %s) of a purchase token that moved to a new subscription. "
-				+ "It bills subscription %s now (latest order %s) and billed %s before; which one the order paid for "
-				+ "cannot be told (an order id is not recorded, or the entry names none). Nothing was changed. Check with "
-				+ "Google Play which subscription the order paid for, and refund or end that one.")
-			.formatted(voided.notificationId(), purchase.subscriptionId(),
+		if (purchase.refundedAt() != null) {
+			log.info("Google Play voided order {} of purchase {}: which subscription it paid for is not known, but the "
+					+ "purchase is recorded as refunded (at {}): nothing changed, no case", order, voided.purchaseToken(),
+					purchase.refundedAt());
+			return "IGNORED";
+		}
+		List<String> past = pastSubscriptionsOf(purchase);
+		String reference = purchase.store() + ":" + voided.tokenHash();
+		String subject = "Google Play refund: which subscription a voided order paid for is to be checked";
+		String about = ("Google Play voided orders of a purchase (%s) that moved to a new subscription; which subscription "
+				+ "each paid for cannot be told (an order id is not recorded, or the entry names none). Nothing was "
+				+ "changed. For each order below, check with Google Play which subscription it paid for, and refund or "
+				+ "end that one.").formatted(reference);
+		String item = ("Voided order %s (entry %s): the purchase bills subscription %s now (latest order %s) and billed "
+				+ "%s before.").formatted(order, voided.notificationId(), purchase.subscriptionId(),
 					purchase.latestOrderId() == null ? "not recorded" : purchase.latestOrderId(), String.join(", ", past));
-		String number = support.openUnmatched(subject, "STORE", detail).caseNumber();
+		String accountId = purchase.accountId();
+		String number = (accountId == null ? support.openUnmatched(subject, "STORE", about + "\n" + item)
+				: support.openOrAddForStaff(accountId, reference, subject, "STORE", about, item)).caseNumber();
 		log.warn("Google Play voided order {} of purchase {}: which subscription it paid for is not known (it bills {} "
-				+ "now, {} before); nothing changed, support case {} opened", order, voided.purchaseToken(),
+				+ "now, {} before); nothing changed, support case {}", order, voided.purchaseToken(),
 				purchase.subscriptionId(), past, number);
 		return UNPLACED;
 	}

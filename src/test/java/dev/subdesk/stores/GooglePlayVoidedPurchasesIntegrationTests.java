@@ -319,18 +319,15 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(p.subscription(before).path("status").asString()).as("it keeps its end").isEqualTo("EXPIRED");
 	}
 
-	/**
-	 * A purchase token that moved to a new subscription, with no order recorded for it nor for the one it billed before
-	 * (rows read before V750): a voided order of it cannot be placed. Neither subscription changes, and a support case
-	 * asks an agent to find out with Google which one it paid for; reading the same entry again opens no other case.
-	 */
-	@Test
-	void aVoidedOrderOfAMovedPurchaseWithNoOrderRecordedChangesNothingAndOpensOneCaseForAnAgent() {
+	/** A purchase that moved to a new subscription, with no order recorded for either (rows read before V750). */
+	private record Moved(Purchase p, String before, String after) {
+	}
+
+	private Moved movedWithNoOrderRecorded() {
 		Purchase p = new Purchase();
-		String order = p.order;
 		String before = p.id();
-		p.googleReports("SUBSCRIPTION_STATE_ON_HOLD", now().minusSeconds(60), order, 5);
-		p.googleReports("SUBSCRIPTION_STATE_ACTIVE", now().plus(Duration.ofDays(30)), order + "..0", 1);
+		p.googleReports("SUBSCRIPTION_STATE_ON_HOLD", now().minusSeconds(60), p.order, 5);
+		p.googleReports("SUBSCRIPTION_STATE_ACTIVE", now().plus(Duration.ofDays(30)), p.order + "..0", 1);
 		String after = vendor(p).path("data").values().stream()
 			.map(s -> s.path("id").asString())
 			.filter(id -> !id.equals(before))
@@ -345,7 +342,21 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 				+ "WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
 			.param("p", p.purchaseToken)
 			.update();
-		List<String> events = p.events(after);
+		return new Moved(p, before, after);
+	}
+
+	/**
+	 * A purchase token that moved to a new subscription, with no order recorded for it nor for the one it billed before
+	 * (rows read before V750): a voided order of it cannot be placed. Neither subscription changes, and a support case
+	 * on the purchase's account asks an agent to find out with Google which one it paid for, telling the customer
+	 * nothing (no CASE_UPDATE notice) and naming the purchase by no token; reading the same entry again adds nothing.
+	 */
+	@Test
+	void aVoidedOrderOfAMovedPurchaseWithNoOrderRecordedChangesNothingAndOpensOneCaseOnTheAccountForAnAgent() {
+		Moved m = movedWithNoOrderRecorded();
+		Purchase p = m.p();
+		String order = p.order;
+		List<String> events = p.events(m.after());
 		voided(p.purchaseToken, order + "..0", now().minusSeconds(10));
 		windowPassesIt();
 
@@ -354,16 +365,22 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(run.refunded()).as(run.toString()).isZero();
 		assertThat(run.earlier()).as(run.toString()).isZero();
 		assertThat(run.unplaced()).as(run.toString()).isEqualTo(1);
-		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
-		assertThat(p.storeStatus(after).path("refunded").asBoolean()).isFalse();
-		assertThat(p.storeStatus(before).path("refunded").asBoolean()).isFalse();
-		assertThat(p.subscription(before).path("status").asString()).isEqualTo("EXPIRED");
-		assertThat(p.events(after)).isEqualTo(events);
-		List<Map<String, Object>> cases = casesAbout(p.purchaseToken);
+		assertThat(p.subscription(m.after()).path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(p.storeStatus(m.after()).path("refunded").asBoolean()).isFalse();
+		assertThat(p.storeStatus(m.before()).path("refunded").asBoolean()).isFalse();
+		assertThat(p.subscription(m.before()).path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(p.events(m.after())).isEqualTo(events);
+		List<Map<String, Object>> cases = casesAbout(m.after());
 		assertThat(cases).as("one case for an agent").hasSize(1);
-		assertThat((String) cases.getFirst().get("subject")).contains(order + "..0").contains("not known");
-		assertThat((String) cases.getFirst().get("detail")).contains(after).contains(before);
-		assertThat(cases.getFirst().get("account_id")).as("no customer is told").isNull();
+		Map<String, Object> c = cases.getFirst();
+		assertThat((String) c.get("detail")).contains(order + "..0").contains(m.after()).contains(m.before());
+		assertThat(c.get("account_id")).as("the purchase's account's case").isEqualTo(p.account);
+		JsonNode shown = p.vendor.get("/cases/" + c.get("case_number")).json();
+		assertThat(shown.path("accountId").asString()).isEqualTo(p.account);
+		assertThat(shown.path("status").asString()).isEqualTo("OPEN");
+		assertThat((String) c.get("subject") + c.get("detail")).as("no purchase token in the case's text")
+			.doesNotContain(p.purchaseToken);
+		assertThat(caseUpdateNotices(p)).as("the customer is told nothing").isEmpty();
 
 		// the overlap reads the same entry again
 		windowPassesIt();
@@ -371,15 +388,91 @@ class GooglePlayVoidedPurchasesIntegrationTests extends ApiIntegrationTest {
 
 		assertThat(again.repeated()).as(again.toString()).isEqualTo(1);
 		assertThat(again.unplaced()).as(again.toString()).isZero();
-		assertThat(casesAbout(p.purchaseToken)).hasSize(1);
-		assertThat(p.subscription(after).path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(casesAbout(m.after())).hasSize(1);
+		assertThat(p.subscription(m.after()).path("status").asString()).isEqualTo("ACTIVE");
+		assertThat(caseUpdateNotices(p)).isEmpty();
 	}
 
-	private List<Map<String, Object>> casesAbout(String purchaseToken) {
-		return jdbc.sql("SELECT subject, detail, account_id FROM support_cases WHERE subject LIKE :token")
-			.param("token", "%" + purchaseToken + "%")
+	/**
+	 * Two voided orders of the same purchase that cannot be placed, seen by two polls: one case for the purchase, which
+	 * names both orders, not a case per order.
+	 */
+	@Test
+	void twoUnplacedOrdersOfOnePurchaseGoToOneCaseNamingBoth() {
+		Moved m = movedWithNoOrderRecorded();
+		Purchase p = m.p();
+		voided(p.purchaseToken, p.order + "..0", now().minusSeconds(10));
+		windowPassesIt();
+		VoidedPurchases.Run first = voidedPurchases.run();
+		assertThat(first.unplaced()).as(first.toString()).isEqualTo(1);
+
+		voided(p.purchaseToken, p.order + "..1", now().minusSeconds(5));
+		windowPassesIt();
+		VoidedPurchases.Run second = voidedPurchases.run();
+
+		assertThat(second.unplaced()).as(second.toString()).isEqualTo(1);
+		List<Map<String, Object>> cases = casesAbout(m.after());
+		assertThat(cases).as("one case per purchase").hasSize(1);
+		assertThat((String) cases.getFirst().get("detail")).contains(p.order + "..0").contains(p.order + "..1");
+		assertThat(cases.getFirst().get("account_id")).isEqualTo(p.account);
+		assertThat(caseUpdateNotices(p)).as("the customer is told nothing").isEmpty();
+	}
+
+	/** A purchase already recorded as refunded: an order of it that cannot be placed leaves an agent nothing to do. */
+	@Test
+	void anUnplacedOrderOfAPurchaseRecordedAsRefundedOpensNoCase() {
+		Moved m = movedWithNoOrderRecorded();
+		Purchase p = m.p();
+		Instant refunded = now().minusSeconds(30);
+		// its refund recorded as a revocation's push records it
+		jdbc.sql("UPDATE store_purchases SET refunded_at = :at, store_state = 'REFUNDED' "
+				+ "WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("at", Timestamp.from(refunded))
+			.param("p", p.purchaseToken)
+			.update();
+		voided(p.purchaseToken, p.order + "..0", now().minusSeconds(10));
+		windowPassesIt();
+
+		VoidedPurchases.Run run = voidedPurchases.run();
+
+		assertThat(run.unplaced()).as(run.toString()).isZero();
+		assertThat(casesAbout(m.after())).as("no case: nothing for an agent to do").isEmpty();
+		assertThat(p.refundedAt()).isEqualTo(refunded);
+		assertThat(p.subscription(m.after()).path("status").asString()).isEqualTo("ACTIVE");
+	}
+
+	/** Closing the account erases the case's detail as it does its other cases' (the case is the account's). */
+	@Test
+	void closingTheAccountErasesTheUnplacedOrdersCaseDetail() {
+		Moved m = movedWithNoOrderRecorded();
+		Purchase p = m.p();
+		voided(p.purchaseToken, p.order + "..0", now().minusSeconds(10));
+		windowPassesIt();
+		voidedPurchases.run();
+		List<Map<String, Object>> cases = casesAbout(m.after());
+		assertThat(cases).hasSize(1);
+		String number = (String) cases.getFirst().get("case_number");
+
+		Api.Response closed = p.vendor.post("/accounts/" + p.account + "/close", Map.of());
+		assertThat(closed.status()).as(closed.toString()).isEqualTo(200);
+
+		assertThat(jdbc.sql("SELECT detail FROM support_cases WHERE case_number = :n").param("n", number)
+			.query(String.class).single()).isEqualTo("Erased when the account was closed");
+	}
+
+	/** The cases whose detail names the subscription (the one the purchase bills now). */
+	private List<Map<String, Object>> casesAbout(String subscriptionId) {
+		return jdbc.sql("SELECT case_number, subject, detail, account_id FROM support_cases WHERE detail LIKE :s")
+			.param("s", "%" + subscriptionId + "%")
 			.query()
 			.listOfRows();
+	}
+
+	/** The CASE_UPDATE notices of the purchase's account (its outbox: what would be mailed). */
+	private List<JsonNode> caseUpdateNotices(Purchase p) {
+		return p.vendor.get("/accounts/" + p.account + "/notices").json().path("data").values().stream()
+			.filter(n -> "CASE_UPDATE".equals(n.path("type").asString()))
+			.toList();
 	}
 
 	private static JsonNode vendor(Purchase p) {
