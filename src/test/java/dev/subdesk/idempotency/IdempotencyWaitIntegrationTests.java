@@ -1,0 +1,171 @@
+package dev.subdesk.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.subdesk.shared.CanonicalJson;
+import dev.subdesk.testing.Api;
+import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.Fixtures;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Two requests with one {@code Idempotency-Key} run one after the other (shared/API.md Conventions), however long the
+ * first takes: the second waits without holding a server thread, then gets the first's stored answer, or runs itself
+ * when the first answered a 5xx (nothing stored) or its node crashed (its claim went stale). The "first" request here
+ * holds the key as one on another node would: claimed in the store, and completed, released or left to lapse by the
+ * test.
+ */
+class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
+
+	/** The scope of the tests' API key: the hex SHA-256 of the key, as the server keeps it. */
+	private static final String SCOPE = IdempotentAnswers.sha256(Api.TEST_KEY);
+
+	/** More than the server's request threads ({@code server.tomcat.threads.max=64}). */
+	private static final int WAITERS = 80;
+
+	@Autowired
+	IdempotentAnswers answers;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@Test
+	void requestsWaitingForTheFirstWithTheirKeyHoldNoServerThreadAndAllGetItsAnswer() throws Exception {
+		String presented = "slow-" + UUID.randomUUID();
+		String body = accountBody();
+		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, IdempotentAnswers.sha256(presented),
+				fingerprint(body), Set.of());
+		ExecutorService callers = Executors.newFixedThreadPool(WAITERS);
+		try {
+			List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
+			for (int i = 0; i < WAITERS; i++) {
+				waiting.add(callers.submit(() -> post(presented, body, Duration.ofMinutes(3))));
+			}
+			awaitWaiting(presented, WAITERS);
+
+			long started = System.nanoTime();
+			HttpResponse<String> plans = http.send(HttpRequest.newBuilder(URI.create(base() + "/plans"))
+				.header("Authorization", "Bearer " + Api.TEST_KEY).timeout(Duration.ofSeconds(10)).GET().build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(plans.statusCode()).isEqualTo(200);
+			assertThat(Duration.ofNanos(System.nanoTime() - started))
+				.as("another request is served at once while %d requests wait for their key's first", WAITERS)
+				.isLessThan(Duration.ofSeconds(5));
+			assertThat(waiting).as("nobody is answered before the first has answered").noneMatch(Future::isDone);
+
+			String stored = "{\"id\":\"acct_STORED0000000000\",\"status\":\"ACTIVE\"}";
+			assertThat(answers.complete(SCOPE, IdempotentAnswers.sha256(presented), first.owner(), 201,
+					"application/json", stored.getBytes(), Set.of())).isTrue();
+
+			for (Future<HttpResponse<String>> answer : waiting) {
+				HttpResponse<String> response = answer.get(2, TimeUnit.MINUTES);
+				assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+				assertThat(response.body()).isEqualTo(stored);
+				assertThat(response.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+	@Test
+	void aRequestWaitingForAFirstThatAnsweredA5xxRunsItself() throws Exception {
+		String presented = "failing-" + UUID.randomUUID();
+		String body = accountBody();
+		String key = IdempotentAnswers.sha256(presented);
+		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, key, fingerprint(body), Set.of());
+		ExecutorService caller = Executors.newSingleThreadExecutor();
+		try {
+			Future<HttpResponse<String>> second = caller.submit(() -> post(presented, body, Duration.ofMinutes(2)));
+			awaitWaiting(presented, 1);
+
+			answers.release(SCOPE, key, first.owner());
+
+			HttpResponse<String> response = second.get(2, TimeUnit.MINUTES);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
+			String account = Api.parse(response.body()).path("id").asString();
+			assertThat(api.get("/accounts/" + account).status()).isEqualTo(200);
+			assertThat(post(presented, body, Duration.ofSeconds(30)).body()).as("its own answer is stored")
+				.isEqualTo(response.body());
+		}
+		finally {
+			caller.shutdownNow();
+		}
+	}
+
+	@Test
+	void aRequestWaitingForAFirstWhoseNodeCrashedRunsItselfOnceTheClaimIsStale() throws Exception {
+		String presented = "crashed-" + UUID.randomUUID();
+		String body = accountBody();
+		String key = IdempotentAnswers.sha256(presented);
+		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, key, fingerprint(body), Set.of());
+		ExecutorService caller = Executors.newSingleThreadExecutor();
+		try {
+			Future<HttpResponse<String>> second = caller.submit(() -> post(presented, body, Duration.ofMinutes(2)));
+			awaitWaiting(presented, 1);
+
+			// the first's node crashed two and more minutes ago: nobody renews its lease
+			jdbc.sql("UPDATE idempotency_keys SET claimed_at = claimed_at - interval '3 minutes' WHERE scope = :s AND key = :k")
+				.param("s", SCOPE).param("k", key).update();
+
+			HttpResponse<String> response = second.get(2, TimeUnit.MINUTES);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
+			assertThat(answers.complete(SCOPE, key, first.owner(), 201, "application/json", "{}".getBytes(), Set.of()))
+				.as("the crashed first's claim is the second's now").isFalse();
+		}
+		finally {
+			caller.shutdownNow();
+		}
+	}
+
+	private HttpResponse<String> post(String presented, String body, Duration timeout) throws Exception {
+		return http.send(HttpRequest.newBuilder(URI.create(base() + "/accounts"))
+			.header("Authorization", "Bearer " + Api.TEST_KEY)
+			.header("Idempotency-Key", presented)
+			.header("Content-Type", "application/json")
+			.timeout(timeout)
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * Gives the requests time to arrive and find their key held: a request the server has not read yet would be
+	 * served at once by the thread it then gets, which proves nothing.
+	 */
+	private void awaitWaiting(String presented, int requests) throws InterruptedException {
+		Thread.sleep(Duration.ofSeconds(requests > 1 ? 4 : 1));
+	}
+
+	private String base() {
+		return "http://localhost:" + port + "/api/v1";
+	}
+
+	private static String accountBody() {
+		return "{\"email\":\"" + Fixtures.uniqueEmail() + "\",\"name\":\"Waiting\",\"country\":\"DE\"}";
+	}
+
+	/** The fingerprint the server gives a POST /accounts with this body: method, routed path, canonical JSON. */
+	private static String fingerprint(String body) {
+		return IdempotentAnswers.sha256("POST /api/v1/accounts " + CanonicalJson.of(Api.parse(body)));
+	}
+}
