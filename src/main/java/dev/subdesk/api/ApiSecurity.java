@@ -157,6 +157,15 @@ class ApiSecurity {
 			this.metrics = metrics;
 		}
 
+		/**
+		 * A request that waited for its {@code Idempotency-Key} comes back as an asynchronous dispatch
+		 * ({@link IdempotencyFilter}), which the authorization rules check again: its key is checked again too.
+		 */
+		@Override
+		protected boolean shouldNotFilterAsyncDispatch() {
+			return false;
+		}
+
 		@Override
 		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 				throws ServletException, IOException {

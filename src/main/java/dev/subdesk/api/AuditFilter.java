@@ -26,6 +26,15 @@ class AuditFilter extends OncePerRequestFilter {
 		this.audit = audit;
 	}
 
+	/**
+	 * A request that waited for its {@code Idempotency-Key} and then runs itself does so in an asynchronous dispatch
+	 * ({@link IdempotencyFilter}); the API has no other asynchronous requests.
+	 */
+	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return false;
+	}
+
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		String method = request.getMethod();

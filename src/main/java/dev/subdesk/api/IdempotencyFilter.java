@@ -1,8 +1,12 @@
 package dev.subdesk.api;
 
+import dev.subdesk.idempotency.AnswerWaits;
 import dev.subdesk.idempotency.IdempotentAnswers;
 import dev.subdesk.shared.CanonicalJson;
 import dev.subdesk.shared.SubdeskException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,7 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
  * method, the path and the body's canonical JSON. The same key and fingerprint within 24 hours replays the
  * first answer; another fingerprint is {@code 422 IDEMPOTENCY_KEY_REUSED}. Answers below 500 are stored.
  * Concurrent requests with one key run one after the other: the first claims the key with a pending row
- * and the others wait for its answer.
+ * and the others wait for its answer, however long it takes, without holding a request thread: such a request is
+ * put in asynchronous mode and left with {@link AnswerWaits}, which hands it back to the server (an asynchronous
+ * dispatch through the whole filter chain, which runs this filter again) once the first answered, gave the key up
+ * (a 5xx) or its claim went stale. It then claims the key again: the stored answer is replayed, or it runs itself. A
+ * request the node cannot keep waiting (too many waiting, or the node is stopping) is answered
+ * {@code 409 IDEMPOTENCY_KEY_IN_USE} with {@code Retry-After}.
  */
 @Component
 @Order(ApiSecurity.AFTER_THE_KEY + 5)
@@ -38,19 +47,23 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
 	private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
 
-	private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(60);
+	/** What a request's first dispatch worked out, kept for its dispatch after a wait: the same, and asked once. */
+	private static final String EXCHANGE = IdempotencyFilter.class.getName() + ".exchange";
 
-	/** How long a request waits before it asks again whether the first one with its key has answered; doubling. */
-	private static final Duration FIRST_WAIT = Duration.ofMillis(25);
+	private record Exchange(String scope, String key, String fingerprint, java.util.Set<String> named) {
+	}
 
-	private static final Duration LONGEST_WAIT = Duration.ofMillis(500);
+	/** The seconds a request refused a wait is told to retry after. */
+	private static final String RETRY_AFTER = "1";
 
 	private final IdempotentAnswers store;
+	private final AnswerWaits waits;
 	private final JsonMapper json;
 	private final byte[] closedAnswer;
 
-	IdempotencyFilter(IdempotentAnswers store, JsonMapper json) {
+	IdempotencyFilter(IdempotentAnswers store, AnswerWaits waits, JsonMapper json) {
 		this.store = store;
+		this.waits = waits;
 		this.json = json;
 		this.closedAnswer = json.writeValueAsBytes(Problems.body(409, "ACCOUNT_CLOSED",
 				"The account this request concerned is closed and its personal data erased, this stored answer with it; "
@@ -63,6 +76,12 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		String method = request.getMethod();
 		return request.getHeader("Idempotency-Key") == null || !ApiSecurity.API_V1.matches(request)
 				|| !("POST".equals(method) || "PATCH".equals(method) || "DELETE".equals(method));
+	}
+
+	/** A request that waited for its key comes back as an asynchronous dispatch: it claims the key again here. */
+	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return false;
 	}
 
 	@Override
@@ -80,50 +99,109 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			return;
 		}
 		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
-		String scope = apiKey.get();
-		String key = IdempotentAnswers.sha256(presented);
-		String path = ApiSecurity.routedPath(request);
-		String fingerprint = IdempotentAnswers.sha256(request.getMethod() + " " + path + " " + canonicalBody(request,
-				cached.body()));
-		java.util.Set<String> named = store.accountsOf(path, cached.body(), new byte[0]);
-		long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
-		long wait = FIRST_WAIT.toMillis();
-		while (true) {
-			IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, named);
-			switch (claim) {
-				case IdempotentAnswers.Claim.Owned owned -> {
-					run(cached, response, chain, scope, key, owned.owner());
+		Exchange exchange;
+		if (request.getAttribute(EXCHANGE) instanceof Exchange kept) {
+			exchange = kept;
+		}
+		else {
+			String path = ApiSecurity.routedPath(request);
+			exchange = new Exchange(apiKey.get(), IdempotentAnswers.sha256(presented),
+					IdempotentAnswers.sha256(request.getMethod() + " " + path + " " + canonicalBody(request,
+							cached.body())),
+					store.accountsOf(path, cached.body(), new byte[0]));
+			request.setAttribute(EXCHANGE, exchange);
+		}
+		String scope = exchange.scope();
+		String key = exchange.key();
+		String fingerprint = exchange.fingerprint();
+		IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, exchange.named());
+		switch (claim) {
+			case IdempotentAnswers.Claim.Owned owned -> run(cached, response, chain, scope, key, owned.owner());
+			case IdempotentAnswers.Claim.Completed done -> {
+				// an erased answer too: it keeps what tells its request from another one (shared/API.md Conventions)
+				if (!done.fingerprint().equals(fingerprint)) {
+					Problems.write(response, json, new SubdeskException(ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
+							"This Idempotency-Key was used with another request"));
 					return;
 				}
-				case IdempotentAnswers.Claim.Completed done -> {
-					// an erased answer too: it keeps what tells its request from another one (shared/API.md Conventions)
-					if (!done.fingerprint().equals(fingerprint)) {
-						Problems.write(response, json, new SubdeskException(ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
-								"This Idempotency-Key was used with another request"));
-						return;
-					}
-					response.setStatus(done.status());
-					if (done.erased()) {
-						response.setContentType(Problems.PROBLEM_JSON.toString());
-					}
-					else if (done.contentType() != null) {
-						response.setContentType(done.contentType());
-					}
-					response.setHeader("Idempotent-Replayed", "true");
-					response.getOutputStream().write(done.erased() ? closedAnswer : done.body());
-					return;
+				response.setStatus(done.status());
+				if (done.erased()) {
+					response.setContentType(Problems.PROBLEM_JSON.toString());
 				}
-				case IdempotentAnswers.Claim.InProgress busy -> {
-					if (System.nanoTime() - deadline > 0) {
-						Problems.write(response, json, SubdeskException.of(ApiErrorCode.IDEMPOTENCY_KEY_IN_USE,
-								"A request with this Idempotency-Key is still running"));
-						return;
-					}
-					// a request that takes long is asked about less and less often: waiters do not poll the database hard
-					pause(Duration.ofMillis(wait));
-					wait = Math.min(wait * 2, LONGEST_WAIT.toMillis());
+				else if (done.contentType() != null) {
+					response.setContentType(done.contentType());
+				}
+				response.setHeader("Idempotent-Replayed", "true");
+				response.getOutputStream().write(done.erased() ? closedAnswer : done.body());
+			}
+			case IdempotentAnswers.Claim.InProgress busy -> awaitFirst(cached, response, scope, key);
+		}
+	}
+
+	/**
+	 * Leaves the request waiting for the one holding its key, without a thread: asynchronous, it is dispatched again
+	 * when {@link AnswerWaits} finds the key settled (or after {@link AnswerWaits#LONGEST_WAIT}, when the first's
+	 * claim has gone stale in any case), and then claims the key again. Its body stays readable ({@code request} keeps
+	 * it), and the dispatch goes through every filter again, the API key's check included. A request the node cannot
+	 * keep waiting is answered at once: {@code 409 IDEMPOTENCY_KEY_IN_USE}, to retry (on another node, when this one
+	 * is stopping).
+	 */
+	private void awaitFirst(CachedBodyRequest request, HttpServletResponse response, String scope, String key)
+			throws IOException {
+		AsyncContext async = request.startAsync(request, response);
+		async.setTimeout(AnswerWaits.LONGEST_WAIT.toMillis());
+		java.util.concurrent.atomic.AtomicReference<AnswerWaits.@Nullable Waiting> registered =
+				new java.util.concurrent.atomic.AtomicReference<>();
+		async.addListener(new AsyncListener() {
+			@Override
+			public void onComplete(AsyncEvent event) {
+				cancel();
+			}
+
+			@Override
+			public void onTimeout(AsyncEvent event) {
+				cancel();
+				redispatch(async);
+			}
+
+			@Override
+			public void onError(AsyncEvent event) {
+				cancel(); // the client went away: the container ends the request
+			}
+
+			@Override
+			public void onStartAsync(AsyncEvent event) {
+				// a new wait registers a listener of its own
+			}
+
+			private void cancel() {
+				AnswerWaits.Waiting waiting = registered.get();
+				if (waiting != null) {
+					waiting.cancel();
 				}
 			}
+		});
+		Optional<AnswerWaits.Waiting> waiting = waits.waitFor(scope, key, () -> redispatch(async));
+		if (waiting.isPresent()) {
+			registered.set(waiting.get());
+			return;
+		}
+		response.setHeader("Retry-After", RETRY_AFTER);
+		if (waits.stopping()) {
+			response.setHeader("Connection", "close"); // the retry goes to another node
+		}
+		Problems.write(response, json, SubdeskException.of(ApiErrorCode.IDEMPOTENCY_KEY_IN_USE,
+				"A request with this Idempotency-Key is still running, and this server cannot keep more requests "
+						+ "waiting for it now; retry later"));
+		async.complete();
+	}
+
+	private static void redispatch(AsyncContext async) {
+		try {
+			async.dispatch();
+		}
+		catch (IllegalStateException e) {
+			// the request has ended meanwhile (its client went away): nobody is left to answer
 		}
 	}
 

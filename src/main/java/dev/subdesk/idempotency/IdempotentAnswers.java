@@ -25,7 +25,8 @@ import org.springframework.stereotype.Service;
  * {@code Idempotency-Key}). A pending row (status 0) marks a request that is running; it is replaced by the answer,
  * or deleted when the answer was a 5xx so that a retry runs again. A pending row is a lease of {@link #LEASE} in real
  * time, which the running request renews ({@link #renew}); one not renewed for that long belongs to a crashed node and
- * is taken over. Answers live {@link #RETENTION} by the server's clock.
+ * is taken over. Answers live {@link #RETENTION} by the server's clock. A request finding its key held waits for it
+ * without a thread ({@link AnswerWaits}).
  */
 @Service
 public class IdempotentAnswers {
@@ -117,6 +118,9 @@ public class IdempotentAnswers {
 
 	private final byte[] erasedFingerprintKey;
 
+	/** The requests of this node waiting for a key: woken as soon as a request of this node settles it. */
+	private final AnswerWaits waits;
+
 	/** The timer renewing the leases of the requests running on this node ({@link #renewWhileRunning}). */
 	private final java.util.concurrent.ScheduledThreadPoolExecutor renewals = leaseTimer();
 
@@ -135,8 +139,10 @@ public class IdempotentAnswers {
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdempotentAnswers.class);
 
-	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek, List<AccountOwners> owners) {
+	IdempotentAnswers(JdbcClient jdbc, Clock clock, KeyEncryptionKey kek, List<AccountOwners> owners,
+			AnswerWaits waits) {
 		this.jdbc = jdbc;
+		this.waits = waits;
 		this.clock = clock;
 		this.kek = kek;
 		this.owners = List.copyOf(owners);
@@ -165,6 +171,7 @@ public class IdempotentAnswers {
 			.optional();
 		if (owned.isPresent()) {
 			RUNNING.set(owner);
+			waits.running(scope, key);
 			return new Claim.Owned(owner);
 		}
 		return jdbc.sql("""
@@ -288,31 +295,41 @@ public class IdempotentAnswers {
 			Set<String> accountIds) {
 		RUNNING.remove();
 		boolean seal = body.length > 0;
-		return jdbc.sql("""
-				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
-				    response_sealed_by = :sealedBy,
-				    account_ids = ARRAY(SELECT DISTINCT unnest(account_ids || CAST(:accounts AS text[])))
-				WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
-				""")
-			.param("owner", owner)
-			.param("status", status)
-			.param("type", contentType)
-			.param("body", seal ? kek.seal(body, associatedData(scope, key)) : body)
-			.param("sealedBy", seal ? kek.id() : null, java.sql.Types.VARCHAR)
-			.param("accounts", accountIds.toArray(String[]::new))
-			.param("scope", scope)
-			.param("key", key)
-			.update() == 1;
+		try {
+			return jdbc.sql("""
+					UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
+					    response_sealed_by = :sealedBy,
+					    account_ids = ARRAY(SELECT DISTINCT unnest(account_ids || CAST(:accounts AS text[])))
+					WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
+					""")
+				.param("owner", owner)
+				.param("status", status)
+				.param("type", contentType)
+				.param("body", seal ? kek.seal(body, associatedData(scope, key)) : body)
+				.param("sealedBy", seal ? kek.id() : null, java.sql.Types.VARCHAR)
+				.param("accounts", accountIds.toArray(String[]::new))
+				.param("scope", scope)
+				.param("key", key)
+				.update() == 1;
+		}
+		finally {
+			waits.finished(scope, key);
+		}
 	}
 
 	/** Gives the key up without an answer (the request failed with a 5xx): a retry runs again. */
 	public void release(String scope, String key, String owner) {
 		RUNNING.remove();
-		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
-			.param("scope", scope)
-			.param("key", key)
-			.param("owner", owner)
-			.update();
+		try {
+			jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
+				.param("scope", scope)
+				.param("key", key)
+				.param("owner", owner)
+				.update();
+		}
+		finally {
+			waits.finished(scope, key);
+		}
 	}
 
 	/**

@@ -31,7 +31,7 @@ class ErasedAnswersAfterAKeyEncryptionKeyChangeIntegrationTests {
 	Clock clock;
 
 	private IdempotentAnswers underKey(String kek) {
-		return new IdempotentAnswers(jdbc, clock, new KeyEncryptionKey(kek, ""), List.of());
+		return new IdempotentAnswers(jdbc, clock, new KeyEncryptionKey(kek, ""), List.of(), new AnswerWaits(jdbc));
 	}
 
 	private static String newKek() {
@@ -55,7 +55,8 @@ class ErasedAnswersAfterAKeyEncryptionKeyChangeIntegrationTests {
 		String oldKek = newKek();
 		String newKek = newKek();
 		IdempotentAnswers before = underKey(oldKek);
-		IdempotentAnswers after = new IdempotentAnswers(jdbc, clock, new KeyEncryptionKey(newKek, oldKek, ""), List.of());
+		IdempotentAnswers after = new IdempotentAnswers(jdbc, clock, new KeyEncryptionKey(newKek, oldKek, ""), List.of(),
+				new AnswerWaits(jdbc));
 		try {
 			var first = (IdempotentAnswers.Claim.Owned) before.claim(scope, key, fingerprint, Set.of(account));
 			assertThat(before.complete(scope, key, first.owner(), 201, "application/json",

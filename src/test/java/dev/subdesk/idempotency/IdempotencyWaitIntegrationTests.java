@@ -92,6 +92,7 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 		String body = accountBody();
 		String key = IdempotentAnswers.sha256(presented);
 		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, key, fingerprint(body), Set.of());
+		long counted = createdAccountsCounted();
 		ExecutorService caller = Executors.newSingleThreadExecutor();
 		try {
 			Future<HttpResponse<String>> second = caller.submit(() -> post(presented, body, Duration.ofMinutes(2)));
@@ -104,6 +105,12 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
 			String account = Api.parse(response.body()).path("id").asString();
 			assertThat(api.get("/accounts/" + account).status()).isEqualTo(200);
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (createdAccountsCounted() < counted + 1 && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(createdAccountsCounted()).as("the request's wait and run are one request in http.server.requests")
+				.isEqualTo(counted + 1);
 			assertThat(post(presented, body, Duration.ofSeconds(30)).body()).as("its own answer is stored")
 				.isEqualTo(response.body());
 		}
@@ -132,16 +139,29 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
 			assertThat(answers.complete(SCOPE, key, first.owner(), 201, "application/json", "{}".getBytes(), Set.of()))
 				.as("the crashed first's claim is the second's now").isFalse();
+			assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE actor = :actor AND action = 'POST /api/v1/accounts'")
+				.param("actor", actor(presented)).query(Long.class).single())
+				.as("the change the waiting request made is audited like any other").isEqualTo(1);
 		}
 		finally {
 			caller.shutdownNow();
 		}
 	}
 
+	/** How many POST /api/v1/accounts answered 201 so far, by the server's http.server.requests meter. */
+	private long createdAccountsCounted() throws Exception {
+		HttpResponse<String> metric = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+				+ "/actuator/metrics/http.server.requests?tag=uri:/api/v1/accounts&tag=method:POST&tag=status:201"))
+			.header("Authorization", "Bearer " + Api.TEST_KEY).timeout(Duration.ofSeconds(30)).GET().build(),
+				HttpResponse.BodyHandlers.ofString());
+		return metric.statusCode() == 404 ? 0 : Api.parse(metric.body()).path("measurements").get(0).path("value").asLong();
+	}
+
 	private HttpResponse<String> post(String presented, String body, Duration timeout) throws Exception {
 		return http.send(HttpRequest.newBuilder(URI.create(base() + "/accounts"))
 			.header("Authorization", "Bearer " + Api.TEST_KEY)
 			.header("Idempotency-Key", presented)
+			.header("X-Actor", actor(presented))
 			.header("Content-Type", "application/json")
 			.timeout(timeout)
 			.POST(HttpRequest.BodyPublishers.ofString(body))
@@ -154,6 +174,11 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 	 */
 	private void awaitWaiting(String presented, int requests) throws InterruptedException {
 		Thread.sleep(Duration.ofSeconds(requests > 1 ? 4 : 1));
+	}
+
+	/** Who the requests with this key say acts: the audit trail names it. */
+	private static String actor(String presented) {
+		return "waiter " + presented;
 	}
 
 	private String base() {
