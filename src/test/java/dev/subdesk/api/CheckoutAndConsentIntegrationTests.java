@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.OwnClockAndDatabase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * API.md, Checkout and consent (R-US-1, R-US-2, R-CA-1/2): a disclosure states the terms before the purchase, a
  * direct purchase by a US account needs consent to one, and the record keeps the exact text and its SHA-256.
  */
+@OwnClockAndDatabase
 class CheckoutAndConsentIntegrationTests extends ApiIntegrationTest {
 
 	@Autowired

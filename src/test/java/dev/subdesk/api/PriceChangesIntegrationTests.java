@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.testing.Api;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.OwnClockAndDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * Germany, only with the customer's consent (without it the subscription ends at the term's end); grandfathered
  * subscribers keep their price; new purchases pay the new one. Each test has its own plan (db/testdata).
  */
+@OwnClockAndDatabase
 class PriceChangesIntegrationTests extends ApiIntegrationTest {
 
 	@org.springframework.beans.factory.annotation.Autowired

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.shared.Formats;
 import dev.subdesk.testing.ApiIntegrationTest;
+import dev.subdesk.testing.OwnClockAndDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +19,7 @@ import tools.jackson.databind.JsonNode;
  * UPCOMING_CHARGE 7 days ahead, with the full price, the date and how to cancel, once, for customers whose
  * jurisdiction lists R-CA-6, with the switch {@code subdesk.compliance.pre-billing-notice} off (the default here).
  */
+@OwnClockAndDatabase
 class PromotionEndingNoticeIntegrationTests extends ApiIntegrationTest {
 
 	private static final String UPCOMING = "UPCOMING_CHARGE";
