@@ -329,9 +329,9 @@ class StoreSync {
 				: switch (periodOf(purchase, voided.orderId())) {
 					case LIVE -> liveRefund(purchase, voided, at, now, read);
 					case EARLIER -> {
-						log.info("Google Play voided order {} of purchase {}: not the order of the period subscription {} "
+						log.info("Google Play voided order {} of the purchase whose token hashes to {}: not the order of the period subscription {} "
 								+ "runs now (its latest order is {}), nor the last order of a subscription the purchase "
-								+ "billed before: nothing changed", voided.orderId(), voided.purchaseToken(),
+								+ "billed before: nothing changed", voided.orderId(), voided.tokenHash(),
 								purchase.subscriptionId(), purchase.latestOrderId());
 						yield EARLIER_ORDER;
 					}
@@ -371,8 +371,8 @@ class StoreSync {
 			.param("purchase", voided.purchaseToken())
 			.update();
 		StoreLookups.reschedule(jdbc, store, voided.purchaseToken(), StoreLookups.dueAt(s));
-		log.info("Google Play voided order {} of purchase {}: subscription {} recorded as refunded at {}",
-				voided.orderId(), voided.purchaseToken(), s.id(), at);
+		log.info("Google Play voided order {} of the purchase whose token hashes to {}: subscription {} recorded as refunded at {}",
+				voided.orderId(), voided.tokenHash(), s.id(), at);
 		return "APPLIED";
 	}
 
@@ -414,8 +414,8 @@ class StoreSync {
 			.param("refunded", Timestamp.from(at))
 			.param("subscription", past.subscriptionId())
 			.update();
-		log.info("Google Play voided order {} of purchase {}: subscription {} it billed before recorded as refunded at {}; "
-				+ "the one it bills now is left as it is", voided.orderId(), voided.purchaseToken(),
+		log.info("Google Play voided order {} of the purchase whose token hashes to {}: subscription {} it billed before recorded as refunded at {}; "
+				+ "the one it bills now is left as it is", voided.orderId(), voided.tokenHash(),
 				past.subscriptionId(), at);
 		return "APPLIED";
 	}
@@ -470,8 +470,8 @@ class StoreSync {
 	private String unplaced(Purchase purchase, PlayVoidedPurchasesApi.Voided voided) {
 		String order = voided.orderId() == null ? "without an order id" : voided.orderId();
 		if (purchase.refundedAt() != null) {
-			log.info("Google Play voided order {} of purchase {}: which subscription it paid for is not known, but the "
-					+ "purchase is recorded as refunded (at {}): nothing changed, no case", order, voided.purchaseToken(),
+			log.info("Google Play voided order {} of the purchase whose token hashes to {}: which subscription it paid for is not known, but the "
+					+ "purchase is recorded as refunded (at {}): nothing changed, no case", order, voided.tokenHash(),
 					purchase.refundedAt());
 			return "IGNORED";
 		}
@@ -488,8 +488,8 @@ class StoreSync {
 		String accountId = purchase.accountId();
 		String number = (accountId == null ? support.openUnmatched(subject, "STORE", about + "\n" + item)
 				: support.openOrAddForStaff(accountId, reference, subject, "STORE", about, item)).caseNumber();
-		log.warn("Google Play voided order {} of purchase {}: which subscription it paid for is not known (it bills {} "
-				+ "now, {} before); nothing changed, support case {}", order, voided.purchaseToken(),
+		log.warn("Google Play voided order {} of the purchase whose token hashes to {}: which subscription it paid for is not known (it bills {} "
+				+ "now, {} before); nothing changed, support case {}", order, voided.tokenHash(),
 				purchase.subscriptionId(), past, number);
 		return UNPLACED;
 	}
