@@ -48,10 +48,26 @@ class CheckoutPageController {
 	/** Where sign-in returns to after the code: a checkout page the buyer came from. */
 	static final String RETURN_ATTRIBUTE = "checkout.returnTo";
 
-	/** The sandbox cards the form offers (API.md's tokens), in the order shown; their labels are messages. */
-	/** How long a second click waits for the purchase of the first: longer than its payment attempts take. */
-	static final java.time.Duration FIRST_CLICK_WAIT = java.time.Duration.ofSeconds(30);
+	/**
+	 * How long a second click may wait for the purchase of the first before it is answered with the page saying the
+	 * purchase is being completed: the common double click sees its thanks page at once, and no request thread is held
+	 * for another click's payment for longer.
+	 */
+	static final java.time.Duration FIRST_CLICK_WAIT = java.time.Duration.ofSeconds(2);
 
+	/**
+	 * How many second clicks a node lets wait ({@link #FIRST_CLICK_WAIT}) at once; any other is answered at once, so
+	 * that however many arrive, the request threads stay free for every other page (the cancel and withdraw forms).
+	 */
+	static final int FIRST_CLICK_WAITERS = 4;
+
+	/** How often the page of a purchase being completed reloads itself, in seconds. */
+	static final int PENDING_REFRESH_SECONDS = 2;
+
+	/** The session's last purchase on this page that bought nothing: what its page showed ({@link Failure}). */
+	static final String FAILURE_ATTRIBUTE = "checkout.failed";
+
+	/** The sandbox cards the form offers (API.md's tokens), in the order shown; their labels are messages. */
 	static final List<String> SANDBOX_CARDS = List.of("tok_visa", "tok_mastercard", "tok_chargeDeclined");
 
 	/** The countries the account form offers, by ISO code, in the order shown; their names are messages. */
@@ -67,6 +83,8 @@ class CheckoutPageController {
 	private final dev.subdesk.catalog.PriceChanges priceChanges;
 	private final java.time.Clock clock;
 	private final dev.subdesk.checkout.Consents consents;
+
+	private final java.util.concurrent.Semaphore firstClickWaiters = new java.util.concurrent.Semaphore(FIRST_CLICK_WAITERS);
 
 	CheckoutPageController(Catalog catalog, Accounts accounts, Subscriptions subscriptions, Disclosures disclosures,
 			SignInCodes codes, dev.subdesk.catalog.PriceChanges priceChanges, java.time.Clock clock,
@@ -140,21 +158,87 @@ class CheckoutPageController {
 	}
 
 	/**
-	 * What an earlier click of the same form bought: a purchase with the disclosure still under way is waited for (at
-	 * most {@link #FIRST_CLICK_WAIT}), so that a second click shows the purchase the first one makes.
+	 * Where an earlier click of the same form stands, as the page to send this one to: the thanks page of what it bought,
+	 * or, while its purchase is under way, the page saying so ({@link #pending}), which reloads itself until it is done;
+	 * empty when no purchase with the disclosure is made or under way. A request thread is never held for another
+	 * click's payment: with {@code mayWait}, a purchase under way is waited for at most {@link #FIRST_CLICK_WAIT}, and
+	 * only while fewer than {@link #FIRST_CLICK_WAITERS} others wait on this node.
 	 */
-	private java.util.Optional<String> firstClicksPurchase(String disclosureId) {
-		long deadline = System.nanoTime() + FIRST_CLICK_WAIT.toNanos();
-		while (consents.underWay(disclosureId) && System.nanoTime() < deadline) {
+	private java.util.Optional<String> earlierClick(String disclosureId, boolean mayWait) {
+		if (mayWait && consents.underWay(disclosureId) && firstClickWaiters.tryAcquire()) {
 			try {
-				Thread.sleep(100);
+				long deadline = System.nanoTime() + FIRST_CLICK_WAIT.toNanos();
+				while (System.nanoTime() < deadline && consents.underWay(disclosureId)) {
+					Thread.sleep(100);
+				}
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
-				break;
+			}
+			finally {
+				firstClickWaiters.release();
 			}
 		}
-		return consents.purchaseWith(disclosureId);
+		// under way first: once it is not, what it bought is recorded (a purchase records its consent as it ends)
+		if (consents.underWay(disclosureId)) {
+			return java.util.Optional.of("redirect:/checkout/pending/" + disclosureId);
+		}
+		return consents.purchaseWith(disclosureId).map(bought -> "redirect:/checkout/thanks/" + bought);
+	}
+
+	/**
+	 * What the page of a purchase that bought nothing showed: the error (a message key) and its status, kept in the
+	 * session for its disclosure so that a second click's {@link #pending} page shows the same once the first is done.
+	 */
+	record Failure(String disclosureId, int status, String error) {
+
+		String stored() {
+			return disclosureId + " " + status + " " + error;
+		}
+
+		/** The failure stored in the session for {@code disclosureId}, if the last one is its. */
+		static java.util.Optional<Failure> of(@Nullable Object stored, String disclosureId) {
+			if (!(stored instanceof String text)) {
+				return java.util.Optional.empty();
+			}
+			String[] parts = text.split(" ", 3);
+			if (parts.length != 3 || !parts[0].equals(disclosureId) || !parts[1].matches("[1-5][0-9]{2}")) {
+				return java.util.Optional.empty();
+			}
+			return java.util.Optional.of(new Failure(parts[0], Integer.parseInt(parts[1]), parts[2]));
+		}
+	}
+
+	/**
+	 * The page a second click is sent to while a purchase with its disclosure is under way: it says the purchase is
+	 * being completed and reloads itself. Once done, the reload lands where the click that made the purchase did: its
+	 * thanks page, or, when it bought nothing, the checkout form with the error that click's page showed (a declined
+	 * card: as this session recorded it, else that nothing was bought). A disclosure of another customer is the 404
+	 * of an unknown one.
+	 */
+	@GetMapping("/checkout/pending/{disclosureId}")
+	String pending(@PathVariable String disclosureId, @Nullable Authentication who, HttpServletRequest request,
+			HttpServletResponse response, Locale locale, Model model) {
+		String accountId = customer(who);
+		Disclosure d = disclosures.find(disclosureId)
+			.filter(found -> found.accountId().equals(accountId))
+			.orElseThrow(WebErrors::notFound);
+		if (consents.underWay(d.id())) {
+			model.addAttribute("planName", catalog.name(d.planCode(), locale));
+			model.addAttribute("disclosureId", d.id());
+			model.addAttribute("refreshSeconds", PENDING_REFRESH_SECONDS);
+			return "web/checkout-pending";
+		}
+		java.util.Optional<String> bought = consents.purchaseWith(d.id());
+		if (bought.isPresent()) {
+			return "redirect:/checkout/thanks/" + bought.get();
+		}
+		Plan plan = basePlan(d.planCode());
+		jakarta.servlet.http.HttpSession session = request.getSession(false);
+		Failure failure = Failure.of(session == null ? null : session.getAttribute(FAILURE_ATTRIBUTE), d.id())
+			.orElse(new Failure(d.id(), 200, "checkout.error.notBought"));
+		response.setStatus(failure.status());
+		return form(plan, accounts.get(d.accountId()), locale, model, failure.error());
 	}
 
 	@PostMapping("/checkout/{planCode}")
@@ -173,10 +257,11 @@ class CheckoutPageController {
 			response.setStatus(400);
 			return form(plan, account, locale, model, "checkout.error.readAgain");
 		}
-		java.util.Optional<String> alreadyBought = firstClicksPurchase(shown.id());
-		if (alreadyBought.isPresent()) {
-			// the same form sent again (a second click, the back button): what it bought, never a second purchase
-			return "redirect:/checkout/thanks/" + alreadyBought.get();
+		java.util.Optional<String> earlier = earlierClick(shown.id(), true);
+		if (earlier.isPresent()) {
+			// the same form sent again (a second click, the back button): what it bought, or the page saying it is being
+			// bought; never a second purchase
+			return earlier.get();
 		}
 		if (shown.separateConsentCheckbox() && !"yes".equals(agree)) {
 			response.setStatus(400);
@@ -219,18 +304,20 @@ class CheckoutPageController {
 			if (cardAddedNow) {
 				forgetCard(accountId, paymentMethodId); // nothing bought: the card typed for it is not kept either
 			}
-			java.util.Optional<String> boughtMeanwhile = firstClicksPurchase(shown.id());
-			if (boughtMeanwhile.isPresent()) {
-				// a second click sent while the first was being charged: the first bought it, this one charged nothing
-				return "redirect:/checkout/thanks/" + boughtMeanwhile.get();
+			java.util.Optional<String> meanwhile = earlierClick(shown.id(), false);
+			if (meanwhile.isPresent()) {
+				// a second click sent while the first was being charged: the first buys it, this one charged nothing
+				return meanwhile.get();
 			}
-			response.setStatus(e.status());
-			return form(plan, account, locale, model, switch (e.code()) {
+			String error = switch (e.code()) {
 				case "PAYMENT_DECLINED" -> "checkout.error.declined";
 				case "PAYMENT_GATEWAY_UNAVAILABLE" -> "checkout.error.gateway";
 				case "ACCOUNT_CLOSED" -> "checkout.error.closed";
 				default -> "checkout.error.changed";
-			});
+			};
+			request.getSession().setAttribute(FAILURE_ATTRIBUTE, new Failure(shown.id(), e.status(), error).stored());
+			response.setStatus(e.status());
+			return form(plan, account, locale, model, error);
 		}
 		return "redirect:/checkout/thanks/" + bought.id();
 	}
