@@ -46,7 +46,12 @@ import tools.jackson.core.io.JsonStringEncoder;
  * <li><b>Claim</b>: a due PENDING delivery whose subject has no earlier PENDING delivery to the same endpoint is
  * claimed with {@code FOR UPDATE SKIP LOCKED}: its attempt count goes up and it carries this sender's token and a
  * lease; no other sender takes it while the lease runs, so one attempt is sent once. A node that dies leaves a lease
- * that lapses, and another node makes the next attempt.</li>
+ * that lapses, and another node makes the next attempt. The lease runs in real time, on the database's clock (the
+ * same for every node), not on the clock bean: that one is moved forward in demo and test mode, and its offset lives
+ * in the process, so a lease taken on it lapsed at once when the clock was moved a day during an attempt (sent twice),
+ * and a node that stopped while the clock stood ahead left a lease that a restarted node, its clock back at real time,
+ * waited on for as long (and the subject's later events behind it). When an attempt is due and the retry schedule
+ * stay on the clock bean.</li>
  * <li><b>Send</b>: outside any transaction, on a virtual thread, at most an endpoint's window at once per endpoint on
  * this node ({@link SendWindows}: wider while the receiver keeps up, narrower when it fails), so a slow receiver holds
  * back only its own deliveries. The outcome is written only under the token.</li>
@@ -144,6 +149,10 @@ class Dispatcher implements SmartLifecycle {
 	 * check each reading all of the endpoint's rows through bitmap scans: auto_explain in the webhook benchmark showed
 	 * one claim over 50,000 PENDING rows running for 183 s while nothing was delivered and the leases lapsed (the
 	 * stalls seen when the dispatcher ran {@code ANALYZE} every 10 s, which made landing on such statistics likely).
+	 * <p>
+	 * Whether a delivery is due is business time ({@code :now}, the clock bean); whether a claim's lease has lapsed,
+	 * and the new lease, are real time on the database's clock ({@code statement_timestamp()}, one instant for the
+	 * whole statement and stable for the planner, the same for every node), see the class comment.
 	 */
 	static final String CLAIM = """
 			WITH due AS (
@@ -153,7 +162,7 @@ class Dispatcher implements SmartLifecycle {
 			        SELECT d.id, d.next_attempt_at, d.event_position
 			        FROM webhook_delivery d
 			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= :now
-			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			          AND (d.claimed_until IS NULL OR d.claimed_until <= statement_timestamp())
 			          AND (d.manual OR d.sequence <= coalesce((
 			              SELECT p.sequence FROM webhook_delivery p
 			              WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.status = 'PENDING'
@@ -169,7 +178,7 @@ class Dispatcher implements SmartLifecycle {
 			        SELECT d.id, d.next_attempt_at, d.event_position
 			        FROM webhook_delivery d
 			        WHERE d.endpoint_id = w.id AND d.status = 'PENDING' AND d.manual AND d.next_attempt_at <= :now
-			          AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			          AND (d.claimed_until IS NULL OR d.claimed_until <= statement_timestamp())
 			        ORDER BY d.next_attempt_at, d.event_position
 			        LIMIT greatest(least(coalesce((SELECT f.room FROM unnest(CAST(:known AS text[]),
 			            CAST(:rooms AS integer[])) AS f (id, room) WHERE f.id = w.id), :initial), :most), 0)) m
@@ -180,9 +189,10 @@ class Dispatcher implements SmartLifecycle {
 			    SELECT d.id FROM webhook_delivery d
 			    WHERE d.id = ANY (ARRAY(SELECT due.id FROM due ORDER BY due.next_attempt_at, due.event_position
 			                            LIMIT :batch))
-			      AND d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			      AND d.status = 'PENDING' AND (d.claimed_until IS NULL OR d.claimed_until <= statement_timestamp())
 			    FOR UPDATE OF d SKIP LOCKED)
-			UPDATE webhook_delivery d SET attempts = d.attempts + 1, claimed_until = :lease, claim_token = :token,
+			UPDATE webhook_delivery d SET attempts = d.attempts + 1,
+			    claimed_until = statement_timestamp() + CAST(:leaseMillis AS bigint) * interval '1 millisecond', claim_token = :token,
 			    first_attempt_at = coalesce(d.first_attempt_at, CASE WHEN d.attempts = 0 THEN CAST(:now AS timestamptz) END)
 			WHERE d.id = ANY (ARRAY(SELECT id FROM claimed))
 			RETURNING d.id, d.endpoint_id, d.event_position, d.attempts, coalesce(d.first_attempt_at, d.created_at) AS since
@@ -322,7 +332,7 @@ class Dispatcher implements SmartLifecycle {
 			UPDATE webhook_delivery SET status = 'FAILED', last_error = :error, next_attempt_at = NULL,
 			    claimed_until = NULL, claim_token = NULL, manual = false, finished_at = :now
 			WHERE endpoint_id = :id AND status = 'PENDING' AND NOT manual
-			  AND (claimed_until IS NULL OR claimed_until <= :now)
+			  AND (claimed_until IS NULL OR claimed_until <= statement_timestamp())
 			""";
 
 	static final String GIVEN_UP_ERROR = "not sent: the endpoint was disabled after failing for 3 days";
@@ -693,7 +703,7 @@ class Dispatcher implements SmartLifecycle {
 			jdbc.sql(CLAIM_PLAN).query().listOfRows();
 			return jdbc.sql(CLAIM)
 				.param("now", Timestamp.from(now))
-				.param("lease", Timestamp.from(now.plus(properties.lease())))
+				.param("leaseMillis", properties.lease().toMillis())
 				.param("token", token)
 				.param("busy", busy.toArray(String[]::new))
 				.param("known", rooms.keySet().toArray(String[]::new))

@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * how often an idle dispatcher looks for work; {@code batch} how many events or attempts one claim takes;
  * {@code enabled=false} stops this node's dispatcher (the API still records deliveries for other nodes);
  * {@code timeout} is how long a receiver has to answer, {@code lease} how long a claimed attempt stays with the node
- * that claimed it (longer than the timeout: after a node dies, its attempts are made again once their lease lapses).
+ * that claimed it (longer than the timeout: after a node dies, its attempts are made again once their lease lapses),
+ * in real time on the database's clock, whatever the test clock does.
  */
 @ConfigurationProperties("subdesk.webhooks")
 record WebhookProperties(@DefaultValue("false") boolean allowPrivate, @DefaultValue("true") boolean enabled,

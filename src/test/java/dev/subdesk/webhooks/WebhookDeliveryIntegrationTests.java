@@ -1023,7 +1023,7 @@ class WebhookDeliveryIntegrationTests {
 		Instant now = clock.instant();
 		return String.join("\n", jdbc.sql(explain + Dispatcher.CLAIM)
 			.param("now", java.sql.Timestamp.from(now))
-			.param("lease", java.sql.Timestamp.from(now.plusSeconds(60)))
+			.param("leaseMillis", 60_000L)
 			.param("token", "plan")
 			.param("busy", new String[0])
 			.param("known", new String[0])
