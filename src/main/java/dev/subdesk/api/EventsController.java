@@ -5,6 +5,7 @@ import dev.subdesk.api.Views.ListView;
 import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.events.RecordedEvent;
+import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.SubdeskException;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,22 @@ class EventsController {
 		if (subjectId != null && (subjectId.isBlank() || !JsonBody.storable(subjectId))) {
 			throw SubdeskException.invalid("subjectId", "must be an id or a case number");
 		}
-		return paging.list(log.page(subjectId, wanted, paging.of(limit, cursor)), EventView::of);
+		return paging.list(log.page(subject(subjectId), wanted, paging.of(limit, cursor)), EventView::of);
 	}
+
+	/**
+	 * The subject as its events are stored: a case's events are about its number, stored upper case, and a number
+	 * is looked up ignoring letter case (shared/API.md), so a case number in any letter case is that case's. The other
+	 * subjects are ids (subscription, account), taken as given. (No other customer-facing number is an event's
+	 * subject: an order number or a cancellation's confirmation number names no events.)
+	 */
+	static @Nullable String subject(@Nullable String subjectId) {
+		if (subjectId == null) {
+			return null;
+		}
+		String number = Ids.normalizeNumber(subjectId);
+		return number.startsWith(CASE_PREFIX) ? number : subjectId;
+	}
+
+	private static final String CASE_PREFIX = "CASE-";
 }

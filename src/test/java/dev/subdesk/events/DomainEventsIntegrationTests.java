@@ -222,6 +222,28 @@ class DomainEventsIntegrationTests extends ApiIntegrationTest {
 		assertThat(api.get("/events?subjectId=%20").status()).as("a blank subject").isEqualTo(400);
 	}
 
+	/**
+	 * shared/API.md: "lookups by number ignore letter case"; a case's events are stored under its upper-case number,
+	 * and a list asked with the number in another letter case found none.
+	 */
+	@Test
+	void theEventsOfACaseAreFoundByItsNumberInAnyLetterCase() {
+		String number = support.openUnmatched("Store purchase for no known account", "STORE", "token tok_events")
+			.caseNumber();
+		String digits = number.substring("CASE-".length());
+		for (String asked : List.of(number.toLowerCase(java.util.Locale.ROOT), "Case-" + digits.toLowerCase(java.util.Locale.ROOT),
+				"cAsE-" + digits, number)) {
+			Api.Response listed = api.get("/events?subjectId=" + asked);
+			assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+			assertThat(listed.json().path("data").values()).as("the events of %s asked as %s", number, asked)
+				.extracting(e -> e.path("type").asString() + " " + e.path("subjectId").asString())
+				.containsExactly("case.opened " + number);
+			Api.Response typed = api.get("/events?type=case.opened&subjectId=" + asked);
+			assertThat(typed.json().path("data")).as("with a type too").hasSize(1);
+		}
+		assertThat(api.get("/events?subjectId=" + number + "x").json().path("data")).as("another number").isEmpty();
+	}
+
 	@Test
 	void closingAnAccountErasesTheNameEmailAndDeviceNamesInItsStoredEvents() {
 		String email = Fixtures.uniqueEmail();
