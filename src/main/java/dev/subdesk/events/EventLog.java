@@ -12,16 +12,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,7 +50,13 @@ public class EventLog {
 	/** The key of the events {@link #appendAll} gathered in the current transaction. */
 	private final Object pendingKey = new Object();
 
-	EventLog(JdbcClient jdbc, DataSource dataSource, Clock clock, JsonMapper json, ApplicationEventPublisher publisher) {
+	/** The lists' read-only transactions ({@link #page}), joining the caller's when there is one. */
+	private final TransactionTemplate readOnly;
+
+	EventLog(JdbcClient jdbc, DataSource dataSource, Clock clock, JsonMapper json, ApplicationEventPublisher publisher,
+			PlatformTransactionManager transactions) {
+		this.readOnly = new TransactionTemplate(transactions);
+		this.readOnly.setReadOnly(true);
 		this.publisher = publisher;
 		this.dataSource = dataSource;
 		this.jdbc = jdbc;
@@ -190,16 +199,31 @@ public class EventLog {
 	 * writing transaction holds back the events recorded after it began until it ends. So that a client reads what
 	 * it has just changed (and the horizon is not held back by some other request's transaction of a few
 	 * milliseconds), such a list first waits, {@link #SETTLE} at most, for the writing transactions in flight when it
-	 * was asked to end.</li>
+	 * was asked to end. It waits before its transaction, on no connection of the pool between its checks (a check
+	 * is one short statement on a connection taken for it and given back): waiting inside its transaction, as many
+	 * lists as the pool has connections held them all while a long renewal batch ran, and every other request waited
+	 * for a connection. The wait only makes a client see what it has just changed; what keeps the cursor right is
+	 * the query's own horizon, read in the list's transaction.</li>
 	 * </ul>
 	 */
-	@Transactional(readOnly = true)
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
-		flushPending();
 		boolean bySubject = subjectId != null;
-		if (!bySubject) {
-			awaitTransactionsInFlight();
+		if (!bySubject && !TransactionSynchronizationManager.isActualTransactionActive()) {
+			awaitTransactionsInFlightOutside();
+			return Objects.requireNonNull(readOnly.execute(status -> read(null, type, request)));
 		}
+		return Objects.requireNonNull(readOnly.execute(status -> {
+			// in the caller's transaction (its connection is held anyway): what it gathered is written first
+			flushPending();
+			if (!bySubject) {
+				awaitTransactionsInFlightInside();
+			}
+			return read(subjectId, type, request);
+		}));
+	}
+
+	private Page<RecordedEvent> read(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
+		boolean bySubject = subjectId != null;
 		List<Positioned> rows = jdbc.sql(pageQuery(bySubject, type))
 			.param("subject", subjectId)
 			.param("type", type == null ? null : type.wireName())
@@ -225,17 +249,33 @@ public class EventLog {
 
 	/**
 	 * Waits until every transaction that had an id when this was called has ended ({@link #SETTLE} at most, real
-	 * time: a lease, not business time). This transaction takes an id of its own, the next one, and waits for the
-	 * snapshot's {@code xmin} to reach it: every older one has then ended. (A snapshot alone cannot tell: its
-	 * {@code xmax} is one past the highest transaction <em>completed</em>, and a transaction in flight above that is
-	 * in no list of it.) Each statement of a READ COMMITTED transaction takes a new snapshot, which
-	 * {@code pg_current_snapshot()} reports.
+	 * time: a lease, not business time), outside any transaction and holding no connection between its checks. A
+	 * statement of its own takes the next transaction id and commits; every transaction that had an id before has a
+	 * smaller one, and all of them have ended once the snapshot's {@code xmin} (the oldest transaction in flight, or
+	 * the next id when none is) is past it. (A snapshot alone cannot tell: its {@code xmax} is one past the highest
+	 * transaction <em>completed</em>, and a transaction in flight above that is in no list of it.) Each check is a
+	 * statement of its own, on a connection of the pool taken for it and given back, with a new snapshot.
 	 */
-	private void awaitTransactionsInFlight() {
-		long own = jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single();
-		String settled = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :own";
+	private void awaitTransactionsInFlightOutside() {
+		long taken = jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single();
+		awaitXmin(taken + 1);
+	}
+
+	/**
+	 * {@link #awaitTransactionsInFlightOutside} inside the caller's transaction: it takes an id of its own (or has
+	 * one), which stays in flight, so the wait is for the snapshot's {@code xmin} to reach it. Each statement of a
+	 * READ COMMITTED transaction takes a new snapshot, which {@code pg_current_snapshot()} reports.
+	 */
+	private void awaitTransactionsInFlightInside() {
+		awaitXmin(jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single());
+	}
+
+	/** Waits, {@link #SETTLE} at most, until no transaction with an id below {@code first} is in flight. */
+	private void awaitXmin(long first) {
+		String settled = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :first";
 		long deadline = System.nanoTime() + SETTLE.toNanos();
-		while (!jdbc.sql(settled).param("own", own).query(Boolean.class).single() && System.nanoTime() - deadline < 0) {
+		while (!jdbc.sql(settled).param("first", first).query(Boolean.class).single()
+				&& System.nanoTime() - deadline < 0) {
 			settleWaits.incrementAndGet();
 			try {
 				Thread.sleep(2);

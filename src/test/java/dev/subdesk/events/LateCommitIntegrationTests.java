@@ -34,6 +34,15 @@ class LateCommitIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	PlatformTransactionManager transactions;
 
+	@Autowired
+	javax.sql.DataSource dataSource;
+
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+	@Autowired
+	java.time.Clock clock;
+
 	/** A client polling the top of a list: collects what is new since the newest event it saw last time. */
 	final class Poller {
 
@@ -161,5 +170,69 @@ class LateCommitIntegrationTests extends ApiIntegrationTest {
 		assertThat(listed.status()).isEqualTo(200);
 		assertThat(listed.json().path("data").values()).extracting(e -> e.path("id").asString())
 			.as("the event of the transaction that was in flight when the list was asked").contains(event.id());
+	}
+
+	/**
+	 * A list of more than one subject waits for the writing transactions in flight when it was asked (a long renewal
+	 * batch, here a transaction the test holds open), but not on a pooled connection: it waited inside its read-only
+	 * transaction, so that as many such lists as the pool has connections took them all for up to a second each and
+	 * starved every other request. Seen from PostgreSQL, a list holding its connection while it waits is a session
+	 * "idle in transaction" whose last statement is the list's check of the snapshot.
+	 */
+	@Test
+	void aListWaitingForATransactionInFlightHoldsNoPooledConnectionMeanwhileAndThenShowsItsEvent() throws Exception {
+		String subject = "case_pool_" + System.nanoTime();
+		String eventId = "evt_pool" + System.nanoTime();
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(1);
+		List<Long> held = new ArrayList<>();
+		Api.Response listed;
+		try (java.sql.Connection writer = dataSource.getConnection()) {
+			writer.setAutoCommit(false);
+			try (var insert = writer.prepareStatement("""
+					INSERT INTO domain_event (id, type, subject_id, sequence, data, created_at)
+					VALUES (?, 'case.updated', ?, 1, '{"n": "held"}', ?)
+					""")) {
+				insert.setString(1, eventId);
+				insert.setString(2, subject);
+				insert.setTimestamp(3, java.sql.Timestamp.from(clock.instant()));
+				insert.executeUpdate();
+			}
+			try {
+				long waitsBefore = log.settleWaits();
+				CompletableFuture<Api.Response> list = CompletableFuture
+					.supplyAsync(() -> api.get("/events?type=case.updated&limit=5"), threads);
+				await("the list waits for the transaction in flight").atMost(Duration.ofSeconds(30))
+					.until(() -> log.settleWaits() > waitsBefore || list.isDone());
+				assertThat(list).as("still waiting").isNotDone();
+				// a few looks, well within the list's second of waiting, so that the writer commits before it ends
+				long lookUntil = System.nanoTime() + Duration.ofMillis(300).toNanos();
+				while (held.size() < 5 && System.nanoTime() - lookUntil < 0 && !list.isDone()) {
+					held.add(jdbc.sql("""
+							SELECT count(*) FROM pg_stat_activity
+							WHERE datname = current_database() AND pid <> pg_backend_pid()
+							  AND state LIKE 'idle in transaction%' AND query LIKE '%pg_snapshot_xmin(pg_current_snapshot())%'
+							""").query(Long.class).single());
+					Thread.sleep(10);
+				}
+				assertThat(list).as("still waiting after the look at the sessions").isNotDone();
+				writer.commit();
+				listed = list.get(30, TimeUnit.SECONDS);
+			}
+			finally {
+				if (!writer.getAutoCommit()) {
+					writer.rollback();
+					writer.setAutoCommit(true);
+				}
+			}
+		}
+		finally {
+			threads.shutdown();
+		}
+		assertThat(held).as("sessions the waiting list held in a transaction, looked at while it waited")
+			.isNotEmpty()
+			.containsOnly(0L);
+		assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+		assertThat(listed.json().path("data").values()).extracting(e -> e.path("id").asString())
+			.as("the event of the transaction that was in flight when the list was asked").contains(eventId);
 	}
 }
