@@ -15,8 +15,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * Working a case: taking it over ("assign to me"), waiting for the customer, resolving it with a note (the
- * customer gets a CASE_UPDATE notice) and reopening it. Who may do which is {@link CaseRules}'; every step is
- * audited.
+ * customer gets a CASE_UPDATE notice, unless the case is internal: {@link SupportCase#internal}) and reopening it. Who
+ * may do which is {@link CaseRules}'; every step is audited.
  */
 @Controller
 class CaseActionsController {
@@ -63,7 +63,8 @@ class CaseActionsController {
 		CaseRules.Worker worker = worker(agent, request);
 		SupportCase c = rules.workable(caseNumber, worker);
 		return noted(c, form, agent, redirect, new Step("RESOLVE_CASE", "Write what was done to resolve the case.",
-				"Resolved; the customer has been told by email."), note -> {
+				c.internal() ? "Resolved; the customer was not told (an internal case)."
+						: "Resolved; the customer has been told by email."), note -> {
 					rules.lockWorkable(c.caseNumber(), worker);
 					support.resolve(c.caseNumber(), note, agent.getName());
 				});

@@ -30,19 +30,22 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class CaseController {
 
-	/** A case in a list, with its service-level due time and whether it is past it. */
+	/**
+	 * A case in a list, with its service-level due time and whether it is past it; {@code internal}: the customer has
+	 * not been told about it and is told nothing ({@link SupportCase#internal}).
+	 */
 	record CaseRow(String caseNumber, @Nullable String accountId, String subject, String status, String priority, String slaDue,
-			boolean breached, @Nullable String escalationReason) {
+			boolean breached, @Nullable String escalationReason, boolean internal) {
 
 		static CaseRow of(SupportCase c, Instant now) {
 			return new CaseRow(c.caseNumber(), c.accountId(), c.subject(), c.status().name(), c.priority().name(),
-					Formats.dateTime(c.slaDueAt()), c.breachesSla(now), c.escalationReason());
+					Formats.dateTime(c.slaDueAt()), c.breachesSla(now), c.escalationReason(), c.internal());
 		}
 
 		/** The same row with its subject and escalation reason as {@code shown} gives them. */
 		CaseRow shownAs(java.util.function.UnaryOperator<String> shown) {
 			return new CaseRow(caseNumber, accountId, shown.apply(subject), status, priority, slaDue, breached,
-					escalationReason == null ? null : shown.apply(escalationReason));
+					escalationReason == null ? null : shown.apply(escalationReason), internal);
 		}
 	}
 

@@ -30,9 +30,17 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Support {
 
+	/**
+	 * Whether a case is internal ({@link SupportCase#internal}): it has a reference, which only {@link
+	 * #openOrAddForStaff} writes (V770), so every case with one was opened for staff only, and stays so (the reference
+	 * is never cleared). Whoever writes a reference on another kind of case must keep this true, or mark internal-ness
+	 * otherwise.
+	 */
+	private static final String INTERNAL = "reference IS NOT NULL";
+
 	private static final String COLUMNS = """
 			case_number, account_id, status, subject, channel, created_at, priority, owner, sla_due_at,
-			escalation_reason, updated_at, waiting_after_escalation""";
+			escalation_reason, updated_at, waiting_after_escalation, %s AS internal""".formatted(INTERNAL);
 
 	/** What a closed account's case keeps in place of the customer's own words. */
 	static final String ERASED_DETAIL = "Erased when the account was closed";
@@ -153,7 +161,9 @@ public class Support {
 	 * each time (a hash of a store purchase's token, never text the customer could read: it is kept apart from the
 	 * subject and detail). {@code about} opens the detail, and each {@code item} (one occurrence, such as one order)
 	 * is a line of it and a note on the timeline. Being the account's, the case is masked in the console as its other
-	 * cases are, and its detail and notes are erased when the account is closed: pass ids, no personal data.
+	 * cases are, and its detail and notes are erased when the account is closed: pass ids, no personal data. The case
+	 * is {@link SupportCase#internal} for good: escalating, resolving or reopening it tells the customer nothing either,
+	 * and it does not wait for the customer.
 	 */
 	@Transactional
 	public SupportCase openOrAddForStaff(String accountId, String reference, String subject, String channel,
@@ -260,11 +270,17 @@ public class Support {
 	/**
 	 * Marks a case as waiting for the customer (from OPEN or ESCALATED), with what is awaited; it leaves the
 	 * supervisors' queue until it is reopened, and an escalated one goes back to it then. The customer gets a
-	 * CASE_UPDATE notice saying what is awaited (staff's words).
+	 * CASE_UPDATE notice saying what is awaited (staff's words). An internal case ({@link SupportCase#internal}), which
+	 * the customer does not know about, does not wait for them: {@code 409 CASE_NOT_OPEN}.
 	 */
 	@Transactional
 	public SupportCase awaitCustomer(String caseNumber, String awaited, String actor) {
 		SupportCase c = lock(caseNumber);
+		if (c.internal()) {
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_OPEN, "Case " + c.caseNumber()
+					+ " is internal: the customer has not been told about it, so it does not wait for them; resolve or"
+					+ " escalate it");
+		}
 		if (c.status() != SupportCase.Status.OPEN && c.status() != SupportCase.Status.ESCALATED) {
 			throw SubdeskException.of(SupportErrorCode.CASE_NOT_OPEN, "Case " + c.caseNumber() + " is " + c.status());
 		}
@@ -525,11 +541,16 @@ public class Support {
 	}
 
 	/**
-	 * Tells the customer about the case (a CASE_UPDATE notice, from {@link CaseUpdated}), if it has a customer yet;
-	 * {@code resolution}: what staff wrote for the notice (see {@link CaseUpdated}).
+	 * Tells the customer about the case (a CASE_UPDATE notice, from {@link CaseUpdated}), if it has a customer yet and
+	 * is not internal ({@link SupportCase#internal}: the customer was never told about it); {@code resolution}: what
+	 * staff wrote for the notice (see {@link CaseUpdated}).
 	 */
 	private void tellCustomer(SupportCase c, CaseUpdated.Update update, @Nullable String resolution) {
 		String accountId = c.accountId();
+		if (c.internal()) {
+			timeline(c.caseNumber(), "system", "NOTICE", "Customer not told (an internal case): " + update);
+			return;
+		}
 		if (accountId == null) {
 			timeline(c.caseNumber(), "system", "NOTICE", "No customer to tell yet: " + update);
 			return;
@@ -581,6 +602,7 @@ public class Support {
 				SupportCase.Status.valueOf(rs.getString("status")), rs.getString("subject"), rs.getString("channel"),
 				rs.getTimestamp("created_at").toInstant(), SupportCase.Priority.valueOf(rs.getString("priority")),
 				rs.getString("owner"), rs.getTimestamp("sla_due_at").toInstant(), rs.getString("escalation_reason"),
-				rs.getTimestamp("updated_at").toInstant(), rs.getBoolean("waiting_after_escalation"));
+				rs.getTimestamp("updated_at").toInstant(), rs.getBoolean("waiting_after_escalation"),
+				rs.getBoolean("internal"));
 	}
 }

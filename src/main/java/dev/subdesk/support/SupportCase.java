@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
  * is null only for a store purchase that matched no account ({@link Support#openUnmatched}). {@code
  * waitingAfterEscalation}: it waits for the customer (PENDING_CUSTOMER) after it was escalated ({@link
  * Support#awaitCustomer}). {@code escalationReason} stays once a case was escalated: such a case is ESCALATED again
- * whenever it is reopened ({@link Support#reopen}).
+ * whenever it is reopened ({@link Support#reopen}). {@code internal}: opened for work only staff do ({@link
+ * Support#openOrAddForStaff}), which its customer was never told about and is told nothing about, whatever is done on
+ * it (no CASE_UPDATE notice); it does not wait for the customer ({@link Support#awaitCustomer}).
  */
 public record SupportCase(String caseNumber, @Nullable String accountId, Status status, String subject, String channel,
 		Instant createdAt, Priority priority, @Nullable String owner, Instant slaDueAt,
-		@Nullable String escalationReason, Instant updatedAt, boolean waitingAfterEscalation) {
+		@Nullable String escalationReason, Instant updatedAt, boolean waitingAfterEscalation, boolean internal) {
 
 	public enum Status {
 		OPEN, PENDING_CUSTOMER, ESCALATED, RESOLVED
