@@ -209,14 +209,14 @@ public class EventLog {
 	public Page<RecordedEvent> page(@Nullable String subjectId, @Nullable EventType type, Page.Request request) {
 		boolean bySubject = subjectId != null;
 		if (!bySubject && !TransactionSynchronizationManager.isActualTransactionActive()) {
-			awaitTransactionsInFlightOutside();
+			awaitTransactionsInFlight();
 			return Objects.requireNonNull(readOnly.execute(status -> read(null, type, request)));
 		}
 		return Objects.requireNonNull(readOnly.execute(status -> {
 			// in the caller's transaction (its connection is held anyway): what it gathered is written first
 			flushPending();
 			if (!bySubject) {
-				awaitTransactionsInFlightInside();
+				awaitTransactionsInFlight();
 			}
 			return read(subjectId, type, request);
 		}));
@@ -248,42 +248,61 @@ public class EventLog {
 	}
 
 	/**
-	 * Waits until every transaction that had an id when this was called has ended ({@link #SETTLE} at most, real
-	 * time: a lease, not business time), outside any transaction and holding no connection between its checks. A
-	 * statement of its own takes the next transaction id and commits; every transaction that had an id before has a
-	 * smaller one, and all of them have ended once the snapshot's {@code xmin} (the oldest transaction in flight, or
-	 * the next id when none is) is past it. (A snapshot alone cannot tell: its {@code xmax} is one past the highest
-	 * transaction <em>completed</em>, and a transaction in flight above that is in no list of it.) Each check is a
-	 * statement of its own, on a connection of the pool taken for it and given back, with a new snapshot.
+	 * The first transaction id the wait of a list does not wait for: one past the newest transaction ended (the
+	 * snapshot's {@code xmax}: every transaction committed before the list was asked, a client's change among them, is
+	 * below it) or, when higher, one past the newest id held by a session of this database in flight (writing
+	 * transactions begun before the list, which a snapshot does not list when they are above its {@code xmax}; a
+	 * session reports its id in {@code pg_stat_activity} as a 32-bit {@code xid}, to every role, widened here next to
+	 * {@code xmax}: an id in flight is less than 2^31 away from it).
+	 * Inside a caller's transaction that has an id, no further than that id: it stays in flight until after the list.
+	 * Takes no transaction id (which a read path would consume, and a replica cannot assign).
 	 */
-	private void awaitTransactionsInFlightOutside() {
-		long taken = jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single();
-		awaitXmin(taken + 1);
-	}
+	private static final String WAIT_UNTIL = """
+			WITH snap AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax)
+			SELECT least(greatest(snap.xmax, coalesce(max(snap.xmax
+			           + ((a.backend_xid::text::bigint - snap.xmax % 4294967296 + 6442450944) % 4294967296 - 2147483648)
+			           + 1), 0)),
+			       coalesce(pg_current_xact_id_if_assigned()::text::bigint, snap.xmax + 4294967296))
+			FROM snap LEFT JOIN pg_stat_activity a
+			  ON a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_xid IS NOT NULL
+			GROUP BY snap.xmax
+			""";
+
+	/** The check of the wait: every transaction with an id below {@code :until} has ended. */
+	private static final String SETTLED = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :until";
+
+	/** The first and the longest pause between two checks of the wait of a list. */
+	static final Duration FIRST_PAUSE = Duration.ofMillis(2);
+
+	static final Duration LONGEST_PAUSE = Duration.ofMillis(50);
 
 	/**
-	 * {@link #awaitTransactionsInFlightOutside} inside the caller's transaction: it takes an id of its own (or has
-	 * one), which stays in flight, so the wait is for the snapshot's {@code xmin} to reach it. Each statement of a
-	 * READ COMMITTED transaction takes a new snapshot, which {@code pg_current_snapshot()} reports.
+	 * Waits until every writing transaction in flight when this was called has ended ({@link #SETTLE} at most, real
+	 * time: a lease, not business time): until the snapshot's {@code xmin} (the oldest transaction in flight, or the
+	 * next id when none is) reaches {@link #WAIT_UNTIL}. Each check is a statement of its own with a new snapshot
+	 * (outside a transaction, on a connection of the pool taken for it and given back; inside the caller's READ
+	 * COMMITTED transaction, each statement takes a new snapshot). The pause between checks doubles from
+	 * {@link #FIRST_PAUSE} to {@link #LONGEST_PAUSE}: a short transaction is waited for closely, a long renewal batch
+	 * with a few dozen checks a second rather than hundreds.
 	 */
-	private void awaitTransactionsInFlightInside() {
-		awaitXmin(jdbc.sql("SELECT pg_current_xact_id()::text::bigint").query(Long.class).single());
-	}
-
-	/** Waits, {@link #SETTLE} at most, until no transaction with an id below {@code first} is in flight. */
-	private void awaitXmin(long first) {
-		String settled = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :first";
+	private void awaitTransactionsInFlight() {
+		long until = jdbc.sql(WAIT_UNTIL).query(Long.class).single();
 		long deadline = System.nanoTime() + SETTLE.toNanos();
-		while (!jdbc.sql(settled).param("first", first).query(Boolean.class).single()
-				&& System.nanoTime() - deadline < 0) {
+		long pause = FIRST_PAUSE.toNanos();
+		while (!jdbc.sql(SETTLED).param("until", until).query(Boolean.class).single()) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				return;
+			}
 			settleWaits.incrementAndGet();
 			try {
-				Thread.sleep(2);
+				Thread.sleep(Duration.ofNanos(Math.min(pause, left)));
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
 				return;
 			}
+			pause = Math.min(pause * 2, LONGEST_PAUSE.toNanos());
 		}
 	}
 

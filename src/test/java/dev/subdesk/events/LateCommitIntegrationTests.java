@@ -235,4 +235,67 @@ class LateCommitIntegrationTests extends ApiIntegrationTest {
 		assertThat(listed.json().path("data").values()).extracting(e -> e.path("id").asString())
 			.as("the event of the transaction that was in flight when the list was asked").contains(eventId);
 	}
+
+	/**
+	 * A list of more than one subject takes no transaction id of its own: a read that took one per call consumed
+	 * transaction ids (wraparound, a commit record each) on a read path, and failed on a replica ("cannot assign
+	 * TransactionIds during recovery"). Seen from PostgreSQL, the snapshot's {@code xmax} (one past the newest
+	 * transaction ended) moves by one for each id a list took and ended. Other tests' transactions may end meanwhile
+	 * (the suite shares the database), so the bound is generous: fewer than half as many ids as lists.
+	 */
+	@Test
+	void aListOfMoreThanOneSubjectTakesNoTransactionIdOfItsOwn() {
+		int lists = 20;
+		String xmax = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
+		long before = jdbc.sql(xmax).query(Long.class).single();
+		for (int i = 0; i < lists; i++) {
+			Api.Response listed = api.get("/events?type=case.updated&limit=5");
+			assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+		}
+		long after = jdbc.sql(xmax).query(Long.class).single();
+		assertThat(after - before).as("transaction ids taken and ended while %d lists were read", lists)
+			.isLessThan(lists / 2);
+	}
+
+	/**
+	 * A list waiting for a long transaction in flight (a renewal batch) checks the snapshot less and less often: at a
+	 * check every 2 ms it made hundreds of round trips, each on a connection of the pool, in its second of waiting.
+	 * The writer here stays open past the list's whole wait, which then ends without it.
+	 */
+	@Test
+	void aListWaitingTheWholeSettleChecksTheSnapshotAFewDozenTimesAtMost() throws Exception {
+		String subject = "case_backoff_" + System.nanoTime();
+		String eventId = "evt_backoff" + System.nanoTime();
+		Api.Response listed;
+		long checks;
+		try (java.sql.Connection writer = dataSource.getConnection()) {
+			writer.setAutoCommit(false);
+			try {
+				try (var insert = writer.prepareStatement("""
+						INSERT INTO domain_event (id, type, subject_id, sequence, data, created_at)
+						VALUES (?, 'case.updated', ?, 1, '{"n": "long"}', ?)
+						""")) {
+					insert.setString(1, eventId);
+					insert.setString(2, subject);
+					insert.setTimestamp(3, java.sql.Timestamp.from(clock.instant()));
+					insert.executeUpdate();
+				}
+				long waitsBefore = log.settleWaits();
+				long started = System.nanoTime();
+				listed = api.get("/events?type=case.updated&limit=5");
+				long waited = System.nanoTime() - started;
+				checks = log.settleWaits() - waitsBefore;
+				assertThat(Duration.ofNanos(waited)).as("the list waited for the writer in flight")
+					.isGreaterThanOrEqualTo(EventLog.SETTLE.minusMillis(100));
+			}
+			finally {
+				writer.rollback();
+				writer.setAutoCommit(true);
+			}
+		}
+		assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+		assertThat(listed.json().path("data").values()).extracting(e -> e.path("id").asString())
+			.as("the event of the transaction still in flight").doesNotContain(eventId);
+		assertThat(checks).as("checks of the snapshot in the list's %s of waiting", EventLog.SETTLE).isBetween(1L, 60L);
+	}
 }
