@@ -6,8 +6,6 @@ import dev.subdesk.jurisdictions.Jurisdictions;
 import dev.subdesk.shared.Ids;
 import dev.subdesk.shared.Money;
 import dev.subdesk.shared.SubdeskException;
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,19 +30,20 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Consents {
 
-	/** How long a purchase may hold its disclosure: longer than all its payment attempts take. */
+	/**
+	 * How long a purchase may hold its disclosure: longer than all its payment attempts take. Real time, on the
+	 * database's clock, whatever the test clock does ({@link #claim}).
+	 */
 	static final Duration HOLD = Duration.ofMinutes(5);
 
 	private final JdbcCheckoutRepository repository;
 	private final Disclosures disclosures;
 	private final Jurisdictions jurisdictions;
-	private final Clock clock;
 
-	Consents(JdbcCheckoutRepository repository, Disclosures disclosures, Jurisdictions jurisdictions, Clock clock) {
+	Consents(JdbcCheckoutRepository repository, Disclosures disclosures, Jurisdictions jurisdictions) {
 		this.repository = repository;
 		this.disclosures = disclosures;
 		this.jurisdictions = jurisdictions;
-		this.clock = clock;
 	}
 
 	/** Whether a direct purchase by this account needs express consent to automatic renewal. */
@@ -140,11 +139,17 @@ public class Consents {
 	 * call) is then refused, {@code 400} on {@code consent}, before its card is charged, instead of being charged and
 	 * given back. The purchase lets go ({@link #release}) when it made nothing; once it made the subscription, the
 	 * consent record refuses any other.
+	 * <p>
+	 * The hold runs in real time, on the database's clock ({@code statement_timestamp()}, the same for every node), not
+	 * on the clock bean: that one is moved forward in demo and test mode, and its offset lives in the process, so a hold
+	 * taken on it looked lapsed as soon as the clock was moved a day while the first click was with the gateway (a
+	 * second click took it and was charged too), and a node that stopped while the clock stood ahead left a hold of a
+	 * day and more (its page saying the purchase is under way for as long). The acceptance's instant and the
+	 * disclosure's validity stay on the clock bean.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void claim(ConsentRequest consent, String subscriptionId) {
-		Instant now = clock.instant();
-		if (!repository.claim(consent.disclosureId(), subscriptionId, Timestamp.from(now), Timestamp.from(now.plus(HOLD)))) {
+		if (!repository.claim(consent.disclosureId(), subscriptionId, HOLD)) {
 			throw SubdeskException.invalid("consent",
 					"a purchase with this disclosure is under way: its subscription appears on the account when it is done");
 		}
@@ -161,10 +166,13 @@ public class Consents {
 		repository.release(consent.disclosureId(), subscriptionId);
 	}
 
-	/** Whether a purchase with the disclosure is under way (it holds it and has not made its subscription yet). */
+	/**
+	 * Whether a purchase with the disclosure is under way (it holds it, in real time as {@link #claim} measures the
+	 * hold, and has not made its subscription yet).
+	 */
 	@Transactional(readOnly = true)
 	public boolean underWay(String disclosureId) {
-		return repository.claimed(disclosureId, Timestamp.from(clock.instant()))
+		return repository.claimed(disclosureId)
 				&& repository.ofDisclosure(disclosureId).isEmpty();
 	}
 

@@ -62,7 +62,8 @@ class JdbcCheckoutRepository {
 	/**
 	 * The account's disclosure of the same plan, parent, terms and words that a page may show again: one the page wrote
 	 * (never one of the API, whose caller may still send it with a purchase), unexpired until {@code :minimum} at
-	 * least, held by no purchase, and accepted by none (an attempt that sold nothing aside).
+	 * least, held by no purchase (a hold runs in real time, on the database's clock: {@link Consents#claim}), and
+	 * accepted by none (an attempt that sold nothing aside).
 	 */
 	private static final String REUSABLE_DISCLOSURE = """
 			SELECT * FROM disclosures d
@@ -71,7 +72,7 @@ class JdbcCheckoutRepository {
 			  AND d.text_sha256 = :sha AND d.jurisdiction = :jurisdiction AND d.currency = :currency
 			  AND d.price_amount = :price AND d.renewal_price_amount = :renewal AND d.trial_days = :trial
 			  AND d.term = :term AND d.created_at <= :now AND d.expires_at >= :minimum
-			  AND (d.claimed_until IS NULL OR d.claimed_until <= :now)
+			  AND (d.claimed_until IS NULL OR d.claimed_until <= statement_timestamp())
 			  AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.disclosure_id = d.id AND c.status <> 'ABANDONED')
 			ORDER BY d.expires_at DESC, d.seq DESC
 			LIMIT 1
@@ -82,9 +83,19 @@ class JdbcCheckoutRepository {
 			WHERE account_id = :account AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
 			""";
 
+	/**
+	 * Holds a disclosure for a purchase, in real time on the database's clock ({@code statement_timestamp()}, the same
+	 * for every node), never on the clock bean, which demo and test mode move: see {@link Consents#claim}.
+	 */
 	private static final String CLAIM = """
-			UPDATE disclosures SET claimed_by = :by, claimed_until = :until
-			WHERE id = :id AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by = :by)
+			UPDATE disclosures SET claimed_by = :by,
+			    claimed_until = statement_timestamp() + CAST(:holdMillis AS bigint) * interval '1 millisecond'
+			WHERE id = :id AND (claimed_until IS NULL OR claimed_until <= statement_timestamp() OR claimed_by = :by)
+			""";
+
+	/** Whether a purchase holds the disclosure now, in real time (as {@link #CLAIM} measures a hold). */
+	private static final String CLAIMED = """
+			SELECT count(*) FROM disclosures WHERE id = :id AND claimed_until > statement_timestamp()
 			""";
 
 	/** Whether a disclosure of a jurisdiction with so many trial days asks with a separate checkbox (Disclosures). */
@@ -196,9 +207,11 @@ class JdbcCheckoutRepository {
 			.optional();
 	}
 
-	/** Holds a disclosure for the purchase {@code by} until {@code until}; false when another one holds it. */
-	boolean claim(String disclosureId, String by, Timestamp now, Timestamp until) {
-		return jdbc.sql(CLAIM).param("id", disclosureId).param("by", by).param("now", now).param("until", until)
+	/**
+	 * Holds a disclosure for the purchase {@code by} for {@code hold} in real time; false when another one holds it.
+	 */
+	boolean claim(String disclosureId, String by, java.time.Duration hold) {
+		return jdbc.sql(CLAIM).param("id", disclosureId).param("by", by).param("holdMillis", hold.toMillis())
 			.update() == 1;
 	}
 
@@ -208,10 +221,9 @@ class JdbcCheckoutRepository {
 			.param("id", disclosureId).param("by", by).update();
 	}
 
-	/** Whether a purchase holds the disclosure at {@code now}. */
-	boolean claimed(String disclosureId, Timestamp now) {
-		return jdbc.sql("SELECT count(*) FROM disclosures WHERE id = :id AND claimed_until > :now")
-			.param("id", disclosureId).param("now", now).query(Long.class).single() > 0;
+	/** Whether a purchase holds the disclosure now, in real time. */
+	boolean claimed(String disclosureId) {
+		return jdbc.sql(CLAIMED).param("id", disclosureId).query(Long.class).single() > 0;
 	}
 
 	int eraseClient(String accountId) {

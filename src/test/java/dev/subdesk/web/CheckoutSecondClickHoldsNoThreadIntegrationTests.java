@@ -2,6 +2,7 @@ package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.subdesk.clock.TestClock;
 import dev.subdesk.payments.PaymentResult;
 import dev.subdesk.shared.Money;
 import dev.subdesk.testing.DelegatingGateway;
@@ -44,6 +45,9 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	TestClock clock;
 
 	private final ExecutorService clicks = Executors.newFixedThreadPool(FLOOD + 2);
 
@@ -234,6 +238,71 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 		gateway.release();
 		assertThat(first.get(30, TimeUnit.SECONDS).location()).contains("/checkout/thanks/sub_");
 		assertThat(subscriptions(buyer.account())).isEqualTo(1);
+		assertThat(attempts(buyer.account())).containsExactly("COMPLETED");
+	}
+	/** The disclosure's hold as the database reads it: until when, and the database's real time now. */
+	private String hold(String disclosureId) {
+		return jdbc.sql("SELECT coalesce(claimed_until::text, 'none') || ' (now ' || statement_timestamp()::text || ')' "
+				+ "FROM disclosures WHERE id = :id").param("id", disclosureId).query(String.class).single();
+	}
+
+	/**
+	 * A purchase's hold on its disclosure runs in real time: moving the test clock past the hold (ten minutes, within
+	 * the disclosure's hour) while the first click is with the gateway lets no second click take it and be charged too,
+	 * and moving it a day more still shows the pending page, not the form.
+	 */
+	@Test
+	void movingTheTestClockWhileTheFirstClickIsWithTheGatewayKeepsItsHoldAndASecondClickChargesNothing()
+			throws Exception {
+		Buyer buyer = buyerOnTheCheckoutPage();
+		CompletableFuture<PortalSession.Page> first = firstClickHeldAtTheGateway(buyer, "tok_visa");
+		clock.moveTo(clock.instant().plus(Duration.ofMinutes(10)));
+
+		PortalSession.Page second = click(buyer, "tok_visa").get(30, TimeUnit.SECONDS);
+		String pending = "/checkout/pending/" + buyer.disclosureId();
+		assertThat(attempts(buyer.account())).as("the second click charged nothing: " + hold(buyer.disclosureId()))
+			.hasSize(1);
+		assertThat(second.location()).as(second.status() + " " + second.body()).endsWith(pending);
+		clock.moveTo(clock.instant().plus(Duration.ofDays(1)));
+		assertThat(buyer.browser().get(pending).body()).as(hold(buyer.disclosureId()))
+			.contains("Your purchase is being completed");
+
+		gateway.release();
+		assertThat(first.get(30, TimeUnit.SECONDS).location()).contains("/checkout/thanks/sub_");
+		assertThat(subscriptions(buyer.account())).isEqualTo(1);
+		assertThat(attempts(buyer.account())).containsExactly("COMPLETED");
+	}
+
+	/**
+	 * A hold taken while the test clock stands a day ahead ends minutes from now in real time, not a day from now: a
+	 * node that stops mid-purchase leaves no pending page reloading for a day.
+	 */
+	@Test
+	void aHoldTakenWhileTheTestClockStandsADayAheadEndsWithinMinutesOfRealTime() throws Exception {
+		clock.moveTo(clock.instant().plus(Duration.ofDays(1)));
+		Buyer buyer = buyerOnTheCheckoutPage();
+		CompletableFuture<PortalSession.Page> first = firstClickHeldAtTheGateway(buyer, "tok_visa");
+		boolean minutes = jdbc.sql("SELECT claimed_until > statement_timestamp() "
+				+ "AND claimed_until <= statement_timestamp() + interval '5 minutes' FROM disclosures WHERE id = :id")
+			.param("id", buyer.disclosureId()).query(Boolean.class).single();
+		assertThat(minutes).as("held for the 5 minutes of the hold in real time: " + hold(buyer.disclosureId())).isTrue();
+		gateway.release();
+		assertThat(first.get(30, TimeUnit.SECONDS).location()).contains("/checkout/thanks/sub_");
+	}
+
+	/**
+	 * A hold whose real time has passed (its node stopped mid-purchase) no longer holds the disclosure, the clock
+	 * unmoved: its pending page shows the form, and a click buys with it, charged once.
+	 */
+	@Test
+	void aHoldLapsedInRealTimeLetsAClickBuyWithoutMovingTheClock() throws Exception {
+		Buyer buyer = buyerOnTheCheckoutPage();
+		jdbc.sql("UPDATE disclosures SET claimed_by = 'sub_stopped', claimed_until = statement_timestamp() - interval '1 second' "
+				+ "WHERE id = :id").param("id", buyer.disclosureId()).update();
+		assertThat(buyer.browser().get("/checkout/pending/" + buyer.disclosureId()).body())
+			.doesNotContain("Your purchase is being completed").contains("id=\"subscribe\"");
+		PortalSession.Page bought = click(buyer, "tok_visa").get(30, TimeUnit.SECONDS);
+		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
 		assertThat(attempts(buyer.account())).containsExactly("COMPLETED");
 	}
 }
