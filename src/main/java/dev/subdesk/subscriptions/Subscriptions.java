@@ -94,6 +94,17 @@ public class Subscriptions {
 	 * ({@code 402 PAYMENT_DECLINED}) or the gateway never answers ({@code 503 PAYMENT_GATEWAY_UNAVAILABLE}).
 	 */
 	public Subscription purchase(PurchaseRequest request) {
+		return purchase(request, () -> {
+		});
+	}
+
+	/**
+	 * {@link #purchase(PurchaseRequest)}, telling {@code attempting} when the purchase passed its checks and holds its
+	 * consent's disclosure, before its card is charged: a failure after that is this purchase's own (its card declined,
+	 * the gateway silent, its record refused), one before it is not (a second click refused while another held the
+	 * disclosure, or after it let go).
+	 */
+	public Subscription purchase(PurchaseRequest request, Runnable attempting) {
 		String id = Ids.next("sub");
 		ConsentRequest consent = request.consent();
 		// the consent's disclosure is held from the check on, so that a second purchase with it is refused before
@@ -112,6 +123,7 @@ public class Subscriptions {
 			}
 			return c;
 		});
+		attempting.run();
 		String gatewayKey = "purchase_" + id;
 		PaymentMethod method = checked.method();
 		boolean trial = checked.trial(request.channel());

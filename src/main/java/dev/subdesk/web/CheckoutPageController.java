@@ -296,9 +296,11 @@ class CheckoutPageController {
 				remote == null ? null : ClientEvidence.address(remote).orElse(null),
 				agent == null ? null : dev.subdesk.shared.StorableText.excerpt(agent, 1000), words);
 		Subscription bought;
+		java.util.concurrent.atomic.AtomicBoolean attempted = new java.util.concurrent.atomic.AtomicBoolean();
 		try {
 			bought = subscriptions.purchase(
-					new PurchaseRequest(accountId, plan.code(), paymentMethodId, null, Channel.DIRECT, consent));
+					new PurchaseRequest(accountId, plan.code(), paymentMethodId, null, Channel.DIRECT, consent),
+					() -> attempted.set(true));
 		}
 		catch (SubdeskException e) {
 			if (cardAddedNow) {
@@ -315,7 +317,12 @@ class CheckoutPageController {
 				case "ACCOUNT_CLOSED" -> "checkout.error.closed";
 				default -> "checkout.error.changed";
 			};
-			request.getSession().setAttribute(FAILURE_ATTRIBUTE, new Failure(shown.id(), e.status(), error).stored());
+			if (attempted.get()) {
+				// only the click that held the disclosure and tried to buy tells the pending page what happened: one
+				// refused before that (a second click racing a first one that failed and let go) would put its own
+				// error ("the terms changed") over the first click's ("declined")
+				request.getSession().setAttribute(FAILURE_ATTRIBUTE, new Failure(shown.id(), e.status(), error).stored());
+			}
 			response.setStatus(e.status());
 			return form(plan, account, locale, model, error);
 		}

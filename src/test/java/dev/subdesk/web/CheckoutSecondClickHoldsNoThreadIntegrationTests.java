@@ -305,4 +305,24 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 		assertThat(bought.location()).as(bought.body()).contains("/checkout/thanks/sub_");
 		assertThat(attempts(buyer.account())).containsExactly("COMPLETED");
 	}
+
+	/**
+	 * A click refused before it held the disclosure (here: the same form sent again once the clock passed the
+	 * disclosure's hour, as a second click racing a declined first one is refused once the first let go) tries no
+	 * payment and leaves the pending page showing what the click that tried got: the decline.
+	 */
+	@Test
+	void aClickRefusedBeforeItTriedToPayLeavesThePendingPageShowingTheFirstClicksDecline() throws Exception {
+		Buyer buyer = buyerOnTheCheckoutPage();
+		PortalSession.Page declined = click(buyer, "tok_chargeDeclined").get(30, TimeUnit.SECONDS);
+		assertThat(declined.status()).isEqualTo(402);
+		clock.moveTo(clock.instant().plus(Duration.ofHours(2)));
+		PortalSession.Page refused = click(buyer, "tok_chargeDeclined").get(30, TimeUnit.SECONDS);
+		assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+		assertThat(attempts(buyer.account())).as("the refused click charged nothing").containsExactly("DECLINED");
+
+		PortalSession.Page reload = buyer.browser().get("/checkout/pending/" + buyer.disclosureId());
+		assertThat(reload.status()).as(reload.body()).isEqualTo(402);
+		assertThat(reload.body()).contains("Your card was declined. Nothing was charged");
+	}
 }
