@@ -98,7 +98,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 			Problems.write(response, json, SubdeskException.invalid("Idempotency-Key", "must be 1 to 255 characters"));
 			return;
 		}
-		CachedBodyRequest cached = new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
+		CachedBodyRequest cached = cachedBody(request);
+		HttpServletRequest forward = inChain(request, cached) ? request : cached;
 		Exchange exchange;
 		if (request.getAttribute(EXCHANGE) instanceof Exchange kept) {
 			exchange = kept;
@@ -116,7 +117,8 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		String fingerprint = exchange.fingerprint();
 		IdempotentAnswers.Claim claim = store.claim(scope, key, fingerprint, exchange.named());
 		switch (claim) {
-			case IdempotentAnswers.Claim.Owned owned -> run(cached, response, chain, scope, key, owned.owner());
+			case IdempotentAnswers.Claim.Owned owned -> run(forward, cached.body(), response, chain, scope, key,
+					owned.owner());
 			case IdempotentAnswers.Claim.Completed done -> {
 				// an erased answer too: it keeps what tells its request from another one (shared/API.md Conventions)
 				if (!done.fingerprint().equals(fingerprint)) {
@@ -134,7 +136,34 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				response.setHeader("Idempotent-Replayed", "true");
 				response.getOutputStream().write(done.erased() ? closedAnswer : done.body());
 			}
-			case IdempotentAnswers.Claim.InProgress busy -> awaitFirst(cached, response, scope, key);
+			case IdempotentAnswers.Claim.InProgress busy -> awaitFirst(forward, cached.body().length, response, scope,
+					key);
+		}
+	}
+
+	/**
+	 * The request's body, read once: the copy {@link RequestBodyFilter} made (a request with a body), or the one this
+	 * filter made on the request's first dispatch (none), found in the request a dispatch after a wait hands back.
+	 * Never a second copy: a waiting request holds its body once, whatever the number of its dispatches.
+	 */
+	private static CachedBodyRequest cachedBody(HttpServletRequest request) throws IOException {
+		for (jakarta.servlet.ServletRequest r = request; r instanceof jakarta.servlet.ServletRequestWrapper wrapper;
+				r = wrapper.getRequest()) {
+			if (r instanceof CachedBodyRequest cached) {
+				return cached;
+			}
+		}
+		return new CachedBodyRequest(request, RequestBodyFilter.MAX_BODY_BYTES);
+	}
+
+	private static boolean inChain(jakarta.servlet.ServletRequest request, CachedBodyRequest cached) {
+		for (jakarta.servlet.ServletRequest r = request;; r = ((jakarta.servlet.ServletRequestWrapper) r).getRequest()) {
+			if (r == cached) {
+				return true;
+			}
+			if (!(r instanceof jakarta.servlet.ServletRequestWrapper)) {
+				return false;
+			}
 		}
 	}
 
@@ -142,48 +171,21 @@ class IdempotencyFilter extends OncePerRequestFilter {
 	 * Leaves the request waiting for the one holding its key, without a thread: asynchronous, it is dispatched again
 	 * when {@link AnswerWaits} finds the key settled (or after {@link AnswerWaits#LONGEST_WAIT}, when the first's
 	 * claim has gone stale in any case), and then claims the key again. Its body stays readable ({@code request} keeps
-	 * it), and the dispatch goes through every filter again, the API key's check included. A request the node cannot
-	 * keep waiting is answered at once: {@code 409 IDEMPOTENCY_KEY_IN_USE}, to retry (on another node, when this one
-	 * is stopping).
+	 * it, and the dispatch finds it there: {@link #cachedBody}), and the dispatch goes through every filter again, the
+	 * API key's check included. A request the node cannot keep waiting (too many waiting, too many bytes of bodies
+	 * waiting: {@link AnswerWaits#MOST_WAITING_BYTES}) is answered at once: {@code 409 IDEMPOTENCY_KEY_IN_USE}, to
+	 * retry (on another node, when this one is stopping).
 	 */
-	private void awaitFirst(CachedBodyRequest request, HttpServletResponse response, String scope, String key)
-			throws IOException {
+	private void awaitFirst(HttpServletRequest request, int bodyBytes, HttpServletResponse response, String scope,
+			String key) throws IOException {
 		AsyncContext async = request.startAsync(request, response);
 		async.setTimeout(AnswerWaits.LONGEST_WAIT.toMillis());
-		java.util.concurrent.atomic.AtomicReference<AnswerWaits.@Nullable Waiting> registered =
-				new java.util.concurrent.atomic.AtomicReference<>();
-		async.addListener(new AsyncListener() {
-			@Override
-			public void onComplete(AsyncEvent event) {
-				cancel();
-			}
-
-			@Override
-			public void onTimeout(AsyncEvent event) {
-				cancel();
-				redispatch(async);
-			}
-
-			@Override
-			public void onError(AsyncEvent event) {
-				cancel(); // the client went away: the container ends the request
-			}
-
-			@Override
-			public void onStartAsync(AsyncEvent event) {
-				// a new wait registers a listener of its own
-			}
-
-			private void cancel() {
-				AnswerWaits.Waiting waiting = registered.get();
-				if (waiting != null) {
-					waiting.cancel();
-				}
-			}
-		});
-		Optional<AnswerWaits.Waiting> waiting = waits.waitFor(scope, key, () -> redispatch(async));
+		WaitListener listener = new WaitListener(async);
+		async.addListener(listener);
+		Optional<AnswerWaits.Waiting> waiting = waits.waitFor(scope, key, bodyBytes, () -> redispatch(async));
 		if (waiting.isPresent()) {
-			registered.set(waiting.get());
+			listener.registered.set(waiting.get());
+			request.setAttribute(RequestIds.WAITING, Boolean.TRUE);
 			return;
 		}
 		response.setHeader("Retry-After", RETRY_AFTER);
@@ -196,6 +198,54 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		async.complete();
 	}
 
+	/** What ends a request's wait besides its key settling: the request's end, its timeout, its client hanging up. */
+	static final class WaitListener implements AsyncListener {
+
+		private final AsyncContext async;
+
+		final java.util.concurrent.atomic.AtomicReference<AnswerWaits.@Nullable Waiting> registered =
+				new java.util.concurrent.atomic.AtomicReference<>();
+
+		WaitListener(AsyncContext async) {
+			this.async = async;
+		}
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			cancel();
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+			cancel();
+			redispatch(async);
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+			cancel();
+			// the client went away: the request ends here, or the container would run an error dispatch (a 500)
+			try {
+				async.complete();
+			}
+			catch (IllegalStateException e) {
+				// completed or dispatched meanwhile
+			}
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			// a new wait registers a listener of its own
+		}
+
+		private void cancel() {
+			AnswerWaits.Waiting waiting = registered.get();
+			if (waiting != null) {
+				waiting.cancel();
+			}
+		}
+	}
+
 	private static void redispatch(AsyncContext async) {
 		try {
 			async.dispatch();
@@ -205,8 +255,13 @@ class IdempotencyFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private void run(CachedBodyRequest request, HttpServletResponse response, FilterChain chain, String scope, String key,
-			String owner) throws IOException, ServletException {
+	/**
+	 * Runs the request that owns the key and stores its answer (below 500) or gives the key up. However it ends (an
+	 * exception included), the request's end is told once ({@link IdempotentAnswers#ended}): its waiters on this node
+	 * claim the key again.
+	 */
+	private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
+			String scope, String key, String owner) throws IOException, ServletException {
 		ContentCachingResponseWrapper wrapper = new ContentCachingResponseWrapper(response);
 		boolean stored = false;
 		// a request running longer than the lease is not taken for one whose node crashed
@@ -218,17 +273,22 @@ class IdempotencyFilter extends OncePerRequestFilter {
 				stored = true;
 				byte[] answer = wrapper.getContentAsByteArray();
 				if (!complete(scope, key, owner, status, wrapper.getContentType(), answer,
-						store.accountsOfAnswer(ApiSecurity.routedPath(request), request.body(), answer))) {
+						store.accountsOfAnswer(ApiSecurity.routedPath(request), body, answer))) {
 					log.warn("An answer was not stored: its Idempotency-Key was taken over as stale while it ran, or "
 							+ "an account it names was closed and the answer erased");
 				}
 			}
 		}
 		finally {
-			if (!stored) {
-				store.release(scope, key, owner);
+			try {
+				if (!stored) {
+					store.release(scope, key, owner);
+				}
 			}
-			wrapper.copyBodyToResponse();
+			finally {
+				store.ended(scope, key, owner);
+				wrapper.copyBodyToResponse();
+			}
 		}
 	}
 

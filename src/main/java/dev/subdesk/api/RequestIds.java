@@ -23,7 +23,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * random UUID. The id is in the response's {@code X-Request-Id} header, in the log's MDC as {@code requestId} (so
  * in every JSON log line written while the request is served), and in every problem+json answer as
  * {@code requestId}: a customer's or integrator's report then finds its log lines. With
- * {@code LOGGING_LEVEL_DEV_SUBDESK_REQUESTS=DEBUG} each request is logged once when answered.
+ * {@code LOGGING_LEVEL_DEV_SUBDESK_REQUESTS=DEBUG} each request is logged once when answered (a request that waits
+ * for its {@code Idempotency-Key} also when it begins to wait, and with its answer on the dispatch that gives it).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -35,6 +36,15 @@ class RequestIds extends OncePerRequestFilter {
 
 	/** The request attribute that keeps the id for the error dispatch and the container's error valve. */
 	static final String ATTRIBUTE = RequestIds.class.getName();
+
+	/**
+	 * Set by a filter that leaves the request waiting (asynchronous, answered on a later dispatch): this dispatch did
+	 * not answer it.
+	 */
+	static final String WAITING = RequestIds.class.getName() + ".waiting";
+
+	/** When the request's first dispatch began (System.nanoTime), for the time of its answer. */
+	private static final String STARTED = RequestIds.class.getName() + ".started";
 
 	private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
@@ -61,14 +71,26 @@ class RequestIds extends OncePerRequestFilter {
 		}
 		String outer = MDC.get(MDC_KEY);
 		MDC.put(MDC_KEY, id);
-		long started = System.nanoTime();
+		long started = request.getAttribute(STARTED) instanceof Long first ? first : System.nanoTime();
+		request.setAttribute(STARTED, started);
+		request.removeAttribute(WAITING);
+		jakarta.servlet.DispatcherType type = request.getDispatcherType();
 		try {
 			chain.doFilter(request, response);
 		}
 		finally {
-			if (log.isDebugEnabled() && request.getDispatcherType() == jakarta.servlet.DispatcherType.REQUEST) {
-				log.debug("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(),
-						(System.nanoTime() - started) / 1_000_000);
+			if (log.isDebugEnabled() && (type == jakarta.servlet.DispatcherType.REQUEST
+					|| type == jakarta.servlet.DispatcherType.ASYNC)) {
+				long millis = (System.nanoTime() - started) / 1_000_000;
+				if (Boolean.TRUE.equals(request.getAttribute(WAITING))) {
+					if (type == jakarta.servlet.DispatcherType.REQUEST) {
+						log.debug("{} {} -> waiting after {} ms", request.getMethod(), request.getRequestURI(), millis);
+					}
+				}
+				else {
+					log.debug("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(),
+							millis);
+				}
 			}
 			if (outer == null) {
 				MDC.remove(MDC_KEY);

@@ -29,8 +29,8 @@ import org.springframework.stereotype.Service;
  *
  * <p>One timer thread asks the database about every waited-for key in batches, each key less and less often (from
  * {@link #FIRST_CHECK}, doubling up to {@link #LONGEST_BETWEEN_CHECKS}); a key held by a request on this node wakes
- * its waiters the moment that request completes or releases it. At most {@link #MOST_WAITING} requests wait on a node,
- * {@link #MOST_WAITING_PER_KEY} on one key; beyond either, and on a node that is stopping (for a key no request on this
+ * its waiters the moment that request ends. At most {@link #MOST_WAITING} requests wait on a node, with at most
+ * {@link #MOST_WAITING_BYTES} of bodies, and {@link #MOST_WAITING_PER_KEY} on one key; beyond any, and on a node that is stopping (for a key no request on this
  * node holds), {@link #waitFor} refuses, and the request is told the key is in use (the API's
  * {@code 409 IDEMPOTENCY_KEY_IN_USE}, with {@code Retry-After}).
  */
@@ -48,6 +48,13 @@ public class AnswerWaits implements SmartLifecycle {
 	 * waiter each time; more than this are refused rather than fill the node's {@link #MOST_WAITING}.
 	 */
 	public static final int MOST_WAITING_PER_KEY = 100;
+
+	/**
+	 * The most bytes of request bodies kept by the requests waiting on one node: each keeps its body (up to 1 MiB) for
+	 * its run, so that {@link #MOST_WAITING} requests with large bodies would fill the heap; beyond it, the request is
+	 * refused like one beyond the count.
+	 */
+	public static final long MOST_WAITING_BYTES = 64L * 1024 * 1024;
 
 	static final Duration FIRST_CHECK = Duration.ofMillis(25);
 
@@ -100,8 +107,13 @@ public class AnswerWaits implements SmartLifecycle {
 
 	private int count;
 
-	/** The keys claimed by requests running on this node, with how many (a stale claim taken over may be a second). */
-	private final Map<Held, Integer> runningHere = new ConcurrentHashMap<>();
+	/** The bytes of the bodies the waiters keep; guarded by {@link #waiting}. */
+	private long bytes;
+
+	/**
+	 * The keys claimed by requests running on this node, with their owners (a stale claim taken over may be a second).
+	 */
+	private final Map<Held, Set<String>> runningHere = new ConcurrentHashMap<>();
 
 	private volatile boolean stopping;
 
@@ -121,10 +133,13 @@ public class AnswerWaits implements SmartLifecycle {
 
 		private final Runnable settled;
 
+		private final long bodyBytes;
+
 		private final AtomicBoolean done = new AtomicBoolean();
 
-		private Waiting(Held held, Runnable settled) {
+		private Waiting(Held held, long bodyBytes, Runnable settled) {
 			this.held = held;
+			this.bodyBytes = bodyBytes;
 			this.settled = settled;
 		}
 
@@ -150,28 +165,42 @@ public class AnswerWaits implements SmartLifecycle {
 	/**
 	 * Registers a request waiting for the key: {@code settled} runs once, on the timer's thread or the thread of the
 	 * request that held the key here, when the key is no longer held by a live claim; it must not block (it hands the
-	 * request back to the server). Empty, and nothing runs, when the node has {@link #MOST_WAITING} waiting, the key
-	 * {@link #MOST_WAITING_PER_KEY}, or the node is stopping and no request on it holds the key.
+	 * request back to the server). {@code bodyBytes}: the size of the body the request keeps while it waits. Empty, and
+	 * nothing runs, when the node has {@link #MOST_WAITING} waiting or this body would take the bodies waiting past
+	 * {@link #MOST_WAITING_BYTES}, the key has {@link #MOST_WAITING_PER_KEY}, or the node is stopping and no request on
+	 * it holds the key.
 	 */
-	public Optional<Waiting> waitFor(String scope, String key, Runnable settled) {
+	public Optional<Waiting> waitFor(String scope, String key, long bodyBytes, Runnable settled) {
 		Held held = new Held(scope, key);
-		if (stopping && !runningHere.containsKey(held)) {
-			return Optional.empty();
-		}
 		synchronized (waiting) {
+			// under the lock, as stop() wakes the waiters: one registering meanwhile is either refused or woken
+			if (stopping && !runningHere.containsKey(held)) {
+				return Optional.empty();
+			}
 			Key waited = waiting.get(held);
-			if (count >= MOST_WAITING || (waited != null && waited.waiters.size() >= MOST_WAITING_PER_KEY)) {
+			if (count >= MOST_WAITING || bytes + bodyBytes > MOST_WAITING_BYTES
+					|| (waited != null && waited.waiters.size() >= MOST_WAITING_PER_KEY)) {
 				return Optional.empty();
 			}
 			if (waited == null) {
 				waited = new Key();
 				waiting.put(held, waited);
 			}
-			Waiting waiter = new Waiting(held, settled);
+			Waiting waiter = new Waiting(held, bodyBytes, settled);
 			waited.waiters.add(waiter);
 			count++;
+			bytes += bodyBytes;
 			return Optional.of(waiter);
 		}
+	}
+
+	/** The waiters of a key taken out of {@link #waiting} (to wake them); with its lock held. */
+	private List<Waiting> forget(Key waited) {
+		count -= waited.waiters.size();
+		for (Waiting waiter : waited.waiters) {
+			bytes -= waiter.bodyBytes;
+		}
+		return waited.waiters;
 	}
 
 	/** Whether this node is stopping: a request refused a wait is then best sent to another node. */
@@ -186,23 +215,43 @@ public class AnswerWaits implements SmartLifecycle {
 		}
 	}
 
-	/** A request on this node claimed the key. */
-	void running(String scope, String key) {
-		runningHere.merge(new Held(scope, key), 1, Integer::sum);
+	/** The bytes of the bodies the requests waiting on this node keep. */
+	public long waitingBytes() {
+		synchronized (waiting) {
+			return bytes;
+		}
 	}
 
-	/** A request on this node completed or released the key (or tried to): its waiters claim it again at once. */
-	void finished(String scope, String key) {
+	/** A request on this node claimed the key as {@code owner}. */
+	void running(String scope, String key, String owner) {
+		runningHere.compute(new Held(scope, key), (k, owners) -> {
+			Set<String> now = owners == null ? new HashSet<>(2) : owners;
+			now.add(owner);
+			return now;
+		});
+	}
+
+	/**
+	 * The request on this node that claimed the key as {@code owner} ended (it completed or released the key, or
+	 * tried to): the key's waiters claim it again at once. Once only: a second call for the owner does nothing.
+	 */
+	void finished(String scope, String key, String owner) {
 		Held held = new Held(scope, key);
-		runningHere.computeIfPresent(held, (k, n) -> n == 1 ? null : n - 1);
+		AtomicBoolean ended = new AtomicBoolean();
+		runningHere.computeIfPresent(held, (k, owners) -> {
+			ended.set(owners.remove(owner));
+			return owners.isEmpty() ? null : owners;
+		});
+		if (!ended.get()) {
+			return;
+		}
 		List<Waiting> woken;
 		synchronized (waiting) {
 			Key waited = waiting.remove(held);
 			if (waited == null) {
 				return;
 			}
-			woken = waited.waiters;
-			count -= woken.size();
+			woken = forget(waited);
 		}
 		woken.forEach(Waiting::fire);
 	}
@@ -212,6 +261,7 @@ public class AnswerWaits implements SmartLifecycle {
 			Key waited = waiting.get(waiter.held);
 			if (waited != null && waited.waiters.remove(waiter)) {
 				count--;
+				bytes -= waiter.bodyBytes;
 				if (waited.waiters.isEmpty()) {
 					waiting.remove(waiter.held);
 				}
@@ -251,8 +301,7 @@ public class AnswerWaits implements SmartLifecycle {
 					}
 					else {
 						waiting.remove(key);
-						woken.addAll(waited.waiters);
-						count -= waited.waiters.size();
+						woken.addAll(forget(waited));
 					}
 				}
 			}
@@ -307,16 +356,15 @@ public class AnswerWaits implements SmartLifecycle {
 	 */
 	@Override
 	public synchronized void stop() {
-		stopping = true;
 		running = false;
 		List<Waiting> woken = new ArrayList<>();
 		synchronized (waiting) {
+			stopping = true; // under the lock a waiter registers with: none slips in unwoken
 			for (Iterator<Map.Entry<Held, Key>> entries = waiting.entrySet().iterator(); entries.hasNext();) {
 				Map.Entry<Held, Key> entry = entries.next();
 				if (!runningHere.containsKey(entry.getKey())) {
 					entries.remove();
-					woken.addAll(entry.getValue().waiters);
-					count -= entry.getValue().waiters.size();
+					woken.addAll(forget(entry.getValue()));
 				}
 			}
 		}

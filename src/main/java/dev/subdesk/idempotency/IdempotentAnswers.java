@@ -171,7 +171,7 @@ public class IdempotentAnswers {
 			.optional();
 		if (owned.isPresent()) {
 			RUNNING.set(owner);
-			waits.running(scope, key);
+			waits.running(scope, key, owner);
 			return new Claim.Owned(owner);
 		}
 		return jdbc.sql("""
@@ -295,41 +295,42 @@ public class IdempotentAnswers {
 			Set<String> accountIds) {
 		RUNNING.remove();
 		boolean seal = body.length > 0;
-		try {
-			return jdbc.sql("""
-					UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
-					    response_sealed_by = :sealedBy,
-					    account_ids = ARRAY(SELECT DISTINCT unnest(account_ids || CAST(:accounts AS text[])))
-					WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
-					""")
-				.param("owner", owner)
-				.param("status", status)
-				.param("type", contentType)
-				.param("body", seal ? kek.seal(body, associatedData(scope, key)) : body)
-				.param("sealedBy", seal ? kek.id() : null, java.sql.Types.VARCHAR)
-				.param("accounts", accountIds.toArray(String[]::new))
-				.param("scope", scope)
-				.param("key", key)
-				.update() == 1;
-		}
-		finally {
-			waits.finished(scope, key);
-		}
+		return jdbc.sql("""
+				UPDATE idempotency_keys SET response_status = :status, response_type = :type, response_body = :body,
+				    response_sealed_by = :sealedBy,
+				    account_ids = ARRAY(SELECT DISTINCT unnest(account_ids || CAST(:accounts AS text[])))
+				WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0
+				""")
+			.param("owner", owner)
+			.param("status", status)
+			.param("type", contentType)
+			.param("body", seal ? kek.seal(body, associatedData(scope, key)) : body)
+			.param("sealedBy", seal ? kek.id() : null, java.sql.Types.VARCHAR)
+			.param("accounts", accountIds.toArray(String[]::new))
+			.param("scope", scope)
+			.param("key", key)
+			.update() == 1;
 	}
 
 	/** Gives the key up without an answer (the request failed with a 5xx): a retry runs again. */
 	public void release(String scope, String key, String owner) {
 		RUNNING.remove();
-		try {
-			jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
-				.param("scope", scope)
-				.param("key", key)
-				.param("owner", owner)
-				.update();
-		}
-		finally {
-			waits.finished(scope, key);
-		}
+		jdbc.sql("DELETE FROM idempotency_keys WHERE scope = :scope AND key = :key AND owner = :owner AND response_status = 0")
+			.param("scope", scope)
+			.param("key", key)
+			.param("owner", owner)
+			.update();
+	}
+
+	/**
+	 * The request that claimed the key as {@code owner} on this node has ended, whatever became of its answer (stored,
+	 * released, or neither when the database failed): its waiters here claim the key again at once. Called once, when
+	 * the request is done with {@link #complete} or {@link #release}; a second call does nothing, and never ends
+	 * another request of this node that holds the key (one that took a stale claim over).
+	 */
+	public void ended(String scope, String key, String owner) {
+		RUNNING.remove();
+		waits.finished(scope, key, owner);
 	}
 
 	/**

@@ -44,6 +44,9 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	AnswerWaits waits;
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	@Test
@@ -148,6 +151,53 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 		}
 	}
 
+	/**
+	 * A waiting request keeps its body (up to 1 MiB) for its run: the node keeps no more than its byte budget of such
+	 * bodies waiting, whatever their number, and tells the next one its key is in use, as for too many waiters.
+	 */
+	@Test
+	void waitingBodiesBeyondTheNodesByteBudgetAreToldTheKeyIsInUse() throws Exception {
+		String presented = "large-" + UUID.randomUUID();
+		String body = mebibyteBody();
+		int fit = (int) (AnswerWaits.MOST_WAITING_BYTES / body.length());
+		String key = IdempotentAnswers.sha256(presented);
+		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, key, fingerprint(body), Set.of());
+		ExecutorService callers = Executors.newFixedThreadPool(fit + 1);
+		try {
+			// one more than fit: whichever arrives last (their uploads overlap) is the one refused
+			java.util.concurrent.CompletionService<HttpResponse<String>> sent =
+					new java.util.concurrent.ExecutorCompletionService<>(callers);
+			List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
+			for (int i = 0; i <= fit; i++) {
+				waiting.add(sent.submit(() -> post(presented, body, Duration.ofMinutes(3))));
+			}
+			Future<HttpResponse<String>> answeredFirst = sent.poll(90, TimeUnit.SECONDS);
+			assertThat(answeredFirst).as("one request beyond the budget is answered at once").isNotNull();
+			HttpResponse<String> refused = answeredFirst.get();
+			assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+			assertThat(Api.parse(refused.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_IN_USE");
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+			waiting.remove(answeredFirst);
+			Thread.sleep(Duration.ofSeconds(2));
+			assertThat(waiting).as("those within the budget still wait").noneMatch(Future::isDone);
+			assertThat(waits.waitingBytes()).isEqualTo((long) fit * body.length());
+
+			String stored = "{\"id\":\"acct_LARGE00000000000\",\"status\":\"ACTIVE\"}";
+			assertThat(answers.complete(SCOPE, key, first.owner(), 201, "application/json", stored.getBytes(), Set.of()))
+				.isTrue();
+			for (Future<HttpResponse<String>> answer : waiting) {
+				HttpResponse<String> response = answer.get(2, TimeUnit.MINUTES);
+				assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+				assertThat(response.body()).isEqualTo(stored);
+			}
+			assertThat(waits.waitingBytes()).as("the bodies are given back as their requests are answered").isZero();
+		}
+		finally {
+			answers.release(SCOPE, key, first.owner()); // nothing once completed; else frees the waiters for other tests
+			callers.shutdownNow();
+		}
+	}
+
 	/** How many POST /api/v1/accounts answered 201 so far, by the server's http.server.requests meter. */
 	private long createdAccountsCounted() throws Exception {
 		HttpResponse<String> metric = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
@@ -187,6 +237,12 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 
 	private static String accountBody() {
 		return "{\"email\":\"" + Fixtures.uniqueEmail() + "\",\"name\":\"Waiting\",\"country\":\"DE\"}";
+	}
+
+	/** A valid account body padded to exactly 1 MiB, the most a request may send. */
+	private static String mebibyteBody() {
+		String start = "{\"email\":\"" + Fixtures.uniqueEmail() + "\",\"name\":\"Waiting\",\"country\":\"DE\",\"note\":\"";
+		return start + "x".repeat(1024 * 1024 - start.length() - 2) + "\"}";
 	}
 
 	/** The fingerprint the server gives a POST /accounts with this body: method, routed path, canonical JSON. */
