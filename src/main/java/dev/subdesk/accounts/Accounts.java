@@ -162,10 +162,16 @@ public class Accounts {
 			.listOfRows();
 	}
 
-	/** Locks the account row for the rest of the transaction: serializes purchases, closure and seat changes. */
+	/**
+	 * Locks the account row for the rest of the transaction: serializes purchases, closure, cancellations and seat
+	 * changes. The lock is {@code FOR NO KEY UPDATE}: it waits for and holds off every other locker of the account, but
+	 * not the key-share lock that a row inserted with the account's id takes. A renewal being recorded moves its
+	 * subscription (holding its row) and then inserts the charge, which key-shares the account, while work that locks
+	 * the account first then waits for that subscription: with {@code FOR UPDATE} the two would deadlock.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Account lock(String id) {
-		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = :id FOR UPDATE")
+		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE id = :id FOR NO KEY UPDATE")
 			.param("id", id)
 			.query(Accounts::mapAccount)
 			.optional()
@@ -175,26 +181,11 @@ public class Accounts {
 	/**
 	 * Locks the account that holds a subscription, finding it from the subscription's row in the same statement:
 	 * cancellation work locks the account first (then the subscription), and only the subscription names it, so this
-	 * spares a read of the subscription before the lock. Empty when there is no such subscription.
+	 * spares a read of the subscription before the lock. The lock is {@link #lock}'s. Empty when there is no such
+	 * subscription.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public Optional<Account> lockHolderOf(String subscriptionId) {
-		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS
-				+ " FROM accounts WHERE id = (SELECT account_id FROM subscriptions WHERE id = :subscription) FOR UPDATE")
-			.param("subscription", subscriptionId)
-			.query(Accounts::mapAccount)
-			.optional();
-	}
-
-	/**
-	 * As {@link #lockHolderOf}, but {@code FOR NO KEY UPDATE}: it waits for and holds off every other locker of the
-	 * account ({@link #lock}, {@link #lockHolderOf}: closure, cancellations, purchases), but not the key-share lock that
-	 * a row inserted with the account's id takes. For work that locks the account and then a subscription while a
-	 * renewal may have updated that subscription and be about to insert its charge (which key-shares the account):
-	 * with {@code FOR UPDATE} the two would deadlock.
-	 */
-	@Transactional(propagation = Propagation.MANDATORY)
-	public Optional<Account> lockHolderOfBesideRenewals(String subscriptionId) {
 		return jdbc.sql("SELECT " + ACCOUNT_COLUMNS
 				+ " FROM accounts WHERE id = (SELECT account_id FROM subscriptions WHERE id = :subscription)"
 				+ " FOR NO KEY UPDATE")

@@ -44,12 +44,10 @@ class CancellationLocks {
 
 	/**
 	 * Locks the subscription's account, then the subscription alone (not its add-ons): for a decision about its charges
-	 * that must hold until the caller's transaction commits. The account is locked without its key
-	 * ({@link Accounts#lockHolderOfBesideRenewals}): a renewal updates the subscription and then inserts its charge,
-	 * which key-shares the account, so a full lock here would deadlock with it. No such subscription: {@code 404}.
+	 * that must hold until the caller's transaction commits. No such subscription: {@code 404}.
 	 */
 	Subscription forItsCharges(String subscriptionId) {
-		accounts.lockHolderOfBesideRenewals(subscriptionId).orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
+		accounts.lockHolderOf(subscriptionId).orElseThrow(() -> SubdeskException.notFound("Subscription", subscriptionId));
 		return subscriptions.lock(subscriptionId);
 	}
 
