@@ -1,8 +1,6 @@
 package dev.subdesk.stores;
 
-import dev.subdesk.shared.Digests;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -54,12 +52,9 @@ interface PlayVoidedPurchasesApi {
 			return PREFIX + voidedAt.toEpochMilli() + "-" + tokenHash();
 		}
 
-		/**
-		 * The purchase token's SHA-256, its first 16 bytes in hex: names the purchase where the token itself must not
-		 * be written (a support case's reference).
-		 */
+		/** The purchase token's hash ({@link StoreFields#tokenHash}): a support case's reference names it so. */
 		String tokenHash() {
-			return HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
+			return StoreFields.tokenHash(purchaseToken);
 		}
 	}
 

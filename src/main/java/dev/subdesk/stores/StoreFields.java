@@ -1,7 +1,9 @@
 package dev.subdesk.stores;
 
+import dev.subdesk.shared.Digests;
 import dev.subdesk.shared.StorableText;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -65,6 +67,14 @@ final class StoreFields {
 	/** Whether {@code name} is a notification type, subtype or state as the stores name them ({@link #NAME}). */
 	static boolean name(String name) {
 		return NAME.matcher(name).matches();
+	}
+
+	/**
+	 * A Google Play purchase token's SHA-256, its first 16 bytes in hex: names the purchase where the token itself
+	 * must not be written (a support case, a log line).
+	 */
+	static String tokenHash(String purchaseToken) {
+		return HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
 	}
 
 	/** {@code value} as a log line may quote it: one line, at most 100 characters. */

@@ -3,6 +3,7 @@ package dev.subdesk.stores;
 import dev.subdesk.accounts.Account;
 import dev.subdesk.accounts.Accounts;
 import dev.subdesk.catalog.Catalog;
+import dev.subdesk.shared.SubdeskException;
 import dev.subdesk.shared.StorableText;
 import dev.subdesk.subscriptions.Channel;
 import dev.subdesk.subscriptions.Subscription;
@@ -21,14 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Applies a verified store notification to the subscription the purchase bills, in one transaction, through the
  * subscriptions module's own methods. A notification id seen before changes nothing; so does one older than the
  * last one applied to the same purchase ({@link #stale}: signed before it; of Google Play's reads, sent before it),
  * except for the refund it records ({@link #staleRefund}). A purchase whose account token is unknown, or whose product
- * is no plan, opens a support case and is not guessed at. What the store reported last sets when it is asked if it
+ * is no plan or an add-on plan, opens a support case and is not guessed at; once the purchase bills a subscription,
+ * its end, refund, auto-renewal and billing retry still apply to it whatever product the store names
+ * ({@link #placesOnAPlan}). What the store reported last sets when it is asked if it
  * does not report again ({@link StoreLookups}), whose answers are applied here alike.
  * <p>
  * A Google Play order voided ({@link #voided}) ends only the subscription whose live period it paid for: Google's
@@ -108,9 +114,12 @@ class StoreSync {
 	private final Support support;
 	private final StoresProperties properties;
 	private final Clock clock;
+	/** A savepoint inside the notification's transaction ({@link #changed}). */
+	private final TransactionTemplate savepoint;
 
 	StoreSync(JdbcClient jdbc, Subscriptions subscriptions, StoreAccountTokens tokens, Accounts accounts,
-			Catalog catalog, Support support, StoresProperties properties, Clock clock) {
+			Catalog catalog, Support support, StoresProperties properties, Clock clock,
+			PlatformTransactionManager transactions) {
 		this.jdbc = jdbc;
 		this.subscriptions = subscriptions;
 		this.tokens = tokens;
@@ -119,6 +128,8 @@ class StoreSync {
 		this.support = support;
 		this.properties = properties;
 		this.clock = clock;
+		this.savepoint = new TransactionTemplate(transactions);
+		this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 	}
 
 	/**
@@ -219,13 +230,14 @@ class StoreSync {
 			// a closed account gets no new subscription; one the store still bills follows the store to its end
 			outcome = unmatched(report, purchase, null, "the account of this purchase is closed");
 		}
-		else if (catalog.find(planCode).isEmpty()) {
-			outcome = unmatched(report, purchase, accounts.get(accountId), "no plan for the store product " + productId);
-		}
 		else {
-			String subscriptionId = change(purchase, report, accountId, planCode);
-			outcome = new StoreOutcome(report.change() instanceof StoreChange.Nothing ? "IGNORED" : "APPLIED",
-					subscriptionId, null);
+			Optional<String> noPlan = noPlanFor(productId, planCode);
+			if (noPlan.isPresent() && (placesOnAPlan(report.change()) || purchase.subscriptionId() == null)) {
+				outcome = unmatched(report, purchase, accounts.get(accountId), noPlan.get());
+			}
+			else {
+				outcome = changed(purchase, report, accountId, planCode);
+			}
 		}
 		String billed = outcome.subscriptionId() != null ? outcome.subscriptionId() : purchase.subscriptionId();
 		String ended = purchase.subscriptionId();
@@ -565,17 +577,103 @@ class StoreSync {
 		return report.read() != null && said.isBefore(purchase.lastSignedAt()) ? purchase.lastSignedAt() : said;
 	}
 
-	/** Opens a case about a purchase Subdesk cannot place (once per purchase), and changes no subscription. */
-	private StoreOutcome unmatched(StoreReport report, Purchase purchase, @Nullable Account account, String why) {
-		if (purchase.caseNumber() != null) {
-			return new StoreOutcome("UNMATCHED", null, purchase.caseNumber());
+	/**
+	 * Why the store's product cannot be placed on a plan (empty: it can): it is no plan, or it is an add-on plan, which
+	 * a store purchase cannot be (an add-on needs the subscription it adds to, and a store names none).
+	 */
+	private Optional<String> noPlanFor(String productId, String planCode) {
+		return catalog.find(planCode)
+			.map(plan -> plan.isAddOn() ? Optional.of(("the store product %s is the add-on plan %s: a store purchase "
+					+ "is placed on a base plan only").formatted(productId, planCode)) : Optional.<String>empty())
+			.orElseGet(() -> Optional.of("no plan for the store product " + productId));
+	}
+
+	/**
+	 * Whether the change places the purchase on its product's plan: a purchase or a renewal creates a subscription or
+	 * moves it to that plan. The others (an end, a refund's reversal, auto-renewal, a billing retry) apply to the
+	 * subscription the purchase bills, whatever product it names now.
+	 */
+	private static boolean placesOnAPlan(StoreChange change) {
+		return change instanceof StoreChange.Subscribed || change instanceof StoreChange.Renewed;
+	}
+
+	/**
+	 * Applies the change ({@link #change}) in a savepoint. A refusal the subscriptions module answers with a 4xx is
+	 * about what the store cannot change (a field it does not send, a rule of our catalog): the store would get it for
+	 * days on every retry. So that change is undone alone, and the notification goes to the purchase's case
+	 * ({@link #unmatched}) and is recorded; anything else (a 5xx, a failure of ours) rolls the notification back.
+	 */
+	private StoreOutcome changed(Purchase purchase, StoreReport report, String accountId, String planCode) {
+		try {
+			String subscriptionId = savepoint.execute(status -> change(purchase, report, accountId, planCode));
+			return new StoreOutcome(report.change() instanceof StoreChange.Nothing ? "IGNORED" : "APPLIED",
+					subscriptionId, null);
 		}
-		String subject = "%s purchase %s: %s".formatted(report.store().storeName(), report.purchaseId(), why);
-		String detail = "Store %s, product %s, notification %s %s. Find the customer and link the purchase."
-			.formatted(report.store().name(), report.productId(), report.type(), report.notificationId());
-		String number = (account == null ? support.openUnmatched(subject, "STORE", detail)
-				: support.open(account, subject, "STORE", null, detail)).caseNumber();
+		catch (SubdeskException e) {
+			if (e.status() >= 500) {
+				throw e;
+			}
+			log.warn("{} notification {} of purchase {} could not be applied ({} {}): nothing changed, the purchase's case "
+					+ "is told", report.store().storeName(), report.notificationId(), purchaseName(report), e.code(),
+					e.getMessage());
+			return unmatched(report, purchase, accounts.get(accountId),
+					"its change could not be applied (%s: %s)".formatted(e.code(), StorableText.excerpt(
+							Objects.requireNonNullElse(e.getMessage(), ""), 200)));
+		}
+	}
+
+	/**
+	 * How a case or a log line names the purchase: an App Store purchase by its original transaction id; a Google Play
+	 * one by a hash of its token ({@link StoreFields#tokenHash}; the token is never written), and its latest order
+	 * when Google reported one (an agent finds the order in the Play Console).
+	 */
+	static String purchaseName(StoreReport report) {
+		String id = Objects.requireNonNull(report.purchaseId());
+		if (report.store() != Channel.GOOGLE_PLAY) {
+			return id;
+		}
+		return "whose token hashes to " + StoreFields.tokenHash(id)
+				+ (report.latestOrderId() == null ? "" : " (order " + report.latestOrderId() + ")");
+	}
+
+	/**
+	 * Opens a case about a purchase Subdesk cannot place, and changes no subscription: one case per purchase while it
+	 * is not resolved, each further report a line of its timeline. A purchase of no account gets a case of no account;
+	 * one of an account an internal case of that account ({@link Support#openOrAddForStaff}: the customer is not told,
+	 * it is staff's work to map the product or link the purchase).
+	 */
+	private StoreOutcome unmatched(StoreReport report, Purchase purchase, @Nullable Account account, String why) {
+		String name = purchaseName(report);
+		String item = "%s%s (notification %s, signed %s), product %s: %s".formatted(report.type(),
+				report.subtype() == null ? "" : " " + report.subtype(), report.notificationId(), report.signedAt(),
+				report.productId(), why);
+		String open = purchase.caseNumber() == null ? null
+				: support.find(purchase.caseNumber())
+					.filter(c -> c.status() != dev.subdesk.support.SupportCase.Status.RESOLVED)
+					.map(dev.subdesk.support.SupportCase::caseNumber)
+					.orElse(null);
+		String number;
+		if (open != null) {
+			support.note(open, "system", item);
+			number = open;
+		}
+		else {
+			String subject = "%s purchase %s: %s".formatted(report.store().storeName(), name, why);
+			String about = "Store %s, purchase %s. Find the customer and link the purchase, or map its product to a plan."
+				.formatted(report.store().name(), name);
+			number = (account == null ? support.openUnmatched(subject, "STORE", about + "\n" + item)
+					: support.openOrAddForStaff(account.id(), report.store().name() + ":" + reference(report), subject,
+							"STORE", about, item)).caseNumber();
+		}
+		log.warn("{} purchase {} not placed ({} {}): support case {}", report.store().storeName(), name,
+				report.type(), report.notificationId(), number);
 		return new StoreOutcome("UNMATCHED", null, number);
+	}
+
+	/** What names the purchase in its case's reference: the same for each report of it, never a Google token. */
+	private static String reference(StoreReport report) {
+		String id = Objects.requireNonNull(report.purchaseId());
+		return report.store() == Channel.GOOGLE_PLAY ? StoreFields.tokenHash(id) : id;
 	}
 
 	/**

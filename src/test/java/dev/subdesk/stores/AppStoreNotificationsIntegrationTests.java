@@ -541,6 +541,84 @@ class AppStoreNotificationsIntegrationTests extends ApiIntegrationTest {
 		assertThat(again.path("caseNumber").asString()).as("one case per purchase").isEqualTo(caseNumber);
 	}
 
+	/**
+	 * A store product that is an add-on plan's code (or maps to one) cannot be a store purchase: an add-on needs the
+	 * subscription it adds to, which no store names. The notification is answered as the store expects and recorded,
+	 * and goes to an internal case of the account; nothing is created or charged, and a base subscription the purchase
+	 * bills is not moved onto the add-on plan.
+	 */
+	@Test
+	void aProductThatIsAnAddOnPlanIsRecordedAndGoesToAnInternalCaseNotRefusedForDays(@Autowired JdbcClient jdbc,
+			@Autowired dev.subdesk.support.Support support) {
+		AppStorePurchase p = purchase();
+		p.product = "vpn-addon-monthly";
+		JsonNode outcome = p.answer("SUBSCRIBED", "INITIAL_BUY", now);
+		assertThat(outcome.path("outcome").asString()).isEqualTo("UNMATCHED");
+		String caseNumber = outcome.path("caseNumber").asString();
+		var opened = support.find(caseNumber).orElseThrow();
+		assertThat(opened.internal()).as("staff's work: the customer is not told").isTrue();
+		assertThat(opened.accountId()).isEqualTo(p.account);
+		assertThat(opened.subject()).contains("add-on plan vpn-addon-monthly");
+		assertThat(vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").size()).isZero();
+		assertThat(vendor.get("/accounts/" + p.account + "/charges").json().path("data").size()).isZero();
+		assertThat(jdbc.sql("SELECT outcome FROM store_notifications WHERE store = 'APP_STORE' AND purchase_id = :p")
+			.param("p", p.originalTransactionId())
+			.query(String.class)
+			.list()).containsExactly("UNMATCHED");
+
+		AppStorePurchase base = subscribed();
+		base.product = "vpn-addon-monthly";
+		base.start = now.plusSeconds(1);
+		assertThat(base.notify("DID_CHANGE_RENEWAL_PREF", "UPGRADE", now.plusSeconds(1))).isEqualTo("UNMATCHED");
+		assertThat(base.subscription().path("planCode").asString()).isEqualTo("antivirus-monthly");
+	}
+
+	/**
+	 * The customer moved to a store product that is no plan: that report goes to a case, and the subscription the
+	 * purchase bills stays as it was. The store's refund of that purchase still ends it (no token for its devices
+	 * any more), and each further report of the unplaced product is a line of the same case.
+	 */
+	@Test
+	void afterAnUpgradeToAnUnmappedProductTheStoresRefundStillEndsTheSubscriptionAndTheCaseGetsEachReport(
+			@Autowired dev.subdesk.support.Support support) {
+		AppStorePurchase p = subscribed();
+		StoreEntitlements entitlements = new StoreEntitlements(vendor);
+		String device = entitlements.device(p.account, p.subscription().path("id").asString());
+		p.product = "example.acme.suite.unmapped";
+		p.start = now.plusSeconds(1);
+		p.end = p.start.plus(Duration.ofDays(365));
+		JsonNode upgrade = p.answer("DID_CHANGE_RENEWAL_PREF", "UPGRADE", now.plusSeconds(1));
+		assertThat(upgrade.path("outcome").asString()).isEqualTo("UNMATCHED");
+		String caseNumber = upgrade.path("caseNumber").asString();
+		assertThat(p.subscription().path("planCode").asString()).isEqualTo("antivirus-monthly");
+		int lines = support.timeline(caseNumber).size();
+
+		JsonNode renewal = p.answer("DID_RENEW", null, now.plusSeconds(2));
+		assertThat(renewal.path("outcome").asString()).isEqualTo("UNMATCHED");
+		assertThat(renewal.path("caseNumber").asString()).as("one case per purchase").isEqualTo(caseNumber);
+		assertThat(support.timeline(caseNumber)).hasSize(lines + 1)
+			.last()
+			.satisfies(line -> assertThat(line.text()).contains("DID_RENEW").contains("example.acme.suite.unmapped"));
+
+		p.revokedAt(now.plusSeconds(3));
+		assertThat(p.notify("REFUND", null, now.plusSeconds(3))).isEqualTo("APPLIED");
+		JsonNode s = p.subscription();
+		assertThat(s.path("status").asString()).isEqualTo("CANCELLED");
+		assertThat(p.storeStatus().path("storeState").asString()).isEqualTo("REFUNDED");
+		entitlements.assertNoToken(device);
+	}
+
+	@Test
+	void afterAnUpgradeToAnUnmappedProductTheStoresExpiryAndAutoRenewalStillApply() {
+		AppStorePurchase p = subscribed();
+		p.product = "example.acme.suite.unmapped";
+		assertThat(p.notify("DID_CHANGE_RENEWAL_PREF", "UPGRADE", now.plusSeconds(1))).isEqualTo("UNMATCHED");
+		assertThat(p.notify("DID_CHANGE_RENEWAL_STATUS", "AUTO_RENEW_DISABLED", now.plusSeconds(2))).isEqualTo("APPLIED");
+		assertThat(at(p.subscription(), "cancelAt")).isEqualTo(p.end);
+		assertThat(p.notify("EXPIRED", "VOLUNTARY", now.plusSeconds(3))).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("CANCELLED");
+	}
+
 	@Test
 	void aNotificationWithoutAnyAccountTokenOpensACaseToo() {
 		AppStorePurchase p = purchase();

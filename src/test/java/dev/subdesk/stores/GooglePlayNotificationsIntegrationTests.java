@@ -78,10 +78,12 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		final String purchaseToken = "gp-" + UUID.randomUUID();
 		final Instant start = now.minus(Duration.ofMinutes(5));
 		Instant expiry = start.plus(Duration.ofDays(30));
+		/** The store's product Google reports the purchase bills now. */
+		String product = "antivirus-monthly";
 
 		/** Google now reports {@code state}; then Pub/Sub pushes notification {@code type} at {@code eventTime}. */
 		JsonNode push(int type, String state, boolean autoRenew, boolean byUser, Instant eventTime) {
-			play.put(PACKAGE, purchaseToken, new PlaySubscriptionsApi.PlaySubscription(state, "antivirus-monthly", start,
+			play.put(PACKAGE, purchaseToken, new PlaySubscriptionsApi.PlaySubscription(state, product, start,
 					expiry, autoRenew, token, byUser));
 			Api.Response answer = send(pushToken(c -> c), message(type, eventTime, UUID.randomUUID().toString()));
 			assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -318,6 +320,35 @@ class GooglePlayNotificationsIntegrationTests extends ApiIntegrationTest {
 		JsonNode expired = p.push(13, "SUBSCRIPTION_STATE_EXPIRED", false, false, clock.instant());
 		assertThat(expired.path("outcome").asString()).isEqualTo("APPLIED");
 		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+	}
+
+	/**
+	 * Google reports the purchase on a product that is no plan (an upgrade in the store): a case for staff, the
+	 * subscription left as it was; Google's expiry of the purchase still ends it. The case names the purchase by a
+	 * hash of its token, never the token.
+	 */
+	@Test
+	void afterAMoveToAnUnmappedProductGooglesExpiryStillEndsTheSubscriptionAndTheCaseNeverNamesTheToken(
+			@Autowired dev.subdesk.support.Support support) {
+		Purchase p = purchased();
+		p.product = "example.acme.suite.unmapped";
+		JsonNode moved = p.push(4, "SUBSCRIPTION_STATE_ACTIVE", true, false, now.plusSeconds(1));
+		assertThat(moved.path("outcome").asString()).isEqualTo("UNMATCHED");
+		String caseNumber = moved.path("caseNumber").asString();
+		assertThat(p.subscription().path("planCode").asString()).isEqualTo("antivirus-monthly");
+
+		JsonNode expired = p.push(13, "SUBSCRIPTION_STATE_EXPIRED", false, false, now.plusSeconds(2));
+		assertThat(expired.path("outcome").asString()).isEqualTo("APPLIED");
+		assertThat(p.subscription().path("status").asString()).isEqualTo("EXPIRED");
+		assertThat(p.storeState()).isEqualTo("EXPIRED");
+
+		String detail = jdbc.sql("SELECT subject || ' ' || detail FROM support_cases WHERE case_number = :n")
+			.param("n", caseNumber)
+			.query(String.class)
+			.single();
+		assertThat(detail).contains(StoreFields.tokenHash(p.purchaseToken)).doesNotContain(p.purchaseToken);
+		assertThat(support.timeline(caseNumber)).extracting(dev.subdesk.support.Support.TimelineEntry::text)
+			.noneMatch(text -> text.contains(p.purchaseToken));
 	}
 
 	@Test
