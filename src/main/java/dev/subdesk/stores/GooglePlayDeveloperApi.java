@@ -381,24 +381,34 @@ final class GooglePlayDeveloperApi implements PlaySubscriptionsApi, PlayVoidedPu
 
 	/**
 	 * A {@code SubscriptionPurchaseV2}: its state, first line item, start, account link, cancellation context and latest
-	 * order.
+	 * order. One without a line item that names its product and expiry bills no period yet (a pending purchase,
+	 * {@code SUBSCRIPTION_STATE_PENDING}), unless its state says it does, or it has none: then it is not Google's
+	 * answer ({@link Unavailable}), as is one that is no JSON object.
 	 */
 	private PlaySubscription purchase(String body) {
 		try {
 			JsonNode p = json.readTree(body);
+			if (p == null || !p.isObject()) {
+				throw new Unavailable("purchases.subscriptionsv2.get answered what is not a purchase", null);
+			}
+			String state = p.path("subscriptionState").asString("");
 			JsonNode item = p.path("lineItems").path(0);
 			String productId = item.path("productId").asString("");
 			String expiry = item.path("expiryTime").asString("");
 			String start = p.path("startTime").asString(expiry);
-			if (productId.isBlank() || expiry.isBlank()) {
-				throw new Unavailable("purchases.subscriptionsv2.get answered a purchase without a line item", null);
-			}
 			String account = p.path("externalAccountIdentifiers").path("obfuscatedExternalAccountId").asString("");
+			if (productId.isBlank() || expiry.isBlank()) {
+				if (state.isBlank() || PlaySubscription.BILLING_STATES.contains(state)) {
+					throw new Unavailable("purchases.subscriptionsv2.get answered a purchase in "
+							+ (state.isBlank() ? "no state" : StoreFields.quoted(state)) + " without a line item", null);
+				}
+				return PlaySubscription.withoutPeriod(state, account.isBlank() ? null : account);
+			}
 			String order = item.path("latestSuccessfulOrderId").asString("");
 			if (order.isEmpty()) {
 				order = p.path("latestOrderId").asString("");
 			}
-			return new PlaySubscription(p.path("subscriptionState").asString("SUBSCRIPTION_STATE_UNSPECIFIED"), productId,
+			return new PlaySubscription(state.isBlank() ? "SUBSCRIPTION_STATE_UNSPECIFIED" : state, productId,
 					Instant.parse(start), Instant.parse(expiry),
 					item.path("autoRenewingPlan").path("autoRenewEnabled").asBoolean(false),
 					account.isBlank() ? null : account,

@@ -189,13 +189,18 @@ public class GooglePlayNotifications {
 	 * @param readAt when Google was asked
 	 */
 	static StoreChange changeOf(PlaySubscriptionsApi.PlaySubscription p, Instant readAt) {
+		Instant start = p.startTime();
+		Instant expiry = p.expiryTime();
+		if (start == null || expiry == null || p.productId() == null) {
+			// a purchase that bills no period yet (pending): nothing to apply, the report is recorded
+			return new StoreChange.Nothing(p.subscriptionState());
+		}
 		return switch (p.subscriptionState()) {
-			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(),
-					p.autoRenewEnabled());
-			case "SUBSCRIPTION_STATE_CANCELED" -> new StoreChange.Subscribed(p.startTime(), p.expiryTime(), false);
+			case "SUBSCRIPTION_STATE_ACTIVE" -> new StoreChange.Subscribed(start, expiry, p.autoRenewEnabled());
+			case "SUBSCRIPTION_STATE_CANCELED" -> new StoreChange.Subscribed(start, expiry, false);
 			// in its grace period Google extends the line item's expiryTime to the grace's end: service until then
 			// (StoreSync takes it as the grace's end only when it is past the period paid for)
-			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true, p.expiryTime());
+			case "SUBSCRIPTION_STATE_IN_GRACE_PERIOD" -> new StoreChange.BillingRetry(true, expiry);
 			case "SUBSCRIPTION_STATE_ON_HOLD" -> new StoreChange.Ended(Subscription.Status.EXPIRED, served(p, readAt),
 					"ON_HOLD");
 			case "SUBSCRIPTION_STATE_PAUSED" -> new StoreChange.Ended(Subscription.Status.EXPIRED, served(p, readAt),
@@ -214,7 +219,8 @@ public class GooglePlayNotifications {
 	 * sets.
 	 */
 	static Instant served(PlaySubscriptionsApi.PlaySubscription p, Instant readAt) {
-		return p.expiryTime().isAfter(readAt) ? readAt : p.expiryTime();
+		Instant expiry = java.util.Objects.requireNonNull(p.expiryTime());
+		return expiry.isAfter(readAt) ? readAt : expiry;
 	}
 
 	/**

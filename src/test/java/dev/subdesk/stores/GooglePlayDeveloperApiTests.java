@@ -189,6 +189,33 @@ class GooglePlayDeveloperApiTests {
 		assertThat(api.get("example.acme.app", "t1")).isEmpty();
 	}
 
+	/**
+	 * A pending purchase (its line item has no expiry yet) is Google's answer, with nothing to apply; a purchase in a
+	 * state that bills a period without its line item, or an answer that is no purchase, is not Google's.
+	 */
+	@Test
+	void aPendingPurchaseWithoutAnExpiryIsAnAnswerThatBillsNoPeriodButAnActiveOneWithoutItIsUnavailable() {
+		google.put("example.acme.app", "pending", PURCHASE.replace("SUBSCRIPTION_STATE_ACTIVE", "SUBSCRIPTION_STATE_PENDING")
+			.replace("\"expiryTime\": \"2026-12-03T09:59:00.123Z\",", ""));
+		google.put("example.acme.app", "no-items", """
+				{ "kind": "androidpublisher#subscriptionPurchaseV2", "subscriptionState": "SUBSCRIPTION_STATE_PENDING",
+				  "startTime": "2026-11-03T09:59:00.123Z" }""");
+		google.put("example.acme.app", "active", PURCHASE.replace("\"expiryTime\": \"2026-12-03T09:59:00.123Z\",", ""));
+		google.put("example.acme.app", "stateless", "{ \"kind\": \"androidpublisher#subscriptionPurchaseV2\" }");
+		google.put("example.acme.app", "array", "[]");
+
+		var pending = api.get("example.acme.app", "pending").orElseThrow();
+		assertThat(pending.subscriptionState()).isEqualTo("SUBSCRIPTION_STATE_PENDING");
+		assertThat(pending.billsAPeriod()).isFalse();
+		assertThat(pending.obfuscatedExternalAccountId()).isEqualTo("0f0c6a4e-1111-4d2a-9c3b-2a6b1c2d3e4f");
+		assertThat(GooglePlayNotifications.changeOf(pending, NOW)).isInstanceOf(StoreChange.Nothing.class);
+		assertThat(api.get("example.acme.app", "no-items").orElseThrow().billsAPeriod()).isFalse();
+		for (String malformed : List.of("active", "stateless", "array")) {
+			assertThatThrownBy(() -> api.get("example.acme.app", malformed)).as(malformed)
+				.isInstanceOf(GooglePlayDeveloperApi.Unavailable.class);
+		}
+	}
+
 	@Test
 	void aFailingOrUnreachableApiIsUnavailableNotAnAnswer() {
 		google.put("example.acme.app", "t1", PURCHASE);

@@ -189,6 +189,35 @@ class GooglePlayWithThePlayDeveloperApiIntegrationTests extends ApiIntegrationTe
 		assertThat(GOOGLE.apiAuthorizations).last().asString().startsWith("Bearer ya29.");
 	}
 
+	/**
+	 * A purchase Google holds as pending (the customer pays later, at a shop: the line item has no expiry yet) bills
+	 * nothing: the push is recorded with nothing applied, not refused as if Google could not be asked (Pub/Sub would
+	 * push it again for days); its purchase notice, once paid, creates the subscription.
+	 */
+	@Test
+	void aPushAboutAPendingPurchaseIsRecordedWithNothingAppliedNotRefused() {
+		Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+		Purchase p = new Purchase(now);
+		String paid = PlayDeveloperApiFixture.purchase(p.link, p.start, p.start.plus(Duration.ofDays(30)));
+		GOOGLE.put(PACKAGE, p.purchaseToken, paid.replace("SUBSCRIPTION_STATE_ACTIVE", "SUBSCRIPTION_STATE_PENDING")
+			.replaceAll("\"expiryTime\": \"[^\"]*\",", ""));
+
+		Api.Response pending = p.pubSub.post("/channels/google/rtdn", GooglePlayNotificationsIntegrationTests
+			.message(PACKAGE, 20, p.purchaseToken, now, UUID.randomUUID().toString()));
+
+		assertThat(pending.status()).as(pending.toString()).isEqualTo(200);
+		assertThat(pending.json().path("outcome").asString()).isEqualTo("IGNORED");
+		assertThat(jdbc.sql("SELECT count(*) FROM store_notifications WHERE store = 'GOOGLE_PLAY' AND purchase_id = :p")
+			.param("p", p.purchaseToken)
+			.query(Integer.class)
+			.single()).as("recorded").isEqualTo(1);
+		assertThat(p.vendor.get("/accounts/" + p.account + "/subscriptions").json().path("data").size()).isZero();
+
+		GOOGLE.put(PACKAGE, p.purchaseToken, paid);
+		p.push(4, now.plusSeconds(1));
+		assertThat(p.subscription().path("status").asString()).isEqualTo("ACTIVE");
+	}
+
 	@Test
 	void theServiceAccountsAssertionCarriesRealTimeAfterTheTestClockMovedOn() {
 		fixtures.advance(Duration.ofDays(40));
