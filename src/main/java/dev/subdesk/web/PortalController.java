@@ -5,6 +5,7 @@ import dev.subdesk.accounts.Accounts;
 import dev.subdesk.cancellation.CancelRequest;
 import dev.subdesk.cancellation.Cancellation;
 import dev.subdesk.cancellation.CancellationChannel;
+import dev.subdesk.cancellation.CancellationErrorCode;
 import dev.subdesk.cancellation.Cancellations;
 import dev.subdesk.cancellation.ChannelInstructions;
 import dev.subdesk.stores.StoreSubscriptions;
@@ -280,7 +281,9 @@ class PortalController {
 	/**
 	 * Accepting the offer shown on the cancel page; it must be the open offer of the customer's subscription, found
 	 * without making one (a quote here would make an offer nobody was shown), else nothing is done. It is accepted as it
-	 * was last shown: terms changed since are refused ({@link RetentionOffers#accept}), as over the API and the console.
+	 * was last shown: terms changed since are refused ({@link RetentionOffers#accept}), as over the API and the console;
+	 * nothing is accepted, and the customer is back on the cancel page, told so, with the offer as it stands now (if
+	 * there still is one), rather than on an error page that says nothing of what happened.
 	 */
 	@PostMapping("/portal/subscriptions/{id}/offer")
 	String acceptOffer(@PathVariable String id, @RequestParam String offerId, Authentication who,
@@ -292,7 +295,16 @@ class PortalController {
 		if (offers.openOffer(s.id()).filter(open -> open.id().equals(offerId)).isEmpty()) {
 			throw WebErrors.notFound();
 		}
-		offers.accept(offerId);
+		try {
+			offers.accept(offerId);
+		}
+		catch (SubdeskException e) {
+			if (!CancellationErrorCode.OFFER_NOT_AVAILABLE.name().equals(e.code())) {
+				throw e;
+			}
+			redirect.addFlashAttribute("notice", "portal.offer.changed");
+			return "redirect:/portal/subscriptions/" + s.id() + "/cancel";
+		}
 		redirect.addFlashAttribute("notice", "portal.offer.accepted");
 		return "redirect:/portal";
 	}

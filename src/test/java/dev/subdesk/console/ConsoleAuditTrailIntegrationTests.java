@@ -112,6 +112,48 @@ class ConsoleAuditTrailIntegrationTests extends ApiIntegrationTest {
 			.isEqualTo(price);
 	}
 
+	/**
+	 * Invariant 5: an offer is accepted only as the caller was read it. When its terms change between the quote the agent
+	 * read out and the customer's yes (here the plan's retention percent, so its price), the acceptance is refused with
+	 * OFFER_NOT_AVAILABLE and nothing is accepted: the offer stays open, the renewal price stays, no OFFER_ACCEPTED is
+	 * audited or noted (only the refused attempt), and a new quote reads out the terms as they stand.
+	 */
+	@Test
+	void anOfferWhoseTermsChangedBetweenTheQuoteAndTheCustomersYesIsRefusedAndNothingIsAccepted() {
+		String plan = fixtures.plan("console-offer-terms", "P1Y", 1000);
+		Callers.Caller caller = callers.withVpn("10115");
+		String account = caller.account();
+		String subscription = fixtures.subscribe(account, plan);
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = Callers.verify(agent, caller, "10115");
+		String base = "/console/accounts/" + account + "/subscriptions/" + subscription;
+		String quote = agent.post(base + "/quote", Map.of("caseNumber", caseNumber)).body();
+		assertThat(quote).contains("costs $7.50 instead of $10.00 (25% off)");
+		Matcher offer = OFFER.matcher(quote);
+		assertThat(offer.find()).as("a retention offer on the quote").isTrue();
+		// the terms change while the agent reads the offer out: the plan now offers 40% off
+		var changed = api.patch("/plans/" + plan, Map.of("retentionOffer", Map.of("percentOff", 40)));
+		assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+
+		ConsoleClient.Page refused = agent.post(base + "/offers/" + offer.group(1) + "/accept",
+				Map.of("caseNumber", caseNumber));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+		assertThat(refused.body()).contains("OFFER_NOT_AVAILABLE", "terms changed since it was shown",
+				"Nothing was done; the attempt is noted on case " + caseNumber);
+		assertThat(jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", offer.group(1)).query(String.class)
+			.single()).as("not accepted").isEqualTo("OPEN");
+		assertThat(api.get("/subscriptions/" + subscription).json().path("price").path("amount").asLong())
+			.as("no discount applied").isEqualTo(1000);
+		assertThat(audit.about(account)).extracting(AuditTrail.Entry::action).doesNotContain("OFFER_ACCEPTED");
+		assertThat(support.timeline(caseNumber)).extracting(Support.TimelineEntry::text)
+			.noneMatch(text -> text.startsWith("OFFER_ACCEPTED: "))
+			.anyMatch(text -> text.startsWith("OFFER_ACCEPTED not done: This offer's terms changed"));
+		assertThat(agent.post(base + "/quote", Map.of("caseNumber", caseNumber)).body())
+			.as("a new quote reads the offer out as it stands").contains("costs $6.00 instead of $10.00 (40% off)");
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	@Test
 	void everyConsoleActionOnAnAccountIsAuditedWithWhoWhenWhatAndWhy() {
 		Callers.Caller caller = callers.withVpn("10115");

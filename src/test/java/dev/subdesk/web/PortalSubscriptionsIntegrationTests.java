@@ -132,6 +132,42 @@ class PortalSubscriptionsIntegrationTests extends PortalTestSupport {
 		assertThat(fixtures.subscription(c.subscription()).json().path("price").path("amount").asLong()).isEqualTo(5999);
 	}
 
+	/**
+	 * Invariant 5: an offer is accepted only as the customer saw it. When its terms change between the cancel page and the
+	 * click (here the plan's retention percent, so its price), nothing is accepted: the offer stays open and the renewal
+	 * price stays, and the customer is back on the cancel page, told that the offer changed, with the offer as it stands.
+	 */
+	@Test
+	void anOfferWhoseTermsChangedSinceTheCancelPageIsNotAcceptedAndTheCancelPageShowsItAsItStands() {
+		String plan = fixtures.plan("portal-offer-terms", "P1Y", 1000);
+		String account = accountWithVisa();
+		String subscription = fixtures.subscribe(account, plan);
+		PortalSession session = new PortalSession(port).signIn(api, account);
+		String cancelPage = session.get("/portal/subscriptions/" + subscription + "/cancel").body();
+		assertThat(cancelPage).contains("costs $7.50 instead of $10.00 (25% off)");
+		Matcher offer = Pattern.compile("name=\"offerId\" value=\"([^\"]+)\"").matcher(cancelPage);
+		assertThat(offer.find()).isTrue();
+		var changed = api.patch("/plans/" + plan, Map.of("retentionOffer", Map.of("percentOff", 40)));
+		assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+
+		PortalSession.Page refused = session.post("/portal/subscriptions/" + subscription + "/offer",
+				Map.of("offerId", offer.group(1)));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(302);
+		assertThat(refused.location()).endsWith("/portal/subscriptions/" + subscription + "/cancel");
+		assertThat(jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", offer.group(1)).query(String.class)
+			.single()).as("not accepted").isEqualTo("OPEN");
+		assertThat(fixtures.subscription(subscription).json().path("price").path("amount").asLong())
+			.as("no discount applied").isEqualTo(1000);
+		String shownAgain = session.get("/portal/subscriptions/" + subscription + "/cancel").body();
+		assertThat(shownAgain).contains("This offer changed since you saw it, so it was not accepted")
+			.contains("costs $6.00 instead of $10.00 (40% off)")
+			.doesNotContain("$7.50");
+		assertThat(jdbc.sql("SELECT status FROM offers WHERE id = :id").param("id", offer.group(1)).query(String.class)
+			.single()).isEqualTo("OPEN");
+		assertThat(api.post("/plans/" + plan + "/retire", Map.of()).status()).isEqualTo(200);
+	}
+
 	@Test
 	void noOfferIsShownToACustomerInMinnesotaButTheCancelButtonIs() {
 		String account = fixtures.account("US", "MN");
