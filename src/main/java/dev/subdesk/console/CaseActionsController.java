@@ -15,8 +15,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * Working a case: taking it over ("assign to me"), waiting for the customer, resolving it with a note (the
- * customer gets a CASE_UPDATE notice, unless the case is internal: {@link SupportCase#internal}) and reopening it. Who
- * may do which is {@link CaseRules}'; every step is audited.
+ * customer gets a CASE_UPDATE notice, unless the case is internal: {@link SupportCase#internal}), reopening it, and a
+ * supervisor's handing an escalated case back to the agents. Who may do which is {@link CaseRules}'; every step is
+ * audited.
  */
 @Controller
 class CaseActionsController {
@@ -91,6 +92,18 @@ class CaseActionsController {
 				new Step("REOPEN_CASE", "Write why the case opens again.", "The case is open again."), note -> {
 					rules.lockReopenable(c.caseNumber(), worker);
 					support.reopen(c.caseNumber(), note, agent.getName());
+				});
+	}
+
+	@PostMapping("/console/cases/{caseNumber}/return")
+	String returnToAgents(@PathVariable String caseNumber, NoteForm form, Principal agent, HttpServletRequest request,
+			RedirectAttributes redirect) {
+		CaseRules.Worker worker = worker(agent, request);
+		SupportCase c = rules.returnable(caseNumber, worker);
+		return noted(c, form, agent, redirect, new Step("RETURN_CASE_TO_AGENTS",
+				"Write why the case goes back to the agents.", "Returned to the agents."), note -> {
+					rules.lockReturnable(c.caseNumber(), worker);
+					support.returnToAgents(c.caseNumber(), note, agent.getName());
 				});
 	}
 

@@ -108,6 +108,7 @@ class CaseController {
 		model.addAttribute("mayWork", rules.mayWork(c, worker));
 		model.addAttribute("withSupervisors", c.withSupervisors());
 		model.addAttribute("mayReopen", rules.mayReopen(c, worker));
+		model.addAttribute("mayReturn", rules.mayReturn(c, worker));
 		return "console/case";
 	}
 

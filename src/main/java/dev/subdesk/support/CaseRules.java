@@ -17,8 +17,9 @@ import org.springframework.transaction.annotation.Transactional;
  * it and whether it waited for the customer or was resolved ({@link Support#reopen}): its owner reopening it hands it
  * back to the supervisors, never to themselves as an ordinary case. Only its owner or a
  * supervisor escalates it: another agent would hand up a colleague's case (and send its customer an email) without
- * having worked it; they take it first where they may. A note typed with a step has at most {@value #MAX_NOTE}
- * characters.
+ * having worked it; they take it first where they may. Only a supervisor hands an escalated case back to the agents
+ * ({@link Support#returnToAgents}): the agents cannot take back what was handed up. A note typed with a step has at
+ * most {@value #MAX_NOTE} characters.
  *
  * <p>The checks come in two kinds: on the case as read (for the page to offer what is allowed), and on the case's row
  * locked in the caller's transaction, just before the change, so that a reassignment meanwhile is seen.
@@ -153,6 +154,30 @@ public class CaseRules {
 			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, mayTake(c, worker)
 					? "Only the case's owner or a supervisor can escalate it; take ownership of the case first"
 					: "Only the case's owner or a supervisor can escalate it; another staff member owns it");
+		}
+		return c;
+	}
+
+	/** Whether {@code worker} may hand an escalated case back to the agents: a supervisor (see the class comment). */
+	public boolean mayReturn(SupportCase c, Worker worker) {
+		return worker.supervisor() && c.status() == SupportCase.Status.ESCALATED;
+	}
+
+	/** The case, which {@code worker} may hand back to the agents once escalated; {@code 403 CASE_NOT_YOURS} otherwise. */
+	public SupportCase returnable(String caseNumber, Worker worker) {
+		return returnable(find(caseNumber), worker);
+	}
+
+	/** As {@link #returnable(String, Worker)}, on the case's row locked until the caller's transaction ends. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public SupportCase lockReturnable(String caseNumber, Worker worker) {
+		return returnable(support.lock(caseNumber), worker);
+	}
+
+	private SupportCase returnable(SupportCase c, Worker worker) {
+		if (!worker.supervisor()) {
+			throw new SubdeskException(SupportErrorCode.CASE_NOT_YOURS, "Case " + c.caseNumber()
+					+ ": only a supervisor can hand an escalated case back to the agents");
 		}
 		return c;
 	}

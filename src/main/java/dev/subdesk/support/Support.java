@@ -299,13 +299,22 @@ public class Support {
 	 * the timeline (not in the customer's CASE_UPDATE notice, which only says that the case is open again). A case
 	 * that was ever escalated (it has an escalation reason: resolved while escalated, or after waiting for the customer
 	 * once escalated) is ESCALATED again: neither waiting nor a resolution takes it off the supervisors' hands, so that
-	 * its owner cannot reopen it and then work it as an ordinary case.
+	 * its owner cannot reopen it and then work it as an ordinary case; only a supervisor does ({@link #returnToAgents}).
+	 * A resolved case whose disputed charge, or whose internal case's reference, another open case handles now (one open
+	 * case each) is {@code 409 CASE_NOT_REOPENABLE}, naming that case.
 	 */
 	@Transactional
 	public SupportCase reopen(String caseNumber, String reason, String actor) {
 		SupportCase c = lock(caseNumber);
 		if (c.status() != SupportCase.Status.RESOLVED && c.status() != SupportCase.Status.PENDING_CUSTOMER) {
 			throw SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, "Case " + c.caseNumber() + " is " + c.status());
+		}
+		if (c.status() == SupportCase.Status.RESOLVED) {
+			// one open case at a time per disputed charge and per internal case's reference: name the one to work on
+			Optional<String> other = openCaseOfTheSameThing(c.caseNumber());
+			if (other.isPresent()) {
+				throw notReopenable(c, other.get());
+			}
 		}
 		Instant now = clock.instant();
 		try {
@@ -320,13 +329,68 @@ public class Support {
 				.param("number", c.caseNumber()).update();
 		}
 		catch (org.springframework.dao.DuplicateKeyException e) {
-			// a dispute's charge has one open case at a time: a later dispute of it opened another one
-			throw SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, "Case " + c.caseNumber()
-					+ " is about a disputed charge that another open case handles now; work on that one");
+			// the other case opened after the check above, and committed: this transaction can no longer read its number
+			throw notReopenable(c, null);
 		}
 		timeline(c.caseNumber(), actor, "STATUS", "Reopened: " + reason);
 		tellCustomer(c, CaseUpdated.Update.REOPENED, null);
 		return changed(EventType.CASE_UPDATED, c.caseNumber());
+	}
+
+	/**
+	 * Hands an escalated case back to the agents, a supervisor's decision ({@link CaseRules#returnable}): it needs no
+	 * supervisor after all. It is OPEN again with its owner (or nobody, for whoever may take it), out of the supervisors'
+	 * queue, and an ordinary case from then on: its escalation reason goes (the timeline keeps the escalation and, naming
+	 * the supervisor, the return with {@code note}), so that reopening it later makes it OPEN, not ESCALATED again; its
+	 * priority and service-level due time stay. The customer is not told: who works the case is no news to them (no
+	 * CASE_UPDATE notice). A case not ESCALATED: {@code 409 CASE_NOT_ESCALATABLE}.
+	 */
+	@Transactional
+	public SupportCase returnToAgents(String caseNumber, String note, String actor) {
+		SupportCase c = lock(caseNumber);
+		if (c.status() != SupportCase.Status.ESCALATED) {
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_ESCALATABLE, "Case " + c.caseNumber() + " is "
+					+ c.status() + ": it is not escalated, so there is nothing to hand back to the agents");
+		}
+		jdbc.sql("""
+				UPDATE support_cases SET status = 'OPEN', escalation_reason = NULL, waiting_after_escalation = false,
+				    updated_at = :at
+				WHERE case_number = :number
+				""").param("at", Timestamp.from(clock.instant())).param("number", c.caseNumber()).update();
+		timeline(c.caseNumber(), actor, "STATUS", RETURNED + ": " + note);
+		return changed(EventType.CASE_UPDATED, c.caseNumber());
+	}
+
+	/** How a case's timeline says that a supervisor handed it back to the agents ({@link #returnToAgents}). */
+	private static final String RETURNED = "Returned to the agents";
+
+	/**
+	 * Another case not resolved about what the resolved case {@code caseNumber} is about: a dispute of the same charge
+	 * (support_cases_open_dispute), or an internal case with the same reference (support_cases_open_reference, V771).
+	 */
+	private Optional<String> openCaseOfTheSameThing(String caseNumber) {
+		return jdbc.sql("""
+				SELECT o.case_number FROM support_cases c JOIN support_cases o
+				  ON o.case_number <> c.case_number AND o.status <> 'RESOLVED'
+				 AND (o.charge_id = c.charge_id OR o.reference = c.reference)
+				WHERE c.case_number = :number
+				LIMIT 1""")
+			.param("number", caseNumber)
+			.query(String.class)
+			.optional();
+	}
+
+	/**
+	 * {@code 409 CASE_NOT_REOPENABLE}: another open case ({@code other}, when known) handles what {@code c} is about; an
+	 * internal case's words name no dispute ({@link SupportCase#internal}: its reference is what it tracks).
+	 */
+	private static SubdeskException notReopenable(SupportCase c, @Nullable String other) {
+		String named = other == null ? "" : ": " + other;
+		return SubdeskException.of(SupportErrorCode.CASE_NOT_REOPENABLE, c.internal()
+				? "Case " + c.caseNumber() + " cannot be reopened. Another open case already tracks this" + named
+						+ "; work on that one"
+				: "Case " + c.caseNumber() + " is about a disputed charge that another open case handles now" + named
+						+ "; work on that one");
 	}
 
 	/**
@@ -484,9 +548,10 @@ public class Support {
 			WHERE c.case_number = e.case_number AND c.account_id = :account
 			  AND (e.kind = 'NOTE'
 			       OR (e.kind = 'ACTION' AND e.text ~ '^[A-Z_]+: ')
-			       OR (e.kind = 'STATUS' AND e.text ~ '^(Escalated to a supervisor|Resolved|Waiting for the customer|Reopened): '))
-			  AND e.text NOT LIKE '%erased when the account was closed%'
-			""";
+			       OR (e.kind = 'STATUS'
+			           AND e.text ~ '^(Escalated to a supervisor|Resolved|Waiting for the customer|Reopened|%s): '))
+			  AND e.text NOT LIKE '%%erased when the account was closed%%'
+			""".formatted(RETURNED);
 
 	/** A goodwill refund request keeps its amount, charge, people and outcome; the words typed for it go. */
 	private static final String ERASE_APPROVAL_TEXT = """

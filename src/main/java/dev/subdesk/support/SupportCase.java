@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * is null only for a store purchase that matched no account ({@link Support#openUnmatched}). {@code
  * waitingAfterEscalation}: it waits for the customer (PENDING_CUSTOMER) after it was escalated ({@link
  * Support#awaitCustomer}). {@code escalationReason} stays once a case was escalated: such a case is ESCALATED again
- * whenever it is reopened ({@link Support#reopen}). {@code internal}: opened for work only staff do ({@link
+ * whenever it is reopened ({@link Support#reopen}), until a supervisor hands it back to the agents ({@link
+ * Support#returnToAgents}), which clears it. {@code internal}: opened for work only staff do ({@link
  * Support#openOrAddForStaff}), which its customer was never told about and is told nothing about, whatever is done on
  * it (no CASE_UPDATE notice); it does not wait for the customer ({@link Support#awaitCustomer}).
  */

@@ -51,6 +51,33 @@ class ClosedAccountCasesIntegrationTests extends ApiIntegrationTest {
 		assertThat(audit.verify().intact()).as("the chain still verifies after a second erasure").isTrue();
 	}
 
+	/** What a supervisor wrote when handing a closed account's escalated case back to the agents goes with the rest. */
+	@Test
+	void whyASupervisorReturnedAClosedAccountsCaseToTheAgentsIsErasedWhenItIsResolved() {
+		String account = fixtures.accountWithVisa();
+		fixtures.subscribe(account, "antivirus-annual");
+		String charge = fixtures.charges(account).getFirst().path("id").asString();
+		fixtures.advance("P1D");
+		assertThat(api.post("/accounts/" + account + "/close").status()).isEqualTo(200);
+		String neighbour = "Jane Roe " + UUID.randomUUID().toString().substring(0, 8);
+		String caseNumber = api.post("/charges/" + charge + "/disputes", Map.of("reason", "UNRECOGNIZED"))
+			.text("caseNumber");
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.post("/console/cases/" + caseNumber + "/escalate", Map.of("reason", "Card shared"))
+			.status()).isEqualTo(302);
+		assertThat(supervisor.post("/console/cases/" + caseNumber + "/return",
+				Map.of("note", "Not a fraud: " + neighbour + " is family")).status()).isEqualTo(302);
+		assertThat(mentions(neighbour)).as("kept while the case is worked").isPositive();
+
+		assertThat(supervisor.post("/console/cases/" + caseNumber + "/resolve", Map.of("note", "Explained the charge"))
+			.status()).isEqualTo(302);
+
+		assertThat(mentions(neighbour)).as("erased once the case is resolved").isZero();
+		assertThat(jdbc.sql("SELECT text FROM case_events WHERE case_number = :n AND actor = 'supervisor' AND kind = 'STATUS'")
+			.param("n", caseNumber).query(String.class).list())
+			.contains("Returned to the agents: (erased when the account was closed)");
+	}
+
 	/** Where the neighbour's name is still written: the case, its timeline, the audit trail. */
 	private long mentions(String name) {
 		return jdbc.sql("""

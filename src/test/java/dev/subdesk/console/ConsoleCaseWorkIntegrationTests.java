@@ -17,6 +17,9 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 	Support support;
 
 	@Autowired
+	dev.subdesk.support.AuditTrail audit;
+
+	@Autowired
 	dev.subdesk.accounts.Accounts accounts;
 
 	@Autowired
@@ -207,7 +210,7 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient.Page reopened = agent.post("/console/cases/" + first + "/reopen", Map.of("note", "Called back"));
 
 		assertThat(reopened.status()).as("not a 500").isEqualTo(409);
-		assertThat(reopened.body()).contains("another open case handles now", "CASE_NOT_REOPENABLE");
+		assertThat(reopened.body()).contains("another open case handles now: " + second, "CASE_NOT_REOPENABLE");
 		assertThat(support.find(first).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
 	}
 
@@ -543,6 +546,100 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 
 	private long waiting() {
 		return jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted").query(Long.class).single();
+	}
+
+	/**
+	 * A supervisor hands an escalated case back to the agents when it needs no supervisor's judgement: it is OPEN again,
+	 * out of the supervisors' queue, with its owner, and an ordinary case from then on (reopened later, it is OPEN, not
+	 * the supervisors' again). The timeline names the supervisor, the audit trail has the step, the customer is not
+	 * emailed (who works the case is no news to them).
+	 */
+	@Test
+	void aSupervisorReturnsAnEscalatedCaseToTheAgentsAndItsOwnerWorksItAgain() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/escalate", Map.of("reason", "Wants a refund outside the policy")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+		int noticesBefore = caseUpdates(account).size();
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		assertThat(supervisor.get(casePath).body()).contains("Return to agents");
+		assertThat(agent.get(casePath).body()).doesNotContain("Return to agents");
+		assertThat(supervisor.followed(supervisor.post(casePath + "/return", Map.of("note", " "))))
+			.contains("Write why the case goes back to the agents.");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+
+		String page = supervisor.followed(supervisor.post(casePath + "/return",
+				Map.of("note", "Within the policy after all: the agent refunds it")));
+
+		assertThat(page).contains("Returned to the agents.", "Returned to the agents: Within the policy after all");
+		SupportCase returned = support.find(caseNumber).orElseThrow();
+		assertThat(returned.status()).isEqualTo(SupportCase.Status.OPEN);
+		assertThat(returned.owner()).isEqualTo("agent");
+		assertThat(returned.withSupervisors()).isFalse();
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).doesNotContain(caseNumber);
+		assertThat(support.timeline(caseNumber)).last().satisfies(entry -> {
+			assertThat(entry.actor()).isEqualTo("supervisor");
+			assertThat(entry.kind()).isEqualTo("STATUS");
+			assertThat(entry.text()).isEqualTo("Returned to the agents: Within the policy after all: the agent refunds it");
+		});
+		assertThat(audit.about(account)).anySatisfy(entry -> {
+			assertThat(entry.action()).isEqualTo("RETURN_CASE_TO_AGENTS");
+			assertThat(entry.actor()).isEqualTo("supervisor");
+			assertThat(entry.caseNumber()).isEqualTo(caseNumber);
+		});
+		assertThat(caseUpdates(account)).as("no email to the customer").hasSize(noticesBefore);
+
+		assertThat(agent.followed(agent.post(casePath + "/resolve", Map.of("note", "Refunded within the policy"))))
+			.contains("Resolved; the customer has been told by email.");
+		agent.followed(agent.post(casePath + "/reopen", Map.of("note", "Customer called back")));
+		assertThat(support.find(caseNumber).orElseThrow().status()).as("an ordinary case now")
+			.isEqualTo(SupportCase.Status.OPEN);
+	}
+
+	/** Only a supervisor (or an admin) hands an escalated case back: its owner is refused, and the case stays up. */
+	@Test
+	void anAgentCannotReturnAnEscalatedCaseToTheAgents() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String caseNumber = agent.callCase(api, account);
+		String casePath = "/console/cases/" + caseNumber;
+		agent.followed(agent.post(casePath + "/escalate", Map.of("reason", "Wants a manager")));
+		int audited = audit.about(account).size();
+
+		ConsoleClient.Page refused = agent.post(casePath + "/return", Map.of("note", "I can handle it myself"));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+		assertThat(refused.body()).contains("CASE_NOT_YOURS", "only a supervisor");
+		assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).contains(caseNumber);
+		assertThat(audit.about(account)).extracting(dev.subdesk.support.AuditTrail.Entry::action).hasSize(audited)
+			.doesNotContain("RETURN_CASE_TO_AGENTS");
+	}
+
+	/** Only an escalated case goes back to the agents: an open, waiting or resolved one is refused and stays as it is. */
+	@Test
+	void aCaseThatIsNotEscalatedCannotBeReturnedToTheAgents() {
+		String account = fixtures.accountWithVisa();
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String open = agent.callCase(api, account);
+		String waiting = agent.callCase(api, fixtures.accountWithVisa());
+		agent.followed(agent.post("/console/cases/" + waiting + "/escalate", Map.of("reason", "Wants a manager")));
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		supervisor.followed(supervisor.post("/console/cases/" + waiting + "/pending", Map.of("note", "Sends the statement")));
+		assertThat(supervisor.get("/console/cases/" + open).body()).doesNotContain("Return to agents");
+
+		for (String caseNumber : java.util.List.of(open, waiting)) {
+			SupportCase.Status before = support.find(caseNumber).orElseThrow().status();
+
+			ConsoleClient.Page refused = supervisor.post("/console/cases/" + caseNumber + "/return",
+					Map.of("note", "Back to you"));
+
+			assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+			assertThat(refused.body()).contains("CASE_NOT_ESCALATABLE", "is not escalated");
+			assertThat(support.find(caseNumber).orElseThrow().status()).isEqualTo(before);
+		}
 	}
 
 	private java.util.List<JsonNode> caseUpdates(String account) {

@@ -106,6 +106,30 @@ class ConsoleInternalCaseIntegrationTests extends ApiIntegrationTest {
 		assertThat(caseUpdates(account)).as("only the ordinary case's opening").hasSize(1);
 	}
 
+	/**
+	 * One internal case is open per thing it tracks (its reference, V771): once a resolved one's thing opened another,
+	 * reopening the resolved one is refused with CASE_NOT_REOPENABLE naming the open case to work on (not a dispute's
+	 * words: no charge is disputed), and it stays resolved.
+	 */
+	@Test
+	void reopeningAResolvedInternalCaseWhileAnotherOpenCaseTracksTheSameThingNamesThatCase() {
+		String account = fixtures.accountWithVisa();
+		String first = internalCase(account);
+		support.resolve(first, "Placed the voided order", "agent");
+		String second = internalCase(account);
+		assertThat(second).isNotEqualTo(first);
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+
+		ConsoleClient.Page reopened = supervisor.post("/console/cases/" + first + "/reopen",
+				Map.of("note", "Google Play voided another order"));
+
+		assertThat(reopened.status()).as(reopened.body()).isEqualTo(409);
+		assertThat(reopened.body()).contains("CASE_NOT_REOPENABLE", "Another open case already tracks this: " + second)
+			.doesNotContain("disputed charge");
+		assertThat(support.find(first).orElseThrow().status()).isEqualTo(SupportCase.Status.RESOLVED);
+		assertThat(support.find(second).orElseThrow().status()).isEqualTo(SupportCase.Status.OPEN);
+	}
+
 	/** A case on the account that its customer is not told about, as a voided store order opens one. */
 	private String internalCase(String account) {
 		return support.openOrAddForStaff(account, "TEST:" + account, "A voided order to place", "STORE",
