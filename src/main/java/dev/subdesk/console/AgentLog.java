@@ -52,6 +52,19 @@ class AgentLog {
 		});
 	}
 
+	/**
+	 * Audits a staff member's attempt that their own password, typed again, refused
+	 * ({@link dev.subdesk.staff.StaffAccounts#confirmPassword}): {@code ACTION_REFUSED}, naming the action not done and
+	 * why. Returns why, as the page says it.
+	 */
+	String passwordRefused(String member, String action, String target, SubdeskException refusal, String reason) {
+		String why = refusal.errors().isEmpty() ? refusal.getMessage()
+				: refusal.errors().stream().map(f -> f.message()).collect(java.util.stream.Collectors.joining("; "));
+		inOneTransaction(() -> audit.record(member, CHANNEL, REFUSED, target,
+				action + " not done: your password: " + why + " (" + refusal.code() + ")", null, reason));
+		return why;
+	}
+
 	/** A view of personal data: audited, not noted in the case. */
 	void viewed(String agent, String what, String target, @Nullable String caseNumber) {
 		audit.record(agent, CHANNEL, what, target, null, caseNumber, "caller on the line");

@@ -10,7 +10,6 @@ import dev.subdesk.support.AuditTrail;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.security.Principal;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -125,10 +124,7 @@ class ReceiptKeysController {
 	 */
 	private String refused(Principal admin, String action, String target, String reason, SubdeskException refusal,
 			HttpServletRequest request, HttpServletResponse response, Model model) {
-		String why = refusal.errors().isEmpty() ? refusal.getMessage()
-				: refusal.errors().stream().map(f -> f.message()).collect(Collectors.joining("; "));
-		log.inOneTransaction(() -> audit.record(admin.getName(), AgentLog.CHANNEL, AgentLog.REFUSED, target,
-				action + " not done: your password: " + why + " (" + refusal.code() + ")", null, reason));
+		String why = log.passwordRefused(admin.getName(), action, target, refusal, reason);
 		if (refusal instanceof PasswordRetriesUsedUp) {
 			return ConsoleSecurity.signOutForPasswordRetries(request, response);
 		}

@@ -376,12 +376,47 @@ public class StaffAccounts implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Checks that {@code typed} is the current password of {@code username}, as a signed-in member must show before
-	 * setting their own new one (an unattended session alone must not be enough to keep the account): {@link
-	 * #confirmPassword} for that action.
+	 * Whether creating an account of {@code role} takes the acting ADMIN's current password
+	 * ({@link #confirmToCreate}): a SUPERVISOR or ADMIN account does (one more ADMIN is one more way into every
+	 * account); an AGENT account, and a role that is none (refused anyway), do not.
 	 */
-	public void confirmCurrentPassword(String username, @Nullable String typed, String session, String address) {
-		confirmPassword(username, typed, session, address, "set a new one of your own");
+	public static boolean createNeedsCurrentPassword(@Nullable Role role) {
+		return role == Role.SUPERVISOR || role == Role.ADMIN;
+	}
+
+	/**
+	 * Before an ADMIN creates an account of {@code role}: checks the ADMIN's current password ({@link #confirmPassword})
+	 * when the role needs it ({@link #createNeedsCurrentPassword}); nothing for an AGENT account. An ADMIN session left
+	 * open or stolen alone must not be enough to make an ADMIN of someone.
+	 */
+	public void confirmToCreate(String actor, @Nullable Role role, @Nullable String typed, String session,
+			String address) {
+		if (createNeedsCurrentPassword(role)) {
+			confirmPassword(actor, typed, session, address, "create a " + role + " account");
+		}
+	}
+
+	/**
+	 * Before an ADMIN sets the password of {@code username}, their own or anyone else's: checks the ADMIN's current
+	 * password ({@link #confirmPassword}). A session left open or stolen alone must set no password: of the ADMIN's
+	 * own account (which the new password would keep), nor of another's (which would take that account over).
+	 */
+	public void confirmToSetPassword(String actor, String username, @Nullable String typed, String session,
+			String address) {
+		confirmPassword(actor, typed, session, address,
+				username.equals(actor) ? "set a new one of your own" : "set the password of another account");
+	}
+
+	/**
+	 * Before an ADMIN enables ({@code enabled}) or disables an account: an enable checks the ADMIN's current password
+	 * ({@link #confirmPassword}), since a disabled account may be a leaver's or one taken away for misuse; a disable
+	 * needs none (it only takes access away, and ends the account's sessions).
+	 */
+	public void confirmToSetEnabled(String actor, boolean enabled, @Nullable String typed, String session,
+			String address) {
+		if (enabled) {
+			confirmPassword(actor, typed, session, address, "enable an account");
+		}
 	}
 
 	/**

@@ -290,7 +290,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 
 		for (String reserved : List.of("system", "System", "bootstrap", "demo-mode")) {
 			ConsoleClient.Page page = admin.post("/console/staff", Map.of("username", reserved, "displayName", "Imposter",
-					"role", "SUPERVISOR", "password", ConsoleClient.PASSWORD));
+					"role", "SUPERVISOR", "password", ConsoleClient.PASSWORD, "currentPassword", ConsoleClient.PASSWORD));
 			assertThat(page.status()).as(reserved).isEqualTo(400);
 			assertThat(page.body()).as(reserved).contains("names the system itself");
 		}
@@ -329,7 +329,7 @@ class ConsoleAuthorizationIntegrationTests extends ApiIntegrationTest {
 	private String newStaff(ConsoleClient admin, String role) {
 		String username = role.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8);
 		assertThat(admin.post("/console/staff", Map.of("username", username, "displayName", "Temp " + role, "role", role,
-				"password", ConsoleClient.PASSWORD)).status()).isEqualTo(302);
+				"password", ConsoleClient.PASSWORD, "currentPassword", ConsoleClient.PASSWORD)).status()).isEqualTo(302);
 		return username;
 	}
 

@@ -367,7 +367,7 @@ class ConsoleReceiptKeysIntegrationTests extends ApiIntegrationTest {
 		String username = "keys-" + UUID.randomUUID().toString().substring(0, 8);
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", "Key Keeper", "role",
-				"ADMIN", "password", ADMIN_PASSWORD)));
+				"ADMIN", "password", ADMIN_PASSWORD, "currentPassword", ConsoleClient.PASSWORD)));
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		String address = "127.72." + random.nextInt(1, 255) + "." + random.nextInt(1, 255);
 		ConsoleClient client = new ConsoleClient(port, address);

@@ -28,7 +28,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		String username = uniqueName();
 
 		ConsoleClient.Page created = admin.post("/console/staff", Map.of("username", username, "displayName", "Sam Super",
-				"role", "SUPERVISOR", "password", GOOD_PASSWORD));
+				"role", "SUPERVISOR", "password", GOOD_PASSWORD, "currentPassword", ConsoleClient.PASSWORD));
 
 		assertThat(created.status()).isEqualTo(302);
 		assertThat(admin.followed(created)).contains("Created " + username + " (SUPERVISOR).", "Sam Super");
@@ -54,7 +54,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient.Page badRole = admin.post("/console/staff",
 				Map.of("username", username, "displayName", "Al", "role", "ROOT", "password", GOOD_PASSWORD));
 		ConsoleClient.Page taken = admin.post("/console/staff",
-				Map.of("username", "agent", "displayName", "Al", "role", "ADMIN", "password", GOOD_PASSWORD));
+				Map.of("username", "agent", "displayName", "Al", "role", "ADMIN", "password", GOOD_PASSWORD,
+						"currentPassword", ConsoleClient.PASSWORD));
 
 		assertThat(shortPassword.status()).isEqualTo(400);
 		assertThat(shortPassword.body()).contains("Password: 12 to 128 characters.", "value=\"" + username + "\"")
@@ -87,7 +88,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		assertThat(cutOff.location()).contains("/console/sign-in");
 		assertThat(before.get("/console").location()).endsWith("/console/sign-in");
 
-		admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "true"));
+		admin.post("/console/staff/" + username + "/enabled",
+				Map.of("enabled", "true", "currentPassword", ConsoleClient.PASSWORD));
 		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
 		assertThat(audit.about(username)).extracting(AuditTrail.Entry::action).contains("STAFF_DISABLED", "STAFF_ENABLED");
 	}
@@ -97,11 +99,13 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient admin = ConsoleClient.signedIn(port, "admin");
 		String username = createStaff(admin, "Pat", "AGENT");
 
-		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password", Map.of("password", "too-short"))))
+		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password",
+				Map.of("password", "too-short", "currentPassword", ConsoleClient.PASSWORD))))
 			.contains("Password: 12 to 128 characters.");
 		assertThat(signIn(username, GOOD_PASSWORD)).isNotNull();
 		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password",
-				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+				Map.of("password", "another-long-passphrase", "currentPassword", ConsoleClient.PASSWORD))))
+			.contains("New password set for " + username + ".");
 
 		assertThat(signIn(username, GOOD_PASSWORD)).isNull();
 		assertThat(signIn(username, "another-long-passphrase")).isNotNull();
@@ -117,7 +121,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		assertThat(laptop.get("/console").status()).isEqualTo(200);
 
 		assertThat(admin.followed(admin.post("/console/staff/" + username + "/password",
-				Map.of("password", "another-long-passphrase")))).contains("New password set for " + username + ".");
+				Map.of("password", "another-long-passphrase", "currentPassword", ConsoleClient.PASSWORD))))
+			.contains("New password set for " + username + ".");
 
 		for (ConsoleClient old : new ConsoleClient[] { office, laptop }) {
 			ConsoleClient.Page next = old.get("/console/queue");
@@ -140,7 +145,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		assertThat(old.get("/console/staff").status()).isEqualTo(200);
 		String created = uniqueName();
 
-		admin.followed(admin.post("/console/staff/" + username + "/password", Map.of("password", "another-long-passphrase")));
+		admin.followed(admin.post("/console/staff/" + username + "/password",
+				Map.of("password", "another-long-passphrase", "currentPassword", ConsoleClient.PASSWORD)));
 		ConsoleClient.Page refused = old.post("/console/staff", Map.of("username", created, "displayName", "Eve",
 				"role", "ADMIN", "password", GOOD_PASSWORD));
 
@@ -160,7 +166,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 		assertThat(before.get("/console").status()).isEqualTo(200);
 
 		admin.followed(admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "false")));
-		admin.followed(admin.post("/console/staff/" + username + "/enabled", Map.of("enabled", "true")));
+		admin.followed(admin.post("/console/staff/" + username + "/enabled",
+				Map.of("enabled", "true", "currentPassword", ConsoleClient.PASSWORD)));
 
 		assertThat(before.get("/console").location()).contains("/console/sign-in");
 		assertThat(signIn(username, GOOD_PASSWORD).get("/console").status()).isEqualTo(200);
@@ -206,8 +213,8 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 			.contains("Your current password");
 
 		assertThat(unattended.followed(unattended.post("/console/staff/" + colleague + "/password",
-				Map.of("password", "another-long-passphrase"))))
-			.as("someone else's password needs no current password")
+				Map.of("currentPassword", GOOD_PASSWORD, "password", "another-long-passphrase"))))
+			.as("someone else's password with the ADMIN's own current one")
 			.contains("New password set for " + colleague + ".");
 		assertThat(signIn(colleague, "another-long-passphrase")).isNotNull();
 	}
@@ -325,7 +332,7 @@ class ConsoleStaffIntegrationTests extends ApiIntegrationTest {
 	private static String createStaff(ConsoleClient admin, String displayName, String role) {
 		String username = uniqueName();
 		admin.followed(admin.post("/console/staff", Map.of("username", username, "displayName", displayName, "role", role,
-				"password", GOOD_PASSWORD)));
+				"password", GOOD_PASSWORD, "currentPassword", ConsoleClient.PASSWORD)));
 		return username;
 	}
 
