@@ -292,8 +292,8 @@ class AccountController {
 			case NOT_VERIFIED -> result.partial()
 					? "Not verified yet: %d of %d factors matched; ask for one more. Attempts left: %d (a right answer uses none)."
 						.formatted(result.matched(), result.needed(), result.attemptsLeft())
-					: "Not verified: %d of %d factors matched. Attempts left: %d."
-						.formatted(result.matched(), result.needed(), result.attemptsLeft());
+					// a wrong answer: how many others were right would tell a guessing caller which guesses to keep
+					: "Not verified. Attempts left: %d.".formatted(result.attemptsLeft());
 			case LOCKED -> "Verification is locked" + (result.lockedUntil() == null ? ""
 					: " until " + Formats.dateTime(result.lockedUntil())) + " after too many failed attempts"
 					+ (result.securityCase() == null ? "." : "; security case " + result.securityCase() + " is open.");

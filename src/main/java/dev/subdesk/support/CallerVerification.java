@@ -24,7 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
  * attempts since the last success lock verification on the account for 30 minutes and open an urgent security
  * case. An attempt whose every given factor matched but too few to verify (one right answer alone) is a partial
  * answer: the agent is told how many matched and asks for another, and it uses no attempt; any wrong answer makes
- * the attempt a failure. Every attempt is in the audit trail; the factors themselves are never stored.
+ * the attempt a failure, however many others were right (a caller guessing all four must not pass on the two they
+ * got right), and the agent is not told how many matched (which would tell a guessing caller that some were right).
+ * Every attempt is in the audit trail; the factors themselves are never stored.
  */
 @Service
 public class CallerVerification {
@@ -64,8 +66,9 @@ public class CallerVerification {
 	}
 
 	/**
-	 * The answer the agent sees: how many of the factors given matched, out of the {@code needed}, but never which
-	 * one was wrong; {@code partial} when every factor given matched and there were too few.
+	 * The answer: how many of the factors given matched, out of the {@code needed}, never which one was wrong;
+	 * {@code partial} when every factor given matched and there were too few (the only answer whose count the agent
+	 * is shown: a failed attempt says only that the caller was not verified).
 	 */
 	public record Result(Outcome outcome, int attemptsLeft, @Nullable Instant lockedUntil, @Nullable String securityCase,
 			int matched, int needed, boolean partial) {
@@ -103,7 +106,8 @@ public class CallerVerification {
 		}
 		int matched = matches(account, claims);
 		int given = given(claims);
-		boolean ok = matched >= FACTORS_NEEDED;
+		// any wrong answer fails the attempt, however many others were right (a blank one is none given)
+		boolean ok = matched >= FACTORS_NEEDED && matched == given;
 		boolean partial = !ok && matched > 0 && matched == given;
 		jdbc.sql("""
 				INSERT INTO caller_verifications (account_id, agent, case_number, at, matched, succeeded, given)

@@ -3,6 +3,7 @@ package dev.subdesk.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.subdesk.support.AuditTrail;
+import dev.subdesk.support.CallerVerification;
 import dev.subdesk.support.Support;
 import dev.subdesk.testing.ApiIntegrationTest;
 import java.util.List;
@@ -24,6 +25,9 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	CallerVerification verification;
+
 	private Callers callers;
 
 	@BeforeEach
@@ -42,6 +46,35 @@ class ConsoleActionsIntegrationTests extends ApiIntegrationTest {
 			.contains("Not verified");
 		assertThat(agent.followed(agent.post(verify, Map.of("orderNumber", order, "billingPostcode", " sw1a1aa "))))
 			.contains("Caller verified.", caller.email());
+	}
+
+	@Test
+	void twoRightFactorsWithAWrongOneAreNoVerificationAndAFailedAttemptThatTellsNoCount() {
+		Callers.Caller caller = callers.withVpn("10117");
+		String order = fixtures.subscription(caller.subscription()).text("orderNumber");
+		ConsoleClient agent = ConsoleClient.signedIn(port, "agent");
+		String verify = "/console/accounts/" + caller.account() + "/verify";
+
+		String page = agent.followed(agent.post(verify, Map.of("email", caller.email(), "orderNumber", order,
+				"cardLast4", "1111", "billingPostcode", "10117")));
+
+		assertThat(page).as("three right and one wrong: a wrong answer fails the attempt")
+			.contains("Not verified. Attempts left: 4.")
+			.doesNotContain("Caller verified.", "factors matched", "3 of", "of 2", "of 4");
+		assertThat(verification.isVerified(caller.account(), "agent")).isFalse();
+		assertThat(agent.followed(agent.post(verify, Map.of("email", caller.email(), "billingPostcode", "10117",
+				"cardLast4", "9999"))))
+			.as("two right and one wrong")
+			.contains("Not verified. Attempts left: 3.")
+			.doesNotContain("Caller verified.", "matched");
+		assertThat(verification.isVerified(caller.account(), "agent")).isFalse();
+		assertThat(audit.about(caller.account())).extracting(AuditTrail.Entry::action)
+			.containsSubsequence("VERIFY_CALLER_FAILED", "VERIFY_CALLER_FAILED")
+			.doesNotContain("VERIFY_CALLER_OK");
+
+		assertThat(agent.followed(agent.post(verify, Map.of("email", caller.email(), "billingPostcode", "10117"))))
+			.as("the two right ones alone").contains("Caller verified.");
+		assertThat(verification.isVerified(caller.account(), "agent")).isTrue();
 	}
 
 	@Test
