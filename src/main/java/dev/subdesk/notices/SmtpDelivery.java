@@ -70,7 +70,11 @@ class SmtpDelivery implements SmartLifecycle {
 	private static final String ONE_TIME_TEXT_ERASED = "body = CASE WHEN type IN (" + Notices.ONE_TIME_CODE_TYPES
 			+ ") THEN NULL ELSE body END";
 
-	/** The notices' outbox. Every statement has the same parameters: id, attempt, at, next, error. */
+	/**
+	 * The notices' outbox. Every statement has the same parameters: id, attempt, at, next, error. Each outcome is
+	 * recorded only while the claim's attempt is still the message's ({@code attempts = :attempt}): a send that outlasted
+	 * its lease, whose message another claim took meanwhile, records nothing over that claim ({@link #recordOutcome}).
+	 */
 	private static final Queue OUTBOX = new Queue("notice", """
 			WITH claimed AS (
 			  UPDATE notice_outbox o SET attempts = o.attempts + 1, next_attempt_at = :next,
@@ -84,8 +88,8 @@ class SmtpDelivery implements SmartLifecycle {
 			       coalesce(c.subject, n.subject) AS subject, coalesce(c.body, n.body || coalesce(f.text, '')) AS body
 			FROM claimed c JOIN notices n ON n.id = c.notice_id LEFT JOIN notice_footers f ON f.id = n.footer_id
 			""", """
-			WITH gone AS (DELETE FROM notice_outbox WHERE notice_id = :id)
-			UPDATE notices SET sent_at = :at, delivery_error = NULL, %1$s WHERE id = :id
+			WITH gone AS (DELETE FROM notice_outbox WHERE notice_id = :id AND attempts = :attempt RETURNING notice_id)
+			UPDATE notices n SET sent_at = :at, delivery_error = NULL, %1$s FROM gone WHERE n.id = gone.notice_id
 			""".formatted(ONE_TIME_TEXT_ERASED), """
 			UPDATE notice_outbox SET next_attempt_at = :next, last_error = :error
 			WHERE notice_id = :id AND attempts = :attempt
@@ -109,7 +113,8 @@ class SmtpDelivery implements SmartLifecycle {
 			       n.body || coalesce(f.text, '') AS body
 			FROM claimed c JOIN notices n ON n.id = c.notice_id LEFT JOIN notice_footers f ON f.id = n.footer_id
 			""", """
-			UPDATE notice_redeliveries SET sent_at = :at, last_error = NULL WHERE id = CAST(:id AS bigint)
+			UPDATE notice_redeliveries SET sent_at = :at, last_error = NULL
+			WHERE id = CAST(:id AS bigint) AND attempts = :attempt
 			""", """
 			UPDATE notice_redeliveries SET next_attempt_at = :next, last_error = %1$s
 			WHERE id = CAST(:id AS bigint) AND attempts = :attempt
@@ -350,13 +355,19 @@ class SmtpDelivery implements SmartLifecycle {
 		String statement = sql;
 		Instant nextAttempt = next;
 		String reason = error;
-		tx.executeWithoutResult(status -> jdbc.sql(statement)
+		int recorded = java.util.Objects.requireNonNull(tx.execute(status -> jdbc.sql(statement)
 			.param("id", message.id())
 			.param("attempt", message.attempt())
 			.param("at", Timestamp.from(now))
 			.param("next", Timestamp.from(nextAttempt))
 			.param("error", reason)
-			.update());
+			.update()));
+		if (recorded == 0 && failure.isEmpty()) {
+			// the lease ran out while the mail server took it, and another claim (this node's later tick, or another
+			// node's) took the message over: that claim records its own outcome, and the recipient may get it twice
+			log.warn("The {} {} was sent by a claim whose lease ran out before the outcome was recorded (attempt {}); "
+					+ "a later claim holds it, so it may be sent twice", queue.kind(), message.id(), message.attempt());
+		}
 	}
 
 	/** The wait after the {@code attempt}th failure: the first backoff, doubled at each attempt, capped. */

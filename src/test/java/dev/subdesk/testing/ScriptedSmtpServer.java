@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small SMTP server on a real socket whose answers a test decides: it refuses some recipients for good
- * ({@code 550}), keeps others busy ({@code 451}) until released, or accepts connections and never says a word.
+ * ({@code 550}), keeps others busy ({@code 451}) until released, holds its answer to a message it took until the test
+ * lets it go, or accepts connections and never says a word.
  * It records, in order, the recipient of every message it took.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
@@ -30,6 +32,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 	private final Set<String> busy = ConcurrentHashMap.newKeySet();
 	private final Map<String, AtomicInteger> busyReplies = new ConcurrentHashMap<>();
 	private final List<Socket> silent = new CopyOnWriteArrayList<>();
+	private final Map<String, Semaphore> held = new ConcurrentHashMap<>();
 	private volatile boolean hanging;
 	private volatile boolean offersStartTls;
 	private final AtomicInteger startTlsAsked = new AtomicInteger();
@@ -62,6 +65,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
 	public void free(String address) {
 		busy.remove(address.toLowerCase(Locale.ROOT));
+	}
+
+	/**
+	 * Every message to {@code address} is taken (and recorded as delivered), but the server's answer to it, the
+	 * {@code 250} that tells the client it was accepted, waits until {@link #answerOneHeld(String)} lets it go, the one
+	 * that waited longest first.
+	 */
+	public void holdAnswers(String address) {
+		held.putIfAbsent(address.toLowerCase(Locale.ROOT), new Semaphore(0, true));
+	}
+
+	/** How many messages to {@code address} are taken and wait for their answer now. */
+	public int heldAnswers(String address) {
+		Semaphore gate = held.get(address.toLowerCase(Locale.ROOT));
+		return gate == null ? 0 : gate.getQueueLength();
+	}
+
+	/** Lets the answer of the message to {@code address} that waited longest go. */
+	public void answerOneHeld(String address) {
+		held.get(address.toLowerCase(Locale.ROOT)).release();
 	}
 
 	/** How many times a message to {@code address} was answered {@code 451}. */
@@ -174,6 +197,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 					}
 					if (recipient != null) {
 						delivered.add(recipient);
+						Semaphore gate = held.get(recipient);
+						if (gate != null) {
+							gate.acquireUninterruptibly();
+						}
 					}
 					reply(out, "250 2.0.0 OK queued");
 				}
