@@ -58,7 +58,7 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 	private final Counter expiredCounter;
 	private final Counter remindersCounter;
 	private final AtomicLong lagSeconds = new AtomicLong();
-	private final java.util.concurrent.ExecutorService workers;
+	private final java.util.concurrent.ThreadPoolExecutor workers;
 	private final int workerCount;
 	private final int batchSize;
 	/** How many requests go to the gateway at once, each chunk checked just before it leaves ({@link #send}). */
@@ -84,7 +84,8 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 		this.batchSize = batchSize;
 		this.sendChunk = Math.max(1, sendChunk);
 		this.workerCount = Math.max(1, workerCount);
-		this.workers = java.util.concurrent.Executors.newFixedThreadPool(this.workerCount,
+		this.workers = new java.util.concurrent.ThreadPoolExecutor(this.workerCount, this.workerCount, 0L,
+				java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
 				Thread.ofPlatform().name("renewal-worker-", 0).daemon().factory());
 		this.queue = queue;
 		this.billing = billing;
@@ -253,9 +254,16 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 
 	/**
 	 * Runs every renewal attempt due at or before {@code until}: bases first, then the add-ons. Several workers
-	 * claim batches side by side ({@code subdesk.renewals.workers}), so the database and the JVM work in parallel.
+	 * claim batches side by side ({@code subdesk.renewals.workers}), so the database and the JVM work in parallel. A run
+	 * with nothing due (most of the scheduler's ticks) learns it from one statement and starts no worker.
 	 */
 	RunResult attemptRenewals(Instant until) {
+		if (!timed(timings::database, () -> queue.anyDue(until))) {
+			// nothing to claim (the check and the claim share their predicate): no worker started, no claim opened. The
+			// lag is zero unless the run looks back from a later now (every attempt due then comes after until)
+			lagSeconds.set(clock.instant().isAfter(until) ? queue.lagSeconds(clock.instant()) : 0);
+			return RunResult.NOTHING;
+		}
 		RunResult total = RunResult.NOTHING;
 		Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 		for (boolean bases : new boolean[] { true, false }) {
@@ -281,6 +289,11 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 		expiredCounter.increment(total.expired());
 		lagSeconds.set(queue.lagSeconds(clock.instant()));
 		return total;
+	}
+
+	/** How many worker tasks the runs have started so far (each opens a claim): none for a run with nothing due. */
+	long workerTasksStarted() {
+		return workers.getTaskCount();
 	}
 
 	/** One worker: claims and processes batches until nothing is due; attempts without an answer wait for the next run. */

@@ -37,6 +37,18 @@ public class RenewalQueue {
 	private static final String REMINDER_LEAD = "(CASE term WHEN 'P1Y' THEN interval '%1$d days' ELSE interval '%2$d days' END)";
 
 	/**
+	 * A renewal attempt due at or before {@code :until} by the column {@code %1$s} ({@code next_attempt_at} or
+	 * {@code extra_attempt_at}): a live, auto-renewing subscription, a base or an add-on whose parent has not ended.
+	 * The one predicate of the claim ({@link #CLAIM}) and of the check whether anything is due at all
+	 * ({@link #ANY_DUE}), so that the two never drift apart: the check says no only when the claim would take nothing.
+	 */
+	private static final String DUE = """
+			s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
+			  AND s.%1$s <= :until
+			  AND (s.parent_id IS NULL OR EXISTS (SELECT 1 FROM subscriptions p
+			                                      WHERE p.id = s.parent_id AND p.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')))""";
+
+	/**
 	 * Claims due attempts: rows locked with {@code FOR UPDATE SKIP LOCKED} for the claim itself, and held after it
 	 * by a session-level advisory lock of the claiming connection, which the gateway call does not keep in a
 	 * transaction. A crashed node's connections close and its claims are free at once. The sweep of pending money
@@ -48,17 +60,27 @@ public class RenewalQueue {
 			SELECT s.*, least(s.extra_attempt_at, s.next_attempt_at) AS due_at,
 			       coalesce(s.extra_attempt_at <= :until, false) AS extra
 			FROM subscriptions s
-			WHERE s.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND s.auto_renew
-			  AND s.%s <= :until
+			WHERE %1$s
 			  AND (s.parent_id IS NULL) = :bases
-			  AND (s.parent_id IS NULL OR EXISTS (SELECT 1 FROM subscriptions p
-			                                      WHERE p.id = s.parent_id AND p.status IN ('TRIALING', 'ACTIVE', 'PAST_DUE')))
 			  AND s.id <> ALL(:skip::text[])
 			  AND pg_try_advisory_lock(hashtextextended(s.id, 0))
-			ORDER BY s.%s
+			ORDER BY s.%2$s
 			LIMIT :limit
 			FOR UPDATE OF s SKIP LOCKED
 			""";
+
+	private static final String CLAIM_EXTRA = CLAIM.formatted(DUE.formatted("extra_attempt_at"), "extra_attempt_at");
+
+	private static final String CLAIM_NEXT = CLAIM.formatted(DUE.formatted("next_attempt_at"), "next_attempt_at");
+
+	/**
+	 * Whether any attempt is due at or before {@code :until}, bases or add-ons ({@link #DUE}): one statement, each side
+	 * along its partial index, before a run starts its workers, each of which opens a claim of its own.
+	 */
+	private static final String ANY_DUE = """
+			SELECT EXISTS (SELECT 1 FROM subscriptions s WHERE %s)
+			    OR EXISTS (SELECT 1 FROM subscriptions s WHERE %s)
+			""".formatted(DUE.formatted("extra_attempt_at"), DUE.formatted("next_attempt_at"));
 
 	/**
 	 * Due reminders, found along the renewal-attempt index: an ACTIVE auto-renewing subscription's next attempt
@@ -323,7 +345,7 @@ public class RenewalQueue {
 		}
 
 		private List<Due> claim(String column, Instant until, boolean bases, int limit, java.util.Collection<String> skip) {
-			return session.sql(CLAIM.formatted(column, column))
+			return session.sql(column.equals("extra_attempt_at") ? CLAIM_EXTRA : CLAIM_NEXT)
 				.param("until", Timestamp.from(until))
 				.param("bases", bases)
 				.param("skip", skip.toArray(String[]::new))
@@ -611,6 +633,14 @@ public class RenewalQueue {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void commitWithoutWaitingForDisk() {
 		jdbc.sql("SET LOCAL synchronous_commit TO OFF").update();
+	}
+
+	/**
+	 * Whether any renewal attempt is due at or before {@code until}: when none is, a run claims nothing, and need not
+	 * start its workers. One statement, outside any transaction.
+	 */
+	public boolean anyDue(Instant until) {
+		return Boolean.TRUE.equals(jdbc.sql(ANY_DUE).param("until", Timestamp.from(until)).query(Boolean.class).single());
 	}
 
 	/** The earliest renewal attempt or reminder still to run. */
