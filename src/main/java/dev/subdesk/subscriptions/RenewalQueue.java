@@ -83,6 +83,23 @@ public class RenewalQueue {
 			""".formatted(DUE.formatted("extra_attempt_at"), DUE.formatted("next_attempt_at"));
 
 	/**
+	 * The earliest renewal attempt of the live auto-renewing subscriptions, NULL when there is none: the same as
+	 * {@code min(least(next_attempt_at, extra_attempt_at))} over them ({@code least} and {@code min} both pass over
+	 * NULLs, and the minimum of none is NULL), but each side a minimum of its own column, found along its partial index
+	 * ({@code subscriptions_attempt_due_idx}, {@code subscriptions_extra_attempt_idx}) rather than by reading every
+	 * live subscription.
+	 */
+	static final String EARLIEST_ATTEMPT = """
+			least((SELECT min(next_attempt_at) FROM subscriptions
+			       WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew),
+			      (SELECT min(extra_attempt_at) FROM subscriptions
+			       WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew))""";
+
+	/** How late the earliest attempt is at {@code :now}, in seconds (zero when none is late). */
+	static final String LAG = "SELECT greatest(0, coalesce(extract(epoch FROM (:now - %s))::bigint, 0))"
+		.formatted(EARLIEST_ATTEMPT);
+
+	/**
 	 * Due reminders, found along the renewal-attempt index: an ACTIVE auto-renewing subscription's next attempt
 	 * is its period end, and no reminder is ever more than the longest lead ahead of it.
 	 */
@@ -218,14 +235,13 @@ public class RenewalQueue {
 
 	private static final String NEXT_DUE = """
 			SELECT min(due) FROM (
-			    SELECT min(least(next_attempt_at, extra_attempt_at)) AS due FROM subscriptions
-			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew
+			    SELECT %1$s AS due
 			    UNION ALL
-			    SELECT min(current_period_end - %s) FROM subscriptions
+			    SELECT min(current_period_end - %2$s) FROM subscriptions
 			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
 			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
 			    UNION ALL
-			    SELECT min(current_period_end - interval '%d days') FROM subscriptions
+			    SELECT min(current_period_end - interval '%3$d days') FROM subscriptions
 			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'TRIALING' AND channel = 'DIRECT'
 			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
 			) t
@@ -281,7 +297,7 @@ public class RenewalQueue {
 		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
 		this.trialEndingDays = Math.max(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1Y"),
 				jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1M"));
-		this.nextDue = NEXT_DUE.formatted(lead, trialEndingDays);
+		this.nextDue = NEXT_DUE.formatted(EARLIEST_ATTEMPT, lead, trialEndingDays);
 		var promotion = jurisdictions.promotionEndingNotice();
 		this.promotionEndingDays = promotion.map(dev.subdesk.jurisdictions.NoticeRule::daysBefore).orElse(-1);
 		this.promotionEndingTerms = promotion.map(n -> n.terms().toArray(String[]::new)).orElse(new String[0]);
@@ -655,9 +671,6 @@ public class RenewalQueue {
 	/** How late the oldest due attempt is at {@code now} (zero when nothing is late): the engine's lag. */
 	@Transactional(readOnly = true)
 	public long lagSeconds(Instant now) {
-		return jdbc.sql("""
-				SELECT greatest(0, coalesce(extract(epoch FROM (:now - min(least(next_attempt_at, extra_attempt_at))))::bigint, 0))
-				FROM subscriptions WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew
-				""").param("now", Timestamp.from(now)).query(Long.class).single();
+		return jdbc.sql(LAG).param("now", Timestamp.from(now)).query(Long.class).single();
 	}
 }
