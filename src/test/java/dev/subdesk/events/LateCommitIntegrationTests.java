@@ -204,15 +204,23 @@ class LateCommitIntegrationTests extends ApiIntegrationTest {
 				await("the list waits for the transaction in flight").atMost(Duration.ofSeconds(30))
 					.until(() -> log.settleWaits() > waitsBefore || list.isDone());
 				assertThat(list).as("still waiting").isNotDone();
-				// a few looks, well within the list's second of waiting, so that the writer commits before it ends
-				long lookUntil = System.nanoTime() + Duration.ofMillis(300).toNanos();
-				while (held.size() < 5 && System.nanoTime() - lookUntil < 0 && !list.isDone()) {
+				// a look in each of the list's next few pauses between its checks (each begins as settleWaits
+				// counts it), the moment a list waiting in its transaction sat idle in it: well within its second of
+				// waiting (pauses of 2 ms doubling to 50 ms), so that the writer commits before it ends
+				while (held.size() < 5 && !list.isDone()) {
+					long waits = log.settleWaits();
+					await("the list's next pause").atMost(EventLog.SETTLE)
+						.pollDelay(Duration.ZERO)
+						.pollInterval(Duration.ofMillis(1))
+						.until(() -> log.settleWaits() > waits || list.isDone());
+					if (list.isDone()) {
+						break;
+					}
 					held.add(jdbc.sql("""
 							SELECT count(*) FROM pg_stat_activity
 							WHERE datname = current_database() AND pid <> pg_backend_pid()
 							  AND state LIKE 'idle in transaction%' AND query LIKE '%pg_snapshot_xmin(pg_current_snapshot())%'
 							""").query(Long.class).single());
-					Thread.sleep(10);
 				}
 				assertThat(list).as("still waiting after the look at the sessions").isNotDone();
 				writer.commit();

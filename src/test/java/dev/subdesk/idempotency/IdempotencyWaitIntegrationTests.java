@@ -1,6 +1,7 @@
 package dev.subdesk.idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.shared.CanonicalJson;
 import dev.subdesk.testing.Api;
@@ -57,11 +58,12 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 				fingerprint(body), Set.of());
 		ExecutorService callers = Executors.newFixedThreadPool(WAITERS);
 		try {
+			int before = waits.waiting();
 			List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
 			for (int i = 0; i < WAITERS; i++) {
 				waiting.add(callers.submit(() -> post(presented, body, Duration.ofMinutes(3))));
 			}
-			awaitWaiting(presented, WAITERS);
+			awaitWaiting(before, WAITERS);
 
 			long started = System.nanoTime();
 			HttpResponse<String> plans = http.send(HttpRequest.newBuilder(URI.create(base() + "/plans"))
@@ -98,8 +100,9 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 		long counted = createdAccountsCounted();
 		ExecutorService caller = Executors.newSingleThreadExecutor();
 		try {
+			int before = waits.waiting();
 			Future<HttpResponse<String>> second = caller.submit(() -> post(presented, body, Duration.ofMinutes(2)));
-			awaitWaiting(presented, 1);
+			awaitWaiting(before, 1);
 
 			answers.release(SCOPE, key, first.owner());
 
@@ -108,12 +111,11 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
 			String account = Api.parse(response.body()).path("id").asString();
 			assertThat(api.get("/accounts/" + account).status()).isEqualTo(200);
-			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			while (createdAccountsCounted() < counted + 1 && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-			}
-			assertThat(createdAccountsCounted()).as("the request's wait and run are one request in http.server.requests")
-				.isEqualTo(counted + 1);
+			// the meter records a request once its answer is sent, which may be after the client has it
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(createdAccountsCounted())
+					.as("the request's wait and run are one request in http.server.requests")
+					.isEqualTo(counted + 1));
 			assertThat(post(presented, body, Duration.ofSeconds(30)).body()).as("its own answer is stored")
 				.isEqualTo(response.body());
 		}
@@ -130,8 +132,9 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 		var first = (IdempotentAnswers.Claim.Owned) answers.claim(SCOPE, key, fingerprint(body), Set.of());
 		ExecutorService caller = Executors.newSingleThreadExecutor();
 		try {
+			int before = waits.waiting();
 			Future<HttpResponse<String>> second = caller.submit(() -> post(presented, body, Duration.ofMinutes(2)));
-			awaitWaiting(presented, 1);
+			awaitWaiting(before, 1);
 
 			// the first's node crashed two and more minutes ago: nobody renews its lease
 			jdbc.sql("UPDATE idempotency_keys SET claimed_at = claimed_at - interval '3 minutes' WHERE scope = :s AND key = :k")
@@ -178,9 +181,12 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 			assertThat(Api.parse(refused.body()).path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_IN_USE");
 			assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
 			waiting.remove(answeredFirst);
-			Thread.sleep(Duration.ofSeconds(2));
-			assertThat(waiting).as("those within the budget still wait").noneMatch(Future::isDone);
-			assertThat(waits.waitingBytes()).isEqualTo((long) fit * body.length());
+			// for two seconds (a few of the timer's checks of the key, which stays held), looked at all along: once
+			// answered, or once its body is given back, a waiter does not wait again
+			await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				assertThat(waiting).as("those within the budget still wait").noneMatch(Future::isDone);
+				assertThat(waits.waitingBytes()).isEqualTo((long) fit * body.length());
+			});
 
 			String stored = "{\"id\":\"acct_LARGE00000000000\",\"status\":\"ACTIVE\"}";
 			assertThat(answers.complete(SCOPE, key, first.owner(), 201, "application/json", stored.getBytes(), Set.of()))
@@ -219,11 +225,14 @@ class IdempotencyWaitIntegrationTests extends ApiIntegrationTest {
 	}
 
 	/**
-	 * Gives the requests time to arrive and find their key held: a request the server has not read yet would be
-	 * served at once by the thread it then gets, which proves nothing.
+	 * Waits until {@code requests} more requests than {@code before} wait on this node, as its waits count them: they
+	 * have arrived and found their key held. A request the server has not read yet would be served at once by the
+	 * thread it then gets, which proves nothing; and a request that held a server thread while it waited would leave
+	 * fewer waiting than sent once the threads are taken.
 	 */
-	private void awaitWaiting(String presented, int requests) throws InterruptedException {
-		Thread.sleep(Duration.ofSeconds(requests > 1 ? 4 : 1));
+	private void awaitWaiting(int before, int requests) {
+		await("%d requests wait for their key's first".formatted(requests)).atMost(Duration.ofSeconds(60))
+			.until(() -> waits.waiting() - before >= requests);
 	}
 
 	/** Who the requests with this key say acts: the audit trail names it. */

@@ -1,6 +1,7 @@
 package dev.subdesk.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.subdesk.clock.TestClock;
 import dev.subdesk.payments.PaymentResult;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +25,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -34,7 +40,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * cancel form).
  */
 @SubdeskIntegrationTest
-@Import(CheckoutSecondClickHoldsNoThreadIntegrationTests.HeldGateway.class)
+@Import({ CheckoutSecondClickHoldsNoThreadIntegrationTests.HeldGateway.class,
+		CheckoutSecondClickHoldsNoThreadIntegrationTests.ClicksArriving.class })
 class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport {
 
 	/** More clicks than the server has request threads ({@code server.tomcat.threads.max=64}). */
@@ -48,6 +55,12 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 
 	@Autowired
 	TestClock clock;
+
+	@Autowired
+	ClicksArriving arriving;
+
+	@Autowired
+	WebServerApplicationContext server;
 
 	private final ExecutorService clicks = Executors.newFixedThreadPool(FLOOD + 2);
 
@@ -97,6 +110,30 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 			}
 			return super.charge(token, amount, idempotencyKey);
 		}
+	}
+
+	/** Counts the clicks on the checkout that reach the server: a request thread has taken them. */
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	static final class ClicksArriving extends org.springframework.web.filter.OncePerRequestFilter {
+
+		final AtomicInteger clicks = new AtomicInteger();
+
+		@Override
+		protected void doFilterInternal(jakarta.servlet.http.HttpServletRequest request,
+				jakarta.servlet.http.HttpServletResponse response, jakarta.servlet.FilterChain chain)
+				throws jakarta.servlet.ServletException, java.io.IOException {
+			if ("POST".equals(request.getMethod()) && request.getRequestURI().startsWith("/checkout/")) {
+				clicks.incrementAndGet();
+			}
+			chain.doFilter(request, response);
+		}
+	}
+
+	/** Whether every request thread of the server is busy. */
+	private boolean everyRequestThreadBusy() {
+		var threads = (org.apache.tomcat.util.threads.ThreadPoolExecutor) ((TomcatWebServer) server.getWebServer())
+			.getTomcat().getConnector().getProtocolHandler().getExecutor();
+		return threads.getActiveCount() >= threads.getMaximumPoolSize();
 	}
 
 	private static String disclosureId(String body) {
@@ -222,8 +259,12 @@ class CheckoutSecondClickHoldsNoThreadIntegrationTests extends PortalTestSupport
 						Map.of("disclosureId", buyer.disclosureId(), "card", "tok_visa"));
 			}, clicks));
 		}
+		int arrivedBefore = arriving.clicks.get();
 		go.countDown();
-		Thread.sleep(1000); // the clicks reach the server
+		// every click has reached the server, or as many as it has request threads for (which, without the fix, they
+		// all keep for 30 s)
+		await("the clicks reach the server").atMost(Duration.ofSeconds(30))
+			.until(() -> arriving.clicks.get() - arrivedBefore >= FLOOD || everyRequestThreadBusy());
 		PortalSession stranger = new PortalSession(port);
 		CompletableFuture<PortalSession.Page> cancelForm = CompletableFuture.supplyAsync(() -> stranger.get("/cancel"),
 				clicks);
