@@ -7,92 +7,31 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.subdesk.clock.TestClock;
-import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * An endpoint the dispatcher disabled for failing, to which a manual retry then succeeds; and an endpoint deleted
  * between the claim of its delivery and the look-up of its URL and secrets.
  */
 @SubdeskIntegrationTest
-class DisabledAndDeletedEndpointsIntegrationTests {
-
-	@Autowired
-	WebhookEndpoints endpoints;
-
-	@Autowired
-	EventLog events;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	TestClock clock;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	Dispatcher dispatcher;
-
-	@Autowired
-	WebhookProperties properties;
-
-	@Autowired
-	WebhookMeters meters;
-
-	@Autowired
-	SealedSecrets secrets;
-
-	private final List<Receiver> receivers = new ArrayList<>();
-	private final List<String> made = new ArrayList<>();
-
-	@AfterEach
-	void cleanUp() {
-		made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
-		receivers.forEach(Receiver::close);
-	}
-
-	private Receiver receiver() throws Exception {
-		Receiver receiver = new Receiver();
-		receivers.add(receiver);
-		return receiver;
-	}
+class DisabledAndDeletedEndpointsIntegrationTests extends WebhookTestSupport {
 
 	private String endpoint(Receiver receiver) {
-		String id = endpoints.create(receiver.url(), List.of("*"), "test").endpoint().id();
-		made.add(id);
-		return id;
+		return register(receiver.url(), List.of("*"), "test").endpoint().id();
 	}
 
 	private String append(String subject) {
-		return transactions.execute(tx -> events.append(EventType.CHARGE_FAILED, subject, null,
-				Map.of("id", subject, "status", "ACTIVE"))).id();
+		return append(EventType.CHARGE_FAILED, subject).id();
 	}
 
 	private static String subject() {
-		return "sub_d" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-	}
-
-	private Delivery deliveryOf(String endpoint, String eventId) {
-		return endpoints.deliveries(endpoint, dev.subdesk.shared.Page.Request.first(100)).data().stream()
-			.filter(d -> d.eventId().equals(eventId))
-			.findFirst()
-			.orElseThrow();
+		return subject("sub_d");
 	}
 
 	private boolean disabledForFailing(String endpoint) {

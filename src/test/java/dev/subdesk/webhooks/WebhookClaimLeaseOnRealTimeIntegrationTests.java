@@ -3,22 +3,14 @@ package dev.subdesk.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.clock.TestClock;
-import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A claimed attempt stays with its node for the lease in real time, whatever the test clock does: the clock is moved
@@ -29,83 +21,27 @@ import org.springframework.transaction.support.TransactionTemplate;
  * server's dispatcher is stopped; the test's nodes have a lease of 3 s.
  */
 @SubdeskIntegrationTest
-class WebhookClaimLeaseOnRealTimeIntegrationTests {
+class WebhookClaimLeaseOnRealTimeIntegrationTests extends WebhookTestSupport {
 
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
-	@Autowired
-	WebhookEndpoints endpoints;
-
-	@Autowired
-	EventLog events;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	TestClock clock;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	Dispatcher dispatcher;
-
-	@Autowired
-	WebhookProperties properties;
-
-	@Autowired
-	WebhookMeters meters;
-
-	@Autowired
-	SealedSecrets secrets;
-
-	private final List<Receiver> receivers = new ArrayList<>();
-	private final List<String> made = new ArrayList<>();
-	private final List<Dispatcher> nodes = new ArrayList<>();
-
 	@BeforeEach
-	void stopTheServersDispatcher() {
-		dispatcher.stop();
-	}
-
-	@AfterEach
-	void cleanUp() {
-		try {
-			nodes.forEach(Dispatcher::stop);
-			made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
-			receivers.forEach(Receiver::close);
-		}
-		finally {
-			dispatcher.start();
-		}
+	void stopTheServersDispatcherForTheTestsNodes() {
+		stopTheServersDispatcher();
 	}
 
 	/** A node of the test's own on {@code clock}, with a short lease. */
 	private Dispatcher node(Clock clock) {
-		WebhookProperties shortLease = new WebhookProperties(properties.allowPrivate(), properties.enabled(),
-				properties.perEndpoint(), properties.interval(), properties.batch(), Duration.ofSeconds(1), LEASE);
-		Dispatcher node = new Dispatcher(jdbc, transactions, clock, shortLease, meters, secrets);
-		nodes.add(node);
-		return node;
+		return ownNode(clock, new WebhookProperties(properties.allowPrivate(), properties.enabled(),
+				properties.perEndpoint(), properties.interval(), properties.batch(), Duration.ofSeconds(1), LEASE));
 	}
 
 	private String endpoint(Receiver receiver) {
-		String id = endpoints.create(receiver.url(), List.of("*"), "claim lease").endpoint().id();
-		made.add(id);
-		return id;
-	}
-
-	private Receiver receiver() throws Exception {
-		Receiver receiver = new Receiver();
-		receivers.add(receiver);
-		return receiver;
+		return register(receiver.url(), List.of("*"), "claim lease").endpoint().id();
 	}
 
 	private String append() {
-		String subject = "sub_l" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-		return transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
-				Map.of("id", subject, "status", "ACTIVE"))).id();
+		return append(EventType.SUBSCRIPTION_UPDATED, subject("sub_l")).id();
 	}
 
 	private static List<Dispatcher.Claim> of(List<Dispatcher.Claim> claims, String endpoint) {

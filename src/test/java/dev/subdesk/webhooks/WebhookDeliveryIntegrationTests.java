@@ -3,8 +3,6 @@ package dev.subdesk.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.clock.TestClock;
-import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.events.RecordedEvent;
 import dev.subdesk.testing.SubdeskIntegrationTest;
@@ -15,17 +13,13 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The dispatcher against real local receivers: Standard Webhooks headers and signatures (checked with the test's
@@ -33,34 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * at once, and events that commit out of position order.
  */
 @SubdeskIntegrationTest
-class WebhookDeliveryIntegrationTests {
-
-	@Autowired
-	WebhookEndpoints endpoints;
-
-	@Autowired
-	EventLog events;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	TestClock clock;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	Dispatcher dispatcher;
-
-	@Autowired
-	WebhookProperties properties;
-
-	@Autowired
-	WebhookMeters meters;
-
-	@Autowired
-	SealedSecrets secrets;
+class WebhookDeliveryIntegrationTests extends WebhookTestSupport {
 
 	@Autowired
 	io.micrometer.core.instrument.MeterRegistry registry;
@@ -68,33 +35,12 @@ class WebhookDeliveryIntegrationTests {
 	@org.springframework.boot.test.web.server.LocalServerPort
 	int port;
 
-	private final List<Receiver> receivers = new ArrayList<>();
-	private final List<String> made = new ArrayList<>();
-
-	@AfterEach
-	void cleanUp() {
-		made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
-		receivers.forEach(Receiver::close);
-	}
-
-	private Receiver receiver() throws Exception {
-		Receiver receiver = new Receiver();
-		receivers.add(receiver);
-		return receiver;
-	}
-
 	private WebhookEndpoint.WithSecret endpoint(Receiver receiver, String... types) {
-		var created = endpoints.create(receiver.url(), types.length == 0 ? List.of("*") : List.of(types), "test");
-		made.add(created.endpoint().id());
-		return created;
+		return register(receiver.url(), types.length == 0 ? List.of("*") : List.of(types), "test");
 	}
 
 	private static String subject() {
-		return "sub_t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-	}
-
-	private RecordedEvent append(EventType type, String subject) {
-		return transactions.execute(tx -> events.append(type, subject, null, Map.of("id", subject, "status", "ACTIVE")));
+		return subject("sub_t");
 	}
 
 	/** The accepted requests about {@code subjects}, one per webhook-id (receivers deduplicate), in arrival order. */
@@ -379,14 +325,6 @@ class WebhookDeliveryIntegrationTests {
 			.toList();
 	}
 
-	/** The delivery of the event to the endpoint, as the deliveries log shows it. */
-	private Delivery deliveryOf(String endpoint, String eventId) {
-		return endpoints.deliveries(endpoint, dev.subdesk.shared.Page.Request.first(100)).data().stream()
-			.filter(d -> d.eventId().equals(eventId))
-			.findFirst()
-			.orElseThrow();
-	}
-
 	/**
 	 * An ordinary attempt in flight to an endpoint that has been failing for more than 3 days, which its owner
 	 * disables while the attempt's failure is being recorded: the owner's disabling commits while the recording waits
@@ -479,9 +417,8 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void anOutcomeNotRecordedBecauseAManualRetryTookTheDeliveryOverIsNotCounted() {
-		var endpoint = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "taken over by manual retries");
+		var endpoint = register("http://127.0.0.1:9/hook", List.of("*"), "taken over by manual retries");
 		String id = endpoint.endpoint().id();
-		made.add(id);
 		Dispatcher node = node();
 		List<Dispatcher.Claim> claims = new ArrayList<>();
 		dispatcher.stop();
@@ -534,9 +471,8 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void aFailureWhoseErrorQuotesBytesPostgresCannotStoreIsRecordedAndCounted() {
-		var endpoint = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "malformed answers");
+		var endpoint = register("http://127.0.0.1:9/hook", List.of("*"), "malformed answers");
 		String id = endpoint.endpoint().id();
-		made.add(id);
 		Dispatcher node = node();
 		List<Dispatcher.Claim> claims = new ArrayList<>();
 		dispatcher.stop();
@@ -666,8 +602,7 @@ class WebhookDeliveryIntegrationTests {
 
 	@Test
 	void aLargeOldBacklogOfAReceiverThatIsDownDoesNotHoldBackAnotherEndpoint() throws Exception {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down for hours");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "down for hours");
 		int backlog = properties.batch() * 3;
 		List<String> old = IntStream.range(0, backlog).mapToObj(i -> subject()).toList();
 		dispatcher.stop();
@@ -707,8 +642,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void theClaimsPlanDoesNotDependOnTheStatistics() {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "down");
 		dispatcher.stop();
 		try {
 			transactions.executeWithoutResult(tx -> IntStream.range(0, 300).forEach(i -> events.append(
@@ -737,8 +671,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void theClaimsPlanHoldsWhenTheStatisticsSawAnEmptyTable() {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "down");
 		dispatcher.stop();
 		try {
 			String plan = transactions.execute(tx -> {
@@ -790,8 +723,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void theClaimFindsTheManualRetriesOfADisabledEndpointWithoutReadingItsBacklog() {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, with a backlog");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "disabled, with a backlog");
 		dispatcher.stop();
 		try {
 			String plan = transactions.execute(tx -> {
@@ -844,8 +776,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void manyManualRetriesOfADisabledEndpointDoNotCrowdAnotherEndpointOutOfAClaim() throws Exception {
-		var disabled = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
-		made.add(disabled.endpoint().id());
+		var disabled = register("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
 		Receiver receiver = receiver();
 		var enabled = endpoint(receiver);
 		int retries = properties.batch() * 3;
@@ -891,8 +822,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void theClaimReadsAtMostTheRoomOfADisabledEndpointsManyManualRetries() {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "disabled, many manual retries");
 		dispatcher.stop();
 		try {
 			for (boolean emptyStatistics : List.of(false, true)) {
@@ -948,8 +878,7 @@ class WebhookDeliveryIntegrationTests {
 	 */
 	@Test
 	void theClaimReadsAtMostTheRoomOfAnEnabledEndpointsLargeBacklog() {
-		var down = endpoints.create("http://127.0.0.1:9/hook", List.of("*"), "down, a large backlog");
-		made.add(down.endpoint().id());
+		var down = register("http://127.0.0.1:9/hook", List.of("*"), "down, a large backlog");
 		dispatcher.stop();
 		try {
 			for (boolean emptyStatistics : List.of(false, true)) {

@@ -3,8 +3,6 @@ package dev.subdesk.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.clock.TestClock;
-import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
 import dev.subdesk.shared.Page;
 import dev.subdesk.testing.SubdeskIntegrationTest;
@@ -16,17 +14,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A receiver whose answer is no HTTP: a status line or a header line with U+0000 in it, written on a raw socket. The
@@ -38,30 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * that does not parse is recorded as the malformed answer it is, not as a timeout.
  */
 @SubdeskIntegrationTest
-class WebhookMalformedAnswersIntegrationTests {
-
-	@Autowired
-	WebhookEndpoints endpoints;
-
-	@Autowired
-	EventLog events;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	TestClock clock;
-
-	private final List<AutoCloseable> closing = new ArrayList<>();
-	private final List<String> made = new ArrayList<>();
-
-	@AfterEach
-	void cleanUp() throws Exception {
-		made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
-		for (AutoCloseable c : closing.reversed()) {
-			c.close();
-		}
-	}
+class WebhookMalformedAnswersIntegrationTests extends WebhookTestSupport {
 
 	@Test
 	void aStatusLineWithU0000IsAFailedAttemptRetriedOnTheScheduleUntilTheEndpointIsDisabled() throws Exception {
@@ -152,24 +121,21 @@ class WebhookMalformedAnswersIntegrationTests {
 	}
 
 	private String endpoint(ServerSocket server) {
-		var created = endpoints.create("http://127.0.0.1:" + server.getLocalPort() + "/hook", List.of("*"), "test");
-		made.add(created.endpoint().id());
-		return created.endpoint().id();
+		return register("http://127.0.0.1:" + server.getLocalPort() + "/hook", List.of("*"), "test").endpoint().id();
 	}
 
 	private static String subject() {
-		return "sub_t" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		return subject("sub_t");
 	}
 
 	private void append(String subject) {
-		transactions.execute(tx -> events.append(EventType.CHARGE_FAILED, subject, null,
-				Map.of("id", subject, "status", "ACTIVE")));
+		append(EventType.CHARGE_FAILED, subject);
 	}
 
 	/** A loopback port answering every request, once read whole, with {@code answer}'s bytes, then closing. */
 	private ServerSocket answering(AtomicInteger requests, String answer) throws IOException {
 		ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		closing.add(server);
+		closedAfterTheTest(server);
 		Thread.ofVirtual().start(() -> {
 			while (!server.isClosed()) {
 				try {

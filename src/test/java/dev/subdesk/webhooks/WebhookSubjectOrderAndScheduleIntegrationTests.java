@@ -4,24 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
-import dev.subdesk.clock.TestClock;
-import dev.subdesk.events.EventLog;
 import dev.subdesk.events.EventType;
-import dev.subdesk.shared.Page;
 import dev.subdesk.testing.SubdeskIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,78 +22,28 @@ import tools.jackson.databind.json.JsonMapper;
  * must hold back only its own endpoint.
  */
 @SubdeskIntegrationTest
-class WebhookSubjectOrderAndScheduleIntegrationTests {
+class WebhookSubjectOrderAndScheduleIntegrationTests extends WebhookTestSupport {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	@Autowired
-	WebhookEndpoints endpoints;
-
-	@Autowired
-	EventLog events;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	TestClock clock;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	Dispatcher dispatcher;
-
-	@Autowired
-	WebhookProperties properties;
-
-	@Autowired
-	WebhookMeters meters;
-
-	@Autowired
-	SealedSecrets secrets;
-
-	private final List<Receiver> receivers = new ArrayList<>();
-	private final List<String> made = new ArrayList<>();
 	private Dispatcher node;
 
 	@BeforeEach
-	void ownNode() {
-		dispatcher.stop();
-		node = new Dispatcher(jdbc, transactions, clock, properties, meters, secrets);
-	}
-
-	@AfterEach
-	void cleanUp() {
-		try {
-			node.stop();
-			made.forEach(id -> endpoints.find(id).ifPresent(e -> endpoints.delete(id)));
-			receivers.forEach(Receiver::close);
-		}
-		finally {
-			dispatcher.start();
-		}
-	}
-
-	private Receiver receiver() throws Exception {
-		Receiver receiver = new Receiver();
-		receivers.add(receiver);
-		return receiver;
+	void stopTheServersDispatcherForTheTestsNode() {
+		stopTheServersDispatcher();
+		node = ownNode(clock, properties);
 	}
 
 	private String endpoint(Receiver receiver) {
-		String id = endpoints.create(receiver.url(), List.of("*"), "subject order").endpoint().id();
-		made.add(id);
-		return id;
+		return register(receiver.url(), List.of("*"), "subject order").endpoint().id();
 	}
 
 	private static String subject() {
-		return "sub_o" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		return subject("sub_o");
 	}
 
 	private String append(String subject) {
-		return transactions.execute(tx -> events.append(EventType.SUBSCRIPTION_UPDATED, subject, null,
-				Map.of("id", subject, "status", "ACTIVE"))).id();
+		return append(EventType.SUBSCRIPTION_UPDATED, subject).id();
 	}
 
 	private static long sequence(String body) {
@@ -131,13 +71,6 @@ class WebhookSubjectOrderAndScheduleIntegrationTests {
 				.query(Long.class)
 				.single() == 0;
 		});
-	}
-
-	private Delivery deliveryOf(String endpoint, String eventId) {
-		return endpoints.deliveries(endpoint, Page.Request.first(100)).data().stream()
-			.filter(d -> d.eventId().equals(eventId))
-			.findFirst()
-			.orElseThrow();
 	}
 
 	/**
