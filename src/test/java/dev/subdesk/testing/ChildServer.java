@@ -10,9 +10,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -83,16 +86,54 @@ public record ChildServer(Process process, Api api, int port, Path log) {
 
 	/** A new, empty database beside the test database (same PostgreSQL server), named {@code prefix} and a random tail. */
 	public static String newDatabase(DataSource testDatabase, String prefix) throws SQLException {
+		return createDatabase(testDatabase, prefix, "");
+	}
+
+	/**
+	 * As {@link #newDatabase}, but with the migrations of a demo-mode start already applied: a copy of a template this
+	 * JVM migrates once (the first start on a new database spends as long on the migrations as on the rest of its
+	 * start). The same locations and settings as a child server's Flyway; it finds nothing to apply and validates the
+	 * history, so a template that differed would fail its start. Nothing else is in it: no node has started on it.
+	 */
+	public static String newMigratedDatabase(DataSource testDatabase, String prefix) throws SQLException {
+		return createDatabase(testDatabase, prefix, " TEMPLATE " + migratedTemplate(testDatabase));
+	}
+
+	private static @Nullable String migratedTemplate;
+
+	private static synchronized String migratedTemplate(DataSource testDatabase) throws SQLException {
+		if (migratedTemplate == null) {
+			String url = newDatabase(testDatabase, "child_template_");
+			// as a child's start in demo mode: OperatingMode's locations and out-of-order, application.properties' lock
+			Flyway.configure()
+				.dataSource(url, "postgres", "")
+				.locations("classpath:db/migration", "classpath:db/demo")
+				.outOfOrder(true)
+				.configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+				.load()
+				.migrate();
+			migratedTemplate = nameOf(url);
+		}
+		return migratedTemplate;
+	}
+
+	private static String createDatabase(DataSource testDatabase, String prefix, String options) throws SQLException {
 		String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		JdbcClient.create(testDatabase).sql("CREATE DATABASE " + name).update();
+		JdbcClient.create(testDatabase).sql("CREATE DATABASE " + name + options).update();
 		return testDatabase.unwrap(HikariDataSource.class).getJdbcUrl()
 			.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
 	}
 
-	/** Drops a database {@link #newDatabase} made, with the connections still open to it. */
+	/**
+	 * Drops a database {@link #newDatabase} or {@link #newMigratedDatabase} made, with the connections still open to
+	 * it.
+	 */
 	public static void dropDatabase(DataSource testDatabase, String url) {
-		String name = url.replaceFirst("^jdbc:postgresql://[^/]+/([^?]*).*$", "$1");
-		JdbcClient.create(testDatabase).sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").update();
+		JdbcClient.create(testDatabase).sql("DROP DATABASE IF EXISTS " + nameOf(url) + " WITH (FORCE)").update();
+	}
+
+	private static String nameOf(String jdbcUrl) {
+		return jdbcUrl.replaceFirst("^jdbc:postgresql://[^/]+/([^?]*).*$", "$1");
 	}
 
 	/** Stops the server as an orchestrator does (SIGTERM, then SIGKILL after 30 s). */

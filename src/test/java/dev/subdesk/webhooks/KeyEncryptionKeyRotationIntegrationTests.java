@@ -51,7 +51,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 	void aServerWithTheNewKeyAndTheOldOneAsPreviousOpensWhatTheOldOneSealedAndResealsItAll() throws Exception {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
-		String url = ChildServer.newDatabase(testDatabase, "kek_rotation_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_rotation_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Made made = underA(url, receiver);
@@ -148,7 +148,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 	void aSecretRotatedWhileStillSealedUnderThePreviousKeySignsBesideTheNewOne() throws Exception {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
-		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_secret_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_rotate_secret_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Api.Response endpoint;
@@ -212,7 +212,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 	 */
 	@Test
 	void aSecretThatDoesNotOpenUnderThePreviousKeyIsRotatedWithoutTheOverlap() throws Exception {
-		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_damaged_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_rotate_damaged_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Api.Response endpoint;
@@ -269,7 +269,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 	void aNodeWithTheNewKeyAsNextKeepsARotatedOutSecretSealedUnderItAsItWas() throws Exception {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
-		String url = ChildServer.newDatabase(testDatabase, "kek_rotate_next_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_rotate_next_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Api.Response endpoint;
@@ -333,7 +333,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
 		String unknown = "kek_0000000000000000";
-		String url = ChildServer.newDatabase(testDatabase, "kek_expired_old_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_expired_old_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			Api.Response endpoint;
@@ -457,7 +457,7 @@ class KeyEncryptionKeyRotationIntegrationTests {
 	void aDamagedRowIsLeftAndNamedAndTheOthersAreResealed() throws Exception {
 		String a = new KeyEncryptionKey(A, "").id();
 		String b = new KeyEncryptionKey(B, "").id();
-		String url = ChildServer.newDatabase(testDatabase, "kek_damaged_");
+		String url = ChildServer.newMigratedDatabase(testDatabase, "kek_damaged_");
 		JdbcClient db = JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""));
 		try (Receiver receiver = new Receiver()) {
 			List<String> endpoints = new java.util.ArrayList<>();
