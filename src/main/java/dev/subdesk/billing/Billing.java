@@ -950,6 +950,20 @@ public class Billing {
 	}
 
 	/**
+	 * Refunds in full what is left of each successful charge of a subscription for a period starting at or after
+	 * {@code from} ({@link #successfulChargesFrom}), each charge locked first ({@link #recordRefundOfRemaining}: one a
+	 * refund took whole meanwhile is skipped), in a transaction of {@link #recordThenSettle}, which pays them back
+	 * once it has committed. The refunds recorded, PENDING.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Refund> recordRefundsOfRemainingFrom(String subscriptionId, Instant from, String reason, Instant at) {
+		return successfulChargesFrom(subscriptionId, from).stream()
+			.filter(charge -> charge.remaining().positive())
+			.flatMap(charge -> recordRefundOfRemaining(charge.id(), reason, at).stream())
+			.toList();
+	}
+
+	/**
 	 * Runs {@code work} in one database transaction and, once it has committed, settles every refund it recorded
 	 * with {@link #recordRefund}: the gateway is asked outside any transaction, with each refund's id as its
 	 * idempotency key, and each refund it pays is marked SUCCEEDED. Called inside the transaction of another

@@ -273,13 +273,11 @@ public class Cancellations {
 		CancelRequest request = new CancelRequest(Cancellation.Mode.IMMEDIATE, null,
 				"Withdrawal from the contract: " + reference, channel, actor);
 		String why = refundFrom.equals(Instant.EPOCH) ? "of the contract" : "of the renewal";
-		return endNow(s, locked.liveAddOns(), null, request, clock.instant(), (ending, at) -> billing.successfulChargesFrom(ending.id(), refundFrom)
-			.stream()
-			.filter(charge -> charge.remaining().positive())
-			// what is left once each charge is locked: a refund that took the rest meanwhile leaves nothing to refund
-			.flatMap(charge -> billing.recordRefundOfRemaining(charge.id(),
-					"Withdrawal %s within 14 days %s: full refund, no fee".formatted(reference, why), at).stream())
-			.toList(), false);
+		// what is left once each charge is locked: a refund that took the rest meanwhile leaves nothing to refund
+		return endNow(s, locked.liveAddOns(), null, request, clock.instant(),
+				(ending, at) -> billing.recordRefundsOfRemainingFrom(ending.id(), refundFrom,
+						"Withdrawal %s within 14 days %s: full refund, no fee".formatted(reference, why), at),
+				false);
 	}
 
 	/** A subscription's own scheduled cancellation, replaced by a new one, becomes SUPERSEDED. */

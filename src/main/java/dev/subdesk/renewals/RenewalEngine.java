@@ -45,6 +45,10 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RenewalEngine.class);
 
+	/** The reason of the refund of an add-on's charge for a period its base never paid for ({@link #recordDecline}). */
+	static final String ADD_ON_OF_AN_UNPAID_BASE = "Charged for an add-on while its base subscription was past due; "
+			+ "the base expired unpaid and the add-on with it: refunded in full automatically";
+
 
 	private final RenewalQueue queue;
 	private final Billing billing;
@@ -649,8 +653,16 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 		return toReverse;
 	}
 
+	/**
+	 * Records a declined attempt in one transaction. When it ends the dunning of a base (its last retry declined), the
+	 * add-ons that expire with it get back in full each charge for a period starting at or after the base's unpaid one
+	 * (its period end at this attempt, T): charged while the base was PAST_DUE, for a term the base never paid for and
+	 * that ends with it. Charges for their periods before T are kept. The refunds are recorded PENDING with the expiry
+	 * and paid back after the commit ({@link Billing#recordThenSettle}); a base that recovers refunds nothing.
+	 */
 	private int recordDecline(RenewalQueue.Due due, String code, String key) {
-		Integer expired = timed(timings::database, () -> tx.execute(status -> {
+		// timed as database work: only an expiry that refunds add-ons asks the gateway after its commit (rare)
+		Integer expired = timed(timings::database, () -> billing.recordThenSettle(() -> {
 			Subscription s = due.subscription();
 			billing.declineRenewalAttempt(key);
 			// the documented order: the account's row, then the subscription's (a cancellation takes them so)
@@ -667,6 +679,12 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 				failedChargeId = failed.id();
 			}
 			List<Subscription> ended = queue.declined(due, due.dueAt());
+			for (Subscription addOn : ended) {
+				if (!addOn.id().equals(s.id())) {
+					billing.recordRefundsOfRemainingFrom(addOn.id(), s.currentPeriodEnd(), ADD_ON_OF_AN_UNPAID_BASE,
+							due.dueAt());
+				}
+			}
 			events.publishEvent(new RenewalDeclined(s, failedChargeId, code, ended, holder.email(), holder.country(),
 					due.dueAt()));
 			return ended.size();
