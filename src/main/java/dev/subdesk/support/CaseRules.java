@@ -158,9 +158,12 @@ public class CaseRules {
 		return c;
 	}
 
-	/** Whether {@code worker} may hand an escalated case back to the agents: a supervisor (see the class comment). */
+	/**
+	 * Whether {@code worker} may hand an escalated case back to the agents: a supervisor (see the class comment), for a
+	 * case someone owns ({@link Support#returnToAgents}).
+	 */
 	public boolean mayReturn(SupportCase c, Worker worker) {
-		return worker.supervisor() && c.status() == SupportCase.Status.ESCALATED;
+		return worker.supervisor() && c.status() == SupportCase.Status.ESCALATED && c.owner() != null;
 	}
 
 	/** The case, which {@code worker} may hand back to the agents once escalated; {@code 403 CASE_NOT_YOURS} otherwise. */

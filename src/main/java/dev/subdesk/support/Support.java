@@ -343,7 +343,9 @@ public class Support {
 	 * queue, and an ordinary case from then on: its escalation reason goes (the timeline keeps the escalation and, naming
 	 * the supervisor, the return with {@code note}), so that reopening it later makes it OPEN, not ESCALATED again; its
 	 * priority and service-level due time stay. The customer is not told: who works the case is no news to them (no
-	 * CASE_UPDATE notice). A case not ESCALATED: {@code 409 CASE_NOT_ESCALATABLE}.
+	 * CASE_UPDATE notice). A case not ESCALATED: {@code 409 CASE_NOT_ESCALATABLE}; so is an escalated case nobody
+	 * owns, such as the security case {@link #openEscalated} opens when caller verification locks: returned, it would
+	 * be any agent's to take and close, the one whose attempts locked it included. A supervisor who takes it may work it.
 	 */
 	@Transactional
 	public SupportCase returnToAgents(String caseNumber, String note, String actor) {
@@ -351,6 +353,10 @@ public class Support {
 		if (c.status() != SupportCase.Status.ESCALATED) {
 			throw SubdeskException.of(SupportErrorCode.CASE_NOT_ESCALATABLE, "Case " + c.caseNumber() + " is "
 					+ c.status() + ": it is not escalated, so there is nothing to hand back to the agents");
+		}
+		if (c.owner() == null) {
+			throw SubdeskException.of(SupportErrorCode.CASE_NOT_ESCALATABLE, "Case " + c.caseNumber()
+					+ " has no owner: an escalated case nobody owns stays with the supervisors (take it to work it)");
 		}
 		jdbc.sql("""
 				UPDATE support_cases SET status = 'OPEN', escalation_reason = NULL, waiting_after_escalation = false,

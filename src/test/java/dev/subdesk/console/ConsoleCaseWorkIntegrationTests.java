@@ -642,6 +642,31 @@ class ConsoleCaseWorkIntegrationTests extends ApiIntegrationTest {
 		}
 	}
 
+	/**
+	 * An escalated case nobody owns stays with the supervisors: the security case opened when caller verification locks
+	 * is escalated with no owner, and handed back it would be any agent's to take and close, the one whose attempts
+	 * locked it included. A supervisor sees no "Return to agents" on it and is refused; the case stays as it is.
+	 */
+	@Test
+	void anEscalatedCaseNobodyOwnsIsNotReturnedToTheAgents() {
+		String account = fixtures.accountWithVisa();
+		String caseNumber = support.openEscalated(accounts.get(account), "Security: 5 failed caller verifications",
+				"PHONE", "Verification locked after attempts by agent", "verification locked after 5 failed attempts")
+			.caseNumber();
+		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
+		String casePath = "/console/cases/" + caseNumber;
+		assertThat(supervisor.get(casePath).body()).doesNotContain("Return to agents");
+
+		ConsoleClient.Page refused = supervisor.post(casePath + "/return", Map.of("note", "An agent can do it"));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+		assertThat(refused.body()).contains("CASE_NOT_ESCALATABLE", "has no owner");
+		SupportCase after = support.find(caseNumber).orElseThrow();
+		assertThat(after.status()).isEqualTo(SupportCase.Status.ESCALATED);
+		assertThat(after.owner()).isNull();
+		assertThat(support.supervisorQueue()).extracting(SupportCase::caseNumber).contains(caseNumber);
+	}
+
 	private java.util.List<JsonNode> caseUpdates(String account) {
 		java.util.List<JsonNode> found = new java.util.ArrayList<>();
 		for (JsonNode notice : api.get("/accounts/" + account + "/notices?limit=50").json().path("data").values()) {
