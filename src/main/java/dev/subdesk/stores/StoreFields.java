@@ -77,6 +77,15 @@ final class StoreFields {
 		return HexFormat.of().formatHex(Digests.sha256(purchaseToken), 0, 16);
 	}
 
+	/**
+	 * A purchase as a log line names it: an App Store purchase by its original transaction id, a Google Play one only
+	 * by its token's hash ({@link #tokenHash}): a purchase token is a credential of the customer's purchase.
+	 */
+	static String purchaseForLog(String store, String purchaseId) {
+		return dev.subdesk.subscriptions.Channel.GOOGLE_PLAY.name().equals(store)
+				? "whose token hashes to " + tokenHash(purchaseId) : purchaseId;
+	}
+
 	/** {@code value} as a log line may quote it: one line, at most 100 characters. */
 	static String quoted(String value) {
 		return StorableText.excerpt(value, 100);

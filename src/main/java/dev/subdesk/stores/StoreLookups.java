@@ -211,6 +211,11 @@ class StoreLookups extends StoppableJob {
 	/** A purchase taken for this run, with the schedule it had before ({@link #RELEASE}). */
 	private record Claimed(String store, String purchaseId, int lookups, Timestamp due,
 			@Nullable Timestamp lastLookup) {
+
+		/** The purchase as a log line names it: a Google Play token only by its hash (a token is a credential). */
+		String logName() {
+			return StoreFields.purchaseForLog(store, purchaseId);
+		}
 	}
 
 	/** Asks each store about its purchases due now (a batch a store), applies each answer, for at most the run's limit. */
@@ -303,7 +308,7 @@ class StoreLookups extends StoppableJob {
 			}
 			catch (RuntimeException e) {
 				log.warn("Store lookups: purchase {} could not be given back its due time; asked at its interval",
-						c.purchaseId(), e);
+						c.logName(), e);
 			}
 		}
 	}
@@ -377,7 +382,7 @@ class StoreLookups extends StoppableJob {
 			answer = play.get(packageName, c.purchaseId());
 		}
 		catch (RuntimeException e) {
-			log.warn("Google Play could not be asked about purchase {}: {}; asked again later", c.purchaseId(),
+			log.warn("Google Play could not be asked about purchase {}: {}; asked again later", c.logName(),
 					e.getMessage());
 			return Asked.UNAVAILABLE;
 		}
@@ -395,18 +400,17 @@ class StoreLookups extends StoppableJob {
 		if (unusable.isPresent()) {
 			// nothing of it is kept: asked again at the next interval, as after an answer that could not be applied
 			log.warn("Google Play's answer about purchase {} could not be applied: it cannot be kept ({}); asked again "
-					+ "later", c.purchaseId(), unusable.get());
+					+ "later", c.logName(), unusable.get());
 			return Asked.NOT_APPLIED;
 		}
 		try {
 			StoreOutcome outcome = sync.apply(report);
-			log.info("Google Play purchase {} looked up ({}): {}", c.purchaseId(), p.subscriptionState(),
+			log.info("Google Play purchase {} looked up ({}): {}", c.logName(), p.subscriptionState(),
 					outcome.outcome());
 			return Asked.APPLIED;
 		}
 		catch (RuntimeException e) {
-			log.warn("Google Play's answer about purchase {} could not be applied; asked again later", c.purchaseId(),
-					e);
+			log.warn("Google Play's answer about purchase {} could not be applied; asked again later", c.logName(), e);
 			return Asked.NOT_APPLIED;
 		}
 	}

@@ -214,7 +214,7 @@ class StoreSync {
 		if (received.change() instanceof StoreChange.RefundReversed && purchase.refundedAt() == null) {
 			// the refund it reverses is not on the subscription the purchase bills now (an earlier one's, or none)
 			log.warn("{} reversed a refund of purchase {}, but subscription {} it bills is not refunded: nothing changed",
-					received.store().storeName(), purchaseId, purchase.subscriptionId());
+					received.store().storeName(), purchaseName(received), purchase.subscriptionId());
 			report = received.withChange(new StoreChange.Nothing(received.type()));
 		}
 		String accountId = purchase.accountId() != null ? purchase.accountId()
@@ -259,7 +259,7 @@ class StoreSync {
 		if (report.change() instanceof StoreChange.RefundReversed) {
 			log.warn("{} reversed the refund of purchase {}: subscription {} is no longer shown as refunded and stays "
 					+ "ended (never reopened; the store's next renewal starts a new one)", report.store().storeName(),
-					purchaseId, billed);
+					purchaseName(report), billed);
 			refunded = null;
 		}
 		else {
@@ -563,7 +563,7 @@ class StoreSync {
 			.param("purchase", purchase.purchaseId())
 			.update();
 		log.info("{} reported a refund of purchase {} signed before the last report applied: recorded, its state kept",
-				report.store().storeName(), purchase.purchaseId());
+				report.store().storeName(), purchaseName(report));
 		return Optional.of(new StoreOutcome("APPLIED", purchase.subscriptionId(), null));
 	}
 

@@ -109,6 +109,7 @@ class UnknownPurchases {
 	 */
 	void answered(String store, String purchaseId, Instant asked) {
 		String storeName = Channel.valueOf(store).storeName();
+		String named = StoreFields.purchaseForLog(store, purchaseId);
 		try {
 			tx.executeWithoutResult(status -> {
 				Count count = jdbc.sql(COUNT)
@@ -140,22 +141,22 @@ class UnknownPurchases {
 				if (stop) {
 					log.warn("{} has answered {} times since {} that it does not know purchase {}, whose notice did not "
 							+ "come: it is asked about no more, and its subscription is left to the store's next notice",
-							storeName, count.answers(), count.since(), purchaseId);
+							storeName, count.answers(), count.since(), named);
 				}
 				else if (misconfigured) {
 					log.warn("{} has answered {} times since {} that it does not know purchase {}, and has known none of "
 							+ "the other purchases asked about since: is the app (bundle id, package name, environment) "
-							+ "the store's? Asked again later", storeName, count.answers(), count.since(), purchaseId);
+							+ "the store's? Asked again later", storeName, count.answers(), count.since(), named);
 				}
 				else {
 					log.info("{} does not know purchase {}, whose notice did not come ({} answers so since {}); asked "
-							+ "again later", storeName, purchaseId, count.answers(), count.since());
+							+ "again later", storeName, named, count.answers(), count.since());
 				}
 			});
 		}
 		catch (RuntimeException e) {
 			log.warn("{}'s answer that it does not know purchase {} could not be recorded; asked again later", storeName,
-					purchaseId, e);
+					named, e);
 		}
 	}
 }

@@ -228,8 +228,9 @@ class VoidedPurchases extends StoppableJob {
 					outcome = sync.voided(voided, read);
 				}
 				catch (RuntimeException e) {
-					log.warn("Google Play voided order {} of purchase {} could not be recorded; the page is read again at "
-							+ "the next run", voided.orderId(), voided.purchaseToken(), e);
+					log.warn("Google Play voided order {} of the purchase whose token hashes to {} could not be recorded; "
+							+ "the page is read again at the next run", voided.orderId(),
+							StoreFields.tokenHash(voided.purchaseToken()), e);
 					return new Run("FAILED", pages, refunded, repeated, unknown, unreadable, earlier, unplaced);
 				}
 				switch (outcome) {
