@@ -264,8 +264,9 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 	RunResult attemptRenewals(Instant until) {
 		if (!timed(timings::database, () -> queue.anyDue(until))) {
 			// nothing to claim (the check and the claim share their predicate): no worker started, no claim opened. The
-			// lag is zero unless the run looks back from a later now (every attempt due then comes after until)
-			lagSeconds.set(clock.instant().isAfter(until) ? queue.lagSeconds(clock.instant()) : 0);
+			// lag is measured as after a run with work (one statement along the indexes): an attempt no run can claim
+			// (an add-on whose base ended) counts in both, so the gauge does not flip between idle and busy runs
+			lagSeconds.set(queue.lagSeconds(clock.instant()));
 			return RunResult.NOTHING;
 		}
 		RunResult total = RunResult.NOTHING;

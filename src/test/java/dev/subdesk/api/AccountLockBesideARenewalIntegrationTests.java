@@ -63,6 +63,11 @@ class AccountLockBesideARenewalIntegrationTests extends ApiIntegrationTest {
 		CompletableFuture<Api.Response> answer;
 		try (Connection renewal = dataSource.getConnection()) {
 			renewal.setAutoCommit(false);
+			int renewalPid;
+			try (var pid = renewal.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+				pid.next();
+				renewalPid = pid.getInt(1);
+			}
 			try (PreparedStatement move = renewal.prepareStatement("""
 					UPDATE subscriptions SET period_index = period_index + 1, current_period_start = current_period_end,
 					    current_period_end = current_period_end + (current_period_end - current_period_start),
@@ -78,11 +83,10 @@ class AccountLockBesideARenewalIntegrationTests extends ApiIntegrationTest {
 							FROM charges WHERE subscription_id = ?""")) {
 				move.setString(1, sub);
 				assertThat(move.executeUpdate()).isEqualTo(1);
-				long waitingBefore = waiting();
 				answer = CompletableFuture.supplyAsync(() -> request.apply(account, sub),
 						caller);
 				await(work + " waits for the subscription").atMost(Duration.ofSeconds(20))
-					.until(() -> waiting() > waitingBefore || answer.isDone());
+					.until(() -> blockedBy(renewalPid) > 0 || answer.isDone());
 				assertThat(answer).as(work + " waits while the renewal holds the subscription").isNotDone();
 				// the charge inserted only now, with the work holding the account and waiting for the subscription
 				record.setString(1, sub);
@@ -96,7 +100,9 @@ class AccountLockBesideARenewalIntegrationTests extends ApiIntegrationTest {
 			.param("s", sub).query(Long.class).single()).as("the renewal's charge committed").isEqualTo(1);
 	}
 
-	private long waiting() {
-		return jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted").query(Long.class).single();
+	/** How many sessions wait for a lock that the session {@code pid} holds. */
+	private long blockedBy(int pid) {
+		return jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY (pg_blocking_pids(pid))")
+			.param("pid", pid).query(Long.class).single();
 	}
 }
