@@ -233,19 +233,31 @@ public class RenewalQueue {
 			FOR SHARE OF s SKIP LOCKED
 			""";
 
+	/**
+	 * The earliest renewal attempt ({@link #EARLIEST_ATTEMPT}), RENEWAL_REMINDER or TRIAL_ENDING notice still to run,
+	 * NULL when there is none. A reminder is due its term's lead ({@code %2$d} days for P1Y, {@code %3$d} for any other
+	 * term, as {@link #REMINDER_LEAD}) before its period end, which is its next attempt ({@code next_attempt_at =
+	 * current_period_end}): so the minimum of {@code current_period_end - lead} is, per term, the minimum of
+	 * {@code next_attempt_at} less that term's lead, each found along the renewal-attempt index
+	 * ({@code subscriptions_attempt_due_idx}) instead of by reading every subscription; the trials' the same, along
+	 * their own ({@code subscriptions_trial_ending_idx}, V810). {@code least} and {@code min} pass over NULLs.
+	 */
 	private static final String NEXT_DUE = """
-			SELECT min(due) FROM (
-			    SELECT %1$s AS due
-			    UNION ALL
-			    SELECT min(current_period_end - %2$s) FROM subscriptions
-			    WHERE status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
-			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
-			    UNION ALL
-			    SELECT min(current_period_end - interval '%3$d days') FROM subscriptions
-			    WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'TRIALING' AND channel = 'DIRECT'
-			      AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end
-			) t
+			SELECT least(%1$s,
+			    (SELECT min(next_attempt_at) FROM subscriptions
+			     WHERE %4$s AND term = 'P1Y') - interval '%2$d days',
+			    (SELECT min(next_attempt_at) FROM subscriptions
+			     WHERE %4$s AND term IS DISTINCT FROM 'P1Y') - interval '%3$d days',
+			    (SELECT min(next_attempt_at) FROM subscriptions
+			     WHERE status IN ('TRIALING', 'ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'TRIALING' AND channel = 'DIRECT'
+			       AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end)
+			    - interval '%5$d days')
 			""";
+
+	/** The subscriptions whose RENEWAL_REMINDER for the current period is still to go out ({@link #NEXT_DUE}). */
+	private static final String REMINDER_PENDING = """
+			status IN ('ACTIVE', 'PAST_DUE') AND auto_renew AND status = 'ACTIVE' AND channel = 'DIRECT'
+			       AND next_attempt_at = current_period_end AND reminded_for IS DISTINCT FROM current_period_end""";
 
 	/** A renewal attempt that is due: the subscription, when it was due, and whether it is the extra attempt. */
 	public record Due(Subscription subscription, Instant dueAt, boolean extraAttempt, int dunningAttempts) {
@@ -297,7 +309,7 @@ public class RenewalQueue {
 		this.claimPreBilling = CLAIM_PRE_BILLING.formatted(PRE_BILLING_PENDING, preBillingDays);
 		this.trialEndingDays = Math.max(jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1Y"),
 				jurisdictions.daysBefore(ScheduledNotice.TRIAL_ENDING, "P1M"));
-		this.nextDue = NEXT_DUE.formatted(EARLIEST_ATTEMPT, lead, trialEndingDays);
+		this.nextDue = NEXT_DUE.formatted(EARLIEST_ATTEMPT, yearly, monthly, REMINDER_PENDING, trialEndingDays);
 		var promotion = jurisdictions.promotionEndingNotice();
 		this.promotionEndingDays = promotion.map(dev.subdesk.jurisdictions.NoticeRule::daysBefore).orElse(-1);
 		this.promotionEndingTerms = promotion.map(n -> n.terms().toArray(String[]::new)).orElse(new String[0]);
@@ -433,16 +445,30 @@ public class RenewalQueue {
 			.list();
 	}
 
-	/** When the earliest pending pre-billing notice is due. */
+	/**
+	 * When the earliest pending pre-billing notice is due: its lead before the period end, which is the next attempt
+	 * ({@link #PRE_BILLING_PENDING}), so the minimum of {@code next_attempt_at}, along the renewal-attempt index.
+	 */
 	@Transactional(readOnly = true)
 	public Optional<Instant> nextPreBillingNoticeDue() {
-		return jdbc.sql("SELECT min(current_period_end - make_interval(days => %d)) FROM subscriptions WHERE %s"
-				.formatted(preBillingDays, PRE_BILLING_PENDING))
+		return jdbc.sql(nextPreBillingNoticeDueSql())
 			.query((rs, n) -> {
 				Timestamp t = rs.getTimestamp(1);
 				return t == null ? null : t.toInstant();
 			})
 			.optional();
+	}
+
+	/** The statement of {@link #nextPreBillingNoticeDue}. */
+	String nextPreBillingNoticeDueSql() {
+		return "SELECT min(next_attempt_at) - make_interval(days => %d) FROM subscriptions WHERE %s"
+			.formatted(preBillingDays, PRE_BILLING_PENDING);
+	}
+
+	/** The statement of {@link #nextPromotionEndingNoticeDue} ({@code :lead}, {@code :terms}). */
+	String nextPromotionEndingNoticeDueSql() {
+		return "SELECT min(next_attempt_at) - make_interval(days => :lead) FROM subscriptions WHERE "
+				+ promotionEndingPending;
 	}
 
 	/**
@@ -485,14 +511,17 @@ public class RenewalQueue {
 		return sql.query(JdbcSubscriptionRepository::map).list();
 	}
 
-	/** When the earliest pending notice of a promotion's end is due; empty while the rule table has none. */
+	/**
+	 * When the earliest pending notice of a promotion's end is due; empty while the rule table has none. Its lead
+	 * before the period end, which is the next attempt ({@link #PROMOTION_ENDING_PENDING}), so the minimum of
+	 * {@code next_attempt_at}, along the promotions' index (V451).
+	 */
 	@Transactional(readOnly = true)
 	public Optional<Instant> nextPromotionEndingNoticeDue() {
 		if (promotionEndingDays < 0) {
 			return Optional.empty();
 		}
-		return jdbc.sql("SELECT min(current_period_end - make_interval(days => :lead)) FROM subscriptions WHERE "
-				+ promotionEndingPending)
+		return jdbc.sql(nextPromotionEndingNoticeDueSql())
 			.param("lead", promotionEndingDays)
 			.param("terms", promotionEndingTerms)
 			.query((rs, n) -> {
@@ -659,7 +688,12 @@ public class RenewalQueue {
 		return Boolean.TRUE.equals(jdbc.sql(ANY_DUE).param("until", Timestamp.from(until)).query(Boolean.class).single());
 	}
 
-	/** The earliest renewal attempt or reminder still to run. */
+	/** The statement of {@link #nextDue}, with the rule table's leads filled in. */
+	String nextDueSql() {
+		return nextDue;
+	}
+
+	/** The earliest renewal attempt, RENEWAL_REMINDER or TRIAL_ENDING notice still to run. */
 	@Transactional(readOnly = true)
 	public Optional<Instant> nextDue() {
 		return jdbc.sql(nextDue).query((rs, n) -> {

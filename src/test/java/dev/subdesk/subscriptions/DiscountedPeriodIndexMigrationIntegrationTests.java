@@ -15,7 +15,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * V451 builds the partial index of the discounted periods CONCURRENTLY: a failed build leaves it INVALID, which its
- * IF NOT EXISTS takes as built on a retry. V451_1 stops the upgrade then (as V425 and V433 do for theirs).
+ * IF NOT EXISTS takes as built on a retry. V451_1 stops the upgrade then (as V425 and V433 do for theirs, and V811
+ * for V810's index of the trials).
  */
 @SubdeskIntegrationTest
 class DiscountedPeriodIndexMigrationIntegrationTests {
@@ -25,16 +26,27 @@ class DiscountedPeriodIndexMigrationIntegrationTests {
 
 	@Test
 	void anInvalidIndexOfTheDiscountedPeriodsStopsTheUpgrade() throws Exception {
-		String url = ChildServer.newDatabase(testDatabase, "discounted_index_");
+		anInvalidIndexStopsTheUpgrade("451", "subscriptions_discounted_period_idx");
+	}
+
+	/** The same for V810's index of the trials (the next TRIAL_ENDING notice) and V811. */
+	@Test
+	void anInvalidIndexOfTheTrialsStopsTheUpgrade() throws Exception {
+		anInvalidIndexStopsTheUpgrade("810", "subscriptions_trial_ending_idx");
+	}
+
+	private void anInvalidIndexStopsTheUpgrade(String builtBy, String index) throws Exception {
+		String url = ChildServer.newDatabase(testDatabase, "concurrent_index_");
 		try {
-			migrate(url, "451");
+			migrate(url, builtBy);
 			// what a concurrent build that failed leaves behind
 			JdbcClient.create(new DriverManagerDataSource(url, "postgres", ""))
 				.sql("UPDATE pg_index SET indisvalid = false WHERE indexrelid IN"
-						+ " (SELECT oid FROM pg_class WHERE relname LIKE 'subscriptions\\_discounted\\_%')")
+						+ " (SELECT oid FROM pg_class WHERE relname = :index)")
+				.param("index", index)
 				.update();
 			assertThatThrownBy(() -> migrate(url, null)).hasStackTraceContaining(
-					"the index subscriptions_discounted_period_idx is missing or invalid (a failed concurrent build)");
+					"the index " + index + " is missing or invalid (a failed concurrent build)");
 		}
 		finally {
 			ChildServer.dropDatabase(testDatabase, url);
