@@ -65,6 +65,8 @@ class ClosedAccountCasesIntegrationTests extends ApiIntegrationTest {
 		ConsoleClient supervisor = ConsoleClient.signedIn(port, "supervisor");
 		assertThat(supervisor.post("/console/cases/" + caseNumber + "/escalate", Map.of("reason", "Card shared"))
 			.status()).isEqualTo(302);
+		// an escalated case nobody owns stays with the supervisors: the supervisor takes it to hand it back
+		assertThat(supervisor.post("/console/cases/" + caseNumber + "/assign", Map.of()).status()).isEqualTo(302);
 		assertThat(supervisor.post("/console/cases/" + caseNumber + "/return",
 				Map.of("note", "Not a fraud: " + neighbour + " is family")).status()).isEqualTo(302);
 		assertThat(mentions(neighbour)).as("kept while the case is worked").isPositive();
