@@ -46,8 +46,8 @@ public class RenewalEngine extends StoppableJob implements org.springframework.b
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RenewalEngine.class);
 
 	/** The reason of the refund of an add-on's charge for a period its base never paid for ({@link #recordDecline}). */
-	static final String ADD_ON_OF_AN_UNPAID_BASE = "Charged for an add-on while its base subscription was past due; "
-			+ "the base expired unpaid and the add-on with it: refunded in full automatically";
+	static final String ADD_ON_OF_AN_UNPAID_BASE = "Charged for an add-on for a period its base subscription never "
+			+ "paid for; the base expired unpaid and the add-on with it: what was left of this charge refunded automatically";
 
 
 	private final RenewalQueue queue;
